@@ -1,0 +1,47 @@
+# Helpers that every test, fuzz target and tool folder uses.
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CMOCKA REQUIRED IMPORTED_TARGET cmocka)
+
+# duet_add_test(NAME SOURCES... [LIBS libs...])
+# Builds NAME twice, plain and under ASan+UBSan (NAME_asan), and registers both with ctest.
+function(duet_add_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  if(NOT T_SOURCES)
+    set(T_SOURCES ${T_UNPARSED_ARGUMENTS})
+  endif()
+  foreach(variant plain asan)
+    if(variant STREQUAL plain)
+      set(target ${name})
+      set(core duet_core)
+    else()
+      set(target ${name}_asan)
+      set(core duet_core_asan)
+    endif()
+    add_executable(${target} ${T_SOURCES})
+    target_compile_options(${target} PRIVATE ${DUET_WARNINGS})
+    target_link_libraries(${target} PRIVATE ${core} PkgConfig::CMOCKA ${T_LIBS})
+    set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+    add_test(NAME ${target} COMMAND ${target})
+  endforeach()
+endfunction()
+
+# duet_add_fuzz(NAME SOURCE [SEEDS dir])
+# Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources, and a ctest
+# test that runs it for DUET_FUZZ_SECONDS on a copy of the seed corpus.
+find_program(DUET_CLANG NAMES clang clang-14 REQUIRED)
+function(duet_add_fuzz name source)
+  cmake_parse_arguments(F "" "SEEDS" "" ${ARGN})
+  set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
+    COMMAND ${DUET_CLANG} -std=c11 -g -O1 -Wall -Wextra -Werror
+            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+            -I${CMAKE_SOURCE_DIR}/include ${DUET_CORE_SOURCES} ${source} -o ${out}
+    DEPENDS ${DUET_CORE_SOURCES} ${source}
+    COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
+  add_custom_target(${name} ALL DEPENDS ${out})
+  set(corpus ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus)
+  add_test(NAME ${name}
+    COMMAND ${CMAKE_SOURCE_DIR}/scripts/run-fuzz.sh ${out} ${corpus} ${F_SEEDS} ${DUET_FUZZ_SECONDS})
+endfunction()

@@ -1,0 +1,74 @@
+/* duet/link.h - what the rpc engine and the stream send through: a message link. */
+#ifndef DUET_LINK_H
+#define DUET_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duet/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * A link carries whole messages between this core and the other one. The layer above
+ * (rpc or stream) calls send(), poll(), wait() and now_ms(); the link hands what
+ * arrives to the layer above through deliver(up, data, len), from inside poll().
+ *
+ * deliver() may run the layer above's handlers, and those may send and poll again
+ * (a nested call): a link must accept send() and poll() from inside deliver(), and
+ * keep the bytes it passed to deliver() valid until that deliver() returns.
+ *
+ * A link implementation fills in the function pointers; the layer above sets deliver
+ * and up with duet_link_attach(). Nothing here allocates.
+ */
+typedef struct duet_link duet_link;
+
+/* Called by the link for every message (or run of whole messages) that arrives. */
+typedef void (*duet_link_deliver_fn)(void *up, const uint8_t *data, size_t len);
+
+struct duet_link {
+    /* Sends len bytes holding one or more whole messages.
+     * @retval DUET_OK            sent (the link has copied the bytes)
+     * @retval DUET_ERR_TOO_LARGE len is over max_message; nothing was sent
+     * @retval DUET_ERR_TIMEOUT   no room to send within the link's own timeout
+     * @retval DUET_ERR_LINK_DOWN the other side is gone */
+    int (*send)(duet_link *link, const uint8_t *data, size_t len);
+    /* Delivers what has arrived, without blocking.
+     * @retval >=0                number of deliver() calls made
+     * @retval DUET_ERR_LINK_DOWN the other side is gone
+     * @retval other <0           the link saw corrupt input (it counts it and goes on) */
+    int (*poll)(duet_link *link);
+    /* Blocks until something may have arrived or timeout_ms passed (may return early).
+     * NULL: the layer above polls in a loop. */
+    void (*wait)(duet_link *link, uint32_t timeout_ms);
+    /* A millisecond clock (wraps at 2^32). */
+    uint32_t (*now_ms)(duet_link *link);
+    /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
+    size_t max_message;
+
+    /* Set by the layer above with duet_link_attach(). */
+    duet_link_deliver_fn deliver;
+    void *up;
+};
+
+/* Connects the layer above: deliver(up, ...) receives every message. */
+static inline void duet_link_attach(duet_link *link, duet_link_deliver_fn deliver, void *up)
+{
+    link->deliver = deliver;
+    link->up = up;
+}
+
+/* Called by link implementations: hands data to the layer above (drops it if none attached). */
+static inline void duet_link_deliver(duet_link *link, const uint8_t *data, size_t len)
+{
+    if (link->deliver)
+        link->deliver(link->up, data, len);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

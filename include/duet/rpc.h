@@ -1,0 +1,287 @@
+/* duet/rpc.h - msgpack-RPC: bind, call, call_async + future, notify, dispatch, errors. */
+#ifndef DUET_RPC_H
+#define DUET_RPC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duet/config.h"
+#include "duet/error.h"
+#include "duet/link.h"
+#include "duet/msgpack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most functions bound at once (plain and group members alike). */
+#ifndef DUET_RPC_MAX_METHODS
+#define DUET_RPC_MAX_METHODS 32
+#endif
+/* Most calls waiting for a response at once (sync and async together). */
+#ifndef DUET_RPC_MAX_INFLIGHT
+#define DUET_RPC_MAX_INFLIGHT 8
+#endif
+/* Most arguments a typed signature may list. */
+#ifndef DUET_RPC_MAX_ARGS
+#define DUET_RPC_MAX_ARGS 8
+#endif
+/* Length of the text kept for the last error (remote error text or local detail). */
+#ifndef DUET_RPC_ERROR_TEXT
+#define DUET_RPC_ERROR_TEXT 160
+#endif
+/* Default timeout of a call, in milliseconds. */
+#ifndef DUET_RPC_DEFAULT_TIMEOUT_MS
+#define DUET_RPC_DEFAULT_TIMEOUT_MS 5000
+#endif
+
+#if DUET_RPC_MAX_INFLIGHT < 1 || DUET_RPC_MAX_INFLIGHT > 255
+#error "DUET_RPC_MAX_INFLIGHT must be between 1 and 255"
+#endif
+#if DUET_RPC_MAX_ARGS < 1 || DUET_RPC_MAX_ARGS > 32
+#error "DUET_RPC_MAX_ARGS must be between 1 and 32"
+#endif
+
+/*
+ * Signatures
+ * ----------
+ * A signature is a string "PARAMS:RESULT" with one letter per value:
+ *   i int32_t   u uint32_t   l int64_t   k uint64_t   b bool
+ *   f float     d double     s str       y bin (bytes)  n nil
+ *   v any one value (raw MessagePack)
+ * "ii:i" takes two int32 and returns one; "s:" takes a string and returns nothing (nil);
+ * ":" or "" takes nothing. A handler bound with a signature only runs when the request
+ * matches it: the argument count, then each argument's type (an integer must fit the
+ * C type), else the caller gets an error naming the function, the argument, what was
+ * expected and what was found. A handler bound with signature NULL checks nothing and
+ * reads its arguments itself (duet_call_params).
+ *
+ * Variadic arguments of duet_rpc_call and friends follow the signature:
+ *   params   i,u: int/unsigned   l,k: int64_t/uint64_t   b: int (0/1)   f,d: double
+ *            s: const char * (NUL-terminated)   y: const void *, size_t   n: nothing
+ *            v: const void *, size_t (one encoded value)
+ *   result   i: int32_t *   u: uint32_t *   l: int64_t *   k: uint64_t *   b: bool *
+ *            f: float *   d: double *   s: char *buf, size_t cap (copied, NUL-terminated)
+ *            y: void *buf, size_t cap, size_t *len   v: void *buf, size_t cap, size_t *len
+ *            n or empty: nothing
+ *   Any result pointer may be NULL to ignore the value (still type-checked).
+ */
+
+typedef struct duet_rpc duet_rpc;
+typedef struct duet_call duet_call;
+
+/*
+ * A bound function. Runs in the context that called duet_rpc_poll(), or inside a call
+ * that is waiting for its own response (nested calls). Returns DUET_OK, or a negative
+ * error: the caller then gets an error response with the text given to duet_call_fail()
+ * (or duet_strerror of the code).
+ */
+typedef int (*duet_rpc_handler)(duet_call *call);
+
+/* One entry of a method table (duet_rpc_bind_group), or one binding. */
+typedef struct duet_rpc_method {
+    const char *name;       /* must stay valid while bound */
+    const char *signature;  /* NULL: the handler reads its own arguments */
+    duet_rpc_handler fn;
+    void *user;             /* handed to the handler through duet_call_user() */
+} duet_rpc_method;
+
+/* Counters, all since duet_rpc_init (they wrap). */
+typedef struct duet_rpc_stats {
+    uint32_t msgs_in;          /* well-formed messages received */
+    uint32_t msgs_out;         /* messages sent */
+    uint32_t malformed;        /* received bytes that were no valid msgpack-RPC message */
+    uint32_t late_responses;   /* responses to no waiting call (dropped future, timed out, unknown id) */
+    uint32_t errors_sent;      /* error responses sent */
+    uint32_t send_failures;    /* messages the link refused */
+} duet_rpc_stats;
+
+/* What duet_rpc_init needs. Zero fields take their defaults. */
+typedef struct duet_rpc_config {
+    void *tx_buffer;            /* where outgoing messages are encoded (required) */
+    size_t tx_size;             /* its size; nested calls stack frames in it */
+    void *result_buffer;        /* where responses wait for their caller (required) */
+    size_t result_size;         /* split evenly among DUET_RPC_MAX_INFLIGHT calls */
+    uint32_t timeout_ms;        /* default call timeout (0: DUET_RPC_DEFAULT_TIMEOUT_MS) */
+    size_t max_message;         /* largest message sent (0: the link's max_message, else tx_size) */
+    /* Optional lock hooks for engines shared by threads: taken by every public function,
+     * released while a call waits. Handlers run with it held, so it must be recursive. */
+    void (*lock)(void *lock_arg);
+    void (*unlock)(void *lock_arg);
+    void *lock_arg;
+} duet_rpc_config;
+
+/* An asynchronous call's handle, returned by duet_rpc_call_async. */
+typedef struct duet_future {
+    uint32_t msgid;
+    uint8_t slot;
+} duet_future;
+
+/* One waiting call. Internal to the engine, public only for its size. */
+typedef struct duet_rpc_slot {
+    uint8_t state;
+    char result_sig;
+    int err;
+    uint32_t msgid;
+    size_t len;              /* bytes of result (or error text) in the slot's storage */
+} duet_rpc_slot;
+
+/* One binding. Internal, public only for its size. */
+typedef struct duet_rpc_binding {
+    const char *prefix;      /* group prefix, or NULL */
+    duet_rpc_method method;
+} duet_rpc_binding;
+
+/* The engine: all its state, owned by the caller. */
+struct duet_rpc {
+    duet_link *link;
+    duet_rpc_config cfg;
+    duet_rpc_binding methods[DUET_RPC_MAX_METHODS];
+    unsigned method_count;
+    duet_rpc_slot slots[DUET_RPC_MAX_INFLIGHT];
+    size_t slot_size;
+    size_t tx_used;          /* bytes of tx_buffer held by frames of running handlers */
+    uint32_t next_msgid;
+    int link_err;            /* DUET_ERR_LINK_DOWN once the link reported it */
+    unsigned depth;          /* handlers running (nesting) */
+    duet_rpc_stats stats;
+    char error_text[DUET_RPC_ERROR_TEXT];
+};
+
+/* ------------------------------------------------------------ set-up */
+
+/* Sets up an engine over link. @retval DUET_OK, DUET_ERR_ARG (missing buffers). */
+int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg) DUET_MUST_CHECK;
+
+/* Binds fn under name with a signature (see above; NULL for a raw handler).
+ * @retval DUET_OK, DUET_ERR_EXISTS (name bound), DUET_ERR_FULL (table full),
+ *         DUET_ERR_ARG (bad name or signature). */
+int duet_rpc_bind(duet_rpc *rpc, const char *name, const char *signature, duet_rpc_handler fn, void *user);
+
+/* Binds every entry of table as "prefix.name" (MicroPython's bind("foo1", Foo())).
+ * All or nothing: on an error no entry is bound. The table must stay valid while bound. */
+int duet_rpc_bind_group(duet_rpc *rpc, const char *prefix, const duet_rpc_method *table, size_t count);
+
+/* Removes the binding of name ("prefix.name" for a group member). @retval DUET_OK, DUET_ERR_NOT_FOUND. */
+int duet_rpc_unbind(duet_rpc *rpc, const char *name);
+
+/* Removes every member of a group. @retval DUET_OK, DUET_ERR_NOT_FOUND. */
+int duet_rpc_unbind_group(duet_rpc *rpc, const char *prefix);
+
+/* ------------------------------------------------------------ calling */
+
+/*
+ * Calls method with the arguments the signature lists, waits for the response (serving
+ * the other side's requests meanwhile) up to the default timeout, and stores the result.
+ * @retval DUET_OK
+ * @retval DUET_ERR_REMOTE      the function failed or is unknown there: duet_rpc_error_text() has its text
+ * @retval DUET_ERR_TIMEOUT     no response in time (a late one is counted and dropped)
+ * @retval DUET_ERR_LINK_DOWN   the link is down
+ * @retval DUET_ERR_TOO_LARGE   the request does not fit one message
+ * @retval DUET_ERR_FULL        DUET_RPC_MAX_INFLIGHT calls are already waiting
+ * @retval DUET_ERR_TYPE, DUET_ERR_RANGE, DUET_ERR_NOSPACE  the result does not match the signature or buffer
+ * @retval DUET_ERR_BAD_MESSAGE the response is malformed
+ * @retval DUET_ERR_ARG         bad signature
+ */
+int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...);
+
+/* duet_rpc_call with a timeout in milliseconds. */
+int duet_rpc_call_timeout(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const char *signature, ...);
+
+/* duet_rpc_call_timeout with a va_list. */
+int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const char *signature, va_list ap);
+
+/* Sends a request and returns at once; *future waits for the response. Takes the
+ * parameter arguments only; the result's are given to duet_future_wait. Errors as duet_rpc_call. */
+int duet_rpc_call_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, ...);
+
+/* Whether the response is there, without blocking (serves incoming messages first).
+ * @retval DUET_ERR_AGAIN still waiting; DUET_OK a result is there; <0 the call failed. */
+int duet_future_poll(duet_rpc *rpc, const duet_future *future);
+
+/* Waits up to timeout_ms for the response, stores the result (arguments as the result part of
+ * the signature given to call_async) and frees the future. On DUET_ERR_TIMEOUT the future
+ * stays valid: wait again or drop it. Other returns as duet_rpc_call. */
+int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ...);
+
+/* Forgets the call; a late response is counted in late_responses and discarded. */
+void duet_future_drop(duet_rpc *rpc, duet_future *future);
+
+/* Sends a notification: no response, nothing waits. Errors as for sending a call. */
+int duet_rpc_notify(duet_rpc *rpc, const char *method, const char *signature, ...);
+
+/*
+ * Low-level calls, for arguments a signature cannot describe: begin writes the message
+ * head and returns the writer for the params array (write the array header yourself);
+ * end sends it. A future from begin_call is then waited on with duet_future_wait_raw.
+ */
+duet_msgpack_writer *duet_rpc_begin_call(duet_rpc *rpc, duet_future *future, const char *method);
+duet_msgpack_writer *duet_rpc_begin_notify(duet_rpc *rpc, const char *method);
+int duet_rpc_end(duet_rpc *rpc, duet_msgpack_writer *w);
+
+/* Waits like duet_future_wait, then copies the raw result value (MessagePack) into buf.
+ * @retval DUET_ERR_NOSPACE the result is larger than cap (the future is freed). */
+int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, void *buf, size_t cap, size_t *len);
+
+/* ------------------------------------------------------------ serving */
+
+/* Handles every message that has arrived, running handlers. Never blocks.
+ * @retval >=0 messages handled; DUET_ERR_LINK_DOWN. */
+int duet_rpc_poll(duet_rpc *rpc);
+
+/* Feeds received bytes (one or more whole messages) to the engine. Links do this from
+ * their poll through deliver; exposed for links written outside duet. */
+void duet_rpc_receive(void *rpc, const uint8_t *data, size_t len);
+
+/* Text of the last failure: the remote error, or what was wrong locally. Never NULL. */
+const char *duet_rpc_error_text(const duet_rpc *rpc);
+
+/* The counters. */
+duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc);
+
+/* ------------------------------------------------------------ inside a handler */
+
+/* Number of arguments received. */
+uint32_t duet_call_argc(const duet_call *call);
+
+/* Typed argument n (0-based), already checked against the signature. */
+int32_t duet_call_int(const duet_call *call, unsigned n);
+uint32_t duet_call_uint(const duet_call *call, unsigned n);
+int64_t duet_call_int64(const duet_call *call, unsigned n);
+uint64_t duet_call_uint64(const duet_call *call, unsigned n);
+bool duet_call_bool(const duet_call *call, unsigned n);
+double duet_call_double(const duet_call *call, unsigned n);
+float duet_call_float(const duet_call *call, unsigned n);
+/* A str or bin argument: pointer into the received message (valid until the handler returns). */
+const char *duet_call_str(const duet_call *call, unsigned n, uint32_t *len);
+const uint8_t *duet_call_bin(const duet_call *call, unsigned n, uint32_t *len);
+
+/* A reader over the params array's elements (positioned at the first one). */
+duet_msgpack_reader *duet_call_params(duet_call *call);
+
+/* The writer for the result: write exactly one value (none: nil). */
+duet_msgpack_writer *duet_call_result(duet_call *call);
+
+/* Shorthands that write the result. Return DUET_OK (or the writer's error). */
+int duet_call_return_int(duet_call *call, int64_t v);
+int duet_call_return_uint(duet_call *call, uint64_t v);
+int duet_call_return_bool(duet_call *call, bool v);
+int duet_call_return_double(duet_call *call, double v);
+int duet_call_return_str(duet_call *call, const char *s);
+
+/* Sets the error text the caller receives, and returns err (or DUET_ERR_REMOTE if err >= 0),
+ * for `return duet_call_fail(c, DUET_ERR_ARG, "no such pin");`. */
+int duet_call_fail(duet_call *call, int err, const char *text);
+
+/* The method name as called, the user pointer given at bind, the engine, whether a reply is expected. */
+const char *duet_call_method(const duet_call *call, uint32_t *len);
+void *duet_call_user(const duet_call *call);
+duet_rpc *duet_call_rpc(duet_call *call);
+bool duet_call_is_notification(const duet_call *call);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,46 @@
+#!/bin/sh
+# deps.sh GROUP... - make sure the Debian packages a make target needs are installed.
+# As root, installs what is missing (apt-get update once, then apt-get install -y);
+# otherwise prints the exact apt-get line to run and fails.
+set -eu
+
+packages_for() {
+    case "$1" in
+    build) echo "cmake gcc make libjansson-dev pkg-config" ;;
+    test) echo "cmake gcc make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev python3 python3-msgpack clang libclang-rt-14-dev" ;;
+    bench) echo "cmake gcc make pkg-config libjansson-dev libmsgpack-dev valgrind" ;;
+    size) echo "gcc-arm-none-eabi binutils-arm-none-eabi" ;;
+    demo) echo "cmake gcc make pkg-config libjansson-dev" ;;
+    *) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
+    esac
+}
+
+wanted=""
+for group in "$@"; do
+    wanted="$wanted $(packages_for "$group")"
+done
+
+missing=""
+for pkg in $wanted; do
+    case " $missing " in *" $pkg "*) continue ;; esac
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    case "$status" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $pkg" ;;
+    esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deps.sh: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+    exit 0
+fi
+
+echo "deps.sh: missing Debian packages. Run:" >&2
+echo "  sudo apt-get install -y$missing" >&2
+exit 1

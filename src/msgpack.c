@@ -1,0 +1,683 @@
+/* msgpack.c - the MessagePack codec's out-of-line half: long writes, the reader, skip. */
+#include "duet/msgpack.h"
+
+/* ------------------------------------------------------------------ types */
+
+const char *duet_msgpack_type_name(duet_msgpack_type type)
+{
+    switch (type) {
+    case DUET_MSGPACK_NONE: return "nothing";
+    case DUET_MSGPACK_NIL: return "nil";
+    case DUET_MSGPACK_BOOL: return "bool";
+    case DUET_MSGPACK_UINT: return "int";
+    case DUET_MSGPACK_INT: return "int";
+    case DUET_MSGPACK_FLOAT32: return "float32";
+    case DUET_MSGPACK_FLOAT64: return "float64";
+    case DUET_MSGPACK_STR: return "str";
+    case DUET_MSGPACK_BIN: return "bin";
+    case DUET_MSGPACK_ARRAY: return "array";
+    case DUET_MSGPACK_MAP: return "map";
+    case DUET_MSGPACK_EXT: return "ext";
+    }
+    return "unknown";
+}
+
+/* ----------------------------------------------------------------- writer */
+
+void duet_msgpack_writer_fail(duet_msgpack_writer *w, int err)
+{
+    if (w->err == DUET_OK)
+        w->err = err;
+    w->cap = w->len;
+}
+
+/*
+ * Builds the header of a str (tag_base 0xd9), bin (0xc4) or ext (0xc7) of len bytes into
+ * hdr and returns its size, or 0 when len does not fit in 32 bits. The 8, 16 and 32-bit
+ * forms of the three types sit at tag_base, tag_base + 1 and tag_base + 2.
+ */
+static size_t sized_header(uint8_t hdr[6], uint8_t tag_base, size_t len)
+{
+    if (len <= 0xff) {
+        hdr[0] = tag_base;
+        hdr[1] = (uint8_t)len;
+        return 2;
+    }
+    if (len <= 0xffff) {
+        hdr[0] = (uint8_t)(tag_base + 1);
+        duet_msgpack_store16(hdr + 1, (uint16_t)len);
+        return 3;
+    }
+    if ((uint64_t)len <= 0xffffffffu) {
+        hdr[0] = (uint8_t)(tag_base + 2);
+        duet_msgpack_store32(hdr + 1, (uint32_t)len);
+        return 5;
+    }
+    return 0;
+}
+
+static size_t str_header(uint8_t hdr[6], size_t len)
+{
+    if (len < 32) {
+        hdr[0] = (uint8_t)(0xa0 | len);
+        return 1;
+    }
+    return sized_header(hdr, 0xd9, len);
+}
+
+static size_t ext_header(uint8_t hdr[6], int8_t type, size_t len)
+{
+    size_t n;
+    switch (len) {
+    case 1: hdr[0] = 0xd4; n = 1; break;
+    case 2: hdr[0] = 0xd5; n = 1; break;
+    case 4: hdr[0] = 0xd6; n = 1; break;
+    case 8: hdr[0] = 0xd7; n = 1; break;
+    case 16: hdr[0] = 0xd8; n = 1; break;
+    default: n = sized_header(hdr, 0xc7, len); break;
+    }
+    if (n)
+        hdr[n++] = (uint8_t)type;
+    return n;
+}
+
+/* Writes a header of hlen bytes and len bytes of body (body may be NULL: header only). */
+static void write_sized(duet_msgpack_writer *w, const uint8_t *hdr, size_t hlen, const void *body, size_t len)
+{
+    if (hlen == 0) {
+        duet_msgpack_writer_fail(w, DUET_ERR_RANGE);
+        return;
+    }
+    size_t total = body ? hlen + len : hlen;
+    if (total < hlen) { /* size_t overflow on a 32-bit target */
+        duet_msgpack_writer_fail(w, DUET_ERR_NOSPACE);
+        return;
+    }
+    uint8_t *p = duet_msgpack_writer_reserve(w, total);
+    if (!p)
+        return;
+    memcpy(p, hdr, hlen);
+    if (body && len)
+        memcpy(p + hlen, body, len);
+}
+
+void duet_msgpack_write_str_header(duet_msgpack_writer *w, size_t len)
+{
+    uint8_t hdr[6];
+    write_sized(w, hdr, str_header(hdr, len), NULL, 0);
+}
+
+void duet_msgpack_write_str_long(duet_msgpack_writer *w, const char *s, size_t len)
+{
+    uint8_t hdr[6];
+    write_sized(w, hdr, str_header(hdr, len), s ? (const void *)s : (const void *)"", len);
+}
+
+void duet_msgpack_write_bin_header(duet_msgpack_writer *w, size_t len)
+{
+    uint8_t hdr[6];
+    write_sized(w, hdr, sized_header(hdr, 0xc4, len), NULL, 0);
+}
+
+void duet_msgpack_write_bin(duet_msgpack_writer *w, const void *data, size_t len)
+{
+    uint8_t hdr[6];
+    write_sized(w, hdr, sized_header(hdr, 0xc4, len), data ? data : (const void *)"", len);
+}
+
+void duet_msgpack_write_ext_header(duet_msgpack_writer *w, int8_t type, size_t len)
+{
+    uint8_t hdr[6];
+    write_sized(w, hdr, ext_header(hdr, type, len), NULL, 0);
+}
+
+void duet_msgpack_write_ext(duet_msgpack_writer *w, int8_t type, const void *data, size_t len)
+{
+    uint8_t hdr[6];
+    write_sized(w, hdr, ext_header(hdr, type, len), data ? data : (const void *)"", len);
+}
+
+void duet_msgpack_write_float(duet_msgpack_writer *w, float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    duet_msgpack_write_tagged(w, 0xca, bits, 4);
+}
+
+void duet_msgpack_write_double(duet_msgpack_writer *w, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    duet_msgpack_write_tagged(w, 0xcb, bits, 8);
+}
+
+void duet_msgpack_write_timestamp(duet_msgpack_writer *w, int64_t sec, uint32_t nsec)
+{
+    uint8_t body[12];
+    if (nsec >= 1000000000u) {
+        duet_msgpack_writer_fail(w, DUET_ERR_ARG);
+        return;
+    }
+    if (sec >= 0 && sec <= 0xffffffffll && nsec == 0) {
+        duet_msgpack_store32(body, (uint32_t)sec);
+        duet_msgpack_write_ext(w, DUET_MSGPACK_EXT_TIMESTAMP, body, 4);
+    } else if (sec >= 0 && sec < (1ll << 34)) {
+        duet_msgpack_store64(body, ((uint64_t)nsec << 34) | (uint64_t)sec);
+        duet_msgpack_write_ext(w, DUET_MSGPACK_EXT_TIMESTAMP, body, 8);
+    } else {
+        duet_msgpack_store32(body, nsec);
+        duet_msgpack_store64(body + 4, (uint64_t)sec);
+        duet_msgpack_write_ext(w, DUET_MSGPACK_EXT_TIMESTAMP, body, 12);
+    }
+}
+
+/* ----------------------------------------------------------------- reader */
+
+void duet_msgpack_reader_init(duet_msgpack_reader *r, const void *data, size_t size)
+{
+    r->start = (const uint8_t *)data;
+    r->pos = r->start;
+    r->end = r->start ? r->start + size : r->start;
+    r->err = DUET_OK;
+    r->found = DUET_MSGPACK_NONE;
+    r->max_depth = DUET_MSGPACK_MAX_DEPTH;
+    if (!data && size)
+        duet_msgpack_reader_fail(r, DUET_ERR_ARG);
+}
+
+void duet_msgpack_reader_set_max_depth(duet_msgpack_reader *r, unsigned depth)
+{
+    if (depth < 1)
+        depth = 1;
+    if (depth > DUET_MSGPACK_MAX_DEPTH)
+        depth = DUET_MSGPACK_MAX_DEPTH;
+    r->max_depth = (uint8_t)depth;
+}
+
+void duet_msgpack_reader_fail(duet_msgpack_reader *r, int err)
+{
+    if (r->err == DUET_OK)
+        r->err = err;
+    r->end = r->pos;
+}
+
+static uint16_t load16(const uint8_t *p)
+{
+    return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+static uint32_t load32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+    return (uint64_t)load32(p) << 32 | load32(p + 4);
+}
+
+/* Reads an n-byte big-endian unsigned number (n = 1, 2, 4, 8). */
+static uint64_t load_be(const uint8_t *p, size_t n)
+{
+    switch (n) {
+    case 1: return p[0];
+    case 2: return load16(p);
+    case 4: return load32(p);
+    default: return load64(p);
+    }
+}
+
+/* The type a first byte announces (DUET_MSGPACK_NONE for 0xc1). */
+static duet_msgpack_type type_of(uint8_t b)
+{
+    if (b <= 0x7f)
+        return DUET_MSGPACK_UINT;
+    if (b <= 0x8f)
+        return DUET_MSGPACK_MAP;
+    if (b <= 0x9f)
+        return DUET_MSGPACK_ARRAY;
+    if (b <= 0xbf)
+        return DUET_MSGPACK_STR;
+    if (b >= 0xe0)
+        return DUET_MSGPACK_INT;
+    switch (b) {
+    case 0xc0: return DUET_MSGPACK_NIL;
+    case 0xc2: case 0xc3: return DUET_MSGPACK_BOOL;
+    case 0xc4: case 0xc5: case 0xc6: return DUET_MSGPACK_BIN;
+    case 0xc7: case 0xc8: case 0xc9: return DUET_MSGPACK_EXT;
+    case 0xca: return DUET_MSGPACK_FLOAT32;
+    case 0xcb: return DUET_MSGPACK_FLOAT64;
+    case 0xcc: case 0xcd: case 0xce: case 0xcf: return DUET_MSGPACK_UINT;
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3: return DUET_MSGPACK_INT;
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: return DUET_MSGPACK_EXT;
+    case 0xd9: case 0xda: case 0xdb: return DUET_MSGPACK_STR;
+    case 0xdc: case 0xdd: return DUET_MSGPACK_ARRAY;
+    case 0xde: case 0xdf: return DUET_MSGPACK_MAP;
+    default: return DUET_MSGPACK_NONE; /* 0xc1 */
+    }
+}
+
+duet_msgpack_type duet_msgpack_peek_type(const duet_msgpack_reader *r)
+{
+    if (r->pos >= r->end)
+        return DUET_MSGPACK_NONE;
+    return type_of(*r->pos);
+}
+
+static bool token_fail(duet_msgpack_reader *r, duet_msgpack_token *t, int err)
+{
+    duet_msgpack_reader_fail(r, err);
+    memset(t, 0, sizeof *t);
+    return false;
+}
+
+/* Size in bytes of the length field of str/bin/ext 8, 16, 32 (tag - base = 0, 1, 2). */
+static size_t len_size(uint8_t tag, uint8_t base)
+{
+    return (size_t)1 << (tag - base);
+}
+
+bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
+{
+    const uint8_t *p = r->pos;
+    size_t avail = (size_t)(r->end - p);
+    if (avail == 0)
+        return token_fail(r, t, r->err ? r->err : DUET_ERR_TRUNCATED);
+    uint8_t b = p[0];
+    t->type = type_of(b);
+
+    /* Everything that fits in the first byte. */
+    if (b <= 0x7f) {
+        t->v.u = b;
+        r->pos = p + 1;
+        return true;
+    }
+    if (b >= 0xe0) {
+        t->v.i = (int8_t)b;
+        r->pos = p + 1;
+        return true;
+    }
+    if (b <= 0x9f) {
+        t->v.count = b & 0x0f;
+        r->pos = p + 1;
+        return true;
+    }
+
+    size_t head;       /* bytes before the body: tag, length field, ext type */
+    size_t body;       /* bytes of str/bin/ext body */
+    switch (b) {
+    case 0xc0:
+        r->pos = p + 1;
+        return true;
+    case 0xc2: case 0xc3:
+        t->v.b = b == 0xc3;
+        r->pos = p + 1;
+        return true;
+    case 0xca:
+        if (avail < 5)
+            return token_fail(r, t, DUET_ERR_TRUNCATED);
+        {
+            uint32_t bits = load32(p + 1);
+            memcpy(&t->v.f, &bits, sizeof bits);
+        }
+        r->pos = p + 5;
+        return true;
+    case 0xcb:
+        if (avail < 9)
+            return token_fail(r, t, DUET_ERR_TRUNCATED);
+        {
+            uint64_t bits = load64(p + 1);
+            memcpy(&t->v.d, &bits, sizeof bits);
+        }
+        r->pos = p + 9;
+        return true;
+    case 0xcc: case 0xcd: case 0xce: case 0xcf:
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+        size_t n = (size_t)1 << (b & 3);
+        if (avail < 1 + n)
+            return token_fail(r, t, DUET_ERR_TRUNCATED);
+        uint64_t v = load_be(p + 1, n);
+        if (b <= 0xcf) {
+            t->v.u = v;
+        } else {
+            /* Sign-extend from n bytes. */
+            unsigned shift = (unsigned)(64 - 8 * n);
+            t->v.i = (int64_t)(v << shift) >> shift;
+        }
+        r->pos = p + 1 + n;
+        return true;
+    }
+    case 0xdc: case 0xdd: case 0xde: case 0xdf: {
+        size_t n = (b & 1) ? 4 : 2;
+        if (avail < 1 + n)
+            return token_fail(r, t, DUET_ERR_TRUNCATED);
+        t->v.count = (uint32_t)load_be(p + 1, n);
+        r->pos = p + 1 + n;
+        return true;
+    }
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+        head = 2;
+        body = (size_t)1 << (b - 0xd4);
+        break;
+    case 0xc4: case 0xc5: case 0xc6:
+    case 0xc7: case 0xc8: case 0xc9:
+    case 0xd9: case 0xda: case 0xdb: {
+        uint8_t base = b >= 0xd9 ? 0xd9 : b >= 0xc7 ? 0xc7 : 0xc4;
+        size_t n = len_size(b, base);
+        head = 1 + n + (base == 0xc7);
+        if (avail < head)
+            return token_fail(r, t, DUET_ERR_TRUNCATED);
+        body = (size_t)load_be(p + 1, n);
+        break;
+    }
+    default:
+        if ((b & 0xe0) == 0xa0) { /* fixstr */
+            head = 1;
+            body = b & 0x1f;
+            break;
+        }
+        return token_fail(r, t, DUET_ERR_INVALID); /* 0xc1 */
+    }
+
+    if (avail < head || body > avail - head)
+        return token_fail(r, t, DUET_ERR_TRUNCATED);
+    t->v.bytes.ptr = p + head;
+    t->v.bytes.len = (uint32_t)body;
+    t->v.bytes.ext_type = t->type == DUET_MSGPACK_EXT ? (int8_t)p[head - 1] : 0;
+    r->pos = p + head + body;
+    return true;
+}
+
+/* Reads a token that must have type want (or want2); on a mismatch the reader does not move. */
+static bool read_expect(duet_msgpack_reader *r, duet_msgpack_token *t, duet_msgpack_type want, duet_msgpack_type want2)
+{
+    const uint8_t *start = r->pos;
+    if (!duet_msgpack_read_token(r, t))
+        return false;
+    if (t->type == want || t->type == want2)
+        return true;
+    r->pos = start;
+    r->found = (uint8_t)t->type;
+    return token_fail(r, t, DUET_ERR_TYPE);
+}
+
+bool duet_msgpack_read_nil(duet_msgpack_reader *r)
+{
+    duet_msgpack_token t;
+    return read_expect(r, &t, DUET_MSGPACK_NIL, DUET_MSGPACK_NIL);
+}
+
+bool duet_msgpack_read_bool(duet_msgpack_reader *r, bool *out)
+{
+    duet_msgpack_token t;
+    bool ok = read_expect(r, &t, DUET_MSGPACK_BOOL, DUET_MSGPACK_BOOL);
+    *out = ok && t.v.b;
+    return ok;
+}
+
+/*
+ * Reads any integer encoding as a sign flag and a magnitude in 64 bits: *neg is true for
+ * a negative value held in *i, false for a non-negative one held in *u.
+ */
+static bool read_integer(duet_msgpack_reader *r, const uint8_t **start, bool *neg, int64_t *i, uint64_t *u)
+{
+    *start = r->pos;
+    if (r->pos < r->end && *r->pos <= 0x7f) { /* positive fixint: the common case */
+        *neg = false;
+        *u = *r->pos++;
+        return true;
+    }
+    duet_msgpack_token t;
+    if (!read_expect(r, &t, DUET_MSGPACK_UINT, DUET_MSGPACK_INT))
+        return false;
+    if (t.type == DUET_MSGPACK_UINT || t.v.i >= 0) {
+        *neg = false;
+        *u = t.type == DUET_MSGPACK_UINT ? t.v.u : (uint64_t)t.v.i;
+    } else {
+        *neg = true;
+        *i = t.v.i;
+    }
+    return true;
+}
+
+/* Rewinds to the integer that did not fit and fails with DUET_ERR_RANGE. */
+static bool range_fail(duet_msgpack_reader *r, const uint8_t *start)
+{
+    r->pos = start;
+    duet_msgpack_reader_fail(r, DUET_ERR_RANGE);
+    return false;
+}
+
+/* Reads an integer that must lie in [min, max]; *out is its value as int64 (max <= INT64_MAX). */
+static bool read_signed(duet_msgpack_reader *r, int64_t min, int64_t max, int64_t *out)
+{
+    const uint8_t *start;
+    bool neg;
+    int64_t i = 0;
+    uint64_t u = 0;
+    *out = 0;
+    if (!read_integer(r, &start, &neg, &i, &u))
+        return false;
+    if (neg ? i < min : u > (uint64_t)max)
+        return range_fail(r, start);
+    *out = neg ? i : (int64_t)u;
+    return true;
+}
+
+/* Reads an integer that must lie in [0, max]. */
+static bool read_unsigned(duet_msgpack_reader *r, uint64_t max, uint64_t *out)
+{
+    const uint8_t *start;
+    bool neg;
+    int64_t i = 0;
+    uint64_t u = 0;
+    *out = 0;
+    if (!read_integer(r, &start, &neg, &i, &u))
+        return false;
+    if (neg || u > max)
+        return range_fail(r, start);
+    *out = u;
+    return true;
+}
+
+bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)
+{
+    return read_signed(r, INT64_MIN, INT64_MAX, out);
+}
+
+bool duet_msgpack_read_u64(duet_msgpack_reader *r, uint64_t *out)
+{
+    return read_unsigned(r, UINT64_MAX, out);
+}
+
+bool duet_msgpack_read_i32(duet_msgpack_reader *r, int32_t *out)
+{
+    int64_t v;
+    bool ok = read_signed(r, INT32_MIN, INT32_MAX, &v);
+    *out = (int32_t)v;
+    return ok;
+}
+
+bool duet_msgpack_read_u32(duet_msgpack_reader *r, uint32_t *out)
+{
+    uint64_t v;
+    bool ok = read_unsigned(r, UINT32_MAX, &v);
+    *out = (uint32_t)v;
+    return ok;
+}
+
+bool duet_msgpack_read_double(duet_msgpack_reader *r, double *out)
+{
+    duet_msgpack_token t;
+    *out = 0;
+    if (!read_expect(r, &t, DUET_MSGPACK_FLOAT64, DUET_MSGPACK_FLOAT32))
+        return false;
+    *out = t.type == DUET_MSGPACK_FLOAT64 ? t.v.d : (double)t.v.f;
+    return true;
+}
+
+bool duet_msgpack_read_float(duet_msgpack_reader *r, float *out)
+{
+    duet_msgpack_token t;
+    *out = 0;
+    if (!read_expect(r, &t, DUET_MSGPACK_FLOAT32, DUET_MSGPACK_FLOAT64))
+        return false;
+    *out = t.type == DUET_MSGPACK_FLOAT32 ? t.v.f : (float)t.v.d;
+    return true;
+}
+
+/* Reads a str, bin or ext (want) and points *data at its body. */
+static bool read_bytes(duet_msgpack_reader *r, duet_msgpack_type want, duet_msgpack_token *t)
+{
+    if (read_expect(r, t, want, want))
+        return true;
+    t->v.bytes.ptr = NULL;
+    t->v.bytes.len = 0;
+    return false;
+}
+
+bool duet_msgpack_read_str(duet_msgpack_reader *r, const char **s, uint32_t *len)
+{
+    const uint8_t *p = r->pos;
+    if (p < r->end && (*p & 0xe0) == 0xa0) { /* fixstr: the common case */
+        uint32_t n = *p & 0x1f;
+        if (n < (size_t)(r->end - p)) {
+            *s = (const char *)p + 1;
+            *len = n;
+            r->pos = p + 1 + n;
+            return true;
+        }
+    }
+    duet_msgpack_token t;
+    bool ok = read_bytes(r, DUET_MSGPACK_STR, &t);
+    *s = (const char *)t.v.bytes.ptr;
+    *len = t.v.bytes.len;
+    return ok;
+}
+
+bool duet_msgpack_read_cstr(duet_msgpack_reader *r, char *buf, size_t cap)
+{
+    const uint8_t *start = r->pos;
+    const char *s;
+    uint32_t len;
+    if (cap)
+        buf[0] = '\0';
+    if (!duet_msgpack_read_str(r, &s, &len))
+        return false;
+    if ((size_t)len >= cap) {
+        r->pos = start;
+        duet_msgpack_reader_fail(r, DUET_ERR_NOSPACE);
+        return false;
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return true;
+}
+
+bool duet_msgpack_read_bin(duet_msgpack_reader *r, const uint8_t **data, uint32_t *len)
+{
+    duet_msgpack_token t;
+    bool ok = read_bytes(r, DUET_MSGPACK_BIN, &t);
+    *data = t.v.bytes.ptr;
+    *len = t.v.bytes.len;
+    return ok;
+}
+
+bool duet_msgpack_read_ext(duet_msgpack_reader *r, int8_t *type, const uint8_t **data, uint32_t *len)
+{
+    duet_msgpack_token t;
+    bool ok = read_bytes(r, DUET_MSGPACK_EXT, &t);
+    *type = ok ? t.v.bytes.ext_type : 0;
+    *data = t.v.bytes.ptr;
+    *len = t.v.bytes.len;
+    return ok;
+}
+
+bool duet_msgpack_read_timestamp(duet_msgpack_reader *r, int64_t *sec, uint32_t *nsec)
+{
+    const uint8_t *start = r->pos;
+    int8_t type;
+    const uint8_t *p;
+    uint32_t len;
+    *sec = 0;
+    *nsec = 0;
+    if (!duet_msgpack_read_ext(r, &type, &p, &len))
+        return false;
+    if (type != DUET_MSGPACK_EXT_TIMESTAMP) {
+        r->pos = start;
+        r->found = DUET_MSGPACK_EXT;
+        duet_msgpack_reader_fail(r, DUET_ERR_TYPE);
+        return false;
+    }
+    int64_t s;
+    uint32_t ns;
+    if (len == 4) {
+        s = load32(p);
+        ns = 0;
+    } else if (len == 8) {
+        uint64_t v = load64(p);
+        ns = (uint32_t)(v >> 34);
+        s = (int64_t)(v & ((1ull << 34) - 1));
+    } else if (len == 12) {
+        ns = load32(p);
+        s = (int64_t)load64(p + 4);
+    } else {
+        ns = 1000000000u; /* no valid form: rejected below */
+        s = 0;
+    }
+    if (ns >= 1000000000u) {
+        r->pos = start;
+        duet_msgpack_reader_fail(r, DUET_ERR_INVALID);
+        return false;
+    }
+    *sec = s;
+    *nsec = ns;
+    return true;
+}
+
+bool duet_msgpack_read_array(duet_msgpack_reader *r, uint32_t *n)
+{
+    if (r->pos < r->end && (*r->pos & 0xf0) == 0x90) { /* fixarray: the common case */
+        *n = *r->pos++ & 0x0f;
+        return true;
+    }
+    duet_msgpack_token t;
+    bool ok = read_expect(r, &t, DUET_MSGPACK_ARRAY, DUET_MSGPACK_ARRAY);
+    *n = ok ? t.v.count : 0;
+    return ok;
+}
+
+bool duet_msgpack_read_map(duet_msgpack_reader *r, uint32_t *n)
+{
+    duet_msgpack_token t;
+    bool ok = read_expect(r, &t, DUET_MSGPACK_MAP, DUET_MSGPACK_MAP);
+    *n = ok ? t.v.count : 0;
+    return ok;
+}
+
+bool duet_msgpack_skip(duet_msgpack_reader *r)
+{
+    /* Values still to skip at each open nesting level; no recursion. */
+    uint64_t left[DUET_MSGPACK_MAX_DEPTH];
+    unsigned depth = 0;
+    duet_msgpack_token t;
+    do {
+        if (depth > 0) {
+            if (left[depth - 1] == 0) {
+                depth--;
+                continue;
+            }
+            left[depth - 1]--;
+        }
+        if (!duet_msgpack_read_token(r, &t))
+            return false;
+        if (t.type == DUET_MSGPACK_ARRAY || t.type == DUET_MSGPACK_MAP) {
+            if (depth >= r->max_depth) {
+                duet_msgpack_reader_fail(r, DUET_ERR_DEPTH);
+                return false;
+            }
+            left[depth++] = t.type == DUET_MSGPACK_MAP ? 2 * (uint64_t)t.v.count : t.v.count;
+        }
+    } while (depth > 0);
+    return true;
+}
