@@ -148,6 +148,10 @@ struct duet_rpc {
     unsigned depth;          /* handlers running (nesting) */
     duet_rpc_stats stats;
     char error_text[DUET_RPC_ERROR_TEXT];
+    /* The message opened by duet_rpc_begin_call or duet_rpc_begin_notify. */
+    duet_msgpack_writer open_writer;
+    size_t open_frame;       /* 0: none open */
+    int open_slot;           /* its slot, or -1 for a notification */
 };
 
 /* ------------------------------------------------------------ set-up */
@@ -257,6 +261,9 @@ float duet_call_float(const duet_call *call, unsigned n);
 /* A str or bin argument: pointer into the received message (valid until the handler returns). */
 const char *duet_call_str(const duet_call *call, unsigned n, uint32_t *len);
 const uint8_t *duet_call_bin(const duet_call *call, unsigned n, uint32_t *len);
+
+/* A 'v' argument: its MessagePack encoding, pointing into the received message. */
+const uint8_t *duet_call_value(const duet_call *call, unsigned n, uint32_t *len);
 
 /* A reader over the params array's elements (positioned at the first one). */
 duet_msgpack_reader *duet_call_params(duet_call *call);

@@ -1,0 +1,102 @@
+/* link_mem.c - an in-memory pair of links for tests and benchmarks. */
+#include "duet/link_mem.h"
+
+#include <string.h>
+
+/* Moves the undelivered messages to the front, when nothing points into the queue. */
+static void compact(duet_link_mem *l)
+{
+    if (l->delivering || l->head == 0)
+        return;
+    memmove(l->queue, l->queue + l->head, l->tail - l->head);
+    l->tail -= l->head;
+    l->head = 0;
+}
+
+static int mem_send(duet_link *link, const uint8_t *data, size_t len)
+{
+    duet_link_mem *l = (duet_link_mem *)link;
+    duet_link_mem *to = l->peer;
+    if (l->down || to->down)
+        return DUET_ERR_LINK_DOWN;
+    if (link->max_message && len > link->max_message)
+        return DUET_ERR_TOO_LARGE;
+    if (len > UINT32_MAX || len + 4 > to->cap || len + 4 < len)
+        return DUET_ERR_TOO_LARGE; /* could never fit the other end's queue */
+    if (to->cap - to->tail < 4 + len)
+        compact(to);
+    if (to->cap - to->tail < 4 + len)
+        return DUET_ERR_TIMEOUT; /* the other end does not read: no room */
+    uint32_t n = (uint32_t)len;
+    memcpy(to->queue + to->tail, &n, 4);
+    memcpy(to->queue + to->tail + 4, data, len);
+    to->tail += 4 + len;
+    return DUET_OK;
+}
+
+static int mem_poll(duet_link *link)
+{
+    duet_link_mem *l = (duet_link_mem *)link;
+    if (l->down)
+        return DUET_ERR_LINK_DOWN;
+    int count = 0;
+    compact(l);
+    while (l->head < l->tail) {
+        uint32_t n;
+        memcpy(&n, l->queue + l->head, 4);
+        const uint8_t *msg = l->queue + l->head + 4;
+        l->head += 4 + (size_t)n;
+        l->delivering++;
+        duet_link_deliver(link, msg, n);
+        l->delivering--;
+        count++;
+    }
+    return count;
+}
+
+static void mem_wait(duet_link *link, uint32_t timeout_ms)
+{
+    duet_link_mem *l = (duet_link_mem *)link;
+    (void)timeout_ms;
+    if (l->idle)
+        l->idle(l->idle_arg);
+    l->clock_ms++;
+    l->peer->clock_ms = l->clock_ms;
+}
+
+static uint32_t mem_now(duet_link *link)
+{
+    return ((duet_link_mem *)link)->clock_ms;
+}
+
+static void mem_init(duet_link_mem *l, duet_link_mem *peer, void *queue, size_t cap, size_t max_message)
+{
+    memset(l, 0, sizeof *l);
+    l->link.send = mem_send;
+    l->link.poll = mem_poll;
+    l->link.wait = mem_wait;
+    l->link.now_ms = mem_now;
+    l->link.max_message = max_message;
+    l->peer = peer;
+    l->queue = (uint8_t *)queue;
+    l->cap = cap;
+}
+
+void duet_link_mem_pair(duet_link_mem *a, void *queue_a, size_t cap_a, duet_link_mem *b, void *queue_b,
+                        size_t cap_b, size_t max_message)
+{
+    mem_init(a, b, queue_a, cap_a, max_message);
+    mem_init(b, a, queue_b, cap_b, max_message);
+}
+
+void duet_link_mem_set_idle(duet_link_mem *l, void (*idle)(void *arg), void *arg)
+{
+    l->idle = idle;
+    l->idle_arg = arg;
+}
+
+void duet_link_mem_set_down(duet_link_mem *l, bool down)
+{
+    l->down = down;
+    l->peer->down = down;
+}

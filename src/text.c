@@ -1,0 +1,56 @@
+/* text.c - internal: short messages into a fixed buffer, without stdio. */
+#include "text.h"
+
+#include <string.h>
+
+void duet_text_init(duet_text *t, char *buf, size_t cap)
+{
+    t->buf = buf;
+    t->cap = cap;
+    t->len = 0;
+    if (cap)
+        buf[0] = '\0';
+}
+
+void duet_text_addn(duet_text *t, const char *s, size_t len)
+{
+    if (t->cap == 0)
+        return;
+    size_t room = t->cap - 1 - t->len;
+    if (len <= room) {
+        memcpy(t->buf + t->len, s, len);
+        t->len += len;
+    } else {
+        memcpy(t->buf + t->len, s, room);
+        t->len = t->cap - 1;
+        if (t->cap >= 4)
+            memcpy(t->buf + t->cap - 4, "...", 3);
+    }
+    t->buf[t->len] = '\0';
+}
+
+void duet_text_add(duet_text *t, const char *s)
+{
+    duet_text_addn(t, s, strlen(s));
+}
+
+void duet_text_add_uint(duet_text *t, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[sizeof digits - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    duet_text_addn(t, digits + sizeof digits - n, n);
+}
+
+void duet_text_add_int(duet_text *t, int64_t v)
+{
+    if (v < 0) {
+        duet_text_add(t, "-");
+        duet_text_add_uint(t, (uint64_t)0 - (uint64_t)v);
+    } else {
+        duet_text_add_uint(t, (uint64_t)v);
+    }
+}

@@ -1,0 +1,30 @@
+/* text.h - internal: builds short messages into a fixed buffer, without stdio. */
+#ifndef DUET_TEXT_H
+#define DUET_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A NUL-terminated text being built in buf. Text that does not fit is cut and ends in "...". */
+typedef struct duet_text {
+    char *buf;
+    size_t cap;
+    size_t len;
+} duet_text;
+
+/* Starts an empty text in buf (cap >= 4). */
+void duet_text_init(duet_text *t, char *buf, size_t cap);
+
+/* Appends len bytes of s. */
+void duet_text_addn(duet_text *t, const char *s, size_t len);
+
+/* Appends a NUL-terminated string. */
+void duet_text_add(duet_text *t, const char *s);
+
+/* Appends an unsigned number in decimal. */
+void duet_text_add_uint(duet_text *t, uint64_t v);
+
+/* Appends a signed number in decimal. */
+void duet_text_add_int(duet_text *t, int64_t v);
+
+#endif
