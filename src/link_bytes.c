@@ -45,11 +45,15 @@ static int deliver_ready(duet_link_bytes *l)
             continue;
         }
         size_t n = duet_msgpack_reader_offset(&r);
-        const uint8_t *msg = l->buf + l->lo;
+        size_t at = l->lo;
         l->lo += n;
         l->delivering++;
-        duet_link_deliver(&l->link, msg, n);
+        bool taken = duet_link_deliver(&l->link, l->buf + at, n);
         l->delivering--;
+        if (!taken) {
+            l->lo = at; /* offered again at the next poll */
+            break;
+        }
         count++;
     }
     return count;

@@ -43,12 +43,18 @@ static int mem_poll(duet_link *link)
     compact(l);
     while (l->head < l->tail) {
         uint32_t n;
-        memcpy(&n, l->queue + l->head, 4);
-        const uint8_t *msg = l->queue + l->head + 4;
+        size_t at = l->head;
+        memcpy(&n, l->queue + at, 4);
         l->head += 4 + (size_t)n;
         l->delivering++;
-        duet_link_deliver(link, msg, n);
+        bool taken = duet_link_deliver(link, l->queue + at + 4, n);
         l->delivering--;
+        if (!taken) {
+            /* Offered again at the next poll. (A layer that refuses a message has not
+             * polled from inside deliver, so nothing after it was delivered.) */
+            l->head = at;
+            break;
+        }
         count++;
     }
     return count;

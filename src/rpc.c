@@ -661,7 +661,7 @@ static void handle_message(duet_rpc *rpc, const uint8_t *msg, size_t len)
     serve(rpc, &c, msgid, msgid_len, malformed);
 }
 
-void duet_rpc_receive(void *up, const uint8_t *data, size_t len)
+bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
 {
     duet_rpc *rpc = (duet_rpc *)up;
     duet_msgpack_reader r;
@@ -671,10 +671,11 @@ void duet_rpc_receive(void *up, const uint8_t *data, size_t len)
         if (!duet_msgpack_skip(&r)) {
             /* No way to find the next message's start: the rest of the buffer is lost. */
             rpc->stats.malformed++;
-            return;
+            return true;
         }
         handle_message(rpc, start, (size_t)(r.pos - start));
     }
+    return true;
 }
 
 int duet_rpc_poll(duet_rpc *rpc)

@@ -17,6 +17,11 @@ extern "C" {
  * (rpc or stream) calls send(), poll(), wait() and now_ms(); the link hands what
  * arrives to the layer above through deliver(up, data, len), from inside poll().
  *
+ * deliver() returns true when it took the message. It returns false when the layer
+ * above has no room for it yet (a stream whose reader is slow): the link then keeps
+ * the message, delivers nothing after it, and offers it again at a later poll(). That
+ * is how backpressure reaches the sender instead of bytes being dropped.
+ *
  * deliver() may run the layer above's handlers, and those may send and poll again
  * (a nested call): a link must accept send() and poll() from inside deliver(), and
  * keep the bytes it passed to deliver() valid until that deliver() returns.
@@ -26,8 +31,9 @@ extern "C" {
  */
 typedef struct duet_link duet_link;
 
-/* Called by the link for every message (or run of whole messages) that arrives. */
-typedef void (*duet_link_deliver_fn)(void *up, const uint8_t *data, size_t len);
+/* Called by the link for every message (or run of whole messages) that arrives;
+ * returns false to have it offered again later. */
+typedef bool (*duet_link_deliver_fn)(void *up, const uint8_t *data, size_t len);
 
 struct duet_link {
     /* Sends len bytes holding one or more whole messages.
@@ -61,11 +67,11 @@ static inline void duet_link_attach(duet_link *link, duet_link_deliver_fn delive
     link->up = up;
 }
 
-/* Called by link implementations: hands data to the layer above (drops it if none attached). */
-static inline void duet_link_deliver(duet_link *link, const uint8_t *data, size_t len)
+/* Called by link implementations: hands data to the layer above. False: keep it for later
+ * (also while nothing is attached, so that nothing is lost before the layer above starts). */
+static inline bool duet_link_deliver(duet_link *link, const uint8_t *data, size_t len)
 {
-    if (link->deliver)
-        link->deliver(link->up, data, len);
+    return link->deliver ? link->deliver(link->up, data, len) : false;
 }
 
 #ifdef __cplusplus

@@ -236,8 +236,9 @@ int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms
 int duet_rpc_poll(duet_rpc *rpc);
 
 /* Feeds received bytes (one or more whole messages) to the engine. Links do this from
- * their poll through deliver; exposed for links written outside duet. */
-void duet_rpc_receive(void *rpc, const uint8_t *data, size_t len);
+ * their poll through deliver; exposed for links written outside duet. Always returns
+ * true: the engine takes every message (what it cannot use it counts). */
+bool duet_rpc_receive(void *rpc, const uint8_t *data, size_t len);
 
 /* Text of the last failure: the remote error, or what was wrong locally. Never NULL. */
 const char *duet_rpc_error_text(const duet_rpc *rpc);

@@ -1,0 +1,59 @@
+/* duet/port.h - the five things a target gives the portable core. */
+#ifndef DUET_PORT_H
+#define DUET_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duet/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* cpu_id values, as HAL_GetCurrentCPUID() returns them on the STM32H747. */
+#define DUET_CPU_M7 3
+#define DUET_CPU_M4 1
+
+/*
+ * A port is the only code that touches an OS or a register. It fills in one of these:
+ *  - the shared region: where it is (shm), how big, and the device address it has on
+ *    the board (shm_da), so that an address found in shared memory maps to
+ *    shm + (address - shm_da) once checked to lie inside;
+ *  - a doorbell: ring() notifies the other core, wait() blocks until this core's
+ *    doorbell rang or timeout_ms passed (it may return early; callers re-check);
+ *  - boot(): starts the other core at a boot address (the M7's job);
+ *  - cpu_id: DUET_CPU_M7 or DUET_CPU_M4;
+ *  - now_ms(): a millisecond clock that wraps at 2^32.
+ */
+typedef struct duet_port duet_port;
+
+struct duet_port {
+    uint8_t *shm;
+    uint32_t shm_da;
+    size_t shm_size;
+    void (*ring)(duet_port *port);
+    void (*wait)(duet_port *port, uint32_t timeout_ms);
+    /* @retval DUET_OK, DUET_ERR_BOOT (no image at that address), DUET_ERR_STATE (already running) */
+    int (*boot)(duet_port *port, uint32_t address);
+    uint32_t (*now_ms)(duet_port *port);
+    int cpu_id;
+    void *ctx;
+};
+
+/* The pointer for n bytes at device address da, or NULL if they do not lie inside the region. */
+static inline void *duet_port_map(const duet_port *port, uint64_t da, size_t n)
+{
+    if (da < port->shm_da)
+        return NULL;
+    uint64_t off = da - port->shm_da;
+    if (off > port->shm_size || n > port->shm_size - off)
+        return NULL;
+    return port->shm + off;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif
