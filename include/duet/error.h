@@ -6,6 +6,13 @@
 extern "C" {
 #endif
 
+/* Marks a function whose result must not be ignored. */
+#if defined(__GNUC__) || defined(__clang__)
+#define DUET_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define DUET_MUST_CHECK
+#endif
+
 /*
  * Error codes are negative ints (errno style); 0 is success. One enum serves all
  * modules so a failure can travel up the layers unchanged. Values are stable: they

@@ -14,12 +14,6 @@
 extern "C" {
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
-#define DUET_MUST_CHECK __attribute__((warn_unused_result))
-#else
-#define DUET_MUST_CHECK
-#endif
-
 /*
  * Both halves keep a sticky error, as mpack does: after the first failure every later
  * write or read does nothing and returns false (readers also zero their outputs), so a

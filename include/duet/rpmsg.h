@@ -1,0 +1,211 @@
+/* duet/rpmsg.h - RPMsg endpoints and name service over virtio split rings (OpenAMP layout). */
+#ifndef DUET_RPMSG_H
+#define DUET_RPMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duet/config.h"
+#include "duet/error.h"
+#include "duet/link.h"
+#include "duet/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest vring (descriptors) a device can use; the layout's vring_num must not exceed it. */
+#ifndef DUET_RPMSG_MAX_RING
+#define DUET_RPMSG_MAX_RING 64
+#endif
+/* Most endpoints on one device. */
+#ifndef DUET_RPMSG_MAX_ENDPOINTS
+#define DUET_RPMSG_MAX_ENDPOINTS 4
+#endif
+/* How long send() waits for a free buffer before it fails with DUET_ERR_TIMEOUT. */
+#ifndef DUET_RPMSG_SEND_TIMEOUT_MS
+#define DUET_RPMSG_SEND_TIMEOUT_MS 2000
+#endif
+
+#if DUET_RPMSG_MAX_RING < 2 || DUET_RPMSG_MAX_RING > 32768 || (DUET_RPMSG_MAX_RING & (DUET_RPMSG_MAX_RING - 1))
+#error "DUET_RPMSG_MAX_RING must be a power of two between 2 and 32768"
+#endif
+
+#define DUET_RPMSG_HEADER_SIZE 16       /* u32 src, u32 dst, u32 reserved, u16 len, u16 flags */
+#define DUET_RPMSG_NS_ADDR 0x35         /* the name service endpoint */
+#define DUET_RPMSG_FIRST_ADDR 1024      /* first address given to a local endpoint */
+#define DUET_RPMSG_ADDR_ANY 0xffffffffu
+#define DUET_RPMSG_NAME_SIZE 32
+
+/*
+ * Where everything lives in the shared region, as device addresses. The GIGA R1's values
+ * (SRAM4, as the Arduino RPC library and MicroPython use them) come from
+ * duet_rpmsg_layout_giga(); another board fills in its own.
+ *
+ * vring0 carries messages from the remote (M4) to the host (M7), vring1 from the host
+ * to the remote, as in OpenAMP and Linux. Every buffer comes from the pool: the host
+ * posts pool buffers 0..n-1 empty on vring0 and sends in the ones after them.
+ */
+typedef struct duet_rpmsg_layout {
+    uint32_t rsc_da;      /* resource table */
+    uint32_t rsc_size;
+    uint32_t vring0_da;   /* remote -> host */
+    uint32_t vring1_da;   /* host -> remote */
+    uint32_t vring_num;   /* descriptors per vring (power of two) */
+    uint32_t vring_align; /* alignment of the used ring (power of two) */
+    uint32_t pool_da;     /* buffer pool */
+    uint32_t pool_size;
+    uint32_t buf_size;    /* bytes per buffer, the 16-byte header included */
+} duet_rpmsg_layout;
+
+/* The GIGA R1 / Portenta H7 layout: table at 0x38000000, vrings at 0x38001400 and
+ * 0x38000400 (64 descriptors, align 32), pool 0x38002400..0x38010000, 512-byte buffers. */
+duet_rpmsg_layout duet_rpmsg_layout_giga(void);
+
+/* The size in bytes of a vring of num descriptors with the used ring aligned to align. */
+size_t duet_rpmsg_vring_size(uint32_t num, uint32_t align);
+
+typedef enum duet_rpmsg_role {
+    DUET_RPMSG_HOST = 0,   /* the M7: virtio driver, writes the table and rings */
+    DUET_RPMSG_REMOTE = 1  /* the M4: virtio device, finds them */
+} duet_rpmsg_role;
+
+/* Counters. corrupt > 0 means the link went down because shared memory broke the rules. */
+typedef struct duet_rpmsg_stats {
+    uint32_t rx_msgs;        /* messages delivered to endpoints */
+    uint32_t tx_msgs;        /* messages sent (fragments count one each) */
+    uint32_t corrupt;        /* shared-memory violations seen (the link is down after the first) */
+    uint32_t bad_messages;   /* messages with an unknown destination, or bad name-service messages */
+    uint32_t buffer_waits;   /* sends that had to wait for a free buffer */
+    uint32_t held;           /* messages an endpoint could not take at once (kept, offered again) */
+    uint32_t dropped_large;  /* reassembled messages over an endpoint's reassembly buffer */
+} duet_rpmsg_stats;
+
+typedef struct duet_rpmsg duet_rpmsg;
+
+/* A received buffer an endpoint has not taken yet. Internal. */
+typedef struct duet_rpmsg_held {
+    const uint8_t *data;
+    uint16_t len;
+    uint16_t id;
+} duet_rpmsg_held;
+
+/* An endpoint: a named channel to the other core, and a duet_link for rpc or stream. */
+typedef struct duet_rpmsg_endpoint {
+    duet_link link;             /* first member: a duet_rpmsg_endpoint * is a duet_link * */
+    duet_rpmsg *dev;
+    char name[DUET_RPMSG_NAME_SIZE];
+    uint32_t addr;              /* local address */
+    uint32_t dest;              /* the other side's address, DUET_RPMSG_ADDR_ANY until known */
+    bool ready;                 /* handshake done: dest known */
+    uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
+    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
+    size_t reasm_cap;
+    size_t reasm_len;
+    bool reasm_overflow;
+    duet_rpmsg_held held[DUET_RPMSG_MAX_RING];
+    uint16_t held_head;
+    uint16_t held_count;
+} duet_rpmsg_endpoint;
+
+/* One vring as this side sees it: pointers checked at set-up, and private indices. */
+typedef struct duet_vring {
+    volatile uint8_t *desc;
+    volatile uint8_t *avail;
+    volatile uint8_t *used;
+    uint16_t num;
+    uint16_t last;              /* next entry to take (used ring for the host, avail for the remote) */
+    uint16_t shadow;            /* our own copy of the index we publish (avail or used idx) */
+} duet_vring;
+
+/* The device: all state of one side, owned by the caller. */
+struct duet_rpmsg {
+    duet_port *port;
+    duet_rpmsg_layout lay;
+    duet_rpmsg_role role;
+    int err;                    /* DUET_ERR_CORRUPT or DUET_ERR_LINK_DOWN once the link is down */
+    const char *why;            /* what went wrong, for a person */
+    duet_vring rx;              /* host: vring0, remote: vring1 */
+    duet_vring tx;              /* host: vring1, remote: vring0 */
+    uint16_t tx_free[DUET_RPMSG_MAX_RING]; /* host: free tx descriptor ids */
+    uint16_t tx_free_count;
+    uint16_t tx_bufs;           /* host: tx buffers the pool holds */
+    uint8_t rx_out[DUET_RPMSG_MAX_RING];   /* host: rx id posted to the remote; remote: rx id being held */
+    uint8_t tx_out[DUET_RPMSG_MAX_RING];   /* host: tx id with the remote */
+    duet_rpmsg_endpoint *eps[DUET_RPMSG_MAX_ENDPOINTS];
+    unsigned ep_count;
+    uint32_t next_addr;
+    uint32_t send_timeout_ms;
+    bool fragments;             /* this side offers fragmented messages (duet peers only) */
+    bool notify_pending;        /* buffers were returned: ring the doorbell at the end of poll */
+    unsigned polling;
+    duet_rpmsg_stats stats;
+};
+
+/*
+ * Host: writes the resource table, sets up both vrings, posts the receive buffers, sets
+ * DRIVER_OK and rings the doorbell. The remote may start before or after.
+ * @retval DUET_OK
+ * @retval DUET_ERR_ARG  the layout does not fit the region or the limits above
+ */
+int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay) DUET_MUST_CHECK;
+
+/*
+ * Remote: waits up to timeout_ms for the host's resource table and DRIVER_OK, then checks
+ * every field of it (offsets, types, ring addresses, sizes and alignment) before use.
+ * @retval DUET_OK
+ * @retval DUET_ERR_TIMEOUT  the host did not set up in time
+ * @retval DUET_ERR_CORRUPT  the table breaks the rules (duet_rpmsg_why() says which)
+ */
+int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms) DUET_MUST_CHECK;
+
+/*
+ * Creates an endpoint. On the remote it gets the next local address and is announced to
+ * the host by the name service; on the host it waits for the remote's announcement of the
+ * same name, then answers it (the Arduino handshake). reasm_buf (may be NULL) receives
+ * messages larger than one buffer from a duet peer.
+ * @retval DUET_OK, DUET_ERR_FULL, DUET_ERR_ARG, DUET_ERR_EXISTS, or a send error.
+ */
+int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const char *name, void *reasm_buf,
+                               size_t reasm_cap);
+
+/* Polls until every endpoint created so far is ready, or timeout_ms.
+ * @retval DUET_OK, DUET_ERR_TIMEOUT, DUET_ERR_CORRUPT, DUET_ERR_LINK_DOWN. */
+int duet_rpmsg_wait_ready(duet_rpmsg *dev, uint32_t timeout_ms);
+
+/*
+ * Sends len bytes to the endpoint's peer. Up to one buffer's payload (496 bytes on the
+ * GIGA) always; more only between two duet sides (carried in several buffers), else
+ * DUET_ERR_TOO_LARGE and nothing is sent. Waits up to send_timeout_ms for free buffers,
+ * serving what arrives meanwhile.
+ * @retval DUET_OK, DUET_ERR_TOO_LARGE, DUET_ERR_TIMEOUT, DUET_ERR_STATE (handshake not done),
+ *         DUET_ERR_CORRUPT, DUET_ERR_LINK_DOWN
+ */
+int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len);
+
+/* Takes what arrived and delivers it to the endpoints; reclaims sent buffers. Never blocks.
+ * @retval >=0 messages delivered; DUET_ERR_CORRUPT or DUET_ERR_LINK_DOWN once down. */
+int duet_rpmsg_poll(duet_rpmsg *dev);
+
+/* The largest message an endpoint can send now: one buffer's payload, or what a duet peer
+ * said it reassembles. Known once the endpoint is ready. */
+size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep);
+
+/* Whether to offer fragmented (larger than one buffer) messages to a duet peer; default on.
+ * Call before creating endpoints. */
+void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on);
+
+/* Takes the link down (e.g. the other core was reset); later calls fail with DUET_ERR_LINK_DOWN. */
+void duet_rpmsg_shutdown(duet_rpmsg *dev);
+
+/* What broke the link, for a person ("no error" while it is up). */
+const char *duet_rpmsg_why(const duet_rpmsg *dev);
+
+/* The counters. */
+duet_rpmsg_stats duet_rpmsg_get_stats(const duet_rpmsg *dev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
