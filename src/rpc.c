@@ -9,8 +9,8 @@ enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
 /* Smallest frame worth encoding into: a response with a short error. */
 #define MIN_FRAME 48
 
-/* A request being served; handlers see it through the duet_call_* functions. */
-struct duet_call {
+/* A request being served; handlers see it through the duet_arg_*, duet_return_* and duet_req_* functions. */
+struct duet_req {
     duet_rpc *rpc;
     const duet_rpc_binding *binding;
     const char *method;
@@ -21,7 +21,7 @@ struct duet_call {
     duet_msgpack_writer out;               /* the response, result last */
     size_t result_start;                   /* where the result starts in out */
     bool notification;
-    char error[DUET_RPC_ERROR_TEXT];       /* set by duet_call_fail */
+    char error[DUET_RPC_ERROR_TEXT];       /* set by duet_req_fail */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -170,19 +170,35 @@ int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
     memset(rpc, 0, sizeof *rpc);
     if (!link || !link->send || !link->poll || !cfg || !cfg->tx_buffer || !cfg->result_buffer)
         return set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "needs a link with send and poll, a tx buffer and a result buffer");
-    rpc->link = link;
     rpc->cfg = *cfg;
+    rpc->max_message_asked = cfg->max_message;
     if (!rpc->cfg.timeout_ms)
         rpc->cfg.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
-    if (!rpc->cfg.max_message)
-        rpc->cfg.max_message = link->max_message ? link->max_message : cfg->tx_size;
     if ((!cfg->lock) != (!cfg->unlock))
         return set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "lock and unlock hooks go together");
     rpc->slot_size = cfg->result_size / DUET_RPC_MAX_INFLIGHT;
     if (cfg->tx_size < MIN_FRAME || rpc->slot_size < 16)
         return set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "tx or result buffer too small");
-    duet_link_attach(link, duet_rpc_receive, rpc);
+    duet_rpc_set_link(rpc, link);
     return DUET_OK;
+}
+
+void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
+{
+    lock(rpc);
+    rpc->link = link;
+    rpc->link_err = DUET_OK;
+    size_t max = rpc->max_message_asked ? rpc->max_message_asked : link->max_message;
+    rpc->cfg.max_message = max && max < rpc->cfg.tx_size ? max : rpc->cfg.tx_size;
+    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
+        if (rpc->slots[i].state == SLOT_PENDING) {
+            rpc->slots[i].state = SLOT_DONE;
+            rpc->slots[i].err = DUET_ERR_LINK_DOWN;
+            rpc->slots[i].len = 0;
+        }
+    }
+    duet_link_attach(link, duet_rpc_receive, rpc);
+    unlock(rpc);
 }
 
 /* Does the binding answer to the full name (prefix "." name)? */
@@ -377,7 +393,7 @@ static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb
 }
 
 /* Error text for an unknown method: rpclib's sentence, then the closest bound names. */
-static void unknown_method_text(duet_call *c, duet_text *t)
+static void unknown_method_text(duet_req *c, duet_text *t)
 {
     duet_rpc *rpc = c->rpc;
     duet_text_add(t, "rpclib: server could not find function '");
@@ -408,7 +424,7 @@ static void unknown_method_text(duet_call *c, duet_text *t)
 }
 
 /* Checks the arguments against the binding's signature and decodes them into c->args. */
-static bool check_args(duet_call *c, duet_text *t)
+static bool check_args(duet_req *c, duet_text *t)
 {
     const char *sig = c->binding->method.signature;
     unsigned want;
@@ -455,7 +471,7 @@ static bool check_args(duet_call *c, duet_text *t)
 }
 
 /* Checks that the handler wrote exactly one value of the signature's result type. */
-static bool check_result(duet_call *c, duet_text *t)
+static bool check_result(duet_req *c, duet_text *t)
 {
     duet_msgpack_writer *w = &c->out;
     if (duet_msgpack_writer_error(w)) {
@@ -495,7 +511,7 @@ static bool check_result(duet_call *c, duet_text *t)
 }
 
 /* Rewrites the response as an error: [1, msgid, text, nil]. */
-static void write_error_response(duet_call *c, const uint8_t *msgid, size_t msgid_len, const char *text)
+static void write_error_response(duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *text)
 {
     duet_msgpack_writer *w = &c->out;
     size_t cap = w->cap > w->len ? w->cap : w->len;
@@ -510,7 +526,7 @@ static void write_error_response(duet_call *c, const uint8_t *msgid, size_t msgi
 }
 
 /* Serves one request or notification whose params reader is at the first parameter. */
-static void serve(duet_rpc *rpc, duet_call *c, const uint8_t *msgid, size_t msgid_len, const char *malformed)
+static void serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *malformed)
 {
     duet_msgpack_writer *w = &c->out;
     size_t frame;
@@ -629,7 +645,7 @@ static void handle_message(duet_rpc *rpc, const uint8_t *msg, size_t len)
         return;
     }
 
-    duet_call c;
+    duet_req c;
     c.rpc = rpc;
     c.binding = NULL;
     c.notification = type == MSG_NOTIFY;
@@ -938,13 +954,13 @@ int duet_rpc_call_timeout(duet_rpc *rpc, uint32_t timeout_ms, const char *method
     return err;
 }
 
-int duet_rpc_call_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, ...)
+int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap)
 {
-    va_list ap;
-    va_start(ap, signature);
+    va_list args;
+    va_copy(args, ap);
     lock(rpc);
     duet_rpc_slot *s = NULL;
-    int err = start_message(rpc, &s, method, signature, &ap);
+    int err = start_message(rpc, &s, method, signature, &args);
     if (!err) {
         future->slot = (uint8_t)(s - rpc->slots);
         future->msgid = s->msgid;
@@ -953,7 +969,27 @@ int duet_rpc_call_async(duet_rpc *rpc, duet_future *future, const char *method, 
         future->msgid = 0;
     }
     unlock(rpc);
+    va_end(args);
+    return err;
+}
+
+int duet_rpc_call_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, ...)
+{
+    va_list ap;
+    va_start(ap, signature);
+    int err = duet_rpc_vcall_async(rpc, future, method, signature, ap);
     va_end(ap);
+    return err;
+}
+
+int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, va_list ap)
+{
+    va_list args;
+    va_copy(args, ap);
+    lock(rpc);
+    int err = start_message(rpc, NULL, method, signature, &args);
+    unlock(rpc);
+    va_end(args);
     return err;
 }
 
@@ -961,9 +997,7 @@ int duet_rpc_notify(duet_rpc *rpc, const char *method, const char *signature, ..
 {
     va_list ap;
     va_start(ap, signature);
-    lock(rpc);
-    int err = start_message(rpc, NULL, method, signature, &ap);
-    unlock(rpc);
+    int err = duet_rpc_vnotify(rpc, method, signature, ap);
     va_end(ap);
     return err;
 }
@@ -1131,17 +1165,17 @@ duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc)
 
 /* ------------------------------------------------------------ inside a handler */
 
-uint32_t duet_call_argc(const duet_call *call) { return call->argc; }
+uint32_t duet_arg_count(const duet_req *call) { return call->argc; }
 
 /* The decoded argument n, or NULL if there is none (raw handler or n out of range). */
-static const duet_msgpack_token *arg(const duet_call *c, unsigned n)
+static const duet_msgpack_token *arg(const duet_req *c, unsigned n)
 {
     if (!c->binding || !c->binding->method.signature || n >= c->argc)
         return NULL;
     return &c->args[n];
 }
 
-static int64_t arg_int64(const duet_call *c, unsigned n)
+static int64_t arg_int64(const duet_req *c, unsigned n)
 {
     const duet_msgpack_token *t = arg(c, n);
     if (!t)
@@ -1153,31 +1187,31 @@ static int64_t arg_int64(const duet_call *c, unsigned n)
     return (int64_t)token_double(t);
 }
 
-int32_t duet_call_int(const duet_call *call, unsigned n) { return (int32_t)arg_int64(call, n); }
-uint32_t duet_call_uint(const duet_call *call, unsigned n) { return (uint32_t)arg_int64(call, n); }
-int64_t duet_call_int64(const duet_call *call, unsigned n) { return arg_int64(call, n); }
+int32_t duet_arg_int(const duet_req *call, unsigned n) { return (int32_t)arg_int64(call, n); }
+uint32_t duet_arg_uint(const duet_req *call, unsigned n) { return (uint32_t)arg_int64(call, n); }
+int64_t duet_arg_int64(const duet_req *call, unsigned n) { return arg_int64(call, n); }
 
-uint64_t duet_call_uint64(const duet_call *call, unsigned n)
+uint64_t duet_arg_uint64(const duet_req *call, unsigned n)
 {
     const duet_msgpack_token *t = arg(call, n);
     return t && t->type == DUET_MSGPACK_UINT ? t->v.u : (uint64_t)arg_int64(call, n);
 }
 
-bool duet_call_bool(const duet_call *call, unsigned n)
+bool duet_arg_bool(const duet_req *call, unsigned n)
 {
     const duet_msgpack_token *t = arg(call, n);
     return t && t->type == DUET_MSGPACK_BOOL && t->v.b;
 }
 
-double duet_call_double(const duet_call *call, unsigned n)
+double duet_arg_double(const duet_req *call, unsigned n)
 {
     const duet_msgpack_token *t = arg(call, n);
     return t ? token_double(t) : 0;
 }
 
-float duet_call_float(const duet_call *call, unsigned n) { return (float)duet_call_double(call, n); }
+float duet_arg_float(const duet_req *call, unsigned n) { return (float)duet_arg_double(call, n); }
 
-static const uint8_t *arg_bytes(const duet_call *c, unsigned n, duet_msgpack_type type, uint32_t *len)
+static const uint8_t *arg_bytes(const duet_req *c, unsigned n, duet_msgpack_type type, uint32_t *len)
 {
     const duet_msgpack_token *t = arg(c, n);
     if (!t || t->type != type) {
@@ -1190,55 +1224,55 @@ static const uint8_t *arg_bytes(const duet_call *c, unsigned n, duet_msgpack_typ
     return t->v.bytes.ptr;
 }
 
-const char *duet_call_str(const duet_call *call, unsigned n, uint32_t *len)
+const char *duet_arg_str(const duet_req *call, unsigned n, uint32_t *len)
 {
     return (const char *)arg_bytes(call, n, DUET_MSGPACK_STR, len);
 }
 
-const uint8_t *duet_call_bin(const duet_call *call, unsigned n, uint32_t *len)
+const uint8_t *duet_arg_bin(const duet_req *call, unsigned n, uint32_t *len)
 {
     return arg_bytes(call, n, DUET_MSGPACK_BIN, len);
 }
 
-const uint8_t *duet_call_value(const duet_call *call, unsigned n, uint32_t *len)
+const uint8_t *duet_arg_value(const duet_req *call, unsigned n, uint32_t *len)
 {
     return arg_bytes(call, n, DUET_MSGPACK_NONE, len);
 }
 
-duet_msgpack_reader *duet_call_params(duet_call *call) { return &call->params; }
-duet_msgpack_writer *duet_call_result(duet_call *call) { return &call->out; }
+duet_msgpack_reader *duet_req_params(duet_req *call) { return &call->params; }
+duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 
-int duet_call_return_int(duet_call *call, int64_t v)
+int duet_return_int(duet_req *call, int64_t v)
 {
     duet_msgpack_write_int(&call->out, v);
     return call->out.err;
 }
 
-int duet_call_return_uint(duet_call *call, uint64_t v)
+int duet_return_uint(duet_req *call, uint64_t v)
 {
     duet_msgpack_write_uint(&call->out, v);
     return call->out.err;
 }
 
-int duet_call_return_bool(duet_call *call, bool v)
+int duet_return_bool(duet_req *call, bool v)
 {
     duet_msgpack_write_bool(&call->out, v);
     return call->out.err;
 }
 
-int duet_call_return_double(duet_call *call, double v)
+int duet_return_double(duet_req *call, double v)
 {
     duet_msgpack_write_double(&call->out, v);
     return call->out.err;
 }
 
-int duet_call_return_str(duet_call *call, const char *s)
+int duet_return_str(duet_req *call, const char *s)
 {
     duet_msgpack_write_cstr(&call->out, s ? s : "");
     return call->out.err;
 }
 
-int duet_call_fail(duet_call *call, int err, const char *text)
+int duet_req_fail(duet_req *call, int err, const char *text)
 {
     duet_text t;
     duet_text_init(&t, call->error, sizeof call->error);
@@ -1248,13 +1282,13 @@ int duet_call_fail(duet_call *call, int err, const char *text)
     return err < 0 ? err : DUET_ERR_REMOTE;
 }
 
-const char *duet_call_method(const duet_call *call, uint32_t *len)
+const char *duet_req_method(const duet_req *call, uint32_t *len)
 {
     if (len)
         *len = call->method_len;
     return call->method;
 }
 
-void *duet_call_user(const duet_call *call) { return call->binding ? call->binding->method.user : NULL; }
-duet_rpc *duet_call_rpc(duet_call *call) { return call->rpc; }
-bool duet_call_is_notification(const duet_call *call) { return call->notification; }
+void *duet_req_user(const duet_req *call) { return call->binding ? call->binding->method.user : NULL; }
+duet_rpc *duet_req_rpc(duet_req *call) { return call->rpc; }
+bool duet_req_is_notification(const duet_req *call) { return call->notification; }

@@ -56,7 +56,7 @@ extern "C" {
  * matches it: the argument count, then each argument's type (an integer must fit the
  * C type), else the caller gets an error naming the function, the argument, what was
  * expected and what was found. A handler bound with signature NULL checks nothing and
- * reads its arguments itself (duet_call_params).
+ * reads its arguments itself (duet_req_params).
  *
  * Variadic arguments of duet_rpc_call and friends follow the signature:
  *   params   i,u: int/unsigned   l,k: int64_t/uint64_t   b: int (0/1)   f,d: double
@@ -70,22 +70,22 @@ extern "C" {
  */
 
 typedef struct duet_rpc duet_rpc;
-typedef struct duet_call duet_call;
+typedef struct duet_req duet_req;
 
 /*
  * A bound function. Runs in the context that called duet_rpc_poll(), or inside a call
  * that is waiting for its own response (nested calls). Returns DUET_OK, or a negative
- * error: the caller then gets an error response with the text given to duet_call_fail()
+ * error: the caller then gets an error response with the text given to duet_req_fail()
  * (or duet_strerror of the code).
  */
-typedef int (*duet_rpc_handler)(duet_call *call);
+typedef int (*duet_rpc_handler)(duet_req *call);
 
 /* One entry of a method table (duet_rpc_bind_group), or one binding. */
 typedef struct duet_rpc_method {
     const char *name;       /* must stay valid while bound */
     const char *signature;  /* NULL: the handler reads its own arguments */
     duet_rpc_handler fn;
-    void *user;             /* handed to the handler through duet_call_user() */
+    void *user;             /* handed to the handler through duet_req_user() */
 } duet_rpc_method;
 
 /* Counters, all since duet_rpc_init (they wrap). */
@@ -138,6 +138,7 @@ typedef struct duet_rpc_binding {
 struct duet_rpc {
     duet_link *link;
     duet_rpc_config cfg;
+    size_t max_message_asked;  /* cfg.max_message as given (0: follow the link) */
     duet_rpc_binding methods[DUET_RPC_MAX_METHODS];
     unsigned method_count;
     duet_rpc_slot slots[DUET_RPC_MAX_INFLIGHT];
@@ -158,6 +159,10 @@ struct duet_rpc {
 
 /* Sets up an engine over link. @retval DUET_OK, DUET_ERR_ARG (missing buffers). */
 int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg) DUET_MUST_CHECK;
+
+/* Moves the engine to another link (e.g. once a transport is up), keeping its bindings.
+ * Calls in flight are failed with DUET_ERR_LINK_DOWN. */
+void duet_rpc_set_link(duet_rpc *rpc, duet_link *link);
 
 /* Binds fn under name with a signature (see above; NULL for a raw handler).
  * @retval DUET_OK, DUET_ERR_EXISTS (name bound), DUET_ERR_FULL (table full),
@@ -210,6 +215,10 @@ int duet_future_poll(duet_rpc *rpc, const duet_future *future);
  * stays valid: wait again or drop it. Other returns as duet_rpc_call. */
 int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ...);
 
+/* duet_rpc_call_async and duet_rpc_notify with a va_list. */
+int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap);
+int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, va_list ap);
+
 /* Forgets the call; a late response is counted in late_responses and discarded. */
 void duet_future_drop(duet_rpc *rpc, duet_future *future);
 
@@ -249,45 +258,45 @@ duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc);
 /* ------------------------------------------------------------ inside a handler */
 
 /* Number of arguments received. */
-uint32_t duet_call_argc(const duet_call *call);
+uint32_t duet_arg_count(const duet_req *call);
 
 /* Typed argument n (0-based), already checked against the signature. */
-int32_t duet_call_int(const duet_call *call, unsigned n);
-uint32_t duet_call_uint(const duet_call *call, unsigned n);
-int64_t duet_call_int64(const duet_call *call, unsigned n);
-uint64_t duet_call_uint64(const duet_call *call, unsigned n);
-bool duet_call_bool(const duet_call *call, unsigned n);
-double duet_call_double(const duet_call *call, unsigned n);
-float duet_call_float(const duet_call *call, unsigned n);
+int32_t duet_arg_int(const duet_req *call, unsigned n);
+uint32_t duet_arg_uint(const duet_req *call, unsigned n);
+int64_t duet_arg_int64(const duet_req *call, unsigned n);
+uint64_t duet_arg_uint64(const duet_req *call, unsigned n);
+bool duet_arg_bool(const duet_req *call, unsigned n);
+double duet_arg_double(const duet_req *call, unsigned n);
+float duet_arg_float(const duet_req *call, unsigned n);
 /* A str or bin argument: pointer into the received message (valid until the handler returns). */
-const char *duet_call_str(const duet_call *call, unsigned n, uint32_t *len);
-const uint8_t *duet_call_bin(const duet_call *call, unsigned n, uint32_t *len);
+const char *duet_arg_str(const duet_req *call, unsigned n, uint32_t *len);
+const uint8_t *duet_arg_bin(const duet_req *call, unsigned n, uint32_t *len);
 
 /* A 'v' argument: its MessagePack encoding, pointing into the received message. */
-const uint8_t *duet_call_value(const duet_call *call, unsigned n, uint32_t *len);
+const uint8_t *duet_arg_value(const duet_req *call, unsigned n, uint32_t *len);
 
 /* A reader over the params array's elements (positioned at the first one). */
-duet_msgpack_reader *duet_call_params(duet_call *call);
+duet_msgpack_reader *duet_req_params(duet_req *call);
 
 /* The writer for the result: write exactly one value (none: nil). */
-duet_msgpack_writer *duet_call_result(duet_call *call);
+duet_msgpack_writer *duet_req_result(duet_req *call);
 
 /* Shorthands that write the result. Return DUET_OK (or the writer's error). */
-int duet_call_return_int(duet_call *call, int64_t v);
-int duet_call_return_uint(duet_call *call, uint64_t v);
-int duet_call_return_bool(duet_call *call, bool v);
-int duet_call_return_double(duet_call *call, double v);
-int duet_call_return_str(duet_call *call, const char *s);
+int duet_return_int(duet_req *call, int64_t v);
+int duet_return_uint(duet_req *call, uint64_t v);
+int duet_return_bool(duet_req *call, bool v);
+int duet_return_double(duet_req *call, double v);
+int duet_return_str(duet_req *call, const char *s);
 
 /* Sets the error text the caller receives, and returns err (or DUET_ERR_REMOTE if err >= 0),
- * for `return duet_call_fail(c, DUET_ERR_ARG, "no such pin");`. */
-int duet_call_fail(duet_call *call, int err, const char *text);
+ * for `return duet_req_fail(c, DUET_ERR_ARG, "no such pin");`. */
+int duet_req_fail(duet_req *call, int err, const char *text);
 
 /* The method name as called, the user pointer given at bind, the engine, whether a reply is expected. */
-const char *duet_call_method(const duet_call *call, uint32_t *len);
-void *duet_call_user(const duet_call *call);
-duet_rpc *duet_call_rpc(duet_call *call);
-bool duet_call_is_notification(const duet_call *call);
+const char *duet_req_method(const duet_req *call, uint32_t *len);
+void *duet_req_user(const duet_req *call);
+duet_rpc *duet_req_rpc(duet_req *call);
+bool duet_req_is_notification(const duet_req *call);
 
 #ifdef __cplusplus
 }

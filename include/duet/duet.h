@@ -1,0 +1,106 @@
+/* duet/duet.h - one include for programs: duet_begin() and friends, the RPC.begin() of C. */
+#ifndef DUET_DUET_H
+#define DUET_DUET_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duet/error.h"
+#include "duet/port.h"
+#include "duet/rpc.h"
+#include "duet/rpmsg.h"
+#include "duet/stream.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where the M7 starts the M4 by default: the "1MB M7 + 1MB M4" flash split.
+ * 0x08180000 for "1.5MB M7 + 0.5MB M4", 0x60000000 for the M4 in SDRAM. */
+#ifndef DUET_BOOT_ADDRESS
+#define DUET_BOOT_ADDRESS 0x08100000u
+#endif
+/* How long duet_begin waits for the other core's handshake (as the Arduino library). */
+#ifndef DUET_HANDSHAKE_TIMEOUT_MS
+#define DUET_HANDSHAKE_TIMEOUT_MS 5000
+#endif
+/* Largest RPC message between two duet cores (carried in several RPMsg buffers). With an
+ * Arduino or MicroPython core on the other side it is one buffer's payload, 496 bytes. */
+#ifndef DUET_MAX_MESSAGE
+#define DUET_MAX_MESSAGE 4096
+#endif
+/* Bytes of received stream text kept until read. */
+#ifndef DUET_STREAM_RX_SIZE
+#define DUET_STREAM_RX_SIZE 2048
+#endif
+
+/*
+ * A program for either core reads like the guide's sketches:
+ *
+ *     static int add(duet_req *c) { return duet_return_int(c, duet_arg_int(c, 0) + duet_arg_int(c, 1)); }
+ *
+ *     duet_bind("add", "ii:i", add);      // M7
+ *     duet_begin();                        // M7: boots the M4; M4: announces itself
+ *     int32_t sum;
+ *     duet_call("add", "ii:i", 1, 2, &sum); // M4
+ *     duet_println("Printed from M4 core");
+ *
+ * Everything here works on one static instance (no malloc) over the port that
+ * duet_port_default() gives (ports/<target>/). Handlers run inside duet_poll(), inside
+ * a duet_call() that waits for its answer, and inside stream writes that wait for room.
+ * Nothing here is safe to call from an interrupt.
+ */
+
+/* Sets up the shared memory, starts the M4 (on the M7) and waits for the handshake.
+ * Returns 1 on success, 0 on failure (duet_error_text() says why), like RPC.begin(). */
+int duet_begin(void);
+
+/* duet_begin on an explicit port (tests, boards with several instances). */
+int duet_begin_port(duet_port *port);
+
+/* Sets the M4's boot address used by duet_begin on the M7 (default DUET_BOOT_ADDRESS). */
+void duet_set_boot_address(uint32_t address);
+
+/* Takes the link down; duet_begin may be called again after a board reset. */
+void duet_end(void);
+
+/* DUET_CPU_M7 (3) or DUET_CPU_M4 (1): which core runs this program. */
+int duet_cpu_id(void);
+
+/* Serves what arrived (runs handlers) and sends gathered stream text. Never blocks.
+ * Returns the number of messages handled, or a negative error once the link is down. */
+int duet_poll(void);
+
+/* Why the last duet_* call failed: an error code and a sentence. */
+int duet_error(void);
+const char *duet_error_text(void);
+
+/* The layers underneath, for everything the shorthands below do not cover. */
+duet_rpc *duet_rpc_instance(void);
+duet_stream *duet_stream_instance(void);
+duet_rpmsg *duet_rpmsg_instance(void);
+
+/* RPC shorthands: see duet/rpc.h for signatures and errors. bind works before duet_begin. */
+int duet_bind(const char *name, const char *signature, duet_rpc_handler fn);
+int duet_call(const char *method, const char *signature, ...);
+int duet_call_async(duet_future *future, const char *method, const char *signature, ...);
+int duet_notify(const char *method, const char *signature, ...);
+
+/* Stream shorthands (the guide's RPC.print / RPC.read): see duet/stream.h. */
+size_t duet_write(const void *data, size_t len);
+size_t duet_print(const char *str);
+size_t duet_println(const char *str);
+size_t duet_printf(const char *fmt, ...);
+size_t duet_available(void);
+int duet_read(void);
+int duet_peek(void);
+
+/* Implemented by the port: the port of the core this program runs on (NULL if none). */
+duet_port *duet_port_default(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

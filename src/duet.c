@@ -1,0 +1,275 @@
+/* duet.c - the top level: one static instance of transport, rpc and stream. */
+#include "duet/duet.h"
+
+#include "text.h"
+
+/* Everything duet_begin sets up, in one place. */
+static struct {
+    duet_port *port;
+    duet_rpmsg dev;
+    duet_rpmsg_endpoint ep_raw;
+    duet_rpmsg_endpoint ep_rpc;
+    duet_rpc rpc;
+    bool rpc_ready;              /* the engine is initialised (bindings may precede begin) */
+    duet_stream stream;
+    bool begun;
+    uint32_t boot_address;
+    int err;
+    char why[DUET_RPC_ERROR_TEXT];
+    uint8_t rpc_tx[2 * DUET_MAX_MESSAGE];
+    uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_MAX_MESSAGE];
+    uint8_t rpc_reasm[DUET_MAX_MESSAGE];
+    uint8_t stream_rx[DUET_STREAM_RX_SIZE];
+    uint8_t stream_tx[DUET_RPMSG_HEADER_SIZE * 31]; /* 496: one GIGA buffer's payload */
+} duet;
+
+/* A link for the time before duet_begin: nothing can be sent yet. */
+static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)d; (void)n; return DUET_ERR_STATE; }
+static int idle_poll(duet_link *l) { (void)l; return 0; }
+static duet_link idle_link = {idle_send, idle_poll, NULL, NULL, 0, NULL, NULL};
+
+static int fail(int err, const char *what, const char *detail)
+{
+    duet_text t;
+    duet_text_init(&t, duet.why, sizeof duet.why);
+    duet_text_add(&t, what);
+    duet_text_add(&t, ": ");
+    duet_text_add(&t, detail ? detail : duet_strerror(err));
+    duet.err = err;
+    return err;
+}
+
+static void rpc_setup(void)
+{
+    if (duet.rpc_ready)
+        return;
+    duet_rpc_config cfg = {
+        .tx_buffer = duet.rpc_tx,
+        .tx_size = sizeof duet.rpc_tx,
+        .result_buffer = duet.rpc_results,
+        .result_size = sizeof duet.rpc_results,
+    };
+    duet.rpc_ready = duet_rpc_init(&duet.rpc, &idle_link, &cfg) == DUET_OK;
+}
+
+void duet_set_boot_address(uint32_t address)
+{
+    duet.boot_address = address;
+}
+
+int duet_begin(void)
+{
+    duet_port *port = duet_port_default();
+    if (!port) {
+        fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", "no port for this core (on a PC: run it on duet-board)");
+        return 0;
+    }
+    return duet_begin_port(port);
+}
+
+/* Sets up the transport for this core's role and waits for the handshake. */
+static int transport_up(duet_port *port)
+{
+    duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
+    int err;
+    bool m7 = port->cpu_id == DUET_CPU_M7;
+    if (m7) {
+        err = duet_rpmsg_init_host(&duet.dev, port, &lay);
+        if (err)
+            return fail(err, "shared memory", duet_rpmsg_why(&duet.dev));
+    } else {
+        err = duet_rpmsg_init_remote(&duet.dev, port, &lay, DUET_HANDSHAKE_TIMEOUT_MS);
+        if (err)
+            return fail(err, "waiting for the M7", duet_rpmsg_why(&duet.dev));
+    }
+    /* The M4 announces "raw" first, then "rpc", as the Arduino library does. */
+    err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_raw, "raw", NULL, 0);
+    if (!err)
+        err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_rpc, "rpc", duet.rpc_reasm, sizeof duet.rpc_reasm);
+    if (err)
+        return fail(err, "endpoints", duet_rpmsg_why(&duet.dev));
+    if (m7) {
+        uint32_t at = duet.boot_address ? duet.boot_address : DUET_BOOT_ADDRESS;
+        err = port->boot(port, at);
+        if (err && err != DUET_ERR_STATE) /* already running: it will answer the new table */
+            return fail(err, "booting the M4", err == DUET_ERR_BOOT ? "no program at the boot address (upload one for the M4)" : NULL);
+    }
+    err = duet_rpmsg_wait_ready(&duet.dev, DUET_HANDSHAKE_TIMEOUT_MS);
+    if (err)
+        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? "the other core did not answer within 5 s" : duet_rpmsg_why(&duet.dev));
+    return DUET_OK;
+}
+
+int duet_begin_port(duet_port *port)
+{
+    duet.err = DUET_OK;
+    duet.why[0] = '\0';
+    if (duet.begun)
+        return 1;
+    rpc_setup();
+    duet.port = port;
+    if (transport_up(port) != DUET_OK)
+        return 0;
+    duet.ep_rpc.link.max_message = duet_rpmsg_endpoint_max_message(&duet.ep_rpc);
+    duet_rpc_set_link(&duet.rpc, &duet.ep_rpc.link);
+    int err = duet_stream_init(&duet.stream, &duet.ep_raw.link, duet.stream_rx, sizeof duet.stream_rx,
+                               duet.stream_tx, sizeof duet.stream_tx);
+    if (err) {
+        fail(err, "stream", NULL);
+        return 0;
+    }
+    duet.begun = true;
+    return 1;
+}
+
+void duet_end(void)
+{
+    if (!duet.begun)
+        return;
+    duet_stream_flush(&duet.stream);
+    duet_rpmsg_shutdown(&duet.dev);
+    duet_rpc_set_link(&duet.rpc, &idle_link);
+    duet.begun = false;
+}
+
+int duet_cpu_id(void)
+{
+    duet_port *port = duet.port ? duet.port : duet_port_default();
+    return port ? port->cpu_id : 0;
+}
+
+int duet_poll(void)
+{
+    if (!duet.begun)
+        return fail(DUET_ERR_STATE, "duet_poll", "call duet_begin first");
+    int err = duet_stream_flush(&duet.stream);
+    int n = duet_rpmsg_poll(&duet.dev);
+    if (n < 0)
+        return fail(n, "link", duet_rpmsg_why(&duet.dev));
+    if (duet.stream.rx_count && duet.stream.on_receive)
+        duet.stream.on_receive(&duet.stream, duet.stream.on_receive_arg);
+    return err ? err : n;
+}
+
+int duet_error(void)
+{
+    return duet.err;
+}
+
+const char *duet_error_text(void)
+{
+    return duet.why[0] ? duet.why : duet_strerror(duet.err);
+}
+
+duet_rpc *duet_rpc_instance(void)
+{
+    rpc_setup();
+    return &duet.rpc;
+}
+
+duet_stream *duet_stream_instance(void)
+{
+    return &duet.stream;
+}
+
+duet_rpmsg *duet_rpmsg_instance(void)
+{
+    return &duet.dev;
+}
+
+int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
+{
+    rpc_setup();
+    int err = duet_rpc_bind(&duet.rpc, name, signature, fn, NULL);
+    if (err)
+        fail(err, "bind", duet_rpc_error_text(&duet.rpc));
+    return err;
+}
+
+/* Records a failed call's text as duet's error. */
+static int call_result(int err)
+{
+    if (err)
+        fail(err, "call", duet_rpc_error_text(&duet.rpc));
+    return err;
+}
+
+int duet_call(const char *method, const char *signature, ...)
+{
+    rpc_setup();
+    va_list ap;
+    va_start(ap, signature);
+    int err = duet_rpc_vcall(&duet.rpc, duet.rpc.cfg.timeout_ms, method, signature, ap);
+    va_end(ap);
+    return call_result(err);
+}
+
+int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
+{
+    rpc_setup();
+    va_list ap;
+    va_start(ap, signature);
+    int err = duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
+    va_end(ap);
+    return call_result(err);
+}
+
+int duet_notify(const char *method, const char *signature, ...)
+{
+    rpc_setup();
+    va_list ap;
+    va_start(ap, signature);
+    int err = duet_rpc_vnotify(&duet.rpc, method, signature, ap);
+    va_end(ap);
+    return call_result(err);
+}
+
+/* The stream works once duet_begin has set it up; before that writes take nothing. */
+static bool stream_up(void)
+{
+    if (duet.begun)
+        return true;
+    fail(DUET_ERR_STATE, "stream", "call duet_begin first");
+    return false;
+}
+
+size_t duet_write(const void *data, size_t len)
+{
+    return stream_up() ? duet_stream_write(&duet.stream, data, len) : 0;
+}
+
+size_t duet_print(const char *str)
+{
+    return stream_up() ? duet_stream_print(&duet.stream, str) : 0;
+}
+
+size_t duet_println(const char *str)
+{
+    return stream_up() ? duet_stream_println(&duet.stream, str) : 0;
+}
+
+size_t duet_printf(const char *fmt, ...)
+{
+    if (!stream_up())
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = duet_stream_vprintf(&duet.stream, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+size_t duet_available(void)
+{
+    return duet.begun ? duet_stream_available(&duet.stream) : 0;
+}
+
+int duet_read(void)
+{
+    return duet.begun ? duet_stream_read(&duet.stream) : -1;
+}
+
+int duet_peek(void)
+{
+    return duet.begun ? duet_stream_peek(&duet.stream) : -1;
+}
