@@ -669,10 +669,12 @@ bool duet_msgpack_skip(duet_msgpack_reader *r)
             }
             left[depth - 1]--;
         }
+        const uint8_t *at = r->pos;
         if (!duet_msgpack_read_token(r, &t))
             return false;
         if (t.type == DUET_MSGPACK_ARRAY || t.type == DUET_MSGPACK_MAP) {
             if (depth >= r->max_depth) {
+                r->pos = at; /* the error names the container one level too deep */
                 duet_msgpack_reader_fail(r, DUET_ERR_DEPTH);
                 return false;
             }

@@ -83,6 +83,8 @@ static inline uint8_t *duet_msgpack_writer_reserve(duet_msgpack_writer *w, size_
         duet_msgpack_writer_fail(w, DUET_ERR_NOSPACE);
         return NULL;
     }
+    if (!w->buf)
+        return NULL; /* only reached for n == 0: nothing to write */
     uint8_t *p = w->buf + w->len;
     w->len += n;
     return p;
@@ -279,7 +281,8 @@ typedef struct duet_msgpack_token {
 /* Start reading size bytes at data. */
 void duet_msgpack_reader_init(duet_msgpack_reader *r, const void *data, size_t size);
 
-/* The first error (DUET_ERR_TRUNCATED, INVALID, TYPE, RANGE, DEPTH, NOSPACE) or DUET_OK. */
+/* The first error (DUET_ERR_TRUNCATED, INVALID, TYPE, RANGE, DEPTH, NOSPACE, or ARG for a
+ * NULL span with a size) or DUET_OK. */
 static inline int duet_msgpack_reader_error(const duet_msgpack_reader *r) { return r->err; }
 
 /* Offset of the next byte to read; after an error, the offset of the value that failed. */
