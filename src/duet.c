@@ -16,8 +16,8 @@ static struct {
     uint32_t boot_address;
     int err;
     char why[DUET_RPC_ERROR_TEXT];
-    uint8_t rpc_tx[2 * DUET_MAX_MESSAGE];
-    uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_MAX_MESSAGE];
+    uint8_t rpc_tx[4 * DUET_MAX_MESSAGE]; /* frames for calls nested up to 4 deep */
+    uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE];
     uint8_t rpc_reasm[DUET_MAX_MESSAGE];
     uint8_t stream_rx[DUET_STREAM_RX_SIZE];
     uint8_t stream_tx[DUET_RPMSG_HEADER_SIZE * 31]; /* 496: one GIGA buffer's payload */

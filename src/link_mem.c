@@ -21,7 +21,7 @@ static int mem_send(duet_link *link, const uint8_t *data, size_t len)
         return DUET_ERR_LINK_DOWN;
     if (link->max_message && len > link->max_message)
         return DUET_ERR_TOO_LARGE;
-    if (len > UINT32_MAX || len + 4 > to->cap || len + 4 < len)
+    if (len > to->cap || to->cap - len < 4)
         return DUET_ERR_TOO_LARGE; /* could never fit the other end's queue */
     if (to->cap - to->tail < 4 + len)
         compact(to);

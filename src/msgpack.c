@@ -48,12 +48,13 @@ static size_t sized_header(uint8_t hdr[6], uint8_t tag_base, size_t len)
         duet_msgpack_store16(hdr + 1, (uint16_t)len);
         return 3;
     }
-    if ((uint64_t)len <= 0xffffffffu) {
-        hdr[0] = (uint8_t)(tag_base + 2);
-        duet_msgpack_store32(hdr + 1, (uint32_t)len);
-        return 5;
-    }
-    return 0;
+#if SIZE_MAX > 0xffffffffu
+    if (len > 0xffffffffu)
+        return 0;
+#endif
+    hdr[0] = (uint8_t)(tag_base + 2);
+    duet_msgpack_store32(hdr + 1, (uint32_t)len);
+    return 5;
 }
 
 static size_t str_header(uint8_t hdr[6], size_t len)

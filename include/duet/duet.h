@@ -29,7 +29,11 @@ extern "C" {
 /* Largest RPC message between two duet cores (carried in several RPMsg buffers). With an
  * Arduino or MicroPython core on the other side it is one buffer's payload, 496 bytes. */
 #ifndef DUET_MAX_MESSAGE
-#define DUET_MAX_MESSAGE 4096
+#define DUET_MAX_MESSAGE 1024
+#endif
+/* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them). */
+#ifndef DUET_RESULT_SIZE
+#define DUET_RESULT_SIZE 512
 #endif
 /* Bytes of received stream text kept until read. */
 #ifndef DUET_STREAM_RX_SIZE
