@@ -26,32 +26,98 @@ static int bytes_send(duet_link *link, const uint8_t *data, size_t len)
     return err;
 }
 
+/* Starts framing a new message at lo. */
+static void frame_reset(duet_link_bytes *l)
+{
+    l->scan = 0;
+    l->pending = 0;
+    l->body = 0;
+}
+
 /*
- * Delivers every whole message in [lo, hi). A message's end is found by skipping one
- * MessagePack value: truncated means wait for more bytes, anything else that fails is
- * one byte of garbage.
+ * Frames the message at lo: advances scan over whole headers and bodies.
+ * @retval 1 the message is [lo, lo + scan); 0 more bytes are needed; -1 invalid byte at lo + scan.
  */
+static int frame(duet_link_bytes *l)
+{
+    if (l->pending == 0 && l->body == 0 && l->scan == 0)
+        l->pending = 1;
+    while (l->pending > 0 || l->body > 0) {
+        size_t pos = l->lo + l->scan;
+        size_t avail = l->hi - pos;
+        if (l->body > 0) {
+            size_t n = l->body < avail ? (size_t)l->body : avail;
+            l->scan += n;
+            l->body -= n;
+            if (l->body > 0)
+                return 0;
+            continue;
+        }
+        size_t head;
+        uint64_t body, children;
+        int got = duet_msgpack_scan_header(l->buf + pos, avail, &head, &body, &children);
+        if (got <= 0)
+            return got;
+        l->scan += head;
+        l->pending = l->pending - 1 + children;
+        l->body = body;
+    }
+    return 1;
+}
+
+/* Drops n bytes at lo, counted as garbage. */
+static void drop(duet_link_bytes *l, size_t n)
+{
+    l->lo += n;
+    l->garbage_bytes += (uint32_t)n;
+}
+
+/* Delivers every whole message in [lo, hi); drops garbage and oversized messages. */
 static int deliver_ready(duet_link_bytes *l)
 {
     int count = 0;
     while (l->lo < l->hi) {
-        duet_msgpack_reader r;
-        duet_msgpack_reader_init(&r, l->buf + l->lo, l->hi - l->lo);
-        if (!duet_msgpack_skip(&r)) {
-            if (duet_msgpack_reader_error(&r) == DUET_ERR_TRUNCATED)
-                break;
-            l->lo++;
-            l->garbage_bytes++;
+        int got = frame(l);
+        if (got < 0) {
+            /* 0xc1: at a message's start it is one byte of garbage; inside a message,
+             * the message is broken: drop its first byte and look for a start after it. */
+            if (l->discarding) {
+                drop(l, l->scan + 1);
+                l->discarding = false;
+                l->oversized++;
+            } else {
+                drop(l, 1);
+            }
+            frame_reset(l);
             continue;
         }
-        size_t n = duet_msgpack_reader_offset(&r);
+        if (got == 0) {
+            if (l->lo == 0 && l->hi == l->cap && !l->delivering) {
+                /* Larger than the whole buffer: drop what is framed, go on framing the
+                 * rest as it arrives, and drop that too. */
+                drop(l, l->scan);
+                l->scan = 0;
+                l->discarding = true;
+            }
+            break;
+        }
+        size_t n = l->scan;
+        if (l->discarding) {
+            drop(l, n);
+            l->discarding = false;
+            l->oversized++;
+            frame_reset(l);
+            continue;
+        }
         size_t at = l->lo;
         l->lo += n;
+        frame_reset(l);
         l->delivering++;
         bool taken = duet_link_deliver(&l->link, l->buf + at, n);
         l->delivering--;
         if (!taken) {
             l->lo = at; /* offered again at the next poll */
+            l->refused = true;
             break;
         }
         count++;
@@ -63,14 +129,12 @@ static int bytes_poll(duet_link *link)
 {
     duet_link_bytes *l = (duet_link_bytes *)link;
     int count = 0;
+    l->refused = false;
     for (;;) {
         compact(l);
-        if (l->hi == l->cap && l->lo == 0 && !l->delivering) {
-            /* A message longer than the whole buffer: drop what is there and resynchronise. */
-            l->oversized++;
-            l->garbage_bytes += (uint32_t)l->hi;
-            l->hi = 0;
-        }
+        if (!l->refused)
+            count += deliver_ready(l);
+        compact(l);
         if (l->hi == l->cap) /* full while messages below are being handled: later */
             return count;
         if (l->down)
@@ -78,13 +142,13 @@ static int bytes_poll(duet_link *link)
         long got = l->io.read(l->io.ctx, l->buf + l->hi, l->cap - l->hi);
         if (got < 0) {
             l->down = true;
-            count += deliver_ready(l);
+            if (!l->refused)
+                count += deliver_ready(l);
             return count ? count : DUET_ERR_LINK_DOWN;
         }
         if (got == 0)
-            return count + deliver_ready(l);
+            return l->refused ? count : count + deliver_ready(l);
         l->hi += (size_t)got;
-        count += deliver_ready(l);
     }
 }
 

@@ -656,6 +656,58 @@ bool duet_msgpack_read_map(duet_msgpack_reader *r, uint32_t *n)
     return ok;
 }
 
+int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)
+{
+    *head = 1;
+    *body = 0;
+    *children = 0;
+    if (avail == 0)
+        return 0;
+    uint8_t b = p[0];
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+        return 1;
+    if (b <= 0x8f) {
+        *children = 2 * (uint64_t)(b & 0x0f);
+        return 1;
+    }
+    if (b <= 0x9f) {
+        *children = b & 0x0f;
+        return 1;
+    }
+    if (b <= 0xbf) {
+        *body = b & 0x1f;
+        return 1;
+    }
+    size_t n;          /* size of the length or count field */
+    size_t extra = 0;  /* ext type byte */
+    switch (b) {
+    case 0xca: *head = 5; return avail >= 5;
+    case 0xcb: *head = 9; return avail >= 9;
+    case 0xcc: case 0xcd: case 0xce: case 0xcf:
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+        *head = 1 + ((size_t)1 << (b & 3));
+        return avail >= *head;
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+        *head = 2;
+        *body = (uint64_t)1 << (b - 0xd4);
+        return avail >= 2;
+    case 0xc4: case 0xc5: case 0xc6: n = len_size(b, 0xc4); break;
+    case 0xc7: case 0xc8: case 0xc9: n = len_size(b, 0xc7); extra = 1; break;
+    case 0xd9: case 0xda: case 0xdb: n = len_size(b, 0xd9); break;
+    case 0xdc: case 0xdd: case 0xde: case 0xdf: n = (b & 1) ? 4 : 2; break;
+    default: return -1; /* 0xc1 */
+    }
+    *head = 1 + n + extra;
+    if (avail < *head)
+        return 0;
+    uint64_t v = load_be(p + 1, n);
+    if (b >= 0xdc)
+        *children = b >= 0xde ? 2 * v : v;
+    else
+        *body = v;
+    return 1;
+}
+
 bool duet_msgpack_skip(duet_msgpack_reader *r)
 {
     /* Values still to skip at each open nesting level; no recursion. */

@@ -12,7 +12,8 @@ enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
 /* A request being served; handlers see it through the duet_arg_*, duet_return_* and duet_req_* functions. */
 struct duet_req {
     duet_rpc *rpc;
-    const duet_rpc_binding *binding;
+    const duet_rpc_binding *binding;      /* &bound: a copy, so a handler may unbind itself */
+    duet_rpc_binding bound;
     const char *method;
     uint32_t method_len;
     uint32_t argc;
@@ -188,13 +189,26 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     lock(rpc);
     rpc->link = link;
     rpc->link_err = DUET_OK;
-    size_t max = rpc->max_message_asked ? rpc->max_message_asked : link->max_message;
-    rpc->cfg.max_message = max && max < rpc->cfg.tx_size ? max : rpc->cfg.tx_size;
+    /* A frame holds one message: what the caller asked for (at most the tx buffer), else
+     * the link's limit if the tx buffer holds it, else a quarter of the tx buffer, so that
+     * calls can nest four deep. */
+    size_t tx = rpc->cfg.tx_size;
+    size_t max = rpc->max_message_asked;
+    if (max)
+        max = max < tx ? max : tx;
+    else if (link->max_message && link->max_message <= tx)
+        max = link->max_message;
+    else
+        max = tx / 4 > MIN_FRAME ? tx / 4 : tx;
+    rpc->cfg.max_message = max;
     for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
         if (rpc->slots[i].state == SLOT_PENDING) {
+            duet_text t;
+            duet_text_init(&t, (char *)rpc->cfg.result_buffer + i * rpc->slot_size, rpc->slot_size);
+            duet_text_add(&t, "link changed while the call waited");
             rpc->slots[i].state = SLOT_DONE;
             rpc->slots[i].err = DUET_ERR_LINK_DOWN;
-            rpc->slots[i].len = 0;
+            rpc->slots[i].len = t.len;
         }
     }
     duet_link_attach(link, duet_rpc_receive, rpc);
@@ -510,11 +524,10 @@ static bool check_result(duet_req *c, duet_text *t)
     return false;
 }
 
-/* Rewrites the response as an error: [1, msgid, text, nil]. */
-static void write_error_response(duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *text)
+/* Rewrites the response, in its whole frame of cap bytes, as an error: [1, msgid, text, nil]. */
+static void write_error_response(duet_req *c, size_t cap, const uint8_t *msgid, size_t msgid_len, const char *text)
 {
     duet_msgpack_writer *w = &c->out;
-    size_t cap = w->cap > w->len ? w->cap : w->len;
     duet_msgpack_writer_init(w, w->buf, cap);
     duet_msgpack_write_array(w, 4);
     duet_msgpack_write_uint(w, MSG_RESPONSE);
@@ -525,14 +538,53 @@ static void write_error_response(duet_req *c, const uint8_t *msgid, size_t msgid
     duet_msgpack_write_nil(w);
 }
 
+/* Sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
+static void reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text)
+{
+    uint8_t buf[MIN_FRAME + 64];
+    size_t cap = rpc->cfg.max_message < sizeof buf ? rpc->cfg.max_message : sizeof buf;
+    size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
+    size_t len = strlen(text);
+    duet_msgpack_writer w;
+    duet_msgpack_writer_init(&w, buf, cap);
+    duet_msgpack_write_array(&w, 4);
+    duet_msgpack_write_uint(&w, MSG_RESPONSE);
+    duet_msgpack_write_raw(&w, msgid, msgid_len);
+    duet_msgpack_write_str(&w, text, len < room ? len : room);
+    duet_msgpack_write_nil(&w);
+    rpc->stats.errors_sent++;
+    send_frame(rpc, &w);
+}
+
+/* Runs the handler; on failure puts the error text in t. */
+static bool run_handler(duet_req *c, duet_text *t)
+{
+    duet_rpc *rpc = c->rpc;
+    c->error[0] = '\0';
+    rpc->depth++;
+    int rc = c->binding->method.fn(c);
+    rpc->depth--;
+    if (rc >= 0)
+        return check_result(c, t);
+    if (c->error[0]) {
+        duet_text_add(t, c->error);
+    } else {
+        duet_text_addn(t, c->method, c->method_len);
+        duet_text_add(t, ": ");
+        duet_text_add(t, duet_strerror(rc));
+    }
+    return false;
+}
+
 /* Serves one request or notification whose params reader is at the first parameter. */
 static void serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *malformed)
 {
     duet_msgpack_writer *w = &c->out;
     size_t frame;
     if (!frame_push(rpc, w, &frame)) {
-        /* Nested too deep for the tx buffer: no room even for an error. */
-        rpc->stats.send_failures++;
+        /* Nested too deep for the tx buffer: answer from the stack instead. */
+        if (!c->notification)
+            reply_error(rpc, msgid, msgid_len, "calls nested too deep for the tx buffer (DUET_RPC tx_size)");
         return;
     }
     duet_msgpack_write_array(w, 4);
@@ -545,29 +597,19 @@ static void serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid
     duet_text t;
     duet_text_init(&t, text, sizeof text);
     bool ok = false;
+    const duet_rpc_binding *found = NULL;
     if (malformed) {
         duet_text_add(&t, malformed);
-    } else if (!(c->binding = find_binding(rpc, c->method, c->method_len))) {
+    } else if (!(found = find_binding(rpc, c->method, c->method_len))) {
         unknown_method_text(c, &t);
-    } else if (!c->binding->method.signature || check_args(c, &t)) {
-        c->error[0] = '\0';
-        rpc->depth++;
-        int rc = c->binding->method.fn(c);
-        rpc->depth--;
-        if (rc < 0) {
-            if (c->error[0]) {
-                duet_text_add(&t, c->error);
-            } else {
-                duet_text_addn(&t, c->method, c->method_len);
-                duet_text_add(&t, ": ");
-                duet_text_add(&t, duet_strerror(rc));
-            }
-        } else {
-            ok = check_result(c, &t);
-        }
+    } else {
+        c->bound = *found;
+        c->binding = &c->bound;
+        if (!c->binding->method.signature || check_args(c, &t))
+            ok = run_handler(c, &t);
     }
     if (!ok) {
-        write_error_response(c, msgid, msgid_len, text);
+        write_error_response(c, frame, msgid, msgid_len, text);
         if (!c->notification)
             rpc->stats.errors_sent++;
     }
@@ -576,13 +618,13 @@ static void serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid
     frame_pop(rpc, frame);
 }
 
-/* Stores a response in the slot that waits for its msgid. */
-static void complete(duet_rpc *rpc, duet_msgpack_reader *r)
+/* Stores a response in the slot that waits for its msgid. False if it is malformed. */
+static bool complete(duet_rpc *rpc, duet_msgpack_reader *r)
 {
     uint64_t id;
     if (!duet_msgpack_read_u64(r, &id)) {
         rpc->stats.malformed++;
-        return;
+        return false;
     }
     duet_rpc_slot *s = NULL;
     for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
@@ -592,7 +634,7 @@ static void complete(duet_rpc *rpc, duet_msgpack_reader *r)
         }
     if (!s) {
         rpc->stats.late_responses++;
-        return;
+        return true;
     }
     uint8_t *store = (uint8_t *)rpc->cfg.result_buffer + (size_t)(s - rpc->slots) * rpc->slot_size;
     duet_text t;
@@ -610,7 +652,7 @@ static void complete(duet_rpc *rpc, duet_msgpack_reader *r)
             duet_text_add(&t, duet_msgpack_type_name(duet_msgpack_peek_type(r)));
         }
         s->len = t.len;
-        return;
+        return true;
     }
     duet_msgpack_read_nil(r);
     const uint8_t *start = r->pos;
@@ -622,10 +664,11 @@ static void complete(duet_rpc *rpc, duet_msgpack_reader *r)
         duet_text_add_uint(&t, len);
         duet_text_add(&t, " bytes does not fit the result slot");
         s->len = t.len;
-        return;
+        return true;
     }
     memcpy(store, start, len);
     s->len = len;
+    return true;
 }
 
 /* Handles one whole message (already checked to be one well-formed MessagePack value). */
@@ -640,8 +683,8 @@ static void handle_message(duet_rpc *rpc, const uint8_t *msg, size_t len)
         return;
     }
     if (type == MSG_RESPONSE) {
-        rpc->stats.msgs_in++;
-        complete(rpc, &r);
+        if (complete(rpc, &r))
+            rpc->stats.msgs_in++;
         return;
     }
 
@@ -677,6 +720,23 @@ static void handle_message(duet_rpc *rpc, const uint8_t *msg, size_t len)
     serve(rpc, &c, msgid, msgid_len, malformed);
 }
 
+/* Answers a request that could not be read whole, if its type and msgid can be. */
+static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err)
+{
+    duet_msgpack_reader r;
+    uint32_t n, type;
+    duet_msgpack_reader_init(&r, msg, len);
+    if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
+        return;
+    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
+    const uint8_t *msgid = r.pos;
+    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
+        return;
+    reply_error(rpc, msgid, (size_t)(r.pos - msgid),
+                err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
+                                      : "malformed request: not a whole MessagePack value");
+}
+
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
 {
     duet_rpc *rpc = (duet_rpc *)up;
@@ -685,8 +745,10 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
     while (duet_msgpack_reader_remaining(&r) > 0) {
         const uint8_t *start = r.pos;
         if (!duet_msgpack_skip(&r)) {
-            /* No way to find the next message's start: the rest of the buffer is lost. */
+            /* No way to find the next message's start: the rest of the buffer is lost.
+             * A request whose head can be read still gets an answer. */
             rpc->stats.malformed++;
+            answer_broken(rpc, start, (size_t)(data + len - start), duet_msgpack_reader_error(&r));
             return true;
         }
         handle_message(rpc, start, (size_t)(r.pos - start));
@@ -768,8 +830,8 @@ static bool begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, 
     duet_msgpack_write_array(w, slot ? 4 : 3);
     duet_msgpack_write_uint(w, slot ? MSG_REQUEST : MSG_NOTIFY);
     if (slot) {
-        (*slot)->msgid = rpc->next_msgid;
-        duet_msgpack_write_uint(w, rpc->next_msgid);
+        (*slot)->msgid = rpc->next_msgid++;
+        duet_msgpack_write_uint(w, (*slot)->msgid);
     }
     duet_msgpack_write_cstr(w, method);
     return true;
@@ -787,7 +849,6 @@ static int finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, d
         slot->result_sig = result;
         slot->err = DUET_OK;
         slot->len = 0;
-        rpc->next_msgid++;
     }
     return DUET_OK;
 }

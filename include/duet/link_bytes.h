@@ -13,10 +13,12 @@ extern "C" {
  * rpclib and msgpack-rpc peers do): the link buffers what it reads until one whole
  * value is there, whatever the split of the bytes, and delivers it.
  *
- * Bad input is counted, never fatal: a byte that cannot start a value (0xc1, or nesting
- * past the depth limit) is dropped and counted in garbage_bytes; a message larger than
- * the receive buffer is dropped whole (counted in oversized, its bytes in garbage_bytes)
- * and the link finds the next message.
+ * Bad input is counted, never fatal: a byte that cannot start a value (0xc1) is dropped
+ * and counted in garbage_bytes; a message larger than the receive buffer is dropped whole
+ * as it streams in (counted in oversized, its bytes in garbage_bytes), and the message
+ * after it arrives intact. Framing follows MessagePack's own lengths and counts, so a
+ * message nested deeper than the codec's limit is still framed exactly (the layer above
+ * rejects it).
  *
  * The I/O functions come from the port (ports/posix/ has them for file descriptors).
  */
@@ -42,6 +44,11 @@ typedef struct duet_link_bytes {
     size_t hi;
     unsigned delivering;     /* deliver() calls running: the buffer may not move */
     bool down;
+    size_t scan;             /* bytes of the message at lo framed so far */
+    uint64_t pending;        /* values of that message not yet started (0: none begun) */
+    uint64_t body;           /* bytes left of the str/bin/ext body being framed */
+    bool discarding;         /* the message is larger than the buffer: dropping it */
+    bool refused;            /* the layer above refused a message during this poll */
     uint32_t garbage_bytes;  /* bytes dropped because no message could start there */
     uint32_t oversized;      /* messages dropped because they did not fit the buffer */
 } duet_link_bytes;

@@ -351,6 +351,14 @@ bool duet_msgpack_read_ext(duet_msgpack_reader *r, int8_t *type, const uint8_t *
 /* A timestamp (ext -1, any of its three forms); DUET_ERR_INVALID if nanoseconds >= 1e9. */
 bool duet_msgpack_read_timestamp(duet_msgpack_reader *r, int64_t *sec, uint32_t *nsec);
 
+/*
+ * Reads only the header of the value at p (avail bytes there), for framing a stream: how
+ * many bytes the header takes (*head), how many body bytes follow it (*body: str, bin,
+ * ext), and how many values it contains (*children: array elements, or 2 per map pair).
+ * @retval 1 a whole header is there; 0 more bytes are needed; -1 0xc1, no valid type.
+ */
+int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children);
+
 /* Skips one whole value, nested ones included, within the nesting limit (DUET_ERR_DEPTH). */
 bool duet_msgpack_skip(duet_msgpack_reader *r);
 

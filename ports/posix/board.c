@@ -1,0 +1,975 @@
+/* board.c - the posix port: one process per core, SRAM4 and the doorbells in shared files,
+ * booting the M4 = starting its image as a process. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "duet/posix/board.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+
+extern char **environ;
+
+_Static_assert(sizeof(duet_posix_control) == 192, "control layout");
+_Static_assert(offsetof(duet_posix_control, m4_start_time) == 32, "control layout");
+_Static_assert(offsetof(duet_posix_control, hsem0) == 64, "control layout");
+_Static_assert(offsetof(duet_posix_control, hsem1) == 128, "control layout");
+_Static_assert(sizeof(duet_posix_control) <= DUET_POSIX_CONTROL_SIZE, "control layout");
+
+/* ------------------------------------------------------------ errors */
+
+static _Thread_local char error_text[512] = "no error";
+
+static int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(error_text, sizeof error_text, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+const char *duet_posix_board_error(void)
+{
+    return error_text;
+}
+
+/* ------------------------------------------------------------ small helpers */
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static uint32_t ld(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static void st(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+static void count(uint32_t *counter) { __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+
+static const char *board_dir(const char *dir)
+{
+    if (dir && dir[0])
+        return dir;
+    const char *env = getenv("DUET_BOARD");
+    return env && env[0] ? env : NULL;
+}
+
+static int join_path(char *out, size_t cap, const char *dir, const char *name)
+{
+    int n = snprintf(out, cap, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= cap)
+        return fail(DUET_ERR_ARG, "%s/%s: path too long", dir, name);
+    return DUET_OK;
+}
+
+static bool boot_address_ok(uint32_t address)
+{
+    return address == DUET_POSIX_BOOT_1MB || address == DUET_POSIX_BOOT_1_5MB || address == DUET_POSIX_BOOT_SDRAM;
+}
+
+static int image_path(char *out, size_t cap, const char *dir, uint32_t address)
+{
+    int n = snprintf(out, cap, "%s/flash/0x%08x", dir, (unsigned)address);
+    if (n < 0 || (size_t)n >= cap)
+        return fail(DUET_ERR_ARG, "%s: path too long", dir);
+    return DUET_OK;
+}
+
+/* ------------------------------------------------------------ futex */
+
+#ifdef __linux__
+/* The shared (not private) operations: the words are in a MAP_SHARED file between processes. */
+static int futex_wait(uint32_t *word, uint32_t expected, const struct timespec *rel)
+{
+    return (int)syscall(SYS_futex, word, FUTEX_WAIT, expected, rel, NULL, 0);
+}
+
+static void futex_wake(uint32_t *word)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+#else
+/* No futex: sleep in short steps and look again. */
+static int futex_wait(uint32_t *word, uint32_t expected, const struct timespec *rel)
+{
+    uint64_t step = 100000u, left = (uint64_t)rel->tv_sec * 1000000000u + (uint64_t)rel->tv_nsec;
+    sleep_ns(left < step ? left : step);
+    (void)word;
+    (void)expected;
+    return 0;
+}
+
+static void futex_wake(uint32_t *word)
+{
+    (void)word;
+}
+#endif
+
+/* ------------------------------------------------------------ processes */
+
+/* The state letter and start time of a process from /proc (Linux). -1 if unavailable. */
+static int proc_stat(pid_t pid, char *state, uint64_t *start)
+{
+#ifdef __linux__
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+    if (!p || p[1] != ' ')
+        return -1;
+    p += 2;
+    *state = *p;
+    /* Fields after the name start at 3 (state); the start time is field 22. */
+    for (int field = 3; field < 22; field++) {
+        p = strchr(p, ' ');
+        if (!p)
+            return -1;
+        p++;
+    }
+    *start = strtoull(p, NULL, 10);
+    return 0;
+#else
+    (void)pid;
+    (void)state;
+    (void)start;
+    return -1;
+#endif
+}
+
+static uint64_t proc_start_time(pid_t pid)
+{
+    char state;
+    uint64_t start = 0;
+    return proc_stat(pid, &state, &start) == 0 ? start : 0;
+}
+
+/* Whether process pid (started at start, 0: unknown) still runs: not gone, not a zombie,
+ * not another process that got the same id later. */
+static bool process_alive(pid_t pid, uint64_t start)
+{
+    if (pid <= 0)
+        return false;
+    if (kill(pid, 0) != 0 && errno != EPERM)
+        return false;
+    char state;
+    uint64_t t;
+    if (proc_stat(pid, &state, &t) == 0) {
+        if (state == 'Z' || state == 'X')
+            return false;
+        if (start && t != start)
+            return false;
+    }
+    return true;
+}
+
+/* Waits up to ms for the process to be gone, reaping it if it is our child. */
+static bool wait_gone(pid_t pid, uint64_t start, uint32_t ms)
+{
+    uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
+    for (;;) {
+        if (waitpid(pid, NULL, WNOHANG) == pid || !process_alive(pid, start))
+            return true;
+        if (mono_ns() >= end)
+            return false;
+        sleep_ns(2000000u);
+    }
+}
+
+/* Stops the M4 the control registers name, if it runs. */
+static void stop_m4(duet_posix_control *c)
+{
+    if (!ld(&c->m4_started))
+        return;
+    pid_t pid = (pid_t)c->m4_pid;
+    uint64_t start = c->m4_start_time;
+    if (pid <= 0)
+        return;
+    if (!process_alive(pid, start)) {
+        waitpid(pid, NULL, WNOHANG); /* ours and ended: reap it */
+        return;
+    }
+    kill(pid, SIGTERM);
+    if (!wait_gone(pid, start, 500)) {
+        kill(pid, SIGKILL);
+        wait_gone(pid, start, 500);
+    }
+}
+
+/* ------------------------------------------------------------ the board's files */
+
+typedef struct board_maps {
+    duet_posix_control *ctl;
+    uint8_t *sram;
+} board_maps;
+
+/* Maps a file of size bytes; with create, makes it (or sets its size) first. */
+static int map_file(const char *dir, const char *name, size_t size, bool create, void **out)
+{
+    char path[PATH_MAX];
+    int err = join_path(path, sizeof path, dir, name);
+    if (err)
+        return err;
+    int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return fail(DUET_ERR_NOT_FOUND, "%s: no board there (duet_posix_board_create() makes one)", path);
+        return fail(DUET_ERR_STATE, "%s: %s", path, strerror(errno));
+    }
+    struct stat s;
+    if (fstat(fd, &s) != 0) {
+        err = fail(DUET_ERR_STATE, "%s: %s", path, strerror(errno));
+        close(fd);
+        return err;
+    }
+    if ((uint64_t)s.st_size != size) {
+        if (!create) {
+            close(fd);
+            return fail(DUET_ERR_CORRUPT, "%s: %lld bytes, not %zu: not a duet board (duet_posix_board_create() makes one)",
+                        path, (long long)s.st_size, size);
+        }
+        if (ftruncate(fd, (off_t)size) != 0) {
+            err = fail(DUET_ERR_STATE, "%s: %s", path, strerror(errno));
+            close(fd);
+            return err;
+        }
+    }
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    int e = errno;
+    close(fd);
+    if (p == MAP_FAILED)
+        return fail(DUET_ERR_STATE, "%s: mmap: %s", path, strerror(e));
+    *out = p;
+    return DUET_OK;
+}
+
+static void unmap_board(board_maps *m)
+{
+    if (m->ctl)
+        munmap(m->ctl, DUET_POSIX_CONTROL_SIZE);
+    if (m->sram)
+        munmap(m->sram, DUET_POSIX_SHM_SIZE);
+    m->ctl = NULL;
+    m->sram = NULL;
+}
+
+static bool control_valid(const duet_posix_control *c)
+{
+    return ld(&c->magic) == DUET_POSIX_CONTROL_MAGIC && c->version == DUET_POSIX_CONTROL_VERSION &&
+           c->shm_da == DUET_POSIX_SHM_DA && c->shm_size == DUET_POSIX_SHM_SIZE;
+}
+
+/* Maps both files of the board in dir; create makes them. */
+static int map_board(const char *dir, bool create, board_maps *m)
+{
+    m->ctl = NULL;
+    m->sram = NULL;
+    void *p;
+    int err = map_file(dir, "control", DUET_POSIX_CONTROL_SIZE, create, &p);
+    if (err)
+        return err;
+    m->ctl = p;
+    err = map_file(dir, "sram4", DUET_POSIX_SHM_SIZE, create, &p);
+    if (err) {
+        unmap_board(m);
+        return err;
+    }
+    m->sram = p;
+    if (!create && !control_valid(m->ctl)) {
+        unmap_board(m);
+        return fail(DUET_ERR_CORRUPT, "%s/control: not a duet board of version %u (duet_posix_board_create() makes one)",
+                    dir, DUET_POSIX_CONTROL_VERSION);
+    }
+    return DUET_OK;
+}
+
+/* The power-on reset: stops the M4, zeroes SRAM4 and the registers, counts the reset and
+ * wakes whoever sleeps on a doorbell (their wait() sees the new count and returns). */
+static void reset_board(board_maps *m)
+{
+    duet_posix_control *c = m->ctl;
+    bool valid = control_valid(c);
+    if (valid)
+        stop_m4(c);
+    uint32_t gen = valid ? ld(&c->reset_gen) + 1 : 1;
+    st(&c->magic, 0);
+    memset(m->sram, 0, DUET_POSIX_SHM_SIZE);
+    uint32_t *w = (uint32_t *)(void *)c;
+    for (size_t i = 1; i < DUET_POSIX_CONTROL_SIZE / 4; i++)
+        if (i != offsetof(duet_posix_control, reset_gen) / 4)
+            st(&w[i], 0);
+    c->version = DUET_POSIX_CONTROL_VERSION;
+    c->shm_da = DUET_POSIX_SHM_DA;
+    c->shm_size = DUET_POSIX_SHM_SIZE;
+    st(&c->reset_gen, gen);
+    st(&c->magic, DUET_POSIX_CONTROL_MAGIC);
+    /* A core that set its sleeping flag after the zeroing above but looked at the reset
+     * count before it changed sees its doorbell word change now, or is woken. */
+    __atomic_fetch_and(&c->hsem0, DUET_POSIX_HSEM_COUNT, __ATOMIC_SEQ_CST);
+    __atomic_fetch_and(&c->hsem1, DUET_POSIX_HSEM_COUNT, __ATOMIC_SEQ_CST);
+    futex_wake(&c->hsem0);
+    futex_wake(&c->hsem1);
+}
+
+int duet_posix_board_create(const char *dir)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    char flash[PATH_MAX];
+    int err = join_path(flash, sizeof flash, d, "flash");
+    if (err)
+        return err;
+    if (mkdir(d, 0777) != 0 && errno != EEXIST)
+        return fail(DUET_ERR_STATE, "%s: %s", d, strerror(errno));
+    if (mkdir(flash, 0777) != 0 && errno != EEXIST)
+        return fail(DUET_ERR_STATE, "%s: %s", flash, strerror(errno));
+    board_maps m;
+    err = map_board(d, true, &m);
+    if (err)
+        return err;
+    reset_board(&m);
+    unmap_board(&m);
+    return DUET_OK;
+}
+
+int duet_posix_board_reset(const char *dir)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    board_maps m;
+    int err = map_board(d, false, &m);
+    if (err)
+        return err;
+    reset_board(&m);
+    unmap_board(&m);
+    return DUET_OK;
+}
+
+pid_t duet_posix_board_m4_pid(const char *dir)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    board_maps m;
+    int err = map_board(d, false, &m);
+    if (err)
+        return err;
+    pid_t pid = 0;
+    if (ld(&m.ctl->m4_started) && process_alive((pid_t)m.ctl->m4_pid, m.ctl->m4_start_time))
+        pid = (pid_t)m.ctl->m4_pid;
+    unmap_board(&m);
+    return pid;
+}
+
+/* ------------------------------------------------------------ flash */
+
+static int copy_fd(int from, int to)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(from, buf, sizeof buf);
+        if (n == 0)
+            return 0;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(to, buf + done, (size_t)(n - done));
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                return -1;
+            }
+            done += w;
+        }
+    }
+}
+
+int duet_posix_board_upload(const char *dir, uint32_t address, const char *program)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    if (!boot_address_ok(address))
+        return fail(DUET_ERR_ARG, "upload: 0x%08x is no boot address (0x08100000, 0x08180000 or 0x60000000)",
+                    (unsigned)address);
+    if (!program || !program[0])
+        return fail(DUET_ERR_ARG, "upload: no program given");
+    char path[PATH_MAX], tmp[PATH_MAX + 32], flash[PATH_MAX];
+    int err = image_path(path, sizeof path, d, address);
+    if (!err)
+        err = join_path(flash, sizeof flash, d, "flash");
+    if (err)
+        return err;
+    struct stat s;
+    if (stat(flash, &s) != 0 || !S_ISDIR(s.st_mode))
+        return fail(DUET_ERR_NOT_FOUND, "%s: no board there (duet_posix_board_create() makes one)", d);
+    int in = open(program, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return fail(errno == ENOENT ? DUET_ERR_NOT_FOUND : DUET_ERR_STATE, "upload: %s: %s", program, strerror(errno));
+    if (fstat(in, &s) != 0 || !S_ISREG(s.st_mode)) {
+        close(in);
+        return fail(DUET_ERR_ARG, "upload: %s is not a regular file", program);
+    }
+    snprintf(tmp, sizeof tmp, "%s/flash/.0x%08x.%d", d, (unsigned)address, (int)getpid());
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+    if (out < 0) {
+        err = fail(DUET_ERR_STATE, "upload: %s: %s", tmp, strerror(errno));
+        close(in);
+        return err;
+    }
+    int rc = copy_fd(in, out);
+    int e = errno;
+    close(in);
+    if (rc == 0 && fchmod(out, 0755) != 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (close(out) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    /* A rename, so that an M4 running the old image keeps it and nobody sees half a file. */
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc != 0) {
+        unlink(tmp);
+        return fail(DUET_ERR_STATE, "upload %s to %s: %s", program, path, strerror(e));
+    }
+    return DUET_OK;
+}
+
+int duet_posix_board_erase(const char *dir, uint32_t address)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    if (!boot_address_ok(address))
+        return fail(DUET_ERR_ARG, "erase: 0x%08x is no boot address (0x08100000, 0x08180000 or 0x60000000)",
+                    (unsigned)address);
+    char path[PATH_MAX];
+    int err = image_path(path, sizeof path, d, address);
+    if (err)
+        return err;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return fail(DUET_ERR_STATE, "erase %s: %s", path, strerror(errno));
+    return DUET_OK;
+}
+
+/* ------------------------------------------------------------ the port */
+
+typedef struct board_port {
+    char dir[PATH_MAX];
+    board_maps maps;
+    uint32_t *mine;          /* the doorbell this core waits on */
+    uint32_t *other;         /* the one it rings */
+    uint32_t seen;           /* the count of *mine when the last wait() returned */
+    uint32_t gen;            /* the board's reset count that seen belongs to */
+    duet_posix_wait_mode mode;
+    uint32_t spin_us;
+    pid_t child;             /* M7: the M4 process this port started, until reaped */
+    duet_posix_port_stats stats;
+} board_port;
+
+static void port_ring(duet_port *port);
+
+static board_port *ctx_of(const duet_port *port)
+{
+    return port && port->ring == port_ring ? (board_port *)port->ctx : NULL;
+}
+
+/*
+ * The doorbell protocol. A doorbell word holds a ring count (low 31 bits) and the flag
+ * SLEEPING. A core that is about to sleep sets the flag with a compare-and-swap that also
+ * checks the count is still the one it saw, then FUTEX_WAITs on exactly that word value.
+ * A ring adds one to the count and clears the flag in one compare-and-swap; if the flag was
+ * set, it makes the FUTEX_WAKE. Either the ring comes first (then the sleeper's CAS or its
+ * FUTEX_WAIT sees another value and it does not sleep), or the flag does (then the ringer
+ * wakes it). So no ring is lost, a spinning core gets its ring without a system call, and a
+ * sleeper that was killed leaves at most one FUTEX_WAKE too many behind it.
+ */
+#define SLEEPING DUET_POSIX_HSEM_SLEEPING
+#define COUNT DUET_POSIX_HSEM_COUNT
+
+/* How long the adaptive wait spins before it starts yielding the CPU while it spins. */
+#define SPIN_ALONE_NS 2000u
+
+static void port_ring(duet_port *port)
+{
+    board_port *x = port->ctx;
+    uint32_t old = ld(x->other), next;
+    do
+        next = (old + 1) & COUNT;
+    while (!__atomic_compare_exchange_n(x->other, &old, next, true, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+    count(&x->stats.rings);
+    if (old & SLEEPING) {
+        futex_wake(x->other);
+        count(&x->stats.wakes);
+    }
+}
+
+/* True if the doorbell's count moved away from seen; then it becomes the new seen. */
+static bool rang(board_port *x, uint32_t seen)
+{
+    uint32_t now = ld(x->mine) & COUNT;
+    if (now == seen)
+        return false;
+    __atomic_store_n(&x->seen, now, __ATOMIC_RELAXED);
+    return true;
+}
+
+static void port_wait(duet_port *port, uint32_t timeout_ms)
+{
+    board_port *x = port->ctx;
+    uint32_t *gen_word = &x->maps.ctl->reset_gen;
+    count(&x->stats.waits);
+    /* What the doorbell counted when the last wait() returned: a ring since then is pending.
+     * After a board reset, the doorbell counts again from 0. */
+    uint32_t gen = ld(gen_word);
+    if (gen != __atomic_load_n(&x->gen, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&x->gen, gen, __ATOMIC_RELAXED);
+        __atomic_store_n(&x->seen, 0, __ATOMIC_RELAXED);
+    }
+    uint32_t seen = __atomic_load_n(&x->seen, __ATOMIC_RELAXED);
+    if (rang(x, seen)) {
+        count(&x->stats.pending);
+        return;
+    }
+    uint64_t start = mono_ns();
+    uint64_t end = start + (uint64_t)timeout_ms * 1000000u;
+    if (x->mode == DUET_POSIX_WAIT_ADAPTIVE && timeout_ms) {
+        uint64_t spin_end = start + (uint64_t)x->spin_us * 1000u;
+        if (spin_end > end)
+            spin_end = end;
+        for (unsigned i = 1;; i++) {
+            cpu_relax();
+            if (rang(x, seen)) {
+                count(&x->stats.spun);
+                return;
+            }
+            if (i % 16 == 0) {
+                uint64_t t = mono_ns();
+                if (t >= spin_end)
+                    break;
+                /* Past the first microseconds, let the other core's process run: it may
+                 * share this CPU, and then spinning only delays the ring it is to make. */
+                if (t - start > SPIN_ALONE_NS)
+                    sched_yield();
+            }
+        }
+    }
+    for (;;) {
+        if (rang(x, seen) || ld(gen_word) != gen)
+            return; /* rang, or the board was reset: SRAM4 changed under the caller */
+        uint64_t now = mono_ns();
+        if (now >= end) {
+            count(&x->stats.timeouts);
+            return;
+        }
+        uint32_t word = seen | SLEEPING;
+        uint32_t expected = seen;
+        if (!__atomic_compare_exchange_n(x->mine, &expected, word, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) &&
+            expected != word)
+            continue; /* it rang meanwhile (or the board was reset) */
+        if (ld(gen_word) != gen)
+            return;
+        uint64_t left = end - now;
+        struct timespec rel = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
+        count(&x->stats.slept);
+        int rc = futex_wait(x->mine, word, &rel);
+        /* Woken by a ring or a reset (the loop sees which), by a signal, or timed out (the
+         * loop looks at the clock). An error that would repeat at once (no futex in this
+         * kernel) must not turn the wait into a busy loop. */
+        if (rc != 0 && errno != EINTR && errno != EAGAIN && errno != ETIMEDOUT)
+            sleep_ns(left < 1000000u ? left : 1000000u);
+    }
+}
+
+static uint32_t port_now_ms(duet_port *port)
+{
+    (void)port;
+    return (uint32_t)(mono_ns() / 1000000u);
+}
+
+/* The M4's environment: ours, with DUET_BOARD and DUET_CORE set for it. NULL if out of memory. */
+static char **m4_environment(const char *dir)
+{
+    size_t n = 0;
+    for (char **e = environ; e && *e; e++)
+        n++;
+    char **env = calloc(n + 3, sizeof *env);
+    size_t board_len = strlen("DUET_BOARD=") + strlen(dir) + 1;
+    char *board = malloc(board_len);
+    if (!env || !board) {
+        free(env);
+        free(board);
+        return NULL;
+    }
+    snprintf(board, board_len, "DUET_BOARD=%s", dir);
+    size_t k = 0;
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "DUET_BOARD=", 11) != 0 && strncmp(*e, "DUET_CORE=", 10) != 0)
+            env[k++] = *e;
+    env[k++] = board;
+    env[k++] = (char *)"DUET_CORE=m4";
+    env[k] = NULL;
+    return env;
+}
+
+static void free_environment(char **env)
+{
+    for (size_t i = 0; env[i]; i++)
+        if (strncmp(env[i], "DUET_BOARD=", 11) == 0) {
+            free(env[i]);
+            break;
+        }
+    free(env);
+}
+
+/* The child between fork and exec: only async-signal-safe calls. */
+static void m4_child(const char *path, char **env, int report_fd, pid_t parent)
+{
+#ifdef __linux__
+    /* The M4 ends with the M7 (the thread of it that booted the M4). */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(127);
+#else
+    (void)parent;
+#endif
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0 && null != STDIN_FILENO) {
+        dup2(null, STDIN_FILENO);
+        close(null);
+    }
+    char *argv[2] = {(char *)path, NULL};
+    execve(path, argv, env);
+    int e = errno;
+    ssize_t w = write(report_fd, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+static int port_boot(duet_port *port, uint32_t address)
+{
+    board_port *x = port->ctx;
+    duet_posix_control *c = x->maps.ctl;
+    if (port->cpu_id != DUET_CPU_M7)
+        return fail(DUET_ERR_STATE, "boot: only the M7 starts the M4");
+
+    /* As on the board, the M4 starts once per reset. State left by an earlier M7 process
+     * that has ended, and whose M4 has ended too, does not count: that run was a power
+     * cycle of its own. */
+    uint32_t was = ld(&c->m4_started);
+    if (was) {
+        pid_t pid = (pid_t)c->m4_pid;
+        bool alive = process_alive(pid, c->m4_start_time);
+        pid_t booter = (pid_t)c->m7_pid;
+        if (alive || was != 1 || booter == getpid() || process_alive(booter, 0))
+            return fail(DUET_ERR_STATE,
+                        "boot 0x%08x: the M4 was started already (pid %d, %s); reset the board first",
+                        (unsigned)address, (int)pid, was != 1 ? "starting" : alive ? "running" : "ended");
+    }
+    char path[PATH_MAX];
+    int err = image_path(path, sizeof path, x->dir, address);
+    if (err)
+        return err;
+    struct stat s;
+    if (stat(path, &s) != 0)
+        return fail(DUET_ERR_BOOT, "boot 0x%08x: no image at %s (upload one first)", (unsigned)address, path);
+    if (!S_ISREG(s.st_mode) || access(path, X_OK) != 0)
+        return fail(DUET_ERR_BOOT, "boot 0x%08x: %s is not an executable file", (unsigned)address, path);
+    /* Claim the start, so that two M7 ports cannot both start an M4. */
+    if (!__atomic_compare_exchange_n(&c->m4_started, &was, 2, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return fail(DUET_ERR_STATE, "boot 0x%08x: the M4 is being started already; reset the board first",
+                    (unsigned)address);
+
+    char **env = m4_environment(x->dir);
+    int pipefd[2] = {-1, -1};
+    if (!env || pipe2(pipefd, O_CLOEXEC) != 0) {
+        err = fail(DUET_ERR_STATE, "boot: %s", env ? strerror(errno) : "out of memory");
+        goto undo;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        err = fail(DUET_ERR_STATE, "boot: fork: %s", strerror(errno));
+        goto undo;
+    }
+    if (pid == 0) {
+        close(pipefd[0]);
+        m4_child(path, env, pipefd[1], parent);
+    }
+    close(pipefd[1]);
+    pipefd[1] = -1;
+    /* The pipe closes on a successful exec; before that the child writes why exec failed. */
+    int child_errno = 0;
+    ssize_t n;
+    do
+        n = read(pipefd[0], &child_errno, sizeof child_errno);
+    while (n < 0 && errno == EINTR);
+    close(pipefd[0]);
+    pipefd[0] = -1;
+    if (n == (ssize_t)sizeof child_errno) {
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        err = fail(DUET_ERR_BOOT, "boot 0x%08x: cannot run %s: %s", (unsigned)address, path, strerror(child_errno));
+        goto undo;
+    }
+    free_environment(env);
+    c->m4_pid = (int32_t)pid;
+    c->m4_start_time = proc_start_time(pid);
+    c->m4_address = address;
+    c->m7_pid = (int32_t)parent;
+    st(&c->m4_started, 1);
+    x->child = pid;
+    return DUET_OK;
+
+undo:
+    if (env)
+        free_environment(env);
+    if (pipefd[0] >= 0)
+        close(pipefd[0]);
+    if (pipefd[1] >= 0)
+        close(pipefd[1]);
+    st(&c->m4_started, was);
+    return err;
+}
+
+/* Parses $DUET_WAIT: "block", "adaptive" or "adaptive:<us>". */
+static int wait_mode_from_env(duet_posix_wait_mode *mode, uint32_t *spin_us)
+{
+    const char *v = getenv("DUET_WAIT");
+    *mode = DUET_POSIX_WAIT_BLOCK;
+    *spin_us = DUET_POSIX_DEFAULT_SPIN_US;
+    if (!v || !v[0] || strcasecmp(v, "block") == 0)
+        return DUET_OK;
+    if (strncasecmp(v, "adaptive", 8) == 0) {
+        *mode = DUET_POSIX_WAIT_ADAPTIVE;
+        if (v[8] == 0)
+            return DUET_OK;
+        if (v[8] == ':' && v[9] >= '0' && v[9] <= '9') {
+            char *end;
+            unsigned long us = strtoul(v + 9, &end, 10);
+            if (*end == 0 && us <= 10000000ul) {
+                *spin_us = us ? (uint32_t)us : DUET_POSIX_DEFAULT_SPIN_US;
+                return DUET_OK;
+            }
+        }
+    }
+    return fail(DUET_ERR_ARG, "DUET_WAIT=%s: expected block, adaptive or adaptive:<microseconds>", v);
+}
+
+int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
+{
+    if (!port)
+        return fail(DUET_ERR_ARG, "port_open: no port");
+    memset(port, 0, sizeof *port);
+    if (cpu_id != DUET_CPU_M7 && cpu_id != DUET_CPU_M4)
+        return fail(DUET_ERR_ARG, "port_open: cpu_id %d is neither DUET_CPU_M7 (3) nor DUET_CPU_M4 (1)", cpu_id);
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    duet_posix_wait_mode mode;
+    uint32_t spin_us;
+    int err = wait_mode_from_env(&mode, &spin_us);
+    if (err)
+        return err;
+    board_port *x = calloc(1, sizeof *x);
+    if (!x)
+        return fail(DUET_ERR_STATE, "port_open: out of memory");
+    if (!realpath(d, x->dir)) {
+        err = fail(errno == ENOENT ? DUET_ERR_NOT_FOUND : DUET_ERR_STATE, "%s: %s%s", d, strerror(errno),
+                   errno == ENOENT ? " (duet_posix_board_create() makes a board)" : "");
+        free(x);
+        return err;
+    }
+    err = map_board(x->dir, false, &x->maps);
+    if (err) {
+        free(x);
+        return err;
+    }
+    duet_posix_control *c = x->maps.ctl;
+    bool m7 = cpu_id == DUET_CPU_M7;
+    x->mine = m7 ? &c->hsem1 : &c->hsem0;
+    x->other = m7 ? &c->hsem0 : &c->hsem1;
+    /* 0, the value a reset leaves: a ring that came before this port opened is pending. */
+    x->seen = 0;
+    x->gen = ld(&c->reset_gen);
+    x->mode = mode;
+    x->spin_us = spin_us;
+    port->shm = x->maps.sram;
+    port->shm_da = DUET_POSIX_SHM_DA;
+    port->shm_size = DUET_POSIX_SHM_SIZE;
+    port->ring = port_ring;
+    port->wait = port_wait;
+    port->boot = port_boot;
+    port->now_ms = port_now_ms;
+    port->cpu_id = cpu_id;
+    port->ctx = x;
+    return DUET_OK;
+}
+
+void duet_posix_port_close(duet_port *port)
+{
+    board_port *x = ctx_of(port);
+    if (!x)
+        return;
+    if (x->child > 0)
+        waitpid(x->child, NULL, WNOHANG);
+    unmap_board(&x->maps);
+    free(x);
+    memset(port, 0, sizeof *port);
+}
+
+int duet_posix_port_set_wait(duet_port *port, duet_posix_wait_mode mode, uint32_t spin_us)
+{
+    board_port *x = ctx_of(port);
+    if (!x)
+        return fail(DUET_ERR_ARG, "set_wait: not a posix board port");
+    if (mode != DUET_POSIX_WAIT_BLOCK && mode != DUET_POSIX_WAIT_ADAPTIVE)
+        return fail(DUET_ERR_ARG, "set_wait: unknown mode %d", (int)mode);
+    x->mode = mode;
+    x->spin_us = spin_us ? spin_us : DUET_POSIX_DEFAULT_SPIN_US;
+    return DUET_OK;
+}
+
+const char *duet_posix_port_dir(const duet_port *port)
+{
+    board_port *x = ctx_of(port);
+    return x ? x->dir : NULL;
+}
+
+duet_posix_control *duet_posix_port_control(const duet_port *port)
+{
+    board_port *x = ctx_of(port);
+    return x ? x->maps.ctl : NULL;
+}
+
+duet_posix_port_stats duet_posix_port_get_stats(const duet_port *port)
+{
+    duet_posix_port_stats s = {0, 0, 0, 0, 0, 0, 0};
+    board_port *x = ctx_of(port);
+    if (x) {
+        s.rings = __atomic_load_n(&x->stats.rings, __ATOMIC_RELAXED);
+        s.wakes = __atomic_load_n(&x->stats.wakes, __ATOMIC_RELAXED);
+        s.waits = __atomic_load_n(&x->stats.waits, __ATOMIC_RELAXED);
+        s.pending = __atomic_load_n(&x->stats.pending, __ATOMIC_RELAXED);
+        s.spun = __atomic_load_n(&x->stats.spun, __ATOMIC_RELAXED);
+        s.slept = __atomic_load_n(&x->stats.slept, __ATOMIC_RELAXED);
+        s.timeouts = __atomic_load_n(&x->stats.timeouts, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+
+int duet_posix_port_m4_join(duet_port *port, uint32_t timeout_ms)
+{
+    board_port *x = ctx_of(port);
+    if (!x || port->cpu_id != DUET_CPU_M7 || x->child <= 0)
+        return fail(DUET_ERR_STATE, "m4_join: this port started no M4 (or it was reaped already)");
+    uint64_t end = mono_ns() + (uint64_t)timeout_ms * 1000000u;
+    for (;;) {
+        int status;
+        pid_t r = waitpid(x->child, &status, WNOHANG);
+        if (r == x->child) {
+            x->child = 0;
+            if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+            return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+        }
+        if (r < 0 && errno != EINTR) {
+            x->child = 0; /* reaped elsewhere (a board reset, SIGCHLD ignored) */
+            return fail(DUET_ERR_STATE, "m4_join: the M4 was reaped already");
+        }
+        if (mono_ns() >= end)
+            return fail(DUET_ERR_TIMEOUT, "m4_join: the M4 (pid %d) still runs", (int)x->child);
+        sleep_ns(1000000u);
+    }
+}
+
+/* ------------------------------------------------------------ the default port */
+
+duet_port *duet_port_default(void)
+{
+    static duet_port port;
+    static bool open;
+    if (open)
+        return &port;
+    const char *board = getenv("DUET_BOARD");
+    const char *core = getenv("DUET_CORE");
+    if (!board || !board[0] || !core || !core[0]) {
+        fprintf(stderr, "duet: set DUET_BOARD (the board directory) and DUET_CORE (m7 or m4) to run on the "
+                        "emulated board\n");
+        return NULL;
+    }
+    int cpu;
+    if (strcasecmp(core, "m7") == 0)
+        cpu = DUET_CPU_M7;
+    else if (strcasecmp(core, "m4") == 0)
+        cpu = DUET_CPU_M4;
+    else {
+        fprintf(stderr, "duet: DUET_CORE=%s: expected m7 or m4\n", core);
+        return NULL;
+    }
+    int err = duet_posix_port_open(&port, board, cpu);
+    if (err) {
+        fprintf(stderr, "duet: cannot open the board: %s\n", duet_posix_board_error());
+        return NULL;
+    }
+    open = true;
+    return &port;
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""test_tool.py DUET_RPC PLUGIN.so - duet-rpc against itself and over every transport:
+TCP (serve --tcp / call --tcp), a pty as the serial port (call --port and serve --port
+against python3-msgpack on the master side), plugins (--load), the JSON mapping through
+a duet server, call_back into the calling duet-rpc, --trace on the server, exit statuses
+and usage errors."""
+import base64
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+import threading
+import time
+import tty
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
+from peer import Peer  # noqa: E402
+
+
+def run(cmd, timeout=30, stdin=None):
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, timeout=timeout, input=stdin)
+    return p.returncode, p.stdout.decode(), p.stderr.decode(), time.monotonic() - t0
+
+
+def json_of(text):
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        return "not JSON (%s): %r" % (e, text)
+
+
+def test_tcp(c, duet):
+    server = subprocess.Popen([duet, "serve", "--tcp", "0"], stderr=subprocess.PIPE)
+    line = server.stderr.readline().decode()
+    m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+    if not c.check("serve --tcp 0 says where it listens", m, line):
+        server.kill()
+        return
+    rc, out, err, _ = run([duet, "call", "--tcp", "127.0.0.1:%s" % m.group(1), "add", "2", "3"])
+    c.equal("call --tcp 127.0.0.1:PORT add 2 3", (rc, out, err), (0, "5\n", ""))
+    try:
+        status = server.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        status = "still running"
+    c.equal("serve --tcp exits 0 when its connection closes", status, 0)
+    server.stderr.close()
+    rc, out, err, _ = run([duet, "call", "--tcp", "127.0.0.1:1", "add", "1", "2"])
+    c.equal("call --tcp to a closed port: exit 2", rc, 2)
+    c.contains("...Connection refused", err, "Connection refused")
+    rc, out, err, _ = run([duet, "call", "--tcp", "no-port-here", "add"])
+    c.equal("call --tcp without a port: exit 2", rc, 2)
+
+
+def test_pty(c, duet):
+    # duet-rpc call --port on the pty's slave; a python3-msgpack server on the master.
+    # (This process keeps the slave open meanwhile: a pty whose slave has no opener at
+    # all reads as hung up on the master side.)
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    name = os.ttyname(slave)
+    peer = Peer(master, master, "pty server")
+    peer.handlers = {"sum": lambda p, *n: sum(n), "echo": lambda p, *a: list(a)}
+    t = threading.Thread(target=peer.serve_forever, daemon=True)
+    t.start()
+    rc, out, err, _ = run([duet, "call", "--port", name, "--baud", "115200", "sum", "1", "2", "39"])
+    c.equal("call --port PTY sum 1 2 39 (python server on the master)", (rc, out, err), (0, "42\n", ""))
+    blob = bytes(range(256)) * 200
+    rc, out, err, _ = run([duet, "call", "--port", name, "echo", json.dumps({"$bin": base64.b64encode(blob).decode()})])
+    c.equal("call --port PTY echo of 51 kB (raw mode: every byte value passes)",
+            base64.b64decode(json_of(out)[0]["$bin"]) if rc == 0 else (rc, err), blob)
+    rc, out, err, _ = run([duet, "call", "--port", name, "--baud", "12345", "sum"])
+    c.equal("--baud 12345: exit 2 (not a standard rate)", rc, 2)
+    os.close(slave)
+    t.join(2)
+    os.close(master)
+
+    # duet-rpc serve --port on the slave; python3-msgpack as the client on the master.
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    name = os.ttyname(slave)
+    server = subprocess.Popen([duet, "serve", "--port", name])
+    peer = Peer(master, master, "pty client")
+    result = None
+    for attempt in range(20):  # serve flushes stale input when it opens the port: retry until it listens
+        msgid = peer.request("add", 40, 2)
+        try:
+            while msgid not in peer.responses:
+                peer.pump(0.25)
+            result = peer.responses.pop(msgid)[:2]
+            break
+        except TimeoutError:
+            continue
+    c.equal("serve --port PTY: python client calls add(40, 2)", result, (None, 42))
+    c.equal("serve --port PTY: call_back into python", _call_back(peer), "from python")
+    os.close(master)
+    os.close(slave)
+    try:
+        status = server.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        status = "still running"
+    c.equal("serve --port exits 0 when the other end closes", status, 0)
+
+
+def _call_back(peer):
+    peer.handlers["hello"] = lambda p: "from python"
+    try:
+        return peer.call("call_back", "hello", timeout=5)
+    except Exception as e:
+        return repr(e)
+
+
+def test_plugin(c, duet, plugin):
+    server = "%s serve --load %s" % (duet, plugin)
+    rc, out, err, _ = run([duet, "call", "--exec", server, "mul", "6", "7"])
+    c.equal("--load: mul 6 7 from the plugin", (rc, out), (0, "42\n"))
+    rc, out, err, _ = run([duet, "call", "--exec", server, "plugin.shout"])
+    c.equal("--load: plugin.shout (a group member)", (rc, out), (0, '"HELLO"\n'))
+    c.contains("...what it printed went to stderr, not into the stream", err, "this line goes to stderr")
+    rc, out, err, _ = run([duet, "call", "--exec", server, "plugin.greet", "world"])
+    c.equal("--load: plugin.greet world", (rc, out), (0, '"hello, world"\n'))
+    rc, out, err, _ = run([duet, "call", "--exec", server, "mul", "9223372036854775807", "2"])
+    c.equal("--load: the plugin's error: exit 1", rc, 1)
+    c.contains("...with its text", err, "mul: the product does not fit an int64")
+    rc, out, err, _ = run([duet, "call", "--exec", server, "add", "1", "2"])
+    c.equal("--load keeps the built-ins", (rc, out), (0, "3\n"))
+    rc, out, err, _ = run([duet, "serve", "--load", "/nonexistent/plugin.so"], stdin=b"")
+    c.equal("--load of a missing file: exit 3", rc, 3)
+    c.contains("...says so", err, "--load /nonexistent/plugin.so")
+    rc, out, err, _ = run([duet, "serve", "--load", "/lib/x86_64-linux-gnu/libc.so.6"], stdin=b"")
+    c.equal("--load of a library without duet_rpc_register: exit 3", rc, 3)
+
+
+def test_duet_to_duet(c, duet):
+    server = "%s serve" % duet
+    forms = ['[1, [2, [3]], {"k": null}]', '{"$bin": "AAH/"}', "bare words", "true", "null", "-7",
+             '{"$ext": -1, "data": "ZVPxAA=="}', "18446744073709551615", '{"$map": [[1, "one"], [[2], {}]]}',
+             '{"$str": "/w=="}', '{"$float": "nan"}', "0.1", "-0.0", "1e-300", '{"$uint": "5"}',
+             '{"$bin": "AAH_-w"}', '{"a": 1, "$bin": 2}', '{"$map": [["$bin", "x"]]}', '{}', '[]', '""']
+    rc, out, err, _ = run([duet, "call", "--exec", server, "echo"] + forms)
+    c.equal("echo through a duet server: exit 0", (rc, err), (0, ""))
+    c.equal("echo through a duet server: the JSON mapping round-trips", json_of(out), [
+        [1, [2, [3]], {"k": None}], {"$bin": "AAH/"}, "bare words", True, None, -7,
+        {"$ext": -1, "data": "ZVPxAA=="}, 18446744073709551615, {"$map": [[1, "one"], [[2], {}]]},
+        {"$str": "/w=="}, {"$float": "nan"}, 0.1, -0.0, 1e-300, 5,
+        {"$bin": "AAH/+w=="}, {"a": 1, "$bin": 2}, {"$map": [["$bin", "x"]]}, {}, [], ""])
+    c.check("floats keep a decimal point (1.0 prints as 1.0)", run([duet, "call", "--exec", server, "echo", "1.0"])[1] == "[1.0]\n")
+
+    blob = os.urandom(64 * 1024)
+    rc, out, err, _ = run([duet, "call", "--exec", server, "echo", json.dumps({"$bin": base64.b64encode(blob).decode()})])
+    c.equal("echo of a 64 KiB bin, duet to duet", base64.b64decode(json_of(out)[0]["$bin"]) if rc == 0 else err, blob)
+
+    rc, out, err, _ = run([duet, "call", "--exec", server, "call_back", "echo", "1", '"x"'])
+    c.equal("call_back: the server calls the calling duet-rpc's echo", (rc, json_of(out)), (0, [1, "x"]))
+    rc, out, err, _ = run([duet, "call", "--exec", server, "call_back", "nope"])
+    c.equal("call_back of a function the caller lacks: exit 1", rc, 1)
+    c.contains("...with rpclib's sentence", err, "rpclib: server could not find function 'nope'")
+
+    rc, out, err, secs = run([duet, "call", "--timeout", "200", "--exec", server, "sleep_ms", "3000"])
+    c.equal("sleep_ms 3000 with --timeout 200: exit 2", rc, 2)
+    c.check("...promptly (the child gets 1 s to exit, then SIGTERM)", secs < 2.5, secs)
+
+    rc, out, err, _ = run([duet, "call", "--exec", "%s serve --trace" % duet, "add", "1", "2"])
+    lines = [x.split(" ", 4)[-1] for x in err.splitlines() if x.startswith("duet-rpc serve: trace +")]
+    c.equal("serve --trace: one line per message", lines, [
+        "<- request id=0 method=add params=[1, 2]", "-> response id=0 result=3"])
+
+    rc, out, err, _ = run([duet, "call", "--exec", server, "stats"])
+    st = json_of(out)
+    c.check("stats: a map of counters", isinstance(st, dict) and st.get("msgs_in") == 1, out)
+
+    # serve --stdio on garbage then end of input.
+    rc, out, err, _ = run([duet, "serve", "--stdio"], stdin=b"\xc1\x01garbage\x93\x00")
+    c.equal("serve: garbage then end of input: exit 0, nothing sent", (rc, out), (0, ""))
+
+
+def test_usage(c, duet):
+    rc, out, err, _ = run([duet, "--help"])
+    c.equal("--help: exit 0", rc, 0)
+    for part in ('{"$bin": "<base64>"}', '{"$ext": TYPE, "data": "<base64>"}', "call_back(method, ...)", "Exit status"):
+        c.contains("--help documents %s" % part, out, part)
+    for args, why in ((["call", "add"], "no transport"), (["bogus"], "unknown command"), ([], "no command"),
+                      (["call", "--exec", "true"], "no method"), (["call", "--tcp", "a:1", "--port", "/dev/null", "m"], "two transports"),
+                      (["call", "--timeout", "x", "--exec", "true", "m"], "bad --timeout"),
+                      (["serve", "--tcp", "70000"], "bad port"), (["call", "--frobnicate"], "unknown option")):
+        rc, out, err, _ = run([duet] + args, stdin=b"")
+        c.equal("usage error (%s): exit 3" % why, rc, 3)
+    rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "--", "-5"])
+    c.equal("arguments after METHOD may start with '-'", (rc, out), (1, ""))
+    rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "-5", "-6"])
+    c.equal("negative numbers are arguments, not options", (rc, out), (0, "-11\n"))
+
+
+def main():
+    duet, plugin = sys.argv[1], sys.argv[2]
+    c = Checks("interop_rpc duet-rpc tool")
+    c.section("tcp", test_tcp, c, duet)
+    c.section("pty as a serial port", test_pty, c, duet)
+    c.section("plugins", test_plugin, c, duet, plugin)
+    c.section("duet to duet", test_duet_to_duet, c, duet)
+    c.section("usage", test_usage, c, duet)
+    return c.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,655 @@
+/* main.c - duet-rpc: call msgpack-RPC functions, or serve them, over a byte stream. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "duet/link_bytes.h"
+#include "duet/msgpack.h"
+#include "duet/posix/bytes_fd.h"
+#include "duet/rpc.h"
+#include "duet_rpc_plugin.h"
+#include "json_mp.h"
+#include "trace_link.h"
+
+/* Exit statuses. */
+enum { EXIT_REMOTE = 1, EXIT_NO_ANSWER = 2, EXIT_LOCAL = 3 };
+
+/* The largest message either way, and the frames nested calls may stack in the tx buffer. */
+#define MAX_MESSAGE (1u << 20)
+#define TX_FRAMES 8
+#define MAX_PLUGINS 16
+#define TRACE_MAX_JSON 2000
+
+static uint8_t rx_buf[MAX_MESSAGE];
+static uint8_t tx_buf[TX_FRAMES * MAX_MESSAGE];
+static uint8_t result_buf[DUET_RPC_MAX_INFLIGHT * MAX_MESSAGE];
+static uint8_t args_buf[MAX_MESSAGE];
+static uint8_t answer_buf[MAX_MESSAGE];
+
+typedef int (*register_fn)(duet_rpc *rpc);
+
+typedef struct tool {
+    duet_bytes_fd fd;
+    duet_link_bytes bytes;
+    trace_link trace;
+    duet_link *link;           /* what the engine uses: bytes, or trace around it */
+    duet_rpc rpc;
+    bool tracing;
+    const char *name;          /* "duet-rpc call" or "duet-rpc serve", for the trace */
+    uint32_t timeout_ms;
+    unsigned baud;
+    const char *plugin_path[MAX_PLUGINS];
+    register_fn plugin_register[MAX_PLUGINS];
+    unsigned plugins;
+} tool;
+
+static tool T;
+
+/* ------------------------------------------------------------ help */
+
+static const char usage_text[] =
+    "usage: duet-rpc call [--port DEVICE [--baud N] | --tcp HOST:PORT | --exec \"COMMAND\"]\n"
+    "                     [--notify] [--timeout MS] [--trace] [--load LIB.so] METHOD [ARG...]\n"
+    "       duet-rpc serve [--stdio | --tcp PORT | --port DEVICE [--baud N]]\n"
+    "                     [--timeout MS] [--trace] [--load LIB.so ...]\n"
+    "       duet-rpc --help\n";
+
+static const char help_text[] =
+    "\n"
+    "msgpack-RPC over a byte stream (serial port, TCP, a child process's stdin/stdout), in\n"
+    "the wire format of rpclib, the Arduino RPC library and MicroPython's msgpackrpc: every\n"
+    "message is one MessagePack array ([0, id, method, params], [1, id, error, result],\n"
+    "[2, method, params]) with no length prefix. Messages up to 1 MiB each way.\n"
+    "\n"
+    "call: sends METHOD(ARG...), waits for the response and prints the result as JSON on\n"
+    "stdout. While it waits it answers the other side's calls (the built-ins below).\n"
+    "  --port DEVICE     a serial device or pty, set to raw 8N1 at --baud (default 115200)\n"
+    "  --tcp HOST:PORT   a TCP connection ([::1]:PORT for IPv6)\n"
+    "  --exec \"COMMAND\"  runs COMMAND with /bin/sh; its stdin and stdout are the stream\n"
+    "  --notify          sends a notification: no response, nothing printed\n"
+    "  --timeout MS      how long to wait for the response (default 5000)\n"
+    "  --trace           prints every message that passes on stderr, one line each:\n"
+    "                    direction, type, id, method, params or result as JSON (cut\n"
+    "                    after 2000 characters)\n"
+    "  --load LIB.so     binds a plugin's functions (see serve)\n"
+    "  Exit status: 0 the result is on stdout; 1 the remote function failed or is unknown\n"
+    "  there (its error text on stderr); 2 no answer: timed out, link down, or the\n"
+    "  connection could not be made; 3 a usage or local error.\n"
+    "\n"
+    "serve: answers calls until the other side closes the stream (end of input), then\n"
+    "exits 0.\n"
+    "  --stdio           stdin and stdout are the stream (the default); what plugins print\n"
+    "                    on stdout goes to stderr\n"
+    "  --tcp PORT        listens on 127.0.0.1:PORT and serves one connection (PORT 0: any\n"
+    "                    free port); prints \"duet-rpc: listening on 127.0.0.1:PORT\" on stderr\n"
+    "  --port DEVICE     a serial device or pty (--baud N)\n"
+    "  --timeout MS      timeout of the calls call_back makes (default 5000)\n"
+    "  --trace           prints every message on stderr\n"
+    "  --load LIB.so     dlopens LIB.so and calls its int duet_rpc_register(duet_rpc *rpc),\n"
+    "                    which binds its functions (tools/rpc/duet_rpc_plugin.h); repeatable\n"
+    "  Built-in functions:\n"
+    "    add(a, b)                 a + b, int64 (error if it overflows)\n"
+    "    echo(...)                 its params array, as received\n"
+    "    sleep_ms(n)               sleeps n ms, returns nil\n"
+    "    call_back(method, ...)    calls method(...) on the caller (a nested call on the\n"
+    "                              same stream) and returns its result or error\n"
+    "    stats()                   the engine's and the link's counters, as a map\n"
+    "\n"
+    "JSON <-> MessagePack (arguments and results):\n"
+    "  null, true, false               nil, bool\n"
+    "  123, -5                         int, smallest encoding\n"
+    "  {\"$uint\": \"18446744073709551615\"}  an unsigned integer past int64 (a bare big\n"
+    "                                  integer argument works too; results print it bare)\n"
+    "  1.5, 1e3                        float64 (a float32 result prints as its shortest\n"
+    "                                  decimal; a float always prints with a . or an e)\n"
+    "  {\"$float\": \"nan\"|\"inf\"|\"-inf\"}  floats JSON has no number for\n"
+    "  \"text\"                          str (UTF-8)\n"
+    "  {\"$str\": \"<base64>\"}            str whose bytes are not UTF-8\n"
+    "  [...]                           array\n"
+    "  {\"key\": value, ...}             map with str keys, in the order given\n"
+    "  {\"$map\": [[key, value], ...]}   map with keys of any type\n"
+    "  {\"$bin\": \"<base64>\"}            bin\n"
+    "  {\"$ext\": TYPE, \"data\": \"<base64>\"}  ext of TYPE -128..127 (-1: timestamp)\n"
+    "  An ARG that is not valid JSON is sent as a string: `duet-rpc call greet world`.\n"
+    "  Arrays and maps nest at most 30 deep in an argument (32 with the message's own).\n"
+    "  Results print the same way; a map prints as {\"$map\": ...} when a key is not a\n"
+    "  UTF-8 string or the map would read back as one of the $ forms.\n"
+    "\n"
+    "examples:\n"
+    "  duet-rpc call --port /dev/ttyACM0 add 1 2\n"
+    "  duet-rpc call --exec \"duet-rpc serve --stdio\" echo '[1, {\"a\": null}]' '{\"$bin\": \"AAEC\"}'\n"
+    "  duet-rpc serve --tcp 5000 --load ./libled.so\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("duet-rpc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(usage_text, stderr);
+    fputs("Try 'duet-rpc --help'.\n", stderr);
+    return EXIT_LOCAL;
+}
+
+/* ------------------------------------------------------------ built-in functions */
+
+static int h_add(duet_req *c)
+{
+    int64_t a = duet_arg_int64(c, 0), b = duet_arg_int64(c, 1), sum;
+    if (__builtin_add_overflow(a, b, &sum))
+        return duet_req_fail(c, DUET_ERR_RANGE, "the sum does not fit an int64");
+    return duet_return_int(c, sum);
+}
+
+/* The params array back, element bytes as received. */
+static int h_echo(duet_req *c)
+{
+    duet_msgpack_reader *r = duet_req_params(c);
+    uint32_t argc = duet_arg_count(c);
+    const uint8_t *start = r->pos;
+    for (uint32_t i = 0; i < argc; i++)
+        if (!duet_msgpack_skip(r))
+            return duet_req_fail(c, DUET_ERR_BAD_MESSAGE, "malformed params");
+    duet_msgpack_writer *w = duet_req_result(c);
+    duet_msgpack_write_array(w, argc);
+    duet_msgpack_write_raw(w, start, (size_t)(r->pos - start));
+    return DUET_OK; /* a result that does not fit is reported by the engine */
+}
+
+static int h_sleep_ms(duet_req *c)
+{
+    uint32_t ms = duet_arg_uint(c, 0);
+    if (ms > 600000)
+        return duet_req_fail(c, DUET_ERR_RANGE, "at most 600000 ms");
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    return DUET_OK;
+}
+
+/* call_back(method, args...): method(args...) on the caller, nested on the same link. */
+static int h_call_back(duet_req *c)
+{
+    tool *t = (tool *)duet_req_user(c);
+    duet_rpc *rpc = duet_req_rpc(c);
+    duet_msgpack_reader *r = duet_req_params(c);
+    uint32_t argc = duet_arg_count(c);
+    const char *m;
+    uint32_t mlen;
+    char name[256];
+    if (argc < 1)
+        return duet_req_fail(c, DUET_ERR_ARG_COUNT, "expected the method to call back, then its arguments");
+    if (!duet_msgpack_read_str(r, &m, &mlen))
+        return duet_req_fail(c, DUET_ERR_ARG_TYPE, "argument 1: expected str (the method to call back)");
+    if (mlen >= sizeof name)
+        return duet_req_fail(c, DUET_ERR_ARG, "argument 1: method name too long");
+    memcpy(name, m, mlen);
+    name[mlen] = '\0';
+    const uint8_t *args = r->pos;
+    for (uint32_t i = 1; i < argc; i++)
+        if (!duet_msgpack_skip(r))
+            return duet_req_fail(c, DUET_ERR_BAD_MESSAGE, "malformed params");
+
+    duet_future f;
+    duet_msgpack_writer *w = duet_rpc_begin_call(rpc, &f, name);
+    if (!w)
+        return duet_req_fail(c, DUET_ERR_STATE, duet_rpc_error_text(rpc));
+    duet_msgpack_write_array(w, argc - 1);
+    duet_msgpack_write_raw(w, args, (size_t)(r->pos - args));
+    int err = duet_rpc_end(rpc, w);
+    char text[512];
+    if (err) {
+        snprintf(text, sizeof text, "calling back %s: %s", name, duet_rpc_error_text(rpc));
+        return duet_req_fail(c, err, text);
+    }
+    /* The nested result goes straight into this call's result. */
+    duet_msgpack_writer *out = duet_req_result(c);
+    size_t len = 0;
+    err = duet_future_wait_raw(rpc, &f, t->timeout_ms, out->buf + out->len, out->cap - out->len, &len);
+    if (err == DUET_ERR_TIMEOUT)
+        duet_future_drop(rpc, &f);
+    if (err == DUET_ERR_REMOTE) {
+        snprintf(text, sizeof text, "%s failed: %s", name, duet_rpc_error_text(rpc));
+        return duet_req_fail(c, err, text);
+    }
+    if (err) {
+        snprintf(text, sizeof text, "calling back %s: %s", name, duet_rpc_error_text(rpc));
+        return duet_req_fail(c, err, text);
+    }
+    duet_msgpack_writer_reserve(out, len); /* the bytes are already there */
+    return DUET_OK;
+}
+
+static void put_stat(duet_msgpack_writer *w, const char *key, uint64_t v)
+{
+    duet_msgpack_write_cstr(w, key);
+    duet_msgpack_write_uint(w, v);
+}
+
+static int h_stats(duet_req *c)
+{
+    tool *t = (tool *)duet_req_user(c);
+    duet_rpc_stats s = duet_rpc_get_stats(duet_req_rpc(c));
+    duet_msgpack_writer *w = duet_req_result(c);
+    duet_msgpack_write_map(w, 8);
+    put_stat(w, "msgs_in", s.msgs_in);
+    put_stat(w, "msgs_out", s.msgs_out);
+    put_stat(w, "malformed", s.malformed);
+    put_stat(w, "late_responses", s.late_responses);
+    put_stat(w, "errors_sent", s.errors_sent);
+    put_stat(w, "send_failures", s.send_failures);
+    put_stat(w, "garbage_bytes", t->bytes.garbage_bytes);
+    put_stat(w, "oversized", t->bytes.oversized);
+    return DUET_OK;
+}
+
+static const duet_rpc_method builtins[] = {
+    {"add", "ll:l", h_add, &T},
+    {"echo", NULL, h_echo, &T},
+    {"sleep_ms", "u:", h_sleep_ms, &T},
+    {"call_back", NULL, h_call_back, &T},
+    {"stats", ":v", h_stats, &T},
+};
+
+/* ------------------------------------------------------------ set-up */
+
+static int load_plugin(tool *t, const char *path)
+{
+    if (t->plugins == MAX_PLUGINS) {
+        fprintf(stderr, "duet-rpc: at most %d --load\n", MAX_PLUGINS);
+        return -1;
+    }
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "duet-rpc: --load %s: %s\n", path, dlerror());
+        return -1;
+    }
+    void *sym = dlsym(h, "duet_rpc_register");
+    if (!sym) {
+        fprintf(stderr, "duet-rpc: --load %s: no function duet_rpc_register in it\n", path);
+        return -1;
+    }
+    register_fn fn;
+    memcpy(&fn, &sym, sizeof fn); /* ISO C has no cast from void * to a function pointer */
+    t->plugin_path[t->plugins] = path;
+    t->plugin_register[t->plugins] = fn;
+    t->plugins++;
+    return 0;
+}
+
+/* The link and the engine over (rfd, wfd), with the built-ins and the plugins bound. */
+static int setup(tool *t, int rfd, int wfd)
+{
+    duet_bytes_fd_init(&t->fd, rfd, wfd);
+    duet_bytes_io io = duet_bytes_fd_io(&t->fd);
+    duet_link_bytes_init(&t->bytes, &io, rx_buf, sizeof rx_buf, MAX_MESSAGE);
+    t->link = &t->bytes.link;
+    if (t->tracing) {
+        trace_link_init(&t->trace, t->link, stderr, t->name, TRACE_MAX_JSON);
+        t->link = &t->trace.link;
+    }
+    duet_rpc_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.tx_buffer = tx_buf;
+    cfg.tx_size = sizeof tx_buf;
+    cfg.result_buffer = result_buf;
+    cfg.result_size = sizeof result_buf;
+    cfg.timeout_ms = t->timeout_ms;
+    cfg.max_message = MAX_MESSAGE;
+    if (duet_rpc_init(&t->rpc, t->link, &cfg) != DUET_OK) {
+        fprintf(stderr, "duet-rpc: %s\n", duet_rpc_error_text(&t->rpc));
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
+        const duet_rpc_method *m = &builtins[i];
+        if (duet_rpc_bind(&t->rpc, m->name, m->signature, m->fn, m->user) != DUET_OK) {
+            fprintf(stderr, "duet-rpc: bind %s: %s\n", m->name, duet_rpc_error_text(&t->rpc));
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < t->plugins; i++) {
+        int err = t->plugin_register[i](&t->rpc);
+        if (err < 0) {
+            fprintf(stderr, "duet-rpc: --load %s: duet_rpc_register failed: %s (%s)\n", t->plugin_path[i],
+                    duet_strerror(err), duet_rpc_error_text(&t->rpc));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ options */
+
+/* --name VALUE or --name=VALUE at argv[*i]: the value (and *i moved past it), else NULL. */
+static const char *opt(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-')
+        return false;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || errno || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Options both commands take. @retval 1 taken, 0 not this, -1 error (printed). */
+static int common_option(tool *t, int argc, char **argv, int *i)
+{
+    bool missing = false;
+    const char *v;
+    unsigned long n;
+    if (strcmp(argv[*i], "--trace") == 0) {
+        t->tracing = true;
+        return 1;
+    }
+    if ((v = opt(argc, argv, i, "--timeout", &missing))) {
+        if (!parse_uint(v, UINT32_MAX, &n) || n == 0)
+            return usage_error("--timeout: expected milliseconds (1 or more), got '%s'", v), -1;
+        t->timeout_ms = (uint32_t)n;
+        return 1;
+    }
+    if ((v = opt(argc, argv, i, "--baud", &missing))) {
+        if (!parse_uint(v, 4000000, &n))
+            return usage_error("--baud: expected a baud rate, got '%s'", v), -1;
+        t->baud = (unsigned)n;
+        return 1;
+    }
+    if ((v = opt(argc, argv, i, "--load", &missing)))
+        return load_plugin(t, v) == 0 ? 1 : -1;
+    if (missing)
+        return usage_error("%s needs a value", argv[*i]), -1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ call */
+
+static int cmd_call(int argc, char **argv)
+{
+    tool *t = &T;
+    const char *port = NULL, *tcp = NULL, *exec_cmd = NULL;
+    bool notify = false;
+    int i = 2;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        bool missing = false;
+        const char *v;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0')
+            break; /* METHOD: the rest are its arguments, even "-5" */
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_text, stdout);
+            fputs(help_text, stdout);
+            return 0;
+        }
+        if (strcmp(a, "--notify") == 0) {
+            notify = true;
+            continue;
+        }
+        if ((v = opt(argc, argv, &i, "--port", &missing))) {
+            port = v;
+            continue;
+        }
+        if ((v = opt(argc, argv, &i, "--tcp", &missing))) {
+            tcp = v;
+            continue;
+        }
+        if ((v = opt(argc, argv, &i, "--exec", &missing))) {
+            exec_cmd = v;
+            continue;
+        }
+        if (missing)
+            return usage_error("%s needs a value", a);
+        int c = common_option(t, argc, argv, &i);
+        if (c < 0)
+            return EXIT_LOCAL;
+        if (c == 0)
+            return usage_error("call: unknown option '%s'", a);
+    }
+    if (i >= argc)
+        return usage_error("call: no METHOD given%s", "");
+    if ((port != NULL) + (tcp != NULL) + (exec_cmd != NULL) != 1)
+        return usage_error("call: give one of --port, --tcp or --exec%s", "");
+    const char *method = argv[i++];
+    int nargs = argc - i;
+
+    /* The arguments first: a bad one stops us before anything is opened. */
+    duet_msgpack_writer aw;
+    duet_msgpack_writer_init(&aw, args_buf, sizeof args_buf);
+    for (int k = 0; k < nargs; k++) {
+        bool note;
+        char why[160] = "";
+        json_t *j = jm_parse_arg(argv[i + k], &note, why, sizeof why);
+        if (note)
+            fprintf(stderr, "duet-rpc: note: argument %d is not valid JSON (%s); sent as a string\n", k + 1, why);
+        char err[200];
+        bool ok = jm_write_json(&aw, j, DUET_MSGPACK_MAX_DEPTH - 2, err, sizeof err);
+        json_decref(j);
+        if (!ok) {
+            fprintf(stderr, "duet-rpc: argument %d: %s\n", k + 1, err);
+            return EXIT_LOCAL;
+        }
+    }
+    if (duet_msgpack_writer_error(&aw)) {
+        fprintf(stderr, "duet-rpc: the arguments do not fit one message (%u bytes at most)\n", MAX_MESSAGE);
+        return EXIT_LOCAL;
+    }
+
+    duet_posix_child child = {-1, -1, -1};
+    int rfd, wfd;
+    if (exec_cmd) {
+        if (duet_posix_spawn(exec_cmd, &child) != 0) {
+            fprintf(stderr, "duet-rpc: --exec: %s\n", duet_posix_error());
+            return EXIT_NO_ANSWER;
+        }
+        rfd = child.read_fd;
+        wfd = child.write_fd;
+    } else {
+        rfd = wfd = port ? duet_posix_open_serial(port, t->baud ? t->baud : 115200) : duet_posix_tcp_connect(tcp);
+        if (rfd < 0) {
+            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+            return EXIT_NO_ANSWER;
+        }
+    }
+    int status = EXIT_LOCAL;
+    if (setup(t, rfd, wfd) != 0)
+        goto done;
+
+    duet_rpc *rpc = &t->rpc;
+    duet_future f;
+    duet_msgpack_writer *w = notify ? duet_rpc_begin_notify(rpc, method) : duet_rpc_begin_call(rpc, &f, method);
+    int err;
+    if (!w) {
+        err = rpc->link_err ? rpc->link_err : DUET_ERR_STATE;
+    } else {
+        duet_msgpack_write_array(w, (uint32_t)nargs);
+        duet_msgpack_write_raw(w, args_buf, duet_msgpack_writer_size(&aw));
+        err = duet_rpc_end(rpc, w);
+    }
+    size_t len = 0;
+    if (!err && !notify)
+        err = duet_future_wait_raw(rpc, &f, t->timeout_ms, answer_buf, sizeof answer_buf, &len);
+
+    switch (err) {
+    case DUET_OK:
+        status = 0;
+        if (!notify) {
+            strbuf out;
+            sb_init(&out, 0);
+            if (!jm_value_to_json(answer_buf, len, &out)) {
+                fprintf(stderr, "duet-rpc: %s: the result is no valid MessagePack value\n", method);
+                status = EXIT_LOCAL;
+            } else {
+                sb_add(&out, "\n");
+                fwrite(sb_str(&out), 1, out.len, stdout);
+                fflush(stdout);
+            }
+            sb_free(&out);
+        }
+        break;
+    case DUET_ERR_REMOTE:
+        fprintf(stderr, "duet-rpc: remote error: %s\n", duet_rpc_error_text(rpc));
+        status = EXIT_REMOTE;
+        break;
+    case DUET_ERR_TIMEOUT:
+        fprintf(stderr, "duet-rpc: %s: timed out: no response within %" PRIu32 " ms\n", method, t->timeout_ms);
+        status = EXIT_NO_ANSWER;
+        break;
+    case DUET_ERR_LINK_DOWN:
+        fprintf(stderr, "duet-rpc: %s: link down: the other side closed the stream%s%s%s\n", method,
+                notify ? "" : " before answering", t->fd.last_errno ? ": " : "",
+                t->fd.last_errno ? strerror(t->fd.last_errno) : "");
+        status = EXIT_NO_ANSWER;
+        break;
+    default:
+        fprintf(stderr, "duet-rpc: %s: %s\n", method, duet_rpc_error_text(rpc));
+        status = EXIT_LOCAL;
+        break;
+    }
+done:
+    if (exec_cmd)
+        duet_posix_child_close(&child, 1000);
+    else
+        close(rfd);
+    return status;
+}
+
+/* ------------------------------------------------------------ serve */
+
+static int serve_loop(tool *t)
+{
+    for (;;) {
+        int n = duet_rpc_poll(&t->rpc);
+        if (n == DUET_ERR_LINK_DOWN)
+            return 0;
+        if (n == 0 && t->link->wait)
+            t->link->wait(t->link, 1000);
+    }
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    tool *t = &T;
+    const char *port = NULL, *tcp = NULL;
+    bool stdio = false;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        bool missing = false;
+        const char *v;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_text, stdout);
+            fputs(help_text, stdout);
+            return 0;
+        }
+        if (strcmp(a, "--stdio") == 0) {
+            stdio = true;
+            continue;
+        }
+        if ((v = opt(argc, argv, &i, "--port", &missing))) {
+            port = v;
+            continue;
+        }
+        if ((v = opt(argc, argv, &i, "--tcp", &missing))) {
+            tcp = v;
+            continue;
+        }
+        if (missing)
+            return usage_error("%s needs a value", a);
+        int c = common_option(t, argc, argv, &i);
+        if (c < 0)
+            return EXIT_LOCAL;
+        if (c == 0)
+            return usage_error("serve: unexpected '%s'", a);
+    }
+    if (stdio + (port != NULL) + (tcp != NULL) > 1)
+        return usage_error("serve: give one of --stdio, --tcp or --port%s", "");
+
+    int rfd, wfd;
+    if (tcp) {
+        unsigned long n;
+        if (!parse_uint(tcp, 65535, &n))
+            return usage_error("serve --tcp: expected a port number, got '%s'", tcp);
+        uint16_t bound = 0;
+        int lfd = duet_posix_tcp_listen((uint16_t)n, &bound);
+        if (lfd < 0) {
+            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+            return EXIT_NO_ANSWER;
+        }
+        fprintf(stderr, "duet-rpc: listening on 127.0.0.1:%u\n", (unsigned)bound);
+        fflush(stderr);
+        rfd = wfd = duet_posix_tcp_accept(lfd);
+        close(lfd);
+        if (rfd < 0) {
+            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+            return EXIT_NO_ANSWER;
+        }
+    } else if (port) {
+        rfd = wfd = duet_posix_open_serial(port, t->baud ? t->baud : 115200);
+        if (rfd < 0) {
+            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+            return EXIT_NO_ANSWER;
+        }
+    } else {
+        /* The stream keeps its own copy of stdout; stdout itself goes to stderr, so that
+         * a plugin's printf cannot corrupt the stream. */
+        rfd = 0;
+        wfd = dup(1);
+        if (wfd < 0 || dup2(2, 1) < 0) {
+            perror("duet-rpc: dup");
+            return EXIT_LOCAL;
+        }
+    }
+    if (setup(t, rfd, wfd) != 0)
+        return EXIT_LOCAL;
+    return serve_loop(t);
+}
+
+int main(int argc, char **argv)
+{
+    duet_posix_ignore_sigpipe();
+    T.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
+    if (argc < 2)
+        return usage_error("no command given%s", "");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        fputs(help_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "call") == 0) {
+        T.name = "duet-rpc call";
+        return cmd_call(argc, argv);
+    }
+    if (strcmp(cmd, "serve") == 0) {
+        T.name = "duet-rpc serve";
+        return cmd_serve(argc, argv);
+    }
+    return usage_error("unknown command '%s' (call or serve)", cmd);
+}

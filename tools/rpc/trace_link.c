@@ -1,0 +1,187 @@
+/* trace_link.c - a link that forwards to another and decodes what passes, for --trace. */
+#include "trace_link.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "duet/msgpack.h"
+#include "json_mp.h"
+
+static uint32_t inner_now(trace_link *t)
+{
+    return t->inner->now_ms ? t->inner->now_ms(t->inner) : 0;
+}
+
+/* One value as JSON into b, cut at max_json. */
+static void add_value(trace_link *t, strbuf *b, duet_msgpack_reader *r)
+{
+    const uint8_t *start = r->pos;
+    strbuf v;
+    sb_init(&v, t->max_json);
+    bool ok = jm_read_to_json(r, &v);
+    sb_add(b, sb_str(&v));
+    if (v.truncated)
+        sb_printf(b, "...(%zu bytes)", (size_t)(r->pos - start));
+    else if (!ok)
+        sb_add(b, "<undecodable>");
+    sb_free(&v);
+}
+
+/* A method name as it is when it is plain printable ASCII, else as a JSON string. */
+static void add_method(strbuf *b, const char *m, uint32_t n)
+{
+    bool plain = n > 0;
+    for (uint32_t i = 0; i < n && plain; i++)
+        plain = m[i] > ' ' && m[i] < 0x7f && m[i] != '"';
+    if (plain)
+        sb_addn(b, m, n);
+    else
+        sb_add_json_string(b, m, n);
+}
+
+static void add_id(strbuf *b, duet_msgpack_reader *r)
+{
+    duet_msgpack_token id;
+    duet_msgpack_read_token(r, &id);
+    if (id.type == DUET_MSGPACK_UINT)
+        sb_printf(b, "%" PRIu64, id.v.u);
+    else if (id.type == DUET_MSGPACK_INT)
+        sb_printf(b, "%" PRId64, id.v.i);
+    else
+        sb_printf(b, "<%s>", duet_msgpack_type_name(id.type));
+}
+
+/* Decodes one message as msgpack-RPC into b; false if it is none. */
+static bool describe(trace_link *t, strbuf *b, const uint8_t *msg, size_t len)
+{
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, msg, len);
+    uint32_t n, type;
+    if (!duet_msgpack_read_array(&r, &n) || !duet_msgpack_read_u32(&r, &type))
+        return false;
+    const char *m;
+    uint32_t mlen;
+    if (type == 0 && n == 4) {
+        sb_add(b, "request id=");
+        add_id(b, &r);
+        if (!duet_msgpack_read_str(&r, &m, &mlen))
+            return false;
+        sb_add(b, " method=");
+        add_method(b, m, mlen);
+        sb_add(b, " params=");
+        add_value(t, b, &r);
+        return true;
+    }
+    if (type == 1 && n == 4) {
+        sb_add(b, "response id=");
+        add_id(b, &r);
+        if (duet_msgpack_peek_type(&r) == DUET_MSGPACK_NIL) {
+            duet_msgpack_read_nil(&r);
+            sb_add(b, " result=");
+        } else {
+            sb_add(b, " error=");
+        }
+        add_value(t, b, &r);
+        return true;
+    }
+    if (type == 2 && n == 3) {
+        sb_add(b, "notification method=");
+        if (!duet_msgpack_read_str(&r, &m, &mlen))
+            return false;
+        add_method(b, m, mlen);
+        sb_add(b, " params=");
+        add_value(t, b, &r);
+        return true;
+    }
+    return false;
+}
+
+void trace_print(trace_link *t, const char *dir, const uint8_t *data, size_t len, const char *suffix)
+{
+    duet_msgpack_reader all;
+    duet_msgpack_reader_init(&all, data, len);
+    while (duet_msgpack_reader_remaining(&all) > 0) {
+        const uint8_t *start = all.pos;
+        bool whole = duet_msgpack_skip(&all);
+        size_t n = whole ? (size_t)(all.pos - start) : (size_t)(data + len - start);
+        uint32_t ms = inner_now(t) - t->t0;
+        strbuf line;
+        sb_init(&line, 0);
+        sb_printf(&line, "%s: trace +%" PRIu32 ".%03" PRIu32 "s %s ", t->name, ms / 1000, ms % 1000, dir);
+        strbuf msg;
+        sb_init(&msg, 0);
+        if (whole && describe(t, &msg, start, n)) {
+            sb_add(&line, sb_str(&msg));
+        } else {
+            sb_printf(&line, "not msgpack-RPC (%zu bytes): ", n);
+            duet_msgpack_reader r;
+            duet_msgpack_reader_init(&r, start, n);
+            add_value(t, &line, &r);
+        }
+        sb_free(&msg);
+        if (suffix)
+            sb_add(&line, suffix);
+        sb_add(&line, "\n");
+        fwrite(sb_str(&line), 1, line.len, t->out);
+        fflush(t->out);
+        sb_free(&line);
+        if (!whole)
+            break;
+    }
+}
+
+static int t_send(duet_link *link, const uint8_t *data, size_t len)
+{
+    trace_link *t = (trace_link *)link;
+    int err = t->inner->send(t->inner, data, len);
+    char suffix[96];
+    if (err)
+        snprintf(suffix, sizeof suffix, " [not sent: %s]", duet_strerror(err));
+    trace_print(t, "->", data, len, err ? suffix : NULL);
+    return err;
+}
+
+static int t_poll(duet_link *link)
+{
+    trace_link *t = (trace_link *)link;
+    return t->inner->poll(t->inner);
+}
+
+static void t_wait(duet_link *link, uint32_t timeout_ms)
+{
+    trace_link *t = (trace_link *)link;
+    if (t->inner->wait)
+        t->inner->wait(t->inner, timeout_ms);
+}
+
+static uint32_t t_now(duet_link *link)
+{
+    return inner_now((trace_link *)link);
+}
+
+/* The inner link delivers here: print, then hand over to the layer above. */
+static bool t_deliver(void *up, const uint8_t *data, size_t len)
+{
+    trace_link *t = (trace_link *)up;
+    trace_print(t, "<-", data, len, NULL);
+    bool taken = duet_link_deliver(&t->link, data, len);
+    if (!taken)
+        fprintf(t->out, "%s: trace (refused by the layer above; offered again later)\n", t->name);
+    return taken;
+}
+
+void trace_link_init(trace_link *t, duet_link *inner, FILE *out, const char *name, size_t max_json)
+{
+    memset(t, 0, sizeof *t);
+    t->name = name;
+    t->inner = inner;
+    t->out = out;
+    t->max_json = max_json;
+    t->link.send = t_send;
+    t->link.poll = t_poll;
+    t->link.wait = inner->wait ? t_wait : NULL;
+    t->link.now_ms = t_now;
+    t->link.max_message = inner->max_message;
+    t->t0 = inner_now(t);
+    duet_link_attach(inner, t_deliver, t);
+}
