@@ -89,7 +89,9 @@ static int transport_up(duet_port *port)
     if (err)
         return fail(err, "endpoints", duet_rpmsg_why(&duet.dev));
     if (m7) {
-        uint32_t at = duet.boot_address ? duet.boot_address : DUET_BOOT_ADDRESS;
+        uint32_t at = duet.boot_address ? duet.boot_address
+                      : port->boot_address ? port->boot_address
+                                           : DUET_BOOT_ADDRESS;
         err = port->boot(port, at);
         if (err && err != DUET_ERR_STATE) /* already running: it will answer the new table */
             return fail(err, "booting the M4", err == DUET_ERR_BOOT ? "no program at the boot address (upload one for the M4)" : NULL);

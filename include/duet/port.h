@@ -23,7 +23,8 @@ extern "C" {
  *    shm + (address - shm_da) once checked to lie inside;
  *  - a doorbell: ring() notifies the other core, wait() blocks until this core's
  *    doorbell rang or timeout_ms passed (it may return early; callers re-check);
- *  - boot(): starts the other core at a boot address (the M7's job);
+ *  - boot(): starts the other core at a boot address (the M7's job), and boot_address,
+ *    where the M4's program lies for this board's flash split (0: duet's default);
  *  - cpu_id: DUET_CPU_M7 or DUET_CPU_M4;
  *  - now_ms(): a millisecond clock that wraps at 2^32.
  */
@@ -38,6 +39,7 @@ struct duet_port {
     /* @retval DUET_OK, DUET_ERR_BOOT (no image at that address), DUET_ERR_STATE (already running) */
     int (*boot)(duet_port *port, uint32_t address);
     uint32_t (*now_ms)(duet_port *port);
+    uint32_t boot_address;
     int cpu_id;
     void *ctx;
 };

@@ -970,6 +970,18 @@ duet_port *duet_port_default(void)
         fprintf(stderr, "duet: cannot open the board: %s\n", duet_posix_board_error());
         return NULL;
     }
+    /* The flash split the M4 program was uploaded for, as the IDE's "Flash Split" menu. */
+    const char *boot = getenv("DUET_BOOT_ADDRESS");
+    if (boot && boot[0]) {
+        char *end;
+        unsigned long at = strtoul(boot, &end, 0);
+        if (*end || (at != DUET_POSIX_BOOT_1MB && at != DUET_POSIX_BOOT_1_5MB && at != DUET_POSIX_BOOT_SDRAM)) {
+            fprintf(stderr, "duet: DUET_BOOT_ADDRESS=%s: expected 0x08100000, 0x08180000 or 0x60000000\n", boot);
+            duet_posix_port_close(&port);
+            return NULL;
+        }
+        port.boot_address = (uint32_t)at;
+    }
     open = true;
     return &port;
 }
