@@ -5,6 +5,20 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Widths and precisions are capped here: a field is never wider. */
+#define MAX_FIELD 1024
+
+/* Reads decimal digits at *fmt (if any) into a number starting from v, capped. */
+static int read_number(const char **fmt, int v)
+{
+    while (**fmt >= '0' && **fmt <= '9') {
+        if (v <= MAX_FIELD)
+            v = v * 10 + (**fmt - '0');
+        (*fmt)++;
+    }
+    return v;
+}
+
 /* One conversion's flags, width and precision. */
 typedef struct spec {
     bool left, zero, plus, space;
@@ -195,15 +209,15 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
             else break;
         }
         if (*fmt == '*') {
-            sp.width = va_arg(ap, int);
-            if (sp.width < 0) {
+            int w = va_arg(ap, int);
+            if (w < 0) {
                 sp.left = true;
-                sp.width = -sp.width;
+                w = w < -MAX_FIELD ? MAX_FIELD : -w;
             }
+            sp.width = w;
             fmt++;
         }
-        while (*fmt >= '0' && *fmt <= '9')
-            sp.width = sp.width * 10 + (*fmt++ - '0');
+        sp.width = read_number(&fmt, sp.width);
         if (*fmt == '.') {
             fmt++;
             sp.prec = 0;
@@ -211,9 +225,12 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
                 sp.prec = va_arg(ap, int);
                 fmt++;
             }
-            while (*fmt >= '0' && *fmt <= '9')
-                sp.prec = sp.prec * 10 + (*fmt++ - '0');
+            sp.prec = read_number(&fmt, sp.prec);
         }
+        if (sp.width > MAX_FIELD)
+            sp.width = MAX_FIELD;
+        if (sp.prec > MAX_FIELD)
+            sp.prec = MAX_FIELD;
         int len = 0;
         if (*fmt == 'h') {
             len = fmt[1] == 'h' ? 'H' : 'h';

@@ -50,6 +50,8 @@ enum {
 };
 
 /* Header flag of a duet fragment that more fragments follow (duet peers only). */
+
+static void host_answer(struct duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t addr, uint32_t cap);
 #define FRAG_MORE 0x8000u
 
 /* After the NUL of an announced name, a duet side writes this and its reassembly capacity. */
@@ -324,6 +326,9 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
         }
         uint32_t elapsed = port->now_ms(port) - start;
         if (elapsed >= timeout_ms) {
+            /* Something is there but never became valid: say what is wrong with it. */
+            if (ld32(t) != 0 && !table_vdev(dev, t))
+                return corrupt(dev, dev->why);
             dev->err = DUET_ERR_TIMEOUT;
             dev->why = "the host did not set up the shared memory in time";
             return DUET_ERR_TIMEOUT;
@@ -555,8 +560,10 @@ static int send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *
             dev->stats.buffer_waits++;
             start = dev->port->now_ms(dev->port);
         }
-        if (deliver)
+        if (deliver && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
             duet_rpmsg_poll(dev);
+        else if (dev->role == DUET_RPMSG_HOST)
+            tx_reclaim(dev);
         if (dev->err)
             return dev->err;
         if (tx_take(dev, &b) == 1)
@@ -685,7 +692,16 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
         ns_message(dev, ep, msg);
         return send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, true);
     }
-    return DUET_OK;
+    /* The remote may have announced this name already. */
+    for (unsigned i = 0; i < dev->early_count; i++) {
+        if (strcmp(dev->early[i].name, name) == 0) {
+            duet_rpmsg_announce a = dev->early[i];
+            dev->early[i] = dev->early[--dev->early_count];
+            host_answer(dev, ep, a.addr, a.cap);
+            break;
+        }
+    }
+    return dev->err;
 }
 
 int duet_rpmsg_wait_ready(duet_rpmsg *dev, uint32_t timeout_ms)
@@ -738,8 +754,21 @@ static void ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
     for (unsigned i = 0; i < dev->ep_count; i++)
         if (strlen(dev->eps[i]->name) == name_len && memcmp(dev->eps[i]->name, msg, name_len) == 0)
             ep = dev->eps[i];
-    if (!ep || addr < DUET_RPMSG_FIRST_ADDR || addr == DUET_RPMSG_ADDR_ANY) {
-        dev->stats.bad_messages++; /* nobody here by that name, or a reserved address */
+    if (addr < DUET_RPMSG_FIRST_ADDR || addr == DUET_RPMSG_ADDR_ANY) {
+        dev->stats.bad_messages++; /* a reserved address */
+        return;
+    }
+    uint32_t cap = marker_cap(nul + 1, DUET_RPMSG_NAME_SIZE - name_len - 1);
+    if (!ep) {
+        /* No endpoint by that name yet: remember it for endpoint_create. */
+        if (flags & NS_DESTROY || dev->early_count >= DUET_RPMSG_MAX_ENDPOINTS) {
+            dev->stats.bad_messages++;
+            return;
+        }
+        duet_rpmsg_announce *a = &dev->early[dev->early_count++];
+        memcpy(a->name, msg, name_len + 1);
+        a->addr = addr;
+        a->cap = cap;
         return;
     }
     if (flags & NS_DESTROY) {
@@ -747,13 +776,18 @@ static void ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
         ep->dest = DUET_RPMSG_ADDR_ANY;
         return;
     }
+    host_answer(dev, ep, addr, cap);
+}
+
+/* Host: binds ep to the remote's address and answers with the handshake. */
+static void host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t addr, uint32_t cap)
+{
     ep->dest = addr;
     ep->ready = true;
     /* Answer with one byte so the remote learns our address; a duet remote that announced
      * its reassembly capacity hears ours back, and both may then send large messages. */
     uint8_t hello[1 + sizeof duet_marker + 4] = {0};
     uint16_t hello_len = 1;
-    uint32_t cap = marker_cap(nul + 1, DUET_RPMSG_NAME_SIZE - name_len - 1);
     if (cap && dev->fragments && ep->reasm_cap) {
         uint32_t mine = (uint32_t)ep->reasm_cap;
         memcpy(hello + 1, duet_marker, sizeof duet_marker);
@@ -765,12 +799,11 @@ static void ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
 }
 
 /* Copies a fragment into the endpoint's reassembly buffer; true when a whole message is there. */
-static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, volatile const uint8_t *data, uint16_t len,
-                       bool more)
+static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const uint8_t *data, uint16_t len, bool more)
 {
     if (!ep->reasm_overflow && len <= ep->reasm_cap - ep->reasm_len) {
         for (uint16_t i = 0; i < len; i++)
-            ep->reasm[ep->reasm_len + i] = data[i];
+            ep->reasm[ep->reasm_len + i] = ((volatile const uint8_t *)data)[i];
         ep->reasm_len += len;
     } else {
         ep->reasm_overflow = true;
@@ -786,18 +819,82 @@ static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, volatile const 
     return true;
 }
 
-/* Offers an endpoint's held buffers again, in order. Returns how many it took. */
+/* Offers the reassembled message. While it is delivered, new fragments wait (held). */
+static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
+{
+    ep->reasm_busy = true;
+    bool taken = duet_link_deliver(&ep->link, ep->reasm, ep->reasm_len);
+    ep->reasm_busy = false;
+    if (!taken)
+        return false; /* kept in reasm, offered again at the next poll */
+    ep->reasm_ready = false;
+    ep->reasm_len = 0;
+    dev->stats.rx_msgs++;
+    return true;
+}
+
+/*
+ * Takes one received message for an endpoint: delivers it, or adds it (a fragment) to the
+ * reassembly. False if it cannot be taken now: it stays held, in order, and its buffer
+ * stays with us, so the sender feels the backpressure.
+ */
+static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const duet_rpmsg_held *m)
+{
+    bool fragment = (m->flags & FRAG_MORE) || ep->reasm_len || ep->reasm_overflow;
+    if (!fragment) {
+        if (!duet_link_deliver(&ep->link, m->data, m->len))
+            return false;
+        rx_release(dev, m->id, m->ret_len);
+        dev->stats.rx_msgs++;
+        return true;
+    }
+    if (!ep->reasm_cap) {
+        dev->stats.bad_messages++; /* a fragment to an endpoint that announced no reassembly */
+        rx_release(dev, m->id, m->ret_len);
+        return true;
+    }
+    if (ep->reasm_busy || ep->reasm_ready) {
+        ep->retry = ep->reasm_busy; /* busy in a nested poll: try again when it returns */
+        return false; /* the previous whole message is still being taken */
+    }
+    bool whole = reassemble(dev, ep, m->data, m->len, (m->flags & FRAG_MORE) != 0);
+    rx_release(dev, m->id, m->ret_len);
+    if (whole) {
+        ep->reasm_ready = true;
+        offer_reassembled(dev, ep);
+    }
+    return true;
+}
+
+static void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const duet_rpmsg_held *m)
+{
+    uint16_t tail = (uint16_t)((ep->held_head + ep->held_count) % DUET_RPMSG_MAX_RING);
+    ep->held[tail] = *m;
+    ep->held_count++;
+    ep->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
+    dev->stats.held++;
+}
+
+/* Offers an endpoint's kept messages again, in order. Returns how many it took. */
 static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
+    if (ep->reasm_ready && !ep->reasm_busy) {
+        if (!offer_reassembled(dev, ep))
+            return 0;
+        n++;
+    }
     while (ep->held_count) {
-        duet_rpmsg_held *h = &ep->held[ep->held_head];
-        if (!duet_link_deliver(&ep->link, h->data, h->len))
-            break;
-        rx_release(dev, h->id, (uint32_t)h->len + DUET_RPMSG_HEADER_SIZE);
+        /* Taken off the queue before it is offered: a nested poll must not offer it again. */
+        duet_rpmsg_held m = ep->held[ep->held_head];
         ep->held_head = (uint16_t)((ep->held_head + 1) % DUET_RPMSG_MAX_RING);
         ep->held_count--;
-        dev->stats.rx_msgs++;
+        if (!consume(dev, ep, &m)) {
+            /* Back to the front. A layer that refuses has not polled, so nothing was added. */
+            ep->held_head = (uint16_t)((ep->held_head + DUET_RPMSG_MAX_RING - 1) % DUET_RPMSG_MAX_RING);
+            ep->held_count++;
+            break;
+        }
         n++;
     }
     return n;
@@ -846,37 +943,11 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
         rx_release(dev, b->id, ret_len);
         return 0;
     }
-    if ((flags & FRAG_MORE) || ep->reasm_len || ep->reasm_overflow) {
-        if (!ep->reasm_cap) {
-            dev->stats.bad_messages++;
-            rx_release(dev, b->id, ret_len);
-            return 0;
-        }
-        bool whole = reassemble(dev, ep, data, len, (flags & FRAG_MORE) != 0);
-        rx_release(dev, b->id, ret_len);
-        if (!whole)
-            return 0;
-        size_t n = ep->reasm_len;
-        ep->reasm_len = 0;
-        if (!duet_link_deliver(&ep->link, ep->reasm, n)) {
-            dev->stats.dropped_large++; /* a reassembled message must be taken at once */
-            return 0;
-        }
-        dev->stats.rx_msgs++;
-        return 1;
-    }
-    if (ep->held_count == 0 && duet_link_deliver(&ep->link, data, len)) {
-        rx_release(dev, b->id, ret_len);
-        dev->stats.rx_msgs++;
-        return 1;
-    }
-    /* Not taken now: keep the buffer (the sender feels it) and offer it again later. */
-    uint16_t tail = (uint16_t)((ep->held_head + ep->held_count) % DUET_RPMSG_MAX_RING);
-    ep->held[tail].data = data;
-    ep->held[tail].len = len;
-    ep->held[tail].id = b->id;
-    ep->held_count++;
-    dev->stats.held++;
+    duet_rpmsg_held m = {data, len, b->id, flags, ret_len};
+    uint32_t before = dev->stats.rx_msgs;
+    if (ep->held_count == 0 && !ep->reasm_ready && consume(dev, ep, &m))
+        return dev->stats.rx_msgs != before;
+    hold(dev, ep, &m);
     return 0;
 }
 
@@ -896,6 +967,13 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
         count += dispatch(dev, &b);
         if (dev->err)
             break;
+    }
+    /* Fragments held while their endpoint was busy in a nested poll may be taken now. */
+    for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {
+        if (dev->eps[i]->retry && !dev->eps[i]->reasm_busy) {
+            dev->eps[i]->retry = false;
+            count += offer_held(dev, dev->eps[i]);
+        }
     }
     if (dev->role == DUET_RPMSG_HOST && !dev->err)
         tx_reclaim(dev);

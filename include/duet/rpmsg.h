@@ -23,6 +23,10 @@ extern "C" {
 #ifndef DUET_RPMSG_MAX_ENDPOINTS
 #define DUET_RPMSG_MAX_ENDPOINTS 4
 #endif
+/* How deep polls may nest when sends wait for buffers and deliver meanwhile (stack bound). */
+#ifndef DUET_RPMSG_MAX_NESTED_POLL
+#define DUET_RPMSG_MAX_NESTED_POLL 2
+#endif
 /* How long send() waits for a free buffer before it fails with DUET_ERR_TIMEOUT. */
 #ifndef DUET_RPMSG_SEND_TIMEOUT_MS
 #define DUET_RPMSG_SEND_TIMEOUT_MS 2000
@@ -89,7 +93,16 @@ typedef struct duet_rpmsg_held {
     const uint8_t *data;
     uint16_t len;
     uint16_t id;
+    uint16_t flags;            /* the RPMsg header's flags (fragments) */
+    uint32_t ret_len;          /* length to give back with the buffer */
 } duet_rpmsg_held;
+
+/* A name-service announcement that came before the host created that endpoint. Internal. */
+typedef struct duet_rpmsg_announce {
+    char name[DUET_RPMSG_NAME_SIZE];
+    uint32_t addr;
+    uint32_t cap;               /* the remote's reassembly capacity (0: none) */
+} duet_rpmsg_announce;
 
 /* An endpoint: a named channel to the other core, and a duet_link for rpc or stream. */
 typedef struct duet_rpmsg_endpoint {
@@ -104,6 +117,9 @@ typedef struct duet_rpmsg_endpoint {
     size_t reasm_cap;
     size_t reasm_len;
     bool reasm_overflow;
+    bool reasm_ready;           /* reasm holds a whole message not yet taken */
+    bool reasm_busy;            /* reasm is being delivered: fragments wait */
+    bool retry;                 /* fragments waited for reasm_busy: offer them after the poll */
     duet_rpmsg_held held[DUET_RPMSG_MAX_RING];
     uint16_t held_head;
     uint16_t held_count;
@@ -135,6 +151,8 @@ struct duet_rpmsg {
     uint8_t tx_out[DUET_RPMSG_MAX_RING];   /* host: tx id with the remote */
     duet_rpmsg_endpoint *eps[DUET_RPMSG_MAX_ENDPOINTS];
     unsigned ep_count;
+    duet_rpmsg_announce early[DUET_RPMSG_MAX_ENDPOINTS]; /* host: announcements waiting for an endpoint */
+    unsigned early_count;
     uint32_t next_addr;
     uint32_t send_timeout_ms;
     bool fragments;             /* this side offers fragmented messages (duet peers only) */
