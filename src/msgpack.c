@@ -228,6 +228,19 @@ static uint64_t load_be(const uint8_t *p, size_t n)
     }
 }
 
+/* The types of the first bytes 0xc0..0xdf (0xc1 has none). */
+static const uint8_t types_c0[32] = {
+    DUET_MSGPACK_NIL, DUET_MSGPACK_NONE, DUET_MSGPACK_BOOL, DUET_MSGPACK_BOOL,
+    DUET_MSGPACK_BIN, DUET_MSGPACK_BIN, DUET_MSGPACK_BIN,
+    DUET_MSGPACK_EXT, DUET_MSGPACK_EXT, DUET_MSGPACK_EXT,
+    DUET_MSGPACK_FLOAT32, DUET_MSGPACK_FLOAT64,
+    DUET_MSGPACK_UINT, DUET_MSGPACK_UINT, DUET_MSGPACK_UINT, DUET_MSGPACK_UINT,
+    DUET_MSGPACK_INT, DUET_MSGPACK_INT, DUET_MSGPACK_INT, DUET_MSGPACK_INT,
+    DUET_MSGPACK_EXT, DUET_MSGPACK_EXT, DUET_MSGPACK_EXT, DUET_MSGPACK_EXT, DUET_MSGPACK_EXT,
+    DUET_MSGPACK_STR, DUET_MSGPACK_STR, DUET_MSGPACK_STR,
+    DUET_MSGPACK_ARRAY, DUET_MSGPACK_ARRAY, DUET_MSGPACK_MAP, DUET_MSGPACK_MAP,
+};
+
 /* The type a first byte announces (DUET_MSGPACK_NONE for 0xc1). */
 static duet_msgpack_type type_of(uint8_t b)
 {
@@ -241,21 +254,7 @@ static duet_msgpack_type type_of(uint8_t b)
         return DUET_MSGPACK_STR;
     if (b >= 0xe0)
         return DUET_MSGPACK_INT;
-    switch (b) {
-    case 0xc0: return DUET_MSGPACK_NIL;
-    case 0xc2: case 0xc3: return DUET_MSGPACK_BOOL;
-    case 0xc4: case 0xc5: case 0xc6: return DUET_MSGPACK_BIN;
-    case 0xc7: case 0xc8: case 0xc9: return DUET_MSGPACK_EXT;
-    case 0xca: return DUET_MSGPACK_FLOAT32;
-    case 0xcb: return DUET_MSGPACK_FLOAT64;
-    case 0xcc: case 0xcd: case 0xce: case 0xcf: return DUET_MSGPACK_UINT;
-    case 0xd0: case 0xd1: case 0xd2: case 0xd3: return DUET_MSGPACK_INT;
-    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: return DUET_MSGPACK_EXT;
-    case 0xd9: case 0xda: case 0xdb: return DUET_MSGPACK_STR;
-    case 0xdc: case 0xdd: return DUET_MSGPACK_ARRAY;
-    case 0xde: case 0xdf: return DUET_MSGPACK_MAP;
-    default: return DUET_MSGPACK_NONE; /* 0xc1 */
-    }
+    return (duet_msgpack_type)types_c0[b - 0xc0];
 }
 
 duet_msgpack_type duet_msgpack_peek_type(const duet_msgpack_reader *r)
@@ -282,110 +281,56 @@ bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
     const uint8_t *p = r->pos;
     size_t avail = (size_t)(r->end - p);
-    if (avail == 0)
-        return token_fail(r, t, r->err ? r->err : DUET_ERR_TRUNCATED);
-    uint8_t b = p[0];
-    t->type = type_of(b);
-
-    /* Everything that fits in the first byte. */
-    if (b <= 0x7f) {
-        t->v.u = b;
-        r->pos = p + 1;
-        return true;
-    }
-    if (b >= 0xe0) {
-        t->v.i = (int8_t)b;
-        r->pos = p + 1;
-        return true;
-    }
-    if (b <= 0x9f) {
-        t->v.count = b & 0x0f;
-        r->pos = p + 1;
-        return true;
-    }
-
-    size_t head;       /* bytes before the body: tag, length field, ext type */
-    size_t body;       /* bytes of str/bin/ext body */
-    switch (b) {
-    case 0xc0:
-        r->pos = p + 1;
-        return true;
-    case 0xc2: case 0xc3:
-        t->v.b = b == 0xc3;
-        r->pos = p + 1;
-        return true;
-    case 0xca:
-        if (avail < 5)
-            return token_fail(r, t, DUET_ERR_TRUNCATED);
-        {
-            uint32_t bits = load32(p + 1);
-            memcpy(&t->v.f, &bits, sizeof bits);
-        }
-        r->pos = p + 5;
-        return true;
-    case 0xcb:
-        if (avail < 9)
-            return token_fail(r, t, DUET_ERR_TRUNCATED);
-        {
-            uint64_t bits = load64(p + 1);
-            memcpy(&t->v.d, &bits, sizeof bits);
-        }
-        r->pos = p + 9;
-        return true;
-    case 0xcc: case 0xcd: case 0xce: case 0xcf:
-    case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
-        size_t n = (size_t)1 << (b & 3);
-        if (avail < 1 + n)
-            return token_fail(r, t, DUET_ERR_TRUNCATED);
-        uint64_t v = load_be(p + 1, n);
-        if (b <= 0xcf) {
-            t->v.u = v;
-        } else {
-            /* Sign-extend from n bytes. */
-            unsigned shift = (unsigned)(64 - 8 * n);
-            t->v.i = (int64_t)(v << shift) >> shift;
-        }
-        r->pos = p + 1 + n;
-        return true;
-    }
-    case 0xdc: case 0xdd: case 0xde: case 0xdf: {
-        size_t n = (b & 1) ? 4 : 2;
-        if (avail < 1 + n)
-            return token_fail(r, t, DUET_ERR_TRUNCATED);
-        t->v.count = (uint32_t)load_be(p + 1, n);
-        r->pos = p + 1 + n;
-        return true;
-    }
-    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-        head = 2;
-        body = (size_t)1 << (b - 0xd4);
-        break;
-    case 0xc4: case 0xc5: case 0xc6:
-    case 0xc7: case 0xc8: case 0xc9:
-    case 0xd9: case 0xda: case 0xdb: {
-        uint8_t base = b >= 0xd9 ? 0xd9 : b >= 0xc7 ? 0xc7 : 0xc4;
-        size_t n = len_size(b, base);
-        head = 1 + n + (base == 0xc7);
-        if (avail < head)
-            return token_fail(r, t, DUET_ERR_TRUNCATED);
-        body = (size_t)load_be(p + 1, n);
-        break;
-    }
-    default:
-        if ((b & 0xe0) == 0xa0) { /* fixstr */
-            head = 1;
-            body = b & 0x1f;
-            break;
-        }
-        return token_fail(r, t, DUET_ERR_INVALID); /* 0xc1 */
-    }
-
-    if (avail < head || body > avail - head)
+    size_t head;
+    uint64_t body, children;
+    int got = duet_msgpack_scan_header(p, avail, &head, &body, &children);
+    if (got <= 0)
+        return token_fail(r, t, r->err ? r->err : got < 0 ? DUET_ERR_INVALID : DUET_ERR_TRUNCATED);
+    if (body > avail - head)
         return token_fail(r, t, DUET_ERR_TRUNCATED);
-    t->v.bytes.ptr = p + head;
-    t->v.bytes.len = (uint32_t)body;
-    t->v.bytes.ext_type = t->type == DUET_MSGPACK_EXT ? (int8_t)p[head - 1] : 0;
-    r->pos = p + head + body;
+    uint8_t b = p[0];
+    size_t n = head - 1; /* bytes after the tag */
+    t->type = type_of(b);
+    switch (t->type) {
+    case DUET_MSGPACK_UINT:
+        t->v.u = b <= 0x7f ? b : load_be(p + 1, n);
+        break;
+    case DUET_MSGPACK_INT:
+        if (b >= 0xe0) {
+            t->v.i = (int8_t)b;
+        } else { /* sign-extend from n bytes */
+            unsigned shift = (unsigned)(64 - 8 * n);
+            t->v.i = (int64_t)(load_be(p + 1, n) << shift) >> shift;
+        }
+        break;
+    case DUET_MSGPACK_BOOL:
+        t->v.b = b == 0xc3;
+        break;
+    case DUET_MSGPACK_FLOAT32: {
+        uint32_t bits = load32(p + 1);
+        memcpy(&t->v.f, &bits, sizeof bits);
+        break;
+    }
+    case DUET_MSGPACK_FLOAT64: {
+        uint64_t bits = load64(p + 1);
+        memcpy(&t->v.d, &bits, sizeof bits);
+        break;
+    }
+    case DUET_MSGPACK_ARRAY:
+        t->v.count = (uint32_t)children;
+        break;
+    case DUET_MSGPACK_MAP:
+        t->v.count = (uint32_t)(children / 2);
+        break;
+    case DUET_MSGPACK_STR: case DUET_MSGPACK_BIN: case DUET_MSGPACK_EXT:
+        t->v.bytes.ptr = p + head;
+        t->v.bytes.len = (uint32_t)body;
+        t->v.bytes.ext_type = t->type == DUET_MSGPACK_EXT ? (int8_t)p[head - 1] : 0;
+        break;
+    default: /* nil */
+        break;
+    }
+    r->pos = p + head + (size_t)body;
     return true;
 }
 

@@ -61,7 +61,9 @@ typedef struct duet_msgpack_writer {
 /* Start writing into buf, which holds cap bytes. */
 static inline void duet_msgpack_writer_init(duet_msgpack_writer *w, void *buf, size_t cap)
 {
-    w->buf = (uint8_t *)buf;
+    /* Without a buffer, cap is 0 and buf points at the writer itself, so that a write
+     * of 0 bytes yields a valid pointer and every other write fails: no NULL check needed. */
+    w->buf = buf ? (uint8_t *)buf : (uint8_t *)w;
     w->cap = buf ? cap : 0;
     w->len = 0;
     w->err = DUET_OK;
@@ -83,8 +85,6 @@ static inline uint8_t *duet_msgpack_writer_reserve(duet_msgpack_writer *w, size_
         duet_msgpack_writer_fail(w, DUET_ERR_NOSPACE);
         return NULL;
     }
-    if (!w->buf)
-        return NULL; /* only reached for n == 0: nothing to write */
     uint8_t *p = w->buf + w->len;
     w->len += n;
     return p;
