@@ -4,18 +4,19 @@
 #
 #   figure: <name> = <value> [<unit>]
 #
-# Figures are instruction counts from valgrind's callgrind, which are exact and repeatable
-# (no timer noise). Each benchmark program brackets its measured loop with
-# CALLGRIND_TOGGLE_COLLECT and runs under --collect-atstart=no, so only that loop (callees
-# included) is counted; a suite subtracts the same loop run empty and divides by the number
-# of iterations. The callgrind profiles stay in BUILD_DIR/bench/callgrind/ for
-# `callgrind_annotate --inclusive=yes FILE`.
+# Most figures are instruction counts from valgrind's callgrind, which are exact and
+# repeatable (no timer noise); the rpc suite's calls_per_s figures are wall-clock rates of a
+# native run (CLOCK_MONOTONIC), which vary from run to run and machine to machine. Each
+# benchmark program brackets its measured loop with CALLGRIND_TOGGLE_COLLECT and runs under
+# --collect-atstart=no, so only that loop (callees included) is counted; a suite subtracts
+# the same loop run empty and divides by the number of iterations. The callgrind profiles
+# stay in BUILD_DIR/bench/callgrind/ for `callgrind_annotate --inclusive=yes FILE`.
 #
 # A new suite is a function suite_<name> that prints its figures with `figure`, and its
 # name in SUITES.
 set -eu
 
-SUITES="codec"
+SUITES="codec rpc"
 
 # Iterations per measured loop. The per-message figures do not depend on it (callgrind
 # counts are exact); it only has to be large enough to make one-off effects vanish.
@@ -32,6 +33,9 @@ shift
 [ -d "$BUILD" ] || die "no build directory '$BUILD' (run make bench)"
 command -v valgrind >/dev/null 2>&1 || die "valgrind not found (run scripts/deps.sh bench)"
 case $BENCH_N in '' | *[!0-9]* | 0) die "BENCH_N must be a positive integer" ;; esac
+# Seconds of each wall-clock measurement (after a warm-up of a fifth of that).
+BENCH_SECONDS=${BENCH_SECONDS:-1}
+case $BENCH_SECONDS in '' | . | *[!0-9.]* | *.*.*) die "BENCH_SECONDS must be a positive number" ;; esac
 
 # The codec's figures mean something only with the optimised core (the benchmark programs
 # themselves are always compiled -O2). An empty cache entry is the project's default,
@@ -100,6 +104,23 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'
 }
 
+# wall_clock_rate LABEL PROGRAM ARGS... - run PROGRAM natively and print the rate from its
+# line `calls_per_s <rate>`. Its output is kept as $PROFILES/LABEL.log.
+wall_clock_rate() {
+    label=$1
+    shift
+    log=$PROFILES/$label.log
+    status=0
+    "$@" >"$log" 2>&1 || status=$?
+    if [ "$status" -ne 0 ]; then
+        cat "$log" >&2
+        die "$label: '$*' failed (exit $status)"
+    fi
+    rate=$(awk '$1 == "calls_per_s" { print $2 }' "$log")
+    case $rate in '' | *[!0-9]*) die "$label: no calls_per_s line in $log" ;; esac
+    echo "$rate"
+}
+
 # ------------------------------------------------------------------ suites
 
 # codec: encode and decode the msgpack-RPC request [0, 1, "add", [1, 2]] with duet's
@@ -116,6 +137,24 @@ suite_codec() {
         figure "codec.$op.duet" "$(rounded "$duet")" instructions
         figure "codec.$op.msgpack_c" "$(rounded "$mpc")" instructions
         figure "codec.$op.ratio" "$(ratio "$duet" "$mpc")"
+    done
+}
+
+# rpc: the msgpack-RPC engine over the in-memory link pair (bench/rpc/): engine A calls
+# add(1, 2) ("ii:i") bound on engine B, in one thread; A's link waits by polling B.
+#   rpc.roundtrip.instructions  one whole round trip, both sides (A encodes and sends the
+#                               request, B decodes it, runs add and answers, A decodes the
+#                               result), per call, with msgids past 65535 (uint32 on the wire)
+#   rpc.sync.calls_per_s        duet_rpc_call per second, wall clock
+#   rpc.async.calls_per_s       DUET_RPC_MAX_INFLIGHT call_async, one poll of B, every future
+#                               waited, repeated: calls per second, wall clock
+suite_rpc() {
+    prog=$(bench_program bench_rpc)
+    base=$(callgrind_count rpc.empty "$prog" empty "$BENCH_N")
+    total=$(callgrind_count rpc.roundtrip "$prog" roundtrip "$BENCH_N")
+    figure rpc.roundtrip.instructions "$(rounded "$(per_iteration "$total" "$base" "$BENCH_N")")" instructions
+    for mode in sync async; do
+        figure "rpc.$mode.calls_per_s" "$(wall_clock_rate "rpc.$mode" "$prog" "$mode" "$BENCH_SECONDS")" calls/s
     done
 }
 

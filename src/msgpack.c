@@ -174,6 +174,13 @@ void duet_msgpack_write_timestamp(duet_msgpack_writer *w, int64_t sec, uint32_t 
 
 /* ----------------------------------------------------------------- reader */
 
+/* Keeps a rarely taken path out of line, so the common path around it stays small. */
+#if defined(__GNUC__) || defined(__clang__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
 void duet_msgpack_reader_init(duet_msgpack_reader *r, const void *data, size_t size)
 {
     r->start = (const uint8_t *)data;
@@ -277,13 +284,66 @@ static size_t len_size(uint8_t tag, uint8_t base)
     return (size_t)1 << (tag - base);
 }
 
+/* duet_msgpack_scan_header, inlined where the reader needs it. */
+static inline int scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)
+{
+    *head = 1;
+    *body = 0;
+    *children = 0;
+    if (avail == 0)
+        return 0;
+    uint8_t b = p[0];
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+        return 1;
+    if (b <= 0x8f) {
+        *children = 2 * (uint64_t)(b & 0x0f);
+        return 1;
+    }
+    if (b <= 0x9f) {
+        *children = b & 0x0f;
+        return 1;
+    }
+    if (b <= 0xbf) {
+        *body = b & 0x1f;
+        return 1;
+    }
+    size_t n;          /* size of the length or count field */
+    size_t extra = 0;  /* ext type byte */
+    switch (b) {
+    case 0xca: *head = 5; return avail >= 5;
+    case 0xcb: *head = 9; return avail >= 9;
+    case 0xcc: case 0xcd: case 0xce: case 0xcf:
+    case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+        *head = 1 + ((size_t)1 << (b & 3));
+        return avail >= *head;
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+        *head = 2;
+        *body = (uint64_t)1 << (b - 0xd4);
+        return avail >= 2;
+    case 0xc4: case 0xc5: case 0xc6: n = len_size(b, 0xc4); break;
+    case 0xc7: case 0xc8: case 0xc9: n = len_size(b, 0xc7); extra = 1; break;
+    case 0xd9: case 0xda: case 0xdb: n = len_size(b, 0xd9); break;
+    case 0xdc: case 0xdd: case 0xde: case 0xdf: n = (b & 1) ? 4 : 2; break;
+    default: return -1; /* 0xc1 */
+    }
+    *head = 1 + n + extra;
+    if (avail < *head)
+        return 0;
+    uint64_t v = load_be(p + 1, n);
+    if (b >= 0xdc)
+        *children = b >= 0xde ? 2 * v : v;
+    else
+        *body = v;
+    return 1;
+}
+
 bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
     const uint8_t *p = r->pos;
     size_t avail = (size_t)(r->end - p);
     size_t head;
     uint64_t body, children;
-    int got = duet_msgpack_scan_header(p, avail, &head, &body, &children);
+    int got = scan_header(p, avail, &head, &body, &children);
     if (got <= 0)
         return token_fail(r, t, r->err ? r->err : got < 0 ? DUET_ERR_INVALID : DUET_ERR_TRUNCATED);
     if (body > avail - head)
@@ -365,14 +425,9 @@ bool duet_msgpack_read_bool(duet_msgpack_reader *r, bool *out)
  * Reads any integer encoding as a sign flag and a magnitude in 64 bits: *neg is true for
  * a negative value held in *i, false for a non-negative one held in *u.
  */
-static bool read_integer(duet_msgpack_reader *r, const uint8_t **start, bool *neg, int64_t *i, uint64_t *u)
+/* The general case of read_integer: any integer encoding, through a token. */
+static COLD bool read_integer_token(duet_msgpack_reader *r, bool *neg, int64_t *i, uint64_t *u)
 {
-    *start = r->pos;
-    if (r->pos < r->end && *r->pos <= 0x7f) { /* positive fixint: the common case */
-        *neg = false;
-        *u = *r->pos++;
-        return true;
-    }
     duet_msgpack_token t;
     if (!read_expect(r, &t, DUET_MSGPACK_UINT, DUET_MSGPACK_INT))
         return false;
@@ -384,6 +439,17 @@ static bool read_integer(duet_msgpack_reader *r, const uint8_t **start, bool *ne
         *i = t.v.i;
     }
     return true;
+}
+
+static inline bool read_integer(duet_msgpack_reader *r, const uint8_t **start, bool *neg, int64_t *i, uint64_t *u)
+{
+    *start = r->pos;
+    if (r->pos < r->end && *r->pos <= 0x7f) { /* positive fixint: the common case */
+        *neg = false;
+        *u = *r->pos++;
+        return true;
+    }
+    return read_integer_token(r, neg, i, u);
 }
 
 /* Rewinds to the integer that did not fit and fails with DUET_ERR_RANGE. */
@@ -603,62 +669,15 @@ bool duet_msgpack_read_map(duet_msgpack_reader *r, uint32_t *n)
 
 int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)
 {
-    *head = 1;
-    *body = 0;
-    *children = 0;
-    if (avail == 0)
-        return 0;
-    uint8_t b = p[0];
-    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
-        return 1;
-    if (b <= 0x8f) {
-        *children = 2 * (uint64_t)(b & 0x0f);
-        return 1;
-    }
-    if (b <= 0x9f) {
-        *children = b & 0x0f;
-        return 1;
-    }
-    if (b <= 0xbf) {
-        *body = b & 0x1f;
-        return 1;
-    }
-    size_t n;          /* size of the length or count field */
-    size_t extra = 0;  /* ext type byte */
-    switch (b) {
-    case 0xca: *head = 5; return avail >= 5;
-    case 0xcb: *head = 9; return avail >= 9;
-    case 0xcc: case 0xcd: case 0xce: case 0xcf:
-    case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-        *head = 1 + ((size_t)1 << (b & 3));
-        return avail >= *head;
-    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
-        *head = 2;
-        *body = (uint64_t)1 << (b - 0xd4);
-        return avail >= 2;
-    case 0xc4: case 0xc5: case 0xc6: n = len_size(b, 0xc4); break;
-    case 0xc7: case 0xc8: case 0xc9: n = len_size(b, 0xc7); extra = 1; break;
-    case 0xd9: case 0xda: case 0xdb: n = len_size(b, 0xd9); break;
-    case 0xdc: case 0xdd: case 0xde: case 0xdf: n = (b & 1) ? 4 : 2; break;
-    default: return -1; /* 0xc1 */
-    }
-    *head = 1 + n + extra;
-    if (avail < *head)
-        return 0;
-    uint64_t v = load_be(p + 1, n);
-    if (b >= 0xdc)
-        *children = b >= 0xde ? 2 * v : v;
-    else
-        *body = v;
-    return 1;
+    return scan_header(p, avail, head, body, children);
 }
 
 bool duet_msgpack_skip(duet_msgpack_reader *r)
 {
-    /* Values still to skip at each open nesting level; no recursion. */
+    /* Values still to skip at each open nesting level; no recursion, headers only. */
     uint64_t left[DUET_MSGPACK_MAX_DEPTH];
     unsigned depth = 0;
-    duet_msgpack_token t;
+    const uint8_t *p = r->pos;
     do {
         if (depth > 0) {
             if (left[depth - 1] == 0) {
@@ -667,17 +686,25 @@ bool duet_msgpack_skip(duet_msgpack_reader *r)
             }
             left[depth - 1]--;
         }
-        const uint8_t *at = r->pos;
-        if (!duet_msgpack_read_token(r, &t))
+        size_t avail = (size_t)(r->end - p);
+        size_t head;
+        uint64_t body, children;
+        int got = scan_header(p, avail, &head, &body, &children);
+        if (got <= 0 || body > avail - head) {
+            r->pos = p; /* the error names the value that failed */
+            duet_msgpack_reader_fail(r, r->err ? r->err : got < 0 ? DUET_ERR_INVALID : DUET_ERR_TRUNCATED);
             return false;
-        if (t.type == DUET_MSGPACK_ARRAY || t.type == DUET_MSGPACK_MAP) {
+        }
+        if ((p[0] >= 0x80 && p[0] <= 0x9f) || (p[0] >= 0xdc && p[0] <= 0xdf)) {
             if (depth >= r->max_depth) {
-                r->pos = at; /* the error names the container one level too deep */
+                r->pos = p; /* the container one level too deep */
                 duet_msgpack_reader_fail(r, DUET_ERR_DEPTH);
                 return false;
             }
-            left[depth++] = t.type == DUET_MSGPACK_MAP ? 2 * (uint64_t)t.v.count : t.v.count;
+            left[depth++] = children;
         }
+        p += head + (size_t)body;
     } while (depth > 0);
+    r->pos = p;
     return true;
 }

@@ -274,9 +274,15 @@ static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *t
                 return set_error(rpc, DUET_ERR_EXISTS, table[i].name, "listed twice in the table");
     }
     for (size_t i = 0; i < count; i++) {
-        rpc->methods[rpc->method_count].prefix = prefix;
-        rpc->methods[rpc->method_count].method = table[i];
-        rpc->method_count++;
+        duet_rpc_binding *b = &rpc->methods[rpc->method_count++];
+        unsigned n = 0;
+        char result = 0;
+        if (table[i].signature)
+            sig_parse(table[i].signature, &n, &result); /* checked above */
+        b->prefix = prefix;
+        b->method = table[i];
+        b->nparams = (uint8_t)n;
+        b->result = result;
     }
     return DUET_OK;
 }
@@ -441,9 +447,7 @@ static void unknown_method_text(duet_req *c, duet_text *t)
 static bool check_args(duet_req *c, duet_text *t)
 {
     const char *sig = c->binding->method.signature;
-    unsigned want;
-    char result;
-    sig_parse(sig, &want, &result); /* checked at bind time */
+    unsigned want = c->binding->nparams;
     if (c->argc != want) {
         duet_text_addn(t, c->method, c->method_len);
         duet_text_add(t, ": expected ");
@@ -507,12 +511,9 @@ static bool check_result(duet_req *c, duet_text *t)
         duet_text_add(t, ": the handler wrote more than one result value");
         return false;
     }
-    const char *sig = c->binding->method.signature;
-    if (!sig)
+    if (!c->binding->method.signature)
         return true;
-    unsigned n;
-    char want;
-    sig_parse(sig, &n, &want);
+    char want = c->binding->result;
     bool range;
     if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
         return true;

@@ -132,6 +132,8 @@ typedef struct duet_rpc_slot {
 typedef struct duet_rpc_binding {
     const char *prefix;      /* group prefix, or NULL */
     duet_rpc_method method;
+    uint8_t nparams;         /* the signature, parsed at bind time */
+    char result;
 } duet_rpc_binding;
 
 /* The engine: all its state, owned by the caller. */
