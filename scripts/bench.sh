@@ -16,7 +16,7 @@
 # name in SUITES.
 set -eu
 
-SUITES="codec rpc"
+SUITES="codec rpc two_core"
 
 # Iterations per measured loop. The per-message figures do not depend on it (callgrind
 # counts are exact); it only has to be large enough to make one-off effects vanish.
@@ -156,6 +156,117 @@ suite_rpc() {
     for mode in sync async; do
         figure "rpc.$mode.calls_per_s" "$(wall_clock_rate "rpc.$mode" "$prog" "$mode" "$BENCH_SECONDS")" calls/s
     done
+}
+
+# two_core_run LABEL ARGS... - runs bench_two_core ARGS; its output is kept as
+# $PROFILES/LABEL.log (shown, and the suite stops, if it fails).
+two_core_run() {
+    tc_label=$1
+    shift
+    tc_status=0
+    "$TWO_CORE_PROG" "$@" >"$PROFILES/$tc_label.log" 2>&1 || tc_status=$?
+    if [ "$tc_status" -ne 0 ]; then
+        cat "$PROFILES/$tc_label.log" >&2
+        die "$tc_label: 'bench_two_core $*' failed (exit $tc_status)"
+    fi
+}
+
+# two_core_value LABEL KEY - the value on the line `KEY value` of LABEL's log.
+two_core_value() {
+    tc_v=$(awk -v k="$2" '$1 == k { print $2 }' "$PROFILES/$1.log")
+    case $tc_v in '' | *[!0-9.]* | *.*.*) die "$1: no '$2' line in $PROFILES/$1.log" ;; esac
+    echo "$tc_v"
+}
+
+# two_core_median X... - the median of the numbers.
+two_core_median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) printf "%s\n", v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# two_core_figure NAME KEY UNIT [DECIMALS] - prints the median over the rounds of KEY (from
+# the words KEY=value in $tc_lists) as figure NAME; no unit if UNIT is empty.
+# shellcheck disable=SC2046,SC2086 # the words of $tc_lists; UNIT may be empty: no word
+two_core_figure() {
+    tc_m=$(two_core_median $(printf '%s\n' $tc_lists | sed -n "s/^$2=//p"))
+    figure "$1" "$(awk -v x="$tc_m" -v d="${4:-3}" 'BEGIN { printf "%.*f\n", d, x }')" $3
+}
+
+# two_core: duet between two processes on the emulated board (bench/two_core/), the M7 pinned
+# to CPU 0 and the M4 to CPU 1, next to the bare limits of the same machine: two processes
+# pinned the same way and one shared mapping. M7 calls M4's add(1, 2) with duet_call; the
+# stream goes M4 -> M7. Wall clock (CLOCK_MONOTONIC): the figures vary with the machine, and
+# the host of a VM moves its vCPUs about between runs, so every case runs in
+# BENCH_TWO_CORE_ROUNDS rounds (default 3), each baseline right before its duet case; a figure
+# is the median over the rounds, a ratio the median of the rounds' ratios.
+#   shm.pingpong.futex.median_us, .p99_us    a flag between two processes, FUTEX_WAIT/WAKE
+#   shm.pingpong.spin.median_us, .p99_us     the same, spinning
+#   rtt.blocking.median_us, .p99_us, .ratio  duet_call add(1, 2), M7 -> M4, DUET_WAIT=block;
+#                                            ratio = median / the futex ping-pong's median
+#   rtt.adaptive.median_us, .p99_us, .ratio  the same with DUET_WAIT=adaptive, against the
+#                                            spinning ping-pong
+#   stream.mb_per_s                          M4 -> M7, duet_write of 4 KiB chunks on the M4,
+#                                            duet_stream_read_bytes on the M7, every byte
+#                                            checked, DUET_WAIT=adaptive (MB = 10^6 bytes)
+#   stream.blocking.mb_per_s                 the same with DUET_WAIT=block
+#   stream.memcpy.mb_per_s                   the same bytes and checks through a bare SPSC ring
+#                                            of 64 KiB (SRAM4's size), spinning
+#   stream.ratio                             stream.mb_per_s / stream.memcpy.mb_per_s
+# BENCH_TWO_CORE_N round trips per latency case (default 20000, after 2000 unmeasured),
+# BENCH_TWO_CORE_MIB MiB per stream (default 64, after 8 unmeasured). The logs, with what each
+# side's doorbell and RPMsg layer did, are $PROFILES/two_core.*.log.
+suite_two_core() {
+    TWO_CORE_PROG=$BUILD/bench/bench_two_core
+    if [ ! -x "$TWO_CORE_PROG" ] || [ ! -x "$BUILD/bench/bench_two_core_m4" ]; then
+        die "$TWO_CORE_PROG was not built (run make bench)"
+    fi
+    tc_rounds=${BENCH_TWO_CORE_ROUNDS:-3}
+    tc_n=${BENCH_TWO_CORE_N:-20000}
+    tc_mib=${BENCH_TWO_CORE_MIB:-64}
+    for tc_x in "$tc_rounds" "$tc_n" "$tc_mib"; do
+        case $tc_x in '' | *[!0-9]* | 0*) die "BENCH_TWO_CORE_ROUNDS, _N and _MIB must be positive integers" ;; esac
+    done
+    # Per round: key=value words, appended to one list per figure.
+    tc_lists=""
+    tc_r=1
+    while [ "$tc_r" -le "$tc_rounds" ]; do
+        two_core_run "two_core.pingpong.futex.$tc_r" pingpong futex "$tc_n"
+        two_core_run "two_core.rtt.blocking.$tc_r" rtt block "$tc_n"
+        two_core_run "two_core.pingpong.spin.$tc_r" pingpong spin "$tc_n"
+        two_core_run "two_core.rtt.adaptive.$tc_r" rtt adaptive "$tc_n"
+        two_core_run "two_core.stream.memcpy.$tc_r" copy "$tc_mib"
+        two_core_run "two_core.stream.adaptive.$tc_r" stream adaptive "$tc_mib"
+        two_core_run "two_core.stream.blocking.$tc_r" stream block "$tc_mib"
+        for tc_case in pingpong.futex rtt.blocking pingpong.spin rtt.adaptive; do
+            for tc_key in median_us p99_us; do
+                tc_lists="$tc_lists $tc_case.$tc_key=$(two_core_value "two_core.$tc_case.$tc_r" "$tc_key")"
+            done
+        done
+        for tc_case in stream.memcpy stream.adaptive stream.blocking; do
+            tc_lists="$tc_lists $tc_case.mb_per_s=$(two_core_value "two_core.$tc_case.$tc_r" mb_per_s)"
+        done
+        tc_lists="$tc_lists rtt.blocking.ratio=$(awk -v a="$(two_core_value "two_core.rtt.blocking.$tc_r" median_us)" \
+            -v b="$(two_core_value "two_core.pingpong.futex.$tc_r" median_us)" 'BEGIN { printf "%.4f", a / b }')"
+        tc_lists="$tc_lists rtt.adaptive.ratio=$(awk -v a="$(two_core_value "two_core.rtt.adaptive.$tc_r" median_us)" \
+            -v b="$(two_core_value "two_core.pingpong.spin.$tc_r" median_us)" 'BEGIN { printf "%.4f", a / b }')"
+        tc_lists="$tc_lists stream.ratio=$(awk -v a="$(two_core_value "two_core.stream.adaptive.$tc_r" mb_per_s)" \
+            -v b="$(two_core_value "two_core.stream.memcpy.$tc_r" mb_per_s)" 'BEGIN { printf "%.4f", a / b }')"
+        tc_r=$((tc_r + 1))
+    done
+    two_core_figure shm.pingpong.futex.median_us pingpong.futex.median_us us
+    two_core_figure shm.pingpong.futex.p99_us pingpong.futex.p99_us us
+    two_core_figure shm.pingpong.spin.median_us pingpong.spin.median_us us
+    two_core_figure shm.pingpong.spin.p99_us pingpong.spin.p99_us us
+    two_core_figure rtt.blocking.median_us rtt.blocking.median_us us
+    two_core_figure rtt.blocking.p99_us rtt.blocking.p99_us us
+    two_core_figure rtt.blocking.ratio rtt.blocking.ratio "" 2
+    two_core_figure rtt.adaptive.median_us rtt.adaptive.median_us us
+    two_core_figure rtt.adaptive.p99_us rtt.adaptive.p99_us us
+    two_core_figure rtt.adaptive.ratio rtt.adaptive.ratio "" 2
+    two_core_figure stream.mb_per_s stream.adaptive.mb_per_s MB/s 1
+    two_core_figure stream.blocking.mb_per_s stream.blocking.mb_per_s MB/s 1
+    two_core_figure stream.memcpy.mb_per_s stream.memcpy.mb_per_s MB/s 1
+    two_core_figure stream.ratio stream.ratio "" 2
 }
 
 # ------------------------------------------------------------------ main

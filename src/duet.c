@@ -144,13 +144,19 @@ int duet_poll(void)
 {
     if (!duet.begun)
         return fail(DUET_ERR_STATE, "duet_poll", "call duet_begin first");
+    /* Gathered text goes out only if a buffer is free now: a poll never waits. */
+    uint32_t timeout = duet.dev.send_timeout_ms;
+    duet.dev.send_timeout_ms = 0;
     int err = duet_stream_flush(&duet.stream);
+    duet.dev.send_timeout_ms = timeout;
     int n = duet_rpmsg_poll(&duet.dev);
     if (n < 0)
         return fail(n, "link", duet_rpmsg_why(&duet.dev));
+    if (err && err != DUET_ERR_TIMEOUT && err != DUET_ERR_STATE)
+        return fail(err, "stream", NULL);
     if (duet.stream.rx_count && duet.stream.on_receive)
         duet.stream.on_receive(&duet.stream, duet.stream.on_receive_arg);
-    return err ? err : n;
+    return n;
 }
 
 int duet_error(void)

@@ -381,6 +381,7 @@ static void rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
 typedef struct rx_buf {
     uint16_t id;
     uint32_t len;
+    uint16_t msg_len;           /* the header's length, read once and checked */
     volatile uint8_t *p;
 } rx_buf;
 
@@ -428,7 +429,9 @@ static int rx_take(duet_rpmsg *dev, rx_buf *b)
     v->last++;
     if (!b->p)
         return corrupt(dev, "buffer outside the shared region");
-    if (ld16(b->p + 12) > b->len - DUET_RPMSG_HEADER_SIZE)
+    /* Read once: the other core may change it, and only the checked copy is used. */
+    b->msg_len = ld16(b->p + 12);
+    if (b->msg_len > b->len - DUET_RPMSG_HEADER_SIZE)
         return corrupt(dev, "message length larger than its buffer");
     return 1;
 }
@@ -511,8 +514,9 @@ static void tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const
     st32(p + 8, 0);
     st16(p + 12, len);
     st16(p + 14, flags);
-    for (uint16_t i = 0; i < len; i++)
-        p[DUET_RPMSG_HEADER_SIZE + i] = data[i];
+    /* The payload is plain bytes: copied in one go. The fence before the index is
+     * published orders it, as it does the header. */
+    memcpy((uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE), data, len);
     uint16_t slot = (uint16_t)(v->shadow & (v->num - 1));
     uint32_t total = DUET_RPMSG_HEADER_SIZE + (uint32_t)len;
     if (dev->role == DUET_RPMSG_HOST) {
@@ -802,8 +806,7 @@ static void host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t addr,
 static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const uint8_t *data, uint16_t len, bool more)
 {
     if (!ep->reasm_overflow && len <= ep->reasm_cap - ep->reasm_len) {
-        for (uint16_t i = 0; i < len; i++)
-            ep->reasm[ep->reasm_len + i] = ((volatile const uint8_t *)data)[i];
+        memcpy(ep->reasm + ep->reasm_len, data, len);
         ep->reasm_len += len;
     } else {
         ep->reasm_overflow = true;
@@ -905,7 +908,7 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
 {
     volatile uint8_t *p = b->p;
     uint32_t src = ld32(p), dst = ld32(p + 4);
-    uint16_t len = ld16(p + 12), flags = ld16(p + 14);
+    uint16_t len = b->msg_len, flags = ld16(p + 14);
     /* The payload stays in shared memory; the layers above read it in place. They must
      * treat it as untrusted bytes, which the codec does. */
     const uint8_t *data = (const uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE);
@@ -960,7 +963,7 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
     for (unsigned i = 0; i < dev->ep_count; i++)
         count += offer_held(dev, dev->eps[i]);
     for (;;) {
-        rx_buf b = {0, 0, NULL};
+        rx_buf b = {0, 0, 0, NULL};
         int got = rx_take(dev, &b);
         if (got <= 0)
             break;

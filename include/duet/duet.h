@@ -31,9 +31,10 @@ extern "C" {
 #ifndef DUET_MAX_MESSAGE
 #define DUET_MAX_MESSAGE 1024
 #endif
-/* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them). */
+/* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them): by default as large
+ * as the largest message, so that any result that arrives fits. */
 #ifndef DUET_RESULT_SIZE
-#define DUET_RESULT_SIZE 512
+#define DUET_RESULT_SIZE DUET_MAX_MESSAGE
 #endif
 /* Bytes of received stream text kept until read. */
 #ifndef DUET_STREAM_RX_SIZE
@@ -73,7 +74,8 @@ void duet_end(void);
 /* DUET_CPU_M7 (3) or DUET_CPU_M4 (1): which core runs this program. */
 int duet_cpu_id(void);
 
-/* Serves what arrived (runs handlers) and sends gathered stream text. Never blocks.
+/* Serves what arrived (runs handlers) and sends gathered stream text if a buffer is free
+ * (else it stays gathered for the next poll). Never blocks.
  * Returns the number of messages handled, or a negative error once the link is down. */
 int duet_poll(void);
 

@@ -190,7 +190,7 @@ int duet_rpc_unbind_group(duet_rpc *rpc, const char *prefix);
  * @retval DUET_ERR_REMOTE      the function failed or is unknown there: duet_rpc_error_text() has its text
  * @retval DUET_ERR_TIMEOUT     no response in time (a late one is counted and dropped)
  * @retval DUET_ERR_LINK_DOWN   the link is down
- * @retval DUET_ERR_TOO_LARGE   the request does not fit one message
+ * @retval DUET_ERR_TOO_LARGE   the request does not fit one message, or the result its slot
  * @retval DUET_ERR_FULL        DUET_RPC_MAX_INFLIGHT calls are already waiting
  * @retval DUET_ERR_TYPE, DUET_ERR_RANGE, DUET_ERR_NOSPACE  the result does not match the signature or buffer
  * @retval DUET_ERR_BAD_MESSAGE the response is malformed
