@@ -504,8 +504,11 @@ static bool check_result(duet_req *c, duet_text *t)
     duet_msgpack_token tok;
     const uint8_t *start = r.pos;
     duet_msgpack_read_token(&r, &tok);
-    r.pos = start;
-    bool one = duet_msgpack_skip(&r) && duet_msgpack_reader_remaining(&r) == 0;
+    if (tok.type == DUET_MSGPACK_ARRAY || tok.type == DUET_MSGPACK_MAP) {
+        r.pos = start; /* a container: its elements are part of the one value */
+        duet_msgpack_skip(&r);
+    }
+    bool one = duet_msgpack_reader_error(&r) == DUET_OK && duet_msgpack_reader_remaining(&r) == 0;
     if (!one) {
         duet_text_addn(t, c->method, c->method_len);
         duet_text_add(t, ": the handler wrote more than one result value");
@@ -656,9 +659,9 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r)
         return true;
     }
     duet_msgpack_read_nil(r);
+    /* The message was checked to be one whole value: the rest of it is the result. */
     const uint8_t *start = r->pos;
-    duet_msgpack_skip(r);
-    size_t len = (size_t)(r->pos - start);
+    size_t len = duet_msgpack_reader_remaining(r);
     if (len > rpc->slot_size) {
         s->err = DUET_ERR_TOO_LARGE;
         duet_text_add(&t, "result of ");
@@ -696,12 +699,11 @@ static void handle_message(duet_rpc *rpc, const uint8_t *msg, size_t len)
     const uint8_t *msgid = r.pos;
     size_t msgid_len = 0;
     if (!c.notification) {
-        duet_msgpack_type mt = duet_msgpack_peek_type(&r);
-        if (mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) {
+        duet_msgpack_token id;
+        if (!duet_msgpack_read_token(&r, &id) || (id.type != DUET_MSGPACK_UINT && id.type != DUET_MSGPACK_INT)) {
             rpc->stats.malformed++; /* no id to answer to */
             return;
         }
-        duet_msgpack_skip(&r);
         msgid_len = (size_t)(r.pos - msgid);
     }
     const char *malformed = NULL;
