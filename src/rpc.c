@@ -1171,6 +1171,7 @@ duet_msgpack_writer *duet_rpc_begin_call(duet_rpc *rpc, duet_future *future, con
         set_error(rpc, rpc->link_err, method, NULL);
     } else if (begin_message(rpc, &rpc->open_writer, &rpc->open_frame, &s, method)) {
         rpc->open_slot = (int)(s - rpc->slots);
+        rpc->open_method = method;
         future->slot = (uint8_t)rpc->open_slot;
         future->msgid = s->msgid;
         s->state = SLOT_PENDING; /* reserved; finish_message starts the wait */
@@ -1190,6 +1191,7 @@ duet_msgpack_writer *duet_rpc_begin_notify(duet_rpc *rpc, const char *method)
         set_error(rpc, rpc->link_err, method, NULL);
     } else if (begin_message(rpc, &rpc->open_writer, &rpc->open_frame, NULL, method)) {
         rpc->open_slot = -1;
+        rpc->open_method = method;
         unlock(rpc);
         return &rpc->open_writer;
     }
@@ -1209,7 +1211,7 @@ int duet_rpc_end(duet_rpc *rpc, duet_msgpack_writer *w)
         rpc->open_frame = 0;
         if (s)
             s->state = SLOT_FREE;
-        err = finish_message(rpc, w, frame, s, "message", 'v');
+        err = finish_message(rpc, w, frame, s, rpc->open_method, 'v');
     }
     unlock(rpc);
     return err;

@@ -155,6 +155,7 @@ struct duet_rpc {
     duet_msgpack_writer open_writer;
     size_t open_frame;       /* 0: none open */
     int open_slot;           /* its slot, or -1 for a notification */
+    const char *open_method; /* its method, for error texts */
 };
 
 /* ------------------------------------------------------------ set-up */
@@ -193,7 +194,6 @@ int duet_rpc_unbind_group(duet_rpc *rpc, const char *prefix);
  * @retval DUET_ERR_TOO_LARGE   the request does not fit one message, or the result its slot
  * @retval DUET_ERR_FULL        DUET_RPC_MAX_INFLIGHT calls are already waiting
  * @retval DUET_ERR_TYPE, DUET_ERR_RANGE, DUET_ERR_NOSPACE  the result does not match the signature or buffer
- * @retval DUET_ERR_BAD_MESSAGE the response is malformed
  * @retval DUET_ERR_ARG         bad signature
  */
 int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...);

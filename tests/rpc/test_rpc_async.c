@@ -579,7 +579,7 @@ static void test_low_level_state_errors(void **state)
     duet_msgpack_write_array(w, 1);
     duet_msgpack_write_str(w, big, sizeof big);
     assert_int_equal(duet_rpc_end(RA, w), DUET_ERR_TOO_LARGE);
-    assert_string_equal(duet_rpc_error_text(RA), "message: message too large");
+    assert_string_equal(duet_rpc_error_text(RA), "echo_v: message too large");
     assert_int_equal(duet_future_poll(RA, &f), DUET_ERR_ARG);
     w = duet_rpc_begin_notify(RA, "count");
     duet_msgpack_write_array(w, 1);
