@@ -428,6 +428,16 @@ bool duet_msgpack_read_bool(duet_msgpack_reader *r, bool *out)
 /* The general case of read_integer: any integer encoding, through a token. */
 static COLD bool read_integer_token(duet_msgpack_reader *r, bool *neg, int64_t *i, uint64_t *u)
 {
+    size_t avail = (size_t)(r->end - r->pos);
+    if (avail && *r->pos >= 0xcc && *r->pos <= 0xcf) { /* uint 8..64, such as msgids */
+        size_t n = (size_t)1 << (*r->pos & 3);
+        if (avail > n) {
+            *neg = false;
+            *u = load_be(r->pos + 1, n);
+            r->pos += 1 + n;
+            return true;
+        }
+    }
     duet_msgpack_token t;
     if (!read_expect(r, &t, DUET_MSGPACK_UINT, DUET_MSGPACK_INT))
         return false;
