@@ -10,12 +10,18 @@
 /*
  * Memory ordering. Each side publishes work in two steps: it writes the buffer and the
  * ring entry, then the ring's index. The other side reads the index, then the entry and
- * the buffer. A full fence sits between the two steps on both sides, so an index is
- * never seen before what it covers (and on Cortex-M this is the DMB the hardware needs).
+ * the buffer. A release fence sits before the index store and an acquire fence after the
+ * index load, so an index is never seen before what it covers. On Cortex-M both are a
+ * DMB; on x86, whose stores are seen in order, they only stop the compiler reordering.
  */
-static void fence(void)
+static void publish_fence(void)
 {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void consume_fence(void)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
 }
 
 static uint16_t ld16(volatile const uint8_t *p) { return *(volatile const uint16_t *)(const volatile void *)p; }
@@ -259,11 +265,11 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
     for (uint16_t i = 0; i < dev->tx_bufs; i++)
         dev->tx_free[i] = (uint16_t)(dev->tx_bufs - 1 - i);
     dev->tx_free_count = dev->tx_bufs;
-    fence();
+    publish_fence();
     st16(dev->rx.avail + 2, dev->rx.shadow);
-    fence();
+    publish_fence();
     t[vdev + 24] = STATUS_ALL;
-    fence();
+    publish_fence();
     port->ring(port);
     return DUET_OK;
 }
@@ -320,7 +326,7 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
         uint32_t off = ld32(t + TABLE_HEAD);
         if (ld32(t) == 1 && off % 4 == 0 && off <= dev->lay.rsc_size - VDEV_SIZE &&
             (t[off + 24] & STATUS_DRIVER_OK)) {
-            fence();
+            consume_fence();
             vdev = table_vdev(dev, t);
             break;
         }
@@ -365,13 +371,13 @@ static void rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
         st16(d + 12, DESC_F_WRITE);
         st16(v->avail + 4 + 2 * (size_t)slot, id);
         dev->rx_out[id] = 1;
-        fence();
+        publish_fence();
         st16(v->avail + 2, ++v->shadow);
     } else {
         st32(v->used + 4 + 8 * (size_t)slot, id);
         st32(v->used + 8 + 8 * (size_t)slot, len);
         dev->rx_out[id] = 0;
-        fence();
+        publish_fence();
         st16(v->used + 2, ++v->shadow);
     }
     dev->notify_pending = true;
@@ -398,7 +404,7 @@ static int rx_take(duet_rpmsg *dev, rx_buf *b)
         return 0;
     if (ahead > v->num)
         return corrupt(dev, "receive ring index jumped by more than the ring size");
-    fence();
+    consume_fence();
     uint16_t slot = (uint16_t)(v->last & (v->num - 1));
     if (host) {
         uint32_t id = ld32(v->used + 4 + 8 * (size_t)slot);
@@ -445,7 +451,7 @@ static int tx_reclaim(duet_rpmsg *dev)
     if (ahead > v->num)
         return corrupt(dev, "send ring used index jumped by more than the ring size");
     if (ahead)
-        fence();
+        consume_fence();
     while (v->last != idx) {
         uint16_t slot = (uint16_t)(v->last & (v->num - 1));
         uint32_t id = ld32(v->used + 4 + 8 * (size_t)slot);
@@ -487,7 +493,7 @@ static int tx_take(duet_rpmsg *dev, tx_buf *b)
         return 0;
     if (ahead > v->num)
         return corrupt(dev, "send ring avail index jumped by more than the ring size");
-    fence();
+    consume_fence();
     uint16_t id = ld16(v->avail + 4 + 2 * (size_t)(v->last & (v->num - 1)));
     if (id >= v->num)
         return corrupt(dev, "avail ring names a descriptor out of range");
@@ -527,12 +533,12 @@ static void tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const
         st16(d + 12, 0);
         st16(v->avail + 4 + 2 * (size_t)slot, b->id);
         dev->tx_out[b->id] = 1;
-        fence();
+        publish_fence();
         st16(v->avail + 2, ++v->shadow);
     } else {
         st32(v->used + 4 + 8 * (size_t)slot, b->id);
         st32(v->used + 8 + 8 * (size_t)slot, total);
-        fence();
+        publish_fence();
         st16(v->used + 2, ++v->shadow);
     }
     dev->stats.tx_msgs++;

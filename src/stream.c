@@ -79,6 +79,16 @@ size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
     while (done < len) {
         if (s->tx_len == s->tx_cap && duet_stream_flush(s))
             return done;
+        if (s->tx_len == 0 && len - done >= s->tx_cap) {
+            /* A whole message's worth: sent from the caller's bytes, not gathered first. */
+            int err = s->link->send(s->link, p + done, s->tx_cap);
+            if (err) {
+                s->err = err;
+                return done;
+            }
+            done += s->tx_cap;
+            continue;
+        }
         size_t n = s->tx_cap - s->tx_len;
         if (n > len - done)
             n = len - done;
