@@ -173,15 +173,19 @@ int duet_stream_read(duet_stream *s)
 size_t duet_stream_read_bytes(duet_stream *s, void *buf, size_t cap)
 {
     uint8_t *out = (uint8_t *)buf;
-    size_t n = duet_stream_available(s);
-    if (n > cap)
-        n = cap;
-    size_t first = s->rx_cap - s->rx_head < n ? s->rx_cap - s->rx_head : n;
-    memcpy(out, s->rx + s->rx_head, first);
-    memcpy(out + first, s->rx, n - first);
-    s->rx_head = (s->rx_head + n) % s->rx_cap;
-    s->rx_count -= n;
-    return n;
+    size_t done = 0;
+    /* Empties the ring, then lets the link refill it (the messages it kept for lack of
+     * room come in now), until buf is full or nothing more has arrived. */
+    while (done < cap && duet_stream_available(s)) {
+        size_t n = s->rx_count < cap - done ? s->rx_count : cap - done;
+        size_t first = s->rx_cap - s->rx_head < n ? s->rx_cap - s->rx_head : n;
+        memcpy(out + done, s->rx + s->rx_head, first);
+        memcpy(out + done + first, s->rx, n - first);
+        s->rx_head = (s->rx_head + n) % s->rx_cap;
+        s->rx_count -= n;
+        done += n;
+    }
+    return done;
 }
 
 uint32_t duet_stream_dropped(const duet_stream *s)

@@ -76,7 +76,7 @@ size_t duet_stream_available(duet_stream *s);
 int duet_stream_read(duet_stream *s);
 int duet_stream_peek(duet_stream *s);
 
-/* Reads up to cap bytes into buf; returns how many. */
+/* Reads up to cap bytes into buf, polling the link as the ring empties; returns how many. */
 size_t duet_stream_read_bytes(duet_stream *s, void *buf, size_t cap);
 
 /* Flushes gathered writes and takes what arrived (runs the receive callback). */
