@@ -462,10 +462,12 @@ static int h_all8(duet_req *c)
     size_t n = len < sizeof e.s - 1 ? len : sizeof e.s - 1;
     memcpy(e.s, str, n);
     e.s[n] = '\0'; /* an embedded NUL cuts it: the same on both sides */
+    if (g_log8_tail - g_log8_head >= LOG8_MAX)
+        return DUET_OK; /* the log is full: A could not check what it gets, so send nothing */
     int err = duet_rpc_notify(RB, "log8", "iulkbfds", (int)e.i, (unsigned)e.u, e.l, e.k, (int)e.b, (double)e.f,
                               e.d, e.s);
     CHECK(send_error(err));
-    if (err == DUET_OK && g_log8_tail - g_log8_head < LOG8_MAX)
+    if (err == DUET_OK)
         g_log8[g_log8_tail++ % LOG8_MAX] = e;
     return DUET_OK;
 }
