@@ -409,6 +409,10 @@ static bool read_expect(duet_msgpack_reader *r, duet_msgpack_token *t, duet_msgp
 
 bool duet_msgpack_read_nil(duet_msgpack_reader *r)
 {
+    if (r->pos < r->end && *r->pos == 0xc0) { /* the common case: a response's error */
+        r->pos++;
+        return true;
+    }
     duet_msgpack_token t;
     return read_expect(r, &t, DUET_MSGPACK_NIL, DUET_MSGPACK_NIL);
 }

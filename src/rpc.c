@@ -153,6 +153,17 @@ static bool token_matches(const duet_msgpack_token *t, char c, bool *range)
     }
 }
 
+/* duet_msgpack_read_token, with the most common value (a small non-negative integer) read inline. */
+static inline bool read_value_token(duet_msgpack_reader *r, duet_msgpack_token *t)
+{
+    if (r->pos < r->end && *r->pos <= 0x7f) {
+        t->type = DUET_MSGPACK_UINT;
+        t->v.u = *r->pos++;
+        return true;
+    }
+    return duet_msgpack_read_token(r, t);
+}
+
 static double token_double(const duet_msgpack_token *t)
 {
     switch (t->type) {
@@ -221,13 +232,13 @@ static bool binding_is(const duet_rpc_binding *b, const char *name, size_t len)
     const char *n = name;
     size_t left = len;
     if (b->prefix) {
-        size_t plen = strlen(b->prefix);
+        size_t plen = b->prefix_len;
         if (left <= plen || memcmp(n, b->prefix, plen) != 0 || n[plen] != '.')
             return false;
         n += plen + 1;
         left -= plen + 1;
     }
-    return strlen(b->method.name) == left && memcmp(n, b->method.name, left) == 0;
+    return b->name_len == left && memcmp(n, b->method.name, left) == 0;
 }
 
 static duet_rpc_binding *find_binding(duet_rpc *rpc, const char *name, size_t len)
@@ -244,6 +255,8 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
     char r;
     if (!m->name || !m->name[0] || !m->fn)
         return set_error(rpc, DUET_ERR_ARG, "bind", "a name and a function are required");
+    if (strlen(m->name) > UINT16_MAX || (prefix && strlen(prefix) > UINT16_MAX))
+        return set_error(rpc, DUET_ERR_ARG, "bind", "name longer than 65535 bytes");
     if (m->signature && !sig_parse(m->signature, &n, &r))
         return set_error(rpc, DUET_ERR_ARG, m->name, "bad signature");
     char full[DUET_RPC_ERROR_TEXT];
@@ -283,6 +296,8 @@ static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *t
         b->method = table[i];
         b->nparams = (uint8_t)n;
         b->result = result;
+        b->prefix_len = (uint16_t)(prefix ? strlen(prefix) : 0);
+        b->name_len = (uint16_t)strlen(table[i].name);
     }
     return DUET_OK;
 }
@@ -468,7 +483,7 @@ static bool check_args(duet_req *c, duet_text *t)
             tok->v.bytes.len = (uint32_t)(r.pos - start);
             continue;
         }
-        duet_msgpack_read_token(&r, tok);
+        read_value_token(&r, tok);
         bool ok = token_matches(tok, sig[i], &range);
         if (!ok) {
             duet_text_addn(t, c->method, c->method_len);
@@ -503,7 +518,7 @@ static bool check_result(duet_req *c, duet_text *t)
     duet_msgpack_reader_init(&r, w->buf + c->result_start, w->len - c->result_start);
     duet_msgpack_token tok;
     const uint8_t *start = r.pos;
-    duet_msgpack_read_token(&r, &tok);
+    read_value_token(&r, &tok);
     if (tok.type == DUET_MSGPACK_ARRAY || tok.type == DUET_MSGPACK_MAP) {
         r.pos = start; /* a container: its elements are part of the one value */
         duet_msgpack_skip(&r);
@@ -949,7 +964,7 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, va_l
     char c = s->result_sig;
     const uint8_t *start = r.pos;
     duet_msgpack_token tok;
-    duet_msgpack_read_token(&r, &tok);
+    read_value_token(&r, &tok);
     bool range;
     bool ok = c == 0 ? true : token_matches(&tok, c, &range);
     if (!ok) {

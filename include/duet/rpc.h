@@ -134,6 +134,8 @@ typedef struct duet_rpc_binding {
     duet_rpc_method method;
     uint8_t nparams;         /* the signature, parsed at bind time */
     char result;
+    uint16_t prefix_len;     /* strlen of prefix and of method.name, taken at bind time */
+    uint16_t name_len;
 } duet_rpc_binding;
 
 /* The engine: all its state, owned by the caller. */
