@@ -105,7 +105,8 @@ typedef struct duet_rpc_config {
     void *result_buffer;        /* where responses wait for their caller (required) */
     size_t result_size;         /* split evenly among DUET_RPC_MAX_INFLIGHT calls */
     uint32_t timeout_ms;        /* default call timeout (0: DUET_RPC_DEFAULT_TIMEOUT_MS) */
-    size_t max_message;         /* largest message sent (0: the link's max_message, else tx_size) */
+    size_t max_message;         /* largest message sent, one tx frame (0: the link's max_message if the
+                                 * tx buffer holds it, else tx_size / 4, for four nesting levels) */
     /* Optional lock hooks for engines shared by threads: taken by every public function,
      * released while a call waits. Handlers run with it held, so it must be recursive. */
     void (*lock)(void *lock_arg);
