@@ -4,8 +4,9 @@
  *   run_example M7_PROGRAM M4_PROGRAM [1MB|1.5MB|SDRAM]
  *
  * It stands in for the duet-board tool until that exists: create a board, upload, run. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,15 @@
 #include <unistd.h>
 
 #include "duet/posix/board.h"
+
+/* Removes one file or (emptied) folder of the board, for nftw. */
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path);
+}
 
 /* The M4's boot address for a flash split name, or 0. */
 static uint32_t split_address(const char *split)
@@ -60,9 +70,7 @@ int main(int argc, char **argv)
     int status = 0;
     waitpid(pid, &status, 0);
     duet_posix_board_reset(dir); /* stops an M4 that is still running */
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
         fprintf(stderr, "%s: could not remove %s\n", argv[0], dir);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
