@@ -584,6 +584,9 @@ static int send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *
         dev->port->wait(dev->port, dev->send_timeout_ms - elapsed);
     }
     tx_put(dev, &b, src, dst, data, len, flags);
+    /* One doorbell covers everything published before it (it does not name a ring), so
+     * buffers handed back earlier in this poll need no ring of their own. */
+    dev->notify_pending = false;
     dev->port->ring(dev->port);
     return DUET_OK;
 }
