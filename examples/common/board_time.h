@@ -1,8 +1,9 @@
-/* board_time.h - millis() and delay() for the examples, from the port's clock. */
+/* board_time.h - millis(), delay() and the M7's console loop for the examples. */
 #ifndef BOARD_TIME_H
 #define BOARD_TIME_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "duet/duet.h"
 
@@ -18,12 +19,34 @@ static inline uint32_t board_millis(void)
 static inline void board_delay_ms(uint32_t ms)
 {
     uint32_t start = board_millis();
-    while (board_millis() - start < ms) {
+    for (;;) {
         duet_poll();
+        uint32_t elapsed = board_millis() - start;
         duet_port *port = duet_port_default();
-        if (port)
-            port->wait(port, ms - (board_millis() - start));
+        if (elapsed >= ms || !port)
+            break;
+        port->wait(port, ms - elapsed);
     }
+}
+
+/* The guide's M7 loop: copies what the M4 prints (the RPC stream) to this core's console,
+ * until it has seen `lines` lines or timeout_ms passed. Returns the lines seen. */
+static inline int board_print_from_m4(int lines, uint32_t timeout_ms)
+{
+    int seen = 0;
+    uint32_t start = board_millis();
+    while (seen < lines && board_millis() - start < timeout_ms) {
+        duet_poll();
+        while (duet_available()) {
+            int c = duet_read();
+            putchar(c);
+            if (c == '\n')
+                seen++;
+        }
+        board_delay_ms(1);
+    }
+    fflush(stdout);
+    return seen;
 }
 
 #endif

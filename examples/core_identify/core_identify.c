@@ -14,17 +14,7 @@ int main(void)
             fprintf(stderr, "M7: duet_begin failed: %s\n", duet_error_text());
             return 1;
         }
-        uint32_t start = board_millis();
-        int got_line = 0;
-        while (!got_line && board_millis() - start < 5000) {
-            duet_poll();
-            while (duet_available()) {
-                int c = duet_read();
-                putchar(c);
-                got_line |= c == '\n';
-            }
-            board_delay_ms(1);
-        }
+        int got_line = board_print_from_m4(1, 5000);
         return got_line ? 0 : 1;
     }
     if (!duet_begin())

@@ -12,18 +12,6 @@ int main(void)
         fprintf(stderr, "M7: duet_begin failed: %s\n", duet_error_text());
         return 1;
     }
-    int lines = 0;
-    uint32_t start = board_millis();
-    while (lines < 5 && board_millis() - start < 5000) {
-        duet_poll();
-        while (duet_available()) {
-            int c = duet_read();
-            putchar(c);
-            if (c == '\n')
-                lines++;
-        }
-        board_delay_ms(1);
-    }
-    fflush(stdout);
+    int lines = board_print_from_m4(5, 5000);
     return lines == 5 ? 0 : 1;
 }
