@@ -145,10 +145,9 @@ int duet_poll(void)
     if (!duet.begun)
         return fail(DUET_ERR_STATE, "duet_poll", "call duet_begin first");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
-    uint32_t timeout = duet.dev.send_timeout_ms;
-    duet.dev.send_timeout_ms = 0;
+    uint32_t timeout = duet_rpmsg_set_send_timeout(&duet.dev, 0);
     int err = duet_stream_flush(&duet.stream);
-    duet.dev.send_timeout_ms = timeout;
+    duet_rpmsg_set_send_timeout(&duet.dev, timeout);
     int n = duet_rpmsg_poll(&duet.dev);
     if (n < 0)
         return fail(n, "link", duet_rpmsg_why(&duet.dev));

@@ -44,6 +44,12 @@ static uint32_t now_ms(duet_rpc *rpc)
     return rpc->link->now_ms ? rpc->link->now_ms(rpc->link) : 0;
 }
 
+/* Where the result (or error text) of a waiting call is kept. */
+static uint8_t *slot_store(duet_rpc *rpc, const duet_rpc_slot *s)
+{
+    return (uint8_t *)rpc->cfg.result_buffer + (size_t)(s - rpc->slots) * rpc->slot_size;
+}
+
 /* Starts the engine's error text; the caller appends details. */
 static duet_text error_begin(duet_rpc *rpc)
 {
@@ -215,7 +221,7 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
         if (rpc->slots[i].state == SLOT_PENDING) {
             duet_text t;
-            duet_text_init(&t, (char *)rpc->cfg.result_buffer + i * rpc->slot_size, rpc->slot_size);
+            duet_text_init(&t, (char *)slot_store(rpc, &rpc->slots[i]), rpc->slot_size);
             duet_text_add(&t, "link changed while the call waited");
             rpc->slots[i].state = SLOT_DONE;
             rpc->slots[i].err = DUET_ERR_LINK_DOWN;
@@ -698,7 +704,7 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
         rpc->stats.late_responses++;
         return true;
     }
-    uint8_t *store = (uint8_t *)rpc->cfg.result_buffer + (size_t)(s - rpc->slots) * rpc->slot_size;
+    uint8_t *store = slot_store(rpc, s);
     duet_text t;
     duet_text_init(&t, (char *)store, rpc->slot_size);
     s->state = SLOT_DONE;
@@ -859,11 +865,6 @@ static duet_rpc_slot *slot_take(duet_rpc *rpc)
         if (rpc->slots[i].state == SLOT_FREE)
             return &rpc->slots[i];
     return NULL;
-}
-
-static uint8_t *slot_store(duet_rpc *rpc, const duet_rpc_slot *s)
-{
-    return (uint8_t *)rpc->cfg.result_buffer + (size_t)(s - rpc->slots) * rpc->slot_size;
 }
 
 /* Writes the head of a request (with a new msgid in *slot) or notification. */

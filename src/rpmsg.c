@@ -121,6 +121,13 @@ void duet_rpmsg_shutdown(duet_rpmsg *dev)
     }
 }
 
+uint32_t duet_rpmsg_set_send_timeout(duet_rpmsg *dev, uint32_t timeout_ms)
+{
+    uint32_t old = dev->send_timeout_ms;
+    dev->send_timeout_ms = timeout_ms;
+    return old;
+}
+
 void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on)
 {
     dev->fragments = on;

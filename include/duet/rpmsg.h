@@ -210,6 +210,10 @@ int duet_rpmsg_poll(duet_rpmsg *dev);
  * said it reassembles. Known once the endpoint is ready. */
 size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep);
 
+/* How long a send waits for a free buffer (default DUET_RPMSG_SEND_TIMEOUT_MS; 0: it does
+ * not wait, DUET_ERR_TIMEOUT at once when none is free). Returns the previous value. */
+uint32_t duet_rpmsg_set_send_timeout(duet_rpmsg *dev, uint32_t timeout_ms);
+
 /* Whether to offer fragmented (larger than one buffer) messages to a duet peer; default on.
  * Call before creating endpoints. */
 void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on);

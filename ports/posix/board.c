@@ -356,6 +356,19 @@ static void reset_board(board_maps *m)
     futex_wake(&c->hsem1);
 }
 
+/* Power-on reset of the board in d: zeroes SRAM4 and the control block, stops the M4.
+ * create: make the files if they are missing. */
+static int reset_dir(const char *d, bool create)
+{
+    board_maps m;
+    int err = map_board(d, create, &m);
+    if (err)
+        return err;
+    reset_board(&m);
+    unmap_board(&m);
+    return DUET_OK;
+}
+
 int duet_posix_board_create(const char *dir)
 {
     const char *d = board_dir(dir);
@@ -369,13 +382,7 @@ int duet_posix_board_create(const char *dir)
         return fail(DUET_ERR_STATE, "%s: %s", d, strerror(errno));
     if (mkdir(flash, 0777) != 0 && errno != EEXIST)
         return fail(DUET_ERR_STATE, "%s: %s", flash, strerror(errno));
-    board_maps m;
-    err = map_board(d, true, &m);
-    if (err)
-        return err;
-    reset_board(&m);
-    unmap_board(&m);
-    return DUET_OK;
+    return reset_dir(d, true);
 }
 
 int duet_posix_board_reset(const char *dir)
@@ -383,13 +390,7 @@ int duet_posix_board_reset(const char *dir)
     const char *d = board_dir(dir);
     if (!d)
         return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
-    board_maps m;
-    int err = map_board(d, false, &m);
-    if (err)
-        return err;
-    reset_board(&m);
-    unmap_board(&m);
-    return DUET_OK;
+    return reset_dir(d, false);
 }
 
 pid_t duet_posix_board_m4_pid(const char *dir)
