@@ -1,14 +1,7 @@
-/* Arduino.cpp - the helpers of Arduino.h. */
+/* Arduino.cpp - Arduino's random numbers. */
 #include "Arduino.h"
 
 namespace arduino {
-
-long map(long value, long in_min, long in_max, long out_min, long out_max)
-{
-    if (in_max == in_min)
-        return out_min;
-    return (value - in_min) * (out_max - out_min) / (in_max - in_min) + out_min;
-}
 
 /* A small xorshift generator: the same sequence for the same seed, on every target. */
 static uint32_t random_state = 2463534242u;

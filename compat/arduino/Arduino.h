@@ -1,5 +1,5 @@
-/* Arduino.h - what an Arduino sketch gets without asking: String, Print, Stream, the helpers
- * (map, constrain, min, max, ...) and the board (pins, LEDs, delay, millis, Serial). */
+/* Arduino.h - what an Arduino sketch gets without asking: the board (pins, LEDs, analogRead,
+ * delay, millis, map: duet/board.h), Serial, String, Print, Stream and Arduino's helpers. */
 #ifndef DUET_ARDUINO_H
 #define DUET_ARDUINO_H
 
@@ -9,6 +9,9 @@
 #include <string.h>
 #include <type_traits>
 
+#include "duet/board.h"
+
+#include "HardwareSerial.h"
 #include "Print.h"
 #include "Printable.h"
 #include "Stream.h"
@@ -27,9 +30,6 @@ typedef uint16_t word;
 #endif
 
 namespace arduino {
-
-/* Re-maps value from [in_min, in_max] to [out_min, out_max], integer arithmetic as Arduino. */
-long map(long value, long in_min, long in_max, long out_min, long out_max);
 
 template <typename T, typename L, typename H> typename std::common_type<T, L, H>::type constrain(T x, L low, H high)
 {

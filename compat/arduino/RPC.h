@@ -5,6 +5,7 @@
 
 #include "Arduino.h"
 #include "duet/duet.h"
+#include "mbed.h"
 #include "rpc_bind.h"
 #include "rpc_types.h"
 

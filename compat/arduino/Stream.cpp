@@ -1,22 +1,15 @@
 /* Stream.cpp - Arduino's Stream reads that wait, with a timeout. */
 #include "Stream.h"
 
-#include <chrono>
-#include <thread>
+#include "duet/board.h"
 
 namespace arduino {
 
-/* A stream that cannot say when its input comes looks again every millisecond. */
-void Stream::waitForData(unsigned long ms)
-{
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms > 1 ? 1 : ms));
-}
+/* A stream that cannot say when its input comes looks again every millisecond (delay()
+ * serves the other core meanwhile). */
+void Stream::waitForData(unsigned long ms) { delay(ms > 1 ? 1 : ms); }
 
-unsigned long Stream::streamMillis()
-{
-    using namespace std::chrono;
-    return (unsigned long)duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
+unsigned long Stream::streamMillis() { return millis(); }
 
 int Stream::timedRead()
 {

@@ -12,6 +12,7 @@ extern "C" {
 }
 
 #include "Arduino.h"
+#include "mbed_mktime.h"
 
 namespace {
 
@@ -235,6 +236,42 @@ void test_helpers(void **)
     }
 }
 
+/* The RTC sketch's conversions: 2024-10-01 11:58:00 (a Tuesday, day 274 of a leap year). */
+void test_rtc_conversions(void **)
+{
+    struct tm t = {};
+    t.tm_sec = 0;
+    t.tm_min = 58;
+    t.tm_hour = 11;
+    t.tm_mday = 1;
+    t.tm_mon = 9;
+    t.tm_year = 124;
+    time_t seconds = 0;
+    assert_true(_rtc_maketime(&t, &seconds, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+    assert_int_equal(seconds, 1727783880);
+    struct tm back;
+    memset(&back, 0x55, sizeof back);
+    assert_true(_rtc_localtime(seconds + 61, &back, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+    assert_int_equal(back.tm_year, 124);
+    assert_int_equal(back.tm_mon, 9);
+    assert_int_equal(back.tm_mday, 1);
+    assert_int_equal(back.tm_hour, 11);
+    assert_int_equal(back.tm_min, 59);
+    assert_int_equal(back.tm_sec, 1);
+    assert_int_equal(back.tm_wday, 2);
+    assert_int_equal(back.tm_yday, 274);
+    assert_int_equal(back.tm_isdst, 0);
+    char text[32];
+    strftime(text, sizeof text, "%Y-%m-%d %k:%M:%S", &back);
+    assert_string_equal(text, "2024-10-01 11:59:01");
+    assert_false(_rtc_localtime(-1, &back, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+    t.tm_mon = 12;
+    assert_false(_rtc_maketime(&t, &seconds, RTC_FULL_LEAP_YEAR_SUPPORT));
+    assert_true(_rtc_is_leap_year(124, RTC_FULL_LEAP_YEAR_SUPPORT));
+    assert_false(_rtc_is_leap_year(200, RTC_FULL_LEAP_YEAR_SUPPORT));
+    assert_true(_rtc_is_leap_year(200, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+}
+
 } // namespace
 
 int main(void)
@@ -244,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_print_text),     cmocka_unit_test(test_string_numbers),
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
