@@ -1,7 +1,7 @@
 /* rpc.c - the msgpack-RPC engine: bindings, calls and futures, dispatch of what arrives. */
 #include "duet/rpc.h"
 
-#include "text.h"
+#include "base/text.h"
 
 enum { MSG_REQUEST = 0, MSG_RESPONSE = 1, MSG_NOTIFY = 2 };
 enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "format.h"
+#include "base/format.h"
 
 int duet_stream_init(duet_stream *s, duet_link *link, void *rx, size_t rx_cap, void *tx, size_t tx_cap)
 {
