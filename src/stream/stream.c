@@ -1,4 +1,4 @@
-/* stream.c - the "raw" byte channel over a link: gathered writes, a receive ring. */
+/* stream/stream.c - the "raw" byte channel over a link: gathered writes, a receive ring. */
 #include "duet/stream.h"
 
 #include <string.h>
