@@ -38,7 +38,7 @@ function(duet_add_fuzz name source)
   set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
-    COMMAND ${DUET_CLANG} -std=c11 -g -O1 -Wall -Wextra -Werror
+    COMMAND ${DUET_CLANG} -std=c11 -g -O1 ${DUET_WARNINGS}
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
             -I${CMAKE_SOURCE_DIR}/include ${DUET_FUZZ_CORE_SOURCES} ${source} -o ${out}
     DEPENDS ${DUET_FUZZ_CORE_SOURCES} ${source}
