@@ -1,0 +1,12 @@
+# The images of the QEMU tests, built by the cross project ports/an521 (which includes this).
+include(${CMAKE_CURRENT_LIST_DIR}/scenarios.cmake)
+foreach(scenario ${DUET_AN521_SCENARIOS})
+  set(m7 an521_${scenario}_m7)
+  set(m4 an521_${scenario}_m4)
+  duet_an521_image(${m7} 0 ${CMAKE_CURRENT_LIST_DIR}/m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
+  target_compile_definitions(${m7} PRIVATE AN521_SCENARIO="${scenario}")
+  if(NOT scenario IN_LIST DUET_AN521_M7_ONLY)
+    duet_an521_image(${m4} 1 ${CMAKE_CURRENT_LIST_DIR}/m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
+    target_compile_definitions(${m4} PRIVATE AN521_SCENARIO="${scenario}")
+  endif()
+endforeach()
