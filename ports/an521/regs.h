@@ -46,6 +46,13 @@
 #define AN521_UART_CTRL_TXEN 1u
 #define AN521_UART_CTRL_RXEN 2u
 
+/* FPGA I/O (hw/misc/mps2-fpgaio.c, at 0x40302000 in hw/arm/mps2-tz.c): LED0 drives the
+ * board's two user LEDs (bits 0 and 1, lit when set); CLK1HZ counts seconds of virtual
+ * time from reset, and a write sets it. One block, seen by both cores. */
+#define AN521_FPGAIO 0x40302000u
+#define AN521_FPGAIO_LED0 AN521_REG(AN521_FPGAIO + 0x00u)
+#define AN521_FPGAIO_CLK1HZ AN521_REG(AN521_FPGAIO + 0x10u)
+
 /* The processor clock: 20 MHz (hw/arm/mps2-tz.c sysclk_frq); SysTick counts it, there is
  * no reference clock (armsse.c, hw/timer/armv7m_systick.c). */
 #define AN521_CPU_HZ 20000000u
@@ -60,5 +67,8 @@
 #define AN521_SSRAM12_SIZE 0x400000u  /* ssram-1 and ssram-2, back to back */
 #define AN521_SSE_SRAM 0x30000000u
 #define AN521_SSE_SRAM_SIZE 0x20000u
+/* After duet's shared region (DUET_AN521_SHM_SIZE bytes): the board's shared state
+ * (pin levels, the clock's offset), board.c. */
+#define AN521_BOARD_STATE (AN521_SSE_SRAM + 0x10000u)
 
 #endif

@@ -1,7 +1,8 @@
 # Helpers for Cortex-M images, for a CMake project configured with cmake/arm-none-eabi.cmake.
 #
-#   duet_cortex_m_cpu_flags(VAR CPU)  sets VAR to the compiler flags for cortex-m33,
-#                                     cortex-m7 or cortex-m4 (Thumb, hardware FPU)
+#   duet_cortex_m_cpu_flags(VAR CPU)  sets VAR to the compiler flags for cortex-m33 (the
+#                                     AN521's: no FPU), cortex-m7 or cortex-m4 (Thumb,
+#                                     hardware FPU)
 #   DUET_CORTEX_M_SOURCES             the shared Cortex-M code (reset, SysTick, sleep,
 #                                     newlib's system calls); a port compiles them into its
 #                                     own library, as they call the port's hooks
@@ -10,7 +11,10 @@ set(DUET_CORTEX_M_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 function(duet_cortex_m_cpu_flags var cpu)
   if(cpu STREQUAL "cortex-m33")
-    set(fpu fpv5-sp-d16)
+    # The SSE-200 of the AN521 gives CPU0 no FPU and no DSP extension (QEMU's armsse.c,
+    # cpu_fpu and cpu_dsp): one image for either core is built for neither, soft-float.
+    set(${var} -mcpu=cortex-m33+nodsp+nofp -mthumb -mfloat-abi=soft PARENT_SCOPE)
+    return()
   elseif(cpu STREQUAL "cortex-m7")
     set(fpu fpv5-d16)
   elseif(cpu STREQUAL "cortex-m4")

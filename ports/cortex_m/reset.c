@@ -38,14 +38,38 @@ static unsigned active_exception(void)
     return ipsr & 0x1ffu;
 }
 
-void duet_cortex_m_fault(void)
+/* Appends n in hexadecimal (8 digits) at p. */
+static char *put_hex(char *p, uint32_t n)
 {
-    char msg[] = "\r\nduet: unexpected exception 000\r\n";
+    for (int shift = 28; shift >= 0; shift -= 4)
+        *p++ = "0123456789abcdef"[(n >> shift) & 0xf];
+    return p;
+}
+
+void duet_cortex_m_fault_report(const uint32_t *frame);
+
+/* frame: what the exception entry stacked (r0-r3, r12, lr, pc, xpsr). */
+void duet_cortex_m_fault_report(const uint32_t *frame)
+{
+    char msg[64] = "\r\nduet: unexpected exception 000 at pc ";
     unsigned n = active_exception();
-    char *digits = msg + sizeof msg - 6;
-    digits[0] = (char)('0' + n / 100);
-    digits[1] = (char)('0' + n / 10 % 10);
-    digits[2] = (char)('0' + n % 10);
-    duet_cortex_m_port_console_write(msg, sizeof msg - 1);
+    char *p = msg + 29;
+    p[0] = (char)('0' + n / 100);
+    p[1] = (char)('0' + n / 10 % 10);
+    p[2] = (char)('0' + n % 10);
+    p = put_hex(msg + 39, frame[6]);
+    *p++ = '\r';
+    *p++ = '\n';
+    duet_cortex_m_port_console_write(msg, (size_t)(p - msg));
     duet_cortex_m_port_exit(128 + (int)n);
+}
+
+/* Finds the stacked frame (main or process stack, as EXC_RETURN's bit 2 says). */
+__attribute__((naked)) void duet_cortex_m_fault(void)
+{
+    __asm__ volatile("tst lr, #4\n\t"
+                     "ite eq\n\t"
+                     "mrseq r0, msp\n\t"
+                     "mrsne r0, psp\n\t"
+                     "b duet_cortex_m_fault_report");
 }

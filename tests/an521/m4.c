@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "duet/board.h"
 #include "duet/duet.h"
 #include "scenario.h"
 
@@ -28,6 +29,11 @@ static void report_done(void)
 static int on_mul(duet_req *c)
 {
     return duet_return_int(c, (int64_t)duet_arg_int(c, 0) * duet_arg_int(c, 1));
+}
+
+static int on_half(duet_req *c)
+{
+    return duet_return_double(c, duet_arg_double(c, 0) / 2);
 }
 
 static int on_g(duet_req *c)
@@ -139,6 +145,20 @@ static void sizes(void)
     report_done();
 }
 
+static int on_read_pin(duet_req *c)
+{
+    return duet_return_int(c, digitalRead(duet_arg_int(c, 0)));
+}
+
+static void board(void)
+{
+    CHECK_EQ(duet_serial_begin(115200), DUET_ERR_NOT_SUPPORTED);
+    CHECK(strstr(duet_board_error_text(), "duet_print") != NULL);
+    CHECK_EQ(duet_serial_print("lost"), 0);
+    pinMode(6, INPUT_PULLUP);
+    report_done();
+}
+
 static void silent(void)
 {
     CHECK_EQ(duet_notify("bye", ":"), DUET_OK);
@@ -150,9 +170,11 @@ int main(void)
 {
     CHECK_EQ(duet_bind("mul", "ii:i", on_mul), DUET_OK);
     CHECK_EQ(duet_bind("g", "i:i", on_g), DUET_OK);
+    CHECK_EQ(duet_bind("half", "d:d", on_half), DUET_OK);
     CHECK_EQ(duet_bind("tock", "i:", on_tock), DUET_OK);
     CHECK_EQ(duet_bind("tocks", ":i", on_tocks), DUET_OK);
     CHECK_EQ(duet_bind("echo", "y:y", on_echo), DUET_OK);
+    CHECK_EQ(duet_bind("read_pin", "i:i", on_read_pin), DUET_OK);
     CHECK(duet_begin());
     CHECK_EQ(duet_cpu_id(), DUET_CPU_M4);
     if (scenario_is("boot"))
@@ -167,6 +189,8 @@ int main(void)
         stream();
     else if (scenario_is("sizes"))
         sizes();
+    else if (scenario_is("board"))
+        board();
     else if (scenario_is("silent"))
         silent();
     serve_forever();

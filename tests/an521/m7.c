@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "duet/board.h"
 #include "duet/duet.h"
 #include "scenario.h"
 
@@ -119,6 +120,15 @@ static void calls(void)
         CHECK_EQ(duet_call("mul", "ii:i", i, 3 * i, &r), DUET_OK);
         CHECK_EQ(r, 3 * i * i);
     }
+    /* Floating point on cores without a double-precision FPU (the M33's is single). */
+    double d = 0;
+    float f = 0;
+    CHECK_EQ(duet_call("half", "d:d", 3.0, &d), DUET_OK);
+    CHECK(d == 1.5);
+    CHECK_EQ(duet_call("half", "d:f", -1e30, &f), DUET_OK);
+    CHECK(f == -5e29f);
+    CHECK_EQ(duet_call("half", "l:d", (int64_t)-9007199254740993, &d), DUET_OK);
+    CHECK(d == -4503599627370496.0); /* -2^53 - 1 rounds to -2^53 on the way */
     CHECK_EQ(duet_call("nope", "i:", 1), DUET_ERR_REMOTE);
     CHECK(strstr(duet_error_text(), "nope") != NULL);
     poll_until(&m4_done, 5000);
@@ -209,6 +219,48 @@ static void silent(void)
     CHECK(duet_poll() >= 0); /* the M7 itself goes on */
 }
 
+/* duet/board.h on the AN521: time, pins shared by both cores, the Serial, and clear
+ * errors for the parts the board lacks. */
+static void board(void)
+{
+    unsigned long t0 = millis(), u0 = micros();
+    delay(20);
+    unsigned long waited = millis() - t0;
+    CHECK(waited >= 20 && waited < 40);
+    CHECK(micros() - u0 >= 20000);
+
+    CHECK_EQ(duet_serial_begin(115200), DUET_OK);
+    CHECK_EQ(duet_serial_println("Serial works"), 14);
+
+    int32_t level = -1;
+    pinMode(5, OUTPUT);
+    digitalWrite(5, HIGH);
+    CHECK_EQ(digitalRead(5), HIGH);
+    CHECK_EQ(duet_call("read_pin", "i:i", 5, &level), DUET_OK);
+    CHECK_EQ(level, HIGH);
+    digitalWrite(5, LOW);
+    CHECK_EQ(duet_call("read_pin", "i:i", 5, &level), DUET_OK);
+    CHECK_EQ(level, LOW);
+    poll_until(&m4_done, 5000);
+    CHECK_EQ(digitalRead(6), HIGH); /* the M4's pull-up */
+    CHECK_EQ(digitalRead(7), LOW);
+
+    digitalWrite(200, HIGH);
+    CHECK(strstr(duet_board_error_text(), "pin 200 does not exist") != NULL);
+    CHECK_EQ(analogRead(A0), 0);
+    CHECK(strstr(duet_board_error_text(), "no analog inputs") != NULL);
+    duet_servo servo;
+    CHECK_EQ(duet_servo_attach(&servo, 9), DUET_ERR_NOT_SUPPORTED);
+    CHECK_EQ(duet_servo_read(&servo), -1);
+    CHECK_EQ(duet_thread_start(NULL, NULL), DUET_ERR_NOT_SUPPORTED);
+
+    CHECK(duet_rtc_get() >= 946684800); /* counts from 2000-01-01 until set */
+    CHECK_EQ(duet_rtc_set(1700000000), DUET_OK);
+    int64_t now = duet_rtc_get();
+    CHECK(now >= 1700000000 && now <= 1700000002);
+    CHECK_EQ(duet_rtc_set(-1), DUET_ERR_ARG);
+}
+
 /* No image for the M4: duet_begin says so instead of waiting. */
 static void noimage(void)
 {
@@ -248,6 +300,8 @@ int main(void)
         stream();
     else if (scenario_is("sizes"))
         sizes();
+    else if (scenario_is("board"))
+        board();
     else if (scenario_is("silent"))
         silent();
     else

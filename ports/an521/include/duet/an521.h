@@ -19,6 +19,11 @@ extern "C" {
 #define DUET_AN521_SHM_DA 0x38000000u
 #define DUET_AN521_SHM_SIZE 0x10000u
 
+/* Shared SRAM that no layer of duet uses, for a program's own experiments (the benchmarks'
+ * bare doorbell ping-pong): both cores see it, at the same address. */
+#define DUET_AN521_SCRATCH 0x30018000u
+#define DUET_AN521_SCRATCH_SIZE 0x8000u
+
 /* This core's number: 0 (CPU0, the M7) or 1 (CPU1, the M4). */
 unsigned duet_an521_core(void);
 

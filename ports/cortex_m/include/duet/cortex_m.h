@@ -25,7 +25,8 @@ extern "C" {
 void duet_cortex_m_reset(void);
 
 /* The handler for every exception and interrupt a board does not use: it writes the
- * exception's number to the console and stops with duet_cortex_m_port_exit(). */
+ * exception's number and the address it happened at to the console, and stops with
+ * duet_cortex_m_port_exit(128 + the number). */
 void duet_cortex_m_fault(void);
 
 /* ------------------------------------------------------------ hooks the board provides */
