@@ -216,11 +216,14 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
     }
     argv[n++] = "-o";
     argv[n++] = out;
-    /* The layer first (its time() takes the C library's place), then main() for
-     * setup()/loop(), the board and the core. */
+    /* The layer first (its time() takes the C library's place), then as for a C program:
+     * main() for setup()/loop(), the port and the top level (which use each other), the core. */
     argv[n++] = DUET_BOARD_LIB_ARDUINO;
     argv[n++] = DUET_BOARD_LIB_MAIN;
+    argv[n++] = "-Wl,--start-group";
     argv[n++] = DUET_BOARD_LIB_POSIX;
+    argv[n++] = DUET_BOARD_LIB_TOP;
+    argv[n++] = "-Wl,--end-group";
     argv[n++] = DUET_BOARD_LIB_CORE;
     argv[n++] = "-pthread";
     argv[n] = NULL;
