@@ -145,6 +145,9 @@ static int common_flags(const board_args *a, bool m7, const char **argv, int n)
     argv[n++] = "-I" DUET_BOARD_ARDUINO_INCLUDE;
     argv[n++] = "-I" DUET_BOARD_INCLUDE;
     argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
+#ifdef DUET_BOARD_GENERATED_INCLUDE
+    argv[n++] = "-I" DUET_BOARD_GENERATED_INCLUDE; /* duet/version.h */
+#endif
     for (int i = 0; i < a->cflag_count; i++)
         argv[n++] = a->cflags[i];
     return n;
