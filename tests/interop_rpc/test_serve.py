@@ -49,15 +49,8 @@ class Stdio:
         if not self.proc.stdin.closed:
             self.end_input()
         drain(self.peer, timeout)
-        try:
-            status = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            status = "still running"
-        err = self.proc.stderr.read().decode(errors="replace")
         self.proc.stdout.close()
-        self.proc.stderr.close()
-        return status, err
+        return outcome(self.proc, timeout)
 
 
 def start_tcp(duet, *args):
@@ -94,14 +87,19 @@ class Tcp:
         self.end_input()
         drain(self.peer, timeout)
         self.peer.sock.close()
-        try:
-            status = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            status = "still running"
-        err = self.proc.stderr.read().decode(errors="replace")
-        self.proc.stderr.close()
-        return status, err
+        return outcome(self.proc, timeout)
+
+
+def outcome(proc, timeout):
+    """(exit status, stderr) of the server once it has exited (killed after timeout s)."""
+    try:
+        status = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        status = "still running"
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    return status, err
 
 
 def drain(peer, timeout):
