@@ -31,7 +31,7 @@ _Static_assert(sizeof duet.rpc_tx + sizeof duet.rpc_results + sizeof duet.rpc_re
 /* A link for the time before duet_begin: nothing can be sent yet. */
 static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)d; (void)n; return DUET_ERR_STATE; }
 static int idle_poll(duet_link *l) { (void)l; return 0; }
-static duet_link idle_link = {idle_send, idle_poll, NULL, NULL, 0, NULL, NULL};
+static duet_link idle_link = {idle_send, idle_poll, NULL, NULL, 0, NULL, NULL, NULL};
 
 static int fail(int err, const char *what, const char *detail)
 {
