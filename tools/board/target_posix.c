@@ -177,10 +177,13 @@ static int posix_build(const board_args *a)
         argv[n++] = a->files[i];
     argv[n++] = "-o";
     argv[n++] = out;
-    /* In this order: main() for setup()/loop() programs (taken only if the program has no
-     * main of its own), the board, the core. */
+    /* main() for setup()/loop() programs first (taken only if the program has no main of
+     * its own), then the port and the top level, which need each other, then the core. */
     argv[n++] = DUET_BOARD_LIB_MAIN;
+    argv[n++] = "-Wl,--start-group";
     argv[n++] = DUET_BOARD_LIB_POSIX;
+    argv[n++] = DUET_BOARD_LIB_TOP;
+    argv[n++] = "-Wl,--end-group";
     argv[n++] = DUET_BOARD_LIB_CORE;
     argv[n++] = "-pthread";
     argv[n] = NULL;
