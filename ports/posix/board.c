@@ -1138,14 +1138,17 @@ __attribute__((constructor)) static void unbuffered_stdout(void)
 duet_port *duet_port_default(void)
 {
     static duet_port port;
-    static bool open;
+    static bool open, said;
     if (open)
         return &port;
     const char *board = getenv("DUET_BOARD");
     const char *core = getenv("DUET_CORE");
     if (!board || !board[0] || !core || !core[0]) {
-        fprintf(stderr, "duet: set DUET_BOARD (the board directory) and DUET_CORE (m7 or m4) to run on the "
-                        "emulated board\n");
+        /* Run by hand, outside a board: say once how to run it. */
+        if (!said)
+            fprintf(stderr, "duet: this program runs on the emulated GIGA R1: duet-board run --m7 M7_PROGRAM "
+                            "--m4 M4_PROGRAM (docs/board.md)\n");
+        said = true;
         return NULL;
     }
     int cpu;
