@@ -166,6 +166,9 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
 {
     if (dev->err)
         return dev->err;
+    /* Asked before the ring is read: what the other core sent before it stopped is still
+     * delivered below, and the link goes down at the first poll that finds nothing. */
+    const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
     int count = 0;
     dev->polling++;
     for (unsigned i = 0; i < dev->ep_count; i++)
@@ -185,6 +188,10 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
             dev->eps[i]->retry = false;
             count += offer_held(dev, dev->eps[i]);
         }
+    }
+    if (gone && count == 0 && !dev->err) {
+        dev->err = DUET_ERR_LINK_DOWN;
+        dev->why = gone;
     }
     if (dev->role == DUET_RPMSG_HOST && !dev->err)
         duet_rpmsg_tx_reclaim(dev);
