@@ -26,7 +26,7 @@ static struct {
 /* A link for the time before duet_begin: nothing can be sent yet. */
 static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)d; (void)n; return DUET_ERR_STATE; }
 static int idle_poll(duet_link *l) { (void)l; return 0; }
-static duet_link idle_link = {idle_send, idle_poll, NULL, NULL, 0, NULL, NULL};
+static duet_link idle_link = {.send = idle_send, .poll = idle_poll};
 
 static int fail(int err, const char *what, const char *detail)
 {
@@ -112,7 +112,6 @@ int duet_begin_port(duet_port *port)
     duet.port = port;
     if (transport_up(port) != DUET_OK)
         return 0;
-    duet.ep_rpc.link.max_message = duet_rpmsg_endpoint_max_message(&duet.ep_rpc);
     duet_rpc_set_link(&duet.rpc, &duet.ep_rpc.link);
     int err = duet_stream_init(&duet.stream, &duet.ep_raw.link, duet.stream_rx, sizeof duet.stream_rx,
                                duet.stream_tx, sizeof duet.stream_tx);
@@ -145,16 +144,13 @@ int duet_poll(void)
     if (!duet.begun)
         return fail(DUET_ERR_STATE, "duet_poll", "call duet_begin first");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
-    uint32_t timeout = duet_rpmsg_set_send_timeout(&duet.dev, 0);
-    int err = duet_stream_flush(&duet.stream);
-    duet_rpmsg_set_send_timeout(&duet.dev, timeout);
+    int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
     if (n < 0)
         return fail(n, "link", duet_rpmsg_why(&duet.dev));
     if (err && err != DUET_ERR_TIMEOUT && err != DUET_ERR_STATE)
         return fail(err, "stream", NULL);
-    if (duet.stream.rx_count && duet.stream.on_receive)
-        duet.stream.on_receive(&duet.stream, duet.stream.on_receive_arg);
+    duet_stream_notify(&duet.stream);
     return n;
 }
 
@@ -206,7 +202,7 @@ int duet_call(const char *method, const char *signature, ...)
     rpc_setup();
     va_list ap;
     va_start(ap, signature);
-    int err = duet_rpc_vcall(&duet.rpc, duet.rpc.cfg.timeout_ms, method, signature, ap);
+    int err = duet_rpc_vcall(&duet.rpc, duet_rpc_timeout(&duet.rpc), method, signature, ap);
     va_end(ap);
     return call_result(err);
 }

@@ -260,6 +260,12 @@ const char *duet_rpc_error_text(const duet_rpc *rpc);
 /* The counters. */
 duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc);
 
+/* DUET_ERR_LINK_DOWN once the link has gone down (calls then fail at once), else DUET_OK. */
+int duet_rpc_link_error(const duet_rpc *rpc);
+
+/* The timeout duet_rpc_call uses, in milliseconds (duet_rpc_config.timeout_ms or its default). */
+uint32_t duet_rpc_timeout(const duet_rpc *rpc);
+
 /* ------------------------------------------------------------ inside a handler */
 
 /* Number of arguments received. */

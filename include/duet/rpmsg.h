@@ -207,7 +207,7 @@ int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len);
 int duet_rpmsg_poll(duet_rpmsg *dev);
 
 /* The largest message an endpoint can send now: one buffer's payload, or what a duet peer
- * said it reassembles. Known once the endpoint is ready. */
+ * said it reassembles. Known once the endpoint is ready; its link's max_message follows it. */
 size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep);
 
 /* How long a send waits for a free buffer (default DUET_RPMSG_SEND_TIMEOUT_MS; 0: it does

@@ -139,9 +139,9 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, va_l
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, store, s->len);
     char c = s->result_sig;
-    const uint8_t *start = r.pos;
+    const uint8_t *start = duet_msgpack_reader_pos(&r);
     duet_msgpack_token tok;
-    read_value_token(&r, &tok);
+    duet_msgpack_read_token_fast(&r, &tok);
     bool range;
     bool ok = c == 0 ? true : token_matches(&tok, c, &range);
     if (!ok) {

@@ -95,3 +95,13 @@ duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc)
 {
     return rpc->stats;
 }
+
+int duet_rpc_link_error(const duet_rpc *rpc)
+{
+    return rpc->link_err;
+}
+
+uint32_t duet_rpc_timeout(const duet_rpc *rpc)
+{
+    return rpc->cfg.timeout_ms;
+}

@@ -49,17 +49,6 @@ static inline bool token_matches(const duet_msgpack_token *t, char c, bool *rang
     }
 }
 
-/* duet_msgpack_read_token, with the most common value (a small non-negative integer) read inline. */
-static inline bool read_value_token(duet_msgpack_reader *r, duet_msgpack_token *t)
-{
-    if (r->pos < r->end && *r->pos <= 0x7f) {
-        t->type = DUET_MSGPACK_UINT;
-        t->v.u = *r->pos++;
-        return true;
-    }
-    return duet_msgpack_read_token(r, t);
-}
-
 static inline double token_double(const duet_msgpack_token *t)
 {
     switch (t->type) {
