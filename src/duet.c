@@ -16,11 +16,11 @@ static struct {
     uint32_t boot_address;
     int err;
     char why[DUET_RPC_ERROR_TEXT];
-    uint8_t rpc_tx[4 * DUET_MAX_MESSAGE]; /* frames for calls nested up to 4 deep */
+    uint8_t rpc_tx[DUET_RPC_NESTING * DUET_MAX_MESSAGE]; /* a frame per nesting level */
     uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE];
     uint8_t rpc_reasm[DUET_MAX_MESSAGE];
     uint8_t stream_rx[DUET_STREAM_RX_SIZE];
-    uint8_t stream_tx[DUET_RPMSG_HEADER_SIZE * 31]; /* 496: one GIGA buffer's payload */
+    uint8_t stream_tx[DUET_STREAM_TX_SIZE];
 } duet;
 
 /* A link for the time before duet_begin: nothing can be sent yet. */

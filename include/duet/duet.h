@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duet/config.h"
 #include "duet/error.h"
 #include "duet/port.h"
 #include "duet/rpc.h"
@@ -15,30 +16,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-/* Where the M7 starts the M4 by default: the "1MB M7 + 1MB M4" flash split.
- * 0x08180000 for "1.5MB M7 + 0.5MB M4", 0x60000000 for the M4 in SDRAM. */
-#ifndef DUET_BOOT_ADDRESS
-#define DUET_BOOT_ADDRESS 0x08100000u
-#endif
-/* How long duet_begin waits for the other core's handshake (as the Arduino library). */
-#ifndef DUET_HANDSHAKE_TIMEOUT_MS
-#define DUET_HANDSHAKE_TIMEOUT_MS 5000
-#endif
-/* Largest RPC message between two duet cores (carried in several RPMsg buffers). With an
- * Arduino or MicroPython core on the other side it is one buffer's payload, 496 bytes. */
-#ifndef DUET_MAX_MESSAGE
-#define DUET_MAX_MESSAGE 1024
-#endif
-/* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them): by default as large
- * as the largest message, so that any result that arrives fits. */
-#ifndef DUET_RESULT_SIZE
-#define DUET_RESULT_SIZE DUET_MAX_MESSAGE
-#endif
-/* Bytes of received stream text kept until read. */
-#ifndef DUET_STREAM_RX_SIZE
-#define DUET_STREAM_RX_SIZE 2048
 #endif
 
 /*

@@ -16,34 +16,6 @@
 extern "C" {
 #endif
 
-/* Most functions bound at once (plain and group members alike). */
-#ifndef DUET_RPC_MAX_METHODS
-#define DUET_RPC_MAX_METHODS 32
-#endif
-/* Most calls waiting for a response at once (sync and async together). */
-#ifndef DUET_RPC_MAX_INFLIGHT
-#define DUET_RPC_MAX_INFLIGHT 8
-#endif
-/* Most arguments a typed signature may list. */
-#ifndef DUET_RPC_MAX_ARGS
-#define DUET_RPC_MAX_ARGS 8
-#endif
-/* Length of the text kept for the last error (remote error text or local detail). */
-#ifndef DUET_RPC_ERROR_TEXT
-#define DUET_RPC_ERROR_TEXT 160
-#endif
-/* Default timeout of a call, in milliseconds. */
-#ifndef DUET_RPC_DEFAULT_TIMEOUT_MS
-#define DUET_RPC_DEFAULT_TIMEOUT_MS 5000
-#endif
-
-#if DUET_RPC_MAX_INFLIGHT < 1 || DUET_RPC_MAX_INFLIGHT > 255
-#error "DUET_RPC_MAX_INFLIGHT must be between 1 and 255"
-#endif
-#if DUET_RPC_MAX_ARGS < 1 || DUET_RPC_MAX_ARGS > 32
-#error "DUET_RPC_MAX_ARGS must be between 1 and 32"
-#endif
-
 /*
  * Signatures
  * ----------
@@ -106,7 +78,7 @@ typedef struct duet_rpc_config {
     size_t result_size;         /* split evenly among DUET_RPC_MAX_INFLIGHT calls */
     uint32_t timeout_ms;        /* default call timeout (0: DUET_RPC_DEFAULT_TIMEOUT_MS) */
     size_t max_message;         /* largest message sent, one tx frame (0: the link's max_message if the
-                                 * tx buffer holds it, else tx_size / 4, for four nesting levels) */
+                                 * tx buffer holds it, else tx_size / DUET_RPC_NESTING) */
     /* Optional lock hooks for engines shared by threads: taken by every public function,
      * released while a call waits. Handlers run with it held, so it must be recursive. */
     void (*lock)(void *lock_arg);

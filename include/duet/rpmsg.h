@@ -15,27 +15,6 @@
 extern "C" {
 #endif
 
-/* Largest vring (descriptors) a device can use; the layout's vring_num must not exceed it. */
-#ifndef DUET_RPMSG_MAX_RING
-#define DUET_RPMSG_MAX_RING 64
-#endif
-/* Most endpoints on one device. */
-#ifndef DUET_RPMSG_MAX_ENDPOINTS
-#define DUET_RPMSG_MAX_ENDPOINTS 4
-#endif
-/* How deep polls may nest when sends wait for buffers and deliver meanwhile (stack bound). */
-#ifndef DUET_RPMSG_MAX_NESTED_POLL
-#define DUET_RPMSG_MAX_NESTED_POLL 2
-#endif
-/* How long send() waits for a free buffer before it fails with DUET_ERR_TIMEOUT. */
-#ifndef DUET_RPMSG_SEND_TIMEOUT_MS
-#define DUET_RPMSG_SEND_TIMEOUT_MS 2000
-#endif
-
-#if DUET_RPMSG_MAX_RING < 2 || DUET_RPMSG_MAX_RING > 32768 || (DUET_RPMSG_MAX_RING & (DUET_RPMSG_MAX_RING - 1))
-#error "DUET_RPMSG_MAX_RING must be a power of two between 2 and 32768"
-#endif
-
 #define DUET_RPMSG_HEADER_SIZE 16       /* u32 src, u32 dst, u32 reserved, u16 len, u16 flags */
 #define DUET_RPMSG_NS_ADDR 0x35         /* the name service endpoint */
 #define DUET_RPMSG_FIRST_ADDR 1024      /* first address given to a local endpoint */

@@ -88,8 +88,12 @@ static int start_message(duet_rpc *rpc, duet_rpc_slot **slot, const char *method
 {
     unsigned nparams;
     char result;
-    if (!method || !sig || !duet_rpc_sig_parse(sig, &nparams, &result))
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call", "bad method name or signature");
+    if (!method)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
+    if (!sig)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, method, "no signature (NULL): give \"\" for no parameters");
+    if (!duet_rpc_sig_parse(sig, &nparams, &result))
+        return duet_rpc_signature_error(rpc, method, sig);
     if (rpc->link_err)
         return duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
     duet_msgpack_writer w;

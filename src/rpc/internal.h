@@ -66,6 +66,10 @@ static inline duet_text error_begin(duet_rpc *rpc)
 /* Sets the engine's error text to "what: detail" (detail NULL: err's text); returns err. */
 int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail);
 
+/* Sets the engine's error text to "what: " and what is wrong with the signature sig;
+ * returns DUET_ERR_ARG. */
+int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig);
+
 /* ------------------------------------------------------------ frames (engine.c) */
 
 /* Claims the next frame of the tx buffer: a writer over at most max_message bytes. */

@@ -6,8 +6,13 @@
 
 #include "duet/msgpack.h"
 
+#include "base/text.h"
+
 /* Splits a signature into its parameter count and result letter (0: nil/none). */
 bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result);
+
+/* Appends to t what is wrong with a signature duet_rpc_sig_parse refused, and what to do. */
+void duet_rpc_sig_explain(const char *sig, duet_text *t);
 
 /* The type a letter stands for, in words ("int32", ...). */
 const char *duet_rpc_letter_name(char c);
