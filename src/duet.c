@@ -28,15 +28,25 @@ static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)
 static int idle_poll(duet_link *l) { (void)l; return 0; }
 static duet_link idle_link = {.send = idle_send, .poll = idle_poll};
 
+/* Records err as duet's error with the text "what: detail" (what NULL: detail alone, for
+ * a layer's text that already names what failed; detail NULL: err's own text). */
 static int fail(int err, const char *what, const char *detail)
 {
     duet_text t;
     duet_text_init(&t, duet.why, sizeof duet.why);
-    duet_text_add(&t, what);
-    duet_text_add(&t, ": ");
+    if (what) {
+        duet_text_add(&t, what);
+        duet_text_add(&t, ": ");
+    }
     duet_text_add(&t, detail ? detail : duet_strerror(err));
     duet.err = err;
     return err;
+}
+
+/* What a function that needs the link says before duet_begin() succeeded. */
+static int not_begun(const char *what)
+{
+    return fail(DUET_ERR_STATE, what, "call duet_begin() first (it sets up the link to the other core)");
 }
 
 static void rpc_setup(void)
@@ -64,7 +74,7 @@ int duet_begin(void)
         fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", "no port for this core (on a PC: run it on duet-board)");
         return 0;
     }
-    return duet_begin_port(port);
+    return duet_begin_port(port) == DUET_OK; /* 1 or 0, as Arduino's RPC.begin() */
 }
 
 /* Sets up the transport for this core's role and waits for the handshake. */
@@ -107,20 +117,19 @@ int duet_begin_port(duet_port *port)
     duet.err = DUET_OK;
     duet.why[0] = '\0';
     if (duet.begun)
-        return 1;
+        return DUET_OK;
     rpc_setup();
     duet.port = port;
-    if (transport_up(port) != DUET_OK)
-        return 0;
+    int err = transport_up(port);
+    if (err)
+        return err;
     duet_rpc_set_link(&duet.rpc, &duet.ep_rpc.link);
-    int err = duet_stream_init(&duet.stream, &duet.ep_raw.link, duet.stream_rx, sizeof duet.stream_rx,
-                               duet.stream_tx, sizeof duet.stream_tx);
-    if (err) {
-        fail(err, "stream", NULL);
-        return 0;
-    }
+    err = duet_stream_init(&duet.stream, &duet.ep_raw.link, duet.stream_rx, sizeof duet.stream_rx,
+                           duet.stream_tx, sizeof duet.stream_tx);
+    if (err)
+        return fail(err, "stream", NULL);
     duet.begun = true;
-    return 1;
+    return DUET_OK;
 }
 
 void duet_end(void)
@@ -142,7 +151,7 @@ int duet_cpu_id(void)
 int duet_poll(void)
 {
     if (!duet.begun)
-        return fail(DUET_ERR_STATE, "duet_poll", "call duet_begin first");
+        return not_begun("duet_poll");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
     int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
@@ -185,21 +194,22 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
     rpc_setup();
     int err = duet_rpc_bind(&duet.rpc, name, signature, fn, NULL);
     if (err)
-        fail(err, "bind", duet_rpc_error_text(&duet.rpc));
+        fail(err, NULL, duet_rpc_error_text(&duet.rpc)); /* it names the method */
     return err;
 }
 
-/* Records a failed call's text as duet's error. */
+/* Records a failed call's text (which names the method) as duet's error. */
 static int call_result(int err)
 {
     if (err)
-        fail(err, "call", duet_rpc_error_text(&duet.rpc));
+        fail(err, NULL, duet_rpc_error_text(&duet.rpc));
     return err;
 }
 
 int duet_call(const char *method, const char *signature, ...)
 {
-    rpc_setup();
+    if (!duet.begun)
+        return not_begun(method ? method : "duet_call");
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vcall(&duet.rpc, duet_rpc_timeout(&duet.rpc), method, signature, ap);
@@ -209,7 +219,8 @@ int duet_call(const char *method, const char *signature, ...)
 
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
 {
-    rpc_setup();
+    if (!duet.begun)
+        return not_begun(method ? method : "duet_call_async");
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
@@ -219,7 +230,8 @@ int duet_call_async(duet_future *future, const char *method, const char *signatu
 
 int duet_notify(const char *method, const char *signature, ...)
 {
-    rpc_setup();
+    if (!duet.begun)
+        return not_begun(method ? method : "duet_notify");
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vnotify(&duet.rpc, method, signature, ap);
@@ -232,7 +244,7 @@ static bool stream_up(void)
 {
     if (duet.begun)
         return true;
-    fail(DUET_ERR_STATE, "stream", "call duet_begin first");
+    not_begun("stream");
     return false;
 }
 

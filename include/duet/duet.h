@@ -39,7 +39,8 @@ extern "C" {
  * Returns 1 on success, 0 on failure (duet_error_text() says why), like RPC.begin(). */
 int duet_begin(void);
 
-/* duet_begin on an explicit port (tests, boards with several instances). */
+/* duet_begin on an explicit port (tests, boards with several instances).
+ * @retval DUET_OK (also when already begun) or the error duet_error_text() explains. */
 int duet_begin_port(duet_port *port);
 
 /* Sets the M4's boot address used by duet_begin on the M7 (default DUET_BOOT_ADDRESS). */

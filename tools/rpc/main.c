@@ -316,7 +316,7 @@ static int cmd_call(int argc, char **argv)
     duet_msgpack_writer *w = notify ? duet_rpc_begin_notify(rpc, method) : duet_rpc_begin_call(rpc, &f, method);
     int err;
     if (!w) {
-        err = rpc->link_err ? rpc->link_err : DUET_ERR_STATE;
+        err = duet_rpc_link_error(rpc) ? duet_rpc_link_error(rpc) : DUET_ERR_STATE;
     } else {
         duet_msgpack_write_array(w, (uint32_t)nargs);
         duet_msgpack_write_raw(w, args_buf, duet_msgpack_writer_size(&aw));
