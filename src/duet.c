@@ -217,6 +217,13 @@ int duet_call(const char *method, const char *signature, ...)
     return call_result(err);
 }
 
+int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs)
+{
+    if (!duet.begun)
+        return not_begun(method ? method : "DUET_CALL");
+    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
+}
+
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
 {
     if (!duet.begun)

@@ -72,6 +72,14 @@ int duet_call(const char *method, const char *signature, ...);
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...);
 int duet_notify(const char *method, const char *signature, ...);
 
+/* DUET_CALL("add", &sum, 1, 2): duet_call without a signature string; the compiler derives
+ * it from the types of the result pointer (or NULL) and of up to 8 arguments, and refuses
+ * a type duet cannot send or fill (duet/call.h lists them). Returns as duet_call. */
+#define DUET_CALL(method, ...)                                                              \
+    duet_call_values((method), DUET_RESULT(DUET_CALL_FIRST(__VA_ARGS__)), DUET_CALL_ARGS(__VA_ARGS__), \
+                     DUET_CALL_COUNT(__VA_ARGS__))
+int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs);
+
 /* Stream shorthands (the guide's RPC.print / RPC.read): see duet/stream.h. */
 size_t duet_write(const void *data, size_t len);
 size_t duet_print(const char *str);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duet/call.h"
 #include "duet/config.h"
 #include "duet/error.h"
 #include "duet/link.h"

@@ -32,23 +32,9 @@ int duet_future_poll(duet_rpc *rpc, const duet_future *future)
     return err;
 }
 
-int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ...)
-{
-    va_list ap;
-    va_start(ap, timeout_ms);
-    lock(rpc);
-    int err;
-    duet_rpc_slot *s = future_slot(rpc, future);
-    if (!s)
-        err = duet_rpc_set_error(rpc, DUET_ERR_ARG, "future", "not a waiting call (already taken or dropped)");
-    else
-        err = duet_rpc_join(rpc, s, timeout_ms, "future", &ap);
-    unlock(rpc);
-    va_end(ap);
-    return err;
-}
-
-int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, void *buf, size_t cap, size_t *len)
+/* Waits for the future's slot and stores its result (letter c, or the call's own if 0). */
+static int wait_future(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, char c, va_list *ap,
+                       const duet_rpc_out *raw)
 {
     lock(rpc);
     int err;
@@ -56,31 +42,28 @@ int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms
     if (!s) {
         err = duet_rpc_set_error(rpc, DUET_ERR_ARG, "future", "not a waiting call (already taken or dropped)");
     } else {
-        s->result_sig = 'v';
-        err = duet_rpc_wait_slot(rpc, s, timeout_ms);
-        if (err == DUET_ERR_TIMEOUT) {
-            duet_rpc_set_error(rpc, err, "future", NULL);
-        } else {
-            if (!err) {
-                err = s->err;
-                if (err) {
-                    duet_text t = error_begin(rpc);
-                    duet_text_addn(&t, (const char *)slot_store(rpc, s), s->len);
-                } else if (s->len > cap) {
-                    err = duet_rpc_set_error(rpc, DUET_ERR_NOSPACE, "future", "result larger than the buffer");
-                } else {
-                    memcpy(buf, slot_store(rpc, s), s->len);
-                    if (len)
-                        *len = s->len;
-                }
-            } else {
-                duet_rpc_set_error(rpc, err, "future", NULL);
-            }
-            s->state = SLOT_FREE;
-        }
+        if (c)
+            s->result_sig = c;
+        duet_rpc_out out = raw ? *raw : duet_rpc_out_from_va(s->result_sig, ap);
+        err = duet_rpc_join(rpc, s, timeout_ms, "future", &out);
     }
     unlock(rpc);
     return err;
+}
+
+int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ...)
+{
+    va_list ap;
+    va_start(ap, timeout_ms);
+    int err = wait_future(rpc, future, timeout_ms, 0, &ap, NULL);
+    va_end(ap);
+    return err;
+}
+
+int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, void *buf, size_t cap, size_t *len)
+{
+    duet_rpc_out raw = {buf, cap, len};
+    return wait_future(rpc, future, timeout_ms, 'v', NULL, &raw);
 }
 
 void duet_future_drop(duet_rpc *rpc, duet_future *future)

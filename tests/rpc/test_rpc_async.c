@@ -520,7 +520,7 @@ static void test_low_level_call_nested_array(void **state)
     duet_msgpack_write_raw(w, sent, sent_len);
     assert_int_equal(duet_rpc_end(RA, w), DUET_OK);
     assert_int_equal(duet_future_wait_raw(RA, &f, 100, raw, sent_len - 1, &len), DUET_ERR_NOSPACE);
-    assert_string_equal(duet_rpc_error_text(RA), "future: result larger than the buffer");
+    assert_string_equal(duet_rpc_error_text(RA), "future: result of 14 bytes does not fit the buffer");
     assert_int_equal(duet_future_poll(RA, &f), DUET_ERR_ARG);
     /* A typed call's future waited raw. */
     assert_int_equal(duet_rpc_call_async(RA, &f, "add", "ii:i", 1, -2), DUET_OK);

@@ -33,6 +33,8 @@ static void test_call_before_begin(void **state)
     assert_string_equal(duet_error_text(), "mul: " BEGIN_FIRST);
     assert_int_equal(duet_notify("tick", ""), DUET_ERR_STATE);
     assert_string_equal(duet_error_text(), "tick: " BEGIN_FIRST);
+    assert_int_equal(DUET_CALL("add", &sum, 1, 2), DUET_ERR_STATE);
+    assert_string_equal(duet_error_text(), "add: " BEGIN_FIRST);
     assert_int_equal(duet_poll(), DUET_ERR_STATE);
     assert_string_equal(duet_error_text(), "duet_poll: " BEGIN_FIRST);
     assert_int_equal(duet_print("hello"), 0);
