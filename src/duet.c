@@ -86,18 +86,18 @@ static int transport_up(duet_port *port)
     if (m7) {
         err = duet_rpmsg_init_host(&duet.dev, port, &lay);
         if (err)
-            return fail(err, "shared memory", duet_rpmsg_why(&duet.dev));
+            return fail(err, "shared memory", duet_rpmsg_error_text(&duet.dev));
     } else {
         err = duet_rpmsg_init_remote(&duet.dev, port, &lay, DUET_HANDSHAKE_TIMEOUT_MS);
         if (err)
-            return fail(err, "waiting for the M7", duet_rpmsg_why(&duet.dev));
+            return fail(err, "waiting for the M7", duet_rpmsg_error_text(&duet.dev));
     }
     /* The M4 announces "raw" first, then "rpc", as the Arduino library does. */
     err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_raw, "raw", NULL, 0);
     if (!err)
         err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_rpc, "rpc", duet.rpc_reasm, sizeof duet.rpc_reasm);
     if (err)
-        return fail(err, "endpoints", duet_rpmsg_why(&duet.dev));
+        return fail(err, "endpoints", duet_rpmsg_error_text(&duet.dev));
     if (m7) {
         uint32_t at = duet.boot_address ? duet.boot_address
                       : port->boot_address ? port->boot_address
@@ -108,7 +108,7 @@ static int transport_up(duet_port *port)
     }
     err = duet_rpmsg_wait_ready(&duet.dev, DUET_HANDSHAKE_TIMEOUT_MS);
     if (err)
-        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? "the other core did not answer within 5 s" : duet_rpmsg_why(&duet.dev));
+        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? "the other core did not answer within 5 s" : duet_rpmsg_error_text(&duet.dev));
     return DUET_OK;
 }
 
@@ -156,7 +156,7 @@ int duet_poll(void)
     int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
     if (n < 0)
-        return fail(n, "link", duet_rpmsg_why(&duet.dev));
+        return fail(n, "link", duet_rpmsg_error_text(&duet.dev));
     if (err && err != DUET_ERR_TIMEOUT && err != DUET_ERR_STATE)
         return fail(err, "stream", NULL);
     duet_stream_notify(&duet.stream);

@@ -153,7 +153,7 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
  * every field of it (offsets, types, ring addresses, sizes and alignment) before use.
  * @retval DUET_OK
  * @retval DUET_ERR_TIMEOUT  the host did not set up in time
- * @retval DUET_ERR_CORRUPT  the table breaks the rules (duet_rpmsg_why() says which)
+ * @retval DUET_ERR_CORRUPT  the table breaks the rules (duet_rpmsg_error_text() says which)
  */
 int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms) DUET_MUST_CHECK;
 
@@ -201,7 +201,7 @@ void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on);
 void duet_rpmsg_shutdown(duet_rpmsg *dev);
 
 /* What broke the link, for a person ("no error" while it is up). */
-const char *duet_rpmsg_why(const duet_rpmsg *dev);
+const char *duet_rpmsg_error_text(const duet_rpmsg *dev);
 
 /* The counters. */
 duet_rpmsg_stats duet_rpmsg_get_stats(const duet_rpmsg *dev);

@@ -146,34 +146,26 @@ static bool check_result(duet_req *c, duet_text *t)
     return false;
 }
 
-/* Rewrites the response, in its whole frame of cap bytes, as an error: [1, msgid, text, nil]. */
-static void write_error_response(duet_req *c, size_t cap, const uint8_t *msgid, size_t msgid_len, const char *text)
+/* Encodes [1, msgid, text, nil] into buf (cap bytes) with w, the text cut to what fits. */
+static void encode_error(duet_msgpack_writer *w, uint8_t *buf, size_t cap, const uint8_t *msgid, size_t msgid_len,
+                         const char *text)
 {
-    duet_msgpack_writer *w = &c->out;
-    duet_msgpack_writer_init(w, duet_msgpack_writer_data(w), cap);
+    size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
+    size_t len = strlen(text);
+    duet_msgpack_writer_init(w, buf, cap);
     duet_msgpack_write_array(w, 4);
     duet_msgpack_write_uint(w, MSG_RESPONSE);
     duet_msgpack_write_raw(w, msgid, msgid_len);
-    size_t len = strlen(text);
-    size_t room = cap > 16 + msgid_len ? cap - 16 - msgid_len : 0;
     duet_msgpack_write_str(w, text, len < room ? len : room);
     duet_msgpack_write_nil(w);
 }
 
-/* Sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
 void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text)
 {
     uint8_t buf[MIN_FRAME + 64];
     size_t cap = rpc->cfg.max_message < sizeof buf ? rpc->cfg.max_message : sizeof buf;
-    size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
-    size_t len = strlen(text);
     duet_msgpack_writer w;
-    duet_msgpack_writer_init(&w, buf, cap);
-    duet_msgpack_write_array(&w, 4);
-    duet_msgpack_write_uint(&w, MSG_RESPONSE);
-    duet_msgpack_write_raw(&w, msgid, msgid_len);
-    duet_msgpack_write_str(&w, text, len < room ? len : room);
-    duet_msgpack_write_nil(&w);
+    encode_error(&w, buf, cap, msgid, msgid_len, text);
     rpc->stats.errors_sent++;
     duet_rpc_send_frame(rpc, &w);
 }
@@ -231,7 +223,7 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
             ok = run_handler(c, &t);
     }
     if (!ok) {
-        write_error_response(c, frame, msgid, msgid_len, text);
+        encode_error(&c->out, duet_msgpack_writer_data(&c->out), frame, msgid, msgid_len, text);
         if (!c->notification)
             rpc->stats.errors_sent++;
     }

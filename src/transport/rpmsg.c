@@ -15,7 +15,7 @@ int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why)
     return DUET_ERR_CORRUPT;
 }
 
-const char *duet_rpmsg_why(const duet_rpmsg *dev)
+const char *duet_rpmsg_error_text(const duet_rpmsg *dev)
 {
     if (!dev->err)
         return "no error";

@@ -550,15 +550,15 @@ static void test_low_level_state_errors(void **state)
     assert_int_equal(duet_rpc_end(RA, &FA.rpc.open_writer), DUET_ERR_STATE);
     assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_end: no low-level message is open");
     assert_null(duet_rpc_begin_call(RA, &f, NULL));
-    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_call: another low-level message is open, or no method");
+    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_call: no method name (NULL)");
     assert_null(duet_rpc_begin_notify(RA, NULL));
-    assert_string_equal(duet_rpc_error_text(RA),
-                        "duet_rpc_begin_notify: another low-level message is open, or no method");
+    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_notify: no method name (NULL)");
 
     duet_msgpack_writer *w = duet_rpc_begin_call(RA, &f, "add");
     assert_non_null(w);
     assert_null(duet_rpc_begin_call(RA, &g, "add"));
-    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_call: another low-level message is open, or no method");
+    assert_string_equal(duet_rpc_error_text(RA),
+                        "duet_rpc_begin_call: another low-level message is open: finish it with duet_rpc_end() first");
     assert_int_equal(g.slot, 0xff);
     assert_null(duet_rpc_begin_notify(RA, "count"));
     duet_msgpack_writer other;
