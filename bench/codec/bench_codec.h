@@ -10,7 +10,11 @@
 /* Each case is its own translation unit (no LTO), so the compiler can neither see the
  * driver's loop from inside a case nor let one case's inlining decisions depend on another
  * case's code. noinline keeps this so should the build ever add LTO. */
+#ifdef __clang__
+#define BENCH_NOINLINE __attribute__((noinline)) /* noclone is GCC's alone */
+#else
 #define BENCH_NOINLINE __attribute__((noinline, noclone))
+#endif
 
 /* The fields of a request [type, msgid, method, [a, b]] as a decoder delivers them. */
 typedef struct decoded {
@@ -45,6 +49,7 @@ typedef struct bench_ctx {
 /* One message per call; each returns nonzero on success. */
 int encode_duet(bench_ctx *c);
 int encode_msgpack_c(bench_ctx *c);
+int encode_msgpack_c_template(bench_ctx *c);
 int encode_msgpack_c_sbuffer(bench_ctx *c);
 int encode_msgpack_c_sbuffer_kept(bench_ctx *c);
 int decode_duet(bench_ctx *c);

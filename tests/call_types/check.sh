@@ -1,11 +1,14 @@
 #!/bin/sh
-# check.sh CC INCLUDE_DIR - the compiler must accept good.c and refuse each bad_*.c with the
-# message its "expect:" line names (a wrong type in DUET_CALL is a compile error).
+# check.sh CC INCLUDE_DIR... - the compiler must accept good.c and refuse each bad_*.c with
+# the message its "expect:" line names (a wrong type in DUET_CALL is a compile error).
 set -u
 cc=$1
-inc=$2
+shift
 dir=$(dirname "$0")
-flags="-std=c11 -Wall -Wextra -Werror -fsyntax-only -I$inc"
+flags="-std=c11 -Wall -Wextra -Werror -fsyntax-only"
+for inc in "$@"; do
+    flags="$flags -I$inc"
+done
 status=0
 # shellcheck disable=SC2086
 if ! out=$("$cc" $flags "$dir/good.c" 2>&1); then
