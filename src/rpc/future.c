@@ -1,14 +1,14 @@
 /* rpc/future.c - futures: polling, waiting for and dropping calls made with call_async. */
 #include "rpc/internal.h"
 
-/* The slot a future names, if it still waits for it. */
+/* The slot a future names, if it still waits for it; else NULL with the error text set. */
 static duet_rpc_slot *future_slot(duet_rpc *rpc, const duet_future *f)
 {
-    if (!f || f->slot >= DUET_RPC_MAX_INFLIGHT)
+    duet_rpc_slot *s = f && f->slot < DUET_RPC_MAX_INFLIGHT ? &rpc->slots[f->slot] : NULL;
+    if (!s || s->state == SLOT_FREE || s->msgid != f->msgid) {
+        duet_rpc_set_error(rpc, DUET_ERR_ARG, "future", "not a waiting call (already taken or dropped)");
         return NULL;
-    duet_rpc_slot *s = &rpc->slots[f->slot];
-    if (s->state == SLOT_FREE || s->msgid != f->msgid)
-        return NULL;
+    }
     return s;
 }
 
@@ -18,7 +18,7 @@ int duet_future_poll(duet_rpc *rpc, const duet_future *future)
     int err;
     duet_rpc_slot *s = future_slot(rpc, future);
     if (!s) {
-        err = duet_rpc_set_error(rpc, DUET_ERR_ARG, "future", "not a waiting call (already taken or dropped)");
+        err = DUET_ERR_ARG;
     } else {
         int n = s->state == SLOT_DONE ? 0 : rpc->link->poll(rpc->link);
         if (n == DUET_ERR_LINK_DOWN)
@@ -40,7 +40,7 @@ static int wait_future(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, 
     int err;
     duet_rpc_slot *s = future_slot(rpc, future);
     if (!s) {
-        err = duet_rpc_set_error(rpc, DUET_ERR_ARG, "future", "not a waiting call (already taken or dropped)");
+        err = DUET_ERR_ARG;
     } else {
         if (c)
             s->result_sig = c;
