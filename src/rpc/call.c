@@ -12,7 +12,7 @@ static void write_param(duet_msgpack_writer *w, char c, va_list *ap)
     case 'l': duet_msgpack_write_int(w, va_arg(*ap, int64_t)); break;
     case 'k': duet_msgpack_write_uint(w, va_arg(*ap, uint64_t)); break;
     case 'b': duet_msgpack_write_bool(w, va_arg(*ap, int) != 0); break;
-    case 'f': duet_msgpack_write_float(w, (float)va_arg(*ap, double)); break;
+    case 'f': duet_msgpack_write_float(w, duet_number_narrow(va_arg(*ap, double))); break;
     case 'd': duet_msgpack_write_double(w, va_arg(*ap, double)); break;
     case 's': {
         const char *s = va_arg(*ap, const char *);
@@ -90,7 +90,7 @@ static void write_value(duet_msgpack_writer *w, const duet_value *v)
     case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
     case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
     case 'b': duet_msgpack_write_bool(w, v->v.u != 0); break;
-    case 'f': duet_msgpack_write_float(w, (float)v->v.d); break;
+    case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
     case 'd': duet_msgpack_write_double(w, v->v.d); break;
     case 's': duet_msgpack_write_cstr(w, v->v.s); break;
     case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
