@@ -53,12 +53,12 @@ bool giga_pin(const char *fn, int pin, unsigned *port, unsigned *bit)
 
 static void set_mode(unsigned port, unsigned bit, uint32_t mode)
 {
-    GPIO_MODER(port) = (GPIO_MODER(port) & ~(3u << (bit * 2u))) | (mode << (bit * 2u));
+    giga_shared_update(&GPIO_MODER(port), 3u << (bit * 2u), mode << (bit * 2u), GIGA_SEM_GPIO);
 }
 
 static void set_pull(unsigned port, unsigned bit, uint32_t pull)
 {
-    GPIO_PUPDR(port) = (GPIO_PUPDR(port) & ~(3u << (bit * 2u))) | (pull << (bit * 2u));
+    giga_shared_update(&GPIO_PUPDR(port), 3u << (bit * 2u), pull << (bit * 2u), GIGA_SEM_GPIO);
 }
 
 void giga_pin_set(unsigned port, unsigned bit, bool high)
@@ -123,7 +123,7 @@ static void adc_start(void)
     if (ready)
         return;
     ready = true;
-    RCC_D3CCIPR = (RCC_D3CCIPR & ~RCC_D3CCIPR_ADCSEL_MASK) | RCC_D3CCIPR_ADCSEL_PER;
+    giga_shared_update(&RCC_D3CCIPR, RCC_D3CCIPR_ADCSEL_MASK, RCC_D3CCIPR_ADCSEL_PER, GIGA_SEM_RCC);
     giga_clock_enable(RCC_CN_AHB1ENR, RCC_AHB1ENR_ADC12EN);
     ADC12_CCR = ADC_CCR_PRESC_DIV4;
     ADC_CR = ADC_CR_ADVREGEN | ADC_CR_BOOST_LOW; /* DEEPPWD cleared */

@@ -26,8 +26,8 @@ static bool rtc_clock_on(void)
     giga_clock_enable(RCC_CN_APB4ENR, RCC_APB4ENR_RTCAPBEN);
     if (RCC_BDCR & RCC_BDCR_RTCEN)
         return true;
-    PWR_CR1 |= PWR_CR1_DBP; /* write access to the backup domain */
-    RCC_BDCR |= RCC_BDCR_LSEON;
+    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC); /* backup domain writable */
+    giga_shared_update(&RCC_BDCR, 0, RCC_BDCR_LSEON, GIGA_SEM_RCC);
     static volatile uint32_t never;
     uint32_t t0 = duet_cortex_m_millis();
     while (!(RCC_BDCR & RCC_BDCR_LSERDY)) {
@@ -38,7 +38,8 @@ static bool rtc_clock_on(void)
         }
         duet_cortex_m_sleep_unless(&never); /* the LSE takes up to seconds to start */
     }
-    RCC_BDCR = (RCC_BDCR & ~RCC_BDCR_RTCSEL_MASK) | RCC_BDCR_RTCSEL_LSE | RCC_BDCR_RTCEN;
+    giga_shared_update(&RCC_BDCR, RCC_BDCR_RTCSEL_MASK, RCC_BDCR_RTCSEL_LSE | RCC_BDCR_RTCEN,
+                       GIGA_SEM_RCC);
     return true;
 }
 
@@ -55,7 +56,7 @@ int duet_rtc_set(int64_t unix_seconds)
         return DUET_ERR_NOT_SUPPORTED;
     /* 1970-01-01 was a Thursday; the RTC counts Monday as 1 .. Sunday as 7. */
     unsigned weekday = (unsigned)((unix_seconds / 86400 + 3) % 7) + 1u;
-    PWR_CR1 |= PWR_CR1_DBP;
+    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC);
     RTC_WPR = RTC_KEY1;
     RTC_WPR = RTC_KEY2;
     RTC_ISR |= RTC_ISR_INIT;

@@ -37,6 +37,17 @@ void giga_doorbell_init(void);
 void giga_doorbell_ring(void);
 extern volatile uint32_t giga_doorbell_flag;
 
+/* Takes and gives back a hardware semaphore that guards a read-modify-write of a
+ * register both cores write, with mbed's numbering so that an Arduino core on the other
+ * side agrees: 3 guards RCC, 5 guards GPIO. The holder keeps it for a few instructions. */
+#define GIGA_SEM_RCC 3u
+#define GIGA_SEM_GPIO 5u
+void giga_sem_take(uint32_t sem);
+void giga_sem_give(uint32_t sem);
+
+/* *reg = (*reg & ~clear) | set, holding semaphore sem meanwhile. */
+void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, uint32_t sem);
+
 /* Starts the M4 at address (M7 only). Returns a duet_err. */
 int giga_boot_m4(uint32_t address);
 

@@ -18,6 +18,8 @@ static void port_wait(duet_port *port, uint32_t timeout_ms)
 {
     (void)port;
     uint32_t start = duet_cortex_m_millis();
+    if (timeout_ms == 0)
+        return;
     while (!duet_cortex_m_sleep_unless(&giga_doorbell_flag)) {
         if (duet_cortex_m_millis() - start >= timeout_ms)
             return;

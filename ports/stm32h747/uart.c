@@ -15,8 +15,8 @@ static void pin_af(unsigned port, unsigned pin, unsigned af)
 {
     giga_clock_enable(RCC_CN_AHB4ENR, RCC_AHB4ENR_GPIOEN(port));
     unsigned shift = (pin & 7u) * 4u;
-    GPIO_AFR(port, pin) = (GPIO_AFR(port, pin) & ~(0xFu << shift)) | (af << shift);
-    GPIO_MODER(port) = (GPIO_MODER(port) & ~(3u << (pin * 2u))) | (GPIO_MODE_AF << (pin * 2u));
+    giga_shared_update(&GPIO_AFR(port, pin), 0xFu << shift, af << shift, GIGA_SEM_GPIO);
+    giga_shared_update(&GPIO_MODER(port), 3u << (pin * 2u), GPIO_MODE_AF << (pin * 2u), GIGA_SEM_GPIO);
 }
 
 static bool uart_ready;
@@ -33,7 +33,7 @@ void giga_uart_init(void)
         return;
     pin_af(PORT_A, 9u, AF7_USART1);
     pin_af(PORT_B, 7u, AF7_USART1);
-    RCC_D2CCIP2R &= ~(7u << 3); /* USART16SEL = rcc_pclk2 (§9.7.20) */
+    giga_shared_update(&RCC_D2CCIP2R, 7u << 3, 0, GIGA_SEM_RCC); /* USART16SEL = pclk2 (§9.7.20) */
     USART_BRR(USART1_BASE) = (giga_clock_pclk2_hz() + CONSOLE_BAUD / 2u) / CONSOLE_BAUD;
     USART_CR1(USART1_BASE) = USART_CR1_TE | USART_CR1_RE | USART_CR1_UE;
 }

@@ -1,4 +1,5 @@
-/* doorbell.c - the HSEM doorbells (RM0399 §11.3): the M7 rings the M4 by freeing
+/* hsem.c - the hardware semaphores (RM0399 §11): doorbells and cross-core locks.
+ * The doorbells: the M7 rings the M4 by freeing
  * semaphore 0, the M4 rings the M7 by freeing semaphore 1, as Arduino's RPC library does.
  * Freeing a semaphore sets its interrupt status on both interrupt lines (§11.3.7); each
  * core enables only the other core's semaphore, on its own line (1: M7, 2: M4). */
@@ -46,4 +47,29 @@ void giga_hsem_isr(void)
     uint32_t pending = HSEM_MISR(line);
     HSEM_ICR(line) = pending;
     giga_doorbell_flag = 1;
+}
+
+static uint32_t my_lock(void)
+{
+    return HSEM_LOCK | HSEM_COREID(giga_is_m7() ? HSEM_COREID_M7 : HSEM_COREID_M4);
+}
+
+void giga_sem_take(uint32_t sem)
+{
+    giga_clock_enable(RCC_CN_AHB4ENR, RCC_AHB4ENR_HSEMEN);
+    while (HSEM_RLR(sem) != my_lock()) {
+        /* the other core holds it for a few instructions */
+    }
+}
+
+void giga_sem_give(uint32_t sem)
+{
+    HSEM_R(sem) = my_lock() & ~HSEM_LOCK;
+}
+
+void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, uint32_t sem)
+{
+    giga_sem_take(sem);
+    *reg = (*reg & ~clear) | set;
+    giga_sem_give(sem);
 }
