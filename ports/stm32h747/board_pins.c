@@ -165,10 +165,3 @@ int analogRead(int pin)
     }
     return (int)((ADC_DR & 0xFFFFu) >> 6); /* 16-bit result, 10 bits as Arduino's default */
 }
-
-void analogWrite(int pin, int value)
-{
-    (void)value;
-    giga_board_fail("analogWrite: PWM output on pin %d is not written for the GIGA R1 port yet "
-                    "(docs/giga.md); a servo works (duet_servo_attach)", pin);
-}

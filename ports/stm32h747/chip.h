@@ -59,5 +59,6 @@ int giga_uart_read_byte(void);
 /* Interrupt handlers the vector table names. */
 void giga_hsem_isr(void);
 void giga_tim2_isr(void);
+void giga_tim5_isr(void);
 
 #endif

@@ -88,7 +88,7 @@
 #define RCC_CN_AHB1ENR 0x08u  /* §9.7.40: ADC12EN bit 5 */
 #define RCC_CN_AHB2ENR 0x0Cu  /* §9.7.41: SRAM1EN 29, SRAM2EN 30, SRAM3EN 31 */
 #define RCC_CN_AHB4ENR 0x10u  /* §9.7.42: GPIOxEN bits 0..10, HSEMEN bit 25 */
-#define RCC_CN_APB1LENR 0x18u /* §9.7.44: TIM2EN bit 0 */
+#define RCC_CN_APB1LENR 0x18u /* §9.7.44: TIM2EN bit 0, TIM5EN bit 3 */
 #define RCC_CN_APB2ENR 0x20u  /* §9.7.46: USART1EN bit 4 */
 #define RCC_CN_APB4ENR 0x24u  /* §9.7.47: SYSCFGEN bit 1, RTCAPBEN bit 16 */
 #define RCC_AHB1ENR_ADC12EN (1u << 5)
@@ -96,6 +96,7 @@
 #define RCC_AHB4ENR_GPIOEN(port) (1u << (port))
 #define RCC_AHB4ENR_HSEMEN (1u << 25)
 #define RCC_APB1LENR_TIM2EN (1u << 0)
+#define RCC_APB1LENR_TIM5EN (1u << 3)
 #define RCC_APB2ENR_USART1EN (1u << 4)
 #define RCC_APB4ENR_SYSCFGEN (1u << 1)
 #define RCC_APB4ENR_RTCAPBEN (1u << 16)
@@ -148,6 +149,7 @@
 #define IRQ_HSEM1 125u
 #define IRQ_HSEM2 126u
 #define IRQ_TIM2 28u
+#define IRQ_TIM5 50u
 
 /* ------------------------------------------------------------ FMC (RM0399 FMC chapter, NOR/PSRAM controller registers) */
 
@@ -217,9 +219,10 @@
 #define RCC_D3CCIPR_ADCSEL_PER (2u << 16) /* the ADC's kernel clock: per_ck (HSI, 64 MHz) */
 #define RCC_D3CCIPR_ADCSEL_MASK (3u << 16)
 
-/* ------------------------------------------------------------ TIM2 (RM0399 TIM2-5 chapter, registers) */
+/* ------------------------------------------------------------ TIM2, TIM5 (RM0399 TIM2-5 chapter, registers) */
 
 #define TIM2_BASE 0x40000000u
+#define TIM5_BASE 0x40000C00u
 #define TIM_CR1(b) REG32((b) + 0x00u)
 #define TIM_DIER(b) REG32((b) + 0x0Cu)
 #define TIM_SR(b) REG32((b) + 0x10u)

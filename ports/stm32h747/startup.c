@@ -78,6 +78,7 @@ __attribute__((section(".vectors"), used)) const uintptr_t giga_vectors[GIGA_VEC
     [2 ... GIGA_VECTORS - 1] = (uintptr_t)duet_cortex_m_fault,
     [15] = (uintptr_t)duet_cortex_m_systick_isr,
     [16 + IRQ_TIM2] = (uintptr_t)giga_tim2_isr,
+    [16 + IRQ_TIM5] = (uintptr_t)giga_tim5_isr,
     [16 + IRQ_HSEM1] = (uintptr_t)giga_hsem_isr, /* the M7's line */
     [16 + IRQ_HSEM2] = (uintptr_t)giga_hsem_isr, /* the M4's line */
 };

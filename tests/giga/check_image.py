@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """check_image.py - checks a GIGA R1 image that duet-board built, without a board.
 
-    check_image.py --core m7|m4 --split 1MB|1.5MB|SDRAM IMAGE.elf IMAGE.bin
+    check_image.py --core m7|m4 --split 50_50|75_25|100_0 IMAGE.elf IMAGE.bin
 
 The addresses below are the board's (Arduino's flash splits, the STM32H747's memory
 map), written here independently of the linker scripts so that a wrong script fails:
@@ -23,9 +23,9 @@ import sys
 CROSS = "arm-none-eabi-"
 # split -> (M7 flash end, M4 image start, M4 partition size)
 SPLITS = {
-    "1MB": (0x08100000, 0x08100000, 0x100000),
-    "1.5MB": (0x08180000, 0x08180000, 0x80000),
-    "SDRAM": (0x08200000, 0x60000000, 0x40000),
+    "50_50": (0x08100000, 0x08100000, 0x100000),  # 1MB M7 + 1MB M4
+    "75_25": (0x08180000, 0x08180000, 0x80000),  # 1.5MB M7 + 0.5MB M4
+    "100_0": (0x08200000, 0x60000000, 0x40000),  # 2MB M7 + M4 in SDRAM
 }
 M7_FLASH = 0x08040000  # after Arduino's bootloader
 RAM = {"m7": (0x24000000, 0x80000), "m4": (0x10000000, 0x48000)}  # AXI SRAM, D2 SRAM
