@@ -68,6 +68,15 @@ void giga_reset(void)
     duet_cortex_m_reset();
 }
 
+/* The timers' handlers belong to the servo and analogWrite files; a program that uses
+ * neither links without them (and never starts those timers). */
+static void unused_timer_isr(void)
+{
+    duet_cortex_m_fault();
+}
+void giga_tim2_isr(void) __attribute__((weak, alias("unused_timer_isr")));
+void giga_tim5_isr(void) __attribute__((weak, alias("unused_timer_isr")));
+
 #define GIGA_VECTORS (16 + 150) /* 16 system exceptions, 150 interrupt lines */
 
 #pragma GCC diagnostic push
