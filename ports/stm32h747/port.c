@@ -38,11 +38,9 @@ static uint32_t port_now_ms(duet_port *port)
     return duet_cortex_m_millis();
 }
 
-/* Where the M4 image lies for the flash split this program was built for
- * (duet-board build --split passes it); 0 leaves duet's default, 0x08100000. */
-#ifndef DUET_GIGA_M4_ADDRESS
-#define DUET_GIGA_M4_ADDRESS 0u
-#endif
+/* Where the M4 image lies for the flash split this program was linked for: an address
+ * the linker script defines (giga_m7.ld: DUET_M4_BOOT, which duet-board build --split sets). */
+extern const char DUET_M4_BOOT[];
 
 static duet_port giga_port;
 
@@ -61,7 +59,7 @@ duet_port *duet_port_default(void)
             .wait = port_wait,
             .boot = port_boot,
             .now_ms = port_now_ms,
-            .boot_address = DUET_GIGA_M4_ADDRESS,
+            .boot_address = (uint32_t)(uintptr_t)DUET_M4_BOOT,
             .cpu_id = m7 ? DUET_CPU_M7 : DUET_CPU_M4,
         };
         giga_doorbell_init();

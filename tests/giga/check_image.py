@@ -11,6 +11,7 @@ map), written here independently of the linker scripts so that a wrong script fa
     16+126 on the M4) points at the port's HSEM handler;
   - every section that is loaded lies inside the partition, every RAM section inside
     the core's RAM;
+  - the M7's image boots the M4 where the split puts the M4's image (DUET_M4_BOOT);
   - the .bin is the flash image from the partition's start, fits the partition, and
     starts with the vector table.
 Prints one line per failed check and exits 1, or prints "ok ..." and exits 0.
@@ -121,6 +122,10 @@ def main():
         check(reset is not None and words[1] == reset | 1, "the reset entry is not giga_reset")
     else:
         check(False, f"{a.bin}: too short to hold the vector table")
+    if a.core == "m7":
+        boot = symbol(a.elf, "DUET_M4_BOOT")
+        check(boot == m4_start, f"the M7 boots the M4 at {boot if boot is None else hex(boot)}, "
+                                f"not at the split's M4 image {m4_start:#x}")
 
     for f in failures:
         print(f"check_image: {a.elf} ({a.core}, {a.split}): {f}")
