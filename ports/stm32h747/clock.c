@@ -83,7 +83,8 @@ static uint32_t hclk_hz(void)
 
 uint32_t giga_clock_cpu_hz(void)
 {
-    return giga_is_m7() ? m7_hz() : hclk_hz();
+    uint32_t hz = giga_is_m7() ? m7_hz() : hclk_hz();
+    return hz ? hz : HSI_HZ; /* a PLL without a source: the HSI's rate rather than none */
 }
 
 uint32_t giga_clock_ticks_per_us(void)

@@ -55,16 +55,17 @@ void giga_reset(void);
 
 void giga_reset(void)
 {
+    /* Interrupts use this image's table: the M4 starts with VTOR 0, and the M7 arrives
+     * from Arduino's bootloader with the bootloader's table in VTOR. */
+    SCB_VTOR = (uint32_t)(uintptr_t)giga_vectors;
     if (giga_is_m7()) {
         FMC_BCR1 = FMC_BCR1_BANK1_OFF;
         m7_shared_uncached();
         m7_caches_on();
     } else {
-        /* The M4 starts at its boot address with VTOR 0; its RAM is D2 SRAM. */
-        SCB_VTOR = (uint32_t)(uintptr_t)giga_vectors;
-        giga_clock_enable(RCC_CN_AHB2ENR, RCC_AHB2ENR_SRAM123EN);
-        __asm__ volatile("dsb\n\tisb" ::: "memory");
+        giga_clock_enable(RCC_CN_AHB2ENR, RCC_AHB2ENR_SRAM123EN); /* its RAM: D2 SRAM */
     }
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
     duet_cortex_m_reset();
 }
 
