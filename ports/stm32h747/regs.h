@@ -45,7 +45,12 @@
 #define SCB_ICIALLU REG32(0xE000EF50u)
 #define SCB_DCISW REG32(0xE000EF60u)
 
+/* NVIC (Armv7-M B3.4): clear-enable and clear-pending, 32 lines per word */
+#define NVIC_ICER(n) REG32(0xE000E180u + 4u * (n))
+#define NVIC_ICPR(n) REG32(0xE000E280u + 4u * (n))
+
 /* MPU (Armv7-M B3.5): control, region number, base address, attributes and size */
+#define MPU_TYPE REG32(0xE000ED90u) /* DREGION bits 15:8: the number of regions */
 #define MPU_CTRL REG32(0xE000ED94u)
 #define MPU_RNR REG32(0xE000ED98u)
 #define MPU_RBAR REG32(0xE000ED9Cu)

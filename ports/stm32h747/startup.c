@@ -6,6 +6,8 @@
 
 #include "duet/cortex_m.h"
 
+#define GIGA_IRQ_LINES 150u /* the STM32H747's interrupt lines (0..149) */
+
 extern uint32_t __stack_top__[];
 extern const uintptr_t giga_vectors[];
 
@@ -17,6 +19,11 @@ static void m7_shared_uncached(void)
 {
     __asm__ volatile("dsb\n\tisb" ::: "memory");
     MPU_CTRL = 0;
+    unsigned regions = (MPU_TYPE >> 8) & 0xFFu;
+    for (unsigned r = 1; r < regions; r++) { /* what a bootloader may have left */
+        MPU_RNR = r;
+        MPU_RASR = 0;
+    }
     MPU_RNR = 0;
     MPU_RBAR = SRAM4_BASE;
     MPU_RASR = MPU_RASR_AP_FULL | MPU_RASR_TEX(1u) | MPU_RASR_SIZE(16u) | MPU_RASR_ENABLE;
@@ -58,6 +65,11 @@ void giga_reset(void)
     /* Interrupts use this image's table: the M4 starts with VTOR 0, and the M7 arrives
      * from Arduino's bootloader with the bootloader's table in VTOR. */
     SCB_VTOR = (uint32_t)(uintptr_t)giga_vectors;
+    /* No interrupt the bootloader enabled may reach this image's table: all off. */
+    for (unsigned n = 0; n < (GIGA_IRQ_LINES + 31u) / 32u; n++) {
+        NVIC_ICER(n) = 0xFFFFFFFFu;
+        NVIC_ICPR(n) = 0xFFFFFFFFu;
+    }
     if (giga_is_m7()) {
         FMC_BCR1 = FMC_BCR1_BANK1_OFF;
         m7_shared_uncached();
@@ -78,7 +90,7 @@ static void unused_timer_isr(void)
 void giga_tim2_isr(void) __attribute__((weak, alias("unused_timer_isr")));
 void giga_tim5_isr(void) __attribute__((weak, alias("unused_timer_isr")));
 
-#define GIGA_VECTORS (16 + 150) /* 16 system exceptions, 150 interrupt lines */
+#define GIGA_VECTORS (16 + GIGA_IRQ_LINES) /* 16 system exceptions, then the lines */
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
