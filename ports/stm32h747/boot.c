@@ -1,7 +1,7 @@
 /* boot.c - starting the M4 as the Arduino core does: its boot address into SYSCFG_UR3
  * (RM0399 §13.3.16), then RCC_GCR.BOOT_C2 (§9.7.36) lets a gated M4 run. If the option
  * byte BCM4 is set, the M4 runs from reset on its own; the Arduino core then clears BCM4
- * for good (option-byte programming, §4.4) and resets the chip, and so does this port. */
+ * for good and resets the chip, and so does this port (option_bytes.c). */
 #include "chip.h"
 #include "regs.h"
 
@@ -12,9 +12,8 @@
  * fails both. */
 static bool image_at(uint32_t address, uint32_t region_end)
 {
-    const volatile uint32_t *vectors = (const volatile uint32_t *)(uintptr_t)address;
-    uint32_t sp = vectors[0];
-    uint32_t reset = vectors[1];
+    uint32_t sp = REG32(address);
+    uint32_t reset = REG32(address + 4u);
     bool sp_ok = (sp > D2_SRAM_M4_BASE && sp <= D2_SRAM_M4_BASE + D2_SRAM_SIZE) ||
                  (sp > 0x30000000u && sp <= 0x30000000u + D2_SRAM_SIZE) ||
                  (sp > AXI_SRAM_BASE && sp <= AXI_SRAM_BASE + 0x80000u) ||
@@ -23,30 +22,16 @@ static bool image_at(uint32_t address, uint32_t region_end)
     return sp_ok && reset_ok;
 }
 
-static void clear_bcm4_and_reset(void)
-{
-    FLASH_OPTKEYR = FLASH_OPTKEY1;
-    FLASH_OPTKEYR = FLASH_OPTKEY2;
-    FLASH_OPTSR_PRG &= ~FLASH_OPTSR_BCM4;
-    FLASH_OPTCR |= FLASH_OPTCR_OPTSTART;
-    while (FLASH_OPTSR_CUR & FLASH_OPTSR_OPT_BUSY) {
-        /* the option-byte write takes a few milliseconds and has no interrupt here */
-    }
-    FLASH_OPTCR |= FLASH_OPTCR_OPTLOCK;
-    __asm__ volatile("dsb" ::: "memory");
-    SCB_AIRCR = SCB_AIRCR_VECTKEY | SCB_AIRCR_SYSRESETREQ;
-    for (;;)
-        __asm__ volatile("wfi");
-}
-
 int giga_boot_m4(uint32_t address)
 {
     if (!giga_is_m7())
         return DUET_ERR_STATE;
     if (RCC_GCR & RCC_GCR_BOOT_C2)
         return DUET_ERR_STATE;
-    if (FLASH_OPTSR_CUR & FLASH_OPTSR_BCM4)
-        clear_bcm4_and_reset(); /* does not return: the program starts again */
+    if (FLASH_OPTSR_CUR & FLASH_OPTSR_BCM4) {
+        giga_clear_bcm4_and_reset(); /* does not return: the program starts again */
+        return DUET_ERR_BOOT;
+    }
     /* The boot address keeps its top 16 bits only: an image must start on 64 KiB. */
     if (address & 0xFFFFu)
         return DUET_ERR_BOOT;
@@ -68,7 +53,7 @@ int giga_boot_m4(uint32_t address)
     /* The M4's stack and data live in D2 SRAM: allocate SRAM1..3 to it before it runs. */
     REG32(RCC_C2_BLOCK + RCC_CN_AHB2ENR) |= RCC_AHB2ENR_SRAM123EN;
     SYSCFG_UR3 = (SYSCFG_UR3 & 0x0000FFFFu) | ((address >> 16) << SYSCFG_UR3_BCM4_ADD0_SHIFT);
-    __asm__ volatile("dsb" ::: "memory");
+    giga_barrier(); /* the address is in place before the M4 starts */
     RCC_GCR |= RCC_GCR_BOOT_C2;
     return DUET_OK;
 }

@@ -48,6 +48,20 @@ void giga_sem_give(uint32_t sem);
 /* *reg = (*reg & ~clear) | set, holding semaphore sem meanwhile. */
 void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, uint32_t sem);
 
+/* Clears the option byte BCM4 (the M4 no longer starts at reset) and resets the chip.
+ * Does not return. */
+void giga_clear_bcm4_and_reset(void);
+
+/* A data synchronization barrier: earlier register writes are done. */
+static inline void giga_barrier(void)
+{
+#if defined(__arm__)
+    __asm__ volatile("dsb" ::: "memory");
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the host build of the port's unit test */
+#endif
+}
+
 /* Starts the M4 at address (M7 only). Returns a duet_err. */
 int giga_boot_m4(uint32_t address);
 

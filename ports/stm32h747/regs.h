@@ -7,7 +7,11 @@
 
 #include <stdint.h>
 
+/* A register at an address. (The port's unit test on the host defines its own REG32, a
+ * fake register file, before including this.) */
+#ifndef REG32
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
+#endif
 
 /* ------------------------------------------------------------ memory map (RM0399 §2.3.2) */
 
