@@ -85,7 +85,5 @@ void duet_cortex_m_port_exit(int status)
         while (!(USART_ISR(USART1_BASE) & USART_ISR_TC)) {
         }
     }
-    __asm__ volatile("cpsid i" ::: "memory");
-    for (;;)
-        __asm__ volatile("wfi");
+    duet_cortex_m_halt();
 }
