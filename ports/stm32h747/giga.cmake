@@ -1,7 +1,11 @@
 # giga.cmake - what duet-board's giga target compiles for the GIGA R1: the core's sources,
-# the shared Cortex-M code and this port. duet_giga_sources(VAR) sets VAR to that list.
+# the shared Cortex-M code (ports/cortex_m) and this port. duet_giga_sources(VAR) sets VAR.
+include(${CMAKE_SOURCE_DIR}/ports/cortex_m/cortex_m.cmake)
+
 function(duet_giga_sources var)
-  file(GLOB cortex_m CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/ports/cortex_m/*.c)
+  if(NOT DUET_CORE_SOURCES)
+    message(FATAL_ERROR "duet_giga_sources: DUET_CORE_SOURCES (the core's source list) is not set")
+  endif()
   file(GLOB giga CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/ports/stm32h747/*.c)
-  set(${var} ${DUET_CORE_SOURCES} ${cortex_m} ${giga} PARENT_SCOPE)
+  set(${var} ${DUET_CORE_SOURCES} ${DUET_CORTEX_M_SOURCES} ${giga} PARENT_SCOPE)
 endfunction()
