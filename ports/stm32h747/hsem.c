@@ -1,8 +1,8 @@
 /* hsem.c - the hardware semaphores (RM0399 §11): doorbells and cross-core locks.
- * The doorbells: the M7 rings the M4 by freeing
- * semaphore 0, the M4 rings the M7 by freeing semaphore 1, as Arduino's RPC library does.
- * Freeing a semaphore sets its interrupt status on both interrupt lines (§11.3.7); each
- * core enables only the other core's semaphore, on its own line (1: M7, 2: M4). */
+ * Doorbells: the M7 rings the M4 by freeing semaphore 0, the M4 rings the M7 by freeing
+ * semaphore 1, as Arduino's RPC library does. Freeing a semaphore sets its interrupt
+ * status on both interrupt lines (§11.3.7); each core enables only the other core's
+ * semaphore, on its own line (1: the M7, 2: the M4). */
 #include "chip.h"
 #include "regs.h"
 
