@@ -128,7 +128,7 @@ static void adc_start(void)
     ADC12_CCR = ADC_CCR_PRESC_DIV4;
     ADC_CR = ADC_CR_ADVREGEN | ADC_CR_BOOST_LOW; /* DEEPPWD cleared */
     /* the regulator's start-up time (10 us), rounded up to the clock we have: sleep
-     * through two SysTick interrupts */
+     * through two SysTick interrupts (millis() starts SysTick if nothing did) */
     static volatile uint32_t never;
     uint32_t t0 = millis();
     while (millis() - t0 < 2u)

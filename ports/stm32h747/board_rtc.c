@@ -29,9 +29,9 @@ static bool rtc_clock_on(void)
     giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC); /* backup domain writable */
     giga_shared_update(&RCC_BDCR, 0, RCC_BDCR_LSEON, GIGA_SEM_RCC);
     static volatile uint32_t never;
-    uint32_t t0 = duet_cortex_m_millis();
+    unsigned long t0 = millis(); /* millis() starts SysTick, which ends each sleep below */
     while (!(RCC_BDCR & RCC_BDCR_LSERDY)) {
-        if (duet_cortex_m_millis() - t0 > LSE_START_MS) {
+        if (millis() - t0 > LSE_START_MS) {
             giga_board_fail("rtc: the 32.768 kHz crystal (LSE) did not start within %u ms",
                             LSE_START_MS);
             return false;

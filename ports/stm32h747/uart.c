@@ -5,6 +5,7 @@
 #include "regs.h"
 
 #include "duet/cortex_m.h"
+#include "duet/duet.h"
 
 #define CONSOLE_BAUD 115200u
 #define PORT_A 0u
@@ -68,6 +69,7 @@ void duet_cortex_m_port_console_write(const void *data, size_t len)
 
 size_t duet_cortex_m_port_console_read(void *data, size_t len)
 {
+    duet_port_default(); /* SysTick on: a reader that waits for a byte wakes every ms */
     uint8_t *p = data;
     size_t n = 0;
     int c;
