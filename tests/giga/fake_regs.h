@@ -8,6 +8,9 @@
 /* The fake register at addr (created as 0 on first use). */
 volatile uint32_t *giga_fake_reg(uintptr_t addr);
 
+/* Forgets every register (all read 0 again). */
+void giga_fake_reset(void);
+
 #define REG32(addr) (*giga_fake_reg((uintptr_t)(addr)))
 
 #endif

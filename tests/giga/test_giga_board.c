@@ -15,26 +15,6 @@
 
 #include "duet/board.h"
 
-#define FAKE_REGS 256
-
-static struct {
-    uintptr_t addr;
-    uint32_t value;
-} fake[FAKE_REGS];
-static int fake_count;
-
-volatile uint32_t *giga_fake_reg(uintptr_t addr)
-{
-    for (int i = 0; i < fake_count; i++)
-        if (fake[i].addr == addr)
-            return &fake[i].value;
-    if (fake_count == FAKE_REGS)
-        fail_msg("more than %d fake registers", FAKE_REGS);
-    fake[fake_count].addr = addr;
-    fake[fake_count].value = 0;
-    return &fake[fake_count++].value;
-}
-
 /* ports/cortex_m, as far as the board files use it */
 static unsigned irq_enabled;
 void duet_cortex_m_irq_enable(unsigned irq) { irq_enabled = irq; }
@@ -51,7 +31,7 @@ bool duet_cortex_m_sleep_unless(volatile uint32_t *flag) { (void)flag; return fa
 static int fresh_board(void **state)
 {
     (void)state;
-    fake_count = 0;
+    giga_fake_reset();
     irq_enabled = 0;
     SCB_CPUID = 0x411FC270u; /* the M7 */
     HSEM_RLR(GIGA_SEM_GPIO) = HSEM_LOCK | 3u << 8; /* the GPIO lock is free for the M7 */

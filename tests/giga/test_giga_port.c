@@ -13,28 +13,6 @@
 
 #include "duet/error.h"
 
-/* ------------------------------------------------------------ the fake register file */
-
-#define FAKE_REGS 256
-
-static struct {
-    uintptr_t addr;
-    uint32_t value;
-} fake[FAKE_REGS];
-static int fake_count;
-
-volatile uint32_t *giga_fake_reg(uintptr_t addr)
-{
-    for (int i = 0; i < fake_count; i++)
-        if (fake[i].addr == addr)
-            return &fake[i].value;
-    if (fake_count == FAKE_REGS)
-        fail_msg("more than %d fake registers", FAKE_REGS);
-    fake[fake_count].addr = addr;
-    fake[fake_count].value = 0;
-    return &fake[fake_count++].value;
-}
-
 /* What the port calls outside the files under test. */
 static unsigned irq_enabled, irq_cleared, bcm4_cleared;
 
@@ -59,7 +37,7 @@ void giga_clear_bcm4_and_reset(void)
 static int setup_m7(void **state)
 {
     (void)state;
-    fake_count = 0;
+    giga_fake_reset();
     irq_enabled = irq_cleared = bcm4_cleared = 0;
     giga_doorbell_flag = 0;
     SCB_CPUID = CPUID_M7;
