@@ -25,6 +25,7 @@ unsigned long millis(void) { return fake_ms += 1; }
 bool duet_cortex_m_sleep_unless(volatile uint32_t *flag) { (void)flag; return false; }
 
 #define PORT_A 0u
+#define PORT_D 3u
 #define PORT_E 4u
 #define PORT_J 9u
 
@@ -162,7 +163,7 @@ static void test_analog_write(void **state)
     giga_tim5_isr();
     assert_int_equal(TIM_CCR1(TIM5_BASE), 2000u);
     analogWrite(6, 0);
-    assert_int_equal(GPIO_BSRR(3), 1u << (13 + 16)); /* held low */
+    assert_int_equal(GPIO_BSRR(PORT_D), 1u << (13 + 16)); /* held low */
 }
 
 int main(void)
