@@ -1,4 +1,5 @@
-# giga.cmake - what duet-board's giga target compiles for the GIGA R1: the core's sources,
+# giga.cmake - what duet-board's giga target compiles for the GIGA R1: the core's sources
+# and its top level (duet.c),
 # the shared Cortex-M code (ports/cortex_m) and this port. duet_giga_sources(VAR) sets VAR.
 include(${CMAKE_SOURCE_DIR}/ports/cortex_m/cortex_m.cmake)
 
@@ -7,5 +8,5 @@ function(duet_giga_sources var)
     message(FATAL_ERROR "duet_giga_sources: DUET_CORE_SOURCES (the core's source list) is not set")
   endif()
   file(GLOB giga CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/ports/stm32h747/*.c)
-  set(${var} ${DUET_CORE_SOURCES} ${DUET_CORTEX_M_SOURCES} ${giga} PARENT_SCOPE)
+  set(${var} ${DUET_CORE_SOURCES} ${DUET_TOP_SOURCES} ${DUET_CORTEX_M_SOURCES} ${giga} PARENT_SCOPE)
 endfunction()
