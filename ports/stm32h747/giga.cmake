@@ -1,6 +1,6 @@
 # giga.cmake - what duet-board's giga target compiles for the GIGA R1: the core's sources
-# and its top level (duet.c),
-# the shared Cortex-M code (ports/cortex_m) and this port. duet_giga_sources(VAR) sets VAR.
+# and its top level (duet.c), the shared Cortex-M code (ports/cortex_m) and this port.
+# duet_giga_sources(VAR) sets VAR to that list.
 include(${CMAKE_SOURCE_DIR}/ports/cortex_m/cortex_m.cmake)
 
 function(duet_giga_sources var)

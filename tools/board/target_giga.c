@@ -41,7 +41,6 @@ static const char *const cpu_flags[2][4] = {
 static const char *const c_flags[] = {
     "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
     "-I" DUET_SOURCE_DIR "/include", "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
-    "-I" DUET_SOURCE_DIR "/src", /* the core's own headers */
 };
 
 /* An argument vector that grows one string at a time; strings are copied. */
@@ -145,6 +144,7 @@ static int build_library(const board_args *args, int core, const char *dir)
         arg(&cc, CROSS "gcc");
         common_flags(&cc, core);
         arg(&cc, "-Werror");
+        arg(&cc, "-I" DUET_SOURCE_DIR "/src"); /* the core's own headers */
         arg(&cc, "-c");
         arg(&cc, src);
         arg(&cc, "-o");
