@@ -17,8 +17,10 @@
 #include "board_util.h"
 #include "target.h"
 
-/* tools/board/CMakeLists.txt gives the sources: the repository, and duet's sources for the
- * GIGA R1 (every file of the core, ports/cortex_m and ports/stm32h747), separated by ';'. */
+/* The repository, and duet's sources for the GIGA R1 (every file of the core, ports/cortex_m
+ * and ports/stm32h747, separated by ';'): written at configure time (giga.cmake). */
+#include "giga_sources.h"
+
 #ifndef DUET_SOURCE_DIR
 #error "DUET_SOURCE_DIR must name the duet source tree"
 #endif
