@@ -323,8 +323,11 @@ static int map_board(const char *dir, bool create, board_maps *m)
     m->sram = p;
     if (!create && !control_valid(m->ctl)) {
         unmap_board(m);
-        return fail(DUET_ERR_CORRUPT, "%s/control: not a duet board of version %u (duet_posix_board_create() makes one)",
-                    dir, DUET_POSIX_CONTROL_VERSION);
+        /* fail() is not inlined (it is variadic): returning the constant tells the
+         * compiler that this path, whose ctl is NULL, never returns DUET_OK. */
+        fail(DUET_ERR_CORRUPT, "%s/control: not a duet board of version %u (duet_posix_board_create() makes one)",
+             dir, DUET_POSIX_CONTROL_VERSION);
+        return DUET_ERR_CORRUPT;
     }
     return DUET_OK;
 }
