@@ -110,23 +110,27 @@ static int run(const board_args *args, argv_buf *a, const char *what)
     return 0;
 }
 
-/* The ELF path and the .bin path next to it (IMAGE.elf -> IMAGE.bin, IMAGE -> IMAGE.bin). */
-static void image_paths(const board_args *args, char *elf, char *bin)
+/* The ELF path and the .bin path next to it (IMAGE.elf -> IMAGE.bin, IMAGE -> IMAGE.bin).
+ * Returns false if a path does not fit PATH_CAP. */
+static bool image_paths(const board_args *args, char *elf, char *bin)
 {
+    int n;
     if (args->output) {
-        snprintf(elf, PATH_CAP, "%s", args->output);
+        n = snprintf(elf, PATH_CAP, "%s", args->output);
     } else {
         const char *base = strrchr(args->files[0], '/');
         base = base ? base + 1 : args->files[0];
         const char *dot = strrchr(base, '.');
         int len = dot ? (int)(dot - base) : (int)strlen(base);
-        snprintf(elf, PATH_CAP, "%.*s_%s.elf", len, base, args->core);
+        n = snprintf(elf, PATH_CAP, "%.*s_%s.elf", len, base, args->core);
     }
-    size_t n = strlen(elf);
+    if (n < 0 || n >= PATH_CAP)
+        return false;
     if (n > 4 && strcmp(elf + n - 4, ".elf") == 0)
-        snprintf(bin, PATH_CAP, "%.*s.bin", (int)(n - 4), elf);
+        n = snprintf(bin, PATH_CAP, "%.*s.bin", n - 4, elf);
     else
-        snprintf(bin, PATH_CAP, "%s.bin", elf);
+        n = snprintf(bin, PATH_CAP, "%s.bin", elf);
+    return n >= 0 && n < PATH_CAP;
 }
 
 /* Compiles duet's sources for one core into dir/libduet_giga.a: an archive, so that the
@@ -209,7 +213,8 @@ static int giga_build(const board_args *args)
     int core = strcmp(args->core, "m7") == 0 ? 0 : 1;
     const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
     char elf[PATH_CAP], bin[PATH_CAP];
-    image_paths(args, elf, bin);
+    if (!image_paths(args, elf, bin))
+        return board_usage_fail(args, "the image's path is longer than %d bytes: give a shorter -o", PATH_CAP - 5);
 
     char dir[] = "/tmp/duet-giga.XXXXXX";
     if (!mkdtemp(dir))
