@@ -12,7 +12,8 @@ function(duet_giga_sources var)
 endfunction()
 
 # duet_giga_configure(TARGET): gives TARGET (duet-board) the header giga_sources.h, which
-# names the source tree (DUET_SOURCE_DIR) and duet's sources for the GIGA R1
+# names the source tree (DUET_SOURCE_DIR), the generated headers (DUET_GENERATED_INCLUDE:
+# duet/version.h) and duet's sources for the GIGA R1
 # (DUET_GIGA_SOURCES, separated by ';').
 function(duet_giga_configure target)
   duet_giga_sources(sources)
@@ -20,6 +21,7 @@ function(duet_giga_configure target)
   file(CONFIGURE OUTPUT ${dir}/giga_sources.h CONTENT
 "/* giga_sources.h - written by ports/stm32h747/giga.cmake */
 #define DUET_SOURCE_DIR \"${CMAKE_SOURCE_DIR}\"
+#define DUET_GENERATED_INCLUDE \"${DUET_GENERATED_INCLUDE_DIR}\"
 #define DUET_GIGA_SOURCES \"${sources}\"
 ")
   target_include_directories(${target} PRIVATE ${dir})

@@ -24,6 +24,9 @@
 #ifndef DUET_SOURCE_DIR
 #error "DUET_SOURCE_DIR must name the duet source tree"
 #endif
+#ifndef DUET_GENERATED_INCLUDE
+#error "DUET_GENERATED_INCLUDE must name the generated headers (duet/version.h)"
+#endif
 #ifndef DUET_GIGA_SOURCES
 #error "DUET_GIGA_SOURCES must list duet's sources for the GIGA R1"
 #endif
@@ -42,7 +45,8 @@ static const char *const cpu_flags[2][4] = {
 
 static const char *const c_flags[] = {
     "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
-    "-I" DUET_SOURCE_DIR "/include", "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
+    "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE,
+    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
 };
 
 /* An argument vector that grows one string at a time; strings are copied. */
