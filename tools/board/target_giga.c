@@ -18,7 +18,10 @@
 #include "target.h"
 
 /* The repository, and duet's sources for the GIGA R1 (every file of the core, ports/cortex_m
- * and ports/stm32h747, separated by ';'): written at configure time (giga.cmake). */
+ * and ports/stm32h747, separated by ';'): written at configure time by giga.cmake's
+ * duet_giga_configure(duet-board). Until tools/board/CMakeLists.txt calls it, this file
+ * compiles to nothing and targets.c does not list the target. */
+#if __has_include("giga_sources.h")
 #include "giga_sources.h"
 
 #ifndef DUET_SOURCE_DIR
@@ -292,3 +295,5 @@ const board_target board_target_giga = {
     "giga", "the Arduino GIGA R1 itself (arm-none-eabi-gcc; upload with dfu-util)",
     giga_build, giga_upload, NULL, NULL, NULL,
 };
+
+#endif /* giga_sources.h */
