@@ -65,12 +65,19 @@ static void path_pop(path *p, size_t was)
     p->at[was] = '\0';
 }
 
-static int fail(PyObject *type, const path *p, const char *problem, PyObject *obj)
+static int fail(PyObject *type, const path *p, const char *problem)
 {
-    PyErr_Format(type, "%s%s %s%s%s", p->what, p->at, problem, obj ? Py_TYPE(obj)->tp_name : "",
-                 obj ? ", which has no MessagePack form (MessagePack carries None, bool, int, float, str, "
-                       "bytes, list, tuple, dict and msgpackrpc.Ext)"
-                     : "");
+    PyErr_Format(type, "%s%s %s", p->what, p->at, problem);
+    return -1;
+}
+
+static int no_form(const path *p, PyObject *obj)
+{
+    const char *name = Py_TYPE(obj)->tp_name;
+    PyErr_Format(PyExc_TypeError,
+                 "%s%s is %s %s, which has no MessagePack form (MessagePack carries None, bool, int, float, str, "
+                 "bytes, list, tuple, dict and msgpackrpc.Ext)",
+                 p->what, p->at, strchr("aeiouAEIOU", name[0]) ? "an" : "a", name);
     return -1;
 }
 
@@ -94,7 +101,7 @@ static int encode_int(duet_msgpack_writer *w, PyObject *obj, const path *p)
         }
         PyErr_Clear();
     }
-    return fail(PyExc_OverflowError, p, "is an int outside MessagePack's range (-2**63 .. 2**64-1)", NULL);
+    return fail(PyExc_OverflowError, p, "is an int outside MessagePack's range (-2**63 .. 2**64-1)");
 }
 
 static int encode_str(duet_msgpack_writer *w, PyObject *obj, const path *p)
@@ -103,7 +110,7 @@ static int encode_str(duet_msgpack_writer *w, PyObject *obj, const path *p)
     const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
     if (!s) {
         PyErr_Clear();
-        return fail(PyExc_ValueError, p, "is a str that cannot be UTF-8 (it holds a lone surrogate)", NULL);
+        return fail(PyExc_ValueError, p, "is a str that cannot be UTF-8 (it holds a lone surrogate)");
     }
     duet_msgpack_write_str(w, s, (size_t)len);
     return 0;
@@ -127,9 +134,9 @@ static int encode_ext(duet_msgpack_writer *w, PyObject *obj, const path *p)
     if (t == -1 && PyErr_Occurred())
         PyErr_Clear();
     if (t < -128 || t > 127 || (t == -1 && !PyLong_Check(type)))
-        return fail(PyExc_ValueError, p, "is an Ext whose type is not an int from -128 to 127", NULL);
+        return fail(PyExc_ValueError, p, "is an Ext whose type is not an int from -128 to 127");
     if (!PyBytes_Check(data))
-        return fail(PyExc_TypeError, p, "is an Ext whose data is not bytes", NULL);
+        return fail(PyExc_TypeError, p, "is an Ext whose data is not bytes");
     duet_msgpack_write_ext(w, (int8_t)t, PyBytes_AS_STRING(data), (size_t)PyBytes_GET_SIZE(data));
     return 0;
 }
@@ -138,7 +145,7 @@ static int encode_seq(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned d
 {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(obj);
     if ((unsigned long long)n > 0xffffffffull)
-        return fail(PyExc_ValueError, p, "is a list too long for MessagePack", NULL);
+        return fail(PyExc_ValueError, p, "is a list too long for MessagePack");
     duet_msgpack_write_array(w, (uint32_t)n);
     for (Py_ssize_t i = 0; i < n && !duet_msgpack_writer_error(w); i++) {
         size_t was = path_push(p, "[%lld]", NULL, i);
@@ -174,8 +181,7 @@ static int encode_dict(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned 
 static int encode(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth)
 {
     if (depth > DPY_MAX_DEPTH)
-        return fail(PyExc_ValueError, p, "nests lists and dicts deeper than MessagePack's limit here (32 levels)",
-                    NULL);
+        return fail(PyExc_ValueError, p, "nests lists and dicts deeper than MessagePack's limit here (32 levels)");
     if (obj == Py_None) {
         duet_msgpack_write_nil(w);
         return 0;
@@ -202,7 +208,7 @@ static int encode(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth
     }
     if (PyDict_Check(obj))
         return encode_dict(w, obj, p, depth);
-    return fail(PyExc_TypeError, p, "is a", obj);
+    return no_form(p, obj);
 }
 
 int dpy_encode(duet_msgpack_writer *w, PyObject *obj, const char *what)

@@ -354,6 +354,17 @@ static int open_board(dpy_engine *e)
     return DUET_OK;
 }
 
+/* Creates the "raw" endpoint and the stream over it. */
+static int open_raw(dpy_engine *e)
+{
+    int err = duet_rpmsg_endpoint_create(&e->dev, &e->ep_raw, "raw", NULL, 0);
+    if (!err)
+        err = duet_stream_init(&e->stream, (duet_link *)&e->ep_raw, e->stream_rx, DPY_STREAM_RX, e->stream_tx,
+                               sizeof e->stream_tx);
+    e->stream_up = err == DUET_OK;
+    return err;
+}
+
 int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned channels)
 {
     if (atomic_load(&e->state) != DPY_IDLE) {
@@ -376,10 +387,11 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
         set_why(e, "setting up the shared memory: %s", duet_rpmsg_why(&e->dev));
         return err;
     }
-    /* The M4 announces "raw", then "rpc", as the Arduino library does. */
-    e->raw_wanted = channels >= 2;
-    if (e->raw_wanted)
-        err = duet_rpmsg_endpoint_create(&e->dev, &e->ep_raw, "raw", NULL, 0);
+    /* The M4 announces "raw", then "rpc", as the Arduino library does. With one channel
+     * only "rpc" is waited for; "raw" is answered once it is up (the device keeps the
+     * announcement), as MicroPython answers every endpoint the M4 announces. */
+    if (channels >= 2)
+        err = open_raw(e);
     if (!err)
         err = duet_rpmsg_endpoint_create(&e->dev, &e->ep_rpc, "rpc", e->reasm, DPY_MAX_MESSAGE);
     if (err) {
@@ -387,15 +399,6 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
         return err;
     }
     duet_link_attach((duet_link *)&e->ep_rpc, duet_rpc_receive, &e->rpc);
-    if (e->raw_wanted) {
-        err = duet_stream_init(&e->stream, (duet_link *)&e->ep_raw, e->stream_rx, DPY_STREAM_RX, e->stream_tx,
-                               sizeof e->stream_tx);
-        if (err) {
-            set_why(e, "setting up the stream: %s", duet_strerror(err));
-            return err;
-        }
-        e->stream_up = true;
-    }
     err = e->port.boot(&e->port, address);
     if (err) {
         set_why(e, "booting the M4 at 0x%08x: %s", (unsigned)address, duet_posix_board_error());
@@ -417,6 +420,8 @@ int dpy_engine_wait_up(dpy_engine *e, uint32_t timeout_ms)
         dpy_lock(e);
         down_if_m4_ended(e);
         int err = atomic_load(&e->state) == DPY_DOWN ? DUET_ERR_LINK_DOWN : duet_rpmsg_wait_ready(&e->dev, 0);
+        if (err == DUET_OK && !e->stream_up && open_raw(e) != DUET_OK)
+            e->stream_up = false; /* the M4 has no "raw": calls work, read() says so */
         if (err == DUET_OK) {
             e->link.max_message = duet_rpmsg_endpoint_max_message(&e->ep_rpc);
             atomic_store(&e->state, DPY_UP);

@@ -39,11 +39,10 @@ typedef struct dpy_engine {
     duet_rpmsg dev;
     duet_rpmsg_endpoint ep_rpc;
     duet_rpmsg_endpoint ep_raw;
-    bool raw_wanted;            /* num_channels 2: wait for "raw" too */
     duet_link link;             /* the rpc engine's link: ep_rpc once up, refuses before */
     duet_rpc rpc;
     duet_stream stream;
-    bool stream_up;
+    bool stream_up;             /* the "raw" endpoint and the stream over it exist */
     pthread_mutex_t lock;       /* recursive: held around every call into duet */
     unsigned depth;             /* how deep its holder holds it */
     atomic_bool missed;         /* the service thread found it taken: the holder polls on release */

@@ -108,6 +108,20 @@ static int call_py(duet_req *r)
     return call_m7(r, name, params, n);
 }
 
+/* call_py_after(ms, name, args): waits ms (serving nothing), then calls name(*args). */
+static int call_py_after(duet_req *r)
+{
+    int32_t ms = duet_arg_int(r, 0);
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    char name[64];
+    uint32_t len, n;
+    const char *s = duet_arg_str(r, 1, &len);
+    snprintf(name, sizeof name, "%.*s", (int)len, s);
+    const uint8_t *params = duet_arg_value(r, 2, &n);
+    return call_m7(r, name, params, n);
+}
+
 /* call_py_raw(name, bytes): the same with params given as bytes (anything, hostile too). */
 static int call_py_raw(duet_req *r)
 {
@@ -225,6 +239,7 @@ static const duet_rpc_method functions[] = {
     {"print", "s:i", print, NULL},
     {"cpu", ":i", cpu, NULL},
     {"call_py", "sv:v", call_py, NULL},
+    {"call_py_after", "isv:v", call_py_after, NULL},
     {"call_py_raw", "sy:v", call_py_raw, NULL},
     {"notify_py", "sv:", notify_py, NULL},
     {"m4_note", NULL, m4_note, NULL},
