@@ -34,7 +34,8 @@ def test_the_guides_led_script_toggles_the_led_every_500_ms(board, monkeypatch):
     assert states[:4] == ["on", "off", "on", "off"]
     times = [int(t) for t, _ in events]
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert all(450 <= g <= 700 for g in gaps), gaps
+    assert all(450 <= g <= 900 for g in gaps), gaps
+    assert sorted(gaps)[len(gaps) // 2] <= 650, gaps  # most of them close to 500 ms
 
 
 def test_micropython_names_and_print_reach_stdout_as_written(tmp_path, board):

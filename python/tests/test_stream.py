@@ -34,7 +34,7 @@ def test_read_waits_for_text_up_to_its_timeout(up):
 
     t = time.monotonic()
     assert up.read(timeout=150) == b""
-    assert 0.14 < time.monotonic() - t < 0.5
+    assert 0.14 < time.monotonic() - t < 1.0
 
 
 def test_one_channel_waits_for_rpc_and_still_answers_raw(rpc):
