@@ -148,6 +148,11 @@ suite_codec() {
 #   rpc.sync.calls_per_s        duet_rpc_call per second, wall clock
 #   rpc.async.calls_per_s       DUET_RPC_MAX_INFLIGHT call_async, one poll of B, every future
 #                               waited, repeated: calls per second, wall clock
+#   rpc.tcp.clients_1.calls_per_s, rpc.tcp.clients_50.calls_per_s
+#                               the same add over TCP (loopback) against one `duet-rpc serve
+#                               --tcp` (bench/rpc_tcp/): 1 and 50 concurrent clients, each
+#                               making 200 synchronous calls with its own engine; the median
+#                               of BENCH_TCP_ROUNDS runs (default 5), beside rpc.sync.calls_per_s
 suite_rpc() {
     prog=$(bench_program bench_rpc)
     base=$(callgrind_count rpc.empty "$prog" empty "$BENCH_N")
@@ -155,6 +160,20 @@ suite_rpc() {
     figure rpc.roundtrip.instructions "$(rounded "$(per_iteration "$total" "$base" "$BENCH_N")")" instructions
     for mode in sync async; do
         figure "rpc.$mode.calls_per_s" "$(wall_clock_rate "rpc.$mode" "$prog" "$mode" "$BENCH_SECONDS")" calls/s
+    done
+    tcp_prog=$(bench_program bench_rpc_tcp)
+    [ -x "$BUILD/bin/duet-rpc" ] || die "$BUILD/bin/duet-rpc was not built (needs libjansson-dev)"
+    tcp_rounds=${BENCH_TCP_ROUNDS:-5}
+    case $tcp_rounds in '' | *[!0-9]* | 0*) die "BENCH_TCP_ROUNDS must be a positive integer" ;; esac
+    for clients in 1 50; do
+        rates=""
+        r=1
+        while [ "$r" -le "$tcp_rounds" ]; do
+            rates="$rates $(wall_clock_rate "rpc.tcp.clients_$clients.$r" "$tcp_prog" "$BUILD/bin/duet-rpc" "$clients" 200)"
+            r=$((r + 1))
+        done
+        # shellcheck disable=SC2086 # the words of $rates
+        figure "rpc.tcp.clients_$clients.calls_per_s" "$(printf '%s\n' $rates | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" calls/s
     done
 }
 

@@ -7,7 +7,7 @@ set -eu
 packages_for() {
     case "$1" in
     build) echo "cmake gcc make libjansson-dev pkg-config python3-dev" ;;
-    test) echo "cmake gcc make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev python3 python3-msgpack python3-dev python3-pytest clang libclang-rt-14-dev" ;;
+    test) echo "cmake gcc g++ make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev python3 python3-msgpack python3-dev python3-pytest clang libclang-rt-14-dev" ;;
     bench) echo "cmake gcc make pkg-config libjansson-dev libmsgpack-dev valgrind" ;;
     size) echo "gcc-arm-none-eabi binutils-arm-none-eabi" ;;
     demo) echo "cmake gcc make pkg-config libjansson-dev" ;;

@@ -5,6 +5,7 @@
 #endif
 
 #include "duet/posix/board.h"
+#include "board_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -366,6 +367,13 @@ static int reset_dir(const char *d, bool create)
         return err;
     reset_board(&m);
     unmap_board(&m);
+    /* The pins, analog inputs and RTC (duet/posix/events.h) power on too. */
+    void *io;
+    err = map_file(d, "io", DUET_POSIX_IO_SIZE, true, &io);
+    if (err)
+        return err;
+    duet_posix_io_init(io);
+    munmap(io, DUET_POSIX_IO_SIZE);
     return DUET_OK;
 }
 

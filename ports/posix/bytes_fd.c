@@ -64,6 +64,7 @@ void duet_bytes_fd_init(duet_bytes_fd *f, int read_fd, int write_fd)
     f->write_timeout_ms = -1;
     struct stat st;
     f->write_is_socket = fstat(write_fd, &st) == 0 && S_ISSOCK(st.st_mode);
+    f->read_is_socket = fstat(read_fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 duet_bytes_io duet_bytes_fd_io(duet_bytes_fd *f)
@@ -77,6 +78,18 @@ duet_bytes_io duet_bytes_fd_io(duet_bytes_fd *f)
     return io;
 }
 
+/* What read() or recv() returned, as duet_bytes_fd_read returns it. */
+static long read_result(duet_bytes_fd *f, ssize_t n)
+{
+    if (n > 0)
+        return (long)n;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    f->last_errno = n < 0 ? errno : 0; /* 0: end of stream; EIO: a pty's other end closed */
+    f->eof = true;
+    return DUET_ERR_LINK_DOWN;
+}
+
 long duet_bytes_fd_read(void *ctx, uint8_t *buf, size_t cap)
 {
     duet_bytes_fd *f = (duet_bytes_fd *)ctx;
@@ -84,6 +97,10 @@ long duet_bytes_fd_read(void *ctx, uint8_t *buf, size_t cap)
         return DUET_ERR_LINK_DOWN;
     if (cap == 0)
         return 0;
+    if (cap > (size_t)SSIZE_MAX)
+        cap = (size_t)SSIZE_MAX;
+    if (f->read_is_socket)
+        return read_result(f, recv(f->read_fd, buf, cap, MSG_DONTWAIT));
     struct pollfd p = {.fd = f->read_fd, .events = POLLIN, .revents = 0};
     int r = poll(&p, 1, 0);
     if (r < 0)
@@ -95,16 +112,7 @@ long duet_bytes_fd_read(void *ctx, uint8_t *buf, size_t cap)
         f->eof = true;
         return DUET_ERR_LINK_DOWN;
     }
-    if (cap > (size_t)SSIZE_MAX)
-        cap = (size_t)SSIZE_MAX;
-    ssize_t n = read(f->read_fd, buf, cap);
-    if (n > 0)
-        return (long)n;
-    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-        return 0;
-    f->last_errno = n < 0 ? errno : 0; /* 0: end of stream; EIO: a pty's other end closed */
-    f->eof = true;
-    return DUET_ERR_LINK_DOWN;
+    return read_result(f, read(f->read_fd, buf, cap));
 }
 
 int duet_bytes_fd_write(void *ctx, const uint8_t *data, size_t len)
@@ -334,7 +342,7 @@ int duet_posix_tcp_listen(uint16_t port, uint16_t *bound_port)
         close(fd);
         return -1;
     }
-    if (listen(fd, 4) != 0) {
+    if (listen(fd, SOMAXCONN) != 0) {
         set_error("listen 127.0.0.1:%u: %s", (unsigned)port, strerror(errno));
         close(fd);
         return -1;

@@ -34,10 +34,10 @@ def json_of(text):
 
 
 def test_tcp(c, duet):
-    server = subprocess.Popen([duet, "serve", "--tcp", "0"], stderr=subprocess.PIPE)
+    server = subprocess.Popen([duet, "serve", "--tcp", "0", "--once"], stderr=subprocess.PIPE)
     line = server.stderr.readline().decode()
     m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-    if not c.check("serve --tcp 0 says where it listens", m, line):
+    if not c.check("serve --tcp 0 --once says where it listens", m, line):
         server.kill()
         return
     rc, out, err, _ = run([duet, "call", "--tcp", "127.0.0.1:%s" % m.group(1), "add", "2", "3"])
@@ -47,7 +47,7 @@ def test_tcp(c, duet):
     except subprocess.TimeoutExpired:
         server.kill()
         status = "still running"
-    c.equal("serve --tcp exits 0 when its connection closes", status, 0)
+    c.equal("serve --tcp --once exits 0 when its connection closes", status, 0)
     server.stderr.close()
     rc, out, err, _ = run([duet, "call", "--tcp", "127.0.0.1:1", "add", "1", "2"])
     c.equal("call --tcp to a closed port: exit 2", rc, 2)
@@ -187,7 +187,8 @@ def test_usage(c, duet):
     for args, why in ((["call", "add"], "no transport"), (["bogus"], "unknown command"), ([], "no command"),
                       (["call", "--exec", "true"], "no method"), (["call", "--tcp", "a:1", "--port", "/dev/null", "m"], "two transports"),
                       (["call", "--timeout", "x", "--exec", "true", "m"], "bad --timeout"),
-                      (["serve", "--tcp", "70000"], "bad port"), (["call", "--frobnicate"], "unknown option")):
+                      (["serve", "--tcp", "70000"], "bad port"),
+                      (["serve", "--once"], "--once without --tcp"), (["serve", "--tcp", "0", "--idle-timeout", "x"], "bad --idle-timeout"), (["call", "--frobnicate"], "unknown option")):
         rc, out, err, _ = run([duet] + args, stdin=b"")
         c.equal("usage error (%s): exit 3" % why, rc, 3)
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "--", "-5"])

@@ -10,47 +10,24 @@
 
 #include <jansson.h>
 
-#include "duet/link_bytes.h"
 #include "duet/msgpack.h"
 #include "duet/posix/bytes_fd.h"
 #include "duet/rpc.h"
 #include "duet_rpc_plugin.h"
+#include "endpoint.h"
 #include "json_mp.h"
-#include "trace_link.h"
+#include "serve.h"
 
 /* Exit statuses. */
 enum { EXIT_REMOTE = 1, EXIT_NO_ANSWER = 2, EXIT_LOCAL = 3 };
 
-/* The largest message either way, and the frames nested calls may stack in the tx buffer. */
-#define MAX_MESSAGE (1u << 20)
-#define TX_FRAMES 8
-#define MAX_PLUGINS 16
-#define TRACE_MAX_JSON 2000
-
-static uint8_t rx_buf[MAX_MESSAGE];
-static uint8_t tx_buf[TX_FRAMES * MAX_MESSAGE];
-static uint8_t result_buf[DUET_RPC_MAX_INFLIGHT * MAX_MESSAGE];
 static uint8_t args_buf[MAX_MESSAGE];
 static uint8_t answer_buf[MAX_MESSAGE];
 
-typedef int (*register_fn)(duet_rpc *rpc);
+/* A TCP connection that sends nothing for this long is closed (--idle-timeout). */
+#define DEFAULT_IDLE_MS 60000u
 
-typedef struct tool {
-    duet_bytes_fd fd;
-    duet_link_bytes bytes;
-    trace_link trace;
-    duet_link *link;           /* what the engine uses: bytes, or trace around it */
-    duet_rpc rpc;
-    bool tracing;
-    const char *name;          /* "duet-rpc call" or "duet-rpc serve", for the trace */
-    uint32_t timeout_ms;
-    unsigned baud;
-    const char *plugin_path[MAX_PLUGINS];
-    register_fn plugin_register[MAX_PLUGINS];
-    unsigned plugins;
-} tool;
-
-static tool T;
+static serve_config T;
 
 /* ------------------------------------------------------------ help */
 
@@ -83,17 +60,29 @@ static const char help_text[] =
     "  there (its error text on stderr); 2 no answer: timed out, link down, or the\n"
     "  connection could not be made; 3 a usage or local error.\n"
     "\n"
-    "serve: answers calls until the other side closes the stream (end of input), then\n"
-    "exits 0.\n"
+    "serve: answers calls. On stdio or a serial port it serves the one stream until the\n"
+    "other side closes it (end of input), answers everything still in flight, then exits.\n"
+    "Over TCP it serves any number of clients, one after another and at the same time, in\n"
+    "one poll loop (a handler that waits, for call_back or sleep_ms, lets the others run),\n"
+    "until SIGINT or SIGTERM.\n"
     "  --stdio           stdin and stdout are the stream (the default); what plugins print\n"
     "                    on stdout goes to stderr\n"
-    "  --tcp PORT        listens on 127.0.0.1:PORT and serves one connection (PORT 0: any\n"
-    "                    free port); prints \"duet-rpc: listening on 127.0.0.1:PORT\" on stderr\n"
+    "  --tcp PORT        listens on 127.0.0.1:PORT (PORT 0: any free port); prints\n"
+    "                    \"duet-rpc: listening on 127.0.0.1:PORT\" on stderr\n"
+    "  --once            with --tcp: serves one connection, then exits with its status\n"
+    "  --idle-timeout MS with --tcp: closes a connection that sent nothing for MS ms and\n"
+    "                    has no call in flight (default 60000; 0: never)\n"
     "  --port DEVICE     a serial device or pty (--baud N)\n"
     "  --timeout MS      timeout of the calls call_back makes (default 5000)\n"
     "  --trace           prints every message on stderr\n"
     "  --load LIB.so     dlopens LIB.so and calls its int duet_rpc_register(duet_rpc *rpc),\n"
     "                    which binds its functions (tools/rpc/duet_rpc_plugin.h); repeatable\n"
+    "  Bad input is reported on stderr, never skipped in silence: bytes that are not\n"
+    "  MessagePack, a message over the 1 MiB limit (a request gets an error response\n"
+    "  naming the limit), a notification that failed.\n"
+    "  Exit status: 0 the stream ended between messages and everything was answered; 4 the\n"
+    "  input was broken (it ended inside a message, or a message declared a size too large\n"
+    "  to skip); 3 a usage or local error; 2 the port could not be opened.\n"
     "  Built-in functions:\n"
     "    add(a, b)                 a + b, int64 (error if it overflows)\n"
     "    echo(...)                 its params array, as received\n"
@@ -137,129 +126,9 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_LOCAL;
 }
 
-/* ------------------------------------------------------------ built-in functions */
-
-static int h_add(duet_req *c)
-{
-    int64_t a = duet_arg_int64(c, 0), b = duet_arg_int64(c, 1), sum;
-    if (__builtin_add_overflow(a, b, &sum))
-        return duet_req_fail(c, DUET_ERR_RANGE, "the sum does not fit an int64");
-    return duet_return_int(c, sum);
-}
-
-/* The params array back, element bytes as received. */
-static int h_echo(duet_req *c)
-{
-    duet_msgpack_reader *r = duet_req_params(c);
-    uint32_t argc = duet_arg_count(c);
-    const uint8_t *start = r->pos;
-    for (uint32_t i = 0; i < argc; i++)
-        if (!duet_msgpack_skip(r))
-            return duet_req_fail(c, DUET_ERR_BAD_MESSAGE, "malformed params");
-    duet_msgpack_writer *w = duet_req_result(c);
-    duet_msgpack_write_array(w, argc);
-    duet_msgpack_write_raw(w, start, (size_t)(r->pos - start));
-    return DUET_OK; /* a result that does not fit is reported by the engine */
-}
-
-static int h_sleep_ms(duet_req *c)
-{
-    uint32_t ms = duet_arg_uint(c, 0);
-    if (ms > 600000)
-        return duet_req_fail(c, DUET_ERR_RANGE, "at most 600000 ms");
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-    return DUET_OK;
-}
-
-/* call_back(method, args...): method(args...) on the caller, nested on the same link. */
-static int h_call_back(duet_req *c)
-{
-    tool *t = (tool *)duet_req_user(c);
-    duet_rpc *rpc = duet_req_rpc(c);
-    duet_msgpack_reader *r = duet_req_params(c);
-    uint32_t argc = duet_arg_count(c);
-    const char *m;
-    uint32_t mlen;
-    char name[256];
-    if (argc < 1)
-        return duet_req_fail(c, DUET_ERR_ARG_COUNT, "expected the method to call back, then its arguments");
-    if (!duet_msgpack_read_str(r, &m, &mlen))
-        return duet_req_fail(c, DUET_ERR_ARG_TYPE, "argument 1: expected str (the method to call back)");
-    if (mlen >= sizeof name)
-        return duet_req_fail(c, DUET_ERR_ARG, "argument 1: method name too long");
-    memcpy(name, m, mlen);
-    name[mlen] = '\0';
-    const uint8_t *args = r->pos;
-    for (uint32_t i = 1; i < argc; i++)
-        if (!duet_msgpack_skip(r))
-            return duet_req_fail(c, DUET_ERR_BAD_MESSAGE, "malformed params");
-
-    duet_future f;
-    duet_msgpack_writer *w = duet_rpc_begin_call(rpc, &f, name);
-    if (!w)
-        return duet_req_fail(c, DUET_ERR_STATE, duet_rpc_error_text(rpc));
-    duet_msgpack_write_array(w, argc - 1);
-    duet_msgpack_write_raw(w, args, (size_t)(r->pos - args));
-    int err = duet_rpc_end(rpc, w);
-    char text[512];
-    if (err) {
-        snprintf(text, sizeof text, "calling back %s: %s", name, duet_rpc_error_text(rpc));
-        return duet_req_fail(c, err, text);
-    }
-    /* The nested result goes straight into this call's result. */
-    duet_msgpack_writer *out = duet_req_result(c);
-    size_t len = 0;
-    err = duet_future_wait_raw(rpc, &f, t->timeout_ms, out->buf + out->len, out->cap - out->len, &len);
-    if (err == DUET_ERR_TIMEOUT)
-        duet_future_drop(rpc, &f);
-    if (err == DUET_ERR_REMOTE) {
-        snprintf(text, sizeof text, "%s failed: %s", name, duet_rpc_error_text(rpc));
-        return duet_req_fail(c, err, text);
-    }
-    if (err) {
-        snprintf(text, sizeof text, "calling back %s: %s", name, duet_rpc_error_text(rpc));
-        return duet_req_fail(c, err, text);
-    }
-    duet_msgpack_writer_reserve(out, len); /* the bytes are already there */
-    return DUET_OK;
-}
-
-static void put_stat(duet_msgpack_writer *w, const char *key, uint64_t v)
-{
-    duet_msgpack_write_cstr(w, key);
-    duet_msgpack_write_uint(w, v);
-}
-
-static int h_stats(duet_req *c)
-{
-    tool *t = (tool *)duet_req_user(c);
-    duet_rpc_stats s = duet_rpc_get_stats(duet_req_rpc(c));
-    duet_msgpack_writer *w = duet_req_result(c);
-    duet_msgpack_write_map(w, 8);
-    put_stat(w, "msgs_in", s.msgs_in);
-    put_stat(w, "msgs_out", s.msgs_out);
-    put_stat(w, "malformed", s.malformed);
-    put_stat(w, "late_responses", s.late_responses);
-    put_stat(w, "errors_sent", s.errors_sent);
-    put_stat(w, "send_failures", s.send_failures);
-    put_stat(w, "garbage_bytes", t->bytes.garbage_bytes);
-    put_stat(w, "oversized", t->bytes.oversized);
-    return DUET_OK;
-}
-
-static const duet_rpc_method builtins[] = {
-    {"add", "ll:l", h_add, &T},
-    {"echo", NULL, h_echo, &T},
-    {"sleep_ms", "u:", h_sleep_ms, &T},
-    {"call_back", NULL, h_call_back, &T},
-    {"stats", ":v", h_stats, &T},
-};
-
 /* ------------------------------------------------------------ set-up */
 
-static int load_plugin(tool *t, const char *path)
+static int load_plugin(tool_options *t, const char *path)
 {
     if (t->plugins == MAX_PLUGINS) {
         fprintf(stderr, "duet-rpc: at most %d --load\n", MAX_PLUGINS);
@@ -280,47 +149,6 @@ static int load_plugin(tool *t, const char *path)
     t->plugin_path[t->plugins] = path;
     t->plugin_register[t->plugins] = fn;
     t->plugins++;
-    return 0;
-}
-
-/* The link and the engine over (rfd, wfd), with the built-ins and the plugins bound. */
-static int setup(tool *t, int rfd, int wfd)
-{
-    duet_bytes_fd_init(&t->fd, rfd, wfd);
-    duet_bytes_io io = duet_bytes_fd_io(&t->fd);
-    duet_link_bytes_init(&t->bytes, &io, rx_buf, sizeof rx_buf, MAX_MESSAGE);
-    t->link = &t->bytes.link;
-    if (t->tracing) {
-        trace_link_init(&t->trace, t->link, stderr, t->name, TRACE_MAX_JSON);
-        t->link = &t->trace.link;
-    }
-    duet_rpc_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.tx_buffer = tx_buf;
-    cfg.tx_size = sizeof tx_buf;
-    cfg.result_buffer = result_buf;
-    cfg.result_size = sizeof result_buf;
-    cfg.timeout_ms = t->timeout_ms;
-    cfg.max_message = MAX_MESSAGE;
-    if (duet_rpc_init(&t->rpc, t->link, &cfg) != DUET_OK) {
-        fprintf(stderr, "duet-rpc: %s\n", duet_rpc_error_text(&t->rpc));
-        return -1;
-    }
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
-        const duet_rpc_method *m = &builtins[i];
-        if (duet_rpc_bind(&t->rpc, m->name, m->signature, m->fn, m->user) != DUET_OK) {
-            fprintf(stderr, "duet-rpc: bind %s: %s\n", m->name, duet_rpc_error_text(&t->rpc));
-            return -1;
-        }
-    }
-    for (unsigned i = 0; i < t->plugins; i++) {
-        int err = t->plugin_register[i](&t->rpc);
-        if (err < 0) {
-            fprintf(stderr, "duet-rpc: --load %s: duet_rpc_register failed: %s (%s)\n", t->plugin_path[i],
-                    duet_strerror(err), duet_rpc_error_text(&t->rpc));
-            return -1;
-        }
-    }
     return 0;
 }
 
@@ -358,7 +186,7 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 /* Options both commands take. @retval 1 taken, 0 not this, -1 error (printed). */
-static int common_option(tool *t, int argc, char **argv, int *i)
+static int common_option(tool_options *t, int argc, char **argv, int *i)
 {
     bool missing = false;
     const char *v;
@@ -390,7 +218,8 @@ static int common_option(tool *t, int argc, char **argv, int *i)
 
 static int cmd_call(int argc, char **argv)
 {
-    tool *t = &T;
+    tool_options *t = &T.tool;
+    static endpoint ep;
     const char *port = NULL, *tcp = NULL, *exec_cmd = NULL;
     bool notify = false;
     int i = 2;
@@ -479,10 +308,10 @@ static int cmd_call(int argc, char **argv)
         }
     }
     int status = EXIT_LOCAL;
-    if (setup(t, rfd, wfd) != 0)
+    if (endpoint_open(&ep, t, rfd, wfd, "duet-rpc call", NULL) != 0)
         goto done;
 
-    duet_rpc *rpc = &t->rpc;
+    duet_rpc *rpc = &ep.rpc;
     duet_future f;
     duet_msgpack_writer *w = notify ? duet_rpc_begin_notify(rpc, method) : duet_rpc_begin_call(rpc, &f, method);
     int err;
@@ -524,8 +353,8 @@ static int cmd_call(int argc, char **argv)
         break;
     case DUET_ERR_LINK_DOWN:
         fprintf(stderr, "duet-rpc: %s: link down: the other side closed the stream%s%s%s\n", method,
-                notify ? "" : " before answering", t->fd.last_errno ? ": " : "",
-                t->fd.last_errno ? strerror(t->fd.last_errno) : "");
+                notify ? "" : " before answering", ep.fd.last_errno ? ": " : "",
+                ep.fd.last_errno ? strerror(ep.fd.last_errno) : "");
         status = EXIT_NO_ANSWER;
         break;
     default:
@@ -533,6 +362,7 @@ static int cmd_call(int argc, char **argv)
         status = EXIT_LOCAL;
         break;
     }
+    endpoint_free(&ep);
 done:
     if (exec_cmd)
         duet_posix_child_close(&child, 1000);
@@ -543,20 +373,9 @@ done:
 
 /* ------------------------------------------------------------ serve */
 
-static int serve_loop(tool *t)
-{
-    for (;;) {
-        int n = duet_rpc_poll(&t->rpc);
-        if (n == DUET_ERR_LINK_DOWN)
-            return 0;
-        if (n == 0 && t->link->wait)
-            t->link->wait(t->link, 1000);
-    }
-}
-
 static int cmd_serve(int argc, char **argv)
 {
-    tool *t = &T;
+    tool_options *t = &T.tool;
     const char *port = NULL, *tcp = NULL;
     bool stdio = false;
     for (int i = 2; i < argc; i++) {
@@ -580,6 +399,17 @@ static int cmd_serve(int argc, char **argv)
             tcp = v;
             continue;
         }
+        if (strcmp(a, "--once") == 0) {
+            T.once = true;
+            continue;
+        }
+        if ((v = opt(argc, argv, &i, "--idle-timeout", &missing))) {
+            unsigned long ms;
+            if (!parse_uint(v, UINT32_MAX, &ms))
+                return usage_error("--idle-timeout: expected milliseconds (0: never), got '%s'", v);
+            T.idle_ms = (uint32_t)ms;
+            continue;
+        }
         if (missing)
             return usage_error("%s needs a value", a);
         int c = common_option(t, argc, argv, &i);
@@ -590,6 +420,8 @@ static int cmd_serve(int argc, char **argv)
     }
     if (stdio + (port != NULL) + (tcp != NULL) > 1)
         return usage_error("serve: give one of --stdio, --tcp or --port%s", "");
+    if (T.once && !tcp)
+        return usage_error("serve: --once is for --tcp (stdio and --port serve one stream anyway)%s", "");
 
     int rfd, wfd;
     if (tcp) {
@@ -604,13 +436,9 @@ static int cmd_serve(int argc, char **argv)
         }
         fprintf(stderr, "duet-rpc: listening on 127.0.0.1:%u\n", (unsigned)bound);
         fflush(stderr);
-        rfd = wfd = duet_posix_tcp_accept(lfd);
-        close(lfd);
-        if (rfd < 0) {
-            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
-            return EXIT_NO_ANSWER;
-        }
-    } else if (port) {
+        return serve_tcp(&T, lfd);
+    }
+    if (port) {
         rfd = wfd = duet_posix_open_serial(port, t->baud ? t->baud : 115200);
         if (rfd < 0) {
             fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
@@ -626,15 +454,14 @@ static int cmd_serve(int argc, char **argv)
             return EXIT_LOCAL;
         }
     }
-    if (setup(t, rfd, wfd) != 0)
-        return EXIT_LOCAL;
-    return serve_loop(t);
+    return serve_stream(&T, rfd, wfd);
 }
 
 int main(int argc, char **argv)
 {
     duet_posix_ignore_sigpipe();
-    T.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
+    T.tool.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
+    T.idle_ms = DEFAULT_IDLE_MS;
     if (argc < 2)
         return usage_error("no command given%s", "");
     const char *cmd = argv[1];
@@ -644,11 +471,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "call") == 0) {
-        T.name = "duet-rpc call";
         return cmd_call(argc, argv);
     }
     if (strcmp(cmd, "serve") == 0) {
-        T.name = "duet-rpc serve";
         return cmd_serve(argc, argv);
     }
     return usage_error("unknown command '%s' (call or serve)", cmd);

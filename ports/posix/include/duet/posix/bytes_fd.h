@@ -17,9 +17,10 @@ extern "C" {
 /*
  * The byte stream of a duet_link_bytes, over a read descriptor and a write descriptor
  * (the same one for a socket or a tty, two ends of two pipes for a child process):
- *   read    never blocks: poll() says whether bytes are there, then one read() takes
- *           them; 0 when none, DUET_ERR_LINK_DOWN at end of stream or on an error.
- *           The descriptor's own O_NONBLOCK flag is left alone (stdin may be shared).
+ *   read    never blocks: a socket is read with recv(MSG_DONTWAIT); any other descriptor
+ *           is asked with poll() whether bytes are there, then one read() takes them; 0
+ *           when none, DUET_ERR_LINK_DOWN at end of stream or on an error. The
+ *           descriptor's own O_NONBLOCK flag is left alone (stdin may be shared).
  *   write   writes every byte, retrying on EINTR and waiting with poll() on EAGAIN;
  *           DUET_ERR_TIMEOUT if the descriptor accepted nothing for write_timeout_ms
  *           (default -1: wait for ever), DUET_ERR_LINK_DOWN if the peer is gone.
@@ -33,6 +34,7 @@ typedef struct duet_bytes_fd {
     int write_fd;
     int write_timeout_ms;   /* -1: block until written */
     bool write_is_socket;   /* use send(MSG_NOSIGNAL) */
+    bool read_is_socket;    /* use recv(MSG_DONTWAIT): one system call instead of two */
     bool eof;               /* the read side reached end of stream */
     int last_errno;         /* errno of the last failure, 0 if none */
 } duet_bytes_fd;

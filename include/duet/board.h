@@ -1,0 +1,268 @@
+/* duet/board.h - the board in C: pins, LEDs, analog inputs, time, servo, real-time clock,
+ * USB Serial and threads, with Arduino's names where Arduino has plain functions. */
+#ifndef DUET_BOARD_H
+#define DUET_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duet/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * One header for every target. Each port implements it for its board (ports/posix: the
+ * emulated GIGA R1 on a PC; ports/an521: QEMU; ports/stm32h747: the GIGA R1 itself); a
+ * port whose board lacks a part returns DUET_ERR_NOT_SUPPORTED (or the neutral value said
+ * below) and says so in duet_board_error_text().
+ *
+ * Pins use the GIGA R1's Arduino numbering: D0..D101 are 0..101, A0..A7 are 76..83, and
+ * the RGB LED is LEDR 86, LEDG 87, LEDB 88 (LED_BUILTIN is the green one). The LEDs are
+ * active low, as on the board: digitalWrite(LEDG, LOW) lights the green LED.
+ *
+ * Both cores share every pin and peripheral, as on the board: a level one core writes is
+ * what the other reads, and the board warns (once per pin) when both cores drive the same
+ * pin or use the same peripheral. There is one real-time clock for both cores.
+ *
+ * A misuse (a pin that does not exist, USB Serial on the M4, a mode that is not one of
+ * INPUT/OUTPUT/INPUT_PULLUP) changes nothing; the call returns its neutral value, and
+ * duet_board_error_text() says what happened and what to do. Functions that return an int
+ * status return DUET_OK or a negative duet_err.
+ *
+ * Thread safety: every function here may be called from the program's main thread and from
+ * threads started with duet_thread_start(). None may be called from an interrupt handler.
+ */
+
+/* ------------------------------------------------------------ Arduino's constants */
+
+#define LOW 0
+#define HIGH 1
+
+#define INPUT 0
+#define OUTPUT 1
+#define INPUT_PULLUP 2
+
+#define LEDR 86
+#define LEDG 87
+#define LEDB 88
+#define LED_BUILTIN LEDG
+
+#define A0 76
+#define A1 77
+#define A2 78
+#define A3 79
+#define A4 80
+#define A5 81
+#define A6 82
+#define A7 83
+
+/* Pins 0 .. DUET_BOARD_PIN_COUNT - 1 exist (the GIGA R1's NUM_DIGITAL_PINS). */
+#define DUET_BOARD_PIN_COUNT 103
+
+/* analogRead() returns 0 .. DUET_ANALOG_MAX (10 bits, Arduino's default resolution). */
+#define DUET_ANALOG_MAX 1023
+/* analogWrite() takes a duty of 0 .. DUET_PWM_MAX (8 bits, Arduino's default). */
+#define DUET_PWM_MAX 255
+
+/* ------------------------------------------------------------ a program: setup() and loop() */
+
+/*
+ * A program may be written as an Arduino sketch: setup() runs once, then loop() runs again
+ * and again. The port supplies main() for such a program (a program that defines its own
+ * main() keeps it). Between two loop() calls the port serves the other core's RPC calls
+ * and sleeps until something can have changed (a doorbell, the next millisecond), so an
+ * empty loop() does not burn a host core.
+ */
+void setup(void);
+void loop(void);
+
+/* ------------------------------------------------------------ digital and analog pins */
+
+/* Sets a pin's mode: INPUT, OUTPUT or INPUT_PULLUP. An OUTPUT pin starts LOW (an LED pin
+ * starts HIGH, that is off, as the board's start-up code leaves it). */
+void pinMode(int pin, int mode);
+
+/* Drives an OUTPUT pin HIGH (any value but LOW) or LOW. On an INPUT pin it sets the pull-up
+ * as on Arduino (HIGH: INPUT_PULLUP, LOW: INPUT). */
+void digitalWrite(int pin, int value);
+
+/* The level of a pin: HIGH or LOW. A pin that nothing drives reads HIGH with the pull-up
+ * and LOW without; a pin the other core drives reads that core's level. */
+int digitalRead(int pin);
+
+/* The analog input on A0..A7: 0..DUET_ANALOG_MAX. On the emulated board the value is set
+ * from outside (duet-board run --analog A0=512 or a waveform). Other pins: 0 and an error. */
+int analogRead(int pin);
+
+/* PWM output on a pin: duty 0..DUET_PWM_MAX (clamped), as Arduino's analogWrite. */
+void analogWrite(int pin, int value);
+
+/* Arduino's map(): value scaled from [in_min, in_max] to [out_min, out_max] in integers. */
+static inline long map(long value, long in_min, long in_max, long out_min, long out_max)
+{
+    if (in_max == in_min)
+        return out_min;
+    return (value - in_min) * (out_max - out_min) / (in_max - in_min) + out_min;
+}
+
+/* ------------------------------------------------------------ time */
+
+/* Waits ms milliseconds. The core keeps serving the other core meanwhile (RPC calls to this
+ * core run inside delay(), as the Arduino core's delay() lets other threads run) and sleeps
+ * between them. */
+void delay(unsigned long ms);
+
+/* Milliseconds since this core started (wraps at 2^32 on a 32-bit board). */
+unsigned long millis(void);
+
+/* Microseconds since this core started (wraps at 2^32 on a 32-bit board). */
+unsigned long micros(void);
+
+/* ------------------------------------------------------------ servo */
+
+/* A hobby servo on a pin (the Servo library's object). Fill it with duet_servo_attach(). */
+typedef struct duet_servo {
+    int pin;    /* the pin, or -1 when detached */
+    int angle;  /* the last angle written, 0..180 */
+} duet_servo;
+
+/* Attaches the servo to a pin (0..DUET_BOARD_PIN_COUNT-1); its angle starts at 90.
+ * @retval DUET_OK, DUET_ERR_ARG (no such pin), DUET_ERR_NOT_SUPPORTED */
+int duet_servo_attach(duet_servo *servo, int pin);
+
+/* Turns an attached servo to angle degrees, clamped to 0..180 as Servo.write() does.
+ * @retval DUET_OK, DUET_ERR_STATE (not attached) */
+int duet_servo_write(duet_servo *servo, int angle);
+
+/* The angle last written (0..180), or -1 if the servo is not attached. */
+int duet_servo_read(const duet_servo *servo);
+
+/* Stops driving the servo's pin. */
+void duet_servo_detach(duet_servo *servo);
+
+/* ------------------------------------------------------------ real-time clock */
+
+/* A calendar date and time (UTC), as the RTC counts it. */
+typedef struct duet_rtc_time {
+    int year;    /* e.g. 2024 */
+    int month;   /* 1..12 */
+    int day;     /* 1..31 */
+    int hour;    /* 0..23 */
+    int minute;  /* 0..59 */
+    int second;  /* 0..59 */
+} duet_rtc_time;
+
+/* Sets the board's real-time clock (one for both cores) to seconds since 1970-01-01 UTC;
+ * it counts on from there, and the other core reads the same time.
+ * @retval DUET_OK, DUET_ERR_ARG (before 1970 or after 2099, which the RTC cannot hold) */
+int duet_rtc_set(int64_t unix_seconds);
+
+/* The clock's time in seconds since 1970-01-01 UTC. Until a core sets it, it counts from
+ * 2000-01-01 00:00:00 at power-on, the STM32 RTC's reset value. */
+int64_t duet_rtc_get(void);
+
+/* Seconds since 1970-01-01 UTC of a date and time (no time zone, no leap seconds). */
+static inline int64_t duet_rtc_from_time(const duet_rtc_time *t)
+{
+    /* Days since 1970-01-01 of a civil date, counting years from March so that the leap
+     * day ends a year (the well-known "days from civil" arithmetic). */
+    int64_t y = t->year - (t->month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t mp = (t->month + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + t->day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return days * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
+}
+
+/* The date and time of seconds since 1970-01-01 UTC. */
+static inline void duet_rtc_to_time(int64_t unix_seconds, duet_rtc_time *t)
+{
+    int64_t days = unix_seconds / 86400;
+    int64_t secs = unix_seconds % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days -= 1;
+    }
+    t->hour = (int)(secs / 3600);
+    t->minute = (int)(secs / 60 % 60);
+    t->second = (int)(secs % 60);
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    t->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    t->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    t->year = (int)(yoe + era * 400 + (t->month <= 2));
+}
+
+/* ------------------------------------------------------------ USB Serial (M7 only) */
+
+/*
+ * The M7's USB Serial: what a person sees in the Serial Monitor. On the M7, C's own
+ * stdout (printf, putchar) is this Serial too, unbuffered. The M4 has no USB Serial, as on
+ * the board: there every duet_serial_* call fails with DUET_ERR_NOT_SUPPORTED (or 0 / -1),
+ * and duet_board_error_text() says to print through the RPC stream (duet_print) instead.
+ */
+
+/* Opens the Serial (the baud rate is accepted and has no effect on USB).
+ * @retval DUET_OK, DUET_ERR_NOT_SUPPORTED (on the M4) */
+int duet_serial_begin(unsigned long baud);
+
+/* Writes len bytes to the Serial Monitor as they are (no buffering). Returns len, or 0 on
+ * the M4. */
+size_t duet_serial_write(const void *data, size_t len);
+
+/* Writes a C string; returns the bytes written (0 on the M4). */
+size_t duet_serial_print(const char *str);
+
+/* Writes a C string and "\r\n", as Serial.println(); returns the bytes written. */
+size_t duet_serial_println(const char *str);
+
+/* printf to the Serial Monitor; returns the bytes written (0 on the M4). */
+size_t duet_serial_printf(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Bytes typed into the Serial Monitor that are waiting to be read (0 on the M4). */
+int duet_serial_available(void);
+
+/* The next byte typed into the Serial Monitor (0..255), or -1 if there is none (and on
+ * the M4). */
+int duet_serial_read(void);
+
+/* The next byte without taking it, or -1. */
+int duet_serial_peek(void);
+
+/* ------------------------------------------------------------ threads */
+
+/* At most this many threads per core, besides the program's main one. */
+#define DUET_THREAD_MAX 4
+
+/*
+ * Starts fn(arg) in a new thread of this core (the guide's rtos::Thread::start). The thread
+ * may call every duet_ and board function; RPC calls it makes wait for their answer while
+ * the loop keeps running. A thread that returns ends.
+ * @retval DUET_OK, DUET_ERR_FULL (DUET_THREAD_MAX threads already), DUET_ERR_NOT_SUPPORTED
+ */
+int duet_thread_start(void (*fn)(void *arg), void *arg);
+
+/* ------------------------------------------------------------ errors */
+
+/* The last misuse of a board function on this core, as a sentence that says what to do
+ * (e.g. "digitalWrite: pin 200 does not exist on the GIGA R1 (pins are 0..102)"), or ""
+ * if there was none. */
+const char *duet_board_error_text(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

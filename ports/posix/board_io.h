@@ -1,0 +1,33 @@
+/* board_io.h - what the posix port's files share about the board's I/O (internal). */
+#ifndef DUET_POSIX_BOARD_IO_H
+#define DUET_POSIX_BOARD_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duet/port.h"
+#include "duet/posix/events.h"
+
+/* Sets up a zeroed io page: version, power-on time, then the magic (last, released). */
+void duet_posix_io_init(duet_posix_io *io);
+
+/* Writes one event record to duet-board, if one listens ($DUET_BOARD_EVENTS). pin -1: none. */
+void duet_posix_event_emit(int kind, int pin, int32_t value, const void *data, size_t len);
+
+/* The core this program runs as ($DUET_CORE; the M7 when unset). */
+int duet_posix_io_cpu(void);
+
+/* The board's name of a pin: "LEDR", "A0", "D5". */
+const char *duet_posix_pin_name(int pin);
+
+/* "M7", "M4" or "board" for a cpu id (0: the board itself). */
+const char *duet_posix_core_name(int cpu);
+
+/* This core's port when the program runs on a board ($DUET_BOARD and $DUET_CORE), else NULL
+ * (without a message). */
+duet_port *duet_posix_io_port(void);
+
+/* Serves the other core once (duet_poll) if the link is up; never blocks. */
+void duet_posix_io_serve(void);
+
+#endif

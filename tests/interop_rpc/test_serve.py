@@ -1,0 +1,336 @@
+#!/usr/bin/python3
+"""test_serve.py DUET_RPC [CASE...] - `duet-rpc serve` as a server real clients can lean on, with the
+python3-msgpack peer as the client, over stdio and over TCP. Each case checks the answer, the
+exit status and that the next request is still served:
+  1. a request over the 1 MiB message limit gets an error naming the limit; its body is skipped
+  2. a header declaring gigabytes is refused at once: error by msgid, then the stream is closed
+     (stdio: exit 4 and a sentence; TCP: the next connection is served)
+  3. end of input is not end of output: a call_back whose nested answer came just before the
+     end is answered, then serve exits 0
+  4. reading goes on while a handler waits: a call_back whose request and nested answer pass
+     1 MiB together, and 3 MB of requests sent before a nested answer
+  5. many clients at once and one after another (TCP): an idle client, a waiting call_back or a
+     sleep_ms blocks no one; idle timeout; --once; SIGTERM
+  6. a method name sent as bin (old msgpack-RPC clients); a notification that fails is reported
+and bytes that are not MessagePack: said on stderr, counted, and exit 4 when the input ended
+inside a message (case "garbage"). CASE: 1 2 3 4 5 6 garbage (default: all)."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
+from peer import Peer, pack  # noqa: E402
+
+LIMIT = 1 << 20
+ADD = pack([0, 99, "add", [1, 2]])  # "the next request", id 99: answered with 3
+
+
+class Stdio:
+    """duet-rpc serve --stdio ARGS, with a peer on its stdin and stdout."""
+    name = "stdio"
+
+    def __init__(self, duet, *args):
+        self.proc = subprocess.Popen([duet, "serve", "--stdio"] + list(args), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.peer = Peer(self.proc.stdout.fileno(), self.proc.stdin.fileno(), "stdio client")
+
+    def end_input(self):
+        self.proc.stdin.close()
+
+    def finish(self, timeout=10):
+        """Ends the input, takes every response until the server's end of output, and returns
+        (exit status, stderr)."""
+        if not self.proc.stdin.closed:
+            self.end_input()
+        drain(self.peer, timeout)
+        try:
+            status = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            status = "still running"
+        err = self.proc.stderr.read().decode(errors="replace")
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return status, err
+
+
+def start_tcp(duet, *args):
+    """duet-rpc serve --tcp 0 ARGS: (process, port)."""
+    proc = subprocess.Popen([duet, "serve", "--tcp", "0"] + list(args), stderr=subprocess.PIPE)
+    line = proc.stderr.readline().decode()
+    m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+    if not m:
+        proc.kill()
+        raise RuntimeError("serve --tcp said %r" % line)
+    return proc, int(m.group(1))
+
+
+def connect(port, name="tcp client"):
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    peer = Peer(sock.fileno(), sock.fileno(), name)
+    peer.sock = sock
+    return peer
+
+
+class Tcp:
+    """duet-rpc serve --tcp 0 --once ARGS and one connection to it."""
+    name = "tcp"
+
+    def __init__(self, duet, *args):
+        self.proc, self.port = start_tcp(duet, "--once", *args)
+        self.peer = connect(self.port)
+
+    def end_input(self):
+        self.peer.sock.shutdown(socket.SHUT_WR)
+
+    def finish(self, timeout=10):
+        self.end_input()
+        drain(self.peer, timeout)
+        self.peer.sock.close()
+        try:
+            status = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            status = "still running"
+        err = self.proc.stderr.read().decode(errors="replace")
+        self.proc.stderr.close()
+        return status, err
+
+
+def drain(peer, timeout):
+    """Takes messages until the other side closes the stream (or timeout)."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            peer.pump(deadline - time.monotonic())
+    except (EOFError, TimeoutError, OSError):
+        pass
+
+
+def record_requests(peer):
+    """Keeps the server's requests instead of answering them (our input may be closed)."""
+    got = []
+    peer.serve_request = lambda msgid, method, params: got.append((msgid, method, params))
+    return got
+
+
+def response(peer, msgid):
+    """(error, result) of msgid's response if it came, else 'no response'."""
+    r = peer.responses.get(msgid)
+    return r[:2] if r else "no response"
+
+
+def short(text):
+    return text if len(text) < 300 else text[:300] + "..."
+
+
+# ------------------------------------------------------------ the cases, per transport
+
+def case_oversized(c, duet, T):
+    t = T(duet)
+    t.peer.send([0, 1, "echo", ["w" * LIMIT]])
+    t.peer.send_bytes(ADD)
+    error, _, _ = t.peer.wait(1, 20)
+    c.contains("[%s] 1. a request over the limit gets an error naming the limit" % T.name, error, "1048576")
+    c.equal("[%s] 1. ...and the next request is served" % T.name, t.peer.wait(99)[:2], (None, 3))
+    st = t.peer.call("stats")
+    c.equal("[%s] 1. ...counted as oversized" % T.name, st.get("oversized"), 1)
+    status, err = t.finish()
+    c.equal("[%s] 1. exit 0" % T.name, status, 0)
+    c.contains("[%s] 1. stderr says what was skipped" % T.name, err, "over the limit")
+
+
+def case_huge_header(c, duet, T):
+    t = T(duet)
+    t.peer.send_bytes(b"\x94\x00\x01\xdb\xff\xff\xff\xff")  # [0, 1, <str of 4 GiB>
+    t.peer.send_bytes(ADD)
+    t0 = time.monotonic()
+    status, err = t.finish()
+    c.contains("[%s] 2. a 4 GiB header: error response at once, by its msgid" % T.name,
+               response(t.peer, 1)[0], "1048576")
+    c.check("[%s] 2. ...promptly" % T.name, time.monotonic() - t0 < 5, time.monotonic() - t0)
+    c.equal("[%s] 2. ...the stream is closed: what followed is not taken as its body, nor served" % T.name,
+            response(t.peer, 99), "no response")
+    c.equal("[%s] 2. exit status 4" % T.name, status, 4)
+    c.contains("[%s] 2. ...with a sentence on stderr" % T.name, err, "too large to skip")
+
+
+def case_huge_header_next_connection(c, duet):
+    proc, port = start_tcp(duet)
+    peer = connect(port)
+    peer.send_bytes(b"\x94\x00\x01\xdb\xff\xff\xff\xff")
+    drain(peer, 5)
+    c.check("[tcp] 2. the server closed that connection", peer.eof)
+    peer.sock.close()
+    peer = connect(port)
+    c.equal("[tcp] 2. the next connection is served", peer.call("add", 1, 2), 3)
+    peer.sock.close()
+    proc.send_signal(signal.SIGTERM)
+    c.equal("[tcp] SIGTERM: exit 0", proc.wait(timeout=5), 0)
+    proc.stderr.close()
+
+
+def case_end_of_input(c, duet, T):
+    t = T(duet)
+    nested = record_requests(t.peer)
+    t.peer.send([0, 1, "call_back", ["hello"]])
+    t.peer.send([1, 0, None, "from python"])  # the answer to the server's first call (msgid 0)
+    t.peer.send_bytes(ADD)
+    status, err = t.finish()
+    c.equal("[%s] 3. the server called back" % T.name, [(m, p) for _, m, p in nested], [("hello", [])])
+    c.equal("[%s] 3. the answer still owed at end of input is written" % T.name, response(t.peer, 1),
+            (None, "from python"))
+    c.equal("[%s] 3. ...and the next request's" % T.name, response(t.peer, 99), (None, 3))
+    c.equal("[%s] 3. exit 0" % T.name, status, 0)
+    c.check("[%s] 3. nothing said 'not sent'" % T.name, "not sent" not in err, short(err))
+
+
+def case_reading_on(c, duet, T):
+    t = T(duet, "--timeout", "20000")
+    big = "x" * 700000
+    t.peer.handlers["hello"] = lambda p, s: s
+    c.equal("[%s] 4. call_back whose request and nested answer pass 1 MiB together" % T.name,
+            t.peer.call("call_back", "hello", big, timeout=30) == big, True)
+    # The nested answer comes after 3 MB of other requests (more than the receive buffer).
+    t.peer.request("call_back", "later", msgid=1)
+    msg, _ = t.peer.next_message(10)
+    c.equal("[%s] 4. the server calls back 'later'" % T.name, msg[:3], [0, msg[1], "later"])
+    blob = b"b" * 100000
+    for i in range(30):
+        t.peer.request("echo", blob, msgid=10 + i)
+    t.peer.send([1, msg[1], None, "done"])
+    c.equal("[%s] 4. ...3 MB of requests sent before the nested answer are served" % T.name,
+            [t.peer.wait(10 + i, 30)[:2] == (None, [blob]) for i in range(30)], [True] * 30)
+    c.equal("[%s] 4. ...and the call_back gets its answer" % T.name, t.peer.wait(1, 30)[:2], (None, "done"))
+    t.peer.send_bytes(ADD)
+    c.equal("[%s] 4. the next request is served" % T.name, t.peer.wait(99)[:2], (None, 3))
+    status, _ = t.finish()
+    c.equal("[%s] 4. exit 0" % T.name, status, 0)
+
+
+def case_bin_method(c, duet, T):
+    t = T(duet, "--trace")
+    t.peer.send_bytes(b"\x94\x00\x01\xc4\x03add\x92\x01\x02")
+    c.equal("[%s] 6. a method name sent as bin (old clients) is accepted" % T.name, t.peer.wait(1)[:2], (None, 3))
+    t.peer.send_bytes(b"\x94\x00\x02\xc4\x02\xff\xfe\x90")
+    c.contains("[%s] 6. a bin method name that is not UTF-8: error" % T.name, t.peer.wait(2)[0], "UTF-8")
+    t.peer.notify("no_such_method", 1)
+    t.peer.notify("add", "one", 2)
+    t.peer.send_bytes(ADD)
+    c.equal("[%s] 6. the next request is served" % T.name, t.peer.wait(99)[:2], (None, 3))
+    status, err = t.finish()
+    c.equal("[%s] 6. exit 0" % T.name, status, 0)
+    c.check("[%s] 6. a failed notification is said on stderr" % T.name,
+            re.search(r"notification no_such_method failed: .*no_such_method", err), short(err))
+    c.check("[%s] 6. ...with why (a bad argument)" % T.name, re.search(r"notification add failed: .*argument 1", err),
+            short(err))
+    c.check("[%s] 6. ...and in --trace" % T.name, re.search(r"trace \+[0-9.]+s !! notification no_such_method", err),
+            short(err))
+
+
+def case_garbage(c, duet, T):
+    t = T(duet)
+    t.peer.send_bytes(b"\xc1\xc1")
+    st = t.peer.call("stats")
+    c.equal("[%s] garbage: 2 bytes that are not MessagePack are counted" % T.name, st.get("garbage_bytes"), 2)
+    t.peer.send_bytes(b"\xc1\xc1\x94\x00")
+    t.peer.send_bytes(ADD)
+    status, err = t.finish()
+    c.contains("[%s] garbage: stderr says what was skipped" % T.name, err, "skipped 2 bytes that are not MessagePack (c1 c1)")
+    c.equal("[%s] garbage: input that ends inside a message: exit 4" % T.name, status, 4)
+    c.contains("[%s] garbage: ...with a sentence" % T.name, err, "the input ended inside a message")
+
+
+# ------------------------------------------------------------ many clients (TCP)
+
+def case_many_clients(c, duet):
+    proc, port = start_tcp(duet, "--idle-timeout", "1500")
+    idle = connect(port, "idle client")
+    a = connect(port, "client a")
+    b = connect(port, "client b")
+    t0 = time.monotonic()
+    c.equal("5. an idle client blocks no one", b.call("add", 2, 3), 5)
+    c.check("...answered at once", time.monotonic() - t0 < 1, time.monotonic() - t0)
+
+    a.request("call_back", "slow", msgid=1)
+    msg, _ = a.next_message(5)
+    c.equal("5. a call_back waits for client a's answer", msg[2], "slow")
+    t0 = time.monotonic()
+    c.equal("5. ...meanwhile client b is served", b.call("add", 20, 22), 42)
+    c.check("...at once", time.monotonic() - t0 < 1, time.monotonic() - t0)
+    a.send([1, msg[1], None, "late but fine"])
+    c.equal("5. client a's call_back gets its answer", a.wait(1)[:2], (None, "late but fine"))
+
+    a.request("sleep_ms", 800, msgid=2)
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    c.equal("5. while a sleep_ms runs for client a, client b is served", b.call("add", 1, 1), 2)
+    c.check("...at once", time.monotonic() - t0 < 0.5, time.monotonic() - t0)
+    c.equal("5. client a's sleep_ms ends", a.wait(2, 5)[:2], (None, None))
+
+    results = {}
+
+    def worker(k):
+        p = connect(port, "client %d" % k)
+        results[k] = [p.call("add", k, i) for i in range(50)]
+        p.sock.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(20)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    c.equal("5. 20 clients at once, 50 calls each: every answer right",
+            results, {k: [k + i for i in range(50)] for k in range(20)})
+
+    a.sock.close()
+    b.sock.close()
+    time.sleep(1.6)
+    drain(idle, 2)
+    c.check("5. the idle client was closed after --idle-timeout", idle.eof)
+    idle.sock.close()
+    p = connect(port, "after")
+    c.equal("5. a client after all that is served", p.call("add", 3, 4), 7)
+    p.sock.close()
+    proc.send_signal(signal.SIGTERM)
+    c.equal("5. SIGTERM: exit 0", proc.wait(timeout=5), 0)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    c.contains("5. stderr says why the idle client was closed", err, "no input for")
+
+    proc, port = start_tcp(duet, "--once")
+    p = connect(port)
+    c.equal("5. --once: the one client is served", p.call("add", 1, 2), 3)
+    p.sock.close()
+    c.equal("5. --once: exit 0 when it closes", proc.wait(timeout=5), 0)
+    proc.stderr.close()
+
+
+def main():
+    duet = sys.argv[1]
+    only = set(sys.argv[2:]) or {"1", "2", "3", "4", "5", "6", "garbage"}
+    c = Checks("interop_rpc duet-rpc serve (%s)" % os.path.basename(duet))
+    per_transport = (("1", "1. oversized request", case_oversized), ("2", "2. header declaring 4 GiB", case_huge_header),
+                     ("3", "3. end of input", case_end_of_input), ("4", "4. reading while a handler waits", case_reading_on),
+                     ("6", "6. bin method names, failed notifications", case_bin_method),
+                     ("garbage", "bytes that are not MessagePack", case_garbage))
+    for T in (Stdio, Tcp):
+        for key, title, fn in per_transport:
+            if key in only:
+                c.section("%s [%s]" % (title, T.name), fn, c, duet, T)
+    if "2" in only:
+        c.section("2. the next connection after a refused one", case_huge_header_next_connection, c, duet)
+    if "5" in only:
+        c.section("5. many clients", case_many_clients, c, duet)
+    return c.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

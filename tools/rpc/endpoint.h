@@ -1,0 +1,57 @@
+/* endpoint.h - one msgpack-RPC engine over one byte stream, with duet-rpc's built-ins and
+ * plugins bound: what `duet-rpc call` uses once and `duet-rpc serve` once per connection. */
+#ifndef DUET_RPC_ENDPOINT_H
+#define DUET_RPC_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "builtins.h"
+#include "duet/link_bytes.h"
+#include "duet/posix/bytes_fd.h"
+#include "duet/rpc.h"
+#include "trace_link.h"
+
+/* The largest message either way, the frames nested calls may stack in the tx buffer, and
+ * the receive buffer. */
+#define MAX_MESSAGE (1u << 20)
+#define TX_FRAMES 8
+#define RX_BUFFER MAX_MESSAGE
+#define MAX_PLUGINS 16
+#define TRACE_MAX_JSON 2000
+
+typedef int (*register_fn)(duet_rpc *rpc);
+
+/* What the command line says about every endpoint. */
+typedef struct tool_options {
+    bool tracing;
+    uint32_t timeout_ms;
+    unsigned baud;
+    const char *plugin_path[MAX_PLUGINS];
+    register_fn plugin_register[MAX_PLUGINS];
+    unsigned plugins;
+} tool_options;
+
+typedef struct endpoint {
+    duet_bytes_fd fd;
+    duet_link_bytes bytes;
+    trace_link trace;
+    duet_link *link;          /* what the engine uses: bytes, or trace around it */
+    duet_rpc rpc;
+    builtin_host host;
+    uint8_t *mem;             /* rx, tx and result buffers, one allocation */
+    char name[64];            /* "duet-rpc serve", "duet-rpc serve #3": trace and messages */
+} endpoint;
+
+/*
+ * Sets up e over (rfd, wfd): the link, the engine, the built-ins and the plugins. io, if not
+ * NULL, replaces the plain descriptor io (its ctx is the caller's; it may call the
+ * duet_bytes_fd_* functions on &e->fd). @retval 0, or -1 with the reason on stderr (nothing
+ * is left to free).
+ */
+int endpoint_open(endpoint *e, const tool_options *o, int rfd, int wfd, const char *name, const duet_bytes_io *io);
+
+/* Frees what endpoint_open allocated (the descriptors stay the caller's). */
+void endpoint_free(endpoint *e);
+
+#endif
