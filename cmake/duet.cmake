@@ -27,12 +27,10 @@ function(duet_add_test name)
 endfunction()
 
 # duet_add_fuzz(NAME SOURCE [SEEDS dir])
-# Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources, and a ctest
-# test that runs it for DUET_FUZZ_SECONDS on a copy of the seed corpus.
+# Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources (duet_core's
+# list: no top level, no port), and a ctest test that runs it for DUET_FUZZ_SECONDS on a
+# copy of the seed corpus.
 find_program(DUET_CLANG NAMES clang clang-14 REQUIRED)
-# Fuzz targets take the core without duet.c, which needs a port's duet_port_default.
-set(DUET_FUZZ_CORE_SOURCES ${DUET_CORE_SOURCES})
-list(FILTER DUET_FUZZ_CORE_SOURCES EXCLUDE REGEX "/duet\\.c$")
 function(duet_add_fuzz name source)
   cmake_parse_arguments(F "" "SEEDS" "" ${ARGN})
   set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
@@ -40,8 +38,8 @@ function(duet_add_fuzz name source)
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
     COMMAND ${DUET_CLANG} -std=c11 -g -O1 -Wall -Wextra -Werror
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-            -I${CMAKE_SOURCE_DIR}/include ${DUET_FUZZ_CORE_SOURCES} ${source} -o ${out}
-    DEPENDS ${DUET_FUZZ_CORE_SOURCES} ${source}
+            -I${CMAKE_SOURCE_DIR}/include -I${CMAKE_SOURCE_DIR}/src ${DUET_CORE_SOURCES} ${source} -o ${out}
+    DEPENDS ${DUET_CORE_SOURCES} ${source}
     COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${out})
   set(corpus ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus)

@@ -6,11 +6,11 @@ set -eu
 
 packages_for() {
     case "$1" in
-    build) echo "cmake gcc make libjansson-dev pkg-config python3-dev" ;;
-    test) echo "cmake gcc g++ make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev python3 python3-msgpack python3-dev python3-pytest clang libclang-rt-14-dev" ;;
+    build) echo "cmake gcc g++ make libjansson-dev pkg-config" ;;
+    test) echo "cmake gcc g++ make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev python3 python3-msgpack clang libclang-rt-14-dev" ;;
     bench) echo "cmake gcc make pkg-config libjansson-dev libmsgpack-dev valgrind" ;;
     size) echo "gcc-arm-none-eabi binutils-arm-none-eabi" ;;
-    demo) echo "cmake gcc make pkg-config libjansson-dev" ;;
+    demo) echo "cmake gcc g++ make pkg-config libjansson-dev" ;;
     *) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
     esac
 }
@@ -18,6 +18,11 @@ packages_for() {
 wanted=""
 for group in "$@"; do
     wanted="$wanted $(packages_for "$group")"
+    # python/ (the msgpackrpc module is built by make, its pytest suite run by make test)
+    case "$group" in
+    build) wanted="$wanted python3-dev" ;;
+    test) wanted="$wanted python3-dev python3-pytest" ;;
+    esac
 done
 
 missing=""

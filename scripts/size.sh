@@ -1,9 +1,10 @@
 #!/bin/sh
 # size.sh - the core's footprint on the two MCUs duet targets, and a freestanding check.
 #
-# Cross-compiles every src/*.c (one module each: msgpack, error, rpc, ...) with
-# arm-none-eabi-gcc for a Cortex-M7 (double-precision FPU) and a Cortex-M4 (single-precision
-# FPU), and prints, modules in sorted order, then the totals:
+# Cross-compiles every C file of src/ with arm-none-eabi-gcc for a Cortex-M7 (double-precision
+# FPU) and a Cortex-M4 (single-precision FPU), and prints per module - a layer's folder
+# (src/rpc/*.c is the module rpc) or a file at the top (src/duet.c is duet) - in sorted
+# order, then the totals:
 #
 #   figure: size.<module>.flash.<cpu> = <text + data> bytes
 #   figure: size.<module>.ram.<cpu> = <data + bss> bytes
@@ -25,7 +26,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 CROSS=${CROSS:-arm-none-eabi-}
-CFLAGS="-std=c11 -ffreestanding -Os -ffunction-sections -fdata-sections -Wall -Wextra -Werror -Iinclude"
+CFLAGS="-std=c11 -ffreestanding -Os -ffunction-sections -fdata-sections -Wall -Wextra -Werror -Iinclude -Isrc"
 CPUS="m7 m4"
 # What a freestanding core may use: <string.h>, the compiler's own runtime (libgcc's
 # __aeabi_* helpers for 64-bit division and double arithmetic), and what a port provides.
@@ -48,16 +49,26 @@ for tool in gcc size nm; do
         die "${CROSS}$tool not found (install gcc-arm-none-eabi and binutils-arm-none-eabi: scripts/deps.sh size)"
 done
 
-modules=$(for f in src/*.c; do
+# sources MODULE - the C files of a module: src/MODULE/*.c, or src/MODULE.c.
+sources() {
+    if [ -d "src/$1" ]; then
+        ls "src/$1"/*.c
+    else
+        echo "src/$1.c"
+    fi
+}
+
+modules=$(for f in src/*.c src/*/*.c; do
     [ -e "$f" ] || continue
     m=${f#src/}
+    m=${m%%/*}
     echo "${m%.c}"
-done | LC_ALL=C sort)
-[ -n "$modules" ] || die "no src/*.c to measure (run from the repository)"
+done | LC_ALL=C sort -u)
+[ -n "$modules" ] || die "no src/*.c or src/*/*.c to measure (run from the repository)"
 for m in $modules; do
     case $m in
-    core) die "src/core.c would clash with the size.core.* totals; rename the module" ;;
-    *[!A-Za-z0-9_]*) die "src/$m.c: module names must be letters, digits and _" ;;
+    core) die "src/core would clash with the size.core.* totals; rename the module" ;;
+    *[!A-Za-z0-9_]*) die "src/$m: module names must be letters, digits and _" ;;
     esac
 done
 
@@ -70,18 +81,27 @@ failed=""
 for cpu in $CPUS; do
     mkdir "$tmp/$cpu"
     for m in $modules; do
-        # shellcheck disable=SC2046,SC2086
-        if ! "${CROSS}gcc" $CFLAGS $(cpu_flags "$cpu") -c "src/$m.c" -o "$tmp/$cpu/$m.o"; then
-            failed="$failed src/$m.c($cpu)"
-        fi
+        objects=""
+        for f in $(sources "$m"); do
+            o=$tmp/$cpu/$(echo "${f#src/}" | tr / .).o
+            # shellcheck disable=SC2046,SC2086
+            if ! "${CROSS}gcc" $CFLAGS $(cpu_flags "$cpu") -c "$f" -o "$o"; then
+                failed="$failed $f($cpu)"
+            fi
+            objects="$objects $o"
+        done
+        echo "$objects" >"$tmp/$cpu/$m.objects"
     done
 done
 [ -z "$failed" ] || die "does not compile freestanding for the MCUs (errors above):$failed"
 
 # ---------------------------------------------------------------- sizes
-# berkeley_sizes OBJECT - prints "text data bss" (text includes read-only data).
+# berkeley_sizes CPU MODULE - prints "text data bss" of the module's objects, summed (text
+# includes read-only data).
 berkeley_sizes() {
-    "${CROSS}size" -B -d "$1" | awk 'NR == 2 { print $1, $2, $3 }'
+    # shellcheck disable=SC2046
+    "${CROSS}size" -B -d $(cat "$tmp/$1/$2.objects") |
+        awk 'NR > 1 { t += $1; d += $2; b += $3; n++ } END { if (n) print t, d, b }'
 }
 
 for cpu in $CPUS; do
@@ -90,8 +110,8 @@ done
 for m in $modules; do
     for cpu in $CPUS; do
         # shellcheck disable=SC2046
-        set -- $(berkeley_sizes "$tmp/$cpu/$m.o")
-        [ $# -eq 3 ] || die "${CROSS}size could not read $m.o ($cpu)"
+        set -- $(berkeley_sizes "$cpu" "$m")
+        [ $# -eq 3 ] || die "${CROSS}size could not read the objects of $m ($cpu)"
         flash=$(($1 + $2))
         ram=$(($2 + $3))
         echo "figure: size.$m.flash.$cpu = $flash bytes"
@@ -111,7 +131,7 @@ why() {
     __aeabi_[dfl]* | __aeabi_ul2* | __aeabi_i2* | __aeabi_ui2* | __*sf* | __*df*)
         echo " (a libgcc helper: floating-point arithmetic or conversion the FPU does not do)" ;;
     __aeabi_* | __gnu_* | __*) echo " (a libgcc helper)" ;;
-    duet_*) echo " (a duet symbol no src/*.c module defines: a port's function?)" ;;
+    duet_*) echo " (a duet symbol no file of src/ defines: a port's function?)" ;;
     *) echo " (a C library or other outside function)" ;;
     esac
 }
@@ -119,15 +139,16 @@ why() {
 violations=0
 for cpu in $CPUS; do
     own=$("${CROSS}nm" -g --defined-only "$tmp/$cpu"/*.o | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u | tr '\n' ' ')
-    for m in $modules; do
-        for sym in $("${CROSS}nm" -u "$tmp/$cpu/$m.o" | awk '{ print $NF }' | LC_ALL=C sort -u); do
+    for o in "$tmp/$cpu"/*.o; do
+        f=src/$(basename "$o" .o | tr . /).c
+        for sym in $("${CROSS}nm" -u "$o" | awk '{ print $NF }' | LC_ALL=C sort -u); do
             case " $ALLOWED $own " in
             *" $sym "*) ;;
             *)
                 case $sym in
                 __aeabi_* | __gnu_*) continue ;; # the compiler's runtime (libgcc)
                 esac
-                echo "size.sh: src/$m.c ($cpu) is not freestanding: it references $sym$(why "$sym")" >&2
+                echo "size.sh: $f ($cpu) is not freestanding: it references $sym$(why "$sym")" >&2
                 violations=$((violations + 1))
                 ;;
             esac

@@ -1,7 +1,7 @@
 /* duet.c - the top level: one static instance of transport, rpc and stream. */
 #include "duet/duet.h"
 
-#include "text.h"
+#include "base/text.h"
 
 /* Everything duet_begin sets up, in one place. */
 static struct {

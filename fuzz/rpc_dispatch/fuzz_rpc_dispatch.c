@@ -1,6 +1,6 @@
 /*
- * fuzz_rpc_dispatch.c - libFuzzer target for the msgpack-RPC dispatcher (src/rpc.c), through
- * the in-memory link (src/link_mem.c).
+ * fuzz_rpc_dispatch.c - libFuzzer target for the msgpack-RPC dispatcher (src/rpc/), through
+ * the in-memory link (src/link/link_mem.c).
  *
  * Two engines A and B are joined by duet_link_mem_pair; each link's idle hook polls the other
  * engine, so a call on one side lets the other serve it while it waits. B binds:

@@ -1,5 +1,5 @@
 /*
- * fuzz_rpmsg_rx.c - libFuzzer target for the RPMsg transport (src/rpmsg.c) against a peer
+ * fuzz_rpmsg_rx.c - libFuzzer target for the RPMsg transport (src/transport/) against a peer
  * that writes anything into shared memory.
  *
  * A host and a remote share one 64 KiB array standing for SRAM4 at 0x38000000 (the GIGA R1

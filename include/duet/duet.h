@@ -103,9 +103,6 @@ size_t duet_available(void);
 int duet_read(void);
 int duet_peek(void);
 
-/* Implemented by the port: the port of the core this program runs on (NULL if none). */
-duet_port *duet_port_default(void);
-
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,4 @@
-/* duet/port.h - the five things a target gives the portable core. */
+/* duet/port.h - what a target gives the portable core: a duet_port, and duet_port_default(). */
 #ifndef DUET_PORT_H
 #define DUET_PORT_H
 
@@ -54,6 +54,13 @@ static inline void *duet_port_map(const duet_port *port, uint64_t da, size_t n)
         return NULL;
     return port->shm + off;
 }
+
+/*
+ * The one function a port must define: the port of the core this program runs on, set up
+ * on the first call (NULL, with the reason where the port can say it, if it cannot be).
+ * duet_begin() calls it; programs that use the layers directly need not.
+ */
+duet_port *duet_port_default(void);
 
 #ifdef __cplusplus
 }

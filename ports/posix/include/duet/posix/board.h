@@ -153,12 +153,12 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id) DUET_MUST
 void duet_posix_port_close(duet_port *port);
 
 /*
- * The port of this process, opened once from the environment: DUET_BOARD (the board
- * directory) and DUET_CORE ("m7" or "m4"). The first call opens it (not thread-safe: make
- * it from one thread first); later calls return the same port. NULL, with the reason on
- * stderr (once), if the environment lacks them or the board cannot be opened.
+ * This port's duet_port_default() (declared in duet/port.h): the port of this process,
+ * opened once from the environment: DUET_BOARD (the board directory) and DUET_CORE ("m7" or
+ * "m4"). The first call opens it (not thread-safe: make it from one thread first); later
+ * calls return the same port. NULL, with the reason on stderr (once), if the environment
+ * lacks them or the board cannot be opened.
  */
-duet_port *duet_port_default(void);
 
 /* Sets how a posix port's wait() waits; spin_us 0 means DUET_POSIX_DEFAULT_SPIN_US.
  * @retval DUET_OK, DUET_ERR_ARG (not a posix port, or an unknown mode) */

@@ -1,9 +1,9 @@
-/* stream.c - the "raw" byte channel over a link: gathered writes, a receive ring. */
+/* stream/stream.c - the "raw" byte channel over a link: gathered writes, a receive ring. */
 #include "duet/stream.h"
 
 #include <string.h>
 
-#include "format.h"
+#include "base/format.h"
 
 int duet_stream_init(duet_stream *s, duet_link *link, void *rx, size_t rx_cap, void *tx, size_t tx_cap)
 {

@@ -1,4 +1,4 @@
-/* link_mem.c - an in-memory pair of links for tests and benchmarks. */
+/* link/link_mem.c - an in-memory pair of links for tests and benchmarks. */
 #include "duet/link_mem.h"
 
 #include <string.h>

@@ -1,0 +1,61 @@
+/* Arduino.h - what an Arduino sketch gets without asking: the board (pins, LEDs, analogRead,
+ * delay, millis, map: duet/board.h), Serial, String, Print, Stream and Arduino's helpers. */
+#ifndef DUET_ARDUINO_H
+#define DUET_ARDUINO_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <type_traits>
+
+#include "duet/board.h"
+
+#include "HardwareSerial.h"
+#include "Print.h"
+#include "Printable.h"
+#include "Stream.h"
+#include "WString.h"
+
+typedef bool boolean;
+typedef uint8_t byte;
+typedef uint16_t word;
+
+#ifndef PI
+#define PI 3.1415926535897932384626433832795
+#define HALF_PI 1.5707963267948966192313216916398
+#define TWO_PI 6.283185307179586476925286766559
+#define DEG_TO_RAD 0.017453292519943295769236907684886
+#define RAD_TO_DEG 57.295779513082320876798154814105
+#endif
+
+namespace arduino {
+
+template <typename T, typename L, typename H> typename std::common_type<T, L, H>::type constrain(T x, L low, H high)
+{
+    return x < low ? low : (x > high ? high : x);
+}
+template <typename A, typename B> typename std::common_type<A, B>::type min(A a, B b) { return a < b ? a : b; }
+template <typename A, typename B> typename std::common_type<A, B>::type max(A a, B b) { return a > b ? a : b; }
+template <typename T> T sq(T x) { return x * x; }
+inline double radians(double deg) { return deg * DEG_TO_RAD; }
+inline double degrees(double rad) { return rad * RAD_TO_DEG; }
+
+/* Pseudo-random numbers, as Arduino's random(): [0, max) and [min, max). */
+void randomSeed(unsigned long seed);
+long random(long max);
+long random(long min, long max);
+
+} // namespace arduino
+
+#define lowByte(w) ((uint8_t)((w) & 0xff))
+#define highByte(w) ((uint8_t)((w) >> 8))
+#define bitRead(value, bit) (((value) >> (bit)) & 0x01)
+#define bitSet(value, bit) ((value) |= (1UL << (bit)))
+#define bitClear(value, bit) ((value) &= ~(1UL << (bit)))
+#define bitWrite(value, bit, bitvalue) ((bitvalue) ? bitSet(value, bit) : bitClear(value, bit))
+#define bit(b) (1UL << (b))
+
+using namespace arduino;
+
+#endif

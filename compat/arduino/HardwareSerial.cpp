@@ -1,0 +1,21 @@
+/* HardwareSerial.cpp - Serial over duet_serial_*. */
+#include "HardwareSerial.h"
+
+#include "duet/board.h"
+#include "duet/duet.h"
+
+arduino::HardwareSerial Serial;
+
+namespace arduino {
+
+void HardwareSerial::begin(unsigned long baud) { (void)duet_serial_begin(baud); }
+
+HardwareSerial::operator bool() { return duet_cpu_id() == DUET_CPU_M7; }
+
+int HardwareSerial::available() { return duet_serial_available(); }
+int HardwareSerial::read() { return duet_serial_read(); }
+int HardwareSerial::peek() { return duet_serial_peek(); }
+size_t HardwareSerial::write(uint8_t c) { return duet_serial_write(&c, 1); }
+size_t HardwareSerial::write(const uint8_t *buffer, size_t size) { return duet_serial_write(buffer, size); }
+
+} // namespace arduino

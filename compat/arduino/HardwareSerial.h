@@ -1,0 +1,37 @@
+/* HardwareSerial.h - Serial: the M7's USB Serial (the Serial Monitor) as an Arduino Stream,
+ * over duet_serial_* (duet/board.h). */
+#ifndef DUET_ARDUINO_HARDWARE_SERIAL_H
+#define DUET_ARDUINO_HARDWARE_SERIAL_H
+
+#include "Stream.h"
+
+namespace arduino {
+
+/*
+ * Only the M7 has USB Serial, as on the GIGA R1. On the M4 Serial.begin() is accepted (the
+ * guide's M4 sketches call it) and the board's log says it has no effect; print() there
+ * writes nothing: the M4 prints through RPC.
+ */
+class HardwareSerial : public Stream {
+public:
+    void begin(unsigned long baud);
+    void begin(unsigned long baud, uint16_t config) { (void)config; begin(baud); }
+    void end() {}
+    /* True on the M7, where the Serial Monitor is; false on the M4. */
+    explicit operator bool();
+
+    int available() override;
+    int read() override;
+    int peek() override;
+    void flush() override {}
+    size_t write(uint8_t c) override;
+    size_t write(const uint8_t *buffer, size_t size) override;
+    using Print::write;
+    int availableForWrite() override { return 4096; }
+};
+
+} // namespace arduino
+
+extern arduino::HardwareSerial Serial;
+
+#endif

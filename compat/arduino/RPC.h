@@ -1,0 +1,162 @@
+/* RPC.h - the Arduino RPC library's API (RPC.begin, bind, call(...).as<T>(), send, and the
+ * stream as a Stream) over duet's C core (duet/duet.h). */
+#ifndef DUET_ARDUINO_RPC_H
+#define DUET_ARDUINO_RPC_H
+
+#include "Arduino.h"
+#include "duet/duet.h"
+#include "mbed.h"
+#include "rpc_bind.h"
+#include "rpc_types.h"
+
+/* What cpu_id() and HAL_GetCurrentCPUID() return on each core. */
+#ifndef CM7_CPUID
+#define CM7_CPUID DUET_CPU_M7
+#define CM4_CPUID DUET_CPU_M4
+#endif
+/* The core this program runs on: CM7_CPUID or CM4_CPUID. */
+uint32_t HAL_GetCurrentCPUID(void);
+
+namespace arduino {
+
+/*
+ * What RPC.call returns: the call is over (it ran when call() was made); the result waits here
+ * as it arrived until as<T>() reads it as a T.
+ *
+ * as<T>() never gives a wrong value. When the call failed (unknown function, wrong arguments,
+ * timeout, link down) or the result is not a T (a str read as<int>(), 300 read as<uint8_t>()),
+ * it stops the sketch with a line naming the function and the reason, as an error halts an
+ * mbed core. A sketch that wants to go on after a failure asks ok() first (duet's addition
+ * to the Arduino API), and a failed call whose result nobody reads is reported once on the
+ * error output, never dropped in silence.
+ */
+class RPCResult {
+public:
+    /* Runs do_call(buf, cap, &len) -> duet error, keeping what it leaves. */
+    template <typename Call> RPCResult(const char *method, Call &&do_call)
+    {
+        start(method);
+        finish(do_call(raw_, sizeof raw_, &len_));
+    }
+    RPCResult(const RPCResult &) = delete;
+    RPCResult &operator=(const RPCResult &) = delete;
+    ~RPCResult();
+
+    /* The result as a T (bool, an integer, float, double, String, std::string). */
+    template <typename T> T as() const
+    {
+        typedef detail::rpc_type<detail::rpc_decayed<T>> type;
+        static_assert(detail::rpc_checked<detail::rpc_decayed<T>>::letter != 0, "");
+        detail::rpc_value v;
+        T out{};
+        looked_ = true;
+        if (err_ != DUET_OK)
+            fail_call(type::name);
+        if (!detail::rpc_read_value(raw_, len_, &v) || !type::decode(v, out))
+            fail_type(type::name, std::is_integral<T>::value && !std::is_same<T, bool>::value);
+        return out;
+    }
+
+    /* Whether the call succeeded (the result may still be of another type than asked). */
+    bool ok() const { looked_ = true; return err_ == DUET_OK; }
+    explicit operator bool() const { return ok(); }
+    /* The duet error code (DUET_OK, DUET_ERR_REMOTE, DUET_ERR_TIMEOUT, ...). */
+    int error() const { looked_ = true; return err_; }
+    /* Why the call failed, starting with the function's name ("" when it succeeded). */
+    const char *errorText() const { looked_ = true; return text_; }
+    /* Whether the result is nil (a function that returns nothing). */
+    bool isNil() const { return err_ == DUET_OK && len_ == 1 && raw_[0] == 0xc0; }
+
+private:
+    char method_[DUET_ARDUINO_NAME_MAX + 1];
+    int err_ = DUET_OK;
+    char text_[DUET_RPC_ERROR_TEXT + DUET_ARDUINO_NAME_MAX + 8];
+    uint8_t raw_[DUET_RESULT_SIZE];
+    size_t len_ = 0;
+    mutable bool looked_ = false;
+
+    void start(const char *method);
+    void finish(int err);
+    [[noreturn]] void fail_call(const char *type_name) const;
+    [[noreturn]] void fail_type(const char *type_name, bool integer) const;
+};
+
+/*
+ * The RPC object of the Arduino library, over duet's one static instance (duet/duet.h).
+ * begin() boots the M4 on the M7 and announces this core on the M4; bind() and call() as in
+ * the guide; print/println/write send text to the other core, available/read/peek read
+ * what it sent.
+ *
+ * Handlers run inside RPC's own calls: a call that waits for its answer, a write that waits
+ * for room, available()/read() and delay() (which keep serving the other core).
+ */
+class RPCClass : public Stream {
+public:
+    /* Sets up the link and (on the M7) boots the M4. 1 on success, 0 on failure (and a line on
+     * the error output saying why). */
+    int begin();
+    void end();
+    operator bool() { return begun_; }
+
+    /* CM7_CPUID or CM4_CPUID. */
+    uint32_t cpu_id() { return HAL_GetCurrentCPUID(); }
+
+    /* Binds name to a function, a lambda (with or without captures), a functor or a
+     * std::function; the types of its arguments and result are checked at every call.
+     * False (and a line on the error output) when the name is taken or the table full. */
+    template <typename Fn> bool bind(const char *name, Fn f) { return detail::rpc_bind(name, std::move(f)); }
+    template <typename Fn> bool bind(const String &name, Fn f) { return bind(name.c_str(), std::move(f)); }
+
+    /* Calls name on the other core with args and waits for its result (serving the other
+     * core's calls meanwhile), up to the timeout (setTimeout; 5000 ms by default). */
+    template <typename... A> RPCResult call(const char *name, A... args)
+    {
+        uint32_t timeout = timeout_;
+        return RPCResult(name, [&](void *buf, size_t cap, size_t *len) {
+            int err = duet_rpc_call_timeout(duet_rpc_instance(), timeout, name, detail::rpc_call_signature<A...>::text,
+                                            detail::rpc_type<detail::rpc_decayed<A>>::pass(args)..., buf, cap, len);
+            timed_out_ = err == DUET_ERR_TIMEOUT;
+            return err;
+        });
+    }
+    template <typename... A> RPCResult call(const String &name, A... args) { return call(name.c_str(), args...); }
+
+    /* Sends name(args) without waiting: nothing comes back (a failure to send is reported on
+     * the error output). */
+    template <typename... A> void send(const char *name, A... args)
+    {
+        report_send(name, duet_rpc_notify(duet_rpc_instance(), name, detail::rpc_send_signature<A...>::text,
+                                          detail::rpc_type<detail::rpc_decayed<A>>::pass(args)...));
+    }
+    template <typename... A> void send(const String &name, A... args) { send(name.c_str(), args...); }
+
+    /* The timeout of call() (and of Stream's reads), in milliseconds. */
+    void setTimeout(uint32_t milliseconds);
+    /* Whether the last call() timed out. */
+    bool timedOut() { return timed_out_; }
+
+    /* The stream: what the other core printed, and text to it. */
+    int available() override;
+    int read() override;
+    int peek() override;
+    void flush() override;
+    size_t write(uint8_t c) override;
+    size_t write(const uint8_t *buffer, size_t size) override;
+    using Print::write;
+
+protected:
+    void waitForData(unsigned long ms) override;
+
+private:
+    bool begun_ = false;
+    bool timed_out_ = false;
+    uint32_t timeout_ = DUET_RPC_DEFAULT_TIMEOUT_MS;
+
+    void report_send(const char *name, int err);
+};
+
+} // namespace arduino
+
+extern arduino::RPCClass RPC;
+
+#endif

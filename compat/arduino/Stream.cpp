@@ -1,0 +1,174 @@
+/* Stream.cpp - Arduino's Stream reads that wait, with a timeout. */
+#include "Stream.h"
+
+#include "duet/board.h"
+
+namespace arduino {
+
+/* A stream that cannot say when its input comes looks again every millisecond (delay()
+ * serves the other core meanwhile). */
+void Stream::waitForData(unsigned long ms) { delay(ms > 1 ? 1 : ms); }
+
+unsigned long Stream::streamMillis() { return millis(); }
+
+int Stream::timedRead()
+{
+    unsigned long start = streamMillis();
+    for (;;) {
+        int c = read();
+        if (c >= 0)
+            return c;
+        unsigned long spent = streamMillis() - start;
+        if (spent >= timeout_)
+            return -1;
+        waitForData(timeout_ - spent);
+    }
+}
+
+int Stream::timedPeek()
+{
+    unsigned long start = streamMillis();
+    for (;;) {
+        int c = peek();
+        if (c >= 0)
+            return c;
+        unsigned long spent = streamMillis() - start;
+        if (spent >= timeout_)
+            return -1;
+        waitForData(timeout_ - spent);
+    }
+}
+
+bool Stream::find(const char *target) { return target ? find_until(target, strlen(target), nullptr, 0) : true; }
+bool Stream::find(const char *target, size_t length) { return target ? find_until(target, length, nullptr, 0) : true; }
+
+bool Stream::findUntil(const char *target, const char *terminator)
+{
+    if (!target)
+        return true;
+    return find_until(target, strlen(target), terminator, terminator ? strlen(terminator) : 0);
+}
+
+/* A match restarts at the byte that broke it, which is enough for the texts people search
+ * for (no repeated prefix). */
+bool Stream::find_until(const char *target, size_t tlen, const char *terminator, size_t elen)
+{
+    size_t matched = 0, ended = 0;
+    if (tlen == 0)
+        return true;
+    for (;;) {
+        int c = timedRead();
+        if (c < 0)
+            return false;
+        matched = (char)c == target[matched] ? matched + 1 : (char)c == target[0] ? 1 : 0;
+        if (matched == tlen)
+            return true;
+        if (elen) {
+            ended = (char)c == terminator[ended] ? ended + 1 : (char)c == terminator[0] ? 1 : 0;
+            if (ended == elen)
+                return false;
+        }
+    }
+}
+
+/* Skips what the mode says may come before a number; returns the next byte there or -1. */
+int Stream::peekNextDigit(LookaheadMode lookahead, bool detect_decimal)
+{
+    for (;;) {
+        int c = timedPeek();
+        if (c < 0 || c == '-' || (c >= '0' && c <= '9') || (detect_decimal && c == '.'))
+            return c;
+        if (lookahead == SKIP_NONE)
+            return -1;
+        if (lookahead == SKIP_WHITESPACE && c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            return -1;
+        read();
+    }
+}
+
+long Stream::parseInt(LookaheadMode lookahead, char ignore)
+{
+    int c = peekNextDigit(lookahead, false);
+    if (c < 0)
+        return 0;
+    bool negative = false;
+    long value = 0;
+    do {
+        if (c == ignore) {
+        } else if (c == '-') {
+            negative = true;
+        } else if (c >= '0' && c <= '9') {
+            value = value * 10 + (c - '0');
+        }
+        read();
+        c = timedPeek();
+    } while ((c >= '0' && c <= '9') || c == ignore);
+    return negative ? -value : value;
+}
+
+float Stream::parseFloat(LookaheadMode lookahead, char ignore)
+{
+    int c = peekNextDigit(lookahead, true);
+    if (c < 0)
+        return 0;
+    bool negative = false, fraction = false;
+    double value = 0, scale = 1;
+    do {
+        if (c == ignore) {
+        } else if (c == '-') {
+            negative = true;
+        } else if (c == '.') {
+            fraction = true;
+        } else if (c >= '0' && c <= '9') {
+            value = value * 10 + (c - '0');
+            if (fraction)
+                scale *= 0.1;
+        }
+        read();
+        c = timedPeek();
+    } while ((c >= '0' && c <= '9') || (c == '.' && !fraction) || c == ignore);
+    value *= scale;
+    return (float)(negative ? -value : value);
+}
+
+size_t Stream::readBytes(char *buffer, size_t length)
+{
+    size_t n = 0;
+    while (n < length) {
+        int c = timedRead();
+        if (c < 0)
+            break;
+        buffer[n++] = (char)c;
+    }
+    return n;
+}
+
+size_t Stream::readBytesUntil(char terminator, char *buffer, size_t length)
+{
+    size_t n = 0;
+    while (n < length) {
+        int c = timedRead();
+        if (c < 0 || c == terminator)
+            break;
+        buffer[n++] = (char)c;
+    }
+    return n;
+}
+
+String Stream::readString()
+{
+    String s;
+    for (int c = timedRead(); c >= 0; c = timedRead())
+        s += (char)c;
+    return s;
+}
+
+String Stream::readStringUntil(char terminator)
+{
+    String s;
+    for (int c = timedRead(); c >= 0 && c != terminator; c = timedRead())
+        s += (char)c;
+    return s;
+}
+
+} // namespace arduino

@@ -1,0 +1,32 @@
+/* number_text.h - numbers as Arduino's print and String write them (internal to the layer). */
+#ifndef DUET_ARDUINO_NUMBER_TEXT_H
+#define DUET_ARDUINO_NUMBER_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace arduino {
+namespace detail {
+
+/* Room for any number this file writes: 64 binary digits, a sign and the NUL. */
+constexpr size_t number_text_size = 72;
+
+/* Most digits after the point that a float is printed with (more are printed as this many). */
+constexpr unsigned float_digits_max = 20;
+
+/* Writes v in base (2..36; anything else is taken as 10) into out, NUL-terminated; returns
+ * the length. Digits above 9 are upper case as print writes them ("FF"), or lower case as
+ * String makes them ("ff"). */
+size_t format_unsigned(uint64_t v, unsigned base, char *out, bool upper = true);
+
+/* As format_unsigned, with a '-' for negative values. */
+size_t format_signed(int64_t v, unsigned base, char *out, bool upper = true);
+
+/* Writes v with digits after the point, rounded half up, as Arduino's Print::printFloat:
+ * "nan", "inf", "ovf" beyond +-4294967040. Returns the length. */
+size_t format_float(double v, unsigned digits, char *out);
+
+} // namespace detail
+} // namespace arduino
+
+#endif

@@ -1,0 +1,97 @@
+/* rpc/engine.c - an engine's set-up, its error text and statistics, sending a frame. */
+#include "rpc/internal.h"
+
+int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail)
+{
+    duet_text t = error_begin(rpc);
+    if (what) {
+        duet_text_add(&t, what);
+        duet_text_add(&t, ": ");
+    }
+    duet_text_add(&t, detail ? detail : duet_strerror(err));
+    return err;
+}
+
+/* ------------------------------------------------------------ set-up */
+
+int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
+{
+    memset(rpc, 0, sizeof *rpc);
+    if (!link || !link->send || !link->poll || !cfg || !cfg->tx_buffer || !cfg->result_buffer)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "needs a link with send and poll, a tx buffer and a result buffer");
+    rpc->cfg = *cfg;
+    rpc->max_message_asked = cfg->max_message;
+    if (!rpc->cfg.timeout_ms)
+        rpc->cfg.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
+    if ((!cfg->lock) != (!cfg->unlock))
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "lock and unlock hooks go together");
+    rpc->slot_size = cfg->result_size / DUET_RPC_MAX_INFLIGHT;
+    if (cfg->tx_size < MIN_FRAME || rpc->slot_size < 16)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "tx or result buffer too small");
+    duet_rpc_set_link(rpc, link);
+    return DUET_OK;
+}
+
+void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
+{
+    lock(rpc);
+    rpc->link = link;
+    rpc->link_err = DUET_OK;
+    /* A frame holds one message: what the caller asked for (at most the tx buffer), else
+     * the link's limit if the tx buffer holds it, else a quarter of the tx buffer, so that
+     * calls can nest four deep. */
+    size_t tx = rpc->cfg.tx_size;
+    size_t max = rpc->max_message_asked;
+    if (max)
+        max = max < tx ? max : tx;
+    else if (link->max_message && link->max_message <= tx)
+        max = link->max_message;
+    else
+        max = tx / 4 > MIN_FRAME ? tx / 4 : tx;
+    rpc->cfg.max_message = max;
+    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
+        if (rpc->slots[i].state == SLOT_PENDING) {
+            duet_text t;
+            duet_text_init(&t, (char *)slot_store(rpc, &rpc->slots[i]), rpc->slot_size);
+            duet_text_add(&t, "link changed while the call waited");
+            rpc->slots[i].state = SLOT_DONE;
+            rpc->slots[i].err = DUET_ERR_LINK_DOWN;
+            rpc->slots[i].len = t.len;
+        }
+    }
+    duet_link_attach(link, duet_rpc_receive, rpc);
+    unlock(rpc);
+}
+
+int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w)
+{
+    if (rpc->link_err)
+        return rpc->link_err;
+    if (duet_msgpack_writer_error(w) == DUET_ERR_NOSPACE) {
+        rpc->stats.send_failures++;
+        return DUET_ERR_TOO_LARGE;
+    }
+    if (duet_msgpack_writer_error(w))
+        return duet_msgpack_writer_error(w);
+    int err = rpc->link->send(rpc->link, w->buf, duet_msgpack_writer_size(w));
+    if (err) {
+        rpc->stats.send_failures++;
+        if (err == DUET_ERR_LINK_DOWN)
+            rpc->link_err = err;
+        return err;
+    }
+    rpc->stats.msgs_out++;
+    return DUET_OK;
+}
+
+/* ------------------------------------------------------------ inspection */
+
+const char *duet_rpc_error_text(const duet_rpc *rpc)
+{
+    return rpc->error_text[0] ? rpc->error_text : "no error";
+}
+
+duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc)
+{
+    return rpc->stats;
+}

@@ -1,0 +1,116 @@
+/* rpc/internal.h - what the files of the rpc layer share; not a public header. */
+#ifndef DUET_RPC_INTERNAL_H
+#define DUET_RPC_INTERNAL_H
+
+#include "duet/rpc.h"
+
+#include <string.h>
+
+#include "base/text.h"
+
+enum { MSG_REQUEST = 0, MSG_RESPONSE = 1, MSG_NOTIFY = 2 };
+enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
+
+/* Smallest frame worth encoding into: a response with a short error. */
+#define MIN_FRAME 48
+
+/* A request being served; handlers see it through the duet_arg_*, duet_return_* and duet_req_* functions. */
+struct duet_req {
+    duet_rpc *rpc;
+    const duet_rpc_binding *binding;      /* &bound: a copy, so a handler may unbind itself */
+    duet_rpc_binding bound;
+    const char *method;
+    uint32_t method_len;
+    uint32_t argc;
+    duet_msgpack_reader params;            /* at the first element of params */
+    duet_msgpack_token args[DUET_RPC_MAX_ARGS]; /* decoded when the binding has a signature */
+    duet_msgpack_writer out;               /* the response, result last */
+    size_t result_start;                   /* where the result starts in out */
+    bool notification;
+    char error[DUET_RPC_ERROR_TEXT];       /* set by duet_req_fail */
+};
+
+/* ------------------------------------------------------------ small helpers */
+
+static inline void lock(duet_rpc *rpc)
+{
+    if (rpc->cfg.lock)
+        rpc->cfg.lock(rpc->cfg.lock_arg);
+}
+
+static inline void unlock(duet_rpc *rpc)
+{
+    if (rpc->cfg.unlock)
+        rpc->cfg.unlock(rpc->cfg.lock_arg);
+}
+
+static inline uint32_t now_ms(duet_rpc *rpc)
+{
+    return rpc->link->now_ms ? rpc->link->now_ms(rpc->link) : 0;
+}
+
+/* Where the result (or error text) of a waiting call is kept. */
+static inline uint8_t *slot_store(duet_rpc *rpc, const duet_rpc_slot *s)
+{
+    return (uint8_t *)rpc->cfg.result_buffer + (size_t)(s - rpc->slots) * rpc->slot_size;
+}
+
+/* Starts the engine's error text; the caller appends details. */
+static inline duet_text error_begin(duet_rpc *rpc)
+{
+    duet_text t;
+    duet_text_init(&t, rpc->error_text, sizeof rpc->error_text);
+    return t;
+}
+
+/* Sets the engine's error text to "what: detail" (detail NULL: err's text); returns err. */
+int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail);
+
+/* ------------------------------------------------------------ frames (engine.c) */
+
+/* Claims the next frame of the tx buffer: a writer over at most max_message bytes. */
+static inline bool frame_push(duet_rpc *rpc, duet_msgpack_writer *w, size_t *size)
+{
+    size_t room = rpc->cfg.tx_size - rpc->tx_used;
+    size_t n = room < rpc->cfg.max_message ? room : rpc->cfg.max_message;
+    if (n < MIN_FRAME)
+        return false;
+    duet_msgpack_writer_init(w, (uint8_t *)rpc->cfg.tx_buffer + rpc->tx_used, n);
+    rpc->tx_used += n;
+    *size = n;
+    return true;
+}
+
+static inline void frame_pop(duet_rpc *rpc, size_t size)
+{
+    rpc->tx_used -= size;
+}
+
+/* Sends a finished message (or says why not: link down, too large, encoding error). */
+int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w);
+
+/* ------------------------------------------------------------ the other files */
+
+/* bind.c: the binding that answers to the full method name, or NULL. */
+duet_rpc_binding *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len);
+
+/* serve.c: serves one request or notification whose params reader is at the first
+ * parameter (malformed: the reason it cannot be served, or NULL). */
+void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *malformed);
+
+/* serve.c: sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
+void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text);
+
+/* call.c: writes the head of a request (with a new msgid in *slot) or notification. */
+bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method);
+
+/* call.c: sends a finished message; on success the slot (if any) starts waiting. */
+int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result);
+
+/* call.c: polls and waits until the slot is done or timeout_ms passed. */
+int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms);
+
+/* call.c: waits for a slot and takes its result; frees the slot unless it timed out. */
+int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const char *method, va_list *ap);
+
+#endif

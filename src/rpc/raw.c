@@ -1,0 +1,60 @@
+/* rpc/raw.c - low-level calls: the caller encodes the params into the engine's frame. */
+#include "rpc/internal.h"
+
+duet_msgpack_writer *duet_rpc_begin_call(duet_rpc *rpc, duet_future *future, const char *method)
+{
+    duet_rpc_slot *s = NULL;
+    lock(rpc);
+    future->slot = 0xff;
+    future->msgid = 0;
+    if (rpc->open_frame || !method) {
+        duet_rpc_set_error(rpc, DUET_ERR_STATE, "duet_rpc_begin_call", "another low-level message is open, or no method");
+    } else if (rpc->link_err) {
+        duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
+    } else if (duet_rpc_begin_message(rpc, &rpc->open_writer, &rpc->open_frame, &s, method)) {
+        rpc->open_slot = (int)(s - rpc->slots);
+        rpc->open_method = method;
+        future->slot = (uint8_t)rpc->open_slot;
+        future->msgid = s->msgid;
+        s->state = SLOT_PENDING; /* reserved; finish_message starts the wait */
+        unlock(rpc);
+        return &rpc->open_writer;
+    }
+    unlock(rpc);
+    return NULL;
+}
+
+duet_msgpack_writer *duet_rpc_begin_notify(duet_rpc *rpc, const char *method)
+{
+    lock(rpc);
+    if (rpc->open_frame || !method) {
+        duet_rpc_set_error(rpc, DUET_ERR_STATE, "duet_rpc_begin_notify", "another low-level message is open, or no method");
+    } else if (rpc->link_err) {
+        duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
+    } else if (duet_rpc_begin_message(rpc, &rpc->open_writer, &rpc->open_frame, NULL, method)) {
+        rpc->open_slot = -1;
+        rpc->open_method = method;
+        unlock(rpc);
+        return &rpc->open_writer;
+    }
+    unlock(rpc);
+    return NULL;
+}
+
+int duet_rpc_end(duet_rpc *rpc, duet_msgpack_writer *w)
+{
+    lock(rpc);
+    int err;
+    if (!rpc->open_frame || w != &rpc->open_writer) {
+        err = duet_rpc_set_error(rpc, DUET_ERR_STATE, "duet_rpc_end", "no low-level message is open");
+    } else {
+        duet_rpc_slot *s = rpc->open_slot >= 0 ? &rpc->slots[rpc->open_slot] : NULL;
+        size_t frame = rpc->open_frame;
+        rpc->open_frame = 0;
+        if (s)
+            s->state = SLOT_FREE;
+        err = duet_rpc_finish_message(rpc, w, frame, s, rpc->open_method, 'v');
+    }
+    unlock(rpc);
+    return err;
+}

@@ -1,0 +1,185 @@
+/* rpc/receive.c - what arrives: framing messages while parsing them, responses into the
+ * slots that wait for them, requests to serve.c, and polling the link. */
+#include "rpc/internal.h"
+
+/* Skips count values that sit `inside` levels deep in a message, so that the message as a
+ * whole stays within the nesting limit (what the peer's reader, and ours, accept). */
+static bool skip_values(duet_msgpack_reader *r, uint32_t count, unsigned inside)
+{
+    unsigned limit = r->max_depth;
+    duet_msgpack_reader_set_max_depth(r, limit > inside ? limit - inside : 1);
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < count; i++)
+        ok = duet_msgpack_skip(r);
+    r->max_depth = (uint8_t)limit;
+    return ok;
+}
+
+/* A message that is no msgpack-RPC message: skips it whole (from start, with the reader's
+ * first end and no error) and counts it. False if it is not even one whole value. */
+static bool skip_malformed(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *start, const uint8_t *end)
+{
+    r->pos = start;
+    r->end = end;
+    r->err = DUET_OK;
+    if (!duet_msgpack_skip(r))
+        return false;
+    rpc->stats.malformed++;
+    return true;
+}
+
+/*
+ * Reads the rest of a response ([1, already read) id, error, result) and stores it in the
+ * slot that waits for its msgid. Leaves r after the message; false if it is not whole.
+ */
+static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end)
+{
+    uint64_t id;
+    if (!duet_msgpack_read_u64(r, &id))
+        return skip_malformed(rpc, r, msg, end);
+    /* The error: nil, a string, or (from a peer that breaks the convention) anything. */
+    const char *text = NULL;
+    uint32_t text_len = 0;
+    duet_msgpack_type error_type = duet_msgpack_peek_type(r);
+    if (error_type == DUET_MSGPACK_NIL)
+        duet_msgpack_read_nil(r);
+    else if (error_type == DUET_MSGPACK_STR)
+        duet_msgpack_read_str(r, &text, &text_len);
+    else if (!skip_values(r, 1, 1))
+        return false;
+    const uint8_t *result = r->pos;
+    if (!skip_values(r, 1, 1))
+        return false;
+    size_t len = (size_t)(r->pos - result);
+    rpc->stats.msgs_in++;
+
+    duet_rpc_slot *s = NULL;
+    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
+        if (rpc->slots[i].state == SLOT_PENDING && rpc->slots[i].msgid == id) {
+            s = &rpc->slots[i];
+            break;
+        }
+    if (!s) {
+        rpc->stats.late_responses++;
+        return true;
+    }
+    uint8_t *store = slot_store(rpc, s);
+    duet_text t;
+    duet_text_init(&t, (char *)store, rpc->slot_size);
+    s->state = SLOT_DONE;
+    s->err = DUET_OK;
+    if (error_type != DUET_MSGPACK_NIL) {
+        s->err = DUET_ERR_REMOTE;
+        if (text) {
+            duet_text_addn(&t, text, text_len);
+        } else {
+            duet_text_add(&t, "the remote sent an error value of type ");
+            duet_text_add(&t, duet_msgpack_type_name(error_type));
+        }
+        s->len = t.len;
+    } else if (len > rpc->slot_size) {
+        s->err = DUET_ERR_TOO_LARGE;
+        duet_text_add(&t, "result of ");
+        duet_text_add_uint(&t, len);
+        duet_text_add(&t, " bytes does not fit the result slot");
+        s->len = t.len;
+    } else {
+        memcpy(store, result, len);
+        s->len = len;
+    }
+    return true;
+}
+
+/*
+ * Handles the message at r, framing it while it parses it, and leaves r after it.
+ * False if it is not one whole MessagePack value (the rest of the buffer is then lost).
+ */
+static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
+{
+    const uint8_t *msg = r->pos, *end = r->end;
+    uint32_t n, type;
+    if (!duet_msgpack_read_array(r, &n) || (n != 3 && n != 4) || !duet_msgpack_read_u32(r, &type) ||
+        type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
+        return skip_malformed(rpc, r, msg, end);
+    if (type == MSG_RESPONSE)
+        return complete(rpc, r, msg, end);
+
+    duet_req c;
+    c.rpc = rpc;
+    c.binding = NULL;
+    c.notification = type == MSG_NOTIFY;
+    const uint8_t *msgid = r->pos;
+    size_t msgid_len = 0;
+    if (!c.notification) {
+        duet_msgpack_token id;
+        if (!duet_msgpack_read_token(r, &id) || (id.type != DUET_MSGPACK_UINT && id.type != DUET_MSGPACK_INT))
+            return skip_malformed(rpc, r, msg, end); /* no id to answer to */
+        msgid_len = (size_t)(r->pos - msgid);
+    }
+    const char *malformed = NULL;
+    c.method = "";
+    c.method_len = 0;
+    c.argc = 0;
+    if (!duet_msgpack_read_str(r, &c.method, &c.method_len))
+        malformed = "malformed request: the method name must be a string";
+    else if (!duet_msgpack_read_array(r, &c.argc))
+        malformed = "malformed request: params must be an array";
+    if (malformed) {
+        if (!skip_malformed(rpc, r, msg, end))
+            return false;
+    } else {
+        /* The params run to the end of the message: their reader sees nothing after it. */
+        const uint8_t *params = r->pos;
+        if (!skip_values(r, c.argc, 2))
+            return false;
+        rpc->stats.msgs_in++;
+        duet_msgpack_reader_init(&c.params, params, (size_t)(r->pos - params));
+    }
+    duet_rpc_serve(rpc, &c, msgid, msgid_len, malformed);
+    return true;
+}
+
+/* Answers a request that could not be read whole, if its type and msgid can be. */
+static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err)
+{
+    duet_msgpack_reader r;
+    uint32_t n, type;
+    duet_msgpack_reader_init(&r, msg, len);
+    if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
+        return;
+    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
+    const uint8_t *msgid = r.pos;
+    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
+        return;
+    duet_rpc_reply_error(rpc, msgid, (size_t)(r.pos - msgid),
+                err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
+                                      : "malformed request: not a whole MessagePack value");
+}
+
+bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
+{
+    duet_rpc *rpc = (duet_rpc *)up;
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, data, len);
+    while (duet_msgpack_reader_remaining(&r) > 0) {
+        const uint8_t *start = r.pos;
+        if (!handle_message(rpc, &r)) {
+            /* No way to find the next message's start: the rest of the buffer is lost.
+             * A request whose head can be read still gets an answer. */
+            rpc->stats.malformed++;
+            answer_broken(rpc, start, (size_t)(data + len - start), duet_msgpack_reader_error(&r));
+            return true;
+        }
+    }
+    return true;
+}
+
+int duet_rpc_poll(duet_rpc *rpc)
+{
+    lock(rpc);
+    int n = rpc->link->poll(rpc->link);
+    if (n == DUET_ERR_LINK_DOWN)
+        rpc->link_err = n;
+    unlock(rpc);
+    return n == DUET_ERR_LINK_DOWN ? n : (n < 0 ? 0 : n);
+}

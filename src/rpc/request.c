@@ -1,0 +1,131 @@
+/* rpc/request.c - inside a handler: its arguments, its result, its failure. */
+#include "rpc/internal.h"
+#include "rpc/signature.h"
+
+uint32_t duet_arg_count(const duet_req *call) { return call->argc; }
+
+/* The decoded argument n, or NULL if there is none (raw handler or n out of range). */
+static const duet_msgpack_token *arg(const duet_req *c, unsigned n)
+{
+    if (!c->binding || !c->binding->method.signature || n >= c->argc)
+        return NULL;
+    return &c->args[n];
+}
+
+static int64_t arg_int64(const duet_req *c, unsigned n)
+{
+    const duet_msgpack_token *t = arg(c, n);
+    if (!t)
+        return 0;
+    if (t->type == DUET_MSGPACK_INT)
+        return t->v.i;
+    if (t->type == DUET_MSGPACK_UINT)
+        return (int64_t)t->v.u;
+    return (int64_t)token_double(t);
+}
+
+int32_t duet_arg_int(const duet_req *call, unsigned n) { return (int32_t)arg_int64(call, n); }
+uint32_t duet_arg_uint(const duet_req *call, unsigned n) { return (uint32_t)arg_int64(call, n); }
+int64_t duet_arg_int64(const duet_req *call, unsigned n) { return arg_int64(call, n); }
+
+uint64_t duet_arg_uint64(const duet_req *call, unsigned n)
+{
+    const duet_msgpack_token *t = arg(call, n);
+    return t && t->type == DUET_MSGPACK_UINT ? t->v.u : (uint64_t)arg_int64(call, n);
+}
+
+bool duet_arg_bool(const duet_req *call, unsigned n)
+{
+    const duet_msgpack_token *t = arg(call, n);
+    return t && t->type == DUET_MSGPACK_BOOL && t->v.b;
+}
+
+double duet_arg_double(const duet_req *call, unsigned n)
+{
+    const duet_msgpack_token *t = arg(call, n);
+    return t ? token_double(t) : 0;
+}
+
+float duet_arg_float(const duet_req *call, unsigned n) { return (float)duet_arg_double(call, n); }
+
+static const uint8_t *arg_bytes(const duet_req *c, unsigned n, duet_msgpack_type type, uint32_t *len)
+{
+    const duet_msgpack_token *t = arg(c, n);
+    if (!t || t->type != type) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = t->v.bytes.len;
+    return t->v.bytes.ptr;
+}
+
+const char *duet_arg_str(const duet_req *call, unsigned n, uint32_t *len)
+{
+    return (const char *)arg_bytes(call, n, DUET_MSGPACK_STR, len);
+}
+
+const uint8_t *duet_arg_bin(const duet_req *call, unsigned n, uint32_t *len)
+{
+    return arg_bytes(call, n, DUET_MSGPACK_BIN, len);
+}
+
+const uint8_t *duet_arg_value(const duet_req *call, unsigned n, uint32_t *len)
+{
+    return arg_bytes(call, n, DUET_MSGPACK_NONE, len);
+}
+
+duet_msgpack_reader *duet_req_params(duet_req *call) { return &call->params; }
+duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
+
+int duet_return_int(duet_req *call, int64_t v)
+{
+    duet_msgpack_write_int(&call->out, v);
+    return call->out.err;
+}
+
+int duet_return_uint(duet_req *call, uint64_t v)
+{
+    duet_msgpack_write_uint(&call->out, v);
+    return call->out.err;
+}
+
+int duet_return_bool(duet_req *call, bool v)
+{
+    duet_msgpack_write_bool(&call->out, v);
+    return call->out.err;
+}
+
+int duet_return_double(duet_req *call, double v)
+{
+    duet_msgpack_write_double(&call->out, v);
+    return call->out.err;
+}
+
+int duet_return_str(duet_req *call, const char *s)
+{
+    duet_msgpack_write_cstr(&call->out, s ? s : "");
+    return call->out.err;
+}
+
+int duet_req_fail(duet_req *call, int err, const char *text)
+{
+    duet_text t;
+    duet_text_init(&t, call->error, sizeof call->error);
+    duet_text_addn(&t, call->method, call->method_len);
+    duet_text_add(&t, ": ");
+    duet_text_add(&t, text ? text : duet_strerror(err));
+    return err < 0 ? err : DUET_ERR_REMOTE;
+}
+
+const char *duet_req_method(const duet_req *call, uint32_t *len)
+{
+    if (len)
+        *len = call->method_len;
+    return call->method;
+}
+
+void *duet_req_user(const duet_req *call) { return call->binding ? call->binding->method.user : NULL; }
+duet_rpc *duet_req_rpc(duet_req *call) { return call->rpc; }
+bool duet_req_is_notification(const duet_req *call) { return call->notification; }

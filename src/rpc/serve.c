@@ -1,0 +1,239 @@
+/* rpc/serve.c - serving a request: find the method, check the arguments, run the handler,
+ * check and send its result or an error response. */
+#include "rpc/internal.h"
+#include "rpc/signature.h"
+
+/* Levenshtein distance of two short names, or a large number if either is long. */
+static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    unsigned row[49];
+    if (la > 48 || lb > 48)
+        return 1000;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Error text for an unknown method: rpclib's sentence, then the closest bound names. */
+static void unknown_method_text(duet_req *c, duet_text *t)
+{
+    duet_rpc *rpc = c->rpc;
+    duet_text_add(t, "rpclib: server could not find function '");
+    duet_text_addn(t, c->method, c->method_len);
+    duet_text_add(t, "' with argument count ");
+    duet_text_add_uint(t, c->argc);
+    duet_text_add(t, ".");
+    unsigned limit = c->method_len / 3 + 1;
+    bool first = true;
+    for (unsigned i = 0; i < rpc->method_count; i++) {
+        const duet_rpc_binding *b = &rpc->methods[i];
+        char full[64];
+        duet_text f;
+        duet_text_init(&f, full, sizeof full);
+        if (b->prefix) {
+            duet_text_add(&f, b->prefix);
+            duet_text_add(&f, ".");
+        }
+        duet_text_add(&f, b->method.name);
+        if (name_distance(c->method, c->method_len, full, f.len) > limit)
+            continue;
+        duet_text_add(t, first ? " Did you mean: " : ", ");
+        duet_text_add(t, full);
+        first = false;
+    }
+    if (!first)
+        duet_text_add(t, "?");
+}
+
+/* Checks the arguments against the binding's signature and decodes them into c->args. */
+static bool check_args(duet_req *c, duet_text *t)
+{
+    const char *sig = c->binding->method.signature;
+    unsigned want = c->binding->nparams;
+    if (c->argc != want) {
+        duet_text_addn(t, c->method, c->method_len);
+        duet_text_add(t, ": expected ");
+        duet_text_add_uint(t, want);
+        duet_text_add(t, want == 1 ? " argument, got " : " arguments, got ");
+        duet_text_add_uint(t, c->argc);
+        return false;
+    }
+    duet_msgpack_reader r = c->params;
+    for (unsigned i = 0; i < want; i++) {
+        const uint8_t *start = r.pos;
+        duet_msgpack_token *tok = &c->args[i];
+        bool range;
+        if (sig[i] == 'v') { /* any value: keep its encoding */
+            duet_msgpack_skip(&r);
+            tok->type = DUET_MSGPACK_NONE;
+            tok->v.bytes.ptr = start;
+            tok->v.bytes.len = (uint32_t)(r.pos - start);
+            continue;
+        }
+        read_value_token(&r, tok);
+        bool ok = token_matches(tok, sig[i], &range);
+        if (!ok) {
+            duet_text_addn(t, c->method, c->method_len);
+            duet_text_add(t, ": argument ");
+            duet_text_add_uint(t, i + 1);
+            duet_text_add(t, ": expected ");
+            duet_text_add(t, duet_rpc_letter_name(sig[i]));
+            if (range) {
+                duet_text_add(t, ", got an integer out of its range");
+            } else {
+                duet_text_add(t, ", got ");
+                duet_text_add(t, duet_msgpack_type_name(tok->type));
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Checks that the handler wrote exactly one value of the signature's result type. */
+static bool check_result(duet_req *c, duet_text *t)
+{
+    duet_msgpack_writer *w = &c->out;
+    if (duet_msgpack_writer_error(w)) {
+        duet_text_addn(t, c->method, c->method_len);
+        duet_text_add(t, w->err == DUET_ERR_NOSPACE ? ": result too large for one message" : ": result could not be encoded");
+        return false;
+    }
+    if (duet_msgpack_writer_size(w) == c->result_start)
+        duet_msgpack_write_nil(w);
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, w->buf + c->result_start, w->len - c->result_start);
+    duet_msgpack_token tok;
+    const uint8_t *start = r.pos;
+    read_value_token(&r, &tok);
+    if (tok.type == DUET_MSGPACK_ARRAY || tok.type == DUET_MSGPACK_MAP) {
+        r.pos = start; /* a container: its elements are part of the one value */
+        duet_msgpack_skip(&r);
+    }
+    bool one = duet_msgpack_reader_error(&r) == DUET_OK && duet_msgpack_reader_remaining(&r) == 0;
+    if (!one) {
+        duet_text_addn(t, c->method, c->method_len);
+        duet_text_add(t, ": the handler wrote more than one result value");
+        return false;
+    }
+    if (!c->binding->method.signature)
+        return true;
+    char want = c->binding->result;
+    bool range;
+    if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
+        return true;
+    duet_text_addn(t, c->method, c->method_len);
+    duet_text_add(t, ": the handler returned ");
+    duet_text_add(t, duet_msgpack_type_name(tok.type));
+    duet_text_add(t, ", its signature says ");
+    duet_text_add(t, want ? duet_rpc_letter_name(want) : "nil");
+    return false;
+}
+
+/* Rewrites the response, in its whole frame of cap bytes, as an error: [1, msgid, text, nil]. */
+static void write_error_response(duet_req *c, size_t cap, const uint8_t *msgid, size_t msgid_len, const char *text)
+{
+    duet_msgpack_writer *w = &c->out;
+    duet_msgpack_writer_init(w, w->buf, cap);
+    duet_msgpack_write_array(w, 4);
+    duet_msgpack_write_uint(w, MSG_RESPONSE);
+    duet_msgpack_write_raw(w, msgid, msgid_len);
+    size_t len = strlen(text);
+    size_t room = cap > 16 + msgid_len ? cap - 16 - msgid_len : 0;
+    duet_msgpack_write_str(w, text, len < room ? len : room);
+    duet_msgpack_write_nil(w);
+}
+
+/* Sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
+void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text)
+{
+    uint8_t buf[MIN_FRAME + 64];
+    size_t cap = rpc->cfg.max_message < sizeof buf ? rpc->cfg.max_message : sizeof buf;
+    size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
+    size_t len = strlen(text);
+    duet_msgpack_writer w;
+    duet_msgpack_writer_init(&w, buf, cap);
+    duet_msgpack_write_array(&w, 4);
+    duet_msgpack_write_uint(&w, MSG_RESPONSE);
+    duet_msgpack_write_raw(&w, msgid, msgid_len);
+    duet_msgpack_write_str(&w, text, len < room ? len : room);
+    duet_msgpack_write_nil(&w);
+    rpc->stats.errors_sent++;
+    duet_rpc_send_frame(rpc, &w);
+}
+
+/* Runs the handler; on failure puts the error text in t. */
+static bool run_handler(duet_req *c, duet_text *t)
+{
+    duet_rpc *rpc = c->rpc;
+    c->error[0] = '\0';
+    rpc->depth++;
+    int rc = c->binding->method.fn(c);
+    rpc->depth--;
+    if (rc >= 0)
+        return check_result(c, t);
+    if (c->error[0]) {
+        duet_text_add(t, c->error);
+    } else {
+        duet_text_addn(t, c->method, c->method_len);
+        duet_text_add(t, ": ");
+        duet_text_add(t, duet_strerror(rc));
+    }
+    return false;
+}
+
+/* Serves one request or notification whose params reader is at the first parameter. */
+void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *malformed)
+{
+    duet_msgpack_writer *w = &c->out;
+    size_t frame;
+    if (!frame_push(rpc, w, &frame)) {
+        /* Nested too deep for the tx buffer: answer from the stack instead. */
+        if (!c->notification)
+            duet_rpc_reply_error(rpc, msgid, msgid_len, "calls nested too deep for the tx buffer (DUET_RPC tx_size)");
+        return;
+    }
+    duet_msgpack_write_array(w, 4);
+    duet_msgpack_write_uint(w, MSG_RESPONSE);
+    duet_msgpack_write_raw(w, msgid, msgid_len);
+    duet_msgpack_write_nil(w);
+    c->result_start = duet_msgpack_writer_size(w);
+
+    char text[DUET_RPC_ERROR_TEXT];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    bool ok = false;
+    const duet_rpc_binding *found = NULL;
+    if (malformed) {
+        duet_text_add(&t, malformed);
+    } else if (!(found = duet_rpc_find_binding(rpc, c->method, c->method_len))) {
+        unknown_method_text(c, &t);
+    } else {
+        c->bound = *found;
+        c->binding = &c->bound;
+        if (!c->binding->method.signature || check_args(c, &t))
+            ok = run_handler(c, &t);
+    }
+    if (!ok) {
+        write_error_response(c, frame, msgid, msgid_len, text);
+        if (!c->notification)
+            rpc->stats.errors_sent++;
+    }
+    if (!c->notification)
+        duet_rpc_send_frame(rpc, w);
+    frame_pop(rpc, frame);
+}

@@ -1,0 +1,135 @@
+/* transport/internal.h - what the files of the RPMsg transport share; not a public header. */
+#ifndef DUET_TRANSPORT_INTERNAL_H
+#define DUET_TRANSPORT_INTERNAL_H
+
+#include "duet/rpmsg.h"
+
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "duet's rpmsg reads shared memory as little endian, as the Cortex-M cores write it"
+#endif
+
+/*
+ * Memory ordering. Each side publishes work in two steps: it writes the buffer and the
+ * ring entry, then the ring's index. The other side reads the index, then the entry and
+ * the buffer. A release fence sits before the index store and an acquire fence after the
+ * index load, so an index is never seen before what it covers. On Cortex-M both are a
+ * DMB; on x86, whose stores are seen in order, they only stop the compiler reordering.
+ */
+static inline void publish_fence(void)
+{
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void consume_fence(void)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+
+static inline uint16_t ld16(volatile const uint8_t *p) { return *(volatile const uint16_t *)(const volatile void *)p; }
+static inline uint32_t ld32(volatile const uint8_t *p) { return *(volatile const uint32_t *)(const volatile void *)p; }
+static inline void st16(volatile uint8_t *p, uint16_t v) { *(volatile uint16_t *)(volatile void *)p = v; }
+static inline void st32(volatile uint8_t *p, uint32_t v) { *(volatile uint32_t *)(volatile void *)p = v; }
+
+static inline uint64_t ld64(volatile const uint8_t *p)
+{
+    return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32;
+}
+
+static inline void zero(volatile uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = 0;
+}
+
+/* Resource table and virtio constants (OpenAMP / Linux remoteproc). */
+enum {
+    RSC_VDEV = 3,
+    VIRTIO_ID_RPMSG = 7,
+    VIRTIO_RPMSG_F_NS = 1u << 0,
+    STATUS_DRIVER_OK = 4,
+    STATUS_ALL = 1 | 2 | 4, /* ACKNOWLEDGE | DRIVER | DRIVER_OK */
+    DESC_F_WRITE = 2,
+    VDEV_SIZE = 28,         /* struct fw_rsc_vdev without its vrings */
+    VRING_ENTRY_SIZE = 20,  /* struct fw_rsc_vdev_vring */
+    TABLE_HEAD = 16,        /* ver, num, reserved[2] */
+    NS_MSG_SIZE = 40,       /* name[32], addr, flags */
+    NS_DESTROY = 1,
+};
+
+/* Header flag of a duet fragment that more fragments follow (duet peers only). */
+
+/* Header flag of a duet fragment that more fragments follow (duet peers only). */
+#define FRAG_MORE 0x8000u
+
+/* After the NUL of an announced name, a duet side writes this and its reassembly capacity. */
+extern const char duet_rpmsg_marker[6];
+
+/* The largest payload of one buffer. */
+static inline size_t payload_max(const duet_rpmsg *dev)
+{
+    return dev->lay.buf_size - DUET_RPMSG_HEADER_SIZE;
+}
+
+/* rpmsg.c: the link goes down for good: shared memory broke a rule. Returns DUET_ERR_CORRUPT. */
+int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why);
+
+/* rpmsg.c: sends one buffer's worth from src to dst (see the function for the waiting). */
+int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
+                        uint16_t flags, bool deliver);
+
+/* ------------------------------------------------------------ vring.c: rings and buffers */
+
+/* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
+bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align);
+
+/* A received buffer: its descriptor id, where it is, and its length as the ring says. */
+typedef struct rx_buf {
+    uint16_t id;
+    uint32_t len;
+    uint16_t msg_len;           /* the header's length, read once and checked */
+    volatile uint8_t *p;
+} rx_buf;
+
+
+/* A buffer to send in: its descriptor id and where it is. */
+typedef struct tx_buf {
+    uint16_t id;
+    uint32_t cap;
+    volatile uint8_t *p;
+} tx_buf;
+
+/* Hands a received buffer back to the other side. */
+void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len);
+
+/* Takes the next received buffer, checking everything the other side wrote.
+ * @retval 1 got one, 0 none, DUET_ERR_CORRUPT */
+int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b);
+
+/* Host: takes back the send buffers the remote is done with. */
+int duet_rpmsg_tx_reclaim(duet_rpmsg *dev);
+
+/* Takes a free send buffer. @retval 1 got one, 0 none free now, DUET_ERR_CORRUPT */
+int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b);
+
+/* Fills a send buffer with a header and payload, and hands it to the other side. */
+void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
+                       uint16_t flags);
+
+/* ------------------------------------------------------------ name_service.c */
+
+/* Builds the announcement of an endpoint: name, marker and capacity after the NUL, address. */
+void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep, uint8_t msg[NS_MSG_SIZE]);
+
+/* Reads a duet marker and capacity at p (n bytes); 0 if there is none. */
+uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n);
+
+/* Host: a name-service message from the remote. */
+void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len);
+
+/* Host: binds ep to the remote's address and answers with the handshake. */
+void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t addr, uint32_t cap);
+
+#endif

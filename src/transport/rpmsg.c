@@ -1,0 +1,214 @@
+/* transport/rpmsg.c - RPMsg endpoints over the rings: the device's state and settings,
+ * sending (in fragments to a duet peer), endpoints as links. */
+#include "transport/internal.h"
+
+/* ------------------------------------------------------------ errors */
+
+/* The link goes down for good: shared memory broke a rule. */
+int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why)
+{
+    dev->stats.corrupt++;
+    if (!dev->err) {
+        dev->err = DUET_ERR_CORRUPT;
+        dev->why = why;
+    }
+    return DUET_ERR_CORRUPT;
+}
+
+const char *duet_rpmsg_why(const duet_rpmsg *dev)
+{
+    if (!dev->err)
+        return "no error";
+    return dev->why ? dev->why : duet_strerror(dev->err);
+}
+
+duet_rpmsg_stats duet_rpmsg_get_stats(const duet_rpmsg *dev)
+{
+    return dev->stats;
+}
+
+void duet_rpmsg_shutdown(duet_rpmsg *dev)
+{
+    if (!dev->err) {
+        dev->err = DUET_ERR_LINK_DOWN;
+        dev->why = "shut down";
+    }
+}
+
+uint32_t duet_rpmsg_set_send_timeout(duet_rpmsg *dev, uint32_t timeout_ms)
+{
+    uint32_t old = dev->send_timeout_ms;
+    dev->send_timeout_ms = timeout_ms;
+    return old;
+}
+
+void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on)
+{
+    dev->fragments = on;
+}
+
+/* ------------------------------------------------------------ sending */
+
+/*
+ * Sends one buffer's worth. Waits for a free buffer up to the send timeout; while it
+ * waits it serves what arrives (deliver = true), so that two sides that both send
+ * cannot block each other, or only reclaims buffers (deliver = false, for fragments).
+ */
+int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len, uint16_t flags,
+                        bool deliver)
+{
+    tx_buf b = {0, 0, NULL};
+    uint32_t start = 0;
+    bool waited = false;
+    for (;;) {
+        if (dev->err)
+            return dev->err;
+        int got = duet_rpmsg_tx_take(dev, &b);
+        if (got < 0)
+            return got;
+        if (got)
+            break;
+        if (!waited) {
+            waited = true;
+            dev->stats.buffer_waits++;
+            start = dev->port->now_ms(dev->port);
+        }
+        if (deliver && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
+            duet_rpmsg_poll(dev);
+        else if (dev->role == DUET_RPMSG_HOST)
+            duet_rpmsg_tx_reclaim(dev);
+        if (dev->err)
+            return dev->err;
+        if (duet_rpmsg_tx_take(dev, &b) == 1)
+            break;
+        uint32_t elapsed = dev->port->now_ms(dev->port) - start;
+        if (elapsed >= dev->send_timeout_ms)
+            return DUET_ERR_TIMEOUT;
+        dev->port->wait(dev->port, dev->send_timeout_ms - elapsed);
+    }
+    duet_rpmsg_tx_put(dev, &b, src, dst, data, len, flags);
+    /* One doorbell covers everything published before it (it does not name a ring), so
+     * buffers handed back earlier in this poll need no ring of their own. */
+    dev->notify_pending = false;
+    dev->port->ring(dev->port);
+    return DUET_OK;
+}
+
+
+size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep)
+{
+    size_t one = payload_max(ep->dev);
+    return ep->peer_cap > one ? ep->peer_cap : one;
+}
+
+int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
+{
+    duet_rpmsg *dev = ep->dev;
+    const uint8_t *p = (const uint8_t *)data;
+    if (dev->err)
+        return dev->err;
+    if (!ep->ready)
+        return DUET_ERR_STATE;
+    size_t one = payload_max(dev);
+    if (len <= one)
+        return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, true);
+    if (len > ep->peer_cap)
+        return DUET_ERR_TOO_LARGE;
+    /* Fragments must not interleave with another message: wait without delivering. */
+    while (len) {
+        size_t n = len < one ? len : one;
+        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len > n ? FRAG_MORE : 0, false);
+        if (err)
+            return err;
+        p += n;
+        len -= n;
+    }
+    return DUET_OK;
+}
+
+/* ------------------------------------------------------------ endpoints */
+
+static int ep_send(duet_link *link, const uint8_t *data, size_t len)
+{
+    return duet_rpmsg_send((duet_rpmsg_endpoint *)link, data, len);
+}
+
+static int ep_poll(duet_link *link)
+{
+    return duet_rpmsg_poll(((duet_rpmsg_endpoint *)link)->dev);
+}
+
+static void ep_wait(duet_link *link, uint32_t timeout_ms)
+{
+    duet_port *port = ((duet_rpmsg_endpoint *)link)->dev->port;
+    port->wait(port, timeout_ms);
+}
+
+static uint32_t ep_now(duet_link *link)
+{
+    duet_port *port = ((duet_rpmsg_endpoint *)link)->dev->port;
+    return port->now_ms(port);
+}
+
+int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const char *name, void *reasm_buf,
+                               size_t reasm_cap)
+{
+    if (dev->err)
+        return dev->err;
+    if (!name || !name[0] || strlen(name) >= DUET_RPMSG_NAME_SIZE || (reasm_cap && !reasm_buf))
+        return DUET_ERR_ARG;
+    if (dev->ep_count >= DUET_RPMSG_MAX_ENDPOINTS)
+        return DUET_ERR_FULL;
+    for (unsigned i = 0; i < dev->ep_count; i++)
+        if (strcmp(dev->eps[i]->name, name) == 0)
+            return DUET_ERR_EXISTS;
+    memset(ep, 0, sizeof *ep);
+    ep->link.send = ep_send;
+    ep->link.poll = ep_poll;
+    ep->link.wait = ep_wait;
+    ep->link.now_ms = ep_now;
+    ep->link.max_message = payload_max(dev);
+    ep->dev = dev;
+    memcpy(ep->name, name, strlen(name) + 1);
+    ep->addr = dev->next_addr++;
+    ep->dest = DUET_RPMSG_ADDR_ANY;
+    ep->reasm = (uint8_t *)reasm_buf;
+    ep->reasm_cap = reasm_buf ? reasm_cap : 0;
+    dev->eps[dev->ep_count++] = ep;
+    if (dev->role == DUET_RPMSG_REMOTE) {
+        uint8_t msg[NS_MSG_SIZE];
+        duet_rpmsg_ns_message(dev, ep, msg);
+        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, true);
+    }
+    /* The remote may have announced this name already. */
+    for (unsigned i = 0; i < dev->early_count; i++) {
+        if (strcmp(dev->early[i].name, name) == 0) {
+            duet_rpmsg_announce a = dev->early[i];
+            dev->early[i] = dev->early[--dev->early_count];
+            duet_rpmsg_host_answer(dev, ep, a.addr, a.cap);
+            break;
+        }
+    }
+    return dev->err;
+}
+
+int duet_rpmsg_wait_ready(duet_rpmsg *dev, uint32_t timeout_ms)
+{
+    uint32_t start = dev->port->now_ms(dev->port);
+    for (;;) {
+        int n = duet_rpmsg_poll(dev);
+        if (n < 0)
+            return n;
+        bool all = true;
+        for (unsigned i = 0; i < dev->ep_count; i++)
+            all = all && dev->eps[i]->ready;
+        if (all)
+            return DUET_OK;
+        uint32_t elapsed = dev->port->now_ms(dev->port) - start;
+        if (elapsed >= timeout_ms)
+            return DUET_ERR_TIMEOUT;
+        if (n == 0)
+            dev->port->wait(dev->port, timeout_ms - elapsed);
+    }
+}
+

@@ -1,0 +1,77 @@
+/* rpc_m4.cpp - the M4 program of test_arduino_rpc: binds callables of every kind and type with
+ * RPC.bind, calls back into the M7 from inside a handler, prints through RPC, and serves
+ * until the M7 sends "quit". Exit status 0 when it was told to quit. */
+#include <stdio.h>
+#include <string>
+#include <functional>
+#include <unistd.h>
+
+#include "RPC.h"
+#include "duet/duet.h"
+
+static bool quit;
+static String last_note = "(none)";
+static int counted;
+
+/* Free functions of several signatures. */
+static int add(int a, int b) { return a + b; }
+static float half(int v) { return v / 2.0f; }
+static String greet(String name) { return "hello " + name; }
+static int small(uint8_t v) { return v * 2; }
+static void note(const String &text) { last_note = text; }
+
+/* Every argument type at once; the result spells them out. */
+static String mix(int8_t a, uint16_t b, int64_t c, uint64_t d, bool e, float f, double g, const char *h)
+{
+    return String((int)a) + " " + String((unsigned)b) + " " + String((long long)c) + " " + String((unsigned long long)d) +
+           " " + (e ? "true" : "false") + " " + String(f, 3) + " " + String(g, 6) + " " + h;
+}
+
+/* A functor with state. */
+struct Accumulator {
+    long total = 0;
+    long operator()(long v) { return total += v; }
+};
+
+int main()
+{
+    int base = 1000;
+    bool ok = RPC.bind("add", add) && RPC.bind("half", half) && RPC.bind("greet", greet) &&
+              RPC.bind("small", small) && RPC.bind("note", note) && RPC.bind("mix", mix) &&
+              RPC.bind("last_note", [] { return last_note; }) &&
+              RPC.bind("offset", [base](int v) { return v + base; }) &&            /* a capture */
+              RPC.bind("count", [&] { return ++counted; }) &&                       /* by reference */
+              RPC.bind("accumulate", Accumulator()) &&
+              RPC.bind("twice", std::function<double(double)>([](double v) { return 2 * v; })) &&
+              RPC.bind("std_upper", [](std::string s) {
+                  for (char &c : s)
+                      c = (char)toupper((unsigned char)c);
+                  return s;
+              }) &&
+              RPC.bind("ask_m7", [](int v) { return RPC.call("m7_square", v).as<long>() + 1; }) &&
+              RPC.bind("say", [](int n) {
+                  for (int i = 0; i < n; i++)
+                      RPC.println("line " + String(i));
+                  RPC.print(255, HEX);
+                  RPC.print(' ');
+                  RPC.print(-2.5, 3);
+                  RPC.print(' ');
+                  RPC.println(F("end"));
+                  return n;
+              }) &&
+              RPC.bind("sleepy", [](int ms) { usleep((useconds_t)ms * 1000); return ms; }) &&
+              RPC.bind("quit", [] { quit = true; });
+    /* A second binding of a name is refused (and reported), the first one stays. */
+    if (!ok || RPC.bind("add", half))
+        return 2;
+    if (RPC.cpu_id() != CM4_CPUID || !RPC.begin())
+        return 3;
+    duet_port *port = duet_port_default();
+    while (!quit) {
+        if (duet_poll() < 0)
+            return 4;
+        port->wait(port, 50);
+    }
+    RPC.flush();
+    return 0;
+}

@@ -1,0 +1,287 @@
+/* test_print.cpp - Arduino's String, Print and Stream as the layer has them: every print
+ * overload's text and count, String's conversions and edits, Stream's reads with a timeout. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string>
+
+extern "C" {
+#include <cmocka.h>
+}
+
+#include "Arduino.h"
+#include "mbed_mktime.h"
+
+namespace {
+
+/* A Print that keeps what it is given. */
+struct Sink : Print {
+    std::string out;
+    using Print::write;
+    size_t write(uint8_t c) override
+    {
+        out += (char)c;
+        return 1;
+    }
+};
+
+/* A Stream over a fixed text. */
+struct TextStream : Stream {
+    std::string in;
+    size_t pos = 0;
+    explicit TextStream(const char *text) : in(text) {}
+    int available() override { return (int)(in.size() - pos); }
+    int read() override { return pos < in.size() ? (unsigned char)in[pos++] : -1; }
+    int peek() override { return pos < in.size() ? (unsigned char)in[pos] : -1; }
+    size_t write(uint8_t) override { return 0; }
+};
+
+struct Point : Printable {
+    int x, y;
+    Point(int x_, int y_) : x(x_), y(y_) {}
+    size_t printTo(Print &p) const override
+    {
+        size_t n = p.print('(');
+        n += p.print(x);
+        n += p.print(',');
+        n += p.print(y);
+        return n + p.print(')');
+    }
+};
+
+/* The text one print call makes, and checks that the count it returned is its length. */
+template <typename... A> std::string printed(A... args)
+{
+    Sink s;
+    size_t n = s.print(args...);
+    assert_int_equal(n, s.out.size());
+    return s.out;
+}
+
+void test_print_integers(void **)
+{
+    assert_string_equal(printed(0).c_str(), "0");
+    assert_string_equal(printed(-42).c_str(), "-42");
+    assert_string_equal(printed(255, HEX).c_str(), "FF");
+    assert_string_equal(printed(255, OCT).c_str(), "377");
+    assert_string_equal(printed(5, BIN).c_str(), "101");
+    assert_string_equal(printed(-1, HEX).c_str(), "FFFFFFFF"); /* an int's own 32 bits */
+    assert_string_equal(printed(4000000000u).c_str(), "4000000000");
+    assert_string_equal(printed(-9223372036854775807LL - 1).c_str(), "-9223372036854775808");
+    assert_string_equal(printed(18446744073709551615ULL).c_str(), "18446744073709551615");
+    assert_string_equal(printed(123456789L, 36).c_str(), "21I3V9");
+    assert_string_equal(printed((unsigned char)65).c_str(), "65");
+    assert_string_equal(printed('A').c_str(), "A");
+    assert_string_equal(printed(66, 0).c_str(), "B"); /* base 0: the byte itself */
+}
+
+void test_print_floats(void **)
+{
+    assert_string_equal(printed(3.14159).c_str(), "3.14");
+    assert_string_equal(printed(3.14159, 4).c_str(), "3.1416");
+    assert_string_equal(printed(2.5, 0).c_str(), "3");
+    assert_string_equal(printed(-0.005).c_str(), "-0.01");
+    assert_string_equal(printed(1.0f).c_str(), "1.00");
+    assert_string_equal(printed(NAN).c_str(), "nan");
+    assert_string_equal(printed(-INFINITY).c_str(), "inf");
+    assert_string_equal(printed(5e9).c_str(), "ovf");
+    assert_string_equal(printed(123.456, 1).c_str(), "123.5");
+}
+
+void test_print_text(void **)
+{
+    Sink s;
+    assert_int_equal(s.println("hello"), 7); /* the guide: hello (5) + new line (2) */
+    assert_string_equal(s.out.c_str(), "hello\r\n");
+    assert_int_equal(s.println(), 2);
+    assert_int_equal(s.print(F("flash")), 5);
+    assert_int_equal(s.println(String("str")), 5);
+    assert_int_equal(s.println(Point(3, -4)), 8);
+    assert_int_equal(s.println(12, HEX), 3);
+    assert_int_equal(s.println(1.5, 1), 5);
+    assert_int_equal(s.write("ab", 2), 2);
+    assert_int_equal(s.write('c'), 1);
+    assert_int_equal(s.write((const char *)nullptr), 0);
+    assert_string_equal(s.out.c_str(), "hello\r\n\r\nflashstr\r\n(3,-4)\r\nC\r\n1.5\r\nabc");
+}
+
+void test_string_numbers(void **)
+{
+    assert_string_equal(String(42).c_str(), "42");
+    assert_string_equal(String(-5).c_str(), "-5");
+    assert_string_equal(String(255, HEX).c_str(), "ff");
+    assert_string_equal(String(-1, HEX).c_str(), "ffffffff");
+    assert_string_equal(String(10, BIN).c_str(), "1010");
+    assert_string_equal(String(3.14159).c_str(), "3.14");
+    assert_string_equal(String(3.14159f, 3).c_str(), "3.142");
+    assert_string_equal(String('x').c_str(), "x");
+    assert_string_equal(String(4000000000UL).c_str(), "4000000000");
+    assert_int_equal(String("  -123abc").toInt(), -123);
+    assert_true(fabs(String("2.75").toFloat() - 2.75) < 1e-6);
+    assert_int_equal(String("abc").toInt(), 0);
+}
+
+void test_string_building(void **)
+{
+    int result = 512;
+    String line = "Result is " + String(result);
+    assert_string_equal(line.c_str(), "Result is 512");
+    String buffer = "";
+    for (char c : std::string("M4 says hi\r\n"))
+        buffer += c;
+    assert_int_equal(buffer.length(), 12);
+    assert_string_equal(buffer.c_str(), "M4 says hi\r\n");
+    String s = String("a") + 1 + 'b' + 2.5 + "c" + String("d");
+    assert_string_equal(s.c_str(), "a1b2.50cd");
+    s += s; /* appending itself */
+    assert_string_equal(s.c_str(), "a1b2.50cda1b2.50cd");
+    String moved = static_cast<String &&>(s);
+    assert_string_equal(moved.c_str(), "a1b2.50cda1b2.50cd");
+    String copy = moved;
+    copy += 7;
+    assert_string_equal(copy.c_str(), "a1b2.50cda1b2.50cd7");
+    assert_true((bool)copy);
+}
+
+void test_string_edits(void **)
+{
+    String s = "  Hello, World  ";
+    s.trim();
+    assert_string_equal(s.c_str(), "Hello, World");
+    assert_int_equal(s.indexOf('o'), 4);
+    assert_int_equal(s.indexOf('o', 5), 8);
+    assert_int_equal(s.lastIndexOf('o'), 8);
+    assert_int_equal(s.indexOf("World"), 7);
+    assert_int_equal(s.indexOf("xyz"), -1);
+    assert_int_equal(s.lastIndexOf("l"), 10);
+    assert_string_equal(s.substring(7).c_str(), "World");
+    assert_string_equal(s.substring(0, 5).c_str(), "Hello");
+    assert_string_equal(s.substring(5, 0).c_str(), "Hello");
+    assert_string_equal(s.substring(50).c_str(), "");
+    assert_true(s.startsWith("Hello"));
+    assert_true(s.endsWith("World"));
+    assert_false(s.endsWith("Hello"));
+    assert_int_equal(s.charAt(1), 'e');
+    assert_int_equal(s.charAt(100), 0);
+    s.setCharAt(0, 'J');
+    s[1] = 'a';
+    assert_string_equal(s.c_str(), "Jallo, World");
+    s.replace("l", "LL");
+    assert_string_equal(s.c_str(), "JaLLLLo, WorLLd");
+    s.replace('L', 'l');
+    s.remove(2, 2);
+    assert_string_equal(s.c_str(), "Jallo, Worlld");
+    s.remove(5);
+    assert_string_equal(s.c_str(), "Jallo");
+    s.toUpperCase();
+    assert_true(s == "JALLO");
+    assert_true(s.equalsIgnoreCase(String("jallo")));
+    s.toLowerCase();
+    assert_true("jallo" == s);
+    assert_true(String("abc") < String("abd"));
+    assert_true(String("ab") < String("abc"));
+    assert_int_equal(String("abc").compareTo(String("abc")), 0);
+    char out[4];
+    String("abcdef").toCharArray(out, sizeof out);
+    assert_string_equal(out, "abc");
+}
+
+void test_stream_reads(void **)
+{
+    TextStream in("Temp: -12 C, rate 3.25\nsecond line\nOK done");
+    in.setTimeout(20);
+    assert_int_equal(in.parseInt(), -12);
+    assert_true(fabs(in.parseFloat() - 3.25f) < 1e-6);
+    assert_int_equal(in.read(), '\n');
+    assert_string_equal(in.readStringUntil('\n').c_str(), "second line");
+    assert_true(in.find("OK"));
+    char buf[8] = {0};
+    assert_int_equal(in.readBytes(buf, 3), 3);
+    assert_string_equal(buf, " do");
+    /* Only "ne" is left: readBytes gives what came before the timeout. */
+    assert_int_equal(in.readBytes(buf, 5), 2);
+    assert_int_equal(in.parseInt(), 0);
+    assert_false(in.find("never"));
+
+    TextStream rest("abc;def");
+    rest.setTimeout(20);
+    char word[8] = {0};
+    assert_int_equal(rest.readBytesUntil(';', word, sizeof word), 3);
+    assert_string_equal(word, "abc");
+    assert_string_equal(rest.readString().c_str(), "def");
+    TextStream until("xx END yy STOP");
+    until.setTimeout(20);
+    assert_false(until.findUntil("STOP", "END"));
+    assert_true(until.findUntil("STOP", "NEVER"));
+}
+
+void test_helpers(void **)
+{
+    assert_int_equal(map(512, 0, 1023, 0, 180), 90);
+    assert_int_equal(map(1023, 0, 1023, 0, 180), 180);
+    assert_int_equal(map(0, 0, 1023, 0, 180), 0);
+    assert_int_equal(constrain(300, 0, 255), 255);
+    assert_int_equal(constrain(-3, 0, 255), 0);
+    assert_int_equal(min(3, 7), 3);
+    assert_int_equal(max(3, 7), 7);
+    randomSeed(42);
+    long first = random(100);
+    randomSeed(42);
+    assert_int_equal(random(100), first);
+    for (int i = 0; i < 100; i++) {
+        long r = random(10, 20);
+        assert_true(r >= 10 && r < 20);
+    }
+}
+
+/* The RTC sketch's conversions: 2024-10-01 11:58:00 (a Tuesday, day 274 of a leap year). */
+void test_rtc_conversions(void **)
+{
+    struct tm t = {};
+    t.tm_sec = 0;
+    t.tm_min = 58;
+    t.tm_hour = 11;
+    t.tm_mday = 1;
+    t.tm_mon = 9;
+    t.tm_year = 124;
+    time_t seconds = 0;
+    assert_true(_rtc_maketime(&t, &seconds, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+    assert_int_equal(seconds, 1727783880);
+    struct tm back;
+    memset(&back, 0x55, sizeof back);
+    assert_true(_rtc_localtime(seconds + 61, &back, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+    assert_int_equal(back.tm_year, 124);
+    assert_int_equal(back.tm_mon, 9);
+    assert_int_equal(back.tm_mday, 1);
+    assert_int_equal(back.tm_hour, 11);
+    assert_int_equal(back.tm_min, 59);
+    assert_int_equal(back.tm_sec, 1);
+    assert_int_equal(back.tm_wday, 2);
+    assert_int_equal(back.tm_yday, 274);
+    assert_int_equal(back.tm_isdst, 0);
+    char text[32];
+    strftime(text, sizeof text, "%Y-%m-%d %k:%M:%S", &back);
+    assert_string_equal(text, "2024-10-01 11:59:01");
+    assert_false(_rtc_localtime(-1, &back, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+    t.tm_mon = 12;
+    assert_false(_rtc_maketime(&t, &seconds, RTC_FULL_LEAP_YEAR_SUPPORT));
+    assert_true(_rtc_is_leap_year(124, RTC_FULL_LEAP_YEAR_SUPPORT));
+    assert_false(_rtc_is_leap_year(200, RTC_FULL_LEAP_YEAR_SUPPORT));
+    assert_true(_rtc_is_leap_year(200, RTC_4_YEAR_LEAP_YEAR_SUPPORT));
+}
+
+} // namespace
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_print_integers), cmocka_unit_test(test_print_floats),
+        cmocka_unit_test(test_print_text),     cmocka_unit_test(test_string_numbers),
+        cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
+        cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_rtc_conversions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,262 @@
+/* test_rpc.cpp - RPC.h on both cores of the emulated board. This program is the M7: it binds
+ * its own functions, boots the M4 (rpc_m4.cpp) with RPC.begin(), and calls the M4's functions
+ * the way sketches do, checking every result, every refusal and the text the M4 prints. */
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern "C" {
+#include <cmocka.h>
+}
+
+#include "RPC.h"
+#include "duet/posix/board.h"
+
+namespace {
+
+char tmp_dir[] = "/tmp/duet-arduino-rpc-XXXXXX";
+char board_dir[sizeof tmp_dir + 8];
+
+long m7_square(int v) { return (long)v * v; }
+
+bool contains(const char *text, const char *part) { return strstr(text, part) != nullptr; }
+
+/* Runs fn in a child process and returns its exit status and what it wrote on stderr. */
+template <typename Fn> int in_child(Fn fn, std::string &err)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        fn();
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[512];
+    ssize_t n;
+    err.clear();
+    while ((n = read(fds[0], buf, sizeof buf)) > 0)
+        err.append(buf, (size_t)n);
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+int setup(void **)
+{
+    if (!mkdtemp(tmp_dir))
+        return -1;
+    snprintf(board_dir, sizeof board_dir, "%s/board", tmp_dir);
+    if (duet_posix_board_create(board_dir) != DUET_OK ||
+        duet_posix_board_upload(board_dir, DUET_POSIX_BOOT_1MB, ARDUINO_RPC_M4) != DUET_OK) {
+        fprintf(stderr, "board: %s\n", duet_posix_board_error());
+        return -1;
+    }
+    setenv("DUET_BOARD", board_dir, 1);
+    setenv("DUET_CORE", "m7", 1);
+    unsetenv("DUET_BOOT_ADDRESS");
+    if (!RPC.bind("m7_square", m7_square))
+        return -1;
+    return RPC.begin() == 1 ? 0 : -1;
+}
+
+int remove_one(const char *path, const struct stat *, int, struct FTW *)
+{
+    return remove(path);
+}
+
+int teardown(void **)
+{
+    int status = -1;
+    if (RPC.call("quit").ok())
+        status = duet_posix_port_m4_join(duet_port_default(), 5000);
+    RPC.end();
+    nftw(tmp_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    if (status != 0)
+        fprintf(stderr, "the M4 ended with status %d\n", status);
+    return status == 0 ? 0 : -1;
+}
+
+void test_cpu_id(void **)
+{
+    assert_int_equal(RPC.cpu_id(), CM7_CPUID);
+    assert_int_equal(HAL_GetCurrentCPUID(), 3);
+    assert_true((bool)RPC);
+}
+
+void test_int_calls(void **)
+{
+    assert_int_equal(RPC.call("add", 2, 3).as<int>(), 5);
+    assert_int_equal(RPC.call("add", -2000000000, -147483648).as<int>(), INT32_MIN);
+    int x = 10, y = 10;
+    assert_int_equal(RPC.call("add", x, y).as<long>(), 20); /* the guide's addFunction */
+    assert_int_equal(RPC.call("small", 100).as<int>(), 200);
+    assert_int_equal(RPC.call("offset", 7).as<int>(), 1007);
+    assert_int_equal(RPC.call("accumulate", 5L).as<long>(), 5);
+    assert_int_equal(RPC.call("accumulate", 6L).as<long>(), 11);
+    int first = RPC.call("count").as<int>();
+    assert_int_equal(RPC.call("count").as<int>(), first + 1);
+}
+
+void test_every_argument_type(void **)
+{
+    String s = RPC.call("mix", (int8_t)-5, (uint16_t)60000, (int64_t)-1234567890123LL, (uint64_t)18446744073709551615ULL,
+                        true, 1.25f, 2.5e-3, "text")
+                   .as<String>();
+    assert_string_equal(s.c_str(), "-5 60000 -1234567890123 18446744073709551615 true 1.250 0.002500 text");
+}
+
+void test_float_results(void **)
+{
+    assert_true(RPC.call("half", 5).as<float>() == 2.5f);
+    assert_true(RPC.call("half", -3).as<double>() == -1.5);
+    assert_true(RPC.call("twice", 1.25).as<double>() == 2.5);
+    /* An integer result reads as a float too. */
+    assert_true(RPC.call("add", 1, 2).as<float>() == 3.0f);
+}
+
+void test_string_results(void **)
+{
+    assert_string_equal(RPC.call("greet", String("duet")).as<String>().c_str(), "hello duet");
+    assert_string_equal(RPC.call("greet", "board").as<std::string>().c_str(), "hello board");
+    assert_string_equal(RPC.call("std_upper", "MiXed").as<String>().c_str(), "MIXED");
+    String long_name(' ');
+    for (int i = 0; i < 300; i++)
+        long_name += (char)('a' + i % 26);
+    String back = RPC.call("greet", long_name).as<String>();
+    assert_int_equal(back.length(), 6 + 301);
+    assert_true(back.endsWith(long_name));
+}
+
+void test_send_and_void(void **)
+{
+    RPC.send("note", String("sent without waiting"));
+    assert_string_equal(RPC.call("last_note").as<String>().c_str(), "sent without waiting");
+    auto r = RPC.call("note", "called");
+    assert_true(r.ok());
+    assert_true(r.isNil());
+    assert_string_equal(RPC.call("last_note").as<String>().c_str(), "called");
+}
+
+void test_wrong_calls_are_errors(void **)
+{
+    auto wrong_type = RPC.call("add", "two", 3);
+    assert_false(wrong_type.ok());
+    assert_int_equal(wrong_type.error(), DUET_ERR_REMOTE);
+    assert_true(contains(wrong_type.errorText(), "add: argument 1: expected int32, got str"));
+
+    auto too_few = RPC.call("add", 1);
+    assert_false(too_few.ok());
+    assert_true(contains(too_few.errorText(), "add"));
+
+    auto out_of_range = RPC.call("small", 300);
+    assert_false(out_of_range.ok());
+    assert_true(contains(out_of_range.errorText(), "small"));
+    assert_true(contains(out_of_range.errorText(), "argument 1: the value does not fit uint8"));
+
+    auto unknown = RPC.call("nope", 1);
+    assert_false(unknown.ok());
+    assert_true(contains(unknown.errorText(), "nope"));
+
+    /* The M4 keeps serving after refusing. */
+    assert_int_equal(RPC.call("add", 40, 2).as<int>(), 42);
+}
+
+void test_as_never_gives_a_wrong_value(void **)
+{
+    std::string err;
+    RPCResult text = RPC.call("greet", "x");
+    RPCResult number = RPC.call("add", 200, 100);
+    RPCResult failed = RPC.call("add", "x", 1);
+    assert_true(failed.error() == DUET_ERR_REMOTE);
+    /* Each of these stops the sketch (here a child of the test) with a line naming the call. */
+    assert_int_equal(in_child([&] { (void)text.as<int>(); }, err), 1);
+    assert_true(contains(err.c_str(), "M7: RPC.call(\"greet\").as<int32>(): greet returned str, which is no int32"));
+    assert_int_equal(in_child([&] { (void)number.as<uint8_t>(); }, err), 1);
+    assert_true(contains(err.c_str(), "M7: RPC.call(\"add\").as<uint8>(): add returned 300, which does not fit uint8"));
+    assert_int_equal(in_child([&] { (void)number.as<bool>(); }, err), 1);
+    assert_true(contains(err.c_str(), "as<bool>(): add returned int, which is no bool"));
+    assert_int_equal(in_child([&] { (void)failed.as<int>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"add\").as<int32>(): the call failed: add: argument 1"));
+    /* A failed call that nobody looks at is reported when its result goes away. (The child
+     * only drops the result: a forked copy of the link must never talk to the M4.) */
+    RPCResult *unseen = new RPCResult(RPC.call("add", "x", 1));
+    assert_int_equal(in_child([&] { delete unseen; }, err), 0);
+    assert_true(contains(err.c_str(), "M7: RPC.call(\"add\") failed: add: argument 1: expected int32, got str"));
+    assert_int_equal(unseen->error(), DUET_ERR_REMOTE);
+    delete unseen;
+    /* The values themselves read fine. */
+    assert_int_equal(number.as<int>(), 300);
+    assert_string_equal(text.as<String>().c_str(), "hello x");
+}
+
+void test_nested_call(void **)
+{
+    /* The M4's handler calls back into the M7 while the M7 waits for it. */
+    assert_int_equal(RPC.call("ask_m7", 7).as<int>(), 50);
+    assert_int_equal(RPC.call("ask_m7", -3).as<int>(), 10);
+}
+
+void test_stream_both_ways(void **)
+{
+    RPC.setTimeout(2000);
+    assert_int_equal(RPC.call("say", 3).as<int>(), 3);
+    assert_string_equal(RPC.readStringUntil('\n').c_str(), "line 0\r");
+    assert_string_equal(RPC.readStringUntil('\n').c_str(), "line 1\r");
+    assert_string_equal(RPC.readStringUntil('\n').c_str(), "line 2\r");
+    assert_string_equal(RPC.readStringUntil('\n').c_str(), "FF -2.500 end\r");
+    assert_int_equal(RPC.available(), 0);
+    assert_int_equal(RPC.read(), -1);
+    assert_int_equal(RPC.peek(), -1);
+    RPC.setTimeout(DUET_RPC_DEFAULT_TIMEOUT_MS);
+}
+
+void test_timeout(void **)
+{
+    RPC.setTimeout(50);
+    auto r = RPC.call("sleepy", 300);
+    assert_true(RPC.timedOut());
+    assert_int_equal(r.error(), DUET_ERR_TIMEOUT);
+    assert_true(contains(r.errorText(), "sleepy"));
+    RPC.setTimeout(DUET_RPC_DEFAULT_TIMEOUT_MS);
+    /* The late answer is dropped; the next call gets its own. */
+    assert_int_equal(RPC.call("add", 1, 1).as<int>(), 2);
+    assert_false(RPC.timedOut());
+}
+
+} // namespace
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cpu_id),
+        cmocka_unit_test(test_int_calls),
+        cmocka_unit_test(test_every_argument_type),
+        cmocka_unit_test(test_float_results),
+        cmocka_unit_test(test_string_results),
+        cmocka_unit_test(test_send_and_void),
+        cmocka_unit_test(test_wrong_calls_are_errors),
+        cmocka_unit_test(test_as_never_gives_a_wrong_value),
+        cmocka_unit_test(test_nested_call),
+        cmocka_unit_test(test_stream_both_ways),
+        cmocka_unit_test(test_timeout),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,166 @@
+/* test_sketch.c - a .ino sketch as C++ (tools/sketch): the IDE's prototypes, placed before the
+ * first function and without default arguments, #line for the sketch's own lines, nothing
+ * for what is no plain function; and compiler messages turned into what the sketch lacks. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sketch.h"
+
+/* The C++ for a sketch, in a string the caller frees. */
+static char *translate(const char *sketch, int *prototypes)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    *prototypes = duet_sketch_translate(sketch, strlen(sketch), "s.ino", out);
+    fclose(out);
+    return text;
+}
+
+static void test_prototypes_before_first_function(void **state)
+{
+    (void)state;
+    const char *sketch = "#include <RPC.h>\n"           /* 1 */
+                         "// a comment with f() { }\n"   /* 2 */
+                         "int counter = 0;\n"            /* 3 */
+                         "void setup() {\n"              /* 4 */
+                         "  blink(LEDB, 100);\n"         /* 5 */
+                         "}\n"                           /* 6 */
+                         "void loop() {\n"               /* 7 */
+                         "}\n"                           /* 8 */
+                         "static long blink(int led,\n"  /* 9 */
+                         "   int ms = 10 /* ten */) {\n" /* 10 */
+                         "  if (led) { return 1; }\n"    /* 11 */
+                         "  return 0;\n"                 /* 12 */
+                         "}\n";                          /* 13 */
+    int n;
+    char *cpp = translate(sketch, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(cpp, "#include <Arduino.h>\n"
+                             "#line 1 \"s.ino\"\n"
+                             "#include <RPC.h>\n"
+                             "// a comment with f() { }\n"
+                             "int counter = 0;\n"
+                             "#line 4 \"s.ino\"\n"
+                             "void setup ( );\n"
+                             "#line 7 \"s.ino\"\n"
+                             "void loop ( );\n"
+                             "#line 9 \"s.ino\"\n"
+                             "static long blink ( int led , int ms );\n"
+                             "#line 4 \"s.ino\"\n"
+                             "void setup() {\n"
+                             "  blink(LEDB, 100);\n"
+                             "}\n"
+                             "void loop() {\n"
+                             "}\n"
+                             "static long blink(int led,\n"
+                             "   int ms = 10 /* ten */) {\n"
+                             "  if (led) { return 1; }\n"
+                             "  return 0;\n"
+                             "}\n");
+    free(cpp);
+}
+
+static void test_what_is_no_plain_function(void **state)
+{
+    (void)state;
+    const char *sketch = "struct Point { int x; int get() { return x; } };\n"
+                         "class Led { public: void on(); };\n"
+                         "void Led::on() { }\n"
+                         "namespace util { int twice(int v) { return 2 * v; } }\n"
+                         "extern \"C\" { int c_side(void) { return 1; } }\n"
+                         "template <typename T> T pick(T a) { return a; }\n"
+                         "int table[] = { 1, 2 };\n"
+                         "constexpr unsigned long interval{ 1000 };\n"
+                         "#define SQUARE(x) { (x) * (x) }\n"
+                         "String text(\"(\");\n"
+                         "const char *brace = \"{\";\n"
+                         "std::vector<std::vector<int>> grid(int n = f(1, 2), char c = '}') { return {}; }\n"
+                         "void setup() { if (true) { } }\n";
+    int n;
+    char *cpp = translate(sketch, &n);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(cpp, "#line 12 \"s.ino\"\nstd :: vector < std :: vector < int >> grid ( int n , char c );\n"));
+    assert_non_null(strstr(cpp, "#line 13 \"s.ino\"\nvoid setup ( );\n#line 12 \"s.ino\"\nstd::vector"));
+    assert_null(strstr(cpp, "twice ("));
+    assert_null(strstr(cpp, "get ("));
+    assert_null(strstr(cpp, "pick ("));
+    free(cpp);
+}
+
+static void test_sketch_without_functions(void **state)
+{
+    (void)state;
+    int n;
+    char *cpp = translate("int x = 1;", &n);
+    assert_int_equal(n, 0);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\nint x = 1;\n");
+    free(cpp);
+}
+
+/* What explain() writes for messages, in a string the caller frees. */
+static char *explain(const char *messages, int *count)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    *count = duet_sketch_explain(messages, "wifi.ino", out);
+    fclose(out);
+    return text;
+}
+
+static void test_explain_what_the_layer_lacks(void **state)
+{
+    (void)state;
+    const char *messages =
+        "wifi.ino: In function \xe2\x80\x98void setup()\xe2\x80\x99:\n"
+        "wifi.ino:4:3: error: \xe2\x80\x98WiFi\xe2\x80\x99 was not declared in this scope\n"
+        "wifi.ino:5:3: error: 'WiFi' was not declared in this scope\n"
+        "wifi.ino:6:7: error: 'class arduino::RPCClass' has no member named 'attach'\n"
+        "wifi.ino:7:9: error: 'Mutex' is not a member of 'rtos'\n"
+        "wifi.ino:8:1: error: 'EthernetClient' does not name a type\n"
+        "wifi.ino:9:4: error: expected ';' before '}' token\n"
+        "/usr/bin/ld: s.o: in function `loop':\n"
+        "wifi.ino:12: undefined reference to `analogReadResolution'\n";
+    int count;
+    char *text = explain(messages, &count);
+    assert_int_equal(count, 5);
+    assert_non_null(strstr(text, "duet-board: wifi.ino uses WiFi, which neither the sketch nor duet's Arduino layer "
+                                 "defines (docs/arduino.md lists what the layer has)\n"));
+    assert_non_null(strstr(text, "uses RPCClass::attach,"));
+    assert_non_null(strstr(text, "uses rtos::Mutex,"));
+    assert_non_null(strstr(text, "uses EthernetClient,"));
+    assert_non_null(strstr(text, "uses analogReadResolution,"));
+    free(text);
+
+    text = explain("wifi.ino:1:10: fatal error: WiFi.h: No such file or directory\ncompilation terminated.\n", &count);
+    assert_int_equal(count, 1);
+    assert_non_null(strstr(text, "duet-board: wifi.ino includes WiFi.h, which duet's Arduino layer does not have"));
+    free(text);
+
+    text = explain("wifi.ino:9:4: error: expected ';' before '}' token\n", &count);
+    assert_int_equal(count, 0);
+    assert_string_equal(text, "");
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prototypes_before_first_function),
+        cmocka_unit_test(test_what_is_no_plain_function),
+        cmocka_unit_test(test_sketch_without_functions),
+        cmocka_unit_test(test_explain_what_the_layer_lacks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,39 @@
+/* sketch.h - an Arduino sketch (.ino) turned into the C++ a compiler takes, as the Arduino IDE
+ * does it, and compiler messages about a sketch explained in terms of duet's Arduino layer. */
+#ifndef DUET_SKETCH_H
+#define DUET_SKETCH_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The IDE's rules for a .ino file, the ones that matter for sketches:
+ *  - it is C++ with "#include <Arduino.h>" in front;
+ *  - every function defined at file scope gets a prototype, placed before the first function
+ *    definition, so that a function may be used before it is defined (setup() calling
+ *    blink() written below it);
+ *  - #line directives keep the compiler's messages pointing at the sketch's own lines.
+ * Prototypes leave out default arguments (the definition keeps them). Functions inside a
+ * namespace, a class or extern "C" { }, member definitions (X::f) and templates get none.
+ *
+ * duet_sketch_translate writes the C++ for the sketch text (len bytes) to out; path is how
+ * messages name the sketch. Returns the number of prototypes written, or -1 if out failed.
+ */
+int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *out);
+
+/*
+ * After a failed build: reads the compiler's (and linker's) messages and writes one line to
+ * out for each name or header the sketch uses that neither the sketch nor duet's Arduino
+ * layer defines ("duet-board: blink.ino uses WiFi, which duet's Arduino layer does not
+ * have; docs/arduino.md lists what it has"). Returns how many it wrote.
+ */
+int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
