@@ -186,12 +186,18 @@ static int handle(duet_req *r)
     int rc = DUET_OK;
     char text[DUET_RPC_ERROR_TEXT];
     PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *fn = b->fn;
+    if (!fn) { /* cleared with its MsgPackRPC object */
+        PyGILState_Release(g);
+        return duet_req_fail(r, DUET_ERR_NO_METHOD, "the function is no longer bound");
+    }
+    Py_INCREF(fn);
     PyObject *args = handler_args(r, b->name);
-    PyObject *res = args ? PyObject_Call(b->fn, args, NULL) : NULL;
+    PyObject *res = args ? PyObject_Call(fn, args, NULL) : NULL;
     Py_XDECREF(args);
     if (!res) {
         if (note) {
-            PyErr_WriteUnraisable(b->fn); /* nobody waits for an answer: show it here */
+            PyErr_WriteUnraisable(fn); /* nobody waits for an answer: show it here */
         } else {
             exception_text(text, sizeof text);
             rc = duet_req_fail(r, DUET_ERR_REMOTE, text);
@@ -205,6 +211,7 @@ static int handle(duet_req *r)
         }
     }
     Py_XDECREF(res);
+    Py_DECREF(fn);
     PyGILState_Release(g);
     return rc;
 }
@@ -341,8 +348,26 @@ static void close_engine(rpc_object *self)
     Py_END_ALLOW_THREADS
 }
 
+static int rpc_traverse(rpc_object *self, visitproc visit, void *arg)
+{
+    for (binding *b = self->bindings; b; b = b->next)
+        Py_VISIT(b->fn);
+    return 0;
+}
+
+/* Breaks a cycle through a bound function (a closure that uses the MsgPackRPC object):
+ * the engine is closed first, so that no handler runs any more. */
+static int rpc_clear(rpc_object *self)
+{
+    close_engine(self);
+    for (binding *b = self->bindings; b; b = b->next)
+        Py_CLEAR(b->fn);
+    return 0;
+}
+
 static void rpc_dealloc(rpc_object *self)
 {
+    PyObject_GC_UnTrack(self);
     close_engine(self);
     if (self->e) {
         dpy_engine_free(self->e);
@@ -350,7 +375,7 @@ static void rpc_dealloc(rpc_object *self)
     }
     for (binding *b = self->bindings, *next; b; b = next) {
         next = b->next;
-        Py_DECREF(b->fn);
+        Py_XDECREF(b->fn);
         PyMem_RawFree(b);
     }
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -733,11 +758,13 @@ static PyTypeObject rpc_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "msgpackrpc.MsgPackRPC",
     .tp_basicsize = sizeof(rpc_object),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "MsgPackRPC(streaming=False): msgpack-RPC with the M4, as MicroPython's msgpackrpc.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)rpc_init,
     .tp_dealloc = (destructor)rpc_dealloc,
+    .tp_traverse = (traverseproc)rpc_traverse,
+    .tp_clear = (inquiry)rpc_clear,
     .tp_methods = rpc_methods,
     .tp_getset = rpc_getset,
 };

@@ -3,7 +3,6 @@
  *   serve (default)  binds the functions below and serves the M7 until the link goes down
  *   silent           never starts duet (the M7's start() must time out)
  *   exit             exits at once with status 3
- *   led              the guide's LED sketch: led(bool) prints "LED on"/"LED off" with the time
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -21,12 +20,6 @@ static uint8_t result_buf[2048];
 static uint32_t notes;               /* notifications "m4_note" received */
 static uint8_t last_note[512];       /* the params of the last one */
 static uint32_t last_note_len;
-
-static uint32_t millis(void)
-{
-    duet_port *port = duet_port_default();
-    return port ? port->now_ms(port) : 0;
-}
 
 static int add(duet_req *r)
 {
@@ -222,15 +215,6 @@ static int exit_now(duet_req *r)
     _exit(duet_arg_int(r, 0));
 }
 
-/* The guide's LED sketch: led(bool). */
-static int led(duet_req *r)
-{
-    bool on = duet_arg_bool(r, 0);
-    printf("M4 %u ms: LED %s\n", (unsigned)millis(), on ? "on" : "off");
-    fflush(stdout);
-    return DUET_OK;
-}
-
 static const duet_rpc_method functions[] = {
     {"add", "ii:i", add, NULL},
     {"echo", "v:v", echo, NULL},
@@ -276,11 +260,6 @@ int main(void)
     }
     if (!strcmp(what, "exit"))
         return 3;
-    if (!strcmp(what, "led")) {
-        if (duet_bind("led", "b:", led) != DUET_OK)
-            return 1;
-        return serve();
-    }
     for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
         if (duet_bind(functions[i].name, functions[i].signature, functions[i].fn) != DUET_OK) {
             fprintf(stderr, "M4: bind %s: %s\n", functions[i].name, duet_error_text());

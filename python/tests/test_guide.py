@@ -1,21 +1,32 @@
 """The guide's MicroPython LED script, unchanged, as the M7 of the board (run by duet_m7.py),
-against the guide's LED sketch on the M4; and the MicroPython names duet_m7.py provides."""
+against the guide's LED sketch on the M4 (the green LED in the board's event feed); and the
+MicroPython names duet_m7.py provides."""
 import os
-import re
+import select
 import signal
+import struct
 import subprocess
 import sys
 import time
 
-from conftest import RUNNER
+import msgpackrpc
+from conftest import BIN, FIRMWARE, RUNNER
+
+M4_LED = os.path.join(BIN, "python_m4_led")  # the guide's LED sketch, in C on duet/board.h
+# A record of the board's event feed (ports/posix/include/duet/posix/events.h): len, kind,
+# core, pin, value, reserved, time_us; then len bytes of data.
+EVENT = struct.Struct("<IBBHiIQ")
+EV_PIN = 4
+M4 = 1
+LEDG = 87
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run_m7(script, env, seconds):
+def run_m7(script, env, seconds, pass_fds=()):
     """Runs script as the M7 for about seconds, then Ctrl-C; returns (status, stdout, stderr)."""
     p = subprocess.Popen([sys.executable, RUNNER, script], env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, pass_fds=pass_fds)
     try:
         out, err = p.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
@@ -24,16 +35,45 @@ def run_m7(script, env, seconds):
     return p.returncode, out, err
 
 
-def test_the_guides_led_script_toggles_the_led_every_500_ms(board, monkeypatch):
-    monkeypatch.setenv("DUET_PY_M4", "led")
-    status, out, err = run_m7(os.path.join(HERE, "guide_led.py"), dict(os.environ), 2.4)
+def read_events(fd, seconds):
+    """The board's event records from the pipe fd, until every writer closed it."""
+    data = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    events = []
+    while len(data) >= EVENT.size:
+        length, kind, core, pin, value, _, time_us = EVENT.unpack_from(data)
+        events.append((kind, core, pin, value, time_us))
+        data = data[EVENT.size + length:]
+    return events
+
+
+def test_the_guides_led_script_toggles_the_led_every_500_ms(board):
+    msgpackrpc._board_upload(board, FIRMWARE, M4_LED)
+    r, w = os.pipe()
+    try:
+        env = dict(os.environ, DUET_BOARD_EVENTS=str(w))
+        status, out, err = run_m7(os.path.join(HERE, "guide_led.py"), env, 2.4, pass_fds=(w,))
+        os.close(w)
+        w = -1
+        events = read_events(r, 10)
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
     assert status == 130, err  # stopped by Ctrl-C, as on the board
-    events = re.findall(r"M4 (\d+) ms: LED (on|off)", out)
-    assert len(events) >= 4, out + err
-    states = [s for _, s in events]
-    assert states[:4] == ["on", "off", "on", "off"]
-    times = [int(t) for t, _ in events]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    led = [(value, t) for kind, core, pin, value, t in events if kind == EV_PIN and core == M4 and pin == LEDG]
+    while led and led[0][0] != 0:  # from the first time it lights (active low)
+        led.pop(0)
+    assert [v for v, _ in led[:4]] == [0, 1, 0, 1], events
+    gaps = [(b - a) / 1000 for (_, a), (_, b) in zip(led, led[1:])]
     assert all(450 <= g <= 900 for g in gaps), gaps
     assert sorted(gaps)[len(gaps) // 2] <= 650, gaps  # most of them close to 500 ms
 

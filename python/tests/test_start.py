@@ -98,3 +98,16 @@ def test_context_manager_closes(board):
         r.start(firmware=FIRMWARE)
         assert r.call("add", 3, 4) == 7
     assert msgpackrpc._board_m4_pid(board) == 0
+
+
+def test_an_rpc_dropped_in_a_cycle_is_collected_and_its_m4_stops(board):
+    import gc
+
+    r = msgpackrpc.MsgPackRPC()
+    r.bind("again", lambda: r.call("add", 1, 1))  # the handler holds r: a cycle
+    r.start(firmware=FIRMWARE)
+    assert r.call("call_py", "again", []) == [True, 2]
+    assert msgpackrpc._board_m4_pid(board) > 0
+    del r
+    gc.collect()
+    assert msgpackrpc._board_m4_pid(board) == 0
