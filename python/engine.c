@@ -20,6 +20,10 @@
 
 /* What this thread's last wait() saw of the engine's gen (see dpy_engine_wait). */
 static _Thread_local uint64_t seen_gen;
+/* The engine whose service thread this is (NULL in every other thread). */
+static _Thread_local dpy_engine *serving;
+/* How many engine locks this thread holds: > 0 inside duet (a handler runs). */
+static _Thread_local unsigned locks_held;
 
 static void set_why(dpy_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -44,12 +48,14 @@ void dpy_lock(dpy_engine *e)
 {
     pthread_mutex_lock(&e->lock);
     e->depth++;
+    locks_held++;
 }
 
 void dpy_unlock(dpy_engine *e)
 {
     for (;;) {
         bool last = --e->depth == 0;
+        locks_held--;
         pthread_mutex_unlock(&e->lock);
         if (!last || !atomic_exchange(&e->missed, false))
             return;
@@ -63,6 +69,7 @@ static bool try_lock(dpy_engine *e)
     if (pthread_mutex_trylock(&e->lock) != 0)
         return false;
     e->depth++;
+    locks_held++;
     return true;
 }
 
@@ -109,22 +116,15 @@ static void check_m4(dpy_engine *e)
 
 void dpy_engine_wait(dpy_engine *e, uint32_t timeout_ms)
 {
-    bool service = e->service_running && pthread_equal(pthread_self(), e->service);
-    if (service || !e->service_running) {
-        if (e->board_open)
-            e->board.wait(&e->board, timeout_ms);
-        else {
-            struct timespec ts = {(time_t)(timeout_ms / 1000u), (long)(timeout_ms % 1000u) * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        if (service) {
-            bump(e);
-            check_m4(e);
-        }
+    if (serving == e) {
+        e->board.wait(&e->board, timeout_ms);
+        bump(e);
+        check_m4(e);
         return;
     }
     /* Another thread: a ring the service thread saw since this thread's last wait returned
-     * counts as pending, as the board's own wait() counts rings. */
+     * counts as pending, as the board's own wait() counts rings. Without a service thread
+     * (before boot, after close) this is a plain timed sleep that close() cuts short. */
     struct timespec until = deadline(timeout_ms);
     pthread_mutex_lock(&e->ev_lock);
     while (e->gen == seen_gen) {
@@ -254,9 +254,13 @@ static void poll_locked(dpy_engine *e)
     bump(e);
 }
 
+static void unmap_board(dpy_engine *e);
+static void free_buffers(dpy_engine *e);
+
 static void *service_main(void *arg)
 {
     dpy_engine *e = arg;
+    serving = e;
     while (!atomic_load(&e->stop)) {
         dpy_engine_wait(e, SERVICE_TICK_MS);
         if (atomic_load(&e->stop))
@@ -271,6 +275,12 @@ static void *service_main(void *arg)
         poll_locked(e);
         dpy_unlock(e);
     }
+    if (atomic_load(&e->orphaned)) {
+        /* Destroyed from inside one of its own handlers: the rest of the work is ours. */
+        unmap_board(e);
+        free_buffers(e);
+        free(e);
+    }
     return NULL;
 }
 
@@ -281,9 +291,21 @@ size_t dpy_engine_result_size(void)
     return DPY_MAX_MESSAGE;
 }
 
-int dpy_engine_init(dpy_engine *e)
+static int init(dpy_engine *e);
+
+dpy_engine *dpy_engine_new(void)
 {
-    memset(e, 0, sizeof *e);
+    dpy_engine *e = calloc(1, sizeof *e);
+    if (e && init(e) != DUET_OK) {
+        free_buffers(e);
+        free(e);
+        e = NULL;
+    }
+    return e;
+}
+
+static int init(dpy_engine *e)
+{
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
@@ -296,6 +318,7 @@ int dpy_engine_init(dpy_engine *e)
     pthread_cond_init(&e->ev, &ca);
     pthread_condattr_destroy(&ca);
     atomic_init(&e->stop, false);
+    atomic_init(&e->orphaned, false);
     atomic_init(&e->missed, false);
     atomic_init(&e->state, DPY_IDLE);
     atomic_init(&e->m4_status, -1);
@@ -405,8 +428,9 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
         return err;
     }
     atomic_store(&e->state, DPY_STARTING);
-    if (pthread_create(&e->service, NULL, service_main, e) != 0) {
-        set_why(e, "starting the service thread: %s", strerror(errno));
+    int rc = pthread_create(&e->service, NULL, service_main, e);
+    if (rc != 0) {
+        set_why(e, "starting the service thread: %s", strerror(rc));
         return DUET_ERR_STATE;
     }
     e->service_running = true;
@@ -439,13 +463,9 @@ int dpy_engine_wait_up(dpy_engine *e, uint32_t timeout_ms)
     }
 }
 
-void dpy_engine_close(dpy_engine *e)
+/* Takes the link down (the service thread is stopped, or is the caller). */
+static void link_down(dpy_engine *e)
 {
-    if (e->service_running) {
-        atomic_store(&e->stop, true);
-        pthread_join(e->service, NULL);
-        e->service_running = false;
-    }
     dpy_lock(e);
     if (atomic_load(&e->state) != DPY_IDLE) {
         if (e->stream_up && atomic_load(&e->state) == DPY_UP) {
@@ -459,18 +479,29 @@ void dpy_engine_close(dpy_engine *e)
         atomic_store(&e->state, DPY_DOWN);
     }
     dpy_unlock(e);
-    if (e->board_open) {
-        /* As MicroPython's RemoteProc finaliser: the M4 stops with its M7's program. */
-        if (atomic_load(&e->m4_status) < 0)
-            (void)duet_posix_board_reset(e->board_dir);
-        (void)duet_posix_port_m4_join(&e->board, 1000);
-        duet_posix_port_close(&e->board);
-        e->board_open = false;
-    }
     bump(e);
 }
 
-void dpy_engine_free(dpy_engine *e)
+/* Stops the M4 (a board reset, safe while duet runs: the files are zeroed in place), as
+ * MicroPython's RemoteProc finaliser does: the M4 stops with its M7's program. */
+static void stop_m4(dpy_engine *e)
+{
+    if (e->board_open && !e->m4_stopped && atomic_load(&e->m4_status) < 0)
+        (void)duet_posix_board_reset(e->board_dir);
+    e->m4_stopped = true;
+}
+
+/* Closes the board's port (no thread may be inside duet any more). */
+static void unmap_board(dpy_engine *e)
+{
+    if (!e->board_open)
+        return;
+    (void)duet_posix_port_m4_join(&e->board, 1000);
+    duet_posix_port_close(&e->board);
+    e->board_open = false;
+}
+
+static void free_buffers(dpy_engine *e)
 {
     free(e->tx);
     free(e->results);
@@ -480,6 +511,42 @@ void dpy_engine_free(dpy_engine *e)
     pthread_mutex_destroy(&e->lock);
     pthread_mutex_destroy(&e->ev_lock);
     pthread_cond_destroy(&e->ev);
+}
+
+/* Whether the caller runs inside duet (a handler): then nothing duet uses may go away. */
+static bool inside(dpy_engine *e)
+{
+    return locks_held > 0 || serving == e;
+}
+
+void dpy_engine_close(dpy_engine *e)
+{
+    atomic_store(&e->stop, true);
+    if (!inside(e) && e->service_running) {
+        pthread_join(e->service, NULL);
+        e->service_running = false;
+    }
+    link_down(e);
+    stop_m4(e);
+    if (!inside(e))
+        unmap_board(e);
+}
+
+void dpy_engine_destroy(dpy_engine *e)
+{
+    if (!e)
+        return;
+    dpy_engine_close(e);
+    if (!inside(e)) {
+        free_buffers(e);
+        free(e);
+    } else if (serving == e) {
+        /* From inside its own handler: the service thread frees it once that returns. */
+        pthread_detach(e->service);
+        atomic_store(&e->orphaned, true);
+    }
+    /* Else a handler in another thread dropped the last reference to its own engine: it
+     * cannot be freed under that handler's feet, and stays allocated (link down, M4 stopped). */
 }
 
 size_t dpy_engine_max_message(dpy_engine *e)

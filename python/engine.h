@@ -50,8 +50,10 @@ typedef struct dpy_engine {
     pthread_cond_t ev;          /* broadcast when the service thread saw a ring */
     uint64_t gen;
     pthread_t service;
-    bool service_running;
+    bool service_running;       /* set by the thread that booted, before anyone else waits */
     atomic_bool stop;
+    atomic_bool orphaned;       /* destroyed from its own handler: the service thread frees it */
+    bool m4_stopped;            /* close() reset the board */
     atomic_int state;           /* dpy_state */
     atomic_int m4_status;       /* -1 while the M4 runs, else its exit status (128+n: signal n) */
     char board_dir[4096];
@@ -63,8 +65,8 @@ typedef struct dpy_engine {
     uint8_t stream_tx[DPY_STREAM_TX];
 } dpy_engine;
 
-/* Sets up an engine that binds but cannot call yet. @retval DUET_OK, DUET_ERR_STATE (no memory) */
-int dpy_engine_init(dpy_engine *e);
+/* A new engine that binds but cannot call yet; NULL without memory. */
+dpy_engine *dpy_engine_new(void);
 
 /* Opens the board ($DUET_BOARD), optionally uploads image at address, sets up the shared
  * memory and endpoints, boots the M4 at address and starts the service thread.
@@ -77,11 +79,13 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
 int dpy_engine_wait_up(dpy_engine *e, uint32_t timeout_ms);
 
 /* Stops the service thread, takes the link down and stops the M4 (a board reset), as the
- * finaliser of MicroPython's RemoteProc does. Safe to call twice. */
+ * finaliser of MicroPython's RemoteProc does. Safe to call twice, and from a handler (then
+ * the service thread stops once the handler returns). */
 void dpy_engine_close(dpy_engine *e);
 
-/* Frees what init took (after close). */
-void dpy_engine_free(dpy_engine *e);
+/* Closes and frees the engine. From inside one of its handlers, the service thread frees
+ * it once the handler returns. */
+void dpy_engine_destroy(dpy_engine *e);
 
 /* The engine's lock (recursive). Never take it while holding Python's GIL. */
 void dpy_lock(dpy_engine *e);

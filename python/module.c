@@ -192,6 +192,10 @@ static int handle(duet_req *r)
         return duet_req_fail(r, DUET_ERR_NO_METHOD, "the function is no longer bound");
     }
     Py_INCREF(fn);
+    /* b is not used after the call: the handler may drop the last reference to its
+     * MsgPackRPC, and with it the binding. */
+    char what[160];
+    snprintf(what, sizeof what, "the result of '%.80s'", b->name);
     PyObject *args = handler_args(r, b->name);
     PyObject *res = args ? PyObject_Call(fn, args, NULL) : NULL;
     Py_XDECREF(args);
@@ -203,8 +207,6 @@ static int handle(duet_req *r)
             rc = duet_req_fail(r, DUET_ERR_REMOTE, text);
         }
     } else if (!note) {
-        char what[160];
-        snprintf(what, sizeof what, "the result of '%.80s'", b->name);
         if (dpy_encode(duet_req_result(r), res, what) < 0) {
             exception_text(text, sizeof text);
             rc = duet_req_fail(r, DUET_ERR_ARG_TYPE, text);
@@ -315,12 +317,8 @@ static int rpc_init(rpc_object *self, PyObject *args, PyObject *kwargs)
         return -1;
     }
     self->streaming = streaming;
-    self->e = malloc(sizeof *self->e);
-    if (!self->e || dpy_engine_init(self->e) != DUET_OK) {
-        if (self->e)
-            dpy_engine_free(self->e);
-        free(self->e);
-        self->e = NULL;
+    self->e = dpy_engine_new();
+    if (!self->e) {
         PyErr_NoMemory();
         return -1;
     }
@@ -368,10 +366,13 @@ static int rpc_clear(rpc_object *self)
 static void rpc_dealloc(rpc_object *self)
 {
     PyObject_GC_UnTrack(self);
-    close_engine(self);
     if (self->e) {
-        dpy_engine_free(self->e);
-        free(self->e);
+        unlink_started(self);
+        dpy_engine *e = self->e;
+        self->e = NULL;
+        Py_BEGIN_ALLOW_THREADS
+        dpy_engine_destroy(e);
+        Py_END_ALLOW_THREADS
     }
     for (binding *b = self->bindings, *next; b; b = next) {
         next = b->next;

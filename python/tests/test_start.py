@@ -111,3 +111,32 @@ def test_an_rpc_dropped_in_a_cycle_is_collected_and_its_m4_stops(board):
     del r
     gc.collect()
     assert msgpackrpc._board_m4_pid(board) == 0
+
+
+def wait_for(condition, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_handler_may_close_its_own_rpc(up, board):
+    up.bind("stop", lambda: up.close())
+    with pytest.raises(OSError, match="closed"):
+        up.call("call_py", "stop", [])
+    assert wait_for(lambda: msgpackrpc._board_m4_pid(board) == 0, 3)
+
+
+def test_a_handler_may_drop_the_last_reference_to_its_rpc(board):
+    import threading
+
+    done = threading.Event()
+    holder = [msgpackrpc.MsgPackRPC()]
+    holder[0].bind("drop", lambda: (holder.clear(), done.set()))
+    holder[0].start(firmware=FIRMWARE)
+    f = holder[0].call_async("call_py_after", 150, "drop", [])
+    del f  # only holder keeps the MsgPackRPC now; the M4 calls drop in 150 ms
+    assert done.wait(3)
+    assert wait_for(lambda: msgpackrpc._board_m4_pid(board) == 0, 3)
