@@ -36,7 +36,7 @@ function(duet_add_fuzz name source)
   set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
-    COMMAND ${DUET_CLANG} -std=c11 -g -O1 -Wall -Wextra -Werror
+    COMMAND ${DUET_CLANG} -std=c11 -g -O1 ${DUET_WARNINGS}
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
             -I${CMAKE_SOURCE_DIR}/include -I${CMAKE_SOURCE_DIR}/src ${DUET_CORE_SOURCES} ${source} -o ${out}
     DEPENDS ${DUET_CORE_SOURCES} ${source}

@@ -76,6 +76,12 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/duet-size.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
 
+# duet/version.h is generated from the CMake project's version, as the build does.
+version=$(sed -n 's/^project(duet VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+cmake -DDUET_VERSION="$version" -DDUET_VERSION_HEADER="$tmp/include/duet/version.h" \
+    -P cmake/version_header.cmake >/dev/null
+CFLAGS="$CFLAGS -I$tmp/include"
+
 # ---------------------------------------------------------------- compile
 failed=""
 for cpu in $CPUS; do

@@ -10,7 +10,11 @@
 /* Each case is its own translation unit (no LTO), so the compiler can neither see the
  * driver's loop from inside a case nor let one case's inlining decisions depend on another
  * case's code. noinline keeps this so should the build ever add LTO. */
+#ifdef __clang__
+#define BENCH_NOINLINE __attribute__((noinline)) /* noclone is GCC's alone */
+#else
 #define BENCH_NOINLINE __attribute__((noinline, noclone))
+#endif
 
 /* The fields of a request [type, msgid, method, [a, b]] as a decoder delivers them. */
 typedef struct decoded {

@@ -10,7 +10,11 @@
 
 /* The calls live in their own translation unit (no LTO), called through a volatile function
  * pointer; noinline keeps this so should the build ever add LTO. */
+#ifdef __clang__
+#define BENCH_NOINLINE __attribute__((noinline)) /* noclone is GCC's alone */
+#else
 #define BENCH_NOINLINE __attribute__((noinline, noclone))
+#endif
 
 /* Sizes as the rpc unit tests use them (tests/rpc/fixture.h). */
 #define BENCH_QUEUE 4096

@@ -12,6 +12,7 @@
 #include "duet/rpc.h"
 #include "duet/rpmsg.h"
 #include "duet/stream.h"
+#include "duet/version.h"
 
 #ifdef __cplusplus
 extern "C" {

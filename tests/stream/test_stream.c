@@ -398,7 +398,12 @@ static void test_printf(void **state)
     /* The rest exactly as the C library prints them. */
     SAME_AS_LIBC("%i|%+d|% d|%-4d|%4d|%.3d|%+05d", 7, 7, 7, 7, -7, 7, -7);
     SAME_AS_LIBC("%X|%o|%08x|%-8x|%.0d|", 0xbeefu, 8u, 0xabcu, 0xabcu, 0);
+    /* An int for %hh and %h on purpose: printf converts it to char or short (C11 7.21.6.1).
+     * GCC accepts that; clang's -Wformat asks for the narrow type, which would hide the test. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat"
     SAME_AS_LIBC("%hhd|%hhu|%hd|%hu", 300, 300, 70000, 70000);
+#pragma GCC diagnostic pop
     SAME_AS_LIBC("%ld|%lu|%lx", LONG_MIN, ULONG_MAX, ULONG_MAX);
     SAME_AS_LIBC("%llu|%llx|%lli", ULLONG_MAX, ULLONG_MAX, LLONG_MIN);
     SAME_AS_LIBC("%jd|%ju|%td|%zd", (intmax_t)INT64_MIN, (uintmax_t)UINT64_MAX, (ptrdiff_t)-5, (ptrdiff_t)-9);

@@ -13,6 +13,7 @@
 #include "duet/msgpack.h"
 #include "duet/posix/bytes_fd.h"
 #include "duet/rpc.h"
+#include "duet/version.h"
 #include "duet_rpc_plugin.h"
 #include "endpoint.h"
 #include "json_mp.h"
@@ -36,7 +37,8 @@ static const char usage_text[] =
     "                     [--notify] [--timeout MS] [--trace] [--load LIB.so] METHOD [ARG...]\n"
     "       duet-rpc serve [--stdio | --tcp PORT | --port DEVICE [--baud N]]\n"
     "                     [--timeout MS] [--trace] [--load LIB.so ...]\n"
-    "       duet-rpc --help\n";
+    "       duet-rpc --help\n"
+    "       duet-rpc --version\n";
 
 static const char help_text[] =
     "\n"
@@ -468,6 +470,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_text, stdout);
         fputs(help_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("duet-rpc %s\n", duet_version_string());
         return 0;
     }
     if (strcmp(cmd, "call") == 0) {
