@@ -3,6 +3,7 @@ against the guide's LED sketch on the M4 (the green LED in the board's event fee
 MicroPython names duet_m7.py provides."""
 import os
 import select
+import shutil
 import signal
 import struct
 import subprocess
@@ -12,6 +13,7 @@ import time
 import msgpackrpc
 from conftest import BIN, FIRMWARE, RUNNER
 
+LAUNCHER = os.environ.get("DUET_PY_LAUNCHER", "")  # duet-m7-python
 M4_LED = os.path.join(BIN, "python_m4_led")  # the guide's LED sketch, in C on duet/board.h
 # A record of the board's event feed (ports/posix/include/duet/posix/events.h): len, kind,
 # core, pin, value, reserved, time_us; then len bytes of data.
@@ -100,6 +102,24 @@ def test_micropython_names_and_print_reach_stdout_as_written(tmp_path, board):
     assert status == 0, err
     assert out.splitlines() == ["slept True 5", "wrap 10", "sum 5"]
     assert time.monotonic() - t < 10
+
+
+def test_the_m7_image_runs_the_script_uploaded_next_to_it_or_named(tmp_path, board):
+    script = tmp_path / "sum.py"
+    script.write_text("import msgpackrpc\nrpc = msgpackrpc.MsgPackRPC()\nrpc.start()\nprint('sum', rpc.call('add', 2, 3))\n")
+    image = tmp_path / "image"
+    shutil.copy(LAUNCHER, image)
+    shutil.copy(script, str(image) + ".py")
+    env = dict(os.environ, PYTHONPATH="")
+    p = subprocess.run([str(image)], env=env, capture_output=True, text=True, timeout=30)
+    assert (p.returncode, p.stdout) == (0, "sum 5\n"), p.stderr
+    msgpackrpc._board_reset(board)
+    env["DUET_M7_SCRIPT"] = str(script)
+    p = subprocess.run([LAUNCHER], env=env, capture_output=True, text=True, timeout=30)
+    assert (p.returncode, p.stdout) == (0, "sum 5\n"), p.stderr
+    del env["DUET_M7_SCRIPT"]
+    p = subprocess.run([LAUNCHER], env=env, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 127 and "DUET_M7_SCRIPT" in p.stderr
 
 
 def test_runner_without_a_script(tmp_path):
