@@ -38,24 +38,34 @@ typedef struct path {
     size_t len;
 } path;
 
-static size_t path_push(path *p, const char *fmt, PyObject *obj, Py_ssize_t index)
+/* Adds n bytes just printed (snprintf's count) to the path, within its size. */
+static void path_grow(path *p, int n)
+{
+    if (n > 0)
+        p->len = p->len + (size_t)n < sizeof p->at ? p->len + (size_t)n : sizeof p->at - 1;
+}
+
+/* Descends into element i of a list: "[i]". Returns the length to go back to. */
+static size_t path_push_index(path *p, Py_ssize_t i)
+{
+    size_t was = p->len;
+    if (p->len < sizeof p->at - 1)
+        path_grow(p, snprintf(p->at + p->len, sizeof p->at - p->len, "[%zd]", i));
+    return was;
+}
+
+/* Descends into a dict's key (" key 'k'") or value ("['k']"): fmt has one %s, the key's repr. */
+static size_t path_push_key(path *p, const char *fmt, PyObject *key)
 {
     size_t was = p->len;
     if (p->len >= sizeof p->at - 1)
         return was;
-    int n;
-    if (obj) {
-        PyObject *r = PyObject_Repr(obj);
-        const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
-        if (!s)
-            PyErr_Clear();
-        n = snprintf(p->at + p->len, sizeof p->at - p->len, fmt, s ? s : "?");
-        Py_XDECREF(r);
-    } else {
-        n = snprintf(p->at + p->len, sizeof p->at - p->len, fmt, (long long)index);
-    }
-    if (n > 0)
-        p->len = p->len + (size_t)n < sizeof p->at ? p->len + (size_t)n : sizeof p->at - 1;
+    PyObject *r = PyObject_Repr(key);
+    const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
+    if (!s)
+        PyErr_Clear();
+    path_grow(p, snprintf(p->at + p->len, sizeof p->at - p->len, fmt, s ? s : "?"));
+    Py_XDECREF(r);
     return was;
 }
 
@@ -148,7 +158,7 @@ static int encode_seq(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned d
         return fail(PyExc_ValueError, p, "is a list too long for MessagePack");
     duet_msgpack_write_array(w, (uint32_t)n);
     for (Py_ssize_t i = 0; i < n && !duet_msgpack_writer_error(w); i++) {
-        size_t was = path_push(p, "[%lld]", NULL, i);
+        size_t was = path_push_index(p, i);
         int r = encode(w, PySequence_Fast_GET_ITEM(obj, i), p, depth + 1);
         path_pop(p, was);
         if (r < 0)
@@ -164,12 +174,12 @@ static int encode_dict(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned 
     Py_ssize_t pos = 0;
     PyObject *key, *value;
     while (PyDict_Next(obj, &pos, &key, &value) && !duet_msgpack_writer_error(w)) {
-        size_t was = path_push(p, " key %s", key, 0);
+        size_t was = path_push_key(p, " key %s", key);
         int r = encode(w, key, p, depth + 1);
         path_pop(p, was);
         if (r < 0)
             return -1;
-        was = path_push(p, "[%s]", key, 0);
+        was = path_push_key(p, "[%s]", key);
         r = encode(w, value, p, depth + 1);
         path_pop(p, was);
         if (r < 0)

@@ -62,7 +62,7 @@ def test_the_guides_led_script_toggles_the_led_every_500_ms(board):
     r, w = os.pipe()
     try:
         env = dict(os.environ, DUET_BOARD_EVENTS=str(w))
-        status, out, err = run_m7(os.path.join(HERE, "guide_led.py"), env, 2.4, pass_fds=(w,))
+        status, out, err = run_m7(os.path.join(HERE, "guide_led.py"), env, 4.0, pass_fds=(w,))
         os.close(w)
         w = -1
         events = read_events(r, 10)
