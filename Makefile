@@ -27,6 +27,7 @@ bench:
 size:
 	@scripts/deps.sh size
 	@scripts/size.sh
+	@scripts/size-firmware.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -21,7 +21,7 @@ static int64_t arg_int64(const duet_req *c, unsigned n)
         return t->v.i;
     if (t->type == DUET_MSGPACK_UINT)
         return (int64_t)t->v.u;
-    return (int64_t)token_double(t);
+    return duet_number_to_int64(token_double(t));
 }
 
 int32_t duet_arg_int(const duet_req *call, unsigned n) { return (int32_t)arg_int64(call, n); }
@@ -46,7 +46,7 @@ double duet_arg_double(const duet_req *call, unsigned n)
     return t ? token_double(t) : 0;
 }
 
-float duet_arg_float(const duet_req *call, unsigned n) { return (float)duet_arg_double(call, n); }
+float duet_arg_float(const duet_req *call, unsigned n) { return duet_number_narrow(duet_arg_double(call, n)); }
 
 static const uint8_t *arg_bytes(const duet_req *c, unsigned n, duet_msgpack_type type, uint32_t *len)
 {
@@ -82,31 +82,31 @@ duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 int duet_return_int(duet_req *call, int64_t v)
 {
     duet_msgpack_write_int(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_uint(duet_req *call, uint64_t v)
 {
     duet_msgpack_write_uint(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_bool(duet_req *call, bool v)
 {
     duet_msgpack_write_bool(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_double(duet_req *call, double v)
 {
     duet_msgpack_write_double(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_str(duet_req *call, const char *s)
 {
     duet_msgpack_write_cstr(&call->out, s ? s : "");
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_req_fail(duet_req *call, int err, const char *text)

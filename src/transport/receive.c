@@ -147,6 +147,7 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
                 for (size_t i = 0; i < sizeof hello; i++)
                     hello[i] = data[i];
                 ep->peer_cap = duet_rpmsg_marker_cap(hello + 1, sizeof hello - 1);
+                ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
             }
         } else {
             dev->stats.bad_messages++;
