@@ -191,7 +191,7 @@ static void note_poll(dpy_engine *e, int n)
 {
     if (n >= 0 || atomic_load(&e->state) == DPY_DOWN)
         return;
-    set_why(e, "the link to the M4 is down: %s", duet_rpmsg_why(&e->dev));
+    set_why(e, "the link to the M4 is down: %s", duet_rpmsg_error_text(&e->dev));
     atomic_store(&e->state, DPY_DOWN);
     bump(e);
 }
@@ -407,7 +407,7 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
     duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
     err = duet_rpmsg_init_host(&e->dev, &e->port, &lay);
     if (err) {
-        set_why(e, "setting up the shared memory: %s", duet_rpmsg_why(&e->dev));
+        set_why(e, "setting up the shared memory: %s", duet_rpmsg_error_text(&e->dev));
         return err;
     }
     /* The M4 announces "raw", then "rpc", as the Arduino library does. With one channel
