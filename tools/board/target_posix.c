@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "board_util.h"
+#include "sketch_posix.h"
 #include "duet/posix/board.h"
 
 /* Where the build tree keeps what `build` compiles against (set by CMake). */
@@ -155,6 +156,8 @@ static int posix_build(const board_args *a)
     for (int i = 0; i < a->file_count; i++)
         if (access(a->files[i], R_OK) != 0)
             return board_fail(a, "%s: %s", a->files[i], strerror(errno));
+    if (sketch_sources(a)) /* Arduino sketches: C++ over compat/arduino (sketch_posix.c) */
+        return sketch_posix_build(a, out, m7);
     const char *cc = getenv("CC");
     if (!cc || !cc[0])
         cc = "cc";
