@@ -6,6 +6,7 @@
 
 #include "duet/posix/board.h"
 #include "board_io.h"
+#include "board_tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -542,6 +543,7 @@ typedef struct board_port {
     uint32_t spin_us;
     pid_t child;             /* M7: the M4 process this port started, until reaped */
     bool reaped;             /* M7: a reaper thread waits for it (see start_reaper) */
+    duet_posix_tap tap;      /* --trace: reports what this core sends (board_tap.c) */
     char peer_why[64];       /* M7: duet_posix_port_peer_stopped's text */
     duet_posix_port_stats stats;
 } board_port;
@@ -572,6 +574,8 @@ static board_port *ctx_of(const duet_port *port)
 static void port_ring(duet_port *port)
 {
     board_port *x = port->ctx;
+    if (x->tap.on)
+        duet_posix_tap_scan(&x->tap, port, ld(&x->maps.ctl->reset_gen));
     uint32_t old = ld(x->other), next;
     do
         next = (old + 1) & COUNT;
@@ -1023,6 +1027,8 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
     port->ctx = x;
     port->lock = port_lock;
     port->unlock = port_unlock;
+    port->peer_stopped = cpu_id == DUET_CPU_M7 ? duet_posix_port_peer_stopped : NULL;
+    duet_posix_tap_init(&x->tap);
     return DUET_OK;
 }
 
@@ -1132,14 +1138,17 @@ __attribute__((constructor)) static void unbuffered_stdout(void)
 duet_port *duet_port_default(void)
 {
     static duet_port port;
-    static bool open;
+    static bool open, said;
     if (open)
         return &port;
     const char *board = getenv("DUET_BOARD");
     const char *core = getenv("DUET_CORE");
     if (!board || !board[0] || !core || !core[0]) {
-        fprintf(stderr, "duet: set DUET_BOARD (the board directory) and DUET_CORE (m7 or m4) to run on the "
-                        "emulated board\n");
+        /* Run by hand, outside a board: say once how to run it. */
+        if (!said)
+            fprintf(stderr, "duet: this program runs on the emulated GIGA R1: duet-board run --m7 M7_PROGRAM "
+                            "--m4 M4_PROGRAM (docs/board.md)\n");
+        said = true;
         return NULL;
     }
     int cpu;

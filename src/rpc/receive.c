@@ -6,22 +6,20 @@
  * whole stays within the nesting limit (what the peer's reader, and ours, accept). */
 static bool skip_values(duet_msgpack_reader *r, uint32_t count, unsigned inside)
 {
-    unsigned limit = r->max_depth;
+    unsigned limit = duet_msgpack_reader_max_depth(r);
     duet_msgpack_reader_set_max_depth(r, limit > inside ? limit - inside : 1);
     bool ok = true;
     for (uint32_t i = 0; ok && i < count; i++)
         ok = duet_msgpack_skip(r);
-    r->max_depth = (uint8_t)limit;
+    duet_msgpack_reader_set_max_depth(r, limit);
     return ok;
 }
 
-/* A message that is no msgpack-RPC message: skips it whole (from start, with the reader's
- * first end and no error) and counts it. False if it is not even one whole value. */
+/* A message that is no msgpack-RPC message: skips it whole (the reader starts again at
+ * start, up to the first end) and counts it. False if it is not even one whole value. */
 static bool skip_malformed(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *start, const uint8_t *end)
 {
-    r->pos = start;
-    r->end = end;
-    r->err = DUET_OK;
+    duet_msgpack_reader_init(r, start, (size_t)(end - start));
     if (!duet_msgpack_skip(r))
         return false;
     rpc->stats.malformed++;
@@ -47,10 +45,10 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
         duet_msgpack_read_str(r, &text, &text_len);
     else if (!skip_values(r, 1, 1))
         return false;
-    const uint8_t *result = r->pos;
+    const uint8_t *result = duet_msgpack_reader_pos(r);
     if (!skip_values(r, 1, 1))
         return false;
-    size_t len = (size_t)(r->pos - result);
+    size_t len = (size_t)(duet_msgpack_reader_pos(r) - result);
     rpc->stats.msgs_in++;
 
     duet_rpc_slot *s = NULL;
@@ -90,13 +88,56 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
     return true;
 }
 
+/* Whether s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
+static bool utf8_valid(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t b = s[i];
+        size_t n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 9;
+        if (n == 9 || len - i - 1 < n)
+            return false;
+        uint8_t lo = 0x80, hi = 0xbf; /* the second byte's range */
+        if (b == 0xe0)
+            lo = 0xa0;
+        else if (b == 0xed)
+            hi = 0x9f;
+        else if (b == 0xf0)
+            lo = 0x90;
+        else if (b == 0xf4)
+            hi = 0x8f;
+        for (size_t k = 1; k <= n; k++, lo = 0x80, hi = 0xbf)
+            if (s[i + k] < lo || s[i + k] > hi)
+                return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+/* The method name: a str, or a bin holding UTF-8 (clients of the old msgpack spec send raw
+ * bytes). False if it is neither, with *len 0, or a bin that is not UTF-8, with *len not 0. */
+static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t *len)
+{
+    const uint8_t *bytes;
+    *len = 0;
+    if (duet_msgpack_peek_type(r) != DUET_MSGPACK_BIN)
+        return duet_msgpack_read_str(r, name, len);
+    if (!duet_msgpack_read_bin(r, &bytes, len) || !utf8_valid(bytes, *len)) {
+        *len = *len ? *len : 1;
+        return false;
+    }
+    *name = (const char *)bytes;
+    return true;
+}
+
 /*
  * Handles the message at r, framing it while it parses it, and leaves r after it.
  * False if it is not one whole MessagePack value (the rest of the buffer is then lost).
  */
 static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
 {
-    const uint8_t *msg = r->pos, *end = r->end;
+    const uint8_t *msg = duet_msgpack_reader_pos(r);
+    const uint8_t *end = msg + duet_msgpack_reader_remaining(r);
     uint32_t n, type;
     if (!duet_msgpack_read_array(r, &n) || (n != 3 && n != 4) || !duet_msgpack_read_u32(r, &type) ||
         type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
@@ -108,20 +149,21 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     c.rpc = rpc;
     c.binding = NULL;
     c.notification = type == MSG_NOTIFY;
-    const uint8_t *msgid = r->pos;
+    const uint8_t *msgid = duet_msgpack_reader_pos(r);
     size_t msgid_len = 0;
     if (!c.notification) {
         duet_msgpack_token id;
         if (!duet_msgpack_read_token(r, &id) || (id.type != DUET_MSGPACK_UINT && id.type != DUET_MSGPACK_INT))
             return skip_malformed(rpc, r, msg, end); /* no id to answer to */
-        msgid_len = (size_t)(r->pos - msgid);
+        msgid_len = (size_t)(duet_msgpack_reader_pos(r) - msgid);
     }
     const char *malformed = NULL;
     c.method = "";
     c.method_len = 0;
     c.argc = 0;
-    if (!duet_msgpack_read_str(r, &c.method, &c.method_len))
-        malformed = "malformed request: the method name must be a string";
+    if (!read_method_name(r, &c.method, &c.method_len))
+        malformed = c.method_len ? "malformed request: the method name is bin but not UTF-8; send it as a string"
+                                 : "malformed request: the method name must be a string";
     else if (!duet_msgpack_read_array(r, &c.argc))
         malformed = "malformed request: params must be an array";
     if (malformed) {
@@ -129,31 +171,61 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
             return false;
     } else {
         /* The params run to the end of the message: their reader sees nothing after it. */
-        const uint8_t *params = r->pos;
+        const uint8_t *params = duet_msgpack_reader_pos(r);
         if (!skip_values(r, c.argc, 2))
             return false;
         rpc->stats.msgs_in++;
-        duet_msgpack_reader_init(&c.params, params, (size_t)(r->pos - params));
+        duet_msgpack_reader_init(&c.params, params, (size_t)(duet_msgpack_reader_pos(r) - params));
     }
     duet_rpc_serve(rpc, &c, msgid, msgid_len, malformed);
+    return true;
+}
+
+/* The msgid of the request whose first len bytes are msg; false if it is no request or its
+ * msgid is not there whole. */
+static bool request_msgid(const uint8_t *msg, size_t len, const uint8_t **msgid, size_t *msgid_len)
+{
+    duet_msgpack_reader r;
+    uint32_t n, type;
+    duet_msgpack_reader_init(&r, msg, len);
+    if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
+        return false;
+    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
+    *msgid = duet_msgpack_reader_pos(&r);
+    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
+        return false;
+    *msgid_len = (size_t)(duet_msgpack_reader_pos(&r) - *msgid);
     return true;
 }
 
 /* Answers a request that could not be read whole, if its type and msgid can be. */
 static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err)
 {
-    duet_msgpack_reader r;
-    uint32_t n, type;
-    duet_msgpack_reader_init(&r, msg, len);
-    if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
+    const uint8_t *msgid;
+    size_t msgid_len;
+    if (!request_msgid(msg, len, &msgid, &msgid_len))
         return;
-    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
-    const uint8_t *msgid = r.pos;
-    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
-        return;
-    duet_rpc_reply_error(rpc, msgid, (size_t)(r.pos - msgid),
-                err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
-                                      : "malformed request: not a whole MessagePack value");
+    duet_rpc_reply_error(rpc, msgid, msgid_len,
+                         err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
+                                               : "malformed request: not a whole MessagePack value");
+}
+
+void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
+{
+    duet_rpc *rpc = (duet_rpc *)up;
+    const uint8_t *msgid;
+    size_t msgid_len;
+    if (!request_msgid(head, head_len, &msgid, &msgid_len))
+        return; /* nothing to answer: the link reports it */
+    char text[120];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    duet_text_add(&t, "request too large: ");
+    duet_text_add_uint(&t, size);
+    duet_text_add(&t, " bytes or more, the limit is ");
+    duet_text_add_uint(&t, limit);
+    duet_text_add(&t, " bytes per message; it was skipped");
+    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
 }
 
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
@@ -162,7 +234,7 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, data, len);
     while (duet_msgpack_reader_remaining(&r) > 0) {
-        const uint8_t *start = r.pos;
+        const uint8_t *start = duet_msgpack_reader_pos(&r);
         if (!handle_message(rpc, &r)) {
             /* No way to find the next message's start: the rest of the buffer is lost.
              * A request whose head can be read still gets an answer. */

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """duet-board's verbs on the emulated board: build, upload (splits, sizes, persisted flash),
-status, run (Serial Monitor on stdout, event log, exit status), reset, and its errors."""
+status, run (Serial Monitor on stdout both ways, event log, exit status, crashes of either core,
+Ctrl-C), reset, and its errors."""
 import os
+import re
+import signal
 import subprocess
+import time
 import sys
 import tempfile
 import unittest
@@ -28,6 +32,44 @@ void loop(void)
         putchar(duet_read());
     delay(1);
 }
+'''
+
+CRASH_M4 = r'''
+#include <stdlib.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+static int die(duet_req *r) { (void)r; volatile int *p = NULL; *p = 1; return 0; }
+void setup(void) { duet_bind("die", ":", die); duet_begin(); }
+void loop(void) { delay(10); }
+'''
+
+CALLER_M7 = r'''
+#include <stdio.h>
+#include <string.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void)
+{
+    duet_begin();
+    unsigned long t0 = millis();
+    int err = duet_call("die", ":");
+    printf("die: %d after %lu ms: %s\n", err, millis() - t0, duet_error_text());
+    int n = duet_poll();
+    printf("poll: %d %s\n", n, duet_error_text());
+}
+void loop(void)
+{
+    int c = duet_serial_read();
+    if (c >= 0)
+        printf("got %c\n", c);
+    delay(1);
+}
+'''
+
+M7_CRASH = r'''
+#include "duet/board.h"
+void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
+void loop(void) {}
 '''
 
 M4 = r'''
@@ -56,11 +98,13 @@ class DuetBoard(unittest.TestCase):
         cls.env = dict(os.environ, DUET_BOARD_HOME=os.path.join(cls.dir, "home"),
                        TMPDIR=os.path.join(cls.dir, "tmp"))
         os.mkdir(cls.env["TMPDIR"])
-        for core, text in (("m7", M7), ("m4", M4)):
+        for core, text in (("m7", M7), ("m4", M4), ("crash_m4", CRASH_M4), ("caller_m7", CALLER_M7),
+                           ("m7_crash", M7_CRASH)):
             src = os.path.join(cls.dir, f"p_{core}.c")
             with open(src, "w") as f:
                 f.write(text)
-            r = run("build", "--core", core, "-o", os.path.join(cls.dir, f"p_{core}"), src, env=cls.env)
+            r = run("build", "--core", core[-2:] if core.endswith(("m4", "m7")) else core[:2], "-o",
+                    os.path.join(cls.dir, f"p_{core}"), src, env=cls.env)
             assert r.returncode == 0, r.stderr
 
     @classmethod
@@ -153,6 +197,38 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("status", "--board", os.path.join(self.dir, "nowhere"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("no board at", r.stderr)
+
+    def test_m4_crash_reaches_the_m7_at_once(self):
+        r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("duet-board run: the M4 crashed: SIGSEGV", r.stderr)
+        self.assertRegex(r.stderr, r"M4 +stopped: the M4 stopped: SIGSEGV")
+        m = re.search(r"die: (-?\d+) after (\d+) ms: (.*)", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        self.assertEqual(int(m.group(1)), -9)  # DUET_ERR_LINK_DOWN
+        self.assertLess(int(m.group(2)), 1000, "the M7 learns at once, not after the call's 5 s timeout")
+        self.assertIn("poll: -9 link: the M4 stopped: SIGSEGV", r.stdout)
+
+    def test_m7_crash_is_reported(self):
+        r = self.tool("run", "--seconds", "3", "--m7", self.image("m7_crash"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("duet-board run: the M7 crashed: SIGSEGV", r.stderr)
+
+    def test_serial_input_reaches_the_m7(self):
+        r = subprocess.run([TOOL, "run", "--seconds", "2", "--quiet", "--m7", self.image("caller_m7")],
+                           input="hi", capture_output=True, text=True, timeout=30, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("got h\ngot i\n", r.stdout)
+
+    def test_ctrl_c_stops_the_board_and_leaves_nothing_behind(self):
+        p = subprocess.Popen([TOOL, "run", "--m7", self.image("m7"), "--m4", self.image("m4")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("M7 up", out)
+        self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
 
     def test_reset_keeps_the_flash(self):
         board = os.path.join(self.dir, "b_reset")

@@ -77,6 +77,12 @@ static void log_event(void *ctx, const board_event *ev)
         return;
     if (ev->kind == BOARD_EV_SERVO)
         log->last_servo = ev->value;
+    if (ev->kind == BOARD_EV_ANALOG && ev->pin >= 76 && ev->pin <= 83) {
+        uint64_t *last = &log->analog_us[ev->pin - 76];
+        if (*last && ev->time_us < *last + BOARD_LOG_ANALOG_US)
+            return;
+        *last = ev->time_us ? ev->time_us : 1;
+    }
     char line[600];
     if (!board_log_format(ev, line, sizeof line))
         return;

@@ -6,9 +6,14 @@
 
 #include "feed.h"
 
+/* A waveform on an analog input is logged at most this often. */
+#define BOARD_LOG_ANALOG_US 500000u
+
 typedef struct board_log {
     FILE *out;
     int last_servo;   /* the last angle logged, so a servo written again at one angle is one line */
+    uint64_t analog_us[8]; /* when each analog input was last logged: a waveform is shown at
+                              most every BOARD_LOG_ANALOG_US (the VCD has every sample) */
 } board_log;
 
 /* A log onto out (stderr, or the --log file), subscribed to feed. Returns 0 or -1. */

@@ -26,6 +26,7 @@
 #include "feed.h"
 #include "log.h"
 #include "posix_target.h"
+#include "rpmsg_decode.h"
 #include "trace.h"
 #include "vcd.h"
 
@@ -73,6 +74,7 @@ typedef struct run {
     board_vcd vcd;
     bool vcd_open;
     board_trace trace;
+    rpmsg_decoder rpmsg;         /* --trace: what the cores' buffers carry */
     board_analog analog[8];
     int analog_count;
     int analog_last[8];
@@ -130,6 +132,11 @@ static void records(run *r)
         if (r->pending_len - off < sizeof ev + ev.len)
             break;
         note(r, &ev);
+        if (ev.kind == DUET_EV_RPMSG) {
+            rpmsg_decode(&r->rpmsg, &r->feed, ev.core, ev.time_us, r->pending + off + sizeof ev, ev.len);
+            off += sizeof ev + ev.len;
+            continue;
+        }
         board_event bev = {ev.time_us, ev.kind, ev.core, ev.pin == 0xffff ? -1 : ev.pin, ev.value,
                            r->pending + off + sizeof ev, ev.len};
         board_feed_publish(&r->feed, &bev);
@@ -258,6 +265,10 @@ static int start_m7(run *r, uint32_t boot_address)
         setenv("DUET_CORE", "m7", 1);
         setenv("DUET_BOOT_ADDRESS", boot, 1);
         setenv("DUET_BOARD_EVENTS", fd_text, 1);
+        if (r->args->trace)
+            setenv("DUET_BOARD_TRACE", "1", 1);
+        else
+            unsetenv("DUET_BOARD_TRACE");
         signal(SIGPIPE, SIG_DFL);
         char *argv[] = {image, NULL};
         execv(image, argv);
@@ -364,8 +375,10 @@ static int setup_readers(run *r)
             return board_fail(a, "--vcd %s: %s", a->vcd_file, strerror(errno));
         r->vcd_open = true;
     }
-    if (a->trace)
+    if (a->trace) {
+        rpmsg_decoder_init(&r->rpmsg);
         board_trace_attach(&r->trace, r->log_file ? r->log_file : stderr, &r->feed);
+    }
     return 0;
 }
 

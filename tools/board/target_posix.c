@@ -169,6 +169,7 @@ static int posix_build(const board_args *a)
     argv[n++] = m7 ? "-DCORE_CM7" : "-DCORE_CM4";
     argv[n++] = "-I" DUET_BOARD_INCLUDE;
     argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
+    argv[n++] = "-I" DUET_BOARD_GENERATED_INCLUDE;
     if (a->file_count + a->cflag_count > 256)
         return board_usage_fail(a, "at most 256 source files and compiler options");
     for (int i = 0; i < a->cflag_count; i++)

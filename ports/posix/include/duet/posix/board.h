@@ -56,7 +56,7 @@ extern "C" {
 #define DUET_POSIX_SHM_DA 0x38000000u
 #define DUET_POSIX_SHM_SIZE 65536u
 
-/* The boot addresses an image can be uploaded to (COMPAT.md, "Booting the M4"). */
+/* The boot addresses an image can be uploaded to (docs/wire.md, "Booting the M4"). */
 #define DUET_POSIX_BOOT_1MB 0x08100000u    /* 1MB M7 + 1MB M4 */
 #define DUET_POSIX_BOOT_1_5MB 0x08180000u  /* 1.5MB M7 + 0.5MB M4 (MicroPython's default) */
 #define DUET_POSIX_BOOT_SDRAM 0x60000000u  /* 2MB M7 + M4 in SDRAM */
