@@ -4,9 +4,11 @@
 #include "target.h"
 
 extern const board_target board_target_posix;
+extern const board_target board_target_an521;
 
 const board_target *const board_targets[] = {
     &board_target_posix,
+    &board_target_an521,
     NULL,
 };
 
