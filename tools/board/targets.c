@@ -5,10 +5,12 @@
 
 extern const board_target board_target_posix;
 extern const board_target board_target_an521;
+extern const board_target board_target_giga;
 
 const board_target *const board_targets[] = {
     &board_target_posix,
     &board_target_an521,
+    &board_target_giga,
     NULL,
 };
 
