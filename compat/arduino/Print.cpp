@@ -57,18 +57,5 @@ size_t Print::print(double n, int digits)
 size_t Print::print(const Printable &x) { return x.printTo(*this); }
 
 size_t Print::println(void) { return write("\r\n", 2); }
-size_t Print::println(const __FlashStringHelper *text) { size_t n = print(text); return n + println(); }
-size_t Print::println(const String &s) { size_t n = print(s); return n + println(); }
-size_t Print::println(const char text[]) { size_t n = print(text); return n + println(); }
-size_t Print::println(char c) { size_t n = print(c); return n + println(); }
-size_t Print::println(unsigned char v, int base) { size_t n = print(v, base); return n + println(); }
-size_t Print::println(int v, int base) { size_t n = print(v, base); return n + println(); }
-size_t Print::println(unsigned int v, int base) { size_t n = print(v, base); return n + println(); }
-size_t Print::println(long v, int base) { size_t n = print(v, base); return n + println(); }
-size_t Print::println(unsigned long v, int base) { size_t n = print(v, base); return n + println(); }
-size_t Print::println(long long v, int base) { size_t n = print(v, base); return n + println(); }
-size_t Print::println(unsigned long long v, int base) { size_t n = print(v, base); return n + println(); }
-size_t Print::println(double v, int digits) { size_t n = print(v, digits); return n + println(); }
-size_t Print::println(const Printable &x) { size_t n = print(x); return n + println(); }
 
 } // namespace arduino

@@ -54,19 +54,18 @@ public:
     size_t print(double n, int digits = 2);
     size_t print(const Printable &x);
 
-    size_t println(const __FlashStringHelper *text);
-    size_t println(const String &s);
-    size_t println(const char text[]);
-    size_t println(char c);
-    size_t println(unsigned char n, int base = DEC);
-    size_t println(int n, int base = DEC);
-    size_t println(unsigned int n, int base = DEC);
-    size_t println(long n, int base = DEC);
-    size_t println(unsigned long n, int base = DEC);
-    size_t println(long long n, int base = DEC);
-    size_t println(unsigned long long n, int base = DEC);
-    size_t println(double n, int digits = 2);
-    size_t println(const Printable &x);
+    /* println(x) and println(x, base or digits): print's output, then "\r\n". One template
+     * for every print() overload above, so the two lists cannot drift apart. */
+    template <typename T> size_t println(const T &x)
+    {
+        size_t n = print(x);
+        return n + println();
+    }
+    template <typename T> size_t println(const T &x, int base_or_digits)
+    {
+        size_t n = print(x, base_or_digits);
+        return n + println();
+    }
     size_t println(void);
 
 protected:

@@ -85,7 +85,28 @@ int RPCClass::begin()
         return 0;
     }
     begun_ = true;
+    attach(rx_);
     return 1;
+}
+
+void RPCClass::attach(void (*fn)(void))
+{
+    rx_ = fn;
+    rx_seen_ = 0;
+    if (begun_)
+        duet_stream_on_receive(duet_stream_instance(), fn ? on_receive : nullptr, this);
+}
+
+/* The stream runs this at every poll while text waits: the attached function runs when more
+ * has arrived than waited after its last run. */
+void RPCClass::on_receive(duet_stream *s, void *self)
+{
+    RPCClass *rpc = static_cast<RPCClass *>(self);
+    size_t waiting = duet_stream_available(s);
+    if (!rpc->rx_ || waiting <= rpc->rx_seen_)
+        return;
+    rpc->rx_();
+    rpc->rx_seen_ = duet_stream_available(s);
 }
 
 void RPCClass::end()
@@ -108,7 +129,13 @@ void RPCClass::report_send(const char *name, int err)
 }
 
 int RPCClass::available() { return (int)duet_available(); }
-int RPCClass::read() { return duet_read(); }
+int RPCClass::read()
+{
+    int c = duet_read();
+    if (c >= 0 && rx_seen_ > 0)
+        rx_seen_--; /* read outside the attached function: that text is no longer waiting */
+    return c;
+}
 int RPCClass::peek() { return duet_peek(); }
 void RPCClass::flush() { duet_stream_flush(duet_stream_instance()); }
 size_t RPCClass::write(uint8_t c) { return duet_write(&c, 1); }

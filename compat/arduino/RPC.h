@@ -130,6 +130,11 @@ public:
     }
     template <typename... A> void send(const String &name, A... args) { send(name.c_str(), args...); }
 
+    /* Calls fn each time text from the other core has arrived, as the Arduino library does
+     * (fn may read it with read()). It runs where this core serves the other one: in delay(),
+     * between two loop() calls, in a call that waits. nullptr: no function is called. */
+    void attach(void (*fn)(void));
+
     /* The timeout of call() (and of Stream's reads), in milliseconds. */
     void setTimeout(uint32_t milliseconds);
     /* Whether the last call() timed out. */
@@ -151,6 +156,10 @@ private:
     bool begun_ = false;
     bool timed_out_ = false;
     uint32_t timeout_ = DUET_RPC_DEFAULT_TIMEOUT_MS;
+    void (*rx_)(void) = nullptr;
+    size_t rx_seen_ = 0; /* bytes waiting when rx_ last ran (so it runs for new text only) */
+
+    static void on_receive(duet_stream *s, void *self);
 
     void report_send(const char *name, int err);
 };

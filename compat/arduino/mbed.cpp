@@ -1,8 +1,6 @@
 /* mbed.cpp - rtos::Thread, ThisThread and the RTC conversions over duet/board.h. */
 #include "mbed.h"
 
-#include <sched.h>
-
 #include "halt.h"
 #include "mbed_mktime.h"
 
@@ -49,6 +47,14 @@ bool _rtc_maketime(const struct tm *time_info, time_t *seconds, rtc_leap_year_su
     return true;
 }
 
+/* ------------------------------------------------------------ callbacks */
+
+namespace mbed {
+namespace detail {
+void callback_empty() { arduino::detail::halt("mbed::Callback: called while empty (give it a function first)"); }
+} // namespace detail
+} // namespace mbed
+
 /* ------------------------------------------------------------ threads */
 
 namespace rtos {
@@ -62,26 +68,56 @@ Thread::Thread(osPriority priority, uint32_t stack_size, unsigned char *stack_me
 
 void Thread::run(void *self) { static_cast<Thread *>(self)->task_(); }
 
-osStatus Thread::start(void (*task)())
+osStatus Thread::start(mbed::Callback<void()> task)
 {
     if (!task)
         return osErrorParameter;
-    if (task_) {
-        arduino::detail::report("rtos::Thread::start: this thread runs already; use one Thread object per thread");
+    if (started_) {
+        arduino::detail::report("rtos::Thread::start: this thread was started already; use one Thread object per thread");
         return osErrorResource;
     }
     task_ = task;
-    if (duet_thread_start(run, this) != DUET_OK) {
+    if (duet_thread_create(run, this, &id_) != DUET_OK) {
         task_ = nullptr;
         arduino::detail::report("rtos::Thread::start: %s", duet_board_error_text());
+        return osErrorResource;
+    }
+    started_ = true;
+    return osOK;
+}
+
+osStatus Thread::join()
+{
+    if (!started_) {
+        arduino::detail::report("rtos::Thread::join: the thread was never started (call start() first)");
+        return osErrorResource;
+    }
+    if (duet_thread_join(id_) != DUET_OK) {
+        arduino::detail::report("rtos::Thread::join: %s", duet_board_error_text());
         return osErrorResource;
     }
     return osOK;
 }
 
+/* ------------------------------------------------------------ mutexes */
+
+Mutex::Mutex(const char *name) : name_(name) { duet_mutex_init(&m_); }
+Mutex::~Mutex() { duet_mutex_destroy(&m_); }
+void Mutex::lock() { duet_mutex_lock(&m_); }
+bool Mutex::trylock() { return duet_mutex_trylock_for(&m_, 0); }
+bool Mutex::trylock_for(uint32_t ms) { return duet_mutex_trylock_for(&m_, ms); }
+int Mutex::get_owner() { return duet_mutex_owner(&m_); }
+
+void Mutex::unlock()
+{
+    if (duet_mutex_unlock(&m_) != DUET_OK)
+        arduino::detail::halt("rtos::Mutex::unlock%s%s%s: this thread does not hold the mutex (unlock only what "
+                              "the thread locked)", name_ ? " (" : "", name_ ? name_ : "", name_ ? ")" : "");
+}
+
 namespace ThisThread {
 void sleep_for(uint32_t ms) { delay(ms); }
-void yield() { sched_yield(); }
+void yield() { duet_thread_yield(); }
 } // namespace ThisThread
 
 } // namespace rtos

@@ -255,6 +255,53 @@ int duet_serial_peek(void);
  */
 int duet_thread_start(void (*fn)(void *arg), void *arg);
 
+/* duet_thread_start that also gives the thread's number in *id (never 0, never given twice
+ * on a core), for duet_thread_join. */
+int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id);
+
+/* Waits until thread id (from duet_thread_create) has returned; at once if it has. The
+ * other threads of the core run meanwhile.
+ * @retval DUET_OK, DUET_ERR_ARG (no thread of this core had that number), DUET_ERR_STATE
+ *         (the thread would wait for itself) */
+int duet_thread_join(unsigned id);
+
+/* Lets the core's other threads run before this one goes on. */
+void duet_thread_yield(void);
+
+/* The number duet_thread_create gave the calling thread, or 0 in the program's main thread. */
+unsigned duet_thread_self(void);
+
+/* A lock that the threads of one core share (mbed's Mutex): recursive, as mbed's is (the
+ * thread that holds it may lock it again, and unlocks it as often). Zeroed storage is not a
+ * lock: set it up with duet_mutex_init(). */
+typedef struct duet_mutex {
+    union {
+        long long align;
+        void *pointer;
+        unsigned char bytes[64];
+    } opaque;
+} duet_mutex;
+
+/* Sets up an unlocked mutex. */
+void duet_mutex_init(duet_mutex *m);
+
+/* Takes the mutex, waiting as long as another thread holds it. */
+void duet_mutex_lock(duet_mutex *m);
+
+/* Takes the mutex if it is free within ms milliseconds (0: only if it is free now); returns
+ * whether it was taken. */
+bool duet_mutex_trylock_for(duet_mutex *m, uint32_t ms);
+
+/* Gives the mutex back once (a thread that locked it n times unlocks it n times).
+ * @retval DUET_OK, DUET_ERR_STATE (the calling thread does not hold it; nothing changes) */
+int duet_mutex_unlock(duet_mutex *m);
+
+/* The number of the thread holding the mutex (duet_thread_self's), or -1 if it is free. */
+int duet_mutex_owner(duet_mutex *m);
+
+/* Releases what duet_mutex_init set up; the mutex must be free. */
+void duet_mutex_destroy(duet_mutex *m);
+
 /* ------------------------------------------------------------ errors */
 
 /* The last misuse of a board function on this core, as a sentence that says what to do

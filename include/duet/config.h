@@ -116,4 +116,17 @@
 #define DUET_STREAM_TX_SIZE 496
 #endif
 
+/* ------------------------------------------------------------ threads (Cortex-M ports) */
+
+/* Bytes of stack each thread of duet_thread_start() gets on a Cortex-M port (ports/cortex_m/
+ * thread.c keeps DUET_THREAD_MAX of them; the program's main thread keeps the image's own).
+ * A thread's C++ and printf calls and the interrupts it takes all use it. */
+#ifndef DUET_THREAD_STACK_SIZE
+#define DUET_THREAD_STACK_SIZE 4096
+#endif
+
+#if DUET_THREAD_STACK_SIZE < 512 || DUET_THREAD_STACK_SIZE % 8 != 0
+#error "DUET_THREAD_STACK_SIZE must be a multiple of 8, at least 512"
+#endif
+
 #endif

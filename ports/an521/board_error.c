@@ -2,6 +2,7 @@
 #include "duet/board.h"
 
 #include "board_error.h"
+#include "duet/cortex_m.h"
 
 static char text[160];
 
@@ -42,6 +43,14 @@ void duet_an521_board_fail(const char *what, const char *fmt, int n)
             add(&at, c);
         }
     }
+}
+
+void duet_cortex_m_port_board_fail(const char *what, const char *why)
+{
+    size_t at = 0;
+    add(&at, what);
+    add(&at, ": ");
+    add(&at, why);
 }
 
 const char *duet_board_error_text(void)

@@ -1,8 +1,9 @@
-/* board_pins.c - duet/board.h's pins, LEDs, analog inputs, servo, real-time clock and threads
+/* board_pins.c - duet/board.h's pins, LEDs, analog inputs, servo and real-time clock
  * on the AN521 under QEMU. The board has no GPIO pins QEMU emulates, so pins are a stand-in:
  * a table in the SSE-200's shared SRAM that both cores read and write (a level one core
  * drives is what the other reads). LEDR and LEDG also light the FPGA's two user LEDs.
- * There are no analog inputs, PWM, servo or threads: those calls fail with a sentence. */
+ * There are no analog inputs, PWM or servo: those calls fail with a sentence. (Threads:
+ * ports/cortex_m/thread.c.) */
 #include "duet/board.h"
 
 #include "board_error.h"
@@ -144,12 +145,4 @@ int64_t duet_rtc_get(void)
 {
     int64_t base = state()->rtc_set ? 0 : RTC_POWER_ON;
     return base + AN521_FPGAIO_CLK1HZ;
-}
-
-int duet_thread_start(void (*fn)(void *arg), void *arg)
-{
-    (void)fn;
-    (void)arg;
-    duet_an521_board_fail("duet_thread_start", "the AN521 port has no threads (no RTOS): call the work from loop()", 0);
-    return DUET_ERR_NOT_SUPPORTED;
 }

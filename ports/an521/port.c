@@ -37,11 +37,23 @@ static void ring(duet_port *p)
         AN521_MHU_CPU0INTR_SET = 1u;
 }
 
+/* Until the doorbell or the timeout; the core's other threads run meanwhile (thread.c). */
 static void wait(duet_port *p, uint32_t timeout_ms)
 {
     (void)p;
-    (void)timeout_ms; /* SysTick wakes the core every millisecond; the caller re-checks */
-    duet_cortex_m_sleep_unless(&doorbell);
+    duet_cortex_m_thread_wait(&doorbell, timeout_ms);
+}
+
+static void lock(duet_port *p)
+{
+    (void)p;
+    duet_cortex_m_thread_lock();
+}
+
+static void unlock(duet_port *p)
+{
+    (void)p;
+    duet_cortex_m_thread_unlock();
 }
 
 static uint32_t now_ms(duet_port *p)
@@ -103,6 +115,8 @@ duet_port *duet_port_default(void)
     port.wait = wait;
     port.boot = boot;
     port.now_ms = now_ms;
+    port.lock = lock;
+    port.unlock = unlock;
     port.boot_address = DUET_AN521_CPU1_IMAGE;
     port.cpu_id = cpu0 ? DUET_CPU_M7 : DUET_CPU_M4;
     port.ring = ring; /* last: a filled-in port */

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -537,23 +538,36 @@ int duet_serial_peek(void)
 
 /* ------------------------------------------------------------ threads */
 
+/* A slot per thread; a slot is free again once its thread has returned. */
 typedef struct thread_slot {
     void (*fn)(void *arg);
     void *arg;
+    unsigned id;   /* 0: free */
 } thread_slot;
 
 static thread_slot threads[DUET_THREAD_MAX];
-static int thread_count;
+static unsigned thread_last_id;
 static pthread_mutex_t thread_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t thread_ended = PTHREAD_COND_INITIALIZER;
+static _Thread_local unsigned thread_self;
 
 static void *thread_main(void *p)
 {
     thread_slot *slot = p;
-    slot->fn(slot->arg);
+    pthread_mutex_lock(&thread_lock);
+    thread_self = slot->id;
+    void (*fn)(void *) = slot->fn;
+    void *arg = slot->arg;
+    pthread_mutex_unlock(&thread_lock);
+    fn(arg);
+    pthread_mutex_lock(&thread_lock);
+    slot->id = 0;
+    pthread_cond_broadcast(&thread_ended);
+    pthread_mutex_unlock(&thread_lock);
     return NULL;
 }
 
-int duet_thread_start(void (*fn)(void *arg), void *arg)
+int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
 {
     board();
     if (!fn) {
@@ -561,29 +575,168 @@ int duet_thread_start(void (*fn)(void *arg), void *arg)
         return DUET_ERR_ARG;
     }
     pthread_mutex_lock(&thread_lock);
-    if (thread_count == DUET_THREAD_MAX) {
+    thread_slot *slot = NULL;
+    for (int i = 0; i < DUET_THREAD_MAX && !slot; i++)
+        if (!threads[i].id)
+            slot = &threads[i];
+    if (!slot) {
         pthread_mutex_unlock(&thread_lock);
         misuse("duet_thread_start: this core already runs %d threads, the most it can (DUET_THREAD_MAX)",
                DUET_THREAD_MAX);
         return DUET_ERR_FULL;
     }
-    thread_slot *slot = &threads[thread_count];
     slot->fn = fn;
     slot->arg = arg;
+    slot->id = ++thread_last_id;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_t tid;
     int e = pthread_create(&tid, &attr, thread_main, slot);
     pthread_attr_destroy(&attr);
-    if (e == 0)
-        thread_count++;
+    if (e != 0)
+        slot->id = 0;
+    else if (id)
+        *id = slot->id;
     pthread_mutex_unlock(&thread_lock);
     if (e != 0) {
         misuse("duet_thread_start: the system could not start a thread (%s)", strerror(e));
         return DUET_ERR_STATE;
     }
     return DUET_OK;
+}
+
+int duet_thread_start(void (*fn)(void *arg), void *arg)
+{
+    return duet_thread_create(fn, arg, NULL);
+}
+
+/* Whether thread id still runs (thread_lock held). */
+static bool thread_running(unsigned id)
+{
+    for (int i = 0; i < DUET_THREAD_MAX; i++)
+        if (threads[i].id == id)
+            return true;
+    return false;
+}
+
+int duet_thread_join(unsigned id)
+{
+    if (id == thread_self) {
+        misuse("duet_thread_join: a thread cannot wait for itself to end");
+        return DUET_ERR_STATE;
+    }
+    pthread_mutex_lock(&thread_lock);
+    bool known = id != 0 && id <= thread_last_id;
+    while (known && thread_running(id))
+        pthread_cond_wait(&thread_ended, &thread_lock);
+    pthread_mutex_unlock(&thread_lock);
+    if (!known) {
+        misuse("duet_thread_join: no thread of this core has the number %u", id);
+        return DUET_ERR_ARG;
+    }
+    return DUET_OK;
+}
+
+void duet_thread_yield(void)
+{
+    sched_yield();
+}
+
+unsigned duet_thread_self(void)
+{
+    return thread_self;
+}
+
+/* ------------------------------------------------------------ mutexes */
+
+/* What a duet_mutex holds on this port. */
+typedef struct posix_mutex {
+    pthread_mutex_t lock;
+    int owner;      /* duet_thread_self() of the holder, -1 when free */
+    unsigned depth; /* how often the holder locked it */
+} posix_mutex;
+
+_Static_assert(sizeof(posix_mutex) <= sizeof(((duet_mutex *)0)->opaque), "duet_mutex holds a posix_mutex");
+
+static posix_mutex *posix_mutex_of(duet_mutex *m)
+{
+    return (posix_mutex *)(void *)m->opaque.bytes;
+}
+
+void duet_mutex_init(duet_mutex *m)
+{
+    posix_mutex *p = posix_mutex_of(m);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&p->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    p->owner = -1;
+    p->depth = 0;
+}
+
+/* Records the caller as the holder of a mutex it has just locked. */
+static void mutex_taken(posix_mutex *p)
+{
+    p->owner = (int)thread_self;
+    p->depth++;
+}
+
+void duet_mutex_lock(duet_mutex *m)
+{
+    posix_mutex *p = posix_mutex_of(m);
+    pthread_mutex_lock(&p->lock);
+    mutex_taken(p);
+}
+
+bool duet_mutex_trylock_for(duet_mutex *m, uint32_t ms)
+{
+    posix_mutex *p = posix_mutex_of(m);
+    int e;
+    if (ms == 0) {
+        e = pthread_mutex_trylock(&p->lock);
+    } else {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += ms / 1000;
+        until.tv_nsec += (long)(ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while ((e = pthread_mutex_timedlock(&p->lock, &until)) == EINTR)
+            ;
+    }
+    if (e != 0)
+        return false;
+    mutex_taken(p);
+    return true;
+}
+
+int duet_mutex_unlock(duet_mutex *m)
+{
+    posix_mutex *p = posix_mutex_of(m);
+    /* Only the holder writes its own number into owner, so another thread never sees it
+     * there: the check needs no lock. */
+    if (p->owner != (int)thread_self || p->depth == 0) {
+        misuse("duet_mutex_unlock: this thread does not hold the mutex (unlock only what you locked)");
+        return DUET_ERR_STATE;
+    }
+    if (--p->depth == 0)
+        p->owner = -1;
+    pthread_mutex_unlock(&p->lock);
+    return DUET_OK;
+}
+
+int duet_mutex_owner(duet_mutex *m)
+{
+    return posix_mutex_of(m)->owner;
+}
+
+void duet_mutex_destroy(duet_mutex *m)
+{
+    pthread_mutex_destroy(&posix_mutex_of(m)->lock);
 }
 
 /* ------------------------------------------------------------ for the port */

@@ -1,8 +1,10 @@
-/* board_error.c - duet_board_error_text() on the GIGA R1, and the parts this port lacks. */
+/* board_error.c - duet_board_error_text() on the GIGA R1. */
 #include "board_impl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+
+#include "duet/cortex_m.h"
 
 static char error_text[160];
 
@@ -19,12 +21,7 @@ const char *duet_board_error_text(void)
     return error_text;
 }
 
-/* No RTOS runs under this port: one thread per core, the program's own. */
-int duet_thread_start(void (*fn)(void *arg), void *arg)
+void duet_cortex_m_port_board_fail(const char *what, const char *why)
 {
-    (void)fn;
-    (void)arg;
-    giga_board_fail("duet_thread_start: the GIGA R1 port runs no RTOS, so there are no threads; "
-                    "do the work in loop() (docs/giga.md)");
-    return DUET_ERR_NOT_SUPPORTED;
+    giga_board_fail("%s: %s", what, why);
 }

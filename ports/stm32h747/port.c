@@ -12,18 +12,24 @@ static void port_ring(duet_port *port)
     giga_doorbell_ring();
 }
 
-/* Sleeps (WFI) until the doorbell rang or timeout_ms passed; SysTick wakes the core
- * every millisecond to look at the clock. */
+/* Until the doorbell rang or timeout_ms passed; the core's other threads run meanwhile,
+ * and with none to run it sleeps (WFI) (ports/cortex_m/thread.c). */
 static void port_wait(duet_port *port, uint32_t timeout_ms)
 {
     (void)port;
-    uint32_t start = duet_cortex_m_millis();
-    if (timeout_ms == 0)
-        return;
-    while (!duet_cortex_m_sleep_unless(&giga_doorbell_flag)) {
-        if (duet_cortex_m_millis() - start >= timeout_ms)
-            return;
-    }
+    duet_cortex_m_thread_wait(&giga_doorbell_flag, timeout_ms);
+}
+
+static void port_lock(duet_port *port)
+{
+    (void)port;
+    duet_cortex_m_thread_lock();
+}
+
+static void port_unlock(duet_port *port)
+{
+    (void)port;
+    duet_cortex_m_thread_unlock();
 }
 
 static int port_boot(duet_port *port, uint32_t address)
@@ -59,6 +65,8 @@ duet_port *duet_port_default(void)
             .wait = port_wait,
             .boot = port_boot,
             .now_ms = port_now_ms,
+            .lock = port_lock,
+            .unlock = port_unlock,
             .boot_address = (uint32_t)(uintptr_t)DUET_M4_BOOT,
             .cpu_id = m7 ? DUET_CPU_M7 : DUET_CPU_M4,
         };

@@ -28,3 +28,10 @@ duet_an521_image(an521_example_core_identify_m4 1 ${DUET_ROOT}/examples/core_ide
 foreach(core m7 m4)
   target_include_directories(an521_example_core_identify_${core} PRIVATE ${DUET_ROOT}/examples/common)
 endforeach()
+
+# The thread test (ports/cortex_m/thread.c): a pair of its own.
+duet_an521_image(an521_threads_m7 0 ${CMAKE_CURRENT_LIST_DIR}/threads_m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
+duet_an521_image(an521_threads_m4 1 ${CMAKE_CURRENT_LIST_DIR}/threads_m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
+foreach(image an521_threads_m7 an521_threads_m4)
+  target_compile_definitions(${image} PRIVATE AN521_SCENARIO="threads")
+endforeach()

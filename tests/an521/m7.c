@@ -252,7 +252,7 @@ static void board(void)
     duet_servo servo;
     CHECK_EQ(duet_servo_attach(&servo, 9), DUET_ERR_NOT_SUPPORTED);
     CHECK_EQ(duet_servo_read(&servo), -1);
-    CHECK_EQ(duet_thread_start(NULL, NULL), DUET_ERR_NOT_SUPPORTED);
+    CHECK_EQ(duet_thread_start(NULL, NULL), DUET_ERR_ARG);
 
     CHECK(duet_rtc_get() >= 946684800); /* counts from 2000-01-01 until set */
     CHECK_EQ(duet_rtc_set(1700000000), DUET_OK);

@@ -34,6 +34,7 @@ GUIDE_SKETCHES = {
 OWN_SKETCHES = {
     "types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "halt_m7.ino": ["m7"],
     "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"], "led_m7.ino": ["m7"], "hello_m7.cpp": ["m7"],
+    "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"],
 }
 
 failures = []
@@ -234,11 +235,19 @@ def test_thread(b):
           "thread: the M4 serves the M7's calls while its thread calls", str(served))
 
 
+def test_mbed(b):
+    status, out, err, ev = b.run("attach_m7", "mbed_m4", 2)
+    check(status == 0, "mbed: the run ends normally", err)
+    check(serial_lines(out) == ["M4 says joined: count 1000", "M4 says callback: duet #7", "M4 says lambda: 43", ""],
+          "mbed: two threads count under a Mutex and are joined, mbed::callback calls a method and a lambda; "
+          "RPC.attach's function shows each line on the M7", repr(out))
+
+
 def test_build_errors(b):
     p = b.build("missing", os.path.join(HERE, "sketches", "missing.ino"), "m7", expect_ok=False)
     check(p.returncode != 0, "missing: the build fails")
     check("duet-board: missing.ino uses WiFi, which neither the sketch nor duet's Arduino layer defines" in p.stderr
-          and "duet-board: missing.ino uses RPCClass::attach," in p.stderr,
+          and "duet-board: missing.ino uses rtos::Thread::get_id," in p.stderr,
           "missing: the build names what the layer lacks", p.stderr)
     p = b.build("typo", os.path.join(HERE, "sketches", "typo.ino"), "m4", expect_ok=False)
     check(p.returncode != 0 and re.search(r"typo\.ino:6:1: error: expected", p.stderr),
@@ -264,7 +273,7 @@ def main():
         if failures:
             sys.exit("%d failed: %s" % (len(failures), failures))
         for test in (test_booting, test_core_identify, test_usb_serial, test_sensor, test_servo, test_rtc,
-                     test_micropython_led, test_types, test_cpp_sketch, test_halt, test_thread):
+                     test_micropython_led, test_types, test_cpp_sketch, test_halt, test_thread, test_mbed):
             test(b)
         test_build_errors(b)
     finally:

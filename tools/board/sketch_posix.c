@@ -263,3 +263,25 @@ int sketch_posix_build(const board_args *a, const char *out, bool m7)
     board_remove_tree(dir);
     return rc;
 }
+
+/* ------------------------------------------------------------ for the other targets */
+
+const char *sketch_extension(const char *path)
+{
+    return extension(path);
+}
+
+bool sketch_is_cxx(const char *path)
+{
+    return is_cxx(path);
+}
+
+int sketch_translate_file(const board_args *a, const char *ino, const char *dir, char *cpp, size_t cap)
+{
+    return translate(a, ino, dir, cpp, cap);
+}
+
+int sketch_run_captured(char *const argv[], bool verbose, char **messages)
+{
+    return run_captured(argv, verbose, messages);
+}

@@ -20,4 +20,20 @@ bool sketch_sources(const board_args *a);
  */
 int sketch_posix_build(const board_args *a, const char *out, bool m7);
 
+/* What the other targets' sketch builds share (sketch_cross.c). */
+
+/* ".ino" of "dir/blink.ino"; "" when the name has none. */
+const char *sketch_extension(const char *path);
+
+/* Whether path is C++ by its name (.cpp, .cc, .cxx). */
+bool sketch_is_cxx(const char *path);
+
+/* The .ino as C++ (the IDE's rules, tools/sketch) in dir/<name>.cpp, written into cpp.
+ * Returns 0, or the exit status after a sentence on stderr. */
+int sketch_translate_file(const board_args *a, const char *ino, const char *dir, char *cpp, size_t cap);
+
+/* Runs argv with its stderr shown as it comes and kept in *messages (NUL-terminated, the
+ * caller frees). Returns the exit status, 128 + n for signal n, 127 if it could not run. */
+int sketch_run_captured(char *const argv[], bool verbose, char **messages);
+
 #endif

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "board_util.h"
+#include "sketch_cross.h"
+#include "sketch_posix.h"
 #include "target.h"
 
 /* What the build tree gives (set by CMake when the port is built: DUET_AN521=ON). */
@@ -63,8 +65,34 @@ static int an521_build(const board_args *a)
         argv[n++] = head[i];
     for (int i = 0; i < a->cflag_count; i++)
         argv[n++] = a->cflags[i];
-    for (int i = 0; i < a->file_count; i++)
-        argv[n++] = a->files[i];
+    /* A sketch (.ino, .cpp): compiled as C++ with the Arduino layer, linked by g++. */
+    static sketch_objects objects;
+    char dir[] = "/tmp/duet-an521-sketch.XXXXXX";
+    bool sketch = sketch_sources(a);
+    if (sketch) {
+        if (!mkdtemp(dir))
+            return board_fail(a, "cannot make a directory in /tmp: %s", strerror(errno));
+        static const char *const cross[] = {
+            AN521_CPU_FLAGS, "-I" DUET_BOARD_INCLUDE, "-I" DUET_BOARD_AN521_GENERATED,
+            "-I" DUET_BOARD_CORTEX_M_INCLUDE, "-I" DUET_BOARD_AN521_INCLUDE,
+        };
+        rc = sketch_cross_compile(a, m7, cross, (int)(sizeof cross / sizeof cross[0]), dir, &objects);
+        if (rc) {
+            board_remove_tree(dir);
+            return rc;
+        }
+        n = 0;
+        argv[n++] = SKETCH_CROSS_CXX;
+        for (int i = 0; i < 3; i++)
+            argv[n++] = cross[i]; /* AN521_CPU_FLAGS */
+        for (int i = 0; sketch_cross_link_flags[i]; i++)
+            argv[n++] = sketch_cross_link_flags[i];
+        for (int i = 0; i < objects.count; i++)
+            argv[n++] = objects.path[i];
+    } else {
+        for (int i = 0; i < a->file_count; i++)
+            argv[n++] = a->files[i];
+    }
     /* CPU0's image at 0x10000000, CPU1's at 0x10200000 (ports/an521/cpu0.ld, cpu1.ld). The
      * port's library and newlib call each other (stdio's system calls): one group. */
     const char *tail[] = {
@@ -77,8 +105,10 @@ static int an521_build(const board_args *a)
         argv[n++] = tail[i];
     argv[n] = NULL;
     rc = board_run_command((char *const *)argv, a->verbose);
+    if (sketch)
+        board_remove_tree(dir);
     if (rc == 127)
-        return board_fail(a, "could not run arm-none-eabi-gcc (install the cross compiler: scripts/deps.sh size)");
+        return board_fail(a, "could not run %s (install the cross compiler: scripts/deps.sh qemu)", argv[0]);
     if (rc != 0)
         return board_fail(a, "the compiler failed (its messages are above)");
     fprintf(stderr, "duet-board build: %s for the %s (CPU%d of the AN521, image at 0x%08x)\n", out,

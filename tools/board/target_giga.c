@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "board_util.h"
+#include "sketch_cross.h"
+#include "sketch_posix.h"
 #include "target.h"
 
 /* The repository, and duet's sources for the GIGA R1 (every file of the core, ports/cortex_m
@@ -173,15 +175,20 @@ static int build_library(const board_args *args, int core, const char *dir)
     return run(args, &ar, "archiving duet for the GIGA R1");
 }
 
-/* Links the program's sources against the library for the split; writes elf and bin. */
+/* Links the program (its C sources, or a sketch's objects) against the library for the
+ * split; writes elf and bin. */
 static int link_image(const board_args *args, int core, const board_split *split, const char *dir,
-                      const char *elf, const char *bin)
+                      const sketch_objects *sketch, const char *elf, const char *bin)
 {
     argv_buf cc = {0};
-    arg(&cc, CROSS "gcc");
+    arg(&cc, sketch ? SKETCH_CROSS_CXX : CROSS "gcc");
     common_flags(&cc, core);
-    for (int i = 0; i < args->file_count; i++)
+    for (int i = 0; !sketch && i < args->file_count; i++)
         arg(&cc, args->files[i]);
+    for (int i = 0; sketch && i < sketch->count; i++)
+        arg(&cc, sketch->path[i]);
+    for (int i = 0; sketch && sketch_cross_link_flags[i]; i++)
+        arg(&cc, sketch_cross_link_flags[i]);
     arg(&cc, "-Wl,--start-group");
     arg_fmt(&cc, "%s/libduet_giga.a", dir);
     arg(&cc, "-lc_nano");
@@ -227,8 +234,18 @@ static int giga_build(const board_args *args)
     if (!mkdtemp(dir))
         return board_fail(args, "cannot make a directory in /tmp: %s", strerror(errno));
     int rc = build_library(args, core, dir);
+    /* A sketch (.ino, .cpp): compiled as C++ with the Arduino layer, linked by g++. */
+    static sketch_objects objects;
+    bool sketch = sketch_sources(args);
+    if (!rc && sketch) {
+        const char *cross[] = {
+            cpu_flags[core][0], cpu_flags[core][1], cpu_flags[core][2], cpu_flags[core][3],
+            "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE, "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
+        };
+        rc = sketch_cross_compile(args, core == 0, cross, (int)(sizeof cross / sizeof cross[0]), dir, &objects);
+    }
     if (!rc)
-        rc = link_image(args, core, split, dir, elf, bin);
+        rc = link_image(args, core, split, dir, sketch ? &objects : NULL, elf, bin);
     board_remove_tree(dir);
     if (rc)
         return rc;

@@ -41,6 +41,25 @@ size_t duet_cortex_m_port_console_read(void *data, size_t len);
  * an emulator ends the emulator with that status; hardware sleeps for good. */
 void duet_cortex_m_port_exit(int status) __attribute__((noreturn));
 
+/* Records a board function's misuse for duet_board_error_text(): "what: why". */
+void duet_cortex_m_port_board_fail(const char *what, const char *why);
+
+/* ------------------------------------------------------------ threads (thread.c) */
+
+/*
+ * duet/board.h's threads, mutexes and joins, scheduled cooperatively: a thread runs until it
+ * waits (below, a mutex, a join) or yields; when none can run the core sleeps in WFI.
+ */
+
+/* The port's wait(): returns when the doorbell rang (its interrupt handler set *flag, which
+ * this clears) since this thread's last wait returned (then true), or after timeout_ms
+ * (false). Other threads run meanwhile, and every waiting thread sees each ring. */
+bool duet_cortex_m_thread_wait(volatile uint32_t *flag, uint32_t timeout_ms);
+
+/* The port's lock()/unlock() (duet_port.lock): one recursive lock for the core's threads. */
+void duet_cortex_m_thread_lock(void);
+void duet_cortex_m_thread_unlock(void);
+
 /* ------------------------------------------------------------ SysTick: milliseconds */
 
 /* Starts SysTick interrupting once a millisecond, counting ticks_per_ms cycles of the

@@ -1,0 +1,391 @@
+/* thread.c - duet/board.h's threads on a Cortex-M core: a cooperative scheduler.
+ *
+ * Up to DUET_THREAD_MAX threads besides the program's main one, each on a fixed stack of
+ * DUET_THREAD_STACK_SIZE bytes (duet/config.h). A thread runs until it waits: for the
+ * doorbell or a deadline (the port's wait(), so delay() and a call waiting for its answer),
+ * for a mutex, for another thread to end, or until it yields. The switch is a function
+ * call that saves the callee-saved registers (r4-r11, and s16-s31 with an FPU) on the
+ * thread's stack, so no interrupt is involved and the FPU's lazy stacking never sees it.
+ * When no thread can run the core sleeps in WFI; an interrupt (the doorbell, the SysTick
+ * millisecond) ends the sleep and the scheduler looks again. Nothing busy-waits.
+ *
+ * Interrupt handlers run on the stack of whichever thread was running (every thread runs on
+ * the main stack pointer): each stack has room for them. A thread that overflows its stack
+ * is caught at its next switch (a guard word at the bottom), and the core stops with a line
+ * on the console.
+ */
+#include "duet/board.h"
+
+#include "duet/config.h"
+#include "duet/cortex_m.h"
+#include "duet/port.h"
+
+#define SLOTS (1 + DUET_THREAD_MAX) /* slot 0: the program's main thread */
+#define STACK_WORDS (DUET_THREAD_STACK_SIZE / 4)
+#define GUARD 0x5354414bu /* "STAK" */
+
+typedef enum {
+    FREE,       /* no thread */
+    READY,      /* runs, or can */
+    WAIT_EVENT, /* until the event or the deadline */
+    WAIT_MUTEX, /* until the mutex is free, or the deadline (trylock_for) */
+    WAIT_JOIN,  /* until thread `join` has ended */
+} thread_state;
+
+typedef struct thread {
+    uint32_t *sp;         /* saved stack pointer while it does not run */
+    unsigned id;          /* duet_thread_self(): 0 for main */
+    thread_state state;
+    bool timed;           /* the wait has a deadline */
+    uint32_t since, timeout_ms;
+    const void *mutex;    /* WAIT_MUTEX: which */
+    unsigned join;        /* WAIT_JOIN: which thread */
+    void (*fn)(void *arg);
+    void *arg;
+} thread;
+
+/* What a duet_mutex holds on these ports. */
+typedef struct cm_mutex {
+    int owner;        /* the holder's id, -1 when free */
+    unsigned depth;   /* how often the holder locked it */
+} cm_mutex;
+
+_Static_assert(sizeof(cm_mutex) <= sizeof(((duet_mutex *)0)->opaque), "duet_mutex holds a cm_mutex");
+
+static thread threads[SLOTS] = {[0] = {.state = READY}};
+static unsigned current;         /* the slot that runs */
+static unsigned last_id;
+static uint32_t events; /* a bit per slot: the doorbell rang since its last wait (irq masked) */
+static uint32_t stacks[DUET_THREAD_MAX][STACK_WORDS] __attribute__((aligned(8)));
+
+/* Saves this thread's callee-saved registers and stack pointer in *save, then continues the
+ * thread whose stack pointer is next (where its own call of this function left it, or its
+ * first frame, built by thread_start). */
+void duet_cortex_m_thread_switch(uint32_t **save, uint32_t *next);
+__attribute__((naked)) void duet_cortex_m_thread_switch(uint32_t **save, uint32_t *next)
+{
+    (void)save;
+    (void)next;
+    __asm__ volatile("push {r3-r11, lr}\n\t" /* r3: keeps the stack 8-byte aligned */
+#if defined(__ARM_FP)
+                     "vpush {s16-s31}\n\t"
+#endif
+                     "mov r2, sp\n\t"
+                     "str r2, [r0]\n\t"
+                     "mov sp, r1\n\t"
+#if defined(__ARM_FP)
+                     "vpop {s16-s31}\n\t"
+#endif
+                     "pop {r3-r11, pc}\n\t");
+}
+
+/* Where a new thread's first switch lands: its function and argument wait in r4 and r5. */
+void duet_cortex_m_thread_main(void (*fn)(void *arg), void *arg) __attribute__((noreturn));
+__attribute__((naked, noreturn)) static void thread_entry(void)
+{
+    __asm__ volatile("mov r0, r4\n\t"
+                     "mov r1, r5\n\t"
+                     "b duet_cortex_m_thread_main\n\t");
+}
+
+/* The board's error text is the port's (duet_board_error_text). */
+static void fail(const char *what, const char *why)
+{
+    duet_cortex_m_port_board_fail(what, why);
+}
+
+/* Runs with interrupts masked; returns the previous mask, for irq_restore. */
+static uint32_t irq_save(void)
+{
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+    return primask;
+}
+
+static void irq_restore(uint32_t primask)
+{
+    __asm__ volatile("msr primask, %0\n\tisb" ::"r"(primask) : "memory");
+}
+
+/* The port's doorbell flag (its interrupt handler sets it), as the last wait named it. */
+static volatile uint32_t *doorbell;
+
+/* With interrupts masked: a doorbell that rang is an event for every thread. */
+static void absorb_doorbell(void)
+{
+    if (doorbell && *doorbell) {
+        *doorbell = 0;
+        events = (1u << SLOTS) - 1u;
+    }
+}
+
+/* Whether the event came for slot, clearing it. */
+static bool take_event(unsigned slot)
+{
+    uint32_t mask = irq_save();
+    absorb_doorbell();
+    bool came = (events & (1u << slot)) != 0;
+    events &= ~(1u << slot);
+    irq_restore(mask);
+    return came;
+}
+
+static bool deadline_passed(const thread *t)
+{
+    return t->timed && duet_cortex_m_millis() - t->since >= t->timeout_ms;
+}
+
+static bool id_running(unsigned id)
+{
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (threads[i].state != FREE && threads[i].id == id)
+            return true;
+    return false;
+}
+
+/* Whether the thread in slot can go on now. */
+static bool can_run(unsigned slot)
+{
+    const thread *t = &threads[slot];
+    switch (t->state) {
+    case READY:
+        return true;
+    case WAIT_EVENT:
+        return (events & (1u << slot)) || deadline_passed(t);
+    case WAIT_MUTEX:
+        return ((const cm_mutex *)t->mutex)->owner < 0 || deadline_passed(t);
+    case WAIT_JOIN:
+        return !id_running(t->join);
+    case FREE:
+        break;
+    }
+    return false;
+}
+
+/* Stops the core with a line on the console when a thread has overflowed its stack. */
+static void check_guard(unsigned slot)
+{
+    if (slot == 0 || stacks[slot - 1][0] == GUARD)
+        return;
+    static const char msg[] = "\r\nduet: a thread overflowed its stack (DUET_THREAD_STACK_SIZE, duet/config.h)\r\n";
+    duet_cortex_m_port_console_write(msg, sizeof msg - 1);
+    duet_cortex_m_port_exit(134);
+}
+
+/* Continues the next thread that can run (the others first, this one last, so a yield lets
+ * each of them run once); while none can, sleeps until an interrupt. */
+static void schedule(void)
+{
+    check_guard(current);
+    for (;;) {
+        uint32_t mask = irq_save();
+        absorb_doorbell();
+        for (unsigned k = 1; k <= SLOTS; k++) {
+            unsigned next = (current + k) % SLOTS;
+            if (!can_run(next))
+                continue;
+            irq_restore(mask);
+            threads[next].state = READY;
+            if (next != current) {
+                unsigned from = current;
+                current = next;
+                duet_cortex_m_thread_switch(&threads[from].sp, threads[next].sp);
+            }
+            return;
+        }
+        /* None can run: an interrupt that makes one able to (the doorbell's event, the
+         * millisecond of a deadline) ends the WFI even with interrupts masked, and runs once
+         * they are unmasked. */
+        __asm__ volatile("dsb\n\twfi" ::: "memory");
+        irq_restore(mask);
+    }
+}
+
+/* Makes the current thread wait (state set by the caller), for timeout_ms if timed. */
+static void wait_as(thread_state state, bool timed, uint32_t timeout_ms)
+{
+    thread *me = &threads[current];
+    me->state = state;
+    me->timed = timed;
+    me->since = duet_cortex_m_millis();
+    me->timeout_ms = timeout_ms;
+    schedule();
+}
+
+bool duet_cortex_m_thread_wait(volatile uint32_t *flag, uint32_t timeout_ms)
+{
+    doorbell = flag;
+    if (take_event(current))
+        return true;
+    if (timeout_ms == 0) {
+        duet_thread_yield();
+        return take_event(current);
+    }
+    wait_as(WAIT_EVENT, true, timeout_ms);
+    return take_event(current);
+}
+
+void duet_cortex_m_thread_main(void (*fn)(void *arg), void *arg)
+{
+    fn(arg);
+    threads[current].state = FREE; /* its joiners can run; its stack is free for a new thread */
+    schedule();
+    __builtin_unreachable(); /* never continued: a freed slot is only given a new first frame */
+}
+
+int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
+{
+    if (!fn) {
+        fail("duet_thread_start", "no function given");
+        return DUET_ERR_ARG;
+    }
+    unsigned slot = 1;
+    while (slot < SLOTS && threads[slot].state != FREE)
+        slot++;
+    if (slot == SLOTS) {
+        fail("duet_thread_start", "this core already runs DUET_THREAD_MAX threads, the most it can; "
+                                  "join one that has finished, or raise DUET_THREAD_MAX");
+        return DUET_ERR_FULL;
+    }
+    duet_port_default(); /* SysTick, for the deadlines */
+    uint32_t *stack = stacks[slot - 1];
+    stack[0] = GUARD;
+    /* The first frame, as duet_cortex_m_thread_switch pops it: s16-s31 (with an FPU), then
+     * r3-r11 (r4: fn, r5: arg) and the address it returns to. */
+    uint32_t *sp = stack + STACK_WORDS - 10;
+    for (int i = 0; i < 10; i++)
+        sp[i] = 0;
+    sp[1] = (uint32_t)(uintptr_t)fn;
+    sp[2] = (uint32_t)(uintptr_t)arg;
+    sp[9] = (uint32_t)(uintptr_t)thread_entry;
+#if defined(__ARM_FP)
+    sp -= 16;
+    for (int i = 0; i < 16; i++)
+        sp[i] = 0;
+#endif
+    thread *t = &threads[slot];
+    t->sp = sp;
+    t->id = ++last_id;
+    t->fn = fn;
+    t->arg = arg;
+    t->timed = false;
+    take_event(slot); /* an event from before it started is not its own */
+    t->state = READY;
+    if (id)
+        *id = t->id;
+    return DUET_OK;
+}
+
+int duet_thread_start(void (*fn)(void *arg), void *arg)
+{
+    return duet_thread_create(fn, arg, NULL);
+}
+
+int duet_thread_join(unsigned id)
+{
+    if (id == threads[current].id) {
+        fail("duet_thread_join", "a thread cannot wait for itself to end");
+        return DUET_ERR_STATE;
+    }
+    if (id == 0 || id > last_id) {
+        fail("duet_thread_join", "no thread of this core has that number");
+        return DUET_ERR_ARG;
+    }
+    if (id_running(id)) {
+        threads[current].join = id;
+        wait_as(WAIT_JOIN, false, 0);
+    }
+    return DUET_OK;
+}
+
+void duet_thread_yield(void)
+{
+    schedule();
+}
+
+unsigned duet_thread_self(void)
+{
+    return threads[current].id;
+}
+
+/* ------------------------------------------------------------ mutexes */
+
+static cm_mutex *cm_mutex_of(duet_mutex *m)
+{
+    return (cm_mutex *)(void *)m->opaque.bytes;
+}
+
+void duet_mutex_init(duet_mutex *m)
+{
+    cm_mutex *c = cm_mutex_of(m);
+    c->owner = -1;
+    c->depth = 0;
+}
+
+/* Takes c, waiting (timed: up to ms) while another thread holds it. */
+static bool mutex_take(cm_mutex *c, bool timed, uint32_t ms)
+{
+    int me = (int)threads[current].id;
+    uint32_t since = duet_cortex_m_millis();
+    while (c->owner >= 0 && c->owner != me) {
+        uint32_t spent = duet_cortex_m_millis() - since;
+        if (timed && spent >= ms)
+            return false;
+        threads[current].mutex = c;
+        wait_as(WAIT_MUTEX, timed, ms - spent);
+    }
+    c->owner = me;
+    c->depth++;
+    return true;
+}
+
+void duet_mutex_lock(duet_mutex *m)
+{
+    mutex_take(cm_mutex_of(m), false, 0);
+}
+
+bool duet_mutex_trylock_for(duet_mutex *m, uint32_t ms)
+{
+    return mutex_take(cm_mutex_of(m), true, ms);
+}
+
+int duet_mutex_unlock(duet_mutex *m)
+{
+    cm_mutex *c = cm_mutex_of(m);
+    if (c->owner != (int)threads[current].id || c->depth == 0) {
+        fail("duet_mutex_unlock", "this thread does not hold the mutex (unlock only what you locked)");
+        return DUET_ERR_STATE;
+    }
+    if (--c->depth == 0)
+        c->owner = -1; /* a thread waiting for it can run at the next switch */
+    return DUET_OK;
+}
+
+int duet_mutex_owner(duet_mutex *m)
+{
+    return cm_mutex_of(m)->owner;
+}
+
+void duet_mutex_destroy(duet_mutex *m)
+{
+    (void)m;
+}
+
+/* ------------------------------------------------------------ the port's lock */
+
+static duet_mutex port_mutex;
+
+void duet_cortex_m_thread_lock(void)
+{
+    static bool ready;
+    if (!ready) {
+        duet_mutex_init(&port_mutex);
+        ready = true;
+    }
+    duet_mutex_lock(&port_mutex);
+}
+
+void duet_cortex_m_thread_unlock(void)
+{
+    duet_mutex_unlock(&port_mutex);
+}

@@ -1,0 +1,158 @@
+/* sketch_cross.c - duet-board build for Arduino sketches on the Cortex-M targets. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "sketch_cross.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_util.h"
+#include "sketch.h"
+#include "sketch_posix.h"
+
+#ifndef DUET_BOARD_ARDUINO_INCLUDE
+#error "DUET_BOARD_ARDUINO_INCLUDE (compat/arduino) must be defined by the build"
+#endif
+
+#define ARGS_MAX 128
+
+/* C++ as the layer is written for a small core: no exceptions, no RTTI, no locks around
+ * static locals (threads switch only where they wait), destructors through atexit. A local
+ * variable the sketch forgot to set starts at 0, the same on every run (as on the PC). */
+static const char *const cxx_flags[] = {
+    "-std=gnu++17", "-fno-exceptions", "-fno-rtti", "-fno-threadsafe-statics", "-fno-use-cxa-atexit",
+    "-ftrivial-auto-var-init=zero",
+};
+
+const char *const sketch_cross_link_flags[] = {"-fno-exceptions", "-fno-rtti", NULL};
+
+/* The options every source gets: the target's, then Arduino's definitions, then the user's. */
+static int common(const board_args *a, bool m7, const char *const *flags, int flag_count, const char **argv, int n)
+{
+    static const char *const always[] = {
+        "-g", "-Os", "-Wall", "-ffunction-sections", "-fdata-sections", "-DARDUINO=10819", "-DARDUINO_GIGA",
+        "-DARDUINO_ARCH_MBED", "-I" DUET_BOARD_ARDUINO_INCLUDE,
+    };
+    for (int i = 0; i < flag_count; i++)
+        argv[n++] = flags[i];
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+        argv[n++] = always[i];
+    argv[n++] = m7 ? "-DCORE_CM7" : "-DCORE_CM4";
+    for (int i = 0; i < a->cflag_count && n < ARGS_MAX - 16; i++)
+        argv[n++] = a->cflags[i];
+    return n;
+}
+
+/* Compiles src (C++ or C) into the next object of out. sketch: the sketch's own file, whose
+ * failure is explained in terms of the layer. include: an extra -I option, or NULL. */
+static int compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
+                   const char *src, const char *include, const char *sketch, sketch_objects *out)
+{
+    if (out->count == SKETCH_CROSS_OBJECTS)
+        return board_usage_fail(a, "at most %d source files in a sketch build", SKETCH_CROSS_OBJECTS - 20);
+    bool cxx = strcmp(sketch_extension(src), ".c") != 0;
+    const char *argv[ARGS_MAX];
+    int n = 0;
+    argv[n++] = cxx ? SKETCH_CROSS_CXX : SKETCH_CROSS_CC;
+    if (cxx)
+        for (size_t i = 0; i < sizeof cxx_flags / sizeof cxx_flags[0]; i++)
+            argv[n++] = cxx_flags[i];
+    else
+        argv[n++] = "-std=gnu11";
+    n = common(a, m7, flags, flag_count, argv, n);
+    if (include)
+        argv[n++] = include;
+    char *obj = out->path[out->count];
+    if (snprintf(obj, PATH_MAX, "%s/sketch%d.o", dir, out->count) >= PATH_MAX)
+        return board_fail(a, "%s: the temporary path is too long", dir);
+    argv[n++] = "-c";
+    argv[n++] = src;
+    argv[n++] = "-o";
+    argv[n++] = obj;
+    argv[n] = NULL;
+    char *messages = NULL;
+    int rc = sketch_run_captured((char *const *)argv, a->verbose, &messages);
+    if (rc != 0 && rc != 127 && messages && sketch) {
+        const char *base = strrchr(sketch, '/');
+        duet_sketch_explain(messages, base ? base + 1 : sketch, stderr);
+    }
+    free(messages);
+    if (rc == 127)
+        return board_fail(a, "could not run %s (install the cross compiler and newlib's C++ library: "
+                             "scripts/deps.sh qemu)", argv[0]);
+    if (rc != 0)
+        return board_fail(a, "the compiler failed on %s (its messages are above)", sketch ? sketch : src);
+    out->count++;
+    return 0;
+}
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Every .cpp and .c of the layer, in name order. */
+static int compile_layer(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
+                         sketch_objects *out)
+{
+    DIR *d = opendir(DUET_BOARD_ARDUINO_INCLUDE);
+    if (!d)
+        return board_fail(a, "%s: %s (duet's Arduino layer)", DUET_BOARD_ARDUINO_INCLUDE, strerror(errno));
+    char *names[64];
+    int count = 0;
+    for (struct dirent *e; (e = readdir(d)) && count < 64;) {
+        const char *ext = sketch_extension(e->d_name);
+        if (strcmp(ext, ".cpp") == 0 || strcmp(ext, ".c") == 0)
+            names[count++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)count, sizeof names[0], by_name);
+    int rc = 0;
+    for (int i = 0; i < count; i++) {
+        char src[PATH_MAX];
+        snprintf(src, sizeof src, "%s/%s", DUET_BOARD_ARDUINO_INCLUDE, names[i]);
+        if (!rc)
+            rc = compile(a, m7, flags, flag_count, dir, src, NULL, NULL, out);
+        free(names[i]);
+    }
+    return rc;
+}
+
+int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
+                         sketch_objects *out)
+{
+    out->count = 0;
+    const char *sketch = NULL;
+    for (int i = 0; i < a->file_count; i++) {
+        const char *f = a->files[i];
+        const char *e = sketch_extension(f);
+        int rc;
+        if (strcmp(e, ".ino") == 0) {
+            if (sketch)
+                return board_usage_fail(a, "%s and %s: build one .ino at a time (put shared code in .cpp files)",
+                                        sketch, f);
+            sketch = f;
+            char cpp[PATH_MAX];
+            rc = sketch_translate_file(a, f, dir, cpp, sizeof cpp);
+            if (rc)
+                return rc;
+            /* Headers next to the sketch, as the IDE finds them. */
+            char here[PATH_MAX + 2];
+            const char *slash = strrchr(f, '/');
+            snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
+            rc = compile(a, m7, flags, flag_count, dir, cpp, here, f, out);
+        } else if (sketch_is_cxx(f) || strcmp(e, ".c") == 0) {
+            rc = compile(a, m7, flags, flag_count, dir, f, NULL, f, out);
+        } else {
+            return board_usage_fail(a, "%s: a sketch is built from .ino, .cpp and .c files", f);
+        }
+        if (rc)
+            return rc;
+    }
+    return compile_layer(a, m7, flags, flag_count, dir, out);
+}
