@@ -14,8 +14,7 @@ static struct {
     duet_stream stream;
     bool begun;
     uint32_t boot_address;
-    int err;
-    char why[DUET_RPC_ERROR_TEXT];
+    duet_port_error error;       /* the last error, where the port keeps none per thread */
     uint8_t rpc_tx[DUET_RPC_NESTING * DUET_MAX_MESSAGE]; /* a frame per nesting level */
     uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE];
     uint8_t rpc_reasm[DUET_MAX_MESSAGE];
@@ -33,18 +32,27 @@ static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)
 static int idle_poll(duet_link *l) { (void)l; return 0; }
 static duet_link idle_link = {.send = idle_send, .poll = idle_poll};
 
+/* The calling thread's last error: its own where the port has threads (duet_port.thread_error;
+ * from duet_begin() on, once the port is known), else the core's. */
+static duet_port_error *error_slot(void)
+{
+    duet_port_error *e = duet.port && duet.port->thread_error ? duet.port->thread_error(duet.port) : NULL;
+    return e ? e : &duet.error;
+}
+
 /* Records err as duet's error with the text "what: detail" (what NULL: detail alone, for
  * a layer's text that already names what failed; detail NULL: err's own text). */
 static int fail(int err, const char *what, const char *detail)
 {
+    duet_port_error *e = error_slot();
     duet_text t;
-    duet_text_init(&t, duet.why, sizeof duet.why);
+    duet_text_init(&t, e->why, sizeof e->why);
     if (what) {
         duet_text_add(&t, what);
         duet_text_add(&t, ": ");
     }
     duet_text_add(&t, detail ? detail : duet_strerror(err));
-    duet.err = err;
+    e->err = err;
     return err;
 }
 
@@ -62,11 +70,22 @@ static void top_lock(void *arg)
         duet.port->lock(duet.port);
 }
 
+/* The engine's error text is one for all threads. While a thread's call runs, each release
+ * of the lock keeps the engine's text in the call's own buffer (capture): the last release
+ * is the engine's own at the call's end, under the lock its failure was recorded under, so
+ * the buffer then holds that call's text whatever other threads do next. */
 static void top_unlock(void *arg)
 {
     (void)arg;
-    if (duet.port && duet.port->unlock)
+    if (duet.port && duet.port->unlock) {
+        duet_port_error *e = error_slot();
+        if (e->capture) {
+            duet_text t;
+            duet_text_init(&t, e->capture, DUET_RPC_ERROR_TEXT);
+            duet_text_add(&t, duet_rpc_error_text(&duet.rpc));
+        }
         duet.port->unlock(duet.port);
+    }
 }
 
 static void rpc_setup(void)
@@ -136,14 +155,22 @@ static int transport_up(duet_port *port)
     return DUET_OK;
 }
 
+/* Clears the calling thread's last error. */
+static void error_clear(void)
+{
+    duet_port_error *e = error_slot();
+    e->err = DUET_OK;
+    e->why[0] = '\0';
+}
+
 int duet_begin_port(duet_port *port)
 {
-    duet.err = DUET_OK;
-    duet.why[0] = '\0';
+    error_clear();
     if (duet.begun)
         return DUET_OK;
     rpc_setup();
     duet.port = port;
+    error_clear(); /* the thread's own, now that the port is known */
     int err = transport_up(port);
     if (err)
         return err;
@@ -201,12 +228,13 @@ static int poll_locked(void)
 
 int duet_error(void)
 {
-    return duet.err;
+    return error_slot()->err;
 }
 
 const char *duet_error_text(void)
 {
-    return duet.why[0] ? duet.why : duet_strerror(duet.err);
+    duet_port_error *e = error_slot();
+    return e->why[0] ? e->why : duet_strerror(e->err);
 }
 
 duet_rpc *duet_rpc_instance(void)
@@ -234,55 +262,86 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
     return err;
 }
 
-/* Records a failed call's text (which names the method) as duet's error. */
-static int call_result(int err)
+/* Starts keeping the engine's text of the calling thread's call in text (top_unlock). */
+static void capture_begin(char *text)
 {
+    text[0] = '\0';
+    error_slot()->capture = text;
+}
+
+/* Ends the call capture_begin began: a failure's text (which names the method) becomes the
+ * thread's error. Without the port's lock there is one thread, and the engine's text is its. */
+static int call_result(int err, char *text)
+{
+    error_slot()->capture = NULL;
     if (err) {
         top_lock(NULL);
-        fail(err, NULL, duet_rpc_error_text(&duet.rpc));
+        fail(err, NULL, text[0] ? text : duet_rpc_error_text(&duet.rpc));
         top_unlock(NULL);
     }
     return err;
 }
 
-int duet_call(const char *method, const char *signature, ...)
+static int vcall(const char *method, uint32_t timeout_ms, const char *signature, va_list ap)
 {
     if (!duet.begun)
         return not_begun(method ? method : "duet_call");
+    char text[DUET_RPC_ERROR_TEXT];
+    capture_begin(text);
+    return call_result(duet_rpc_vcall(&duet.rpc, timeout_ms, method, signature, ap), text);
+}
+
+int duet_call(const char *method, const char *signature, ...)
+{
     va_list ap;
     va_start(ap, signature);
-    int err = duet_rpc_vcall(&duet.rpc, duet_rpc_timeout(&duet.rpc), method, signature, ap);
+    int err = vcall(method, duet_rpc_timeout(&duet.rpc), signature, ap);
     va_end(ap);
-    return call_result(err);
+    return err;
+}
+
+int duet_call_timeout(const char *method, uint32_t timeout_ms, const char *signature, ...)
+{
+    va_list ap;
+    va_start(ap, signature);
+    int err = vcall(method, timeout_ms, signature, ap);
+    va_end(ap);
+    return err;
 }
 
 int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs)
 {
     if (!duet.begun)
         return not_begun(method ? method : "DUET_CALL");
-    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
+    char text[DUET_RPC_ERROR_TEXT];
+    capture_begin(text);
+    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs), text);
 }
 
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
 {
     if (!duet.begun)
         return not_begun(method ? method : "duet_call_async");
+    char text[DUET_RPC_ERROR_TEXT];
+    capture_begin(text);
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
     va_end(ap);
-    return call_result(err);
+    return call_result(err, text);
 }
 
 int duet_notify(const char *method, const char *signature, ...)
 {
     if (!duet.begun)
         return not_begun(method ? method : "duet_notify");
+    char text[DUET_RPC_ERROR_TEXT];
+    capture_begin(text);
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vnotify(&duet.rpc, method, signature, ap);
     va_end(ap);
-    return call_result(err);
+    return call_result(err, text);
 }
 
 /* The stream works once duet_begin has set it up; before that writes take nothing. */

@@ -36,9 +36,10 @@ void RPCResult::finish(int err)
     err_ = err;
     if (err == DUET_OK)
         return;
-    /* The engine's text names the function for remote and type errors; local failures
-     * (timeout, link down) get the name here. */
-    const char *why = duet_rpc_error_text(duet_rpc_instance());
+    /* The calling thread's own error (duet_error_text is per thread). The engine's text names
+     * the function for remote and type errors; local failures (timeout, link down) get the
+     * name here. */
+    const char *why = duet_error_text();
     if (!why[0])
         why = duet_strerror(err);
     if (strncmp(why, method_, strlen(method_)) == 0 && why[strlen(method_)] == ':')
@@ -125,7 +126,7 @@ void RPCClass::setTimeout(uint32_t milliseconds)
 void RPCClass::report_send(const char *name, int err)
 {
     if (err != DUET_OK)
-        detail::report("RPC.send(\"%s\") failed: %s", name, duet_rpc_error_text(duet_rpc_instance()));
+        detail::report("RPC.send(\"%s\") failed: %s", name, duet_error_text());
 }
 
 int RPCClass::available() { return (int)duet_available(); }

@@ -113,8 +113,8 @@ public:
     {
         uint32_t timeout = timeout_;
         return RPCResult(name, [&](void *buf, size_t cap, size_t *len) {
-            int err = duet_rpc_call_timeout(duet_rpc_instance(), timeout, name, detail::rpc_call_signature<A...>::text,
-                                            detail::rpc_type<detail::rpc_decayed<A>>::pass(args)..., buf, cap, len);
+            int err = duet_call_timeout(name, timeout, detail::rpc_call_signature<A...>::text,
+                                        detail::rpc_type<detail::rpc_decayed<A>>::pass(args)..., buf, cap, len);
             timed_out_ = err == DUET_ERR_TIMEOUT;
             return err;
         });
@@ -125,8 +125,8 @@ public:
      * the error output). */
     template <typename... A> void send(const char *name, A... args)
     {
-        report_send(name, duet_rpc_notify(duet_rpc_instance(), name, detail::rpc_send_signature<A...>::text,
-                                          detail::rpc_type<detail::rpc_decayed<A>>::pass(args)...));
+        report_send(name, duet_notify(name, detail::rpc_send_signature<A...>::text,
+                                      detail::rpc_type<detail::rpc_decayed<A>>::pass(args)...));
     }
     template <typename... A> void send(const String &name, A... args) { send(name.c_str(), args...); }
 

@@ -66,7 +66,9 @@ int duet_cpu_id(void);
  * Returns the number of messages handled, or a negative error once the link is down. */
 int duet_poll(void);
 
-/* Why the last duet_* call failed: an error code and a sentence. */
+/* Why the last duet_* call failed: an error code and a sentence. On a port with threads each
+ * thread has its own (duet_port.thread_error): what one thread reads is the failure of its
+ * own last call, whatever the others do meanwhile. */
 int duet_error(void);
 const char *duet_error_text(void);
 
@@ -78,6 +80,8 @@ duet_rpmsg *duet_rpmsg_instance(void);
 /* RPC shorthands: see duet/rpc.h for signatures and errors. bind works before duet_begin. */
 int duet_bind(const char *name, const char *signature, duet_rpc_handler fn);
 int duet_call(const char *method, const char *signature, ...);
+/* duet_call with its own timeout in milliseconds instead of the default. */
+int duet_call_timeout(const char *method, uint32_t timeout_ms, const char *signature, ...);
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...);
 int duet_notify(const char *method, const char *signature, ...);
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duet/config.h"
 #include "duet/error.h"
 
 #ifdef __cplusplus
@@ -31,6 +32,14 @@ extern "C" {
  */
 typedef struct duet_port duet_port;
 
+/* Where duet keeps one thread's last error (duet_error(), duet_error_text()): the code, its
+ * sentence, and (while the thread's call runs) where the call's own text goes. */
+typedef struct duet_port_error {
+    int err;
+    char why[DUET_RPC_ERROR_TEXT];
+    char *capture;
+} duet_port_error;
+
 struct duet_port {
     uint8_t *shm;
     uint32_t shm_da;
@@ -55,6 +64,10 @@ struct duet_port {
      * link goes down at once with that reason, as a reset of the other core looks on the
      * board, instead of a call waiting out its timeout. */
     const char *(*peer_stopped)(duet_port *port);
+    /* Optional (NULL where programs have one thread): the calling thread's own place for
+     * duet's last error, zeroed before its first use. With it each thread reads the failure
+     * of its own last call, never the text of another thread's. */
+    duet_port_error *(*thread_error)(duet_port *port);
 };
 
 /* The pointer for n bytes at device address da, or NULL if they do not lie inside the region. */

@@ -56,6 +56,12 @@ static void unlock(duet_port *p)
     duet_cortex_m_thread_unlock();
 }
 
+static duet_port_error *thread_error(duet_port *p)
+{
+    (void)p;
+    return duet_cortex_m_thread_error();
+}
+
 static uint32_t now_ms(duet_port *p)
 {
     (void)p;
@@ -117,6 +123,7 @@ duet_port *duet_port_default(void)
     port.now_ms = now_ms;
     port.lock = lock;
     port.unlock = unlock;
+    port.thread_error = thread_error;
     port.boot_address = DUET_AN521_CPU1_IMAGE;
     port.cpu_id = cpu0 ? DUET_CPU_M7 : DUET_CPU_M4;
     port.ring = ring; /* last: a filled-in port */

@@ -57,6 +57,7 @@ static unsigned current;         /* the slot that runs */
 static unsigned last_id;
 static uint32_t events; /* a bit per slot: the doorbell rang since its last wait (irq masked) */
 static uint32_t stacks[DUET_THREAD_MAX][STACK_WORDS] __attribute__((aligned(8)));
+static duet_port_error errors[SLOTS]; /* duet's last error, per thread (duet_port.thread_error) */
 
 /* Saves this thread's callee-saved registers and stack pointer in *save, then continues the
  * thread whose stack pointer is next (where its own call of this function left it, or its
@@ -270,6 +271,7 @@ int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
     t->arg = arg;
     t->timed = false;
     take_event(slot); /* an event from before it started is not its own */
+    errors[slot] = (duet_port_error){0};
     t->state = READY;
     if (id)
         *id = t->id;
@@ -371,7 +373,13 @@ void duet_mutex_destroy(duet_mutex *m)
     (void)m;
 }
 
-/* ------------------------------------------------------------ the port's lock */
+/* ------------------------------------------------------------ the port's hooks */
+
+duet_port_error *duet_cortex_m_thread_error(void)
+{
+    return &errors[current];
+}
+
 
 static duet_mutex port_mutex;
 

@@ -636,6 +636,14 @@ static void port_unlock(duet_port *port)
     pthread_mutex_unlock(&((board_port *)port->ctx)->lock);
 }
 
+/* duet's last error, one per thread of the program (duet_port.thread_error). */
+static duet_port_error *port_thread_error(duet_port *port)
+{
+    (void)port;
+    static _Thread_local duet_port_error error;
+    return &error;
+}
+
 static void port_wait(duet_port *port, uint32_t timeout_ms)
 {
     board_port *x = port->ctx;
@@ -1027,6 +1035,7 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
     port->ctx = x;
     port->lock = port_lock;
     port->unlock = port_unlock;
+    port->thread_error = port_thread_error;
     port->peer_stopped = cpu_id == DUET_CPU_M7 ? duet_posix_port_peer_stopped : NULL;
     duet_posix_tap_init(&x->tap);
     return DUET_OK;

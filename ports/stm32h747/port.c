@@ -32,6 +32,12 @@ static void port_unlock(duet_port *port)
     duet_cortex_m_thread_unlock();
 }
 
+static duet_port_error *port_thread_error(duet_port *port)
+{
+    (void)port;
+    return duet_cortex_m_thread_error();
+}
+
 static int port_boot(duet_port *port, uint32_t address)
 {
     (void)port;
@@ -67,6 +73,7 @@ duet_port *duet_port_default(void)
             .now_ms = port_now_ms,
             .lock = port_lock,
             .unlock = port_unlock,
+            .thread_error = port_thread_error,
             .boot_address = (uint32_t)(uintptr_t)DUET_M4_BOOT,
             .cpu_id = m7 ? DUET_CPU_M7 : DUET_CPU_M4,
         };

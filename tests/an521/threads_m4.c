@@ -1,7 +1,9 @@
 /* threads_m4.c - CPU1's part of the QEMU thread test (ports/cortex_m/thread.c): threads that
  * call the M7 and sleep while the core keeps serving the M7's calls, two threads counting
- * under a mutex, joins, and the limits. It reports on the RPC stream; the M7 checks. */
+ * under a mutex, joins, the limits, and duet_error_text() per thread. It reports on the RPC
+ * stream; the M7 checks. */
 #include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "duet/board.h"
@@ -19,7 +21,8 @@ static int on_ping(duet_req *c)
     return duet_return_int(c, duet_arg_int(c, 0) + 1);
 }
 
-/* Calls the M7 five times; each call waits for its answer while the other threads run. */
+/* Calls the M7 five times; each call waits for its answer while the other threads run. Then
+ * a call that fails: its text stays this thread's while the sleeper's call fails too. */
 static void caller(void *arg)
 {
     (void)arg;
@@ -29,18 +32,24 @@ static void caller(void *arg)
         tally = total;
         delay(20);
     }
+    CHECK_EQ(duet_call("nope_caller", ""), DUET_ERR_REMOTE);
+    delay(150);
+    CHECK(strstr(duet_error_text(), "'nope_caller'") != NULL); /* the M7 names the function */
 }
 
-/* Sleeps three times 100 ms; the core serves the M7 meanwhile. */
+/* Sleeps three times 100 ms; the core serves the M7 meanwhile. Its failed call's text is
+ * its own, whatever the caller's says. */
 static void sleeper(void *arg)
 {
     (void)arg;
+    CHECK_EQ(duet_call("nope_sleeper", ""), DUET_ERR_REMOTE);
     for (int i = 0; i < 3; i++) {
         unsigned long t0 = millis();
         delay(100);
         if (millis() - t0 >= 100)
             sleeps++;
     }
+    CHECK(strstr(duet_error_text(), "'nope_sleeper'") != NULL);
 }
 
 /* Adds 1 to count 200 times, letting the other threads run between reading and writing it:

@@ -268,6 +268,38 @@ void test_threads_call_at_once(void **)
     assert_true(mine > 10);
 }
 
+void test_error_text_per_thread(void **)
+{
+    /* Each thread reads its own last failure: another thread failing afterwards changes
+     * nothing for it, and calls failing at the same moment never swap their texts. */
+    std::atomic<int> step{0}, wrong{0};
+    std::thread other([&] {
+        assert_false(RPC.call("nope_other", 1).ok());
+        step = 1;
+        while (step != 2)
+            std::this_thread::yield();
+        if (!contains(duet_error_text(), "'nope_other'"))
+            wrong++;
+        for (int i = 0; i < 300; i++) {
+            RPCResult r = RPC.call("nope_b", i);
+            if (!contains(r.errorText(), "'nope_b'") || !contains(duet_error_text(), "'nope_b'"))
+                wrong++;
+        }
+    });
+    while (step != 1)
+        std::this_thread::yield();
+    assert_false(RPC.call("nope_main").ok());
+    assert_true(contains(duet_error_text(), "'nope_main'")); /* the M4 names the function */
+    step = 2;
+    for (int i = 0; i < 300; i++) {
+        int32_t v = 0;
+        if (duet_call("nope_a", "i:i", i, &v) != DUET_ERR_REMOTE || !contains(duet_error_text(), "'nope_a'"))
+            wrong++;
+    }
+    other.join();
+    assert_int_equal(wrong.load(), 0);
+}
+
 } // namespace
 
 int main(void)
@@ -285,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_threads_call_at_once),
+        cmocka_unit_test(test_error_text_per_thread),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -162,6 +162,9 @@ def main():
         sys.exit("usage: test_target_sketches.py DUET_BOARD an521|giga SOURCE_DIR")
     tool, target, source_dir = os.path.abspath(sys.argv[1]), sys.argv[2], os.path.abspath(sys.argv[3])
     work = tempfile.mkdtemp(prefix="duet-%s-sketches-" % target)
+    # duet-board's cache of compiled libraries, fresh for this run (the layer and the GIGA's
+    # duet library are compiled once per core, then reused by the other builds).
+    os.environ["DUET_BOARD_CACHE"] = os.path.join(work, "cache")
     try:
         guide = open(os.path.join(HERE, "guide.txt"), encoding="utf-8").read()
         found = dict(guide_sketches.sketches(guide))

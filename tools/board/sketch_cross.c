@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "board_util.h"
+#include "build_cache.h"
 #include "sketch.h"
 #include "sketch_posix.h"
 
@@ -96,10 +97,43 @@ static int by_name(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* Every .cpp and .c of the layer, in name order. */
+/* The cache's key for the layer built with these options, and the directories it is built
+ * from (the layer's and every -I directory). */
+static void layer_key(const board_args *a, bool m7, const char *const *flags, int flag_count, char *key, size_t cap,
+                      const char **sources, int max_sources)
+{
+    const char *argv[ARGS_MAX];
+    int n = 0, k = 0;
+    argv[n++] = SKETCH_CROSS_CXX;
+    for (size_t i = 0; i < sizeof cxx_flags / sizeof cxx_flags[0]; i++)
+        argv[n++] = cxx_flags[i];
+    n = common(a, m7, flags, flag_count, argv, n);
+    size_t len = 0;
+    key[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        len += (size_t)snprintf(key + len, len < cap ? cap - len : 0, "%s ", argv[i]);
+        if (strncmp(argv[i], "-I", 2) == 0 && argv[i][2] && k < max_sources - 1)
+            sources[k++] = argv[i] + 2;
+    }
+    sources[k] = NULL;
+}
+
+/* Every .cpp and .c of the layer, in name order, into dir/libduet_arduino.a: from the cache
+ * when it has the layer built with the same options from the same files. */
 static int compile_layer(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
                          sketch_objects *out)
 {
+    if (out->count == SKETCH_CROSS_OBJECTS)
+        return board_usage_fail(a, "at most %d source files in a sketch build", SKETCH_CROSS_OBJECTS - 20);
+    char key[8192];
+    const char *sources[ARGS_MAX];
+    layer_key(a, m7, flags, flag_count, key, sizeof key, sources, ARGS_MAX);
+    char archive[PATH_MAX];
+    snprintf(archive, sizeof archive, "%s/libduet_arduino.a", dir);
+    if (build_cache_get(key, sources, archive)) {
+        snprintf(out->path[out->count++], PATH_MAX, "%s", archive);
+        return 0;
+    }
     DIR *d = opendir(DUET_BOARD_ARDUINO_INCLUDE);
     if (!d)
         return board_fail(a, "%s: %s (duet's Arduino layer)", DUET_BOARD_ARDUINO_INCLUDE, strerror(errno));
@@ -112,15 +146,37 @@ static int compile_layer(const board_args *a, bool m7, const char *const *flags,
     }
     closedir(d);
     qsort(names, (size_t)count, sizeof names[0], by_name);
-    int rc = 0;
+    /* The layer's objects go into the archive, not into the link's list. */
+    sketch_objects *layer = calloc(1, sizeof *layer);
+    int rc = layer ? 0 : board_fail(a, "out of memory");
+    if (layer)
+        layer->count = out->count; /* object names after the sketch's */
+    const char *ar[ARGS_MAX];
+    int n = 0;
+    ar[n++] = SKETCH_CROSS_AR;
+    ar[n++] = "rcs";
+    ar[n++] = archive;
     for (int i = 0; i < count; i++) {
         char src[PATH_MAX];
         snprintf(src, sizeof src, "%s/%s", DUET_BOARD_ARDUINO_INCLUDE, names[i]);
-        if (!rc)
-            rc = compile(a, m7, flags, flag_count, dir, src, NULL, NULL, out);
+        if (!rc && layer->count < SKETCH_CROSS_OBJECTS && n < ARGS_MAX - 1) {
+            rc = compile(a, m7, flags, flag_count, dir, src, NULL, NULL, layer);
+            if (!rc)
+                ar[n++] = layer->path[layer->count - 1];
+        }
         free(names[i]);
     }
-    return rc;
+    ar[n] = NULL;
+    if (!rc) {
+        rc = board_run_command((char *const *)ar, a->verbose);
+        rc = rc ? board_fail(a, "archiving duet's Arduino layer failed (%s's messages are above)", SKETCH_CROSS_AR) : 0;
+    }
+    free(layer);
+    if (rc)
+        return rc;
+    build_cache_put(key, archive);
+    snprintf(out->path[out->count++], PATH_MAX, "%s", archive);
+    return 0;
 }
 
 int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,

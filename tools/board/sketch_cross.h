@@ -21,12 +21,14 @@ typedef struct sketch_objects {
 /* The C++ compiler and the C compiler of the cross builds. */
 #define SKETCH_CROSS_CXX "arm-none-eabi-g++"
 #define SKETCH_CROSS_CC "arm-none-eabi-gcc"
+#define SKETCH_CROSS_AR "arm-none-eabi-ar"
 
 /*
  * Compiles the sketch's sources (a->files: at most one .ino, .cpp and .c files) and every
  * source of duet's Arduino layer for one core (m7 or not) into objects in dir, each with the
  * target's flags (flag_count of them: the CPU's, the include directories of its port) and
- * the user's -I/-D. The .ino gets the IDE's rules (tools/sketch). The compiler's messages
+ * the user's -I/-D (the layer as one archive, kept in duet-board's cache, build_cache.h).
+ * The .ino gets the IDE's rules (tools/sketch). The compiler's messages
  * reach stderr as it prints them; after a failure in the sketch a line names each thing it
  * uses that the layer lacks. Returns 0 with the objects in *out, or the exit status (after
  * a sentence on stderr).

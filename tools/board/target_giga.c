@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "board_util.h"
+#include "build_cache.h"
 #include "sketch_cross.h"
 #include "sketch_posix.h"
 #include "target.h"
@@ -145,7 +146,31 @@ static bool image_paths(const board_args *args, char *elf, char *bin)
 /* Compiles duet's sources for one core into dir/libduet_giga.a: an archive, so that the
  * port's main() for setup()/loop() programs and the timers' handlers are only linked when
  * the program needs them. */
+static int build_library_now(const board_args *args, int core, const char *dir);
+
+/* build_library_now, or the library from duet-board's cache (build_cache.h) when it holds one
+ * built for this core from the same files. */
 static int build_library(const board_args *args, int core, const char *dir)
+{
+    static const char *const sources[] = {
+        DUET_SOURCE_DIR "/src", DUET_SOURCE_DIR "/include", DUET_SOURCE_DIR "/ports/cortex_m",
+        DUET_SOURCE_DIR "/ports/stm32h747", DUET_GENERATED_INCLUDE, NULL,
+    };
+    char key[sizeof DUET_GIGA_SOURCES + 1024], lib[PATH_CAP];
+    size_t len = (size_t)snprintf(key, sizeof key, "giga %s %s %s", cpu_flags[core][0], cpu_flags[core][3],
+                                  DUET_GIGA_SOURCES);
+    for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0] && len < sizeof key; i++)
+        len += (size_t)snprintf(key + len, sizeof key - len, " %s", c_flags[i]);
+    snprintf(lib, sizeof lib, "%s/libduet_giga.a", dir);
+    if (build_cache_get(key, sources, lib))
+        return 0;
+    int rc = build_library_now(args, core, dir);
+    if (!rc)
+        build_cache_put(key, lib);
+    return rc;
+}
+
+static int build_library_now(const board_args *args, int core, const char *dir)
 {
     char list[] = DUET_GIGA_SOURCES;
     char obj[PATH_CAP];
