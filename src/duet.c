@@ -221,7 +221,7 @@ static int poll_locked(void)
     /* Before duet_begin(), a poll (the ports' delay loops poll) keeps the error recorded
      * last, so the reason a duet_begin() or a call failed survives it. */
     if (!duet.begun)
-        return duet.err ? DUET_ERR_STATE : not_begun("duet_poll");
+        return error_slot()->err ? DUET_ERR_STATE : not_begun("duet_poll");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
     int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
