@@ -276,14 +276,17 @@ static void capture_begin(char *text)
     error_slot()->capture = text;
 }
 
-/* Ends the call capture_begin began: a failure's text (which names the method) becomes the
- * thread's error. Without the port's lock there is one thread, and the engine's text is its. */
-static int call_result(int err, char *text)
+/* Ends a call (begun with capture_begin, or not): a failure's text (which names the method)
+ * becomes the thread's error. Without the port's lock there is one thread, and the engine's
+ * text is its. */
+static int call_result(int err)
 {
-    error_slot()->capture = NULL;
+    duet_port_error *e = error_slot();
+    const char *text = e->capture && e->capture[0] ? e->capture : NULL;
+    e->capture = NULL;
     if (err) {
         top_lock(NULL);
-        fail(err, NULL, text[0] ? text : duet_rpc_error_text(&duet.rpc));
+        fail(err, NULL, text ? text : duet_rpc_error_text(&duet.rpc));
         top_unlock(NULL);
     }
     return err;
@@ -295,7 +298,7 @@ static int vcall(const char *method, uint32_t timeout_ms, const char *signature,
         return not_begun(method ? method : "duet_call");
     char text[DUET_RPC_ERROR_TEXT];
     capture_begin(text);
-    return call_result(duet_rpc_vcall(&duet.rpc, timeout_ms, method, signature, ap), text);
+    return call_result(duet_rpc_vcall(&duet.rpc, timeout_ms, method, signature, ap));
 }
 
 int duet_call(const char *method, const char *signature, ...)
@@ -322,7 +325,7 @@ int duet_call_values(const char *method, duet_result result, const duet_value *a
         return not_begun(method ? method : "DUET_CALL");
     char text[DUET_RPC_ERROR_TEXT];
     capture_begin(text);
-    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs), text);
+    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
 }
 
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
@@ -335,7 +338,7 @@ int duet_call_async(duet_future *future, const char *method, const char *signatu
     va_start(ap, signature);
     int err = duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
     va_end(ap);
-    return call_result(err, text);
+    return call_result(err);
 }
 
 int duet_notify(const char *method, const char *signature, ...)
@@ -348,7 +351,7 @@ int duet_notify(const char *method, const char *signature, ...)
     va_start(ap, signature);
     int err = duet_rpc_vnotify(&duet.rpc, method, signature, ap);
     va_end(ap);
-    return call_result(err, text);
+    return call_result(err);
 }
 
 /* The stream works once duet_begin has set it up; before that writes take nothing. */

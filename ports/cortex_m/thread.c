@@ -245,7 +245,7 @@ int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
         slot++;
     if (slot == SLOTS) {
         fail("duet_thread_start", "this core already runs DUET_THREAD_MAX threads, the most it can; "
-                                  "join one that has finished, or raise DUET_THREAD_MAX");
+                                  "start another when one has returned");
         return DUET_ERR_FULL;
     }
     duet_port_default(); /* SysTick, for the deadlines */
