@@ -207,9 +207,13 @@ static void serial_writes_stdout_and_reads_stdin(void **state)
 }
 
 static int ran[DUET_THREAD_MAX];
+static int release;
 
+/* Waits until the test releases it, then marks that it ran. */
 static void thread_fn(void *arg)
 {
+    while (!__atomic_load_n(&release, __ATOMIC_ACQUIRE))
+        delay(1);
     __atomic_store_n((int *)arg, 1, __ATOMIC_RELEASE);
 }
 
@@ -218,14 +222,28 @@ static void threads_run_up_to_the_limit(void **state)
     (void)state;
     for (int i = 0; i < DUET_THREAD_MAX; i++)
         assert_int_equal(duet_thread_start(thread_fn, &ran[i]), DUET_OK);
+    /* DUET_THREAD_MAX run at once: one more is refused while they run. */
     assert_int_equal(duet_thread_start(thread_fn, NULL), DUET_ERR_FULL);
     assert_non_null(strstr(duet_board_error_text(), "DUET_THREAD_MAX"));
     assert_int_equal(duet_thread_start(NULL, NULL), DUET_ERR_ARG);
+    __atomic_store_n(&release, 1, __ATOMIC_RELEASE);
     for (int i = 0; i < DUET_THREAD_MAX; i++) {
         for (int t = 0; t < 2000 && !__atomic_load_n(&ran[i], __ATOMIC_ACQUIRE); t++)
             delay(1);
         assert_int_equal(ran[i], 1);
     }
+    /* A thread that returned frees its place for a new one, which can be joined. */
+    static int again;
+    unsigned id = 0;
+    int rc = DUET_ERR_FULL;
+    for (int t = 0; t < 2000 && rc == DUET_ERR_FULL; t++) {
+        rc = duet_thread_create(thread_fn, &again, &id);
+        if (rc == DUET_ERR_FULL)
+            delay(1);
+    }
+    assert_int_equal(rc, DUET_OK);
+    assert_int_equal(duet_thread_join(id), DUET_OK);
+    assert_int_equal(__atomic_load_n(&again, __ATOMIC_ACQUIRE), 1);
 }
 
 static void map_scales_like_arduino(void **state)

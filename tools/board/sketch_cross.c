@@ -37,7 +37,7 @@ static int common(const board_args *a, bool m7, const char *const *flags, int fl
 {
     static const char *const always[] = {
         "-g", "-Os", "-Wall", "-ffunction-sections", "-fdata-sections", "-DARDUINO=10819", "-DARDUINO_GIGA",
-        "-DARDUINO_ARCH_MBED", "-I" DUET_BOARD_ARDUINO_INCLUDE,
+        "-DARDUINO_ARCH_MBED", ("-I" DUET_BOARD_ARDUINO_INCLUDE),
     };
     for (int i = 0; i < flag_count; i++)
         argv[n++] = flags[i];
