@@ -22,7 +22,9 @@ for group in "$@"; do
     # python/ (the msgpackrpc module is built by make, its pytest suite run by make test)
     case "$group" in
     build) wanted="$wanted python3-dev" ;;
-    test) wanted="$wanted python3-dev python3-pytest" ;;
+    test) wanted="$wanted python3-dev python3-pytest"
+        # duet-board --vcd is checked by PulseView's reader of VCD files (libsigrok)
+        wanted="$wanted sigrok-cli" ;;
     esac
 done
 
