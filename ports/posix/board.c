@@ -745,8 +745,20 @@ static void free_environment(char **env)
     free(env);
 }
 
+/* Where the M4's C stdout goes: the pipe duet-board names in $DUET_BOARD_M4_STDOUT (it shows
+ * each line in its event log as "M4 stdout: ..."), else -1 (the board's stderr). */
+static int m4_stdout_fd(void)
+{
+    const char *v = getenv("DUET_BOARD_M4_STDOUT");
+    if (!v || !v[0])
+        return -1;
+    char *end;
+    long fd = strtol(v, &end, 10);
+    return (!*end && fd > 2 && fd < 65536 && fcntl((int)fd, F_GETFD) != -1) ? (int)fd : -1;
+}
+
 /* The child between fork and exec: only async-signal-safe calls. */
-static void m4_child(const char *path, char **env, int report_fd, pid_t parent)
+static void m4_child(const char *path, char **env, int report_fd, pid_t parent, int stdout_fd)
 {
 #ifdef __linux__
     /* The M4 ends with the M7 (the thread of it that booted the M4). */
@@ -764,9 +776,11 @@ static void m4_child(const char *path, char **env, int report_fd, pid_t parent)
         dup2(null, STDIN_FILENO);
         close(null);
     }
-    /* The M4 has no USB Serial: its C stdout is its UART, which ends up with the board's
-     * log (stderr), never on the Serial Monitor (the M7's stdout). */
-    dup2(STDERR_FILENO, STDOUT_FILENO);
+    /* The M4 has no USB Serial: its C stdout is its UART, which ends up in the board's log
+     * (duet-board's pipe, or stderr), never on the Serial Monitor (the M7's stdout). */
+    dup2(stdout_fd >= 0 ? stdout_fd : STDERR_FILENO, STDOUT_FILENO);
+    if (stdout_fd >= 0)
+        close(stdout_fd);
     char *argv[2] = {(char *)path, NULL};
     execve(path, argv, env);
     int e = errno;
@@ -904,6 +918,7 @@ static int port_boot(duet_port *port, uint32_t address)
         goto undo;
     }
     pid_t parent = getpid();
+    int stdout_fd = m4_stdout_fd();
     pid_t pid = fork();
     if (pid < 0) {
         err = fail(DUET_ERR_STATE, "boot: fork: %s", strerror(errno));
@@ -911,7 +926,7 @@ static int port_boot(duet_port *port, uint32_t address)
     }
     if (pid == 0) {
         close(pipefd[0]);
-        m4_child(path, env, pipefd[1], parent);
+        m4_child(path, env, pipefd[1], parent, stdout_fd);
     }
     close(pipefd[1]);
     pipefd[1] = -1;
