@@ -242,13 +242,7 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
         return board_fail(a, "could not run the C++ compiler '%s' (install g++, or set CXX)", cxx);
     if (rc != 0)
         return board_fail(a, "the compiler failed (its messages are above)");
-    char why[512], size[32];
-    long bytes = posix_image_size(out, why, sizeof why);
-    if (bytes < 0)
-        return board_fail(a, "%s", why);
-    board_format_size((uint64_t)bytes, size, sizeof size);
-    fprintf(stderr, "duet-board build: %s for the %s (%s of code and data)\n", out, m7 ? "M7" : "M4", size);
-    return 0;
+    return posix_built(a, out, m7);
 }
 
 int sketch_posix_build(const board_args *a, const char *out, bool m7)
