@@ -23,8 +23,8 @@ for group in "$@"; do
     case "$group" in
     build) wanted="$wanted python3-dev" ;;
     test) wanted="$wanted python3-dev python3-pytest"
-        # duet-board --vcd is checked by PulseView's reader of VCD files (libsigrok)
-        wanted="$wanted sigrok-cli" ;;
+        # duet-board --vcd is checked by GTKWave's own reader (its vcd2fst and fst2vcd)
+        wanted="$wanted gtkwave" ;;
     esac
 done
 
