@@ -34,6 +34,22 @@ class PythonM7(unittest.TestCase):
     def test_a_script_takes_micropythons_split_by_itself(self):
         self.assert_led_toggles_every_500_ms(Run(TOOL, SCRIPT, M4, seconds=3.2))
 
+    def test_a_script_that_ends_prints_on_the_serial_monitor_and_holds_the_m4_in_reset(self):
+        with tempfile.TemporaryDirectory(prefix="duet-python-m7.") as tmp:
+            script = os.path.join(tmp, "blink_twice.py")
+            with open(script, "w") as f:
+                f.write("import time\nimport msgpackrpc\nrpc = msgpackrpc.MsgPackRPC()\n"
+                        "rpc.start(firmware=0x08180000)\nprint('started')\n"
+                        "for on in (True, False):\n    rpc.call('led', on)\n    print('led', on)\n"
+                        "    time.sleep_ms(200)\n")
+            run = Run(TOOL, script, M4, seconds=20)
+        self.assertEqual(run.status, 0, run.stderr)
+        self.assertEqual(run.serial, "started\nled True\nled False\n")
+        self.assertEqual([m.group(0) for _, m in run.events(r"stopped: .*", core="M4")],
+                         ["stopped: the M4 was held in reset (stopped)"])
+        self.assertEqual(len(run.events(r"stopped: the M7 program returned 0", core="M7")), 1, run.stderr)
+        self.assertLess(run.log[-1][0], 15, "the run ends with the script")
+
     def test_upload_stores_the_script_in_flash_and_a_c_program_replaces_it(self):
         with tempfile.TemporaryDirectory(prefix="duet-python-m7.") as tmp:
             board = os.path.join(tmp, "board")

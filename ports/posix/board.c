@@ -388,6 +388,20 @@ static int reset_dir(const char *d, bool create)
     return DUET_OK;
 }
 
+int duet_posix_board_reset_m4(const char *dir)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    board_maps m;
+    int err = map_board(d, false, &m);
+    if (err)
+        return err;
+    reset_board(&m);
+    unmap_board(&m);
+    return DUET_OK;
+}
+
 int duet_posix_board_create(const char *dir)
 {
     const char *d = board_dir(dir);
@@ -817,12 +831,18 @@ static const char *m4_end_text(int32_t status, char *buf, size_t cap)
 static void *reaper_main(void *arg)
 {
     reaper *r = arg;
-    int status;
-    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(r->pid, &status, 0)) < 0 && errno == EINTR) {
     }
-    int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
     duet_posix_control *c = r->maps.ctl;
-    if (ld(&c->reset_gen) == r->gen && c->m4_pid == (int32_t)r->pid) {
+    bool reset = ld(&c->reset_gen) != r->gen;
+    /* Not ours to reap any more: the reset that stopped it (SIGTERM) reaped it first. */
+    int32_t code = got < 0                ? 128 + SIGTERM
+                   : WIFEXITED(status)   ? WEXITSTATUS(status)
+                   : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                         : 255;
+    if (!reset && c->m4_pid == (int32_t)r->pid) {
         st((uint32_t *)&c->m4_status, (uint32_t)code);
         st(&c->m4_ended, 1);
         /* Ring the M7's own doorbell (HSEM 1), as the M4 would: a waiting M7 wakes and sees it. */
@@ -833,7 +853,10 @@ static void *reaper_main(void *arg)
         futex_wake(bell);
     }
     char text[64];
-    m4_end_text(code, text, sizeof text);
+    if (reset && code == 128 + SIGTERM)
+        snprintf(text, sizeof text, "the M4 was held in reset (stopped)");
+    else
+        m4_end_text(code, text, sizeof text);
     duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, code, text, strlen(text));
     unmap_board(&r->maps);
     free(r);

@@ -110,10 +110,14 @@ static void publish(run *r, int kind, int core, int pin, int32_t value, const vo
 
 /* ------------------------------------------------------------ what the cores report */
 
-/* Notes what the run's exit status needs from an event (how the M4 ended). */
+/* Notes what the run's exit status needs from an event (how the M4 ended). SIGTERM is how
+ * the board stops the M4 (a reset: the M7's program closing the link as MicroPython's does,
+ * duet-board reset), not a crash. */
 static void note(run *r, const duet_posix_event *ev)
 {
     if (ev->kind != DUET_EV_END || ev->core != DUET_CPU_M4)
+        return;
+    if (ev->value == 128 + SIGTERM)
         return;
     if (ev->value > 128)
         r->m4_crash_signal = ev->value - 128;
@@ -495,7 +499,7 @@ static int verdict(run *r, bool time_up)
     if (r->m7_ended && WIFSIGNALED(r->m7_status) && !(time_up || stop_signal))
         return board_fail(a, "the M7 crashed: %s", board_signal_name(WTERMSIG(r->m7_status)));
     bool stopped = time_up || stop_signal;
-    if (r->m4_crash_signal && !(stopped && (r->m4_crash_signal == SIGTERM || r->m4_crash_signal == SIGKILL)))
+    if (r->m4_crash_signal && !(stopped && r->m4_crash_signal == SIGKILL))
         return board_fail(a, "the M4 crashed: %s", board_signal_name(r->m4_crash_signal));
     if (r->m7_ended && WIFEXITED(r->m7_status) && WEXITSTATUS(r->m7_status) != 0) {
         if (WEXITSTATUS(r->m7_status) == 127)

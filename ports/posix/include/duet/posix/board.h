@@ -110,6 +110,12 @@ int duet_posix_board_create(const char *dir);
 /* The same reset on an existing board; DUET_ERR_NOT_FOUND if it was never made. */
 int duet_posix_board_reset(const char *dir);
 
+/* A reset of the M4 alone, as the M7 holds it in reset on the board (MicroPython's finaliser
+ * of the remote processor): the M4 stops, SRAM4 and the control file are zeroed and the reset
+ * counter moves, as above; the pins, analog inputs and RTC (the `io` file) and the board's
+ * time stay. DUET_ERR_NOT_FOUND if the board was never made. */
+int duet_posix_board_reset_m4(const char *dir);
+
 /*
  * Copies the executable program into flash/<address> (replacing what was there, atomically)
  * with mode 0755. address must be one of DUET_POSIX_BOOT_*.
