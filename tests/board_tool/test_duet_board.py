@@ -112,6 +112,29 @@ void setup(void)
 void loop(void) { (void)analogRead(A0); delay(20); }
 '''
 
+IDLE_M7 = r'''
+#include <stdio.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+static unsigned long loops;
+static int report(duet_req *r) { printf("loops %lu\n", loops); return duet_return_int(r, 0); }
+void setup(void) { duet_bind("report", ":i", report); duet_begin(); }
+void loop(void) { loops++; }
+'''
+
+IDLE_M4 = r'''
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void)
+{
+    duet_begin();
+    delay(1500);
+    int32_t v;
+    duet_call("report", ":i", &v);
+}
+void loop(void) { delay(1000); }
+'''
+
 M7_CRASH = r'''
 #include "duet/board.h"
 void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
@@ -146,7 +169,7 @@ class DuetBoard(unittest.TestCase):
         os.mkdir(cls.env["TMPDIR"])
         for core, text in (("m7", M7), ("m4", M4), ("crash_m4", CRASH_M4), ("caller_m7", CALLER_M7),
                            ("m7_crash", M7_CRASH), ("returning_m7", RETURNING_M7), ("share_m7", SHARE_M7),
-                           ("share_m4", SHARE_M4)):
+                           ("share_m4", SHARE_M4), ("idle_m7", IDLE_M7), ("idle_m4", IDLE_M4)):
             src = os.path.join(cls.dir, f"p_{core}.c")
             with open(src, "w") as f:
                 f.write(text)
@@ -294,6 +317,15 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "1", "--quiet", "--m7", self.image("share_m7"), "--m4",
                       self.image("share_m4"))
         self.assertEqual((r.returncode, r.stderr), (0, ""), "--quiet: no event log, the M4's stdout included")
+
+    def test_an_empty_loop_sleeps_until_a_doorbell(self):
+        r = self.tool("run", "--seconds", "2.5", "--quiet", "--m7", self.image("idle_m7"), "--m4", self.image("idle_m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = re.fullmatch(r"loops (\d+)\n", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        # 1.5 s of an empty loop(): woken by the M4's few rings (and at most once a second),
+        # not every millisecond (1500 calls)
+        self.assertLess(int(m.group(1)), 60, "an empty loop() must not wake every millisecond")
 
     def test_m7_crash_is_reported(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("m7_crash"))
