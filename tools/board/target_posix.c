@@ -57,7 +57,7 @@ int posix_board_open(const board_args *a, const char *dir, bool create)
     if (board_mkdirs(dir) != 0)
         return board_fail(a, "cannot make the board directory %s: %s", dir, strerror(errno));
     if (duet_posix_board_create(dir) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error());
+        return board_fail(a, "%s", duet_posix_board_error_text());
     return 0;
 }
 
@@ -261,7 +261,7 @@ int posix_upload_image(const board_args *a, const char *dir, bool m7, const boar
         unlink(path);
     }
     if (duet_posix_board_upload(dir, address, image) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error());
+        return board_fail(a, "%s", duet_posix_board_error_text());
     const char *named = script ? script : image;
     const char *base = strrchr(named, '/');
     flash_file(dir, address, ".name", path, sizeof path);
@@ -315,7 +315,7 @@ static int posix_reset(const board_args *a)
     if (rc)
         return rc;
     if (duet_posix_board_reset(dir) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error());
+        return board_fail(a, "%s", duet_posix_board_error_text());
     fprintf(stderr, "duet-board reset: %s: both cores stopped, memory cleared, flash kept\n", dir);
     return 0;
 }
