@@ -243,6 +243,7 @@ static void stop_m4(duet_posix_control *c)
         waitpid(pid, NULL, WNOHANG); /* ours and ended: reap it */
         return;
     }
+    st(&c->m4_stopping, 1); /* its reaper tells a reset from a crash by this */
     kill(pid, SIGTERM);
     if (!wait_gone(pid, start, 500)) {
         kill(pid, SIGKILL);
@@ -353,7 +354,7 @@ static void reset_board(board_maps *m)
     memset(m->sram, 0, DUET_POSIX_SHM_SIZE);
     uint32_t *w = (uint32_t *)(void *)c;
     for (size_t i = 1; i < DUET_POSIX_CONTROL_SIZE / 4; i++)
-        if (i != offsetof(duet_posix_control, reset_gen) / 4)
+        if (i != offsetof(duet_posix_control, reset_gen) / 4 && i != offsetof(duet_posix_control, m4_stopping) / 4)
             st(&w[i], 0);
     c->version = DUET_POSIX_CONTROL_VERSION;
     c->shm_da = DUET_POSIX_SHM_DA;
@@ -836,7 +837,7 @@ static void *reaper_main(void *arg)
     while ((got = waitpid(r->pid, &status, 0)) < 0 && errno == EINTR) {
     }
     duet_posix_control *c = r->maps.ctl;
-    bool reset = ld(&c->reset_gen) != r->gen;
+    bool reset = ld(&c->reset_gen) != r->gen || ld(&c->m4_stopping);
     /* Not ours to reap any more: the reset that stopped it (SIGTERM) reaped it first. */
     int32_t code = got < 0                ? 128 + SIGTERM
                    : WIFEXITED(status)   ? WEXITSTATUS(status)
@@ -942,6 +943,7 @@ static int port_boot(duet_port *port, uint32_t address)
     }
     pid_t parent = getpid();
     int stdout_fd = m4_stdout_fd();
+    st(&c->m4_stopping, 0);
     pid_t pid = fork();
     if (pid < 0) {
         err = fail(DUET_ERR_STATE, "boot: fork: %s", strerror(errno));

@@ -45,7 +45,10 @@ class Demo(unittest.TestCase):
         self.assertGreaterEqual(len(angles), 3, self.out)
         turned = [int(re.fullmatch(r"servo on D5 at (\d+) degrees", text).group(1))
                   for _, core, text in self.log if core == "M7" and text.startswith("servo on D5 at")]
-        self.assertEqual(angles, turned[:len(angles)])
+        # the servo turns (and the log says so) when the angle differs from where it is: it
+        # was attached at 90
+        moves = [a for prev, a in zip([90] + angles, angles) if a != prev]
+        self.assertEqual(moves, turned[:len(moves)])
 
     def test_the_servo_follows_the_sine_on_a0(self):
         turns = [(t, int(re.fullmatch(r"servo on D5 at (\d+) degrees", text).group(1)))

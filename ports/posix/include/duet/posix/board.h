@@ -88,7 +88,8 @@ typedef struct duet_posix_control {
     int32_t m7_pid;          /*  40: the process that booted it */
     uint32_t m4_ended;       /*  44: 1 once the M4 started since the last reset has ended */
     int32_t m4_status;       /*  48: then: its exit status, or 128 + the signal that ended it */
-    uint32_t reserved0[3];   /*  52 */
+    uint32_t m4_stopping;    /*  52: 1 once a reset stopped the M4 (kept until the next boot) */
+    uint32_t reserved0[2];   /*  56 */
     uint32_t hsem0;          /*  64: doorbell HSEM 0, M7 -> M4 (futex word) */
     uint32_t reserved1[15];  /*  68 */
     uint32_t hsem1;          /* 128: doorbell HSEM 1, M4 -> M7 (futex word) */
