@@ -39,15 +39,34 @@ static int fail(int err, const char *what, const char *detail)
     return err;
 }
 
+/* The port's lock (duet_port.lock), where programs have threads: held while the layers run. */
+static void top_lock(void *arg)
+{
+    (void)arg;
+    if (duet.port && duet.port->lock)
+        duet.port->lock(duet.port);
+}
+
+static void top_unlock(void *arg)
+{
+    (void)arg;
+    if (duet.port && duet.port->unlock)
+        duet.port->unlock(duet.port);
+}
+
 static void rpc_setup(void)
 {
     if (duet.rpc_ready)
         return;
+    /* The engine takes the lock in each of its functions and releases it while a call
+     * waits, so another thread may poll meanwhile. */
     duet_rpc_config cfg = {
         .tx_buffer = duet.rpc_tx,
         .tx_size = sizeof duet.rpc_tx,
         .result_buffer = duet.rpc_results,
         .result_size = sizeof duet.rpc_results,
+        .lock = top_lock,
+        .unlock = top_unlock,
     };
     duet.rpc_ready = duet_rpc_init(&duet.rpc, &idle_link, &cfg) == DUET_OK;
 }
@@ -128,10 +147,12 @@ void duet_end(void)
 {
     if (!duet.begun)
         return;
+    top_lock(NULL);
     duet_stream_flush(&duet.stream);
     duet_rpmsg_shutdown(&duet.dev);
     duet_rpc_set_link(&duet.rpc, &idle_link);
     duet.begun = false;
+    top_unlock(NULL);
 }
 
 int duet_cpu_id(void)
@@ -140,7 +161,17 @@ int duet_cpu_id(void)
     return port ? port->cpu_id : 0;
 }
 
+static int poll_locked(void);
+
 int duet_poll(void)
+{
+    top_lock(NULL);
+    int n = poll_locked();
+    top_unlock(NULL);
+    return n;
+}
+
+static int poll_locked(void)
 {
     if (!duet.begun)
         return fail(DUET_ERR_STATE, "duet_poll", "call duet_begin first");
@@ -196,8 +227,11 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
 /* Records a failed call's text as duet's error. */
 static int call_result(int err)
 {
-    if (err)
+    if (err) {
+        top_lock(NULL);
         fail(err, "call", duet_rpc_error_text(&duet.rpc));
+        top_unlock(NULL);
+    }
     return err;
 }
 
@@ -242,41 +276,62 @@ static bool stream_up(void)
 
 size_t duet_write(const void *data, size_t len)
 {
-    return stream_up() ? duet_stream_write(&duet.stream, data, len) : 0;
+    top_lock(NULL);
+    size_t n = stream_up() ? duet_stream_write(&duet.stream, data, len) : 0;
+    top_unlock(NULL);
+    return n;
 }
 
 size_t duet_print(const char *str)
 {
-    return stream_up() ? duet_stream_print(&duet.stream, str) : 0;
+    top_lock(NULL);
+    size_t n = stream_up() ? duet_stream_print(&duet.stream, str) : 0;
+    top_unlock(NULL);
+    return n;
 }
 
 size_t duet_println(const char *str)
 {
-    return stream_up() ? duet_stream_println(&duet.stream, str) : 0;
+    top_lock(NULL);
+    size_t n = stream_up() ? duet_stream_println(&duet.stream, str) : 0;
+    top_unlock(NULL);
+    return n;
 }
 
 size_t duet_printf(const char *fmt, ...)
 {
-    if (!stream_up())
-        return 0;
-    va_list ap;
-    va_start(ap, fmt);
-    size_t n = duet_stream_vprintf(&duet.stream, fmt, ap);
-    va_end(ap);
+    top_lock(NULL);
+    size_t n = 0;
+    if (stream_up()) {
+        va_list ap;
+        va_start(ap, fmt);
+        n = duet_stream_vprintf(&duet.stream, fmt, ap);
+        va_end(ap);
+    }
+    top_unlock(NULL);
     return n;
 }
 
 size_t duet_available(void)
 {
-    return duet.begun ? duet_stream_available(&duet.stream) : 0;
+    top_lock(NULL);
+    size_t n = duet.begun ? duet_stream_available(&duet.stream) : 0;
+    top_unlock(NULL);
+    return n;
 }
 
 int duet_read(void)
 {
-    return duet.begun ? duet_stream_read(&duet.stream) : -1;
+    top_lock(NULL);
+    int c = duet.begun ? duet_stream_read(&duet.stream) : -1;
+    top_unlock(NULL);
+    return c;
 }
 
 int duet_peek(void)
 {
-    return duet.begun ? duet_stream_peek(&duet.stream) : -1;
+    top_lock(NULL);
+    int c = duet.begun ? duet_stream_peek(&duet.stream) : -1;
+    top_unlock(NULL);
+    return c;
 }

@@ -17,6 +17,9 @@
 #include "Stream.h"
 #include "WString.h"
 
+/* Defined for sketches that use what duet adds to the Arduino API (RPCResult::ok() & co). */
+#define DUET_ARDUINO 1
+
 typedef bool boolean;
 typedef uint8_t byte;
 typedef uint16_t word;

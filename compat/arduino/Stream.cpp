@@ -11,11 +11,12 @@ void Stream::waitForData(unsigned long ms) { delay(ms > 1 ? 1 : ms); }
 
 unsigned long Stream::streamMillis() { return millis(); }
 
-int Stream::timedRead()
+/* The next byte as next() gives it (read or peek), waiting up to the timeout for one. */
+int Stream::timed(int (Stream::*next)())
 {
     unsigned long start = streamMillis();
     for (;;) {
-        int c = read();
+        int c = (this->*next)();
         if (c >= 0)
             return c;
         unsigned long spent = streamMillis() - start;
@@ -25,19 +26,8 @@ int Stream::timedRead()
     }
 }
 
-int Stream::timedPeek()
-{
-    unsigned long start = streamMillis();
-    for (;;) {
-        int c = peek();
-        if (c >= 0)
-            return c;
-        unsigned long spent = streamMillis() - start;
-        if (spent >= timeout_)
-            return -1;
-        waitForData(timeout_ - spent);
-    }
-}
+int Stream::timedRead() { return timed(&Stream::read); }
+int Stream::timedPeek() { return timed(&Stream::peek); }
 
 bool Stream::find(const char *target) { return target ? find_until(target, strlen(target), nullptr, 0) : true; }
 bool Stream::find(const char *target, size_t length) { return target ? find_until(target, length, nullptr, 0) : true; }

@@ -69,6 +69,7 @@ protected:
 private:
     unsigned long timeout_ = 1000;
 
+    int timed(int (Stream::*next)());
     int peekNextDigit(LookaheadMode lookahead, bool detect_decimal);
     bool find_until(const char *target, size_t tlen, const char *terminator, size_t elen);
 };

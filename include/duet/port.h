@@ -26,7 +26,8 @@ extern "C" {
  *  - boot(): starts the other core at a boot address (the M7's job), and boot_address,
  *    where the M4's program lies for this board's flash split (0: duet's default);
  *  - cpu_id: DUET_CPU_M7 or DUET_CPU_M4;
- *  - now_ms(): a millisecond clock that wraps at 2^32.
+ *  - now_ms(): a millisecond clock that wraps at 2^32;
+ *  - optionally, lock()/unlock() where programs have threads.
  */
 typedef struct duet_port duet_port;
 
@@ -42,6 +43,13 @@ struct duet_port {
     uint32_t boot_address;
     int cpu_id;
     void *ctx;
+    /* Threads: a recursive lock, for a port whose programs may use duet from several threads
+     * (NULL where they cannot). duet.c holds it while it runs the layers, so that a thread's
+     * call and the loop's duet_poll() never run them at once, and releases it while a call
+     * waits for its answer. wait() must then wake every thread whose last wait() returned
+     * before a ring, not only the first to look. */
+    void (*lock)(duet_port *port);
+    void (*unlock)(duet_port *port);
 };
 
 /* The pointer for n bytes at device address da, or NULL if they do not lie inside the region. */

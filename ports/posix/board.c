@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -526,8 +527,7 @@ typedef struct board_port {
     board_maps maps;
     uint32_t *mine;          /* the doorbell this core waits on */
     uint32_t *other;         /* the one it rings */
-    uint32_t seen;           /* the count of *mine when the last wait() returned */
-    uint32_t gen;            /* the board's reset count that seen belongs to */
+    pthread_mutex_t lock;    /* duet_port.lock: recursive, for programs with threads */
     duet_posix_wait_mode mode;
     uint32_t spin_us;
     pid_t child;             /* M7: the M4 process this port started, until reaped */
@@ -571,14 +571,53 @@ static void port_ring(duet_port *port)
     }
 }
 
-/* True if the doorbell's count moved away from seen; then it becomes the new seen. */
-static bool rang(board_port *x, uint32_t seen)
+/*
+ * What a thread saw of a port's doorbell when its last wait() returned. Each thread of the
+ * process keeps its own, so that a ring which ended another thread's wait (that thread then
+ * served the message this one waits for) still ends this thread's next wait: no thread
+ * sleeps past work that is done. A thread that waits on more ports than this re-uses the
+ * oldest entry, and its next wait on the port it forgot may return early (wait() may).
+ */
+#define SEEN_PER_THREAD 4
+
+typedef struct seen_entry {
+    const board_port *port;
+    uint32_t seen;           /* the count of *mine when this thread's last wait() returned */
+    uint32_t gen;            /* the board's reset count that seen belongs to */
+} seen_entry;
+
+static _Thread_local seen_entry seen_by_thread[SEEN_PER_THREAD];
+static _Thread_local unsigned seen_next;
+
+/* This thread's entry for x; a new one counts from 0, as a board just reset does. */
+static seen_entry *seen_of(const board_port *x, uint32_t gen)
+{
+    for (unsigned i = 0; i < SEEN_PER_THREAD; i++)
+        if (seen_by_thread[i].port == x)
+            return &seen_by_thread[i];
+    seen_entry *e = &seen_by_thread[seen_next++ % SEEN_PER_THREAD];
+    *e = (seen_entry){x, 0, gen};
+    return e;
+}
+
+/* True if the doorbell's count moved away from seen; then it becomes this thread's seen. */
+static bool rang(board_port *x, seen_entry *e, uint32_t seen)
 {
     uint32_t now = ld(x->mine) & COUNT;
     if (now == seen)
         return false;
-    __atomic_store_n(&x->seen, now, __ATOMIC_RELAXED);
+    e->seen = now;
     return true;
+}
+
+static void port_lock(duet_port *port)
+{
+    pthread_mutex_lock(&((board_port *)port->ctx)->lock);
+}
+
+static void port_unlock(duet_port *port)
+{
+    pthread_mutex_unlock(&((board_port *)port->ctx)->lock);
 }
 
 static void port_wait(duet_port *port, uint32_t timeout_ms)
@@ -589,12 +628,13 @@ static void port_wait(duet_port *port, uint32_t timeout_ms)
     /* What the doorbell counted when the last wait() returned: a ring since then is pending.
      * After a board reset, the doorbell counts again from 0. */
     uint32_t gen = ld(gen_word);
-    if (gen != __atomic_load_n(&x->gen, __ATOMIC_RELAXED)) {
-        __atomic_store_n(&x->gen, gen, __ATOMIC_RELAXED);
-        __atomic_store_n(&x->seen, 0, __ATOMIC_RELAXED);
+    seen_entry *e = seen_of(x, gen);
+    if (gen != e->gen) {
+        e->gen = gen;
+        e->seen = 0;
     }
-    uint32_t seen = __atomic_load_n(&x->seen, __ATOMIC_RELAXED);
-    if (rang(x, seen)) {
+    uint32_t seen = e->seen;
+    if (rang(x, e, seen)) {
         count(&x->stats.pending);
         return;
     }
@@ -606,7 +646,7 @@ static void port_wait(duet_port *port, uint32_t timeout_ms)
             spin_end = end;
         for (unsigned i = 1;; i++) {
             cpu_relax();
-            if (rang(x, seen)) {
+            if (rang(x, e, seen)) {
                 count(&x->stats.spun);
                 return;
             }
@@ -622,7 +662,7 @@ static void port_wait(duet_port *port, uint32_t timeout_ms)
         }
     }
     for (;;) {
-        if (rang(x, seen) || ld(gen_word) != gen)
+        if (rang(x, e, seen) || ld(gen_word) != gen)
             return; /* rang, or the board was reset: SRAM4 changed under the caller */
         uint64_t now = mono_ns();
         if (now >= end) {
@@ -859,9 +899,11 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
     bool m7 = cpu_id == DUET_CPU_M7;
     x->mine = m7 ? &c->hsem1 : &c->hsem0;
     x->other = m7 ? &c->hsem0 : &c->hsem1;
-    /* 0, the value a reset leaves: a ring that came before this port opened is pending. */
-    x->seen = 0;
-    x->gen = ld(&c->reset_gen);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&x->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
     x->mode = mode;
     x->spin_us = spin_us;
     port->shm = x->maps.sram;
@@ -873,6 +915,8 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
     port->now_ms = port_now_ms;
     port->cpu_id = cpu_id;
     port->ctx = x;
+    port->lock = port_lock;
+    port->unlock = port_unlock;
     return DUET_OK;
 }
 
@@ -884,6 +928,7 @@ void duet_posix_port_close(duet_port *port)
     if (x->child > 0)
         waitpid(x->child, NULL, WNOHANG);
     unmap_board(&x->maps);
+    pthread_mutex_destroy(&x->lock);
     free(x);
     memset(port, 0, sizeof *port);
 }

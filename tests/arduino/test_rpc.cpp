@@ -13,6 +13,8 @@
 #include <string>
 #include <string.h>
 #include <sys/wait.h>
+#include <atomic>
+#include <thread>
 #include <unistd.h>
 
 extern "C" {
@@ -241,6 +243,31 @@ void test_timeout(void **)
     assert_false(RPC.timedOut());
 }
 
+void test_threads_call_at_once(void **)
+{
+    /* A second thread calls while this one calls too and polls in between: the port's lock
+     * keeps them apart, and each thread's wait ends when its own answer came, whichever
+     * thread took the message in. */
+    std::atomic<int> wrong{0}, done{0};
+    std::thread other([&] {
+        for (int i = 0; i < 300; i++)
+            if (RPC.call("add", i, 1000).as<int>() != i + 1000)
+                wrong++;
+        done = 1;
+    });
+    int mine = 0;
+    while (!done) {
+        if (RPC.call("offset", mine).as<int>() != mine + 1000)
+            wrong++;
+        mine++;
+        duet_poll();
+        (void)RPC.available();
+    }
+    other.join();
+    assert_int_equal(wrong.load(), 0);
+    assert_true(mine > 10);
+}
+
 } // namespace
 
 int main(void)
@@ -257,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_nested_call),
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_threads_call_at_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,17 +14,33 @@
 
 #include "sketch.h"
 
-/* The C++ for a sketch, in a string the caller frees. */
-static char *translate(const char *sketch, int *prototypes)
+/* What fn wrote to a FILE, in a string the caller frees. */
+typedef int (*writer)(const char *in, FILE *out);
+
+static char *written(writer fn, const char *in, int *result)
 {
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     assert_non_null(out);
-    *prototypes = duet_sketch_translate(sketch, strlen(sketch), "s.ino", out);
+    *result = fn(in, out);
     fclose(out);
     return text;
 }
+
+static int translate_to(const char *sketch, FILE *out)
+{
+    return duet_sketch_translate(sketch, strlen(sketch), "s.ino", out);
+}
+
+static int explain_to(const char *messages, FILE *out)
+{
+    return duet_sketch_explain(messages, "wifi.ino", out);
+}
+
+/* The C++ for a sketch, and what explain() writes for messages. */
+static char *translate(const char *sketch, int *prototypes) { return written(translate_to, sketch, prototypes); }
+static char *explain(const char *messages, int *count) { return written(explain_to, messages, count); }
 
 static void test_prototypes_before_first_function(void **state)
 {
@@ -105,18 +121,6 @@ static void test_sketch_without_functions(void **state)
     assert_int_equal(n, 0);
     assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\nint x = 1;\n");
     free(cpp);
-}
-
-/* What explain() writes for messages, in a string the caller frees. */
-static char *explain(const char *messages, int *count)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    *count = duet_sketch_explain(messages, "wifi.ino", out);
-    fclose(out);
-    return text;
 }
 
 static void test_explain_what_the_layer_lacks(void **state)

@@ -1,0 +1,259 @@
+/* sketch_posix.c - duet-board build for Arduino sketches on the emulated board. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "sketch_posix.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "board_util.h"
+#include "posix_target.h"
+#include "sketch.h"
+
+/* Where the build tree keeps the Arduino layer (set by CMake). */
+#ifndef DUET_BOARD_ARDUINO_INCLUDE
+#error "DUET_BOARD_ARDUINO_INCLUDE (compat/arduino) must be defined by the build"
+#endif
+
+/* Most bytes of compiler messages kept to explain them (all are shown as they come). */
+#define MESSAGES_MAX (256 * 1024)
+
+static const char *extension(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    const char *dot = strrchr(base ? base : path, '.');
+    return dot ? dot : "";
+}
+
+static bool is_cxx(const char *path)
+{
+    const char *e = extension(path);
+    return strcmp(e, ".cpp") == 0 || strcmp(e, ".cc") == 0 || strcmp(e, ".cxx") == 0;
+}
+
+bool sketch_sources(const board_args *a)
+{
+    for (int i = 0; i < a->file_count; i++)
+        if (strcmp(extension(a->files[i]), ".ino") == 0 || is_cxx(a->files[i]))
+            return true;
+    return false;
+}
+
+/* Runs argv with its stderr shown as it comes and kept in *messages (NUL-terminated, the
+ * caller frees). Returns the exit status, 128 + n for signal n, 127 if it could not run. */
+static int run_captured(char *const argv[], bool verbose, char **messages)
+{
+    if (verbose) {
+        for (int i = 0; argv[i]; i++)
+            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
+        fputc('\n', stderr);
+    }
+    *messages = calloc(1, MESSAGES_MAX + 1);
+    int fds[2];
+    if (!*messages || pipe(fds) != 0)
+        return 127;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return 127;
+    }
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t kept = 0;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        fwrite(buf, 1, (size_t)n, stderr);
+        size_t take = (size_t)n < MESSAGES_MAX - kept ? (size_t)n : MESSAGES_MAX - kept;
+        memcpy(*messages + kept, buf, take);
+        kept += take;
+    }
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The .ino as C++ in dir/<name>.cpp (path written into cpp). 0, or the exit status. */
+static int translate(const board_args *a, const char *ino, const char *dir, char *cpp, size_t cap)
+{
+    FILE *in = fopen(ino, "rb");
+    if (!in)
+        return board_fail(a, "%s: %s", ino, strerror(errno));
+    char *text = NULL;
+    size_t len = 0, room = 0;
+    for (;;) {
+        if (len == room) {
+            char *more = realloc(text, room = room ? 2 * room : 65536);
+            if (!more) {
+                free(text);
+                fclose(in);
+                return board_fail(a, "%s: out of memory", ino);
+            }
+            text = more;
+        }
+        size_t n = fread(text + len, 1, room - len, in);
+        if (n == 0)
+            break;
+        len += n;
+    }
+    fclose(in);
+    const char *base = strrchr(ino, '/');
+    if (snprintf(cpp, cap, "%s/%s.cpp", dir, base ? base + 1 : ino) >= (int)cap) {
+        free(text);
+        return board_fail(a, "%s: the path is too long", ino);
+    }
+    FILE *out = fopen(cpp, "w");
+    int made = out ? duet_sketch_translate(text, len, ino, out) : -1;
+    free(text);
+    if (!out || fclose(out) != 0 || made < 0)
+        return board_fail(a, "cannot write %s: %s", cpp, strerror(errno));
+    return 0;
+}
+
+/* The compiler options every source of the sketch gets. */
+static int common_flags(const board_args *a, bool m7, const char **argv, int n)
+{
+    argv[n++] = "-g";
+    argv[n++] = "-O2";
+    argv[n++] = "-Wall";
+    argv[n++] = m7 ? "-DCORE_CM7" : "-DCORE_CM4";
+    argv[n++] = "-DARDUINO=10819";
+    argv[n++] = "-DARDUINO_GIGA";
+    argv[n++] = "-DARDUINO_ARCH_MBED";
+    argv[n++] = "-I" DUET_BOARD_ARDUINO_INCLUDE;
+    argv[n++] = "-I" DUET_BOARD_INCLUDE;
+    argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
+    for (int i = 0; i < a->cflag_count; i++)
+        argv[n++] = a->cflags[i];
+    return n;
+}
+
+/* Compiles, links, explains; the temporary directory dir is the caller's to remove. */
+static int build_in(const board_args *a, const char *out, bool m7, const char *dir)
+{
+    const char *cxx = getenv("CXX"), *cc = getenv("CC");
+    if (!cxx || !cxx[0])
+        cxx = "c++";
+    if (!cc || !cc[0])
+        cc = "cc";
+    static char paths[256][PATH_MAX];
+    const char *argv[64 + 2 * 256];
+    const char *sketch = NULL;
+    int n = 0, objects = 0;
+    if (a->file_count + a->cflag_count > 200)
+        return board_usage_fail(a, "at most 200 source files and compiler options");
+    argv[n++] = cxx;
+    argv[n++] = "-std=gnu++17";
+    /* A fresh board's RAM holds zeroes: a local variable the sketch forgot to set starts at 0
+     * (the guide's core identify sketch counts from an unset int). GCC has the option. */
+    if (!strstr(cxx, "clang"))
+        argv[n++] = "-ftrivial-auto-var-init=zero";
+    n = common_flags(a, m7, argv, n);
+    for (int i = 0; i < a->file_count; i++) {
+        const char *f = a->files[i];
+        const char *e = extension(f);
+        if (strcmp(e, ".ino") == 0) {
+            if (sketch)
+                return board_usage_fail(a, "%s and %s: build one .ino at a time (put shared code in .cpp files)",
+                                        sketch, f);
+            sketch = f;
+            int rc = translate(a, f, dir, paths[objects], sizeof paths[objects]);
+            if (rc)
+                return rc;
+            /* Headers next to the sketch, as the IDE finds them. */
+            static char here[PATH_MAX + 2];
+            const char *slash = strrchr(f, '/');
+            snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
+            argv[n++] = here;
+            argv[n++] = paths[objects++];
+        } else if (is_cxx(f)) {
+            argv[n++] = f;
+        } else if (strcmp(e, ".c") == 0) {
+            /* C files are compiled as C, apart. */
+            const char *cargv[64 + 256];
+            int m = 0;
+            cargv[m++] = cc;
+            cargv[m++] = "-std=gnu11";
+            m = common_flags(a, m7, cargv, m);
+            if (snprintf(paths[objects], sizeof paths[objects], "%s/%d.o", dir, objects) >= PATH_MAX)
+                return board_fail(a, "%s: the temporary path is too long", dir);
+            cargv[m++] = "-c";
+            cargv[m++] = f;
+            cargv[m++] = "-o";
+            cargv[m++] = paths[objects];
+            cargv[m] = NULL;
+            int rc = board_run_command((char *const *)cargv, a->verbose);
+            if (rc == 127)
+                return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
+            if (rc != 0)
+                return board_fail(a, "the compiler failed on %s (its messages are above)", f);
+            argv[n++] = paths[objects++];
+        } else {
+            return board_usage_fail(a, "%s: a sketch is built from .ino, .cpp and .c files", f);
+        }
+    }
+    argv[n++] = "-o";
+    argv[n++] = out;
+    /* The layer first (its time() takes the C library's place), then main() for
+     * setup()/loop(), the board and the core. */
+    argv[n++] = DUET_BOARD_LIB_ARDUINO;
+    argv[n++] = DUET_BOARD_LIB_MAIN;
+    argv[n++] = DUET_BOARD_LIB_POSIX;
+    argv[n++] = DUET_BOARD_LIB_CORE;
+    argv[n++] = "-pthread";
+    argv[n] = NULL;
+    char *messages = NULL;
+    int rc = run_captured((char *const *)argv, a->verbose, &messages);
+    if (rc != 0 && rc != 127 && messages) {
+        const char *name = sketch ? sketch : a->files[0];
+        const char *base = strrchr(name, '/');
+        duet_sketch_explain(messages, base ? base + 1 : name, stderr);
+    }
+    free(messages);
+    if (rc == 127)
+        return board_fail(a, "could not run the C++ compiler '%s' (install g++, or set CXX)", cxx);
+    if (rc != 0)
+        return board_fail(a, "the compiler failed (its messages are above)");
+    char why[512], size[32];
+    long bytes = posix_image_size(out, why, sizeof why);
+    if (bytes < 0)
+        return board_fail(a, "%s", why);
+    board_format_size((uint64_t)bytes, size, sizeof size);
+    fprintf(stderr, "duet-board build: %s for the %s (%s of code and data)\n", out, m7 ? "M7" : "M4", size);
+    return 0;
+}
+
+int sketch_posix_build(const board_args *a, const char *out, bool m7)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/duet-sketch-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return board_fail(a, "cannot make a temporary directory in %s: %s", tmp && tmp[0] ? tmp : "/tmp",
+                          strerror(errno));
+    int rc = build_in(a, out, m7, dir);
+    board_remove_tree(dir);
+    return rc;
+}
