@@ -49,6 +49,7 @@ typedef struct bench_ctx {
 /* One message per call; each returns nonzero on success. */
 int encode_duet(bench_ctx *c);
 int encode_msgpack_c(bench_ctx *c);
+int encode_msgpack_c_template(bench_ctx *c);
 int encode_msgpack_c_sbuffer(bench_ctx *c);
 int encode_msgpack_c_sbuffer_kept(bench_ctx *c);
 int decode_duet(bench_ctx *c);

@@ -56,6 +56,7 @@ static const bench_case cases[] = {
     {"empty", empty, KIND_EMPTY},
     {"encode-duet", encode_duet, KIND_ENCODE},
     {"encode-msgpack_c", encode_msgpack_c, KIND_ENCODE},
+    {"encode-msgpack_c-template", encode_msgpack_c_template, KIND_ENCODE},
     {"encode-msgpack_c-sbuffer", encode_msgpack_c_sbuffer, KIND_ENCODE},
     {"encode-msgpack_c-sbuffer-kept", encode_msgpack_c_sbuffer_kept, KIND_ENCODE},
     {"decode-duet", decode_duet, KIND_DECODE},

@@ -78,13 +78,21 @@ static inline size_t duet_msgpack_writer_size(const duet_msgpack_writer *w) { re
 /* Put the writer in error (keeps the first error). Used by the inline writers. */
 void duet_msgpack_writer_fail(duet_msgpack_writer *w, int err);
 
-/* Claims n bytes at the end of the output, or puts the writer in error and returns NULL. */
-static inline uint8_t *duet_msgpack_writer_reserve(duet_msgpack_writer *w, size_t n)
+/* True when n more bytes fit; otherwise puts the writer in error and returns false. */
+static inline bool duet_msgpack_writer_room(duet_msgpack_writer *w, size_t n)
 {
     if (n > w->cap - w->len) {
         duet_msgpack_writer_fail(w, DUET_ERR_NOSPACE);
-        return NULL;
+        return false;
     }
+    return true;
+}
+
+/* Claims n bytes at the end of the output, or puts the writer in error and returns NULL. */
+static inline uint8_t *duet_msgpack_writer_reserve(duet_msgpack_writer *w, size_t n)
+{
+    if (!duet_msgpack_writer_room(w, n))
+        return NULL;
     uint8_t *p = w->buf + w->len;
     w->len += n;
     return p;
@@ -113,9 +121,12 @@ static inline void duet_msgpack_store64(uint8_t *p, uint64_t v)
 /* Writes a one-byte type tag followed by an n-byte big-endian number (n = 0, 1, 2, 4, 8). */
 static inline void duet_msgpack_write_tagged(duet_msgpack_writer *w, uint8_t tag, uint64_t v, size_t n)
 {
-    uint8_t *p = duet_msgpack_writer_reserve(w, 1 + n);
-    if (!p)
+    /* Checked with writer_room rather than reserve: p is never NULL here, and the
+     * compiler need not test it on every write. */
+    if (!duet_msgpack_writer_room(w, 1 + n))
         return;
+    uint8_t *p = w->buf + w->len;
+    w->len += 1 + n;
     p[0] = tag;
     switch (n) {
     case 1: p[1] = (uint8_t)v; break;
@@ -138,36 +149,30 @@ static inline void duet_msgpack_write_bool(duet_msgpack_writer *w, bool v)
     duet_msgpack_write_tagged(w, v ? 0xc3 : 0xc2, 0, 0);
 }
 
-/* An unsigned integer, in the smallest encoding. */
+/* An unsigned integer of 128 or more; use duet_msgpack_write_uint. */
+void duet_msgpack_write_uint_wide(duet_msgpack_writer *w, uint64_t v);
+
+/* A signed integer outside -32..127; use duet_msgpack_write_int. */
+void duet_msgpack_write_int_wide(duet_msgpack_writer *w, int64_t v);
+
+/* An unsigned integer, in the smallest encoding. Values below 128 (msgids, counts, small
+ * arguments: most integers on the wire) are one byte written inline; the rest is a call. */
 static inline void duet_msgpack_write_uint(duet_msgpack_writer *w, uint64_t v)
 {
     if (v < 0x80)
         duet_msgpack_write_tagged(w, (uint8_t)v, 0, 0);
-    else if (v <= 0xff)
-        duet_msgpack_write_tagged(w, 0xcc, v, 1);
-    else if (v <= 0xffff)
-        duet_msgpack_write_tagged(w, 0xcd, v, 2);
-    else if (v <= 0xffffffffu)
-        duet_msgpack_write_tagged(w, 0xce, v, 4);
     else
-        duet_msgpack_write_tagged(w, 0xcf, v, 8);
+        duet_msgpack_write_uint_wide(w, v);
 }
 
-/* A signed integer, in the smallest encoding (non-negative values as unsigned, like msgpack-c). */
+/* A signed integer, in the smallest encoding (non-negative values as unsigned, like msgpack-c).
+ * -32..127 is one byte (a positive or negative fixint) written inline. */
 static inline void duet_msgpack_write_int(duet_msgpack_writer *w, int64_t v)
 {
-    if (v >= 0)
-        duet_msgpack_write_uint(w, (uint64_t)v);
-    else if (v >= -32)
-        duet_msgpack_write_tagged(w, (uint8_t)(int8_t)v, 0, 0);
-    else if (v >= INT8_MIN)
-        duet_msgpack_write_tagged(w, 0xd0, (uint64_t)v, 1);
-    else if (v >= INT16_MIN)
-        duet_msgpack_write_tagged(w, 0xd1, (uint64_t)v, 2);
-    else if (v >= INT32_MIN)
-        duet_msgpack_write_tagged(w, 0xd2, (uint64_t)v, 4);
+    if ((uint64_t)v + 32u < 160u)
+        duet_msgpack_write_tagged(w, (uint8_t)v, 0, 0);
     else
-        duet_msgpack_write_tagged(w, 0xd3, (uint64_t)v, 8);
+        duet_msgpack_write_int_wide(w, v);
 }
 
 /* An array header: the n values that follow are its elements. */
@@ -202,12 +207,13 @@ void duet_msgpack_write_str_long(duet_msgpack_writer *w, const char *s, size_t l
 static inline void duet_msgpack_write_str(duet_msgpack_writer *w, const char *s, size_t len)
 {
     if (len < 32) {
-        uint8_t *p = duet_msgpack_writer_reserve(w, 1 + len);
-        if (p) {
-            p[0] = (uint8_t)(0xa0 | len);
-            if (len)
-                memcpy(p + 1, s, len);
-        }
+        if (!duet_msgpack_writer_room(w, 1 + len))
+            return;
+        uint8_t *p = w->buf + w->len;
+        w->len += 1 + len;
+        p[0] = (uint8_t)(0xa0 | len);
+        if (len)
+            memcpy(p + 1, s, len);
         return;
     }
     duet_msgpack_write_str_long(w, s, len);

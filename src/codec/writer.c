@@ -8,6 +8,36 @@ void duet_msgpack_writer_fail(duet_msgpack_writer *w, int err)
     w->cap = w->len;
 }
 
+void duet_msgpack_write_uint_wide(duet_msgpack_writer *w, uint64_t v)
+{
+    if (v < 0x80)
+        duet_msgpack_write_tagged(w, (uint8_t)v, 0, 0);
+    else if (v <= 0xff)
+        duet_msgpack_write_tagged(w, 0xcc, v, 1);
+    else if (v <= 0xffff)
+        duet_msgpack_write_tagged(w, 0xcd, v, 2);
+    else if (v <= 0xffffffffu)
+        duet_msgpack_write_tagged(w, 0xce, v, 4);
+    else
+        duet_msgpack_write_tagged(w, 0xcf, v, 8);
+}
+
+void duet_msgpack_write_int_wide(duet_msgpack_writer *w, int64_t v)
+{
+    if (v >= 0)
+        duet_msgpack_write_uint_wide(w, (uint64_t)v);
+    else if (v >= -32)
+        duet_msgpack_write_tagged(w, (uint8_t)(int8_t)v, 0, 0);
+    else if (v >= INT8_MIN)
+        duet_msgpack_write_tagged(w, 0xd0, (uint64_t)v, 1);
+    else if (v >= INT16_MIN)
+        duet_msgpack_write_tagged(w, 0xd1, (uint64_t)v, 2);
+    else if (v >= INT32_MIN)
+        duet_msgpack_write_tagged(w, 0xd2, (uint64_t)v, 4);
+    else
+        duet_msgpack_write_tagged(w, 0xd3, (uint64_t)v, 8);
+}
+
 /*
  * Builds the header of a str (tag_base 0xd9), bin (0xc4) or ext (0xc7) of len bytes into
  * hdr and returns its size, or 0 when len does not fit in 32 bits. The 8, 16 and 32-bit
