@@ -92,6 +92,8 @@ done
 depends duet-tools | grep -q "libjansson" || fail "duet-tools does not depend on libjansson: $(depends duet-tools)"
 
 # ---------------------------------------------------------------- 4. dpkg -i, dpkg -P
+# One check at a time on this machine (several worktrees may run make test at once).
+[ "$(id -u)" -ne 0 ] || { exec 8>/tmp/duet-check-deb.lock && flock 8; }
 if [ "$(id -u)" -ne 0 ]; then
     echo "check_deb.sh: not root: dpkg -i / dpkg -P skipped"
 elif dpkg-query -W -f='${Status}' $pkgs 2>/dev/null | grep -q "ok installed"; then
