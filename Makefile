@@ -10,7 +10,7 @@ all: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 configure:
-	@scripts/deps.sh test
+	@scripts/deps.sh test deb
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 
 demo: all

@@ -8,4 +8,5 @@ include(${CMAKE_CURRENT_LIST_DIR}/version_header.cmake)
 
 foreach(target duet_core duet_core_asan)
   target_include_directories(${target} PUBLIC ${DUET_GENERATED_INCLUDE_DIR})
+  target_sources(${target} PRIVATE ${CMAKE_SOURCE_DIR}/src/base/version.c)
 endforeach()
