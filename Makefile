@@ -28,6 +28,7 @@ bench:
 size:
 	@scripts/deps.sh size
 	@scripts/size.sh
+	@scripts/size-firmware.sh
 
 # Installs into PREFIX (headers, libraries, tools, CMake and pkg-config files, docs);
 # DESTDIR=... stages it elsewhere. docs/install.md has the details.

@@ -16,7 +16,7 @@
 # name in SUITES.
 set -eu
 
-SUITES="codec rpc two_core"
+SUITES="codec rpc two_core qemu"
 
 # Iterations per measured loop. The per-message figures do not depend on it (callgrind
 # counts are exact); it only has to be large enough to make one-off effects vanish.
@@ -301,6 +301,31 @@ suite_two_core() {
 }
 
 # ------------------------------------------------------------------ main
+
+# qemu: duet between the two Cortex-M33 of QEMU's mps2-an521 (bench/qemu/, ports/an521),
+# under -icount shift=0: one guest instruction is one nanosecond of virtual time, so the
+# figures count instructions of both cores together and do not move with the host's load.
+#   qemu.pingpong.ns      a bare round trip: a word in shared SRAM and the MHU doorbell each
+#                         way, each core asleep in WFI until its doorbell (the baseline)
+#   qemu.roundtrip.ns     duet_call("add", 1, 2) from the M7 (CPU0) to the M4 (CPU1) and back
+#   qemu.roundtrip.ratio  the round trip over the ping-pong
+suite_qemu() {
+    qemu_images=$BUILD/an521/images
+    if [ ! -r "$qemu_images/an521_bench_m7.elf" ] || [ ! -r "$qemu_images/an521_bench_m4.elf" ]; then
+        die "$qemu_images/an521_bench_m7.elf was not built (run make bench; it needs DUET_AN521=ON)"
+    fi
+    qemu_status=0
+    "$(dirname "$0")/an521-qemu.sh" --seconds 120 "$qemu_images/an521_bench_m7.elf" \
+        "$qemu_images/an521_bench_m4.elf" >"$PROFILES/qemu.log" 2>&1 || qemu_status=$?
+    if [ "$qemu_status" -ne 0 ]; then
+        cat "$PROFILES/qemu.log" >&2
+        die "qemu: the benchmark's images failed under QEMU (exit $qemu_status)"
+    fi
+    for qemu_name in qemu.pingpong.ns qemu.roundtrip.ns qemu.roundtrip.ratio; do
+        grep -q "^figure: $qemu_name = " "$PROFILES/qemu.log" || die "qemu: no $qemu_name in $PROFILES/qemu.log"
+    done
+    grep '^figure: qemu\.' "$PROFILES/qemu.log"
+}
 
 [ $# -gt 0 ] || set -- $SUITES
 for suite in "$@"; do

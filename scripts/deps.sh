@@ -7,9 +7,10 @@ set -eu
 packages_for() {
     case "$1" in
     build) echo "cmake gcc g++ make libjansson-dev pkg-config" ;;
-    test) echo "cmake gcc g++ make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev python3 python3-msgpack clang libclang-rt-14-dev" ;;
+    test) echo "cmake gcc g++ make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev python3 python3-msgpack clang libclang-rt-14-dev $(packages_for qemu)" ;;
     bench) echo "cmake gcc make pkg-config libjansson-dev libmsgpack-dev valgrind" ;;
-    size) echo "cmake gcc-arm-none-eabi binutils-arm-none-eabi" ;;
+    size) echo "cmake gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi" ;;
+    qemu) echo "qemu-system-arm gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi" ;;
     demo) echo "cmake gcc g++ make pkg-config libjansson-dev" ;;
     deb) echo "cmake gcc g++ make pkg-config libjansson-dev dpkg-dev file lintian binutils" ;;
     *) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;

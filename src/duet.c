@@ -23,10 +23,15 @@ static struct {
     uint8_t stream_tx[DUET_RPMSG_HEADER_SIZE * 31]; /* 496: one GIGA buffer's payload */
 } duet;
 
+_Static_assert(sizeof duet.rpc_tx + sizeof duet.rpc_results + sizeof duet.rpc_reasm + sizeof duet.stream_rx +
+                       sizeof duet.stream_tx ==
+                   DUET_BUFFER_BYTES,
+               "DUET_BUFFER_BYTES (duet.h) counts the buffers duet holds");
+
 /* A link for the time before duet_begin: nothing can be sent yet. */
 static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)d; (void)n; return DUET_ERR_STATE; }
 static int idle_poll(duet_link *l) { (void)l; return 0; }
-static duet_link idle_link = {idle_send, idle_poll, NULL, NULL, 0, NULL, NULL};
+static duet_link idle_link = {idle_send, idle_poll, NULL, NULL, 0, NULL, NULL, NULL};
 
 static int fail(int err, const char *what, const char *detail)
 {

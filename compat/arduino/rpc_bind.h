@@ -61,8 +61,8 @@ int rpc_invoke(duet_req *r, Fn &f, std::tuple<A...> *, std::index_sequence<I...>
     std::tuple<typename rpc_type<rpc_decayed<A>>::holder...> held;
     int err = DUET_OK;
     (void)r;
-    (void)((err == DUET_OK && (err = rpc_type<rpc_decayed<A>>::fetch(r, (unsigned)I, std::get<I>(held))) != DUET_OK) ||
-           ...);
+    /* Each argument in turn; after one that does not fit, the rest are left alone. */
+    ((err = err != DUET_OK ? err : rpc_type<rpc_decayed<A>>::fetch(r, (unsigned)I, std::get<I>(held))), ...);
     if (err != DUET_OK)
         return err;
     if constexpr (std::is_void<R>::value) {

@@ -124,36 +124,29 @@ template <> struct rpc_type<bool> {
 /* float and double accept any number, as the C core's 'f' and 'd' do. */
 bool rpc_decode_number(const rpc_value &v, double &out);
 
-template <> struct rpc_type<double> {
-    static constexpr bool supported = true;
-    static constexpr char letter = 'd';
-    static constexpr const char *name = "double";
-    typedef double holder;
-    static int fetch(duet_req *r, unsigned n, holder &out) { out = duet_arg_double(r, n); return DUET_OK; }
-    static double &use(holder &h) { return h; }
-    static double pass(double v) { return v; }
-    static int put(duet_req *r, double v) { return duet_return_double(r, v); }
-    static bool decode(const rpc_value &v, double &out) { return rpc_decode_number(v, out); }
-};
-
 /* Writes a float32 result, as rpclib packs a float. */
 int rpc_put_float(duet_req *r, float v);
 
-template <> struct rpc_type<float> {
+template <typename T> struct rpc_type<T, typename std::enable_if<std::is_floating_point<T>::value>::type> {
     static constexpr bool supported = true;
-    static constexpr char letter = 'f';
-    static constexpr const char *name = "float";
-    typedef float holder;
-    static int fetch(duet_req *r, unsigned n, holder &out) { out = duet_arg_float(r, n); return DUET_OK; }
-    static float &use(holder &h) { return h; }
-    static double pass(float v) { return v; }
-    static int put(duet_req *r, float v) { return rpc_put_float(r, v); }
-    static bool decode(const rpc_value &v, float &out)
+    static constexpr bool single = sizeof(T) == sizeof(float);
+    static constexpr char letter = single ? 'f' : 'd';
+    static constexpr const char *name = single ? "float" : "double";
+    typedef T holder;
+    static int fetch(duet_req *r, unsigned n, holder &out)
+    {
+        out = single ? (T)duet_arg_float(r, n) : (T)duet_arg_double(r, n);
+        return DUET_OK;
+    }
+    static T &use(holder &h) { return h; }
+    static double pass(T v) { return (double)v; }
+    static int put(duet_req *r, T v) { return single ? rpc_put_float(r, (float)v) : duet_return_double(r, (double)v); }
+    static bool decode(const rpc_value &v, T &out)
     {
         double d;
         if (!rpc_decode_number(v, d))
             return false;
-        out = (float)d;
+        out = (T)d;
         return true;
     }
 };

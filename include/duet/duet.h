@@ -42,6 +42,14 @@ extern "C" {
 #define DUET_STREAM_RX_SIZE 2048
 #endif
 
+/* The bytes duet_begin's static instance holds for the sizes above: RPC frames for calls
+ * nested 4 deep, a result slot per waiting call, the reassembly of a large message,
+ * received stream text, and one RPMsg buffer's payload of stream text being gathered.
+ * (`make size` counts duet's RAM beyond these.) */
+#define DUET_BUFFER_BYTES                                                                     \
+    (4 * DUET_MAX_MESSAGE + DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE + DUET_MAX_MESSAGE +     \
+     DUET_STREAM_RX_SIZE + 31 * DUET_RPMSG_HEADER_SIZE)
+
 /*
  * A program for either core reads like the guide's sketches:
  *

@@ -35,6 +35,11 @@ typedef struct duet_link duet_link;
  * returns false to have it offered again later. */
 typedef bool (*duet_link_deliver_fn)(void *up, const uint8_t *data, size_t len);
 
+/* Called by a link for a message it does not deliver because it is larger than it accepts:
+ * head holds its first head_len bytes (enough to answer a request by its msgid), size how
+ * large it is as far as the link knows (at least that), limit the largest message accepted. */
+typedef void (*duet_link_dropped_fn)(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit);
+
 struct duet_link {
     /* Sends len bytes holding one or more whole messages.
      * @retval DUET_OK            sent (the link has copied the bytes)
@@ -55,9 +60,10 @@ struct duet_link {
     /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
     size_t max_message;
 
-    /* Set by the layer above with duet_link_attach(). */
+    /* Set by the layer above with duet_link_attach() and duet_link_attach_dropped(). */
     duet_link_deliver_fn deliver;
     void *up;
+    duet_link_dropped_fn dropped;
 };
 
 /* Connects the layer above: deliver(up, ...) receives every message. */
@@ -65,6 +71,19 @@ static inline void duet_link_attach(duet_link *link, duet_link_deliver_fn delive
 {
     link->deliver = deliver;
     link->up = up;
+}
+
+/* Connects the layer above's handler of messages too large to deliver (called with up). */
+static inline void duet_link_attach_dropped(duet_link *link, duet_link_dropped_fn dropped)
+{
+    link->dropped = dropped;
+}
+
+/* Called by link implementations: tells the layer above about a message too large to deliver. */
+static inline void duet_link_dropped(duet_link *link, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
+{
+    if (link->dropped)
+        link->dropped(link->up, head, head_len, size, limit);
 }
 
 /* Called by link implementations: hands data to the layer above. False: keep it for later

@@ -112,6 +112,10 @@ typedef struct duet_rpc_config {
     void (*lock)(void *lock_arg);
     void (*unlock)(void *lock_arg);
     void *lock_arg;
+    /* Optional: told, in one sentence, of a failure no response can carry (a notification
+     * whose function is unknown, refused its arguments or failed). */
+    void (*report)(void *report_arg, const char *text);
+    void *report_arg;
 } duet_rpc_config;
 
 /* An asynchronous call's handle, returned by duet_rpc_call_async. */
@@ -253,6 +257,11 @@ int duet_rpc_poll(duet_rpc *rpc);
  * their poll through deliver; exposed for links written outside duet. Always returns
  * true: the engine takes every message (what it cannot use it counts). */
 bool duet_rpc_receive(void *rpc, const uint8_t *data, size_t len);
+
+/* Told by the link of a message it did not deliver because it is over its limit (see
+ * duet_link_dropped_fn): a request whose msgid is in head gets an error response naming the
+ * limit. Engines attach it to their link; exposed for links written outside duet. */
+void duet_rpc_dropped(void *rpc, const uint8_t *head, size_t head_len, uint64_t size, size_t limit);
 
 /* Text of the last failure: the remote error, or what was wrong locally. Never NULL. */
 const char *duet_rpc_error_text(const duet_rpc *rpc);

@@ -34,9 +34,9 @@ void duet_text_add(duet_text *t, const char *s)
     duet_text_addn(t, s, strlen(s));
 }
 
-void duet_text_add_uint(duet_text *t, uint64_t v)
+void duet_text_add_uint(duet_text *t, uint32_t v)
 {
-    char digits[20];
+    char digits[10];
     size_t n = 0;
     do {
         digits[sizeof digits - 1 - n++] = (char)('0' + v % 10);
@@ -45,12 +45,12 @@ void duet_text_add_uint(duet_text *t, uint64_t v)
     duet_text_addn(t, digits + sizeof digits - n, n);
 }
 
-void duet_text_add_int(duet_text *t, int64_t v)
+void duet_text_add_int(duet_text *t, int32_t v)
 {
     if (v < 0) {
         duet_text_add(t, "-");
-        duet_text_add_uint(t, (uint64_t)0 - (uint64_t)v);
+        duet_text_add_uint(t, 0u - (uint32_t)v);
     } else {
-        duet_text_add_uint(t, (uint64_t)v);
+        duet_text_add_uint(t, (uint32_t)v);
     }
 }

@@ -21,10 +21,11 @@ void duet_text_addn(duet_text *t, const char *s, size_t len);
 /* Appends a NUL-terminated string. */
 void duet_text_add(duet_text *t, const char *s);
 
-/* Appends an unsigned number in decimal. */
-void duet_text_add_uint(duet_text *t, uint64_t v);
+/* Appends an unsigned number in decimal. 32 bits: messages count lengths and positions, and
+ * a 64-bit division would pull the compiler's division routine (1 KiB) into every firmware. */
+void duet_text_add_uint(duet_text *t, uint32_t v);
 
 /* Appends a signed number in decimal. */
-void duet_text_add_int(duet_text *t, int64_t v);
+void duet_text_add_int(duet_text *t, int32_t v);
 
 #endif

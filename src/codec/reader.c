@@ -1,6 +1,8 @@
 /* codec/reader.c - the MessagePack reader: tokens, typed reads, skipping whole values. */
 #include "duet/msgpack.h"
 
+#include "base/number.h"
+
 /* ------------------------------------------------------------------ types */
 
 const char *duet_msgpack_type_name(duet_msgpack_type type)
@@ -388,7 +390,7 @@ bool duet_msgpack_read_double(duet_msgpack_reader *r, double *out)
     *out = 0;
     if (!read_expect(r, &t, DUET_MSGPACK_FLOAT64, DUET_MSGPACK_FLOAT32))
         return false;
-    *out = t.type == DUET_MSGPACK_FLOAT64 ? t.v.d : (double)t.v.f;
+    *out = t.type == DUET_MSGPACK_FLOAT64 ? t.v.d : duet_number_widen(t.v.f);
     return true;
 }
 
@@ -398,7 +400,7 @@ bool duet_msgpack_read_float(duet_msgpack_reader *r, float *out)
     *out = 0;
     if (!read_expect(r, &t, DUET_MSGPACK_FLOAT32, DUET_MSGPACK_FLOAT64))
         return false;
-    *out = t.type == DUET_MSGPACK_FLOAT32 ? t.v.f : (float)t.v.d;
+    *out = t.type == DUET_MSGPACK_FLOAT32 ? t.v.f : duet_number_narrow(t.v.d);
     return true;
 }
 

@@ -3,14 +3,18 @@
 
 #include "duet/msgpack.h"
 
-/* Moves undelivered bytes to the front, when nothing points into the buffer. */
+/* How many first bytes of a dropped message go up with it (enough for a request's msgid). */
+#define DROPPED_HEAD 64
+
+/* Moves undelivered bytes down to the end of the messages in use. */
 static void compact(duet_link_bytes *l)
 {
-    if (l->delivering || l->lo == 0)
+    if (l->lo == l->pin)
         return;
-    memmove(l->buf, l->buf + l->lo, l->hi - l->lo);
-    l->hi -= l->lo;
-    l->lo = 0;
+    memmove(l->buf + l->pin, l->buf + l->lo, l->hi - l->lo);
+    l->base += l->lo - l->pin;
+    l->hi -= l->lo - l->pin;
+    l->lo = l->pin;
 }
 
 static int bytes_send(duet_link *link, const uint8_t *data, size_t len)
@@ -26,6 +30,38 @@ static int bytes_send(duet_link *link, const uint8_t *data, size_t len)
     return err;
 }
 
+static void note(duet_link_bytes *l, duet_bytes_note_kind kind, uint64_t offset, uint64_t size, const uint8_t *bytes, size_t len)
+{
+    if (!l->note)
+        return;
+    duet_bytes_note n = {kind, offset, size, l->max_in, bytes, len < 16 ? len : 16};
+    l->note(l->note_ctx, &n);
+}
+
+/* Reports the run of garbage collected so far, if any. */
+static void garbage_flush(duet_link_bytes *l)
+{
+    if (!l->garbage_run)
+        return;
+    note(l, DUET_BYTES_GARBAGE, l->garbage_at, l->garbage_run, l->garbage_head, l->garbage_run);
+    l->garbage_run = 0;
+}
+
+/* Drops the n bytes at lo as garbage (collected into one note per run). */
+static void drop_garbage(duet_link_bytes *l, size_t n)
+{
+    uint64_t at = l->base + l->lo;
+    if (l->garbage_run && l->garbage_at + l->garbage_run != at)
+        garbage_flush(l);
+    if (!l->garbage_run)
+        l->garbage_at = at;
+    for (size_t i = 0; i < n && l->garbage_run + i < sizeof l->garbage_head; i++)
+        l->garbage_head[l->garbage_run + i] = l->buf[l->lo + i];
+    l->garbage_run += (uint32_t)n;
+    l->stats.garbage_bytes += (uint32_t)n;
+    l->lo += n;
+}
+
 /* Starts framing a new message at lo. */
 static void frame_reset(duet_link_bytes *l)
 {
@@ -34,15 +70,24 @@ static void frame_reset(duet_link_bytes *l)
     l->body = 0;
 }
 
+/* The least size of the message at lo, as far as its headers framed so far tell. */
+static uint64_t frame_least(const duet_link_bytes *l)
+{
+    return (uint64_t)l->scan + l->body + l->pending;
+}
+
 /*
  * Frames the message at lo: advances scan over whole headers and bodies.
- * @retval 1 the message is [lo, lo + scan); 0 more bytes are needed; -1 invalid byte at lo + scan.
+ * @retval 1 the message is [lo, lo + scan); 0 more bytes are needed; -1 invalid byte at
+ *         lo + scan; 2 the message is over the limit (not while discarding).
  */
 static int frame(duet_link_bytes *l)
 {
     if (l->pending == 0 && l->body == 0 && l->scan == 0)
         l->pending = 1;
     while (l->pending > 0 || l->body > 0) {
+        if (!l->discarding && frame_least(l) > l->max_in)
+            return 2;
         size_t pos = l->lo + l->scan;
         size_t avail = l->hi - pos;
         if (l->body > 0) {
@@ -65,11 +110,34 @@ static int frame(duet_link_bytes *l)
     return 1;
 }
 
-/* Drops n bytes at lo, counted as garbage. */
-static void drop(duet_link_bytes *l, size_t n)
+/* Drops every byte read and reads no more. */
+static void stop_input(duet_link_bytes *l)
 {
-    l->lo += n;
-    l->garbage_bytes += (uint32_t)n;
+    l->lo = l->hi;
+    l->discarding = false;
+    frame_reset(l);
+    l->eof = true;
+}
+
+/* The message at lo is over the limit: hands its head up, then skips it as it streams in
+ * or, if it declares too much to skip, stops reading. */
+static void refuse(duet_link_bytes *l)
+{
+    garbage_flush(l);
+    uint64_t least = frame_least(l);
+    size_t head = l->hi - l->lo < DROPPED_HEAD ? l->hi - l->lo : DROPPED_HEAD;
+    bool skip = least <= (uint64_t)l->max_in * DUET_LINK_BYTES_SKIP_FACTOR;
+    note(l, skip ? DUET_BYTES_OVERSIZED : DUET_BYTES_REFUSED, l->base + l->lo, least, l->buf + l->lo, head);
+    duet_link_dropped(&l->link, l->buf + l->lo, head, least, l->max_in);
+    if (!skip) {
+        l->stats.input_refused = true;
+        stop_input(l);
+        return;
+    }
+    l->stats.oversized++;
+    l->discarding = true;
+    l->lo += l->scan; /* what is framed goes; the rest is framed and dropped as it comes */
+    l->scan = 0;
 }
 
 /* Delivers every whole message in [lo, hi); drops garbage and oversized messages. */
@@ -78,46 +146,45 @@ static int deliver_ready(duet_link_bytes *l)
     int count = 0;
     while (l->lo < l->hi) {
         int got = frame(l);
+        if (got == 2) {
+            refuse(l);
+            continue;
+        }
         if (got < 0) {
-            /* 0xc1: at a message's start it is one byte of garbage; inside a message,
-             * the message is broken: drop its first byte and look for a start after it. */
+            /* 0xc1: at a message's start it is one byte of garbage; inside a message, the
+             * message is broken: drop its first byte and look for a start after it. */
             if (l->discarding) {
-                drop(l, l->scan + 1);
+                l->lo += l->scan + 1;
                 l->discarding = false;
-                l->oversized++;
             } else {
-                drop(l, 1);
+                drop_garbage(l, 1);
             }
             frame_reset(l);
             continue;
         }
         if (got == 0) {
-            if (l->lo == 0 && l->hi == l->cap && !l->delivering) {
-                /* Larger than the whole buffer: drop what is framed, go on framing the
-                 * rest as it arrives, and drop that too. */
-                drop(l, l->scan);
+            if (l->discarding) {
+                l->lo += l->scan;
                 l->scan = 0;
-                l->discarding = true;
             }
             break;
         }
         size_t n = l->scan;
+        frame_reset(l);
         if (l->discarding) {
-            drop(l, n);
+            l->lo += n;
             l->discarding = false;
-            l->oversized++;
-            frame_reset(l);
             continue;
         }
-        size_t at = l->lo;
+        garbage_flush(l);
+        size_t at = l->lo, pin = l->pin;
         l->lo += n;
-        frame_reset(l);
-        l->delivering++;
+        l->pin = l->lo; /* the message stays put while deliver() runs */
         bool taken = duet_link_deliver(&l->link, l->buf + at, n);
-        l->delivering--;
+        l->pin = pin;
         if (!taken) {
             l->lo = at; /* offered again at the next poll */
-            l->refused = true;
+            l->held = true;
             break;
         }
         count++;
@@ -125,31 +192,52 @@ static int deliver_ready(duet_link_bytes *l)
     return count;
 }
 
+/* The input ended: what is left of a message is reported and dropped. */
+static void end_input(duet_link_bytes *l)
+{
+    garbage_flush(l);
+    if (l->lo < l->hi || l->discarding) {
+        l->stats.truncated++;
+        note(l, DUET_BYTES_TRUNCATED, l->base + l->lo, l->hi - l->lo, l->buf + l->lo, l->hi - l->lo);
+    }
+    stop_input(l);
+    l->stats.input_ended = true;
+}
+
+static int poll_input(duet_link_bytes *l)
+{
+    int count = 0;
+    l->held = false;
+    for (;;) {
+        compact(l);
+        if (!l->held)
+            count += deliver_ready(l);
+        compact(l);
+        if (l->eof || l->down) {
+            if (l->held)
+                return count; /* the layer above takes the rest later */
+            if (!l->stats.input_ended)
+                end_input(l);
+            return count ? count : DUET_ERR_LINK_DOWN;
+        }
+        if (l->hi == l->cap) /* full while messages below are being handled: later */
+            return count;
+        long got = l->io.read(l->io.ctx, l->buf + l->hi, l->cap - l->hi);
+        if (got < 0)
+            l->eof = true;
+        else if (got == 0)
+            return count;
+        else
+            l->hi += (size_t)got;
+    }
+}
+
 static int bytes_poll(duet_link *link)
 {
     duet_link_bytes *l = (duet_link_bytes *)link;
-    int count = 0;
-    l->refused = false;
-    for (;;) {
-        compact(l);
-        if (!l->refused)
-            count += deliver_ready(l);
-        compact(l);
-        if (l->hi == l->cap) /* full while messages below are being handled: later */
-            return count;
-        if (l->down)
-            return count ? count : DUET_ERR_LINK_DOWN;
-        long got = l->io.read(l->io.ctx, l->buf + l->hi, l->cap - l->hi);
-        if (got < 0) {
-            l->down = true;
-            if (!l->refused)
-                count += deliver_ready(l);
-            return count ? count : DUET_ERR_LINK_DOWN;
-        }
-        if (got == 0)
-            return l->refused ? count : count + deliver_ready(l);
-        l->hi += (size_t)got;
-    }
+    int n = poll_input(l);
+    garbage_flush(l); /* a run of garbage is reported once per poll at most */
+    return n;
 }
 
 static void bytes_wait(duet_link *link, uint32_t timeout_ms)
@@ -176,4 +264,16 @@ void duet_link_bytes_init(duet_link_bytes *l, const duet_bytes_io *io, void *buf
     l->io = *io;
     l->buf = (uint8_t *)buf;
     l->cap = cap;
+    l->max_in = max_message && max_message < cap ? max_message : cap;
+}
+
+void duet_link_bytes_on_note(duet_link_bytes *l, duet_bytes_note_fn fn, void *ctx)
+{
+    l->note = fn;
+    l->note_ctx = ctx;
+}
+
+duet_link_bytes_stats duet_link_bytes_get_stats(const duet_link_bytes *l)
+{
+    return l->stats;
 }

@@ -12,7 +12,7 @@ static void write_param(duet_msgpack_writer *w, char c, va_list *ap)
     case 'l': duet_msgpack_write_int(w, va_arg(*ap, int64_t)); break;
     case 'k': duet_msgpack_write_uint(w, va_arg(*ap, uint64_t)); break;
     case 'b': duet_msgpack_write_bool(w, va_arg(*ap, int) != 0); break;
-    case 'f': duet_msgpack_write_float(w, (float)va_arg(*ap, double)); break;
+    case 'f': duet_msgpack_write_float(w, duet_number_narrow(va_arg(*ap, double))); break;
     case 'd': duet_msgpack_write_double(w, va_arg(*ap, double)); break;
     case 's': {
         const char *s = va_arg(*ap, const char *);
@@ -161,7 +161,7 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, va_l
     case 'l': { int64_t *p = va_arg(*ap, int64_t *); if (p) *p = is_neg ? tok.v.i : (int64_t)tok.v.u; break; }
     case 'k': { uint64_t *p = va_arg(*ap, uint64_t *); if (p) *p = is_neg ? (uint64_t)tok.v.i : tok.v.u; break; }
     case 'b': { bool *p = va_arg(*ap, bool *); if (p) *p = tok.v.b; break; }
-    case 'f': { float *p = va_arg(*ap, float *); if (p) *p = (float)token_double(&tok); break; }
+    case 'f': { float *p = va_arg(*ap, float *); if (p) *p = duet_number_narrow(token_double(&tok)); break; }
     case 'd': { double *p = va_arg(*ap, double *); if (p) *p = token_double(&tok); break; }
     case 's': case 'y': case 'v': {
         void *buf = va_arg(*ap, void *);

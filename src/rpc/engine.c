@@ -60,6 +60,7 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
         }
     }
     duet_link_attach(link, duet_rpc_receive, rpc);
+    duet_link_attach_dropped(link, duet_rpc_dropped);
     unlock(rpc);
 }
 

@@ -90,6 +90,48 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
     return true;
 }
 
+/* Whether s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
+static bool utf8_valid(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t b = s[i];
+        size_t n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 9;
+        if (n == 9 || len - i - 1 < n)
+            return false;
+        uint8_t lo = 0x80, hi = 0xbf; /* the second byte's range */
+        if (b == 0xe0)
+            lo = 0xa0;
+        else if (b == 0xed)
+            hi = 0x9f;
+        else if (b == 0xf0)
+            lo = 0x90;
+        else if (b == 0xf4)
+            hi = 0x8f;
+        for (size_t k = 1; k <= n; k++, lo = 0x80, hi = 0xbf)
+            if (s[i + k] < lo || s[i + k] > hi)
+                return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+/* The method name: a str, or a bin holding UTF-8 (clients of the old msgpack spec send raw
+ * bytes). False if it is neither, with *len 0, or a bin that is not UTF-8, with *len not 0. */
+static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t *len)
+{
+    const uint8_t *bytes;
+    *len = 0;
+    if (duet_msgpack_peek_type(r) != DUET_MSGPACK_BIN)
+        return duet_msgpack_read_str(r, name, len);
+    if (!duet_msgpack_read_bin(r, &bytes, len) || !utf8_valid(bytes, *len)) {
+        *len = *len ? *len : 1;
+        return false;
+    }
+    *name = (const char *)bytes;
+    return true;
+}
+
 /*
  * Handles the message at r, framing it while it parses it, and leaves r after it.
  * False if it is not one whole MessagePack value (the rest of the buffer is then lost).
@@ -120,8 +162,9 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     c.method = "";
     c.method_len = 0;
     c.argc = 0;
-    if (!duet_msgpack_read_str(r, &c.method, &c.method_len))
-        malformed = "malformed request: the method name must be a string";
+    if (!read_method_name(r, &c.method, &c.method_len))
+        malformed = c.method_len ? "malformed request: the method name is bin but not UTF-8; send it as a string"
+                                 : "malformed request: the method name must be a string";
     else if (!duet_msgpack_read_array(r, &c.argc))
         malformed = "malformed request: params must be an array";
     if (malformed) {
@@ -139,21 +182,51 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     return true;
 }
 
-/* Answers a request that could not be read whole, if its type and msgid can be. */
-static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err)
+/* The msgid of the request whose first len bytes are msg; false if it is no request or its
+ * msgid is not there whole. */
+static bool request_msgid(const uint8_t *msg, size_t len, const uint8_t **msgid, size_t *msgid_len)
 {
     duet_msgpack_reader r;
     uint32_t n, type;
     duet_msgpack_reader_init(&r, msg, len);
     if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
-        return;
+        return false;
     duet_msgpack_type mt = duet_msgpack_peek_type(&r);
-    const uint8_t *msgid = r.pos;
+    *msgid = r.pos;
     if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
+        return false;
+    *msgid_len = (size_t)(r.pos - *msgid);
+    return true;
+}
+
+/* Answers a request that could not be read whole, if its type and msgid can be. */
+static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err)
+{
+    const uint8_t *msgid;
+    size_t msgid_len;
+    if (!request_msgid(msg, len, &msgid, &msgid_len))
         return;
-    duet_rpc_reply_error(rpc, msgid, (size_t)(r.pos - msgid),
-                err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
-                                      : "malformed request: not a whole MessagePack value");
+    duet_rpc_reply_error(rpc, msgid, msgid_len,
+                         err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
+                                               : "malformed request: not a whole MessagePack value");
+}
+
+void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
+{
+    duet_rpc *rpc = (duet_rpc *)up;
+    const uint8_t *msgid;
+    size_t msgid_len;
+    if (!request_msgid(head, head_len, &msgid, &msgid_len))
+        return; /* nothing to answer: the link reports it */
+    char text[120];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    duet_text_add(&t, "request too large: ");
+    duet_text_add_uint(&t, size);
+    duet_text_add(&t, " bytes or more, the limit is ");
+    duet_text_add_uint(&t, limit);
+    duet_text_add(&t, " bytes per message; it was skipped");
+    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
 }
 
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)

@@ -21,7 +21,7 @@ static int64_t arg_int64(const duet_req *c, unsigned n)
         return t->v.i;
     if (t->type == DUET_MSGPACK_UINT)
         return (int64_t)t->v.u;
-    return (int64_t)token_double(t);
+    return duet_number_to_int64(token_double(t));
 }
 
 int32_t duet_arg_int(const duet_req *call, unsigned n) { return (int32_t)arg_int64(call, n); }
@@ -46,7 +46,7 @@ double duet_arg_double(const duet_req *call, unsigned n)
     return t ? token_double(t) : 0;
 }
 
-float duet_arg_float(const duet_req *call, unsigned n) { return (float)duet_arg_double(call, n); }
+float duet_arg_float(const duet_req *call, unsigned n) { return duet_number_narrow(duet_arg_double(call, n)); }
 
 static const uint8_t *arg_bytes(const duet_req *c, unsigned n, duet_msgpack_type type, uint32_t *len)
 {

@@ -196,6 +196,21 @@ static bool run_handler(duet_req *c, duet_text *t)
     return false;
 }
 
+/* A notification that failed cannot be answered: tell the report hook why. */
+static void report_failed_notification(duet_rpc *rpc, const duet_req *c, const char *why)
+{
+    if (!rpc->cfg.report)
+        return;
+    char text[DUET_RPC_ERROR_TEXT + 64];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    duet_text_add(&t, "notification ");
+    duet_text_addn(&t, c->method, c->method_len);
+    duet_text_add(&t, " failed: ");
+    duet_text_add(&t, why);
+    rpc->cfg.report(rpc->cfg.report_arg, text);
+}
+
 /* Serves one request or notification whose params reader is at the first parameter. */
 void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *malformed)
 {
@@ -232,6 +247,8 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
         write_error_response(c, frame, msgid, msgid_len, text);
         if (!c->notification)
             rpc->stats.errors_sent++;
+        else
+            report_failed_notification(rpc, c, text);
     }
     if (!c->notification)
         duet_rpc_send_frame(rpc, w);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "base/number.h"
 #include "duet/msgpack.h"
 
 /* Splits a signature into its parameter count and result letter (0: nil/none). */
@@ -63,9 +64,9 @@ static inline bool read_value_token(duet_msgpack_reader *r, duet_msgpack_token *
 static inline double token_double(const duet_msgpack_token *t)
 {
     switch (t->type) {
-    case DUET_MSGPACK_UINT: return (double)t->v.u;
-    case DUET_MSGPACK_INT: return (double)t->v.i;
-    case DUET_MSGPACK_FLOAT32: return (double)t->v.f;
+    case DUET_MSGPACK_UINT: return duet_number_from_uint64(t->v.u);
+    case DUET_MSGPACK_INT: return duet_number_from_int64(t->v.i);
+    case DUET_MSGPACK_FLOAT32: return duet_number_widen(t->v.f);
     case DUET_MSGPACK_FLOAT64: return t->v.d;
     default: return 0;
     }

@@ -155,12 +155,13 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
 {
     if (dev->err)
         return dev->err;
-    if (!name || !name[0] || strlen(name) >= DUET_RPMSG_NAME_SIZE || (reasm_cap && !reasm_buf))
+    size_t name_size = name ? strlen(name) + 1 : 0; /* with its NUL: names compare by memcmp */
+    if (name_size < 2 || name_size > DUET_RPMSG_NAME_SIZE || (reasm_cap && !reasm_buf))
         return DUET_ERR_ARG;
     if (dev->ep_count >= DUET_RPMSG_MAX_ENDPOINTS)
         return DUET_ERR_FULL;
     for (unsigned i = 0; i < dev->ep_count; i++)
-        if (strcmp(dev->eps[i]->name, name) == 0)
+        if (memcmp(dev->eps[i]->name, name, name_size) == 0)
             return DUET_ERR_EXISTS;
     memset(ep, 0, sizeof *ep);
     ep->link.send = ep_send;
@@ -169,7 +170,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->link.now_ms = ep_now;
     ep->link.max_message = payload_max(dev);
     ep->dev = dev;
-    memcpy(ep->name, name, strlen(name) + 1);
+    memcpy(ep->name, name, name_size);
     ep->addr = dev->next_addr++;
     ep->dest = DUET_RPMSG_ADDR_ANY;
     ep->reasm = (uint8_t *)reasm_buf;
@@ -182,7 +183,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     }
     /* The remote may have announced this name already. */
     for (unsigned i = 0; i < dev->early_count; i++) {
-        if (strcmp(dev->early[i].name, name) == 0) {
+        if (memcmp(dev->early[i].name, name, name_size) == 0) {
             duet_rpmsg_announce a = dev->early[i];
             dev->early[i] = dev->early[--dev->early_count];
             duet_rpmsg_host_answer(dev, ep, a.addr, a.cap);

@@ -32,8 +32,8 @@ GUIDE_SKETCHES = {
     "micropython_rpc_led_m4": ["m4"],
 }
 OWN_SKETCHES = {
-    "types_m4": ["m4"], "types_m7": ["m7"], "halt_m7": ["m7"],
-    "thread_m4": ["m4"], "thread_m7": ["m7"], "led_m7": ["m7"],
+    "types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "halt_m7.ino": ["m7"],
+    "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"], "led_m7.ino": ["m7"], "hello_m7.cpp": ["m7"],
 }
 
 failures = []
@@ -208,6 +208,12 @@ def test_types(b):
           "results; wrong calls refused with the function's name", repr(out))
 
 
+def test_cpp_sketch(b):
+    status, out, err, ev = b.run("hello_m7", "types_m4", 2)
+    check(status == 0 and serial_lines(out) == ["hello from a .cpp sketch", "-7", ""],
+          "a .cpp sketch builds and runs as a .ino does", repr(out) + err)
+
+
 def test_halt(b):
     status, out, err, ev = b.run("halt_m7", "types_m4", 2)
     check(serial_lines(out) == ["calling label", ""], "halt: the sketch stops at the wrong as<int>()", repr(out))
@@ -252,13 +258,13 @@ def main():
         for name, cores in sorted(GUIDE_SKETCHES.items()):
             for core in cores:
                 b.build(name, os.path.join(sketch_dir, name + ".ino"), core)
-        for name, cores in sorted(OWN_SKETCHES.items()):
+        for file, cores in sorted(OWN_SKETCHES.items()):
             for core in cores:
-                b.build(name, os.path.join(HERE, "sketches", name + ".ino"), core)
+                b.build(os.path.splitext(file)[0], os.path.join(HERE, "sketches", file), core)
         if failures:
             sys.exit("%d failed: %s" % (len(failures), failures))
         for test in (test_booting, test_core_identify, test_usb_serial, test_sensor, test_servo, test_rtc,
-                     test_micropython_led, test_types, test_halt, test_thread):
+                     test_micropython_led, test_types, test_cpp_sketch, test_halt, test_thread):
             test(b)
         test_build_errors(b)
     finally:

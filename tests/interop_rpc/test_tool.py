@@ -174,9 +174,13 @@ def test_duet_to_duet(c, duet):
     st = json_of(out)
     c.check("stats: a map of counters", isinstance(st, dict) and st.get("msgs_in") == 1, out)
 
-    # serve --stdio on garbage then end of input.
+    # serve --stdio on garbage then end of input inside a message.
     rc, out, err, _ = run([duet, "serve", "--stdio"], stdin=b"\xc1\x01garbage\x93\x00")
-    c.equal("serve: garbage then end of input: exit 0, nothing sent", (rc, out), (0, ""))
+    c.equal("serve: garbage, then end of input inside a message: exit 4, nothing sent", (rc, out), (4, ""))
+    c.contains("...says what was skipped", err, "skipped 1 byte that is not MessagePack (c1) at byte 0 of the input")
+    c.contains("...and where the input ended", err, "the input ended inside a message: the 2 bytes of it that arrived (93 00, at byte 9)")
+    rc, out, err, _ = run([duet, "serve", "--stdio"], stdin=b"\xc1\x01")
+    c.equal("serve: garbage, then end of input between messages: exit 0", rc, 0)
 
 
 def test_usage(c, duet):

@@ -278,8 +278,8 @@ static void test_every_split(void **state)
                 assert_int_equal(lpoll(), s2 < L ? 1 : 0);
                 assert_int_equal(cap.n, 1);
                 assert_delivered(0, m, L);
-                assert_int_equal(link_l.garbage_bytes, 0);
-                assert_int_equal(link_l.oversized, 0);
+                assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
+                assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 0);
                 assert_int_equal(lpoll(), 0);
             }
         }
@@ -307,7 +307,7 @@ static void test_one_byte_at_a_time(void **state)
     assert_int_equal(cap.n, 400);
     for (unsigned i = 0; i < 400; i++)
         assert_delivered(i, stream + off[i], len[i]);
-    assert_int_equal(link_l.garbage_bytes, 0);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
     /* The reads themselves one byte at a time, the stream pushed whole. */
     link_open(256, READ_ONE, 0);
     pipe_push(&pin, stream, n);
@@ -342,8 +342,8 @@ static void test_random_chunks(void **state)
         assert_int_equal(cap.total, n);
         for (unsigned i = 0; i < 2000; i++)
             assert_delivered(i, stream + off[i], len[i]);
-        assert_int_equal(link_l.garbage_bytes, 0);
-        assert_int_equal(link_l.oversized, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 0);
     }
 }
 
@@ -384,8 +384,8 @@ static void test_garbage_between_messages(void **state)
             else
                 assert_delivered(k, small, sizeof small);
         }
-        assert_int_equal(link_l.garbage_bytes, garbage);
-        assert_int_equal(link_l.oversized, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, garbage);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 0);
     }
 }
 
@@ -405,8 +405,8 @@ static void test_message_of_exactly_the_buffer(void **state)
         assert_int_equal(lpoll(), 2);
         assert_delivered(0, m, 64);
         assert_delivered(1, m + 64, 1);
-        assert_int_equal(link_l.oversized, 0);
-        assert_int_equal(link_l.garbage_bytes, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
         /* After a small message the buffer does not start at 0: still fits. */
         link_open(64, mode, 0);
         uint8_t two[66];
@@ -417,7 +417,7 @@ static void test_message_of_exactly_the_buffer(void **state)
         pipe_push(&pin, two + 1, 64);
         assert_int_equal(lpoll(), 1);
         assert_delivered(1, m, 64);
-        assert_int_equal(link_l.oversized, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 0);
     }
 }
 
@@ -425,7 +425,7 @@ static void test_oversized_message_of_invalid_bytes(void **state)
 {
     (void)state;
     /* A bin8 of 98 bytes (100 in all) into a 64-byte buffer; its body is bytes that cannot
-     * start a value, so after the first 64 are dropped the rest is dropped byte by byte. */
+     * start a value, skipped as the body they are (not counted as garbage). */
     uint8_t m[100 + 5];
     m[0] = 0xc4;
     m[1] = 98;
@@ -438,8 +438,8 @@ static void test_oversized_message_of_invalid_bytes(void **state)
         ;
     assert_int_equal(cap.n, 1);
     assert_delivered(0, next, sizeof next);
-    assert_int_equal(link_l.oversized, 1);
-    assert_int_equal(link_l.garbage_bytes, 100);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 1);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
 }
 
 static void test_oversized_message_dropped_whole(void **state)
@@ -456,9 +456,9 @@ static void test_oversized_message_dropped_whole(void **state)
     pipe_push(&pin, m, sizeof m);
     for (int i = 0; i < 4; i++)
         assert_true(lpoll() >= 0);
-    assert_int_equal(link_l.oversized, 1);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 1);
     assert_delivered(0, next, sizeof next);
-    assert_int_equal(link_l.garbage_bytes, 100);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
 }
 
 static void test_eof(void **state)
@@ -472,14 +472,17 @@ static void test_eof(void **state)
     assert_delivered(0, m, sizeof m);
     assert_int_equal(lpoll(), DUET_ERR_LINK_DOWN);
     assert_int_equal(lpoll(), DUET_ERR_LINK_DOWN);
-    assert_int_equal(link_l.link.send(&link_l.link, m, sizeof m), DUET_ERR_LINK_DOWN);
-    assert_true(link_l.down);
-    /* A message cut by the end is not delivered. */
+    /* End of input is not end of output: answers still go out. */
+    assert_int_equal(link_l.link.send(&link_l.link, m, sizeof m), DUET_OK);
+    assert_false(link_l.down);
+    assert_true(duet_link_bytes_get_stats(&link_l).input_ended);
+    /* A message cut by the end is not delivered, and counted. */
     link_open(64, READ_ONE, 0);
     pipe_push(&pin, m, 2);
     pin.eof = true;
     assert_int_equal(lpoll(), DUET_ERR_LINK_DOWN);
     assert_int_equal(cap.n, 0);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).truncated, 1);
     /* End of stream with nothing before it. */
     link_open(64, READ_ALL, 0);
     pin.eof = true;
@@ -529,7 +532,7 @@ static void test_refused_message_offered_again(void **state)
     assert_int_equal(lpoll(), 2);
     assert_delivered(0, m1, sizeof m1);
     assert_delivered(1, m2, sizeof m2);
-    assert_int_equal(link_l.garbage_bytes, 0);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
 }
 
 static void test_refused_message_survives_more_input(void **state)
@@ -559,7 +562,196 @@ static void test_refused_message_survives_more_input(void **state)
     assert_delivered(0, m1, sizeof m1);
     assert_delivered(1, m2, sizeof m2);
     assert_delivered(2, m3, sizeof m3);
-    assert_int_equal(link_l.garbage_bytes, 0);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
+}
+
+/* ------------------------------------------------------------ bad input: notes, limits */
+
+typedef struct notes {
+    unsigned n;
+    duet_bytes_note last[8];
+    uint8_t bytes[8][16];
+    unsigned dropped;          /* duet_link_dropped calls (the layer above's view) */
+    uint8_t head[64];
+    size_t head_len;
+    uint64_t dropped_size;
+    size_t dropped_limit;
+} notes;
+
+static notes nt;
+
+static void on_note(void *ctx, const duet_bytes_note *n)
+{
+    notes *x = (notes *)ctx;
+    assert_true(x->n < 8);
+    x->last[x->n] = *n;
+    memcpy(x->bytes[x->n], n->bytes, n->len);
+    x->last[x->n].bytes = x->bytes[x->n];
+    x->n++;
+}
+
+static void on_dropped(void *up, const uint8_t *head, size_t len, uint64_t size, size_t limit)
+{
+    (void)up;
+    nt.dropped++;
+    assert_true(len <= sizeof nt.head);
+    memcpy(nt.head, head, len);
+    nt.head_len = len;
+    nt.dropped_size = size;
+    nt.dropped_limit = limit;
+}
+
+/* link_open, with notes and the dropped upcall recorded in nt. */
+static void link_open_noted(size_t rx_cap, int mode, size_t max_message)
+{
+    link_open(rx_cap, mode, max_message);
+    memset(&nt, 0, sizeof nt);
+    duet_link_bytes_on_note(&link_l, on_note, &nt);
+    duet_link_attach_dropped(&link_l.link, on_dropped);
+}
+
+static void test_garbage_noted_as_one_run(void **state)
+{
+    (void)state;
+    static const uint8_t in[] = {0xc1, 0xc1, 0x92, 0x01, 0x02, 0xc1};
+    link_open_noted(64, READ_ONE, 0);
+    pipe_push(&pin, in, sizeof in);
+    while (lpoll() > 0 || pin.wr != pin.rd)
+        ;
+    assert_int_equal(cap.n, 1);
+    assert_delivered(0, in + 2, 3);
+    assert_int_equal(nt.n, 2);
+    assert_int_equal(nt.last[0].kind, DUET_BYTES_GARBAGE);
+    assert_int_equal(nt.last[0].offset, 0);
+    assert_int_equal(nt.last[0].size, 2);
+    assert_int_equal(nt.last[0].len, 2);
+    assert_memory_equal(nt.last[0].bytes, in, 2);
+    assert_int_equal(nt.last[1].kind, DUET_BYTES_GARBAGE);
+    assert_int_equal(nt.last[1].offset, 5);
+    assert_int_equal(nt.last[1].size, 1);
+    assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 3);
+}
+
+static void test_oversized_request_head_goes_up(void **state)
+{
+    (void)state;
+    /* [0, 7, "echo", ["<40 x>"]] over a 32-byte limit (64-byte buffer), then a small message. */
+    uint8_t m[64];
+    duet_msgpack_writer w;
+    duet_msgpack_writer_init(&w, m, sizeof m);
+    duet_msgpack_write_array(&w, 4);
+    duet_msgpack_write_uint(&w, 0);
+    duet_msgpack_write_uint(&w, 7);
+    duet_msgpack_write_cstr(&w, "echo");
+    duet_msgpack_write_array(&w, 1);
+    duet_msgpack_write_cstr(&w, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    size_t len = duet_msgpack_writer_size(&w);
+    static const uint8_t next[] = {0x93, 0x02, 0xa1, 'n', 0x90};
+    link_open_noted(64, READ_ALL, 32);
+    pipe_push(&pin, m, len);
+    pipe_push(&pin, next, sizeof next);
+    assert_int_equal(lpoll(), 1);
+    assert_delivered(0, next, sizeof next);
+    assert_int_equal(nt.dropped, 1);
+    assert_int_equal(nt.dropped_limit, 32);
+    assert_int_equal(nt.dropped_size, len); /* the str header tells the whole size */
+    assert_true(nt.head_len >= 10);
+    assert_memory_equal(nt.head, m, 10);   /* enough to answer by msgid */
+    assert_int_equal(nt.n, 1);
+    assert_int_equal(nt.last[0].kind, DUET_BYTES_OVERSIZED);
+    assert_int_equal(nt.last[0].offset, 0);
+    duet_link_bytes_stats st = duet_link_bytes_get_stats(&link_l);
+    assert_int_equal(st.oversized, 1);
+    assert_int_equal(st.garbage_bytes, 0);
+    assert_false(st.input_refused);
+}
+
+static void test_huge_header_refuses_input(void **state)
+{
+    (void)state;
+    /* [0, 1, <str of 4 GiB>... then a whole request: the request must not be served as the
+     * string's body, nor the link wait for 4 GiB. */
+    static const uint8_t in[] = {0x94, 0x00, 0x01, 0xdb, 0xff, 0xff, 0xff, 0xff, 0x94, 0x00, 0x02, 0xa3, 'a', 'd', 'd', 0x90};
+    link_open_noted(64, READ_ALL, 32);
+    pipe_push(&pin, in, sizeof in);
+    assert_int_equal(lpoll(), DUET_ERR_LINK_DOWN);
+    assert_int_equal(cap.n, 0);
+    assert_int_equal(nt.dropped, 1);
+    assert_int_equal(nt.dropped_size, 8 + 0xffffffffull + 1); /* and one more value, the params */
+    assert_memory_equal(nt.head, in, 8);
+    assert_int_equal(nt.last[0].kind, DUET_BYTES_REFUSED);
+    duet_link_bytes_stats st = duet_link_bytes_get_stats(&link_l);
+    assert_true(st.input_refused);
+    /* Nothing more is read, but answers still go out. */
+    unsigned reads = end_l.reads;
+    assert_int_equal(lpoll(), DUET_ERR_LINK_DOWN);
+    assert_int_equal(end_l.reads, reads);
+    assert_int_equal(link_l.link.send(&link_l.link, in + 8, 8), DUET_OK);
+}
+
+static void test_truncated_input_noted(void **state)
+{
+    (void)state;
+    static const uint8_t in[] = {0xc1, 0xc1, 0x94, 0x00, 0x94, 0x00, 0x01, 0xa3, 'a', 'd', 'd', 0x92, 0x01, 0x02};
+    link_open_noted(64, READ_RANDOM, 0);
+    pipe_push(&pin, in, sizeof in);
+    pin.eof = true;
+    while (lpoll() >= 0)
+        ;
+    assert_int_equal(cap.n, 0);
+    assert_int_equal(nt.n, 2);
+    assert_int_equal(nt.last[0].kind, DUET_BYTES_GARBAGE);
+    assert_int_equal(nt.last[0].size, 2);
+    assert_int_equal(nt.last[1].kind, DUET_BYTES_TRUNCATED);
+    assert_int_equal(nt.last[1].offset, 2);
+    assert_int_equal(nt.last[1].size, sizeof in - 2);
+    duet_link_bytes_stats st = duet_link_bytes_get_stats(&link_l);
+    assert_int_equal(st.truncated, 1);
+    assert_true(st.input_ended);
+}
+
+/* While a message is being delivered, a nested poll receives messages that only fit once the
+ * ones delivered inside it are handled (the buffer moves them down to the message in use). */
+static unsigned nested_seen;
+static uint8_t nested_first[30];
+
+static bool nested_deliver(void *up, const uint8_t *data, size_t len)
+{
+    (void)up;
+    if (nested_seen++ > 0)
+        return cap_deliver(&cap, data, len);
+    memcpy(nested_first, data, len);
+    uint8_t m[30];
+    for (int k = 0; k < 3; k++) {
+        m[0] = 0xc4;
+        m[1] = 28;
+        memset(m + 2, 0x40 + k, 28);
+        pipe_push(&pin, m, sizeof m);
+        while (cap.n < (unsigned)k + 1)
+            assert_true(lpoll() >= 0);
+    }
+    assert_memory_equal(data, nested_first, len); /* the message in use did not move */
+    return cap_deliver(&cap, data, len);
+}
+
+static void test_reads_on_while_a_message_is_in_use(void **state)
+{
+    (void)state;
+    uint8_t first[30];
+    first[0] = 0xc4;
+    first[1] = 28;
+    memset(first + 2, 0x3f, 28);
+    link_open(64, READ_ALL, 30);
+    nested_seen = 0;
+    duet_link_attach(&link_l.link, nested_deliver, &cap);
+    pipe_push(&pin, first, sizeof first);
+    assert_int_equal(lpoll(), 1);
+    assert_int_equal(cap.n, 4); /* three inside, then the first */
+    for (unsigned k = 0; k < 3; k++) {
+        assert_int_equal(cap.len[k], 30);
+        assert_int_equal(cap.bytes[cap.off[k] + 2], 0x40 + k);
+    }
+    assert_delivered(3, first, sizeof first);
 }
 
 /* ------------------------------------------------------------ two engines over byte links */
@@ -602,8 +794,21 @@ static int h_g(duet_req *c) /* on A: B.h(2 y) + 1000 */
 
 static int h_h(duet_req *c) { return duet_return_int(c, (int64_t)duet_arg_int(c, 0) + 5); }
 
+/* What B's engine reported (its report hook): the last sentence, and how many. */
+static char b_report[256];
+static unsigned b_reports;
+
+static void on_b_report(void *arg, const char *text)
+{
+    (void)arg;
+    b_reports++;
+    strncpy(b_report, text, sizeof b_report - 1);
+}
+
 static void engines_open(int mode_a, int mode_b)
 {
+    b_reports = 0;
+    b_report[0] = '\0';
     memset(&ab, 0, sizeof ab);
     memset(&ba, 0, sizeof ba);
     memset(&end_a, 0, sizeof end_a);
@@ -617,7 +822,7 @@ static void engines_open(int mode_a, int mode_b)
     duet_rpc_config ca = {.tx_buffer = tx_a, .tx_size = sizeof tx_a, .result_buffer = res_a,
                           .result_size = sizeof res_a, .max_message = 256};
     duet_rpc_config cb = {.tx_buffer = tx_b, .tx_size = sizeof tx_b, .result_buffer = res_b,
-                          .result_size = sizeof res_b, .max_message = 256};
+                          .result_size = sizeof res_b, .max_message = 256, .report = on_b_report};
     assert_int_equal(duet_rpc_init(&rpc_a, &link_a.link, &ca), DUET_OK);
     assert_int_equal(duet_rpc_init(&rpc_b, &link_b.link, &cb), DUET_OK);
     assert_int_equal(duet_rpc_bind(&rpc_b, "add", "ii:i", h_add, NULL), DUET_OK);
@@ -663,8 +868,8 @@ static void test_engines_over_bytes(void **state)
         assert_int_equal(st.late_responses, 0);
         /* add, echo_s, f, h (from g), g's answer, nope, and the batches */
         assert_int_equal(st.msgs_out, 6 + 1000);
-        assert_int_equal(link_a.garbage_bytes, 0);
-        assert_int_equal(link_b.garbage_bytes, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_a).garbage_bytes, 0);
+        assert_int_equal(duet_link_bytes_get_stats(&link_b).garbage_bytes, 0);
     }
 }
 
@@ -679,8 +884,8 @@ static void test_engines_garbage_in_stream(void **state)
     pipe_push(&ba, noise, 2);
     assert_int_equal(duet_rpc_call(&rpc_a, "add", "ii:i", 1, 2, &r), DUET_OK);
     assert_int_equal(r, 3);
-    assert_int_equal(link_b.garbage_bytes, 3);
-    assert_int_equal(link_a.garbage_bytes, 2);
+    assert_int_equal(duet_link_bytes_get_stats(&link_b).garbage_bytes, 3);
+    assert_int_equal(duet_link_bytes_get_stats(&link_a).garbage_bytes, 2);
     /* A value that is no msgpack-RPC message reaches the engine, which counts it. */
     static const uint8_t stray[] = {0x2a};
     pipe_push(&ab, stray, 1);
@@ -688,6 +893,60 @@ static void test_engines_garbage_in_stream(void **state)
     assert_int_equal(r, 7);
     assert_int_equal(duet_rpc_get_stats(&rpc_b).malformed, 1);
     assert_int_equal(duet_rpc_get_stats(&rpc_b).msgs_in, 2);
+}
+
+/* What B sent, taken out of its pipe to A. */
+static size_t take_from_b(uint8_t *buf, size_t cap_)
+{
+    size_t n = ba.wr - ba.rd;
+    assert_true(n <= cap_);
+    memcpy(buf, ba.data + ba.rd, n);
+    ba.rd = ba.wr = 0;
+    return n;
+}
+
+static void test_engines_bin_method_oversized_and_reports(void **state)
+{
+    (void)state;
+    engines_open(READ_ALL, READ_ALL);
+    uint8_t out[256];
+    /* A method name sent as bin (old msgpack-RPC clients) is served. */
+    static const uint8_t bin_add[] = {0x94, 0x00, 0x05, 0xc4, 0x03, 'a', 'd', 'd', 0x92, 0x01, 0x02};
+    pipe_push(&ab, bin_add, sizeof bin_add);
+    assert_int_equal(duet_rpc_poll(&rpc_b), 1);
+    static const uint8_t three[] = {0x94, 0x01, 0x05, 0xc0, 0x03};
+    assert_int_equal(take_from_b(out, sizeof out), sizeof three);
+    assert_memory_equal(out, three, sizeof three);
+    /* A request larger than B's 512-byte buffer is answered by its msgid, naming the limit;
+     * the request after it is served. */
+    uint8_t big[700];
+    duet_msgpack_writer w;
+    duet_msgpack_writer_init(&w, big, sizeof big);
+    duet_msgpack_write_array(&w, 4);
+    duet_msgpack_write_uint(&w, 0);
+    duet_msgpack_write_uint(&w, 6);
+    duet_msgpack_write_cstr(&w, "echo_s");
+    duet_msgpack_write_array(&w, 1);
+    static const char many[600] = {0};
+    duet_msgpack_write_str(&w, many, sizeof many);
+    pipe_push(&ab, big, duet_msgpack_writer_size(&w));
+    pipe_push(&ab, bin_add, sizeof bin_add);
+    assert_true(duet_rpc_poll(&rpc_b) >= 1);
+    size_t n = take_from_b(out, sizeof out);
+    static const char want[] = "request too large: 614 bytes or more, the limit is 512 bytes per message; it was skipped";
+    assert_true(n > 4 + sizeof want - 1 + sizeof three);
+    assert_int_equal(out[2], 6);
+    assert_memory_equal(out + 5, want, sizeof want - 1);
+    assert_memory_equal(out + n - sizeof three, three, sizeof three);
+    assert_int_equal(duet_link_bytes_get_stats(&link_b).oversized, 1);
+    /* A notification that fails cannot be answered: the report hook is told why. */
+    static const uint8_t note[] = {0x93, 0x02, 0xa4, 'n', 'o', 'p', 'e', 0x90};
+    pipe_push(&ab, note, sizeof note);
+    assert_int_equal(duet_rpc_poll(&rpc_b), 1);
+    assert_int_equal(take_from_b(out, sizeof out), 0);
+    assert_int_equal(b_reports, 1);
+    assert_true(strncmp(b_report, "notification nope failed: ", 26) == 0);
+    assert_non_null(strstr(b_report, "nope"));
 }
 
 static void test_engines_timeout_and_eof(void **state)
@@ -707,7 +966,7 @@ static void test_engines_timeout_and_eof(void **state)
     ba.eof = true;
     assert_int_equal(duet_rpc_call_timeout(&rpc_a, 1000, "add", "ii:i", 1, 2, &r), DUET_ERR_LINK_DOWN);
     assert_string_equal(duet_rpc_error_text(&rpc_a), "add: link down");
-    assert_true(link_a.down);
+    assert_true(duet_link_bytes_get_stats(&link_a).input_ended);
     assert_int_equal(duet_rpc_call(&rpc_a, "add", "ii:i", 1, 2, &r), DUET_ERR_LINK_DOWN);
     assert_int_equal(duet_rpc_poll(&rpc_a), DUET_ERR_LINK_DOWN);
 }
@@ -725,6 +984,12 @@ int main(void)
         cmocka_unit_test(test_eof),
         cmocka_unit_test(test_send),
         cmocka_unit_test(test_refused_message_offered_again),
+        cmocka_unit_test(test_garbage_noted_as_one_run),
+        cmocka_unit_test(test_oversized_request_head_goes_up),
+        cmocka_unit_test(test_huge_header_refuses_input),
+        cmocka_unit_test(test_truncated_input_noted),
+        cmocka_unit_test(test_reads_on_while_a_message_is_in_use),
+        cmocka_unit_test(test_engines_bin_method_oversized_and_reports),
         cmocka_unit_test(test_refused_message_survives_more_input),
         cmocka_unit_test(test_engines_over_bytes),
         cmocka_unit_test(test_engines_garbage_in_stream),

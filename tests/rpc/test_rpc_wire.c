@@ -265,10 +265,10 @@ static void test_malformed_request_answered(void **state)
     assert_int_equal(r.id[0], 0x09);
     fx_assert_error(&r, "malformed request: the method name must be a string");
 
-    TO_B(0x94, 0x00, 0x0a, 0xc4, 0x03, 'a', 'd', 'd', 0x92, 0x01, 0x02); /* method as bin */
+    TO_B(0x94, 0x00, 0x0a, 0xc4, 0x03, 0xff, 'd', 'd', 0x92, 0x01, 0x02); /* method as bin, not UTF-8 */
     fx_parse_response(cap.msg[3], cap.len[3], &r);
     assert_int_equal(r.id[0], 0x0a);
-    fx_assert_error(&r, "malformed request: the method name must be a string");
+    fx_assert_error(&r, "malformed request: the method name is bin but not UTF-8; send it as a string");
 
     TO_B(0x94, 0x00, 0x0b, 0xc0, 0xc0); /* method nil, params nil */
     fx_parse_response(cap.msg[4], cap.len[4], &r);

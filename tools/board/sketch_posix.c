@@ -145,6 +145,9 @@ static int common_flags(const board_args *a, bool m7, const char **argv, int n)
     argv[n++] = "-I" DUET_BOARD_ARDUINO_INCLUDE;
     argv[n++] = "-I" DUET_BOARD_INCLUDE;
     argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
+#ifdef DUET_BOARD_GENERATED_INCLUDE
+    argv[n++] = "-I" DUET_BOARD_GENERATED_INCLUDE; /* duet/version.h */
+#endif
     for (int i = 0; i < a->cflag_count; i++)
         argv[n++] = a->cflags[i];
     return n;
@@ -216,11 +219,14 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
     }
     argv[n++] = "-o";
     argv[n++] = out;
-    /* The layer first (its time() takes the C library's place), then main() for
-     * setup()/loop(), the board and the core. */
+    /* The layer first (its time() takes the C library's place), then as for a C program:
+     * main() for setup()/loop(), the port and the top level (which use each other), the core. */
     argv[n++] = DUET_BOARD_LIB_ARDUINO;
     argv[n++] = DUET_BOARD_LIB_MAIN;
+    argv[n++] = "-Wl,--start-group";
     argv[n++] = DUET_BOARD_LIB_POSIX;
+    argv[n++] = DUET_BOARD_LIB_TOP;
+    argv[n++] = "-Wl,--end-group";
     argv[n++] = DUET_BOARD_LIB_CORE;
     argv[n++] = "-pthread";
     argv[n] = NULL;

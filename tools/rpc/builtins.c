@@ -107,16 +107,18 @@ static int h_stats(duet_req *c)
 {
     builtin_host *host = (builtin_host *)duet_req_user(c);
     duet_rpc_stats s = duet_rpc_get_stats(duet_req_rpc(c));
+    duet_link_bytes_stats b = duet_link_bytes_get_stats(host->bytes);
     duet_msgpack_writer *w = duet_req_result(c);
-    duet_msgpack_write_map(w, 8);
+    duet_msgpack_write_map(w, 9);
     put_stat(w, "msgs_in", s.msgs_in);
     put_stat(w, "msgs_out", s.msgs_out);
     put_stat(w, "malformed", s.malformed);
     put_stat(w, "late_responses", s.late_responses);
     put_stat(w, "errors_sent", s.errors_sent);
     put_stat(w, "send_failures", s.send_failures);
-    put_stat(w, "garbage_bytes", host->bytes->garbage_bytes);
-    put_stat(w, "oversized", host->bytes->oversized);
+    put_stat(w, "garbage_bytes", b.garbage_bytes);
+    put_stat(w, "oversized", b.oversized);
+    put_stat(w, "truncated", b.truncated);
     return DUET_OK;
 }
 

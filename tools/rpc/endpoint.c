@@ -1,12 +1,63 @@
 /* endpoint.c - one engine over one byte stream, built-ins and plugins bound. */
 #include "endpoint.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define TX_SIZE ((size_t)TX_FRAMES * MAX_MESSAGE)
 #define RESULT_SIZE ((size_t)DUET_RPC_MAX_INFLIGHT * MAX_MESSAGE)
+
+/* The first bytes of a note as hex, "c1 c1", with " ..." when there were more. */
+static void hex_bytes(char *out, size_t cap, const duet_bytes_note *n)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n->len && at + 4 < cap; i++)
+        at += (size_t)snprintf(out + at, cap - at, i ? " %02x" : "%02x", n->bytes[i]);
+    if (n->size > n->len && at + 5 < cap)
+        snprintf(out + at, cap - at, " ...");
+}
+
+/* The link's report of bad input, as one sentence on stderr. */
+static void endpoint_note(void *ctx, const duet_bytes_note *n)
+{
+    endpoint *e = (endpoint *)ctx;
+    char bytes[80];
+    hex_bytes(bytes, sizeof bytes, n);
+    switch (n->kind) {
+    case DUET_BYTES_GARBAGE:
+        fprintf(stderr, "%s: skipped %" PRIu64 " byte%s that %s not MessagePack (%s) at byte %" PRIu64 " of the input\n",
+                e->name, n->size, n->size == 1 ? "" : "s", n->size == 1 ? "is" : "are", bytes, n->offset);
+        break;
+    case DUET_BYTES_OVERSIZED:
+        fprintf(stderr, "%s: skipped a message of %" PRIu64 " bytes or more at byte %" PRIu64 " (%s): over the limit of %zu bytes per message\n",
+                e->name, n->size, n->offset, bytes, n->limit);
+        break;
+    case DUET_BYTES_REFUSED:
+        e->input_broken = true;
+        fprintf(stderr, "%s: the message at byte %" PRIu64 " (%s) declares %" PRIu64 " bytes, too large to skip (the limit is %zu "
+                "bytes per message; skipping it would take what follows as its body): no more input is read. Send messages of at most %zu bytes.\n",
+                e->name, n->offset, bytes, n->size, n->limit, n->limit);
+        break;
+    case DUET_BYTES_TRUNCATED:
+        e->input_broken = true;
+        fprintf(stderr, "%s: the input ended inside a message: the %" PRIu64 " bytes of it that arrived (%s, at byte %" PRIu64 ") were dropped. "
+                "Send every message whole.\n", e->name, n->size, bytes, n->offset);
+        break;
+    }
+}
+
+/* What the engine cannot answer (a notification that failed): stderr, or the trace. */
+static void endpoint_report(void *ctx, const char *text)
+{
+    endpoint *e = (endpoint *)ctx;
+    if (e->link == &e->trace.link)
+        trace_note(&e->trace, text);
+    else
+        fprintf(stderr, "%s: %s\n", e->name, text);
+}
 
 int endpoint_open(endpoint *e, const tool_options *o, int rfd, int wfd, const char *name, const duet_bytes_io *io)
 {
@@ -22,6 +73,7 @@ int endpoint_open(endpoint *e, const tool_options *o, int rfd, int wfd, const ch
     duet_bytes_fd_init(&e->fd, rfd, wfd);
     duet_bytes_io fd_io = duet_bytes_fd_io(&e->fd);
     duet_link_bytes_init(&e->bytes, io ? io : &fd_io, e->mem, RX_BUFFER, MAX_MESSAGE);
+    duet_link_bytes_on_note(&e->bytes, endpoint_note, e);
     e->link = &e->bytes.link;
     if (o->tracing) {
         trace_link_init(&e->trace, e->link, stderr, e->name, TRACE_MAX_JSON);
@@ -35,6 +87,8 @@ int endpoint_open(endpoint *e, const tool_options *o, int rfd, int wfd, const ch
     cfg.result_size = RESULT_SIZE;
     cfg.timeout_ms = o->timeout_ms;
     cfg.max_message = MAX_MESSAGE;
+    cfg.report = endpoint_report;
+    cfg.report_arg = e;
     if (duet_rpc_init(&e->rpc, e->link, &cfg) != DUET_OK) {
         fprintf(stderr, "%s: %s\n", e->name, duet_rpc_error_text(&e->rpc));
         goto fail;

@@ -13,10 +13,11 @@
 #include "trace_link.h"
 
 /* The largest message either way, the frames nested calls may stack in the tx buffer, and
- * the receive buffer. */
+ * the receive buffer: room for the message a handler works on and the next one (its nested
+ * call's answer), whatever their sizes. */
 #define MAX_MESSAGE (1u << 20)
 #define TX_FRAMES 8
-#define RX_BUFFER MAX_MESSAGE
+#define RX_BUFFER (2u * MAX_MESSAGE)
 #define MAX_PLUGINS 16
 #define TRACE_MAX_JSON 2000
 
@@ -41,10 +42,13 @@ typedef struct endpoint {
     builtin_host host;
     uint8_t *mem;             /* rx, tx and result buffers, one allocation */
     char name[64];            /* "duet-rpc serve", "duet-rpc serve #3": trace and messages */
+    bool input_broken;        /* the input ended inside a message, or declared one too large to skip */
 } endpoint;
 
 /*
- * Sets up e over (rfd, wfd): the link, the engine, the built-ins and the plugins. io, if not
+ * Sets up e over (rfd, wfd): the link, the engine, the built-ins and the plugins. Bad input
+ * (bytes that are not MessagePack, messages over the limit, input that ends inside a message)
+ * and notifications that failed are said on stderr, one sentence each. io, if not
  * NULL, replaces the plain descriptor io (its ctx is the caller's; it may call the
  * duet_bytes_fd_* functions on &e->fd). @retval 0, or -1 with the reason on stderr (nothing
  * is left to free).

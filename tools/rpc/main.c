@@ -218,155 +218,183 @@ static int common_option(tool_options *t, int argc, char **argv, int *i)
 
 /* ------------------------------------------------------------ call */
 
-static int cmd_call(int argc, char **argv)
+/* What the call command line says. */
+typedef struct call_args {
+    const char *port, *tcp, *exec_cmd;
+    bool notify;
+    const char *method;
+    char **args;              /* the method's arguments, nargs of them */
+    int nargs;
+} call_args;
+
+/* Parses call's options into a. @retval -1 go on, else the exit status (help or usage error). */
+static int call_parse(int argc, char **argv, call_args *a)
 {
-    tool_options *t = &T.tool;
-    static endpoint ep;
-    const char *port = NULL, *tcp = NULL, *exec_cmd = NULL;
-    bool notify = false;
+    memset(a, 0, sizeof *a);
     int i = 2;
     for (; i < argc; i++) {
-        const char *a = argv[i];
+        const char *arg = argv[i];
         bool missing = false;
         const char *v;
-        if (strcmp(a, "--") == 0) {
+        if (strcmp(arg, "--") == 0) {
             i++;
             break;
         }
-        if (a[0] != '-' || a[1] == '\0')
+        if (arg[0] != '-' || arg[1] == '\0')
             break; /* METHOD: the rest are its arguments, even "-5" */
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             fputs(help_text, stdout);
             return 0;
         }
-        if (strcmp(a, "--notify") == 0) {
-            notify = true;
-            continue;
+        if (strcmp(arg, "--notify") == 0)
+            a->notify = true;
+        else if ((v = opt(argc, argv, &i, "--port", &missing)))
+            a->port = v;
+        else if ((v = opt(argc, argv, &i, "--tcp", &missing)))
+            a->tcp = v;
+        else if ((v = opt(argc, argv, &i, "--exec", &missing)))
+            a->exec_cmd = v;
+        else if (missing)
+            return usage_error("%s needs a value", arg);
+        else {
+            int c = common_option(&T.tool, argc, argv, &i);
+            if (c < 0)
+                return EXIT_LOCAL;
+            if (c == 0)
+                return usage_error("call: unknown option '%s'", arg);
         }
-        if ((v = opt(argc, argv, &i, "--port", &missing))) {
-            port = v;
-            continue;
-        }
-        if ((v = opt(argc, argv, &i, "--tcp", &missing))) {
-            tcp = v;
-            continue;
-        }
-        if ((v = opt(argc, argv, &i, "--exec", &missing))) {
-            exec_cmd = v;
-            continue;
-        }
-        if (missing)
-            return usage_error("%s needs a value", a);
-        int c = common_option(t, argc, argv, &i);
-        if (c < 0)
-            return EXIT_LOCAL;
-        if (c == 0)
-            return usage_error("call: unknown option '%s'", a);
     }
     if (i >= argc)
         return usage_error("call: no METHOD given%s", "");
-    if ((port != NULL) + (tcp != NULL) + (exec_cmd != NULL) != 1)
+    if ((a->port != NULL) + (a->tcp != NULL) + (a->exec_cmd != NULL) != 1)
         return usage_error("call: give one of --port, --tcp or --exec%s", "");
-    const char *method = argv[i++];
-    int nargs = argc - i;
+    a->method = argv[i++];
+    a->args = argv + i;
+    a->nargs = argc - i;
+    return -1;
+}
 
-    /* The arguments first: a bad one stops us before anything is opened. */
-    duet_msgpack_writer aw;
-    duet_msgpack_writer_init(&aw, args_buf, sizeof args_buf);
-    for (int k = 0; k < nargs; k++) {
+/* The arguments as MessagePack into aw (before anything is opened). false: said why. */
+static bool call_encode(const call_args *a, duet_msgpack_writer *aw)
+{
+    duet_msgpack_writer_init(aw, args_buf, sizeof args_buf);
+    for (int k = 0; k < a->nargs; k++) {
         bool note;
         char why[160] = "";
-        json_t *j = jm_parse_arg(argv[i + k], &note, why, sizeof why);
+        json_t *j = jm_parse_arg(a->args[k], &note, why, sizeof why);
         if (note)
             fprintf(stderr, "duet-rpc: note: argument %d is not valid JSON (%s); sent as a string\n", k + 1, why);
         char err[200];
-        bool ok = jm_write_json(&aw, j, DUET_MSGPACK_MAX_DEPTH - 2, err, sizeof err);
+        bool ok = jm_write_json(aw, j, DUET_MSGPACK_MAX_DEPTH - 2, err, sizeof err);
         json_decref(j);
         if (!ok) {
             fprintf(stderr, "duet-rpc: argument %d: %s\n", k + 1, err);
-            return EXIT_LOCAL;
+            return false;
         }
     }
-    if (duet_msgpack_writer_error(&aw)) {
+    if (duet_msgpack_writer_error(aw)) {
         fprintf(stderr, "duet-rpc: the arguments do not fit one message (%u bytes at most)\n", MAX_MESSAGE);
-        return EXIT_LOCAL;
+        return false;
     }
+    return true;
+}
 
-    duet_posix_child child = {-1, -1, -1};
-    int rfd, wfd;
-    if (exec_cmd) {
-        if (duet_posix_spawn(exec_cmd, &child) != 0) {
+/* Opens the stream call talks over. false: said why. */
+static bool call_open(const call_args *a, duet_posix_child *child, int *rfd, int *wfd)
+{
+    if (a->exec_cmd) {
+        if (duet_posix_spawn(a->exec_cmd, child) != 0) {
             fprintf(stderr, "duet-rpc: --exec: %s\n", duet_posix_error());
-            return EXIT_NO_ANSWER;
+            return false;
         }
-        rfd = child.read_fd;
-        wfd = child.write_fd;
-    } else {
-        rfd = wfd = port ? duet_posix_open_serial(port, t->baud ? t->baud : 115200) : duet_posix_tcp_connect(tcp);
-        if (rfd < 0) {
-            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
-            return EXIT_NO_ANSWER;
-        }
+        *rfd = child->read_fd;
+        *wfd = child->write_fd;
+        return true;
     }
-    int status = EXIT_LOCAL;
-    if (endpoint_open(&ep, t, rfd, wfd, "duet-rpc call", NULL) != 0)
-        goto done;
+    unsigned baud = T.tool.baud ? T.tool.baud : 115200;
+    *rfd = *wfd = a->port ? duet_posix_open_serial(a->port, baud) : duet_posix_tcp_connect(a->tcp);
+    if (*rfd < 0)
+        fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+    return *rfd >= 0;
+}
 
-    duet_rpc *rpc = &ep.rpc;
-    duet_future f;
-    duet_msgpack_writer *w = notify ? duet_rpc_begin_notify(rpc, method) : duet_rpc_begin_call(rpc, &f, method);
-    int err;
-    if (!w) {
-        err = rpc->link_err ? rpc->link_err : DUET_ERR_STATE;
-    } else {
-        duet_msgpack_write_array(w, (uint32_t)nargs);
-        duet_msgpack_write_raw(w, args_buf, duet_msgpack_writer_size(&aw));
-        err = duet_rpc_end(rpc, w);
-    }
-    size_t len = 0;
-    if (!err && !notify)
-        err = duet_future_wait_raw(rpc, &f, t->timeout_ms, answer_buf, sizeof answer_buf, &len);
-
+/* Prints the outcome of the call (the result as JSON on stdout, or why not); the exit status. */
+static int call_outcome(const call_args *a, endpoint *ep, int err, size_t len)
+{
+    duet_rpc *rpc = &ep->rpc;
     switch (err) {
-    case DUET_OK:
-        status = 0;
-        if (!notify) {
-            strbuf out;
-            sb_init(&out, 0);
-            if (!jm_value_to_json(answer_buf, len, &out)) {
-                fprintf(stderr, "duet-rpc: %s: the result is no valid MessagePack value\n", method);
-                status = EXIT_LOCAL;
-            } else {
-                sb_add(&out, "\n");
-                fwrite(sb_str(&out), 1, out.len, stdout);
-                fflush(stdout);
-            }
-            sb_free(&out);
+    case DUET_OK: {
+        if (a->notify)
+            return 0;
+        strbuf out;
+        sb_init(&out, 0);
+        bool ok = jm_value_to_json(answer_buf, len, &out);
+        if (ok) {
+            sb_add(&out, "\n");
+            fwrite(sb_str(&out), 1, out.len, stdout);
+            fflush(stdout);
+        } else {
+            fprintf(stderr, "duet-rpc: %s: the result is no valid MessagePack value\n", a->method);
         }
-        break;
+        sb_free(&out);
+        return ok ? 0 : EXIT_LOCAL;
+    }
     case DUET_ERR_REMOTE:
         fprintf(stderr, "duet-rpc: remote error: %s\n", duet_rpc_error_text(rpc));
-        status = EXIT_REMOTE;
-        break;
+        return EXIT_REMOTE;
     case DUET_ERR_TIMEOUT:
-        fprintf(stderr, "duet-rpc: %s: timed out: no response within %" PRIu32 " ms\n", method, t->timeout_ms);
-        status = EXIT_NO_ANSWER;
-        break;
+        fprintf(stderr, "duet-rpc: %s: timed out: no response within %" PRIu32 " ms\n", a->method, T.tool.timeout_ms);
+        return EXIT_NO_ANSWER;
     case DUET_ERR_LINK_DOWN:
-        fprintf(stderr, "duet-rpc: %s: link down: the other side closed the stream%s%s%s\n", method,
-                notify ? "" : " before answering", ep.fd.last_errno ? ": " : "",
-                ep.fd.last_errno ? strerror(ep.fd.last_errno) : "");
-        status = EXIT_NO_ANSWER;
-        break;
+        fprintf(stderr, "duet-rpc: %s: link down: the other side closed the stream%s%s%s\n", a->method,
+                a->notify ? "" : " before answering", ep->fd.last_errno ? ": " : "",
+                ep->fd.last_errno ? strerror(ep->fd.last_errno) : "");
+        return EXIT_NO_ANSWER;
     default:
-        fprintf(stderr, "duet-rpc: %s: %s\n", method, duet_rpc_error_text(rpc));
-        status = EXIT_LOCAL;
-        break;
+        fprintf(stderr, "duet-rpc: %s: %s\n", a->method, duet_rpc_error_text(rpc));
+        return EXIT_LOCAL;
     }
-    endpoint_free(&ep);
-done:
-    if (exec_cmd)
+}
+
+/* Sends the request (or notification) and waits for its response. */
+static int call_send(const call_args *a, endpoint *ep, const duet_msgpack_writer *aw, size_t *len)
+{
+    duet_rpc *rpc = &ep->rpc;
+    duet_future f;
+    duet_msgpack_writer *w = a->notify ? duet_rpc_begin_notify(rpc, a->method) : duet_rpc_begin_call(rpc, &f, a->method);
+    if (!w)
+        return rpc->link_err ? rpc->link_err : DUET_ERR_STATE;
+    duet_msgpack_write_array(w, (uint32_t)a->nargs);
+    duet_msgpack_write_raw(w, args_buf, duet_msgpack_writer_size(aw));
+    int err = duet_rpc_end(rpc, w);
+    if (!err && !a->notify)
+        err = duet_future_wait_raw(rpc, &f, T.tool.timeout_ms, answer_buf, sizeof answer_buf, len);
+    return err;
+}
+
+static int cmd_call(int argc, char **argv)
+{
+    static endpoint ep;
+    call_args a;
+    int status = call_parse(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    duet_msgpack_writer aw;
+    if (!call_encode(&a, &aw))
+        return EXIT_LOCAL;
+    duet_posix_child child = {-1, -1, -1};
+    int rfd, wfd;
+    if (!call_open(&a, &child, &rfd, &wfd))
+        return EXIT_NO_ANSWER;
+    status = EXIT_LOCAL;
+    if (endpoint_open(&ep, &T.tool, rfd, wfd, "duet-rpc call", NULL) == 0) {
+        size_t len = 0;
+        int err = call_send(&a, &ep, &aw, &len);
+        status = call_outcome(&a, &ep, err, len);
+        endpoint_free(&ep);
+    }
+    if (a.exec_cmd)
         duet_posix_child_close(&child, 1000);
     else
         close(rfd);
@@ -375,61 +403,65 @@ done:
 
 /* ------------------------------------------------------------ serve */
 
-static int cmd_serve(int argc, char **argv)
+/* What the serve command line says about the stream (the rest goes into T). */
+typedef struct serve_args {
+    const char *port, *tcp;
+    bool stdio;
+} serve_args;
+
+/* Parses serve's options. @retval -1 go on, else the exit status (help or usage error). */
+static int serve_parse(int argc, char **argv, serve_args *a)
 {
-    tool_options *t = &T.tool;
-    const char *port = NULL, *tcp = NULL;
-    bool stdio = false;
+    memset(a, 0, sizeof *a);
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
+        const char *arg = argv[i];
         bool missing = false;
         const char *v;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        unsigned long ms;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             fputs(help_text, stdout);
             return 0;
         }
-        if (strcmp(a, "--stdio") == 0) {
-            stdio = true;
-            continue;
-        }
-        if ((v = opt(argc, argv, &i, "--port", &missing))) {
-            port = v;
-            continue;
-        }
-        if ((v = opt(argc, argv, &i, "--tcp", &missing))) {
-            tcp = v;
-            continue;
-        }
-        if (strcmp(a, "--once") == 0) {
+        if (strcmp(arg, "--stdio") == 0)
+            a->stdio = true;
+        else if (strcmp(arg, "--once") == 0)
             T.once = true;
-            continue;
-        }
-        if ((v = opt(argc, argv, &i, "--idle-timeout", &missing))) {
-            unsigned long ms;
+        else if ((v = opt(argc, argv, &i, "--port", &missing)))
+            a->port = v;
+        else if ((v = opt(argc, argv, &i, "--tcp", &missing)))
+            a->tcp = v;
+        else if ((v = opt(argc, argv, &i, "--idle-timeout", &missing))) {
             if (!parse_uint(v, UINT32_MAX, &ms))
                 return usage_error("--idle-timeout: expected milliseconds (0: never), got '%s'", v);
             T.idle_ms = (uint32_t)ms;
-            continue;
+        } else if (missing) {
+            return usage_error("%s needs a value", arg);
+        } else {
+            int c = common_option(&T.tool, argc, argv, &i);
+            if (c < 0)
+                return EXIT_LOCAL;
+            if (c == 0)
+                return usage_error("serve: unexpected '%s'", arg);
         }
-        if (missing)
-            return usage_error("%s needs a value", a);
-        int c = common_option(t, argc, argv, &i);
-        if (c < 0)
-            return EXIT_LOCAL;
-        if (c == 0)
-            return usage_error("serve: unexpected '%s'", a);
     }
-    if (stdio + (port != NULL) + (tcp != NULL) > 1)
+    if (a->stdio + (a->port != NULL) + (a->tcp != NULL) > 1)
         return usage_error("serve: give one of --stdio, --tcp or --port%s", "");
-    if (T.once && !tcp)
+    if (T.once && !a->tcp)
         return usage_error("serve: --once is for --tcp (stdio and --port serve one stream anyway)%s", "");
+    return -1;
+}
 
-    int rfd, wfd;
-    if (tcp) {
+static int cmd_serve(int argc, char **argv)
+{
+    serve_args a;
+    int status = serve_parse(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    if (a.tcp) {
         unsigned long n;
-        if (!parse_uint(tcp, 65535, &n))
-            return usage_error("serve --tcp: expected a port number, got '%s'", tcp);
+        if (!parse_uint(a.tcp, 65535, &n))
+            return usage_error("serve --tcp: expected a port number, got '%s'", a.tcp);
         uint16_t bound = 0;
         int lfd = duet_posix_tcp_listen((uint16_t)n, &bound);
         if (lfd < 0) {
@@ -440,8 +472,9 @@ static int cmd_serve(int argc, char **argv)
         fflush(stderr);
         return serve_tcp(&T, lfd);
     }
-    if (port) {
-        rfd = wfd = duet_posix_open_serial(port, t->baud ? t->baud : 115200);
+    int rfd, wfd;
+    if (a.port) {
+        rfd = wfd = duet_posix_open_serial(a.port, T.tool.baud ? T.tool.baud : 115200);
         if (rfd < 0) {
             fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
             return EXIT_NO_ANSWER;

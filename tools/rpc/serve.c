@@ -172,7 +172,7 @@ static void conn_serve(server *s, conn *c)
     s->depth--;
     c->busy = false;
     if (n == DUET_ERR_LINK_DOWN)
-        conn_end(s, c, 0);
+        conn_end(s, c, c->ep.input_broken ? EXIT_BAD_INPUT : 0);
 }
 
 static void server_accept(server *s)

@@ -51,6 +51,18 @@ static void add_id(strbuf *b, duet_msgpack_reader *r)
         sb_printf(b, "<%s>", duet_msgpack_type_name(id.type));
 }
 
+/* A method name: a str, or the bin older msgpack-RPC clients send. */
+static bool read_method(duet_msgpack_reader *r, const char **m, uint32_t *len)
+{
+    const uint8_t *bytes;
+    if (duet_msgpack_peek_type(r) != DUET_MSGPACK_BIN)
+        return duet_msgpack_read_str(r, m, len);
+    if (!duet_msgpack_read_bin(r, &bytes, len))
+        return false;
+    *m = (const char *)bytes;
+    return true;
+}
+
 /* Decodes one message as msgpack-RPC into b; false if it is none. */
 static bool describe(trace_link *t, strbuf *b, const uint8_t *msg, size_t len)
 {
@@ -64,7 +76,7 @@ static bool describe(trace_link *t, strbuf *b, const uint8_t *msg, size_t len)
     if (type == 0 && n == 4) {
         sb_add(b, "request id=");
         add_id(b, &r);
-        if (!duet_msgpack_read_str(&r, &m, &mlen))
+        if (!read_method(&r, &m, &mlen))
             return false;
         sb_add(b, " method=");
         add_method(b, m, mlen);
@@ -86,7 +98,7 @@ static bool describe(trace_link *t, strbuf *b, const uint8_t *msg, size_t len)
     }
     if (type == 2 && n == 3) {
         sb_add(b, "notification method=");
-        if (!duet_msgpack_read_str(&r, &m, &mlen))
+        if (!read_method(&r, &m, &mlen))
             return false;
         add_method(b, m, mlen);
         sb_add(b, " params=");
@@ -94,6 +106,31 @@ static bool describe(trace_link *t, strbuf *b, const uint8_t *msg, size_t len)
         return true;
     }
     return false;
+}
+
+/* "NAME: trace +S.MSs " into line. */
+static void line_start(trace_link *t, strbuf *line)
+{
+    uint32_t ms = inner_now(t) - t->t0;
+    sb_printf(line, "%s: trace +%" PRIu32 ".%03" PRIu32 "s ", t->name, ms / 1000, ms % 1000);
+}
+
+static void line_end(trace_link *t, strbuf *line)
+{
+    sb_add(line, "\n");
+    fwrite(sb_str(line), 1, line->len, t->out);
+    fflush(t->out);
+    sb_free(line);
+}
+
+void trace_note(trace_link *t, const char *text)
+{
+    strbuf line;
+    sb_init(&line, 0);
+    line_start(t, &line);
+    sb_add(&line, "!! ");
+    sb_add(&line, text);
+    line_end(t, &line);
 }
 
 void trace_print(trace_link *t, const char *dir, const uint8_t *data, size_t len, const char *suffix)
@@ -104,10 +141,10 @@ void trace_print(trace_link *t, const char *dir, const uint8_t *data, size_t len
         const uint8_t *start = all.pos;
         bool whole = duet_msgpack_skip(&all);
         size_t n = whole ? (size_t)(all.pos - start) : (size_t)(data + len - start);
-        uint32_t ms = inner_now(t) - t->t0;
         strbuf line;
         sb_init(&line, 0);
-        sb_printf(&line, "%s: trace +%" PRIu32 ".%03" PRIu32 "s %s ", t->name, ms / 1000, ms % 1000, dir);
+        line_start(t, &line);
+        sb_printf(&line, "%s ", dir);
         strbuf msg;
         sb_init(&msg, 0);
         if (whole && describe(t, &msg, start, n)) {
@@ -121,10 +158,7 @@ void trace_print(trace_link *t, const char *dir, const uint8_t *data, size_t len
         sb_free(&msg);
         if (suffix)
             sb_add(&line, suffix);
-        sb_add(&line, "\n");
-        fwrite(sb_str(&line), 1, line.len, t->out);
-        fflush(t->out);
-        sb_free(&line);
+        line_end(t, &line);
         if (!whole)
             break;
     }
@@ -170,6 +204,20 @@ static bool t_deliver(void *up, const uint8_t *data, size_t len)
     return taken;
 }
 
+/* The inner link drops a message over its limit: print its head, then tell the layer above. */
+static void t_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
+{
+    trace_link *t = (trace_link *)up;
+    strbuf line;
+    sb_init(&line, 0);
+    line_start(t, &line);
+    sb_printf(&line, "<- too large (%" PRIu64 " bytes or more, the limit is %zu), begins with", size, limit);
+    for (size_t i = 0; i < head_len && i < 16; i++)
+        sb_printf(&line, " %02x", head[i]);
+    line_end(t, &line);
+    duet_link_dropped(&t->link, head, head_len, size, limit);
+}
+
 void trace_link_init(trace_link *t, duet_link *inner, FILE *out, const char *name, size_t max_json)
 {
     memset(t, 0, sizeof *t);
@@ -184,4 +232,5 @@ void trace_link_init(trace_link *t, duet_link *inner, FILE *out, const char *nam
     t->link.max_message = inner->max_message;
     t->t0 = inner_now(t);
     duet_link_attach(inner, t_deliver, t);
+    duet_link_attach_dropped(inner, t_dropped);
 }

@@ -1,0 +1,110 @@
+/* port.c - duet's port for the AN521: the shared region, MHU doorbells, CPU1's boot,
+ * the core number and the millisecond clock. */
+#include "duet/an521.h"
+
+#include "duet/cortex_m.h"
+#include "duet/duet.h"
+#include "regs.h"
+
+void duet_an521_mhu_isr(void);
+
+/* Set by the doorbell's interrupt, cleared by the wait that sees it. */
+static volatile uint32_t doorbell;
+static duet_port port;
+
+unsigned duet_an521_core(void)
+{
+    return AN521_CPUID & 1u;
+}
+
+void duet_an521_mhu_isr(void)
+{
+    /* Level-triggered: the line stays high until this core's bank is cleared. */
+    if (duet_an521_core() == 0)
+        AN521_MHU_CPU0INTR_CLR = AN521_MHU_CPU0INTR_STAT;
+    else
+        AN521_MHU_CPU1INTR_CLR = AN521_MHU_CPU1INTR_STAT;
+    doorbell = 1;
+}
+
+static void ring(duet_port *p)
+{
+    (void)p;
+    __asm__ volatile("dsb" ::: "memory"); /* what was written to shared SRAM goes first */
+    if (duet_an521_core() == 0)
+        AN521_MHU_CPU1INTR_SET = 1u;
+    else
+        AN521_MHU_CPU0INTR_SET = 1u;
+}
+
+static void wait(duet_port *p, uint32_t timeout_ms)
+{
+    (void)p;
+    (void)timeout_ms; /* SysTick wakes the core every millisecond; the caller re-checks */
+    duet_cortex_m_sleep_unless(&doorbell);
+}
+
+static uint32_t now_ms(duet_port *p)
+{
+    (void)p;
+    return duet_cortex_m_millis();
+}
+
+static bool in_ssram0(uint32_t address)
+{
+    return address >= AN521_SSRAM0 && address < AN521_SSRAM0 + AN521_SSRAM0_SIZE;
+}
+
+static bool in_ram(uint32_t address)
+{
+    return (address > AN521_SSRAM1 && address <= AN521_SSRAM1 + AN521_SSRAM12_SIZE) ||
+           (address > AN521_SSRAM0 && address <= AN521_SSRAM0 + AN521_SSRAM0_SIZE) ||
+           (address > AN521_SSE_SRAM && address <= AN521_SSE_SRAM + AN521_SSE_SRAM_SIZE);
+}
+
+/* Starts CPU1 at the vector table at address, once: INITSVTOR1 first, then CPUWAIT's
+ * 1 -> 0 edge, which powers it on and resets it from there. */
+static int boot(duet_port *p, uint32_t address)
+{
+    (void)p;
+    if (duet_an521_core() != 0)
+        return DUET_ERR_NOT_SUPPORTED;
+    if (!(AN521_CPUWAIT & AN521_CPUWAIT_CPU1))
+        return DUET_ERR_STATE; /* already running; it cannot be stopped again */
+    /* VTOR holds bits 31..7; an image starts with its stack pointer and reset address. */
+    if ((address & 0x7fu) || !in_ssram0(address) || !in_ssram0(address + 8))
+        return DUET_ERR_BOOT;
+    const volatile uint32_t *table = (const volatile uint32_t *)(uintptr_t)address;
+    uint32_t sp = table[0], pc = table[1];
+    if (!in_ram(sp) || (sp & 7u) || !(pc & 1u) || !in_ssram0(pc & ~1u))
+        return DUET_ERR_BOOT;
+    AN521_INITSVTOR1 = address;
+    AN521_CPUWAIT = AN521_CPUWAIT & ~AN521_CPUWAIT_CPU1;
+    return DUET_OK;
+}
+
+duet_port *duet_port_default(void)
+{
+    if (port.ring)
+        return &port;
+    if (!duet_cortex_m_systick_running())
+        duet_cortex_m_systick_start(AN521_CPU_HZ / 1000u);
+    bool cpu0 = duet_an521_core() == 0;
+    /* Start from a clear doorbell: CPU0's bank may hold a ring from before a reset. */
+    if (cpu0)
+        AN521_MHU_CPU0INTR_CLR = 0xfu;
+    else
+        AN521_MHU_CPU1INTR_CLR = 0xfu;
+    duet_cortex_m_irq_clear_pending(AN521_MHU0_IRQ);
+    duet_cortex_m_irq_enable(AN521_MHU0_IRQ);
+    port.shm = (uint8_t *)(uintptr_t)AN521_SSE_SRAM;
+    port.shm_da = DUET_AN521_SHM_DA;
+    port.shm_size = DUET_AN521_SHM_SIZE;
+    port.wait = wait;
+    port.boot = boot;
+    port.now_ms = now_ms;
+    port.boot_address = DUET_AN521_CPU1_IMAGE;
+    port.cpu_id = cpu0 ? DUET_CPU_M7 : DUET_CPU_M4;
+    port.ring = ring; /* last: a filled-in port */
+    return &port;
+}

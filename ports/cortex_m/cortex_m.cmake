@@ -1,0 +1,37 @@
+# Helpers for Cortex-M images, for a CMake project configured with cmake/arm-none-eabi.cmake.
+#
+#   duet_cortex_m_cpu_flags(VAR CPU)  sets VAR to the compiler flags for cortex-m33 (the
+#                                     AN521's: no FPU), cortex-m7 or cortex-m4 (Thumb,
+#                                     hardware FPU)
+#   DUET_CORTEX_M_SOURCES             the shared Cortex-M code (reset, SysTick, sleep,
+#                                     newlib's system calls); a port compiles them into its
+#                                     own library, as they call the port's hooks
+#   DUET_CORTEX_M_LINK_OPTIONS        what every image links with
+set(DUET_CORTEX_M_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+function(duet_cortex_m_cpu_flags var cpu)
+  if(cpu STREQUAL "cortex-m33")
+    # The SSE-200 of the AN521 gives CPU0 no FPU and no DSP extension (QEMU's armsse.c,
+    # cpu_fpu and cpu_dsp): one image for either core is built for neither, soft-float.
+    set(${var} -mcpu=cortex-m33+nodsp+nofp -mthumb -mfloat-abi=soft PARENT_SCOPE)
+    return()
+  elseif(cpu STREQUAL "cortex-m7")
+    set(fpu fpv5-d16)
+  elseif(cpu STREQUAL "cortex-m4")
+    set(fpu fpv4-sp-d16)
+  else()
+    message(FATAL_ERROR "duet_cortex_m_cpu_flags: unknown CPU '${cpu}' (cortex-m33, cortex-m7 or cortex-m4)")
+  endif()
+  set(${var} -mcpu=${cpu} -mthumb -mfloat-abi=hard -mfpu=${fpu} PARENT_SCOPE)
+endfunction()
+
+# Link options every image takes: newlib-nano, no crt files (duet_cortex_m_reset starts
+# the program), unused sections dropped.
+set(DUET_CORTEX_M_LINK_OPTIONS --specs=nano.specs -nostartfiles -Wl,--gc-sections)
+
+set(DUET_CORTEX_M_SOURCES
+  ${DUET_CORTEX_M_DIR}/reset.c
+  ${DUET_CORTEX_M_DIR}/systick.c
+  ${DUET_CORTEX_M_DIR}/irq.c
+  ${DUET_CORTEX_M_DIR}/console.c
+  ${DUET_CORTEX_M_DIR}/syscalls.c)

@@ -1,0 +1,90 @@
+/* duet/cortex_m.h - what every Cortex-M port shares: reset, SysTick clock, sleeping, NVIC,
+ * and C's stdio on a port's console. Architectural registers only (ARMv7-M / ARMv8-M);
+ * everything that depends on the chip or the board lives in ports/<board>/. */
+#ifndef DUET_CORTEX_M_H
+#define DUET_CORTEX_M_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Startup. A board's vector table points its reset entry at duet_cortex_m_reset, which
+ * enables the FPU (when compiled for one), copies .data from flash, zeroes .bss, runs the
+ * C/C++ constructors and calls main(); if main returns, exit() with its value.
+ * The board's linker script defines these symbols (addresses, no storage):
+ *   __data_load__   where .data's initial bytes lie in the image
+ *   __data_start__, __data_end__, __bss_start__, __bss_end__
+ *   __heap_start__, __heap_end__   what malloc may take (sbrk); equal: no heap
+ *   __stack_top__   the initial stack pointer (the vector table's first word)
+ */
+void duet_cortex_m_reset(void);
+
+/* The handler for every exception and interrupt a board does not use: it writes the
+ * exception's number and the address it happened at to the console, and stops with
+ * duet_cortex_m_port_exit(128 + the number). */
+void duet_cortex_m_fault(void);
+
+/* ------------------------------------------------------------ hooks the board provides */
+
+/* Writes len bytes to the board's console (the M7's Serial: C's stdout and stderr). */
+void duet_cortex_m_port_console_write(const void *data, size_t len);
+
+/* Reads up to len bytes the console has received; 0 when none has arrived. Never waits. */
+size_t duet_cortex_m_port_console_read(void *data, size_t len);
+
+/* Stops the program with a status (exit(), a return from main, a fault). A board under
+ * an emulator ends the emulator with that status; hardware sleeps for good. */
+void duet_cortex_m_port_exit(int status) __attribute__((noreturn));
+
+/* ------------------------------------------------------------ SysTick: milliseconds */
+
+/* Starts SysTick interrupting once a millisecond, counting ticks_per_ms cycles of the
+ * processor clock (the board knows its clock: 20 MHz -> 20000). */
+void duet_cortex_m_systick_start(uint32_t ticks_per_ms);
+
+/* Stops SysTick (a core that halts for good stops being woken). */
+void duet_cortex_m_systick_stop(void);
+
+/* Whether duet_cortex_m_systick_start has run on this core. */
+bool duet_cortex_m_systick_running(void);
+
+/* Milliseconds since duet_cortex_m_systick_start (wraps at 2^32). */
+uint32_t duet_cortex_m_millis(void);
+
+/* Processor-clock ticks since duet_cortex_m_systick_start: milliseconds times ticks_per_ms
+ * plus the ticks of the current millisecond (for timing shorter than a millisecond). */
+uint64_t duet_cortex_m_ticks(void);
+
+/* The SysTick exception's handler (vector 15 of the board's table). */
+void duet_cortex_m_systick_isr(void);
+
+/* ------------------------------------------------------------ interrupts and sleep */
+
+/* Enables external interrupt irq (0 = the first after the 16 system exceptions). */
+void duet_cortex_m_irq_enable(unsigned irq);
+
+/* Clears a pending external interrupt irq. */
+void duet_cortex_m_irq_clear_pending(unsigned irq);
+
+/* Stops this core for good: SysTick and every interrupt off, then it sleeps in WFI.
+ * (Interrupts left pending would end each WFI at once, and the core would spin.) */
+void duet_cortex_m_halt(void) __attribute__((noreturn));
+
+/*
+ * Sleeps until an interrupt, unless *flag is already set; then clears *flag and returns
+ * whether it was set. The check and the sleep happen with interrupts masked (cpsid i,
+ * check, dsb, wfi, cpsie i), so an interrupt that sets the flag between the check and
+ * the wfi still wakes the core. With SysTick running the core wakes at least every
+ * millisecond, so a caller can keep a deadline.
+ */
+bool duet_cortex_m_sleep_unless(volatile uint32_t *flag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,59 @@
+#!/bin/sh
+# an521-qemu.sh [--seconds N] [--realtime] M7.elf [M4.elf] - runs an image pair on QEMU's
+# mps2-an521 (two Cortex-M33: CPU0 runs M7.elf, CPU1 M4.elf once CPU0 starts it).
+#
+# CPU0's UART (the M7's Serial and C stdout) is this script's stdout; CPU1's UART goes to a
+# file that is printed after the run, each line prefixed "M4| ". The exit status is the
+# M7's (semihosting exit), or 124 when the pair has not ended within N seconds (default 60).
+#
+# By default the cores run under -icount shift=0,sleep=off: one guest instruction is one
+# nanosecond of virtual time, the cores take turns deterministically, and time spent
+# sleeping in WFI passes at once, so a run does not depend on the host's load.
+# --realtime runs them instead on QEMU's default (multi-threaded) accelerator in host time.
+set -eu
+
+seconds=60
+mode="-icount shift=0,sleep=off"
+while [ $# -gt 0 ]; do
+    case $1 in
+    --seconds) seconds=$2; shift 2 ;;
+    --realtime) mode=""; shift ;;
+    --) shift; break ;;
+    -*) echo "an521-qemu.sh: unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
+    *) break ;;
+    esac
+done
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: an521-qemu.sh [--seconds N] [--realtime] M7.elf [M4.elf]" >&2
+    exit 2
+fi
+for image in "$@"; do
+    [ -r "$image" ] || { echo "an521-qemu.sh: cannot read the image $image" >&2; exit 2; }
+done
+command -v qemu-system-arm >/dev/null 2>&1 ||
+    { echo "an521-qemu.sh: qemu-system-arm not found (install it: scripts/deps.sh test)" >&2; exit 2; }
+
+m4_log=$(mktemp "${TMPDIR:-/tmp}/duet-an521-m4.XXXXXX")
+qemu_err=$(mktemp "${TMPDIR:-/tmp}/duet-an521-err.XXXXXX")
+trap 'rm -f "$m4_log" "$qemu_err"' EXIT
+loader=""
+[ $# -eq 2 ] && loader="-device loader,file=$2"
+
+status=0
+# shellcheck disable=SC2086
+timeout --kill-after=5 "$seconds" qemu-system-arm -M mps2-an521 $mode \
+    -display none -monitor none -nodefaults \
+    -semihosting-config enable=on,target=native \
+    -serial stdio -serial "file:$m4_log" \
+    -kernel "$1" $loader </dev/null 2>"$qemu_err" || status=$?
+# The board's Ethernet chip has no network behind it: QEMU says so on every run.
+grep -v "nic lan9118.0 has no peer" "$qemu_err" >&2 || true
+
+if [ -s "$m4_log" ]; then
+    sed 's/^/M4| /' "$m4_log"
+fi
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "an521-qemu.sh: the M7 did not end within $seconds s (stopped)" >&2
+    exit 124
+fi
+exit "$status"

@@ -1,0 +1,153 @@
+#!/bin/sh
+# size-firmware.sh - what duet adds to a linked firmware, for a Cortex-M7 and a Cortex-M4.
+#
+# Links, with arm-none-eabi-gcc -Os, newlib-nano and --gc-sections, the minimal programs of
+# bench/size/ (M7: one bound function, begin, one println, the poll loop; M4: begin, one
+# call, one println, the poll loop) and an empty program with the same start-up code, over
+# duet's core and the AN521 port (ports/an521, ports/cortex_m: a real port for a Cortex-M
+# board: doorbells, boot, clock), and prints the difference:
+#
+#   figure: size.firmware.<cpu>.flash = <text + data of the program - of the empty one> bytes
+#   figure: size.firmware.<cpu>.ram = <data + bss - of the empty one - the buffers> bytes
+#   figure: size.firmware.<cpu>.buffers = <the buffers duet is configured with> bytes
+#   figure: size.firmware.<cpu>.<module>.flash = <what the module adds, linked> bytes
+#
+# A module is a layer of src/ (src/rpc/*.c is rpc), duet (src/duet.c), port (ports/) or
+# libc (newlib and the compiler's runtime the program pulls in), each counted from the
+# linker's map: the sections placed, minus those the empty program places.
+#
+# The buffers are what duet.c holds for the configured sizes (DUET_BUFFER_BYTES in
+# duet/duet.h: RPC frames, results, reassembly, stream text); the ram figure is the rest.
+# EXTRA_CFLAGS (e.g. -DDUET_CONFIG_FILE=...) is added to every compilation; FIGURE_PREFIX
+# (default size.firmware) names the figures; SIZE_KEEP=DIR keeps the linked programs and
+# their maps there (CPU.PROGRAM.elf, .map) for a look at what takes the room.
+set -eu
+
+cd "$(dirname "$0")/.."
+
+CROSS=${CROSS:-arm-none-eabi-}
+PREFIX=${FIGURE_PREFIX:-size.firmware}
+CFLAGS="-std=c11 -Os -ffunction-sections -fdata-sections -Wall -Wextra -Werror ${EXTRA_CFLAGS:-}"
+LDFLAGS="--specs=nano.specs -nostartfiles -Wl,--gc-sections -Lports/an521 -Wl,--undefined=duet_an521_vectors"
+
+die() {
+    echo "size-firmware.sh: $*" >&2
+    exit 1
+}
+
+cpu_flags() {
+    case $1 in
+    m7) echo "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16" ;;
+    m4) echo "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
+    esac
+}
+
+for tool in gcc ar size; do
+    command -v "${CROSS}$tool" >/dev/null 2>&1 ||
+        die "${CROSS}$tool not found (install the cross tools and newlib: scripts/deps.sh size)"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/duet-firmware.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP
+
+INCLUDES="-Iinclude -Isrc -Iports/cortex_m/include -Iports/an521/include -I$tmp/include"
+# duet/version.h is generated from the CMake project's version, as the build does.
+version=$(sed -n 's/^project(duet VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+cmake -DDUET_VERSION="$version" -DDUET_VERSION_HEADER="$tmp/include/duet/version.h" \
+    -P cmake/version_header.cmake >/dev/null || die "could not generate duet/version.h (is cmake installed?)"
+
+sources=$(for f in src/*.c src/*/*.c ports/cortex_m/*.c ports/an521/*.c; do
+    [ -e "$f" ] && echo "$f"
+done)
+
+# map_modules MAP - prints "module flash ram" for every module with sections in a GNU ld map.
+map_modules() {
+    awk '
+# Sums, per module, the bytes of the input sections a GNU ld map placed (address != 0):
+# prints "module flash ram". Module: src/<layer>/... -> layer, src/duet.c -> duet,
+# ports/... -> port, anything else (libc, libgcc, the program) -> other.
+function module(obj,   m) {
+    if (obj ~ /libduet\.a\(src\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.c\.o\)/) {
+        m = obj; sub(/.*libduet\.a\(src\./, "", m); sub(/\..*/, "", m); return m
+    }
+    if (obj ~ /libduet\.a\(src\.[A-Za-z0-9_]+\.c\.o\)/) {
+        m = obj; sub(/.*libduet\.a\(src\./, "", m); sub(/\.c\.o\)$/, "", m); return m
+    }
+    if (obj ~ /libduet\.a\(ports\./) return "port"
+    return "libc"
+}
+function hex(s,   i, v, c) {
+    v = 0
+    for (i = 3; i <= length(s); i++) {
+        c = index("0123456789abcdef", tolower(substr(s, i, 1)))
+        if (c == 0) break
+        v = v * 16 + c - 1
+    }
+    return v
+}
+function add(sec, addr, size, obj,   m, kind) {
+    if (addr + 0 == 0 || size == 0) return
+    m = module(obj)
+    if (sec ~ /^\.(bss|sbss)/ || sec == "COMMON") { ram[m] += size }
+    else if (sec ~ /^\.(data|sdata)/) { ram[m] += size; flash[m] += size }
+    else if (sec ~ /^\.(text|rodata)/) { flash[m] += size }
+    seen[m] = 1
+}
+/^Linker script and memory map/ { inmap = 1; next }
+!inmap { next }
+# " .text.name  0xADDR  0xSIZE obj" on one line, or the name alone and the rest below.
+/^ [.A-Za-z]/ && NF == 1 { pending = $1; next }
+/^ [.A-Za-z]/ && NF >= 4 && $2 ~ /^0x/ { add($1, hex($2), hex($3), $4); pending = ""; next }
+/^ +0x/ && pending != "" && NF >= 3 { add(pending, hex($1), hex($2), $3); pending = ""; next }
+{ pending = "" }
+END { for (m in seen) print m, flash[m] + 0, ram[m] + 0 }
+    ' "$1"
+}
+
+# flash_ram ELF - prints "flash ram" (text + data, data + bss).
+flash_ram() {
+    "${CROSS}size" -B -d "$1" | awk 'NR == 2 { print $1 + $2, $2 + $3 }'
+}
+
+# The buffers duet.c holds for the configured sizes, as the preprocessor computes them.
+# shellcheck disable=SC2086
+buffers=$(printf '#include "duet/duet.h"\nduet_buffer_bytes = DUET_BUFFER_BYTES\n' |
+    "${CROSS}gcc" $CFLAGS $INCLUDES -E -P - | sed -n 's/^duet_buffer_bytes = //p')
+buffers=$(($buffers)) || die "could not evaluate DUET_BUFFER_BYTES of duet/duet.h"
+
+for cpu in m7 m4; do
+    mkdir "$tmp/$cpu"
+    flags=$(cpu_flags "$cpu")
+    for f in $sources; do
+        # shellcheck disable=SC2086
+        "${CROSS}gcc" $CFLAGS $flags $INCLUDES -c "$f" -o "$tmp/$cpu/$(echo "$f" | tr / .).o" ||
+            die "$f does not compile for the $cpu (errors above)"
+    done
+    "${CROSS}ar" rcs "$tmp/$cpu/libduet.a" "$tmp/$cpu"/*.o
+    case $cpu in m7) script=cpu0.ld ;; m4) script=cpu1.ld ;; esac
+    for program in "$cpu" empty; do
+        # shellcheck disable=SC2086
+        "${CROSS}gcc" $CFLAGS $flags $INCLUDES "bench/size/$program.c" $LDFLAGS -T "ports/an521/$script" \
+            -Wl,--start-group "$tmp/$cpu/libduet.a" -lc_nano -Wl,--end-group \
+            -Wl,-Map="$tmp/$cpu/$program.map" -o "$tmp/$cpu/$program.elf" ||
+            die "bench/size/$program.c does not link for the $cpu (errors above)"
+    done
+    # shellcheck disable=SC2046
+    set -- $(flash_ram "$tmp/$cpu/$cpu.elf") $(flash_ram "$tmp/$cpu/empty.elf")
+    echo "figure: $PREFIX.$cpu.flash = $(($1 - $3)) bytes"
+    echo "figure: $PREFIX.$cpu.ram = $(($2 - $4 - buffers)) bytes"
+    echo "figure: $PREFIX.$cpu.buffers = $buffers bytes"
+    map_modules "$tmp/$cpu/empty.map" >"$tmp/$cpu/empty.modules"
+    map_modules "$tmp/$cpu/$cpu.map" | LC_ALL=C sort | while read -r module flash ram; do
+        base=$(awk -v m="$module" '$1 == m { print $2 }' "$tmp/$cpu/empty.modules")
+        echo "figure: $PREFIX.$cpu.$module.flash = $((flash - ${base:-0})) bytes"
+    done
+    if [ -n "${SIZE_KEEP:-}" ]; then
+        mkdir -p "$SIZE_KEEP"
+        for program in "$cpu" empty; do
+            cp "$tmp/$cpu/$program.elf" "$SIZE_KEEP/$cpu.$program.elf"
+            cp "$tmp/$cpu/$program.map" "$SIZE_KEEP/$cpu.$program.map"
+        done
+    fi
+done

@@ -1,0 +1,5 @@
+# The QEMU tests: each scenario is a pair of images (m7.c and m4.c built for it) run
+# together; "noimage" runs the M7 alone. Read by the cross build (tests/an521) and by the
+# host build, which registers them with ctest (cmake/an521.cmake).
+set(DUET_AN521_SCENARIOS boot calls nested async notify stream sizes board silent noimage)
+set(DUET_AN521_M7_ONLY noimage)
