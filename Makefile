@@ -13,8 +13,18 @@ configure:
 	@scripts/deps.sh test deb
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 
-demo: all
-	@scripts/demo.sh $(BUILD)
+# The demo builds only what it runs (duet-board and the RPC servo example) in a build of its
+# own without the tests (so it needs no test packages), quietly: the build's output shows
+# only if it fails.
+DEMO_BUILD = $(BUILD)/demo
+demo:
+	@scripts/deps.sh demo
+	@mkdir -p $(DEMO_BUILD)
+	@cmake -S . -B $(DEMO_BUILD) -DDUET_TESTS=OFF $(CMAKE_FLAGS) > $(DEMO_BUILD)/build.log 2>&1 \
+		|| { cat $(DEMO_BUILD)/build.log; exit 1; }
+	@cmake --build $(DEMO_BUILD) -j$(JOBS) --target duet-board rpc_servo_m7 rpc_servo_m4 >> $(DEMO_BUILD)/build.log 2>&1 \
+		|| { cat $(DEMO_BUILD)/build.log; exit 1; }
+	@scripts/demo.sh $(DEMO_BUILD)
 
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -1,25 +1,15 @@
 #!/bin/sh
-# demo.sh BUILD - the main job: the guide's examples on the emulated GIGA R1.
-# Each example is an M7 program and an M4 program. The M4 program is uploaded at the flash
-# split's boot address of a fresh board, the M7 program runs, boots the M4 (duet_begin) and
-# they talk over RPMsg in the board's shared SRAM4. (Until the duet-board tool exists,
-# build/bin/run_example does the board's create/upload/run steps.)
+# demo.sh BUILD - the guide's RPC servo example on the emulated GIGA R1, run by duet-board:
+# the M4 reads a potentiometer on A0 (here a sine wave), maps it to an angle and calls
+# servoMove(angle) on the M7 every second; the M7 turns the servo on pin 5.
 set -eu
 build=${1:-build}
 bin=$build/bin
-
-run() {
-    title=$1
-    shift
-    echo
-    echo "== $title"
-    "$bin/run_example" "$@"
-}
-
-echo "duet demo: two processes play the M7 and the M4 of an emulated GIGA R1"
-run "Core identify (one program for both cores, flash split 1.5MB M7 + 0.5MB M4)" \
-    "$bin/core_identify" "$bin/core_identify" 1.5MB
-run "USB serial using RPC (the M4 prints through the M7)" "$bin/rpc_serial_m7" "$bin/rpc_serial_m4" 1MB
-run "RPC sensor (the M4 calls the M7's sensorRead)" "$bin/rpc_sensor_m7" "$bin/rpc_sensor_m4" 1MB
+echo "duet demo: the RPC servo example of the GIGA R1 guide, on an emulated board (each core a process)."
+echo "The Serial Monitor (the M7's USB Serial) is stdout; the event log and the RPC trace are on stderr."
 echo
-echo "demo: all examples ran to their end"
+echo "\$ duet-board run --m7 rpc_servo_m7 --m4 rpc_servo_m4 --analog A0=sine:0:1023:0.2Hz --seconds 5 --trace"
+"$bin/duet-board" run --m7 "$bin/rpc_servo_m7" --m4 "$bin/rpc_servo_m4" --analog A0=sine:0:1023:0.2Hz \
+    --seconds 5 --trace
+echo
+echo "demo: the board ran for 5 seconds and stopped by itself (status 0)"

@@ -20,6 +20,11 @@ packages_for() {
 wanted=""
 for group in "$@"; do
     wanted="$wanted $(packages_for "$group")"
+    # python/ (the msgpackrpc module is built by make, its pytest suite run by make test)
+    case "$group" in
+    build) wanted="$wanted python3-dev" ;;
+    test) wanted="$wanted python3-dev python3-pytest" ;;
+    esac
 done
 
 missing=""

@@ -16,11 +16,11 @@ static struct {
     uint32_t boot_address;
     int err;
     char why[DUET_RPC_ERROR_TEXT];
-    uint8_t rpc_tx[4 * DUET_MAX_MESSAGE]; /* frames for calls nested up to 4 deep */
+    uint8_t rpc_tx[DUET_RPC_NESTING * DUET_MAX_MESSAGE]; /* a frame per nesting level */
     uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE];
     uint8_t rpc_reasm[DUET_MAX_MESSAGE];
     uint8_t stream_rx[DUET_STREAM_RX_SIZE];
-    uint8_t stream_tx[DUET_RPMSG_HEADER_SIZE * 31]; /* 496: one GIGA buffer's payload */
+    uint8_t stream_tx[DUET_STREAM_TX_SIZE];
 } duet;
 
 _Static_assert(sizeof duet.rpc_tx + sizeof duet.rpc_results + sizeof duet.rpc_reasm + sizeof duet.stream_rx +
@@ -31,17 +31,27 @@ _Static_assert(sizeof duet.rpc_tx + sizeof duet.rpc_results + sizeof duet.rpc_re
 /* A link for the time before duet_begin: nothing can be sent yet. */
 static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)d; (void)n; return DUET_ERR_STATE; }
 static int idle_poll(duet_link *l) { (void)l; return 0; }
-static duet_link idle_link = {idle_send, idle_poll, NULL, NULL, 0, NULL, NULL, NULL};
+static duet_link idle_link = {.send = idle_send, .poll = idle_poll};
 
+/* Records err as duet's error with the text "what: detail" (what NULL: detail alone, for
+ * a layer's text that already names what failed; detail NULL: err's own text). */
 static int fail(int err, const char *what, const char *detail)
 {
     duet_text t;
     duet_text_init(&t, duet.why, sizeof duet.why);
-    duet_text_add(&t, what);
-    duet_text_add(&t, ": ");
+    if (what) {
+        duet_text_add(&t, what);
+        duet_text_add(&t, ": ");
+    }
     duet_text_add(&t, detail ? detail : duet_strerror(err));
     duet.err = err;
     return err;
+}
+
+/* What a function that needs the link says before duet_begin() succeeded. */
+static int not_begun(const char *what)
+{
+    return fail(DUET_ERR_STATE, what, "call duet_begin() first (it sets up the link to the other core)");
 }
 
 /* The port's lock (duet_port.lock), where programs have threads: held while the layers run. */
@@ -88,7 +98,7 @@ int duet_begin(void)
         fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", "no port for this core (on a PC: run it on duet-board)");
         return 0;
     }
-    return duet_begin_port(port);
+    return duet_begin_port(port) == DUET_OK; /* 1 or 0, as Arduino's RPC.begin() */
 }
 
 /* Sets up the transport for this core's role and waits for the handshake. */
@@ -100,18 +110,18 @@ static int transport_up(duet_port *port)
     if (m7) {
         err = duet_rpmsg_init_host(&duet.dev, port, &lay);
         if (err)
-            return fail(err, "shared memory", duet_rpmsg_why(&duet.dev));
+            return fail(err, "shared memory", duet_rpmsg_error_text(&duet.dev));
     } else {
         err = duet_rpmsg_init_remote(&duet.dev, port, &lay, DUET_HANDSHAKE_TIMEOUT_MS);
         if (err)
-            return fail(err, "waiting for the M7", duet_rpmsg_why(&duet.dev));
+            return fail(err, "waiting for the M7", duet_rpmsg_error_text(&duet.dev));
     }
     /* The M4 announces "raw" first, then "rpc", as the Arduino library does. */
     err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_raw, "raw", NULL, 0);
     if (!err)
         err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_rpc, "rpc", duet.rpc_reasm, sizeof duet.rpc_reasm);
     if (err)
-        return fail(err, "endpoints", duet_rpmsg_why(&duet.dev));
+        return fail(err, "endpoints", duet_rpmsg_error_text(&duet.dev));
     if (m7) {
         uint32_t at = duet.boot_address ? duet.boot_address
                       : port->boot_address ? port->boot_address
@@ -122,7 +132,7 @@ static int transport_up(duet_port *port)
     }
     err = duet_rpmsg_wait_ready(&duet.dev, DUET_HANDSHAKE_TIMEOUT_MS);
     if (err)
-        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? "the other core did not answer within 5 s" : duet_rpmsg_why(&duet.dev));
+        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? "the other core did not answer within 5 s" : duet_rpmsg_error_text(&duet.dev));
     return DUET_OK;
 }
 
@@ -131,21 +141,19 @@ int duet_begin_port(duet_port *port)
     duet.err = DUET_OK;
     duet.why[0] = '\0';
     if (duet.begun)
-        return 1;
+        return DUET_OK;
     rpc_setup();
     duet.port = port;
-    if (transport_up(port) != DUET_OK)
-        return 0;
-    duet.ep_rpc.link.max_message = duet_rpmsg_endpoint_max_message(&duet.ep_rpc);
+    int err = transport_up(port);
+    if (err)
+        return err;
     duet_rpc_set_link(&duet.rpc, &duet.ep_rpc.link);
-    int err = duet_stream_init(&duet.stream, &duet.ep_raw.link, duet.stream_rx, sizeof duet.stream_rx,
-                               duet.stream_tx, sizeof duet.stream_tx);
-    if (err) {
-        fail(err, "stream", NULL);
-        return 0;
-    }
+    err = duet_stream_init(&duet.stream, &duet.ep_raw.link, duet.stream_rx, sizeof duet.stream_rx,
+                           duet.stream_tx, sizeof duet.stream_tx);
+    if (err)
+        return fail(err, "stream", NULL);
     duet.begun = true;
-    return 1;
+    return DUET_OK;
 }
 
 void duet_end(void)
@@ -179,18 +187,15 @@ int duet_poll(void)
 static int poll_locked(void)
 {
     if (!duet.begun)
-        return fail(DUET_ERR_STATE, "duet_poll", "call duet_begin first");
+        return not_begun("duet_poll");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
-    uint32_t timeout = duet_rpmsg_set_send_timeout(&duet.dev, 0);
-    int err = duet_stream_flush(&duet.stream);
-    duet_rpmsg_set_send_timeout(&duet.dev, timeout);
+    int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
     if (n < 0)
-        return fail(n, "link", duet_rpmsg_why(&duet.dev));
+        return fail(n, "link", duet_rpmsg_error_text(&duet.dev));
     if (err && err != DUET_ERR_TIMEOUT && err != DUET_ERR_STATE)
         return fail(err, "stream", NULL);
-    if (duet.stream.rx_count && duet.stream.on_receive)
-        duet.stream.on_receive(&duet.stream, duet.stream.on_receive_arg);
+    duet_stream_notify(&duet.stream);
     return n;
 }
 
@@ -225,16 +230,16 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
     rpc_setup();
     int err = duet_rpc_bind(&duet.rpc, name, signature, fn, NULL);
     if (err)
-        fail(err, "bind", duet_rpc_error_text(&duet.rpc));
+        fail(err, NULL, duet_rpc_error_text(&duet.rpc)); /* it names the method */
     return err;
 }
 
-/* Records a failed call's text as duet's error. */
+/* Records a failed call's text (which names the method) as duet's error. */
 static int call_result(int err)
 {
     if (err) {
         top_lock(NULL);
-        fail(err, "call", duet_rpc_error_text(&duet.rpc));
+        fail(err, NULL, duet_rpc_error_text(&duet.rpc));
         top_unlock(NULL);
     }
     return err;
@@ -242,17 +247,26 @@ static int call_result(int err)
 
 int duet_call(const char *method, const char *signature, ...)
 {
-    rpc_setup();
+    if (!duet.begun)
+        return not_begun(method ? method : "duet_call");
     va_list ap;
     va_start(ap, signature);
-    int err = duet_rpc_vcall(&duet.rpc, duet.rpc.cfg.timeout_ms, method, signature, ap);
+    int err = duet_rpc_vcall(&duet.rpc, duet_rpc_timeout(&duet.rpc), method, signature, ap);
     va_end(ap);
     return call_result(err);
 }
 
+int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs)
+{
+    if (!duet.begun)
+        return not_begun(method ? method : "DUET_CALL");
+    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
+}
+
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
 {
-    rpc_setup();
+    if (!duet.begun)
+        return not_begun(method ? method : "duet_call_async");
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
@@ -262,7 +276,8 @@ int duet_call_async(duet_future *future, const char *method, const char *signatu
 
 int duet_notify(const char *method, const char *signature, ...)
 {
-    rpc_setup();
+    if (!duet.begun)
+        return not_begun(method ? method : "duet_notify");
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vnotify(&duet.rpc, method, signature, ap);
@@ -275,7 +290,7 @@ static bool stream_up(void)
 {
     if (duet.begun)
         return true;
-    fail(DUET_ERR_STATE, "stream", "call duet_begin first");
+    not_begun("stream");
     return false;
 }
 

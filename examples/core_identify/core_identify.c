@@ -1,25 +1,31 @@
-/* Core identify: one program for both cores; it asks which core it runs on, as the guide's
- * RPC.cpu_id() sketch does, and the M7 then boots the M4, which reports through the stream. */
-#include <stdio.h>
-
+/* Core identify: one program for both cores (upload it to the M7 and to the M4). It asks
+ * which core it runs on and blinks the blue LED on the M7, the green one on the M4, ten
+ * times; the M7's duet_begin() then boots the M4, whose program does the same and then
+ * answers the M7's handshake. The guide's sketch, with RPC.cpu_id() as duet_cpu_id(). */
+#include "duet/board.h"
 #include "duet/duet.h"
 
-#include "board_time.h"
-
-int main(void)
+static void blink(int led, unsigned long ms)
 {
-    if (duet_cpu_id() == DUET_CPU_M7) {
-        printf("M7: cpu_id %d (CM7_CPUID), blinking the blue LED, then booting the M4\n", duet_cpu_id());
-        if (!duet_begin()) {
-            fprintf(stderr, "M7: duet_begin failed: %s\n", duet_error_text());
-            return 1;
-        }
-        int got_line = board_print_from_m4(1, 5000);
-        return got_line ? 0 : 1;
+    for (int i = 0; i < 10; i++) {
+        digitalWrite(led, LOW); /* on: the LEDs are active low */
+        delay(ms);
+        digitalWrite(led, HIGH);
+        delay(ms);
     }
-    if (!duet_begin())
-        return 1;
-    duet_printf("M4: cpu_id %d (CM4_CPUID), blinking the green LED\n", duet_cpu_id());
-    duet_end();
-    return 0;
+    duet_begin(); /* on the M7 this boots the M4 */
+}
+
+void setup(void)
+{
+    pinMode(LEDB, OUTPUT);
+    pinMode(LEDG, OUTPUT);
+    if (duet_cpu_id() == DUET_CPU_M7)
+        blink(LEDB, 100); /* blue LED: the M7 */
+    else
+        blink(LEDG, 100); /* green LED: the M4 */
+}
+
+void loop(void)
+{
 }

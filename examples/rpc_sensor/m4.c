@@ -1,21 +1,27 @@
-/* RPC sensor, M4 side: asks the M7 for a reading and prints the result through the stream.
- * The guide's sketch: auto result = RPC.call("sensorRead").as<int>(); RPC.println(...). */
+/* RPC sensor, M4 side (the client): a thread calls sensorRead() on the M7 every second and
+ * prints the result into the RPC stream. The guide's sketch runs it in an rtos::Thread. */
+#include "duet/board.h"
 #include "duet/duet.h"
 
-#include "board_time.h"
-
-int main(void)
+static void request_reading(void *arg)
 {
-    if (!duet_begin())
-        return 1;
-    for (int i = 0; i < 3; i++) {
-        board_delay_ms(100);
+    (void)arg;
+    for (;;) {
+        delay(1000);
         int32_t result;
         if (duet_call("sensorRead", ":i", &result) == DUET_OK)
             duet_printf("Result is %d\n", (int)result);
         else
             duet_printf("sensorRead failed: %s\n", duet_error_text());
     }
-    duet_end();
-    return 0;
+}
+
+void setup(void)
+{
+    duet_begin();
+    duet_thread_start(request_reading, NULL);
+}
+
+void loop(void)
+{
 }

@@ -1,26 +1,28 @@
-/* RPC sensor, M7 side: serves sensorRead() and prints what the M4 prints.
- * The guide's sketch: RPC.bind("sensorRead", sensorRead); then prints RPC.read(). */
-#include <stdio.h>
-
+/* RPC sensor, M7 side (the server): serves sensorRead(), an analog reading of A0, and
+ * forwards what the M4 prints to USB Serial. */
+#include "duet/board.h"
 #include "duet/duet.h"
 
-#include "board_time.h"
-
-/* Stands in for analogRead(A0): a slowly rising value. */
-static int sensor_read(duet_req *r)
+/* sensorRead() -> int: the reading of A0, 0..1023. */
+static int sensor_read(duet_req *req)
 {
-    static int value = 500;
-    value += 7;
-    return duet_return_int(r, value);
+    return duet_return_int(req, analogRead(A0));
 }
 
-int main(void)
+void setup(void)
 {
+    /* Bound before the M4 boots, so that its first call finds it. */
     duet_bind("sensorRead", ":i", sensor_read);
-    if (!duet_begin()) {
-        fprintf(stderr, "M7: duet_begin failed: %s\n", duet_error_text());
-        return 1;
-    }
-    int lines = board_print_from_m4(3, 10000);
-    return lines == 3 ? 0 : 1;
+    duet_begin();
+    duet_serial_begin(115200);
+}
+
+void loop(void)
+{
+    char buffer[256];
+    size_t n = 0;
+    while (n < sizeof buffer && duet_available())
+        buffer[n++] = (char)duet_read();
+    if (n > 0)
+        duet_serial_write(buffer, n);
 }

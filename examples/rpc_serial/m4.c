@@ -1,17 +1,15 @@
-/* RPC serial, M4 side: the M4 has no USB serial, so it prints through the RPC stream.
- * The guide's sketch: RPC.begin(); then RPC.println("Printed from M4 core") every second. */
+/* USB serial through RPC, M4 side: the M4 has no USB Serial, so it prints into the RPC
+ * stream, which the M7 forwards. The guide's sketch: RPC.println() every second. */
+#include "duet/board.h"
 #include "duet/duet.h"
 
-#include "board_time.h"
-
-int main(void)
+void setup(void)
 {
-    if (!duet_begin())
-        return 1;
-    for (int i = 1; i <= 5; i++) {
-        duet_printf("Printed from M4 core (%d)\n", i);
-        board_delay_ms(200);
-    }
-    duet_end();
-    return 0;
+    duet_begin();
+}
+
+void loop(void)
+{
+    duet_println("Printed from M4 core");
+    delay(1000);
 }

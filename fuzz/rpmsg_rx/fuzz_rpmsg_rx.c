@@ -145,7 +145,7 @@ static void check_dev(side *s)
 {
     const duet_rpmsg *d = &s->dev;
     duet_rpmsg_stats st = duet_rpmsg_get_stats(d);
-    const char *why = duet_rpmsg_why(d);
+    const char *why = duet_rpmsg_error_text(d);
     CHECK(why && why[0]);
     if (st.corrupt)
         CHECK(d->err == DUET_ERR_CORRUPT);
@@ -215,7 +215,7 @@ static bool setup_remote(uint32_t timeout_ms)
     CHECK(rc == DUET_OK || rc == DUET_ERR_TIMEOUT || rc == DUET_ERR_CORRUPT);
     if (rc) {
         CHECK(R.dev.err == rc);
-        const char *why = duet_rpmsg_why(&R.dev);
+        const char *why = duet_rpmsg_error_text(&R.dev);
         CHECK(why && strcmp(why, "no error") != 0);
         if (rc == DUET_ERR_CORRUPT)
             CHECK(duet_rpmsg_get_stats(&R.dev).corrupt > 0);

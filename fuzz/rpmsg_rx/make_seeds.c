@@ -50,7 +50,7 @@ static void save(const seed *s, const char *name)
     fclose(f);
     /* Every seed must run clean. */
     CHECK(LLVMFuzzerTestOneInput(s->b, s->n) == 0);
-    printf("%-28s %5zu bytes  host: %s | remote: %s\n", name, s->n, duet_rpmsg_why(&H.dev), duet_rpmsg_why(&R.dev));
+    printf("%-28s %5zu bytes  host: %s | remote: %s\n", name, s->n, duet_rpmsg_error_text(&H.dev), duet_rpmsg_error_text(&R.dev));
 }
 
 static uint16_t rd16(uint32_t off) { uint16_t v; memcpy(&v, shm + off, 2); return v; }

@@ -1,4 +1,4 @@
-/* duet/config.h - compile-time configuration: every size duet uses, with safe defaults. */
+/* duet/config.h - compile-time configuration: every size and time duet uses, with safe defaults. */
 #ifndef DUET_CONFIG_H
 #define DUET_CONFIG_H
 
@@ -11,6 +11,8 @@
 #include DUET_CONFIG_FILE
 #endif
 
+/* ------------------------------------------------------------ codec (msgpack.h) */
+
 /* Deepest nesting of arrays and maps the reader accepts when it skips or checks a value. */
 #ifndef DUET_MSGPACK_MAX_DEPTH
 #define DUET_MSGPACK_MAX_DEPTH 32
@@ -18,6 +20,100 @@
 
 #if DUET_MSGPACK_MAX_DEPTH < 1 || DUET_MSGPACK_MAX_DEPTH > 255
 #error "DUET_MSGPACK_MAX_DEPTH must be between 1 and 255"
+#endif
+
+/* ------------------------------------------------------------ transport (rpmsg.h) */
+
+/* Largest vring (descriptors) a device can use; the layout's vring_num must not exceed it. */
+#ifndef DUET_RPMSG_MAX_RING
+#define DUET_RPMSG_MAX_RING 64
+#endif
+/* Most endpoints on one device. */
+#ifndef DUET_RPMSG_MAX_ENDPOINTS
+#define DUET_RPMSG_MAX_ENDPOINTS 4
+#endif
+/* How deep polls may nest when sends wait for buffers and deliver meanwhile (stack bound). */
+#ifndef DUET_RPMSG_MAX_NESTED_POLL
+#define DUET_RPMSG_MAX_NESTED_POLL 2
+#endif
+/* How long send() waits for a free buffer before it fails with DUET_ERR_TIMEOUT. */
+#ifndef DUET_RPMSG_SEND_TIMEOUT_MS
+#define DUET_RPMSG_SEND_TIMEOUT_MS 2000
+#endif
+
+#if DUET_RPMSG_MAX_RING < 2 || DUET_RPMSG_MAX_RING > 32768 || (DUET_RPMSG_MAX_RING & (DUET_RPMSG_MAX_RING - 1))
+#error "DUET_RPMSG_MAX_RING must be a power of two between 2 and 32768"
+#endif
+
+/* ------------------------------------------------------------ rpc engine (rpc.h) */
+
+/* Most functions bound at once (plain and group members alike). */
+#ifndef DUET_RPC_MAX_METHODS
+#define DUET_RPC_MAX_METHODS 32
+#endif
+/* Most calls waiting for a response at once (sync and async together). */
+#ifndef DUET_RPC_MAX_INFLIGHT
+#define DUET_RPC_MAX_INFLIGHT 8
+#endif
+/* Most arguments a typed signature may list. */
+#ifndef DUET_RPC_MAX_ARGS
+#define DUET_RPC_MAX_ARGS 8
+#endif
+/* Length of the text kept for the last error (remote error text or local detail). */
+#ifndef DUET_RPC_ERROR_TEXT
+#define DUET_RPC_ERROR_TEXT 160
+#endif
+/* Default timeout of a call, in milliseconds. */
+#ifndef DUET_RPC_DEFAULT_TIMEOUT_MS
+#define DUET_RPC_DEFAULT_TIMEOUT_MS 5000
+#endif
+
+#if DUET_RPC_MAX_INFLIGHT < 1 || DUET_RPC_MAX_INFLIGHT > 255
+#error "DUET_RPC_MAX_INFLIGHT must be between 1 and 255"
+#endif
+#if DUET_RPC_MAX_ARGS < 1 || DUET_RPC_MAX_ARGS > 32
+#error "DUET_RPC_MAX_ARGS must be between 1 and 32"
+#endif
+
+/* How deep calls may nest (a handler that calls the other core, whose handler calls back...):
+ * the engine's tx buffer holds one frame per level. */
+#ifndef DUET_RPC_NESTING
+#define DUET_RPC_NESTING 4
+#endif
+
+#if DUET_RPC_NESTING < 1
+#error "DUET_RPC_NESTING must be at least 1"
+#endif
+
+/* ------------------------------------------------------------ top level (duet.h) */
+
+/* Where the M7 starts the M4 by default: the "1MB M7 + 1MB M4" flash split.
+ * 0x08180000 for "1.5MB M7 + 0.5MB M4", 0x60000000 for the M4 in SDRAM. */
+#ifndef DUET_BOOT_ADDRESS
+#define DUET_BOOT_ADDRESS 0x08100000u
+#endif
+/* How long duet_begin waits for the other core's handshake (as the Arduino library). */
+#ifndef DUET_HANDSHAKE_TIMEOUT_MS
+#define DUET_HANDSHAKE_TIMEOUT_MS 5000
+#endif
+/* Largest RPC message between two duet cores (carried in several RPMsg buffers). With an
+ * Arduino or MicroPython core on the other side it is one buffer's payload, 496 bytes. */
+#ifndef DUET_MAX_MESSAGE
+#define DUET_MAX_MESSAGE 1024
+#endif
+/* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them): by default as large
+ * as the largest message, so that any result that arrives fits. */
+#ifndef DUET_RESULT_SIZE
+#define DUET_RESULT_SIZE DUET_MAX_MESSAGE
+#endif
+/* Bytes of received stream text kept until read. */
+#ifndef DUET_STREAM_RX_SIZE
+#define DUET_STREAM_RX_SIZE 2048
+#endif
+/* Bytes of stream text gathered before they are sent: one RPMsg buffer's payload on the
+ * GIGA (a 512-byte buffer less its 16-byte header), so that a flush is one message. */
+#ifndef DUET_STREAM_TX_SIZE
+#define DUET_STREAM_TX_SIZE 496
 #endif
 
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duet/config.h"
 #include "duet/error.h"
 #include "duet/port.h"
 #include "duet/rpc.h"
@@ -18,37 +19,13 @@
 extern "C" {
 #endif
 
-/* Where the M7 starts the M4 by default: the "1MB M7 + 1MB M4" flash split.
- * 0x08180000 for "1.5MB M7 + 0.5MB M4", 0x60000000 for the M4 in SDRAM. */
-#ifndef DUET_BOOT_ADDRESS
-#define DUET_BOOT_ADDRESS 0x08100000u
-#endif
-/* How long duet_begin waits for the other core's handshake (as the Arduino library). */
-#ifndef DUET_HANDSHAKE_TIMEOUT_MS
-#define DUET_HANDSHAKE_TIMEOUT_MS 5000
-#endif
-/* Largest RPC message between two duet cores (carried in several RPMsg buffers). With an
- * Arduino or MicroPython core on the other side it is one buffer's payload, 496 bytes. */
-#ifndef DUET_MAX_MESSAGE
-#define DUET_MAX_MESSAGE 1024
-#endif
-/* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them): by default as large
- * as the largest message, so that any result that arrives fits. */
-#ifndef DUET_RESULT_SIZE
-#define DUET_RESULT_SIZE DUET_MAX_MESSAGE
-#endif
-/* Bytes of received stream text kept until read. */
-#ifndef DUET_STREAM_RX_SIZE
-#define DUET_STREAM_RX_SIZE 2048
-#endif
-
-/* The bytes duet_begin's static instance holds for the sizes above: RPC frames for calls
- * nested 4 deep, a result slot per waiting call, the reassembly of a large message,
+/* The bytes duet_begin's static instance holds for the sizes in duet/config.h: RPC frames
+ * for calls nested DUET_RPC_NESTING deep, a result slot per waiting call, the reassembly of a large message,
  * received stream text, and one RPMsg buffer's payload of stream text being gathered.
  * (`make size` counts duet's RAM beyond these.) */
 #define DUET_BUFFER_BYTES                                                                     \
-    (4 * DUET_MAX_MESSAGE + DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE + DUET_MAX_MESSAGE +     \
-     DUET_STREAM_RX_SIZE + 31 * DUET_RPMSG_HEADER_SIZE)
+    (DUET_RPC_NESTING * DUET_MAX_MESSAGE + DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE +          \
+     DUET_MAX_MESSAGE + DUET_STREAM_RX_SIZE + DUET_STREAM_TX_SIZE)
 
 /*
  * A program for either core reads like the guide's sketches:
@@ -71,7 +48,8 @@ extern "C" {
  * Returns 1 on success, 0 on failure (duet_error_text() says why), like RPC.begin(). */
 int duet_begin(void);
 
-/* duet_begin on an explicit port (tests, boards with several instances). */
+/* duet_begin on an explicit port (tests, boards with several instances).
+ * @retval DUET_OK (also when already begun) or the error duet_error_text() explains. */
 int duet_begin_port(duet_port *port);
 
 /* Sets the M4's boot address used by duet_begin on the M7 (default DUET_BOOT_ADDRESS). */
@@ -102,6 +80,14 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn);
 int duet_call(const char *method, const char *signature, ...);
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...);
 int duet_notify(const char *method, const char *signature, ...);
+
+/* DUET_CALL("add", &sum, 1, 2): duet_call without a signature string; the compiler derives
+ * it from the types of the result pointer (or NULL) and of up to 8 arguments, and refuses
+ * a type duet cannot send or fill (duet/call.h lists them). Returns as duet_call. */
+#define DUET_CALL(method, ...)                                                              \
+    duet_call_values((method), DUET_RESULT(DUET_CALL_FIRST(__VA_ARGS__)), DUET_CALL_ARGS(__VA_ARGS__), \
+                     DUET_CALL_COUNT(__VA_ARGS__))
+int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs);
 
 /* Stream shorthands (the guide's RPC.print / RPC.read): see duet/stream.h. */
 size_t duet_write(const void *data, size_t len);

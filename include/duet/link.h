@@ -14,7 +14,7 @@ extern "C" {
 
 /*
  * A link carries whole messages between this core and the other one. The layer above
- * (rpc or stream) calls send(), poll(), wait() and now_ms(); the link hands what
+ * (rpc or stream) calls send(), poll(), wait(), now_ms() and send_now(); the link hands what
  * arrives to the layer above through deliver(up, data, len), from inside poll().
  *
  * deliver() returns true when it took the message. It returns false when the layer
@@ -57,6 +57,9 @@ struct duet_link {
     void (*wait)(duet_link *link, uint32_t timeout_ms);
     /* A millisecond clock (wraps at 2^32). */
     uint32_t (*now_ms)(duet_link *link);
+    /* Sends like send(), but only what can go without waiting for the other side
+     * (DUET_ERR_TIMEOUT: nothing was sent). NULL: send() is used instead. */
+    int (*send_now)(duet_link *link, const uint8_t *data, size_t len);
     /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
     size_t max_message;
 

@@ -75,6 +75,9 @@ static inline int duet_msgpack_writer_error(const duet_msgpack_writer *w) { retu
 /* Bytes written so far: a whole encoding when the error is DUET_OK. */
 static inline size_t duet_msgpack_writer_size(const duet_msgpack_writer *w) { return w->len; }
 
+/* Where the output starts (the buffer given to duet_msgpack_writer_init). */
+static inline uint8_t *duet_msgpack_writer_data(const duet_msgpack_writer *w) { return w->buf; }
+
 /* Put the writer in error (keeps the first error). Used by the inline writers. */
 void duet_msgpack_writer_fail(duet_msgpack_writer *w, int err);
 
@@ -303,6 +306,9 @@ static inline size_t duet_msgpack_reader_remaining(const duet_msgpack_reader *r)
     return (size_t)(r->end - r->pos);
 }
 
+/* Where the next value starts (what was read ends here). */
+static inline const uint8_t *duet_msgpack_reader_pos(const duet_msgpack_reader *r) { return r->pos; }
+
 /* After DUET_ERR_TYPE: the type that was found instead of the one asked for. */
 static inline duet_msgpack_type duet_msgpack_reader_found(const duet_msgpack_reader *r)
 {
@@ -312,6 +318,9 @@ static inline duet_msgpack_type duet_msgpack_reader_found(const duet_msgpack_rea
 /* Change the nesting limit of duet_msgpack_skip (default DUET_MSGPACK_MAX_DEPTH, at most that). */
 void duet_msgpack_reader_set_max_depth(duet_msgpack_reader *r, unsigned depth);
 
+/* The nesting limit of duet_msgpack_skip. */
+static inline unsigned duet_msgpack_reader_max_depth(const duet_msgpack_reader *r) { return r->max_depth; }
+
 /* Put the reader in error (keeps the first error). */
 void duet_msgpack_reader_fail(duet_msgpack_reader *r, int err);
 
@@ -320,6 +329,18 @@ duet_msgpack_type duet_msgpack_peek_type(const duet_msgpack_reader *r);
 
 /* Reads the next value's header into t. Str, bin and ext bodies are consumed and pointed to. */
 bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t);
+
+/* duet_msgpack_read_token with the commonest value, a small non-negative integer, read
+ * inline (for loops over many values). */
+static inline bool duet_msgpack_read_token_fast(duet_msgpack_reader *r, duet_msgpack_token *t)
+{
+    if (r->pos < r->end && *r->pos <= 0x7f) {
+        t->type = DUET_MSGPACK_UINT;
+        t->v.u = *r->pos++;
+        return true;
+    }
+    return duet_msgpack_read_token(r, t);
+}
 
 /* Typed reads. Each accepts only its type (DUET_ERR_TYPE otherwise, with the type found
  * kept for duet_msgpack_reader_found) and leaves the reader after the value. */

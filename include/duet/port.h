@@ -50,6 +50,11 @@ struct duet_port {
      * before a ring, not only the first to look. */
     void (*lock)(duet_port *port);
     void (*unlock)(duet_port *port);
+    /* Optional (NULL where the port cannot tell): why the other core is gone ("the M4
+     * stopped: SIGSEGV"), or NULL while it runs. The transport asks at every poll, so the
+     * link goes down at once with that reason, as a reset of the other core looks on the
+     * board, instead of a call waiting out its timeout. */
+    const char *(*peer_stopped)(duet_port *port);
 };
 
 /* The pointer for n bytes at device address da, or NULL if they do not lie inside the region. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duet/call.h"
 #include "duet/config.h"
 #include "duet/error.h"
 #include "duet/link.h"
@@ -14,34 +15,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-/* Most functions bound at once (plain and group members alike). */
-#ifndef DUET_RPC_MAX_METHODS
-#define DUET_RPC_MAX_METHODS 32
-#endif
-/* Most calls waiting for a response at once (sync and async together). */
-#ifndef DUET_RPC_MAX_INFLIGHT
-#define DUET_RPC_MAX_INFLIGHT 8
-#endif
-/* Most arguments a typed signature may list. */
-#ifndef DUET_RPC_MAX_ARGS
-#define DUET_RPC_MAX_ARGS 8
-#endif
-/* Length of the text kept for the last error (remote error text or local detail). */
-#ifndef DUET_RPC_ERROR_TEXT
-#define DUET_RPC_ERROR_TEXT 160
-#endif
-/* Default timeout of a call, in milliseconds. */
-#ifndef DUET_RPC_DEFAULT_TIMEOUT_MS
-#define DUET_RPC_DEFAULT_TIMEOUT_MS 5000
-#endif
-
-#if DUET_RPC_MAX_INFLIGHT < 1 || DUET_RPC_MAX_INFLIGHT > 255
-#error "DUET_RPC_MAX_INFLIGHT must be between 1 and 255"
-#endif
-#if DUET_RPC_MAX_ARGS < 1 || DUET_RPC_MAX_ARGS > 32
-#error "DUET_RPC_MAX_ARGS must be between 1 and 32"
 #endif
 
 /*
@@ -106,7 +79,7 @@ typedef struct duet_rpc_config {
     size_t result_size;         /* split evenly among DUET_RPC_MAX_INFLIGHT calls */
     uint32_t timeout_ms;        /* default call timeout (0: DUET_RPC_DEFAULT_TIMEOUT_MS) */
     size_t max_message;         /* largest message sent, one tx frame (0: the link's max_message if the
-                                 * tx buffer holds it, else tx_size / 4, for four nesting levels) */
+                                 * tx buffer holds it, else tx_size / DUET_RPC_NESTING) */
     /* Optional lock hooks for engines shared by threads: taken by every public function,
      * released while a call waits. Handlers run with it held, so it must be recursive. */
     void (*lock)(void *lock_arg);
@@ -268,6 +241,12 @@ const char *duet_rpc_error_text(const duet_rpc *rpc);
 
 /* The counters. */
 duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc);
+
+/* DUET_ERR_LINK_DOWN once the link has gone down (calls then fail at once), else DUET_OK. */
+int duet_rpc_link_error(const duet_rpc *rpc);
+
+/* The timeout duet_rpc_call uses, in milliseconds (duet_rpc_config.timeout_ms or its default). */
+uint32_t duet_rpc_timeout(const duet_rpc *rpc);
 
 /* ------------------------------------------------------------ inside a handler */
 

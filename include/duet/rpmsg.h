@@ -15,27 +15,6 @@
 extern "C" {
 #endif
 
-/* Largest vring (descriptors) a device can use; the layout's vring_num must not exceed it. */
-#ifndef DUET_RPMSG_MAX_RING
-#define DUET_RPMSG_MAX_RING 64
-#endif
-/* Most endpoints on one device. */
-#ifndef DUET_RPMSG_MAX_ENDPOINTS
-#define DUET_RPMSG_MAX_ENDPOINTS 4
-#endif
-/* How deep polls may nest when sends wait for buffers and deliver meanwhile (stack bound). */
-#ifndef DUET_RPMSG_MAX_NESTED_POLL
-#define DUET_RPMSG_MAX_NESTED_POLL 2
-#endif
-/* How long send() waits for a free buffer before it fails with DUET_ERR_TIMEOUT. */
-#ifndef DUET_RPMSG_SEND_TIMEOUT_MS
-#define DUET_RPMSG_SEND_TIMEOUT_MS 2000
-#endif
-
-#if DUET_RPMSG_MAX_RING < 2 || DUET_RPMSG_MAX_RING > 32768 || (DUET_RPMSG_MAX_RING & (DUET_RPMSG_MAX_RING - 1))
-#error "DUET_RPMSG_MAX_RING must be a power of two between 2 and 32768"
-#endif
-
 #define DUET_RPMSG_HEADER_SIZE 16       /* u32 src, u32 dst, u32 reserved, u16 len, u16 flags */
 #define DUET_RPMSG_NS_ADDR 0x35         /* the name service endpoint */
 #define DUET_RPMSG_FIRST_ADDR 1024      /* first address given to a local endpoint */
@@ -174,7 +153,7 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
  * every field of it (offsets, types, ring addresses, sizes and alignment) before use.
  * @retval DUET_OK
  * @retval DUET_ERR_TIMEOUT  the host did not set up in time
- * @retval DUET_ERR_CORRUPT  the table breaks the rules (duet_rpmsg_why() says which)
+ * @retval DUET_ERR_CORRUPT  the table breaks the rules (duet_rpmsg_error_text() says which)
  */
 int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms) DUET_MUST_CHECK;
 
@@ -207,7 +186,7 @@ int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len);
 int duet_rpmsg_poll(duet_rpmsg *dev);
 
 /* The largest message an endpoint can send now: one buffer's payload, or what a duet peer
- * said it reassembles. Known once the endpoint is ready. */
+ * said it reassembles. Known once the endpoint is ready; its link's max_message follows it. */
 size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep);
 
 /* How long a send waits for a free buffer (default DUET_RPMSG_SEND_TIMEOUT_MS; 0: it does
@@ -222,7 +201,7 @@ void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on);
 void duet_rpmsg_shutdown(duet_rpmsg *dev);
 
 /* What broke the link, for a person ("no error" while it is up). */
-const char *duet_rpmsg_why(const duet_rpmsg *dev);
+const char *duet_rpmsg_error_text(const duet_rpmsg *dev);
 
 /* The counters. */
 duet_rpmsg_stats duet_rpmsg_get_stats(const duet_rpmsg *dev);

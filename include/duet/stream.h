@@ -69,6 +69,10 @@ size_t duet_stream_vprintf(duet_stream *s, const char *fmt, va_list ap);
 /* Sends what is gathered. @retval DUET_OK or the link's error. */
 int duet_stream_flush(duet_stream *s);
 
+/* Sends what is gathered if the link can take it without waiting for the other side
+ * (else it stays gathered). @retval DUET_OK, DUET_ERR_TIMEOUT (kept), or the link's error. */
+int duet_stream_flush_now(duet_stream *s);
+
 /* Bytes ready to read (polls the link first when the ring is empty). */
 size_t duet_stream_available(duet_stream *s);
 
@@ -81,6 +85,10 @@ size_t duet_stream_read_bytes(duet_stream *s, void *buf, size_t cap);
 
 /* Flushes gathered writes and takes what arrived (runs the receive callback). */
 int duet_stream_poll(duet_stream *s);
+
+/* Runs the receive callback if bytes wait to be read: for a program that polls the link
+ * itself (duet_poll polls the transport that every endpoint shares). */
+void duet_stream_notify(duet_stream *s);
 
 /* Bytes dropped in drop mode, and the last send error (DUET_OK if none). */
 uint32_t duet_stream_dropped(const duet_stream *s);

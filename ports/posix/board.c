@@ -6,6 +6,7 @@
 
 #include "duet/posix/board.h"
 #include "board_io.h"
+#include "board_tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +107,12 @@ static int join_path(char *out, size_t cap, const char *dir, const char *name)
 static bool boot_address_ok(uint32_t address)
 {
     return address == DUET_POSIX_BOOT_1MB || address == DUET_POSIX_BOOT_1_5MB || address == DUET_POSIX_BOOT_SDRAM;
+}
+
+/* The addresses flash holds images at: the M7's, and the M4's of each split. */
+static bool flash_address_ok(uint32_t address)
+{
+    return boot_address_ok(address) || address == DUET_POSIX_FLASH_M7;
 }
 
 static int image_path(char *out, size_t cap, const char *dir, uint32_t address)
@@ -452,8 +459,10 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
     const char *d = board_dir(dir);
     if (!d)
         return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
-    if (!boot_address_ok(address))
-        return fail(DUET_ERR_ARG, "upload: 0x%08x is no boot address (0x08100000, 0x08180000 or 0x60000000)",
+    if (!flash_address_ok(address))
+        return fail(DUET_ERR_ARG,
+                    "upload: 0x%08x is no image address (0x08040000 for the M7; 0x08100000, 0x08180000 or "
+                    "0x60000000 for the M4)",
                     (unsigned)address);
     if (!program || !program[0])
         return fail(DUET_ERR_ARG, "upload: no program given");
@@ -508,8 +517,10 @@ int duet_posix_board_erase(const char *dir, uint32_t address)
     const char *d = board_dir(dir);
     if (!d)
         return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
-    if (!boot_address_ok(address))
-        return fail(DUET_ERR_ARG, "erase: 0x%08x is no boot address (0x08100000, 0x08180000 or 0x60000000)",
+    if (!flash_address_ok(address))
+        return fail(DUET_ERR_ARG,
+                    "erase: 0x%08x is no image address (0x08040000 for the M7; 0x08100000, 0x08180000 or "
+                    "0x60000000 for the M4)",
                     (unsigned)address);
     char path[PATH_MAX];
     int err = image_path(path, sizeof path, d, address);
@@ -531,6 +542,9 @@ typedef struct board_port {
     duet_posix_wait_mode mode;
     uint32_t spin_us;
     pid_t child;             /* M7: the M4 process this port started, until reaped */
+    bool reaped;             /* M7: a reaper thread waits for it (see start_reaper) */
+    duet_posix_tap tap;      /* --trace: reports what this core sends (board_tap.c) */
+    char peer_why[64];       /* M7: duet_posix_port_peer_stopped's text */
     duet_posix_port_stats stats;
 } board_port;
 
@@ -560,6 +574,8 @@ static board_port *ctx_of(const duet_port *port)
 static void port_ring(duet_port *port)
 {
     board_port *x = port->ctx;
+    if (x->tap.on)
+        duet_posix_tap_scan(&x->tap, port, ld(&x->maps.ctl->reset_gen));
     uint32_t old = ld(x->other), next;
     do
         next = (old + 1) & COUNT;
@@ -748,12 +764,103 @@ static void m4_child(const char *path, char **env, int report_fd, pid_t parent)
         dup2(null, STDIN_FILENO);
         close(null);
     }
+    /* The M4 has no USB Serial: its C stdout is its UART, which ends up with the board's
+     * log (stderr), never on the Serial Monitor (the M7's stdout). */
+    dup2(STDERR_FILENO, STDOUT_FILENO);
     char *argv[2] = {(char *)path, NULL};
     execve(path, argv, env);
     int e = errno;
     ssize_t w = write(report_fd, &e, sizeof e);
     (void)w;
     _exit(127);
+}
+
+/* ------------------------------------------------------------ the M4's end */
+
+/* What the reaper thread needs, its own: the port may be closed while the M4 runs on. */
+typedef struct reaper {
+    pid_t pid;
+    uint32_t gen;               /* the reset count at boot: a later reset's state is not touched */
+    board_maps maps;            /* its own mapping of the board */
+} reaper;
+
+/* "the M4 stopped: SIGSEGV" or "the M4 program returned 3", for an exit status as m4_status
+ * keeps it. */
+static const char *m4_end_text(int32_t status, char *buf, size_t cap)
+{
+    if (status > 128) {
+        const char *name = sigabbrev_np(status - 128);
+        if (name)
+            snprintf(buf, cap, "the M4 stopped: SIG%s", name);
+        else
+            snprintf(buf, cap, "the M4 stopped: signal %d", (int)(status - 128));
+    } else {
+        snprintf(buf, cap, "the M4 program returned %d", (int)status);
+    }
+    return buf;
+}
+
+static void *reaper_main(void *arg)
+{
+    reaper *r = arg;
+    int status;
+    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+    duet_posix_control *c = r->maps.ctl;
+    if (ld(&c->reset_gen) == r->gen && c->m4_pid == (int32_t)r->pid) {
+        st((uint32_t *)&c->m4_status, (uint32_t)code);
+        st(&c->m4_ended, 1);
+        /* Ring the M7's own doorbell (HSEM 1), as the M4 would: a waiting M7 wakes and sees it. */
+        uint32_t *bell = &c->hsem1, old = ld(bell), next;
+        do
+            next = (old + 1) & DUET_POSIX_HSEM_COUNT;
+        while (!__atomic_compare_exchange_n(bell, &old, next, true, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+        futex_wake(bell);
+    }
+    char text[64];
+    m4_end_text(code, text, sizeof text);
+    duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, code, text, strlen(text));
+    unmap_board(&r->maps);
+    free(r);
+    return NULL;
+}
+
+/* Starts the thread that reaps the M4 the moment it ends. Without it (no memory, no thread),
+ * duet_posix_port_m4_join still reaps the M4 itself. */
+static void start_reaper(board_port *x, pid_t pid)
+{
+    reaper *r = calloc(1, sizeof *r);
+    if (!r)
+        return;
+    r->pid = pid;
+    r->gen = ld(&x->maps.ctl->reset_gen);
+    if (map_board(x->dir, false, &r->maps) != DUET_OK) {
+        free(r);
+        return;
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t tid;
+    if (pthread_create(&tid, &attr, reaper_main, r) != 0) {
+        unmap_board(&r->maps);
+        free(r);
+    } else {
+        x->reaped = true;
+    }
+    pthread_attr_destroy(&attr);
+}
+
+const char *duet_posix_port_peer_stopped(duet_port *port)
+{
+    board_port *x = ctx_of(port);
+    if (!x || port->cpu_id != DUET_CPU_M7 || !x->maps.ctl)
+        return NULL;
+    duet_posix_control *c = x->maps.ctl;
+    if (!ld(&c->m4_ended) || (pid_t)c->m4_pid != x->child)
+        return NULL;
+    return m4_end_text((int32_t)ld((uint32_t *)&c->m4_status), x->peer_why, sizeof x->peer_why);
 }
 
 static int port_boot(duet_port *port, uint32_t address)
@@ -827,8 +934,11 @@ static int port_boot(duet_port *port, uint32_t address)
     c->m4_start_time = proc_start_time(pid);
     c->m4_address = address;
     c->m7_pid = (int32_t)parent;
+    st(&c->m4_ended, 0);
     st(&c->m4_started, 1);
     x->child = pid;
+    duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_BOOT, -1, (int32_t)address, NULL, 0);
+    start_reaper(x, pid);
     return DUET_OK;
 
 undo:
@@ -917,6 +1027,8 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
     port->ctx = x;
     port->lock = port_lock;
     port->unlock = port_unlock;
+    port->peer_stopped = cpu_id == DUET_CPU_M7 ? duet_posix_port_peer_stopped : NULL;
+    duet_posix_tap_init(&x->tap);
     return DUET_OK;
 }
 
@@ -925,7 +1037,7 @@ void duet_posix_port_close(duet_port *port)
     board_port *x = ctx_of(port);
     if (!x)
         return;
-    if (x->child > 0)
+    if (x->child > 0 && !x->reaped)
         waitpid(x->child, NULL, WNOHANG);
     unmap_board(&x->maps);
     pthread_mutex_destroy(&x->lock);
@@ -979,6 +1091,21 @@ int duet_posix_port_m4_join(duet_port *port, uint32_t timeout_ms)
     if (!x || port->cpu_id != DUET_CPU_M7 || x->child <= 0)
         return fail(DUET_ERR_STATE, "m4_join: this port started no M4 (or it was reaped already)");
     uint64_t end = mono_ns() + (uint64_t)timeout_ms * 1000000u;
+    duet_posix_control *c = x->maps.ctl;
+    while (x->reaped) {
+        /* The reaper thread reaps it and records how it ended. */
+        if (ld(&c->m4_ended) && (pid_t)c->m4_pid == x->child) {
+            x->child = 0;
+            return (int)ld((uint32_t *)&c->m4_status);
+        }
+        if ((pid_t)c->m4_pid != x->child) {
+            x->child = 0; /* a board reset stopped it */
+            return fail(DUET_ERR_STATE, "m4_join: the board was reset: the M4 is gone");
+        }
+        if (mono_ns() >= end)
+            return fail(DUET_ERR_TIMEOUT, "m4_join: the M4 (pid %d) still runs", (int)x->child);
+        sleep_ns(1000000u);
+    }
     for (;;) {
         int status;
         pid_t r = waitpid(x->child, &status, WNOHANG);
@@ -1000,17 +1127,28 @@ int duet_posix_port_m4_join(duet_port *port, uint32_t timeout_ms)
 
 /* ------------------------------------------------------------ the default port */
 
+/* On the board, what a core prints reaches a person as it is written: the M7's stdout is
+ * its USB Serial (the Serial Monitor), the M4's its UART. So C's stdout is unbuffered in
+ * every program built against the port, piped or not. */
+__attribute__((constructor)) static void unbuffered_stdout(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+}
+
 duet_port *duet_port_default(void)
 {
     static duet_port port;
-    static bool open;
+    static bool open, said;
     if (open)
         return &port;
     const char *board = getenv("DUET_BOARD");
     const char *core = getenv("DUET_CORE");
     if (!board || !board[0] || !core || !core[0]) {
-        fprintf(stderr, "duet: set DUET_BOARD (the board directory) and DUET_CORE (m7 or m4) to run on the "
-                        "emulated board\n");
+        /* Run by hand, outside a board: say once how to run it. */
+        if (!said)
+            fprintf(stderr, "duet: this program runs on the emulated GIGA R1: duet-board run --m7 M7_PROGRAM "
+                            "--m4 M4_PROGRAM (docs/board.md)\n");
+        said = true;
         return NULL;
     }
     int cpu;

@@ -124,6 +124,12 @@ int duet_posix_io_cpu(void)
 void duet_posix_event_emit(int kind, int pin, int32_t value, const void *data, size_t len)
 {
     board();
+    duet_posix_event_emit_as(B.cpu, kind, pin, value, data, len);
+}
+
+void duet_posix_event_emit_as(int core, int kind, int pin, int32_t value, const void *data, size_t len)
+{
+    board();
     if (B.event_fd < 0)
         return;
     if (len > DUET_POSIX_EVENT_DATA_MAX)
@@ -132,7 +138,7 @@ void duet_posix_event_emit(int kind, int pin, int32_t value, const void *data, s
     duet_posix_event ev = {
         .len = (uint32_t)len,
         .kind = (uint8_t)kind,
-        .core = (uint8_t)B.cpu,
+        .core = (uint8_t)core,
         .pin = (uint16_t)(pin < 0 ? 0xffff : pin),
         .value = value,
         .time_us = (mono_ns() - B.io->power_on_ns) / 1000u,

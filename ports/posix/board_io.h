@@ -14,6 +14,9 @@ void duet_posix_io_init(duet_posix_io *io);
 /* Writes one event record to duet-board, if one listens ($DUET_BOARD_EVENTS). pin -1: none. */
 void duet_posix_event_emit(int kind, int pin, int32_t value, const void *data, size_t len);
 
+/* The same, for an event about another core (the M7 reports the M4's boot and end). */
+void duet_posix_event_emit_as(int core, int kind, int pin, int32_t value, const void *data, size_t len);
+
 /* The core this program runs as ($DUET_CORE; the M7 when unset). */
 int duet_posix_io_cpu(void);
 

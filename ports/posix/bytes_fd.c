@@ -23,7 +23,7 @@
 
 /* ------------------------------------------------------------ errors */
 
-static char error_text[256] = "no error";
+static _Thread_local char error_text[256] = "no error";
 
 static void set_error(const char *fmt, ...)
 {

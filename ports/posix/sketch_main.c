@@ -6,6 +6,9 @@
 
 int main(void)
 {
+    /* Outside a board a sketch has no core to be: say in one line how to run it. */
+    if (!duet_port_default())
+        return 2;
     setup();
     duet_port *port = duet_posix_io_port();
     for (;;) {

@@ -34,7 +34,7 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
     if (strlen(m->name) > UINT16_MAX || (prefix && strlen(prefix) > UINT16_MAX))
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind", "name longer than 65535 bytes");
     if (m->signature && !duet_rpc_sig_parse(m->signature, &n, &r))
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->name, "bad signature");
+        return duet_rpc_signature_error(rpc, m->name, m->signature);
     char full[DUET_RPC_ERROR_TEXT];
     duet_text t;
     duet_text_init(&t, full, sizeof full);

@@ -1,5 +1,5 @@
-/* rpc/call.c - calls and notifications from a signature and a va_list; waiting for and
- * decoding their results. */
+/* rpc/call.c - calls and notifications: from a signature and a va_list, or from values
+ * the compiler typed (duet/call.h); encoding and sending them. */
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
@@ -83,131 +83,88 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
     return DUET_OK;
 }
 
-/* Encodes and sends a request (slot != NULL) or notification. */
-static int start_message(duet_rpc *rpc, duet_rpc_slot **slot, const char *method, const char *sig, va_list *ap)
+/* Writes one value the compiler typed (duet/call.h). */
+static void write_value(duet_msgpack_writer *w, const duet_value *v)
 {
-    unsigned nparams;
-    char result;
-    if (!method || !sig || !duet_rpc_sig_parse(sig, &nparams, &result))
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call", "bad method name or signature");
+    switch (v->letter) {
+    case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
+    case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
+    case 'b': duet_msgpack_write_bool(w, v->v.u != 0); break;
+    case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
+    case 'd': duet_msgpack_write_double(w, v->v.d); break;
+    case 's': duet_msgpack_write_cstr(w, v->v.s); break;
+    case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
+    default: duet_msgpack_write_nil(w); break;
+    }
+}
+
+/* A message's params: n letters of a signature read from a va_list, or n typed values. */
+typedef struct params {
+    unsigned n;
+    const char *sig;
+    va_list *ap;
+    const duet_value *values;
+} params;
+
+/* Encodes and sends a request (slot != NULL) or notification whose method and params
+ * were checked. */
+static int start_message(duet_rpc *rpc, duet_rpc_slot **slot, const char *method, const params *p, char result)
+{
     if (rpc->link_err)
         return duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
     duet_msgpack_writer w;
     size_t frame;
     if (!duet_rpc_begin_message(rpc, &w, &frame, slot, method))
         return slot && !*slot ? DUET_ERR_FULL : DUET_ERR_TOO_LARGE;
-    duet_msgpack_write_array(&w, nparams);
-    for (unsigned i = 0; i < nparams; i++)
-        write_param(&w, sig[i], ap);
+    duet_msgpack_write_array(&w, p->n);
+    for (unsigned i = 0; i < p->n; i++) {
+        if (p->values)
+            write_value(&w, &p->values[i]);
+        else
+            write_param(&w, p->sig[i], p->ap);
+    }
     return duet_rpc_finish_message(rpc, &w, frame, slot ? *slot : NULL, method, result);
 }
 
-/* Polls and waits until the slot is done or timeout_ms passed. */
-int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
+/* start_message for a method named by a signature, its params in a va_list. */
+static int start_signed(duet_rpc *rpc, duet_rpc_slot **slot, const char *method, const char *sig, va_list *ap)
 {
-    uint32_t start = now_ms(rpc);
-    for (;;) {
-        int n = rpc->link->poll(rpc->link);
-        if (s->state == SLOT_DONE)
-            return DUET_OK;
-        if (n == DUET_ERR_LINK_DOWN || rpc->link_err) {
-            rpc->link_err = DUET_ERR_LINK_DOWN;
-            return DUET_ERR_LINK_DOWN;
-        }
-        uint32_t elapsed = now_ms(rpc) - start;
-        if (elapsed >= timeout_ms)
-            return DUET_ERR_TIMEOUT;
-        if (n > 0)
-            continue;
-        if (rpc->link->wait) {
-            unlock(rpc);
-            rpc->link->wait(rpc->link, timeout_ms - elapsed);
-            lock(rpc);
-        }
-    }
+    params p = {0, sig, ap, NULL};
+    char result;
+    if (!method)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
+    if (!sig)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, method, "no signature (NULL): give \"\" for no parameters");
+    if (!duet_rpc_sig_parse(sig, &p.n, &result))
+        return duet_rpc_signature_error(rpc, method, sig);
+    return start_message(rpc, slot, method, &p, result);
 }
 
-/* Decodes a finished slot's result into the va_list's pointers (as its result letter says). */
-static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, va_list *ap)
+int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, const duet_value *args,
+                         unsigned nargs)
 {
-    const uint8_t *store = slot_store(rpc, s);
-    if (s->err) {
+    params p = {nargs, NULL, NULL, args};
+    lock(rpc);
+    duet_rpc_slot *s = NULL;
+    int err;
+    if (!method) {
+        err = duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
+    } else if (nargs > DUET_RPC_MAX_ARGS) {
         duet_text t = error_begin(rpc);
-        duet_text_addn(&t, (const char *)store, s->len);
-        return s->err;
+        duet_text_add(&t, method);
+        duet_text_add(&t, ": more arguments than DUET_RPC_MAX_ARGS (");
+        duet_text_add_uint(&t, DUET_RPC_MAX_ARGS);
+        duet_text_add(&t, "): pass them as one array or raise DUET_RPC_MAX_ARGS");
+        err = DUET_ERR_ARG;
+    } else {
+        err = start_message(rpc, &s, method, &p, result.letter);
     }
-    duet_msgpack_reader r;
-    duet_msgpack_reader_init(&r, store, s->len);
-    char c = s->result_sig;
-    const uint8_t *start = r.pos;
-    duet_msgpack_token tok;
-    read_value_token(&r, &tok);
-    bool range;
-    bool ok = c == 0 ? true : token_matches(&tok, c, &range);
-    if (!ok) {
-        duet_text t = error_begin(rpc);
-        duet_text_add(&t, method ? method : "call");
-        duet_text_add(&t, ": result: expected ");
-        duet_text_add(&t, duet_rpc_letter_name(c));
-        duet_text_add(&t, range ? ", got an integer out of its range" : ", got ");
-        if (!range)
-            duet_text_add(&t, duet_msgpack_type_name(tok.type));
-        return range ? DUET_ERR_RANGE : DUET_ERR_TYPE;
+    if (!err) {
+        duet_rpc_out out = {result.p, result.cap, NULL};
+        err = duet_rpc_join(rpc, s, rpc->cfg.timeout_ms, method, &out);
+        s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
-    bool is_neg = tok.type == DUET_MSGPACK_INT;
-    switch (c) {
-    case 'i': { int32_t *p = va_arg(*ap, int32_t *); if (p) *p = (int32_t)(is_neg ? tok.v.i : (int64_t)tok.v.u); break; }
-    case 'u': { uint32_t *p = va_arg(*ap, uint32_t *); if (p) *p = (uint32_t)(is_neg ? (uint64_t)tok.v.i : tok.v.u); break; }
-    case 'l': { int64_t *p = va_arg(*ap, int64_t *); if (p) *p = is_neg ? tok.v.i : (int64_t)tok.v.u; break; }
-    case 'k': { uint64_t *p = va_arg(*ap, uint64_t *); if (p) *p = is_neg ? (uint64_t)tok.v.i : tok.v.u; break; }
-    case 'b': { bool *p = va_arg(*ap, bool *); if (p) *p = tok.v.b; break; }
-    case 'f': { float *p = va_arg(*ap, float *); if (p) *p = duet_number_narrow(token_double(&tok)); break; }
-    case 'd': { double *p = va_arg(*ap, double *); if (p) *p = token_double(&tok); break; }
-    case 's': case 'y': case 'v': {
-        void *buf = va_arg(*ap, void *);
-        size_t cap = va_arg(*ap, size_t);
-        size_t *lenp = c == 's' ? NULL : va_arg(*ap, size_t *);
-        const uint8_t *src = tok.v.bytes.ptr;
-        size_t n = tok.v.bytes.len;
-        if (c == 'v') {
-            src = start;
-            n = s->len;
-        }
-        size_t need = c == 's' ? n + 1 : n;
-        if (buf && need > cap) {
-            duet_text t = error_begin(rpc);
-            duet_text_add(&t, method ? method : "call");
-            duet_text_add(&t, ": result of ");
-            duet_text_add_uint(&t, n);
-            duet_text_add(&t, " bytes does not fit the buffer");
-            return DUET_ERR_NOSPACE;
-        }
-        if (buf) {
-            memcpy(buf, src, n);
-            if (c == 's')
-                ((char *)buf)[n] = '\0';
-        }
-        if (lenp)
-            *lenp = n;
-        break;
-    }
-    default: break;
-    }
-    return DUET_OK;
-}
-
-/* Waits for a slot and takes its result; frees the slot unless it timed out. */
-int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const char *method, va_list *ap)
-{
-    int err = duet_rpc_wait_slot(rpc, s, timeout_ms);
-    if (err) {
-        duet_rpc_set_error(rpc, err, method, NULL);
-        if (err != DUET_ERR_TIMEOUT)
-            s->state = SLOT_FREE;
-        return err;
-    }
-    err = take_result(rpc, s, method, ap);
-    s->state = SLOT_FREE;
+    unlock(rpc);
     return err;
 }
 
@@ -217,9 +174,10 @@ int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const
     va_copy(args, ap);
     lock(rpc);
     duet_rpc_slot *s = NULL;
-    int err = start_message(rpc, &s, method, signature, &args);
+    int err = start_signed(rpc, &s, method, signature, &args);
     if (!err) {
-        err = duet_rpc_join(rpc, s, timeout_ms, method, &args);
+        duet_rpc_out out = duet_rpc_out_from_va(s->result_sig, &args);
+        err = duet_rpc_join(rpc, s, timeout_ms, method, &out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
     unlock(rpc);
@@ -251,7 +209,7 @@ int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method,
     va_copy(args, ap);
     lock(rpc);
     duet_rpc_slot *s = NULL;
-    int err = start_message(rpc, &s, method, signature, &args);
+    int err = start_signed(rpc, &s, method, signature, &args);
     if (!err) {
         future->slot = (uint8_t)(s - rpc->slots);
         future->msgid = s->msgid;
@@ -278,7 +236,7 @@ int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, v
     va_list args;
     va_copy(args, ap);
     lock(rpc);
-    int err = start_message(rpc, NULL, method, signature, &args);
+    int err = start_signed(rpc, NULL, method, signature, &args);
     unlock(rpc);
     va_end(args);
     return err;

@@ -1,5 +1,6 @@
 /* rpc/engine.c - an engine's set-up, its error text and statistics, sending a frame. */
 #include "rpc/internal.h"
+#include "rpc/signature.h"
 
 int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail)
 {
@@ -10,6 +11,15 @@ int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *det
     }
     duet_text_add(&t, detail ? detail : duet_strerror(err));
     return err;
+}
+
+int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig)
+{
+    duet_text t = error_begin(rpc);
+    duet_text_add(&t, what);
+    duet_text_add(&t, ": ");
+    duet_rpc_sig_explain(sig, &t);
+    return DUET_ERR_ARG;
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -38,8 +48,8 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     rpc->link = link;
     rpc->link_err = DUET_OK;
     /* A frame holds one message: what the caller asked for (at most the tx buffer), else
-     * the link's limit if the tx buffer holds it, else a quarter of the tx buffer, so that
-     * calls can nest four deep. */
+     * the link's limit if the tx buffer holds it, else a share of the tx buffer, so that
+     * calls can nest DUET_RPC_NESTING deep. */
     size_t tx = rpc->cfg.tx_size;
     size_t max = rpc->max_message_asked;
     if (max)
@@ -47,7 +57,7 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     else if (link->max_message && link->max_message <= tx)
         max = link->max_message;
     else
-        max = tx / 4 > MIN_FRAME ? tx / 4 : tx;
+        max = tx / DUET_RPC_NESTING > MIN_FRAME ? tx / DUET_RPC_NESTING : tx;
     rpc->cfg.max_message = max;
     for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
         if (rpc->slots[i].state == SLOT_PENDING) {
@@ -95,4 +105,14 @@ const char *duet_rpc_error_text(const duet_rpc *rpc)
 duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc)
 {
     return rpc->stats;
+}
+
+int duet_rpc_link_error(const duet_rpc *rpc)
+{
+    return rpc->link_err;
+}
+
+uint32_t duet_rpc_timeout(const duet_rpc *rpc)
+{
+    return rpc->cfg.timeout_ms;
 }

@@ -66,6 +66,10 @@ static inline duet_text error_begin(duet_rpc *rpc)
 /* Sets the engine's error text to "what: detail" (detail NULL: err's text); returns err. */
 int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail);
 
+/* Sets the engine's error text to "what: " and what is wrong with the signature sig;
+ * returns DUET_ERR_ARG. */
+int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig);
+
 /* ------------------------------------------------------------ frames (engine.c) */
 
 /* Claims the next frame of the tx buffer: a writer over at most max_message bytes. */
@@ -107,10 +111,22 @@ bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame
 /* call.c: sends a finished message; on success the slot (if any) starts waiting. */
 int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result);
 
-/* call.c: polls and waits until the slot is done or timeout_ms passed. */
+/* Where a call's result goes: a pointer as its letter says, and for str, bin and raw
+ * results a capacity and where the length goes. */
+typedef struct duet_rpc_out {
+    void *p;
+    size_t cap;
+    size_t *lenp;
+} duet_rpc_out;
+
+/* result.c: reads the result pointers for result letter c from a va_list. */
+duet_rpc_out duet_rpc_out_from_va(char c, va_list *ap);
+
+/* result.c: polls and waits until the slot is done or timeout_ms passed. */
 int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms);
 
-/* call.c: waits for a slot and takes its result; frees the slot unless it timed out. */
-int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const char *method, va_list *ap);
+/* result.c: waits for a slot and stores its result in o (method names the call in error
+ * texts); frees the slot unless it timed out. */
+int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const char *method, const duet_rpc_out *o);
 
 #endif

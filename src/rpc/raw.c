@@ -1,44 +1,45 @@
 /* rpc/raw.c - low-level calls: the caller encodes the params into the engine's frame. */
 #include "rpc/internal.h"
 
-duet_msgpack_writer *duet_rpc_begin_call(duet_rpc *rpc, duet_future *future, const char *method)
+/* Opens the engine's one low-level message: a request (future != NULL, whose slot is
+ * reserved) or a notification. fn names the function in the error text. */
+static duet_msgpack_writer *begin_open(duet_rpc *rpc, duet_future *future, const char *method, const char *fn)
 {
     duet_rpc_slot *s = NULL;
+    duet_msgpack_writer *w = NULL;
     lock(rpc);
-    future->slot = 0xff;
-    future->msgid = 0;
+    if (future) {
+        future->slot = 0xff;
+        future->msgid = 0;
+    }
     if (rpc->open_frame || !method) {
-        duet_rpc_set_error(rpc, DUET_ERR_STATE, "duet_rpc_begin_call", "another low-level message is open, or no method");
+        duet_rpc_set_error(rpc, DUET_ERR_STATE, fn,
+                           method ? "another low-level message is open: finish it with duet_rpc_end() first"
+                                  : "no method name (NULL)");
     } else if (rpc->link_err) {
         duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
-    } else if (duet_rpc_begin_message(rpc, &rpc->open_writer, &rpc->open_frame, &s, method)) {
-        rpc->open_slot = (int)(s - rpc->slots);
+    } else if (duet_rpc_begin_message(rpc, &rpc->open_writer, &rpc->open_frame, future ? &s : NULL, method)) {
+        rpc->open_slot = s ? (int)(s - rpc->slots) : -1;
         rpc->open_method = method;
-        future->slot = (uint8_t)rpc->open_slot;
-        future->msgid = s->msgid;
-        s->state = SLOT_PENDING; /* reserved; finish_message starts the wait */
-        unlock(rpc);
-        return &rpc->open_writer;
+        if (s) {
+            future->slot = (uint8_t)rpc->open_slot;
+            future->msgid = s->msgid;
+            s->state = SLOT_PENDING; /* reserved; finish_message starts the wait */
+        }
+        w = &rpc->open_writer;
     }
     unlock(rpc);
-    return NULL;
+    return w;
+}
+
+duet_msgpack_writer *duet_rpc_begin_call(duet_rpc *rpc, duet_future *future, const char *method)
+{
+    return begin_open(rpc, future, method, "duet_rpc_begin_call");
 }
 
 duet_msgpack_writer *duet_rpc_begin_notify(duet_rpc *rpc, const char *method)
 {
-    lock(rpc);
-    if (rpc->open_frame || !method) {
-        duet_rpc_set_error(rpc, DUET_ERR_STATE, "duet_rpc_begin_notify", "another low-level message is open, or no method");
-    } else if (rpc->link_err) {
-        duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
-    } else if (duet_rpc_begin_message(rpc, &rpc->open_writer, &rpc->open_frame, NULL, method)) {
-        rpc->open_slot = -1;
-        rpc->open_method = method;
-        unlock(rpc);
-        return &rpc->open_writer;
-    }
-    unlock(rpc);
-    return NULL;
+    return begin_open(rpc, NULL, method, "duet_rpc_begin_notify");
 }
 
 int duet_rpc_end(duet_rpc *rpc, duet_msgpack_writer *w)

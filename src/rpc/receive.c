@@ -6,22 +6,20 @@
  * whole stays within the nesting limit (what the peer's reader, and ours, accept). */
 static bool skip_values(duet_msgpack_reader *r, uint32_t count, unsigned inside)
 {
-    unsigned limit = r->max_depth;
+    unsigned limit = duet_msgpack_reader_max_depth(r);
     duet_msgpack_reader_set_max_depth(r, limit > inside ? limit - inside : 1);
     bool ok = true;
     for (uint32_t i = 0; ok && i < count; i++)
         ok = duet_msgpack_skip(r);
-    r->max_depth = (uint8_t)limit;
+    duet_msgpack_reader_set_max_depth(r, limit);
     return ok;
 }
 
-/* A message that is no msgpack-RPC message: skips it whole (from start, with the reader's
- * first end and no error) and counts it. False if it is not even one whole value. */
+/* A message that is no msgpack-RPC message: skips it whole (the reader starts again at
+ * start, up to the first end) and counts it. False if it is not even one whole value. */
 static bool skip_malformed(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *start, const uint8_t *end)
 {
-    r->pos = start;
-    r->end = end;
-    r->err = DUET_OK;
+    duet_msgpack_reader_init(r, start, (size_t)(end - start));
     if (!duet_msgpack_skip(r))
         return false;
     rpc->stats.malformed++;
@@ -47,10 +45,10 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
         duet_msgpack_read_str(r, &text, &text_len);
     else if (!skip_values(r, 1, 1))
         return false;
-    const uint8_t *result = r->pos;
+    const uint8_t *result = duet_msgpack_reader_pos(r);
     if (!skip_values(r, 1, 1))
         return false;
-    size_t len = (size_t)(r->pos - result);
+    size_t len = (size_t)(duet_msgpack_reader_pos(r) - result);
     rpc->stats.msgs_in++;
 
     duet_rpc_slot *s = NULL;
@@ -138,7 +136,8 @@ static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t
  */
 static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
 {
-    const uint8_t *msg = r->pos, *end = r->end;
+    const uint8_t *msg = duet_msgpack_reader_pos(r);
+    const uint8_t *end = msg + duet_msgpack_reader_remaining(r);
     uint32_t n, type;
     if (!duet_msgpack_read_array(r, &n) || (n != 3 && n != 4) || !duet_msgpack_read_u32(r, &type) ||
         type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
@@ -150,13 +149,13 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     c.rpc = rpc;
     c.binding = NULL;
     c.notification = type == MSG_NOTIFY;
-    const uint8_t *msgid = r->pos;
+    const uint8_t *msgid = duet_msgpack_reader_pos(r);
     size_t msgid_len = 0;
     if (!c.notification) {
         duet_msgpack_token id;
         if (!duet_msgpack_read_token(r, &id) || (id.type != DUET_MSGPACK_UINT && id.type != DUET_MSGPACK_INT))
             return skip_malformed(rpc, r, msg, end); /* no id to answer to */
-        msgid_len = (size_t)(r->pos - msgid);
+        msgid_len = (size_t)(duet_msgpack_reader_pos(r) - msgid);
     }
     const char *malformed = NULL;
     c.method = "";
@@ -172,11 +171,11 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
             return false;
     } else {
         /* The params run to the end of the message: their reader sees nothing after it. */
-        const uint8_t *params = r->pos;
+        const uint8_t *params = duet_msgpack_reader_pos(r);
         if (!skip_values(r, c.argc, 2))
             return false;
         rpc->stats.msgs_in++;
-        duet_msgpack_reader_init(&c.params, params, (size_t)(r->pos - params));
+        duet_msgpack_reader_init(&c.params, params, (size_t)(duet_msgpack_reader_pos(r) - params));
     }
     duet_rpc_serve(rpc, &c, msgid, msgid_len, malformed);
     return true;
@@ -192,10 +191,10 @@ static bool request_msgid(const uint8_t *msg, size_t len, const uint8_t **msgid,
     if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
         return false;
     duet_msgpack_type mt = duet_msgpack_peek_type(&r);
-    *msgid = r.pos;
+    *msgid = duet_msgpack_reader_pos(&r);
     if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
         return false;
-    *msgid_len = (size_t)(r.pos - *msgid);
+    *msgid_len = (size_t)(duet_msgpack_reader_pos(&r) - *msgid);
     return true;
 }
 
@@ -235,7 +234,7 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, data, len);
     while (duet_msgpack_reader_remaining(&r) > 0) {
-        const uint8_t *start = r.pos;
+        const uint8_t *start = duet_msgpack_reader_pos(&r);
         if (!handle_message(rpc, &r)) {
             /* No way to find the next message's start: the rest of the buffer is lost.
              * A request whose head can be read still gets an answer. */

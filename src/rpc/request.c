@@ -82,31 +82,31 @@ duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 int duet_return_int(duet_req *call, int64_t v)
 {
     duet_msgpack_write_int(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_uint(duet_req *call, uint64_t v)
 {
     duet_msgpack_write_uint(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_bool(duet_req *call, bool v)
 {
     duet_msgpack_write_bool(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_double(duet_req *call, double v)
 {
     duet_msgpack_write_double(&call->out, v);
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_return_str(duet_req *call, const char *s)
 {
     duet_msgpack_write_cstr(&call->out, s ? s : "");
-    return call->out.err;
+    return duet_msgpack_writer_error(&call->out);
 }
 
 int duet_req_fail(duet_req *call, int err, const char *text)

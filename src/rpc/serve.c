@@ -74,17 +74,17 @@ static bool check_args(duet_req *c, duet_text *t)
     }
     duet_msgpack_reader r = c->params;
     for (unsigned i = 0; i < want; i++) {
-        const uint8_t *start = r.pos;
+        const uint8_t *start = duet_msgpack_reader_pos(&r);
         duet_msgpack_token *tok = &c->args[i];
         bool range;
         if (sig[i] == 'v') { /* any value: keep its encoding */
             duet_msgpack_skip(&r);
             tok->type = DUET_MSGPACK_NONE;
             tok->v.bytes.ptr = start;
-            tok->v.bytes.len = (uint32_t)(r.pos - start);
+            tok->v.bytes.len = (uint32_t)(duet_msgpack_reader_pos(&r) - start);
             continue;
         }
-        read_value_token(&r, tok);
+        duet_msgpack_read_token_fast(&r, tok);
         bool ok = token_matches(tok, sig[i], &range);
         if (!ok) {
             duet_text_addn(t, c->method, c->method_len);
@@ -110,18 +110,20 @@ static bool check_result(duet_req *c, duet_text *t)
     duet_msgpack_writer *w = &c->out;
     if (duet_msgpack_writer_error(w)) {
         duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, w->err == DUET_ERR_NOSPACE ? ": result too large for one message" : ": result could not be encoded");
+        duet_text_add(t, duet_msgpack_writer_error(w) == DUET_ERR_NOSPACE ? ": result too large for one message" : ": result could not be encoded");
         return false;
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
         duet_msgpack_write_nil(w);
     duet_msgpack_reader r;
-    duet_msgpack_reader_init(&r, w->buf + c->result_start, w->len - c->result_start);
+    duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
+                             duet_msgpack_writer_size(w) - c->result_start);
     duet_msgpack_token tok;
-    const uint8_t *start = r.pos;
-    read_value_token(&r, &tok);
+    duet_msgpack_read_token_fast(&r, &tok);
     if (tok.type == DUET_MSGPACK_ARRAY || tok.type == DUET_MSGPACK_MAP) {
-        r.pos = start; /* a container: its elements are part of the one value */
+        /* a container: its elements are part of the one value */
+        duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
+                                 duet_msgpack_writer_size(w) - c->result_start);
         duet_msgpack_skip(&r);
     }
     bool one = duet_msgpack_reader_error(&r) == DUET_OK && duet_msgpack_reader_remaining(&r) == 0;
@@ -144,34 +146,26 @@ static bool check_result(duet_req *c, duet_text *t)
     return false;
 }
 
-/* Rewrites the response, in its whole frame of cap bytes, as an error: [1, msgid, text, nil]. */
-static void write_error_response(duet_req *c, size_t cap, const uint8_t *msgid, size_t msgid_len, const char *text)
+/* Encodes [1, msgid, text, nil] into buf (cap bytes) with w, the text cut to what fits. */
+static void encode_error(duet_msgpack_writer *w, uint8_t *buf, size_t cap, const uint8_t *msgid, size_t msgid_len,
+                         const char *text)
 {
-    duet_msgpack_writer *w = &c->out;
-    duet_msgpack_writer_init(w, w->buf, cap);
+    size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
+    size_t len = strlen(text);
+    duet_msgpack_writer_init(w, buf, cap);
     duet_msgpack_write_array(w, 4);
     duet_msgpack_write_uint(w, MSG_RESPONSE);
     duet_msgpack_write_raw(w, msgid, msgid_len);
-    size_t len = strlen(text);
-    size_t room = cap > 16 + msgid_len ? cap - 16 - msgid_len : 0;
     duet_msgpack_write_str(w, text, len < room ? len : room);
     duet_msgpack_write_nil(w);
 }
 
-/* Sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
 void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text)
 {
     uint8_t buf[MIN_FRAME + 64];
     size_t cap = rpc->cfg.max_message < sizeof buf ? rpc->cfg.max_message : sizeof buf;
-    size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
-    size_t len = strlen(text);
     duet_msgpack_writer w;
-    duet_msgpack_writer_init(&w, buf, cap);
-    duet_msgpack_write_array(&w, 4);
-    duet_msgpack_write_uint(&w, MSG_RESPONSE);
-    duet_msgpack_write_raw(&w, msgid, msgid_len);
-    duet_msgpack_write_str(&w, text, len < room ? len : room);
-    duet_msgpack_write_nil(&w);
+    encode_error(&w, buf, cap, msgid, msgid_len, text);
     rpc->stats.errors_sent++;
     duet_rpc_send_frame(rpc, &w);
 }
@@ -244,7 +238,7 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
             ok = run_handler(c, &t);
     }
     if (!ok) {
-        write_error_response(c, frame, msgid, msgid_len, text);
+        encode_error(&c->out, duet_msgpack_writer_data(&c->out), frame, msgid, msgid_len, text);
         if (!c->notification)
             rpc->stats.errors_sent++;
         else

@@ -7,8 +7,13 @@
 #include "base/number.h"
 #include "duet/msgpack.h"
 
+#include "base/text.h"
+
 /* Splits a signature into its parameter count and result letter (0: nil/none). */
 bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result);
+
+/* Appends to t what is wrong with a signature duet_rpc_sig_parse refused, and what to do. */
+void duet_rpc_sig_explain(const char *sig, duet_text *t);
 
 /* The type a letter stands for, in words ("int32", ...). */
 const char *duet_rpc_letter_name(char c);
@@ -48,17 +53,6 @@ static inline bool token_matches(const duet_msgpack_token *t, char c, bool *rang
     case 'n': return t->type == DUET_MSGPACK_NIL;
     default: return true;
     }
-}
-
-/* duet_msgpack_read_token, with the most common value (a small non-negative integer) read inline. */
-static inline bool read_value_token(duet_msgpack_reader *r, duet_msgpack_token *t)
-{
-    if (r->pos < r->end && *r->pos <= 0x7f) {
-        t->type = DUET_MSGPACK_UINT;
-        t->v.u = *r->pos++;
-        return true;
-    }
-    return duet_msgpack_read_token(r, t);
 }
 
 static inline double token_double(const duet_msgpack_token *t)

@@ -59,17 +59,28 @@ bool duet_stream_receive(void *arg, const uint8_t *data, size_t len)
     return true;
 }
 
-int duet_stream_flush(duet_stream *s)
+/* Sends what is gathered with the link's send or send_now. */
+static int flush_with(duet_stream *s, int (*send)(duet_link *link, const uint8_t *data, size_t len))
 {
     if (s->tx_len == 0)
         return DUET_OK;
-    int err = s->link->send(s->link, s->tx, s->tx_len);
+    int err = send(s->link, s->tx, s->tx_len);
     if (err) {
         s->err = err;
         return err;
     }
     s->tx_len = 0;
     return DUET_OK;
+}
+
+int duet_stream_flush(duet_stream *s)
+{
+    return flush_with(s, s->link->send);
+}
+
+int duet_stream_flush_now(duet_stream *s)
+{
+    return flush_with(s, s->link->send_now ? s->link->send_now : s->link->send);
 }
 
 size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
@@ -144,6 +155,12 @@ int duet_stream_poll(duet_stream *s)
     if (n < 0)
         return n;
     return err;
+}
+
+void duet_stream_notify(duet_stream *s)
+{
+    if (s->rx_count && s->on_receive)
+        s->on_receive(s, s->on_receive_arg);
 }
 
 size_t duet_stream_available(duet_stream *s)

@@ -78,7 +78,7 @@ int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why);
 
 /* rpmsg.c: sends one buffer's worth from src to dst (see the function for the waiting). */
 int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
-                        uint16_t flags, bool deliver);
+                        uint16_t flags, bool deliver, uint32_t timeout_ms);
 
 /* ------------------------------------------------------------ vring.c: rings and buffers */
 

@@ -147,6 +147,7 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
                 for (size_t i = 0; i < sizeof hello; i++)
                     hello[i] = data[i];
                 ep->peer_cap = duet_rpmsg_marker_cap(hello + 1, sizeof hello - 1);
+                ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
             }
         } else {
             dev->stats.bad_messages++;
@@ -166,6 +167,9 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
 {
     if (dev->err)
         return dev->err;
+    /* Asked before the ring is read: what the other core sent before it stopped is still
+     * delivered below, and the link goes down at the first poll that finds nothing. */
+    const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
     int count = 0;
     dev->polling++;
     for (unsigned i = 0; i < dev->ep_count; i++)
@@ -185,6 +189,10 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
             dev->eps[i]->retry = false;
             count += offer_held(dev, dev->eps[i]);
         }
+    }
+    if (gone && count == 0 && !dev->err) {
+        dev->err = DUET_ERR_LINK_DOWN;
+        dev->why = gone;
     }
     if (dev->role == DUET_RPMSG_HOST && !dev->err)
         duet_rpmsg_tx_reclaim(dev);

@@ -15,7 +15,7 @@ int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why)
     return DUET_ERR_CORRUPT;
 }
 
-const char *duet_rpmsg_why(const duet_rpmsg *dev)
+const char *duet_rpmsg_error_text(const duet_rpmsg *dev)
 {
     if (!dev->err)
         return "no error";
@@ -50,12 +50,12 @@ void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on)
 /* ------------------------------------------------------------ sending */
 
 /*
- * Sends one buffer's worth. Waits for a free buffer up to the send timeout; while it
- * waits it serves what arrives (deliver = true), so that two sides that both send
- * cannot block each other, or only reclaims buffers (deliver = false, for fragments).
+ * Sends one buffer's worth. Waits for a free buffer up to timeout_ms; while it waits it
+ * serves what arrives (deliver = true), so that two sides that both send cannot block
+ * each other, or only reclaims buffers (deliver = false, for fragments).
  */
 int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len, uint16_t flags,
-                        bool deliver)
+                        bool deliver, uint32_t timeout_ms)
 {
     tx_buf b = {0, 0, NULL};
     uint32_t start = 0;
@@ -82,9 +82,9 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
         if (duet_rpmsg_tx_take(dev, &b) == 1)
             break;
         uint32_t elapsed = dev->port->now_ms(dev->port) - start;
-        if (elapsed >= dev->send_timeout_ms)
+        if (elapsed >= timeout_ms)
             return DUET_ERR_TIMEOUT;
-        dev->port->wait(dev->port, dev->send_timeout_ms - elapsed);
+        dev->port->wait(dev->port, timeout_ms - elapsed);
     }
     duet_rpmsg_tx_put(dev, &b, src, dst, data, len, flags);
     /* One doorbell covers everything published before it (it does not name a ring), so
@@ -101,7 +101,8 @@ size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep)
     return ep->peer_cap > one ? ep->peer_cap : one;
 }
 
-int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
+/* duet_rpmsg_send, waiting for free buffers up to timeout_ms. */
+static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, uint32_t timeout_ms)
 {
     duet_rpmsg *dev = ep->dev;
     const uint8_t *p = (const uint8_t *)data;
@@ -111,13 +112,14 @@ int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
         return DUET_ERR_STATE;
     size_t one = payload_max(dev);
     if (len <= one)
-        return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, true);
+        return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, true, timeout_ms);
     if (len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
     /* Fragments must not interleave with another message: wait without delivering. */
     while (len) {
         size_t n = len < one ? len : one;
-        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len > n ? FRAG_MORE : 0, false);
+        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len > n ? FRAG_MORE : 0, false,
+                                      timeout_ms);
         if (err)
             return err;
         p += n;
@@ -126,11 +128,22 @@ int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
     return DUET_OK;
 }
 
+int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
+{
+    return send_message(ep, data, len, ep->dev->send_timeout_ms);
+}
+
 /* ------------------------------------------------------------ endpoints */
 
 static int ep_send(duet_link *link, const uint8_t *data, size_t len)
 {
     return duet_rpmsg_send((duet_rpmsg_endpoint *)link, data, len);
+}
+
+/* Sends only if a buffer is free after one poll: never waits for the other core. */
+static int ep_send_now(duet_link *link, const uint8_t *data, size_t len)
+{
+    return send_message((duet_rpmsg_endpoint *)link, data, len, 0);
 }
 
 static int ep_poll(duet_link *link)
@@ -165,6 +178,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
             return DUET_ERR_EXISTS;
     memset(ep, 0, sizeof *ep);
     ep->link.send = ep_send;
+    ep->link.send_now = ep_send_now;
     ep->link.poll = ep_poll;
     ep->link.wait = ep_wait;
     ep->link.now_ms = ep_now;
@@ -179,7 +193,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     if (dev->role == DUET_RPMSG_REMOTE) {
         uint8_t msg[NS_MSG_SIZE];
         duet_rpmsg_ns_message(dev, ep, msg);
-        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, true);
+        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, true, dev->send_timeout_ms);
     }
     /* The remote may have announced this name already. */
     for (unsigned i = 0; i < dev->early_count; i++) {

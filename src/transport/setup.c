@@ -72,23 +72,10 @@ static bool layout_ok(duet_rpmsg *dev)
 
 /* ------------------------------------------------------------ host set-up */
 
-int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay)
+/* Host: writes the resource table (one vdev entry with its two vrings) into t, the status
+ * still 0; returns the vdev entry's offset. */
+static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
 {
-    dev_reset(dev, port, lay, DUET_RPMSG_HOST);
-    const duet_rpmsg_layout *l = &dev->lay;
-    if (!layout_ok(dev) || !duet_rpmsg_vring_setup(dev, &dev->rx, l->vring0_da, l->vring_num, l->vring_align) ||
-        !duet_rpmsg_vring_setup(dev, &dev->tx, l->vring1_da, l->vring_num, l->vring_align) ||
-        !regions_apart(dev, l->vring0_da, l->vring1_da, l->vring_num, l->vring_align)) {
-        dev->err = DUET_ERR_ARG;
-        return DUET_ERR_ARG;
-    }
-    size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
-    volatile uint8_t *t = duet_port_map(port, l->rsc_da, l->rsc_size);
-    zero(t, l->rsc_size);
-    zero(dev->rx.desc, vsize);
-    zero(dev->tx.desc, vsize);
-
-    /* Resource table: one vdev entry with its two vrings, status last. */
     uint32_t vdev = TABLE_HEAD + 4;
     st32(t + 0, 1);
     st32(t + 4, 1);
@@ -108,6 +95,26 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
         st32(v + 8, l->vring_num);
         st32(v + 12, i); /* notifyid */
     }
+    return vdev;
+}
+
+int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay)
+{
+    dev_reset(dev, port, lay, DUET_RPMSG_HOST);
+    const duet_rpmsg_layout *l = &dev->lay;
+    if (!layout_ok(dev) || !duet_rpmsg_vring_setup(dev, &dev->rx, l->vring0_da, l->vring_num, l->vring_align) ||
+        !duet_rpmsg_vring_setup(dev, &dev->tx, l->vring1_da, l->vring_num, l->vring_align) ||
+        !regions_apart(dev, l->vring0_da, l->vring1_da, l->vring_num, l->vring_align)) {
+        dev->err = DUET_ERR_ARG;
+        return DUET_ERR_ARG;
+    }
+    size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
+    volatile uint8_t *t = duet_port_map(port, l->rsc_da, l->rsc_size);
+    zero(t, l->rsc_size);
+    zero(dev->rx.desc, vsize);
+    zero(dev->tx.desc, vsize);
+
+    uint32_t vdev = write_table(l, t);
 
     /* Every receive descriptor gets its pool buffer and goes to the remote. */
     for (uint16_t i = 0; i < dev->rx.num; i++) {

@@ -43,6 +43,17 @@ bool scenario_is(const char *name)
     return strcmp(AN521_SCENARIO, name) == 0;
 }
 
+bool scenario_run(const scenario *table, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (scenario_is(table[i].name)) {
+            table[i].run();
+            return true;
+        }
+    }
+    return false;
+}
+
 uint8_t pattern_byte(uint32_t seed, uint32_t i)
 {
     uint32_t x = (i + 1) * 2654435761u ^ seed * 40503u;

@@ -4,6 +4,7 @@
 #define AN521_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Fails the test unless cond holds; what is the condition's text. */
@@ -18,7 +19,17 @@ void check_pass(void) __attribute__((noreturn));
 #define CHECK(cond) check_that((cond), __FILE__, __LINE__, #cond)
 #define CHECK_EQ(got, want) check_equal((long long)(got), (long long)(want), __FILE__, __LINE__, #got " == " #want)
 
-/* The scenario both images of a test were built for (the AN521_SCENARIO definition). */
+/* A scenario a program plays: its name and its part. */
+typedef struct scenario {
+    const char *name;
+    void (*run)(void);
+} scenario;
+
+/* Runs the part of the scenario both images of a test were built for (the AN521_SCENARIO
+ * definition) from table; false if the table has none of that name. */
+bool scenario_run(const scenario *table, size_t count);
+
+/* Whether the images were built for the scenario name. */
 bool scenario_is(const char *name);
 
 /* Bytes of a test pattern: byte i of the stream seeded with seed. */

@@ -286,25 +286,10 @@ int main(void)
     }
     CHECK(duet_begin());
     CHECK_EQ(duet_cpu_id(), DUET_CPU_M7);
-    if (scenario_is("boot"))
-        boot();
-    else if (scenario_is("calls"))
-        calls();
-    else if (scenario_is("nested"))
-        nested();
-    else if (scenario_is("async"))
-        async();
-    else if (scenario_is("notify"))
-        notify();
-    else if (scenario_is("stream"))
-        stream();
-    else if (scenario_is("sizes"))
-        sizes();
-    else if (scenario_is("board"))
-        board();
-    else if (scenario_is("silent"))
-        silent();
-    else
-        CHECK(!"a scenario this program knows");
+    static const scenario parts[] = {
+        {"boot", boot}, {"calls", calls}, {"nested", nested}, {"async", async}, {"notify", notify},
+        {"stream", stream}, {"sizes", sizes}, {"board", board}, {"silent", silent},
+    };
+    CHECK(scenario_run(parts, sizeof parts / sizeof parts[0]));
     check_pass();
 }

@@ -691,8 +691,15 @@ static void test_m4_ends_with_m7(void **state)
             usleep(1000);
     }
     assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
-    assert_int_equal(r, m4);
-    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    if (r < 0) {
+        /* The M7's reaper thread outlived the thread that booted the M4 long enough to
+         * reap it (the M7 process was ending): it is gone all the same. */
+        assert_int_equal(errno, ECHILD);
+    } else {
+        assert_int_equal(r, m4);
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    }
+    assert_int_equal(kill(m4, 0), -1);
     assert_int_equal(duet_posix_board_m4_pid(f->board), 0);
 #endif
 }

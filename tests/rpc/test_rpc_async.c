@@ -520,7 +520,7 @@ static void test_low_level_call_nested_array(void **state)
     duet_msgpack_write_raw(w, sent, sent_len);
     assert_int_equal(duet_rpc_end(RA, w), DUET_OK);
     assert_int_equal(duet_future_wait_raw(RA, &f, 100, raw, sent_len - 1, &len), DUET_ERR_NOSPACE);
-    assert_string_equal(duet_rpc_error_text(RA), "future: result larger than the buffer");
+    assert_string_equal(duet_rpc_error_text(RA), "future: result of 14 bytes does not fit the buffer");
     assert_int_equal(duet_future_poll(RA, &f), DUET_ERR_ARG);
     /* A typed call's future waited raw. */
     assert_int_equal(duet_rpc_call_async(RA, &f, "add", "ii:i", 1, -2), DUET_OK);
@@ -550,15 +550,15 @@ static void test_low_level_state_errors(void **state)
     assert_int_equal(duet_rpc_end(RA, &FA.rpc.open_writer), DUET_ERR_STATE);
     assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_end: no low-level message is open");
     assert_null(duet_rpc_begin_call(RA, &f, NULL));
-    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_call: another low-level message is open, or no method");
+    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_call: no method name (NULL)");
     assert_null(duet_rpc_begin_notify(RA, NULL));
-    assert_string_equal(duet_rpc_error_text(RA),
-                        "duet_rpc_begin_notify: another low-level message is open, or no method");
+    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_notify: no method name (NULL)");
 
     duet_msgpack_writer *w = duet_rpc_begin_call(RA, &f, "add");
     assert_non_null(w);
     assert_null(duet_rpc_begin_call(RA, &g, "add"));
-    assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_call: another low-level message is open, or no method");
+    assert_string_equal(duet_rpc_error_text(RA),
+                        "duet_rpc_begin_call: another low-level message is open: finish it with duet_rpc_end() first");
     assert_int_equal(g.slot, 0xff);
     assert_null(duet_rpc_begin_notify(RA, "count"));
     duet_msgpack_writer other;

@@ -1,5 +1,6 @@
 /* tests/rpc/test_rpc_bind.c - duet_rpc_init, bind, bind_group, unbind, unbind_group, lock hooks. */
 #include <stdio.h>
+#include <string.h>
 
 #include "fixture.h"
 
@@ -321,8 +322,22 @@ static void test_bind_bad_signature(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(duet_rpc_bind(RB, "f", bad[i], h_nop, NULL), DUET_ERR_ARG);
-        assert_string_equal(duet_rpc_error_text(RB), "f: bad signature");
+        char want[96];
+        snprintf(want, sizeof want, "f: signature \"%s\": ", bad[i]);
+        assert_memory_equal(duet_rpc_error_text(RB), want, strlen(want));
     }
+    /* Each error says what is wrong and what to do. */
+    assert_int_equal(duet_rpc_bind(RB, "f", "ix:i", h_nop, NULL), DUET_ERR_ARG);
+    assert_string_equal(duet_rpc_error_text(RB), "f: signature \"ix:i\": 'x' is not a type letter "
+                                                 "(use i u l k b f d s y n v, and one ':' before the result)");
+    assert_int_equal(duet_rpc_bind(RB, "f", "i:ii", h_nop, NULL), DUET_ERR_ARG);
+    assert_string_equal(duet_rpc_error_text(RB), "f: signature \"i:ii\": one result letter at most after ':' "
+                                                 "(return several values as one 'v')");
+    assert_int_equal(duet_rpc_bind(RB, "f", "iiiiiiiii:i", h_nop, NULL), DUET_ERR_ARG);
+    char limit[160];
+    snprintf(limit, sizeof limit, "f: signature \"iiiiiiiii:i\": 9 parameters, more than DUET_RPC_MAX_ARGS (%d): "
+             "pass them as one array ('v') or raise DUET_RPC_MAX_ARGS", DUET_RPC_MAX_ARGS);
+    assert_string_equal(duet_rpc_error_text(RB), limit);
     assert_int_equal(FB.rpc.method_count, 0);
     static const char *const good[] = {
         "", ":", "n:n", "i", "iulkbfdsynv:v", "iiiiiiii:i", ":s", "v:", "y:y",
@@ -346,10 +361,12 @@ static void test_bind_bad_signature(void **state)
     /* The caller side checks its signature too, and sends nothing. */
     int32_t r;
     assert_int_equal(duet_rpc_call(RA, "g0", "ii:x", 1, 2, &r), DUET_ERR_ARG);
-    assert_string_equal(duet_rpc_error_text(RA), "g0: bad method name or signature");
+    assert_string_equal(duet_rpc_error_text(RA), "g0: signature \"ii:x\": 'x' is not a type letter "
+                                                 "(use i u l k b f d s y n v, and one ':' before the result)");
     assert_int_equal(duet_rpc_call(RA, "g0", NULL), DUET_ERR_ARG);
+    assert_string_equal(duet_rpc_error_text(RA), "g0: no signature (NULL): give \"\" for no parameters");
     assert_int_equal(duet_rpc_call(RA, NULL, ""), DUET_ERR_ARG);
-    assert_string_equal(duet_rpc_error_text(RA), "call: bad method name or signature");
+    assert_string_equal(duet_rpc_error_text(RA), "call: no method name (NULL)");
     assert_int_equal(duet_rpc_call(RA, "g0", "iiiiiiiii:", 1, 2, 3, 4, 5, 6, 7, 8, 9), DUET_ERR_ARG);
     assert_int_equal(duet_rpc_notify(RA, "g0", "q"), DUET_ERR_ARG);
     duet_future f;
@@ -364,7 +381,8 @@ static void test_bind_group_all_or_nothing(void **state)
     int32_t r;
     const duet_rpc_method bad_sig[] = {{"a", "ii:i", h_add, NULL}, {"b", "ii:q", h_add, NULL}, {"c", "", h_nop, NULL}};
     assert_int_equal(duet_rpc_bind_group(RB, "grp", bad_sig, 3), DUET_ERR_ARG);
-    assert_string_equal(duet_rpc_error_text(RB), "b: bad signature");
+    assert_string_equal(duet_rpc_error_text(RB), "b: signature \"ii:q\": 'q' is not a type letter "
+                                                 "(use i u l k b f d s y n v, and one ':' before the result)");
     assert_int_equal(FB.rpc.method_count, 0);
     assert_int_equal(duet_rpc_call(RA, "grp.a", "ii:i", 1, 2, &r), DUET_ERR_REMOTE);
 

@@ -189,7 +189,7 @@ bool hx_cap_deliver(void *up, const uint8_t *data, size_t len)
 
 void hx_expect_corrupt(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
-    const char *why = duet_rpmsg_why(dev);
+    const char *why = duet_rpmsg_error_text(dev);
     assert_non_null(why);
     assert_true(strlen(why) > 0);
     assert_string_not_equal(why, "no error");
@@ -206,5 +206,5 @@ void hx_expect_corrupt(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     static duet_rpmsg_endpoint extra;
     assert_int_equal(duet_rpmsg_endpoint_create(dev, &extra, "extra", NULL, 0), DUET_ERR_CORRUPT);
     /* The reason stays the first one. */
-    assert_string_equal(duet_rpmsg_why(dev), why);
+    assert_string_equal(duet_rpmsg_error_text(dev), why);
 }

@@ -10,7 +10,7 @@
  * The block is allocated with malloc at exactly 64 KiB so that the ASan build of a test
  * reports any access outside the shared region.
  *
- * Addresses below are the GIGA R1 layout of COMPAT.md (duet_rpmsg_layout_giga()).
+ * Addresses below are the GIGA R1 layout of docs/wire.md (duet_rpmsg_layout_giga()).
  */
 #ifndef DUET_TEST_RPMSG_HARNESS_H
 #define DUET_TEST_RPMSG_HARNESS_H

@@ -41,7 +41,7 @@ static void test_remote_runs_out_of_buffers(void **state)
     assert_int_equal(s.corrupt, 0);
     /* Nothing was written for the failed send; the link is still up. */
     assert_int_equal((uint16_t)(hx_ld16(HX_USED_IDX(HX_VRING0)) - HX_H.dev.rx.last), 64);
-    assert_string_equal(duet_rpmsg_why(&HX_R.dev), "no error");
+    assert_string_equal(duet_rpmsg_error_text(&HX_R.dev), "no error");
 
     /* A shorter timeout is honoured too. */
     HX_R.dev.send_timeout_ms = 25;
@@ -482,7 +482,7 @@ static void test_shutdown(void **state)
 {
     (void)state;
     duet_rpmsg_shutdown(&HX_R.dev);
-    assert_string_equal(duet_rpmsg_why(&HX_R.dev), "shut down");
+    assert_string_equal(duet_rpmsg_error_text(&HX_R.dev), "shut down");
     assert_int_equal(duet_rpmsg_send(&HX_R.raw, "x", 1), DUET_ERR_LINK_DOWN);
     assert_int_equal(duet_rpmsg_poll(&HX_R.dev), DUET_ERR_LINK_DOWN);
     assert_int_equal(duet_rpmsg_wait_ready(&HX_R.dev, 10), DUET_ERR_LINK_DOWN);

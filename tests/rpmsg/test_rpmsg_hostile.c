@@ -287,7 +287,7 @@ static void test_host_bad_messages_counted(void **state)
 
     assert_int_equal(c.msgs, 0);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).corrupt, 0);
-    assert_string_equal(duet_rpmsg_why(&HX_H.dev), "no error");
+    assert_string_equal(duet_rpmsg_error_text(&HX_H.dev), "no error");
     /* Every buffer came back to the remote, and the link still works both ways. */
     assert_int_equal(hx_ld16(HX_AVAIL_IDX(HX_VRING0)) - hx_ld16(HX_USED_IDX(HX_VRING0)), 64);
     remote_sends("still up");
@@ -587,8 +587,8 @@ static void test_remote_bad_table(void **state)
         int rc = duet_rpmsg_init_remote(&HX_R.dev, &HX_R.port, &l, 50);
         if (rc != tc->expect)
             fail_msg("table case '%s': init_remote returned %d (%s), expected %d", tc->what, rc,
-                     duet_rpmsg_why(&HX_R.dev), tc->expect);
-        const char *why = duet_rpmsg_why(&HX_R.dev);
+                     duet_rpmsg_error_text(&HX_R.dev), tc->expect);
+        const char *why = duet_rpmsg_error_text(&HX_R.dev);
         assert_true(strlen(why) > 0);
         assert_string_not_equal(why, "no error");
         if (rc == DUET_ERR_CORRUPT) {
@@ -645,7 +645,7 @@ static void test_remote_init_timeout(void **state)
     hx_reset();
     assert_int_equal(duet_rpmsg_init_remote(&HX_R.dev, &HX_R.port, &l, 5000), DUET_ERR_TIMEOUT);
     assert_true(hx_clock >= 5000 && hx_clock < 5000 + 20);
-    assert_string_not_equal(duet_rpmsg_why(&HX_R.dev), "no error");
+    assert_string_not_equal(duet_rpmsg_error_text(&HX_R.dev), "no error");
     assert_int_equal(duet_rpmsg_poll(&HX_R.dev), DUET_ERR_TIMEOUT);
     static duet_rpmsg_endpoint ep;
     assert_int_equal(duet_rpmsg_endpoint_create(&HX_R.dev, &ep, "raw", NULL, 0), DUET_ERR_TIMEOUT);

@@ -1,5 +1,5 @@
 /*
- * test_rpmsg_wire.c - the RPMsg transport's bytes in shared memory, as ../shared/COMPAT.md
+ * test_rpmsg_wire.c - the RPMsg transport's bytes in shared memory, as docs/wire.md
  * gives them (the layout the Arduino RPC library and MicroPython use on the GIGA R1), the
  * name-service handshake, message sizes (496 bytes per buffer, larger only between two
  * duet sides), and an rpc engine over the endpoints.
@@ -40,7 +40,7 @@ static void test_host_writes_table_and_rings(void **state)
     duet_rpmsg_layout l = duet_rpmsg_layout_giga();
     assert_int_equal(duet_rpmsg_init_host(&HX_H.dev, &HX_H.port, &l), DUET_OK);
     assert_true(HX_H.rings >= 1);
-    assert_string_equal(duet_rpmsg_why(&HX_H.dev), "no error");
+    assert_string_equal(duet_rpmsg_error_text(&HX_H.dev), "no error");
 
     /* struct resource_table { u32 ver; u32 num; u32 reserved[2]; u32 offset[num]; } */
     assert_int_equal(hx_ld32(HX_DA + HX_RSC_VER), 1);

@@ -326,7 +326,7 @@ static int scenario_nofrag(void)
     duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
     int err = duet_rpmsg_init_remote(&nf_dev, port, &lay, 5000);
     if (err) {
-        fprintf(stderr, "M4: init_remote: %s\n", duet_rpmsg_why(&nf_dev));
+        fprintf(stderr, "M4: init_remote: %s\n", duet_rpmsg_error_text(&nf_dev));
         return 2;
     }
     duet_rpmsg_set_fragments(&nf_dev, false);
@@ -405,7 +405,7 @@ static int scenario_huge(void)
         err = duet_rpmsg_wait_ready(&hg_dev, 5000);
     }
     if (err) {
-        fprintf(stderr, "M4: huge set-up: %s (%s)\n", duet_strerror(err), duet_rpmsg_why(&hg_dev));
+        fprintf(stderr, "M4: huge set-up: %s (%s)\n", duet_strerror(err), duet_rpmsg_error_text(&hg_dev));
         return 2;
     }
     TC_CHECK_EQ(duet_rpmsg_endpoint_max_message(&hg_ep), TC_HUGE_CAP);

@@ -169,8 +169,8 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
         return board_usage_fail(a, "at most 200 source files and compiler options");
     argv[n++] = cxx;
     argv[n++] = "-std=gnu++17";
-    /* A fresh board's RAM holds zeroes: a local variable the sketch forgot to set starts at 0
-     * (the guide's core identify sketch counts from an unset int). GCC has the option. */
+    /* A local variable the sketch forgot to set starts at 0, the same on every run (the
+     * guide's core identify sketch counts from an unset int). GCC has the option. */
     if (!strstr(cxx, "clang"))
         argv[n++] = "-ftrivial-auto-var-init=zero";
     n = common_flags(a, m7, argv, n);

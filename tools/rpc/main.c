@@ -364,7 +364,7 @@ static int call_send(const call_args *a, endpoint *ep, const duet_msgpack_writer
     duet_future f;
     duet_msgpack_writer *w = a->notify ? duet_rpc_begin_notify(rpc, a->method) : duet_rpc_begin_call(rpc, &f, a->method);
     if (!w)
-        return rpc->link_err ? rpc->link_err : DUET_ERR_STATE;
+        return duet_rpc_link_error(rpc) ? duet_rpc_link_error(rpc) : DUET_ERR_STATE;
     duet_msgpack_write_array(w, (uint32_t)a->nargs);
     duet_msgpack_write_raw(w, args_buf, duet_msgpack_writer_size(aw));
     int err = duet_rpc_end(rpc, w);

@@ -56,10 +56,14 @@ extern "C" {
 #define DUET_POSIX_SHM_DA 0x38000000u
 #define DUET_POSIX_SHM_SIZE 65536u
 
-/* The boot addresses an image can be uploaded to (COMPAT.md, "Booting the M4"). */
+/* The boot addresses an image can be uploaded to (docs/wire.md, "Booting the M4"). */
 #define DUET_POSIX_BOOT_1MB 0x08100000u    /* 1MB M7 + 1MB M4 */
 #define DUET_POSIX_BOOT_1_5MB 0x08180000u  /* 1.5MB M7 + 0.5MB M4 (MicroPython's default) */
 #define DUET_POSIX_BOOT_SDRAM 0x60000000u  /* 2MB M7 + M4 in SDRAM */
+
+/* Where the M7's program lies (after the bootloader, every split): upload and erase take
+ * it too, booting the M4 from it does not. */
+#define DUET_POSIX_FLASH_M7 0x08040000u
 
 /* The control file: what it holds, at fixed offsets (little endian, the host's order).
  * Each doorbell sits on its own cache line. A doorbell word counts rings in its low 31 bits
@@ -82,7 +86,9 @@ typedef struct duet_posix_control {
     uint32_t m4_address;     /*  28: the boot address it was started from */
     uint64_t m4_start_time;  /*  32: its start time (Linux: /proc/<pid>/stat field 22; 0 unknown) */
     int32_t m7_pid;          /*  40: the process that booted it */
-    uint32_t reserved0[5];   /*  44 */
+    uint32_t m4_ended;       /*  44: 1 once the M4 started since the last reset has ended */
+    int32_t m4_status;       /*  48: then: its exit status, or 128 + the signal that ended it */
+    uint32_t reserved0[3];   /*  52 */
     uint32_t hsem0;          /*  64: doorbell HSEM 0, M7 -> M4 (futex word) */
     uint32_t reserved1[15];  /*  68 */
     uint32_t hsem1;          /* 128: doorbell HSEM 1, M4 -> M7 (futex word) */
@@ -169,6 +175,14 @@ const char *duet_posix_port_dir(const duet_port *port);
 
 /* The board's control registers as this port maps them (for tools and tests). */
 duet_posix_control *duet_posix_port_control(const duet_port *port);
+
+/*
+ * M7 only: why the M4 this port booted is gone ("the M4 stopped: SIGSEGV", "the M4 program
+ * returned 0"), or NULL while it runs (or none was booted). A thread of the M7 reaps the M4
+ * the moment it ends, records how in the control file, reports it to duet-board, and rings
+ * the M7's doorbell so that a core waiting for the M4 learns it at once.
+ */
+const char *duet_posix_port_peer_stopped(duet_port *port);
 
 /*
  * M7 only: waits up to timeout_ms for the M4 process this port booted to end, and reaps it.

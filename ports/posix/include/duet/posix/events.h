@@ -46,7 +46,10 @@ typedef enum duet_posix_event_kind {
     DUET_EV_STREAM = 10,   /* RPC stream text from a core (data) */
     DUET_EV_RPC = 11,      /* an RPC message a core sent (data: its msgpack bytes) */
     DUET_EV_WARN = 12,     /* a board warning or a misuse (data: the sentence) */
-    DUET_EV_LINK = 13      /* the link between the cores went down (data: why) */
+    DUET_EV_LINK = 13,     /* the link between the cores went down (data: why) */
+    /* 14 is duet-board's own (Serial input) */
+    DUET_EV_RPMSG = 15     /* --trace ($DUET_BOARD_TRACE=1): an RPMsg buffer a core handed to the
+                              other (data: its 16-byte header, then the payload) */
 } duet_posix_event_kind;
 
 /* The shared I/O state of the board: the file `io` in the board directory, mmap'ed by both

@@ -1,0 +1,92 @@
+/* board_rtc.c - the one real-time clock both cores read (RM0399 RTC chapter), clocked by
+ * the GIGA's 32.768 kHz LSE crystal; its default prescalers (127, 255) make 1 Hz. */
+#include "board_impl.h"
+#include "chip.h"
+#include "regs.h"
+
+#include "duet/cortex_m.h"
+
+#define RTC_KEY1 0xCAu
+#define RTC_KEY2 0x53u
+#define LSE_START_MS 5000u
+
+static unsigned bcd(unsigned v)
+{
+    return (v / 10u) << 4 | (v % 10u);
+}
+
+static unsigned from_bcd(uint32_t v)
+{
+    return (unsigned)((v >> 4) & 0xFu) * 10u + (v & 0xFu);
+}
+
+/* Turns the RTC's clock on if nothing did (a board without its backup battery). */
+static bool rtc_clock_on(void)
+{
+    giga_clock_enable(RCC_CN_APB4ENR, RCC_APB4ENR_RTCAPBEN);
+    if (RCC_BDCR & RCC_BDCR_RTCEN)
+        return true;
+    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC); /* backup domain writable */
+    giga_shared_update(&RCC_BDCR, 0, RCC_BDCR_LSEON, GIGA_SEM_RCC);
+    static volatile uint32_t never;
+    unsigned long t0 = millis(); /* millis() starts SysTick, which ends each sleep below */
+    while (!(RCC_BDCR & RCC_BDCR_LSERDY)) {
+        if (millis() - t0 > LSE_START_MS) {
+            giga_board_fail("rtc: the 32.768 kHz crystal (LSE) did not start within %u ms",
+                            LSE_START_MS);
+            return false;
+        }
+        duet_cortex_m_sleep_unless(&never); /* the LSE takes up to seconds to start */
+    }
+    giga_shared_update(&RCC_BDCR, RCC_BDCR_RTCSEL_MASK, RCC_BDCR_RTCSEL_LSE | RCC_BDCR_RTCEN,
+                       GIGA_SEM_RCC);
+    return true;
+}
+
+int duet_rtc_set(int64_t unix_seconds)
+{
+    duet_rtc_time t;
+    duet_rtc_to_time(unix_seconds, &t);
+    if (unix_seconds < 0 || t.year < 2000 || t.year > 2099) {
+        giga_board_fail("duet_rtc_set: the STM32 RTC holds the years 2000..2099 only (got %d)",
+                        unix_seconds < 0 ? 1969 : t.year);
+        return DUET_ERR_ARG;
+    }
+    if (!rtc_clock_on())
+        return DUET_ERR_NOT_SUPPORTED;
+    /* 1970-01-01 was a Thursday; the RTC counts Monday as 1 .. Sunday as 7. */
+    unsigned weekday = (unsigned)((unix_seconds / 86400 + 3) % 7) + 1u;
+    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC);
+    RTC_WPR = RTC_KEY1;
+    RTC_WPR = RTC_KEY2;
+    RTC_ISR |= RTC_ISR_INIT;
+    while (!(RTC_ISR & RTC_ISR_INITF)) {
+        /* at most two RTC clock cycles (61 us) */
+    }
+    RTC_TR = bcd((unsigned)t.hour) << 16 | bcd((unsigned)t.minute) << 8 | bcd((unsigned)t.second);
+    RTC_DR = bcd((unsigned)t.year - 2000u) << 16 | weekday << 13 | bcd((unsigned)t.month) << 8 |
+             bcd((unsigned)t.day);
+    RTC_ISR &= ~(RTC_ISR_INIT | RTC_ISR_RSF);
+    RTC_WPR = 0xFFu; /* write protection back on */
+    return DUET_OK;
+}
+
+int64_t duet_rtc_get(void)
+{
+    if (!rtc_clock_on())
+        return 0;
+    while (!(RTC_ISR & RTC_ISR_RSF)) {
+        /* the shadow registers follow the counters after at most two RTC cycles */
+    }
+    uint32_t tr = RTC_TR; /* reading TR freezes DR until DR is read */
+    uint32_t dr = RTC_DR;
+    duet_rtc_time t = {
+        .year = 2000 + (int)from_bcd(dr >> 16),
+        .month = (int)from_bcd((dr >> 8) & 0x1Fu),
+        .day = (int)from_bcd(dr & 0x3Fu),
+        .hour = (int)from_bcd((tr >> 16) & 0x3Fu),
+        .minute = (int)from_bcd((tr >> 8) & 0x7Fu),
+        .second = (int)from_bcd(tr & 0x7Fu),
+    };
+    return duet_rtc_from_time(&t);
+}

@@ -1,0 +1,78 @@
+/* chip.h - the STM32H747 port's own functions, shared by its files (not a public API). */
+#ifndef DUET_STM32H747_CHIP_H
+#define DUET_STM32H747_CHIP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The GIGA R1's HSE crystal (16 MHz; the Portenta H7's is 25 MHz: build with
+ * -DDUET_STM32H747_HSE_HZ=25000000). Only used when the clock tree runs from the HSE. */
+#ifndef DUET_STM32H747_HSE_HZ
+#define DUET_STM32H747_HSE_HZ 16000000u
+#endif
+
+/* True on the Cortex-M7, false on the Cortex-M4 (from the CPUID register). */
+bool giga_is_m7(void);
+
+/* Enables peripheral clocks in this core's own copy of an RCC enable register
+ * (RCC_CN_AHB4ENR and friends from regs.h). */
+void giga_clock_enable(uint32_t reg_offset, uint32_t bits);
+
+/* This core's clock in Hz, read from the clock tree as it is set (the port changes no
+ * clock: after the Arduino bootloader or a reset, whatever runs is what it finds). */
+uint32_t giga_clock_cpu_hz(void);
+
+/* SysTick counts per microsecond on this core (its clock / 1 MHz, at least 1). */
+uint32_t giga_clock_ticks_per_us(void);
+
+/* The APB2 peripheral clock in Hz (USART1's kernel clock as the port sets it up). */
+uint32_t giga_clock_pclk2_hz(void);
+
+/* The timers' kernel clock on APB1 in Hz (TIM2). */
+uint32_t giga_clock_tim_apb1_hz(void);
+
+/* The HSEM doorbells: init enables this core's interrupt for the other core's
+ * semaphore; ring frees this core's semaphore; the flag is set by the interrupt. */
+void giga_doorbell_init(void);
+void giga_doorbell_ring(void);
+extern volatile uint32_t giga_doorbell_flag;
+
+/* Takes and gives back a hardware semaphore that guards a read-modify-write of a
+ * register both cores write, with mbed's numbering so that an Arduino core on the other
+ * side agrees: 3 guards RCC, 5 guards GPIO. The holder keeps it for a few instructions. */
+#define GIGA_SEM_RCC 3u
+#define GIGA_SEM_GPIO 5u
+void giga_sem_take(uint32_t sem);
+void giga_sem_give(uint32_t sem);
+
+/* *reg = (*reg & ~clear) | set, holding semaphore sem meanwhile. */
+void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, uint32_t sem);
+
+/* Clears the option byte BCM4 (the M4 no longer starts at reset) and resets the chip.
+ * Does not return. */
+void giga_clear_bcm4_and_reset(void);
+
+/* A data synchronization barrier: earlier register writes are done. */
+static inline void giga_barrier(void)
+{
+#if defined(__arm__)
+    __asm__ volatile("dsb" ::: "memory");
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the host build of the port's unit test */
+#endif
+}
+
+/* Starts the M4 at address (M7 only). Returns a duet_err. */
+int giga_boot_m4(uint32_t address);
+
+/* USART1 on D0/D1 at 115200 baud, 8N1: the console. */
+void giga_uart_init(void);
+void giga_uart_write(const void *data, uint32_t len);
+int giga_uart_read_byte(void);
+
+/* Interrupt handlers the vector table names. */
+void giga_hsem_isr(void);
+void giga_tim2_isr(void);
+void giga_tim5_isr(void);
+
+#endif

@@ -1,0 +1,107 @@
+/* startup.c - the GIGA R1's reset entry and vector table, one for both cores: the M7
+ * makes SRAM4 non-cacheable and turns its caches on, the M4 points VTOR at its image,
+ * then both run the shared Cortex-M start-up (duet_cortex_m_reset: .data, .bss, main). */
+#include "chip.h"
+#include "regs.h"
+
+#include "duet/cortex_m.h"
+
+#define GIGA_IRQ_LINES 150u /* the STM32H747's interrupt lines (0..149) */
+
+extern uint32_t __stack_top__[];
+extern const uintptr_t giga_vectors[];
+
+/* SRAM4, where both cores' rings live, as normal non-cacheable memory on the M7 (TEX 1,
+ * C 0, B 0: Armv7-M B3.5.7): a cached copy there would hide the M4's writes, and a Device
+ * mapping would fault on the unaligned accesses memcpy makes. MPU region 0, 64 KiB; the
+ * rest of the map keeps its default attributes (PRIVDEFENA). */
+static void m7_shared_uncached(void)
+{
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+    MPU_CTRL = 0;
+    unsigned regions = (MPU_TYPE >> 8) & 0xFFu;
+    for (unsigned r = 1; r < regions; r++) { /* what a bootloader may have left */
+        MPU_RNR = r;
+        MPU_RASR = 0;
+    }
+    MPU_RNR = 0;
+    MPU_RBAR = SRAM4_BASE;
+    MPU_RASR = MPU_RASR_AP_FULL | MPU_RASR_TEX(1u) | MPU_RASR_SIZE(16u) | MPU_RASR_ENABLE;
+    MPU_CTRL = MPU_CTRL_ENABLE | MPU_CTRL_PRIVDEFENA;
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+}
+
+/* Invalidates the M7's caches, then enables them (Armv7-M B2.2.7, B4.8). */
+static void m7_caches_on(void)
+{
+    if (!(SCB_CCR & SCB_CCR_IC)) {
+        __asm__ volatile("dsb\n\tisb" ::: "memory");
+        SCB_ICIALLU = 0;
+        __asm__ volatile("dsb\n\tisb" ::: "memory");
+        SCB_CCR |= SCB_CCR_IC;
+        __asm__ volatile("dsb\n\tisb" ::: "memory");
+    }
+    if (!(SCB_CCR & SCB_CCR_DC)) {
+        SCB_CSSELR = 0; /* level 1 data cache */
+        __asm__ volatile("dsb" ::: "memory");
+        uint32_t id = SCB_CCSIDR;
+        uint32_t sets = ((id >> 13) & 0x7FFFu) + 1u;
+        uint32_t ways = ((id >> 3) & 0x3FFu) + 1u;
+        unsigned line_shift = (id & 7u) + 4u;
+        unsigned way_shift = ways > 1 ? (unsigned)__builtin_clz(ways - 1u) : 0u;
+        for (uint32_t set = 0; set < sets; set++)
+            for (uint32_t way = 0; way < ways; way++)
+                SCB_DCISW = (set << line_shift) | (way << way_shift);
+        __asm__ volatile("dsb" ::: "memory");
+        SCB_CCR |= SCB_CCR_DC;
+        __asm__ volatile("dsb\n\tisb" ::: "memory");
+    }
+}
+
+void giga_reset(void);
+
+void giga_reset(void)
+{
+    /* Interrupts use this image's table: the M4 starts with VTOR 0, and the M7 arrives
+     * from Arduino's bootloader with the bootloader's table in VTOR. */
+    SCB_VTOR = (uint32_t)(uintptr_t)giga_vectors;
+    /* No interrupt the bootloader enabled may reach this image's table: all off. */
+    for (unsigned n = 0; n < (GIGA_IRQ_LINES + 31u) / 32u; n++) {
+        NVIC_ICER(n) = 0xFFFFFFFFu;
+        NVIC_ICPR(n) = 0xFFFFFFFFu;
+    }
+    if (giga_is_m7()) {
+        FMC_BCR1 = FMC_BCR1_BANK1_OFF;
+        m7_shared_uncached();
+        m7_caches_on();
+    } else {
+        giga_clock_enable(RCC_CN_AHB2ENR, RCC_AHB2ENR_SRAM123EN); /* its RAM: D2 SRAM */
+    }
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+    duet_cortex_m_reset();
+}
+
+/* The timers' handlers belong to the servo and analogWrite files; a program that uses
+ * neither links without them (and never starts those timers). */
+static void unused_timer_isr(void)
+{
+    duet_cortex_m_fault();
+}
+void giga_tim2_isr(void) __attribute__((weak, alias("unused_timer_isr")));
+void giga_tim5_isr(void) __attribute__((weak, alias("unused_timer_isr")));
+
+#define GIGA_VECTORS (16 + GIGA_IRQ_LINES) /* 16 system exceptions, then the lines */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+__attribute__((section(".vectors"), used)) const uintptr_t giga_vectors[GIGA_VECTORS] = {
+    [0] = (uintptr_t)__stack_top__,
+    [1] = (uintptr_t)giga_reset,
+    [2 ... GIGA_VECTORS - 1] = (uintptr_t)duet_cortex_m_fault,
+    [15] = (uintptr_t)duet_cortex_m_systick_isr,
+    [16 + IRQ_TIM2] = (uintptr_t)giga_tim2_isr,
+    [16 + IRQ_TIM5] = (uintptr_t)giga_tim5_isr,
+    [16 + IRQ_HSEM1] = (uintptr_t)giga_hsem_isr, /* the M7's line */
+    [16 + IRQ_HSEM2] = (uintptr_t)giga_hsem_isr, /* the M4's line */
+};
+#pragma GCC diagnostic pop

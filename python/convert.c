@@ -1,0 +1,350 @@
+/* convert.c - Python values to MessagePack and back. */
+#include "convert.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static PyObject *ext_type; /* msgpackrpc.Ext */
+
+int dpy_convert_init(PyObject *module)
+{
+    PyObject *collections = PyImport_ImportModule("collections");
+    if (!collections)
+        return -1;
+    PyObject *namedtuple = PyObject_GetAttrString(collections, "namedtuple");
+    Py_DECREF(collections);
+    PyObject *args = namedtuple ? Py_BuildValue("(ss)", "Ext", "type data") : NULL;
+    PyObject *kwargs = args ? Py_BuildValue("{sN}", "module", PyModule_GetNameObject(module)) : NULL;
+    ext_type = kwargs ? PyObject_Call(namedtuple, args, kwargs) : NULL;
+    Py_XDECREF(namedtuple);
+    Py_XDECREF(args);
+    Py_XDECREF(kwargs);
+    if (!ext_type)
+        return -1;
+    Py_INCREF(ext_type);
+    if (PyModule_AddObject(module, "Ext", ext_type) < 0) {
+        Py_DECREF(ext_type);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+/* Where a value sits: "call('led'): argument 1" plus "[2]['key']" as the encoder descends. */
+typedef struct path {
+    const char *what;
+    char at[160];
+    size_t len;
+} path;
+
+/* Adds n bytes just printed (snprintf's count) to the path, within its size. */
+static void path_grow(path *p, int n)
+{
+    if (n > 0)
+        p->len = p->len + (size_t)n < sizeof p->at ? p->len + (size_t)n : sizeof p->at - 1;
+}
+
+/* Descends into element i of a list: "[i]". Returns the length to go back to. */
+static size_t path_push_index(path *p, Py_ssize_t i)
+{
+    size_t was = p->len;
+    if (p->len < sizeof p->at - 1)
+        path_grow(p, snprintf(p->at + p->len, sizeof p->at - p->len, "[%zd]", i));
+    return was;
+}
+
+/* Descends into a dict's key (" key 'k'") or value ("['k']"): fmt has one %s, the key's repr. */
+static size_t path_push_key(path *p, const char *fmt, PyObject *key)
+{
+    size_t was = p->len;
+    if (p->len >= sizeof p->at - 1)
+        return was;
+    PyObject *r = PyObject_Repr(key);
+    const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
+    if (!s)
+        PyErr_Clear();
+    path_grow(p, snprintf(p->at + p->len, sizeof p->at - p->len, fmt, s ? s : "?"));
+    Py_XDECREF(r);
+    return was;
+}
+
+static void path_pop(path *p, size_t was)
+{
+    p->len = was;
+    p->at[was] = '\0';
+}
+
+static int fail(PyObject *type, const path *p, const char *problem)
+{
+    PyErr_Format(type, "%s%s %s", p->what, p->at, problem);
+    return -1;
+}
+
+static int no_form(const path *p, PyObject *obj)
+{
+    const char *name = Py_TYPE(obj)->tp_name;
+    PyErr_Format(PyExc_TypeError,
+                 "%s%s is %s %s, which has no MessagePack form (MessagePack carries None, bool, int, float, str, "
+                 "bytes, list, tuple, dict and msgpackrpc.Ext)",
+                 p->what, p->at, strchr("aeiouAEIOU", name[0]) ? "an" : "a", name);
+    return -1;
+}
+
+static int encode(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth);
+
+static int encode_int(duet_msgpack_writer *w, PyObject *obj, const path *p)
+{
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (!overflow) {
+        duet_msgpack_write_int(w, v);
+        return 0;
+    }
+    if (overflow > 0) {
+        unsigned long long u = PyLong_AsUnsignedLongLong(obj);
+        if (!PyErr_Occurred()) {
+            duet_msgpack_write_uint(w, u);
+            return 0;
+        }
+        PyErr_Clear();
+    }
+    return fail(PyExc_OverflowError, p, "is an int outside MessagePack's range (-2**63 .. 2**64-1)");
+}
+
+static int encode_str(duet_msgpack_writer *w, PyObject *obj, const path *p)
+{
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
+    if (!s) {
+        PyErr_Clear();
+        return fail(PyExc_ValueError, p, "is a str that cannot be UTF-8 (it holds a lone surrogate)");
+    }
+    duet_msgpack_write_str(w, s, (size_t)len);
+    return 0;
+}
+
+static int encode_bytes(duet_msgpack_writer *w, PyObject *obj)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
+        return -1;
+    duet_msgpack_write_bin(w, view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    return 0;
+}
+
+static int encode_ext(duet_msgpack_writer *w, PyObject *obj, const path *p)
+{
+    PyObject *type = PyTuple_GET_ITEM(obj, 0);
+    PyObject *data = PyTuple_GET_ITEM(obj, 1);
+    long t = PyLong_Check(type) ? PyLong_AsLong(type) : 1000;
+    if (t == -1 && PyErr_Occurred())
+        PyErr_Clear();
+    if (t < -128 || t > 127 || (t == -1 && !PyLong_Check(type)))
+        return fail(PyExc_ValueError, p, "is an Ext whose type is not an int from -128 to 127");
+    if (!PyBytes_Check(data))
+        return fail(PyExc_TypeError, p, "is an Ext whose data is not bytes");
+    duet_msgpack_write_ext(w, (int8_t)t, PyBytes_AS_STRING(data), (size_t)PyBytes_GET_SIZE(data));
+    return 0;
+}
+
+static int encode_seq(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth)
+{
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(obj);
+    if ((unsigned long long)n > 0xffffffffull)
+        return fail(PyExc_ValueError, p, "is a list too long for MessagePack");
+    duet_msgpack_write_array(w, (uint32_t)n);
+    for (Py_ssize_t i = 0; i < n && !duet_msgpack_writer_error(w); i++) {
+        size_t was = path_push_index(p, i);
+        int r = encode(w, PySequence_Fast_GET_ITEM(obj, i), p, depth + 1);
+        path_pop(p, was);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int encode_dict(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth)
+{
+    Py_ssize_t n = PyDict_GET_SIZE(obj);
+    duet_msgpack_write_map(w, (uint32_t)n);
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(obj, &pos, &key, &value) && !duet_msgpack_writer_error(w)) {
+        size_t was = path_push_key(p, " key %s", key);
+        int r = encode(w, key, p, depth + 1);
+        path_pop(p, was);
+        if (r < 0)
+            return -1;
+        was = path_push_key(p, "[%s]", key);
+        r = encode(w, value, p, depth + 1);
+        path_pop(p, was);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int encode(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth)
+{
+    if (depth > DPY_MAX_DEPTH)
+        return fail(PyExc_ValueError, p, "nests lists and dicts deeper than MessagePack's limit here (32 levels)");
+    if (obj == Py_None) {
+        duet_msgpack_write_nil(w);
+        return 0;
+    }
+    if (PyBool_Check(obj)) {
+        duet_msgpack_write_bool(w, obj == Py_True);
+        return 0;
+    }
+    if (PyLong_Check(obj))
+        return encode_int(w, obj, p);
+    if (PyFloat_Check(obj)) {
+        duet_msgpack_write_double(w, PyFloat_AS_DOUBLE(obj));
+        return 0;
+    }
+    if (PyUnicode_Check(obj))
+        return encode_str(w, obj, p);
+    if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyMemoryView_Check(obj))
+        return encode_bytes(w, obj);
+    if (ext_type && PyObject_TypeCheck(obj, (PyTypeObject *)ext_type))
+        return encode_ext(w, obj, p);
+    if (PyList_Check(obj) || PyTuple_Check(obj)) {
+        /* A list may not change size under us: no Python code runs while we encode. */
+        return encode_seq(w, obj, p, depth);
+    }
+    if (PyDict_Check(obj))
+        return encode_dict(w, obj, p, depth);
+    return no_form(p, obj);
+}
+
+int dpy_encode(duet_msgpack_writer *w, PyObject *obj, const char *what)
+{
+    path p = {.what = what};
+    p.at[0] = '\0';
+    return encode(w, obj, &p, 0);
+}
+
+/* ------------------------------------------------------------ decoding */
+
+static PyObject *bad(const char *what, const char *problem)
+{
+    PyErr_Format(PyExc_ValueError, "%s: %s", what, problem);
+    return NULL;
+}
+
+static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth);
+
+static PyObject *decode_array(duet_msgpack_reader *r, const char *what, unsigned depth, uint32_t n)
+{
+    if (n > duet_msgpack_reader_remaining(r))
+        return bad(what, "an array longer than its message (invalid MessagePack)");
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    if (!list)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        PyObject *item = decode(r, what, depth + 1);
+        if (!item) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+    }
+    return list;
+}
+
+static PyObject *decode_map(duet_msgpack_reader *r, const char *what, unsigned depth, uint32_t n)
+{
+    if (n > duet_msgpack_reader_remaining(r) / 2)
+        return bad(what, "a map longer than its message (invalid MessagePack)");
+    PyObject *dict = PyDict_New();
+    if (!dict)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        PyObject *key = decode(r, what, depth + 1);
+        PyObject *value = key ? decode(r, what, depth + 1) : NULL;
+        if (!value) {
+            Py_XDECREF(key);
+            Py_DECREF(dict);
+            return NULL;
+        }
+        int err = PyDict_SetItem(dict, key, value);
+        if (err < 0 && PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "%s: a map key of type %s, which a Python dict cannot hold", what,
+                         Py_TYPE(key)->tp_name);
+        }
+        Py_DECREF(key);
+        Py_DECREF(value);
+        if (err < 0) {
+            Py_DECREF(dict);
+            return NULL;
+        }
+    }
+    return dict;
+}
+
+static PyObject *decode_str(const char *what, const char *s, uint32_t len)
+{
+    PyObject *str = PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
+    if (str || !PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        return str;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    Py_ssize_t at = 0;
+    if (value && PyUnicodeDecodeError_GetStart(value, &at) < 0)
+        PyErr_Clear();
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Format(PyExc_ValueError, "%s: a str that is not valid UTF-8 (at byte %zd of %u)", what, at, (unsigned)len);
+    return NULL;
+}
+
+static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth)
+{
+    if (depth > DPY_MAX_DEPTH)
+        return bad(what, "arrays and maps nested deeper than 32 levels");
+    duet_msgpack_token t;
+    if (!duet_msgpack_read_token(r, &t)) {
+        PyErr_Format(PyExc_ValueError, "%s: not valid MessagePack (%s)", what,
+                     duet_strerror(duet_msgpack_reader_error(r)));
+        return NULL;
+    }
+    switch (t.type) {
+    case DUET_MSGPACK_NIL: Py_RETURN_NONE;
+    case DUET_MSGPACK_BOOL: return PyBool_FromLong(t.v.b);
+    case DUET_MSGPACK_UINT: return PyLong_FromUnsignedLongLong(t.v.u);
+    case DUET_MSGPACK_INT: return PyLong_FromLongLong(t.v.i);
+    case DUET_MSGPACK_FLOAT32: return PyFloat_FromDouble((double)t.v.f);
+    case DUET_MSGPACK_FLOAT64: return PyFloat_FromDouble(t.v.d);
+    case DUET_MSGPACK_STR: return decode_str(what, (const char *)t.v.bytes.ptr, t.v.bytes.len);
+    case DUET_MSGPACK_BIN: return PyBytes_FromStringAndSize((const char *)t.v.bytes.ptr, (Py_ssize_t)t.v.bytes.len);
+    case DUET_MSGPACK_ARRAY: return decode_array(r, what, depth, t.v.count);
+    case DUET_MSGPACK_MAP: return decode_map(r, what, depth, t.v.count);
+    case DUET_MSGPACK_EXT:
+        return PyObject_CallFunction(ext_type, "iy#", (int)t.v.bytes.ext_type, (const char *)t.v.bytes.ptr,
+                                     (Py_ssize_t)t.v.bytes.len);
+    default: return bad(what, "not a MessagePack value");
+    }
+}
+
+PyObject *dpy_decode(duet_msgpack_reader *r, const char *what)
+{
+    return decode(r, what, 0);
+}
+
+PyObject *dpy_decode_bytes(const void *data, size_t len, const char *what)
+{
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, data, len);
+    PyObject *v = decode(&r, what, 0);
+    if (v && duet_msgpack_reader_remaining(&r)) {
+        Py_DECREF(v);
+        return bad(what, "more bytes after the value (invalid MessagePack)");
+    }
+    return v;
+}

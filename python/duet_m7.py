@@ -1,0 +1,67 @@
+"""duet_m7.py SCRIPT [ARG...] - runs a MicroPython script written for the GIGA R1's M7 on
+CPython, as the M7 of duet's emulated board ($DUET_BOARD): the msgpackrpc module is duet's,
+and the MicroPython names such a script uses (time.sleep_ms, time.ticks_ms, ...,
+micropython.const) are provided. print() reaches stdout (the Serial Monitor) as it is
+written."""
+import os
+import runpy
+import sys
+import time
+import types
+
+_TICKS_PERIOD = 1 << 30  # MicroPython's ticks wrap at 2**30
+_start_ns = time.monotonic_ns()
+
+
+def _ticks(divisor):
+    return ((time.monotonic_ns() - _start_ns) // divisor) % _TICKS_PERIOD
+
+
+def ticks_diff(new, old):
+    """Signed difference of two ticks values, across the wrap."""
+    half = _TICKS_PERIOD // 2
+    return ((new - old + half) % _TICKS_PERIOD) - half
+
+
+def ticks_add(ticks, delta):
+    """ticks + delta, wrapped as ticks are."""
+    return (ticks + delta) % _TICKS_PERIOD
+
+
+def add_micropython_names():
+    """Adds MicroPython's time functions and a micropython module to this interpreter."""
+    time.sleep_ms = lambda ms: time.sleep(ms / 1000)
+    time.sleep_us = lambda us: time.sleep(us / 1000000)
+    time.ticks_ms = lambda: _ticks(1000000)
+    time.ticks_us = lambda: _ticks(1000)
+    time.ticks_cpu = lambda: _ticks(1)
+    time.ticks_diff = ticks_diff
+    time.ticks_add = ticks_add
+    if "micropython" not in sys.modules:
+        mp = types.ModuleType("micropython", "MicroPython's micropython module, as far as CPython can have it.")
+        mp.const = lambda value: value
+        mp.native = mp.viper = lambda fn: fn
+        sys.modules["micropython"] = mp
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if len(argv) >= 2 else 2
+    script = argv[1]
+    if not os.path.isfile(script):
+        print(f"duet_m7.py: no such script: {script}", file=sys.stderr)
+        return 2
+    sys.stdout.reconfigure(line_buffering=True)
+    add_micropython_names()
+    sys.argv = argv[1:]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,175 @@
+/* handlers.c - Python callables the M4 calls: bind, and the handler every call runs through. */
+#include "pymodule.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "convert.h"
+
+/* The text the caller gets for the exception being raised: "ValueError: no such pin". */
+static void exception_text(char *buf, size_t cap)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *str = value ? PyObject_Str(value) : NULL;
+    const char *s = str ? PyUnicode_AsUTF8(str) : NULL;
+    if (!s)
+        PyErr_Clear();
+    const char *tname = type ? ((PyTypeObject *)type)->tp_name : "Exception";
+    if (s && s[0])
+        snprintf(buf, cap, "%s: %s", tname, s);
+    else
+        snprintf(buf, cap, "%s", tname);
+    Py_XDECREF(str);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+/* Decodes the request's params into a tuple. */
+static PyObject *handler_args(duet_req *r, const char *name)
+{
+    uint32_t n = duet_arg_count(r);
+    duet_msgpack_reader *in = duet_req_params(r);
+    PyObject *args = PyTuple_New((Py_ssize_t)n);
+    if (!args)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        char what[160];
+        snprintf(what, sizeof what, "argument %u of '%.80s'", (unsigned)i + 1, name);
+        PyObject *v = dpy_decode(in, what);
+        if (!v) {
+            Py_DECREF(args);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(args, (Py_ssize_t)i, v);
+    }
+    return args;
+}
+
+/* Every bound Python callable runs through here, in whichever thread polls the link. */
+static int handle(duet_req *r)
+{
+    binding *b = duet_req_user(r);
+    bool note = duet_req_is_notification(r);
+    int rc = DUET_OK;
+    char text[DUET_RPC_ERROR_TEXT];
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyObject *fn = b->fn;
+    if (!fn) { /* cleared with its MsgPackRPC object */
+        PyGILState_Release(g);
+        return duet_req_fail(r, DUET_ERR_NO_METHOD, "the function is no longer bound");
+    }
+    Py_INCREF(fn);
+    /* b is not used after the call: the handler may drop the last reference to its
+     * MsgPackRPC, and with it the binding. */
+    char what[160];
+    snprintf(what, sizeof what, "the result of '%.80s'", b->name);
+    PyObject *args = handler_args(r, b->name);
+    PyObject *res = args ? PyObject_Call(fn, args, NULL) : NULL;
+    Py_XDECREF(args);
+    if (!res) {
+        if (note) {
+            PyErr_WriteUnraisable(fn); /* nobody waits for an answer: show it here */
+        } else {
+            exception_text(text, sizeof text);
+            rc = duet_req_fail(r, DUET_ERR_REMOTE, text);
+        }
+    } else if (!note) {
+        if (dpy_encode(duet_req_result(r), res, what) < 0) {
+            exception_text(text, sizeof text);
+            rc = duet_req_fail(r, DUET_ERR_ARG_TYPE, text);
+        }
+    }
+    Py_XDECREF(res);
+    Py_DECREF(fn);
+    PyGILState_Release(g);
+    return rc;
+}
+
+/* Binds fn under name (replacing what was bound there). 0, or -1 with an exception. */
+int dpy_bind_one(rpc_object *self, const char *name, PyObject *fn)
+{
+    size_t len = strlen(name);
+    binding *b = PyMem_RawMalloc(sizeof *b + len + 1);
+    if (!b) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(b->name, name, len + 1);
+    Py_INCREF(fn);
+    b->fn = fn;
+    int err;
+    char text[DUET_RPC_ERROR_TEXT];
+    Py_BEGIN_ALLOW_THREADS
+    dpy_lock(self->e);
+    (void)duet_rpc_unbind(&self->e->rpc, b->name);
+    err = duet_rpc_bind(&self->e->rpc, b->name, NULL, handle, b);
+    if (err)
+        snprintf(text, sizeof text, "%s", duet_rpc_error_text(&self->e->rpc));
+    dpy_unlock(self->e);
+    Py_END_ALLOW_THREADS
+    if (err) {
+        Py_DECREF(fn);
+        PyMem_RawFree(b);
+        if (err == DUET_ERR_FULL)
+            PyErr_Format(PyExc_OSError, "bind('%s'): %d functions are bound already, the most there can be", name,
+                         DUET_RPC_MAX_METHODS);
+        else
+            PyErr_Format(PyExc_ValueError, "bind('%s'): %s", name, text);
+        return -1;
+    }
+    b->next = self->bindings;
+    self->bindings = b;
+    return 0;
+}
+
+/* Binds every public method of obj as "name.method" (the class's, and its bases'). */
+int dpy_bind_object(rpc_object *self, const char *name, PyObject *obj)
+{
+    PyObject *mro = Py_TYPE(obj)->tp_mro;
+    PyObject *seen = PySet_New(NULL);
+    if (!seen)
+        return -1;
+    int bound = 0;
+    for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); i++) {
+        PyObject *cls = PyTuple_GET_ITEM(mro, i);
+        if (cls == (PyObject *)&PyBaseObject_Type)
+            continue;
+        PyObject *dict = ((PyTypeObject *)cls)->tp_dict;
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (dict && PyDict_Next(dict, &pos, &key, &value)) {
+            const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+            if (!k || k[0] == '_' || PySet_Contains(seen, key))
+                continue;
+            if (PySet_Add(seen, key) < 0)
+                goto fail;
+            PyObject *method = PyObject_GetAttr(obj, key);
+            if (!method) {
+                PyErr_Clear();
+                continue;
+            }
+            int ok = 0;
+            if (PyCallable_Check(method)) {
+                PyObject *full = PyUnicode_FromFormat("%s.%s", name, k);
+                ok = full ? dpy_bind_one(self, PyUnicode_AsUTF8(full), method) : -1;
+                Py_XDECREF(full);
+                bound++;
+            }
+            Py_DECREF(method);
+            if (ok < 0)
+                goto fail;
+        }
+    }
+    Py_DECREF(seen);
+    if (!bound) {
+        PyErr_Format(PyExc_TypeError, "bind('%s', obj): obj is neither callable nor has public methods", name);
+        return -1;
+    }
+    return 0;
+fail:
+    Py_DECREF(seen);
+    return -1;
+}

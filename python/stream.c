@@ -1,0 +1,96 @@
+/* stream.c - the MsgPackRPC methods over the "raw" stream: read, available, write. */
+#include "pymodule.h"
+
+static int check_stream(rpc_object *self)
+{
+    if (dpy_check_up(self) < 0)
+        return -1;
+    if (self->e->stream_up)
+        return 0;
+    dpy_os_error("no stream from the M4: start() with num_channels=2 to have its \"raw\" endpoint");
+    return -1;
+}
+
+PyObject *dpy_rpc_read(rpc_object *self, PyObject *args, PyObject *kwargs)
+{
+    static char *names[] = {"size", "timeout", NULL};
+    Py_ssize_t size = -1;
+    PyObject *timeout_obj = NULL;
+    double timeout = 0;
+    if (dpy_rpc_ready(self) < 0 || !PyArg_ParseTupleAndKeywords(args, kwargs, "|nO:read", names, &size, &timeout_obj) ||
+        dpy_timeout_arg(timeout_obj, &timeout) < 0 || check_stream(self) < 0)
+        return NULL;
+    size_t cap = size < 0 ? DPY_STREAM_RX : (size_t)size;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap);
+    if (!out)
+        return NULL;
+    size_t got = 0;
+    uint32_t start = dpy_now_ms();
+    for (;;) {
+        Py_BEGIN_ALLOW_THREADS
+        dpy_lock(self->e);
+        if (duet_stream_available(&self->e->stream))
+            got = duet_stream_read_bytes(&self->e->stream, PyBytes_AS_STRING(out), cap);
+        dpy_unlock(self->e);
+        Py_END_ALLOW_THREADS
+        if (got || cap == 0 || timeout <= 0)
+            break;
+        uint32_t chunk = dpy_next_chunk(start, timeout);
+        if (!chunk)
+            break;
+        Py_BEGIN_ALLOW_THREADS
+        dpy_engine_wait(self->e, chunk);
+        Py_END_ALLOW_THREADS
+        if (PyErr_CheckSignals() < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    if (_PyBytes_Resize(&out, (Py_ssize_t)got) < 0)
+        return NULL;
+    return out;
+}
+
+PyObject *dpy_rpc_available(rpc_object *self, PyObject *unused)
+{
+    (void)unused;
+    if (dpy_rpc_ready(self) < 0 || check_stream(self) < 0)
+        return NULL;
+    size_t n;
+    Py_BEGIN_ALLOW_THREADS
+    dpy_lock(self->e);
+    n = duet_stream_available(&self->e->stream);
+    dpy_unlock(self->e);
+    Py_END_ALLOW_THREADS
+    return PyLong_FromSize_t(n);
+}
+
+PyObject *dpy_rpc_write(rpc_object *self, PyObject *arg)
+{
+    if (dpy_rpc_ready(self) < 0 || check_stream(self) < 0)
+        return NULL;
+    Py_buffer view;
+    if (PyUnicode_Check(arg)) {
+        Py_ssize_t len;
+        const char *s = PyUnicode_AsUTF8AndSize(arg, &len);
+        if (!s || PyBuffer_FillInfo(&view, arg, (void *)s, len, 1, PyBUF_SIMPLE) < 0)
+            return NULL;
+    } else if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    size_t n;
+    int err;
+    Py_BEGIN_ALLOW_THREADS
+    dpy_lock(self->e);
+    n = duet_stream_write(&self->e->stream, view.buf, (size_t)view.len);
+    err = duet_stream_flush(&self->e->stream);
+    dpy_unlock(self->e);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    if (n < (size_t)view.len || err) {
+        PyErr_Format(PyExc_OSError, "write: %zu of %zd bytes reached the M4: %s", n, view.len,
+                     duet_strerror(err ? err : duet_stream_error(&self->e->stream)));
+        return NULL;
+    }
+    return PyLong_FromSize_t(n);
+}

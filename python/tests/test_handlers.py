@@ -1,0 +1,163 @@
+"""Python functions the M4 calls: bind of callables and objects, errors, nesting,
+notifications from the M4, and serving while the script sleeps."""
+import sys
+import threading
+import time
+
+import pytest
+
+
+def call_from_m4(rpc, name, *args):
+    """Has the M4 call the Python function name(*args); returns [ok, result or error text]."""
+    return rpc.call("call_py", name, list(args))
+
+
+def test_bound_function_called_by_the_m4(up):
+    up.bind("sub", lambda a, b: a - b)
+    assert call_from_m4(up, "sub", 5, 3) == [True, 2]
+
+
+def test_bind_works_after_start_and_replaces(up):
+    up.bind("f", lambda: "first")
+    assert call_from_m4(up, "f") == [True, "first"]
+    up.bind("f", lambda: "second")
+    assert call_from_m4(up, "f") == [True, "second"]
+
+
+class Base:
+    def scale(self, x):
+        return x * self.k
+
+
+class Foo(Base):
+    def __init__(self):
+        self.k = 10
+
+    def add(self, a, b):
+        return a + b
+
+    def sub(self, a, b):
+        return a - b
+
+    def _hidden(self):
+        return "no"
+
+
+def test_bind_object_binds_its_public_methods(up):
+    up.bind("foo1", Foo())
+    assert call_from_m4(up, "foo1.add", 1, 2) == [True, 3]
+    assert call_from_m4(up, "foo1.sub", 2, 1) == [True, 1]
+    assert call_from_m4(up, "foo1.scale", 4) == [True, 40]
+    ok, text = call_from_m4(up, "foo1._hidden")
+    assert not ok and "could not find function 'foo1._hidden'" in text
+
+
+def test_bound_method_and_callable_instance(up):
+    class Counter:
+        def __init__(self):
+            self.n = 0
+
+        def __call__(self, step):
+            self.n += step
+            return self.n
+
+    c = Counter()
+    up.bind("count", c)  # callable: bound as one function
+    assert call_from_m4(up, "count", 2) == [True, 2]
+    up.bind("sub", Foo().add)
+    assert call_from_m4(up, "sub", 2, 1) == [True, 3]
+
+
+def test_bind_refuses_what_it_cannot_bind(rpc):
+    with pytest.raises(TypeError, match="name must be a str"):
+        rpc.bind(1, print)
+    with pytest.raises(TypeError, match="neither callable nor has public methods"):
+        rpc.bind("x", object())
+    with pytest.raises(ValueError, match="1 to 200"):
+        rpc.bind("", print)
+
+
+def test_a_handler_that_raises_sends_an_error_response(up):
+    def boom(pin):
+        raise ValueError(f"no pin {pin}")
+
+    up.bind("boom", boom)
+    assert call_from_m4(up, "boom", 7) == [False, "boom: ValueError: no pin 7"]
+    ok, text = call_from_m4(up, "boom")  # wrong argument count: Python's own TypeError
+    assert not ok and text.startswith("boom: TypeError:")
+
+
+def test_a_result_without_messagepack_form_is_an_error_response(up):
+    up.bind("give_set", lambda: {1, 2})
+    ok, text = call_from_m4(up, "give_set")
+    assert not ok
+    assert "the result of 'give_set' is a set, which has no MessagePack form" in text
+
+
+def test_nested_calls_between_python_and_c(up):
+    def twice_add(a, b):
+        return 2 * up.call("add", a, b)  # Python -> M4 -> Python -> M4
+
+    up.bind("twice_add", twice_add)
+    assert call_from_m4(up, "twice_add", 2, 3) == [True, 10]
+
+
+def test_notifications_from_the_m4_reach_a_handler(up):
+    got = []
+    done = threading.Event()
+
+    def note(*args):
+        got.append(args)
+        done.set()
+
+    up.bind("py_note", note)
+    up.call("notify_py", "py_note", [7, "x"])
+    assert done.wait(2.0)
+    assert got == [(7, "x")]
+
+
+def test_a_notification_handler_that_raises_is_reported_and_serving_goes_on(up, monkeypatch):
+    reported = []
+    seen = threading.Event()
+
+    def hook(unraisable):
+        reported.append(unraisable.exc_type)
+        seen.set()
+
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+    up.bind("bad_note", lambda: 1 / 0)
+    up.call("notify_py", "bad_note", [])
+    assert seen.wait(2.0)
+    assert reported == [ZeroDivisionError]
+    assert up.call("add", 1, 1) == 2
+
+
+def test_handlers_are_served_while_the_script_sleeps(up):
+    ran = threading.Event()
+    main = threading.get_ident()
+    where = []
+
+    def ping():
+        where.append(threading.get_ident())
+        ran.set()
+        return "pong"
+
+    up.bind("ping", ping)
+    f = up.call_async("call_py_after", 150, "ping", [])
+    time.sleep(0.6)  # the script sleeps; the M4's call to ping (150 ms later) is served meanwhile
+    assert ran.is_set()
+    assert where[0] != main
+    assert f.join() == [True, "pong"]
+
+
+def test_hostile_arguments_from_the_m4_never_reach_the_handler(up):
+    called = []
+    up.bind("echo_py", lambda *a: called.append(a) or a)
+    # params [ "ok\xff" ]: a str that is not UTF-8
+    ok, text = up.call("call_py_raw", "echo_py", b"\x91\xa3ok\xff")
+    assert not ok and "argument 1 of 'echo_py': a str that is not valid UTF-8" in text
+    # params [ {[1]: 2} ]: a map key Python cannot hold
+    ok, text = up.call("call_py_raw", "echo_py", b"\x91\x81\x91\x01\x02")
+    assert not ok and "map key of type list" in text
+    assert called == []
+    assert up.call("call_py_raw", "echo_py", b"\x92\x01\xa1a") == [True, [1, "a"]]

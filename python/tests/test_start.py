@@ -1,0 +1,142 @@
+"""start(): booting the M4, its defaults, and every way it fails with OSError."""
+import os
+import time
+
+import pytest
+
+import msgpackrpc
+from conftest import FIRMWARE, M4_PEER
+
+
+def test_start_defaults_boot_the_m4_at_0x08180000(rpc):
+    rpc.start()  # firmware=0x08180000, num_channels=2, timeout=3000
+    assert rpc.call("cpu") == 1  # the M4's HAL_GetCurrentCPUID()
+    assert rpc.call("add", 1, 2) == 3
+    assert rpc.streaming is False
+
+
+def test_streaming_argument_is_kept(board):
+    r = msgpackrpc.MsgPackRPC(streaming=True)
+    try:
+        assert r.streaming is True
+        r.start()
+        assert r.call("add", 2, 2) == 4
+    finally:
+        r.close()
+
+
+def test_start_with_a_path_uploads_and_boots_it(rpc, board):
+    msgpackrpc._board_reset(board)
+    os.unlink(os.path.join(board, "flash", "0x08180000"))
+    rpc.start(firmware=M4_PEER)
+    assert rpc.call("add", 20, 22) == 42
+
+
+def test_start_other_split_address(rpc, board):
+    msgpackrpc._board_upload(board, 0x08100000, M4_PEER)
+    rpc.start(firmware=0x08100000, num_channels=1, timeout=2000)
+    assert rpc.call("add", 1, 1) == 2
+
+
+def test_start_times_out_with_oserror_when_the_m4_stays_silent(rpc, monkeypatch):
+    monkeypatch.setenv("DUET_PY_M4", "silent")
+    t = time.monotonic()
+    with pytest.raises(OSError, match="timeout waiting for the remote processor to start"):
+        rpc.start(timeout=300)
+    assert 0.25 < time.monotonic() - t < 2.0
+
+
+def test_start_fails_when_the_m4_program_exits(rpc, monkeypatch):
+    monkeypatch.setenv("DUET_PY_M4", "exit")
+    t = time.monotonic()
+    with pytest.raises(OSError, match="exited with status 3"):
+        rpc.start(timeout=5000)
+    assert time.monotonic() - t < 2.0
+
+
+def test_start_fails_with_nothing_in_flash(rpc):
+    with pytest.raises(OSError, match="no image"):
+        rpc.start(firmware=0x60000000)
+
+
+def test_start_without_a_board(monkeypatch):
+    monkeypatch.delenv("DUET_BOARD", raising=False)
+    with pytest.raises(OSError, match="DUET_BOARD"):
+        msgpackrpc.MsgPackRPC().start()
+
+
+def test_start_argument_errors(rpc):
+    with pytest.raises(ValueError, match="num_channels"):
+        rpc.start(num_channels=3)
+    with pytest.raises(TypeError, match="firmware"):
+        rpc.start(firmware=1.5)
+
+
+def test_start_twice_is_refused(up):
+    with pytest.raises(OSError, match="called already"):
+        up.start()
+
+
+def test_calls_before_start_say_so(rpc):
+    with pytest.raises(OSError, match="call start"):
+        rpc.call("add", 1, 2)
+    with pytest.raises(OSError, match="call start"):
+        rpc.notify("m4_note", 1)
+
+
+def test_close_stops_the_m4_and_calls_fail_after(up, board):
+    assert msgpackrpc._board_m4_pid(board) > 0
+    up.close()
+    assert msgpackrpc._board_m4_pid(board) == 0
+    with pytest.raises(OSError, match="closed"):
+        up.call("add", 1, 2)
+    up.close()  # twice is fine
+
+
+def test_context_manager_closes(board):
+    with msgpackrpc.MsgPackRPC() as r:
+        r.start(firmware=FIRMWARE)
+        assert r.call("add", 3, 4) == 7
+    assert msgpackrpc._board_m4_pid(board) == 0
+
+
+def test_an_rpc_dropped_in_a_cycle_is_collected_and_its_m4_stops(board):
+    import gc
+
+    r = msgpackrpc.MsgPackRPC()
+    r.bind("again", lambda: r.call("add", 1, 1))  # the handler holds r: a cycle
+    r.start(firmware=FIRMWARE)
+    assert r.call("call_py", "again", []) == [True, 2]
+    assert msgpackrpc._board_m4_pid(board) > 0
+    del r
+    gc.collect()
+    assert msgpackrpc._board_m4_pid(board) == 0
+
+
+def wait_for(condition, seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_handler_may_close_its_own_rpc(up, board):
+    up.bind("stop", lambda: up.close())
+    with pytest.raises(OSError, match="closed"):
+        up.call("call_py", "stop", [])
+    assert wait_for(lambda: msgpackrpc._board_m4_pid(board) == 0, 3)
+
+
+def test_a_handler_may_drop_the_last_reference_to_its_rpc(board):
+    import threading
+
+    done = threading.Event()
+    holder = [msgpackrpc.MsgPackRPC()]
+    holder[0].bind("drop", lambda: (holder.clear(), done.set()))
+    holder[0].start(firmware=FIRMWARE)
+    f = holder[0].call_async("call_py_after", 150, "drop", [])
+    del f  # only holder keeps the MsgPackRPC now; the M4 calls drop in 150 ms
+    assert done.wait(3)
+    assert wait_for(lambda: msgpackrpc._board_m4_pid(board) == 0, 3)

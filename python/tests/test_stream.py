@@ -1,0 +1,43 @@
+"""The M4's "raw" stream text, readable from Python, never mixed into RPC."""
+import pytest
+
+
+def test_the_m4s_text_is_readable(up):
+    assert up.call("print", "Hello from M4\n") == 14
+    assert up.read(timeout=1000) == b"Hello from M4\n"
+    assert up.available() == 0
+    assert up.read() == b""
+
+
+def test_text_that_looks_like_messagepack_does_not_break_rpc(up):
+    junk = "\x93\x01\x02\xc1 [1, 0, 'add']"
+    up.call("print", junk)
+    assert up.call("add", 1, 2) == 3
+    got = b""
+    while len(got) < len(junk.encode()):
+        chunk = up.read(timeout=1000)
+        assert chunk
+        got += chunk
+    assert got == junk.encode()
+
+
+def test_read_size_and_available(up):
+    up.call("print", "abcdef")
+    up.call("add", 0, 0)  # the text arrives before this answer
+    assert up.available() == 6
+    assert up.read(2) == b"ab"
+    assert up.read(10) == b"cdef"
+
+
+def test_read_waits_for_text_up_to_its_timeout(up):
+    import time
+
+    t = time.monotonic()
+    assert up.read(timeout=150) == b""
+    assert 0.14 < time.monotonic() - t < 1.0
+
+
+def test_one_channel_waits_for_rpc_and_still_answers_raw(rpc):
+    rpc.start(num_channels=1)
+    assert rpc.call("print", "still here\n") == 11
+    assert rpc.read(timeout=1000) == b"still here\n"

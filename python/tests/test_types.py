@@ -1,0 +1,108 @@
+"""Every MessagePack type both ways, and the errors for values that have no form."""
+import pytest
+
+import msgpackrpc
+
+# (value sent, value that comes back)
+VALUES = [
+    (None, None),
+    (True, True),
+    (False, False),
+    (0, 0),
+    (-1, -1),
+    (127, 127),
+    (128, 128),
+    (-33, -33),
+    (2**31, 2**31),
+    (-(2**31) - 1, -(2**31) - 1),
+    (2**63 - 1, 2**63 - 1),
+    (-(2**63), -(2**63)),
+    (2**64 - 1, 2**64 - 1),
+    (1.5, 1.5),
+    (-0.0, -0.0),
+    (1e300, 1e300),
+    ("", ""),
+    ("héllo ✓", "héllo ✓"),
+    ("x" * 300, "x" * 300),
+    (b"", b""),
+    (b"\x00\xff\x93", b"\x00\xff\x93"),
+    (bytearray(b"ab"), b"ab"),
+    (memoryview(b"cd"), b"cd"),
+    ([], []),
+    ([1, [2, [3, "four"]]], [1, [2, [3, "four"]]]),
+    ((1, 2), [1, 2]),
+    ({}, {}),
+    ({"a": 1, 2: [None, True], "nested": {"b": b"x"}}, {"a": 1, 2: [None, True], "nested": {"b": b"x"}}),
+    (msgpackrpc.Ext(5, b"xy"), msgpackrpc.Ext(5, b"xy")),
+]
+
+
+@pytest.mark.parametrize("value,back", VALUES, ids=[repr(v)[:30] for v, _ in VALUES])
+def test_python_to_c_and_back(up, value, back):
+    got = up.call("echo", value)
+    assert got == back and type(got) is type(back)
+
+
+def test_c_to_python_and_back(up):
+    up.bind("echo_py", lambda v: v)
+    for value, back in VALUES:
+        ok, got = up.call("call_py", "echo_py", [value])
+        assert ok, got
+        assert got == back and type(got) is type(back)
+
+
+def test_values_only_c_sends(up):
+    assert up.call("bad", "float32") == 1.5
+    assert up.call("bad", "u64max") == 2**64 - 1
+    assert up.call("bad", "i64min") == -(2**63)
+    assert up.call("bad", "ext") == msgpackrpc.Ext(5, b"\x01\x02\x03")
+    deep = up.call("bad", "deep")
+    for _ in range(20):
+        assert isinstance(deep, list) and len(deep) == 1
+        deep = deep[0]
+    assert deep is None
+
+
+def test_hostile_answers_raise_a_clear_error_and_the_link_stays_up(up):
+    with pytest.raises(ValueError, match="the M4's answer to 'bad': a str that is not valid UTF-8 \\(at byte 2"):
+        up.call("bad", "utf8")
+    with pytest.raises(ValueError, match="map key of type list"):
+        up.call("bad", "mapkey")
+    assert up.call("add", 1, 1) == 2
+
+
+def test_a_value_without_messagepack_form_is_a_type_error_naming_the_argument(up):
+    with pytest.raises(TypeError, match=r"call\('echo'\): argument 1 is a set, which has no MessagePack form"):
+        up.call("echo", {1, 2})
+    with pytest.raises(TypeError, match=r"call\('add'\): argument 2 is an object"):
+        up.call("add", 1, object())
+    with pytest.raises(TypeError, match=r"argument 1\[1\]\['k'\] is a builtin_function_or_method"):
+        up.call("echo", [0, {"k": print}])
+    with pytest.raises(TypeError, match=r"notify\('m4_note'\): argument 1 is a complex"):
+        up.notify("m4_note", 1j)
+    with pytest.raises(TypeError, match=r"call\('add'\): argument 1 is a set"):
+        up.call_async("add", set())
+    assert up.call("add", 1, 1) == 2
+
+
+def test_values_out_of_range_or_too_deep_or_too_large(up):
+    with pytest.raises(OverflowError, match=r"argument 1 is an int outside MessagePack's range"):
+        up.call("echo", 2**64)
+    with pytest.raises(OverflowError, match=r"argument 1 is an int outside"):
+        up.call("echo", -(2**63) - 1)
+    deep = []
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(ValueError, match="deeper than"):
+        up.call("echo", deep)
+    loop = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="deeper than"):
+        up.call("echo", loop)
+    with pytest.raises(ValueError, match="the arguments take more than"):
+        up.call("echo", "x" * 100000)
+    with pytest.raises(ValueError, match="surrogate"):
+        up.call("echo", "\udc80")
+    with pytest.raises(ValueError, match="Ext whose type"):
+        up.call("echo", msgpackrpc.Ext(300, b""))
+    assert up.call("add", 2, 2) == 4

@@ -1,0 +1,138 @@
+/* rpc/result.c - waiting for a call's response and decoding its result to where the
+ * caller wants it: the one wait path of sync calls, futures and raw results. */
+#include "rpc/internal.h"
+#include "rpc/signature.h"
+
+int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
+{
+    uint32_t start = now_ms(rpc);
+    for (;;) {
+        int n = rpc->link->poll(rpc->link);
+        if (s->state == SLOT_DONE)
+            return DUET_OK;
+        if (n == DUET_ERR_LINK_DOWN || rpc->link_err) {
+            rpc->link_err = DUET_ERR_LINK_DOWN;
+            return DUET_ERR_LINK_DOWN;
+        }
+        uint32_t elapsed = now_ms(rpc) - start;
+        if (elapsed >= timeout_ms)
+            return DUET_ERR_TIMEOUT;
+        if (n > 0)
+            continue;
+        if (rpc->link->wait) {
+            unlock(rpc);
+            rpc->link->wait(rpc->link, timeout_ms - elapsed);
+            lock(rpc);
+        }
+    }
+}
+
+duet_rpc_out duet_rpc_out_from_va(char c, va_list *ap)
+{
+    duet_rpc_out o = {NULL, 0, NULL};
+    switch (c) {
+    case 'i': o.p = va_arg(*ap, int32_t *); break;
+    case 'u': o.p = va_arg(*ap, uint32_t *); break;
+    case 'l': o.p = va_arg(*ap, int64_t *); break;
+    case 'k': o.p = va_arg(*ap, uint64_t *); break;
+    case 'b': o.p = va_arg(*ap, bool *); break;
+    case 'f': o.p = va_arg(*ap, float *); break;
+    case 'd': o.p = va_arg(*ap, double *); break;
+    case 's': case 'y': case 'v':
+        o.p = va_arg(*ap, void *);
+        o.cap = va_arg(*ap, size_t);
+        o.lenp = c == 's' ? NULL : va_arg(*ap, size_t *);
+        break;
+    default: break;
+    }
+    return o;
+}
+
+/* Copies a str, bin or raw result of n bytes at src to o (a str gets its NUL). */
+static int store_bytes(duet_rpc *rpc, const char *method, char c, const uint8_t *src, size_t n,
+                       const duet_rpc_out *o)
+{
+    size_t need = c == 's' ? n + 1 : n;
+    if (o->p && need > o->cap) {
+        duet_text t = error_begin(rpc);
+        duet_text_add(&t, method);
+        duet_text_add(&t, ": result of ");
+        duet_text_add_uint(&t, n);
+        duet_text_add(&t, " bytes does not fit the buffer");
+        return DUET_ERR_NOSPACE;
+    }
+    if (o->p) {
+        memcpy(o->p, src, n);
+        if (c == 's')
+            ((char *)o->p)[n] = '\0';
+    }
+    if (o->lenp)
+        *o->lenp = n;
+    return DUET_OK;
+}
+
+/* Stores a decoded scalar result (checked against letter c) where o->p points. */
+static void store_scalar(char c, const duet_msgpack_token *tok, void *p)
+{
+    bool is_neg = tok->type == DUET_MSGPACK_INT;
+    int64_t i = is_neg ? tok->v.i : (int64_t)tok->v.u;
+    uint64_t u = is_neg ? (uint64_t)tok->v.i : tok->v.u;
+    switch (c) {
+    case 'i': *(int32_t *)p = (int32_t)i; break;
+    case 'u': *(uint32_t *)p = (uint32_t)u; break;
+    case 'l': *(int64_t *)p = i; break;
+    case 'k': *(uint64_t *)p = u; break;
+    case 'b': *(bool *)p = tok->v.b; break;
+    case 'f': *(float *)p = duet_number_narrow(token_double(tok)); break;
+    case 'd': *(double *)p = token_double(tok); break;
+    default: break;
+    }
+}
+
+/* Decodes a finished slot's result into o, as the slot's result letter says. */
+static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, const duet_rpc_out *o)
+{
+    const uint8_t *store = slot_store(rpc, s);
+    if (s->err) {
+        duet_text t = error_begin(rpc);
+        duet_text_addn(&t, (const char *)store, s->len);
+        return s->err;
+    }
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, store, s->len);
+    char c = s->result_sig;
+    duet_msgpack_token tok;
+    duet_msgpack_read_token_fast(&r, &tok);
+    bool range = false;
+    if (c != 0 && !token_matches(&tok, c, &range)) {
+        duet_text t = error_begin(rpc);
+        duet_text_add(&t, method);
+        duet_text_add(&t, ": result: expected ");
+        duet_text_add(&t, duet_rpc_letter_name(c));
+        duet_text_add(&t, range ? ", got an integer out of its range" : ", got ");
+        if (!range)
+            duet_text_add(&t, duet_msgpack_type_name(tok.type));
+        return range ? DUET_ERR_RANGE : DUET_ERR_TYPE;
+    }
+    if (c == 'v')
+        return store_bytes(rpc, method, c, store, s->len, o);
+    if (c == 's' || c == 'y')
+        return store_bytes(rpc, method, c, tok.v.bytes.ptr, tok.v.bytes.len, o);
+    if (o->p)
+        store_scalar(c, &tok, o->p);
+    return DUET_OK;
+}
+
+int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const char *method, const duet_rpc_out *o)
+{
+    int err = duet_rpc_wait_slot(rpc, s, timeout_ms);
+    if (err) {
+        duet_rpc_set_error(rpc, err, method, NULL);
+        if (err != DUET_ERR_TIMEOUT)
+            s->state = SLOT_FREE;
+        return err;
+    }
+    err = take_result(rpc, s, method, o);
+    s->state = SLOT_FREE;
+    return err;
+}

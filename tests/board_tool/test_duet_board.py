@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""duet-board's verbs on the emulated board: build, upload (splits, sizes, persisted flash),
+status, run (Serial Monitor on stdout both ways, event log, exit status, crashes of either core,
+Ctrl-C), reset, and its errors."""
+import os
+import re
+import signal
+import subprocess
+import time
+import sys
+import tempfile
+import unittest
+
+TOOL = sys.argv.pop(1)
+SOURCE = sys.argv.pop(1)
+
+M7 = r'''
+#include <stdio.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+static int sensor_read(duet_req *r) { return duet_return_int(r, analogRead(A0)); }
+void setup(void)
+{
+    duet_bind("sensorRead", ":i", sensor_read);
+    printf("M7 up\n");
+    if (!duet_begin())
+        printf("begin failed: %s\n", duet_error_text());
+}
+void loop(void)
+{
+    while (duet_available())
+        putchar(duet_read());
+    delay(1);
+}
+'''
+
+CRASH_M4 = r'''
+#include <stdlib.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+static int die(duet_req *r) { (void)r; volatile int *p = NULL; *p = 1; return 0; }
+void setup(void) { duet_bind("die", ":", die); duet_begin(); }
+void loop(void) { delay(10); }
+'''
+
+CALLER_M7 = r'''
+#include <stdio.h>
+#include <string.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void)
+{
+    duet_begin();
+    unsigned long t0 = millis();
+    int err = duet_call("die", ":");
+    printf("die: %d after %lu ms: %s\n", err, millis() - t0, duet_error_text());
+    int n = duet_poll();
+    printf("poll: %d %s\n", n, duet_error_text());
+}
+void loop(void)
+{
+    int c = duet_serial_read();
+    if (c >= 0)
+        printf("got %c\n", c);
+    delay(1);
+}
+'''
+
+M7_CRASH = r'''
+#include "duet/board.h"
+void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
+void loop(void) {}
+'''
+
+M4 = r'''
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void)
+{
+    duet_begin();
+    int32_t v = -1;
+    duet_call("sensorRead", ":i", &v);
+    duet_printf("sensor %d\n", (int)v);
+}
+void loop(void) { delay(100); }
+'''
+
+
+def run(*args, **kw):
+    return subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=60, **kw)
+
+
+class DuetBoard(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="duet-board-test.")
+        cls.dir = cls.tmp.name
+        cls.env = dict(os.environ, DUET_BOARD_HOME=os.path.join(cls.dir, "home"),
+                       TMPDIR=os.path.join(cls.dir, "tmp"))
+        os.mkdir(cls.env["TMPDIR"])
+        for core, text in (("m7", M7), ("m4", M4), ("crash_m4", CRASH_M4), ("caller_m7", CALLER_M7),
+                           ("m7_crash", M7_CRASH)):
+            src = os.path.join(cls.dir, f"p_{core}.c")
+            with open(src, "w") as f:
+                f.write(text)
+            r = run("build", "--core", core[-2:] if core.endswith(("m4", "m7")) else core[:2], "-o",
+                    os.path.join(cls.dir, f"p_{core}"), src, env=cls.env)
+            assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def tool(self, *args, **kw):
+        return run(*args, env=self.env, **kw)
+
+    def image(self, core):
+        return os.path.join(self.dir, f"p_{core}")
+
+    def test_upload_then_run_on_the_default_board(self):
+        self.assertEqual(self.tool("upload", "--core", "m7", self.image("m7")).returncode, 0)
+        r = self.tool("upload", "--core", "m4", self.image("m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("to the M4 at 0x08100000 (split 50_50: 1MB M7 + 1MB M4)", r.stderr)
+        r = self.tool("status")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"M7  0x08040000  p_m7 .* of 768\.0 KiB")
+        self.assertRegex(r.stdout, r"M4  0x08100000  p_m4 .*<- the M7 boots the M4 from here")
+        r = self.tool("run", "--seconds", "2", "--analog", "A0=700")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "M7 up\nsensor 700\n")
+        self.assertRegex(r.stderr, r"M7 +boots from 0x08040000")
+        self.assertRegex(r.stderr, r"M4 +boots from 0x08100000")
+        self.assertIn("A0 = 700", r.stderr)
+        # the flash persists: a second run needs no upload
+        r = self.tool("run", "--seconds", "1", "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "M7 up\nsensor 0\n")
+        self.assertEqual(r.stderr, "")
+
+    def test_one_shot_board_leaves_nothing_behind(self):
+        for split, address in (("75_25", "0x08180000"), ("100_0", "0x60000000")):
+            r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--m4", self.image("m4"),
+                          "--split", split, "--analog", "A0=5")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, "M7 up\nsensor 5\n")
+            self.assertIn(f"M4    boots from {address}", r.stderr)
+        self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
+
+    def test_m4_missing_fails_begin_as_on_the_board(self):
+        r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("begin failed: booting the M4: no program at the boot address", r.stdout)
+
+    def test_image_too_large_is_refused_with_both_sizes(self):
+        src = os.path.join(self.dir, "big.c")
+        with open(src, "w") as f:
+            f.write("const char big[400000] = {1};\nint main(void) { return big[0] - 1; }\n")
+        img = os.path.join(self.dir, "big")
+        self.assertEqual(self.tool("build", "--core", "m4", "-o", img, src).returncode, 0)
+        board = os.path.join(self.dir, "b_big")
+        r = self.tool("upload", "--board", board, "--core", "m4", "--split", "100_0", img)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"big is 39\d\.\d KiB \(\d+ bytes\) but the M4's partition of split 100_0 "
+                                   r"\(2MB M7 \+ M4 in SDRAM\) holds 256\.0 KiB \(262144 bytes\)")
+        r = self.tool("upload", "--board", board, "--core", "m4", "--split", "75_25", img)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_compiler_errors_show_as_the_compiler_prints_them(self):
+        src = os.path.join(self.dir, "broken.c")
+        with open(src, "w") as f:
+            f.write("void setup(void) { undeclared_thing(); }\nvoid loop(void) {}\n")
+        r = self.tool("build", "--core", "m7", "-o", os.path.join(self.dir, "broken"), src)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("broken.c:1:", r.stderr)
+        self.assertIn("undeclared_thing", r.stderr)
+        self.assertIn("duet-board build: the compiler failed", r.stderr)
+
+    def test_wrong_options_say_what_to_do(self):
+        cases = [
+            (("build", "x.c"), "say which core with --core m7 or --core m4"),
+            (("upload", "--core", "m5", "x"), "--core m5: the GIGA R1's cores are m7 and m4"),
+            (("upload", "--core", "m4", "--split", "60_40", "x"), "--split 60_40: the flash splits are"),
+            (("run", "--seconds", "-1"), "--seconds -1: give a number of seconds above 0"),
+            (("run", "--m4", "x"), "--m4 needs --m7 too"),
+            (("frobnicate",), "unknown verb 'frobnicate'"),
+            (("run", "--target", "z80"), "--target z80: no such target (there are: posix"),
+            (("status", "--bogus"), "unknown option --bogus"),
+        ]
+        for args, text in cases:
+            r = self.tool(*args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(text, r.stderr, args)
+        r = self.tool("run", "--m7", self.image("m7"), "--analog", "A9=3")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--analog A9=3: start with the input A0..A7", r.stderr)
+        r = self.tool("status", "--board", os.path.join(self.dir, "nowhere"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no board at", r.stderr)
+
+    def test_m4_crash_reaches_the_m7_at_once(self):
+        r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("duet-board run: the M4 crashed: SIGSEGV", r.stderr)
+        self.assertRegex(r.stderr, r"M4 +stopped: the M4 stopped: SIGSEGV")
+        m = re.search(r"die: (-?\d+) after (\d+) ms: (.*)", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        self.assertEqual(int(m.group(1)), -9)  # DUET_ERR_LINK_DOWN
+        self.assertLess(int(m.group(2)), 1000, "the M7 learns at once, not after the call's 5 s timeout")
+        self.assertIn("poll: -9 link: the M4 stopped: SIGSEGV", r.stdout)
+
+    def test_m7_crash_is_reported(self):
+        r = self.tool("run", "--seconds", "3", "--m7", self.image("m7_crash"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("duet-board run: the M7 crashed: SIGSEGV", r.stderr)
+
+    def test_serial_input_reaches_the_m7(self):
+        r = subprocess.run([TOOL, "run", "--seconds", "2", "--quiet", "--m7", self.image("caller_m7")],
+                           input="hi", capture_output=True, text=True, timeout=30, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("got h\ngot i\n", r.stdout)
+
+    def test_ctrl_c_stops_the_board_and_leaves_nothing_behind(self):
+        p = subprocess.Popen([TOOL, "run", "--m7", self.image("m7"), "--m4", self.image("m4")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("M7 up", out)
+        self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
+
+    def test_reset_keeps_the_flash(self):
+        board = os.path.join(self.dir, "b_reset")
+        self.assertEqual(self.tool("upload", "--board", board, "--core", "m7", self.image("m7")).returncode, 0)
+        r = self.tool("reset", "--board", board)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.tool("status", "--board", board)
+        self.assertIn("p_m7", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""check_image.py - checks a GIGA R1 image that duet-board built, without a board.
+
+    check_image.py --core m7|m4 --split 50_50|75_25|100_0 IMAGE.elf IMAGE.bin
+
+The addresses below are the board's (Arduino's flash splits, the STM32H747's memory
+map), written here independently of the linker scripts so that a wrong script fails:
+  - the vector table is the first thing in the image, at the partition's start;
+  - its first word is the top of the core's RAM, its reset entry a Thumb address inside
+    the image, and the doorbell interrupt (HSEM1 = vector 16+125 on the M7, HSEM2 =
+    16+126 on the M4) points at the port's HSEM handler;
+  - every section that is loaded lies inside the partition, every RAM section inside
+    the core's RAM;
+  - the M7's image boots the M4 where the split puts the M4's image (DUET_M4_BOOT);
+  - the .bin is the flash image from the partition's start, fits the partition, and
+    starts with the vector table.
+Prints one line per failed check and exits 1, or prints "ok ..." and exits 0.
+"""
+import argparse
+import struct
+import subprocess
+import sys
+
+CROSS = "arm-none-eabi-"
+# split -> (M7 flash end, M4 image start, M4 partition size)
+SPLITS = {
+    "50_50": (0x08100000, 0x08100000, 0x100000),  # 1MB M7 + 1MB M4
+    "75_25": (0x08180000, 0x08180000, 0x80000),  # 1.5MB M7 + 0.5MB M4
+    "100_0": (0x08200000, 0x60000000, 0x40000),  # 2MB M7 + M4 in SDRAM
+}
+M7_FLASH = 0x08040000  # after Arduino's bootloader
+RAM = {"m7": (0x24000000, 0x80000), "m4": (0x10000000, 0x48000)}  # AXI SRAM, D2 SRAM
+HSEM_VECTOR = {"m7": 16 + 125, "m4": 16 + 126}
+VECTORS = 16 + 150
+
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+
+
+def tool(name, *args):
+    return subprocess.run([CROSS + name, *args], check=True, capture_output=True, text=True).stdout
+
+
+def sections(elf):
+    """(name, address, load address, size, flags) of each allocated section."""
+    out = []
+    loads = []
+    for line in tool("readelf", "-lW", elf).splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            loads.append((int(f[1], 16), int(f[2], 16), int(f[3], 16), int(f[4], 16)))
+    for line in tool("readelf", "-SW", elf).splitlines():
+        line = line.replace("[ ", "[")
+        f = line.split()
+        if len(f) < 8 or not f[0].startswith("[") or f[1] in ("Name", "NULL") or f[0] == "[0]":
+            continue
+        name, addr, off, size, flags = f[1], int(f[3], 16), int(f[4], 16), int(f[5], 16), f[7]
+        if "A" not in flags or size == 0:
+            continue
+        lma = addr
+        for offset, vaddr, paddr, filesz in loads:
+            if f[2] != "NOBITS" and offset <= off < offset + filesz:
+                lma = paddr + (off - offset)
+        out.append((name, addr, lma, size, f[2]))
+    return out
+
+
+def symbol(elf, name):
+    for line in tool("nm", elf).splitlines():
+        f = line.split()
+        if len(f) == 3 and f[2] == name:
+            return int(f[0], 16)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--core", choices=("m7", "m4"), required=True)
+    ap.add_argument("--split", choices=tuple(SPLITS), required=True)
+    ap.add_argument("elf")
+    ap.add_argument("bin")
+    a = ap.parse_args()
+
+    m7_end, m4_start, m4_size = SPLITS[a.split]
+    start, size = (M7_FLASH, m7_end - M7_FLASH) if a.core == "m7" else (m4_start, m4_size)
+    ram_start, ram_size = RAM[a.core]
+
+    secs = sections(a.elf)
+    byname = {s[0]: s for s in secs}
+    vec = byname.get(".vectors")
+    check(vec is not None, "no .vectors section")
+    if vec:
+        check(vec[1] == start, f".vectors at {vec[1]:#x}, not at the partition's start {start:#x}")
+        check(vec[3] == 4 * VECTORS, f".vectors holds {vec[3]} bytes, not {VECTORS} entries")
+    check(start % 0x10000 == 0, f"image start {start:#x} is not on a 64 KiB boundary")
+    for name, addr, lma, sz, kind in secs:
+        if kind != "NOBITS":
+            check(start <= lma and lma + sz <= start + size,
+                  f"{name} loads at {lma:#x}..{lma + sz:#x}, outside {start:#x}..{start + size:#x}")
+        if addr != lma or kind == "NOBITS":
+            check(ram_start <= addr and addr + sz <= ram_start + ram_size,
+                  f"{name} at {addr:#x}..{addr + sz:#x}, outside RAM {ram_start:#x}..{ram_start + ram_size:#x}")
+
+    with open(a.bin, "rb") as f:
+        image = f.read()
+    check(0 < len(image) <= size, f"{a.bin}: {len(image)} bytes, the partition holds {size}")
+    if len(image) >= 4 * VECTORS:
+        words = struct.unpack_from(f"<{VECTORS}I", image)
+        check(words[0] == ram_start + ram_size,
+              f"initial stack pointer {words[0]:#x}, not the top of RAM {ram_start + ram_size:#x}")
+        check(words[1] & 1 and start < words[1] < start + len(image),
+              f"reset entry {words[1]:#x} is not a Thumb address inside the image")
+        isr = symbol(a.elf, "giga_hsem_isr")
+        check(isr is not None and words[HSEM_VECTOR[a.core]] == isr | 1,
+              f"vector {HSEM_VECTOR[a.core]} (the HSEM doorbell) is {words[HSEM_VECTOR[a.core]]:#x}, "
+              f"not giga_hsem_isr")
+        reset = symbol(a.elf, "giga_reset")
+        check(reset is not None and words[1] == reset | 1, "the reset entry is not giga_reset")
+    else:
+        check(False, f"{a.bin}: too short to hold the vector table")
+    if a.core == "m7":
+        boot = symbol(a.elf, "DUET_M4_BOOT")
+        check(boot == m4_start, f"the M7 boots the M4 at {boot if boot is None else hex(boot)}, "
+                                f"not at the split's M4 image {m4_start:#x}")
+
+    for f in failures:
+        print(f"check_image: {a.elf} ({a.core}, {a.split}): {f}")
+    if failures:
+        return 1
+    print(f"ok {a.elf}: {a.core} image at {start:#x}, {len(image)} of {size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

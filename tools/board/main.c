@@ -1,0 +1,181 @@
+/* main.c - duet-board: build, upload and run programs for the GIGA R1's two cores, on the
+ * emulated board (--target posix, the default) or another target. Parses the command line
+ * once and hands it to the target's verb (target.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_util.h"
+#include "target.h"
+
+static const char usage_text[] =
+    "usage: duet-board VERB [--target NAME] [options]\n"
+    "\n"
+    "  build  --core m7|m4 [-o IMAGE] [-IDIR] [-DNAME] SOURCE...\n"
+    "                                             build a program (setup()/loop() or main()) for one core\n"
+    "  upload --core m7|m4 [--split S] IMAGE      write it into the board's flash (kept between runs)\n"
+    "  run    [--seconds N] [--m7 IMAGE [--m4 IMAGE] [--split S]]\n"
+    "         [--log FILE | --quiet] [--vcd FILE] [--trace] [--analog A0=512|A0=sine:0:1023:1Hz]...\n"
+    "                                             power the board: the M7 runs, its duet_begin() boots the M4\n"
+    "  reset                                      power-on reset (the flash stays)\n"
+    "  status                                     what is uploaded where, with sizes\n"
+    "\n"
+    "  --board DIR    the board directory (default: $DUET_BOARD_HOME/TARGET or ~/.local/state/duet-board/TARGET)\n"
+    "  --split S      the flash split: 100_0, 75_25 or 50_50 (arduino-cli's names; default 50_50)\n"
+    "  -v             print the commands duet-board runs\n"
+    "\n"
+    "stdout is the Serial Monitor (the M7's USB Serial); the event log goes to stderr.\n";
+
+static void print_usage(FILE *out)
+{
+    fputs(usage_text, out);
+    fputs("\ntargets:\n", out);
+    for (int i = 0; board_targets[i]; i++)
+        fprintf(out, "  %-8s %s%s\n", board_targets[i]->name, board_targets[i]->summary, i == 0 ? " (default)" : "");
+}
+
+/* The value of an option that takes one; NULL (after saying so) if it is missing. */
+static const char *value_of(board_args *a, int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        board_usage_fail(a, "%s needs a value (duet-board --help lists the options)", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Parses argv into *a; returns 0, or the exit status of a wrong command line. */
+static int parse(board_args *a, int argc, char **argv, const char **files, const char **analog, const char **cflags)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *o = argv[i];
+        const char **slot = NULL;
+        if (strcmp(o, "--target") == 0)
+            slot = &a->target;
+        else if (strcmp(o, "--board") == 0)
+            slot = &a->board_dir;
+        else if (strcmp(o, "--core") == 0)
+            slot = &a->core;
+        else if (strcmp(o, "--split") == 0)
+            slot = &a->split;
+        else if (strcmp(o, "-o") == 0 || strcmp(o, "--output") == 0)
+            slot = &a->output;
+        else if (strcmp(o, "--m7") == 0)
+            slot = &a->m7_image;
+        else if (strcmp(o, "--m4") == 0)
+            slot = &a->m4_image;
+        else if (strcmp(o, "--log") == 0)
+            slot = &a->log_file;
+        else if (strcmp(o, "--vcd") == 0)
+            slot = &a->vcd_file;
+        else if (strcmp(o, "--web") == 0)
+            slot = &a->web;
+        if (slot) {
+            if (!(*slot = value_of(a, argc, argv, &i)))
+                return 2;
+        } else if (strcmp(o, "--seconds") == 0) {
+            const char *v = value_of(a, argc, argv, &i);
+            if (!v)
+                return 2;
+            char *end;
+            a->seconds = strtod(v, &end);
+            if (*end || end == v || !(a->seconds > 0) || a->seconds > 1e6)
+                return board_usage_fail(a, "--seconds %s: give a number of seconds above 0, e.g. --seconds 5", v);
+        } else if (strcmp(o, "--analog") == 0) {
+            const char *v = value_of(a, argc, argv, &i);
+            if (!v)
+                return 2;
+            analog[a->analog_count++] = v;
+        } else if ((o[0] == '-' && (o[1] == 'I' || o[1] == 'D')) && o[2]) {
+            cflags[a->cflag_count++] = o;
+        } else if (strcmp(o, "--trace") == 0) {
+            a->trace = true;
+        } else if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
+            a->quiet = true;
+        } else if (strcmp(o, "-v") == 0 || strcmp(o, "--verbose") == 0) {
+            a->verbose = true;
+        } else if (o[0] == '-' && o[1]) {
+            return board_usage_fail(a, "unknown option %s (duet-board --help lists the options)", o);
+        } else {
+            files[a->file_count++] = o;
+        }
+    }
+    return 0;
+}
+
+/* Checks what each verb needs; returns 0 or the exit status. */
+static int check(const board_args *a)
+{
+    bool build = strcmp(a->verb, "build") == 0, upload = strcmp(a->verb, "upload") == 0;
+    bool run = strcmp(a->verb, "run") == 0;
+    if ((build || upload) && !a->core)
+        return board_usage_fail(a, "say which core with --core m7 or --core m4");
+    if (a->core && strcmp(a->core, "m7") != 0 && strcmp(a->core, "m4") != 0)
+        return board_usage_fail(a, "--core %s: the GIGA R1's cores are m7 and m4", a->core);
+    if (a->split && !board_split_find(a->split))
+        return board_usage_fail(a, "--split %s: the flash splits are %s", a->split, board_split_names());
+    if (build && a->file_count == 0)
+        return board_usage_fail(a, "give the program's source files, e.g. duet-board build --core m7 blink.c");
+    if (upload && a->file_count != 1)
+        return board_usage_fail(a, "give one image to upload, e.g. duet-board upload --core m4 blink_m4");
+    if (!build && !upload && a->file_count)
+        return board_usage_fail(a, "%s takes no file arguments (%s)%s", a->verb, a->files[0],
+                                run ? ": give images with --m7 IMAGE --m4 IMAGE" : "");
+    if (!run && (a->m7_image || a->m4_image || a->seconds > 0 || a->log_file || a->vcd_file || a->trace ||
+                 a->analog_count || a->web || a->quiet))
+        return board_usage_fail(a, "--m7, --m4, --seconds, --log, --quiet, --vcd, --trace, --analog and --web "
+                                   "are options of run");
+    if (run && a->m4_image && !a->m7_image)
+        return board_usage_fail(a, "--m4 needs --m7 too: the M7 boots the M4");
+    if (run && a->split && !a->m7_image)
+        return board_usage_fail(a, "--split with run goes with --m7/--m4 (a one-shot board); to change the "
+                                   "split of the board, upload again with --split");
+    if (!build && (a->output || a->cflag_count))
+        return board_usage_fail(a, "-o, -I and -D are options of build");
+    if (a->log_file && a->quiet)
+        return board_usage_fail(a, "--log and --quiet contradict each other: give one");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        print_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *files[argc];
+    const char *analog[argc];
+    const char *cflags[argc];
+    board_args a = {.verb = argv[1], .target = board_targets[0]->name, .files = files, .analog = analog,
+                    .cflags = cflags};
+    static const char *const verbs[] = {"build", "upload", "run", "reset", "status"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        known = known || strcmp(a.verb, verbs[i]) == 0;
+    if (!known) {
+        a.verb = NULL;
+        return board_usage_fail(&a, "unknown verb '%s': build, upload, run, reset or status (duet-board --help)",
+                                argv[1]);
+    }
+    int rc = parse(&a, argc, argv, files, analog, cflags);
+    if (rc)
+        return rc;
+    const board_target *t = board_target_find(a.target);
+    if (!t) {
+        char names[256] = "";
+        for (int i = 0; board_targets[i]; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", board_targets[i]->name);
+        return board_usage_fail(&a, "--target %s: no such target (there are: %s)", a.target, names);
+    }
+    rc = check(&a);
+    if (rc)
+        return rc;
+    int (*verb)(const board_args *) = strcmp(a.verb, "build") == 0    ? t->build
+                                      : strcmp(a.verb, "upload") == 0 ? t->upload
+                                      : strcmp(a.verb, "run") == 0    ? t->run
+                                      : strcmp(a.verb, "reset") == 0  ? t->reset
+                                                                      : t->status;
+    if (!verb)
+        return board_usage_fail(&a, "target %s has no %s", t->name, a.verb);
+    return verb(&a);
+}

@@ -1,0 +1,573 @@
+/* posix_run.c - duet-board run on the emulated GIGA R1: powers the board (a reset), starts
+ * the M7's program from flash (its duet_begin() boots the M4), and turns what the cores
+ * report into the board's one event feed; stdout is the Serial Monitor. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analog.h"
+#include "board_util.h"
+#include "duet/posix/board.h"
+#include "duet/posix/events.h"
+#include "feed.h"
+#include "log.h"
+#include "posix_target.h"
+#include "rpmsg_decode.h"
+#include "trace.h"
+#include "vcd.h"
+
+_Static_assert((int)BOARD_EV_BOOT == (int)DUET_EV_BOOT && (int)BOARD_EV_LINK == (int)DUET_EV_LINK &&
+                   (int)BOARD_EV_RPC == (int)DUET_EV_RPC,
+               "the feed's kinds are the posix records' kinds");
+
+/* How often the waveforms of --analog are sampled into the board. */
+#define ANALOG_PERIOD_MS 20
+/* How long the cores get to end after SIGTERM before SIGKILL. */
+#define STOP_GRACE_MS 1000
+
+/* Written by the signal handler, read by the loop: which signal asked us to stop. */
+static volatile sig_atomic_t stop_signal;
+static int wake_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    int e = errno;
+    if (sig != SIGCHLD)
+        stop_signal = sig;
+    char c = (char)sig;
+    ssize_t w = write(wake_pipe[1], &c, 1);
+    (void)w;
+    errno = e;
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Everything one run holds, released by run_end whatever ended it. */
+typedef struct run {
+    const board_args *args;
+    char dir[PATH_MAX];
+    bool temp_dir;               /* a one-shot board: removed at the end */
+    duet_posix_io *io;
+    uint64_t power_on_ns;
+    board_feed feed;
+    board_log log;
+    FILE *log_file;
+    board_vcd vcd;
+    bool vcd_open;
+    board_trace trace;
+    rpmsg_decoder rpmsg;         /* --trace: what the cores' buffers carry */
+    board_analog analog[8];
+    int analog_count;
+    int analog_last[8];
+    pid_t m7;
+    int events_fd;               /* read end of the records pipe */
+    int serial_fd;               /* read end of the M7's stdout */
+    int serial_in_fd;            /* write end of the M7's stdin, or -1 */
+    bool forward_stdin;
+    int m7_status;               /* waitpid status, once it ended */
+    bool m7_ended;
+    int m4_crash_signal;         /* a signal that ended the M4, or 0 */
+    int m4_exit;                 /* a non-zero status the M4 returned, or 0 */
+    unsigned char pending[sizeof(duet_posix_event) + DUET_POSIX_EVENT_DATA_MAX];
+    size_t pending_len;          /* bytes of a record read so far */
+} run;
+
+static uint64_t board_time_us(const run *r)
+{
+    return (mono_ns() - r->power_on_ns) / 1000u;
+}
+
+static void publish(run *r, int kind, int core, int pin, int32_t value, const void *data, size_t len)
+{
+    board_event ev = {board_time_us(r), kind, core, pin, value, data, len};
+    board_feed_publish(&r->feed, &ev);
+}
+
+/* ------------------------------------------------------------ what the cores report */
+
+/* Notes what the run's exit status needs from an event (how the M4 ended). */
+static void note(run *r, const duet_posix_event *ev)
+{
+    if (ev->kind != DUET_EV_END || ev->core != DUET_CPU_M4)
+        return;
+    if (ev->value > 128)
+        r->m4_crash_signal = ev->value - 128;
+    else if (ev->value != 0)
+        r->m4_exit = ev->value;
+}
+
+/* Takes every whole record out of what was read; keeps a partial one for later. */
+static void records(run *r)
+{
+    size_t off = 0;
+    while (r->pending_len - off >= sizeof(duet_posix_event)) {
+        duet_posix_event ev;
+        memcpy(&ev, r->pending + off, sizeof ev);
+        if (ev.len > DUET_POSIX_EVENT_DATA_MAX) {
+            /* Not a record: nothing after it can be trusted. */
+            publish(r, BOARD_EV_WARN, BOARD_CORE_NONE, -1, 0, "a core wrote a corrupt event record; later events are lost",
+                    58);
+            r->pending_len = 0;
+            return;
+        }
+        if (r->pending_len - off < sizeof ev + ev.len)
+            break;
+        note(r, &ev);
+        if (ev.kind == DUET_EV_RPMSG) {
+            rpmsg_decode(&r->rpmsg, &r->feed, ev.core, ev.time_us, r->pending + off + sizeof ev, ev.len);
+            off += sizeof ev + ev.len;
+            continue;
+        }
+        board_event bev = {ev.time_us, ev.kind, ev.core, ev.pin == 0xffff ? -1 : ev.pin, ev.value,
+                           r->pending + off + sizeof ev, ev.len};
+        board_feed_publish(&r->feed, &bev);
+        off += sizeof ev + ev.len;
+    }
+    memmove(r->pending, r->pending + off, r->pending_len - off);
+    r->pending_len -= off;
+}
+
+/* Reads what the records pipe holds. Returns false at its end (every core closed it). */
+static bool read_events(run *r)
+{
+    ssize_t n = read(r->events_fd, r->pending + r->pending_len, sizeof r->pending - r->pending_len);
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN;
+    if (n == 0)
+        return false;
+    r->pending_len += (size_t)n;
+    records(r);
+    return true;
+}
+
+/* Copies the M7's Serial output to our stdout as it comes, and into the feed. */
+static bool read_serial(run *r)
+{
+    unsigned char buf[4096];
+    ssize_t n = read(r->serial_fd, buf, sizeof buf);
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN;
+    if (n == 0)
+        return false;
+    for (ssize_t done = 0; done < n;) {
+        ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break; /* nobody reads our stdout any more: the feed still gets it */
+        done += w;
+    }
+    publish(r, BOARD_EV_SERIAL, BOARD_CORE_M7, -1, 0, buf, (size_t)n);
+    return true;
+}
+
+/* Forwards what is typed on our stdin to the M7's Serial input. */
+static void read_stdin(run *r)
+{
+    unsigned char buf[1024];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        r->forward_stdin = false;
+        close(r->serial_in_fd);
+        r->serial_in_fd = -1;
+        return;
+    }
+    if (write(r->serial_in_fd, buf, (size_t)n) == n)
+        publish(r, BOARD_EV_SERIAL_IN, BOARD_CORE_NONE, -1, 0, buf, (size_t)n);
+}
+
+/* Whether what is typed on our stdin should reach the M7's Serial: a terminal we own (not
+ * one we run in the background of), a pipe or a file; not /dev/null. */
+static bool stdin_forwardable(void)
+{
+    struct stat st;
+    if (fstat(STDIN_FILENO, &st) != 0)
+        return false;
+    if (isatty(STDIN_FILENO))
+        return tcgetpgrp(STDIN_FILENO) == getpgrp();
+    return S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
+/* ------------------------------------------------------------ analog inputs */
+
+static void analog_tick(run *r)
+{
+    double t = (double)(mono_ns() - r->power_on_ns) / 1e9;
+    for (int i = 0; i < r->analog_count; i++) {
+        board_analog *a = &r->analog[i];
+        int v = board_analog_value(a, t);
+        if (v == r->analog_last[a->input])
+            continue;
+        r->analog_last[a->input] = v;
+        __atomic_store_n(&r->io->analog[a->input], (uint32_t)v, __ATOMIC_RELEASE);
+        publish(r, BOARD_EV_ANALOG, BOARD_CORE_NONE, 76 + a->input, v, NULL, 0);
+    }
+}
+
+/* ------------------------------------------------------------ starting and stopping */
+
+static duet_posix_io *map_io(const char *dir)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/io", dir);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    void *p = mmap(NULL, DUET_POSIX_IO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Starts the M7's image with the board's environment; its stdout and stdin are pipes to us. */
+static int start_m7(run *r, uint32_t boot_address)
+{
+    int ev[2], out[2], in[2];
+    if (pipe2(ev, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0)
+        return board_fail(r->args, "cannot make pipes: %s", strerror(errno));
+    char image[PATH_MAX + 64], fd_text[16], boot[16];
+    snprintf(image, sizeof image, "%s/flash/0x%08x", r->dir, POSIX_M7_ADDRESS);
+    snprintf(fd_text, sizeof fd_text, "%d", ev[1]);
+    snprintf(boot, sizeof boot, "0x%08x", (unsigned)boot_address);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return board_fail(r->args, "cannot start the M7: %s", strerror(errno));
+    if (pid == 0) {
+        /* A process group of its own (the M4 joins it): Ctrl-C reaches duet-board, which
+         * then stops the cores, instead of killing them under it. */
+        setpgid(0, 0);
+        dup2(out[1], STDOUT_FILENO);
+        dup2(in[0], STDIN_FILENO);
+        int keep = fcntl(ev[1], F_GETFD);
+        fcntl(ev[1], F_SETFD, keep & ~FD_CLOEXEC);
+        setenv("DUET_BOARD", r->dir, 1);
+        setenv("DUET_CORE", "m7", 1);
+        setenv("DUET_BOOT_ADDRESS", boot, 1);
+        setenv("DUET_BOARD_EVENTS", fd_text, 1);
+        if (r->args->trace)
+            setenv("DUET_BOARD_TRACE", "1", 1);
+        else
+            unsetenv("DUET_BOARD_TRACE");
+        signal(SIGPIPE, SIG_DFL);
+        char *argv[] = {image, NULL};
+        execv(image, argv);
+        fprintf(stderr, "duet-board run: cannot start the M7's program %s: %s\n", image, strerror(errno));
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    close(ev[1]);
+    close(out[1]);
+    close(in[0]);
+    r->m7 = pid;
+    r->events_fd = ev[0];
+    r->serial_fd = out[0];
+    r->serial_in_fd = in[1];
+    fcntl(r->events_fd, F_SETFL, O_NONBLOCK);
+    fcntl(r->serial_fd, F_SETFL, O_NONBLOCK);
+    return 0;
+}
+
+/* Reaps the M7 if it ended; publishes its end. */
+static void reap_m7(run *r, bool stopped_by_us)
+{
+    if (r->m7_ended || r->m7 <= 0)
+        return;
+    int status;
+    pid_t p = waitpid(r->m7, &status, WNOHANG);
+    if (p != r->m7)
+        return;
+    r->m7_ended = true;
+    r->m7_status = status;
+    char why[96];
+    int value;
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        value = 128 + sig;
+        if (stopped_by_us && (sig == SIGTERM || sig == SIGKILL))
+            snprintf(why, sizeof why, "the board was powered off");
+        else
+            snprintf(why, sizeof why, "the M7 stopped: %s", board_signal_name(sig));
+    } else {
+        value = WEXITSTATUS(status);
+        snprintf(why, sizeof why, "the M7 program returned %d", value);
+    }
+    publish(r, BOARD_EV_END, BOARD_CORE_M7, -1, value, why, strlen(why));
+}
+
+/* Stops both cores: SIGTERM to the M7's process group (the M4 is in it), then SIGKILL. */
+static void power_off(run *r)
+{
+    if (r->m7 <= 0 || r->m7_ended)
+        return;
+    kill(-r->m7, SIGTERM);
+    uint64_t end = mono_ns() + (uint64_t)STOP_GRACE_MS * 1000000u;
+    while (!r->m7_ended && mono_ns() < end) {
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+        reap_m7(r, true);
+    }
+    if (!r->m7_ended) {
+        kill(-r->m7, SIGKILL);
+        while (!r->m7_ended) {
+            struct timespec ts = {0, 5000000};
+            nanosleep(&ts, NULL);
+            reap_m7(r, true);
+        }
+    }
+}
+
+/* Reads what the cores still wrote after the M7 ended, for at most ms milliseconds. */
+static void drain(run *r, int ms)
+{
+    uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
+    bool events = r->events_fd >= 0, serial = r->serial_fd >= 0;
+    while ((events || serial) && mono_ns() < end) {
+        struct pollfd p[2] = {{events ? r->events_fd : -1, POLLIN, 0}, {serial ? r->serial_fd : -1, POLLIN, 0}};
+        int left = (int)((end - mono_ns()) / 1000000u) + 1;
+        if (poll(p, 2, left) <= 0)
+            break;
+        if (p[0].revents && !read_events(r))
+            events = false;
+        if (p[1].revents && !read_serial(r))
+            serial = false;
+    }
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int setup_readers(run *r)
+{
+    const board_args *a = r->args;
+    board_feed_init(&r->feed);
+    if (!a->quiet) {
+        FILE *out = stderr;
+        if (a->log_file) {
+            r->log_file = fopen(a->log_file, "w");
+            if (!r->log_file)
+                return board_fail(a, "--log %s: %s", a->log_file, strerror(errno));
+            out = r->log_file;
+        }
+        board_log_attach(&r->log, out, &r->feed);
+    }
+    if (a->vcd_file) {
+        if (board_vcd_open(&r->vcd, a->vcd_file, &r->feed) != 0)
+            return board_fail(a, "--vcd %s: %s", a->vcd_file, strerror(errno));
+        r->vcd_open = true;
+    }
+    if (a->trace) {
+        rpmsg_decoder_init(&r->rpmsg);
+        board_trace_attach(&r->trace, r->log_file ? r->log_file : stderr, &r->feed);
+    }
+    return 0;
+}
+
+static int prepare_board(run *r)
+{
+    const board_args *a = r->args;
+    if (a->m7_image) {
+        /* A one-shot board: a fresh directory, uploaded now, removed at the end. */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(r->dir, sizeof r->dir, "%s/duet-board.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+        if (!mkdtemp(r->dir))
+            return board_fail(a, "cannot make a board directory in %s: %s", tmp && tmp[0] ? tmp : "/tmp",
+                              strerror(errno));
+        r->temp_dir = true;
+        if (duet_posix_board_create(r->dir) != DUET_OK)
+            return board_fail(a, "%s", duet_posix_board_error());
+        const board_split *split = a->split ? board_split_find(a->split) : board_split_default();
+        int rc = posix_upload_image(a, r->dir, true, split, a->m7_image, false);
+        if (!rc && a->m4_image)
+            rc = posix_upload_image(a, r->dir, false, split, a->m4_image, false);
+        return rc;
+    }
+    int rc = posix_board_dir(a, r->dir, sizeof r->dir);
+    if (!rc)
+        rc = posix_board_open(a, r->dir, false);
+    if (rc)
+        return rc;
+    if (!posix_flash_has(r->dir, POSIX_M7_ADDRESS))
+        return board_fail(a, "the board at %s has no M7 program: upload one (duet-board upload --core m7 IMAGE) or "
+                             "give --m7 IMAGE",
+                          r->dir);
+    return 0;
+}
+
+/* The exit status and its sentence, once the run is over. */
+static int verdict(run *r, bool time_up)
+{
+    const board_args *a = r->args;
+    if (r->m7_ended && WIFSIGNALED(r->m7_status) && !(time_up || stop_signal))
+        return board_fail(a, "the M7 crashed: %s", board_signal_name(WTERMSIG(r->m7_status)));
+    if (r->m4_crash_signal)
+        return board_fail(a, "the M4 crashed: %s", board_signal_name(r->m4_crash_signal));
+    if (r->m7_ended && WIFEXITED(r->m7_status) && WEXITSTATUS(r->m7_status) != 0) {
+        if (WEXITSTATUS(r->m7_status) == 127)
+            return 1; /* it could not start, and said why */
+        return board_fail(a, "the M7 program returned %d", WEXITSTATUS(r->m7_status));
+    }
+    if (r->m4_exit)
+        return board_fail(a, "the M4 program returned %d", r->m4_exit);
+    if (stop_signal && stop_signal != SIGCHLD)
+        return 128 + stop_signal;
+    return 0;
+}
+
+static int run_board(run *r)
+{
+    const board_args *a = r->args;
+    for (int i = 0; i < a->analog_count; i++) {
+        char why[512];
+        board_analog parsed;
+        if (!board_analog_parse(a->analog[i], &parsed, why, sizeof why))
+            return board_usage_fail(a, "%s", why);
+        int k = 0;
+        while (k < r->analog_count && r->analog[k].input != parsed.input)
+            k++;
+        r->analog[k] = parsed; /* a later --analog for the same input wins */
+        if (k == r->analog_count)
+            r->analog_count++;
+    }
+    int rc = prepare_board(r);
+    if (rc)
+        return rc;
+    rc = setup_readers(r);
+    if (rc)
+        return rc;
+    const board_split *split = posix_m7_split(r->dir);
+    if (!split)
+        split = board_split_default();
+    /* Power on: both cores stopped, memory cleared; the flash stays. */
+    if (duet_posix_board_reset(r->dir) != DUET_OK)
+        return board_fail(a, "%s", duet_posix_board_error());
+    r->io = map_io(r->dir);
+    if (!r->io)
+        return board_fail(a, "%s/io: cannot map the board's I/O: %s", r->dir, strerror(errno));
+    r->power_on_ns = r->io->power_on_ns;
+    for (int i = 0; i < 8; i++)
+        r->analog_last[i] = -1;
+    analog_tick(r);
+
+    if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return board_fail(a, "cannot make a pipe: %s", strerror(errno));
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = start_m7(r, split->m4_address);
+    if (rc)
+        return rc;
+    publish(r, BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0);
+    r->forward_stdin = stdin_forwardable();
+    if (!r->forward_stdin) {
+        close(r->serial_in_fd);
+        r->serial_in_fd = -1;
+    }
+
+    uint64_t deadline = a->seconds > 0 ? mono_ns() + (uint64_t)(a->seconds * 1e9) : 0;
+    uint64_t next_analog = mono_ns() + ANALOG_PERIOD_MS * 1000000u;
+    bool time_up = false, events_open = true, serial_open = true;
+    while (!r->m7_ended && !stop_signal) {
+        uint64_t now = mono_ns();
+        if (deadline && now >= deadline) {
+            time_up = true;
+            break;
+        }
+        if (r->analog_count && now >= next_analog) {
+            analog_tick(r);
+            next_analog += ANALOG_PERIOD_MS * 1000000u;
+            if (next_analog < now)
+                next_analog = now + ANALOG_PERIOD_MS * 1000000u;
+        }
+        uint64_t until = deadline ? deadline : now + 1000000000u;
+        if (r->analog_count && next_analog < until)
+            until = next_analog;
+        int timeout = until > now ? (int)((until - now + 999999u) / 1000000u) : 0;
+        struct pollfd p[4] = {
+            {wake_pipe[0], POLLIN, 0},
+            {events_open ? r->events_fd : -1, POLLIN, 0},
+            {serial_open ? r->serial_fd : -1, POLLIN, 0},
+            {r->forward_stdin ? STDIN_FILENO : -1, POLLIN, 0},
+        };
+        int n = poll(p, 4, timeout);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (p[0].revents) {
+            char drop[64];
+            while (read(wake_pipe[0], drop, sizeof drop) > 0) {
+            }
+        }
+        if (p[1].revents && !read_events(r))
+            events_open = false;
+        if (p[2].revents && !read_serial(r))
+            serial_open = false;
+        if (p[3].revents)
+            read_stdin(r);
+        reap_m7(r, false);
+    }
+    if (!r->m7_ended)
+        power_off(r);
+    drain(r, 300);
+    return verdict(r, time_up);
+}
+
+static void run_end(run *r)
+{
+    power_off(r);
+    if (r->dir[0] && !r->temp_dir && r->io)
+        duet_posix_board_reset(r->dir); /* an M4 still running stops with the board */
+    if (r->io)
+        munmap(r->io, DUET_POSIX_IO_SIZE);
+    board_feed_close(&r->feed);
+    if (r->vcd_open)
+        board_vcd_close(&r->vcd);
+    if (r->log_file)
+        fclose(r->log_file);
+    if (r->events_fd >= 0)
+        close(r->events_fd);
+    if (r->serial_fd >= 0)
+        close(r->serial_fd);
+    if (r->serial_in_fd >= 0)
+        close(r->serial_in_fd);
+    if (r->temp_dir) {
+        duet_posix_board_reset(r->dir);
+        board_remove_tree(r->dir);
+    }
+}
+
+int posix_run(const board_args *a)
+{
+    static run r;
+    memset(&r, 0, sizeof r);
+    r.args = a;
+    r.events_fd = r.serial_fd = r.serial_in_fd = -1;
+    int rc = run_board(&r);
+    run_end(&r);
+    return rc;
+}

@@ -1,0 +1,37 @@
+/* posix_target.h - the posix target's pieces shared by its files (target_posix.c, posix_run.c). */
+#ifndef DUET_BOARD_POSIX_TARGET_H
+#define DUET_BOARD_POSIX_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "board_util.h"
+#include "target.h"
+
+/* Where the M7's program lies in the board's flash (after the bootloader). */
+#define POSIX_M7_ADDRESS 0x08040000u
+
+/* The board directory: --board, or the default one. 0, or the exit status after a message. */
+int posix_board_dir(const board_args *a, char *out, size_t cap);
+
+/* Makes sure a board is in dir (create: make one if not). 0, or the exit status. */
+int posix_board_open(const board_args *a, const char *dir, bool create);
+
+/* The split the M7's program was uploaded for, or NULL if there is none. */
+const board_split *posix_m7_split(const char *dir);
+
+/* Whether flash holds an image at address. */
+bool posix_flash_has(const char *dir, uint32_t address);
+
+/* Bytes of code and data of a host image, or -1 with the reason in why. */
+long posix_image_size(const char *path, char *why, size_t cap);
+
+/* Checks an image's size against its partition and writes it into flash (with its name,
+ * and for the M7 the split). Says what it did on stderr when announce. 0 or exit status. */
+int posix_upload_image(const board_args *a, const char *dir, bool m7, const board_split *split, const char *image,
+                       bool announce);
+
+/* duet-board run on the emulated board (posix_run.c). */
+int posix_run(const board_args *a);
+
+#endif

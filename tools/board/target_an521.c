@@ -1,0 +1,178 @@
+/* target_an521.c - duet-board's target an521: the two Cortex-M33 of QEMU's mps2-an521
+ * (ports/an521, docs/an521.md), CPU0 as the M7 and CPU1 as the M4. build cross-compiles a
+ * program against the port's library; run starts QEMU with both images, the M7's UART on
+ * stdout (C's stdout and the Serial) and the M4's on stderr. There is no flash to keep
+ * images in between runs: run takes them with --m7 and --m4. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "board_util.h"
+#include "target.h"
+
+/* What the build tree gives (set by CMake when the port is built: DUET_AN521=ON). */
+#ifdef DUET_BOARD_AN521_LIB
+
+/* As ports/cortex_m/cortex_m.cmake: the SSE-200's CPU0 has no FPU, so both images are
+ * soft-float (and without the DSP extension, which CPU0 lacks too). */
+#define AN521_CPU_FLAGS "-mcpu=cortex-m33+nodsp+nofp", "-mthumb", "-mfloat-abi=soft"
+
+/* Fails with a sentence unless every option the user gave is one this target honours. */
+static int refuse_unsupported(const board_args *a)
+{
+    const char *opt = a->board_dir ? "--board" : a->split ? "--split" : a->vcd_file ? "--vcd" : a->trace ? "--trace"
+                      : a->analog_count ? "--analog" : a->web ? "--web" : a->log_file ? "--log" : NULL;
+    if (opt)
+        return board_usage_fail(a, "%s is not supported by --target an521 (QEMU has no such part; see docs/an521.md)", opt);
+    return 0;
+}
+
+static int an521_build(const board_args *a)
+{
+    int rc = refuse_unsupported(a);
+    if (rc)
+        return rc;
+    bool m7 = strcmp(a->core, "m7") == 0;
+    char out[4096];
+    if (a->output) {
+        snprintf(out, sizeof out, "%s", a->output);
+    } else {
+        /* blink.c -> blink_m7.elf, in the current directory */
+        const char *base = strrchr(a->files[0], '/');
+        base = base ? base + 1 : a->files[0];
+        snprintf(out, sizeof out, "%.*s_%s.elf", (int)strcspn(base, "."), base, a->core);
+    }
+    for (int i = 0; i < a->file_count; i++)
+        if (access(a->files[i], R_OK) != 0)
+            return board_fail(a, "%s: %s", a->files[i], strerror(errno));
+    if (a->file_count + a->cflag_count > 256)
+        return board_usage_fail(a, "at most 256 source files and compiler options");
+    const char *argv[64 + 256];
+    int n = 0;
+    const char *head[] = {
+        "arm-none-eabi-gcc", "-std=gnu11", "-g", "-Os", "-Wall", "-Wextra", AN521_CPU_FLAGS,
+        "-ffunction-sections", "-fdata-sections", m7 ? "-DCORE_CM7" : "-DCORE_CM4",
+        "-I" DUET_BOARD_INCLUDE, "-I" DUET_BOARD_AN521_GENERATED, "-I" DUET_BOARD_CORTEX_M_INCLUDE,
+        "-I" DUET_BOARD_AN521_INCLUDE,
+    };
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+        argv[n++] = head[i];
+    for (int i = 0; i < a->cflag_count; i++)
+        argv[n++] = a->cflags[i];
+    for (int i = 0; i < a->file_count; i++)
+        argv[n++] = a->files[i];
+    /* CPU0's image at 0x10000000, CPU1's at 0x10200000 (ports/an521/cpu0.ld, cpu1.ld). The
+     * port's library and newlib call each other (stdio's system calls): one group. */
+    const char *tail[] = {
+        "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", "-L" DUET_BOARD_AN521_DIR,
+        m7 ? "-T" DUET_BOARD_AN521_DIR "/cpu0.ld" : "-T" DUET_BOARD_AN521_DIR "/cpu1.ld",
+        "-Wl,--undefined=duet_an521_vectors", "-Wl,--start-group", DUET_BOARD_AN521_LIB, "-lc_nano",
+        "-Wl,--end-group", "-o", out,
+    };
+    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
+        argv[n++] = tail[i];
+    argv[n] = NULL;
+    rc = board_run_command((char *const *)argv, a->verbose);
+    if (rc == 127)
+        return board_fail(a, "could not run arm-none-eabi-gcc (install the cross compiler: scripts/deps.sh size)");
+    if (rc != 0)
+        return board_fail(a, "the compiler failed (its messages are above)");
+    fprintf(stderr, "duet-board build: %s for the %s (CPU%d of the AN521, image at 0x%08x)\n", out,
+            m7 ? "M7" : "M4", m7 ? 0 : 1, m7 ? 0x10000000u : 0x10200000u);
+    return 0;
+}
+
+static volatile sig_atomic_t time_up;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    time_up = 1;
+}
+
+static int an521_run(const board_args *a)
+{
+    int rc = refuse_unsupported(a);
+    if (rc)
+        return rc;
+    if (!a->m7_image)
+        return board_usage_fail(a, "give the images to run: duet-board run --target an521 --m7 IMAGE [--m4 IMAGE] "
+                                   "(the an521 keeps no flash between runs)");
+    const char *images[] = {a->m7_image, a->m4_image};
+    for (int i = 0; i < 2; i++)
+        if (images[i] && access(images[i], R_OK) != 0)
+            return board_fail(a, "%s: %s", images[i], strerror(errno));
+    char loader[4200];
+    snprintf(loader, sizeof loader, "loader,file=%s", a->m4_image ? a->m4_image : "");
+    /* QEMU's default accelerator: the cores run in parallel on the host's time, so delay(1000)
+     * is a second for a person watching (the tests use -icount instead: scripts/an521-qemu.sh). */
+    const char *argv[] = {
+        "qemu-system-arm", "-M", "mps2-an521", "-display", "none", "-monitor", "none",
+        "-nodefaults", "-semihosting-config", "enable=on,target=native", "-serial", "stdio",
+        "-chardev", "file,id=m4,path=/dev/stderr,append=on", "-serial", "chardev:m4", "-kernel", a->m7_image, a->m4_image ? "-device" : NULL, loader, NULL,
+    };
+    if (a->verbose) {
+        for (int i = 0; argv[i]; i++)
+            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
+        fputc('\n', stderr);
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return board_fail(a, "cannot start QEMU: %s", strerror(errno));
+    if (pid == 0) {
+        execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "duet-board run: could not run qemu-system-arm: %s (install it: scripts/deps.sh test)\n",
+                strerror(errno));
+        _exit(127);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    if (a->seconds > 0)
+        alarm((unsigned)(a->seconds + 0.999));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return board_fail(a, "waiting for QEMU: %s", strerror(errno));
+        if (time_up) {
+            kill(pid, SIGTERM);
+            time_up = 0;
+        }
+    }
+    alarm(0);
+    if (WIFSIGNALED(status))
+        return WTERMSIG(status) == SIGTERM ? 0 : board_fail(a, "QEMU stopped: %s", board_signal_name(WTERMSIG(status)));
+    int code = WEXITSTATUS(status);
+    if (code == 127)
+        return 1; /* it could not start, and said why */
+    if (code != 0)
+        return board_fail(a, "the M7 program returned %d%s", code,
+                          code > 128 ? " (128 + an exception number: it faulted)" : "");
+    return 0;
+}
+
+const board_target board_target_an521 = {
+    "an521", "two Cortex-M33 under QEMU (mps2-an521): CPU0 as the M7, CPU1 as the M4",
+    an521_build, NULL, an521_run, NULL, NULL,
+};
+
+#else /* built without the AN521 port */
+
+static int an521_missing(const board_args *a)
+{
+    return board_fail(a, "this duet-board was built without the AN521 port: configure duet with -DDUET_AN521=ON "
+                         "(it needs arm-none-eabi-gcc, newlib and qemu-system-arm: scripts/deps.sh test)");
+}
+
+const board_target board_target_an521 = {
+    "an521", "two Cortex-M33 under QEMU (not built: configure with -DDUET_AN521=ON)",
+    an521_missing, NULL, an521_missing, NULL, NULL,
+};
+
+#endif

@@ -1,0 +1,299 @@
+/* target_giga.c - duet-board's giga target: programs for the Arduino GIGA R1 itself.
+ * build cross-compiles duet (core, ports/cortex_m, ports/stm32h747) and the program for one
+ * core with arm-none-eabi-gcc and links it for a flash split (docs/giga.md); upload writes an
+ * image to a board in bootloader mode with dfu-util, as the Arduino IDE does. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "board_util.h"
+#include "target.h"
+
+/* The repository, and duet's sources for the GIGA R1 (every file of the core, ports/cortex_m
+ * and ports/stm32h747, separated by ';'): written at configure time by giga.cmake's
+ * duet_giga_configure(duet-board). Until tools/board/CMakeLists.txt calls it, this file
+ * compiles to nothing and targets.c does not list the target. */
+#if __has_include("giga_sources.h")
+#include "giga_sources.h"
+
+#ifndef DUET_SOURCE_DIR
+#error "DUET_SOURCE_DIR must name the duet source tree"
+#endif
+#ifndef DUET_GENERATED_INCLUDE
+#error "DUET_GENERATED_INCLUDE must name the generated headers (duet/version.h)"
+#endif
+#ifndef DUET_GIGA_SOURCES
+#error "DUET_GIGA_SOURCES must list duet's sources for the GIGA R1"
+#endif
+
+#define CROSS "arm-none-eabi-"
+#define MAX_ARGS 512
+#define PATH_CAP 4096
+
+/* The bootloader's USB id in DFU mode (Arduino's boards.txt: giga.upload). */
+#define GIGA_DFU_DEVICE "0x2341:0x0366"
+
+static const char *const cpu_flags[2][4] = {
+    {"-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16"},
+    {"-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"},
+};
+
+static const char *const c_flags[] = {
+    "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
+    "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE,
+    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
+};
+
+/* An argument vector that grows one string at a time; strings are copied. */
+typedef struct argv_buf {
+    char *v[MAX_ARGS + 1];
+    int n;
+    bool full;
+} argv_buf;
+
+static void arg(argv_buf *a, const char *s)
+{
+    if (a->n >= MAX_ARGS || !(a->v[a->n] = strdup(s))) {
+        a->full = true;
+        return;
+    }
+    a->n++;
+    a->v[a->n] = NULL;
+}
+
+static void arg_fmt(argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void arg_fmt(argv_buf *a, const char *fmt, ...)
+{
+    char buf[PATH_CAP];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    arg(a, buf);
+}
+
+static void args_free(argv_buf *a)
+{
+    for (int i = 0; i < a->n; i++)
+        free(a->v[i]);
+    a->n = 0;
+    a->full = false;
+}
+
+static void common_flags(argv_buf *a, int core)
+{
+    for (size_t i = 0; i < 4; i++)
+        arg(a, cpu_flags[core][i]);
+    for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0]; i++)
+        arg(a, c_flags[i]);
+}
+
+/* Runs a and frees it; a failure is reported with what the command was for. */
+static int run(const board_args *args, argv_buf *a, const char *what)
+{
+    if (a->full) {
+        args_free(a);
+        return board_fail(args, "%s: too many files for one command (at most %d)", what, MAX_ARGS);
+    }
+    int rc = board_run_command(a->v, args->verbose);
+    char tool[PATH_CAP];
+    snprintf(tool, sizeof tool, "%s", a->v[0]);
+    args_free(a);
+    if (rc == 127)
+        return board_fail(args, "%s: cannot run %s (install the cross compiler: scripts/deps.sh size, "
+                                "or apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)",
+                          what, tool);
+    if (rc != 0)
+        return board_fail(args, "%s failed (%s's messages above)", what, tool);
+    return 0;
+}
+
+/* The ELF path and the .bin path next to it (IMAGE.elf -> IMAGE.bin, IMAGE -> IMAGE.bin).
+ * Returns false if a path does not fit PATH_CAP. */
+static bool image_paths(const board_args *args, char *elf, char *bin)
+{
+    int n;
+    if (args->output) {
+        n = snprintf(elf, PATH_CAP, "%s", args->output);
+    } else {
+        const char *base = strrchr(args->files[0], '/');
+        base = base ? base + 1 : args->files[0];
+        const char *dot = strrchr(base, '.');
+        int len = dot ? (int)(dot - base) : (int)strlen(base);
+        n = snprintf(elf, PATH_CAP, "%.*s_%s.elf", len, base, args->core);
+    }
+    if (n < 0 || n >= PATH_CAP)
+        return false;
+    if (n > 4 && strcmp(elf + n - 4, ".elf") == 0)
+        n = snprintf(bin, PATH_CAP, "%.*s.bin", n - 4, elf);
+    else
+        n = snprintf(bin, PATH_CAP, "%s.bin", elf);
+    return n >= 0 && n < PATH_CAP;
+}
+
+/* Compiles duet's sources for one core into dir/libduet_giga.a: an archive, so that the
+ * port's main() for setup()/loop() programs and the timers' handlers are only linked when
+ * the program needs them. */
+static int build_library(const board_args *args, int core, const char *dir)
+{
+    char list[] = DUET_GIGA_SOURCES;
+    char obj[PATH_CAP];
+    argv_buf ar = {0};
+    arg(&ar, CROSS "ar");
+    arg(&ar, "rcs");
+    arg_fmt(&ar, "%s/libduet_giga.a", dir);
+    int n = 0;
+    for (char *save = NULL, *src = strtok_r(list, ";", &save); src; src = strtok_r(NULL, ";", &save)) {
+        argv_buf cc = {0};
+        arg(&cc, CROSS "gcc");
+        common_flags(&cc, core);
+        arg(&cc, "-Werror");
+        arg(&cc, "-I" DUET_SOURCE_DIR "/src"); /* the core's own headers */
+        arg(&cc, "-c");
+        arg(&cc, src);
+        arg(&cc, "-o");
+        snprintf(obj, sizeof obj, "%s/%d.o", dir, n++);
+        arg(&cc, obj);
+        int rc = run(args, &cc, "compiling duet for the GIGA R1");
+        if (rc) {
+            args_free(&ar);
+            return rc;
+        }
+        arg(&ar, obj);
+    }
+    return run(args, &ar, "archiving duet for the GIGA R1");
+}
+
+/* Links the program's sources against the library for the split; writes elf and bin. */
+static int link_image(const board_args *args, int core, const board_split *split, const char *dir,
+                      const char *elf, const char *bin)
+{
+    argv_buf cc = {0};
+    arg(&cc, CROSS "gcc");
+    common_flags(&cc, core);
+    for (int i = 0; i < args->file_count; i++)
+        arg(&cc, args->files[i]);
+    arg(&cc, "-Wl,--start-group");
+    arg_fmt(&cc, "%s/libduet_giga.a", dir);
+    arg(&cc, "-lc_nano");
+    arg(&cc, "-lgcc");
+    arg(&cc, "-Wl,--end-group");
+    arg(&cc, "--specs=nano.specs");
+    arg(&cc, "-nostartfiles");
+    arg(&cc, "-Wl,--gc-sections");
+    arg(&cc, "-L" DUET_SOURCE_DIR "/ports/stm32h747/ld");
+    if (core == 0) {
+        arg(&cc, "-Tgiga_m7.ld");
+        arg_fmt(&cc, "-Wl,--defsym=DUET_M7_FLASH_END=0x%08lx",
+                (unsigned long)(split->m7_address + split->m7_size));
+        arg_fmt(&cc, "-Wl,--defsym=DUET_M4_BOOT=0x%08lx", (unsigned long)split->m4_address);
+    } else {
+        arg(&cc, "-Tgiga_m4.ld");
+        arg_fmt(&cc, "-Wl,--defsym=DUET_M4_IMAGE=0x%08lx", (unsigned long)split->m4_address);
+        arg_fmt(&cc, "-Wl,--defsym=DUET_M4_IMAGE_SIZE=0x%08lx", (unsigned long)split->m4_size);
+    }
+    arg(&cc, "-o");
+    arg(&cc, elf);
+    int rc = run(args, &cc, "building the program");
+    if (rc)
+        return rc;
+    argv_buf oc = {0};
+    arg(&oc, CROSS "objcopy");
+    arg(&oc, "-O");
+    arg(&oc, "binary");
+    arg(&oc, elf);
+    arg(&oc, bin);
+    return run(args, &oc, "writing the flash image");
+}
+
+static int giga_build(const board_args *args)
+{
+    int core = strcmp(args->core, "m7") == 0 ? 0 : 1;
+    const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
+    char elf[PATH_CAP], bin[PATH_CAP];
+    if (!image_paths(args, elf, bin))
+        return board_usage_fail(args, "the image's path is longer than %d bytes: give a shorter -o", PATH_CAP - 5);
+
+    char dir[] = "/tmp/duet-giga.XXXXXX";
+    if (!mkdtemp(dir))
+        return board_fail(args, "cannot make a directory in /tmp: %s", strerror(errno));
+    int rc = build_library(args, core, dir);
+    if (!rc)
+        rc = link_image(args, core, split, dir, elf, bin);
+    board_remove_tree(dir);
+    if (rc)
+        return rc;
+
+    struct stat st;
+    uint32_t at = core == 0 ? split->m7_address : split->m4_address;
+    uint32_t room = core == 0 ? split->m7_size : split->m4_size;
+    if (stat(bin, &st) != 0)
+        return board_fail(args, "%s was not written: %s", bin, strerror(errno));
+    char used[32], total[32];
+    board_format_size((uint64_t)st.st_size, used, sizeof used);
+    board_format_size(room, total, sizeof total);
+    printf("built %s and %s for the %s (split %s, %s): %s of %s at 0x%08lx\n", elf, bin,
+           core == 0 ? "M7" : "M4", split->name, split->label, used, total, (unsigned long)at);
+    if (at >= 0x60000000u)
+        printf("the M4 runs from SDRAM: the M7 program copies %s to 0x%08lx before duet_begin() "
+               "(docs/giga.md)\n", bin, (unsigned long)at);
+    else
+        printf("upload: double-press RESET, then duet-board upload --target giga --core %s --split %s %s\n",
+               args->core, split->name, bin);
+    return 0;
+}
+
+/* dfu-util to the bootloader, at the address of the image's partition. */
+static int giga_upload(const board_args *args)
+{
+    int core = strcmp(args->core, "m7") == 0 ? 0 : 1;
+    const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
+    const char *image = args->files[0];
+    size_t n = strlen(image);
+    if (n < 4 || strcmp(image + n - 4, ".bin") != 0)
+        return board_usage_fail(args, "upload the .bin that build wrote next to the ELF file, not %s", image);
+    uint32_t at = core == 0 ? split->m7_address : split->m4_address;
+    if (at >= 0x60000000u)
+        return board_usage_fail(args, "with --split %s the M4 runs from SDRAM, which keeps nothing: the M7 "
+                                      "program copies the image there (docs/giga.md)", split->name);
+    struct stat st;
+    if (stat(image, &st) != 0)
+        return board_fail(args, "%s: %s", image, strerror(errno));
+    uint32_t room = core == 0 ? split->m7_size : split->m4_size;
+    if ((uint64_t)st.st_size > room)
+        return board_fail(args, "%s has %lld bytes; the %s's partition in split %s holds %lu", image,
+                          (long long)st.st_size, core == 0 ? "M7" : "M4", split->name, (unsigned long)room);
+    argv_buf a = {0};
+    arg(&a, "dfu-util");
+    arg(&a, "--device");
+    arg(&a, GIGA_DFU_DEVICE);
+    arg(&a, "-a");
+    arg(&a, "0");
+    arg_fmt(&a, "--dfuse-address=0x%08lx:leave", (unsigned long)at);
+    arg(&a, "-D");
+    arg(&a, image);
+    int rc = board_run_command(a.v, args->verbose);
+    args_free(&a);
+    if (rc == 127)
+        return board_fail(args, "cannot run dfu-util: install it (apt-get install dfu-util)");
+    if (rc != 0)
+        return board_fail(args, "dfu-util failed: is the board in bootloader mode (double-press RESET, the "
+                                "green LED fades in and out) and connected by USB?");
+    return 0;
+}
+
+const board_target board_target_giga = {
+    "giga", "the Arduino GIGA R1 itself (arm-none-eabi-gcc; upload with dfu-util)",
+    giga_build, giga_upload, NULL, NULL, NULL,
+};
+
+#endif /* giga_sources.h */

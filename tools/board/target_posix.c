@@ -1,0 +1,332 @@
+/* target_posix.c - duet-board's default target: the emulated GIGA R1 on this PC (ports/posix),
+ * each core a process. build compiles with the host's C compiler against duet; upload copies
+ * the image into the board directory's flash; run is in posix_run.c. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "posix_target.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "board_util.h"
+#include "sketch_posix.h"
+#include "duet/posix/board.h"
+
+/* Where the build tree keeps what `build` compiles against (set by CMake). */
+#ifndef DUET_BOARD_INCLUDE
+#error "DUET_BOARD_INCLUDE (duet's include directory) must be defined by the build"
+#endif
+
+/* ------------------------------------------------------------ the board directory */
+
+int posix_board_dir(const board_args *a, char *out, size_t cap)
+{
+    if (a->board_dir) {
+        if (snprintf(out, cap, "%s", a->board_dir) >= (int)cap)
+            return board_usage_fail(a, "--board %s: path too long", a->board_dir);
+        return 0;
+    }
+    if (board_default_dir("posix", out, cap) != 0)
+        return board_usage_fail(a, "no home directory for the default board: give --board DIR or set DUET_BOARD_HOME");
+    return 0;
+}
+
+static bool board_exists(const char *dir)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/control", dir);
+    return stat(path, &st) == 0;
+}
+
+int posix_board_open(const board_args *a, const char *dir, bool create)
+{
+    if (board_exists(dir))
+        return 0;
+    if (!create)
+        return board_fail(a, "no board at %s yet: upload a program first (duet-board upload --core m7 IMAGE)", dir);
+    if (board_mkdirs(dir) != 0)
+        return board_fail(a, "cannot make the board directory %s: %s", dir, strerror(errno));
+    if (duet_posix_board_create(dir) != DUET_OK)
+        return board_fail(a, "%s", duet_posix_board_error());
+    return 0;
+}
+
+/* ------------------------------------------------------------ what flash holds */
+
+static void flash_file(const char *dir, uint32_t address, const char *suffix, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/flash/0x%08x%s", dir, (unsigned)address, suffix);
+}
+
+static bool read_line(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    bool ok = fgets(out, (int)cap, f) != NULL;
+    fclose(f);
+    if (ok)
+        out[strcspn(out, "\n")] = 0;
+    return ok && out[0];
+}
+
+static bool write_line(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    bool ok = fprintf(f, "%s\n", text) > 0;
+    return fclose(f) == 0 && ok;
+}
+
+const board_split *posix_m7_split(const char *dir)
+{
+    char path[PATH_MAX + 32], name[32];
+    snprintf(path, sizeof path, "%s/flash/m7.split", dir);
+    return read_line(path, name, sizeof name) ? board_split_find(name) : NULL;
+}
+
+bool posix_flash_has(const char *dir, uint32_t address)
+{
+    char path[PATH_MAX];
+    flash_file(dir, address, "", path, sizeof path);
+    return access(path, X_OK) == 0;
+}
+
+/* ------------------------------------------------------------ images */
+
+/* The bytes an image puts into memory: its loadable segments, as `size` counts code and
+ * data. -1 with a sentence in why if it is no executable for this PC. */
+long posix_image_size(const char *path, char *why, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, cap, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    Elf64_Ehdr eh;
+    long total = -1;
+    if (read(fd, &eh, sizeof eh) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+        eh.e_ident[EI_CLASS] != ELFCLASS64 || (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||
+        eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > 256) {
+        snprintf(why, cap, "%s is not a program built for this PC (build it with duet-board build)", path);
+        goto out;
+    }
+    total = 0;
+    for (int i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * sizeof ph)) != (ssize_t)sizeof ph) {
+            snprintf(why, cap, "%s is cut short: build it again with duet-board build", path);
+            total = -1;
+            goto out;
+        }
+        if (ph.p_type == PT_LOAD)
+            total += (long)ph.p_filesz;
+    }
+out:
+    close(fd);
+    return total;
+}
+
+/* ------------------------------------------------------------ build */
+
+static int posix_build(const board_args *a)
+{
+    bool m7 = strcmp(a->core, "m7") == 0;
+    char out[PATH_MAX];
+    if (a->output) {
+        snprintf(out, sizeof out, "%s", a->output);
+    } else {
+        /* blink.c -> blink_m7, in the current directory */
+        const char *base = strrchr(a->files[0], '/');
+        base = base ? base + 1 : a->files[0];
+        size_t stem = strcspn(base, ".");
+        snprintf(out, sizeof out, "%.*s_%s", (int)stem, base, a->core);
+    }
+    for (int i = 0; i < a->file_count; i++)
+        if (access(a->files[i], R_OK) != 0)
+            return board_fail(a, "%s: %s", a->files[i], strerror(errno));
+    if (sketch_sources(a)) /* Arduino sketches: C++ over compat/arduino (sketch_posix.c) */
+        return sketch_posix_build(a, out, m7);
+    const char *cc = getenv("CC");
+    if (!cc || !cc[0])
+        cc = "cc";
+    const char *argv[64 + 256];
+    int n = 0;
+    argv[n++] = cc;
+    argv[n++] = "-std=gnu11";
+    argv[n++] = "-g";
+    argv[n++] = "-O2";
+    argv[n++] = "-Wall";
+    argv[n++] = "-Wextra";
+    argv[n++] = m7 ? "-DCORE_CM7" : "-DCORE_CM4";
+    argv[n++] = "-I" DUET_BOARD_INCLUDE;
+    argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
+    argv[n++] = "-I" DUET_BOARD_GENERATED_INCLUDE;
+    if (a->file_count + a->cflag_count > 256)
+        return board_usage_fail(a, "at most 256 source files and compiler options");
+    for (int i = 0; i < a->cflag_count; i++)
+        argv[n++] = a->cflags[i];
+    for (int i = 0; i < a->file_count; i++)
+        argv[n++] = a->files[i];
+    argv[n++] = "-o";
+    argv[n++] = out;
+    /* main() for setup()/loop() programs first (taken only if the program has no main of
+     * its own), then the port and the top level, which need each other, then the core. */
+    argv[n++] = DUET_BOARD_LIB_MAIN;
+    argv[n++] = "-Wl,--start-group";
+    argv[n++] = DUET_BOARD_LIB_POSIX;
+    argv[n++] = DUET_BOARD_LIB_TOP;
+    argv[n++] = "-Wl,--end-group";
+    argv[n++] = DUET_BOARD_LIB_CORE;
+    argv[n++] = "-pthread";
+    argv[n] = NULL;
+    int rc = board_run_command((char *const *)argv, a->verbose);
+    if (rc == 127)
+        return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
+    if (rc != 0)
+        return board_fail(a, "the compiler failed (its messages are above)");
+    char why[512], size[32];
+    long bytes = posix_image_size(out, why, sizeof why);
+    if (bytes < 0)
+        return board_fail(a, "%s", why);
+    board_format_size((uint64_t)bytes, size, sizeof size);
+    fprintf(stderr, "duet-board build: %s for the %s (%s of code and data)\n", out, m7 ? "M7" : "M4", size);
+    return 0;
+}
+
+/* ------------------------------------------------------------ upload */
+
+int posix_upload_image(const board_args *a, const char *dir, bool m7, const board_split *split, const char *image,
+                       bool announce)
+{
+    char why[512];
+    long bytes = posix_image_size(image, why, sizeof why);
+    if (bytes < 0)
+        return board_fail(a, "%s", why);
+    uint32_t address = m7 ? POSIX_M7_ADDRESS : split->m4_address;
+    uint32_t room = m7 ? split->m7_size : split->m4_size;
+    char have[32], fits[32];
+    board_format_size((uint64_t)bytes, have, sizeof have);
+    board_format_size(room, fits, sizeof fits);
+    if ((uint64_t)bytes > room)
+        return board_fail(a, "%s is %s (%ld bytes) but the %s's partition of split %s (%s) holds %s (%lu bytes): "
+                             "make the program smaller or choose another --split",
+                          image, have, bytes, m7 ? "M7" : "M4", split->name, split->label, fits, (unsigned long)room);
+    if (duet_posix_board_upload(dir, address, image) != DUET_OK)
+        return board_fail(a, "%s", duet_posix_board_error());
+    char path[PATH_MAX];
+    const char *base = strrchr(image, '/');
+    flash_file(dir, address, ".name", path, sizeof path);
+    if (!write_line(path, base ? base + 1 : image))
+        return board_fail(a, "cannot write %s: %s", path, strerror(errno));
+    if (m7) {
+        snprintf(path, sizeof path, "%s/flash/m7.split", dir);
+        if (!write_line(path, split->name))
+            return board_fail(a, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (announce)
+        fprintf(stderr, "duet-board upload: %s (%s) to the %s at 0x%08x (split %s: %s)\n", image, have,
+                m7 ? "M7" : "M4", (unsigned)address, split->name, split->label);
+    return 0;
+}
+
+static int posix_upload(const board_args *a)
+{
+    char dir[PATH_MAX];
+    int rc = posix_board_dir(a, dir, sizeof dir);
+    if (!rc)
+        rc = posix_board_open(a, dir, true);
+    if (rc)
+        return rc;
+    bool m7 = strcmp(a->core, "m7") == 0;
+    const board_split *m7_split = posix_m7_split(dir);
+    const board_split *split = a->split ? board_split_find(a->split) : m7_split ? m7_split : board_split_default();
+    rc = posix_upload_image(a, dir, m7, split, a->files[0], true);
+    if (rc)
+        return rc;
+    /* The M7's program boots the M4 from its split's address, as on the board. */
+    if (!m7 && m7_split && m7_split != split)
+        fprintf(stderr, "duet-board upload: note: the M7's program was uploaded for split %s and boots the M4 from "
+                        "0x%08x; upload it again with --split %s to boot this one\n",
+                m7_split->name, (unsigned)m7_split->m4_address, split->name);
+    return 0;
+}
+
+/* ------------------------------------------------------------ reset, status */
+
+static int posix_reset(const board_args *a)
+{
+    char dir[PATH_MAX];
+    int rc = posix_board_dir(a, dir, sizeof dir);
+    if (!rc)
+        rc = posix_board_open(a, dir, false);
+    if (rc)
+        return rc;
+    if (duet_posix_board_reset(dir) != DUET_OK)
+        return board_fail(a, "%s", duet_posix_board_error());
+    fprintf(stderr, "duet-board reset: %s: both cores stopped, memory cleared, flash kept\n", dir);
+    return 0;
+}
+
+static void status_line(const char *dir, const char *core, uint32_t address, uint32_t room, const char *note)
+{
+    char path[PATH_MAX], name[256], have[32], fits[32], why[512];
+    board_format_size(room, fits, sizeof fits);
+    flash_file(dir, address, "", path, sizeof path);
+    if (access(path, F_OK) != 0) {
+        printf("  %s  0x%08x  (empty)%*s of %s%s\n", core, (unsigned)address, 22, "", fits, note);
+        return;
+    }
+    long bytes = posix_image_size(path, why, sizeof why);
+    flash_file(dir, address, ".name", path, sizeof path);
+    if (!read_line(path, name, sizeof name))
+        snprintf(name, sizeof name, "?");
+    if (bytes < 0)
+        snprintf(have, sizeof have, "corrupt");
+    else
+        board_format_size((uint64_t)bytes, have, sizeof have);
+    printf("  %s  0x%08x  %-20s %10s of %s%s\n", core, (unsigned)address, name, have, fits, note);
+}
+
+static int posix_status(const board_args *a)
+{
+    char dir[PATH_MAX];
+    int rc = posix_board_dir(a, dir, sizeof dir);
+    if (!rc)
+        rc = posix_board_open(a, dir, false);
+    if (rc)
+        return rc;
+    const board_split *split = posix_m7_split(dir);
+    printf("board %s (target posix: the GIGA R1 emulated on this PC)\n", dir);
+    if (split)
+        printf("flash split %s (%s), as the M7's program was uploaded\n", split->name, split->label);
+    else
+        printf("flash split: none yet (no M7 program uploaded)\n");
+    const board_split *shown = split ? split : board_split_default();
+    status_line(dir, "M7", shown->m7_address, shown->m7_size, "");
+    static const char *const names[] = {"50_50", "75_25", "100_0"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const board_split *s = board_split_find(names[i]);
+        bool boots = split && s == split;
+        status_line(dir, "M4", s->m4_address, s->m4_size, boots ? "  <- the M7 boots the M4 from here" : "");
+    }
+    pid_t m4 = duet_posix_board_m4_pid(dir);
+    printf("running: %s\n", m4 > 0 ? "yes (the M4 runs)" : "no");
+    return 0;
+}
+
+const board_target board_target_posix = {
+    "posix", "the GIGA R1 emulated on this PC, each core a process",
+    posix_build, posix_upload, posix_run, posix_reset, posix_status,
+};
