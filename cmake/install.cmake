@@ -5,6 +5,7 @@
 #   lib/libduet-posix.so.*, .a       duet::posix - the top level (duet.h) over the posix port
 #                                    (pkg-config duet-posix); duet::top names the same
 #   lib/libduet-posix-main.a         duet::posix_main - main() for setup()/loop() programs
+#   lib/libduet-arduino.a            the Arduino-compatible layer (headers in include/duet/arduino)
 #   lib/cmake/duet/                  duetConfig.cmake, duetConfigVersion.cmake, the targets
 #   lib/pkgconfig/                   duet.pc, duet-posix.pc
 #   bin/                             the tools
@@ -141,7 +142,18 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${DUET_DOC_DIR}/docs COM
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/examples/ DESTINATION ${DUET_DOC_DIR}/examples COMPONENT dev
   PATTERN CMakeLists.txt EXCLUDE)
 
-# The tools: duet-rpc.
-if(TARGET duet-rpc)
-  install(TARGETS duet-rpc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+# The Arduino-compatible layer (compat/arduino) for sketches: its headers in include/duet/arduino
+# (duet-board build puts them on the include path), the library as libduet-arduino.a.
+if(TARGET duet_arduino)
+  install(DIRECTORY ${CMAKE_SOURCE_DIR}/compat/arduino/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/duet/arduino
+    COMPONENT dev FILES_MATCHING PATTERN "*.h")
+  install(FILES $<TARGET_FILE:duet_arduino> DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME libduet-arduino.a
+    COMPONENT dev)
 endif()
+
+# The tools: duet-rpc, duet-board (its build verb finds the files above from its own place).
+foreach(tool duet-rpc duet-board)
+  if(TARGET ${tool})
+    install(TARGETS ${tool} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+  endif()
+endforeach()
