@@ -8,7 +8,8 @@
 #   lib/libduet-arduino.a            the Arduino-compatible layer (headers in include/duet/arduino)
 #   lib/cmake/duet/                  duetConfig.cmake, duetConfigVersion.cmake, the targets
 #   lib/pkgconfig/                   duet.pc, duet-posix.pc
-#   bin/                             the tools
+#   bin/                             the tools (duet-board, duet-rpc)
+#   share/man/man1/                  their manual pages
 #   share/doc/duet/                  README, docs/, examples/
 #
 # The installed libraries are built from the same sources as the build's duet_core,
@@ -155,5 +156,18 @@ endif()
 foreach(tool duet-rpc duet-board)
   if(TARGET ${tool})
     install(TARGETS ${tool} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
+    # Its manual page (packaging/man), gzipped in the Debian packages as Debian wants it.
+    set(duet_man_page ${CMAKE_SOURCE_DIR}/packaging/man/${tool}.1)
+    if(DUET_DEB)
+      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${duet_man_page})
+      file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/man)
+      execute_process(COMMAND gzip -9nc ${duet_man_page} OUTPUT_FILE ${CMAKE_BINARY_DIR}/man/${tool}.1.gz
+        RESULT_VARIABLE gzip_status)
+      if(NOT gzip_status EQUAL 0)
+        message(FATAL_ERROR "gzip ${duet_man_page} failed: is gzip installed?")
+      endif()
+      set(duet_man_page ${CMAKE_BINARY_DIR}/man/${tool}.1.gz)
+    endif()
+    install(FILES ${duet_man_page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT tools)
   endif()
 endforeach()

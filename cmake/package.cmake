@@ -65,12 +65,17 @@ This package holds the headers, the static libraries, the CMake package
 documentation and the examples.")
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION devel)
+# duet-board build compiles programs against libduet-dev's headers and static libraries.
+set(CPACK_COMPONENT_TOOLS_DEPENDS dev)
+set(CPACK_DEBIAN_TOOLS_PACKAGE_RECOMMENDS "gcc | c-compiler, g++ | c++-compiler")
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION "msgpack-RPC between two cores: command-line tools
 duet lets the two cores of a dual-core microcontroller call each other's
 functions by name and stream text to each other.
 .
-This package holds duet-rpc, which calls and serves msgpack-RPC functions
-from the shell over a serial port, TCP or a pipe.")
+This package holds duet-board, which builds, uploads and runs programs
+(C, or Arduino sketches) for the two cores of an Arduino GIGA R1 emulated
+on the PC, and duet-rpc, which calls and serves msgpack-RPC functions from
+the shell over a serial port, TCP or a pipe.")
 
 foreach(c ${DUET_DEB_PACKAGES})
   string(TOUPPER ${c} C)

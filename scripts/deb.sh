@@ -16,4 +16,15 @@ rm -f "$dir"/deb/*.deb
     echo "deb.sh: cpack failed; its messages are in $dir/deb/_CPack_Packages/*/" >&2
     exit 1
 }
+# The library packages run ldconfig through dpkg's trigger (packaging/debian/triggers);
+# CPack adds postinst and postrm scripts that call it too, which Debian's policy no longer
+# wants (lintian: maintscript-calls-ldconfig): they are taken out again.
+for deb in "$dir"/deb/libduet*.deb; do
+    case $deb in *-dev_*) continue ;; esac
+    tmp=$(mktemp -d)
+    dpkg-deb -R "$deb" "$tmp/root"
+    rm -f "$tmp/root/DEBIAN/postinst" "$tmp/root/DEBIAN/postrm"
+    dpkg-deb --root-owner-group -b "$tmp/root" "$deb" >/dev/null
+    rm -rf "$tmp"
+done
 ls "$dir"/deb/*.deb

@@ -35,7 +35,7 @@ if [ -z "${DUET_CONSUMER_AWAY:-}" ]; then
     mkdir "$away/project"
     cp -a "$here/pair" "$here/sketch" "$here/version" "$here/too_new" "$here/consumer.sh" "$away/project/"
     status=0
-    if unshare --user --map-root-user --mount true 2>/dev/null; then
+    if unshare --user --map-root-user --mount mount -t tmpfs none "$away/project" 2>/dev/null; then
         echo "consumer.sh: duet moved to $away/duet; $src and $build hidden"
         DUET_CONSUMER_AWAY=hidden unshare --user --map-root-user --mount sh -c '
             mount -t tmpfs none "$4" && mount -t tmpfs none "$3" &&

@@ -128,6 +128,15 @@ const board_paths *board_paths_find(const board_args *a)
     return NULL;
 }
 
+int board_paths_need_tree(const board_args *a)
+{
+    if (is_file(DUET_BOARD_INCLUDE "/duet/duet.h"))
+        return 0;
+    return board_fail(a, "--target %s builds duet from its source tree, which is gone (%s): build duet from a "
+                         "checkout and use its build/bin/duet-board (this one builds for the posix target)",
+                      a->target, DUET_BOARD_INCLUDE);
+}
+
 int board_paths_include_flags(const board_paths *p, bool arduino, const char **argv, int n)
 {
     static char flags[4][PATH_MAX + 2];

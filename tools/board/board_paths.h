@@ -25,6 +25,11 @@ typedef struct board_paths {
  * duet's files are missing and how to get them back. */
 const board_paths *board_paths_find(const board_args *a);
 
+/* For the targets that build duet from its source tree (an521, giga): 0 if the source tree
+ * duet-board was built from is there, else 1 after saying so (an installed duet-board with
+ * the checkout gone builds for the posix target only). */
+int board_paths_need_tree(const board_args *a);
+
 /* Appends the -I options of duet's headers (arduino: the Arduino layer's first) to argv at n;
  * returns the new n. */
 int board_paths_include_flags(const board_paths *p, bool arduino, const char **argv, int n);
