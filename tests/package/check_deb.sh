@@ -58,7 +58,7 @@ grep -v "running with root privileges" "$tmp/lintian.txt" || true
 root=$tmp/root
 for f in $debs; do
     dpkg-deb -x "$f" "$root"
-    dpkg-deb -c "$f" | awk '{ print $6 }' | sed 's|^\./||' >>"$tmp/files"
+    dpkg-deb -c "$f" | awk '{ print $6 }' | sed 's|^\./||' | grep -v '^$' >>"$tmp/files"
 done
 expect() {
     for path in "$@"; do
@@ -103,11 +103,11 @@ board_pair() { # NAME M7-SOURCE M4-SOURCE SECONDS
         grep -q "$root/usr/include" "$tmp/$1.log" || fail "the packaged duet-board did not build against $root/usr"
     done
     "$root/usr/bin/duet-board" run --board "$tmp/board" --seconds "$4" --m7 "$tmp/$1_m7" --m4 "$tmp/$1_m4" \
-        >"$tmp/$1.out" 2>&1 || true
+        >"$tmp/$1.out" 2>"$tmp/$1.err" || true
     if grep -q "add(40, 2) = 42" "$tmp/$1.out"; then
         echo "check_deb.sh: the packaged duet-board built and ran the $1 pair: $(grep "add(40, 2)" "$tmp/$1.out")"
     else
-        cat "$tmp/$1.out"
+        cat "$tmp/$1.out" "$tmp/$1.err"
         fail "the $1 pair built by the packaged duet-board did not answer"
     fi
 }
