@@ -89,15 +89,17 @@ run_pair() {
     }
 }
 
-# board_build CORE SOURCE - duet-board build -v into $work/CORE, its commands checked.
+# board_build CORE SOURCE OUT [OPTION...] - duet-board build -v into OUT, its commands checked.
 board_build() {
-    "$prefix/bin/duet-board" build -v --core "$1" -o "$work/$1" "$2" >"$work/build_$1.log" 2>&1 || {
-        cat "$work/build_$1.log"
-        echo "consumer.sh ($way): the installed duet-board could not build $2" >&2
+    core=$1 source=$2 out=$3
+    shift 3
+    "$prefix/bin/duet-board" build -v "$@" --core "$core" -o "$out" "$source" >"$work/build_$core.log" 2>&1 || {
+        cat "$work/build_$core.log"
+        echo "consumer.sh ($way): the installed duet-board could not build $source $*" >&2
         exit 1
     }
-    cat "$work/build_$1.log"
-    no_tree "$work/build_$1.log"
+    cat "$work/build_$core.log"
+    no_tree "$work/build_$core.log"
 }
 
 case $way in
@@ -131,27 +133,19 @@ cc)
     ;;
 board)
     "$prefix/bin/duet-board" --version
-    board_build m7 "$here/pair/m7.c"
-    board_build m4 "$here/pair/m4.c"
+    board_build m7 "$here/pair/m7.c" "$work/m7"
+    board_build m4 "$here/pair/m4.c" "$work/m4"
     run_pair "$work/m7" "$work/m4" 20
     ;;
 sketch)
-    board_build m7 "$here/sketch/add_m7.ino"
-    board_build m4 "$here/sketch/add_m4.ino"
+    board_build m7 "$here/sketch/add_m7.ino" "$work/m7"
+    board_build m4 "$here/sketch/add_m4.ino" "$work/m4"
     run_pair "$work/m7" "$work/m4" 3
     ;;
 an521)
     ex=$prefix/share/doc/duet/examples/rpc_serial
-    for core in m7 m4; do
-        "$prefix/bin/duet-board" build -v --target an521 --core $core -o "$work/$core.elf" "$ex/$core.c" \
-            >"$work/build_$core.log" 2>&1 || {
-            cat "$work/build_$core.log"
-            echo "consumer.sh ($way): the installed duet-board could not build $ex/$core.c for the AN521" >&2
-            exit 1
-        }
-        cat "$work/build_$core.log"
-        no_tree "$work/build_$core.log"
-    done
+    board_build m7 "$ex/m7.c" "$work/m7.elf" --target an521
+    board_build m4 "$ex/m4.c" "$work/m4.elf" --target an521
     "$prefix/bin/duet-board" run --target an521 --m7 "$work/m7.elf" --m4 "$work/m4.elf" --seconds 6 >"$work/out.txt"
     cat "$work/out.txt"
     grep -q '^Printed from M4 core' "$work/out.txt" || {
@@ -162,14 +156,7 @@ an521)
 giga)
     ex=$prefix/share/doc/duet/examples/rpc_serial
     for core in m7 m4; do
-        "$prefix/bin/duet-board" build -v --target giga --core $core -o "$work/$core.elf" "$ex/$core.c" \
-            >"$work/build_$core.log" 2>&1 || {
-            cat "$work/build_$core.log"
-            echo "consumer.sh ($way): the installed duet-board could not build $ex/$core.c for the GIGA R1" >&2
-            exit 1
-        }
-        grep "^built" "$work/build_$core.log"
-        no_tree "$work/build_$core.log"
+        board_build $core "$ex/$core.c" "$work/$core.elf" --target giga
         [ -s "$work/$core.bin" ] || { echo "consumer.sh ($way): no $work/$core.bin" >&2; exit 1; }
     done
     ;;
