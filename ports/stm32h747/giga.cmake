@@ -16,13 +16,7 @@ endfunction()
 # duet/version.h) and duet's sources for the GIGA R1
 # (DUET_GIGA_SOURCES, separated by ';').
 function(duet_giga_configure target)
-  duet_giga_sources(listed)
-  # Each path plain (no "/cmake/../"): an installed duet-board finds them below its prefix.
-  set(sources "")
-  foreach(f ${listed})
-    cmake_path(NORMAL_PATH f)
-    list(APPEND sources ${f})
-  endforeach()
+  duet_giga_sources(sources)
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/giga_sources)
   file(CONFIGURE OUTPUT ${dir}/giga_sources.h CONTENT
 "/* giga_sources.h - written by ports/stm32h747/giga.cmake */

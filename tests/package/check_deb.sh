@@ -73,8 +73,7 @@ expect usr/include/duet/duet.h usr/include/duet/version.h usr/include/duet/posix
     "$lib/pkgconfig/duet.pc" "$lib/pkgconfig/duet-posix.pc" \
     "$lib/libduet-arduino.a" usr/include/duet/arduino/RPC.h usr/include/duet/arduino/Arduino.h \
     usr/bin/duet-rpc usr/bin/duet-board usr/share/man/man1/duet-rpc.1.gz usr/share/man/man1/duet-board.1.gz \
-    usr/share/doc/duet/README.md usr/share/doc/duet/examples/rpc_sensor/m7.c \
-    usr/share/duet/giga/ports/stm32h747/ld/giga_m7.ld usr/include/duet/cortex_m.h
+    usr/share/doc/duet/README.md usr/share/doc/duet/examples/rpc_sensor/m7.c
 for p in $pkgs; do
     expect "usr/share/doc/$p/copyright" "usr/share/doc/$p/changelog.Debian.gz"
 done

@@ -18,8 +18,8 @@
 /* Set by CMake: the build tree's files, the directory duet-board is built in, the configured
  * prefix and the install layout below a prefix (relative directories). */
 #if !defined(DUET_BOARD_BUILD_DIR) || !defined(DUET_BOARD_PREFIX) || !defined(DUET_BOARD_BINDIR) || \
-    !defined(DUET_BOARD_INCLUDEDIR) || !defined(DUET_BOARD_LIBDIR) || !defined(DUET_BOARD_DATADIR)
-#error "DUET_BOARD_BUILD_DIR, DUET_BOARD_PREFIX and DUET_BOARD_BINDIR/INCLUDEDIR/LIBDIR/DATADIR must be defined by the build"
+    !defined(DUET_BOARD_INCLUDEDIR) || !defined(DUET_BOARD_LIBDIR)
+#error "DUET_BOARD_BUILD_DIR, DUET_BOARD_PREFIX and DUET_BOARD_BINDIR/INCLUDEDIR/LIBDIR must be defined by the build"
 #endif
 
 static bool is_file(const char *path)
@@ -71,8 +71,7 @@ static bool join(char *out, size_t cap, const char *dir, const char *name)
 static bool from_prefix(const char *prefix, board_paths *p)
 {
     static char include[PATH_MAX], arduino[PATH_MAX], libdir[PATH_MAX], lib_main[PATH_MAX],
-        lib_posix[PATH_MAX], lib_core[PATH_MAX], lib_arduino[PATH_MAX], an521[PATH_MAX], an521_lib[PATH_MAX],
-        datadir[PATH_MAX], giga[PATH_MAX], giga_probe[PATH_MAX];
+        lib_posix[PATH_MAX], lib_core[PATH_MAX], lib_arduino[PATH_MAX];
     char probe[PATH_MAX];
     if (!join(include, sizeof include, prefix, DUET_BOARD_INCLUDEDIR) ||
         !join(arduino, sizeof arduino, include, "duet/arduino") ||
@@ -81,25 +80,13 @@ static bool from_prefix(const char *prefix, board_paths *p)
         !join(lib_main, sizeof lib_main, libdir, "libduet-posix-main.a") ||
         !join(lib_posix, sizeof lib_posix, libdir, "libduet-posix.a") ||
         !join(lib_core, sizeof lib_core, libdir, "libduet.a") ||
-        !join(lib_arduino, sizeof lib_arduino, libdir, "libduet-arduino.a") ||
-        !join(an521, sizeof an521, libdir, "duet/an521") ||
-        !join(an521_lib, sizeof an521_lib, an521, "libduet_an521.a") ||
-        !join(datadir, sizeof datadir, prefix, DUET_BOARD_DATADIR) ||
-        !join(giga, sizeof giga, datadir, "duet/giga") ||
-        !join(giga_probe, sizeof giga_probe, giga, "ports/stm32h747/ld/giga_m7.ld"))
+        !join(lib_arduino, sizeof lib_arduino, libdir, "libduet-arduino.a"))
         return false;
     if (!is_file(probe) || !is_file(lib_main) || !is_file(lib_posix) || !is_file(lib_core) ||
         !is_file(lib_arduino))
         return false;
     *p = (board_paths){.installed = true, .include = include, .arduino_include = arduino, .lib_main = lib_main,
                        .lib_posix = lib_posix, .lib_core = lib_core, .lib_arduino = lib_arduino};
-    if (is_file(an521_lib)) { /* the AN521 port's cross build, installed beside (lib/duet/an521) */
-        p->an521_lib = an521_lib;
-        p->an521_ld = an521;
-        p->an521_include[0] = include;
-    }
-    if (is_file(giga_probe)) /* duet's sources for the GIGA R1 (share/duet/giga) */
-        p->giga_root = giga;
     return true;
 }
 
@@ -117,13 +104,7 @@ const board_paths *board_paths_find(const board_args *a)
                               .generated_include = DUET_BOARD_GENERATED_INCLUDE,
                               .arduino_include = DUET_BOARD_ARDUINO_INCLUDE, .lib_main = DUET_BOARD_LIB_MAIN,
                               .lib_posix = DUET_BOARD_LIB_POSIX, .lib_top = DUET_BOARD_LIB_TOP,
-                              .lib_core = DUET_BOARD_LIB_CORE, .lib_arduino = DUET_BOARD_LIB_ARDUINO,
-#ifdef DUET_BOARD_AN521_LIB
-                              .an521_lib = DUET_BOARD_AN521_LIB, .an521_ld = DUET_BOARD_AN521_DIR,
-                              .an521_include = {DUET_BOARD_INCLUDE, DUET_BOARD_AN521_GENERATED,
-                                                DUET_BOARD_CORTEX_M_INCLUDE, DUET_BOARD_AN521_INCLUDE}
-#endif
-        };
+                              .lib_core = DUET_BOARD_LIB_CORE, .lib_arduino = DUET_BOARD_LIB_ARDUINO};
         if (!is_file(DUET_BOARD_INCLUDE "/duet/duet.h")) {
             board_fail(a, "duet's headers are gone from the source tree (%s): duet-board runs from the build "
                           "tree %s, which needs the checkout it was built from (or install duet and run the "
@@ -145,6 +126,15 @@ const board_paths *board_paths_find(const board_args *a)
                   "install duet again (make install PREFIX=...) or run the duet-board of a build tree",
                DUET_BOARD_INCLUDEDIR, DUET_BOARD_LIBDIR, have_bin ? bin : "duet-board", DUET_BOARD_PREFIX);
     return NULL;
+}
+
+int board_paths_need_tree(const board_args *a)
+{
+    if (is_file(DUET_BOARD_INCLUDE "/duet/duet.h"))
+        return 0;
+    return board_fail(a, "--target %s builds duet from its source tree, which is gone (%s): build duet from a "
+                         "checkout and use its build/bin/duet-board (this one builds for the posix target)",
+                      a->target, DUET_BOARD_INCLUDE);
 }
 
 int board_paths_include_flags(const board_paths *p, bool arduino, const char **argv, int n)

@@ -19,19 +19,16 @@ typedef struct board_paths {
     const char *lib_top;          /* the top level (NULL: in lib_posix, as in an install) */
     const char *lib_core;         /* the core */
     const char *lib_arduino;      /* the Arduino-compatible layer */
-    /* --target an521 (NULL when this build or install has no AN521 port): */
-    const char *an521_lib;        /* the port's library (core, Cortex-M code, port) */
-    const char *an521_ld;         /* the directory of its linker scripts (cpu0.ld, cpu1.ld) */
-    const char *an521_include[4]; /* its header directories (NULL after the last) */
-    /* --target giga: duet's sources kept by an install (the source tree's layout: src/,
-     * ports/cortex_m/, ports/stm32h747/), with the headers in include; NULL from a build tree
-     * (the target uses the source tree) or when the install has none. */
-    const char *giga_root;
 } board_paths;
 
 /* The paths, found on the first call. NULL after saying on stderr (through board_fail) that
  * duet's files are missing and how to get them back. */
 const board_paths *board_paths_find(const board_args *a);
+
+/* For the targets that build duet from its source tree (an521, giga): 0 if the source tree
+ * duet-board was built from is there, else 1 after saying so (an installed duet-board with
+ * the checkout gone builds for the posix target only). */
+int board_paths_need_tree(const board_args *a);
 
 /* Appends the -I options of duet's headers (arduino: the Arduino layer's first) to argv at n;
  * returns the new n. */

@@ -4,7 +4,6 @@
  * stdout (C's stdout and the Serial) and the M4's on stderr. There is no flash to keep
  * images in between runs: run takes them with --m7 and --m4. */
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +35,8 @@ static int refuse_unsupported(const board_args *a)
 static int an521_build(const board_args *a)
 {
     int rc = refuse_unsupported(a);
-    if (rc)
+    if (rc || (rc = board_paths_need_tree(a)))
         return rc;
-    const board_paths *p = board_paths_find(a);
-    if (!p)
-        return 1;
-    if (!p->an521_lib)
-        return board_fail(a, "this install of duet has no AN521 port: install duet from a build configured with "
-                             "-DDUET_AN521=ON (the default with the tests)");
     bool m7 = strcmp(a->core, "m7") == 0;
     char out[4096];
     if (a->output) {
@@ -64,24 +57,21 @@ static int an521_build(const board_args *a)
     const char *head[] = {
         "arm-none-eabi-gcc", "-std=gnu11", "-g", "-Os", "-Wall", "-Wextra", AN521_CPU_FLAGS,
         "-ffunction-sections", "-fdata-sections", m7 ? "-DCORE_CM7" : "-DCORE_CM4",
+        "-I" DUET_BOARD_INCLUDE, "-I" DUET_BOARD_AN521_GENERATED, "-I" DUET_BOARD_CORTEX_M_INCLUDE,
+        "-I" DUET_BOARD_AN521_INCLUDE,
     };
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         argv[n++] = head[i];
-    char include[4][PATH_MAX + 2], ld_dir[PATH_MAX + 2], script[PATH_MAX + 16];
-    for (int i = 0; i < 4 && p->an521_include[i]; i++)
-        if (snprintf(include[i], sizeof include[i], "-I%s", p->an521_include[i]) > 0)
-            argv[n++] = include[i];
     for (int i = 0; i < a->cflag_count; i++)
         argv[n++] = a->cflags[i];
     for (int i = 0; i < a->file_count; i++)
         argv[n++] = a->files[i];
     /* CPU0's image at 0x10000000, CPU1's at 0x10200000 (ports/an521/cpu0.ld, cpu1.ld). The
      * port's library and newlib call each other (stdio's system calls): one group. */
-    snprintf(ld_dir, sizeof ld_dir, "-L%s", p->an521_ld);
-    snprintf(script, sizeof script, "-T%s/%s", p->an521_ld, m7 ? "cpu0.ld" : "cpu1.ld");
     const char *tail[] = {
-        "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", ld_dir, script,
-        "-Wl,--undefined=duet_an521_vectors", "-Wl,--start-group", p->an521_lib, "-lc_nano",
+        "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", "-L" DUET_BOARD_AN521_DIR,
+        m7 ? "-T" DUET_BOARD_AN521_DIR "/cpu0.ld" : "-T" DUET_BOARD_AN521_DIR "/cpu1.ld",
+        "-Wl,--undefined=duet_an521_vectors", "-Wl,--start-group", DUET_BOARD_AN521_LIB, "-lc_nano",
         "-Wl,--end-group", "-o", out,
     };
     for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)

@@ -49,33 +49,9 @@ static const char *const cpu_flags[2][4] = {
 
 static const char *const c_flags[] = {
     "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
+    "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE,
+    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
 };
-
-/* Where duet's sources and headers are: the source tree duet-board was built from, or the
- * copy an install keeps (board_paths.h: giga_root, with the headers in its include/). */
-typedef struct giga_tree {
-    const char *root;       /* src/, ports/cortex_m/, ports/stm32h747/ below it */
-    const char *include[3]; /* the header directories (NULL after the last) */
-} giga_tree;
-
-static giga_tree tree;
-
-/* Fills tree; 0, or 1 after saying that the sources are missing. */
-static int find_tree(const board_args *args)
-{
-    const board_paths *p = board_paths_find(args);
-    if (!p)
-        return 1;
-    if (!p->installed)
-        tree = (giga_tree){DUET_SOURCE_DIR,
-                           {DUET_SOURCE_DIR "/include", DUET_GENERATED_INCLUDE, DUET_SOURCE_DIR "/ports/cortex_m/include"}};
-    else if (p->giga_root)
-        tree = (giga_tree){p->giga_root, {p->include}};
-    else
-        return board_fail(args, "this install of duet has no sources for the GIGA R1 (share/duet/giga): install "
-                                "duet again from a build of this version");
-    return 0;
-}
 
 /* An argument vector that grows one string at a time; strings are copied. */
 typedef struct argv_buf {
@@ -120,8 +96,6 @@ static void common_flags(argv_buf *a, int core)
         arg(a, cpu_flags[core][i]);
     for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0]; i++)
         arg(a, c_flags[i]);
-    for (size_t i = 0; i < 3 && tree.include[i]; i++)
-        arg_fmt(a, "-I%s", tree.include[i]);
 }
 
 /* Runs a and frees it; a failure is reported with what the command was for. */
@@ -184,14 +158,9 @@ static int build_library(const board_args *args, int core, const char *dir)
         arg(&cc, CROSS "gcc");
         common_flags(&cc, core);
         arg(&cc, "-Werror");
-        arg_fmt(&cc, "-I%s/src", tree.root); /* the core's own headers */
+        arg(&cc, "-I" DUET_SOURCE_DIR "/src"); /* the core's own headers */
         arg(&cc, "-c");
-        /* The list names the source tree's files; an install keeps them below tree.root. */
-        size_t tree_len = strlen(DUET_SOURCE_DIR);
-        if (strncmp(src, DUET_SOURCE_DIR "/", tree_len + 1) == 0)
-            arg_fmt(&cc, "%s%s", tree.root, src + tree_len);
-        else
-            arg(&cc, src);
+        arg(&cc, src);
         arg(&cc, "-o");
         snprintf(obj, sizeof obj, "%s/%d.o", dir, n++);
         arg(&cc, obj);
@@ -222,7 +191,7 @@ static int link_image(const board_args *args, int core, const board_split *split
     arg(&cc, "--specs=nano.specs");
     arg(&cc, "-nostartfiles");
     arg(&cc, "-Wl,--gc-sections");
-    arg_fmt(&cc, "-L%s/ports/stm32h747/ld", tree.root);
+    arg(&cc, "-L" DUET_SOURCE_DIR "/ports/stm32h747/ld");
     if (core == 0) {
         arg(&cc, "-Tgiga_m7.ld");
         arg_fmt(&cc, "-Wl,--defsym=DUET_M7_FLASH_END=0x%08lx",
@@ -249,7 +218,7 @@ static int link_image(const board_args *args, int core, const board_split *split
 
 static int giga_build(const board_args *args)
 {
-    if (find_tree(args))
+    if (board_paths_need_tree(args))
         return 1;
     int core = strcmp(args->core, "m7") == 0 ? 0 : 1;
     const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
