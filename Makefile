@@ -2,9 +2,8 @@
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
-PREFIX ?= /usr/local
 
-.PHONY: all configure demo test bench size install uninstall deb clean
+.PHONY: all configure demo test bench size clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -40,6 +39,12 @@ size:
 	@scripts/size.sh
 	@scripts/size-firmware.sh
 
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: install uninstall deb
+PREFIX ?= /usr/local
+
 # Installs into PREFIX (headers, libraries, tools, CMake and pkg-config files, docs);
 # DESTDIR=... stages it elsewhere. docs/install.md has the details.
 install: all
@@ -53,6 +58,3 @@ uninstall:
 deb:
 	@scripts/deps.sh deb
 	@scripts/deb.sh build-deb
-
-clean:
-	rm -rf $(BUILD)
