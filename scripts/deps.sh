@@ -12,6 +12,7 @@ packages_for() {
     size) echo "cmake gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi" ;;
     qemu) echo "qemu-system-arm gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi" ;;
     demo) echo "cmake gcc g++ make pkg-config libjansson-dev" ;;
+    deb) echo "cmake gcc g++ make pkg-config libjansson-dev dpkg-dev file lintian binutils mount" ;;
     *) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
     esac
 }

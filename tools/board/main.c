@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "board_util.h"
+#include "duet/version.h"
 #include "target.h"
 
 static const char usage_text[] =
     "usage: duet-board VERB [--target NAME] [options]\n"
+    "       duet-board --version\n"
     "\n"
     "  build  --core m7|m4 [-o IMAGE] [-IDIR] [-DNAME] SOURCE...\n"
     "                                             build a program (setup()/loop() or main()) for one core\n"
@@ -143,6 +145,10 @@ int main(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("duet-board %s\n", duet_version_string());
+        return 0;
     }
     const char *files[argc];
     const char *analog[argc];

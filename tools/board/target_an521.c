@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "target.h"
 
@@ -34,7 +35,7 @@ static int refuse_unsupported(const board_args *a)
 static int an521_build(const board_args *a)
 {
     int rc = refuse_unsupported(a);
-    if (rc)
+    if (rc || (rc = board_paths_need_tree(a)))
         return rc;
     bool m7 = strcmp(a->core, "m7") == 0;
     char out[4096];

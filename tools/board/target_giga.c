@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "target.h"
 
@@ -217,6 +218,8 @@ static int link_image(const board_args *args, int core, const board_split *split
 
 static int giga_build(const board_args *args)
 {
+    if (board_paths_need_tree(args))
+        return 1;
     int core = strcmp(args->core, "m7") == 0 ? 0 : 1;
     const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
     char elf[PATH_CAP], bin[PATH_CAP];

@@ -17,14 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "sketch_posix.h"
 #include "duet/posix/board.h"
-
-/* Where the build tree keeps what `build` compiles against (set by CMake). */
-#ifndef DUET_BOARD_INCLUDE
-#error "DUET_BOARD_INCLUDE (duet's include directory) must be defined by the build"
-#endif
 
 /* ------------------------------------------------------------ the board directory */
 
@@ -169,6 +165,9 @@ static int posix_build(const board_args *a)
             return board_fail(a, "%s: %s", a->files[i], strerror(errno));
     if (sketch_sources(a)) /* Arduino sketches: C++ over compat/arduino (sketch_posix.c) */
         return sketch_posix_build(a, out, m7);
+    const board_paths *p = board_paths_find(a);
+    if (!p)
+        return 1;
     const char *cc = getenv("CC");
     if (!cc || !cc[0])
         cc = "cc";
@@ -181,9 +180,7 @@ static int posix_build(const board_args *a)
     argv[n++] = "-Wall";
     argv[n++] = "-Wextra";
     argv[n++] = m7 ? "-DCORE_CM7" : "-DCORE_CM4";
-    argv[n++] = "-I" DUET_BOARD_INCLUDE;
-    argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
-    argv[n++] = "-I" DUET_BOARD_GENERATED_INCLUDE;
+    n = board_paths_include_flags(p, false, argv, n);
     if (a->file_count + a->cflag_count > 256)
         return board_usage_fail(a, "at most 256 source files and compiler options");
     for (int i = 0; i < a->cflag_count; i++)
@@ -193,13 +190,8 @@ static int posix_build(const board_args *a)
     argv[n++] = "-o";
     argv[n++] = out;
     /* main() for setup()/loop() programs first (taken only if the program has no main of
-     * its own), then the port and the top level, which need each other, then the core. */
-    argv[n++] = DUET_BOARD_LIB_MAIN;
-    argv[n++] = "-Wl,--start-group";
-    argv[n++] = DUET_BOARD_LIB_POSIX;
-    argv[n++] = DUET_BOARD_LIB_TOP;
-    argv[n++] = "-Wl,--end-group";
-    argv[n++] = DUET_BOARD_LIB_CORE;
+     * its own), then the port and the top level, then the core. */
+    n = board_paths_libraries(p, false, argv, n);
     argv[n++] = "-pthread";
     argv[n] = NULL;
     int rc = board_run_command((char *const *)argv, a->verbose);
