@@ -49,7 +49,7 @@ static const char *const cpu_flags[2][4] = {
 static const char *const c_flags[] = {
     "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
     "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE,
-    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
+    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include", "-I" DUET_SOURCE_DIR "/ports/stm32h747/include",
 };
 
 /* An argument vector that grows one string at a time; strings are copied. */
