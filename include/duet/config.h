@@ -41,6 +41,25 @@
 #define DUET_RPMSG_SEND_TIMEOUT_MS 2000
 #endif
 
+/* Which RPMsg roles are linked: 0 both, the role following the core at run time (one
+ * library for both cores, as the PC board and the QEMU board build it); 1 the host's only
+ * (an M7 program); 2 the remote's only (an M4 program), so that --gc-sections drops the
+ * other role's code. By default it follows CORE_CM7 / CORE_CM4, which Arduino's GIGA core
+ * and duet-board define when they build a program for one core. */
+#ifndef DUET_RPMSG_ROLES
+#if defined(CORE_CM7)
+#define DUET_RPMSG_ROLES 1
+#elif defined(CORE_CM4)
+#define DUET_RPMSG_ROLES 2
+#else
+#define DUET_RPMSG_ROLES 0
+#endif
+#endif
+
+#if DUET_RPMSG_ROLES < 0 || DUET_RPMSG_ROLES > 2
+#error "DUET_RPMSG_ROLES must be 0 (both), 1 (host, the M7) or 2 (remote, the M4)"
+#endif
+
 #if DUET_RPMSG_MAX_RING < 2 || DUET_RPMSG_MAX_RING > 32768 || (DUET_RPMSG_MAX_RING & (DUET_RPMSG_MAX_RING - 1))
 #error "DUET_RPMSG_MAX_RING must be a power of two between 2 and 32768"
 #endif

@@ -39,15 +39,26 @@ static bool regions_apart(duet_rpmsg *dev, uint32_t v0, uint32_t v1, uint32_t nu
     return true;
 }
 
-static void dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
+/* Starts dev afresh for role. DUET_OK, or DUET_ERR_NOT_SUPPORTED if this program was built
+ * without role's code (DUET_RPMSG_ROLES). */
+static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
 {
     memset(dev, 0, sizeof *dev);
+    for (size_t i = 0; i < DUET_RPMSG_MAX_RING; i++)
+        dev->rx_next[i] = DUET_RPMSG_ID_AWAY; /* every receive buffer starts with the host's ring */
+    dev->tx_free = DUET_RPMSG_ID_NONE;
     dev->port = port;
     dev->lay = *lay;
     dev->role = role;
     dev->next_addr = DUET_RPMSG_FIRST_ADDR;
     dev->send_timeout_ms = DUET_RPMSG_SEND_TIMEOUT_MS;
     dev->fragments = true;
+    if (role_linked(role))
+        return DUET_OK;
+    dev->err = DUET_ERR_NOT_SUPPORTED;
+    dev->why = role == DUET_RPMSG_HOST ? "this program was built for the M4 (DUET_RPMSG_ROLES 2): it cannot be the host"
+                                       : "this program was built for the M7 (DUET_RPMSG_ROLES 1): it cannot be the remote";
+    return DUET_ERR_NOT_SUPPORTED;
 }
 
 static bool layout_ok(duet_rpmsg *dev)
@@ -100,7 +111,8 @@ static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
 
 int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay)
 {
-    dev_reset(dev, port, lay, DUET_RPMSG_HOST);
+    if (dev_reset(dev, port, lay, DUET_RPMSG_HOST))
+        return dev->err;
     const duet_rpmsg_layout *l = &dev->lay;
     if (!layout_ok(dev) || !duet_rpmsg_vring_setup(dev, &dev->rx, l->vring0_da, l->vring_num, l->vring_align) ||
         !duet_rpmsg_vring_setup(dev, &dev->tx, l->vring1_da, l->vring_num, l->vring_align) ||
@@ -125,14 +137,15 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
         st32(d + 8, l->buf_size);
         st16(d + 12, DESC_F_WRITE);
         st16(dev->rx.avail + 4 + 2 * (size_t)i, i);
-        dev->rx_out[i] = 1;
     }
-    dev->rx.shadow = dev->rx.num;
+    dev->rx.shadow = dev->rx.published = dev->rx.num;
     /* Send buffers: the pool's buffers after the receive ones, one per descriptor at most. */
     uint32_t spare = l->pool_size / l->buf_size - l->vring_num;
     dev->tx_bufs = (uint16_t)(spare < l->vring_num ? spare : l->vring_num);
-    for (uint16_t i = 0; i < dev->tx_bufs; i++)
-        dev->tx_free[i] = (uint16_t)(dev->tx_bufs - 1 - i);
+    for (uint16_t i = dev->tx_bufs; i-- > 0;) {
+        dev->tx_next[i] = dev->tx_free;
+        dev->tx_free = (duet_rpmsg_id)i;
+    }
     dev->tx_free_count = dev->tx_bufs;
     publish_fence();
     st16(dev->rx.avail + 2, dev->rx.shadow);
@@ -182,7 +195,8 @@ static uint32_t table_vdev(duet_rpmsg *dev, volatile const uint8_t *t)
 
 int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms)
 {
-    dev_reset(dev, port, lay, DUET_RPMSG_REMOTE);
+    if (dev_reset(dev, port, lay, DUET_RPMSG_REMOTE))
+        return dev->err;
     if (!layout_ok(dev)) {
         dev->err = DUET_ERR_ARG;
         return DUET_ERR_ARG;
