@@ -11,6 +11,20 @@
 #include DUET_CONFIG_FILE
 #endif
 
+/* ------------------------------------------------------------ the small configuration */
+
+/* DUET_SMALL 1 builds the smallest firmware: short error texts and no messages over one
+ * RPMsg buffer (as with Arduino's library, 496 bytes on the GIGA). Each switch below that it
+ * sets can also be set on its own. */
+#ifndef DUET_SMALL
+#define DUET_SMALL 0
+#endif
+
+/* 1: errors say what went wrong and what to do in sentences; 0: in a few words. */
+#ifndef DUET_LONG_TEXTS
+#define DUET_LONG_TEXTS (!DUET_SMALL)
+#endif
+
 /* ------------------------------------------------------------ codec (msgpack.h) */
 
 /* Deepest nesting of arrays and maps the reader accepts when it skips or checks a value. */
@@ -39,6 +53,12 @@
 /* How long send() waits for a free buffer before it fails with DUET_ERR_TIMEOUT. */
 #ifndef DUET_RPMSG_SEND_TIMEOUT_MS
 #define DUET_RPMSG_SEND_TIMEOUT_MS 2000
+#endif
+
+/* 1: messages larger than one buffer travel between two duet cores in several buffers
+ * (docs/wire.md); 0 leaves that code out, and a message must fit one buffer. */
+#ifndef DUET_RPMSG_FRAGMENTS
+#define DUET_RPMSG_FRAGMENTS (!DUET_SMALL)
 #endif
 
 /* Which RPMsg roles are linked: 0 both, the role following the core at run time (one

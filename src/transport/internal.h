@@ -59,6 +59,19 @@ static inline bool is_host(const duet_rpmsg *dev)
 #endif
 }
 
+/* A text for a person: the full sentence, or the short words of the small configuration
+ * (DUET_LONG_TEXTS 0; the other is then left out of the program). */
+static inline const char *text(const char *full, const char *brief)
+{
+    return DUET_LONG_TEXTS ? full : brief;
+}
+
+/* Whether messages over one buffer are linked in (DUET_RPMSG_FRAGMENTS) and offered. */
+static inline bool fragments_on(const duet_rpmsg *dev)
+{
+    return DUET_RPMSG_FRAGMENTS && dev->fragments;
+}
+
 /* Whether role's code is linked into this program. */
 static inline bool role_linked(duet_rpmsg_role role)
 {
@@ -121,6 +134,9 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
                         uint16_t flags, bool deliver, uint32_t timeout_ms);
 
 /* ------------------------------------------------------------ vring.c: rings and buffers */
+
+/* duet_port_map of dev's port, in one place (not inlined in every file). */
+void *duet_rpmsg_map(const duet_rpmsg *dev, uint64_t da, size_t n);
 
 /* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
 bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align);

@@ -57,7 +57,7 @@ static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
         if (!duet_link_deliver(&ep->link, data, b->msg_len))
             return false;
         dev->stats.rx_msgs++;
-    } else if (!ep->reasm_cap) {
+    } else if (!DUET_RPMSG_FRAGMENTS || !ep->reasm_cap) {
         dev->stats.bad_messages++; /* a fragment to an endpoint that announced no reassembly */
     } else if (ep->reasm_busy || ep->reasm_ready) {
         ep->retry = ep->reasm_busy; /* busy in a nested poll: try again when it returns */
@@ -92,7 +92,7 @@ static void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool fro
 static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
-    if (ep->reasm_ready && !ep->reasm_busy) {
+    if (DUET_RPMSG_FRAGMENTS && ep->reasm_ready && !ep->reasm_busy) {
         if (!offer_reassembled(dev, ep))
             return 0;
         n++;
@@ -141,7 +141,7 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
         /* The host's first message tells us its address; it carries no data. */
         ep->dest = src;
         ep->ready = true;
-        if (len >= 1 + sizeof duet_rpmsg_marker + 4 && dev->fragments && ep->reasm_cap) {
+        if (len >= 1 + sizeof duet_rpmsg_marker + 4 && fragments_on(dev) && ep->reasm_cap) {
             uint8_t hello[1 + sizeof duet_rpmsg_marker + 4];
             for (size_t i = 0; i < sizeof hello; i++)
                 hello[i] = data[i];

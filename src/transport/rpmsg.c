@@ -121,7 +121,7 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
     size_t one = payload_max(dev);
     if (len <= one)
         return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, true, timeout_ms);
-    if (len > ep->peer_cap)
+    if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
     /* Fragments must not interleave with another message: wait without delivering. */
     while (len) {

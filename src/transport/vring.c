@@ -11,19 +11,24 @@ size_t duet_rpmsg_vring_size(uint32_t num, uint32_t align)
     return used_off + 6 + 8 * (size_t)num;
 }
 
+void *duet_rpmsg_map(const duet_rpmsg *dev, uint64_t da, size_t n)
+{
+    return duet_port_map(dev->port, da, n);
+}
+
 static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
 /* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
 bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align)
 {
     if (!pow2(num) || num < 2 || num > DUET_RPMSG_MAX_RING) {
-        dev->why = "vring size is not a power of two within DUET_RPMSG_MAX_RING";
+        dev->why = text("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring");
         return false;
     }
     size_t size = duet_rpmsg_vring_size(num, align);
-    volatile uint8_t *base = duet_port_map(dev->port, da, size);
+    volatile uint8_t *base = duet_rpmsg_map(dev, da, size);
     if (!pow2(align) || align < 4 || align > 4096 || da % 16 || da % align || !base) {
-        dev->why = "vring address or alignment invalid, or the vring lies outside the shared region";
+        dev->why = text("vring address or alignment invalid, or the vring lies outside the shared region", "bad vring");
         return false;
     }
     memset(v, 0, sizeof *v);
@@ -59,7 +64,7 @@ static int ahead(duet_rpmsg *dev, duet_vring *v)
     if (v->last == v->seen) {
         uint16_t idx = ld16(peer_ring(dev, v) + 2);
         if ((uint16_t)(idx - v->last) > v->num)
-            return duet_rpmsg_corrupt(dev, "a ring index jumped by more than the ring size");
+            return duet_rpmsg_corrupt(dev, text("a ring index jumped by more than the ring size", "bad ring index"));
         if (idx == v->last)
             return 0;
         v->seen = idx;
@@ -123,28 +128,35 @@ void duet_rpmsg_rx_publish(duet_rpmsg *dev)
         publish(dev, &dev->rx);
 }
 
+/* The remote: the buffer descriptor id of v names, checked to lie in the pool and to hold
+ * min_len to a buffer's size; its length in *len. NULL (the link down) if it breaks that. */
+static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t min_len, uint32_t *len)
+{
+    const duet_rpmsg_layout *l = &dev->lay;
+    volatile const uint8_t *d = v->desc + 16 * (size_t)id;
+    uint64_t addr = ld64(d);
+    uint32_t n = ld32(d + 8);
+    if (n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
+        duet_rpmsg_corrupt(dev, text("a descriptor's address or length lies outside the buffer pool", "bad descriptor"));
+        return NULL;
+    }
+    *len = n;
+    return duet_rpmsg_map(dev, addr, n); /* inside: the pool lies in the region (layout_ok) */
+}
+
 int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
 {
     const duet_rpmsg_layout *l = &dev->lay;
-    uint64_t addr = l->pool_da + (uint32_t)id * l->buf_size;
-    uint32_t len = l->buf_size;
-    if (!is_host(dev)) {
-        volatile const uint8_t *d = dev->rx.desc + 16 * (size_t)id;
-        addr = ld64(d);
-        len = ld32(d + 8);
-        if (len < DUET_RPMSG_HEADER_SIZE || len > l->buf_size || addr < l->pool_da ||
-            addr - l->pool_da > l->pool_size - len)
-            return duet_rpmsg_corrupt(dev, "a descriptor's address or length lies outside the buffer pool");
-    }
     b->id = id;
-    b->len = len;
-    b->p = duet_port_map(dev->port, addr, len);
-    if (!b->p)
-        return duet_rpmsg_corrupt(dev, "a buffer lies outside the shared region");
+    b->len = l->buf_size;
+    if (is_host(dev))
+        b->p = duet_rpmsg_map(dev, l->pool_da + (uint32_t)id * l->buf_size, l->buf_size);
+    else if (!(b->p = desc_buffer(dev, &dev->rx, id, DUET_RPMSG_HEADER_SIZE, &b->len)))
+        return DUET_ERR_CORRUPT;
     /* Read once: the other core may change it, and only the checked copy is used. */
     b->msg_len = ld16(b->p + 12);
-    if (b->msg_len > len - DUET_RPMSG_HEADER_SIZE)
-        return duet_rpmsg_corrupt(dev, "a message is longer than its buffer");
+    if (b->msg_len > b->len - DUET_RPMSG_HEADER_SIZE)
+        return duet_rpmsg_corrupt(dev, text("a message is longer than its buffer", "bad length"));
     return 1;
 }
 
@@ -163,7 +175,7 @@ int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
         id = ld16(v->avail + 4 + 2 * (size_t)slot);
     }
     if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
-        return duet_rpmsg_corrupt(dev, "a receive ring names a buffer that is not the other side's to give");
+        return duet_rpmsg_corrupt(dev, text("a receive ring names a buffer that is not the other side's to give", "bad buffer id"));
     v->last++;
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
     return duet_rpmsg_rx_map(dev, (uint16_t)id, b);
@@ -179,7 +191,7 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
         uint16_t slot = (uint16_t)(v->last & (v->num - 1));
         uint32_t id = ld32(v->used + 4 + 8 * (size_t)slot);
         if (id >= dev->tx_bufs || dev->tx_next[id] != DUET_RPMSG_ID_AWAY)
-            return duet_rpmsg_corrupt(dev, "the used ring returned a send buffer that was not sent");
+            return duet_rpmsg_corrupt(dev, text("the used ring returned a send buffer that was not sent", "bad buffer id"));
         dev->tx_next[id] = dev->tx_free;
         dev->tx_free = (duet_rpmsg_id)id;
         dev->tx_free_count++;
@@ -193,35 +205,27 @@ static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
 {
     const duet_rpmsg_layout *l = &dev->lay;
     duet_vring *v = &dev->tx;
-    uint64_t addr;
     if (is_host(dev)) {
         if (dev->tx_free == DUET_RPMSG_ID_NONE) {
             int err = duet_rpmsg_tx_reclaim(dev);
-            if (err)
+            if (err || dev->tx_free == DUET_RPMSG_ID_NONE)
                 return err;
-            if (dev->tx_free == DUET_RPMSG_ID_NONE)
-                return 0;
         }
         b->id = dev->tx_free;
         dev->tx_free = dev->tx_next[b->id];
         dev->tx_free_count--;
-        addr = l->pool_da + ((uint32_t)v->num + b->id) * l->buf_size;
-    } else {
-        int n = ahead(dev, v);
-        if (n <= 0)
-            return n;
-        uint16_t id = ld16(v->avail + 4 + 2 * (size_t)(v->last & (v->num - 1)));
-        if (id >= v->num)
-            return duet_rpmsg_corrupt(dev, "the avail ring names a send buffer out of range");
-        volatile const uint8_t *d = v->desc + 16 * (size_t)id;
-        addr = ld64(d);
-        if (ld32(d + 8) < l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - l->buf_size)
-            return duet_rpmsg_corrupt(dev, "a descriptor's address or length lies outside the buffer pool");
-        v->last++;
-        b->id = id;
+        b->p = duet_rpmsg_map(dev, l->pool_da + ((uint32_t)v->num + b->id) * l->buf_size, l->buf_size);
+        return 1;
     }
-    b->p = duet_port_map(dev->port, addr, l->buf_size);
-    return b->p ? 1 : duet_rpmsg_corrupt(dev, "a buffer lies outside the shared region");
+    int n = ahead(dev, v);
+    if (n <= 0)
+        return n;
+    b->id = ld16(v->avail + 4 + 2 * (size_t)(v->last & (v->num - 1)));
+    if (b->id >= v->num)
+        return duet_rpmsg_corrupt(dev, text("the avail ring names a send buffer out of range", "bad buffer id"));
+    v->last++;
+    b->p = desc_buffer(dev, v, b->id, l->buf_size, &b->cap);
+    return b->p ? 1 : DUET_ERR_CORRUPT;
 }
 
 int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
