@@ -126,16 +126,9 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
     uint32_t vdev = write_table(l, t);
 
     /* Every receive descriptor gets its pool buffer and goes to the remote. */
-    for (uint16_t i = 0; i < dev->rx.num; i++) {
-        volatile uint8_t *d = dev->rx.desc + 16 * (size_t)i;
-        uint32_t addr = l->pool_da + (uint32_t)i * l->buf_size;
-        st32(d + 0, addr);
-        st32(d + 4, 0);
-        st32(d + 8, l->buf_size);
-        st16(d + 12, DESC_F_WRITE);
-        st16(dev->rx.avail + 4 + 2 * (size_t)i, i);
-    }
-    dev->rx.shadow = dev->rx.published = dev->rx.num;
+    for (uint16_t i = 0; i < dev->rx.num; i++)
+        duet_rpmsg_rx_release(dev, i, 0);
+    dev->rx.published = dev->rx.shadow;
     /* Send buffers: the pool's buffers after the receive ones, one per descriptor at most. */
     uint32_t spare = l->pool_size / l->buf_size - l->vring_num;
     dev->tx_bufs = (uint16_t)(spare < l->vring_num ? spare : l->vring_num);
