@@ -184,15 +184,18 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
     const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
     int count = 0;
     dev->polling++;
-    /* While we look, the other side need not ring; before we stop, we look once more. */
-    duet_rpmsg_quiet(dev, &dev->rx, true);
+    /* While we look, the other side need not ring; before we stop, we look once more. Not
+     * where programs have threads (the port has a lock): another thread may sleep waiting
+     * for what this poll delivers, and only the other core's ring wakes it. */
+    bool quiet = !dev->port->lock;
+    duet_rpmsg_quiet(dev, &dev->rx, quiet);
     for (unsigned i = 0; i < dev->ep_count; i++)
         count += offer_held(dev, dev->eps[i]);
     for (;;) {
         count += take_all(dev);
         if (dev->err || !duet_rpmsg_quiet(dev, &dev->rx, false))
             break;
-        duet_rpmsg_quiet(dev, &dev->rx, true); /* more came as we stopped looking: take it too */
+        duet_rpmsg_quiet(dev, &dev->rx, quiet); /* more came as we stopped looking: take it too */
     }
     /* Fragments held while their endpoint was busy in a nested poll may be taken now. */
     for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {

@@ -502,6 +502,27 @@ static void test_flags_while_polling(void **state)
     assert_int_equal(hx_ld16(HX_USED_FLAGS(HX_VRING1)), 0);
 }
 
+static void no_lock(duet_port *port)
+{
+    (void)port;
+}
+
+/* A port with threads (a lock): another thread may sleep waiting for what a poll delivers,
+ * so the poll does not ask the other side to stop ringing. */
+static void test_no_quiet_with_threads(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    HX_H.port.lock = HX_H.port.unlock = no_lock;
+    duet_link_attach(&HX_H.raw.link, send_while_polled, NULL);
+    memset(&in_poll, 0, sizeof in_poll);
+    assert_int_equal(duet_rpmsg_send(&HX_R.raw, "a", 1), DUET_OK);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 2);
+    assert_int_equal(in_poll.rx_flag, 0);
+    assert_int_equal(in_poll.host_rings, 1);
+    HX_H.port.lock = HX_H.port.unlock = NULL;
+}
+
 /* A peer's flags are honoured: no ring while it asks for none (it polls anyway), a ring as
  * soon as it clears the flag; and a peer that never sets them is rung every time. */
 static void test_peer_flags_honoured(void **state)
@@ -567,6 +588,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rpc_over_rpmsg, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_flags_while_polling, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_peer_flags_honoured, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_no_quiet_with_threads, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_buffers_returned_ring_only_when_wanted, hx_setup, hx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
