@@ -1,6 +1,8 @@
 /* duet.c - the top level: one static instance of transport, rpc and stream. */
 #include "duet/duet.h"
 
+#include <string.h>
+
 #include "base/text.h"
 
 /* Everything duet_begin sets up, in one place. */
@@ -278,7 +280,8 @@ static void capture_begin(char *text)
 
 /* Ends a call (begun with capture_begin, or not): a failure's text (which names the method)
  * becomes the thread's error. Without the port's lock there is one thread, and the engine's
- * text is its. */
+ * text is its. A call the link failed carries the transport's reason at once: "die: link
+ * down: the M4 stopped: SIGSEGV". */
 static int call_result(int err)
 {
     duet_port_error *e = error_slot();
@@ -286,7 +289,11 @@ static int call_result(int err)
     e->capture = NULL;
     if (err) {
         top_lock(NULL);
-        fail(err, NULL, text ? text : duet_rpc_error_text(&duet.rpc));
+        const char *call = text ? text : duet_rpc_error_text(&duet.rpc);
+        const char *why = duet_rpmsg_error_text(&duet.dev);
+        bool reason = err == DUET_ERR_LINK_DOWN && strcmp(why, "no error") != 0 &&
+                      strcmp(why, duet_strerror(err)) != 0 && !strstr(call, why);
+        fail(err, reason ? call : NULL, reason ? why : call);
         top_unlock(NULL);
     }
     return err;
