@@ -3,6 +3,7 @@
 
 #include "base/number.h"
 
+
 /* ------------------------------------------------------------------ types */
 
 const char *duet_msgpack_type_name(duet_msgpack_type type)
@@ -118,9 +119,7 @@ static duet_msgpack_type type_of(uint8_t b)
 
 duet_msgpack_type duet_msgpack_peek_type(const duet_msgpack_reader *r)
 {
-    if (r->pos >= r->end)
-        return DUET_MSGPACK_NONE;
-    return type_of(*r->pos);
+    return r->pos < r->end ? type_of(*r->pos) : DUET_MSGPACK_NONE;
 }
 
 static bool token_fail(duet_msgpack_reader *r, duet_msgpack_token *t, int err)
@@ -189,7 +188,39 @@ static inline int scan_header(const uint8_t *p, size_t avail, size_t *head, uint
     return 1;
 }
 
+static COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t);
+
+/* The commonest headers first (a small integer, a uint 8..64 such as a msgid, nil), in a
+ * function short enough to need no stack frame; the rest in read_token_any. */
 bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
+{
+    const uint8_t *p = r->pos;
+    size_t avail = (size_t)(r->end - p);
+    if (avail) {
+        uint8_t b = *p;
+        if (b <= 0x7f) {
+            t->type = DUET_MSGPACK_UINT;
+            t->v.u = b;
+            r->pos = p + 1;
+            return true;
+        }
+        if (b >= 0xcc && b <= 0xcf && avail > ((size_t)1 << (b & 3))) {
+            size_t n = (size_t)1 << (b & 3);
+            t->type = DUET_MSGPACK_UINT;
+            t->v.u = load_be(p + 1, n);
+            r->pos = p + 1 + n;
+            return true;
+        }
+        if (b == 0xc0) {
+            t->type = DUET_MSGPACK_NIL;
+            r->pos = p + 1;
+            return true;
+        }
+    }
+    return read_token_any(r, t);
+}
+
+static COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
     const uint8_t *p = r->pos;
     size_t avail = (size_t)(r->end - p);
@@ -259,14 +290,19 @@ static bool read_expect(duet_msgpack_reader *r, duet_msgpack_token *t, duet_msgp
     return token_fail(r, t, DUET_ERR_TYPE);
 }
 
+static COLD bool read_nil_any(duet_msgpack_reader *r)
+{
+    duet_msgpack_token t;
+    return read_expect(r, &t, DUET_MSGPACK_NIL, DUET_MSGPACK_NIL);
+}
+
 bool duet_msgpack_read_nil(duet_msgpack_reader *r)
 {
     if (r->pos < r->end && *r->pos == 0xc0) { /* the common case: a response's error */
         r->pos++;
         return true;
     }
-    duet_msgpack_token t;
-    return read_expect(r, &t, DUET_MSGPACK_NIL, DUET_MSGPACK_NIL);
+    return read_nil_any(r);
 }
 
 bool duet_msgpack_read_bool(duet_msgpack_reader *r, bool *out)
@@ -363,8 +399,34 @@ bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)
     return read_signed(r, INT64_MIN, INT64_MAX, out);
 }
 
+/* A positive fixint or uint 8..64 (the encodings of non-negative values) whose whole
+ * encoding is there: the value in *v; false for any other. */
+static inline bool quick_uint(const duet_msgpack_reader *r, uint64_t *v, size_t *len)
+{
+    size_t avail = (size_t)(r->end - r->pos);
+    if (!avail)
+        return false;
+    uint8_t b = *r->pos;
+    if (b <= 0x7f) {
+        *v = b;
+        *len = 1;
+        return true;
+    }
+    size_t n = (size_t)1 << (b & 3);
+    if (b < 0xcc || b > 0xcf || avail <= n)
+        return false;
+    *v = load_be(r->pos + 1, n);
+    *len = 1 + n;
+    return true;
+}
+
 bool duet_msgpack_read_u64(duet_msgpack_reader *r, uint64_t *out)
 {
+    size_t len;
+    if (quick_uint(r, out, &len)) {
+        r->pos += len;
+        return true;
+    }
     return read_unsigned(r, UINT64_MAX, out);
 }
 
@@ -376,12 +438,24 @@ bool duet_msgpack_read_i32(duet_msgpack_reader *r, int32_t *out)
     return ok;
 }
 
-bool duet_msgpack_read_u32(duet_msgpack_reader *r, uint32_t *out)
+static COLD bool read_u32_any(duet_msgpack_reader *r, uint32_t *out)
 {
     uint64_t v;
     bool ok = read_unsigned(r, UINT32_MAX, &v);
     *out = (uint32_t)v;
     return ok;
+}
+
+bool duet_msgpack_read_u32(duet_msgpack_reader *r, uint32_t *out)
+{
+    uint64_t v;
+    size_t len;
+    if (quick_uint(r, &v, &len) && v <= UINT32_MAX) {
+        *out = (uint32_t)v;
+        r->pos += len;
+        return true;
+    }
+    return read_u32_any(r, out);
 }
 
 bool duet_msgpack_read_double(duet_msgpack_reader *r, double *out)
@@ -414,6 +488,15 @@ static bool read_bytes(duet_msgpack_reader *r, duet_msgpack_type want, duet_msgp
     return false;
 }
 
+static COLD bool read_str_any(duet_msgpack_reader *r, const char **s, uint32_t *len)
+{
+    duet_msgpack_token t;
+    bool ok = read_bytes(r, DUET_MSGPACK_STR, &t);
+    *s = (const char *)t.v.bytes.ptr;
+    *len = t.v.bytes.len;
+    return ok;
+}
+
 bool duet_msgpack_read_str(duet_msgpack_reader *r, const char **s, uint32_t *len)
 {
     const uint8_t *p = r->pos;
@@ -426,11 +509,7 @@ bool duet_msgpack_read_str(duet_msgpack_reader *r, const char **s, uint32_t *len
             return true;
         }
     }
-    duet_msgpack_token t;
-    bool ok = read_bytes(r, DUET_MSGPACK_STR, &t);
-    *s = (const char *)t.v.bytes.ptr;
-    *len = t.v.bytes.len;
-    return ok;
+    return read_str_any(r, s, len);
 }
 
 bool duet_msgpack_read_cstr(duet_msgpack_reader *r, char *buf, size_t cap)
@@ -513,29 +592,53 @@ bool duet_msgpack_read_timestamp(duet_msgpack_reader *r, int64_t *sec, uint32_t 
     return true;
 }
 
+/* An array or map header (want) of any encoding: *n elements or pairs. */
+static COLD bool read_count(duet_msgpack_reader *r, duet_msgpack_type want, uint32_t *n)
+{
+    duet_msgpack_token t;
+    bool ok = read_expect(r, &t, want, want);
+    *n = ok ? t.v.count : 0;
+    return ok;
+}
+
 bool duet_msgpack_read_array(duet_msgpack_reader *r, uint32_t *n)
 {
     if (r->pos < r->end && (*r->pos & 0xf0) == 0x90) { /* fixarray: the common case */
         *n = *r->pos++ & 0x0f;
         return true;
     }
-    duet_msgpack_token t;
-    bool ok = read_expect(r, &t, DUET_MSGPACK_ARRAY, DUET_MSGPACK_ARRAY);
-    *n = ok ? t.v.count : 0;
-    return ok;
+    return read_count(r, DUET_MSGPACK_ARRAY, n);
 }
 
 bool duet_msgpack_read_map(duet_msgpack_reader *r, uint32_t *n)
 {
-    duet_msgpack_token t;
-    bool ok = read_expect(r, &t, DUET_MSGPACK_MAP, DUET_MSGPACK_MAP);
-    *n = ok ? t.v.count : 0;
-    return ok;
+    return read_count(r, DUET_MSGPACK_MAP, n);
 }
 
 int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)
 {
     return scan_header(p, avail, head, body, children);
+}
+
+/* read_value's container: skipped whole from start, within the limit less inside. */
+static COLD bool skip_inside(duet_msgpack_reader *r, const uint8_t *start, unsigned inside)
+{
+    uint8_t limit = r->max_depth;
+    r->max_depth = (uint8_t)(limit > inside ? limit - inside : 1);
+    r->pos = start;
+    bool ok = duet_msgpack_skip(r);
+    r->max_depth = limit;
+    return ok;
+}
+
+bool duet_msgpack_read_value(duet_msgpack_reader *r, duet_msgpack_token *t, unsigned inside)
+{
+    const uint8_t *start = r->pos;
+    if (!duet_msgpack_read_token(r, t))
+        return false;
+    if (t->type != DUET_MSGPACK_ARRAY && t->type != DUET_MSGPACK_MAP)
+        return true;
+    return skip_inside(r, start, inside);
 }
 
 bool duet_msgpack_skip(duet_msgpack_reader *r)

@@ -83,8 +83,8 @@ static void store_scalar(char c, const duet_msgpack_token *tok, void *p)
     case 'l': *(int64_t *)p = i; break;
     case 'k': *(uint64_t *)p = u; break;
     case 'b': *(bool *)p = tok->v.b; break;
-    case 'f': *(float *)p = duet_number_narrow(token_double(tok)); break;
-    case 'd': *(double *)p = token_double(tok); break;
+    case 'f': *(float *)p = duet_number_narrow(duet_rpc_token_double(tok)); break;
+    case 'd': *(double *)p = duet_rpc_token_double(tok); break;
     default: break;
     }
 }
