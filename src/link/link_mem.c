@@ -40,6 +40,11 @@ static int mem_poll(duet_link *link)
     if (l->down)
         return DUET_ERR_LINK_DOWN;
     int count = 0;
+    if (l->head == l->tail) { /* nothing queued: the commonest poll */
+        if (!l->delivering)
+            l->head = l->tail = 0;
+        return 0;
+    }
     compact(l);
     while (l->head < l->tail) {
         uint32_t n;
@@ -57,6 +62,8 @@ static int mem_poll(duet_link *link)
         }
         count++;
     }
+    if (l->head == l->tail && !l->delivering)
+        l->head = l->tail = 0; /* all taken: the next message goes to the front */
     return count;
 }
 

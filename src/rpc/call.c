@@ -147,7 +147,7 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
 {
     duet_rpc_slot *s = NULL;
     m->slot = notify ? NULL : &s;
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err = send_message(rpc, m);
     if (next->future) {
         next->future->slot = err ? 0xff : (uint8_t)(s - rpc->slots);
@@ -162,7 +162,7 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
         err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, &out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }
 
@@ -176,14 +176,14 @@ static int run_signed(duet_rpc *rpc, const char *method, const char *sig, then *
     va_copy(args, ap);
     next->ap = &args;
     if (!method || !sig) {
-        lock(rpc);
+        duet_rpc_lock(rpc);
         err = duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call",
                                  method ? "no signature (NULL): give \"\" for no parameters" : "no method name (NULL)");
-        unlock(rpc);
+        duet_rpc_unlock(rpc);
     } else if (!values_from_va(sig, &args, values, &m.n, &m.result)) {
-        lock(rpc);
+        duet_rpc_lock(rpc);
         err = duet_rpc_signature_error(rpc, method, sig);
-        unlock(rpc);
+        duet_rpc_unlock(rpc);
     } else {
         err = run(rpc, &m, next, notify);
     }

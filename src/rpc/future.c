@@ -14,7 +14,7 @@ static duet_rpc_slot *future_slot(duet_rpc *rpc, const duet_future *f)
 
 int duet_future_poll(duet_rpc *rpc, const duet_future *future)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err;
     duet_rpc_slot *s = future_slot(rpc, future);
     if (!s) {
@@ -28,7 +28,7 @@ int duet_future_poll(duet_rpc *rpc, const duet_future *future)
         else
             err = rpc->link_err ? rpc->link_err : DUET_ERR_AGAIN;
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }
 
@@ -36,7 +36,7 @@ int duet_future_poll(duet_rpc *rpc, const duet_future *future)
 static int wait_future(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, char c, va_list *ap,
                        const duet_rpc_out *raw)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err;
     duet_rpc_slot *s = future_slot(rpc, future);
     if (!s) {
@@ -47,7 +47,7 @@ static int wait_future(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, 
         duet_rpc_out out = raw ? *raw : duet_rpc_out_from_va(s->result_sig, ap);
         err = duet_rpc_join(rpc, s, timeout_ms, "future", &out);
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }
 
@@ -74,9 +74,9 @@ int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms
 
 void duet_future_drop(duet_rpc *rpc, duet_future *future)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     duet_rpc_slot *s = future_slot(rpc, future);
     if (s)
         s->state = SLOT_FREE;
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
 }

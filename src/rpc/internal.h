@@ -31,22 +31,16 @@ struct duet_req {
     duet_msgpack_token returned;           /* the result a duet_return_* wrote... */
     size_t returned_end;                   /* ...ending here in out (else 0) */
     bool notification;
+    bool typed;                            /* bound with a signature: args checked */
     char error[DUET_RPC_ERROR_TEXT];       /* set by duet_req_fail */
 };
 
 /* ------------------------------------------------------------ small helpers */
 
-static inline void lock(duet_rpc *rpc)
-{
-    if (rpc->cfg.lock)
-        rpc->cfg.lock(rpc->cfg.lock_arg);
-}
+/* The engine's lock hooks (duet_rpc_config.lock), if it has them (engine.c). */
+void duet_rpc_lock(duet_rpc *rpc);
+void duet_rpc_unlock(duet_rpc *rpc);
 
-static inline void unlock(duet_rpc *rpc)
-{
-    if (rpc->cfg.unlock)
-        rpc->cfg.unlock(rpc->cfg.lock_arg);
-}
 
 static inline uint32_t now_ms(duet_rpc *rpc)
 {

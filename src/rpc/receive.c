@@ -152,6 +152,7 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     duet_req c;
     c.rpc = rpc;
     c.binding = NULL;
+    c.typed = false;
     c.notification = type == MSG_NOTIFY;
     const uint8_t *msgid = duet_msgpack_reader_pos(r);
     size_t msgid_len = 0;
@@ -252,10 +253,10 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
 
 int duet_rpc_poll(duet_rpc *rpc)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int n = rpc->link->poll(rpc->link);
     if (n == DUET_ERR_LINK_DOWN)
         rpc->link_err = n;
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return n == DUET_ERR_LINK_DOWN ? n : (n < 0 ? 0 : n);
 }

@@ -7,9 +7,7 @@ uint32_t duet_arg_count(const duet_req *call) { return call->argc; }
 /* The decoded argument n, or NULL if there is none (raw handler or n out of range). */
 static const duet_msgpack_token *arg(const duet_req *c, unsigned n)
 {
-    if (!c->binding || !c->binding->method.signature || n >= c->argc)
-        return NULL;
-    return &c->args[n];
+    return c->typed && n < c->argc ? &c->args[n] : NULL;
 }
 
 static int64_t arg_int64(const duet_req *c, unsigned n)
@@ -17,6 +15,8 @@ static int64_t arg_int64(const duet_req *c, unsigned n)
     const duet_msgpack_token *t = arg(c, n);
     if (!t)
         return 0;
+    if (t->type == DUET_MSGPACK_UINT) /* the commonest */
+        return (int64_t)t->v.u;
     if (t->type == DUET_MSGPACK_INT)
         return t->v.i;
     if (t->type == DUET_MSGPACK_UINT)

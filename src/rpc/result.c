@@ -20,9 +20,9 @@ int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
         if (n > 0)
             continue;
         if (rpc->link->wait) {
-            unlock(rpc);
+            duet_rpc_unlock(rpc);
             rpc->link->wait(rpc->link, timeout_ms - elapsed);
-            lock(rpc);
+            duet_rpc_lock(rpc);
         }
     }
 }

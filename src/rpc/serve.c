@@ -223,7 +223,8 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
     } else {
         c->bound = *found;
         c->binding = &c->bound;
-        if (!c->binding->method.signature || check_args(c, &t))
+        c->typed = c->bound.method.signature != NULL;
+        if (!c->typed || check_args(c, &t))
             ok = run_handler(c, &t);
     }
     if (!ok) {
