@@ -354,9 +354,21 @@ static inline bool read_integer(duet_msgpack_reader *r, const uint8_t **start, b
     return read_integer_token(r, neg, i, u);
 }
 
-/* Rewinds to the integer that did not fit and fails with DUET_ERR_RANGE. */
-static bool range_fail(duet_msgpack_reader *r, const uint8_t *start)
+/* Reads an integer that must lie in [min, max] (min <= 0): a negative one into *i, a
+ * non-negative one into *u (the other stays 0). A value out of range is DUET_ERR_RANGE,
+ * with the reader at it. */
+static bool read_ranged(duet_msgpack_reader *r, int64_t min, uint64_t max, int64_t *i, uint64_t *u)
 {
+    const uint8_t *start;
+    bool neg;
+    *i = 0;
+    *u = 0;
+    if (!read_integer(r, &start, &neg, i, u))
+        return false;
+    if (neg ? *i >= min : *u <= max)
+        return true;
+    *i = 0;
+    *u = 0;
     r->pos = start;
     duet_msgpack_reader_fail(r, DUET_ERR_RANGE);
     return false;
@@ -365,33 +377,18 @@ static bool range_fail(duet_msgpack_reader *r, const uint8_t *start)
 /* Reads an integer that must lie in [min, max]; *out is its value as int64 (max <= INT64_MAX). */
 static bool read_signed(duet_msgpack_reader *r, int64_t min, int64_t max, int64_t *out)
 {
-    const uint8_t *start;
-    bool neg;
-    int64_t i = 0;
-    uint64_t u = 0;
-    *out = 0;
-    if (!read_integer(r, &start, &neg, &i, &u))
-        return false;
-    if (neg ? i < min : u > (uint64_t)max)
-        return range_fail(r, start);
-    *out = neg ? i : (int64_t)u;
-    return true;
+    int64_t i;
+    uint64_t u;
+    bool ok = read_ranged(r, min, (uint64_t)max, &i, &u);
+    *out = i ? i : (int64_t)u;
+    return ok;
 }
 
 /* Reads an integer that must lie in [0, max]. */
 static bool read_unsigned(duet_msgpack_reader *r, uint64_t max, uint64_t *out)
 {
-    const uint8_t *start;
-    bool neg;
-    int64_t i = 0;
-    uint64_t u = 0;
-    *out = 0;
-    if (!read_integer(r, &start, &neg, &i, &u))
-        return false;
-    if (neg || u > max)
-        return range_fail(r, start);
-    *out = u;
-    return true;
+    int64_t i;
+    return read_ranged(r, 0, max, &i, out);
 }
 
 bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)

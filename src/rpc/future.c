@@ -12,41 +12,43 @@ static duet_rpc_slot *future_slot(duet_rpc *rpc, const duet_future *f)
     return s;
 }
 
+/* Whether a waiting call's response is there (serving what arrived first). */
+static int poll_slot(duet_rpc *rpc, duet_rpc_slot *s)
+{
+    int n = s->state == SLOT_DONE ? 0 : rpc->link->poll(rpc->link);
+    if (n == DUET_ERR_LINK_DOWN)
+        rpc->link_err = n;
+    if (s->state == SLOT_DONE)
+        return s->err;
+    return rpc->link_err ? rpc->link_err : DUET_ERR_AGAIN;
+}
+
 int duet_future_poll(duet_rpc *rpc, const duet_future *future)
 {
     duet_rpc_lock(rpc);
-    int err;
     duet_rpc_slot *s = future_slot(rpc, future);
-    if (!s) {
-        err = DUET_ERR_ARG;
-    } else {
-        int n = s->state == SLOT_DONE ? 0 : rpc->link->poll(rpc->link);
-        if (n == DUET_ERR_LINK_DOWN)
-            rpc->link_err = n;
-        if (s->state == SLOT_DONE)
-            err = s->err;
-        else
-            err = rpc->link_err ? rpc->link_err : DUET_ERR_AGAIN;
-    }
+    int err = s ? poll_slot(rpc, s) : DUET_ERR_ARG;
     duet_rpc_unlock(rpc);
     return err;
 }
 
-/* Waits for the future's slot and stores its result (letter c, or the call's own if 0). */
+/* Waits for a future's slot and stores its result (letter c, or the call's own if 0) in
+ * raw, or where the pointers in ap say. */
+static int wait_slot_result(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, char c, va_list *ap,
+                            const duet_rpc_out *raw)
+{
+    if (c)
+        s->result_sig = c;
+    duet_rpc_out out = raw ? *raw : duet_rpc_out_from_va(s->result_sig, ap);
+    return duet_rpc_join(rpc, s, timeout_ms, "future", &out);
+}
+
 static int wait_future(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, char c, va_list *ap,
                        const duet_rpc_out *raw)
 {
     duet_rpc_lock(rpc);
-    int err;
     duet_rpc_slot *s = future_slot(rpc, future);
-    if (!s) {
-        err = DUET_ERR_ARG;
-    } else {
-        if (c)
-            s->result_sig = c;
-        duet_rpc_out out = raw ? *raw : duet_rpc_out_from_va(s->result_sig, ap);
-        err = duet_rpc_join(rpc, s, timeout_ms, "future", &out);
-    }
+    int err = s ? wait_slot_result(rpc, s, timeout_ms, c, ap, raw) : DUET_ERR_ARG;
     duet_rpc_unlock(rpc);
     return err;
 }
