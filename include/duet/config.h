@@ -85,6 +85,24 @@
 #error "DUET_RPC_NESTING must be at least 1"
 #endif
 
+/* ------------------------------------------------------------ a small configuration */
+
+/* DUET_SMALL=1 trades the longer explanations for flash: every switch below then defaults
+ * to its small setting (each may still be set on its own). Every error keeps a sentence
+ * that says what to do; what goes is the detail (docs/design.md, "A small configuration"). */
+#ifndef DUET_SMALL
+#define DUET_SMALL 0
+#endif
+/* An unknown method's error lists the bound names closest to it ("Did you mean: add?"). */
+#ifndef DUET_RPC_HINTS
+#define DUET_RPC_HINTS (!DUET_SMALL)
+#endif
+/* A bad signature's error says what is wrong with it (the letter, the result, the count),
+ * not only that it is bad and where the letters are listed. */
+#ifndef DUET_RPC_EXPLAIN
+#define DUET_RPC_EXPLAIN (!DUET_SMALL)
+#endif
+
 /* ------------------------------------------------------------ top level (duet.h) */
 
 /* Where the M7 starts the M4 by default: the "1MB M7 + 1MB M4" flash split.

@@ -3,6 +3,7 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
+#if DUET_RPC_HINTS
 /* Levenshtein distance of two short names, or a large number if either is long. */
 static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -28,15 +29,10 @@ static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb
     return row[lb];
 }
 
-/* Error text for an unknown method: rpclib's sentence, then the closest bound names. */
-static void unknown_method_text(duet_req *c, duet_text *t)
+/* Appends the bound names closest to the unknown one (" Did you mean: add?"). */
+static void add_hints(duet_req *c, duet_text *t)
 {
     duet_rpc *rpc = c->rpc;
-    duet_text_add(t, "rpclib: server could not find function '");
-    duet_text_addn(t, c->method, c->method_len);
-    duet_text_add(t, "' with argument count ");
-    duet_text_add_uint(t, c->argc);
-    duet_text_add(t, ".");
     unsigned limit = c->method_len / 3 + 1;
     bool first = true;
     for (unsigned i = 0; i < rpc->method_count; i++) {
@@ -57,6 +53,25 @@ static void unknown_method_text(duet_req *c, duet_text *t)
     }
     if (!first)
         duet_text_add(t, "?");
+}
+#else
+/* The small configuration (DUET_RPC_HINTS 0) names no close matches. */
+static void add_hints(duet_req *c, duet_text *t)
+{
+    (void)c;
+    (void)t;
+}
+#endif
+
+/* Error text for an unknown method: rpclib's sentence, then the closest bound names. */
+static void unknown_method_text(duet_req *c, duet_text *t)
+{
+    duet_text_add(t, "rpclib: server could not find function '");
+    duet_text_addn(t, c->method, c->method_len);
+    duet_text_add(t, "' with argument count ");
+    duet_text_add_uint(t, c->argc);
+    duet_text_add(t, ".");
+    add_hints(c, t);
 }
 
 /* Checks the arguments against the binding's signature and decodes them into c->args. */

@@ -56,6 +56,14 @@ bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result)
     return sig_scan(sig, nparams, result, &at) == SIG_OK;
 }
 
+#if !DUET_RPC_EXPLAIN
+void duet_rpc_sig_explain(const char *sig, duet_text *t)
+{
+    duet_text_add(t, "signature \"");
+    duet_text_add(t, sig);
+    duet_text_add(t, "\" is not valid: duet/rpc.h lists its letters and the limit DUET_RPC_MAX_ARGS");
+}
+#else
 void duet_rpc_sig_explain(const char *sig, duet_text *t)
 {
     unsigned n;
@@ -85,6 +93,8 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t)
         break;
     }
 }
+
+#endif
 
 const char *duet_rpc_letter_name(char c)
 {
