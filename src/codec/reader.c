@@ -190,32 +190,36 @@ static inline int scan_header(const uint8_t *p, size_t avail, size_t *head, uint
 
 static COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t);
 
-/* The commonest headers first (a small integer, a uint 8..64 such as a msgid, nil), in a
- * function short enough to need no stack frame; the rest in read_token_any. */
+/* A positive fixint or uint 8..64 (the encodings of non-negative values) whose whole
+ * encoding is there: the value in *v; false for any other. */
+static inline bool quick_uint(const duet_msgpack_reader *r, uint64_t *v, size_t *len)
+{
+    size_t avail = (size_t)(r->end - r->pos);
+    if (!avail)
+        return false;
+    uint8_t b = *r->pos;
+    if (b <= 0x7f) {
+        *v = b;
+        *len = 1;
+        return true;
+    }
+    size_t n = (size_t)1 << (b & 3);
+    if (b < 0xcc || b > 0xcf || avail <= n)
+        return false;
+    *v = load_be(r->pos + 1, n);
+    *len = 1 + n;
+    return true;
+}
+
+/* The commonest header first (a non-negative integer: a small one, a msgid), in a function
+ * short enough to need no stack frame; the rest in read_token_any. */
 bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
-    const uint8_t *p = r->pos;
-    size_t avail = (size_t)(r->end - p);
-    if (avail) {
-        uint8_t b = *p;
-        if (b <= 0x7f) {
-            t->type = DUET_MSGPACK_UINT;
-            t->v.u = b;
-            r->pos = p + 1;
-            return true;
-        }
-        if (b >= 0xcc && b <= 0xcf && avail > ((size_t)1 << (b & 3))) {
-            size_t n = (size_t)1 << (b & 3);
-            t->type = DUET_MSGPACK_UINT;
-            t->v.u = load_be(p + 1, n);
-            r->pos = p + 1 + n;
-            return true;
-        }
-        if (b == 0xc0) {
-            t->type = DUET_MSGPACK_NIL;
-            r->pos = p + 1;
-            return true;
-        }
+    size_t len;
+    if (quick_uint(r, &t->v.u, &len)) {
+        t->type = DUET_MSGPACK_UINT;
+        r->pos += len;
+        return true;
     }
     return read_token_any(r, t);
 }
@@ -394,27 +398,6 @@ static bool read_unsigned(duet_msgpack_reader *r, uint64_t max, uint64_t *out)
 bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)
 {
     return read_signed(r, INT64_MIN, INT64_MAX, out);
-}
-
-/* A positive fixint or uint 8..64 (the encodings of non-negative values) whose whole
- * encoding is there: the value in *v; false for any other. */
-static inline bool quick_uint(const duet_msgpack_reader *r, uint64_t *v, size_t *len)
-{
-    size_t avail = (size_t)(r->end - r->pos);
-    if (!avail)
-        return false;
-    uint8_t b = *r->pos;
-    if (b <= 0x7f) {
-        *v = b;
-        *len = 1;
-        return true;
-    }
-    size_t n = (size_t)1 << (b & 3);
-    if (b < 0xcc || b > 0xcf || avail <= n)
-        return false;
-    *v = load_be(r->pos + 1, n);
-    *len = 1 + n;
-    return true;
 }
 
 bool duet_msgpack_read_u64(duet_msgpack_reader *r, uint64_t *out)
