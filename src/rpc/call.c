@@ -154,11 +154,8 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
         next->future->msgid = err ? 0 : s->msgid;
     }
     if (!err && next->sync) {
-        duet_rpc_out out = {NULL, 0, NULL};
-        if (next->out)
-            out = (duet_rpc_out){next->out->p, next->out->cap, NULL};
-        else
-            out = duet_rpc_out_from_va(s->result_sig, next->ap);
+        duet_rpc_out out = next->out ? (duet_rpc_out){next->out->p, next->out->cap, NULL}
+                                     : duet_rpc_out_from_va(s->result_sig, next->ap);
         err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, &out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
