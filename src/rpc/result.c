@@ -5,7 +5,8 @@
 
 int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
 {
-    uint32_t start = now_ms(rpc);
+    uint32_t start = 0;
+    bool timing = false; /* the clock is read once the first poll found no answer */
     for (;;) {
         int n = rpc->link->poll(rpc->link);
         if (s->state == SLOT_DONE)
@@ -14,7 +15,12 @@ int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
             rpc->link_err = DUET_ERR_LINK_DOWN;
             return DUET_ERR_LINK_DOWN;
         }
-        uint32_t elapsed = now_ms(rpc) - start;
+        uint32_t now = now_ms(rpc);
+        if (!timing) {
+            start = now;
+            timing = true;
+        }
+        uint32_t elapsed = now - start;
         if (elapsed >= timeout_ms)
             return DUET_ERR_TIMEOUT;
         if (n > 0)
