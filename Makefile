@@ -38,6 +38,7 @@ size:
 	@scripts/deps.sh size
 	@scripts/size.sh
 	@scripts/size-firmware.sh
+	@EXTRA_CFLAGS=-DDUET_SMALL=1 FIGURE_PREFIX=size.firmware.small scripts/size-firmware.sh
 
 clean:
 	rm -rf $(BUILD)
