@@ -19,8 +19,6 @@ static int64_t arg_int64(const duet_req *c, unsigned n)
         return (int64_t)t->v.u;
     if (t->type == DUET_MSGPACK_INT)
         return t->v.i;
-    if (t->type == DUET_MSGPACK_UINT)
-        return (int64_t)t->v.u;
     return duet_number_to_int64(duet_rpc_token_double(t));
 }
 
