@@ -335,6 +335,20 @@ int duet_call_values(const char *method, duet_result result, const duet_value *a
     return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
 }
 
+int duet_call_async_values(duet_future *future, const char *method, const duet_value *args, unsigned nargs)
+{
+    if (!duet.begun)
+        return not_begun(method ? method : "DUET_CALL_ASYNC");
+    return call_result(duet_rpc_call_async_values(&duet.rpc, future, method, args, nargs));
+}
+
+int duet_notify_values(const char *method, const duet_value *args, unsigned nargs)
+{
+    if (!duet.begun)
+        return not_begun(method ? method : "DUET_NOTIFY");
+    return call_result(duet_rpc_notify_values(&duet.rpc, method, args, nargs));
+}
+
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
 {
     if (!duet.begun)

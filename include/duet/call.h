@@ -26,8 +26,13 @@ extern "C" {
  *   (* long is int32 or int64 as it is wide. C's true and false are ints: a bool goes
  *   as a bool variable or (bool)x.)
  *
- * What _Generic cannot express - a raw MessagePack value ('v'), a bin result, a call
- * with a future - keeps the explicit-signature functions of duet/rpc.h.
+ * The same checks cover asynchronous calls and notifications: DUET_RPC_CALL_ASYNC(rpc,
+ * &future, "add", 1, 2) sends the call, DUET_FUTURE_WAIT(rpc, &future, timeout_ms, &sum)
+ * waits for it and takes the result as its pointer's type says; DUET_RPC_NOTIFY(rpc,
+ * "tick", 1) sends a notification.
+ *
+ * What _Generic cannot express - a raw MessagePack value ('v'), a bin result - keeps the
+ * explicit-signature functions of duet/rpc.h.
  */
 
 /* One argument: its signature letter and value. */
@@ -132,17 +137,43 @@ static inline duet_result duet_result_none(const void *p) { duet_result r = {0, 
 #define DUET_CALL_ARGS_9(...) DUET_CALL_takes_at_most_8_arguments
 #define DUET_CALL_ARGS(...) DUET_CALL_CAT(DUET_CALL_ARGS_, DUET_CALL_COUNT(__VA_ARGS__))(__VA_ARGS__)
 
-/* The call with its values already typed (what the macros expand to).
- * @retval as duet_rpc_call; DUET_ERR_ARG for more than DUET_RPC_MAX_ARGS values. */
+/* The calls with their values already typed (what the macros expand to).
+ * @retval as duet_rpc_call (duet_rpc_call_async, duet_rpc_notify, duet_future_wait);
+ *         DUET_ERR_ARG for more than DUET_RPC_MAX_ARGS values. */
 struct duet_rpc;
+struct duet_future;
 int duet_rpc_call_values(struct duet_rpc *rpc, const char *method, duet_result result, const duet_value *args,
                          unsigned nargs);
+int duet_rpc_call_async_values(struct duet_rpc *rpc, struct duet_future *future, const char *method,
+                               const duet_value *args, unsigned nargs);
+int duet_rpc_notify_values(struct duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs);
+int duet_future_wait_value(struct duet_rpc *rpc, struct duet_future *future, uint32_t timeout_ms, duet_result result);
 
 /* DUET_RPC_CALL(rpc, method, result, args...): a call on an engine; the result pointer
  * (or NULL) comes first, then up to 8 arguments. Returns as duet_rpc_call. */
 #define DUET_RPC_CALL(rpc, method, ...)                                                     \
     duet_rpc_call_values((rpc), (method), DUET_RESULT(DUET_CALL_FIRST(__VA_ARGS__)),       \
                          DUET_CALL_ARGS(__VA_ARGS__), DUET_CALL_COUNT(__VA_ARGS__))
+
+/* DUET_RPC_CALL_ASYNC(rpc, future, method, args...): an asynchronous call of up to 8
+ * arguments; its result is taken by DUET_FUTURE_WAIT. Returns as duet_rpc_call_async.
+ * (The method is the first of the macro's variable arguments, so that a call without
+ * arguments needs none.) */
+#define DUET_RPC_CALL_ASYNC(rpc, future, ...)                                               \
+    duet_rpc_call_async_values((rpc), (future), DUET_CALL_FIRST(__VA_ARGS__), DUET_CALL_ARGS(__VA_ARGS__), \
+                               DUET_CALL_COUNT(__VA_ARGS__))
+
+/* DUET_RPC_NOTIFY(rpc, method, args...): a notification of up to 8 arguments. Returns as
+ * duet_rpc_notify. */
+#define DUET_RPC_NOTIFY(rpc, ...)                                                           \
+    duet_rpc_notify_values((rpc), DUET_CALL_FIRST(__VA_ARGS__), DUET_CALL_ARGS(__VA_ARGS__), \
+                           DUET_CALL_COUNT(__VA_ARGS__))
+
+/* DUET_FUTURE_WAIT(rpc, future, timeout_ms, result): waits for a call's response and stores
+ * its result where the pointer (as DUET_RPC_CALL's) says, checked against its type. Returns
+ * as duet_future_wait. */
+#define DUET_FUTURE_WAIT(rpc, future, timeout_ms, result) \
+    duet_future_wait_value((rpc), (future), (timeout_ms), DUET_RESULT(result))
 
 #ifdef __cplusplus
 }

@@ -124,6 +124,20 @@
 #error "DUET_RPC_NESTING must be at least 1"
 #endif
 
+/* ------------------------------------------------------------ a small configuration */
+
+/* The rpc engine's part of the small configuration (DUET_SMALL, at the top): every error
+ * keeps a sentence that says what to do; what goes is the detail (docs/design.md). */
+/* An unknown method's error lists the bound names closest to it ("Did you mean: add?"). */
+#ifndef DUET_RPC_HINTS
+#define DUET_RPC_HINTS (!DUET_SMALL)
+#endif
+/* A bad signature's error says what is wrong with it (the letter, the result, the count),
+ * not only that it is bad and where the letters are listed. */
+#ifndef DUET_RPC_EXPLAIN
+#define DUET_RPC_EXPLAIN (!DUET_SMALL)
+#endif
+
 /* ------------------------------------------------------------ top level (duet.h) */
 
 /* Where the M7 starts the M4 by default: the "1MB M7 + 1MB M4" flash split.

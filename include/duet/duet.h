@@ -95,6 +95,17 @@ int duet_notify(const char *method, const char *signature, ...);
                      DUET_CALL_COUNT(__VA_ARGS__))
 int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs);
 
+/* DUET_CALL_ASYNC(&future, "add", 1, 2) and DUET_NOTIFY("tick", 1): duet_call_async and
+ * duet_notify with the types checked the same way; a future is waited with
+ * DUET_FUTURE_WAIT(duet_rpc_instance(), &future, timeout_ms, &sum) (duet/call.h). */
+#define DUET_CALL_ASYNC(future, ...)                                                        \
+    duet_call_async_values((future), DUET_CALL_FIRST(__VA_ARGS__), DUET_CALL_ARGS(__VA_ARGS__), \
+                           DUET_CALL_COUNT(__VA_ARGS__))
+#define DUET_NOTIFY(...) \
+    duet_notify_values(DUET_CALL_FIRST(__VA_ARGS__), DUET_CALL_ARGS(__VA_ARGS__), DUET_CALL_COUNT(__VA_ARGS__))
+int duet_call_async_values(duet_future *future, const char *method, const duet_value *args, unsigned nargs);
+int duet_notify_values(const char *method, const duet_value *args, unsigned nargs);
+
 /* Stream shorthands (the guide's RPC.print / RPC.read): see duet/stream.h. */
 size_t duet_write(const void *data, size_t len);
 size_t duet_print(const char *str);

@@ -386,6 +386,11 @@ bool duet_msgpack_read_timestamp(duet_msgpack_reader *r, int64_t *sec, uint32_t 
  */
 int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children);
 
+/* Reads one whole value that sits `inside` arrays or maps (0: at the top): its header into
+ * t (as duet_msgpack_read_token), and for an array or map its elements too, skipped within
+ * the nesting limit less `inside` (t keeps the count). */
+bool duet_msgpack_read_value(duet_msgpack_reader *r, duet_msgpack_token *t, unsigned inside);
+
 /* Skips one whole value, nested ones included, within the nesting limit (DUET_ERR_DEPTH). */
 bool duet_msgpack_skip(duet_msgpack_reader *r);
 

@@ -3,15 +3,6 @@
 
 #include <string.h>
 
-void duet_text_init(duet_text *t, char *buf, size_t cap)
-{
-    t->buf = buf;
-    t->cap = cap;
-    t->len = 0;
-    if (cap)
-        buf[0] = '\0';
-}
-
 void duet_text_addn(duet_text *t, const char *s, size_t len)
 {
     if (t->cap == 0)

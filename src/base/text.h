@@ -13,7 +13,14 @@ typedef struct duet_text {
 } duet_text;
 
 /* Starts an empty text in buf (cap >= 4). */
-void duet_text_init(duet_text *t, char *buf, size_t cap);
+static inline void duet_text_init(duet_text *t, char *buf, size_t cap)
+{
+    t->buf = buf;
+    t->cap = cap;
+    t->len = 0;
+    if (cap)
+        buf[0] = '\0';
+}
 
 /* Appends len bytes of s. */
 void duet_text_addn(duet_text *t, const char *s, size_t len);

@@ -3,6 +3,7 @@
 
 #include "base/number.h"
 
+
 /* ------------------------------------------------------------------ types */
 
 const char *duet_msgpack_type_name(duet_msgpack_type type)
@@ -118,9 +119,7 @@ static duet_msgpack_type type_of(uint8_t b)
 
 duet_msgpack_type duet_msgpack_peek_type(const duet_msgpack_reader *r)
 {
-    if (r->pos >= r->end)
-        return DUET_MSGPACK_NONE;
-    return type_of(*r->pos);
+    return r->pos < r->end ? type_of(*r->pos) : DUET_MSGPACK_NONE;
 }
 
 static bool token_fail(duet_msgpack_reader *r, duet_msgpack_token *t, int err)
@@ -189,7 +188,43 @@ static inline int scan_header(const uint8_t *p, size_t avail, size_t *head, uint
     return 1;
 }
 
+static COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t);
+
+/* A positive fixint or uint 8..64 (the encodings of non-negative values) whose whole
+ * encoding is there: the value in *v; false for any other. */
+static inline bool quick_uint(const duet_msgpack_reader *r, uint64_t *v, size_t *len)
+{
+    size_t avail = (size_t)(r->end - r->pos);
+    if (!avail)
+        return false;
+    uint8_t b = *r->pos;
+    if (b <= 0x7f) {
+        *v = b;
+        *len = 1;
+        return true;
+    }
+    size_t n = (size_t)1 << (b & 3);
+    if (b < 0xcc || b > 0xcf || avail <= n)
+        return false;
+    *v = load_be(r->pos + 1, n);
+    *len = 1 + n;
+    return true;
+}
+
+/* The commonest header first (a non-negative integer: a small one, a msgid), in a function
+ * short enough to need no stack frame; the rest in read_token_any. */
 bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
+{
+    size_t len;
+    if (quick_uint(r, &t->v.u, &len)) {
+        t->type = DUET_MSGPACK_UINT;
+        r->pos += len;
+        return true;
+    }
+    return read_token_any(r, t);
+}
+
+static COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
     const uint8_t *p = r->pos;
     size_t avail = (size_t)(r->end - p);
@@ -259,14 +294,19 @@ static bool read_expect(duet_msgpack_reader *r, duet_msgpack_token *t, duet_msgp
     return token_fail(r, t, DUET_ERR_TYPE);
 }
 
+static COLD bool read_nil_any(duet_msgpack_reader *r)
+{
+    duet_msgpack_token t;
+    return read_expect(r, &t, DUET_MSGPACK_NIL, DUET_MSGPACK_NIL);
+}
+
 bool duet_msgpack_read_nil(duet_msgpack_reader *r)
 {
     if (r->pos < r->end && *r->pos == 0xc0) { /* the common case: a response's error */
         r->pos++;
         return true;
     }
-    duet_msgpack_token t;
-    return read_expect(r, &t, DUET_MSGPACK_NIL, DUET_MSGPACK_NIL);
+    return read_nil_any(r);
 }
 
 bool duet_msgpack_read_bool(duet_msgpack_reader *r, bool *out)
@@ -318,9 +358,21 @@ static inline bool read_integer(duet_msgpack_reader *r, const uint8_t **start, b
     return read_integer_token(r, neg, i, u);
 }
 
-/* Rewinds to the integer that did not fit and fails with DUET_ERR_RANGE. */
-static bool range_fail(duet_msgpack_reader *r, const uint8_t *start)
+/* Reads an integer that must lie in [min, max] (min <= 0): a negative one into *i, a
+ * non-negative one into *u (the other stays 0). A value out of range is DUET_ERR_RANGE,
+ * with the reader at it. */
+static bool read_ranged(duet_msgpack_reader *r, int64_t min, uint64_t max, int64_t *i, uint64_t *u)
 {
+    const uint8_t *start;
+    bool neg;
+    *i = 0;
+    *u = 0;
+    if (!read_integer(r, &start, &neg, i, u))
+        return false;
+    if (neg ? *i >= min : *u <= max)
+        return true;
+    *i = 0;
+    *u = 0;
     r->pos = start;
     duet_msgpack_reader_fail(r, DUET_ERR_RANGE);
     return false;
@@ -329,33 +381,18 @@ static bool range_fail(duet_msgpack_reader *r, const uint8_t *start)
 /* Reads an integer that must lie in [min, max]; *out is its value as int64 (max <= INT64_MAX). */
 static bool read_signed(duet_msgpack_reader *r, int64_t min, int64_t max, int64_t *out)
 {
-    const uint8_t *start;
-    bool neg;
-    int64_t i = 0;
-    uint64_t u = 0;
-    *out = 0;
-    if (!read_integer(r, &start, &neg, &i, &u))
-        return false;
-    if (neg ? i < min : u > (uint64_t)max)
-        return range_fail(r, start);
-    *out = neg ? i : (int64_t)u;
-    return true;
+    int64_t i;
+    uint64_t u;
+    bool ok = read_ranged(r, min, (uint64_t)max, &i, &u);
+    *out = i ? i : (int64_t)u;
+    return ok;
 }
 
 /* Reads an integer that must lie in [0, max]. */
 static bool read_unsigned(duet_msgpack_reader *r, uint64_t max, uint64_t *out)
 {
-    const uint8_t *start;
-    bool neg;
-    int64_t i = 0;
-    uint64_t u = 0;
-    *out = 0;
-    if (!read_integer(r, &start, &neg, &i, &u))
-        return false;
-    if (neg || u > max)
-        return range_fail(r, start);
-    *out = u;
-    return true;
+    int64_t i;
+    return read_ranged(r, 0, max, &i, out);
 }
 
 bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)
@@ -365,6 +402,11 @@ bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)
 
 bool duet_msgpack_read_u64(duet_msgpack_reader *r, uint64_t *out)
 {
+    size_t len;
+    if (quick_uint(r, out, &len)) {
+        r->pos += len;
+        return true;
+    }
     return read_unsigned(r, UINT64_MAX, out);
 }
 
@@ -376,12 +418,24 @@ bool duet_msgpack_read_i32(duet_msgpack_reader *r, int32_t *out)
     return ok;
 }
 
-bool duet_msgpack_read_u32(duet_msgpack_reader *r, uint32_t *out)
+static COLD bool read_u32_any(duet_msgpack_reader *r, uint32_t *out)
 {
     uint64_t v;
     bool ok = read_unsigned(r, UINT32_MAX, &v);
     *out = (uint32_t)v;
     return ok;
+}
+
+bool duet_msgpack_read_u32(duet_msgpack_reader *r, uint32_t *out)
+{
+    uint64_t v;
+    size_t len;
+    if (quick_uint(r, &v, &len) && v <= UINT32_MAX) {
+        *out = (uint32_t)v;
+        r->pos += len;
+        return true;
+    }
+    return read_u32_any(r, out);
 }
 
 bool duet_msgpack_read_double(duet_msgpack_reader *r, double *out)
@@ -414,6 +468,15 @@ static bool read_bytes(duet_msgpack_reader *r, duet_msgpack_type want, duet_msgp
     return false;
 }
 
+static COLD bool read_str_any(duet_msgpack_reader *r, const char **s, uint32_t *len)
+{
+    duet_msgpack_token t;
+    bool ok = read_bytes(r, DUET_MSGPACK_STR, &t);
+    *s = (const char *)t.v.bytes.ptr;
+    *len = t.v.bytes.len;
+    return ok;
+}
+
 bool duet_msgpack_read_str(duet_msgpack_reader *r, const char **s, uint32_t *len)
 {
     const uint8_t *p = r->pos;
@@ -426,11 +489,7 @@ bool duet_msgpack_read_str(duet_msgpack_reader *r, const char **s, uint32_t *len
             return true;
         }
     }
-    duet_msgpack_token t;
-    bool ok = read_bytes(r, DUET_MSGPACK_STR, &t);
-    *s = (const char *)t.v.bytes.ptr;
-    *len = t.v.bytes.len;
-    return ok;
+    return read_str_any(r, s, len);
 }
 
 bool duet_msgpack_read_cstr(duet_msgpack_reader *r, char *buf, size_t cap)
@@ -513,29 +572,53 @@ bool duet_msgpack_read_timestamp(duet_msgpack_reader *r, int64_t *sec, uint32_t 
     return true;
 }
 
+/* An array or map header (want) of any encoding: *n elements or pairs. */
+static COLD bool read_count(duet_msgpack_reader *r, duet_msgpack_type want, uint32_t *n)
+{
+    duet_msgpack_token t;
+    bool ok = read_expect(r, &t, want, want);
+    *n = ok ? t.v.count : 0;
+    return ok;
+}
+
 bool duet_msgpack_read_array(duet_msgpack_reader *r, uint32_t *n)
 {
     if (r->pos < r->end && (*r->pos & 0xf0) == 0x90) { /* fixarray: the common case */
         *n = *r->pos++ & 0x0f;
         return true;
     }
-    duet_msgpack_token t;
-    bool ok = read_expect(r, &t, DUET_MSGPACK_ARRAY, DUET_MSGPACK_ARRAY);
-    *n = ok ? t.v.count : 0;
-    return ok;
+    return read_count(r, DUET_MSGPACK_ARRAY, n);
 }
 
 bool duet_msgpack_read_map(duet_msgpack_reader *r, uint32_t *n)
 {
-    duet_msgpack_token t;
-    bool ok = read_expect(r, &t, DUET_MSGPACK_MAP, DUET_MSGPACK_MAP);
-    *n = ok ? t.v.count : 0;
-    return ok;
+    return read_count(r, DUET_MSGPACK_MAP, n);
 }
 
 int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)
 {
     return scan_header(p, avail, head, body, children);
+}
+
+/* read_value's container: skipped whole from start, within the limit less inside. */
+static COLD bool skip_inside(duet_msgpack_reader *r, const uint8_t *start, unsigned inside)
+{
+    uint8_t limit = r->max_depth;
+    r->max_depth = (uint8_t)(limit > inside ? limit - inside : 1);
+    r->pos = start;
+    bool ok = duet_msgpack_skip(r);
+    r->max_depth = limit;
+    return ok;
+}
+
+bool duet_msgpack_read_value(duet_msgpack_reader *r, duet_msgpack_token *t, unsigned inside)
+{
+    const uint8_t *start = r->pos;
+    if (!duet_msgpack_read_token(r, t))
+        return false;
+    if (t->type != DUET_MSGPACK_ARRAY && t->type != DUET_MSGPACK_MAP)
+        return true;
+    return skip_inside(r, start, inside);
 }
 
 bool duet_msgpack_skip(duet_msgpack_reader *r)

@@ -253,13 +253,13 @@ static uint32_t bytes_now(duet_link *link)
     return l->io.now_ms ? l->io.now_ms(l->io.ctx) : 0;
 }
 
+/* What every byte-stream link does (max_message and the layer above are set per link). */
+static const duet_link bytes_link = {.send = bytes_send, .poll = bytes_poll, .wait = bytes_wait, .now_ms = bytes_now};
+
 void duet_link_bytes_init(duet_link_bytes *l, const duet_bytes_io *io, void *buf, size_t cap, size_t max_message)
 {
     memset(l, 0, sizeof *l);
-    l->link.send = bytes_send;
-    l->link.poll = bytes_poll;
-    l->link.wait = bytes_wait;
-    l->link.now_ms = bytes_now;
+    l->link = bytes_link;
     l->link.max_message = max_message;
     l->io = *io;
     l->buf = (uint8_t *)buf;

@@ -40,6 +40,11 @@ static int mem_poll(duet_link *link)
     if (l->down)
         return DUET_ERR_LINK_DOWN;
     int count = 0;
+    if (l->head == l->tail) { /* nothing queued: the commonest poll */
+        if (!l->delivering)
+            l->head = l->tail = 0;
+        return 0;
+    }
     compact(l);
     while (l->head < l->tail) {
         uint32_t n;
@@ -57,6 +62,8 @@ static int mem_poll(duet_link *link)
         }
         count++;
     }
+    if (l->head == l->tail && !l->delivering)
+        l->head = l->tail = 0; /* all taken: the next message goes to the front */
     return count;
 }
 
@@ -75,13 +82,13 @@ static uint32_t mem_now(duet_link *link)
     return ((duet_link_mem *)link)->clock_ms;
 }
 
+/* What every in-memory link does (max_message and the layer above are set per link). */
+static const duet_link mem_link = {.send = mem_send, .poll = mem_poll, .wait = mem_wait, .now_ms = mem_now};
+
 static void mem_init(duet_link_mem *l, duet_link_mem *peer, void *queue, size_t cap, size_t max_message)
 {
     memset(l, 0, sizeof *l);
-    l->link.send = mem_send;
-    l->link.poll = mem_poll;
-    l->link.wait = mem_wait;
-    l->link.now_ms = mem_now;
+    l->link = mem_link;
     l->link.max_message = max_message;
     l->peer = peer;
     l->queue = (uint8_t *)queue;

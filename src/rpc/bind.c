@@ -14,7 +14,7 @@ static bool binding_is(const duet_rpc_binding *b, const char *name, size_t len)
         n += plen + 1;
         left -= plen + 1;
     }
-    return b->name_len == left && memcmp(n, b->method.name, left) == 0;
+    return b->name_len == left && (left == 0 || n[0] == b->method.name[0]) && memcmp(n, b->method.name, left) == 0;
 }
 
 duet_rpc_binding *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len)
@@ -81,18 +81,18 @@ static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *t
 int duet_rpc_bind(duet_rpc *rpc, const char *name, const char *signature, duet_rpc_handler fn, void *user)
 {
     duet_rpc_method m = {name, signature, fn, user};
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err = bind_many(rpc, NULL, &m, 1);
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }
 
 int duet_rpc_bind_group(duet_rpc *rpc, const char *prefix, const duet_rpc_method *table, size_t count)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err = prefix ? bind_many(rpc, prefix, table, count)
                      : duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind_group", "a prefix is required");
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }
 
@@ -105,7 +105,7 @@ static void remove_binding(duet_rpc *rpc, unsigned i)
 
 int duet_rpc_unbind(duet_rpc *rpc, const char *name)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err = DUET_ERR_NOT_FOUND;
     for (unsigned i = 0; name && i < rpc->method_count; i++) {
         if (binding_is(&rpc->methods[i], name, strlen(name))) {
@@ -114,13 +114,13 @@ int duet_rpc_unbind(duet_rpc *rpc, const char *name)
             break;
         }
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }
 
 int duet_rpc_unbind_group(duet_rpc *rpc, const char *prefix)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err = DUET_ERR_NOT_FOUND;
     for (unsigned i = 0; prefix && i < rpc->method_count;) {
         const char *p = rpc->methods[i].prefix;
@@ -131,6 +131,6 @@ int duet_rpc_unbind_group(duet_rpc *rpc, const char *prefix)
             i++;
         }
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }

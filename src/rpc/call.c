@@ -1,36 +1,51 @@
-/* rpc/call.c - calls and notifications: from a signature and a va_list, or from values
- * the compiler typed (duet/call.h); encoding and sending them. */
+/* rpc/call.c - calls and notifications: their params from a signature and a va_list, or
+ * typed by the compiler (duet/call.h); encoding and sending them. */
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-/* Writes one parameter from the va_list as letter c says. */
-static void write_param(duet_msgpack_writer *w, char c, va_list *ap)
+/* Reads the params a signature lists from ap into v (at most DUET_RPC_MAX_ARGS) and its
+ * result letter; false if the signature is bad (duet_rpc_signature_error says why). One
+ * pass: the letters are checked as their values are read. */
+static bool values_from_va(const char *sig, va_list *ap, duet_value *v, unsigned *n, char *result)
 {
-    switch (c) {
-    case 'i': duet_msgpack_write_int(w, va_arg(*ap, int)); break;
-    case 'u': duet_msgpack_write_uint(w, va_arg(*ap, unsigned)); break;
-    case 'l': duet_msgpack_write_int(w, va_arg(*ap, int64_t)); break;
-    case 'k': duet_msgpack_write_uint(w, va_arg(*ap, uint64_t)); break;
-    case 'b': duet_msgpack_write_bool(w, va_arg(*ap, int) != 0); break;
-    case 'f': duet_msgpack_write_float(w, duet_number_narrow(va_arg(*ap, double))); break;
-    case 'd': duet_msgpack_write_double(w, va_arg(*ap, double)); break;
-    case 's': {
-        const char *s = va_arg(*ap, const char *);
-        duet_msgpack_write_cstr(w, s ? s : "");
-        break;
+    unsigned i = 0;
+    for (; *sig && *sig != ':'; sig++, i++) {
+        if (i == DUET_RPC_MAX_ARGS)
+            return false;
+        duet_value *x = &v[i];
+        x->letter = *sig;
+        switch (*sig) {
+        case 'i': x->v.i = va_arg(*ap, int); break;
+        case 'u': x->v.u = va_arg(*ap, unsigned); break;
+        case 'l': x->v.i = va_arg(*ap, int64_t); break;
+        case 'k': x->v.u = va_arg(*ap, uint64_t); break;
+        case 'b': x->v.u = va_arg(*ap, int) != 0; break;
+        case 'f': case 'd': x->v.d = va_arg(*ap, double); break;
+        case 's': x->v.s = va_arg(*ap, const char *); x->v.s = x->v.s ? x->v.s : ""; break;
+        case 'y': case 'v':
+            x->v.bin.data = va_arg(*ap, const void *);
+            x->v.bin.len = va_arg(*ap, size_t);
+            break;
+        case 'n': break;
+        default: return false;
+        }
     }
-    case 'y': {
-        const void *p = va_arg(*ap, const void *);
-        size_t n = va_arg(*ap, size_t);
-        duet_msgpack_write_bin(w, p, n);
-        break;
-    }
-    case 'v': {
-        const void *p = va_arg(*ap, const void *);
-        size_t n = va_arg(*ap, size_t);
-        duet_msgpack_write_raw(w, p, n);
-        break;
-    }
+    *n = i;
+    return duet_rpc_sig_result(sig, result);
+}
+
+/* Writes one value: a typed one (duet/call.h) or one read from a signature. */
+static void write_value(duet_msgpack_writer *w, const duet_value *v)
+{
+    switch (v->letter) {
+    case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
+    case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
+    case 'b': duet_msgpack_write_bool(w, v->v.u != 0); break;
+    case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
+    case 'd': duet_msgpack_write_double(w, v->v.d); break;
+    case 's': duet_msgpack_write_cstr(w, v->v.s); break;
+    case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
+    case 'v': duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); break;
     default: duet_msgpack_write_nil(w); break;
     }
 }
@@ -43,7 +58,6 @@ static duet_rpc_slot *slot_take(duet_rpc *rpc)
     return NULL;
 }
 
-/* Writes the head of a request (with a new msgid in *slot) or notification. */
 bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
 {
     if (slot) {
@@ -67,7 +81,6 @@ bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame
     return true;
 }
 
-/* Sends a finished message; on success the slot (if any) starts waiting. */
 int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
 {
     int err = duet_rpc_send_frame(rpc, w);
@@ -83,108 +96,122 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
     return DUET_OK;
 }
 
-/* Writes one value the compiler typed (duet/call.h). */
-static void write_value(duet_msgpack_writer *w, const duet_value *v)
-{
-    switch (v->letter) {
-    case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
-    case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
-    case 'b': duet_msgpack_write_bool(w, v->v.u != 0); break;
-    case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
-    case 'd': duet_msgpack_write_double(w, v->v.d); break;
-    case 's': duet_msgpack_write_cstr(w, v->v.s); break;
-    case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
-    default: duet_msgpack_write_nil(w); break;
-    }
-}
-
-/* A message's params: n letters of a signature read from a va_list, or n typed values. */
-typedef struct params {
-    unsigned n;
-    const char *sig;
-    va_list *ap;
+/* A message to send: a request (slot != NULL: it gets one) or a notification, its method,
+ * its params and (for a request) its result letter. */
+typedef struct message {
+    duet_rpc_slot **slot;
+    const char *method;
     const duet_value *values;
-} params;
-
-/* Encodes and sends a request (slot != NULL) or notification whose method and params
- * were checked. */
-static int start_message(duet_rpc *rpc, duet_rpc_slot **slot, const char *method, const params *p, char result)
-{
-    if (rpc->link_err)
-        return duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
-    duet_msgpack_writer w;
-    size_t frame;
-    if (!duet_rpc_begin_message(rpc, &w, &frame, slot, method))
-        return slot && !*slot ? DUET_ERR_FULL : DUET_ERR_TOO_LARGE;
-    duet_msgpack_write_array(&w, p->n);
-    for (unsigned i = 0; i < p->n; i++) {
-        if (p->values)
-            write_value(&w, &p->values[i]);
-        else
-            write_param(&w, p->sig[i], p->ap);
-    }
-    return duet_rpc_finish_message(rpc, &w, frame, slot ? *slot : NULL, method, result);
-}
-
-/* start_message for a method named by a signature, its params in a va_list. */
-static int start_signed(duet_rpc *rpc, duet_rpc_slot **slot, const char *method, const char *sig, va_list *ap)
-{
-    params p = {0, sig, ap, NULL};
+    unsigned n;
     char result;
-    if (!method)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
-    if (!sig)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, method, "no signature (NULL): give \"\" for no parameters");
-    if (!duet_rpc_sig_parse(sig, &p.n, &result))
-        return duet_rpc_signature_error(rpc, method, sig);
-    return start_message(rpc, slot, method, &p, result);
-}
+} message;
 
-int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, const duet_value *args,
-                         unsigned nargs)
+/* Checks what every message needs, encodes it and sends it. */
+static int send_message(duet_rpc *rpc, const message *m)
 {
-    params p = {nargs, NULL, NULL, args};
-    lock(rpc);
-    duet_rpc_slot *s = NULL;
-    int err;
-    if (!method) {
-        err = duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
-    } else if (nargs > DUET_RPC_MAX_ARGS) {
+    if (!m->method)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
+    if (m->n > DUET_RPC_MAX_ARGS) {
         duet_text t = error_begin(rpc);
-        duet_text_add(&t, method);
+        duet_text_add(&t, m->method);
         duet_text_add(&t, ": more arguments than DUET_RPC_MAX_ARGS (");
         duet_text_add_uint(&t, DUET_RPC_MAX_ARGS);
         duet_text_add(&t, "): pass them as one array or raise DUET_RPC_MAX_ARGS");
-        err = DUET_ERR_ARG;
-    } else {
-        err = start_message(rpc, &s, method, &p, result.letter);
+        return DUET_ERR_ARG;
     }
-    if (!err) {
-        duet_rpc_out out = {result.p, result.cap, NULL};
-        err = duet_rpc_join(rpc, s, rpc->cfg.timeout_ms, method, &out);
+    if (rpc->link_err)
+        return duet_rpc_set_error(rpc, rpc->link_err, m->method, NULL);
+    duet_msgpack_writer w;
+    size_t frame;
+    if (!duet_rpc_begin_message(rpc, &w, &frame, m->slot, m->method))
+        return m->slot && !*m->slot ? DUET_ERR_FULL : DUET_ERR_TOO_LARGE;
+    duet_msgpack_write_array(&w, m->n);
+    for (unsigned i = 0; i < m->n; i++)
+        write_value(&w, &m->values[i]);
+    return duet_rpc_finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
+}
+
+/* Where a call goes on: a sync call waits (timeout_ms) and stores its result from ap or
+ * into *out; an async one fills *future; a notification is done. */
+typedef struct then {
+    bool sync;
+    uint32_t timeout_ms;
+    duet_future *future;
+    va_list *ap;
+    const duet_result *out;
+} then;
+
+/* Sends m (its slot taken here unless it is a notification) and goes on as next says;
+ * the one path of every call and notification. */
+static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
+{
+    duet_rpc_slot *s = NULL;
+    m->slot = notify ? NULL : &s;
+    duet_rpc_lock(rpc);
+    int err = send_message(rpc, m);
+    if (next->future) {
+        next->future->slot = err ? 0xff : (uint8_t)(s - rpc->slots);
+        next->future->msgid = err ? 0 : s->msgid;
+    }
+    if (!err && next->sync) {
+        duet_rpc_out out = next->out ? (duet_rpc_out){next->out->p, next->out->cap, NULL}
+                                     : duet_rpc_out_from_va(s->result_sig, next->ap);
+        err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, &out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
+    return err;
+}
+
+/* run() for a signature and its values in ap. */
+static int run_signed(duet_rpc *rpc, const char *method, const char *sig, then *next, bool notify, va_list ap)
+{
+    va_list args;
+    duet_value values[DUET_RPC_MAX_ARGS];
+    message m = {NULL, method, values, 0, 0};
+    int err;
+    va_copy(args, ap);
+    next->ap = &args;
+    if (!method || !sig) {
+        duet_rpc_lock(rpc);
+        err = duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call",
+                                 method ? "no signature (NULL): give \"\" for no parameters" : "no method name (NULL)");
+        duet_rpc_unlock(rpc);
+    } else if (!values_from_va(sig, &args, values, &m.n, &m.result)) {
+        duet_rpc_lock(rpc);
+        err = duet_rpc_signature_error(rpc, method, sig);
+        duet_rpc_unlock(rpc);
+    } else {
+        err = run(rpc, &m, next, notify);
+    }
+    if (err && next->future) {
+        next->future->slot = 0xff;
+        next->future->msgid = 0;
+    }
+    va_end(args);
     return err;
 }
 
 int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const char *signature, va_list ap)
 {
-    va_list args;
-    va_copy(args, ap);
-    lock(rpc);
-    duet_rpc_slot *s = NULL;
-    int err = start_signed(rpc, &s, method, signature, &args);
-    if (!err) {
-        duet_rpc_out out = duet_rpc_out_from_va(s->result_sig, &args);
-        err = duet_rpc_join(rpc, s, timeout_ms, method, &out);
-        s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
-    }
-    unlock(rpc);
-    va_end(args);
-    return err;
+    then next = {true, timeout_ms, NULL, NULL, NULL};
+    return run_signed(rpc, method, signature, &next, false, ap);
 }
 
+int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap)
+{
+    then next = {false, 0, future, NULL, NULL};
+    return run_signed(rpc, method, signature, &next, false, ap);
+}
+
+int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, va_list ap)
+{
+    then next = {false, 0, NULL, NULL, NULL};
+    return run_signed(rpc, method, signature, &next, true, ap);
+}
+
+/* The variadic forms: each hands its va_list to the v-form above. (C has no way to pass
+ * "..." on, so each is its own short function.) */
 int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
@@ -203,42 +230,12 @@ int duet_rpc_call_timeout(duet_rpc *rpc, uint32_t timeout_ms, const char *method
     return err;
 }
 
-int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap)
-{
-    va_list args;
-    va_copy(args, ap);
-    lock(rpc);
-    duet_rpc_slot *s = NULL;
-    int err = start_signed(rpc, &s, method, signature, &args);
-    if (!err) {
-        future->slot = (uint8_t)(s - rpc->slots);
-        future->msgid = s->msgid;
-    } else {
-        future->slot = 0xff;
-        future->msgid = 0;
-    }
-    unlock(rpc);
-    va_end(args);
-    return err;
-}
-
 int duet_rpc_call_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, ...)
 {
     va_list ap;
     va_start(ap, signature);
     int err = duet_rpc_vcall_async(rpc, future, method, signature, ap);
     va_end(ap);
-    return err;
-}
-
-int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, va_list ap)
-{
-    va_list args;
-    va_copy(args, ap);
-    lock(rpc);
-    int err = start_signed(rpc, NULL, method, signature, &args);
-    unlock(rpc);
-    va_end(args);
     return err;
 }
 
@@ -249,4 +246,28 @@ int duet_rpc_notify(duet_rpc *rpc, const char *method, const char *signature, ..
     int err = duet_rpc_vnotify(rpc, method, signature, ap);
     va_end(ap);
     return err;
+}
+
+/* ------------------------------------------------------------ typed (duet/call.h) */
+
+int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, const duet_value *args, unsigned nargs)
+{
+    message m = {NULL, method, args, nargs, result.letter};
+    then next = {true, rpc->cfg.timeout_ms, NULL, NULL, &result};
+    return run(rpc, &m, &next, false);
+}
+
+int duet_rpc_call_async_values(duet_rpc *rpc, duet_future *future, const char *method, const duet_value *args,
+                               unsigned nargs)
+{
+    message m = {NULL, method, args, nargs, 0};
+    then next = {false, 0, future, NULL, NULL};
+    return run(rpc, &m, &next, false);
+}
+
+int duet_rpc_notify_values(duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs)
+{
+    message m = {NULL, method, args, nargs, 0};
+    then next = {false, 0, NULL, NULL, NULL};
+    return run(rpc, &m, &next, true);
 }

@@ -22,6 +22,18 @@ int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig)
     return DUET_ERR_ARG;
 }
 
+void duet_rpc_lock(duet_rpc *rpc)
+{
+    if (rpc->cfg.lock)
+        rpc->cfg.lock(rpc->cfg.lock_arg);
+}
+
+void duet_rpc_unlock(duet_rpc *rpc)
+{
+    if (rpc->cfg.unlock)
+        rpc->cfg.unlock(rpc->cfg.lock_arg);
+}
+
 /* ------------------------------------------------------------ set-up */
 
 int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
@@ -44,7 +56,7 @@ int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
 
 void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     rpc->link = link;
     rpc->link_err = DUET_OK;
     /* A frame holds one message: what the caller asked for (at most the tx buffer), else
@@ -71,7 +83,7 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     }
     duet_link_attach(link, duet_rpc_receive, rpc);
     duet_link_attach_dropped(link, duet_rpc_dropped);
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
 }
 
 int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w)

@@ -12,42 +12,44 @@ static duet_rpc_slot *future_slot(duet_rpc *rpc, const duet_future *f)
     return s;
 }
 
+/* Whether a waiting call's response is there (serving what arrived first). */
+static int poll_slot(duet_rpc *rpc, duet_rpc_slot *s)
+{
+    int n = s->state == SLOT_DONE ? 0 : rpc->link->poll(rpc->link);
+    if (n == DUET_ERR_LINK_DOWN)
+        rpc->link_err = n;
+    if (s->state == SLOT_DONE)
+        return s->err;
+    return rpc->link_err ? rpc->link_err : DUET_ERR_AGAIN;
+}
+
 int duet_future_poll(duet_rpc *rpc, const duet_future *future)
 {
-    lock(rpc);
-    int err;
+    duet_rpc_lock(rpc);
     duet_rpc_slot *s = future_slot(rpc, future);
-    if (!s) {
-        err = DUET_ERR_ARG;
-    } else {
-        int n = s->state == SLOT_DONE ? 0 : rpc->link->poll(rpc->link);
-        if (n == DUET_ERR_LINK_DOWN)
-            rpc->link_err = n;
-        if (s->state == SLOT_DONE)
-            err = s->err;
-        else
-            err = rpc->link_err ? rpc->link_err : DUET_ERR_AGAIN;
-    }
-    unlock(rpc);
+    int err = s ? poll_slot(rpc, s) : DUET_ERR_ARG;
+    duet_rpc_unlock(rpc);
     return err;
 }
 
-/* Waits for the future's slot and stores its result (letter c, or the call's own if 0). */
+/* Waits for a future's slot and stores its result (letter c, or the call's own if 0) in
+ * raw, or where the pointers in ap say. */
+static int wait_slot_result(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, char c, va_list *ap,
+                            const duet_rpc_out *raw)
+{
+    if (c)
+        s->result_sig = c;
+    duet_rpc_out out = raw ? *raw : duet_rpc_out_from_va(s->result_sig, ap);
+    return duet_rpc_join(rpc, s, timeout_ms, "future", &out);
+}
+
 static int wait_future(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, char c, va_list *ap,
                        const duet_rpc_out *raw)
 {
-    lock(rpc);
-    int err;
+    duet_rpc_lock(rpc);
     duet_rpc_slot *s = future_slot(rpc, future);
-    if (!s) {
-        err = DUET_ERR_ARG;
-    } else {
-        if (c)
-            s->result_sig = c;
-        duet_rpc_out out = raw ? *raw : duet_rpc_out_from_va(s->result_sig, ap);
-        err = duet_rpc_join(rpc, s, timeout_ms, "future", &out);
-    }
-    unlock(rpc);
+    int err = s ? wait_slot_result(rpc, s, timeout_ms, c, ap, raw) : DUET_ERR_ARG;
+    duet_rpc_unlock(rpc);
     return err;
 }
 
@@ -60,6 +62,12 @@ int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ..
     return err;
 }
 
+int duet_future_wait_value(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, duet_result result)
+{
+    duet_rpc_out out = {result.p, result.cap, NULL};
+    return wait_future(rpc, future, timeout_ms, result.letter, NULL, &out); /* letter 0 (NULL): the call's own */
+}
+
 int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, void *buf, size_t cap, size_t *len)
 {
     duet_rpc_out raw = {buf, cap, len};
@@ -68,9 +76,9 @@ int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms
 
 void duet_future_drop(duet_rpc *rpc, duet_future *future)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     duet_rpc_slot *s = future_slot(rpc, future);
     if (s)
         s->state = SLOT_FREE;
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
 }

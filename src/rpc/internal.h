@@ -23,26 +23,24 @@ struct duet_req {
     uint32_t method_len;
     uint32_t argc;
     duet_msgpack_reader params;            /* at the first element of params */
-    duet_msgpack_token args[DUET_RPC_MAX_ARGS]; /* decoded when the binding has a signature */
+    duet_msgpack_token args[DUET_RPC_MAX_ARGS]; /* the first arguments, decoded */
+    const uint8_t *arg_at[DUET_RPC_MAX_ARGS];   /* where each starts */
+    const uint8_t *params_end;
     duet_msgpack_writer out;               /* the response, result last */
     size_t result_start;                   /* where the result starts in out */
+    duet_msgpack_token returned;           /* the result a duet_return_* wrote... */
+    size_t returned_end;                   /* ...ending here in out (else 0) */
     bool notification;
+    bool typed;                            /* bound with a signature: args checked */
     char error[DUET_RPC_ERROR_TEXT];       /* set by duet_req_fail */
 };
 
 /* ------------------------------------------------------------ small helpers */
 
-static inline void lock(duet_rpc *rpc)
-{
-    if (rpc->cfg.lock)
-        rpc->cfg.lock(rpc->cfg.lock_arg);
-}
+/* The engine's lock hooks (duet_rpc_config.lock), if it has them (engine.c). */
+void duet_rpc_lock(duet_rpc *rpc);
+void duet_rpc_unlock(duet_rpc *rpc);
 
-static inline void unlock(duet_rpc *rpc)
-{
-    if (rpc->cfg.unlock)
-        rpc->cfg.unlock(rpc->cfg.lock_arg);
-}
 
 static inline uint32_t now_ms(duet_rpc *rpc)
 {

@@ -7,7 +7,7 @@ static duet_msgpack_writer *begin_open(duet_rpc *rpc, duet_future *future, const
 {
     duet_rpc_slot *s = NULL;
     duet_msgpack_writer *w = NULL;
-    lock(rpc);
+    duet_rpc_lock(rpc);
     if (future) {
         future->slot = 0xff;
         future->msgid = 0;
@@ -28,7 +28,7 @@ static duet_msgpack_writer *begin_open(duet_rpc *rpc, duet_future *future, const
         }
         w = &rpc->open_writer;
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return w;
 }
 
@@ -44,7 +44,7 @@ duet_msgpack_writer *duet_rpc_begin_notify(duet_rpc *rpc, const char *method)
 
 int duet_rpc_end(duet_rpc *rpc, duet_msgpack_writer *w)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int err;
     if (!rpc->open_frame || w != &rpc->open_writer) {
         err = duet_rpc_set_error(rpc, DUET_ERR_STATE, "duet_rpc_end", "no low-level message is open");
@@ -56,6 +56,6 @@ int duet_rpc_end(duet_rpc *rpc, duet_msgpack_writer *w)
             s->state = SLOT_FREE;
         err = duet_rpc_finish_message(rpc, w, frame, s, rpc->open_method, 'v');
     }
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return err;
 }

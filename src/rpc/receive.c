@@ -2,19 +2,6 @@
  * slots that wait for them, requests to serve.c, and polling the link. */
 #include "rpc/internal.h"
 
-/* Skips count values that sit `inside` levels deep in a message, so that the message as a
- * whole stays within the nesting limit (what the peer's reader, and ours, accept). */
-static bool skip_values(duet_msgpack_reader *r, uint32_t count, unsigned inside)
-{
-    unsigned limit = duet_msgpack_reader_max_depth(r);
-    duet_msgpack_reader_set_max_depth(r, limit > inside ? limit - inside : 1);
-    bool ok = true;
-    for (uint32_t i = 0; ok && i < count; i++)
-        ok = duet_msgpack_skip(r);
-    duet_msgpack_reader_set_max_depth(r, limit);
-    return ok;
-}
-
 /* A message that is no msgpack-RPC message: skips it whole (the reader starts again at
  * start, up to the first end) and counts it. False if it is not even one whole value. */
 static bool skip_malformed(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *start, const uint8_t *end)
@@ -33,6 +20,7 @@ static bool skip_malformed(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t 
 static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end)
 {
     uint64_t id;
+    duet_msgpack_token tok;
     if (!duet_msgpack_read_u64(r, &id))
         return skip_malformed(rpc, r, msg, end);
     /* The error: nil, a string, or (from a peer that breaks the convention) anything. */
@@ -43,10 +31,10 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
         duet_msgpack_read_nil(r);
     else if (error_type == DUET_MSGPACK_STR)
         duet_msgpack_read_str(r, &text, &text_len);
-    else if (!skip_values(r, 1, 1))
+    else if (!duet_msgpack_read_value(r, &tok, 1))
         return false;
     const uint8_t *result = duet_msgpack_reader_pos(r);
-    if (!skip_values(r, 1, 1))
+    if (!duet_msgpack_read_value(r, &tok, 1))
         return false;
     size_t len = (size_t)(duet_msgpack_reader_pos(r) - result);
     rpc->stats.msgs_in++;
@@ -130,6 +118,22 @@ static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t
     return true;
 }
 
+/* Reads the params to find where the message ends, and keeps the first DUET_RPC_MAX_ARGS
+ * decoded (c->args) with where each starts (c->arg_at), for the signature's checks. */
+static bool read_params(duet_req *c, duet_msgpack_reader *r)
+{
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < c->argc; i++) {
+        duet_msgpack_token rest;
+        bool kept = i < DUET_RPC_MAX_ARGS;
+        if (kept)
+            c->arg_at[i] = duet_msgpack_reader_pos(r);
+        ok = duet_msgpack_read_value(r, kept ? &c->args[i] : &rest, 2); /* in the message and params */
+    }
+    c->params_end = duet_msgpack_reader_pos(r);
+    return ok;
+}
+
 /*
  * Handles the message at r, framing it while it parses it, and leaves r after it.
  * False if it is not one whole MessagePack value (the rest of the buffer is then lost).
@@ -148,6 +152,7 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     duet_req c;
     c.rpc = rpc;
     c.binding = NULL;
+    c.typed = false;
     c.notification = type == MSG_NOTIFY;
     const uint8_t *msgid = duet_msgpack_reader_pos(r);
     size_t msgid_len = 0;
@@ -172,7 +177,7 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     } else {
         /* The params run to the end of the message: their reader sees nothing after it. */
         const uint8_t *params = duet_msgpack_reader_pos(r);
-        if (!skip_values(r, c.argc, 2))
+        if (!read_params(&c, r))
             return false;
         rpc->stats.msgs_in++;
         duet_msgpack_reader_init(&c.params, params, (size_t)(duet_msgpack_reader_pos(r) - params));
@@ -248,10 +253,10 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
 
 int duet_rpc_poll(duet_rpc *rpc)
 {
-    lock(rpc);
+    duet_rpc_lock(rpc);
     int n = rpc->link->poll(rpc->link);
     if (n == DUET_ERR_LINK_DOWN)
         rpc->link_err = n;
-    unlock(rpc);
+    duet_rpc_unlock(rpc);
     return n == DUET_ERR_LINK_DOWN ? n : (n < 0 ? 0 : n);
 }

@@ -7,9 +7,7 @@ uint32_t duet_arg_count(const duet_req *call) { return call->argc; }
 /* The decoded argument n, or NULL if there is none (raw handler or n out of range). */
 static const duet_msgpack_token *arg(const duet_req *c, unsigned n)
 {
-    if (!c->binding || !c->binding->method.signature || n >= c->argc)
-        return NULL;
-    return &c->args[n];
+    return c->typed && n < c->argc ? &c->args[n] : NULL;
 }
 
 static int64_t arg_int64(const duet_req *c, unsigned n)
@@ -17,11 +15,11 @@ static int64_t arg_int64(const duet_req *c, unsigned n)
     const duet_msgpack_token *t = arg(c, n);
     if (!t)
         return 0;
+    if (t->type == DUET_MSGPACK_UINT) /* the commonest */
+        return (int64_t)t->v.u;
     if (t->type == DUET_MSGPACK_INT)
         return t->v.i;
-    if (t->type == DUET_MSGPACK_UINT)
-        return (int64_t)t->v.u;
-    return duet_number_to_int64(token_double(t));
+    return duet_number_to_int64(duet_rpc_token_double(t));
 }
 
 int32_t duet_arg_int(const duet_req *call, unsigned n) { return (int32_t)arg_int64(call, n); }
@@ -43,7 +41,7 @@ bool duet_arg_bool(const duet_req *call, unsigned n)
 double duet_arg_double(const duet_req *call, unsigned n)
 {
     const duet_msgpack_token *t = arg(call, n);
-    return t ? token_double(t) : 0;
+    return t ? duet_rpc_token_double(t) : 0;
 }
 
 float duet_arg_float(const duet_req *call, unsigned n) { return duet_number_narrow(duet_arg_double(call, n)); }
@@ -79,34 +77,54 @@ const uint8_t *duet_arg_value(const duet_req *call, unsigned n, uint32_t *len)
 duet_msgpack_reader *duet_req_params(duet_req *call) { return &call->params; }
 duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 
+/* Notes the result a duet_return_* wrote from `at`, so that its check needs no read-back
+ * (unless something was written before it: then the check reads back all of it). */
+static int returned(duet_req *c, size_t at, duet_msgpack_type type)
+{
+    c->returned.type = type;
+    c->returned_end = at == c->result_start ? duet_msgpack_writer_size(&c->out) : 0;
+    return duet_msgpack_writer_error(&c->out);
+}
+
 int duet_return_int(duet_req *call, int64_t v)
 {
+    size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_int(&call->out, v);
-    return duet_msgpack_writer_error(&call->out);
+    call->returned.v.i = v;
+    return returned(call, at, v < 0 ? DUET_MSGPACK_INT : DUET_MSGPACK_UINT);
 }
 
 int duet_return_uint(duet_req *call, uint64_t v)
 {
+    size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_uint(&call->out, v);
-    return duet_msgpack_writer_error(&call->out);
+    call->returned.v.u = v;
+    return returned(call, at, DUET_MSGPACK_UINT);
 }
 
 int duet_return_bool(duet_req *call, bool v)
 {
+    size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_bool(&call->out, v);
-    return duet_msgpack_writer_error(&call->out);
+    call->returned.v.b = v;
+    return returned(call, at, DUET_MSGPACK_BOOL);
 }
 
 int duet_return_double(duet_req *call, double v)
 {
+    size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_double(&call->out, v);
-    return duet_msgpack_writer_error(&call->out);
+    call->returned.v.d = v;
+    return returned(call, at, DUET_MSGPACK_FLOAT64);
 }
 
 int duet_return_str(duet_req *call, const char *s)
 {
+    size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_cstr(&call->out, s ? s : "");
-    return duet_msgpack_writer_error(&call->out);
+    call->returned.v.bytes.ptr = NULL;
+    call->returned.v.bytes.len = 0;
+    return returned(call, at, DUET_MSGPACK_STR);
 }
 
 int duet_req_fail(duet_req *call, int err, const char *text)

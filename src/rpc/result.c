@@ -5,7 +5,8 @@
 
 int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
 {
-    uint32_t start = now_ms(rpc);
+    uint32_t start = 0;
+    bool timing = false; /* the clock is read once the first poll found no answer */
     for (;;) {
         int n = rpc->link->poll(rpc->link);
         if (s->state == SLOT_DONE)
@@ -14,15 +15,20 @@ int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
             rpc->link_err = DUET_ERR_LINK_DOWN;
             return DUET_ERR_LINK_DOWN;
         }
-        uint32_t elapsed = now_ms(rpc) - start;
+        uint32_t now = now_ms(rpc);
+        if (!timing) {
+            start = now;
+            timing = true;
+        }
+        uint32_t elapsed = now - start;
         if (elapsed >= timeout_ms)
             return DUET_ERR_TIMEOUT;
         if (n > 0)
             continue;
         if (rpc->link->wait) {
-            unlock(rpc);
+            duet_rpc_unlock(rpc);
             rpc->link->wait(rpc->link, timeout_ms - elapsed);
-            lock(rpc);
+            duet_rpc_lock(rpc);
         }
     }
 }
@@ -83,8 +89,8 @@ static void store_scalar(char c, const duet_msgpack_token *tok, void *p)
     case 'l': *(int64_t *)p = i; break;
     case 'k': *(uint64_t *)p = u; break;
     case 'b': *(bool *)p = tok->v.b; break;
-    case 'f': *(float *)p = duet_number_narrow(token_double(tok)); break;
-    case 'd': *(double *)p = token_double(tok); break;
+    case 'f': *(float *)p = duet_number_narrow(duet_rpc_token_double(tok)); break;
+    case 'd': *(double *)p = duet_rpc_token_double(tok); break;
     default: break;
     }
 }

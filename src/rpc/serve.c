@@ -3,6 +3,7 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
+#if DUET_RPC_HINTS
 /* Levenshtein distance of two short names, or a large number if either is long. */
 static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -28,15 +29,10 @@ static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb
     return row[lb];
 }
 
-/* Error text for an unknown method: rpclib's sentence, then the closest bound names. */
-static void unknown_method_text(duet_req *c, duet_text *t)
+/* Appends the bound names closest to the unknown one (" Did you mean: add?"). */
+static void add_hints(duet_req *c, duet_text *t)
 {
     duet_rpc *rpc = c->rpc;
-    duet_text_add(t, "rpclib: server could not find function '");
-    duet_text_addn(t, c->method, c->method_len);
-    duet_text_add(t, "' with argument count ");
-    duet_text_add_uint(t, c->argc);
-    duet_text_add(t, ".");
     unsigned limit = c->method_len / 3 + 1;
     bool first = true;
     for (unsigned i = 0; i < rpc->method_count; i++) {
@@ -58,6 +54,25 @@ static void unknown_method_text(duet_req *c, duet_text *t)
     if (!first)
         duet_text_add(t, "?");
 }
+#else
+/* The small configuration (DUET_RPC_HINTS 0) names no close matches. */
+static void add_hints(duet_req *c, duet_text *t)
+{
+    (void)c;
+    (void)t;
+}
+#endif
+
+/* Error text for an unknown method: rpclib's sentence, then the closest bound names. */
+static void unknown_method_text(duet_req *c, duet_text *t)
+{
+    duet_text_add(t, "rpclib: server could not find function '");
+    duet_text_addn(t, c->method, c->method_len);
+    duet_text_add(t, "' with argument count ");
+    duet_text_add_uint(t, c->argc);
+    duet_text_add(t, ".");
+    add_hints(c, t);
+}
 
 /* Checks the arguments against the binding's signature and decodes them into c->args. */
 static bool check_args(duet_req *c, duet_text *t)
@@ -72,32 +87,25 @@ static bool check_args(duet_req *c, duet_text *t)
         duet_text_add_uint(t, c->argc);
         return false;
     }
-    duet_msgpack_reader r = c->params;
     for (unsigned i = 0; i < want; i++) {
-        const uint8_t *start = duet_msgpack_reader_pos(&r);
         duet_msgpack_token *tok = &c->args[i];
         bool range;
         if (sig[i] == 'v') { /* any value: keep its encoding */
-            duet_msgpack_skip(&r);
+            const uint8_t *end = i + 1 < want ? c->arg_at[i + 1] : c->params_end;
             tok->type = DUET_MSGPACK_NONE;
-            tok->v.bytes.ptr = start;
-            tok->v.bytes.len = (uint32_t)(duet_msgpack_reader_pos(&r) - start);
+            tok->v.bytes.ptr = c->arg_at[i];
+            tok->v.bytes.len = (uint32_t)(end - c->arg_at[i]);
             continue;
         }
-        duet_msgpack_read_token_fast(&r, tok);
-        bool ok = token_matches(tok, sig[i], &range);
-        if (!ok) {
+        if (!token_matches(tok, sig[i], &range)) {
             duet_text_addn(t, c->method, c->method_len);
             duet_text_add(t, ": argument ");
             duet_text_add_uint(t, i + 1);
             duet_text_add(t, ": expected ");
             duet_text_add(t, duet_rpc_letter_name(sig[i]));
-            if (range) {
-                duet_text_add(t, ", got an integer out of its range");
-            } else {
-                duet_text_add(t, ", got ");
+            duet_text_add(t, range ? ", got an integer out of its range" : ", got ");
+            if (!range)
                 duet_text_add(t, duet_msgpack_type_name(tok->type));
-            }
             return false;
         }
     }
@@ -115,22 +123,17 @@ static bool check_result(duet_req *c, duet_text *t)
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
         duet_msgpack_write_nil(w);
-    duet_msgpack_reader r;
-    duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
-                             duet_msgpack_writer_size(w) - c->result_start);
-    duet_msgpack_token tok;
-    duet_msgpack_read_token_fast(&r, &tok);
-    if (tok.type == DUET_MSGPACK_ARRAY || tok.type == DUET_MSGPACK_MAP) {
-        /* a container: its elements are part of the one value */
+    duet_msgpack_token tok = c->returned;
+    if (duet_msgpack_writer_size(w) != c->returned_end) {
+        /* Written through duet_req_result(): read back what the handler wrote. */
+        duet_msgpack_reader r;
         duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
                                  duet_msgpack_writer_size(w) - c->result_start);
-        duet_msgpack_skip(&r);
-    }
-    bool one = duet_msgpack_reader_error(&r) == DUET_OK && duet_msgpack_reader_remaining(&r) == 0;
-    if (!one) {
-        duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, ": the handler wrote more than one result value");
-        return false;
+        if (!duet_msgpack_read_value(&r, &tok, 0) || duet_msgpack_reader_remaining(&r) != 0) {
+            duet_text_addn(t, c->method, c->method_len);
+            duet_text_add(t, ": the handler wrote more than one result value");
+            return false;
+        }
     }
     if (!c->binding->method.signature)
         return true;
@@ -175,6 +178,7 @@ static bool run_handler(duet_req *c, duet_text *t)
 {
     duet_rpc *rpc = c->rpc;
     c->error[0] = '\0';
+    c->returned_end = 0;
     rpc->depth++;
     int rc = c->binding->method.fn(c);
     rpc->depth--;
@@ -234,7 +238,8 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
     } else {
         c->bound = *found;
         c->binding = &c->bound;
-        if (!c->binding->method.signature || check_args(c, &t))
+        c->typed = c->bound.method.signature != NULL;
+        if (!c->typed || check_args(c, &t))
             ok = run_handler(c, &t);
     }
     if (!ok) {

@@ -18,6 +18,17 @@ static bool sig_letter(char c)
     }
 }
 
+bool duet_rpc_sig_result(const char *p, char *result)
+{
+    *result = 0;
+    if (*p == ':' && p[1]) {
+        if (!sig_letter(p[1]) || p[2])
+            return false;
+        *result = p[1] == 'n' ? 0 : p[1];
+    }
+    return true;
+}
+
 /* Reads a signature: its parameter count and result letter (0: nil/none), or what is
  * wrong with it and where (*at). */
 static sig_fault sig_scan(const char *sig, unsigned *nparams, char *result, const char **at)
@@ -31,13 +42,9 @@ static sig_fault sig_scan(const char *sig, unsigned *nparams, char *result, cons
         if (!sig_letter(*p))
             return SIG_LETTER;
     }
-    if (*p == ':' && p[1]) {
-        *at = ++p;
-        if (!sig_letter(*p))
-            return SIG_LETTER;
-        if (p[1])
-            return SIG_RESULT;
-        *result = *p == 'n' ? 0 : *p;
+    if (!duet_rpc_sig_result(p, result)) {
+        *at = p + 1;
+        return sig_letter(p[1]) ? SIG_RESULT : SIG_LETTER;
     }
     *nparams = n;
     return n > DUET_RPC_MAX_ARGS ? SIG_TOO_MANY : SIG_OK;
@@ -49,6 +56,14 @@ bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result)
     return sig_scan(sig, nparams, result, &at) == SIG_OK;
 }
 
+#if !DUET_RPC_EXPLAIN
+void duet_rpc_sig_explain(const char *sig, duet_text *t)
+{
+    duet_text_add(t, "signature \"");
+    duet_text_add(t, sig);
+    duet_text_add(t, "\" is not valid: duet/rpc.h lists its letters and the limit DUET_RPC_MAX_ARGS");
+}
+#else
 void duet_rpc_sig_explain(const char *sig, duet_text *t)
 {
     unsigned n;
@@ -79,6 +94,8 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t)
     }
 }
 
+#endif
+
 const char *duet_rpc_letter_name(char c)
 {
     switch (c) {
@@ -93,5 +110,50 @@ const char *duet_rpc_letter_name(char c)
     case 'y': return "bin";
     case 'n': return "nil";
     default: return "any value";
+    }
+}
+
+/* Does an integer token fit the C type of letter c? */
+static bool int_fits(const duet_msgpack_token *t, char c)
+{
+    bool neg = t->type == DUET_MSGPACK_INT && t->v.i < 0;
+    uint64_t mag = t->type == DUET_MSGPACK_UINT ? t->v.u : (uint64_t)t->v.i;
+    switch (c) {
+    case 'i': return neg ? t->v.i >= INT32_MIN : mag <= INT32_MAX;
+    case 'u': return !neg && mag <= UINT32_MAX;
+    case 'l': return neg || mag <= INT64_MAX;
+    case 'k': return !neg;
+    default: return true; /* f, d: any integer converts */
+    }
+}
+
+bool duet_rpc_token_matches(const duet_msgpack_token *t, char c, bool *range)
+{
+    bool is_int = t->type == DUET_MSGPACK_UINT || t->type == DUET_MSGPACK_INT;
+    *range = false;
+    switch (c) {
+    case 'i': case 'u': case 'l': case 'k':
+        if (!is_int)
+            return false;
+        *range = !int_fits(t, c);
+        return !*range;
+    case 'f': case 'd':
+        return is_int || t->type == DUET_MSGPACK_FLOAT32 || t->type == DUET_MSGPACK_FLOAT64;
+    case 'b': return t->type == DUET_MSGPACK_BOOL;
+    case 's': return t->type == DUET_MSGPACK_STR;
+    case 'y': return t->type == DUET_MSGPACK_BIN;
+    case 'n': return t->type == DUET_MSGPACK_NIL;
+    default: return true;
+    }
+}
+
+double duet_rpc_token_double(const duet_msgpack_token *t)
+{
+    switch (t->type) {
+    case DUET_MSGPACK_UINT: return duet_number_from_uint64(t->v.u);
+    case DUET_MSGPACK_INT: return duet_number_from_int64(t->v.i);
+    case DUET_MSGPACK_FLOAT32: return duet_number_widen(t->v.f);
+    case DUET_MSGPACK_FLOAT64: return t->v.d;
+    default: return 0;
     }
 }

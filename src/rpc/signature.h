@@ -18,52 +18,23 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t);
 /* The type a letter stands for, in words ("int32", ...). */
 const char *duet_rpc_letter_name(char c);
 
-/* The checks below run for every argument and result: inline, in the files that use them. */
+/* Reads the result part of a signature at p (its ':' or its end): the result letter (0:
+ * nil/none); false if it is not one letter. */
+bool duet_rpc_sig_result(const char *p, char *result);
 
-/* Does an integer token fit the C type of letter c? */
-static inline bool int_fits(const duet_msgpack_token *t, char c)
-{
-    bool neg = t->type == DUET_MSGPACK_INT && t->v.i < 0;
-    uint64_t mag = t->type == DUET_MSGPACK_UINT ? t->v.u : (uint64_t)t->v.i;
-    switch (c) {
-    case 'i': return neg ? t->v.i >= INT32_MIN : mag <= INT32_MAX;
-    case 'u': return !neg && mag <= UINT32_MAX;
-    case 'l': return neg || mag <= INT64_MAX;
-    case 'k': return !neg;
-    default: return true; /* f, d: any integer converts */
-    }
-}
-
-/* Does a token match letter c? Sets *range when it is an integer that does not fit. */
+/* Does a token match letter c? Sets *range when it is an integer that does not fit. A
+ * small non-negative integer for 'i' (the commonest argument) is answered inline. */
+bool duet_rpc_token_matches(const duet_msgpack_token *t, char c, bool *range);
 static inline bool token_matches(const duet_msgpack_token *t, char c, bool *range)
 {
-    bool is_int = t->type == DUET_MSGPACK_UINT || t->type == DUET_MSGPACK_INT;
-    *range = false;
-    switch (c) {
-    case 'i': case 'u': case 'l': case 'k':
-        if (!is_int)
-            return false;
-        *range = !int_fits(t, c);
-        return !*range;
-    case 'f': case 'd':
-        return is_int || t->type == DUET_MSGPACK_FLOAT32 || t->type == DUET_MSGPACK_FLOAT64;
-    case 'b': return t->type == DUET_MSGPACK_BOOL;
-    case 's': return t->type == DUET_MSGPACK_STR;
-    case 'y': return t->type == DUET_MSGPACK_BIN;
-    case 'n': return t->type == DUET_MSGPACK_NIL;
-    default: return true;
+    if (t->type == DUET_MSGPACK_UINT && t->v.u <= INT32_MAX && (c == 'i' || c == 'u' || c == 'l' || c == 'k')) {
+        *range = false;
+        return true;
     }
+    return duet_rpc_token_matches(t, c, range);
 }
 
-static inline double token_double(const duet_msgpack_token *t)
-{
-    switch (t->type) {
-    case DUET_MSGPACK_UINT: return duet_number_from_uint64(t->v.u);
-    case DUET_MSGPACK_INT: return duet_number_from_int64(t->v.i);
-    case DUET_MSGPACK_FLOAT32: return duet_number_widen(t->v.f);
-    case DUET_MSGPACK_FLOAT64: return t->v.d;
-    default: return 0;
-    }
-}
+/* The number a numeric token holds, as a double. */
+double duet_rpc_token_double(const duet_msgpack_token *t);
 
 #endif

@@ -1,4 +1,4 @@
-/* good.c - DUET_CALL with every type it takes: must compile (else the bad_*.c prove nothing). */
+/* good.c - DUET_CALL (and its async, notify and wait forms) with every type it takes: must compile (else the bad_*.c prove nothing). */
 #include "duet/duet.h"
 
 int check_types(void);
@@ -29,5 +29,15 @@ int check_types(void)
     err |= DUET_CALL("s", DUET_STR_OUT(s), name);
     err |= DUET_CALL("none", NULL);
     err |= DUET_RPC_CALL(duet_rpc_instance(), "add", &i32, 1, 2);
+    duet_future fut;
+    err |= DUET_CALL_ASYNC(&fut, "add", 1, 2);
+    err |= DUET_CALL_ASYNC(&fut, "now");
+    err |= DUET_FUTURE_WAIT(duet_rpc_instance(), &fut, 100, &i32);
+    err |= DUET_FUTURE_WAIT(duet_rpc_instance(), &fut, 100, DUET_STR_OUT(s));
+    err |= DUET_FUTURE_WAIT(duet_rpc_instance(), &fut, 100, NULL);
+    err |= DUET_RPC_CALL_ASYNC(duet_rpc_instance(), &fut, "k", flag, 1.5f, name, DUET_BIN(bytes, 2));
+    err |= DUET_NOTIFY("tick");
+    err |= DUET_NOTIFY("level", 3, 2.5, name);
+    err |= DUET_RPC_NOTIFY(duet_rpc_instance(), "u", us, ul);
     return err;
 }

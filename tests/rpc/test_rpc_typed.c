@@ -1,4 +1,4 @@
-/* tests/rpc/test_rpc_typed.c - DUET_RPC_CALL: signatures derived from C types by _Generic,
+/* tests/rpc/test_rpc_typed.c - DUET_RPC_CALL (and its async, notify and wait forms): signatures derived from C types by _Generic,
  * checked by the callee like any call. */
 #include "fixture.h"
 
@@ -122,6 +122,49 @@ static void test_typed_mismatch_is_the_callees_error(void **state)
     assert_string_equal(duet_rpc_error_text(RA), "call: no method name (NULL)");
 }
 
+static int ticks;
+static int h_count_tick(duet_req *c)
+{
+    ticks += duet_arg_int(c, 0);
+    return DUET_OK;
+}
+
+static void test_typed_async_notify_wait(void **state)
+{
+    (void)state;
+    /* DUET_RPC_CALL_ASYNC sends typed values; DUET_FUTURE_WAIT takes the result as its
+     * pointer's type says. */
+    duet_future f, g;
+    assert_int_equal(DUET_RPC_CALL_ASYNC(RA, &f, "add", 20, 22), DUET_OK);
+    assert_int_equal(DUET_RPC_CALL_ASYNC(RA, &g, "greet", "duet"), DUET_OK);
+    int32_t sum = 0;
+    char out[16];
+    assert_int_equal(DUET_FUTURE_WAIT(RA, &g, 1000, DUET_STR_OUT(out)), DUET_OK);
+    assert_string_equal(out, "hello duet");
+    assert_int_equal(DUET_FUTURE_WAIT(RA, &f, 1000, &sum), DUET_OK);
+    assert_int_equal(sum, 42);
+    /* The result is checked against the pointer's type when it is taken. */
+    double d = 0;
+    assert_int_equal(DUET_RPC_CALL_ASYNC(RA, &f, "flag", 1u), DUET_OK);
+    assert_int_equal(DUET_FUTURE_WAIT(RA, &f, 1000, &d), DUET_ERR_TYPE);
+    assert_string_equal(duet_rpc_error_text(RA), "future: result: expected double, got bool");
+    /* NULL: the result is not kept. A call without arguments needs none. */
+    assert_int_equal(DUET_RPC_CALL_ASYNC(RA, &f, "tick"), DUET_OK);
+    assert_int_equal(DUET_FUTURE_WAIT(RA, &f, 1000, NULL), DUET_OK);
+    /* A typed notification runs the function and gets no answer. */
+    assert_int_equal(duet_rpc_bind(RB, "count_tick", "i:", h_count_tick, NULL), DUET_OK);
+    ticks = 0;
+    assert_int_equal(DUET_RPC_NOTIFY(RA, "count_tick", 5), DUET_OK);
+    assert_int_equal(DUET_RPC_NOTIFY(RA, "count_tick", (short)2), DUET_OK);
+    assert_int_equal(duet_rpc_poll(RB), 2);
+    assert_int_equal(ticks, 7);
+    /* Their errors are those of the signature forms. */
+    assert_int_equal(DUET_RPC_CALL_ASYNC(RA, &f, NULL, 1), DUET_ERR_ARG);
+    assert_string_equal(duet_rpc_error_text(RA), "call: no method name (NULL)");
+    assert_int_equal(f.slot, 0xff);
+    assert_int_equal(DUET_RPC_NOTIFY(RA, NULL), DUET_ERR_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +172,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_typed_every_scalar, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_typed_str_bin_bool_none, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_typed_mismatch_is_the_callees_error, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_typed_async_notify_wait, setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,11 @@ static void test_call_before_begin(void **state)
     assert_string_equal(duet_error_text(), "tick: " BEGIN_FIRST);
     assert_int_equal(DUET_CALL("add", &sum, 1, 2), DUET_ERR_STATE);
     assert_string_equal(duet_error_text(), "add: " BEGIN_FIRST);
+    assert_int_equal(DUET_CALL_ASYNC(&f, "mul", 1, 2), DUET_ERR_STATE);
+    assert_string_equal(duet_error_text(), "mul: " BEGIN_FIRST);
+    assert_int_equal(DUET_NOTIFY("tick", 1), DUET_ERR_STATE);
+    assert_string_equal(duet_error_text(), "tick: " BEGIN_FIRST);
+    assert_int_equal(DUET_CALL("add", &sum, 1, 2), DUET_ERR_STATE);
     /* A poll before duet_begin() (delay loops poll) keeps the last error. */
     assert_int_equal(duet_poll(), DUET_ERR_STATE);
     assert_int_equal(duet_error(), DUET_ERR_STATE);
