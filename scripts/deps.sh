@@ -24,6 +24,12 @@ for group in "$@"; do
     build) wanted="$wanted python3-dev" ;;
     test) wanted="$wanted python3-dev python3-pytest" ;;
     esac
+    # duet-board run --web (tools/board/web*.c): served with libmicrohttpd; its page is
+    # tested in headless chromium through selenium.
+    case "$group" in
+    build|demo) wanted="$wanted libmicrohttpd-dev" ;;
+    test) wanted="$wanted libmicrohttpd-dev chromium chromium-driver python3-selenium" ;;
+    esac
 done
 
 missing=""

@@ -26,7 +26,8 @@ typedef enum board_event_kind {
     BOARD_EV_RPC = 11,      /* one RPC message a core sent (data: msgpack bytes) */
     BOARD_EV_WARN = 12,     /* a board warning (data: the sentence) */
     BOARD_EV_LINK = 13,     /* the link between the cores went down (data: why) */
-    BOARD_EV_SERIAL_IN = 14 /* bytes typed into the Serial Monitor, to the M7 (data) */
+    BOARD_EV_SERIAL_IN = 14, /* bytes typed into the Serial Monitor, to the M7 (data) */
+    BOARD_EV_RESET = 15     /* the reset button: the cores stop and start again from flash */
 } board_event_kind;
 
 /* The cores, as duet_cpu_id() numbers them; BOARD_CORE_NONE is the board itself. */
