@@ -230,7 +230,7 @@ static void frame(board_web *w)
     w->ch.trace_sent = w->ch.trace_total;
     w->ch.parts = 0;
     memset(w->ch.pin, 0, sizeof w->ch.pin);
-    w->dirty = w->ch.serial_sent != w->ch.serial_total;
+    w->dirty = false; /* bytes held back (a character cut short) go with the next ones */
 }
 
 static ssize_t client_read(void *cls, uint64_t pos, char *buf, size_t max)

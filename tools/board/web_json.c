@@ -143,7 +143,10 @@ json_t *web_json_board(const board_state *s, const web_changes *ch, bool all, ui
         char name[16];
         json_object_set_new(pins, board_pin_name(pin, name, sizeof name), pin_json(s, pin));
     }
-    json_object_set_new(o, "pins", pins);
+    if (all || json_object_size(pins))
+        json_object_set_new(o, "pins", pins);
+    else
+        json_decref(pins);
     if (parts & WEB_PART_SERVO) {
         char name[16];
         json_object_set_new(o, "servo", s->servo_pin < 0 ? json_null()
