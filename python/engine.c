@@ -360,7 +360,7 @@ static int open_board(dpy_engine *e)
     }
     int err = duet_posix_port_open(&e->board, dir, DUET_CPU_M7);
     if (err) {
-        set_why(e, "opening the board %s: %s", dir, duet_posix_board_error());
+        set_why(e, "opening the board %s: %s", dir, duet_posix_board_error_text());
         return err;
     }
     e->board_open = true;
@@ -400,7 +400,7 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
     if (image) {
         err = duet_posix_board_upload(e->board_dir, address, image);
         if (err) {
-            set_why(e, "uploading %s: %s", image, duet_posix_board_error());
+            set_why(e, "uploading %s: %s", image, duet_posix_board_error_text());
             return err;
         }
     }
@@ -424,7 +424,7 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
     duet_link_attach((duet_link *)&e->ep_rpc, duet_rpc_receive, &e->rpc);
     err = e->port.boot(&e->port, address);
     if (err) {
-        set_why(e, "booting the M4 at 0x%08x: %s", (unsigned)address, duet_posix_board_error());
+        set_why(e, "booting the M4 at 0x%08x: %s", (unsigned)address, duet_posix_board_error_text());
         return err;
     }
     atomic_store(&e->state, DPY_STARTING);

@@ -10,7 +10,7 @@
 static PyObject *board_result(int err)
 {
     if (err < 0)
-        return dpy_os_error(duet_posix_board_error());
+        return dpy_os_error(duet_posix_board_error_text());
     return PyLong_FromLong(err);
 }
 

@@ -28,10 +28,15 @@ _Static_assert(sizeof duet.rpc_tx + sizeof duet.rpc_results + sizeof duet.rpc_re
                    DUET_BUFFER_BYTES,
                "DUET_BUFFER_BYTES (duet.h) counts the buffers duet holds");
 
-/* A link for the time before duet_begin: nothing can be sent yet. */
+/* What a function that needs the link says before duet_begin() succeeded. */
+#define BEGIN_FIRST "call duet_begin() first (it sets up the link to the other core)"
+
+/* A link for the time before duet_begin: nothing can be sent yet, and a call on the engine
+ * (duet_rpc_instance()) says what to do. */
 static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)d; (void)n; return DUET_ERR_STATE; }
 static int idle_poll(duet_link *l) { (void)l; return 0; }
-static duet_link idle_link = {.send = idle_send, .poll = idle_poll};
+static const char *idle_text(duet_link *l) { (void)l; return BEGIN_FIRST; }
+static duet_link idle_link = {.send = idle_send, .poll = idle_poll, .error_text = idle_text};
 
 /* Records err as duet's error with the text "what: detail" (what NULL: detail alone, for
  * a layer's text that already names what failed; detail NULL: err's own text). */
@@ -51,7 +56,7 @@ static int fail(int err, const char *what, const char *detail)
 /* What a function that needs the link says before duet_begin() succeeded. */
 static int not_begun(const char *what)
 {
-    return fail(DUET_ERR_STATE, what, "call duet_begin() first (it sets up the link to the other core)");
+    return fail(DUET_ERR_STATE, what, BEGIN_FIRST);
 }
 
 /* The port's lock (duet_port.lock), where programs have threads: held while the layers run. */
@@ -186,8 +191,10 @@ int duet_poll(void)
 
 static int poll_locked(void)
 {
+    /* Before duet_begin(), a poll (the ports' delay loops poll) keeps the error recorded
+     * last, so the reason a duet_begin() or a call failed survives it. */
     if (!duet.begun)
-        return not_begun("duet_poll");
+        return duet.err ? DUET_ERR_STATE : not_begun("duet_poll");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
     int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);

@@ -110,7 +110,7 @@ static void client_connect(client *c, unsigned port)
     snprintf(where, sizeof where, "127.0.0.1:%u", port);
     c->fd = duet_posix_tcp_connect(where);
     if (c->fd < 0)
-        die("client %d: %s", c->k, duet_posix_error());
+        die("client %d: %s", c->k, duet_posix_error_text());
     duet_bytes_fd_init(&c->io_fd, c->fd, c->fd);
     duet_bytes_io io = duet_bytes_fd_io(&c->io_fd);
     duet_link_bytes_init(&c->link, &io, c->rx, sizeof c->rx, MESSAGE);

@@ -149,7 +149,7 @@ static void make_board(const char *wait_mode)
     snprintf(board_dir, sizeof board_dir, "%s/board", tmp_dir);
     if (duet_posix_board_create(board_dir) != DUET_OK ||
         duet_posix_board_upload(board_dir, DUET_POSIX_BOOT_1MB, BT_M4_PROGRAM) != DUET_OK) {
-        fprintf(stderr, "bench_two_core: board: %s\n", duet_posix_board_error());
+        fprintf(stderr, "bench_two_core: board: %s\n", duet_posix_board_error_text());
         exit(1);
     }
     setenv("DUET_BOARD", board_dir, 1);

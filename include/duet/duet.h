@@ -63,7 +63,9 @@ int duet_cpu_id(void);
 
 /* Serves what arrived (runs handlers) and sends gathered stream text if a buffer is free
  * (else it stays gathered for the next poll). Never blocks.
- * Returns the number of messages handled, or a negative error once the link is down. */
+ * Returns the number of messages handled, or a negative error once the link is down.
+ * Before duet_begin() it returns DUET_ERR_STATE and keeps the error recorded last (the
+ * reason a duet_begin() failed survives the polls of a delay loop). */
 int duet_poll(void);
 
 /* Why the last duet_* call failed: an error code and a sentence. */

@@ -62,6 +62,9 @@ struct duet_link {
     int (*send_now)(duet_link *link, const uint8_t *data, size_t len);
     /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
     size_t max_message;
+    /* Optional: a sentence saying why the last send() failed and what to do, for the layer
+     * above's error text (NULL: the error code's own text). */
+    const char *(*error_text)(duet_link *link);
 
     /* Set by the layer above with duet_link_attach() and duet_link_attach_dropped(). */
     duet_link_deliver_fn deliver;

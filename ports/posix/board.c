@@ -54,7 +54,7 @@ static int fail(int err, const char *fmt, ...)
     return err;
 }
 
-const char *duet_posix_board_error(void)
+const char *duet_posix_board_error_text(void)
 {
     return error_text;
 }
@@ -1162,7 +1162,7 @@ duet_port *duet_port_default(void)
     }
     int err = duet_posix_port_open(&port, board, cpu);
     if (err) {
-        fprintf(stderr, "duet: cannot open the board: %s\n", duet_posix_board_error());
+        fprintf(stderr, "duet: cannot open the board: %s\n", duet_posix_board_error_text());
         return NULL;
     }
     /* The flash split the M4 program was uploaded for, as the IDE's "Flash Split" menu. */

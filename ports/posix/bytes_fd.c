@@ -33,7 +33,7 @@ static void set_error(const char *fmt, ...)
     va_end(ap);
 }
 
-const char *duet_posix_error(void)
+const char *duet_posix_error_text(void)
 {
     return error_text;
 }

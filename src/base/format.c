@@ -143,6 +143,17 @@ static void emit_float(sink *k, const spec *sp, double v)
     emit_number(k, &s, neg ? "-" : sp->plus ? "+" : sp->space ? " " : "", p, (int)(end - p));
 }
 
+/* n bytes at s, padded to the width. */
+static void emit_bytes(sink *k, const spec *sp, const char *s, size_t n)
+{
+    int fill = sp->width > (int)n ? sp->width - (int)n : 0;
+    if (!sp->left)
+        pad(k, ' ', fill);
+    put(k, s, n);
+    if (sp->left)
+        pad(k, ' ', fill);
+}
+
 static void emit_str(sink *k, const spec *sp, const char *s)
 {
     if (!s)
@@ -150,12 +161,7 @@ static void emit_str(sink *k, const spec *sp, const char *s)
     size_t n = 0;
     while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
         n++;
-    int fill = sp->width > (int)n ? sp->width - (int)n : 0;
-    if (!sp->left)
-        pad(k, ' ', fill);
-    put(k, s, n);
-    if (sp->left)
-        pad(k, ' ', fill);
+    emit_bytes(k, sp, s, n);
 }
 
 /* Reads a signed argument of the given length modifier. */
@@ -187,6 +193,89 @@ static uint64_t arg_unsigned(va_list *ap, int len)
     }
 }
 
+/* Reads a conversion's flags, width, precision and length modifier (*len: 0, or H h l L
+ * z j t) at *fmt, the '%' behind it; leaves *fmt at the conversion letter. */
+static spec read_spec(const char **fmt, va_list *ap, int *len)
+{
+    spec sp = {false, false, false, false, 0, -1};
+    const char *f = *fmt;
+    for (;; f++) {
+        if (*f == '-') sp.left = true;
+        else if (*f == '0') sp.zero = true;
+        else if (*f == '+') sp.plus = true;
+        else if (*f == ' ') sp.space = true;
+        else break;
+    }
+    if (*f == '*') {
+        int w = va_arg(*ap, int);
+        if (w < 0) {
+            sp.left = true;
+            w = w < -MAX_FIELD ? MAX_FIELD : -w;
+        }
+        sp.width = w;
+        f++;
+    }
+    sp.width = read_number(&f, sp.width);
+    if (*f == '.') {
+        f++;
+        sp.prec = 0;
+        if (*f == '*') {
+            sp.prec = va_arg(*ap, int);
+            f++;
+        }
+        sp.prec = read_number(&f, sp.prec);
+    }
+    if (sp.width > MAX_FIELD)
+        sp.width = MAX_FIELD;
+    if (sp.prec > MAX_FIELD)
+        sp.prec = MAX_FIELD;
+    *len = 0;
+    if (*f == 'h' || *f == 'l') {
+        *len = f[1] == f[0] ? (f[0] == 'h' ? 'H' : 'L') : f[0];
+        f += f[1] == f[0] ? 2 : 1;
+    } else if (*f == 'z' || *f == 'j' || *f == 't') {
+        *len = *f++;
+    }
+    *fmt = f;
+    return sp;
+}
+
+/* Writes one conversion c (its spec read) taking its argument from ap; pct..end is the
+ * conversion as written, shown as it is when c is unknown. */
+static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end)
+{
+    switch (c) {
+    case 'd': case 'i': {
+        int64_t v = arg_signed(ap, len);
+        emit_int(k, sp, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false);
+        break;
+    }
+    case 'u': emit_int(k, sp, arg_unsigned(ap, len), false, 10, false); break;
+    case 'x': emit_int(k, sp, arg_unsigned(ap, len), false, 16, false); break;
+    case 'X': emit_int(k, sp, arg_unsigned(ap, len), false, 16, true); break;
+    case 'o': emit_int(k, sp, arg_unsigned(ap, len), false, 8, false); break;
+    case 'p': {
+        char buf[24];
+        char *digits_end = buf + sizeof buf;
+        char *p = to_digits(digits_end, (uint64_t)(uintptr_t)va_arg(*ap, void *), 16, false);
+        sp->prec = -1;
+        emit_number(k, sp, "0x", p, (int)(digits_end - p));
+        break;
+    }
+    case 'c': {
+        char one = (char)va_arg(*ap, int);
+        emit_bytes(k, sp, &one, 1);
+        break;
+    }
+    case 's': emit_str(k, sp, va_arg(*ap, const char *)); break;
+    case 'f': case 'F': emit_float(k, sp, va_arg(*ap, double)); break;
+    case '%': put(k, "%", 1); break;
+    default: /* unknown conversion: shown as written */
+        put(k, pct, (size_t)(end - pct));
+        break;
+    }
+}
+
 size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_in)
 {
     sink k = {out, arg, 0, false};
@@ -200,94 +289,13 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
         }
         put(&k, fmt, (size_t)(pct - fmt));
         fmt = pct + 1;
-        spec sp = {false, false, false, false, 0, -1};
-        for (;; fmt++) {
-            if (*fmt == '-') sp.left = true;
-            else if (*fmt == '0') sp.zero = true;
-            else if (*fmt == '+') sp.plus = true;
-            else if (*fmt == ' ') sp.space = true;
-            else break;
-        }
-        if (*fmt == '*') {
-            int w = va_arg(ap, int);
-            if (w < 0) {
-                sp.left = true;
-                w = w < -MAX_FIELD ? MAX_FIELD : -w;
-            }
-            sp.width = w;
-            fmt++;
-        }
-        sp.width = read_number(&fmt, sp.width);
-        if (*fmt == '.') {
-            fmt++;
-            sp.prec = 0;
-            if (*fmt == '*') {
-                sp.prec = va_arg(ap, int);
-                fmt++;
-            }
-            sp.prec = read_number(&fmt, sp.prec);
-        }
-        if (sp.width > MAX_FIELD)
-            sp.width = MAX_FIELD;
-        if (sp.prec > MAX_FIELD)
-            sp.prec = MAX_FIELD;
-        int len = 0;
-        if (*fmt == 'h') {
-            len = fmt[1] == 'h' ? 'H' : 'h';
-            fmt += len == 'H' ? 2 : 1;
-        } else if (*fmt == 'l') {
-            len = fmt[1] == 'l' ? 'L' : 'l';
-            fmt += len == 'L' ? 2 : 1;
-        } else if (*fmt == 'z' || *fmt == 'j' || *fmt == 't') {
-            len = *fmt++;
-        }
+        int len;
+        spec sp = read_spec(&fmt, &ap, &len);
         char c = *fmt;
         if (!c)
             break;
         fmt++;
-        switch (c) {
-        case 'd': case 'i': {
-            int64_t v = arg_signed(&ap, len);
-            emit_int(&k, &sp, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false);
-            break;
-        }
-        case 'u': emit_int(&k, &sp, arg_unsigned(&ap, len), false, 10, false); break;
-        case 'x': emit_int(&k, &sp, arg_unsigned(&ap, len), false, 16, false); break;
-        case 'X': emit_int(&k, &sp, arg_unsigned(&ap, len), false, 16, true); break;
-        case 'o': emit_int(&k, &sp, arg_unsigned(&ap, len), false, 8, false); break;
-        case 'p': {
-            char buf[24];
-            char *end = buf + sizeof buf;
-            char *p = to_digits(end, (uint64_t)(uintptr_t)va_arg(ap, void *), 16, false);
-            spec s = sp;
-            s.prec = -1;
-            emit_number(&k, &s, "0x", p, (int)(end - p));
-            break;
-        }
-        case 'c': {
-            char ch = (char)va_arg(ap, int);
-            spec s = sp;
-            s.prec = 1;
-            char one[2] = {ch, 0};
-            if (ch == 0) {
-                int fill = sp.width > 1 ? sp.width - 1 : 0;
-                if (!sp.left)
-                    pad(&k, ' ', fill);
-                put(&k, one, 1);
-                if (sp.left)
-                    pad(&k, ' ', fill);
-            } else {
-                emit_str(&k, &s, one);
-            }
-            break;
-        }
-        case 's': emit_str(&k, &sp, va_arg(ap, const char *)); break;
-        case 'f': case 'F': emit_float(&k, &sp, va_arg(ap, double)); break;
-        case '%': put(&k, "%", 1); break;
-        default: /* unknown conversion: shown as written */
-            put(&k, pct, (size_t)(fmt - pct));
-            break;
-        }
+        emit_conversion(&k, &sp, c, len, &ap, pct, fmt);
     }
     va_end(ap);
     return k.total;

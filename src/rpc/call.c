@@ -73,7 +73,7 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
     int err = duet_rpc_send_frame(rpc, w);
     frame_pop(rpc, frame);
     if (err)
-        return duet_rpc_set_error(rpc, err, method, NULL);
+        return duet_rpc_set_error(rpc, err, method, rpc->link->error_text ? rpc->link->error_text(rpc->link) : NULL);
     if (slot) {
         slot->state = SLOT_PENDING;
         slot->result_sig = result;

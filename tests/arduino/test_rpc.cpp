@@ -68,7 +68,7 @@ int setup(void **)
     snprintf(board_dir, sizeof board_dir, "%s/board", tmp_dir);
     if (duet_posix_board_create(board_dir) != DUET_OK ||
         duet_posix_board_upload(board_dir, DUET_POSIX_BOOT_1MB, ARDUINO_RPC_M4) != DUET_OK) {
-        fprintf(stderr, "board: %s\n", duet_posix_board_error());
+        fprintf(stderr, "board: %s\n", duet_posix_board_error_text());
         return -1;
     }
     setenv("DUET_BOARD", board_dir, 1);

@@ -53,7 +53,7 @@ static int setup(void **state)
     }
     snprintf(f->board, sizeof f->board, "%s/board", f->tmp);
     if (duet_posix_board_create(f->board) != DUET_OK) {
-        fprintf(stderr, "board_create: %s\n", duet_posix_board_error());
+        fprintf(stderr, "board_create: %s\n", duet_posix_board_error_text());
         free(f);
         return -1;
     }
@@ -90,7 +90,7 @@ static void open_port(const fixture *f, duet_port *p, int cpu)
 {
     int err = duet_posix_port_open(p, f->board, cpu);
     if (err)
-        fprintf(stderr, "port_open: %s\n", duet_posix_board_error());
+        fprintf(stderr, "port_open: %s\n", duet_posix_board_error_text());
     assert_int_equal(err, DUET_OK);
 }
 
@@ -182,7 +182,7 @@ static void test_board_errors(void **state)
 
     snprintf(dir, sizeof dir, "%s/nothing", f->tmp);
     assert_int_equal(duet_posix_port_open(&p, dir, DUET_CPU_M7), DUET_ERR_NOT_FOUND);
-    assert_non_null(strstr(duet_posix_board_error(), "nothing"));
+    assert_non_null(strstr(duet_posix_board_error_text(), "nothing"));
     assert_int_equal(duet_posix_board_reset(dir), DUET_ERR_NOT_FOUND);
     assert_true(duet_posix_board_m4_pid(dir) < 0);
 
@@ -205,7 +205,7 @@ static void test_board_errors(void **state)
     /* A wait mode that means nothing is refused, not ignored. */
     setenv("DUET_WAIT", "sometimes", 1);
     assert_int_equal(duet_posix_port_open(&p, f->board, DUET_CPU_M7), DUET_ERR_ARG);
-    assert_non_null(strstr(duet_posix_board_error(), "DUET_WAIT"));
+    assert_non_null(strstr(duet_posix_board_error_text(), "DUET_WAIT"));
     setenv("DUET_WAIT", "adaptive:20", 1);
     assert_int_equal(duet_posix_port_open(&p, f->board, DUET_CPU_M7), DUET_OK);
     duet_posix_port_close(&p);
@@ -499,7 +499,7 @@ static void test_boot_errors(void **state)
 
     /* Nothing uploaded. */
     assert_int_equal(m7.boot(&m7, DUET_POSIX_BOOT_1MB), DUET_ERR_BOOT);
-    assert_non_null(strstr(duet_posix_board_error(), "no image"));
+    assert_non_null(strstr(duet_posix_board_error_text(), "no image"));
     assert_int_equal(m7.boot(&m7, 0x12345678u), DUET_ERR_BOOT);
 
     /* An image that is not executable, and one the system cannot run. */
@@ -512,7 +512,7 @@ static void test_boot_errors(void **state)
     assert_int_equal(m7.boot(&m7, DUET_POSIX_BOOT_1_5MB), DUET_ERR_BOOT);
     assert_int_equal(chmod(path, 0755), 0);
     assert_int_equal(m7.boot(&m7, DUET_POSIX_BOOT_1_5MB), DUET_ERR_BOOT);
-    assert_non_null(strstr(duet_posix_board_error(), "cannot run"));
+    assert_non_null(strstr(duet_posix_board_error_text(), "cannot run"));
 
     /* None of that started the M4. */
     assert_int_equal(duet_posix_port_control(&m7)->m4_started, 0);
@@ -544,7 +544,7 @@ static void test_boot_program(void **state)
     /* It ended, but the M4 starts once per reset. */
     assert_int_equal(duet_posix_board_m4_pid(f->board), 0);
     assert_int_equal(m7.boot(&m7, DUET_POSIX_BOOT_1MB), DUET_ERR_STATE);
-    assert_non_null(strstr(duet_posix_board_error(), "reset"));
+    assert_non_null(strstr(duet_posix_board_error_text(), "reset"));
 
     /* After a reset it starts again, from another address too. */
     assert_int_equal(duet_posix_board_reset(f->board), DUET_OK);

@@ -35,10 +35,27 @@ static void test_call_before_begin(void **state)
     assert_string_equal(duet_error_text(), "tick: " BEGIN_FIRST);
     assert_int_equal(DUET_CALL("add", &sum, 1, 2), DUET_ERR_STATE);
     assert_string_equal(duet_error_text(), "add: " BEGIN_FIRST);
+    /* A poll before duet_begin() (delay loops poll) keeps the last error. */
     assert_int_equal(duet_poll(), DUET_ERR_STATE);
-    assert_string_equal(duet_error_text(), "duet_poll: " BEGIN_FIRST);
+    assert_int_equal(duet_error(), DUET_ERR_STATE);
+    assert_string_equal(duet_error_text(), "add: " BEGIN_FIRST);
     assert_int_equal(duet_print("hello"), 0);
     assert_string_equal(duet_error_text(), "stream: " BEGIN_FIRST);
+    assert_int_equal(sum, 0);
+}
+
+static void test_engine_call_before_begin(void **state)
+{
+    (void)state;
+    /* The engine itself, used before duet_begin(), says what to do too. */
+    duet_rpc *rpc = duet_rpc_instance();
+    int32_t sum = 0;
+    assert_int_equal(duet_rpc_call(rpc, "add", "ii:i", 1, 2, &sum), DUET_ERR_STATE);
+    assert_string_equal(duet_rpc_error_text(rpc), "add: " BEGIN_FIRST);
+    assert_int_equal(duet_rpc_notify(rpc, "tick", ""), DUET_ERR_STATE);
+    assert_string_equal(duet_rpc_error_text(rpc), "tick: " BEGIN_FIRST);
+    assert_int_equal(DUET_RPC_CALL(rpc, "add", &sum, 1, 2), DUET_ERR_STATE);
+    assert_string_equal(duet_rpc_error_text(rpc), "add: " BEGIN_FIRST);
     assert_int_equal(sum, 0);
 }
 
@@ -69,6 +86,10 @@ static void test_begin_without_board(void **state)
     assert_int_equal(duet_begin(), 0);
     assert_int_equal(duet_error(), DUET_ERR_NOT_SUPPORTED);
     assert_string_equal(duet_error_text(), "duet_begin: no port for this core (on a PC: run it on duet-board)");
+    /* The reason survives the polls of a delay loop. */
+    assert_int_equal(duet_poll(), DUET_ERR_STATE);
+    assert_int_equal(duet_error(), DUET_ERR_NOT_SUPPORTED);
+    assert_string_equal(duet_error_text(), "duet_begin: no port for this core (on a PC: run it on duet-board)");
     int32_t sum = 0;
     assert_int_equal(duet_call("add", "ii:i", 1, 2, &sum), DUET_ERR_STATE);
     assert_string_equal(duet_error_text(), "add: " BEGIN_FIRST);
@@ -78,6 +99,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_call_before_begin),
+        cmocka_unit_test(test_engine_call_before_begin),
         cmocka_unit_test(test_bind_errors_name_the_method_once),
         cmocka_unit_test(test_begin_without_board),
     };

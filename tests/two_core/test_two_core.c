@@ -84,7 +84,7 @@ static int setup(void **state)
     }
     snprintf(f->board, sizeof f->board, "%s/board", f->tmp);
     if (duet_posix_board_create(f->board) != DUET_OK) {
-        fprintf(stderr, "board_create: %s\n", duet_posix_board_error());
+        fprintf(stderr, "board_create: %s\n", duet_posix_board_error_text());
         rmdir(f->tmp);
         free(f);
         return -1;
@@ -116,7 +116,7 @@ static void upload(const fixture *f, const char *program)
 {
     int err = duet_posix_board_upload(f->board, DUET_POSIX_BOOT_1MB, program);
     if (err)
-        fprintf(stderr, "upload: %s\n", duet_posix_board_error());
+        fprintf(stderr, "upload: %s\n", duet_posix_board_error_text());
     assert_int_equal(err, DUET_OK);
 }
 
@@ -230,7 +230,7 @@ static void join_m4(int want)
 {
     int status = duet_posix_port_m4_join(m7_port(), 10000 * TC_SLOW);
     if (status < 0)
-        fprintf(stderr, "M7: m4_join: %s\n", duet_posix_board_error());
+        fprintf(stderr, "M7: m4_join: %s\n", duet_posix_board_error_text());
     TC_CHECK_EQ(status, want);
 }
 

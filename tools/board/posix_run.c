@@ -465,7 +465,7 @@ static int prepare_board(run *r)
                               strerror(errno));
         r->temp_dir = true;
         if (duet_posix_board_create(r->dir) != DUET_OK)
-            return board_fail(a, "%s", duet_posix_board_error());
+            return board_fail(a, "%s", duet_posix_board_error_text());
         const board_split *split = a->split ? board_split_find(a->split) : board_split_default();
         int rc = posix_upload_image(a, r->dir, true, split, a->m7_image, false);
         if (!rc && a->m4_image)
@@ -559,7 +559,7 @@ static int run_board(run *r)
         split = board_split_default();
     /* Power on: both cores stopped, memory cleared; the flash stays. */
     if (duet_posix_board_reset(r->dir) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error());
+        return board_fail(a, "%s", duet_posix_board_error_text());
     r->io = map_io(r->dir);
     if (!r->io)
         return board_fail(a, "%s/io: cannot map the board's I/O: %s", r->dir, strerror(errno));

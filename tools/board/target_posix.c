@@ -57,7 +57,7 @@ int posix_board_open(const board_args *a, const char *dir, bool create)
     if (board_mkdirs(dir) != 0)
         return board_fail(a, "cannot make the board directory %s: %s", dir, strerror(errno));
     if (duet_posix_board_create(dir) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error());
+        return board_fail(a, "%s", duet_posix_board_error_text());
     return 0;
 }
 
@@ -224,7 +224,7 @@ int posix_upload_image(const board_args *a, const char *dir, bool m7, const boar
                              "make the program smaller or choose another --split",
                           image, have, bytes, m7 ? "M7" : "M4", split->name, split->label, fits, (unsigned long)room);
     if (duet_posix_board_upload(dir, address, image) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error());
+        return board_fail(a, "%s", duet_posix_board_error_text());
     char path[PATH_MAX];
     const char *base = strrchr(image, '/');
     flash_file(dir, address, ".name", path, sizeof path);
@@ -274,7 +274,7 @@ static int posix_reset(const board_args *a)
     if (rc)
         return rc;
     if (duet_posix_board_reset(dir) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error());
+        return board_fail(a, "%s", duet_posix_board_error_text());
     fprintf(stderr, "duet-board reset: %s: both cores stopped, memory cleared, flash kept\n", dir);
     return 0;
 }

@@ -305,7 +305,7 @@ static bool call_open(const call_args *a, duet_posix_child *child, int *rfd, int
 {
     if (a->exec_cmd) {
         if (duet_posix_spawn(a->exec_cmd, child) != 0) {
-            fprintf(stderr, "duet-rpc: --exec: %s\n", duet_posix_error());
+            fprintf(stderr, "duet-rpc: --exec: %s\n", duet_posix_error_text());
             return false;
         }
         *rfd = child->read_fd;
@@ -315,7 +315,7 @@ static bool call_open(const call_args *a, duet_posix_child *child, int *rfd, int
     unsigned baud = T.tool.baud ? T.tool.baud : 115200;
     *rfd = *wfd = a->port ? duet_posix_open_serial(a->port, baud) : duet_posix_tcp_connect(a->tcp);
     if (*rfd < 0)
-        fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+        fprintf(stderr, "duet-rpc: %s\n", duet_posix_error_text());
     return *rfd >= 0;
 }
 
@@ -465,7 +465,7 @@ static int cmd_serve(int argc, char **argv)
         uint16_t bound = 0;
         int lfd = duet_posix_tcp_listen((uint16_t)n, &bound);
         if (lfd < 0) {
-            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error_text());
             return EXIT_NO_ANSWER;
         }
         fprintf(stderr, "duet-rpc: listening on 127.0.0.1:%u\n", (unsigned)bound);
@@ -476,7 +476,7 @@ static int cmd_serve(int argc, char **argv)
     if (a.port) {
         rfd = wfd = duet_posix_open_serial(a.port, T.tool.baud ? T.tool.baud : 115200);
         if (rfd < 0) {
-            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error());
+            fprintf(stderr, "duet-rpc: %s\n", duet_posix_error_text());
             return EXIT_NO_ANSWER;
         }
     } else {

@@ -179,7 +179,7 @@ static void server_accept(server *s)
 {
     int fd = duet_posix_tcp_accept(s->listen_fd);
     if (fd < 0) {
-        fprintf(stderr, "duet-rpc serve: %s\n", duet_posix_error());
+        fprintf(stderr, "duet-rpc serve: %s\n", duet_posix_error_text());
         return;
     }
     /* Non-blocking, so that a client that stops reading is dropped after WRITE_TIMEOUT_MS

@@ -47,7 +47,7 @@ extern "C" {
  *   DUET_ERR_BOOT   no image at that address, or it cannot be executed.
  *
  * Every function here returns DUET_OK or a negative duet_err; on failure,
- * duet_posix_board_error() says what happened in one line (with the path and the OS's
+ * duet_posix_board_error_text() says what happened in one line (with the path and the OS's
  * reason). Failures of the operating system itself (a file that cannot be created or
  * mapped) are DUET_ERR_STATE.
  */
@@ -127,7 +127,7 @@ int duet_posix_board_erase(const char *dir, uint32_t address);
 pid_t duet_posix_board_m4_pid(const char *dir);
 
 /* The last failure of a duet_posix_board_* or duet_posix_port_* function, in one line. */
-const char *duet_posix_board_error(void);
+const char *duet_posix_board_error_text(void);
 
 /* ------------------------------------------------------------ a core's port */
 

@@ -59,10 +59,10 @@ void duet_posix_ignore_sigpipe(void);
 
 /*
  * Helpers that open descriptors. Each returns a descriptor (>= 0) or -1; on -1,
- * duet_posix_error() describes the failure in one line ("connect 127.0.0.1:5000:
+ * duet_posix_error_text() describes the failure in one line ("connect 127.0.0.1:5000:
  * Connection refused"). Descriptors are opened close-on-exec.
  */
-const char *duet_posix_error(void);
+const char *duet_posix_error_text(void);
 
 /* A serial device (or pty) in raw mode: 8N1, no flow control, no echo, at baud
  * (one of the standard rates; 0 keeps the current one). */
@@ -87,7 +87,7 @@ typedef struct duet_posix_child {
     int write_fd;
 } duet_posix_child;
 
-/* @retval 0 started, -1 failed (duet_posix_error()). */
+/* @retval 0 started, -1 failed (duet_posix_error_text()). */
 int duet_posix_spawn(const char *command, duet_posix_child *child);
 
 /* Closes both pipes (the child sees end of input), waits up to grace_ms for it to exit,
