@@ -516,7 +516,7 @@ static int press_reset(run *r, const board_split *split)
         close(r->serial_in_fd);
     r->events_fd = r->serial_fd = r->serial_in_fd = -1;
     if (duet_posix_board_reset(r->dir) != DUET_OK)
-        return board_fail(r->args, "%s", duet_posix_board_error());
+        return board_fail(r->args, "%s", duet_posix_board_error_text());
     r->io->power_on_ns = r->power_on_ns;
     for (int i = 0; i < 8; i++)
         __atomic_store_n(&r->io->analog[i], (uint32_t)board_feed_state(&r->feed)->analog[i], __ATOMIC_RELEASE);

@@ -332,6 +332,10 @@ static bool host_ok(const board_web *w, const char *host)
     for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
         if (strlen(local[i]) == n && strncasecmp(host, local[i], n) == 0)
             return true;
+    if (host[0] == '[') { /* an IPv6 address, bracketed in Host */
+        host++;
+        n -= n >= 2 ? 2 : n;
+    }
     return strlen(w->host) == n && strncasecmp(host, w->host, n) == 0;
 }
 
