@@ -9,7 +9,7 @@ from browser import open_page, start_browser  # noqa: E402
 from web_run import Board, wait_for  # noqa: E402
 
 tool, m7, m4, out = sys.argv[1:5]
-driver = start_browser(1280, 860)
+driver = start_browser(1280, 1000)
 try:
     with Board(tool, m7, m4, args=["--analog", "A0=700"]) as board:
         open_page(driver, board.url, wait_for)

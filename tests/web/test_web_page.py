@@ -120,9 +120,10 @@ class WebPage(unittest.TestCase):
                     return new Promise((done) => setTimeout(() => done([redraws, before,
                       Number(el.textContent.match(/(\\d+) changes/)[1])]), 2000));""")
                 redraws, before, after = counts
-                self.assertGreater(after - before, 200, counts)      # hundreds of changes a second
+                self.assertGreater(after - before, 40, counts)       # it changes at the loop's pace
                 self.assertLess(redraws, 2 * 2 * 60, counts)         # drawn at most at the screen's rate
                 self.assertGreater(redraws, 0, counts)
+                self.assertGreater(after - before, redraws, counts)  # not once a change
                 # A change made from one page shows on the other.
                 self.d.switch_to.window(first)
                 self.part("serial-input").send_keys("from the first page", Keys.ENTER)

@@ -370,8 +370,6 @@ static void drain(run *r, int ms)
     }
 }
 
-/* ------------------------------------------------------------ the run */
-
 /* ------------------------------------------------------------ --web: the page's hands */
 
 static uint64_t web_now(void *ctx)
@@ -426,6 +424,8 @@ static int web_start(run *r)
     fflush(stderr);
     return 0;
 }
+
+/* ------------------------------------------------------------ the run */
 
 static int setup_readers(run *r)
 {
