@@ -9,7 +9,7 @@ all: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 configure:
-	@scripts/deps.sh test
+	@scripts/deps.sh test deb
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 
 # The demo builds only what it runs (duet-board and the RPC servo example) in a build of its
@@ -38,6 +38,7 @@ size:
 	@scripts/deps.sh size
 	@scripts/size.sh
 	@scripts/size-firmware.sh
+	@EXTRA_CFLAGS=-DDUET_SMALL=1 FIGURE_PREFIX=size.small scripts/size-firmware.sh
 
 # docs/web.png: the board's page with the RPC servo example, shot by the headless chromium
 # the web tests use (tests/web/screenshot.py).
@@ -47,3 +48,20 @@ web-screenshot: all
 
 clean:
 	rm -rf $(BUILD)
+
+.PHONY: install uninstall deb
+PREFIX ?= /usr/local
+
+# Installs into PREFIX (headers, libraries, tools, CMake and pkg-config files, docs);
+# DESTDIR=... stages it elsewhere. docs/install.md has the details.
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# Removes what the last make install from this build put there (its install_manifest.txt).
+uninstall:
+	@cmake -DMANIFEST=$(BUILD)/install_manifest.txt -P cmake/uninstall.cmake
+
+# Debian packages into build-deb/deb/ (CPack; docs/install.md says which and why).
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh build-deb

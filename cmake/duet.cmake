@@ -38,7 +38,8 @@ function(duet_add_fuzz name source)
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
     COMMAND ${DUET_CLANG} -std=c11 -g -O1 ${DUET_WARNINGS}
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-            -I${CMAKE_SOURCE_DIR}/include -I${CMAKE_SOURCE_DIR}/src ${DUET_CORE_SOURCES} ${source} -o ${out}
+            -I${CMAKE_SOURCE_DIR}/include -I${DUET_GENERATED_INCLUDE_DIR} -I${CMAKE_SOURCE_DIR}/src
+            ${DUET_CORE_SOURCES} ${source} -o ${out}
     DEPENDS ${DUET_CORE_SOURCES} ${source}
     COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${out})

@@ -1,6 +1,6 @@
 # The version, set once in CMakeLists.txt's project(): duet/version.h is generated from it
 # into the build's include/ (public for every target on duet_core), and the core's
-# duet_version() returns it at run time.
+# duet_version() (src/base/version.c) returns it at run time.
 set(DUET_VERSION ${PROJECT_VERSION})
 set(DUET_GENERATED_INCLUDE_DIR ${CMAKE_BINARY_DIR}/include)
 set(DUET_VERSION_HEADER ${DUET_GENERATED_INCLUDE_DIR}/duet/version.h)

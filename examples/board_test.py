@@ -11,9 +11,13 @@ LOG_LINE = re.compile(r"^\[ *(\d+\.\d+) s\] (\S+) +(.*)$")
 class Run:
     """One `duet-board run`: serial (str), log (list of (seconds, core, text)), vcd (Vcd)."""
 
-    def __init__(self, tool, m7, m4=None, seconds=3, split=None, analog=(), trace=False, env=None):
+    def __init__(self, tool, m7, m4=None, seconds=3, split=None, analog=(), trace=False, env=None, keep_vcd=False):
         with tempfile.TemporaryDirectory(prefix="duet-example.") as tmp:
             vcd_path = os.path.join(tmp, "board.vcd")
+            if keep_vcd:  # the caller reads and removes it (vcd_path)
+                fd, vcd_path = tempfile.mkstemp(prefix="duet-example.", suffix=".vcd")
+                os.close(fd)
+            self.vcd_path = vcd_path
             args = [tool, "run", "--seconds", str(seconds), "--m7", m7, "--vcd", vcd_path]
             if m4:
                 args += ["--m4", m4]

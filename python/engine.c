@@ -482,12 +482,13 @@ static void link_down(dpy_engine *e)
     bump(e);
 }
 
-/* Stops the M4 (a board reset, safe while duet runs: the files are zeroed in place), as
- * MicroPython's RemoteProc finaliser does: the M4 stops with its M7's program. */
+/* Holds the M4 in reset (safe while duet runs: the files are zeroed in place), as
+ * MicroPython's RemoteProc finaliser does: the M4 stops with its M7's program. The board's
+ * pins, analog inputs, RTC and time stay. */
 static void stop_m4(dpy_engine *e)
 {
     if (e->board_open && !e->m4_stopped && atomic_load(&e->m4_status) < 0)
-        (void)duet_posix_board_reset(e->board_dir);
+        (void)duet_posix_board_reset_m4(e->board_dir);
     e->m4_stopped = true;
 }
 

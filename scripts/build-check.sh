@@ -1,6 +1,7 @@
 #!/bin/sh
 # build-check.sh COMPILER DIR - builds the libraries, tools and examples once more, the way a
-# user or a package does (Release, -DDUET_TESTS=OFF), with COMPILER (gcc, clang) into DIR,
+# user or a package does (Release, -DDUET_TESTS=OFF, for /usr as scripts/deb.sh configures
+# it, so that tests/package packs this build), with COMPILER (gcc, clang) into DIR,
 # and fails on any warning from CMake, the compiler or the linker. DIR is kept between runs,
 # so a second run only rebuilds what changed. make test runs it for each compiler.
 set -eu
@@ -20,7 +21,7 @@ mkdir -p "$dir"
 status=0
 {
     cmake -S "$src" -B "$dir" -DCMAKE_C_COMPILER="$compiler" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release \
-        -DDUET_TESTS=OFF -DDUET_WERROR=ON &&
+        -DDUET_TESTS=OFF -DDUET_WERROR=ON -DCMAKE_INSTALL_PREFIX=/usr -DDUET_DEB=ON &&
         cmake --build "$dir" -j"${JOBS:-1}"
 } >"$log" 2>&1 || status=$?
 

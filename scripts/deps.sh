@@ -12,6 +12,7 @@ packages_for() {
     size) echo "cmake gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi" ;;
     qemu) echo "qemu-system-arm gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi" ;;
     demo) echo "cmake gcc g++ make pkg-config libjansson-dev" ;;
+    deb) echo "cmake gcc g++ make pkg-config libjansson-dev dpkg-dev file lintian binutils mount" ;;
     *) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
     esac
 }
@@ -22,7 +23,9 @@ for group in "$@"; do
     # python/ (the msgpackrpc module is built by make, its pytest suite run by make test)
     case "$group" in
     build) wanted="$wanted python3-dev" ;;
-    test) wanted="$wanted python3-dev python3-pytest" ;;
+    test) wanted="$wanted python3-dev python3-pytest"
+        # duet-board --vcd is checked by GTKWave's own reader (its vcd2fst and fst2vcd)
+        wanted="$wanted gtkwave" ;;
     esac
     # duet-board run --web (tools/board/web*.c): served with libmicrohttpd; its page is
     # tested in headless chromium through selenium.

@@ -35,10 +35,13 @@ die() {
     exit 1
 }
 
+# Each core's program is built on its own, duet included, with CORE_CM7 or CORE_CM4 defined,
+# as Arduino's GIGA core builds it: a core links only its own transport role (duet/config.h,
+# DUET_RPMSG_ROLES).
 cpu_flags() {
     case $1 in
-    m7) echo "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16" ;;
-    m4) echo "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
+    m7) echo "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16 -DCORE_CM7" ;;
+    m4) echo "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -DCORE_CM4" ;;
     esac
 }
 

@@ -32,10 +32,11 @@ CPUS="m7 m4"
 # __aeabi_* helpers for 64-bit division and double arithmetic), and what a port provides.
 ALLOWED="memcpy memmove memset memcmp memchr strlen strcmp strchr duet_port_default"
 
+# Per core, as each core's program is built (CORE_CM7 / CORE_CM4: one transport role each).
 cpu_flags() {
     case $1 in
-    m7) echo "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16" ;;
-    m4) echo "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
+    m7) echo "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16 -DCORE_CM7" ;;
+    m4) echo "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -DCORE_CM4" ;;
     esac
 }
 

@@ -1,6 +1,8 @@
 /* duet.c - the top level: one static instance of transport, rpc and stream. */
 #include "duet/duet.h"
 
+#include <string.h>
+
 #include "base/text.h"
 
 /* Everything duet_begin sets up, in one place. */
@@ -241,12 +243,16 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
     return err;
 }
 
-/* Records a failed call's text (which names the method) as duet's error. */
+/* Records a failed call's text (which names the method) as duet's error. A call the link
+ * failed carries the transport's reason at once: "die: link down: the M4 stopped: SIGSEGV". */
 static int call_result(int err)
 {
     if (err) {
         top_lock(NULL);
-        fail(err, NULL, duet_rpc_error_text(&duet.rpc));
+        const char *why = duet_rpmsg_error_text(&duet.dev);
+        bool reason = err == DUET_ERR_LINK_DOWN && strcmp(why, "no error") != 0 &&
+                      strcmp(why, duet_strerror(err)) != 0 && !strstr(duet_rpc_error_text(&duet.rpc), why);
+        fail(err, reason ? duet_rpc_error_text(&duet.rpc) : NULL, reason ? why : duet_rpc_error_text(&duet.rpc));
         top_unlock(NULL);
     }
     return err;

@@ -155,7 +155,7 @@ static void check_dev(side *s)
     for (unsigned i = 0; i < d->ep_count; i++) {
         const duet_rpmsg_endpoint *ep = d->eps[i];
         CHECK(ep->held_count <= DUET_RPMSG_MAX_RING);
-        CHECK(ep->held_head < DUET_RPMSG_MAX_RING);
+        CHECK(!ep->held_count || ep->held_head < DUET_RPMSG_MAX_RING);
         CHECK(ep->reasm_len <= ep->reasm_cap);
     }
 }

@@ -11,6 +11,20 @@
 #include DUET_CONFIG_FILE
 #endif
 
+/* ------------------------------------------------------------ the small configuration */
+
+/* DUET_SMALL 1 builds the smallest firmware: short error texts and no messages over one
+ * RPMsg buffer (as with Arduino's library, 496 bytes on the GIGA). Each switch below that it
+ * sets can also be set on its own. */
+#ifndef DUET_SMALL
+#define DUET_SMALL 0
+#endif
+
+/* 1: errors say what went wrong and what to do in sentences; 0: in a few words. */
+#ifndef DUET_LONG_TEXTS
+#define DUET_LONG_TEXTS (!DUET_SMALL)
+#endif
+
 /* ------------------------------------------------------------ codec (msgpack.h) */
 
 /* Deepest nesting of arrays and maps the reader accepts when it skips or checks a value. */
@@ -39,6 +53,31 @@
 /* How long send() waits for a free buffer before it fails with DUET_ERR_TIMEOUT. */
 #ifndef DUET_RPMSG_SEND_TIMEOUT_MS
 #define DUET_RPMSG_SEND_TIMEOUT_MS 2000
+#endif
+
+/* 1: messages larger than one buffer travel between two duet cores in several buffers
+ * (docs/wire.md); 0 leaves that code out, and a message must fit one buffer. */
+#ifndef DUET_RPMSG_FRAGMENTS
+#define DUET_RPMSG_FRAGMENTS (!DUET_SMALL)
+#endif
+
+/* Which RPMsg roles are linked: 0 both, the role following the core at run time (one
+ * library for both cores, as the PC board and the QEMU board build it); 1 the host's only
+ * (an M7 program); 2 the remote's only (an M4 program), so that --gc-sections drops the
+ * other role's code. By default it follows CORE_CM7 / CORE_CM4, which Arduino's GIGA core
+ * and duet-board define when they build a program for one core. */
+#ifndef DUET_RPMSG_ROLES
+#if defined(CORE_CM7)
+#define DUET_RPMSG_ROLES 1
+#elif defined(CORE_CM4)
+#define DUET_RPMSG_ROLES 2
+#else
+#define DUET_RPMSG_ROLES 0
+#endif
+#endif
+
+#if DUET_RPMSG_ROLES < 0 || DUET_RPMSG_ROLES > 2
+#error "DUET_RPMSG_ROLES must be 0 (both), 1 (host, the M7) or 2 (remote, the M4)"
 #endif
 
 #if DUET_RPMSG_MAX_RING < 2 || DUET_RPMSG_MAX_RING > 32768 || (DUET_RPMSG_MAX_RING & (DUET_RPMSG_MAX_RING - 1))

@@ -67,14 +67,16 @@ typedef struct duet_rpmsg_stats {
 
 typedef struct duet_rpmsg duet_rpmsg;
 
-/* A received buffer an endpoint has not taken yet. Internal. */
-typedef struct duet_rpmsg_held {
-    const uint8_t *data;
-    uint16_t len;
-    uint16_t id;
-    uint16_t flags;            /* the RPMsg header's flags (fragments) */
-    uint32_t ret_len;          /* length to give back with the buffer */
-} duet_rpmsg_held;
+/* Values of the id lists below besides ids. Internal. */
+#define DUET_RPMSG_ID_NONE ((duet_rpmsg_id)-1)  /* the end of a list */
+#define DUET_RPMSG_ID_AWAY ((duet_rpmsg_id)-2)  /* the buffer is with the other side */
+
+/* A descriptor id as the device keeps it: one byte while the rings are small. Internal. */
+#if DUET_RPMSG_MAX_RING <= 128
+typedef uint8_t duet_rpmsg_id;
+#else
+typedef uint16_t duet_rpmsg_id;
+#endif
 
 /* A name-service announcement that came before the host created that endpoint. Internal. */
 typedef struct duet_rpmsg_announce {
@@ -99,8 +101,8 @@ typedef struct duet_rpmsg_endpoint {
     bool reasm_ready;           /* reasm holds a whole message not yet taken */
     bool reasm_busy;            /* reasm is being delivered: fragments wait */
     bool retry;                 /* fragments waited for reasm_busy: offer them after the poll */
-    duet_rpmsg_held held[DUET_RPMSG_MAX_RING];
-    uint16_t held_head;
+    duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
+    duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     uint16_t held_count;
 } duet_rpmsg_endpoint;
 
@@ -111,7 +113,10 @@ typedef struct duet_vring {
     volatile uint8_t *used;
     uint16_t num;
     uint16_t last;              /* next entry to take (used ring for the host, avail for the remote) */
+    uint16_t seen;              /* the other side's index as last read: entries up to it are there */
     uint16_t shadow;            /* our own copy of the index we publish (avail or used idx) */
+    uint16_t published;         /* what the shared index says (receive rings publish in batches) */
+    bool quiet;                 /* we asked the other side not to ring for this ring */
 } duet_vring;
 
 /* The device: all state of one side, owned by the caller. */
@@ -123,11 +128,15 @@ struct duet_rpmsg {
     const char *why;            /* what went wrong, for a person */
     duet_vring rx;              /* host: vring0, remote: vring1 */
     duet_vring tx;              /* host: vring1, remote: vring0 */
-    uint16_t tx_free[DUET_RPMSG_MAX_RING]; /* host: free tx descriptor ids */
+    /* Per receive buffer: DUET_RPMSG_ID_AWAY while the other side has it; ours, the next
+     * buffer held for the same endpoint (DUET_RPMSG_ID_NONE: none). */
+    duet_rpmsg_id rx_next[DUET_RPMSG_MAX_RING];
+    /* Host, per send buffer: DUET_RPMSG_ID_AWAY while the remote has it; free, the next
+     * free one (DUET_RPMSG_ID_NONE: none). */
+    duet_rpmsg_id tx_next[DUET_RPMSG_MAX_RING];
+    duet_rpmsg_id tx_free;      /* host: the first free send buffer */
     uint16_t tx_free_count;
     uint16_t tx_bufs;           /* host: tx buffers the pool holds */
-    uint8_t rx_out[DUET_RPMSG_MAX_RING];   /* host: rx id posted to the remote; remote: rx id being held */
-    uint8_t tx_out[DUET_RPMSG_MAX_RING];   /* host: tx id with the remote */
     duet_rpmsg_endpoint *eps[DUET_RPMSG_MAX_ENDPOINTS];
     unsigned ep_count;
     duet_rpmsg_announce early[DUET_RPMSG_MAX_ENDPOINTS]; /* host: announcements waiting for an endpoint */
@@ -135,7 +144,7 @@ struct duet_rpmsg {
     uint32_t next_addr;
     uint32_t send_timeout_ms;
     bool fragments;             /* this side offers fragmented messages (duet peers only) */
-    bool notify_pending;        /* buffers were returned: ring the doorbell at the end of poll */
+    bool notify_pending;        /* the other side asked to hear of what we published: ring */
     unsigned polling;
     duet_rpmsg_stats stats;
 };

@@ -11,6 +11,10 @@ void duet_an521_mhu_isr(void);
 /* Set by the doorbell's interrupt, cleared by the wait that sees it. */
 static volatile uint32_t doorbell;
 static duet_port port;
+/* This core's MHU bank and the other core's, chosen once: the doorbell's path (ring, the
+ * interrupt) then neither reads CPUID nor branches on the core. */
+static volatile uint32_t *own_bank;
+static volatile uint32_t *peer_bank;
 
 unsigned duet_an521_core(void)
 {
@@ -20,21 +24,17 @@ unsigned duet_an521_core(void)
 void duet_an521_mhu_isr(void)
 {
     /* Level-triggered: the line stays high until this core's bank is cleared. */
-    if (duet_an521_core() == 0)
-        AN521_MHU_CPU0INTR_CLR = AN521_MHU_CPU0INTR_STAT;
-    else
-        AN521_MHU_CPU1INTR_CLR = AN521_MHU_CPU1INTR_STAT;
+    volatile uint32_t *bank = own_bank;
+    bank[AN521_MHU_CLR] = bank[AN521_MHU_STAT];
     doorbell = 1;
 }
 
 static void ring(duet_port *p)
 {
     (void)p;
+    volatile uint32_t *bank = peer_bank;
     __asm__ volatile("dsb" ::: "memory"); /* what was written to shared SRAM goes first */
-    if (duet_an521_core() == 0)
-        AN521_MHU_CPU1INTR_SET = 1u;
-    else
-        AN521_MHU_CPU0INTR_SET = 1u;
+    bank[AN521_MHU_SET] = 1u;
 }
 
 static void wait(duet_port *p, uint32_t timeout_ms)
@@ -89,12 +89,12 @@ duet_port *duet_port_default(void)
         return &port;
     if (!duet_cortex_m_systick_running())
         duet_cortex_m_systick_start(AN521_CPU_HZ / 1000u);
-    bool cpu0 = duet_an521_core() == 0;
+    unsigned core = duet_an521_core();
+    bool cpu0 = core == 0;
+    own_bank = AN521_MHU_BANK(core);
+    peer_bank = AN521_MHU_BANK(1u - core);
     /* Start from a clear doorbell: CPU0's bank may hold a ring from before a reset. */
-    if (cpu0)
-        AN521_MHU_CPU0INTR_CLR = 0xfu;
-    else
-        AN521_MHU_CPU1INTR_CLR = 0xfu;
+    own_bank[AN521_MHU_CLR] = 0xfu;
     duet_cortex_m_irq_clear_pending(AN521_MHU0_IRQ);
     duet_cortex_m_irq_enable(AN521_MHU0_IRQ);
     port.shm = (uint8_t *)(uintptr_t)AN521_SSE_SRAM;

@@ -33,6 +33,12 @@
 #define AN521_MHU_CPU1INTR_SET AN521_REG(AN521_MHU0 + 0x14u)
 #define AN521_MHU_CPU1INTR_CLR AN521_REG(AN521_MHU0 + 0x18u)
 #define AN521_MHU0_IRQ 6u
+/* Core n's bank as words: [0] STAT, [1] SET, [2] CLR (the CPU0 and CPU1 registers above,
+ * 0x10 bytes apart). */
+#define AN521_MHU_BANK(n) ((volatile uint32_t *)(uintptr_t)(AN521_MHU0 + 0x10u * (uint32_t)(n)))
+#define AN521_MHU_STAT 0u
+#define AN521_MHU_SET 1u
+#define AN521_MHU_CLR 2u
 
 /* CMSDK APB UART n at 0x40200000 + n * 0x1000, wired to the n-th -serial option
  * (hw/arm/mps2-tz.c; registers in hw/char/cmsdk-apb-uart.c). */

@@ -243,6 +243,7 @@ static void stop_m4(duet_posix_control *c)
         waitpid(pid, NULL, WNOHANG); /* ours and ended: reap it */
         return;
     }
+    st(&c->m4_stopping, 1); /* its reaper tells a reset from a crash by this */
     kill(pid, SIGTERM);
     if (!wait_gone(pid, start, 500)) {
         kill(pid, SIGKILL);
@@ -353,7 +354,7 @@ static void reset_board(board_maps *m)
     memset(m->sram, 0, DUET_POSIX_SHM_SIZE);
     uint32_t *w = (uint32_t *)(void *)c;
     for (size_t i = 1; i < DUET_POSIX_CONTROL_SIZE / 4; i++)
-        if (i != offsetof(duet_posix_control, reset_gen) / 4)
+        if (i != offsetof(duet_posix_control, reset_gen) / 4 && i != offsetof(duet_posix_control, m4_stopping) / 4)
             st(&w[i], 0);
     c->version = DUET_POSIX_CONTROL_VERSION;
     c->shm_da = DUET_POSIX_SHM_DA;
@@ -385,6 +386,20 @@ static int reset_dir(const char *d, bool create)
         return err;
     duet_posix_io_init(io);
     munmap(io, DUET_POSIX_IO_SIZE);
+    return DUET_OK;
+}
+
+int duet_posix_board_reset_m4(const char *dir)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    board_maps m;
+    int err = map_board(d, false, &m);
+    if (err)
+        return err;
+    reset_board(&m);
+    unmap_board(&m);
     return DUET_OK;
 }
 
@@ -745,8 +760,20 @@ static void free_environment(char **env)
     free(env);
 }
 
+/* Where the M4's C stdout goes: the pipe duet-board names in $DUET_BOARD_M4_STDOUT (it shows
+ * each line in its event log as "M4 stdout: ..."), else -1 (the board's stderr). */
+static int m4_stdout_fd(void)
+{
+    const char *v = getenv("DUET_BOARD_M4_STDOUT");
+    if (!v || !v[0])
+        return -1;
+    char *end;
+    long fd = strtol(v, &end, 10);
+    return (!*end && fd > 2 && fd < 65536 && fcntl((int)fd, F_GETFD) != -1) ? (int)fd : -1;
+}
+
 /* The child between fork and exec: only async-signal-safe calls. */
-static void m4_child(const char *path, char **env, int report_fd, pid_t parent)
+static void m4_child(const char *path, char **env, int report_fd, pid_t parent, int stdout_fd)
 {
 #ifdef __linux__
     /* The M4 ends with the M7 (the thread of it that booted the M4). */
@@ -764,9 +791,11 @@ static void m4_child(const char *path, char **env, int report_fd, pid_t parent)
         dup2(null, STDIN_FILENO);
         close(null);
     }
-    /* The M4 has no USB Serial: its C stdout is its UART, which ends up with the board's
-     * log (stderr), never on the Serial Monitor (the M7's stdout). */
-    dup2(STDERR_FILENO, STDOUT_FILENO);
+    /* The M4 has no USB Serial: its C stdout is its UART, which ends up in the board's log
+     * (duet-board's pipe, or stderr), never on the Serial Monitor (the M7's stdout). */
+    dup2(stdout_fd >= 0 ? stdout_fd : STDERR_FILENO, STDOUT_FILENO);
+    if (stdout_fd >= 0)
+        close(stdout_fd);
     char *argv[2] = {(char *)path, NULL};
     execve(path, argv, env);
     int e = errno;
@@ -803,12 +832,18 @@ static const char *m4_end_text(int32_t status, char *buf, size_t cap)
 static void *reaper_main(void *arg)
 {
     reaper *r = arg;
-    int status;
-    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(r->pid, &status, 0)) < 0 && errno == EINTR) {
     }
-    int32_t code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
     duet_posix_control *c = r->maps.ctl;
-    if (ld(&c->reset_gen) == r->gen && c->m4_pid == (int32_t)r->pid) {
+    bool reset = ld(&c->reset_gen) != r->gen || ld(&c->m4_stopping);
+    /* Not ours to reap any more: the reset that stopped it (SIGTERM) reaped it first. */
+    int32_t code = got < 0                ? 128 + SIGTERM
+                   : WIFEXITED(status)   ? WEXITSTATUS(status)
+                   : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                         : 255;
+    if (!reset && c->m4_pid == (int32_t)r->pid) {
         st((uint32_t *)&c->m4_status, (uint32_t)code);
         st(&c->m4_ended, 1);
         /* Ring the M7's own doorbell (HSEM 1), as the M4 would: a waiting M7 wakes and sees it. */
@@ -819,7 +854,10 @@ static void *reaper_main(void *arg)
         futex_wake(bell);
     }
     char text[64];
-    m4_end_text(code, text, sizeof text);
+    if (reset && code == 128 + SIGTERM)
+        snprintf(text, sizeof text, "the M4 was held in reset (stopped)");
+    else
+        m4_end_text(code, text, sizeof text);
     duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, code, text, strlen(text));
     unmap_board(&r->maps);
     free(r);
@@ -904,6 +942,8 @@ static int port_boot(duet_port *port, uint32_t address)
         goto undo;
     }
     pid_t parent = getpid();
+    int stdout_fd = m4_stdout_fd();
+    st(&c->m4_stopping, 0);
     pid_t pid = fork();
     if (pid < 0) {
         err = fail(DUET_ERR_STATE, "boot: fork: %s", strerror(errno));
@@ -911,7 +951,7 @@ static int port_boot(duet_port *port, uint32_t address)
     }
     if (pid == 0) {
         close(pipefd[0]);
-        m4_child(path, env, pipefd[1], parent);
+        m4_child(path, env, pipefd[1], parent, stdout_fd);
     }
     close(pipefd[1]);
     pipefd[1] = -1;

@@ -47,6 +47,12 @@ static struct {
 
 static _Thread_local char error_text[256];
 
+/* What this thread looked at since duet_posix_io_loop_start: loop() of the sketch's main
+ * (sketch_main.c) sleeps after it according to these. */
+#define WATCHED_INPUT 1u /* the time, a pin, an analog input, the RTC, Serial input */
+#define WATCHED_SLEPT 2u /* it slept in delay() */
+static _Thread_local unsigned watched;
+
 static uint64_t mono_ns(void)
 {
     struct timespec ts;
@@ -187,17 +193,45 @@ static int core_index(void)
 
 /* ------------------------------------------------------------ pins */
 
-/* This core drives the pin from now on; the board warns once if the other core does too. */
-static void drive(int pin)
+/* This core uses something both cores can reach (users: bit 0 the M4, bit 1 the M7). True
+ * once: the first time both have used it, when the board warns. */
+static bool both_use(uint8_t *users, uint8_t *warned)
+{
+    uint8_t mine = (uint8_t)(1u << core_index());
+    uint8_t was = __atomic_fetch_or(users, mine, __ATOMIC_ACQ_REL);
+    return (was | mine) == 3u && !__atomic_exchange_n(warned, 1, __ATOMIC_ACQ_REL);
+}
+
+static const char *use_text(uint8_t use)
+{
+    return use == DUET_POSIX_USE_SERVO ? " (a servo)" : use == DUET_POSIX_USE_PWM ? " (analogWrite)" : "";
+}
+
+/* This core drives the pin from now on (use: duet_posix_io_use); the board warns once if
+ * the other core does too. */
+static void drive(int pin, uint8_t use)
 {
     duet_posix_io_pin *p = &B.io->pins[pin];
-    uint8_t mine = (uint8_t)(1u << core_index());
-    uint8_t was = __atomic_fetch_or(&p->drivers, mine, __ATOMIC_ACQ_REL);
-    if ((was | mine) == 3u && !__atomic_exchange_n(&p->warned, 1, __ATOMIC_ACQ_REL)) {
-        char text[160];
-        int n = snprintf(text, sizeof text, "both cores drive pin %s: the M4 and the M7 (which one wins is random "
-                                            "on the board; give each core its own pins)",
-                         duet_posix_pin_name(pin));
+    __atomic_store_n(&p->use[core_index()], use, __ATOMIC_RELEASE);
+    if (both_use(&p->drivers, &p->warned)) {
+        char text[200];
+        int n = snprintf(text, sizeof text, "both cores drive pin %s: the M4%s and the M7%s (which one wins is "
+                                            "random on the board; give each core its own pins)",
+                         duet_posix_pin_name(pin), use_text(__atomic_load_n(&p->use[0], __ATOMIC_ACQUIRE)),
+                         use_text(__atomic_load_n(&p->use[1], __ATOMIC_ACQUIRE)));
+        duet_posix_event_emit(DUET_EV_WARN, pin, 0, text, (size_t)n);
+    }
+}
+
+/* This core uses a peripheral other than a pin (DUET_POSIX_SHARED_*) in the way how says
+ * (of pin, or -1); the board warns once, naming both, if the other core uses it too. */
+static void share(unsigned peripheral, const char *name, const char *how, int pin, const char *advice)
+{
+    duet_posix_io_shared *p = &B.io->shared[peripheral];
+    if (both_use(&p->users, &p->warned)) {
+        char text[256];
+        int n = snprintf(text, sizeof text, "both cores use %s (%s%s%s): the M4 and the M7 (%s)", name, how,
+                         pin >= 0 ? " of " : "", pin >= 0 ? duet_posix_pin_name(pin) : "", advice);
         duet_posix_event_emit(DUET_EV_WARN, pin, 0, text, (size_t)n);
     }
 }
@@ -229,7 +263,7 @@ void pinMode(int pin, int mode)
     if (was != mode + 1)
         duet_posix_event_emit(DUET_EV_PIN_MODE, pin, mode, NULL, 0);
     if (mode == OUTPUT) {
-        drive(pin);
+        drive(pin, DUET_POSIX_USE_DIGITAL);
         /* An LED starts off (HIGH, active low), as the board's start-up code leaves it. */
         if (was != OUTPUT + 1)
             set_level(pin, is_led(pin) ? 1 : 0);
@@ -254,13 +288,14 @@ void digitalWrite(int pin, int value)
     /* A pin written without pinMode: Arduino's mbed core makes it an output. */
     if (mode == 0)
         pinMode(pin, OUTPUT);
-    drive(pin);
+    drive(pin, DUET_POSIX_USE_DIGITAL);
     set_level(pin, value != LOW);
 }
 
 int digitalRead(int pin)
 {
     board();
+    watched |= WATCHED_INPUT;
     if (!pin_ok("digitalRead", pin))
         return LOW;
     return __atomic_load_n(&B.io->pins[pin].level, __ATOMIC_ACQUIRE) ? HIGH : LOW;
@@ -269,12 +304,15 @@ int digitalRead(int pin)
 int analogRead(int pin)
 {
     board();
+    watched |= WATCHED_INPUT;
     if (pin >= 0 && pin <= 7)
         pin += A0; /* analogRead(0) means A0, as on Arduino */
     if (pin < A0 || pin > A7) {
         misuse("analogRead: pin %d is not an analog input (use A0..A7)", pin);
         return 0;
     }
+    share(DUET_POSIX_SHARED_ADC, "the ADC", "analogRead", pin,
+          "the board's ADC is one for both: read the inputs on one core and hand the values to the other by RPC");
     uint32_t v = __atomic_load_n(&B.io->analog[pin - A0], __ATOMIC_ACQUIRE);
     return v > DUET_ANALOG_MAX ? DUET_ANALOG_MAX : (int)v;
 }
@@ -288,7 +326,7 @@ void analogWrite(int pin, int value)
         value = 0;
     if (value > DUET_PWM_MAX)
         value = DUET_PWM_MAX;
-    drive(pin);
+    drive(pin, DUET_POSIX_USE_PWM);
     duet_posix_event_emit(DUET_EV_PWM, pin, value, NULL, 0);
 }
 
@@ -297,12 +335,14 @@ void analogWrite(int pin, int value)
 unsigned long millis(void)
 {
     board();
+    watched |= WATCHED_INPUT;
     return (unsigned long)(uint32_t)((mono_ns() - B.start_ns) / 1000000u);
 }
 
 unsigned long micros(void)
 {
     board();
+    watched |= WATCHED_INPUT;
     return (unsigned long)(uint32_t)((mono_ns() - B.start_ns) / 1000u);
 }
 
@@ -316,6 +356,8 @@ static void sleep_ns(uint64_t ns)
 void delay(unsigned long ms)
 {
     board();
+    if (ms)
+        watched |= WATCHED_SLEPT;
     uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
     duet_port *port = duet_posix_io_port();
     for (;;) {
@@ -343,7 +385,7 @@ int duet_servo_attach(duet_servo *servo, int pin)
         return DUET_ERR_ARG;
     servo->pin = pin;
     servo->angle = 90;
-    drive(pin);
+    drive(pin, DUET_POSIX_USE_SERVO);
     duet_posix_event_emit(DUET_EV_SERVO, pin, 90, "attach", 6);
     return DUET_OK;
 }
@@ -385,6 +427,8 @@ int duet_rtc_set(int64_t unix_seconds)
         misuse("duet_rtc_set: %" PRId64 " is outside 1970..2099, which the RTC holds", unix_seconds);
         return DUET_ERR_ARG;
     }
+    share(DUET_POSIX_SHARED_RTC, "the RTC", "setting the time", -1,
+          "the board has one real-time clock for both: set it on one core, the other reads it");
     int64_t offset = unix_seconds * 1000000000LL - (int64_t)mono_ns();
     if (offset == 0)
         offset = 1; /* 0 means never set */
@@ -398,6 +442,7 @@ int duet_rtc_set(int64_t unix_seconds)
 int64_t duet_rtc_get(void)
 {
     board();
+    watched |= WATCHED_INPUT;
     int64_t offset = __atomic_load_n(&B.io->rtc_offset_ns, __ATOMIC_ACQUIRE);
     if (offset == 0)
         return RTC_RESET_SECONDS + (int64_t)((mono_ns() - B.io->power_on_ns) / 1000000000u);
@@ -500,6 +545,7 @@ int duet_serial_available(void)
 {
     if (!serial_core("duet_serial_available"))
         return 0;
+    watched |= WATCHED_INPUT;
     pthread_mutex_lock(&B.serial_lock);
     serial_fill();
     int n = (int)B.rx_len;
@@ -509,6 +555,7 @@ int duet_serial_available(void)
 
 static int serial_take(bool consume)
 {
+    watched |= WATCHED_INPUT;
     pthread_mutex_lock(&B.serial_lock);
     serial_fill();
     int c = -1;
@@ -584,6 +631,30 @@ int duet_thread_start(void (*fn)(void *arg), void *arg)
         return DUET_ERR_STATE;
     }
     return DUET_OK;
+}
+
+/* ------------------------------------------------------------ the sketch's loop */
+
+/* How long a loop() that looked at nothing may sleep when no doorbell comes: with threads of
+ * its own on this core, what loop() watches may be theirs to change. */
+#define IDLE_MS 1000u
+#define IDLE_THREADS_MS 50u
+
+void duet_posix_io_loop_start(void)
+{
+    watched = 0;
+}
+
+uint32_t duet_posix_io_loop_idle_ms(bool busy)
+{
+    if (watched & WATCHED_SLEPT)
+        return 0;
+    if ((watched & WATCHED_INPUT) || busy)
+        return 1;
+    pthread_mutex_lock(&thread_lock);
+    bool threads = thread_count > 0;
+    pthread_mutex_unlock(&thread_lock);
+    return threads ? IDLE_THREADS_MS : IDLE_MS;
 }
 
 /* ------------------------------------------------------------ for the port */

@@ -2,6 +2,7 @@
 #ifndef DUET_POSIX_BOARD_IO_H
 #define DUET_POSIX_BOARD_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,17 @@ const char *duet_posix_core_name(int cpu);
 /* This core's port when the program runs on a board ($DUET_BOARD and $DUET_CORE), else NULL
  * (without a message). */
 duet_port *duet_posix_io_port(void);
+
+/* Before each loop() of a setup()/loop() program: forgets what the last one looked at. */
+void duet_posix_io_loop_start(void);
+
+/* After loop() (and serving the other core): how long main may sleep until a doorbell.
+ * 0 if loop() slept in delay() itself; 1 ms if it looked at something that changes without
+ * a doorbell (the time, a pin, an analog input, the RTC, Serial input) or is busy (it sent
+ * to the other core, or stream text waits to be read); else up to a second (50 ms when this
+ * core runs threads of its own): what such a loop() sees changes only when the other core
+ * rings. */
+uint32_t duet_posix_io_loop_idle_ms(bool busy);
 
 /* Serves the other core once (duet_poll) if the link is up; never blocks. */
 void duet_posix_io_serve(void);

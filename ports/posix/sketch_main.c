@@ -2,6 +2,7 @@
  * lives alone in the library duet_posix_main, so a program with its own main() keeps it. */
 #include "duet/board.h"
 #include "duet/duet.h"
+#include "duet/posix/board.h"
 #include "board_io.h"
 
 int main(void)
@@ -12,13 +13,24 @@ int main(void)
     setup();
     duet_port *port = duet_posix_io_port();
     for (;;) {
+        uint32_t rings = port ? duet_posix_port_get_stats(port).rings : 0;
+        duet_posix_io_loop_start();
         loop();
-        /* Serve the other core, then sleep until its doorbell or the next millisecond
-         * (the earliest anything loop() can see, millis() included, changes). */
+        /* Send what loop() wrote and answer what arrived; then sleep until the other core
+         * rings or until what loop() looked at may have changed (the next millisecond for
+         * the time or an input; none after a delay(), which slept already). Nothing busy-
+         * waits: an empty loop() sleeps until a doorbell. */
         duet_posix_io_serve();
-        if (port)
-            port->wait(port, 1);
-        else
+        if (!port) {
             delay(1);
+            continue;
+        }
+        /* Sending, or stream text left unread, keeps loop() coming every millisecond. */
+        bool busy = duet_posix_port_get_stats(port).rings != rings || duet_available() > 0;
+        uint32_t ms = duet_posix_io_loop_idle_ms(busy);
+        if (ms) {
+            port->wait(port, ms);
+            duet_posix_io_serve(); /* what woke us, taken in before loop() looks */
+        }
     }
 }

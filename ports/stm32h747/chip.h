@@ -25,6 +25,9 @@ uint32_t giga_clock_cpu_hz(void);
 /* SysTick counts per microsecond on this core (its clock / 1 MHz, at least 1). */
 uint32_t giga_clock_ticks_per_us(void);
 
+/* The AHB clock in Hz (the M4's, the AXI's and the FMC's kernel clock as the port sets it). */
+uint32_t giga_clock_hclk_hz(void);
+
 /* The APB2 peripheral clock in Hz (USART1's kernel clock as the port sets it up). */
 uint32_t giga_clock_pclk2_hz(void);
 
@@ -51,6 +54,28 @@ void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, ui
 /* Clears the option byte BCM4 (the M4 no longer starts at reset) and resets the chip.
  * Does not return. */
 void giga_clear_bcm4_and_reset(void);
+
+/* The start-up sequences (the clock tree, the SDRAM) write their registers through these
+ * (regio.c), so that each wait has a limit and the unit tests can watch the order:
+ * update is *reg = (*reg & ~clear) | set; wait polls until (*reg & mask) == value, and
+ * returns false if that did not happen within GIGA_WAIT_POLLS reads; delay_us waits that
+ * many microseconds on the DWT's cycle counter (a hardware settling time, tens of us). */
+#define GIGA_WAIT_POLLS 2000000u
+void giga_reg_update(volatile uint32_t *reg, uint32_t clear, uint32_t set);
+bool giga_reg_wait(volatile uint32_t *reg, uint32_t mask, uint32_t value);
+void giga_delay_us(uint32_t us);
+
+/* Sets the clock tree to the GIGA R1's full speed (clock_setup.c), on the M7 before the M4
+ * starts: PLL1 from the 16 MHz HSE to 480 MHz for the M7, 240 MHz for the M4 and the AXI
+ * and AHB buses, 120 MHz for the APBs, VOS0, 4 flash wait states. Returns false (and leaves
+ * the clock on what ran before) if the HSE or the PLL did not start, or the supply
+ * configuration is not the GIGA's. Done once: a tree already at 480 MHz is kept. */
+bool giga_clock_setup(void);
+
+/* The GIGA R1's SDRAM (sdram.c): the FMC's pins, clock and timings, the SDRAM's start-up
+ * commands, the bank swap that maps it at 0x60000000 and an MPU region (normal memory, not
+ * cached on the M7). M7 only; returns a duet_err. */
+int giga_sdram_init(void);
 
 /* A data synchronization barrier: earlier register writes are done. */
 static inline void giga_barrier(void)

@@ -81,6 +81,11 @@ static uint32_t hclk_hz(void)
     return m7_hz() >> ahb_shift(RCC_D1CFGR & 0xFu);
 }
 
+uint32_t giga_clock_hclk_hz(void)
+{
+    return hclk_hz();
+}
+
 uint32_t giga_clock_cpu_hz(void)
 {
     uint32_t hz = giga_is_m7() ? m7_hz() : hclk_hz();

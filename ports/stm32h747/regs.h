@@ -66,19 +66,50 @@
 #define MPU_RASR_TEX(t) ((t) << 19)
 #define MPU_RASR_AP_FULL (3u << 24)
 
+/* Debug exception and monitor control (Armv7-M C1.6.5): TRCENA turns the DWT on; the DWT's
+ * cycle counter (Armv7-M C1.8.6, C1.8.7) times the start-up's microsecond delays. */
+#define DEMCR REG32(0xE000EDFCu)
+#define DEMCR_TRCENA (1u << 24)
+#define DWT_CTRL REG32(0xE0001000u)
+#define DWT_CTRL_CYCCNTENA (1u << 0)
+#define DWT_CYCCNT REG32(0xE0001004u)
+
 /* ------------------------------------------------------------ RCC (RM0399 §9.7) */
 
 #define RCC_BASE 0x58024400u
 #define RCC_CR REG32(RCC_BASE + 0x000u)        /* §9.7.2 */
 #define RCC_CR_HSIDIV(v) (((v) >> 3) & 3u)
-#define RCC_CFGR REG32(RCC_BASE + 0x010u)      /* §9.7.6 */
+#define RCC_CR_HSEON (1u << 16)
+#define RCC_CR_HSERDY (1u << 17)
+#define RCC_CR_HSEBYP (1u << 18)
+#define RCC_CR_PLL1ON (1u << 24)
+#define RCC_CR_PLL1RDY (1u << 25)
+#define RCC_CFGR REG32(RCC_BASE + 0x010u)      /* §9.7.6: SW 2:0, SWS 5:3 */
 #define RCC_CFGR_SWS(v) (((v) >> 3) & 7u)
-#define RCC_D1CFGR REG32(RCC_BASE + 0x018u)    /* §9.7.7: D1CPRE 11:8, HPRE 3:0 */
-#define RCC_D2CFGR REG32(RCC_BASE + 0x01Cu)    /* §9.7.8: D2PPRE2 10:8 */
+#define RCC_CFGR_SW_MASK 7u
+#define RCC_CFGR_SW_HSI 0u
+#define RCC_CFGR_SW_PLL1 3u
+#define RCC_D1CFGR REG32(RCC_BASE + 0x018u)    /* §9.7.7: D1CPRE 11:8, D1PPRE 6:4, HPRE 3:0 */
+#define RCC_D2CFGR REG32(RCC_BASE + 0x01Cu)    /* §9.7.8: D2PPRE2 10:8, D2PPRE1 6:4 */
+#define RCC_D3CFGR REG32(RCC_BASE + 0x020u)    /* §9.7.9: D3PPRE 6:4 */
 #define RCC_PLLCKSELR REG32(RCC_BASE + 0x028u) /* §9.7.10: DIVM1 9:4, PLLSRC 1:0 */
+#define RCC_PLLCKSELR_PLLSRC_HSE 2u
+#define RCC_PLLCKSELR_DIVM1(m) ((uint32_t)(m) << 4)
+#define RCC_PLLCKSELR_DIVM1_MASK (0x3Fu << 4)
 #define RCC_PLLCFGR REG32(RCC_BASE + 0x02Cu)   /* §9.7.11: PLL1FRACEN bit 0 */
-#define RCC_PLL1DIVR REG32(RCC_BASE + 0x030u)  /* §9.7.12: DIVP1 15:9, DIVN1 8:0 */
+#define RCC_PLLCFGR_PLL1FRACEN (1u << 0)
+#define RCC_PLLCFGR_PLL1VCOSEL (1u << 1)     /* 0: the wide VCO range (192..960 MHz) */
+#define RCC_PLLCFGR_PLL1RGE(r) ((uint32_t)(r) << 2) /* 2: a reference of 4..8 MHz */
+#define RCC_PLLCFGR_PLL1RGE_MASK (3u << 2)
+#define RCC_PLLCFGR_DIVP1EN (1u << 16)
+#define RCC_PLLCFGR_DIVQ1EN (1u << 17)
+#define RCC_PLLCFGR_DIVR1EN (1u << 18)
+#define RCC_PLL1DIVR REG32(RCC_BASE + 0x030u)  /* §9.7.12: DIVR1 30:24, DIVQ1 22:16, DIVP1 15:9, DIVN1 8:0 */
+#define RCC_PLL1DIVR_VALUE(n, p, q, r) \
+    (((uint32_t)(n) - 1u) | (((uint32_t)(p) - 1u) << 9) | (((uint32_t)(q) - 1u) << 16) | (((uint32_t)(r) - 1u) << 24))
 #define RCC_PLL1FRACR REG32(RCC_BASE + 0x034u) /* §9.7.13: FRACN1 15:3 */
+#define RCC_D1CCIPR REG32(RCC_BASE + 0x04Cu)   /* §9.7.18: FMCSEL 1:0 (00: rcc_hclk3) */
+#define RCC_D1CCIPR_FMCSEL_MASK 3u
 #define RCC_D2CCIP2R REG32(RCC_BASE + 0x054u)  /* §9.7.20: USART16SEL 5:3 */
 #define RCC_D3CCIPR REG32(RCC_BASE + 0x058u)   /* §9.7.21: ADCSEL 17:16 */
 #define RCC_BDCR REG32(RCC_BASE + 0x070u)      /* §9.7.25 */
@@ -94,12 +125,14 @@
  * at +0x130, RCC_C2_* for the M4 at +0x190): a core enables what it uses in its own. */
 #define RCC_C1_BLOCK (RCC_BASE + 0x130u)
 #define RCC_C2_BLOCK (RCC_BASE + 0x190u)
+#define RCC_CN_AHB3ENR 0x04u  /* §9.7.39: FMCEN bit 12 */
 #define RCC_CN_AHB1ENR 0x08u  /* §9.7.40: ADC12EN bit 5 */
 #define RCC_CN_AHB2ENR 0x0Cu  /* §9.7.41: SRAM1EN 29, SRAM2EN 30, SRAM3EN 31 */
 #define RCC_CN_AHB4ENR 0x10u  /* §9.7.42: GPIOxEN bits 0..10, HSEMEN bit 25 */
 #define RCC_CN_APB1LENR 0x18u /* §9.7.44: TIM2EN bit 0, TIM5EN bit 3 */
 #define RCC_CN_APB2ENR 0x20u  /* §9.7.46: USART1EN bit 4 */
 #define RCC_CN_APB4ENR 0x24u  /* §9.7.47: SYSCFGEN bit 1, RTCAPBEN bit 16 */
+#define RCC_AHB3ENR_FMCEN (1u << 12)
 #define RCC_AHB1ENR_ADC12EN (1u << 5)
 #define RCC_AHB2ENR_SRAM123EN (7u << 29)
 #define RCC_AHB4ENR_GPIOEN(port) (1u << (port))
@@ -114,6 +147,31 @@
 
 #define PWR_CR1 REG32(0x58024800u) /* PWR_CR1: DBP bit 8, backup domain write access */
 #define PWR_CR1_DBP (1u << 8)
+/* §7.8.2 PWR_CSR1: ACTVOSRDY, set once the supply configuration is done */
+#define PWR_CSR1 REG32(0x58024804u)
+#define PWR_CSR1_ACTVOSRDY (1u << 13)
+/* §7.8.4 PWR_CR3: the supply configuration, writable once after power-on. LDOEN alone (no
+ * SMPS: SDEN 0, BYPASS 0) is the GIGA's, as its mbed target sets it (PWR_LDO_SUPPLY). */
+#define PWR_CR3 REG32(0x5802480Cu)
+#define PWR_CR3_BYPASS (1u << 0)
+#define PWR_CR3_LDOEN (1u << 1)
+#define PWR_CR3_SDEN (1u << 2)
+#define PWR_CR3_SUPPLY_MASK (PWR_CR3_BYPASS | PWR_CR3_LDOEN | PWR_CR3_SDEN)
+/* §7.8.7 PWR_D3CR: VOS 15:14 (11: scale 1), VOSRDY bit 13. Scale 0 is scale 1 with the
+ * overdrive on (SYSCFG_PWRCR.ODEN, §7.4 "voltage scaling"). */
+#define PWR_D3CR REG32(0x58024818u)
+#define PWR_D3CR_VOS_MASK (3u << 14)
+#define PWR_D3CR_VOS1 (3u << 14)
+#define PWR_D3CR_VOSRDY (1u << 13)
+
+/* ------------------------------------------------------------ FLASH_ACR (RM0399 §4.9.1) */
+
+/* LATENCY 3:0 (wait states), WRHIGHFREQ 5:4 (programming delay). At VOS0 with a 240 MHz
+ * AXI clock: 4 wait states and WRHIGHFREQ 2 (§4.3.8, the table of read latencies). */
+#define FLASH_ACR REG32(0x52002000u)
+#define FLASH_ACR_LATENCY_MASK 0xFu
+#define FLASH_ACR_WRHIGHFREQ_MASK (3u << 4)
+#define FLASH_ACR_VALUE(ws, wrhighfreq) ((uint32_t)(ws) | ((uint32_t)(wrhighfreq) << 4))
 
 /* ------------------------------------------------------------ FLASH option bytes (RM0399 ch. 4, FLASH registers) */
 
@@ -138,6 +196,9 @@
  * that is known to boot the M4. */
 #define SYSCFG_UR3 REG32(SYSCFG_BASE + 0x30Cu)
 #define SYSCFG_UR3_BCM4_ADD0_SHIFT 16u
+/* §13.3 SYSCFG_PWRCR (offset 0x2C): ODEN bit 0, the overdrive that makes VOS1 into VOS0 */
+#define SYSCFG_PWRCR REG32((SYSCFG_BASE + 0x02Cu))
+#define SYSCFG_PWRCR_ODEN (1u << 0)
 
 /* ------------------------------------------------------------ HSEM (RM0399 §11.4) */
 
@@ -168,6 +229,43 @@
 /* Bank 1 disabled, as ST's and Arduino's start-up leave it so that the M7's speculative
  * reads of 0x60000000 do not stall the bus. */
 #define FMC_BCR1_BANK1_OFF 0x000030D2u
+#define FMC_BCR1_BMAP_SWAP (1u << 24) /* BMAP 01: SDRAM bank 1 at 0x60000000, NOR/PSRAM at 0xC0000000 */
+#define FMC_BCR1_BMAP_MASK (3u << 24)
+
+/* The SDRAM controller (RM0399 FMC chapter, "SDRAM controller registers"). Bank 1's
+ * FMC_SDCR1 and FMC_SDTR1 also hold the fields both banks share (SDCLK, RBURST, RPIPE;
+ * TRC, TRP). */
+#define FMC_SDCR1 REG32(0x52004140u)
+#define FMC_SDCR_NC(bits) ((uint32_t)(bits) - 8u)               /* column bits, 8..11 */
+#define FMC_SDCR_NR(bits) (((uint32_t)(bits) - 11u) << 2)       /* row bits, 11..13 */
+#define FMC_SDCR_MWID_16 (1u << 4)                              /* a 16-bit data bus */
+#define FMC_SDCR_NB_4 (1u << 6)                                 /* four internal banks */
+#define FMC_SDCR_CAS(cycles) ((uint32_t)(cycles) << 7)          /* CAS latency 1..3 */
+#define FMC_SDCR_SDCLK_HCLK_2 (2u << 10)                        /* SDCLK = fmc_ker_ck / 2 */
+#define FMC_SDCR_RPIPE(cycles) ((uint32_t)(cycles) << 13)       /* read pipe delay 0..2 */
+#define FMC_SDTR1 REG32(0x52004148u)
+/* Each timing in SDCLK cycles (1..16), stored minus one: TMRD 3:0, TXSR 7:4, TRAS 11:8,
+ * TRC 15:12, TWR 19:16, TRP 23:20, TRCD 27:24. */
+#define FMC_SDTR_VALUE(tmrd, txsr, tras, trc, twr, trp, trcd)                              \
+    (((uint32_t)(tmrd) - 1u) | (((uint32_t)(txsr) - 1u) << 4) | (((uint32_t)(tras) - 1u) << 8) | \
+     (((uint32_t)(trc) - 1u) << 12) | (((uint32_t)(twr) - 1u) << 16) | (((uint32_t)(trp) - 1u) << 20) | \
+     (((uint32_t)(trcd) - 1u) << 24))
+/* FMC_SDCMR: MODE 2:0, CTB1 bit 4 (the command goes to bank 1), NRFS 8:5 (auto-refreshes
+ * minus one), MRD 22:9 (the SDRAM's mode register) */
+#define FMC_SDCMR REG32(0x52004150u)
+#define FMC_SDCMR_CLK_ENABLE 1u
+#define FMC_SDCMR_PALL 2u
+#define FMC_SDCMR_AUTO_REFRESH 3u
+#define FMC_SDCMR_LOAD_MODE 4u
+#define FMC_SDCMR_CTB1 (1u << 4)
+#define FMC_SDCMR_NRFS(n) (((uint32_t)(n) - 1u) << 5)
+#define FMC_SDCMR_MRD(v) ((uint32_t)(v) << 9)
+/* FMC_SDRTR: COUNT 13:1, the refresh timer (a refresh every COUNT + 1 SDCLK cycles) */
+#define FMC_SDRTR REG32(0x52004154u)
+#define FMC_SDRTR_COUNT(n) ((uint32_t)(n) << 1)
+/* FMC_SDSR: BUSY bit 5, the controller still takes a command */
+#define FMC_SDSR REG32(0x52004158u)
+#define FMC_SDSR_BUSY (1u << 5)
 
 /* ------------------------------------------------------------ GPIO (RM0399 §12.4) */
 

@@ -1,5 +1,6 @@
 /* startup.c - the GIGA R1's reset entry and vector table, one for both cores: the M7
- * makes SRAM4 non-cacheable and turns its caches on, the M4 points VTOR at its image,
+ * sets the clock tree to 480 MHz (clock_setup.c), makes SRAM4 non-cacheable and turns its
+ * caches on, the M4 points VTOR at its image,
  * then both run the shared Cortex-M start-up (duet_cortex_m_reset: .data, .bss, main). */
 #include "chip.h"
 #include "regs.h"
@@ -71,6 +72,9 @@ void giga_reset(void)
         NVIC_ICPR(n) = 0xFFFFFFFFu;
     }
     if (giga_is_m7()) {
+        /* 480 MHz before the M4 starts (it never sets clocks); if the HSE or the PLL does
+         * not start, the M7 goes on at the clock it has, which SysTick then reads. */
+        giga_clock_setup();
         FMC_BCR1 = FMC_BCR1_BANK1_OFF;
         m7_shared_uncached();
         m7_caches_on();

@@ -27,6 +27,57 @@ static inline void consume_fence(void)
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
 }
 
+/*
+ * Notification suppression (virtio's flags, without event indices). Each side asks the
+ * other not to ring for a ring while it will look at that ring anyway: the host in the
+ * avail ring's flags (VRING_AVAIL_F_NO_INTERRUPT), the remote in the used ring's flags
+ * (VRING_USED_F_NO_NOTIFY). A side that publishes work then reads the other's flag and
+ * rings unless asked not to; a side that stops looking clears its flag, then looks once
+ * more. A full fence sits between the store and the load on both sides, so that one of them
+ * sees the other: no wake-up is lost. A peer that ignores the flags rings always, and one
+ * that never sets them is rung always: both work.
+ */
+static inline void full_fence(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+enum { RING_QUIET = 1 }; /* VRING_AVAIL_F_NO_INTERRUPT and VRING_USED_F_NO_NOTIFY: both 1 */
+
+/* Whether this program is the host. A constant where only one role is linked
+ * (DUET_RPMSG_ROLES), so that the compiler drops the other role's code. */
+static inline bool is_host(const duet_rpmsg *dev)
+{
+#if DUET_RPMSG_ROLES == 1
+    (void)dev;
+    return true;
+#elif DUET_RPMSG_ROLES == 2
+    (void)dev;
+    return false;
+#else
+    return dev->role == DUET_RPMSG_HOST;
+#endif
+}
+
+/* A text for a person: the full sentence, or the short words of the small configuration
+ * (DUET_LONG_TEXTS 0; the other is then left out of the program). */
+static inline const char *text(const char *full, const char *brief)
+{
+    return DUET_LONG_TEXTS ? full : brief;
+}
+
+/* Whether messages over one buffer are linked in (DUET_RPMSG_FRAGMENTS) and offered. */
+static inline bool fragments_on(const duet_rpmsg *dev)
+{
+    return DUET_RPMSG_FRAGMENTS && dev->fragments;
+}
+
+/* Whether role's code is linked into this program. */
+static inline bool role_linked(duet_rpmsg_role role)
+{
+    return DUET_RPMSG_ROLES == 0 || DUET_RPMSG_ROLES == (int)role + 1;
+}
+
 
 static inline uint16_t ld16(volatile const uint8_t *p) { return *(volatile const uint16_t *)(const volatile void *)p; }
 static inline uint32_t ld32(volatile const uint8_t *p) { return *(volatile const uint32_t *)(const volatile void *)p; }
@@ -60,8 +111,6 @@ enum {
 };
 
 /* Header flag of a duet fragment that more fragments follow (duet peers only). */
-
-/* Header flag of a duet fragment that more fragments follow (duet peers only). */
 #define FRAG_MORE 0x8000u
 
 /* After the NUL of an announced name, a duet side writes this and its reassembly capacity. */
@@ -76,11 +125,18 @@ static inline size_t payload_max(const duet_rpmsg *dev)
 /* rpmsg.c: the link goes down for good: shared memory broke a rule. Returns DUET_ERR_CORRUPT. */
 int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why);
 
+/* rpmsg.c: publishes the receive buffers handed back, then rings the doorbell if the other
+ * side asked to hear of anything published since the last ring. */
+void duet_rpmsg_notify(duet_rpmsg *dev);
+
 /* rpmsg.c: sends one buffer's worth from src to dst (see the function for the waiting). */
 int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                         uint16_t flags, bool deliver, uint32_t timeout_ms);
 
 /* ------------------------------------------------------------ vring.c: rings and buffers */
+
+/* duet_port_map of dev's port, in one place (not inlined in every file). */
+void *duet_rpmsg_map(const duet_rpmsg *dev, uint64_t da, size_t n);
 
 /* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
 bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align);
@@ -101,8 +157,19 @@ typedef struct tx_buf {
     volatile uint8_t *p;
 } tx_buf;
 
-/* Hands a received buffer back to the other side. */
+/* Hands a received buffer back to the other side (published by duet_rpmsg_rx_publish). */
 void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len);
+
+/* Publishes the buffers handed back since the last call, in one index store. */
+void duet_rpmsg_rx_publish(duet_rpmsg *dev);
+
+/* Maps receive buffer id and checks what the other side wrote about it (its descriptor,
+ * the message's length). @retval 1, DUET_ERR_CORRUPT */
+int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b);
+
+/* Asks the other side to ring (quiet false) or not (quiet true) when it publishes on v.
+ * When it may ring again, looks once more: true if v has work waiting now. */
+bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet);
 
 /* Takes the next received buffer, checking everything the other side wrote.
  * @retval 1 got one, 0 none, DUET_ERR_CORRUPT */
@@ -111,7 +178,8 @@ int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b);
 /* Host: takes back the send buffers the remote is done with. */
 int duet_rpmsg_tx_reclaim(duet_rpmsg *dev);
 
-/* Takes a free send buffer. @retval 1 got one, 0 none free now, DUET_ERR_CORRUPT */
+/* Takes a free send buffer. @retval 1 got one, 0 none free now, DUET_ERR_CORRUPT.
+ * With none free, it asks the other side to ring when it returns one. */
 int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b);
 
 /* Fills a send buffer with a header and payload, and hands it to the other side. */

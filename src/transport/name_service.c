@@ -10,7 +10,7 @@ void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep,
     memset(msg, 0, NS_MSG_SIZE);
     size_t n = strlen(ep->name);
     memcpy(msg, ep->name, n);
-    if (dev->fragments && ep->reasm_cap && n + 1 + sizeof duet_rpmsg_marker + 4 <= DUET_RPMSG_NAME_SIZE) {
+    if (fragments_on(dev) && ep->reasm_cap && n + 1 + sizeof duet_rpmsg_marker + 4 <= DUET_RPMSG_NAME_SIZE) {
         uint32_t cap = (uint32_t)ep->reasm_cap;
         memcpy(msg + n + 1, duet_rpmsg_marker, sizeof duet_rpmsg_marker);
         memcpy(msg + n + 1 + sizeof duet_rpmsg_marker, &cap, 4);
@@ -81,7 +81,7 @@ void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t a
      * its reassembly capacity hears ours back, and both may then send large messages. */
     uint8_t hello[1 + sizeof duet_rpmsg_marker + 4] = {0};
     uint16_t hello_len = 1;
-    if (cap && dev->fragments && ep->reasm_cap) {
+    if (cap && fragments_on(dev) && ep->reasm_cap) {
         uint32_t mine = (uint32_t)ep->reasm_cap;
         memcpy(hello + 1, duet_rpmsg_marker, sizeof duet_rpmsg_marker);
         memcpy(hello + 1 + sizeof duet_rpmsg_marker, &mine, 4);

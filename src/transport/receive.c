@@ -45,68 +45,74 @@ static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 }
 
 /*
- * Takes one received message for an endpoint: delivers it, or adds it (a fragment) to the
- * reassembly. False if it cannot be taken now: it stays held, in order, and its buffer
- * stays with us, so the sender feels the backpressure.
+ * Takes one received message (in buffer b) for an endpoint: delivers it, or adds it (a
+ * fragment) to the reassembly. False if it cannot be taken now: it stays held, in order,
+ * and its buffer stays with us, so the sender feels the backpressure.
  */
-static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const duet_rpmsg_held *m)
+static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
 {
-    bool fragment = (m->flags & FRAG_MORE) || ep->reasm_len || ep->reasm_overflow;
-    if (!fragment) {
-        if (!duet_link_deliver(&ep->link, m->data, m->len))
+    const uint8_t *data = (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE);
+    bool more = (ld16(b->p + 14) & FRAG_MORE) != 0;
+    if (!more && !ep->reasm_len && !ep->reasm_overflow) {
+        if (!duet_link_deliver(&ep->link, data, b->msg_len))
             return false;
-        duet_rpmsg_rx_release(dev, m->id, m->ret_len);
         dev->stats.rx_msgs++;
-        return true;
-    }
-    if (!ep->reasm_cap) {
+    } else if (!DUET_RPMSG_FRAGMENTS || !ep->reasm_cap) {
         dev->stats.bad_messages++; /* a fragment to an endpoint that announced no reassembly */
-        duet_rpmsg_rx_release(dev, m->id, m->ret_len);
-        return true;
-    }
-    if (ep->reasm_busy || ep->reasm_ready) {
+    } else if (ep->reasm_busy || ep->reasm_ready) {
         ep->retry = ep->reasm_busy; /* busy in a nested poll: try again when it returns */
         return false; /* the previous whole message is still being taken */
-    }
-    bool whole = reassemble(dev, ep, m->data, m->len, (m->flags & FRAG_MORE) != 0);
-    duet_rpmsg_rx_release(dev, m->id, m->ret_len);
-    if (whole) {
+    } else if (reassemble(dev, ep, data, b->msg_len, more)) {
+        duet_rpmsg_rx_release(dev, b->id, b->len);
         ep->reasm_ready = true;
         offer_reassembled(dev, ep);
+        return true;
     }
+    duet_rpmsg_rx_release(dev, b->id, b->len);
     return true;
 }
 
-static void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const duet_rpmsg_held *m)
+/* Keeps buffer id for ep, behind those it holds already (or, front, before them). */
+static void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
 {
-    uint16_t tail = (uint16_t)((ep->held_head + ep->held_count) % DUET_RPMSG_MAX_RING);
-    ep->held[tail] = *m;
+    dev->rx_next[id] = DUET_RPMSG_ID_NONE;
+    if (!ep->held_count) {
+        ep->held_head = ep->held_tail = (duet_rpmsg_id)id;
+    } else if (front) {
+        dev->rx_next[id] = ep->held_head;
+        ep->held_head = (duet_rpmsg_id)id;
+    } else {
+        dev->rx_next[ep->held_tail] = (duet_rpmsg_id)id;
+        ep->held_tail = (duet_rpmsg_id)id;
+    }
     ep->held_count++;
-    ep->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
-    dev->stats.held++;
 }
 
 /* Offers an endpoint's kept messages again, in order. Returns how many it took. */
 static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
-    if (ep->reasm_ready && !ep->reasm_busy) {
+    if (DUET_RPMSG_FRAGMENTS && ep->reasm_ready && !ep->reasm_busy) {
         if (!offer_reassembled(dev, ep))
             return 0;
         n++;
     }
     while (ep->held_count) {
-        /* Taken off the queue before it is offered: a nested poll must not offer it again. */
-        duet_rpmsg_held m = ep->held[ep->held_head];
-        ep->held_head = (uint16_t)((ep->held_head + 1) % DUET_RPMSG_MAX_RING);
+        /* Taken off the list before it is offered: a nested poll must not offer it again. */
+        uint16_t id = ep->held_head;
+        ep->held_head = dev->rx_next[id];
         ep->held_count--;
-        if (!consume(dev, ep, &m)) {
+        dev->rx_next[id] = DUET_RPMSG_ID_NONE;
+        rx_buf b;
+        if (duet_rpmsg_rx_map(dev, id, &b) < 0)
+            break;
+        uint32_t before = dev->stats.rx_msgs;
+        if (!consume(dev, ep, &b)) {
             /* Back to the front. A layer that refuses has not polled, so nothing was added. */
-            ep->held_head = (uint16_t)((ep->held_head + DUET_RPMSG_MAX_RING - 1) % DUET_RPMSG_MAX_RING);
-            ep->held_count++;
+            hold(dev, ep, id, true);
             break;
         }
-        n++;
+        n += dev->stats.rx_msgs != before;
     }
     return n;
 }
@@ -116,51 +122,57 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
 {
     volatile uint8_t *p = b->p;
     uint32_t src = ld32(p), dst = ld32(p + 4);
-    uint16_t len = b->msg_len, flags = ld16(p + 14);
+    uint16_t len = b->msg_len;
     /* The payload stays in shared memory; the layers above read it in place. They must
      * treat it as untrusted bytes, which the codec does. */
     const uint8_t *data = (const uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE);
-    uint32_t ret_len = b->len;
 
-    if (dev->role == DUET_RPMSG_HOST && dst == DUET_RPMSG_NS_ADDR) {
+    if (is_host(dev) && dst == DUET_RPMSG_NS_ADDR) {
         uint8_t msg[NS_MSG_SIZE];
         uint16_t n = len < NS_MSG_SIZE ? len : NS_MSG_SIZE;
         for (uint16_t i = 0; i < n; i++)
             msg[i] = data[i];
-        duet_rpmsg_rx_release(dev, b->id, ret_len);
+        duet_rpmsg_rx_release(dev, b->id, b->len);
         duet_rpmsg_ns_receive(dev, msg, len);
         return 0;
     }
     duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
-    if (!ep) {
-        dev->stats.bad_messages++;
-        duet_rpmsg_rx_release(dev, b->id, ret_len);
-        return 0;
-    }
-    if (!ep->ready) {
-        if (dev->role == DUET_RPMSG_REMOTE && src >= DUET_RPMSG_FIRST_ADDR && src != DUET_RPMSG_ADDR_ANY) {
-            /* The host's first message tells us its address; it carries no data. */
-            ep->dest = src;
-            ep->ready = true;
-            if (len >= 1 + sizeof duet_rpmsg_marker + 4 && dev->fragments && ep->reasm_cap) {
-                uint8_t hello[1 + sizeof duet_rpmsg_marker + 4];
-                for (size_t i = 0; i < sizeof hello; i++)
-                    hello[i] = data[i];
-                ep->peer_cap = duet_rpmsg_marker_cap(hello + 1, sizeof hello - 1);
-                ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
-            }
-        } else {
-            dev->stats.bad_messages++;
+    if (ep && !ep->ready && !is_host(dev) && src >= DUET_RPMSG_FIRST_ADDR && src != DUET_RPMSG_ADDR_ANY) {
+        /* The host's first message tells us its address; it carries no data. */
+        ep->dest = src;
+        ep->ready = true;
+        if (len >= 1 + sizeof duet_rpmsg_marker + 4 && fragments_on(dev) && ep->reasm_cap) {
+            uint8_t hello[1 + sizeof duet_rpmsg_marker + 4];
+            for (size_t i = 0; i < sizeof hello; i++)
+                hello[i] = data[i];
+            ep->peer_cap = duet_rpmsg_marker_cap(hello + 1, sizeof hello - 1);
+            ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
         }
-        duet_rpmsg_rx_release(dev, b->id, ret_len);
+        duet_rpmsg_rx_release(dev, b->id, b->len);
         return 0;
     }
-    duet_rpmsg_held m = {data, len, b->id, flags, ret_len};
+    if (!ep || !ep->ready) {
+        dev->stats.bad_messages++;
+        duet_rpmsg_rx_release(dev, b->id, b->len);
+        return 0;
+    }
     uint32_t before = dev->stats.rx_msgs;
-    if (ep->held_count == 0 && !ep->reasm_ready && consume(dev, ep, &m))
+    if (ep->held_count == 0 && !ep->reasm_ready && consume(dev, ep, b))
         return dev->stats.rx_msgs != before;
-    hold(dev, ep, &m);
+    hold(dev, ep, b->id, false);
+    ep->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
+    dev->stats.held++;
     return 0;
+}
+
+/* Takes and dispatches what the ring holds. Returns the messages delivered. */
+static int take_all(duet_rpmsg *dev)
+{
+    int count = 0;
+    rx_buf b;
+    while (!dev->err && duet_rpmsg_rx_take(dev, &b) > 0)
+        count += dispatch(dev, &b);
+    return count;
 }
 
 int duet_rpmsg_poll(duet_rpmsg *dev)
@@ -172,16 +184,18 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
     const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
     int count = 0;
     dev->polling++;
+    /* While we look, the other side need not ring; before we stop, we look once more. Not
+     * where programs have threads (the port has a lock): another thread may sleep waiting
+     * for what this poll delivers, and only the other core's ring wakes it. */
+    bool quiet = !dev->port->lock;
+    duet_rpmsg_quiet(dev, &dev->rx, quiet);
     for (unsigned i = 0; i < dev->ep_count; i++)
         count += offer_held(dev, dev->eps[i]);
     for (;;) {
-        rx_buf b = {0, 0, 0, NULL};
-        int got = duet_rpmsg_rx_take(dev, &b);
-        if (got <= 0)
+        count += take_all(dev);
+        if (dev->err || !duet_rpmsg_quiet(dev, &dev->rx, false))
             break;
-        count += dispatch(dev, &b);
-        if (dev->err)
-            break;
+        duet_rpmsg_quiet(dev, &dev->rx, quiet); /* more came as we stopped looking: take it too */
     }
     /* Fragments held while their endpoint was busy in a nested poll may be taken now. */
     for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {
@@ -194,12 +208,9 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
         dev->err = DUET_ERR_LINK_DOWN;
         dev->why = gone;
     }
-    if (dev->role == DUET_RPMSG_HOST && !dev->err)
+    if (is_host(dev) && !dev->err)
         duet_rpmsg_tx_reclaim(dev);
     dev->polling--;
-    if (dev->notify_pending && !dev->err) {
-        dev->notify_pending = false;
-        dev->port->ring(dev->port);
-    }
+    duet_rpmsg_notify(dev);
     return dev->err ? dev->err : count;
 }

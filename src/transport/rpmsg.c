@@ -75,7 +75,7 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
         }
         if (deliver && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
             duet_rpmsg_poll(dev);
-        else if (dev->role == DUET_RPMSG_HOST)
+        else if (is_host(dev))
             duet_rpmsg_tx_reclaim(dev);
         if (dev->err)
             return dev->err;
@@ -84,14 +84,22 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
         uint32_t elapsed = dev->port->now_ms(dev->port) - start;
         if (elapsed >= timeout_ms)
             return DUET_ERR_TIMEOUT;
+        duet_rpmsg_notify(dev); /* what we handed back reaches the other side before we sleep */
         dev->port->wait(dev->port, timeout_ms - elapsed);
     }
     duet_rpmsg_tx_put(dev, &b, src, dst, data, len, flags);
-    /* One doorbell covers everything published before it (it does not name a ring), so
-     * buffers handed back earlier in this poll need no ring of their own. */
-    dev->notify_pending = false;
-    dev->port->ring(dev->port);
+    duet_rpmsg_notify(dev);
     return DUET_OK;
+}
+
+void duet_rpmsg_notify(duet_rpmsg *dev)
+{
+    duet_rpmsg_rx_publish(dev);
+    /* One doorbell covers everything published before it (it does not name a ring). */
+    if (dev->notify_pending && !dev->err) {
+        dev->notify_pending = false;
+        dev->port->ring(dev->port);
+    }
 }
 
 
@@ -113,7 +121,7 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
     size_t one = payload_max(dev);
     if (len <= one)
         return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, true, timeout_ms);
-    if (len > ep->peer_cap)
+    if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
     /* Fragments must not interleave with another message: wait without delivering. */
     while (len) {
@@ -190,7 +198,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->reasm = (uint8_t *)reasm_buf;
     ep->reasm_cap = reasm_buf ? reasm_cap : 0;
     dev->eps[dev->ep_count++] = ep;
-    if (dev->role == DUET_RPMSG_REMOTE) {
+    if (!is_host(dev)) {
         uint8_t msg[NS_MSG_SIZE];
         duet_rpmsg_ns_message(dev, ep, msg);
         return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, true, dev->send_timeout_ms);

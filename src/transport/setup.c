@@ -18,36 +18,44 @@ duet_rpmsg_layout duet_rpmsg_layout_giga(void)
     return l;
 }
 
-static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-    return a < b + blen && b < a + alen;
-}
-
-/* Checks that the table, both vrings and the pool are pairwise apart. */
+/* Checks that the table, both vrings and the pool are pairwise apart. Each lies inside the
+ * shared region already, so their offsets in it and their ends cannot overflow. */
 static bool regions_apart(duet_rpmsg *dev, uint32_t v0, uint32_t v1, uint32_t num, uint32_t align)
 {
     const duet_rpmsg_layout *l = &dev->lay;
-    uint64_t vs = duet_rpmsg_vring_size(num, align);
-    uint64_t start[4] = {l->rsc_da, v0, v1, l->pool_da};
-    uint64_t len[4] = {l->rsc_size, vs, vs, l->pool_size};
+    size_t vs = duet_rpmsg_vring_size(num, align);
+    uint32_t da = dev->port->shm_da;
+    size_t start[4] = {l->rsc_da - da, v0 - da, v1 - da, l->pool_da - da};
+    size_t len[4] = {l->rsc_size, vs, vs, l->pool_size};
     for (int i = 0; i < 4; i++)
         for (int j = i + 1; j < 4; j++)
-            if (overlap(start[i], len[i], start[j], len[j])) {
-                dev->why = "resource table, vrings and buffer pool overlap";
+            if (start[i] < start[j] + len[j] && start[j] < start[i] + len[i]) {
+                dev->why = text("resource table, vrings and buffer pool overlap", "regions overlap");
                 return false;
             }
     return true;
 }
 
-static void dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
+/* Starts dev afresh for role. DUET_OK, or DUET_ERR_NOT_SUPPORTED if this program was built
+ * without role's code (DUET_RPMSG_ROLES). */
+static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
 {
     memset(dev, 0, sizeof *dev);
+    if (!role_linked(role)) {
+        dev->err = DUET_ERR_NOT_SUPPORTED;
+        dev->why = text("this program was built for the other core (CORE_CM7/CORE_CM4, DUET_RPMSG_ROLES)", "wrong core");
+        return DUET_ERR_NOT_SUPPORTED;
+    }
+    for (size_t i = 0; i < DUET_RPMSG_MAX_RING; i++)
+        dev->rx_next[i] = DUET_RPMSG_ID_AWAY; /* every receive buffer starts with the host's ring */
+    dev->tx_free = DUET_RPMSG_ID_NONE;
     dev->port = port;
     dev->lay = *lay;
     dev->role = role;
     dev->next_addr = DUET_RPMSG_FIRST_ADDR;
     dev->send_timeout_ms = DUET_RPMSG_SEND_TIMEOUT_MS;
     dev->fragments = true;
+    return DUET_OK;
 }
 
 static bool layout_ok(duet_rpmsg *dev)
@@ -57,14 +65,14 @@ static bool layout_ok(duet_rpmsg *dev)
         dev->why = "buffer size invalid";
         return false;
     }
-    if (l->pool_da % 4 || !duet_port_map(dev->port, l->pool_da, l->pool_size) ||
+    if (l->pool_da % 4 || !duet_rpmsg_map(dev, l->pool_da, l->pool_size) ||
         l->pool_size / l->buf_size < (uint64_t)l->vring_num + 1) {
-        dev->why = "buffer pool outside the region or too small for the rings";
+        dev->why = text("buffer pool outside the region or too small for the rings", "bad pool");
         return false;
     }
     if (l->rsc_da % 4 || l->rsc_size < TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE ||
-        !duet_port_map(dev->port, l->rsc_da, l->rsc_size)) {
-        dev->why = "resource table outside the region or too small";
+        !duet_rpmsg_map(dev, l->rsc_da, l->rsc_size)) {
+        dev->why = text("resource table outside the region or too small", "bad table");
         return false;
     }
     return true;
@@ -100,7 +108,8 @@ static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
 
 int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay)
 {
-    dev_reset(dev, port, lay, DUET_RPMSG_HOST);
+    if (dev_reset(dev, port, lay, DUET_RPMSG_HOST))
+        return dev->err;
     const duet_rpmsg_layout *l = &dev->lay;
     if (!layout_ok(dev) || !duet_rpmsg_vring_setup(dev, &dev->rx, l->vring0_da, l->vring_num, l->vring_align) ||
         !duet_rpmsg_vring_setup(dev, &dev->tx, l->vring1_da, l->vring_num, l->vring_align) ||
@@ -109,7 +118,7 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
         return DUET_ERR_ARG;
     }
     size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
-    volatile uint8_t *t = duet_port_map(port, l->rsc_da, l->rsc_size);
+    volatile uint8_t *t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size);
     zero(t, l->rsc_size);
     zero(dev->rx.desc, vsize);
     zero(dev->tx.desc, vsize);
@@ -117,22 +126,16 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
     uint32_t vdev = write_table(l, t);
 
     /* Every receive descriptor gets its pool buffer and goes to the remote. */
-    for (uint16_t i = 0; i < dev->rx.num; i++) {
-        volatile uint8_t *d = dev->rx.desc + 16 * (size_t)i;
-        uint32_t addr = l->pool_da + (uint32_t)i * l->buf_size;
-        st32(d + 0, addr);
-        st32(d + 4, 0);
-        st32(d + 8, l->buf_size);
-        st16(d + 12, DESC_F_WRITE);
-        st16(dev->rx.avail + 4 + 2 * (size_t)i, i);
-        dev->rx_out[i] = 1;
-    }
-    dev->rx.shadow = dev->rx.num;
+    for (uint16_t i = 0; i < dev->rx.num; i++)
+        duet_rpmsg_rx_release(dev, i, 0);
+    dev->rx.published = dev->rx.shadow;
     /* Send buffers: the pool's buffers after the receive ones, one per descriptor at most. */
     uint32_t spare = l->pool_size / l->buf_size - l->vring_num;
     dev->tx_bufs = (uint16_t)(spare < l->vring_num ? spare : l->vring_num);
-    for (uint16_t i = 0; i < dev->tx_bufs; i++)
-        dev->tx_free[i] = (uint16_t)(dev->tx_bufs - 1 - i);
+    for (uint16_t i = dev->tx_bufs; i-- > 0;) {
+        dev->tx_next[i] = dev->tx_free;
+        dev->tx_free = (duet_rpmsg_id)i;
+    }
     dev->tx_free_count = dev->tx_bufs;
     publish_fence();
     st16(dev->rx.avail + 2, dev->rx.shadow);
@@ -151,43 +154,44 @@ static uint32_t table_vdev(duet_rpmsg *dev, volatile const uint8_t *t)
     uint32_t size = dev->lay.rsc_size;
     uint32_t num = ld32(t + 4);
     if (ld32(t) != 1) {
-        dev->why = "resource table version is not 1";
+        dev->why = text("resource table version is not 1", "bad table");
         return 0;
     }
     if (num == 0 || num > (size - TABLE_HEAD) / 4) {
-        dev->why = "resource table entry count out of range";
+        dev->why = text("resource table entry count out of range", "bad table");
         return 0;
     }
     for (uint32_t i = 0; i < num; i++) {
         uint32_t off = ld32(t + TABLE_HEAD + 4 * i);
         if (off % 4 || off < TABLE_HEAD + 4 * num || off > size - 4) {
-            dev->why = "resource table offset out of range or unaligned";
+            dev->why = text("resource table offset out of range or unaligned", "bad table");
             return 0;
         }
         if (ld32(t + off) != RSC_VDEV)
             continue;
         if (off > size - (VDEV_SIZE + 2 * VRING_ENTRY_SIZE)) {
-            dev->why = "vdev entry runs past the resource table";
+            dev->why = text("vdev entry runs past the resource table", "bad table");
             return 0;
         }
         if (ld32(t + off + 4) != VIRTIO_ID_RPMSG || t[off + 25] != 2) {
-            dev->why = "vdev entry is not RPMsg with two vrings";
+            dev->why = text("vdev entry is not RPMsg with two vrings", "bad table");
             return 0;
         }
         return off;
     }
-    dev->why = "resource table has no vdev entry";
+    dev->why = text("resource table has no vdev entry", "bad table");
     return 0;
 }
 
 int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms)
 {
-    dev_reset(dev, port, lay, DUET_RPMSG_REMOTE);
+    if (dev_reset(dev, port, lay, DUET_RPMSG_REMOTE))
+        return dev->err;
     if (!layout_ok(dev)) {
         dev->err = DUET_ERR_ARG;
         return DUET_ERR_ARG;
     }
-    volatile const uint8_t *t = duet_port_map(port, dev->lay.rsc_da, dev->lay.rsc_size);
+    volatile const uint8_t *t = duet_rpmsg_map(dev, dev->lay.rsc_da, dev->lay.rsc_size);
     uint32_t start = port->now_ms(port);
     uint32_t vdev = 0;
     for (;;) {
@@ -205,7 +209,7 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
             if (ld32(t) != 0 && !table_vdev(dev, t))
                 return duet_rpmsg_corrupt(dev, dev->why);
             dev->err = DUET_ERR_TIMEOUT;
-            dev->why = "the host did not set up the shared memory in time";
+            dev->why = text("the host did not set up the shared memory in time", "host late");
             return DUET_ERR_TIMEOUT;
         }
         port->wait(port, timeout_ms - elapsed < 10 ? timeout_ms - elapsed : 10);
@@ -216,7 +220,7 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
     volatile const uint8_t *v1 = v0 + VRING_ENTRY_SIZE;
     uint32_t num = ld32(v0 + 8), align = ld32(v0 + 4);
     if (ld32(v1 + 8) != num || ld32(v1 + 4) != align)
-        return duet_rpmsg_corrupt(dev, "the two vrings differ in size or alignment");
+        return duet_rpmsg_corrupt(dev, text("the two vrings differ in size or alignment", "bad vring"));
     /* The remote receives on vring1 and sends on vring0. */
     if (!duet_rpmsg_vring_setup(dev, &dev->tx, ld32(v0), num, align) || !duet_rpmsg_vring_setup(dev, &dev->rx, ld32(v1), num, align) ||
         !regions_apart(dev, ld32(v0), ld32(v1), num, align))

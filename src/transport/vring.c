@@ -11,174 +11,234 @@ size_t duet_rpmsg_vring_size(uint32_t num, uint32_t align)
     return used_off + 6 + 8 * (size_t)num;
 }
 
+void *duet_rpmsg_map(const duet_rpmsg *dev, uint64_t da, size_t n)
+{
+    return duet_port_map(dev->port, da, n);
+}
+
 static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
 /* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
 bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align)
 {
     if (!pow2(num) || num < 2 || num > DUET_RPMSG_MAX_RING) {
-        dev->why = "vring size is not a power of two within DUET_RPMSG_MAX_RING";
-        return false;
-    }
-    if (!pow2(align) || align < 4 || align > 4096 || da % 16 || da % align) {
-        dev->why = "vring address or alignment invalid";
+        dev->why = text("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring");
         return false;
     }
     size_t size = duet_rpmsg_vring_size(num, align);
-    volatile uint8_t *base = duet_port_map(dev->port, da, size);
-    if (!base) {
-        dev->why = "vring lies outside the shared region";
+    volatile uint8_t *base = duet_rpmsg_map(dev, da, size);
+    if (!pow2(align) || align < 4 || align > 4096 || da % 16 || da % align || !base) {
+        dev->why = text("vring address or alignment invalid, or the vring lies outside the shared region", "bad vring");
         return false;
     }
+    memset(v, 0, sizeof *v);
     v->desc = base;
     v->avail = base + 16 * (size_t)num;
     v->used = base + (size - 6 - 8 * (size_t)num);
     v->num = (uint16_t)num;
-    v->last = 0;
-    v->shadow = 0;
     return true;
 }
 
-/* ------------------------------------------------------------ buffers */
+/* ------------------------------------------------------------ indices and flags */
 
-/* Hands a received buffer back to the other side. */
+/* The index the other side publishes on v: the used ring's for the host, the avail ring's
+ * for the remote (on both rings). */
+static volatile uint8_t *peer_ring(const duet_rpmsg *dev, const duet_vring *v)
+{
+    return is_host(dev) ? v->used : v->avail;
+}
+
+/* The ring this side publishes on: the other one. */
+static volatile uint8_t *own_ring(const duet_rpmsg *dev, const duet_vring *v)
+{
+    return is_host(dev) ? v->avail : v->used;
+}
+
+/*
+ * How many entries the other side has published on v that we have not taken; reads the
+ * shared index only when those it said last time are all taken. DUET_ERR_CORRUPT if the
+ * index jumped by more than the ring.
+ */
+static int ahead(duet_rpmsg *dev, duet_vring *v)
+{
+    if (v->last == v->seen) {
+        uint16_t idx = ld16(peer_ring(dev, v) + 2);
+        if ((uint16_t)(idx - v->last) > v->num)
+            return duet_rpmsg_corrupt(dev, text("a ring index jumped by more than the ring size", "bad ring index"));
+        if (idx == v->last)
+            return 0;
+        v->seen = idx;
+        consume_fence();
+    }
+    return (uint16_t)(v->seen - v->last);
+}
+
+/* Publishes our index of v up to v->shadow; notes whether the other side asked to be rung. */
+static void publish(duet_rpmsg *dev, duet_vring *v)
+{
+    publish_fence();
+    st16(own_ring(dev, v) + 2, v->shadow);
+    v->published = v->shadow;
+    full_fence();
+    if (!(ld16(peer_ring(dev, v)) & RING_QUIET))
+        dev->notify_pending = true;
+}
+
+bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet)
+{
+    if (v->quiet == quiet)
+        return false;
+    v->quiet = quiet;
+    st16(own_ring(dev, v), quiet ? RING_QUIET : 0);
+    if (quiet)
+        return false;
+    full_fence();
+    return ld16(peer_ring(dev, v) + 2) != v->last;
+}
+
+/* ------------------------------------------------------------ receiving */
+
 void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
 {
     duet_vring *v = &dev->rx;
     uint16_t slot = (uint16_t)(v->shadow & (v->num - 1));
-    if (dev->role == DUET_RPMSG_HOST) {
-        /* Rewritten from our own values: the remote may have scribbled on the descriptor. */
+    if (is_host(dev)) {
+        /* Rewritten from our own values if the remote scribbled on the descriptor; left
+         * alone (and in the remote's cache) if not. */
         volatile uint8_t *d = v->desc + 16 * (size_t)id;
-        st32(d + 0, dev->lay.pool_da + (uint32_t)id * dev->lay.buf_size);
-        st32(d + 4, 0);
-        st32(d + 8, dev->lay.buf_size);
-        st16(d + 12, DESC_F_WRITE);
+        uint32_t addr = dev->lay.pool_da + (uint32_t)id * dev->lay.buf_size;
+        if (ld32(d) != addr || ld32(d + 4) || ld32(d + 8) != dev->lay.buf_size || ld16(d + 12) != DESC_F_WRITE) {
+            st32(d + 0, addr);
+            st32(d + 4, 0);
+            st32(d + 8, dev->lay.buf_size);
+            st16(d + 12, DESC_F_WRITE);
+        }
         st16(v->avail + 4 + 2 * (size_t)slot, id);
-        dev->rx_out[id] = 1;
-        publish_fence();
-        st16(v->avail + 2, ++v->shadow);
     } else {
         st32(v->used + 4 + 8 * (size_t)slot, id);
         st32(v->used + 8 + 8 * (size_t)slot, len);
-        dev->rx_out[id] = 0;
-        publish_fence();
-        st16(v->used + 2, ++v->shadow);
     }
-    dev->notify_pending = true;
+    dev->rx_next[id] = DUET_RPMSG_ID_AWAY;
+    v->shadow++;
 }
 
-/* Takes the next received buffer, checking everything the other side wrote.
- * @retval 1 got one, 0 none, DUET_ERR_CORRUPT */
-int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
+void duet_rpmsg_rx_publish(duet_rpmsg *dev)
 {
-    duet_vring *v = &dev->rx;
+    if (dev->rx.shadow != dev->rx.published)
+        publish(dev, &dev->rx);
+}
+
+/* The remote: the buffer descriptor id of v names, checked to lie in the pool and to hold
+ * min_len to a buffer's size; its length in *len. NULL (the link down) if it breaks that. */
+static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t min_len, uint32_t *len)
+{
     const duet_rpmsg_layout *l = &dev->lay;
-    bool host = dev->role == DUET_RPMSG_HOST;
-    uint16_t idx = ld16(host ? v->used + 2 : v->avail + 2);
-    uint16_t ahead = (uint16_t)(idx - v->last);
-    if (ahead == 0)
-        return 0;
-    if (ahead > v->num)
-        return duet_rpmsg_corrupt(dev, "receive ring index jumped by more than the ring size");
-    consume_fence();
-    uint16_t slot = (uint16_t)(v->last & (v->num - 1));
-    if (host) {
-        uint32_t id = ld32(v->used + 4 + 8 * (size_t)slot);
-        uint32_t len = ld32(v->used + 8 + 8 * (size_t)slot);
-        if (id >= v->num || !dev->rx_out[id])
-            return duet_rpmsg_corrupt(dev, "used ring returned a descriptor that was not posted");
-        if (len > l->buf_size)
-            return duet_rpmsg_corrupt(dev, "used ring length larger than a buffer");
-        dev->rx_out[id] = 0;
-        b->id = (uint16_t)id;
-        b->len = l->buf_size;
-        b->p = duet_port_map(dev->port, l->pool_da + id * l->buf_size, l->buf_size);
-    } else {
-        uint16_t id = ld16(v->avail + 4 + 2 * (size_t)slot);
-        if (id >= v->num || dev->rx_out[id])
-            return duet_rpmsg_corrupt(dev, "avail ring names a descriptor out of range or already held");
-        volatile const uint8_t *d = v->desc + 16 * (size_t)id;
-        uint64_t addr = ld64(d);
-        uint32_t len = ld32(d + 8);
-        if (len < DUET_RPMSG_HEADER_SIZE || len > l->buf_size || addr < l->pool_da ||
-            addr - l->pool_da > l->pool_size - len)
-            return duet_rpmsg_corrupt(dev, "descriptor address or length outside the buffer pool");
-        dev->rx_out[id] = 1;
-        b->id = id;
-        b->len = len;
-        b->p = duet_port_map(dev->port, addr, len);
+    volatile const uint8_t *d = v->desc + 16 * (size_t)id;
+    uint64_t addr = ld64(d);
+    uint32_t n = ld32(d + 8);
+    if (n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
+        duet_rpmsg_corrupt(dev, text("a descriptor's address or length lies outside the buffer pool", "bad descriptor"));
+        return NULL;
     }
-    v->last++;
-    if (!b->p)
-        return duet_rpmsg_corrupt(dev, "buffer outside the shared region");
+    *len = n;
+    return duet_rpmsg_map(dev, addr, n); /* inside: the pool lies in the region (layout_ok) */
+}
+
+int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
+{
+    const duet_rpmsg_layout *l = &dev->lay;
+    b->id = id;
+    b->len = l->buf_size;
+    if (is_host(dev))
+        b->p = duet_rpmsg_map(dev, l->pool_da + (uint32_t)id * l->buf_size, l->buf_size);
+    else if (!(b->p = desc_buffer(dev, &dev->rx, id, DUET_RPMSG_HEADER_SIZE, &b->len)))
+        return DUET_ERR_CORRUPT;
     /* Read once: the other core may change it, and only the checked copy is used. */
     b->msg_len = ld16(b->p + 12);
     if (b->msg_len > b->len - DUET_RPMSG_HEADER_SIZE)
-        return duet_rpmsg_corrupt(dev, "message length larger than its buffer");
+        return duet_rpmsg_corrupt(dev, text("a message is longer than its buffer", "bad length"));
     return 1;
 }
 
-/* Host: takes back the send buffers the remote is done with. */
+int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
+{
+    duet_vring *v = &dev->rx;
+    int n = ahead(dev, v);
+    if (n <= 0)
+        return n;
+    uint16_t slot = (uint16_t)(v->last & (v->num - 1));
+    uint32_t id, len = 0;
+    if (is_host(dev)) {
+        id = ld32(v->used + 4 + 8 * (size_t)slot);
+        len = ld32(v->used + 8 + 8 * (size_t)slot);
+    } else {
+        id = ld16(v->avail + 4 + 2 * (size_t)slot);
+    }
+    if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
+        return duet_rpmsg_corrupt(dev, text("a receive ring names a buffer that is not the other side's to give", "bad buffer id"));
+    v->last++;
+    dev->rx_next[id] = DUET_RPMSG_ID_NONE;
+    return duet_rpmsg_rx_map(dev, (uint16_t)id, b);
+}
+
+/* ------------------------------------------------------------ sending */
+
 int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
 {
     duet_vring *v = &dev->tx;
-    uint16_t idx = ld16(v->used + 2);
-    uint16_t ahead = (uint16_t)(idx - v->last);
-    if (ahead > v->num)
-        return duet_rpmsg_corrupt(dev, "send ring used index jumped by more than the ring size");
-    if (ahead)
-        consume_fence();
-    while (v->last != idx) {
+    int n = ahead(dev, v);
+    for (; n > 0; n--) {
         uint16_t slot = (uint16_t)(v->last & (v->num - 1));
         uint32_t id = ld32(v->used + 4 + 8 * (size_t)slot);
-        if (id >= dev->tx_bufs || !dev->tx_out[id])
-            return duet_rpmsg_corrupt(dev, "used ring returned a send descriptor that was not sent");
-        dev->tx_out[id] = 0;
-        dev->tx_free[dev->tx_free_count++] = (uint16_t)id;
+        if (id >= dev->tx_bufs || dev->tx_next[id] != DUET_RPMSG_ID_AWAY)
+            return duet_rpmsg_corrupt(dev, text("the used ring returned a send buffer that was not sent", "bad buffer id"));
+        dev->tx_next[id] = dev->tx_free;
+        dev->tx_free = (duet_rpmsg_id)id;
+        dev->tx_free_count++;
         v->last++;
     }
-    return DUET_OK;
+    return n;
 }
 
-/* Takes a free send buffer. @retval 1 got one, 0 none free now, DUET_ERR_CORRUPT */
-int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
+/* Takes a free send buffer if there is one now. @retval 1, 0, DUET_ERR_CORRUPT */
+static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
 {
     const duet_rpmsg_layout *l = &dev->lay;
     duet_vring *v = &dev->tx;
-    if (dev->role == DUET_RPMSG_HOST) {
-        int err = duet_rpmsg_tx_reclaim(dev);
-        if (err)
-            return err;
-        if (dev->tx_free_count == 0)
-            return 0;
-        b->id = dev->tx_free[--dev->tx_free_count];
-        b->cap = l->buf_size;
-        b->p = duet_port_map(dev->port, l->pool_da + ((uint32_t)v->num + b->id) * l->buf_size, l->buf_size);
+    if (is_host(dev)) {
+        if (dev->tx_free == DUET_RPMSG_ID_NONE) {
+            int err = duet_rpmsg_tx_reclaim(dev);
+            if (err || dev->tx_free == DUET_RPMSG_ID_NONE)
+                return err;
+        }
+        b->id = dev->tx_free;
+        dev->tx_free = dev->tx_next[b->id];
+        dev->tx_free_count--;
+        b->p = duet_rpmsg_map(dev, l->pool_da + ((uint32_t)v->num + b->id) * l->buf_size, l->buf_size);
         return 1;
     }
-    uint16_t idx = ld16(v->avail + 2);
-    uint16_t ahead = (uint16_t)(idx - v->last);
-    if (ahead == 0)
-        return 0;
-    if (ahead > v->num)
-        return duet_rpmsg_corrupt(dev, "send ring avail index jumped by more than the ring size");
-    consume_fence();
-    uint16_t id = ld16(v->avail + 4 + 2 * (size_t)(v->last & (v->num - 1)));
-    if (id >= v->num)
-        return duet_rpmsg_corrupt(dev, "avail ring names a descriptor out of range");
-    volatile const uint8_t *d = v->desc + 16 * (size_t)id;
-    uint64_t addr = ld64(d);
-    uint32_t len = ld32(d + 8);
-    if (len < l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - l->buf_size)
-        return duet_rpmsg_corrupt(dev, "send descriptor address or length outside the buffer pool");
+    int n = ahead(dev, v);
+    if (n <= 0)
+        return n;
+    b->id = ld16(v->avail + 4 + 2 * (size_t)(v->last & (v->num - 1)));
+    if (b->id >= v->num)
+        return duet_rpmsg_corrupt(dev, text("the avail ring names a send buffer out of range", "bad buffer id"));
     v->last++;
-    b->id = id;
-    b->cap = l->buf_size;
-    b->p = duet_port_map(dev->port, addr, l->buf_size);
-    return b->p ? 1 : duet_rpmsg_corrupt(dev, "send buffer outside the shared region");
+    b->p = desc_buffer(dev, v, b->id, l->buf_size, &b->cap);
+    return b->p ? 1 : DUET_ERR_CORRUPT;
 }
 
-/* Fills a send buffer with a header and payload, and hands it to the other side. */
+int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
+{
+    int got = tx_take_now(dev, b);
+    /* None free: ask to be rung when one comes back, then look once more. */
+    if (got == 0 && duet_rpmsg_quiet(dev, &dev->tx, false))
+        got = tx_take_now(dev, b);
+    if (got == 1)
+        duet_rpmsg_quiet(dev, &dev->tx, true);
+    return got;
+}
+
 void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                        uint16_t flags)
 {
@@ -194,21 +254,19 @@ void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, c
     memcpy((uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE), data, len);
     uint16_t slot = (uint16_t)(v->shadow & (v->num - 1));
     uint32_t total = DUET_RPMSG_HEADER_SIZE + (uint32_t)len;
-    if (dev->role == DUET_RPMSG_HOST) {
+    if (is_host(dev)) {
         volatile uint8_t *d = v->desc + 16 * (size_t)b->id;
         st32(d + 0, dev->lay.pool_da + ((uint32_t)v->num + b->id) * dev->lay.buf_size);
         st32(d + 4, 0);
         st32(d + 8, total);
         st16(d + 12, 0);
         st16(v->avail + 4 + 2 * (size_t)slot, b->id);
-        dev->tx_out[b->id] = 1;
-        publish_fence();
-        st16(v->avail + 2, ++v->shadow);
+        dev->tx_next[b->id] = DUET_RPMSG_ID_AWAY;
     } else {
         st32(v->used + 4 + 8 * (size_t)slot, b->id);
         st32(v->used + 8 + 8 * (size_t)slot, total);
-        publish_fence();
-        st16(v->used + 2, ++v->shadow);
     }
+    v->shadow++;
+    publish(dev, v);
     dev->stats.tx_msgs++;
 }

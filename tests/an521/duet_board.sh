@@ -10,8 +10,14 @@ rm -rf "$work"
 mkdir -p "$work"
 "$board" build --target an521 --core m7 -I"$src/examples/common" -o "$work/serial_m7.elf" "$src/examples/rpc_serial/m7.c"
 "$board" build --target an521 --core m4 -I"$src/examples/common" -o "$work/serial_m4.elf" "$src/examples/rpc_serial/m4.c"
-"$board" run --target an521 --m7 "$work/serial_m7.elf" --m4 "$work/serial_m4.elf" --seconds 10 >"$work/out.txt"
+"$board" run --target an521 --m7 "$work/serial_m7.elf" --m4 "$work/serial_m4.elf" --seconds 10 >"$work/out.txt" 2>"$work/run_err.txt"
 cat "$work/out.txt"
+cat "$work/run_err.txt" >&2
+# What a person watches is the programs' output only: no warning from QEMU itself.
+if grep -q "qemu-system-arm" "$work/run_err.txt"; then
+    echo "duet_board.sh: QEMU printed to the Serial Monitor's terminal (above)" >&2
+    exit 1
+fi
 # The M4 prints once a second through the M7; the run ends when the time is up.
 lines=$(grep -c '^Printed from M4 core' "$work/out.txt" || true)
 if [ "$lines" -lt 3 ]; then

@@ -66,6 +66,75 @@ void loop(void)
 }
 '''
 
+RETURNING_M7 = r'''
+#include <stdio.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+int main(void)
+{
+    if (!duet_begin())
+        return 1;
+    delay(300);
+    printf("M7 returns\n");
+    return 0;
+}
+'''
+
+SHARE_M7 = r'''
+#include "duet/board.h"
+#include "duet/duet.h"
+static duet_servo servo;
+void setup(void)
+{
+    duet_begin();
+    duet_rtc_set(1700000000);
+    duet_servo_attach(&servo, 5);
+}
+void loop(void) { (void)analogRead(A1); delay(20); }
+'''
+
+SHARE_M4 = r'''
+#include <stdio.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+static duet_servo servo;
+void setup(void)
+{
+    duet_begin();
+    printf("M4 says hi\n");
+    printf("half ");
+    printf("a line\n");
+    delay(200);
+    duet_rtc_set(1700000100);
+    duet_servo_attach(&servo, 5);
+    printf("no newline at the end");
+}
+void loop(void) { (void)analogRead(A0); delay(20); }
+'''
+
+IDLE_M7 = r'''
+#include <stdio.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+static unsigned long loops;
+static int report(duet_req *r) { printf("loops %lu\n", loops); return duet_return_int(r, 0); }
+void setup(void) { duet_bind("report", ":i", report); duet_begin(); }
+void loop(void) { loops++; }
+'''
+
+IDLE_M4 = r'''
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void)
+{
+    duet_begin();
+    delay(1500);
+    int32_t v;
+    duet_call("report", ":i", &v);
+}
+void loop(void) { delay(1000); }
+'''
+
 M7_CRASH = r'''
 #include "duet/board.h"
 void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
@@ -99,7 +168,8 @@ class DuetBoard(unittest.TestCase):
                        TMPDIR=os.path.join(cls.dir, "tmp"))
         os.mkdir(cls.env["TMPDIR"])
         for core, text in (("m7", M7), ("m4", M4), ("crash_m4", CRASH_M4), ("caller_m7", CALLER_M7),
-                           ("m7_crash", M7_CRASH)):
+                           ("m7_crash", M7_CRASH), ("returning_m7", RETURNING_M7), ("share_m7", SHARE_M7),
+                           ("share_m4", SHARE_M4), ("idle_m7", IDLE_M7), ("idle_m4", IDLE_M4)):
             src = os.path.join(cls.dir, f"p_{core}.c")
             with open(src, "w") as f:
                 f.write(text)
@@ -132,6 +202,9 @@ class DuetBoard(unittest.TestCase):
         self.assertRegex(r.stderr, r"M7 +boots from 0x08040000")
         self.assertRegex(r.stderr, r"M4 +boots from 0x08100000")
         self.assertIn("A0 = 700", r.stderr)
+        # power-off at the end of --seconds: an end line for each core, the M4's before the run ends
+        self.assertRegex(r.stderr, r"\] M4 +stopped: the board was powered off\n")
+        self.assertRegex(r.stderr, r"\] M7 +stopped: the board was powered off\n")
         # the flash persists: a second run needs no upload
         r = self.tool("run", "--seconds", "1", "--quiet")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -207,7 +280,52 @@ class DuetBoard(unittest.TestCase):
         self.assertIsNotNone(m, r.stdout)
         self.assertEqual(int(m.group(1)), -9)  # DUET_ERR_LINK_DOWN
         self.assertLess(int(m.group(2)), 1000, "the M7 learns at once, not after the call's 5 s timeout")
+        # the failing call's own text says why, not only the next duet_poll()
+        self.assertEqual(m.group(3), "die: link down: the M4 stopped: SIGSEGV")
         self.assertIn("poll: -9 link: the M4 stopped: SIGSEGV", r.stdout)
+
+    def test_the_m4_stops_with_the_m7_and_both_have_an_end_line(self):
+        r = self.tool("run", "--seconds", "10", "--m7", self.image("returning_m7"), "--m4", self.image("m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "M7 returns\n")
+        self.assertRegex(r.stderr, r"M7 +stopped: the M7 program returned 0\n")
+        self.assertRegex(r.stderr, r"M4 +stopped: the M7 stopped, and the M4 with it\n")
+
+    def test_both_cores_on_one_peripheral_warn_once_naming_it_and_both_cores(self):
+        r = self.tool("run", "--seconds", "1.5", "--m7", self.image("share_m7"), "--m4", self.image("share_m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        warnings = [line.split("warning: ", 1)[1] for line in r.stderr.splitlines() if "warning: " in line]
+        adc = [w for w in warnings if w.startswith("both cores use the ADC (analogRead of A")]
+        self.assertEqual(len(adc), 1, warnings)  # once, though both read it every 20 ms
+        self.assertIn(": the M4 and the M7 (the board's ADC is one for both", adc[0])
+        rtc = [w for w in warnings if w.startswith("both cores use the RTC (setting the time): the M4 and the M7")]
+        self.assertEqual(len(rtc), 1, warnings)
+        servo = [w for w in warnings if w.startswith("both cores drive pin D5: the M4 (a servo) and the M7 (a servo)")]
+        self.assertEqual(len(servo), 1, warnings)
+        self.assertEqual(len(warnings), 3, warnings)
+
+    def test_the_m4s_own_stdout_is_a_line_of_the_event_log(self):
+        r = self.tool("run", "--seconds", "1.5", "--m7", self.image("share_m7"), "--m4", self.image("share_m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "", "the M4 has no USB Serial: nothing of it on the Serial Monitor")
+        said = [line for line in r.stderr.splitlines() if "M4 says hi" in line or "a line" in line or "newline" in line]
+        self.assertEqual(len(said), 3, r.stderr)
+        self.assertRegex(said[0], r"^\[ *\d+\.\d+ s\] M4 +stdout: M4 says hi$")
+        self.assertRegex(said[1], r"^\[ *\d+\.\d+ s\] M4 +stdout: half a line$")  # two printf, one line
+        # a line never ended is shown after a moment (or at power-off)
+        self.assertRegex(said[2], r"^\[ *\d+\.\d+ s\] M4 +stdout: no newline at the end$")
+        r = self.tool("run", "--seconds", "1", "--quiet", "--m7", self.image("share_m7"), "--m4",
+                      self.image("share_m4"))
+        self.assertEqual((r.returncode, r.stderr), (0, ""), "--quiet: no event log, the M4's stdout included")
+
+    def test_an_empty_loop_sleeps_until_a_doorbell(self):
+        r = self.tool("run", "--seconds", "2.5", "--quiet", "--m7", self.image("idle_m7"), "--m4", self.image("idle_m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = re.fullmatch(r"loops (\d+)\n", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        # 1.5 s of an empty loop(): woken by the M4's few rings (and at most once a second),
+        # not every millisecond (1500 calls)
+        self.assertLess(int(m.group(1)), 60, "an empty loop() must not wake every millisecond")
 
     def test_m7_crash_is_reported(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("m7_crash"))

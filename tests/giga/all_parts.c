@@ -4,6 +4,7 @@
  * add() and prints what the M4 prints, the M4 calls add() and prints the RTC's time. */
 #include "duet/board.h"
 #include "duet/duet.h"
+#include "duet/giga.h"
 
 static duet_servo servo;
 static int angle;
@@ -22,6 +23,11 @@ void setup(void)
         duet_serial_begin(115200);
         duet_rtc_set(1767225600); /* 2026-01-01 */
         duet_bind("add", "ii:i", add);
+        /* the SDRAM, where the 100_0 split's M4 runs (its image copied there with
+         * duet_giga_m4_to_sdram before duet_begin) */
+        int sdram = duet_giga_sdram_begin();
+        if (sdram != DUET_OK)
+            duet_serial_printf("SDRAM: %s\n", duet_strerror(sdram));
     }
     if (!duet_begin())
         duet_serial_printf("duet_begin: %s\n", duet_error_text());

@@ -456,6 +456,123 @@ static void test_rpc_over_rpmsg(void **state)
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).dropped_large, 0);
 }
 
+/* ------------------------------------------------------------ notification suppression */
+
+/* What the host's deliver saw while its poll ran: the flags it wrote, and whether the remote
+ * rang for a message sent meanwhile. (A side's `rings` counts the rings it made.) */
+static struct {
+    uint16_t rx_flag;
+    unsigned host_rings;
+    unsigned calls;
+} in_poll;
+
+static bool send_while_polled(void *up, const uint8_t *data, size_t len)
+{
+    (void)up;
+    (void)data;
+    (void)len;
+    if (in_poll.calls++ == 0) {
+        in_poll.rx_flag = hx_ld16(HX_AVAIL_FLAGS(HX_VRING0));
+        unsigned rings = HX_R.rings;
+        assert_int_equal(duet_rpmsg_send(&HX_R.raw, "b", 1), DUET_OK);
+        in_poll.host_rings = HX_R.rings - rings;
+    }
+    return true;
+}
+
+/* virtio's flags, as OpenAMP and Linux read them: the host sets VRING_AVAIL_F_NO_INTERRUPT
+ * on vring0 while it polls (the remote then does not ring), clears it when it stops; the
+ * remote sets VRING_USED_F_NO_NOTIFY on vring1 while it polls. A message sent meanwhile is
+ * taken by the same poll. */
+static void test_flags_while_polling(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    duet_link_attach(&HX_H.raw.link, send_while_polled, NULL);
+    memset(&in_poll, 0, sizeof in_poll);
+    assert_int_equal(duet_rpmsg_send(&HX_R.raw, "a", 1), DUET_OK);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 2);
+    assert_int_equal(in_poll.rx_flag, 1);
+    assert_int_equal(in_poll.host_rings, 0);
+    assert_int_equal(hx_ld16(HX_AVAIL_FLAGS(HX_VRING0)), 0);
+    /* Idle, the remote rings again. */
+    unsigned rings = HX_R.rings;
+    assert_int_equal(duet_rpmsg_send(&HX_R.raw, "c", 1), DUET_OK);
+    assert_int_equal(HX_R.rings, rings + 1);
+    assert_int_equal(hx_ld16(HX_USED_FLAGS(HX_VRING1)), 0);
+}
+
+static void no_lock(duet_port *port)
+{
+    (void)port;
+}
+
+/* A port with threads (a lock): another thread may sleep waiting for what a poll delivers,
+ * so the poll does not ask the other side to stop ringing. */
+static void test_no_quiet_with_threads(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    HX_H.port.lock = HX_H.port.unlock = no_lock;
+    duet_link_attach(&HX_H.raw.link, send_while_polled, NULL);
+    memset(&in_poll, 0, sizeof in_poll);
+    assert_int_equal(duet_rpmsg_send(&HX_R.raw, "a", 1), DUET_OK);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 2);
+    assert_int_equal(in_poll.rx_flag, 0);
+    assert_int_equal(in_poll.host_rings, 1);
+    HX_H.port.lock = HX_H.port.unlock = NULL;
+}
+
+/* A peer's flags are honoured: no ring while it asks for none (it polls anyway), a ring as
+ * soon as it clears the flag; and a peer that never sets them is rung every time. */
+static void test_peer_flags_honoured(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    unsigned rings = HX_R.rings;
+    hx_st16(HX_AVAIL_FLAGS(HX_VRING0), 1); /* a host that polls anyway */
+    assert_int_equal(duet_rpmsg_send(&HX_R.raw, "a", 1), DUET_OK);
+    assert_int_equal(HX_R.rings, rings);
+    hx_st16(HX_AVAIL_FLAGS(HX_VRING0), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(duet_rpmsg_send(&HX_R.raw, "b", 1), DUET_OK);
+    assert_int_equal(HX_R.rings, rings + 3);
+    rings = HX_H.rings;
+    hx_st16(HX_USED_FLAGS(HX_VRING1), 1); /* a remote that polls anyway */
+    assert_int_equal(duet_rpmsg_send(&HX_H.raw, "c", 1), DUET_OK);
+    assert_int_equal(HX_H.rings, rings);
+    hx_st16(HX_USED_FLAGS(HX_VRING1), 0);
+    assert_int_equal(duet_rpmsg_send(&HX_H.raw, "d", 1), DUET_OK);
+    assert_int_equal(HX_H.rings, rings + 1);
+}
+
+/* Returned send buffers: a side asks to hear of them only when it ran out. The host sets
+ * NO_INTERRUPT on vring1 while it has free buffers; out of them it clears it, and the
+ * remote's poll that returns them rings. */
+static void test_buffers_returned_ring_only_when_wanted(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    hx_cap c = {0};
+    duet_link_attach(&HX_R.raw.link, hx_cap_deliver, &c);
+    assert_int_equal(duet_rpmsg_send(&HX_H.raw, "m", 1), DUET_OK);
+    assert_int_equal(hx_ld16(HX_AVAIL_FLAGS(HX_VRING1)), 1);
+    unsigned rings = HX_R.rings;
+    assert_int_equal(duet_rpmsg_poll(&HX_R.dev), 1); /* returns the buffer: no ring wanted */
+    assert_int_equal(HX_R.rings, rings);
+    uint32_t old = duet_rpmsg_set_send_timeout(&HX_H.dev, 0);
+    int err;
+    while ((err = duet_rpmsg_send(&HX_H.raw, "m", 1)) == DUET_OK) {
+    }
+    assert_int_equal(err, DUET_ERR_TIMEOUT);
+    assert_int_equal(hx_ld16(HX_AVAIL_FLAGS(HX_VRING1)), 0);
+    assert_true(duet_rpmsg_poll(&HX_R.dev) > 0);
+    assert_int_equal(HX_R.rings, rings + 1);
+    assert_int_equal(duet_rpmsg_send(&HX_H.raw, "m", 1), DUET_OK);
+    assert_int_equal(hx_ld16(HX_AVAIL_FLAGS(HX_VRING1)), 1);
+    duet_rpmsg_set_send_timeout(&HX_H.dev, old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +586,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_64k_message_whole, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_reassembly_overflow_counted, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_rpc_over_rpmsg, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_flags_while_polling, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_peer_flags_honoured, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_no_quiet_with_threads, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_buffers_returned_ring_only_when_wanted, hx_setup, hx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,38 @@ static void test_backpressure_host_to_remote(void **state)
     backpressure(&HX_H, &sH, &HX_R, &sR);
 }
 
+/* read_bytes takes what arrives straight into the caller's buffer while the ring is empty;
+ * a message larger than the room left there goes on into the ring, and the order holds. */
+static void test_read_straight_into_buffer(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    uint32_t held = duet_rpmsg_get_stats(&HX_R.dev).held;
+    uint8_t msg[900];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = pat(i);
+    for (size_t off = 0; off < sizeof msg; off += 300)
+        assert_int_equal(duet_rpmsg_send(&HX_H.raw, msg + off, 300), DUET_OK); /* three messages */
+    uint8_t got[900];
+    assert_int_equal(duet_stream_read_bytes(&sR, got, 400), 400);
+    assert_memory_equal(got, msg, 400);
+    /* The second message's last 200 bytes and the whole third wait in the 512-byte ring. */
+    assert_int_equal(duet_stream_available(&sR), 500);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held);
+    assert_int_equal(duet_stream_read_bytes(&sR, got + 400, 500), 500);
+    assert_memory_equal(got, msg, sizeof msg);
+    assert_int_equal(duet_stream_available(&sR), 0);
+    /* Ring and buffer both full: the next message is held by the link, not dropped. */
+    for (size_t off = 0; off < sizeof msg; off += 300)
+        assert_int_equal(duet_rpmsg_send(&HX_H.raw, msg + off, 300), DUET_OK);
+    assert_int_equal(duet_stream_read_bytes(&sR, got, 100), 100);
+    assert_int_equal(duet_stream_available(&sR), 200 + 300);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held + 1);
+    assert_int_equal(duet_stream_read_bytes(&sR, got + 100, 800), 800);
+    assert_memory_equal(got, msg, sizeof msg);
+    assert_int_equal(duet_stream_dropped(&sR), 0);
+}
+
 /* Without drop mode a writer whose reader never reads times out, keeps what it could not
  * send, and after the reader caught up everything arrives once, in order. */
 static void test_backpressure_timeout_loses_nothing(void **state)
@@ -495,6 +527,7 @@ int main(void)
         cmocka_unit_test_teardown(test_init_args, hx_teardown),
         cmocka_unit_test_setup_teardown(test_backpressure_remote_to_host, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_backpressure_host_to_remote, setup_small, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_read_straight_into_buffer, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_backpressure_timeout_loses_nothing, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_drop_mode_counts_exactly, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_drop_mode_interleaved_reads, setup_small, hx_teardown),

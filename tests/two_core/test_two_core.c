@@ -876,11 +876,11 @@ typedef struct hostile_case {
 } hostile_case;
 
 static const hostile_case hostile_m4_cases[] = {
-    {"used_id", "used ring returned a descriptor that was not posted"},
-    {"used_len", "used ring length larger than a buffer"},
-    {"idx_jump", "receive ring index jumped by more than the ring size"},
-    {"msg_len", "message length larger than its buffer"},
-    {"tx_used", "used ring returned a send descriptor that was not sent"},
+    {"used_id", "a receive ring names a buffer that is not the other side's to give"},
+    {"used_len", "a receive ring names a buffer that is not the other side's to give"},
+    {"idx_jump", "a ring index jumped by more than the ring size"},
+    {"msg_len", "a message is longer than its buffer"},
+    {"tx_used", "the used ring returned a send buffer that was not sent"},
 };
 
 static const char *hostile_expect(const char *variant)
@@ -937,7 +937,7 @@ static void m7_hostile_before(const fixture *f, const char *variant)
     fprintf(stderr, "M7 hostile before: \"%s\"\n", duet_error_text());
     TC_CHECK_EQ(duet_error(), DUET_ERR_CORRUPT);
     TC_CHECK_STR(duet_error_text(), "handshake");
-    TC_CHECK_STR(duet_error_text(), "descriptor that was not posted");
+    TC_CHECK_STR(duet_error_text(), "a receive ring names a buffer that is not");
     TC_CHECK(duet_poll() < 0);
     join_m4(0);
 }

@@ -62,6 +62,9 @@ bool board_log_format(const board_event *ev, char *buf, size_t cap)
     case BOARD_EV_WARN:
         snprintf(p, left, "warning: %.*s", text_len, text ? text : "");
         return true;
+    case BOARD_EV_M4_STDOUT:
+        snprintf(p, left, "stdout: %.*s", text_len, text ? text : "");
+        return true;
     case BOARD_EV_LINK:
         snprintf(p, left, "link down: %.*s", text_len, text ? text : "");
         return true;

@@ -6,14 +6,17 @@
 #include <string.h>
 
 #include "board_util.h"
+#include "duet/version.h"
 #include "target.h"
 
 static const char usage_text[] =
     "usage: duet-board VERB [--target NAME] [options]\n"
+    "       duet-board --version\n"
     "\n"
     "  build  --core m7|m4 [-o IMAGE] [-IDIR] [-DNAME] SOURCE...\n"
     "                                             build a program (setup()/loop() or main()) for one core\n"
-    "  upload --core m7|m4 [--split S] IMAGE      write it into the board's flash (kept between runs)\n"
+    "  upload --core m7|m4 [--split S] IMAGE      write it into the board's flash (kept between runs);\n"
+    "                                             the M7's may be a Python script, SCRIPT.py\n"
     "  run    [--seconds N] [--m7 IMAGE [--m4 IMAGE] [--split S]]\n"
     "         [--log FILE | --quiet] [--vcd FILE] [--trace] [--analog A0=512|A0=sine:0:1023:1Hz]...\n"
     "         [--web [HOST:]PORT]\n"
@@ -145,6 +148,10 @@ int main(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("duet-board %s\n", duet_version_string());
+        return 0;
     }
     const char *files[argc];
     const char *analog[argc];

@@ -37,6 +37,8 @@ _Static_assert((int)BOARD_EV_BOOT == (int)DUET_EV_BOOT && (int)BOARD_EV_LINK == 
 
 /* How often the waveforms of --analog are sampled into the board. */
 #define ANALOG_PERIOD_MS 20
+/* How long a line the M4 began on its stdout waits for its end before it is shown as it is. */
+#define M4_LINE_WAIT_MS 50
 /* How long the cores get to end after SIGTERM before SIGKILL. */
 #define STOP_GRACE_MS 1000
 
@@ -85,6 +87,10 @@ typedef struct run {
     int events_fd;               /* read end of the records pipe */
     int serial_fd;               /* read end of the M7's stdout */
     int serial_in_fd;            /* write end of the M7's stdin, or -1 */
+    int m4_stdout_fd;            /* read end of the M4's stdout (its UART), or -1 */
+    char m4_line[512];           /* what the M4 wrote since its last newline */
+    size_t m4_line_len;
+    uint64_t m4_line_ns;         /* when that began */
     bool forward_stdin;
     int m7_status;               /* waitpid status, once it ended */
     bool m7_ended;
@@ -107,10 +113,14 @@ static void publish(run *r, int kind, int core, int pin, int32_t value, const vo
 
 /* ------------------------------------------------------------ what the cores report */
 
-/* Notes what the run's exit status needs from an event (how the M4 ended). */
+/* Notes what the run's exit status needs from an event (how the M4 ended). SIGTERM is how
+ * the board stops the M4 (a reset: the M7's program closing the link as MicroPython's does,
+ * duet-board reset), not a crash. */
 static void note(run *r, const duet_posix_event *ev)
 {
     if (ev->kind != DUET_EV_END || ev->core != DUET_CPU_M4)
+        return;
+    if (ev->value == 128 + SIGTERM)
         return;
     if (ev->value > 128)
         r->m4_crash_signal = ev->value - 128;
@@ -183,6 +193,49 @@ static bool read_serial(run *r)
     return true;
 }
 
+/* Shows the M4's line so far in the log ("M4 stdout: ..."). */
+static void m4_line_out(run *r)
+{
+    size_t n = r->m4_line_len;
+    if (n && r->m4_line[n - 1] == '\r')
+        n--;
+    publish(r, BOARD_EV_M4_STDOUT, BOARD_CORE_M4, -1, 0, r->m4_line, n);
+    r->m4_line_len = 0;
+}
+
+/* Reads what the M4 wrote to its stdout: each line becomes an event of the log. */
+static bool read_m4_stdout(run *r)
+{
+    char buf[1024];
+    ssize_t n = read(r->m4_stdout_fd, buf, sizeof buf);
+    if (n < 0)
+        return errno == EINTR || errno == EAGAIN;
+    if (n == 0) {
+        if (r->m4_line_len)
+            m4_line_out(r);
+        return false;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            m4_line_out(r);
+            continue;
+        }
+        if (r->m4_line_len == 0)
+            r->m4_line_ns = mono_ns();
+        r->m4_line[r->m4_line_len++] = buf[i];
+        if (r->m4_line_len == sizeof r->m4_line)
+            m4_line_out(r);
+    }
+    return true;
+}
+
+/* A line the M4 began and did not end for M4_LINE_WAIT_MS is shown as it is. */
+static void m4_line_due(run *r)
+{
+    if (r->m4_line_len && mono_ns() - r->m4_line_ns >= (uint64_t)M4_LINE_WAIT_MS * 1000000u)
+        m4_line_out(r);
+}
+
 /* Forwards what is typed on our stdin to the M7's Serial input. */
 static void read_stdin(run *r)
 {
@@ -247,10 +300,11 @@ static duet_posix_io *map_io(const char *dir)
 /* Starts the M7's image with the board's environment; its stdout and stdin are pipes to us. */
 static int start_m7(run *r, uint32_t boot_address)
 {
-    int ev[2], out[2], in[2];
-    if (pipe2(ev, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0)
+    int ev[2], out[2], in[2], m4out[2];
+    if (pipe2(ev, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0 ||
+        pipe2(m4out, O_CLOEXEC) != 0)
         return board_fail(r->args, "cannot make pipes: %s", strerror(errno));
-    char image[PATH_MAX + 64], fd_text[16], boot[16];
+    char image[PATH_MAX + 64], fd_text[16], boot[16], m4out_text[16];
     snprintf(image, sizeof image, "%s/flash/0x%08x", r->dir, POSIX_M7_ADDRESS);
     snprintf(fd_text, sizeof fd_text, "%d", ev[1]);
     snprintf(boot, sizeof boot, "0x%08x", (unsigned)boot_address);
@@ -266,6 +320,11 @@ static int start_m7(run *r, uint32_t boot_address)
         dup2(in[0], STDIN_FILENO);
         int keep = fcntl(ev[1], F_GETFD);
         fcntl(ev[1], F_SETFD, keep & ~FD_CLOEXEC);
+        /* The M7 hands this to the M4 it boots as its stdout (ports/posix/board.c). */
+        keep = fcntl(m4out[1], F_GETFD);
+        fcntl(m4out[1], F_SETFD, keep & ~FD_CLOEXEC);
+        snprintf(m4out_text, sizeof m4out_text, "%d", m4out[1]);
+        setenv("DUET_BOARD_M4_STDOUT", m4out_text, 1);
         setenv("DUET_BOARD", r->dir, 1);
         setenv("DUET_CORE", "m7", 1);
         setenv("DUET_BOOT_ADDRESS", boot, 1);
@@ -284,6 +343,9 @@ static int start_m7(run *r, uint32_t boot_address)
     close(ev[1]);
     close(out[1]);
     close(in[0]);
+    close(m4out[1]);
+    r->m4_stdout_fd = m4out[0];
+    fcntl(r->m4_stdout_fd, F_SETFL, O_NONBLOCK);
     r->m7 = pid;
     r->events_fd = ev[0];
     r->serial_fd = out[0];
@@ -357,17 +419,34 @@ static void power_off(run *r)
 static void drain(run *r, int ms)
 {
     uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
-    bool events = r->events_fd >= 0, serial = r->serial_fd >= 0;
-    while ((events || serial) && mono_ns() < end) {
-        struct pollfd p[2] = {{events ? r->events_fd : -1, POLLIN, 0}, {serial ? r->serial_fd : -1, POLLIN, 0}};
+    bool events = r->events_fd >= 0, serial = r->serial_fd >= 0, m4out = r->m4_stdout_fd >= 0;
+    while ((events || serial || m4out) && mono_ns() < end) {
+        struct pollfd p[3] = {{events ? r->events_fd : -1, POLLIN, 0},
+                              {serial ? r->serial_fd : -1, POLLIN, 0},
+                              {m4out ? r->m4_stdout_fd : -1, POLLIN, 0}};
         int left = (int)((end - mono_ns()) / 1000000u) + 1;
-        if (poll(p, 2, left) <= 0)
+        if (poll(p, 3, left) <= 0)
             break;
         if (p[0].revents && !read_events(r))
             events = false;
         if (p[1].revents && !read_serial(r))
             serial = false;
+        if (p[2].revents && !read_m4_stdout(r))
+            m4out = false;
     }
+    if (r->m4_line_len)
+        m4_line_out(r);
+}
+
+/* The M4's end when no record told it: the board was powered off (the M4 stops with it, and
+ * the M7's thread that reports the M4's end with the M7), or the M7's program ended, which
+ * stops the M4 it booted. So every core that booted has an end line in the log. */
+static void end_m4(run *r, bool powered_off)
+{
+    if (board_feed_state(&r->feed)->m4 != BOARD_CORE_RUNNING)
+        return;
+    const char *why = powered_off ? "the board was powered off" : "the M7 stopped, and the M4 with it";
+    publish(r, BOARD_EV_END, BOARD_CORE_M4, -1, 128 + SIGTERM, why, strlen(why));
 }
 
 /* ------------------------------------------------------------ --web: the page's hands */
@@ -466,7 +545,7 @@ static int prepare_board(run *r)
         r->temp_dir = true;
         if (duet_posix_board_create(r->dir) != DUET_OK)
             return board_fail(a, "%s", duet_posix_board_error_text());
-        const board_split *split = a->split ? board_split_find(a->split) : board_split_default();
+        const board_split *split = posix_upload_split(a, true, a->m7_image, NULL);
         int rc = posix_upload_image(a, r->dir, true, split, a->m7_image, false);
         if (!rc && a->m4_image)
             rc = posix_upload_image(a, r->dir, false, split, a->m4_image, false);
@@ -490,7 +569,8 @@ static int verdict(run *r, bool time_up)
     const board_args *a = r->args;
     if (r->m7_ended && WIFSIGNALED(r->m7_status) && !(time_up || stop_signal))
         return board_fail(a, "the M7 crashed: %s", board_signal_name(WTERMSIG(r->m7_status)));
-    if (r->m4_crash_signal)
+    bool stopped = time_up || stop_signal;
+    if (r->m4_crash_signal && !(stopped && r->m4_crash_signal == SIGKILL))
         return board_fail(a, "the M4 crashed: %s", board_signal_name(r->m4_crash_signal));
     if (r->m7_ended && WIFEXITED(r->m7_status) && WEXITSTATUS(r->m7_status) != 0) {
         if (WEXITSTATUS(r->m7_status) == 127)
@@ -510,11 +590,15 @@ static int press_reset(run *r, const board_split *split)
 {
     power_off(r);
     drain(r, 100);
+    end_m4(r, true);
     close(r->events_fd);
     close(r->serial_fd);
     if (r->serial_in_fd >= 0)
         close(r->serial_in_fd);
-    r->events_fd = r->serial_fd = r->serial_in_fd = -1;
+    if (r->m4_stdout_fd >= 0)
+        close(r->m4_stdout_fd);
+    r->events_fd = r->serial_fd = r->serial_in_fd = r->m4_stdout_fd = -1;
+    r->m4_line_len = 0;
     if (duet_posix_board_reset(r->dir) != DUET_OK)
         return board_fail(r->args, "%s", duet_posix_board_error_text());
     r->io->power_on_ns = r->power_on_ns;
@@ -589,14 +673,14 @@ static int run_board(run *r)
 
     uint64_t deadline = a->seconds > 0 ? mono_ns() + (uint64_t)(a->seconds * 1e9) : 0;
     uint64_t next_analog = mono_ns() + ANALOG_PERIOD_MS * 1000000u;
-    bool time_up = false, events_open = true, serial_open = true;
+    bool time_up = false, events_open = true, serial_open = true, m4out_open = true;
     while ((!r->m7_ended || r->web) && !stop_signal) {
         if (r->reset_pending) {
             r->reset_pending = false;
             rc = press_reset(r, split);
             if (rc)
                 return rc;
-            events_open = serial_open = true;
+            events_open = serial_open = m4out_open = true;
         }
         uint64_t now = mono_ns();
         if (deadline && now >= deadline) {
@@ -612,17 +696,21 @@ static int run_board(run *r)
         uint64_t until = deadline ? deadline : now + 1000000000u;
         if (r->analog_count && next_analog < until)
             until = next_analog;
+        uint64_t line_due = r->m4_line_ns + (uint64_t)M4_LINE_WAIT_MS * 1000000u;
+        if (r->m4_line_len && line_due < until)
+            until = line_due;
         int timeout = until > now ? (int)((until - now + 999999u) / 1000000u) : 0;
         if (r->web)
             timeout = board_web_timeout(r->web, timeout);
-        struct pollfd p[5] = {
+        struct pollfd p[6] = {
             {wake_pipe[0], POLLIN, 0},
             {events_open ? r->events_fd : -1, POLLIN, 0},
             {serial_open ? r->serial_fd : -1, POLLIN, 0},
             {r->forward_stdin ? STDIN_FILENO : -1, POLLIN, 0},
+            {m4out_open ? r->m4_stdout_fd : -1, POLLIN, 0},
             {r->web ? board_web_fd(r->web) : -1, POLLIN, 0},
         };
-        int n = poll(p, 5, timeout);
+        int n = poll(p, 6, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (p[0].revents) {
@@ -636,13 +724,18 @@ static int run_board(run *r)
             serial_open = false;
         if (p[3].revents)
             read_stdin(r);
+        if (p[4].revents && !read_m4_stdout(r))
+            m4out_open = false;
+        m4_line_due(r);
         reap_m7(r, false);
         if (r->web)
             board_web_run(r->web);
     }
-    if (!r->m7_ended)
+    bool powered_off = !r->m7_ended;
+    if (powered_off)
         power_off(r);
     drain(r, 300);
+    end_m4(r, powered_off);
     return verdict(r, time_up);
 }
 
@@ -665,6 +758,8 @@ static void run_end(run *r)
         close(r->serial_fd);
     if (r->serial_in_fd >= 0)
         close(r->serial_in_fd);
+    if (r->m4_stdout_fd >= 0)
+        close(r->m4_stdout_fd);
     if (r->temp_dir) {
         duet_posix_board_reset(r->dir);
         board_remove_tree(r->dir);
@@ -676,7 +771,7 @@ int posix_run(const board_args *a)
     static run r;
     memset(&r, 0, sizeof r);
     r.args = a;
-    r.events_fd = r.serial_fd = r.serial_in_fd = -1;
+    r.events_fd = r.serial_fd = r.serial_in_fd = r.m4_stdout_fd = -1;
     int rc = run_board(&r);
     run_end(&r);
     return rc;

@@ -26,10 +26,32 @@ bool posix_flash_has(const char *dir, uint32_t address);
 /* Bytes of code and data of a host image, or -1 with the reason in why. */
 long posix_image_size(const char *path, char *why, size_t cap);
 
+/* After a build: checks that out is a program for this PC and says what was built
+ * ("duet-board build: blink_m7 for the M7 (18.2 KiB of code and data)"). 0 or exit status. */
+int posix_built(const board_args *a, const char *out, bool m7);
+
+/* The split an upload uses: --split, else 75_25 for a Python M7 (MicroPython's split, from
+ * whose M4 address the guide's scripts boot the M4), else board's (NULL: the default). */
+const board_split *posix_upload_split(const board_args *a, bool m7, const char *image, const board_split *board);
+
 /* Checks an image's size against its partition and writes it into flash (with its name,
- * and for the M7 the split). Says what it did on stderr when announce. 0 or exit status. */
+ * and for the M7 the split). A Python script (SCRIPT.py) for the M7 is stored next to the
+ * M7's Python program, which is uploaded as the image. Says what it did on stderr when
+ * announce. 0 or exit status. */
 int posix_upload_image(const board_args *a, const char *dir, bool m7, const board_split *split, const char *image,
                        bool announce);
+
+/* Whether path is a Python script (SCRIPT.py): the M7 then runs it (python_posix.c). */
+bool posix_is_script(const char *path);
+
+/* The M7's image that runs a Python script (duet-m7-python), or NULL after saying why. */
+const char *posix_python_m7(const board_args *a);
+
+/* Where the M7's script lies in the board's flash: flash/0x08040000.py. */
+void posix_script_path(const char *dir, char *out, size_t cap);
+
+/* Copies script there (its size into *bytes). 0, or the exit status after a message. */
+int posix_store_script(const board_args *a, const char *dir, const char *script, long *bytes);
 
 /* duet-board run on the emulated board (posix_run.c). */
 int posix_run(const board_args *a);

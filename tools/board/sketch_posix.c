@@ -13,14 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "posix_target.h"
 #include "sketch.h"
-
-/* Where the build tree keeps the Arduino layer (set by CMake). */
-#ifndef DUET_BOARD_ARDUINO_INCLUDE
-#error "DUET_BOARD_ARDUINO_INCLUDE (compat/arduino) must be defined by the build"
-#endif
 
 /* Most bytes of compiler messages kept to explain them (all are shown as they come). */
 #define MESSAGES_MAX (256 * 1024)
@@ -142,12 +138,7 @@ static int common_flags(const board_args *a, bool m7, const char **argv, int n)
     argv[n++] = "-DARDUINO=10819";
     argv[n++] = "-DARDUINO_GIGA";
     argv[n++] = "-DARDUINO_ARCH_MBED";
-    argv[n++] = "-I" DUET_BOARD_ARDUINO_INCLUDE;
-    argv[n++] = "-I" DUET_BOARD_INCLUDE;
-    argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
-#ifdef DUET_BOARD_GENERATED_INCLUDE
-    argv[n++] = "-I" DUET_BOARD_GENERATED_INCLUDE; /* duet/version.h */
-#endif
+    n = board_paths_include_flags(board_paths_find(a), true, argv, n); /* found by build_in already */
     for (int i = 0; i < a->cflag_count; i++)
         argv[n++] = a->cflags[i];
     return n;
@@ -161,6 +152,9 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
         cxx = "c++";
     if (!cc || !cc[0])
         cc = "cc";
+    const board_paths *p = board_paths_find(a);
+    if (!p)
+        return 1;
     static char paths[256][PATH_MAX];
     const char *argv[64 + 2 * 256];
     const char *sketch = NULL;
@@ -219,15 +213,8 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
     }
     argv[n++] = "-o";
     argv[n++] = out;
-    /* The layer first (its time() takes the C library's place), then as for a C program:
-     * main() for setup()/loop(), the port and the top level (which use each other), the core. */
-    argv[n++] = DUET_BOARD_LIB_ARDUINO;
-    argv[n++] = DUET_BOARD_LIB_MAIN;
-    argv[n++] = "-Wl,--start-group";
-    argv[n++] = DUET_BOARD_LIB_POSIX;
-    argv[n++] = DUET_BOARD_LIB_TOP;
-    argv[n++] = "-Wl,--end-group";
-    argv[n++] = DUET_BOARD_LIB_CORE;
+    /* The layer first (its time() takes the C library's place), then as for a C program. */
+    n = board_paths_libraries(p, true, argv, n);
     argv[n++] = "-pthread";
     argv[n] = NULL;
     char *messages = NULL;
@@ -242,13 +229,7 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
         return board_fail(a, "could not run the C++ compiler '%s' (install g++, or set CXX)", cxx);
     if (rc != 0)
         return board_fail(a, "the compiler failed (its messages are above)");
-    char why[512], size[32];
-    long bytes = posix_image_size(out, why, sizeof why);
-    if (bytes < 0)
-        return board_fail(a, "%s", why);
-    board_format_size((uint64_t)bytes, size, sizeof size);
-    fprintf(stderr, "duet-board build: %s for the %s (%s of code and data)\n", out, m7 ? "M7" : "M4", size);
-    return 0;
+    return posix_built(a, out, m7);
 }
 
 int sketch_posix_build(const board_args *a, const char *out, bool m7)

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "target.h"
 
@@ -34,7 +35,7 @@ static int refuse_unsupported(const board_args *a)
 static int an521_build(const board_args *a)
 {
     int rc = refuse_unsupported(a);
-    if (rc)
+    if (rc || (rc = board_paths_need_tree(a)))
         return rc;
     bool m7 = strcmp(a->core, "m7") == 0;
     char out[4096];
@@ -66,9 +67,11 @@ static int an521_build(const board_args *a)
     for (int i = 0; i < a->file_count; i++)
         argv[n++] = a->files[i];
     /* CPU0's image at 0x10000000, CPU1's at 0x10200000 (ports/an521/cpu0.ld, cpu1.ld). The
-     * port's library and newlib call each other (stdio's system calls): one group. */
+     * port's library and newlib call each other (stdio's system calls): one group. The
+     * library's objects carry intermediate code too (ports/an521/CMakeLists.txt): -fno-lto
+     * links their machine code. */
     const char *tail[] = {
-        "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", "-L" DUET_BOARD_AN521_DIR,
+        "-fno-lto", "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", "-L" DUET_BOARD_AN521_DIR,
         m7 ? "-T" DUET_BOARD_AN521_DIR "/cpu0.ld" : "-T" DUET_BOARD_AN521_DIR "/cpu1.ld",
         "-Wl,--undefined=duet_an521_vectors", "-Wl,--start-group", DUET_BOARD_AN521_LIB, "-lc_nano",
         "-Wl,--end-group", "-o", out,
@@ -94,6 +97,23 @@ static void on_alarm(int sig)
     time_up = 1;
 }
 
+/* Copies what QEMU itself printed (an image it cannot load, a bad option) from its file to
+ * stderr, and closes the file. Left out: the line QEMU prints when duet-board stops it at the
+ * end of --seconds ("terminating on signal 15"), which would land in the Serial Monitor. */
+static void qemu_messages(int fd)
+{
+    FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        close(fd);
+        return;
+    }
+    char line[1024];
+    while (fgets(line, sizeof line, f))
+        if (!strstr(line, "terminating on signal 15"))
+            fputs(line, stderr);
+    fclose(f);
+}
+
 static int an521_run(const board_args *a)
 {
     int rc = refuse_unsupported(a);
@@ -108,12 +128,27 @@ static int an521_run(const board_args *a)
             return board_fail(a, "%s: %s", images[i], strerror(errno));
     char loader[4200];
     snprintf(loader, sizeof loader, "loader,file=%s", a->m4_image ? a->m4_image : "");
+    /* The M4's UART goes to our stderr through a descriptor of its own; QEMU's own stderr
+     * goes to a file, shown after the run (see qemu_messages). */
+    int m4_fd = dup(STDERR_FILENO);
+    char qemu_err[] = "/tmp/duet-board-qemu.XXXXXX";
+    int err_fd = m4_fd < 0 ? -1 : mkstemp(qemu_err);
+    if (err_fd < 0) {
+        if (m4_fd >= 0)
+            close(m4_fd);
+        return board_fail(a, "cannot make a file for QEMU's messages in /tmp: %s", strerror(errno));
+    }
+    unlink(qemu_err);
+    char m4_chardev[64];
+    snprintf(m4_chardev, sizeof m4_chardev, "file,id=m4,path=/dev/fd/%d,append=on", m4_fd);
     /* QEMU's default accelerator: the cores run in parallel on the host's time, so delay(1000)
-     * is a second for a person watching (the tests use -icount instead: scripts/an521-qemu.sh). */
+     * is a second for a person watching (the tests use -icount instead: scripts/an521-qemu.sh).
+     * The board's Ethernet chip gets an isolated user-mode network (no host, no outside): with
+     * no network behind it at all, QEMU warns "nic lan9118.0 has no peer" on every run. */
     const char *argv[] = {
         "qemu-system-arm", "-M", "mps2-an521", "-display", "none", "-monitor", "none",
-        "-nodefaults", "-semihosting-config", "enable=on,target=native", "-serial", "stdio",
-        "-chardev", "file,id=m4,path=/dev/stderr,append=on", "-serial", "chardev:m4", "-kernel", a->m7_image, a->m4_image ? "-device" : NULL, loader, NULL,
+        "-nodefaults", "-nic", "user,restrict=on", "-semihosting-config", "enable=on,target=native", "-serial", "stdio",
+        "-chardev", m4_chardev, "-serial", "chardev:m4", "-kernel", a->m7_image, a->m4_image ? "-device" : NULL, loader, NULL,
     };
     if (a->verbose) {
         for (int i = 0; argv[i]; i++)
@@ -122,14 +157,19 @@ static int an521_run(const board_args *a)
     }
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        close(m4_fd);
+        close(err_fd);
         return board_fail(a, "cannot start QEMU: %s", strerror(errno));
+    }
     if (pid == 0) {
+        dup2(err_fd, STDERR_FILENO);
         execvp(argv[0], (char *const *)argv);
-        fprintf(stderr, "duet-board run: could not run qemu-system-arm: %s (install it: scripts/deps.sh test)\n",
+        dprintf(m4_fd, "duet-board run: could not run qemu-system-arm: %s (install it: scripts/deps.sh test)\n",
                 strerror(errno));
         _exit(127);
     }
+    close(m4_fd);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;
@@ -138,14 +178,17 @@ static int an521_run(const board_args *a)
         alarm((unsigned)(a->seconds + 0.999));
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            qemu_messages(err_fd);
             return board_fail(a, "waiting for QEMU: %s", strerror(errno));
+        }
         if (time_up) {
             kill(pid, SIGTERM);
             time_up = 0;
         }
     }
     alarm(0);
+    qemu_messages(err_fd);
     if (WIFSIGNALED(status))
         return WTERMSIG(status) == SIGTERM ? 0 : board_fail(a, "QEMU stopped: %s", board_signal_name(WTERMSIG(status)));
     int code = WEXITSTATUS(status);

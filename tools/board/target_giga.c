@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "target.h"
 
@@ -49,7 +50,7 @@ static const char *const cpu_flags[2][4] = {
 static const char *const c_flags[] = {
     "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
     "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE,
-    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
+    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include", "-I" DUET_SOURCE_DIR "/ports/stm32h747/include",
 };
 
 /* An argument vector that grows one string at a time; strings are copied. */
@@ -217,6 +218,8 @@ static int link_image(const board_args *args, int core, const board_split *split
 
 static int giga_build(const board_args *args)
 {
+    if (board_paths_need_tree(args))
+        return 1;
     int core = strcmp(args->core, "m7") == 0 ? 0 : 1;
     const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
     char elf[PATH_CAP], bin[PATH_CAP];
@@ -244,8 +247,8 @@ static int giga_build(const board_args *args)
     printf("built %s and %s for the %s (split %s, %s): %s of %s at 0x%08lx\n", elf, bin,
            core == 0 ? "M7" : "M4", split->name, split->label, used, total, (unsigned long)at);
     if (at >= 0x60000000u)
-        printf("the M4 runs from SDRAM: the M7 program copies %s to 0x%08lx before duet_begin() "
-               "(docs/giga.md)\n", bin, (unsigned long)at);
+        printf("the M4 runs from SDRAM: the M7 program copies %s to 0x%08lx with "
+               "duet_giga_m4_to_sdram() before duet_begin() (duet/giga.h, docs/giga.md)\n", bin, (unsigned long)at);
     else
         printf("upload: double-press RESET, then duet-board upload --target giga --core %s --split %s %s\n",
                args->core, split->name, bin);
@@ -264,7 +267,7 @@ static int giga_upload(const board_args *args)
     uint32_t at = core == 0 ? split->m7_address : split->m4_address;
     if (at >= 0x60000000u)
         return board_usage_fail(args, "with --split %s the M4 runs from SDRAM, which keeps nothing: the M7 "
-                                      "program copies the image there (docs/giga.md)", split->name);
+                                      "program copies the image there with duet_giga_m4_to_sdram() (docs/giga.md)", split->name);
     struct stat st;
     if (stat(image, &st) != 0)
         return board_fail(args, "%s: %s", image, strerror(errno));

@@ -17,14 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "sketch_posix.h"
 #include "duet/posix/board.h"
-
-/* Where the build tree keeps what `build` compiles against (set by CMake). */
-#ifndef DUET_BOARD_INCLUDE
-#error "DUET_BOARD_INCLUDE (duet's include directory) must be defined by the build"
-#endif
 
 /* ------------------------------------------------------------ the board directory */
 
@@ -140,6 +136,17 @@ out:
 
 /* ------------------------------------------------------------ build */
 
+int posix_built(const board_args *a, const char *out, bool m7)
+{
+    char why[512], size[32];
+    long bytes = posix_image_size(out, why, sizeof why);
+    if (bytes < 0)
+        return board_fail(a, "%s", why);
+    board_format_size((uint64_t)bytes, size, sizeof size);
+    fprintf(stderr, "duet-board build: %s for the %s (%s of code and data)\n", out, m7 ? "M7" : "M4", size);
+    return 0;
+}
+
 static int posix_build(const board_args *a)
 {
     bool m7 = strcmp(a->core, "m7") == 0;
@@ -158,6 +165,9 @@ static int posix_build(const board_args *a)
             return board_fail(a, "%s: %s", a->files[i], strerror(errno));
     if (sketch_sources(a)) /* Arduino sketches: C++ over compat/arduino (sketch_posix.c) */
         return sketch_posix_build(a, out, m7);
+    const board_paths *p = board_paths_find(a);
+    if (!p)
+        return 1;
     const char *cc = getenv("CC");
     if (!cc || !cc[0])
         cc = "cc";
@@ -170,9 +180,7 @@ static int posix_build(const board_args *a)
     argv[n++] = "-Wall";
     argv[n++] = "-Wextra";
     argv[n++] = m7 ? "-DCORE_CM7" : "-DCORE_CM4";
-    argv[n++] = "-I" DUET_BOARD_INCLUDE;
-    argv[n++] = "-I" DUET_BOARD_POSIX_INCLUDE;
-    argv[n++] = "-I" DUET_BOARD_GENERATED_INCLUDE;
+    n = board_paths_include_flags(p, false, argv, n);
     if (a->file_count + a->cflag_count > 256)
         return board_usage_fail(a, "at most 256 source files and compiler options");
     for (int i = 0; i < a->cflag_count; i++)
@@ -182,13 +190,8 @@ static int posix_build(const board_args *a)
     argv[n++] = "-o";
     argv[n++] = out;
     /* main() for setup()/loop() programs first (taken only if the program has no main of
-     * its own), then the port and the top level, which need each other, then the core. */
-    argv[n++] = DUET_BOARD_LIB_MAIN;
-    argv[n++] = "-Wl,--start-group";
-    argv[n++] = DUET_BOARD_LIB_POSIX;
-    argv[n++] = DUET_BOARD_LIB_TOP;
-    argv[n++] = "-Wl,--end-group";
-    argv[n++] = DUET_BOARD_LIB_CORE;
+     * its own), then the port and the top level, then the core. */
+    n = board_paths_libraries(p, false, argv, n);
     argv[n++] = "-pthread";
     argv[n] = NULL;
     int rc = board_run_command((char *const *)argv, a->verbose);
@@ -196,20 +199,36 @@ static int posix_build(const board_args *a)
         return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
     if (rc != 0)
         return board_fail(a, "the compiler failed (its messages are above)");
-    char why[512], size[32];
-    long bytes = posix_image_size(out, why, sizeof why);
-    if (bytes < 0)
-        return board_fail(a, "%s", why);
-    board_format_size((uint64_t)bytes, size, sizeof size);
-    fprintf(stderr, "duet-board build: %s for the %s (%s of code and data)\n", out, m7 ? "M7" : "M4", size);
-    return 0;
+    return posix_built(a, out, m7);
 }
 
 /* ------------------------------------------------------------ upload */
 
+const board_split *posix_upload_split(const board_args *a, bool m7, const char *image, const board_split *board)
+{
+    if (a->split)
+        return board_split_find(a->split);
+    if (m7 && posix_is_script(image))
+        return board_split_find("75_25"); /* MicroPython's split, where the guide's scripts boot the M4 */
+    return board ? board : board_split_default();
+}
+
 int posix_upload_image(const board_args *a, const char *dir, bool m7, const board_split *split, const char *image,
                        bool announce)
 {
+    /* A Python script is the M7's program as duet-m7-python, the script next to it. */
+    const char *script = NULL;
+    if (posix_is_script(image)) {
+        if (!m7)
+            return board_fail(a, "%s: the M4 runs C programs; a Python script runs on the M7 (--core m7), as "
+                                 "MicroPython does on the GIGA R1",
+                              image);
+        if (access(image, R_OK) != 0)
+            return board_fail(a, "%s: %s", image, strerror(errno));
+        script = image;
+        if (!(image = posix_python_m7(a)))
+            return 1;
+    }
     char why[512];
     long bytes = posix_image_size(image, why, sizeof why);
     if (bytes < 0)
@@ -223,19 +242,33 @@ int posix_upload_image(const board_args *a, const char *dir, bool m7, const boar
         return board_fail(a, "%s is %s (%ld bytes) but the %s's partition of split %s (%s) holds %s (%lu bytes): "
                              "make the program smaller or choose another --split",
                           image, have, bytes, m7 ? "M7" : "M4", split->name, split->label, fits, (unsigned long)room);
+    char path[PATH_MAX];
+    long script_bytes = 0;
+    if (script) {
+        int rc = posix_store_script(a, dir, script, &script_bytes);
+        if (rc)
+            return rc;
+    } else if (m7) {
+        posix_script_path(dir, path, sizeof path); /* a C program replaces a script */
+        unlink(path);
+    }
     if (duet_posix_board_upload(dir, address, image) != DUET_OK)
         return board_fail(a, "%s", duet_posix_board_error_text());
-    char path[PATH_MAX];
-    const char *base = strrchr(image, '/');
+    const char *named = script ? script : image;
+    const char *base = strrchr(named, '/');
     flash_file(dir, address, ".name", path, sizeof path);
-    if (!write_line(path, base ? base + 1 : image))
+    if (!write_line(path, base ? base + 1 : named))
         return board_fail(a, "cannot write %s: %s", path, strerror(errno));
     if (m7) {
         snprintf(path, sizeof path, "%s/flash/m7.split", dir);
         if (!write_line(path, split->name))
             return board_fail(a, "cannot write %s: %s", path, strerror(errno));
     }
-    if (announce)
+    if (announce && script)
+        fprintf(stderr, "duet-board upload: %s (%ld bytes of Python, run by %s: %s) to the M7 at 0x%08x (split %s: "
+                        "%s)\n",
+                script, script_bytes, image, have, (unsigned)address, split->name, split->label);
+    else if (announce)
         fprintf(stderr, "duet-board upload: %s (%s) to the %s at 0x%08x (split %s: %s)\n", image, have,
                 m7 ? "M7" : "M4", (unsigned)address, split->name, split->label);
     return 0;
@@ -251,7 +284,7 @@ static int posix_upload(const board_args *a)
         return rc;
     bool m7 = strcmp(a->core, "m7") == 0;
     const board_split *m7_split = posix_m7_split(dir);
-    const board_split *split = a->split ? board_split_find(a->split) : m7_split ? m7_split : board_split_default();
+    const board_split *split = posix_upload_split(a, m7, a->files[0], m7_split);
     rc = posix_upload_image(a, dir, m7, split, a->files[0], true);
     if (rc)
         return rc;

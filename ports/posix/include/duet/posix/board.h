@@ -88,7 +88,8 @@ typedef struct duet_posix_control {
     int32_t m7_pid;          /*  40: the process that booted it */
     uint32_t m4_ended;       /*  44: 1 once the M4 started since the last reset has ended */
     int32_t m4_status;       /*  48: then: its exit status, or 128 + the signal that ended it */
-    uint32_t reserved0[3];   /*  52 */
+    uint32_t m4_stopping;    /*  52: 1 once a reset stopped the M4 (kept until the next boot) */
+    uint32_t reserved0[2];   /*  56 */
     uint32_t hsem0;          /*  64: doorbell HSEM 0, M7 -> M4 (futex word) */
     uint32_t reserved1[15];  /*  68 */
     uint32_t hsem1;          /* 128: doorbell HSEM 1, M4 -> M7 (futex word) */
@@ -109,6 +110,12 @@ int duet_posix_board_create(const char *dir);
 
 /* The same reset on an existing board; DUET_ERR_NOT_FOUND if it was never made. */
 int duet_posix_board_reset(const char *dir);
+
+/* A reset of the M4 alone, as the M7 holds it in reset on the board (MicroPython's finaliser
+ * of the remote processor): the M4 stops, SRAM4 and the control file are zeroed and the reset
+ * counter moves, as above; the pins, analog inputs and RTC (the `io` file) and the board's
+ * time stay. DUET_ERR_NOT_FOUND if the board was never made. */
+int duet_posix_board_reset_m4(const char *dir);
 
 /*
  * Copies the executable program into flash/<address> (replacing what was there, atomically)

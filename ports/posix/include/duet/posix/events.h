@@ -47,7 +47,7 @@ typedef enum duet_posix_event_kind {
     DUET_EV_RPC = 11,      /* an RPC message a core sent (data: its msgpack bytes) */
     DUET_EV_WARN = 12,     /* a board warning or a misuse (data: the sentence) */
     DUET_EV_LINK = 13,     /* the link between the cores went down (data: why) */
-    /* 14 is duet-board's own (Serial input) */
+    /* 14 is duet-board's own (Serial input), and 16 (a line the M4 wrote to its stdout) */
     DUET_EV_RPMSG = 15     /* --trace ($DUET_BOARD_TRACE=1): an RPMsg buffer a core handed to the
                               other (data: its 16-byte header, then the payload) */
 } duet_posix_event_kind;
@@ -65,8 +65,28 @@ typedef struct duet_posix_io_pin {
     uint8_t mode[2];   /* per core (0: M4, 1: M7): 0 unset, 1 + INPUT/OUTPUT/INPUT_PULLUP */
     uint8_t drivers;   /* bit 0: the M4 drives it, bit 1: the M7 */
     uint8_t warned;    /* 1 once the board warned that both cores drive it */
-    uint8_t pad[3];
+    uint8_t use[2];    /* per core: how it drives the pin (duet_posix_io_use), for the warning */
+    uint8_t pad;
 } duet_posix_io_pin;
+
+/* How a core drives a pin. */
+typedef enum duet_posix_io_use {
+    DUET_POSIX_USE_DIGITAL = 1, /* pinMode OUTPUT, digitalWrite */
+    DUET_POSIX_USE_PWM = 2,     /* analogWrite */
+    DUET_POSIX_USE_SERVO = 3    /* a servo attached to it */
+} duet_posix_io_use;
+
+/* A peripheral both cores can reach, other than a pin: who used it, and whether the board
+ * warned (once) that both did. */
+typedef struct duet_posix_io_shared {
+    uint8_t users;     /* bit 0: the M4 used it, bit 1: the M7 */
+    uint8_t warned;
+    uint8_t pad[2];
+} duet_posix_io_shared;
+
+#define DUET_POSIX_SHARED_ADC 0u   /* the ADC: analogRead of A0..A7 */
+#define DUET_POSIX_SHARED_RTC 1u   /* setting the real-time clock */
+#define DUET_POSIX_SHARED_COUNT 16u
 
 typedef struct duet_posix_io {
     uint32_t magic;           /* DUET_POSIX_IO_MAGIC */
@@ -76,6 +96,7 @@ typedef struct duet_posix_io {
                                  (then it counts from 2000-01-01 at power-on) */
     uint32_t analog[8];       /* A0..A7: 0..1023, written by duet-board */
     duet_posix_io_pin pins[DUET_POSIX_IO_PINS];
+    duet_posix_io_shared shared[DUET_POSIX_SHARED_COUNT];
 } duet_posix_io;
 
 #ifdef __cplusplus

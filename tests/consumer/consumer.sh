@@ -1,0 +1,161 @@
+#!/bin/sh
+# consumer.sh WAY PREFIX WORK SOURCE BUILD - an outside project using the duet installed in
+# PREFIX, the way a user does it with the source and build trees out of reach: the install
+# and the project's own sources (pair/, sketch/, version/, too_new/, beside this script) are
+# copied to a new temporary directory (so the prefix has moved too), and where the kernel
+# lets a user do it (unshare) SOURCE and BUILD are hidden under empty directories. WAY is
+#   cmake       find_package(duet CONFIG REQUIRED) and duet::posix (pair/CMakeLists.txt)
+#   pkg-config  cc $(pkg-config --cflags --libs duet-posix)
+#   cc          cc -I PREFIX/include -L PREFIX/lib -lduet-posix -lduet
+#   board       duet-board build of the C pair (pair/m7.c, pair/m4.c)
+#   sketch      duet-board build of an Arduino sketch pair (sketch/add_m7.ino, add_m4.ino)
+#   version     check_version.c (DUET_VERSION_* against duet_version()), built the cc way
+#   too-new     find_package(duet 99.0) must fail, and say which version there is
+# Every pair runs on a fresh emulated board with the installed duet-board; the M4's answer,
+# add(40, 2) = 42, must come back through the M7. WORK keeps the logs.
+set -eu
+
+[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|version|too-new PREFIX WORK SOURCE BUILD" >&2; exit 2; }
+way=$1
+prefix=$2
+work=$3/$way
+src=$4
+build=$5
+here=$(cd "$(dirname "$0")" && pwd)
+cc=${CC:-cc}
+
+# First pass: copy, hide the trees, run the second pass there.
+if [ -z "${DUET_CONSUMER_AWAY:-}" ]; then
+    rm -rf "$work"
+    mkdir -p "$work"
+    [ -x "$prefix/bin/duet-board" ] || { echo "consumer.sh: no duet installed in $prefix (consumer_install installs it)" >&2; exit 1; }
+    away=$(mktemp -d "${TMPDIR:-/tmp}/duet-consumer.XXXXXX")
+    trap 'rm -rf "$away"' EXIT
+    cp -a "$prefix" "$away/duet"
+    mkdir "$away/project"
+    cp -a "$here/pair" "$here/sketch" "$here/version" "$here/too_new" "$here/consumer.sh" "$away/project/"
+    status=0
+    if unshare --user --map-root-user --mount mount -t tmpfs none "$away/project" 2>/dev/null; then
+        echo "consumer.sh: duet moved to $away/duet; $src and $build hidden"
+        DUET_CONSUMER_AWAY=hidden unshare --user --map-root-user --mount sh -c '
+            mount -t tmpfs none "$4" && mount -t tmpfs none "$3" &&
+            exec sh "$2/project/consumer.sh" "$1" "$2/duet" "$2/work" "$3" "$4"' \
+            sh "$way" "$away" "$src" "$build" || status=$?
+    else
+        echo "consumer.sh: duet moved to $away/duet; this kernel does not let a user hide $src and $build" \
+            "(unshare), so the check below that no command names them stands alone"
+        DUET_CONSUMER_AWAY=visible sh "$away/project/consumer.sh" "$way" "$away/duet" "$away/work" "$src" "$build" ||
+            status=$?
+    fi
+    cp -a "$away/work/$way/." "$work/" 2>/dev/null || true
+    exit $status
+fi
+
+mkdir -p "$work"
+if [ "$DUET_CONSUMER_AWAY" = hidden ] && { [ -e "$src/CMakeLists.txt" ] || [ -e "$build/CMakeCache.txt" ]; }; then
+    echo "consumer.sh: $src or $build is still in reach" >&2
+    exit 1
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+libdir=$(dirname "$(find "$prefix" -name libduet.so -print | head -1)")
+[ -d "$libdir" ] || { echo "consumer.sh: no libduet.so under $prefix: install duet there first" >&2; exit 1; }
+
+# no_tree FILE - fails if FILE (commands run, a build's log) names the source or build tree.
+no_tree() {
+    if grep -n -e "$src/" -e "$build/" "$1"; then
+        echo "consumer.sh ($way): the lines above use the source or build tree" >&2
+        exit 1
+    fi
+}
+
+# run_pair M7 M4 SECONDS - runs the pair on a board of its own with the installed duet-board;
+# prints what the M7 printed, which must hold the M4's answer.
+run_pair() {
+    "$prefix/bin/duet-board" run --board "$work/board" --seconds "$3" --m7 "$1" --m4 "$2" \
+        >"$work/out.txt" 2>"$work/err.txt" || {
+        cat "$work/out.txt" "$work/err.txt"
+        echo "consumer.sh ($way): the pair failed on the board" >&2
+        exit 1
+    }
+    cat "$work/out.txt"
+    grep -q "add(40, 2) = 42" "$work/out.txt" || {
+        cat "$work/err.txt"
+        echo "consumer.sh ($way): the M4's answer did not come back" >&2
+        exit 1
+    }
+}
+
+# board_build CORE SOURCE - duet-board build -v into $work/CORE, its commands checked.
+board_build() {
+    "$prefix/bin/duet-board" build -v --core "$1" -o "$work/$1" "$2" >"$work/build_$1.log" 2>&1 || {
+        cat "$work/build_$1.log"
+        echo "consumer.sh ($way): the installed duet-board could not build $2" >&2
+        exit 1
+    }
+    cat "$work/build_$1.log"
+    no_tree "$work/build_$1.log"
+}
+
+case $way in
+cmake)
+    cmake -S "$here/pair" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" >"$work/cmake.log" 2>&1 &&
+        cmake --build "$work/build" -- VERBOSE=1 >>"$work/cmake.log" 2>&1 || {
+        cat "$work/cmake.log"
+        echo "consumer.sh: the CMake project did not build against $prefix" >&2
+        exit 1
+    }
+    no_tree "$work/cmake.log"
+    run_pair "$work/build/pair_m7" "$work/build/pair_m4" 20
+    ;;
+pkg-config)
+    # A moved prefix: its .pc files still name the prefix installed to; say where it is now.
+    export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
+    flags=$(pkg-config --define-variable=prefix="$prefix" --cflags --libs duet-posix)
+    echo "pkg-config --cflags --libs duet-posix: $flags"
+    for core in m7 m4; do
+        # shellcheck disable=SC2086
+        "$cc" -std=c11 -Wall -Wextra -Werror "$here/pair/$core.c" $flags -Wl,-rpath,"$libdir" -o "$work/pair_$core"
+    done
+    run_pair "$work/pair_m7" "$work/pair_m4" 20
+    ;;
+cc)
+    for core in m7 m4; do
+        "$cc" -std=c11 -Wall -Wextra -Werror "$here/pair/$core.c" -I"$prefix/include" \
+            -L"$libdir" -lduet-posix -lduet -Wl,-rpath,"$libdir" -o "$work/pair_$core"
+    done
+    run_pair "$work/pair_m7" "$work/pair_m4" 20
+    ;;
+board)
+    "$prefix/bin/duet-board" --version
+    board_build m7 "$here/pair/m7.c"
+    board_build m4 "$here/pair/m4.c"
+    run_pair "$work/m7" "$work/m4" 20
+    ;;
+sketch)
+    board_build m7 "$here/sketch/add_m7.ino"
+    board_build m4 "$here/sketch/add_m4.ino"
+    run_pair "$work/m7" "$work/m4" 3
+    ;;
+version)
+    "$cc" -std=c11 -Wall -Wextra -Werror "$here/version/check_version.c" -I"$prefix/include" \
+        -L"$libdir" -lduet -Wl,-rpath,"$libdir" -o "$work/check_version"
+    "$work/check_version"
+    ;;
+too-new)
+    if cmake -S "$here/too_new" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" >"$work/cmake.log" 2>&1; then
+        cat "$work/cmake.log"
+        echo "consumer.sh: find_package(duet 99.0) succeeded against $prefix" >&2
+        exit 1
+    fi
+    version=$(sed -n 's/^#define DUET_VERSION_STRING "\(.*\)"$/\1/p' "$prefix/include/duet/version.h")
+    grep -A8 "CMake Error" "$work/cmake.log"
+    grep -q 'requested version "99.0"' "$work/cmake.log" && grep -q "version: $version" "$work/cmake.log" || {
+        echo "consumer.sh: find_package(duet 99.0) failed without saying that $version is installed" >&2
+        exit 1
+    }
+    ;;
+*)
+    echo "consumer.sh: unknown way '$way'" >&2
+    exit 2
+    ;;
+esac

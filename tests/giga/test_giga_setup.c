@@ -1,0 +1,344 @@
+/* test_giga_setup.c - the GIGA R1's start-up sequences on the host, over the fake register
+ * file: the 480 MHz clock tree (clock_setup.c) and the SDRAM (sdram.c). The port writes these
+ * registers through regio.c's three functions; this file stands in for regio.c, records each
+ * write, wait and delay in order, and answers each wait as the hardware would (the bits come)
+ * unless a test says a bit never comes. What it cannot show is the silicon's answer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "chip.h"
+#include "regs.h"
+
+#include "duet/error.h"
+
+enum op_kind { OP_UPDATE, OP_WAIT, OP_DELAY };
+
+typedef struct {
+    enum op_kind kind;
+    volatile uint32_t *reg;
+    uint32_t clear_or_mask, set_or_value;
+} op;
+
+#define MAX_OPS 256
+static op ops[MAX_OPS];
+static int op_count;
+static volatile uint32_t *never_reg; /* a wait on this register and mask fails */
+static uint32_t never_mask;
+
+static void record(enum op_kind kind, volatile uint32_t *reg, uint32_t a, uint32_t b)
+{
+    assert_true(op_count < MAX_OPS);
+    ops[op_count++] = (op){kind, reg, a, b};
+}
+
+void giga_reg_update(volatile uint32_t *reg, uint32_t clear, uint32_t set)
+{
+    record(OP_UPDATE, reg, clear, set);
+    *reg = (*reg & ~clear) | set;
+}
+
+bool giga_reg_wait(volatile uint32_t *reg, uint32_t mask, uint32_t value)
+{
+    record(OP_WAIT, reg, mask, value);
+    if (reg == never_reg && (mask & never_mask))
+        return false;
+    *reg = (*reg & ~mask) | value; /* the hardware gets there */
+    return true;
+}
+
+void giga_delay_us(uint32_t us)
+{
+    record(OP_DELAY, NULL, us, 0);
+}
+
+/* The index of the first recorded op of that kind on reg whose set bits (or waited value)
+ * include bits, or -1. */
+static int find(enum op_kind kind, volatile uint32_t *reg, uint32_t bits)
+{
+    for (int i = 0; i < op_count; i++)
+        if (ops[i].kind == kind && ops[i].reg == reg && (ops[i].set_or_value & bits) == bits)
+            return i;
+    return -1;
+}
+
+/* As find, for the last such op. */
+static int find_last(enum op_kind kind, volatile uint32_t *reg, uint32_t bits)
+{
+    for (int i = op_count - 1; i >= 0; i--)
+        if (ops[i].kind == kind && ops[i].reg == reg && (ops[i].set_or_value & bits) == bits)
+            return i;
+    return -1;
+}
+
+#define CPUID_M7 0x411FC270u
+#define CPUID_M4 0x410FC241u
+
+static int setup_m7(void **state)
+{
+    (void)state;
+    giga_fake_reset();
+    op_count = 0;
+    never_reg = NULL;
+    never_mask = 0;
+    SCB_CPUID = CPUID_M7;
+    RCC_CR = 1u | (1u << 2); /* HSION, HSIRDY: as after reset */
+    PWR_CR3 = PWR_CR3_SDEN | PWR_CR3_LDOEN; /* the reset value, not yet confirmed */
+    return 0;
+}
+
+/* ------------------------------------------------------------ the clock tree */
+
+static void test_clock_setup_reaches_480_mhz(void **state)
+{
+    (void)state;
+    assert_true(giga_clock_setup());
+    assert_int_equal(giga_clock_cpu_hz(), 480000000u);
+    assert_int_equal(giga_clock_hclk_hz(), 240000000u);
+    assert_int_equal(giga_clock_pclk2_hz(), 120000000u);
+    assert_int_equal(giga_clock_ticks_per_us(), 480u); /* SysTick: 480000 a millisecond */
+    assert_int_equal(FLASH_ACR & 0x3Fu, 4u | (2u << 4));
+    assert_int_equal(PWR_CR3 & PWR_CR3_SUPPLY_MASK, PWR_CR3_LDOEN);
+    assert_true(SYSCFG_PWRCR & SYSCFG_PWRCR_ODEN);
+    SCB_CPUID = CPUID_M4; /* the M4 reads the same tree: the AHB clock */
+    assert_int_equal(giga_clock_cpu_hz(), 240000000u);
+}
+
+/* The manual's order for raising the clock: supply, VOS1, overdrive (VOS0), HSE, PLL1,
+ * the flash's wait states, the prescalers, and the switch to PLL1 last. */
+static void test_clock_setup_order(void **state)
+{
+    (void)state;
+    assert_true(giga_clock_setup());
+    int supply = find(OP_UPDATE, &PWR_CR3, PWR_CR3_LDOEN);
+    int supply_ready = find(OP_WAIT, &PWR_CSR1, PWR_CSR1_ACTVOSRDY);
+    int vos1 = find(OP_UPDATE, &PWR_D3CR, PWR_D3CR_VOS1);
+    int overdrive = find(OP_UPDATE, &SYSCFG_PWRCR, SYSCFG_PWRCR_ODEN);
+    int vos0_ready = find_last(OP_WAIT, &PWR_D3CR, PWR_D3CR_VOSRDY);
+    int hse = find(OP_UPDATE, &RCC_CR, RCC_CR_HSEON);
+    int hse_ready = find(OP_WAIT, &RCC_CR, RCC_CR_HSERDY);
+    int source = find(OP_UPDATE, &RCC_PLLCKSELR, RCC_PLLCKSELR_PLLSRC_HSE | RCC_PLLCKSELR_DIVM1(2));
+    int dividers = find(OP_UPDATE, &RCC_PLL1DIVR, RCC_PLL1DIVR_VALUE(120, 2, 16, 2));
+    int pll_on = find(OP_UPDATE, &RCC_CR, RCC_CR_PLL1ON);
+    int pll_ready = find(OP_WAIT, &RCC_CR, RCC_CR_PLL1RDY);
+    int flash = find(OP_UPDATE, &FLASH_ACR, 4u);
+    int flash_read_back = find(OP_WAIT, &FLASH_ACR, 4u);
+    int ahb = find(OP_UPDATE, &RCC_D1CFGR, 8u);
+    int apb = find(OP_UPDATE, &RCC_D2CFGR, (4u << 8) | (4u << 4));
+    int sw = find(OP_UPDATE, &RCC_CFGR, RCC_CFGR_SW_PLL1);
+    int sws = find(OP_WAIT, &RCC_CFGR, RCC_CFGR_SW_PLL1 << 3);
+    int steps[] = {supply, supply_ready, vos1, overdrive, vos0_ready, hse, hse_ready, source, pll_on,
+                   pll_ready, flash, flash_read_back, ahb, sw, sws};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        assert_true(steps[i] >= 0);
+        if (i > 0)
+            assert_true(steps[i - 1] < steps[i]);
+    }
+    assert_true(dividers > source && dividers < pll_on);
+    assert_true(apb > flash && apb < sw);
+    assert_int_equal(sws, op_count - 1); /* nothing after the switch */
+}
+
+/* A tree already at 480 MHz (a second call, or a bootloader that set it) is left alone. */
+static void test_clock_setup_once(void **state)
+{
+    (void)state;
+    assert_true(giga_clock_setup());
+    int first = op_count;
+    assert_true(giga_clock_setup());
+    assert_int_equal(op_count, first);
+}
+
+/* A system clock on PLL1 (the bootloader's) moves to the HSI before PLL1 stops. */
+static void test_clock_setup_leaves_pll1_first(void **state)
+{
+    (void)state;
+    RCC_CFGR = RCC_CFGR_SW_PLL1 | (RCC_CFGR_SW_PLL1 << 3);
+    RCC_PLL1DIVR = RCC_PLL1DIVR_VALUE(100, 2, 16, 2); /* another speed */
+    RCC_CR |= RCC_CR_PLL1ON | RCC_CR_PLL1RDY;
+    assert_true(giga_clock_setup());
+    int to_hsi = find(OP_UPDATE, &RCC_CFGR, 0);
+    assert_true(to_hsi >= 0);
+    assert_int_equal(ops[to_hsi].set_or_value, RCC_CFGR_SW_HSI);
+    int pll_off = -1;
+    for (int i = 0; i < op_count; i++)
+        if (ops[i].kind == OP_UPDATE && ops[i].reg == &RCC_CR && (ops[i].clear_or_mask & RCC_CR_PLL1ON))
+            pll_off = i;
+    assert_true(to_hsi < pll_off);
+    assert_true(pll_off < find(OP_UPDATE, &RCC_PLL1DIVR, 0));
+    assert_int_equal(giga_clock_cpu_hz(), 480000000u);
+}
+
+/* No HSE: the clock stays where it was (the HSI), and the switch is never made. */
+static void test_clock_setup_without_hse(void **state)
+{
+    (void)state;
+    never_reg = &RCC_CR;
+    never_mask = RCC_CR_HSERDY;
+    assert_false(giga_clock_setup());
+    assert_int_equal(find(OP_UPDATE, &RCC_CFGR, RCC_CFGR_SW_PLL1), -1);
+    assert_int_equal(find(OP_UPDATE, &FLASH_ACR, 0), -1);
+    assert_int_equal(giga_clock_cpu_hz(), 64000000u);
+}
+
+/* A supply other than the LDO, set since power-on, cannot be changed: nothing is done. */
+static void test_clock_setup_keeps_another_supply(void **state)
+{
+    (void)state;
+    PWR_CSR1 = PWR_CSR1_ACTVOSRDY;
+    PWR_CR3 = PWR_CR3_SDEN; /* the SMPS */
+    assert_false(giga_clock_setup());
+    assert_int_equal(op_count, 0);
+}
+
+/* The M4 never sets clocks. */
+static void test_clock_setup_not_on_the_m4(void **state)
+{
+    (void)state;
+    SCB_CPUID = CPUID_M4;
+    assert_false(giga_clock_setup());
+    assert_int_equal(op_count, 0);
+}
+
+/* ------------------------------------------------------------ the SDRAM */
+
+static int setup_m7_480(void **state)
+{
+    setup_m7(state);
+    assert_true(giga_clock_setup());
+    op_count = 0;
+    return 0;
+}
+
+/* The controller's set-up, then the chip's commands in order, each once the controller is
+ * not busy, the 100 us power-up after the clock enable, the refresh timer last. */
+static void test_sdram_init_sequence(void **state)
+{
+    (void)state;
+    assert_int_equal(giga_sdram_init(), DUET_OK);
+    /* 12 row bits (NR 01), 8 column bits (NC 00), 16-bit (MWID 01), 4 banks, CAS 2,
+     * SDCLK = HCLK / 2, read pipe 1 */
+    assert_int_equal(FMC_SDCR1, 0x2954u);
+    /* TMRD 2, TXSR 7, TRAS 4, TRC 7, TWR 2, TRP 2, TRCD 2, each minus one */
+    assert_int_equal(FMC_SDTR1, 0x01116361u);
+    assert_true(FMC_BCR1 & FMC_BCR1_FMCEN);
+    assert_int_equal(FMC_BCR1 & FMC_BCR1_BMAP_MASK, FMC_BCR1_BMAP_SWAP);
+    int sdcr = find(OP_UPDATE, &FMC_SDCR1, 0x2954u);
+    int sdtr = find(OP_UPDATE, &FMC_SDTR1, 0x01116361u);
+    int fmc_on = find(OP_UPDATE, &FMC_BCR1, FMC_BCR1_FMCEN);
+    int commands[4] = {-1, -1, -1, -1};
+    uint32_t expected[4] = {FMC_SDCMR_CLK_ENABLE | FMC_SDCMR_CTB1, FMC_SDCMR_PALL | FMC_SDCMR_CTB1,
+                            FMC_SDCMR_AUTO_REFRESH | FMC_SDCMR_CTB1 | (3u << 5),
+                            FMC_SDCMR_LOAD_MODE | FMC_SDCMR_CTB1 | (0x221u << 9)};
+    int n = 0;
+    for (int i = 0; i < op_count; i++) {
+        if (ops[i].kind != OP_UPDATE || ops[i].reg != &FMC_SDCMR)
+            continue;
+        assert_true(n < 4);
+        assert_int_equal(ops[i].set_or_value, expected[n]);
+        /* the controller was asked whether it is busy right before */
+        assert_int_equal(ops[i - 1].kind, OP_WAIT);
+        assert_ptr_equal(ops[i - 1].reg, &FMC_SDSR);
+        assert_int_equal(ops[i - 1].clear_or_mask, FMC_SDSR_BUSY);
+        commands[n++] = i;
+    }
+    assert_int_equal(n, 4);
+    int delay = -1;
+    for (int i = 0; i < op_count; i++)
+        if (ops[i].kind == OP_DELAY)
+            delay = i;
+    assert_true(delay > commands[0] && delay < commands[1]);
+    assert_true(ops[delay].clear_or_mask >= 100u);
+    assert_true(sdcr < fmc_on && sdtr < fmc_on && fmc_on < commands[0]);
+    /* 64 ms / 4096 rows at SDCLK 120 MHz: 1875 cycles, less 20 */
+    int refresh = find(OP_UPDATE, &FMC_SDRTR, FMC_SDRTR_COUNT(1855u));
+    assert_true(refresh > commands[3]);
+    assert_int_equal((FMC_SDRTR >> 1) & 0x1FFFu, 1855u);
+}
+
+/* The FMC's pins: alternate function 12, very high speed, pulled up (PH2 SDCKE0, PH3 SDNE0,
+ * PH5 SDNWE; PE15 in the high AFR word). */
+static void test_sdram_pins(void **state)
+{
+    (void)state;
+    assert_int_equal(giga_sdram_init(), DUET_OK);
+    for (unsigned bit = 2; bit <= 5; bit++) {
+        bool fmc = bit != 4;
+        assert_int_equal((GPIO_MODER(7) >> (bit * 2)) & 3u, fmc ? GPIO_MODE_AF : 0u);
+        assert_int_equal((GPIO_AFR(7, bit) >> (bit * 4)) & 0xFu, fmc ? 12u : 0u);
+        assert_int_equal((GPIO_OSPEEDR(7) >> (bit * 2)) & 3u, fmc ? 3u : 0u);
+        assert_int_equal((GPIO_PUPDR(7) >> (bit * 2)) & 3u, fmc ? GPIO_PULL_UP : 0u);
+    }
+    assert_int_equal((GPIO_AFR(4, 15) >> ((15 - 8) * 4)) & 0xFu, 12u);
+    assert_int_equal((GPIO_MODER(4) >> 30) & 3u, GPIO_MODE_AF);
+    /* the pins before the controller */
+    assert_true(find_last(OP_UPDATE, &GPIO_MODER(7), 0) < find(OP_UPDATE, &FMC_SDCR1, 0));
+}
+
+/* MPU region 1 on the M7: 8 MiB at 0x60000000, normal memory, not cached (TEX 1, C 0,
+ * B 0), full access, after the SDRAM answers. */
+static void test_sdram_mpu_region(void **state)
+{
+    (void)state;
+    assert_int_equal(giga_sdram_init(), DUET_OK);
+    assert_int_equal(MPU_RNR, 1u);
+    assert_int_equal(MPU_RBAR, 0x60000000u);
+    uint32_t rasr = MPU_RASR;
+    assert_int_equal((rasr >> 1) & 0x1Fu, 22u); /* 2^(22+1) bytes */
+    assert_int_equal((rasr >> 19) & 7u, 1u);    /* TEX 1 */
+    assert_int_equal((rasr >> 16) & 3u, 0u);    /* C 0, B 0 */
+    assert_int_equal((rasr >> 24) & 7u, 3u);    /* full access */
+    assert_true(rasr & 1u);
+    assert_true(find(OP_UPDATE, &MPU_RASR, 0) > find(OP_UPDATE, &FMC_SDRTR, 0));
+}
+
+static void test_sdram_init_once(void **state)
+{
+    (void)state;
+    assert_int_equal(giga_sdram_init(), DUET_OK);
+    int first = op_count;
+    assert_int_equal(giga_sdram_init(), DUET_OK);
+    assert_int_equal(op_count, first);
+}
+
+/* A controller that stays busy: a timeout, not a hang, and no refresh timer set. */
+static void test_sdram_controller_busy(void **state)
+{
+    (void)state;
+    never_reg = &FMC_SDSR;
+    never_mask = FMC_SDSR_BUSY;
+    assert_int_equal(giga_sdram_init(), DUET_ERR_TIMEOUT);
+    assert_int_equal(find(OP_UPDATE, &FMC_SDCMR, 0), -1);
+    assert_int_equal(find(OP_UPDATE, &FMC_SDRTR, 0), -1);
+}
+
+static void test_sdram_not_on_the_m4(void **state)
+{
+    (void)state;
+    SCB_CPUID = CPUID_M4;
+    assert_int_equal(giga_sdram_init(), DUET_ERR_NOT_SUPPORTED);
+    assert_int_equal(op_count, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_clock_setup_reaches_480_mhz, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_order, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_once, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_leaves_pll1_first, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_without_hse, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_keeps_another_supply, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_not_on_the_m4, setup_m7),
+        cmocka_unit_test_setup(test_sdram_init_sequence, setup_m7_480),
+        cmocka_unit_test_setup(test_sdram_pins, setup_m7_480),
+        cmocka_unit_test_setup(test_sdram_mpu_region, setup_m7_480),
+        cmocka_unit_test_setup(test_sdram_init_once, setup_m7_480),
+        cmocka_unit_test_setup(test_sdram_controller_busy, setup_m7_480),
+        cmocka_unit_test_setup(test_sdram_not_on_the_m4, setup_m7_480),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
