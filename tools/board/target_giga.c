@@ -94,6 +94,9 @@ static void common_flags(argv_buf *a, int core)
 {
     for (size_t i = 0; i < 4; i++)
         arg(a, cpu_flags[core][i]);
+    /* the core a program is built for, as Arduino's GIGA core says it: duet then links only
+     * that core's RPMsg role (duet/config.h, DUET_RPMSG_ROLES) */
+    arg(a, core == 0 ? "-DCORE_CM7" : "-DCORE_CM4");
     for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0]; i++)
         arg(a, c_flags[i]);
 }
