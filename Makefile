@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all configure demo test bench size clean
+.PHONY: all configure demo test bench size clean web-screenshot
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -39,6 +39,12 @@ size:
 	@scripts/size.sh
 	@scripts/size-firmware.sh
 	@EXTRA_CFLAGS=-DDUET_SMALL=1 FIGURE_PREFIX=size.small scripts/size-firmware.sh
+
+# docs/web.png: the board's page with the RPC servo example, shot by the headless chromium
+# the web tests use (tests/web/screenshot.py).
+web-screenshot: all
+	/usr/bin/python3 tests/web/screenshot.py $(BUILD)/bin/duet-board $(BUILD)/bin/rpc_servo_m7 \
+		$(BUILD)/bin/rpc_servo_m4 docs/web.png
 
 clean:
 	rm -rf $(BUILD)

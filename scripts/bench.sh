@@ -16,7 +16,7 @@
 # name in SUITES.
 set -eu
 
-SUITES="codec rpc two_core qemu"
+SUITES="codec rpc two_core qemu web"
 
 # Iterations per measured loop. The per-message figures do not depend on it (callgrind
 # counts are exact); it only has to be large enough to make one-off effects vanish.
@@ -325,6 +325,14 @@ suite_qemu() {
         grep -q "^figure: $qemu_name = " "$PROFILES/qemu.log" || die "qemu: no $qemu_name in $PROFILES/qemu.log"
     done
     grep '^figure: qemu\.' "$PROFILES/qemu.log"
+}
+
+# web: duet-board run --web in headless chromium (bench/web/bench_web.py): how soon a pin
+# change reaches the page (against the POST's own round trip), and the board's pace with
+# three pages open against none (BENCH_WEB_SECONDS each, default 10).
+suite_web() {
+    [ -x "$BUILD/bin/web_board_m7" ] || die "$BUILD/bin/web_board_m7 was not built (run make bench)"
+    /usr/bin/python3 "$(dirname "$0")/../bench/web/bench_web.py" "$BUILD" "${BENCH_WEB_SECONDS:-10}"
 }
 
 [ $# -gt 0 ] || set -- $SUITES

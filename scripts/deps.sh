@@ -27,6 +27,12 @@ for group in "$@"; do
         # duet-board --vcd is checked by GTKWave's own reader (its vcd2fst and fst2vcd)
         wanted="$wanted gtkwave" ;;
     esac
+    # duet-board run --web (tools/board/web*.c): served with libmicrohttpd; its page is
+    # tested in headless chromium through selenium.
+    case "$group" in
+    build|demo) wanted="$wanted libmicrohttpd-dev" ;;
+    test) wanted="$wanted libmicrohttpd-dev chromium chromium-driver python3-selenium" ;;
+    esac
 done
 
 missing=""

@@ -1,9 +1,6 @@
 /* board_serial.c - duet/board.h's USB Serial on the AN521: CPU0's UART0 (the first -serial
  * of QEMU, duet-board run's stdout), which is also C's stdout on that core. CPU1 (the M4)
  * has none, as on the GIGA R1. */
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "board_error.h"
 #include "duet/an521.h"
@@ -34,30 +31,7 @@ size_t duet_serial_write(const void *data, size_t len)
     return len;
 }
 
-size_t duet_serial_print(const char *str)
-{
-    return duet_serial_write(str, strlen(str));
-}
-
-size_t duet_serial_println(const char *str)
-{
-    size_t n = duet_serial_print(str);
-    return n + duet_serial_write("\r\n", 2);
-}
-
-size_t duet_serial_printf(const char *fmt, ...)
-{
-    if (!on_m7("duet_serial_printf"))
-        return 0;
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return 0;
-    return duet_serial_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
+/* print, println and printf: ports/cortex_m/serial_text.c, over duet_serial_write. */
 
 int duet_serial_available(void)
 {

@@ -4,7 +4,8 @@
 #                                     AN521's: no FPU), cortex-m7 or cortex-m4 (Thumb,
 #                                     hardware FPU)
 #   DUET_CORTEX_M_SOURCES             the shared Cortex-M code (reset, SysTick, sleep,
-#                                     newlib's system calls, threads); a port compiles them into its
+#                                     newlib's system calls, the Serial's text output,
+#                                     threads); a port compiles them into its
 #                                     own library, as they call the port's hooks
 #   DUET_CORTEX_M_LINK_OPTIONS        what every image links with
 set(DUET_CORTEX_M_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -35,4 +36,5 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/irq.c
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/syscalls.c
+  ${DUET_CORTEX_M_DIR}/serial_text.c
   ${DUET_CORTEX_M_DIR}/thread.c)

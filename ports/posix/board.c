@@ -96,6 +96,15 @@ static const char *board_dir(const char *dir)
     return env && env[0] ? env : NULL;
 }
 
+/* The board directory (dir, else $DUET_BOARD); NULL, with the error recorded, if neither. */
+static const char *need_board_dir(const char *dir)
+{
+    const char *d = board_dir(dir);
+    if (!d)
+        fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+    return d;
+}
+
 static int join_path(char *out, size_t cap, const char *dir, const char *name)
 {
     int n = snprintf(out, cap, "%s/%s", dir, name);
@@ -341,6 +350,13 @@ static int map_board(const char *dir, bool create, board_maps *m)
     return DUET_OK;
 }
 
+/* Maps the existing board at dir (else $DUET_BOARD). */
+static int open_board(const char *dir, board_maps *m)
+{
+    const char *d = need_board_dir(dir);
+    return d ? map_board(d, false, m) : DUET_ERR_ARG;
+}
+
 /* The power-on reset: stops the M4, zeroes SRAM4 and the registers, counts the reset and
  * wakes whoever sleeps on a doorbell (their wait() sees the new count and returns). */
 static void reset_board(board_maps *m)
@@ -391,11 +407,8 @@ static int reset_dir(const char *d, bool create)
 
 int duet_posix_board_reset_m4(const char *dir)
 {
-    const char *d = board_dir(dir);
-    if (!d)
-        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
     board_maps m;
-    int err = map_board(d, false, &m);
+    int err = open_board(dir, &m);
     if (err)
         return err;
     reset_board(&m);
@@ -405,9 +418,9 @@ int duet_posix_board_reset_m4(const char *dir)
 
 int duet_posix_board_create(const char *dir)
 {
-    const char *d = board_dir(dir);
+    const char *d = need_board_dir(dir);
     if (!d)
-        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+        return DUET_ERR_ARG;
     char flash[PATH_MAX];
     int err = join_path(flash, sizeof flash, d, "flash");
     if (err)
@@ -421,19 +434,16 @@ int duet_posix_board_create(const char *dir)
 
 int duet_posix_board_reset(const char *dir)
 {
-    const char *d = board_dir(dir);
+    const char *d = need_board_dir(dir);
     if (!d)
-        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+        return DUET_ERR_ARG;
     return reset_dir(d, false);
 }
 
 pid_t duet_posix_board_m4_pid(const char *dir)
 {
-    const char *d = board_dir(dir);
-    if (!d)
-        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
     board_maps m;
-    int err = map_board(d, false, &m);
+    int err = open_board(dir, &m);
     if (err)
         return err;
     pid_t pid = 0;
@@ -471,9 +481,9 @@ static int copy_fd(int from, int to)
 
 int duet_posix_board_upload(const char *dir, uint32_t address, const char *program)
 {
-    const char *d = board_dir(dir);
+    const char *d = need_board_dir(dir);
     if (!d)
-        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+        return DUET_ERR_ARG;
     if (!flash_address_ok(address))
         return fail(DUET_ERR_ARG,
                     "upload: 0x%08x is no image address (0x08040000 for the M7; 0x08100000, 0x08180000 or "
@@ -529,9 +539,9 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
 
 int duet_posix_board_erase(const char *dir, uint32_t address)
 {
-    const char *d = board_dir(dir);
+    const char *d = need_board_dir(dir);
     if (!d)
-        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+        return DUET_ERR_ARG;
     if (!flash_address_ok(address))
         return fail(DUET_ERR_ARG,
                     "erase: 0x%08x is no image address (0x08040000 for the M7; 0x08100000, 0x08180000 or "
@@ -1031,9 +1041,9 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
     memset(port, 0, sizeof *port);
     if (cpu_id != DUET_CPU_M7 && cpu_id != DUET_CPU_M4)
         return fail(DUET_ERR_ARG, "port_open: cpu_id %d is neither DUET_CPU_M7 (3) nor DUET_CPU_M4 (1)", cpu_id);
-    const char *d = board_dir(dir);
+    const char *d = need_board_dir(dir);
     if (!d)
-        return fail(DUET_ERR_ARG, "no board directory: give one or set DUET_BOARD");
+        return DUET_ERR_ARG;
     duet_posix_wait_mode mode;
     uint32_t spin_us;
     int err = wait_mode_from_env(&mode, &spin_us);

@@ -4,9 +4,6 @@
 #include "board_impl.h"
 #include "chip.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
 
 static int peeked = -1;
 
@@ -36,28 +33,7 @@ size_t duet_serial_write(const void *data, size_t len)
     return len;
 }
 
-size_t duet_serial_print(const char *str)
-{
-    return duet_serial_write(str, strlen(str));
-}
-
-size_t duet_serial_println(const char *str)
-{
-    size_t n = duet_serial_print(str);
-    return n + duet_serial_write("\r\n", 2);
-}
-
-size_t duet_serial_printf(const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return 0;
-    return duet_serial_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
+/* print, println and printf: ports/cortex_m/serial_text.c, over duet_serial_write. */
 
 int duet_serial_peek(void)
 {

@@ -108,6 +108,19 @@ static void update(board_state *s, const board_event *ev)
     case BOARD_EV_LINK:
         s->link_down = true;
         break;
+    case BOARD_EV_RESET:
+        /* What the cores made goes (the emulated RTC too: it restarts with the board); the
+         * Serial Monitor and the analog inputs (outside the board) stay. */
+        s->m7 = s->m4 = BOARD_CORE_OFF;
+        s->m7_why[0] = s->m4_why[0] = 0;
+        memset(s->pin_level, -1, sizeof s->pin_level);
+        memset(s->pin_mode, -1, sizeof s->pin_mode);
+        for (int i = 0; i < BOARD_PINS; i++)
+            s->pwm[i] = -1;
+        s->servo_pin = -1;
+        s->rtc_set = false;
+        s->link_down = false;
+        break;
     default:
         break;
     }

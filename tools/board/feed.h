@@ -27,6 +27,7 @@ typedef enum board_event_kind {
     BOARD_EV_WARN = 12,     /* a board warning (data: the sentence) */
     BOARD_EV_LINK = 13,     /* the link between the cores went down (data: why) */
     BOARD_EV_SERIAL_IN = 14, /* bytes typed into the Serial Monitor, to the M7 (data) */
+    BOARD_EV_RESET = 15,    /* the reset button: the cores stop and start again from flash */
     BOARD_EV_M4_STDOUT = 16 /* a line the M4's program wrote to C's stdout (data, without the newline):
                                the M4 has no USB Serial, so this is its UART, shown in the log */
 } board_event_kind;

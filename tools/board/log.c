@@ -68,6 +68,9 @@ bool board_log_format(const board_event *ev, char *buf, size_t cap)
     case BOARD_EV_LINK:
         snprintf(p, left, "link down: %.*s", text_len, text ? text : "");
         return true;
+    case BOARD_EV_RESET:
+        snprintf(p, left, "reset: both cores start again from flash");
+        return true;
     default:
         return false;
     }

@@ -29,6 +29,7 @@
 #include "rpmsg_decode.h"
 #include "trace.h"
 #include "vcd.h"
+#include "web.h"
 
 _Static_assert((int)BOARD_EV_BOOT == (int)DUET_EV_BOOT && (int)BOARD_EV_LINK == (int)DUET_EV_LINK &&
                    (int)BOARD_EV_RPC == (int)DUET_EV_RPC,
@@ -80,6 +81,8 @@ typedef struct run {
     board_analog analog[8];
     int analog_count;
     int analog_last[8];
+    board_web *web;              /* --web: the board's page, or NULL */
+    bool reset_pending;          /* the page pressed reset */
     pid_t m7;
     int events_fd;               /* read end of the records pipe */
     int serial_fd;               /* read end of the M7's stdout */
@@ -242,8 +245,10 @@ static void read_stdin(run *r)
         return;
     if (n <= 0) {
         r->forward_stdin = false;
-        close(r->serial_in_fd);
-        r->serial_in_fd = -1;
+        if (!r->web) {
+            close(r->serial_in_fd);
+            r->serial_in_fd = -1;
+        }
         return;
     }
     if (write(r->serial_in_fd, buf, (size_t)n) == n)
@@ -324,7 +329,7 @@ static int start_m7(run *r, uint32_t boot_address)
         setenv("DUET_CORE", "m7", 1);
         setenv("DUET_BOOT_ADDRESS", boot, 1);
         setenv("DUET_BOARD_EVENTS", fd_text, 1);
-        if (r->args->trace)
+        if (r->args->trace || r->args->web)
             setenv("DUET_BOARD_TRACE", "1", 1);
         else
             unsetenv("DUET_BOARD_TRACE");
@@ -348,6 +353,17 @@ static int start_m7(run *r, uint32_t boot_address)
     fcntl(r->events_fd, F_SETFL, O_NONBLOCK);
     fcntl(r->serial_fd, F_SETFL, O_NONBLOCK);
     return 0;
+}
+
+/* The M7's Serial input stays for stdin and the page (which never waits on it), or closes. */
+static void keep_serial_in(run *r)
+{
+    if (r->web)
+        fcntl(r->serial_in_fd, F_SETFL, O_NONBLOCK);
+    else if (!r->forward_stdin) {
+        close(r->serial_in_fd);
+        r->serial_in_fd = -1;
+    }
 }
 
 /* Reaps the M7 if it ended; publishes its end. */
@@ -433,6 +449,61 @@ static void end_m4(run *r, bool powered_off)
     publish(r, BOARD_EV_END, BOARD_CORE_M4, -1, 128 + SIGTERM, why, strlen(why));
 }
 
+/* ------------------------------------------------------------ --web: the page's hands */
+
+static uint64_t web_now(void *ctx)
+{
+    return board_time_us(ctx);
+}
+
+static void web_analog(void *ctx, int input, int value)
+{
+    run *r = ctx;
+    for (int k = 0; k < r->analog_count; k++)
+        if (r->analog[k].input == input) { /* the slider takes over from --analog's waveform */
+            r->analog[k] = r->analog[--r->analog_count];
+            break;
+        }
+    r->analog_last[input] = value;
+    __atomic_store_n(&r->io->analog[input], (uint32_t)value, __ATOMIC_RELEASE);
+    publish(r, BOARD_EV_ANALOG, BOARD_CORE_NONE, 76 + input, value, NULL, 0);
+}
+
+static bool web_serial(void *ctx, const uint8_t *data, size_t len, char *why, size_t cap)
+{
+    run *r = ctx;
+    if (r->m7_ended || r->serial_in_fd < 0) {
+        snprintf(why, cap, "the M7 is not running, so nothing reads its Serial: press reset to start it again");
+        return false;
+    }
+    ssize_t n = len ? write(r->serial_in_fd, data, len) : 0;
+    if (n > 0)
+        publish(r, BOARD_EV_SERIAL_IN, BOARD_CORE_NONE, -1, 0, data, (size_t)n);
+    if (n == (ssize_t)len)
+        return true;
+    snprintf(why, cap, "the M7 has not read what was typed before (its Serial input is full): %zd of %zu bytes went in; "
+             "type the rest when its program has read",
+             n < 0 ? 0 : n, len);
+    return false;
+}
+
+static void web_reset(void *ctx)
+{
+    ((run *)ctx)->reset_pending = true;
+}
+
+static int web_start(run *r)
+{
+    board_web_actions act = {web_now, web_analog, web_serial, web_reset, r};
+    char why[512];
+    r->web = board_web_start(r->args->web, &r->feed, &act, why, sizeof why);
+    if (!r->web)
+        return board_usage_fail(r->args, "%s", why);
+    fprintf(stderr, "board at %s\n", board_web_url(r->web));
+    fflush(stderr);
+    return 0;
+}
+
 /* ------------------------------------------------------------ the run */
 
 static int setup_readers(run *r)
@@ -454,11 +525,11 @@ static int setup_readers(run *r)
             return board_fail(a, "--vcd %s: %s", a->vcd_file, strerror(errno));
         r->vcd_open = true;
     }
-    if (a->trace) {
+    if (a->trace || a->web)
         rpmsg_decoder_init(&r->rpmsg);
+    if (a->trace)
         board_trace_attach(&r->trace, r->log_file ? r->log_file : stderr, &r->feed);
-    }
-    return 0;
+    return a->web ? web_start(r) : 0;
 }
 
 static int prepare_board(run *r)
@@ -510,6 +581,39 @@ static int verdict(run *r, bool time_up)
         return board_fail(a, "the M4 program returned %d", r->m4_exit);
     if (stop_signal && stop_signal != SIGCHLD)
         return 128 + stop_signal;
+    return 0;
+}
+
+/* The reset button: both cores stop, the board's memory is cleared and the M7 starts again
+ * from its flash; the board's clock, the Serial Monitor and the analog inputs run on. */
+static int press_reset(run *r, const board_split *split)
+{
+    power_off(r);
+    drain(r, 100);
+    end_m4(r, true);
+    close(r->events_fd);
+    close(r->serial_fd);
+    if (r->serial_in_fd >= 0)
+        close(r->serial_in_fd);
+    if (r->m4_stdout_fd >= 0)
+        close(r->m4_stdout_fd);
+    r->events_fd = r->serial_fd = r->serial_in_fd = r->m4_stdout_fd = -1;
+    r->m4_line_len = 0;
+    if (duet_posix_board_reset(r->dir) != DUET_OK)
+        return board_fail(r->args, "%s", duet_posix_board_error_text());
+    r->io->power_on_ns = r->power_on_ns;
+    for (int i = 0; i < 8; i++)
+        __atomic_store_n(&r->io->analog[i], (uint32_t)board_feed_state(&r->feed)->analog[i], __ATOMIC_RELEASE);
+    r->m7_ended = false;
+    r->m4_crash_signal = r->m4_exit = 0;
+    r->pending_len = 0;
+    rpmsg_decoder_init(&r->rpmsg);
+    publish(r, BOARD_EV_RESET, BOARD_CORE_NONE, -1, 0, NULL, 0);
+    int rc = start_m7(r, split->m4_address);
+    if (rc)
+        return rc;
+    publish(r, BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0);
+    keep_serial_in(r);
     return 0;
 }
 
@@ -565,15 +669,19 @@ static int run_board(run *r)
         return rc;
     publish(r, BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0);
     r->forward_stdin = stdin_forwardable();
-    if (!r->forward_stdin) {
-        close(r->serial_in_fd);
-        r->serial_in_fd = -1;
-    }
+    keep_serial_in(r);
 
     uint64_t deadline = a->seconds > 0 ? mono_ns() + (uint64_t)(a->seconds * 1e9) : 0;
     uint64_t next_analog = mono_ns() + ANALOG_PERIOD_MS * 1000000u;
     bool time_up = false, events_open = true, serial_open = true, m4out_open = true;
-    while (!r->m7_ended && !stop_signal) {
+    while ((!r->m7_ended || r->web) && !stop_signal) {
+        if (r->reset_pending) {
+            r->reset_pending = false;
+            rc = press_reset(r, split);
+            if (rc)
+                return rc;
+            events_open = serial_open = m4out_open = true;
+        }
         uint64_t now = mono_ns();
         if (deadline && now >= deadline) {
             time_up = true;
@@ -592,14 +700,17 @@ static int run_board(run *r)
         if (r->m4_line_len && line_due < until)
             until = line_due;
         int timeout = until > now ? (int)((until - now + 999999u) / 1000000u) : 0;
-        struct pollfd p[5] = {
+        if (r->web)
+            timeout = board_web_timeout(r->web, timeout);
+        struct pollfd p[6] = {
             {wake_pipe[0], POLLIN, 0},
             {events_open ? r->events_fd : -1, POLLIN, 0},
             {serial_open ? r->serial_fd : -1, POLLIN, 0},
             {r->forward_stdin ? STDIN_FILENO : -1, POLLIN, 0},
             {m4out_open ? r->m4_stdout_fd : -1, POLLIN, 0},
+            {r->web ? board_web_fd(r->web) : -1, POLLIN, 0},
         };
-        int n = poll(p, 5, timeout);
+        int n = poll(p, 6, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (p[0].revents) {
@@ -617,6 +728,8 @@ static int run_board(run *r)
             m4out_open = false;
         m4_line_due(r);
         reap_m7(r, false);
+        if (r->web)
+            board_web_run(r->web);
     }
     bool powered_off = !r->m7_ended;
     if (powered_off)
@@ -634,6 +747,7 @@ static void run_end(run *r)
     if (r->io)
         munmap(r->io, DUET_POSIX_IO_SIZE);
     board_feed_close(&r->feed);
+    board_web_stop(r->web);
     if (r->vcd_open)
         board_vcd_close(&r->vcd);
     if (r->log_file)

@@ -97,6 +97,9 @@ static void common_flags(argv_buf *a, int core)
 {
     for (size_t i = 0; i < 4; i++)
         arg(a, cpu_flags[core][i]);
+    /* the core a program is built for, as Arduino's GIGA core says it: duet then links only
+     * that core's RPMsg role (duet/config.h, DUET_RPMSG_ROLES) */
+    arg(a, core == 0 ? "-DCORE_CM7" : "-DCORE_CM4");
     for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0]; i++)
         arg(a, c_flags[i]);
 }
@@ -158,8 +161,8 @@ static int build_library(const board_args *args, int core, const char *dir)
         DUET_SOURCE_DIR "/ports/stm32h747", DUET_GENERATED_INCLUDE, NULL,
     };
     char key[sizeof DUET_GIGA_SOURCES + 1024], lib[PATH_CAP];
-    size_t len = (size_t)snprintf(key, sizeof key, "giga %s %s %s", cpu_flags[core][0], cpu_flags[core][3],
-                                  DUET_GIGA_SOURCES);
+    size_t len = (size_t)snprintf(key, sizeof key, "giga %s %s %s %s", cpu_flags[core][0], cpu_flags[core][3],
+                                  core == 0 ? "-DCORE_CM7" : "-DCORE_CM4", DUET_GIGA_SOURCES);
     for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0] && len < sizeof key; i++)
         len += (size_t)snprintf(key + len, sizeof key - len, " %s", c_flags[i]);
     snprintf(lib, sizeof lib, "%s/libduet_giga.a", dir);

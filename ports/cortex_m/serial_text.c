@@ -1,0 +1,31 @@
+/* serial_text.c - duet/board.h's text output on the M7's Serial (print, println, printf),
+ * the same on every Cortex-M port: each port writes bytes with its own duet_serial_write,
+ * which also refuses them on the M4 with the port's sentence. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "duet/board.h"
+
+size_t duet_serial_print(const char *str)
+{
+    return duet_serial_write(str, strlen(str));
+}
+
+size_t duet_serial_println(const char *str)
+{
+    size_t n = duet_serial_print(str);
+    return n + duet_serial_write("\r\n", 2);
+}
+
+size_t duet_serial_printf(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return 0;
+    return duet_serial_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}

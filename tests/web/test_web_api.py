@@ -1,0 +1,180 @@
+"""duet-board run --web over plain HTTP: the state, the event stream, the POSTs, bad input and
+foreign pages refused while the board runs on, and a page that never reads its events.
+usage: test_web_api.py DUET_BOARD WEB_BOARD_M7"""
+import json
+import os
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from web_run import Board, read_event, wait_for  # noqa: E402
+
+TOOL, M7 = sys.argv[1], sys.argv[2]
+
+
+class WebApi(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.board = Board(TOOL, M7, args=["--quiet"])
+        wait_for(lambda: "ready" in cls.board.serial_text(), 20, "the program's 'ready'")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.board.stop()
+
+    def assertRunsOn(self):
+        """The board still runs: its M7 answers on its Serial."""
+        s = self.board.state()
+        self.assertEqual(s["cores"]["m7"]["state"], "running")
+        n, _ = self.board.loops()
+        self.assertGreater(n, 0)
+
+    def test_address_and_state(self):
+        self.assertEqual(self.board.host, "127.0.0.1")  # the default host
+        self.assertNotEqual(self.board.port, 0)         # --web 0 took a free port and says which
+        s = self.board.state()
+        self.assertEqual(s["cores"]["m7"], {"state": "running", "why": ""})
+        self.assertEqual(s["cores"]["m4"]["state"], "off")
+        d2 = wait_for(lambda: self.board.state()["pins"].get("D2", {}).get("changes", 0) > 50 and
+                      self.board.state()["pins"]["D2"], 20, "D2 toggling")
+        self.assertEqual(d2["mode"], "OUTPUT")
+        self.assertIn(d2["level"], (0, 1))
+        self.assertEqual(sorted(s["analog"]), [f"A{i}" for i in range(8)])
+
+    def test_page_is_built_in(self):
+        status, html = self.board.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertIn('data-part="serial"', html)
+        for path in ("/page.js", "/page.css", "/board.svg"):
+            self.assertEqual(self.board.request("GET", path)[0], 200, path)
+        # Nothing is served from the disk by path.
+        for path in ("/../CMakeLists.txt", "/etc/passwd", "/web.c", "/index.html/.."):
+            status, answer = self.board.request("GET", path)
+            self.assertEqual(status, 404, path)
+            self.assertIn("there is no", answer["error"])
+
+    def test_analog_input(self):
+        status, answer = self.board.request("POST", "/api/analog", {"pin": "A3", "value": 777})
+        self.assertEqual((status, answer), (200, {"pin": "A3", "value": 777}))
+        self.assertEqual(self.board.state()["analog"]["A3"], 777)
+
+    def test_serial_reaches_the_m7(self):
+        self.board.type_line("hello board")
+        wait_for(lambda: "M7 got: hello board" in self.board.serial_text(), 20, "the M7's answer")
+
+    def test_bad_input_is_refused_and_the_board_runs_on(self):
+        before = self.board.state()["analog"]
+        cases = [
+            ("POST", "/api/analog", {"pin": "A9", "value": 5}, 400, "unknown pin \"A9\""),
+            ("POST", "/api/analog", {"pin": "D3", "value": 5}, 400, "unknown pin"),
+            ("POST", "/api/analog", {"value": 5}, 400, "unknown pin (none given)"),
+            ("POST", "/api/analog", {"pin": "A1", "value": 1024}, 400, "from 0 to 1023"),
+            ("POST", "/api/analog", {"pin": "A1", "value": -1}, 400, "from 0 to 1023"),
+            ("POST", "/api/analog", {"pin": "A1", "value": 1.5}, 400, "whole number"),
+            ("POST", "/api/analog", {"pin": "A1", "value": "9"}, 400, "whole number"),
+            ("POST", "/api/analog", b"not json", 400, "not a JSON object"),
+            ("POST", "/api/analog", b"[1, 2]", 400, "not a JSON object"),
+            ("POST", "/api/analog", b"", 400, "not a JSON object"),
+            ("POST", "/api/serial", {"txt": "x"}, 400, "give the text"),
+            ("POST", "/api/serial", b'{"text": "' + b"x" * 70000 + b'"}', 413, "over 64 KiB"),
+            ("POST", "/api/reset", b"{oops", 400, "not a JSON object"),
+            ("GET", "/api/analog", None, 405, "takes POST"),
+            ("DELETE", "/api/state", None, 405, "takes GET"),
+            ("PUT", "/", b"x", 405, "takes GET"),
+            ("POST", "/api/nothing", {}, 404, "there is no /api/nothing"),
+            ("GET", "/nothing.html", None, 404, "there is no /nothing.html"),
+        ]
+        for method, path, body, status, words in cases:
+            with self.subTest(method=method, path=path, body=str(body)[:40]):
+                got, answer = self.board.request(method, path, body)
+                self.assertEqual(got, status, answer)
+                self.assertIn(words, answer["error"])
+                self.assertTrue(answer["error"][0].islower() or answer["error"][0] in "/\"")
+        self.assertEqual(self.board.state()["analog"], before)  # nothing changed the board
+        self.assertRunsOn()
+
+    def test_other_sites_may_not_drive_the_board(self):
+        evil = {"Origin": "http://evil.example"}
+        status, answer = self.board.request("POST", "/api/analog", {"pin": "A5", "value": 100}, evil)
+        self.assertEqual(status, 403)
+        self.assertIn("may not drive this board", answer["error"])
+        self.assertEqual(self.board.request("POST", "/api/reset", {}, evil)[0], 403)
+        self.assertEqual(self.board.request("POST", "/api/serial", {"text": "x\n"}, evil)[0], 403)
+        conn, resp = self.board.events(evil)
+        self.assertEqual(resp.status, 403)
+        conn.close()
+        # Another name for this address (DNS rebinding) is another site too.
+        status, answer = self.board.request("GET", "/api/state", None, {"Host": f"evil.example:{self.board.port}"})
+        self.assertEqual(status, 403)
+        self.assertIn("not this board's address", answer["error"])
+        # The board's own page may.
+        own = {"Origin": f"http://127.0.0.1:{self.board.port}"}
+        self.assertEqual(self.board.request("POST", "/api/analog", {"pin": "A5", "value": 101}, own)[0], 200)
+        self.assertEqual(self.board.state()["analog"]["A5"], 101)
+        self.assertRunsOn()
+
+    def test_events_start_with_the_state_then_bring_changes(self):
+        conn, resp = self.board.events()
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.getheader("Content-Type"), "text/event-stream")
+        name, state = read_event(resp)
+        self.assertEqual(name, "state")
+        self.assertEqual(state["cores"]["m7"]["state"], "running")
+        t0 = time.monotonic()
+        self.board.request("POST", "/api/analog", {"pin": "A6", "value": 321})
+        while True:
+            name, update = read_event(resp)
+            self.assertEqual(name, "update")
+            if update.get("analog", {}).get("A6") == 321:
+                break
+        self.assertLess(time.monotonic() - t0, 5)
+        conn.close()
+
+    def test_reset_starts_the_cores_again(self):
+        _, ms_before = self.board.loops()
+        status, answer = self.board.request("POST", "/api/reset")
+        t0 = time.monotonic()
+        self.assertEqual((status, answer), (202, {"reset": True}))
+        wait_for(lambda: "reset: both cores start again" in "\n".join(self.board.state()["trace"]["lines"]), 20,
+                 "the reset in the trace")
+        wait_for(lambda: self.board.state()["cores"]["m7"]["state"] == "running", 20, "the M7 running again")
+        n, ms = self.board.loops()
+        # millis() restarted with the core: it counts from the reset, not from the first start.
+        self.assertLessEqual(ms, (time.monotonic() - t0) * 1000 + 50, (ms_before, ms))
+        self.assertRunsOn()
+
+    def test_a_page_that_never_reads_does_not_slow_the_board(self):
+        n0, ms0 = self.board.loops()
+        time.sleep(1.0)
+        n1, ms1 = self.board.loops()
+        pace_alone = (n1 - n0) / max(1, ms1 - ms0)
+        stuck = socket.socket()
+        stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stuck.connect((self.board.host, self.board.port))
+        stuck.sendall(f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{self.board.port}\r\n\r\n".encode())
+        try:
+            wait_for(lambda: self.board.state()["pages"]["open"] >= 1, 10, "the stuck page to open")
+            # What the stuck page does not read piles up: the M7 floods its Serial.
+            def flooded():
+                s = self.board.state()
+                if s["pages"]["resyncs"] > 0:
+                    return s
+                self.board.type_line("flood 5000")
+                return None
+            s = wait_for(flooded, 40, "the stuck page's queue to overflow")
+            self.assertGreaterEqual(s["pages"]["open"], 1)
+            n2, ms2 = self.board.loops()
+            time.sleep(1.0)
+            n3, ms3 = self.board.loops()
+            pace_stuck = (n3 - n2) / max(1, ms3 - ms2)
+            # The loop's pace (loops per ms) with the stuck page is that without (within what
+            # a loaded machine varies).
+            self.assertGreater(pace_stuck, 0.6 * pace_alone, (pace_alone, pace_stuck))
+        finally:
+            stuck.close()
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

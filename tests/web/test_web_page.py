@@ -1,0 +1,154 @@
+"""duet-board run --web in a real browser (headless chromium through selenium): the servo's
+dial follows A0's slider (keyboard, click, drag), core identify's LEDs change (after the
+page's reset button), the Serial Monitor's input line reaches the M7 and its answer shows, a
+second page sees the same board, and a kHz pin is drawn at the screen's rate with its count.
+usage: test_web_page.py DUET_BOARD WEB_BOARD_M7 CORE_IDENTIFY RPC_SERVO_M7 RPC_SERVO_M4"""
+import os
+import sys
+import time
+import unittest
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser import open_page, start_browser  # noqa: E402
+from web_run import Board, wait_for  # noqa: E402
+
+TOOL, WEB_BOARD, CORE_IDENTIFY, SERVO_M7, SERVO_M4 = sys.argv[1:6]
+
+
+class WebPage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = start_browser()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.quit()
+
+    def part(self, name):
+        return self.d.find_element(By.CSS_SELECTOR, f'[data-part="{name}"]')
+
+    def value(self, name):
+        els = self.d.find_elements(By.CSS_SELECTOR, f'[data-part="{name}"]')
+        return els[0].get_attribute("data-value") if els else None
+
+    def wait_value(self, name, want, timeout=20):
+        ok = want if callable(want) else (lambda v: v == want)
+        return wait_for(lambda: (lambda v: v if v is not None and ok(v) else None)(self.value(name)), timeout,
+                        f"{name} to show {want if not callable(want) else 'the value'} (it shows {self.value(name)})")
+
+    def open(self, board):
+        open_page(self.d, board.url, wait_for)
+        self.wait_value("m7", "running")
+
+    def test_servo_dial_follows_the_A0_slider(self):
+        with Board(TOOL, SERVO_M7, SERVO_M4) as board:
+            self.open(board)
+            self.wait_value("servo", "90")  # attached at 90, the M4 asks for map(A0=0) = 0 each second
+            slider = self.part("A0")
+            self.assertEqual(slider.get_attribute("type"), "range")
+            self.assertIn("A0", slider.get_attribute("aria-label"))
+            slider.send_keys(Keys.END)  # the keyboard
+            self.wait_value("A0", "1023")
+            self.wait_value("servo", "180")
+            slider.send_keys(Keys.HOME)
+            self.wait_value("servo", "0")
+            # A click on the slider's middle
+            ActionChains(self.d).move_to_element(slider).click().perform()
+            v = int(self.wait_value("A0", lambda v: 400 <= int(v) <= 620))
+            self.wait_value("servo", str(v * 180 // 1023))
+            # A drag to the left quarter
+            width = slider.size["width"]
+            ActionChains(self.d).click_and_hold(slider).move_by_offset(-width // 4, 0).release().perform()
+            v = int(self.wait_value("A0", lambda v: 150 <= int(v) <= 380))
+            self.wait_value("servo", str(v * 180 // 1023))
+            self.assertEqual(board.state()["servo"]["angle"], v * 180 // 1023)
+            label = self.part("servo").get_attribute("aria-label")
+            self.assertEqual(label, f"servo on D5 at {v * 180 // 1023} degrees")
+
+    def test_core_identify_leds_change(self):
+        with Board(TOOL, CORE_IDENTIFY, CORE_IDENTIFY) as board:
+            self.open(board)
+            # Watch the LEDs, then press the page's reset button: both cores start again.
+            self.d.execute_script("""
+                window.seen = {LEDB: [], LEDG: [], m4: []};
+                for (const name of Object.keys(window.seen)) {
+                  const el = document.querySelector(`[data-part="${name}"]`);
+                  new MutationObserver(() => window.seen[name].push(el.dataset.value))
+                    .observe(el, {attributes: true, attributeFilter: ['data-value']});
+                }""")
+            self.part("reset").click()
+            seen = lambda: self.d.execute_script("return window.seen")  # noqa: E731
+            wait_for(lambda: {"on", "off"} <= set(seen()["LEDB"]), 20, f"the blue LED (M7) to blink: {seen()}")
+            wait_for(lambda: "running" in seen()["m4"], 20, f"the M4 to start: {seen()}")
+            wait_for(lambda: {"on", "off"} <= set(seen()["LEDG"]), 20, f"the green LED (M4) to blink: {seen()}")
+            self.assertIn(self.part("LEDG").get_attribute("aria-label"), ("green LED: on", "green LED: off"))
+
+    def test_serial_monitor_talks_to_the_m7(self):
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            self.open(board)
+            box = self.part("serial-input")
+            box.send_keys("hello from the page", Keys.ENTER)
+            wait_for(lambda: "M7 got: hello from the page" in self.part("serial").text, 20,
+                     "the M7's answer in the Serial Monitor")
+            self.assertEqual(box.get_attribute("value"), "")
+
+    def test_second_page_sees_the_same_board_and_a_khz_pin_at_screen_rate(self):
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            board.request("POST", "/api/analog", {"pin": "A2", "value": 600})
+            board.type_line("before the pages")
+            wait_for(lambda: "M7 got: before the pages" in board.serial_text(), 20, "the M7's answer")
+            self.open(board)
+            first = self.d.current_window_handle
+            self.d.switch_to.new_window("tab")
+            try:
+                self.open(board)
+                # The late page shows the board as it is, not a blank board.
+                self.wait_value("A2", "600")
+                self.assertIn("M7 got: before the pages", self.part("serial").text)
+                self.wait_value("D13", lambda v: v in ("0", "1"))
+                self.assertEqual(board.state()["pages"]["open"], 2)
+                # D2 toggles every millisecond: the page shows it at the screen's rate, with its count.
+                counts = self.d.execute_script("""
+                    const el = document.querySelector('[data-part="D2"]');
+                    let redraws = 0;
+                    new MutationObserver(() => redraws++).observe(el, {attributes: true, childList: true, subtree: true, characterData: true});
+                    const before = Number(el.textContent.match(/(\\d+) changes/)[1]);
+                    return new Promise((done) => setTimeout(() => done([redraws, before,
+                      Number(el.textContent.match(/(\\d+) changes/)[1])]), 2000));""")
+                redraws, before, after = counts
+                self.assertGreater(after - before, 40, counts)       # it changes at the loop's pace
+                self.assertLess(redraws, 2 * 2 * 60, counts)         # drawn at most at the screen's rate
+                self.assertGreater(redraws, 0, counts)
+                self.assertGreater(after - before, redraws, counts)  # not once a change
+                # A change made from one page shows on the other.
+                self.d.switch_to.window(first)
+                self.part("serial-input").send_keys("from the first page", Keys.ENTER)
+                self.d.switch_to.window(self.d.window_handles[-1])
+                wait_for(lambda: "M7 got: from the first page" in self.part("serial").text, 20,
+                         "the answer on the second page")
+            finally:
+                self.d.close()
+                self.d.switch_to.window(first)
+
+    def test_every_part_has_an_accessible_name(self):
+        with Board(TOOL, SERVO_M7, SERVO_M4) as board:
+            self.open(board)
+            self.wait_value("servo", lambda v: v != "none")
+            names = self.d.execute_script("""
+                return [...document.querySelectorAll('[data-part]')].map((el) =>
+                  [el.dataset.part, el.getAttribute('aria-label') || (el.labels && el.labels.length ? el.labels[0].textContent : '')]);""")
+            parts = {p for p, _ in names}
+            for want in ("m7", "m4", "LEDR", "LEDG", "LEDB", "servo", "rtc", "serial", "serial-input", "trace",
+                         "reset", *(f"A{i}" for i in range(8))):
+                self.assertIn(want, parts)
+            for p, label in names:
+                if p != "message":
+                    self.assertTrue(label, f"{p} has no accessible name")
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -1,0 +1,22 @@
+# embed.cmake - writes OUT, a C file holding each of FILES (the page's files in this folder)
+# as bytes, so duet-board serves its page from itself and never from the disk.
+#   cmake -DOUT=web_assets.c -DFILES=index.html,page.js -P embed.cmake
+string(REPLACE "," ";" FILES "${FILES}")
+set(code "/* Made by tools/board/web/embed.cmake from tools/board/web/: do not edit. */\n#include \"web_assets.h\"\n\n")
+set(table "")
+set(i 0)
+foreach(f ${FILES})
+  get_filename_component(name "${f}" NAME)
+  file(READ "${f}" hex HEX)
+  string(LENGTH "${hex}" digits)
+  math(EXPR size "${digits} / 2")
+  # 32 bytes a line
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(REGEX REPLACE "((0x..,){32})" "\\1\n    " bytes "${bytes}")
+  string(APPEND code "static const unsigned char asset_${i}[] = {\n    ${bytes}0};\n\n")
+  string(APPEND table "    {\"/${name}\", asset_${i}, ${size}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND code "const board_web_asset board_web_assets[] = {\n${table}    {0, 0, 0},\n};\n")
+file(WRITE "${OUT}.tmp" "${code}")
+file(RENAME "${OUT}.tmp" "${OUT}")

@@ -1,0 +1,263 @@
+// page.js - the board's page: draws the board from the server's events (GET /api/events:
+// a "state" event with the whole board, then "update" events with what changed, at most
+// one a frame) and sends the page's hands (sliders, Serial input, reset) to the /api/ POSTs.
+'use strict';
+
+const SERIAL_KEEP = 65536;   // characters the Serial Monitor keeps
+const TRACE_KEEP = 400;      // lines the trace pane keeps
+const SLIDER_HOLD_MS = 1500; // after a person moves a slider, the board's value waits this long
+
+const part = (name) => document.querySelector(`[data-part="${name}"]`);
+const view = { time: 0, timeAt: 0, rtc: null };
+const sliderTouched = {};
+
+function setValue(el, value, label) {
+  if (!el) return;
+  const text = String(value);
+  if (el.dataset.value !== text) el.dataset.value = text;
+  if (label !== undefined && el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
+}
+
+function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+function showMessage(text) {
+  setText(part('message'), text || '');
+}
+
+// ------------------------------------------------------------ the board's parts
+
+function showCore(name, core) {
+  const label = name.toUpperCase();
+  const why = core.state === 'stopped' && core.why ? core.why : '';
+  setValue(part(name), core.state, `${label} core: ${core.state}${why ? ' (' + why + ')' : ''}`);
+  setText(document.getElementById(`${name}-state`), core.state);
+  setText(document.getElementById(`${name}-why`), why.length > 22 ? why.slice(0, 21) + '…' : why);
+}
+
+const LEDS = { LEDR: 'red', LEDG: 'green', LEDB: 'blue' };
+
+function showLed(name, pin) {
+  // Active low, as on the board: the LED lights when its pin is driven LOW.
+  const on = pin.level === 0 && pin.mode !== 'INPUT';
+  setValue(part(name), on ? 'on' : 'off', `${LEDS[name]} LED: ${on ? 'on' : 'off'}`);
+  const lens = document.getElementById('led-lens');
+  if (lens) {
+    const lit = (n) => part(n) && part(n).dataset.value === 'on';
+    const r = lit('LEDR') ? 255 : 0, g = lit('LEDG') ? 200 : 0, b = lit('LEDB') ? 255 : 0;
+    lens.style.fill = r || g || b ? `rgb(${r},${g},${b})` : '';
+  }
+}
+
+function pinText(name, pin) {
+  const level = pin.level === null ? '-' : pin.level ? 'HIGH' : 'LOW';
+  const pwm = pin.pwm !== null ? ` PWM ${pin.pwm}/255` : '';
+  const mode = pin.mode ? ` ${pin.mode}` : '';
+  const changes = pin.changes === 1 ? '1 change' : `${pin.changes} changes`;
+  return `${name} ${level}${pwm}${mode} · ${changes}`;
+}
+
+function showPin(name, pin) {
+  if (name in LEDS) showLed(name, pin);
+  const list = document.getElementById('pins');
+  let li = list.querySelector(`[data-part="${name}"]`);
+  const driven = pin.level !== null || pin.mode !== null || pin.pwm !== null;
+  if (!driven) {
+    if (li) li.remove();
+    return;
+  }
+  if (!li) {
+    li = document.createElement('li');
+    li.dataset.part = name;
+    // In the board's order: D0..D102 by number, the LEDs and analog pins by their names.
+    li.dataset.order = String(pinOrder(name));
+    const after = [...list.children].find((o) => Number(o.dataset.order) > Number(li.dataset.order));
+    list.insertBefore(li, after || null);
+  }
+  const text = pinText(name, pin);
+  setValue(li, pin.level === null ? '' : pin.level, text);
+  setText(li, text);
+}
+
+function pinOrder(name) {
+  if (name.startsWith('D')) return Number(name.slice(1));
+  if (name.startsWith('A')) return 76 + Number(name.slice(1));
+  return { LEDR: 86, LEDG: 87, LEDB: 88 }[name] || 200;
+}
+
+function showServo(servo) {
+  const svg = part('servo');
+  const needle = document.getElementById('servo-needle');
+  if (!servo) {
+    setValue(svg, 'none', 'servo: none attached');
+    setText(document.getElementById('servo-text'), 'servo: none attached');
+    needle.setAttribute('transform', 'rotate(0 100 100)');
+    return;
+  }
+  const text = `servo on ${servo.pin} at ${servo.angle} degrees`;
+  setValue(svg, servo.angle, text);
+  setText(document.getElementById('servo-text'), text);
+  needle.setAttribute('transform', `rotate(${servo.angle} 100 100)`);
+}
+
+function showAnalog(analog) {
+  const now = performance.now();
+  for (const [name, value] of Object.entries(analog)) {
+    const slider = part(name);
+    if (!slider) continue;
+    if (now - (sliderTouched[name] || -Infinity) > SLIDER_HOLD_MS && Number(slider.value) !== value)
+      slider.value = value;
+    setValue(slider, value);
+    setText(document.getElementById(`${name}-out`), String(value));
+  }
+}
+
+function two(n) { return String(n).padStart(2, '0'); }
+
+function showTime() {
+  const now = view.time + (view.timeAt ? (performance.now() - view.timeAt) / 1000 : 0);
+  setText(part('time'), `${now.toFixed(1)} s`);
+  const rtc = part('rtc');
+  if (!view.rtc) {
+    setValue(rtc, 'not set', 'RTC: not set');
+    setText(rtc, 'not set');
+    return;
+  }
+  const d = new Date(Math.floor(view.rtc.seconds + Math.max(0, now - view.rtc.set_at)) * 1000);
+  const text = `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ` +
+    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  setValue(rtc, text, `RTC: ${text}`);
+  setText(rtc, text);
+}
+
+function appendText(el, piece, keep) {
+  const follow = el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+  let text = piece.reset ? piece.text : el.textContent + piece.text;
+  if (text.length > keep) text = text.slice(text.length - keep);
+  el.textContent = text;
+  if (follow) el.scrollTop = el.scrollHeight;
+}
+
+function appendLines(el, trace) {
+  appendText(el, { text: trace.lines.map((l) => l + '\n').join(''), reset: trace.reset }, 1 << 20);
+  const lines = el.textContent.split('\n');
+  if (lines.length > TRACE_KEEP + 1) el.textContent = lines.slice(lines.length - TRACE_KEEP - 1).join('\n');
+}
+
+// apply: one event from the server; full: the whole board (a "state" event).
+function apply(msg, full) {
+  if (full) document.getElementById('pins').replaceChildren();
+  view.time = msg.time;
+  view.timeAt = performance.now();
+  if (msg.cores) {
+    showCore('m7', msg.cores.m7);
+    showCore('m4', msg.cores.m4);
+  }
+  if (full)
+    for (const name of Object.keys(LEDS)) if (!(name in msg.pins)) showLed(name, { level: null, mode: null });
+  for (const [name, pin] of Object.entries(msg.pins || {})) showPin(name, pin);
+  if ('servo' in msg) showServo(msg.servo);
+  if (msg.analog) showAnalog(msg.analog);
+  if ('rtc' in msg) view.rtc = msg.rtc;
+  if (msg.serial) appendText(part('serial'), msg.serial, SERIAL_KEEP);
+  if (msg.trace) appendLines(part('trace'), msg.trace);
+  showTime();
+}
+
+// ------------------------------------------------------------ the page's hands
+
+async function post(path, body) {
+  try {
+    const r = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = await r.json().catch(() => ({}));
+    showMessage(r.ok ? '' : answer.error || `${path}: HTTP ${r.status}`);
+    return r.ok;
+  } catch (e) {
+    showMessage(`the board does not answer (${e.message}): is duet-board still running?`);
+    return false;
+  }
+}
+
+// Each slider sends its value as it moves: one request at a time, the latest value last.
+function makeSliders() {
+  const box = document.getElementById('sliders');
+  for (let i = 0; i < 8; i++) {
+    const name = `A${i}`;
+    const label = document.createElement('label');
+    label.textContent = name;
+    label.htmlFor = `slider-${name}`;
+    const slider = document.createElement('input');
+    Object.assign(slider, { type: 'range', min: 0, max: 1023, step: 1, value: 0, id: `slider-${name}` });
+    slider.dataset.part = name;
+    slider.dataset.value = '0';
+    slider.setAttribute('aria-label', `${name} analog input, 0 to 1023`);
+    const out = document.createElement('output');
+    out.id = `${name}-out`;
+    out.htmlFor = slider.id;
+    out.textContent = '0';
+    let busy = false, pending = null;
+    const send = async (value) => {
+      busy = true;
+      await post('/api/analog', { pin: name, value });
+      busy = false;
+      if (pending !== null) {
+        const next = pending;
+        pending = null;
+        send(next);
+      }
+    };
+    slider.addEventListener('input', () => {
+      sliderTouched[name] = performance.now();
+      out.textContent = slider.value;
+      const value = Number(slider.value);
+      if (busy) pending = value;
+      else send(value);
+    });
+    box.append(label, slider, out);
+  }
+}
+
+function setupSerial() {
+  const form = document.getElementById('serial-form');
+  const input = part('serial-input');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = input.value + '\n';
+    input.value = '';
+    await post('/api/serial', { text });
+  });
+}
+
+function setupReset() {
+  part('reset').addEventListener('click', () => post('/api/reset', {}));
+}
+
+// ------------------------------------------------------------ the event stream
+
+function connect() {
+  const status = part('connection');
+  const events = new EventSource('/api/events');
+  events.addEventListener('state', (e) => apply(JSON.parse(e.data), true));
+  events.addEventListener('update', (e) => apply(JSON.parse(e.data), false));
+  events.addEventListener('open', () => {
+    setValue(status, 'live', 'connection: live');
+    setText(status, 'live');
+  });
+  events.addEventListener('error', () => {
+    setValue(status, 'lost', 'connection: lost (the board stopped, or is starting again)');
+    setText(status, 'board not reachable');
+  });
+}
+
+async function start() {
+  makeSliders();
+  setupSerial();
+  setupReset();
+  const r = await fetch('/board.svg');
+  document.getElementById('board').innerHTML = await r.text();
+  connect();
+  setInterval(showTime, 250);
+}
+
+start();

@@ -1,0 +1,55 @@
+/* web_json.h - the board as the page and GET /api/state see it: JSON made from the feed's
+ * state (feed.h), all of it or only what changed since the last frame. */
+#ifndef DUET_BOARD_WEB_JSON_H
+#define DUET_BOARD_WEB_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "feed.h"
+
+/* Which parts changed (bits of web_changes.parts). */
+enum {
+    WEB_PART_CORES = 1,   /* cores, link */
+    WEB_PART_SERVO = 2,
+    WEB_PART_ANALOG = 4,
+    WEB_PART_RTC = 8,
+    WEB_PART_WARN = 16,
+    WEB_PART_ALL = 31
+};
+
+#define WEB_TRACE_LINES 200
+#define WEB_TRACE_LINE 240
+
+/* What changed since the last frame; the values themselves are read from the feed's state. */
+typedef struct web_changes {
+    unsigned parts;
+    uint8_t pin[BOARD_PINS];  /* 1: this pin's level, mode, PWM or count changed */
+    uint64_t serial_total;    /* bytes the Serial Monitor showed since power-on */
+    uint64_t serial_sent;     /* of which the pages have (in the frames sent) */
+    /* The trace pane's last lines (the --trace lines, warnings), a ring. */
+    char trace[WEB_TRACE_LINES][WEB_TRACE_LINE];
+    uint64_t trace_total, trace_sent;
+} web_changes;
+
+/* The pages' counters, shown in the state. */
+typedef struct web_pages {
+    int open;            /* pages reading /api/events now */
+    uint64_t resyncs;    /* times a page too slow for the events got the state instead */
+} web_pages;
+
+/* The board as JSON: everything (all), or only what ch says changed since the last frame
+ * (then the serial text and trace lines are those after ch's *_sent). now_us: the board's
+ * time now. The caller owns the result. */
+json_t *web_json_board(const board_state *s, const web_changes *ch, bool all, uint64_t now_us,
+                       const web_pages *pages);
+
+/* Adds a line to the trace pane's ring. */
+void web_changes_trace(web_changes *ch, const char *line, size_t len);
+
+/* The count of the Serial Monitor's bytes to send now (all those after serial_sent, less an
+ * unfinished UTF-8 character at the end, which waits for its last bytes). */
+uint64_t web_changes_serial_ready(const board_state *s, const web_changes *ch);
+
+#endif
