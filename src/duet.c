@@ -339,6 +339,8 @@ int duet_call_async_values(duet_future *future, const char *method, const duet_v
 {
     if (!duet.begun)
         return not_begun(method ? method : "DUET_CALL_ASYNC");
+    char text[DUET_RPC_ERROR_TEXT];
+    capture_begin(text);
     return call_result(duet_rpc_call_async_values(&duet.rpc, future, method, args, nargs));
 }
 
@@ -346,6 +348,8 @@ int duet_notify_values(const char *method, const duet_value *args, unsigned narg
 {
     if (!duet.begun)
         return not_begun(method ? method : "DUET_NOTIFY");
+    char text[DUET_RPC_ERROR_TEXT];
+    capture_begin(text);
     return call_result(duet_rpc_notify_values(&duet.rpc, method, args, nargs));
 }
 
