@@ -114,8 +114,15 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/install/duetConfigVersion.c
 install(FILES ${CMAKE_BINARY_DIR}/install/duetConfig.cmake ${CMAKE_BINARY_DIR}/install/duetConfigVersion.cmake
   DESTINATION ${DUET_CMAKE_DIR} COMPONENT dev)
 
-# pkg-config files, written at install time so that prefix= is the prefix installed to
-# (cmake --install --prefix P, or the package's /usr).
+# pkg-config files, written at install time. prefix= is the .pc file's own place, climbed up
+# to the prefix (${pcfiledir}/../..), so that an install still works after it moved; the
+# Debian packages (and a libdir given as an absolute path) name the prefix installed to, /usr.
+if(NOT DUET_DEB AND NOT IS_ABSOLUTE ${CMAKE_INSTALL_LIBDIR})
+  string(REGEX REPLACE "[^/]+" ".." duet_pc_up "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+  set(DUET_PC_PREFIX "[[\${pcfiledir}/${duet_pc_up}]]")
+else()
+  set(DUET_PC_PREFIX "\"\${CMAKE_INSTALL_PREFIX}\"")
+endif()
 if(IS_ABSOLUTE ${CMAKE_INSTALL_LIBDIR})
   set(DUET_PC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
 else()
@@ -128,7 +135,7 @@ else()
 endif()
 foreach(pc duet duet-posix)
   install(CODE "
-    set(prefix \"\${CMAKE_INSTALL_PREFIX}\")
+    set(prefix ${DUET_PC_PREFIX})
     set(libdir [[${DUET_PC_LIBDIR}]])
     set(includedir [[${DUET_PC_INCLUDEDIR}]])
     set(PROJECT_VERSION ${PROJECT_VERSION})

@@ -108,10 +108,14 @@ cmake)
     run_pair "$work/build/pair_m7" "$work/build/pair_m4" 20
     ;;
 pkg-config)
-    # A moved prefix: its .pc files still name the prefix installed to; say where it is now.
+    # A moved prefix: the .pc files name it from their own place (${pcfiledir}).
     export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
-    flags=$(pkg-config --define-variable=prefix="$prefix" --cflags --libs duet-posix)
+    flags=$(pkg-config --cflags --libs duet-posix)
     echo "pkg-config --cflags --libs duet-posix: $flags"
+    case $flags in
+    "-I$prefix/"*) ;;
+    *) echo "consumer.sh ($way): pkg-config does not name the moved prefix $prefix" >&2; exit 1 ;;
+    esac
     for core in m7 m4; do
         # shellcheck disable=SC2086
         "$cc" -std=c11 -Wall -Wextra -Werror "$here/pair/$core.c" $flags -Wl,-rpath,"$libdir" -o "$work/pair_$core"
