@@ -201,6 +201,12 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.stdout, "M7 up\nsensor 700\n")
         self.assertRegex(r.stderr, r"M7 +boots from 0x08040000")
         self.assertRegex(r.stderr, r"M4 +boots from 0x08100000")
+        # each core boots from its release until its program starts, then runs: in this order
+        steps = [re.sub(r"^\[ *[\d.]+ s\] ", "", line) for line in r.stderr.splitlines()
+                 if re.search(r"\] M[47] +(boots|running|stopped)", line)]
+        steps = [re.sub(r" from .*| \(.*|:.*", "", s) for s in steps]
+        self.assertEqual(steps[:4], ["M7    boots", "M7    running", "M4    boots", "M4    running"], steps)
+        self.assertEqual(sorted(steps[4:]), ["M4    stopped", "M7    stopped"], steps)
         self.assertIn("A0 = 700", r.stderr)
         # power-off at the end of --seconds: an end line for each core, the M4's before the run ends
         self.assertRegex(r.stderr, r"\] M4 +stopped: the board was powered off\n")
@@ -224,6 +230,21 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("begin failed: booting the M4: no program at the boot address", r.stdout)
+
+    def test_an_m4_that_cannot_start_boots_then_stops_with_the_reason(self):
+        board = os.path.join(self.dir, "b_bad_m4")
+        for core in ("m7", "m4"):
+            r = self.tool("upload", "--board", board, "--core", core, self.image(core))
+            self.assertEqual(r.returncode, 0, r.stderr)
+        # The M4's flash spoiled behind the tool's back: not a program the board can start.
+        with open(os.path.join(board, "flash", "0x08100000"), "wb") as f:
+            f.write(b"not a program\n")
+        r = self.tool("run", "--board", board, "--seconds", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)  # the M7's program goes on, as on the board
+        self.assertIn("begin failed: booting the M4: ", r.stdout)
+        self.assertRegex(r.stderr, r"M4 +boots from 0x08100000\n(.*\n)*.*M4 +stopped: the M4 could not start: "
+                                   r"boot 0x08100000: cannot run .*0x08100000: Exec format error\n")
+        self.assertNotRegex(r.stderr, r"M4 +running")
 
     def test_image_too_large_is_refused_with_both_sizes(self):
         src = os.path.join(self.dir, "big.c")

@@ -73,17 +73,41 @@ class WebPage(unittest.TestCase):
         with Board(TOOL, CORE_IDENTIFY, CORE_IDENTIFY) as board:
             self.open(board)
             # Watch the LEDs, then press the page's reset button: both cores start again.
+            # Every value a part takes is recorded (each change's old value, then the one it has
+            # now), with the accessible names the cores' parts had: a state that lasts a few
+            # milliseconds, such as booting, is in the record even if no screen would show it.
             self.d.execute_script("""
-                window.seen = {LEDB: [], LEDG: [], m4: []};
+                window.seen = {LEDB: [], LEDG: [], m4: [], m7: []};
+                window.labels = {m4: [], m7: []};
+                window.parts = {};
                 for (const name of Object.keys(window.seen)) {
                   const el = document.querySelector(`[data-part="${name}"]`);
-                  new MutationObserver(() => window.seen[name].push(el.dataset.value))
-                    .observe(el, {attributes: true, attributeFilter: ['data-value']});
+                  window.parts[name] = el;
+                  new MutationObserver((changes) => {
+                    for (const c of changes) {
+                      if (c.attributeName === 'data-value') window.seen[name].push(c.oldValue);
+                      else window.labels[name].push(c.oldValue);
+                    }
+                  }).observe(el, {attributes: true, attributeOldValue: true,
+                                  attributeFilter: name in window.labels ? ['data-value', 'aria-label'] : ['data-value']});
                 }""")
             self.part("reset").click()
-            seen = lambda: self.d.execute_script("return window.seen")  # noqa: E731
+            seen = lambda: self.d.execute_script(  # noqa: E731
+                "const s = {}; for (const n in window.seen) s[n] = [...window.seen[n], window.parts[n].dataset.value];"
+                "return s")
+            labels = lambda core: self.d.execute_script(  # noqa: E731
+                f"return [...window.labels.{core}, window.parts.{core}.getAttribute('aria-label')]")
             wait_for(lambda: {"on", "off"} <= set(seen()["LEDB"]), 20, f"the blue LED (M7) to blink: {seen()}")
             wait_for(lambda: "running" in seen()["m4"], 20, f"the M4 to start: {seen()}")
+            # Each core after the reset: off, booting (released, its program not started), running.
+            for core in ("m7", "m4"):
+                states = seen()[core]
+                after = states[states.index("off"):]
+                self.assertEqual(sorted(set(after), key=after.index), ["off", "booting", "running"], (core, states))
+                said = labels(core)
+                said = said[said.index(f"{core.upper()} core: off"):]
+                self.assertEqual(sorted(set(said), key=said.index),
+                                 [f"{core.upper()} core: {state}" for state in ("off", "booting", "running")], said)
             wait_for(lambda: {"on", "off"} <= set(seen()["LEDG"]), 20, f"the green LED (M4) to blink: {seen()}")
             self.assertIn(self.part("LEDG").get_attribute("aria-label"), ("green LED: on", "green LED: off"))
 

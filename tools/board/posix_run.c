@@ -32,7 +32,7 @@
 #include "web.h"
 
 _Static_assert((int)BOARD_EV_BOOT == (int)DUET_EV_BOOT && (int)BOARD_EV_LINK == (int)DUET_EV_LINK &&
-                   (int)BOARD_EV_RPC == (int)DUET_EV_RPC,
+                   (int)BOARD_EV_RPC == (int)DUET_EV_RPC && (int)BOARD_EV_RUN == (int)DUET_EV_RUN,
                "the feed's kinds are the posix records' kinds");
 
 /* How often the waveforms of --analog are sampled into the board. */
@@ -124,8 +124,8 @@ static void note(run *r, const duet_posix_event *ev)
         return;
     if (ev->value > 128)
         r->m4_crash_signal = ev->value - 128;
-    else if (ev->value != 0)
-        r->m4_exit = ev->value;
+    else if (ev->value > 0)
+        r->m4_exit = ev->value; /* -1: it could not start, and the M7's duet_begin said why */
 }
 
 /* Takes every whole record out of what was read; keeps a partial one for later. */
@@ -443,7 +443,8 @@ static void drain(run *r, int ms)
  * stops the M4 it booted. So every core that booted has an end line in the log. */
 static void end_m4(run *r, bool powered_off)
 {
-    if (board_feed_state(&r->feed)->m4 != BOARD_CORE_RUNNING)
+    board_core_state m4 = board_feed_state(&r->feed)->m4;
+    if (m4 != BOARD_CORE_RUNNING && m4 != BOARD_CORE_BOOTING)
         return;
     const char *why = powered_off ? "the board was powered off" : "the M7 stopped, and the M4 with it";
     publish(r, BOARD_EV_END, BOARD_CORE_M4, -1, 128 + SIGTERM, why, strlen(why));
