@@ -348,6 +348,17 @@ class DuetBoard(unittest.TestCase):
         # not every millisecond (1500 calls)
         self.assertLess(int(m.group(1)), 60, "an empty loop() must not wake every millisecond")
 
+    def test_a_sketch_outside_a_board_says_how_to_run_it_and_runs_no_loop(self):
+        # Without a board there is no core to be and no doorbell to sleep on: setup() and
+        # loop() never run (no loop() waking every millisecond), and one line says what to do.
+        env = {k: v for k, v in self.env.items() if not k.startswith("DUET_")}
+        t0 = time.monotonic()
+        r = subprocess.run([self.image("idle_m7")], capture_output=True, text=True, timeout=30, env=env)
+        self.assertEqual((r.returncode, r.stdout), (2, ""), r.stderr)
+        self.assertEqual(r.stderr, "duet: this program runs on the emulated GIGA R1: duet-board run --m7 M7_PROGRAM "
+                                   "--m4 M4_PROGRAM (docs/board.md)\n")
+        self.assertLess(time.monotonic() - t0, 10)
+
     def test_m7_crash_is_reported(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("m7_crash"))
         self.assertEqual(r.returncode, 1)
