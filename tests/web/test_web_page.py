@@ -1,8 +1,10 @@
 """duet-board run --web in a real browser (headless chromium through selenium): the servo's
 dial follows A0's slider (keyboard, click, drag), core identify's LEDs change (after the
-page's reset button), the Serial Monitor's input line reaches the M7 and its answer shows, a
-second page sees the same board, and a kHz pin is drawn at the screen's rate with its count.
-usage: test_web_page.py DUET_BOARD WEB_BOARD_M7 CORE_IDENTIFY RPC_SERVO_M7 RPC_SERVO_M4"""
+page's reset button) and each core goes off, booting, running, a crashed core shows why it
+stopped until the reset starts it again, the RTC shows the date the M4 set and runs on, the
+Serial Monitor's input line reaches the M7 and its answer shows, a second page sees the same
+board, and a kHz pin is drawn at the screen's rate with its count.
+usage: test_web_page.py DUET_BOARD WEB_BOARD_M7 CORE_IDENTIFY RPC_SERVO_M7 RPC_SERVO_M4 RTC_M7 RTC_M4"""
 import os
 import sys
 import time
@@ -16,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser import open_page, start_browser  # noqa: E402
 from web_run import Board, wait_for  # noqa: E402
 
-TOOL, WEB_BOARD, CORE_IDENTIFY, SERVO_M7, SERVO_M4 = sys.argv[1:6]
+TOOL, WEB_BOARD, CORE_IDENTIFY, SERVO_M7, SERVO_M4, RTC_M7, RTC_M4 = sys.argv[1:8]
 
 
 class WebPage(unittest.TestCase):
@@ -110,6 +112,33 @@ class WebPage(unittest.TestCase):
                                  [f"{core.upper()} core: {state}" for state in ("off", "booting", "running")], said)
             wait_for(lambda: {"on", "off"} <= set(seen()["LEDG"]), 20, f"the green LED (M4) to blink: {seen()}")
             self.assertIn(self.part("LEDG").get_attribute("aria-label"), ("green LED: on", "green LED: off"))
+
+    def test_a_stopped_core_shows_why_and_the_reset_starts_it_again(self):
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            self.open(board)
+            box = self.part("serial-input")
+            box.send_keys("crash", Keys.ENTER)  # the M7's program ends with SIGSEGV
+            self.wait_value("m7", "stopped")
+            self.assertEqual(self.part("m7").get_attribute("aria-label"), "M7 core: stopped (the M7 stopped: SIGSEGV)")
+            self.assertEqual(self.d.find_element(By.ID, "m7-state").text, "stopped")
+            # Typed text has no reader now: the page says so, and what to do.
+            box.send_keys("anyone there?", Keys.ENTER)
+            wait_for(lambda: "press reset to start it again" in self.part("message").text, 20,
+                     f"the page to say why the text was not taken (it says {self.part('message').text!r})")
+            self.part("reset").click()
+            self.wait_value("m7", "running")
+            self.assertEqual(self.part("m7").get_attribute("aria-label"), "M7 core: running")
+            box.send_keys("back again", Keys.ENTER)
+            wait_for(lambda: "M7 got: back again" in self.part("serial").text, 20, "the M7's answer after the reset")
+
+    def test_the_rtc_shows_the_date_and_time_the_m4_set(self):
+        with Board(TOOL, RTC_M7, RTC_M4) as board:
+            self.open(board)
+            # The M4 sets the clock to 2024-10-01 11:58:00; the page's clock runs on from there.
+            first = self.wait_value("rtc", lambda v: v.startswith("2024-10-01 11:58:"))
+            self.assertEqual(self.part("rtc").get_attribute("aria-label"), f"RTC: {first}")
+            later = self.wait_value("rtc", lambda v: v.startswith("2024-10-01 11:58:") and v > first, 10)
+            self.assertEqual(self.part("rtc").text, later)
 
     def test_serial_monitor_talks_to_the_m7(self):
         with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
