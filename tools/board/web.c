@@ -38,7 +38,8 @@ static void trace_add(board_web *w, const char *line, size_t len)
 
 static void frame(board_web *w);
 
-/* Whether the event moves a core from one state to the next (off, booting, running, stopped). */
+/* Whether the event is a step in a core's life (its boot, its program's start, its end, the
+ * reset): each is a line of the trace pane. */
 static bool core_step(const board_event *ev)
 {
     return ev->kind == BOARD_EV_BOOT || ev->kind == BOARD_EV_RUN || ev->kind == BOARD_EV_END ||
@@ -90,10 +91,11 @@ static void on_event(void *ctx, const board_event *ev)
     }
     if (ev->kind != BOARD_EV_STREAM && ev->kind != BOARD_EV_RPC && ev->kind != BOARD_EV_SERIAL_IN)
         w->dirty = true;
-    /* A core's state goes to the pages at once, each step on its own: booting may last less
-     * than a frame, and the pages see every state a core passes through, in order. These
-     * come a few times a run, so the frame's pace holds for everything else. */
-    if (core_step(ev))
+    /* A core's new state goes to the pages at once, each step on its own: booting may last
+     * less than a frame, and the pages see every state a core passes through, in order. A
+     * core changes state a few times a run, so the frame's pace holds for everything else. */
+    const board_state *s = board_feed_state(w->feed);
+    if (s->m7 != w->shown_m7 || s->m4 != w->shown_m4)
         frame(w);
 }
 
@@ -182,6 +184,8 @@ static void client_send(board_web *w, web_client *c, const char *text, size_t le
 static void frame(board_web *w)
 {
     w->last_frame_ns = mono_ns();
+    w->shown_m7 = board_feed_state(w->feed)->m7;
+    w->shown_m4 = board_feed_state(w->feed)->m4;
     if (w->clients) {
         size_t len;
         char *text = event_text(w, "update", false, &len);
