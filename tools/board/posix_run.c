@@ -355,6 +355,19 @@ static int start_m7(run *r, uint32_t boot_address)
     return 0;
 }
 
+/* Releases the M7 from reset: starts its program from flash; it boots until that program
+ * says it started (BOARD_EV_RUN). The boot's time is taken before the process exists, so it
+ * never comes after the program's own first record. */
+static int boot_m7(run *r, const board_split *split)
+{
+    board_event ev = {board_time_us(r), BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0};
+    int rc = start_m7(r, split->m4_address);
+    if (rc)
+        return rc;
+    board_feed_publish(&r->feed, &ev);
+    return 0;
+}
+
 /* The M7's Serial input stays for stdin and the page (which never waits on it), or closes. */
 static void keep_serial_in(run *r)
 {
@@ -610,10 +623,9 @@ static int press_reset(run *r, const board_split *split)
     r->pending_len = 0;
     rpmsg_decoder_init(&r->rpmsg);
     publish(r, BOARD_EV_RESET, BOARD_CORE_NONE, -1, 0, NULL, 0);
-    int rc = start_m7(r, split->m4_address);
+    int rc = boot_m7(r, split);
     if (rc)
         return rc;
-    publish(r, BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0);
     keep_serial_in(r);
     return 0;
 }
@@ -665,10 +677,9 @@ static int run_board(run *r)
     sigaction(SIGCHLD, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    rc = start_m7(r, split->m4_address);
+    rc = boot_m7(r, split);
     if (rc)
         return rc;
-    publish(r, BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0);
     r->forward_stdin = stdin_forwardable();
     keep_serial_in(r);
 
