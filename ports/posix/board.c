@@ -955,6 +955,7 @@ static int port_boot(duet_port *port, uint32_t address)
 
     char **env = m4_environment(x->dir);
     int pipefd[2] = {-1, -1};
+    bool booted = false;
     if (!env || pipe2(pipefd, O_CLOEXEC) != 0) {
         err = fail(DUET_ERR_STATE, "boot: %s", env ? strerror(errno) : "out of memory");
         goto undo;
@@ -962,6 +963,10 @@ static int port_boot(duet_port *port, uint32_t address)
     pid_t parent = getpid();
     int stdout_fd = m4_stdout_fd();
     st(&c->m4_stopping, 0);
+    /* The M4 is released from reset: it boots until its program starts (DUET_EV_RUN, from
+     * the M4's own process, which comes after this in the board's pipe). */
+    duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_BOOT, -1, (int32_t)address, NULL, 0);
+    booted = true;
     pid_t pid = fork();
     if (pid < 0) {
         err = fail(DUET_ERR_STATE, "boot: fork: %s", strerror(errno));
@@ -995,11 +1000,16 @@ static int port_boot(duet_port *port, uint32_t address)
     st(&c->m4_ended, 0);
     st(&c->m4_started, 1);
     x->child = pid;
-    duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_BOOT, -1, (int32_t)address, NULL, 0);
     start_reaper(x, pid);
     return DUET_OK;
 
 undo:
+    if (booted) {
+        /* It was released and could not start: the board shows it stopped, and why. */
+        char text[600];
+        snprintf(text, sizeof text, "the M4 could not start: %s", error_text);
+        duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, -1, text, strlen(text));
+    }
     if (env)
         free_environment(env);
     if (pipefd[0] >= 0)
@@ -1192,6 +1202,17 @@ int duet_posix_port_m4_join(duet_port *port, uint32_t timeout_ms)
 __attribute__((constructor)) static void unbuffered_stdout(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+/* The core's program starts: the C runtime hands over to it (main() comes next; a setup()/
+ * loop() program's main() calls setup() at once). On the board the core was booting since
+ * it was released from reset (DUET_EV_BOOT); from here it runs. Outside a board nothing is
+ * said (and nothing is opened). */
+__attribute__((constructor)) static void program_starts(void)
+{
+    const char *events = getenv("DUET_BOARD_EVENTS");
+    if (events && events[0])
+        duet_posix_event_emit(DUET_EV_RUN, -1, 0, NULL, 0);
 }
 
 duet_port *duet_port_default(void)

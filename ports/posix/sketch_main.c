@@ -7,13 +7,15 @@
 
 int main(void)
 {
-    /* Outside a board a sketch has no core to be: say in one line how to run it. */
-    if (!duet_port_default())
+    /* Outside a board a sketch has no core to be: it says in one line how to run it, and
+     * setup() and loop() never run. So every loop() below has the board's port, and sleeps
+     * on its doorbell. */
+    duet_port *port = duet_port_default();
+    if (!port)
         return 2;
     setup();
-    duet_port *port = duet_posix_io_port();
     for (;;) {
-        uint32_t rings = port ? duet_posix_port_get_stats(port).rings : 0;
+        uint32_t rings = duet_posix_port_get_stats(port).rings;
         duet_posix_io_loop_start();
         loop();
         /* Send what loop() wrote and answer what arrived; then sleep until the other core
@@ -21,10 +23,6 @@ int main(void)
          * the time or an input; none after a delay(), which slept already). Nothing busy-
          * waits: an empty loop() sleeps until a doorbell. */
         duet_posix_io_serve();
-        if (!port) {
-            delay(1);
-            continue;
-        }
         /* Sending, or stream text left unread, keeps loop() coming every millisecond. */
         bool busy = duet_posix_port_get_stats(port).rings != rings || duet_available() > 0;
         uint32_t ms = duet_posix_io_loop_idle_ms(busy);

@@ -201,6 +201,12 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.stdout, "M7 up\nsensor 700\n")
         self.assertRegex(r.stderr, r"M7 +boots from 0x08040000")
         self.assertRegex(r.stderr, r"M4 +boots from 0x08100000")
+        # each core boots from its release until its program starts, then runs: in this order
+        steps = [re.sub(r"^\[ *[\d.]+ s\] ", "", line) for line in r.stderr.splitlines()
+                 if re.search(r"\] M[47] +(boots|running|stopped)", line)]
+        steps = [re.sub(r" from .*| \(.*|:.*", "", s) for s in steps]
+        self.assertEqual(steps[:4], ["M7    boots", "M7    running", "M4    boots", "M4    running"], steps)
+        self.assertEqual(sorted(steps[4:]), ["M4    stopped", "M7    stopped"], steps)
         self.assertIn("A0 = 700", r.stderr)
         # power-off at the end of --seconds: an end line for each core, the M4's before the run ends
         self.assertRegex(r.stderr, r"\] M4 +stopped: the board was powered off\n")
@@ -224,6 +230,21 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("begin failed: booting the M4: no program at the boot address", r.stdout)
+
+    def test_an_m4_that_cannot_start_boots_then_stops_with_the_reason(self):
+        board = os.path.join(self.dir, "b_bad_m4")
+        for core in ("m7", "m4"):
+            r = self.tool("upload", "--board", board, "--core", core, self.image(core))
+            self.assertEqual(r.returncode, 0, r.stderr)
+        # The M4's flash spoiled behind the tool's back: not a program the board can start.
+        with open(os.path.join(board, "flash", "0x08100000"), "wb") as f:
+            f.write(b"not a program\n")
+        r = self.tool("run", "--board", board, "--seconds", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)  # the M7's program goes on, as on the board
+        self.assertIn("begin failed: booting the M4: ", r.stdout)
+        self.assertRegex(r.stderr, r"M4 +boots from 0x08100000\n(.*\n)*.*M4 +stopped: the M4 could not start: "
+                                   r"boot 0x08100000: cannot run .*0x08100000: Exec format error\n")
+        self.assertNotRegex(r.stderr, r"M4 +running")
 
     def test_image_too_large_is_refused_with_both_sizes(self):
         src = os.path.join(self.dir, "big.c")
@@ -326,6 +347,17 @@ class DuetBoard(unittest.TestCase):
         # 1.5 s of an empty loop(): woken by the M4's few rings (and at most once a second),
         # not every millisecond (1500 calls)
         self.assertLess(int(m.group(1)), 60, "an empty loop() must not wake every millisecond")
+
+    def test_a_sketch_outside_a_board_says_how_to_run_it_and_runs_no_loop(self):
+        # Without a board there is no core to be and no doorbell to sleep on: setup() and
+        # loop() never run (no loop() waking every millisecond), and one line says what to do.
+        env = {k: v for k, v in self.env.items() if not k.startswith("DUET_")}
+        t0 = time.monotonic()
+        r = subprocess.run([self.image("idle_m7")], capture_output=True, text=True, timeout=30, env=env)
+        self.assertEqual((r.returncode, r.stdout), (2, ""), r.stderr)
+        self.assertEqual(r.stderr, "duet: this program runs on the emulated GIGA R1: duet-board run --m7 M7_PROGRAM "
+                                   "--m4 M4_PROGRAM (docs/board.md)\n")
+        self.assertLess(time.monotonic() - t0, 10)
 
     def test_m7_crash_is_reported(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("m7_crash"))

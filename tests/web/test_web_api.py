@@ -3,6 +3,7 @@ foreign pages refused while the board runs on, and a page that never reads its e
 usage: test_web_api.py DUET_BOARD WEB_BOARD_M7"""
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -134,12 +135,35 @@ class WebApi(unittest.TestCase):
 
     def test_reset_starts_the_cores_again(self):
         _, ms_before = self.board.loops()
+        conn, resp = self.board.events()
+        self.assertEqual(read_event(resp)[0], "state")
         status, answer = self.board.request("POST", "/api/reset")
         t0 = time.monotonic()
         self.assertEqual((status, answer), (202, {"reset": True}))
-        wait_for(lambda: "reset: both cores start again" in "\n".join(self.board.state()["trace"]["lines"]), 20,
-                 "the reset in the trace")
-        wait_for(lambda: self.board.state()["cores"]["m7"]["state"] == "running", 20, "the M7 running again")
+        # The event stream brings each state the M7 passes through, in order, however short:
+        # off (held in reset), booting (released, its program not started yet), running.
+        states = []
+        def back_running():
+            return "off" in states and "running" in states[states.index("off"):]
+        while not back_running():
+            event = read_event(resp)
+            self.assertIsNotNone(event, f"the stream ended: {states}")
+            if "cores" in event[1]:
+                states.append(event[1]["cores"]["m7"]["state"])
+        conn.close()
+        self.assertLess(time.monotonic() - t0, 20)
+        # stopped (the reset stops it), off (held in reset), booting, running: in this order, none left out
+        after = states[states.index("stopped"):]
+        self.assertEqual(sorted(set(after), key=after.index), ["stopped", "off", "booting", "running"], states)
+        self.assertEqual(self.board.state()["cores"]["m7"], {"state": "running", "why": ""})
+        # The trace pane says the same, with the times.
+        lines = self.board.state()["trace"]["lines"]
+        steps = [re.sub(r"^\[ *[\d.]+ s\] +", "", line) for line in lines]
+        reset = max(i for i, line in enumerate(steps) if line.startswith("board reset"))
+        self.assertEqual([line for line in steps[:reset] if line.startswith("M7")][-1:],
+                         ["M7    stopped: the board was powered off"], lines)
+        self.assertEqual([line for line in steps[reset:] if line.startswith("M7")][:2],
+                         ["M7    boots from 0x08040000", "M7    running (its program started)"], lines)
         n, ms = self.board.loops()
         # millis() restarted with the core: it counts from the reset, not from the first start.
         self.assertLessEqual(ms, (time.monotonic() - t0) * 1000 + 50, (ms_before, ms))

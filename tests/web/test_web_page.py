@@ -1,8 +1,10 @@
 """duet-board run --web in a real browser (headless chromium through selenium): the servo's
 dial follows A0's slider (keyboard, click, drag), core identify's LEDs change (after the
-page's reset button), the Serial Monitor's input line reaches the M7 and its answer shows, a
-second page sees the same board, and a kHz pin is drawn at the screen's rate with its count.
-usage: test_web_page.py DUET_BOARD WEB_BOARD_M7 CORE_IDENTIFY RPC_SERVO_M7 RPC_SERVO_M4"""
+page's reset button) and each core goes off, booting, running, a crashed core shows why it
+stopped until the reset starts it again, the RTC shows the date the M4 set and runs on, the
+Serial Monitor's input line reaches the M7 and its answer shows, a second page sees the same
+board, and a kHz pin is drawn at the screen's rate with its count.
+usage: test_web_page.py DUET_BOARD WEB_BOARD_M7 CORE_IDENTIFY RPC_SERVO_M7 RPC_SERVO_M4 RTC_M7 RTC_M4"""
 import os
 import sys
 import time
@@ -16,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser import open_page, start_browser  # noqa: E402
 from web_run import Board, wait_for  # noqa: E402
 
-TOOL, WEB_BOARD, CORE_IDENTIFY, SERVO_M7, SERVO_M4 = sys.argv[1:6]
+TOOL, WEB_BOARD, CORE_IDENTIFY, SERVO_M7, SERVO_M4, RTC_M7, RTC_M4 = sys.argv[1:8]
 
 
 class WebPage(unittest.TestCase):
@@ -73,19 +75,70 @@ class WebPage(unittest.TestCase):
         with Board(TOOL, CORE_IDENTIFY, CORE_IDENTIFY) as board:
             self.open(board)
             # Watch the LEDs, then press the page's reset button: both cores start again.
+            # Every value a part takes is recorded (each change's old value, then the one it has
+            # now), with the accessible names the cores' parts had: a state that lasts a few
+            # milliseconds, such as booting, is in the record even if no screen would show it.
             self.d.execute_script("""
-                window.seen = {LEDB: [], LEDG: [], m4: []};
+                window.seen = {LEDB: [], LEDG: [], m4: [], m7: []};
+                window.labels = {m4: [], m7: []};
+                window.parts = {};
                 for (const name of Object.keys(window.seen)) {
                   const el = document.querySelector(`[data-part="${name}"]`);
-                  new MutationObserver(() => window.seen[name].push(el.dataset.value))
-                    .observe(el, {attributes: true, attributeFilter: ['data-value']});
+                  window.parts[name] = el;
+                  new MutationObserver((changes) => {
+                    for (const c of changes) {
+                      if (c.attributeName === 'data-value') window.seen[name].push(c.oldValue);
+                      else window.labels[name].push(c.oldValue);
+                    }
+                  }).observe(el, {attributes: true, attributeOldValue: true,
+                                  attributeFilter: name in window.labels ? ['data-value', 'aria-label'] : ['data-value']});
                 }""")
             self.part("reset").click()
-            seen = lambda: self.d.execute_script("return window.seen")  # noqa: E731
+            seen = lambda: self.d.execute_script(  # noqa: E731
+                "const s = {}; for (const n in window.seen) s[n] = [...window.seen[n], window.parts[n].dataset.value];"
+                "return s")
+            labels = lambda core: self.d.execute_script(  # noqa: E731
+                f"return [...window.labels.{core}, window.parts.{core}.getAttribute('aria-label')]")
             wait_for(lambda: {"on", "off"} <= set(seen()["LEDB"]), 20, f"the blue LED (M7) to blink: {seen()}")
             wait_for(lambda: "running" in seen()["m4"], 20, f"the M4 to start: {seen()}")
+            # Each core after the reset: off, booting (released, its program not started), running.
+            for core in ("m7", "m4"):
+                states = seen()[core]
+                after = states[states.index("off"):]
+                self.assertEqual(sorted(set(after), key=after.index), ["off", "booting", "running"], (core, states))
+                said = labels(core)
+                said = said[said.index(f"{core.upper()} core: off"):]
+                self.assertEqual(sorted(set(said), key=said.index),
+                                 [f"{core.upper()} core: {state}" for state in ("off", "booting", "running")], said)
             wait_for(lambda: {"on", "off"} <= set(seen()["LEDG"]), 20, f"the green LED (M4) to blink: {seen()}")
             self.assertIn(self.part("LEDG").get_attribute("aria-label"), ("green LED: on", "green LED: off"))
+
+    def test_a_stopped_core_shows_why_and_the_reset_starts_it_again(self):
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            self.open(board)
+            box = self.part("serial-input")
+            box.send_keys("crash", Keys.ENTER)  # the M7's program ends with SIGSEGV
+            self.wait_value("m7", "stopped")
+            self.assertEqual(self.part("m7").get_attribute("aria-label"), "M7 core: stopped (the M7 stopped: SIGSEGV)")
+            self.assertEqual(self.d.find_element(By.ID, "m7-state").text, "stopped")
+            # Typed text has no reader now: the page says so, and what to do.
+            box.send_keys("anyone there?", Keys.ENTER)
+            wait_for(lambda: "press reset to start it again" in self.part("message").text, 20,
+                     f"the page to say why the text was not taken (it says {self.part('message').text!r})")
+            self.part("reset").click()
+            self.wait_value("m7", "running")
+            self.assertEqual(self.part("m7").get_attribute("aria-label"), "M7 core: running")
+            box.send_keys("back again", Keys.ENTER)
+            wait_for(lambda: "M7 got: back again" in self.part("serial").text, 20, "the M7's answer after the reset")
+
+    def test_the_rtc_shows_the_date_and_time_the_m4_set(self):
+        with Board(TOOL, RTC_M7, RTC_M4) as board:
+            self.open(board)
+            # The M4 sets the clock to 2024-10-01 11:58:00; the page's clock runs on from there.
+            first = self.wait_value("rtc", lambda v: v.startswith("2024-10-01 11:58:"))
+            self.assertEqual(self.part("rtc").get_attribute("aria-label"), f"RTC: {first}")
+            later = self.wait_value("rtc", lambda v: v.startswith("2024-10-01 11:58:") and v > first, 10)
+            self.assertEqual(self.part("rtc").text, later)
 
     def test_serial_monitor_talks_to_the_m7(self):
         with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:

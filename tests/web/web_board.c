@@ -2,7 +2,9 @@
  * (a pin at about a kilohertz), blinks D13 every 200 ms, and answers each line typed into
  * its Serial Monitor: "M7 got: LINE", for "loops" how many loops it has run, for "flood N"
  * N lines of 100 characters (output faster than a page reads), for "pin" it turns D7 over
- * at once (the benchmark times how soon a page shows that). */
+ * at once (the benchmark times how soon a page shows that), for "crash" it stops with
+ * SIGSEGV (the page shows the core stopped, and why). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,8 @@ static void answer(void)
         duet_serial_printf("loops: %lu at %lu ms\r\n", loops, millis());
     else if (strcmp(line, "pin") == 0)
         digitalWrite(7, !digitalRead(7));
+    else if (strcmp(line, "crash") == 0)
+        raise(SIGSEGV);
     else if (strncmp(line, "flood ", 6) == 0)
         for (long i = 0, n = atol(line + 6); i < n; i++)
             duet_serial_printf("flood %6ld %s\r\n", i,

@@ -55,9 +55,19 @@ static void update(board_state *s, const board_event *ev)
         s->now_us = ev->time_us;
     switch (ev->kind) {
     case BOARD_EV_BOOT:
-        if (ev->core == BOARD_CORE_M7)
+        if (ev->core == BOARD_CORE_M7) {
+            s->m7 = BOARD_CORE_BOOTING;
+            s->m7_why[0] = 0;
+        } else if (ev->core == BOARD_CORE_M4) {
+            s->m4 = BOARD_CORE_BOOTING;
+            s->m4_why[0] = 0;
+        }
+        break;
+    case BOARD_EV_RUN:
+        /* Only a core that booted: a stopped core's program does not start again by itself. */
+        if (ev->core == BOARD_CORE_M7 && s->m7 == BOARD_CORE_BOOTING)
             s->m7 = BOARD_CORE_RUNNING;
-        else if (ev->core == BOARD_CORE_M4)
+        else if (ev->core == BOARD_CORE_M4 && s->m4 == BOARD_CORE_BOOTING)
             s->m4 = BOARD_CORE_RUNNING;
         break;
     case BOARD_EV_END:

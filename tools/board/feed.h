@@ -13,8 +13,10 @@
 /* What changed. The values are those of the posix board's event records
  * (duet/posix/events.h); other targets translate their own reports into these. */
 typedef enum board_event_kind {
-    BOARD_EV_BOOT = 1,      /* a core started running (value: the address it runs from) */
-    BOARD_EV_END = 2,       /* a core stopped (value: exit status, or 128 + signal; data: why) */
+    BOARD_EV_BOOT = 1,      /* a core is released from reset and boots (value: the address it boots
+                               from): power-on for the M7, the M7's boot of the M4, the reset */
+    BOARD_EV_END = 2,       /* a core stopped (value: exit status, or 128 + signal, or -1 when its
+                               program never started; data: why) */
     BOARD_EV_PIN_MODE = 3,  /* pinMode (value: 0 INPUT, 1 OUTPUT, 2 INPUT_PULLUP) */
     BOARD_EV_PIN = 4,       /* a pin's level (value: 0 or 1); LEDR/LEDG/LEDB are pins 86..88 */
     BOARD_EV_PWM = 5,       /* analogWrite (value: duty 0..255) */
@@ -28,8 +30,9 @@ typedef enum board_event_kind {
     BOARD_EV_LINK = 13,     /* the link between the cores went down (data: why) */
     BOARD_EV_SERIAL_IN = 14, /* bytes typed into the Serial Monitor, to the M7 (data) */
     BOARD_EV_RESET = 15,    /* the reset button: the cores stop and start again from flash */
-    BOARD_EV_M4_STDOUT = 16 /* a line the M4's program wrote to C's stdout (data, without the newline):
+    BOARD_EV_M4_STDOUT = 16, /* a line the M4's program wrote to C's stdout (data, without the newline):
                                the M4 has no USB Serial, so this is its UART, shown in the log */
+    BOARD_EV_RUN = 17       /* a core's program started (it was booting since BOARD_EV_BOOT) */
 } board_event_kind;
 
 /* The cores, as duet_cpu_id() numbers them; BOARD_CORE_NONE is the board itself. */
@@ -60,8 +63,9 @@ typedef struct board_sink {
 /* A core's state, as a person would name it. */
 typedef enum board_core_state {
     BOARD_CORE_OFF = 0,      /* not started (the M4 until the M7's duet_begin boots it) */
-    BOARD_CORE_RUNNING = 1,
-    BOARD_CORE_STOPPED = 2   /* ended; why says how ("the M4 stopped: SIGSEGV", "returned 0") */
+    BOARD_CORE_RUNNING = 1,  /* its program runs */
+    BOARD_CORE_STOPPED = 2,  /* ended; why says how ("the M4 stopped: SIGSEGV", "returned 0") */
+    BOARD_CORE_BOOTING = 3   /* released from reset, its program not started yet */
 } board_core_state;
 
 #define BOARD_PINS 103

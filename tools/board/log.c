@@ -31,6 +31,9 @@ bool board_log_format(const board_event *ev, char *buf, size_t cap)
         else
             snprintf(p, left, "boots");
         return true;
+    case BOARD_EV_RUN:
+        snprintf(p, left, "running (its program started)");
+        return true;
     case BOARD_EV_END:
         snprintf(p, left, "stopped: %.*s", text_len, text ? text : "");
         return true;

@@ -32,7 +32,7 @@
 #include "web.h"
 
 _Static_assert((int)BOARD_EV_BOOT == (int)DUET_EV_BOOT && (int)BOARD_EV_LINK == (int)DUET_EV_LINK &&
-                   (int)BOARD_EV_RPC == (int)DUET_EV_RPC,
+                   (int)BOARD_EV_RPC == (int)DUET_EV_RPC && (int)BOARD_EV_RUN == (int)DUET_EV_RUN,
                "the feed's kinds are the posix records' kinds");
 
 /* How often the waveforms of --analog are sampled into the board. */
@@ -124,8 +124,8 @@ static void note(run *r, const duet_posix_event *ev)
         return;
     if (ev->value > 128)
         r->m4_crash_signal = ev->value - 128;
-    else if (ev->value != 0)
-        r->m4_exit = ev->value;
+    else if (ev->value > 0)
+        r->m4_exit = ev->value; /* -1: it could not start, and the M7's duet_begin said why */
 }
 
 /* Takes every whole record out of what was read; keeps a partial one for later. */
@@ -356,6 +356,19 @@ static int start_m7(run *r, uint32_t boot_address)
     return 0;
 }
 
+/* Releases the M7 from reset: starts its program from flash; it boots until that program
+ * says it started (BOARD_EV_RUN). The boot's time is taken before the process exists, so it
+ * never comes after the program's own first record. */
+static int boot_m7(run *r, const board_split *split)
+{
+    board_event ev = {board_time_us(r), BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0};
+    int rc = start_m7(r, split->m4_address);
+    if (rc)
+        return rc;
+    board_feed_publish(&r->feed, &ev);
+    return 0;
+}
+
 /* The M7's Serial input stays for stdin and the page (which never waits on it), or closes. */
 static void keep_serial_in(run *r)
 {
@@ -444,7 +457,8 @@ static void drain(run *r, int ms)
  * stops the M4 it booted. So every core that booted has an end line in the log. */
 static void end_m4(run *r, bool powered_off)
 {
-    if (board_feed_state(&r->feed)->m4 != BOARD_CORE_RUNNING)
+    board_core_state m4 = board_feed_state(&r->feed)->m4;
+    if (m4 != BOARD_CORE_RUNNING && m4 != BOARD_CORE_BOOTING)
         return;
     const char *why = powered_off ? "the board was powered off" : "the M7 stopped, and the M4 with it";
     publish(r, BOARD_EV_END, BOARD_CORE_M4, -1, 128 + SIGTERM, why, strlen(why));
@@ -610,10 +624,9 @@ static int press_reset(run *r, const board_split *split)
     r->pending_len = 0;
     rpmsg_decoder_init(&r->rpmsg);
     publish(r, BOARD_EV_RESET, BOARD_CORE_NONE, -1, 0, NULL, 0);
-    int rc = start_m7(r, split->m4_address);
+    int rc = boot_m7(r, split);
     if (rc)
         return rc;
-    publish(r, BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0);
     keep_serial_in(r);
     return 0;
 }
@@ -665,10 +678,9 @@ static int run_board(run *r)
     sigaction(SIGCHLD, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    rc = start_m7(r, split->m4_address);
+    rc = boot_m7(r, split);
     if (rc)
         return rc;
-    publish(r, BOARD_EV_BOOT, BOARD_CORE_M7, -1, (int32_t)POSIX_M7_ADDRESS, NULL, 0);
     r->forward_stdin = stdin_forwardable();
     keep_serial_in(r);
 

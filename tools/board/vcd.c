@@ -98,10 +98,11 @@ static void vcd_event(void *ctx, const board_event *ev)
     case BOARD_EV_SERVO:
         change(v, ev->time_us, SIG_SERVO, ev->value & 0xff);
         break;
-    case BOARD_EV_BOOT:
+    case BOARD_EV_RUN:
     case BOARD_EV_END:
+        /* m7_running/m4_running: 1 while the core's program runs (not while it boots). */
         if (ev->core == BOARD_CORE_M7 || ev->core == BOARD_CORE_M4)
-            change(v, ev->time_us, ev->core == BOARD_CORE_M7 ? SIG_M7 : SIG_M4, ev->kind == BOARD_EV_BOOT);
+            change(v, ev->time_us, ev->core == BOARD_CORE_M7 ? SIG_M7 : SIG_M4, ev->kind == BOARD_EV_RUN);
         break;
     default:
         break;

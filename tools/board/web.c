@@ -36,6 +36,16 @@ static void trace_add(board_web *w, const char *line, size_t len)
     w->dirty = true;
 }
 
+static void frame(board_web *w);
+
+/* Whether the event is a step in a core's life (its boot, its program's start, its end, the
+ * reset): each is a line of the trace pane. */
+static bool core_step(const board_event *ev)
+{
+    return ev->kind == BOARD_EV_BOOT || ev->kind == BOARD_EV_RUN || ev->kind == BOARD_EV_END ||
+           ev->kind == BOARD_EV_RESET;
+}
+
 static void on_event(void *ctx, const board_event *ev)
 {
     board_web *w = ctx;
@@ -48,6 +58,7 @@ static void on_event(void *ctx, const board_event *ev)
             ch->pin[ev->pin] = 1;
         break;
     case BOARD_EV_BOOT:
+    case BOARD_EV_RUN:
     case BOARD_EV_END:
     case BOARD_EV_LINK:
         ch->parts |= WEB_PART_CORES;
@@ -71,9 +82,8 @@ static void on_event(void *ctx, const board_event *ev)
     default:
         break;
     }
-    /* The trace pane shows the board's warnings and ends among the RPC lines. */
-    if (ev->kind == BOARD_EV_WARN || ev->kind == BOARD_EV_LINK || ev->kind == BOARD_EV_END ||
-        ev->kind == BOARD_EV_RESET) {
+    /* The trace pane shows the board's warnings, boots and ends among the RPC lines. */
+    if (ev->kind == BOARD_EV_WARN || ev->kind == BOARD_EV_LINK || core_step(ev)) {
         char line[600];
         if (board_log_format(ev, line, sizeof line))
             trace_add(w, line, strlen(line));
@@ -81,6 +91,12 @@ static void on_event(void *ctx, const board_event *ev)
     }
     if (ev->kind != BOARD_EV_STREAM && ev->kind != BOARD_EV_RPC && ev->kind != BOARD_EV_SERIAL_IN)
         w->dirty = true;
+    /* A core's new state goes to the pages at once, each step on its own: booting may last
+     * less than a frame, and the pages see every state a core passes through, in order. A
+     * core changes state a few times a run, so the frame's pace holds for everything else. */
+    const board_state *s = board_feed_state(w->feed);
+    if (s->m7 != w->shown_m7 || s->m4 != w->shown_m4)
+        frame(w);
 }
 
 /* The --trace reader writes its lines here (a stdio stream of ours): into the trace pane. */
@@ -168,6 +184,8 @@ static void client_send(board_web *w, web_client *c, const char *text, size_t le
 static void frame(board_web *w)
 {
     w->last_frame_ns = mono_ns();
+    w->shown_m7 = board_feed_state(w->feed)->m7;
+    w->shown_m4 = board_feed_state(w->feed)->m4;
     if (w->clients) {
         size_t len;
         char *text = event_text(w, "update", false, &len);

@@ -7,7 +7,16 @@
 
 static const char *core_state_name(board_core_state st)
 {
-    return st == BOARD_CORE_RUNNING ? "running" : st == BOARD_CORE_STOPPED ? "stopped" : "off";
+    switch (st) {
+    case BOARD_CORE_BOOTING:
+        return "booting";
+    case BOARD_CORE_RUNNING:
+        return "running";
+    case BOARD_CORE_STOPPED:
+        return "stopped";
+    default:
+        return "off";
+    }
 }
 
 static const char *mode_name(int mode)

@@ -49,6 +49,7 @@ struct board_web {
     FILE *trace_out;
     char trace_line[WEB_TRACE_LINE];
     size_t trace_len;
+    board_core_state shown_m7, shown_m4;  /* the cores' states the pages were last sent */
 };
 
 /* Opens a page's event stream on conn: the board as it is now, then what changes (web.c).

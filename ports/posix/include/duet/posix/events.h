@@ -34,8 +34,9 @@ typedef struct duet_posix_event {
 #define DUET_POSIX_EVENT_DATA_MAX 2048u
 
 typedef enum duet_posix_event_kind {
-    DUET_EV_BOOT = 1,      /* a core starts running its program (value: boot address) */
-    DUET_EV_END = 2,       /* a core stopped (value: exit status, or 128 + signal) */
+    DUET_EV_BOOT = 1,      /* a core is released from reset and boots (value: boot address) */
+    DUET_EV_END = 2,       /* a core stopped (value: exit status, or 128 + signal; -1: its
+                              program never started; data: why) */
     DUET_EV_PIN_MODE = 3,  /* pinMode (value: INPUT, OUTPUT, INPUT_PULLUP) */
     DUET_EV_PIN = 4,       /* a pin's level changed (value: 0 or 1) */
     DUET_EV_PWM = 5,       /* analogWrite (value: duty 0..255) */
@@ -48,8 +49,11 @@ typedef enum duet_posix_event_kind {
     DUET_EV_WARN = 12,     /* a board warning or a misuse (data: the sentence) */
     DUET_EV_LINK = 13,     /* the link between the cores went down (data: why) */
     /* 14 is duet-board's own (Serial input), and 16 (a line the M4 wrote to its stdout) */
-    DUET_EV_RPMSG = 15     /* --trace ($DUET_BOARD_TRACE=1): an RPMsg buffer a core handed to the
+    DUET_EV_RPMSG = 15,    /* --trace ($DUET_BOARD_TRACE=1): an RPMsg buffer a core handed to the
                               other (data: its 16-byte header, then the payload) */
+    DUET_EV_RUN = 17       /* a core's program started: the C runtime hands over to it (just
+                              before main(); a setup()/loop() program's main() calls setup()
+                              at once). Between DUET_EV_BOOT and this, the core is booting. */
 } duet_posix_event_kind;
 
 /* The shared I/O state of the board: the file `io` in the board directory, mmap'ed by both
