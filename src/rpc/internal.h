@@ -8,6 +8,13 @@
 
 #include "base/text.h"
 
+/* Keeps a function out of its callers' line (a large frame the common path should not pay). */
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 enum { MSG_REQUEST = 0, MSG_RESPONSE = 1, MSG_NOTIFY = 2 };
 enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
 

@@ -176,14 +176,14 @@ static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t
 static bool read_params(duet_req *c, duet_msgpack_reader *r)
 {
     bool ok = true;
-    for (uint32_t i = 0; ok && i < c->argc; i++) {
+    uint32_t kept = c->argc < DUET_RPC_MAX_ARGS ? c->argc : DUET_RPC_MAX_ARGS;
+    for (uint32_t i = 0; ok && i < kept; i++) {
+        c->arg_at[i] = duet_msgpack_reader_pos(r);
+        ok = read_one(r, &c->args[i], 2); /* in the message and params */
+    }
+    for (uint32_t i = kept; ok && i < c->argc; i++) {
         duet_msgpack_token rest;
-        bool kept = i < DUET_RPC_MAX_ARGS;
-        duet_msgpack_token *t = kept ? &c->args[i] : &rest;
-        const uint8_t *at = duet_msgpack_reader_pos(r);
-        if (kept)
-            c->arg_at[i] = at;
-        ok = read_one(r, t, 2); /* in the message and params */
+        ok = read_one(r, &rest, 2);
     }
     c->params_end = duet_msgpack_reader_pos(r);
     return ok;
@@ -227,25 +227,17 @@ static bool read_request_msgid(duet_msgpack_reader *r, const uint8_t *end)
     return duet_msgpack_read_token(r, &id) && (id.type == DUET_MSGPACK_UINT || id.type == DUET_MSGPACK_INT);
 }
 
-/*
- * Handles the message at r, framing it while it parses it, and leaves r after it.
- * False if it is not one whole MessagePack value (the rest of the buffer is then lost).
- */
-static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
+/* Handles a request or notification (its kind already read at r), framing it while it
+ * parses it; false if it is not one whole value. Out of handle_message's line, so that a
+ * response does not pay for the request's frame. */
+static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end,
+                                    bool notification)
 {
-    const uint8_t *msg = duet_msgpack_reader_pos(r);
-    const uint8_t *end = msg + duet_msgpack_reader_remaining(r);
-    uint32_t n, type;
-    if (!read_kind(r, &n, &type) || (n != 3 && n != 4) || type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
-        return skip_malformed(rpc, r, msg, end);
-    if (type == MSG_RESPONSE)
-        return complete(rpc, r, msg, end);
-
     duet_req c;
     c.rpc = rpc;
     c.binding = NULL;
     c.typed = false;
-    c.notification = type == MSG_NOTIFY;
+    c.notification = notification;
     const uint8_t *msgid = duet_msgpack_reader_pos(r);
     size_t msgid_len = 0;
     if (!c.notification) {
@@ -276,6 +268,22 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     }
     duet_rpc_serve(rpc, &c, msgid, msgid_len, malformed);
     return true;
+}
+
+/*
+ * Handles the message at r, framing it while it parses it, and leaves r after it.
+ * False if it is not one whole MessagePack value (the rest of the buffer is then lost).
+ */
+static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
+{
+    const uint8_t *msg = duet_msgpack_reader_pos(r);
+    const uint8_t *end = msg + duet_msgpack_reader_remaining(r);
+    uint32_t n, type;
+    if (!read_kind(r, &n, &type) || (n != 3 && n != 4) || type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
+        return skip_malformed(rpc, r, msg, end);
+    if (type == MSG_RESPONSE)
+        return complete(rpc, r, msg, end);
+    return handle_request(rpc, r, msg, end, type == MSG_NOTIFY);
 }
 
 /* The msgid of the request whose first len bytes are msg; false if it is no request or its

@@ -113,11 +113,8 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, cons
     if (c != 0 && !token_matches(&tok, c, &range)) {
         duet_text t = error_begin(rpc);
         duet_text_add(&t, method);
-        duet_text_add(&t, ": result: expected ");
-        duet_text_add(&t, duet_rpc_letter_name(c));
-        duet_text_add(&t, range ? ", got an integer out of its range" : ", got ");
-        if (!range)
-            duet_text_add(&t, duet_msgpack_type_name(tok.type));
+        duet_text_add(&t, ": result: ");
+        duet_rpc_mismatch_text(&t, c, &tok, range);
         return range ? DUET_ERR_RANGE : DUET_ERR_TYPE;
     }
     if (c == 'v')

@@ -101,11 +101,8 @@ static bool check_args(duet_req *c, duet_text *t)
             duet_text_addn(t, c->method, c->method_len);
             duet_text_add(t, ": argument ");
             duet_text_add_uint(t, i + 1);
-            duet_text_add(t, ": expected ");
-            duet_text_add(t, duet_rpc_letter_name(sig[i]));
-            duet_text_add(t, range ? ", got an integer out of its range" : ", got ");
-            if (!range)
-                duet_text_add(t, duet_msgpack_type_name(tok->type));
+            duet_text_add(t, ": ");
+            duet_rpc_mismatch_text(t, sig[i], tok, range);
             return false;
         }
     }
