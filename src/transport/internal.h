@@ -167,6 +167,9 @@ void duet_rpmsg_rx_publish(duet_rpmsg *dev);
  * the message's length). @retval 1, DUET_ERR_CORRUPT */
 int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b);
 
+/* Whether the other side has published nothing new on v (all it published is taken). */
+bool duet_rpmsg_vring_idle(const duet_rpmsg *dev, const duet_vring *v);
+
 /* Asks the other side to ring (quiet false) or not (quiet true) when it publishes on v.
  * When it may ring again, looks once more: true if v has work waiting now. */
 bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet);

@@ -65,8 +65,8 @@ static bool layout_ok(duet_rpmsg *dev)
         dev->why = "buffer size invalid";
         return false;
     }
-    if (l->pool_da % 4 || !duet_rpmsg_map(dev, l->pool_da, l->pool_size) ||
-        l->pool_size / l->buf_size < (uint64_t)l->vring_num + 1) {
+    dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
+    if (l->pool_da % 4 || !dev->pool || l->pool_size / l->buf_size < (uint64_t)l->vring_num + 1) {
         dev->why = text("buffer pool outside the region or too small for the rings", "bad pool");
         return false;
     }

@@ -73,6 +73,11 @@ static int ahead(duet_rpmsg *dev, duet_vring *v)
     return (uint16_t)(v->seen - v->last);
 }
 
+bool duet_rpmsg_vring_idle(const duet_rpmsg *dev, const duet_vring *v)
+{
+    return v->last == v->seen && ld16(peer_ring(dev, v) + 2) == v->last;
+}
+
 /* Publishes our index of v up to v->shadow; notes whether the other side asked to be rung. */
 static void publish(duet_rpmsg *dev, duet_vring *v)
 {
@@ -141,7 +146,7 @@ static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id
         return NULL;
     }
     *len = n;
-    return duet_rpmsg_map(dev, addr, n); /* inside: the pool lies in the region (layout_ok) */
+    return dev->pool + (addr - l->pool_da);
 }
 
 int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
@@ -150,7 +155,7 @@ int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
     b->id = id;
     b->len = l->buf_size;
     if (is_host(dev))
-        b->p = duet_rpmsg_map(dev, l->pool_da + (uint32_t)id * l->buf_size, l->buf_size);
+        b->p = dev->pool + (size_t)id * l->buf_size;
     else if (!(b->p = desc_buffer(dev, &dev->rx, id, DUET_RPMSG_HEADER_SIZE, &b->len)))
         return DUET_ERR_CORRUPT;
     /* Read once: the other core may change it, and only the checked copy is used. */
@@ -214,7 +219,7 @@ static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
         b->id = dev->tx_free;
         dev->tx_free = dev->tx_next[b->id];
         dev->tx_free_count--;
-        b->p = duet_rpmsg_map(dev, l->pool_da + ((uint32_t)v->num + b->id) * l->buf_size, l->buf_size);
+        b->p = dev->pool + ((size_t)v->num + b->id) * l->buf_size;
         return 1;
     }
     int n = ahead(dev, v);
