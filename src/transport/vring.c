@@ -127,10 +127,17 @@ void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
     v->shadow++;
 }
 
-void duet_rpmsg_rx_publish(duet_rpmsg *dev)
+void duet_rpmsg_publish(duet_rpmsg *dev)
 {
+    if (dev->tx.shadow != dev->tx.published)
+        publish(dev, &dev->tx);
     if (dev->rx.shadow != dev->rx.published)
         publish(dev, &dev->rx);
+}
+
+bool duet_rpmsg_published(const duet_rpmsg *dev)
+{
+    return dev->tx.shadow == dev->tx.published && dev->rx.shadow == dev->rx.published;
 }
 
 /* The remote: the buffer descriptor id of v names, checked to lie in the pool and to hold
@@ -272,6 +279,5 @@ void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, c
         st32(v->used + 8 + 8 * (size_t)slot, total);
     }
     v->shadow++;
-    publish(dev, v);
     dev->stats.tx_msgs++;
 }

@@ -345,7 +345,14 @@ static void test_long_write(void **state)
     static uint8_t data[2000];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)('a' + i % 26);
+    HX_R.poll_other = false;
+    unsigned rings = HX_R.rings;
+    uint16_t used = hx_ld16(HX_USED_IDX(HX_VRING0));
     assert_int_equal(duet_stream_write(&sR, data, sizeof data), sizeof data);
+    /* The four whole messages went out as one run: one index store, one doorbell. */
+    assert_int_equal(HX_R.rings, rings + 1);
+    assert_int_equal((uint16_t)(hx_ld16(HX_USED_IDX(HX_VRING0)) - used), 4);
+    HX_R.poll_other = true;
     assert_int_equal(duet_stream_available(&sH), 4 * 496); /* 2000 - 1984 = 16 still gathered */
     assert_int_equal(duet_stream_flush(&sR), DUET_OK);
     assert_int_equal(duet_stream_flush(&sR), DUET_OK); /* nothing left: no empty message */
