@@ -168,15 +168,13 @@ void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len);
  * per ring. */
 void duet_rpmsg_publish(duet_rpmsg *dev);
 
-/* Whether everything sent and handed back is published. */
-bool duet_rpmsg_published(const duet_rpmsg *dev);
+/* Whether a poll has nothing to do on the rings: all sent and handed back is published and
+ * rung for, and the other side published nothing new (the host: on either ring). */
+bool duet_rpmsg_idle(const duet_rpmsg *dev);
 
 /* Maps receive buffer id and checks what the other side wrote about it (its descriptor,
  * the message's length). @retval 1, DUET_ERR_CORRUPT */
 int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b);
-
-/* Whether the other side has published nothing new on v (all it published is taken). */
-bool duet_rpmsg_vring_idle(const duet_rpmsg *dev, const duet_vring *v);
 
 /* Asks the other side to ring (quiet false) or not (quiet true) when it publishes on v.
  * When it may ring again, looks once more: true if v has work waiting now. */

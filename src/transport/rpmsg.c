@@ -62,33 +62,27 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
     tx_buf b = {0, 0, NULL};
     uint32_t start = 0;
     bool waited = false;
-    for (;;) {
-        if (dev->err)
-            return dev->err;
-        int got = duet_rpmsg_tx_take(dev, &b);
-        if (got < 0)
-            return got;
-        if (got)
-            break;
+    int got = 0;
+    while (!dev->err && (got = duet_rpmsg_tx_take(dev, &b)) == 0) {
+        uint32_t now = dev->port->now_ms(dev->port);
         if (!waited) {
             waited = true;
             dev->stats.buffer_waits++;
-            start = dev->port->now_ms(dev->port);
+            start = now;
+        } else {
+            duet_rpmsg_notify(dev); /* what we sent and handed back reaches the other side first */
+            if (now - start >= timeout_ms)
+                return DUET_ERR_TIMEOUT;
+            dev->port->wait(dev->port, timeout_ms - (now - start));
         }
+        /* The host's next take reclaims what the remote returned meanwhile. */
         if ((how & SEND_DELIVER) && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
             duet_rpmsg_poll(dev);
-        else if (is_host(dev))
-            duet_rpmsg_tx_reclaim(dev);
-        if (dev->err)
-            return dev->err;
-        if (duet_rpmsg_tx_take(dev, &b) == 1)
-            break;
-        uint32_t elapsed = dev->port->now_ms(dev->port) - start;
-        duet_rpmsg_notify(dev); /* what we sent and handed back reaches the other side first */
-        if (elapsed >= timeout_ms)
-            return DUET_ERR_TIMEOUT;
-        dev->port->wait(dev->port, timeout_ms - elapsed);
     }
+    if (dev->err)
+        return dev->err;
+    if (got < 0)
+        return got;
     duet_rpmsg_tx_put(dev, &b, src, dst, data, len, flags);
     if (!(how & SEND_MORE))
         duet_rpmsg_notify(dev);

@@ -73,11 +73,6 @@ static int ahead(duet_rpmsg *dev, duet_vring *v)
     return (uint16_t)(v->seen - v->last);
 }
 
-bool duet_rpmsg_vring_idle(const duet_rpmsg *dev, const duet_vring *v)
-{
-    return v->last == v->seen && ld16(peer_ring(dev, v) + 2) == v->last;
-}
-
 /* Publishes our index of v up to v->shadow; notes whether the other side asked to be rung. */
 static void publish(duet_rpmsg *dev, duet_vring *v)
 {
@@ -135,9 +130,16 @@ void duet_rpmsg_publish(duet_rpmsg *dev)
         publish(dev, &dev->rx);
 }
 
-bool duet_rpmsg_published(const duet_rpmsg *dev)
+/* Whether the other side has published nothing on v that we have not taken. */
+static bool vring_idle(const duet_rpmsg *dev, const duet_vring *v)
 {
-    return dev->tx.shadow == dev->tx.published && dev->rx.shadow == dev->rx.published;
+    return v->last == v->seen && ld16(peer_ring(dev, v) + 2) == v->last;
+}
+
+bool duet_rpmsg_idle(const duet_rpmsg *dev)
+{
+    return !dev->notify_pending && dev->tx.shadow == dev->tx.published && dev->rx.shadow == dev->rx.published &&
+           vring_idle(dev, &dev->rx) && (!is_host(dev) || vring_idle(dev, &dev->tx));
 }
 
 /* The remote: the buffer descriptor id of v names, checked to lie in the pool and to hold
