@@ -89,10 +89,10 @@ static inline uint64_t ld64(volatile const uint8_t *p)
     return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32;
 }
 
+/* Zeroes shared memory nobody reads yet (the host's set-up, before its fences). */
 static inline void zero(volatile uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        p[i] = 0;
+    memset((uint8_t *)(uintptr_t)p, 0, n);
 }
 
 /* Resource table and virtio constants (OpenAMP / Linux remoteproc). */
