@@ -161,7 +161,7 @@ typedef struct tx_buf {
     volatile uint8_t *p;
 } tx_buf;
 
-/* Hands a received buffer back to the other side (published by duet_rpmsg_rx_publish). */
+/* Hands a received buffer back to the other side (published by duet_rpmsg_publish). */
 void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len);
 
 /* Publishes what was sent and the buffers handed back since the last call: one index store
