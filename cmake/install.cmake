@@ -6,6 +6,12 @@
 #                                    (pkg-config duet-posix); duet::top names the same
 #   lib/libduet-posix-main.a         duet::posix_main - main() for setup()/loop() programs
 #   lib/libduet-arduino.a            the Arduino-compatible layer (headers in include/duet/arduino)
+#   share/duet/arduino/              its sources, which duet-board compiles for a sketch on
+#                                    the Cortex-M targets (--target an521|giga)
+#   lib/duet/an521/                  the AN521 port for Cortex-M33 (with DUET_AN521): library,
+#                                    linker scripts (headers duet/an521.h, duet/cortex_m.h)
+#   share/duet/giga/                 duet's sources for the GIGA R1 (duet-board --target giga;
+#                                    header duet/giga.h)
 #   lib/cmake/duet/                  duetConfig.cmake, duetConfigVersion.cmake, the targets
 #   lib/pkgconfig/                   duet.pc, duet-posix.pc
 #   bin/                             the tools (duet-board, duet-rpc)
@@ -114,8 +120,15 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/install/duetConfigVersion.c
 install(FILES ${CMAKE_BINARY_DIR}/install/duetConfig.cmake ${CMAKE_BINARY_DIR}/install/duetConfigVersion.cmake
   DESTINATION ${DUET_CMAKE_DIR} COMPONENT dev)
 
-# pkg-config files, written at install time so that prefix= is the prefix installed to
-# (cmake --install --prefix P, or the package's /usr).
+# pkg-config files, written at install time. prefix= is the .pc file's own place, climbed up
+# to the prefix (${pcfiledir}/../..), so that an install still works after it moved; the
+# Debian packages (and a libdir given as an absolute path) name the prefix installed to, /usr.
+if(NOT DUET_DEB AND NOT IS_ABSOLUTE ${CMAKE_INSTALL_LIBDIR})
+  string(REGEX REPLACE "[^/]+" ".." duet_pc_up "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+  set(DUET_PC_PREFIX "[[\${pcfiledir}/${duet_pc_up}]]")
+else()
+  set(DUET_PC_PREFIX "\"\${CMAKE_INSTALL_PREFIX}\"")
+endif()
 if(IS_ABSOLUTE ${CMAKE_INSTALL_LIBDIR})
   set(DUET_PC_LIBDIR ${CMAKE_INSTALL_LIBDIR})
 else()
@@ -128,7 +141,7 @@ else()
 endif()
 foreach(pc duet duet-posix)
   install(CODE "
-    set(prefix \"\${CMAKE_INSTALL_PREFIX}\")
+    set(prefix ${DUET_PC_PREFIX})
     set(libdir [[${DUET_PC_LIBDIR}]])
     set(includedir [[${DUET_PC_INCLUDEDIR}]])
     set(PROJECT_VERSION ${PROJECT_VERSION})
@@ -151,6 +164,32 @@ if(TARGET duet_arduino)
   install(FILES $<TARGET_FILE:duet_arduino> DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME libduet-arduino.a
     COMPONENT dev)
 endif()
+
+# ------------------------------------------- duet-board build --target an521|giga
+# The Cortex-M ports' headers beside the others (a program for those targets includes them).
+install(FILES ${CMAKE_SOURCE_DIR}/ports/an521/include/duet/an521.h
+  ${CMAKE_SOURCE_DIR}/ports/cortex_m/include/duet/cortex_m.h
+  ${CMAKE_SOURCE_DIR}/ports/stm32h747/include/duet/giga.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/duet COMPONENT dev)
+# The Arduino layer's sources: a sketch for a Cortex-M target compiles them with it.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/compat/arduino/ DESTINATION ${CMAKE_INSTALL_DATADIR}/duet/arduino
+  COMPONENT dev FILES_MATCHING PATTERN "*.cpp" PATTERN "*.c")
+# The AN521 port's cross build (cmake/an521.cmake): its library and linker scripts.
+if(DUET_AN521)
+  install(FILES ${DUET_AN521_BUILD}/libduet_an521.a ${CMAKE_SOURCE_DIR}/ports/an521/cpu0.ld
+    ${CMAKE_SOURCE_DIR}/ports/an521/cpu1.ld ${CMAKE_SOURCE_DIR}/ports/an521/sections.ld
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/duet/an521 COMPONENT dev)
+endif()
+# --target giga compiles duet for the chosen core from its sources (tools/board/target_giga.c),
+# laid out as in the source tree: the core's, the shared Cortex-M code, the port with its
+# linker scripts (their public headers are in include/duet).
+set(DUET_GIGA_DIR ${CMAKE_INSTALL_DATADIR}/duet/giga)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/src/ DESTINATION ${DUET_GIGA_DIR}/src COMPONENT dev
+  FILES_MATCHING PATTERN "*.c" PATTERN "*.h")
+foreach(port cortex_m stm32h747)
+  install(DIRECTORY ${CMAKE_SOURCE_DIR}/ports/${port}/ DESTINATION ${DUET_GIGA_DIR}/ports/${port} COMPONENT dev
+    FILES_MATCHING PATTERN "*.c" PATTERN "*.h" PATTERN "*.ld" PATTERN include EXCLUDE)
+endforeach()
 
 # The tools: duet-rpc, duet-board (its build verb finds the files above from its own place).
 foreach(tool duet-rpc duet-board)

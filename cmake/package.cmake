@@ -3,7 +3,7 @@
 #   libduet-posix<SOVERSION>  libduet-posix.so.*  top level + posix port  (component libduet_posix)
 #   libduet-dev               headers, static libraries, .so links, CMake and pkg-config
 #                             files, docs and examples                  (component dev)
-#   duet-tools                duet-rpc, duet-board                      (component tools)
+#   duet-tools                duet-rpc, duet-board, the Python module   (component tools)
 # Depends: the libraries' and tools' own from dpkg-shlibdeps, ours from the components.
 # Configure with -DCMAKE_INSTALL_PREFIX=/usr -DDUET_DEB=ON (scripts/deb.sh does), so that
 # each package also carries the copyright and changelog Debian wants in /usr/share/doc/PKG.
@@ -68,6 +68,13 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION devel)
 # duet-board build compiles programs against libduet-dev's headers and static libraries.
 set(CPACK_COMPONENT_TOOLS_DEPENDS dev)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_RECOMMENDS "gcc | c-compiler, g++ | c++-compiler")
+# duet-board build --target giga cross-compiles duet (libduet-dev's /usr/share/duet/giga).
+set(CPACK_DEBIAN_TOOLS_PACKAGE_SUGGESTS
+  "gcc-arm-none-eabi, libnewlib-arm-none-eabi, libstdc++-arm-none-eabi-newlib")
+# duet-board run --m7 SCRIPT.py: the msgpackrpc module for Debian's python3 (python/).
+if(DUET_PYTHON_DEB_DEPENDS)
+  set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS ${DUET_PYTHON_DEB_DEPENDS})
+endif()
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION "msgpack-RPC between two cores: command-line tools
 duet lets the two cores of a dual-core microcontroller call each other's
 functions by name and stream text to each other.
@@ -75,7 +82,8 @@ functions by name and stream text to each other.
 This package holds duet-board, which builds, uploads and runs programs
 (C, or Arduino sketches) for the two cores of an Arduino GIGA R1 emulated
 on the PC, and duet-rpc, which calls and serves msgpack-RPC functions from
-the shell over a serial port, TCP or a pipe.")
+the shell over a serial port, TCP or a pipe. The msgpackrpc module for
+python3 runs a MicroPython script as the M7 (duet-board run --m7 SCRIPT.py).")
 
 foreach(c ${DUET_DEB_PACKAGES})
   string(TOUPPER ${c} C)

@@ -1,7 +1,8 @@
 # Removes what `cmake --install` installed, as its manifest lists it:
 #   cmake -DMANIFEST=build/install_manifest.txt -P cmake/uninstall.cmake   (make uninstall)
-# Then duet's own directories (include/duet, lib/cmake/duet, share/doc/duet and what is
-# below them) go when they are empty; directories others share (bin, lib, include) stay.
+# Then duet's own directories (include/duet, lib/cmake/duet, lib/duet, libexec/duet,
+# share/duet, share/doc/duet and what is below them) go when they are empty; directories
+# others share (bin, lib, include, python's) stay.
 if(NOT DEFINED MANIFEST OR NOT EXISTS "${MANIFEST}")
   message(FATAL_ERROR "uninstall: no install manifest '${MANIFEST}': the build directory that "
     "installed duet has it (make install writes build/install_manifest.txt); give that one")
@@ -20,7 +21,7 @@ endforeach()
 list(REMOVE_DUPLICATES dirs)
 
 # duet's own directories, deepest first, each with its duet-owned parents.
-set(own_dir_regex "/(include|cmake|doc)/duet(/.*)?$")
+set(own_dir_regex "/(include|cmake|doc|lib|lib/[^/]+|libexec|share)/duet(/.*)?$")
 set(candidates "")
 foreach(d IN LISTS dirs)
   while(d MATCHES "${own_dir_regex}")

@@ -20,9 +20,10 @@ packages_for() {
 wanted=""
 for group in "$@"; do
     wanted="$wanted $(packages_for "$group")"
-    # python/ (the msgpackrpc module is built by make, its pytest suite run by make test)
+    # python/ (the msgpackrpc module is built by make and packaged by make deb, its pytest
+    # suite run by make test)
     case "$group" in
-    build) wanted="$wanted python3-dev" ;;
+    build|deb) wanted="$wanted python3-dev" ;;
     test) wanted="$wanted python3-dev python3-pytest"
         # duet-board --vcd is checked by GTKWave's own reader (its vcd2fst and fst2vcd)
         wanted="$wanted gtkwave" ;;
@@ -30,7 +31,7 @@ for group in "$@"; do
     # duet-board run --web (tools/board/web*.c): served with libmicrohttpd; its page is
     # tested in headless chromium through selenium.
     case "$group" in
-    build|demo) wanted="$wanted libmicrohttpd-dev" ;;
+    build|demo|deb) wanted="$wanted libmicrohttpd-dev" ;;
     test) wanted="$wanted libmicrohttpd-dev chromium chromium-driver python3-selenium" ;;
     esac
 done

@@ -292,7 +292,7 @@ static int call_result(int err)
         const char *call = text ? text : duet_rpc_error_text(&duet.rpc);
         const char *why = duet_rpmsg_error_text(&duet.dev);
         bool reason = err == DUET_ERR_LINK_DOWN && strcmp(why, "no error") != 0 &&
-                      strcmp(why, duet_strerror(err)) != 0 && !strstr(call, why);
+                      strcmp(why, duet_strerror(err)) != 0 && !duet_text_contains(call, why);
         fail(err, reason ? call : NULL, reason ? why : call);
         top_unlock(NULL);
     }

@@ -44,23 +44,6 @@ static void wait(duet_port *p, uint32_t timeout_ms)
     duet_cortex_m_thread_wait(&doorbell, timeout_ms);
 }
 
-static void lock(duet_port *p)
-{
-    (void)p;
-    duet_cortex_m_thread_lock();
-}
-
-static void unlock(duet_port *p)
-{
-    (void)p;
-    duet_cortex_m_thread_unlock();
-}
-
-static duet_port_error *thread_error(duet_port *p)
-{
-    (void)p;
-    return duet_cortex_m_thread_error();
-}
 
 static uint32_t now_ms(duet_port *p)
 {
@@ -121,9 +104,9 @@ duet_port *duet_port_default(void)
     port.wait = wait;
     port.boot = boot;
     port.now_ms = now_ms;
-    port.lock = lock;
-    port.unlock = unlock;
-    port.thread_error = thread_error;
+    port.lock = duet_cortex_m_thread_lock;
+    port.unlock = duet_cortex_m_thread_unlock;
+    port.thread_error = duet_cortex_m_thread_error;
     port.boot_address = DUET_AN521_CPU1_IMAGE;
     port.cpu_id = cpu0 ? DUET_CPU_M7 : DUET_CPU_M4;
     port.ring = ring; /* last: a filled-in port */

@@ -379,16 +379,18 @@ void duet_mutex_destroy(duet_mutex *m)
 
 /* ------------------------------------------------------------ the port's hooks */
 
-duet_port_error *duet_cortex_m_thread_error(void)
+duet_port_error *duet_cortex_m_thread_error(duet_port *port)
 {
+    (void)port;
     return &errors[current];
 }
 
 
 static duet_mutex port_mutex;
 
-void duet_cortex_m_thread_lock(void)
+void duet_cortex_m_thread_lock(duet_port *port)
 {
+    (void)port;
     static bool ready;
     if (!ready) {
         duet_mutex_init(&port_mutex);
@@ -397,7 +399,8 @@ void duet_cortex_m_thread_lock(void)
     duet_mutex_lock(&port_mutex);
 }
 
-void duet_cortex_m_thread_unlock(void)
+void duet_cortex_m_thread_unlock(duet_port *port)
 {
+    (void)port;
     duet_mutex_unlock(&port_mutex);
 }

@@ -8,7 +8,9 @@ function(duet_giga_sources var)
     message(FATAL_ERROR "duet_giga_sources: DUET_CORE_SOURCES (the core's source list) is not set")
   endif()
   file(GLOB giga CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/ports/stm32h747/*.c)
-  set(${var} ${DUET_CORE_SOURCES} ${DUET_TOP_SOURCES} ${DUET_CORTEX_M_SOURCES} ${giga} PARENT_SCOPE)
+  # version.c: duet_version() and duet_version_string(), as the other ports have them
+  set(${var} ${DUET_CORE_SOURCES} ${DUET_TOP_SOURCES} ${CMAKE_SOURCE_DIR}/src/base/version.c
+    ${DUET_CORTEX_M_SOURCES} ${giga} PARENT_SCOPE)
 endfunction()
 
 # duet_giga_configure(TARGET): gives TARGET (duet-board) the header giga_sources.h, which
@@ -16,7 +18,13 @@ endfunction()
 # duet/version.h) and duet's sources for the GIGA R1
 # (DUET_GIGA_SOURCES, separated by ';').
 function(duet_giga_configure target)
-  duet_giga_sources(sources)
+  duet_giga_sources(listed)
+  # Each path plain (no "/cmake/../"): an installed duet-board finds them below its prefix.
+  set(sources "")
+  foreach(f ${listed})
+    cmake_path(NORMAL_PATH f)
+    list(APPEND sources ${f})
+  endforeach()
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/giga_sources)
   file(CONFIGURE OUTPUT ${dir}/giga_sources.h CONTENT
 "/* giga_sources.h - written by ports/stm32h747/giga.cmake */

@@ -20,23 +20,6 @@ static void port_wait(duet_port *port, uint32_t timeout_ms)
     duet_cortex_m_thread_wait(&giga_doorbell_flag, timeout_ms);
 }
 
-static void port_lock(duet_port *port)
-{
-    (void)port;
-    duet_cortex_m_thread_lock();
-}
-
-static void port_unlock(duet_port *port)
-{
-    (void)port;
-    duet_cortex_m_thread_unlock();
-}
-
-static duet_port_error *port_thread_error(duet_port *port)
-{
-    (void)port;
-    return duet_cortex_m_thread_error();
-}
 
 static int port_boot(duet_port *port, uint32_t address)
 {
@@ -71,9 +54,9 @@ duet_port *duet_port_default(void)
             .wait = port_wait,
             .boot = port_boot,
             .now_ms = port_now_ms,
-            .lock = port_lock,
-            .unlock = port_unlock,
-            .thread_error = port_thread_error,
+            .lock = duet_cortex_m_thread_lock,
+            .unlock = duet_cortex_m_thread_unlock,
+            .thread_error = duet_cortex_m_thread_error,
             .boot_address = (uint32_t)(uintptr_t)DUET_M4_BOOT,
             .cpu_id = m7 ? DUET_CPU_M7 : DUET_CPU_M4,
         };

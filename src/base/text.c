@@ -45,3 +45,12 @@ void duet_text_add_int(duet_text *t, int32_t v)
         duet_text_add_uint(t, (uint32_t)v);
     }
 }
+
+bool duet_text_contains(const char *s, const char *part)
+{
+    size_t n = strlen(part), len = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(s + i, part, n) == 0)
+            return true;
+    return false;
+}

@@ -2,6 +2,7 @@
 #ifndef DUET_TEXT_H
 #define DUET_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,8 @@ void duet_text_add_uint(duet_text *t, uint32_t v);
 
 /* Appends a signed number in decimal. */
 void duet_text_add_int(duet_text *t, int32_t v);
+
+/* Whether part occurs in s (both NUL-terminated; an empty part occurs everywhere). */
+bool duet_text_contains(const char *s, const char *part);
 
 #endif

@@ -12,6 +12,18 @@ import os
 import re
 import sys
 
+# Every whole sketch the guide has, by the name sketches() gives it, and the cores it is
+# written for (the tests check that the guide still has exactly these).
+GUIDE_SKETCHES = {
+    "booting_m4_core": ["m7"],
+    "identifying_the_current_cpu_core": ["m7", "m4"],
+    "usb_serial_using_rpc_m4": ["m4"], "usb_serial_using_rpc_m7": ["m7"],
+    "rpc_sensor_m4": ["m4"], "rpc_sensor_m7": ["m7"],
+    "rpc_servo_motor_m4": ["m4"], "rpc_servo_motor_m7": ["m7"],
+    "rtc_rpc_m4": ["m4"], "rtc_rpc_m7": ["m7"],
+    "micropython_rpc_led_m4": ["m4"],
+}
+
 
 def slug(title):
     return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")

@@ -21,16 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import guide_sketches  # noqa: E402
 
-# Every whole sketch the guide has, by the name guide_sketches.py gives it.
-GUIDE_SKETCHES = {
-    "booting_m4_core": ["m7"],
-    "identifying_the_current_cpu_core": ["m7", "m4"],
-    "usb_serial_using_rpc_m4": ["m4"], "usb_serial_using_rpc_m7": ["m7"],
-    "rpc_sensor_m4": ["m4"], "rpc_sensor_m7": ["m7"],
-    "rpc_servo_motor_m4": ["m4"], "rpc_servo_motor_m7": ["m7"],
-    "rtc_rpc_m4": ["m4"], "rtc_rpc_m7": ["m7"],
-    "micropython_rpc_led_m4": ["m4"],
-}
+GUIDE_SKETCHES = guide_sketches.GUIDE_SKETCHES
 OWN_SKETCHES = {
     "types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "halt_m7.ino": ["m7"],
     "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"], "led_m7.ino": ["m7"], "hello_m7.cpp": ["m7"],

@@ -29,16 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import guide_sketches  # noqa: E402
 
-# Every sketch of the guide and the cores it is written for (as test_guide_sketches.py).
-GUIDE_SKETCHES = {
-    "booting_m4_core": ["m7"],
-    "identifying_the_current_cpu_core": ["m7", "m4"],
-    "usb_serial_using_rpc_m4": ["m4"], "usb_serial_using_rpc_m7": ["m7"],
-    "rpc_sensor_m4": ["m4"], "rpc_sensor_m7": ["m7"],
-    "rpc_servo_motor_m4": ["m4"], "rpc_servo_motor_m7": ["m7"],
-    "rtc_rpc_m4": ["m4"], "rtc_rpc_m7": ["m7"],
-    "micropython_rpc_led_m4": ["m4"],
-}
+GUIDE_SKETCHES = guide_sketches.GUIDE_SKETCHES
 # The guide's MicroPython example runs with the 1.5 MB + 0.5 MB split.
 SPLITS = {"micropython_rpc_led_m4": "75_25"}
 # The an521 builds what it runs; the giga builds every guide sketch, and the sketches of ours

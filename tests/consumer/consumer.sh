@@ -1,7 +1,7 @@
 #!/bin/sh
 # consumer.sh WAY PREFIX WORK SOURCE BUILD - an outside project using the duet installed in
 # PREFIX, the way a user does it with the source and build trees out of reach: the install
-# and the project's own sources (pair/, sketch/, version/, too_new/, beside this script) are
+# and the project's own sources (pair/, sketch/, python/, version/, too_new/, beside this script) are
 # copied to a new temporary directory (so the prefix has moved too), and where the kernel
 # lets a user do it (unshare) SOURCE and BUILD are hidden under empty directories. WAY is
 #   cmake       find_package(duet CONFIG REQUIRED) and duet::posix (pair/CMakeLists.txt)
@@ -9,13 +9,20 @@
 #   cc          cc -I PREFIX/include -L PREFIX/lib -lduet-posix -lduet
 #   board       duet-board build of the C pair (pair/m7.c, pair/m4.c)
 #   sketch      duet-board build of an Arduino sketch pair (sketch/add_m7.ino, add_m4.ino)
+#   an521       duet-board build --target an521 of a pair (the M7 a sketch, the M4 in C:
+#               sketch/add_m7.ino, pair/m4.c) against the AN521 port an install from a build
+#               with it carries, run under QEMU with duet-board run --target an521
+#   giga        duet-board build --target giga of the same pair from the GIGA R1's sources
+#               the install keeps; the images are made (there is no board to run them on)
+#   python      a MicroPython script as the M7 (python/add_m7.py: duet-board run --m7 SCRIPT.py,
+#               the installed module) with the sketch pair's M4 built by the installed duet-board
 #   version     check_version.c (DUET_VERSION_* against duet_version()), built the cc way
 #   too-new     find_package(duet 99.0) must fail, and say which version there is
 # Every pair runs on a fresh emulated board with the installed duet-board; the M4's answer,
 # add(40, 2) = 42, must come back through the M7. WORK keeps the logs.
 set -eu
 
-[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|version|too-new PREFIX WORK SOURCE BUILD" >&2; exit 2; }
+[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|an521|giga|python|version|too-new PREFIX WORK SOURCE BUILD" >&2; exit 2; }
 way=$1
 prefix=$2
 work=$3/$way
@@ -33,7 +40,7 @@ if [ -z "${DUET_CONSUMER_AWAY:-}" ]; then
     trap 'rm -rf "$away"' EXIT
     cp -a "$prefix" "$away/duet"
     mkdir "$away/project"
-    cp -a "$here/pair" "$here/sketch" "$here/version" "$here/too_new" "$here/consumer.sh" "$away/project/"
+    cp -a "$here/pair" "$here/sketch" "$here/python" "$here/version" "$here/too_new" "$here/consumer.sh" "$away/project/"
     status=0
     if unshare --user --map-root-user --mount mount -t tmpfs none "$away/project" 2>/dev/null; then
         echo "consumer.sh: duet moved to $away/duet; $src and $build hidden"
@@ -85,15 +92,19 @@ run_pair() {
     }
 }
 
-# board_build CORE SOURCE - duet-board build -v into $work/CORE, its commands checked.
+# board_build CORE SOURCE OUT [OPTION...] - duet-board build -v into OUT, its commands checked.
+# The Cortex-M targets keep what they compile in a cache of this test's own.
 board_build() {
-    "$prefix/bin/duet-board" build -v --core "$1" -o "$work/$1" "$2" >"$work/build_$1.log" 2>&1 || {
-        cat "$work/build_$1.log"
-        echo "consumer.sh ($way): the installed duet-board could not build $2" >&2
+    core=$1 source=$2 out=$3
+    shift 3
+    DUET_BOARD_CACHE=$work/cache "$prefix/bin/duet-board" build -v "$@" --core "$core" -o "$out" "$source" \
+        >"$work/build_$core.log" 2>&1 || {
+        cat "$work/build_$core.log"
+        echo "consumer.sh ($way): the installed duet-board could not build $source $*" >&2
         exit 1
     }
-    cat "$work/build_$1.log"
-    no_tree "$work/build_$1.log"
+    cat "$work/build_$core.log"
+    no_tree "$work/build_$core.log"
 }
 
 case $way in
@@ -108,10 +119,14 @@ cmake)
     run_pair "$work/build/pair_m7" "$work/build/pair_m4" 20
     ;;
 pkg-config)
-    # A moved prefix: its .pc files still name the prefix installed to; say where it is now.
+    # A moved prefix: the .pc files name it from their own place (${pcfiledir}).
     export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
-    flags=$(pkg-config --define-variable=prefix="$prefix" --cflags --libs duet-posix)
+    flags=$(pkg-config --cflags --libs duet-posix)
     echo "pkg-config --cflags --libs duet-posix: $flags"
+    case $flags in
+    "-I$prefix/"*) ;;
+    *) echo "consumer.sh ($way): pkg-config does not name the moved prefix $prefix" >&2; exit 1 ;;
+    esac
     for core in m7 m4; do
         # shellcheck disable=SC2086
         "$cc" -std=c11 -Wall -Wextra -Werror "$here/pair/$core.c" $flags -Wl,-rpath,"$libdir" -o "$work/pair_$core"
@@ -127,14 +142,37 @@ cc)
     ;;
 board)
     "$prefix/bin/duet-board" --version
-    board_build m7 "$here/pair/m7.c"
-    board_build m4 "$here/pair/m4.c"
+    board_build m7 "$here/pair/m7.c" "$work/m7"
+    board_build m4 "$here/pair/m4.c" "$work/m4"
     run_pair "$work/m7" "$work/m4" 20
     ;;
 sketch)
-    board_build m7 "$here/sketch/add_m7.ino"
-    board_build m4 "$here/sketch/add_m4.ino"
+    board_build m7 "$here/sketch/add_m7.ino" "$work/m7"
+    board_build m4 "$here/sketch/add_m4.ino" "$work/m4"
     run_pair "$work/m7" "$work/m4" 3
+    ;;
+an521)
+    board_build m7 "$here/sketch/add_m7.ino" "$work/m7.elf" --target an521
+    board_build m4 "$here/pair/m4.c" "$work/m4.elf" --target an521
+    "$prefix/bin/duet-board" run --target an521 --m7 "$work/m7.elf" --m4 "$work/m4.elf" --seconds 8 \
+        >"$work/out.txt" 2>"$work/err.txt" || true
+    cat "$work/out.txt"
+    grep -q "add(40, 2) = 42" "$work/out.txt" || {
+        cat "$work/err.txt"
+        echo "consumer.sh ($way): the M4's answer did not come back under QEMU" >&2
+        exit 1
+    }
+    ;;
+giga)
+    board_build m7 "$here/sketch/add_m7.ino" "$work/m7.elf" --target giga
+    board_build m4 "$here/pair/m4.c" "$work/m4.elf" --target giga
+    for core in m7 m4; do
+        [ -s "$work/$core.bin" ] || { echo "consumer.sh ($way): no $work/$core.bin" >&2; exit 1; }
+    done
+    ;;
+python)
+    board_build m4 "$here/sketch/add_m4.ino" "$work/m4"
+    run_pair "$here/python/add_m7.py" "$work/m4" 20
     ;;
 version)
     "$cc" -std=c11 -Wall -Wextra -Werror "$here/version/check_version.c" -I"$prefix/include" \

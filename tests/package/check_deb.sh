@@ -3,7 +3,8 @@
 #  1. lintian reports no error (warnings are printed);
 #  2. extracted into a throwaway root, they hold what docs/install.md says, where it says,
 #     and the duet-board there builds a C pair and a sketch pair (tests/consumer) from that
-#     root alone and runs them;
+#     root alone and runs them, and runs a MicroPython script as the M7 with the packaged
+#     python module;
 #  3. Depends: the libraries' from dpkg-shlibdeps (libc6), ours between the packages; the
 #     libraries' packages have no maintainer scripts (ldconfig runs through the trigger);
 #  4. as root, where dpkg may install (duet not installed already): dpkg -i, the files are
@@ -73,7 +74,12 @@ expect usr/include/duet/duet.h usr/include/duet/version.h usr/include/duet/posix
     "$lib/pkgconfig/duet.pc" "$lib/pkgconfig/duet-posix.pc" \
     "$lib/libduet-arduino.a" usr/include/duet/arduino/RPC.h usr/include/duet/arduino/Arduino.h \
     usr/bin/duet-rpc usr/bin/duet-board usr/share/man/man1/duet-rpc.1.gz usr/share/man/man1/duet-board.1.gz \
-    usr/share/doc/duet/README.md usr/share/doc/duet/examples/rpc_sensor/m7.c
+    usr/share/doc/duet/README.md usr/share/doc/duet/examples/rpc_sensor/m7.c \
+    usr/include/duet/cortex_m.h usr/include/duet/giga.h usr/share/duet/giga/ports/stm32h747/ld/giga_m7.ld \
+    usr/share/duet/giga/src/duet.c usr/share/duet/arduino/Arduino.cpp \
+    usr/libexec/duet/duet-m7-python usr/lib/python3/dist-packages/duet_m7.py
+ls "$root"/usr/lib/python3/dist-packages/msgpackrpc.cpython-*.so >/dev/null 2>&1 ||
+    fail "no msgpackrpc module in /usr/lib/python3/dist-packages"
 for p in $pkgs; do
     expect "usr/share/doc/$p/copyright" "usr/share/doc/$p/changelog.Debian.gz"
 done
@@ -92,9 +98,11 @@ fi
     fail "the packaged duet-board --version does not say $version"
 # The packaged duet-board, from the throwaway root: build with what the packages hold, run.
 consumer=$(cd "$(dirname "$0")/../consumer" && pwd)
-board_pair() { # NAME M7-SOURCE M4-SOURCE SECONDS
+board_pair() { # NAME M7-SOURCE M4-SOURCE SECONDS (a .py M7 is run as it is)
+    m7=$tmp/$1_m7
     for core in m7 m4; do
         [ $core = m7 ] && s=$2 || s=$3
+        case $s in *.py) m7=$s; continue ;; esac
         "$root/usr/bin/duet-board" build -v --core $core -o "$tmp/$1_$core" "$s" >"$tmp/$1.log" 2>&1 || {
             cat "$tmp/$1.log"
             fail "the packaged duet-board could not build $s"
@@ -102,7 +110,7 @@ board_pair() { # NAME M7-SOURCE M4-SOURCE SECONDS
         }
         grep -q "$root/usr/include" "$tmp/$1.log" || fail "the packaged duet-board did not build against $root/usr"
     done
-    "$root/usr/bin/duet-board" run --board "$tmp/board" --seconds "$4" --m7 "$tmp/$1_m7" --m4 "$tmp/$1_m4" \
+    "$root/usr/bin/duet-board" run --board "$tmp/board" --seconds "$4" --m7 "$m7" --m4 "$tmp/$1_m4" \
         >"$tmp/$1.out" 2>"$tmp/$1.err" || true
     if grep -q "add(40, 2) = 42" "$tmp/$1.out"; then
         echo "check_deb.sh: the packaged duet-board built and ran the $1 pair: $(grep "add(40, 2)" "$tmp/$1.out")"
@@ -113,6 +121,7 @@ board_pair() { # NAME M7-SOURCE M4-SOURCE SECONDS
 }
 board_pair c "$consumer/pair/m7.c" "$consumer/pair/m4.c" 20
 board_pair sketch "$consumer/sketch/add_m7.ino" "$consumer/sketch/add_m4.ino" 3
+board_pair python "$consumer/python/add_m7.py" "$consumer/sketch/add_m4.ino" 20
 
 # ---------------------------------------------------------------- 3. Depends
 depends() { dpkg-deb -f "$debdir/${1}_$version-1_$arch.deb" Depends; }

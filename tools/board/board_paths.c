@@ -18,14 +18,23 @@
 /* Set by CMake: the build tree's files, the directory duet-board is built in, the configured
  * prefix and the install layout below a prefix (relative directories). */
 #if !defined(DUET_BOARD_BUILD_DIR) || !defined(DUET_BOARD_PREFIX) || !defined(DUET_BOARD_BINDIR) || \
-    !defined(DUET_BOARD_INCLUDEDIR) || !defined(DUET_BOARD_LIBDIR)
-#error "DUET_BOARD_BUILD_DIR, DUET_BOARD_PREFIX and DUET_BOARD_BINDIR/INCLUDEDIR/LIBDIR must be defined by the build"
+    !defined(DUET_BOARD_INCLUDEDIR) || !defined(DUET_BOARD_LIBDIR) || !defined(DUET_BOARD_DATADIR) ||             \
+    !defined(DUET_BOARD_LIBEXECDIR)
+#error "DUET_BOARD_BUILD_DIR, DUET_BOARD_PREFIX and DUET_BOARD_BINDIR/INCLUDEDIR/LIBDIR/DATADIR/LIBEXECDIR must be defined by the build"
 #endif
 
 static bool is_file(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Whether dir/name is a file. */
+static bool has_file(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < sizeof path && is_file(path);
 }
 
 /* The directory of the running executable (links resolved) into out; false if unknown. */
@@ -87,6 +96,22 @@ static bool from_prefix(const char *prefix, board_paths *p)
         return false;
     *p = (board_paths){.installed = true, .include = include, .arduino_include = arduino, .lib_main = lib_main,
                        .lib_posix = lib_posix, .lib_core = lib_core, .lib_arduino = lib_arduino};
+    /* What the Cortex-M targets use, each where the install has it (cmake/install.cmake):
+     * the Arduino layer's sources and the GIGA R1's in DATADIR/duet, the AN521 port's
+     * library and linker scripts in LIBDIR/duet/an521. */
+    static char data[PATH_MAX], arduino_sources[PATH_MAX], giga[PATH_MAX], an521[PATH_MAX], an521_lib[PATH_MAX];
+    if (join(data, sizeof data, prefix, DUET_BOARD_DATADIR "/duet") &&
+        join(arduino_sources, sizeof arduino_sources, data, "arduino") && has_file(arduino_sources, "Arduino.cpp"))
+        p->arduino_sources = arduino_sources;
+    if (join(giga, sizeof giga, data, "giga") && has_file(giga, "ports/stm32h747/ld/giga_m7.ld"))
+        p->giga_root = giga;
+    if (join(an521, sizeof an521, libdir, "duet/an521") &&
+        join(an521_lib, sizeof an521_lib, an521, "libduet_an521.a") && is_file(an521_lib) &&
+        has_file(an521, "cpu0.ld")) {
+        p->an521_lib = an521_lib;
+        p->an521_ld = an521;
+        p->an521_include[0] = include; /* duet/an521.h, duet/cortex_m.h beside duet.h */
+    }
     return true;
 }
 
@@ -104,7 +129,14 @@ const board_paths *board_paths_find(const board_args *a)
                               .generated_include = DUET_BOARD_GENERATED_INCLUDE,
                               .arduino_include = DUET_BOARD_ARDUINO_INCLUDE, .lib_main = DUET_BOARD_LIB_MAIN,
                               .lib_posix = DUET_BOARD_LIB_POSIX, .lib_top = DUET_BOARD_LIB_TOP,
-                              .lib_core = DUET_BOARD_LIB_CORE, .lib_arduino = DUET_BOARD_LIB_ARDUINO};
+                              .lib_core = DUET_BOARD_LIB_CORE, .lib_arduino = DUET_BOARD_LIB_ARDUINO,
+                              .arduino_sources = DUET_BOARD_ARDUINO_INCLUDE,
+#ifdef DUET_BOARD_AN521_LIB
+                              .an521_lib = DUET_BOARD_AN521_LIB, .an521_ld = DUET_BOARD_AN521_DIR,
+                              .an521_include = {DUET_BOARD_INCLUDE, DUET_BOARD_AN521_GENERATED,
+                                                DUET_BOARD_CORTEX_M_INCLUDE, DUET_BOARD_AN521_INCLUDE},
+#endif
+        };
         if (!is_file(DUET_BOARD_INCLUDE "/duet/duet.h")) {
             board_fail(a, "duet's headers are gone from the source tree (%s): duet-board runs from the build "
                           "tree %s, which needs the checkout it was built from (or install duet and run the "
@@ -128,13 +160,42 @@ const board_paths *board_paths_find(const board_args *a)
     return NULL;
 }
 
-int board_paths_need_tree(const board_args *a)
+/* Fills py from an install under prefix if duet-m7-python is there. */
+static bool python_from_prefix(const char *prefix, board_python *py)
 {
-    if (is_file(DUET_BOARD_INCLUDE "/duet/duet.h"))
-        return 0;
-    return board_fail(a, "--target %s builds duet from its source tree, which is gone (%s): build duet from a "
-                         "checkout and use its build/bin/duet-board (this one builds for the posix target)",
-                      a->target, DUET_BOARD_INCLUDE);
+#ifdef DUET_BOARD_PYTHONDIR
+    static char m7[PATH_MAX], dir[PATH_MAX];
+    if (!join(m7, sizeof m7, prefix, DUET_BOARD_LIBEXECDIR "/duet/duet-m7-python") || access(m7, X_OK) != 0 ||
+        !join(dir, sizeof dir, prefix, DUET_BOARD_PYTHONDIR))
+        return false;
+    *py = (board_python){.installed = true, .m7 = m7, .dir = dir};
+    return true;
+#else
+    (void)prefix;
+    (void)py;
+    return false;
+#endif
+}
+
+const board_python *board_paths_python(void)
+{
+    static board_python py;
+    static bool found;
+    if (found)
+        return &py;
+    found = true;
+    char bin[PATH_MAX], prefix[PATH_MAX];
+    bool have_bin = exe_dir(bin, sizeof bin);
+    if (have_bin && same_dir(bin, DUET_BOARD_BUILD_DIR)) {
+#ifdef DUET_BOARD_PYTHON_M7
+        py.m7 = DUET_BOARD_PYTHON_M7;
+#endif
+        return &py;
+    }
+    if (!(have_bin && prefix_of(bin, prefix, sizeof prefix) && python_from_prefix(prefix, &py)) &&
+        !python_from_prefix(DUET_BOARD_PREFIX, &py))
+        py = (board_python){.installed = true};
+    return &py;
 }
 
 int board_paths_include_flags(const board_paths *p, bool arduino, const char **argv, int n)

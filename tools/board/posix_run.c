@@ -308,6 +308,7 @@ static int start_m7(run *r, uint32_t boot_address)
     snprintf(image, sizeof image, "%s/flash/0x%08x", r->dir, POSIX_M7_ADDRESS);
     snprintf(fd_text, sizeof fd_text, "%d", ev[1]);
     snprintf(boot, sizeof boot, "0x%08x", (unsigned)boot_address);
+    posix_python_environment(); /* an installed Python M7 program finds duet's module */
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)

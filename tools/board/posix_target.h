@@ -47,6 +47,10 @@ bool posix_is_script(const char *path);
 /* The M7's image that runs a Python script (duet-m7-python), or NULL after saying why. */
 const char *posix_python_m7(const board_args *a);
 
+/* From an install: tells the M7's Python program where duet's module is ($DUET_PYTHON_DIR,
+ * for the processes started after it: the prefix may have moved since it was built). */
+void posix_python_environment(void);
+
 /* Where the M7's script lies in the board's flash: flash/0x08040000.py. */
 void posix_script_path(const char *dir, char *out, size_t cap);
 

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board_paths.h"
 #include "posix_target.h"
 
 bool posix_is_script(const char *path)
@@ -22,16 +24,28 @@ bool posix_is_script(const char *path)
 
 const char *posix_python_m7(const board_args *a)
 {
-#ifdef DUET_BOARD_PYTHON_M7
-    if (access(DUET_BOARD_PYTHON_M7, X_OK) == 0)
-        return DUET_BOARD_PYTHON_M7;
-    board_fail(a, "the M7's Python program %s is not built: run make (it needs python3-dev: scripts/deps.sh build)",
-               DUET_BOARD_PYTHON_M7);
-#else
-    board_fail(a, "this duet-board was built without Python (python3-dev was missing): install it with "
-                  "scripts/deps.sh build, then make, to run a .py program on the M7");
-#endif
+    const board_python *py = board_paths_python();
+    if (py->installed && py->m7)
+        return py->m7;
+    if (py->installed)
+        board_fail(a, "this install of duet has no Python for the M7 (libexec/duet/duet-m7-python): install duet "
+                      "from a build made with python3-dev (scripts/deps.sh build) to run a .py program on the M7");
+    else if (py->m7 && access(py->m7, X_OK) == 0)
+        return py->m7;
+    else if (py->m7)
+        board_fail(a, "the M7's Python program %s is not built: run make (it needs python3-dev: scripts/deps.sh build)",
+                   py->m7);
+    else
+        board_fail(a, "this duet-board was built without Python (python3-dev was missing): install it with "
+                      "scripts/deps.sh build, then make, to run a .py program on the M7");
     return NULL;
+}
+
+void posix_python_environment(void)
+{
+    const board_python *py = board_paths_python();
+    if (py->dir)
+        setenv("DUET_PYTHON_DIR", py->dir, 1);
 }
 
 void posix_script_path(const char *dir, char *out, size_t cap)

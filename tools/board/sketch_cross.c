@@ -11,14 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board_paths.h"
 #include "board_util.h"
 #include "build_cache.h"
 #include "sketch.h"
 #include "sketch_posix.h"
-
-#ifndef DUET_BOARD_ARDUINO_INCLUDE
-#error "DUET_BOARD_ARDUINO_INCLUDE (compat/arduino) must be defined by the build"
-#endif
 
 #define ARGS_MAX 128
 
@@ -32,17 +29,23 @@ static const char *const cxx_flags[] = {
 
 const char *const sketch_cross_link_flags[] = {"-fno-exceptions", "-fno-rtti", NULL};
 
+/* The Arduino layer's headers (-I...) and the directory of its sources: from the build tree
+ * or the install duet-board runs from (board_paths.h), set by sketch_cross_compile. */
+static char layer_include[PATH_MAX + 2];
+static const char *layer_sources;
+
 /* The options every source gets: the target's, then Arduino's definitions, then the user's. */
 static int common(const board_args *a, bool m7, const char *const *flags, int flag_count, const char **argv, int n)
 {
     static const char *const always[] = {
         "-g", "-Os", "-Wall", "-ffunction-sections", "-fdata-sections", "-DARDUINO=10819", "-DARDUINO_GIGA",
-        "-DARDUINO_ARCH_MBED", ("-I" DUET_BOARD_ARDUINO_INCLUDE),
+        "-DARDUINO_ARCH_MBED",
     };
     for (int i = 0; i < flag_count; i++)
         argv[n++] = flags[i];
     for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
         argv[n++] = always[i];
+    argv[n++] = layer_include;
     argv[n++] = m7 ? "-DCORE_CM7" : "-DCORE_CM4";
     for (int i = 0; i < a->cflag_count && n < ARGS_MAX - 16; i++)
         argv[n++] = a->cflags[i];
@@ -112,9 +115,11 @@ static void layer_key(const board_args *a, bool m7, const char *const *flags, in
     key[0] = '\0';
     for (int i = 0; i < n; i++) {
         len += (size_t)snprintf(key + len, len < cap ? cap - len : 0, "%s ", argv[i]);
-        if (strncmp(argv[i], "-I", 2) == 0 && argv[i][2] && k < max_sources - 1)
+        if (strncmp(argv[i], "-I", 2) == 0 && argv[i][2] && k < max_sources - 2)
             sources[k++] = argv[i] + 2;
     }
+    snprintf(key + len, len < cap ? cap - len : 0, "%s", layer_sources);
+    sources[k++] = layer_sources;
     sources[k] = NULL;
 }
 
@@ -134,9 +139,9 @@ static int compile_layer(const board_args *a, bool m7, const char *const *flags,
         snprintf(out->path[out->count++], PATH_MAX, "%s", archive);
         return 0;
     }
-    DIR *d = opendir(DUET_BOARD_ARDUINO_INCLUDE);
+    DIR *d = opendir(layer_sources);
     if (!d)
-        return board_fail(a, "%s: %s (duet's Arduino layer)", DUET_BOARD_ARDUINO_INCLUDE, strerror(errno));
+        return board_fail(a, "%s: %s (duet's Arduino layer)", layer_sources, strerror(errno));
     char *names[64];
     int count = 0;
     for (struct dirent *e; (e = readdir(d)) && count < 64;) {
@@ -158,7 +163,7 @@ static int compile_layer(const board_args *a, bool m7, const char *const *flags,
     ar[n++] = archive;
     for (int i = 0; i < count; i++) {
         char src[PATH_MAX];
-        snprintf(src, sizeof src, "%s/%s", DUET_BOARD_ARDUINO_INCLUDE, names[i]);
+        snprintf(src, sizeof src, "%s/%s", layer_sources, names[i]);
         if (!rc && layer->count < SKETCH_CROSS_OBJECTS && n < ARGS_MAX - 1) {
             rc = compile(a, m7, flags, flag_count, dir, src, NULL, NULL, layer);
             if (!rc)
@@ -183,6 +188,15 @@ int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags,
                          sketch_objects *out)
 {
     out->count = 0;
+    const board_paths *p = board_paths_find(a);
+    if (!p)
+        return 1;
+    if (!p->arduino_sources)
+        return board_fail(a, "this install of duet has no sources of its Arduino layer (share/duet/arduino), which "
+                             "a sketch for --target %s is compiled with: install duet again (make install PREFIX=...)",
+                          a->target);
+    snprintf(layer_include, sizeof layer_include, "-I%s", p->arduino_include);
+    layer_sources = p->arduino_sources;
     const char *sketch = NULL;
     for (int i = 0; i < a->file_count; i++) {
         const char *f = a->files[i];

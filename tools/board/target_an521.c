@@ -4,6 +4,7 @@
  * stdout (C's stdout and the Serial) and the M4's on stderr. There is no flash to keep
  * images in between runs: run takes them with --m7 and --m4. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "sketch_posix.h"
 #include "target.h"
 
-/* What the build tree gives (set by CMake when the port is built: DUET_AN521=ON). */
+/* Set by CMake when the port is built (DUET_AN521=ON); board_paths.c finds its files. */
 #ifdef DUET_BOARD_AN521_LIB
 
 /* As ports/cortex_m/cortex_m.cmake: the SSE-200's CPU0 has no FPU, so both images are
@@ -37,8 +38,14 @@ static int refuse_unsupported(const board_args *a)
 static int an521_build(const board_args *a)
 {
     int rc = refuse_unsupported(a);
-    if (rc || (rc = board_paths_need_tree(a)))
+    if (rc)
         return rc;
+    const board_paths *p = board_paths_find(a);
+    if (!p)
+        return 1;
+    if (!p->an521_lib)
+        return board_fail(a, "this install of duet has no AN521 port (lib/duet/an521): install duet from a build "
+                             "configured with -DDUET_AN521=ON (the default with the tests)");
     bool m7 = strcmp(a->core, "m7") == 0;
     char out[4096];
     if (a->output) {
@@ -59,11 +66,18 @@ static int an521_build(const board_args *a)
     const char *head[] = {
         "arm-none-eabi-gcc", "-std=gnu11", "-g", "-Os", "-Wall", "-Wextra", AN521_CPU_FLAGS,
         "-ffunction-sections", "-fdata-sections", m7 ? "-DCORE_CM7" : "-DCORE_CM4",
-        "-I" DUET_BOARD_INCLUDE, "-I" DUET_BOARD_AN521_GENERATED, "-I" DUET_BOARD_CORTEX_M_INCLUDE,
-        "-I" DUET_BOARD_AN521_INCLUDE,
     };
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         argv[n++] = head[i];
+    /* The CPU's flags, then the port's header directories: a sketch's sources get them too. */
+    static char include[4][PATH_MAX + 2];
+    const char *cross[3 + 4] = {AN521_CPU_FLAGS};
+    int cross_count = 3;
+    for (int i = 0; i < 4 && p->an521_include[i]; i++) {
+        snprintf(include[i], sizeof include[i], "-I%s", p->an521_include[i]);
+        cross[cross_count++] = include[i];
+        argv[n++] = include[i];
+    }
     for (int i = 0; i < a->cflag_count; i++)
         argv[n++] = a->cflags[i];
     /* A sketch (.ino, .cpp): compiled as C++ with the Arduino layer, linked by g++. */
@@ -73,11 +87,7 @@ static int an521_build(const board_args *a)
     if (sketch) {
         if (!mkdtemp(dir))
             return board_fail(a, "cannot make a directory in /tmp: %s", strerror(errno));
-        static const char *const cross[] = {
-            AN521_CPU_FLAGS, "-I" DUET_BOARD_INCLUDE, "-I" DUET_BOARD_AN521_GENERATED,
-            "-I" DUET_BOARD_CORTEX_M_INCLUDE, "-I" DUET_BOARD_AN521_INCLUDE,
-        };
-        rc = sketch_cross_compile(a, m7, cross, (int)(sizeof cross / sizeof cross[0]), dir, &objects);
+        rc = sketch_cross_compile(a, m7, cross, cross_count, dir, &objects);
         if (rc) {
             board_remove_tree(dir);
             return rc;
@@ -98,10 +108,12 @@ static int an521_build(const board_args *a)
      * port's library and newlib call each other (stdio's system calls): one group. The
      * library's objects carry intermediate code too (ports/an521/CMakeLists.txt): -fno-lto
      * links their machine code. */
+    char ld_dir[PATH_MAX + 2], script[PATH_MAX + 16];
+    snprintf(ld_dir, sizeof ld_dir, "-L%s", p->an521_ld);
+    snprintf(script, sizeof script, "-T%s/%s", p->an521_ld, m7 ? "cpu0.ld" : "cpu1.ld");
     const char *tail[] = {
-        "-fno-lto", "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", "-L" DUET_BOARD_AN521_DIR,
-        m7 ? "-T" DUET_BOARD_AN521_DIR "/cpu0.ld" : "-T" DUET_BOARD_AN521_DIR "/cpu1.ld",
-        "-Wl,--undefined=duet_an521_vectors", "-Wl,--start-group", DUET_BOARD_AN521_LIB, "-lc_nano",
+        "-fno-lto", "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", ld_dir, script,
+        "-Wl,--undefined=duet_an521_vectors", "-Wl,--start-group", p->an521_lib, "-lc_nano",
         "-Wl,--end-group", "-o", out,
     };
     for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)

@@ -52,9 +52,38 @@ static const char *const cpu_flags[2][4] = {
 
 static const char *const c_flags[] = {
     "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
-    "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE,
-    "-I" DUET_SOURCE_DIR "/ports/cortex_m/include", "-I" DUET_SOURCE_DIR "/ports/stm32h747/include",
 };
+
+/* Where duet's sources and headers are: the source tree duet-board was built from, or the
+ * copy an install keeps (board_paths.h: giga_root, the headers in the install's include). */
+typedef struct giga_tree {
+    const char *root;       /* src/, ports/cortex_m/, ports/stm32h747/ below it */
+    const char *include[5]; /* the header directories as -I options (NULL after the last) */
+} giga_tree;
+
+static giga_tree tree;
+
+/* Fills tree; 0, or 1 after saying that the sources are missing. */
+static int find_tree(const board_args *args)
+{
+    const board_paths *p = board_paths_find(args);
+    if (!p)
+        return 1;
+    if (!p->installed) {
+        tree = (giga_tree){DUET_SOURCE_DIR,
+                           {"-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE,
+                            "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
+                            "-I" DUET_SOURCE_DIR "/ports/stm32h747/include"}};
+        return 0;
+    }
+    if (!p->giga_root)
+        return board_fail(args, "this install of duet has no sources for the GIGA R1 (share/duet/giga): install "
+                                "duet again (make install PREFIX=...)");
+    static char include[PATH_CAP];
+    snprintf(include, sizeof include, "-I%s", p->include);
+    tree = (giga_tree){p->giga_root, {include}};
+    return 0;
+}
 
 /* An argument vector that grows one string at a time; strings are copied. */
 typedef struct argv_buf {
@@ -102,6 +131,8 @@ static void common_flags(argv_buf *a, int core)
     arg(a, core == 0 ? "-DCORE_CM7" : "-DCORE_CM4");
     for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0]; i++)
         arg(a, c_flags[i]);
+    for (size_t i = 0; tree.include[i]; i++)
+        arg(a, tree.include[i]);
 }
 
 /* Runs a and frees it; a failure is reported with what the command was for. */
@@ -156,15 +187,21 @@ static int build_library_now(const board_args *args, int core, const char *dir);
  * built for this core from the same files. */
 static int build_library(const board_args *args, int core, const char *dir)
 {
-    static const char *const sources[] = {
-        DUET_SOURCE_DIR "/src", DUET_SOURCE_DIR "/include", DUET_SOURCE_DIR "/ports/cortex_m",
-        DUET_SOURCE_DIR "/ports/stm32h747", DUET_GENERATED_INCLUDE, NULL,
-    };
-    char key[sizeof DUET_GIGA_SOURCES + 1024], lib[PATH_CAP];
-    size_t len = (size_t)snprintf(key, sizeof key, "giga %s %s %s %s", cpu_flags[core][0], cpu_flags[core][3],
-                                  core == 0 ? "-DCORE_CM7" : "-DCORE_CM4", DUET_GIGA_SOURCES);
+    /* The files it is built from: the sources' directories and the headers'. */
+    char dirs[3][PATH_CAP];
+    const char *sources[3 + 5] = {dirs[0], dirs[1], dirs[2]};
+    snprintf(dirs[0], sizeof dirs[0], "%s/src", tree.root);
+    snprintf(dirs[1], sizeof dirs[1], "%s/ports/cortex_m", tree.root);
+    snprintf(dirs[2], sizeof dirs[2], "%s/ports/stm32h747", tree.root);
+    for (int i = 0; tree.include[i]; i++)
+        sources[3 + i] = tree.include[i] + 2; /* after "-I" */
+    char key[sizeof DUET_GIGA_SOURCES + 4096], lib[PATH_CAP];
+    size_t len = (size_t)snprintf(key, sizeof key, "giga %s %s %s %s %s", cpu_flags[core][0], cpu_flags[core][3],
+                                  core == 0 ? "-DCORE_CM7" : "-DCORE_CM4", tree.root, DUET_GIGA_SOURCES);
     for (size_t i = 0; i < sizeof c_flags / sizeof c_flags[0] && len < sizeof key; i++)
         len += (size_t)snprintf(key + len, sizeof key - len, " %s", c_flags[i]);
+    for (size_t i = 0; tree.include[i] && len < sizeof key; i++)
+        len += (size_t)snprintf(key + len, sizeof key - len, " %s", tree.include[i]);
     snprintf(lib, sizeof lib, "%s/libduet_giga.a", dir);
     if (build_cache_get(key, sources, lib))
         return 0;
@@ -188,9 +225,14 @@ static int build_library_now(const board_args *args, int core, const char *dir)
         arg(&cc, CROSS "gcc");
         common_flags(&cc, core);
         arg(&cc, "-Werror");
-        arg(&cc, "-I" DUET_SOURCE_DIR "/src"); /* the core's own headers */
+        arg_fmt(&cc, "-I%s/src", tree.root); /* the core's own headers */
         arg(&cc, "-c");
-        arg(&cc, src);
+        /* The list names the source tree's files; an install keeps them below tree.root. */
+        size_t tree_len = strlen(DUET_SOURCE_DIR);
+        if (strncmp(src, DUET_SOURCE_DIR "/", tree_len + 1) == 0)
+            arg_fmt(&cc, "%s%s", tree.root, src + tree_len);
+        else
+            arg(&cc, src);
         arg(&cc, "-o");
         snprintf(obj, sizeof obj, "%s/%d.o", dir, n++);
         arg(&cc, obj);
@@ -226,7 +268,7 @@ static int link_image(const board_args *args, int core, const board_split *split
     arg(&cc, "--specs=nano.specs");
     arg(&cc, "-nostartfiles");
     arg(&cc, "-Wl,--gc-sections");
-    arg(&cc, "-L" DUET_SOURCE_DIR "/ports/stm32h747/ld");
+    arg_fmt(&cc, "-L%s/ports/stm32h747/ld", tree.root);
     if (core == 0) {
         arg(&cc, "-Tgiga_m7.ld");
         arg_fmt(&cc, "-Wl,--defsym=DUET_M7_FLASH_END=0x%08lx",
@@ -253,7 +295,7 @@ static int link_image(const board_args *args, int core, const board_split *split
 
 static int giga_build(const board_args *args)
 {
-    if (board_paths_need_tree(args))
+    if (find_tree(args))
         return 1;
     int core = strcmp(args->core, "m7") == 0 ? 0 : 1;
     const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
@@ -269,11 +311,11 @@ static int giga_build(const board_args *args)
     static sketch_objects objects;
     bool sketch = sketch_sources(args);
     if (!rc && sketch) {
-        const char *cross[] = {
-            cpu_flags[core][0], cpu_flags[core][1], cpu_flags[core][2], cpu_flags[core][3],
-            "-I" DUET_SOURCE_DIR "/include", "-I" DUET_GENERATED_INCLUDE, "-I" DUET_SOURCE_DIR "/ports/cortex_m/include",
-        };
-        rc = sketch_cross_compile(args, core == 0, cross, (int)(sizeof cross / sizeof cross[0]), dir, &objects);
+        const char *cross[4 + 5] = {cpu_flags[core][0], cpu_flags[core][1], cpu_flags[core][2], cpu_flags[core][3]};
+        int count = 4;
+        for (int i = 0; tree.include[i]; i++)
+            cross[count++] = tree.include[i];
+        rc = sketch_cross_compile(args, core == 0, cross, count, dir, &objects);
     }
     if (!rc)
         rc = link_image(args, core, split, dir, sketch ? &objects : NULL, elf, bin);

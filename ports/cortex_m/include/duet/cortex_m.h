@@ -56,12 +56,15 @@ void duet_cortex_m_port_board_fail(const char *what, const char *why);
  * (false). Other threads run meanwhile, and every waiting thread sees each ring. */
 bool duet_cortex_m_thread_wait(volatile uint32_t *flag, uint32_t timeout_ms);
 
-/* The port's thread_error(): duet's last error, one per thread (its slot in the scheduler). */
-struct duet_port_error *duet_cortex_m_thread_error(void);
+/* The port's thread_error() (duet_port.thread_error, which a port points here): duet's last
+ * error, one per thread (its slot in the scheduler). */
+struct duet_port;
+struct duet_port_error *duet_cortex_m_thread_error(struct duet_port *port);
 
-/* The port's lock()/unlock() (duet_port.lock): one recursive lock for the core's threads. */
-void duet_cortex_m_thread_lock(void);
-void duet_cortex_m_thread_unlock(void);
+/* The port's lock()/unlock() (duet_port.lock/unlock, which a port points here): one recursive
+ * lock for the core's threads. */
+void duet_cortex_m_thread_lock(struct duet_port *port);
+void duet_cortex_m_thread_unlock(struct duet_port *port);
 
 /* ------------------------------------------------------------ SysTick: milliseconds */
 

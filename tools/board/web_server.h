@@ -1,0 +1,64 @@
+/* web_server.h - what the two halves of duet-board's web server share (internal): the
+ * server's state (web.c: the feed's reader, the pages' event streams, starting and stopping)
+ * and what web_request.c (each request: routes, checks, bodies, answers) needs of it. */
+#ifndef DUET_BOARD_WEB_SERVER_H
+#define DUET_BOARD_WEB_SERVER_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace.h"
+#include "web.h"
+#include "web_json.h"
+
+
+#define WEB_FRAME_MS 25               /* the pages get what changed at most this often */
+#define WEB_PING_MS 10000             /* an idle event stream says it is alive this often */
+#define WEB_BODY_MAX 65536            /* the largest request body taken */
+#define WEB_QUEUE_MAX (256 * 1024)    /* bytes waiting for one page, at most */
+#define WEB_PAGES_MAX 16              /* event streams open at once, at most */
+#define WEB_SOCKET_BUFFER 65536       /* the kernel's send buffer for one page, at most */
+
+typedef struct web_client {
+    struct web_client *next;
+    board_web *web;
+    struct MHD_Connection *conn;
+    char *buf;                        /* queued bytes buf[head .. head + len) */
+    size_t head, len;
+    bool mid_message;                 /* the bytes handed out so far end inside a message */
+    bool suspended, closing;
+} web_client;
+
+struct board_web {
+    struct MHD_Daemon *daemon;
+    board_feed *feed;
+    board_web_actions act;
+    char url[96];
+    char host[64];                    /* the host it was asked to listen on, as given */
+    unsigned port;
+    bool any_host;                    /* listening on every address: any Host is ours */
+    int epoll_fd;
+    web_client *clients;
+    web_pages pages;
+    web_changes ch;
+    bool dirty;
+    uint64_t last_frame_ns, last_ping_ns;
+    board_trace trace;
+    FILE *trace_out;
+    char trace_line[WEB_TRACE_LINE];
+    size_t trace_len;
+};
+
+/* Opens a page's event stream on conn: the board as it is now, then what changes (web.c).
+ * MHD_NO when out of memory. The caller checks the number of pages first. */
+enum MHD_Result web_events_open(board_web *w, struct MHD_Connection *conn);
+
+/* libmicrohttpd's request handler and its end (web_request.c); cls is the board_web. */
+enum MHD_Result web_request_on(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                               const char *version, const char *upload, size_t *upload_size, void **req_cls);
+void web_request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                           enum MHD_RequestTerminationCode code);
+
+#endif
