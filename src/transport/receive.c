@@ -202,8 +202,7 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
      * delivered below, and the link goes down at the first poll that finds nothing. */
     const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
     /* Nothing came, nothing is kept and nothing waits to go out: nothing to do. */
-    if (!gone && !dev->pending && !dev->notify_pending && dev->rx.shadow == dev->rx.published &&
-        duet_rpmsg_vring_idle(dev, &dev->rx) && (!is_host(dev) || duet_rpmsg_vring_idle(dev, &dev->tx)))
+    if (!gone && !dev->pending && duet_rpmsg_idle(dev))
         return 0;
     int count = 0;
     dev->polling++;
