@@ -42,6 +42,8 @@ typedef struct thread {
     unsigned join;        /* WAIT_JOIN: which thread */
     void (*fn)(void *arg);
     void *arg;
+    const uint32_t *guard; /* the bottom word of its stack (NULL for main) */
+    duet_port_error *error; /* duet's last error in this thread (duet_port.thread_error) */
 } thread;
 
 /* What a duet_mutex holds on these ports. */
@@ -52,13 +54,17 @@ typedef struct cm_mutex {
 
 _Static_assert(sizeof(cm_mutex) <= sizeof(((duet_mutex *)0)->opaque), "duet_mutex holds a cm_mutex");
 
-static thread threads[SLOTS] = {[0] = {.state = READY}};
+static duet_port_error main_error;
+static thread threads[SLOTS] = {[0] = {.state = READY, .error = &main_error}};
 static unsigned current;         /* the slot that runs */
 static unsigned last_id;
 static unsigned started; /* threads besides main that have not returned: none, main alone is looked at */
 static uint32_t events; /* a bit per slot: the doorbell rang since its last wait (irq masked) */
+/* Only duet_thread_create names the stacks and the other threads' error slots, so a program
+ * that starts no thread links neither it nor them (--gc-sections): the scheduler then costs
+ * no stack RAM. */
 static uint32_t stacks[DUET_THREAD_MAX][STACK_WORDS] __attribute__((aligned(8)));
-static duet_port_error errors[SLOTS]; /* duet's last error, per thread (duet_port.thread_error) */
+static duet_port_error errors[DUET_THREAD_MAX];
 
 /* Saves this thread's callee-saved registers and stack pointer in *save, then continues the
  * thread whose stack pointer is next (where its own call of this function left it, or its
@@ -167,7 +173,8 @@ static bool can_run(unsigned slot)
 /* Stops the core with a line on the console when a thread has overflowed its stack. */
 static void check_guard(unsigned slot)
 {
-    if (slot == 0 || stacks[slot - 1][0] == GUARD)
+    const uint32_t *guard = threads[slot].guard;
+    if (!guard || *guard == GUARD)
         return;
     static const char msg[] = "\r\nduet: a thread overflowed its stack (DUET_THREAD_STACK_SIZE, duet/config.h)\r\n";
     duet_cortex_m_port_console_write(msg, sizeof msg - 1);
@@ -269,12 +276,14 @@ int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
 #endif
     thread *t = &threads[slot];
     t->sp = sp;
+    t->guard = stack;
     t->id = ++last_id;
     t->fn = fn;
     t->arg = arg;
     t->timed = false;
     take_event(slot); /* an event from before it started is not its own */
-    errors[slot] = (duet_port_error){0};
+    errors[slot - 1] = (duet_port_error){0};
+    t->error = &errors[slot - 1];
     t->state = READY;
     started++;
     if (id)
@@ -382,7 +391,7 @@ void duet_mutex_destroy(duet_mutex *m)
 duet_port_error *duet_cortex_m_thread_error(duet_port *port)
 {
     (void)port;
-    return &errors[current];
+    return threads[current].error;
 }
 
 
