@@ -60,6 +60,10 @@ struct duet_link {
     /* Sends like send(), but only what can go without waiting for the other side
      * (DUET_ERR_TIMEOUT: nothing was sent). NULL: send() is used instead. */
     int (*send_now)(duet_link *link, const uint8_t *data, size_t len);
+    /* Sends like send(), with more messages to follow at once: the link may tell the other
+     * side of this one only with the next send() (or at the next poll()), so that a run of
+     * messages costs one notification. NULL: send() is used instead. */
+    int (*send_more)(duet_link *link, const uint8_t *data, size_t len);
     /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
     size_t max_message;
     /* Optional: a sentence saying why the last send() failed and what to do, for the layer

@@ -324,6 +324,15 @@ static inline unsigned duet_msgpack_reader_max_depth(const duet_msgpack_reader *
 /* Put the reader in error (keeps the first error). */
 void duet_msgpack_reader_fail(duet_msgpack_reader *r, int err);
 
+/* Steps over n bytes the caller has read itself (more than remain: DUET_ERR_TRUNCATED). */
+static inline void duet_msgpack_reader_skip(duet_msgpack_reader *r, size_t n)
+{
+    if (n > (size_t)(r->end - r->pos))
+        duet_msgpack_reader_fail(r, DUET_ERR_TRUNCATED);
+    else
+        r->pos += n;
+}
+
 /* The type of the next value without consuming it; DUET_MSGPACK_NONE at the end or in error. */
 duet_msgpack_type duet_msgpack_peek_type(const duet_msgpack_reader *r);
 

@@ -101,9 +101,10 @@ typedef struct duet_future {
 typedef struct duet_rpc_slot {
     uint8_t state;
     char result_sig;
-    int err;
+    int16_t err;
     uint32_t msgid;
-    size_t len;              /* bytes of result (or error text) in the slot's storage */
+    uint32_t len;            /* bytes of result (or error text) in the slot's storage */
+    void *out;               /* while a caller waits: where a scalar result goes at once */
 } duet_rpc_slot;
 
 /* One binding. Internal, public only for its size. */

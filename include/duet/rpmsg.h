@@ -123,6 +123,7 @@ typedef struct duet_vring {
 struct duet_rpmsg {
     duet_port *port;
     duet_rpmsg_layout lay;
+    volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
     duet_rpmsg_role role;
     int err;                    /* DUET_ERR_CORRUPT or DUET_ERR_LINK_DOWN once the link is down */
     const char *why;            /* what went wrong, for a person */
@@ -145,6 +146,7 @@ struct duet_rpmsg {
     uint32_t send_timeout_ms;
     bool fragments;             /* this side offers fragmented messages (duet peers only) */
     bool notify_pending;        /* the other side asked to hear of what we published: ring */
+    bool pending;               /* an endpoint may keep messages (held, or reassembled) */
     unsigned polling;
     duet_rpmsg_stats stats;
 };

@@ -55,6 +55,7 @@ _Static_assert(sizeof(cm_mutex) <= sizeof(((duet_mutex *)0)->opaque), "duet_mute
 static thread threads[SLOTS] = {[0] = {.state = READY}};
 static unsigned current;         /* the slot that runs */
 static unsigned last_id;
+static unsigned started; /* threads besides main that have not returned: none, main alone is looked at */
 static uint32_t events; /* a bit per slot: the doorbell rang since its last wait (irq masked) */
 static uint32_t stacks[DUET_THREAD_MAX][STACK_WORDS] __attribute__((aligned(8)));
 static duet_port_error errors[SLOTS]; /* duet's last error, per thread (duet_port.thread_error) */
@@ -178,11 +179,12 @@ static void check_guard(unsigned slot)
 static void schedule(void)
 {
     check_guard(current);
+    unsigned slots = started ? SLOTS : 1;
     for (;;) {
         uint32_t mask = irq_save();
         absorb_doorbell();
-        for (unsigned k = 1; k <= SLOTS; k++) {
-            unsigned next = (current + k) % SLOTS;
+        for (unsigned k = 1; k <= slots; k++) {
+            unsigned next = (current + k) % slots;
             if (!can_run(next))
                 continue;
             irq_restore(mask);
@@ -230,6 +232,7 @@ void duet_cortex_m_thread_main(void (*fn)(void *arg), void *arg)
 {
     fn(arg);
     threads[current].state = FREE; /* its joiners can run; its stack is free for a new thread */
+    started--;
     schedule();
     __builtin_unreachable(); /* never continued: a freed slot is only given a new first frame */
 }
@@ -273,6 +276,7 @@ int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
     take_event(slot); /* an event from before it started is not its own */
     errors[slot] = (duet_port_error){0};
     t->state = READY;
+    started++;
     if (id)
         *id = t->id;
     return DUET_OK;

@@ -8,15 +8,11 @@ void duet_text_addn(duet_text *t, const char *s, size_t len)
     if (t->cap == 0)
         return;
     size_t room = t->cap - 1 - t->len;
-    if (len <= room) {
-        memcpy(t->buf + t->len, s, len);
-        t->len += len;
-    } else {
-        memcpy(t->buf + t->len, s, room);
-        t->len = t->cap - 1;
-        if (t->cap >= 4)
-            memcpy(t->buf + t->cap - 4, "...", 3);
-    }
+    size_t n = len <= room ? len : room;
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    if (n < len && t->cap >= 4) /* cut: it ends in "..." */
+        memcpy(t->buf + t->cap - 4, "...", 3);
     t->buf[t->len] = '\0';
 }
 

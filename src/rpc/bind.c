@@ -17,11 +17,22 @@ static bool binding_is(const duet_rpc_binding *b, const char *name, size_t len)
     return b->name_len == left && (left == 0 || n[0] == b->method.name[0]) && memcmp(n, b->method.name, left) == 0;
 }
 
+/* Whether the n bytes at a and b are the same (names are short: no call to memcmp). */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 duet_rpc_binding *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len)
 {
-    for (unsigned i = 0; i < rpc->method_count; i++)
-        if (binding_is(&rpc->methods[i], name, len))
+    for (unsigned i = 0; i < rpc->method_count; i++) {
+        const duet_rpc_binding *b = &rpc->methods[i];
+        if (b->prefix ? binding_is(b, name, len) : b->name_len == len && same_bytes(name, b->method.name, len))
             return &rpc->methods[i];
+    }
     return NULL;
 }
 

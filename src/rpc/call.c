@@ -3,35 +3,26 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-/* Reads the params a signature lists from ap into v (at most DUET_RPC_MAX_ARGS) and its
- * result letter; false if the signature is bad (duet_rpc_signature_error says why). One
- * pass: the letters are checked as their values are read. */
-static bool values_from_va(const char *sig, va_list *ap, duet_value *v, unsigned *n, char *result)
+/* Reads the parameter of letter c from ap into x; false if c is no parameter letter. */
+static bool value_from_va(char c, va_list *ap, duet_value *x)
 {
-    unsigned i = 0;
-    for (; *sig && *sig != ':'; sig++, i++) {
-        if (i == DUET_RPC_MAX_ARGS)
-            return false;
-        duet_value *x = &v[i];
-        x->letter = *sig;
-        switch (*sig) {
-        case 'i': x->v.i = va_arg(*ap, int); break;
-        case 'u': x->v.u = va_arg(*ap, unsigned); break;
-        case 'l': x->v.i = va_arg(*ap, int64_t); break;
-        case 'k': x->v.u = va_arg(*ap, uint64_t); break;
-        case 'b': x->v.u = va_arg(*ap, int) != 0; break;
-        case 'f': case 'd': x->v.d = va_arg(*ap, double); break;
-        case 's': x->v.s = va_arg(*ap, const char *); x->v.s = x->v.s ? x->v.s : ""; break;
-        case 'y': case 'v':
-            x->v.bin.data = va_arg(*ap, const void *);
-            x->v.bin.len = va_arg(*ap, size_t);
-            break;
-        case 'n': break;
-        default: return false;
-        }
+    x->letter = c;
+    switch (c) {
+    case 'i': x->v.i = va_arg(*ap, int); break;
+    case 'u': x->v.u = va_arg(*ap, unsigned); break;
+    case 'l': x->v.i = va_arg(*ap, int64_t); break;
+    case 'k': x->v.u = va_arg(*ap, uint64_t); break;
+    case 'b': x->v.u = va_arg(*ap, int) != 0; break;
+    case 'f': case 'd': x->v.d = va_arg(*ap, double); break;
+    case 's': x->v.s = va_arg(*ap, const char *); x->v.s = x->v.s ? x->v.s : ""; break;
+    case 'y': case 'v':
+        x->v.bin.data = va_arg(*ap, const void *);
+        x->v.bin.len = va_arg(*ap, size_t);
+        break;
+    case 'n': break;
+    default: return false;
     }
-    *n = i;
-    return duet_rpc_sig_result(sig, result);
+    return true;
 }
 
 /* Writes one value: a typed one (duet/call.h) or one read from a signature. */
@@ -71,8 +62,9 @@ bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame
         duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, "no room left in the tx buffer (calls nested too deep)");
         return false;
     }
-    duet_msgpack_write_array(w, slot ? 4 : 3);
-    duet_msgpack_write_uint(w, slot ? MSG_REQUEST : MSG_NOTIFY);
+    uint8_t *head = duet_msgpack_writer_reserve(w, 2); /* a frame holds MIN_FRAME bytes */
+    head[0] = slot ? 0x94 : 0x93; /* an array of 4 or 3 */
+    head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
     if (slot) {
         (*slot)->msgid = rpc->next_msgid++;
         duet_msgpack_write_uint(w, (*slot)->msgid);
@@ -97,17 +89,49 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
 }
 
 /* A message to send: a request (slot != NULL: it gets one) or a notification, its method,
- * its params and (for a request) its result letter. */
+ * its params - typed values, or a signature and its values in ap - and (for a request)
+ * its result letter (read from the signature as the params are written). */
 typedef struct message {
     duet_rpc_slot **slot;
     const char *method;
-    const duet_value *values;
+    const duet_value *values; /* the typed values (sig NULL)... */
     unsigned n;
+    const char *sig;          /* ...or a signature, whose values are read from ap */
+    va_list *ap;
     char result;
 } message;
 
+/* Writes the params array: the typed values, or each letter of the signature's value read
+ * from ap and written in one pass. False if the signature is bad. */
+static bool write_params(duet_msgpack_writer *w, message *m)
+{
+    if (!m->sig) {
+        duet_msgpack_write_array(w, m->n);
+        for (unsigned i = 0; i < m->n; i++)
+            write_value(w, &m->values[i]);
+        return true;
+    }
+    const char *sig = m->sig;
+    unsigned n = 0;
+    while (sig[n] && sig[n] != ':')
+        n++;
+    if (n > DUET_RPC_MAX_ARGS)
+        return false;
+    duet_msgpack_write_array(w, n);
+    for (unsigned i = 0; i < n; i++) {
+        duet_value v;
+        if (sig[i] == 'i') /* the commonest, written straight from ap */
+            duet_msgpack_write_int(w, va_arg(*m->ap, int));
+        else if (!value_from_va(sig[i], m->ap, &v))
+            return false;
+        else
+            write_value(w, &v);
+    }
+    return duet_rpc_sig_result(sig + n, &m->result);
+}
+
 /* Checks what every message needs, encodes it and sends it. */
-static int send_message(duet_rpc *rpc, const message *m)
+static int send_message(duet_rpc *rpc, message *m)
 {
     if (!m->method)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
@@ -125,19 +149,22 @@ static int send_message(duet_rpc *rpc, const message *m)
     size_t frame;
     if (!duet_rpc_begin_message(rpc, &w, &frame, m->slot, m->method))
         return m->slot && !*m->slot ? DUET_ERR_FULL : DUET_ERR_TOO_LARGE;
-    duet_msgpack_write_array(&w, m->n);
-    for (unsigned i = 0; i < m->n; i++)
-        write_value(&w, &m->values[i]);
+    if (!write_params(&w, m)) {
+        frame_pop(rpc, frame);
+        if (m->slot)
+            rpc->next_msgid--; /* nothing was sent: the msgid is free again */
+        return duet_rpc_signature_error(rpc, m->method, m->sig);
+    }
     return duet_rpc_finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
 }
 
-/* Where a call goes on: a sync call waits (timeout_ms) and stores its result from ap or
- * into *out; an async one fills *future; a notification is done. */
+/* Where a call goes on: a sync call waits (timeout_ms) and stores its result into *out, or
+ * where the pointers in the message's ap say; an async one fills *future; a notification
+ * is done. */
 typedef struct then {
     bool sync;
     uint32_t timeout_ms;
     duet_future *future;
-    va_list *ap;
     const duet_result *out;
 } then;
 
@@ -155,7 +182,7 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
     }
     if (!err && next->sync) {
         duet_rpc_out out = next->out ? (duet_rpc_out){next->out->p, next->out->cap, NULL}
-                                     : duet_rpc_out_from_va(s->result_sig, next->ap);
+                                     : duet_rpc_out_from_va(m->result, m->ap);
         err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, &out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
@@ -164,49 +191,42 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
 }
 
 /* run() for a signature and its values in ap. */
-static int run_signed(duet_rpc *rpc, const char *method, const char *sig, then *next, bool notify, va_list ap)
+static int run_signed(duet_rpc *rpc, const char *method, const char *sig, const then *next, bool notify, va_list ap)
 {
     va_list args;
-    duet_value values[DUET_RPC_MAX_ARGS];
-    message m = {NULL, method, values, 0, 0};
-    int err;
-    va_copy(args, ap);
-    next->ap = &args;
-    if (!method || !sig) {
-        duet_rpc_lock(rpc);
-        err = duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call",
-                                 method ? "no signature (NULL): give \"\" for no parameters" : "no method name (NULL)");
-        duet_rpc_unlock(rpc);
-    } else if (!values_from_va(sig, &args, values, &m.n, &m.result)) {
-        duet_rpc_lock(rpc);
-        err = duet_rpc_signature_error(rpc, method, sig);
-        duet_rpc_unlock(rpc);
-    } else {
-        err = run(rpc, &m, next, notify);
+    message m = {NULL, method, NULL, 0, sig, &args, 0};
+    if (method && sig) {
+        va_copy(args, ap);
+        int err = run(rpc, &m, next, notify);
+        va_end(args);
+        return err;
     }
-    if (err && next->future) {
+    if (next->future) {
         next->future->slot = 0xff;
         next->future->msgid = 0;
     }
-    va_end(args);
+    duet_rpc_lock(rpc);
+    int err = duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call",
+                                 method ? "no signature (NULL): give \"\" for no parameters" : "no method name (NULL)");
+    duet_rpc_unlock(rpc);
     return err;
 }
 
 int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const char *signature, va_list ap)
 {
-    then next = {true, timeout_ms, NULL, NULL, NULL};
+    then next = {true, timeout_ms, NULL, NULL};
     return run_signed(rpc, method, signature, &next, false, ap);
 }
 
 int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap)
 {
-    then next = {false, 0, future, NULL, NULL};
+    then next = {false, 0, future, NULL};
     return run_signed(rpc, method, signature, &next, false, ap);
 }
 
 int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, va_list ap)
 {
-    then next = {false, 0, NULL, NULL, NULL};
+    then next = {false, 0, NULL, NULL};
     return run_signed(rpc, method, signature, &next, true, ap);
 }
 
@@ -216,7 +236,8 @@ int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
     va_start(ap, signature);
-    int err = duet_rpc_vcall(rpc, rpc->cfg.timeout_ms, method, signature, ap);
+    then next = {true, rpc->cfg.timeout_ms, NULL, NULL};
+    int err = run_signed(rpc, method, signature, &next, false, ap);
     va_end(ap);
     return err;
 }
@@ -252,22 +273,22 @@ int duet_rpc_notify(duet_rpc *rpc, const char *method, const char *signature, ..
 
 int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, const duet_value *args, unsigned nargs)
 {
-    message m = {NULL, method, args, nargs, result.letter};
-    then next = {true, rpc->cfg.timeout_ms, NULL, NULL, &result};
+    message m = {NULL, method, args, nargs, NULL, NULL, result.letter};
+    then next = {true, rpc->cfg.timeout_ms, NULL, &result};
     return run(rpc, &m, &next, false);
 }
 
 int duet_rpc_call_async_values(duet_rpc *rpc, duet_future *future, const char *method, const duet_value *args,
                                unsigned nargs)
 {
-    message m = {NULL, method, args, nargs, 0};
-    then next = {false, 0, future, NULL, NULL};
+    message m = {NULL, method, args, nargs, NULL, NULL, 0};
+    then next = {false, 0, future, NULL};
     return run(rpc, &m, &next, false);
 }
 
 int duet_rpc_notify_values(duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs)
 {
-    message m = {NULL, method, args, nargs, 0};
-    then next = {false, 0, NULL, NULL, NULL};
+    message m = {NULL, method, args, nargs, NULL, NULL, 0};
+    then next = {false, 0, NULL, NULL};
     return run(rpc, &m, &next, true);
 }

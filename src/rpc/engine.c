@@ -22,18 +22,6 @@ int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig)
     return DUET_ERR_ARG;
 }
 
-void duet_rpc_lock(duet_rpc *rpc)
-{
-    if (rpc->cfg.lock)
-        rpc->cfg.lock(rpc->cfg.lock_arg);
-}
-
-void duet_rpc_unlock(duet_rpc *rpc)
-{
-    if (rpc->cfg.unlock)
-        rpc->cfg.unlock(rpc->cfg.lock_arg);
-}
-
 /* ------------------------------------------------------------ set-up */
 
 int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)

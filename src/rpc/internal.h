@@ -8,6 +8,13 @@
 
 #include "base/text.h"
 
+/* Keeps a function out of its callers' line (a large frame the common path should not pay). */
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 enum { MSG_REQUEST = 0, MSG_RESPONSE = 1, MSG_NOTIFY = 2 };
 enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
 
@@ -22,10 +29,11 @@ struct duet_req {
     const char *method;
     uint32_t method_len;
     uint32_t argc;
-    duet_msgpack_reader params;            /* at the first element of params */
+    duet_msgpack_reader params;            /* over the params' elements, once params_read */
+    bool params_read;                      /* duet_req_params has set up params */
     duet_msgpack_token args[DUET_RPC_MAX_ARGS]; /* the first arguments, decoded */
     const uint8_t *arg_at[DUET_RPC_MAX_ARGS];   /* where each starts */
-    const uint8_t *params_end;
+    const uint8_t *params_start, *params_end;
     duet_msgpack_writer out;               /* the response, result last */
     size_t result_start;                   /* where the result starts in out */
     duet_msgpack_token returned;           /* the result a duet_return_* wrote... */
@@ -37,9 +45,18 @@ struct duet_req {
 
 /* ------------------------------------------------------------ small helpers */
 
-/* The engine's lock hooks (duet_rpc_config.lock), if it has them (engine.c). */
-void duet_rpc_lock(duet_rpc *rpc);
-void duet_rpc_unlock(duet_rpc *rpc);
+/* The engine's lock hooks (duet_rpc_config.lock), if it has them. */
+static inline void duet_rpc_lock(duet_rpc *rpc)
+{
+    if (rpc->cfg.lock)
+        rpc->cfg.lock(rpc->cfg.lock_arg);
+}
+
+static inline void duet_rpc_unlock(duet_rpc *rpc)
+{
+    if (rpc->cfg.unlock)
+        rpc->cfg.unlock(rpc->cfg.lock_arg);
+}
 
 
 static inline uint32_t now_ms(duet_rpc *rpc)
@@ -119,6 +136,10 @@ typedef struct duet_rpc_out {
 
 /* result.c: reads the result pointers for result letter c from a va_list. */
 duet_rpc_out duet_rpc_out_from_va(char c, va_list *ap);
+
+/* result.c: stores a scalar result (tok) where the waiting caller's s->out says, if it
+ * matches the call's result letter, and clears s->out; false (nothing stored) if not. */
+bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok);
 
 /* result.c: polls and waits until the slot is done or timeout_ms passed. */
 int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms);

@@ -13,47 +13,92 @@ static bool skip_malformed(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t 
     return true;
 }
 
+/* The size of the unsigned integer encoding at p (a positive fixint or uint 8..64, the
+ * encodings of msgids) if it is there whole, else 0. */
+static size_t uint_size(const uint8_t *p, const uint8_t *end)
+{
+    if (p >= end)
+        return 0;
+    if (*p <= 0x7f)
+        return 1;
+    size_t n = 1 + ((size_t)1 << (*p & 3));
+    return *p >= 0xcc && *p <= 0xcf && n <= (size_t)(end - p) ? n : 0;
+}
+
+/* Reads one whole value (inside: how deep it sits), a small integer here, the rest
+ * through the reader. */
+static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsigned inside)
+{
+    const uint8_t *p = duet_msgpack_reader_pos(r);
+    if (duet_msgpack_reader_remaining(r) && *p <= 0x7f) {
+        t->type = DUET_MSGPACK_UINT;
+        t->v.u = *p;
+        duet_msgpack_reader_skip(r, 1);
+        return true;
+    }
+    return duet_msgpack_read_value(r, t, inside);
+}
+
+/* The slot waiting for msgid id, or NULL. */
+static duet_rpc_slot *waiting_slot(duet_rpc *rpc, uint64_t id)
+{
+    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
+        if (rpc->slots[i].state == SLOT_PENDING && rpc->slots[i].msgid == id)
+            return &rpc->slots[i];
+    return NULL;
+}
+
 /*
  * Reads the rest of a response ([1, already read) id, error, result) and stores it in the
  * slot that waits for its msgid. Leaves r after the message; false if it is not whole.
  */
 static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end)
 {
-    uint64_t id;
+    uint64_t id = 0;
     duet_msgpack_token tok;
-    if (!duet_msgpack_read_u64(r, &id))
+    const uint8_t *p = duet_msgpack_reader_pos(r);
+    size_t n = uint_size(p, end);
+    if (n) { /* read here: every msgid duet sends */
+        if (n == 1)
+            id = p[0];
+        else if (n == 5)
+            id = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+        else
+            for (size_t k = 1; k < n; k++)
+                id = id << 8 | p[k];
+        duet_msgpack_reader_skip(r, n);
+    } else if (!duet_msgpack_read_u64(r, &id)) {
         return skip_malformed(rpc, r, msg, end);
+    }
     /* The error: nil, a string, or (from a peer that breaks the convention) anything. */
     const char *text = NULL;
     uint32_t text_len = 0;
-    duet_msgpack_type error_type = duet_msgpack_peek_type(r);
-    if (error_type == DUET_MSGPACK_NIL)
-        duet_msgpack_read_nil(r);
-    else if (error_type == DUET_MSGPACK_STR)
+    duet_msgpack_type error_type = DUET_MSGPACK_NIL;
+    if (duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
+        duet_msgpack_reader_skip(r, 1); /* nil, read here: no error */
+    else if ((error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
         duet_msgpack_read_str(r, &text, &text_len);
     else if (!duet_msgpack_read_value(r, &tok, 1))
         return false;
     const uint8_t *result = duet_msgpack_reader_pos(r);
-    if (!duet_msgpack_read_value(r, &tok, 1))
+    if (!read_one(r, &tok, 1))
         return false;
     size_t len = (size_t)(duet_msgpack_reader_pos(r) - result);
     rpc->stats.msgs_in++;
 
-    duet_rpc_slot *s = NULL;
-    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
-        if (rpc->slots[i].state == SLOT_PENDING && rpc->slots[i].msgid == id) {
-            s = &rpc->slots[i];
-            break;
-        }
+    duet_rpc_slot *s = waiting_slot(rpc, id);
     if (!s) {
         rpc->stats.late_responses++;
         return true;
     }
+    s->state = SLOT_DONE;
+    s->err = DUET_OK;
+    s->len = 0;
+    if (error_type == DUET_MSGPACK_NIL && s->out && duet_rpc_store_direct(s, &tok))
+        return true;
     uint8_t *store = slot_store(rpc, s);
     duet_text t;
     duet_text_init(&t, (char *)store, rpc->slot_size);
-    s->state = SLOT_DONE;
-    s->err = DUET_OK;
     if (error_type != DUET_MSGPACK_NIL) {
         s->err = DUET_ERR_REMOTE;
         if (text) {
@@ -62,16 +107,16 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
             duet_text_add(&t, "the remote sent an error value of type ");
             duet_text_add(&t, duet_msgpack_type_name(error_type));
         }
-        s->len = t.len;
+        s->len = (uint32_t)t.len;
     } else if (len > rpc->slot_size) {
         s->err = DUET_ERR_TOO_LARGE;
         duet_text_add(&t, "result of ");
-        duet_text_add_uint(&t, len);
+        duet_text_add_uint(&t, (uint32_t)len);
         duet_text_add(&t, " bytes does not fit the result slot");
-        s->len = t.len;
+        s->len = (uint32_t)t.len;
     } else {
         memcpy(store, result, len);
-        s->len = len;
+        s->len = (uint32_t)len;
     }
     return true;
 }
@@ -106,8 +151,16 @@ static bool utf8_valid(const uint8_t *s, size_t len)
  * bytes). False if it is neither, with *len 0, or a bin that is not UTF-8, with *len not 0. */
 static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t *len)
 {
+    const uint8_t *p = duet_msgpack_reader_pos(r);
     const uint8_t *bytes;
     *len = 0;
+    size_t avail = duet_msgpack_reader_remaining(r);
+    if (avail && (*p & 0xe0) == 0xa0 && (size_t)(*p & 0x1f) < avail) {
+        *name = (const char *)p + 1; /* a fixstr, read here: the commonest name */
+        *len = *p & 0x1f;
+        duet_msgpack_reader_skip(r, 1 + *len);
+        return true;
+    }
     if (duet_msgpack_peek_type(r) != DUET_MSGPACK_BIN)
         return duet_msgpack_read_str(r, name, len);
     if (!duet_msgpack_read_bin(r, &bytes, len) || !utf8_valid(bytes, *len)) {
@@ -123,15 +176,98 @@ static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t
 static bool read_params(duet_req *c, duet_msgpack_reader *r)
 {
     bool ok = true;
-    for (uint32_t i = 0; ok && i < c->argc; i++) {
+    uint32_t kept = c->argc < DUET_RPC_MAX_ARGS ? c->argc : DUET_RPC_MAX_ARGS;
+    for (uint32_t i = 0; ok && i < kept; i++) {
+        c->arg_at[i] = duet_msgpack_reader_pos(r);
+        ok = read_one(r, &c->args[i], 2); /* in the message and params */
+    }
+    for (uint32_t i = kept; ok && i < c->argc; i++) {
         duet_msgpack_token rest;
-        bool kept = i < DUET_RPC_MAX_ARGS;
-        if (kept)
-            c->arg_at[i] = duet_msgpack_reader_pos(r);
-        ok = duet_msgpack_read_value(r, kept ? &c->args[i] : &rest, 2); /* in the message and params */
+        ok = read_one(r, &rest, 2);
     }
     c->params_end = duet_msgpack_reader_pos(r);
     return ok;
+}
+
+/* The params array's header: a fixarray read here, any other through the reader. */
+static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
+{
+    const uint8_t *p = duet_msgpack_reader_pos(r);
+    if (duet_msgpack_reader_remaining(r) && (*p & 0xf0) == 0x90) {
+        *n = *p & 0x0f;
+        duet_msgpack_reader_skip(r, 1);
+        return true;
+    }
+    return duet_msgpack_read_array(r, n);
+}
+
+/* The head of a message: its element count (3 or 4) and type (request, response or
+ * notification), as every peer writes them read here, anything else through the reader. */
+static bool read_kind(duet_msgpack_reader *r, uint32_t *n, uint32_t *type)
+{
+    const uint8_t *p = duet_msgpack_reader_pos(r);
+    if (duet_msgpack_reader_remaining(r) >= 2 && (p[0] == 0x94 || p[0] == 0x93) && p[1] <= MSG_NOTIFY) {
+        *n = p[0] & 0x0f;
+        *type = p[1];
+        duet_msgpack_reader_skip(r, 2);
+        return true;
+    }
+    return duet_msgpack_read_array(r, n) && duet_msgpack_read_u32(r, type);
+}
+
+/* A request's msgid: any integer (its bytes are sent back as they came). */
+static bool read_request_msgid(duet_msgpack_reader *r, const uint8_t *end)
+{
+    size_t n = uint_size(duet_msgpack_reader_pos(r), end);
+    duet_msgpack_token id;
+    if (n) {
+        duet_msgpack_reader_skip(r, n);
+        return true;
+    }
+    return duet_msgpack_read_token(r, &id) && (id.type == DUET_MSGPACK_UINT || id.type == DUET_MSGPACK_INT);
+}
+
+/* Handles a request or notification (its kind already read at r), framing it while it
+ * parses it; false if it is not one whole value. Out of handle_message's line, so that a
+ * response does not pay for the request's frame. */
+static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end,
+                                    bool notification)
+{
+    duet_req c;
+    c.rpc = rpc;
+    c.binding = NULL;
+    c.typed = false;
+    c.notification = notification;
+    const uint8_t *msgid = duet_msgpack_reader_pos(r);
+    size_t msgid_len = 0;
+    if (!c.notification) {
+        if (!read_request_msgid(r, end))
+            return skip_malformed(rpc, r, msg, end); /* no id to answer to */
+        msgid_len = (size_t)(duet_msgpack_reader_pos(r) - msgid);
+    }
+    const char *malformed = NULL;
+    c.method = "";
+    c.method_len = 0;
+    c.argc = 0;
+    c.params_read = false;
+    c.params_start = c.params_end = msg; /* no params (a malformed request) */
+    if (!read_method_name(r, &c.method, &c.method_len))
+        malformed = c.method_len ? "malformed request: the method name is bin but not UTF-8; send it as a string"
+                                 : "malformed request: the method name must be a string";
+    else if (!read_params_array(r, &c.argc))
+        malformed = "malformed request: params must be an array";
+    if (malformed) {
+        if (!skip_malformed(rpc, r, msg, end))
+            return false;
+    } else {
+        /* The params run to the end of the message: their reader sees nothing after it. */
+        c.params_start = duet_msgpack_reader_pos(r);
+        if (!read_params(&c, r))
+            return false;
+        rpc->stats.msgs_in++;
+    }
+    duet_rpc_serve(rpc, &c, msgid, msgid_len, malformed);
+    return true;
 }
 
 /*
@@ -143,47 +279,11 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     const uint8_t *msg = duet_msgpack_reader_pos(r);
     const uint8_t *end = msg + duet_msgpack_reader_remaining(r);
     uint32_t n, type;
-    if (!duet_msgpack_read_array(r, &n) || (n != 3 && n != 4) || !duet_msgpack_read_u32(r, &type) ||
-        type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
+    if (!read_kind(r, &n, &type) || (n != 3 && n != 4) || type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
         return skip_malformed(rpc, r, msg, end);
     if (type == MSG_RESPONSE)
         return complete(rpc, r, msg, end);
-
-    duet_req c;
-    c.rpc = rpc;
-    c.binding = NULL;
-    c.typed = false;
-    c.notification = type == MSG_NOTIFY;
-    const uint8_t *msgid = duet_msgpack_reader_pos(r);
-    size_t msgid_len = 0;
-    if (!c.notification) {
-        duet_msgpack_token id;
-        if (!duet_msgpack_read_token(r, &id) || (id.type != DUET_MSGPACK_UINT && id.type != DUET_MSGPACK_INT))
-            return skip_malformed(rpc, r, msg, end); /* no id to answer to */
-        msgid_len = (size_t)(duet_msgpack_reader_pos(r) - msgid);
-    }
-    const char *malformed = NULL;
-    c.method = "";
-    c.method_len = 0;
-    c.argc = 0;
-    if (!read_method_name(r, &c.method, &c.method_len))
-        malformed = c.method_len ? "malformed request: the method name is bin but not UTF-8; send it as a string"
-                                 : "malformed request: the method name must be a string";
-    else if (!duet_msgpack_read_array(r, &c.argc))
-        malformed = "malformed request: params must be an array";
-    if (malformed) {
-        if (!skip_malformed(rpc, r, msg, end))
-            return false;
-    } else {
-        /* The params run to the end of the message: their reader sees nothing after it. */
-        const uint8_t *params = duet_msgpack_reader_pos(r);
-        if (!read_params(&c, r))
-            return false;
-        rpc->stats.msgs_in++;
-        duet_msgpack_reader_init(&c.params, params, (size_t)(duet_msgpack_reader_pos(r) - params));
-    }
-    duet_rpc_serve(rpc, &c, msgid, msgid_len, malformed);
-    return true;
+    return handle_request(rpc, r, msg, end, type == MSG_NOTIFY);
 }
 
 /* The msgid of the request whose first len bytes are msg; false if it is no request or its

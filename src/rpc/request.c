@@ -74,7 +74,14 @@ const uint8_t *duet_arg_value(const duet_req *call, unsigned n, uint32_t *len)
     return arg_bytes(call, n, DUET_MSGPACK_NONE, len);
 }
 
-duet_msgpack_reader *duet_req_params(duet_req *call) { return &call->params; }
+duet_msgpack_reader *duet_req_params(duet_req *call)
+{
+    if (!call->params_read) { /* set up when a handler first asks: most never do */
+        duet_msgpack_reader_init(&call->params, call->params_start, (size_t)(call->params_end - call->params_start));
+        call->params_read = true;
+    }
+    return &call->params;
+}
 duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 
 /* Notes the result a duet_return_* wrote from `at`, so that its check needs no read-back

@@ -113,11 +113,8 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, cons
     if (c != 0 && !token_matches(&tok, c, &range)) {
         duet_text t = error_begin(rpc);
         duet_text_add(&t, method);
-        duet_text_add(&t, ": result: expected ");
-        duet_text_add(&t, duet_rpc_letter_name(c));
-        duet_text_add(&t, range ? ", got an integer out of its range" : ", got ");
-        if (!range)
-            duet_text_add(&t, duet_msgpack_type_name(tok.type));
+        duet_text_add(&t, ": result: ");
+        duet_rpc_mismatch_text(&t, c, &tok, range);
         return range ? DUET_ERR_RANGE : DUET_ERR_TYPE;
     }
     if (c == 'v')
@@ -129,16 +126,44 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, cons
     return DUET_OK;
 }
 
+bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok)
+{
+    const duet_rpc_out *o = (const duet_rpc_out *)s->out;
+    bool range;
+    if (!token_matches(tok, s->result_sig, &range))
+        return false;
+    if (o->p)
+        store_scalar(s->result_sig, tok, o->p);
+    s->out = NULL;
+    return true;
+}
+
+/* Whether a result of letter c can go straight to where the caller wants it: a scalar, or
+ * none (0). */
+static bool scalar_letter(char c)
+{
+    switch (c) {
+    case 0: case 'i': case 'u': case 'l': case 'k': case 'b': case 'f': case 'd': return true;
+    default: return false;
+    }
+}
+
 int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const char *method, const duet_rpc_out *o)
 {
+    /* A scalar result that arrives while the caller waits is stored at once (receive.c),
+     * which then clears s->out; anything else waits in the slot for take_result. */
+    bool direct = s->state == SLOT_PENDING && scalar_letter(s->result_sig);
+    s->out = direct ? (void *)o : NULL;
     int err = duet_rpc_wait_slot(rpc, s, timeout_ms);
-    if (err) {
+    bool stored = direct && !s->out;
+    s->out = NULL;
+    if (err && !stored) {
         duet_rpc_set_error(rpc, err, method, NULL);
         if (err != DUET_ERR_TIMEOUT)
             s->state = SLOT_FREE;
         return err;
     }
-    err = take_result(rpc, s, method, o);
+    err = stored ? DUET_OK : take_result(rpc, s, method, o);
     s->state = SLOT_FREE;
     return err;
 }

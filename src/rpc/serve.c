@@ -101,11 +101,8 @@ static bool check_args(duet_req *c, duet_text *t)
             duet_text_addn(t, c->method, c->method_len);
             duet_text_add(t, ": argument ");
             duet_text_add_uint(t, i + 1);
-            duet_text_add(t, ": expected ");
-            duet_text_add(t, duet_rpc_letter_name(sig[i]));
-            duet_text_add(t, range ? ", got an integer out of its range" : ", got ");
-            if (!range)
-                duet_text_add(t, duet_msgpack_type_name(tok->type));
+            duet_text_add(t, ": ");
+            duet_rpc_mismatch_text(t, sig[i], tok, range);
             return false;
         }
     }
@@ -149,6 +146,18 @@ static bool check_result(duet_req *c, duet_text *t)
     return false;
 }
 
+/* Writes the head of a response, [1, msgid, then the error and result, into w: the array
+ * header, the type and the msgid's bytes as they came, in one piece. */
+static void write_response_head(duet_msgpack_writer *w, const uint8_t *msgid, size_t msgid_len)
+{
+    uint8_t *p = duet_msgpack_writer_reserve(w, 2 + msgid_len);
+    if (!p)
+        return;
+    p[0] = 0x94; /* an array of 4 */
+    p[1] = MSG_RESPONSE;
+    memcpy(p + 2, msgid, msgid_len);
+}
+
 /* Encodes [1, msgid, text, nil] into buf (cap bytes) with w, the text cut to what fits. */
 static void encode_error(duet_msgpack_writer *w, uint8_t *buf, size_t cap, const uint8_t *msgid, size_t msgid_len,
                          const char *text)
@@ -156,9 +165,7 @@ static void encode_error(duet_msgpack_writer *w, uint8_t *buf, size_t cap, const
     size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
     size_t len = strlen(text);
     duet_msgpack_writer_init(w, buf, cap);
-    duet_msgpack_write_array(w, 4);
-    duet_msgpack_write_uint(w, MSG_RESPONSE);
-    duet_msgpack_write_raw(w, msgid, msgid_len);
+    write_response_head(w, msgid, msgid_len);
     duet_msgpack_write_str(w, text, len < room ? len : room);
     duet_msgpack_write_nil(w);
 }
@@ -220,9 +227,7 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
             duet_rpc_reply_error(rpc, msgid, msgid_len, "calls nested too deep for the tx buffer (DUET_RPC tx_size)");
         return;
     }
-    duet_msgpack_write_array(w, 4);
-    duet_msgpack_write_uint(w, MSG_RESPONSE);
-    duet_msgpack_write_raw(w, msgid, msgid_len);
+    write_response_head(w, msgid, msgid_len);
     duet_msgpack_write_nil(w);
     c->result_start = duet_msgpack_writer_size(w);
 

@@ -113,6 +113,14 @@ const char *duet_rpc_letter_name(char c)
     }
 }
 
+void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok, bool range)
+{
+    duet_text_add(t, "expected ");
+    duet_text_add(t, duet_rpc_letter_name(c));
+    duet_text_add(t, ", got ");
+    duet_text_add(t, range ? "an integer out of its range" : duet_msgpack_type_name(tok->type));
+}
+
 /* Does an integer token fit the C type of letter c? */
 static bool int_fits(const duet_msgpack_token *t, char c)
 {

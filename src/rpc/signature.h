@@ -18,6 +18,10 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t);
 /* The type a letter stands for, in words ("int32", ...). */
 const char *duet_rpc_letter_name(char c);
 
+/* Appends to t why tok does not match letter c: "expected int32, got str", or "expected
+ * int32, got an integer out of its range" (range: what duet_rpc_token_matches said). */
+void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok, bool range);
+
 /* Reads the result part of a signature at p (its ':' or its end): the result letter (0:
  * nil/none); false if it is not one letter. */
 bool duet_rpc_sig_result(const char *p, char *result);

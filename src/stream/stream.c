@@ -98,11 +98,15 @@ size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
     const uint8_t *p = (const uint8_t *)data;
     size_t done = 0;
     while (done < len) {
-        if (s->tx_len == s->tx_cap && duet_stream_flush(s))
+        /* A full gather buffer goes out as the first of a run when whole messages follow. */
+        if (s->tx_len == s->tx_cap &&
+            flush_with(s, len - done >= s->tx_cap && s->link->send_more ? s->link->send_more : s->link->send))
             return done;
         if (s->tx_len == 0 && len - done >= s->tx_cap) {
-            /* A whole message's worth: sent from the caller's bytes, not gathered first. */
-            int err = s->link->send(s->link, p + done, s->tx_cap);
+            /* A whole message's worth: sent from the caller's bytes, not gathered first. The
+             * other side hears of a run of them with the last one this write sends whole. */
+            bool more = len - done >= 2 * s->tx_cap && s->link->send_more;
+            int err = (more ? s->link->send_more : s->link->send)(s->link, p + done, s->tx_cap);
             if (err) {
                 s->err = err;
                 return done;

@@ -89,10 +89,10 @@ static inline uint64_t ld64(volatile const uint8_t *p)
     return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32;
 }
 
+/* Zeroes shared memory nobody reads yet (the host's set-up, before its fences). */
 static inline void zero(volatile uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        p[i] = 0;
+    memset((uint8_t *)(uintptr_t)p, 0, n);
 }
 
 /* Resource table and virtio constants (OpenAMP / Linux remoteproc). */
@@ -125,13 +125,17 @@ static inline size_t payload_max(const duet_rpmsg *dev)
 /* rpmsg.c: the link goes down for good: shared memory broke a rule. Returns DUET_ERR_CORRUPT. */
 int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why);
 
-/* rpmsg.c: publishes the receive buffers handed back, then rings the doorbell if the other
- * side asked to hear of anything published since the last ring. */
+/* rpmsg.c: publishes what was sent and the receive buffers handed back, then rings the
+ * doorbell if the other side asked to hear of anything published since the last ring. */
 void duet_rpmsg_notify(duet_rpmsg *dev);
 
-/* rpmsg.c: sends one buffer's worth from src to dst (see the function for the waiting). */
+/* How duet_rpmsg_send_one sends: serving what arrives while it waits for a buffer; and
+ * with more messages to follow at once (the other side hears of them with the last). */
+enum { SEND_DELIVER = 1, SEND_MORE = 2 };
+
+/* rpmsg.c: sends one buffer's worth from src to dst (how: SEND_*; see the function). */
 int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
-                        uint16_t flags, bool deliver, uint32_t timeout_ms);
+                        uint16_t flags, unsigned how, uint32_t timeout_ms);
 
 /* ------------------------------------------------------------ vring.c: rings and buffers */
 
@@ -157,11 +161,16 @@ typedef struct tx_buf {
     volatile uint8_t *p;
 } tx_buf;
 
-/* Hands a received buffer back to the other side (published by duet_rpmsg_rx_publish). */
+/* Hands a received buffer back to the other side (published by duet_rpmsg_publish). */
 void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len);
 
-/* Publishes the buffers handed back since the last call, in one index store. */
-void duet_rpmsg_rx_publish(duet_rpmsg *dev);
+/* Publishes what was sent and the buffers handed back since the last call: one index store
+ * per ring. */
+void duet_rpmsg_publish(duet_rpmsg *dev);
+
+/* Whether a poll has nothing to do on the rings: all sent and handed back is published and
+ * rung for, and the other side published nothing new (the host: on either ring). */
+bool duet_rpmsg_idle(const duet_rpmsg *dev);
 
 /* Maps receive buffer id and checks what the other side wrote about it (its descriptor,
  * the message's length). @retval 1, DUET_ERR_CORRUPT */
@@ -182,7 +191,8 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev);
  * With none free, it asks the other side to ring when it returns one. */
 int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b);
 
-/* Fills a send buffer with a header and payload, and hands it to the other side. */
+/* Fills a send buffer with a header and payload, and hands it to the other side (seen there
+ * once published). */
 void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                        uint16_t flags);
 

@@ -89,6 +89,6 @@ void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t a
         ep->peer_cap = cap;
         ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
     }
-    duet_rpmsg_send_one(dev, ep->addr, ep->dest, hello, hello_len, 0, false, dev->send_timeout_ms);
+    duet_rpmsg_send_one(dev, ep->addr, ep->dest, hello, hello_len, 0, 0, dev->send_timeout_ms);
 }
 

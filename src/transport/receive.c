@@ -65,6 +65,7 @@ static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
     } else if (reassemble(dev, ep, data, b->msg_len, more)) {
         duet_rpmsg_rx_release(dev, b->id, b->len);
         ep->reasm_ready = true;
+        dev->pending = true;
         offer_reassembled(dev, ep);
         return true;
     }
@@ -76,6 +77,7 @@ static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
 static void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
 {
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
+    dev->pending = true;
     if (!ep->held_count) {
         ep->held_head = ep->held_tail = (duet_rpmsg_id)id;
     } else if (front) {
@@ -115,6 +117,23 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
         n += dev->stats.rx_msgs != before;
     }
     return n;
+}
+
+/* Offers the kept messages of every endpoint (retry: only of those whose fragments waited
+ * for a nested poll), and notes whether any are still kept. */
+static int offer_all(duet_rpmsg *dev, bool retry)
+{
+    int count = 0;
+    dev->pending = false;
+    for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {
+        duet_rpmsg_endpoint *ep = dev->eps[i];
+        if (!retry || (ep->retry && !ep->reasm_busy)) {
+            ep->retry = false;
+            count += offer_held(dev, ep);
+        }
+        dev->pending |= ep->held_count || ep->reasm_ready;
+    }
+    return count;
 }
 
 /* Handles one received buffer. Returns 1 if a message was delivered. */
@@ -182,28 +201,24 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
     /* Asked before the ring is read: what the other core sent before it stopped is still
      * delivered below, and the link goes down at the first poll that finds nothing. */
     const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
+    /* Nothing came, nothing is kept and nothing waits to go out: nothing to do. */
+    if (!gone && !dev->pending && duet_rpmsg_idle(dev))
+        return 0;
     int count = 0;
     dev->polling++;
     /* While we look, the other side need not ring; before we stop, we look once more. Not
      * where programs have threads (the port has a lock): another thread may sleep waiting
      * for what this poll delivers, and only the other core's ring wakes it. */
     bool quiet = !dev->port->lock;
-    duet_rpmsg_quiet(dev, &dev->rx, quiet);
-    for (unsigned i = 0; i < dev->ep_count; i++)
-        count += offer_held(dev, dev->eps[i]);
-    for (;;) {
+    if (dev->pending)
+        count += offer_all(dev, false);
+    do {
+        duet_rpmsg_quiet(dev, &dev->rx, quiet);
         count += take_all(dev);
-        if (dev->err || !duet_rpmsg_quiet(dev, &dev->rx, false))
-            break;
-        duet_rpmsg_quiet(dev, &dev->rx, quiet); /* more came as we stopped looking: take it too */
-    }
+    } while (!dev->err && duet_rpmsg_quiet(dev, &dev->rx, false)); /* more came as we stopped looking */
     /* Fragments held while their endpoint was busy in a nested poll may be taken now. */
-    for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {
-        if (dev->eps[i]->retry && !dev->eps[i]->reasm_busy) {
-            dev->eps[i]->retry = false;
-            count += offer_held(dev, dev->eps[i]);
-        }
-    }
+    if (dev->pending)
+        count += offer_all(dev, true);
     if (gone && count == 0 && !dev->err) {
         dev->err = DUET_ERR_LINK_DOWN;
         dev->why = gone;

@@ -51,50 +51,47 @@ void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on)
 
 /*
  * Sends one buffer's worth. Waits for a free buffer up to timeout_ms; while it waits it
- * serves what arrives (deliver = true), so that two sides that both send cannot block
- * each other, or only reclaims buffers (deliver = false, for fragments).
+ * serves what arrives (SEND_DELIVER), so that two sides that both send cannot block each
+ * other, or only reclaims buffers (for fragments). With SEND_MORE the buffer is published
+ * (and the doorbell rung) with the next message sent without it, or at the next poll or
+ * wait: one index store and one doorbell for a run of messages.
  */
 int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len, uint16_t flags,
-                        bool deliver, uint32_t timeout_ms)
+                        unsigned how, uint32_t timeout_ms)
 {
     tx_buf b = {0, 0, NULL};
     uint32_t start = 0;
     bool waited = false;
-    for (;;) {
-        if (dev->err)
-            return dev->err;
-        int got = duet_rpmsg_tx_take(dev, &b);
-        if (got < 0)
-            return got;
-        if (got)
-            break;
+    int got = 0;
+    while (!dev->err && (got = duet_rpmsg_tx_take(dev, &b)) == 0) {
+        uint32_t now = dev->port->now_ms(dev->port);
         if (!waited) {
             waited = true;
             dev->stats.buffer_waits++;
-            start = dev->port->now_ms(dev->port);
+            start = now;
+        } else {
+            duet_rpmsg_notify(dev); /* what we sent and handed back reaches the other side first */
+            if (now - start >= timeout_ms)
+                return DUET_ERR_TIMEOUT;
+            dev->port->wait(dev->port, timeout_ms - (now - start));
         }
-        if (deliver && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
+        /* The host's next take reclaims what the remote returned meanwhile. */
+        if ((how & SEND_DELIVER) && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
             duet_rpmsg_poll(dev);
-        else if (is_host(dev))
-            duet_rpmsg_tx_reclaim(dev);
-        if (dev->err)
-            return dev->err;
-        if (duet_rpmsg_tx_take(dev, &b) == 1)
-            break;
-        uint32_t elapsed = dev->port->now_ms(dev->port) - start;
-        if (elapsed >= timeout_ms)
-            return DUET_ERR_TIMEOUT;
-        duet_rpmsg_notify(dev); /* what we handed back reaches the other side before we sleep */
-        dev->port->wait(dev->port, timeout_ms - elapsed);
     }
+    if (dev->err)
+        return dev->err;
+    if (got < 0)
+        return got;
     duet_rpmsg_tx_put(dev, &b, src, dst, data, len, flags);
-    duet_rpmsg_notify(dev);
+    if (!(how & SEND_MORE))
+        duet_rpmsg_notify(dev);
     return DUET_OK;
 }
 
 void duet_rpmsg_notify(duet_rpmsg *dev)
 {
-    duet_rpmsg_rx_publish(dev);
+    duet_rpmsg_publish(dev);
     /* One doorbell covers everything published before it (it does not name a ring). */
     if (dev->notify_pending && !dev->err) {
         dev->notify_pending = false;
@@ -109,8 +106,8 @@ size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep)
     return ep->peer_cap > one ? ep->peer_cap : one;
 }
 
-/* duet_rpmsg_send, waiting for free buffers up to timeout_ms. */
-static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, uint32_t timeout_ms)
+/* duet_rpmsg_send, waiting for free buffers up to timeout_ms; how: SEND_MORE or 0. */
+static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, uint32_t timeout_ms, unsigned how)
 {
     duet_rpmsg *dev = ep->dev;
     const uint8_t *p = (const uint8_t *)data;
@@ -120,14 +117,14 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
         return DUET_ERR_STATE;
     size_t one = payload_max(dev);
     if (len <= one)
-        return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, true, timeout_ms);
+        return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, SEND_DELIVER | how, timeout_ms);
     if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
     /* Fragments must not interleave with another message: wait without delivering. */
     while (len) {
         size_t n = len < one ? len : one;
-        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len > n ? FRAG_MORE : 0, false,
-                                      timeout_ms);
+        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len > n ? FRAG_MORE : 0,
+                                      len > n ? SEND_MORE : how, timeout_ms);
         if (err)
             return err;
         p += n;
@@ -138,7 +135,7 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
 
 int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
 {
-    return send_message(ep, data, len, ep->dev->send_timeout_ms);
+    return send_message(ep, data, len, ep->dev->send_timeout_ms, 0);
 }
 
 /* ------------------------------------------------------------ endpoints */
@@ -151,7 +148,14 @@ static int ep_send(duet_link *link, const uint8_t *data, size_t len)
 /* Sends only if a buffer is free after one poll: never waits for the other core. */
 static int ep_send_now(duet_link *link, const uint8_t *data, size_t len)
 {
-    return send_message((duet_rpmsg_endpoint *)link, data, len, 0);
+    return send_message((duet_rpmsg_endpoint *)link, data, len, 0, 0);
+}
+
+/* Sends, telling the other side with the next message that is sent without more to come. */
+static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
+{
+    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    return send_message(ep, data, len, ep->dev->send_timeout_ms, SEND_MORE);
 }
 
 static int ep_poll(duet_link *link)
@@ -187,6 +191,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     memset(ep, 0, sizeof *ep);
     ep->link.send = ep_send;
     ep->link.send_now = ep_send_now;
+    ep->link.send_more = ep_send_more;
     ep->link.poll = ep_poll;
     ep->link.wait = ep_wait;
     ep->link.now_ms = ep_now;
@@ -201,7 +206,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     if (!is_host(dev)) {
         uint8_t msg[NS_MSG_SIZE];
         duet_rpmsg_ns_message(dev, ep, msg);
-        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, true, dev->send_timeout_ms);
+        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, SEND_DELIVER, dev->send_timeout_ms);
     }
     /* The remote may have announced this name already. */
     for (unsigned i = 0; i < dev->early_count; i++) {

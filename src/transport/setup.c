@@ -30,7 +30,7 @@ static bool regions_apart(duet_rpmsg *dev, uint32_t v0, uint32_t v1, uint32_t nu
     for (int i = 0; i < 4; i++)
         for (int j = i + 1; j < 4; j++)
             if (start[i] < start[j] + len[j] && start[j] < start[i] + len[i]) {
-                dev->why = text("resource table, vrings and buffer pool overlap", "regions overlap");
+                dev->why = text("table, vrings and pool overlap", "regions overlap");
                 return false;
             }
     return true;
@@ -65,14 +65,14 @@ static bool layout_ok(duet_rpmsg *dev)
         dev->why = "buffer size invalid";
         return false;
     }
-    if (l->pool_da % 4 || !duet_rpmsg_map(dev, l->pool_da, l->pool_size) ||
-        l->pool_size / l->buf_size < (uint64_t)l->vring_num + 1) {
-        dev->why = text("buffer pool outside the region or too small for the rings", "bad pool");
+    dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
+    if (l->pool_da % 4 || !dev->pool || l->pool_size / l->buf_size < (uint64_t)l->vring_num + 1) {
+        dev->why = text("pool outside the region or too small", "bad pool");
         return false;
     }
     if (l->rsc_da % 4 || l->rsc_size < TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE ||
         !duet_rpmsg_map(dev, l->rsc_da, l->rsc_size)) {
-        dev->why = text("resource table outside the region or too small", "bad table");
+        dev->why = text("table outside the region or too small", "bad table");
         return false;
     }
     return true;
@@ -154,32 +154,32 @@ static uint32_t table_vdev(duet_rpmsg *dev, volatile const uint8_t *t)
     uint32_t size = dev->lay.rsc_size;
     uint32_t num = ld32(t + 4);
     if (ld32(t) != 1) {
-        dev->why = text("resource table version is not 1", "bad table");
+        dev->why = text("table version is not 1", "bad table");
         return 0;
     }
     if (num == 0 || num > (size - TABLE_HEAD) / 4) {
-        dev->why = text("resource table entry count out of range", "bad table");
+        dev->why = text("table entry count out of range", "bad table");
         return 0;
     }
     for (uint32_t i = 0; i < num; i++) {
         uint32_t off = ld32(t + TABLE_HEAD + 4 * i);
         if (off % 4 || off < TABLE_HEAD + 4 * num || off > size - 4) {
-            dev->why = text("resource table offset out of range or unaligned", "bad table");
+            dev->why = text("table offset out of range", "bad table");
             return 0;
         }
         if (ld32(t + off) != RSC_VDEV)
             continue;
         if (off > size - (VDEV_SIZE + 2 * VRING_ENTRY_SIZE)) {
-            dev->why = text("vdev entry runs past the resource table", "bad table");
+            dev->why = text("vdev runs past the table", "bad table");
             return 0;
         }
         if (ld32(t + off + 4) != VIRTIO_ID_RPMSG || t[off + 25] != 2) {
-            dev->why = text("vdev entry is not RPMsg with two vrings", "bad table");
+            dev->why = text("vdev is not RPMsg with two vrings", "bad table");
             return 0;
         }
         return off;
     }
-    dev->why = text("resource table has no vdev entry", "bad table");
+    dev->why = text("table has no vdev", "bad table");
     return 0;
 }
 
@@ -220,7 +220,7 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
     volatile const uint8_t *v1 = v0 + VRING_ENTRY_SIZE;
     uint32_t num = ld32(v0 + 8), align = ld32(v0 + 4);
     if (ld32(v1 + 8) != num || ld32(v1 + 4) != align)
-        return duet_rpmsg_corrupt(dev, text("the two vrings differ in size or alignment", "bad vring"));
+        return duet_rpmsg_corrupt(dev, text("vrings differ in size or alignment", "bad vring"));
     /* The remote receives on vring1 and sends on vring0. */
     if (!duet_rpmsg_vring_setup(dev, &dev->tx, ld32(v0), num, align) || !duet_rpmsg_vring_setup(dev, &dev->rx, ld32(v1), num, align) ||
         !regions_apart(dev, ld32(v0), ld32(v1), num, align))

@@ -28,7 +28,7 @@ bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_
     size_t size = duet_rpmsg_vring_size(num, align);
     volatile uint8_t *base = duet_rpmsg_map(dev, da, size);
     if (!pow2(align) || align < 4 || align > 4096 || da % 16 || da % align || !base) {
-        dev->why = text("vring address or alignment invalid, or the vring lies outside the shared region", "bad vring");
+        dev->why = text("vring address or alignment invalid, or outside the region", "bad vring");
         return false;
     }
     memset(v, 0, sizeof *v);
@@ -64,7 +64,7 @@ static int ahead(duet_rpmsg *dev, duet_vring *v)
     if (v->last == v->seen) {
         uint16_t idx = ld16(peer_ring(dev, v) + 2);
         if ((uint16_t)(idx - v->last) > v->num)
-            return duet_rpmsg_corrupt(dev, text("a ring index jumped by more than the ring size", "bad ring index"));
+            return duet_rpmsg_corrupt(dev, text("ring index jumped past the ring", "bad ring index"));
         if (idx == v->last)
             return 0;
         v->seen = idx;
@@ -122,10 +122,24 @@ void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
     v->shadow++;
 }
 
-void duet_rpmsg_rx_publish(duet_rpmsg *dev)
+void duet_rpmsg_publish(duet_rpmsg *dev)
 {
+    if (dev->tx.shadow != dev->tx.published)
+        publish(dev, &dev->tx);
     if (dev->rx.shadow != dev->rx.published)
         publish(dev, &dev->rx);
+}
+
+/* Whether the other side has published nothing on v that we have not taken. */
+static bool vring_idle(const duet_rpmsg *dev, const duet_vring *v)
+{
+    return v->last == v->seen && ld16(peer_ring(dev, v) + 2) == v->last;
+}
+
+bool duet_rpmsg_idle(const duet_rpmsg *dev)
+{
+    return !dev->notify_pending && dev->tx.shadow == dev->tx.published && dev->rx.shadow == dev->rx.published &&
+           vring_idle(dev, &dev->rx) && (!is_host(dev) || vring_idle(dev, &dev->tx));
 }
 
 /* The remote: the buffer descriptor id of v names, checked to lie in the pool and to hold
@@ -137,11 +151,11 @@ static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id
     uint64_t addr = ld64(d);
     uint32_t n = ld32(d + 8);
     if (n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
-        duet_rpmsg_corrupt(dev, text("a descriptor's address or length lies outside the buffer pool", "bad descriptor"));
+        duet_rpmsg_corrupt(dev, text("descriptor outside the pool", "bad descriptor"));
         return NULL;
     }
     *len = n;
-    return duet_rpmsg_map(dev, addr, n); /* inside: the pool lies in the region (layout_ok) */
+    return dev->pool + (addr - l->pool_da);
 }
 
 int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
@@ -150,13 +164,13 @@ int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
     b->id = id;
     b->len = l->buf_size;
     if (is_host(dev))
-        b->p = duet_rpmsg_map(dev, l->pool_da + (uint32_t)id * l->buf_size, l->buf_size);
+        b->p = dev->pool + (size_t)id * l->buf_size;
     else if (!(b->p = desc_buffer(dev, &dev->rx, id, DUET_RPMSG_HEADER_SIZE, &b->len)))
         return DUET_ERR_CORRUPT;
     /* Read once: the other core may change it, and only the checked copy is used. */
     b->msg_len = ld16(b->p + 12);
     if (b->msg_len > b->len - DUET_RPMSG_HEADER_SIZE)
-        return duet_rpmsg_corrupt(dev, text("a message is longer than its buffer", "bad length"));
+        return duet_rpmsg_corrupt(dev, text("message longer than its buffer", "bad length"));
     return 1;
 }
 
@@ -175,7 +189,7 @@ int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
         id = ld16(v->avail + 4 + 2 * (size_t)slot);
     }
     if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
-        return duet_rpmsg_corrupt(dev, text("a receive ring names a buffer that is not the other side's to give", "bad buffer id"));
+        return duet_rpmsg_corrupt(dev, text("receive ring names a buffer not its to give", "bad buffer id"));
     v->last++;
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
     return duet_rpmsg_rx_map(dev, (uint16_t)id, b);
@@ -191,7 +205,7 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
         uint16_t slot = (uint16_t)(v->last & (v->num - 1));
         uint32_t id = ld32(v->used + 4 + 8 * (size_t)slot);
         if (id >= dev->tx_bufs || dev->tx_next[id] != DUET_RPMSG_ID_AWAY)
-            return duet_rpmsg_corrupt(dev, text("the used ring returned a send buffer that was not sent", "bad buffer id"));
+            return duet_rpmsg_corrupt(dev, text("used ring returned a buffer never sent", "bad buffer id"));
         dev->tx_next[id] = dev->tx_free;
         dev->tx_free = (duet_rpmsg_id)id;
         dev->tx_free_count++;
@@ -214,7 +228,7 @@ static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
         b->id = dev->tx_free;
         dev->tx_free = dev->tx_next[b->id];
         dev->tx_free_count--;
-        b->p = duet_rpmsg_map(dev, l->pool_da + ((uint32_t)v->num + b->id) * l->buf_size, l->buf_size);
+        b->p = dev->pool + ((size_t)v->num + b->id) * l->buf_size;
         return 1;
     }
     int n = ahead(dev, v);
@@ -222,7 +236,7 @@ static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
         return n;
     b->id = ld16(v->avail + 4 + 2 * (size_t)(v->last & (v->num - 1)));
     if (b->id >= v->num)
-        return duet_rpmsg_corrupt(dev, text("the avail ring names a send buffer out of range", "bad buffer id"));
+        return duet_rpmsg_corrupt(dev, text("avail ring names a buffer out of range", "bad buffer id"));
     v->last++;
     b->p = desc_buffer(dev, v, b->id, l->buf_size, &b->cap);
     return b->p ? 1 : DUET_ERR_CORRUPT;
@@ -267,6 +281,5 @@ void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, c
         st32(v->used + 8 + 8 * (size_t)slot, total);
     }
     v->shadow++;
-    publish(dev, v);
     dev->stats.tx_msgs++;
 }

@@ -110,6 +110,53 @@ static void test_wait_then_send(void **state)
     assert_int_equal(c.msgs, 65);
 }
 
+/* A run sent with send_more: the other side sees none of it (no index store, no doorbell)
+ * until a message without more, a poll, or a wait for a buffer publishes the lot, in order. */
+static void test_send_more_publishes_once(void **state)
+{
+    (void)state;
+    HX_R.poll_other = false;
+    HX_H.poll_other = false;
+    duet_link *l = &HX_R.raw.link;
+    static uint8_t got[200 * 8];
+    hx_cap c = {got, sizeof got, 0, 0, 0, false, 0};
+    duet_link_attach(&HX_H.raw.link, hx_cap_deliver, &c);
+    uint16_t used = hx_ld16(HX_USED_IDX(HX_VRING0));
+    unsigned rings = HX_R.rings;
+    char m[8];
+    for (int i = 0; i < 5; i++) {
+        snprintf(m, sizeof m, "m%03d", i);
+        assert_int_equal(l->send_more(l, (const uint8_t *)m, 4), DUET_OK);
+    }
+    assert_int_equal(hx_ld16(HX_USED_IDX(HX_VRING0)), used);
+    assert_int_equal(HX_R.rings, rings);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 0);
+    assert_int_equal(l->send(l, (const uint8_t *)"m005", 4), DUET_OK);
+    assert_int_equal((uint16_t)(hx_ld16(HX_USED_IDX(HX_VRING0)) - used), 6);
+    assert_int_equal(HX_R.rings, rings + 1);
+    /* A poll of the sender publishes too. */
+    assert_int_equal(l->send_more(l, (const uint8_t *)"m006", 4), DUET_OK);
+    assert_int_equal(duet_rpmsg_poll(&HX_R.dev), 0);
+    assert_int_equal((uint16_t)(hx_ld16(HX_USED_IDX(HX_VRING0)) - used), 7);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 7);
+    /* A run longer than the ring: the send that finds no buffer publishes before it waits,
+     * so the host (run by that wait) takes the run and returns the buffers. */
+    HX_R.poll_other = true;
+    for (int i = 7; i < 200; i++) {
+        snprintf(m, sizeof m, "m%03d", i);
+        assert_int_equal(l->send_more(l, (const uint8_t *)m, 4), DUET_OK);
+    }
+    assert_int_equal(l->send(l, (const uint8_t *)"m200", 4), DUET_OK);
+    while (duet_rpmsg_poll(&HX_H.dev) > 0)
+        ;
+    assert_int_equal(c.msgs, 201);
+    for (int i = 0; i <= 200; i++) {
+        snprintf(m, sizeof m, "m%03d", i);
+        assert_memory_equal(got + 4 * i, m, 4);
+    }
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).corrupt, 0);
+}
+
 /* ------------------------------------------------------------ held messages */
 
 /* An endpoint that cannot take a message keeps it (and its buffer): later messages wait
@@ -499,6 +546,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_remote_runs_out_of_buffers, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_host_runs_out_of_buffers, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_wait_then_send, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_send_more_publishes_once, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_held_in_order, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_held_fills_ring, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_held_then_fragmented_keeps_order, hx_setup, hx_teardown),

@@ -345,7 +345,14 @@ static void test_long_write(void **state)
     static uint8_t data[2000];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)('a' + i % 26);
+    HX_R.poll_other = false;
+    unsigned rings = HX_R.rings;
+    uint16_t used = hx_ld16(HX_USED_IDX(HX_VRING0));
     assert_int_equal(duet_stream_write(&sR, data, sizeof data), sizeof data);
+    /* The four whole messages went out as one run: one index store, one doorbell. */
+    assert_int_equal(HX_R.rings, rings + 1);
+    assert_int_equal((uint16_t)(hx_ld16(HX_USED_IDX(HX_VRING0)) - used), 4);
+    HX_R.poll_other = true;
     assert_int_equal(duet_stream_available(&sH), 4 * 496); /* 2000 - 1984 = 16 still gathered */
     assert_int_equal(duet_stream_flush(&sR), DUET_OK);
     assert_int_equal(duet_stream_flush(&sR), DUET_OK); /* nothing left: no empty message */
@@ -353,6 +360,19 @@ static void test_long_write(void **state)
     assert_int_equal(read_all(&sH, got, sizeof got), sizeof data);
     assert_memory_equal(got, data, sizeof data);
     assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).tx_msgs, 2 + 5);
+    /* 16 bytes gathered, then 1000: the gather buffer filled (480) and the whole message
+     * after it (496) go as one run, 24 stay gathered. */
+    assert_int_equal(duet_stream_write(&sR, data, 16), 16);
+    HX_R.poll_other = false;
+    rings = HX_R.rings;
+    used = hx_ld16(HX_USED_IDX(HX_VRING0));
+    assert_int_equal(duet_stream_write(&sR, data + 16, 1000), 1000);
+    assert_int_equal(HX_R.rings, rings + 1);
+    assert_int_equal((uint16_t)(hx_ld16(HX_USED_IDX(HX_VRING0)) - used), 2);
+    HX_R.poll_other = true;
+    assert_int_equal(duet_stream_flush(&sR), DUET_OK);
+    assert_int_equal(read_all(&sH, got, sizeof got), 1016);
+    assert_memory_equal(got, data, 1016);
 }
 
 typedef struct fmt_case {
