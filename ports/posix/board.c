@@ -1162,7 +1162,10 @@ int duet_posix_port_m4_join(duet_port *port, uint32_t timeout_ms)
     uint64_t end = mono_ns() + (uint64_t)timeout_ms * 1000000u;
     duet_posix_control *c = x->maps.ctl;
     while (x->reaped) {
-        /* The reaper thread reaps it and records how it ended. */
+        /* The reaper thread reaps it, records how it ended and rings this core's doorbell; a
+         * reset wakes the doorbell too. So sleep on it until then (or the timeout), and look
+         * again after each wake: the word is read before looking, so no ring is missed. */
+        uint32_t bell = ld(x->mine);
         if (ld(&c->m4_ended) && (pid_t)c->m4_pid == x->child) {
             x->child = 0;
             return (int)ld((uint32_t *)&c->m4_status);
@@ -1171,9 +1174,11 @@ int duet_posix_port_m4_join(duet_port *port, uint32_t timeout_ms)
             x->child = 0; /* a board reset stopped it */
             return fail(DUET_ERR_STATE, "m4_join: the board was reset: the M4 is gone");
         }
-        if (mono_ns() >= end)
+        uint64_t now = mono_ns();
+        if (now >= end)
             return fail(DUET_ERR_TIMEOUT, "m4_join: the M4 (pid %d) still runs", (int)x->child);
-        sleep_ns(1000000u);
+        struct timespec rel = {(time_t)((end - now) / 1000000000u), (long)((end - now) % 1000000000u)};
+        futex_wait(x->mine, bell, &rel);
     }
     for (;;) {
         int status;
