@@ -25,6 +25,19 @@ GUIDE_SKETCHES = {
 }
 
 
+# What the sketch tests checked and failed: check() prints one line per check.
+failures = []
+
+
+def check(cond, what, detail=""):
+    if cond:
+        print("ok:   " + what)
+    else:
+        print("FAIL: " + what + ("\n      " + detail.replace("\n", "\n      ") if detail else ""))
+        failures.append(what)
+    return cond
+
+
 def slug(title):
     return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
 

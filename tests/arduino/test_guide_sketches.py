@@ -28,16 +28,7 @@ OWN_SKETCHES = {
     "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"],
 }
 
-failures = []
-
-
-def check(cond, what, detail=""):
-    if cond:
-        print("ok:   " + what)
-    else:
-        print("FAIL: " + what + ("\n      " + detail.replace("\n", "\n      ") if detail else ""))
-        failures.append(what)
-    return cond
+from guide_sketches import check, failures  # noqa: E402
 
 
 class Board:
