@@ -181,6 +181,11 @@ static void down_if_m4_ended(dpy_engine *e)
         set_why(e, "the M4 stopped");
     else
         set_why(e, "the M4 stopped: its program exited with status %d", status);
+    /* What the M4 sent before it ended is in shared memory already: take it in (its stream
+     * text stays readable), then nothing more comes. */
+    int state = atomic_load(&e->state);
+    if (state == DPY_UP || state == DPY_STARTING)
+        (void)duet_rpmsg_poll(&e->dev);
     duet_rpmsg_shutdown(&e->dev);
     atomic_store(&e->state, DPY_DOWN);
     bump(e);

@@ -1,8 +1,25 @@
 /* stream.c - the MsgPackRPC methods over the "raw" stream: read, available, write. */
 #include "pymodule.h"
 
+/* Whether the stream holds text not read yet: what the M4 sent before it stopped stays
+ * readable, until close(). */
+static bool stream_has_text(rpc_object *self)
+{
+    if (!self->e->stream_up || atomic_load(&self->e->stop))
+        return false;
+    bool some;
+    Py_BEGIN_ALLOW_THREADS
+    dpy_lock(self->e);
+    some = duet_stream_available(&self->e->stream) > 0;
+    dpy_unlock(self->e);
+    Py_END_ALLOW_THREADS
+    return some;
+}
+
 static int check_stream(rpc_object *self)
 {
+    if (stream_has_text(self))
+        return 0;
     if (dpy_check_up(self) < 0)
         return -1;
     if (self->e->stream_up)

@@ -208,6 +208,18 @@ static int bad(duet_req *r)
     return DUET_OK;
 }
 
+/* say_and_exit(text): the M4 writes text to the M7's stream and ends at once, without an
+ * answer: the text is in shared memory before the M7 learns of the end. */
+static int say_and_exit(duet_req *r)
+{
+    uint32_t len;
+    const char *s = duet_arg_str(r, 0, &len);
+    duet_write(s, len);
+    duet_stream_flush(duet_stream_instance());
+    fflush(stdout);
+    _exit(0);
+}
+
 /* exit(status): the M4 program ends at once, as if it crashed. */
 static int exit_now(duet_req *r)
 {
@@ -230,6 +242,7 @@ static const duet_rpc_method functions[] = {
     {"notes", ":v", get_notes, NULL},
     {"bad", "s:v", bad, NULL},
     {"exit", "i:", exit_now, NULL},
+    {"say_and_exit", "s:", say_and_exit, NULL},
 };
 
 /* Serves the M7 until the link goes down (the M7 ended or reset the board). */

@@ -41,3 +41,16 @@ def test_one_channel_waits_for_rpc_and_still_answers_raw(rpc):
     rpc.start(num_channels=1)
     assert rpc.call("print", "still here\n") == 11
     assert rpc.read(timeout=1000) == b"still here\n"
+
+
+def test_text_written_just_before_the_m4_ends_is_read(up):
+    # The M4 writes its line and ends without answering: the line is in shared memory before
+    # the M7 learns of the end, and read() returns it; only then do calls say the M4 stopped.
+    with pytest.raises(OSError, match="the M4 stopped"):
+        up.call("say_and_exit", "last words\n")
+    got = b""
+    while not got.endswith(b"\n"):
+        chunk = up.read(timeout=2000)
+        assert chunk, "read() returned nothing; got so far: %r" % got
+        got += chunk
+    assert got == b"last words\n"
