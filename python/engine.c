@@ -207,7 +207,10 @@ static int link_send(duet_link *link, const uint8_t *data, size_t len)
     int state = atomic_load(&e->state);
     if (state == DPY_DOWN)
         return DUET_ERR_LINK_DOWN;
-    if (state != DPY_UP)
+    /* While start() waits for the handshake (STARTING) the M4 may already call: its request
+     * came in the same poll as its announcement, so the endpoint knows where to answer (the
+     * send says so if it does not). Python's own calls wait for UP (dpy_check_up). */
+    if (state != DPY_UP && state != DPY_STARTING)
         return DUET_ERR_STATE;
     return duet_rpmsg_send(&e->ep_rpc, data, len);
 }

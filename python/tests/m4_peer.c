@@ -3,6 +3,8 @@
  *   serve (default)  binds the functions below and serves the M7 until the link goes down
  *   silent           never starts duet (the M7's start() must time out)
  *   exit             exits at once with status 3
+ *   call_first       calls the M7's py_add(1, 2) as soon as duet is up, prints the answer
+ *                    to the stream, then serves
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -273,6 +275,16 @@ int main(void)
     }
     if (!strcmp(what, "exit"))
         return 3;
+    if (!strcmp(what, "call_first")) {
+        if (!duet_begin())
+            return 1;
+        int32_t sum = 0;
+        if (duet_call("py_add", "ii:i", 1, 2, &sum) == DUET_OK)
+            duet_printf("py_add = %d\n", (int)sum);
+        else
+            duet_printf("py_add failed: %s\n", duet_error_text());
+        return serve();
+    }
     for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
         if (duet_bind(functions[i].name, functions[i].signature, functions[i].fn) != DUET_OK) {
             fprintf(stderr, "M4: bind %s: %s\n", functions[i].name, duet_error_text());

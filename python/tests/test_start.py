@@ -140,3 +140,17 @@ def test_a_handler_may_drop_the_last_reference_to_its_rpc(board):
     del f  # only holder keeps the MsgPackRPC now; the M4 calls drop in 150 ms
     assert done.wait(3)
     assert wait_for(lambda: msgpackrpc._board_m4_pid(board) == 0, 3)
+
+
+def test_a_call_from_the_m4_right_after_the_handshake_is_answered(rpc, monkeypatch):
+    # The M4 calls as soon as its duet_begin() returns: the request may arrive while start()
+    # is still waiting for the handshake, and its answer must not be lost.
+    monkeypatch.setenv("DUET_PY_M4", "call_first")
+    rpc.bind("py_add", lambda a, b: a + b)
+    rpc.start(firmware=0x08180000)
+    got = b""
+    while not got.endswith(b"\n"):
+        chunk = rpc.read(timeout=8000)
+        assert chunk, "nothing from the M4; got so far: %r" % got
+        got += chunk
+    assert got == b"py_add = 3\n"
