@@ -14,6 +14,16 @@ RUNNER = os.environ.get("DUET_PY_RUNNER", "")
 M4_PEER = os.path.join(BIN, "python_m4_peer")
 
 
+def read_line(rpc, timeout=5000):
+    """The M4's stream text up to its first newline; fails if a read() brings nothing."""
+    got = b""
+    while not got.endswith(b"\n"):
+        chunk = rpc.read(timeout=timeout)
+        assert chunk, "read() brought nothing in %d ms; got so far: %r" % (timeout, got)
+        got += chunk
+    return got
+
+
 @pytest.fixture
 def board(tmp_path, monkeypatch):
     """A new board directory with the test M4 program in flash; DUET_BOARD names it."""

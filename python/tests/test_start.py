@@ -5,7 +5,7 @@ import time
 import pytest
 
 import msgpackrpc
-from conftest import FIRMWARE, M4_PEER
+from conftest import FIRMWARE, M4_PEER, read_line
 
 
 def test_start_defaults_boot_the_m4_at_0x08180000(rpc):
@@ -148,9 +148,4 @@ def test_a_call_from_the_m4_right_after_the_handshake_is_answered(rpc, monkeypat
     monkeypatch.setenv("DUET_PY_M4", "call_first")
     rpc.bind("py_add", lambda a, b: a + b)
     rpc.start(firmware=0x08180000)
-    got = b""
-    while not got.endswith(b"\n"):
-        chunk = rpc.read(timeout=8000)
-        assert chunk, "nothing from the M4; got so far: %r" % got
-        got += chunk
-    assert got == b"py_add = 3\n"
+    assert read_line(rpc, 8000) == b"py_add = 3\n"

@@ -1,6 +1,8 @@
 """The M4's "raw" stream text, readable from Python, never mixed into RPC."""
 import pytest
 
+from conftest import read_line
+
 
 def test_the_m4s_text_is_readable(up):
     assert up.call("print", "Hello from M4\n") == 14
@@ -48,9 +50,4 @@ def test_text_written_just_before_the_m4_ends_is_read(up):
     # the M7 learns of the end, and read() returns it; only then do calls say the M4 stopped.
     with pytest.raises(OSError, match="the M4 stopped"):
         up.call("say_and_exit", "last words\n")
-    got = b""
-    while not got.endswith(b"\n"):
-        chunk = up.read(timeout=2000)
-        assert chunk, "read() returned nothing; got so far: %r" % got
-        got += chunk
-    assert got == b"last words\n"
+    assert read_line(up, 2000) == b"last words\n"
