@@ -16,16 +16,21 @@ static bool stream_has_text(rpc_object *self)
     return some;
 }
 
+/* For write(): the link up and the M4's "raw" endpoint there. */
 static int check_stream(rpc_object *self)
 {
-    if (stream_has_text(self))
-        return 0;
     if (dpy_check_up(self) < 0)
         return -1;
     if (self->e->stream_up)
         return 0;
     dpy_os_error("no stream from the M4: start() with num_channels=2 to have its \"raw\" endpoint");
     return -1;
+}
+
+/* For read() and available(): as for write(), or text left from an M4 that stopped. */
+static int check_stream_to_read(rpc_object *self)
+{
+    return stream_has_text(self) ? 0 : check_stream(self);
 }
 
 PyObject *dpy_rpc_read(rpc_object *self, PyObject *args, PyObject *kwargs)
@@ -35,7 +40,7 @@ PyObject *dpy_rpc_read(rpc_object *self, PyObject *args, PyObject *kwargs)
     PyObject *timeout_obj = NULL;
     double timeout = 0;
     if (dpy_rpc_ready(self) < 0 || !PyArg_ParseTupleAndKeywords(args, kwargs, "|nO:read", names, &size, &timeout_obj) ||
-        dpy_timeout_arg(timeout_obj, &timeout) < 0 || check_stream(self) < 0)
+        dpy_timeout_arg(timeout_obj, &timeout) < 0 || check_stream_to_read(self) < 0)
         return NULL;
     size_t cap = size < 0 ? DPY_STREAM_RX : (size_t)size;
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap);
@@ -71,7 +76,7 @@ PyObject *dpy_rpc_read(rpc_object *self, PyObject *args, PyObject *kwargs)
 PyObject *dpy_rpc_available(rpc_object *self, PyObject *unused)
 {
     (void)unused;
-    if (dpy_rpc_ready(self) < 0 || check_stream(self) < 0)
+    if (dpy_rpc_ready(self) < 0 || check_stream_to_read(self) < 0)
         return NULL;
     size_t n;
     Py_BEGIN_ALLOW_THREADS

@@ -50,4 +50,6 @@ def test_text_written_just_before_the_m4_ends_is_read(up):
     # the M7 learns of the end, and read() returns it; only then do calls say the M4 stopped.
     with pytest.raises(OSError, match="the M4 stopped"):
         up.call("say_and_exit", "last words\n")
+    with pytest.raises(OSError, match="the M4 stopped"):  # writing says why, text unread or not
+        up.write("anyone?")
     assert read_line(up, 2000) == b"last words\n"
