@@ -72,14 +72,30 @@ static void emit_number(sink *k, const spec *sp, const char *prefix, const char 
         pad(k, ' ', fill);
 }
 
-/* Digits of v in base, at the end of buf; returns where they start. */
+/* v / base, the remainder in *rest (base <= 16), 16 bits at a time: a 32-bit core divides
+ * with its own instruction, not the compiler's 64-bit division routine. */
+static uint64_t divide(uint64_t v, unsigned base, unsigned *rest)
+{
+    uint64_t q = 0;
+    uint32_t r = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        uint32_t x = r << 16 | (uint32_t)(v >> shift & 0xffff);
+        q = q << 16 | x / base;
+        r = x % base;
+    }
+    *rest = r;
+    return q;
+}
+
+/* Digits of v in base, before end; returns where they start. */
 static char *to_digits(char *end, uint64_t v, unsigned base, bool upper)
 {
     const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char *p = end;
     do {
-        *--p = set[v % base];
-        v /= base;
+        unsigned digit;
+        v = divide(v, base, &digit);
+        *--p = set[digit];
     } while (v);
     return p;
 }
@@ -96,48 +112,55 @@ static void emit_int(sink *k, const spec *sp, uint64_t mag, bool neg, unsigned b
     emit_number(k, sp, prefix, p, n);
 }
 
-/* Fixed-point %f: integer part up to 2^64, up to 9 decimals, rounded half up. */
+/* "nan" or "inf" after prefix, padded to the width (no zeros, no precision). */
+static void emit_special(sink *k, const spec *sp, const char *prefix, const char *word)
+{
+    spec s = *sp;
+    s.prec = -1;
+    s.zero = false;
+    emit_number(k, &s, prefix, word, 3);
+}
+
+/* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up. Done on the
+ * double's bits with integers, so that a core without a double-precision FPU needs none of
+ * the compiler's floating-point routines. */
 static void emit_float(sink *k, const spec *sp, double v)
 {
+    union { double d; uint64_t b; } u = {v};
+    bool neg = u.b >> 63;
+    int e = (int)(u.b >> 52 & 0x7ff) - 1023; /* v = m * 2^(e - 52) */
+    uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+    if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
+        emit_special(k, sp, neg && (e < 1024 || m == UINT64_C(1) << 52) ? "-" : "",
+                     e == 1024 && m != UINT64_C(1) << 52 ? "nan" : "inf");
+        return;
+    }
     int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
-    bool neg = v < 0;
-    if (neg)
-        v = -v;
-    if (v != v) {
-        spec s = *sp;
-        s.prec = -1;
-        s.zero = false;
-        emit_number(k, &s, "", "nan", 3);
-        return;
-    }
-    if (v > 1.8e19) {
-        spec s = *sp;
-        s.prec = -1;
-        s.zero = false;
-        emit_number(k, &s, neg ? "-" : "", "inf", 3);
-        return;
-    }
-    uint64_t scale = 1;
+    uint32_t scale = 1;
     for (int i = 0; i < prec; i++)
         scale *= 10;
-    uint64_t ip = (uint64_t)v;
-    double frac = v - (double)ip;
-    uint64_t fp = (uint64_t)(frac * (double)scale + 0.5);
+    /* The integer part and the fraction (in units of 2^-64): v = (ip + frac / 2^64) * 2^(e + 1)
+     * until the point is shifted into place, one bit at a time (a few hundred cycles, and
+     * smaller than shifts by any count of 64-bit numbers on a 32-bit core). */
+    uint64_t ip = 0, frac = m << 11;
+    for (; e >= 0; e--) {
+        ip = ip << 1 | frac >> 63;
+        frac <<= 1;
+    }
+    for (; e < -1 && frac; e++)
+        frac >>= 1;
+    /* frac * scale / 2^64, rounded half up, in 32-bit pieces */
+    uint64_t hi = (frac >> 32) * scale, lo = (frac & 0xffffffffu) * scale;
+    uint32_t fp = (uint32_t)((hi + (lo >> 32) + (UINT64_C(1) << 31)) >> 32);
     if (fp >= scale) {
         ip++;
         fp -= scale;
     }
     char buf[48];
     char *end = buf + sizeof buf;
-    char *p = end;
-    if (prec > 0) {
-        for (int i = 0; i < prec; i++) {
-            *--p = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        *--p = '.';
-    }
-    p = to_digits(p, ip, 10, false);
+    char *p = to_digits(end, (uint64_t)scale + fp, 10, false); /* "1" and prec digits */
+    *p = '.';
+    p = to_digits(prec > 0 ? p : end, ip, 10, false);
     spec s = *sp;
     s.prec = -1;
     emit_number(k, &s, neg ? "-" : sp->plus ? "+" : sp->space ? " " : "", p, (int)(end - p));
@@ -164,33 +187,27 @@ static void emit_str(sink *k, const spec *sp, const char *s)
     emit_bytes(k, sp, s, n);
 }
 
-/* Reads a signed argument of the given length modifier. */
-static int64_t arg_signed(va_list *ap, int len)
+/* Reads an integer argument of the given length modifier: its value for a signed one
+ * (is_signed) as the two's complement bits, sign-extended. */
+static uint64_t arg_int(va_list *ap, int len, bool is_signed)
 {
+    uint64_t v;
+    unsigned bits;
     switch (len) {
-    case 'H': return (signed char)va_arg(*ap, int);
-    case 'h': return (short)va_arg(*ap, int);
-    case 'l': return va_arg(*ap, long);
-    case 'L': return va_arg(*ap, long long);
-    case 'z': return (int64_t)va_arg(*ap, size_t);
-    case 'j': return va_arg(*ap, intmax_t);
-    case 't': return va_arg(*ap, ptrdiff_t);
-    default: return va_arg(*ap, int);
+    case 'H': v = (unsigned char)va_arg(*ap, unsigned); bits = 8 * sizeof(char); break;
+    case 'h': v = (unsigned short)va_arg(*ap, unsigned); bits = 8 * sizeof(short); break;
+    case 'l': v = va_arg(*ap, unsigned long); bits = 8 * sizeof(long); break;
+    case 'L': v = va_arg(*ap, unsigned long long); bits = 8 * sizeof(long long); break;
+    case 'z': v = va_arg(*ap, size_t); bits = 8 * sizeof(size_t); break;
+    case 'j': v = va_arg(*ap, uintmax_t); bits = 8 * sizeof(uintmax_t); break;
+    case 't': v = (uint64_t)va_arg(*ap, ptrdiff_t); bits = 8 * sizeof(ptrdiff_t); break;
+    default: v = va_arg(*ap, unsigned); bits = 8 * sizeof(unsigned); break;
     }
-}
-
-static uint64_t arg_unsigned(va_list *ap, int len)
-{
-    switch (len) {
-    case 'H': return (unsigned char)va_arg(*ap, unsigned);
-    case 'h': return (unsigned short)va_arg(*ap, unsigned);
-    case 'l': return va_arg(*ap, unsigned long);
-    case 'L': return va_arg(*ap, unsigned long long);
-    case 'z': return va_arg(*ap, size_t);
-    case 'j': return va_arg(*ap, uintmax_t);
-    case 't': return (uint64_t)va_arg(*ap, ptrdiff_t);
-    default: return va_arg(*ap, unsigned);
+    if (is_signed && bits < 64) {
+        uint64_t sign = UINT64_C(1) << (bits - 1);
+        v = ((v & ((sign << 1) - 1)) ^ sign) - sign;
     }
+    return v;
 }
 
 /* Reads a conversion's flags, width, precision and length modifier (*len: 0, or H h l L
@@ -245,15 +262,13 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
 static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end)
 {
     switch (c) {
-    case 'd': case 'i': {
-        int64_t v = arg_signed(ap, len);
-        emit_int(k, sp, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false);
+    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': {
+        bool is_signed = c == 'd' || c == 'i';
+        uint64_t v = arg_int(ap, len, is_signed);
+        bool neg = is_signed && v >> 63;
+        emit_int(k, sp, neg ? 0 - v : v, neg, c == 'o' ? 8 : c == 'x' || c == 'X' ? 16 : 10, c == 'X');
         break;
     }
-    case 'u': emit_int(k, sp, arg_unsigned(ap, len), false, 10, false); break;
-    case 'x': emit_int(k, sp, arg_unsigned(ap, len), false, 16, false); break;
-    case 'X': emit_int(k, sp, arg_unsigned(ap, len), false, 16, true); break;
-    case 'o': emit_int(k, sp, arg_unsigned(ap, len), false, 8, false); break;
     case 'p': {
         char buf[24];
         char *digits_end = buf + sizeof buf;
