@@ -8,20 +8,29 @@
 /* Widths and precisions are capped here: a field is never wider. */
 #define MAX_FIELD 1024
 
-/* Reads decimal digits at *fmt (if any) into a number starting from v, capped. */
-static int read_number(const char **fmt, int v)
+/* Reads a width or precision at *fmt: '*' takes the next int argument, else decimal digits
+ * (none: 0); capped at MAX_FIELD above (below, a negative argument stays). */
+static int read_count(const char **fmt, va_list *ap)
 {
-    while (**fmt >= '0' && **fmt <= '9') {
-        if (v <= MAX_FIELD)
-            v = v * 10 + (**fmt - '0');
+    int v = 0;
+    if (**fmt == '*') {
         (*fmt)++;
+        v = va_arg(*ap, int);
+    } else {
+        for (; **fmt >= '0' && **fmt <= '9'; (*fmt)++)
+            if (v <= MAX_FIELD)
+                v = v * 10 + (**fmt - '0');
     }
-    return v;
+    return v > MAX_FIELD ? MAX_FIELD : v;
 }
+
+/* The flags of a conversion, each the bit of its character's place in FLAGS. */
+#define FLAGS "-0+ "
+enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8 };
 
 /* One conversion's flags, width and precision. */
 typedef struct spec {
-    bool left, zero, plus, space;
+    unsigned flags; /* LEFT, ZERO, PLUS, SPACE: the flag characters "-0+ " */
     int width;
     int prec; /* -1: none */
 } spec;
@@ -54,37 +63,48 @@ static void pad(sink *k, char c, int n)
     }
 }
 
-/* Writes sign/prefix, zero padding and digits, padded to the width. */
-static void emit_number(sink *k, const spec *sp, const char *prefix, const char *digits, int ndigits)
+/* Writes sign/prefix, zero padding and the n digits, padded to the width. */
+static void emit_number(sink *k, const spec *sp, const char *prefix, const char *digits, size_t n)
 {
-    int plen = (int)strlen(prefix);
-    int zeros = sp->prec > ndigits ? sp->prec - ndigits : 0;
-    int len = plen + zeros + ndigits;
-    int fill = sp->width > len ? sp->width - len : 0;
-    if (!sp->left && !(sp->zero && sp->prec < 0))
+    size_t plen = strlen(prefix);
+    int zeros = sp->prec > 0 && (size_t)sp->prec > n ? sp->prec - (int)n : 0;
+    size_t len = plen + (size_t)zeros + n;
+    int fill = (size_t)sp->width > len ? sp->width - (int)len : 0;
+    bool zero_fill = (sp->flags & (LEFT | ZERO)) == ZERO && sp->prec < 0;
+    if (!(sp->flags & LEFT) && !zero_fill)
         pad(k, ' ', fill);
-    put(k, prefix, (size_t)plen);
-    if (!sp->left && sp->zero && sp->prec < 0)
-        pad(k, '0', fill);
-    pad(k, '0', zeros);
-    put(k, digits, (size_t)ndigits);
-    if (sp->left)
+    put(k, prefix, plen);
+    pad(k, '0', (zero_fill ? fill : 0) + zeros);
+    put(k, digits, n);
+    if (sp->flags & LEFT)
         pad(k, ' ', fill);
 }
 
-/* v / base, the remainder in *rest (base <= 16), 16 bits at a time: a 32-bit core divides
- * with its own instruction, not the compiler's 64-bit division routine. */
+/* prefix and n bytes of text, padded to the width with spaces (no zeros, no precision). */
+static void emit_text(sink *k, const spec *sp, const char *prefix, const char *text, size_t n)
+{
+    spec s = *sp;
+    s.prec = -1;
+    s.flags &= ~(unsigned)ZERO;
+    emit_number(k, &s, prefix, text, n);
+}
+
+/* What goes before a number: its sign, or what the flags ask for a non-negative one. */
+static const char *sign_of(const spec *sp, bool neg)
+{
+    return neg ? "-" : sp->flags & PLUS ? "+" : sp->flags & SPACE ? " " : "";
+}
+
+/* v / base, the remainder in *rest (base <= 16), in 32-bit divisions (the high word, then
+ * the low one 16 bits at a time): a 32-bit core divides with its own instruction, not the
+ * compiler's 64-bit division routine. */
 static uint64_t divide(uint64_t v, unsigned base, unsigned *rest)
 {
-    uint64_t q = 0;
-    uint32_t r = 0;
-    for (int shift = 48; shift >= 0; shift -= 16) {
-        uint32_t x = r << 16 | (uint32_t)(v >> shift & 0xffff);
-        q = q << 16 | x / base;
-        r = x % base;
-    }
-    *rest = r;
-    return q;
+    uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
+    uint32_t x = (hi % base) << 16 | lo >> 16;
+    uint32_t y = (x % base) << 16 | (lo & 0xffff);
+    *rest = y % base;
+    return (uint64_t)(hi / base) << 32 | (x / base) << 16 | y / base;
 }
 
 /* Digits of v in base, before end; returns where they start. */
@@ -100,25 +120,12 @@ static char *to_digits(char *end, uint64_t v, unsigned base, bool upper)
     return p;
 }
 
-static void emit_int(sink *k, const spec *sp, uint64_t mag, bool neg, unsigned base, bool upper)
+static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, unsigned base, bool upper)
 {
     char buf[24];
     char *end = buf + sizeof buf;
     char *p = to_digits(end, mag, base, upper);
-    int n = (int)(end - p);
-    if (sp->prec == 0 && mag == 0)
-        n = 0;
-    const char *prefix = neg ? "-" : sp->plus ? "+" : sp->space ? " " : "";
-    emit_number(k, sp, prefix, p, n);
-}
-
-/* "nan" or "inf" after prefix, padded to the width (no zeros, no precision). */
-static void emit_special(sink *k, const spec *sp, const char *prefix, const char *word)
-{
-    spec s = *sp;
-    s.prec = -1;
-    s.zero = false;
-    emit_number(k, &s, prefix, word, 3);
+    emit_number(k, sp, prefix, p, sp->prec == 0 && mag == 0 ? 0 : (size_t)(end - p));
 }
 
 /* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up. Done on the
@@ -131,8 +138,8 @@ static void emit_float(sink *k, const spec *sp, double v)
     int e = (int)(u.b >> 52 & 0x7ff) - 1023; /* v = m * 2^(e - 52) */
     uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
     if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
-        emit_special(k, sp, neg && (e < 1024 || m == UINT64_C(1) << 52) ? "-" : "",
-                     e == 1024 && m != UINT64_C(1) << 52 ? "nan" : "inf");
+        emit_text(k, sp, neg && (e < 1024 || m == UINT64_C(1) << 52) ? "-" : "",
+                  e == 1024 && m != UINT64_C(1) << 52 ? "nan" : "inf", 3);
         return;
     }
     int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
@@ -163,18 +170,7 @@ static void emit_float(sink *k, const spec *sp, double v)
     p = to_digits(prec > 0 ? p : end, ip, 10, false);
     spec s = *sp;
     s.prec = -1;
-    emit_number(k, &s, neg ? "-" : sp->plus ? "+" : sp->space ? " " : "", p, (int)(end - p));
-}
-
-/* n bytes at s, padded to the width. */
-static void emit_bytes(sink *k, const spec *sp, const char *s, size_t n)
-{
-    int fill = sp->width > (int)n ? sp->width - (int)n : 0;
-    if (!sp->left)
-        pad(k, ' ', fill);
-    put(k, s, n);
-    if (sp->left)
-        pad(k, ' ', fill);
+    emit_number(k, &s, sign_of(sp, neg), p, (size_t)(end - p));
 }
 
 static void emit_str(sink *k, const spec *sp, const char *s)
@@ -184,7 +180,7 @@ static void emit_str(sink *k, const spec *sp, const char *s)
     size_t n = 0;
     while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
         n++;
-    emit_bytes(k, sp, s, n);
+    emit_text(k, sp, "", s, n);
 }
 
 /* Reads an integer argument of the given length modifier: its value for a signed one
@@ -203,10 +199,8 @@ static uint64_t arg_int(va_list *ap, int len, bool is_signed)
     case 't': v = (uint64_t)va_arg(*ap, ptrdiff_t); bits = 8 * sizeof(ptrdiff_t); break;
     default: v = va_arg(*ap, unsigned); bits = 8 * sizeof(unsigned); break;
     }
-    if (is_signed && bits < 64) {
-        uint64_t sign = UINT64_C(1) << (bits - 1);
-        v = ((v & ((sign << 1) - 1)) ^ sign) - sign;
-    }
+    if (is_signed) /* sign-extended from its width */
+        v = (uint64_t)(bits == 8 ? (int8_t)v : bits == 16 ? (int16_t)v : bits == 32 ? (int32_t)v : (int64_t)v);
     return v;
 }
 
@@ -214,38 +208,19 @@ static uint64_t arg_int(va_list *ap, int len, bool is_signed)
  * z j t) at *fmt, the '%' behind it; leaves *fmt at the conversion letter. */
 static spec read_spec(const char **fmt, va_list *ap, int *len)
 {
-    spec sp = {false, false, false, false, 0, -1};
+    spec sp = {0, 0, -1};
     const char *f = *fmt;
-    for (;; f++) {
-        if (*f == '-') sp.left = true;
-        else if (*f == '0') sp.zero = true;
-        else if (*f == '+') sp.plus = true;
-        else if (*f == ' ') sp.space = true;
-        else break;
+    for (const char *q; *f && (q = strchr(FLAGS, *f)) != NULL; f++)
+        sp.flags |= 1u << (q - FLAGS);
+    sp.width = read_count(&f, ap);
+    if (sp.width < 0) { /* a negative width from '*': left-justified */
+        sp.flags |= LEFT;
+        sp.width = sp.width < -MAX_FIELD ? MAX_FIELD : -sp.width;
     }
-    if (*f == '*') {
-        int w = va_arg(*ap, int);
-        if (w < 0) {
-            sp.left = true;
-            w = w < -MAX_FIELD ? MAX_FIELD : -w;
-        }
-        sp.width = w;
-        f++;
-    }
-    sp.width = read_number(&f, sp.width);
     if (*f == '.') {
         f++;
-        sp.prec = 0;
-        if (*f == '*') {
-            sp.prec = va_arg(*ap, int);
-            f++;
-        }
-        sp.prec = read_number(&f, sp.prec);
+        sp.prec = read_count(&f, ap); /* negative: as if none */
     }
-    if (sp.width > MAX_FIELD)
-        sp.width = MAX_FIELD;
-    if (sp.prec > MAX_FIELD)
-        sp.prec = MAX_FIELD;
     *len = 0;
     if (*f == 'h' || *f == 'l') {
         *len = f[1] == f[0] ? (f[0] == 'h' ? 'H' : 'L') : f[0];
@@ -262,24 +237,19 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
 static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end)
 {
     switch (c) {
-    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': {
+    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'p': {
         bool is_signed = c == 'd' || c == 'i';
-        uint64_t v = arg_int(ap, len, is_signed);
+        uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);
         bool neg = is_signed && v >> 63;
-        emit_int(k, sp, neg ? 0 - v : v, neg, c == 'o' ? 8 : c == 'x' || c == 'X' ? 16 : 10, c == 'X');
-        break;
-    }
-    case 'p': {
-        char buf[24];
-        char *digits_end = buf + sizeof buf;
-        char *p = to_digits(digits_end, (uint64_t)(uintptr_t)va_arg(*ap, void *), 16, false);
-        sp->prec = -1;
-        emit_number(k, sp, "0x", p, (int)(digits_end - p));
+        if (c == 'p')
+            sp->prec = -1;
+        emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : sign_of(sp, neg),
+                 c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
         break;
     }
     case 'c': {
         char one = (char)va_arg(*ap, int);
-        emit_bytes(k, sp, &one, 1);
+        emit_text(k, sp, "", &one, 1);
         break;
     }
     case 's': emit_str(k, sp, va_arg(*ap, const char *)); break;

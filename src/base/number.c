@@ -32,11 +32,18 @@ static double double_of(uint64_t b)
     return u.d;
 }
 
-/* Shifts v right by n (1..63), rounding to nearest, ties to even. */
-static uint64_t shift_round(uint64_t v, unsigned n)
+/* Shifts v right by n (1..32), rounding to nearest, ties to even. */
+static uint32_t shift_round(uint32_t v, unsigned n)
 {
-    uint64_t kept = v >> n, rest = v << (64 - n); /* the bits shifted out, at the top */
-    return kept + ((rest >> 63) & ((rest << 1 != 0) | (kept & 1)));
+    uint32_t kept = n < 32 ? v >> n : 0, rest = v << (32 - n); /* the bits shifted out, at the top */
+    return kept + ((rest >> 31) & ((rest << 1 != 0) | (kept & 1)));
+}
+
+/* The top 32 bits of v, the lowest of them set if any bit below them is (a "sticky" bit:
+ * rounding those 32 bits to fewer gives the rounding of v). */
+static uint32_t top32(uint64_t v)
+{
+    return (uint32_t)(v >> 32) | ((uint32_t)v != 0);
 }
 
 /* The leading zero bits of v (not 0). */
@@ -57,9 +64,11 @@ double duet_number_from_uint64(uint64_t v)
     if (v == 0)
         return 0.0;
     unsigned z = leading_zeros(v);
-    /* v = 1.f * 2^(63 - z), rounded to 53 bits; the leading 1 adds one to the exponent
-     * field, and a round up to 2^53 carries into it: adding the fields does both. */
-    return double_of(((uint64_t)(1085 - z) << 52) + shift_round(v << z, 11));
+    /* v = 1.f * 2^(63 - z), rounded to 53 bits (ties to even); the leading 1 adds one to
+     * the exponent field, and a round up to 2^53 carries into it: adding does both. */
+    uint64_t m = v << z, kept = m >> 11;
+    kept += (m >> 10 & 1) & ((m & 0x3ff) != 0 || (kept & 1));
+    return double_of(((uint64_t)(1085 - z) << 52) + kept);
 }
 
 double duet_number_from_int64(int64_t v)
@@ -92,12 +101,12 @@ float duet_number_narrow(double d)
         out = 0x7f800000u | (frac ? 0x400000u | (uint32_t)(frac >> 29) : 0);
     else if (e >= 0xff)
         out = 0x7f800000u;
-    else if (e < -24) /* below half the smallest subnormal (or a double subnormal): zero */
+    else if (e < -23) /* below half the smallest subnormal (or a double subnormal): zero */
         out = 0;
     else /* 24 bits of the significand rounded (fewer for a subnormal float), the leading
           * 1 and a carry adding to the exponent field, up to the infinity */
         out = ((uint32_t)(e > 0 ? e - 1 : 0) << 23) +
-              (uint32_t)shift_round(frac | UINT64_C(1) << 52, (unsigned)(e > 0 ? 29 : 30 - e));
+              shift_round(top32((frac | UINT64_C(1) << 52) << 11), (unsigned)(e > 0 ? 8 : 9 - e));
     union { uint32_t b; float f; } u = {(uint32_t)(b >> 63) << 31 | out};
     return u.f;
 }

@@ -42,7 +42,7 @@ bool duet_msgpack_read_bool(duet_msgpack_reader *r, bool *out)
 /* Reads an integer of any encoding that must lie in [min, max] (min <= 0 < max); its 64
  * bits (two's complement) go to *bits, 0 on failure. Out of range is DUET_ERR_RANGE with
  * the reader at the value. */
-static DUET_CODEC_COLD bool read_ranged(duet_msgpack_reader *r, int64_t min, uint64_t max, uint64_t *bits)
+static DUET_CODEC_NOINLINE bool read_ranged(duet_msgpack_reader *r, int64_t min, uint64_t max, uint64_t *bits)
 {
     const uint8_t *start = r->pos;
     duet_msgpack_token t;
@@ -55,19 +55,6 @@ static DUET_CODEC_COLD bool read_ranged(duet_msgpack_reader *r, int64_t min, uin
     return ok;
 }
 
-/* read_ranged with a uint that fits, such as a msgid, first. */
-static DUET_CODEC_NOINLINE bool read_integer_any(duet_msgpack_reader *r, int64_t min, uint64_t max, uint64_t *bits)
-{
-    const uint8_t *start = r->pos;
-    duet_msgpack_token t;
-    if (duet_msgpack_read_token(r, &t) && t.type == DUET_MSGPACK_UINT && t.v.u <= max) {
-        *bits = t.v.u;
-        return true;
-    }
-    r->pos = start; /* read again, the error told */
-    return read_ranged(r, min, max, bits);
-}
-
 /* read_ranged with the commonest integer, a positive fixint, read inline (no stack frame). */
 static inline bool read_integer(duet_msgpack_reader *r, int64_t min, uint64_t max, uint64_t *bits)
 {
@@ -75,7 +62,7 @@ static inline bool read_integer(duet_msgpack_reader *r, int64_t min, uint64_t ma
         *bits = *r->pos++;
         return true;
     }
-    return read_integer_any(r, min, max, bits);
+    return read_ranged(r, min, max, bits);
 }
 
 bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)
