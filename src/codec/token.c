@@ -232,8 +232,10 @@ bool duet_msgpack_read_value(duet_msgpack_reader *r, duet_msgpack_token *t, unsi
 
 bool duet_msgpack_skip(duet_msgpack_reader *r)
 {
-    /* Values still to skip at each open nesting level; no recursion, headers only. */
-    uint64_t left[DUET_MSGPACK_MAX_DEPTH];
+    /* Values still to skip at each open nesting level; no recursion, headers only. A count
+     * beyond SIZE_MAX is kept at SIZE_MAX: the input ends before as many values (each one
+     * byte at least) are skipped, so the skip fails where it would have. */
+    size_t left[DUET_MSGPACK_MAX_DEPTH];
     unsigned depth = 0;
     const uint8_t *p = r->pos;
     do {
@@ -254,7 +256,8 @@ bool duet_msgpack_skip(duet_msgpack_reader *r)
                 duet_msgpack_reader_fail(r, DUET_ERR_DEPTH);
                 return false;
             }
-            left[depth++] = token_children(&t);
+            uint64_t children = token_children(&t);
+            left[depth++] = children < SIZE_MAX ? (size_t)children : SIZE_MAX;
         }
         p += head + (size_t)token_body(&t);
     } while (depth > 0);
