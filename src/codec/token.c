@@ -83,27 +83,24 @@ duet_msgpack_type duet_msgpack_peek_type(const duet_msgpack_reader *r)
     return r->pos < r->end ? (duet_msgpack_type)(head_code(*r->pos) & 0x0f) : DUET_MSGPACK_NONE;
 }
 
-/* The number of body bytes (str, bin, ext) and of nested values (array, map) of a token. */
-static uint64_t token_body(const duet_msgpack_token *t)
-{
-    return t->type == DUET_MSGPACK_STR || t->type == DUET_MSGPACK_BIN || t->type == DUET_MSGPACK_EXT
-               ? t->v.bytes.len : 0;
-}
-
-static uint64_t token_children(const duet_msgpack_token *t)
-{
-    if (t->type == DUET_MSGPACK_ARRAY)
-        return t->v.count;
-    return t->type == DUET_MSGPACK_MAP ? 2 * (uint64_t)t->v.count : 0;
-}
+/* What a header says: its size, the bytes of body after it (str, bin, ext) and the values
+ * nested in it (array elements, two per map pair). */
+typedef struct extent {
+    size_t head;
+    uint64_t body;
+    uint64_t children;
+} extent;
 
 /*
- * Decodes the header at p (avail bytes there) into t, its str/bin/ext body pointed to but
- * not checked against avail. Returns the header's size, 0 when avail does not hold all of
- * it, -1 for 0xc1 (no type): the one header decoder of the reader.
+ * Decodes the header at p (avail bytes there) into t and x, its str/bin/ext body pointed to
+ * but not checked against avail: the one header decoder of the reader. Returns 1, or 0 when
+ * avail does not hold all of the header, -1 for 0xc1 (no type); x is 1, 0, 0 then.
  */
-static int decode_header(const uint8_t *p, size_t avail, duet_msgpack_token *t)
+static int decode_header(const uint8_t *p, size_t avail, duet_msgpack_token *t, extent *x)
 {
+    x->head = 1;
+    x->body = 0;
+    x->children = 0;
     if (avail == 0)
         return 0;
     uint8_t b = p[0];
@@ -126,6 +123,7 @@ static int decode_header(const uint8_t *p, size_t avail, duet_msgpack_token *t)
     }
     t->type = type;
     t->v.u = v;
+    x->head = size;
     if (type == DUET_MSGPACK_BOOL) {
         t->v.b = (b & 1) != 0;
     } else if (type == DUET_MSGPACK_FLOAT32) {
@@ -133,26 +131,28 @@ static int decode_header(const uint8_t *p, size_t avail, duet_msgpack_token *t)
         t->v.f = f32.f;
     } else if (type == DUET_MSGPACK_ARRAY || type == DUET_MSGPACK_MAP) {
         t->v.count = (uint32_t)v;
+        x->children = type == DUET_MSGPACK_MAP ? 2 * v : v;
     } else if (type == DUET_MSGPACK_STR || type == DUET_MSGPACK_BIN || type == DUET_MSGPACK_EXT) {
         t->v.bytes.ptr = p + size;
         t->v.bytes.len = (uint32_t)v;
         t->v.bytes.ext_type = type == DUET_MSGPACK_EXT ? (int8_t)p[size - 1] : 0;
+        x->body = v;
     }
-    return (int)size;
+    return 1;
 }
 
-/* Decodes the whole value's header at r->pos, its body checked to be there: the header's
- * size, or 0 with the reader failed (at the value) and t zeroed. */
-static size_t decode_checked(duet_msgpack_reader *r, const uint8_t *p, duet_msgpack_token *t)
+/* Decodes the header of the value at p, its body checked to be there; false with the reader
+ * failed (at the value) and t zeroed. */
+static bool decode_checked(duet_msgpack_reader *r, const uint8_t *p, duet_msgpack_token *t, extent *x)
 {
     size_t avail = (size_t)(r->end - p);
-    int got = decode_header(p, avail, t);
-    if (got > 0 && token_body(t) <= avail - (size_t)got)
-        return (size_t)got;
+    int got = decode_header(p, avail, t, x);
+    if (got > 0 && x->body <= avail - x->head)
+        return true;
     r->pos = p; /* the error names the value that failed */
     duet_msgpack_reader_fail(r, got < 0 ? DUET_ERR_INVALID : DUET_ERR_TRUNCATED);
     memset(t, 0, sizeof *t);
-    return 0;
+    return false;
 }
 
 static inline uint32_t load32(const uint8_t *p)
@@ -173,10 +173,10 @@ uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n)
 /* Any token: read_token's general case. */
 static DUET_CODEC_COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
-    size_t head = decode_checked(r, r->pos, t);
-    if (!head)
+    extent x;
+    if (!decode_checked(r, r->pos, t, &x))
         return false;
-    r->pos += head + (size_t)token_body(t);
+    r->pos += x.head + (size_t)x.body;
     return true;
 }
 
@@ -202,11 +202,12 @@ bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
 int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)
 {
     duet_msgpack_token t;
-    int got = decode_header(p, avail, &t);
-    *head = got > 0 ? (size_t)got : 1;
-    *body = got > 0 ? token_body(&t) : 0;
-    *children = got > 0 ? token_children(&t) : 0;
-    return got > 0 ? 1 : got;
+    extent x;
+    int got = decode_header(p, avail, &t, &x);
+    *head = x.head;
+    *body = x.body;
+    *children = x.children;
+    return got;
 }
 
 /* read_value's container: skipped whole from start, within the limit less inside. */
@@ -247,8 +248,8 @@ bool duet_msgpack_skip(duet_msgpack_reader *r)
             left[depth - 1]--;
         }
         duet_msgpack_token t;
-        size_t head = decode_checked(r, p, &t);
-        if (!head)
+        extent x;
+        if (!decode_checked(r, p, &t, &x))
             return false;
         if (t.type == DUET_MSGPACK_ARRAY || t.type == DUET_MSGPACK_MAP) {
             if (depth >= r->max_depth) {
@@ -256,10 +257,9 @@ bool duet_msgpack_skip(duet_msgpack_reader *r)
                 duet_msgpack_reader_fail(r, DUET_ERR_DEPTH);
                 return false;
             }
-            uint64_t children = token_children(&t);
-            left[depth++] = children < SIZE_MAX ? (size_t)children : SIZE_MAX;
+            left[depth++] = x.children < SIZE_MAX ? (size_t)x.children : SIZE_MAX;
         }
-        p += head + (size_t)token_body(&t);
+        p += x.head + (size_t)x.body;
     } while (depth > 0);
     r->pos = p;
     return true;
