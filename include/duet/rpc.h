@@ -107,14 +107,17 @@ typedef struct duet_rpc_slot {
     void *out;               /* while a caller waits: where a scalar result goes at once */
 } duet_rpc_slot;
 
-/* One binding. Internal, public only for its size. */
-typedef struct duet_rpc_binding {
-    const char *prefix;      /* group prefix, or NULL */
-    duet_rpc_method method;
-    uint8_t nparams;         /* the signature, parsed at bind time */
-    char result;
-    uint16_t prefix_len;     /* strlen of prefix and of method.name, taken at bind time */
-    uint16_t name_len;
+/* One binding (16 bytes). Internal, public only for its size. A plain binding (duet_rpc_bind)
+ * keeps its method's fields; a group member (duet_rpc_bind_group) points at its entry of the
+ * caller's table, which stays valid while bound, and at its group's prefix. The signature is
+ * parsed again where a request needs it (a few letters), so nothing else is kept. */
+typedef union duet_rpc_binding {
+    duet_rpc_method own;                /* a plain binding: own.name is never NULL */
+    struct {
+        const char *none;               /* NULL: this is a group member */
+        const duet_rpc_method *method;  /* its entry of the group's table */
+        const char *prefix;             /* the group's prefix */
+    } member;
 } duet_rpc_binding;
 
 /* The engine: all its state, owned by the caller. */

@@ -24,8 +24,7 @@ enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
 /* A request being served; handlers see it through the duet_arg_*, duet_return_* and duet_req_* functions. */
 struct duet_req {
     duet_rpc *rpc;
-    const duet_rpc_binding *binding;      /* &bound: a copy, so a handler may unbind itself */
-    duet_rpc_binding bound;
+    duet_rpc_method bound;                 /* the method found: a copy, so a handler may unbind itself */
     const char *method;
     uint32_t method_len;
     uint32_t argc;
@@ -85,6 +84,16 @@ int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *det
  * returns DUET_ERR_ARG. */
 int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig);
 
+/* Whether the NUL-terminated name bound is the len bytes at name (which may hold anything,
+ * a NUL too). */
+static inline bool duet_rpc_same_name(const char *bound, const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (bound[i] != name[i] || !bound[i])
+            return false;
+    return bound[len] == '\0';
+}
+
 /* ------------------------------------------------------------ frames (engine.c) */
 
 /* Claims the next frame of the tx buffer: a writer over at most max_message bytes. */
@@ -110,8 +119,13 @@ int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w);
 
 /* ------------------------------------------------------------ the other files */
 
-/* bind.c: the binding that answers to the full method name, or NULL. */
-duet_rpc_binding *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len);
+/* bind.c: the method bound under the full method name, or NULL. */
+const duet_rpc_method *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len);
+
+
+
+/* bind.c: appends the full name of a method: prefix "." name, or name alone (prefix NULL). */
+void duet_rpc_add_name(duet_text *t, const char *prefix, const char *name);
 
 /* serve.c: serves one request or notification whose params reader is at the first
  * parameter (malformed: the reason it cannot be served, or NULL). */

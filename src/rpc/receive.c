@@ -48,28 +48,70 @@ static duet_rpc_slot *waiting_slot(duet_rpc *rpc, uint64_t id)
     return NULL;
 }
 
+/* A response's msgid: the 32-bit unsigned integers duet sends read here, any other through
+ * the reader. False if there is none. */
+static bool read_response_id(duet_msgpack_reader *r, const uint8_t *end, uint64_t *id)
+{
+    const uint8_t *p = duet_msgpack_reader_pos(r);
+    size_t n = uint_size(p, end);
+    if (!n || n > 5)
+        return duet_msgpack_read_u64(r, id);
+    if (n == 1)
+        *id = p[0];
+    else if (n == 2)
+        *id = p[1];
+    else if (n == 3)
+        *id = (uint32_t)p[1] << 8 | p[2];
+    else
+        *id = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+    duet_msgpack_reader_skip(r, n);
+    return true;
+}
+
+/* Keeps a response in the slot s that waits for it: the error text (error_type not nil),
+ * else the result (len bytes at result, tok its value) where the caller wants it or in
+ * the slot's storage. */
+static void store_response(duet_rpc *rpc, duet_rpc_slot *s, duet_msgpack_type error_type, const char *text,
+                           uint32_t text_len, const uint8_t *result, size_t len, const duet_msgpack_token *tok)
+{
+    s->state = SLOT_DONE;
+    s->err = DUET_OK;
+    s->len = 0;
+    if (error_type == DUET_MSGPACK_NIL && s->out && duet_rpc_store_direct(s, tok))
+        return;
+    uint8_t *store = slot_store(rpc, s);
+    duet_text t;
+    duet_text_init(&t, (char *)store, rpc->slot_size);
+    if (error_type != DUET_MSGPACK_NIL) {
+        s->err = DUET_ERR_REMOTE;
+        if (text) {
+            duet_text_addn(&t, text, text_len);
+        } else {
+            duet_text_add(&t, "the remote sent an error value of type ");
+            duet_text_add(&t, duet_msgpack_type_name(error_type));
+        }
+    } else if (len > rpc->slot_size) {
+        s->err = DUET_ERR_TOO_LARGE;
+        duet_text_add(&t, "result of ");
+        duet_text_add_uint(&t, (uint32_t)len);
+        duet_text_add(&t, " bytes does not fit the result slot");
+    } else {
+        memcpy(store, result, len);
+        t.len = len;
+    }
+    s->len = (uint32_t)t.len;
+}
+
 /*
  * Reads the rest of a response ([1, already read) id, error, result) and stores it in the
  * slot that waits for its msgid. Leaves r after the message; false if it is not whole.
  */
 static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end)
 {
-    uint64_t id = 0;
+    uint64_t id;
     duet_msgpack_token tok;
-    const uint8_t *p = duet_msgpack_reader_pos(r);
-    size_t n = uint_size(p, end);
-    if (n) { /* read here: every msgid duet sends */
-        if (n == 1)
-            id = p[0];
-        else if (n == 5)
-            id = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
-        else
-            for (size_t k = 1; k < n; k++)
-                id = id << 8 | p[k];
-        duet_msgpack_reader_skip(r, n);
-    } else if (!duet_msgpack_read_u64(r, &id)) {
+    if (!read_response_id(r, end, &id))
         return skip_malformed(rpc, r, msg, end);
-    }
     /* The error: nil, a string, or (from a peer that breaks the convention) anything. */
     const char *text = NULL;
     uint32_t text_len = 0;
@@ -83,41 +125,12 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
     const uint8_t *result = duet_msgpack_reader_pos(r);
     if (!read_one(r, &tok, 1))
         return false;
-    size_t len = (size_t)(duet_msgpack_reader_pos(r) - result);
     rpc->stats.msgs_in++;
-
     duet_rpc_slot *s = waiting_slot(rpc, id);
-    if (!s) {
+    if (s)
+        store_response(rpc, s, error_type, text, text_len, result, (size_t)(duet_msgpack_reader_pos(r) - result), &tok);
+    else
         rpc->stats.late_responses++;
-        return true;
-    }
-    s->state = SLOT_DONE;
-    s->err = DUET_OK;
-    s->len = 0;
-    if (error_type == DUET_MSGPACK_NIL && s->out && duet_rpc_store_direct(s, &tok))
-        return true;
-    uint8_t *store = slot_store(rpc, s);
-    duet_text t;
-    duet_text_init(&t, (char *)store, rpc->slot_size);
-    if (error_type != DUET_MSGPACK_NIL) {
-        s->err = DUET_ERR_REMOTE;
-        if (text) {
-            duet_text_addn(&t, text, text_len);
-        } else {
-            duet_text_add(&t, "the remote sent an error value of type ");
-            duet_text_add(&t, duet_msgpack_type_name(error_type));
-        }
-        s->len = (uint32_t)t.len;
-    } else if (len > rpc->slot_size) {
-        s->err = DUET_ERR_TOO_LARGE;
-        duet_text_add(&t, "result of ");
-        duet_text_add_uint(&t, (uint32_t)len);
-        duet_text_add(&t, " bytes does not fit the result slot");
-        s->len = (uint32_t)t.len;
-    } else {
-        memcpy(store, result, len);
-        s->len = (uint32_t)len;
-    }
     return true;
 }
 
@@ -235,7 +248,7 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
 {
     duet_req c;
     c.rpc = rpc;
-    c.binding = NULL;
+    c.bound.user = NULL;
     c.typed = false;
     c.notification = notification;
     const uint8_t *msgid = duet_msgpack_reader_pos(r);

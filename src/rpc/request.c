@@ -151,6 +151,6 @@ const char *duet_req_method(const duet_req *call, uint32_t *len)
     return call->method;
 }
 
-void *duet_req_user(const duet_req *call) { return call->binding ? call->binding->method.user : NULL; }
+void *duet_req_user(const duet_req *call) { return call->bound.user; }
 duet_rpc *duet_req_rpc(duet_req *call) { return call->rpc; }
 bool duet_req_is_notification(const duet_req *call) { return call->notification; }

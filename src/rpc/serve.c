@@ -40,11 +40,10 @@ static void add_hints(duet_req *c, duet_text *t)
         char full[64];
         duet_text f;
         duet_text_init(&f, full, sizeof full);
-        if (b->prefix) {
-            duet_text_add(&f, b->prefix);
-            duet_text_add(&f, ".");
-        }
-        duet_text_add(&f, b->method.name);
+        if (b->own.name)
+            duet_rpc_add_name(&f, NULL, b->own.name);
+        else
+            duet_rpc_add_name(&f, b->member.prefix, b->member.method->name);
         if (name_distance(c->method, c->method_len, full, f.len) > limit)
             continue;
         duet_text_add(t, first ? " Did you mean: " : ", ");
@@ -74,48 +73,65 @@ static void unknown_method_text(duet_req *c, duet_text *t)
     add_hints(c, t);
 }
 
-/* Checks the arguments against the binding's signature and decodes them into c->args. */
+/* Starts a failure's text with the method's name and what (": expected "). Out of line:
+ * every failure of a found method starts so. */
+static NOINLINE void say(duet_req *c, duet_text *t, const char *what)
+{
+    duet_text_addn(t, c->method, c->method_len);
+    duet_text_add(t, what);
+}
+
+/* The count of arguments does not match the signature's. */
+static NOINLINE bool count_error(duet_req *c, duet_text *t)
+{
+    char result;
+    unsigned want = duet_rpc_sig_split(c->bound.signature, &result);
+    say(c, t, ": expected ");
+    duet_text_add_uint(t, want);
+    duet_text_add(t, want == 1 ? " argument, got " : " arguments, got ");
+    duet_text_add_uint(t, c->argc);
+    return false;
+}
+
+/* Checks the arguments against the method's signature (the count first, then each type)
+ * and decodes them into c->args. The count is found as the letters are read: every letter
+ * sorts after the ':' or NUL that ends them. */
 static bool check_args(duet_req *c, duet_text *t)
 {
-    const char *sig = c->binding->method.signature;
-    unsigned want = c->binding->nparams;
-    if (c->argc != want) {
-        duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, ": expected ");
-        duet_text_add_uint(t, want);
-        duet_text_add(t, want == 1 ? " argument, got " : " arguments, got ");
-        duet_text_add_uint(t, c->argc);
-        return false;
-    }
-    for (unsigned i = 0; i < want; i++) {
+    const char *sig = c->bound.signature;
+    unsigned argc = c->argc;
+    for (unsigned i = 0; i < argc; i++) {
+        char letter = sig[i];
         duet_msgpack_token *tok = &c->args[i];
         bool range;
-        if (sig[i] == 'v') { /* any value: keep its encoding */
-            const uint8_t *end = i + 1 < want ? c->arg_at[i + 1] : c->params_end;
+        if ((unsigned char)letter <= ':')
+            return count_error(c, t); /* fewer parameters than arguments */
+        if (letter == 'v') { /* any value: keep its encoding */
+            const uint8_t *end = i + 1 < argc ? c->arg_at[i + 1] : c->params_end;
             tok->type = DUET_MSGPACK_NONE;
             tok->v.bytes.ptr = c->arg_at[i];
             tok->v.bytes.len = (uint32_t)(end - c->arg_at[i]);
-            continue;
-        }
-        if (!token_matches(tok, sig[i], &range)) {
-            duet_text_addn(t, c->method, c->method_len);
-            duet_text_add(t, ": argument ");
+        } else if (!token_matches(tok, letter, &range)) {
+            char result;
+            if (duet_rpc_sig_split(sig, &result) != argc)
+                return count_error(c, t);
+            say(c, t, ": argument ");
             duet_text_add_uint(t, i + 1);
             duet_text_add(t, ": ");
-            duet_rpc_mismatch_text(t, sig[i], tok, range);
+            duet_rpc_mismatch_text(t, letter, tok, range);
             return false;
         }
     }
-    return true;
+    return (unsigned char)sig[argc] <= ':' || count_error(c, t);
 }
 
 /* Checks that the handler wrote exactly one value of the signature's result type. */
 static bool check_result(duet_req *c, duet_text *t)
 {
     duet_msgpack_writer *w = &c->out;
-    if (duet_msgpack_writer_error(w)) {
-        duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, duet_msgpack_writer_error(w) == DUET_ERR_NOSPACE ? ": result too large for one message" : ": result could not be encoded");
+    int err = duet_msgpack_writer_error(w);
+    if (err) {
+        say(c, t, err == DUET_ERR_NOSPACE ? ": result too large for one message" : ": result could not be encoded");
         return false;
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
@@ -127,19 +143,18 @@ static bool check_result(duet_req *c, duet_text *t)
         duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
                                  duet_msgpack_writer_size(w) - c->result_start);
         if (!duet_msgpack_read_value(&r, &tok, 0) || duet_msgpack_reader_remaining(&r) != 0) {
-            duet_text_addn(t, c->method, c->method_len);
-            duet_text_add(t, ": the handler wrote more than one result value");
+            say(c, t, ": the handler wrote more than one result value");
             return false;
         }
     }
-    if (!c->binding->method.signature)
+    if (!c->typed)
         return true;
-    char want = c->binding->result;
+    const char *end = c->bound.signature + c->argc; /* the arguments matched: their letters end here */
+    char want = *end && end[1] != 'n' ? end[1] : 0;
     bool range;
     if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
         return true;
-    duet_text_addn(t, c->method, c->method_len);
-    duet_text_add(t, ": the handler returned ");
+    say(c, t, ": the handler returned ");
     duet_text_add(t, duet_msgpack_type_name(tok.type));
     duet_text_add(t, ", its signature says ");
     duet_text_add(t, want ? duet_rpc_letter_name(want) : "nil");
@@ -187,15 +202,14 @@ static bool run_handler(duet_req *c, duet_text *t)
     c->error[0] = '\0';
     c->returned_end = 0;
     rpc->depth++;
-    int rc = c->binding->method.fn(c);
+    int rc = c->bound.fn(c);
     rpc->depth--;
     if (rc >= 0)
         return check_result(c, t);
     if (c->error[0]) {
         duet_text_add(t, c->error);
     } else {
-        duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, ": ");
+        say(c, t, ": ");
         duet_text_add(t, duet_strerror(rc));
     }
     return false;
@@ -235,15 +249,14 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
     duet_text t;
     duet_text_init(&t, text, sizeof text);
     bool ok = false;
-    const duet_rpc_binding *found = NULL;
+    const duet_rpc_method *found = NULL;
     if (malformed) {
         duet_text_add(&t, malformed);
     } else if (!(found = duet_rpc_find_binding(rpc, c->method, c->method_len))) {
         unknown_method_text(c, &t);
     } else {
         c->bound = *found;
-        c->binding = &c->bound;
-        c->typed = c->bound.method.signature != NULL;
+        c->typed = found->signature != NULL;
         if (!c->typed || check_args(c, &t))
             ok = run_handler(c, &t);
     }

@@ -6,27 +6,23 @@
 /* What makes a signature bad. */
 typedef enum { SIG_OK, SIG_LETTER, SIG_RESULT, SIG_TOO_MANY } sig_fault;
 
+/* The letters a signature may use for a value, one bit each from 'a'. */
+#define LETTER_BIT(c) (1ul << ((c) - 'a'))
+#define LETTERS                                                                                                   \
+    (LETTER_BIT('i') | LETTER_BIT('u') | LETTER_BIT('l') | LETTER_BIT('k') | LETTER_BIT('b') | LETTER_BIT('f') | \
+     LETTER_BIT('d') | LETTER_BIT('s') | LETTER_BIT('y') | LETTER_BIT('n') | LETTER_BIT('v'))
+
 /* Is c a letter a signature may use for a value? */
 static bool sig_letter(char c)
 {
-    switch (c) {
-    case 'i': case 'u': case 'l': case 'k': case 'b': case 'f': case 'd':
-    case 's': case 'y': case 'n': case 'v':
-        return true;
-    default:
-        return false;
-    }
+    return c >= 'a' && c <= 'z' && (LETTERS >> (c - 'a') & 1);
 }
 
 bool duet_rpc_sig_result(const char *p, char *result)
 {
-    *result = 0;
-    if (*p == ':' && p[1]) {
-        if (!sig_letter(p[1]) || p[2])
-            return false;
-        *result = p[1] == 'n' ? 0 : p[1];
-    }
-    return true;
+    char r = *p ? p[1] : 0; /* *p is ':' or NUL */
+    *result = r == 'n' ? 0 : r;
+    return !r || (sig_letter(r) && !p[2]);
 }
 
 /* Reads a signature: its parameter count and result letter (0: nil/none), or what is

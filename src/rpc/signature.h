@@ -12,6 +12,19 @@
 /* Splits a signature into its parameter count and result letter (0: nil/none). */
 bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result);
 
+/* The parameter count of a signature duet_rpc_sig_parse accepted, and its result letter
+ * (0: nil or none). Every letter sorts after ':' and NUL, so one comparison finds the end
+ * of the parameters. */
+static inline unsigned duet_rpc_sig_split(const char *sig, char *result)
+{
+    unsigned n = 0;
+    while ((unsigned char)sig[n] > ':')
+        n++;
+    char r = sig[n] ? sig[n + 1] : 0;
+    *result = r == 'n' ? 0 : r;
+    return n;
+}
+
 /* Appends to t what is wrong with a signature duet_rpc_sig_parse refused, and what to do. */
 void duet_rpc_sig_explain(const char *sig, duet_text *t);
 
