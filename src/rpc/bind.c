@@ -2,6 +2,14 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
+bool duet_rpc_same_name(const char *bound, const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (bound[i] != name[i] || !bound[i])
+            return false;
+    return bound[len] == '\0';
+}
+
 void duet_rpc_add_name(duet_text *t, const char *prefix, const char *name)
 {
     if (prefix) {
@@ -71,6 +79,7 @@ static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *t
             if (duet_rpc_same_name(table[j].name, table[i].name, strlen(table[i].name)))
                 return duet_rpc_set_error(rpc, DUET_ERR_EXISTS, table[i].name, "listed twice in the table");
     }
+    rpc->serve_bound = duet_rpc_serve_bound;
     for (size_t i = 0; i < count; i++) {
         duet_rpc_binding *b = &rpc->methods[rpc->method_count++];
         if (prefix) {

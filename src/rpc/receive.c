@@ -39,15 +39,6 @@ static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsig
     return duet_msgpack_read_value(r, t, inside);
 }
 
-/* The slot waiting for msgid id, or NULL. */
-static duet_rpc_slot *waiting_slot(duet_rpc *rpc, uint64_t id)
-{
-    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
-        if (rpc->slots[i].state == SLOT_PENDING && rpc->slots[i].msgid == id)
-            return &rpc->slots[i];
-    return NULL;
-}
-
 /* A response's msgid: the 32-bit unsigned integers duet sends read here, any other through
  * the reader. False if there is none. */
 static bool read_response_id(duet_msgpack_reader *r, const uint8_t *end, uint64_t *id)
@@ -68,68 +59,33 @@ static bool read_response_id(duet_msgpack_reader *r, const uint8_t *end, uint64_
     return true;
 }
 
-/* Keeps a response in the slot s that waits for it: the error text (error_type not nil),
- * else the result (len bytes at result, tok its value) where the caller wants it or in
- * the slot's storage. */
-static void store_response(duet_rpc *rpc, duet_rpc_slot *s, duet_msgpack_type error_type, const char *text,
-                           uint32_t text_len, const uint8_t *result, size_t len, const duet_msgpack_token *tok)
-{
-    s->state = SLOT_DONE;
-    s->err = DUET_OK;
-    s->len = 0;
-    if (error_type == DUET_MSGPACK_NIL && s->out && duet_rpc_store_direct(s, tok))
-        return;
-    uint8_t *store = slot_store(rpc, s);
-    duet_text t;
-    duet_text_init(&t, (char *)store, rpc->slot_size);
-    if (error_type != DUET_MSGPACK_NIL) {
-        s->err = DUET_ERR_REMOTE;
-        if (text) {
-            duet_text_addn(&t, text, text_len);
-        } else {
-            duet_text_add(&t, "the remote sent an error value of type ");
-            duet_text_add(&t, duet_msgpack_type_name(error_type));
-        }
-    } else if (len > rpc->slot_size) {
-        s->err = DUET_ERR_TOO_LARGE;
-        duet_text_add(&t, "result of ");
-        duet_text_add_uint(&t, (uint32_t)len);
-        duet_text_add(&t, " bytes does not fit the result slot");
-    } else {
-        memcpy(store, result, len);
-        t.len = len;
-    }
-    s->len = (uint32_t)t.len;
-}
-
 /*
- * Reads the rest of a response ([1, already read) id, error, result) and stores it in the
- * slot that waits for its msgid. Leaves r after the message; false if it is not whole.
+ * Reads the rest of a response ([1, already read) id, error, result) and hands it to the
+ * call that waits for its msgid (duet_rpc.take_response). Leaves r after the message; false
+ * if it is not whole.
  */
 static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end)
 {
     uint64_t id;
-    duet_msgpack_token tok;
+    duet_rpc_response resp;
     if (!read_response_id(r, end, &id))
         return skip_malformed(rpc, r, msg, end);
     /* The error: nil, a string, or (from a peer that breaks the convention) anything. */
-    const char *text = NULL;
-    uint32_t text_len = 0;
-    duet_msgpack_type error_type = DUET_MSGPACK_NIL;
+    resp.text = NULL;
+    resp.text_len = 0;
+    resp.error_type = DUET_MSGPACK_NIL;
     if (duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
         duet_msgpack_reader_skip(r, 1); /* nil, read here: no error */
-    else if ((error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
-        duet_msgpack_read_str(r, &text, &text_len);
-    else if (!duet_msgpack_read_value(r, &tok, 1))
+    else if ((resp.error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
+        duet_msgpack_read_str(r, &resp.text, &resp.text_len);
+    else if (!duet_msgpack_read_value(r, &resp.tok, 1))
         return false;
-    const uint8_t *result = duet_msgpack_reader_pos(r);
-    if (!read_one(r, &tok, 1))
+    resp.result = duet_msgpack_reader_pos(r);
+    if (!read_one(r, &resp.tok, 1))
         return false;
+    resp.len = (size_t)(duet_msgpack_reader_pos(r) - resp.result);
     rpc->stats.msgs_in++;
-    duet_rpc_slot *s = waiting_slot(rpc, id);
-    if (s)
-        store_response(rpc, s, error_type, text, text_len, result, (size_t)(duet_msgpack_reader_pos(r) - result), &tok);
-    else
+    if (!rpc->take_response || !rpc->take_response(rpc, id, &resp))
         rpc->stats.late_responses++;
     return true;
 }
@@ -265,10 +221,10 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
     c.params_read = false;
     c.params_start = c.params_end = msg; /* no params (a malformed request) */
     if (!read_method_name(r, &c.method, &c.method_len))
-        malformed = c.method_len ? "malformed request: the method name is bin but not UTF-8; send it as a string"
-                                 : "malformed request: the method name must be a string";
+        malformed = c.method_len ? "the method name is bin but not UTF-8; send it as a string"
+                                 : "the method name must be a string";
     else if (!read_params_array(r, &c.argc))
-        malformed = "malformed request: params must be an array";
+        malformed = "params must be an array";
     if (malformed) {
         if (!skip_malformed(rpc, r, msg, end))
             return false;
@@ -323,9 +279,12 @@ static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err
     size_t msgid_len;
     if (!request_msgid(msg, len, &msgid, &msgid_len))
         return;
-    duet_rpc_reply_error(rpc, msgid, msgid_len,
-                         err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
-                                               : "malformed request: not a whole MessagePack value");
+    char text[80];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    duet_rpc_say(&t, MALFORMED "%s",
+                 err == DUET_ERR_DEPTH ? "nested deeper than DUET_MSGPACK_MAX_DEPTH" : "not a whole MessagePack value");
+    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
 }
 
 void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
@@ -338,11 +297,8 @@ void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t s
     char text[120];
     duet_text t;
     duet_text_init(&t, text, sizeof text);
-    duet_text_add(&t, "request too large: ");
-    duet_text_add_uint(&t, size);
-    duet_text_add(&t, " bytes or more, the limit is ");
-    duet_text_add_uint(&t, limit);
-    duet_text_add(&t, " bytes per message; it was skipped");
+    duet_rpc_say(&t, "request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
+                 (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
     duet_rpc_reply_error(rpc, msgid, msgid_len, text);
 }
 
