@@ -8,7 +8,7 @@ set(DUET_CORE_SOURCES
   src/link/link_bytes.c src/link/link_mem.c
   src/transport/vring.c src/transport/setup.c src/transport/name_service.c src/transport/rpmsg.c
   src/transport/receive.c
-  src/rpc/engine.c src/rpc/signature.c src/rpc/bind.c src/rpc/serve.c src/rpc/receive.c
+  src/rpc/engine.c src/rpc/signature.c src/rpc/bind.c src/rpc/serve.c src/rpc/dispatch.c src/rpc/receive.c
   src/rpc/call.c src/rpc/result.c src/rpc/future.c src/rpc/raw.c src/rpc/request.c
   src/stream/stream.c)
 list(TRANSFORM DUET_CORE_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/../)

@@ -271,14 +271,26 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
     return err;
 }
 
-/* Starts keeping the engine's text of the calling thread's call in text (top_unlock). */
-static void capture_begin(char *text)
+/* Before a call: DUET_OK once duet_begin() succeeded, and the engine's text of the calling
+ * thread's call is kept in text from now on (top_unlock); else the error (what names the
+ * call when method is NULL). */
+static int call_begin(const char *method, const char *what, char *text)
 {
+    if (!duet.begun)
+        return not_begun(method ? method : what);
     text[0] = '\0';
     error_slot()->capture = text;
+    return DUET_OK;
 }
 
-/* Ends a call (begun with capture_begin, or not): a failure's text (which names the method)
+/* Whether two texts are the same (no strcmp: newlib's pulls 700 bytes into a firmware). */
+static bool same_text(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return strlen(b) == n && memcmp(a, b, n) == 0;
+}
+
+/* Ends a call (begun with call_begin, or not): a failure's text (which names the method)
  * becomes the thread's error. Without the port's lock there is one thread, and the engine's
  * text is its. A call the link failed carries the transport's reason at once: "die: link
  * down: the M4 stopped: SIGSEGV". */
@@ -291,8 +303,8 @@ static int call_result(int err)
         top_lock(NULL);
         const char *call = text ? text : duet_rpc_error_text(&duet.rpc);
         const char *why = duet_rpmsg_error_text(&duet.dev);
-        bool reason = err == DUET_ERR_LINK_DOWN && strcmp(why, "no error") != 0 &&
-                      strcmp(why, duet_strerror(err)) != 0 && !duet_text_contains(call, why);
+        bool reason = err == DUET_ERR_LINK_DOWN && !same_text(why, "no error") &&
+                      !same_text(why, duet_strerror(err)) && !duet_text_contains(call, why);
         fail(err, reason ? call : NULL, reason ? why : call);
         top_unlock(NULL);
     }
@@ -301,11 +313,21 @@ static int call_result(int err)
 
 static int vcall(const char *method, uint32_t timeout_ms, const char *signature, va_list ap)
 {
-    if (!duet.begun)
-        return not_begun(method ? method : "duet_call");
     char text[DUET_RPC_ERROR_TEXT];
-    capture_begin(text);
-    return call_result(duet_rpc_vcall(&duet.rpc, timeout_ms, method, signature, ap));
+    int err = call_begin(method, "duet_call", text);
+    return err ? err : call_result(duet_rpc_vcall(&duet.rpc, timeout_ms, method, signature, ap));
+}
+
+/* duet_call_async (notify false) and duet_notify. */
+static int vsend(bool notify, duet_future *future, const char *method, const char *signature, va_list ap)
+{
+    char text[DUET_RPC_ERROR_TEXT];
+    int err = call_begin(method, notify ? "duet_notify" : "duet_call_async", text);
+    if (err)
+        return err;
+    err = notify ? duet_rpc_vnotify(&duet.rpc, method, signature, ap)
+                 : duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
+    return call_result(err);
 }
 
 int duet_call(const char *method, const char *signature, ...)
@@ -326,57 +348,43 @@ int duet_call_timeout(const char *method, uint32_t timeout_ms, const char *signa
     return err;
 }
 
-int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs)
-{
-    if (!duet.begun)
-        return not_begun(method ? method : "DUET_CALL");
-    char text[DUET_RPC_ERROR_TEXT];
-    capture_begin(text);
-    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
-}
-
-int duet_call_async_values(duet_future *future, const char *method, const duet_value *args, unsigned nargs)
-{
-    if (!duet.begun)
-        return not_begun(method ? method : "DUET_CALL_ASYNC");
-    char text[DUET_RPC_ERROR_TEXT];
-    capture_begin(text);
-    return call_result(duet_rpc_call_async_values(&duet.rpc, future, method, args, nargs));
-}
-
-int duet_notify_values(const char *method, const duet_value *args, unsigned nargs)
-{
-    if (!duet.begun)
-        return not_begun(method ? method : "DUET_NOTIFY");
-    char text[DUET_RPC_ERROR_TEXT];
-    capture_begin(text);
-    return call_result(duet_rpc_notify_values(&duet.rpc, method, args, nargs));
-}
-
 int duet_call_async(duet_future *future, const char *method, const char *signature, ...)
 {
-    if (!duet.begun)
-        return not_begun(method ? method : "duet_call_async");
-    char text[DUET_RPC_ERROR_TEXT];
-    capture_begin(text);
     va_list ap;
     va_start(ap, signature);
-    int err = duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
+    int err = vsend(false, future, method, signature, ap);
     va_end(ap);
-    return call_result(err);
+    return err;
 }
 
 int duet_notify(const char *method, const char *signature, ...)
 {
-    if (!duet.begun)
-        return not_begun(method ? method : "duet_notify");
-    char text[DUET_RPC_ERROR_TEXT];
-    capture_begin(text);
     va_list ap;
     va_start(ap, signature);
-    int err = duet_rpc_vnotify(&duet.rpc, method, signature, ap);
+    int err = vsend(true, NULL, method, signature, ap);
     va_end(ap);
-    return call_result(err);
+    return err;
+}
+
+int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs)
+{
+    char text[DUET_RPC_ERROR_TEXT];
+    int err = call_begin(method, "DUET_CALL", text);
+    return err ? err : call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
+}
+
+int duet_call_async_values(duet_future *future, const char *method, const duet_value *args, unsigned nargs)
+{
+    char text[DUET_RPC_ERROR_TEXT];
+    int err = call_begin(method, "DUET_CALL_ASYNC", text);
+    return err ? err : call_result(duet_rpc_call_async_values(&duet.rpc, future, method, args, nargs));
+}
+
+int duet_notify_values(const char *method, const duet_value *args, unsigned nargs)
+{
+    char text[DUET_RPC_ERROR_TEXT];
+    int err = call_begin(method, "DUET_NOTIFY", text);
+    return err ? err : call_result(duet_rpc_notify_values(&duet.rpc, method, args, nargs));
 }
 
 /* The stream works once duet_begin has set it up; before that writes take nothing. */

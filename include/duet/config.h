@@ -86,9 +86,12 @@
 
 /* ------------------------------------------------------------ rpc engine (rpc.h) */
 
-/* Most functions bound at once (plain and group members alike). */
+/* Most functions bound at once (plain and group members alike). Each costs 16 bytes of RAM
+ * in the engine (duet_rpc_binding): 512 by default, as many as the Arduino library's sketches
+ * and duet's tests bind; the small configuration keeps 8 (128 bytes), which a program that
+ * binds a few functions, like the guide's sketches, does not reach. */
 #ifndef DUET_RPC_MAX_METHODS
-#define DUET_RPC_MAX_METHODS 32
+#define DUET_RPC_MAX_METHODS (DUET_SMALL ? 8 : 32)
 #endif
 /* Most calls waiting for a response at once (sync and async together). */
 #ifndef DUET_RPC_MAX_INFLIGHT

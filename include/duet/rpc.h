@@ -44,6 +44,8 @@ extern "C" {
 
 typedef struct duet_rpc duet_rpc;
 typedef struct duet_req duet_req;
+struct duet_text;          /* internal: an error text being built */
+typedef struct duet_rpc_response duet_rpc_response; /* internal: a response as received */
 
 /*
  * A bound function. Runs in the context that called duet_rpc_poll(), or inside a call
@@ -107,14 +109,17 @@ typedef struct duet_rpc_slot {
     void *out;               /* while a caller waits: where a scalar result goes at once */
 } duet_rpc_slot;
 
-/* One binding. Internal, public only for its size. */
-typedef struct duet_rpc_binding {
-    const char *prefix;      /* group prefix, or NULL */
-    duet_rpc_method method;
-    uint8_t nparams;         /* the signature, parsed at bind time */
-    char result;
-    uint16_t prefix_len;     /* strlen of prefix and of method.name, taken at bind time */
-    uint16_t name_len;
+/* One binding (16 bytes). Internal, public only for its size. A plain binding (duet_rpc_bind)
+ * keeps its method's fields; a group member (duet_rpc_bind_group) points at its entry of the
+ * caller's table, which stays valid while bound, and at its group's prefix. The signature is
+ * parsed again where a request needs it (a few letters), so nothing else is kept. */
+typedef union duet_rpc_binding {
+    duet_rpc_method own;                /* a plain binding: own.name is never NULL */
+    struct {
+        const char *none;               /* NULL: this is a group member */
+        const duet_rpc_method *method;  /* its entry of the group's table */
+        const char *prefix;             /* the group's prefix */
+    } member;
 } duet_rpc_binding;
 
 /* The engine: all its state, owned by the caller. */
@@ -124,6 +129,12 @@ struct duet_rpc {
     size_t max_message_asked;  /* cfg.max_message as given (0: follow the link) */
     duet_rpc_binding methods[DUET_RPC_MAX_METHODS];
     unsigned method_count;
+    /* Serves a request for a bound method: set by the first bind, so that a program that
+     * binds nothing (it only calls) links none of that code. NULL: nothing was bound. */
+    bool (*serve_bound)(duet_req *call, struct duet_text *text);
+    /* Takes a response to the call that waits for it: set by the first call, so that a
+     * program that only serves links none of that code. NULL: no call was made. */
+    bool (*take_response)(duet_rpc *rpc, uint64_t msgid, const duet_rpc_response *response);
     duet_rpc_slot slots[DUET_RPC_MAX_INFLIGHT];
     size_t slot_size;
     size_t tx_used;          /* bytes of tx_buffer held by frames of running handlers */

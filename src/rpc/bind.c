@@ -2,36 +2,48 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-/* Does the binding answer to the full name (prefix "." name)? */
+bool duet_rpc_same_name(const char *bound, const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (bound[i] != name[i] || !bound[i])
+            return false;
+    return bound[len] == '\0';
+}
+
+void duet_rpc_add_name(duet_text *t, const char *prefix, const char *name)
+{
+    if (prefix) {
+        duet_text_add(t, prefix);
+        duet_text_add(t, ".");
+    }
+    duet_text_add(t, name);
+}
+
+/* Does the binding answer to the full name (prefix "." name for a group member)? */
 static bool binding_is(const duet_rpc_binding *b, const char *name, size_t len)
 {
-    const char *n = name;
-    size_t left = len;
-    if (b->prefix) {
-        size_t plen = b->prefix_len;
-        if (left <= plen || memcmp(n, b->prefix, plen) != 0 || n[plen] != '.')
+    const char *own = b->own.name;
+    if (!own) {
+        const char *p = b->member.prefix;
+        for (; *p; p++, name++, len--)
+            if (!len || *name != *p)
+                return false;
+        if (!len || *name != '.')
             return false;
-        n += plen + 1;
-        left -= plen + 1;
+        name++;
+        len--;
+        own = b->member.method->name;
     }
-    return b->name_len == left && (left == 0 || n[0] == b->method.name[0]) && memcmp(n, b->method.name, left) == 0;
+    return duet_rpc_same_name(own, name, len);
 }
 
-/* Whether the n bytes at a and b are the same (names are short: no call to memcmp). */
-static bool same_bytes(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
-duet_rpc_binding *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len)
+const duet_rpc_method *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len)
 {
     for (unsigned i = 0; i < rpc->method_count; i++) {
         const duet_rpc_binding *b = &rpc->methods[i];
-        if (b->prefix ? binding_is(b, name, len) : b->name_len == len && same_bytes(name, b->method.name, len))
-            return &rpc->methods[i];
+        const char *own = b->own.name;
+        if (own ? len && own[0] == name[0] && duet_rpc_same_name(own, name, len) : binding_is(b, name, len))
+            return own ? &b->own : b->member.method;
     }
     return NULL;
 }
@@ -42,18 +54,12 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
     char r;
     if (!m->name || !m->name[0] || !m->fn)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind", "a name and a function are required");
-    if (strlen(m->name) > UINT16_MAX || (prefix && strlen(prefix) > UINT16_MAX))
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind", "name longer than 65535 bytes");
     if (m->signature && !duet_rpc_sig_parse(m->signature, &n, &r))
         return duet_rpc_signature_error(rpc, m->name, m->signature);
     char full[DUET_RPC_ERROR_TEXT];
     duet_text t;
     duet_text_init(&t, full, sizeof full);
-    if (prefix) {
-        duet_text_add(&t, prefix);
-        duet_text_add(&t, ".");
-    }
-    duet_text_add(&t, m->name);
+    duet_rpc_add_name(&t, prefix, m->name);
     if (duet_rpc_find_binding(rpc, full, t.len))
         return duet_rpc_set_error(rpc, DUET_ERR_EXISTS, m->name, "already bound");
     return DUET_OK;
@@ -70,21 +76,19 @@ static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *t
         if (err)
             return err;
         for (size_t j = 0; j < i; j++)
-            if (strcmp(table[i].name, table[j].name) == 0)
+            if (duet_rpc_same_name(table[j].name, table[i].name, strlen(table[i].name)))
                 return duet_rpc_set_error(rpc, DUET_ERR_EXISTS, table[i].name, "listed twice in the table");
     }
+    rpc->serve_bound = duet_rpc_serve_bound;
     for (size_t i = 0; i < count; i++) {
         duet_rpc_binding *b = &rpc->methods[rpc->method_count++];
-        unsigned n = 0;
-        char result = 0;
-        if (table[i].signature)
-            duet_rpc_sig_parse(table[i].signature, &n, &result); /* checked above */
-        b->prefix = prefix;
-        b->method = table[i];
-        b->nparams = (uint8_t)n;
-        b->result = result;
-        b->prefix_len = (uint16_t)(prefix ? strlen(prefix) : 0);
-        b->name_len = (uint16_t)strlen(table[i].name);
+        if (prefix) {
+            b->member.none = NULL;
+            b->member.method = &table[i];
+            b->member.prefix = prefix;
+        } else {
+            b->own = table[i];
+        }
     }
     return DUET_OK;
 }
@@ -107,41 +111,35 @@ int duet_rpc_bind_group(duet_rpc *rpc, const char *prefix, const duet_rpc_method
     return err;
 }
 
-static void remove_binding(duet_rpc *rpc, unsigned i)
+/* Removes every binding that answers to name (one at most), or, with group set, every
+ * member of the group whose prefix is name. */
+static int unbind(duet_rpc *rpc, const char *name, bool group)
 {
-    rpc->method_count--;
-    for (; i < rpc->method_count; i++)
-        rpc->methods[i] = rpc->methods[i + 1];
+    duet_rpc_lock(rpc);
+    int err = DUET_ERR_NOT_FOUND;
+    size_t len = name ? strlen(name) : 0;
+    unsigned kept = 0;
+    for (unsigned i = 0; name && i < rpc->method_count; i++) {
+        const duet_rpc_binding *b = &rpc->methods[i];
+        bool gone = group ? !b->own.name && duet_rpc_same_name(b->member.prefix, name, len)
+                          : err && binding_is(b, name, len);
+        if (gone)
+            err = DUET_OK;
+        else
+            rpc->methods[kept++] = *b;
+    }
+    if (name)
+        rpc->method_count = kept;
+    duet_rpc_unlock(rpc);
+    return err;
 }
 
 int duet_rpc_unbind(duet_rpc *rpc, const char *name)
 {
-    duet_rpc_lock(rpc);
-    int err = DUET_ERR_NOT_FOUND;
-    for (unsigned i = 0; name && i < rpc->method_count; i++) {
-        if (binding_is(&rpc->methods[i], name, strlen(name))) {
-            remove_binding(rpc, i);
-            err = DUET_OK;
-            break;
-        }
-    }
-    duet_rpc_unlock(rpc);
-    return err;
+    return unbind(rpc, name, false);
 }
 
 int duet_rpc_unbind_group(duet_rpc *rpc, const char *prefix)
 {
-    duet_rpc_lock(rpc);
-    int err = DUET_ERR_NOT_FOUND;
-    for (unsigned i = 0; prefix && i < rpc->method_count;) {
-        const char *p = rpc->methods[i].prefix;
-        if (p && strcmp(p, prefix) == 0) {
-            remove_binding(rpc, i);
-            err = DUET_OK;
-        } else {
-            i++;
-        }
-    }
-    duet_rpc_unlock(rpc);
-    return err;
+    return unbind(rpc, prefix, true);
 }

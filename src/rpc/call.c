@@ -52,6 +52,7 @@ static duet_rpc_slot *slot_take(duet_rpc *rpc)
 bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
 {
     if (slot) {
+        rpc->take_response = duet_rpc_take_response;
         *slot = slot_take(rpc);
         if (!*slot) {
             duet_rpc_set_error(rpc, DUET_ERR_FULL, method, "too many calls in flight (DUET_RPC_MAX_INFLIGHT)");
@@ -136,12 +137,7 @@ static int send_message(duet_rpc *rpc, message *m)
     if (!m->method)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
     if (m->n > DUET_RPC_MAX_ARGS) {
-        duet_text t = error_begin(rpc);
-        duet_text_add(&t, m->method);
-        duet_text_add(&t, ": more arguments than DUET_RPC_MAX_ARGS (");
-        duet_text_add_uint(&t, DUET_RPC_MAX_ARGS);
-        duet_text_add(&t, "): pass them as one array or raise DUET_RPC_MAX_ARGS");
-        return DUET_ERR_ARG;
+        return duet_rpc_fail(rpc, DUET_ERR_ARG, "%s: %u arguments, " TOO_MANY_ARGS, m->method, m->n, DUET_RPC_MAX_ARGS);
     }
     if (rpc->link_err)
         return duet_rpc_set_error(rpc, rpc->link_err, m->method, NULL);

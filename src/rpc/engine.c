@@ -2,22 +2,55 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail)
+/* duet_rpc_say with a va_list. */
+static void vsay(duet_text *t, const char *fmt, va_list ap)
+{
+    for (const char *p = fmt; *p; p++) {
+        const char *run = p;
+        while (*p && *p != '%')
+            p++;
+        duet_text_addn(t, run, (size_t)(p - run));
+        if (!*p)
+            break;
+        if (*++p == 'u') {
+            duet_text_add_uint(t, va_arg(ap, unsigned));
+        } else if (*p == 's') {
+            duet_text_add(t, va_arg(ap, const char *));
+        } else { /* %.*s */
+            int n = va_arg(ap, int);
+            duet_text_addn(t, va_arg(ap, const char *), (size_t)n);
+            p += 2;
+        }
+    }
+}
+
+void duet_rpc_say(duet_text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(t, fmt, ap);
+    va_end(ap);
+}
+
+int duet_rpc_fail(duet_rpc *rpc, int err, const char *fmt, ...)
 {
     duet_text t = error_begin(rpc);
-    if (what) {
-        duet_text_add(&t, what);
-        duet_text_add(&t, ": ");
-    }
-    duet_text_add(&t, detail ? detail : duet_strerror(err));
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(&t, fmt, ap);
+    va_end(ap);
     return err;
+}
+
+int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail)
+{
+    return duet_rpc_fail(rpc, err, what ? "%s: %s" : "%s%s", what ? what : "", detail ? detail : duet_strerror(err));
 }
 
 int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig)
 {
     duet_text t = error_begin(rpc);
-    duet_text_add(&t, what);
-    duet_text_add(&t, ": ");
+    duet_rpc_say(&t, "%s: ", what);
     duet_rpc_sig_explain(sig, &t);
     return DUET_ERR_ARG;
 }

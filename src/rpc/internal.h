@@ -15,8 +15,20 @@
 #define NOINLINE
 #endif
 
+/* The compiler checks the arguments of duet_rpc_say and duet_rpc_fail against the format. */
+#if defined(__GNUC__) || defined(__clang__)
+#define DUET_RPC_SAY_FORMAT __attribute__((format(printf, 2, 3)))
+#define DUET_RPC_FAIL_FORMAT __attribute__((format(printf, 3, 4)))
+#else
+#define DUET_RPC_SAY_FORMAT
+#define DUET_RPC_FAIL_FORMAT
+#endif
+
 enum { MSG_REQUEST = 0, MSG_RESPONSE = 1, MSG_NOTIFY = 2 };
 enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
+
+/* How the error of a request that cannot be served because it is malformed begins. */
+#define MALFORMED "malformed request: "
 
 /* Smallest frame worth encoding into: a response with a short error. */
 #define MIN_FRAME 48
@@ -24,8 +36,7 @@ enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
 /* A request being served; handlers see it through the duet_arg_*, duet_return_* and duet_req_* functions. */
 struct duet_req {
     duet_rpc *rpc;
-    const duet_rpc_binding *binding;      /* &bound: a copy, so a handler may unbind itself */
-    duet_rpc_binding bound;
+    duet_rpc_method bound;                 /* the method found: a copy, so a handler may unbind itself */
     const char *method;
     uint32_t method_len;
     uint32_t argc;
@@ -78,6 +89,13 @@ static inline duet_text error_begin(duet_rpc *rpc)
     return t;
 }
 
+/* Appends fmt to t with its conversions: %s (a string), %.*s (an int length and its bytes)
+ * and %u (an unsigned); nothing else. The error texts' one builder. */
+void duet_rpc_say(duet_text *t, const char *fmt, ...) DUET_RPC_SAY_FORMAT;
+
+/* Sets the engine's error text to fmt (as duet_rpc_say) and returns err. */
+int duet_rpc_fail(duet_rpc *rpc, int err, const char *fmt, ...) DUET_RPC_FAIL_FORMAT;
+
 /* Sets the engine's error text to "what: detail" (detail NULL: err's text); returns err. */
 int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail);
 
@@ -110,11 +128,27 @@ int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w);
 
 /* ------------------------------------------------------------ the other files */
 
-/* bind.c: the binding that answers to the full method name, or NULL. */
-duet_rpc_binding *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len);
+/* bind.c: the method bound under the full method name, or NULL. */
+const duet_rpc_method *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len);
+
+
+
+/* bind.c: whether the NUL-terminated name bound is the len bytes at name (which may hold
+ * anything, a NUL too). */
+bool duet_rpc_same_name(const char *bound, const char *name, size_t len);
+
+/* bind.c: appends the full name of a method: prefix "." name, or name alone (prefix NULL). */
+void duet_rpc_add_name(duet_text *t, const char *prefix, const char *name);
+
+/* serve.c: appends rpclib's sentence for a method that is not bound. */
+void duet_rpc_unknown_text(duet_req *c, duet_text *t);
+
+/* dispatch.c: serves a request for a bound method (duet_rpc.serve_bound, set by the first
+ * bind); false with the error text in t, also when nothing answers to its name. */
+bool duet_rpc_serve_bound(duet_req *c, duet_text *t);
 
 /* serve.c: serves one request or notification whose params reader is at the first
- * parameter (malformed: the reason it cannot be served, or NULL). */
+ * parameter (malformed: why it cannot be served, after MALFORMED, or NULL). */
 void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *malformed);
 
 /* serve.c: sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
@@ -137,9 +171,24 @@ typedef struct duet_rpc_out {
 /* result.c: reads the result pointers for result letter c from a va_list. */
 duet_rpc_out duet_rpc_out_from_va(char c, va_list *ap);
 
+/* A response as receive.c read it: its error (type nil: none; a str's text) and its result
+ * (len bytes at result, decoded in tok). */
+struct duet_rpc_response {
+    duet_msgpack_type error_type;
+    const char *text;
+    uint32_t text_len;
+    const uint8_t *result;
+    size_t len;
+    duet_msgpack_token tok;
+};
+
 /* result.c: stores a scalar result (tok) where the waiting caller's s->out says, if it
  * matches the call's result letter, and clears s->out; false (nothing stored) if not. */
 bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok);
+
+/* result.c: hands a response to the call that waits for msgid id (duet_rpc.take_response,
+ * set by the first call); false if none does. */
+bool duet_rpc_take_response(duet_rpc *rpc, uint64_t id, const duet_rpc_response *resp);
 
 /* result.c: polls and waits until the slot is done or timeout_ms passed. */
 int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms);

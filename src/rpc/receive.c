@@ -39,85 +39,54 @@ static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsig
     return duet_msgpack_read_value(r, t, inside);
 }
 
-/* The slot waiting for msgid id, or NULL. */
-static duet_rpc_slot *waiting_slot(duet_rpc *rpc, uint64_t id)
+/* A response's msgid: the 32-bit unsigned integers duet sends read here, any other through
+ * the reader. False if there is none. */
+static bool read_response_id(duet_msgpack_reader *r, const uint8_t *end, uint64_t *id)
 {
-    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
-        if (rpc->slots[i].state == SLOT_PENDING && rpc->slots[i].msgid == id)
-            return &rpc->slots[i];
-    return NULL;
+    const uint8_t *p = duet_msgpack_reader_pos(r);
+    size_t n = uint_size(p, end);
+    if (!n || n > 5)
+        return duet_msgpack_read_u64(r, id);
+    if (n == 1)
+        *id = p[0];
+    else if (n == 2)
+        *id = p[1];
+    else if (n == 3)
+        *id = (uint32_t)p[1] << 8 | p[2];
+    else
+        *id = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+    duet_msgpack_reader_skip(r, n);
+    return true;
 }
 
 /*
- * Reads the rest of a response ([1, already read) id, error, result) and stores it in the
- * slot that waits for its msgid. Leaves r after the message; false if it is not whole.
+ * Reads the rest of a response ([1, already read) id, error, result) and hands it to the
+ * call that waits for its msgid (duet_rpc.take_response). Leaves r after the message; false
+ * if it is not whole.
  */
 static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, const uint8_t *end)
 {
-    uint64_t id = 0;
-    duet_msgpack_token tok;
-    const uint8_t *p = duet_msgpack_reader_pos(r);
-    size_t n = uint_size(p, end);
-    if (n) { /* read here: every msgid duet sends */
-        if (n == 1)
-            id = p[0];
-        else if (n == 5)
-            id = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
-        else
-            for (size_t k = 1; k < n; k++)
-                id = id << 8 | p[k];
-        duet_msgpack_reader_skip(r, n);
-    } else if (!duet_msgpack_read_u64(r, &id)) {
+    uint64_t id;
+    duet_rpc_response resp;
+    if (!read_response_id(r, end, &id))
         return skip_malformed(rpc, r, msg, end);
-    }
     /* The error: nil, a string, or (from a peer that breaks the convention) anything. */
-    const char *text = NULL;
-    uint32_t text_len = 0;
-    duet_msgpack_type error_type = DUET_MSGPACK_NIL;
+    resp.text = NULL;
+    resp.text_len = 0;
+    resp.error_type = DUET_MSGPACK_NIL;
     if (duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
         duet_msgpack_reader_skip(r, 1); /* nil, read here: no error */
-    else if ((error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
-        duet_msgpack_read_str(r, &text, &text_len);
-    else if (!duet_msgpack_read_value(r, &tok, 1))
+    else if ((resp.error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
+        duet_msgpack_read_str(r, &resp.text, &resp.text_len);
+    else if (!duet_msgpack_read_value(r, &resp.tok, 1))
         return false;
-    const uint8_t *result = duet_msgpack_reader_pos(r);
-    if (!read_one(r, &tok, 1))
+    resp.result = duet_msgpack_reader_pos(r);
+    if (!read_one(r, &resp.tok, 1))
         return false;
-    size_t len = (size_t)(duet_msgpack_reader_pos(r) - result);
+    resp.len = (size_t)(duet_msgpack_reader_pos(r) - resp.result);
     rpc->stats.msgs_in++;
-
-    duet_rpc_slot *s = waiting_slot(rpc, id);
-    if (!s) {
+    if (!rpc->take_response || !rpc->take_response(rpc, id, &resp))
         rpc->stats.late_responses++;
-        return true;
-    }
-    s->state = SLOT_DONE;
-    s->err = DUET_OK;
-    s->len = 0;
-    if (error_type == DUET_MSGPACK_NIL && s->out && duet_rpc_store_direct(s, &tok))
-        return true;
-    uint8_t *store = slot_store(rpc, s);
-    duet_text t;
-    duet_text_init(&t, (char *)store, rpc->slot_size);
-    if (error_type != DUET_MSGPACK_NIL) {
-        s->err = DUET_ERR_REMOTE;
-        if (text) {
-            duet_text_addn(&t, text, text_len);
-        } else {
-            duet_text_add(&t, "the remote sent an error value of type ");
-            duet_text_add(&t, duet_msgpack_type_name(error_type));
-        }
-        s->len = (uint32_t)t.len;
-    } else if (len > rpc->slot_size) {
-        s->err = DUET_ERR_TOO_LARGE;
-        duet_text_add(&t, "result of ");
-        duet_text_add_uint(&t, (uint32_t)len);
-        duet_text_add(&t, " bytes does not fit the result slot");
-        s->len = (uint32_t)t.len;
-    } else {
-        memcpy(store, result, len);
-        s->len = (uint32_t)len;
-    }
     return true;
 }
 
@@ -235,7 +204,7 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
 {
     duet_req c;
     c.rpc = rpc;
-    c.binding = NULL;
+    c.bound.user = NULL;
     c.typed = false;
     c.notification = notification;
     const uint8_t *msgid = duet_msgpack_reader_pos(r);
@@ -252,10 +221,10 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
     c.params_read = false;
     c.params_start = c.params_end = msg; /* no params (a malformed request) */
     if (!read_method_name(r, &c.method, &c.method_len))
-        malformed = c.method_len ? "malformed request: the method name is bin but not UTF-8; send it as a string"
-                                 : "malformed request: the method name must be a string";
+        malformed = c.method_len ? "the method name is bin but not UTF-8; send it as a string"
+                                 : "the method name must be a string";
     else if (!read_params_array(r, &c.argc))
-        malformed = "malformed request: params must be an array";
+        malformed = "params must be an array";
     if (malformed) {
         if (!skip_malformed(rpc, r, msg, end))
             return false;
@@ -310,9 +279,12 @@ static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err
     size_t msgid_len;
     if (!request_msgid(msg, len, &msgid, &msgid_len))
         return;
-    duet_rpc_reply_error(rpc, msgid, msgid_len,
-                         err == DUET_ERR_DEPTH ? "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH"
-                                               : "malformed request: not a whole MessagePack value");
+    char text[80];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    duet_rpc_say(&t, MALFORMED "%s",
+                 err == DUET_ERR_DEPTH ? "nested deeper than DUET_MSGPACK_MAX_DEPTH" : "not a whole MessagePack value");
+    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
 }
 
 void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
@@ -325,11 +297,8 @@ void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t s
     char text[120];
     duet_text t;
     duet_text_init(&t, text, sizeof text);
-    duet_text_add(&t, "request too large: ");
-    duet_text_add_uint(&t, size);
-    duet_text_add(&t, " bytes or more, the limit is ");
-    duet_text_add_uint(&t, limit);
-    duet_text_add(&t, " bytes per message; it was skipped");
+    duet_rpc_say(&t, "request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
+                 (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
     duet_rpc_reply_error(rpc, msgid, msgid_len, text);
 }
 

@@ -138,9 +138,7 @@ int duet_req_fail(duet_req *call, int err, const char *text)
 {
     duet_text t;
     duet_text_init(&t, call->error, sizeof call->error);
-    duet_text_addn(&t, call->method, call->method_len);
-    duet_text_add(&t, ": ");
-    duet_text_add(&t, text ? text : duet_strerror(err));
+    duet_rpc_say(&t, "%.*s: %s", (int)call->method_len, call->method, text ? text : duet_strerror(err));
     return err < 0 ? err : DUET_ERR_REMOTE;
 }
 
@@ -151,6 +149,6 @@ const char *duet_req_method(const duet_req *call, uint32_t *len)
     return call->method;
 }
 
-void *duet_req_user(const duet_req *call) { return call->binding ? call->binding->method.user : NULL; }
+void *duet_req_user(const duet_req *call) { return call->bound.user; }
 duet_rpc *duet_req_rpc(duet_req *call) { return call->rpc; }
 bool duet_req_is_notification(const duet_req *call) { return call->notification; }

@@ -60,12 +60,7 @@ static int store_bytes(duet_rpc *rpc, const char *method, char c, const uint8_t 
 {
     size_t need = c == 's' ? n + 1 : n;
     if (o->p && need > o->cap) {
-        duet_text t = error_begin(rpc);
-        duet_text_add(&t, method);
-        duet_text_add(&t, ": result of ");
-        duet_text_add_uint(&t, n);
-        duet_text_add(&t, " bytes does not fit the buffer");
-        return DUET_ERR_NOSPACE;
+        return duet_rpc_fail(rpc, DUET_ERR_NOSPACE, "%s: result of %u bytes does not fit the buffer", method, (unsigned)n);
     }
     if (o->p) {
         memcpy(o->p, src, n);
@@ -95,37 +90,6 @@ static void store_scalar(char c, const duet_msgpack_token *tok, void *p)
     }
 }
 
-/* Decodes a finished slot's result into o, as the slot's result letter says. */
-static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, const duet_rpc_out *o)
-{
-    const uint8_t *store = slot_store(rpc, s);
-    if (s->err) {
-        duet_text t = error_begin(rpc);
-        duet_text_addn(&t, (const char *)store, s->len);
-        return s->err;
-    }
-    duet_msgpack_reader r;
-    duet_msgpack_reader_init(&r, store, s->len);
-    char c = s->result_sig;
-    duet_msgpack_token tok;
-    duet_msgpack_read_token_fast(&r, &tok);
-    bool range = false;
-    if (c != 0 && !token_matches(&tok, c, &range)) {
-        duet_text t = error_begin(rpc);
-        duet_text_add(&t, method);
-        duet_text_add(&t, ": result: ");
-        duet_rpc_mismatch_text(&t, c, &tok, range);
-        return range ? DUET_ERR_RANGE : DUET_ERR_TYPE;
-    }
-    if (c == 'v')
-        return store_bytes(rpc, method, c, store, s->len, o);
-    if (c == 's' || c == 'y')
-        return store_bytes(rpc, method, c, tok.v.bytes.ptr, tok.v.bytes.len, o);
-    if (o->p)
-        store_scalar(c, &tok, o->p);
-    return DUET_OK;
-}
-
 bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok)
 {
     const duet_rpc_out *o = (const duet_rpc_out *)s->out;
@@ -136,6 +100,81 @@ bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok)
         store_scalar(s->result_sig, tok, o->p);
     s->out = NULL;
     return true;
+}
+
+/* The slot waiting for msgid id, or NULL. */
+static duet_rpc_slot *waiting_slot(duet_rpc *rpc, uint64_t id)
+{
+    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
+        if (rpc->slots[i].state == SLOT_PENDING && rpc->slots[i].msgid == id)
+            return &rpc->slots[i];
+    return NULL;
+}
+
+/* Keeps a response in the slot s that waits for it: the error text, else the result where
+ * the caller wants it or in the slot's storage. */
+static void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_rpc_response *resp)
+{
+    duet_msgpack_type error_type = resp->error_type;
+    size_t len = resp->len;
+    s->state = SLOT_DONE;
+    s->err = DUET_OK;
+    s->len = 0;
+    if (error_type == DUET_MSGPACK_NIL && s->out && duet_rpc_store_direct(s, &resp->tok))
+        return;
+    uint8_t *store = slot_store(rpc, s);
+    duet_text t;
+    duet_text_init(&t, (char *)store, rpc->slot_size);
+    if (error_type != DUET_MSGPACK_NIL) {
+        s->err = DUET_ERR_REMOTE;
+        if (resp->text)
+            duet_text_addn(&t, resp->text, resp->text_len);
+        else
+            duet_rpc_say(&t, "the remote sent an error value of type %s", duet_msgpack_type_name(error_type));
+    } else if (len > rpc->slot_size) {
+        s->err = DUET_ERR_TOO_LARGE;
+        duet_rpc_say(&t, "result of %u bytes does not fit the result slot", (unsigned)len);
+    } else {
+        memcpy(store, resp->result, len);
+        t.len = len;
+    }
+    s->len = (uint32_t)t.len;
+}
+
+bool duet_rpc_take_response(duet_rpc *rpc, uint64_t id, const duet_rpc_response *resp)
+{
+    duet_rpc_slot *s = waiting_slot(rpc, id);
+    if (s)
+        store_response(rpc, s, resp);
+    return s != NULL;
+}
+
+/* Decodes a finished slot's result into o, as the slot's result letter says. */
+static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, const duet_rpc_out *o)
+{
+    const uint8_t *store = slot_store(rpc, s);
+    if (s->err) {
+        return duet_rpc_fail(rpc, s->err, "%.*s", (int)s->len, (const char *)store);
+    }
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, store, s->len);
+    char c = s->result_sig;
+    duet_msgpack_token tok;
+    duet_msgpack_read_token_fast(&r, &tok);
+    bool range = false;
+    if (c != 0 && !token_matches(&tok, c, &range)) {
+        duet_text t = error_begin(rpc);
+        duet_rpc_say(&t, "%s: result: ", method);
+        duet_rpc_mismatch_text(&t, c, &tok, range);
+        return range ? DUET_ERR_RANGE : DUET_ERR_TYPE;
+    }
+    if (c == 'v')
+        return store_bytes(rpc, method, c, store, s->len, o);
+    if (c == 's' || c == 'y')
+        return store_bytes(rpc, method, c, tok.v.bytes.ptr, tok.v.bytes.len, o);
+    if (o->p)
+        store_scalar(c, &tok, o->p);
+    return DUET_OK;
 }
 
 /* Whether a result of letter c can go straight to where the caller wants it: a scalar, or

@@ -1,149 +1,12 @@
-/* rpc/serve.c - serving a request: find the method, check the arguments, run the handler,
- * check and send its result or an error response. */
+/* rpc/serve.c - serving a request: its response frame, the method's answer (dispatch.c) or
+ * why there is none, and sending it; error responses. */
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-#if DUET_RPC_HINTS
-/* Levenshtein distance of two short names, or a large number if either is long. */
-static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb)
+void duet_rpc_unknown_text(duet_req *c, duet_text *t)
 {
-    unsigned row[49];
-    if (la > 48 || lb > 48)
-        return 1000;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (unsigned)j;
-    for (size_t i = 1; i <= la; i++) {
-        unsigned diag = row[0];
-        row[0] = (unsigned)i;
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned up = row[j];
-            unsigned best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* Appends the bound names closest to the unknown one (" Did you mean: add?"). */
-static void add_hints(duet_req *c, duet_text *t)
-{
-    duet_rpc *rpc = c->rpc;
-    unsigned limit = c->method_len / 3 + 1;
-    bool first = true;
-    for (unsigned i = 0; i < rpc->method_count; i++) {
-        const duet_rpc_binding *b = &rpc->methods[i];
-        char full[64];
-        duet_text f;
-        duet_text_init(&f, full, sizeof full);
-        if (b->prefix) {
-            duet_text_add(&f, b->prefix);
-            duet_text_add(&f, ".");
-        }
-        duet_text_add(&f, b->method.name);
-        if (name_distance(c->method, c->method_len, full, f.len) > limit)
-            continue;
-        duet_text_add(t, first ? " Did you mean: " : ", ");
-        duet_text_add(t, full);
-        first = false;
-    }
-    if (!first)
-        duet_text_add(t, "?");
-}
-#else
-/* The small configuration (DUET_RPC_HINTS 0) names no close matches. */
-static void add_hints(duet_req *c, duet_text *t)
-{
-    (void)c;
-    (void)t;
-}
-#endif
-
-/* Error text for an unknown method: rpclib's sentence, then the closest bound names. */
-static void unknown_method_text(duet_req *c, duet_text *t)
-{
-    duet_text_add(t, "rpclib: server could not find function '");
-    duet_text_addn(t, c->method, c->method_len);
-    duet_text_add(t, "' with argument count ");
-    duet_text_add_uint(t, c->argc);
-    duet_text_add(t, ".");
-    add_hints(c, t);
-}
-
-/* Checks the arguments against the binding's signature and decodes them into c->args. */
-static bool check_args(duet_req *c, duet_text *t)
-{
-    const char *sig = c->binding->method.signature;
-    unsigned want = c->binding->nparams;
-    if (c->argc != want) {
-        duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, ": expected ");
-        duet_text_add_uint(t, want);
-        duet_text_add(t, want == 1 ? " argument, got " : " arguments, got ");
-        duet_text_add_uint(t, c->argc);
-        return false;
-    }
-    for (unsigned i = 0; i < want; i++) {
-        duet_msgpack_token *tok = &c->args[i];
-        bool range;
-        if (sig[i] == 'v') { /* any value: keep its encoding */
-            const uint8_t *end = i + 1 < want ? c->arg_at[i + 1] : c->params_end;
-            tok->type = DUET_MSGPACK_NONE;
-            tok->v.bytes.ptr = c->arg_at[i];
-            tok->v.bytes.len = (uint32_t)(end - c->arg_at[i]);
-            continue;
-        }
-        if (!token_matches(tok, sig[i], &range)) {
-            duet_text_addn(t, c->method, c->method_len);
-            duet_text_add(t, ": argument ");
-            duet_text_add_uint(t, i + 1);
-            duet_text_add(t, ": ");
-            duet_rpc_mismatch_text(t, sig[i], tok, range);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Checks that the handler wrote exactly one value of the signature's result type. */
-static bool check_result(duet_req *c, duet_text *t)
-{
-    duet_msgpack_writer *w = &c->out;
-    if (duet_msgpack_writer_error(w)) {
-        duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, duet_msgpack_writer_error(w) == DUET_ERR_NOSPACE ? ": result too large for one message" : ": result could not be encoded");
-        return false;
-    }
-    if (duet_msgpack_writer_size(w) == c->result_start)
-        duet_msgpack_write_nil(w);
-    duet_msgpack_token tok = c->returned;
-    if (duet_msgpack_writer_size(w) != c->returned_end) {
-        /* Written through duet_req_result(): read back what the handler wrote. */
-        duet_msgpack_reader r;
-        duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
-                                 duet_msgpack_writer_size(w) - c->result_start);
-        if (!duet_msgpack_read_value(&r, &tok, 0) || duet_msgpack_reader_remaining(&r) != 0) {
-            duet_text_addn(t, c->method, c->method_len);
-            duet_text_add(t, ": the handler wrote more than one result value");
-            return false;
-        }
-    }
-    if (!c->binding->method.signature)
-        return true;
-    char want = c->binding->result;
-    bool range;
-    if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
-        return true;
-    duet_text_addn(t, c->method, c->method_len);
-    duet_text_add(t, ": the handler returned ");
-    duet_text_add(t, duet_msgpack_type_name(tok.type));
-    duet_text_add(t, ", its signature says ");
-    duet_text_add(t, want ? duet_rpc_letter_name(want) : "nil");
-    return false;
+    duet_rpc_say(t, "rpclib: server could not find function '%.*s' with argument count %u.", (int)c->method_len,
+                 c->method, (unsigned)c->argc);
 }
 
 /* Writes the head of a response, [1, msgid, then the error and result, into w: the array
@@ -180,27 +43,6 @@ void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len,
     duet_rpc_send_frame(rpc, &w);
 }
 
-/* Runs the handler; on failure puts the error text in t. */
-static bool run_handler(duet_req *c, duet_text *t)
-{
-    duet_rpc *rpc = c->rpc;
-    c->error[0] = '\0';
-    c->returned_end = 0;
-    rpc->depth++;
-    int rc = c->binding->method.fn(c);
-    rpc->depth--;
-    if (rc >= 0)
-        return check_result(c, t);
-    if (c->error[0]) {
-        duet_text_add(t, c->error);
-    } else {
-        duet_text_addn(t, c->method, c->method_len);
-        duet_text_add(t, ": ");
-        duet_text_add(t, duet_strerror(rc));
-    }
-    return false;
-}
-
 /* A notification that failed cannot be answered: tell the report hook why. */
 static void report_failed_notification(duet_rpc *rpc, const duet_req *c, const char *why)
 {
@@ -209,10 +51,7 @@ static void report_failed_notification(duet_rpc *rpc, const duet_req *c, const c
     char text[DUET_RPC_ERROR_TEXT + 64];
     duet_text t;
     duet_text_init(&t, text, sizeof text);
-    duet_text_add(&t, "notification ");
-    duet_text_addn(&t, c->method, c->method_len);
-    duet_text_add(&t, " failed: ");
-    duet_text_add(&t, why);
+    duet_rpc_say(&t, "notification %.*s failed: %s", (int)c->method_len, c->method, why);
     rpc->cfg.report(rpc->cfg.report_arg, text);
 }
 
@@ -235,18 +74,12 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
     duet_text t;
     duet_text_init(&t, text, sizeof text);
     bool ok = false;
-    const duet_rpc_binding *found = NULL;
-    if (malformed) {
-        duet_text_add(&t, malformed);
-    } else if (!(found = duet_rpc_find_binding(rpc, c->method, c->method_len))) {
-        unknown_method_text(c, &t);
-    } else {
-        c->bound = *found;
-        c->binding = &c->bound;
-        c->typed = c->bound.method.signature != NULL;
-        if (!c->typed || check_args(c, &t))
-            ok = run_handler(c, &t);
-    }
+    if (malformed)
+        duet_rpc_say(&t, MALFORMED "%s", malformed);
+    else if (rpc->serve_bound)
+        ok = rpc->serve_bound(c, &t);
+    else
+        duet_rpc_unknown_text(c, &t); /* nothing was ever bound */
     if (!ok) {
         encode_error(&c->out, duet_msgpack_writer_data(&c->out), frame, msgid, msgid_len, text);
         if (!c->notification)

@@ -1,32 +1,36 @@
 /* rpc/signature.c - parsing signatures, saying what is wrong with a bad one, naming letters. */
 #include "rpc/signature.h"
 
-#include "duet/rpc.h"
+#include "rpc/internal.h"
 
 /* What makes a signature bad. */
 typedef enum { SIG_OK, SIG_LETTER, SIG_RESULT, SIG_TOO_MANY } sig_fault;
 
+/* The letters a signature may use for a value, one bit each from 'a'. */
+#define LETTER_BIT(c) (1ul << ((c) - 'a'))
+#define LETTERS                                                                                                   \
+    (LETTER_BIT('i') | LETTER_BIT('u') | LETTER_BIT('l') | LETTER_BIT('k') | LETTER_BIT('b') | LETTER_BIT('f') | \
+     LETTER_BIT('d') | LETTER_BIT('s') | LETTER_BIT('y') | LETTER_BIT('n') | LETTER_BIT('v'))
+
 /* Is c a letter a signature may use for a value? */
 static bool sig_letter(char c)
 {
-    switch (c) {
-    case 'i': case 'u': case 'l': case 'k': case 'b': case 'f': case 'd':
-    case 's': case 'y': case 'n': case 'v':
-        return true;
-    default:
-        return false;
-    }
+    return c >= 'a' && c <= 'z' && (LETTERS >> (c - 'a') & 1);
+}
+
+unsigned duet_rpc_sig_count(const char *sig)
+{
+    unsigned n = 0;
+    while ((unsigned char)sig[n] > ':')
+        n++;
+    return n;
 }
 
 bool duet_rpc_sig_result(const char *p, char *result)
 {
-    *result = 0;
-    if (*p == ':' && p[1]) {
-        if (!sig_letter(p[1]) || p[2])
-            return false;
-        *result = p[1] == 'n' ? 0 : p[1];
-    }
-    return true;
+    char r = *p ? p[1] : 0; /* *p is ':' or NUL */
+    *result = r == 'n' ? 0 : r;
+    return !r || (sig_letter(r) && !p[2]);
 }
 
 /* Reads a signature: its parameter count and result letter (0: nil/none), or what is
@@ -59,9 +63,7 @@ bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result)
 #if !DUET_RPC_EXPLAIN
 void duet_rpc_sig_explain(const char *sig, duet_text *t)
 {
-    duet_text_add(t, "signature \"");
-    duet_text_add(t, sig);
-    duet_text_add(t, "\" is not valid: duet/rpc.h lists its letters and the limit DUET_RPC_MAX_ARGS");
+    duet_rpc_say(t, "signature \"%s\" is not valid: duet/rpc.h lists its letters and the limit DUET_RPC_MAX_ARGS", sig);
 }
 #else
 void duet_rpc_sig_explain(const char *sig, duet_text *t)
@@ -70,23 +72,16 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t)
     char result;
     const char *at = sig;
     sig_fault fault = sig_scan(sig, &n, &result, &at);
-    duet_text_add(t, "signature \"");
-    duet_text_add(t, sig);
-    duet_text_add(t, "\": ");
+    duet_rpc_say(t, "signature \"%s\": ", sig);
     switch (fault) {
     case SIG_LETTER:
-        duet_text_add(t, "'");
-        duet_text_addn(t, at, 1);
-        duet_text_add(t, "' is not a type letter (use i u l k b f d s y n v, and one ':' before the result)");
+        duet_rpc_say(t, "'%.*s' is not a type letter (use i u l k b f d s y n v, and one ':' before the result)", 1, at);
         break;
     case SIG_RESULT:
         duet_text_add(t, "one result letter at most after ':' (return several values as one 'v')");
         break;
     case SIG_TOO_MANY:
-        duet_text_add_uint(t, n);
-        duet_text_add(t, " parameters, more than DUET_RPC_MAX_ARGS (");
-        duet_text_add_uint(t, DUET_RPC_MAX_ARGS);
-        duet_text_add(t, "): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS");
+        duet_rpc_say(t, "%u parameters, " TOO_MANY_ARGS, n, DUET_RPC_MAX_ARGS);
         break;
     case SIG_OK:
         duet_text_add(t, "valid");
@@ -115,10 +110,8 @@ const char *duet_rpc_letter_name(char c)
 
 void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok, bool range)
 {
-    duet_text_add(t, "expected ");
-    duet_text_add(t, duet_rpc_letter_name(c));
-    duet_text_add(t, ", got ");
-    duet_text_add(t, range ? "an integer out of its range" : duet_msgpack_type_name(tok->type));
+    duet_rpc_say(t, "expected %s, got %s", duet_rpc_letter_name(c),
+                 range ? "an integer out of its range" : duet_msgpack_type_name(tok->type));
 }
 
 /* Does an integer token fit the C type of letter c? */

@@ -9,8 +9,16 @@
 
 #include "base/text.h"
 
+/* What a signature with too many parameters is told (after their count); %u is
+ * DUET_RPC_MAX_ARGS. */
+#define TOO_MANY_ARGS "more than DUET_RPC_MAX_ARGS (%u): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS"
+
 /* Splits a signature into its parameter count and result letter (0: nil/none). */
 bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result);
+
+/* The parameter count of a signature duet_rpc_sig_parse accepted: every letter sorts after
+ * the ':' or NUL that ends them. */
+unsigned duet_rpc_sig_count(const char *sig);
 
 /* Appends to t what is wrong with a signature duet_rpc_sig_parse refused, and what to do. */
 void duet_rpc_sig_explain(const char *sig, duet_text *t);

@@ -1,0 +1,168 @@
+/* rpc/dispatch.c - serving a request for a bound method: finding it, checking the arguments
+ * against its signature, running the handler and checking its result; "did you mean" hints
+ * for a name that is not bound. duet_rpc_bind links it in (duet_rpc.serve_bound): a program
+ * that binds nothing carries none of it. */
+#include "rpc/internal.h"
+#include "rpc/signature.h"
+
+#if DUET_RPC_HINTS
+/* Levenshtein distance of two short names, or a large number if either is long. */
+static unsigned name_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    unsigned row[49];
+    if (la > 48 || lb > 48)
+        return 1000;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Appends the bound names closest to the unknown one (" Did you mean: add?"). */
+static void add_hints(duet_req *c, duet_text *t)
+{
+    duet_rpc *rpc = c->rpc;
+    unsigned limit = c->method_len / 3 + 1;
+    bool first = true;
+    for (unsigned i = 0; i < rpc->method_count; i++) {
+        const duet_rpc_binding *b = &rpc->methods[i];
+        char full[64];
+        duet_text f;
+        duet_text_init(&f, full, sizeof full);
+        if (b->own.name)
+            duet_rpc_add_name(&f, NULL, b->own.name);
+        else
+            duet_rpc_add_name(&f, b->member.prefix, b->member.method->name);
+        if (name_distance(c->method, c->method_len, full, f.len) > limit)
+            continue;
+        duet_rpc_say(t, "%s%s", first ? " Did you mean: " : ", ", full);
+        first = false;
+    }
+    if (!first)
+        duet_text_add(t, "?");
+}
+#else
+/* The small configuration (DUET_RPC_HINTS 0) names no close matches. */
+static void add_hints(duet_req *c, duet_text *t)
+{
+    (void)c;
+    (void)t;
+}
+#endif
+
+/* The count of arguments does not match the signature's. */
+static NOINLINE bool count_error(duet_req *c, duet_text *t)
+{
+    unsigned want = duet_rpc_sig_count(c->bound.signature);
+    duet_rpc_say(t, "%.*s: expected %u argument%s, got %u", (int)c->method_len, c->method, want, want == 1 ? "" : "s",
+                 (unsigned)c->argc);
+    return false;
+}
+
+/* Checks the arguments against the method's signature (the count first, then each type)
+ * and decodes them into c->args. The count is found as the letters are read: every letter
+ * sorts after the ':' or NUL that ends them. */
+static bool check_args(duet_req *c, duet_text *t)
+{
+    const char *sig = c->bound.signature;
+    unsigned argc = c->argc;
+    for (unsigned i = 0; i < argc; i++) {
+        char letter = sig[i];
+        duet_msgpack_token *tok = &c->args[i];
+        bool range;
+        if ((unsigned char)letter <= ':')
+            return count_error(c, t); /* fewer parameters than arguments */
+        if (letter == 'v') { /* any value: keep its encoding */
+            const uint8_t *end = i + 1 < argc ? c->arg_at[i + 1] : c->params_end;
+            tok->type = DUET_MSGPACK_NONE;
+            tok->v.bytes.ptr = c->arg_at[i];
+            tok->v.bytes.len = (uint32_t)(end - c->arg_at[i]);
+        } else if (!token_matches(tok, letter, &range)) {
+            if (duet_rpc_sig_count(sig) != argc)
+                return count_error(c, t);
+            duet_rpc_say(t, "%.*s: argument %u: ", (int)c->method_len, c->method, i + 1);
+            duet_rpc_mismatch_text(t, letter, tok, range);
+            return false;
+        }
+    }
+    return (unsigned char)sig[argc] <= ':' || count_error(c, t);
+}
+
+/* Checks that the handler wrote exactly one value of the signature's result type. */
+static bool check_result(duet_req *c, duet_text *t)
+{
+    duet_msgpack_writer *w = &c->out;
+    int err = duet_msgpack_writer_error(w);
+    if (err) {
+        duet_rpc_say(t, "%.*s: result %s", (int)c->method_len, c->method,
+                     err == DUET_ERR_NOSPACE ? "too large for one message" : "could not be encoded");
+        return false;
+    }
+    if (duet_msgpack_writer_size(w) == c->result_start)
+        duet_msgpack_write_nil(w);
+    duet_msgpack_token tok = c->returned;
+    if (duet_msgpack_writer_size(w) != c->returned_end) {
+        /* Written through duet_req_result(): read back what the handler wrote. */
+        duet_msgpack_reader r;
+        duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
+                                 duet_msgpack_writer_size(w) - c->result_start);
+        if (!duet_msgpack_read_value(&r, &tok, 0) || duet_msgpack_reader_remaining(&r) != 0) {
+            duet_rpc_say(t, "%.*s: the handler wrote more than one result value", (int)c->method_len, c->method);
+            return false;
+        }
+    }
+    if (!c->typed)
+        return true;
+    const char *end = c->bound.signature + c->argc; /* the arguments matched: their letters end here */
+    char want = *end && end[1] != 'n' ? end[1] : 0;
+    bool range;
+    if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
+        return true;
+    duet_rpc_say(t, "%.*s: the handler returned %s, its signature says %s", (int)c->method_len, c->method,
+                 duet_msgpack_type_name(tok.type), want ? duet_rpc_letter_name(want) : "nil");
+    return false;
+}
+
+/* Runs the handler; on failure puts the error text in t. */
+static bool run_handler(duet_req *c, duet_text *t)
+{
+    duet_rpc *rpc = c->rpc;
+    c->error[0] = '\0';
+    c->returned_end = 0;
+    rpc->depth++;
+    int rc = c->bound.fn(c);
+    rpc->depth--;
+    if (rc >= 0)
+        return check_result(c, t);
+    if (c->error[0])
+        duet_text_add(t, c->error);
+    else
+        duet_rpc_say(t, "%.*s: %s", (int)c->method_len, c->method, duet_strerror(rc));
+    return false;
+}
+
+bool duet_rpc_serve_bound(duet_req *c, duet_text *t)
+{
+    const duet_rpc_method *found = duet_rpc_find_binding(c->rpc, c->method, c->method_len);
+    if (!found) {
+        duet_rpc_unknown_text(c, t);
+        add_hints(c, t);
+        return false;
+    }
+    c->bound = *found;
+    c->typed = found->signature != NULL;
+    return (!c->typed || check_args(c, t)) && run_handler(c, t);
+}
