@@ -129,6 +129,9 @@ int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why);
  * doorbell if the other side asked to hear of anything published since the last ring. */
 void duet_rpmsg_notify(duet_rpmsg *dev);
 
+/* rpmsg.c: what a duet peer said it reassembles; ep's link may then send that much. */
+void duet_rpmsg_set_peer_cap(duet_rpmsg_endpoint *ep, uint32_t cap);
+
 /* How duet_rpmsg_send_one sends: serving what arrives while it waits for a buffer; and
  * with more messages to follow at once (the other side hears of them with the last). */
 enum { SEND_DELIVER = 1, SEND_MORE = 2 };

@@ -86,8 +86,7 @@ void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t a
         memcpy(hello + 1, duet_rpmsg_marker, sizeof duet_rpmsg_marker);
         memcpy(hello + 1 + sizeof duet_rpmsg_marker, &mine, 4);
         hello_len = sizeof hello;
-        ep->peer_cap = cap;
-        ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
+        duet_rpmsg_set_peer_cap(ep, cap);
     }
     duet_rpmsg_send_one(dev, ep->addr, ep->dest, hello, hello_len, 0, 0, dev->send_timeout_ms);
 }
