@@ -45,7 +45,7 @@ void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
     memcpy(&flags, msg + 36, 4);
     duet_rpmsg_endpoint *ep = NULL;
     for (unsigned i = 0; i < dev->ep_count; i++)
-        if (strlen(dev->eps[i]->name) == name_len && memcmp(dev->eps[i]->name, msg, name_len) == 0)
+        if (memcmp(dev->eps[i]->name, msg, name_len + 1) == 0) /* the NUL included */
             ep = dev->eps[i];
     if (addr < DUET_RPMSG_FIRST_ADDR || addr == DUET_RPMSG_ADDR_ANY) {
         dev->stats.bad_messages++; /* a reserved address */
