@@ -11,7 +11,7 @@ size_t duet_rpmsg_vring_size(uint32_t num, uint32_t align)
     return used_off + 6 + 8 * (size_t)num;
 }
 
-void *duet_rpmsg_map(const duet_rpmsg *dev, uint64_t da, size_t n)
+void *duet_rpmsg_map(const duet_rpmsg *dev, uint32_t da, size_t n)
 {
     return duet_port_map(dev->port, da, n);
 }
@@ -172,9 +172,9 @@ static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id
 {
     const duet_rpmsg_layout *l = &dev->lay;
     volatile const uint8_t *d = v->desc + 16 * (size_t)id;
-    uint64_t addr = ld64(d);
-    uint32_t n = ld32(d + 8);
-    if (n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
+    uint32_t addr = ld32(d), n = ld32(d + 8);
+    /* The address is 64 bits wide: one with its high word set lies outside the pool too. */
+    if (ld32(d + 4) || n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
         duet_rpmsg_corrupt(dev, text("descriptor outside the pool", "bad descriptor"));
         return NULL;
     }
