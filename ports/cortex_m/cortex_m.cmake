@@ -34,6 +34,7 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/reset.c
   ${DUET_CORTEX_M_DIR}/systick.c
   ${DUET_CORTEX_M_DIR}/irq.c
+  ${DUET_CORTEX_M_DIR}/wait.c
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/serial_text.c

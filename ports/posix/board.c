@@ -669,6 +669,31 @@ static duet_port_error *port_thread_error(duet_port *port)
     return &error;
 }
 
+/* The adaptive mode's first part of a wait: spin up to spin_us (not past end) for a ring
+ * the other core makes soon. True if it rang. */
+static bool spin_for_ring(board_port *x, seen_entry *e, uint32_t seen, uint64_t start, uint64_t end)
+{
+    uint64_t spin_end = start + (uint64_t)x->spin_us * 1000u;
+    if (spin_end > end)
+        spin_end = end;
+    for (unsigned i = 1;; i++) {
+        cpu_relax();
+        if (rang(x, e, seen)) {
+            count(&x->stats.spun);
+            return true;
+        }
+        if (i % 16 == 0) {
+            uint64_t t = mono_ns();
+            if (t >= spin_end)
+                return false;
+            /* Past the first microseconds, let the other core's process run: it may
+             * share this CPU, and then spinning only delays the ring it is to make. */
+            if (t - start > SPIN_ALONE_NS)
+                sched_yield();
+        }
+    }
+}
+
 static void port_wait(duet_port *port, uint32_t timeout_ms)
 {
     board_port *x = port->ctx;
@@ -689,27 +714,8 @@ static void port_wait(duet_port *port, uint32_t timeout_ms)
     }
     uint64_t start = mono_ns();
     uint64_t end = start + (uint64_t)timeout_ms * 1000000u;
-    if (x->mode == DUET_POSIX_WAIT_ADAPTIVE && timeout_ms) {
-        uint64_t spin_end = start + (uint64_t)x->spin_us * 1000u;
-        if (spin_end > end)
-            spin_end = end;
-        for (unsigned i = 1;; i++) {
-            cpu_relax();
-            if (rang(x, e, seen)) {
-                count(&x->stats.spun);
-                return;
-            }
-            if (i % 16 == 0) {
-                uint64_t t = mono_ns();
-                if (t >= spin_end)
-                    break;
-                /* Past the first microseconds, let the other core's process run: it may
-                 * share this CPU, and then spinning only delays the ring it is to make. */
-                if (t - start > SPIN_ALONE_NS)
-                    sched_yield();
-            }
-        }
-    }
+    if (x->mode == DUET_POSIX_WAIT_ADAPTIVE && timeout_ms && spin_for_ring(x, e, seen, start, end))
+        return;
     for (;;) {
         if (rang(x, e, seen) || ld(gen_word) != gen)
             return; /* rang, or the board was reset: SRAM4 changed under the caller */
@@ -919,28 +925,26 @@ const char *duet_posix_port_peer_stopped(duet_port *port)
     return m4_end_text((int32_t)ld((uint32_t *)&c->m4_status), x->peer_why, sizeof x->peer_why);
 }
 
-static int port_boot(duet_port *port, uint32_t address)
+/* Whether the M4 may start now (0) or why not: as on the board, the M4 starts once per
+ * reset. State left by an earlier M7 process that has ended, and whose M4 has ended too, does
+ * not count: that run was a power cycle of its own. was: c->m4_started as read. */
+static int m4_start_refused(duet_posix_control *c, uint32_t address, uint32_t was)
 {
-    board_port *x = port->ctx;
-    duet_posix_control *c = x->maps.ctl;
-    if (port->cpu_id != DUET_CPU_M7)
-        return fail(DUET_ERR_STATE, "boot: only the M7 starts the M4");
+    if (!was)
+        return DUET_OK;
+    pid_t pid = (pid_t)c->m4_pid;
+    bool alive = process_alive(pid, c->m4_start_time);
+    pid_t booter = (pid_t)c->m7_pid;
+    if (alive || was != 1 || booter == getpid() || process_alive(booter, 0))
+        return fail(DUET_ERR_STATE, "boot 0x%08x: the M4 was started already (pid %d, %s); reset the board first",
+                    (unsigned)address, (int)pid, was != 1 ? "starting" : alive ? "running" : "ended");
+    return DUET_OK;
+}
 
-    /* As on the board, the M4 starts once per reset. State left by an earlier M7 process
-     * that has ended, and whose M4 has ended too, does not count: that run was a power
-     * cycle of its own. */
-    uint32_t was = ld(&c->m4_started);
-    if (was) {
-        pid_t pid = (pid_t)c->m4_pid;
-        bool alive = process_alive(pid, c->m4_start_time);
-        pid_t booter = (pid_t)c->m7_pid;
-        if (alive || was != 1 || booter == getpid() || process_alive(booter, 0))
-            return fail(DUET_ERR_STATE,
-                        "boot 0x%08x: the M4 was started already (pid %d, %s); reset the board first",
-                        (unsigned)address, (int)pid, was != 1 ? "starting" : alive ? "running" : "ended");
-    }
-    char path[PATH_MAX];
-    int err = image_path(path, sizeof path, x->dir, address);
+/* The path of the image uploaded for address into path (PATH_MAX bytes), or why none can run. */
+static int m4_image(board_port *x, uint32_t address, char *path)
+{
+    int err = image_path(path, PATH_MAX, x->dir, address);
     if (err)
         return err;
     struct stat s;
@@ -948,11 +952,27 @@ static int port_boot(duet_port *port, uint32_t address)
         return fail(DUET_ERR_BOOT, "boot 0x%08x: no image at %s (upload one first)", (unsigned)address, path);
     if (!S_ISREG(s.st_mode) || access(path, X_OK) != 0)
         return fail(DUET_ERR_BOOT, "boot 0x%08x: %s is not an executable file", (unsigned)address, path);
-    /* Claim the start, so that two M7 ports cannot both start an M4. */
-    if (!__atomic_compare_exchange_n(&c->m4_started, &was, 2, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-        return fail(DUET_ERR_STATE, "boot 0x%08x: the M4 is being started already; reset the board first",
-                    (unsigned)address);
+    return DUET_OK;
+}
 
+/* Reads the exec pipe's end fd and closes it: the pipe closes on a successful exec; before
+ * that the child writes why exec failed. That errno, or 0 when the exec succeeded. */
+static int exec_failure(int fd)
+{
+    int child_errno = 0;
+    ssize_t n;
+    do
+        n = read(fd, &child_errno, sizeof child_errno);
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    return n == (ssize_t)sizeof child_errno ? child_errno : 0;
+}
+
+/* Releases the M4 from reset: runs the image at path in a process of its own (its pid in
+ * *pid). On failure the board shows the M4 stopped, and why, if it was released. */
+static int start_m4(board_port *x, uint32_t address, const char *path, pid_t *pid)
+{
+    int err;
     char **env = m4_environment(x->dir);
     int pipefd[2] = {-1, -1};
     bool booted = false;
@@ -962,50 +982,33 @@ static int port_boot(duet_port *port, uint32_t address)
     }
     pid_t parent = getpid();
     int stdout_fd = m4_stdout_fd();
-    st(&c->m4_stopping, 0);
+    st(&x->maps.ctl->m4_stopping, 0);
     /* The M4 is released from reset: it boots until its program starts (DUET_EV_RUN, from
      * the M4's own process, which comes after this in the board's pipe). */
     duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_BOOT, -1, (int32_t)address, NULL, 0);
     booted = true;
-    pid_t pid = fork();
-    if (pid < 0) {
+    *pid = fork();
+    if (*pid < 0) {
         err = fail(DUET_ERR_STATE, "boot: fork: %s", strerror(errno));
         goto undo;
     }
-    if (pid == 0) {
+    if (*pid == 0) {
         close(pipefd[0]);
         m4_child(path, env, pipefd[1], parent, stdout_fd);
     }
     close(pipefd[1]);
     pipefd[1] = -1;
-    /* The pipe closes on a successful exec; before that the child writes why exec failed. */
-    int child_errno = 0;
-    ssize_t n;
-    do
-        n = read(pipefd[0], &child_errno, sizeof child_errno);
-    while (n < 0 && errno == EINTR);
-    close(pipefd[0]);
+    int child_errno = exec_failure(pipefd[0]);
     pipefd[0] = -1;
-    if (n == (ssize_t)sizeof child_errno) {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-        }
-        err = fail(DUET_ERR_BOOT, "boot 0x%08x: cannot run %s: %s", (unsigned)address, path, strerror(child_errno));
-        goto undo;
+    if (!child_errno) {
+        free_environment(env);
+        return DUET_OK;
     }
-    free_environment(env);
-    c->m4_pid = (int32_t)pid;
-    c->m4_start_time = proc_start_time(pid);
-    c->m4_address = address;
-    c->m7_pid = (int32_t)parent;
-    st(&c->m4_ended, 0);
-    st(&c->m4_started, 1);
-    x->child = pid;
-    start_reaper(x, pid);
-    return DUET_OK;
-
+    while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    err = fail(DUET_ERR_BOOT, "boot 0x%08x: cannot run %s: %s", (unsigned)address, path, strerror(child_errno));
 undo:
     if (booted) {
-        /* It was released and could not start: the board shows it stopped, and why. */
         char text[600];
         snprintf(text, sizeof text, "the M4 could not start: %s", error_text);
         duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, -1, text, strlen(text));
@@ -1016,8 +1019,43 @@ undo:
         close(pipefd[0]);
     if (pipefd[1] >= 0)
         close(pipefd[1]);
-    st(&c->m4_started, was);
     return err;
+}
+
+static int port_boot(duet_port *port, uint32_t address)
+{
+    board_port *x = port->ctx;
+    duet_posix_control *c = x->maps.ctl;
+    if (port->cpu_id != DUET_CPU_M7)
+        return fail(DUET_ERR_STATE, "boot: only the M7 starts the M4");
+
+    uint32_t was = ld(&c->m4_started);
+    int err = m4_start_refused(c, address, was);
+    char path[PATH_MAX];
+    if (!err)
+        err = m4_image(x, address, path);
+    if (err)
+        return err;
+    /* Claim the start, so that two M7 ports cannot both start an M4. */
+    if (!__atomic_compare_exchange_n(&c->m4_started, &was, 2, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return fail(DUET_ERR_STATE, "boot 0x%08x: the M4 is being started already; reset the board first",
+                    (unsigned)address);
+
+    pid_t pid = -1;
+    err = start_m4(x, address, path, &pid);
+    if (err) {
+        st(&c->m4_started, was);
+        return err;
+    }
+    c->m4_pid = (int32_t)pid;
+    c->m4_start_time = proc_start_time(pid);
+    c->m4_address = address;
+    c->m7_pid = (int32_t)getpid();
+    st(&c->m4_ended, 0);
+    st(&c->m4_started, 1);
+    x->child = pid;
+    start_reaper(x, pid);
+    return DUET_OK;
 }
 
 /* Parses $DUET_WAIT: "block", "adaptive" or "adaptive:<us>". */

@@ -254,50 +254,50 @@ int duet_posix_open_serial(const char *path, unsigned baud)
     return fd;
 }
 
-int duet_posix_tcp_connect(const char *host_port)
+/* Splits HOST:PORT or [HOST]:PORT into host (256 bytes) and the port's text in host_port.
+ * NULL (with the error set) when it is neither. */
+static const char *split_host_port(const char *host_port, char host[256])
 {
-    char host[256];
-    const char *port;
+    const char *start = host_port, *end, *port;
     if (!host_port || !*host_port) {
         set_error("tcp: no HOST:PORT given");
-        return -1;
+        return NULL;
     }
     if (host_port[0] == '[') {
-        const char *close_br = strchr(host_port, ']');
-        if (!close_br || close_br[1] != ':' || (size_t)(close_br - host_port - 1) >= sizeof host) {
+        end = strchr(host_port, ']');
+        if (!end || end[1] != ':') {
             set_error("tcp %s: expected [HOST]:PORT", host_port);
-            return -1;
+            return NULL;
         }
-        memcpy(host, host_port + 1, (size_t)(close_br - host_port - 1));
-        host[close_br - host_port - 1] = '\0';
-        port = close_br + 2;
+        start++;
+        port = end + 2;
     } else {
-        const char *colon = strrchr(host_port, ':');
-        if (!colon || (size_t)(colon - host_port) >= sizeof host) {
+        end = strrchr(host_port, ':');
+        if (!end) {
             set_error("tcp %s: expected HOST:PORT", host_port);
-            return -1;
+            return NULL;
         }
-        memcpy(host, host_port, (size_t)(colon - host_port));
-        host[colon - host_port] = '\0';
-        port = colon + 1;
+        port = end + 1;
     }
+    if ((size_t)(end - start) >= 256) {
+        set_error("tcp %s: the host name is too long", host_port);
+        return NULL;
+    }
+    memcpy(host, start, (size_t)(end - start));
+    host[end - start] = '\0';
     if (!*port) {
         set_error("tcp %s: no port", host_port);
-        return -1;
+        return NULL;
     }
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    int gai = getaddrinfo(host[0] ? host : "127.0.0.1", port, &hints, &res);
-    if (gai != 0) {
-        set_error("tcp %s: %s", host_port, gai_strerror(gai));
-        return -1;
-    }
-    int fd = -1;
+    return port;
+}
+
+/* A socket connected to the first of res's addresses that accepts, or -1 with errno set. */
+static int connect_first(const struct addrinfo *res)
+{
     int err = 0;
-    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0) {
             err = errno;
             continue;
@@ -307,11 +307,31 @@ int duet_posix_tcp_connect(const char *host_port)
             rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
         while (rc < 0 && errno == EINTR);
         if (rc == 0)
-            break;
+            return fd;
         err = errno;
         close(fd);
-        fd = -1;
     }
+    errno = err;
+    return -1;
+}
+
+int duet_posix_tcp_connect(const char *host_port)
+{
+    char host[256];
+    const char *port = split_host_port(host_port, host);
+    if (!port)
+        return -1;
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int gai = getaddrinfo(host[0] ? host : "127.0.0.1", port, &hints, &res);
+    if (gai != 0) {
+        set_error("tcp %s: %s", host_port, gai_strerror(gai));
+        return -1;
+    }
+    int fd = connect_first(res);
+    int err = errno;
     freeaddrinfo(res);
     if (fd < 0) {
         set_error("connect %s: %s", host_port, strerror(err));

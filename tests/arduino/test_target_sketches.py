@@ -135,7 +135,7 @@ def run_an521(t):
           "an521 thread: the M4's rtos::Thread calls the M7 five times while the M4 serves the M7's calls",
           repr(out))
 
-    status, out, _ = t.run("attach_m7", "mbed_m4", 3)
+    status, out, _ = t.run("attach_m7", "mbed_m4", 6)
     check(lines_of(out) == ["M4 says joined: count 1000", "M4 says callback: duet #7", "M4 says lambda: 43"],
           "an521 mbed: two threads count under a Mutex and are joined, mbed::callback calls a method and a "
           "lambda; RPC.attach's function shows each line on the M7", repr(out))

@@ -48,6 +48,47 @@ static void serial_append(board_state *s, const uint8_t *data, size_t len)
     s->serial_len += len;
 }
 
+/* A core's state from its BOOT, RUN and END events. */
+static void update_core(board_state *s, const board_event *ev)
+{
+    board_core_state *state;
+    char *why;
+    size_t why_size;
+    if (ev->core == BOARD_CORE_M7) {
+        state = &s->m7, why = s->m7_why, why_size = sizeof s->m7_why;
+    } else if (ev->core == BOARD_CORE_M4) {
+        state = &s->m4, why = s->m4_why, why_size = sizeof s->m4_why;
+    } else {
+        return;
+    }
+    if (ev->kind == BOARD_EV_BOOT) {
+        *state = BOARD_CORE_BOOTING;
+        why[0] = 0;
+    } else if (ev->kind == BOARD_EV_RUN) {
+        /* Only a core that booted: a stopped core's program does not start again by itself. */
+        if (*state == BOARD_CORE_BOOTING)
+            *state = BOARD_CORE_RUNNING;
+    } else {
+        *state = BOARD_CORE_STOPPED;
+        copy_why(why, why_size, ev);
+    }
+}
+
+/* A board reset: what the cores made goes (the emulated RTC too: it restarts with the
+ * board); the Serial Monitor and the analog inputs (outside the board) stay. */
+static void reset(board_state *s)
+{
+    s->m7 = s->m4 = BOARD_CORE_OFF;
+    s->m7_why[0] = s->m4_why[0] = 0;
+    memset(s->pin_level, -1, sizeof s->pin_level);
+    memset(s->pin_mode, -1, sizeof s->pin_mode);
+    for (int i = 0; i < BOARD_PINS; i++)
+        s->pwm[i] = -1;
+    s->servo_pin = -1;
+    s->rtc_set = false;
+    s->link_down = false;
+}
+
 static void update(board_state *s, const board_event *ev)
 {
     bool pin_ok = ev->pin >= 0 && ev->pin < BOARD_PINS;
@@ -55,29 +96,9 @@ static void update(board_state *s, const board_event *ev)
         s->now_us = ev->time_us;
     switch (ev->kind) {
     case BOARD_EV_BOOT:
-        if (ev->core == BOARD_CORE_M7) {
-            s->m7 = BOARD_CORE_BOOTING;
-            s->m7_why[0] = 0;
-        } else if (ev->core == BOARD_CORE_M4) {
-            s->m4 = BOARD_CORE_BOOTING;
-            s->m4_why[0] = 0;
-        }
-        break;
     case BOARD_EV_RUN:
-        /* Only a core that booted: a stopped core's program does not start again by itself. */
-        if (ev->core == BOARD_CORE_M7 && s->m7 == BOARD_CORE_BOOTING)
-            s->m7 = BOARD_CORE_RUNNING;
-        else if (ev->core == BOARD_CORE_M4 && s->m4 == BOARD_CORE_BOOTING)
-            s->m4 = BOARD_CORE_RUNNING;
-        break;
     case BOARD_EV_END:
-        if (ev->core == BOARD_CORE_M7) {
-            s->m7 = BOARD_CORE_STOPPED;
-            copy_why(s->m7_why, sizeof s->m7_why, ev);
-        } else if (ev->core == BOARD_CORE_M4) {
-            s->m4 = BOARD_CORE_STOPPED;
-            copy_why(s->m4_why, sizeof s->m4_why, ev);
-        }
+        update_core(s, ev);
         break;
     case BOARD_EV_PIN_MODE:
         if (pin_ok)
@@ -119,17 +140,7 @@ static void update(board_state *s, const board_event *ev)
         s->link_down = true;
         break;
     case BOARD_EV_RESET:
-        /* What the cores made goes (the emulated RTC too: it restarts with the board); the
-         * Serial Monitor and the analog inputs (outside the board) stay. */
-        s->m7 = s->m4 = BOARD_CORE_OFF;
-        s->m7_why[0] = s->m4_why[0] = 0;
-        memset(s->pin_level, -1, sizeof s->pin_level);
-        memset(s->pin_mode, -1, sizeof s->pin_mode);
-        for (int i = 0; i < BOARD_PINS; i++)
-            s->pwm[i] = -1;
-        s->servo_pin = -1;
-        s->rtc_set = false;
-        s->link_down = false;
+        reset(s);
         break;
     default:
         break;

@@ -14,16 +14,65 @@ static bool is_led(int pin)
     return pin >= 86 && pin <= 88;
 }
 
-bool board_log_format(const board_event *ev, char *buf, size_t cap)
+/* The line's part after the core for the events about a pin; false for other events. */
+static bool format_pin_event(const board_event *ev, char *p, size_t left)
 {
     char pin[16];
+    const char *name = board_pin_name(ev->pin, pin, sizeof pin);
+    switch (ev->kind) {
+    case BOARD_EV_PIN_MODE:
+        snprintf(p, left, "pinMode %s %s", name, mode_name(ev->value));
+        return true;
+    case BOARD_EV_PIN:
+        if (is_led(ev->pin))
+            snprintf(p, left, "%s %s", name, ev->value ? "off" : "on");
+        else
+            snprintf(p, left, "%s %s", name, ev->value ? "HIGH" : "LOW");
+        return true;
+    case BOARD_EV_PWM:
+        snprintf(p, left, "%s PWM %" PRId32 "/255", name, ev->value);
+        return true;
+    case BOARD_EV_ANALOG:
+        snprintf(p, left, "%s = %" PRId32, name, ev->value);
+        return true;
+    case BOARD_EV_SERVO:
+        if (ev->len)
+            snprintf(p, left, "servo attached to %s (at %" PRId32 " degrees)", name, ev->value);
+        else
+            snprintf(p, left, "servo on %s at %" PRId32 " degrees", name, ev->value);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The format of the events that carry a text (one %.*s), or NULL. */
+static const char *text_event_format(board_event_kind kind)
+{
+    switch (kind) {
+    case BOARD_EV_END: return "stopped: %.*s";
+    case BOARD_EV_RTC: return "RTC set to %.*s (seconds since 1970)";
+    case BOARD_EV_WARN: return "warning: %.*s";
+    case BOARD_EV_M4_STDOUT: return "stdout: %.*s";
+    case BOARD_EV_LINK: return "link down: %.*s";
+    default: return NULL;
+    }
+}
+
+bool board_log_format(const board_event *ev, char *buf, size_t cap)
+{
     int n = snprintf(buf, cap, "[%8.3f s] %-5s ", (double)ev->time_us / 1e6, board_core_name(ev->core));
     if (n < 0 || (size_t)n >= cap)
         return false;
     char *p = buf + n;
     size_t left = cap - (size_t)n;
-    int text_len = (int)(ev->len > 400 ? 400 : ev->len);
-    const char *text = (const char *)ev->data;
+    const char *format = text_event_format(ev->kind);
+    if (format) {
+        int text_len = (int)(ev->len > 400 ? 400 : ev->len);
+        const char *text = (const char *)ev->data;
+        snprintf(p, left, format, text ? text_len : 0, text ? text : "");
+        return true;
+    }
     switch (ev->kind) {
     case BOARD_EV_BOOT:
         if (ev->value)
@@ -34,48 +83,11 @@ bool board_log_format(const board_event *ev, char *buf, size_t cap)
     case BOARD_EV_RUN:
         snprintf(p, left, "running (its program started)");
         return true;
-    case BOARD_EV_END:
-        snprintf(p, left, "stopped: %.*s", text_len, text ? text : "");
-        return true;
-    case BOARD_EV_PIN_MODE:
-        snprintf(p, left, "pinMode %s %s", board_pin_name(ev->pin, pin, sizeof pin), mode_name(ev->value));
-        return true;
-    case BOARD_EV_PIN:
-        if (is_led(ev->pin))
-            snprintf(p, left, "%s %s", board_pin_name(ev->pin, pin, sizeof pin), ev->value ? "off" : "on");
-        else
-            snprintf(p, left, "%s %s", board_pin_name(ev->pin, pin, sizeof pin), ev->value ? "HIGH" : "LOW");
-        return true;
-    case BOARD_EV_PWM:
-        snprintf(p, left, "%s PWM %" PRId32 "/255", board_pin_name(ev->pin, pin, sizeof pin), ev->value);
-        return true;
-    case BOARD_EV_ANALOG:
-        snprintf(p, left, "%s = %" PRId32, board_pin_name(ev->pin, pin, sizeof pin), ev->value);
-        return true;
-    case BOARD_EV_SERVO:
-        if (ev->len)
-            snprintf(p, left, "servo attached to %s (at %" PRId32 " degrees)", board_pin_name(ev->pin, pin, sizeof pin),
-                     ev->value);
-        else
-            snprintf(p, left, "servo on %s at %" PRId32 " degrees", board_pin_name(ev->pin, pin, sizeof pin), ev->value);
-        return true;
-    case BOARD_EV_RTC:
-        snprintf(p, left, "RTC set to %.*s (seconds since 1970)", text_len, text ? text : "");
-        return true;
-    case BOARD_EV_WARN:
-        snprintf(p, left, "warning: %.*s", text_len, text ? text : "");
-        return true;
-    case BOARD_EV_M4_STDOUT:
-        snprintf(p, left, "stdout: %.*s", text_len, text ? text : "");
-        return true;
-    case BOARD_EV_LINK:
-        snprintf(p, left, "link down: %.*s", text_len, text ? text : "");
-        return true;
     case BOARD_EV_RESET:
         snprintf(p, left, "reset: both cores start again from flash");
         return true;
     default:
-        return false;
+        return format_pin_event(ev, p, left);
     }
 }
 

@@ -631,7 +631,8 @@ static int press_reset(run *r, const board_split *split)
     return 0;
 }
 
-static int run_board(run *r)
+/* The --analog options into r->analog (a later one for the same input wins). */
+static int take_analogs(run *r)
 {
     const board_args *a = r->args;
     for (int i = 0; i < a->analog_count; i++) {
@@ -642,20 +643,18 @@ static int run_board(run *r)
         int k = 0;
         while (k < r->analog_count && r->analog[k].input != parsed.input)
             k++;
-        r->analog[k] = parsed; /* a later --analog for the same input wins */
+        r->analog[k] = parsed;
         if (k == r->analog_count)
             r->analog_count++;
     }
-    int rc = prepare_board(r);
-    if (rc)
-        return rc;
-    rc = setup_readers(r);
-    if (rc)
-        return rc;
-    const board_split *split = posix_m7_split(r->dir);
-    if (!split)
-        split = board_split_default();
-    /* Power on: both cores stopped, memory cleared; the flash stays. */
+    return 0;
+}
+
+/* Power on: both cores stopped, memory cleared (the flash stays); the board's I/O mapped,
+ * the analog inputs at their first values, the signals that end or wake the run caught. */
+static int power_on(run *r)
+{
+    const board_args *a = r->args;
     if (duet_posix_board_reset(r->dir) != DUET_OK)
         return board_fail(a, "%s", duet_posix_board_error_text());
     r->io = map_io(r->dir);
@@ -677,27 +676,77 @@ static int run_board(run *r)
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGCHLD, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
 
-    rc = boot_m7(r, split);
-    if (rc)
-        return rc;
-    r->forward_stdin = stdin_forwardable();
-    keep_serial_in(r);
+/* Which of the run's inputs are still open (each closes at its end of file). */
+typedef struct run_inputs {
+    bool events, serial, m4out;
+} run_inputs;
 
+/* Milliseconds until the loop has something to do by the clock: the deadline, the next
+ * analog step, an M4 line that waits for its end, the web server's next timer. */
+static int timeout_ms(run *r, uint64_t now, uint64_t deadline, uint64_t next_analog)
+{
+    uint64_t until = deadline ? deadline : now + 1000000000u;
+    if (r->analog_count && next_analog < until)
+        until = next_analog;
+    uint64_t line_due = r->m4_line_ns + (uint64_t)M4_LINE_WAIT_MS * 1000000u;
+    if (r->m4_line_len && line_due < until)
+        until = line_due;
+    int timeout = until > now ? (int)((until - now + 999999u) / 1000000u) : 0;
+    return r->web ? board_web_timeout(r->web, timeout) : timeout;
+}
+
+/* Sleeps until an input has something or timeout passes, and reads what came. False if
+ * poll itself failed. */
+static bool wait_and_read(run *r, run_inputs *in, int timeout)
+{
+    struct pollfd p[6] = {
+        {wake_pipe[0], POLLIN, 0},
+        {in->events ? r->events_fd : -1, POLLIN, 0},
+        {in->serial ? r->serial_fd : -1, POLLIN, 0},
+        {r->forward_stdin ? STDIN_FILENO : -1, POLLIN, 0},
+        {in->m4out ? r->m4_stdout_fd : -1, POLLIN, 0},
+        {r->web ? board_web_fd(r->web) : -1, POLLIN, 0},
+    };
+    int n = poll(p, 6, timeout);
+    if (n < 0 && errno != EINTR)
+        return false;
+    if (p[0].revents) {
+        char drop[64];
+        while (read(wake_pipe[0], drop, sizeof drop) > 0) {
+        }
+    }
+    if (p[1].revents && !read_events(r))
+        in->events = false;
+    if (p[2].revents && !read_serial(r))
+        in->serial = false;
+    if (p[3].revents)
+        read_stdin(r);
+    if (p[4].revents && !read_m4_stdout(r))
+        in->m4out = false;
+    return true;
+}
+
+/* The run's loop, until the M7 ends (with --web: until a signal), a signal or the deadline. */
+static int run_loop(run *r, const board_split *split, bool *time_up)
+{
+    const board_args *a = r->args;
     uint64_t deadline = a->seconds > 0 ? mono_ns() + (uint64_t)(a->seconds * 1e9) : 0;
     uint64_t next_analog = mono_ns() + ANALOG_PERIOD_MS * 1000000u;
-    bool time_up = false, events_open = true, serial_open = true, m4out_open = true;
+    run_inputs in = {true, true, true};
     while ((!r->m7_ended || r->web) && !stop_signal) {
         if (r->reset_pending) {
             r->reset_pending = false;
-            rc = press_reset(r, split);
+            int rc = press_reset(r, split);
             if (rc)
                 return rc;
-            events_open = serial_open = m4out_open = true;
+            in = (run_inputs){true, true, true};
         }
         uint64_t now = mono_ns();
         if (deadline && now >= deadline) {
-            time_up = true;
+            *time_up = true;
             break;
         }
         if (r->analog_count && now >= next_analog) {
@@ -706,44 +755,39 @@ static int run_board(run *r)
             if (next_analog < now)
                 next_analog = now + ANALOG_PERIOD_MS * 1000000u;
         }
-        uint64_t until = deadline ? deadline : now + 1000000000u;
-        if (r->analog_count && next_analog < until)
-            until = next_analog;
-        uint64_t line_due = r->m4_line_ns + (uint64_t)M4_LINE_WAIT_MS * 1000000u;
-        if (r->m4_line_len && line_due < until)
-            until = line_due;
-        int timeout = until > now ? (int)((until - now + 999999u) / 1000000u) : 0;
-        if (r->web)
-            timeout = board_web_timeout(r->web, timeout);
-        struct pollfd p[6] = {
-            {wake_pipe[0], POLLIN, 0},
-            {events_open ? r->events_fd : -1, POLLIN, 0},
-            {serial_open ? r->serial_fd : -1, POLLIN, 0},
-            {r->forward_stdin ? STDIN_FILENO : -1, POLLIN, 0},
-            {m4out_open ? r->m4_stdout_fd : -1, POLLIN, 0},
-            {r->web ? board_web_fd(r->web) : -1, POLLIN, 0},
-        };
-        int n = poll(p, 6, timeout);
-        if (n < 0 && errno != EINTR)
+        if (!wait_and_read(r, &in, timeout_ms(r, now, deadline, next_analog)))
             break;
-        if (p[0].revents) {
-            char drop[64];
-            while (read(wake_pipe[0], drop, sizeof drop) > 0) {
-            }
-        }
-        if (p[1].revents && !read_events(r))
-            events_open = false;
-        if (p[2].revents && !read_serial(r))
-            serial_open = false;
-        if (p[3].revents)
-            read_stdin(r);
-        if (p[4].revents && !read_m4_stdout(r))
-            m4out_open = false;
         m4_line_due(r);
         reap_m7(r, false);
         if (r->web)
             board_web_run(r->web);
     }
+    return 0;
+}
+
+static int run_board(run *r)
+{
+    int rc = take_analogs(r);
+    if (!rc)
+        rc = prepare_board(r);
+    if (!rc)
+        rc = setup_readers(r);
+    if (rc)
+        return rc;
+    const board_split *split = posix_m7_split(r->dir);
+    if (!split)
+        split = board_split_default();
+    rc = power_on(r);
+    if (!rc)
+        rc = boot_m7(r, split);
+    if (rc)
+        return rc;
+    r->forward_stdin = stdin_forwardable();
+    keep_serial_in(r);
+    bool time_up = false;
+    rc = run_loop(r, split, &time_up);
+    if (rc)
+        return rc;
     bool powered_off = !r->m7_ended;
     if (powered_off)
         power_off(r);

@@ -145,17 +145,62 @@ static int common_flags(const board_args *a, bool m7, const char **argv, int n)
 }
 
 /* Compiles, links, explains; the temporary directory dir is the caller's to remove. */
-static int build_in(const board_args *a, const char *out, bool m7, const char *dir)
+/* The translated sketch and the C files' objects of a build. */
+static char paths[256][PATH_MAX];
+
+/* Compiles the C file f as C, apart, into paths[object] in dir. */
+static int compile_c(const board_args *a, bool m7, const char *f, const char *dir, int object)
 {
-    const char *cxx = getenv("CXX"), *cc = getenv("CC");
-    if (!cxx || !cxx[0])
-        cxx = "c++";
+    const char *cc = getenv("CC");
     if (!cc || !cc[0])
         cc = "cc";
+    const char *cargv[64 + 256];
+    int m = 0;
+    cargv[m++] = cc;
+    cargv[m++] = "-std=gnu11";
+    m = common_flags(a, m7, cargv, m);
+    if (snprintf(paths[object], sizeof paths[object], "%s/%d.o", dir, object) >= PATH_MAX)
+        return board_fail(a, "%s: the temporary path is too long", dir);
+    cargv[m++] = "-c";
+    cargv[m++] = f;
+    cargv[m++] = "-o";
+    cargv[m++] = paths[object];
+    cargv[m] = NULL;
+    int rc = board_run_command((char *const *)cargv, a->verbose);
+    if (rc == 127)
+        return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
+    if (rc != 0)
+        return board_fail(a, "the compiler failed on %s (its messages are above)", f);
+    return 0;
+}
+
+/* Runs the C++ compiler's command argv that compiles and links the sketch; on failure the
+ * compiler's messages are explained in the sketch's terms. */
+static int link_sketch(const board_args *a, const char **argv, const char *sketch, const char *cxx)
+{
+    char *messages = NULL;
+    int rc = run_captured((char *const *)argv, a->verbose, &messages);
+    if (rc != 0 && rc != 127 && messages) {
+        const char *name = sketch ? sketch : a->files[0];
+        const char *base = strrchr(name, '/');
+        duet_sketch_explain(messages, base ? base + 1 : name, stderr);
+    }
+    free(messages);
+    if (rc == 127)
+        return board_fail(a, "could not run the C++ compiler '%s' (install g++, or set CXX)", cxx);
+    if (rc != 0)
+        return board_fail(a, "the compiler failed (its messages are above)");
+    return 0;
+}
+
+static int build_in(const board_args *a, const char *out, bool m7, const char *dir)
+{
+    const char *cxx = getenv("CXX");
+    if (!cxx || !cxx[0])
+        cxx = "c++";
     const board_paths *p = board_paths_find(a);
     if (!p)
         return 1;
-    static char paths[256][PATH_MAX];
     const char *argv[64 + 2 * 256];
     const char *sketch = NULL;
     int n = 0, objects = 0;
@@ -188,24 +233,9 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
         } else if (is_cxx(f)) {
             argv[n++] = f;
         } else if (strcmp(e, ".c") == 0) {
-            /* C files are compiled as C, apart. */
-            const char *cargv[64 + 256];
-            int m = 0;
-            cargv[m++] = cc;
-            cargv[m++] = "-std=gnu11";
-            m = common_flags(a, m7, cargv, m);
-            if (snprintf(paths[objects], sizeof paths[objects], "%s/%d.o", dir, objects) >= PATH_MAX)
-                return board_fail(a, "%s: the temporary path is too long", dir);
-            cargv[m++] = "-c";
-            cargv[m++] = f;
-            cargv[m++] = "-o";
-            cargv[m++] = paths[objects];
-            cargv[m] = NULL;
-            int rc = board_run_command((char *const *)cargv, a->verbose);
-            if (rc == 127)
-                return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
-            if (rc != 0)
-                return board_fail(a, "the compiler failed on %s (its messages are above)", f);
+            int rc = compile_c(a, m7, f, dir, objects);
+            if (rc)
+                return rc;
             argv[n++] = paths[objects++];
         } else {
             return board_usage_fail(a, "%s: a sketch is built from .ino, .cpp and .c files", f);
@@ -217,18 +247,9 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
     n = board_paths_libraries(p, true, argv, n);
     argv[n++] = "-pthread";
     argv[n] = NULL;
-    char *messages = NULL;
-    int rc = run_captured((char *const *)argv, a->verbose, &messages);
-    if (rc != 0 && rc != 127 && messages) {
-        const char *name = sketch ? sketch : a->files[0];
-        const char *base = strrchr(name, '/');
-        duet_sketch_explain(messages, base ? base + 1 : name, stderr);
-    }
-    free(messages);
-    if (rc == 127)
-        return board_fail(a, "could not run the C++ compiler '%s' (install g++, or set CXX)", cxx);
-    if (rc != 0)
-        return board_fail(a, "the compiler failed (its messages are above)");
+    int rc = link_sketch(a, argv, sketch, cxx);
+    if (rc)
+        return rc;
     return posix_built(a, out, m7);
 }
 

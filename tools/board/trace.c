@@ -128,66 +128,79 @@ static void line(board_trace *tr, uint64_t time_us, const char *s)
     fflush(tr->out);
 }
 
-/* One message; returns false if the bytes are no msgpack-RPC message. */
-static bool message(board_trace *tr, const board_event *ev, duet_msgpack_reader *r)
+/* A request: kept until its answer comes (printed then, with the answer). */
+static bool request(board_trace *tr, const board_event *ev, duet_msgpack_reader *r)
+{
+    char name[128], buf[600];
+    uint32_t msgid;
+    if (!duet_msgpack_read_u32(r, &msgid) || !duet_msgpack_read_cstr(r, name, sizeof name))
+        return false;
+    board_trace_call *slot = NULL;
+    for (int i = 0; i < BOARD_TRACE_PENDING && !slot; i++)
+        if (!tr->calls[i].caller)
+            slot = &tr->calls[i];
+    text call = {slot ? slot->text : buf, slot ? sizeof slot->text : sizeof buf, 0};
+    put(&call, "%s", name);
+    params(r, &call);
+    if (slot) {
+        slot->caller = ev->core;
+        slot->msgid = msgid;
+        slot->time_us = ev->time_us;
+        return !duet_msgpack_reader_error(r);
+    }
+    /* More calls wait than the trace keeps: print this one now, unpaired. */
+    char out[700];
+    snprintf(out, sizeof out, "%s call #%" PRIu32 " %s", arrow(ev->core), msgid, buf);
+    line(tr, ev->time_us, out);
+    return !duet_msgpack_reader_error(r);
+}
+
+/* A response: printed with the call it answers, if the trace saw it. */
+static bool response(board_trace *tr, const board_event *ev, duet_msgpack_reader *r)
 {
     char buf[600];
     text t = {buf, sizeof buf, 0};
-    uint32_t n, msgid;
+    uint32_t msgid;
+    if (!duet_msgpack_read_u32(r, &msgid))
+        return false;
+    board_trace_call *call = NULL;
+    for (int i = 0; i < BOARD_TRACE_PENDING && !call; i++)
+        if (tr->calls[i].caller && tr->calls[i].caller != ev->core && tr->calls[i].msgid == msgid)
+            call = &tr->calls[i];
+    if (call)
+        put(&t, "%s call #%" PRIu32 " %s -> ", arrow(call->caller), msgid, call->text);
+    else
+        put(&t, "%s answer to #%" PRIu32 " (no such call seen) -> ", arrow(ev->core), msgid);
+    if (duet_msgpack_peek_type(r) == DUET_MSGPACK_NIL) {
+        duet_msgpack_read_nil(r);
+        value(r, &t, 0);
+    } else {
+        put(&t, "error ");
+        value(r, &t, 0);
+        duet_msgpack_read_token(r, &(duet_msgpack_token){0});
+    }
+    if (call) {
+        put(&t, " in %" PRIu64 " us", ev->time_us - call->time_us);
+        call->caller = 0;
+    }
+    line(tr, ev->time_us, buf);
+    return !duet_msgpack_reader_error(r);
+}
+
+/* One message; returns false if the bytes are no msgpack-RPC message. */
+static bool message(board_trace *tr, const board_event *ev, duet_msgpack_reader *r)
+{
+    uint32_t n;
     int32_t type;
     if (!duet_msgpack_read_array(r, &n) || n < 3 || n > 4 || !duet_msgpack_read_i32(r, &type))
         return false;
-    if (type == 0 && n == 4) {
-        char name[128];
-        if (!duet_msgpack_read_u32(r, &msgid) || !duet_msgpack_read_cstr(r, name, sizeof name))
-            return false;
-        board_trace_call *slot = NULL;
-        for (int i = 0; i < BOARD_TRACE_PENDING && !slot; i++)
-            if (!tr->calls[i].caller)
-                slot = &tr->calls[i];
-        text call = {slot ? slot->text : buf, slot ? sizeof slot->text : sizeof buf, 0};
-        put(&call, "%s", name);
-        params(r, &call);
-        if (slot) {
-            slot->caller = ev->core;
-            slot->msgid = msgid;
-            slot->time_us = ev->time_us;
-            return !duet_msgpack_reader_error(r);
-        }
-        /* More calls wait than the trace keeps: print this one now, unpaired. */
-        char out[700];
-        snprintf(out, sizeof out, "%s call #%" PRIu32 " %s", arrow(ev->core), msgid, buf);
-        line(tr, ev->time_us, out);
-        return !duet_msgpack_reader_error(r);
-    }
-    if (type == 1 && n == 4) {
-        if (!duet_msgpack_read_u32(r, &msgid))
-            return false;
-        board_trace_call *call = NULL;
-        for (int i = 0; i < BOARD_TRACE_PENDING && !call; i++)
-            if (tr->calls[i].caller && tr->calls[i].caller != ev->core && tr->calls[i].msgid == msgid)
-                call = &tr->calls[i];
-        if (call)
-            put(&t, "%s call #%" PRIu32 " %s -> ", arrow(call->caller), msgid, call->text);
-        else
-            put(&t, "%s answer to #%" PRIu32 " (no such call seen) -> ", arrow(ev->core), msgid);
-        if (duet_msgpack_peek_type(r) == DUET_MSGPACK_NIL) {
-            duet_msgpack_read_nil(r);
-            value(r, &t, 0);
-        } else {
-            put(&t, "error ");
-            value(r, &t, 0);
-            duet_msgpack_read_token(r, &(duet_msgpack_token){0});
-        }
-        if (call) {
-            put(&t, " in %" PRIu64 " us", ev->time_us - call->time_us);
-            call->caller = 0;
-        }
-        line(tr, ev->time_us, buf);
-        return !duet_msgpack_reader_error(r);
-    }
+    if (type == 0 && n == 4)
+        return request(tr, ev, r);
+    if (type == 1 && n == 4)
+        return response(tr, ev, r);
     if (type == 2 && n == 3) {
-        char name[128];
+        char name[128], buf[600];
+        text t = {buf, sizeof buf, 0};
         if (!duet_msgpack_read_cstr(r, name, sizeof name))
             return false;
         put(&t, "%s notify %s", arrow(ev->core), name);

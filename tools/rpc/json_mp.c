@@ -287,6 +287,44 @@ static bool map_as_object(const duet_msgpack_reader *r, uint32_t count)
     return !(count == 2 && ext && data);
 }
 
+/* A str, bin or ext token as JSON: a str that is valid UTF-8 as a JSON string, the others as
+ * {"$str"|"$bin": base64} or {"$ext": type, "data": base64}. */
+static void bytes_to_json(const duet_msgpack_token *t, strbuf *out)
+{
+    if (t->type == DUET_MSGPACK_STR && utf8_valid(t->v.bytes.ptr, t->v.bytes.len)) {
+        sb_add_json_string(out, (const char *)t->v.bytes.ptr, t->v.bytes.len);
+        return;
+    }
+    if (t->type == DUET_MSGPACK_EXT)
+        sb_printf(out, "{\"$ext\": %d, \"data\": \"", (int)t->v.bytes.ext_type);
+    else
+        sb_add(out, t->type == DUET_MSGPACK_STR ? "{\"$str\": \"" : "{\"$bin\": \"");
+    jm_base64_encode(out, t->v.bytes.ptr, t->v.bytes.len);
+    sb_add(out, "\"}");
+}
+
+/* A map of count pairs as a JSON object when its keys allow, else as {"$map": [[k, v]...]}. */
+static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out)
+{
+    bool object = map_as_object(r, count);
+    sb_add(out, object ? "{" : "{\"$map\": [");
+    for (uint32_t i = 0; i < count; i++) {
+        if (i)
+            sb_add(out, ", ");
+        if (!object)
+            sb_add(out, "[");
+        if (!jm_read_to_json(r, out))
+            return false;
+        sb_add(out, object ? ": " : ", ");
+        if (!jm_read_to_json(r, out))
+            return false;
+        if (!object)
+            sb_add(out, "]");
+    }
+    sb_add(out, object ? "}" : "]}");
+    return true;
+}
+
 bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
 {
     duet_msgpack_token t;
@@ -300,23 +338,9 @@ bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
     case DUET_MSGPACK_FLOAT32: add_double(out, (double)t.v.f, true); break;
     case DUET_MSGPACK_FLOAT64: add_double(out, t.v.d, false); break;
     case DUET_MSGPACK_STR:
-        if (utf8_valid(t.v.bytes.ptr, t.v.bytes.len)) {
-            sb_add_json_string(out, (const char *)t.v.bytes.ptr, t.v.bytes.len);
-        } else {
-            sb_add(out, "{\"$str\": \"");
-            jm_base64_encode(out, t.v.bytes.ptr, t.v.bytes.len);
-            sb_add(out, "\"}");
-        }
-        break;
     case DUET_MSGPACK_BIN:
-        sb_add(out, "{\"$bin\": \"");
-        jm_base64_encode(out, t.v.bytes.ptr, t.v.bytes.len);
-        sb_add(out, "\"}");
-        break;
     case DUET_MSGPACK_EXT:
-        sb_printf(out, "{\"$ext\": %d, \"data\": \"", (int)t.v.bytes.ext_type);
-        jm_base64_encode(out, t.v.bytes.ptr, t.v.bytes.len);
-        sb_add(out, "\"}");
+        bytes_to_json(&t, out);
         break;
     case DUET_MSGPACK_ARRAY:
         sb_add(out, "[");
@@ -328,25 +352,8 @@ bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
         }
         sb_add(out, "]");
         break;
-    case DUET_MSGPACK_MAP: {
-        bool object = map_as_object(r, t.v.count);
-        sb_add(out, object ? "{" : "{\"$map\": [");
-        for (uint32_t i = 0; i < t.v.count; i++) {
-            if (i)
-                sb_add(out, ", ");
-            if (!object)
-                sb_add(out, "[");
-            if (!jm_read_to_json(r, out))
-                return false;
-            sb_add(out, object ? ": " : ", ");
-            if (!jm_read_to_json(r, out))
-                return false;
-            if (!object)
-                sb_add(out, "]");
-        }
-        sb_add(out, object ? "}" : "]}");
-        break;
-    }
+    case DUET_MSGPACK_MAP:
+        return map_to_json(r, t.v.count, out);
     default:
         return false;
     }
@@ -397,6 +404,85 @@ static bool write_b64(duet_msgpack_writer *w, const json_t *s, const char *form,
     return true;
 }
 
+static bool put(duet_msgpack_writer *w, const json_t *j, unsigned depth, char *err, size_t err_len);
+
+/* {"$uint": N or "N"}: an unsigned integer, up to 2^64-1 (past jansson's int64). */
+static bool put_uint(duet_msgpack_writer *w, const json_t *v, char *err, size_t err_len)
+{
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        duet_msgpack_write_uint(w, (uint64_t)json_integer_value(v));
+        return true;
+    }
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    char *end;
+    errno = 0;
+    unsigned long long u = strtoull(s, &end, 10);
+    if (!*s || *end || *s == '-' || *s == '+' || *s == ' ' || errno)
+        return fail(err, err_len, "$uint: expected a decimal string from 0 to 18446744073709551615");
+    duet_msgpack_write_uint(w, (uint64_t)u);
+    return true;
+}
+
+/* {"$float": number, "nan", "inf" or "-inf"}: a float64, including what JSON cannot write. */
+static bool put_float(duet_msgpack_writer *w, const json_t *v, char *err, size_t err_len)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    if (json_is_number(v))
+        duet_msgpack_write_double(w, json_number_value(v));
+    else if (strcmp(s, "nan") == 0 || strcmp(s, "NaN") == 0)
+        duet_msgpack_write_double(w, NAN);
+    else if (strcmp(s, "inf") == 0 || strcmp(s, "Infinity") == 0)
+        duet_msgpack_write_double(w, INFINITY);
+    else if (strcmp(s, "-inf") == 0 || strcmp(s, "-Infinity") == 0)
+        duet_msgpack_write_double(w, -INFINITY);
+    else
+        return fail(err, err_len, "$float: expected \"nan\", \"inf\", \"-inf\" or a number");
+    return true;
+}
+
+/* {"$map": [[key, value]...]}: a map with keys of any type. */
+static bool put_map(duet_msgpack_writer *w, const json_t *v, unsigned depth, char *err, size_t err_len)
+{
+    if (!json_is_array(v))
+        return fail(err, err_len, "$map: expected an array of [key, value] pairs");
+    size_t n = json_array_size(v);
+    duet_msgpack_write_map(w, (uint32_t)n);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *pair = json_array_get(v, i);
+        if (!json_is_array(pair) || json_array_size(pair) != 2)
+            return fail(err, err_len, "$map: entry %zu is not a [key, value] pair", i);
+        if (!put(w, json_array_get(pair, 0), depth - 1, err, err_len) ||
+            !put(w, json_array_get(pair, 1), depth - 1, err, err_len))
+            return false;
+    }
+    return true;
+}
+
+/* A plain JSON object: a map with string keys. */
+static bool put_object(duet_msgpack_writer *w, const json_t *j, unsigned depth, char *err, size_t err_len)
+{
+    duet_msgpack_write_map(w, (uint32_t)json_object_size(j));
+    const char *key;
+    json_t *value;
+#ifdef json_object_keylen_foreach
+    size_t key_len;
+    json_object_keylen_foreach((json_t *)j, key, key_len, value)
+    {
+        duet_msgpack_write_str(w, key, key_len);
+        if (!put(w, value, depth - 1, err, err_len))
+            return false;
+    }
+#else
+    json_object_foreach((json_t *)j, key, value)
+    {
+        duet_msgpack_write_str(w, key, strlen(key));
+        if (!put(w, value, depth - 1, err, err_len))
+            return false;
+    }
+#endif
+    return true;
+}
+
 static bool put(duet_msgpack_writer *w, const json_t *j, unsigned depth, char *err, size_t err_len)
 {
     switch (json_typeof(j)) {
@@ -430,71 +516,15 @@ static bool put(duet_msgpack_writer *w, const json_t *j, unsigned depth, char *e
             return fail(err, err_len, "$ext: the type must be an integer from -128 to 127");
         return write_b64(w, json_object_get(j, "data"), "$ext data", 2, (int8_t)type, err, err_len);
     }
-    if (size == 1 && (v = json_object_get(j, "$uint"))) {
-        if (json_is_integer(v) && json_integer_value(v) >= 0) {
-            duet_msgpack_write_uint(w, (uint64_t)json_integer_value(v));
-            return true;
-        }
-        const char *s = json_is_string(v) ? json_string_value(v) : "";
-        char *end;
-        errno = 0;
-        unsigned long long u = strtoull(s, &end, 10);
-        if (!*s || *end || *s == '-' || *s == '+' || *s == ' ' || errno)
-            return fail(err, err_len, "$uint: expected a decimal string from 0 to 18446744073709551615");
-        duet_msgpack_write_uint(w, (uint64_t)u);
-        return true;
-    }
-    if (size == 1 && (v = json_object_get(j, "$float"))) {
-        const char *s = json_is_string(v) ? json_string_value(v) : "";
-        if (json_is_number(v))
-            duet_msgpack_write_double(w, json_number_value(v));
-        else if (strcmp(s, "nan") == 0 || strcmp(s, "NaN") == 0)
-            duet_msgpack_write_double(w, NAN);
-        else if (strcmp(s, "inf") == 0 || strcmp(s, "Infinity") == 0)
-            duet_msgpack_write_double(w, INFINITY);
-        else if (strcmp(s, "-inf") == 0 || strcmp(s, "-Infinity") == 0)
-            duet_msgpack_write_double(w, -INFINITY);
-        else
-            return fail(err, err_len, "$float: expected \"nan\", \"inf\", \"-inf\" or a number");
-        return true;
-    }
+    if (size == 1 && (v = json_object_get(j, "$uint")))
+        return put_uint(w, v, err, err_len);
+    if (size == 1 && (v = json_object_get(j, "$float")))
+        return put_float(w, v, err, err_len);
     if (depth == 0)
         return fail(err, err_len, "arrays and objects nested too deep");
-    if (size == 1 && (v = json_object_get(j, "$map"))) {
-        if (!json_is_array(v))
-            return fail(err, err_len, "$map: expected an array of [key, value] pairs");
-        size_t n = json_array_size(v);
-        duet_msgpack_write_map(w, (uint32_t)n);
-        for (size_t i = 0; i < n; i++) {
-            const json_t *pair = json_array_get(v, i);
-            if (!json_is_array(pair) || json_array_size(pair) != 2)
-                return fail(err, err_len, "$map: entry %zu is not a [key, value] pair", i);
-            if (!put(w, json_array_get(pair, 0), depth - 1, err, err_len) ||
-                !put(w, json_array_get(pair, 1), depth - 1, err, err_len))
-                return false;
-        }
-        return true;
-    }
-    duet_msgpack_write_map(w, (uint32_t)size);
-    const char *key;
-    json_t *value;
-#ifdef json_object_keylen_foreach
-    size_t key_len;
-    json_object_keylen_foreach((json_t *)j, key, key_len, value)
-    {
-        duet_msgpack_write_str(w, key, key_len);
-        if (!put(w, value, depth - 1, err, err_len))
-            return false;
-    }
-#else
-    json_object_foreach((json_t *)j, key, value)
-    {
-        duet_msgpack_write_str(w, key, strlen(key));
-        if (!put(w, value, depth - 1, err, err_len))
-            return false;
-    }
-#endif
-    return true;
+    if (size == 1 && (v = json_object_get(j, "$map")))
+        return put_map(w, v, depth, err, err_len);
+    return put_object(w, j, depth, err, err_len);
 }
 
 bool jm_write_json(duet_msgpack_writer *w, const json_t *j, unsigned max_depth, char *err, size_t err_len)

@@ -53,6 +53,69 @@ static size_t skip_quoted(const char *s, size_t len, size_t i, int *line)
     return i < len ? i + 1 : len;
 }
 
+/* If a comment starts at i, the index after it (newlines counted into *line); else i. */
+static size_t skip_comment(const char *s, size_t len, size_t i, int *line)
+{
+    if (s[i] != '/' || i + 1 >= len)
+        return i;
+    if (s[i + 1] == '/') {
+        while (i < len && s[i] != '\n')
+            i++;
+        return i;
+    }
+    if (s[i + 1] != '*')
+        return i;
+    i += 2;
+    while (i + 1 < len && !(s[i] == '*' && s[i + 1] == '/')) {
+        if (s[i] == '\n')
+            (*line)++;
+        i++;
+    }
+    return i + 2 < len ? i + 2 : len;
+}
+
+/* The end of the token that starts at i (not a space or comment), and its kind. */
+static size_t token_end(const char *s, size_t len, size_t i, bool line_start, int *line, tok_kind *kind)
+{
+    size_t start = i;
+    char c = s[i];
+    *kind = TOK_OTHER;
+    if (c == '#' && line_start) {
+        /* To the end of the line, with its continuations. */
+        while (i < len && s[i] != '\n') {
+            if (s[i] == '\\' && i + 1 < len && s[i + 1] == '\n') {
+                (*line)++;
+                i++;
+            }
+            i++;
+        }
+        *kind = TOK_DIRECTIVE;
+    } else if (c == '"' || c == '\'') {
+        i = skip_quoted(s, len, i, line);
+    } else if (isalpha((unsigned char)c) || c == '_') {
+        while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+            i++;
+        *kind = TOK_IDENT;
+        /* A literal with a prefix (u8"..", L'x'): one token with its quotes. */
+        if (i < len && (s[i] == '"' || s[i] == '\'') && i - start <= 2) {
+            i = skip_quoted(s, len, i, line);
+            *kind = TOK_OTHER;
+        }
+    } else if (isdigit((unsigned char)c)) {
+        while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '.' || s[i] == '\''))
+            i++;
+    } else {
+        *kind = TOK_PUNCT;
+        i++;
+        for (const char *const *m = multi_punct; *m; m++) {
+            size_t n = strlen(*m);
+            if (start + n <= len && memcmp(s + start, *m, n) == 0)
+                return start + n;
+        }
+    }
+    return i;
+}
+
 /* Splits the text into tokens; comments and whitespace go, a preprocessor line is one
  * TOK_DIRECTIVE. False if memory ran out. */
 static bool tokenize(const char *s, size_t len, token_list *out)
@@ -68,66 +131,18 @@ static bool tokenize(const char *s, size_t len, token_list *out)
             i++;
             continue;
         }
-        if (isspace((unsigned char)c)) {
-            i++;
+        size_t after = skip_comment(s, len, i, &line);
+        if (isspace((unsigned char)c) || after != i) {
+            i = after != i ? after : i + 1;
             continue;
         }
-        if (c == '/' && i + 1 < len && s[i + 1] == '/') {
-            while (i < len && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '/' && i + 1 < len && s[i + 1] == '*') {
-            i += 2;
-            while (i + 1 < len && !(s[i] == '*' && s[i + 1] == '/')) {
-                if (s[i] == '\n')
-                    line++;
-                i++;
-            }
-            i = i + 2 < len ? i + 2 : len;
-            continue;
-        }
-        size_t start = i;
         int start_line = line;
-        tok_kind kind = TOK_OTHER;
-        if (c == '#' && line_start) {
-            /* To the end of the line, with its continuations. */
-            while (i < len && s[i] != '\n') {
-                if (s[i] == '\\' && i + 1 < len && s[i + 1] == '\n') {
-                    line++;
-                    i++;
-                }
-                i++;
-            }
-            kind = TOK_DIRECTIVE;
-        } else if (c == '"' || c == '\'') {
-            i = skip_quoted(s, len, i, &line);
-        } else if (isalpha((unsigned char)c) || c == '_') {
-            while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
-                i++;
-            kind = TOK_IDENT;
-            /* A literal with a prefix (u8"..", L'x'): one token with its quotes. */
-            if (i < len && (s[i] == '"' || s[i] == '\'') && i - start <= 2) {
-                i = skip_quoted(s, len, i, &line);
-                kind = TOK_OTHER;
-            }
-        } else if (isdigit((unsigned char)c)) {
-            while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '.' || s[i] == '\''))
-                i++;
-        } else {
-            kind = TOK_PUNCT;
-            i++;
-            for (const char *const *m = multi_punct; *m; m++) {
-                size_t n = strlen(*m);
-                if (start + n <= len && memcmp(s + start, *m, n) == 0) {
-                    i = start + n;
-                    break;
-                }
-            }
-        }
+        tok_kind kind;
+        size_t end = token_end(s, len, i, line_start, &line, &kind);
         line_start = false;
-        if (!push(out, kind, start, i, start_line))
+        if (!push(out, kind, i, end, start_line))
             return false;
+        i = end;
     }
     return true;
 }
@@ -228,41 +243,30 @@ static void write_lines(FILE *out, const char *s, size_t len, int from, int to)
         fputc('\n', out);
 }
 
-int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *out)
+/* A function definition at file scope: its first token, the '(' of its parameters and its
+ * last token before the body. */
+typedef struct {
+    size_t first, open, last;
+} definition;
+
+/* The function definitions at file scope among the tokens, in order, into defs (one per
+ * token at most); their count. */
+static size_t find_definitions(const char *text, const token_list *l, definition *defs)
 {
-    token_list l = {0};
-    if (!tokenize(text, len, &l)) {
-        free(l.v);
-        return -1;
-    }
-    /* Where each function definition at file scope starts, and its parameters. */
-    size_t *firsts = malloc((l.n + 1) * sizeof *firsts);
-    size_t *opens = malloc((l.n + 1) * sizeof *opens);
-    size_t *lasts = malloc((l.n + 1) * sizeof *lasts);
     size_t found = 0;
-    if (!firsts || !opens || !lasts) {
-        free(l.v);
-        free(firsts);
-        free(opens);
-        free(lasts);
-        return -1;
-    }
     int depth = 0;
     size_t decl = SIZE_MAX; /* the first token of the declaration at file scope, if any */
-    for (size_t k = 0; k < l.n; k++) {
-        const token *t = &l.v[k];
+    for (size_t k = 0; k < l->n; k++) {
+        const token *t = &l->v[k];
         if (depth == 0 && t->kind == TOK_DIRECTIVE) {
             decl = SIZE_MAX;
             continue;
         }
         if (t->kind == TOK_PUNCT && is(text, t, "{")) {
             if (depth == 0 && decl != SIZE_MAX && k > decl) {
-                size_t open = function_params(text, l.v, decl, k - 1);
-                if (open) {
-                    firsts[found] = decl;
-                    opens[found] = open;
-                    lasts[found++] = k - 1;
-                }
+                size_t open = function_params(text, l->v, decl, k - 1);
+                if (open)
+                    defs[found++] = (definition){decl, open, k - 1};
             }
             depth++;
         } else if (t->kind == TOK_PUNCT && is(text, t, "}")) {
@@ -275,24 +279,33 @@ int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *
                 decl = k;
         }
     }
+    return found;
+}
 
+int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *out)
+{
+    token_list l = {0};
+    definition *defs = NULL;
+    if (!tokenize(text, len, &l) || !(defs = malloc((l.n + 1) * sizeof *defs))) {
+        free(l.v);
+        return -1;
+    }
+    size_t found = find_definitions(text, &l, defs);
     fprintf(out, "#include <Arduino.h>\n#line 1 \"%s\"\n", path);
     if (found == 0) {
         write_lines(out, text, len, 1, 0);
     } else {
-        int at = l.v[firsts[0]].line;
+        int at = l.v[defs[0].first].line;
         write_lines(out, text, len, 1, at);
         for (size_t f = 0; f < found; f++) {
-            fprintf(out, "#line %d \"%s\"\n", l.v[firsts[f]].line, path);
-            write_prototype(out, text, l.v, firsts[f], opens[f], lasts[f]);
+            fprintf(out, "#line %d \"%s\"\n", l.v[defs[f].first].line, path);
+            write_prototype(out, text, l.v, defs[f].first, defs[f].open, defs[f].last);
         }
         fprintf(out, "#line %d \"%s\"\n", at, path);
         write_lines(out, text, len, at, 0);
     }
     free(l.v);
-    free(firsts);
-    free(opens);
-    free(lasts);
+    free(defs);
     return ferror(out) ? -1 : (int)found;
 }
 

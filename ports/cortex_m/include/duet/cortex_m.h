@@ -15,7 +15,9 @@ extern "C" {
 /*
  * Startup. A board's vector table points its reset entry at duet_cortex_m_reset, which
  * enables the FPU (when compiled for one), copies .data from flash, zeroes .bss, runs the
- * C/C++ constructors and calls main(); if main returns, exit() with its value.
+ * C/C++ constructors and calls main(); if main returns, its atexit() handlers run and
+ * _exit() (duet_cortex_m_port_exit) stops with its value, as exit() would (stdout and
+ * stderr are unbuffered: there is nothing to flush).
  * The board's linker script defines these symbols (addresses, no storage):
  *   __data_load__   where .data's initial bytes lie in the image
  *   __data_start__, __data_end__, __bss_start__, __bss_end__
@@ -44,27 +46,52 @@ void duet_cortex_m_port_exit(int status) __attribute__((noreturn));
 /* Records a board function's misuse for duet_board_error_text(): "what: why". */
 void duet_cortex_m_port_board_fail(const char *what, const char *why);
 
+/* ------------------------------------------------------------ waiting (wait.c) */
+
+/*
+ * The port's wait(): returns when the doorbell rang (its interrupt handler set *flag, which
+ * this clears; then true) or after timeout_ms (false). Until a program starts its first
+ * thread the core sleeps in WFI meanwhile; from then on the scheduler of thread.c waits
+ * instead (duet_cortex_m_wait_by): the core's other threads run meanwhile, and every
+ * waiting thread sees each ring. A program that starts no thread links no scheduler.
+ */
+bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms);
+
+/* Makes duet_cortex_m_wait() call wait instead of sleeping itself (thread.c, when a program
+ * starts its first thread). */
+void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeout_ms));
+
+/*
+ * duet_port.lock and .unlock until the program starts a thread: nothing to exclude, so they
+ * do nothing. A port sets them rather than leaving them NULL: with no lock, duet's transport
+ * asks the other core not to ring while it polls, and a call made inside a bound function
+ * then waits for its answer unwoken (until its timeout).
+ */
+struct duet_port;
+void duet_cortex_m_unlocked(struct duet_port *port);
+
+/* Masks interrupts; returns the previous mask, for duet_cortex_m_irq_restore. */
+static inline uint32_t duet_cortex_m_irq_save(void)
+{
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+    return primask;
+}
+
+/* Restores the mask duet_cortex_m_irq_save returned (an interrupt pending meanwhile runs). */
+static inline void duet_cortex_m_irq_restore(uint32_t primask)
+{
+    __asm__ volatile("msr primask, %0\n\tisb" ::"r"(primask) : "memory");
+}
+
 /* ------------------------------------------------------------ threads (thread.c) */
 
 /*
  * duet/board.h's threads, mutexes and joins, scheduled cooperatively: a thread runs until it
- * waits (below, a mutex, a join) or yields; when none can run the core sleeps in WFI.
+ * waits (duet_cortex_m_wait, a mutex, a join) or yields; when none can run the core sleeps
+ * in WFI. The first duet_thread_create() hands the port's wait, lock, unlock and
+ * thread_error (duet_port) to the scheduler; until then they cost nothing.
  */
-
-/* The port's wait(): returns when the doorbell rang (its interrupt handler set *flag, which
- * this clears) since this thread's last wait returned (then true), or after timeout_ms
- * (false). Other threads run meanwhile, and every waiting thread sees each ring. */
-bool duet_cortex_m_thread_wait(volatile uint32_t *flag, uint32_t timeout_ms);
-
-/* The port's thread_error() (duet_port.thread_error, which a port points here): duet's last
- * error, one per thread (its slot in the scheduler). */
-struct duet_port;
-struct duet_port_error *duet_cortex_m_thread_error(struct duet_port *port);
-
-/* The port's lock()/unlock() (duet_port.lock/unlock, which a port points here): one recursive
- * lock for the core's threads. */
-void duet_cortex_m_thread_lock(struct duet_port *port);
-void duet_cortex_m_thread_unlock(struct duet_port *port);
 
 /* ------------------------------------------------------------ SysTick: milliseconds */
 
