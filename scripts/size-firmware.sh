@@ -11,10 +11,20 @@
 #   figure: size.firmware.<cpu>.ram = <data + bss - of the empty one - the buffers> bytes
 #   figure: size.firmware.<cpu>.buffers = <the buffers duet is configured with> bytes
 #   figure: size.firmware.<cpu>.<module>.flash = <what the module adds, linked> bytes
+#   figure: size.firmware.<cpu>.<module>.ram = <its data + bss, the buffers included> bytes
+#                                               (for a module that has any)
 #
-# A module is a layer of src/ (src/rpc/*.c is rpc), duet (src/duet.c), port (ports/) or
-# libc (newlib and the compiler's runtime the program pulls in), each counted from the
-# linker's map: the sections placed, minus those the empty program places.
+# A module is a layer of src/ (src/rpc/*.c is rpc), duet (src/duet.c), port (ports/),
+# libc (newlib and the compiler's runtime the program pulls in) or program (the minimal
+# program's own code), each counted from the linker's map: the sections placed, minus those
+# the empty program places.
+#
+# The empty program is what a board's firmware has without duet: the port's vector table
+# (which both programs place, so it cancels out), its reset code and its exit. The reset
+# code copies .data and zeroes .bss word by word rather than with memcpy() and memset(),
+# so that what duet's own calls of them pull from libc is counted as duet's (an empty
+# program that linked them would hide them). The ram figures are static: data and bss;
+# the stack a program reserves (its linker script's) is not counted.
 #
 # The buffers are what duet.c holds for the configured sizes (DUET_BUFFER_BYTES in
 # duet/duet.h: RPC frames, results, reassembly, stream text); the ram figure is the rest.
@@ -69,7 +79,8 @@ map_modules() {
     awk '
 # Sums, per module, the bytes of the input sections a GNU ld map placed (address != 0):
 # prints "module flash ram". Module: src/<layer>/... -> layer, src/duet.c -> duet,
-# ports/... -> port, anything else (libc, libgcc, the program) -> other.
+# ports/... -> port, the object of the program itself (no archive) -> program, the rest (newlib,
+# libgcc) -> libc.
 function module(obj,   m) {
     if (obj ~ /libduet\.a\(src\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.c\.o\)/) {
         m = obj; sub(/.*libduet\.a\(src\./, "", m); sub(/\..*/, "", m); return m
@@ -78,6 +89,7 @@ function module(obj,   m) {
         m = obj; sub(/.*libduet\.a\(src\./, "", m); sub(/\.c\.o\)$/, "", m); return m
     }
     if (obj ~ /libduet\.a\(ports\./) return "port"
+    if (obj !~ /\(/) return "program"
     return "libc"
 }
 function hex(s,   i, v, c) {
@@ -94,7 +106,7 @@ function add(sec, addr, size, obj,   m, kind) {
     m = module(obj)
     if (sec ~ /^\.(bss|sbss)/ || sec == "COMMON") { ram[m] += size }
     else if (sec ~ /^\.(data|sdata)/) { ram[m] += size; flash[m] += size }
-    else if (sec ~ /^\.(text|rodata)/) { flash[m] += size }
+    else if (sec ~ /^\.(text|rodata|vectors)/) { flash[m] += size }
     seen[m] = 1
 }
 /^Linker script and memory map/ { inmap = 1; next }
@@ -143,8 +155,10 @@ for cpu in m7 m4; do
     echo "figure: $PREFIX.$cpu.buffers = $buffers bytes"
     map_modules "$tmp/$cpu/empty.map" >"$tmp/$cpu/empty.modules"
     map_modules "$tmp/$cpu/$cpu.map" | LC_ALL=C sort | while read -r module flash ram; do
-        base=$(awk -v m="$module" '$1 == m { print $2 }' "$tmp/$cpu/empty.modules")
-        echo "figure: $PREFIX.$cpu.$module.flash = $((flash - ${base:-0})) bytes"
+        # shellcheck disable=SC2046
+        set -- $(awk -v m="$module" '$1 == m { print $2, $3 }' "$tmp/$cpu/empty.modules") 0 0
+        echo "figure: $PREFIX.$cpu.$module.flash = $((flash - $1)) bytes"
+        [ $((ram - $2)) -eq 0 ] || echo "figure: $PREFIX.$cpu.$module.ram = $((ram - $2)) bytes"
     done
     if [ -n "${SIZE_KEEP:-}" ]; then
         mkdir -p "$SIZE_KEEP"

@@ -35,13 +35,14 @@ static void ring(duet_port *p)
     volatile uint32_t *bank = peer_bank;
     __asm__ volatile("dsb" ::: "memory"); /* what was written to shared SRAM goes first */
     bank[AN521_MHU_SET] = 1u;
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SENT);
 }
 
-/* Until the doorbell or the timeout; the core's other threads run meanwhile (thread.c). */
+/* Until the doorbell or the timeout, asleep (or running the core's other threads: thread.c). */
 static void wait(duet_port *p, uint32_t timeout_ms)
 {
     (void)p;
-    duet_cortex_m_thread_wait(&doorbell, timeout_ms);
+    duet_cortex_m_wait(&doorbell, timeout_ms);
 }
 
 
@@ -104,9 +105,10 @@ duet_port *duet_port_default(void)
     port.wait = wait;
     port.boot = boot;
     port.now_ms = now_ms;
-    port.lock = duet_cortex_m_thread_lock;
-    port.unlock = duet_cortex_m_thread_unlock;
-    port.thread_error = duet_cortex_m_thread_error;
+    /* lock and unlock do nothing, and thread_error is none, until the program starts a
+     * thread (thread.c). */
+    port.lock = duet_cortex_m_unlocked;
+    port.unlock = duet_cortex_m_unlocked;
     port.boot_address = DUET_AN521_CPU1_IMAGE;
     port.cpu_id = cpu0 ? DUET_CPU_M7 : DUET_CPU_M4;
     port.ring = ring; /* last: a filled-in port */

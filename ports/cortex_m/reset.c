@@ -1,13 +1,14 @@
 /* reset.c - the reset handler every Cortex-M port shares: FPU, .data, .bss, constructors, main. */
 #include "duet/cortex_m.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 extern uint32_t __data_load__[], __data_start__[], __data_end__[], __bss_start__[], __bss_end__[];
 
 int main(void);
 void __libc_init_array(void);
+void _exit(int status);
+/* newlib's handlers of atexit() (and of C++ destructors), linked only when a program
+ * registers one: newlib-nano's own exit() calls it the same way (its "lite exit"). */
+void __call_exitprocs(int status, void *dso) __attribute__((weak));
 
 /* CPACR, the coprocessor access control register (ARMv7-M / ARMv8-M architecture). */
 #define CPACR (*(volatile uint32_t *)0xE000ED88u)
@@ -24,10 +25,26 @@ void duet_cortex_m_reset(void)
     CPACR |= 0xFu << 20;
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 #endif
-    memcpy(__data_start__, __data_load__, (size_t)((char *)__data_end__ - (char *)__data_start__));
-    memset(__bss_start__, 0, (size_t)((char *)__bss_end__ - (char *)__bss_start__));
+    /* Word by word, as a board's own start-up code does: no memcpy() or memset() that a
+     * program which never calls them would carry. The empty asm keeps the compiler from
+     * turning each loop into a call of one. */
+    const uint32_t *from = __data_load__;
+    for (uint32_t *to = __data_start__; to < __data_end__; to++) {
+        *to = *from++;
+        __asm__ volatile("");
+    }
+    for (uint32_t *to = __bss_start__; to < __bss_end__; to++) {
+        *to = 0;
+        __asm__ volatile("");
+    }
     __libc_init_array();
-    exit(main());
+    int status = main();
+    /* What exit() does, but for the flush of stdio's buffers (stdout and stderr are
+     * unbuffered on these boards: console.c): newlib's exit() would link its 96-byte
+     * struct _reent and the pointers to it into every program, stdio or not. */
+    if (__call_exitprocs)
+        __call_exitprocs(status, NULL);
+    _exit(status);
 }
 
 /* The number of the active exception, from IPSR. */
@@ -38,29 +55,24 @@ static unsigned active_exception(void)
     return ipsr & 0x1ffu;
 }
 
-/* Appends n in hexadecimal (8 digits) at p. */
-static char *put_hex(char *p, uint32_t n)
-{
-    for (int shift = 28; shift >= 0; shift -= 4)
-        *p++ = "0123456789abcdef"[(n >> shift) & 0xf];
-    return p;
-}
-
 void duet_cortex_m_fault_report(const uint32_t *frame);
 
-/* frame: what the exception entry stacked (r0-r3, r12, lr, pc, xpsr). */
+/* frame: what the exception entry stacked (r0-r3, r12, lr, pc, xpsr). Written in pieces,
+ * with no buffer to initialise (which would call memset). */
 void duet_cortex_m_fault_report(const uint32_t *frame)
 {
-    char msg[64] = "\r\nduet: unexpected exception 000 at pc ";
+    static const char head[] = "\r\nduet: unexpected exception ", at[] = " at pc ";
     unsigned n = active_exception();
-    char *p = msg + 29;
-    p[0] = (char)('0' + n / 100);
-    p[1] = (char)('0' + n / 10 % 10);
-    p[2] = (char)('0' + n % 10);
-    p = put_hex(msg + 39, frame[6]);
-    *p++ = '\r';
-    *p++ = '\n';
-    duet_cortex_m_port_console_write(msg, (size_t)(p - msg));
+    char number[3] = {(char)('0' + n / 100), (char)('0' + n / 10 % 10), (char)('0' + n % 10)};
+    char pc[10];
+    for (int i = 0; i < 8; i++)
+        pc[i] = "0123456789abcdef"[(frame[6] >> (28 - 4 * i)) & 0xf];
+    pc[8] = '\r';
+    pc[9] = '\n';
+    duet_cortex_m_port_console_write(head, sizeof head - 1);
+    duet_cortex_m_port_console_write(number, sizeof number);
+    duet_cortex_m_port_console_write(at, sizeof at - 1);
+    duet_cortex_m_port_console_write(pc, sizeof pc);
     duet_cortex_m_port_exit(128 + (int)n);
 }
 

@@ -13,6 +13,11 @@
  * the main stack pointer): each stack has room for them. A thread that overflows its stack
  * is caught at its next switch (a guard word at the bottom), and the core stops with a line
  * on the console.
+ *
+ * A program pays for this only once it starts a thread: the port's wait, lock, unlock and
+ * thread_error (duet_port) reach the scheduler through pointers the first duet_thread_create
+ * sets (threads_begin), so a program that never calls it links neither the scheduler nor
+ * its tables, and its duet's lock does nothing (duet_cortex_m_unlocked).
  */
 #include "duet/board.h"
 
@@ -25,8 +30,8 @@
 #define GUARD 0x5354414bu /* "STAK" */
 
 typedef enum {
+    READY,      /* runs, or can (0: the main thread's state before threads_begin) */
     FREE,       /* no thread */
-    READY,      /* runs, or can */
     WAIT_EVENT, /* until the event or the deadline */
     WAIT_MUTEX, /* until the mutex is free, or the deadline (trylock_for) */
     WAIT_JOIN,  /* until thread `join` has ended */
@@ -43,7 +48,8 @@ typedef struct thread {
     void (*fn)(void *arg);
     void *arg;
     const uint32_t *guard; /* the bottom word of its stack (NULL for main) */
-    duet_port_error *error; /* duet's last error in this thread (duet_port.thread_error) */
+    duet_port_error *error; /* duet's last error in this thread (duet_port.thread_error);
+                             * NULL for main, whose errors stay duet's own */
 } thread;
 
 /* What a duet_mutex holds on these ports. */
@@ -54,8 +60,8 @@ typedef struct cm_mutex {
 
 _Static_assert(sizeof(cm_mutex) <= sizeof(((duet_mutex *)0)->opaque), "duet_mutex holds a cm_mutex");
 
-static duet_port_error main_error;
-static thread threads[SLOTS] = {[0] = {.state = READY, .error = &main_error}};
+static thread threads[SLOTS]; /* slot 0, main, READY from the start; the rest FREE once begun */
+static bool begun;               /* threads_begin has run */
 static unsigned current;         /* the slot that runs */
 static unsigned last_id;
 static unsigned started; /* threads besides main that have not returned: none, main alone is looked at */
@@ -102,19 +108,6 @@ static void fail(const char *what, const char *why)
     duet_cortex_m_port_board_fail(what, why);
 }
 
-/* Runs with interrupts masked; returns the previous mask, for irq_restore. */
-static uint32_t irq_save(void)
-{
-    uint32_t primask;
-    __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
-    return primask;
-}
-
-static void irq_restore(uint32_t primask)
-{
-    __asm__ volatile("msr primask, %0\n\tisb" ::"r"(primask) : "memory");
-}
-
 /* The port's doorbell flag (its interrupt handler sets it), as the last wait named it. */
 static volatile uint32_t *doorbell;
 
@@ -130,11 +123,11 @@ static void absorb_doorbell(void)
 /* Whether the event came for slot, clearing it. */
 static bool take_event(unsigned slot)
 {
-    uint32_t mask = irq_save();
+    uint32_t mask = duet_cortex_m_irq_save();
     absorb_doorbell();
     bool came = (events & (1u << slot)) != 0;
     events &= ~(1u << slot);
-    irq_restore(mask);
+    duet_cortex_m_irq_restore(mask);
     return came;
 }
 
@@ -181,6 +174,21 @@ static void check_guard(unsigned slot)
     duet_cortex_m_port_exit(134);
 }
 
+/* The milliseconds until the soonest deadline of a waiting thread (UINT32_MAX: none). */
+static uint32_t soonest_deadline(unsigned slots)
+{
+    uint32_t now = duet_cortex_m_millis(), soonest = UINT32_MAX;
+    for (unsigned i = 0; i < slots; i++) {
+        const thread *t = &threads[i];
+        if (!t->timed || (t->state != WAIT_EVENT && t->state != WAIT_MUTEX))
+            continue;
+        uint32_t spent = now - t->since;
+        uint32_t left = spent >= t->timeout_ms ? 0 : t->timeout_ms - spent;
+        soonest = left < soonest ? left : soonest;
+    }
+    return soonest;
+}
+
 /* Continues the next thread that can run (the others first, this one last, so a yield lets
  * each of them run once); while none can, sleeps until an interrupt. */
 static void schedule(void)
@@ -188,13 +196,13 @@ static void schedule(void)
     check_guard(current);
     unsigned slots = started ? SLOTS : 1;
     for (;;) {
-        uint32_t mask = irq_save();
+        uint32_t mask = duet_cortex_m_irq_save();
         absorb_doorbell();
         for (unsigned k = 1; k <= slots; k++) {
             unsigned next = (current + k) % slots;
             if (!can_run(next))
                 continue;
-            irq_restore(mask);
+            duet_cortex_m_irq_restore(mask);
             threads[next].state = READY;
             if (next != current) {
                 unsigned from = current;
@@ -204,10 +212,13 @@ static void schedule(void)
             return;
         }
         /* None can run: an interrupt that makes one able to (the doorbell's event, the
-         * millisecond of a deadline) ends the WFI even with interrupts masked, and runs once
-         * they are unmasked. */
+         * clock's at the soonest deadline) ends the WFI even with interrupts masked, and runs
+         * once they are unmasked. */
+        uint32_t ms = soonest_deadline(slots);
+        if (ms != UINT32_MAX)
+            duet_cortex_m_clock_alarm(ms);
         __asm__ volatile("dsb\n\twfi" ::: "memory");
-        irq_restore(mask);
+        duet_cortex_m_irq_restore(mask);
     }
 }
 
@@ -222,7 +233,8 @@ static void wait_as(thread_state state, bool timed, uint32_t timeout_ms)
     schedule();
 }
 
-bool duet_cortex_m_thread_wait(volatile uint32_t *flag, uint32_t timeout_ms)
+/* The port's wait (duet_cortex_m_wait) once the program has threads. */
+static bool thread_wait(volatile uint32_t *flag, uint32_t timeout_ms)
 {
     doorbell = flag;
     if (take_event(current))
@@ -244,12 +256,15 @@ void duet_cortex_m_thread_main(void (*fn)(void *arg), void *arg)
     __builtin_unreachable(); /* never continued: a freed slot is only given a new first frame */
 }
 
+static void threads_begin(void);
+
 int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
 {
     if (!fn) {
         fail("duet_thread_start", "no function given");
         return DUET_ERR_ARG;
     }
+    threads_begin();
     unsigned slot = 1;
     while (slot < SLOTS && threads[slot].state != FREE)
         slot++;
@@ -258,7 +273,6 @@ int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
                                   "start another when one has returned");
         return DUET_ERR_FULL;
     }
-    duet_port_default(); /* SysTick, for the deadlines */
     uint32_t *stack = stacks[slot - 1];
     stack[0] = GUARD;
     /* The first frame, as duet_cortex_m_thread_switch pops it: s16-s31 (with an FPU), then
@@ -388,28 +402,44 @@ void duet_mutex_destroy(duet_mutex *m)
 
 /* ------------------------------------------------------------ the port's hooks */
 
-duet_port_error *duet_cortex_m_thread_error(duet_port *port)
+/* duet_port.thread_error: each thread's own place for duet's last error (main: duet's). */
+static duet_port_error *port_thread_error(duet_port *port)
 {
     (void)port;
     return threads[current].error;
 }
 
-
+/* duet_port.lock/unlock: one recursive lock for the core's threads. */
 static duet_mutex port_mutex;
 
-void duet_cortex_m_thread_lock(duet_port *port)
+static void port_lock(duet_port *port)
 {
     (void)port;
-    static bool ready;
-    if (!ready) {
-        duet_mutex_init(&port_mutex);
-        ready = true;
-    }
     duet_mutex_lock(&port_mutex);
 }
 
-void duet_cortex_m_thread_unlock(duet_port *port)
+static void port_unlock(duet_port *port)
 {
     (void)port;
-    duet_mutex_unlock(&port_mutex);
+    /* duet's lock taken before the first thread started did nothing: main, which took it
+     * (in a bound function that started the thread), releases nothing. */
+    if (cm_mutex_of(&port_mutex)->owner == (int)threads[current].id)
+        duet_mutex_unlock(&port_mutex);
+}
+
+/* At the first duet_thread_create: the other slots are free, and the port's wait, lock,
+ * unlock and thread_error become the scheduler's. */
+static void threads_begin(void)
+{
+    if (begun)
+        return;
+    begun = true;
+    for (unsigned i = 1; i < SLOTS; i++)
+        threads[i].state = FREE;
+    duet_mutex_init(&port_mutex);
+    duet_cortex_m_wait_by(thread_wait);
+    duet_port *port = duet_port_default(); /* SysTick, for the deadlines */
+    port->lock = port_lock;
+    port->unlock = port_unlock;
+    port->thread_error = port_thread_error;
 }

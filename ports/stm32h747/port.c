@@ -10,14 +10,15 @@ static void port_ring(duet_port *port)
 {
     (void)port;
     giga_doorbell_ring();
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SENT);
 }
 
-/* Until the doorbell rang or timeout_ms passed; the core's other threads run meanwhile,
- * and with none to run it sleeps (WFI) (ports/cortex_m/thread.c). */
+/* Until the doorbell rang or timeout_ms passed, asleep in WFI (or, once the program has
+ * threads, running the core's other threads: ports/cortex_m/thread.c). */
 static void port_wait(duet_port *port, uint32_t timeout_ms)
 {
     (void)port;
-    duet_cortex_m_thread_wait(&giga_doorbell_flag, timeout_ms);
+    duet_cortex_m_wait(&giga_doorbell_flag, timeout_ms);
 }
 
 
@@ -54,9 +55,10 @@ duet_port *duet_port_default(void)
             .wait = port_wait,
             .boot = port_boot,
             .now_ms = port_now_ms,
-            .lock = duet_cortex_m_thread_lock,
-            .unlock = duet_cortex_m_thread_unlock,
-            .thread_error = duet_cortex_m_thread_error,
+            /* lock and unlock do nothing, thread_error is none, until the first thread
+             * (ports/cortex_m/thread.c) */
+            .lock = duet_cortex_m_unlocked,
+            .unlock = duet_cortex_m_unlocked,
             .boot_address = (uint32_t)(uintptr_t)DUET_M4_BOOT,
             .cpu_id = m7 ? DUET_CPU_M7 : DUET_CPU_M4,
         };

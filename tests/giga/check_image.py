@@ -127,6 +127,16 @@ def main():
         check(boot == m4_start, f"the M7 boots the M4 at {boot if boot is None else hex(boot)}, "
                                 f"not at the split's M4 image {m4_start:#x}")
 
+    # Built for one core (CORE_CM7 / CORE_CM4): only that core's RPMsg role is linked (the
+    # host answers the name service, the remote announces itself).
+    other = "duet_rpmsg_ns_message" if a.core == "m7" else "duet_rpmsg_host_answer"
+    check(symbol(a.elf, other) is None, f"{other} is linked: the image carries the other core's RPMsg role "
+                                        f"(was it compiled without -DCORE_{a.core.upper()}?)")
+    # A program that starts no thread links no scheduler (ports/cortex_m/thread.c).
+    if symbol(a.elf, "duet_thread_create") is None:
+        check(symbol(a.elf, "duet_cortex_m_thread_switch") is None,
+              "the thread scheduler is linked into a program that starts no thread")
+
     for f in failures:
         print(f"check_image: {a.elf} ({a.core}, {a.split}): {f}")
     if failures:

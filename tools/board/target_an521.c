@@ -35,80 +35,75 @@ static int refuse_unsupported(const board_args *a)
     return 0;
 }
 
-static int an521_build(const board_args *a)
-{
-    int rc = refuse_unsupported(a);
-    if (rc)
-        return rc;
-    const board_paths *p = board_paths_find(a);
-    if (!p)
-        return 1;
-    if (!p->an521_lib)
-        return board_fail(a, "this install of duet has no AN521 port (lib/duet/an521): install duet from a build "
-                             "configured with -DDUET_AN521=ON (the default with the tests)");
-    bool m7 = strcmp(a->core, "m7") == 0;
-    char out[4096];
-    if (a->output) {
-        snprintf(out, sizeof out, "%s", a->output);
-    } else {
-        /* blink.c -> blink_m7.elf, in the current directory */
-        const char *base = strrchr(a->files[0], '/');
-        base = base ? base + 1 : a->files[0];
-        snprintf(out, sizeof out, "%.*s_%s.elf", (int)strcspn(base, "."), base, a->core);
-    }
-    for (int i = 0; i < a->file_count; i++)
-        if (access(a->files[i], R_OK) != 0)
-            return board_fail(a, "%s: %s", a->files[i], strerror(errno));
-    if (a->file_count + a->cflag_count > 256)
-        return board_usage_fail(a, "at most 256 source files and compiler options");
+/* The compiler's command line, built up in pieces. */
+typedef struct an521_command {
     const char *argv[64 + 256];
-    int n = 0;
+    int n;
+} an521_command;
+
+/* Puts the image's path in out: --output, or the first source's name with the core's
+ * (blink.c -> blink_m7.elf, in the current directory). */
+static void image_path(const board_args *a, char *out, size_t size)
+{
+    if (a->output) {
+        snprintf(out, size, "%s", a->output);
+        return;
+    }
+    const char *base = strrchr(a->files[0], '/');
+    base = base ? base + 1 : a->files[0];
+    snprintf(out, size, "%.*s_%s.elf", (int)strcspn(base, "."), base, a->core);
+}
+
+/* The C compiler, its flags and the port's header directories, then the user's flags. The
+ * CPU's flags and the header directories go to cross too (cross_count of them): a sketch's
+ * sources get them. */
+static void compile_flags(const board_args *a, const board_paths *p, bool m7, an521_command *c, const char **cross,
+                          int *cross_count)
+{
     const char *head[] = {
         "arm-none-eabi-gcc", "-std=gnu11", "-g", "-Os", "-Wall", "-Wextra", AN521_CPU_FLAGS,
         "-ffunction-sections", "-fdata-sections", m7 ? "-DCORE_CM7" : "-DCORE_CM4",
     };
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-        argv[n++] = head[i];
-    /* The CPU's flags, then the port's header directories: a sketch's sources get them too. */
+        c->argv[c->n++] = head[i];
     static char include[4][PATH_MAX + 2];
-    const char *cross[3 + 4] = {AN521_CPU_FLAGS};
-    int cross_count = 3;
+    *cross_count = 3; /* AN521_CPU_FLAGS */
     for (int i = 0; i < 4 && p->an521_include[i]; i++) {
         snprintf(include[i], sizeof include[i], "-I%s", p->an521_include[i]);
-        cross[cross_count++] = include[i];
-        argv[n++] = include[i];
+        cross[(*cross_count)++] = include[i];
+        c->argv[c->n++] = include[i];
     }
     for (int i = 0; i < a->cflag_count; i++)
-        argv[n++] = a->cflags[i];
-    /* A sketch (.ino, .cpp): compiled as C++ with the Arduino layer, linked by g++. */
+        c->argv[c->n++] = a->cflags[i];
+}
+
+/* A sketch (.ino, .cpp): compiled as C++ with the Arduino layer into objects in dir, then
+ * linked by g++, which replaces the command line with its own. Returns 0 or the status. */
+static int sketch_command(const board_args *a, bool m7, const char **cross, int cross_count, const char *dir,
+                          an521_command *c)
+{
     static sketch_objects objects;
-    char dir[] = "/tmp/duet-an521-sketch.XXXXXX";
-    bool sketch = sketch_sources(a);
-    if (sketch) {
-        if (!mkdtemp(dir))
-            return board_fail(a, "cannot make a directory in /tmp: %s", strerror(errno));
-        rc = sketch_cross_compile(a, m7, cross, cross_count, dir, &objects);
-        if (rc) {
-            board_remove_tree(dir);
-            return rc;
-        }
-        n = 0;
-        argv[n++] = SKETCH_CROSS_CXX;
-        for (int i = 0; i < 3; i++)
-            argv[n++] = cross[i]; /* AN521_CPU_FLAGS */
-        for (int i = 0; sketch_cross_link_flags[i]; i++)
-            argv[n++] = sketch_cross_link_flags[i];
-        for (int i = 0; i < objects.count; i++)
-            argv[n++] = objects.path[i];
-    } else {
-        for (int i = 0; i < a->file_count; i++)
-            argv[n++] = a->files[i];
-    }
-    /* CPU0's image at 0x10000000, CPU1's at 0x10200000 (ports/an521/cpu0.ld, cpu1.ld). The
-     * port's library and newlib call each other (stdio's system calls): one group. The
-     * library's objects carry intermediate code too (ports/an521/CMakeLists.txt): -fno-lto
-     * links their machine code. */
-    char ld_dir[PATH_MAX + 2], script[PATH_MAX + 16];
+    int rc = sketch_cross_compile(a, m7, cross, cross_count, dir, &objects);
+    if (rc)
+        return rc;
+    c->n = 0;
+    c->argv[c->n++] = SKETCH_CROSS_CXX;
+    for (int i = 0; i < 3; i++)
+        c->argv[c->n++] = cross[i]; /* AN521_CPU_FLAGS */
+    for (int i = 0; sketch_cross_link_flags[i]; i++)
+        c->argv[c->n++] = sketch_cross_link_flags[i];
+    for (int i = 0; i < objects.count; i++)
+        c->argv[c->n++] = objects.path[i];
+    return 0;
+}
+
+/* CPU0's image at 0x10000000, CPU1's at 0x10200000 (ports/an521/cpu0.ld, cpu1.ld). The
+ * port's library and newlib call each other (stdio's system calls): one group. The
+ * library's objects carry intermediate code too (ports/an521/CMakeLists.txt): -fno-lto
+ * links their machine code. */
+static void link_flags(const board_paths *p, bool m7, const char *out, an521_command *c)
+{
+    static char ld_dir[PATH_MAX + 2], script[PATH_MAX + 16];
     snprintf(ld_dir, sizeof ld_dir, "-L%s", p->an521_ld);
     snprintf(script, sizeof script, "-T%s/%s", p->an521_ld, m7 ? "cpu0.ld" : "cpu1.ld");
     const char *tail[] = {
@@ -117,13 +112,69 @@ static int an521_build(const board_args *a)
         "-Wl,--end-group", "-o", out,
     };
     for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
-        argv[n++] = tail[i];
-    argv[n] = NULL;
-    rc = board_run_command((char *const *)argv, a->verbose);
+        c->argv[c->n++] = tail[i];
+    c->argv[c->n] = NULL;
+}
+
+/* The port's files, and every source readable; NULL after a sentence on stderr. */
+static const board_paths *build_inputs(const board_args *a)
+{
+    const board_paths *p = board_paths_find(a);
+    if (!p)
+        return NULL;
+    if (!p->an521_lib) {
+        board_fail(a, "this install of duet has no AN521 port (lib/duet/an521): install duet from a build "
+                      "configured with -DDUET_AN521=ON (the default with the tests)");
+        return NULL;
+    }
+    for (int i = 0; i < a->file_count; i++)
+        if (access(a->files[i], R_OK) != 0) {
+            board_fail(a, "%s: %s", a->files[i], strerror(errno));
+            return NULL;
+        }
+    if (a->file_count + a->cflag_count > 256) {
+        board_usage_fail(a, "at most 256 source files and compiler options");
+        return NULL;
+    }
+    return p;
+}
+
+static int an521_build(const board_args *a)
+{
+    int rc = refuse_unsupported(a);
+    if (rc)
+        return rc;
+    const board_paths *p = build_inputs(a);
+    if (!p)
+        return 1;
+    bool m7 = strcmp(a->core, "m7") == 0;
+    char out[4096];
+    image_path(a, out, sizeof out);
+    static an521_command c;
+    c.n = 0;
+    const char *cross[3 + 4] = {AN521_CPU_FLAGS};
+    int cross_count;
+    compile_flags(a, p, m7, &c, cross, &cross_count);
+    char dir[] = "/tmp/duet-an521-sketch.XXXXXX";
+    bool sketch = sketch_sources(a);
+    if (sketch) {
+        if (!mkdtemp(dir))
+            return board_fail(a, "cannot make a directory in /tmp: %s", strerror(errno));
+        rc = sketch_command(a, m7, cross, cross_count, dir, &c);
+        if (rc) {
+            board_remove_tree(dir);
+            return rc;
+        }
+    } else {
+        for (int i = 0; i < a->file_count; i++)
+            c.argv[c.n++] = a->files[i];
+    }
+    link_flags(p, m7, out, &c);
+    rc = board_run_command((char *const *)c.argv, a->verbose);
     if (sketch)
         board_remove_tree(dir);
     if (rc == 127)
-        return board_fail(a, "could not run %s (install the cross compiler: scripts/deps.sh qemu)", argv[0]);
+        return board_fail(a, "could not run %s (install the cross compiler: scripts/deps.sh qemu)", c.argv[0]);
     if (rc != 0)
         return board_fail(a, "the compiler failed (its messages are above)");
     fprintf(stderr, "duet-board build: %s for the %s (CPU%d of the AN521, image at 0x%08x)\n", out,
@@ -156,7 +207,8 @@ static void qemu_messages(int fd)
     fclose(f);
 }
 
-static int an521_run(const board_args *a)
+/* The images to run, readable; 0 or the status after a sentence on stderr. */
+static int run_inputs(const board_args *a)
 {
     int rc = refuse_unsupported(a);
     if (rc)
@@ -168,19 +220,15 @@ static int an521_run(const board_args *a)
     for (int i = 0; i < 2; i++)
         if (images[i] && access(images[i], R_OK) != 0)
             return board_fail(a, "%s: %s", images[i], strerror(errno));
+    return 0;
+}
+
+/* Starts QEMU with the images: the M7's UART on our stdout, the M4's on m4_fd (our stderr),
+ * QEMU's own messages to err_fd. Returns its pid, or -1 after a sentence on stderr. */
+static pid_t qemu_start(const board_args *a, int m4_fd, int err_fd)
+{
     char loader[4200];
     snprintf(loader, sizeof loader, "loader,file=%s", a->m4_image ? a->m4_image : "");
-    /* The M4's UART goes to our stderr through a descriptor of its own; QEMU's own stderr
-     * goes to a file, shown after the run (see qemu_messages). */
-    int m4_fd = dup(STDERR_FILENO);
-    char qemu_err[] = "/tmp/duet-board-qemu.XXXXXX";
-    int err_fd = m4_fd < 0 ? -1 : mkstemp(qemu_err);
-    if (err_fd < 0) {
-        if (m4_fd >= 0)
-            close(m4_fd);
-        return board_fail(a, "cannot make a file for QEMU's messages in /tmp: %s", strerror(errno));
-    }
-    unlink(qemu_err);
     char m4_chardev[64];
     snprintf(m4_chardev, sizeof m4_chardev, "file,id=m4,path=/dev/fd/%d,append=on", m4_fd);
     /* QEMU's default accelerator: the cores run in parallel on the host's time, so delay(1000)
@@ -200,9 +248,8 @@ static int an521_run(const board_args *a)
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        close(m4_fd);
-        close(err_fd);
-        return board_fail(a, "cannot start QEMU: %s", strerror(errno));
+        board_fail(a, "cannot start QEMU: %s", strerror(errno));
+        return -1;
     }
     if (pid == 0) {
         dup2(err_fd, STDERR_FILENO);
@@ -211,7 +258,13 @@ static int an521_run(const board_args *a)
                 strerror(errno));
         _exit(127);
     }
-    close(m4_fd);
+    return pid;
+}
+
+/* Waits for QEMU, stopping it after --seconds; shows its messages (err_fd) and returns the
+ * run's status, with a sentence on stderr for a failure. */
+static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;
@@ -240,6 +293,31 @@ static int an521_run(const board_args *a)
         return board_fail(a, "the M7 program returned %d%s", code,
                           code > 128 ? " (128 + an exception number: it faulted)" : "");
     return 0;
+}
+
+static int an521_run(const board_args *a)
+{
+    int rc = run_inputs(a);
+    if (rc)
+        return rc;
+    /* The M4's UART goes to our stderr through a descriptor of its own; QEMU's own stderr
+     * goes to a file, shown after the run (see qemu_messages). */
+    int m4_fd = dup(STDERR_FILENO);
+    char qemu_err[] = "/tmp/duet-board-qemu.XXXXXX";
+    int err_fd = m4_fd < 0 ? -1 : mkstemp(qemu_err);
+    if (err_fd < 0) {
+        if (m4_fd >= 0)
+            close(m4_fd);
+        return board_fail(a, "cannot make a file for QEMU's messages in /tmp: %s", strerror(errno));
+    }
+    unlink(qemu_err);
+    pid_t pid = qemu_start(a, m4_fd, err_fd);
+    close(m4_fd);
+    if (pid < 0) {
+        close(err_fd);
+        return 1;
+    }
+    return qemu_finish(a, pid, err_fd);
 }
 
 const board_target board_target_an521 = {

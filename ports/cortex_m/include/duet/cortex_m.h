@@ -15,7 +15,9 @@ extern "C" {
 /*
  * Startup. A board's vector table points its reset entry at duet_cortex_m_reset, which
  * enables the FPU (when compiled for one), copies .data from flash, zeroes .bss, runs the
- * C/C++ constructors and calls main(); if main returns, exit() with its value.
+ * C/C++ constructors and calls main(); if main returns, its atexit() handlers run and
+ * _exit() (duet_cortex_m_port_exit) stops with its value, as exit() would (stdout and
+ * stderr are unbuffered: there is nothing to flush).
  * The board's linker script defines these symbols (addresses, no storage):
  *   __data_load__   where .data's initial bytes lie in the image
  *   __data_start__, __data_end__, __bss_start__, __bss_end__
@@ -44,32 +46,62 @@ void duet_cortex_m_port_exit(int status) __attribute__((noreturn));
 /* Records a board function's misuse for duet_board_error_text(): "what: why". */
 void duet_cortex_m_port_board_fail(const char *what, const char *why);
 
+/* ------------------------------------------------------------ waiting (wait.c) */
+
+/*
+ * The port's wait(): returns when the doorbell rang (its interrupt handler set *flag, which
+ * this clears; then true) or after timeout_ms (false). Until a program starts its first
+ * thread the core sleeps in WFI meanwhile; from then on the scheduler of thread.c waits
+ * instead (duet_cortex_m_wait_by): the core's other threads run meanwhile, and every
+ * waiting thread sees each ring. A program that starts no thread links no scheduler.
+ */
+bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms);
+
+/* Makes duet_cortex_m_wait() call wait instead of sleeping itself (thread.c, when a program
+ * starts its first thread). */
+void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeout_ms));
+
+/* Whether the program has started a thread (duet_cortex_m_wait_by has been called). */
+bool duet_cortex_m_threads_started(void);
+
+/*
+ * duet_port.lock and .unlock until the program starts a thread: nothing to exclude, so they
+ * do nothing. A port sets them rather than leaving them NULL: with no lock, duet's transport
+ * asks the other core not to ring while it polls, and a call made inside a bound function
+ * then waits for its answer unwoken (until its timeout).
+ */
+struct duet_port;
+void duet_cortex_m_unlocked(struct duet_port *port);
+
+/* Masks interrupts; returns the previous mask, for duet_cortex_m_irq_restore. */
+static inline uint32_t duet_cortex_m_irq_save(void)
+{
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+    return primask;
+}
+
+/* Restores the mask duet_cortex_m_irq_save returned (an interrupt pending meanwhile runs). */
+static inline void duet_cortex_m_irq_restore(uint32_t primask)
+{
+    __asm__ volatile("msr primask, %0\n\tisb" ::"r"(primask) : "memory");
+}
+
 /* ------------------------------------------------------------ threads (thread.c) */
 
 /*
  * duet/board.h's threads, mutexes and joins, scheduled cooperatively: a thread runs until it
- * waits (below, a mutex, a join) or yields; when none can run the core sleeps in WFI.
+ * waits (duet_cortex_m_wait, a mutex, a join) or yields; when none can run the core sleeps
+ * in WFI. The first duet_thread_create() hands the port's wait, lock, unlock and
+ * thread_error (duet_port) to the scheduler; until then they cost nothing.
  */
 
-/* The port's wait(): returns when the doorbell rang (its interrupt handler set *flag, which
- * this clears) since this thread's last wait returned (then true), or after timeout_ms
- * (false). Other threads run meanwhile, and every waiting thread sees each ring. */
-bool duet_cortex_m_thread_wait(volatile uint32_t *flag, uint32_t timeout_ms);
+/* ------------------------------------------------------------ SysTick: the clock, no tick */
 
-/* The port's thread_error() (duet_port.thread_error, which a port points here): duet's last
- * error, one per thread (its slot in the scheduler). */
-struct duet_port;
-struct duet_port_error *duet_cortex_m_thread_error(struct duet_port *port);
-
-/* The port's lock()/unlock() (duet_port.lock/unlock, which a port points here): one recursive
- * lock for the core's threads. */
-void duet_cortex_m_thread_lock(struct duet_port *port);
-void duet_cortex_m_thread_unlock(struct duet_port *port);
-
-/* ------------------------------------------------------------ SysTick: milliseconds */
-
-/* Starts SysTick interrupting once a millisecond, counting ticks_per_ms cycles of the
- * processor clock (the board knows its clock: 20 MHz -> 20000). */
+/* Starts the millisecond clock on SysTick, counting ticks_per_ms cycles of the processor
+ * clock a millisecond (the board knows its clock: 20 MHz -> 20000). It interrupts only when
+ * its 24-bit counter runs out (every 838 ms at 20 MHz, 34 ms at 480 MHz) or at the moment a
+ * sleeper asked for (duet_cortex_m_clock_alarm), not every millisecond. */
 void duet_cortex_m_systick_start(uint32_t ticks_per_ms);
 
 /* Stops SysTick (a core that halts for good stops being woken). */
@@ -80,6 +112,11 @@ bool duet_cortex_m_systick_running(void);
 
 /* Milliseconds since duet_cortex_m_systick_start (wraps at 2^32). */
 uint32_t duet_cortex_m_millis(void);
+
+/* Called with interrupts masked right before a WFI: makes the clock interrupt when ms more
+ * milliseconds have begun (duet_cortex_m_millis() then reads at least its value now + ms),
+ * unless it interrupts sooner anyway. The sleeper wakes for its deadline, not every tick. */
+void duet_cortex_m_clock_alarm(uint32_t ms);
 
 /* Processor-clock ticks since duet_cortex_m_systick_start: milliseconds times ticks_per_ms
  * plus the ticks of the current millisecond (for timing shorter than a millisecond). */
@@ -101,13 +138,37 @@ void duet_cortex_m_irq_clear_pending(unsigned irq);
 void duet_cortex_m_halt(void) __attribute__((noreturn));
 
 /*
- * Sleeps until an interrupt, unless *flag is already set; then clears *flag and returns
- * whether it was set. The check and the sleep happen with interrupts masked (cpsid i,
- * check, dsb, wfi, cpsie i), so an interrupt that sets the flag between the check and
- * the wfi still wakes the core. With SysTick running the core wakes at least every
- * millisecond, so a caller can keep a deadline.
+ * Sleeps until an interrupt, at most a millisecond, unless *flag is already set; then clears
+ * *flag and returns whether it was set. The check and the sleep happen with interrupts masked
+ * (cpsid i, check, dsb, wfi, cpsie i), so an interrupt that sets the flag between the check
+ * and the wfi still wakes the core. For polling a part that has no interrupt of its own: the
+ * clock wakes the core within the millisecond, so a caller can keep a deadline.
  */
 bool duet_cortex_m_sleep_unless(volatile uint32_t *flag);
+
+/* ------------------------------------------------------------ setup() and loop() (loop.c) */
+
+/*
+ * main() of a program written as setup() and loop(), after setup(): calls loop() for ever,
+ * serving the other core between two calls and sleeping until its doorbell or until what
+ * loop() looked at may have changed: at once again after a loop() that slept in delay(); the
+ * next millisecond after one that looked at the time or an input, that sent to the other core,
+ * or that left stream text unread; else at most a second (50 ms once the program has threads,
+ * whose changes loop() may watch).
+ */
+void duet_cortex_m_loop(void) __attribute__((noreturn));
+
+/* What the running loop() did, for duet_cortex_m_loop: the board's functions say it. */
+#define DUET_CORTEX_M_WATCHED_INPUT 1u /* read the time, a pin, an analog input, the RTC, Serial */
+#define DUET_CORTEX_M_WATCHED_SLEPT 2u /* slept in delay() */
+#define DUET_CORTEX_M_WATCHED_SENT 4u  /* rang the other core */
+extern unsigned duet_cortex_m_loop_watched;
+
+/* Records what loop() did (a DUET_CORTEX_M_WATCHED_ bit). */
+static inline void duet_cortex_m_loop_watch(unsigned what)
+{
+    duet_cortex_m_loop_watched |= what;
+}
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,47 @@
+/* wait.c - the port's wait() on a Cortex-M core: sleeps in WFI until the doorbell rings or
+ * the deadline passes; once the program has threads, their scheduler waits instead. */
+#include "duet/cortex_m.h"
+
+/* thread.c's wait, from the program's first thread on (NULL until then). */
+static bool (*thread_wait)(volatile uint32_t *flag, uint32_t timeout_ms);
+
+void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeout_ms))
+{
+    thread_wait = wait;
+}
+
+bool duet_cortex_m_threads_started(void)
+{
+    return thread_wait != 0;
+}
+
+void duet_cortex_m_unlocked(struct duet_port *port)
+{
+    (void)port;
+}
+
+bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
+{
+    if (thread_wait)
+        return thread_wait(flag, timeout_ms);
+    uint32_t since = duet_cortex_m_millis();
+    uint32_t mask = duet_cortex_m_irq_save();
+    for (;;) {
+        if (*flag) {
+            *flag = 0;
+            duet_cortex_m_irq_restore(mask);
+            return true;
+        }
+        uint32_t spent = duet_cortex_m_millis() - since;
+        if (spent >= timeout_ms) {
+            duet_cortex_m_irq_restore(mask);
+            return false;
+        }
+        /* The doorbell's interrupt, or the clock's at the deadline (and no sooner), ends the
+         * WFI although interrupts are masked, and runs as soon as they are unmasked. */
+        duet_cortex_m_clock_alarm(timeout_ms - spent);
+        __asm__ volatile("dsb\n\twfi" ::: "memory");
+        duet_cortex_m_irq_restore(mask);
+        mask = duet_cortex_m_irq_save();
+    }
+}
