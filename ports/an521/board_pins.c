@@ -8,6 +8,7 @@
 
 #include "board_error.h"
 #include "duet/an521.h"
+#include "duet/cortex_m.h"
 #include "regs.h"
 
 /* 2000-01-01 00:00:00 UTC, where the STM32's RTC starts and so does this one. */
@@ -83,6 +84,7 @@ void digitalWrite(int pin, int value)
 
 int digitalRead(int pin)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     if (!pin_ok("digitalRead", pin))
         return LOW;
     volatile struct board_state *s = state();
@@ -94,6 +96,7 @@ int digitalRead(int pin)
 
 int analogRead(int pin)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     duet_an521_board_fail("analogRead", "the AN521 under QEMU has no analog inputs (pin %d reads 0)", pin);
     return 0;
 }
@@ -143,6 +146,7 @@ int duet_rtc_set(int64_t unix_seconds)
 
 int64_t duet_rtc_get(void)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     int64_t base = state()->rtc_set ? 0 : RTC_POWER_ON;
     return base + AN521_FPGAIO_CLK1HZ;
 }

@@ -35,6 +35,7 @@ size_t duet_serial_write(const void *data, size_t len)
 
 int duet_serial_available(void)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     if (!on_m7("duet_serial_available"))
         return 0;
     if (peeked < 0) {

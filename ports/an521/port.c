@@ -35,6 +35,7 @@ static void ring(duet_port *p)
     volatile uint32_t *bank = peer_bank;
     __asm__ volatile("dsb" ::: "memory"); /* what was written to shared SRAM goes first */
     bank[AN521_MHU_SET] = 1u;
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SENT);
 }
 
 /* Until the doorbell or the timeout, asleep (or running the core's other threads: thread.c). */

@@ -40,7 +40,7 @@ int _read(int fd, void *data, size_t len)
         errno = EBADF;
         return -1;
     }
-    /* stdin blocks until a byte arrives; SysTick or the UART wakes the core to look again. */
+    /* stdin blocks until a byte arrives; the core looks again every millisecond. */
     static volatile uint32_t never;
     size_t n;
     while ((n = duet_cortex_m_port_console_read(data, len)) == 0)

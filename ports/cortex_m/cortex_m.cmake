@@ -3,7 +3,8 @@
 #   duet_cortex_m_cpu_flags(VAR CPU)  sets VAR to the compiler flags for cortex-m33 (the
 #                                     AN521's: no FPU), cortex-m7 or cortex-m4 (Thumb,
 #                                     hardware FPU)
-#   DUET_CORTEX_M_SOURCES             the shared Cortex-M code (reset, SysTick, sleep,
+#   DUET_CORTEX_M_SOURCES             the shared Cortex-M code (reset, SysTick, sleep and
+#                                     waiting, setup() and loop(),
 #                                     newlib's system calls, the Serial's text output,
 #                                     threads); a port compiles them into its
 #                                     own library, as they call the port's hooks
@@ -35,6 +36,7 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/systick.c
   ${DUET_CORTEX_M_DIR}/irq.c
   ${DUET_CORTEX_M_DIR}/wait.c
+  ${DUET_CORTEX_M_DIR}/loop.c
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/serial_text.c

@@ -32,8 +32,10 @@ void duet_cortex_m_halt(void)
 bool duet_cortex_m_sleep_unless(volatile uint32_t *flag)
 {
     __asm__ volatile("cpsid i" ::: "memory");
-    if (!*flag)
+    if (!*flag) {
+        duet_cortex_m_clock_alarm(1);
         __asm__ volatile("dsb\n\twfi" ::: "memory");
+    }
     /* A pending interrupt runs here, and may set the flag. */
     __asm__ volatile("cpsie i\n\tisb" ::: "memory");
     bool was_set = *flag != 0;

@@ -1,23 +1,43 @@
-/* systick.c - a millisecond clock from SysTick (ARMv7-M / ARMv8-M architecture, B3.3 / B11). */
+/* systick.c - the millisecond clock and the wake-up alarm, from SysTick (ARMv7-M / ARMv8-M
+ * architecture, B3.3 / B11).
+ *
+ * SysTick counts down from its reload value to 0, interrupts, and counts again from the
+ * reload value: a count is reload + 1 ticks of the processor clock. The clock is the time
+ * the running count began (whole milliseconds and the ticks beyond) plus what the counter
+ * has counted since, so no interrupt comes every millisecond: a count lasts as long as the
+ * 24-bit counter allows (a whole number of milliseconds: 838 ms at 20 MHz, 34 ms at
+ * 480 MHz) unless a core about to sleep wants to wake sooner (duet_cortex_m_clock_alarm):
+ * the count then restarts and ends at that moment. The few ticks a restart takes are lost
+ * (the clock runs late by them: a few nanoseconds a restart).
+ */
 #include "duet/cortex_m.h"
 
-/* SysTick registers: control and status, reload value, current value. */
+/* SysTick registers: control and status, reload value, current value; the interrupt
+ * control and state register's SysTick bits. */
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 #define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
+#define SCB_ICSR_PENDSTSET (1u << 26)
 #define SCB_ICSR_PENDSTCLR (1u << 25)
 #define SYST_CSR_ENABLE 1u
 #define SYST_CSR_TICKINT 2u
 #define SYST_CSR_CLKSOURCE 4u   /* the processor clock */
+#define SYST_COUNT_MAX 0x1000000u /* ticks of the longest count (24 bits) */
+#define SHORTEST 256u             /* ticks: a count ends well after its interrupt was taken */
 
-static volatile uint32_t millis;
-static uint32_t ticks_per_ms;
+static uint32_t ticks_per_ms;   /* 0: not started */
+static uint32_t longest;        /* the reload value of the longest count: whole milliseconds */
+static uint32_t reload;         /* the running count's */
+static uint32_t base_ms;        /* when the running count began: whole milliseconds */
+static uint32_t base_ticks;     /* and ticks beyond them (< ticks_per_ms) */
 
 void duet_cortex_m_systick_start(uint32_t ticks)
 {
     ticks_per_ms = ticks;
-    SYST_RVR = ticks - 1;
+    longest = SYST_COUNT_MAX / ticks * ticks - 1u;
+    reload = longest;
+    SYST_RVR = longest;
     SYST_CVR = 0;
     SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
 }
@@ -34,23 +54,78 @@ bool duet_cortex_m_systick_running(void)
     return ticks_per_ms != 0;
 }
 
+/* Adds ticks to the time the running count began. */
+static void advance(uint32_t ticks)
+{
+    uint32_t t = base_ticks + ticks;
+    base_ms += t / ticks_per_ms;
+    base_ticks = t % ticks_per_ms;
+}
+
+/* A count ended (interrupts masked, or in the handler): the next began with what the reload
+ * register held then, and the one after is the longest again. */
+static void count_ended(void)
+{
+    advance(reload + 1u);
+    reload = SYST_RVR;
+    SYST_RVR = longest;
+}
+
 void duet_cortex_m_systick_isr(void)
 {
-    millis = millis + 1;
+    count_ended();
+}
+
+/* With interrupts masked: the ticks since the running count began. A count that ended
+ * meanwhile (its interrupt pends) is taken here, as the handler would. */
+static uint32_t counted(void)
+{
+    uint32_t current = SYST_CVR;
+    if (!(SCB_ICSR & SCB_ICSR_PENDSTSET))
+        return reload - current;
+    SCB_ICSR = SCB_ICSR_PENDSTCLR;
+    count_ended();
+    current = SYST_CVR;
+    return current == 0 ? 0 : reload - current; /* 0: the counter reloads at the next tick */
 }
 
 uint32_t duet_cortex_m_millis(void)
 {
-    return millis;
+    if (!ticks_per_ms)
+        return 0;
+    uint32_t mask = duet_cortex_m_irq_save();
+    uint32_t ms = base_ms + (base_ticks + counted()) / ticks_per_ms;
+    duet_cortex_m_irq_restore(mask);
+    return ms;
 }
 
 uint64_t duet_cortex_m_ticks(void)
 {
-    /* The count read between two equal reads of millis belongs to that millisecond. */
-    for (;;) {
-        uint32_t ms = millis;
-        uint32_t current = SYST_CVR;
-        if (millis == ms)
-            return (uint64_t)ms * ticks_per_ms + (ticks_per_ms - 1 - current);
-    }
+    if (!ticks_per_ms)
+        return 0;
+    uint32_t mask = duet_cortex_m_irq_save();
+    uint64_t ticks = (uint64_t)base_ms * ticks_per_ms + base_ticks + counted();
+    duet_cortex_m_irq_restore(mask);
+    return ticks;
+}
+
+void duet_cortex_m_clock_alarm(uint32_t ms)
+{
+    if (!ticks_per_ms)
+        return;
+    uint32_t done = counted();
+    uint32_t left = reload - done; /* ticks until the running count ends */
+    if (ms > longest / ticks_per_ms)
+        return; /* the longest count is shorter */
+    /* to the start of the millisecond ms after this one */
+    uint32_t frac = (base_ticks + done) % ticks_per_ms;
+    uint32_t want = ms * ticks_per_ms > frac ? ms * ticks_per_ms - frac : 0;
+    if (want < SHORTEST)
+        want = SHORTEST;
+    if (want >= left)
+        return; /* the running count ends first */
+    advance(done);
+    reload = want - 1u;
+    SYST_RVR = reload;
+    SYST_CVR = 0; /* the count restarts from the reload value at the next tick */
 }

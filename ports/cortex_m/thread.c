@@ -174,6 +174,21 @@ static void check_guard(unsigned slot)
     duet_cortex_m_port_exit(134);
 }
 
+/* The milliseconds until the soonest deadline of a waiting thread (UINT32_MAX: none). */
+static uint32_t soonest_deadline(unsigned slots)
+{
+    uint32_t now = duet_cortex_m_millis(), soonest = UINT32_MAX;
+    for (unsigned i = 0; i < slots; i++) {
+        const thread *t = &threads[i];
+        if (!t->timed || (t->state != WAIT_EVENT && t->state != WAIT_MUTEX))
+            continue;
+        uint32_t spent = now - t->since;
+        uint32_t left = spent >= t->timeout_ms ? 0 : t->timeout_ms - spent;
+        soonest = left < soonest ? left : soonest;
+    }
+    return soonest;
+}
+
 /* Continues the next thread that can run (the others first, this one last, so a yield lets
  * each of them run once); while none can, sleeps until an interrupt. */
 static void schedule(void)
@@ -197,8 +212,11 @@ static void schedule(void)
             return;
         }
         /* None can run: an interrupt that makes one able to (the doorbell's event, the
-         * millisecond of a deadline) ends the WFI even with interrupts masked, and runs once
-         * they are unmasked. */
+         * clock's at the soonest deadline) ends the WFI even with interrupts masked, and runs
+         * once they are unmasked. */
+        uint32_t ms = soonest_deadline(slots);
+        if (ms != UINT32_MAX)
+            duet_cortex_m_clock_alarm(ms);
         __asm__ volatile("dsb\n\twfi" ::: "memory");
         duet_cortex_m_irq_restore(mask);
     }

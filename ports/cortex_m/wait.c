@@ -10,6 +10,11 @@ void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeou
     thread_wait = wait;
 }
 
+bool duet_cortex_m_threads_started(void)
+{
+    return thread_wait != 0;
+}
+
 void duet_cortex_m_unlocked(struct duet_port *port)
 {
     (void)port;
@@ -27,12 +32,14 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
             duet_cortex_m_irq_restore(mask);
             return true;
         }
-        if (duet_cortex_m_millis() - since >= timeout_ms) {
+        uint32_t spent = duet_cortex_m_millis() - since;
+        if (spent >= timeout_ms) {
             duet_cortex_m_irq_restore(mask);
             return false;
         }
-        /* The doorbell's interrupt, or the clock's at the deadline, ends the WFI although
-         * interrupts are masked, and runs as soon as they are unmasked. */
+        /* The doorbell's interrupt, or the clock's at the deadline (and no sooner), ends the
+         * WFI although interrupts are masked, and runs as soon as they are unmasked. */
+        duet_cortex_m_clock_alarm(timeout_ms - spent);
         __asm__ volatile("dsb\n\twfi" ::: "memory");
         duet_cortex_m_irq_restore(mask);
         mask = duet_cortex_m_irq_save();

@@ -108,6 +108,7 @@ void digitalWrite(int pin, int value)
 
 int digitalRead(int pin)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     unsigned port, bit;
     if (!giga_pin("digitalRead", pin, &port, &bit))
         return LOW;
@@ -127,8 +128,8 @@ static void adc_start(void)
     giga_clock_enable(RCC_CN_AHB1ENR, RCC_AHB1ENR_ADC12EN);
     ADC12_CCR = ADC_CCR_PRESC_DIV4;
     ADC_CR = ADC_CR_ADVREGEN | ADC_CR_BOOST_LOW; /* DEEPPWD cleared */
-    /* the regulator's start-up time (10 us), rounded up to the clock we have: sleep
-     * through two SysTick interrupts (millis() starts SysTick if nothing did) */
+    /* the regulator's start-up time (10 us), rounded up to the clock we have: two
+     * milliseconds, asleep (millis() starts SysTick if nothing did) */
     static volatile uint32_t never;
     uint32_t t0 = millis();
     while (millis() - t0 < 2u)
@@ -144,6 +145,7 @@ static void adc_start(void)
 
 int analogRead(int pin)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     unsigned port, bit;
     if (pin >= 0 && pin <= 7)
         pin += A0; /* analogRead(0) means A0, as on Arduino */

@@ -29,7 +29,8 @@ static bool rtc_clock_on(void)
     giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC); /* backup domain writable */
     giga_shared_update(&RCC_BDCR, 0, RCC_BDCR_LSEON, GIGA_SEM_RCC);
     static volatile uint32_t never;
-    unsigned long t0 = millis(); /* millis() starts SysTick, which ends each sleep below */
+    unsigned long t0 = millis(); /* millis() starts SysTick, which ends each sleep below
+                                  * within a millisecond */
     while (!(RCC_BDCR & RCC_BDCR_LSERDY)) {
         if (millis() - t0 > LSE_START_MS) {
             giga_board_fail("rtc: the 32.768 kHz crystal (LSE) did not start within %u ms",
@@ -73,6 +74,7 @@ int duet_rtc_set(int64_t unix_seconds)
 
 int64_t duet_rtc_get(void)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     if (!rtc_clock_on())
         return 0;
     while (!(RTC_ISR & RTC_ISR_RSF)) {

@@ -4,6 +4,8 @@
 #include "board_impl.h"
 #include "chip.h"
 
+#include "duet/cortex_m.h"
+
 
 static int peeked = -1;
 
@@ -37,6 +39,7 @@ size_t duet_serial_write(const void *data, size_t len)
 
 int duet_serial_peek(void)
 {
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     if (!on_m7("duet_serial_peek"))
         return -1;
     if (peeked < 0)

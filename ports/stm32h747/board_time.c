@@ -1,5 +1,5 @@
 /* board_time.c - millis(), micros() and delay() on SysTick; delay() serves the other
- * core's calls and sleeps (WFI) between its doorbells and the millisecond ticks. */
+ * core's calls and sleeps (WFI) until its doorbell or the end. */
 #include "board_impl.h"
 #include "chip.h"
 
@@ -9,13 +9,14 @@
 unsigned long millis(void)
 {
     duet_port_default(); /* starts SysTick on first use */
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     return duet_cortex_m_millis();
 }
 
 unsigned long micros(void)
 {
-    duet_port *port = duet_port_default();
-    (void)port;
+    duet_port_default(); /* starts SysTick on first use */
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     uint64_t ticks = duet_cortex_m_ticks();
     uint64_t per_us = giga_clock_ticks_per_us();
     return (unsigned long)(ticks / per_us);
@@ -24,6 +25,7 @@ unsigned long micros(void)
 void delay(unsigned long ms)
 {
     duet_port *port = duet_port_default();
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
     uint32_t start = port->now_ms(port);
     for (;;) {
         duet_poll();

@@ -10,6 +10,7 @@ static void port_ring(duet_port *port)
 {
     (void)port;
     giga_doorbell_ring();
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SENT);
 }
 
 /* Until the doorbell rang or timeout_ms passed, asleep in WFI (or, once the program has

@@ -1,17 +1,14 @@
 /* sketch_main.c - main() for a program written as setup() and loop(). It sits alone in
  * its object file of the port's library, so a program with its own main() never pulls
  * it in. Between two loop() calls it serves the other core and sleeps until a doorbell
- * or the next millisecond. */
+ * or until what loop() looked at may have changed (ports/cortex_m/loop.c). */
 #include "duet/board.h"
+#include "duet/cortex_m.h"
 #include "duet/duet.h"
 
 int main(void)
 {
-    duet_port *port = duet_port_default();
+    duet_port_default();
     setup();
-    for (;;) {
-        loop();
-        if (duet_poll() == 0)
-            port->wait(port, 1);
-    }
+    duet_cortex_m_loop();
 }

@@ -29,6 +29,17 @@ foreach(core m7 m4)
   target_include_directories(an521_example_core_identify_${core} PRIVATE ${DUET_ROOT}/examples/common)
 endforeach()
 
+# The idle test: setup()/loop() programs whose clock and doorbell interrupts are counted
+# (wakeups.c, reached through the linker's --wrap from the port's vector table).
+duet_an521_image(an521_idle_m7 0 ${CMAKE_CURRENT_LIST_DIR}/idle_m7.c
+  ${CMAKE_CURRENT_LIST_DIR}/check.c ${CMAKE_CURRENT_LIST_DIR}/wakeups.c)
+duet_an521_image(an521_idle_m4 1 ${CMAKE_CURRENT_LIST_DIR}/idle_m4.c
+  ${CMAKE_CURRENT_LIST_DIR}/check.c ${CMAKE_CURRENT_LIST_DIR}/wakeups.c)
+foreach(image an521_idle_m7 an521_idle_m4)
+  target_compile_definitions(${image} PRIVATE AN521_SCENARIO="idle")
+  target_link_options(${image} PRIVATE -Wl,--wrap=duet_cortex_m_systick_isr -Wl,--wrap=duet_an521_mhu_isr)
+endforeach()
+
 # The thread test (ports/cortex_m/thread.c): a pair of its own.
 duet_an521_image(an521_threads_m7 0 ${CMAKE_CURRENT_LIST_DIR}/threads_m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
 duet_an521_image(an521_threads_m4 1 ${CMAKE_CURRENT_LIST_DIR}/threads_m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c)

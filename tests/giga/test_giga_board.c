@@ -14,6 +14,7 @@
 #include "regs.h"
 
 #include "duet/board.h"
+#include "duet/cortex_m.h"
 
 /* ports/cortex_m, as far as the board files use it */
 static unsigned irq_enabled;
@@ -23,6 +24,8 @@ void duet_cortex_m_irq_clear_pending(unsigned irq) { (void)irq; }
 static unsigned long fake_ms;
 unsigned long millis(void) { return fake_ms += 1; }
 bool duet_cortex_m_sleep_unless(volatile uint32_t *flag) { (void)flag; return false; }
+/* loop.c: what loop() looked at */
+unsigned duet_cortex_m_loop_watched;
 
 #define PORT_A 0u
 #define PORT_D 3u
@@ -72,6 +75,26 @@ static void test_digital_pins(void **state)
     digitalWrite(5, LOW); /* on an input: the pull-up off, as Arduino */
     assert_int_equal((GPIO_PUPDR(PORT_A) >> 14) & 3u, GPIO_PULL_NONE);
     assert_int_equal(HSEM_R(GIGA_SEM_GPIO), 3u << 8); /* the GPIO lock given back */
+}
+
+/* A loop() that reads a pin, an analog input or the RTC is called again within the
+ * millisecond (ports/cortex_m/loop.c): each read says it looked at an input. */
+static void test_reads_tell_the_loop_they_looked(void **state)
+{
+    (void)state;
+    duet_cortex_m_loop_watched = 0;
+    digitalWrite(5, HIGH);
+    assert_int_equal(duet_cortex_m_loop_watched, 0); /* a write changes nothing to watch */
+    digitalRead(5);
+    assert_int_equal(duet_cortex_m_loop_watched, DUET_CORTEX_M_WATCHED_INPUT);
+    duet_cortex_m_loop_watched = 0;
+    analogRead(LEDR);
+    assert_int_equal(duet_cortex_m_loop_watched, DUET_CORTEX_M_WATCHED_INPUT);
+    duet_cortex_m_loop_watched = 0;
+    RCC_BDCR = RCC_BDCR_RTCEN;
+    RTC_ISR = RTC_ISR_RSF;
+    duet_rtc_get();
+    assert_int_equal(duet_cortex_m_loop_watched, DUET_CORTEX_M_WATCHED_INPUT);
 }
 
 static void test_pins_that_do_not_exist(void **state)
@@ -171,6 +194,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_led_pins_start_off, fresh_board),
         cmocka_unit_test_setup(test_digital_pins, fresh_board),
+        cmocka_unit_test_setup(test_reads_tell_the_loop_they_looked, fresh_board),
         cmocka_unit_test_setup(test_pins_that_do_not_exist, fresh_board),
         cmocka_unit_test_setup(test_rtc_round_trip, fresh_board),
         cmocka_unit_test_setup(test_rtc_years_it_cannot_hold, fresh_board),

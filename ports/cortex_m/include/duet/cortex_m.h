@@ -61,6 +61,9 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms);
  * starts its first thread). */
 void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeout_ms));
 
+/* Whether the program has started a thread (duet_cortex_m_wait_by has been called). */
+bool duet_cortex_m_threads_started(void);
+
 /*
  * duet_port.lock and .unlock until the program starts a thread: nothing to exclude, so they
  * do nothing. A port sets them rather than leaving them NULL: with no lock, duet's transport
@@ -93,10 +96,12 @@ static inline void duet_cortex_m_irq_restore(uint32_t primask)
  * thread_error (duet_port) to the scheduler; until then they cost nothing.
  */
 
-/* ------------------------------------------------------------ SysTick: milliseconds */
+/* ------------------------------------------------------------ SysTick: the clock, no tick */
 
-/* Starts SysTick interrupting once a millisecond, counting ticks_per_ms cycles of the
- * processor clock (the board knows its clock: 20 MHz -> 20000). */
+/* Starts the millisecond clock on SysTick, counting ticks_per_ms cycles of the processor
+ * clock a millisecond (the board knows its clock: 20 MHz -> 20000). It interrupts only when
+ * its 24-bit counter runs out (every 838 ms at 20 MHz, 34 ms at 480 MHz) or at the moment a
+ * sleeper asked for (duet_cortex_m_clock_alarm), not every millisecond. */
 void duet_cortex_m_systick_start(uint32_t ticks_per_ms);
 
 /* Stops SysTick (a core that halts for good stops being woken). */
@@ -107,6 +112,11 @@ bool duet_cortex_m_systick_running(void);
 
 /* Milliseconds since duet_cortex_m_systick_start (wraps at 2^32). */
 uint32_t duet_cortex_m_millis(void);
+
+/* Called with interrupts masked right before a WFI: makes the clock interrupt when ms more
+ * milliseconds have begun (duet_cortex_m_millis() then reads at least its value now + ms),
+ * unless it interrupts sooner anyway. The sleeper wakes for its deadline, not every tick. */
+void duet_cortex_m_clock_alarm(uint32_t ms);
 
 /* Processor-clock ticks since duet_cortex_m_systick_start: milliseconds times ticks_per_ms
  * plus the ticks of the current millisecond (for timing shorter than a millisecond). */
@@ -128,13 +138,37 @@ void duet_cortex_m_irq_clear_pending(unsigned irq);
 void duet_cortex_m_halt(void) __attribute__((noreturn));
 
 /*
- * Sleeps until an interrupt, unless *flag is already set; then clears *flag and returns
- * whether it was set. The check and the sleep happen with interrupts masked (cpsid i,
- * check, dsb, wfi, cpsie i), so an interrupt that sets the flag between the check and
- * the wfi still wakes the core. With SysTick running the core wakes at least every
- * millisecond, so a caller can keep a deadline.
+ * Sleeps until an interrupt, at most a millisecond, unless *flag is already set; then clears
+ * *flag and returns whether it was set. The check and the sleep happen with interrupts masked
+ * (cpsid i, check, dsb, wfi, cpsie i), so an interrupt that sets the flag between the check
+ * and the wfi still wakes the core. For polling a part that has no interrupt of its own: the
+ * clock wakes the core within the millisecond, so a caller can keep a deadline.
  */
 bool duet_cortex_m_sleep_unless(volatile uint32_t *flag);
+
+/* ------------------------------------------------------------ setup() and loop() (loop.c) */
+
+/*
+ * main() of a program written as setup() and loop(), after setup(): calls loop() for ever,
+ * serving the other core between two calls and sleeping until its doorbell or until what
+ * loop() looked at may have changed: at once again after a loop() that slept in delay(); the
+ * next millisecond after one that looked at the time or an input, that sent to the other core,
+ * or that left stream text unread; else at most a second (50 ms once the program has threads,
+ * whose changes loop() may watch).
+ */
+void duet_cortex_m_loop(void) __attribute__((noreturn));
+
+/* What the running loop() did, for duet_cortex_m_loop: the board's functions say it. */
+#define DUET_CORTEX_M_WATCHED_INPUT 1u /* read the time, a pin, an analog input, the RTC, Serial */
+#define DUET_CORTEX_M_WATCHED_SLEPT 2u /* slept in delay() */
+#define DUET_CORTEX_M_WATCHED_SENT 4u  /* rang the other core */
+extern unsigned duet_cortex_m_loop_watched;
+
+/* Records what loop() did (a DUET_CORTEX_M_WATCHED_ bit). */
+static inline void duet_cortex_m_loop_watch(unsigned what)
+{
+    duet_cortex_m_loop_watched |= what;
+}
 
 #ifdef __cplusplus
 }
