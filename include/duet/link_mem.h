@@ -20,6 +20,7 @@ typedef struct duet_link_mem {
     struct duet_link_mem *peer;
     uint8_t *queue;                 /* messages as [u32 length][bytes], in arrival order */
     size_t cap;
+    size_t limit;                   /* the largest message send takes (set by the pair) */
     size_t head;                    /* next message to deliver */
     size_t tail;                    /* end of queued bytes */
     unsigned delivering;            /* deliver() calls running (the queue may not move) */
@@ -30,7 +31,7 @@ typedef struct duet_link_mem {
 } duet_link_mem;
 
 /* Joins a and b. Each queue must hold the messages in flight towards that end (4 bytes
- * of overhead each). max_message limits send (0: none). */
+ * of overhead each). max_message limits send (0: none); it is read here, once. */
 void duet_link_mem_pair(duet_link_mem *a, void *queue_a, size_t cap_a, duet_link_mem *b, void *queue_b,
                         size_t cap_b, size_t max_message);
 

@@ -1,33 +1,36 @@
 /* error.c - duet_strerror: the text of every error code. */
 #include "duet/error.h"
 
+#include "base/text.h"
+
 const char *duet_strerror(int err)
 {
-    switch ((duet_err)err) {
-    case DUET_OK: return "success";
-    case DUET_ERR_NOSPACE: return "output buffer too small";
-    case DUET_ERR_TRUNCATED: return "input ends in the middle of a value";
-    case DUET_ERR_INVALID: return "invalid MessagePack byte (0xc1)";
-    case DUET_ERR_TYPE: return "value has an unexpected type";
-    case DUET_ERR_RANGE: return "integer out of range for the requested type";
-    case DUET_ERR_DEPTH: return "values nested deeper than the limit";
-    case DUET_ERR_ARG: return "invalid argument";
-    case DUET_ERR_TIMEOUT: return "timed out";
-    case DUET_ERR_LINK_DOWN: return "link down";
-    case DUET_ERR_TOO_LARGE: return "message too large";
-    case DUET_ERR_NO_METHOD: return "no function bound under that name";
-    case DUET_ERR_ARG_COUNT: return "wrong number of arguments";
-    case DUET_ERR_REMOTE: return "the remote function returned an error";
-    case DUET_ERR_BAD_MESSAGE: return "malformed msgpack-RPC message";
-    case DUET_ERR_FULL: return "table or queue full";
-    case DUET_ERR_EXISTS: return "name already bound";
-    case DUET_ERR_AGAIN: return "not ready, try again";
-    case DUET_ERR_CORRUPT: return "shared memory corrupt";
-    case DUET_ERR_STATE: return "not allowed in the current state";
-    case DUET_ERR_NOT_FOUND: return "not found";
-    case DUET_ERR_BOOT: return "could not start the other core";
-    case DUET_ERR_ARG_TYPE: return "argument has the wrong type";
-    case DUET_ERR_NOT_SUPPORTED: return "not supported by this port or configuration";
-    }
-    return "unknown error";
+    /* The texts of DUET_OK, -1, -2, ... one after another, each ending in NUL. */
+    static const char texts[] =
+        /* DUET_OK */ "success" "\0"
+        /* DUET_ERR_NOSPACE */ "output buffer too small" "\0"
+        /* DUET_ERR_TRUNCATED */ "input ends in the middle of a value" "\0"
+        /* DUET_ERR_INVALID */ "invalid MessagePack byte (0xc1)" "\0"
+        /* DUET_ERR_TYPE */ "value has an unexpected type" "\0"
+        /* DUET_ERR_RANGE */ "integer out of range for the requested type" "\0"
+        /* DUET_ERR_DEPTH */ "values nested deeper than the limit" "\0"
+        /* DUET_ERR_ARG */ "invalid argument" "\0"
+        /* DUET_ERR_TIMEOUT */ "timed out" "\0"
+        /* DUET_ERR_LINK_DOWN */ "link down" "\0"
+        /* DUET_ERR_TOO_LARGE */ "message too large" "\0"
+        /* DUET_ERR_NO_METHOD */ "no function bound under that name" "\0"
+        /* DUET_ERR_ARG_COUNT */ "wrong number of arguments" "\0"
+        /* DUET_ERR_REMOTE */ "the remote function returned an error" "\0"
+        /* DUET_ERR_BAD_MESSAGE */ "malformed msgpack-RPC message" "\0"
+        /* DUET_ERR_FULL */ "table or queue full" "\0"
+        /* DUET_ERR_EXISTS */ "name already bound" "\0"
+        /* DUET_ERR_AGAIN */ "not ready, try again" "\0"
+        /* DUET_ERR_CORRUPT */ "shared memory corrupt" "\0"
+        /* DUET_ERR_STATE */ "not allowed in the current state" "\0"
+        /* DUET_ERR_NOT_FOUND */ "not found" "\0"
+        /* DUET_ERR_BOOT */ "could not start the other core" "\0"
+        /* DUET_ERR_ARG_TYPE */ "argument has the wrong type" "\0"
+        /* DUET_ERR_NOT_SUPPORTED */ "not supported by this port or configuration";
+    const char *text = err <= 0 ? duet_text_nth(texts, sizeof texts, 0u - (unsigned)err) : NULL;
+    return text ? text : "unknown error";
 }

@@ -8,20 +8,29 @@
 /* Widths and precisions are capped here: a field is never wider. */
 #define MAX_FIELD 1024
 
-/* Reads decimal digits at *fmt (if any) into a number starting from v, capped. */
-static int read_number(const char **fmt, int v)
+/* Reads a width or precision at *fmt: '*' takes the next int argument, else decimal digits
+ * (none: 0); capped at MAX_FIELD above (below, a negative argument stays). */
+static int read_count(const char **fmt, va_list *ap)
 {
-    while (**fmt >= '0' && **fmt <= '9') {
-        if (v <= MAX_FIELD)
-            v = v * 10 + (**fmt - '0');
+    int v = 0;
+    if (**fmt == '*') {
         (*fmt)++;
+        v = va_arg(*ap, int);
+    } else {
+        for (; **fmt >= '0' && **fmt <= '9'; (*fmt)++)
+            if (v <= MAX_FIELD)
+                v = v * 10 + (**fmt - '0');
     }
-    return v;
+    return v > MAX_FIELD ? MAX_FIELD : v;
 }
+
+/* The flags of a conversion, each the bit of its character's place in FLAGS. */
+#define FLAGS "-0+ "
+enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8 };
 
 /* One conversion's flags, width and precision. */
 typedef struct spec {
-    bool left, zero, plus, space;
+    unsigned flags; /* LEFT, ZERO, PLUS, SPACE: the flag characters "-0+ " */
     int width;
     int prec; /* -1: none */
 } spec;
@@ -54,104 +63,114 @@ static void pad(sink *k, char c, int n)
     }
 }
 
-/* Writes sign/prefix, zero padding and digits, padded to the width. */
-static void emit_number(sink *k, const spec *sp, const char *prefix, const char *digits, int ndigits)
+/* Writes sign/prefix, zero padding and the n digits, padded to the width. */
+static void emit_number(sink *k, const spec *sp, const char *prefix, const char *digits, size_t n)
 {
-    int plen = (int)strlen(prefix);
-    int zeros = sp->prec > ndigits ? sp->prec - ndigits : 0;
-    int len = plen + zeros + ndigits;
-    int fill = sp->width > len ? sp->width - len : 0;
-    if (!sp->left && !(sp->zero && sp->prec < 0))
+    size_t plen = strlen(prefix);
+    int zeros = sp->prec > 0 && (size_t)sp->prec > n ? sp->prec - (int)n : 0;
+    size_t len = plen + (size_t)zeros + n;
+    int fill = (size_t)sp->width > len ? sp->width - (int)len : 0;
+    bool zero_fill = (sp->flags & (LEFT | ZERO)) == ZERO && sp->prec < 0;
+    if (!(sp->flags & LEFT) && !zero_fill)
         pad(k, ' ', fill);
-    put(k, prefix, (size_t)plen);
-    if (!sp->left && sp->zero && sp->prec < 0)
-        pad(k, '0', fill);
-    pad(k, '0', zeros);
-    put(k, digits, (size_t)ndigits);
-    if (sp->left)
+    put(k, prefix, plen);
+    pad(k, '0', (zero_fill ? fill : 0) + zeros);
+    put(k, digits, n);
+    if (sp->flags & LEFT)
         pad(k, ' ', fill);
 }
 
-/* Digits of v in base, at the end of buf; returns where they start. */
+/* prefix and n bytes of text, padded to the width with spaces (no zeros, no precision). */
+static void emit_text(sink *k, const spec *sp, const char *prefix, const char *text, size_t n)
+{
+    spec s = *sp;
+    s.prec = -1;
+    s.flags &= ~(unsigned)ZERO;
+    emit_number(k, &s, prefix, text, n);
+}
+
+/* What goes before a number: its sign, or what the flags ask for a non-negative one. */
+static const char *sign_of(const spec *sp, bool neg)
+{
+    return neg ? "-" : sp->flags & PLUS ? "+" : sp->flags & SPACE ? " " : "";
+}
+
+/* v / base, the remainder in *rest (base <= 16), in 32-bit divisions (the high word, then
+ * the low one 16 bits at a time): a 32-bit core divides with its own instruction, not the
+ * compiler's 64-bit division routine. */
+static uint64_t divide(uint64_t v, unsigned base, unsigned *rest)
+{
+    uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
+    uint32_t x = (hi % base) << 16 | lo >> 16;
+    uint32_t y = (x % base) << 16 | (lo & 0xffff);
+    *rest = y % base;
+    return (uint64_t)(hi / base) << 32 | (x / base) << 16 | y / base;
+}
+
+/* Digits of v in base, before end; returns where they start. */
 static char *to_digits(char *end, uint64_t v, unsigned base, bool upper)
 {
     const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char *p = end;
     do {
-        *--p = set[v % base];
-        v /= base;
+        unsigned digit;
+        v = divide(v, base, &digit);
+        *--p = set[digit];
     } while (v);
     return p;
 }
 
-static void emit_int(sink *k, const spec *sp, uint64_t mag, bool neg, unsigned base, bool upper)
+static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, unsigned base, bool upper)
 {
     char buf[24];
     char *end = buf + sizeof buf;
     char *p = to_digits(end, mag, base, upper);
-    int n = (int)(end - p);
-    if (sp->prec == 0 && mag == 0)
-        n = 0;
-    const char *prefix = neg ? "-" : sp->plus ? "+" : sp->space ? " " : "";
-    emit_number(k, sp, prefix, p, n);
+    emit_number(k, sp, prefix, p, sp->prec == 0 && mag == 0 ? 0 : (size_t)(end - p));
 }
 
-/* Fixed-point %f: integer part up to 2^64, up to 9 decimals, rounded half up. */
+/* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up. Done on the
+ * double's bits with integers, so that a core without a double-precision FPU needs none of
+ * the compiler's floating-point routines. */
 static void emit_float(sink *k, const spec *sp, double v)
 {
+    union { double d; uint64_t b; } u = {v};
+    bool neg = u.b >> 63;
+    int e = (int)(u.b >> 52 & 0x7ff) - 1023; /* v = m * 2^(e - 52) */
+    uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+    if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
+        emit_text(k, sp, neg && (e < 1024 || m == UINT64_C(1) << 52) ? "-" : "",
+                  e == 1024 && m != UINT64_C(1) << 52 ? "nan" : "inf", 3);
+        return;
+    }
     int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
-    bool neg = v < 0;
-    if (neg)
-        v = -v;
-    if (v != v) {
-        spec s = *sp;
-        s.prec = -1;
-        s.zero = false;
-        emit_number(k, &s, "", "nan", 3);
-        return;
-    }
-    if (v > 1.8e19) {
-        spec s = *sp;
-        s.prec = -1;
-        s.zero = false;
-        emit_number(k, &s, neg ? "-" : "", "inf", 3);
-        return;
-    }
-    uint64_t scale = 1;
+    uint32_t scale = 1;
     for (int i = 0; i < prec; i++)
         scale *= 10;
-    uint64_t ip = (uint64_t)v;
-    double frac = v - (double)ip;
-    uint64_t fp = (uint64_t)(frac * (double)scale + 0.5);
+    /* The integer part and the fraction (in units of 2^-64): v = (ip + frac / 2^64) * 2^(e + 1)
+     * until the point is shifted into place, one bit at a time (a few hundred cycles, and
+     * smaller than shifts by any count of 64-bit numbers on a 32-bit core). */
+    uint64_t ip = 0, frac = m << 11;
+    for (; e >= 0; e--) {
+        ip = ip << 1 | frac >> 63;
+        frac <<= 1;
+    }
+    for (; e < -1 && frac; e++)
+        frac >>= 1;
+    /* frac * scale / 2^64, rounded half up, in 32-bit pieces */
+    uint64_t hi = (frac >> 32) * scale, lo = (frac & 0xffffffffu) * scale;
+    uint32_t fp = (uint32_t)((hi + (lo >> 32) + (UINT64_C(1) << 31)) >> 32);
     if (fp >= scale) {
         ip++;
         fp -= scale;
     }
     char buf[48];
     char *end = buf + sizeof buf;
-    char *p = end;
-    if (prec > 0) {
-        for (int i = 0; i < prec; i++) {
-            *--p = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        *--p = '.';
-    }
-    p = to_digits(p, ip, 10, false);
+    char *p = to_digits(end, (uint64_t)scale + fp, 10, false); /* "1" and prec digits */
+    *p = '.';
+    p = to_digits(prec > 0 ? p : end, ip, 10, false);
     spec s = *sp;
     s.prec = -1;
-    emit_number(k, &s, neg ? "-" : sp->plus ? "+" : sp->space ? " " : "", p, (int)(end - p));
-}
-
-/* n bytes at s, padded to the width. */
-static void emit_bytes(sink *k, const spec *sp, const char *s, size_t n)
-{
-    int fill = sp->width > (int)n ? sp->width - (int)n : 0;
-    if (!sp->left)
-        pad(k, ' ', fill);
-    put(k, s, n);
-    if (sp->left)
-        pad(k, ' ', fill);
+    emit_number(k, &s, sign_of(sp, neg), p, (size_t)(end - p));
 }
 
 static void emit_str(sink *k, const spec *sp, const char *s)
@@ -161,74 +180,47 @@ static void emit_str(sink *k, const spec *sp, const char *s)
     size_t n = 0;
     while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
         n++;
-    emit_bytes(k, sp, s, n);
+    emit_text(k, sp, "", s, n);
 }
 
-/* Reads a signed argument of the given length modifier. */
-static int64_t arg_signed(va_list *ap, int len)
+/* Reads an integer argument of the given length modifier: its value for a signed one
+ * (is_signed) as the two's complement bits, sign-extended. */
+static uint64_t arg_int(va_list *ap, int len, bool is_signed)
 {
+    uint64_t v;
+    unsigned bits;
     switch (len) {
-    case 'H': return (signed char)va_arg(*ap, int);
-    case 'h': return (short)va_arg(*ap, int);
-    case 'l': return va_arg(*ap, long);
-    case 'L': return va_arg(*ap, long long);
-    case 'z': return (int64_t)va_arg(*ap, size_t);
-    case 'j': return va_arg(*ap, intmax_t);
-    case 't': return va_arg(*ap, ptrdiff_t);
-    default: return va_arg(*ap, int);
+    case 'H': v = (unsigned char)va_arg(*ap, unsigned); bits = 8 * sizeof(char); break;
+    case 'h': v = (unsigned short)va_arg(*ap, unsigned); bits = 8 * sizeof(short); break;
+    case 'l': v = va_arg(*ap, unsigned long); bits = 8 * sizeof(long); break;
+    case 'L': v = va_arg(*ap, unsigned long long); bits = 8 * sizeof(long long); break;
+    case 'z': v = va_arg(*ap, size_t); bits = 8 * sizeof(size_t); break;
+    case 'j': v = va_arg(*ap, uintmax_t); bits = 8 * sizeof(uintmax_t); break;
+    case 't': v = (uint64_t)va_arg(*ap, ptrdiff_t); bits = 8 * sizeof(ptrdiff_t); break;
+    default: v = va_arg(*ap, unsigned); bits = 8 * sizeof(unsigned); break;
     }
-}
-
-static uint64_t arg_unsigned(va_list *ap, int len)
-{
-    switch (len) {
-    case 'H': return (unsigned char)va_arg(*ap, unsigned);
-    case 'h': return (unsigned short)va_arg(*ap, unsigned);
-    case 'l': return va_arg(*ap, unsigned long);
-    case 'L': return va_arg(*ap, unsigned long long);
-    case 'z': return va_arg(*ap, size_t);
-    case 'j': return va_arg(*ap, uintmax_t);
-    case 't': return (uint64_t)va_arg(*ap, ptrdiff_t);
-    default: return va_arg(*ap, unsigned);
-    }
+    if (is_signed) /* sign-extended from its width */
+        v = (uint64_t)(bits == 8 ? (int8_t)v : bits == 16 ? (int16_t)v : bits == 32 ? (int32_t)v : (int64_t)v);
+    return v;
 }
 
 /* Reads a conversion's flags, width, precision and length modifier (*len: 0, or H h l L
  * z j t) at *fmt, the '%' behind it; leaves *fmt at the conversion letter. */
 static spec read_spec(const char **fmt, va_list *ap, int *len)
 {
-    spec sp = {false, false, false, false, 0, -1};
+    spec sp = {0, 0, -1};
     const char *f = *fmt;
-    for (;; f++) {
-        if (*f == '-') sp.left = true;
-        else if (*f == '0') sp.zero = true;
-        else if (*f == '+') sp.plus = true;
-        else if (*f == ' ') sp.space = true;
-        else break;
+    for (const char *q; *f && (q = strchr(FLAGS, *f)) != NULL; f++)
+        sp.flags |= 1u << (q - FLAGS);
+    sp.width = read_count(&f, ap);
+    if (sp.width < 0) { /* a negative width from '*': left-justified */
+        sp.flags |= LEFT;
+        sp.width = sp.width < -MAX_FIELD ? MAX_FIELD : -sp.width;
     }
-    if (*f == '*') {
-        int w = va_arg(*ap, int);
-        if (w < 0) {
-            sp.left = true;
-            w = w < -MAX_FIELD ? MAX_FIELD : -w;
-        }
-        sp.width = w;
-        f++;
-    }
-    sp.width = read_number(&f, sp.width);
     if (*f == '.') {
         f++;
-        sp.prec = 0;
-        if (*f == '*') {
-            sp.prec = va_arg(*ap, int);
-            f++;
-        }
-        sp.prec = read_number(&f, sp.prec);
+        sp.prec = read_count(&f, ap); /* negative: as if none */
     }
-    if (sp.width > MAX_FIELD)
-        sp.width = MAX_FIELD;
-    if (sp.prec > MAX_FIELD)
-        sp.prec = MAX_FIELD;
     *len = 0;
     if (*f == 'h' || *f == 'l') {
         *len = f[1] == f[0] ? (f[0] == 'h' ? 'H' : 'L') : f[0];
@@ -245,26 +237,19 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
 static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end)
 {
     switch (c) {
-    case 'd': case 'i': {
-        int64_t v = arg_signed(ap, len);
-        emit_int(k, sp, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false);
-        break;
-    }
-    case 'u': emit_int(k, sp, arg_unsigned(ap, len), false, 10, false); break;
-    case 'x': emit_int(k, sp, arg_unsigned(ap, len), false, 16, false); break;
-    case 'X': emit_int(k, sp, arg_unsigned(ap, len), false, 16, true); break;
-    case 'o': emit_int(k, sp, arg_unsigned(ap, len), false, 8, false); break;
-    case 'p': {
-        char buf[24];
-        char *digits_end = buf + sizeof buf;
-        char *p = to_digits(digits_end, (uint64_t)(uintptr_t)va_arg(*ap, void *), 16, false);
-        sp->prec = -1;
-        emit_number(k, sp, "0x", p, (int)(digits_end - p));
+    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'p': {
+        bool is_signed = c == 'd' || c == 'i';
+        uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);
+        bool neg = is_signed && v >> 63;
+        if (c == 'p')
+            sp->prec = -1;
+        emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : sign_of(sp, neg),
+                 c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
         break;
     }
     case 'c': {
         char one = (char)va_arg(*ap, int);
-        emit_bytes(k, sp, &one, 1);
+        emit_text(k, sp, "", &one, 1);
         break;
     }
     case 's': emit_str(k, sp, va_arg(*ap, const char *)); break;

@@ -50,3 +50,11 @@ bool duet_text_contains(const char *s, const char *part)
             return true;
     return false;
 }
+
+const char *duet_text_nth(const char *list, size_t size, unsigned n)
+{
+    const char *end = list + size;
+    for (; n > 0 && list < end; n--)
+        list += strlen(list) + 1;
+    return list < end ? list : NULL;
+}

@@ -39,4 +39,8 @@ void duet_text_add_int(duet_text *t, int32_t v);
 /* Whether part occurs in s (both NUL-terminated; an empty part occurs everywhere). */
 bool duet_text_contains(const char *s, const char *part);
 
+/* The n-th (from 0) of the strings in list (size bytes: strings one after another, each
+ * ending in NUL), or NULL if there are fewer: a table of texts without a table of pointers. */
+const char *duet_text_nth(const char *list, size_t size, unsigned n);
+
 #endif

@@ -17,44 +17,34 @@ static int mem_send(duet_link *link, const uint8_t *data, size_t len)
 {
     duet_link_mem *l = (duet_link_mem *)link;
     duet_link_mem *to = l->peer;
-    if (l->down || to->down)
+    if (l->down) /* duet_link_mem_set_down cuts both ends */
         return DUET_ERR_LINK_DOWN;
-    if (link->max_message && len > link->max_message)
-        return DUET_ERR_TOO_LARGE;
-    if (len > to->cap || to->cap - len < 4)
-        return DUET_ERR_TOO_LARGE; /* could never fit the other end's queue */
-    if (to->cap - to->tail < 4 + len)
+    if (len > l->limit)
+        return DUET_ERR_TOO_LARGE; /* over max_message, or could never fit the other end's queue */
+    if (to->cap - to->tail < 4 + len) {
         compact(to);
-    if (to->cap - to->tail < 4 + len)
-        return DUET_ERR_TIMEOUT; /* the other end does not read: no room */
+        if (to->cap - to->tail < 4 + len)
+            return DUET_ERR_TIMEOUT; /* the other end does not read: no room */
+    }
+    uint8_t *p = to->queue + to->tail;
     uint32_t n = (uint32_t)len;
-    memcpy(to->queue + to->tail, &n, 4);
-    memcpy(to->queue + to->tail + 4, data, len);
     to->tail += 4 + len;
+    memcpy(p, &n, 4);
+    memcpy(p + 4, data, len);
     return DUET_OK;
 }
 
-static int mem_poll(duet_link *link)
+/* Delivers the queued messages in order, until one is refused. Returns how many were taken. */
+static __attribute__((noinline)) int deliver_queued(duet_link_mem *l)
 {
-    duet_link_mem *l = (duet_link_mem *)link;
-    if (l->down)
-        return DUET_ERR_LINK_DOWN;
     int count = 0;
-    if (l->head == l->tail) { /* nothing queued: the commonest poll */
-        if (!l->delivering)
-            l->head = l->tail = 0;
-        return 0;
-    }
-    compact(l);
+    l->delivering++;
     while (l->head < l->tail) {
         uint32_t n;
         size_t at = l->head;
         memcpy(&n, l->queue + at, 4);
-        l->head += 4 + (size_t)n;
-        l->delivering++;
-        bool taken = duet_link_deliver(link, l->queue + at + 4, n);
-        l->delivering--;
-        if (!taken) {
+        l->head = at + 4 + n; /* taken off before deliver: a nested poll goes on after it */
+        if (!duet_link_deliver(&l->link, l->queue + at + 4, n)) {
             /* Offered again at the next poll. (A layer that refuses a message has not
              * polled from inside deliver, so nothing after it was delivered.) */
             l->head = at;
@@ -62,9 +52,19 @@ static int mem_poll(duet_link *link)
         }
         count++;
     }
-    if (l->head == l->tail && !l->delivering)
+    if (--l->delivering == 0 && l->head == l->tail)
         l->head = l->tail = 0; /* all taken: the next message goes to the front */
     return count;
+}
+
+static int mem_poll(duet_link *link)
+{
+    duet_link_mem *l = (duet_link_mem *)link;
+    if (l->down)
+        return DUET_ERR_LINK_DOWN;
+    if (l->head == l->tail) /* nothing queued: the commonest poll */
+        return 0;
+    return deliver_queued(l);
 }
 
 static void mem_wait(duet_link *link, uint32_t timeout_ms)
@@ -85,21 +85,30 @@ static uint32_t mem_now(duet_link *link)
 /* What every in-memory link does (max_message and the layer above are set per link). */
 static const duet_link mem_link = {.send = mem_send, .poll = mem_poll, .wait = mem_wait, .now_ms = mem_now};
 
-static void mem_init(duet_link_mem *l, duet_link_mem *peer, void *queue, size_t cap, size_t max_message)
+static void mem_init(duet_link_mem *l, duet_link_mem *peer, void *queue, size_t cap)
 {
     memset(l, 0, sizeof *l);
     l->link = mem_link;
-    l->link.max_message = max_message;
     l->peer = peer;
     l->queue = (uint8_t *)queue;
     l->cap = cap;
 }
 
+/* What send accepts: max_message (0: no limit) and what the other end's queue can ever hold. */
+static void set_limit(duet_link_mem *l, size_t max_message)
+{
+    size_t fit = l->peer->cap < 4 ? 0 : l->peer->cap - 4;
+    l->link.max_message = max_message;
+    l->limit = max_message && max_message < fit ? max_message : fit;
+}
+
 void duet_link_mem_pair(duet_link_mem *a, void *queue_a, size_t cap_a, duet_link_mem *b, void *queue_b,
                         size_t cap_b, size_t max_message)
 {
-    mem_init(a, b, queue_a, cap_a, max_message);
-    mem_init(b, a, queue_b, cap_b, max_message);
+    mem_init(a, b, queue_a, cap_a);
+    mem_init(b, a, queue_b, cap_b);
+    set_limit(a, max_message);
+    set_limit(b, max_message);
 }
 
 void duet_link_mem_set_idle(duet_link_mem *l, void (*idle)(void *arg), void *arg)

@@ -35,13 +35,21 @@ void duet_stream_on_receive(duet_stream *s, void (*fn)(duet_stream *s, void *arg
     s->on_receive_arg = arg;
 }
 
+/* Where the ring's index at + n lies (at < rx_cap, n <= rx_cap): no division per byte read. */
+static size_t ring_at(const duet_stream *s, size_t at, size_t n)
+{
+    at += n;
+    return at >= s->rx_cap ? at - s->rx_cap : at;
+}
+
 /* Copies n bytes into the ring (the caller checked they fit). */
 static void ring_put(duet_stream *s, const uint8_t *data, size_t n)
 {
-    size_t tail = (s->rx_head + s->rx_count) % s->rx_cap;
+    size_t tail = ring_at(s, s->rx_head, s->rx_count);
     size_t first = s->rx_cap - tail < n ? s->rx_cap - tail : n;
     memcpy(s->rx + tail, data, first);
-    memcpy(s->rx, data + first, n - first);
+    if (n > first)
+        memcpy(s->rx, data + first, n - first);
     s->rx_count += n;
 }
 
@@ -65,7 +73,8 @@ bool duet_stream_receive(void *arg, const uint8_t *data, size_t len)
         s->direct += direct;
         s->direct_cap -= direct;
     }
-    ring_put(s, data + direct, len - direct);
+    if (len > direct)
+        ring_put(s, data + direct, len - direct);
     return true;
 }
 
@@ -195,7 +204,7 @@ int duet_stream_read(duet_stream *s)
 {
     int c = duet_stream_peek(s);
     if (c >= 0) {
-        s->rx_head = (s->rx_head + 1) % s->rx_cap;
+        s->rx_head = ring_at(s, s->rx_head, 1);
         s->rx_count--;
     }
     return c;
@@ -223,8 +232,9 @@ size_t duet_stream_read_bytes(duet_stream *s, void *buf, size_t cap)
         size_t n = s->rx_count < cap - done ? s->rx_count : cap - done;
         size_t first = s->rx_cap - s->rx_head < n ? s->rx_cap - s->rx_head : n;
         memcpy(out + done, s->rx + s->rx_head, first);
-        memcpy(out + done + first, s->rx, n - first);
-        s->rx_head = (s->rx_head + n) % s->rx_cap;
+        if (n > first)
+            memcpy(out + done + first, s->rx, n - first);
+        s->rx_head = ring_at(s, s->rx_head, n);
         s->rx_count -= n;
         done += n;
     }

@@ -84,11 +84,6 @@ static inline uint32_t ld32(volatile const uint8_t *p) { return *(volatile const
 static inline void st16(volatile uint8_t *p, uint16_t v) { *(volatile uint16_t *)(volatile void *)p = v; }
 static inline void st32(volatile uint8_t *p, uint32_t v) { *(volatile uint32_t *)(volatile void *)p = v; }
 
-static inline uint64_t ld64(volatile const uint8_t *p)
-{
-    return (uint64_t)ld32(p) | (uint64_t)ld32(p + 4) << 32;
-}
-
 /* Zeroes shared memory nobody reads yet (the host's set-up, before its fences). */
 static inline void zero(volatile uint8_t *p, size_t n)
 {
@@ -129,6 +124,9 @@ int duet_rpmsg_corrupt(duet_rpmsg *dev, const char *why);
  * doorbell if the other side asked to hear of anything published since the last ring. */
 void duet_rpmsg_notify(duet_rpmsg *dev);
 
+/* rpmsg.c: what a duet peer said it reassembles; ep's link may then send that much. */
+void duet_rpmsg_set_peer_cap(duet_rpmsg_endpoint *ep, uint32_t cap);
+
 /* How duet_rpmsg_send_one sends: serving what arrives while it waits for a buffer; and
  * with more messages to follow at once (the other side hears of them with the last). */
 enum { SEND_DELIVER = 1, SEND_MORE = 2 };
@@ -140,7 +138,7 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
 /* ------------------------------------------------------------ vring.c: rings and buffers */
 
 /* duet_port_map of dev's port, in one place (not inlined in every file). */
-void *duet_rpmsg_map(const duet_rpmsg *dev, uint64_t da, size_t n);
+void *duet_rpmsg_map(const duet_rpmsg *dev, uint32_t da, size_t n);
 
 /* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
 bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align);

@@ -45,7 +45,7 @@ void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
     memcpy(&flags, msg + 36, 4);
     duet_rpmsg_endpoint *ep = NULL;
     for (unsigned i = 0; i < dev->ep_count; i++)
-        if (strlen(dev->eps[i]->name) == name_len && memcmp(dev->eps[i]->name, msg, name_len) == 0)
+        if (memcmp(dev->eps[i]->name, msg, name_len + 1) == 0) /* the NUL included */
             ep = dev->eps[i];
     if (addr < DUET_RPMSG_FIRST_ADDR || addr == DUET_RPMSG_ADDR_ANY) {
         dev->stats.bad_messages++; /* a reserved address */
@@ -86,8 +86,7 @@ void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t a
         memcpy(hello + 1, duet_rpmsg_marker, sizeof duet_rpmsg_marker);
         memcpy(hello + 1 + sizeof duet_rpmsg_marker, &mine, 4);
         hello_len = sizeof hello;
-        ep->peer_cap = cap;
-        ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
+        duet_rpmsg_set_peer_cap(ep, cap);
     }
     duet_rpmsg_send_one(dev, ep->addr, ep->dest, hello, hello_len, 0, 0, dev->send_timeout_ms);
 }

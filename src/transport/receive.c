@@ -147,10 +147,8 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
     const uint8_t *data = (const uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE);
 
     if (is_host(dev) && dst == DUET_RPMSG_NS_ADDR) {
-        uint8_t msg[NS_MSG_SIZE];
-        uint16_t n = len < NS_MSG_SIZE ? len : NS_MSG_SIZE;
-        for (uint16_t i = 0; i < n; i++)
-            msg[i] = data[i];
+        uint8_t msg[NS_MSG_SIZE]; /* read once: the remote may change it meanwhile */
+        memcpy(msg, data, len < NS_MSG_SIZE ? len : NS_MSG_SIZE);
         duet_rpmsg_rx_release(dev, b->id, b->len);
         duet_rpmsg_ns_receive(dev, msg, len);
         return 0;
@@ -160,13 +158,8 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
         /* The host's first message tells us its address; it carries no data. */
         ep->dest = src;
         ep->ready = true;
-        if (len >= 1 + sizeof duet_rpmsg_marker + 4 && fragments_on(dev) && ep->reasm_cap) {
-            uint8_t hello[1 + sizeof duet_rpmsg_marker + 4];
-            for (size_t i = 0; i < sizeof hello; i++)
-                hello[i] = data[i];
-            ep->peer_cap = duet_rpmsg_marker_cap(hello + 1, sizeof hello - 1);
-            ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
-        }
+        if (len > 1 && fragments_on(dev) && ep->reasm_cap)
+            duet_rpmsg_set_peer_cap(ep, duet_rpmsg_marker_cap(data + 1, len - 1u));
         duet_rpmsg_rx_release(dev, b->id, b->len);
         return 0;
     }

@@ -79,10 +79,8 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
         if ((how & SEND_DELIVER) && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
             duet_rpmsg_poll(dev);
     }
-    if (dev->err)
+    if (dev->err) /* also when the take found shared memory corrupt */
         return dev->err;
-    if (got < 0)
-        return got;
     duet_rpmsg_tx_put(dev, &b, src, dst, data, len, flags);
     if (!(how & SEND_MORE))
         duet_rpmsg_notify(dev);
@@ -106,6 +104,12 @@ size_t duet_rpmsg_endpoint_max_message(const duet_rpmsg_endpoint *ep)
     return ep->peer_cap > one ? ep->peer_cap : one;
 }
 
+void duet_rpmsg_set_peer_cap(duet_rpmsg_endpoint *ep, uint32_t cap)
+{
+    ep->peer_cap = cap;
+    ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
+}
+
 /* duet_rpmsg_send, waiting for free buffers up to timeout_ms; how: SEND_MORE or 0. */
 static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, uint32_t timeout_ms, unsigned how)
 {
@@ -116,21 +120,21 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
     if (!ep->ready)
         return DUET_ERR_STATE;
     size_t one = payload_max(dev);
+    /* One buffer serves what arrives while it waits; fragments must not interleave with
+     * another message, so they wait without delivering. */
     if (len <= one)
-        return duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)len, 0, SEND_DELIVER | how, timeout_ms);
-    if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
+        how |= SEND_DELIVER;
+    else if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
-    /* Fragments must not interleave with another message: wait without delivering. */
-    while (len) {
+    for (;;) {
         size_t n = len < one ? len : one;
-        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len > n ? FRAG_MORE : 0,
-                                      len > n ? SEND_MORE : how, timeout_ms);
-        if (err)
+        len -= n;
+        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len ? FRAG_MORE : 0,
+                                      len ? SEND_MORE : how, timeout_ms);
+        if (err || !len)
             return err;
         p += n;
-        len -= n;
     }
-    return DUET_OK;
 }
 
 int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)

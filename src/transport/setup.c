@@ -66,7 +66,7 @@ static bool layout_ok(duet_rpmsg *dev)
         return false;
     }
     dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
-    if (l->pool_da % 4 || !dev->pool || l->pool_size / l->buf_size < (uint64_t)l->vring_num + 1) {
+    if (l->pool_da % 4 || !dev->pool || l->pool_size / l->buf_size <= l->vring_num) {
         dev->why = text("pool outside the region or too small", "bad pool");
         return false;
     }

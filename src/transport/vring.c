@@ -11,7 +11,7 @@ size_t duet_rpmsg_vring_size(uint32_t num, uint32_t align)
     return used_off + 6 + 8 * (size_t)num;
 }
 
-void *duet_rpmsg_map(const duet_rpmsg *dev, uint64_t da, size_t n)
+void *duet_rpmsg_map(const duet_rpmsg *dev, uint32_t da, size_t n)
 {
     return duet_port_map(dev->port, da, n);
 }
@@ -98,28 +98,52 @@ bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet)
 
 /* ------------------------------------------------------------ receiving */
 
-void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
+/*
+ * Hands buffer id of v to the other side (seen there once published) with n bytes in it:
+ * the host in its descriptor (at addr, with flags) and an avail entry, the remote in a used
+ * entry. The host rewrites a descriptor only if it differs (the remote may have scribbled
+ * on it): one left alone stays in the remote's cache.
+ */
+static void give(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t addr, uint32_t n, uint16_t flags)
 {
-    duet_vring *v = &dev->rx;
-    uint16_t slot = (uint16_t)(v->shadow & (v->num - 1));
+    size_t slot = v->shadow++ & (v->num - 1u);
     if (is_host(dev)) {
-        /* Rewritten from our own values if the remote scribbled on the descriptor; left
-         * alone (and in the remote's cache) if not. */
         volatile uint8_t *d = v->desc + 16 * (size_t)id;
-        uint32_t addr = dev->lay.pool_da + (uint32_t)id * dev->lay.buf_size;
-        if (ld32(d) != addr || ld32(d + 4) || ld32(d + 8) != dev->lay.buf_size || ld16(d + 12) != DESC_F_WRITE) {
+        if (ld32(d) != addr || ld32(d + 4) || ld32(d + 8) != n || ld16(d + 12) != flags) {
             st32(d + 0, addr);
             st32(d + 4, 0);
-            st32(d + 8, dev->lay.buf_size);
-            st16(d + 12, DESC_F_WRITE);
+            st32(d + 8, n);
+            st16(d + 12, flags);
         }
-        st16(v->avail + 4 + 2 * (size_t)slot, id);
+        st16(v->avail + 4 + 2 * slot, id);
     } else {
-        st32(v->used + 4 + 8 * (size_t)slot, id);
-        st32(v->used + 8 + 8 * (size_t)slot, len);
+        st32(v->used + 4 + 8 * slot, id);
+        st32(v->used + 8 + 8 * slot, n);
     }
+}
+
+/* The id in the entry the other side published at v->last: the host reads a used entry
+ * (and the length in it), the remote an avail entry (length 0). */
+static uint32_t peer_entry(const duet_rpmsg *dev, const duet_vring *v, uint32_t *len)
+{
+    size_t slot = v->last & (v->num - 1u);
+    *len = 0;
+    if (!is_host(dev))
+        return ld16(v->avail + 4 + 2 * slot);
+    *len = ld32(v->used + 8 + 8 * slot);
+    return ld32(v->used + 4 + 8 * slot);
+}
+
+/* Where pool buffer k starts, as a device address. */
+static uint32_t pool_addr(const duet_rpmsg *dev, uint32_t k)
+{
+    return dev->lay.pool_da + k * dev->lay.buf_size;
+}
+
+void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
+{
+    give(dev, &dev->rx, id, pool_addr(dev, id), is_host(dev) ? dev->lay.buf_size : len, DESC_F_WRITE);
     dev->rx_next[id] = DUET_RPMSG_ID_AWAY;
-    v->shadow++;
 }
 
 void duet_rpmsg_publish(duet_rpmsg *dev)
@@ -148,9 +172,9 @@ static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id
 {
     const duet_rpmsg_layout *l = &dev->lay;
     volatile const uint8_t *d = v->desc + 16 * (size_t)id;
-    uint64_t addr = ld64(d);
-    uint32_t n = ld32(d + 8);
-    if (n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
+    uint32_t addr = ld32(d), n = ld32(d + 8);
+    /* The address is 64 bits wide: one with its high word set lies outside the pool too. */
+    if (ld32(d + 4) || n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
         duet_rpmsg_corrupt(dev, text("descriptor outside the pool", "bad descriptor"));
         return NULL;
     }
@@ -180,14 +204,7 @@ int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
     int n = ahead(dev, v);
     if (n <= 0)
         return n;
-    uint16_t slot = (uint16_t)(v->last & (v->num - 1));
-    uint32_t id, len = 0;
-    if (is_host(dev)) {
-        id = ld32(v->used + 4 + 8 * (size_t)slot);
-        len = ld32(v->used + 8 + 8 * (size_t)slot);
-    } else {
-        id = ld16(v->avail + 4 + 2 * (size_t)slot);
-    }
+    uint32_t len, id = peer_entry(dev, v, &len);
     if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
         return duet_rpmsg_corrupt(dev, text("receive ring names a buffer not its to give", "bad buffer id"));
     v->last++;
@@ -202,8 +219,7 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
     duet_vring *v = &dev->tx;
     int n = ahead(dev, v);
     for (; n > 0; n--) {
-        uint16_t slot = (uint16_t)(v->last & (v->num - 1));
-        uint32_t id = ld32(v->used + 4 + 8 * (size_t)slot);
+        uint32_t len, id = peer_entry(dev, v, &len);
         if (id >= dev->tx_bufs || dev->tx_next[id] != DUET_RPMSG_ID_AWAY)
             return duet_rpmsg_corrupt(dev, text("used ring returned a buffer never sent", "bad buffer id"));
         dev->tx_next[id] = dev->tx_free;
@@ -228,13 +244,14 @@ static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
         b->id = dev->tx_free;
         dev->tx_free = dev->tx_next[b->id];
         dev->tx_free_count--;
-        b->p = dev->pool + ((size_t)v->num + b->id) * l->buf_size;
+        b->p = dev->pool + (pool_addr(dev, (uint32_t)v->num + b->id) - l->pool_da);
         return 1;
     }
     int n = ahead(dev, v);
     if (n <= 0)
         return n;
-    b->id = ld16(v->avail + 4 + 2 * (size_t)(v->last & (v->num - 1)));
+    uint32_t len;
+    b->id = (uint16_t)peer_entry(dev, v, &len);
     if (b->id >= v->num)
         return duet_rpmsg_corrupt(dev, text("avail ring names a buffer out of range", "bad buffer id"));
     v->last++;
@@ -266,20 +283,8 @@ void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, c
     /* The payload is plain bytes: copied in one go. The fence before the index is
      * published orders it, as it does the header. */
     memcpy((uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE), data, len);
-    uint16_t slot = (uint16_t)(v->shadow & (v->num - 1));
-    uint32_t total = DUET_RPMSG_HEADER_SIZE + (uint32_t)len;
-    if (is_host(dev)) {
-        volatile uint8_t *d = v->desc + 16 * (size_t)b->id;
-        st32(d + 0, dev->lay.pool_da + ((uint32_t)v->num + b->id) * dev->lay.buf_size);
-        st32(d + 4, 0);
-        st32(d + 8, total);
-        st16(d + 12, 0);
-        st16(v->avail + 4 + 2 * (size_t)slot, b->id);
+    give(dev, v, b->id, pool_addr(dev, (uint32_t)v->num + b->id), DUET_RPMSG_HEADER_SIZE + (uint32_t)len, 0);
+    if (is_host(dev))
         dev->tx_next[b->id] = DUET_RPMSG_ID_AWAY;
-    } else {
-        st32(v->used + 4 + 8 * (size_t)slot, b->id);
-        st32(v->used + 8 + 8 * (size_t)slot, total);
-    }
-    v->shadow++;
     dev->stats.tx_msgs++;
 }

@@ -1,5 +1,7 @@
 /* test_number.c - src/base/number.c gives the results of C's own conversions (on this PC,
- * done by the FPU): edge cases, then a few hundred thousand pseudo-random bit patterns. */
+ * done by the FPU): edge cases, then a few hundred thousand pseudo-random bit patterns.
+ * Built twice (CMakeLists.txt): as this PC builds number.c, and with DUET_NUMBER_SOFT=1,
+ * the conversions on the bits that a core without a double-precision FPU runs. */
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
