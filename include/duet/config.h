@@ -113,8 +113,8 @@
 #if DUET_RPC_MAX_INFLIGHT < 1 || DUET_RPC_MAX_INFLIGHT > 255
 #error "DUET_RPC_MAX_INFLIGHT must be between 1 and 255"
 #endif
-#if DUET_RPC_MAX_ARGS < 1 || DUET_RPC_MAX_ARGS > 32
-#error "DUET_RPC_MAX_ARGS must be between 1 and 32"
+#if DUET_RPC_MAX_ARGS < 1 || DUET_RPC_MAX_ARGS > 15
+#error "DUET_RPC_MAX_ARGS must be between 1 and 15 (a call's params are one fixarray)"
 #endif
 
 /* How deep calls may nest (a handler that calls the other core, whose handler calls back...):

@@ -39,11 +39,20 @@ static bool binding_is(const duet_rpc_binding *b, const char *name, size_t len)
 
 const duet_rpc_method *duet_rpc_find_binding(duet_rpc *rpc, const char *name, size_t len)
 {
-    for (unsigned i = 0; i < rpc->method_count; i++) {
-        const duet_rpc_binding *b = &rpc->methods[i];
+    const duet_rpc_binding *b = rpc->methods, *end = b + rpc->method_count;
+    for (; b < end; b++) {
         const char *own = b->own.name;
-        if (own ? len && own[0] == name[0] && duet_rpc_same_name(own, name, len) : binding_is(b, name, len))
-            return own ? &b->own : b->member.method;
+        if (!own) {
+            if (binding_is(b, name, len))
+                return b->member.method;
+            continue;
+        }
+        /* A plain name, compared here byte by byte up to its NUL (names are short). */
+        size_t i = 0;
+        while (i < len && own[i] && own[i] == name[i])
+            i++;
+        if (i == len && !own[i])
+            return &b->own;
     }
     return NULL;
 }

@@ -112,22 +112,24 @@ static bool write_params(duet_msgpack_writer *w, message *m)
             write_value(w, &m->values[i]);
         return true;
     }
+    /* The array's header (a fixarray: DUET_RPC_MAX_ARGS is at most 15) is written once the
+     * count is known. */
     const char *sig = m->sig;
+    uint8_t *head = duet_msgpack_writer_reserve(w, 1);
     unsigned n = 0;
-    while (sig[n] && sig[n] != ':')
-        n++;
-    if (n > DUET_RPC_MAX_ARGS)
-        return false;
-    duet_msgpack_write_array(w, n);
-    for (unsigned i = 0; i < n; i++) {
+    for (; sig[n] && sig[n] != ':'; n++) {
         duet_value v;
-        if (sig[i] == 'i') /* the commonest, written straight from ap */
+        if (n == DUET_RPC_MAX_ARGS)
+            return false;
+        if (sig[n] == 'i') /* the commonest, written straight from ap */
             duet_msgpack_write_int(w, va_arg(*m->ap, int));
-        else if (!value_from_va(sig[i], m->ap, &v))
+        else if (!value_from_va(sig[n], m->ap, &v))
             return false;
         else
             write_value(w, &v);
     }
+    if (head) /* else the writer failed: the frame is too small for the name */
+        *head = (uint8_t)(0x90 | n);
     return duet_rpc_sig_result(sig + n, &m->result);
 }
 
@@ -177,8 +179,13 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
         next->future->msgid = err ? 0 : s->msgid;
     }
     if (!err && next->sync) {
-        duet_rpc_out out = next->out ? (duet_rpc_out){next->out->p, next->out->cap, NULL}
-                                     : duet_rpc_out_from_va(m->result, m->ap);
+        duet_rpc_out out = {NULL, 0, NULL};
+        if (next->out)
+            out = (duet_rpc_out){next->out->p, next->out->cap, NULL};
+        else if (m->result == 'i') /* the commonest, read here */
+            out.p = va_arg(*m->ap, int32_t *);
+        else
+            out = duet_rpc_out_from_va(m->result, m->ap);
         err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, &out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }

@@ -19,10 +19,11 @@ static size_t uint_size(const uint8_t *p, const uint8_t *end)
 {
     if (p >= end)
         return 0;
-    if (*p <= 0x7f)
+    uint8_t b = *p;
+    if (b <= 0x7f)
         return 1;
-    size_t n = 1 + ((size_t)1 << (*p & 3));
-    return *p >= 0xcc && *p <= 0xcf && n <= (size_t)(end - p) ? n : 0;
+    size_t n = 1 + ((size_t)1 << (b & 3));
+    return (uint8_t)(b - 0xcc) <= 3 && n <= (size_t)(end - p) ? n : 0;
 }
 
 /* Reads one whole value (inside: how deep it sits), a small integer here, the rest

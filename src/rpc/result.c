@@ -111,17 +111,13 @@ static duet_rpc_slot *waiting_slot(duet_rpc *rpc, uint64_t id)
     return NULL;
 }
 
-/* Keeps a response in the slot s that waits for it: the error text, else the result where
- * the caller wants it or in the slot's storage. */
-static void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_rpc_response *resp)
+/* Keeps a response in the slot s that waits for it, whose result did not go where the caller
+ * wants it: the error text, else the result in the slot's storage. Out of line: the common
+ * response goes straight to the caller. */
+static NOINLINE void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_rpc_response *resp)
 {
     duet_msgpack_type error_type = resp->error_type;
     size_t len = resp->len;
-    s->state = SLOT_DONE;
-    s->err = DUET_OK;
-    s->len = 0;
-    if (error_type == DUET_MSGPACK_NIL && s->out && duet_rpc_store_direct(s, &resp->tok))
-        return;
     uint8_t *store = slot_store(rpc, s);
     duet_text t;
     duet_text_init(&t, (char *)store, rpc->slot_size);
@@ -144,9 +140,14 @@ static void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_rpc_respo
 bool duet_rpc_take_response(duet_rpc *rpc, uint64_t id, const duet_rpc_response *resp)
 {
     duet_rpc_slot *s = waiting_slot(rpc, id);
-    if (s)
+    if (!s)
+        return false;
+    s->state = SLOT_DONE;
+    s->err = DUET_OK;
+    s->len = 0;
+    if (resp->error_type != DUET_MSGPACK_NIL || !s->out || !duet_rpc_store_direct(s, &resp->tok))
         store_response(rpc, s, resp);
-    return s != NULL;
+    return true;
 }
 
 /* Decodes a finished slot's result into o, as the slot's result letter says. */
