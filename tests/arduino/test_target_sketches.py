@@ -85,7 +85,9 @@ class Target:
 
 
 def lines_of(text):
-    return [l.rstrip("\r") for l in text.split("\n") if l.rstrip("\r")]
+    """The whole lines of text: a last line without its newline was cut off when the time
+    limit stopped QEMU, and does not count."""
+    return [l.rstrip("\r") for l in text.split("\n")[:-1] if l.rstrip("\r")]
 
 
 def run_an521(t):

@@ -135,13 +135,30 @@ static bool request(board_trace *tr, const board_event *ev, duet_msgpack_reader 
     uint32_t msgid;
     if (!duet_msgpack_read_u32(r, &msgid) || !duet_msgpack_read_cstr(r, name, sizeof name))
         return false;
-    board_trace_call *slot = NULL;
-    for (int i = 0; i < BOARD_TRACE_PENDING && !slot; i++)
-        if (!tr->calls[i].caller)
-            slot = &tr->calls[i];
+    board_trace_call *slot = NULL, *early = NULL;
+    for (int i = 0; i < BOARD_TRACE_PENDING; i++) {
+        board_trace_call *c = &tr->calls[i];
+        if (c->answer && c->caller == ev->core && c->msgid == msgid)
+            early = c;
+        else if (!c->caller && !slot)
+            slot = c;
+    }
+    if (early)
+        slot = NULL;
     text call = {slot ? slot->text : buf, slot ? sizeof slot->text : sizeof buf, 0};
     put(&call, "%s", name);
     params(r, &call);
+    if (early) {
+        /* Its answer came first: the call and its answer on one line now. */
+        char out[900];
+        uint64_t took = early->time_us > ev->time_us ? early->time_us - ev->time_us : 0;
+        snprintf(out, sizeof out, "%s call #%" PRIu32 " %s -> %s in %" PRIu64 " us", arrow(ev->core), msgid, buf,
+                 early->text, took);
+        line(tr, ev->time_us, out);
+        early->caller = 0;
+        early->answer = false;
+        return !duet_msgpack_reader_error(r);
+    }
     if (slot) {
         slot->caller = ev->core;
         slot->msgid = msgid;
@@ -155,35 +172,50 @@ static bool request(board_trace *tr, const board_event *ev, duet_msgpack_reader 
     return !duet_msgpack_reader_error(r);
 }
 
-/* A response: printed with the call it answers, if the trace saw it. */
+static int other_core(int core)
+{
+    return core == BOARD_CORE_M7 ? BOARD_CORE_M4 : BOARD_CORE_M7;
+}
+
+/* A response: printed with the call it answers. An answer whose call the trace has not seen
+ * yet waits for it (the caller's event may come later than the answer's). */
 static bool response(board_trace *tr, const board_event *ev, duet_msgpack_reader *r)
 {
-    char buf[600];
-    text t = {buf, sizeof buf, 0};
+    char result[200];
+    text res = {result, sizeof result, 0};
     uint32_t msgid;
     if (!duet_msgpack_read_u32(r, &msgid))
         return false;
-    board_trace_call *call = NULL;
-    for (int i = 0; i < BOARD_TRACE_PENDING && !call; i++)
-        if (tr->calls[i].caller && tr->calls[i].caller != ev->core && tr->calls[i].msgid == msgid)
-            call = &tr->calls[i];
-    if (call)
-        put(&t, "%s call #%" PRIu32 " %s -> ", arrow(call->caller), msgid, call->text);
-    else
-        put(&t, "%s answer to #%" PRIu32 " (no such call seen) -> ", arrow(ev->core), msgid);
     if (duet_msgpack_peek_type(r) == DUET_MSGPACK_NIL) {
         duet_msgpack_read_nil(r);
-        value(r, &t, 0);
+        value(r, &res, 0);
     } else {
-        put(&t, "error ");
-        value(r, &t, 0);
+        put(&res, "error ");
+        value(r, &res, 0);
         duet_msgpack_read_token(r, &(duet_msgpack_token){0});
     }
-    if (call) {
-        put(&t, " in %" PRIu64 " us", ev->time_us - call->time_us);
-        call->caller = 0;
+    board_trace_call *call = NULL, *free_slot = NULL;
+    for (int i = 0; i < BOARD_TRACE_PENDING; i++) {
+        board_trace_call *c = &tr->calls[i];
+        if (c->caller && !c->answer && c->caller != ev->core && c->msgid == msgid && !call)
+            call = c;
+        else if (!c->caller && !free_slot)
+            free_slot = c;
     }
-    line(tr, ev->time_us, buf);
+    char out[900];
+    if (call) {
+        snprintf(out, sizeof out, "%s call #%" PRIu32 " %s -> %s in %" PRIu64 " us", arrow(call->caller), msgid,
+                 call->text, result, ev->time_us - call->time_us);
+        call->caller = 0;
+    } else if (free_slot) {
+        *free_slot = (board_trace_call){other_core(ev->core), msgid, ev->time_us, {0}, true};
+        snprintf(free_slot->text, sizeof free_slot->text, "%s", result);
+        return !duet_msgpack_reader_error(r);
+    } else {
+        snprintf(out, sizeof out, "%s answer to #%" PRIu32 " (no such call seen) -> %s", arrow(ev->core), msgid,
+                 result);
+    }
+    line(tr, ev->time_us, out);
     return !duet_msgpack_reader_error(r);
 }
 
@@ -241,9 +273,15 @@ static void trace_close(void *ctx)
     board_trace *tr = ctx;
     for (int i = 0; i < BOARD_TRACE_PENDING; i++)
         if (tr->calls[i].caller) {
+            board_trace_call *c = &tr->calls[i];
             char out[300];
-            snprintf(out, sizeof out, "%s call #%" PRIu32 " %s -> no answer", arrow(tr->calls[i].caller),
-                     tr->calls[i].msgid, tr->calls[i].text);
+            if (c->answer)
+                snprintf(out, sizeof out, "%s answer to #%" PRIu32 " (no such call seen) -> %s",
+                         arrow(other_core(c->caller)), c->msgid, c->text);
+            else
+                snprintf(out, sizeof out, "%s call #%" PRIu32 " %s -> no answer", arrow(c->caller), c->msgid,
+                         c->text);
+            c->answer = false;
             line(tr, tr->calls[i].time_us, out);
             tr->calls[i].caller = 0;
         }

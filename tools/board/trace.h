@@ -3,6 +3,7 @@
 #ifndef DUET_BOARD_TRACE_H
 #define DUET_BOARD_TRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -15,7 +16,9 @@ typedef struct board_trace_call {
     int caller;          /* BOARD_CORE_*; 0: free slot */
     uint32_t msgid;
     uint64_t time_us;
-    char text[200];      /* "sensorRead()" */
+    char text[200];      /* "sensorRead()"; for an early answer, its result ("512") */
+    bool answer;         /* an answer whose call the trace has not seen yet: the two cores'
+                            events reach the board in either order */
 } board_trace_call;
 
 typedef struct board_trace {
