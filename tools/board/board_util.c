@@ -178,3 +178,9 @@ void board_format_size(uint64_t bytes, char *out, size_t cap)
     else
         snprintf(out, cap, "%.2f MiB", bytes / (1024.0 * 1024.0));
 }
+
+const char *board_compiler(const char *var, const char *fallback)
+{
+    const char *name = getenv(var);
+    return name && name[0] ? name : fallback;
+}

@@ -151,9 +151,7 @@ static char paths[256][PATH_MAX];
 /* Compiles the C file f as C, apart, into paths[object] in dir. */
 static int compile_c(const board_args *a, bool m7, const char *f, const char *dir, int object)
 {
-    const char *cc = getenv("CC");
-    if (!cc || !cc[0])
-        cc = "cc";
+    const char *cc = board_compiler("CC", "cc");
     const char *cargv[64 + 256];
     int m = 0;
     cargv[m++] = cc;
@@ -195,9 +193,7 @@ static int link_sketch(const board_args *a, const char **argv, const char *sketc
 
 static int build_in(const board_args *a, const char *out, bool m7, const char *dir)
 {
-    const char *cxx = getenv("CXX");
-    if (!cxx || !cxx[0])
-        cxx = "c++";
+    const char *cxx = board_compiler("CXX", "c++");
     const board_paths *p = board_paths_find(a);
     if (!p)
         return 1;

@@ -168,9 +168,7 @@ static int posix_build(const board_args *a)
     const board_paths *p = board_paths_find(a);
     if (!p)
         return 1;
-    const char *cc = getenv("CC");
-    if (!cc || !cc[0])
-        cc = "cc";
+    const char *cc = board_compiler("CC", "cc");
     const char *argv[64 + 256];
     int n = 0;
     argv[n++] = cc;
