@@ -236,8 +236,16 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
  * conversion as written, shown as it is when c is unknown. */
 static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end)
 {
-    switch (c) {
-    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'p': {
+    if (c == 'c') {
+        char one = (char)va_arg(*ap, int);
+        emit_text(k, sp, "", &one, 1);
+    } else if (c == 's') {
+        emit_str(k, sp, va_arg(*ap, const char *));
+    } else if (c == 'f' || c == 'F') {
+        emit_float(k, sp, va_arg(*ap, double));
+    } else if (c == '%') {
+        put(k, "%", 1);
+    } else if (strchr("diuxXop", c)) {
         bool is_signed = c == 'd' || c == 'i';
         uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);
         bool neg = is_signed && v >> 63;
@@ -245,19 +253,8 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
             sp->prec = -1;
         emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : sign_of(sp, neg),
                  c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
-        break;
-    }
-    case 'c': {
-        char one = (char)va_arg(*ap, int);
-        emit_text(k, sp, "", &one, 1);
-        break;
-    }
-    case 's': emit_str(k, sp, va_arg(*ap, const char *)); break;
-    case 'f': case 'F': emit_float(k, sp, va_arg(*ap, double)); break;
-    case '%': put(k, "%", 1); break;
-    default: /* unknown conversion: shown as written */
+    } else { /* unknown conversion: shown as written */
         put(k, pct, (size_t)(end - pct));
-        break;
     }
 }
 

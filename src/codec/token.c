@@ -170,33 +170,13 @@ uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n)
     }
 }
 
-/* Any token: read_token's general case. */
-static DUET_CODEC_COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t)
+bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
     extent x;
     if (!decode_checked(r, r->pos, t, &x))
         return false;
     r->pos += x.head + (size_t)x.body;
     return true;
-}
-
-/* The commonest header first, a non-negative integer whose whole encoding is there (a
- * small one, a msgid), in a function short enough to need no stack frame. */
-bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
-{
-    const uint8_t *p = r->pos;
-    size_t avail = (size_t)(r->end - p);
-    if (avail) {
-        uint8_t b = p[0];
-        size_t n = b <= 0x7f ? 0 : (size_t)1 << (b & 3);
-        if (b <= 0x7f || (b >= 0xcc && b <= 0xcf && avail > n)) { /* fixint, uint 8..64 */
-            t->type = DUET_MSGPACK_UINT;
-            t->v.u = n ? duet_msgpack_load_be(p + 1, n) : b;
-            r->pos = p + 1 + n;
-            return true;
-        }
-    }
-    return read_token_any(r, t);
 }
 
 int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)
