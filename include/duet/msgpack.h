@@ -48,6 +48,21 @@ typedef enum duet_msgpack_type {
 /* A short lower-case name for a type ("int", "str", ...), for error messages. */
 const char *duet_msgpack_type_name(duet_msgpack_type type);
 
+/*
+ * DUET_MSGPACK_INLINE: 1 where the writers' common cases (a one-byte value, a short str)
+ * are written inline at every call, for speed; 0 where they are calls to the one copy in
+ * the codec, for size: the default of a build for size (-Os, where GCC and Clang define
+ * __OPTIMIZE_SIZE__: a firmware), as the compiler would otherwise keep a copy of each in
+ * every object that writes. The bytes written are the same; define it to choose.
+ */
+#ifndef DUET_MSGPACK_INLINE
+#ifdef __OPTIMIZE_SIZE__
+#define DUET_MSGPACK_INLINE 0
+#else
+#define DUET_MSGPACK_INLINE 1
+#endif
+#endif
+
 /* ----------------------------------------------------------------- writer */
 
 /* A writer: where it writes, how much fits, how much is written, the first error. */
@@ -125,14 +140,21 @@ static inline void duet_msgpack_store64(uint8_t *p, uint64_t v)
 /* Writes a one-byte type tag followed by v as an n-byte big-endian number (n = 0..8). */
 void duet_msgpack_write_tagged(duet_msgpack_writer *w, uint8_t tag, uint64_t v, size_t n);
 
+/* Writes one byte: duet_msgpack_write_tag out of line. */
+void duet_msgpack_write_byte(duet_msgpack_writer *w, uint8_t tag);
+
 /* Writes a value or header that is one byte, its tag alone (nil, bool, a fixint, a fixarray
  * header, ...): the inline writers' common case. */
 static inline void duet_msgpack_write_tag(duet_msgpack_writer *w, uint8_t tag)
 {
+#if DUET_MSGPACK_INLINE
     if (w->len < w->cap)
         w->buf[w->len++] = tag;
     else
         duet_msgpack_writer_fail(w, DUET_ERR_NOSPACE);
+#else
+    duet_msgpack_write_byte(w, tag);
+#endif
 }
 
 /* nil */
@@ -198,12 +220,13 @@ static inline void duet_msgpack_write_map(duet_msgpack_writer *w, uint32_t n)
 /* A str header for len bytes of UTF-8 that the caller writes next with duet_msgpack_write_raw. */
 void duet_msgpack_write_str_header(duet_msgpack_writer *w, size_t len);
 
-/* A str of 32 bytes or more, or at NULL (DUET_ERR_ARG unless len is 0); use duet_msgpack_write_str. */
+/* duet_msgpack_write_str out of line (a str at NULL: DUET_ERR_ARG unless len is 0). */
 void duet_msgpack_write_str_long(duet_msgpack_writer *w, const char *s, size_t len);
 
 /* A string of len bytes (not checked for UTF-8). Header and bytes fit whole, or nothing is written. */
 static inline void duet_msgpack_write_str(duet_msgpack_writer *w, const char *s, size_t len)
 {
+#if DUET_MSGPACK_INLINE
     if (len < 32 && s) {
         if (!duet_msgpack_writer_room(w, 1 + len))
             return;
@@ -213,6 +236,7 @@ static inline void duet_msgpack_write_str(duet_msgpack_writer *w, const char *s,
         memcpy(p + 1, s, len);
         return;
     }
+#endif
     duet_msgpack_write_str_long(w, s, len);
 }
 

@@ -12,6 +12,14 @@ void duet_msgpack_writer_fail(duet_msgpack_writer *w, int err)
     w->cap = w->len;
 }
 
+void duet_msgpack_write_byte(duet_msgpack_writer *w, uint8_t tag)
+{
+    if (w->len < w->cap)
+        w->buf[w->len++] = tag;
+    else
+        duet_msgpack_writer_fail(w, DUET_ERR_NOSPACE);
+}
+
 /* The smallest k (0..3) whose field of 1 << k bytes holds mag: a length, or a negative
  * value's bits inverted less its sign bit (signed: mag's top bit must stay clear). The 1,
  * 2, 4 and 8-byte forms of a type are its first tag + k. */
