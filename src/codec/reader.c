@@ -197,16 +197,16 @@ bool duet_msgpack_read_timestamp(duet_msgpack_reader *r, int64_t *sec, uint32_t 
         return false;
     }
     /* The three forms: sec32; nsec30 and sec34 in 64 bits; nsec32 then sec64. */
-    uint64_t v = len == 8 ? duet_msgpack_load_be(p, 8) : 0;
-    uint32_t ns = len == 4 ? 0 : len == 8 ? (uint32_t)(v >> 34) : len == 12 ? (uint32_t)duet_msgpack_load_be(p, 4)
+    uint64_t v = len == 8 ? duet_msgpack_load_be(p, 8, false) : 0;
+    uint32_t ns = len == 4 ? 0 : len == 8 ? (uint32_t)(v >> 34) : len == 12 ? (uint32_t)duet_msgpack_load_be(p, 4, false)
                                                                             : 1000000000u; /* no valid form */
     if (ns >= 1000000000u) {
         r->pos = start;
         duet_msgpack_reader_fail(r, DUET_ERR_INVALID);
         return false;
     }
-    *sec = len == 4 ? (int64_t)duet_msgpack_load_be(p, 4)
-           : len == 8 ? (int64_t)(v & ((UINT64_C(1) << 34) - 1)) : (int64_t)duet_msgpack_load_be(p + 4, 8);
+    *sec = len == 4 ? (int64_t)duet_msgpack_load_be(p, 4, false)
+           : len == 8 ? (int64_t)(v & ((UINT64_C(1) << 34) - 1)) : (int64_t)duet_msgpack_load_be(p + 4, 8, false);
     *nsec = ns;
     return true;
 }

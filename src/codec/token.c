@@ -115,9 +115,7 @@ static int decode_header(const uint8_t *p, size_t avail, duet_msgpack_token *t, 
     /* The value a tag holds itself: a fixint, or the length or count in its low bits. */
     uint64_t v = b >= 0xe0 ? (uint64_t)(int64_t)(int8_t)b : b <= 0x7f ? b : b & (type == DUET_MSGPACK_STR ? 0x1f : 0x0f);
     if (n) {
-        v = duet_msgpack_load_be(p + 1, n);
-        if (type == DUET_MSGPACK_INT) /* sign-extended from n bytes */
-            v = (uint64_t)(n == 1 ? (int8_t)v : n == 2 ? (int16_t)v : n == 4 ? (int32_t)v : (int64_t)v);
+        v = duet_msgpack_load_be(p + 1, n, type == DUET_MSGPACK_INT);
     } else if (b >= 0xd4 && b <= 0xd8) { /* fixext 1..16 */
         v = 1u << (b - 0xd4);
     }
@@ -155,19 +153,12 @@ static bool decode_checked(duet_msgpack_reader *r, const uint8_t *p, duet_msgpac
     return false;
 }
 
-static inline uint32_t load32(const uint8_t *p)
+uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n, bool is_signed)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n)
-{
-    switch (n) {
-    case 1: return p[0];
-    case 2: return (uint64_t)p[0] << 8 | p[1];
-    case 4: return load32(p);
-    default: return (uint64_t)load32(p) << 32 | load32(p + 4);
-    }
+    uint64_t v = is_signed && n && p[0] >> 7 ? UINT64_MAX : 0; /* the bits above the n bytes */
+    while (n--)
+        v = v << 8 | *p++;
+    return v;
 }
 
 bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
