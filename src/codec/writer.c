@@ -25,10 +25,7 @@ void duet_msgpack_write_byte(duet_msgpack_writer *w, uint8_t tag)
  * 2, 4 and 8-byte forms of a type are its first tag + k. */
 static unsigned field_index(uint64_t mag, bool is_signed)
 {
-    uint32_t low = (uint32_t)mag;
-    if (mag >> 32 || low > 0xffffffffu >> is_signed)
-        return 3;
-    return (unsigned)(low > 0xffu >> is_signed) + (unsigned)(low > 0xffffu >> is_signed);
+    return mag > 0xffffffffu >> is_signed ? 3 : mag > 0xffffu >> is_signed ? 2 : mag > 0xffu >> is_signed ? 1 : 0;
 }
 
 /* Stores v big-endian in the n bytes at p (its low n bytes; n = 0..8). Whole words where
