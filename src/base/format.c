@@ -80,13 +80,13 @@ static void emit_number(sink *k, const spec *sp, const char *prefix, const char 
         pad(k, ' ', fill);
 }
 
-/* prefix and n bytes of text, padded to the width with spaces (no zeros, no precision). */
-static void emit_text(sink *k, const spec *sp, const char *prefix, const char *text, size_t n)
+/* prefix and n bytes of text, padded to the width with spaces (sp loses its zeros and
+ * precision). */
+static void emit_text(sink *k, spec *sp, const char *prefix, const char *text, size_t n)
 {
-    spec s = *sp;
-    s.prec = -1;
-    s.flags &= ~(unsigned)ZERO;
-    emit_number(k, &s, prefix, text, n);
+    sp->prec = -1;
+    sp->flags &= ~(unsigned)ZERO;
+    emit_number(k, sp, prefix, text, n);
 }
 
 /* What goes before a number: its sign, or what the flags ask for a non-negative one. */
@@ -110,12 +110,11 @@ static uint64_t divide(uint64_t v, unsigned base, unsigned *rest)
 /* Digits of v in base, before end; returns where they start. */
 static char *to_digits(char *end, uint64_t v, unsigned base, bool upper)
 {
-    const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char *p = end;
     do {
         unsigned digit;
         v = divide(v, base, &digit);
-        *--p = set[digit];
+        *--p = (char)(digit < 10 ? '0' + digit : (upper ? 'A' : 'a') + digit - 10);
     } while (v);
     return p;
 }
@@ -131,7 +130,7 @@ static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, 
 /* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up. Done on the
  * double's bits with integers, so that a core without a double-precision FPU needs none of
  * the compiler's floating-point routines. */
-static void emit_float(sink *k, const spec *sp, double v)
+static void emit_float(sink *k, spec *sp, double v)
 {
     union { double d; uint64_t b; } u = {v};
     bool neg = u.b >> 63;
@@ -168,12 +167,11 @@ static void emit_float(sink *k, const spec *sp, double v)
     char *p = to_digits(end, (uint64_t)scale + fp, 10, false); /* "1" and prec digits */
     *p = '.';
     p = to_digits(prec > 0 ? p : end, ip, 10, false);
-    spec s = *sp;
-    s.prec = -1;
-    emit_number(k, &s, sign_of(sp, neg), p, (size_t)(end - p));
+    sp->prec = -1; /* the decimals are written: what is left is the width */
+    emit_number(k, sp, sign_of(sp, neg), p, (size_t)(end - p));
 }
 
-static void emit_str(sink *k, const spec *sp, const char *s)
+static void emit_str(sink *k, spec *sp, const char *s)
 {
     if (!s)
         s = "(null)";
