@@ -137,8 +137,8 @@ static void emit_float(sink *k, spec *sp, double v)
     int e = (int)(u.b >> 52 & 0x7ff) - 1023; /* v = m * 2^(e - 52) */
     uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
     if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
-        emit_text(k, sp, neg && (e < 1024 || m == UINT64_C(1) << 52) ? "-" : "",
-                  e == 1024 && m != UINT64_C(1) << 52 ? "nan" : "inf", 3);
+        bool nan = e == 1024 && m != UINT64_C(1) << 52;
+        emit_text(k, sp, neg && !nan ? "-" : "", nan ? "nan" : "inf", 3);
         return;
     }
     int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
