@@ -194,8 +194,10 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
     /* Asked before the ring is read: what the other core sent before it stopped is still
      * delivered below, and the link goes down at the first poll that finds nothing. */
     const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
-    /* Nothing came, nothing is kept and nothing waits to go out: nothing to do. */
-    if (!gone && !dev->pending && duet_rpmsg_idle(dev))
+    /* Nothing came, nothing is kept and nothing waits to go out: nothing to do. A poll
+     * nested in another (a call made by a handler) finds the other side asked not to ring
+     * for this ring: it asks again, so that the wait after it is woken, and looks once more. */
+    if (!gone && !dev->pending && duet_rpmsg_idle(dev) && !duet_rpmsg_quiet(dev, &dev->rx, false))
         return 0;
     int count = 0;
     dev->polling++;
