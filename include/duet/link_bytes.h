@@ -25,7 +25,9 @@ extern "C" {
  *    it to the layer above the same way and then reads no more (input_refused);
  *  - input that ends inside a message is reported (truncated).
  * Framing follows MessagePack's own lengths and counts, so a message nested deeper than the
- * codec's limit is still framed exactly (the layer above rejects it).
+ * codec's limit is still framed exactly (the layer above rejects it). (A count is kept in a
+ * size_t, at most a quarter of its range: on a 32-bit core a message being skipped that
+ * declares over 1 GiB ends, for the framing, after 1 GiB.)
  *
  * End of input is not end of output: once the stream's read side ends, poll() delivers
  * what is left and then returns DUET_ERR_LINK_DOWN, but send() goes on working until a
@@ -101,8 +103,8 @@ typedef struct duet_link_bytes {
     uint32_t garbage_run;    /* the run of garbage being collected for one note: its length */
     uint64_t garbage_at;     /* and its offset */
     duet_link_bytes_stats stats;
-    uint64_t pending;        /* values of that message not yet started (0: none begun) */
-    uint64_t body;           /* bytes left of the str/bin/ext body being framed */
+    size_t pending;          /* values of that message not yet started (0: none begun) */
+    size_t body;             /* bytes left of the str/bin/ext body being framed */
     uint64_t base;           /* stream offset of buf[0] */
     duet_bytes_note_fn note;
     void *note_ctx;

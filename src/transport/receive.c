@@ -74,7 +74,7 @@ static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
 }
 
 /* Keeps buffer id for ep, behind those it holds already (or, front, before them). */
-static void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
+static __attribute__((noinline)) void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
 {
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
     dev->pending = true;
