@@ -222,6 +222,8 @@ int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
 int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
 {
     duet_vring *v = &dev->tx;
+    if (!role_linked(DUET_RPMSG_HOST))
+        return 0; /* only the host reclaims: a program built for the remote alone never does */
     int n = ahead(dev, v);
     for (; n > 0; n--) {
         uint32_t len, id = peer_entry(dev, v, &len);
