@@ -29,15 +29,15 @@ static bool value_from_va(char c, va_list *ap, duet_value *x)
 static void write_value(duet_msgpack_writer *w, const duet_value *v)
 {
     switch (v->letter) {
-    case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
-    case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
-    case 'b': duet_msgpack_write_bool(w, v->v.u != 0); break;
+    case 'i': case 'l': put_int(w, v->v.i); break;
+    case 'u': case 'k': put_uint(w, v->v.u); break;
+    case 'b': put_byte(w, v->v.u ? 0xc3 : 0xc2); break;
     case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
     case 'd': duet_msgpack_write_double(w, v->v.d); break;
-    case 's': duet_msgpack_write_cstr(w, v->v.s); break;
+    case 's': put_cstr(w, v->v.s); break;
     case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
     case 'v': duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); break;
-    default: duet_msgpack_write_nil(w); break;
+    default: put_byte(w, 0xc0); break;
     }
 }
 
@@ -68,9 +68,9 @@ bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame
     head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
     if (slot) {
         (*slot)->msgid = rpc->next_msgid++;
-        duet_msgpack_write_uint(w, (*slot)->msgid);
+        put_uint(w, (*slot)->msgid);
     }
-    duet_msgpack_write_cstr(w, method);
+    put_cstr(w, method);
     return true;
 }
 
@@ -95,7 +95,7 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
 typedef struct message {
     duet_rpc_slot **slot;
     const char *method;
-    const duet_value *values; /* the typed values (sig NULL)... */
+    const duet_value *values; /* the typed values (ap NULL)... */
     unsigned n;
     const char *sig;          /* ...or a signature, whose values are read from ap */
     va_list *ap;
@@ -106,8 +106,8 @@ typedef struct message {
  * from ap and written in one pass. False if the signature is bad. */
 static bool write_params(duet_msgpack_writer *w, message *m)
 {
-    if (!m->sig) {
-        duet_msgpack_write_array(w, m->n);
+    if (!m->ap) {
+        put_byte(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
         for (unsigned i = 0; i < m->n; i++)
             write_value(w, &m->values[i]);
         return true;
@@ -121,8 +121,8 @@ static bool write_params(duet_msgpack_writer *w, message *m)
         duet_value v;
         if (n == DUET_RPC_MAX_ARGS)
             return false;
-        if (sig[n] == 'i') /* the commonest, written straight from ap */
-            duet_msgpack_write_int(w, va_arg(*m->ap, int));
+        if (!DUET_RPC_FOR_SIZE && sig[n] == 'i') /* the commonest, written straight from ap */
+            put_int(w, va_arg(*m->ap, int));
         else if (!value_from_va(sig[n], m->ap, &v))
             return false;
         else
@@ -138,6 +138,8 @@ static int send_message(duet_rpc *rpc, message *m)
 {
     if (!m->method)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
+    if (m->ap && !m->sig)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, "no signature (NULL): give \"\" for no parameters");
     if (m->n > DUET_RPC_MAX_ARGS) {
         return duet_rpc_fail(rpc, DUET_ERR_ARG, "%s: %u arguments, " TOO_MANY_ARGS, m->method, m->n, DUET_RPC_MAX_ARGS);
     }
@@ -182,7 +184,7 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
         duet_rpc_out out = {NULL, 0, NULL};
         if (next->out)
             out = (duet_rpc_out){next->out->p, next->out->cap, NULL};
-        else if (m->result == 'i') /* the commonest, read here */
+        else if (!DUET_RPC_FOR_SIZE && m->result == 'i') /* the commonest, read here */
             out.p = va_arg(*m->ap, int32_t *);
         else
             out = duet_rpc_out_from_va(m->result, m->ap);
@@ -198,20 +200,9 @@ static int run_signed(duet_rpc *rpc, const char *method, const char *sig, const 
 {
     va_list args;
     message m = {NULL, method, NULL, 0, sig, &args, 0};
-    if (method && sig) {
-        va_copy(args, ap);
-        int err = run(rpc, &m, next, notify);
-        va_end(args);
-        return err;
-    }
-    if (next->future) {
-        next->future->slot = 0xff;
-        next->future->msgid = 0;
-    }
-    duet_rpc_lock(rpc);
-    int err = duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call",
-                                 method ? "no signature (NULL): give \"\" for no parameters" : "no method name (NULL)");
-    duet_rpc_unlock(rpc);
+    va_copy(args, ap);
+    int err = run(rpc, &m, next, notify);
+    va_end(args);
     return err;
 }
 

@@ -112,7 +112,7 @@ static bool check_result(duet_req *c, duet_text *t)
         return false;
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
-        duet_msgpack_write_nil(w);
+        put_byte(w, 0xc0);
     duet_msgpack_token tok = c->returned;
     if (duet_msgpack_writer_size(w) != c->returned_end) {
         /* Written through duet_req_result(): read back what the handler wrote. */

@@ -31,7 +31,7 @@ static size_t uint_size(const uint8_t *p, const uint8_t *end)
 static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsigned inside)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    if (duet_msgpack_reader_remaining(r) && *p <= 0x7f) {
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && *p <= 0x7f) {
         t->type = DUET_MSGPACK_UINT;
         t->v.u = *p;
         duet_msgpack_reader_skip(r, 1);
@@ -45,7 +45,7 @@ static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsig
 static bool read_response_id(duet_msgpack_reader *r, const uint8_t *end, uint64_t *id)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    size_t n = uint_size(p, end);
+    size_t n = DUET_RPC_FOR_SIZE ? 0 : uint_size(p, end);
     if (!n || n > 5)
         return duet_msgpack_read_u64(r, id);
     if (n == 1)
@@ -75,7 +75,7 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
     resp.text = NULL;
     resp.text_len = 0;
     resp.error_type = DUET_MSGPACK_NIL;
-    if (duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
         duet_msgpack_reader_skip(r, 1); /* nil, read here: no error */
     else if ((resp.error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
         duet_msgpack_read_str(r, &resp.text, &resp.text_len);
@@ -125,7 +125,7 @@ static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t
     const uint8_t *bytes;
     *len = 0;
     size_t avail = duet_msgpack_reader_remaining(r);
-    if (avail && (*p & 0xe0) == 0xa0 && (size_t)(*p & 0x1f) < avail) {
+    if (!DUET_RPC_FOR_SIZE && avail && (*p & 0xe0) == 0xa0 && (size_t)(*p & 0x1f) < avail) {
         *name = (const char *)p + 1; /* a fixstr, read here: the commonest name */
         *len = *p & 0x1f;
         duet_msgpack_reader_skip(r, 1 + *len);
@@ -163,7 +163,7 @@ static bool read_params(duet_req *c, duet_msgpack_reader *r)
 static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    if (duet_msgpack_reader_remaining(r) && (*p & 0xf0) == 0x90) {
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && (*p & 0xf0) == 0x90) {
         *n = *p & 0x0f;
         duet_msgpack_reader_skip(r, 1);
         return true;
@@ -176,7 +176,7 @@ static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
 static bool read_kind(duet_msgpack_reader *r, uint32_t *n, uint32_t *type)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    if (duet_msgpack_reader_remaining(r) >= 2 && (p[0] == 0x94 || p[0] == 0x93) && p[1] <= MSG_NOTIFY) {
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) >= 2 && (p[0] == 0x94 || p[0] == 0x93) && p[1] <= MSG_NOTIFY) {
         *n = p[0] & 0x0f;
         *type = p[1];
         duet_msgpack_reader_skip(r, 2);
@@ -188,7 +188,7 @@ static bool read_kind(duet_msgpack_reader *r, uint32_t *n, uint32_t *type)
 /* A request's msgid: any integer (its bytes are sent back as they came). */
 static bool read_request_msgid(duet_msgpack_reader *r, const uint8_t *end)
 {
-    size_t n = uint_size(duet_msgpack_reader_pos(r), end);
+    size_t n = DUET_RPC_FOR_SIZE ? 0 : uint_size(duet_msgpack_reader_pos(r), end);
     duet_msgpack_token id;
     if (n) {
         duet_msgpack_reader_skip(r, n);
