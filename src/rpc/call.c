@@ -49,20 +49,18 @@ static duet_rpc_slot *slot_take(duet_rpc *rpc)
     return NULL;
 }
 
-bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
+int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
 {
+    if (rpc->link_err)
+        return duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
     if (slot) {
         rpc->take_response = duet_rpc_take_response;
         *slot = slot_take(rpc);
-        if (!*slot) {
-            duet_rpc_set_error(rpc, DUET_ERR_FULL, method, "too many calls in flight (DUET_RPC_MAX_INFLIGHT)");
-            return false;
-        }
+        if (!*slot)
+            return duet_rpc_set_error(rpc, DUET_ERR_FULL, method, "too many calls in flight (DUET_RPC_MAX_INFLIGHT)");
     }
-    if (!frame_push(rpc, w, frame)) {
-        duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, "no room left in the tx buffer (calls nested too deep)");
-        return false;
-    }
+    if (!frame_push(rpc, w, frame))
+        return duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, "no room left in the tx buffer (calls nested too deep)");
     uint8_t *head = duet_msgpack_writer_reserve(w, 2); /* a frame holds MIN_FRAME bytes */
     head[0] = slot ? 0x94 : 0x93; /* an array of 4 or 3 */
     head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
@@ -71,7 +69,7 @@ bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame
         put_uint(w, (*slot)->msgid);
     }
     put_cstr(w, method);
-    return true;
+    return DUET_OK;
 }
 
 int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
@@ -143,12 +141,11 @@ static int send_message(duet_rpc *rpc, message *m)
     if (m->n > DUET_RPC_MAX_ARGS) {
         return duet_rpc_fail(rpc, DUET_ERR_ARG, "%s: %u arguments, " TOO_MANY_ARGS, m->method, m->n, DUET_RPC_MAX_ARGS);
     }
-    if (rpc->link_err)
-        return duet_rpc_set_error(rpc, rpc->link_err, m->method, NULL);
     duet_msgpack_writer w;
     size_t frame;
-    if (!duet_rpc_begin_message(rpc, &w, &frame, m->slot, m->method))
-        return m->slot && !*m->slot ? DUET_ERR_FULL : DUET_ERR_TOO_LARGE;
+    int err = duet_rpc_begin_message(rpc, &w, &frame, m->slot, m->method);
+    if (err)
+        return err;
     if (!write_params(&w, m)) {
         frame_pop(rpc, frame);
         if (m->slot)

@@ -206,8 +206,9 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
 /* serve.c: sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
 void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text);
 
-/* call.c: writes the head of a request (with a new msgid in *slot) or notification. */
-bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method);
+/* call.c: writes the head of a request (with a new msgid in *slot) or notification, into a
+ * new frame; DUET_OK, or the error (link down, no slot, no frame) with its text set. */
+int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method);
 
 /* call.c: sends a finished message; on success the slot (if any) starts waiting. */
 int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result);
@@ -233,10 +234,6 @@ struct duet_rpc_response {
     size_t len;
     duet_msgpack_token tok;
 };
-
-/* result.c: stores a scalar result (tok) where the waiting caller's s->out says, if it
- * matches the call's result letter, and clears s->out; false (nothing stored) if not. */
-bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok);
 
 /* result.c: hands a response to the call that waits for msgid id (duet_rpc.take_response,
  * set by the first call); false if none does. */

@@ -94,25 +94,18 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
 /* Whether s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
 static bool utf8_valid(const uint8_t *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        uint8_t b = s[i];
-        size_t n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 9;
-        if (n == 9 || len - i - 1 < n)
+    for (size_t i = 0; i < len;) {
+        uint8_t b = s[i++];
+        if (b < 0x80)
+            continue;
+        size_t n = (size_t)(b >= 0xc2) + (b >= 0xe0) + (b >= 0xf0); /* bytes that follow (0: no lead byte) */
+        if (!n || b > 0xf4 || len - i < n)
             return false;
-        uint8_t lo = 0x80, hi = 0xbf; /* the second byte's range */
-        if (b == 0xe0)
-            lo = 0xa0;
-        else if (b == 0xed)
-            hi = 0x9f;
-        else if (b == 0xf0)
-            lo = 0x90;
-        else if (b == 0xf4)
-            hi = 0x8f;
-        for (size_t k = 1; k <= n; k++, lo = 0x80, hi = 0xbf)
-            if (s[i + k] < lo || s[i + k] > hi)
+        uint8_t lo = b == 0xe0 ? 0xa0 : b == 0xf0 ? 0x90 : 0x80; /* the second byte's range */
+        uint8_t hi = b == 0xed ? 0x9f : b == 0xf4 ? 0x8f : 0xbf;
+        for (; n; n--, i++, lo = 0x80, hi = 0xbf)
+            if (s[i] < lo || s[i] > hi)
                 return false;
-        i += n + 1;
     }
     return true;
 }
@@ -256,51 +249,30 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     return handle_request(rpc, r, msg, end, type == MSG_NOTIFY);
 }
 
-/* The msgid of the request whose first len bytes are msg; false if it is no request or its
- * msgid is not there whole. */
-static bool request_msgid(const uint8_t *msg, size_t len, const uint8_t **msgid, size_t *msgid_len)
+/* Answers with text the request whose first len bytes are msg, if it is a request and its
+ * msgid is there whole (else there is no one to answer). */
+static void answer_head(duet_rpc *rpc, const uint8_t *msg, size_t len, const char *text)
 {
     duet_msgpack_reader r;
     uint32_t n, type;
     duet_msgpack_reader_init(&r, msg, len);
     if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
-        return false;
-    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
-    *msgid = duet_msgpack_reader_pos(&r);
-    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
-        return false;
-    *msgid_len = (size_t)(duet_msgpack_reader_pos(&r) - *msgid);
-    return true;
-}
-
-/* Answers a request that could not be read whole, if its type and msgid can be. */
-static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err)
-{
-    const uint8_t *msgid;
-    size_t msgid_len;
-    if (!request_msgid(msg, len, &msgid, &msgid_len))
         return;
-    char text[80];
-    duet_text t;
-    duet_text_init(&t, text, sizeof text);
-    duet_rpc_say(&t, MALFORMED "%s",
-                 err == DUET_ERR_DEPTH ? "nested deeper than DUET_MSGPACK_MAX_DEPTH" : "not a whole MessagePack value");
-    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
+    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
+    const uint8_t *msgid = duet_msgpack_reader_pos(&r);
+    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
+        return;
+    duet_rpc_reply_error(rpc, msgid, (size_t)(duet_msgpack_reader_pos(&r) - msgid), text);
 }
 
 void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
 {
-    duet_rpc *rpc = (duet_rpc *)up;
-    const uint8_t *msgid;
-    size_t msgid_len;
-    if (!request_msgid(head, head_len, &msgid, &msgid_len))
-        return; /* nothing to answer: the link reports it */
     char text[120];
     duet_text t;
     duet_text_init(&t, text, sizeof text);
     duet_rpc_say(&t, "request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
                  (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
-    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
+    answer_head((duet_rpc *)up, head, head_len, text);
 }
 
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
@@ -314,7 +286,10 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
             /* No way to find the next message's start: the rest of the buffer is lost.
              * A request whose head can be read still gets an answer. */
             rpc->stats.malformed++;
-            answer_broken(rpc, start, (size_t)(data + len - start), duet_msgpack_reader_error(&r));
+            answer_head(rpc, start, (size_t)(data + len - start),
+                        duet_msgpack_reader_error(&r) == DUET_ERR_DEPTH
+                            ? MALFORMED "nested deeper than DUET_MSGPACK_MAX_DEPTH"
+                            : MALFORMED "not a whole MessagePack value");
             return true;
         }
     }

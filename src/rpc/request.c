@@ -84,12 +84,16 @@ duet_msgpack_reader *duet_req_params(duet_req *call)
 }
 duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 
-/* Notes the result a duet_return_* wrote from `at`, so that its check needs no read-back
- * (unless something was written before it: then the check reads back all of it). */
+/* Notes the result a duet_return_* wrote from `at` (its value in c->returned, its type),
+ * so that its check needs no read-back (unless something was written before it: then the
+ * check reads back all of it). Built for size the check always reads it back
+ * (DUET_RPC_FOR_SIZE). */
 static int returned(duet_req *c, size_t at, duet_msgpack_type type)
 {
-    c->returned.type = type;
-    c->returned_end = at == c->result_start ? duet_msgpack_writer_size(&c->out) : 0;
+    if (!DUET_RPC_FOR_SIZE) {
+        c->returned.type = type;
+        c->returned_end = at == c->result_start ? duet_msgpack_writer_size(&c->out) : 0;
+    }
     return duet_msgpack_writer_error(&c->out);
 }
 
