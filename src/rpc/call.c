@@ -41,6 +41,24 @@ static void write_value(duet_msgpack_writer *w, const duet_value *v)
     }
 }
 
+/* Writes a method name: built for speed, one under 32 bytes is copied as its length is found
+ * (a fixstr: most names), without strlen and memcpy; any other as put_cstr writes it. */
+static void put_name(duet_msgpack_writer *w, const char *name)
+{
+    if (!DUET_RPC_FOR_SIZE && w->cap - w->len >= 32) {
+        uint8_t *p = w->buf + w->len + 1;
+        size_t n = 0;
+        for (; n < 31 && name[n]; n++)
+            p[n] = (uint8_t)name[n];
+        if (!name[n]) {
+            p[-1] = (uint8_t)(0xa0 | n);
+            w->len += 1 + n;
+            return;
+        }
+    }
+    put_cstr(w, name);
+}
+
 static duet_rpc_slot *slot_take(duet_rpc *rpc)
 {
     for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++)
@@ -49,7 +67,7 @@ static duet_rpc_slot *slot_take(duet_rpc *rpc)
     return NULL;
 }
 
-int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
+static inline int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
 {
     if (rpc->link_err)
         return duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
@@ -66,13 +84,21 @@ int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame,
     head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
     if (slot) {
         (*slot)->msgid = rpc->next_msgid++;
-        put_uint(w, (*slot)->msgid);
+        if (!DUET_RPC_FOR_SIZE && (*slot)->msgid > 0xffff) /* the commonest in a long run, inline */
+            duet_msgpack_write_tagged(w, 0xce, (*slot)->msgid, 4);
+        else
+            put_uint(w, (*slot)->msgid);
     }
-    put_cstr(w, method);
+    put_name(w, method);
     return DUET_OK;
 }
 
-int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
+int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
+{
+    return begin_message(rpc, w, frame, slot, method);
+}
+
+static inline int finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
 {
     int err = duet_rpc_send_frame(rpc, w);
     frame_pop(rpc, frame);
@@ -85,6 +111,11 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
         slot->len = 0;
     }
     return DUET_OK;
+}
+
+int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
+{
+    return finish_message(rpc, w, frame, slot, method, result);
 }
 
 /* A message to send: a request (slot != NULL: it gets one) or a notification, its method,
@@ -128,7 +159,7 @@ static bool write_params(duet_msgpack_writer *w, message *m)
     }
     if (head) /* else the writer failed: the frame is too small for the name */
         *head = (uint8_t)(0x90 | n);
-    return duet_rpc_sig_result(sig + n, &m->result);
+    return sig_result(sig + n, &m->result);
 }
 
 /* Checks what every message needs, encodes it and sends it. */
@@ -143,7 +174,7 @@ static int send_message(duet_rpc *rpc, message *m)
     }
     duet_msgpack_writer w;
     size_t frame;
-    int err = duet_rpc_begin_message(rpc, &w, &frame, m->slot, m->method);
+    int err = begin_message(rpc, &w, &frame, m->slot, m->method);
     if (err)
         return err;
     if (!write_params(&w, m)) {
@@ -152,7 +183,7 @@ static int send_message(duet_rpc *rpc, message *m)
             rpc->next_msgid--; /* nothing was sent: the msgid is free again */
         return duet_rpc_signature_error(rpc, m->method, m->sig);
     }
-    return duet_rpc_finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
+    return finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
 }
 
 /* Where a call goes on: a sync call waits (timeout_ms) and stores its result into *out, or
@@ -227,8 +258,9 @@ int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
     va_start(ap, signature);
+    message m = {NULL, method, NULL, 0, signature, &ap, 0}; /* ap is this function's own: no copy */
     then next = {true, rpc->cfg.timeout_ms, NULL, NULL};
-    int err = run_signed(rpc, method, signature, &next, false, ap);
+    int err = run(rpc, &m, &next, false);
     va_end(ap);
     return err;
 }

@@ -239,9 +239,6 @@ struct duet_rpc_response {
  * set by the first call); false if none does. */
 bool duet_rpc_take_response(duet_rpc *rpc, uint64_t id, const duet_rpc_response *resp);
 
-/* result.c: polls and waits until the slot is done or timeout_ms passed. */
-int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms);
-
 /* result.c: waits for a slot and stores its result in o (method names the call in error
  * texts); frees the slot unless it timed out. */
 int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const char *method, const duet_rpc_out *o);

@@ -3,7 +3,8 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
+/* Polls and waits until the slot is done or timeout_ms passed. */
+static int wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
 {
     uint32_t start = 0;
     bool timing = false; /* the clock is read once the first poll found no answer */
@@ -198,7 +199,7 @@ int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const ch
      * which then clears s->out; anything else waits in the slot for take_result. */
     bool direct = !DUET_RPC_FOR_SIZE && s->state == SLOT_PENDING && scalar_letter(s->result_sig);
     s->out = direct ? (void *)o : NULL;
-    int err = duet_rpc_wait_slot(rpc, s, timeout_ms);
+    int err = wait_slot(rpc, s, timeout_ms);
     bool stored = direct && !s->out;
     s->out = NULL;
     if (err && !stored) {
