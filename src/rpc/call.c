@@ -43,7 +43,7 @@ static void write_value(duet_msgpack_writer *w, const duet_value *v)
 
 /* Writes a method name: built for speed, one under 32 bytes is copied as its length is found
  * (a fixstr: most names), without strlen and memcpy; any other as put_cstr writes it. */
-static void put_name(duet_msgpack_writer *w, const char *name)
+static HOT_INLINE void put_name(duet_msgpack_writer *w, const char *name)
 {
     if (!DUET_RPC_FOR_SIZE && w->cap - w->len >= 32) {
         uint8_t *p = w->buf + w->len + 1;
@@ -67,7 +67,7 @@ static duet_rpc_slot *slot_take(duet_rpc *rpc)
     return NULL;
 }
 
-static inline int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
+static HOT_INLINE int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
 {
     if (rpc->link_err)
         return duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
@@ -173,7 +173,7 @@ static int send_message(duet_rpc *rpc, message *m)
         return duet_rpc_fail(rpc, DUET_ERR_ARG, "%s: %u arguments, " TOO_MANY_ARGS, m->method, m->n, DUET_RPC_MAX_ARGS);
     }
     duet_msgpack_writer w;
-    size_t frame;
+    size_t frame = 0;
     int err = begin_message(rpc, &w, &frame, m->slot, m->method);
     if (err)
         return err;

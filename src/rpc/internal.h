@@ -15,6 +15,14 @@
 #define NOINLINE
 #endif
 
+/* Puts a function of the round trip's path into its caller's line where the compiler would
+ * not, except in a build for size (see DUET_RPC_FOR_SIZE below). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define HOT_INLINE __attribute__((always_inline)) inline
+#else
+#define HOT_INLINE inline
+#endif
+
 /* The compiler checks the arguments of duet_rpc_say and duet_rpc_fail against the format. */
 #if defined(__GNUC__) || defined(__clang__)
 #define DUET_RPC_SAY_FORMAT __attribute__((format(printf, 2, 3)))

@@ -164,18 +164,22 @@ static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
     return duet_msgpack_read_array(r, n);
 }
 
-/* The head of a message: its element count (3 or 4) and type (request, response or
- * notification), as every peer writes them read here, anything else through the reader. */
-static bool read_kind(duet_msgpack_reader *r, uint32_t *n, uint32_t *type)
+/* The type of a message (request, response or notification) from its head: an array of 4
+ * (3 for a notification) whose first element is the type. As every peer writes it read
+ * here, any other encoding through the reader; -1 if it is no msgpack-RPC head. */
+static int read_kind(duet_msgpack_reader *r)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) >= 2 && (p[0] == 0x94 || p[0] == 0x93) && p[1] <= MSG_NOTIFY) {
-        *n = p[0] & 0x0f;
-        *type = p[1];
+    uint32_t n, type;
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) >= 2 && p[1] <= MSG_NOTIFY &&
+        p[0] == (p[1] == MSG_NOTIFY ? 0x93 : 0x94)) {
         duet_msgpack_reader_skip(r, 2);
-        return true;
+        return p[1];
     }
-    return duet_msgpack_read_array(r, n) && duet_msgpack_read_u32(r, type);
+    if (!duet_msgpack_read_array(r, &n) || !duet_msgpack_read_u32(r, &type) || type > MSG_NOTIFY ||
+        n != (type == MSG_NOTIFY ? 3u : 4u))
+        return -1;
+    return (int)type;
 }
 
 /* A request's msgid: any integer (its bytes are sent back as they came). */
@@ -241,8 +245,8 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
 {
     const uint8_t *msg = duet_msgpack_reader_pos(r);
     const uint8_t *end = msg + duet_msgpack_reader_remaining(r);
-    uint32_t n, type;
-    if (!read_kind(r, &n, &type) || (n != 3 && n != 4) || type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
+    int type = read_kind(r);
+    if (type < 0)
         return skip_malformed(rpc, r, msg, end);
     if (type == MSG_RESPONSE)
         return complete(rpc, r, msg, end);

@@ -76,7 +76,7 @@ static int store_bytes(duet_rpc *rpc, const char *method, char c, const uint8_t 
 /* Stores a decoded scalar result (checked against letter c) where p points. An integer's
  * bits are the same read as v.i or v.u (two's complement): int32 and uint32 take the low
  * 32, int64 and uint64 all 64. */
-static void store_scalar(char c, const duet_msgpack_token *tok, void *p)
+static inline void store_scalar(char c, const duet_msgpack_token *tok, void *p)
 {
     if (c == 'i' || c == 'u')
         *(uint32_t *)p = (uint32_t)tok->v.u;

@@ -11,7 +11,7 @@ void duet_rpc_unknown_text(duet_req *c, duet_text *t)
 
 /* Writes the head of a response, [1, msgid, then the error and result, into w: the array
  * header, the type and the msgid's bytes as they came, in one piece. */
-static void write_response_head(duet_msgpack_writer *w, const uint8_t *msgid, size_t msgid_len)
+static HOT_INLINE void write_response_head(duet_msgpack_writer *w, const uint8_t *msgid, size_t msgid_len)
 {
     uint8_t *p = duet_msgpack_writer_reserve(w, 2 + msgid_len);
     if (!p)
