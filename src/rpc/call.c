@@ -3,45 +3,10 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-/* The writers of the values, one per kind: duet/call.h picks one with a value's C type, and
- * a signature's letter one in value_from_va. */
-void duet_value_put_int(duet_msgpack_writer *w, const duet_value *v) { put_int(w, v->v.i); }
-void duet_value_put_uint(duet_msgpack_writer *w, const duet_value *v) { put_uint(w, v->v.u); }
-void duet_value_put_bool(duet_msgpack_writer *w, const duet_value *v) { put_byte(w, v->v.u ? 0xc3 : 0xc2); }
-void duet_value_put_float(duet_msgpack_writer *w, const duet_value *v)
-{
-    duet_msgpack_write_float(w, duet_number_narrow(v->v.d));
-}
-void duet_value_put_double(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_double(w, v->v.d); }
-void duet_value_put_str(duet_msgpack_writer *w, const duet_value *v) { put_cstr(w, v->v.s); }
-void duet_value_put_bin(duet_msgpack_writer *w, const duet_value *v)
-{
-    duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len);
-}
-/* What only a signature can name: a raw value ('v') and nil ('n'). */
-static void put_raw(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); }
-static void put_nil(duet_msgpack_writer *w, const duet_value *v)
-{
-    (void)v;
-    put_byte(w, 0xc0);
-}
-
-/* Reads the parameter of letter c from ap into x, with its writer; false if c is no
- * parameter letter. */
+/* Reads the parameter of letter c from ap into x; false if c is no parameter letter. */
 static bool value_from_va(char c, va_list *ap, duet_value *x)
 {
-    static const char letters[] = "iulkbfdsyvn";
-    static void (*const puts[])(duet_msgpack_writer *w, const duet_value *v) = {
-        duet_value_put_int,  duet_value_put_uint,   duet_value_put_int, duet_value_put_uint,
-        duet_value_put_bool, duet_value_put_float,  duet_value_put_double, duet_value_put_str,
-        duet_value_put_bin,  put_raw,               put_nil};
-    unsigned k = 0;
-    while (letters[k] && letters[k] != c)
-        k++;
-    if (!letters[k])
-        return false;
     x->letter = c;
-    x->put = puts[k];
     switch (c) {
     case 'i': x->v.i = va_arg(*ap, int); break;
     case 'u': x->v.u = va_arg(*ap, unsigned); break;
@@ -54,9 +19,26 @@ static bool value_from_va(char c, va_list *ap, duet_value *x)
         x->v.bin.data = va_arg(*ap, const void *);
         x->v.bin.len = va_arg(*ap, size_t);
         break;
-    default: break; /* 'n': no value */
+    case 'n': break;
+    default: return false;
     }
     return true;
+}
+
+/* Writes one value: a typed one (duet/call.h) or one read from a signature. */
+static void write_value(duet_msgpack_writer *w, const duet_value *v)
+{
+    switch (v->letter) {
+    case 'i': case 'l': put_int(w, v->v.i); break;
+    case 'u': case 'k': put_uint(w, v->v.u); break;
+    case 'b': put_byte(w, v->v.u ? 0xc3 : 0xc2); break;
+    case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
+    case 'd': duet_msgpack_write_double(w, v->v.d); break;
+    case 's': put_cstr(w, v->v.s); break;
+    case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
+    case 'v': duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); break;
+    default: put_byte(w, 0xc0); break;
+    }
 }
 
 /* Writes a method name: built for speed, one under 32 bytes is copied as its length is found
@@ -138,43 +120,27 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
 
 /* A message to send: a request (slot != NULL: it gets one) or a notification, its method,
  * its params - typed values, or a signature and its values in ap - and (for a request)
- * its result letter (read from the signature as the params are written), and how its
- * params are written and its result's place is found: each form sets the two functions of
- * its kind, so that a program links the code of the forms it uses (a program that only
- * calls with DUET_CALL links no va_list reading, and the writers and stores of its types). */
-typedef struct message message;
-struct message {
+ * its result letter (read from the signature as the params are written). */
+typedef struct message {
     duet_rpc_slot **slot;
     const char *method;
-    const duet_value *values; /* the typed values and where the result goes... */
+    const duet_value *values; /* the typed values (ap NULL)... */
     unsigned n;
-    const duet_result *to;
-    const char *sig;          /* ...or a signature, whose values and result pointers are in ap */
+    const char *sig;          /* ...or a signature, whose values are read from ap */
     va_list *ap;
     char result;
-    bool (*write)(duet_msgpack_writer *w, message *m); /* false if the signature is bad */
-    duet_rpc_out (*out)(message *m);
-};
+} message;
 
-/* The typed kind: the values, each with its writer; the result as its pointer says. */
-static bool write_typed(duet_msgpack_writer *w, message *m)
+/* Writes the params array: the typed values, or each letter of the signature's value read
+ * from ap and written in one pass. False if the signature is bad. */
+static bool write_params(duet_msgpack_writer *w, message *m)
 {
-    put_byte(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
-    for (unsigned i = 0; i < m->n; i++)
-        m->values[i].put(w, &m->values[i]);
-    return true;
-}
-
-static duet_rpc_out out_typed(message *m)
-{
-    duet_rpc_out out = {m->to->p, m->to->cap, NULL, m->to->store};
-    return out;
-}
-
-/* The signed kind: each letter of the signature's value read from ap and written in one
- * pass; the result pointers after them in ap. */
-static HOT_INLINE bool write_signed(duet_msgpack_writer *w, message *m)
-{
+    if (!m->ap) {
+        put_byte(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
+        for (unsigned i = 0; i < m->n; i++)
+            write_value(w, &m->values[i]);
+        return true;
+    }
     /* The array's header (a fixarray: DUET_RPC_MAX_ARGS is at most 15) is written once the
      * count is known. */
     const char *sig = m->sig;
@@ -189,24 +155,15 @@ static HOT_INLINE bool write_signed(duet_msgpack_writer *w, message *m)
         else if (!value_from_va(sig[n], m->ap, &v))
             return false;
         else
-            v.put(w, &v);
+            write_value(w, &v);
     }
     if (head) /* else the writer failed: the frame is too small for the name */
         *head = (uint8_t)(0x90 | n);
     return sig_result(sig + n, &m->result);
 }
 
-static HOT_INLINE duet_rpc_out out_signed(message *m)
-{
-    if (!DUET_RPC_FOR_SIZE && m->result == 'i') { /* the commonest, read here */
-        duet_rpc_out out = {va_arg(*m->ap, int32_t *), 0, NULL, duet_result_store_32};
-        return out;
-    }
-    return duet_rpc_out_from_va(m->result, m->ap);
-}
-
 /* Checks what every message needs, encodes it and sends it. */
-static HOT_INLINE int send_message(duet_rpc *rpc, message *m)
+static int send_message(duet_rpc *rpc, message *m)
 {
     if (!m->method)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
@@ -220,10 +177,7 @@ static HOT_INLINE int send_message(duet_rpc *rpc, message *m)
     int err = begin_message(rpc, &w, &frame, m->slot, m->method);
     if (err)
         return err;
-    /* Built for speed the signed kind (duet_rpc_call's) is called by name, in this line;
-     * built for size only through the pointer, so that the typed forms link none of it. */
-    bool signed_kind = !DUET_RPC_FOR_SIZE && m->write == write_signed;
-    if (!(signed_kind ? write_signed(&w, m) : m->write(&w, m))) {
+    if (!write_params(&w, m)) {
         frame_pop(rpc, frame);
         if (m->slot)
             rpc->next_msgid--; /* nothing was sent: the msgid is free again */
@@ -232,12 +186,14 @@ static HOT_INLINE int send_message(duet_rpc *rpc, message *m)
     return finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
 }
 
-/* Where a call goes on: a sync call waits (timeout_ms) and stores its result where the
- * message says; an async one fills *future; a notification is done. */
+/* Where a call goes on: a sync call waits (timeout_ms) and stores its result into *out, or
+ * where the pointers in the message's ap say; an async one fills *future; a notification
+ * is done. */
 typedef struct then {
     bool sync;
     uint32_t timeout_ms;
     duet_future *future;
+    const duet_result *out;
 } then;
 
 /* Sends m (its slot taken here unless it is a notification) and goes on as next says;
@@ -253,7 +209,13 @@ static HOT_INLINE int run(duet_rpc *rpc, message *m, const then *next, bool noti
         next->future->msgid = err ? 0 : s->msgid;
     }
     if (!err && next->sync) {
-        duet_rpc_out out = !DUET_RPC_FOR_SIZE && m->out == out_signed ? out_signed(m) : m->out(m);
+        duet_rpc_out out = {NULL, 0, NULL};
+        if (next->out)
+            out = (duet_rpc_out){next->out->p, next->out->cap, NULL};
+        else if (!DUET_RPC_FOR_SIZE && m->result == 'i') /* the commonest, read here */
+            out.p = va_arg(*m->ap, int32_t *);
+        else
+            out = duet_rpc_out_from_va(m->result, m->ap);
         err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, &out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
@@ -271,7 +233,7 @@ static NOINLINE int run_any(duet_rpc *rpc, message *m, const then *next, bool no
 static int run_signed(duet_rpc *rpc, const char *method, const char *sig, const then *next, bool notify, va_list ap)
 {
     va_list args;
-    message m = {NULL, method, NULL, 0, NULL, sig, &args, 0, write_signed, out_signed};
+    message m = {NULL, method, NULL, 0, sig, &args, 0};
     va_copy(args, ap);
     int err = run_any(rpc, &m, next, notify);
     va_end(args);
@@ -280,19 +242,19 @@ static int run_signed(duet_rpc *rpc, const char *method, const char *sig, const 
 
 int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const char *signature, va_list ap)
 {
-    then next = {true, timeout_ms, NULL};
+    then next = {true, timeout_ms, NULL, NULL};
     return run_signed(rpc, method, signature, &next, false, ap);
 }
 
 int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap)
 {
-    then next = {false, 0, future};
+    then next = {false, 0, future, NULL};
     return run_signed(rpc, method, signature, &next, false, ap);
 }
 
 int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, va_list ap)
 {
-    then next = {false, 0, NULL};
+    then next = {false, 0, NULL, NULL};
     return run_signed(rpc, method, signature, &next, true, ap);
 }
 
@@ -303,8 +265,8 @@ int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
     va_start(ap, signature);
-    message m = {NULL, method, NULL, 0, NULL, signature, &ap, 0, write_signed, out_signed}; /* ap: its own */
-    then next = {true, rpc->cfg.timeout_ms, NULL};
+    message m = {NULL, method, NULL, 0, signature, &ap, 0}; /* ap is this function's own: no copy */
+    then next = {true, rpc->cfg.timeout_ms, NULL, NULL};
     int err = run(rpc, &m, &next, false);
     va_end(ap);
     return err;
@@ -339,29 +301,24 @@ int duet_rpc_notify(duet_rpc *rpc, const char *method, const char *signature, ..
 
 /* ------------------------------------------------------------ typed (duet/call.h) */
 
-/* run() for typed values; to: where the result goes (NULL: no result is waited for). */
-static NOINLINE int run_values(duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs,
-                      const duet_result *to, const then *next, bool notify)
-{
-    message m = {NULL, method, args, nargs, to, NULL, NULL, to ? to->letter : 0, write_typed, out_typed};
-    return run_any(rpc, &m, next, notify);
-}
-
 int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, const duet_value *args, unsigned nargs)
 {
-    then next = {true, rpc->cfg.timeout_ms, NULL};
-    return run_values(rpc, method, args, nargs, &result, &next, false);
+    message m = {NULL, method, args, nargs, NULL, NULL, result.letter};
+    then next = {true, rpc->cfg.timeout_ms, NULL, &result};
+    return run_any(rpc, &m, &next, false);
 }
 
 int duet_rpc_call_async_values(duet_rpc *rpc, duet_future *future, const char *method, const duet_value *args,
                                unsigned nargs)
 {
-    then next = {false, 0, future};
-    return run_values(rpc, method, args, nargs, NULL, &next, false);
+    message m = {NULL, method, args, nargs, NULL, NULL, 0};
+    then next = {false, 0, future, NULL};
+    return run_any(rpc, &m, &next, false);
 }
 
 int duet_rpc_notify_values(duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs)
 {
-    then next = {false, 0, NULL};
-    return run_values(rpc, method, args, nargs, NULL, &next, true);
+    message m = {NULL, method, args, nargs, NULL, NULL, 0};
+    then next = {false, 0, NULL, NULL};
+    return run_any(rpc, &m, &next, true);
 }

@@ -64,13 +64,13 @@ int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ..
 
 int duet_future_wait_value(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, duet_result result)
 {
-    duet_rpc_out out = {result.p, result.cap, NULL, result.store};
+    duet_rpc_out out = {result.p, result.cap, NULL};
     return wait_future(rpc, future, timeout_ms, result.letter, NULL, &out); /* letter 0 (NULL): the call's own */
 }
 
 int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, void *buf, size_t cap, size_t *len)
 {
-    duet_rpc_out raw = {buf, cap, len, NULL};
+    duet_rpc_out raw = {buf, cap, len};
     return wait_future(rpc, future, timeout_ms, 'v', NULL, &raw);
 }
 

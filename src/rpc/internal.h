@@ -221,13 +221,12 @@ int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame,
 /* call.c: sends a finished message; on success the slot (if any) starts waiting. */
 int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result);
 
-/* Where a call's result goes: a pointer as its letter says, for str, bin and raw results a
- * capacity and where the length goes, for a scalar the function that stores it. */
+/* Where a call's result goes: a pointer as its letter says, and for str, bin and raw
+ * results a capacity and where the length goes. */
 typedef struct duet_rpc_out {
     void *p;
     size_t cap;
     size_t *lenp;
-    void (*store)(void *p, const duet_msgpack_token *t);
 } duet_rpc_out;
 
 /* result.c: reads the result pointers for result letter c from a va_list. */
