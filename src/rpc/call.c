@@ -198,7 +198,7 @@ typedef struct then {
 
 /* Sends m (its slot taken here unless it is a notification) and goes on as next says;
  * the one path of every call and notification. */
-static HOT_INLINE int run(duet_rpc *rpc, message *m, const then *next, bool notify)
+static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
 {
     duet_rpc_slot *s = NULL;
     m->slot = notify ? NULL : &s;
@@ -223,19 +223,13 @@ static HOT_INLINE int run(duet_rpc *rpc, message *m, const then *next, bool noti
     return err;
 }
 
-/* run() out of line: every form but duet_rpc_call calls this one copy. */
-static NOINLINE int run_any(duet_rpc *rpc, message *m, const then *next, bool notify)
-{
-    return run(rpc, m, next, notify);
-}
-
 /* run() for a signature and its values in ap. */
 static int run_signed(duet_rpc *rpc, const char *method, const char *sig, const then *next, bool notify, va_list ap)
 {
     va_list args;
     message m = {NULL, method, NULL, 0, sig, &args, 0};
     va_copy(args, ap);
-    int err = run_any(rpc, &m, next, notify);
+    int err = run(rpc, &m, next, notify);
     va_end(args);
     return err;
 }
@@ -258,9 +252,8 @@ int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, v
     return run_signed(rpc, method, signature, &next, true, ap);
 }
 
-/* The variadic forms: each hands its va_list to the v-form above (C has no way to pass
- * "..." on, so each is its own short function), but duet_rpc_call, the commonest, which
- * runs its call itself with its own va_list and its own copy of run() where built for speed. */
+/* The variadic forms: each hands its va_list to the v-form above. (C has no way to pass
+ * "..." on, so each is its own short function.) */
 int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
@@ -305,7 +298,7 @@ int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, 
 {
     message m = {NULL, method, args, nargs, NULL, NULL, result.letter};
     then next = {true, rpc->cfg.timeout_ms, NULL, &result};
-    return run_any(rpc, &m, &next, false);
+    return run(rpc, &m, &next, false);
 }
 
 int duet_rpc_call_async_values(duet_rpc *rpc, duet_future *future, const char *method, const duet_value *args,
@@ -313,12 +306,12 @@ int duet_rpc_call_async_values(duet_rpc *rpc, duet_future *future, const char *m
 {
     message m = {NULL, method, args, nargs, NULL, NULL, 0};
     then next = {false, 0, future, NULL};
-    return run_any(rpc, &m, &next, false);
+    return run(rpc, &m, &next, false);
 }
 
 int duet_rpc_notify_values(duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs)
 {
     message m = {NULL, method, args, nargs, NULL, NULL, 0};
     then next = {false, 0, NULL, NULL};
-    return run_any(rpc, &m, &next, true);
+    return run(rpc, &m, &next, true);
 }
