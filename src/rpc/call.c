@@ -198,7 +198,7 @@ typedef struct then {
 
 /* Sends m (its slot taken here unless it is a notification) and goes on as next says;
  * the one path of every call and notification. */
-static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
+static HOT_INLINE int run(duet_rpc *rpc, message *m, const then *next, bool notify)
 {
     duet_rpc_slot *s = NULL;
     m->slot = notify ? NULL : &s;
@@ -252,8 +252,9 @@ int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, v
     return run_signed(rpc, method, signature, &next, true, ap);
 }
 
-/* The variadic forms: each hands its va_list to the v-form above. (C has no way to pass
- * "..." on, so each is its own short function.) */
+/* The variadic forms: each hands its va_list to the v-form above (C has no way to pass
+ * "..." on, so each is its own short function), but duet_rpc_call, the commonest, which
+ * runs its call itself with its own va_list. */
 int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
