@@ -4,7 +4,7 @@
 #include "rpc/signature.h"
 
 /* Reads the parameter of letter c from ap into x; false if c is no parameter letter. */
-static bool value_from_va(char c, va_list *ap, duet_value *x)
+static NOINLINE bool value_from_va(char c, va_list *ap, duet_value *x)
 {
     x->letter = c;
     switch (c) {
