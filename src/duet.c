@@ -271,16 +271,14 @@ int duet_bind(const char *name, const char *signature, duet_rpc_handler fn)
     return err;
 }
 
-/* Before a call: DUET_OK once duet_begin() succeeded, and the engine's text of the calling
- * thread's call is kept in text from now on (top_unlock); else the error (what names the
- * call when method is NULL). */
-static int call_begin(const char *method, const char *what, char *text)
+/* Before a call: the engine's text of the calling thread's call is kept in text from now on
+ * (top_unlock). Before duet_begin() the engine's link is the idle one, whose refusal says
+ * what to do ("add: call duet_begin() first ..."). */
+static void call_begin(char *text)
 {
-    if (!duet.begun)
-        return not_begun(method ? method : what);
+    rpc_setup();
     text[0] = '\0';
     error_slot()->capture = text;
-    return DUET_OK;
 }
 
 /* Whether two texts are the same (no strcmp: newlib's pulls 700 bytes into a firmware). */
@@ -314,20 +312,17 @@ static int call_result(int err)
 static int vcall(const char *method, uint32_t timeout_ms, const char *signature, va_list ap)
 {
     char text[DUET_RPC_ERROR_TEXT];
-    int err = call_begin(method, "duet_call", text);
-    return err ? err : call_result(duet_rpc_vcall(&duet.rpc, timeout_ms, method, signature, ap));
+    call_begin(text);
+    return call_result(duet_rpc_vcall(&duet.rpc, timeout_ms, method, signature, ap));
 }
 
 /* duet_call_async (notify false) and duet_notify. */
 static int vsend(bool notify, duet_future *future, const char *method, const char *signature, va_list ap)
 {
     char text[DUET_RPC_ERROR_TEXT];
-    int err = call_begin(method, notify ? "duet_notify" : "duet_call_async", text);
-    if (err)
-        return err;
-    err = notify ? duet_rpc_vnotify(&duet.rpc, method, signature, ap)
-                 : duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap);
-    return call_result(err);
+    call_begin(text);
+    return call_result(notify ? duet_rpc_vnotify(&duet.rpc, method, signature, ap)
+                              : duet_rpc_vcall_async(&duet.rpc, future, method, signature, ap));
 }
 
 int duet_call(const char *method, const char *signature, ...)
@@ -369,22 +364,22 @@ int duet_notify(const char *method, const char *signature, ...)
 int duet_call_values(const char *method, duet_result result, const duet_value *args, unsigned nargs)
 {
     char text[DUET_RPC_ERROR_TEXT];
-    int err = call_begin(method, "DUET_CALL", text);
-    return err ? err : call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
+    call_begin(text);
+    return call_result(duet_rpc_call_values(&duet.rpc, method, result, args, nargs));
 }
 
 int duet_call_async_values(duet_future *future, const char *method, const duet_value *args, unsigned nargs)
 {
     char text[DUET_RPC_ERROR_TEXT];
-    int err = call_begin(method, "DUET_CALL_ASYNC", text);
-    return err ? err : call_result(duet_rpc_call_async_values(&duet.rpc, future, method, args, nargs));
+    call_begin(text);
+    return call_result(duet_rpc_call_async_values(&duet.rpc, future, method, args, nargs));
 }
 
 int duet_notify_values(const char *method, const duet_value *args, unsigned nargs)
 {
     char text[DUET_RPC_ERROR_TEXT];
-    int err = call_begin(method, "DUET_NOTIFY", text);
-    return err ? err : call_result(duet_rpc_notify_values(&duet.rpc, method, args, nargs));
+    call_begin(text);
+    return call_result(duet_rpc_notify_values(&duet.rpc, method, args, nargs));
 }
 
 /* The stream works once duet_begin has set it up; before that writes take nothing. */
@@ -404,20 +399,23 @@ size_t duet_write(const void *data, size_t len)
     return n;
 }
 
-size_t duet_print(const char *str)
+/* duet_print and duet_println: put (the stream's print or println) under the lock. */
+static size_t print_with(size_t (*put)(duet_stream *s, const char *str), const char *str)
 {
     top_lock(NULL);
-    size_t n = stream_up() ? duet_stream_print(&duet.stream, str) : 0;
+    size_t n = stream_up() ? put(&duet.stream, str) : 0;
     top_unlock(NULL);
     return n;
 }
 
+size_t duet_print(const char *str)
+{
+    return print_with(duet_stream_print, str);
+}
+
 size_t duet_println(const char *str)
 {
-    top_lock(NULL);
-    size_t n = stream_up() ? duet_stream_println(&duet.stream, str) : 0;
-    top_unlock(NULL);
-    return n;
+    return print_with(duet_stream_println, str);
 }
 
 size_t duet_printf(const char *fmt, ...)
@@ -442,18 +440,22 @@ size_t duet_available(void)
     return n;
 }
 
-int duet_read(void)
+/* duet_read and duet_peek: get (the stream's read or peek) under the lock; -1 before
+ * duet_begin(). */
+static int read_with(int (*get)(duet_stream *s))
 {
     top_lock(NULL);
-    int c = duet.begun ? duet_stream_read(&duet.stream) : -1;
+    int c = duet.begun ? get(&duet.stream) : -1;
     top_unlock(NULL);
     return c;
 }
 
+int duet_read(void)
+{
+    return read_with(duet_stream_read);
+}
+
 int duet_peek(void)
 {
-    top_lock(NULL);
-    int c = duet.begun ? duet_stream_peek(&duet.stream) : -1;
-    top_unlock(NULL);
-    return c;
+    return read_with(duet_stream_peek);
 }

@@ -42,9 +42,9 @@ const duet_rpc_method *duet_rpc_find_binding(duet_rpc *rpc, const char *name, si
     const duet_rpc_binding *b = rpc->methods, *end = b + rpc->method_count;
     for (; b < end; b++) {
         const char *own = b->own.name;
-        if (!own) {
+        if (DUET_RPC_FOR_SIZE || !own) {
             if (binding_is(b, name, len))
-                return b->member.method;
+                return own ? &b->own : b->member.method;
             continue;
         }
         /* A plain name, compared here byte by byte up to its NUL (names are short). */

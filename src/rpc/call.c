@@ -4,7 +4,7 @@
 #include "rpc/signature.h"
 
 /* Reads the parameter of letter c from ap into x; false if c is no parameter letter. */
-static bool value_from_va(char c, va_list *ap, duet_value *x)
+static NOINLINE bool value_from_va(char c, va_list *ap, duet_value *x)
 {
     x->letter = c;
     switch (c) {
@@ -29,16 +29,34 @@ static bool value_from_va(char c, va_list *ap, duet_value *x)
 static void write_value(duet_msgpack_writer *w, const duet_value *v)
 {
     switch (v->letter) {
-    case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
-    case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
-    case 'b': duet_msgpack_write_bool(w, v->v.u != 0); break;
+    case 'i': case 'l': put_int(w, v->v.i); break;
+    case 'u': case 'k': put_uint(w, v->v.u); break;
+    case 'b': put_byte(w, v->v.u ? 0xc3 : 0xc2); break;
     case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
     case 'd': duet_msgpack_write_double(w, v->v.d); break;
-    case 's': duet_msgpack_write_cstr(w, v->v.s); break;
+    case 's': put_cstr(w, v->v.s); break;
     case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
     case 'v': duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); break;
-    default: duet_msgpack_write_nil(w); break;
+    default: put_byte(w, 0xc0); break;
     }
+}
+
+/* Writes a method name: built for speed, one under 32 bytes is copied as its length is found
+ * (a fixstr: most names), without strlen and memcpy; any other as put_cstr writes it. */
+static HOT_INLINE void put_name(duet_msgpack_writer *w, const char *name)
+{
+    if (!DUET_RPC_FOR_SIZE && w->cap - w->len >= 32) {
+        uint8_t *p = w->buf + w->len + 1;
+        size_t n = 0;
+        for (; n < 31 && name[n]; n++)
+            p[n] = (uint8_t)name[n];
+        if (!name[n]) {
+            p[-1] = (uint8_t)(0xa0 | n);
+            w->len += 1 + n;
+            return;
+        }
+    }
+    put_cstr(w, name);
 }
 
 static duet_rpc_slot *slot_take(duet_rpc *rpc)
@@ -49,32 +67,38 @@ static duet_rpc_slot *slot_take(duet_rpc *rpc)
     return NULL;
 }
 
-bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
+static HOT_INLINE int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
 {
+    if (rpc->link_err)
+        return duet_rpc_set_error(rpc, rpc->link_err, method, NULL);
     if (slot) {
         rpc->take_response = duet_rpc_take_response;
         *slot = slot_take(rpc);
-        if (!*slot) {
-            duet_rpc_set_error(rpc, DUET_ERR_FULL, method, "too many calls in flight (DUET_RPC_MAX_INFLIGHT)");
-            return false;
-        }
+        if (!*slot)
+            return duet_rpc_set_error(rpc, DUET_ERR_FULL, method, "too many calls in flight (DUET_RPC_MAX_INFLIGHT)");
     }
-    if (!frame_push(rpc, w, frame)) {
-        duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, "no room left in the tx buffer (calls nested too deep)");
-        return false;
-    }
+    if (!frame_push(rpc, w, frame))
+        return duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, "no room left in the tx buffer (calls nested too deep)");
     uint8_t *head = duet_msgpack_writer_reserve(w, 2); /* a frame holds MIN_FRAME bytes */
     head[0] = slot ? 0x94 : 0x93; /* an array of 4 or 3 */
     head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
     if (slot) {
         (*slot)->msgid = rpc->next_msgid++;
-        duet_msgpack_write_uint(w, (*slot)->msgid);
+        if (!DUET_RPC_FOR_SIZE && (*slot)->msgid > 0xffff) /* the commonest in a long run, inline */
+            duet_msgpack_write_tagged(w, 0xce, (*slot)->msgid, 4);
+        else
+            put_uint(w, (*slot)->msgid);
     }
-    duet_msgpack_write_cstr(w, method);
-    return true;
+    put_name(w, method);
+    return DUET_OK;
 }
 
-int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
+int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method)
+{
+    return begin_message(rpc, w, frame, slot, method);
+}
+
+static inline int finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
 {
     int err = duet_rpc_send_frame(rpc, w);
     frame_pop(rpc, frame);
@@ -89,13 +113,18 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
     return DUET_OK;
 }
 
+int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result)
+{
+    return finish_message(rpc, w, frame, slot, method, result);
+}
+
 /* A message to send: a request (slot != NULL: it gets one) or a notification, its method,
  * its params - typed values, or a signature and its values in ap - and (for a request)
  * its result letter (read from the signature as the params are written). */
 typedef struct message {
     duet_rpc_slot **slot;
     const char *method;
-    const duet_value *values; /* the typed values (sig NULL)... */
+    const duet_value *values; /* the typed values (ap NULL)... */
     unsigned n;
     const char *sig;          /* ...or a signature, whose values are read from ap */
     va_list *ap;
@@ -106,8 +135,8 @@ typedef struct message {
  * from ap and written in one pass. False if the signature is bad. */
 static bool write_params(duet_msgpack_writer *w, message *m)
 {
-    if (!m->sig) {
-        duet_msgpack_write_array(w, m->n);
+    if (!m->ap) {
+        put_byte(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
         for (unsigned i = 0; i < m->n; i++)
             write_value(w, &m->values[i]);
         return true;
@@ -121,8 +150,8 @@ static bool write_params(duet_msgpack_writer *w, message *m)
         duet_value v;
         if (n == DUET_RPC_MAX_ARGS)
             return false;
-        if (sig[n] == 'i') /* the commonest, written straight from ap */
-            duet_msgpack_write_int(w, va_arg(*m->ap, int));
+        if (!DUET_RPC_FOR_SIZE && sig[n] == 'i') /* the commonest, written straight from ap */
+            put_int(w, va_arg(*m->ap, int));
         else if (!value_from_va(sig[n], m->ap, &v))
             return false;
         else
@@ -130,7 +159,7 @@ static bool write_params(duet_msgpack_writer *w, message *m)
     }
     if (head) /* else the writer failed: the frame is too small for the name */
         *head = (uint8_t)(0x90 | n);
-    return duet_rpc_sig_result(sig + n, &m->result);
+    return sig_result(sig + n, &m->result);
 }
 
 /* Checks what every message needs, encodes it and sends it. */
@@ -138,22 +167,23 @@ static int send_message(duet_rpc *rpc, message *m)
 {
     if (!m->method)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
+    if (m->ap && !m->sig)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, "no signature (NULL): give \"\" for no parameters");
     if (m->n > DUET_RPC_MAX_ARGS) {
         return duet_rpc_fail(rpc, DUET_ERR_ARG, "%s: %u arguments, " TOO_MANY_ARGS, m->method, m->n, DUET_RPC_MAX_ARGS);
     }
-    if (rpc->link_err)
-        return duet_rpc_set_error(rpc, rpc->link_err, m->method, NULL);
     duet_msgpack_writer w;
-    size_t frame;
-    if (!duet_rpc_begin_message(rpc, &w, &frame, m->slot, m->method))
-        return m->slot && !*m->slot ? DUET_ERR_FULL : DUET_ERR_TOO_LARGE;
+    size_t frame = 0;
+    int err = begin_message(rpc, &w, &frame, m->slot, m->method);
+    if (err)
+        return err;
     if (!write_params(&w, m)) {
         frame_pop(rpc, frame);
         if (m->slot)
             rpc->next_msgid--; /* nothing was sent: the msgid is free again */
         return duet_rpc_signature_error(rpc, m->method, m->sig);
     }
-    return duet_rpc_finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
+    return finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
 }
 
 /* Where a call goes on: a sync call waits (timeout_ms) and stores its result into *out, or
@@ -168,7 +198,7 @@ typedef struct then {
 
 /* Sends m (its slot taken here unless it is a notification) and goes on as next says;
  * the one path of every call and notification. */
-static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
+static HOT_INLINE int run(duet_rpc *rpc, message *m, const then *next, bool notify)
 {
     duet_rpc_slot *s = NULL;
     m->slot = notify ? NULL : &s;
@@ -182,7 +212,7 @@ static int run(duet_rpc *rpc, message *m, const then *next, bool notify)
         duet_rpc_out out = {NULL, 0, NULL};
         if (next->out)
             out = (duet_rpc_out){next->out->p, next->out->cap, NULL};
-        else if (m->result == 'i') /* the commonest, read here */
+        else if (!DUET_RPC_FOR_SIZE && m->result == 'i') /* the commonest, read here */
             out.p = va_arg(*m->ap, int32_t *);
         else
             out = duet_rpc_out_from_va(m->result, m->ap);
@@ -198,20 +228,9 @@ static int run_signed(duet_rpc *rpc, const char *method, const char *sig, const 
 {
     va_list args;
     message m = {NULL, method, NULL, 0, sig, &args, 0};
-    if (method && sig) {
-        va_copy(args, ap);
-        int err = run(rpc, &m, next, notify);
-        va_end(args);
-        return err;
-    }
-    if (next->future) {
-        next->future->slot = 0xff;
-        next->future->msgid = 0;
-    }
-    duet_rpc_lock(rpc);
-    int err = duet_rpc_set_error(rpc, DUET_ERR_ARG, method ? method : "call",
-                                 method ? "no signature (NULL): give \"\" for no parameters" : "no method name (NULL)");
-    duet_rpc_unlock(rpc);
+    va_copy(args, ap);
+    int err = run(rpc, &m, next, notify);
+    va_end(args);
     return err;
 }
 
@@ -233,14 +252,16 @@ int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, v
     return run_signed(rpc, method, signature, &next, true, ap);
 }
 
-/* The variadic forms: each hands its va_list to the v-form above. (C has no way to pass
- * "..." on, so each is its own short function.) */
+/* The variadic forms: each hands its va_list to the v-form above (C has no way to pass
+ * "..." on, so each is its own short function), but duet_rpc_call, the commonest, which
+ * runs its call itself with its own va_list. */
 int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
     va_start(ap, signature);
+    message m = {NULL, method, NULL, 0, signature, &ap, 0}; /* ap is this function's own: no copy */
     then next = {true, rpc->cfg.timeout_ms, NULL, NULL};
-    int err = run_signed(rpc, method, signature, &next, false, ap);
+    int err = run(rpc, &m, &next, false);
     va_end(ap);
     return err;
 }

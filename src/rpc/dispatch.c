@@ -63,12 +63,18 @@ static void add_hints(duet_req *c, duet_text *t)
 }
 #endif
 
+/* Appends "method: ", how each of the checks' errors begins. */
+static void say_method(const duet_req *c, duet_text *t)
+{
+    duet_rpc_say(t, "%.*s: ", (int)c->method_len, c->method);
+}
+
 /* The count of arguments does not match the signature's. */
 static NOINLINE bool count_error(duet_req *c, duet_text *t)
 {
     unsigned want = duet_rpc_sig_count(c->bound.signature);
-    duet_rpc_say(t, "%.*s: expected %u argument%s, got %u", (int)c->method_len, c->method, want, want == 1 ? "" : "s",
-                 (unsigned)c->argc);
+    say_method(c, t);
+    duet_rpc_say(t, "expected %u argument%s, got %u", want, want == 1 ? "" : "s", (unsigned)c->argc);
     return false;
 }
 
@@ -93,7 +99,8 @@ static bool check_args(duet_req *c, duet_text *t)
         } else if (!token_matches(tok, letter, &range)) {
             if (duet_rpc_sig_count(sig) != argc)
                 return count_error(c, t);
-            duet_rpc_say(t, "%.*s: argument %u: ", (int)c->method_len, c->method, i + 1);
+            say_method(c, t);
+            duet_rpc_say(t, "argument %u: ", i + 1);
             duet_rpc_mismatch_text(t, letter, tok, range);
             return false;
         }
@@ -107,20 +114,21 @@ static bool check_result(duet_req *c, duet_text *t)
     duet_msgpack_writer *w = &c->out;
     int err = duet_msgpack_writer_error(w);
     if (err) {
-        duet_rpc_say(t, "%.*s: result %s", (int)c->method_len, c->method,
-                     err == DUET_ERR_NOSPACE ? "too large for one message" : "could not be encoded");
+        say_method(c, t);
+        duet_rpc_say(t, "result %s", err == DUET_ERR_NOSPACE ? "too large for one message" : "could not be encoded");
         return false;
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
-        duet_msgpack_write_nil(w);
+        put_byte(w, 0xc0);
     duet_msgpack_token tok = c->returned;
-    if (duet_msgpack_writer_size(w) != c->returned_end) {
+    if (DUET_RPC_FOR_SIZE || duet_msgpack_writer_size(w) != c->returned_end) {
         /* Written through duet_req_result(): read back what the handler wrote. */
         duet_msgpack_reader r;
         duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
                                  duet_msgpack_writer_size(w) - c->result_start);
         if (!duet_msgpack_read_value(&r, &tok, 0) || duet_msgpack_reader_remaining(&r) != 0) {
-            duet_rpc_say(t, "%.*s: the handler wrote more than one result value", (int)c->method_len, c->method);
+            say_method(c, t);
+            duet_text_add(t, "the handler wrote more than one result value");
             return false;
         }
     }
@@ -131,8 +139,9 @@ static bool check_result(duet_req *c, duet_text *t)
     bool range;
     if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
         return true;
-    duet_rpc_say(t, "%.*s: the handler returned %s, its signature says %s", (int)c->method_len, c->method,
-                 duet_msgpack_type_name(tok.type), want ? duet_rpc_letter_name(want) : "nil");
+    say_method(c, t);
+    duet_rpc_say(t, "the handler returned %s, its signature says %s", duet_msgpack_type_name(tok.type),
+                 want ? duet_rpc_letter_name(want) : "nil");
     return false;
 }
 
@@ -147,10 +156,12 @@ static bool run_handler(duet_req *c, duet_text *t)
     rpc->depth--;
     if (rc >= 0)
         return check_result(c, t);
-    if (c->error[0])
+    if (c->error[0]) {
         duet_text_add(t, c->error);
-    else
-        duet_rpc_say(t, "%.*s: %s", (int)c->method_len, c->method, duet_strerror(rc));
+    } else {
+        say_method(c, t);
+        duet_text_add(t, duet_strerror(rc));
+    }
     return false;
 }
 

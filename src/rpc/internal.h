@@ -15,6 +15,14 @@
 #define NOINLINE
 #endif
 
+/* Puts a function of the round trip's path into its caller's line where the compiler would
+ * not, except in a build for size (see DUET_RPC_FOR_SIZE below). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define HOT_INLINE __attribute__((always_inline)) inline
+#else
+#define HOT_INLINE inline
+#endif
+
 /* The compiler checks the arguments of duet_rpc_say and duet_rpc_fail against the format. */
 #if defined(__GNUC__) || defined(__clang__)
 #define DUET_RPC_SAY_FORMAT __attribute__((format(printf, 2, 3)))
@@ -103,6 +111,58 @@ int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *det
  * returns DUET_ERR_ARG. */
 int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig);
 
+/* ------------------------------------------------------------ writing values */
+
+/* Built for size (-Os, as firmware is built), the engine writes through the codec's
+ * out-of-line functions, one copy in the codec; built for speed (-O2, -O3: the tests, the
+ * benchmarks, the QEMU images), through the inline fast paths of duet/msgpack.h, copied
+ * where they are used. The same bytes either way. */
+#if defined(__OPTIMIZE_SIZE__)
+#define DUET_RPC_FOR_SIZE 1
+#else
+#define DUET_RPC_FOR_SIZE 0
+#endif
+
+/* One byte that is a whole value or header (nil, a bool, a fixarray). engine.c. */
+void duet_rpc_put_byte(duet_msgpack_writer *w, uint8_t b);
+
+static inline void put_byte(duet_msgpack_writer *w, uint8_t b)
+{
+    if (DUET_RPC_FOR_SIZE)
+        duet_rpc_put_byte(w, b);
+    else
+        duet_msgpack_write_tagged(w, b, 0, 0);
+}
+
+static inline void put_int(duet_msgpack_writer *w, int64_t v)
+{
+    if (DUET_RPC_FOR_SIZE)
+        duet_msgpack_write_int_wide(w, v);
+    else
+        duet_msgpack_write_int(w, v);
+}
+
+static inline void put_uint(duet_msgpack_writer *w, uint64_t v)
+{
+    if (DUET_RPC_FOR_SIZE)
+        duet_msgpack_write_uint_wide(w, v);
+    else
+        duet_msgpack_write_uint(w, v);
+}
+
+static inline void put_str(duet_msgpack_writer *w, const char *s, size_t len)
+{
+    if (DUET_RPC_FOR_SIZE)
+        duet_msgpack_write_str_long(w, s, len);
+    else
+        duet_msgpack_write_str(w, s, len);
+}
+
+static inline void put_cstr(duet_msgpack_writer *w, const char *s)
+{
+    put_str(w, s, strlen(s));
+}
+
 /* ------------------------------------------------------------ frames (engine.c) */
 
 /* Claims the next frame of the tx buffer: a writer over at most max_message bytes. */
@@ -154,8 +214,9 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
 /* serve.c: sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
 void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text);
 
-/* call.c: writes the head of a request (with a new msgid in *slot) or notification. */
-bool duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method);
+/* call.c: writes the head of a request (with a new msgid in *slot) or notification, into a
+ * new frame; DUET_OK, or the error (link down, no slot, no frame) with its text set. */
+int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame, duet_rpc_slot **slot, const char *method);
 
 /* call.c: sends a finished message; on success the slot (if any) starts waiting. */
 int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result);
@@ -182,16 +243,9 @@ struct duet_rpc_response {
     duet_msgpack_token tok;
 };
 
-/* result.c: stores a scalar result (tok) where the waiting caller's s->out says, if it
- * matches the call's result letter, and clears s->out; false (nothing stored) if not. */
-bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok);
-
 /* result.c: hands a response to the call that waits for msgid id (duet_rpc.take_response,
  * set by the first call); false if none does. */
 bool duet_rpc_take_response(duet_rpc *rpc, uint64_t id, const duet_rpc_response *resp);
-
-/* result.c: polls and waits until the slot is done or timeout_ms passed. */
-int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms);
 
 /* result.c: waits for a slot and stores its result in o (method names the call in error
  * texts); frees the slot unless it timed out. */

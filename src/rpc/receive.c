@@ -31,7 +31,7 @@ static size_t uint_size(const uint8_t *p, const uint8_t *end)
 static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsigned inside)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    if (duet_msgpack_reader_remaining(r) && *p <= 0x7f) {
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && *p <= 0x7f) {
         t->type = DUET_MSGPACK_UINT;
         t->v.u = *p;
         duet_msgpack_reader_skip(r, 1);
@@ -45,7 +45,7 @@ static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsig
 static bool read_response_id(duet_msgpack_reader *r, const uint8_t *end, uint64_t *id)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    size_t n = uint_size(p, end);
+    size_t n = DUET_RPC_FOR_SIZE ? 0 : uint_size(p, end);
     if (!n || n > 5)
         return duet_msgpack_read_u64(r, id);
     if (n == 1)
@@ -75,7 +75,7 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
     resp.text = NULL;
     resp.text_len = 0;
     resp.error_type = DUET_MSGPACK_NIL;
-    if (duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
         duet_msgpack_reader_skip(r, 1); /* nil, read here: no error */
     else if ((resp.error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
         duet_msgpack_read_str(r, &resp.text, &resp.text_len);
@@ -94,25 +94,18 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
 /* Whether s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
 static bool utf8_valid(const uint8_t *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        uint8_t b = s[i];
-        size_t n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 9;
-        if (n == 9 || len - i - 1 < n)
+    for (size_t i = 0; i < len;) {
+        uint8_t b = s[i++];
+        if (b < 0x80)
+            continue;
+        size_t n = (size_t)(b >= 0xc2) + (b >= 0xe0) + (b >= 0xf0); /* bytes that follow (0: no lead byte) */
+        if (!n || b > 0xf4 || len - i < n)
             return false;
-        uint8_t lo = 0x80, hi = 0xbf; /* the second byte's range */
-        if (b == 0xe0)
-            lo = 0xa0;
-        else if (b == 0xed)
-            hi = 0x9f;
-        else if (b == 0xf0)
-            lo = 0x90;
-        else if (b == 0xf4)
-            hi = 0x8f;
-        for (size_t k = 1; k <= n; k++, lo = 0x80, hi = 0xbf)
-            if (s[i + k] < lo || s[i + k] > hi)
+        uint8_t lo = b == 0xe0 ? 0xa0 : b == 0xf0 ? 0x90 : 0x80; /* the second byte's range */
+        uint8_t hi = b == 0xed ? 0x9f : b == 0xf4 ? 0x8f : 0xbf;
+        for (; n; n--, i++, lo = 0x80, hi = 0xbf)
+            if (s[i] < lo || s[i] > hi)
                 return false;
-        i += n + 1;
     }
     return true;
 }
@@ -125,7 +118,7 @@ static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t
     const uint8_t *bytes;
     *len = 0;
     size_t avail = duet_msgpack_reader_remaining(r);
-    if (avail && (*p & 0xe0) == 0xa0 && (size_t)(*p & 0x1f) < avail) {
+    if (!DUET_RPC_FOR_SIZE && avail && (*p & 0xe0) == 0xa0 && (size_t)(*p & 0x1f) < avail) {
         *name = (const char *)p + 1; /* a fixstr, read here: the commonest name */
         *len = *p & 0x1f;
         duet_msgpack_reader_skip(r, 1 + *len);
@@ -163,7 +156,7 @@ static bool read_params(duet_req *c, duet_msgpack_reader *r)
 static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    if (duet_msgpack_reader_remaining(r) && (*p & 0xf0) == 0x90) {
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && (*p & 0xf0) == 0x90) {
         *n = *p & 0x0f;
         duet_msgpack_reader_skip(r, 1);
         return true;
@@ -171,24 +164,28 @@ static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
     return duet_msgpack_read_array(r, n);
 }
 
-/* The head of a message: its element count (3 or 4) and type (request, response or
- * notification), as every peer writes them read here, anything else through the reader. */
-static bool read_kind(duet_msgpack_reader *r, uint32_t *n, uint32_t *type)
+/* The type of a message (request, response or notification) from its head: an array of 4
+ * (3 for a notification) whose first element is the type. As every peer writes it read
+ * here, any other encoding through the reader; -1 if it is no msgpack-RPC head. */
+static int read_kind(duet_msgpack_reader *r)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    if (duet_msgpack_reader_remaining(r) >= 2 && (p[0] == 0x94 || p[0] == 0x93) && p[1] <= MSG_NOTIFY) {
-        *n = p[0] & 0x0f;
-        *type = p[1];
+    uint32_t n, type;
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) >= 2 && p[1] <= MSG_NOTIFY &&
+        p[0] == (p[1] == MSG_NOTIFY ? 0x93 : 0x94)) {
         duet_msgpack_reader_skip(r, 2);
-        return true;
+        return p[1];
     }
-    return duet_msgpack_read_array(r, n) && duet_msgpack_read_u32(r, type);
+    if (!duet_msgpack_read_array(r, &n) || !duet_msgpack_read_u32(r, &type) || type > MSG_NOTIFY ||
+        n != (type == MSG_NOTIFY ? 3u : 4u))
+        return -1;
+    return (int)type;
 }
 
 /* A request's msgid: any integer (its bytes are sent back as they came). */
 static bool read_request_msgid(duet_msgpack_reader *r, const uint8_t *end)
 {
-    size_t n = uint_size(duet_msgpack_reader_pos(r), end);
+    size_t n = DUET_RPC_FOR_SIZE ? 0 : uint_size(duet_msgpack_reader_pos(r), end);
     duet_msgpack_token id;
     if (n) {
         duet_msgpack_reader_skip(r, n);
@@ -248,59 +245,38 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
 {
     const uint8_t *msg = duet_msgpack_reader_pos(r);
     const uint8_t *end = msg + duet_msgpack_reader_remaining(r);
-    uint32_t n, type;
-    if (!read_kind(r, &n, &type) || (n != 3 && n != 4) || type > MSG_NOTIFY || n != (type == MSG_NOTIFY ? 3u : 4u))
+    int type = read_kind(r);
+    if (type < 0)
         return skip_malformed(rpc, r, msg, end);
     if (type == MSG_RESPONSE)
         return complete(rpc, r, msg, end);
     return handle_request(rpc, r, msg, end, type == MSG_NOTIFY);
 }
 
-/* The msgid of the request whose first len bytes are msg; false if it is no request or its
- * msgid is not there whole. */
-static bool request_msgid(const uint8_t *msg, size_t len, const uint8_t **msgid, size_t *msgid_len)
+/* Answers with text the request whose first len bytes are msg, if it is a request and its
+ * msgid is there whole (else there is no one to answer). */
+static void answer_head(duet_rpc *rpc, const uint8_t *msg, size_t len, const char *text)
 {
     duet_msgpack_reader r;
     uint32_t n, type;
     duet_msgpack_reader_init(&r, msg, len);
     if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
-        return false;
-    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
-    *msgid = duet_msgpack_reader_pos(&r);
-    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
-        return false;
-    *msgid_len = (size_t)(duet_msgpack_reader_pos(&r) - *msgid);
-    return true;
-}
-
-/* Answers a request that could not be read whole, if its type and msgid can be. */
-static void answer_broken(duet_rpc *rpc, const uint8_t *msg, size_t len, int err)
-{
-    const uint8_t *msgid;
-    size_t msgid_len;
-    if (!request_msgid(msg, len, &msgid, &msgid_len))
         return;
-    char text[80];
-    duet_text t;
-    duet_text_init(&t, text, sizeof text);
-    duet_rpc_say(&t, MALFORMED "%s",
-                 err == DUET_ERR_DEPTH ? "nested deeper than DUET_MSGPACK_MAX_DEPTH" : "not a whole MessagePack value");
-    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
+    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
+    const uint8_t *msgid = duet_msgpack_reader_pos(&r);
+    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
+        return;
+    duet_rpc_reply_error(rpc, msgid, (size_t)(duet_msgpack_reader_pos(&r) - msgid), text);
 }
 
 void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
 {
-    duet_rpc *rpc = (duet_rpc *)up;
-    const uint8_t *msgid;
-    size_t msgid_len;
-    if (!request_msgid(head, head_len, &msgid, &msgid_len))
-        return; /* nothing to answer: the link reports it */
     char text[120];
     duet_text t;
     duet_text_init(&t, text, sizeof text);
     duet_rpc_say(&t, "request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
                  (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
-    duet_rpc_reply_error(rpc, msgid, msgid_len, text);
+    answer_head((duet_rpc *)up, head, head_len, text);
 }
 
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
@@ -314,7 +290,10 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
             /* No way to find the next message's start: the rest of the buffer is lost.
              * A request whose head can be read still gets an answer. */
             rpc->stats.malformed++;
-            answer_broken(rpc, start, (size_t)(data + len - start), duet_msgpack_reader_error(&r));
+            answer_head(rpc, start, (size_t)(data + len - start),
+                        duet_msgpack_reader_error(&r) == DUET_ERR_DEPTH
+                            ? MALFORMED "nested deeper than DUET_MSGPACK_MAX_DEPTH"
+                            : MALFORMED "not a whole MessagePack value");
             return true;
         }
     }

@@ -84,19 +84,23 @@ duet_msgpack_reader *duet_req_params(duet_req *call)
 }
 duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 
-/* Notes the result a duet_return_* wrote from `at`, so that its check needs no read-back
- * (unless something was written before it: then the check reads back all of it). */
+/* Notes the result a duet_return_* wrote from `at` (its value in c->returned, its type),
+ * so that its check needs no read-back (unless something was written before it: then the
+ * check reads back all of it). Built for size the check always reads it back
+ * (DUET_RPC_FOR_SIZE). */
 static int returned(duet_req *c, size_t at, duet_msgpack_type type)
 {
-    c->returned.type = type;
-    c->returned_end = at == c->result_start ? duet_msgpack_writer_size(&c->out) : 0;
+    if (!DUET_RPC_FOR_SIZE) {
+        c->returned.type = type;
+        c->returned_end = at == c->result_start ? duet_msgpack_writer_size(&c->out) : 0;
+    }
     return duet_msgpack_writer_error(&c->out);
 }
 
 int duet_return_int(duet_req *call, int64_t v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    duet_msgpack_write_int(&call->out, v);
+    put_int(&call->out, v);
     call->returned.v.i = v;
     return returned(call, at, v < 0 ? DUET_MSGPACK_INT : DUET_MSGPACK_UINT);
 }
@@ -104,7 +108,7 @@ int duet_return_int(duet_req *call, int64_t v)
 int duet_return_uint(duet_req *call, uint64_t v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    duet_msgpack_write_uint(&call->out, v);
+    put_uint(&call->out, v);
     call->returned.v.u = v;
     return returned(call, at, DUET_MSGPACK_UINT);
 }
@@ -112,7 +116,7 @@ int duet_return_uint(duet_req *call, uint64_t v)
 int duet_return_bool(duet_req *call, bool v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    duet_msgpack_write_bool(&call->out, v);
+    put_byte(&call->out, v ? 0xc3 : 0xc2);
     call->returned.v.b = v;
     return returned(call, at, DUET_MSGPACK_BOOL);
 }
@@ -128,7 +132,7 @@ int duet_return_double(duet_req *call, double v)
 int duet_return_str(duet_req *call, const char *s)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    duet_msgpack_write_cstr(&call->out, s ? s : "");
+    put_cstr(&call->out, s ? s : "");
     call->returned.v.bytes.ptr = NULL;
     call->returned.v.bytes.len = 0;
     return returned(call, at, DUET_MSGPACK_STR);

@@ -3,7 +3,8 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-int duet_rpc_wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
+/* Polls and waits until the slot is done or timeout_ms passed. */
+static int wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
 {
     uint32_t start = 0;
     bool timing = false; /* the clock is read once the first poll found no answer */
@@ -72,25 +73,26 @@ static int store_bytes(duet_rpc *rpc, const char *method, char c, const uint8_t 
     return DUET_OK;
 }
 
-/* Stores a decoded scalar result (checked against letter c) where o->p points. */
-static void store_scalar(char c, const duet_msgpack_token *tok, void *p)
+/* Stores a decoded scalar result (checked against letter c) where p points. An integer's
+ * bits are the same read as v.i or v.u (two's complement): int32 and uint32 take the low
+ * 32, int64 and uint64 all 64. */
+static inline void store_scalar(char c, const duet_msgpack_token *tok, void *p)
 {
-    bool is_neg = tok->type == DUET_MSGPACK_INT;
-    int64_t i = is_neg ? tok->v.i : (int64_t)tok->v.u;
-    uint64_t u = is_neg ? (uint64_t)tok->v.i : tok->v.u;
-    switch (c) {
-    case 'i': *(int32_t *)p = (int32_t)i; break;
-    case 'u': *(uint32_t *)p = (uint32_t)u; break;
-    case 'l': *(int64_t *)p = i; break;
-    case 'k': *(uint64_t *)p = u; break;
-    case 'b': *(bool *)p = tok->v.b; break;
-    case 'f': *(float *)p = duet_number_narrow(duet_rpc_token_double(tok)); break;
-    case 'd': *(double *)p = duet_rpc_token_double(tok); break;
-    default: break;
-    }
+    if (c == 'i' || c == 'u')
+        *(uint32_t *)p = (uint32_t)tok->v.u;
+    else if (c == 'l' || c == 'k')
+        *(uint64_t *)p = tok->v.u;
+    else if (c == 'b')
+        *(bool *)p = tok->v.b;
+    else if (c == 'f')
+        *(float *)p = duet_number_narrow(duet_rpc_token_double(tok));
+    else if (c == 'd')
+        *(double *)p = duet_rpc_token_double(tok);
 }
 
-bool duet_rpc_store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok)
+/* Stores a scalar result (tok) where the waiting caller's s->out says, if it matches the
+ * call's result letter, and clears s->out; false (nothing stored) if not. */
+static bool store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok)
 {
     const duet_rpc_out *o = (const duet_rpc_out *)s->out;
     bool range;
@@ -145,7 +147,7 @@ bool duet_rpc_take_response(duet_rpc *rpc, uint64_t id, const duet_rpc_response 
     s->state = SLOT_DONE;
     s->err = DUET_OK;
     s->len = 0;
-    if (resp->error_type != DUET_MSGPACK_NIL || !s->out || !duet_rpc_store_direct(s, &resp->tok))
+    if (DUET_RPC_FOR_SIZE || resp->error_type != DUET_MSGPACK_NIL || !s->out || !store_direct(s, &resp->tok))
         store_response(rpc, s, resp);
     return true;
 }
@@ -161,7 +163,10 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, cons
     duet_msgpack_reader_init(&r, store, s->len);
     char c = s->result_sig;
     duet_msgpack_token tok;
-    duet_msgpack_read_token_fast(&r, &tok);
+    if (DUET_RPC_FOR_SIZE)
+        duet_msgpack_read_token(&r, &tok);
+    else
+        duet_msgpack_read_token_fast(&r, &tok);
     bool range = false;
     if (c != 0 && !token_matches(&tok, c, &range)) {
         duet_text t = error_begin(rpc);
@@ -192,9 +197,9 @@ int duet_rpc_join(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const ch
 {
     /* A scalar result that arrives while the caller waits is stored at once (receive.c),
      * which then clears s->out; anything else waits in the slot for take_result. */
-    bool direct = s->state == SLOT_PENDING && scalar_letter(s->result_sig);
+    bool direct = !DUET_RPC_FOR_SIZE && s->state == SLOT_PENDING && scalar_letter(s->result_sig);
     s->out = direct ? (void *)o : NULL;
-    int err = duet_rpc_wait_slot(rpc, s, timeout_ms);
+    int err = wait_slot(rpc, s, timeout_ms);
     bool stored = direct && !s->out;
     s->out = NULL;
     if (err && !stored) {

@@ -11,7 +11,7 @@ void duet_rpc_unknown_text(duet_req *c, duet_text *t)
 
 /* Writes the head of a response, [1, msgid, then the error and result, into w: the array
  * header, the type and the msgid's bytes as they came, in one piece. */
-static void write_response_head(duet_msgpack_writer *w, const uint8_t *msgid, size_t msgid_len)
+static HOT_INLINE void write_response_head(duet_msgpack_writer *w, const uint8_t *msgid, size_t msgid_len)
 {
     uint8_t *p = duet_msgpack_writer_reserve(w, 2 + msgid_len);
     if (!p)
@@ -29,8 +29,8 @@ static void encode_error(duet_msgpack_writer *w, uint8_t *buf, size_t cap, const
     size_t len = strlen(text);
     duet_msgpack_writer_init(w, buf, cap);
     write_response_head(w, msgid, msgid_len);
-    duet_msgpack_write_str(w, text, len < room ? len : room);
-    duet_msgpack_write_nil(w);
+    put_str(w, text, len < room ? len : room);
+    put_byte(w, 0xc0);
 }
 
 void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text)
@@ -67,7 +67,7 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
         return;
     }
     write_response_head(w, msgid, msgid_len);
-    duet_msgpack_write_nil(w);
+    put_byte(w, 0xc0);
     c->result_start = duet_msgpack_writer_size(w);
 
     char text[DUET_RPC_ERROR_TEXT];

@@ -93,19 +93,13 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t)
 
 const char *duet_rpc_letter_name(char c)
 {
-    switch (c) {
-    case 'i': return "int32";
-    case 'u': return "uint32";
-    case 'l': return "int64";
-    case 'k': return "uint64";
-    case 'b': return "bool";
-    case 'f': return "float";
-    case 'd': return "double";
-    case 's': return "str";
-    case 'y': return "bin";
-    case 'n': return "nil";
-    default: return "any value";
-    }
+    /* The names in the order of the letters, then that of 'v' (or anything else). */
+    static const char letters[] = "iulkbfdsyn";
+    static const char names[] = "int32\0uint32\0int64\0uint64\0bool\0float\0double\0str\0bin\0nil\0any value";
+    unsigned n = 0;
+    while (letters[n] && letters[n] != c)
+        n++;
+    return duet_text_nth(names, sizeof names, n);
 }
 
 void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok, bool range)

@@ -34,16 +34,34 @@ void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok,
  * nil/none); false if it is not one letter. */
 bool duet_rpc_sig_result(const char *p, char *result);
 
+/* duet_rpc_sig_result with the commonest results, none and 'i', answered inline, except in a
+ * build for size (as DUET_RPC_FOR_SIZE, rpc/internal.h). */
+static inline bool sig_result(const char *p, char *result)
+{
+#if !defined(__OPTIMIZE_SIZE__)
+    if (!p[0] || (p[1] == 'i' && !p[2])) {
+        *result = p[0] ? 'i' : 0;
+        return true;
+    }
+#endif
+    return duet_rpc_sig_result(p, result);
+}
+
 /* Does a token match letter c? Sets *range when it is an integer that does not fit. A
- * small non-negative integer for 'i' (the commonest argument) is answered inline. */
+ * small non-negative integer for 'i' (the commonest argument) is answered inline, except in
+ * a build for size (as DUET_RPC_FOR_SIZE, rpc/internal.h). */
 bool duet_rpc_token_matches(const duet_msgpack_token *t, char c, bool *range);
 static inline bool token_matches(const duet_msgpack_token *t, char c, bool *range)
 {
+#if defined(__OPTIMIZE_SIZE__)
+    return duet_rpc_token_matches(t, c, range);
+#else
     if (t->type == DUET_MSGPACK_UINT && t->v.u <= INT32_MAX && (c == 'i' || c == 'u' || c == 'l' || c == 'k')) {
         *range = false;
         return true;
     }
     return duet_rpc_token_matches(t, c, range);
+#endif
 }
 
 /* The number a numeric token holds, as a double. */

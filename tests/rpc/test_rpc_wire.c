@@ -450,6 +450,37 @@ static void test_crafted_responses(void **state)
     assert_stats(RA, 8, 7, 0, 1, 0, 0);
 }
 
+/* Method names as A writes them: a fixstr up to 31 bytes, a str8 from 32 on (the engine
+ * copies short names itself and hands longer ones to the codec). */
+static void test_method_name_lengths(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = {0, 1, 30, 31, 32, 40};
+    char name[41];
+    for (unsigned k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+        size_t n = lengths[k];
+        memset(name, 'm', n);
+        name[n] = '\0';
+        assert_int_equal(duet_rpc_notify(RA, name, "i", 5), DUET_OK);
+        assert_int_equal(fx_poll_raw(&FB), 1);
+        uint8_t want[48];
+        size_t at = 0;
+        want[at++] = 0x93;
+        want[at++] = 0x02;
+        if (n < 32) {
+            want[at++] = (uint8_t)(0xa0 | n);
+        } else {
+            want[at++] = 0xd9;
+            want[at++] = (uint8_t)n;
+        }
+        memcpy(want + at, name, n);
+        at += n;
+        want[at++] = 0x91;
+        want[at++] = 0x05;
+        assert_captured(k, want, at);
+    }
+}
+
 /* A request from the raw end with an Arduino-style msgid (a thread id cast to int32). */
 static int h_twice(duet_req *c) { return duet_return_int(c, 2 * (int64_t)duet_arg_int(c, 0)); }
 
@@ -481,6 +512,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_response_with_bad_id, setup_raw_a, fx_teardown),
         cmocka_unit_test_setup_teardown(test_crafted_responses, setup_raw_b, fx_teardown),
         cmocka_unit_test_setup_teardown(test_request_to_a_negative_id, setup_raw_b, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_method_name_lengths, setup_raw_b, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
