@@ -75,7 +75,8 @@ static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
     return n;
 }
 
-/* Keeps buffer id for ep, behind those it holds already (or, front, before them). */
+/* Keeps buffer id for ep, behind those it holds already (or, front, before them). Out of
+ * line: a message is held rarely, and the two callers share one copy. */
 static __attribute__((noinline)) void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
 {
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
