@@ -62,7 +62,7 @@ static void drop_garbage(duet_link_bytes *l, size_t n)
     l->lo += n;
 }
 
-/* Starts framing a new message at lo. */
+/* Starts framing a new message at lo. (Out of line: it is called from several places.) */
 static __attribute__((noinline)) void frame_reset(duet_link_bytes *l)
 {
     l->scan = 0;
@@ -118,7 +118,7 @@ static int frame(duet_link_bytes *l)
     return 1;
 }
 
-/* Drops every byte read and reads no more. */
+/* Drops every byte read and reads no more. (Out of line, as frame_reset.) */
 static __attribute__((noinline)) void stop_input(duet_link_bytes *l)
 {
     l->lo = l->hi;

@@ -46,34 +46,37 @@ static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 
 /*
  * Takes one received message (in buffer b) for an endpoint: delivers it, or adds it (a
- * fragment) to the reassembly. False if it cannot be taken now: it stays held, in order,
- * and its buffer stays with us, so the sender feels the backpressure.
+ * fragment) to the reassembly. Returns how many messages were delivered (0 or 1), or -1 if
+ * it cannot be taken now: it stays held, in order, and its buffer stays with us, so the
+ * sender feels the backpressure.
  */
-static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
+static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
 {
     const uint8_t *data = (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE);
     bool more = (ld16(b->p + 14) & FRAG_MORE) != 0;
+    int n = 0;
     if (!more && !ep->reasm_len && !ep->reasm_overflow) {
         if (!duet_link_deliver(&ep->link, data, b->msg_len))
-            return false;
+            return -1;
         dev->stats.rx_msgs++;
+        n = 1;
     } else if (!DUET_RPMSG_FRAGMENTS || !ep->reasm_cap) {
         dev->stats.bad_messages++; /* a fragment to an endpoint that announced no reassembly */
     } else if (ep->reasm_busy || ep->reasm_ready) {
         ep->retry = ep->reasm_busy; /* busy in a nested poll: try again when it returns */
-        return false; /* the previous whole message is still being taken */
+        return -1; /* the previous whole message is still being taken */
     } else if (reassemble(dev, ep, data, b->msg_len, more)) {
         duet_rpmsg_rx_release(dev, b->id, b->len);
         ep->reasm_ready = true;
         dev->pending = true;
-        offer_reassembled(dev, ep);
-        return true;
+        return offer_reassembled(dev, ep);
     }
     duet_rpmsg_rx_release(dev, b->id, b->len);
-    return true;
+    return n;
 }
 
-/* Keeps buffer id for ep, behind those it holds already (or, front, before them). */
+/* Keeps buffer id for ep, behind those it holds already (or, front, before them). Out of
+ * line: a message is held rarely, and the two callers share one copy. */
 static __attribute__((noinline)) void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
 {
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
@@ -108,13 +111,13 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
         rx_buf b;
         if (duet_rpmsg_rx_map(dev, id, &b) < 0)
             break;
-        uint32_t before = dev->stats.rx_msgs;
-        if (!consume(dev, ep, &b)) {
+        int got = consume(dev, ep, &b);
+        if (got < 0) {
             /* Back to the front. A layer that refuses has not polled, so nothing was added. */
             hold(dev, ep, id, true);
             break;
         }
-        n += dev->stats.rx_msgs != before;
+        n += got;
     }
     return n;
 }
@@ -168,9 +171,9 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
         duet_rpmsg_rx_release(dev, b->id, b->len);
         return 0;
     }
-    uint32_t before = dev->stats.rx_msgs;
-    if (ep->held_count == 0 && !ep->reasm_ready && consume(dev, ep, b))
-        return dev->stats.rx_msgs != before;
+    int got = ep->held_count == 0 && !ep->reasm_ready ? consume(dev, ep, b) : -1;
+    if (got >= 0)
+        return got;
     hold(dev, ep, b->id, false);
     ep->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
     dev->stats.held++;

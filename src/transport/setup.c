@@ -46,8 +46,6 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
         dev->why = text("this program was built for the other core (CORE_CM7/CORE_CM4, DUET_RPMSG_ROLES)", "wrong core");
         return DUET_ERR_NOT_SUPPORTED;
     }
-    for (size_t i = 0; i < DUET_RPMSG_MAX_RING; i++)
-        dev->rx_next[i] = DUET_RPMSG_ID_AWAY; /* every receive buffer starts with the host's ring */
     dev->tx_free = DUET_RPMSG_ID_NONE;
     dev->port = port;
     dev->lay = *lay;
@@ -191,6 +189,9 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
         dev->err = DUET_ERR_ARG;
         return DUET_ERR_ARG;
     }
+    /* Every receive buffer starts with the host (who hands its own over in init_host). */
+    for (size_t i = 0; i < DUET_RPMSG_MAX_RING; i++)
+        dev->rx_next[i] = DUET_RPMSG_ID_AWAY;
     volatile const uint8_t *t = duet_rpmsg_map(dev, dev->lay.rsc_da, dev->lay.rsc_size);
     uint32_t start = port->now_ms(port);
     uint32_t vdev = 0;
