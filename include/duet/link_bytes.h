@@ -25,7 +25,9 @@ extern "C" {
  *    it to the layer above the same way and then reads no more (input_refused);
  *  - input that ends inside a message is reported (truncated).
  * Framing follows MessagePack's own lengths and counts, so a message nested deeper than the
- * codec's limit is still framed exactly (the layer above rejects it).
+ * codec's limit is still framed exactly (the layer above rejects it). (A count is kept in a
+ * size_t, at most a quarter of its range: on a 32-bit core a message being skipped that
+ * declares over 1 GiB ends, for the framing, after 1 GiB.)
  *
  * End of input is not end of output: once the stream's read side ends, poll() delivers
  * what is left and then returns DUET_ERR_LINK_DOWN, but send() goes on working until a
@@ -87,27 +89,27 @@ typedef struct duet_link_bytes_stats {
 
 typedef struct duet_link_bytes {
     duet_link link;          /* first member: a duet_link_bytes * is a duet_link * */
-    duet_bytes_io io;
     uint8_t *buf;            /* receive buffer: [lo, hi) is read but not yet delivered */
     size_t cap;
     size_t lo;
     size_t hi;
     size_t pin;              /* [0, pin) holds messages whose deliver() runs: never moved */
     size_t max_in;           /* the largest message accepted */
-    uint64_t base;           /* stream offset of buf[0] */
+    size_t scan;             /* bytes of the message at lo framed so far */
     bool eof;                /* the read side ended (or was refused): nothing more is read */
     bool down;               /* a write failed: nothing more can be sent */
-    size_t scan;             /* bytes of the message at lo framed so far */
-    uint64_t pending;        /* values of that message not yet started (0: none begun) */
-    uint64_t body;           /* bytes left of the str/bin/ext body being framed */
     bool discarding;         /* the message is over the limit: dropping it as it arrives */
     bool held;               /* the layer above refused a message during this poll */
-    uint64_t garbage_at;     /* the run of garbage being collected for one note: offset, */
-    uint32_t garbage_run;    /* length, */
-    uint8_t garbage_head[16];/* and first bytes */
+    uint32_t garbage_run;    /* the run of garbage being collected for one note: its length */
+    uint64_t garbage_at;     /* and its offset */
+    duet_link_bytes_stats stats;
+    size_t pending;          /* values of that message not yet started (0: none begun) */
+    size_t body;             /* bytes left of the str/bin/ext body being framed */
+    uint64_t base;           /* stream offset of buf[0] */
     duet_bytes_note_fn note;
     void *note_ctx;
-    duet_link_bytes_stats stats;
+    duet_bytes_io io;
+    uint8_t garbage_head[16];/* the run of garbage's first bytes */
 } duet_link_bytes;
 
 /* Sets up a link over io with a receive buffer of cap bytes. max_message limits both what

@@ -48,6 +48,21 @@ typedef enum duet_msgpack_type {
 /* A short lower-case name for a type ("int", "str", ...), for error messages. */
 const char *duet_msgpack_type_name(duet_msgpack_type type);
 
+/*
+ * DUET_MSGPACK_INLINE: 1 where the writers' common cases (a one-byte value, a short str)
+ * are written inline at every call, for speed; 0 where they are calls to the one copy in
+ * the codec, for size: the default of a build for size (-Os, where GCC and Clang define
+ * __OPTIMIZE_SIZE__: a firmware), as the compiler would otherwise keep a copy of each in
+ * every object that writes. The bytes written are the same; define it to choose.
+ */
+#ifndef DUET_MSGPACK_INLINE
+#ifdef __OPTIMIZE_SIZE__
+#define DUET_MSGPACK_INLINE 0
+#else
+#define DUET_MSGPACK_INLINE 1
+#endif
+#endif
+
 /* ----------------------------------------------------------------- writer */
 
 /* A writer: where it writes, how much fits, how much is written, the first error. */
@@ -101,6 +116,7 @@ static inline uint8_t *duet_msgpack_writer_reserve(duet_msgpack_writer *w, size_
     return p;
 }
 
+/* v big-endian in the 2, 4 or 8 bytes at p (a header or body a caller writes itself). */
 static inline void duet_msgpack_store16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)(v >> 8);
@@ -121,35 +137,36 @@ static inline void duet_msgpack_store64(uint8_t *p, uint64_t v)
     duet_msgpack_store32(p + 4, (uint32_t)v);
 }
 
-/* Writes a one-byte type tag followed by an n-byte big-endian number (n = 0, 1, 2, 4, 8). */
-static inline void duet_msgpack_write_tagged(duet_msgpack_writer *w, uint8_t tag, uint64_t v, size_t n)
+/* Writes a one-byte type tag followed by v as an n-byte big-endian number (n = 0..8). */
+void duet_msgpack_write_tagged(duet_msgpack_writer *w, uint8_t tag, uint64_t v, size_t n);
+
+/* Writes one byte: duet_msgpack_write_tag out of line. */
+void duet_msgpack_write_byte(duet_msgpack_writer *w, uint8_t tag);
+
+/* Writes a value or header that is one byte, its tag alone (nil, bool, a fixint, a fixarray
+ * header, ...): the inline writers' common case. */
+static inline void duet_msgpack_write_tag(duet_msgpack_writer *w, uint8_t tag)
 {
-    /* Checked with writer_room rather than reserve: p is never NULL here, and the
-     * compiler need not test it on every write. */
-    if (!duet_msgpack_writer_room(w, 1 + n))
-        return;
-    uint8_t *p = w->buf + w->len;
-    w->len += 1 + n;
-    p[0] = tag;
-    switch (n) {
-    case 1: p[1] = (uint8_t)v; break;
-    case 2: duet_msgpack_store16(p + 1, (uint16_t)v); break;
-    case 4: duet_msgpack_store32(p + 1, (uint32_t)v); break;
-    case 8: duet_msgpack_store64(p + 1, v); break;
-    default: break;
-    }
+#if DUET_MSGPACK_INLINE
+    if (w->len < w->cap)
+        w->buf[w->len++] = tag;
+    else
+        duet_msgpack_writer_fail(w, DUET_ERR_NOSPACE);
+#else
+    duet_msgpack_write_byte(w, tag);
+#endif
 }
 
 /* nil */
 static inline void duet_msgpack_write_nil(duet_msgpack_writer *w)
 {
-    duet_msgpack_write_tagged(w, 0xc0, 0, 0);
+    duet_msgpack_write_tag(w, 0xc0);
 }
 
 /* true or false */
 static inline void duet_msgpack_write_bool(duet_msgpack_writer *w, bool v)
 {
-    duet_msgpack_write_tagged(w, v ? 0xc3 : 0xc2, 0, 0);
+    duet_msgpack_write_tag(w, v ? 0xc3 : 0xc2);
 }
 
 /* An unsigned integer of 128 or more; use duet_msgpack_write_uint. */
@@ -163,7 +180,7 @@ void duet_msgpack_write_int_wide(duet_msgpack_writer *w, int64_t v);
 static inline void duet_msgpack_write_uint(duet_msgpack_writer *w, uint64_t v)
 {
     if (v < 0x80)
-        duet_msgpack_write_tagged(w, (uint8_t)v, 0, 0);
+        duet_msgpack_write_tag(w, (uint8_t)v);
     else
         duet_msgpack_write_uint_wide(w, v);
 }
@@ -173,52 +190,53 @@ static inline void duet_msgpack_write_uint(duet_msgpack_writer *w, uint64_t v)
 static inline void duet_msgpack_write_int(duet_msgpack_writer *w, int64_t v)
 {
     if ((uint64_t)v + 32u < 160u)
-        duet_msgpack_write_tagged(w, (uint8_t)v, 0, 0);
+        duet_msgpack_write_tag(w, (uint8_t)v);
     else
         duet_msgpack_write_int_wide(w, v);
 }
+
+/* An array (tag16 = 0xdc) or map (0xde) header of 16 or more; use duet_msgpack_write_array
+ * or duet_msgpack_write_map. */
+void duet_msgpack_write_count_wide(duet_msgpack_writer *w, uint8_t tag16, uint32_t n);
 
 /* An array header: the n values that follow are its elements. */
 static inline void duet_msgpack_write_array(duet_msgpack_writer *w, uint32_t n)
 {
     if (n < 16)
-        duet_msgpack_write_tagged(w, (uint8_t)(0x90 | n), 0, 0);
-    else if (n <= 0xffff)
-        duet_msgpack_write_tagged(w, 0xdc, n, 2);
+        duet_msgpack_write_tag(w, (uint8_t)(0x90 | n));
     else
-        duet_msgpack_write_tagged(w, 0xdd, n, 4);
+        duet_msgpack_write_count_wide(w, 0xdc, n);
 }
 
 /* A map header: the 2*n values that follow are its keys and values, alternating. */
 static inline void duet_msgpack_write_map(duet_msgpack_writer *w, uint32_t n)
 {
     if (n < 16)
-        duet_msgpack_write_tagged(w, (uint8_t)(0x80 | n), 0, 0);
-    else if (n <= 0xffff)
-        duet_msgpack_write_tagged(w, 0xde, n, 2);
+        duet_msgpack_write_tag(w, (uint8_t)(0x80 | n));
     else
-        duet_msgpack_write_tagged(w, 0xdf, n, 4);
+        duet_msgpack_write_count_wide(w, 0xde, n);
 }
 
 /* A str header for len bytes of UTF-8 that the caller writes next with duet_msgpack_write_raw. */
 void duet_msgpack_write_str_header(duet_msgpack_writer *w, size_t len);
 
-/* A str of 32 bytes or more; use duet_msgpack_write_str. */
+/* duet_msgpack_write_str out of line (a str at NULL: DUET_ERR_ARG unless len is 0). */
 void duet_msgpack_write_str_long(duet_msgpack_writer *w, const char *s, size_t len);
 
 /* A string of len bytes (not checked for UTF-8). Header and bytes fit whole, or nothing is written. */
 static inline void duet_msgpack_write_str(duet_msgpack_writer *w, const char *s, size_t len)
 {
-    if (len < 32) {
+#if DUET_MSGPACK_INLINE
+    if (len < 32 && s) {
         if (!duet_msgpack_writer_room(w, 1 + len))
             return;
         uint8_t *p = w->buf + w->len;
         w->len += 1 + len;
         p[0] = (uint8_t)(0xa0 | len);
-        if (len)
-            memcpy(p + 1, s, len);
+        memcpy(p + 1, s, len);
         return;
     }
+#endif
     duet_msgpack_write_str_long(w, s, len);
 }
 

@@ -89,14 +89,9 @@ typedef struct duet_rpmsg_announce {
 typedef struct duet_rpmsg_endpoint {
     duet_link link;             /* first member: a duet_rpmsg_endpoint * is a duet_link * */
     duet_rpmsg *dev;
-    char name[DUET_RPMSG_NAME_SIZE];
     uint32_t addr;              /* local address */
     uint32_t dest;              /* the other side's address, DUET_RPMSG_ADDR_ANY until known */
     bool ready;                 /* handshake done: dest known */
-    uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
-    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
-    size_t reasm_cap;
-    size_t reasm_len;
     bool reasm_overflow;
     bool reasm_ready;           /* reasm holds a whole message not yet taken */
     bool reasm_busy;            /* reasm is being delivered: fragments wait */
@@ -104,6 +99,11 @@ typedef struct duet_rpmsg_endpoint {
     duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
     duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     uint16_t held_count;
+    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
+    size_t reasm_cap;
+    size_t reasm_len;
+    uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
+    char name[DUET_RPMSG_NAME_SIZE];
 } duet_rpmsg_endpoint;
 
 /* One vring as this side sees it: pointers checked at set-up, and private indices. */
@@ -119,36 +119,37 @@ typedef struct duet_vring {
     bool quiet;                 /* we asked the other side not to ring for this ring */
 } duet_vring;
 
-/* The device: all state of one side, owned by the caller. */
+/* The device: all state of one side, owned by the caller. (The fields used most come first:
+ * a Cortex-M reaches the first 32 bytes of a struct with its shortest instructions.) */
 struct duet_rpmsg {
-    duet_port *port;
-    duet_rpmsg_layout lay;
-    volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
-    duet_rpmsg_role role;
     int err;                    /* DUET_ERR_CORRUPT or DUET_ERR_LINK_DOWN once the link is down */
-    const char *why;            /* what went wrong, for a person */
+    bool pending;               /* an endpoint may keep messages (held, or reassembled) */
+    bool notify_pending;        /* the other side asked to hear of what we published: ring */
+    bool fragments;             /* this side offers fragmented messages (duet peers only) */
+    duet_rpmsg_id tx_free;      /* host: the first free send buffer */
+    unsigned polling;
+    duet_port *port;
+    volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
+    uint16_t tx_free_count;
+    uint16_t tx_bufs;           /* host: tx buffers the pool holds */
+    unsigned ep_count;
+    duet_rpmsg_stats stats;
     duet_vring rx;              /* host: vring0, remote: vring1 */
     duet_vring tx;              /* host: vring1, remote: vring0 */
+    duet_rpmsg_layout lay;
+    duet_rpmsg_role role;
+    const char *why;            /* what went wrong, for a person */
+    uint32_t next_addr;
+    uint32_t send_timeout_ms;
+    duet_rpmsg_endpoint *eps[DUET_RPMSG_MAX_ENDPOINTS];
+    unsigned early_count;
     /* Per receive buffer: DUET_RPMSG_ID_AWAY while the other side has it; ours, the next
      * buffer held for the same endpoint (DUET_RPMSG_ID_NONE: none). */
     duet_rpmsg_id rx_next[DUET_RPMSG_MAX_RING];
     /* Host, per send buffer: DUET_RPMSG_ID_AWAY while the remote has it; free, the next
      * free one (DUET_RPMSG_ID_NONE: none). */
     duet_rpmsg_id tx_next[DUET_RPMSG_MAX_RING];
-    duet_rpmsg_id tx_free;      /* host: the first free send buffer */
-    uint16_t tx_free_count;
-    uint16_t tx_bufs;           /* host: tx buffers the pool holds */
-    duet_rpmsg_endpoint *eps[DUET_RPMSG_MAX_ENDPOINTS];
-    unsigned ep_count;
     duet_rpmsg_announce early[DUET_RPMSG_MAX_ENDPOINTS]; /* host: announcements waiting for an endpoint */
-    unsigned early_count;
-    uint32_t next_addr;
-    uint32_t send_timeout_ms;
-    bool fragments;             /* this side offers fragmented messages (duet peers only) */
-    bool notify_pending;        /* the other side asked to hear of what we published: ring */
-    bool pending;               /* an endpoint may keep messages (held, or reassembled) */
-    unsigned polling;
-    duet_rpmsg_stats stats;
 };
 
 /*

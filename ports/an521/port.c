@@ -105,10 +105,7 @@ duet_port *duet_port_default(void)
     port.wait = wait;
     port.boot = boot;
     port.now_ms = now_ms;
-    /* lock and unlock do nothing, and thread_error is none, until the program starts a
-     * thread (thread.c). */
-    port.lock = duet_cortex_m_unlocked;
-    port.unlock = duet_cortex_m_unlocked;
+    /* No lock, unlock or thread_error until the program starts a thread (thread.c). */
     port.boot_address = DUET_AN521_CPU1_IMAGE;
     port.cpu_id = cpu0 ? DUET_CPU_M7 : DUET_CPU_M4;
     port.ring = ring; /* last: a filled-in port */

@@ -17,7 +17,8 @@
  * A program pays for this only once it starts a thread: the port's wait, lock, unlock and
  * thread_error (duet_port) reach the scheduler through pointers the first duet_thread_create
  * sets (threads_begin), so a program that never calls it links neither the scheduler nor
- * its tables, and its duet's lock does nothing (duet_cortex_m_unlocked).
+ * its tables, and its port has no lock (NULL: duet's transport then asks the other core not
+ * to ring while it polls).
  */
 #include "duet/board.h"
 

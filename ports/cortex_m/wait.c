@@ -15,11 +15,6 @@ bool duet_cortex_m_threads_started(void)
     return thread_wait != 0;
 }
 
-void duet_cortex_m_unlocked(struct duet_port *port)
-{
-    (void)port;
-}
-
 bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
 {
     if (thread_wait)

@@ -55,10 +55,7 @@ duet_port *duet_port_default(void)
             .wait = port_wait,
             .boot = port_boot,
             .now_ms = port_now_ms,
-            /* lock and unlock do nothing, thread_error is none, until the first thread
-             * (ports/cortex_m/thread.c) */
-            .lock = duet_cortex_m_unlocked,
-            .unlock = duet_cortex_m_unlocked,
+            /* No lock, unlock or thread_error until the first thread (ports/cortex_m/thread.c). */
             .boot_address = (uint32_t)(uintptr_t)DUET_M4_BOOT,
             .cpu_id = m7 ? DUET_CPU_M7 : DUET_CPU_M4,
         };

@@ -80,13 +80,13 @@ static void emit_number(sink *k, const spec *sp, const char *prefix, const char 
         pad(k, ' ', fill);
 }
 
-/* prefix and n bytes of text, padded to the width with spaces (no zeros, no precision). */
-static void emit_text(sink *k, const spec *sp, const char *prefix, const char *text, size_t n)
+/* prefix and n bytes of text, padded to the width with spaces (sp loses its zeros and
+ * precision). */
+static void emit_text(sink *k, spec *sp, const char *prefix, const char *text, size_t n)
 {
-    spec s = *sp;
-    s.prec = -1;
-    s.flags &= ~(unsigned)ZERO;
-    emit_number(k, &s, prefix, text, n);
+    sp->prec = -1;
+    sp->flags &= ~(unsigned)ZERO;
+    emit_number(k, sp, prefix, text, n);
 }
 
 /* What goes before a number: its sign, or what the flags ask for a non-negative one. */
@@ -110,12 +110,11 @@ static uint64_t divide(uint64_t v, unsigned base, unsigned *rest)
 /* Digits of v in base, before end; returns where they start. */
 static char *to_digits(char *end, uint64_t v, unsigned base, bool upper)
 {
-    const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char *p = end;
     do {
         unsigned digit;
         v = divide(v, base, &digit);
-        *--p = set[digit];
+        *--p = (char)(digit < 10 ? '0' + digit : (upper ? 'A' : 'a') + digit - 10);
     } while (v);
     return p;
 }
@@ -131,15 +130,15 @@ static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, 
 /* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up. Done on the
  * double's bits with integers, so that a core without a double-precision FPU needs none of
  * the compiler's floating-point routines. */
-static void emit_float(sink *k, const spec *sp, double v)
+static void emit_float(sink *k, spec *sp, double v)
 {
     union { double d; uint64_t b; } u = {v};
     bool neg = u.b >> 63;
     int e = (int)(u.b >> 52 & 0x7ff) - 1023; /* v = m * 2^(e - 52) */
     uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
     if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
-        emit_text(k, sp, neg && (e < 1024 || m == UINT64_C(1) << 52) ? "-" : "",
-                  e == 1024 && m != UINT64_C(1) << 52 ? "nan" : "inf", 3);
+        bool nan = e == 1024 && m != UINT64_C(1) << 52;
+        emit_text(k, sp, neg && !nan ? "-" : "", nan ? "nan" : "inf", 3);
         return;
     }
     int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
@@ -168,12 +167,11 @@ static void emit_float(sink *k, const spec *sp, double v)
     char *p = to_digits(end, (uint64_t)scale + fp, 10, false); /* "1" and prec digits */
     *p = '.';
     p = to_digits(prec > 0 ? p : end, ip, 10, false);
-    spec s = *sp;
-    s.prec = -1;
-    emit_number(k, &s, sign_of(sp, neg), p, (size_t)(end - p));
+    sp->prec = -1; /* the decimals are written: what is left is the width */
+    emit_number(k, sp, sign_of(sp, neg), p, (size_t)(end - p));
 }
 
-static void emit_str(sink *k, const spec *sp, const char *s)
+static void emit_str(sink *k, spec *sp, const char *s)
 {
     if (!s)
         s = "(null)";
@@ -236,8 +234,16 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
  * conversion as written, shown as it is when c is unknown. */
 static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end)
 {
-    switch (c) {
-    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': case 'p': {
+    if (c == 'c') {
+        char one = (char)va_arg(*ap, int);
+        emit_text(k, sp, "", &one, 1);
+    } else if (c == 's') {
+        emit_str(k, sp, va_arg(*ap, const char *));
+    } else if (c == 'f' || c == 'F') {
+        emit_float(k, sp, va_arg(*ap, double));
+    } else if (c == '%') {
+        put(k, "%", 1);
+    } else if (strchr("diuxXop", c)) {
         bool is_signed = c == 'd' || c == 'i';
         uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);
         bool neg = is_signed && v >> 63;
@@ -245,19 +251,8 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
             sp->prec = -1;
         emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : sign_of(sp, neg),
                  c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
-        break;
-    }
-    case 'c': {
-        char one = (char)va_arg(*ap, int);
-        emit_text(k, sp, "", &one, 1);
-        break;
-    }
-    case 's': emit_str(k, sp, va_arg(*ap, const char *)); break;
-    case 'f': case 'F': emit_float(k, sp, va_arg(*ap, double)); break;
-    case '%': put(k, "%", 1); break;
-    default: /* unknown conversion: shown as written */
+    } else { /* unknown conversion: shown as written */
         put(k, pct, (size_t)(end - pct));
-        break;
     }
 }
 

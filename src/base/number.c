@@ -82,13 +82,17 @@ double duet_number_widen(float f)
     union { float f; uint32_t b; } u = {f};
     uint64_t sign = (uint64_t)(u.b >> 31) << 63;
     uint32_t exp = (u.b >> 23) & 0xff, frac = u.b & 0x7fffff;
-    if (exp == 0xff) /* infinity, NaN */
-        return double_of(sign | UINT64_C(0x7ff) << 52 | (uint64_t)frac << 29);
-    /* The value is m * 2^(e - 150): converted exactly, then scaled by the exponent field. */
-    uint32_t m = exp ? frac | 0x800000 : frac, e = exp ? exp : 1;
-    if (m == 0)
-        return double_of(sign);
-    return double_of(sign | (bits_of(duet_number_from_uint64(m)) + ((uint64_t)e << 52) - (UINT64_C(150) << 52)));
+    /* The exponent rebiased (127 -> 1023: + 896), the fraction widened (23 -> 52 bits). */
+    if (exp == 0xff) { /* infinity, NaN: all ones */
+        exp = 0x7ff - 896;
+    } else if (exp == 0) { /* zero, or a subnormal float: a normal double, its leading 1 dropped */
+        if (frac == 0)
+            return double_of(sign);
+        unsigned z = leading_zeros(frac) - 40; /* the shift that brings its leading 1 to bit 23 */
+        frac = (frac << z) & 0x7fffff;
+        exp = 1 - z;
+    }
+    return double_of(sign | (uint64_t)(exp + 896) << 52 | (uint64_t)frac << 29);
 }
 
 float duet_number_narrow(double d)

@@ -32,16 +32,6 @@ void duet_text_add_uint(duet_text *t, uint32_t v)
     duet_text_addn(t, digits + sizeof digits - n, n);
 }
 
-void duet_text_add_int(duet_text *t, int32_t v)
-{
-    if (v < 0) {
-        duet_text_add(t, "-");
-        duet_text_add_uint(t, 0u - (uint32_t)v);
-    } else {
-        duet_text_add_uint(t, (uint32_t)v);
-    }
-}
-
 bool duet_text_contains(const char *s, const char *part)
 {
     size_t n = strlen(part), len = strlen(s);

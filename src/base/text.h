@@ -33,9 +33,6 @@ void duet_text_add(duet_text *t, const char *s);
  * a 64-bit division would pull the compiler's division routine (1 KiB) into every firmware. */
 void duet_text_add_uint(duet_text *t, uint32_t v);
 
-/* Appends a signed number in decimal. */
-void duet_text_add_int(duet_text *t, int32_t v);
-
 /* Whether part occurs in s (both NUL-terminated; an empty part occurs everywhere). */
 bool duet_text_contains(const char *s, const char *part);
 

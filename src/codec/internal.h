@@ -2,6 +2,7 @@
 #ifndef DUET_CODEC_INTERNAL_H
 #define DUET_CODEC_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,7 @@
 #define DUET_CODEC_NOINLINE
 #endif
 
-/* Reads an n-byte big-endian unsigned number (n = 1, 2, 4 or 8). */
-uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n);
+/* Reads an n-byte big-endian number (n = 0..8), sign-extended if is_signed. */
+uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n, bool is_signed);
 
 #endif

@@ -39,15 +39,18 @@ bool duet_msgpack_read_bool(duet_msgpack_reader *r, bool *out)
     return ok;
 }
 
-/* Reads an integer of any encoding that must lie in [min, max] (min <= 0 < max); its 64
- * bits (two's complement) go to *bits, 0 on failure. Out of range is DUET_ERR_RANGE with
- * the reader at the value. */
-static DUET_CODEC_NOINLINE bool read_ranged(duet_msgpack_reader *r, int64_t min, uint64_t max, uint64_t *bits)
+/* Reads an integer of any encoding that must lie in the range of a type of 64 - (drop & ~1)
+ * bits, signed if drop is odd (drop: 0 uint64, 1 int64, 32 uint32, 33 int32); its 64 bits
+ * (two's complement) go to *bits, 0 on failure. Out of range is DUET_ERR_RANGE with the
+ * reader at the value. */
+static DUET_CODEC_NOINLINE bool read_ranged(duet_msgpack_reader *r, unsigned drop, uint64_t *bits)
 {
     const uint8_t *start = r->pos;
     duet_msgpack_token t;
+    uint64_t max = UINT64_MAX >> drop;
     bool ok = read_expect(r, &t, DUET_MSGPACK_UINT, DUET_MSGPACK_INT);
-    if (ok && !(t.type == DUET_MSGPACK_UINT || t.v.i >= 0 ? t.v.u <= max : t.v.i >= min)) {
+    /* a negative value fits down to -max - 1 in a signed type, nothing in an unsigned one */
+    if (ok && !(t.type == DUET_MSGPACK_UINT || t.v.i >= 0 ? t.v.u <= max : (drop & 1) && t.v.u >= ~max)) {
         r->pos = start;
         ok = token_fail(r, &t, DUET_ERR_RANGE);
     }
@@ -56,32 +59,32 @@ static DUET_CODEC_NOINLINE bool read_ranged(duet_msgpack_reader *r, int64_t min,
 }
 
 /* read_ranged with the commonest integer, a positive fixint, read inline (no stack frame). */
-static inline bool read_integer(duet_msgpack_reader *r, int64_t min, uint64_t max, uint64_t *bits)
+static inline bool read_integer(duet_msgpack_reader *r, unsigned drop, uint64_t *bits)
 {
     if (r->pos < r->end && *r->pos <= 0x7f) {
         *bits = *r->pos++;
         return true;
     }
-    return read_ranged(r, min, max, bits);
+    return read_ranged(r, drop, bits);
 }
 
 bool duet_msgpack_read_i64(duet_msgpack_reader *r, int64_t *out)
 {
     uint64_t bits;
-    bool ok = read_integer(r, INT64_MIN, INT64_MAX, &bits);
+    bool ok = read_integer(r, 1, &bits);
     *out = (int64_t)bits;
     return ok;
 }
 
 bool duet_msgpack_read_u64(duet_msgpack_reader *r, uint64_t *out)
 {
-    return read_integer(r, 0, UINT64_MAX, out);
+    return read_integer(r, 0, out);
 }
 
 bool duet_msgpack_read_i32(duet_msgpack_reader *r, int32_t *out)
 {
     uint64_t bits;
-    bool ok = read_integer(r, INT32_MIN, INT32_MAX, &bits);
+    bool ok = read_integer(r, 33, &bits);
     *out = (int32_t)bits;
     return ok;
 }
@@ -89,7 +92,7 @@ bool duet_msgpack_read_i32(duet_msgpack_reader *r, int32_t *out)
 bool duet_msgpack_read_u32(duet_msgpack_reader *r, uint32_t *out)
 {
     uint64_t bits;
-    bool ok = read_integer(r, 0, UINT32_MAX, &bits);
+    bool ok = read_integer(r, 32, &bits);
     *out = (uint32_t)bits;
     return ok;
 }
@@ -194,16 +197,16 @@ bool duet_msgpack_read_timestamp(duet_msgpack_reader *r, int64_t *sec, uint32_t 
         return false;
     }
     /* The three forms: sec32; nsec30 and sec34 in 64 bits; nsec32 then sec64. */
-    uint64_t v = len == 8 ? duet_msgpack_load_be(p, 8) : 0;
-    uint32_t ns = len == 4 ? 0 : len == 8 ? (uint32_t)(v >> 34) : len == 12 ? (uint32_t)duet_msgpack_load_be(p, 4)
+    uint64_t v = len == 8 ? duet_msgpack_load_be(p, 8, false) : 0;
+    uint32_t ns = len == 4 ? 0 : len == 8 ? (uint32_t)(v >> 34) : len == 12 ? (uint32_t)duet_msgpack_load_be(p, 4, false)
                                                                             : 1000000000u; /* no valid form */
     if (ns >= 1000000000u) {
         r->pos = start;
         duet_msgpack_reader_fail(r, DUET_ERR_INVALID);
         return false;
     }
-    *sec = len == 4 ? (int64_t)duet_msgpack_load_be(p, 4)
-           : len == 8 ? (int64_t)(v & ((UINT64_C(1) << 34) - 1)) : (int64_t)duet_msgpack_load_be(p + 4, 8);
+    *sec = len == 4 ? (int64_t)duet_msgpack_load_be(p, 4, false)
+           : len == 8 ? (int64_t)(v & ((UINT64_C(1) << 34) - 1)) : (int64_t)duet_msgpack_load_be(p + 4, 8, false);
     *nsec = ns;
     return true;
 }

@@ -115,9 +115,7 @@ static int decode_header(const uint8_t *p, size_t avail, duet_msgpack_token *t, 
     /* The value a tag holds itself: a fixint, or the length or count in its low bits. */
     uint64_t v = b >= 0xe0 ? (uint64_t)(int64_t)(int8_t)b : b <= 0x7f ? b : b & (type == DUET_MSGPACK_STR ? 0x1f : 0x0f);
     if (n) {
-        v = duet_msgpack_load_be(p + 1, n);
-        if (type == DUET_MSGPACK_INT) /* sign-extended from n bytes */
-            v = (uint64_t)(n == 1 ? (int8_t)v : n == 2 ? (int16_t)v : n == 4 ? (int32_t)v : (int64_t)v);
+        v = duet_msgpack_load_be(p + 1, n, type == DUET_MSGPACK_INT);
     } else if (b >= 0xd4 && b <= 0xd8) { /* fixext 1..16 */
         v = 1u << (b - 0xd4);
     }
@@ -155,48 +153,21 @@ static bool decode_checked(duet_msgpack_reader *r, const uint8_t *p, duet_msgpac
     return false;
 }
 
-static inline uint32_t load32(const uint8_t *p)
+uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n, bool is_signed)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    uint64_t v = is_signed && n && p[0] >> 7 ? UINT64_MAX : 0; /* the bits above the n bytes */
+    while (n--)
+        v = v << 8 | *p++;
+    return v;
 }
 
-uint64_t duet_msgpack_load_be(const uint8_t *p, size_t n)
-{
-    switch (n) {
-    case 1: return p[0];
-    case 2: return (uint64_t)p[0] << 8 | p[1];
-    case 4: return load32(p);
-    default: return (uint64_t)load32(p) << 32 | load32(p + 4);
-    }
-}
-
-/* Any token: read_token's general case. */
-static DUET_CODEC_COLD bool read_token_any(duet_msgpack_reader *r, duet_msgpack_token *t)
+bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
 {
     extent x;
     if (!decode_checked(r, r->pos, t, &x))
         return false;
     r->pos += x.head + (size_t)x.body;
     return true;
-}
-
-/* The commonest header first, a non-negative integer whose whole encoding is there (a
- * small one, a msgid), in a function short enough to need no stack frame. */
-bool duet_msgpack_read_token(duet_msgpack_reader *r, duet_msgpack_token *t)
-{
-    const uint8_t *p = r->pos;
-    size_t avail = (size_t)(r->end - p);
-    if (avail) {
-        uint8_t b = p[0];
-        size_t n = b <= 0x7f ? 0 : (size_t)1 << (b & 3);
-        if (b <= 0x7f || (b >= 0xcc && b <= 0xcf && avail > n)) { /* fixint, uint 8..64 */
-            t->type = DUET_MSGPACK_UINT;
-            t->v.u = n ? duet_msgpack_load_be(p + 1, n) : b;
-            r->pos = p + 1 + n;
-            return true;
-        }
-    }
-    return read_token_any(r, t);
 }
 
 int duet_msgpack_scan_header(const uint8_t *p, size_t avail, size_t *head, uint64_t *body, uint64_t *children)

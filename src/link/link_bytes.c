@@ -63,17 +63,25 @@ static void drop_garbage(duet_link_bytes *l, size_t n)
 }
 
 /* Starts framing a new message at lo. */
-static void frame_reset(duet_link_bytes *l)
+static __attribute__((noinline)) void frame_reset(duet_link_bytes *l)
 {
     l->scan = 0;
     l->pending = 0;
     l->body = 0;
 }
 
-/* The least size of the message at lo, as far as its headers framed so far tell. */
-static uint64_t frame_least(const duet_link_bytes *l)
+/* A count a header declares (values, or body bytes), as framing keeps it: held to a quarter
+ * of size_t's range, so that sums of them cannot wrap. That is 1 GiB on a 32-bit core, more
+ * than any message it could receive or skip; on a 64-bit one no header reaches it. */
+static size_t count_of(uint64_t n)
 {
-    return (uint64_t)l->scan + l->body + l->pending;
+    return n < SIZE_MAX / 4 ? (size_t)n : SIZE_MAX / 4;
+}
+
+/* The least size of the message at lo, as far as its headers framed so far tell. */
+static size_t frame_least(const duet_link_bytes *l)
+{
+    return l->scan + l->body + l->pending;
 }
 
 /*
@@ -91,7 +99,7 @@ static int frame(duet_link_bytes *l)
         size_t pos = l->lo + l->scan;
         size_t avail = l->hi - pos;
         if (l->body > 0) {
-            size_t n = l->body < avail ? (size_t)l->body : avail;
+            size_t n = l->body < avail ? l->body : avail;
             l->scan += n;
             l->body -= n;
             if (l->body > 0)
@@ -104,14 +112,14 @@ static int frame(duet_link_bytes *l)
         if (got <= 0)
             return got;
         l->scan += head;
-        l->pending = l->pending - 1 + children;
-        l->body = body;
+        l->pending = count_of(l->pending - 1 + count_of(children));
+        l->body = count_of(body);
     }
     return 1;
 }
 
 /* Drops every byte read and reads no more. */
-static void stop_input(duet_link_bytes *l)
+static __attribute__((noinline)) void stop_input(duet_link_bytes *l)
 {
     l->lo = l->hi;
     l->discarding = false;
@@ -124,7 +132,7 @@ static void stop_input(duet_link_bytes *l)
 static void refuse(duet_link_bytes *l)
 {
     garbage_flush(l);
-    uint64_t least = frame_least(l);
+    size_t least = frame_least(l);
     size_t head = l->hi - l->lo < DROPPED_HEAD ? l->hi - l->lo : DROPPED_HEAD;
     bool skip = least <= (uint64_t)l->max_in * DUET_LINK_BYTES_SKIP_FACTOR;
     note(l, skip ? DUET_BYTES_OVERSIZED : DUET_BYTES_REFUSED, l->base + l->lo, least, l->buf + l->lo, head);

@@ -38,10 +38,10 @@ static int mem_send(duet_link *link, const uint8_t *data, size_t len)
 static __attribute__((noinline)) int deliver_queued(duet_link_mem *l)
 {
     int count = 0;
+    size_t at = l->head;
     l->delivering++;
-    while (l->head < l->tail) {
+    do {
         uint32_t n;
-        size_t at = l->head;
         memcpy(&n, l->queue + at, 4);
         l->head = at + 4 + n; /* taken off before deliver: a nested poll goes on after it */
         if (!duet_link_deliver(&l->link, l->queue + at + 4, n)) {
@@ -51,7 +51,8 @@ static __attribute__((noinline)) int deliver_queued(duet_link_mem *l)
             break;
         }
         count++;
-    }
+        at = l->head;
+    } while (at < l->tail);
     if (--l->delivering == 0 && l->head == l->tail)
         l->head = l->tail = 0; /* all taken: the next message goes to the front */
     return count;
@@ -85,30 +86,26 @@ static uint32_t mem_now(duet_link *link)
 /* What every in-memory link does (max_message and the layer above are set per link). */
 static const duet_link mem_link = {.send = mem_send, .poll = mem_poll, .wait = mem_wait, .now_ms = mem_now};
 
-static void mem_init(duet_link_mem *l, duet_link_mem *peer, void *queue, size_t cap)
+/* Sets up one end: it queues in queue (cap bytes) what peer sends; it sends what max_message
+ * (0: no limit) and the other end's queue (peer_cap bytes) can ever take. */
+static __attribute__((noinline)) void mem_init(duet_link_mem *l, duet_link_mem *peer, void *queue, size_t cap,
+                                               size_t peer_cap, size_t max_message)
 {
+    size_t fit = peer_cap < 4 ? 0 : peer_cap - 4;
     memset(l, 0, sizeof *l);
     l->link = mem_link;
+    l->link.max_message = max_message;
+    l->limit = max_message && max_message < fit ? max_message : fit;
     l->peer = peer;
     l->queue = (uint8_t *)queue;
     l->cap = cap;
 }
 
-/* What send accepts: max_message (0: no limit) and what the other end's queue can ever hold. */
-static void set_limit(duet_link_mem *l, size_t max_message)
-{
-    size_t fit = l->peer->cap < 4 ? 0 : l->peer->cap - 4;
-    l->link.max_message = max_message;
-    l->limit = max_message && max_message < fit ? max_message : fit;
-}
-
 void duet_link_mem_pair(duet_link_mem *a, void *queue_a, size_t cap_a, duet_link_mem *b, void *queue_b,
                         size_t cap_b, size_t max_message)
 {
-    mem_init(a, b, queue_a, cap_a);
-    mem_init(b, a, queue_b, cap_b);
-    set_limit(a, max_message);
-    set_limit(b, max_message);
+    mem_init(a, b, queue_a, cap_a, cap_b, max_message);
+    mem_init(b, a, queue_b, cap_b, cap_a, max_message);
 }
 
 void duet_link_mem_set_idle(duet_link_mem *l, void (*idle)(void *arg), void *arg)

@@ -143,8 +143,9 @@ size_t duet_stream_print(duet_stream *s, const char *str)
 
 size_t duet_stream_println(duet_stream *s, const char *str)
 {
-    size_t n = duet_stream_write(s, str, strlen(str));
-    if (n < strlen(str))
+    size_t len = strlen(str);
+    size_t n = duet_stream_write(s, str, len);
+    if (n < len)
         return n;
     return n + duet_stream_write(s, "\r\n", 2);
 }

@@ -8,6 +8,8 @@ const char duet_rpmsg_marker[6] = {'d', 'u', 'e', 't', '/', '1'};
 void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep, uint8_t msg[NS_MSG_SIZE])
 {
     memset(msg, 0, NS_MSG_SIZE);
+    if (!role_linked(DUET_RPMSG_REMOTE))
+        return; /* only the remote announces: a program built for the host alone never does */
     size_t n = strlen(ep->name);
     memcpy(msg, ep->name, n);
     if (fragments_on(dev) && ep->reasm_cap && n + 1 + sizeof duet_rpmsg_marker + 4 <= DUET_RPMSG_NAME_SIZE) {
@@ -30,6 +32,8 @@ uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n)
 /* Host: a name-service message from the remote. */
 void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
 {
+    if (!role_linked(DUET_RPMSG_HOST))
+        return; /* only the host hears announcements: a program built for the remote alone never does */
     if (len < NS_MSG_SIZE) {
         dev->stats.bad_messages++;
         return;
@@ -75,6 +79,8 @@ void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
 /* Host: binds ep to the remote's address and answers with the handshake. */
 void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t addr, uint32_t cap)
 {
+    if (!role_linked(DUET_RPMSG_HOST))
+        return;
     ep->dest = addr;
     ep->ready = true;
     /* Answer with one byte so the remote learns our address; a duet remote that announced

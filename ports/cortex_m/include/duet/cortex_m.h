@@ -64,15 +64,6 @@ void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeou
 /* Whether the program has started a thread (duet_cortex_m_wait_by has been called). */
 bool duet_cortex_m_threads_started(void);
 
-/*
- * duet_port.lock and .unlock until the program starts a thread: nothing to exclude, so they
- * do nothing. A port sets them rather than leaving them NULL: with no lock, duet's transport
- * asks the other core not to ring while it polls, and a call made inside a bound function
- * then waits for its answer unwoken (until its timeout).
- */
-struct duet_port;
-void duet_cortex_m_unlocked(struct duet_port *port);
-
 /* Masks interrupts; returns the previous mask, for duet_cortex_m_irq_restore. */
 static inline uint32_t duet_cortex_m_irq_save(void)
 {
