@@ -175,7 +175,10 @@ static int send_message(duet_rpc *rpc, message *m)
     if (m->ap && !m->sig)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, "no signature (NULL): give \"\" for no parameters");
     if (m->n > DUET_RPC_MAX_ARGS) {
-        return duet_rpc_fail(rpc, DUET_ERR_ARG, "%s: %u arguments, " TOO_MANY_ARGS, m->method, m->n, DUET_RPC_MAX_ARGS);
+        duet_text t = error_begin(rpc);
+        duet_rpc_say(&t, "%s: ", m->method);
+        duet_rpc_say_too_many(&t, m->n, "arguments");
+        return DUET_ERR_ARG;
     }
     duet_msgpack_writer w;
     size_t frame = 0;
