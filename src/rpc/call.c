@@ -83,11 +83,16 @@ static HOT_INLINE int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_
     head[0] = slot ? 0x94 : 0x93; /* an array of 4 or 3 */
     head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
     if (slot) {
-        (*slot)->msgid = rpc->next_msgid++;
-        if (!DUET_RPC_FOR_SIZE && (*slot)->msgid > 0xffff) /* the commonest in a long run, inline */
-            duet_msgpack_write_tagged(w, 0xce, (*slot)->msgid, 4);
-        else
-            put_uint(w, (*slot)->msgid);
+        uint32_t id = (*slot)->msgid = rpc->next_msgid++;
+        if (DUET_RPC_FOR_SIZE || id <= 0xffff) {
+            put_uint(w, id);
+        } else { /* a uint32, the commonest in a long run: written here */
+            uint8_t *p = duet_msgpack_writer_reserve(w, 5);
+            if (p) {
+                p[0] = 0xce;
+                duet_msgpack_store32(p + 1, id);
+            }
+        }
     }
     put_name(w, method);
     return DUET_OK;
@@ -170,7 +175,10 @@ static int send_message(duet_rpc *rpc, message *m)
     if (m->ap && !m->sig)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, "no signature (NULL): give \"\" for no parameters");
     if (m->n > DUET_RPC_MAX_ARGS) {
-        return duet_rpc_fail(rpc, DUET_ERR_ARG, "%s: %u arguments, " TOO_MANY_ARGS, m->method, m->n, DUET_RPC_MAX_ARGS);
+        duet_text t = error_begin(rpc);
+        duet_rpc_say(&t, "%s: ", m->method);
+        duet_rpc_say_too_many(&t, m->n, "arguments");
+        return DUET_ERR_ARG;
     }
     duet_msgpack_writer w;
     size_t frame = 0;

@@ -107,11 +107,6 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     duet_rpc_unlock(rpc);
 }
 
-void duet_rpc_put_byte(duet_msgpack_writer *w, uint8_t b)
-{
-    duet_msgpack_write_tagged(w, b, 0, 0);
-}
-
 int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w)
 {
     if (rpc->link_err)

@@ -123,15 +123,11 @@ int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig);
 #define DUET_RPC_FOR_SIZE 0
 #endif
 
-/* One byte that is a whole value or header (nil, a bool, a fixarray). engine.c. */
-void duet_rpc_put_byte(duet_msgpack_writer *w, uint8_t b);
-
+/* One byte that is a whole value or header (nil, a bool, a fixarray): the codec's
+ * duet_msgpack_write_tag, which makes the same choice. */
 static inline void put_byte(duet_msgpack_writer *w, uint8_t b)
 {
-    if (DUET_RPC_FOR_SIZE)
-        duet_rpc_put_byte(w, b);
-    else
-        duet_msgpack_write_tagged(w, b, 0, 0);
+    duet_msgpack_write_tag(w, b);
 }
 
 static inline void put_int(duet_msgpack_writer *w, int64_t v)

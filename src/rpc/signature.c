@@ -54,6 +54,12 @@ static sig_fault sig_scan(const char *sig, unsigned *nparams, char *result, cons
     return n > DUET_RPC_MAX_ARGS ? SIG_TOO_MANY : SIG_OK;
 }
 
+void duet_rpc_say_too_many(duet_text *t, unsigned n, const char *things)
+{
+    duet_rpc_say(t, "%u %s, more than DUET_RPC_MAX_ARGS (%u): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS",
+                 n, things, DUET_RPC_MAX_ARGS);
+}
+
 bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result)
 {
     const char *at = sig;
@@ -81,7 +87,7 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t)
         duet_text_add(t, "one result letter at most after ':' (return several values as one 'v')");
         break;
     case SIG_TOO_MANY:
-        duet_rpc_say(t, "%u parameters, " TOO_MANY_ARGS, n, DUET_RPC_MAX_ARGS);
+        duet_rpc_say_too_many(t, n, "parameters");
         break;
     case SIG_OK:
         duet_text_add(t, "valid");

@@ -9,9 +9,9 @@
 
 #include "base/text.h"
 
-/* What a signature with too many parameters is told (after their count); %u is
- * DUET_RPC_MAX_ARGS. */
-#define TOO_MANY_ARGS "more than DUET_RPC_MAX_ARGS (%u): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS"
+/* Appends to t what a call or signature with n values (things: "arguments", "parameters")
+ * over DUET_RPC_MAX_ARGS is told: their count, the limit and what to do. */
+void duet_rpc_say_too_many(duet_text *t, unsigned n, const char *things);
 
 /* Splits a signature into its parameter count and result letter (0: nil/none). */
 bool duet_rpc_sig_parse(const char *sig, unsigned *nparams, char *result);
