@@ -196,6 +196,19 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* Runs the host side (on_host(&host)) and the remote side (on_remote(&remote)) on a thread
+ * each until both end; returns the nanoseconds they took. */
+static uint64_t run_both(void *(*on_host)(void *), void *(*on_remote)(void *))
+{
+    uint64_t t0 = now_ns();
+    pthread_t th, tr;
+    assert_int_equal(pthread_create(&th, NULL, on_host, &host), 0);
+    assert_int_equal(pthread_create(&tr, NULL, on_remote, &remote), 0);
+    pthread_join(th, NULL);
+    pthread_join(tr, NULL);
+    return now_ns() - t0;
+}
+
 static void side_init(side *s, side *other, int cpu)
 {
     memset(s, 0, sizeof *s);
@@ -242,13 +255,7 @@ static void exchange(uint32_t to_remote, uint32_t to_host, bool ping, bool refus
     host.rand = 1;
     remote.rand = 2;
 
-    uint64_t t0 = now_ns();
-    pthread_t th, tr;
-    assert_int_equal(pthread_create(&th, NULL, run, &host), 0);
-    assert_int_equal(pthread_create(&tr, NULL, run, &remote), 0);
-    pthread_join(th, NULL);
-    pthread_join(tr, NULL);
-    double ms = (double)(now_ns() - t0) / 1e6;
+    double ms = (double)run_both(run, run) / 1e6;
     duet_rpmsg_stats hs = duet_rpmsg_get_stats(&host.dev), rs = duet_rpmsg_get_stats(&remote.dev);
     printf("# %u + %u messages in %.0f ms; doorbell rings: host %u, remote %u; held %u + %u\n", to_remote, to_host,
            ms, host.rings, remote.rings, hs.held, rs.held);
@@ -377,13 +384,8 @@ static void test_nested_call_without_lock(void **state)
     assert_null(host.port.lock);
     duet_link_attach(&host.ep.link, nested_on_message, &host);
     duet_link_attach(&remote.ep.link, nested_on_message, &remote);
-    uint64_t t0 = now_ns();
-    pthread_t th, tr;
-    assert_int_equal(pthread_create(&th, NULL, nested_host, &host), 0);
-    assert_int_equal(pthread_create(&tr, NULL, nested_remote, &remote), 0);
-    pthread_join(th, NULL);
-    pthread_join(tr, NULL);
-    printf("# %d nested calls in %.1f ms\n", NESTED_CALLS, (double)(now_ns() - t0) / 1e6);
+    uint64_t took = run_both(nested_host, nested_remote);
+    printf("# %d nested calls in %.1f ms\n", NESTED_CALLS, (double)took / 1e6);
     if (host.failed || remote.failed)
         fail_msg("host: %s; remote: %s", host.failed ? host.failed : "ok", remote.failed ? remote.failed : "ok");
     assert_int_equal(host.got, NESTED_CALLS);
