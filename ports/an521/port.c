@@ -95,8 +95,11 @@ duet_port *duet_port_default(void)
     bool cpu0 = core == 0;
     own_bank = AN521_MHU_BANK(core);
     peer_bank = AN521_MHU_BANK(1u - core);
-    /* Start from a clear doorbell: CPU0's bank may hold a ring from before a reset. */
-    own_bank[AN521_MHU_CLR] = 0xfu;
+    /* CPU0 starts from a clear doorbell: its bank may hold a ring from before a reset.
+     * CPU1 runs once, booted by CPU0, which may ring it before it gets here: that ring is
+     * kept (seen in a QEMU trace: CPU0 set CPU1's bank before CPU1's set-up cleared it). */
+    if (cpu0)
+        own_bank[AN521_MHU_CLR] = 0xfu;
     duet_cortex_m_irq_clear_pending(AN521_MHU0_IRQ);
     duet_cortex_m_irq_enable(AN521_MHU0_IRQ);
     port.shm = (uint8_t *)(uintptr_t)AN521_SSE_SRAM;
