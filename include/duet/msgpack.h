@@ -169,27 +169,29 @@ static inline void duet_msgpack_write_bool(duet_msgpack_writer *w, bool v)
     duet_msgpack_write_tag(w, v ? 0xc3 : 0xc2);
 }
 
-/* An unsigned integer of 128 or more; use duet_msgpack_write_uint. */
+/* duet_msgpack_write_uint out of line (any value; the inline writer's slow case). */
 void duet_msgpack_write_uint_wide(duet_msgpack_writer *w, uint64_t v);
 
-/* A signed integer outside -32..127; use duet_msgpack_write_int. */
+/* duet_msgpack_write_int out of line (any value; the inline writer's slow case). */
 void duet_msgpack_write_int_wide(duet_msgpack_writer *w, int64_t v);
 
 /* An unsigned integer, in the smallest encoding. Values below 128 (msgids, counts, small
- * arguments: most integers on the wire) are one byte written inline; the rest is a call. */
+ * arguments: most integers on the wire) are one byte written inline; the rest is a call
+ * (every value, where DUET_MSGPACK_INLINE is 0). */
 static inline void duet_msgpack_write_uint(duet_msgpack_writer *w, uint64_t v)
 {
-    if (v < 0x80)
+    if (DUET_MSGPACK_INLINE && v < 0x80)
         duet_msgpack_write_tag(w, (uint8_t)v);
     else
         duet_msgpack_write_uint_wide(w, v);
 }
 
 /* A signed integer, in the smallest encoding (non-negative values as unsigned, like msgpack-c).
- * -32..127 is one byte (a positive or negative fixint) written inline. */
+ * -32..127 is one byte (a positive or negative fixint) written inline (a call, where
+ * DUET_MSGPACK_INLINE is 0). */
 static inline void duet_msgpack_write_int(duet_msgpack_writer *w, int64_t v)
 {
-    if ((uint64_t)v + 32u < 160u)
+    if (DUET_MSGPACK_INLINE && (uint64_t)v + 32u < 160u)
         duet_msgpack_write_tag(w, (uint8_t)v);
     else
         duet_msgpack_write_int_wide(w, v);

@@ -29,20 +29,20 @@ static NOINLINE bool value_from_va(char c, va_list *ap, duet_value *x)
 static void write_value(duet_msgpack_writer *w, const duet_value *v)
 {
     switch (v->letter) {
-    case 'i': case 'l': put_int(w, v->v.i); break;
-    case 'u': case 'k': put_uint(w, v->v.u); break;
-    case 'b': put_byte(w, v->v.u ? 0xc3 : 0xc2); break;
+    case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
+    case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
+    case 'b': duet_msgpack_write_tag(w, v->v.u ? 0xc3 : 0xc2); break;
     case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
     case 'd': duet_msgpack_write_double(w, v->v.d); break;
-    case 's': put_cstr(w, v->v.s); break;
+    case 's': duet_msgpack_write_cstr(w, v->v.s); break;
     case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
     case 'v': duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); break;
-    default: put_byte(w, 0xc0); break;
+    default: duet_msgpack_write_tag(w, 0xc0); break;
     }
 }
 
 /* Writes a method name: built for speed, one under 32 bytes is copied as its length is found
- * (a fixstr: most names), without strlen and memcpy; any other as put_cstr writes it. */
+ * (a fixstr: most names), without strlen and memcpy; any other as duet_msgpack_write_cstr writes it. */
 static HOT_INLINE void put_name(duet_msgpack_writer *w, const char *name)
 {
     if (!DUET_RPC_FOR_SIZE && w->cap - w->len >= 32) {
@@ -56,7 +56,7 @@ static HOT_INLINE void put_name(duet_msgpack_writer *w, const char *name)
             return;
         }
     }
-    put_cstr(w, name);
+    duet_msgpack_write_cstr(w, name);
 }
 
 static duet_rpc_slot *slot_take(duet_rpc *rpc)
@@ -85,7 +85,7 @@ static HOT_INLINE int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_
     if (slot) {
         uint32_t id = (*slot)->msgid = rpc->next_msgid++;
         if (DUET_RPC_FOR_SIZE || id <= 0xffff) {
-            put_uint(w, id);
+            duet_msgpack_write_uint(w, id);
         } else { /* a uint32, the commonest in a long run: written here */
             uint8_t *p = duet_msgpack_writer_reserve(w, 5);
             if (p) {
@@ -141,7 +141,7 @@ typedef struct message {
 static bool write_params(duet_msgpack_writer *w, message *m)
 {
     if (!m->ap) {
-        put_byte(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
+        duet_msgpack_write_tag(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
         for (unsigned i = 0; i < m->n; i++)
             write_value(w, &m->values[i]);
         return true;
@@ -156,7 +156,7 @@ static bool write_params(duet_msgpack_writer *w, message *m)
         if (n == DUET_RPC_MAX_ARGS)
             return false;
         if (!DUET_RPC_FOR_SIZE && sig[n] == 'i') /* the commonest, written straight from ap */
-            put_int(w, va_arg(*m->ap, int));
+            duet_msgpack_write_int(w, va_arg(*m->ap, int));
         else if (!value_from_va(sig[n], m->ap, &v))
             return false;
         else

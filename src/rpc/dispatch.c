@@ -119,7 +119,7 @@ static bool check_result(duet_req *c, duet_text *t)
         return false;
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
-        put_byte(w, 0xc0);
+        duet_msgpack_write_tag(w, 0xc0);
     duet_msgpack_token tok = c->returned;
     if (DUET_RPC_FOR_SIZE || duet_msgpack_writer_size(w) != c->returned_end) {
         /* Written through duet_req_result(): read back what the handler wrote. */

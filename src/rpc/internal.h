@@ -111,53 +111,18 @@ int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *det
  * returns DUET_ERR_ARG. */
 int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig);
 
-/* ------------------------------------------------------------ writing values */
+/* ------------------------------------------------------------ fast paths */
 
-/* Built for size (-Os, as firmware is built), the engine writes through the codec's
- * out-of-line functions, one copy in the codec; built for speed (-O2, -O3: the tests, the
- * benchmarks, the QEMU images), through the inline fast paths of duet/msgpack.h, copied
- * where they are used. The same bytes either way. */
+/* Built for size (-Os, as firmware is built), the engine leaves out its own fast paths (the
+ * commonest encodings read in place, a scalar result stored straight for its caller) and
+ * goes through the codec's functions; built for speed (-O2, -O3: the tests, the benchmarks,
+ * the QEMU images), it keeps them. The same bytes and checks either way. (Writing, the codec
+ * makes the same choice itself: DUET_MSGPACK_INLINE, duet/msgpack.h.) */
 #if defined(__OPTIMIZE_SIZE__)
 #define DUET_RPC_FOR_SIZE 1
 #else
 #define DUET_RPC_FOR_SIZE 0
 #endif
-
-/* One byte that is a whole value or header (nil, a bool, a fixarray): the codec's
- * duet_msgpack_write_tag, which makes the same choice. */
-static inline void put_byte(duet_msgpack_writer *w, uint8_t b)
-{
-    duet_msgpack_write_tag(w, b);
-}
-
-static inline void put_int(duet_msgpack_writer *w, int64_t v)
-{
-    if (DUET_RPC_FOR_SIZE)
-        duet_msgpack_write_int_wide(w, v);
-    else
-        duet_msgpack_write_int(w, v);
-}
-
-static inline void put_uint(duet_msgpack_writer *w, uint64_t v)
-{
-    if (DUET_RPC_FOR_SIZE)
-        duet_msgpack_write_uint_wide(w, v);
-    else
-        duet_msgpack_write_uint(w, v);
-}
-
-static inline void put_str(duet_msgpack_writer *w, const char *s, size_t len)
-{
-    if (DUET_RPC_FOR_SIZE)
-        duet_msgpack_write_str_long(w, s, len);
-    else
-        duet_msgpack_write_str(w, s, len);
-}
-
-static inline void put_cstr(duet_msgpack_writer *w, const char *s)
-{
-    put_str(w, s, strlen(s));
-}
 
 /* ------------------------------------------------------------ frames (engine.c) */
 

@@ -100,7 +100,7 @@ static int returned(duet_req *c, size_t at, duet_msgpack_type type)
 int duet_return_int(duet_req *call, int64_t v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    put_int(&call->out, v);
+    duet_msgpack_write_int(&call->out, v);
     call->returned.v.i = v;
     return returned(call, at, v < 0 ? DUET_MSGPACK_INT : DUET_MSGPACK_UINT);
 }
@@ -108,7 +108,7 @@ int duet_return_int(duet_req *call, int64_t v)
 int duet_return_uint(duet_req *call, uint64_t v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    put_uint(&call->out, v);
+    duet_msgpack_write_uint(&call->out, v);
     call->returned.v.u = v;
     return returned(call, at, DUET_MSGPACK_UINT);
 }
@@ -116,7 +116,7 @@ int duet_return_uint(duet_req *call, uint64_t v)
 int duet_return_bool(duet_req *call, bool v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    put_byte(&call->out, v ? 0xc3 : 0xc2);
+    duet_msgpack_write_tag(&call->out, v ? 0xc3 : 0xc2);
     call->returned.v.b = v;
     return returned(call, at, DUET_MSGPACK_BOOL);
 }
@@ -132,7 +132,7 @@ int duet_return_double(duet_req *call, double v)
 int duet_return_str(duet_req *call, const char *s)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    put_cstr(&call->out, s ? s : "");
+    duet_msgpack_write_cstr(&call->out, s ? s : "");
     call->returned.v.bytes.ptr = NULL;
     call->returned.v.bytes.len = 0;
     return returned(call, at, DUET_MSGPACK_STR);

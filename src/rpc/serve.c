@@ -29,8 +29,8 @@ static void encode_error(duet_msgpack_writer *w, uint8_t *buf, size_t cap, const
     size_t len = strlen(text);
     duet_msgpack_writer_init(w, buf, cap);
     write_response_head(w, msgid, msgid_len);
-    put_str(w, text, len < room ? len : room);
-    put_byte(w, 0xc0);
+    duet_msgpack_write_str(w, text, len < room ? len : room);
+    duet_msgpack_write_tag(w, 0xc0);
 }
 
 void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text)
@@ -67,7 +67,7 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
         return;
     }
     write_response_head(w, msgid, msgid_len);
-    put_byte(w, 0xc0);
+    duet_msgpack_write_tag(w, 0xc0);
     c->result_start = duet_msgpack_writer_size(w);
 
     char text[DUET_RPC_ERROR_TEXT];
