@@ -57,8 +57,12 @@ bool duet_stream_receive(void *arg, const uint8_t *data, size_t len)
 {
     duet_stream *s = (duet_stream *)arg;
     /* A reader waiting in read_bytes takes the bytes first, straight from the link's
-     * buffer, while the ring is empty (so that the order holds); the rest goes to the ring. */
+     * buffer, while the ring is empty (so that the order holds); the rest of the message
+     * goes to the ring. Once its buffer is full, the messages after it stay with the link
+     * (unless in drop mode), which the next read_bytes copies from straight (link.read). */
     size_t direct = 0;
+    if (s->direct && !s->drop_mode && (s->rx_count || !s->direct_cap))
+        return false;
     if (s->rx_count == 0)
         direct = len < s->direct_cap ? len : s->direct_cap;
     size_t room = s->rx_cap - s->rx_count;
@@ -215,9 +219,14 @@ size_t duet_stream_read_bytes(duet_stream *s, void *buf, size_t cap)
 {
     uint8_t *out = (uint8_t *)buf;
     size_t done = 0;
-    /* Empties the ring, then lets the link deliver straight into buf (the messages it kept
-     * for lack of room come in now), until buf is full or nothing more has arrived. */
+    /* Empties the ring, then copies what the link kept for lack of room (link.read), then
+     * lets the link deliver straight into buf, until buf is full or nothing more arrived. */
     while (done < cap) {
+        if (s->rx_count == 0 && s->link->read) {
+            done += s->link->read(s->link, out + done, cap - done);
+            if (done == cap)
+                break;
+        }
         if (s->rx_count == 0) {
             s->direct = out + done;
             s->direct_cap = cap - done;
