@@ -181,11 +181,12 @@ int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b);
  * When it may ring again, looks once more: true if v has work waiting now. */
 bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet);
 
-/* Looks at the next received buffer, checking everything the other side wrote, and leaves
- * it in the ring until rx_took. @retval 1 there is one (in b), 0 none, DUET_ERR_CORRUPT */
-int duet_rpmsg_rx_peek(duet_rpmsg *dev, rx_buf *b);
+/* The next received buffer, checking everything the other side wrote: taken out of the
+ * ring (take), or left there until rx_took. @retval 1 there is one (in b), 0 none,
+ * DUET_ERR_CORRUPT */
+int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take);
 
-/* Takes the buffer rx_peek found out of the ring: ours until handed back. */
+/* Takes the buffer rx_next found (and left) out of the ring: ours until handed back. */
 static inline void rx_took(duet_rpmsg *dev, const rx_buf *b)
 {
     dev->rx.last++;

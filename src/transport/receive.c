@@ -124,19 +124,21 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     return n;
 }
 
-/* The next message link.read may copy for ep, into b: its first held one, or else (*fresh)
- * the next one in the ring if that is ep's. False if there is none, or if it must go through
- * a poll: a fragment or a reassembly under way, another endpoint's message first. */
-static bool next_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b, bool *fresh)
+/* Maps ep's first held message into b, first taking the next one of the ring (held) if ep
+ * holds none and that one is ep's. False if there is none, or if it must go through a poll:
+ * a fragment or a reassembly under way, another endpoint's message first. */
+static bool first_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b)
 {
-    *fresh = ep->held_count == 0;
     if (dev->err || ep->reasm_len || ep->reasm_ready || ep->reasm_overflow)
         return false;
-    if (!*fresh) {
+    if (ep->held_count) {
         if (duet_rpmsg_rx_map(dev, ep->held_head, b) <= 0)
             return false;
-    } else if (duet_rpmsg_rx_peek(dev, b) <= 0 || ld32(b->p + 4) != ep->addr || !ep->ready) {
+    } else if (duet_rpmsg_rx_next(dev, b, false) <= 0 || ld32(b->p + 4) != ep->addr || !ep->ready) {
         return false;
+    } else {
+        rx_took(dev, b);
+        hold(dev, ep, b->id, false);
     }
     return !(ld16(b->p + 14) & FRAG_MORE);
 }
@@ -146,26 +148,20 @@ size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
     duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
     duet_rpmsg *dev = ep->dev;
     size_t done = 0;
-    bool released = false, fresh;
+    bool released = false;
     rx_buf b;
-    while (done < cap && next_readable(dev, ep, &b, &fresh)) {
-        size_t off = fresh ? 0 : ep->held_off, left = b.msg_len > off ? b.msg_len - off : 0;
+    while (done < cap && first_readable(dev, ep, &b)) {
+        size_t off = ep->held_off, left = b.msg_len > off ? b.msg_len - off : 0;
         size_t n = left < cap - done ? left : cap - done;
         memcpy(buf + done, (const uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE + off), n);
         done += n;
-        if (fresh)
-            rx_took(dev, &b);
         if (n < left) {
-            if (fresh)
-                hold(dev, ep, b.id, false); /* the rest is the first thing to read next */
-            ep->held_off = (uint16_t)(off + n);
+            ep->held_off = (uint16_t)(off + n); /* the rest is the first thing to read next */
             break;
         }
         /* Copied whole: handed back at once, as a delivered message is. */
-        if (!fresh) {
-            ep->held_head = dev->rx_next[b.id];
-            ep->held_count--;
-        }
+        ep->held_head = dev->rx_next[b.id];
+        ep->held_count--;
         ep->held_off = 0;
         duet_rpmsg_rx_release(dev, b.id, b.len);
         dev->stats.rx_msgs++;
@@ -239,10 +235,8 @@ static int take_all(duet_rpmsg *dev)
 {
     int count = 0;
     rx_buf b;
-    while (!dev->err && duet_rpmsg_rx_peek(dev, &b) > 0) {
-        rx_took(dev, &b);
+    while (!dev->err && duet_rpmsg_rx_next(dev, &b, true) > 0)
         count += dispatch(dev, &b);
-    }
     return count;
 }
 

@@ -202,10 +202,10 @@ static void test_read_straight_into_buffer(void **state)
     assert_int_equal(duet_stream_available(&sR), 0);
 }
 
-/* While another endpoint's message comes first, read_bytes polls with its buffer as the
- * place to deliver to: what fits goes there, the rest of that message into the ring, the
- * messages after it stay with the link (not into the ring) until the next read_bytes. */
-static void test_read_delivers_straight_into_buffer(void **state)
+/* While another endpoint's message comes first, read_bytes polls: the stream's messages come
+ * through the ring as far as it has room (one here), the rest is copied straight from the
+ * link's buffers (link.read); what is left goes on through the ring. The order holds. */
+static void test_read_behind_another_endpoint(void **state)
 {
     (void)state;
     HX_H.poll_other = HX_R.poll_other = false;
@@ -215,9 +215,9 @@ static void test_read_delivers_straight_into_buffer(void **state)
     uint32_t held = duet_rpmsg_get_stats(&HX_R.dev).held;
     assert_int_equal(duet_rpmsg_send(&HX_H.rpc, "\x93", 1), DUET_OK); /* nobody takes it: held */
     send_three(msg);
-    assert_int_equal(duet_stream_read_bytes(&sR, got, 400), 400);
-    assert_int_equal(duet_stream_available(&sR), 200);
-    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held + 2); /* the rpc message and the third */
+    assert_int_equal(duet_stream_read_bytes(&sR, got, 400), 400); /* 300 through the ring, 100 straight */
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held + 3); /* the rpc message, the second, the third */
+    assert_int_equal(duet_stream_available(&sR), 500); /* the second from where it stopped, the third */
     assert_int_equal(duet_stream_read_bytes(&sR, got + 400, 500), 500);
     assert_memory_equal(got, msg, sizeof msg);
     assert_int_equal(duet_stream_available(&sR), 0);
@@ -574,7 +574,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backpressure_remote_to_host, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_backpressure_host_to_remote, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_read_straight_into_buffer, setup_small, hx_teardown),
-        cmocka_unit_test_setup_teardown(test_read_delivers_straight_into_buffer, setup_small, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_read_behind_another_endpoint, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_backpressure_timeout_loses_nothing, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_drop_mode_counts_exactly, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_drop_mode_interleaved_reads, setup_small, hx_teardown),
