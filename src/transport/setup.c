@@ -168,23 +168,20 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
 static uint32_t table_vdev(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t size)
 {
     uint32_t num = ld32(t + 4);
-    if (ld32(t) != 1)
-        return refuse(dev, text("table version is not 1", "bad table"));
-    if (num - 1u >= (size - TABLE_HEAD) / 4)
-        return refuse(dev, text("table entry count out of range", "bad table"));
+    if (ld32(t) != 1 || num - 1u >= (size - TABLE_HEAD) / 4)
+        return refuse(dev, text("table version or entry count invalid", "bad table"));
     for (uint32_t i = 0; i < num; i++) {
         uint32_t off = ld32(t + TABLE_HEAD + 4 * i);
-        if (off % 4 || off < TABLE_HEAD + 4 * num || off > size - 4)
-            return refuse(dev, text("table offset out of range", "bad table"));
-        if (ld32(t + off) != RSC_VDEV)
-            continue;
-        if (off > size - (VDEV_SIZE + 2 * VRING_ENTRY_SIZE))
-            return refuse(dev, text("vdev runs past the table", "bad table"));
-        if (ld32(t + off + 4) != VIRTIO_ID_RPMSG || t[off + 25] != 2)
-            return refuse(dev, text("vdev is not RPMsg with two vrings", "bad table"));
-        return off;
+        if (off % 4 || off < TABLE_HEAD + 4 * num || off > size - 4 ||
+            (ld32(t + off) == RSC_VDEV && off > size - (VDEV_SIZE + 2 * VRING_ENTRY_SIZE)))
+            return refuse(dev, text("table entry outside the table", "bad table"));
+        if (ld32(t + off) == RSC_VDEV) {
+            if (ld32(t + off + 4) == VIRTIO_ID_RPMSG && t[off + 25] == 2)
+                return off;
+            break;
+        }
     }
-    return refuse(dev, text("table has no vdev", "bad table"));
+    return refuse(dev, text("table has no RPMsg vdev with two vrings", "bad table"));
 }
 
 /* Remote: waits up to timeout_ms for the host's table to show DRIVER_OK, then checks it;
