@@ -19,9 +19,12 @@ void giga_doorbell_init(void)
     uint32_t line = m7 ? 1u : 2u;
     uint32_t listen = 1u << (m7 ? SEM_M4_TO_M7 : SEM_M7_TO_M4);
     giga_clock_enable(RCC_CN_AHB4ENR, RCC_AHB4ENR_HSEMEN);
-    /* A status set while masked would fire at once (§11.4.5): clear it first. A
-     * doorbell that rang before this core listened is not lost either: callers poll the
-     * rings once after init before they wait. */
+    /* A status set while masked would fire at once when enabled (§11.4.5): take it here
+     * instead, as a raised flag. The M7 boots the M4 and may ring it before the M4 gets
+     * here: that ring is kept (on the M7 a ring from before a reset costs one extra poll).
+     * Callers also poll the rings once after init before they wait. */
+    if (HSEM_ISR(line) & listen)
+        giga_doorbell_flag = 1;
     HSEM_ICR(line) = listen;
     HSEM_IER(line) |= listen;
     unsigned irq = m7 ? IRQ_HSEM1 : IRQ_HSEM2;

@@ -208,6 +208,7 @@
 /* Interrupt line n (1: the M7, 2: the M4): enable, clear, status, masked status */
 #define HSEM_IER(line) REG32(HSEM_BASE + 0x100u + 0x10u * ((line) - 1u)) /* §11.4.3 */
 #define HSEM_ICR(line) REG32(HSEM_BASE + 0x104u + 0x10u * ((line) - 1u)) /* §11.4.4 */
+#define HSEM_ISR(line) REG32(HSEM_BASE + 0x108u + 0x10u * ((line) - 1u))  /* §11.4.5 */
 #define HSEM_MISR(line) REG32(HSEM_BASE + 0x10Cu + 0x10u * ((line) - 1u)) /* §11.4.6 */
 #define HSEM_LOCK (1u << 31)
 #define HSEM_COREID(id) ((uint32_t)(id) << 8)

@@ -92,10 +92,11 @@ def lines_of(text):
 
 def run_an521(t):
     # Pairs run in QEMU's virtual time (-icount): seconds of the sketch, not of the host.
-    status, out, _ = t.run("usb_serial_using_rpc_m7", "usb_serial_using_rpc_m4", 4)
+    status, out, _ = t.run("usb_serial_using_rpc_m7", "usb_serial_using_rpc_m4", 6)
     lines = lines_of(out)
-    # (How many lines come depends on how fast the host runs QEMU: the time limit is the host's.)
-    check(status == 124 and len(lines) >= 3 and all(l == "Printed from M4 core" for l in lines),
+    # (How many lines come depends on how fast the host runs QEMU: the time limit is the host's.
+    # One loaded 5 times over its 2 cores showed fewer than 3 in 4 s.)
+    check(status == 124 and len(lines) >= 2 and all(l == "Printed from M4 core" for l in lines),
           "an521 USB serial: the M7 shows the M4's 'Printed from M4 core' lines", repr(out))
 
     status, out, _ = t.run("rtc_rpc_m7", "rtc_rpc_m4", 4)

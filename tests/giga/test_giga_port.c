@@ -203,6 +203,17 @@ static void test_doorbell_m4_listens_to_semaphore_0(void **state)
     assert_int_equal(HSEM_IER(2), 1u << 0);
     assert_int_equal(irq_enabled, IRQ_HSEM2);
     assert_true(REG32(RCC_C2_BLOCK + RCC_CN_AHB4ENR) & RCC_AHB4ENR_HSEMEN);
+    assert_int_equal(giga_doorbell_flag, 0); /* nothing rang before */
+}
+
+/* The M7 boots the M4 and may ring it before the M4 listens: the ring is kept. */
+static void test_doorbell_m4_keeps_a_ring_from_before_init(void **state)
+{
+    (void)state;
+    HSEM_ISR(2) = 1u << 0; /* semaphore 0 freed while line 2 was masked */
+    giga_doorbell_init();
+    assert_int_equal(giga_doorbell_flag, 1);
+    assert_int_equal(HSEM_ICR(2), 1u << 0);
 }
 
 static void test_ring_frees_the_semaphore_it_took(void **state)
@@ -269,6 +280,7 @@ int main(void)
         cmocka_unit_test_setup(test_boot_is_the_m7s_job, setup_m4),
         cmocka_unit_test_setup(test_doorbell_m7_listens_to_semaphore_1, setup_m7),
         cmocka_unit_test_setup(test_doorbell_m4_listens_to_semaphore_0, setup_m4),
+        cmocka_unit_test_setup(test_doorbell_m4_keeps_a_ring_from_before_init, setup_m4),
         cmocka_unit_test_setup(test_ring_frees_the_semaphore_it_took, setup_m7),
         cmocka_unit_test_setup(test_ring_leaves_a_semaphore_another_holds, setup_m7),
         cmocka_unit_test_setup(test_ring_from_the_m4_uses_semaphore_1, setup_m4),

@@ -64,6 +64,7 @@ void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeou
 /* Whether the program has started a thread (duet_cortex_m_wait_by has been called). */
 bool duet_cortex_m_threads_started(void);
 
+#if defined(__arm__)
 /* Masks interrupts; returns the previous mask, for duet_cortex_m_irq_restore. */
 static inline uint32_t duet_cortex_m_irq_save(void)
 {
@@ -77,6 +78,11 @@ static inline void duet_cortex_m_irq_restore(uint32_t primask)
 {
     __asm__ volatile("msr primask, %0\n\tisb" ::"r"(primask) : "memory");
 }
+#else
+/* Off the chip (a host test of this code: tests/cortex_m), the test defines both. */
+uint32_t duet_cortex_m_irq_save(void);
+void duet_cortex_m_irq_restore(uint32_t primask);
+#endif
 
 /* ------------------------------------------------------------ threads (thread.c) */
 

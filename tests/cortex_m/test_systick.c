@@ -1,0 +1,147 @@
+/* test_systick.c - ports/cortex_m/systick.c (the millisecond clock without a tick, and the
+ * alarm that ends a sleep) on the host, over a simulated SysTick (fake_systick.c).
+ *
+ * The clock may run late by the few ticks a restart takes, never early. Under QEMU on a
+ * loaded host, a core can be paused at any instruction while its SysTick runs on; a pause
+ * in the alarm's restart once made the clock count a count twice or a count gone negative
+ * (a jump of hours). The pause tests put one at every register access of a sleep. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "duet/cortex_m.h"
+#include "fake_systick.h"
+
+#define TPM 1000u                               /* ticks a millisecond: a 1 MHz clock */
+#define LONGEST (0x1000000u / TPM * TPM)        /* ticks of the clock's longest count */
+#define SHORTEST 256u                           /* systick.c's shortest count */
+#define SLACK 8u                                /* ticks between a register read and ours */
+
+static uint64_t true0, clock0, paused;
+static char where[80] = "no pause"; /* the case, for a failure's message */
+
+static void start(void)
+{
+    duet_cortex_m_systick_stop();
+    fake_systick_reset();
+    duet_cortex_m_systick_start(TPM);
+    clock0 = duet_cortex_m_ticks();
+    true0 = fake_systick_now();
+    paused = 0;
+}
+
+/* The clock is never ahead of the time that passed, and late by at most the pauses and
+ * two milliseconds (a pause after an alarm restarted costs that count's time). */
+static void check_clock(void)
+{
+    uint64_t before = fake_systick_now() - true0;
+    uint64_t clock = duet_cortex_m_ticks() - clock0;
+    uint64_t after = fake_systick_now() - true0;
+    if (clock > after + SLACK)
+        fail_msg("%s: clock ahead: %llu ticks counted, %llu passed", where,
+                 (unsigned long long)clock, (unsigned long long)after);
+    if (before > clock + paused + 2u * TPM)
+        fail_msg("%s: clock late: %llu ticks counted, %llu passed, %llu paused", where,
+                 (unsigned long long)clock, (unsigned long long)before,
+                 (unsigned long long)paused);
+}
+
+/* What duet_cortex_m_wait does with no doorbell: alarm, WFI, until timeout_ms have passed
+ * by the clock. */
+static void sleep_ms(uint32_t timeout_ms)
+{
+    uint32_t since = duet_cortex_m_millis();
+    uint32_t mask = duet_cortex_m_irq_save();
+    for (;;) {
+        uint32_t spent = duet_cortex_m_millis() - since;
+        if (spent >= timeout_ms)
+            break;
+        duet_cortex_m_clock_alarm(timeout_ms - spent);
+        assert_true(fake_systick_wfi(2ull * LONGEST)); /* a count ends: it wakes */
+        duet_cortex_m_irq_restore(mask);
+        check_clock();
+        mask = duet_cortex_m_irq_save();
+    }
+    duet_cortex_m_irq_restore(mask);
+}
+
+static void test_clock_follows_time_through_sleeps_and_idling(void **state)
+{
+    (void)state;
+    start();
+    for (uint32_t i = 0; i < 300; i++) {
+        sleep_ms(1u + i % 7u);
+        check_clock();
+        fake_systick_idle((i * 7919u) % 5000u);
+        check_clock();
+    }
+    fake_systick_idle(3ull * LONGEST + 12345u); /* counts end with nobody asleep */
+    check_clock();
+    uint32_t before = duet_cortex_m_millis();
+    fake_systick_idle(LONGEST / 2u);
+    assert_int_equal(duet_cortex_m_millis() - before, LONGEST / 2u / TPM);
+}
+
+static void test_sleep_wakes_when_its_milliseconds_have_passed(void **state)
+{
+    (void)state;
+    start();
+    fake_systick_idle(12345u); /* into a millisecond */
+    for (uint32_t ms = 1; ms <= 40; ms += 3) {
+        uint64_t t = fake_systick_now();
+        uint32_t interrupts = fake_systick_interrupts();
+        sleep_ms(ms);
+        uint64_t slept = fake_systick_now() - t;
+        assert_true(slept > (ms - 1u) * TPM);
+        assert_true(slept <= (ms + 1u) * TPM + SHORTEST);
+        /* the alarm's interrupt (and the shortest count's), not one a millisecond */
+        assert_true(fake_systick_interrupts() - interrupts <= 3u);
+    }
+}
+
+/* A sleep that begins lead ticks before the running count ends, paused at its access-th
+ * register access for pause ticks, then more sleeping and idling. */
+static void sleep_paused(uint32_t lead, uint64_t access, uint32_t pause)
+{
+    start();
+    fake_systick_idle(LONGEST - lead);
+    fake_systick_pause(access, pause);
+    paused = pause;
+    snprintf(where, sizeof where, "%u ticks before a count ends, paused %u at access %u",
+             (unsigned)lead, (unsigned)pause, (unsigned)access);
+    sleep_ms(1);
+    check_clock();
+    for (int i = 0; i < 3; i++) {
+        sleep_ms(3);
+        check_clock();
+        fake_systick_idle(50000u);
+        check_clock();
+    }
+    fake_systick_idle(2ull * LONGEST);
+    check_clock();
+}
+
+static void test_a_pause_anywhere_in_a_sleep_keeps_the_clock(void **state)
+{
+    (void)state;
+    static const uint32_t leads[] = {300u, 1100u, 2500u};
+    static const uint32_t pauses[] = {400u, 1500u, 4000u, 25000u};
+    for (size_t l = 0; l < sizeof leads / sizeof leads[0]; l++)
+        for (size_t p = 0; p < sizeof pauses / sizeof pauses[0]; p++)
+            for (uint64_t access = 1; access <= 60; access++)
+                sleep_paused(leads[l], access, pauses[p]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clock_follows_time_through_sleeps_and_idling),
+        cmocka_unit_test(test_sleep_wakes_when_its_milliseconds_have_passed),
+        cmocka_unit_test(test_a_pause_anywhere_in_a_sleep_keeps_the_clock),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
