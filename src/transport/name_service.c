@@ -20,11 +20,12 @@ void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep,
     memcpy(msg + 32, &ep->addr, 4);
 }
 
-/* Reads a duet marker and capacity at p (n bytes); 0 if there is none. */
+/* Reads a duet marker and capacity at p (n bytes); 0 if there is none, or where this program
+ * has no fragments (DUET_RPMSG_FRAGMENTS 0): it never sends more than one buffer. */
 uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n)
 {
     uint32_t cap;
-    if (n < sizeof duet_rpmsg_marker + 4 || memcmp(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker) != 0)
+    if (!DUET_RPMSG_FRAGMENTS || n < sizeof duet_rpmsg_marker + 4 || memcmp(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker) != 0)
         return 0;
     memcpy(&cap, p + sizeof duet_rpmsg_marker, 4);
     return cap;
