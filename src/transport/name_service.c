@@ -17,7 +17,8 @@ void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep,
         memcpy(msg + n + 1, duet_rpmsg_marker, sizeof duet_rpmsg_marker);
         memcpy(msg + n + 1 + sizeof duet_rpmsg_marker, &cap, 4);
     }
-    memcpy(msg + 32, &ep->addr, 4);
+    uint32_t addr = ep->addr;
+    memcpy(msg + 32, &addr, 4);
 }
 
 /* Reads a duet marker and capacity at p (n bytes); 0 if there is none, or where this program
@@ -25,11 +26,13 @@ void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep,
 uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n)
 {
     uint32_t cap;
-    if (!DUET_RPMSG_FRAGMENTS || n < sizeof duet_rpmsg_marker + 4 || memcmp(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker) != 0)
+    if (!DUET_RPMSG_FRAGMENTS || n < sizeof duet_rpmsg_marker + 4 ||
+        memcmp(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker) != 0)
         return 0;
     memcpy(&cap, p + sizeof duet_rpmsg_marker, 4);
     return cap;
 }
+
 /* Whether the string own is the len bytes at name. */
 static bool name_is(const char *own, const void *name, size_t len)
 {
