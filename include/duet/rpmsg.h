@@ -101,6 +101,7 @@ typedef struct duet_rpmsg_endpoint {
     uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
     uint16_t addr;              /* local address (DUET_RPMSG_FIRST_ADDR and up) */
     uint16_t held_count;
+    uint16_t held_off;          /* bytes of the first held message already read (link.read) */
     duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
     duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     bool ready;                 /* handshake done: dest known */
