@@ -67,6 +67,10 @@ typedef struct duet_rpmsg_stats {
 
 typedef struct duet_rpmsg duet_rpmsg;
 
+#if DUET_RPMSG_MAX_ENDPOINTS < 1 || DUET_RPMSG_MAX_ENDPOINTS > 255
+#error "DUET_RPMSG_MAX_ENDPOINTS must be between 1 and 255"
+#endif
+
 /* Values of the id lists below besides ids. Internal. */
 #define DUET_RPMSG_ID_NONE ((duet_rpmsg_id)-1)  /* the end of a list */
 #define DUET_RPMSG_ID_AWAY ((duet_rpmsg_id)-2)  /* the buffer is with the other side */
@@ -81,7 +85,7 @@ typedef uint16_t duet_rpmsg_id;
 /* A name-service announcement that came before the host created that endpoint. Internal. */
 typedef struct duet_rpmsg_announce {
     char name[DUET_RPMSG_NAME_SIZE];
-    uint32_t addr;
+    uint32_t addr;              /* 0: the entry is free */
     uint32_t cap;               /* the remote's reassembly capacity (0: none) */
 } duet_rpmsg_announce;
 
@@ -89,22 +93,22 @@ typedef struct duet_rpmsg_announce {
 typedef struct duet_rpmsg_endpoint {
     duet_link link;             /* first member: a duet_rpmsg_endpoint * is a duet_link * */
     duet_rpmsg *dev;
-    uint32_t addr;              /* local address */
+    const char *name;           /* the caller's (endpoint_create keeps the pointer) */
     uint32_t dest;              /* the other side's address, DUET_RPMSG_ADDR_ANY until known */
+    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
+    size_t reasm_cap;
+    size_t reasm_len;
+    uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
+    uint16_t addr;              /* local address (DUET_RPMSG_FIRST_ADDR and up) */
+    uint16_t held_count;
+    uint16_t held_off;          /* bytes of the first held message already read (link.read) */
+    duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
+    duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     bool ready;                 /* handshake done: dest known */
     bool reasm_overflow;
     bool reasm_ready;           /* reasm holds a whole message not yet taken */
     bool reasm_busy;            /* reasm is being delivered: fragments wait */
     bool retry;                 /* fragments waited for reasm_busy: offer them after the poll */
-    duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
-    duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
-    uint16_t held_count;
-    uint16_t held_off;          /* bytes of the first held message already read (link.read) */
-    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
-    size_t reasm_cap;
-    size_t reasm_len;
-    uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
-    char name[DUET_RPMSG_NAME_SIZE];
 } duet_rpmsg_endpoint;
 
 /* One vring as this side sees it: pointers checked at set-up, and private indices. */
@@ -120,6 +124,13 @@ typedef struct duet_vring {
     bool quiet;                 /* we asked the other side not to ring for this ring */
 } duet_vring;
 
+/* What the device keeps of its layout once it is set up: the buffer pool. Internal. */
+typedef struct duet_rpmsg_pool_layout {
+    uint32_t pool_da;
+    uint32_t pool_size;
+    uint32_t buf_size;
+} duet_rpmsg_pool_layout;
+
 /* The device: all state of one side, owned by the caller. (The fields used most come first:
  * a Cortex-M reaches the first 32 bytes of a struct with its shortest instructions.) */
 struct duet_rpmsg {
@@ -128,29 +139,28 @@ struct duet_rpmsg {
     bool notify_pending;        /* the other side asked to hear of what we published: ring */
     bool fragments;             /* this side offers fragmented messages (duet peers only) */
     duet_rpmsg_id tx_free;      /* host: the first free send buffer */
-    unsigned polling;
+    uint8_t polling;            /* polls running (nested in a send that waits) */
+    uint8_t ep_count;           /* endpoint i has address DUET_RPMSG_FIRST_ADDR + i */
+    uint8_t role;               /* duet_rpmsg_role */
     duet_port *port;
     volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
     uint16_t tx_free_count;
     uint16_t tx_bufs;           /* host: tx buffers the pool holds */
-    unsigned ep_count;
+    duet_rpmsg_pool_layout lay;
     duet_rpmsg_stats stats;
     duet_vring rx;              /* host: vring0, remote: vring1 */
     duet_vring tx;              /* host: vring1, remote: vring0 */
-    duet_rpmsg_layout lay;
-    duet_rpmsg_role role;
     const char *why;            /* what went wrong, for a person */
-    uint32_t next_addr;
     uint32_t send_timeout_ms;
     duet_rpmsg_endpoint *eps[DUET_RPMSG_MAX_ENDPOINTS];
-    unsigned early_count;
     /* Per receive buffer: DUET_RPMSG_ID_AWAY while the other side has it; ours, the next
      * buffer held for the same endpoint (DUET_RPMSG_ID_NONE: none). */
     duet_rpmsg_id rx_next[DUET_RPMSG_MAX_RING];
     /* Host, per send buffer: DUET_RPMSG_ID_AWAY while the remote has it; free, the next
      * free one (DUET_RPMSG_ID_NONE: none). */
     duet_rpmsg_id tx_next[DUET_RPMSG_MAX_RING];
-    duet_rpmsg_announce early[DUET_RPMSG_MAX_ENDPOINTS]; /* host: announcements waiting for an endpoint */
+    /* Host: announcements waiting for an endpoint. */
+    duet_rpmsg_announce early[DUET_RPMSG_MAX_ENDPOINTS];
 };
 
 /*
@@ -174,7 +184,8 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
  * Creates an endpoint. On the remote it gets the next local address and is announced to
  * the host by the name service; on the host it waits for the remote's announcement of the
  * same name, then answers it (the Arduino handshake). reasm_buf (may be NULL) receives
- * messages larger than one buffer from a duet peer.
+ * messages larger than one buffer from a duet peer. The endpoint keeps the pointer name
+ * (a string literal, or one that stays as long as the endpoint).
  * @retval DUET_OK, DUET_ERR_FULL, DUET_ERR_ARG, DUET_ERR_EXISTS, or a send error.
  */
 int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const char *name, void *reasm_buf,

@@ -210,8 +210,15 @@ void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep,
 /* Reads a duet marker and capacity at p (n bytes); 0 if there is none. */
 uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n);
 
+/* The endpoint named by the len bytes at name (no NUL among them), or NULL. */
+duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *name, size_t len);
+
 /* Host: a name-service message from the remote. */
 void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len);
+
+/* A new endpoint: the remote announces it; the host answers the remote's announcement of
+ * its name if that came first. Returns DUET_OK or the error of the link. */
+int duet_rpmsg_ns_created(duet_rpmsg *dev, duet_rpmsg_endpoint *ep);
 
 /* Host: binds ep to the remote's address and answers with the handshake. */
 void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t addr, uint32_t cap);

@@ -17,55 +17,68 @@ void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep,
         memcpy(msg + n + 1, duet_rpmsg_marker, sizeof duet_rpmsg_marker);
         memcpy(msg + n + 1 + sizeof duet_rpmsg_marker, &cap, 4);
     }
-    memcpy(msg + 32, &ep->addr, 4);
+    uint32_t addr = ep->addr;
+    memcpy(msg + 32, &addr, 4);
 }
 
-/* Reads a duet marker and capacity at p (n bytes); 0 if there is none. */
+/* Reads a duet marker and capacity at p (n bytes); 0 if there is none, or where this program
+ * has no fragments (DUET_RPMSG_FRAGMENTS 0): it never sends more than one buffer. */
 uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n)
 {
     uint32_t cap;
-    if (n < sizeof duet_rpmsg_marker + 4 || memcmp(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker) != 0)
+    if (!DUET_RPMSG_FRAGMENTS || n < sizeof duet_rpmsg_marker + 4 ||
+        memcmp(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker) != 0)
         return 0;
     memcpy(&cap, p + sizeof duet_rpmsg_marker, 4);
     return cap;
 }
+
+/* Whether the string own is the len bytes at name. */
+static bool name_is(const char *own, const void *name, size_t len)
+{
+    return strlen(own) == len && memcmp(own, name, len) == 0;
+}
+
+duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *name, size_t len)
+{
+    for (unsigned i = 0; i < dev->ep_count; i++)
+        if (name_is(dev->eps[i]->name, name, len))
+            return dev->eps[i];
+    return NULL;
+}
+
 /* Host: a name-service message from the remote. */
 void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
 {
     if (!role_linked(DUET_RPMSG_HOST))
         return; /* only the host hears announcements: a program built for the remote alone never does */
-    if (len < NS_MSG_SIZE) {
+    size_t name_len = 0;
+    uint32_t addr = 0, flags;
+    if (len >= NS_MSG_SIZE) { /* msg holds len bytes */
+        while (name_len < DUET_RPMSG_NAME_SIZE && msg[name_len])
+            name_len++;
+        memcpy(&addr, msg + 32, 4);
+    }
+    /* Too short (addr stays 0), a name without its terminating NUL, or a reserved address. */
+    if (name_len == DUET_RPMSG_NAME_SIZE || addr < DUET_RPMSG_FIRST_ADDR || addr == DUET_RPMSG_ADDR_ANY) {
         dev->stats.bad_messages++;
         return;
     }
-    const uint8_t *nul = memchr(msg, 0, DUET_RPMSG_NAME_SIZE);
-    if (!nul) {
-        dev->stats.bad_messages++; /* a name without its terminating NUL */
-        return;
-    }
-    size_t name_len = (size_t)(nul - msg);
-    uint32_t addr, flags;
-    memcpy(&addr, msg + 32, 4);
     memcpy(&flags, msg + 36, 4);
-    duet_rpmsg_endpoint *ep = NULL;
-    for (unsigned i = 0; i < dev->ep_count; i++)
-        if (memcmp(dev->eps[i]->name, msg, name_len + 1) == 0) /* the NUL included */
-            ep = dev->eps[i];
-    if (addr < DUET_RPMSG_FIRST_ADDR || addr == DUET_RPMSG_ADDR_ANY) {
-        dev->stats.bad_messages++; /* a reserved address */
-        return;
-    }
-    uint32_t cap = duet_rpmsg_marker_cap(nul + 1, DUET_RPMSG_NAME_SIZE - name_len - 1);
+    uint32_t cap = duet_rpmsg_marker_cap(msg + name_len + 1, DUET_RPMSG_NAME_SIZE - name_len - 1);
+    duet_rpmsg_endpoint *ep = duet_rpmsg_ep_by_name(dev, msg, name_len);
     if (!ep) {
-        /* No endpoint by that name yet: remember it for endpoint_create. */
-        if (flags & NS_DESTROY || dev->early_count >= DUET_RPMSG_MAX_ENDPOINTS) {
-            dev->stats.bad_messages++;
-            return;
+        /* No endpoint by that name yet: remember it for endpoint_create, in a free entry. */
+        for (unsigned i = 0; i < DUET_RPMSG_MAX_ENDPOINTS && !(flags & NS_DESTROY); i++) {
+            duet_rpmsg_announce *a = &dev->early[i];
+            if (!a->addr) {
+                memcpy(a->name, msg, name_len + 1);
+                a->addr = addr;
+                a->cap = cap;
+                return;
+            }
         }
-        duet_rpmsg_announce *a = &dev->early[dev->early_count++];
-        memcpy(a->name, msg, name_len + 1);
-        a->addr = addr;
-        a->cap = cap;
+        dev->stats.bad_messages++;
         return;
     }
     if (flags & NS_DESTROY) {
@@ -74,6 +87,27 @@ void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
         return;
     }
     duet_rpmsg_host_answer(dev, ep, addr, cap);
+}
+
+/* A new endpoint: the remote announces it; the host answers the remote's announcement of
+ * its name if that came first. */
+int duet_rpmsg_ns_created(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
+{
+    if (!is_host(dev)) {
+        uint8_t msg[NS_MSG_SIZE];
+        duet_rpmsg_ns_message(dev, ep, msg);
+        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, SEND_DELIVER, dev->send_timeout_ms);
+    }
+    for (unsigned i = 0; i < DUET_RPMSG_MAX_ENDPOINTS; i++) {
+        duet_rpmsg_announce *a = &dev->early[i];
+        if (a->addr && name_is(a->name, ep->name, strlen(ep->name))) {
+            uint32_t addr = a->addr;
+            a->addr = 0; /* the entry is free again */
+            duet_rpmsg_host_answer(dev, ep, addr, a->cap);
+            break;
+        }
+    }
+    return dev->err;
 }
 
 /* Host: binds ep to the remote's address and answers with the handshake. */

@@ -184,14 +184,13 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
 {
     if (dev->err)
         return dev->err;
-    size_t name_size = name ? strlen(name) + 1 : 0; /* with its NUL: names compare by memcmp */
-    if (name_size < 2 || name_size > DUET_RPMSG_NAME_SIZE || (reasm_cap && !reasm_buf))
+    size_t len = name ? strlen(name) : 0;
+    if (len < 1 || len >= DUET_RPMSG_NAME_SIZE || (reasm_cap && !reasm_buf))
         return DUET_ERR_ARG;
     if (dev->ep_count >= DUET_RPMSG_MAX_ENDPOINTS)
         return DUET_ERR_FULL;
-    for (unsigned i = 0; i < dev->ep_count; i++)
-        if (memcmp(dev->eps[i]->name, name, name_size) == 0)
-            return DUET_ERR_EXISTS;
+    if (duet_rpmsg_ep_by_name(dev, name, len))
+        return DUET_ERR_EXISTS;
     memset(ep, 0, sizeof *ep);
     ep->link.send = ep_send;
     ep->link.send_now = ep_send_now;
@@ -202,27 +201,13 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->link.read = duet_rpmsg_read;
     ep->link.max_message = payload_max(dev);
     ep->dev = dev;
-    memcpy(ep->name, name, name_size);
-    ep->addr = dev->next_addr++;
+    ep->name = name;
+    ep->addr = (uint16_t)(DUET_RPMSG_FIRST_ADDR + dev->ep_count);
     ep->dest = DUET_RPMSG_ADDR_ANY;
     ep->reasm = (uint8_t *)reasm_buf;
-    ep->reasm_cap = reasm_buf ? reasm_cap : 0;
+    ep->reasm_cap = reasm_cap;
     dev->eps[dev->ep_count++] = ep;
-    if (!is_host(dev)) {
-        uint8_t msg[NS_MSG_SIZE];
-        duet_rpmsg_ns_message(dev, ep, msg);
-        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, SEND_DELIVER, dev->send_timeout_ms);
-    }
-    /* The remote may have announced this name already. */
-    for (unsigned i = 0; i < dev->early_count; i++) {
-        if (memcmp(dev->early[i].name, name, name_size) == 0) {
-            duet_rpmsg_announce a = dev->early[i];
-            dev->early[i] = dev->early[--dev->early_count];
-            duet_rpmsg_host_answer(dev, ep, a.addr, a.cap);
-            break;
-        }
-    }
-    return dev->err;
+    return duet_rpmsg_ns_created(dev, ep);
 }
 
 int duet_rpmsg_wait_ready(duet_rpmsg *dev, uint32_t timeout_ms)

@@ -47,7 +47,7 @@ static bool ring_map(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, 
  * False with dev->why set if they break a rule. One path for both roles: the host checks
  * its own layout with it, the remote what the host wrote.
  */
-static bool rings_setup(duet_rpmsg *dev, uint32_t da0, uint32_t da1, uint32_t num, uint32_t align)
+static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l, uint32_t da0, uint32_t da1, uint32_t num, uint32_t align)
 {
     if (!pow2(num) || num < 2 || num > DUET_RPMSG_MAX_RING)
         return refuse(dev, text("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
@@ -57,7 +57,6 @@ static bool rings_setup(duet_rpmsg *dev, uint32_t da0, uint32_t da1, uint32_t nu
     if (!ring_map(dev, host ? &dev->rx : &dev->tx, da0, num, align, vs) ||
         !ring_map(dev, host ? &dev->tx : &dev->rx, da1, num, align, vs))
         return false;
-    const duet_rpmsg_layout *l = &dev->lay;
     uint32_t da = dev->port->shm_da;
     size_t start[4] = {l->rsc_da - da, da0 - da, da1 - da, l->pool_da - da};
     size_t len[4] = {l->rsc_size, vs, vs, l->pool_size};
@@ -75,26 +74,24 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
 {
     memset(dev, 0, sizeof *dev);
     if (!role_linked(role)) {
-        dev->why = text("this program was built for the other core (CORE_CM7/CORE_CM4, DUET_RPMSG_ROLES)", "wrong core");
+        dev->why = text("built for the other core (CORE_CM7, CORE_CM4)", "wrong core");
         return dev->err = DUET_ERR_NOT_SUPPORTED;
     }
     dev->port = port;
-    dev->lay = *lay;
-    dev->role = role;
+    dev->lay.pool_da = lay->pool_da;
+    dev->lay.pool_size = lay->pool_size;
+    dev->lay.buf_size = lay->buf_size;
+    dev->role = (uint8_t)role;
     dev->tx_free = DUET_RPMSG_ID_NONE;
-    dev->next_addr = DUET_RPMSG_FIRST_ADDR;
     dev->send_timeout_ms = DUET_RPMSG_SEND_TIMEOUT_MS;
     dev->fragments = true;
-    const duet_rpmsg_layout *l = &dev->lay;
+    const duet_rpmsg_layout *l = lay;
     dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
-    if (l->buf_size <= DUET_RPMSG_HEADER_SIZE || l->buf_size > 0xffff + DUET_RPMSG_HEADER_SIZE || l->buf_size % 4 ||
-        l->pool_da % 4 || !dev->pool || l->pool_size / l->buf_size <= l->vring_num)
-        refuse(dev, text("buffer size invalid, or pool outside the region or too small", "bad pool"));
-    else if (l->rsc_da % 4 || l->rsc_size < TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE ||
-             !duet_rpmsg_map(dev, l->rsc_da, l->rsc_size))
-        refuse(dev, text("table outside the region or too small", "bad table"));
-    else
+    if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE && l->buf_size % 4 == 0 &&
+        l->pool_da % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num && l->rsc_da % 4 == 0 &&
+        l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE && duet_rpmsg_map(dev, l->rsc_da, l->rsc_size))
         return DUET_OK;
+    dev->why = text("buffer size, pool or table invalid, too small or outside the region", "bad layout");
     return dev->err = DUET_ERR_ARG;
 }
 
@@ -128,8 +125,8 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
 {
     if (dev_reset(dev, port, lay, DUET_RPMSG_HOST))
         return dev->err;
-    const duet_rpmsg_layout *l = &dev->lay;
-    if (!rings_setup(dev, l->vring0_da, l->vring1_da, l->vring_num, l->vring_align))
+    const duet_rpmsg_layout *l = lay;
+    if (!rings_setup(dev, l, l->vring0_da, l->vring1_da, l->vring_num, l->vring_align))
         return dev->err = DUET_ERR_ARG;
     size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
     volatile uint8_t *t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size);
@@ -168,48 +165,44 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
  * vdev's is aligned and lies after the offsets and inside the table; the vdev is RPMsg's,
  * with two vrings, all of it inside the table.
  */
-static uint32_t table_vdev(duet_rpmsg *dev, volatile const uint8_t *t)
+static uint32_t table_vdev(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t size)
 {
-    uint32_t size = dev->lay.rsc_size, num = ld32(t + 4);
-    if (ld32(t) != 1)
-        return refuse(dev, text("table version is not 1", "bad table"));
-    if (num - 1u >= (size - TABLE_HEAD) / 4)
-        return refuse(dev, text("table entry count out of range", "bad table"));
+    uint32_t num = ld32(t + 4);
+    if (ld32(t) != 1 || num - 1u >= (size - TABLE_HEAD) / 4)
+        return refuse(dev, text("table version or entry count invalid", "bad table"));
     for (uint32_t i = 0; i < num; i++) {
         uint32_t off = ld32(t + TABLE_HEAD + 4 * i);
-        if (off % 4 || off < TABLE_HEAD + 4 * num || off > size - 4)
-            return refuse(dev, text("table offset out of range", "bad table"));
-        if (ld32(t + off) != RSC_VDEV)
-            continue;
-        if (off > size - (VDEV_SIZE + 2 * VRING_ENTRY_SIZE))
-            return refuse(dev, text("vdev runs past the table", "bad table"));
-        if (ld32(t + off + 4) != VIRTIO_ID_RPMSG || t[off + 25] != 2)
-            return refuse(dev, text("vdev is not RPMsg with two vrings", "bad table"));
-        return off;
+        if (off % 4 || off < TABLE_HEAD + 4 * num || off > size - 4 ||
+            (ld32(t + off) == RSC_VDEV && off > size - (VDEV_SIZE + 2 * VRING_ENTRY_SIZE)))
+            return refuse(dev, text("table entry outside the table", "bad table"));
+        if (ld32(t + off) == RSC_VDEV) {
+            if (ld32(t + off + 4) == VIRTIO_ID_RPMSG && t[off + 25] == 2)
+                return off;
+            break;
+        }
     }
-    return refuse(dev, text("table has no vdev", "bad table"));
+    return refuse(dev, text("table has no RPMsg vdev with two vrings", "bad table"));
 }
 
 /* Remote: waits up to timeout_ms for the host's table to show DRIVER_OK, then checks it;
  * the vdev entry's offset, or DUET_ERR_TIMEOUT, or DUET_ERR_CORRUPT for a table that breaks
  * a rule (or never became valid). */
-static int32_t wait_table(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t timeout_ms)
+static int32_t wait_table(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t size, uint32_t timeout_ms)
 {
     duet_port *port = dev->port;
-    uint32_t size = dev->lay.rsc_size;
     uint32_t start = port->now_ms(port);
     for (;;) {
         /* Status is written last by the host: once DRIVER_OK shows, the rest is there. */
         uint32_t off = ld32(t + TABLE_HEAD);
         if (ld32(t) == 1 && off % 4 == 0 && off <= size - VDEV_SIZE && (t[off + 24] & STATUS_DRIVER_OK)) {
             consume_fence();
-            uint32_t vdev = table_vdev(dev, t);
+            uint32_t vdev = table_vdev(dev, t, size);
             return vdev ? (int32_t)vdev : duet_rpmsg_corrupt(dev, dev->why);
         }
         uint32_t elapsed = port->now_ms(port) - start;
         if (elapsed >= timeout_ms) {
             /* Something is there but never became valid: say what is wrong with it. */
-            if (ld32(t) != 0 && !table_vdev(dev, t))
+            if (ld32(t) != 0 && !table_vdev(dev, t, size))
                 return duet_rpmsg_corrupt(dev, dev->why);
             dev->why = text("the host did not set up the shared memory in time", "host late");
             return dev->err = DUET_ERR_TIMEOUT;
@@ -225,8 +218,8 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
     /* Every receive buffer starts with the host (who hands its own over in init_host). */
     for (size_t i = 0; i < DUET_RPMSG_MAX_RING; i++)
         dev->rx_next[i] = DUET_RPMSG_ID_AWAY;
-    volatile const uint8_t *t = duet_rpmsg_map(dev, dev->lay.rsc_da, dev->lay.rsc_size);
-    int32_t vdev = wait_table(dev, t, timeout_ms);
+    volatile const uint8_t *t = duet_rpmsg_map(dev, lay->rsc_da, lay->rsc_size);
+    int32_t vdev = wait_table(dev, t, lay->rsc_size, timeout_ms);
     if (vdev < 0)
         return (int)vdev;
     volatile const uint8_t *v0 = t + vdev + VDEV_SIZE;
@@ -235,7 +228,7 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
     if (ld32(v1 + 8) != num || ld32(v1 + 4) != align)
         return duet_rpmsg_corrupt(dev, text("vrings differ in size or alignment", "bad vring"));
     /* The remote receives on vring1 and sends on vring0. */
-    if (!rings_setup(dev, ld32(v0), ld32(v1), num, align))
+    if (!rings_setup(dev, lay, ld32(v0), ld32(v1), num, align))
         return duet_rpmsg_corrupt(dev, dev->why);
     return DUET_OK;
 }

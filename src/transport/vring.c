@@ -152,7 +152,7 @@ bool duet_rpmsg_idle(const duet_rpmsg *dev)
  * min_len to a buffer's size; its length in *len. NULL (the link down) if it breaks that. */
 static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t min_len, uint32_t *len)
 {
-    const duet_rpmsg_layout *l = &dev->lay;
+    const duet_rpmsg_pool_layout *l = &dev->lay;
     volatile const uint8_t *d = v->desc + 16 * (size_t)id;
     uint32_t addr = ld32(d), n = ld32(d + 8);
     /* The address is 64 bits wide: one with its high word set lies outside the pool too. */
@@ -166,7 +166,7 @@ static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id
 
 int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
 {
-    const duet_rpmsg_layout *l = &dev->lay;
+    const duet_rpmsg_pool_layout *l = &dev->lay;
     b->id = id;
     b->len = l->buf_size;
     if (is_host(dev))
@@ -218,7 +218,7 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
 /* Takes a free send buffer if there is one now. @retval 1, 0, DUET_ERR_CORRUPT */
 static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
 {
-    const duet_rpmsg_layout *l = &dev->lay;
+    const duet_rpmsg_pool_layout *l = &dev->lay;
     duet_vring *v = &dev->tx;
     if (is_host(dev)) {
         if (dev->tx_free == DUET_RPMSG_ID_NONE) {

@@ -187,6 +187,14 @@ bool hx_cap_deliver(void *up, const uint8_t *data, size_t len)
     return true;
 }
 
+unsigned hx_early_count(const duet_rpmsg *dev)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < DUET_RPMSG_MAX_ENDPOINTS; i++)
+        n += dev->early[i].addr != 0;
+    return n;
+}
+
 void hx_expect_corrupt(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     const char *why = duet_rpmsg_error_text(dev);

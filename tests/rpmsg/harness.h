@@ -126,6 +126,9 @@ typedef struct hx_cap {
 } hx_cap;
 bool hx_cap_deliver(void *up, const uint8_t *data, size_t len);
 
+/* How many announcements the host dev keeps for endpoints not created yet. */
+unsigned hx_early_count(const duet_rpmsg *dev);
+
 /* Asserts that dev went down on shared memory it found corrupt: err, why, counter, and
  * that every later call fails (poll, send on ep if given, wait_ready, endpoint_create). */
 void hx_expect_corrupt(duet_rpmsg *dev, duet_rpmsg_endpoint *ep);

@@ -452,7 +452,7 @@ static void test_handshake_timeout(void **state)
     assert_int_equal(duet_rpmsg_send(&HX_R.rpc, "x", 1), DUET_ERR_STATE);
     assert_int_equal(duet_rpmsg_send(&HX_H.raw, "x", 1), DUET_ERR_STATE);
     /* The host keeps the announcement of "rpc" for an endpoint created later. */
-    assert_int_equal(HX_H.dev.early_count, 1);
+    assert_int_equal(hx_early_count(&HX_H.dev), 1);
     assert_string_equal(HX_H.dev.early[0].name, "rpc");
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, 0);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).corrupt, 0);
@@ -518,7 +518,7 @@ static void test_endpoint_create_args(void **state)
     /* The host, which has no endpoint of those names yet, keeps the announcements. */
     assert_true(duet_rpmsg_poll(&HX_H.dev) >= 0);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, 0);
-    assert_int_equal(HX_H.dev.early_count, 2);
+    assert_int_equal(hx_early_count(&HX_H.dev), 2);
     assert_false(e[0].ready);
     assert_int_equal(duet_rpmsg_send(&e[0], "x", 1), DUET_ERR_STATE);
 }

@@ -264,7 +264,7 @@ static void test_host_bad_messages_counted(void **state)
     hx_st32(b + 16 + 32, 1030);
     assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 0);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, bad); /* kept for later */
-    assert_int_equal(HX_H.dev.early_count, 1);
+    assert_int_equal(hx_early_count(&HX_H.dev), 1);
     b = remote_sends("0123456789012345678901234567890123456789");
     hx_st32(b + 4, 0x35);
     memset(hx_at(b + 16), 0, 40);

@@ -1066,13 +1066,13 @@ typedef struct bad_table {
 } bad_table;
 
 static const bad_table bad_tables[] = {
-    {"count_zero", "table entry count out of range", 1, 0, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
-    {"count_huge", "table entry count out of range", 1, 1000, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
-    {"offset_low", "table offset out of range", 1, 1, 16, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
-    {"offset_past", "vdev runs past the table", 1, 1, 992, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
-    {"no_vdev", "table has no vdev", 1, 1, 20, 9, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
-    {"not_rpmsg", "vdev is not RPMsg with two vrings", 1, 1, 20, 3, 5, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
-    {"one_vring", "vdev is not RPMsg with two vrings", 1, 1, 20, 3, 7, 1, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"count_zero", "table version or entry count invalid", 1, 0, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"count_huge", "table version or entry count invalid", 1, 1000, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"offset_low", "table entry outside the table", 1, 1, 16, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"offset_past", "table entry outside the table", 1, 1, 992, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"no_vdev", "table has no RPMsg vdev with two vrings", 1, 1, 20, 9, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"not_rpmsg", "table has no RPMsg vdev with two vrings", 1, 1, 20, 3, 5, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"one_vring", "table has no RPMsg vdev with two vrings", 1, 1, 20, 3, 7, 1, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
     {"vring_misaligned", "vring address or alignment invalid", 1, 1, 20, 3, 7, 2, 0x38001404u, 0x38000400u, 32, 32, 64, 64},
     {"vring_odd", "vring address or alignment invalid", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000401u, 32, 32, 64, 64},
     {"align_not_pow2", "vring address or alignment invalid", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 24, 24, 64, 64},
@@ -1085,7 +1085,7 @@ static const bad_table bad_tables[] = {
     {"vring_in_pool", "table, vrings and pool overlap", 1, 1, 20, 3, 7, 2, 0x38002400u, 0x38000400u, 32, 32, 64, 64},
     {"vring_in_table", "table, vrings and pool overlap", 1, 1, 20, 3, 7, 2, 0x38000000u, 0x38000400u, 32, 32, 64, 64},
     /* Never valid (the version): the M4 says why once its 5 s are up. */
-    {"version", "table version is not 1", 2, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
+    {"version", "table version or entry count invalid", 2, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
 };
 
 static void put32(uint8_t *t, size_t size, uint32_t off, uint32_t v)
