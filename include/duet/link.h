@@ -64,6 +64,13 @@ struct duet_link {
      * side of this one only with the next send() (or at the next poll()), so that a run of
      * messages costs one notification. NULL: send() is used instead. */
     int (*send_more)(duet_link *link, const uint8_t *data, size_t len);
+    /* Optional, for a byte stream above (which does not care where messages end): copies
+     * up to cap bytes of what arrived for it and was not delivered (the messages deliver()
+     * refused, then those not offered yet), in order, into buf, and forgets each message
+     * as soon as it is copied whole; one copied in part is kept with the rest. Stops where
+     * poll() must go first (a message it cannot split, or one for another layer). Returns
+     * the bytes copied. NULL: everything comes through deliver(). */
+    size_t (*read)(duet_link *link, uint8_t *buf, size_t cap);
     /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
     size_t max_message;
     /* Optional: a sentence saying why the last send() failed and what to do, for the layer

@@ -99,6 +99,7 @@ typedef struct duet_rpmsg_endpoint {
     duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
     duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     uint16_t held_count;
+    uint16_t held_off;          /* bytes of the first held message already read (link.read) */
     uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
     size_t reasm_cap;
     size_t reasm_len;

@@ -30,8 +30,6 @@ typedef struct duet_stream {
     size_t rx_cap;
     size_t rx_head;          /* next byte to read */
     size_t rx_count;
-    uint8_t *direct;         /* while read_bytes polls with the ring empty: its buffer, */
-    size_t direct_cap;       /* which what arrives fills first (no copy through the ring) */
     uint8_t *tx;             /* bytes written, not yet sent */
     size_t tx_cap;
     size_t tx_len;

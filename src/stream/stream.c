@@ -56,25 +56,14 @@ static void ring_put(duet_stream *s, const uint8_t *data, size_t n)
 bool duet_stream_receive(void *arg, const uint8_t *data, size_t len)
 {
     duet_stream *s = (duet_stream *)arg;
-    /* A reader waiting in read_bytes takes the bytes first, straight from the link's
-     * buffer, while the ring is empty (so that the order holds); the rest goes to the ring. */
-    size_t direct = 0;
-    if (s->rx_count == 0)
-        direct = len < s->direct_cap ? len : s->direct_cap;
     size_t room = s->rx_cap - s->rx_count;
-    if (len - direct > room) {
+    if (len > room) {
         if (!s->drop_mode)
             return false; /* the link keeps it and offers it again after a read */
-        s->dropped += (uint32_t)(len - direct - room);
-        len = direct + room;
+        s->dropped += (uint32_t)(len - room);
+        len = room;
     }
-    if (direct) {
-        memcpy(s->direct, data, direct);
-        s->direct += direct;
-        s->direct_cap -= direct;
-    }
-    if (len > direct)
-        ring_put(s, data + direct, len - direct);
+    ring_put(s, data, len);
     return true;
 }
 
@@ -215,19 +204,17 @@ size_t duet_stream_read_bytes(duet_stream *s, void *buf, size_t cap)
 {
     uint8_t *out = (uint8_t *)buf;
     size_t done = 0;
-    /* Empties the ring, then lets the link deliver straight into buf (the messages it kept
-     * for lack of room come in now), until buf is full or nothing more has arrived. */
-    while (done < cap) {
+    /* Empties the ring, then copies straight from the link what has arrived (link.read),
+     * then polls (what the link delivers comes through the ring), until buf is full or
+     * nothing more has arrived. */
+    for (bool polled = false; done < cap;) {
         if (s->rx_count == 0) {
-            s->direct = out + done;
-            s->direct_cap = cap - done;
-            s->link->poll(s->link);
-            size_t got = cap - done - s->direct_cap;
-            s->direct = NULL;
-            s->direct_cap = 0;
-            done += got;
-            if (!got && !s->rx_count)
+            if (s->link->read)
+                done += s->link->read(s->link, out + done, cap - done);
+            if (done == cap || polled)
                 break;
+            s->link->poll(s->link);
+            polled = true;
             continue;
         }
         size_t n = s->rx_count < cap - done ? s->rx_count : cap - done;

@@ -135,6 +135,9 @@ enum { SEND_DELIVER = 1, SEND_MORE = 2 };
 int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                         uint16_t flags, unsigned how, uint32_t timeout_ms);
 
+/* receive.c: an endpoint's link.read: copies the bytes of messages not delivered (link.h). */
+size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap);
+
 /* ------------------------------------------------------------ vring.c: rings and buffers */
 
 /* duet_port_map of dev's port, in one place (not inlined in every file). */
@@ -175,9 +178,17 @@ int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b);
  * When it may ring again, looks once more: true if v has work waiting now. */
 bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet);
 
-/* Takes the next received buffer, checking everything the other side wrote.
- * @retval 1 got one, 0 none, DUET_ERR_CORRUPT */
-int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b);
+/* The next received buffer, checking everything the other side wrote: taken out of the
+ * ring (take), or left there until rx_took. @retval 1 there is one (in b), 0 none,
+ * DUET_ERR_CORRUPT */
+int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take);
+
+/* Takes the buffer rx_next found (and left) out of the ring: ours until handed back. */
+static inline void rx_took(duet_rpmsg *dev, const rx_buf *b)
+{
+    dev->rx.last++;
+    dev->rx_next[b->id] = DUET_RPMSG_ID_NONE;
+}
 
 /* Host: takes back the send buffers the remote is done with. */
 int duet_rpmsg_tx_reclaim(duet_rpmsg *dev);

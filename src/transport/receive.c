@@ -45,18 +45,18 @@ static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 }
 
 /*
- * Takes one received message (in buffer b) for an endpoint: delivers it, or adds it (a
- * fragment) to the reassembly. Returns how many messages were delivered (0 or 1), or -1 if
- * it cannot be taken now: it stays held, in order, and its buffer stays with us, so the
- * sender feels the backpressure.
+ * Takes one received message (in buffer b, its first off bytes read already by link.read)
+ * for an endpoint: delivers it, or adds it (a fragment) to the reassembly. Returns how many
+ * messages were delivered (0 or 1), or -1 if it cannot be taken now: it stays held, in
+ * order, and its buffer stays with us, so the sender feels the backpressure.
  */
-static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b)
+static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, uint16_t off)
 {
     const uint8_t *data = (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE);
     bool more = (ld16(b->p + 14) & FRAG_MORE) != 0;
     int n = 0;
     if (!more && !ep->reasm_len && !ep->reasm_overflow) {
-        if (!duet_link_deliver(&ep->link, data, b->msg_len))
+        if (!duet_link_deliver(&ep->link, data + off, b->msg_len > off ? (size_t)b->msg_len - off : 0))
             return -1;
         dev->stats.rx_msgs++;
         n = 1;
@@ -104,22 +104,72 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     }
     while (ep->held_count) {
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
-        uint16_t id = ep->held_head;
+        uint16_t id = ep->held_head, off = ep->held_off;
         ep->held_head = dev->rx_next[id];
         ep->held_count--;
+        ep->held_off = 0;
         dev->rx_next[id] = DUET_RPMSG_ID_NONE;
         rx_buf b;
         if (duet_rpmsg_rx_map(dev, id, &b) < 0)
             break;
-        int got = consume(dev, ep, &b);
+        int got = consume(dev, ep, &b, off);
         if (got < 0) {
             /* Back to the front. A layer that refuses has not polled, so nothing was added. */
             hold(dev, ep, id, true);
+            ep->held_off = off;
             break;
         }
         n += got;
     }
     return n;
+}
+
+/* Maps ep's first held message into b, first taking the next one of the ring (held) if ep
+ * holds none and that one is ep's. False if there is none, or if it must go through a poll:
+ * a fragment or a reassembly under way, another endpoint's message first. */
+static bool first_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b)
+{
+    if (dev->err || ep->reasm_len || ep->reasm_ready || ep->reasm_overflow)
+        return false;
+    if (ep->held_count) {
+        if (duet_rpmsg_rx_map(dev, ep->held_head, b) <= 0)
+            return false;
+    } else if (duet_rpmsg_rx_next(dev, b, false) <= 0 || ld32(b->p + 4) != ep->addr || !ep->ready) {
+        return false;
+    } else {
+        rx_took(dev, b);
+        hold(dev, ep, b->id, false);
+    }
+    return !(ld16(b->p + 14) & FRAG_MORE);
+}
+
+size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
+{
+    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    duet_rpmsg *dev = ep->dev;
+    size_t done = 0;
+    bool released = false;
+    rx_buf b;
+    while (done < cap && first_readable(dev, ep, &b)) {
+        size_t off = ep->held_off, left = b.msg_len > off ? b.msg_len - off : 0;
+        size_t n = left < cap - done ? left : cap - done;
+        memcpy(buf + done, (const uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE + off), n);
+        done += n;
+        if (n < left) {
+            ep->held_off = (uint16_t)(off + n); /* the rest is the first thing to read next */
+            break;
+        }
+        /* Copied whole: handed back at once, as a delivered message is. */
+        ep->held_head = dev->rx_next[b.id];
+        ep->held_count--;
+        ep->held_off = 0;
+        duet_rpmsg_rx_release(dev, b.id, b.len);
+        dev->stats.rx_msgs++;
+        released = true;
+    }
+    if (released)
+        duet_rpmsg_notify(dev); /* the other side gets its buffers back now, not at the next poll */
+    return done;
 }
 
 /* Offers the kept messages of every endpoint (retry: only of those whose fragments waited
@@ -171,7 +221,7 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
         duet_rpmsg_rx_release(dev, b->id, b->len);
         return 0;
     }
-    int got = ep->held_count == 0 && !ep->reasm_ready ? consume(dev, ep, b) : -1;
+    int got = ep->held_count == 0 && !ep->reasm_ready ? consume(dev, ep, b, 0) : -1;
     if (got >= 0)
         return got;
     hold(dev, ep, b->id, false);
@@ -185,7 +235,7 @@ static int take_all(duet_rpmsg *dev)
 {
     int count = 0;
     rx_buf b;
-    while (!dev->err && duet_rpmsg_rx_take(dev, &b) > 0)
+    while (!dev->err && duet_rpmsg_rx_next(dev, &b, true) > 0)
         count += dispatch(dev, &b);
     return count;
 }

@@ -199,6 +199,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->link.poll = ep_poll;
     ep->link.wait = ep_wait;
     ep->link.now_ms = ep_now;
+    ep->link.read = duet_rpmsg_read;
     ep->link.max_message = payload_max(dev);
     ep->dev = dev;
     memcpy(ep->name, name, name_size);

@@ -180,7 +180,7 @@ int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
     return 1;
 }
 
-int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
+int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
 {
     duet_vring *v = &dev->rx;
     int n = ahead(dev, v);
@@ -189,9 +189,10 @@ int duet_rpmsg_rx_take(duet_rpmsg *dev, rx_buf *b)
     uint32_t len, id = peer_entry(dev, v, &len);
     if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
         return duet_rpmsg_corrupt(dev, text("receive ring names a buffer not its to give", "bad buffer id"));
-    v->last++;
-    dev->rx_next[id] = DUET_RPMSG_ID_NONE;
-    return duet_rpmsg_rx_map(dev, (uint16_t)id, b);
+    n = duet_rpmsg_rx_map(dev, (uint16_t)id, b);
+    if (take && n > 0)
+        rx_took(dev, b);
+    return n;
 }
 
 /* ------------------------------------------------------------ sending */

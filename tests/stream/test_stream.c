@@ -142,9 +142,10 @@ static void backpressure(hx_side *writer_side, duet_stream *w, hx_side *reader_s
     assert_int_equal(duet_stream_dropped(r), 0);
     assert_int_equal(duet_stream_dropped(w), 0);
     assert_int_equal(duet_stream_error(w), DUET_OK);
-    /* The reader really was slower: the writer had to wait, the reader's side held messages. */
+    /* The reader really was slower: the writer had to wait, and the reader took messages in
+     * parts (read_bytes of 100 bytes each) from where they arrived. */
     assert_true(duet_rpmsg_get_stats(&writer_side->dev).buffer_waits > 0);
-    assert_true(duet_rpmsg_get_stats(&reader_side->dev).held > 0);
+    assert_true(rd.reads > 2 * duet_rpmsg_get_stats(&reader_side->dev).rx_msgs);
     assert_int_equal(duet_rpmsg_get_stats(&reader_side->dev).dropped_large, 0);
     assert_int_equal(duet_rpmsg_get_stats(&reader_side->dev).corrupt, 0);
     assert_int_equal(duet_rpmsg_get_stats(&writer_side->dev).corrupt, 0);
@@ -166,35 +167,60 @@ static void test_backpressure_host_to_remote(void **state)
     backpressure(&HX_H, &sH, &HX_R, &sR);
 }
 
-/* read_bytes takes what arrives straight into the caller's buffer while the ring is empty;
- * a message larger than the room left there goes on into the ring, and the order holds. */
+/* Three messages of 300 bytes to the remote's stream. */
+static void send_three(const uint8_t msg[900])
+{
+    for (size_t off = 0; off < 900; off += 300)
+        assert_int_equal(duet_rpmsg_send(&HX_H.raw, msg + off, 300), DUET_OK);
+}
+
+/* read_bytes copies what arrived straight from the link's buffers into the caller's
+ * (link.read), a part of a message if that is all there is room for; the rest stays with the
+ * link, also for duet_stream_read. Each message counts once, when it is taken whole. */
 static void test_read_straight_into_buffer(void **state)
 {
     (void)state;
     HX_H.poll_other = HX_R.poll_other = false;
     uint32_t held = duet_rpmsg_get_stats(&HX_R.dev).held;
-    uint8_t msg[900];
+    uint8_t msg[900], got[900];
     for (size_t i = 0; i < sizeof msg; i++)
         msg[i] = pat(i);
-    for (size_t off = 0; off < sizeof msg; off += 300)
-        assert_int_equal(duet_rpmsg_send(&HX_H.raw, msg + off, 300), DUET_OK); /* three messages */
-    uint8_t got[900];
-    assert_int_equal(duet_stream_read_bytes(&sR, got, 400), 400);
-    assert_memory_equal(got, msg, 400);
-    /* The second message's last 200 bytes and the whole third wait in the 512-byte ring. */
-    assert_int_equal(duet_stream_available(&sR), 500);
-    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held);
+    send_three(msg);
+    assert_int_equal(duet_stream_read_bytes(&sR, got, 100), 100);
+    assert_int_equal(duet_stream_read_bytes(&sR, got + 100, 250), 250); /* the rest of one, 50 of the next */
+    assert_int_equal(duet_stream_read_bytes(&sR, got + 350, 100), 100);
+    uint32_t rx = duet_rpmsg_get_stats(&HX_R.dev).rx_msgs;
+    assert_int_equal(duet_stream_read_bytes(&sR, got + 450, 450), 450);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).rx_msgs, rx + 2);
+    assert_memory_equal(got, msg, sizeof msg);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held); /* nothing was refused */
+    /* A message read in part, then byte by byte through the ring: it goes on where it stopped. */
+    send_three(msg);
+    assert_int_equal(duet_stream_read_bytes(&sR, got, 380), 380);
+    for (size_t i = 380; i < sizeof msg; i++)
+        assert_int_equal(duet_stream_read(&sR), msg[i]);
+    assert_int_equal(duet_stream_available(&sR), 0);
+}
+
+/* While another endpoint's message comes first, read_bytes polls: the stream's messages come
+ * through the ring as far as it has room (one here), the rest is copied straight from the
+ * link's buffers (link.read); what is left goes on through the ring. The order holds. */
+static void test_read_behind_another_endpoint(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    uint8_t msg[900], got[900];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = pat(i);
+    uint32_t held = duet_rpmsg_get_stats(&HX_R.dev).held;
+    assert_int_equal(duet_rpmsg_send(&HX_H.rpc, "\x93", 1), DUET_OK); /* nobody takes it: held */
+    send_three(msg);
+    assert_int_equal(duet_stream_read_bytes(&sR, got, 400), 400); /* 300 through the ring, 100 straight */
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held + 3); /* the rpc message, the second, the third */
+    assert_int_equal(duet_stream_available(&sR), 500); /* the second from where it stopped, the third */
     assert_int_equal(duet_stream_read_bytes(&sR, got + 400, 500), 500);
     assert_memory_equal(got, msg, sizeof msg);
     assert_int_equal(duet_stream_available(&sR), 0);
-    /* Ring and buffer both full: the next message is held by the link, not dropped. */
-    for (size_t off = 0; off < sizeof msg; off += 300)
-        assert_int_equal(duet_rpmsg_send(&HX_H.raw, msg + off, 300), DUET_OK);
-    assert_int_equal(duet_stream_read_bytes(&sR, got, 100), 100);
-    assert_int_equal(duet_stream_available(&sR), 200 + 300);
-    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held + 1);
-    assert_int_equal(duet_stream_read_bytes(&sR, got + 100, 800), 800);
-    assert_memory_equal(got, msg, sizeof msg);
     assert_int_equal(duet_stream_dropped(&sR), 0);
 }
 
@@ -548,6 +574,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backpressure_remote_to_host, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_backpressure_host_to_remote, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_read_straight_into_buffer, setup_small, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_read_behind_another_endpoint, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_backpressure_timeout_loses_nothing, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_drop_mode_counts_exactly, setup_small, hx_teardown),
         cmocka_unit_test_setup_teardown(test_drop_mode_interleaved_reads, setup_small, hx_teardown),

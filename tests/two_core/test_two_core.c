@@ -539,10 +539,10 @@ static void m7_stream(const fixture *f, const char *variant)
     TC_CHECK_EQ(stream_done_bytes, TC_STREAM_BYTES);
     TC_CHECK_EQ(stream_done_err, DUET_OK);
     TC_CHECK_EQ(duet_available(), 0);
-    /* The reader was slow: the ring refused messages (held by the link) and the M4 waited. */
+    /* The reader was slow: what it had not read waited with the link (in the ring, or held
+     * after a read took part of it), and the M4 waited for buffers. */
     uint32_t held = duet_rpmsg_get_stats(duet_rpmsg_instance()).held;
     fprintf(stderr, "M7 stream: %u messages held, the M4 waited for buffers %u times\n", held, stream_done_waits);
-    TC_CHECK(held > 0);
     TC_CHECK(stream_done_waits > 0);
 
     /* Drop mode: the M4 writes a burst while the M7 only polls (inside the call), then the
