@@ -121,9 +121,9 @@ static bool check_result(duet_req *c, duet_text *t)
     if (duet_msgpack_writer_size(w) == c->result_start)
         duet_msgpack_write_tag(w, 0xc0);
     duet_msgpack_token tok;
-    if (!DUET_RPC_FOR_SIZE && duet_msgpack_writer_size(w) == c->returned_end) {
-        tok = c->returned;
-    } else {
+    if (!DUET_RPC_FOR_SIZE)
+        tok = c->returned; /* a size build notes nothing: it reads every result back */
+    if (DUET_RPC_FOR_SIZE || duet_msgpack_writer_size(w) != c->returned_end) {
         /* Written through duet_req_result() (or built for size): read back what was written. */
         duet_msgpack_reader r;
         duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
