@@ -273,7 +273,7 @@ int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
     /* None free: ask to be rung when one comes back, then look once more. */
     if (got == 0 && duet_rpmsg_quiet(dev, &dev->tx, false))
         got = tx_take_now(dev, b);
-    if (got == 1)
+    if (got == 1 && !dev->tx.quiet)
         duet_rpmsg_quiet(dev, &dev->tx, true);
     return got;
 }
