@@ -64,7 +64,7 @@ static volatile uint8_t *own_ring(const duet_rpmsg *dev, const duet_vring *v)
  * shared index only when those it said last time are all taken. DUET_ERR_CORRUPT if the
  * index jumped by more than the ring.
  */
-static int ahead(duet_rpmsg *dev, duet_vring *v)
+static HOT int ahead(duet_rpmsg *dev, duet_vring *v)
 {
     if (v->last == v->seen) {
         uint16_t idx = ld16(peer_ring(dev, v) + 2);
@@ -109,7 +109,7 @@ bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet)
  * entry. The host rewrites a descriptor only if it differs (the remote may have scribbled
  * on it): one left alone stays in the remote's cache.
  */
-static void give(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t addr, uint32_t n, uint16_t flags)
+static HOT void give(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t addr, uint32_t n, uint16_t flags)
 {
     size_t slot = v->shadow++ & (v->num - 1u);
     if (is_host(dev)) {
@@ -129,7 +129,7 @@ static void give(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t addr, uin
 
 /* The id in the entry the other side published at v->last: the host reads a used entry
  * (and the length in it), the remote an avail entry (length 0). */
-static uint32_t peer_entry(const duet_rpmsg *dev, const duet_vring *v, uint32_t *len)
+static HOT uint32_t peer_entry(const duet_rpmsg *dev, const duet_vring *v, uint32_t *len)
 {
     size_t slot = v->last & (v->num - 1u);
     *len = 0;
@@ -173,7 +173,7 @@ bool duet_rpmsg_idle(const duet_rpmsg *dev)
 
 /* The remote: the buffer descriptor id of v names, checked to lie in the pool and to hold
  * min_len to a buffer's size; its length in *len. NULL (the link down) if it breaks that. */
-static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t min_len, uint32_t *len)
+static HOT volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t min_len, uint32_t *len)
 {
     const duet_rpmsg_layout *l = &dev->lay;
     volatile const uint8_t *d = v->desc + 16 * (size_t)id;
@@ -239,7 +239,7 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
 }
 
 /* Takes a free send buffer if there is one now. @retval 1, 0, DUET_ERR_CORRUPT */
-static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
+static HOT int tx_take_now(duet_rpmsg *dev, tx_buf *b)
 {
     const duet_rpmsg_layout *l = &dev->lay;
     duet_vring *v = &dev->tx;
