@@ -78,7 +78,7 @@ static HOT_INLINE int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_
             return duet_rpc_set_error(rpc, DUET_ERR_FULL, method, "too many calls in flight (DUET_RPC_MAX_INFLIGHT)");
     }
     if (!frame_push(rpc, w, frame))
-        return duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, "no room left in the tx buffer (calls nested too deep)");
+        return duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, duet_rpc_text_no_frame);
     uint8_t *head = duet_msgpack_writer_reserve(w, 2); /* a frame holds MIN_FRAME bytes */
     head[0] = slot ? 0x94 : 0x93; /* an array of 4 or 3 */
     head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
@@ -171,7 +171,7 @@ static bool write_params(duet_msgpack_writer *w, message *m)
 static int send_message(duet_rpc *rpc, message *m)
 {
     if (!m->method)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", "no method name (NULL)");
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", duet_rpc_text_no_method);
     if (m->ap && !m->sig)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, "no signature (NULL): give \"\" for no parameters");
     if (m->n > DUET_RPC_MAX_ARGS) {

@@ -120,9 +120,11 @@ static bool check_result(duet_req *c, duet_text *t)
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
         duet_msgpack_write_tag(w, 0xc0);
-    duet_msgpack_token tok = c->returned;
-    if (DUET_RPC_FOR_SIZE || duet_msgpack_writer_size(w) != c->returned_end) {
-        /* Written through duet_req_result(): read back what the handler wrote. */
+    duet_msgpack_token tok;
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_writer_size(w) == c->returned_end) {
+        tok = c->returned;
+    } else {
+        /* Written through duet_req_result() (or built for size): read back what was written. */
         duet_msgpack_reader r;
         duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
                                  duet_msgpack_writer_size(w) - c->result_start);
@@ -150,7 +152,8 @@ static bool run_handler(duet_req *c, duet_text *t)
 {
     duet_rpc *rpc = c->rpc;
     c->error[0] = '\0';
-    c->returned_end = 0;
+    if (!DUET_RPC_FOR_SIZE)
+        c->returned_end = 0;
     rpc->depth++;
     int rc = c->bound.fn(c);
     rpc->depth--;

@@ -2,6 +2,9 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
+const char duet_rpc_text_no_frame[] = "no room left in the tx buffer (calls nested too deep)";
+const char duet_rpc_text_no_method[] = "no method name (NULL)";
+
 /* duet_rpc_say with a va_list. */
 static void vsay(duet_text *t, const char *fmt, va_list ap)
 {
@@ -44,7 +47,11 @@ int duet_rpc_fail(duet_rpc *rpc, int err, const char *fmt, ...)
 
 int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail)
 {
-    return duet_rpc_fail(rpc, err, what ? "%s: %s" : "%s%s", what ? what : "", detail ? detail : duet_strerror(err));
+    duet_text t = error_begin(rpc);
+    if (what)
+        duet_rpc_say(&t, "%s: ", what);
+    duet_text_add(&t, detail ? detail : duet_strerror(err));
+    return err;
 }
 
 int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig)

@@ -104,6 +104,11 @@ void duet_rpc_say(duet_text *t, const char *fmt, ...) DUET_RPC_SAY_FORMAT;
 /* Sets the engine's error text to fmt (as duet_rpc_say) and returns err. */
 int duet_rpc_fail(duet_rpc *rpc, int err, const char *fmt, ...) DUET_RPC_FAIL_FORMAT;
 
+/* Texts said in more than one place (engine.c): a frame that does not fit the tx buffer (a
+ * call's, or a response's), and a message without a method name. */
+extern const char duet_rpc_text_no_frame[];
+extern const char duet_rpc_text_no_method[];
+
 /* Sets the engine's error text to "what: detail" (detail NULL: err's text); returns err. */
 int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *detail);
 

@@ -139,14 +139,12 @@ static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t
 static bool read_params(duet_req *c, duet_msgpack_reader *r)
 {
     bool ok = true;
-    uint32_t kept = c->argc < DUET_RPC_MAX_ARGS ? c->argc : DUET_RPC_MAX_ARGS;
-    for (uint32_t i = 0; ok && i < kept; i++) {
-        c->arg_at[i] = duet_msgpack_reader_pos(r);
-        ok = read_one(r, &c->args[i], 2); /* in the message and params */
-    }
-    for (uint32_t i = kept; ok && i < c->argc; i++) {
-        duet_msgpack_token rest;
-        ok = read_one(r, &rest, 2);
+    duet_msgpack_token rest;
+    for (uint32_t i = 0; ok && i < c->argc; i++) {
+        bool kept = i < DUET_RPC_MAX_ARGS;
+        if (kept)
+            c->arg_at[i] = duet_msgpack_reader_pos(r);
+        ok = read_one(r, kept ? &c->args[i] : &rest, 2); /* in the message and params */
     }
     c->params_end = duet_msgpack_reader_pos(r);
     return ok;
@@ -167,7 +165,7 @@ static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
 /* The type of a message (request, response or notification) from its head: an array of 4
  * (3 for a notification) whose first element is the type. As every peer writes it read
  * here, any other encoding through the reader; -1 if it is no msgpack-RPC head. */
-static int read_kind(duet_msgpack_reader *r)
+static HOT_INLINE int read_kind(duet_msgpack_reader *r)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
     uint32_t n, type;
@@ -183,7 +181,7 @@ static int read_kind(duet_msgpack_reader *r)
 }
 
 /* A request's msgid: any integer (its bytes are sent back as they came). */
-static bool read_request_msgid(duet_msgpack_reader *r, const uint8_t *end)
+static HOT_INLINE bool read_request_msgid(duet_msgpack_reader *r, const uint8_t *end)
 {
     size_t n = DUET_RPC_FOR_SIZE ? 0 : uint_size(duet_msgpack_reader_pos(r), end);
     duet_msgpack_token id;
@@ -258,15 +256,12 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
 static void answer_head(duet_rpc *rpc, const uint8_t *msg, size_t len, const char *text)
 {
     duet_msgpack_reader r;
-    uint32_t n, type;
     duet_msgpack_reader_init(&r, msg, len);
-    if (!duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != MSG_REQUEST)
+    if (read_kind(&r) != MSG_REQUEST)
         return;
-    duet_msgpack_type mt = duet_msgpack_peek_type(&r);
     const uint8_t *msgid = duet_msgpack_reader_pos(&r);
-    if ((mt != DUET_MSGPACK_UINT && mt != DUET_MSGPACK_INT) || !duet_msgpack_skip(&r))
-        return;
-    duet_rpc_reply_error(rpc, msgid, (size_t)(duet_msgpack_reader_pos(&r) - msgid), text);
+    if (read_request_msgid(&r, msg + len))
+        duet_rpc_reply_error(rpc, msgid, (size_t)(duet_msgpack_reader_pos(&r) - msgid), text);
 }
 
 void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)

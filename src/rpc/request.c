@@ -87,7 +87,8 @@ duet_msgpack_writer *duet_req_result(duet_req *call) { return &call->out; }
 /* Notes the result a duet_return_* wrote from `at` (its value in c->returned, its type),
  * so that its check needs no read-back (unless something was written before it: then the
  * check reads back all of it). Built for size the check always reads it back
- * (DUET_RPC_FOR_SIZE). */
+ * (DUET_RPC_FOR_SIZE), so nothing is noted: not the type here, nor the value in the
+ * duet_return_* functions. */
 static int returned(duet_req *c, size_t at, duet_msgpack_type type)
 {
     if (!DUET_RPC_FOR_SIZE) {
@@ -101,7 +102,8 @@ int duet_return_int(duet_req *call, int64_t v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_int(&call->out, v);
-    call->returned.v.i = v;
+    if (!DUET_RPC_FOR_SIZE)
+        call->returned.v.i = v;
     return returned(call, at, v < 0 ? DUET_MSGPACK_INT : DUET_MSGPACK_UINT);
 }
 
@@ -109,7 +111,8 @@ int duet_return_uint(duet_req *call, uint64_t v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_uint(&call->out, v);
-    call->returned.v.u = v;
+    if (!DUET_RPC_FOR_SIZE)
+        call->returned.v.u = v;
     return returned(call, at, DUET_MSGPACK_UINT);
 }
 
@@ -117,7 +120,8 @@ int duet_return_bool(duet_req *call, bool v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_tag(&call->out, v ? 0xc3 : 0xc2);
-    call->returned.v.b = v;
+    if (!DUET_RPC_FOR_SIZE)
+        call->returned.v.b = v;
     return returned(call, at, DUET_MSGPACK_BOOL);
 }
 
@@ -125,7 +129,8 @@ int duet_return_double(duet_req *call, double v)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_double(&call->out, v);
-    call->returned.v.d = v;
+    if (!DUET_RPC_FOR_SIZE)
+        call->returned.v.d = v;
     return returned(call, at, DUET_MSGPACK_FLOAT64);
 }
 
@@ -133,8 +138,10 @@ int duet_return_str(duet_req *call, const char *s)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
     duet_msgpack_write_cstr(&call->out, s ? s : "");
-    call->returned.v.bytes.ptr = NULL;
-    call->returned.v.bytes.len = 0;
+    if (!DUET_RPC_FOR_SIZE) {
+        call->returned.v.bytes.ptr = NULL;
+        call->returned.v.bytes.len = 0;
+    }
     return returned(call, at, DUET_MSGPACK_STR);
 }
 

@@ -63,7 +63,7 @@ void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msg
     if (!frame_push(rpc, w, &frame)) {
         /* Nested too deep for the tx buffer: answer from the stack instead. */
         if (!c->notification)
-            duet_rpc_reply_error(rpc, msgid, msgid_len, "calls nested too deep for the tx buffer (DUET_RPC tx_size)");
+            duet_rpc_reply_error(rpc, msgid, msgid_len, duet_rpc_text_no_frame);
         return;
     }
     write_response_head(w, msgid, msgid_len);

@@ -151,9 +151,6 @@ size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap);
 /* duet_port_map of dev's port, in one place (not inlined in every file). */
 void *duet_rpmsg_map(const duet_rpmsg *dev, uint32_t da, size_t n);
 
-/* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
-bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align);
-
 /* A received buffer: its descriptor id, where it is, and its length as the ring says. */
 typedef struct rx_buf {
     uint16_t id;

@@ -21,29 +21,6 @@ void *duet_rpmsg_map(const duet_rpmsg *dev, uint32_t da, size_t n)
     return port->shm + off;
 }
 
-static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
-
-/* Checks one vring's parameters and maps it. False with dev->why set if they break a rule. */
-bool duet_rpmsg_vring_setup(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align)
-{
-    if (!pow2(num) || num < 2 || num > DUET_RPMSG_MAX_RING) {
-        dev->why = text("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring");
-        return false;
-    }
-    size_t size = duet_rpmsg_vring_size(num, align);
-    volatile uint8_t *base = duet_rpmsg_map(dev, da, size);
-    if (!pow2(align) || align < 4 || align > 4096 || da % 16 || da % align || !base) {
-        dev->why = text("vring address or alignment invalid, or outside the region", "bad vring");
-        return false;
-    }
-    memset(v, 0, sizeof *v);
-    v->desc = base;
-    v->avail = base + 16 * (size_t)num;
-    v->used = base + (size - 6 - 8 * (size_t)num);
-    v->num = (uint16_t)num;
-    return true;
-}
-
 /* ------------------------------------------------------------ indices and flags */
 
 /* The index the other side publishes on v: the used ring's for the host, the avail ring's
