@@ -163,7 +163,7 @@ static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
 }
 
 /* Whole messages of piece bytes, one buffer each where they fit one (filled straight when a
- * buffer is free, else sent as send_one waits for one), published once at the end. */
+ * buffer is free, else sent as send_more sends), published once at the end. */
 static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, size_t piece, int *err)
 {
     duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
@@ -173,13 +173,10 @@ static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, si
     while (done < len && !*err) {
         size_t n = len - done < piece ? len - done : piece;
         tx_buf b;
-        if (n > payload_max(dev) || !ep->ready || dev->err)
-            *err = send_message(ep, data + done, n, dev->send_timeout_ms, SEND_MORE); /* says what is wrong */
-        else if (duet_rpmsg_tx_take(dev, &b) == 1)
+        if (n <= payload_max(dev) && ep->ready && !dev->err && duet_rpmsg_tx_take(dev, &b) == 1)
             duet_rpmsg_tx_put(dev, &b, ep->addr, ep->dest, data + done, (uint16_t)n, 0);
-        else
-            *err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, data + done, (uint16_t)n, 0, SEND_DELIVER | SEND_MORE,
-                                       dev->send_timeout_ms);
+        else /* waits for a buffer, or says what is wrong */
+            *err = send_message(ep, data + done, n, dev->send_timeout_ms, SEND_MORE);
         done += *err ? 0 : n;
     }
     duet_rpmsg_notify(dev);

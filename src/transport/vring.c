@@ -164,7 +164,7 @@ static HOT volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_
     return dev->pool + (addr - l->pool_da);
 }
 
-int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
+HOT int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
 {
     const duet_rpmsg_layout *l = &dev->lay;
     b->id = id;
@@ -180,7 +180,7 @@ int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
     return 1;
 }
 
-int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
+HOT int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
 {
     duet_vring *v = &dev->rx;
     int n = ahead(dev, v);
@@ -244,7 +244,7 @@ static HOT int tx_take_now(duet_rpmsg *dev, tx_buf *b)
     return b->p ? 1 : DUET_ERR_CORRUPT;
 }
 
-int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
+HOT int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
 {
     int got = tx_take_now(dev, b);
     /* None free: ask to be rung when one comes back, then look once more. */
@@ -255,7 +255,7 @@ int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
     return got;
 }
 
-void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
+HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                        uint16_t flags)
 {
     duet_vring *v = &dev->tx;
