@@ -74,7 +74,7 @@ struct duet_link {
     /* Optional: sends len bytes as messages of piece bytes each (the last may be shorter), in
      * order, as one run that the other side hears of with its last message. Like send()
      * otherwise; *err is its error (DUET_OK if all went). Returns the bytes sent: whole
-     * messages. NULL: the layer above sends them one by one (send_more). */
+     * messages. NULL: the layer above sends message by message. */
     size_t (*send_split)(duet_link *link, const uint8_t *data, size_t len, size_t piece, int *err);
     /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
     size_t max_message;

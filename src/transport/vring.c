@@ -255,8 +255,8 @@ HOT int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
     return got;
 }
 
-HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
-                       uint16_t flags)
+HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data,
+                           uint16_t len, uint16_t flags)
 {
     duet_vring *v = &dev->tx;
     volatile uint8_t *p = b->p;
