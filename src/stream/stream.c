@@ -100,16 +100,14 @@ size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
         if (s->tx_len == s->tx_cap &&
             flush_with(s, len - done >= s->tx_cap && s->link->send_more ? s->link->send_more : s->link->send))
             return done;
-        if (s->tx_len == 0 && len - done >= s->tx_cap) {
-            /* A whole message's worth: sent from the caller's bytes, not gathered first. The
-             * other side hears of a run of them with the last one this write sends whole. */
-            bool more = len - done >= 2 * s->tx_cap && s->link->send_more;
-            int err = (more ? s->link->send_more : s->link->send)(s->link, p + done, s->tx_cap);
+        if (s->tx_len == 0 && len - done >= s->tx_cap && s->link->send_split) {
+            /* Whole messages' worth: sent from the caller's bytes in one run, not gathered. */
+            int err;
+            done += s->link->send_split(s->link, p + done, (len - done) / s->tx_cap * s->tx_cap, s->tx_cap, &err);
             if (err) {
                 s->err = err;
                 return done;
             }
-            done += s->tx_cap;
             continue;
         }
         size_t n = s->tx_cap - s->tx_len;

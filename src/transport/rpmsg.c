@@ -162,6 +162,27 @@ static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
     return send_message(ep, data, len, ep->dev->send_timeout_ms, SEND_MORE);
 }
 
+/* Whole messages of piece bytes, one buffer each where they fit one (filled straight when a
+ * buffer is free, else sent as send_more sends), published once at the end. */
+static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, size_t piece, int *err)
+{
+    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    duet_rpmsg *dev = ep->dev;
+    size_t done = 0;
+    *err = DUET_OK;
+    while (done < len && !*err) {
+        size_t n = len - done < piece ? len - done : piece;
+        tx_buf b;
+        if (n <= payload_max(dev) && ep->ready && !dev->err && duet_rpmsg_tx_take(dev, &b) == 1)
+            duet_rpmsg_tx_put(dev, &b, ep->addr, ep->dest, data + done, (uint16_t)n, 0);
+        else /* waits for a buffer, or says what is wrong */
+            *err = send_message(ep, data + done, n, dev->send_timeout_ms, SEND_MORE);
+        done += *err ? 0 : n;
+    }
+    duet_rpmsg_notify(dev);
+    return done;
+}
+
 static int ep_poll(duet_link *link)
 {
     return duet_rpmsg_poll(((duet_rpmsg_endpoint *)link)->dev);
@@ -195,6 +216,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->link.send = ep_send;
     ep->link.send_now = ep_send_now;
     ep->link.send_more = ep_send_more;
+    ep->link.send_split = ep_send_split;
     ep->link.poll = ep_poll;
     ep->link.wait = ep_wait;
     ep->link.now_ms = ep_now;

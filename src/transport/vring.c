@@ -41,7 +41,7 @@ static volatile uint8_t *own_ring(const duet_rpmsg *dev, const duet_vring *v)
  * shared index only when those it said last time are all taken. DUET_ERR_CORRUPT if the
  * index jumped by more than the ring.
  */
-static int ahead(duet_rpmsg *dev, duet_vring *v)
+static HOT int ahead(duet_rpmsg *dev, duet_vring *v)
 {
     if (v->last == v->seen) {
         uint16_t idx = ld16(peer_ring(dev, v) + 2);
@@ -86,7 +86,7 @@ bool duet_rpmsg_quiet(duet_rpmsg *dev, duet_vring *v, bool quiet)
  * entry. The host rewrites a descriptor only if it differs (the remote may have scribbled
  * on it): one left alone stays in the remote's cache.
  */
-static void give(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t addr, uint32_t n, uint16_t flags)
+static HOT void give(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t addr, uint32_t n, uint16_t flags)
 {
     size_t slot = v->shadow++ & (v->num - 1u);
     if (is_host(dev)) {
@@ -106,7 +106,7 @@ static void give(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t addr, uin
 
 /* The id in the entry the other side published at v->last: the host reads a used entry
  * (and the length in it), the remote an avail entry (length 0). */
-static uint32_t peer_entry(const duet_rpmsg *dev, const duet_vring *v, uint32_t *len)
+static HOT uint32_t peer_entry(const duet_rpmsg *dev, const duet_vring *v, uint32_t *len)
 {
     size_t slot = v->last & (v->num - 1u);
     *len = 0;
@@ -150,7 +150,7 @@ bool duet_rpmsg_idle(const duet_rpmsg *dev)
 
 /* The remote: the buffer descriptor id of v names, checked to lie in the pool and to hold
  * min_len to a buffer's size; its length in *len. NULL (the link down) if it breaks that. */
-static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t min_len, uint32_t *len)
+static HOT volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id, uint32_t min_len, uint32_t *len)
 {
     const duet_rpmsg_pool_layout *l = &dev->lay;
     volatile const uint8_t *d = v->desc + 16 * (size_t)id;
@@ -164,7 +164,7 @@ static volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_t id
     return dev->pool + (addr - l->pool_da);
 }
 
-int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
+HOT int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
 {
     const duet_rpmsg_pool_layout *l = &dev->lay;
     b->id = id;
@@ -180,7 +180,7 @@ int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
     return 1;
 }
 
-int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
+HOT int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
 {
     duet_vring *v = &dev->rx;
     int n = ahead(dev, v);
@@ -216,7 +216,7 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
 }
 
 /* Takes a free send buffer if there is one now. @retval 1, 0, DUET_ERR_CORRUPT */
-static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
+static HOT int tx_take_now(duet_rpmsg *dev, tx_buf *b)
 {
     const duet_rpmsg_pool_layout *l = &dev->lay;
     duet_vring *v = &dev->tx;
@@ -244,19 +244,19 @@ static int tx_take_now(duet_rpmsg *dev, tx_buf *b)
     return b->p ? 1 : DUET_ERR_CORRUPT;
 }
 
-int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
+HOT int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
 {
     int got = tx_take_now(dev, b);
     /* None free: ask to be rung when one comes back, then look once more. */
     if (got == 0 && duet_rpmsg_quiet(dev, &dev->tx, false))
         got = tx_take_now(dev, b);
-    if (got == 1)
+    if (got == 1 && !dev->tx.quiet)
         duet_rpmsg_quiet(dev, &dev->tx, true);
     return got;
 }
 
-void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
-                       uint16_t flags)
+HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data,
+                           uint16_t len, uint16_t flags)
 {
     duet_vring *v = &dev->tx;
     volatile uint8_t *p = b->p;
