@@ -8,8 +8,9 @@
 # board: doorbells, boot, clock), and prints the difference:
 #
 #   figure: size.firmware.<cpu>.flash = <text + data of the program - of the empty one> bytes
-#   figure: size.firmware.<cpu>.ram = <data + bss - of the empty one - the buffers> bytes
+#   figure: size.firmware.<cpu>.ram = <data + bss - of the empty one - buffers - tables> bytes
 #   figure: size.firmware.<cpu>.buffers = <the buffers duet is configured with> bytes
+#   figure: size.firmware.<cpu>.tables = <the rpc engine's tables, as configured> bytes
 #   figure: size.firmware.<cpu>.<module>.flash = <what the module adds, linked> bytes
 #   figure: size.firmware.<cpu>.<module>.ram = <its data + bss, the buffers included> bytes
 #                                               (for a module that has any)
@@ -27,7 +28,9 @@
 # the stack a program reserves (its linker script's) is not counted.
 #
 # The buffers are what duet.c holds for the configured sizes (DUET_BUFFER_BYTES in
-# duet/duet.h: RPC frames, results, reassembly, stream text); the ram figure is the rest.
+# duet/duet.h: RPC frames, results, reassembly, stream text), the tables what the rpc engine
+# holds for its configured counts (DUET_RPC_MAX_METHODS bindings and DUET_RPC_MAX_INFLIGHT
+# waiting calls, duet/config.h: the size of each is the target's); the ram figure is the rest.
 # EXTRA_CFLAGS (e.g. -DDUET_CONFIG_FILE=...) is added to every compilation; FIGURE_PREFIX
 # (default size.firmware) names the figures; SIZE_KEEP=DIR keeps the linked programs and
 # their maps there (CPU.PROGRAM.elf, .map) for a look at what takes the room.
@@ -55,7 +58,7 @@ cpu_flags() {
     esac
 }
 
-for tool in gcc ar size; do
+for tool in gcc ar size nm; do
     command -v "${CROSS}$tool" >/dev/null 2>&1 ||
         die "${CROSS}$tool not found (install the cross tools and newlib: scripts/deps.sh size)"
 done
@@ -131,6 +134,15 @@ buffers=$(printf '#include "duet/duet.h"\nduet_buffer_bytes = DUET_BUFFER_BYTES\
     "${CROSS}gcc" $CFLAGS $INCLUDES -E -P - | sed -n 's/^duet_buffer_bytes = //p')
 buffers=$(($buffers)) || die "could not evaluate DUET_BUFFER_BYTES of duet/duet.h"
 
+# tables CPU - the bytes of the rpc engine's configured tables on that core (a symbol of
+# their size, compiled for it, read back with nm).
+tables() {
+    # shellcheck disable=SC2046,SC2086
+    printf '#include "duet/rpc.h"\nchar duet_tables[DUET_RPC_MAX_METHODS * sizeof(duet_rpc_binding) + DUET_RPC_MAX_INFLIGHT * sizeof(duet_rpc_slot)];\n' |
+        "${CROSS}gcc" $CFLAGS $(cpu_flags "$1") $INCLUDES -x c -c - -o "$tmp/tables.o" &&
+        "${CROSS}nm" -S "$tmp/tables.o" | awk '$4 == "duet_tables" { print "0x" $2 }'
+}
+
 for cpu in m7 m4; do
     mkdir "$tmp/$cpu"
     flags=$(cpu_flags "$cpu")
@@ -150,9 +162,11 @@ for cpu in m7 m4; do
     done
     # shellcheck disable=SC2046
     set -- $(flash_ram "$tmp/$cpu/$cpu.elf") $(flash_ram "$tmp/$cpu/empty.elf")
+    table_bytes=$(($(tables "$cpu"))) || die "could not measure the rpc engine's tables (duet/rpc.h) for the $cpu"
     echo "figure: $PREFIX.$cpu.flash = $(($1 - $3)) bytes"
-    echo "figure: $PREFIX.$cpu.ram = $(($2 - $4 - buffers)) bytes"
+    echo "figure: $PREFIX.$cpu.ram = $(($2 - $4 - buffers - table_bytes)) bytes"
     echo "figure: $PREFIX.$cpu.buffers = $buffers bytes"
+    echo "figure: $PREFIX.$cpu.tables = $table_bytes bytes"
     map_modules "$tmp/$cpu/empty.map" >"$tmp/$cpu/empty.modules"
     map_modules "$tmp/$cpu/$cpu.map" | LC_ALL=C sort | while read -r module flash ram; do
         # shellcheck disable=SC2046

@@ -35,9 +35,14 @@ extern "C" {
  * explicit-signature functions of duet/rpc.h.
  */
 
-/* One argument: its signature letter and value. */
+struct duet_msgpack_writer;
+struct duet_msgpack_token;
+
+/* One argument: its signature letter, the function that writes it (chosen with its C type,
+ * so that a program links the writers of the types it sends and no other), its value. */
 typedef struct duet_value {
     char letter;
+    void (*put)(struct duet_msgpack_writer *w, const struct duet_value *v);
     union {
         int64_t i;
         uint64_t u;
@@ -50,11 +55,14 @@ typedef struct duet_value {
     } v;
 } duet_value;
 
-/* Where the result goes: its letter (0: not kept), a pointer, a capacity for strings. */
+/* Where the result goes: its letter (0: not kept), a pointer, a capacity for strings, and
+ * for a number or bool the function that stores it there (chosen with the pointer's type,
+ * as a value's writer: a program that takes no float links no float conversion). */
 typedef struct duet_result {
     char letter;
     void *p;
     size_t cap;
+    void (*store)(void *p, const struct duet_msgpack_token *t);
 } duet_result;
 
 /* Bytes to send as bin, and a char array to receive a str result into. */
@@ -69,28 +77,43 @@ typedef struct duet_str_out {
 #define DUET_BIN(data, len) ((duet_bin){(data), (len)})
 #define DUET_STR_OUT(array) ((duet_str_out){(array), sizeof(array)})
 
+/* The writers of the values (src/rpc/call.c) and the stores of the results (src/rpc/result.c),
+ * one per kind of C type. */
+void duet_value_put_int(struct duet_msgpack_writer *w, const duet_value *v);
+void duet_value_put_uint(struct duet_msgpack_writer *w, const duet_value *v);
+void duet_value_put_bool(struct duet_msgpack_writer *w, const duet_value *v);
+void duet_value_put_float(struct duet_msgpack_writer *w, const duet_value *v);
+void duet_value_put_double(struct duet_msgpack_writer *w, const duet_value *v);
+void duet_value_put_str(struct duet_msgpack_writer *w, const duet_value *v);
+void duet_value_put_bin(struct duet_msgpack_writer *w, const duet_value *v);
+void duet_result_store_32(void *p, const struct duet_msgpack_token *t);
+void duet_result_store_64(void *p, const struct duet_msgpack_token *t);
+void duet_result_store_bool(void *p, const struct duet_msgpack_token *t);
+void duet_result_store_float(void *p, const struct duet_msgpack_token *t);
+void duet_result_store_double(void *p, const struct duet_msgpack_token *t);
+
 /* One function per type: the compiler converts the value to the parameter's type. */
-static inline duet_value duet_value_int(int64_t v) { duet_value x = {'i', {.i = v}}; return x; }
-static inline duet_value duet_value_int64(int64_t v) { duet_value x = {'l', {.i = v}}; return x; }
-static inline duet_value duet_value_uint(uint64_t v) { duet_value x = {'u', {.u = v}}; return x; }
-static inline duet_value duet_value_uint64(uint64_t v) { duet_value x = {'k', {.u = v}}; return x; }
+static inline duet_value duet_value_int(int64_t v) { duet_value x = {'i', duet_value_put_int, {.i = v}}; return x; }
+static inline duet_value duet_value_int64(int64_t v) { duet_value x = {'l', duet_value_put_int, {.i = v}}; return x; }
+static inline duet_value duet_value_uint(uint64_t v) { duet_value x = {'u', duet_value_put_uint, {.u = v}}; return x; }
+static inline duet_value duet_value_uint64(uint64_t v) { duet_value x = {'k', duet_value_put_uint, {.u = v}}; return x; }
 static inline duet_value duet_value_long(long v) { return sizeof v > 4 ? duet_value_int64(v) : duet_value_int(v); }
 static inline duet_value duet_value_ulong(unsigned long v) { return sizeof v > 4 ? duet_value_uint64(v) : duet_value_uint(v); }
-static inline duet_value duet_value_bool(bool v) { duet_value x = {'b', {.u = v}}; return x; }
-static inline duet_value duet_value_float(float v) { duet_value x = {'f', {.d = v}}; return x; }
-static inline duet_value duet_value_double(double v) { duet_value x = {'d', {.d = v}}; return x; }
-static inline duet_value duet_value_str(const char *v) { duet_value x = {'s', {.s = v ? v : ""}}; return x; }
-static inline duet_value duet_value_bin(duet_bin v) { duet_value x = {'y', {.bin = {v.data, v.len}}}; return x; }
+static inline duet_value duet_value_bool(bool v) { duet_value x = {'b', duet_value_put_bool, {.u = v}}; return x; }
+static inline duet_value duet_value_float(float v) { duet_value x = {'f', duet_value_put_float, {.d = v}}; return x; }
+static inline duet_value duet_value_double(double v) { duet_value x = {'d', duet_value_put_double, {.d = v}}; return x; }
+static inline duet_value duet_value_str(const char *v) { duet_value x = {'s', duet_value_put_str, {.s = v ? v : ""}}; return x; }
+static inline duet_value duet_value_bin(duet_bin v) { duet_value x = {'y', duet_value_put_bin, {.bin = {v.data, v.len}}}; return x; }
 
-static inline duet_result duet_result_int(int32_t *p) { duet_result r = {'i', p, 0}; return r; }
-static inline duet_result duet_result_uint(uint32_t *p) { duet_result r = {'u', p, 0}; return r; }
-static inline duet_result duet_result_int64(int64_t *p) { duet_result r = {'l', p, 0}; return r; }
-static inline duet_result duet_result_uint64(uint64_t *p) { duet_result r = {'k', p, 0}; return r; }
-static inline duet_result duet_result_bool(bool *p) { duet_result r = {'b', p, 0}; return r; }
-static inline duet_result duet_result_float(float *p) { duet_result r = {'f', p, 0}; return r; }
-static inline duet_result duet_result_double(double *p) { duet_result r = {'d', p, 0}; return r; }
-static inline duet_result duet_result_str(duet_str_out s) { duet_result r = {'s', s.buf, s.cap}; return r; }
-static inline duet_result duet_result_none(const void *p) { duet_result r = {0, NULL, 0}; (void)p; return r; }
+static inline duet_result duet_result_int(int32_t *p) { duet_result r = {'i', p, 0, duet_result_store_32}; return r; }
+static inline duet_result duet_result_uint(uint32_t *p) { duet_result r = {'u', p, 0, duet_result_store_32}; return r; }
+static inline duet_result duet_result_int64(int64_t *p) { duet_result r = {'l', p, 0, duet_result_store_64}; return r; }
+static inline duet_result duet_result_uint64(uint64_t *p) { duet_result r = {'k', p, 0, duet_result_store_64}; return r; }
+static inline duet_result duet_result_bool(bool *p) { duet_result r = {'b', p, 0, duet_result_store_bool}; return r; }
+static inline duet_result duet_result_float(float *p) { duet_result r = {'f', p, 0, duet_result_store_float}; return r; }
+static inline duet_result duet_result_double(double *p) { duet_result r = {'d', p, 0, duet_result_store_double}; return r; }
+static inline duet_result duet_result_str(duet_str_out s) { duet_result r = {'s', s.buf, s.cap, NULL}; return r; }
+static inline duet_result duet_result_none(const void *p) { duet_result r = {0, NULL, 0, NULL}; (void)p; return r; }
 
 /* The typed value of x, and where a result goes for the pointer p. */
 #define DUET_VALUE(x)                                                                     \

@@ -50,10 +50,12 @@ const char *duet_msgpack_type_name(duet_msgpack_type type);
 
 /*
  * DUET_MSGPACK_INLINE: 1 where the writers' common cases (a one-byte value, a short str)
- * are written inline at every call, for speed; 0 where they are calls to the one copy in
- * the codec, for size: the default of a build for size (-Os, where GCC and Clang define
- * __OPTIMIZE_SIZE__: a firmware), as the compiler would otherwise keep a copy of each in
- * every object that writes. The bytes written are the same; define it to choose.
+ * are written inline at every call, and the typed reads look for the commonest encodings
+ * (a positive fixint, a fixstr, a fixarray) before they decode a token, for speed; 0 where
+ * the writers are calls to the one copy in the codec and every read decodes its token, for
+ * size: the default of a build for size (-Os, where GCC and Clang define __OPTIMIZE_SIZE__:
+ * a firmware), as the compiler would otherwise keep a copy of each in every object that
+ * writes. The bytes written and read are the same; define it to choose.
  */
 #ifndef DUET_MSGPACK_INLINE
 #ifdef __OPTIMIZE_SIZE__

@@ -58,10 +58,11 @@ static DUET_CODEC_NOINLINE bool read_ranged(duet_msgpack_reader *r, unsigned dro
     return ok;
 }
 
-/* read_ranged with the commonest integer, a positive fixint, read inline (no stack frame). */
+/* read_ranged with the commonest integer, a positive fixint, read inline (no stack frame),
+ * except in a build for size (DUET_MSGPACK_INLINE 0). */
 static inline bool read_integer(duet_msgpack_reader *r, unsigned drop, uint64_t *bits)
 {
-    if (r->pos < r->end && *r->pos <= 0x7f) {
+    if (DUET_MSGPACK_INLINE && r->pos < r->end && *r->pos <= 0x7f) {
         *bits = *r->pos++;
         return true;
     }
@@ -135,7 +136,7 @@ static DUET_CODEC_COLD bool read_str_any(duet_msgpack_reader *r, const char **s,
 bool duet_msgpack_read_str(duet_msgpack_reader *r, const char **s, uint32_t *len)
 {
     const uint8_t *p = r->pos;
-    if (p < r->end && (*p & 0xe0) == 0xa0) { /* fixstr: the common case */
+    if (DUET_MSGPACK_INLINE && p < r->end && (*p & 0xe0) == 0xa0) { /* fixstr: the common case */
         uint32_t n = *p & 0x1f;
         if (n < (size_t)(r->end - p)) {
             *s = (const char *)p + 1;
@@ -222,7 +223,7 @@ static DUET_CODEC_COLD bool read_count(duet_msgpack_reader *r, duet_msgpack_type
 
 bool duet_msgpack_read_array(duet_msgpack_reader *r, uint32_t *n)
 {
-    if (r->pos < r->end && (*r->pos & 0xf0) == 0x90) { /* fixarray: the common case */
+    if (DUET_MSGPACK_INLINE && r->pos < r->end && (*r->pos & 0xf0) == 0x90) { /* fixarray: the common case */
         *n = *r->pos++ & 0x0f;
         return true;
     }

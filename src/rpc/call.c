@@ -3,42 +3,57 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-/* Reads the parameter of letter c from ap into x; false if c is no parameter letter. */
+/* The writers of the typed values, one per kind of C type: duet/call.h picks one with a
+ * value's type, so that a program links the writers of what it sends and no other. */
+void duet_value_put_int(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_int(w, v->v.i); }
+void duet_value_put_uint(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_uint(w, v->v.u); }
+void duet_value_put_bool(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_bool(w, v->v.u != 0); }
+void duet_value_put_float(duet_msgpack_writer *w, const duet_value *v)
+{
+    duet_msgpack_write_float(w, duet_number_narrow(v->v.d));
+}
+void duet_value_put_double(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_double(w, v->v.d); }
+void duet_value_put_str(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_cstr(w, v->v.s); }
+void duet_value_put_bin(duet_msgpack_writer *w, const duet_value *v)
+{
+    duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len);
+}
+
+/* What only a signature can name: a raw value ('v') and nil ('n'). */
+static void put_raw(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); }
+static void put_nil(duet_msgpack_writer *w, const duet_value *v)
+{
+    (void)v;
+    duet_msgpack_write_nil(w);
+}
+
+/* Reads the parameter of letter c from ap into x, with the writer of its kind (the one
+ * duet/call.h chooses for a C type); false if c is no parameter letter. */
 static NOINLINE bool value_from_va(char c, va_list *ap, duet_value *x)
 {
     x->letter = c;
     switch (c) {
-    case 'i': x->v.i = va_arg(*ap, int); break;
-    case 'u': x->v.u = va_arg(*ap, unsigned); break;
-    case 'l': x->v.i = va_arg(*ap, int64_t); break;
-    case 'k': x->v.u = va_arg(*ap, uint64_t); break;
-    case 'b': x->v.u = va_arg(*ap, int) != 0; break;
-    case 'f': case 'd': x->v.d = va_arg(*ap, double); break;
-    case 's': x->v.s = va_arg(*ap, const char *); x->v.s = x->v.s ? x->v.s : ""; break;
+    case 'i': x->put = duet_value_put_int; x->v.i = va_arg(*ap, int); break;
+    case 'u': x->put = duet_value_put_uint; x->v.u = va_arg(*ap, unsigned); break;
+    case 'l': x->put = duet_value_put_int; x->v.i = va_arg(*ap, int64_t); break;
+    case 'k': x->put = duet_value_put_uint; x->v.u = va_arg(*ap, uint64_t); break;
+    case 'b': x->put = duet_value_put_bool; x->v.u = va_arg(*ap, int) != 0; break;
+    case 'f': x->put = duet_value_put_float; x->v.d = va_arg(*ap, double); break;
+    case 'd': x->put = duet_value_put_double; x->v.d = va_arg(*ap, double); break;
+    case 's':
+        x->put = duet_value_put_str;
+        x->v.s = va_arg(*ap, const char *);
+        x->v.s = x->v.s ? x->v.s : "";
+        break;
     case 'y': case 'v':
+        x->put = c == 'y' ? duet_value_put_bin : put_raw;
         x->v.bin.data = va_arg(*ap, const void *);
         x->v.bin.len = va_arg(*ap, size_t);
         break;
-    case 'n': break;
+    case 'n': x->put = put_nil; break;
     default: return false;
     }
     return true;
-}
-
-/* Writes one value: a typed one (duet/call.h) or one read from a signature. */
-static void write_value(duet_msgpack_writer *w, const duet_value *v)
-{
-    switch (v->letter) {
-    case 'i': case 'l': duet_msgpack_write_int(w, v->v.i); break;
-    case 'u': case 'k': duet_msgpack_write_uint(w, v->v.u); break;
-    case 'b': duet_msgpack_write_tag(w, v->v.u ? 0xc3 : 0xc2); break;
-    case 'f': duet_msgpack_write_float(w, duet_number_narrow(v->v.d)); break;
-    case 'd': duet_msgpack_write_double(w, v->v.d); break;
-    case 's': duet_msgpack_write_cstr(w, v->v.s); break;
-    case 'y': duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len); break;
-    case 'v': duet_msgpack_write_raw(w, v->v.bin.data, v->v.bin.len); break;
-    default: duet_msgpack_write_tag(w, 0xc0); break;
-    }
 }
 
 /* Writes a method name: built for speed, one under 32 bytes is copied as its length is found
@@ -124,152 +139,168 @@ int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame,
 }
 
 /* A message to send: a request (slot != NULL: it gets one) or a notification, its method,
- * its params - typed values, or a signature and its values in ap - and (for a request)
- * its result letter (read from the signature as the params are written). */
-typedef struct message {
+ * its params, and for a request its result letter and, for a call that waits, where the
+ * result goes. Its kind writes the params and sets the result's letter and place: typed
+ * values (duet/call.h), whose place is known from the start, or a signature whose values
+ * and result pointers are in ap. A program reaches a kind's code only through its write
+ * function, so one that calls with one kind links none of the other's (a signature's
+ * va_list reading and every writer and store it can ask for). */
+typedef struct message message;
+struct message {
     duet_rpc_slot **slot;
     const char *method;
-    const duet_value *values; /* the typed values (ap NULL)... */
+    const duet_value *values; /* typed: the values, n of them */
     unsigned n;
-    const char *sig;          /* ...or a signature, whose values are read from ap */
+    const char *sig;          /* signed: the signature, its values and result pointers in ap */
     va_list *ap;
     char result;
-} message;
+    duet_rpc_out *out;        /* a call that waits: where its result goes (NULL: no wait) */
+    int (*write)(duet_rpc *rpc, duet_msgpack_writer *w, message *m); /* DUET_OK or the error, its text set */
+};
 
-/* Writes the params array: the typed values, or each letter of the signature's value read
- * from ap and written in one pass. False if the signature is bad. */
-static bool write_params(duet_msgpack_writer *w, message *m)
+/* The typed kind: the values, each with its writer. */
+static int write_typed(duet_rpc *rpc, duet_msgpack_writer *w, message *m)
 {
-    if (!m->ap) {
-        duet_msgpack_write_tag(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
-        for (unsigned i = 0; i < m->n; i++)
-            write_value(w, &m->values[i]);
-        return true;
-    }
-    /* The array's header (a fixarray: DUET_RPC_MAX_ARGS is at most 15) is written once the
-     * count is known. */
-    const char *sig = m->sig;
-    uint8_t *head = duet_msgpack_writer_reserve(w, 1);
-    unsigned n = 0;
-    for (; sig[n] && sig[n] != ':'; n++) {
-        duet_value v;
-        if (n == DUET_RPC_MAX_ARGS)
-            return false;
-        if (!DUET_RPC_FOR_SIZE && sig[n] == 'i') /* the commonest, written straight from ap */
-            duet_msgpack_write_int(w, va_arg(*m->ap, int));
-        else if (!value_from_va(sig[n], m->ap, &v))
-            return false;
-        else
-            write_value(w, &v);
-    }
-    if (head) /* else the writer failed: the frame is too small for the name */
-        *head = (uint8_t)(0x90 | n);
-    return sig_result(sig + n, &m->result);
-}
-
-/* Checks what every message needs, encodes it and sends it. */
-static int send_message(duet_rpc *rpc, message *m)
-{
-    if (!m->method)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", duet_rpc_text_no_method);
-    if (m->ap && !m->sig)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, "no signature (NULL): give \"\" for no parameters");
     if (m->n > DUET_RPC_MAX_ARGS) {
         duet_text t = error_begin(rpc);
         duet_rpc_say(&t, "%s: ", m->method);
         duet_rpc_say_too_many(&t, m->n, "arguments");
         return DUET_ERR_ARG;
     }
+    duet_msgpack_write_tag(w, (uint8_t)(0x90 | m->n)); /* a fixarray: n is at most DUET_RPC_MAX_ARGS */
+    for (unsigned i = 0; i < m->n; i++)
+        m->values[i].put(w, &m->values[i]);
+    return DUET_OK;
+}
+
+/* The signed kind: each letter of the signature's value read from ap and written in one
+ * pass, then the result letter, and for a sync call the result pointers after the values. */
+static HOT_INLINE int write_signed(duet_rpc *rpc, duet_msgpack_writer *w, message *m)
+{
+    const char *sig = m->sig;
+    if (!sig)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, "no signature (NULL): give \"\" for no parameters");
+    /* The array's header (a fixarray: DUET_RPC_MAX_ARGS is at most 15) is written once the
+     * count is known. */
+    uint8_t *head = duet_msgpack_writer_reserve(w, 1);
+    unsigned n = 0;
+    bool ok = true;
+    for (; ok && sig[n] && sig[n] != ':'; n++) {
+        duet_value v;
+        if (n == DUET_RPC_MAX_ARGS)
+            ok = false;
+        else if (!DUET_RPC_FOR_SIZE && sig[n] == 'i') /* the commonest, written straight from ap */
+            duet_msgpack_write_int(w, va_arg(*m->ap, int));
+        else if ((ok = value_from_va(sig[n], m->ap, &v)))
+            v.put(w, &v);
+    }
+    if (!ok || !sig_result(sig + n, &m->result))
+        return duet_rpc_signature_error(rpc, m->method, sig);
+    if (head) /* else the writer failed: the frame is too small for the name */
+        *head = (uint8_t)(0x90 | n);
+    if (!m->out)
+        return DUET_OK;
+    if (!DUET_RPC_FOR_SIZE && m->result == 'i') /* the commonest, read here */
+        *m->out = (duet_rpc_out){va_arg(*m->ap, int32_t *), 0, NULL, duet_result_store_32};
+    else
+        *m->out = duet_rpc_out_from_va(m->result, m->ap);
+    return DUET_OK;
+}
+
+/* Checks what every message needs, encodes it and sends it (signed_kind: m is of the signed
+ * kind, known where the message is made). */
+static HOT_INLINE int send_message(duet_rpc *rpc, message *m, bool signed_kind)
+{
+    if (!m->method)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "call", duet_rpc_text_no_method);
     duet_msgpack_writer w;
     size_t frame = 0;
     int err = begin_message(rpc, &w, &frame, m->slot, m->method);
     if (err)
         return err;
-    if (!write_params(&w, m)) {
+    /* Built for speed the signed kind (duet_rpc_call's) is called by name, in this line (so
+     * that m stays in registers); built for size only through the pointer, so that the
+     * typed forms link none of it. */
+    err = !DUET_RPC_FOR_SIZE && signed_kind ? write_signed(rpc, &w, m) : m->write(rpc, &w, m);
+    if (err) {
         frame_pop(rpc, frame);
         if (m->slot)
             rpc->next_msgid--; /* nothing was sent: the msgid is free again */
-        return duet_rpc_signature_error(rpc, m->method, m->sig);
+        return err;
     }
     return finish_message(rpc, &w, frame, m->slot ? *m->slot : NULL, m->method, m->result);
 }
 
-/* Where a call goes on: a sync call waits (timeout_ms) and stores its result into *out, or
- * where the pointers in the message's ap say; an async one fills *future; a notification
- * is done. */
+/* Where a call goes on: a sync call waits (timeout_ms) and stores its result where the
+ * message says; an async one fills *future; a notification is done. */
 typedef struct then {
-    bool sync;
     uint32_t timeout_ms;
     duet_future *future;
-    const duet_result *out;
 } then;
 
 /* Sends m (its slot taken here unless it is a notification) and goes on as next says;
  * the one path of every call and notification. */
-static HOT_INLINE int run(duet_rpc *rpc, message *m, const then *next, bool notify)
+static HOT_INLINE int run(duet_rpc *rpc, message *m, const then *next, bool notify, bool signed_kind)
 {
     duet_rpc_slot *s = NULL;
     m->slot = notify ? NULL : &s;
     duet_rpc_lock(rpc);
-    int err = send_message(rpc, m);
+    int err = send_message(rpc, m, signed_kind);
     if (next->future) {
         next->future->slot = err ? 0xff : (uint8_t)(s - rpc->slots);
         next->future->msgid = err ? 0 : s->msgid;
     }
-    if (!err && next->sync) {
-        duet_rpc_out out = {NULL, 0, NULL};
-        if (next->out)
-            out = (duet_rpc_out){next->out->p, next->out->cap, NULL};
-        else if (!DUET_RPC_FOR_SIZE && m->result == 'i') /* the commonest, read here */
-            out.p = va_arg(*m->ap, int32_t *);
-        else
-            out = duet_rpc_out_from_va(m->result, m->ap);
-        err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, &out);
+    if (!err && m->out) {
+        err = duet_rpc_join(rpc, s, next->timeout_ms, m->method, m->out);
         s->state = SLOT_FREE; /* a sync call that timed out is over: its late response is counted */
     }
     duet_rpc_unlock(rpc);
     return err;
 }
 
-/* run() for a signature and its values in ap. */
-static int run_signed(duet_rpc *rpc, const char *method, const char *sig, const then *next, bool notify, va_list ap)
+/* run() for a signature and its values in ap (sync: a call that waits, whose result
+ * pointers follow them). */
+static int run_signed(duet_rpc *rpc, const char *method, const char *sig, bool sync, const then *next, bool notify,
+                      va_list ap)
 {
     va_list args;
-    message m = {NULL, method, NULL, 0, sig, &args, 0};
+    duet_rpc_out out = {NULL, 0, NULL, NULL};
+    message m = {NULL, method, NULL, 0, sig, &args, 0, sync ? &out : NULL, write_signed};
     va_copy(args, ap);
-    int err = run(rpc, &m, next, notify);
+    int err = run(rpc, &m, next, notify, true);
     va_end(args);
     return err;
 }
 
 int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const char *signature, va_list ap)
 {
-    then next = {true, timeout_ms, NULL, NULL};
-    return run_signed(rpc, method, signature, &next, false, ap);
+    then next = {timeout_ms, NULL};
+    return run_signed(rpc, method, signature, true, &next, false, ap);
 }
 
 int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap)
 {
-    then next = {false, 0, future, NULL};
-    return run_signed(rpc, method, signature, &next, false, ap);
+    then next = {0, future};
+    return run_signed(rpc, method, signature, false, &next, false, ap);
 }
 
 int duet_rpc_vnotify(duet_rpc *rpc, const char *method, const char *signature, va_list ap)
 {
-    then next = {false, 0, NULL, NULL};
-    return run_signed(rpc, method, signature, &next, true, ap);
+    then next = {0, NULL};
+    return run_signed(rpc, method, signature, false, &next, true, ap);
 }
 
 /* The variadic forms: each hands its va_list to the v-form above (C has no way to pass
  * "..." on, so each is its own short function), but duet_rpc_call, the commonest, which
- * runs its call itself with its own va_list. */
+ * runs its call itself with its own va_list (no copy). */
 int duet_rpc_call(duet_rpc *rpc, const char *method, const char *signature, ...)
 {
     va_list ap;
     va_start(ap, signature);
-    message m = {NULL, method, NULL, 0, signature, &ap, 0}; /* ap is this function's own: no copy */
-    then next = {true, rpc->cfg.timeout_ms, NULL, NULL};
-    int err = run(rpc, &m, &next, false);
+    duet_rpc_out out = {NULL, 0, NULL, NULL};
+    message m = {NULL, method, NULL, 0, signature, &ap, 0, &out, write_signed};
+    then next = {rpc->cfg.timeout_ms, NULL};
+    int err = run(rpc, &m, &next, false, true);
     va_end(ap);
     return err;
 }
@@ -303,24 +334,30 @@ int duet_rpc_notify(duet_rpc *rpc, const char *method, const char *signature, ..
 
 /* ------------------------------------------------------------ typed (duet/call.h) */
 
+/* run() for typed values; to: where the result goes, for a call that waits (else NULL). */
+static int run_typed(duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs,
+                              const duet_result *to, const then *next, bool notify)
+{
+    duet_rpc_out out = {to ? to->p : NULL, to ? to->cap : 0, NULL, to ? to->store : NULL};
+    message m = {NULL, method, args, nargs, NULL, NULL, to ? to->letter : 0, to ? &out : NULL, write_typed};
+    return run(rpc, &m, next, notify, false);
+}
+
 int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, const duet_value *args, unsigned nargs)
 {
-    message m = {NULL, method, args, nargs, NULL, NULL, result.letter};
-    then next = {true, rpc->cfg.timeout_ms, NULL, &result};
-    return run(rpc, &m, &next, false);
+    then next = {rpc->cfg.timeout_ms, NULL};
+    return run_typed(rpc, method, args, nargs, &result, &next, false);
 }
 
 int duet_rpc_call_async_values(duet_rpc *rpc, duet_future *future, const char *method, const duet_value *args,
                                unsigned nargs)
 {
-    message m = {NULL, method, args, nargs, NULL, NULL, 0};
-    then next = {false, 0, future, NULL};
-    return run(rpc, &m, &next, false);
+    then next = {0, future};
+    return run_typed(rpc, method, args, nargs, NULL, &next, false);
 }
 
 int duet_rpc_notify_values(duet_rpc *rpc, const char *method, const duet_value *args, unsigned nargs)
 {
-    message m = {NULL, method, args, nargs, NULL, NULL, 0};
-    then next = {false, 0, NULL, NULL};
-    return run(rpc, &m, &next, true);
+    then next = {0, NULL};
+    return run_typed(rpc, method, args, nargs, NULL, &next, true);
 }

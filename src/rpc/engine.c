@@ -62,6 +62,11 @@ int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig)
     return DUET_ERR_ARG;
 }
 
+#if DUET_RPC_FOR_SIZE
+void duet_rpc_lock(duet_rpc *rpc) { lock_hooks(rpc, true); }
+void duet_rpc_unlock(duet_rpc *rpc) { lock_hooks(rpc, false); }
+#endif
+
 /* ------------------------------------------------------------ set-up */
 
 int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)

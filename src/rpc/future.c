@@ -32,46 +32,48 @@ int duet_future_poll(duet_rpc *rpc, const duet_future *future)
     return err;
 }
 
-/* Waits for a future's slot and stores its result (letter c, or the call's own if 0) in
- * raw, or where the pointers in ap say. */
-static int wait_slot_result(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, char c, va_list *ap,
-                            const duet_rpc_out *raw)
-{
-    if (c)
-        s->result_sig = c;
-    duet_rpc_out out = raw ? *raw : duet_rpc_out_from_va(s->result_sig, ap);
-    return duet_rpc_join(rpc, s, timeout_ms, "future", &out);
-}
-
-static int wait_future(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, char c, va_list *ap,
-                       const duet_rpc_out *raw)
+/* Takes the lock and the slot the future waits for, its result letter set to c (0: the
+ * call's own); NULL if it waits for none. */
+static duet_rpc_slot *wait_begin(duet_rpc *rpc, const duet_future *future, char c)
 {
     duet_rpc_lock(rpc);
     duet_rpc_slot *s = future_slot(rpc, future);
-    int err = s ? wait_slot_result(rpc, s, timeout_ms, c, ap, raw) : DUET_ERR_ARG;
+    if (s && c)
+        s->result_sig = c;
+    return s;
+}
+
+/* Waits for the slot (if any), stores its result where o says and releases the lock. */
+static int wait_end(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const duet_rpc_out *o)
+{
+    int err = s ? duet_rpc_join(rpc, s, timeout_ms, "future", o) : DUET_ERR_ARG;
     duet_rpc_unlock(rpc);
     return err;
 }
 
+/* Each wait finds where its result goes itself, so that the typed and raw waits link no
+ * va_list reading (nor the stores it can ask for). */
 int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ...)
 {
     va_list ap;
     va_start(ap, timeout_ms);
-    int err = wait_future(rpc, future, timeout_ms, 0, &ap, NULL);
+    duet_rpc_slot *s = wait_begin(rpc, future, 0);
+    duet_rpc_out out = s ? duet_rpc_out_from_va(s->result_sig, &ap) : (duet_rpc_out){NULL, 0, NULL, NULL};
+    int err = wait_end(rpc, s, timeout_ms, &out);
     va_end(ap);
     return err;
 }
 
 int duet_future_wait_value(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, duet_result result)
 {
-    duet_rpc_out out = {result.p, result.cap, NULL};
-    return wait_future(rpc, future, timeout_ms, result.letter, NULL, &out); /* letter 0 (NULL): the call's own */
+    duet_rpc_out out = {result.p, result.cap, NULL, result.store};
+    return wait_end(rpc, wait_begin(rpc, future, result.letter), timeout_ms, &out); /* letter 0 (NULL): the call's own */
 }
 
 int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, void *buf, size_t cap, size_t *len)
 {
-    duet_rpc_out raw = {buf, cap, len};
-    return wait_future(rpc, future, timeout_ms, 'v', NULL, &raw);
+    duet_rpc_out raw = {buf, cap, len, NULL};
+    return wait_end(rpc, wait_begin(rpc, future, 'v'), timeout_ms, &raw);
 }
 
 void duet_future_drop(duet_rpc *rpc, duet_future *future)

@@ -64,18 +64,6 @@ struct duet_req {
 
 /* ------------------------------------------------------------ small helpers */
 
-/* The engine's lock hooks (duet_rpc_config.lock), if it has them. */
-static inline void duet_rpc_lock(duet_rpc *rpc)
-{
-    if (rpc->cfg.lock)
-        rpc->cfg.lock(rpc->cfg.lock_arg);
-}
-
-static inline void duet_rpc_unlock(duet_rpc *rpc)
-{
-    if (rpc->cfg.unlock)
-        rpc->cfg.unlock(rpc->cfg.lock_arg);
-}
 
 
 static inline uint32_t now_ms(duet_rpc *rpc)
@@ -127,6 +115,26 @@ int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig);
 #define DUET_RPC_FOR_SIZE 1
 #else
 #define DUET_RPC_FOR_SIZE 0
+#endif
+
+/* ------------------------------------------------------------ locking */
+
+/* The engine's lock hooks (duet_rpc_config.lock), if it has them. */
+static inline void lock_hooks(duet_rpc *rpc, bool take)
+{
+    void (*hook)(void *arg) = take ? rpc->cfg.lock : rpc->cfg.unlock;
+    if (hook)
+        hook(rpc->cfg.lock_arg);
+}
+
+/* Every public function takes the lock: inline where built for speed, one out-of-line copy
+ * (engine.c) where built for size. */
+#if DUET_RPC_FOR_SIZE
+void duet_rpc_lock(duet_rpc *rpc);
+void duet_rpc_unlock(duet_rpc *rpc);
+#else
+static inline void duet_rpc_lock(duet_rpc *rpc) { lock_hooks(rpc, true); }
+static inline void duet_rpc_unlock(duet_rpc *rpc) { lock_hooks(rpc, false); }
 #endif
 
 /* ------------------------------------------------------------ frames (engine.c) */
@@ -187,15 +195,18 @@ int duet_rpc_begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t *frame,
 /* call.c: sends a finished message; on success the slot (if any) starts waiting. */
 int duet_rpc_finish_message(duet_rpc *rpc, duet_msgpack_writer *w, size_t frame, duet_rpc_slot *slot, const char *method, char result);
 
-/* Where a call's result goes: a pointer as its letter says, and for str, bin and raw
- * results a capacity and where the length goes. */
+/* Where a call's result goes: a pointer as its letter says, for str, bin and raw results a
+ * capacity and where the length goes, for a scalar the function that stores it (NULL:
+ * nowhere). */
 typedef struct duet_rpc_out {
     void *p;
     size_t cap;
     size_t *lenp;
+    void (*store)(void *p, const duet_msgpack_token *t);
 } duet_rpc_out;
 
-/* result.c: reads the result pointers for result letter c from a va_list. */
+/* result.c: reads the result pointers for result letter c from a va_list, with the store
+ * of a scalar's kind (the one duet/call.h chooses for a pointer's type). */
 duet_rpc_out duet_rpc_out_from_va(char c, va_list *ap);
 
 /* A response as receive.c read it: its error (type nil: none; a str's text) and its result

@@ -36,15 +36,15 @@ static int wait_slot(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms)
 
 duet_rpc_out duet_rpc_out_from_va(char c, va_list *ap)
 {
-    duet_rpc_out o = {NULL, 0, NULL};
+    duet_rpc_out o = {NULL, 0, NULL, NULL};
     switch (c) {
-    case 'i': o.p = va_arg(*ap, int32_t *); break;
-    case 'u': o.p = va_arg(*ap, uint32_t *); break;
-    case 'l': o.p = va_arg(*ap, int64_t *); break;
-    case 'k': o.p = va_arg(*ap, uint64_t *); break;
-    case 'b': o.p = va_arg(*ap, bool *); break;
-    case 'f': o.p = va_arg(*ap, float *); break;
-    case 'd': o.p = va_arg(*ap, double *); break;
+    case 'i': o.p = va_arg(*ap, int32_t *); o.store = duet_result_store_32; break;
+    case 'u': o.p = va_arg(*ap, uint32_t *); o.store = duet_result_store_32; break;
+    case 'l': o.p = va_arg(*ap, int64_t *); o.store = duet_result_store_64; break;
+    case 'k': o.p = va_arg(*ap, uint64_t *); o.store = duet_result_store_64; break;
+    case 'b': o.p = va_arg(*ap, bool *); o.store = duet_result_store_bool; break;
+    case 'f': o.p = va_arg(*ap, float *); o.store = duet_result_store_float; break;
+    case 'd': o.p = va_arg(*ap, double *); o.store = duet_result_store_double; break;
     case 's': case 'y': case 'v':
         o.p = va_arg(*ap, void *);
         o.cap = va_arg(*ap, size_t);
@@ -73,21 +73,29 @@ static int store_bytes(duet_rpc *rpc, const char *method, char c, const uint8_t 
     return DUET_OK;
 }
 
-/* Stores a decoded scalar result (checked against letter c) where p points. An integer's
- * bits are the same read as v.i or v.u (two's complement): int32 and uint32 take the low
- * 32, int64 and uint64 all 64. */
-static inline void store_scalar(char c, const duet_msgpack_token *tok, void *p)
+/* The stores of a scalar result, one per kind of C type: duet/call.h picks one with a result
+ * pointer's type, so that a program links the stores (and conversions) of what it takes and
+ * no other. An integer's bits are the same read as v.i or v.u (two's complement): int32 and
+ * uint32 take the low 32, int64 and uint64 all 64. */
+void duet_result_store_32(void *p, const duet_msgpack_token *t) { *(uint32_t *)p = (uint32_t)t->v.u; }
+void duet_result_store_64(void *p, const duet_msgpack_token *t) { *(uint64_t *)p = t->v.u; }
+void duet_result_store_bool(void *p, const duet_msgpack_token *t) { *(bool *)p = t->v.b; }
+void duet_result_store_float(void *p, const duet_msgpack_token *t)
 {
-    if (c == 'i' || c == 'u')
-        *(uint32_t *)p = (uint32_t)tok->v.u;
-    else if (c == 'l' || c == 'k')
-        *(uint64_t *)p = tok->v.u;
-    else if (c == 'b')
-        *(bool *)p = tok->v.b;
-    else if (c == 'f')
-        *(float *)p = duet_number_narrow(duet_rpc_token_double(tok));
-    else if (c == 'd')
-        *(double *)p = duet_rpc_token_double(tok);
+    *(float *)p = duet_number_narrow(duet_rpc_token_double(t));
+}
+void duet_result_store_double(void *p, const duet_msgpack_token *t) { *(double *)p = duet_rpc_token_double(t); }
+
+/* Stores a scalar result (letter c) where o says (nowhere without a pointer or a store): an
+ * int32 or uint32 here where built for speed, the rest through o's store. */
+static inline void store_scalar(const duet_rpc_out *o, char c, const duet_msgpack_token *tok)
+{
+    if (!o->p || !o->store)
+        return;
+    if (!DUET_RPC_FOR_SIZE && (c == 'i' || c == 'u'))
+        *(uint32_t *)o->p = (uint32_t)tok->v.u;
+    else
+        o->store(o->p, tok);
 }
 
 /* Stores a scalar result (tok) where the waiting caller's s->out says, if it matches the
@@ -98,8 +106,7 @@ static bool store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok)
     bool range;
     if (!token_matches(tok, s->result_sig, &range))
         return false;
-    if (o->p)
-        store_scalar(s->result_sig, tok, o->p);
+    store_scalar(o, s->result_sig, tok);
     s->out = NULL;
     return true;
 }
@@ -178,8 +185,7 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, cons
         return store_bytes(rpc, method, c, store, s->len, o);
     if (c == 's' || c == 'y')
         return store_bytes(rpc, method, c, tok.v.bytes.ptr, tok.v.bytes.len, o);
-    if (o->p)
-        store_scalar(c, &tok, o->p);
+    store_scalar(o, c, &tok);
     return DUET_OK;
 }
 
