@@ -93,22 +93,22 @@ typedef struct duet_rpmsg_announce {
 typedef struct duet_rpmsg_endpoint {
     duet_link link;             /* first member: a duet_rpmsg_endpoint * is a duet_link * */
     duet_rpmsg *dev;
-    const char *name;           /* the caller's (endpoint_create keeps the pointer) */
+    uint32_t addr;              /* local address (DUET_RPMSG_FIRST_ADDR and up) */
     uint32_t dest;              /* the other side's address, DUET_RPMSG_ADDR_ANY until known */
-    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
-    size_t reasm_cap;
-    size_t reasm_len;
-    uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
-    uint16_t addr;              /* local address (DUET_RPMSG_FIRST_ADDR and up) */
-    uint16_t held_count;
-    uint16_t held_off;          /* bytes of the first held message already read (link.read) */
-    duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
-    duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     bool ready;                 /* handshake done: dest known */
     bool reasm_overflow;
     bool reasm_ready;           /* reasm holds a whole message not yet taken */
     bool reasm_busy;            /* reasm is being delivered: fragments wait */
     bool retry;                 /* fragments waited for reasm_busy: offer them after the poll */
+    duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
+    duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
+    uint16_t held_count;
+    uint16_t held_off;          /* bytes of the first held message already read (link.read) */
+    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
+    size_t reasm_cap;
+    size_t reasm_len;
+    uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
+    const char *name;           /* the caller's (endpoint_create keeps the pointer) */
 } duet_rpmsg_endpoint;
 
 /* One vring as this side sees it: pointers checked at set-up, and private indices. */

@@ -224,7 +224,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->link.max_message = payload_max(dev);
     ep->dev = dev;
     ep->name = name;
-    ep->addr = (uint16_t)(DUET_RPMSG_FIRST_ADDR + dev->ep_count);
+    ep->addr = DUET_RPMSG_FIRST_ADDR + dev->ep_count;
     ep->dest = DUET_RPMSG_ADDR_ANY;
     ep->reasm = (uint8_t *)reasm_buf;
     ep->reasm_cap = reasm_cap;
