@@ -143,6 +143,16 @@ enum { SEND_DELIVER = 1, SEND_MORE = 2 };
 int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                         uint16_t flags, unsigned how, uint32_t timeout_ms);
 
+/* The stream's fast paths, an endpoint's link.read and link.send_split, where built for
+ * speed. A build for size (-Os, as a firmware is built) leaves them out: the stream then
+ * takes its bytes through deliver() and sends message by message, as over any link (on a
+ * Cortex-M its text leaves by a UART far slower than either path). */
+#if defined(__OPTIMIZE_SIZE__)
+#define DUET_RPMSG_STREAM_PATHS 0
+#else
+#define DUET_RPMSG_STREAM_PATHS 1
+#endif
+
 /* receive.c: an endpoint's link.read: copies the bytes of messages not delivered (link.h). */
 size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap);
 

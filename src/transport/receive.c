@@ -124,6 +124,7 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     return n;
 }
 
+#if DUET_RPMSG_STREAM_PATHS
 /* Maps ep's first held message into b, first taking the next one of the ring (held) if ep
  * holds none and that one is ep's. False if there is none, or if it must go through a poll:
  * a fragment or a reassembly under way, another endpoint's message first. */
@@ -171,6 +172,7 @@ size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
         duet_rpmsg_notify(dev); /* the other side gets its buffers back now, not at the next poll */
     return done;
 }
+#endif
 
 /* Offers the kept messages of every endpoint (retry: only of those whose fragments waited
  * for a nested poll), and notes whether any are still kept. */

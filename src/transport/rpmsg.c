@@ -162,6 +162,7 @@ static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
     return send_message(ep, data, len, ep->dev->send_timeout_ms, SEND_MORE);
 }
 
+#if DUET_RPMSG_STREAM_PATHS
 /* Whole messages of piece bytes, one buffer each where they fit one (filled straight when a
  * buffer is free, else sent as send_more sends), published once at the end. */
 static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, size_t piece, int *err)
@@ -182,6 +183,7 @@ static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, si
     duet_rpmsg_notify(dev);
     return done;
 }
+#endif
 
 static int ep_poll(duet_link *link)
 {
@@ -216,11 +218,13 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->link.send = ep_send;
     ep->link.send_now = ep_send_now;
     ep->link.send_more = ep_send_more;
-    ep->link.send_split = ep_send_split;
     ep->link.poll = ep_poll;
     ep->link.wait = ep_wait;
     ep->link.now_ms = ep_now;
+#if DUET_RPMSG_STREAM_PATHS
+    ep->link.send_split = ep_send_split;
     ep->link.read = duet_rpmsg_read;
+#endif
     ep->link.max_message = payload_max(dev);
     ep->dev = dev;
     ep->name = name;

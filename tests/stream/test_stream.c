@@ -191,13 +191,19 @@ static void test_read_straight_into_buffer(void **state)
     assert_int_equal(duet_stream_read_bytes(&sR, got + 350, 100), 100);
     uint32_t rx = duet_rpmsg_get_stats(&HX_R.dev).rx_msgs;
     assert_int_equal(duet_stream_read_bytes(&sR, got + 450, 450), 450);
-    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).rx_msgs, rx + 2);
     assert_memory_equal(got, msg, sizeof msg);
-    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held); /* nothing was refused */
+    if (HX_R.raw.link.read) { /* (a core built for size has none: its ring refuses, and holds) */
+        assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).rx_msgs, rx + 2);
+        assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held); /* nothing was refused */
+    }
     /* A message read in part, then byte by byte through the ring: it goes on where it stopped. */
     send_three(msg);
-    assert_int_equal(duet_stream_read_bytes(&sR, got, 380), 380);
-    for (size_t i = 380; i < sizeof msg; i++)
+    size_t first = duet_stream_read_bytes(&sR, got, 380);
+    assert_true(first > 0 && first <= 380);
+    if (HX_R.raw.link.read)
+        assert_int_equal(first, 380);
+    assert_memory_equal(got, msg, first);
+    for (size_t i = first; i < sizeof msg; i++)
         assert_int_equal(duet_stream_read(&sR), msg[i]);
     assert_int_equal(duet_stream_available(&sR), 0);
 }
@@ -215,10 +221,17 @@ static void test_read_behind_another_endpoint(void **state)
     uint32_t held = duet_rpmsg_get_stats(&HX_R.dev).held;
     assert_int_equal(duet_rpmsg_send(&HX_H.rpc, "\x93", 1), DUET_OK); /* nobody takes it: held */
     send_three(msg);
-    assert_int_equal(duet_stream_read_bytes(&sR, got, 400), 400); /* 300 through the ring, 100 straight */
-    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held + 3); /* the rpc message, the second, the third */
-    assert_int_equal(duet_stream_available(&sR), 500); /* the second from where it stopped, the third */
-    assert_int_equal(duet_stream_read_bytes(&sR, got + 400, 500), 500);
+    if (HX_R.raw.link.read) {
+        assert_int_equal(duet_stream_read_bytes(&sR, got, 400), 400); /* 300 through the ring, 100 straight */
+        assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).held, held + 3); /* the rpc message, the second, the third */
+        assert_int_equal(duet_stream_available(&sR), 500); /* the second from where it stopped, the third */
+        assert_int_equal(duet_stream_read_bytes(&sR, got + 400, 500), 500);
+    } else { /* a core built for size (no link.read): all through the ring, as it has room */
+        size_t n = 0;
+        for (int i = 0; i < 10 && n < sizeof got; i++)
+            n += duet_stream_read_bytes(&sR, got + n, sizeof got - n);
+        assert_int_equal(n, sizeof got);
+    }
     assert_memory_equal(got, msg, sizeof msg);
     assert_int_equal(duet_stream_available(&sR), 0);
     assert_int_equal(duet_stream_dropped(&sR), 0);
