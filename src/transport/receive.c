@@ -93,6 +93,17 @@ static __attribute__((noinline)) void hold(duet_rpmsg *dev, duet_rpmsg_endpoint 
     ep->held_count++;
 }
 
+/* Takes ep's first held message off its list (its buffer stays ours); its id. */
+static uint16_t unhold_first(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
+{
+    uint16_t id = ep->held_head;
+    ep->held_head = dev->rx_next[id];
+    ep->held_count--;
+    ep->held_off = 0;
+    dev->rx_next[id] = DUET_RPMSG_ID_NONE;
+    return id;
+}
+
 /* Offers an endpoint's kept messages again, in order. Returns how many it took. */
 static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
@@ -104,11 +115,7 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     }
     while (ep->held_count) {
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
-        uint16_t id = ep->held_head, off = ep->held_off;
-        ep->held_head = dev->rx_next[id];
-        ep->held_count--;
-        ep->held_off = 0;
-        dev->rx_next[id] = DUET_RPMSG_ID_NONE;
+        uint16_t off = ep->held_off, id = unhold_first(dev, ep);
         rx_buf b;
         if (duet_rpmsg_rx_map(dev, id, &b) < 0)
             break;
@@ -161,9 +168,7 @@ size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
             break;
         }
         /* Copied whole: handed back at once, as a delivered message is. */
-        ep->held_head = dev->rx_next[b.id];
-        ep->held_count--;
-        ep->held_off = 0;
+        unhold_first(dev, ep);
         duet_rpmsg_rx_release(dev, b.id, b.len);
         dev->stats.rx_msgs++;
         released = true;
