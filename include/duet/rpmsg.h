@@ -99,7 +99,6 @@ typedef struct duet_rpmsg_endpoint {
     bool reasm_overflow;
     bool reasm_ready;           /* reasm holds a whole message not yet taken */
     bool reasm_busy;            /* reasm is being delivered: fragments wait */
-    bool retry;                 /* fragments waited for reasm_busy: offer them after the poll */
     duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
     duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     uint16_t held_count;
@@ -142,6 +141,7 @@ struct duet_rpmsg {
     uint8_t polling;            /* polls running (nested in a send that waits) */
     uint8_t ep_count;           /* endpoint i has address DUET_RPMSG_FIRST_ADDR + i */
     uint8_t role;               /* duet_rpmsg_role */
+    bool retry;                 /* fragments waited for a delivery under way: offer again */
     duet_port *port;
     volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
     uint16_t tx_free_count;

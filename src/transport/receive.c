@@ -63,7 +63,7 @@ static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, ui
     } else if (!DUET_RPMSG_FRAGMENTS || !ep->reasm_cap) {
         dev->stats.bad_messages++; /* a fragment to an endpoint that announced no reassembly */
     } else if (ep->reasm_busy || ep->reasm_ready) {
-        ep->retry = ep->reasm_busy; /* busy in a nested poll: try again when it returns */
+        dev->retry |= ep->reasm_busy; /* busy in a nested poll: try again when it returns */
         return -1; /* the previous whole message is still being taken */
     } else if (reassemble(dev, ep, data, b->msg_len, more)) {
         duet_rpmsg_rx_release(dev, b->id, b->len);
@@ -179,18 +179,14 @@ size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
 }
 #endif
 
-/* Offers the kept messages of every endpoint (retry: only of those whose fragments waited
- * for a nested poll), and notes whether any are still kept. */
-static int offer_all(duet_rpmsg *dev, bool retry)
+/* Offers the kept messages of every endpoint, and notes whether any are still kept. */
+static int offer_all(duet_rpmsg *dev)
 {
     int count = 0;
     dev->pending = false;
     for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {
         duet_rpmsg_endpoint *ep = dev->eps[i];
-        if (!retry || (ep->retry && !ep->reasm_busy)) {
-            ep->retry = false;
-            count += offer_held(dev, ep);
-        }
+        count += offer_held(dev, ep);
         dev->pending |= ep->held_count || ep->reasm_ready;
     }
     return count;
@@ -232,7 +228,7 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
     if (got >= 0)
         return got;
     hold(dev, ep, b->id, false);
-    ep->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
+    dev->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
     dev->stats.held++;
     return 0;
 }
@@ -266,14 +262,17 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
      * for what this poll delivers, and only the other core's ring wakes it. */
     bool quiet = !dev->port->lock;
     if (dev->pending)
-        count += offer_all(dev, false);
+        count += offer_all(dev);
     do {
         duet_rpmsg_quiet(dev, &dev->rx, quiet);
         count += take_all(dev);
     } while (!dev->err && duet_rpmsg_quiet(dev, &dev->rx, false)); /* more came as we stopped looking */
-    /* Fragments held while their endpoint was busy in a nested poll may be taken now. */
-    if (dev->pending)
-        count += offer_all(dev, true);
+    /* Fragments held while their endpoint was busy delivering (in a poll nested in that
+     * delivery) are offered again now, not at a next poll that may not come soon. */
+    if (dev->retry) {
+        dev->retry = false;
+        count += offer_all(dev);
+    }
     if (gone && count == 0 && !dev->err) {
         dev->err = DUET_ERR_LINK_DOWN;
         dev->why = gone;
