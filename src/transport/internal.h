@@ -231,8 +231,10 @@ uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n);
 /* The endpoint named by the len bytes at name (no NUL among them), or NULL. */
 duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *name, size_t len);
 
-/* Host: a name-service message from the remote. */
-void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len);
+/* Host: the name-service message in receive buffer b: handled, and its buffer handed back;
+ * or, an announcement of a name without an endpoint yet, kept (the buffer stays ours) for
+ * duet_rpmsg_ns_created. */
+void duet_rpmsg_ns_buffer(duet_rpmsg *dev, const rx_buf *b);
 
 /* A new endpoint: the remote announces it; the host answers the remote's announcement of
  * its name if that came first. Returns DUET_OK or the error of the link. */

@@ -203,10 +203,7 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
     const uint8_t *data = (const uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE);
 
     if (is_host(dev) && dst == DUET_RPMSG_NS_ADDR) {
-        uint8_t msg[NS_MSG_SIZE]; /* read once: the remote may change it meanwhile */
-        memcpy(msg, data, len < NS_MSG_SIZE ? len : NS_MSG_SIZE);
-        duet_rpmsg_rx_release(dev, b->id, b->len);
-        duet_rpmsg_ns_receive(dev, msg, len);
+        duet_rpmsg_ns_buffer(dev, b);
         return 0;
     }
     duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
