@@ -50,6 +50,14 @@ static inline void full_fence(void)
 #define HOT inline
 #endif
 
+/* A path taken rarely goes out of its caller's line where the build is for speed, so that
+ * the hot path around it keeps its registers; where it is for size, the compiler decides. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define COLD __attribute__((noinline))
+#else
+#define COLD
+#endif
+
 enum { RING_QUIET = 1 }; /* VRING_AVAIL_F_NO_INTERRUPT and VRING_USED_F_NO_NOTIFY: both 1 */
 
 /* Whether this program is the host. A constant where only one role is linked

@@ -192,33 +192,37 @@ static int offer_all(duet_rpmsg *dev)
     return count;
 }
 
-/* Handles one received buffer. Returns 1 if a message was delivered. */
-static int dispatch(duet_rpmsg *dev, rx_buf *b)
+/* A message (in b, to dst) for no endpoint that is ready: the name service's (host), the
+ * host's first message to an endpoint (remote: it tells the host's address and carries no
+ * data), or a bad one. Out of line: they come at the start, or never. */
+static COLD void not_ready(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, uint32_t dst)
 {
-    volatile uint8_t *p = b->p;
-    uint32_t src = ld32(p), dst = ld32(p + 4);
-    uint16_t len = b->msg_len;
-    /* The payload stays in shared memory; the layers above read it in place. They must
-     * treat it as untrusted bytes, which the codec does. */
-    const uint8_t *data = (const uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE);
-
+    uint32_t src = ld32(b->p);
     if (is_host(dev) && dst == DUET_RPMSG_NS_ADDR) {
         duet_rpmsg_ns_buffer(dev, b);
-        return 0;
+        return;
     }
-    duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
-    if (ep && !ep->ready && !is_host(dev) && src >= DUET_RPMSG_FIRST_ADDR && src != DUET_RPMSG_ADDR_ANY) {
-        /* The host's first message tells us its address; it carries no data. */
+    if (ep && !is_host(dev) && src >= DUET_RPMSG_FIRST_ADDR && src != DUET_RPMSG_ADDR_ANY) {
         ep->dest = src;
         ep->ready = true;
-        if (len > 1 && fragments_on(dev) && ep->reasm_cap)
-            duet_rpmsg_set_peer_cap(ep, duet_rpmsg_marker_cap(data + 1, len - 1u));
-        duet_rpmsg_rx_release(dev, b->id, b->len);
-        return 0;
-    }
-    if (!ep || !ep->ready) {
+        if (b->msg_len > 1 && fragments_on(dev) && ep->reasm_cap)
+            duet_rpmsg_set_peer_cap(ep, duet_rpmsg_marker_cap((const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE + 1),
+                                                              b->msg_len - 1u));
+    } else {
         dev->stats.bad_messages++;
-        duet_rpmsg_rx_release(dev, b->id, b->len);
+    }
+    duet_rpmsg_rx_release(dev, b->id, b->len);
+}
+
+/* Handles one received buffer. Returns 1 if a message was delivered. The payload stays in
+ * shared memory; the layers above read it in place. They must treat it as untrusted bytes,
+ * which the codec does. */
+static int dispatch(duet_rpmsg *dev, rx_buf *b)
+{
+    uint32_t dst = ld32(b->p + 4);
+    duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
+    if (!ep || !ep->ready) {
+        not_ready(dev, ep, b, dst);
         return 0;
     }
     int got = ep->held_count == 0 && !ep->reasm_ready ? consume(dev, ep, b, 0) : -1;
