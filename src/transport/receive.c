@@ -46,9 +46,10 @@ static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 
 /*
  * Takes one received message (in buffer b, its first off bytes read already by link.read)
- * for an endpoint: delivers it, or adds it (a fragment) to the reassembly. Returns how many
- * messages were delivered (0 or 1), or -1 if it cannot be taken now: it stays held, in
- * order, and its buffer stays with us, so the sender feels the backpressure.
+ * for an endpoint that has no reassembled message waiting (reasm_ready): delivers it, or
+ * adds it (a fragment) to the reassembly. Returns how many messages were delivered (0 or
+ * 1), or -1 if it cannot be taken now: it stays held, in order, and its buffer stays with
+ * us, so the sender feels the backpressure.
  */
 static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, uint16_t off)
 {
@@ -62,14 +63,10 @@ static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, ui
         n = 1;
     } else if (!DUET_RPMSG_FRAGMENTS || !ep->reasm_cap) {
         dev->stats.bad_messages++; /* a fragment to an endpoint that announced no reassembly */
-    } else if (ep->reasm_busy || ep->reasm_ready) {
-        dev->retry |= ep->reasm_busy; /* busy in a nested poll: try again when it returns */
-        return -1; /* the previous whole message is still being taken */
     } else if (reassemble(dev, ep, data, b->msg_len, more)) {
-        duet_rpmsg_rx_release(dev, b->id, b->len);
+        /* Whole: offered by offer_held, next in its loop or at the end of this poll. */
         ep->reasm_ready = true;
-        dev->pending = true;
-        return offer_reassembled(dev, ep);
+        dev->pending = dev->retry = true;
     }
     duet_rpmsg_rx_release(dev, b->id, b->len);
     return n;
@@ -104,31 +101,36 @@ static uint16_t unhold_first(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     return id;
 }
 
-/* Offers an endpoint's kept messages again, in order. Returns how many it took. */
+/* Offers an endpoint's kept messages again, in order: a reassembled one first, then those
+ * held (a fragment among them may complete the next reassembled one). Returns how many it
+ * took. */
 static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
-    if (DUET_RPMSG_FRAGMENTS && ep->reasm_ready && !ep->reasm_busy) {
-        if (!offer_reassembled(dev, ep))
-            return 0;
-        n++;
-    }
-    while (ep->held_count) {
+    for (;;) {
+        if (DUET_RPMSG_FRAGMENTS && ep->reasm_ready) {
+            /* Being delivered (this is a poll nested in that): again once it returns. */
+            dev->retry |= ep->reasm_busy;
+            if (ep->reasm_busy || !offer_reassembled(dev, ep))
+                return n;
+            n++;
+        }
+        if (!ep->held_count)
+            return n;
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
         uint16_t off = ep->held_off, id = unhold_first(dev, ep);
         rx_buf b;
         if (duet_rpmsg_rx_map(dev, id, &b) < 0)
-            break;
+            return n;
         int got = consume(dev, ep, &b, off);
         if (got < 0) {
             /* Back to the front. A layer that refuses has not polled, so nothing was added. */
             hold(dev, ep, id, true);
             ep->held_off = off;
-            break;
+            return n;
         }
         n += got;
     }
-    return n;
 }
 
 #if DUET_RPMSG_STREAM_PATHS
@@ -268,8 +270,9 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
         duet_rpmsg_quiet(dev, &dev->rx, quiet);
         count += take_all(dev);
     } while (!dev->err && duet_rpmsg_quiet(dev, &dev->rx, false)); /* more came as we stopped looking */
-    /* Fragments held while their endpoint was busy delivering (in a poll nested in that
-     * delivery) are offered again now, not at a next poll that may not come soon. */
+    /* A message reassembled in this poll is offered now, and so are fragments held while
+     * their endpoint was busy delivering (in a poll nested in that delivery): not at a next
+     * poll that may not come soon. */
     if (dev->retry) {
         dev->retry = false;
         count += offer_all(dev);
