@@ -20,7 +20,8 @@
 #define DUET_SMALL 0
 #endif
 
-/* 1: errors say what went wrong and what to do in sentences; 0: in a few words. */
+/* 1: errors say what went wrong and what to do in sentences; 0: in a few words (the texts of
+ * duet_strerror, the rpc engine's and duet_begin's too), which a small firmware does not carry. */
 #ifndef DUET_LONG_TEXTS
 #define DUET_LONG_TEXTS (!DUET_SMALL)
 #endif

@@ -161,7 +161,9 @@ int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg) DU
 void duet_rpc_start(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg);
 
 /* Moves the engine to another link (e.g. once a transport is up), keeping its bindings.
- * Calls in flight are failed with DUET_ERR_LINK_DOWN. */
+ * Calls in flight are failed with DUET_ERR_LINK_DOWN. A link whose deliver, up and dropped
+ * already are the engine's (duet_rpc_receive, rpc, duet_rpc_dropped) is not written to: it
+ * may be a const one. */
 void duet_rpc_set_link(duet_rpc *rpc, duet_link *link);
 
 /* Binds fn under name with a signature (see above; NULL for a raw handler).
@@ -255,6 +257,10 @@ void duet_rpc_dropped(void *rpc, const uint8_t *head, size_t head_len, uint64_t 
 
 /* Text of the last failure: the remote error, or what was wrong locally. Never NULL. */
 const char *duet_rpc_error_text(const duet_rpc *rpc);
+
+/* The engine's error text as a buffer of DUET_RPC_ERROR_TEXT bytes, for the layer above to
+ * keep its own last error in the same place (duet.c does: one text, not two). */
+char *duet_rpc_error_buffer(duet_rpc *rpc);
 
 /* The counters. */
 duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc);
