@@ -12,12 +12,11 @@ static struct {
     duet_rpmsg_endpoint ep_raw;
     duet_rpmsg_endpoint ep_rpc;
     duet_rpc rpc;
-    bool rpc_ready;              /* the engine is initialised (bindings may precede begin) */
     duet_stream stream;
-    bool begun;
     uint32_t boot_address;
-    int error;                   /* the last error, where the port keeps none per thread... */
-    char *capture;               /* ...with its call's capture (its text is the engine's) */
+    int error;                   /* the last error, where the port keeps none per thread */
+    bool rpc_ready;              /* the engine is initialised (bindings may precede begin) */
+    bool begun;
     uint8_t rpc_tx[DUET_RPC_NESTING * DUET_MAX_MESSAGE]; /* a frame per nesting level */
     uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE];
     uint8_t rpc_reasm[DUET_MAX_MESSAGE];
@@ -52,7 +51,8 @@ static const duet_link idle_link = {.send = idle_send, .poll = idle_poll, .error
                                     .deliver = duet_rpc_receive, .up = &duet.rpc, .dropped = duet_rpc_dropped};
 
 /* Where the calling thread's last error is kept: its code, its text (DUET_RPC_ERROR_TEXT
- * bytes) and its call's capture (top_unlock). */
+ * bytes) and, for a thread's own, its call's capture (top_unlock; NULL for the core's: its
+ * text is the engine's own). */
 typedef struct error_ref {
     int *err;
     char *why;
@@ -67,7 +67,7 @@ static error_ref error_slot(void)
     duet_port_error *e = duet.port && duet.port->thread_error ? duet.port->thread_error(duet.port) : NULL;
     if (e)
         return (error_ref){&e->err, e->why, &e->capture};
-    return (error_ref){&duet.error, duet_rpc_error_buffer(&duet.rpc), &duet.capture};
+    return (error_ref){&duet.error, duet_rpc_error_buffer(&duet.rpc), NULL};
 }
 
 /* Records err as duet's error with the text "what: detail" (what NULL: detail alone, for
@@ -110,7 +110,8 @@ static void top_unlock(void *arg)
 {
     (void)arg;
     if (duet.port && duet.port->unlock) {
-        char *capture = *error_slot().capture;
+        char **capture_at = error_slot().capture;
+        char *capture = capture_at ? *capture_at : NULL;
         if (capture) {
             duet_text t;
             duet_text_init(&t, capture, DUET_RPC_ERROR_TEXT);
@@ -312,7 +313,9 @@ static void call_begin(char *text)
 {
     rpc_setup();
     text[0] = '\0';
-    *error_slot().capture = text;
+    char **capture = error_slot().capture;
+    if (capture)
+        *capture = text;
 }
 
 /* Whether two texts are the same (no strcmp: newlib's pulls 700 bytes into a firmware). */
@@ -329,8 +332,9 @@ static bool same_text(const char *a, const char *b)
 static int call_result(int err)
 {
     error_ref e = error_slot();
-    const char *text = *e.capture && **e.capture ? *e.capture : NULL;
-    *e.capture = NULL;
+    const char *text = e.capture && *e.capture && **e.capture ? *e.capture : NULL;
+    if (e.capture)
+        *e.capture = NULL;
     if (err) {
         top_lock(NULL);
         const char *call = text ? text : duet_rpc_error_text(&duet.rpc);

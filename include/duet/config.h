@@ -111,6 +111,9 @@
 #define DUET_RPC_DEFAULT_TIMEOUT_MS 5000
 #endif
 
+#if DUET_RPC_MAX_METHODS < 1 || DUET_RPC_MAX_METHODS > 65535
+#error "DUET_RPC_MAX_METHODS must be between 1 and 65535"
+#endif
 #if DUET_RPC_MAX_INFLIGHT < 1 || DUET_RPC_MAX_INFLIGHT > 255
 #error "DUET_RPC_MAX_INFLIGHT must be between 1 and 255"
 #endif

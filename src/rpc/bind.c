@@ -78,7 +78,7 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
 /* The error of a table that has no room for count more bindings, or DUET_OK. */
 static int check_room(duet_rpc *rpc, size_t count)
 {
-    if (count > DUET_RPC_MAX_METHODS - rpc->method_count)
+    if (count > (size_t)(DUET_RPC_MAX_METHODS - rpc->method_count))
         return duet_rpc_set_error(rpc, DUET_ERR_FULL, "bind", duet_text_pick("method table full (DUET_RPC_MAX_METHODS)",
                 "table full"));
     rpc->serve_bound = duet_rpc_serve_bound; /* what serves them, once one is bound */

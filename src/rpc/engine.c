@@ -97,7 +97,6 @@ void duet_rpc_start(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
     rpc->max_message_asked = cfg->max_message;
     if (!rpc->cfg.timeout_ms)
         rpc->cfg.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
-    rpc->slot_size = cfg->result_size / DUET_RPC_MAX_INFLIGHT;
     duet_rpc_set_link(rpc, link);
 }
 
@@ -121,7 +120,7 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
         if (rpc->slots[i].state == SLOT_PENDING) {
             duet_text t;
-            duet_text_init(&t, (char *)slot_store(rpc, &rpc->slots[i]), rpc->slot_size);
+            duet_text_init(&t, (char *)slot_store(rpc, &rpc->slots[i]), slot_size(rpc));
             duet_text_add(&t, duet_text_pick("link changed while the call waited", "link changed"));
             rpc->slots[i].state = SLOT_DONE;
             rpc->slots[i].err = DUET_ERR_LINK_DOWN;

@@ -130,7 +130,7 @@ static NOINLINE void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_
     size_t len = resp->len;
     uint8_t *store = slot_store(rpc, s);
     duet_text t;
-    duet_text_init(&t, (char *)store, rpc->slot_size);
+    duet_text_init(&t, (char *)store, slot_size(rpc));
     if (error_type != DUET_MSGPACK_NIL) {
         s->err = DUET_ERR_REMOTE;
         if (resp->text)
@@ -138,7 +138,7 @@ static NOINLINE void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_
         else
             duet_rpc_say(&t, duet_text_pick("the remote sent an error value of type %s",
                     "remote error of type %s"), duet_msgpack_type_name(error_type));
-    } else if (len > rpc->slot_size) {
+    } else if (len > slot_size(rpc)) {
         s->err = DUET_ERR_TOO_LARGE;
         duet_rpc_say(&t, duet_text_pick("result of %u bytes does not fit the result slot",
                 "result of %u bytes too large"), (unsigned)len);
