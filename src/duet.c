@@ -148,8 +148,8 @@ int duet_begin(void)
 {
     duet_port *port = duet_port_default();
     if (!port) {
-        fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", duet_text_pick("no port for this core (on a PC: run it on duet-board)",
-                "no port"));
+        fail(DUET_ERR_NOT_SUPPORTED, "duet_begin",
+             duet_text_pick("no port for this core (on a PC: run it on duet-board)", "no port"));
         return 0;
     }
     return duet_begin_port(port) == DUET_OK; /* 1 or 0, as Arduino's RPC.begin() */
@@ -164,8 +164,8 @@ static int transport_up(duet_port *port)
      * set-up only. */
     bool m7 = DUET_RPMSG_ROLES ? DUET_RPMSG_ROLES == 1 : port->cpu_id == DUET_CPU_M7;
     if (DUET_RPMSG_ROLES && m7 != (port->cpu_id == DUET_CPU_M7))
-        return fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)",
-                "wrong core"));
+        return fail(DUET_ERR_NOT_SUPPORTED, "duet_begin",
+                    duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)", "wrong core"));
     if (m7) {
         err = duet_rpmsg_init_host(&duet.dev, port, &lay);
         if (err)
@@ -187,13 +187,16 @@ static int transport_up(duet_port *port)
                                            : DUET_BOOT_ADDRESS;
         err = port->boot(port, at);
         if (err && err != DUET_ERR_STATE) /* already running: it will answer the new table */
-            return fail(err, "booting the M4", err == DUET_ERR_BOOT ? duet_text_pick("no program at the boot address (upload one for the M4)",
-                    "no M4 program") : NULL);
+            return fail(err, "booting the M4",
+                        err == DUET_ERR_BOOT ? duet_text_pick("no program at the boot address (upload one for the M4)",
+                                                              "no M4 program")
+                                             : NULL);
     }
     err = duet_rpmsg_wait_ready(&duet.dev, DUET_HANDSHAKE_TIMEOUT_MS);
     if (err)
-        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? duet_text_pick("the other core did not answer within 5 s",
-                "no answer") : duet_rpmsg_error_text(&duet.dev));
+        return fail(err, "handshake",
+                    err == DUET_ERR_TIMEOUT ? duet_text_pick("the other core did not answer within 5 s", "no answer")
+                                            : duet_rpmsg_error_text(&duet.dev));
     return DUET_OK;
 }
 
