@@ -77,14 +77,15 @@ static int fail(int err, const char *what, const char *detail)
 {
     error_ref e = error_slot();
     *e.err = err;
-    if (detail == e.why && !what)
-        return err;
-    duet_text t = {e.why, DUET_RPC_ERROR_TEXT, what == e.why ? strlen(e.why) : 0};
-    if (what && what != e.why)
+    duet_text t = {e.why, DUET_RPC_ERROR_TEXT, 0};
+    if (what == e.why || detail == e.why) /* the error's own text: kept */
+        t.len = strlen(e.why);
+    else if (what)
         duet_text_add(&t, what);
     if (what)
         duet_text_add(&t, ": ");
-    duet_text_add(&t, detail ? detail : duet_strerror(err));
+    if (detail != e.why)
+        duet_text_add(&t, detail ? detail : duet_strerror(err));
     return err;
 }
 
@@ -200,22 +201,14 @@ static int transport_up(duet_port *port)
     return DUET_OK;
 }
 
-/* Clears the calling thread's last error. */
-static void error_clear(void)
-{
-    error_ref e = error_slot();
-    *e.err = DUET_OK;
-    e.why[0] = '\0';
-}
-
 int duet_begin_port(duet_port *port)
 {
-    error_clear();
+    fail(DUET_OK, NULL, ""); /* clears the calling thread's last error */
     if (duet.begun)
         return DUET_OK;
     rpc_setup();
     duet.port = port;
-    error_clear(); /* the thread's own, now that the port is known */
+    fail(DUET_OK, NULL, ""); /* the thread's own, now that the port is known */
     int err = transport_up(port);
     if (err)
         return err;
