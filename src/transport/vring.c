@@ -310,7 +310,8 @@ static HOT void copy_payload(volatile uint8_t *to, const uint8_t *data, size_t n
         memcpy(p + i, &a, 8);
         memcpy(p + i + 8, &b, 8);
     }
-    memcpy(p + i, data + i, n - i);
+    if (i < n)
+        memcpy(p + i, data + i, n - i);
 }
 
 /* The used entries of the batch that starts at used slot out: written together after the
