@@ -29,6 +29,10 @@ _Static_assert(sizeof duet.rpc_tx + sizeof duet.rpc_results + sizeof duet.rpc_re
                    DUET_BUFFER_BYTES,
                "DUET_BUFFER_BYTES (duet.h) counts the buffers duet holds");
 
+/* duet_rpc_start (rpc_setup) checks nothing: the sizes pass duet_rpc_init's checks here. */
+_Static_assert(DUET_RPC_NESTING * DUET_MAX_MESSAGE >= 48 && DUET_RESULT_SIZE >= 16,
+               "DUET_MAX_MESSAGE and DUET_RESULT_SIZE (duet/config.h) leave room for at least one message and result");
+
 /* What a function that needs the link says before duet_begin() succeeded. */
 #define BEGIN_FIRST "call duet_begin() first (it sets up the link to the other core)"
 
@@ -109,7 +113,8 @@ static void rpc_setup(void)
         .lock = top_lock,
         .unlock = top_unlock,
     };
-    duet.rpc_ready = duet_rpc_init(&duet.rpc, &idle_link, &cfg) == DUET_OK;
+    duet_rpc_start(&duet.rpc, &idle_link, &cfg); /* its buffers and hooks pass duet_rpc_init's checks */
+    duet.rpc_ready = true;
 }
 
 void duet_set_boot_address(uint32_t address)

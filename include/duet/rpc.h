@@ -155,6 +155,11 @@ struct duet_rpc {
 /* Sets up an engine over link. @retval DUET_OK, DUET_ERR_ARG (missing buffers). */
 int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg) DUET_MUST_CHECK;
 
+/* duet_rpc_init without its checks, for a caller whose link and configuration are fixed when
+ * it is compiled and known to pass them (duet.c's): a firmware then carries none of their
+ * texts. */
+void duet_rpc_start(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg);
+
 /* Moves the engine to another link (e.g. once a transport is up), keeping its bindings.
  * Calls in flight are failed with DUET_ERR_LINK_DOWN. */
 void duet_rpc_set_link(duet_rpc *rpc, duet_link *link);

@@ -74,31 +74,12 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
     return DUET_OK;
 }
 
-static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *table, size_t count)
+/* The error of a table that has no room for count more bindings, or DUET_OK. */
+static int check_room(duet_rpc *rpc, size_t count)
 {
-    if (prefix && (!prefix[0] || !table))
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind_group", "a prefix and a table are required");
     if (count > DUET_RPC_MAX_METHODS - rpc->method_count)
         return duet_rpc_set_error(rpc, DUET_ERR_FULL, "bind", "method table full (DUET_RPC_MAX_METHODS)");
-    for (size_t i = 0; i < count; i++) {
-        int err = check_method(rpc, prefix, &table[i]);
-        if (err)
-            return err;
-        for (size_t j = 0; j < i; j++)
-            if (duet_rpc_same_name(table[j].name, table[i].name, strlen(table[i].name)))
-                return duet_rpc_set_error(rpc, DUET_ERR_EXISTS, table[i].name, "listed twice in the table");
-    }
-    rpc->serve_bound = duet_rpc_serve_bound;
-    for (size_t i = 0; i < count; i++) {
-        duet_rpc_binding *b = &rpc->methods[rpc->method_count++];
-        if (prefix) {
-            b->member.none = NULL;
-            b->member.method = &table[i];
-            b->member.prefix = prefix;
-        } else {
-            b->own = table[i];
-        }
-    }
+    rpc->serve_bound = duet_rpc_serve_bound; /* what serves them, once one is bound */
     return DUET_OK;
 }
 
@@ -106,16 +87,41 @@ int duet_rpc_bind(duet_rpc *rpc, const char *name, const char *signature, duet_r
 {
     duet_rpc_method m = {name, signature, fn, user};
     duet_rpc_lock(rpc);
-    int err = bind_many(rpc, NULL, &m, 1);
+    int err = check_room(rpc, 1);
+    if (!err)
+        err = check_method(rpc, NULL, &m);
+    if (!err)
+        rpc->methods[rpc->method_count++].own = m;
     duet_rpc_unlock(rpc);
+    return err;
+}
+
+/* Binds every entry of table as prefix.name, all or none. */
+static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *table, size_t count)
+{
+    if (!prefix || !prefix[0] || !table)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind_group",
+                                  prefix ? "a prefix and a table are required" : "a prefix is required");
+    int err = check_room(rpc, count);
+    for (size_t i = 0; !err && i < count; i++) {
+        err = check_method(rpc, prefix, &table[i]);
+        for (size_t j = 0; !err && j < i; j++)
+            if (duet_rpc_same_name(table[j].name, table[i].name, strlen(table[i].name)))
+                err = duet_rpc_set_error(rpc, DUET_ERR_EXISTS, table[i].name, "listed twice in the table");
+    }
+    for (size_t i = 0; !err && i < count; i++) {
+        duet_rpc_binding *b = &rpc->methods[rpc->method_count++];
+        b->member.none = NULL;
+        b->member.method = &table[i];
+        b->member.prefix = prefix;
+    }
     return err;
 }
 
 int duet_rpc_bind_group(duet_rpc *rpc, const char *prefix, const duet_rpc_method *table, size_t count)
 {
     duet_rpc_lock(rpc);
-    int err = prefix ? bind_many(rpc, prefix, table, count)
-                     : duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind_group", "a prefix is required");
+    int err = bind_many(rpc, prefix, table, count);
     duet_rpc_unlock(rpc);
     return err;
 }

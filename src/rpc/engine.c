@@ -72,19 +72,28 @@ void duet_rpc_unlock(duet_rpc *rpc) { lock_hooks(rpc, false); }
 int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
 {
     memset(rpc, 0, sizeof *rpc);
+    const char *why = NULL;
     if (!link || !link->send || !link->poll || !cfg || !cfg->tx_buffer || !cfg->result_buffer)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "needs a link with send and poll, a tx buffer and a result buffer");
+        why = "needs a link with send and poll, a tx buffer and a result buffer";
+    else if ((!cfg->lock) != (!cfg->unlock))
+        why = "lock and unlock hooks go together";
+    else if (cfg->tx_size < MIN_FRAME || cfg->result_size / DUET_RPC_MAX_INFLIGHT < 16)
+        why = "tx or result buffer too small";
+    if (why)
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", why);
+    duet_rpc_start(rpc, link, cfg);
+    return DUET_OK;
+}
+
+void duet_rpc_start(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
+{
+    memset(rpc, 0, sizeof *rpc);
     rpc->cfg = *cfg;
     rpc->max_message_asked = cfg->max_message;
     if (!rpc->cfg.timeout_ms)
         rpc->cfg.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
-    if ((!cfg->lock) != (!cfg->unlock))
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "lock and unlock hooks go together");
     rpc->slot_size = cfg->result_size / DUET_RPC_MAX_INFLIGHT;
-    if (cfg->tx_size < MIN_FRAME || rpc->slot_size < 16)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", "tx or result buffer too small");
     duet_rpc_set_link(rpc, link);
-    return DUET_OK;
 }
 
 void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
