@@ -82,13 +82,6 @@ typedef uint8_t duet_rpmsg_id;
 typedef uint16_t duet_rpmsg_id;
 #endif
 
-/* A name-service announcement that came before the host created that endpoint. Internal. */
-typedef struct duet_rpmsg_announce {
-    char name[DUET_RPMSG_NAME_SIZE];
-    uint32_t addr;              /* 0: the entry is free */
-    uint32_t cap;               /* the remote's reassembly capacity (0: none) */
-} duet_rpmsg_announce;
-
 /* An endpoint: a named channel to the other core, and a duet_link for rpc or stream. */
 typedef struct duet_rpmsg_endpoint {
     duet_link link;             /* first member: a duet_rpmsg_endpoint * is a duet_link * */
@@ -99,7 +92,6 @@ typedef struct duet_rpmsg_endpoint {
     bool reasm_overflow;
     bool reasm_ready;           /* reasm holds a whole message not yet taken */
     bool reasm_busy;            /* reasm is being delivered: fragments wait */
-    bool retry;                 /* fragments waited for reasm_busy: offer them after the poll */
     duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
     duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     uint16_t held_count;
@@ -142,6 +134,7 @@ struct duet_rpmsg {
     uint8_t polling;            /* polls running (nested in a send that waits) */
     uint8_t ep_count;           /* endpoint i has address DUET_RPMSG_FIRST_ADDR + i */
     uint8_t role;               /* duet_rpmsg_role */
+    bool retry;                 /* fragments waited for a delivery under way: offer again */
     duet_port *port;
     volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
     uint16_t tx_free_count;
@@ -159,8 +152,11 @@ struct duet_rpmsg {
     /* Host, per send buffer: DUET_RPMSG_ID_AWAY while the remote has it; free, the next
      * free one (DUET_RPMSG_ID_NONE: none). */
     duet_rpmsg_id tx_next[DUET_RPMSG_MAX_RING];
-    /* Host: announcements waiting for an endpoint. */
-    duet_rpmsg_announce early[DUET_RPMSG_MAX_ENDPOINTS];
+    /* Host: announcements of names it has no endpoint for yet, kept in their receive
+     * buffers (at most DUET_RPMSG_MAX_ENDPOINTS) until one is created: the first, linked
+     * through rx_next, and how many. */
+    duet_rpmsg_id ns_held;
+    uint8_t ns_count;
 };
 
 /*

@@ -50,6 +50,14 @@ static inline void full_fence(void)
 #define HOT inline
 #endif
 
+/* A path taken rarely goes out of its caller's line where the build is for speed, so that
+ * the hot path around it keeps its registers; where it is for size, the compiler decides. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define COLD __attribute__((noinline))
+#else
+#define COLD
+#endif
+
 enum { RING_QUIET = 1 }; /* VRING_AVAIL_F_NO_INTERRUPT and VRING_USED_F_NO_NOTIFY: both 1 */
 
 /* Whether this program is the host. A constant where only one role is linked
@@ -238,8 +246,10 @@ uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n);
 /* The endpoint named by the len bytes at name (no NUL among them), or NULL. */
 duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *name, size_t len);
 
-/* Host: a name-service message from the remote. */
-void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len);
+/* Host: the name-service message in receive buffer b: handled, and its buffer handed back;
+ * or, an announcement of a name without an endpoint yet, kept (the buffer stays ours) for
+ * duet_rpmsg_ns_created. */
+void duet_rpmsg_ns_buffer(duet_rpmsg *dev, const rx_buf *b);
 
 /* A new endpoint: the remote announces it; the host answers the remote's announcement of
  * its name if that came first. Returns DUET_OK or the error of the link. */

@@ -47,11 +47,10 @@ duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *na
     return NULL;
 }
 
-/* Host: a name-service message from the remote. */
-void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
+/* Host: a name-service message from the remote (len bytes, msg holds up to NS_MSG_SIZE of
+ * them). True if it announces a name without an endpoint yet and is to be kept for one. */
+static bool ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
 {
-    if (!role_linked(DUET_RPMSG_HOST))
-        return; /* only the host hears announcements: a program built for the remote alone never does */
     size_t name_len = 0;
     uint32_t addr = 0, flags;
     if (len >= NS_MSG_SIZE) { /* msg holds len bytes */
@@ -64,35 +63,44 @@ void duet_rpmsg_ns_receive(duet_rpmsg *dev, const uint8_t *msg, uint16_t len)
     /* Too short (addr stays 0), a name without its terminating NUL, or a reserved address. */
     if (name_len == DUET_RPMSG_NAME_SIZE || addr < DUET_RPMSG_FIRST_ADDR || addr == DUET_RPMSG_ADDR_ANY) {
         dev->stats.bad_messages++;
-        return;
+        return false;
     }
     memcpy(&flags, msg + 36, 4);
-    uint32_t cap = duet_rpmsg_marker_cap(msg + name_len + 1, DUET_RPMSG_NAME_SIZE - name_len - 1);
     duet_rpmsg_endpoint *ep = duet_rpmsg_ep_by_name(dev, msg, name_len);
     if (!ep) {
-        /* No endpoint by that name yet: remember it for endpoint_create, in a free entry. */
-        for (unsigned i = 0; i < DUET_RPMSG_MAX_ENDPOINTS && !(flags & NS_DESTROY); i++) {
-            duet_rpmsg_announce *a = &dev->early[i];
-            if (!a->addr) {
-                memcpy(a->name, msg, name_len + 1);
-                a->addr = addr;
-                a->cap = cap;
-                return;
-            }
-        }
+        /* No endpoint by that name yet: kept for endpoint_create, while there is room. */
+        if (!(flags & NS_DESTROY) && dev->ns_count < DUET_RPMSG_MAX_ENDPOINTS)
+            return true;
         dev->stats.bad_messages++;
-        return;
-    }
-    if (flags & NS_DESTROY) {
+    } else if (flags & NS_DESTROY) {
         ep->ready = false;
         ep->dest = DUET_RPMSG_ADDR_ANY;
-        return;
+    } else {
+        duet_rpmsg_host_answer(dev, ep, addr,
+                               duet_rpmsg_marker_cap(msg + name_len + 1, DUET_RPMSG_NAME_SIZE - name_len - 1));
     }
-    duet_rpmsg_host_answer(dev, ep, addr, cap);
+    return false;
 }
 
-/* A new endpoint: the remote announces it; the host answers the remote's announcement of
- * its name if that came first. */
+void duet_rpmsg_ns_buffer(duet_rpmsg *dev, const rx_buf *b)
+{
+    if (!role_linked(DUET_RPMSG_HOST))
+        return; /* only the host hears announcements: a program built for the remote alone never does */
+    uint8_t msg[NS_MSG_SIZE]; /* read once: the remote may change it meanwhile */
+    uint16_t len = b->msg_len;
+    memcpy(msg, (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE), len < NS_MSG_SIZE ? len : NS_MSG_SIZE);
+    if (!ns_receive(dev, msg, len)) {
+        duet_rpmsg_rx_release(dev, b->id, b->len);
+        return;
+    }
+    dev->rx_next[b->id] = dev->ns_held;
+    dev->ns_held = (duet_rpmsg_id)b->id;
+    dev->ns_count++;
+}
+
+/* A new endpoint: the remote announces it; the host reads the announcements it kept once
+ * more (checked again: the remote may have changed them), answers the one of ep's name and
+ * keeps the others. */
 int duet_rpmsg_ns_created(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     if (!is_host(dev)) {
@@ -100,14 +108,15 @@ int duet_rpmsg_ns_created(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
         duet_rpmsg_ns_message(dev, ep, msg);
         return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, SEND_DELIVER, dev->send_timeout_ms);
     }
-    for (unsigned i = 0; i < DUET_RPMSG_MAX_ENDPOINTS; i++) {
-        duet_rpmsg_announce *a = &dev->early[i];
-        if (a->addr && name_is(a->name, ep->name, strlen(ep->name))) {
-            uint32_t addr = a->addr;
-            a->addr = 0; /* the entry is free again */
-            duet_rpmsg_host_answer(dev, ep, addr, a->cap);
-            break;
-        }
+    unsigned n = dev->ns_count;
+    uint16_t id = dev->ns_held;
+    dev->ns_count = 0;
+    for (; n > 0 && !dev->err; n--) {
+        uint16_t next = dev->rx_next[id];
+        rx_buf b;
+        if (duet_rpmsg_rx_map(dev, id, &b) > 0)
+            duet_rpmsg_ns_buffer(dev, &b);
+        id = next;
     }
     return dev->err;
 }

@@ -46,9 +46,10 @@ static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 
 /*
  * Takes one received message (in buffer b, its first off bytes read already by link.read)
- * for an endpoint: delivers it, or adds it (a fragment) to the reassembly. Returns how many
- * messages were delivered (0 or 1), or -1 if it cannot be taken now: it stays held, in
- * order, and its buffer stays with us, so the sender feels the backpressure.
+ * for an endpoint that has no reassembled message waiting (reasm_ready): delivers it, or
+ * adds it (a fragment) to the reassembly. Returns how many messages were delivered (0 or
+ * 1), or -1 if it cannot be taken now: it stays held, in order, and its buffer stays with
+ * us, so the sender feels the backpressure.
  */
 static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, uint16_t off)
 {
@@ -62,14 +63,10 @@ static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, ui
         n = 1;
     } else if (!DUET_RPMSG_FRAGMENTS || !ep->reasm_cap) {
         dev->stats.bad_messages++; /* a fragment to an endpoint that announced no reassembly */
-    } else if (ep->reasm_busy || ep->reasm_ready) {
-        ep->retry = ep->reasm_busy; /* busy in a nested poll: try again when it returns */
-        return -1; /* the previous whole message is still being taken */
     } else if (reassemble(dev, ep, data, b->msg_len, more)) {
-        duet_rpmsg_rx_release(dev, b->id, b->len);
+        /* Whole: offered by offer_held, next in its loop or at the end of this poll. */
         ep->reasm_ready = true;
-        dev->pending = true;
-        return offer_reassembled(dev, ep);
+        dev->pending = dev->retry = true;
     }
     duet_rpmsg_rx_release(dev, b->id, b->len);
     return n;
@@ -104,31 +101,36 @@ static uint16_t unhold_first(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     return id;
 }
 
-/* Offers an endpoint's kept messages again, in order. Returns how many it took. */
+/* Offers an endpoint's kept messages again, in order: a reassembled one first, then those
+ * held (a fragment among them may complete the next reassembled one). Returns how many it
+ * took. */
 static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
-    if (DUET_RPMSG_FRAGMENTS && ep->reasm_ready && !ep->reasm_busy) {
-        if (!offer_reassembled(dev, ep))
-            return 0;
-        n++;
-    }
-    while (ep->held_count) {
+    for (;;) {
+        if (DUET_RPMSG_FRAGMENTS && ep->reasm_ready) {
+            /* Being delivered (this is a poll nested in that): again once it returns. */
+            dev->retry |= ep->reasm_busy;
+            if (ep->reasm_busy || !offer_reassembled(dev, ep))
+                return n;
+            n++;
+        }
+        if (!ep->held_count)
+            return n;
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
         uint16_t off = ep->held_off, id = unhold_first(dev, ep);
         rx_buf b;
         if (duet_rpmsg_rx_map(dev, id, &b) < 0)
-            break;
+            return n;
         int got = consume(dev, ep, &b, off);
         if (got < 0) {
             /* Back to the front. A layer that refuses has not polled, so nothing was added. */
             hold(dev, ep, id, true);
             ep->held_off = off;
-            break;
+            return n;
         }
         n += got;
     }
-    return n;
 }
 
 #if DUET_RPMSG_STREAM_PATHS
@@ -192,60 +194,57 @@ size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
 }
 #endif
 
-/* Offers the kept messages of every endpoint (retry: only of those whose fragments waited
- * for a nested poll), and notes whether any are still kept. */
-static int offer_all(duet_rpmsg *dev, bool retry)
+/* Offers the kept messages of every endpoint, and notes whether any are still kept. */
+static int offer_all(duet_rpmsg *dev)
 {
     int count = 0;
     dev->pending = false;
     for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {
         duet_rpmsg_endpoint *ep = dev->eps[i];
-        if (!retry || (ep->retry && !ep->reasm_busy)) {
-            ep->retry = false;
-            count += offer_held(dev, ep);
-        }
+        count += offer_held(dev, ep);
         dev->pending |= ep->held_count || ep->reasm_ready;
     }
     return count;
 }
 
-/* Handles one received buffer. Returns 1 if a message was delivered. */
-static int dispatch(duet_rpmsg *dev, rx_buf *b)
+/* A message (in b, to dst) for no endpoint that is ready: the name service's (host), the
+ * host's first message to an endpoint (remote: it tells the host's address and carries no
+ * data), or a bad one. Out of line: they come at the start, or never. */
+static COLD void not_ready(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, uint32_t dst)
 {
-    volatile uint8_t *p = b->p;
-    uint32_t src = ld32(p), dst = ld32(p + 4);
-    uint16_t len = b->msg_len;
-    /* The payload stays in shared memory; the layers above read it in place. They must
-     * treat it as untrusted bytes, which the codec does. */
-    const uint8_t *data = (const uint8_t *)(uintptr_t)(p + DUET_RPMSG_HEADER_SIZE);
-
+    uint32_t src = ld32(b->p);
     if (is_host(dev) && dst == DUET_RPMSG_NS_ADDR) {
-        uint8_t msg[NS_MSG_SIZE]; /* read once: the remote may change it meanwhile */
-        memcpy(msg, data, len < NS_MSG_SIZE ? len : NS_MSG_SIZE);
-        duet_rpmsg_rx_release(dev, b->id, b->len);
-        duet_rpmsg_ns_receive(dev, msg, len);
-        return 0;
+        duet_rpmsg_ns_buffer(dev, b);
+        return;
     }
-    duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
-    if (ep && !ep->ready && !is_host(dev) && src >= DUET_RPMSG_FIRST_ADDR && src != DUET_RPMSG_ADDR_ANY) {
-        /* The host's first message tells us its address; it carries no data. */
+    if (ep && !is_host(dev) && src >= DUET_RPMSG_FIRST_ADDR && src != DUET_RPMSG_ADDR_ANY) {
         ep->dest = src;
         ep->ready = true;
-        if (len > 1 && fragments_on(dev) && ep->reasm_cap)
-            duet_rpmsg_set_peer_cap(ep, duet_rpmsg_marker_cap(data + 1, len - 1u));
-        duet_rpmsg_rx_release(dev, b->id, b->len);
-        return 0;
-    }
-    if (!ep || !ep->ready) {
+        if (b->msg_len > 1 && fragments_on(dev) && ep->reasm_cap)
+            duet_rpmsg_set_peer_cap(ep, duet_rpmsg_marker_cap((const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE + 1),
+                                                              b->msg_len - 1u));
+    } else {
         dev->stats.bad_messages++;
-        duet_rpmsg_rx_release(dev, b->id, b->len);
+    }
+    duet_rpmsg_rx_release(dev, b->id, b->len);
+}
+
+/* Handles one received buffer. Returns 1 if a message was delivered. The payload stays in
+ * shared memory; the layers above read it in place. They must treat it as untrusted bytes,
+ * which the codec does. */
+static int dispatch(duet_rpmsg *dev, rx_buf *b)
+{
+    uint32_t dst = ld32(b->p + 4);
+    duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
+    if (!ep || !ep->ready) {
+        not_ready(dev, ep, b, dst);
         return 0;
     }
     int got = ep->held_count == 0 && !ep->reasm_ready ? consume(dev, ep, b, 0) : -1;
     if (got >= 0)
         return got;
     hold(dev, ep, b->id, false);
-    ep->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
+    dev->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
     dev->stats.held++;
     return 0;
 }
@@ -279,14 +278,18 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
      * for what this poll delivers, and only the other core's ring wakes it. */
     bool quiet = !dev->port->lock;
     if (dev->pending)
-        count += offer_all(dev, false);
+        count += offer_all(dev);
     do {
         duet_rpmsg_quiet(dev, &dev->rx, quiet);
         count += take_all(dev);
     } while (!dev->err && duet_rpmsg_quiet(dev, &dev->rx, false)); /* more came as we stopped looking */
-    /* Fragments held while their endpoint was busy in a nested poll may be taken now. */
-    if (dev->pending)
-        count += offer_all(dev, true);
+    /* A message reassembled in this poll is offered now, and so are fragments held while
+     * their endpoint was busy delivering (in a poll nested in that delivery): not at a next
+     * poll that may not come soon. */
+    if (dev->retry) {
+        dev->retry = false;
+        count += offer_all(dev);
+    }
     if (gone && count == 0 && !dev->err) {
         dev->err = DUET_ERR_LINK_DOWN;
         dev->why = gone;

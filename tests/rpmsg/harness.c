@@ -189,10 +189,15 @@ bool hx_cap_deliver(void *up, const uint8_t *data, size_t len)
 
 unsigned hx_early_count(const duet_rpmsg *dev)
 {
-    unsigned n = 0;
-    for (size_t i = 0; i < DUET_RPMSG_MAX_ENDPOINTS; i++)
-        n += dev->early[i].addr != 0;
-    return n;
+    return dev->ns_count;
+}
+
+const char *hx_early_name(const duet_rpmsg *dev, unsigned k)
+{
+    unsigned id = dev->ns_held;
+    while (k-- > 0)
+        id = dev->rx_next[id];
+    return (const char *)(uintptr_t)(dev->pool + (size_t)id * dev->lay.buf_size + DUET_RPMSG_HEADER_SIZE);
 }
 
 void hx_expect_corrupt(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)

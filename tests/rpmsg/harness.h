@@ -129,6 +129,9 @@ bool hx_cap_deliver(void *up, const uint8_t *data, size_t len);
 /* How many announcements the host dev keeps for endpoints not created yet. */
 unsigned hx_early_count(const duet_rpmsg *dev);
 
+/* The name in the k-th (from 0) of them, read from the receive buffer that keeps it. */
+const char *hx_early_name(const duet_rpmsg *dev, unsigned k);
+
 /* Asserts that dev went down on shared memory it found corrupt: err, why, counter, and
  * that every later call fails (poll, send on ep if given, wait_ready, endpoint_create). */
 void hx_expect_corrupt(duet_rpmsg *dev, duet_rpmsg_endpoint *ep);

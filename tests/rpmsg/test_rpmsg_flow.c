@@ -453,7 +453,7 @@ static void test_handshake_timeout(void **state)
     assert_int_equal(duet_rpmsg_send(&HX_H.raw, "x", 1), DUET_ERR_STATE);
     /* The host keeps the announcement of "rpc" for an endpoint created later. */
     assert_int_equal(hx_early_count(&HX_H.dev), 1);
-    assert_string_equal(HX_H.dev.early[0].name, "rpc");
+    assert_string_equal(hx_early_name(&HX_H.dev, 0), "rpc");
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, 0);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).corrupt, 0);
 }

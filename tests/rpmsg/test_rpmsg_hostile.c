@@ -292,8 +292,10 @@ static void test_host_bad_messages_counted(void **state)
     assert_int_equal(c.msgs, 0);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).corrupt, 0);
     assert_string_equal(duet_rpmsg_error_text(&HX_H.dev), "no error");
-    /* Every buffer came back to the remote, and the link still works both ways. */
-    assert_int_equal(hx_ld16(HX_AVAIL_IDX(HX_VRING0)) - hx_ld16(HX_USED_IDX(HX_VRING0)), 64);
+    /* Every buffer came back to the remote but the one that keeps the announcement of
+     * "nobody" (for an endpoint created later), and the link still works both ways. */
+    assert_int_equal(hx_early_count(&HX_H.dev), 1);
+    assert_int_equal(hx_ld16(HX_AVAIL_IDX(HX_VRING0)) - hx_ld16(HX_USED_IDX(HX_VRING0)), 64 - 1);
     remote_sends("still up");
     assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 1);
     assert_memory_equal(got, "still up", 8);
@@ -302,6 +304,52 @@ static void test_host_bad_messages_counted(void **state)
     host_sends("back");
     assert_int_equal(duet_rpmsg_poll(&HX_R.dev), 1);
     assert_int_equal(rc.msgs, 1);
+}
+
+/* The remote announces name at addr (a name-service message sent as raw data, readdressed). */
+static uint32_t remote_announces(const char *name, uint32_t addr)
+{
+    uint32_t b = remote_sends("0123456789012345678901234567890123456789"); /* 40 bytes */
+    hx_st32(b + 4, 0x35);
+    memset(hx_at(b + 16), 0, 40);
+    memcpy(hx_at(b + 16), name, strlen(name));
+    hx_st32(b + 16 + 32, addr);
+    return b;
+}
+
+/* Announcements of names the host has no endpoint for are kept in their buffers, at most
+ * DUET_RPMSG_MAX_ENDPOINTS (the rest counted and handed back); each is read and checked
+ * again when an endpoint is created, as the remote may have changed it meanwhile. */
+static void test_host_kept_announcements(void **state)
+{
+    (void)state;
+    uint32_t bad = duet_rpmsg_get_stats(&HX_H.dev).bad_messages;
+    uint32_t kept[DUET_RPMSG_MAX_ENDPOINTS];
+    char name[3] = "n0";
+    for (unsigned i = 0; i <= DUET_RPMSG_MAX_ENDPOINTS; i++) {
+        name[1] = (char)('0' + i);
+        uint32_t b = remote_announces(name, 1100 + i);
+        if (i < DUET_RPMSG_MAX_ENDPOINTS)
+            kept[i] = b;
+        assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 0);
+    }
+    assert_int_equal(hx_early_count(&HX_H.dev), DUET_RPMSG_MAX_ENDPOINTS);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, bad + 1);
+    assert_int_equal(hx_ld16(HX_AVAIL_IDX(HX_VRING0)) - hx_ld16(HX_USED_IDX(HX_VRING0)), 64 - DUET_RPMSG_MAX_ENDPOINTS);
+    /* The remote scribbles on the kept "n1": its name loses its NUL. */
+    memset(hx_at(kept[1] + 16), 'A', 32);
+    static duet_rpmsg_endpoint n1, n2;
+    assert_int_equal(duet_rpmsg_endpoint_create(&HX_H.dev, &n1, "n1", NULL, 0), DUET_OK);
+    assert_false(n1.ready);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, bad + 2);
+    assert_int_equal(hx_early_count(&HX_H.dev), DUET_RPMSG_MAX_ENDPOINTS - 1);
+    assert_int_equal(duet_rpmsg_endpoint_create(&HX_H.dev, &n2, "n2", NULL, 0), DUET_OK);
+    assert_true(n2.ready);
+    assert_int_equal(n2.dest, 1102);
+    assert_int_equal(hx_early_count(&HX_H.dev), DUET_RPMSG_MAX_ENDPOINTS - 2);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 0);
+    assert_int_equal(hx_ld16(HX_AVAIL_IDX(HX_VRING0)) - hx_ld16(HX_USED_IDX(HX_VRING0)), 64 - 2);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).corrupt, 0);
 }
 
 /* ================================================= hostile host, real remote */
@@ -741,6 +789,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_host_ignores_scribbled_rx_descriptors, quiet_setup, hx_teardown),
         cmocka_unit_test_teardown(test_host_tx_used_garbage, hx_teardown),
         cmocka_unit_test_setup_teardown(test_host_bad_messages_counted, quiet_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_host_kept_announcements, quiet_setup, hx_teardown),
         cmocka_unit_test_teardown(test_remote_avail_id_out_of_range, hx_teardown),
         cmocka_unit_test_setup_teardown(test_remote_avail_id_already_held, quiet_setup, hx_teardown),
         cmocka_unit_test_teardown(test_remote_desc_outside_pool, hx_teardown),
