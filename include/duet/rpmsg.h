@@ -82,9 +82,10 @@ typedef uint8_t duet_rpmsg_id;
 typedef uint16_t duet_rpmsg_id;
 #endif
 
-/* An endpoint: a named channel to the other core, and a duet_link for rpc or stream. */
+/* An endpoint: a named channel to the other core, and a duet_link for rpc or stream. (Its
+ * own fields come first, the link last: a Cortex-M reaches a struct's first 32 bytes with
+ * its shortest instructions.) */
 typedef struct duet_rpmsg_endpoint {
-    duet_link link;             /* first member: a duet_rpmsg_endpoint * is a duet_link * */
     duet_rpmsg *dev;
     uint32_t addr;              /* local address (DUET_RPMSG_FIRST_ADDR and up) */
     uint32_t dest;              /* the other side's address, DUET_RPMSG_ADDR_ANY until known */
@@ -101,6 +102,7 @@ typedef struct duet_rpmsg_endpoint {
     size_t reasm_len;
     uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
     const char *name;           /* the caller's (endpoint_create keeps the pointer) */
+    duet_link link;             /* the layer above's: &ep->link */
 } duet_rpmsg_endpoint;
 
 /* One vring as this side sees it: pointers checked at set-up, and private indices. */

@@ -158,7 +158,7 @@ static bool first_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b)
 
 size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
 {
-    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    duet_rpmsg_endpoint *ep = ep_of(link);
     duet_rpmsg *dev = ep->dev;
     size_t done = 0;
     bool released = false;
