@@ -234,6 +234,13 @@ int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b);
 void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                        uint16_t flags);
 
+/* Sends len bytes from data as messages of piece bytes (at most a buffer's payload; the
+ * last may be shorter), each into a buffer free now, without waiting and without
+ * publishing. Returns the bytes sent; *err is DUET_OK, or DUET_ERR_CORRUPT. Built for
+ * speed only (the stream's link.send_split). */
+size_t duet_rpmsg_tx_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, size_t len, size_t piece,
+                         int *err);
+
 /* ------------------------------------------------------------ name_service.c */
 
 /* Builds the announcement of an endpoint: name, marker and capacity after the NUL, address. */

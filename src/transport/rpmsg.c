@@ -93,6 +93,9 @@ void duet_rpmsg_notify(duet_rpmsg *dev)
     /* One doorbell covers everything published before it (it does not name a ring). */
     if (dev->notify_pending && !dev->err) {
         dev->notify_pending = false;
+#if DUET_RPMSG_STREAM_PATHS
+        publish_fence(); /* the index before the doorbell: publish had no full fence */
+#endif
         dev->port->ring(dev->port);
     }
 }
@@ -172,12 +175,14 @@ static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, si
     size_t done = 0;
     *err = DUET_OK;
     while (done < len && !*err) {
+        /* Into the buffers free now, in one go. */
+        if (piece <= payload_max(dev) && ep->ready && !dev->err)
+            done += duet_rpmsg_tx_run(dev, ep->addr, ep->dest, data + done, len - done, piece, err);
+        if (done == len || *err)
+            break;
+        /* None free (or the link cannot take it): waits for a buffer, or says what is wrong. */
         size_t n = len - done < piece ? len - done : piece;
-        tx_buf b;
-        if (n <= payload_max(dev) && ep->ready && !dev->err && duet_rpmsg_tx_take(dev, &b) == 1)
-            duet_rpmsg_tx_put(dev, &b, ep->addr, ep->dest, data + done, (uint16_t)n, 0);
-        else /* waits for a buffer, or says what is wrong */
-            *err = send_message(ep, data + done, n, dev->send_timeout_ms, SEND_MORE);
+        *err = send_message(ep, data + done, n, dev->send_timeout_ms, SEND_MORE);
         done += *err ? 0 : n;
     }
     duet_rpmsg_notify(dev);

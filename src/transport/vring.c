@@ -61,6 +61,15 @@ static void publish(duet_rpmsg *dev, duet_vring *v)
     publish_fence();
     st16(own_ring(dev, v) + 2, v->shadow);
     v->published = v->shadow;
+#if DUET_RPMSG_STREAM_PATHS
+    /* Asked to ring: we ring, and the ring is ordered after the index (duet_rpmsg_notify).
+     * The full fence is only for a decision not to ring. Where the build is for speed: the
+     * flag's load then waits for no store (x86: the payload's, still draining). */
+    if (!(ld16(peer_ring(dev, v)) & RING_QUIET)) {
+        dev->notify_pending = true;
+        return;
+    }
+#endif
     full_fence();
     if (!(ld16(peer_ring(dev, v)) & RING_QUIET))
         dev->notify_pending = true;
@@ -273,3 +282,23 @@ HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t ds
         dev->tx_next[b->id] = DUET_RPMSG_ID_AWAY;
     dev->stats.tx_msgs++;
 }
+
+#if DUET_RPMSG_STREAM_PATHS
+size_t duet_rpmsg_tx_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, size_t len, size_t piece,
+                         int *err)
+{
+    size_t done = 0;
+    tx_buf b = {0, 0, NULL};
+    int got = 0;
+    while (done < len && (got = tx_take_now(dev, &b)) == 1) {
+        size_t n = len - done < piece ? len - done : piece;
+        duet_rpmsg_tx_put(dev, &b, src, dst, data + done, (uint16_t)n, 0);
+        done += n;
+    }
+    /* Buffers came back after we asked to hear of it: we need not hear of the next ones. */
+    if (done && !dev->tx.quiet)
+        duet_rpmsg_quiet(dev, &dev->tx, true);
+    *err = got < 0 ? got : DUET_OK;
+    return done;
+}
+#endif
