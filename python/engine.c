@@ -390,7 +390,7 @@ static int open_raw(dpy_engine *e)
 {
     int err = duet_rpmsg_endpoint_create(&e->dev, &e->ep_raw, "raw", NULL, 0);
     if (!err)
-        err = duet_stream_init(&e->stream, (duet_link *)&e->ep_raw, e->stream_rx, DPY_STREAM_RX, e->stream_tx,
+        err = duet_stream_init(&e->stream, &e->ep_raw.link, e->stream_rx, DPY_STREAM_RX, e->stream_tx,
                                sizeof e->stream_tx);
     e->stream_up = err == DUET_OK;
     return err;
@@ -429,7 +429,7 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
         set_why(e, "creating the endpoints: %s", duet_strerror(err));
         return err;
     }
-    duet_link_attach((duet_link *)&e->ep_rpc, duet_rpc_receive, &e->rpc);
+    duet_link_attach(&e->ep_rpc.link, duet_rpc_receive, &e->rpc);
     err = e->port.boot(&e->port, address);
     if (err) {
         set_why(e, "booting the M4 at 0x%08x: %s", (unsigned)address, duet_posix_board_error_text());
