@@ -12,11 +12,11 @@ static struct {
     duet_rpmsg_endpoint ep_raw;
     duet_rpmsg_endpoint ep_rpc;
     duet_rpc rpc;
-    bool rpc_ready;              /* the engine is initialised (bindings may precede begin) */
     duet_stream stream;
-    bool begun;
     uint32_t boot_address;
-    duet_port_error error;       /* the last error, where the port keeps none per thread */
+    int error;                   /* the last error, where the port keeps none per thread */
+    bool rpc_ready;              /* the engine is initialised (bindings may precede begin) */
+    bool begun;
     uint8_t rpc_tx[DUET_RPC_NESTING * DUET_MAX_MESSAGE]; /* a frame per nesting level */
     uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE];
     uint8_t rpc_reasm[DUET_MAX_MESSAGE];
@@ -34,36 +34,57 @@ _Static_assert(DUET_RPC_NESTING * DUET_MAX_MESSAGE >= 48 && DUET_RESULT_SIZE >= 
                "DUET_MAX_MESSAGE and DUET_RESULT_SIZE (duet/config.h) leave room for at least one message and result");
 
 /* What a function that needs the link says before duet_begin() succeeded. */
+#if DUET_LONG_TEXTS
 #define BEGIN_FIRST "call duet_begin() first (it sets up the link to the other core)"
+#else
+#define BEGIN_FIRST "call duet_begin() first"
+#endif
 
 /* A link for the time before duet_begin: nothing can be sent yet, and a call on the engine
  * (duet_rpc_instance()) says what to do. */
 static int idle_send(duet_link *l, const uint8_t *d, size_t n) { (void)l; (void)d; (void)n; return DUET_ERR_STATE; }
 static int idle_poll(duet_link *l) { (void)l; return 0; }
 static const char *idle_text(duet_link *l) { (void)l; return BEGIN_FIRST; }
-static duet_link idle_link = {.send = idle_send, .poll = idle_poll, .error_text = idle_text};
+/* Const (in flash): it is set up attached to the engine, which then writes nothing into it
+ * (duet_rpc_set_link). */
+static const duet_link idle_link = {.send = idle_send, .poll = idle_poll, .error_text = idle_text,
+                                    .deliver = duet_rpc_receive, .up = &duet.rpc, .dropped = duet_rpc_dropped};
+
+/* Where the calling thread's last error is kept: its code, its text (DUET_RPC_ERROR_TEXT
+ * bytes) and, for a thread's own, its call's capture (top_unlock; NULL for the core's: its
+ * text is the engine's own). */
+typedef struct error_ref {
+    int *err;
+    char *why;
+    char **capture;
+} error_ref;
 
 /* The calling thread's last error: its own where the port has threads (duet_port.thread_error;
- * from duet_begin() on, once the port is known), else the core's. */
-static duet_port_error *error_slot(void)
+ * from duet_begin() on, once the port is known), else the core's, whose text is the engine's
+ * own (one text, not two: a failed call's text is already there). */
+static error_ref error_slot(void)
 {
     duet_port_error *e = duet.port && duet.port->thread_error ? duet.port->thread_error(duet.port) : NULL;
-    return e ? e : &duet.error;
+    if (e)
+        return (error_ref){&e->err, e->why, &e->capture};
+    return (error_ref){&duet.error, duet_rpc_error_buffer(&duet.rpc), NULL};
 }
 
 /* Records err as duet's error with the text "what: detail" (what NULL: detail alone, for
- * a layer's text that already names what failed; detail NULL: err's own text). */
+ * a layer's text that already names what failed; detail NULL: err's own text). The error's
+ * own text may be what (then detail is appended to it) or, what NULL, detail (then it stays). */
 static int fail(int err, const char *what, const char *detail)
 {
-    duet_port_error *e = error_slot();
-    duet_text t;
-    duet_text_init(&t, e->why, sizeof e->why);
-    if (what) {
+    error_ref e = error_slot();
+    *e.err = err;
+    if (detail == e.why && !what)
+        return err;
+    duet_text t = {e.why, DUET_RPC_ERROR_TEXT, what == e.why ? strlen(e.why) : 0};
+    if (what && what != e.why)
         duet_text_add(&t, what);
+    if (what)
         duet_text_add(&t, ": ");
-    }
     duet_text_add(&t, detail ? detail : duet_strerror(err));
-    e->err = err;
     return err;
 }
 
@@ -89,10 +110,11 @@ static void top_unlock(void *arg)
 {
     (void)arg;
     if (duet.port && duet.port->unlock) {
-        duet_port_error *e = error_slot();
-        if (e->capture) {
+        char **capture_at = error_slot().capture;
+        char *capture = capture_at ? *capture_at : NULL;
+        if (capture) {
             duet_text t;
-            duet_text_init(&t, e->capture, DUET_RPC_ERROR_TEXT);
+            duet_text_init(&t, capture, DUET_RPC_ERROR_TEXT);
             duet_text_add(&t, duet_rpc_error_text(&duet.rpc));
         }
         duet.port->unlock(duet.port);
@@ -113,7 +135,7 @@ static void rpc_setup(void)
         .lock = top_lock,
         .unlock = top_unlock,
     };
-    duet_rpc_start(&duet.rpc, &idle_link, &cfg); /* its buffers and hooks pass duet_rpc_init's checks */
+    duet_rpc_start(&duet.rpc, (duet_link *)&idle_link, &cfg); /* its buffers and hooks pass duet_rpc_init's checks */
     duet.rpc_ready = true;
 }
 
@@ -126,7 +148,8 @@ int duet_begin(void)
 {
     duet_port *port = duet_port_default();
     if (!port) {
-        fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", "no port for this core (on a PC: run it on duet-board)");
+        fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", duet_text_pick("no port for this core (on a PC: run it on duet-board)",
+                "no port"));
         return 0;
     }
     return duet_begin_port(port) == DUET_OK; /* 1 or 0, as Arduino's RPC.begin() */
@@ -137,7 +160,12 @@ static int transport_up(duet_port *port)
 {
     duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
     int err;
-    bool m7 = port->cpu_id == DUET_CPU_M7;
+    /* A program built for one core (DUET_RPMSG_ROLES, duet/config.h) links that core's
+     * set-up only. */
+    bool m7 = DUET_RPMSG_ROLES ? DUET_RPMSG_ROLES == 1 : port->cpu_id == DUET_CPU_M7;
+    if (DUET_RPMSG_ROLES && m7 != (port->cpu_id == DUET_CPU_M7))
+        return fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)",
+                "wrong core"));
     if (m7) {
         err = duet_rpmsg_init_host(&duet.dev, port, &lay);
         if (err)
@@ -159,20 +187,22 @@ static int transport_up(duet_port *port)
                                            : DUET_BOOT_ADDRESS;
         err = port->boot(port, at);
         if (err && err != DUET_ERR_STATE) /* already running: it will answer the new table */
-            return fail(err, "booting the M4", err == DUET_ERR_BOOT ? "no program at the boot address (upload one for the M4)" : NULL);
+            return fail(err, "booting the M4", err == DUET_ERR_BOOT ? duet_text_pick("no program at the boot address (upload one for the M4)",
+                    "no M4 program") : NULL);
     }
     err = duet_rpmsg_wait_ready(&duet.dev, DUET_HANDSHAKE_TIMEOUT_MS);
     if (err)
-        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? "the other core did not answer within 5 s" : duet_rpmsg_error_text(&duet.dev));
+        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? duet_text_pick("the other core did not answer within 5 s",
+                "no answer") : duet_rpmsg_error_text(&duet.dev));
     return DUET_OK;
 }
 
 /* Clears the calling thread's last error. */
 static void error_clear(void)
 {
-    duet_port_error *e = error_slot();
-    e->err = DUET_OK;
-    e->why[0] = '\0';
+    error_ref e = error_slot();
+    *e.err = DUET_OK;
+    e.why[0] = '\0';
 }
 
 int duet_begin_port(duet_port *port)
@@ -202,7 +232,7 @@ void duet_end(void)
     top_lock(NULL);
     duet_stream_flush(&duet.stream);
     duet_rpmsg_shutdown(&duet.dev);
-    duet_rpc_set_link(&duet.rpc, &idle_link);
+    duet_rpc_set_link(&duet.rpc, (duet_link *)&idle_link);
     duet.begun = false;
     top_unlock(NULL);
 }
@@ -228,7 +258,7 @@ static int poll_locked(void)
     /* Before duet_begin(), a poll (the ports' delay loops poll) keeps the error recorded
      * last, so the reason a duet_begin() or a call failed survives it. */
     if (!duet.begun)
-        return error_slot()->err ? DUET_ERR_STATE : not_begun("duet_poll");
+        return *error_slot().err ? DUET_ERR_STATE : not_begun("duet_poll");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
     int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
@@ -242,13 +272,13 @@ static int poll_locked(void)
 
 int duet_error(void)
 {
-    return error_slot()->err;
+    return *error_slot().err;
 }
 
 const char *duet_error_text(void)
 {
-    duet_port_error *e = error_slot();
-    return e->why[0] ? e->why : duet_strerror(e->err);
+    error_ref e = error_slot();
+    return e.why[0] ? e.why : duet_strerror(*e.err);
 }
 
 duet_rpc *duet_rpc_instance(void)
@@ -283,7 +313,9 @@ static void call_begin(char *text)
 {
     rpc_setup();
     text[0] = '\0';
-    error_slot()->capture = text;
+    char **capture = error_slot().capture;
+    if (capture)
+        *capture = text;
 }
 
 /* Whether two texts are the same (no strcmp: newlib's pulls 700 bytes into a firmware). */
@@ -299,9 +331,10 @@ static bool same_text(const char *a, const char *b)
  * down: the M4 stopped: SIGSEGV". */
 static int call_result(int err)
 {
-    duet_port_error *e = error_slot();
-    const char *text = e->capture && e->capture[0] ? e->capture : NULL;
-    e->capture = NULL;
+    error_ref e = error_slot();
+    const char *text = e.capture && *e.capture && **e.capture ? *e.capture : NULL;
+    if (e.capture)
+        *e.capture = NULL;
     if (err) {
         top_lock(NULL);
         const char *call = text ? text : duet_rpc_error_text(&duet.rpc);

@@ -20,7 +20,8 @@
 #define DUET_SMALL 0
 #endif
 
-/* 1: errors say what went wrong and what to do in sentences; 0: in a few words. */
+/* 1: errors say what went wrong and what to do in sentences; 0: in a few words (the texts of
+ * duet_strerror, the rpc engine's and duet_begin's too), which a small firmware does not carry. */
 #ifndef DUET_LONG_TEXTS
 #define DUET_LONG_TEXTS (!DUET_SMALL)
 #endif
@@ -93,23 +94,29 @@
 #ifndef DUET_RPC_MAX_METHODS
 #define DUET_RPC_MAX_METHODS (DUET_SMALL ? 8 : 32)
 #endif
-/* Most calls waiting for a response at once (sync and async together). */
+/* Most calls waiting for a response at once (sync and async together); each has a result
+ * slot of DUET_RESULT_SIZE bytes. The small configuration keeps 2: a call and one more (a
+ * call made inside a handler while the other core waits, or one asynchronous call). */
 #ifndef DUET_RPC_MAX_INFLIGHT
-#define DUET_RPC_MAX_INFLIGHT 8
+#define DUET_RPC_MAX_INFLIGHT (DUET_SMALL ? 2 : 8)
 #endif
 /* Most arguments a typed signature may list. */
 #ifndef DUET_RPC_MAX_ARGS
 #define DUET_RPC_MAX_ARGS 8
 #endif
-/* Length of the text kept for the last error (remote error text or local detail). */
+/* Length of the text kept for the last error (remote error text or local detail): 96 in
+ * the small configuration, whose texts are a few words. */
 #ifndef DUET_RPC_ERROR_TEXT
-#define DUET_RPC_ERROR_TEXT 160
+#define DUET_RPC_ERROR_TEXT (DUET_SMALL ? 96 : 160)
 #endif
 /* Default timeout of a call, in milliseconds. */
 #ifndef DUET_RPC_DEFAULT_TIMEOUT_MS
 #define DUET_RPC_DEFAULT_TIMEOUT_MS 5000
 #endif
 
+#if DUET_RPC_MAX_METHODS < 1 || DUET_RPC_MAX_METHODS > 65535
+#error "DUET_RPC_MAX_METHODS must be between 1 and 65535"
+#endif
 #if DUET_RPC_MAX_INFLIGHT < 1 || DUET_RPC_MAX_INFLIGHT > 255
 #error "DUET_RPC_MAX_INFLIGHT must be between 1 and 255"
 #endif
@@ -153,9 +160,10 @@
 #define DUET_HANDSHAKE_TIMEOUT_MS 5000
 #endif
 /* Largest RPC message between two duet cores (carried in several RPMsg buffers). With an
- * Arduino or MicroPython core on the other side it is one buffer's payload, 496 bytes. */
+ * Arduino or MicroPython core on the other side it is one buffer's payload, 496 bytes, as in
+ * the small configuration, which carries no message over one buffer (DUET_RPMSG_FRAGMENTS). */
 #ifndef DUET_MAX_MESSAGE
-#define DUET_MAX_MESSAGE 1024
+#define DUET_MAX_MESSAGE (DUET_SMALL ? 496 : 1024)
 #endif
 /* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them): by default as large
  * as the largest message, so that any result that arrives fits. */

@@ -128,7 +128,10 @@ struct duet_rpc {
     duet_rpc_config cfg;
     size_t max_message_asked;  /* cfg.max_message as given (0: follow the link) */
     duet_rpc_binding methods[DUET_RPC_MAX_METHODS];
-    unsigned method_count;
+    uint16_t method_count;
+    uint16_t depth;          /* handlers running (nesting) */
+    int16_t link_err;        /* DUET_ERR_LINK_DOWN once the link reported it */
+    int16_t open_slot;       /* the open message's slot (below), or -1 for a notification */
     /* Serves a request for a bound method: set by the first bind, so that a program that
      * binds nothing (it only calls) links none of that code. NULL: nothing was bound. */
     bool (*serve_bound)(duet_req *call, struct duet_text *text);
@@ -136,17 +139,13 @@ struct duet_rpc {
      * program that only serves links none of that code. NULL: no call was made. */
     bool (*take_response)(duet_rpc *rpc, uint64_t msgid, const duet_rpc_response *response);
     duet_rpc_slot slots[DUET_RPC_MAX_INFLIGHT];
-    size_t slot_size;
     size_t tx_used;          /* bytes of tx_buffer held by frames of running handlers */
     uint32_t next_msgid;
-    int link_err;            /* DUET_ERR_LINK_DOWN once the link reported it */
-    unsigned depth;          /* handlers running (nesting) */
     duet_rpc_stats stats;
     char error_text[DUET_RPC_ERROR_TEXT];
     /* The message opened by duet_rpc_begin_call or duet_rpc_begin_notify. */
     duet_msgpack_writer open_writer;
     size_t open_frame;       /* 0: none open */
-    int open_slot;           /* its slot, or -1 for a notification */
     const char *open_method; /* its method, for error texts */
 };
 
@@ -161,7 +160,9 @@ int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg) DU
 void duet_rpc_start(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg);
 
 /* Moves the engine to another link (e.g. once a transport is up), keeping its bindings.
- * Calls in flight are failed with DUET_ERR_LINK_DOWN. */
+ * Calls in flight are failed with DUET_ERR_LINK_DOWN. A link whose deliver, up and dropped
+ * already are the engine's (duet_rpc_receive, rpc, duet_rpc_dropped) is not written to: it
+ * may be a const one. */
 void duet_rpc_set_link(duet_rpc *rpc, duet_link *link);
 
 /* Binds fn under name with a signature (see above; NULL for a raw handler).
@@ -255,6 +256,10 @@ void duet_rpc_dropped(void *rpc, const uint8_t *head, size_t head_len, uint64_t 
 
 /* Text of the last failure: the remote error, or what was wrong locally. Never NULL. */
 const char *duet_rpc_error_text(const duet_rpc *rpc);
+
+/* The engine's error text as a buffer of DUET_RPC_ERROR_TEXT bytes, for the layer above to
+ * keep its own last error in the same place (duet.c does: one text, not two). */
+char *duet_rpc_error_buffer(duet_rpc *rpc);
 
 /* The counters. */
 duet_rpc_stats duet_rpc_get_stats(const duet_rpc *rpc);

@@ -1,11 +1,14 @@
 /* error.c - duet_strerror: the text of every error code. */
+#include "duet/config.h"
 #include "duet/error.h"
 
 #include "base/text.h"
 
 const char *duet_strerror(int err)
 {
-    /* The texts of DUET_OK, -1, -2, ... one after another, each ending in NUL. */
+    /* The texts of DUET_OK, -1, -2, ... one after another, each ending in NUL: sentences, or
+     * in the small configuration (DUET_LONG_TEXTS 0) a few words. */
+#if DUET_LONG_TEXTS
     static const char texts[] =
         /* DUET_OK */ "success" "\0"
         /* DUET_ERR_NOSPACE */ "output buffer too small" "\0"
@@ -31,6 +34,14 @@ const char *duet_strerror(int err)
         /* DUET_ERR_BOOT */ "could not start the other core" "\0"
         /* DUET_ERR_ARG_TYPE */ "argument has the wrong type" "\0"
         /* DUET_ERR_NOT_SUPPORTED */ "not supported by this port or configuration";
+#else
+    static const char texts[] =
+        "success\0" "buffer too small\0" "truncated\0" "invalid byte\0" "wrong type\0" "out of range\0"
+        "too deep\0" "invalid argument\0" "timed out\0" "link down\0" "too large\0" "no such function\0"
+        "wrong argument count\0" "remote error\0" "malformed message\0" "full\0" "already bound\0"
+        "try again\0" "memory corrupt\0" "wrong state\0" "not found\0" "boot failed\0"
+        "wrong argument type\0" "not supported";
+#endif
     const char *text = err <= 0 ? duet_text_nth(texts, sizeof texts, 0u - (unsigned)err) : NULL;
     return text ? text : "unknown error";
 }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duet/config.h"
+
 /* A NUL-terminated text being built in buf. Text that does not fit is cut and ends in "...". */
 typedef struct duet_text {
     char *buf;
@@ -21,6 +23,13 @@ static inline void duet_text_init(duet_text *t, char *buf, size_t cap)
     t->len = 0;
     if (cap)
         buf[0] = '\0';
+}
+
+/* A text for a person: the full sentence, or the few words of the small configuration
+ * (DUET_LONG_TEXTS 0, duet/config.h); the other is left out of the program. */
+static inline const char *duet_text_pick(const char *full, const char *brief)
+{
+    return DUET_LONG_TEXTS ? full : brief;
 }
 
 /* Appends len bytes of s. */

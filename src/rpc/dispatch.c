@@ -130,7 +130,7 @@ static bool check_result(duet_req *c, duet_text *t)
                                  duet_msgpack_writer_size(w) - c->result_start);
         if (!duet_msgpack_read_value(&r, &tok, 0) || duet_msgpack_reader_remaining(&r) != 0) {
             say_method(c, t);
-            duet_text_add(t, "the handler wrote more than one result value");
+            duet_text_add(t, duet_text_pick("the handler wrote more than one result value", "several results"));
             return false;
         }
     }
@@ -142,7 +142,8 @@ static bool check_result(duet_req *c, duet_text *t)
     if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
         return true;
     say_method(c, t);
-    duet_rpc_say(t, "the handler returned %s, its signature says %s", duet_msgpack_type_name(tok.type),
+    duet_rpc_say(t, duet_text_pick("the handler returned %s, its signature says %s",
+            "returned %s, not %s"), duet_msgpack_type_name(tok.type),
                  want ? duet_rpc_letter_name(want) : "nil");
     return false;
 }

@@ -2,7 +2,12 @@
 #include "rpc/internal.h"
 #include "rpc/signature.h"
 
-const char duet_rpc_text_no_frame[] = "no room left in the tx buffer (calls nested too deep)";
+const char duet_rpc_text_no_frame[] =
+#if DUET_LONG_TEXTS
+    "no room left in the tx buffer (calls nested too deep)";
+#else
+    "tx buffer full";
+#endif
 const char duet_rpc_text_no_method[] = "no method name (NULL)";
 
 /* duet_rpc_say with a va_list. */
@@ -92,7 +97,6 @@ void duet_rpc_start(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
     rpc->max_message_asked = cfg->max_message;
     if (!rpc->cfg.timeout_ms)
         rpc->cfg.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
-    rpc->slot_size = cfg->result_size / DUET_RPC_MAX_INFLIGHT;
     duet_rpc_set_link(rpc, link);
 }
 
@@ -116,15 +120,17 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
         if (rpc->slots[i].state == SLOT_PENDING) {
             duet_text t;
-            duet_text_init(&t, (char *)slot_store(rpc, &rpc->slots[i]), rpc->slot_size);
-            duet_text_add(&t, "link changed while the call waited");
+            duet_text_init(&t, (char *)slot_store(rpc, &rpc->slots[i]), slot_size(rpc));
+            duet_text_add(&t, duet_text_pick("link changed while the call waited", "link changed"));
             rpc->slots[i].state = SLOT_DONE;
             rpc->slots[i].err = DUET_ERR_LINK_DOWN;
             rpc->slots[i].len = t.len;
         }
     }
-    duet_link_attach(link, duet_rpc_receive, rpc);
-    duet_link_attach_dropped(link, duet_rpc_dropped);
+    if (link->deliver != duet_rpc_receive || link->up != rpc) { /* a link attached already may be const */
+        duet_link_attach(link, duet_rpc_receive, rpc);
+        duet_link_attach_dropped(link, duet_rpc_dropped);
+    }
     duet_rpc_unlock(rpc);
 }
 
@@ -150,6 +156,11 @@ int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w)
 }
 
 /* ------------------------------------------------------------ inspection */
+
+char *duet_rpc_error_buffer(duet_rpc *rpc)
+{
+    return rpc->error_text;
+}
 
 const char *duet_rpc_error_text(const duet_rpc *rpc)
 {

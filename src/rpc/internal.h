@@ -71,10 +71,16 @@ static inline uint32_t now_ms(duet_rpc *rpc)
     return rpc->link->now_ms ? rpc->link->now_ms(rpc->link) : 0;
 }
 
+/* The bytes of each waiting call's result (or error text): a share of the result buffer. */
+static inline size_t slot_size(const duet_rpc *rpc)
+{
+    return rpc->cfg.result_size / DUET_RPC_MAX_INFLIGHT;
+}
+
 /* Where the result (or error text) of a waiting call is kept. */
 static inline uint8_t *slot_store(duet_rpc *rpc, const duet_rpc_slot *s)
 {
-    return (uint8_t *)rpc->cfg.result_buffer + (size_t)(s - rpc->slots) * rpc->slot_size;
+    return (uint8_t *)rpc->cfg.result_buffer + (size_t)(s - rpc->slots) * slot_size(rpc);
 }
 
 /* Starts the engine's error text; the caller appends details. */

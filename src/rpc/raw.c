@@ -17,7 +17,7 @@ static duet_msgpack_writer *begin_open(duet_rpc *rpc, duet_future *future, const
                            method ? "another low-level message is open: finish it with duet_rpc_end() first"
                                   : duet_rpc_text_no_method);
     } else if (!duet_rpc_begin_message(rpc, &rpc->open_writer, &rpc->open_frame, future ? &s : NULL, method)) {
-        rpc->open_slot = s ? (int)(s - rpc->slots) : -1;
+        rpc->open_slot = s ? (int16_t)(s - rpc->slots) : -1;
         rpc->open_method = method;
         if (s) {
             future->slot = (uint8_t)rpc->open_slot;

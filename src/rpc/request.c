@@ -19,7 +19,11 @@ static int64_t arg_int64(const duet_req *c, unsigned n)
         return (int64_t)t->v.u;
     if (t->type == DUET_MSGPACK_INT)
         return t->v.i;
-    return duet_number_to_int64(duet_rpc_token_double(t));
+    /* A float (an 'f' or 'd' argument) toward zero, without the conversions of integers to
+     * double that duet_rpc_token_double links. */
+    if (t->type == DUET_MSGPACK_FLOAT32)
+        return duet_number_to_int64(duet_number_widen(t->v.f));
+    return t->type == DUET_MSGPACK_FLOAT64 ? duet_number_to_int64(t->v.d) : 0;
 }
 
 int32_t duet_arg_int(const duet_req *call, unsigned n) { return (int32_t)arg_int64(call, n); }

@@ -61,7 +61,8 @@ static int store_bytes(duet_rpc *rpc, const char *method, char c, const uint8_t 
 {
     size_t need = c == 's' ? n + 1 : n;
     if (o->p && need > o->cap) {
-        return duet_rpc_fail(rpc, DUET_ERR_NOSPACE, "%s: result of %u bytes does not fit the buffer", method, (unsigned)n);
+        return duet_rpc_fail(rpc, DUET_ERR_NOSPACE, duet_text_pick("%s: result of %u bytes does not fit the buffer",
+                "%s: result of %u bytes too large"), method, (unsigned)n);
     }
     if (o->p) {
         memcpy(o->p, src, n);
@@ -129,16 +130,18 @@ static NOINLINE void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_
     size_t len = resp->len;
     uint8_t *store = slot_store(rpc, s);
     duet_text t;
-    duet_text_init(&t, (char *)store, rpc->slot_size);
+    duet_text_init(&t, (char *)store, slot_size(rpc));
     if (error_type != DUET_MSGPACK_NIL) {
         s->err = DUET_ERR_REMOTE;
         if (resp->text)
             duet_text_addn(&t, resp->text, resp->text_len);
         else
-            duet_rpc_say(&t, "the remote sent an error value of type %s", duet_msgpack_type_name(error_type));
-    } else if (len > rpc->slot_size) {
+            duet_rpc_say(&t, duet_text_pick("the remote sent an error value of type %s",
+                    "remote error of type %s"), duet_msgpack_type_name(error_type));
+    } else if (len > slot_size(rpc)) {
         s->err = DUET_ERR_TOO_LARGE;
-        duet_rpc_say(&t, "result of %u bytes does not fit the result slot", (unsigned)len);
+        duet_rpc_say(&t, duet_text_pick("result of %u bytes does not fit the result slot",
+                "result of %u bytes too large"), (unsigned)len);
     } else {
         memcpy(store, resp->result, len);
         t.len = len;

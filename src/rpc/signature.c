@@ -56,7 +56,8 @@ static sig_fault sig_scan(const char *sig, unsigned *nparams, char *result, cons
 
 void duet_rpc_say_too_many(duet_text *t, unsigned n, const char *things)
 {
-    duet_rpc_say(t, "%u %s, more than DUET_RPC_MAX_ARGS (%u): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS",
+    duet_rpc_say(t, duet_text_pick("%u %s, more than DUET_RPC_MAX_ARGS (%u): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS",
+            "%u %s, over %u"),
                  n, things, DUET_RPC_MAX_ARGS);
 }
 
@@ -114,38 +115,37 @@ void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok,
                  range ? "an integer out of its range" : duet_msgpack_type_name(tok->type));
 }
 
-/* Does an integer token fit the C type of letter c? */
-static bool int_fits(const duet_msgpack_token *t, char c)
+/* Where c is in the four letters at list, or 4. */
+static unsigned find4(const char *list, char c)
 {
-    bool neg = t->type == DUET_MSGPACK_INT && t->v.i < 0;
-    uint64_t mag = t->type == DUET_MSGPACK_UINT ? t->v.u : (uint64_t)t->v.i;
-    switch (c) {
-    case 'i': return neg ? t->v.i >= INT32_MIN : mag <= INT32_MAX;
-    case 'u': return !neg && mag <= UINT32_MAX;
-    case 'l': return neg || mag <= INT64_MAX;
-    case 'k': return !neg;
-    default: return true; /* f, d: any integer converts */
-    }
+    unsigned k = 0;
+    while (k < 4 && list[k] != c)
+        k++;
+    return k;
 }
 
 bool duet_rpc_token_matches(const duet_msgpack_token *t, char c, bool *range)
 {
-    bool is_int = t->type == DUET_MSGPACK_UINT || t->type == DUET_MSGPACK_INT;
+    /* The integer letters, the largest value of each (a signed one, i and l, holds one more
+     * below zero), and the letters that want one type each. */
+    static const uint64_t int_max[4] = {INT32_MAX, UINT32_MAX, INT64_MAX, UINT64_MAX};
+    static const uint8_t type_of[4] = {DUET_MSGPACK_BOOL, DUET_MSGPACK_STR, DUET_MSGPACK_BIN, DUET_MSGPACK_NIL};
+    duet_msgpack_type type = t->type;
+    bool is_int = type == DUET_MSGPACK_UINT || type == DUET_MSGPACK_INT;
+    unsigned k = find4("iulk", c);
     *range = false;
-    switch (c) {
-    case 'i': case 'u': case 'l': case 'k':
+    if (k < 4) {
         if (!is_int)
             return false;
-        *range = !int_fits(t, c);
+        bool neg = type == DUET_MSGPACK_INT && t->v.i < 0;
+        uint64_t mag = neg ? 0 - t->v.u : t->v.u; /* the magnitude, of two's complement bits */
+        *range = neg ? k % 2 || mag - 1 > int_max[k] : mag > int_max[k];
         return !*range;
-    case 'f': case 'd':
-        return is_int || t->type == DUET_MSGPACK_FLOAT32 || t->type == DUET_MSGPACK_FLOAT64;
-    case 'b': return t->type == DUET_MSGPACK_BOOL;
-    case 's': return t->type == DUET_MSGPACK_STR;
-    case 'y': return t->type == DUET_MSGPACK_BIN;
-    case 'n': return t->type == DUET_MSGPACK_NIL;
-    default: return true;
     }
+    if (c == 'f' || c == 'd') /* any number */
+        return is_int || type == DUET_MSGPACK_FLOAT32 || type == DUET_MSGPACK_FLOAT64;
+    k = find4("bsyn", c);
+    return k == 4 || type == type_of[k]; /* v (any value) or the letter's type */
 }
 
 double duet_rpc_token_double(const duet_msgpack_token *t)
