@@ -96,7 +96,8 @@ static uint16_t unhold_first(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     uint16_t id = ep->held_head;
     ep->held_head = dev->rx_next[id];
     ep->held_count--;
-    ep->held_off = 0;
+    if (DUET_RPMSG_STREAM_PATHS)
+        ep->held_off = 0;
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
     return id;
 }
@@ -118,7 +119,8 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
         if (!ep->held_count)
             return n;
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
-        uint16_t off = ep->held_off, id = unhold_first(dev, ep);
+        /* Only link.read leaves a message read in part (held_off), where it is built. */
+        uint16_t off = DUET_RPMSG_STREAM_PATHS ? ep->held_off : 0, id = unhold_first(dev, ep);
         rx_buf b;
         if (duet_rpmsg_rx_map(dev, id, &b) < 0)
             return n;
@@ -126,7 +128,8 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
         if (got < 0) {
             /* Back to the front. A layer that refuses has not polled, so nothing was added. */
             hold(dev, ep, id, true);
-            ep->held_off = off;
+            if (DUET_RPMSG_STREAM_PATHS)
+                ep->held_off = off;
             return n;
         }
         n += got;
@@ -162,7 +165,7 @@ static int first_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b)
 
 size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
 {
-    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    duet_rpmsg_endpoint *ep = ep_of(link);
     duet_rpmsg *dev = ep->dev;
     size_t done = 0;
     bool released = false;
