@@ -50,24 +50,24 @@ static const char *idle_text(duet_link *l) { (void)l; return BEGIN_FIRST; }
 static const duet_link idle_link = {.send = idle_send, .poll = idle_poll, .error_text = idle_text,
                                     .deliver = duet_rpc_receive, .up = &duet.rpc, .dropped = duet_rpc_dropped};
 
-/* Where the calling thread's last error is kept: its code, its text (DUET_RPC_ERROR_TEXT
- * bytes) and, for a thread's own, its call's capture (top_unlock; NULL for the core's: its
- * text is the engine's own). */
-typedef struct error_ref {
-    int *err;
-    char *why;
-    char **capture;
-} error_ref;
-
-/* The calling thread's last error: its own where the port has threads (duet_port.thread_error;
- * from duet_begin() on, once the port is known), else the core's, whose text is the engine's
- * own (one text, not two: a failed call's text is already there). */
-static error_ref error_slot(void)
+/* The calling thread's own last error where the port has threads (duet_port.thread_error;
+ * from duet_begin() on, once the port is known), else NULL: the core's, whose code is
+ * duet.error and whose text the engine's own (one text, not two: a failed call's text is
+ * already there). */
+static duet_port_error *thread_error(void)
 {
-    duet_port_error *e = duet.port && duet.port->thread_error ? duet.port->thread_error(duet.port) : NULL;
-    if (e)
-        return (error_ref){&e->err, e->why, &e->capture};
-    return (error_ref){&duet.error, duet_rpc_error_buffer(&duet.rpc), NULL};
+    return duet.port && duet.port->thread_error ? duet.port->thread_error(duet.port) : NULL;
+}
+
+/* The text (DUET_RPC_ERROR_TEXT bytes) and the code of the last error e (thread_error). */
+static char *error_why(duet_port_error *e)
+{
+    return e ? e->why : duet_rpc_error_buffer(&duet.rpc);
+}
+
+static int *error_code(duet_port_error *e)
+{
+    return e ? &e->err : &duet.error;
 }
 
 /* Records err as duet's error with the text "what: detail" (what NULL: detail alone, for
@@ -75,16 +75,18 @@ static error_ref error_slot(void)
  * own text may be what (then detail is appended to it) or, what NULL, detail (then it stays). */
 static int fail(int err, const char *what, const char *detail)
 {
-    error_ref e = error_slot();
-    *e.err = err;
-    if (detail == e.why && !what)
-        return err;
-    duet_text t = {e.why, DUET_RPC_ERROR_TEXT, what == e.why ? strlen(e.why) : 0};
-    if (what && what != e.why)
+    duet_port_error *e = thread_error();
+    char *why = error_why(e);
+    *error_code(e) = err;
+    duet_text t = {why, DUET_RPC_ERROR_TEXT, 0};
+    if (what == why || detail == why) /* the error's own text: kept */
+        t.len = strlen(why);
+    else if (what)
         duet_text_add(&t, what);
     if (what)
         duet_text_add(&t, ": ");
-    duet_text_add(&t, detail ? detail : duet_strerror(err));
+    if (detail != why)
+        duet_text_add(&t, detail ? detail : duet_strerror(err));
     return err;
 }
 
@@ -110,8 +112,8 @@ static void top_unlock(void *arg)
 {
     (void)arg;
     if (duet.port && duet.port->unlock) {
-        char **capture_at = error_slot().capture;
-        char *capture = capture_at ? *capture_at : NULL;
+        duet_port_error *e = thread_error();
+        char *capture = e ? e->capture : NULL; /* the core's text is the engine's */
         if (capture) {
             duet_text t;
             duet_text_init(&t, capture, DUET_RPC_ERROR_TEXT);
@@ -148,8 +150,8 @@ int duet_begin(void)
 {
     duet_port *port = duet_port_default();
     if (!port) {
-        fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", duet_text_pick("no port for this core (on a PC: run it on duet-board)",
-                "no port"));
+        fail(DUET_ERR_NOT_SUPPORTED, "duet_begin",
+             duet_text_pick("no port for this core (on a PC: run it on duet-board)", "no port"));
         return 0;
     }
     return duet_begin_port(port) == DUET_OK; /* 1 or 0, as Arduino's RPC.begin() */
@@ -164,8 +166,8 @@ static int transport_up(duet_port *port)
      * set-up only. */
     bool m7 = DUET_RPMSG_ROLES ? DUET_RPMSG_ROLES == 1 : port->cpu_id == DUET_CPU_M7;
     if (DUET_RPMSG_ROLES && m7 != (port->cpu_id == DUET_CPU_M7))
-        return fail(DUET_ERR_NOT_SUPPORTED, "duet_begin", duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)",
-                "wrong core"));
+        return fail(DUET_ERR_NOT_SUPPORTED, "duet_begin",
+                    duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)", "wrong core"));
     if (m7) {
         err = duet_rpmsg_init_host(&duet.dev, port, &lay);
         if (err)
@@ -187,32 +189,27 @@ static int transport_up(duet_port *port)
                                            : DUET_BOOT_ADDRESS;
         err = port->boot(port, at);
         if (err && err != DUET_ERR_STATE) /* already running: it will answer the new table */
-            return fail(err, "booting the M4", err == DUET_ERR_BOOT ? duet_text_pick("no program at the boot address (upload one for the M4)",
-                    "no M4 program") : NULL);
+            return fail(err, "booting the M4",
+                        err == DUET_ERR_BOOT ? duet_text_pick("no program at the boot address (upload one for the M4)",
+                                                              "no M4 program")
+                                             : NULL);
     }
     err = duet_rpmsg_wait_ready(&duet.dev, DUET_HANDSHAKE_TIMEOUT_MS);
     if (err)
-        return fail(err, "handshake", err == DUET_ERR_TIMEOUT ? duet_text_pick("the other core did not answer within 5 s",
-                "no answer") : duet_rpmsg_error_text(&duet.dev));
+        return fail(err, "handshake",
+                    err == DUET_ERR_TIMEOUT ? duet_text_pick("the other core did not answer within 5 s", "no answer")
+                                            : duet_rpmsg_error_text(&duet.dev));
     return DUET_OK;
-}
-
-/* Clears the calling thread's last error. */
-static void error_clear(void)
-{
-    error_ref e = error_slot();
-    *e.err = DUET_OK;
-    e.why[0] = '\0';
 }
 
 int duet_begin_port(duet_port *port)
 {
-    error_clear();
+    fail(DUET_OK, NULL, ""); /* clears the calling thread's last error */
     if (duet.begun)
         return DUET_OK;
     rpc_setup();
     duet.port = port;
-    error_clear(); /* the thread's own, now that the port is known */
+    fail(DUET_OK, NULL, ""); /* the thread's own, now that the port is known */
     int err = transport_up(port);
     if (err)
         return err;
@@ -258,7 +255,7 @@ static int poll_locked(void)
     /* Before duet_begin(), a poll (the ports' delay loops poll) keeps the error recorded
      * last, so the reason a duet_begin() or a call failed survives it. */
     if (!duet.begun)
-        return *error_slot().err ? DUET_ERR_STATE : not_begun("duet_poll");
+        return *error_code(thread_error()) ? DUET_ERR_STATE : not_begun("duet_poll");
     /* Gathered text goes out only if a buffer is free now: a poll never waits. */
     int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
@@ -272,13 +269,14 @@ static int poll_locked(void)
 
 int duet_error(void)
 {
-    return *error_slot().err;
+    return *error_code(thread_error());
 }
 
 const char *duet_error_text(void)
 {
-    error_ref e = error_slot();
-    return e.why[0] ? e.why : duet_strerror(*e.err);
+    duet_port_error *e = thread_error();
+    const char *why = error_why(e);
+    return why[0] ? why : duet_strerror(*error_code(e));
 }
 
 duet_rpc *duet_rpc_instance(void)
@@ -313,9 +311,9 @@ static void call_begin(char *text)
 {
     rpc_setup();
     text[0] = '\0';
-    char **capture = error_slot().capture;
-    if (capture)
-        *capture = text;
+    duet_port_error *e = thread_error();
+    if (e)
+        e->capture = text;
 }
 
 /* Whether two texts are the same (no strcmp: newlib's pulls 700 bytes into a firmware). */
@@ -331,10 +329,10 @@ static bool same_text(const char *a, const char *b)
  * down: the M4 stopped: SIGSEGV". */
 static int call_result(int err)
 {
-    error_ref e = error_slot();
-    const char *text = e.capture && *e.capture && **e.capture ? *e.capture : NULL;
-    if (e.capture)
-        *e.capture = NULL;
+    duet_port_error *e = thread_error();
+    const char *text = e && e->capture && e->capture[0] ? e->capture : NULL;
+    if (e)
+        e->capture = NULL;
     if (err) {
         top_lock(NULL);
         const char *call = text ? text : duet_rpc_error_text(&duet.rpc);

@@ -82,9 +82,10 @@ typedef uint8_t duet_rpmsg_id;
 typedef uint16_t duet_rpmsg_id;
 #endif
 
-/* An endpoint: a named channel to the other core, and a duet_link for rpc or stream. */
+/* An endpoint: a named channel to the other core, and a duet_link for rpc or stream. (Its
+ * own fields come first, the link last: a Cortex-M reaches a struct's first 32 bytes with
+ * its shortest instructions.) */
 typedef struct duet_rpmsg_endpoint {
-    duet_link link;             /* first member: a duet_rpmsg_endpoint * is a duet_link * */
     duet_rpmsg *dev;
     uint32_t addr;              /* local address (DUET_RPMSG_FIRST_ADDR and up) */
     uint32_t dest;              /* the other side's address, DUET_RPMSG_ADDR_ANY until known */
@@ -101,19 +102,20 @@ typedef struct duet_rpmsg_endpoint {
     size_t reasm_len;
     uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
     const char *name;           /* the caller's (endpoint_create keeps the pointer) */
+    duet_link link;             /* the layer above's: &ep->link */
 } duet_rpmsg_endpoint;
 
 /* One vring as this side sees it: pointers checked at set-up, and private indices. */
 typedef struct duet_vring {
-    volatile uint8_t *desc;
-    volatile uint8_t *avail;
-    volatile uint8_t *used;
-    uint16_t num;
     uint16_t last;              /* next entry to take (used ring for the host, avail for the remote) */
     uint16_t seen;              /* the other side's index as last read: entries up to it are there */
     uint16_t shadow;            /* our own copy of the index we publish (avail or used idx) */
     uint16_t published;         /* what the shared index says (receive rings publish in batches) */
+    uint16_t num;
     bool quiet;                 /* we asked the other side not to ring for this ring */
+    volatile uint8_t *desc;
+    volatile uint8_t *avail;
+    volatile uint8_t *used;
 } duet_vring;
 
 /* What the device keeps of its layout once it is set up: the buffer pool. Internal. */
@@ -140,9 +142,9 @@ struct duet_rpmsg {
     uint16_t tx_free_count;
     uint16_t tx_bufs;           /* host: tx buffers the pool holds */
     duet_rpmsg_pool_layout lay;
-    duet_rpmsg_stats stats;
     duet_vring rx;              /* host: vring0, remote: vring1 */
     duet_vring tx;              /* host: vring1, remote: vring0 */
+    duet_rpmsg_stats stats;
     const char *why;            /* what went wrong, for a person */
     uint32_t send_timeout_ms;
     duet_rpmsg_endpoint *eps[DUET_RPMSG_MAX_ENDPOINTS];

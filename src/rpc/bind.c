@@ -62,8 +62,8 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
     unsigned n;
     char r;
     if (!m->name || !m->name[0] || !m->fn)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind", duet_text_pick("a name and a function are required",
-                "name and function required"));
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, "bind",
+                                  duet_text_pick("a name and a function are required", "name and function required"));
     if (m->signature && !duet_rpc_sig_parse(m->signature, &n, &r))
         return duet_rpc_signature_error(rpc, m->name, m->signature);
     char full[DUET_RPC_ERROR_TEXT];
@@ -79,8 +79,8 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
 static int check_room(duet_rpc *rpc, size_t count)
 {
     if (count > (size_t)(DUET_RPC_MAX_METHODS - rpc->method_count))
-        return duet_rpc_set_error(rpc, DUET_ERR_FULL, "bind", duet_text_pick("method table full (DUET_RPC_MAX_METHODS)",
-                "table full"));
+        return duet_rpc_set_error(rpc, DUET_ERR_FULL, "bind",
+                                  duet_text_pick("method table full (DUET_RPC_MAX_METHODS)", "table full"));
     rpc->serve_bound = duet_rpc_serve_bound; /* what serves them, once one is bound */
     return DUET_OK;
 }

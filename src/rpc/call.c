@@ -90,8 +90,8 @@ static HOT_INLINE int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_
         rpc->take_response = duet_rpc_take_response;
         *slot = slot_take(rpc);
         if (!*slot)
-            return duet_rpc_set_error(rpc, DUET_ERR_FULL, method, duet_text_pick("too many calls in flight (DUET_RPC_MAX_INFLIGHT)",
-                    "too many calls"));
+            return duet_rpc_set_error(rpc, DUET_ERR_FULL, method,
+                                      duet_text_pick("too many calls in flight (DUET_RPC_MAX_INFLIGHT)", "too many calls"));
     }
     if (!frame_push(rpc, w, frame))
         return duet_rpc_set_error(rpc, DUET_ERR_TOO_LARGE, method, duet_rpc_text_no_frame);
@@ -180,8 +180,8 @@ static HOT_INLINE int write_signed(duet_rpc *rpc, duet_msgpack_writer *w, messag
 {
     const char *sig = m->sig;
     if (!sig)
-        return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method, duet_text_pick("no signature (NULL): give \"\" for no parameters",
-                "no signature"));
+        return duet_rpc_set_error(rpc, DUET_ERR_ARG, m->method,
+                                  duet_text_pick("no signature (NULL): give \"\" for no parameters", "no signature"));
     /* The array's header (a fixarray: DUET_RPC_MAX_ARGS is at most 15) is written once the
      * count is known. */
     uint8_t *head = duet_msgpack_writer_reserve(w, 1);

@@ -142,9 +142,8 @@ static bool check_result(duet_req *c, duet_text *t)
     if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
         return true;
     say_method(c, t);
-    duet_rpc_say(t, duet_text_pick("the handler returned %s, its signature says %s",
-            "returned %s, not %s"), duet_msgpack_type_name(tok.type),
-                 want ? duet_rpc_letter_name(want) : "nil");
+    duet_rpc_say(t, duet_text_pick("the handler returned %s, its signature says %s", "returned %s, not %s"),
+                 duet_msgpack_type_name(tok.type), want ? duet_rpc_letter_name(want) : "nil");
     return false;
 }
 

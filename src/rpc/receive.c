@@ -217,9 +217,9 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
     c.params_read = false;
     c.params_start = c.params_end = msg; /* no params (a malformed request) */
     if (!read_method_name(r, &c.method, &c.method_len))
-        malformed = c.method_len ? duet_text_pick("the method name is bin but not UTF-8; send it as a string",
-                "bin name not UTF-8")
-                                 : duet_text_pick("the method name must be a string", "name not a string");
+        malformed = c.method_len
+                        ? duet_text_pick("the method name is bin but not UTF-8; send it as a string", "bin name not UTF-8")
+                        : duet_text_pick("the method name must be a string", "name not a string");
     else if (!read_params_array(r, &c.argc))
         malformed = duet_text_pick("params must be an array", "params not an array");
     if (malformed) {
@@ -270,8 +270,9 @@ void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t s
     char text[120];
     duet_text t;
     duet_text_init(&t, text, sizeof text);
-    duet_rpc_say(&t, duet_text_pick("request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
-            "request too large: %u bytes, limit %u"),
+    duet_rpc_say(&t,
+                 duet_text_pick("request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
+                                "request too large: %u bytes, limit %u"),
                  (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
     answer_head((duet_rpc *)up, head, head_len, text);
 }
@@ -289,8 +290,7 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
             rpc->stats.malformed++;
             answer_head(rpc, start, (size_t)(data + len - start),
                         duet_msgpack_reader_error(&r) == DUET_ERR_DEPTH
-                            ? duet_text_pick(MALFORMED "nested deeper than DUET_MSGPACK_MAX_DEPTH",
-                                    MALFORMED "too deep")
+                            ? duet_text_pick(MALFORMED "nested deeper than DUET_MSGPACK_MAX_DEPTH", MALFORMED "too deep")
                             : duet_text_pick(MALFORMED "not a whole MessagePack value", MALFORMED "truncated"));
             return true;
         }

@@ -61,8 +61,9 @@ static int store_bytes(duet_rpc *rpc, const char *method, char c, const uint8_t 
 {
     size_t need = c == 's' ? n + 1 : n;
     if (o->p && need > o->cap) {
-        return duet_rpc_fail(rpc, DUET_ERR_NOSPACE, duet_text_pick("%s: result of %u bytes does not fit the buffer",
-                "%s: result of %u bytes too large"), method, (unsigned)n);
+        return duet_rpc_fail(rpc, DUET_ERR_NOSPACE,
+                             duet_text_pick("%s: result of %u bytes does not fit the buffer", "%s: result of %u bytes too large"),
+                             method, (unsigned)n);
     }
     if (o->p) {
         memcpy(o->p, src, n);
@@ -136,12 +137,12 @@ static NOINLINE void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_
         if (resp->text)
             duet_text_addn(&t, resp->text, resp->text_len);
         else
-            duet_rpc_say(&t, duet_text_pick("the remote sent an error value of type %s",
-                    "remote error of type %s"), duet_msgpack_type_name(error_type));
+            duet_rpc_say(&t, duet_text_pick("the remote sent an error value of type %s", "remote error of type %s"),
+                         duet_msgpack_type_name(error_type));
     } else if (len > slot_size(rpc)) {
         s->err = DUET_ERR_TOO_LARGE;
-        duet_rpc_say(&t, duet_text_pick("result of %u bytes does not fit the result slot",
-                "result of %u bytes too large"), (unsigned)len);
+        duet_rpc_say(&t, duet_text_pick("result of %u bytes does not fit the result slot", "result of %u bytes too large"),
+                     (unsigned)len);
     } else {
         memcpy(store, resp->result, len);
         t.len = len;

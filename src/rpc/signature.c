@@ -56,8 +56,9 @@ static sig_fault sig_scan(const char *sig, unsigned *nparams, char *result, cons
 
 void duet_rpc_say_too_many(duet_text *t, unsigned n, const char *things)
 {
-    duet_rpc_say(t, duet_text_pick("%u %s, more than DUET_RPC_MAX_ARGS (%u): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS",
-            "%u %s, over %u"),
+    duet_rpc_say(t,
+                 duet_text_pick("%u %s, more than DUET_RPC_MAX_ARGS (%u): pass them as one array ('v') or raise DUET_RPC_MAX_ARGS",
+                                "%u %s, over %u"),
                  n, things, DUET_RPC_MAX_ARGS);
 }
 

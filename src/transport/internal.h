@@ -82,6 +82,12 @@ static inline const char *text(const char *full, const char *brief)
     return DUET_LONG_TEXTS ? full : brief;
 }
 
+/* The endpoint whose link is link. */
+static inline duet_rpmsg_endpoint *ep_of(duet_link *link)
+{
+    return (duet_rpmsg_endpoint *)(void *)((char *)link - offsetof(duet_rpmsg_endpoint, link));
+}
+
 /* Whether messages over one buffer are linked in (DUET_RPMSG_FRAGMENTS) and offered. */
 static inline bool fragments_on(const duet_rpmsg *dev)
 {

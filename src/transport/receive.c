@@ -96,7 +96,8 @@ static uint16_t unhold_first(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     uint16_t id = ep->held_head;
     ep->held_head = dev->rx_next[id];
     ep->held_count--;
-    ep->held_off = 0;
+    if (DUET_RPMSG_STREAM_PATHS)
+        ep->held_off = 0;
     dev->rx_next[id] = DUET_RPMSG_ID_NONE;
     return id;
 }
@@ -118,7 +119,8 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
         if (!ep->held_count)
             return n;
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
-        uint16_t off = ep->held_off, id = unhold_first(dev, ep);
+        /* Only link.read leaves a message read in part (held_off), where it is built. */
+        uint16_t off = DUET_RPMSG_STREAM_PATHS ? ep->held_off : 0, id = unhold_first(dev, ep);
         rx_buf b;
         if (duet_rpmsg_rx_map(dev, id, &b) < 0)
             return n;
@@ -126,7 +128,8 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
         if (got < 0) {
             /* Back to the front. A layer that refuses has not polled, so nothing was added. */
             hold(dev, ep, id, true);
-            ep->held_off = off;
+            if (DUET_RPMSG_STREAM_PATHS)
+                ep->held_off = off;
             return n;
         }
         n += got;
@@ -134,43 +137,56 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 }
 
 #if DUET_RPMSG_STREAM_PATHS
-/* Maps ep's first held message into b, first taking the next one of the ring (held) if ep
- * holds none and that one is ep's. False if there is none, or if it must go through a poll:
- * a fragment or a reassembly under way, another endpoint's message first. */
-static bool first_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b)
+/* Where the message link.read copies next lies: ep's first held message, the next one of the
+ * ring (left there until it is copied), or none. */
+enum { READ_NONE, READ_HELD, READ_RING };
+
+/* Maps into b the message link.read copies next: ep's first held message, else the next one
+ * of the ring if it is ep's. READ_NONE if there is none, or if it must go through a poll: a
+ * fragment (taken and held: a poll reassembles it), a reassembly under way, another
+ * endpoint's message first. */
+static int first_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b)
 {
     if (dev->err || ep->reasm_len || ep->reasm_ready || ep->reasm_overflow)
-        return false;
+        return READ_NONE;
     if (ep->held_count) {
         if (duet_rpmsg_rx_map(dev, ep->held_head, b) <= 0)
-            return false;
-    } else if (duet_rpmsg_rx_next(dev, b, false) <= 0 || ld32(b->p + 4) != ep->addr || !ep->ready) {
-        return false;
-    } else {
-        rx_took(dev, b);
-        hold(dev, ep, b->id, false);
+            return READ_NONE;
+        return ld16(b->p + 14) & FRAG_MORE ? READ_NONE : READ_HELD;
     }
-    return !(ld16(b->p + 14) & FRAG_MORE);
+    if (duet_rpmsg_rx_next(dev, b, false) <= 0 || ld32(b->p + 4) != ep->addr || !ep->ready)
+        return READ_NONE;
+    if (!(ld16(b->p + 14) & FRAG_MORE))
+        return READ_RING;
+    rx_took(dev, b);
+    hold(dev, ep, b->id, false);
+    return READ_NONE;
 }
 
 size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap)
 {
-    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    duet_rpmsg_endpoint *ep = ep_of(link);
     duet_rpmsg *dev = ep->dev;
     size_t done = 0;
     bool released = false;
     rx_buf b;
-    while (done < cap && first_readable(dev, ep, &b)) {
-        size_t off = ep->held_off, left = b.msg_len > off ? b.msg_len - off : 0;
+    int from;
+    while (done < cap && (from = first_readable(dev, ep, &b)) != READ_NONE) {
+        size_t off = from == READ_HELD ? ep->held_off : 0, left = b.msg_len > off ? b.msg_len - off : 0;
         size_t n = left < cap - done ? left : cap - done;
+        if (from == READ_RING)
+            rx_took(dev, &b); /* ours now: copied whole and handed back, or held with the rest */
         memcpy(buf + done, (const uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE + off), n);
         done += n;
         if (n < left) {
+            if (from == READ_RING)
+                hold(dev, ep, b.id, false);
             ep->held_off = (uint16_t)(off + n); /* the rest is the first thing to read next */
             break;
         }
         /* Copied whole: handed back at once, as a delivered message is. */
-        unhold_first(dev, ep);
+        if (from == READ_HELD)
+            unhold_first(dev, ep);
         duet_rpmsg_rx_release(dev, b.id, b.len);
         dev->stats.rx_msgs++;
         released = true;

@@ -149,19 +149,19 @@ int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
 
 static int ep_send(duet_link *link, const uint8_t *data, size_t len)
 {
-    return duet_rpmsg_send((duet_rpmsg_endpoint *)link, data, len);
+    return duet_rpmsg_send(ep_of(link), data, len);
 }
 
 /* Sends only if a buffer is free after one poll: never waits for the other core. */
 static int ep_send_now(duet_link *link, const uint8_t *data, size_t len)
 {
-    return send_message((duet_rpmsg_endpoint *)link, data, len, 0, 0);
+    return send_message(ep_of(link), data, len, 0, 0);
 }
 
 /* Sends, telling the other side with the next message that is sent without more to come. */
 static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
 {
-    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    duet_rpmsg_endpoint *ep = ep_of(link);
     return send_message(ep, data, len, ep->dev->send_timeout_ms, SEND_MORE);
 }
 
@@ -170,7 +170,7 @@ static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
  * buffer is free, else sent as send_more sends), published once at the end. */
 static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, size_t piece, int *err)
 {
-    duet_rpmsg_endpoint *ep = (duet_rpmsg_endpoint *)link;
+    duet_rpmsg_endpoint *ep = ep_of(link);
     duet_rpmsg *dev = ep->dev;
     size_t done = 0;
     *err = DUET_OK;
@@ -192,18 +192,18 @@ static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, si
 
 static int ep_poll(duet_link *link)
 {
-    return duet_rpmsg_poll(((duet_rpmsg_endpoint *)link)->dev);
+    return duet_rpmsg_poll(ep_of(link)->dev);
 }
 
 static void ep_wait(duet_link *link, uint32_t timeout_ms)
 {
-    duet_port *port = ((duet_rpmsg_endpoint *)link)->dev->port;
+    duet_port *port = ep_of(link)->dev->port;
     port->wait(port, timeout_ms);
 }
 
 static uint32_t ep_now(duet_link *link)
 {
-    duet_port *port = ((duet_rpmsg_endpoint *)link)->dev->port;
+    duet_port *port = ep_of(link)->dev->port;
     return port->now_ms(port);
 }
 

@@ -18,8 +18,6 @@ duet_rpmsg_layout duet_rpmsg_layout_giga(void)
     return l;
 }
 
-static bool pow2(uint32_t v) { return v && !(v & (v - 1)); }
-
 /* Fails the set-up: dev->why says why. */
 static bool refuse(duet_rpmsg *dev, const char *why)
 {
@@ -31,7 +29,8 @@ static bool refuse(duet_rpmsg *dev, const char *why)
  * dev->why set if it is misaligned or lies outside the shared region. */
 static bool ring_map(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align, size_t vs)
 {
-    if (!pow2(align) || align < 4 || align > 4096 || da % 16 || da % align || !(v->desc = duet_rpmsg_map(dev, da, vs)))
+    /* align: a power of two from 4 to 4096; da: aligned to it and to 16. */
+    if ((align & (align - 1)) || align - 4 > 4096 - 4 || (da & ((align - 1) | 15)) || !(v->desc = duet_rpmsg_map(dev, da, vs)))
         return refuse(dev, text("vring address or alignment invalid, or outside the region", "bad vring"));
     v->avail = v->desc + 16 * (size_t)num;
     v->used = v->desc + (vs - 6 - 8 * (size_t)num);
@@ -49,7 +48,7 @@ static bool ring_map(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, 
  */
 static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l, uint32_t da0, uint32_t da1, uint32_t num, uint32_t align)
 {
-    if (!pow2(num) || num < 2 || num > DUET_RPMSG_MAX_RING)
+    if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2) /* a power of two, 2 or more */
         return refuse(dev, text("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
     /* With an align that ring_map refuses, vs is garbage but unused. */
     size_t vs = duet_rpmsg_vring_size(num, align);

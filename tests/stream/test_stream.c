@@ -569,6 +569,47 @@ static void test_link_down(void **state)
     assert_int_equal(duet_stream_available(&sH), 0);
 }
 
+/* A remote whose host wrote garbage into the buffers a long write takes (an avail entry out
+ * of range, a descriptor outside the pool): the whole messages before the bad buffer go out
+ * and arrive, the write says how many bytes it took, and the link goes down with a sentence. */
+static void hostile_run(bool bad_desc, const char *why)
+{
+    static uint8_t data[5 * 496];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = pat(i);
+    HX_R.poll_other = false;
+    uint16_t slot = (uint16_t)((hx_ld16(HX_USED_IDX(HX_VRING0)) + 2) % HX_NUM); /* the third buffer taken */
+    if (bad_desc)
+        hx_st32(HX_DESC(HX_VRING0, hx_ld16(HX_AVAIL_RING(HX_VRING0, slot))) + 8, 100);
+    else
+        hx_st16(HX_AVAIL_RING(HX_VRING0, slot), 200);
+    /* Without send_split (-Os) the third message was taken into the gather buffer first. */
+    size_t taken = HX_R.raw.link.send_split ? 2 * 496 : 3 * 496;
+    assert_int_equal(duet_stream_write(&sR, data, sizeof data), taken);
+    assert_int_equal(duet_stream_error(&sR), DUET_ERR_CORRUPT);
+    assert_string_equal(duet_rpmsg_error_text(&HX_R.dev), why);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_R.dev).corrupt, 1);
+    HX_R.poll_other = true;
+    static char got[4096];
+    /* -Os: the messages sent before the bad buffer were held back for one index store with
+     * the next, and the link went down first: none arrives (noted for the transport). */
+    size_t arrived = HX_R.raw.link.send_split ? 2 * 496 : 0;
+    assert_int_equal(read_all(&sH, got, sizeof got), arrived);
+    assert_memory_equal(got, data, arrived);
+}
+
+static void test_hostile_avail_entry(void **state)
+{
+    (void)state;
+    hostile_run(false, "avail ring names a buffer out of range");
+}
+
+static void test_hostile_descriptor(void **state)
+{
+    (void)state;
+    hostile_run(true, "descriptor outside the pool");
+}
+
 /* A width that does not fit an int ("%*d" with INT_MIN, or too many digits) must not be
  * undefined behaviour in the formatter (the _asan build's UBSan reports it). The link is
  * down so that the formatter stops writing at once. */
@@ -596,6 +637,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_printf, setup_big, hx_teardown),
         cmocka_unit_test_setup_teardown(test_on_receive, setup_big, hx_teardown),
         cmocka_unit_test_setup_teardown(test_link_down, setup_big, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_avail_entry, setup_big, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_descriptor, setup_big, hx_teardown),
         cmocka_unit_test_setup_teardown(test_printf_width_overflow, setup_big, hx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
