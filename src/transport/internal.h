@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "base/text.h" /* duet_text_pick: a sentence, or the small configuration's words */
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "duet's rpmsg reads shared memory as little endian, as the Cortex-M cores write it"
 #endif
@@ -73,13 +75,6 @@ static inline bool is_host(const duet_rpmsg *dev)
 #else
     return dev->role == DUET_RPMSG_HOST;
 #endif
-}
-
-/* A text for a person: the full sentence, or the short words of the small configuration
- * (DUET_LONG_TEXTS 0; the other is then left out of the program). */
-static inline const char *text(const char *full, const char *brief)
-{
-    return DUET_LONG_TEXTS ? full : brief;
 }
 
 /* The endpoint whose link is link. */

@@ -31,7 +31,7 @@ static bool ring_map(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, 
 {
     /* align: a power of two from 4 to 4096; da: aligned to it and to 16. */
     if ((align & (align - 1)) || align - 4 > 4096 - 4 || (da & ((align - 1) | 15)) || !(v->desc = duet_rpmsg_map(dev, da, vs)))
-        return refuse(dev, text("vring address or alignment invalid, or outside the region", "bad vring"));
+        return refuse(dev, duet_text_pick("vring address or alignment invalid, or outside the region", "bad vring"));
     v->avail = v->desc + 16 * (size_t)num;
     v->used = v->desc + (vs - 6 - 8 * (size_t)num);
     v->num = (uint16_t)num;
@@ -49,7 +49,7 @@ static bool ring_map(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, 
 static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l, uint32_t da0, uint32_t da1, uint32_t num, uint32_t align)
 {
     if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2) /* a power of two, 2 or more */
-        return refuse(dev, text("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
+        return refuse(dev, duet_text_pick("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
     /* With an align that ring_map refuses, vs is garbage but unused. */
     size_t vs = duet_rpmsg_vring_size(num, align);
     bool host = is_host(dev);
@@ -62,7 +62,7 @@ static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l, uint32_t da
     for (int i = 0; i < 4; i++)
         for (int j = i + 1; j < 4; j++)
             if (start[i] < start[j] + len[j] && start[j] < start[i] + len[i])
-                return refuse(dev, text("table, vrings and pool overlap", "regions overlap"));
+                return refuse(dev, duet_text_pick("table, vrings and pool overlap", "regions overlap"));
     return true;
 }
 
@@ -73,7 +73,7 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
 {
     memset(dev, 0, sizeof *dev);
     if (!role_linked(role)) {
-        dev->why = text("built for the other core (CORE_CM7, CORE_CM4)", "wrong core");
+        dev->why = duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)", "wrong core");
         return dev->err = DUET_ERR_NOT_SUPPORTED;
     }
     dev->port = port;
@@ -90,7 +90,7 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
         l->pool_da % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num && l->rsc_da % 4 == 0 &&
         l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE && duet_rpmsg_map(dev, l->rsc_da, l->rsc_size))
         return DUET_OK;
-    dev->why = text("buffer size, pool or table invalid, too small or outside the region", "bad layout");
+    dev->why = duet_text_pick("buffer size, pool or table invalid, too small or outside the region", "bad layout");
     return dev->err = DUET_ERR_ARG;
 }
 
@@ -168,19 +168,19 @@ static uint32_t table_vdev(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t 
 {
     uint32_t num = ld32(t + 4);
     if (ld32(t) != 1 || num - 1u >= (size - TABLE_HEAD) / 4)
-        return refuse(dev, text("table version or entry count invalid", "bad table"));
+        return refuse(dev, duet_text_pick("table version or entry count invalid", "bad table"));
     for (uint32_t i = 0; i < num; i++) {
         uint32_t off = ld32(t + TABLE_HEAD + 4 * i);
         if (off % 4 || off < TABLE_HEAD + 4 * num || off > size - 4 ||
             (ld32(t + off) == RSC_VDEV && off > size - (VDEV_SIZE + 2 * VRING_ENTRY_SIZE)))
-            return refuse(dev, text("table entry outside the table", "bad table"));
+            return refuse(dev, duet_text_pick("table entry outside the table", "bad table"));
         if (ld32(t + off) == RSC_VDEV) {
             if (ld32(t + off + 4) == VIRTIO_ID_RPMSG && t[off + 25] == 2)
                 return off;
             break;
         }
     }
-    return refuse(dev, text("table has no RPMsg vdev with two vrings", "bad table"));
+    return refuse(dev, duet_text_pick("table has no RPMsg vdev with two vrings", "bad table"));
 }
 
 /* Remote: waits up to timeout_ms for the host's table to show DRIVER_OK, then checks it;
@@ -203,7 +203,7 @@ static int32_t wait_table(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t s
             /* Something is there but never became valid: say what is wrong with it. */
             if (ld32(t) != 0 && !table_vdev(dev, t, size))
                 return duet_rpmsg_corrupt(dev, dev->why);
-            dev->why = text("the host did not set up the shared memory in time", "host late");
+            dev->why = duet_text_pick("the host did not set up the shared memory in time", "host late");
             return dev->err = DUET_ERR_TIMEOUT;
         }
         port->wait(port, timeout_ms - elapsed < 10 ? timeout_ms - elapsed : 10);
@@ -225,7 +225,7 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
     volatile const uint8_t *v1 = v0 + VRING_ENTRY_SIZE;
     uint32_t num = ld32(v0 + 8), align = ld32(v0 + 4);
     if (ld32(v1 + 8) != num || ld32(v1 + 4) != align)
-        return duet_rpmsg_corrupt(dev, text("vrings differ in size or alignment", "bad vring"));
+        return duet_rpmsg_corrupt(dev, duet_text_pick("vrings differ in size or alignment", "bad vring"));
     /* The remote receives on vring1 and sends on vring0. */
     if (!rings_setup(dev, lay, ld32(v0), ld32(v1), num, align))
         return duet_rpmsg_corrupt(dev, dev->why);

@@ -46,7 +46,7 @@ static HOT int ahead(duet_rpmsg *dev, duet_vring *v)
     if (v->last == v->seen) {
         uint16_t idx = ld16(peer_ring(dev, v) + 2);
         if ((uint16_t)(idx - v->last) > v->num)
-            return duet_rpmsg_corrupt(dev, text("ring index jumped past the ring", "bad ring index"));
+            return duet_rpmsg_corrupt(dev, duet_text_pick("ring index jumped past the ring", "bad ring index"));
         if (idx == v->last)
             return 0;
         v->seen = idx;
@@ -166,7 +166,7 @@ static HOT volatile uint8_t *desc_buffer(duet_rpmsg *dev, duet_vring *v, uint16_
     uint32_t addr = ld32(d), n = ld32(d + 8);
     /* The address is 64 bits wide: one with its high word set lies outside the pool too. */
     if (ld32(d + 4) || n < min_len || n > l->buf_size || addr < l->pool_da || addr - l->pool_da > l->pool_size - n) {
-        duet_rpmsg_corrupt(dev, text("descriptor outside the pool", "bad descriptor"));
+        duet_rpmsg_corrupt(dev, duet_text_pick("descriptor outside the pool", "bad descriptor"));
         return NULL;
     }
     *len = n;
@@ -185,7 +185,7 @@ HOT int duet_rpmsg_rx_map(duet_rpmsg *dev, uint16_t id, rx_buf *b)
     /* Read once: the other core may change it, and only the checked copy is used. */
     b->msg_len = ld16(b->p + 12);
     if (b->msg_len > b->len - DUET_RPMSG_HEADER_SIZE)
-        return duet_rpmsg_corrupt(dev, text("message longer than its buffer", "bad length"));
+        return duet_rpmsg_corrupt(dev, duet_text_pick("message longer than its buffer", "bad length"));
     return 1;
 }
 
@@ -197,7 +197,7 @@ HOT int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
         return n;
     uint32_t len, id = peer_entry(dev, v, &len);
     if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
-        return duet_rpmsg_corrupt(dev, text("receive ring names a buffer not its to give", "bad buffer id"));
+        return duet_rpmsg_corrupt(dev, duet_text_pick("receive ring names a buffer not its to give", "bad buffer id"));
     n = duet_rpmsg_rx_map(dev, (uint16_t)id, b);
     if (take && n > 0)
         rx_took(dev, b);
@@ -215,7 +215,7 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev)
     for (; n > 0; n--) {
         uint32_t len, id = peer_entry(dev, v, &len);
         if (id >= dev->tx_bufs || dev->tx_next[id] != DUET_RPMSG_ID_AWAY)
-            return duet_rpmsg_corrupt(dev, text("used ring returned a buffer never sent", "bad buffer id"));
+            return duet_rpmsg_corrupt(dev, duet_text_pick("used ring returned a buffer never sent", "bad buffer id"));
         dev->tx_next[id] = dev->tx_free;
         dev->tx_free = (duet_rpmsg_id)id;
         dev->tx_free_count++;
@@ -247,7 +247,7 @@ static HOT int tx_take_now(duet_rpmsg *dev, tx_buf *b)
     uint32_t len;
     b->id = (uint16_t)peer_entry(dev, v, &len);
     if (b->id >= v->num)
-        return duet_rpmsg_corrupt(dev, text("avail ring names a buffer out of range", "bad buffer id"));
+        return duet_rpmsg_corrupt(dev, duet_text_pick("avail ring names a buffer out of range", "bad buffer id"));
     v->last++;
     b->p = desc_buffer(dev, v, b->id, l->buf_size, &b->cap);
     return b->p ? 1 : DUET_ERR_CORRUPT;
@@ -344,7 +344,7 @@ static unsigned remote_batch(duet_rpmsg *dev, unsigned n, uint32_t src, uint32_t
         volatile uint8_t *p = ids[k] < v->num ? desc_buffer(dev, v, ids[k], dev->lay.buf_size, &cap) : NULL;
         if (!p) {
             *err = ids[k] < v->num ? DUET_ERR_CORRUPT
-                                   : duet_rpmsg_corrupt(dev, text("avail ring names a buffer out of range", "bad buffer id"));
+                                   : duet_rpmsg_corrupt(dev, duet_text_pick("avail ring names a buffer out of range", "bad buffer id"));
             break;
         }
         lens[k] = (uint16_t)(len - *done < piece ? len - *done : piece);
