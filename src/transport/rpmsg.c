@@ -61,7 +61,7 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, uint32_t dst, const uint8
 {
     duet_rpmsg *dev = ep->dev;
     uint32_t timeout_ms = how & SEND_NOW ? 0 : dev->send_timeout_ms;
-    tx_buf b = {0, 0, NULL};
+    tx_buf b;
     uint32_t start = 0;
     bool waited = false;
     int got = 0;
