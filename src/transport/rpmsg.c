@@ -248,10 +248,10 @@ int duet_rpmsg_wait_ready(duet_rpmsg *dev, uint32_t timeout_ms)
         int n = duet_rpmsg_poll(dev);
         if (n < 0)
             return n;
-        bool all = true;
-        for (unsigned i = 0; i < dev->ep_count; i++)
-            all = all && dev->eps[i]->ready;
-        if (all)
+        unsigned i = 0;
+        while (i < dev->ep_count && dev->eps[i]->ready)
+            i++;
+        if (i == dev->ep_count) /* all ready */
             return DUET_OK;
         uint32_t elapsed = dev->port->now_ms(dev->port) - start;
         if (elapsed >= timeout_ms)
