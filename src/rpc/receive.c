@@ -175,7 +175,7 @@ static bool read_params(duet_req *c, duet_msgpack_reader *r)
 
 /* The header of an array (the message's, its params): a fixarray read here where built
  * for speed, any other as a token. */
-static bool read_array_head(duet_msgpack_reader *r, uint32_t *n)
+static HOT_INLINE bool read_array_head(duet_msgpack_reader *r, uint32_t *n)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
     duet_msgpack_token t;
@@ -233,12 +233,12 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
     c.bound.user = NULL;
     c.typed = false;
     c.notification = notification;
-    const uint8_t *msgid = duet_msgpack_reader_pos(r);
-    size_t msgid_len = 0;
+    c.msgid = duet_msgpack_reader_pos(r);
+    c.msgid_len = 0;
     if (!c.notification) {
         if (!read_request_msgid(r, end))
             return skip_malformed(rpc, r, msg, end); /* no id to answer to */
-        msgid_len = (size_t)(duet_msgpack_reader_pos(r) - msgid);
+        c.msgid_len = (size_t)(duet_msgpack_reader_pos(r) - c.msgid);
     }
     const char *malformed = NULL;
     c.method = "";
@@ -262,7 +262,7 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
             return false;
         rpc->stats.msgs_in++;
     }
-    duet_rpc_serve(rpc, &c, msgid, msgid_len, malformed);
+    duet_rpc_serve(rpc, &c, malformed);
     return true;
 }
 
