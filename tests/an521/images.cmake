@@ -11,6 +11,22 @@ foreach(scenario ${DUET_AN521_SCENARIOS})
   endif()
 endforeach()
 
+# The same scenarios over duet's small configuration (duet_an521_small).
+set(DUET_AN521_LIBRARY duet_an521_small)
+foreach(scenario ${DUET_AN521_SMALL_SCENARIOS})
+  foreach(core m7 m4)
+    if("${core}" STREQUAL "m7")
+      set(cpu 0)
+    else()
+      set(cpu 1)
+    endif()
+    duet_an521_image(an521_small_${scenario}_${core} ${cpu} ${CMAKE_CURRENT_LIST_DIR}/${core}.c
+      ${CMAKE_CURRENT_LIST_DIR}/check.c)
+    target_compile_definitions(an521_small_${scenario}_${core} PRIVATE AN521_SCENARIO="${scenario}")
+  endforeach()
+endforeach()
+unset(DUET_AN521_LIBRARY)
+
 # The guide's examples (examples/): each core's program as it is, built for its CPU.
 foreach(example rpc_serial rpc_sensor)
   foreach(core m7 m4)

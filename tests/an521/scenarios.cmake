@@ -3,3 +3,6 @@
 # host build, which registers them with ctest (cmake/an521.cmake).
 set(DUET_AN521_SCENARIOS boot calls nested async notify stream sizes board silent noimage)
 set(DUET_AN521_M7_ONLY noimage)
+# The scenarios run again with duet built in its small configuration (DUET_SMALL: short
+# error texts, no hints, 2 waiting calls, messages of one RPMsg buffer): an521_small_<name>.
+set(DUET_AN521_SMALL_SCENARIOS boot calls nested async notify stream sizes board silent)
