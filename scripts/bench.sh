@@ -243,6 +243,12 @@ two_core_figure() {
 #   stream.memcpy.mb_per_s                   the same bytes and checks through a bare SPSC ring
 #                                            of 64 KiB (SRAM4's size), spinning
 #   stream.ratio                             stream.mb_per_s / stream.memcpy.mb_per_s
+#   stream.pieces.mb_per_s                   the bare ring cut as RPMsg cuts a stream: 512-byte
+#                                            slots, each a 16-byte header and 496 bytes at most
+#                                            (no protocol: what the buffer layout costs alone)
+#   stream.pieces.ratio                      stream.pieces.mb_per_s / stream.memcpy.mb_per_s:
+#                                            the most a stream over those buffers can reach
+#   stream.of_pieces.ratio                   stream.mb_per_s / stream.pieces.mb_per_s
 # BENCH_TWO_CORE_N round trips per latency case (default 20000, after 2000 unmeasured),
 # BENCH_TWO_CORE_MIB MiB per stream (default 64, after 8 unmeasured). The logs, with what each
 # side's doorbell and RPMsg layer did, are $PROFILES/two_core.*.log.
@@ -266,6 +272,7 @@ suite_two_core() {
         two_core_run "two_core.pingpong.spin.$tc_r" pingpong spin "$tc_n"
         two_core_run "two_core.rtt.adaptive.$tc_r" rtt adaptive "$tc_n"
         two_core_run "two_core.stream.memcpy.$tc_r" copy "$tc_mib"
+        two_core_run "two_core.stream.pieces.$tc_r" pieces "$tc_mib"
         two_core_run "two_core.stream.adaptive.$tc_r" stream adaptive "$tc_mib"
         two_core_run "two_core.stream.blocking.$tc_r" stream block "$tc_mib"
         for tc_case in pingpong.futex rtt.blocking pingpong.spin rtt.adaptive; do
@@ -273,7 +280,7 @@ suite_two_core() {
                 tc_lists="$tc_lists $tc_case.$tc_key=$(two_core_value "two_core.$tc_case.$tc_r" "$tc_key")"
             done
         done
-        for tc_case in stream.memcpy stream.adaptive stream.blocking; do
+        for tc_case in stream.memcpy stream.pieces stream.adaptive stream.blocking; do
             tc_lists="$tc_lists $tc_case.mb_per_s=$(two_core_value "two_core.$tc_case.$tc_r" mb_per_s)"
         done
         tc_lists="$tc_lists rtt.blocking.ratio=$(awk -v a="$(two_core_value "two_core.rtt.blocking.$tc_r" median_us)" \
@@ -282,6 +289,10 @@ suite_two_core() {
             -v b="$(two_core_value "two_core.pingpong.spin.$tc_r" median_us)" 'BEGIN { printf "%.4f", a / b }')"
         tc_lists="$tc_lists stream.ratio=$(awk -v a="$(two_core_value "two_core.stream.adaptive.$tc_r" mb_per_s)" \
             -v b="$(two_core_value "two_core.stream.memcpy.$tc_r" mb_per_s)" 'BEGIN { printf "%.4f", a / b }')"
+        tc_lists="$tc_lists stream.pieces.ratio=$(awk -v a="$(two_core_value "two_core.stream.pieces.$tc_r" mb_per_s)" \
+            -v b="$(two_core_value "two_core.stream.memcpy.$tc_r" mb_per_s)" 'BEGIN { printf "%.4f", a / b }')"
+        tc_lists="$tc_lists stream.of_pieces.ratio=$(awk -v a="$(two_core_value "two_core.stream.adaptive.$tc_r" mb_per_s)" \
+            -v b="$(two_core_value "two_core.stream.pieces.$tc_r" mb_per_s)" 'BEGIN { printf "%.4f", a / b }')"
         tc_r=$((tc_r + 1))
     done
     two_core_figure shm.pingpong.futex.median_us pingpong.futex.median_us us
@@ -298,6 +309,9 @@ suite_two_core() {
     two_core_figure stream.blocking.mb_per_s stream.blocking.mb_per_s MB/s 1
     two_core_figure stream.memcpy.mb_per_s stream.memcpy.mb_per_s MB/s 1
     two_core_figure stream.ratio stream.ratio "" 2
+    two_core_figure stream.pieces.mb_per_s stream.pieces.mb_per_s MB/s 1
+    two_core_figure stream.pieces.ratio stream.pieces.ratio "" 2
+    two_core_figure stream.of_pieces.ratio stream.of_pieces.ratio "" 2
 }
 
 # ------------------------------------------------------------------ main

@@ -123,21 +123,23 @@ static void top_unlock(void *arg)
     }
 }
 
+/* The engine's configuration, in flash: duet's buffers and lock hooks. The engine takes the
+ * lock in each of its functions and releases it while a call waits, so another thread may
+ * poll meanwhile. */
+static const duet_rpc_config rpc_config = {
+    .tx_buffer = duet.rpc_tx,
+    .tx_size = sizeof duet.rpc_tx,
+    .result_buffer = duet.rpc_results,
+    .result_size = sizeof duet.rpc_results,
+    .lock = top_lock,
+    .unlock = top_unlock,
+};
+
 static void rpc_setup(void)
 {
     if (duet.rpc_ready)
         return;
-    /* The engine takes the lock in each of its functions and releases it while a call
-     * waits, so another thread may poll meanwhile. */
-    duet_rpc_config cfg = {
-        .tx_buffer = duet.rpc_tx,
-        .tx_size = sizeof duet.rpc_tx,
-        .result_buffer = duet.rpc_results,
-        .result_size = sizeof duet.rpc_results,
-        .lock = top_lock,
-        .unlock = top_unlock,
-    };
-    duet_rpc_start(&duet.rpc, (duet_link *)&idle_link, &cfg); /* its buffers and hooks pass duet_rpc_init's checks */
+    duet_rpc_start(&duet.rpc, (duet_link *)&idle_link, &rpc_config); /* it passes duet_rpc_init's checks */
     duet.rpc_ready = true;
 }
 
@@ -157,6 +159,12 @@ int duet_begin(void)
     return duet_begin_port(port) == DUET_OK; /* 1 or 0, as Arduino's RPC.begin() */
 }
 
+/* Records err as duet's error with the transport's text: "what: <why the transport failed>". */
+static int transport_fail(int err, const char *what)
+{
+    return fail(err, what, duet_rpmsg_error_text(&duet.dev));
+}
+
 /* Sets up the transport for this core's role and waits for the handshake. */
 static int transport_up(duet_port *port)
 {
@@ -171,18 +179,18 @@ static int transport_up(duet_port *port)
     if (m7) {
         err = duet_rpmsg_init_host(&duet.dev, port, &lay);
         if (err)
-            return fail(err, "shared memory", duet_rpmsg_error_text(&duet.dev));
+            return transport_fail(err, "shared memory");
     } else {
         err = duet_rpmsg_init_remote(&duet.dev, port, &lay, DUET_HANDSHAKE_TIMEOUT_MS);
         if (err)
-            return fail(err, "waiting for the M7", duet_rpmsg_error_text(&duet.dev));
+            return transport_fail(err, "waiting for the M7");
     }
     /* The M4 announces "raw" first, then "rpc", as the Arduino library does. */
     err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_raw, "raw", NULL, 0);
     if (!err)
         err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_rpc, "rpc", duet.rpc_reasm, sizeof duet.rpc_reasm);
     if (err)
-        return fail(err, "endpoints", duet_rpmsg_error_text(&duet.dev));
+        return transport_fail(err, "endpoints");
     if (m7) {
         uint32_t at = duet.boot_address ? duet.boot_address
                       : port->boot_address ? port->boot_address
@@ -195,10 +203,10 @@ static int transport_up(duet_port *port)
                                              : NULL);
     }
     err = duet_rpmsg_wait_ready(&duet.dev, DUET_HANDSHAKE_TIMEOUT_MS);
+    if (err == DUET_ERR_TIMEOUT)
+        return fail(err, "handshake", duet_text_pick("the other core did not answer within 5 s", "no answer"));
     if (err)
-        return fail(err, "handshake",
-                    err == DUET_ERR_TIMEOUT ? duet_text_pick("the other core did not answer within 5 s", "no answer")
-                                            : duet_rpmsg_error_text(&duet.dev));
+        return transport_fail(err, "handshake");
     return DUET_OK;
 }
 
@@ -260,7 +268,7 @@ static int poll_locked(void)
     int err = duet_stream_flush_now(&duet.stream);
     int n = duet_rpmsg_poll(&duet.dev);
     if (n < 0)
-        return fail(n, "link", duet_rpmsg_error_text(&duet.dev));
+        return transport_fail(n, "link");
     if (err && err != DUET_ERR_TIMEOUT && err != DUET_ERR_STATE)
         return fail(err, "stream", NULL);
     duet_stream_notify(&duet.stream);
@@ -316,13 +324,6 @@ static void call_begin(char *text)
         e->capture = text;
 }
 
-/* Whether two texts are the same (no strcmp: newlib's pulls 700 bytes into a firmware). */
-static bool same_text(const char *a, const char *b)
-{
-    size_t n = strlen(a);
-    return strlen(b) == n && memcmp(a, b, n) == 0;
-}
-
 /* Ends a call (begun with call_begin, or not): a failure's text (which names the method)
  * becomes the thread's error. Without the port's lock there is one thread, and the engine's
  * text is its. A call the link failed carries the transport's reason at once: "die: link
@@ -337,8 +338,10 @@ static int call_result(int err)
         top_lock(NULL);
         const char *call = text ? text : duet_rpc_error_text(&duet.rpc);
         const char *why = duet_rpmsg_error_text(&duet.dev);
-        bool reason = err == DUET_ERR_LINK_DOWN && !same_text(why, "no error") &&
-                      !same_text(why, duet_strerror(err)) && !duet_text_contains(call, why);
+        /* The transport's reason, unless it has none ("no error") or the call's text has
+         * it already (its "link down" too). */
+        bool reason = err == DUET_ERR_LINK_DOWN && !duet_text_contains("no error", why) &&
+                      !duet_text_contains(call, why);
         fail(err, reason ? call : NULL, reason ? why : call);
         top_unlock(NULL);
     }

@@ -25,6 +25,12 @@
 /* The bare ring's size: the same 64 KiB as SRAM4, the whole shared region of the board. */
 #define BT_RING 65536u
 
+/* The pieces baseline's slots: RPMsg's buffer on the GIGA's layout, 512 bytes, whose first 16
+ * are the message header and the other 496 the payload. */
+#define BT_SLOT 512u
+#define BT_HEADER 16u
+#define BT_PIECE (BT_SLOT - BT_HEADER)
+
 static inline uint64_t bt_now_ns(void)
 {
     struct timespec ts;

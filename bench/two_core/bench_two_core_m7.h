@@ -14,5 +14,8 @@ bool bt_pingpong(bool spin, bool pin, unsigned warm, unsigned n, double *samples
  * a BT_RING-byte SPSC ring, checked here; *seconds: the time of the last `bytes`. False if a
  * byte came out wrong or the other process failed. */
 bool bt_copy(bool pin, uint64_t warm_bytes, uint64_t bytes, double *seconds);
+/* The same bytes through the same ring cut into BT_SLOT slots, each a BT_HEADER header and at
+ * most BT_PIECE bytes (baseline.c, "Copy in pieces"). */
+bool bt_copy_pieces(bool pin, uint64_t warm_bytes, uint64_t bytes, double *seconds);
 
 #endif

@@ -12,6 +12,8 @@
  *                                            the M4 (after a warm-up), DUET_WAIT=block|adaptive
  *                                            on both cores
  *   bench_two_core copy [MIB]                MIB MiB through a bare 64 KiB SPSC ring, spinning
+ *   bench_two_core pieces [MIB]              the same, the ring cut as RPMsg cuts a stream: 512-byte
+ *                                            slots of a 16-byte header and up to 496 bytes
  *   bench_two_core stream block|adaptive [MIB]
  *                                            MIB MiB M4 -> M7 over the duet stream: duet_write
  *                                            of 4 KiB chunks on the M4, duet_stream_read_bytes
@@ -295,7 +297,8 @@ static void print_rate(uint64_t bytes, double seconds)
     printf("mb_per_s %.1f\n", (double)bytes / seconds / 1e6);
 }
 
-static int run_copy(unsigned mib)
+/* copy (pieces false) or pieces (true): MIB MiB through the bare ring. */
+static int run_copy(bool pieces, unsigned mib)
 {
     if (pin && bt_pin(BT_CPU_M7) != 0) {
         perror("bench_two_core: sched_setaffinity(CPU 0)");
@@ -303,7 +306,7 @@ static int run_copy(unsigned mib)
     }
     uint64_t bytes = (uint64_t)mib << 20, warm = (uint64_t)(mib < WARM_MIB ? mib : WARM_MIB) << 20;
     double seconds;
-    if (!bt_copy(pin, warm, bytes, &seconds))
+    if (!(pieces ? bt_copy_pieces : bt_copy)(pin, warm, bytes, &seconds))
         return 1;
     print_rate(bytes, seconds);
     return 0;
@@ -377,7 +380,7 @@ typedef int (*case_fn)(const char *arg, unsigned n);
 
 static int case_pingpong(const char *arg, unsigned n) { return run_pingpong(arg, n); }
 static int case_rtt(const char *arg, unsigned n) { return run_rtt(arg, n); }
-static int case_copy(const char *arg, unsigned n) { (void)arg; return run_copy(n); }
+static int case_copy(const char *arg, unsigned n) { return run_copy(strcmp(arg, "pieces") == 0, n); }
 static int case_stream(const char *arg, unsigned n) { return run_stream(arg, n); }
 
 /* Runs one case in a forked process (a fresh duet instance); true if it exited with 0. */
@@ -411,6 +414,7 @@ static int run_check(void)
     ok &= check_case("rtt", case_rtt, "block", 300);
     ok &= check_case("rtt", case_rtt, "adaptive", 300);
     ok &= check_case("copy", case_copy, "-", 2);
+    ok &= check_case("copy", case_copy, "pieces", 2);
     ok &= check_case("stream", case_stream, "block", 2);
     ok &= check_case("stream", case_stream, "adaptive", 2);
     return ok ? 0 : 1;
@@ -432,7 +436,7 @@ static unsigned count_arg(int argc, char **argv, int i, unsigned dflt)
 
 int main(int argc, char **argv)
 {
-    const char *usage = "usage: bench_two_core pingpong futex|spin [N] | rtt block|adaptive [N] | copy [MIB] | "
+    const char *usage = "usage: bench_two_core pingpong futex|spin [N] | rtt block|adaptive [N] | copy [MIB] | pieces [MIB] | "
                         "stream block|adaptive [MIB] | check";
     if (argc < 2)
         die(usage);
@@ -442,7 +446,9 @@ int main(int argc, char **argv)
     if (strcmp(c, "rtt") == 0 && argc >= 3)
         return run_rtt(argv[2], count_arg(argc, argv, 3, DEFAULT_ROUND_TRIPS));
     if (strcmp(c, "copy") == 0)
-        return run_copy(count_arg(argc, argv, 2, DEFAULT_MIB));
+        return run_copy(false, count_arg(argc, argv, 2, DEFAULT_MIB));
+    if (strcmp(c, "pieces") == 0)
+        return run_copy(true, count_arg(argc, argv, 2, DEFAULT_MIB));
     if (strcmp(c, "stream") == 0 && argc >= 3)
         return run_stream(argv[2], count_arg(argc, argv, 3, DEFAULT_MIB));
     if (strcmp(c, "check") == 0)

@@ -178,5 +178,24 @@ bool duet_rpc_serve_bound(duet_req *c, duet_text *t)
     }
     c->bound = *found;
     c->typed = found->signature != NULL;
-    return (!c->typed || check_args(c, t)) && run_handler(c, t);
+    if (c->typed && !check_args(c, t))
+        return false;
+    /* The response is written into a frame of the tx buffer: the handler writes its result
+     * after [1, msgid, nil. */
+    duet_rpc *rpc = c->rpc;
+    duet_msgpack_writer *w = &c->out;
+    size_t frame;
+    if (!frame_push(rpc, w, &frame)) { /* nested too deep for the tx buffer */
+        say_method(c, t);
+        duet_text_add(t, duet_rpc_text_no_frame);
+        return false;
+    }
+    response_head(w, c->msgid, c->msgid_len);
+    duet_msgpack_write_tag(w, 0xc0);
+    c->result_start = duet_msgpack_writer_size(w);
+    bool ok = run_handler(c, t);
+    if (ok && !c->notification)
+        duet_rpc_send_frame(rpc, w);
+    frame_pop(rpc, frame);
+    return ok;
 }

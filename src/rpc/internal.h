@@ -48,6 +48,8 @@ struct duet_req {
     const char *method;
     uint32_t method_len;
     uint32_t argc;
+    const uint8_t *msgid;                  /* the request's msgid as it came (none: a notification) */
+    size_t msgid_len;
     duet_msgpack_reader params;            /* over the params' elements, once params_read */
     bool params_read;                      /* duet_req_params has set up params */
     duet_msgpack_token args[DUET_RPC_MAX_ARGS]; /* the first arguments, decoded */
@@ -183,13 +185,27 @@ void duet_rpc_add_name(duet_text *t, const char *prefix, const char *name);
 /* serve.c: appends rpclib's sentence for a method that is not bound. */
 void duet_rpc_unknown_text(duet_req *c, duet_text *t);
 
+/* Writes the head of a response, [1, msgid, then the error and result, into w: the array
+ * header, the type and the msgid's bytes as they came, in one piece. */
+static HOT_INLINE void response_head(duet_msgpack_writer *w, const uint8_t *msgid, size_t msgid_len)
+{
+    uint8_t *p = duet_msgpack_writer_reserve(w, 2 + msgid_len);
+    if (!p)
+        return;
+    p[0] = 0x94; /* an array of 4 */
+    p[1] = MSG_RESPONSE;
+    memcpy(p + 2, msgid, msgid_len);
+}
+
 /* dispatch.c: serves a request for a bound method (duet_rpc.serve_bound, set by the first
- * bind); false with the error text in t, also when nothing answers to its name. */
+ * bind) and answers it; false with the error text in t (nothing sent), also when nothing
+ * answers to its name. */
 bool duet_rpc_serve_bound(duet_req *c, duet_text *t);
 
-/* serve.c: serves one request or notification whose params reader is at the first
- * parameter (malformed: why it cannot be served, after MALFORMED, or NULL). */
-void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const uint8_t *msgid, size_t msgid_len, const char *malformed);
+/* serve.c: serves one request or notification (its msgid in c) whose params were read
+ * (malformed: why it cannot be served, after MALFORMED, or NULL): the bound method answers,
+ * or an error response says why not (a notification's failure goes to the report hook). */
+void duet_rpc_serve(duet_rpc *rpc, duet_req *c, const char *malformed);
 
 /* serve.c: sends [1, msgid, text, nil] from a small buffer of its own (no frame needed). */
 void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len, const char *text);

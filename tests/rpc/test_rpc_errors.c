@@ -1,5 +1,7 @@
 /* tests/rpc/test_rpc_errors.c - what a caller gets when things go wrong: unknown method,
  * argument count and type, failing handlers, bad results, sizes, timeouts, link down. */
+#include <stdio.h>
+
 #include "fixture.h"
 
 /* ------------------------------------------------------------ handlers */
@@ -588,6 +590,59 @@ static void test_set_link(void **state)
     assert_string_equal(duet_rpc_error_text(RA), "link changed while the call waited");
 }
 
+/* ------------------------------------------------------------ failed notifications */
+
+/* What B's report hook was told last, and how often. */
+static char reported[DUET_RPC_ERROR_TEXT + 64];
+static unsigned reports;
+
+static void on_report(void *arg, const char *text)
+{
+    assert_ptr_equal(arg, &reports);
+    snprintf(reported, sizeof reported, "%s", text);
+    reports++;
+}
+
+/* B's handler "outer" holds B's only frame (its response) while A notifies "note" and B
+ * polls: B has no frame left to serve it in. */
+static int h_outer(duet_req *c)
+{
+    assert_int_equal(duet_rpc_notify(RA, "note", "i", 1), DUET_OK);
+    assert_int_equal(duet_rpc_poll(RB), 1);
+    return duet_return_int(c, 1);
+}
+
+static void test_failed_notifications_reported(void **state)
+{
+    (void)state;
+    duet_rpc_config cfg = fx_config(&FB);
+    cfg.tx_size = FX_MAX_MESSAGE; /* one frame */
+    cfg.report = on_report;
+    cfg.report_arg = &reports;
+    fx_init(&FB, &cfg);
+    reports = 0;
+    /* Nothing bound on B: rpclib's sentence. */
+    assert_int_equal(duet_rpc_notify(RA, "nope", ""), DUET_OK);
+    assert_int_equal(duet_rpc_poll(RB), 1);
+    assert_int_equal(reports, 1);
+    assert_string_equal(reported,
+                        "notification nope failed: rpclib: server could not find function 'nope' with argument count 0.");
+    /* A handler that fails, and one that finds no frame for its response. */
+    assert_int_equal(duet_rpc_bind(RB, "note", "i", h_fail_text, NULL), DUET_OK);
+    assert_int_equal(duet_rpc_bind(RB, "outer", ":i", h_outer, NULL), DUET_OK);
+    assert_int_equal(duet_rpc_notify(RA, "note", "i", 1), DUET_OK);
+    assert_int_equal(duet_rpc_poll(RB), 1);
+    assert_int_equal(reports, 2);
+    assert_string_equal(reported, "notification note failed: note: no such pin");
+    int32_t r = 0;
+    assert_int_equal(duet_rpc_call(RA, "outer", ":i", &r), DUET_OK);
+    assert_int_equal(r, 1);
+    assert_int_equal(reports, 3);
+    assert_string_equal(reported,
+                        "notification note failed: note: no room left in the tx buffer (calls nested too deep)");
+    assert_int_equal(duet_rpc_get_stats(RB).errors_sent, 0); /* a notification gets no answer */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -611,6 +666,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_link_down, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_link_down_while_waiting, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_set_link, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_notifications_reported, setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
