@@ -57,7 +57,7 @@ void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on)
  * without it, or at the next poll or wait: one index store and one doorbell for a run of
  * messages.
  */
-int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, uint32_t dst, const uint8_t *data, uint16_t len, unsigned how)
+int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint16_t len, unsigned how)
 {
     duet_rpmsg *dev = ep->dev;
     tx_buf b;
@@ -83,7 +83,8 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, uint32_t dst, const uint8
     }
     if (dev->err) /* also when the take found shared memory corrupt */
         return dev->err;
-    duet_rpmsg_tx_put(dev, &b, ep->addr, dst, data, len, (uint16_t)(how & FRAG_MORE));
+    duet_rpmsg_tx_put(dev, &b, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, data, len,
+                      (uint16_t)(how & FRAG_MORE));
     if (!(how & SEND_MORE))
         duet_rpmsg_notify(dev);
     return DUET_OK;
@@ -134,7 +135,7 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
     for (;;) {
         size_t n = len < one ? len : one;
         len -= n;
-        int err = duet_rpmsg_send_one(ep, ep->dest, p, (uint16_t)n, len ? (how & SEND_NOW) | SEND_MORE | FRAG_MORE : how);
+        int err = duet_rpmsg_send_one(ep, p, (uint16_t)n, len ? (how & SEND_NOW) | SEND_MORE | FRAG_MORE : how);
         if (err || !len)
             return err;
         p += n;
