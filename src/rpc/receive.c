@@ -40,14 +40,32 @@ static inline bool read_one(duet_msgpack_reader *r, duet_msgpack_token *t, unsig
     return duet_msgpack_read_value(r, t, inside);
 }
 
-/* A response's msgid: the 32-bit unsigned integers duet sends read here, any other through
- * the reader. False if there is none. */
+/* Whether t is an integer, of either encoding (a non-canonical encoder may write a value
+ * >= 0 as a signed one). */
+static bool is_integer(const duet_msgpack_token *t)
+{
+    return t->type == DUET_MSGPACK_UINT || t->type == DUET_MSGPACK_INT;
+}
+
+/* A msgid as a token (the encodings the fast paths do not read): any integer for a request,
+ * one >= 0 for a response (its value in *id). False if there is none. */
+static bool read_msgid_token(duet_msgpack_reader *r, bool response, uint64_t *id)
+{
+    duet_msgpack_token t;
+    if (!read_one(r, &t, 1) || !is_integer(&t) || (response && t.type == DUET_MSGPACK_INT && t.v.i < 0))
+        return false;
+    *id = t.v.u;
+    return true;
+}
+
+/* A response's msgid: the 32-bit unsigned integers duet sends read here, any other as a
+ * token. False if there is none. */
 static bool read_response_id(duet_msgpack_reader *r, const uint8_t *end, uint64_t *id)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
     size_t n = DUET_RPC_FOR_SIZE ? 0 : uint_size(p, end);
     if (!n || n > 5)
-        return duet_msgpack_read_u64(r, id);
+        return read_msgid_token(r, true, id);
     if (n == 1)
         *id = p[0];
     else if (n == 2)
@@ -75,12 +93,17 @@ static bool complete(duet_rpc *rpc, duet_msgpack_reader *r, const uint8_t *msg, 
     resp.text = NULL;
     resp.text_len = 0;
     resp.error_type = DUET_MSGPACK_NIL;
-    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0)
+    if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && *duet_msgpack_reader_pos(r) == 0xc0) {
         duet_msgpack_reader_skip(r, 1); /* nil, read here: no error */
-    else if ((resp.error_type = duet_msgpack_peek_type(r)) == DUET_MSGPACK_STR)
-        duet_msgpack_read_str(r, &resp.text, &resp.text_len);
-    else if (!duet_msgpack_read_value(r, &resp.tok, 1))
-        return false;
+    } else {
+        if (!read_one(r, &resp.tok, 1))
+            return false;
+        resp.error_type = resp.tok.type;
+        if (resp.error_type == DUET_MSGPACK_STR) {
+            resp.text = (const char *)resp.tok.v.bytes.ptr;
+            resp.text_len = resp.tok.v.bytes.len;
+        }
+    }
     resp.result = duet_msgpack_reader_pos(r);
     if (!read_one(r, &resp.tok, 1))
         return false;
@@ -115,23 +138,23 @@ static bool utf8_valid(const uint8_t *s, size_t len)
 static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t *len)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    const uint8_t *bytes;
-    *len = 0;
     size_t avail = duet_msgpack_reader_remaining(r);
+    duet_msgpack_token t;
+    *len = 0;
     if (!DUET_RPC_FOR_SIZE && avail && (*p & 0xe0) == 0xa0 && (size_t)(*p & 0x1f) < avail) {
         *name = (const char *)p + 1; /* a fixstr, read here: the commonest name */
         *len = *p & 0x1f;
         duet_msgpack_reader_skip(r, 1 + *len);
         return true;
     }
-    if (duet_msgpack_peek_type(r) != DUET_MSGPACK_BIN)
-        return duet_msgpack_read_str(r, name, len);
-    if (!duet_msgpack_read_bin(r, &bytes, len) || !utf8_valid(bytes, *len)) {
-        *len = *len ? *len : 1;
+    if (!read_one(r, &t, 1) || (t.type != DUET_MSGPACK_STR && t.type != DUET_MSGPACK_BIN))
         return false;
-    }
-    *name = (const char *)bytes;
-    return true;
+    *name = (const char *)t.v.bytes.ptr;
+    *len = t.v.bytes.len;
+    if (t.type == DUET_MSGPACK_STR || utf8_valid(t.v.bytes.ptr, *len))
+        return true;
+    *len = *len ? *len : 1;
+    return false;
 }
 
 /* Reads the params to find where the message ends, and keeps the first DUET_RPC_MAX_ARGS
@@ -150,16 +173,22 @@ static bool read_params(duet_req *c, duet_msgpack_reader *r)
     return ok;
 }
 
-/* The params array's header: a fixarray read here, any other through the reader. */
-static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
+/* The header of an array (the message's, its params): a fixarray read here where built
+ * for speed, any other as a token. */
+static bool read_array_head(duet_msgpack_reader *r, uint32_t *n)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
+    duet_msgpack_token t;
     if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) && (*p & 0xf0) == 0x90) {
         *n = *p & 0x0f;
         duet_msgpack_reader_skip(r, 1);
         return true;
     }
-    return duet_msgpack_read_array(r, n);
+    *n = 0;
+    if (!duet_msgpack_read_token(r, &t) || t.type != DUET_MSGPACK_ARRAY)
+        return false;
+    *n = t.v.count;
+    return true;
 }
 
 /* The type of a message (request, response or notification) from its head: an array of 4
@@ -168,28 +197,29 @@ static bool read_params_array(duet_msgpack_reader *r, uint32_t *n)
 static HOT_INLINE int read_kind(duet_msgpack_reader *r)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
-    uint32_t n, type;
+    uint32_t n;
+    duet_msgpack_token type;
     if (!DUET_RPC_FOR_SIZE && duet_msgpack_reader_remaining(r) >= 2 && p[1] <= MSG_NOTIFY &&
         p[0] == (p[1] == MSG_NOTIFY ? 0x93 : 0x94)) {
         duet_msgpack_reader_skip(r, 2);
         return p[1];
     }
-    if (!duet_msgpack_read_array(r, &n) || !duet_msgpack_read_u32(r, &type) || type > MSG_NOTIFY ||
-        n != (type == MSG_NOTIFY ? 3u : 4u))
+    if (!read_array_head(r, &n) || !read_one(r, &type, 1) || !is_integer(&type) || type.v.u > MSG_NOTIFY ||
+        n != (type.v.u == MSG_NOTIFY ? 3u : 4u))
         return -1;
-    return (int)type;
+    return (int)type.v.u;
 }
 
 /* A request's msgid: any integer (its bytes are sent back as they came). */
 static HOT_INLINE bool read_request_msgid(duet_msgpack_reader *r, const uint8_t *end)
 {
     size_t n = DUET_RPC_FOR_SIZE ? 0 : uint_size(duet_msgpack_reader_pos(r), end);
-    duet_msgpack_token id;
+    uint64_t id;
     if (n) {
         duet_msgpack_reader_skip(r, n);
         return true;
     }
-    return duet_msgpack_read_token(r, &id) && (id.type == DUET_MSGPACK_UINT || id.type == DUET_MSGPACK_INT);
+    return read_msgid_token(r, false, &id);
 }
 
 /* Handles a request or notification (its kind already read at r), framing it while it
@@ -220,7 +250,7 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
         malformed = c.method_len
                         ? duet_text_pick("the method name is bin but not UTF-8; send it as a string", "bin name not UTF-8")
                         : duet_text_pick("the method name must be a string", "name not a string");
-    else if (!read_params_array(r, &c.argc))
+    else if (!read_array_head(r, &c.argc))
         malformed = duet_text_pick("params must be an array", "params not an array");
     if (malformed) {
         if (!skip_malformed(rpc, r, msg, end))

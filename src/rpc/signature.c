@@ -6,16 +6,21 @@
 /* What makes a signature bad. */
 typedef enum { SIG_OK, SIG_LETTER, SIG_RESULT, SIG_TOO_MANY } sig_fault;
 
-/* The letters a signature may use for a value, one bit each from 'a'. */
-#define LETTER_BIT(c) (1ul << ((c) - 'a'))
-#define LETTERS                                                                                                   \
-    (LETTER_BIT('i') | LETTER_BIT('u') | LETTER_BIT('l') | LETTER_BIT('k') | LETTER_BIT('b') | LETTER_BIT('f') | \
-     LETTER_BIT('d') | LETTER_BIT('s') | LETTER_BIT('y') | LETTER_BIT('n') | LETTER_BIT('v'))
+/* Where c is in the letters of a value but 'v' ("iulkbfdsyn"): 0..9, or 10 for 'v' and
+ * anything else. The one table of the letters: their names, types and ranges follow it. */
+static unsigned letter_index(char c)
+{
+    static const char letters[] = "iulkbfdsyn";
+    unsigned n = 0;
+    while (letters[n] && letters[n] != c)
+        n++;
+    return n;
+}
 
 /* Is c a letter a signature may use for a value? */
 static bool sig_letter(char c)
 {
-    return c >= 'a' && c <= 'z' && (LETTERS >> (c - 'a') & 1);
+    return letter_index(c) < 10 || c == 'v';
 }
 
 unsigned duet_rpc_sig_count(const char *sig)
@@ -102,12 +107,8 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t)
 const char *duet_rpc_letter_name(char c)
 {
     /* The names in the order of the letters, then that of 'v' (or anything else). */
-    static const char letters[] = "iulkbfdsyn";
     static const char names[] = "int32\0uint32\0int64\0uint64\0bool\0float\0double\0str\0bin\0nil\0any value";
-    unsigned n = 0;
-    while (letters[n] && letters[n] != c)
-        n++;
-    return duet_text_nth(names, sizeof names, n);
+    return duet_text_nth(names, sizeof names, letter_index(c));
 }
 
 void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok, bool range)
@@ -116,37 +117,32 @@ void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok,
                  range ? "an integer out of its range" : duet_msgpack_type_name(tok->type));
 }
 
-/* Where c is in the four letters at list, or 4. */
-static unsigned find4(const char *list, char c)
-{
-    unsigned k = 0;
-    while (k < 4 && list[k] != c)
-        k++;
-    return k;
-}
+/* The types each letter accepts (in the order of letter_index), one bit per duet_msgpack_type. */
+#define TYPE_BIT(t) (1u << DUET_MSGPACK_##t)
+#define INTEGERS (TYPE_BIT(UINT) | TYPE_BIT(INT))
 
 bool duet_rpc_token_matches(const duet_msgpack_token *t, char c, bool *range)
 {
-    /* The integer letters, the largest value of each (a signed one, i and l, holds one more
-     * below zero), and the letters that want one type each. */
-    static const uint64_t int_max[4] = {INT32_MAX, UINT32_MAX, INT64_MAX, UINT64_MAX};
-    static const uint8_t type_of[4] = {DUET_MSGPACK_BOOL, DUET_MSGPACK_STR, DUET_MSGPACK_BIN, DUET_MSGPACK_NIL};
-    duet_msgpack_type type = t->type;
-    bool is_int = type == DUET_MSGPACK_UINT || type == DUET_MSGPACK_INT;
-    unsigned k = find4("iulk", c);
+    static const uint16_t accepts[11] = {
+        INTEGERS, INTEGERS, INTEGERS, INTEGERS, TYPE_BIT(BOOL),
+        INTEGERS | TYPE_BIT(FLOAT32) | TYPE_BIT(FLOAT64), INTEGERS | TYPE_BIT(FLOAT32) | TYPE_BIT(FLOAT64),
+        TYPE_BIT(STR), TYPE_BIT(BIN), TYPE_BIT(NIL), 0xffff, /* v (any value) */
+    };
+    unsigned k = letter_index(c);
     *range = false;
-    if (k < 4) {
-        if (!is_int)
-            return false;
-        bool neg = type == DUET_MSGPACK_INT && t->v.i < 0;
-        uint64_t mag = neg ? 0 - t->v.u : t->v.u; /* the magnitude, of two's complement bits */
-        *range = neg ? k % 2 || mag - 1 > int_max[k] : mag > int_max[k];
-        return !*range;
-    }
-    if (c == 'f' || c == 'd') /* any number */
-        return is_int || type == DUET_MSGPACK_FLOAT32 || type == DUET_MSGPACK_FLOAT64;
-    k = find4("bsyn", c);
-    return k == 4 || type == type_of[k]; /* v (any value) or the letter's type */
+    if (!(accepts[k] >> t->type & 1))
+        return false;
+    if (k >= 4) /* no range to check */
+        return true;
+    /* i u l k: int32 uint32 int64 uint64. A negative value fits a signed type down to
+     * -max - 1, an unsigned one not at all. */
+    bool is_signed = !(k & 1);
+    uint64_t max = k < 2 ? UINT32_MAX : UINT64_MAX;
+    if (is_signed)
+        max >>= 1;
+    bool neg = t->type == DUET_MSGPACK_INT && t->v.i < 0;
+    *range = neg ? !is_signed || ~t->v.u > max : t->v.u > max; /* ~v: the magnitude of v less one */
+    return !*range;
 }
 
 double duet_rpc_token_double(const duet_msgpack_token *t)

@@ -144,13 +144,14 @@ void duet_rpmsg_notify(duet_rpmsg *dev);
 /* rpmsg.c: what a duet peer said it reassembles; ep's link may then send that much. */
 void duet_rpmsg_set_peer_cap(duet_rpmsg_endpoint *ep, uint32_t cap);
 
-/* How duet_rpmsg_send_one sends: serving what arrives while it waits for a buffer; and
- * with more messages to follow at once (the other side hears of them with the last). */
-enum { SEND_DELIVER = 1, SEND_MORE = 2 };
+/* How duet_rpmsg_send_one sends: serving what arrives while it waits for a buffer; with
+ * more messages to follow at once (the other side hears of them with the last); without
+ * waiting for a free buffer; and (FRAG_MORE, the header's flag) with more fragments to follow. */
+enum { SEND_DELIVER = 1, SEND_MORE = 2, SEND_NOW = 4 };
 
-/* rpmsg.c: sends one buffer's worth from src to dst (how: SEND_*; see the function). */
-int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
-                        uint16_t flags, unsigned how, uint32_t timeout_ms);
+/* rpmsg.c: sends one buffer's worth from ep to dst (how: SEND_* and FRAG_MORE; see the
+ * function). */
+int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, uint32_t dst, const uint8_t *data, uint16_t len, unsigned how);
 
 /* The stream's fast paths, an endpoint's link.read and link.send_split, where built for
  * speed. A build for size (-Os, as a firmware is built) leaves them out: the stream then

@@ -105,7 +105,7 @@ int duet_rpmsg_ns_created(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     if (!is_host(dev)) {
         uint8_t msg[NS_MSG_SIZE];
         duet_rpmsg_ns_message(dev, ep, msg);
-        return duet_rpmsg_send_one(dev, ep->addr, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, 0, SEND_DELIVER, dev->send_timeout_ms);
+        return duet_rpmsg_send_one(ep, DUET_RPMSG_NS_ADDR, msg, NS_MSG_SIZE, SEND_DELIVER);
     }
     unsigned n = dev->ns_count;
     uint16_t id = dev->ns_held;
@@ -138,6 +138,6 @@ void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t a
         hello_len = sizeof hello;
         duet_rpmsg_set_peer_cap(ep, cap);
     }
-    duet_rpmsg_send_one(dev, ep->addr, ep->dest, hello, hello_len, 0, 0, dev->send_timeout_ms);
+    duet_rpmsg_send_one(ep, ep->dest, hello, hello_len, 0);
 }
 

@@ -50,16 +50,18 @@ void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on)
 /* ------------------------------------------------------------ sending */
 
 /*
- * Sends one buffer's worth. Waits for a free buffer up to timeout_ms; while it waits it
- * serves what arrives (SEND_DELIVER), so that two sides that both send cannot block each
- * other, or only reclaims buffers (for fragments). With SEND_MORE the buffer is published
- * (and the doorbell rung) with the next message sent without it, or at the next poll or
- * wait: one index store and one doorbell for a run of messages.
+ * Sends one buffer's worth. Waits for a free buffer up to the device's send timeout (with
+ * SEND_NOW: not at all); while it waits it serves what arrives (SEND_DELIVER), so that two
+ * sides that both send cannot block each other, or only reclaims buffers (for fragments).
+ * With SEND_MORE the buffer is published (and the doorbell rung) with the next message sent
+ * without it, or at the next poll or wait: one index store and one doorbell for a run of
+ * messages.
  */
-int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len, uint16_t flags,
-                        unsigned how, uint32_t timeout_ms)
+int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, uint32_t dst, const uint8_t *data, uint16_t len, unsigned how)
 {
-    tx_buf b = {0, 0, NULL};
+    duet_rpmsg *dev = ep->dev;
+    uint32_t timeout_ms = how & SEND_NOW ? 0 : dev->send_timeout_ms;
+    tx_buf b;
     uint32_t start = 0;
     bool waited = false;
     int got = 0;
@@ -81,7 +83,7 @@ int duet_rpmsg_send_one(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8
     }
     if (dev->err) /* also when the take found shared memory corrupt */
         return dev->err;
-    duet_rpmsg_tx_put(dev, &b, src, dst, data, len, flags);
+    duet_rpmsg_tx_put(dev, &b, ep->addr, dst, data, len, (uint16_t)(how & FRAG_MORE));
     if (!(how & SEND_MORE))
         duet_rpmsg_notify(dev);
     return DUET_OK;
@@ -113,8 +115,8 @@ void duet_rpmsg_set_peer_cap(duet_rpmsg_endpoint *ep, uint32_t cap)
     ep->link.max_message = duet_rpmsg_endpoint_max_message(ep);
 }
 
-/* duet_rpmsg_send, waiting for free buffers up to timeout_ms; how: SEND_MORE or 0. */
-static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, uint32_t timeout_ms, unsigned how)
+/* duet_rpmsg_send; how: SEND_MORE, SEND_NOW or 0. */
+static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, unsigned how)
 {
     duet_rpmsg *dev = ep->dev;
     const uint8_t *p = (const uint8_t *)data;
@@ -132,8 +134,7 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
     for (;;) {
         size_t n = len < one ? len : one;
         len -= n;
-        int err = duet_rpmsg_send_one(dev, ep->addr, ep->dest, p, (uint16_t)n, len ? FRAG_MORE : 0,
-                                      len ? SEND_MORE : how, timeout_ms);
+        int err = duet_rpmsg_send_one(ep, ep->dest, p, (uint16_t)n, len ? (how & SEND_NOW) | SEND_MORE | FRAG_MORE : how);
         if (err || !len)
             return err;
         p += n;
@@ -142,7 +143,7 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
 
 int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
 {
-    return send_message(ep, data, len, ep->dev->send_timeout_ms, 0);
+    return send_message(ep, data, len, 0);
 }
 
 /* ------------------------------------------------------------ endpoints */
@@ -155,14 +156,13 @@ static int ep_send(duet_link *link, const uint8_t *data, size_t len)
 /* Sends only if a buffer is free after one poll: never waits for the other core. */
 static int ep_send_now(duet_link *link, const uint8_t *data, size_t len)
 {
-    return send_message(ep_of(link), data, len, 0, 0);
+    return send_message(ep_of(link), data, len, SEND_NOW);
 }
 
 /* Sends, telling the other side with the next message that is sent without more to come. */
 static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
 {
-    duet_rpmsg_endpoint *ep = ep_of(link);
-    return send_message(ep, data, len, ep->dev->send_timeout_ms, SEND_MORE);
+    return send_message(ep_of(link), data, len, SEND_MORE);
 }
 
 #if DUET_RPMSG_STREAM_PATHS
@@ -182,7 +182,7 @@ static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, si
             break;
         /* None free (or the link cannot take it): waits for a buffer, or says what is wrong. */
         size_t n = len - done < piece ? len - done : piece;
-        *err = send_message(ep, data + done, n, dev->send_timeout_ms, SEND_MORE);
+        *err = send_message(ep, data + done, n, SEND_MORE);
         done += *err ? 0 : n;
     }
     duet_rpmsg_notify(dev);
