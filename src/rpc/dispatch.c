@@ -137,13 +137,13 @@ static bool check_result(duet_req *c, duet_text *t)
     if (!c->typed)
         return true;
     const char *end = c->bound.signature + c->argc; /* the arguments matched: their letters end here */
-    char want = *end && end[1] != 'n' ? end[1] : 0;
+    char want = *end ? end[1] : 0; /* 0 (no result) and 'n' want nil */
     bool range;
-    if (want == 0 ? tok.type == DUET_MSGPACK_NIL : token_matches(&tok, want, &range))
+    if (token_matches(&tok, want, &range))
         return true;
     say_method(c, t);
     duet_rpc_say(t, duet_text_pick("the handler returned %s, its signature says %s", "returned %s, not %s"),
-                 duet_msgpack_type_name(tok.type), want ? duet_rpc_letter_name(want) : "nil");
+                 duet_msgpack_type_name(tok.type), duet_rpc_letter_name(want));
     return false;
 }
 

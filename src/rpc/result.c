@@ -106,7 +106,7 @@ static bool store_direct(duet_rpc_slot *s, const duet_msgpack_token *tok)
 {
     const duet_rpc_out *o = (const duet_rpc_out *)s->out;
     bool range;
-    if (!token_matches(tok, s->result_sig, &range))
+    if (s->result_sig && !token_matches(tok, s->result_sig, &range)) /* 0: the result is not kept */
         return false;
     store_scalar(o, s->result_sig, tok);
     s->out = NULL;

@@ -6,11 +6,12 @@
 /* What makes a signature bad. */
 typedef enum { SIG_OK, SIG_LETTER, SIG_RESULT, SIG_TOO_MANY } sig_fault;
 
-/* Where c is in the letters of a value but 'v' ("iulkbfdsyn"): 0..9, or 10 for 'v' and
- * anything else. The one table of the letters: their names, types and ranges follow it. */
+/* Where c is in the letters of a value ("iulkbfdsynv"): 0..10, or 11 for anything else (0:
+ * no result, which is nil). The one table of the letters: their names, types and ranges
+ * follow it. */
 static unsigned letter_index(char c)
 {
-    static const char letters[] = "iulkbfdsyn";
+    static const char letters[] = "iulkbfdsynv";
     unsigned n = 0;
     while (letters[n] && letters[n] != c)
         n++;
@@ -20,7 +21,7 @@ static unsigned letter_index(char c)
 /* Is c a letter a signature may use for a value? */
 static bool sig_letter(char c)
 {
-    return letter_index(c) < 10 || c == 'v';
+    return letter_index(c) < 11;
 }
 
 unsigned duet_rpc_sig_count(const char *sig)
@@ -86,28 +87,20 @@ void duet_rpc_sig_explain(const char *sig, duet_text *t)
     const char *at = sig;
     sig_fault fault = sig_scan(sig, &n, &result, &at);
     duet_rpc_say(t, "signature \"%s\": ", sig);
-    switch (fault) {
-    case SIG_LETTER:
+    if (fault == SIG_LETTER)
         duet_rpc_say(t, "'%.*s' is not a type letter (use i u l k b f d s y n v, and one ':' before the result)", 1, at);
-        break;
-    case SIG_RESULT:
+    else if (fault == SIG_RESULT)
         duet_text_add(t, "one result letter at most after ':' (return several values as one 'v')");
-        break;
-    case SIG_TOO_MANY:
+    else /* SIG_TOO_MANY: it is explained only when it is bad */
         duet_rpc_say_too_many(t, n, "parameters");
-        break;
-    case SIG_OK:
-        duet_text_add(t, "valid");
-        break;
-    }
 }
 
 #endif
 
 const char *duet_rpc_letter_name(char c)
 {
-    /* The names in the order of the letters, then that of 'v' (or anything else). */
-    static const char names[] = "int32\0uint32\0int64\0uint64\0bool\0float\0double\0str\0bin\0nil\0any value";
+    /* The names in the order of the letters, then that of anything else (no result: nil). */
+    static const char names[] = "int32\0uint32\0int64\0uint64\0bool\0float\0double\0str\0bin\0nil\0any value\0nil";
     return duet_text_nth(names, sizeof names, letter_index(c));
 }
 
@@ -123,10 +116,10 @@ void duet_rpc_mismatch_text(duet_text *t, char c, const duet_msgpack_token *tok,
 
 bool duet_rpc_token_matches(const duet_msgpack_token *t, char c, bool *range)
 {
-    static const uint16_t accepts[11] = {
+    static const uint16_t accepts[12] = {
         INTEGERS, INTEGERS, INTEGERS, INTEGERS, TYPE_BIT(BOOL),
         INTEGERS | TYPE_BIT(FLOAT32) | TYPE_BIT(FLOAT64), INTEGERS | TYPE_BIT(FLOAT32) | TYPE_BIT(FLOAT64),
-        TYPE_BIT(STR), TYPE_BIT(BIN), TYPE_BIT(NIL), 0xffff, /* v (any value) */
+        TYPE_BIT(STR), TYPE_BIT(BIN), TYPE_BIT(NIL), 0xffff /* v: any value */, TYPE_BIT(NIL) /* no result */
     };
     unsigned k = letter_index(c);
     *range = false;
