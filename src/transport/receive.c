@@ -2,12 +2,11 @@
  * fragments, or held (in order, its buffer kept) while the layer above refuses it. */
 #include "transport/internal.h"
 
+/* The endpoint at addr: endpoint i has address DUET_RPMSG_FIRST_ADDR + i. */
 static duet_rpmsg_endpoint *ep_by_addr(duet_rpmsg *dev, uint32_t addr)
 {
-    for (unsigned i = 0; i < dev->ep_count; i++)
-        if (dev->eps[i]->addr == addr)
-            return dev->eps[i];
-    return NULL;
+    uint32_t i = addr - DUET_RPMSG_FIRST_ADDR;
+    return i < dev->ep_count ? dev->eps[i] : NULL;
 }
 
 /* Copies a fragment into the endpoint's reassembly buffer; true when a whole message is there. */

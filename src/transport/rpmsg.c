@@ -60,7 +60,6 @@ void duet_rpmsg_set_fragments(duet_rpmsg *dev, bool on)
 int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, uint32_t dst, const uint8_t *data, uint16_t len, unsigned how)
 {
     duet_rpmsg *dev = ep->dev;
-    uint32_t timeout_ms = how & SEND_NOW ? 0 : dev->send_timeout_ms;
     tx_buf b;
     uint32_t start = 0;
     bool waited = false;
@@ -73,6 +72,7 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, uint32_t dst, const uint8
             start = now;
         } else {
             duet_rpmsg_notify(dev); /* what we sent and handed back reaches the other side first */
+            uint32_t timeout_ms = how & SEND_NOW ? 0 : dev->send_timeout_ms;
             if (now - start >= timeout_ms)
                 return DUET_ERR_TIMEOUT;
             dev->port->wait(dev->port, timeout_ms - (now - start));
@@ -248,10 +248,10 @@ int duet_rpmsg_wait_ready(duet_rpmsg *dev, uint32_t timeout_ms)
         int n = duet_rpmsg_poll(dev);
         if (n < 0)
             return n;
-        bool all = true;
-        for (unsigned i = 0; i < dev->ep_count; i++)
-            all = all && dev->eps[i]->ready;
-        if (all)
+        unsigned i = 0;
+        while (i < dev->ep_count && dev->eps[i]->ready)
+            i++;
+        if (i == dev->ep_count) /* all ready */
             return DUET_OK;
         uint32_t elapsed = dev->port->now_ms(dev->port) - start;
         if (elapsed >= timeout_ms)

@@ -56,12 +56,13 @@ static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l, uint32_t da
     if (!ring_map(dev, host ? &dev->rx : &dev->tx, da0, num, align, vs) ||
         !ring_map(dev, host ? &dev->tx : &dev->rx, da1, num, align, vs))
         return false;
+    /* None starts inside another (each is at least a byte long): none overlap. */
     uint32_t da = dev->port->shm_da;
     size_t start[4] = {l->rsc_da - da, da0 - da, da1 - da, l->pool_da - da};
     size_t len[4] = {l->rsc_size, vs, vs, l->pool_size};
     for (int i = 0; i < 4; i++)
-        for (int j = i + 1; j < 4; j++)
-            if (start[i] < start[j] + len[j] && start[j] < start[i] + len[i])
+        for (int j = 0; j < 4; j++)
+            if (i != j && start[i] <= start[j] && start[j] < start[i] + len[i])
                 return refuse(dev, duet_text_pick("table, vrings and pool overlap", "regions overlap"));
     return true;
 }
@@ -193,7 +194,7 @@ static int32_t wait_table(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t s
     for (;;) {
         /* Status is written last by the host: once DRIVER_OK shows, the rest is there. */
         uint32_t off = ld32(t + TABLE_HEAD);
-        if (ld32(t) == 1 && off % 4 == 0 && off <= size - VDEV_SIZE && (t[off + 24] & STATUS_DRIVER_OK)) {
+        if (ld32(t) == 1 && off <= size - VDEV_SIZE && (t[off + 24] & STATUS_DRIVER_OK)) {
             consume_fence();
             uint32_t vdev = table_vdev(dev, t, size);
             return vdev ? (int32_t)vdev : duet_rpmsg_corrupt(dev, dev->why);
