@@ -26,6 +26,18 @@ function(duet_add_test name)
   endforeach()
 endfunction()
 
+# duet_add_os_test(NAME SOURCE...)
+# A test NAME_os over duet_core_os, the core built for size (-Os, as a firmware builds it:
+# tests/rpc) under ASan+UBSan, with a 60-second limit.
+function(duet_add_os_test name)
+  add_executable(${name}_os ${ARGN})
+  target_compile_options(${name}_os PRIVATE ${DUET_WARNINGS})
+  target_link_libraries(${name}_os PRIVATE duet_core_os PkgConfig::CMOCKA)
+  set_target_properties(${name}_os PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name}_os COMMAND ${name}_os)
+  set_tests_properties(${name}_os PROPERTIES TIMEOUT 60)
+endfunction()
+
 # duet_add_fuzz(NAME SOURCE [SEEDS dir])
 # Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources (duet_core's
 # list: no top level, no port), and a ctest test that runs it for DUET_FUZZ_SECONDS on a
