@@ -210,14 +210,20 @@ static int transport_up(duet_port *port)
     return DUET_OK;
 }
 
+/* Clears the calling thread's last error (its code DUET_OK, its text empty). */
+static void error_clear(void)
+{
+    fail(DUET_OK, NULL, "");
+}
+
 int duet_begin_port(duet_port *port)
 {
-    fail(DUET_OK, NULL, ""); /* clears the calling thread's last error */
+    error_clear();
     if (duet.begun)
         return DUET_OK;
     rpc_setup();
     duet.port = port;
-    fail(DUET_OK, NULL, ""); /* the thread's own, now that the port is known */
+    error_clear(); /* the thread's own, now that the port is known */
     int err = transport_up(port);
     if (err)
         return err;
