@@ -1,8 +1,8 @@
 #!/bin/sh
 # size-firmware.sh - what duet adds to a linked firmware, for a Cortex-M7 and a Cortex-M4.
 #
-# Links, with arm-none-eabi-gcc -Os, newlib-nano and --gc-sections, the minimal programs of
-# bench/size/ (M7: one bound function, begin, one println, the poll loop; M4: begin, one
+# Links, with arm-none-eabi-gcc -Os, link-time optimisation (as duet-board builds a GIGA
+# image), newlib-nano and --gc-sections, the minimal programs of bench/size/ (M7: one bound function, begin, one println, the poll loop; M4: begin, one
 # call, one println, the poll loop) and an empty program with the same start-up code, over
 # duet's core and the AN521 port (ports/an521, ports/cortex_m: a real port for a Cortex-M
 # board: doorbells, boot, clock), and prints the difference:
@@ -11,11 +11,14 @@
 #   figure: size.firmware.<cpu>.ram = <data + bss - of the empty one - buffers - tables> bytes
 #   figure: size.firmware.<cpu>.buffers = <the buffers duet is configured with> bytes
 #   figure: size.firmware.<cpu>.tables = <the rpc engine's tables, as configured> bytes
-#   figure: size.firmware.<cpu>.<module>.flash = <what the module adds, linked> bytes
+#   figure: size.firmware.<cpu>.flash_without_lto = <the same program linked without LTO> bytes
+#   figure: size.firmware.<cpu>.<module>.flash = <what the module adds, linked without LTO> bytes
 #   figure: size.firmware.<cpu>.<module>.ram = <its data + bss, the buffers included> bytes
 #                                               (for a module that has any)
 #
-# A module is a layer of src/ (src/rpc/*.c is rpc), duet (src/duet.c), port (ports/),
+# Link-time optimisation inlines across modules, so the modules are measured in the program
+# linked without it (the objects carry both codes: -ffat-lto-objects), whose total is
+# flash_without_lto. A module is a layer of src/ (src/rpc/*.c is rpc), duet (src/duet.c), port (ports/),
 # libc (newlib and the compiler's runtime the program pulls in) or program (the minimal
 # program's own code), each counted from the linker's map: the sections placed, minus those
 # the empty program places.
@@ -33,14 +36,15 @@
 # waiting calls, duet/config.h: the size of each is the target's); the ram figure is the rest.
 # EXTRA_CFLAGS (e.g. -DDUET_CONFIG_FILE=...) is added to every compilation; FIGURE_PREFIX
 # (default size.firmware) names the figures; SIZE_KEEP=DIR keeps the linked programs and
-# their maps there (CPU.PROGRAM.elf, .map) for a look at what takes the room.
+# their maps there (CPU.PROGRAM.elf, .map; CPU.PROGRAM.nolto.* linked without LTO) for a look
+# at what takes the room.
 set -eu
 
 cd "$(dirname "$0")/.."
 
 CROSS=${CROSS:-arm-none-eabi-}
 PREFIX=${FIGURE_PREFIX:-size.firmware}
-CFLAGS="-std=c11 -Os -ffunction-sections -fdata-sections -Wall -Wextra -Werror ${EXTRA_CFLAGS:-}"
+CFLAGS="-std=c11 -Os -flto -ffat-lto-objects -ffunction-sections -fdata-sections -Wall -Wextra -Werror ${EXTRA_CFLAGS:-}"
 LDFLAGS="--specs=nano.specs -nostartfiles -Wl,--gc-sections -Lports/an521 -Wl,--undefined=duet_an521_vectors"
 
 die() {
@@ -58,7 +62,7 @@ cpu_flags() {
     esac
 }
 
-for tool in gcc ar size nm; do
+for tool in gcc gcc-ar size nm; do
     command -v "${CROSS}$tool" >/dev/null 2>&1 ||
         die "${CROSS}$tool not found (install the cross tools and newlib: scripts/deps.sh size)"
 done
@@ -139,7 +143,7 @@ buffers=$(($buffers)) || die "could not evaluate DUET_BUFFER_BYTES of duet/duet.
 tables() {
     # shellcheck disable=SC2046,SC2086
     printf '#include "duet/rpc.h"\nchar duet_tables[DUET_RPC_MAX_METHODS * sizeof(duet_rpc_binding) + DUET_RPC_MAX_INFLIGHT * sizeof(duet_rpc_slot)];\n' |
-        "${CROSS}gcc" $CFLAGS $(cpu_flags "$1") $INCLUDES -x c -c - -o "$tmp/tables.o" &&
+        "${CROSS}gcc" $CFLAGS -fno-lto $(cpu_flags "$1") $INCLUDES -x c -c - -o "$tmp/tables.o" &&
         "${CROSS}nm" -S "$tmp/tables.o" | awk '$4 == "duet_tables" { print "0x" $2 }'
 }
 
@@ -147,28 +151,37 @@ for cpu in m7 m4; do
     mkdir "$tmp/$cpu"
     flags=$(cpu_flags "$cpu")
     for f in $sources; do
+        # newlib's system calls stay machine code (ports/cortex_m/cortex_m.cmake,
+        # DUET_CORTEX_M_NO_LTO_SOURCES).
+        case $f in ports/cortex_m/console.c | ports/cortex_m/syscalls.c) lto=-fno-lto ;; *) lto= ;; esac
         # shellcheck disable=SC2086
-        "${CROSS}gcc" $CFLAGS $flags $INCLUDES -c "$f" -o "$tmp/$cpu/$(echo "$f" | tr / .).o" ||
+        "${CROSS}gcc" $CFLAGS $lto $flags $INCLUDES -c "$f" -o "$tmp/$cpu/$(echo "$f" | tr / .).o" ||
             die "$f does not compile for the $cpu (errors above)"
     done
-    "${CROSS}ar" rcs "$tmp/$cpu/libduet.a" "$tmp/$cpu"/*.o
+    "${CROSS}gcc-ar" rcs "$tmp/$cpu/libduet.a" "$tmp/$cpu"/*.o
     case $cpu in m7) script=cpu0.ld ;; m4) script=cpu1.ld ;; esac
+    # PROGRAM.elf with link-time optimisation, PROGRAM.nolto.elf (and its map) without.
     for program in "$cpu" empty; do
-        # shellcheck disable=SC2086
-        "${CROSS}gcc" $CFLAGS $flags $INCLUDES "bench/size/$program.c" $LDFLAGS -T "ports/an521/$script" \
-            -Wl,--start-group "$tmp/$cpu/libduet.a" -lc_nano -Wl,--end-group \
-            -Wl,-Map="$tmp/$cpu/$program.map" -o "$tmp/$cpu/$program.elf" ||
-            die "bench/size/$program.c does not link for the $cpu (errors above)"
+        for lto in lto nolto; do
+            case $lto in lto) name=$program lto_flag=-flto ;; nolto) name=$program.nolto lto_flag=-fno-lto ;; esac
+            # shellcheck disable=SC2086
+            "${CROSS}gcc" $CFLAGS $flags $INCLUDES "bench/size/$program.c" $lto_flag $LDFLAGS -T "ports/an521/$script" \
+                -Wl,--start-group "$tmp/$cpu/libduet.a" -lc_nano -Wl,--end-group \
+                -Wl,-Map="$tmp/$cpu/$name.map" -o "$tmp/$cpu/$name.elf" ||
+                die "bench/size/$program.c does not link for the $cpu with $lto_flag (errors above)"
+        done
     done
     # shellcheck disable=SC2046
-    set -- $(flash_ram "$tmp/$cpu/$cpu.elf") $(flash_ram "$tmp/$cpu/empty.elf")
+    set -- $(flash_ram "$tmp/$cpu/$cpu.elf") $(flash_ram "$tmp/$cpu/empty.elf") \
+        $(flash_ram "$tmp/$cpu/$cpu.nolto.elf") $(flash_ram "$tmp/$cpu/empty.nolto.elf")
     table_bytes=$(($(tables "$cpu"))) || die "could not measure the rpc engine's tables (duet/rpc.h) for the $cpu"
     echo "figure: $PREFIX.$cpu.flash = $(($1 - $3)) bytes"
     echo "figure: $PREFIX.$cpu.ram = $(($2 - $4 - buffers - table_bytes)) bytes"
     echo "figure: $PREFIX.$cpu.buffers = $buffers bytes"
     echo "figure: $PREFIX.$cpu.tables = $table_bytes bytes"
-    map_modules "$tmp/$cpu/empty.map" >"$tmp/$cpu/empty.modules"
-    map_modules "$tmp/$cpu/$cpu.map" | LC_ALL=C sort | while read -r module flash ram; do
+    echo "figure: $PREFIX.$cpu.flash_without_lto = $(($5 - $7)) bytes"
+    map_modules "$tmp/$cpu/empty.nolto.map" >"$tmp/$cpu/empty.modules"
+    map_modules "$tmp/$cpu/$cpu.nolto.map" | LC_ALL=C sort | while read -r module flash ram; do
         # shellcheck disable=SC2046
         set -- $(awk -v m="$module" '$1 == m { print $2, $3 }' "$tmp/$cpu/empty.modules") 0 0
         echo "figure: $PREFIX.$cpu.$module.flash = $((flash - $1)) bytes"
@@ -176,7 +189,7 @@ for cpu in m7 m4; do
     done
     if [ -n "${SIZE_KEEP:-}" ]; then
         mkdir -p "$SIZE_KEEP"
-        for program in "$cpu" empty; do
+        for program in "$cpu" empty "$cpu.nolto" empty.nolto; do
             cp "$tmp/$cpu/$program.elf" "$SIZE_KEEP/$cpu.$program.elf"
             cp "$tmp/$cpu/$program.map" "$SIZE_KEEP/$cpu.$program.map"
         done

@@ -8,6 +8,7 @@
 #                                     newlib's system calls, the Serial's text output,
 #                                     threads); a port compiles them into its
 #                                     own library, as they call the port's hooks
+#   DUET_CORTEX_M_NO_LTO_SOURCES      those of them compiled without link-time optimisation
 #   DUET_CORTEX_M_LINK_OPTIONS        what every image links with
 set(DUET_CORTEX_M_DIR ${CMAKE_CURRENT_LIST_DIR})
 
@@ -41,3 +42,11 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/serial_text.c
   ${DUET_CORTEX_M_DIR}/thread.c)
+
+# newlib's system calls are called only from newlib, which is machine code: compiled as
+# GCC's intermediate code, the linker would find them only after the optimiser has run,
+# and fail to resolve newlib's calls. So these stay machine code in an image linked with
+# -flto (tools/board/target_giga.c and scripts/size-firmware.sh follow the same list).
+set(DUET_CORTEX_M_NO_LTO_SOURCES
+  ${DUET_CORTEX_M_DIR}/console.c
+  ${DUET_CORTEX_M_DIR}/syscalls.c)

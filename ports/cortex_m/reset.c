@@ -55,7 +55,8 @@ static unsigned active_exception(void)
     return ipsr & 0x1ffu;
 }
 
-void duet_cortex_m_fault_report(const uint32_t *frame);
+/* Entered only from the assembly below: used, so that link-time optimisation keeps it. */
+void duet_cortex_m_fault_report(const uint32_t *frame) __attribute__((used));
 
 /* frame: what the exception entry stacked (r0-r3, r12, lr, pc, xpsr). Written in pieces,
  * with no buffer to initialise (which would call memset). */

@@ -94,13 +94,15 @@ __attribute__((naked)) void duet_cortex_m_thread_switch(uint32_t **save, uint32_
                      "pop {r3-r11, pc}\n\t");
 }
 
-/* Where a new thread's first switch lands: its function and argument wait in r4 and r5. */
+/* Where a new thread's first switch lands: its function and argument wait in r4 and r5,
+ * duet_cortex_m_thread_main's address in r6 (a value the C code below stores, so that
+ * link-time optimisation sees who uses the function). */
 void duet_cortex_m_thread_main(void (*fn)(void *arg), void *arg) __attribute__((noreturn));
 __attribute__((naked, noreturn)) static void thread_entry(void)
 {
     __asm__ volatile("mov r0, r4\n\t"
                      "mov r1, r5\n\t"
-                     "b duet_cortex_m_thread_main\n\t");
+                     "bx r6\n\t");
 }
 
 /* The board's error text is the port's (duet_board_error_text). */
@@ -277,12 +279,13 @@ int duet_thread_create(void (*fn)(void *arg), void *arg, unsigned *id)
     uint32_t *stack = stacks[slot - 1];
     stack[0] = GUARD;
     /* The first frame, as duet_cortex_m_thread_switch pops it: s16-s31 (with an FPU), then
-     * r3-r11 (r4: fn, r5: arg) and the address it returns to. */
+     * r3-r11 (r4: fn, r5: arg, r6: duet_cortex_m_thread_main) and the address it returns to. */
     uint32_t *sp = stack + STACK_WORDS - 10;
     for (int i = 0; i < 10; i++)
         sp[i] = 0;
     sp[1] = (uint32_t)(uintptr_t)fn;
     sp[2] = (uint32_t)(uintptr_t)arg;
+    sp[3] = (uint32_t)(uintptr_t)duet_cortex_m_thread_main;
     sp[9] = (uint32_t)(uintptr_t)thread_entry;
 #if defined(__ARM_FP)
     sp -= 16;

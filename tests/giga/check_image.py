@@ -70,9 +70,11 @@ def sections(elf):
 
 
 def symbol(elf, name):
+    """The address of name, or of its copy link-time optimisation made local (name.lto_priv.N,
+    name.constprop.N...); None when neither is in the image."""
     for line in tool("nm", elf).splitlines():
         f = line.split()
-        if len(f) == 3 and f[2] == name:
+        if len(f) == 3 and (f[2] == name or f[2].startswith(name + ".")):
             return int(f[0], 16)
     return None
 
@@ -128,12 +130,20 @@ def main():
                                 f"not at the split's M4 image {m4_start:#x}")
 
     # Built for one core (CORE_CM7 / CORE_CM4): only that core's RPMsg role is linked (the
-    # host answers the name service, the remote announces itself).
+    # host answers the name service, the remote announces itself). Link-time optimisation
+    # may inline a role's functions into their callers, so the M7's image is also searched
+    # for a text only the remote's set-up uses.
     other = "duet_rpmsg_ns_message" if a.core == "m7" else "duet_rpmsg_host_answer"
     check(symbol(a.elf, other) is None, f"{other} is linked: the image carries the other core's RPMsg role "
                                         f"(was it compiled without -DCORE_{a.core.upper()}?)")
-    # A program that starts no thread links no scheduler (ports/cortex_m/thread.c).
-    if symbol(a.elf, "duet_thread_create") is None:
+    remote_text = b"the host did not set up the shared memory in time"
+    if a.core == "m7":
+        check(remote_text not in image, "the remote's set-up is linked into the M7's image "
+                                        "(was it compiled without -DCORE_CM7?)")
+    # A program that starts no thread links no scheduler (ports/cortex_m/thread.c). A thread's
+    # start stores thread_entry's address, so the function stays a symbol of its own even
+    # where link-time optimisation inlined duet_thread_create into its caller.
+    if symbol(a.elf, "thread_entry") is None:
         check(symbol(a.elf, "duet_cortex_m_thread_switch") is None,
               "the thread scheduler is linked into a program that starts no thread")
 

@@ -50,8 +50,12 @@ static const char *const cpu_flags[2][4] = {
     {"-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"},
 };
 
+/* -flto: the program and duet are optimised together when linked (the small functions each
+ * layer calls in the one below are inlined across files), which makes a firmware ~1 KiB
+ * smaller (docs/giga.md); the library is archived by gcc-ar, whose index names what the
+ * intermediate code defines. */
 static const char *const c_flags[] = {
-    "-std=c11", "-Os", "-g", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
+    "-std=c11", "-Os", "-g", "-flto", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
 };
 
 /* Where duet's sources and headers are: the source tree duet-board was built from, or the
@@ -183,6 +187,21 @@ static bool image_paths(const board_args *args, char *elf, char *bin)
  * the program needs them. */
 static int build_library_now(const board_args *args, int core, const char *dir);
 
+/* newlib's system calls (ports/cortex_m/cortex_m.cmake, DUET_CORTEX_M_NO_LTO_SOURCES) stay
+ * machine code: newlib calls them, and the linker finds them only after the link-time
+ * optimiser has run. */
+static const char *const no_lto_sources[] = {"console.c", "syscalls.c"};
+
+static bool compiled_without_lto(const char *src)
+{
+    const char *base = strrchr(src, '/');
+    base = base ? base + 1 : src;
+    for (size_t i = 0; i < sizeof no_lto_sources / sizeof no_lto_sources[0]; i++)
+        if (strcmp(base, no_lto_sources[i]) == 0)
+            return true;
+    return false;
+}
+
 /* build_library_now, or the library from duet-board's cache (build_cache.h) when it holds one
  * built for this core from the same files. */
 static int build_library(const board_args *args, int core, const char *dir)
@@ -202,6 +221,8 @@ static int build_library(const board_args *args, int core, const char *dir)
         len += (size_t)snprintf(key + len, sizeof key - len, " %s", c_flags[i]);
     for (size_t i = 0; tree.include[i] && len < sizeof key; i++)
         len += (size_t)snprintf(key + len, sizeof key - len, " %s", tree.include[i]);
+    for (size_t i = 0; i < sizeof no_lto_sources / sizeof no_lto_sources[0] && len < sizeof key; i++)
+        len += (size_t)snprintf(key + len, sizeof key - len, " -fno-lto:%s", no_lto_sources[i]);
     snprintf(lib, sizeof lib, "%s/libduet_giga.a", dir);
     if (build_cache_get(key, sources, lib))
         return 0;
@@ -216,7 +237,7 @@ static int build_library_now(const board_args *args, int core, const char *dir)
     char list[] = DUET_GIGA_SOURCES;
     char obj[PATH_CAP];
     argv_buf ar = {0};
-    arg(&ar, CROSS "ar");
+    arg(&ar, CROSS "gcc-ar");
     arg(&ar, "rcs");
     arg_fmt(&ar, "%s/libduet_giga.a", dir);
     int n = 0;
@@ -226,6 +247,8 @@ static int build_library_now(const board_args *args, int core, const char *dir)
         common_flags(&cc, core);
         arg(&cc, "-Werror");
         arg_fmt(&cc, "-I%s/src", tree.root); /* the core's own headers */
+        if (compiled_without_lto(src))
+            arg(&cc, "-fno-lto");
         arg(&cc, "-c");
         /* The list names the source tree's files; an install keeps them below tree.root. */
         size_t tree_len = strlen(DUET_SOURCE_DIR);

@@ -33,15 +33,19 @@ void duet_cortex_m_fault(void);
 
 /* ------------------------------------------------------------ hooks the board provides */
 
+/* The hooks newlib's system calls use (console.c, syscalls.c) are marked used: those files
+ * are machine code in an image linked with -flto (cortex_m.cmake), so the link-time
+ * optimiser must keep these as they are, callable from outside what it sees. */
+
 /* Writes len bytes to the board's console (the M7's Serial: C's stdout and stderr). */
-void duet_cortex_m_port_console_write(const void *data, size_t len);
+void duet_cortex_m_port_console_write(const void *data, size_t len) __attribute__((used));
 
 /* Reads up to len bytes the console has received; 0 when none has arrived. Never waits. */
-size_t duet_cortex_m_port_console_read(void *data, size_t len);
+size_t duet_cortex_m_port_console_read(void *data, size_t len) __attribute__((used));
 
 /* Stops the program with a status (exit(), a return from main, a fault). A board under
  * an emulator ends the emulator with that status; hardware sleeps for good. */
-void duet_cortex_m_port_exit(int status) __attribute__((noreturn));
+void duet_cortex_m_port_exit(int status) __attribute__((noreturn, used));
 
 /* Records a board function's misuse for duet_board_error_text(): "what: why". */
 void duet_cortex_m_port_board_fail(const char *what, const char *why);
@@ -141,7 +145,7 @@ void duet_cortex_m_halt(void) __attribute__((noreturn));
  * and the wfi still wakes the core. For polling a part that has no interrupt of its own: the
  * clock wakes the core within the millisecond, so a caller can keep a deadline.
  */
-bool duet_cortex_m_sleep_unless(volatile uint32_t *flag);
+bool duet_cortex_m_sleep_unless(volatile uint32_t *flag) __attribute__((used)); /* as the hooks above */
 
 /* ------------------------------------------------------------ setup() and loop() (loop.c) */
 
