@@ -11,13 +11,17 @@ foreach(scenario ${DUET_AN521_SCENARIOS})
   endif()
 endforeach()
 
-# The same scenarios over duet's small configuration (duet_an521_small).
+# The same scenarios over duet's small configuration (duet_an521_small), built as a
+# firmware is: -Os, linked with link-time optimisation (as duet-board builds a GIGA image).
 set(DUET_AN521_LIBRARY duet_an521_small)
 foreach(scenario ${DUET_AN521_SMALL_SCENARIOS})
   duet_an521_image(an521_small_${scenario}_m7 0 ${CMAKE_CURRENT_LIST_DIR}/m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
   duet_an521_image(an521_small_${scenario}_m4 1 ${CMAKE_CURRENT_LIST_DIR}/m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
   foreach(image an521_small_${scenario}_m7 an521_small_${scenario}_m4)
     target_compile_definitions(${image} PRIVATE AN521_SCENARIO="${scenario}")
+    target_compile_options(${image} PRIVATE -Os)
+    target_link_options(${image} PRIVATE -Os)
+    duet_an521_lto(${image})
   endforeach()
 endforeach()
 unset(DUET_AN521_LIBRARY)

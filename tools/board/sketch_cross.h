@@ -21,7 +21,7 @@ typedef struct sketch_objects {
 /* The C++ compiler and the C compiler of the cross builds. */
 #define SKETCH_CROSS_CXX "arm-none-eabi-g++"
 #define SKETCH_CROSS_CC "arm-none-eabi-gcc"
-#define SKETCH_CROSS_AR "arm-none-eabi-ar"
+#define SKETCH_CROSS_AR "arm-none-eabi-gcc-ar" /* indexes the intermediate code of -flto objects too */
 
 /*
  * Compiles the sketch's sources (a->files: at most one .ino, .cpp and .c files) and every

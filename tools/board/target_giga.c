@@ -334,8 +334,10 @@ static int giga_build(const board_args *args)
     static sketch_objects objects;
     bool sketch = sketch_sources(args);
     if (!rc && sketch) {
-        const char *cross[4 + 5] = {cpu_flags[core][0], cpu_flags[core][1], cpu_flags[core][2], cpu_flags[core][3]};
-        int count = 4;
+        /* The sketch and the Arduino layer are optimised with duet when linked (c_flags). */
+        const char *cross[5 + 5] = {cpu_flags[core][0], cpu_flags[core][1], cpu_flags[core][2], cpu_flags[core][3],
+                                    "-flto"};
+        int count = 5;
         for (int i = 0; tree.include[i]; i++)
             cross[count++] = tree.include[i];
         rc = sketch_cross_compile(args, core == 0, cross, count, dir, &objects);
