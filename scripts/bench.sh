@@ -245,7 +245,8 @@ two_core_figure() {
 #   stream.ratio                             stream.mb_per_s / stream.memcpy.mb_per_s
 #   stream.pieces.mb_per_s                   the bare ring cut as RPMsg cuts a stream: 512-byte
 #                                            slots, each a 16-byte header and 496 bytes at most
-#                                            (no protocol: what the buffer layout costs alone)
+#                                            (no protocol: what the buffer layout costs alone;
+#                                            a chunk's slots staged, then copied at once)
 #   stream.pieces.ratio                      stream.pieces.mb_per_s / stream.memcpy.mb_per_s:
 #                                            the most a stream over those buffers can reach
 #   stream.of_pieces.ratio                   stream.mb_per_s / stream.pieces.mb_per_s

@@ -13,7 +13,8 @@
  *                                            on both cores
  *   bench_two_core copy [MIB]                MIB MiB through a bare 64 KiB SPSC ring, spinning
  *   bench_two_core pieces [MIB]              the same, the ring cut as RPMsg cuts a stream: 512-byte
- *                                            slots of a 16-byte header and up to 496 bytes
+ *                                            slots of a 16-byte header and up to 496 bytes,
+ *                                            a chunk's slots staged and copied at once
  *   bench_two_core stream block|adaptive [MIB]
  *                                            MIB MiB M4 -> M7 over the duet stream: duet_write
  *                                            of 4 KiB chunks on the M4, duet_stream_read_bytes

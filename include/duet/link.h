@@ -71,11 +71,14 @@ struct duet_link {
      * poll() must go first (a message it cannot split, or one for another layer). Returns
      * the bytes copied. NULL: everything comes through deliver(). */
     size_t (*read)(duet_link *link, uint8_t *buf, size_t cap);
-    /* Optional: sends len bytes as messages of piece bytes each (the last may be shorter), in
-     * order, as one run that the other side hears of with its last message. Like send()
-     * otherwise; *err is its error (DUET_OK if all went). Returns the bytes sent: whole
-     * messages. NULL: the layer above sends message by message. */
-    size_t (*send_split)(duet_link *link, const uint8_t *data, size_t len, size_t piece, int *err);
+    /* Optional: sends head_len bytes of head (fewer than piece: bytes the layer above
+     * gathered; 0 for none), then len bytes of data, as messages of piece bytes each (the
+     * last may be shorter), in order, as one run that the other side hears of with its last
+     * message. Like send() otherwise; *err is its error (DUET_OK if all went). Returns the
+     * bytes sent, head's included: whole messages, the first with all of head. NULL: the
+     * layer above sends message by message (as a stream built for size, -Os, always does). */
+    size_t (*send_split)(duet_link *link, const uint8_t *head, size_t head_len, const uint8_t *data, size_t len,
+                         size_t piece, int *err);
     /* The largest message send() accepts, in bytes (0: no limit of the link's own). */
     size_t max_message;
     /* Optional: a sentence saying why the last send() failed and what to do, for the layer

@@ -91,6 +91,14 @@ int duet_stream_flush_now(duet_stream *s)
     return flush_with(s, s->link->send_now ? s->link->send_now : s->link->send);
 }
 
+/* A build for size (-Os, as a firmware is built) gathers every write: duet's links have no
+ * send_split there (transport/internal.h), so the code that calls it is left out. */
+#if defined(__OPTIMIZE_SIZE__)
+#define STREAM_SPLIT 0
+#else
+#define STREAM_SPLIT 1
+#endif
+
 size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
@@ -100,10 +108,16 @@ size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
         if (s->tx_len == s->tx_cap &&
             flush_with(s, len - done >= s->tx_cap && s->link->send_more ? s->link->send_more : s->link->send))
             return done;
-        if (s->tx_len == 0 && len - done >= s->tx_cap && s->link->send_split) {
-            /* Whole messages' worth: sent from the caller's bytes in one run, not gathered. */
+        if (STREAM_SPLIT && len - done >= s->tx_cap && s->link->send_split) {
+            /* Whole messages' worth: what is gathered, then the caller's bytes, sent from where
+             * they are in one run. */
             int err;
-            done += s->link->send_split(s->link, p + done, (len - done) / s->tx_cap * s->tx_cap, s->tx_cap, &err);
+            size_t head = s->tx_len, take = (head + len - done) / s->tx_cap * s->tx_cap - head;
+            size_t sent = s->link->send_split(s->link, s->tx, head, p + done, take, s->tx_cap, &err);
+            if (sent >= head && sent > 0) { /* the first message took all of the head */
+                s->tx_len = 0;
+                done += sent - head;
+            }
             if (err) {
                 s->err = err;
                 return done;

@@ -164,6 +164,17 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
 #define DUET_RPMSG_STREAM_PATHS 1
 #endif
 
+/* The remote's run of messages into buffers adjacent in the pool, written through a staging
+ * area on the stack and copied in one piece (vring.c, fill_buffers), where the cores share
+ * memory through their caches (a PC): a copy of kilobytes moves cache lines between cores
+ * far faster than one per 512-byte buffer (x86: ~2x). A Cortex-M's shared SRAM is not
+ * cached, so there the staging would only add a copy: off. */
+#if DUET_RPMSG_STREAM_PATHS && !(defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M')
+#define DUET_RPMSG_STAGED_RUNS 1
+#else
+#define DUET_RPMSG_STAGED_RUNS 0
+#endif
+
 /* receive.c: an endpoint's link.read: copies the bytes of messages not delivered (link.h). */
 size_t duet_rpmsg_read(duet_link *link, uint8_t *buf, size_t cap);
 
@@ -231,11 +242,20 @@ int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b);
 void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
                        uint16_t flags);
 
-/* Sends len bytes from data as messages of piece bytes (at most a buffer's payload; the
- * last may be shorter), each into a buffer free now, without waiting and without
- * publishing. Returns the bytes sent; *err is DUET_OK, or DUET_ERR_CORRUPT. Built for
- * speed only (the stream's link.send_split). */
-size_t duet_rpmsg_tx_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, size_t len, size_t piece,
+/* The bytes of a run (link.send_split): head's head_len (a stream's gathered bytes; may be
+ * none), then data's len, as one sequence. */
+typedef struct tx_bytes {
+    const uint8_t *head;
+    size_t head_len;
+    const uint8_t *data;
+    size_t len;
+} tx_bytes;
+
+/* Sends the bytes of run from its byte at on, as messages of piece bytes (at most a
+ * buffer's payload; the last may be shorter), each into a buffer free now, without
+ * waiting and without publishing. Returns the bytes sent; *err is DUET_OK, or
+ * DUET_ERR_CORRUPT. Built for speed only (the stream's link.send_split). */
+size_t duet_rpmsg_tx_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const tx_bytes *run, size_t at, size_t piece,
                          int *err);
 
 /* ------------------------------------------------------------ name_service.c */

@@ -167,23 +167,29 @@ static int ep_send_more(duet_link *link, const uint8_t *data, size_t len)
 }
 
 #if DUET_RPMSG_STREAM_PATHS
-/* Whole messages of piece bytes, one buffer each where they fit one (filled straight when a
- * buffer is free, else sent as send_more sends), published once at the end. */
-static size_t ep_send_split(duet_link *link, const uint8_t *data, size_t len, size_t piece, int *err)
+/* Whole messages of piece bytes, the head's bytes first, one buffer each where they fit one
+ * (filled straight when a buffer is free, else sent as send_more sends), published once at
+ * the end. */
+static size_t ep_send_split(duet_link *link, const uint8_t *head, size_t head_len, const uint8_t *data, size_t len,
+                            size_t piece, int *err)
 {
     duet_rpmsg_endpoint *ep = ep_of(link);
     duet_rpmsg *dev = ep->dev;
-    size_t done = 0;
+    const tx_bytes run = {head, head_len, data, len};
+    size_t done = 0, total = head_len + len;
     *err = DUET_OK;
-    while (done < len && !*err) {
+    while (done < total && !*err) {
         /* Into the buffers free now, in one go. */
         if (piece <= payload_max(dev) && ep->ready && !dev->err)
-            done += duet_rpmsg_tx_run(dev, ep->addr, ep->dest, data + done, len - done, piece, err);
-        if (done == len || *err)
+            done += duet_rpmsg_tx_run(dev, ep->addr, ep->dest, &run, done, piece, err);
+        if (done == total || *err)
             break;
-        /* None free (or the link cannot take it): waits for a buffer, or says what is wrong. */
-        size_t n = len - done < piece ? len - done : piece;
-        *err = send_message(ep, data + done, n, SEND_MORE);
+        /* None free (or the link cannot take it): waits for a buffer, or says what is wrong.
+         * The head (fewer bytes than a piece) then goes as a message of its own. */
+        const uint8_t *from = done < head_len ? head + done : data + (done - head_len);
+        size_t left = done < head_len ? head_len - done : total - done;
+        size_t n = left < piece ? left : piece;
+        *err = send_message(ep, from, n, SEND_MORE);
         done += *err ? 0 : n;
     }
     duet_rpmsg_notify(dev);

@@ -274,18 +274,24 @@ static HOT void put_header(volatile uint8_t *p, uint32_t src, uint32_t dst, uint
     st16(p + 14, flags);
 }
 
-HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data,
-                           uint16_t len, uint16_t flags)
+/* Hands a send buffer whose header and len bytes of payload are written to the other side
+ * (seen there once published: the fence before the index orders them). */
+static HOT void tx_give(duet_rpmsg *dev, tx_buf *b, uint16_t len)
 {
     duet_vring *v = &dev->tx;
-    put_header(b->p, src, dst, len, flags);
-    /* The payload is plain bytes: copied in one go. The fence before the index is
-     * published orders it, as it does the header. */
-    memcpy((uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE), data, len);
     give(dev, v, b->id, pool_addr(dev, (uint32_t)v->num + b->id), DUET_RPMSG_HEADER_SIZE + (uint32_t)len, 0);
     if (is_host(dev))
         dev->tx_next[b->id] = DUET_RPMSG_ID_AWAY;
     dev->stats.tx_msgs++;
+}
+
+HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data,
+                           uint16_t len, uint16_t flags)
+{
+    put_header(b->p, src, dst, len, flags);
+    /* The payload is plain bytes: copied in one go. */
+    memcpy((uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE), data, len);
+    tx_give(dev, b, len);
 }
 
 #if DUET_RPMSG_STREAM_PATHS
@@ -314,6 +320,20 @@ static HOT void copy_payload(volatile uint8_t *to, const uint8_t *data, size_t n
         memcpy(p + i, data + i, n - i);
 }
 
+/* Copies n bytes of run, from its byte at, to `to`: those of its head, then of its data. */
+static HOT void copy_bytes(uint8_t *to, const tx_bytes *run, size_t at, size_t n)
+{
+    if (at < run->head_len) {
+        size_t k = run->head_len - at < n ? run->head_len - at : n;
+        memcpy(to, run->head + at, k);
+        to += k;
+        at += k;
+        n -= k;
+    }
+    if (n)
+        memcpy(to, run->data + (at - run->head_len), n);
+}
+
 /* The used entries of the batch that starts at used slot out: written together after the
  * payloads, so the cache line the other core reads them from changes hands once. */
 static HOT void run_used(duet_vring *v, uint16_t out, const uint16_t *ids, const uint16_t *lens, unsigned n)
@@ -325,33 +345,98 @@ static HOT void run_used(duet_vring *v, uint16_t out, const uint16_t *ids, const
     }
 }
 
+#if DUET_RPMSG_STAGED_RUNS
+/* The most a staged run copies at once (internal.h, DUET_RPMSG_STAGED_RUNS). */
+enum { STAGE_BYTES = 4096 };
+
+/*
+ * The buffers from bufs[0] that can be staged together: each adjacent to the one before in
+ * the pool (so the run is one span of checked buffers) and each but the last full, at most
+ * STAGE_BYTES in all. 1 when the next is not adjacent.
+ */
+static HOT unsigned staged_run(volatile uint8_t *const *bufs, const uint16_t *lens, unsigned n, size_t size)
+{
+    unsigned run = 1;
+    while (run < n && (run + 1) * size <= STAGE_BYTES && bufs[run] == bufs[run - 1] + size &&
+           (size_t)DUET_RPMSG_HEADER_SIZE + lens[run - 1] == size)
+        run++;
+    return run;
+}
+
+/* Writes the messages into the stage as they lie in the pool, then copies the stage there
+ * in one piece. Returns the bytes of run it took from its byte at. */
+static HOT size_t fill_staged(volatile uint8_t *to, const uint16_t *lens, unsigned count, size_t size, uint32_t src,
+                              uint32_t dst, const tx_bytes *run, size_t at)
+{
+    _Alignas(64) uint8_t stage[STAGE_BYTES];
+    size_t end = 0, took = 0;
+    for (unsigned j = 0; j < count; j++) {
+        const uint32_t head[4] = {src, dst, 0, lens[j]}; /* len, then flags 0: both little endian */
+        memcpy(stage + end, head, DUET_RPMSG_HEADER_SIZE);
+        copy_bytes(stage + end + DUET_RPMSG_HEADER_SIZE, run, at + took, lens[j]);
+        took += lens[j];
+        end += j + 1 < count ? size : (size_t)DUET_RPMSG_HEADER_SIZE + lens[j];
+    }
+    memcpy((uint8_t *)(uintptr_t)to, stage, end);
+    return took;
+}
+#endif
+
+/* Writes the messages of lens[0..n) bytes of run, from its byte at, into the checked
+ * buffers bufs[0..n). */
+static HOT void fill_buffers(const duet_rpmsg *dev, volatile uint8_t *const *bufs, const uint16_t *lens, unsigned n,
+                             uint32_t src, uint32_t dst, const tx_bytes *run, size_t at)
+{
+    for (unsigned i = 0; i < n;) {
+#if DUET_RPMSG_STAGED_RUNS
+        unsigned count = staged_run(bufs + i, lens + i, n - i, dev->lay.buf_size);
+        if (count > 1) {
+            at += fill_staged(bufs[i], lens + i, count, dev->lay.buf_size, src, dst, run, at);
+            i += count;
+            continue;
+        }
+#else
+        (void)dev;
+#endif
+        put_header(bufs[i], src, dst, lens[i], 0);
+        if (at < run->head_len) /* the run's first message, partly its head's */
+            copy_bytes((uint8_t *)(uintptr_t)(bufs[i] + DUET_RPMSG_HEADER_SIZE), run, at, lens[i]);
+        else
+            copy_payload(bufs[i] + DUET_RPMSG_HEADER_SIZE, run->data + (at - run->head_len), lens[i]);
+        at += lens[i];
+        i++;
+    }
+}
+
 /*
  * The remote's run: up to RUN_BATCH of the buffers the host made free (those ahead of
- * v->last), filled in order with messages of piece bytes from data, each buffer checked as
+ * v->last), filled in order with messages of piece bytes of run (len in all, *done of them
+ * sent before), each buffer checked as
  * tx_take_now checks it. Returns how many it filled (fewer if one is bad: *err is then
  * DUET_ERR_CORRUPT); *done grows by their bytes.
  */
-static unsigned remote_batch(duet_rpmsg *dev, unsigned n, uint32_t src, uint32_t dst, const uint8_t *data, size_t len,
+static unsigned remote_batch(duet_rpmsg *dev, unsigned n, uint32_t src, uint32_t dst, const tx_bytes *run, size_t len,
                              size_t piece, size_t *done, int *err)
 {
     duet_vring *v = &dev->tx;
     uint16_t ids[RUN_BATCH], lens[RUN_BATCH];
+    volatile uint8_t *bufs[RUN_BATCH];
+    size_t start = *done;
     unsigned k = 0;
     for (unsigned i = 0; i < n; i++)
         ids[i] = ld16(v->avail + 4 + 2 * ((uint16_t)(v->last + i) & (v->num - 1u)));
     for (; k < n; k++) {
         uint32_t cap;
-        volatile uint8_t *p = ids[k] < v->num ? desc_buffer(dev, v, ids[k], dev->lay.buf_size, &cap) : NULL;
-        if (!p) {
+        bufs[k] = ids[k] < v->num ? desc_buffer(dev, v, ids[k], dev->lay.buf_size, &cap) : NULL;
+        if (!bufs[k]) {
             *err = ids[k] < v->num ? DUET_ERR_CORRUPT
                                    : duet_rpmsg_corrupt(dev, duet_text_pick("avail ring names a buffer out of range", "bad buffer id"));
             break;
         }
         lens[k] = (uint16_t)(len - *done < piece ? len - *done : piece);
-        put_header(p, src, dst, lens[k], 0);
-        copy_payload(p + DUET_RPMSG_HEADER_SIZE, data + *done, lens[k]);
         *done += lens[k];
     }
+    fill_buffers(dev, bufs, lens, k, src, dst, run, start);
     run_used(v, v->shadow, ids, lens, k);
     v->last = (uint16_t)(v->last + k);
     v->shadow = (uint16_t)(v->shadow + k);
@@ -359,35 +444,37 @@ static unsigned remote_batch(duet_rpmsg *dev, unsigned n, uint32_t src, uint32_t
     return k;
 }
 
-/* The remote's run: batches while buffers are free and bytes are left. */
-static size_t remote_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, size_t len, size_t piece,
+/* The remote's run: batches while buffers are free and bytes are left, from byte at of run. */
+static size_t remote_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const tx_bytes *run, size_t at, size_t piece,
                          int *err)
 {
-    size_t done = 0;
+    size_t done = at, len = run->head_len + run->len;
     int free = ahead(dev, &dev->tx);
     *err = free < 0 ? free : DUET_OK;
     while (free > 0 && done < len && !*err) {
         size_t msgs = (len - done + piece - 1) / piece;
         unsigned n = free < RUN_BATCH ? (unsigned)free : RUN_BATCH;
         n = msgs < n ? (unsigned)msgs : n;
-        free -= (int)remote_batch(dev, n, src, dst, data, len, piece, &done, err);
+        free -= (int)remote_batch(dev, n, src, dst, run, len, piece, &done, err);
     }
-    return done;
+    return done - at;
 }
 
-size_t duet_rpmsg_tx_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const uint8_t *data, size_t len, size_t piece,
+size_t duet_rpmsg_tx_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const tx_bytes *run, size_t at, size_t piece,
                          int *err)
 {
-    size_t done = 0;
+    size_t done = 0, len = run->head_len + run->len - at;
     tx_buf b = {0, 0, NULL};
     int got = 0;
     if (!is_host(dev)) {
-        done = remote_run(dev, src, dst, data, len, piece, err);
+        done = remote_run(dev, src, dst, run, at, piece, err);
         got = *err;
     } else {
         while (done < len && (got = tx_take_now(dev, &b)) == 1) {
             size_t n = len - done < piece ? len - done : piece;
-            duet_rpmsg_tx_put(dev, &b, src, dst, data + done, (uint16_t)n, 0);
+            put_header(b.p, src, dst, (uint16_t)n, 0);
+            copy_bytes((uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE), run, at + done, n);
+            tx_give(dev, &b, (uint16_t)n);
             done += n;
         }
     }
