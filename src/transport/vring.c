@@ -411,9 +411,8 @@ static HOT void fill_buffers(const duet_rpmsg *dev, volatile uint8_t *const *buf
 /*
  * The remote's run: up to RUN_BATCH of the buffers the host made free (those ahead of
  * v->last), filled in order with messages of piece bytes of run (len in all, *done of them
- * sent before), each buffer checked as
- * tx_take_now checks it. Returns how many it filled (fewer if one is bad: *err is then
- * DUET_ERR_CORRUPT); *done grows by their bytes.
+ * sent before), each buffer checked as tx_take_now checks it. Returns how many it filled
+ * (fewer if one is bad: *err is then DUET_ERR_CORRUPT); *done grows by their bytes.
  */
 static unsigned remote_batch(duet_rpmsg *dev, unsigned n, uint32_t src, uint32_t dst, const tx_bytes *run, size_t len,
                              size_t piece, size_t *done, int *err)
