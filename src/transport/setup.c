@@ -25,37 +25,51 @@ static bool refuse(duet_rpmsg *dev, const char *why)
     return false;
 }
 
-/* Maps one vring of vs bytes at da (num descriptors, used ring aligned to align); false with
- * dev->why set if it is misaligned or lies outside the shared region. */
-static bool ring_map(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, uint32_t align, size_t vs)
+/* Checks the layout's vrings: num descriptors, a power of two within DUET_RPMSG_MAX_RING;
+ * used rings aligned to align, a power of two from 4 to 4096; each vring at an address
+ * aligned to it and to 16, inside the shared region. False with dev->why set if not. */
+static bool vrings_valid(duet_rpmsg *dev, const duet_rpmsg_layout *l)
 {
-    /* align: a power of two from 4 to 4096; da: aligned to it and to 16. */
-    if ((align & (align - 1)) || align - 4 > 4096 - 4 || (da & ((align - 1) | 15)) || !(v->desc = duet_rpmsg_map(dev, da, vs)))
+    uint32_t num = l->vring_num, align = l->vring_align;
+    if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2)
+        return refuse(dev, duet_text_pick("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
+    /* With an align refused here, vs is garbage but unused. */
+    size_t vs = duet_rpmsg_vring_size(num, align);
+    if ((align & (align - 1)) || align - 4 > 4096 - 4 || ((l->vring0_da | l->vring1_da) & ((align - 1) | 15)) ||
+        !duet_rpmsg_map(dev, l->vring0_da, vs) || !duet_rpmsg_map(dev, l->vring1_da, vs))
         return refuse(dev, duet_text_pick("vring address or alignment invalid, or outside the region", "bad vring"));
-    v->avail = v->desc + 16 * (size_t)num;
-    v->used = v->desc + (vs - 6 - 8 * (size_t)num);
-    v->num = (uint16_t)num;
     return true;
 }
 
-/*
- * Checks both vrings (num descriptors each, used rings aligned to align; vring0 at da0
- * carries the remote's messages to the host) and maps them: each inside the shared region
- * and aligned, and the table, both vrings and the pool pairwise apart. Each of them lies
- * inside the region once mapped, so their offsets in it and their ends cannot overflow.
- * False with dev->why set if they break a rule. One path for both roles: the host checks
- * its own layout with it, the remote what the host wrote.
- */
-static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l, uint32_t da0, uint32_t da1, uint32_t num, uint32_t align)
+/* Places one vring of vs bytes at da (num descriptors), checked by vrings_valid. */
+static void ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, size_t vs)
 {
-    if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2) /* a power of two, 2 or more */
-        return refuse(dev, duet_text_pick("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
-    /* With an align that ring_map refuses, vs is garbage but unused. */
-    size_t vs = duet_rpmsg_vring_size(num, align);
+    v->desc = duet_rpmsg_map(dev, da, vs);
+    v->avail = v->desc + 16 * (size_t)num;
+    v->used = v->desc + (vs - 6 - 8 * (size_t)num);
+    v->num = (uint16_t)num;
+}
+
+/* Places both vrings where the layout has them (vring0 carries the remote's messages to the
+ * host); returns their size in bytes. */
+static size_t rings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
+{
+    size_t vs = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
     bool host = is_host(dev);
-    if (!ring_map(dev, host ? &dev->rx : &dev->tx, da0, num, align, vs) ||
-        !ring_map(dev, host ? &dev->tx : &dev->rx, da1, num, align, vs))
-        return false;
+    ring_place(dev, host ? &dev->rx : &dev->tx, l->vring0_da, l->vring_num, vs);
+    ring_place(dev, host ? &dev->tx : &dev->rx, l->vring1_da, l->vring_num, vs);
+    return vs;
+}
+
+/*
+ * Host: places its layout's vrings and checks that the table, both vrings and the pool are
+ * pairwise apart. Each of them lies inside the region (dev_reset checked), so their offsets
+ * in it and their ends cannot overflow. False with dev->why set if they overlap.
+ */
+static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l)
+{
+    uint32_t da0 = l->vring0_da, da1 = l->vring1_da;
+    size_t vs = rings_place(dev, l);
     /* None starts inside another (each is at least a byte long): none overlap. */
     uint32_t da = dev->port->shm_da;
     size_t start[4] = {l->rsc_da - da, da0 - da, da1 - da, l->pool_da - da};
@@ -67,7 +81,7 @@ static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l, uint32_t da
     return true;
 }
 
-/* Starts dev afresh for role and checks the layout's buffers, pool and table. DUET_OK;
+/* Starts dev afresh for role and checks the layout's vrings, buffers, pool and table. DUET_OK;
  * DUET_ERR_NOT_SUPPORTED if this program was built without role's code (DUET_RPMSG_ROLES);
  * DUET_ERR_ARG (dev->why says why) if the layout breaks a rule. */
 static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
@@ -86,6 +100,8 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
     dev->send_timeout_ms = DUET_RPMSG_SEND_TIMEOUT_MS;
     dev->fragments = true;
     const duet_rpmsg_layout *l = lay;
+    if (!vrings_valid(dev, l))
+        return dev->err = DUET_ERR_ARG;
     dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
     if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE && l->buf_size % 4 == 0 &&
         l->pool_da % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num && l->rsc_da % 4 == 0 &&
@@ -126,7 +142,7 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
     if (dev_reset(dev, port, lay, DUET_RPMSG_HOST))
         return dev->err;
     const duet_rpmsg_layout *l = lay;
-    if (!rings_setup(dev, l, l->vring0_da, l->vring1_da, l->vring_num, l->vring_align))
+    if (!rings_setup(dev, l))
         return dev->err = DUET_ERR_ARG;
     size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
     volatile uint8_t *t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size);
@@ -224,11 +240,12 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
         return (int)vdev;
     volatile const uint8_t *v0 = t + vdev + VDEV_SIZE;
     volatile const uint8_t *v1 = v0 + VRING_ENTRY_SIZE;
-    uint32_t num = ld32(v0 + 8), align = ld32(v0 + 4);
-    if (ld32(v1 + 8) != num || ld32(v1 + 4) != align)
-        return duet_rpmsg_corrupt(dev, duet_text_pick("vrings differ in size or alignment", "bad vring"));
-    /* The remote receives on vring1 and sends on vring0. */
-    if (!rings_setup(dev, lay, ld32(v0), ld32(v1), num, align))
-        return duet_rpmsg_corrupt(dev, dev->why);
+    /* The host's vrings must be where this core's layout has them, as its pool is (both
+     * cores are built for the board's one layout, which dev_reset checked). The remote
+     * receives on vring1 and sends on vring0. */
+    if (ld32(v0) != lay->vring0_da || ld32(v1) != lay->vring1_da || ld32(v0 + 4) != lay->vring_align ||
+        ld32(v1 + 4) != lay->vring_align || ld32(v0 + 8) != lay->vring_num || ld32(v1 + 8) != lay->vring_num)
+        return duet_rpmsg_corrupt(dev, duet_text_pick("vrings not where this core's layout has them", "bad vring"));
+    rings_place(dev, lay);
     return DUET_OK;
 }

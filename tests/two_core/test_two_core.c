@@ -1065,6 +1065,8 @@ typedef struct bad_table {
     uint32_t da0, da1, align0, align1, num0, num1;
 } bad_table;
 
+/* The vrings must be where the M4's own layout has them (the GIGA's): any other place, size
+ * or alignment is refused with one sentence. */
 static const bad_table bad_tables[] = {
     {"count_zero", "table version or entry count invalid", 1, 0, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
     {"count_huge", "table version or entry count invalid", 1, 1000, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
@@ -1073,17 +1075,17 @@ static const bad_table bad_tables[] = {
     {"no_vdev", "table has no RPMsg vdev with two vrings", 1, 1, 20, 9, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
     {"not_rpmsg", "table has no RPMsg vdev with two vrings", 1, 1, 20, 3, 5, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
     {"one_vring", "table has no RPMsg vdev with two vrings", 1, 1, 20, 3, 7, 1, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
-    {"vring_misaligned", "vring address or alignment invalid", 1, 1, 20, 3, 7, 2, 0x38001404u, 0x38000400u, 32, 32, 64, 64},
-    {"vring_odd", "vring address or alignment invalid", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000401u, 32, 32, 64, 64},
-    {"align_not_pow2", "vring address or alignment invalid", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 24, 24, 64, 64},
-    {"ring_not_pow2", "vring size is not a power of two", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 48, 48},
-    {"ring_too_big", "vring size is not a power of two within", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 128, 128},
-    {"rings_differ", "vrings differ in size or alignment", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 32},
-    {"vring_outside", "vring address or alignment invalid, or outside the region", 1, 1, 20, 3, 7, 2, 0x3800fc00u, 0x38000400u, 32, 32, 64, 64},
-    {"vring_below", "vring address or alignment invalid, or outside the region", 1, 1, 20, 3, 7, 2, 0x20000000u, 0x38000400u, 32, 32, 64, 64},
-    {"vrings_overlap", "table, vrings and pool overlap", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38001400u, 32, 32, 64, 64},
-    {"vring_in_pool", "table, vrings and pool overlap", 1, 1, 20, 3, 7, 2, 0x38002400u, 0x38000400u, 32, 32, 64, 64},
-    {"vring_in_table", "table, vrings and pool overlap", 1, 1, 20, 3, 7, 2, 0x38000000u, 0x38000400u, 32, 32, 64, 64},
+    {"vring_misaligned", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38001404u, 0x38000400u, 32, 32, 64, 64},
+    {"vring_odd", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000401u, 32, 32, 64, 64},
+    {"align_not_pow2", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 24, 24, 64, 64},
+    {"ring_not_pow2", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 48, 48},
+    {"ring_too_big", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 128, 128},
+    {"rings_differ", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 32},
+    {"vring_outside", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x3800fc00u, 0x38000400u, 32, 32, 64, 64},
+    {"vring_below", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x20000000u, 0x38000400u, 32, 32, 64, 64},
+    {"vrings_overlap", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38001400u, 0x38001400u, 32, 32, 64, 64},
+    {"vring_in_pool", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38002400u, 0x38000400u, 32, 32, 64, 64},
+    {"vring_in_table", "vrings not where this core\'s layout has them", 1, 1, 20, 3, 7, 2, 0x38000000u, 0x38000400u, 32, 32, 64, 64},
     /* Never valid (the version): the M4 says why once its 5 s are up. */
     {"version", "table version or entry count invalid", 2, 1, 20, 3, 7, 2, 0x38001400u, 0x38000400u, 32, 32, 64, 64},
 };
