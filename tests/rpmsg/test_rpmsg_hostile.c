@@ -747,31 +747,63 @@ static void test_remote_starts_first(void **state)
     hx_shm = NULL;
 }
 
+/* Layout k of the bad ones (0 to 10): each breaks one rule; 3 only the host checks
+ * (regions that overlap). */
+static duet_rpmsg_layout bad_layout(int k)
+{
+    duet_rpmsg_layout l = duet_rpmsg_layout_giga();
+    switch (k) {
+    case 0: l.vring_num = 48; break;
+    case 1: l.vring_num = 128; break;
+    case 2: l.vring_align = 24; break;
+    case 3: l.vring1_da = l.vring0_da; break;
+    case 4: l.pool_size = 0x10000; break;          /* past the region */
+    case 5: l.buf_size = 16; break;
+    case 6: l.buf_size = 510; break;
+    case 7: l.pool_size = 64 * 512; break;         /* no room for a send buffer */
+    case 8: l.rsc_da = 0x3800fff0u; break;
+    case 9: l.vring0_da = 0x38001404u; break;
+    case 10: l.vring1_da = 0x3800fc00u; break;     /* past the region's end */
+    }
+    return l;
+}
+
 /* Layouts the host refuses to set up. */
 static void test_host_rejects_bad_layout(void **state)
 {
     (void)state;
     hx_reset();
-    for (int k = 0; k < 10; k++) {
-        duet_rpmsg_layout l = duet_rpmsg_layout_giga();
-        switch (k) {
-        case 0: l.vring_num = 48; break;
-        case 1: l.vring_num = 128; break;
-        case 2: l.vring_align = 24; break;
-        case 3: l.vring1_da = l.vring0_da; break;
-        case 4: l.pool_size = 0x10000; break;          /* past the region */
-        case 5: l.buf_size = 16; break;
-        case 6: l.buf_size = 510; break;
-        case 7: l.pool_size = 64 * 512; break;         /* no room for a send buffer */
-        case 8: l.rsc_da = 0x3800fff0u; break;
-        case 9: l.vring0_da = 0x38001404u; break;
-        }
+    for (int k = 0; k <= 10; k++) {
+        duet_rpmsg_layout l = bad_layout(k);
         memset(hx_shm, 0x5a, HX_SIZE);
         assert_int_equal(duet_rpmsg_init_host(&HX_H.dev, &HX_H.port, &l), DUET_ERR_ARG);
         assert_int_equal(duet_rpmsg_poll(&HX_H.dev), DUET_ERR_ARG);
         for (size_t i = 0; i < HX_SIZE; i++)
             if (hx_shm[i] != 0x5a)
                 fail_msg("layout case %d: init_host wrote at offset %zu though it refused", k, i);
+    }
+    free(hx_shm);
+    hx_shm = NULL;
+}
+
+/* The remote checks its own layout too, at once (it does not wait for a host that would
+ * never match it), and writes nothing. */
+static void test_remote_rejects_bad_layout(void **state)
+{
+    (void)state;
+    hx_reset();
+    for (int k = 0; k <= 10; k++) {
+        if (k == 3)
+            continue;
+        duet_rpmsg_layout l = bad_layout(k);
+        memset(hx_shm, 0x5a, HX_SIZE);
+        uint32_t start = hx_clock;
+        assert_int_equal(duet_rpmsg_init_remote(&HX_R.dev, &HX_R.port, &l, 1000), DUET_ERR_ARG);
+        assert_int_equal(hx_clock, start);
+        assert_string_not_equal(duet_rpmsg_error_text(&HX_R.dev), "no error");
+        for (size_t i = 0; i < HX_SIZE; i++)
+            if (hx_shm[i] != 0x5a)
+                fail_msg("layout case %d: init_remote wrote at offset %zu though it refused", k, i);
     }
     free(hx_shm);
     hx_shm = NULL;
@@ -803,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_remote_init_timeout),
         cmocka_unit_test(test_remote_starts_first),
         cmocka_unit_test(test_host_rejects_bad_layout),
+        cmocka_unit_test(test_remote_rejects_bad_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
