@@ -77,6 +77,12 @@ version=$(sed -n 's/^project(duet VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 cmake -DDUET_VERSION="$version" -DDUET_VERSION_HEADER="$tmp/include/duet/version.h" \
     -P cmake/version_header.cmake >/dev/null || die "could not generate duet/version.h (is cmake installed?)"
 
+# The files compiled without link-time optimisation: ports/cortex_m/cortex_m.cmake's
+# DUET_CORTEX_M_NO_LTO_SOURCES, one ${DUET_CORTEX_M_DIR}/NAME per line.
+no_lto=$(sed -n '/^set(DUET_CORTEX_M_NO_LTO_SOURCES/,/)/s|.*[$][{]DUET_CORTEX_M_DIR[}]/\([A-Za-z0-9_]*\.c\).*|ports/cortex_m/\1|p' \
+    ports/cortex_m/cortex_m.cmake | tr '\n' ' ')
+[ -n "$no_lto" ] || die "no DUET_CORTEX_M_NO_LTO_SOURCES in ports/cortex_m/cortex_m.cmake"
+
 sources=$(for f in src/*.c src/*/*.c ports/cortex_m/*.c ports/an521/*.c; do
     [ -e "$f" ] && echo "$f"
 done)
@@ -151,9 +157,8 @@ for cpu in m7 m4; do
     mkdir "$tmp/$cpu"
     flags=$(cpu_flags "$cpu")
     for f in $sources; do
-        # newlib's system calls stay machine code (ports/cortex_m/cortex_m.cmake,
-        # DUET_CORTEX_M_NO_LTO_SOURCES).
-        case $f in ports/cortex_m/console.c | ports/cortex_m/syscalls.c) lto=-fno-lto ;; *) lto= ;; esac
+        # newlib's system calls stay machine code (DUET_CORTEX_M_NO_LTO_SOURCES).
+        case " $no_lto " in *" $f "*) lto=-fno-lto ;; *) lto= ;; esac
         # shellcheck disable=SC2086
         "${CROSS}gcc" $CFLAGS $lto $flags $INCLUDES -c "$f" -o "$tmp/$cpu/$(echo "$f" | tr / .).o" ||
             die "$f does not compile for the $cpu (errors above)"

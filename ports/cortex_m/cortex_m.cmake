@@ -46,7 +46,8 @@ set(DUET_CORTEX_M_SOURCES
 # newlib's system calls are called only from newlib, which is machine code: compiled as
 # GCC's intermediate code, the linker would find them only after the optimiser has run,
 # and fail to resolve newlib's calls. So these stay machine code in an image linked with
-# -flto (tools/board/target_giga.c and scripts/size-firmware.sh follow the same list).
+# -flto (duet-board's giga target gets the list from ports/stm32h747/giga.cmake,
+# scripts/size-firmware.sh reads it here: one name per line).
 set(DUET_CORTEX_M_NO_LTO_SOURCES
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/syscalls.c)

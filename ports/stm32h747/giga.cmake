@@ -16,7 +16,8 @@ endfunction()
 # duet_giga_configure(TARGET): gives TARGET (duet-board) the header giga_sources.h, which
 # names the source tree (DUET_SOURCE_DIR), the generated headers (DUET_GENERATED_INCLUDE:
 # duet/version.h) and duet's sources for the GIGA R1
-# (DUET_GIGA_SOURCES, separated by ';').
+# (DUET_GIGA_SOURCES, separated by ';'), those of them compiled without link-time
+# optimisation (DUET_GIGA_NO_LTO_SOURCES: ports/cortex_m/cortex_m.cmake's list).
 function(duet_giga_configure target)
   duet_giga_sources(listed)
   # Each path plain (no "/cmake/../"): an installed duet-board finds them below its prefix.
@@ -25,12 +26,18 @@ function(duet_giga_configure target)
     cmake_path(NORMAL_PATH f)
     list(APPEND sources ${f})
   endforeach()
+  set(no_lto "")
+  foreach(f ${DUET_CORTEX_M_NO_LTO_SOURCES})
+    cmake_path(NORMAL_PATH f)
+    list(APPEND no_lto ${f})
+  endforeach()
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/giga_sources)
   file(CONFIGURE OUTPUT ${dir}/giga_sources.h CONTENT
 "/* giga_sources.h - written by ports/stm32h747/giga.cmake */
 #define DUET_SOURCE_DIR \"${CMAKE_SOURCE_DIR}\"
 #define DUET_GENERATED_INCLUDE \"${DUET_GENERATED_INCLUDE_DIR}\"
 #define DUET_GIGA_SOURCES \"${sources}\"
+#define DUET_GIGA_NO_LTO_SOURCES \"${no_lto}\"
 ")
   target_include_directories(${target} PRIVATE ${dir})
 endfunction()

@@ -114,7 +114,7 @@ size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
             int err;
             size_t head = s->tx_len, take = (head + len - done) / s->tx_cap * s->tx_cap - head;
             size_t sent = s->link->send_split(s->link, s->tx, head, p + done, take, s->tx_cap, &err);
-            if (sent >= head && sent > 0) { /* the first message took all of the head */
+            if (sent) { /* the first message took all of the head: sent is 0 or at least head */
                 s->tx_len = 0;
                 done += sent - head;
             }

@@ -371,8 +371,7 @@ static HOT size_t fill_staged(volatile uint8_t *to, const uint16_t *lens, unsign
     _Alignas(64) uint8_t stage[STAGE_BYTES];
     size_t end = 0, took = 0;
     for (unsigned j = 0; j < count; j++) {
-        const uint32_t head[4] = {src, dst, 0, lens[j]}; /* len, then flags 0: both little endian */
-        memcpy(stage + end, head, DUET_RPMSG_HEADER_SIZE);
+        put_header(stage + end, src, dst, lens[j], 0);
         copy_bytes(stage + end + DUET_RPMSG_HEADER_SIZE, run, at + took, lens[j]);
         took += lens[j];
         end += j + 1 < count ? size : (size_t)DUET_RPMSG_HEADER_SIZE + lens[j];

@@ -37,6 +37,9 @@
 #ifndef DUET_GIGA_SOURCES
 #error "DUET_GIGA_SOURCES must list duet's sources for the GIGA R1"
 #endif
+#ifndef DUET_GIGA_NO_LTO_SOURCES
+#error "DUET_GIGA_NO_LTO_SOURCES must list the sources compiled without link-time optimisation"
+#endif
 
 #define CROSS "arm-none-eabi-"
 #define MAX_ARGS 512
@@ -187,17 +190,15 @@ static bool image_paths(const board_args *args, char *elf, char *bin)
  * the program needs them. */
 static int build_library_now(const board_args *args, int core, const char *dir);
 
-/* newlib's system calls (ports/cortex_m/cortex_m.cmake, DUET_CORTEX_M_NO_LTO_SOURCES) stay
- * machine code: newlib calls them, and the linker finds them only after the link-time
- * optimiser has run. */
-static const char *const no_lto_sources[] = {"console.c", "syscalls.c"};
-
+/* Whether src (a path of DUET_GIGA_SOURCES) is one of DUET_GIGA_NO_LTO_SOURCES: newlib's
+ * system calls stay machine code (ports/cortex_m/cortex_m.cmake), as newlib calls them and
+ * the linker finds them only after the link-time optimiser has run. */
 static bool compiled_without_lto(const char *src)
 {
-    const char *base = strrchr(src, '/');
-    base = base ? base + 1 : src;
-    for (size_t i = 0; i < sizeof no_lto_sources / sizeof no_lto_sources[0]; i++)
-        if (strcmp(base, no_lto_sources[i]) == 0)
+    static const char list[] = DUET_GIGA_NO_LTO_SOURCES;
+    size_t n = strlen(src);
+    for (const char *p = list; (p = strstr(p, src)) != NULL; p += n)
+        if ((p == list || p[-1] == ';') && (p[n] == ';' || p[n] == '\0'))
             return true;
     return false;
 }
@@ -221,8 +222,8 @@ static int build_library(const board_args *args, int core, const char *dir)
         len += (size_t)snprintf(key + len, sizeof key - len, " %s", c_flags[i]);
     for (size_t i = 0; tree.include[i] && len < sizeof key; i++)
         len += (size_t)snprintf(key + len, sizeof key - len, " %s", tree.include[i]);
-    for (size_t i = 0; i < sizeof no_lto_sources / sizeof no_lto_sources[0] && len < sizeof key; i++)
-        len += (size_t)snprintf(key + len, sizeof key - len, " -fno-lto:%s", no_lto_sources[i]);
+    if (len < sizeof key)
+        len += (size_t)snprintf(key + len, sizeof key - len, " -fno-lto:%s", DUET_GIGA_NO_LTO_SOURCES);
     snprintf(lib, sizeof lib, "%s/libduet_giga.a", dir);
     if (build_cache_get(key, sources, lib))
         return 0;
