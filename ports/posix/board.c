@@ -226,12 +226,16 @@ static bool process_alive(pid_t pid, uint64_t start)
     return true;
 }
 
-/* Waits up to ms for the process to be gone, reaping it if it is our child. */
+/* Waits up to ms for the process to be gone, reaping it if it is our child. Our child is
+ * gone once reaped, here or by its reaper thread (waitpid then fails): an exited child that
+ * nobody has reaped yet still has its pid. Another process's child is gone once it has
+ * exited (process_alive): its parent reaps it. */
 static bool wait_gone(pid_t pid, uint64_t start, uint32_t ms)
 {
     uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
     for (;;) {
-        if (waitpid(pid, NULL, WNOHANG) == pid || !process_alive(pid, start))
+        pid_t r = waitpid(pid, NULL, WNOHANG);
+        if (r == pid || (r < 0 && !process_alive(pid, start)))
             return true;
         if (mono_ns() >= end)
             return false;
@@ -249,7 +253,7 @@ static void stop_m4(duet_posix_control *c)
     if (pid <= 0)
         return;
     if (!process_alive(pid, start)) {
-        waitpid(pid, NULL, WNOHANG); /* ours and ended: reap it */
+        wait_gone(pid, start, 500); /* ended: reaped (if ours) before the reset goes on */
         return;
     }
     st(&c->m4_stopping, 1); /* its reaper tells a reset from a crash by this */

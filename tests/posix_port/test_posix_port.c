@@ -637,9 +637,17 @@ static void test_boot_after_earlier_run(void **state)
         duet_port m7;
         char c;
         close(go[1]);
-        if (duet_posix_port_open(&m7, f->board, DUET_CPU_M7) || m7.boot(&m7, DUET_POSIX_BOOT_1MB) ||
-            duet_posix_port_m4_join(&m7, 10000) != 0)
-            _exit(1);
+        if (duet_posix_port_open(&m7, f->board, DUET_CPU_M7))
+            _exit(3);
+        if (m7.boot(&m7, DUET_POSIX_BOOT_1MB)) {
+            fprintf(stderr, "earlier run: boot: %s\n", duet_posix_board_error_text());
+            _exit(4);
+        }
+        int j = duet_posix_port_m4_join(&m7, 10000);
+        if (j != 0) {
+            fprintf(stderr, "earlier run: m4_join returned %d: %s\n", j, duet_posix_board_error_text());
+            _exit(5);
+        }
         if (read(go[0], &c, 1) < 0)
             _exit(2);
         _exit(0);
