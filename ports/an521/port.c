@@ -69,7 +69,9 @@ static bool in_ram(uint32_t address)
 static int boot(duet_port *p, uint32_t address)
 {
     (void)p;
-    if (duet_an521_core() != 0)
+    /* A program built for CPU1 alone (CORE_CM4: DUET_RPMSG_ROLES 2, duet/config.h) boots
+     * nothing, and links none of this. */
+    if (DUET_RPMSG_ROLES == 2 || duet_an521_core() != 0)
         return DUET_ERR_NOT_SUPPORTED;
     if (!(AN521_CPUWAIT & AN521_CPUWAIT_CPU1))
         return DUET_ERR_STATE; /* already running; it cannot be stopped again */

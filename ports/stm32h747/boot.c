@@ -5,6 +5,7 @@
 #include "chip.h"
 #include "regs.h"
 
+#include "duet/config.h"
 #include "duet/error.h"
 
 /* Is there a vector table at address: an initial stack pointer in RAM the M4 can use,
@@ -24,7 +25,9 @@ static bool image_at(uint32_t address, uint32_t region_end)
 
 int giga_boot_m4(uint32_t address)
 {
-    if (!giga_is_m7())
+    /* A program built for the M4 alone (CORE_CM4: DUET_RPMSG_ROLES 2, duet/config.h) boots
+     * nothing, and links none of this. */
+    if (DUET_RPMSG_ROLES == 2 || !giga_is_m7())
         return DUET_ERR_STATE;
     if (RCC_GCR & RCC_GCR_BOOT_C2)
         return DUET_ERR_STATE;

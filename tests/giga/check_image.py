@@ -131,15 +131,16 @@ def main():
 
     # Built for one core (CORE_CM7 / CORE_CM4): only that core's RPMsg role is linked (the
     # host answers the name service, the remote announces itself). Link-time optimisation
-    # may inline a role's functions into their callers, so the M7's image is also searched
-    # for a text only the remote's set-up uses.
+    # may inline a role's functions into their callers, so each image is also searched for a
+    # text only the other role's set-up uses (the remote's wait for the host's table, the
+    # host's overlap check).
     other = "duet_rpmsg_ns_message" if a.core == "m7" else "duet_rpmsg_host_answer"
     check(symbol(a.elf, other) is None, f"{other} is linked: the image carries the other core's RPMsg role "
-                                        f"(was it compiled without -DCORE_{a.core.upper()}?)")
-    remote_text = b"the host did not set up the shared memory in time"
-    if a.core == "m7":
-        check(remote_text not in image, "the remote's set-up is linked into the M7's image "
-                                        "(was it compiled without -DCORE_CM7?)")
+                                        f"(was it compiled without -DCORE_C{a.core.upper()}?)")
+    other_text = (b"the host did not set up the shared memory in time" if a.core == "m7"
+                  else b"table, vrings and pool overlap")
+    check(other_text not in image, f"the other core's RPMsg set-up is linked into the {a.core.upper()}'s image "
+                                   f"(was it compiled without -DCORE_C{a.core.upper()}?)")
     # A program that starts no thread links no scheduler (ports/cortex_m/thread.c). A thread's
     # start stores thread_entry's address, so the function stays a symbol of its own even
     # where link-time optimisation inlined duet_thread_create into its caller.
