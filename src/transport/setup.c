@@ -25,51 +25,45 @@ static bool refuse(duet_rpmsg *dev, const char *why)
     return false;
 }
 
-/* Checks the layout's vrings: num descriptors, a power of two within DUET_RPMSG_MAX_RING;
- * used rings aligned to align, a power of two from 4 to 4096; each vring at an address
- * aligned to it and to 16, inside the shared region. False with dev->why set if not. */
-static bool vrings_valid(duet_rpmsg *dev, const duet_rpmsg_layout *l)
+/* Places one vring of vs bytes at da (num descriptors); false if it does not lie inside the
+ * shared region. */
+static bool ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, size_t vs)
+{
+    v->desc = duet_rpmsg_map(dev, da, vs);
+    v->avail = v->desc + 16 * (size_t)num;
+    v->used = v->desc + (vs - 6 - 8 * (size_t)num);
+    v->num = (uint16_t)num;
+    return v->desc != NULL;
+}
+
+/* Checks the layout's vrings and places them (vring0 carries the remote's messages to the
+ * host): num descriptors, a power of two within DUET_RPMSG_MAX_RING; used rings aligned to
+ * align, a power of two from 4 to 4096; each vring at an address aligned to it and to 16,
+ * inside the shared region. False with dev->why set if not; nothing reads the rings before
+ * the set-up has succeeded (a failed one leaves dev->err set). */
+static bool vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
 {
     uint32_t num = l->vring_num, align = l->vring_align;
     if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2)
         return refuse(dev, duet_text_pick("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
     /* With an align refused here, vs is garbage but unused. */
     size_t vs = duet_rpmsg_vring_size(num, align);
+    bool host = is_host(dev);
     if ((align & (align - 1)) || align - 4 > 4096 - 4 || ((l->vring0_da | l->vring1_da) & ((align - 1) | 15)) ||
-        !duet_rpmsg_map(dev, l->vring0_da, vs) || !duet_rpmsg_map(dev, l->vring1_da, vs))
+        !ring_place(dev, host ? &dev->rx : &dev->tx, l->vring0_da, num, vs) ||
+        !ring_place(dev, host ? &dev->tx : &dev->rx, l->vring1_da, num, vs))
         return refuse(dev, duet_text_pick("vring address or alignment invalid, or outside the region", "bad vring"));
     return true;
 }
 
-/* Places one vring of vs bytes at da (num descriptors), checked by vrings_valid. */
-static void ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, size_t vs)
-{
-    v->desc = duet_rpmsg_map(dev, da, vs);
-    v->avail = v->desc + 16 * (size_t)num;
-    v->used = v->desc + (vs - 6 - 8 * (size_t)num);
-    v->num = (uint16_t)num;
-}
-
-/* Places both vrings where the layout has them (vring0 carries the remote's messages to the
- * host); returns their size in bytes. */
-static size_t rings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
-{
-    size_t vs = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
-    bool host = is_host(dev);
-    ring_place(dev, host ? &dev->rx : &dev->tx, l->vring0_da, l->vring_num, vs);
-    ring_place(dev, host ? &dev->tx : &dev->rx, l->vring1_da, l->vring_num, vs);
-    return vs;
-}
-
 /*
- * Host: places its layout's vrings and checks that the table, both vrings and the pool are
- * pairwise apart. Each of them lies inside the region (dev_reset checked), so their offsets
- * in it and their ends cannot overflow. False with dev->why set if they overlap.
+ * Host: checks that the table, both vrings (vs bytes each) and the pool are pairwise apart.
+ * Each of them lies inside the region (dev_reset checked), so their offsets in it and their
+ * ends cannot overflow. False with dev->why set if they overlap.
  */
-static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l)
+static bool rings_apart(duet_rpmsg *dev, const duet_rpmsg_layout *l, size_t vs)
 {
     uint32_t da0 = l->vring0_da, da1 = l->vring1_da;
-    size_t vs = rings_place(dev, l);
     /* None starts inside another (each is at least a byte long): none overlap. */
     uint32_t da = dev->port->shm_da;
     size_t start[4] = {l->rsc_da - da, da0 - da, da1 - da, l->pool_da - da};
@@ -81,7 +75,8 @@ static bool rings_setup(duet_rpmsg *dev, const duet_rpmsg_layout *l)
     return true;
 }
 
-/* Starts dev afresh for role and checks the layout's vrings, buffers, pool and table. DUET_OK;
+/* Starts dev afresh for role, checks the layout's vrings (and places them), buffers, pool and
+ * table. DUET_OK;
  * DUET_ERR_NOT_SUPPORTED if this program was built without role's code (DUET_RPMSG_ROLES);
  * DUET_ERR_ARG (dev->why says why) if the layout breaks a rule. */
 static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
@@ -100,7 +95,7 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
     dev->send_timeout_ms = DUET_RPMSG_SEND_TIMEOUT_MS;
     dev->fragments = true;
     const duet_rpmsg_layout *l = lay;
-    if (!vrings_valid(dev, l))
+    if (!vrings_place(dev, l))
         return dev->err = DUET_ERR_ARG;
     dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
     if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE && l->buf_size % 4 == 0 &&
@@ -142,9 +137,9 @@ int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layo
     if (dev_reset(dev, port, lay, DUET_RPMSG_HOST))
         return dev->err;
     const duet_rpmsg_layout *l = lay;
-    if (!rings_setup(dev, l))
-        return dev->err = DUET_ERR_ARG;
     size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
+    if (!rings_apart(dev, l, vsize))
+        return dev->err = DUET_ERR_ARG;
     volatile uint8_t *t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size);
     zero(t, l->rsc_size);
     zero(dev->rx.desc, vsize);
@@ -246,6 +241,5 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
     if (ld32(v0) != lay->vring0_da || ld32(v1) != lay->vring1_da || ld32(v0 + 4) != lay->vring_align ||
         ld32(v1 + 4) != lay->vring_align || ld32(v0 + 8) != lay->vring_num || ld32(v1 + 8) != lay->vring_num)
         return duet_rpmsg_corrupt(dev, duet_text_pick("vrings not where this core's layout has them", "bad vring"));
-    rings_place(dev, lay);
-    return DUET_OK;
+    return DUET_OK; /* the rings are where dev_reset placed them */
 }
