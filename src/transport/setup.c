@@ -29,11 +29,14 @@ static bool refuse(duet_rpmsg *dev, const char *why)
  * shared region. */
 static bool ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, size_t vs)
 {
-    v->desc = duet_rpmsg_map(dev, da, vs);
-    v->avail = v->desc + 16 * (size_t)num;
-    v->used = v->desc + (vs - 6 - 8 * (size_t)num);
+    volatile uint8_t *desc = duet_rpmsg_map(dev, da, vs);
+    if (!desc)
+        return false;
+    v->desc = desc;
+    v->avail = desc + 16 * (size_t)num;
+    v->used = desc + (vs - 6 - 8 * (size_t)num);
     v->num = (uint16_t)num;
-    return v->desc != NULL;
+    return true;
 }
 
 /* Checks the layout's vrings and places them (vring0 carries the remote's messages to the

@@ -637,8 +637,10 @@ static void test_boot_after_earlier_run(void **state)
         duet_port m7;
         char c;
         close(go[1]);
-        if (duet_posix_port_open(&m7, f->board, DUET_CPU_M7))
+        if (duet_posix_port_open(&m7, f->board, DUET_CPU_M7)) {
+            fprintf(stderr, "earlier run: port_open: %s\n", duet_posix_board_error_text());
             _exit(3);
+        }
         if (m7.boot(&m7, DUET_POSIX_BOOT_1MB)) {
             fprintf(stderr, "earlier run: boot: %s\n", duet_posix_board_error_text());
             _exit(4);
