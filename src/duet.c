@@ -333,7 +333,8 @@ static void call_begin(char *text)
 /* Ends a call (begun with call_begin, or not): a failure's text (which names the method)
  * becomes the thread's error. Without the port's lock there is one thread, and the engine's
  * text is its. A call the link failed carries the transport's reason at once: "die: link
- * down: the M4 stopped: SIGSEGV". */
+ * down: the M4 stopped: SIGSEGV", "add: shared memory corrupt: ring index jumped past the
+ * ring". */
 static int call_result(int err)
 {
     duet_port_error *e = thread_error();
@@ -346,8 +347,8 @@ static int call_result(int err)
         const char *why = duet_rpmsg_error_text(&duet.dev);
         /* The transport's reason, unless it has none ("no error") or the call's text has
          * it already (its "link down" too). */
-        bool reason = err == DUET_ERR_LINK_DOWN && !duet_text_contains("no error", why) &&
-                      !duet_text_contains(call, why);
+        bool down = err == DUET_ERR_LINK_DOWN || err == DUET_ERR_CORRUPT;
+        bool reason = down && !duet_text_contains("no error", why) && !duet_text_contains(call, why);
         fail(err, reason ? call : NULL, reason ? why : call);
         top_unlock(NULL);
     }

@@ -3,10 +3,12 @@ include(${CMAKE_CURRENT_LIST_DIR}/scenarios.cmake)
 foreach(scenario ${DUET_AN521_SCENARIOS})
   set(m7 an521_${scenario}_m7)
   set(m4 an521_${scenario}_m4)
-  duet_an521_image(${m7} 0 ${CMAKE_CURRENT_LIST_DIR}/m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
+  duet_an521_image(${m7} 0 ${CMAKE_CURRENT_LIST_DIR}/m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c
+    ${CMAKE_CURRENT_LIST_DIR}/scribble.c)
   target_compile_definitions(${m7} PRIVATE AN521_SCENARIO="${scenario}")
   if(NOT scenario IN_LIST DUET_AN521_M7_ONLY)
-    duet_an521_image(${m4} 1 ${CMAKE_CURRENT_LIST_DIR}/m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
+    duet_an521_image(${m4} 1 ${CMAKE_CURRENT_LIST_DIR}/m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c
+      ${CMAKE_CURRENT_LIST_DIR}/scribble.c)
     target_compile_definitions(${m4} PRIVATE AN521_SCENARIO="${scenario}")
   endif()
 endforeach()
@@ -15,8 +17,10 @@ endforeach()
 # firmware is: -Os, linked with link-time optimisation (as duet-board builds a GIGA image).
 set(DUET_AN521_LIBRARY duet_an521_small)
 foreach(scenario ${DUET_AN521_SMALL_SCENARIOS})
-  duet_an521_image(an521_small_${scenario}_m7 0 ${CMAKE_CURRENT_LIST_DIR}/m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
-  duet_an521_image(an521_small_${scenario}_m4 1 ${CMAKE_CURRENT_LIST_DIR}/m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c)
+  duet_an521_image(an521_small_${scenario}_m7 0 ${CMAKE_CURRENT_LIST_DIR}/m7.c ${CMAKE_CURRENT_LIST_DIR}/check.c
+    ${CMAKE_CURRENT_LIST_DIR}/scribble.c)
+  duet_an521_image(an521_small_${scenario}_m4 1 ${CMAKE_CURRENT_LIST_DIR}/m4.c ${CMAKE_CURRENT_LIST_DIR}/check.c
+    ${CMAKE_CURRENT_LIST_DIR}/scribble.c)
   foreach(image an521_small_${scenario}_m7 an521_small_${scenario}_m4)
     target_compile_definitions(${image} PRIVATE AN521_SCENARIO="${scenario}")
     target_compile_options(${image} PRIVATE -Os)

@@ -9,6 +9,7 @@
 #include "duet/board.h"
 #include "duet/duet.h"
 #include "scenario.h"
+#include "scribble.h"
 
 static void serve_forever(void)
 {
@@ -166,6 +167,36 @@ static void silent(void)
     exit(0);
 }
 
+/* The M7 scribbles over the ring the M4 reads: the M4's link goes down with the reason, and
+ * its calls fail at once. Then the M4 scribbles over the ring the M7 reads and waits for
+ * the M7 to end the test. */
+static void garbage(void)
+{
+    report_done(); /* the link works, and its answer is taken */
+    pinMode(GARBAGE_PIN, OUTPUT);
+    digitalWrite(GARBAGE_PIN, HIGH);
+    duet_port *port = duet_port_default();
+    uint32_t start = port->now_ms(port);
+    int n;
+    while ((n = duet_poll()) >= 0) {
+        CHECK(port->now_ms(port) - start < 5000);
+        if (n == 0)
+            port->wait(port, 10);
+    }
+    CHECK_EQ(n, DUET_ERR_CORRUPT);
+    CHECK_EQ(duet_error(), DUET_ERR_CORRUPT);
+    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
+    CHECK_EQ(duet_rpmsg_get_stats(duet_rpmsg_instance()).corrupt, 1);
+    start = port->now_ms(port);
+    int32_t sum = 0;
+    CHECK_EQ(duet_call("add", "ii:i", 1, 2, &sum), DUET_ERR_CORRUPT);
+    CHECK(port->now_ms(port) - start < 50);
+    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
+    scribble_ring_index(port, SCRIBBLE_REMOTE_USED, GARBAGE_JUMP);
+    for (;;)
+        port->wait(port, 1000);
+}
+
 int main(void)
 {
     CHECK_EQ(duet_bind("mul", "ii:i", on_mul), DUET_OK);
@@ -181,6 +212,7 @@ int main(void)
     static const scenario parts[] = {
         {"boot", boot}, {"calls", calls}, {"nested", nested}, {"notify", notify},
         {"stream", stream}, {"sizes", sizes}, {"board", board}, {"silent", silent},
+        {"garbage", garbage},
     };
     scenario_run(parts, sizeof parts / sizeof parts[0]);
     serve_forever();

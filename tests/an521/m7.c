@@ -7,6 +7,7 @@
 #include "duet/board.h"
 #include "duet/duet.h"
 #include "scenario.h"
+#include "scribble.h"
 
 static volatile bool m4_done, m4_bye;
 static int32_t m4_cpu, ticks, tick_sum;
@@ -223,6 +224,45 @@ static void silent(void)
     CHECK(duet_poll() >= 0); /* the M7 itself goes on */
 }
 
+/* Each core scribbles over the index of a ring the other reads (the M7 first, once the M4
+ * has nothing left to read): the core that reads it takes its link down with the reason,
+ * its calls fail at once with it, and the core goes on. */
+static void garbage(void)
+{
+    poll_until(&m4_done, 5000);
+    duet_port *port = duet_port_default();
+    uint32_t start = port->now_ms(port);
+    while (digitalRead(GARBAGE_PIN) != HIGH) {
+        CHECK(duet_poll() >= 0);
+        CHECK(port->now_ms(port) - start < 5000);
+        port->wait(port, 1);
+    }
+    scribble_ring_index(port, SCRIBBLE_HOST_AVAIL, GARBAGE_JUMP);
+    /* The M4 checks what it saw, then scribbles over the ring the M7 reads. */
+    start = port->now_ms(port);
+    int n;
+    while ((n = duet_poll()) >= 0) {
+        CHECK(port->now_ms(port) - start < 5000);
+        if (n == 0)
+            port->wait(port, 10);
+    }
+    CHECK_EQ(n, DUET_ERR_CORRUPT);
+    CHECK_EQ(duet_error(), DUET_ERR_CORRUPT);
+    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
+    CHECK_EQ(duet_rpmsg_get_stats(duet_rpmsg_instance()).corrupt, 1);
+    start = port->now_ms(port);
+    int32_t r = 0;
+    CHECK_EQ(duet_call("mul", "ii:i", 2, 3, &r), DUET_ERR_CORRUPT);
+    CHECK(port->now_ms(port) - start < 50);
+    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
+    /* The M7 goes on: its clock, its Serial, a delay (which polls the link, down). */
+    unsigned long t0 = millis();
+    delay(5);
+    CHECK(millis() - t0 >= 5);
+    CHECK_EQ(duet_serial_begin(115200), DUET_OK);
+    CHECK_EQ(duet_serial_println("M7 goes on"), 12);
+}
+
 /* duet/board.h on the AN521: time, pins shared by both cores, the Serial, and clear
  * errors for the parts the board lacks. */
 static void board(void)
@@ -293,6 +333,7 @@ int main(void)
     static const scenario parts[] = {
         {"boot", boot}, {"calls", calls}, {"nested", nested}, {"async", async}, {"notify", notify},
         {"stream", stream}, {"sizes", sizes}, {"board", board}, {"silent", silent},
+        {"garbage", garbage},
     };
     CHECK(scenario_run(parts, sizeof parts / sizeof parts[0]));
     check_pass();

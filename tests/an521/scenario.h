@@ -9,6 +9,18 @@
 #define NOTIFICATIONS 100
 #define SILENT_TIMEOUT_MS 300     /* a call to a core that stopped answering */
 
+/* garbage: each core in turn moves the index of a ring the other reads this far ahead,
+ * further than the ring has entries; the M4 raises this pin once the link works and
+ * nothing is left for it to read, so that the M7 scribbles only then. */
+#define GARBAGE_JUMP 200
+#define GARBAGE_PIN 8
+/* What the core that reads such an index says (the small configuration's few words). */
+#if DUET_LONG_TEXTS
+#define GARBAGE_TEXT "ring index jumped past the ring"
+#else
+#define GARBAGE_TEXT "bad ring index"
+#endif
+
 /* Payload sizes of echo(bin) such that the whole request is 496, 497, 1024 and 1025 bytes
  * (the small configuration, whose messages are one buffer: 496 and 497):
  * [0, msgid, "echo", [bin]] takes 12 bytes besides a bin of 256..65535 bytes (msgid < 128). */
