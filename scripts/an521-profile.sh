@@ -35,7 +35,7 @@ awk '/^Trace/ { split($4, a, "/"); n[substr($2, 1, 1) " " a[2]]++ }
      END { for (k in n) print k, n[k] }' "$dir/trace" >"$dir/counts" &
 counter=$!
 timeout --kill-after=5 600 qemu-system-arm -M mps2-an521 -icount shift=0,sleep=off -singlestep \
-    -d exec,nochain -D "$dir/trace" -display none -monitor none -nodefaults -nic user,restrict=on \
+    -d exec,nochain -D "$dir/trace" -display none -monitor none -nodefaults -nic user,restrict=on,ipv6=off \
     -semihosting-config enable=on,target=native -serial null -serial null \
     -kernel "$1" -device loader,file="$2" </dev/null || true
 wait "$counter"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# an521-qemu.sh [--seconds N] [--realtime] M7.elf [M4.elf] - runs an image pair on QEMU's
+# an521-qemu.sh [--seconds N] [--realtime] [--leds FILE] M7.elf [M4.elf] - runs an image pair on QEMU's
 # mps2-an521 (two Cortex-M33: CPU0 runs M7.elf, CPU1 M4.elf once CPU0 starts it).
 #
 # CPU0's UART (the M7's Serial and C stdout) is this script's stdout; CPU1's UART goes to a
@@ -10,23 +10,31 @@
 # nanosecond of virtual time, the cores take turns deterministically, and time spent
 # sleeping in WFI passes at once, so a run does not depend on the host's load.
 # --realtime runs them instead on QEMU's default (multi-threaded) accelerator in host time.
+# --leds FILE writes into FILE each value the cores wrote to the FPGA's LED register (its
+# offset 0: bit 0 LED 0, bit 1 LED 1, lit when set), one per line in order, from QEMU's
+# trace event mps2_fpgaio_write.
 # The board's Ethernet chip is given an isolated user-mode network (restrict=on: no host,
 # no outside); with none behind it QEMU would warn "nic lan9118.0 has no peer" on every run.
+# Without IPv6 (ipv6=off), whose router advertisements the network would otherwise send to a
+# chip that takes none ("Slirp: Failed to send packet" on stderr, often where virtual time
+# runs fast).
 set -eu
 
 seconds=60
+leds=""
 mode="-icount shift=0,sleep=off"
 while [ $# -gt 0 ]; do
     case $1 in
     --seconds) seconds=$2; shift 2 ;;
     --realtime) mode=""; shift ;;
+    --leds) leds=$2; shift 2 ;;
     --) shift; break ;;
     -*) echo "an521-qemu.sh: unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
     *) break ;;
     esac
 done
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-    echo "usage: an521-qemu.sh [--seconds N] [--realtime] M7.elf [M4.elf]" >&2
+    echo "usage: an521-qemu.sh [--seconds N] [--realtime] [--leds FILE] M7.elf [M4.elf]" >&2
     exit 2
 fi
 for image in "$@"; do
@@ -36,17 +44,24 @@ command -v qemu-system-arm >/dev/null 2>&1 ||
     { echo "an521-qemu.sh: qemu-system-arm not found (install it: scripts/deps.sh test)" >&2; exit 2; }
 
 m4_log=$(mktemp "${TMPDIR:-/tmp}/duet-an521-m4.XXXXXX")
-trap 'rm -f "$m4_log"' EXIT
+trace_log=$(mktemp "${TMPDIR:-/tmp}/duet-an521-trace.XXXXXX")
+trap 'rm -f "$m4_log" "$trace_log"' EXIT
 loader=""
 [ $# -eq 2 ] && loader="-device loader,file=$2"
+trace=""
+[ -n "$leds" ] && trace="-d trace:mps2_fpgaio_write -D $trace_log"
 
 status=0
 # shellcheck disable=SC2086
 timeout --kill-after=5 "$seconds" qemu-system-arm -M mps2-an521 $mode \
-    -display none -monitor none -nodefaults -nic user,restrict=on \
+    -display none -monitor none -nodefaults -nic user,restrict=on,ipv6=off \
     -semihosting-config enable=on,target=native \
     -serial stdio -serial "file:$m4_log" \
-    -kernel "$1" $loader </dev/null || status=$?
+    -kernel "$1" $loader $trace </dev/null || status=$?
+
+if [ -n "$leds" ]; then
+    sed -n 's/.*FPGAIO write: offset 0x0 data \(0x[0-9a-f]*\) .*/\1/p' "$trace_log" >"$leds"
+fi
 
 if [ -s "$m4_log" ]; then
     sed 's/^/M4| /' "$m4_log"

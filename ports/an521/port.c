@@ -64,6 +64,17 @@ static bool in_ram(uint32_t address)
            (address > AN521_SSE_SRAM && address <= AN521_SSE_SRAM + AN521_SSE_SRAM_SIZE);
 }
 
+/* The GIGA R1's addresses of the M4's program, one per flash split (0x08100000, 0x08180000,
+ * and SDRAM's 0x60000000), which a program written for it names (duet_set_boot_address, as
+ * MicroPython's rpc.start(firmware=...)): the AN521 has one place for CPU1's image, and
+ * each of them means that place. */
+static uint32_t cpu1_image(uint32_t address)
+{
+    if (address == 0x08100000u || address == 0x08180000u || address == 0x60000000u)
+        return DUET_AN521_CPU1_IMAGE;
+    return address;
+}
+
 /* Starts CPU1 at the vector table at address, once: INITSVTOR1 first, then CPUWAIT's
  * 1 -> 0 edge, which powers it on and resets it from there. */
 static int boot(duet_port *p, uint32_t address)
@@ -73,6 +84,7 @@ static int boot(duet_port *p, uint32_t address)
      * nothing, and links none of this. */
     if (DUET_RPMSG_ROLES == 2 || duet_an521_core() != 0)
         return DUET_ERR_NOT_SUPPORTED;
+    address = cpu1_image(address);
     if (!(AN521_CPUWAIT & AN521_CPUWAIT_CPU1))
         return DUET_ERR_STATE; /* already running; it cannot be stopped again */
     /* VTOR holds bits 31..7; an image starts with its stack pointer and reset address. */

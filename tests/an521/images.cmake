@@ -31,7 +31,7 @@ endforeach()
 unset(DUET_AN521_LIBRARY)
 
 # The guide's examples (examples/): each core's program as it is, built for its CPU.
-foreach(example rpc_serial rpc_sensor)
+foreach(example rpc_serial rpc_sensor rtc micropython_led)
   foreach(core m7 m4)
     if("${core}" STREQUAL "m7")
       set(cpu 0)
