@@ -46,6 +46,27 @@ static void wait(duet_port *p, uint32_t timeout_ms)
 }
 
 
+/* This core's CMSDK timer, counting down freely: the clock's counter (clock_start). */
+static uint32_t clock_timer;
+
+static uint32_t clock_count(void)
+{
+    return AN521_TIMER_VALUE(clock_timer);
+}
+
+/* The millisecond clock: SysTick for the sleeps' alarms, and this core's timer, which
+ * nothing restarts, for the time (duet_cortex_m_clock_counter): QEMU in the host's time
+ * (duet-board run) runs SysTick too loosely for a clock (docs/an521.md). */
+static void clock_start(unsigned core)
+{
+    duet_cortex_m_systick_start(AN521_CPU_HZ / 1000u);
+    clock_timer = AN521_TIMER(core);
+    AN521_TIMER_CTRL(clock_timer) = 0;
+    AN521_TIMER_RELOAD(clock_timer) = 0xffffffffu;
+    AN521_TIMER_CTRL(clock_timer) = AN521_TIMER_CTRL_EN;
+    duet_cortex_m_clock_counter(clock_count);
+}
+
 static uint32_t now_ms(duet_port *p)
 {
     (void)p;
@@ -103,9 +124,9 @@ duet_port *duet_port_default(void)
 {
     if (port.ring)
         return &port;
-    if (!duet_cortex_m_systick_running())
-        duet_cortex_m_systick_start(AN521_CPU_HZ / 1000u);
     unsigned core = duet_an521_core();
+    if (!duet_cortex_m_systick_running())
+        clock_start(core);
     bool cpu0 = core == 0;
     own_bank = AN521_MHU_BANK(core);
     peer_bank = AN521_MHU_BANK(1u - core);

@@ -59,6 +59,17 @@
 #define AN521_FPGAIO_LED0 AN521_REG(AN521_FPGAIO + 0x00u)
 #define AN521_FPGAIO_CLK1HZ AN521_REG(AN521_FPGAIO + 0x10u)
 
+/* CMSDK APB timers 0 and 1 (hw/timer/cmsdk-apb-timer.c, at 0x40000000 and 0x40001000 in
+ * hw/arm/armsse.c), one block each, seen by both cores: a 32-bit counter that counts down
+ * at the 20 MHz main clock while CTRL's EN is set and reloads from RELOAD after 0; a write
+ * to RELOAD sets the counter too. Each core keeps its clock on its own (CPU0 timer 0,
+ * CPU1 timer 1), interrupt off. */
+#define AN521_TIMER(n) (0x40000000u + (uint32_t)(n) * 0x1000u)
+#define AN521_TIMER_CTRL(base) AN521_REG((base) + 0x00u)
+#define AN521_TIMER_VALUE(base) AN521_REG((base) + 0x04u)
+#define AN521_TIMER_RELOAD(base) AN521_REG((base) + 0x08u)
+#define AN521_TIMER_CTRL_EN 1u
+
 /* The processor clock: 20 MHz (hw/arm/mps2-tz.c sysclk_frq); SysTick counts it, there is
  * no reference clock (armsse.c, hw/timer/armv7m_systick.c). */
 #define AN521_CPU_HZ 20000000u

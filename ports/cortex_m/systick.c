@@ -15,6 +15,10 @@
  * Under QEMU (-icount, sleep=off), measured over 3000 waits of a millisecond: 3010 ms by
  * this clock, 3040 ms of virtual time (with a 1 ms tick, before: 3010 against 6020), since
  * QEMU wakes a sleeping core one count late (clock_alarm keeps that count short).
+ *
+ * A board may give the clock a free-running counter instead (duet_cortex_m_clock_counter):
+ * SysTick then only ends sleeps. The AN521 port does, for QEMU outside -icount, whose SysTick
+ * stretches short counts and reloads from another thread than the core's (docs/an521.md).
  */
 #include "duet/cortex_m.h"
 
@@ -41,6 +45,15 @@ static uint32_t reload;         /* the running count's */
 static uint32_t base_ms;        /* when the running count began: whole milliseconds */
 static uint32_t base_ticks;     /* and ticks beyond them (< ticks_per_ms) */
 
+/* The clock's counter (duet_cortex_m_clock_counter) and the time it gives: its value at the
+ * last look, and the time then (whole milliseconds and ticks beyond them). counter_time is
+ * NULL until a board hands one over, so that a board that never does links none of it. */
+static uint32_t (*counter_read)(void);
+static uint32_t counter_last;
+static uint32_t counter_ms;
+static uint32_t counter_frac;
+static void (*counter_time)(uint32_t *ms, uint32_t *frac);
+
 void duet_cortex_m_systick_start(uint32_t ticks)
 {
     ticks_per_ms = ticks;
@@ -57,6 +70,7 @@ void duet_cortex_m_systick_stop(void)
     SYST_CSR = 0;
     SCB_ICSR = SCB_ICSR_PENDSTCLR;
     ticks_per_ms = 0;
+    counter_time = 0;
 }
 
 bool duet_cortex_m_systick_running(void)
@@ -98,6 +112,10 @@ static void count_ended(void)
 void duet_cortex_m_systick_isr(void)
 {
     count_ended();
+    if (counter_time) { /* a look at least every longest count: no wrap of it goes unseen */
+        uint32_t ms, frac;
+        counter_time(&ms, &frac);
+    }
 }
 
 /* With interrupts masked: the ticks since the running count began. A count that ended
@@ -119,12 +137,25 @@ static uint32_t counted(void)
     return current == 0 || current > reload ? 0 : reload - current;
 }
 
+/* With interrupts masked: the clock's time, from its counter or from SysTick's counts. */
+static void clock_now(uint32_t *ms, uint32_t *frac)
+{
+    if (counter_time) {
+        counter_time(ms, frac);
+        return;
+    }
+    uint32_t t = base_ticks + counted();
+    *ms = base_ms + t / ticks_per_ms;
+    *frac = t % ticks_per_ms;
+}
+
 uint32_t duet_cortex_m_millis(void)
 {
     if (!ticks_per_ms)
         return 0;
     uint32_t mask = duet_cortex_m_irq_save();
-    uint32_t ms = base_ms + (base_ticks + counted()) / ticks_per_ms;
+    uint32_t ms, frac;
+    clock_now(&ms, &frac);
     duet_cortex_m_irq_restore(mask);
     return ms;
 }
@@ -134,9 +165,34 @@ uint64_t duet_cortex_m_ticks(void)
     if (!ticks_per_ms)
         return 0;
     uint32_t mask = duet_cortex_m_irq_save();
-    uint64_t ticks = (uint64_t)base_ms * ticks_per_ms + base_ticks + counted();
+    uint32_t ms, frac;
+    clock_now(&ms, &frac);
     duet_cortex_m_irq_restore(mask);
-    return ticks;
+    return (uint64_t)ms * ticks_per_ms + frac;
+}
+
+/* With interrupts masked: the counter's time, brought up to now. It counts down and wraps:
+ * what it counted since the last look is the difference modulo 2^32 (a look comes at least
+ * every longest SysTick count, far less than a wrap). */
+static void counter_now(uint32_t *ms, uint32_t *frac)
+{
+    uint32_t value = counter_read();
+    uint32_t t = counter_frac + (uint32_t)(counter_last - value);
+    counter_last = value;
+    counter_ms += t / ticks_per_ms;
+    counter_frac = t % ticks_per_ms;
+    *ms = counter_ms;
+    *frac = counter_frac;
+}
+
+void duet_cortex_m_clock_counter(uint32_t (*read)(void))
+{
+    uint32_t mask = duet_cortex_m_irq_save();
+    clock_now(&counter_ms, &counter_frac); /* the clock goes on from where it is */
+    counter_last = read();
+    counter_read = read;
+    counter_time = counter_now;
+    duet_cortex_m_irq_restore(mask);
 }
 
 void duet_cortex_m_clock_alarm(uint32_t ms)
@@ -147,8 +203,12 @@ void duet_cortex_m_clock_alarm(uint32_t ms)
     uint32_t left = reload - done; /* ticks until the running count ends */
     if (ms > longest / ticks_per_ms)
         return; /* the longest count is shorter */
-    /* to the start of the millisecond ms after this one */
+    /* to the start of the millisecond ms after this one, by the clock */
     uint32_t frac = (base_ticks + done) % ticks_per_ms;
+    if (counter_time) {
+        uint32_t now_ms;
+        counter_time(&now_ms, &frac);
+    }
     uint32_t want = ms * ticks_per_ms > frac ? ms * ticks_per_ms - frac : 0;
     if (want < SHORTEST)
         want = SHORTEST;

@@ -136,12 +136,53 @@ static void test_a_pause_anywhere_in_a_sleep_keeps_the_clock(void **state)
                 sleep_paused(leads[l], access, pauses[p]);
 }
 
+/* A free-running counter for the clock (duet_cortex_m_clock_counter): it counts down at
+ * SysTick's rate from counter_start, and wraps. */
+static uint32_t counter_start;
+
+static uint32_t fake_counter(void)
+{
+    return counter_start - (uint32_t)fake_systick_now();
+}
+
+/* With the counter, the clock is the counter's time to the tick, whatever SysTick's alarms
+ * and pauses do, across the counter's wraps; it goes on from where SysTick's clock stood. */
+static void test_counter_clock_follows_time_to_the_tick(void **state)
+{
+    (void)state;
+    start();
+    snprintf(where, sizeof where, "the counter's clock");
+    sleep_ms(3);
+    fake_systick_idle(5555u);
+    uint64_t before = duet_cortex_m_ticks();
+    /* The counter wraps 2.5 longest counts from now. */
+    counter_start = (uint32_t)fake_systick_now() + (uint32_t)(5u * LONGEST / 2u);
+    duet_cortex_m_clock_counter(fake_counter);
+    uint64_t clock_s = duet_cortex_m_ticks(), true_s = fake_systick_now();
+    assert_true(clock_s >= before && clock_s - before <= SLACK);
+    for (uint32_t i = 0; i < 200; i++) {
+        if (i % 10 == 3)
+            fake_systick_pause(1u + i % 7u, 1500u); /* a paused core: no time lost */
+        sleep_ms(1u + i % 5u);
+        fake_systick_idle((i * 7919u) % 30000u);
+        uint64_t clock = duet_cortex_m_ticks() - clock_s, passed = fake_systick_now() - true_s;
+        if (clock != passed)
+            fail_msg("sleep %u: %llu ticks counted, %llu passed", (unsigned)i, (unsigned long long)clock,
+                     (unsigned long long)passed);
+    }
+    fake_systick_idle(3ull * LONGEST); /* past the counter's wrap, nobody asleep */
+    assert_true(fake_systick_now() - true_s > 5u * LONGEST / 2u);
+    assert_int_equal(duet_cortex_m_ticks() - clock_s, fake_systick_now() - true_s);
+    assert_int_equal(duet_cortex_m_millis(), (uint32_t)(clock_s / TPM + (fake_systick_now() - true_s + clock_s % TPM) / TPM));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clock_follows_time_through_sleeps_and_idling),
         cmocka_unit_test(test_sleep_wakes_when_its_milliseconds_have_passed),
         cmocka_unit_test(test_a_pause_anywhere_in_a_sleep_keeps_the_clock),
+        cmocka_unit_test(test_counter_clock_follows_time_to_the_tick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -231,9 +231,8 @@ static pid_t qemu_start(const board_args *a, int m4_fd, int err_fd)
     snprintf(loader, sizeof loader, "loader,file=%s", a->m4_image ? a->m4_image : "");
     char m4_chardev[64];
     snprintf(m4_chardev, sizeof m4_chardev, "file,id=m4,path=/dev/fd/%d,append=on", m4_fd);
-    /* QEMU's default accelerator: the cores run in parallel on the host's time, at about the
-     * program's pace for a person watching (though millis() runs fast there: docs/an521.md;
-     * the tests use -icount instead, where it is exact: scripts/an521-qemu.sh).
+    /* QEMU's default accelerator: the cores run in parallel on the host's time, so delay(1000)
+     * is a second for a person watching (the tests use -icount instead: scripts/an521-qemu.sh).
      * The board's Ethernet chip gets an isolated user-mode network (no host, no outside): with
      * no network behind it at all, QEMU warns "nic lan9118.0 has no peer" on every run. It
      * has no IPv6, whose router advertisements would go to a chip that takes none, each with

@@ -126,6 +126,16 @@ uint64_t duet_cortex_m_ticks(void);
 /* The SysTick exception's handler (vector 15 of the board's table). */
 void duet_cortex_m_systick_isr(void);
 
+/* Takes the clock (duet_cortex_m_millis, duet_cortex_m_ticks) from a free-running 32-bit
+ * counter that counts down at the processor clock's rate (ticks_per_ms a millisecond) and
+ * wraps from 0 to 0xffffffff, read by read(), from now on; SysTick then only ends sleeps
+ * (duet_cortex_m_clock_alarm), and its restarts cost the clock nothing. For a board whose
+ * SysTick is emulated loosely: QEMU outside -icount stretches short counts and reloads the
+ * counter from another thread, which throws a clock counted from SysTick off (docs/an521.md).
+ * SysTick's interrupt reads the counter at least every longest count, so none of its
+ * wraps goes unseen. Call after duet_cortex_m_systick_start, with the counter running. */
+void duet_cortex_m_clock_counter(uint32_t (*read)(void));
+
 /* ------------------------------------------------------------ interrupts and sleep */
 
 /* Enables external interrupt irq (0 = the first after the 16 system exceptions). */
