@@ -45,7 +45,6 @@ static void wait(duet_port *p, uint32_t timeout_ms)
     duet_cortex_m_wait(&doorbell, timeout_ms);
 }
 
-
 /* This core's CMSDK timer, counting down freely: the clock's counter (clock_start). */
 static uint32_t clock_timer;
 

@@ -176,22 +176,7 @@ static void garbage(void)
     pinMode(GARBAGE_PIN, OUTPUT);
     digitalWrite(GARBAGE_PIN, HIGH);
     duet_port *port = duet_port_default();
-    uint32_t start = port->now_ms(port);
-    int n;
-    while ((n = duet_poll()) >= 0) {
-        CHECK(port->now_ms(port) - start < 5000);
-        if (n == 0)
-            port->wait(port, 10);
-    }
-    CHECK_EQ(n, DUET_ERR_CORRUPT);
-    CHECK_EQ(duet_error(), DUET_ERR_CORRUPT);
-    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
-    CHECK_EQ(duet_rpmsg_get_stats(duet_rpmsg_instance()).corrupt, 1);
-    start = port->now_ms(port);
-    int32_t sum = 0;
-    CHECK_EQ(duet_call("add", "ii:i", 1, 2, &sum), DUET_ERR_CORRUPT);
-    CHECK(port->now_ms(port) - start < 50);
-    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
+    scribble_expect_down(port, "add");
     scribble_ring_index(port, SCRIBBLE_REMOTE_USED, GARBAGE_JUMP);
     for (;;)
         port->wait(port, 1000);

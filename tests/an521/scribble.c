@@ -1,8 +1,12 @@
 /* scribble.c - the QEMU tests' hostile core (scribble.h). */
 #include "scribble.h"
 
+#include <string.h>
+
 #include "check.h"
+#include "duet/duet.h"
 #include "duet/rpmsg.h"
+#include "scenario.h"
 
 /* Where a virtio split ring of num descriptors keeps its rings (the virtio specification's
  * layout, as OpenAMP and Linux place it): the descriptors (16 bytes each), then the avail
@@ -30,4 +34,25 @@ void scribble_ring_index(duet_port *port, scribble_ring ring, uint16_t jump)
     *idx = (uint16_t)(*idx + jump);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     port->ring(port);
+}
+
+void scribble_expect_down(duet_port *port, const char *method)
+{
+    uint32_t start = port->now_ms(port);
+    int n;
+    while ((n = duet_poll()) >= 0) {
+        CHECK(port->now_ms(port) - start < 5000);
+        if (n == 0)
+            port->wait(port, 10);
+    }
+    CHECK_EQ(n, DUET_ERR_CORRUPT);
+    CHECK_EQ(duet_error(), DUET_ERR_CORRUPT);
+    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
+    CHECK_EQ(duet_rpmsg_get_stats(duet_rpmsg_instance()).corrupt, 1);
+    start = port->now_ms(port);
+    int32_t r = 0;
+    CHECK_EQ(duet_call(method, "ii:i", 2, 3, &r), DUET_ERR_CORRUPT);
+    CHECK(port->now_ms(port) - start < 50);
+    CHECK(strstr(duet_error_text(), method) != NULL);
+    CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
 }
