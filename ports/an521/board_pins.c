@@ -14,28 +14,38 @@
 /* 2000-01-01 00:00:00 UTC, where the STM32's RTC starts and so does this one. */
 #define RTC_POWER_ON 946684800
 #define RTC_LAST 4102444799 /* 2099-12-31 23:59:59 */
-#define STATE_MAGIC 0x64756574u /* "duet" */
 
-/* The board's state in shared SRAM (zero at power-on). */
+/* The board's state in shared SRAM. It is zero at power-on, and zero is the board's state
+ * then: every pin an INPUT, the clock not set, every pin at its power-on level (HIGH for
+ * the LEDs, which are active low; LOW for the others), from which `level` holds the
+ * difference. So no core sets it up, and neither can undo what the other wrote first (a
+ * core that set it up on its first use once undid the other core's first pinMode). */
 struct board_state {
-    uint32_t magic;
-    uint32_t rtc_set;                     /* nonzero once a core set the clock */
+    uint32_t rtc_set;                      /* nonzero once a core set the clock */
     uint8_t mode[2][DUET_BOARD_PIN_COUNT]; /* per core: INPUT, OUTPUT, INPUT_PULLUP */
-    uint8_t level[DUET_BOARD_PIN_COUNT];  /* the level an OUTPUT drives */
+    uint8_t level[DUET_BOARD_PIN_COUNT];   /* the level an OUTPUT drives, XOR its power-on level */
 };
+
+_Static_assert(INPUT == 0 && LOW == 0 && HIGH == 1, "a zero board_state is every pin an INPUT at its power-on level");
 
 static volatile struct board_state *state(void)
 {
-    volatile struct board_state *s = (volatile struct board_state *)(uintptr_t)AN521_BOARD_STATE;
-    if (s->magic != STATE_MAGIC) {
-        for (int pin = 0; pin < DUET_BOARD_PIN_COUNT; pin++) {
-            s->mode[0][pin] = s->mode[1][pin] = INPUT;
-            s->level[pin] = (pin == LEDR || pin == LEDG || pin == LEDB) ? HIGH : LOW;
-        }
-        s->rtc_set = 0;
-        s->magic = STATE_MAGIC;
-    }
-    return s;
+    return (volatile struct board_state *)(uintptr_t)AN521_BOARD_STATE;
+}
+
+static int power_on_level(int pin)
+{
+    return pin == LEDR || pin == LEDG || pin == LEDB ? HIGH : LOW;
+}
+
+static int level_of(volatile struct board_state *s, int pin)
+{
+    return s->level[pin] ^ power_on_level(pin);
+}
+
+static void level_set(volatile struct board_state *s, int pin, int level)
+{
+    s->level[pin] = (uint8_t)(level ^ power_on_level(pin));
 }
 
 static bool pin_ok(const char *what, int pin)
@@ -49,7 +59,7 @@ static bool pin_ok(const char *what, int pin)
 /* The FPGA's user LEDs follow LEDR (LED 0) and LEDG (LED 1): lit when the pin is LOW. */
 static void update_leds(volatile struct board_state *s)
 {
-    AN521_FPGAIO_LED0 = (s->level[LEDR] == LOW ? 1u : 0u) | (s->level[LEDG] == LOW ? 2u : 0u);
+    AN521_FPGAIO_LED0 = (level_of(s, LEDR) == LOW ? 1u : 0u) | (level_of(s, LEDG) == LOW ? 2u : 0u);
 }
 
 void pinMode(int pin, int mode)
@@ -63,7 +73,7 @@ void pinMode(int pin, int mode)
     volatile struct board_state *s = state();
     s->mode[duet_an521_core()][pin] = (uint8_t)mode;
     if (mode == OUTPUT) {
-        s->level[pin] = (pin == LEDR || pin == LEDG || pin == LEDB) ? HIGH : LOW;
+        level_set(s, pin, power_on_level(pin));
         update_leds(s);
     }
 }
@@ -78,7 +88,7 @@ void digitalWrite(int pin, int value)
         s->mode[core][pin] = value == LOW ? INPUT : INPUT_PULLUP; /* as Arduino does */
         return;
     }
-    s->level[pin] = value == LOW ? LOW : HIGH;
+    level_set(s, pin, value == LOW ? LOW : HIGH);
     update_leds(s);
 }
 
@@ -90,7 +100,7 @@ int digitalRead(int pin)
     volatile struct board_state *s = state();
     unsigned core = duet_an521_core();
     if (s->mode[core][pin] == OUTPUT || s->mode[!core][pin] == OUTPUT)
-        return s->level[pin];
+        return level_of(s, pin);
     return s->mode[core][pin] == INPUT_PULLUP || s->mode[!core][pin] == INPUT_PULLUP ? HIGH : LOW;
 }
 

@@ -6,3 +6,7 @@ set(DUET_AN521_M7_ONLY noimage clock)
 # The scenarios run again with duet built in its small configuration (DUET_SMALL: short
 # error texts, no hints, 2 waiting calls, messages of one RPMsg buffer): an521_small_<name>.
 set(DUET_AN521_SMALL_SCENARIOS boot calls nested async notify stream sizes board silent garbage)
+# These run again with QEMU in the host's time (--realtime: its multi-threaded accelerator),
+# the two cores truly at once instead of taking turns, as on the chip: an521_parallel_<name>.
+# Not the scenarios that measure time (board, silent), which a busy host would slow.
+set(DUET_AN521_PARALLEL_SCENARIOS boot calls nested async notify stream sizes garbage)

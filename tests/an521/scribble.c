@@ -52,7 +52,7 @@ void scribble_expect_down(duet_port *port, const char *method)
     start = port->now_ms(port);
     int32_t r = 0;
     CHECK_EQ(duet_call(method, "ii:i", 2, 3, &r), DUET_ERR_CORRUPT);
-    CHECK(port->now_ms(port) - start < 50);
+    CHECK(port->now_ms(port) - start < 1000); /* at once, not after the call's 5 s */
     CHECK(strstr(duet_error_text(), method) != NULL);
     CHECK(strstr(duet_error_text(), GARBAGE_TEXT) != NULL);
 }

@@ -16,7 +16,8 @@ void scribble_ring_index(duet_port *port, scribble_ring ring, uint16_t jump);
 
 /* What the core that reads such an index does: duet_poll() fails within 5 s with
  * DUET_ERR_CORRUPT and GARBAGE_TEXT (scenario.h), counted once, and then a call of the other
- * core's method(int, int) fails at once with the same, instead of waiting out its timeout. */
+ * core's method(int, int) fails at once with the same (within a second, where a busy host
+ * runs QEMU in its own time), instead of waiting out its 5 s timeout. */
 void scribble_expect_down(duet_port *port, const char *method);
 
 #endif
