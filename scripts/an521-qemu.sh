@@ -44,12 +44,15 @@ command -v qemu-system-arm >/dev/null 2>&1 ||
     { echo "an521-qemu.sh: qemu-system-arm not found (install it: scripts/deps.sh test)" >&2; exit 2; }
 
 m4_log=$(mktemp "${TMPDIR:-/tmp}/duet-an521-m4.XXXXXX")
-trace_log=$(mktemp "${TMPDIR:-/tmp}/duet-an521-trace.XXXXXX")
-trap 'rm -f "$m4_log" "$trace_log"' EXIT
+trace_log=""
+trap 'rm -f "$m4_log" ${trace_log:+"$trace_log"}' EXIT
 loader=""
 [ $# -eq 2 ] && loader="-device loader,file=$2"
 trace=""
-[ -n "$leds" ] && trace="-d trace:mps2_fpgaio_write -D $trace_log"
+if [ -n "$leds" ]; then
+    trace_log=$(mktemp "${TMPDIR:-/tmp}/duet-an521-trace.XXXXXX")
+    trace="-d trace:mps2_fpgaio_write -D $trace_log"
+fi
 
 status=0
 # shellcheck disable=SC2086

@@ -8,28 +8,22 @@
 #include "duet/rpmsg.h"
 #include "scenario.h"
 
-/* Where a virtio split ring of num descriptors keeps its rings (the virtio specification's
- * layout, as OpenAMP and Linux place it): the descriptors (16 bytes each), then the avail
- * ring (flags, idx, num entries of 2 bytes, used_event), then, at the next multiple of
- * align, the used ring (flags, idx, num entries of 8 bytes). Each idx is 2 bytes after its
- * ring's start. */
-static uint32_t avail_offset(const duet_rpmsg_layout *lay)
+/* Where the index of a vring's ring lies (its 2 bytes after the ring's flags): the avail ring
+ * follows the num 16-byte descriptors; the used ring (flags, idx, num 8-byte entries) ends
+ * the vring, whose size the transport's own layout gives (duet_rpmsg_vring_size). */
+static uint32_t index_da(const duet_rpmsg_layout *lay, scribble_ring ring)
 {
-    return 16 * lay->vring_num;
-}
-
-static uint32_t used_offset(const duet_rpmsg_layout *lay)
-{
-    uint32_t end_of_avail = avail_offset(lay) + 6 + 2 * lay->vring_num;
-    return (end_of_avail + lay->vring_align - 1) & ~(lay->vring_align - 1);
+    uint32_t num = lay->vring_num;
+    if (ring == SCRIBBLE_HOST_AVAIL)
+        return lay->vring1_da + 16 * num + 2;
+    uint32_t used = (uint32_t)duet_rpmsg_vring_size(num, lay->vring_align) - (6 + 8 * num);
+    return lay->vring0_da + used + 2;
 }
 
 void scribble_ring_index(duet_port *port, scribble_ring ring, uint16_t jump)
 {
     duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
-    uint32_t da = ring == SCRIBBLE_HOST_AVAIL ? lay.vring1_da + avail_offset(&lay) + 2
-                                              : lay.vring0_da + used_offset(&lay) + 2;
-    volatile uint16_t *idx = duet_port_map(port, da, 2);
+    volatile uint16_t *idx = duet_port_map(port, index_da(&lay, ring), 2);
     CHECK(idx != NULL);
     *idx = (uint16_t)(*idx + jump);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
