@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text.h"
+
 /* Widths and precisions are capped here: a field is never wider. */
 #define MAX_FIELD 1024
 
@@ -66,7 +68,7 @@ static void pad(sink *k, char c, int n)
 /* Writes sign/prefix, zero padding and the n digits, padded to the width. */
 static void emit_number(sink *k, const spec *sp, const char *prefix, const char *digits, size_t n)
 {
-    size_t plen = strlen(prefix);
+    size_t plen = duet_text_length(prefix);
     int zeros = sp->prec > 0 && (size_t)sp->prec > n ? sp->prec - (int)n : 0;
     size_t len = plen + (size_t)zeros + n;
     int fill = (size_t)sp->width > len ? sp->width - (int)len : 0;
@@ -264,7 +266,7 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
     while (*fmt && !k.stopped) {
         const char *pct = strchr(fmt, '%');
         if (!pct) {
-            put(&k, fmt, strlen(fmt));
+            put(&k, fmt, duet_text_length(fmt));
             break;
         }
         put(&k, fmt, (size_t)(pct - fmt));

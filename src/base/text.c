@@ -3,6 +3,23 @@
 
 #include <string.h>
 
+size_t duet_text_length(const char *s)
+{
+    const char *p = s;
+    while (*p++)
+        ;
+    return (size_t)(p - s - 1);
+}
+
+bool duet_bytes_equal(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
 void duet_text_addn(duet_text *t, const char *s, size_t len)
 {
     if (t->cap == 0)
@@ -18,7 +35,7 @@ void duet_text_addn(duet_text *t, const char *s, size_t len)
 
 void duet_text_add(duet_text *t, const char *s)
 {
-    duet_text_addn(t, s, strlen(s));
+    duet_text_addn(t, s, duet_text_length(s));
 }
 
 void duet_text_add_uint(duet_text *t, uint32_t v)
@@ -34,9 +51,9 @@ void duet_text_add_uint(duet_text *t, uint32_t v)
 
 bool duet_text_contains(const char *s, const char *part)
 {
-    size_t n = strlen(part), len = strlen(s);
+    size_t n = duet_text_length(part), len = duet_text_length(s);
     for (size_t i = 0; i + n <= len; i++)
-        if (memcmp(s + i, part, n) == 0)
+        if (duet_bytes_equal(s + i, part, n))
             return true;
     return false;
 }
@@ -45,6 +62,6 @@ const char *duet_text_nth(const char *list, size_t size, unsigned n)
 {
     const char *end = list + size;
     for (; n > 0 && list < end; n--)
-        list += strlen(list) + 1;
+        list += duet_text_length(list) + 1;
     return list < end ? list : NULL;
 }

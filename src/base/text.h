@@ -32,6 +32,14 @@ static inline const char *duet_text_pick(const char *full, const char *brief)
     return DUET_LONG_TEXTS ? full : brief;
 }
 
+/* The length of the NUL-terminated s, and whether the n bytes at a and b are the same:
+ * duet's own byte loops, so that a firmware that uses none of libc's string functions links
+ * none for duet (newlib's strlen and memcmp are 316 B on a Cortex-M; duet's strings are
+ * names and short texts). The loop is written so that GCC does not turn it back into a
+ * call of strlen. */
+size_t duet_text_length(const char *s);
+bool duet_bytes_equal(const void *a, const void *b, size_t n);
+
 /* Appends len bytes of s. */
 void duet_text_addn(duet_text *t, const char *s, size_t len);
 

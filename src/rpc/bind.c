@@ -108,7 +108,7 @@ static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *t
     for (size_t i = 0; !err && i < count; i++) {
         err = check_method(rpc, prefix, &table[i]);
         for (size_t j = 0; !err && j < i; j++)
-            if (duet_rpc_same_name(table[j].name, table[i].name, strlen(table[i].name)))
+            if (duet_rpc_same_name(table[j].name, table[i].name, duet_text_length(table[i].name)))
                 err = duet_rpc_set_error(rpc, DUET_ERR_EXISTS, table[i].name, "listed twice in the table");
     }
     for (size_t i = 0; !err && i < count; i++) {
@@ -134,7 +134,7 @@ static int unbind(duet_rpc *rpc, const char *name, bool group)
 {
     duet_rpc_lock(rpc);
     int err = DUET_ERR_NOT_FOUND;
-    size_t len = name ? strlen(name) : 0;
+    size_t len = name ? duet_text_length(name) : 0;
     unsigned kept = 0;
     for (unsigned i = 0; name && i < rpc->method_count; i++) {
         const duet_rpc_binding *b = &rpc->methods[i];

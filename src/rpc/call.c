@@ -57,7 +57,7 @@ static NOINLINE bool value_from_va(char c, va_list *ap, duet_value *x)
 }
 
 /* Writes a method name: built for speed, one under 32 bytes is copied as its length is found
- * (a fixstr: most names), without strlen and memcpy; any other as duet_msgpack_write_cstr writes it. */
+ * (a fixstr: most names), without strlen and memcpy; any other as a str of its length. */
 static HOT_INLINE void put_name(duet_msgpack_writer *w, const char *name)
 {
     if (!DUET_RPC_FOR_SIZE && w->cap - w->len >= 32) {
@@ -71,7 +71,7 @@ static HOT_INLINE void put_name(duet_msgpack_writer *w, const char *name)
             return;
         }
     }
-    duet_msgpack_write_cstr(w, name);
+    duet_msgpack_write_str(w, name, duet_text_length(name));
 }
 
 static duet_rpc_slot *slot_take(duet_rpc *rpc)

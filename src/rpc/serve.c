@@ -15,7 +15,7 @@ void duet_rpc_reply_error(duet_rpc *rpc, const uint8_t *msgid, size_t msgid_len,
     uint8_t buf[DUET_RPC_ERROR_TEXT + 24];
     size_t cap = rpc->cfg.max_message < sizeof buf ? rpc->cfg.max_message : sizeof buf;
     size_t room = cap > 8 + msgid_len ? cap - 8 - msgid_len : 0; /* array, type, str head, nil */
-    size_t len = strlen(text);
+    size_t len = duet_text_length(text);
     duet_msgpack_writer w;
     duet_msgpack_writer_init(&w, buf, cap);
     response_head(&w, msgid, msgid_len);

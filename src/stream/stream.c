@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/format.h"
+#include "base/text.h"
 
 int duet_stream_init(duet_stream *s, duet_link *link, void *rx, size_t rx_cap, void *tx, size_t tx_cap)
 {
@@ -139,12 +140,12 @@ size_t duet_stream_write(duet_stream *s, const void *data, size_t len)
 
 size_t duet_stream_print(duet_stream *s, const char *str)
 {
-    return duet_stream_write(s, str, strlen(str));
+    return duet_stream_write(s, str, duet_text_length(str));
 }
 
 size_t duet_stream_println(duet_stream *s, const char *str)
 {
-    size_t len = strlen(str);
+    size_t len = duet_text_length(str);
     size_t n = duet_stream_write(s, str, len);
     if (n < len)
         return n;

@@ -10,7 +10,7 @@ void duet_rpmsg_ns_message(const duet_rpmsg *dev, const duet_rpmsg_endpoint *ep,
     memset(msg, 0, NS_MSG_SIZE);
     if (!role_linked(DUET_RPMSG_REMOTE))
         return; /* only the remote announces: a program built for the host alone never does */
-    size_t n = strlen(ep->name);
+    size_t n = duet_text_length(ep->name);
     memcpy(msg, ep->name, n);
     if (fragments_on(dev) && ep->reasm_cap && n + 1 + sizeof duet_rpmsg_marker + 4 <= DUET_RPMSG_NAME_SIZE) {
         uint32_t cap = (uint32_t)ep->reasm_cap;
@@ -27,7 +27,7 @@ uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n)
 {
     uint32_t cap;
     if (!DUET_RPMSG_FRAGMENTS || n < sizeof duet_rpmsg_marker + 4 ||
-        memcmp(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker) != 0)
+        !duet_bytes_equal(p, duet_rpmsg_marker, sizeof duet_rpmsg_marker))
         return 0;
     memcpy(&cap, p + sizeof duet_rpmsg_marker, 4);
     return cap;
@@ -36,7 +36,7 @@ uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n)
 /* Whether the string own is the len bytes at name. */
 static bool name_is(const char *own, const void *name, size_t len)
 {
-    return strlen(own) == len && memcmp(own, name, len) == 0;
+    return duet_text_length(own) == len && duet_bytes_equal(own, name, len);
 }
 
 duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *name, size_t len)

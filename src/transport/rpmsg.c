@@ -219,7 +219,7 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
 {
     if (dev->err)
         return dev->err;
-    size_t len = name ? strlen(name) : 0;
+    size_t len = name ? duet_text_length(name) : 0;
     if (len < 1 || len >= DUET_RPMSG_NAME_SIZE || (reasm_cap && !reasm_buf))
         return DUET_ERR_ARG;
     if (dev->ep_count >= DUET_RPMSG_MAX_ENDPOINTS)

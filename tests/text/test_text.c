@@ -1,0 +1,86 @@
+/* test_text.c - src/base/text.h: duet's own strlen and memcmp (which let a firmware leave
+ * libc's out) agree with libc's, and the text builder cuts what does not fit with "...". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/text.h"
+
+static void test_length_is_strlen(void **state)
+{
+    (void)state;
+    char s[300];
+    for (size_t n = 0; n < sizeof s; n++) {
+        memset(s, 'x', n);
+        s[n] = '\0';
+        assert_int_equal(duet_text_length(s), n);
+        assert_int_equal(duet_text_length(s + n / 2), strlen(s + n / 2));
+    }
+    assert_int_equal(duet_text_length("a\0b"), 1);
+}
+
+static void test_bytes_equal_is_memcmp(void **state)
+{
+    (void)state;
+    uint8_t a[64], b[64];
+    for (size_t i = 0; i < sizeof a; i++)
+        a[i] = b[i] = (uint8_t)(i * 37);
+    assert_true(duet_bytes_equal(a, b, sizeof a));
+    assert_true(duet_bytes_equal(a, b, 0));
+    for (size_t at = 0; at < sizeof a; at++) {
+        b[at] ^= 0x80; /* a difference in the high bit, where a signed compare would err */
+        for (size_t n = 0; n <= sizeof a; n++)
+            assert_int_equal(duet_bytes_equal(a, b, n), memcmp(a, b, n) == 0);
+        b[at] ^= 0x80;
+    }
+    assert_true(duet_bytes_equal("ab\0c", "ab\0c", 4)); /* bytes, not a string: past the NUL */
+    assert_false(duet_bytes_equal("ab\0c", "ab\0d", 4));
+}
+
+static void test_contains_and_nth(void **state)
+{
+    (void)state;
+    assert_true(duet_text_contains("rpc serial", "serial"));
+    assert_true(duet_text_contains("rpc serial", ""));
+    assert_true(duet_text_contains("abc", "abc"));
+    assert_false(duet_text_contains("abc", "abcd"));
+    assert_false(duet_text_contains("abc", "bd"));
+    static const char list[] = "zero\0one\0\0three";
+    assert_string_equal(duet_text_nth(list, sizeof list, 0), "zero");
+    assert_string_equal(duet_text_nth(list, sizeof list, 1), "one");
+    assert_string_equal(duet_text_nth(list, sizeof list, 2), "");
+    assert_string_equal(duet_text_nth(list, sizeof list, 3), "three");
+    assert_null(duet_text_nth(list, sizeof list, 4));
+}
+
+static void test_builder_cuts_with_dots(void **state)
+{
+    (void)state;
+    char buf[12];
+    duet_text t;
+    duet_text_init(&t, buf, sizeof buf);
+    duet_text_add(&t, "add");
+    duet_text_add(&t, ": ");
+    duet_text_add_uint(&t, 4294967295u);
+    assert_string_equal(buf, "add: 429...");
+    assert_int_equal(t.len, sizeof buf - 1);
+    duet_text_init(&t, buf, sizeof buf);
+    duet_text_add_uint(&t, 0);
+    duet_text_addn(&t, "xyz", 2);
+    assert_string_equal(buf, "0xy");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_length_is_strlen),
+        cmocka_unit_test(test_bytes_equal_is_memcmp),
+        cmocka_unit_test(test_contains_and_nth),
+        cmocka_unit_test(test_builder_cuts_with_dots),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
