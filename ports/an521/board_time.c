@@ -23,17 +23,5 @@ unsigned long micros(void)
 
 void delay(unsigned long ms)
 {
-    duet_port *port = duet_port_default();
-    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
-    /* Counted in clock ticks, so that the wait is never shorter than ms. */
-    uint64_t end = duet_cortex_m_ticks() + (uint64_t)ms * (AN521_CPU_HZ / 1000u);
-    for (;;) {
-        /* Serve the other core (before duet_begin this only records "call duet_begin
-         * first"), then sleep until its doorbell or the end. */
-        duet_poll();
-        uint64_t now = duet_cortex_m_ticks();
-        if (now >= end)
-            return;
-        port->wait(port, (uint32_t)((end - now) / (AN521_CPU_HZ / 1000u)) + 1);
-    }
+    duet_cortex_m_delay((uint32_t)ms);
 }

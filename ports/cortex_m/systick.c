@@ -160,6 +160,18 @@ uint32_t duet_cortex_m_millis(void)
     return ms;
 }
 
+uint32_t duet_cortex_m_now(uint32_t *ticks)
+{
+    uint32_t ms = 0;
+    *ticks = 0;
+    if (!ticks_per_ms)
+        return 0;
+    uint32_t mask = duet_cortex_m_irq_save();
+    clock_now(&ms, ticks);
+    duet_cortex_m_irq_restore(mask);
+    return ms;
+}
+
 uint64_t duet_cortex_m_ticks(void)
 {
     if (!ticks_per_ms)
@@ -195,24 +207,13 @@ void duet_cortex_m_clock_counter(uint32_t (*read)(void))
     duet_cortex_m_irq_restore(mask);
 }
 
-void duet_cortex_m_clock_alarm(uint32_t ms)
+/* With interrupts masked, done ticks of the running count counted: restarts the count so
+ * that it ends want ticks from now, unless the running count ends first. */
+static void alarm_in(uint32_t want, uint32_t done)
 {
-    if (!ticks_per_ms)
-        return;
-    uint32_t done = counted();
-    uint32_t left = reload - done; /* ticks until the running count ends */
-    if (ms > longest / ticks_per_ms)
-        return; /* the longest count is shorter */
-    /* to the start of the millisecond ms after this one, by the clock */
-    uint32_t frac = (base_ticks + done) % ticks_per_ms;
-    if (counter_time) {
-        uint32_t now_ms;
-        counter_time(&now_ms, &frac);
-    }
-    uint32_t want = ms * ticks_per_ms > frac ? ms * ticks_per_ms - frac : 0;
     if (want < SHORTEST)
         want = SHORTEST;
-    if (want >= left)
+    if (want >= reload - done)
         return; /* the running count ends first */
     advance(done);
     reload = want - 1u;
@@ -225,4 +226,26 @@ void duet_cortex_m_clock_alarm(uint32_t ms)
     while (SYST_CVR == 0) {
     }
     SYST_RVR = SHORTEST - 1u;
+}
+
+void duet_cortex_m_clock_alarm(uint32_t ms)
+{
+    if (!ticks_per_ms)
+        return;
+    uint32_t done = counted();
+    if (ms > longest / ticks_per_ms)
+        return; /* the longest count is shorter */
+    /* to the start of the millisecond ms after this one, by the clock */
+    uint32_t frac = (base_ticks + done) % ticks_per_ms;
+    if (counter_time) {
+        uint32_t now_ms;
+        counter_time(&now_ms, &frac);
+    }
+    alarm_in(ms * ticks_per_ms > frac ? ms * ticks_per_ms - frac : 0, done);
+}
+
+void duet_cortex_m_clock_alarm_ticks(uint32_t ticks)
+{
+    if (ticks_per_ms)
+        alarm_in(ticks, counted());
 }

@@ -40,3 +40,11 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
         mask = duet_cortex_m_irq_save();
     }
 }
+
+void duet_cortex_m_sleep_ticks(uint32_t ticks)
+{
+    uint32_t mask = duet_cortex_m_irq_save();
+    duet_cortex_m_clock_alarm_ticks(ticks);
+    __asm__ volatile("dsb\n\twfi" ::: "memory");
+    duet_cortex_m_irq_restore(mask);
+}

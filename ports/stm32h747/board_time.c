@@ -24,14 +24,5 @@ unsigned long micros(void)
 
 void delay(unsigned long ms)
 {
-    duet_port *port = duet_port_default();
-    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
-    uint32_t start = port->now_ms(port);
-    for (;;) {
-        duet_poll();
-        uint32_t elapsed = port->now_ms(port) - start;
-        if (elapsed >= ms)
-            return;
-        port->wait(port, (uint32_t)ms - elapsed);
-    }
+    duet_cortex_m_delay((uint32_t)ms);
 }

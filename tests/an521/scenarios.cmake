@@ -1,8 +1,8 @@
 # The QEMU tests: each scenario is a pair of images (m7.c and m4.c built for it) run
-# together; "noimage" and "clock" run the M7 alone. Read by the cross build (tests/an521)
+# together; "noimage", "clock" and "delay" run the M7 alone. Read by the cross build (tests/an521)
 # and by the host build, which registers them with ctest (cmake/an521.cmake).
-set(DUET_AN521_SCENARIOS boot calls nested async notify stream sizes board silent garbage noimage clock)
-set(DUET_AN521_M7_ONLY noimage clock)
+set(DUET_AN521_SCENARIOS boot calls nested async notify stream sizes board silent garbage noimage clock delay)
+set(DUET_AN521_M7_ONLY noimage clock delay)
 # The scenarios run again with duet built in its small configuration (DUET_SMALL: short
 # error texts, no hints, 2 waiting calls, messages of one RPMsg buffer): an521_small_<name>.
 set(DUET_AN521_SMALL_SCENARIOS boot calls nested async notify stream sizes board silent garbage)

@@ -1,5 +1,6 @@
 /* test_systick.c - ports/cortex_m/systick.c (the millisecond clock without a tick, and the
- * alarm that ends a sleep) on the host, over a simulated SysTick (fake_systick.c).
+ * alarm that ends a sleep) and delay.c (delay(), which sleeps on them) on the host, over a
+ * simulated SysTick (fake_systick.c).
  *
  * The clock may run late by the few ticks a restart takes, never early. Under QEMU on a
  * loaded host, a core can be paused at any instruction while its SysTick runs on; a pause
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "duet/cortex_m.h"
+#include "duet/duet.h"
 #include "fake_systick.h"
 
 #define TPM 1000u                               /* ticks a millisecond: a 1 MHz clock */
@@ -177,6 +179,98 @@ static void test_counter_clock_follows_time_to_the_tick(void **state)
     assert_int_equal(duet_cortex_m_millis(), (uint32_t)((clock_s + passed) / TPM));
 }
 
+/* ------------------------------------------------------------ delay.c */
+
+/* What delay() calls: the port's wait (sleep_ms above, as duet_cortex_m_wait sleeps without a
+ * doorbell), the sleep to a tick (as wait.c's), duet_poll, and whether threads wait. */
+static unsigned polls, waits, tick_sleeps;
+static bool threads;
+unsigned duet_cortex_m_loop_watched;
+
+static void port_wait(duet_port *port, uint32_t timeout_ms)
+{
+    (void)port;
+    waits++;
+    sleep_ms(timeout_ms);
+}
+
+static duet_port port = {.wait = port_wait};
+
+duet_port *duet_port_default(void)
+{
+    return &port;
+}
+
+int duet_poll(void)
+{
+    polls++;
+    return 0;
+}
+
+bool duet_cortex_m_threads_started(void)
+{
+    return threads;
+}
+
+void duet_cortex_m_sleep_ticks(uint32_t ticks)
+{
+    tick_sleeps++;
+    uint32_t mask = duet_cortex_m_irq_save();
+    duet_cortex_m_clock_alarm_ticks(ticks);
+    assert_true(fake_systick_wfi(2ull * LONGEST));
+    duet_cortex_m_irq_restore(mask);
+}
+
+/* delay(ms) from offset ticks into a millisecond: how many ticks it took. It served the other
+ * core at least once, and slept (at most three sleeps, not a loop of looks). */
+static uint64_t timed_delay(uint32_t offset, uint32_t ms)
+{
+    start();
+    fake_systick_idle(7u * TPM + offset);
+    polls = waits = tick_sleeps = 0;
+    uint64_t t = fake_systick_now();
+    duet_cortex_m_delay(ms);
+    uint64_t took = fake_systick_now() - t;
+    assert_true(polls >= 1);
+    assert_true(waits + tick_sleeps <= 3u);
+    assert_int_equal(polls, waits + tick_sleeps + 1u);
+    return took;
+}
+
+/* Never shorter than asked (Arduino's rule), and, without threads, over at the asked tick:
+ * late by no more than the shortest count an alarm sets and the clock's few ticks. */
+static void test_delay_ends_at_its_tick(void **state)
+{
+    (void)state;
+    threads = false;
+    const uint32_t offsets[] = {0, 1, 300, TPM / 2u, TPM - 1u};
+    const uint32_t lengths[] = {0, 1, 2, 3, 17, 1000};
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        for (size_t j = 0; j < sizeof lengths / sizeof lengths[0]; j++) {
+            uint64_t took = timed_delay(offsets[i], lengths[j]), want = (uint64_t)lengths[j] * TPM;
+            if (took < want || took > want + SHORTEST + 4u * SLACK)
+                fail_msg("delay(%u) from tick %u of a millisecond took %llu ticks", (unsigned)lengths[j],
+                         (unsigned)offsets[i], (unsigned long long)took);
+        }
+}
+
+/* Where threads wait through their scheduler (in whole milliseconds), a delay is still never
+ * shorter than asked, and over within the millisecond after. */
+static void test_delay_with_threads_ends_within_a_millisecond(void **state)
+{
+    (void)state;
+    threads = true;
+    for (uint32_t offset = 0; offset < TPM; offset += 333u)
+        for (uint32_t ms = 0; ms < 5; ms++) {
+            uint64_t took = timed_delay(offset, ms);
+            if (took < ms * TPM || took > (ms + 1u) * TPM + 4u * SLACK)
+                fail_msg("delay(%u) from tick %u took %llu ticks", (unsigned)ms, (unsigned)offset,
+                         (unsigned long long)took);
+            assert_int_equal(tick_sleeps, 0);
+        }
+    threads = false;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_sleep_wakes_when_its_milliseconds_have_passed),
         cmocka_unit_test(test_a_pause_anywhere_in_a_sleep_keeps_the_clock),
         cmocka_unit_test(test_counter_clock_follows_time_to_the_tick),
+        cmocka_unit_test(test_delay_ends_at_its_tick),
+        cmocka_unit_test(test_delay_with_threads_ends_within_a_millisecond),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,11 @@ void duet_cortex_m_port_board_fail(const char *what, const char *why);
  */
 bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms);
 
+/* Sleeps in WFI until ticks processor-clock ticks have passed or an interrupt comes (the
+ * other core's doorbell among them), without threads' scheduler: for the last millisecond
+ * of a delay (delay.c). */
+void duet_cortex_m_sleep_ticks(uint32_t ticks);
+
 /* Makes duet_cortex_m_wait() call wait instead of sleeping itself (thread.c, when a program
  * starts its first thread). */
 void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeout_ms));
@@ -118,6 +123,20 @@ uint32_t duet_cortex_m_millis(void);
  * milliseconds have begun (duet_cortex_m_millis() then reads at least its value now + ms),
  * unless it interrupts sooner anyway. The sleeper wakes for its deadline, not every tick. */
 void duet_cortex_m_clock_alarm(uint32_t ms);
+
+/* The same, for a moment ticks processor-clock ticks from now (at least systick.c's shortest
+ * count, 256 ticks): the end of a wait shorter than a millisecond, to the tick. */
+void duet_cortex_m_clock_alarm_ticks(uint32_t ticks);
+
+/* Milliseconds since duet_cortex_m_systick_start, as duet_cortex_m_millis, and in *ticks
+ * the processor-clock ticks since that millisecond began (< ticks_per_ms): the time to the
+ * tick in 32-bit arithmetic. */
+uint32_t duet_cortex_m_now(uint32_t *ticks);
+
+/* duet/board.h's delay() on every Cortex-M port (delay.c): at least ms milliseconds by the
+ * clock, to the tick, and less than ms + 1; it serves the other core (duet_poll) and sleeps
+ * in the port's wait until the other core rings or the millisecond the delay ends in begins. */
+void duet_cortex_m_delay(uint32_t ms);
 
 /* Processor-clock ticks since duet_cortex_m_systick_start: milliseconds times ticks_per_ms
  * plus the ticks of the current millisecond (for timing shorter than a millisecond). */

@@ -1,0 +1,33 @@
+/* delay.c - duet/board.h's delay() on every Cortex-M port: never shorter than asked, as
+ * Arduino's, and serving the other core while it sleeps. */
+#include "duet/cortex_m.h"
+#include "duet/duet.h"
+
+void duet_cortex_m_delay(uint32_t ms)
+{
+    duet_port *port = duet_port_default(); /* starts the clock on first use */
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
+    /* It ends ms milliseconds after now, to the tick: in the millisecond start + ms, once
+     * that millisecond's ticks have reached the start's (whole milliseconds and ticks kept
+     * apart, so the arithmetic is 32-bit on any clock rate). */
+    uint32_t start_ticks, ticks;
+    uint32_t start = duet_cortex_m_now(&start_ticks);
+    for (;;) {
+        /* Serve the other core (before duet_begin this only records "call duet_begin
+         * first"), then sleep until its doorbell or the end. */
+        duet_poll();
+        uint32_t passed = duet_cortex_m_now(&ticks) - start;
+        if (passed > ms || (passed == ms && ticks >= start_ticks))
+            return;
+        /* The port's wait ends at the start of a millisecond: at the end's own, then, from
+         * inside it, a sleep to the end's tick (or, where threads wait through their
+         * scheduler, to the next millisecond's start). */
+        uint32_t left = ms - passed;
+        if (left)
+            port->wait(port, left);
+        else if (!duet_cortex_m_threads_started())
+            duet_cortex_m_sleep_ticks(start_ticks - ticks);
+        else
+            port->wait(port, 1);
+    }
+}
