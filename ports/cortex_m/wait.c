@@ -19,7 +19,10 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
 {
     if (thread_wait)
         return thread_wait(flag, timeout_ms);
-    uint32_t since = duet_cortex_m_millis();
+    /* The clock is read once the flag is found clear, not before: a doorbell that rang
+     * already (the other core answered while this one worked) costs no look at it. */
+    uint32_t since = 0;
+    bool timing = false;
     uint32_t mask = duet_cortex_m_irq_save();
     for (;;) {
         if (*flag) {
@@ -27,7 +30,12 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
             duet_cortex_m_irq_restore(mask);
             return true;
         }
-        uint32_t spent = duet_cortex_m_millis() - since;
+        uint32_t now = duet_cortex_m_millis();
+        if (!timing) {
+            since = now;
+            timing = true;
+        }
+        uint32_t spent = now - since;
         if (spent >= timeout_ms) {
             duet_cortex_m_irq_restore(mask);
             return false;
