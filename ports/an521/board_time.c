@@ -18,7 +18,9 @@ unsigned long micros(void)
 {
     duet_port_default();
     duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
-    return (unsigned long)(duet_cortex_m_ticks() / (AN521_CPU_HZ / 1000000u));
+    /* In 32 bits, wrapping as Arduino's does (every 71 minutes). */
+    uint32_t ticks, ms = duet_cortex_m_now(&ticks);
+    return ms * 1000ul + ticks / (AN521_CPU_HZ / 1000000u);
 }
 
 void delay(unsigned long ms)

@@ -17,9 +17,11 @@ unsigned long micros(void)
 {
     duet_port_default(); /* starts SysTick on first use */
     duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
-    uint64_t ticks = duet_cortex_m_ticks();
-    uint64_t per_us = giga_clock_ticks_per_us();
-    return (unsigned long)(ticks / per_us);
+    /* In 32 bits, wrapping as Arduino's does (every 71 minutes): a 64-bit division would
+     * link the compiler's routine into the image. */
+    uint32_t ticks, ms = duet_cortex_m_now(&ticks);
+    uint32_t us = ticks / giga_clock_ticks_per_us();
+    return ms * 1000ul + (us < 1000u ? us : 999u); /* a clock not a whole number of MHz */
 }
 
 void delay(unsigned long ms)

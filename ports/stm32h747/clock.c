@@ -51,11 +51,15 @@ static uint32_t pll1_p_hz(void)
     if (m == 0)
         return 0;
     uint32_t div = RCC_PLL1DIVR;
-    uint64_t n8192 = (uint64_t)((div & 0x1FFu) + 1u) * 8192u;
+    uint32_t n8192 = ((div & 0x1FFu) + 1u) * 8192u; /* DIVN1 + 1 + FRACN1 / 8192, in 8192ths */
     if (RCC_PLLCFGR & 1u)
         n8192 += (RCC_PLL1FRACR >> 3) & 0x1FFFu;
     uint32_t p = ((div >> 9) & 0x7Fu) + 1u;
-    return (uint32_t)((uint64_t)ref * n8192 / 8192u / m / p);
+    /* ref / m * n8192 / 8192 with no 64-bit division, which would link the compiler's
+     * routine (700 B) into every image: the whole part of ref / m, then its remainder
+     * (under 64, times n8192 under 2^23: it fits 32 bits). */
+    uint64_t vco = ((uint64_t)(ref / m) * n8192 + (ref % m) * n8192 / m) >> 13;
+    return (vco > UINT32_MAX ? UINT32_MAX : (uint32_t)vco) / p;
 }
 
 /* sys_ck, from the switch status (§9.7.6 SWS) */

@@ -106,6 +106,21 @@ static void test_clock_fractional_pll(void **state)
     assert_int_equal(giga_clock_cpu_hz(), 482000000u);
 }
 
+/* A reference that DIVM1 does not divide evenly (HSI 64 MHz / 3 * 30 / 2 = 320 MHz): the
+ * port divides in 32 bits and keeps the remainder, to the hertz. */
+static void test_clock_pll_uneven_reference(void **state)
+{
+    (void)state;
+    arduino_clocks();
+    RCC_PLLCKSELR = 3u << 4 | 0u;  /* DIVM1 3, source HSI */
+    RCC_PLL1DIVR = 1u << 9 | 29u;  /* DIVP1 2, DIVN1 30 */
+    RCC_D1CFGR = 0;                /* D1CPRE /1, HPRE /1 */
+    assert_int_equal(giga_clock_cpu_hz(), 320000000u);
+    RCC_PLLCFGR = 1u;              /* PLL1FRACEN */
+    RCC_PLL1FRACR = 8191u << 3;    /* N + 8191/8192: 64e6 / 3 * (30 + 8191/8192) / 2 */
+    assert_int_equal(giga_clock_cpu_hz(), 330665364u);
+}
+
 static void test_clock_pll_without_source_falls_back(void **state)
 {
     (void)state;
@@ -272,6 +287,7 @@ int main(void)
         cmocka_unit_test_setup(test_clock_arduino_m7, setup_m7),
         cmocka_unit_test_setup(test_clock_arduino_m4, setup_m4),
         cmocka_unit_test_setup(test_clock_fractional_pll, setup_m7),
+        cmocka_unit_test_setup(test_clock_pll_uneven_reference, setup_m7),
         cmocka_unit_test_setup(test_clock_pll_without_source_falls_back, setup_m7),
         cmocka_unit_test_setup(test_boot_starts_the_m4, setup_m7),
         cmocka_unit_test_setup(test_boot_refuses_what_is_no_image, setup_m7),
