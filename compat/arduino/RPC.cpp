@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "duet/duet.h"
+#include "duet/format.h"
 #include "halt.h"
 
 arduino::RPCClass RPC;
@@ -45,7 +46,7 @@ void RPCResult::finish(int err)
     if (strncmp(why, method_, strlen(method_)) == 0 && why[strlen(method_)] == ':')
         copy_text(text_, sizeof text_, why);
     else
-        snprintf(text_, sizeof text_, "%s: %s", method_, why);
+        duet_format_text(text_, sizeof text_, "%s: %s", method_, why);
 }
 
 RPCResult::~RPCResult()
@@ -199,7 +200,7 @@ bool rpc_slot_bind(rpc_slot *slot, const char *signature, duet_rpc_handler fn)
 int rpc_fail_range(duet_req *r, unsigned n, const char *type_name)
 {
     char text[64];
-    snprintf(text, sizeof text, "argument %u: the value does not fit %s", n + 1, type_name);
+    duet_format_text(text, sizeof text, "argument %u: the value does not fit %s", n + 1, type_name);
     return duet_req_fail(r, DUET_ERR_RANGE, text);
 }
 

@@ -14,7 +14,9 @@ void set_time(time_t t);
 void set_time(time_t t)
 {
     if (duet_rtc_set((int64_t)t) != DUET_OK) {
-        fprintf(stderr, "set_time: %s\n", duet_board_error_text());
+        fputs("set_time: ", stderr); /* no printf: a sketch need not link libc's for this */
+        fputs(duet_board_error_text(), stderr);
+        fputc('\n', stderr);
         fflush(stderr);
     }
 }

@@ -1,9 +1,8 @@
 /* RTC, M4 side: sets the board's real-time clock to a fixed date, then prints the time
  * every second into the RPC stream. The clock is the board's, one for both cores. */
-#include <stdio.h>
-
 #include "duet/board.h"
 #include "duet/duet.h"
+#include "duet/format.h"
 
 static const unsigned long print_interval = 1000;
 static unsigned long print_now;
@@ -13,7 +12,8 @@ static const char *local_time(char *buf, size_t cap)
 {
     duet_rtc_time t;
     duet_rtc_to_time(duet_rtc_get(), &t);
-    snprintf(buf, cap, "%04d-%02d-%02d %2d:%02d:%02d", t.year, t.month, t.day, t.hour, t.minute, t.second);
+    /* duet's formatter (duet_printf's), not snprintf: the image links one printf, not two */
+    duet_format_text(buf, cap, "%04d-%02d-%02d %2d:%02d:%02d", t.year, t.month, t.day, t.hour, t.minute, t.second);
     return buf;
 }
 

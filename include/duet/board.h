@@ -225,7 +225,9 @@ size_t duet_serial_print(const char *str);
 /* Writes a C string and "\r\n", as Serial.println(); returns the bytes written. */
 size_t duet_serial_println(const char *str);
 
-/* printf to the Serial Monitor; returns the bytes written (0 on the M4). */
+/* printf to the Serial Monitor, formatted as duet_printf formats (duet/format.h: no libc
+ * printf in the image; at most 255 bytes, a longer text cut with "..."); returns the bytes
+ * written (0 on the M4). */
 size_t duet_serial_printf(const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 1, 2)))

@@ -2,10 +2,10 @@
  * the same on every Cortex-M port: each port writes bytes with its own duet_serial_write,
  * which also refuses them on the M4 with the port's sentence. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "duet/board.h"
+#include "duet/format.h"
 
 size_t duet_serial_print(const char *str)
 {
@@ -23,9 +23,8 @@ size_t duet_serial_printf(const char *fmt, ...)
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    /* duet's formatter, as duet_printf's: the image links none of libc's printf for it. */
+    size_t n = duet_format_vtext(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return 0;
-    return duet_serial_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    return duet_serial_write(buf, n);
 }

@@ -2,9 +2,9 @@
 #include "board_impl.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 
 #include "duet/cortex_m.h"
+#include "duet/format.h"
 
 static char error_text[160];
 
@@ -12,7 +12,7 @@ void giga_board_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(error_text, sizeof error_text, fmt, ap);
+    duet_format_vtext(error_text, sizeof error_text, fmt, ap); /* no libc printf in the image */
     va_end(ap);
 }
 

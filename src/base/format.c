@@ -1,5 +1,8 @@
-/* format.c - internal: printf-style formatting without stdio. */
+/* format.c - printf-style formatting without stdio: into a callback (internal, format.h)
+ * and into a buffer (duet/format.h). */
 #include "format.h"
+
+#include "duet/format.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -281,4 +284,28 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
     }
     va_end(ap);
     return k.total;
+}
+
+/* duet_format's output into a duet_text (arg): cut to fit, ending in "...". */
+static size_t text_out(void *arg, const char *s, size_t n)
+{
+    duet_text_addn((duet_text *)arg, s, n);
+    return n;
+}
+
+size_t duet_format_vtext(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    duet_text t;
+    duet_text_init(&t, buf, cap);
+    duet_format(text_out, &t, fmt, ap);
+    return t.len;
+}
+
+size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = duet_format_vtext(buf, cap, fmt, ap);
+    va_end(ap);
+    return n;
 }

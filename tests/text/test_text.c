@@ -1,5 +1,6 @@
 /* test_text.c - src/base/text.h: duet's own strlen and memcmp (which let a firmware leave
- * libc's out) agree with libc's, and the text builder cuts what does not fit with "...". */
+ * libc's out) agree with libc's, and the text builder cuts what does not fit with "...";
+ * duet/format.h: printf-style text into a buffer, as snprintf writes it where it fits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,10 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
+
 #include "base/text.h"
+#include "duet/format.h"
 
 static void test_length_is_strlen(void **state)
 {
@@ -74,6 +78,34 @@ static void test_builder_cuts_with_dots(void **state)
     assert_string_equal(buf, "0xy");
 }
 
+static void test_format_text_is_snprintf_where_it_fits(void **state)
+{
+    (void)state;
+    char got[64], want[64];
+    size_t n = duet_format_text(got, sizeof got, "%04d-%02d-%02d %2d:%02d:%02d", 2024, 10, 1, 9, 58, 7);
+    snprintf(want, sizeof want, "%04d-%02d-%02d %2d:%02d:%02d", 2024, 10, 1, 9, 58, 7);
+    assert_string_equal(got, want);
+    assert_int_equal(n, strlen(want));
+    n = duet_format_text(got, sizeof got, "%s: pin %d does not exist (pins are 0..%u), %lx %c%%", "pinMode", -3, 102u,
+                         0xbeefUL, '!');
+    snprintf(want, sizeof want, "%s: pin %d does not exist (pins are 0..%u), %lx %c%%", "pinMode", -3, 102u, 0xbeefUL,
+             '!');
+    assert_string_equal(got, want);
+    assert_int_equal(n, strlen(want));
+}
+
+static void test_format_text_cuts_with_dots(void **state)
+{
+    (void)state;
+    char buf[10];
+    size_t n = duet_format_text(buf, sizeof buf, "argument %u: %s", 12u, "the value does not fit");
+    assert_string_equal(buf, "argume...");
+    assert_int_equal(n, sizeof buf - 1);
+    char none[1] = {'x'};
+    assert_int_equal(duet_format_text(none, 1, "%d", 42), 0);
+    assert_int_equal(none[0], '\0');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -81,6 +113,8 @@ int main(void)
         cmocka_unit_test(test_bytes_equal_is_memcmp),
         cmocka_unit_test(test_contains_and_nth),
         cmocka_unit_test(test_builder_cuts_with_dots),
+        cmocka_unit_test(test_format_text_is_snprintf_where_it_fits),
+        cmocka_unit_test(test_format_text_cuts_with_dots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
