@@ -2,14 +2,19 @@
  * the same on every Cortex-M port: each port writes bytes with its own duet_serial_write,
  * which also refuses them on the M4 with the port's sentence. */
 #include <stdarg.h>
-#include <string.h>
+#include <stddef.h>
 
 #include "duet/board.h"
 #include "duet/format.h"
 
 size_t duet_serial_print(const char *str)
 {
-    return duet_serial_write(str, strlen(str));
+    /* A loop, not strlen (220 B of newlib's): duet links none of libc's string functions
+     * but memcpy and memset (docs/an521.md, "Size"). */
+    const char *end = str;
+    while (*end)
+        end++;
+    return duet_serial_write(str, (size_t)(end - str));
 }
 
 size_t duet_serial_println(const char *str)

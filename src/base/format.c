@@ -29,6 +29,16 @@ static int read_count(const char **fmt, va_list *ap)
     return v > MAX_FIELD ? MAX_FIELD : v;
 }
 
+/* Where c is in set (not at its NUL), or NULL: a loop, not strchr, so that a firmware that
+ * formats links none of libc's string functions for it (base/text.h). */
+static const char *find(const char *set, char c)
+{
+    for (; *set; set++)
+        if (*set == c)
+            return set;
+    return NULL;
+}
+
 /* The flags of a conversion, each the bit of its character's place in FLAGS. */
 #define FLAGS "-0+ "
 enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8 };
@@ -213,7 +223,7 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
 {
     spec sp = {0, 0, -1};
     const char *f = *fmt;
-    for (const char *q; *f && (q = strchr(FLAGS, *f)) != NULL; f++)
+    for (const char *q; *f && (q = find(FLAGS, *f)) != NULL; f++)
         sp.flags |= 1u << (q - FLAGS);
     sp.width = read_count(&f, ap);
     if (sp.width < 0) { /* a negative width from '*': left-justified */
@@ -248,7 +258,7 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
         emit_float(k, sp, va_arg(*ap, double));
     } else if (c == '%') {
         put(k, "%", 1);
-    } else if (strchr("diuxXop", c)) {
+    } else if (find("diuxXop", c)) {
         bool is_signed = c == 'd' || c == 'i';
         uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);
         bool neg = is_signed && v >> 63;
@@ -267,12 +277,12 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
     va_list ap;
     va_copy(ap, ap_in);
     while (*fmt && !k.stopped) {
-        const char *pct = strchr(fmt, '%');
-        if (!pct) {
-            put(&k, fmt, duet_text_length(fmt));
-            break;
-        }
+        const char *pct = fmt;
+        while (*pct && *pct != '%')
+            pct++;
         put(&k, fmt, (size_t)(pct - fmt));
+        if (!*pct)
+            break;
         fmt = pct + 1;
         int len;
         spec sp = read_spec(&fmt, &ap, &len);

@@ -13,7 +13,10 @@ void duet_value_put_float(duet_msgpack_writer *w, const duet_value *v)
     duet_msgpack_write_float(w, duet_number_narrow(v->v.d));
 }
 void duet_value_put_double(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_double(w, v->v.d); }
-void duet_value_put_str(duet_msgpack_writer *w, const duet_value *v) { duet_msgpack_write_cstr(w, v->v.s); }
+void duet_value_put_str(duet_msgpack_writer *w, const duet_value *v)
+{
+    duet_msgpack_write_str(w, v->v.s, duet_text_length(v->v.s));
+}
 void duet_value_put_bin(duet_msgpack_writer *w, const duet_value *v)
 {
     duet_msgpack_write_bin(w, v->v.bin.data, v->v.bin.len);

@@ -141,7 +141,8 @@ int duet_return_double(duet_req *call, double v)
 int duet_return_str(duet_req *call, const char *s)
 {
     size_t at = duet_msgpack_writer_size(&call->out);
-    duet_msgpack_write_cstr(&call->out, s ? s : "");
+    s = s ? s : "";
+    duet_msgpack_write_str(&call->out, s, duet_text_length(s));
     if (!DUET_RPC_FOR_SIZE) {
         call->returned.v.bytes.ptr = NULL;
         call->returned.v.bytes.len = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """check_image.py - checks a GIGA R1 image that duet-board built, without a board.
 
-    check_image.py --core m7|m4 --split 50_50|75_25|100_0 [--no-long-division] [--no-libc-printf]
+    check_image.py --core m7|m4 --split 50_50|75_25|100_0 [--no-long-division] [--no-libc-text]
                    IMAGE.elf IMAGE.bin
 
 The addresses below are the board's (Arduino's flash splits, the STM32H747's memory
@@ -17,8 +17,10 @@ map), written here independently of the linker scripts so that a wrong script fa
     starts with the vector table;
   - with --no-long-division (a program that divides no 64-bit numbers itself): the image
     links none of libgcc's 64-bit division, 700 B that duet and the port never need;
-  - with --no-libc-printf (a program that formats only through duet): the image links none
-    of newlib's printf, 1.8 KiB that duet's own formatter (duet/format.h) makes needless.
+  - with --no-libc-text (a program that handles text only through duet): the image links
+    none of newlib's printf (1.8 KiB that duet's own formatter, duet/format.h, makes
+    needless) and none of its string functions but memcpy, memset and memmove (duet measures,
+    compares and searches strings with its own loops).
 Prints one line per failed check and exits 1, or prints "ok ..." and exits 0.
 """
 import argparse
@@ -89,7 +91,7 @@ def main():
     ap.add_argument("--core", choices=("m7", "m4"), required=True)
     ap.add_argument("--split", choices=tuple(SPLITS), required=True)
     ap.add_argument("--no-long-division", action="store_true")
-    ap.add_argument("--no-libc-printf", action="store_true")
+    ap.add_argument("--no-libc-text", action="store_true")
     ap.add_argument("elf")
     ap.add_argument("bin")
     a = ap.parse_args()
@@ -159,9 +161,11 @@ def main():
         for name in ("__aeabi_uldivmod", "__aeabi_ldivmod", "__udivmoddi4"):
             check(symbol(a.elf, name) is None, f"{name} (libgcc's 64-bit division) is linked")
 
-    if a.no_libc_printf:
+    if a.no_libc_text:
         for name in ("_svfprintf_r", "_svfiprintf_r", "_vfprintf_r", "_vfiprintf_r"):
             check(symbol(a.elf, name) is None, f"{name} (newlib's printf) is linked")
+        for name in ("strlen", "strchr", "strcmp", "strncmp", "memcmp", "memchr", "strstr"):
+            check(symbol(a.elf, name) is None, f"{name} (newlib's) is linked")
 
     for f in failures:
         print(f"check_image: {a.elf} ({a.core}, {a.split}): {f}")
