@@ -11,8 +11,24 @@
 #define DUET_STM32H747_HSE_HZ 16000000u
 #endif
 
-/* True on the Cortex-M7, false on the Cortex-M4 (from the CPUID register). */
-bool giga_is_m7(void);
+/* True where the program runs on the Cortex-M7, false on the Cortex-M4 (the CPUID register). */
+bool giga_cpuid_is_m7(void);
+
+/* True on the Cortex-M7, false on the Cortex-M4. In an image built for one core (CORE_CM7 or
+ * CORE_CM4, as duet-board and Arduino's GIGA core build every image) a constant, so that the
+ * image links only its own core's start-up and set-up: an M4 image carries none of the M7's
+ * clock tree, SDRAM, MPU and cache code. Else (the host tests) the CPUID's answer. The port's
+ * cpu_id always asks the CPUID, so that duet_begin tells an image run on the other core so. */
+static inline bool giga_is_m7(void)
+{
+#if defined(CORE_CM7)
+    return true;
+#elif defined(CORE_CM4)
+    return false;
+#else
+    return giga_cpuid_is_m7();
+#endif
+}
 
 /* Enables peripheral clocks in this core's own copy of an RCC enable register
  * (RCC_CN_AHB4ENR and friends from regs.h). */

@@ -5,7 +5,7 @@
 #define HSI_HZ 64000000u
 #define CSI_HZ 4000000u
 
-bool giga_is_m7(void)
+bool giga_cpuid_is_m7(void)
 {
     return SCB_CPUID_PARTNO(SCB_CPUID) == CPUID_PARTNO_CORTEX_M7;
 }

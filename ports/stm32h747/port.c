@@ -45,7 +45,7 @@ static duet_port giga_port;
 duet_port *duet_port_default(void)
 {
     if (!duet_cortex_m_systick_running()) {
-        bool m7 = giga_is_m7();
+        bool m7 = giga_cpuid_is_m7(); /* the core it runs on, whatever it was built for */
         duet_cortex_m_systick_start(giga_clock_cpu_hz() / 1000u);
         giga_port = (duet_port){
             .shm = (uint8_t *)(uintptr_t)SRAM4_BASE,
