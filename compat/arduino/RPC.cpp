@@ -1,7 +1,6 @@
 /* RPC.cpp - the RPC object over duet's static instance. */
 #include "RPC.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "duet/duet.h"

@@ -37,7 +37,7 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/systick.c
   ${DUET_CORTEX_M_DIR}/irq.c
   ${DUET_CORTEX_M_DIR}/wait.c
-  ${DUET_CORTEX_M_DIR}/delay.c
+  ${DUET_CORTEX_M_DIR}/board_time.c
   ${DUET_CORTEX_M_DIR}/loop.c
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/syscalls.c

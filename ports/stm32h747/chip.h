@@ -38,9 +38,6 @@ void giga_clock_enable(uint32_t reg_offset, uint32_t bits);
  * clock: after the Arduino bootloader or a reset, whatever runs is what it finds). */
 uint32_t giga_clock_cpu_hz(void);
 
-/* SysTick counts per microsecond on this core (its clock / 1 MHz, at least 1). */
-uint32_t giga_clock_ticks_per_us(void);
-
 /* The AHB clock in Hz (the M4's, the AXI's and the FMC's kernel clock as the port sets it). */
 uint32_t giga_clock_hclk_hz(void);
 

@@ -96,12 +96,6 @@ uint32_t giga_clock_cpu_hz(void)
     return hz ? hz : HSI_HZ; /* a PLL without a source: the HSI's rate rather than none */
 }
 
-uint32_t giga_clock_ticks_per_us(void)
-{
-    uint32_t per_us = giga_clock_cpu_hz() / 1000000u;
-    return per_us ? per_us : 1u;
-}
-
 uint32_t giga_clock_pclk2_hz(void)
 {
     return hclk_hz() >> apb_shift((RCC_D2CFGR >> 8) & 7u);

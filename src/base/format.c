@@ -296,11 +296,15 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
     return k.total;
 }
 
-/* duet_format's output into a duet_text (arg): cut to fit, ending in "...". */
+/* duet_format's output into a duet_text (arg): cut to fit, ending in "...". Once a piece is
+ * cut it takes fewer bytes than it was given, which ends the formatting: the rest would not
+ * fit either. */
 static size_t text_out(void *arg, const char *s, size_t n)
 {
-    duet_text_addn((duet_text *)arg, s, n);
-    return n;
+    duet_text *t = arg;
+    size_t before = t->len;
+    duet_text_addn(t, s, n);
+    return t->len - before;
 }
 
 size_t duet_format_vtext(char *buf, size_t cap, const char *fmt, va_list ap)

@@ -313,7 +313,7 @@ static void clock_check(void)
     CHECK(counted <= passed + 20 + passed / 50);
 }
 
-/* delay() ends at the tick it was asked for (ports/cortex_m/delay.c): a thousand delay(1)
+/* delay() ends at the tick it was asked for (ports/cortex_m/board_time.c): a thousand delay(1)
  * take a second by both clocks, not the two they took when a delay slept to the next
  * millisecond but one, and each is at least 1000 us by micros(). Under -icount only: in the
  * host's time a busy host makes each sleep late. No M4 is needed. */

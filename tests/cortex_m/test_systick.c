@@ -1,5 +1,6 @@
 /* test_systick.c - ports/cortex_m/systick.c (the millisecond clock without a tick, and the
- * alarm that ends a sleep) and delay.c (delay(), which sleeps on them) on the host, over a
+ * alarm that ends a sleep) and board_time.c (millis(), micros(), and delay(), which sleeps on
+ * them) on the host, over a
  * simulated SysTick (fake_systick.c).
  *
  * The clock may run late by the few ticks a restart takes, never early. Under QEMU on a
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "duet/board.h"
 #include "duet/cortex_m.h"
 #include "duet/duet.h"
 #include "fake_systick.h"
@@ -179,7 +181,7 @@ static void test_counter_clock_follows_time_to_the_tick(void **state)
     assert_int_equal(duet_cortex_m_millis(), (uint32_t)((clock_s + passed) / TPM));
 }
 
-/* ------------------------------------------------------------ delay.c */
+/* ------------------------------------------------------------ board_time.c */
 
 /* What delay() calls: the port's wait (sleep_ms above, as duet_cortex_m_wait sleeps without a
  * doorbell), the sleep to a tick (as wait.c's), duet_poll, and whether threads wait. */
@@ -229,7 +231,7 @@ static uint64_t timed_delay(uint32_t offset, uint32_t ms)
     fake_systick_idle(7u * TPM + offset);
     polls = waits = tick_sleeps = 0;
     uint64_t t = fake_systick_now();
-    duet_cortex_m_delay(ms);
+    delay(ms);
     uint64_t took = fake_systick_now() - t;
     assert_true(polls >= 1);
     assert_true(waits + tick_sleeps <= 3u);
@@ -271,6 +273,22 @@ static void test_delay_with_threads_ends_within_a_millisecond(void **state)
     threads = false;
 }
 
+/* millis() and micros() are the clock's time, to the millisecond and to the microsecond (the
+ * clock's ticks times 1000 over its rate, in 32 bits), wrapping micros() at 2^32. */
+static void test_millis_and_micros_follow_the_clock(void **state)
+{
+    (void)state;
+    start();
+    for (uint32_t i = 0; i < 200; i++) {
+        fake_systick_idle(1u + (i * 7919u) % 5000u);
+        uint64_t t0 = duet_cortex_m_ticks();
+        unsigned long ms = millis(), us = micros();
+        uint64_t t1 = duet_cortex_m_ticks();
+        assert_true(ms >= t0 / TPM && ms <= t1 / TPM);
+        assert_true(us >= (uint32_t)(t0 * 1000u / TPM) && us <= (uint32_t)(t1 * 1000u / TPM));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_sleep_wakes_when_its_milliseconds_have_passed),
         cmocka_unit_test(test_a_pause_anywhere_in_a_sleep_keeps_the_clock),
         cmocka_unit_test(test_counter_clock_follows_time_to_the_tick),
+        cmocka_unit_test(test_millis_and_micros_follow_the_clock),
         cmocka_unit_test(test_delay_ends_at_its_tick),
         cmocka_unit_test(test_delay_with_threads_ends_within_a_millisecond),
     };

@@ -63,7 +63,7 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms);
 
 /* Sleeps in WFI until ticks processor-clock ticks have passed or an interrupt comes (the
  * other core's doorbell among them), without threads' scheduler: for the last millisecond
- * of a delay (delay.c). */
+ * of a delay (board_time.c). */
 void duet_cortex_m_sleep_ticks(uint32_t ticks);
 
 /* Makes duet_cortex_m_wait() call wait instead of sleeping itself (thread.c, when a program
@@ -133,10 +133,9 @@ void duet_cortex_m_clock_alarm_ticks(uint32_t ticks);
  * tick in 32-bit arithmetic. */
 uint32_t duet_cortex_m_now(uint32_t *ticks);
 
-/* duet/board.h's delay() on every Cortex-M port (delay.c): at least ms milliseconds by the
- * clock, to the tick, and less than ms + 1; it serves the other core (duet_poll) and sleeps
- * in the port's wait until the other core rings or the millisecond the delay ends in begins. */
-void duet_cortex_m_delay(uint32_t ms);
+/* Microseconds since duet_cortex_m_systick_start, wrapping at 2^32 (every 71 minutes) as
+ * Arduino's micros() does: in 32-bit arithmetic, from the clock's own rate. */
+uint32_t duet_cortex_m_micros(void);
 
 /* Processor-clock ticks since duet_cortex_m_systick_start: milliseconds times ticks_per_ms
  * plus the ticks of the current millisecond (for timing shorter than a millisecond). */

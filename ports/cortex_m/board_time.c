@@ -1,12 +1,29 @@
-/* delay.c - duet/board.h's delay() on every Cortex-M port: never shorter than asked, as
- * Arduino's, and serving the other core while it sleeps. */
+/* board_time.c - duet/board.h's time on every Cortex-M port: millis() and micros() from the
+ * SysTick clock (systick.c), and delay(), never shorter than asked (as Arduino's), which
+ * serves the other core while it sleeps. */
+#include "duet/board.h"
 #include "duet/cortex_m.h"
 #include "duet/duet.h"
 
-void duet_cortex_m_delay(uint32_t ms)
+unsigned long millis(void)
 {
-    duet_port *port = duet_port_default(); /* starts the clock on first use */
+    duet_port_default(); /* starts the clock on first use */
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
+    return duet_cortex_m_millis();
+}
+
+unsigned long micros(void)
+{
+    duet_port_default();
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
+    return duet_cortex_m_micros();
+}
+
+void delay(unsigned long ms_asked)
+{
+    duet_port *port = duet_port_default();
     duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
+    uint32_t ms = (uint32_t)ms_asked;
     /* It ends ms milliseconds after now, to the tick: in the millisecond start + ms, once
      * that millisecond's ticks have reached the start's (whole milliseconds and ticks kept
      * apart, so the arithmetic is 32-bit on any clock rate). */
