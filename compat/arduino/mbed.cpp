@@ -27,9 +27,14 @@ bool _rtc_localtime(time_t t, struct tm *time_info, rtc_leap_year_support_t leap
     time_info->tm_mday = c.day;
     time_info->tm_mon = c.month - 1;
     time_info->tm_year = c.year - 1900;
-    time_info->tm_wday = (int)((t / 86400 + 4) % 7); /* 1970-01-01 was a Thursday */
+    /* Divided with duet_rtc_floor_div, as the calendar is: the firmware links no 64-bit
+     * division. */
+    uint32_t rest, weekday;
+    int64_t days = duet_rtc_floor_div((int64_t)t, 86400, &rest);
+    duet_rtc_floor_div(days + 4, 7, &weekday); /* 1970-01-01 was a Thursday */
+    time_info->tm_wday = (int)weekday;
     duet_rtc_time jan1 = {c.year, 1, 1, 0, 0, 0};
-    time_info->tm_yday = (int)(((int64_t)t - duet_rtc_from_time(&jan1)) / 86400);
+    time_info->tm_yday = (int)(days - duet_rtc_floor_div(duet_rtc_from_time(&jan1), 86400, &rest));
     time_info->tm_isdst = 0;
     return true;
 }

@@ -164,42 +164,62 @@ int duet_rtc_set(int64_t unix_seconds);
  * 2000-01-01 00:00:00 at power-on, the STM32 RTC's reset value. */
 int64_t duet_rtc_get(void);
 
+/*
+ * floor(n / d), with n - floor(n / d) * d (0 .. d-1) in *rem, for d from 1 to 2^24 - 1,
+ * dividing 32-bit numbers only: a Cortex-M divides those in one instruction, and 64-bit ones
+ * with a library routine (700 bytes of flash) that the calendar functions below need not
+ * pull into a firmware. Long division a byte at a time: the remainder carried into each step
+ * is below d, so the step's dividend fits 32 bits.
+ */
+static inline int64_t duet_rtc_floor_div(int64_t n, uint32_t d, uint32_t *rem)
+{
+    /* A negative n divides as -n - 1 (which cannot overflow): floor(n / d) is then
+     * -1 - floor((-n - 1) / d). */
+    uint64_t m = n < 0 ? ~(uint64_t)n : (uint64_t)n;
+    uint32_t words[2] = {(uint32_t)(m >> 32), (uint32_t)m};
+    uint32_t r = 0;
+    for (int i = 0; i < 2; i++) {
+        uint32_t q = 0;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            uint32_t step = r << 8 | (words[i] >> shift & 0xFFu);
+            q = q << 8 | step / d;
+            r = step % d;
+        }
+        words[i] = q;
+    }
+    int64_t quotient = (int64_t)((uint64_t)words[0] << 32 | words[1]);
+    *rem = n < 0 ? d - 1u - r : r;
+    return n < 0 ? -1 - quotient : quotient;
+}
+
 /* Seconds since 1970-01-01 UTC of a date and time (no time zone, no leap seconds). */
 static inline int64_t duet_rtc_from_time(const duet_rtc_time *t)
 {
     /* Days since 1970-01-01 of a civil date, counting years from March so that the leap
-     * day ends a year (the well-known "days from civil" arithmetic). */
-    int64_t y = t->year - (t->month <= 2);
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t mp = (t->month + 9) % 12;
-    int64_t doy = (153 * mp + 2) / 5 + t->day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = era * 146097 + doe - 719468;
+     * day ends a year (the well-known "days from civil" arithmetic), in 400-year eras. */
+    uint32_t yoe; /* the year of its era, 0..399 */
+    int64_t era = duet_rtc_floor_div((int64_t)t->year - (t->month <= 2), 400, &yoe);
+    int mp = (t->month + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + (int64_t)t->day - 1;
+    int64_t days = era * 146097 + (yoe * 365 + yoe / 4 - yoe / 100) + doy - 719468;
     return days * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
 }
 
 /* The date and time of seconds since 1970-01-01 UTC. */
 static inline void duet_rtc_to_time(int64_t unix_seconds, duet_rtc_time *t)
 {
-    int64_t days = unix_seconds / 86400;
-    int64_t secs = unix_seconds % 86400;
-    if (secs < 0) {
-        secs += 86400;
-        days -= 1;
-    }
+    uint32_t secs, doe; /* the second of its day; the day of its 400-year era */
+    int64_t days = duet_rtc_floor_div(unix_seconds, 86400, &secs);
     t->hour = (int)(secs / 3600);
     t->minute = (int)(secs / 60 % 60);
     t->second = (int)(secs % 60);
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
+    int64_t era = duet_rtc_floor_div(days + 719468, 146097, &doe);
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint32_t mp = (5 * doy + 2) / 153;
     t->day = (int)(doy - (153 * mp + 2) / 5 + 1);
     t->month = (int)(mp < 10 ? mp + 3 : mp - 9);
-    t->year = (int)(yoe + era * 400 + (t->month <= 2));
+    t->year = (int)((int64_t)yoe + era * 400 + (t->month <= 2));
 }
 
 /* ------------------------------------------------------------ USB Serial (M7 only) */

@@ -56,7 +56,7 @@ int duet_rtc_set(int64_t unix_seconds)
     if (!rtc_clock_on())
         return DUET_ERR_NOT_SUPPORTED;
     /* 1970-01-01 was a Thursday; the RTC counts Monday as 1 .. Sunday as 7. */
-    unsigned weekday = (unsigned)((unix_seconds / 86400 + 3) % 7) + 1u;
+    unsigned weekday = ((uint32_t)unix_seconds / 86400u + 3u) % 7u + 1u; /* < 2100: 32 bits */
     giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC);
     RTC_WPR = RTC_KEY1;
     RTC_WPR = RTC_KEY2;

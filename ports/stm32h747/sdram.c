@@ -21,7 +21,7 @@
 #define SDRAM_CAS 2u
 #define SDRAM_RPIPE 1u
 #define SDRAM_ROWS 4096u
-#define SDRAM_REFRESH_US 64000u /* every row within 64 ms */
+#define SDRAM_REFRESH_MS 64u /* every row within 64 ms */
 #define SDRAM_POWER_UP_US 100u
 #define SDRAM_AUTO_REFRESHES 4u
 /* The mode register: burst length 2 (001), sequential, CAS latency 2 (bits 6:4 = 010),
@@ -85,7 +85,8 @@ static bool command(uint32_t cmd)
 static uint32_t refresh_count(void)
 {
     uint32_t sdclk_khz = giga_clock_hclk_hz() / 2000u;
-    return (uint32_t)((uint64_t)SDRAM_REFRESH_US * sdclk_khz / 1000u / SDRAM_ROWS) - 20u;
+    /* in 32 bits (no 64-bit division in the image): 64 ms x 120,000 kHz is 7,680,000 */
+    return SDRAM_REFRESH_MS * sdclk_khz / SDRAM_ROWS - 20u;
 }
 
 static void mpu_region_uncached(void)

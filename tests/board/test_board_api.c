@@ -160,6 +160,76 @@ static void rtc_calendar_round_trips(void **state)
     }
 }
 
+/* floor(n / d) and its remainder by the C library's 64-bit division. */
+static int64_t reference_floor_div(int64_t n, int64_t d, int64_t *rem)
+{
+    int64_t q = n / d, r = n % d;
+    if (r < 0) {
+        r += d;
+        q--;
+    }
+    *rem = r;
+    return q;
+}
+
+/* A 64-bit pseudo-random sequence (splitmix64): the same numbers every run. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+static void rtc_floor_div_matches_64_bit_division(void **state)
+{
+    (void)state;
+    static const uint32_t divisors[] = {1, 2, 7, 255, 256, 400, 86400, 146097, 0xFFFFFF};
+    int64_t edges[] = {INT64_MIN, INT64_MIN + 1, -86401, -86400, -86399, -1, 0, 1, 86399, 86400, INT64_MAX - 1,
+                       INT64_MAX};
+    uint64_t seed = 1;
+    for (size_t i = 0; i < sizeof divisors / sizeof divisors[0]; i++) {
+        for (size_t k = 0; k < 2000 + sizeof edges / sizeof edges[0]; k++) {
+            int64_t n = k < sizeof edges / sizeof edges[0] ? edges[k] : (int64_t)next_random(&seed);
+            if (k % 3 == 0 && k >= sizeof edges / sizeof edges[0])
+                n >>= next_random(&seed) % 63; /* small numbers too, of either sign */
+            uint32_t rem;
+            int64_t want_rem, want = reference_floor_div(n, divisors[i], &want_rem);
+            assert_int_equal(duet_rtc_floor_div(n, divisors[i], &rem), want);
+            assert_int_equal(rem, want_rem);
+        }
+    }
+}
+
+static void rtc_calendar_matches_the_c_library(void **state)
+{
+    (void)state;
+    /* From 1900 to 2400, every 104,729 seconds (a prime: every time of day comes up). */
+    for (int64_t s = -2208988800; s < 13569465600; s += 104729) {
+        time_t t = (time_t)s;
+        struct tm tm;
+        assert_non_null(gmtime_r(&t, &tm));
+        duet_rtc_time c;
+        duet_rtc_to_time(s, &c);
+        duet_rtc_time want = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+        assert_memory_equal(&c, &want, sizeof c);
+        assert_int_equal(duet_rtc_from_time(&c), s);
+    }
+    /* Far from now, both ways (years within an int: 2^55 seconds is a billion years). */
+    uint64_t seed = 7;
+    for (int i = 0; i < 20000; i++) {
+        int64_t s = (int64_t)next_random(&seed) >> 9;
+        duet_rtc_time c;
+        duet_rtc_to_time(s, &c);
+        assert_true(c.month >= 1 && c.month <= 12 && c.day >= 1 && c.day <= 31);
+        assert_true(c.hour >= 0 && c.hour < 24 && c.minute >= 0 && c.minute < 60 && c.second >= 0 && c.second < 60);
+        int64_t second_of_day;
+        reference_floor_div(s, 86400, &second_of_day);
+        assert_int_equal((int64_t)c.hour * 3600 + c.minute * 60 + c.second, second_of_day);
+        assert_int_equal(duet_rtc_from_time(&c), s);
+    }
+}
+
 static void rtc_counts_from_what_was_set(void **state)
 {
     (void)state;
@@ -280,6 +350,8 @@ int main(void)
         cmocka_unit_test(delay_waits_and_millis_counts),
         cmocka_unit_test(servo_clamps_and_reports),
         cmocka_unit_test(rtc_calendar_round_trips),
+        cmocka_unit_test(rtc_floor_div_matches_64_bit_division),
+        cmocka_unit_test(rtc_calendar_matches_the_c_library),
         cmocka_unit_test(rtc_counts_from_what_was_set),
         cmocka_unit_test(serial_writes_stdout_and_reads_stdin),
         cmocka_unit_test(threads_run_up_to_the_limit),
