@@ -6,7 +6,7 @@ set(DUET_GENERATED_INCLUDE_DIR ${CMAKE_BINARY_DIR}/include)
 set(DUET_VERSION_HEADER ${DUET_GENERATED_INCLUDE_DIR}/duet/version.h)
 include(${CMAKE_CURRENT_LIST_DIR}/version_header.cmake)
 
-foreach(target duet_core duet_core_asan)
+foreach(target duet_core duet_core_asan duet_core_tsan)
   target_include_directories(${target} PUBLIC ${DUET_GENERATED_INCLUDE_DIR})
   target_sources(${target} PRIVATE ${CMAKE_SOURCE_DIR}/src/base/version.c)
 endforeach()

@@ -11,11 +11,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "duet/board.h"
 #include "duet/duet.h"
 #include "duet/posix/board.h"
 #include "two_core.h"
@@ -41,12 +43,12 @@ static void serve_until_quit(uint32_t ms)
         int n = duet_poll();
         if (n < 0) {
             fprintf(stderr, "M4: duet_poll: %s\n", duet_error_text());
-            tc_fails++;
+            tc_fail();
             return;
         }
         if (tc_now_ms() - start > ms) {
             fprintf(stderr, "M4: the M7 never called quit\n");
-            tc_fails++;
+            tc_fail();
             return;
         }
         if (n == 0)
@@ -60,7 +62,7 @@ static void report(void)
     int err = duet_call("m4_done", "i:", tc_fails);
     if (err) {
         fprintf(stderr, "M4: m4_done: %s\n", duet_error_text());
-        tc_fails++;
+        tc_fail();
     }
 }
 
@@ -223,14 +225,14 @@ static uint32_t write_pattern(uint32_t seed, uint32_t n)
         if (w != k) {
             fprintf(stderr, "M4: duet_write took %zu of %u at %u: %s\n", w, k, off,
                     duet_strerror(duet_stream_error(duet_stream_instance())));
-            tc_fails++;
+            tc_fail();
             break;
         }
     }
     int err = duet_stream_flush(duet_stream_instance());
     if (err) {
         fprintf(stderr, "M4: flush: %s\n", duet_strerror(err));
-        tc_fails++;
+        tc_fail();
     }
     return off;
 }
@@ -258,7 +260,7 @@ static int on_nap(duet_req *c)
     (void)c;
     /* Tell the M7 we are inside the handler; it kills this process meanwhile. */
     if (duet_notify("napping", "i:", (int)getpid()) != DUET_OK)
-        tc_fails++;
+        tc_fail();
     for (int i = 0; i < 300; i++)
         tc_sleep_ms(100);
     return DUET_OK;
@@ -367,7 +369,7 @@ static int scenario_nofrag(void)
         int n = duet_rpc_poll(&nf_engine);
         if (n < 0) {
             fprintf(stderr, "M4: poll: %s\n", duet_strerror(n));
-            tc_fails++;
+            tc_fail();
             break;
         }
         if (n == 0)
@@ -436,6 +438,39 @@ static int scenario_huge(void)
             port->wait(port, 20);
     }
     return tc_fails ? 1 : 0;
+}
+
+/* ------------------------------------------------------------ 8. threads */
+
+/* A thread of the M4: TC_THREAD_CALLS calls of the M7's add, each checked, then a line on
+ * the stream. The threads and the main thread (in delay()) share duet through the port's
+ * lock; under ThreadSanitizer (test_two_core_tsan) a race among them fails the test. */
+static int m4_callers_done;
+
+static void m4_caller(void *arg)
+{
+    int32_t id = (int32_t)(intptr_t)arg;
+    for (int32_t i = 0; i < TC_THREAD_CALLS; i++) {
+        int32_t sum = 0;
+        TC_CHECK_EQ(duet_call("add", "ii:i", 1000 * id, i, &sum), DUET_OK);
+        TC_CHECK_EQ(sum, 1000 * id + i);
+    }
+    TC_CHECK(duet_printf("M4 thread %d: %d calls\n", (int)id, TC_THREAD_CALLS) > 0);
+    __atomic_add_fetch(&m4_callers_done, 1, __ATOMIC_RELEASE);
+}
+
+static void scenario_threads(void)
+{
+    unsigned ids[TC_THREADS];
+    for (int i = 0; i < TC_THREADS; i++)
+        TC_CHECK_EQ(duet_thread_create(m4_caller, (void *)(intptr_t)(i + 1), &ids[i]), DUET_OK);
+    /* The main thread serves the M7's threads' calls meanwhile (delay() polls). */
+    uint32_t start = tc_now_ms();
+    while (__atomic_load_n(&m4_callers_done, __ATOMIC_ACQUIRE) < TC_THREADS && tc_now_ms() - start < 20000 * TC_SLOW)
+        delay(1);
+    for (int i = 0; i < TC_THREADS; i++)
+        TC_CHECK_EQ(duet_thread_join(ids[i]), DUET_OK);
+    done();
 }
 
 /* ------------------------------------------------------------ 7. a hostile M7 */
@@ -507,6 +542,8 @@ int main(void)
         scenario_big();
     else if (strcmp(scenario, "kill") == 0)
         serve_until_quit(30000);
+    else if (strcmp(scenario, "threads") == 0)
+        scenario_threads();
     else {
         fprintf(stderr, "M4: unknown scenario %s\n", scenario);
         return 2;

@@ -17,6 +17,8 @@
  *   sizes     496/497 bytes against an M4 without fragments; 1024/1025 and a 900-byte bin
  *             between two duet cores; 64 KiB with duet_rpmsg_* directly
  *   hostile   an M4 that writes garbage into the rings, an M7 that writes bad tables
+ *   threads   three threads on each core call the other core at once while each core's
+ *             main thread serves in delay() (under ThreadSanitizer: test_two_core_tsan)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -43,6 +45,7 @@
 
 #include <cmocka.h>
 
+#include "duet/board.h"
 #include "duet/duet.h"
 #include "duet/posix/board.h"
 #include "two_core.h"
@@ -57,13 +60,6 @@
 int tc_fails;
 const char *tc_who = "M7";
 
-/* Slower under the sanitizers: deadlines for a whole child scale with this. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TC_SLOW 2
-#else
-#define TC_SLOW 1
-#endif
-
 /* ------------------------------------------------------------ fixture (parent) */
 
 typedef struct fixture {
@@ -71,7 +67,7 @@ typedef struct fixture {
     char board[300];
 } fixture;
 
-static int setup(void **state)
+static int board_setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     if (!f)
@@ -103,7 +99,7 @@ static int remove_one(const char *path, const struct stat *s, int flag, struct F
     return remove(path);
 }
 
-static int teardown(void **state)
+static int board_teardown(void **state)
 {
     fixture *f = *state;
     duet_posix_board_reset(f->board); /* stops an M4 that a failed scenario left running */
@@ -199,10 +195,12 @@ static bool poll_for(volatile int *flag, uint32_t ms)
 static volatile int m4_done_flag;
 static int m4_done_fails = -1;
 
+/* Whichever thread of the M7 polls runs it (the threads scenario): the flag is set
+ * atomically, after the count. */
 static int on_m4_done(duet_req *c)
 {
-    m4_done_fails = duet_arg_int(c, 0);
-    m4_done_flag = 1;
+    __atomic_store_n(&m4_done_fails, duet_arg_int(c, 0), __ATOMIC_RELAXED);
+    __atomic_store_n(&m4_done_flag, 1, __ATOMIC_RELEASE);
     return DUET_OK;
 }
 
@@ -212,7 +210,7 @@ static bool begin_m7(void)
     TC_CHECK_EQ(duet_bind("m4_done", "i:", on_m4_done), DUET_OK);
     if (duet_begin() != 1) {
         fprintf(stderr, "M7: duet_begin: %s\n", duet_error_text());
-        tc_fails++;
+        tc_fail();
         return false;
     }
     return true;
@@ -832,7 +830,7 @@ static void m7_huge(const fixture *f, const char *variant)
     (void)variant;
     duet_port *port = m7_port();
     if (!port) {
-        tc_fails++;
+        tc_fail();
         return;
     }
     duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
@@ -900,7 +898,7 @@ static void m7_hostile_fatal(const fixture *f, const char *variant)
     const char *expect = hostile_expect(variant);
     TC_CHECK_EQ(duet_bind("ping", "i:i", on_ping), DUET_OK);
     if (!expect || !begin_m7()) {
-        tc_fails++;
+        tc_fail();
         return;
     }
     int r = 0;
@@ -1105,7 +1103,7 @@ static void m7_bad_table(const fixture *f, const char *variant)
             b = &bad_tables[i];
     duet_port *port = m7_port();
     if (!b || !port) {
-        tc_fails++;
+        tc_fail();
         return;
     }
     /* As duet_rpmsg_init_host writes it (one vdev entry, two vrings), with b's values. */
@@ -1178,6 +1176,86 @@ static void test_hostile_m7(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* ------------------------------------------------------------ 8. threads */
+
+static int m7_callers_done;
+
+/* A thread of the M7: TC_THREAD_CALLS calls of the M4's mul, each checked. The M4's threads
+ * call the M7's add meanwhile, and each core's main thread serves in delay(). */
+static void m7_caller(void *arg)
+{
+    int32_t id = (int32_t)(intptr_t)arg;
+    for (int32_t i = 0; i < TC_THREAD_CALLS; i++) {
+        int32_t product = 0;
+        TC_CHECK_EQ(duet_call("mul", "ii:i", id, i, &product), DUET_OK);
+        TC_CHECK_EQ(product, id * i);
+    }
+    __atomic_add_fetch(&m7_callers_done, 1, __ATOMIC_RELEASE);
+}
+
+/* Takes one line of the M4's threads ("M4 thread <id>: <calls> calls"): true if it is a
+ * thread's first, with every call made. */
+static bool thread_line(const char *line, bool seen[TC_THREADS + 1])
+{
+    int id = 0, calls = 0;
+    if (sscanf(line, "M4 thread %d: %d calls", &id, &calls) != 2 || id < 1 || id > TC_THREADS || seen[id] ||
+        calls != TC_THREAD_CALLS) {
+        fprintf(stderr, "M7: unexpected line from the M4: %s", line);
+        return false;
+    }
+    seen[id] = true;
+    return true;
+}
+
+static void m7_threads(const fixture *f, const char *variant)
+{
+    (void)f;
+    (void)variant;
+    TC_CHECK_EQ(duet_bind("add", "ii:i", on_add), DUET_OK);
+    if (!begin_m7())
+        return;
+    unsigned ids[TC_THREADS];
+    for (int i = 0; i < TC_THREADS; i++)
+        TC_CHECK_EQ(duet_thread_create(m7_caller, (void *)(intptr_t)(i + 1), &ids[i]), DUET_OK);
+    /* The main thread serves in delay() and reads the lines of the M4's threads until every
+     * thread of both cores is done. */
+    char line[128];
+    size_t len = 0;
+    int lines = 0;
+    bool seen[TC_THREADS + 1] = {false};
+    uint32_t start = tc_now_ms();
+    while ((!__atomic_load_n(&m4_done_flag, __ATOMIC_ACQUIRE) ||
+            __atomic_load_n(&m7_callers_done, __ATOMIC_ACQUIRE) < TC_THREADS || lines < TC_THREADS) &&
+           tc_now_ms() - start < 30000 * TC_SLOW) {
+        delay(1);
+        if (duet_poll() < 0) { /* the M4 stopped (under ThreadSanitizer: a race it found) */
+            fprintf(stderr, "M7: %s\n", duet_error_text());
+            tc_fail();
+            break;
+        }
+        int c;
+        while ((c = duet_read()) >= 0) {
+            if (len + 1 < sizeof line)
+                line[len++] = (char)c;
+            if (c != '\n')
+                continue;
+            line[len] = '\0';
+            len = 0;
+            if (thread_line(line, seen))
+                lines++;
+            else
+                tc_fail();
+        }
+    }
+    TC_CHECK_EQ(lines, TC_THREADS);
+    TC_CHECK_EQ(__atomic_load_n(&m7_callers_done, __ATOMIC_ACQUIRE), TC_THREADS);
+    TC_CHECK_EQ(__atomic_load_n(&m4_done_flag, __ATOMIC_ACQUIRE), 1);
+    TC_CHECK_EQ(m4_done_fails, 0);
+    for (int i = 0; i < TC_THREADS; i++)
+        TC_CHECK_EQ(duet_thread_join(ids[i]), DUET_OK);
+    finish_m7();
+}
+
 /* ------------------------------------------------------------ the tests */
 
 #define SCENARIO_TEST(name, program, seconds)                             \
@@ -1196,20 +1274,25 @@ SCENARIO_TEST(kill, TC_M4_PROGRAM, 20)
 SCENARIO_TEST(nofrag, TC_M4_PROGRAM, 20)
 SCENARIO_TEST(big, TC_M4_PROGRAM, 20)
 SCENARIO_TEST(huge, TC_M4_PROGRAM, 30)
+SCENARIO_TEST(threads, TC_M4_PROGRAM, 40)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_boot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_calls, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_kill, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nofrag, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_big, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_huge, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_m4, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_m7, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_boot, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_calls, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_nested, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_stream, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_kill, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_nofrag, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_big, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_huge, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_m4, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_m7, board_setup, board_teardown),
+        cmocka_unit_test_setup_teardown(test_threads, board_setup, board_teardown),
     };
+#ifdef TC_ONLY_THREADS
+    cmocka_set_test_filter("test_threads"); /* the ThreadSanitizer build: the threads alone */
+#endif
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

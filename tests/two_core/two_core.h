@@ -18,6 +18,15 @@
 
 #include "duet/duet.h"
 
+/* Slower under the sanitizers: deadlines scale with this. */
+#if defined(__SANITIZE_THREAD__)
+#define TC_SLOW 4
+#elif defined(__SANITIZE_ADDRESS__)
+#define TC_SLOW 2
+#else
+#define TC_SLOW 1
+#endif
+
 #define TC_SCENARIO_ENV "DUET_TWO_CORE_SCENARIO"
 #define TC_VARIANT_ENV "DUET_TWO_CORE_VARIANT"
 /* File in the board directory where an M4 leaves a line for the M7 (duet_begin's verdict). */
@@ -41,6 +50,11 @@
 #define TC_NESTED(v) (6 * (v) + 4)
 /* Nested calls made by both sides at once, each. */
 #define TC_RACE_CALLS 20
+
+/* The threads scenario: so many threads on each core call the other core, each so often,
+ * while the core's main thread serves in delay(). */
+#define TC_THREADS 3
+#define TC_THREAD_CALLS 200
 
 /* A byte pattern that depends on the position (and a seed per use), not periodic in any
  * buffer or ring size: a lost, repeated or reordered byte shows. */
@@ -81,15 +95,22 @@ static inline void tc_sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-/* Checks that count failures and go on (no cmocka in the processes that play a core). */
+/* Checks that count failures and go on (no cmocka in the processes that play a core); the
+ * threads of the threads scenario check too, so the count grows atomically. */
 extern int tc_fails;
 extern const char *tc_who;
+
+/* Counts one failed check. */
+static inline void tc_fail(void)
+{
+    __atomic_add_fetch(&tc_fails, 1, __ATOMIC_RELAXED);
+}
 
 #define TC_CHECK(cond)                                                                        \
     do {                                                                                      \
         if (!(cond)) {                                                                        \
             fprintf(stderr, "%s %s:%d: check failed: %s\n", tc_who, __FILE__, __LINE__, #cond); \
-            tc_fails++;                                                                       \
+            tc_fail();                                                                        \
         }                                                                                     \
     } while (0)
 
@@ -99,7 +120,7 @@ extern const char *tc_who;
         if (tc_a_ != tc_b_) {                                                                 \
             fprintf(stderr, "%s %s:%d: check failed: %s == %s (%lld != %lld)\n", tc_who,      \
                     __FILE__, __LINE__, #a, #b, tc_a_, tc_b_);                                \
-            tc_fails++;                                                                       \
+            tc_fail();                                                                        \
         }                                                                                     \
     } while (0)
 
@@ -109,7 +130,7 @@ extern const char *tc_who;
         if (!tc_h_ || !strstr(tc_h_, (needle))) {                                             \
             fprintf(stderr, "%s %s:%d: check failed: \"%s\" does not contain \"%s\"\n",       \
                     tc_who, __FILE__, __LINE__, tc_h_ ? tc_h_ : "(null)", (needle));          \
-            tc_fails++;                                                                       \
+            tc_fail();                                                                        \
         }                                                                                     \
     } while (0)
 
