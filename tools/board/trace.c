@@ -96,7 +96,8 @@ size_t board_trace_value(const uint8_t *data, size_t len, char *buf, size_t cap)
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, data, len);
     text t = {buf, cap, 0};
-    buf[0] = 0;
+    if (cap)
+        buf[0] = 0;
     value(&r, &t, 0);
     return duet_msgpack_reader_error(&r) ? 0 : duet_msgpack_reader_offset(&r);
 }
