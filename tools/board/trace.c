@@ -17,7 +17,9 @@ static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 
 
 static void put(text *t, const char *fmt, ...)
 {
-    if (t->len + 1 >= t->cap)
+    /* A text filled to its last byte is still formatted into (vsnprintf with room for the
+     * NUL alone): anything more, even one byte, makes it truncated and ends it with "...". */
+    if (t->cap == 0)
         return;
     va_list ap;
     va_start(ap, fmt);
