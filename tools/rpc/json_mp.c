@@ -559,5 +559,15 @@ json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len)
         *note = true;
         snprintf(why, why_len, "%s", e.text);
     }
-    return json_stringn(arg, strlen(arg));
+    json_t *str = json_stringn(arg, strlen(arg));
+    if (str)
+        return str;
+    /* Not UTF-8 (jansson's strings are): the bytes as they are, a str in the $str form. */
+    strbuf b64;
+    sb_init(&b64, 0);
+    jm_base64_encode(&b64, (const uint8_t *)arg, strlen(arg));
+    json_t *o = json_object();
+    json_object_set_new(o, "$str", json_string(sb_str(&b64)));
+    sb_free(&b64);
+    return o;
 }
