@@ -264,9 +264,23 @@ static bool is_special_key(const char *k, uint32_t n)
     return false;
 }
 
+/* A map's key, for finding one that repeats. */
+typedef struct key_ref {
+    const char *p;
+    uint32_t n;
+} key_ref;
+
+static int key_order(const void *a, const void *b)
+{
+    const key_ref *x = a, *y = b;
+    int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
 /* Can a map of count pairs at r print as a JSON object (valid UTF-8 string keys that
- * would not read back as one of the $ forms)? r is not moved. */
-static bool map_as_object(const duet_msgpack_reader *r, uint32_t count)
+ * would not read back as one of the $ forms, none twice: a JSON reader keeps one of a
+ * repeated key)? r is not moved; keys has room for count keys. */
+static bool keys_as_object(const duet_msgpack_reader *r, uint32_t count, key_ref *keys)
 {
     duet_msgpack_reader s = *r;
     bool ext = false, data = false;
@@ -281,10 +295,25 @@ static bool map_as_object(const duet_msgpack_reader *r, uint32_t count)
             return false;
         ext = ext || (n == 4 && memcmp(k, "$ext", 4) == 0);
         data = data || (n == 4 && memcmp(k, "data", 4) == 0);
+        keys[i] = (key_ref){k, n};
         if (!duet_msgpack_skip(&s))
             return false;
     }
+    qsort(keys, count, sizeof *keys, key_order);
+    for (uint32_t i = 1; i < count; i++)
+        if (key_order(&keys[i - 1], &keys[i]) == 0)
+            return false;
     return !(count == 2 && ext && data);
+}
+
+static bool map_as_object(const duet_msgpack_reader *r, uint32_t count)
+{
+    if (count > duet_msgpack_reader_remaining(r) / 2)
+        return false; /* more pairs than bytes: cut short, the map does not read anyway */
+    key_ref *keys = malloc(count ? count * sizeof *keys : 1);
+    bool object = keys && keys_as_object(r, count, keys);
+    free(keys);
+    return object;
 }
 
 /* A str, bin or ext token as JSON: a str that is valid UTF-8 as a JSON string, the others as
