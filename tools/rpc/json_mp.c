@@ -332,8 +332,10 @@ static void bytes_to_json(const duet_msgpack_token *t, strbuf *out)
     sb_add(out, "\"}");
 }
 
+static bool read_json(duet_msgpack_reader *r, strbuf *out, unsigned depth);
+
 /* A map of count pairs as a JSON object when its keys allow, else as {"$map": [[k, v]...]}. */
-static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out)
+static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out, unsigned depth)
 {
     bool object = map_as_object(r, count);
     sb_add(out, object ? "{" : "{\"$map\": [");
@@ -342,10 +344,10 @@ static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out)
             sb_add(out, ", ");
         if (!object)
             sb_add(out, "[");
-        if (!jm_read_to_json(r, out))
+        if (!read_json(r, out, depth + 1))
             return false;
         sb_add(out, object ? ": " : ", ");
-        if (!jm_read_to_json(r, out))
+        if (!read_json(r, out, depth + 1))
             return false;
         if (!object)
             sb_add(out, "]");
@@ -354,11 +356,17 @@ static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out)
     return true;
 }
 
-bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
+/* One value at depth (the arrays and maps it is in): containers nest no deeper than the
+ * reader's limit (duet_msgpack_skip's), so a hostile value cannot recurse without end. */
+static bool read_json(duet_msgpack_reader *r, strbuf *out, unsigned depth)
 {
     duet_msgpack_token t;
     if (!duet_msgpack_read_token(r, &t))
         return false;
+    if ((t.type == DUET_MSGPACK_ARRAY || t.type == DUET_MSGPACK_MAP) && depth >= duet_msgpack_reader_max_depth(r)) {
+        duet_msgpack_reader_fail(r, DUET_ERR_DEPTH);
+        return false;
+    }
     switch (t.type) {
     case DUET_MSGPACK_NIL: sb_add(out, "null"); break;
     case DUET_MSGPACK_BOOL: sb_add(out, t.v.b ? "true" : "false"); break;
@@ -376,17 +384,22 @@ bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
         for (uint32_t i = 0; i < t.v.count; i++) {
             if (i)
                 sb_add(out, ", ");
-            if (!jm_read_to_json(r, out))
+            if (!read_json(r, out, depth + 1))
                 return false;
         }
         sb_add(out, "]");
         break;
     case DUET_MSGPACK_MAP:
-        return map_to_json(r, t.v.count, out);
+        return map_to_json(r, t.v.count, out, depth);
     default:
         return false;
     }
     return true;
+}
+
+bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
+{
+    return read_json(r, out, 0);
 }
 
 bool jm_value_to_json(const uint8_t *data, size_t len, strbuf *out)

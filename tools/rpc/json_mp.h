@@ -45,7 +45,9 @@ json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len);
 bool jm_write_json(duet_msgpack_writer *w, const json_t *j, unsigned max_depth, char *err, size_t err_len);
 
 /* Reads one MessagePack value and appends it as JSON.
- * @retval true; false if the input is not one valid value (the text so far is kept). */
+ * @retval true; false if the input is not one valid value, or nests arrays and maps deeper
+ * than the reader's limit (duet_msgpack_reader_max_depth, DUET_MSGPACK_MAX_DEPTH: 32); the
+ * text so far is kept. */
 bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out);
 
 /* The whole of one encoded value as JSON, into out (appended). */
