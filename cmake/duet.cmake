@@ -38,24 +38,36 @@ function(duet_add_os_test name)
   set_tests_properties(${name}_os PROPERTIES TIMEOUT 60)
 endfunction()
 
-# duet_add_fuzz(NAME SOURCE [SEEDS dir])
+# duet_add_fuzz(NAME SOURCE [SEEDS dir] [SECONDS n] [SOURCES files...] [INCLUDES dirs...]
+#               [DEFINES defs...] [FLAGS flags...] [LIBS libs...])
 # Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources (duet_core's
 # list: no top level, no port), and a ctest test that runs it for DUET_FUZZ_SECONDS on a
-# copy of the seed corpus.
+# copy of the seed corpus. For a target over other code (the host tools'): SOURCES are
+# compiled with it, INCLUDES are more -I dirs, DEFINES more -D (NAME or NAME=VALUE), FLAGS
+# more compile flags (a library's pkg-config cflags) and LIBS what it links (-lm, a
+# library's pkg-config ldflags). SECONDS runs its test shorter: it runs for the smaller of
+# SECONDS and DUET_FUZZ_SECONDS.
 find_program(DUET_CLANG NAMES clang clang-14 REQUIRED)
 function(duet_add_fuzz name source)
-  cmake_parse_arguments(F "" "SEEDS" "" ${ARGN})
+  cmake_parse_arguments(F "" "SEEDS;SECONDS" "SOURCES;INCLUDES;DEFINES;FLAGS;LIBS" ${ARGN})
   set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
+  list(TRANSFORM F_INCLUDES PREPEND -I)
+  list(TRANSFORM F_DEFINES PREPEND -D)
   add_custom_command(OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
     COMMAND ${DUET_CLANG} -std=c11 -g -O1 ${DUET_WARNINGS}
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
             -I${CMAKE_SOURCE_DIR}/include -I${DUET_GENERATED_INCLUDE_DIR} -I${CMAKE_SOURCE_DIR}/src
-            ${DUET_CORE_SOURCES} ${source} -o ${out}
-    DEPENDS ${DUET_CORE_SOURCES} ${source}
+            ${F_INCLUDES} ${F_DEFINES} ${F_FLAGS}
+            ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} -o ${out} ${F_LIBS}
+    DEPENDS ${DUET_CORE_SOURCES} ${F_SOURCES} ${source}
     COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${out})
+  set(seconds ${DUET_FUZZ_SECONDS})
+  if(F_SECONDS AND F_SECONDS LESS seconds)
+    set(seconds ${F_SECONDS})
+  endif()
   set(corpus ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus)
   add_test(NAME ${name}
-    COMMAND ${CMAKE_SOURCE_DIR}/scripts/run-fuzz.sh ${out} ${corpus} ${F_SEEDS} ${DUET_FUZZ_SECONDS})
+    COMMAND ${CMAKE_SOURCE_DIR}/scripts/run-fuzz.sh ${out} ${corpus} ${F_SEEDS} ${seconds})
 endfunction()

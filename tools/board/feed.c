@@ -35,6 +35,8 @@ static void copy_why(char *out, size_t cap, const board_event *ev)
 
 static void serial_append(board_state *s, const uint8_t *data, size_t len)
 {
+    if (len == 0)
+        return; /* data may be NULL then (feed.h) */
     if (len >= BOARD_SERIAL_TAIL) {
         data += len - BOARD_SERIAL_TAIL;
         len = BOARD_SERIAL_TAIL;

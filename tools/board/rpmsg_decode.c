@@ -78,6 +78,8 @@ void rpmsg_decode(rpmsg_decoder *d, board_feed *feed, int core, uint64_t time_us
     int who = m7 ? 1 : 0;
     if (ep->part_len[who] + n > RPMSG_DECODE_MESSAGE) {
         ep->part_len[who] = 0; /* larger than the trace keeps: shown in part */
+        if (n > RPMSG_DECODE_MESSAGE)
+            n = RPMSG_DECODE_MESSAGE; /* one buffer larger still: its first bytes */
     }
     memcpy(ep->part[who] + ep->part_len[who], p, n);
     ep->part_len[who] += n;

@@ -17,7 +17,9 @@ static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 
 
 static void put(text *t, const char *fmt, ...)
 {
-    if (t->len + 1 >= t->cap)
+    /* A text filled to its last byte is still formatted into (vsnprintf with room for the
+     * NUL alone): anything more, even one byte, makes it truncated and ends it with "...". */
+    if (t->cap == 0)
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -96,7 +98,8 @@ size_t board_trace_value(const uint8_t *data, size_t len, char *buf, size_t cap)
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, data, len);
     text t = {buf, cap, 0};
-    buf[0] = 0;
+    if (cap)
+        buf[0] = 0;
     value(&r, &t, 0);
     return duet_msgpack_reader_error(&r) ? 0 : duet_msgpack_reader_offset(&r);
 }

@@ -264,9 +264,23 @@ static bool is_special_key(const char *k, uint32_t n)
     return false;
 }
 
+/* A map's key, for finding one that repeats. */
+typedef struct key_ref {
+    const char *p;
+    uint32_t n;
+} key_ref;
+
+static int key_order(const void *a, const void *b)
+{
+    const key_ref *x = a, *y = b;
+    int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
 /* Can a map of count pairs at r print as a JSON object (valid UTF-8 string keys that
- * would not read back as one of the $ forms)? r is not moved. */
-static bool map_as_object(const duet_msgpack_reader *r, uint32_t count)
+ * would not read back as one of the $ forms, none twice: a JSON reader keeps one of a
+ * repeated key)? r is not moved; keys has room for count keys. */
+static bool keys_as_object(const duet_msgpack_reader *r, uint32_t count, key_ref *keys)
 {
     duet_msgpack_reader s = *r;
     bool ext = false, data = false;
@@ -281,10 +295,25 @@ static bool map_as_object(const duet_msgpack_reader *r, uint32_t count)
             return false;
         ext = ext || (n == 4 && memcmp(k, "$ext", 4) == 0);
         data = data || (n == 4 && memcmp(k, "data", 4) == 0);
+        keys[i] = (key_ref){k, n};
         if (!duet_msgpack_skip(&s))
             return false;
     }
+    qsort(keys, count, sizeof *keys, key_order);
+    for (uint32_t i = 1; i < count; i++)
+        if (key_order(&keys[i - 1], &keys[i]) == 0)
+            return false;
     return !(count == 2 && ext && data);
+}
+
+static bool map_as_object(const duet_msgpack_reader *r, uint32_t count)
+{
+    if (count > duet_msgpack_reader_remaining(r) / 2)
+        return false; /* more pairs than bytes: cut short, the map does not read anyway */
+    key_ref *keys = malloc(count ? count * sizeof *keys : 1);
+    bool object = keys && keys_as_object(r, count, keys);
+    free(keys);
+    return object;
 }
 
 /* A str, bin or ext token as JSON: a str that is valid UTF-8 as a JSON string, the others as
@@ -303,8 +332,10 @@ static void bytes_to_json(const duet_msgpack_token *t, strbuf *out)
     sb_add(out, "\"}");
 }
 
+static bool read_json(duet_msgpack_reader *r, strbuf *out, unsigned depth);
+
 /* A map of count pairs as a JSON object when its keys allow, else as {"$map": [[k, v]...]}. */
-static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out)
+static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out, unsigned depth)
 {
     bool object = map_as_object(r, count);
     sb_add(out, object ? "{" : "{\"$map\": [");
@@ -313,10 +344,10 @@ static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out)
             sb_add(out, ", ");
         if (!object)
             sb_add(out, "[");
-        if (!jm_read_to_json(r, out))
+        if (!read_json(r, out, depth + 1))
             return false;
         sb_add(out, object ? ": " : ", ");
-        if (!jm_read_to_json(r, out))
+        if (!read_json(r, out, depth + 1))
             return false;
         if (!object)
             sb_add(out, "]");
@@ -325,11 +356,17 @@ static bool map_to_json(duet_msgpack_reader *r, uint32_t count, strbuf *out)
     return true;
 }
 
-bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
+/* One value at depth (the arrays and maps it is in): containers nest no deeper than the
+ * reader's limit (duet_msgpack_skip's), so a hostile value cannot recurse without end. */
+static bool read_json(duet_msgpack_reader *r, strbuf *out, unsigned depth)
 {
     duet_msgpack_token t;
     if (!duet_msgpack_read_token(r, &t))
         return false;
+    if ((t.type == DUET_MSGPACK_ARRAY || t.type == DUET_MSGPACK_MAP) && depth >= duet_msgpack_reader_max_depth(r)) {
+        duet_msgpack_reader_fail(r, DUET_ERR_DEPTH);
+        return false;
+    }
     switch (t.type) {
     case DUET_MSGPACK_NIL: sb_add(out, "null"); break;
     case DUET_MSGPACK_BOOL: sb_add(out, t.v.b ? "true" : "false"); break;
@@ -347,17 +384,22 @@ bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
         for (uint32_t i = 0; i < t.v.count; i++) {
             if (i)
                 sb_add(out, ", ");
-            if (!jm_read_to_json(r, out))
+            if (!read_json(r, out, depth + 1))
                 return false;
         }
         sb_add(out, "]");
         break;
     case DUET_MSGPACK_MAP:
-        return map_to_json(r, t.v.count, out);
+        return map_to_json(r, t.v.count, out, depth);
     default:
         return false;
     }
     return true;
+}
+
+bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out)
+{
+    return read_json(r, out, 0);
 }
 
 bool jm_value_to_json(const uint8_t *data, size_t len, strbuf *out)
@@ -559,5 +601,15 @@ json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len)
         *note = true;
         snprintf(why, why_len, "%s", e.text);
     }
-    return json_stringn(arg, strlen(arg));
+    json_t *str = json_stringn(arg, strlen(arg));
+    if (str)
+        return str;
+    /* Not UTF-8 (jansson's strings are): the bytes as they are, a str in the $str form. */
+    strbuf b64;
+    sb_init(&b64, 0);
+    jm_base64_encode(&b64, (const uint8_t *)arg, strlen(arg));
+    json_t *o = json_object();
+    json_object_set_new(o, "$str", json_string(sb_str(&b64)));
+    sb_free(&b64);
+    return o;
 }

@@ -34,8 +34,9 @@ void sb_add_json_string(strbuf *b, const char *s, size_t n);
 /*
  * A command-line argument as JSON: valid JSON is parsed (any value, NUL allowed in strings);
  * a bare decimal integer above INT64_MAX becomes {"$uint": "..."}; anything else is the
- * text itself as a string. *note is set when the text looked like JSON but did not parse
- * (starts with [, { or ", or is an integer past int64 and uint64; the caller may warn). Returns a new reference.
+ * text itself as a string ({"$str": base64} when it is not UTF-8, as jansson's strings are).
+ * *note is set when the text looked like JSON but did not parse (starts with [, { or ", or
+ * is an integer past int64 and uint64; the caller may warn). Returns a new reference.
  */
 json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len);
 
@@ -44,7 +45,9 @@ json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len);
 bool jm_write_json(duet_msgpack_writer *w, const json_t *j, unsigned max_depth, char *err, size_t err_len);
 
 /* Reads one MessagePack value and appends it as JSON.
- * @retval true; false if the input is not one valid value (the text so far is kept). */
+ * @retval true; false if the input is not one valid value, or nests arrays and maps deeper
+ * than the reader's limit (duet_msgpack_reader_max_depth, DUET_MSGPACK_MAX_DEPTH: 32); the
+ * text so far is kept. */
 bool jm_read_to_json(duet_msgpack_reader *r, strbuf *out);
 
 /* The whole of one encoded value as JSON, into out (appended). */

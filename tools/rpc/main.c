@@ -111,7 +111,7 @@ static const char help_text[] =
     "  An ARG that is not valid JSON is sent as a string: `duet-rpc call greet world`.\n"
     "  Arrays and maps nest at most 30 deep in an argument (32 with the message's own).\n"
     "  Results print the same way; a map prints as {\"$map\": ...} when a key is not a\n"
-    "  UTF-8 string or the map would read back as one of the $ forms.\n"
+    "  UTF-8 string, a key repeats or the map would read back as one of the $ forms.\n"
     "\n"
     "examples:\n"
     "  duet-rpc call --port /dev/ttyACM0 add 1 2\n"
