@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 static const char *core_state_name(board_core_state st)
 {
     switch (st) {
@@ -194,4 +196,64 @@ void web_changes_trace(web_changes *ch, const char *line, size_t len)
     memcpy(slot, line, len);
     slot[len] = 0;
     ch->trace_total++;
+}
+
+/* Whether the event is a step in a core's life (its boot, its program's start, its end, the
+ * reset): each is a line of the trace pane. */
+static bool core_step(const board_event *ev)
+{
+    return ev->kind == BOARD_EV_BOOT || ev->kind == BOARD_EV_RUN || ev->kind == BOARD_EV_END ||
+           ev->kind == BOARD_EV_RESET;
+}
+
+bool web_changes_event(web_changes *ch, const board_event *ev)
+{
+    switch (ev->kind) {
+    case BOARD_EV_PIN_MODE:
+    case BOARD_EV_PIN:
+    case BOARD_EV_PWM:
+        if (ev->pin >= 0 && ev->pin < BOARD_PINS)
+            ch->pin[ev->pin] = 1;
+        break;
+    case BOARD_EV_BOOT:
+    case BOARD_EV_RUN:
+    case BOARD_EV_END:
+    case BOARD_EV_LINK:
+        ch->parts |= WEB_PART_CORES;
+        break;
+    case BOARD_EV_SERVO:
+        ch->parts |= WEB_PART_SERVO;
+        break;
+    case BOARD_EV_ANALOG:
+        ch->parts |= WEB_PART_ANALOG;
+        break;
+    case BOARD_EV_RTC:
+        ch->parts |= WEB_PART_RTC;
+        break;
+    case BOARD_EV_SERIAL:
+        ch->serial_total += ev->len;
+        break;
+    case BOARD_EV_RESET:
+        memset(ch->pin, 1, sizeof ch->pin);
+        ch->parts |= WEB_PART_ALL;
+        break;
+    default:
+        break;
+    }
+    /* The trace pane shows the board's warnings, boots and ends among the RPC lines. */
+    if (ev->kind == BOARD_EV_WARN || ev->kind == BOARD_EV_LINK || core_step(ev)) {
+        char line[600];
+        if (board_log_format(ev, line, sizeof line))
+            web_changes_trace(ch, line, strlen(line));
+        ch->parts |= WEB_PART_WARN;
+    }
+    return ev->kind != BOARD_EV_STREAM && ev->kind != BOARD_EV_RPC && ev->kind != BOARD_EV_SERIAL_IN;
+}
+
+void web_changes_sent(web_changes *ch, const board_state *s)
+{
+    ch->serial_sent = web_changes_serial_ready(s, ch);
+    ch->trace_sent = ch->trace_total;
+    ch->parts = 0;
+    memset(ch->pin, 0, sizeof ch->pin);
 }
