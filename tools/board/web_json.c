@@ -26,11 +26,6 @@ static const char *mode_name(int mode)
     return mode == 0 ? "INPUT" : mode == 1 ? "OUTPUT" : mode == 2 ? "INPUT_PULLUP" : NULL;
 }
 
-static json_t *core_json(board_core_state st, const char *why)
-{
-    return json_pack("{s:s, s:s}", "state", core_state_name(st), "why", why);
-}
-
 /* Whether the page shows this pin: a program set its mode, drove it or wrote PWM to it; the
  * RGB LED's three pins always. */
 static bool pin_shown(const board_state *s, int pin)
@@ -95,6 +90,12 @@ static json_t *text_json(const uint8_t *data, size_t len)
     json_t *j = json_stringn(out, o);
     free(out);
     return j ? j : json_string("");
+}
+
+/* A core's state; why (a core may have written it: any bytes, cut at 127) as text_json shows it. */
+static json_t *core_json(board_core_state st, const char *why)
+{
+    return json_pack("{s:s, s:o}", "state", core_state_name(st), "why", text_json((const uint8_t *)why, strlen(why)));
 }
 
 uint64_t web_changes_serial_ready(const board_state *s, const web_changes *ch)
