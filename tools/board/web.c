@@ -190,6 +190,11 @@ static void client_free(void *cls)
 /* Opens a page's event stream: the board as it is now, then what changes. */
 enum MHD_Result web_events_open(board_web *w, struct MHD_Connection *conn)
 {
+    /* The state holds what changed since the last frame, so that goes to the other pages
+     * first: else the next frame would bring this page the same Serial bytes and trace
+     * lines again (web_json.h). */
+    if (w->dirty)
+        frame(w);
     web_client *c = calloc(1, sizeof *c);
     char *buf = malloc(WEB_QUEUE_MAX);
     if (!c || !buf) {
@@ -369,8 +374,11 @@ void board_web_run(board_web *w)
     if (now >= w->last_ping_ns + WEB_PING_MS * 1000000ull) {
         w->last_ping_ns = now;
         static const char ping[] = ": the board is on\n\n";
+        /* A page whose queue has no room for it has bytes to read: no ping (client_send
+         * would give it the state between two frames, web_json.h). */
         for (web_client *c = w->clients; c; c = c->next)
-            client_send(w, c, ping, sizeof ping - 1);
+            if (client_append(c, ping, sizeof ping - 1))
+                client_wake(c);
     }
     if (w->clients)
         MHD_run(w->daemon); /* the pages just woken take their bytes now */

@@ -41,7 +41,9 @@ typedef struct web_pages {
 
 /* The board as JSON: everything (all), or only what ch says changed since the last frame
  * (then the serial text and trace lines are those after ch's *_sent). now_us: the board's
- * time now. The caller owns the result. */
+ * time now. The caller owns the result. Everything holds the Serial bytes and trace lines
+ * not sent yet too, so a page that gets it must get it in place of a frame's changes or
+ * right after a frame: else the next frame brings it some of them again. */
 json_t *web_json_board(const board_state *s, const web_changes *ch, bool all, uint64_t now_us,
                        const web_pages *pages);
 
