@@ -104,6 +104,7 @@ void setup(void)
     printf("M4 says hi\n");
     printf("half ");
     printf("a line\n");
+    printf("tab\tcr\rbell\a\n");
     delay(200);
     duet_rtc_set(1700000100);
     duet_servo_attach(&servo, 5);
@@ -329,12 +330,15 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "1.5", "--m7", self.image("share_m7"), "--m4", self.image("share_m4"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, "", "the M4 has no USB Serial: nothing of it on the Serial Monitor")
-        said = [line for line in r.stderr.splitlines() if "M4 says hi" in line or "a line" in line or "newline" in line]
-        self.assertEqual(len(said), 3, r.stderr)
+        said = [line for line in r.stderr.splitlines()
+                if "M4 says hi" in line or "a line" in line or "bell" in line or "newline" in line]
+        self.assertEqual(len(said), 4, r.stderr)
         self.assertRegex(said[0], r"^\[ *\d+\.\d+ s\] M4 +stdout: M4 says hi$")
         self.assertRegex(said[1], r"^\[ *\d+\.\d+ s\] M4 +stdout: half a line$")  # two printf, one line
+        # control bytes but tab escaped: a carriage return does not overwrite the line's start
+        self.assertRegex(said[2], r"^\[ *\d+\.\d+ s\] M4 +stdout: tab\tcr\\rbell\\x07$")
         # a line never ended is shown after a moment (or at power-off)
-        self.assertRegex(said[2], r"^\[ *\d+\.\d+ s\] M4 +stdout: no newline at the end$")
+        self.assertRegex(said[3], r"^\[ *\d+\.\d+ s\] M4 +stdout: no newline at the end$")
         r = self.tool("run", "--seconds", "1", "--quiet", "--m7", self.image("share_m7"), "--m4",
                       self.image("share_m4"))
         self.assertEqual((r.returncode, r.stderr), (0, ""), "--quiet: no event log, the M4's stdout included")

@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import time
 import unittest
 
@@ -132,6 +133,37 @@ class WebApi(unittest.TestCase):
                 break
         self.assertLess(time.monotonic() - t0, 5)
         conn.close()
+
+    def test_a_page_opened_while_serial_flows_gets_each_line_once(self):
+        # Lines come on the Serial every few ms while pages open: a page's state, then its
+        # updates, hold each line once (a state made between two frames held the bytes the
+        # next frame brought again: 14 pages of 40 had a line twice).
+        stop = threading.Event()
+        def typer():
+            i = 0
+            while not stop.is_set():
+                self.board.type_line(f"once {i}")
+                i += 1
+                time.sleep(0.002)
+        thread = threading.Thread(target=typer)
+        thread.start()
+        try:
+            time.sleep(0.2)
+            for _ in range(20):
+                conn, resp = self.board.events()
+                name, state = read_event(resp)
+                self.assertEqual(name, "state")
+                text, t0 = state["serial"]["text"], time.monotonic()
+                while time.monotonic() - t0 < 0.1:
+                    serial = read_event(resp)[1].get("serial")
+                    if serial:
+                        text = serial["text"] if serial["reset"] else text + serial["text"]
+                conn.close()
+                seen = [int(n) for n in re.findall(r"M7 got: once (\d+)\r\n", text)]
+                self.assertEqual(seen, list(range(seen[0], seen[0] + len(seen))) if seen else [], text)
+        finally:
+            stop.set()
+            thread.join()
 
     def test_reset_starts_the_cores_again(self):
         _, ms_before = self.board.loops()

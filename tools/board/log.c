@@ -46,17 +46,35 @@ static bool format_pin_event(const board_event *ev, char *p, size_t left)
     }
 }
 
-/* The format of the events that carry a text (one %.*s), or NULL. */
+/* The format of the events that carry a text (one %s), or NULL. */
 static const char *text_event_format(board_event_kind kind)
 {
     switch (kind) {
-    case BOARD_EV_END: return "stopped: %.*s";
-    case BOARD_EV_RTC: return "RTC set to %.*s (seconds since 1970)";
-    case BOARD_EV_WARN: return "warning: %.*s";
-    case BOARD_EV_M4_STDOUT: return "stdout: %.*s";
-    case BOARD_EV_LINK: return "link down: %.*s";
+    case BOARD_EV_END: return "stopped: %s";
+    case BOARD_EV_RTC: return "RTC set to %s (seconds since 1970)";
+    case BOARD_EV_WARN: return "warning: %s";
+    case BOARD_EV_M4_STDOUT: return "stdout: %s";
+    case BOARD_EV_LINK: return "link down: %s";
     default: return NULL;
     }
+}
+
+/* An event's text (at most its first 400 bytes, up to a NUL) for one line: a core may write
+ * any byte, so a control byte but tab shows as \n, \r or \xNN (as --trace shows them), and no
+ * text makes a line of its own or moves the terminal's cursor. out holds 4 * 400 + 1 bytes. */
+static void escape_text(const board_event *ev, char *out)
+{
+    size_t len = ev->data ? (ev->len > 400 ? 400 : ev->len) : 0, o = 0;
+    for (size_t i = 0; i < len && ev->data[i]; i++) {
+        uint8_t c = ev->data[i];
+        if (c == '\n' || c == '\r')
+            o += (size_t)sprintf(out + o, "\\%c", c == '\n' ? 'n' : 'r');
+        else if ((c < 0x20 && c != '\t') || c == 0x7f)
+            o += (size_t)sprintf(out + o, "\\x%02x", c);
+        else
+            out[o++] = (char)c;
+    }
+    out[o] = 0;
 }
 
 bool board_log_format(const board_event *ev, char *buf, size_t cap)
@@ -68,9 +86,9 @@ bool board_log_format(const board_event *ev, char *buf, size_t cap)
     size_t left = cap - (size_t)n;
     const char *format = text_event_format(ev->kind);
     if (format) {
-        int text_len = (int)(ev->len > 400 ? 400 : ev->len);
-        const char *text = (const char *)ev->data;
-        snprintf(p, left, format, text ? text_len : 0, text ? text : "");
+        char text[4 * 400 + 1];
+        escape_text(ev, text);
+        snprintf(p, left, format, text);
         return true;
     }
     switch (ev->kind) {

@@ -20,7 +20,9 @@ typedef struct board_log {
 int board_log_attach(board_log *log, FILE *out, board_feed *feed);
 
 /* Formats one event as its log line (without the newline) into buf; returns false for the
- * kinds the log does not show (Serial bytes, RPC messages: --trace shows those). */
+ * kinds the log does not show (Serial bytes, RPC messages: --trace shows those). A core's
+ * text (a "why", a warning, the M4's stdout) shows with its control bytes but tab escaped
+ * (\n, \r, \xNN): each event is one line whatever a core writes. */
 bool board_log_format(const board_event *ev, char *buf, size_t cap);
 
 #endif

@@ -18,7 +18,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "log.h"
 #include "web_server.h"
 
 static uint64_t mono_ns(void)
@@ -38,58 +37,10 @@ static void trace_add(board_web *w, const char *line, size_t len)
 
 static void frame(board_web *w);
 
-/* Whether the event is a step in a core's life (its boot, its program's start, its end, the
- * reset): each is a line of the trace pane. */
-static bool core_step(const board_event *ev)
-{
-    return ev->kind == BOARD_EV_BOOT || ev->kind == BOARD_EV_RUN || ev->kind == BOARD_EV_END ||
-           ev->kind == BOARD_EV_RESET;
-}
-
 static void on_event(void *ctx, const board_event *ev)
 {
     board_web *w = ctx;
-    web_changes *ch = &w->ch;
-    switch (ev->kind) {
-    case BOARD_EV_PIN_MODE:
-    case BOARD_EV_PIN:
-    case BOARD_EV_PWM:
-        if (ev->pin >= 0 && ev->pin < BOARD_PINS)
-            ch->pin[ev->pin] = 1;
-        break;
-    case BOARD_EV_BOOT:
-    case BOARD_EV_RUN:
-    case BOARD_EV_END:
-    case BOARD_EV_LINK:
-        ch->parts |= WEB_PART_CORES;
-        break;
-    case BOARD_EV_SERVO:
-        ch->parts |= WEB_PART_SERVO;
-        break;
-    case BOARD_EV_ANALOG:
-        ch->parts |= WEB_PART_ANALOG;
-        break;
-    case BOARD_EV_RTC:
-        ch->parts |= WEB_PART_RTC;
-        break;
-    case BOARD_EV_SERIAL:
-        ch->serial_total += ev->len;
-        break;
-    case BOARD_EV_RESET:
-        memset(ch->pin, 1, sizeof ch->pin);
-        ch->parts |= WEB_PART_ALL;
-        break;
-    default:
-        break;
-    }
-    /* The trace pane shows the board's warnings, boots and ends among the RPC lines. */
-    if (ev->kind == BOARD_EV_WARN || ev->kind == BOARD_EV_LINK || core_step(ev)) {
-        char line[600];
-        if (board_log_format(ev, line, sizeof line))
-            trace_add(w, line, strlen(line));
-        ch->parts |= WEB_PART_WARN;
-    }
-    if (ev->kind != BOARD_EV_STREAM && ev->kind != BOARD_EV_RPC && ev->kind != BOARD_EV_SERIAL_IN)
+    if (web_changes_event(&w->ch, ev))
         w->dirty = true;
     /* A core's new state goes to the pages at once, each step on its own: booting may last
      * less than a frame, and the pages see every state a core passes through, in order. A
@@ -195,10 +146,7 @@ static void frame(board_web *w)
             free(text);
         }
     }
-    w->ch.serial_sent = web_changes_serial_ready(board_feed_state(w->feed), &w->ch);
-    w->ch.trace_sent = w->ch.trace_total;
-    w->ch.parts = 0;
-    memset(w->ch.pin, 0, sizeof w->ch.pin);
+    web_changes_sent(&w->ch, board_feed_state(w->feed));
     w->dirty = false; /* bytes held back (a character cut short) go with the next ones */
 }
 
@@ -242,6 +190,11 @@ static void client_free(void *cls)
 /* Opens a page's event stream: the board as it is now, then what changes. */
 enum MHD_Result web_events_open(board_web *w, struct MHD_Connection *conn)
 {
+    /* The state holds what changed since the last frame, so that goes to the other pages
+     * first: else the next frame would bring this page the same Serial bytes and trace
+     * lines again (web_json.h). */
+    if (w->dirty)
+        frame(w);
     web_client *c = calloc(1, sizeof *c);
     char *buf = malloc(WEB_QUEUE_MAX);
     if (!c || !buf) {
@@ -421,8 +374,11 @@ void board_web_run(board_web *w)
     if (now >= w->last_ping_ns + WEB_PING_MS * 1000000ull) {
         w->last_ping_ns = now;
         static const char ping[] = ": the board is on\n\n";
+        /* A page whose queue has no room for it has bytes to read: no ping (client_send
+         * would give it the state between two frames, web_json.h). */
         for (web_client *c = w->clients; c; c = c->next)
-            client_send(w, c, ping, sizeof ping - 1);
+            if (client_append(c, ping, sizeof ping - 1))
+                client_wake(c);
     }
     if (w->clients)
         MHD_run(w->daemon); /* the pages just woken take their bytes now */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 static const char *core_state_name(board_core_state st)
 {
     switch (st) {
@@ -22,11 +24,6 @@ static const char *core_state_name(board_core_state st)
 static const char *mode_name(int mode)
 {
     return mode == 0 ? "INPUT" : mode == 1 ? "OUTPUT" : mode == 2 ? "INPUT_PULLUP" : NULL;
-}
-
-static json_t *core_json(board_core_state st, const char *why)
-{
-    return json_pack("{s:s, s:s}", "state", core_state_name(st), "why", why);
 }
 
 /* Whether the page shows this pin: a program set its mode, drove it or wrote PWM to it; the
@@ -93,6 +90,12 @@ static json_t *text_json(const uint8_t *data, size_t len)
     json_t *j = json_stringn(out, o);
     free(out);
     return j ? j : json_string("");
+}
+
+/* A core's state; why (a core may have written it: any bytes, cut at 127) as text_json shows it. */
+static json_t *core_json(board_core_state st, const char *why)
+{
+    return json_pack("{s:s, s:o}", "state", core_state_name(st), "why", text_json((const uint8_t *)why, strlen(why)));
 }
 
 uint64_t web_changes_serial_ready(const board_state *s, const web_changes *ch)
@@ -194,4 +197,64 @@ void web_changes_trace(web_changes *ch, const char *line, size_t len)
     memcpy(slot, line, len);
     slot[len] = 0;
     ch->trace_total++;
+}
+
+/* Whether the event is a step in a core's life (its boot, its program's start, its end, the
+ * reset): each is a line of the trace pane. */
+static bool core_step(const board_event *ev)
+{
+    return ev->kind == BOARD_EV_BOOT || ev->kind == BOARD_EV_RUN || ev->kind == BOARD_EV_END ||
+           ev->kind == BOARD_EV_RESET;
+}
+
+bool web_changes_event(web_changes *ch, const board_event *ev)
+{
+    switch (ev->kind) {
+    case BOARD_EV_PIN_MODE:
+    case BOARD_EV_PIN:
+    case BOARD_EV_PWM:
+        if (ev->pin >= 0 && ev->pin < BOARD_PINS)
+            ch->pin[ev->pin] = 1;
+        break;
+    case BOARD_EV_BOOT:
+    case BOARD_EV_RUN:
+    case BOARD_EV_END:
+    case BOARD_EV_LINK:
+        ch->parts |= WEB_PART_CORES;
+        break;
+    case BOARD_EV_SERVO:
+        ch->parts |= WEB_PART_SERVO;
+        break;
+    case BOARD_EV_ANALOG:
+        ch->parts |= WEB_PART_ANALOG;
+        break;
+    case BOARD_EV_RTC:
+        ch->parts |= WEB_PART_RTC;
+        break;
+    case BOARD_EV_SERIAL:
+        ch->serial_total += ev->len;
+        break;
+    case BOARD_EV_RESET:
+        memset(ch->pin, 1, sizeof ch->pin);
+        ch->parts |= WEB_PART_ALL;
+        break;
+    default:
+        break;
+    }
+    /* The trace pane shows the board's warnings, boots and ends among the RPC lines. */
+    if (ev->kind == BOARD_EV_WARN || ev->kind == BOARD_EV_LINK || core_step(ev)) {
+        char line[600];
+        if (board_log_format(ev, line, sizeof line))
+            web_changes_trace(ch, line, strlen(line));
+        ch->parts |= WEB_PART_WARN;
+    }
+    return ev->kind != BOARD_EV_STREAM && ev->kind != BOARD_EV_RPC && ev->kind != BOARD_EV_SERIAL_IN;
+}
+
+void web_changes_sent(web_changes *ch, const board_state *s)
+{
+    ch->serial_sent = web_changes_serial_ready(s, ch);
+    ch->trace_sent = ch->trace_total;
+    ch->parts = 0;
+    memset(ch->pin, 0, sizeof ch->pin);
 }

@@ -41,9 +41,23 @@ typedef struct web_pages {
 
 /* The board as JSON: everything (all), or only what ch says changed since the last frame
  * (then the serial text and trace lines are those after ch's *_sent). now_us: the board's
- * time now. The caller owns the result. */
+ * time now. The caller owns the result. Everything holds the Serial bytes and trace lines
+ * not sent yet too, so a page that gets it must get it in place of a frame's changes or
+ * right after a frame: else the next frame brings it some of them again. */
 json_t *web_json_board(const board_state *s, const web_changes *ch, bool all, uint64_t now_us,
                        const web_pages *pages);
+
+/* Notes what one event of the feed changed (the web server's reader of the feed; the feed's
+ * state is already updated): the parts, the pins, the Serial Monitor's byte count, and a line
+ * of the trace pane for a board warning, the link going down and each step in a core's life
+ * (its boot, its program's start, its end, the reset). Returns whether the pages have
+ * something new to be sent (not for RPC messages, stream text and Serial input: the --trace
+ * reader's lines bring those). */
+bool web_changes_event(web_changes *ch, const board_event *ev);
+
+/* A frame made from s and ch went to the pages: what it held is sent (the Serial bytes
+ * web_changes_serial_ready counted, the trace lines), no part or pin changed since. */
+void web_changes_sent(web_changes *ch, const board_state *s);
 
 /* Adds a line to the trace pane's ring. */
 void web_changes_trace(web_changes *ch, const char *line, size_t len);
