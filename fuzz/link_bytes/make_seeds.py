@@ -74,6 +74,12 @@ SEEDS = {
     "exactly_the_limit": cfg(LIM16, chunk=7) + b"\xc4\x0e" + bytes(range(14)) + b"\x07",
     "scalars": cfg(LIM4096, chunk=2) + b"\xcf" + b"\x01" * 8 + b"\xcb" + b"\x02" * 8 + b"\xd6\xff" + b"\x00" * 4 + b"\xe0\x7f\xc0\xc2\xc3",
     "empty": cfg(LIM64),
+    # Found by the fuzzer, kept as found: [.., .., [18, 52, uint64, 1, 1, float64]] whose last
+    # header (float64's, 9 bytes) takes it from 15 to 23 bytes over a 16-byte limit.
+    "fix_last_header_over_limit": bytes.fromhex(
+        "123494f7782f961234cf01010101010101010101cb0202020202020202d6ff0002020202d6ff00"),
+    # The same, made: [bin "abcde", uint64 1] is 17 bytes over 16, then a message.
+    "fix_last_header_over_limit_made": cfg(LIM16_CAP64, chunk=1) + b"\x92\xc4\x05abcde\xcf" + bytes(7) + b"\x01" + NOTE,
 }
 
 

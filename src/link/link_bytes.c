@@ -87,7 +87,7 @@ static size_t frame_least(const duet_link_bytes *l)
 /*
  * Frames the message at lo: advances scan over whole headers and bodies.
  * @retval 1 the message is [lo, lo + scan); 0 more bytes are needed; -1 invalid byte at
- *         lo + scan; 2 the message is over the limit (not while discarding).
+ *         lo + scan; 2 the message is over the limit (not while discarding; it may be whole).
  */
 static int frame(duet_link_bytes *l)
 {
@@ -115,7 +115,9 @@ static int frame(duet_link_bytes *l)
         l->pending = count_of(l->pending - 1 + count_of(children));
         l->body = count_of(body);
     }
-    return 1;
+    /* Whole, but its last header (of up to 9 bytes: a number's, or an empty str, bin, ext,
+     * array or map's) had nothing after it to check the limit against, and may be over it. */
+    return !l->discarding && l->scan > l->max_in ? 2 : 1;
 }
 
 /* Drops every byte read and reads no more. (Out of line, as frame_reset.) */
@@ -143,7 +145,7 @@ static void refuse(duet_link_bytes *l)
         return;
     }
     l->stats.oversized++;
-    l->discarding = true;
+    l->discarding = l->pending > 0 || l->body > 0; /* not when it is whole already */
     l->lo += l->scan; /* what is framed goes; the rest is framed and dropped as it comes */
     l->scan = 0;
 }

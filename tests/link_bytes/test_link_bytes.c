@@ -666,6 +666,33 @@ static void test_oversized_request_head_goes_up(void **state)
     assert_false(st.input_refused);
 }
 
+/* A message whose last header, a number's, takes it over the limit: no value or body comes
+ * after that header for the limit to be checked against, and yet it is over. */
+static void test_last_header_over_limit(void **state)
+{
+    (void)state;
+    /* [bin "abcde", uint64 1]: 1 + 7 + 9 = 17 bytes over a 16-byte limit, then a message. */
+    static const uint8_t in[] = {0x92, 0xc4, 0x05, 'a', 'b', 'c', 'd', 'e', 0xcf, 0, 0, 0, 0, 0, 0, 0, 1,
+                                 0x93, 0x02, 0xa1, 'n', 0x90};
+    for (int mode = READ_ALL; mode <= READ_ONE; mode++) {
+        link_open_noted(64, mode, 16);
+        pipe_push(&pin, in, sizeof in);
+        while (lpoll() > 0 || pin.wr != pin.rd)
+            ;
+        assert_int_equal(cap.n, 1);
+        assert_delivered(0, in + 17, 5);
+        assert_int_equal(nt.n, 1);
+        assert_int_equal(nt.last[0].kind, DUET_BYTES_OVERSIZED);
+        assert_int_equal(nt.last[0].offset, 0);
+        assert_int_equal(nt.last[0].size, 17);
+        assert_int_equal(nt.dropped, 1);
+        assert_int_equal(nt.dropped_size, 17);
+        assert_memory_equal(nt.head, in, nt.head_len);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 1);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
+    }
+}
+
 static void test_huge_header_refuses_input(void **state)
 {
     (void)state;
@@ -986,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_refused_message_offered_again),
         cmocka_unit_test(test_garbage_noted_as_one_run),
         cmocka_unit_test(test_oversized_request_head_goes_up),
+        cmocka_unit_test(test_last_header_over_limit),
         cmocka_unit_test(test_huge_header_refuses_input),
         cmocka_unit_test(test_truncated_input_noted),
         cmocka_unit_test(test_reads_on_while_a_message_is_in_use),
