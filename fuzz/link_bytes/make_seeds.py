@@ -80,6 +80,9 @@ SEEDS = {
         "123494f7782f961234cf01010101010101010101cb0202020202020202d6ff0002020202d6ff00"),
     # The same, made: [bin "abcde", uint64 1] is 17 bytes over 16, then a message.
     "fix_last_header_over_limit_made": cfg(LIM16_CAP64, chunk=1) + b"\x92\xc4\x05abcde\xcf" + bytes(7) + b"\x01" + NOTE,
+    # [bin of 12, uint16 1]: the uint16's header is cut by the end of the full 16-byte buffer.
+    "fix_header_cut_by_full_buffer": cfg(LIM16, chunk=2) + b"\x92\xc4\x0c" + bytes(range(12)) + b"\xcd\x00\x01" + NOTE,
+    "fix_header_cut_by_full_buffer_33": cfg(LIM32_CAP33, zeros=1) + b"\x92\xc4\x1b" + bytes(27) + b"\xcb" + bytes(8) + ADD,
 }
 
 

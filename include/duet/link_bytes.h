@@ -17,9 +17,10 @@ extern "C" {
  *  - a byte that cannot start a value (0xc1) is dropped (garbage_bytes); inside a message
  *    it breaks the message, whose bytes are then dropped one at a time until a value frames;
  *  - a message over the limit (max_in) is refused as soon as its headers show it (a string
- *    header declaring its length, or the bytes framed so far): its first bytes go to the
- *    layer above (duet_link_dropped, so that a request is answered by its msgid), and its
- *    body is skipped as it streams in (oversized); the message after it arrives intact;
+ *    header declaring its length, or the bytes framed so far, its last header's included; or
+ *    a header cut by the end of the full buffer, as the message cannot fit): its first bytes
+ *    go to the layer above (duet_link_dropped, so that a request is answered by its msgid),
+ *    and its body is skipped as it streams in (oversized); the message after it arrives intact;
  *  - a message that declares more than DUET_LINK_BYTES_SKIP_FACTOR times the limit is not
  *    skipped (skipping gigabytes would swallow what follows as its body): the link reports
  *    it to the layer above the same way and then reads no more (input_refused);
@@ -70,7 +71,8 @@ typedef struct duet_bytes_note {
     duet_bytes_note_kind kind;
     uint64_t offset;         /* where it starts in the stream (bytes read before it) */
     uint64_t size;           /* GARBAGE, TRUNCATED: bytes dropped; OVERSIZED, REFUSED: the
-                              * message's size as far as its headers tell (at least this) */
+                              * message's size as far as its headers tell (at least this;
+                              * one the full buffer cuts: one byte more than the buffer) */
     size_t limit;            /* the largest message the link accepts */
     const uint8_t *bytes;    /* its first bytes (valid during the call) */
     size_t len;              /* how many (at most 16) */

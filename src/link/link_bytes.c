@@ -87,7 +87,8 @@ static size_t frame_least(const duet_link_bytes *l)
 /*
  * Frames the message at lo: advances scan over whole headers and bodies.
  * @retval 1 the message is [lo, lo + scan); 0 more bytes are needed; -1 invalid byte at
- *         lo + scan; 2 the message is over the limit (not while discarding; it may be whole).
+ *         lo + scan; 2 the message is over the limit, or does not fit in the buffer (not
+ *         while discarding; it may be whole).
  */
 static int frame(duet_link_bytes *l)
 {
@@ -109,6 +110,8 @@ static int frame(duet_link_bytes *l)
         size_t head;
         uint64_t body, children;
         int got = duet_msgpack_scan_header(l->buf + pos, avail, &head, &body, &children);
+        if (got == 0 && !l->discarding && l->lo == 0 && l->hi == l->cap)
+            return 2; /* a header the end of the full buffer cuts: the message cannot fit */
         if (got <= 0)
             return got;
         l->scan += head;
@@ -135,6 +138,8 @@ static void refuse(duet_link_bytes *l)
 {
     garbage_flush(l);
     size_t least = frame_least(l);
+    if (least <= l->max_in) /* the buffer is full and holds less than the whole message */
+        least = l->hi - l->lo + 1;
     size_t head = l->hi - l->lo < DROPPED_HEAD ? l->hi - l->lo : DROPPED_HEAD;
     bool skip = least <= (uint64_t)l->max_in * DUET_LINK_BYTES_SKIP_FACTOR;
     note(l, skip ? DUET_BYTES_OVERSIZED : DUET_BYTES_REFUSED, l->base + l->lo, least, l->buf + l->lo, head);

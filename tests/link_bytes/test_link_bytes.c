@@ -693,6 +693,37 @@ static void test_last_header_over_limit(void **state)
     }
 }
 
+/* A message whose headers framed so far fit the limit, but whose next header the end of the
+ * full buffer cuts: it cannot fit, and is refused (the link once waited for room forever). */
+static void test_header_cut_by_full_buffer(void **state)
+{
+    (void)state;
+    /* [bin of 12, uint16 1]: 15 bytes framed, the uint16's 3-byte header from byte 15 of a
+     * 16-byte buffer (the limit): 18 bytes in all. Then a message. */
+    static const uint8_t in[] = {0x92, 0xc4, 0x0c, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0xcd, 0x00, 0x01,
+                                 0x93, 0x02, 0xa1, 'n', 0x90};
+    for (int mode = READ_ALL; mode <= READ_ONE; mode++) {
+        link_open_noted(16, mode, 0);
+        pipe_push(&pin, in, sizeof in);
+        pin.eof = true;
+        for (int i = 0; i < 8; i++)
+            lpoll();
+        assert_int_equal(cap.n, 1);
+        assert_delivered(0, in + 18, 5);
+        assert_int_equal(nt.n, 1);
+        assert_int_equal(nt.last[0].kind, DUET_BYTES_OVERSIZED);
+        assert_int_equal(nt.last[0].offset, 0);
+        assert_int_equal(nt.last[0].size, 17); /* more than the 16 bytes it holds */
+        assert_int_equal(nt.dropped, 1);
+        assert_int_equal(nt.head_len, 16);
+        assert_memory_equal(nt.head, in, 16);
+        duet_link_bytes_stats st = duet_link_bytes_get_stats(&link_l);
+        assert_int_equal(st.oversized, 1);
+        assert_int_equal(st.truncated, 0);
+        assert_true(st.input_ended);
+    }
+}
+
 static void test_huge_header_refuses_input(void **state)
 {
     (void)state;
@@ -1014,6 +1045,7 @@ int main(void)
         cmocka_unit_test(test_garbage_noted_as_one_run),
         cmocka_unit_test(test_oversized_request_head_goes_up),
         cmocka_unit_test(test_last_header_over_limit),
+        cmocka_unit_test(test_header_cut_by_full_buffer),
         cmocka_unit_test(test_huge_header_refuses_input),
         cmocka_unit_test(test_truncated_input_noted),
         cmocka_unit_test(test_reads_on_while_a_message_is_in_use),
