@@ -83,6 +83,20 @@ SEEDS = {
     # [bin of 12, uint16 1]: the uint16's header is cut by the end of the full 16-byte buffer.
     "fix_header_cut_by_full_buffer": cfg(LIM16, chunk=2) + b"\x92\xc4\x0c" + bytes(range(12)) + b"\xcd\x00\x01" + NOTE,
     "fix_header_cut_by_full_buffer_33": cfg(LIM32_CAP33, zeros=1) + b"\x92\xc4\x1b" + bytes(27) + b"\xcb" + bytes(8) + ADD,
+    # Found by the fuzzer, kept as found: the 16-byte buffer full, an ext32 header cut by its
+    # end; once refused, that header declares 13 MB while the message is skipped.
+    "fix_header_cut_by_full_buffer_found": bytes.fromhex(
+        "7823010100123801002b02a3616402a36164647a0102940101c403931234940001a311001ac900c9c9c9c9c9c9"
+        "c9c9c9c9c9c9c9a3e164649201029401a3616464920102940101c4039302a374747991801212c4036162393663"
+        "940001"),
+    # Found by the fuzzer, kept as found: garbage, messages, then fixarrays nested 77 deep that
+    # go over 64 bytes, then on past 16 times 64 while they are skipped, to a 0xc1.
+    "fix_declares_too_much_while_skipped_found": bytes.fromhex(
+        "19001234c1940001a3616464920102c1c1940101c1c136c1c103c1c1c0c1c1c1c1c1c1c1c1c1c1c1c1c1c162"
+        "02a374" + "9f" * 77 + "63c1"),
+    # [0, 1, "<20 x>", <str32 of 4 GiB>]: over 16 bytes at 25, then 4 GiB more while skipped.
+    "fix_declares_too_much_while_skipped": cfg(LIM16_CAP64, chunk=3)
+    + b"\x94\x00\x01\xb4" + b"x" * 20 + b"\xdb\xff\xff\xff\xff" + ADD,
 }
 
 

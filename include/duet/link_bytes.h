@@ -23,7 +23,10 @@ extern "C" {
  *    and its body is skipped as it streams in (oversized); the message after it arrives intact;
  *  - a message that declares more than DUET_LINK_BYTES_SKIP_FACTOR times the limit is not
  *    skipped (skipping gigabytes would swallow what follows as its body): the link reports
- *    it to the layer above the same way and then reads no more (input_refused);
+ *    it to the layer above the same way and then reads no more (input_refused); one that
+ *    comes to declare that much only while it is skipped (by a header further in) stops the
+ *    skipping and the reading the same way: a second note, REFUSED, at the same offset and
+ *    with none of its bytes (they went with its OVERSIZED note), and no second dropped;
  *  - input that ends inside a message is reported (truncated).
  * Framing follows MessagePack's own lengths and counts, so a message nested deeper than the
  * codec's limit is still framed exactly (the layer above rejects it). (A count is kept in a
@@ -75,7 +78,7 @@ typedef struct duet_bytes_note {
                               * one the full buffer cuts: one byte more than the buffer) */
     size_t limit;            /* the largest message the link accepts */
     const uint8_t *bytes;    /* its first bytes (valid during the call) */
-    size_t len;              /* how many (at most 16) */
+    size_t len;              /* how many (at most 16; 0 for a REFUSED after an OVERSIZED) */
 } duet_bytes_note;
 
 typedef void (*duet_bytes_note_fn)(void *ctx, const duet_bytes_note *note);
@@ -108,6 +111,7 @@ typedef struct duet_link_bytes {
     size_t pending;          /* values of that message not yet started (0: none begun) */
     size_t body;             /* bytes left of the str/bin/ext body being framed */
     uint64_t base;           /* stream offset of buf[0] */
+    uint64_t skip_at;        /* stream offset of the message being dropped (discarding) */
     duet_bytes_note_fn note;
     void *note_ctx;
     duet_bytes_io io;
