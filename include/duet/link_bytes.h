@@ -14,8 +14,10 @@ extern "C" {
  * value is there, whatever the split of the bytes, and delivers it.
  *
  * Bad input is counted and reported (duet_link_bytes_on_note), never skipped in silence:
- *  - a byte that cannot start a value (0xc1) is dropped (garbage_bytes); inside a message
- *    it breaks the message, whose bytes are then dropped one at a time until a value frames;
+ *  - a byte that cannot start a value (0xc1) is dropped (garbage_bytes; a run of them is one
+ *    note, or one per poll() it spans); inside a message it breaks the message, whose bytes
+ *    are then dropped one at a time until a value frames (inside one being skipped as over
+ *    the limit, it ends that message and is dropped with it, not counted as garbage);
  *  - a message over the limit (max_in) is refused as soon as its headers show it (a string
  *    header declaring its length, or the bytes framed so far, its last header's included; or
  *    a header cut by the end of the full buffer, as the message cannot fit): its first bytes
@@ -39,7 +41,10 @@ extern "C" {
  *
  * A message handed to deliver() stays where it is until deliver() returns; the link goes on
  * reading behind it (a handler waiting for its nested call still receives the answer), and
- * moves only what lies after the messages in use when it needs room.
+ * moves only what lies after the messages in use when it needs room. So a deliver() that
+ * polls the link must take its message (return true): by then the link may have delivered
+ * what follows it and begun to frame the next one, and cannot offer it again in its place
+ * (rpc's deliver takes every message; a stream's, which may refuse one, never polls).
  *
  * The I/O functions come from the port (ports/posix/ has them for file descriptors).
  */
