@@ -14,15 +14,21 @@ extern "C" {
  * value is there, whatever the split of the bytes, and delivers it.
  *
  * Bad input is counted and reported (duet_link_bytes_on_note), never skipped in silence:
- *  - a byte that cannot start a value (0xc1) is dropped (garbage_bytes); inside a message
- *    it breaks the message, whose bytes are then dropped one at a time until a value frames;
+ *  - a byte that cannot start a value (0xc1) is dropped (garbage_bytes; a run of them is one
+ *    note, or one per poll() it spans); inside a message it breaks the message, whose bytes
+ *    are then dropped one at a time until a value frames (inside one being skipped as over
+ *    the limit, it ends that message and is dropped with it, not counted as garbage);
  *  - a message over the limit (max_in) is refused as soon as its headers show it (a string
- *    header declaring its length, or the bytes framed so far): its first bytes go to the
- *    layer above (duet_link_dropped, so that a request is answered by its msgid), and its
- *    body is skipped as it streams in (oversized); the message after it arrives intact;
+ *    header declaring its length, or the bytes framed so far, its last header's included; or
+ *    a header cut by the end of the full buffer, as the message cannot fit): its first bytes
+ *    go to the layer above (duet_link_dropped, so that a request is answered by its msgid),
+ *    and its body is skipped as it streams in (oversized); the message after it arrives intact;
  *  - a message that declares more than DUET_LINK_BYTES_SKIP_FACTOR times the limit is not
  *    skipped (skipping gigabytes would swallow what follows as its body): the link reports
- *    it to the layer above the same way and then reads no more (input_refused);
+ *    it to the layer above the same way and then reads no more (input_refused); one that
+ *    comes to declare that much only while it is skipped (by a header further in) stops the
+ *    skipping and the reading the same way: a second note, REFUSED, at the same offset and
+ *    with none of its bytes (they went with its OVERSIZED note), and no second dropped;
  *  - input that ends inside a message is reported (truncated).
  * Framing follows MessagePack's own lengths and counts, so a message nested deeper than the
  * codec's limit is still framed exactly (the layer above rejects it). (A count is kept in a
@@ -35,7 +41,10 @@ extern "C" {
  *
  * A message handed to deliver() stays where it is until deliver() returns; the link goes on
  * reading behind it (a handler waiting for its nested call still receives the answer), and
- * moves only what lies after the messages in use when it needs room.
+ * moves only what lies after the messages in use when it needs room. So a deliver() that
+ * polls the link must take its message (return true): by then the link may have delivered
+ * what follows it and begun to frame the next one, and cannot offer it again in its place
+ * (rpc's deliver takes every message; a stream's, which may refuse one, never polls).
  *
  * The I/O functions come from the port (ports/posix/ has them for file descriptors).
  */
@@ -70,10 +79,11 @@ typedef struct duet_bytes_note {
     duet_bytes_note_kind kind;
     uint64_t offset;         /* where it starts in the stream (bytes read before it) */
     uint64_t size;           /* GARBAGE, TRUNCATED: bytes dropped; OVERSIZED, REFUSED: the
-                              * message's size as far as its headers tell (at least this) */
+                              * message's size as far as its headers tell (at least this;
+                              * one the full buffer cuts: one byte more than the buffer) */
     size_t limit;            /* the largest message the link accepts */
     const uint8_t *bytes;    /* its first bytes (valid during the call) */
-    size_t len;              /* how many (at most 16) */
+    size_t len;              /* how many (at most 16; 0 for a REFUSED after an OVERSIZED) */
 } duet_bytes_note;
 
 typedef void (*duet_bytes_note_fn)(void *ctx, const duet_bytes_note *note);
@@ -106,6 +116,7 @@ typedef struct duet_link_bytes {
     size_t pending;          /* values of that message not yet started (0: none begun) */
     size_t body;             /* bytes left of the str/bin/ext body being framed */
     uint64_t base;           /* stream offset of buf[0] */
+    uint64_t skip_at;        /* stream offset of the message being dropped (discarding) */
     duet_bytes_note_fn note;
     void *note_ctx;
     duet_bytes_io io;

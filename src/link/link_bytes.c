@@ -84,17 +84,33 @@ static size_t frame_least(const duet_link_bytes *l)
     return l->scan + l->body + l->pending;
 }
 
+/* The most a message over the limit may declare and still be skipped. */
+static uint64_t skip_limit(const duet_link_bytes *l)
+{
+    return (uint64_t)l->max_in * DUET_LINK_BYTES_SKIP_FACTOR;
+}
+
+/* Whether the message at lo is to be refused: it is over the limit or, being skipped, it
+ * declares more than is skipped (what of it was dropped already included). */
+static bool frame_over(const duet_link_bytes *l)
+{
+    if (!l->discarding)
+        return frame_least(l) > l->max_in;
+    return l->base + l->lo - l->skip_at + frame_least(l) > skip_limit(l);
+}
+
 /*
  * Frames the message at lo: advances scan over whole headers and bodies.
  * @retval 1 the message is [lo, lo + scan); 0 more bytes are needed; -1 invalid byte at
- *         lo + scan; 2 the message is over the limit (not while discarding).
+ *         lo + scan; 2 the message is over the limit, or does not fit in the buffer (it may
+ *         be whole), or while discarding, declares more than is skipped.
  */
 static int frame(duet_link_bytes *l)
 {
     if (l->pending == 0 && l->body == 0 && l->scan == 0)
         l->pending = 1;
     while (l->pending > 0 || l->body > 0) {
-        if (!l->discarding && frame_least(l) > l->max_in)
+        if (frame_over(l))
             return 2;
         size_t pos = l->lo + l->scan;
         size_t avail = l->hi - pos;
@@ -109,13 +125,17 @@ static int frame(duet_link_bytes *l)
         size_t head;
         uint64_t body, children;
         int got = duet_msgpack_scan_header(l->buf + pos, avail, &head, &body, &children);
+        if (got == 0 && !l->discarding && l->lo == 0 && l->hi == l->cap)
+            return 2; /* a header the end of the full buffer cuts: the message cannot fit */
         if (got <= 0)
             return got;
         l->scan += head;
         l->pending = count_of(l->pending - 1 + count_of(children));
         l->body = count_of(body);
     }
-    return 1;
+    /* Whole, but its last header (of up to 9 bytes: a number's, or an empty str, bin, ext,
+     * array or map's) had nothing after it to check the limit against, and may be over it. */
+    return !l->discarding && l->scan > l->max_in ? 2 : 1;
 }
 
 /* Drops every byte read and reads no more. (Out of line, as frame_reset.) */
@@ -128,22 +148,32 @@ static __attribute__((noinline)) void stop_input(duet_link_bytes *l)
 }
 
 /* The message at lo is over the limit: hands its head up, then skips it as it streams in
- * or, if it declares too much to skip, stops reading. */
+ * or, if it declares too much to skip, stops reading. Being skipped already, it has come to
+ * declare too much: stops reading (its head went up when its skipping began). */
 static void refuse(duet_link_bytes *l)
 {
     garbage_flush(l);
-    size_t least = frame_least(l);
-    size_t head = l->hi - l->lo < DROPPED_HEAD ? l->hi - l->lo : DROPPED_HEAD;
-    bool skip = least <= (uint64_t)l->max_in * DUET_LINK_BYTES_SKIP_FACTOR;
-    note(l, skip ? DUET_BYTES_OVERSIZED : DUET_BYTES_REFUSED, l->base + l->lo, least, l->buf + l->lo, head);
-    duet_link_dropped(&l->link, l->buf + l->lo, head, least, l->max_in);
+    uint64_t least = frame_least(l);
+    bool skip = false;
+    if (l->discarding) {
+        least += l->base + l->lo - l->skip_at; /* and what of it was dropped already */
+        note(l, DUET_BYTES_REFUSED, l->skip_at, least, l->buf + l->lo, 0);
+    } else {
+        if (least <= l->max_in) /* the buffer is full and holds less than the whole message */
+            least = l->hi - l->lo + 1;
+        size_t head = l->hi - l->lo < DROPPED_HEAD ? l->hi - l->lo : DROPPED_HEAD;
+        skip = least <= skip_limit(l);
+        note(l, skip ? DUET_BYTES_OVERSIZED : DUET_BYTES_REFUSED, l->base + l->lo, least, l->buf + l->lo, head);
+        duet_link_dropped(&l->link, l->buf + l->lo, head, least, l->max_in);
+    }
     if (!skip) {
         l->stats.input_refused = true;
         stop_input(l);
         return;
     }
     l->stats.oversized++;
-    l->discarding = true;
+    l->skip_at = l->base + l->lo;
+    l->discarding = l->pending > 0 || l->body > 0; /* not when it is whole already */
     l->lo += l->scan; /* what is framed goes; the rest is framed and dropped as it comes */
     l->scan = 0;
 }

@@ -666,6 +666,64 @@ static void test_oversized_request_head_goes_up(void **state)
     assert_false(st.input_refused);
 }
 
+/* A message whose last header, a number's, takes it over the limit: no value or body comes
+ * after that header for the limit to be checked against, and yet it is over. */
+static void test_last_header_over_limit(void **state)
+{
+    (void)state;
+    /* [bin "abcde", uint64 1]: 1 + 7 + 9 = 17 bytes over a 16-byte limit, then a message. */
+    static const uint8_t in[] = {0x92, 0xc4, 0x05, 'a', 'b', 'c', 'd', 'e', 0xcf, 0, 0, 0, 0, 0, 0, 0, 1,
+                                 0x93, 0x02, 0xa1, 'n', 0x90};
+    for (int mode = READ_ALL; mode <= READ_ONE; mode++) {
+        link_open_noted(64, mode, 16);
+        pipe_push(&pin, in, sizeof in);
+        while (lpoll() > 0 || pin.wr != pin.rd)
+            ;
+        assert_int_equal(cap.n, 1);
+        assert_delivered(0, in + 17, 5);
+        assert_int_equal(nt.n, 1);
+        assert_int_equal(nt.last[0].kind, DUET_BYTES_OVERSIZED);
+        assert_int_equal(nt.last[0].offset, 0);
+        assert_int_equal(nt.last[0].size, 17);
+        assert_int_equal(nt.dropped, 1);
+        assert_int_equal(nt.dropped_size, 17);
+        assert_memory_equal(nt.head, in, nt.head_len);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).oversized, 1);
+        assert_int_equal(duet_link_bytes_get_stats(&link_l).garbage_bytes, 0);
+    }
+}
+
+/* A message whose headers framed so far fit the limit, but whose next header the end of the
+ * full buffer cuts: it cannot fit, and is refused (the link once waited for room forever). */
+static void test_header_cut_by_full_buffer(void **state)
+{
+    (void)state;
+    /* [bin of 12, uint16 1]: 15 bytes framed, the uint16's 3-byte header from byte 15 of a
+     * 16-byte buffer (the limit): 18 bytes in all. Then a message. */
+    static const uint8_t in[] = {0x92, 0xc4, 0x0c, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0xcd, 0x00, 0x01,
+                                 0x93, 0x02, 0xa1, 'n', 0x90};
+    for (int mode = READ_ALL; mode <= READ_ONE; mode++) {
+        link_open_noted(16, mode, 0);
+        pipe_push(&pin, in, sizeof in);
+        pin.eof = true;
+        for (int i = 0; i < 8; i++)
+            lpoll();
+        assert_int_equal(cap.n, 1);
+        assert_delivered(0, in + 18, 5);
+        assert_int_equal(nt.n, 1);
+        assert_int_equal(nt.last[0].kind, DUET_BYTES_OVERSIZED);
+        assert_int_equal(nt.last[0].offset, 0);
+        assert_int_equal(nt.last[0].size, 17); /* more than the 16 bytes it holds */
+        assert_int_equal(nt.dropped, 1);
+        assert_int_equal(nt.head_len, 16);
+        assert_memory_equal(nt.head, in, 16);
+        duet_link_bytes_stats st = duet_link_bytes_get_stats(&link_l);
+        assert_int_equal(st.oversized, 1);
+        assert_int_equal(st.truncated, 0);
+        assert_true(st.input_ended);
+    }
+}
+
 static void test_huge_header_refuses_input(void **state)
 {
     (void)state;
@@ -687,6 +745,45 @@ static void test_huge_header_refuses_input(void **state)
     assert_int_equal(lpoll(), DUET_ERR_LINK_DOWN);
     assert_int_equal(end_l.reads, reads);
     assert_int_equal(link_l.link.send(&link_l.link, in + 8, 8), DUET_OK);
+}
+
+/* A message over the limit, skipped, that declares far more further in: the skipping stops
+ * there (it once skipped 4 GiB, swallowing what followed as the string's body). */
+static void test_huge_header_while_skipping_refuses_input(void **state)
+{
+    (void)state;
+    /* [0, 1, "<20 x>", <str of 4 GiB>...: over 16 bytes at the first string's header (25
+     * bytes, within 16 times 16: skipped), then 4 GiB more declared; then a request. */
+    uint8_t in[64];
+    static const uint8_t add[] = {0x94, 0x00, 0x02, 0xa3, 'a', 'd', 'd', 0x90};
+    memcpy(in, "\x94\x00\x01\xb4", 4);
+    memset(in + 4, 'x', 20);
+    memcpy(in + 24, "\xdb\xff\xff\xff\xff", 5);
+    memcpy(in + 29, add, sizeof add);
+    for (int mode = READ_ALL; mode <= READ_ONE; mode++) {
+        link_open_noted(64, mode, 16);
+        pipe_push(&pin, in, 29 + sizeof add);
+        int got;
+        while ((got = lpoll()) > 0 || (got == 0 && pin.wr != pin.rd))
+            ;
+        assert_int_equal(got, DUET_ERR_LINK_DOWN);
+        assert_int_equal(cap.n, 0);
+        assert_int_equal(nt.n, 2);
+        assert_int_equal(nt.last[0].kind, DUET_BYTES_OVERSIZED);
+        assert_int_equal(nt.last[0].size, 25);
+        assert_int_equal(nt.last[1].kind, DUET_BYTES_REFUSED);
+        assert_int_equal(nt.last[1].offset, 0);
+        assert_int_equal(nt.last[1].size, 29 + 0xffffffffull);
+        assert_int_equal(nt.last[1].len, 0);
+        assert_int_equal(nt.dropped, 1); /* the head went up once, with the first note */
+        assert_int_equal(nt.dropped_size, 25);
+        duet_link_bytes_stats st = duet_link_bytes_get_stats(&link_l);
+        assert_true(st.input_refused);
+        assert_int_equal(st.oversized, 1);
+        unsigned reads = end_l.reads;
+        assert_int_equal(lpoll(), DUET_ERR_LINK_DOWN);
+        assert_int_equal(end_l.reads, reads); /* nothing more is read */
+    }
 }
 
 static void test_truncated_input_noted(void **state)
@@ -986,7 +1083,10 @@ int main(void)
         cmocka_unit_test(test_refused_message_offered_again),
         cmocka_unit_test(test_garbage_noted_as_one_run),
         cmocka_unit_test(test_oversized_request_head_goes_up),
+        cmocka_unit_test(test_last_header_over_limit),
+        cmocka_unit_test(test_header_cut_by_full_buffer),
         cmocka_unit_test(test_huge_header_refuses_input),
+        cmocka_unit_test(test_huge_header_while_skipping_refuses_input),
         cmocka_unit_test(test_truncated_input_noted),
         cmocka_unit_test(test_reads_on_while_a_message_is_in_use),
         cmocka_unit_test(test_engines_bin_method_oversized_and_reports),
