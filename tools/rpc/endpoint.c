@@ -37,9 +37,10 @@ static void endpoint_note(void *ctx, const duet_bytes_note *n)
         break;
     case DUET_BYTES_REFUSED:
         e->input_broken = true;
-        fprintf(stderr, "%s: the message at byte %" PRIu64 " (%s) declares %" PRIu64 " bytes, too large to skip (the limit is %zu "
+        /* Refused while it was skipped, it has no bytes here: they went with its first note. */
+        fprintf(stderr, "%s: the message at byte %" PRIu64 "%s%s%s declares %" PRIu64 " bytes, too large to skip (the limit is %zu "
                 "bytes per message; skipping it would take what follows as its body): no more input is read. Send messages of at most %zu bytes.\n",
-                e->name, n->offset, bytes, n->size, n->limit, n->limit);
+                e->name, n->offset, n->len ? " (" : "", n->len ? bytes : "", n->len ? ")" : "", n->size, n->limit, n->limit);
         break;
     case DUET_BYTES_TRUNCATED:
         e->input_broken = true;
