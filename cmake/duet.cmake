@@ -42,11 +42,12 @@ endfunction()
 #               [DEFINES defs...] [FLAGS flags...] [LIBS libs...])
 # Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources (duet_core's
 # list: no top level, no port), and a ctest test that runs it for DUET_FUZZ_SECONDS on a
-# copy of the seed corpus. For a target over other code (the host tools'): SOURCES are
-# compiled with it, INCLUDES are more -I dirs, DEFINES more -D (NAME or NAME=VALUE), FLAGS
-# more compile flags (a library's pkg-config cflags) and LIBS what it links (-lm, a
-# library's pkg-config ldflags). SECONDS runs its test shorter: it runs for the smaller of
-# SECONDS and DUET_FUZZ_SECONDS.
+# copy of the seed corpus. Every target may include fuzz/fuzz_check.h (CHECK, fuzz_text).
+# For a target over other code (the host tools'): SOURCES are compiled with it, INCLUDES
+# are more -I dirs, DEFINES more -D (NAME or NAME=VALUE), FLAGS more compile flags (a
+# library's pkg-config cflags) and LIBS what it links (-lm, a library's pkg-config
+# ldflags). SECONDS runs its test shorter: it runs for the smaller of SECONDS and
+# DUET_FUZZ_SECONDS.
 find_program(DUET_CLANG NAMES clang clang-14 REQUIRED)
 function(duet_add_fuzz name source)
   cmake_parse_arguments(F "" "SEEDS;SECONDS" "SOURCES;INCLUDES;DEFINES;FLAGS;LIBS" ${ARGN})
@@ -58,9 +59,9 @@ function(duet_add_fuzz name source)
     COMMAND ${DUET_CLANG} -std=c11 -g -O1 ${DUET_WARNINGS}
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
             -I${CMAKE_SOURCE_DIR}/include -I${DUET_GENERATED_INCLUDE_DIR} -I${CMAKE_SOURCE_DIR}/src
-            ${F_INCLUDES} ${F_DEFINES} ${F_FLAGS}
+            -I${CMAKE_SOURCE_DIR}/fuzz ${F_INCLUDES} ${F_DEFINES} ${F_FLAGS}
             ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} -o ${out} ${F_LIBS}
-    DEPENDS ${DUET_CORE_SOURCES} ${F_SOURCES} ${source}
+    DEPENDS ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_check.h
     COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${out})
   set(seconds ${DUET_FUZZ_SECONDS})

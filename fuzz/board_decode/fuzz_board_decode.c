@@ -49,13 +49,7 @@
 #include "rpmsg_decode.h"
 #include "trace.h"
 
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                \
-        }                                                                           \
-    } while (0)
+#include "fuzz_check.h"
 
 static FILE *devnull(void)
 {
@@ -258,10 +252,7 @@ static void buffers(const uint8_t *data, size_t size)
 
 static void analog(const uint8_t *data, size_t size)
 {
-    char *spec = malloc(size + 1);
-    CHECK(spec);
-    memcpy(spec, data, size);
-    spec[size] = 0;
+    char *spec = fuzz_text(data, size);
     board_analog a;
     char why[48];
     memset(why, 0xaa, sizeof why);

@@ -12,6 +12,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from seed_files import write_seeds  # noqa: E402
+
 M4, M7 = 0, 1
 
 
@@ -144,13 +147,7 @@ ANALOG = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "seeds")
-    os.makedirs(out, exist_ok=True)
-    for group in (VALUES, EVENTS, RPMSG, ANALOG):
-        for name, data in group.items():
-            with open(os.path.join(out, name), "wb") as f:
-                f.write(data)
-            print(f"{name:28} {len(data):5} bytes")
+    write_seeds(__file__, VALUES, EVENTS, RPMSG, ANALOG, width=28)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from seed_files import write_seeds  # noqa: E402
+
 BOARD, M4, M7, NOCORE = 0, 1, 2, 3  # h >> 5 & 3
 BOOT, END, PIN_MODE, PIN, PWM, ANALOG, SERVO, RTC, SERIAL, STREAM, RPC, WARN, LINK, SERIAL_IN, RESET, \
     M4_STDOUT, RUN = range(1, 18)
@@ -81,12 +84,7 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "seeds")
-    os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
-        print(f"{name:20} {len(data):5} bytes")
+    write_seeds(__file__, SEEDS)
 
 
 if __name__ == "__main__":

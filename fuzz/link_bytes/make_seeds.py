@@ -13,6 +13,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from seed_files import write_seeds  # noqa: E402
+
 # Set-ups (byte 0, bits 0-2): max_in 16 (cap 16), 64, 16 (cap 64), 256, 100 (cap 256),
 # 64 (cap 128), 32 (cap 33), 4096.
 LIM16, LIM64, LIM16_CAP64, LIM256, LIM100, LIM64_CAP128, LIM32_CAP33, LIM4096 = range(8)
@@ -101,11 +104,7 @@ SEEDS = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "seeds")
-    os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
+    write_seeds(__file__, SEEDS)
 
 
 if __name__ == "__main__":

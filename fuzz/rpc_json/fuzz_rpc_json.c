@@ -42,13 +42,7 @@
 #include "duet/msgpack.h"
 #include "json_mp.h"
 
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                \
-        }                                                                           \
-    } while (0)
+#include "fuzz_check.h"
 
 /* Does the value at r hold an unsigned integer past INT64_MAX? r is moved past it (or fails). */
 static bool has_big_uint(duet_msgpack_reader *r, unsigned depth)
@@ -130,10 +124,7 @@ static void walk_msgpack(const uint8_t *data, size_t size)
 
 static void walk_arg(const uint8_t *data, size_t size)
 {
-    char *arg = malloc(size + 1);
-    CHECK(arg);
-    memcpy(arg, data, size);
-    arg[size] = 0;
+    char *arg = fuzz_text(data, size);
     bool note;
     char why[160] = "";
     json_t *j = jm_parse_arg(arg, &note, why, sizeof why);

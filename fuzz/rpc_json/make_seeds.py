@@ -11,6 +11,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from seed_files import write_seeds  # noqa: E402
+
 
 def s(text):
     b = text.encode() if isinstance(text, str) else text
@@ -76,13 +79,7 @@ BASE64 = {
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "seeds")
-    os.makedirs(out, exist_ok=True)
-    for group in (MSGPACK, ARGS, BASE64):
-        for name, data in group.items():
-            with open(os.path.join(out, name), "wb") as f:
-                f.write(data)
-            print(f"{name:20} {len(data):5} bytes")
+    write_seeds(__file__, MSGPACK, ARGS, BASE64)
 
 
 if __name__ == "__main__":

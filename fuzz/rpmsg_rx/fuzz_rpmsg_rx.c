@@ -43,13 +43,7 @@
 
 #include "duet/rpmsg.h"
 
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (!(cond)) {                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                \
-        }                                                                           \
-    } while (0)
+#include "fuzz_check.h"
 
 #define SHM_DA 0x38000000u
 #define SHM_SIZE 0x10000u
