@@ -1,6 +1,30 @@
-"""seed_files.py - what the fuzz targets' make_seeds.py scripts share: writing the seeds."""
+"""seed_files.py - what the fuzz targets' make_seeds.py scripts share: msgpack-RPC messages
+and writing the seeds."""
 import os
+import struct
 import sys
+
+
+def mp_str(s):
+    """A MessagePack str (fixstr, str8 or str16) of s (text or bytes)."""
+    b = s.encode() if isinstance(s, str) else s
+    if len(b) < 32:
+        return bytes([0xA0 | len(b)]) + b
+    if len(b) < 256:
+        return b"\xd9" + bytes([len(b)]) + b
+    return b"\xda" + struct.pack(">H", len(b)) + b
+
+
+def request(msgid, method, params=b"\x90"):
+    return b"\x94\x00" + bytes([msgid]) + mp_str(method) + params
+
+
+def response(msgid, result=b"\xc0", error=b"\xc0"):
+    return b"\x94\x01" + bytes([msgid]) + error + result
+
+
+def notify(method, params=b"\x90"):
+    return b"\x93\x02" + mp_str(method) + params
 
 
 def write_seeds(script, *groups, width=20):

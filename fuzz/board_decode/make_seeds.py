@@ -13,27 +13,10 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from seed_files import write_seeds  # noqa: E402
+from seed_files import mp_str, notify, request, response, write_seeds  # noqa: E402
 
 M4, M7 = 0, 1
 
-
-def mp_str(s):
-    b = s.encode() if isinstance(s, str) else s
-    assert len(b) < 32
-    return bytes([0xA0 | len(b)]) + b
-
-
-def request(msgid, method, params=b"\x90"):
-    return b"\x94\x00" + bytes([msgid]) + mp_str(method) + params
-
-
-def response(msgid, result=b"\xc0", error=b"\xc0"):
-    return b"\x94\x01" + bytes([msgid]) + error + result
-
-
-def notify(method, params=b"\x90"):
-    return b"\x93\x02" + mp_str(method) + params
 
 
 # ------------------------------------------------------------ values (walk A)

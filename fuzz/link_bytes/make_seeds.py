@@ -10,11 +10,10 @@ a stream: msgpack-RPC requests, responses and notifications, alone and back to b
 limit. The inputs of the fixes the fuzzer led to (fix_*) are written here too.
 """
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from seed_files import write_seeds  # noqa: E402
+from seed_files import mp_str, notify, request, response, write_seeds  # noqa: E402
 
 # Set-ups (byte 0, bits 0-2): max_in 16 (cap 16), 64, 16 (cap 64), 256, 100 (cap 256),
 # 64 (cap 128), 32 (cap 33), 4096.
@@ -25,29 +24,9 @@ def cfg(setup, chunk=0, zeros=0, refuse=0, nest=0, seed=0x1234):
     return bytes([setup | chunk << 3 | zeros << 6, refuse | nest << 4, seed >> 8, seed & 0xFF])
 
 
-def mp_str(s):
-    b = s.encode() if isinstance(s, str) else s
-    if len(b) < 32:
-        return bytes([0xA0 | len(b)]) + b
-    if len(b) < 256:
-        return b"\xd9" + bytes([len(b)]) + b
-    return b"\xda" + struct.pack(">H", len(b)) + b
 
-
-def request(msgid, method, params=b"\x92\x01\x02"):
-    return b"\x94\x00" + bytes([msgid]) + mp_str(method) + params
-
-
-def response(msgid, result=b"\x03", error=b"\xc0"):
-    return b"\x94\x01" + bytes([msgid]) + error + result
-
-
-def notify(method, params=b"\x90"):
-    return b"\x93\x02" + mp_str(method) + params
-
-
-ADD = request(1, "add")                                   # [0, 1, "add", [1, 2]]
-RESP = response(1)                                        # [1, 1, nil, 3]
+ADD = request(1, "add", b"\x92\x01\x02")                  # [0, 1, "add", [1, 2]]
+RESP = response(1, b"\x03")                               # [1, 1, nil, 3]
 ERR = response(2, b"\xc0", mp_str("no such method"))      # [1, 2, "no such method", nil]
 NOTE = notify("tty", b"\x91\xc4\x03abc")                  # [2, "tty", [bin "abc"]]
 TRIO = ADD + RESP + NOTE
