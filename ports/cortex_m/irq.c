@@ -26,7 +26,7 @@ void duet_cortex_m_halt(void)
         NVIC_ICPR[i] = 0xffffffffu;
     }
     for (;;)
-        __asm__ volatile("dsb\n\twfi" ::: "memory");
+        duet_cortex_m_wfi();
 }
 
 bool duet_cortex_m_sleep_unless(volatile uint32_t *flag)
@@ -34,7 +34,7 @@ bool duet_cortex_m_sleep_unless(volatile uint32_t *flag)
     __asm__ volatile("cpsid i" ::: "memory");
     if (!*flag) {
         duet_cortex_m_clock_alarm(1);
-        __asm__ volatile("dsb\n\twfi" ::: "memory");
+        duet_cortex_m_wfi();
     }
     /* A pending interrupt runs here, and may set the flag. */
     __asm__ volatile("cpsie i\n\tisb" ::: "memory");

@@ -220,7 +220,7 @@ static void schedule(void)
         uint32_t ms = soonest_deadline(slots);
         if (ms != UINT32_MAX)
             duet_cortex_m_clock_alarm(ms);
-        __asm__ volatile("dsb\n\twfi" ::: "memory");
+        duet_cortex_m_wfi();
         duet_cortex_m_irq_restore(mask);
     }
 }

@@ -5,6 +5,9 @@
 /* thread.c's wait, from the program's first thread on (NULL until then). */
 static bool (*thread_wait)(volatile uint32_t *flag, uint32_t timeout_ms);
 
+/* The flag the port's doorbell sets: the last wait's (NULL before the first). */
+static volatile uint32_t *doorbell;
+
 void duet_cortex_m_wait_by(bool (*wait)(volatile uint32_t *flag, uint32_t timeout_ms))
 {
     thread_wait = wait;
@@ -17,6 +20,7 @@ bool duet_cortex_m_threads_started(void)
 
 bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
 {
+    doorbell = flag;
     if (thread_wait)
         return thread_wait(flag, timeout_ms);
     /* The clock is read once the flag is found clear, not before: a doorbell that rang
@@ -43,16 +47,23 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms)
         /* The doorbell's interrupt, or the clock's at the deadline (and no sooner), ends the
          * WFI although interrupts are masked, and runs as soon as they are unmasked. */
         duet_cortex_m_clock_alarm(timeout_ms - spent);
-        __asm__ volatile("dsb\n\twfi" ::: "memory");
+        duet_cortex_m_wfi();
         duet_cortex_m_irq_restore(mask);
         mask = duet_cortex_m_irq_save();
     }
 }
 
-void duet_cortex_m_sleep_ticks(uint32_t ticks)
+bool duet_cortex_m_sleep_ticks(uint32_t ticks)
 {
+    /* Checked with interrupts masked: a ring after the check still ends the WFI. */
     uint32_t mask = duet_cortex_m_irq_save();
-    duet_cortex_m_clock_alarm_ticks(ticks);
-    __asm__ volatile("dsb\n\twfi" ::: "memory");
+    bool rung = doorbell && *doorbell;
+    if (rung) {
+        *doorbell = 0;
+    } else {
+        duet_cortex_m_clock_alarm_ticks(ticks);
+        duet_cortex_m_wfi();
+    }
     duet_cortex_m_irq_restore(mask);
+    return rung;
 }

@@ -1,6 +1,6 @@
 /* test_systick.c - ports/cortex_m/systick.c (the millisecond clock without a tick, and the
- * alarm that ends a sleep) and board_time.c (millis(), micros(), and delay(), which sleeps on
- * them) on the host, over a
+ * alarm that ends a sleep), wait.c (the port's wait and the sleep to a tick) and
+ * board_time.c (millis(), micros(), and delay(), which sleeps on them) on the host, over a
  * simulated SysTick (fake_systick.c).
  *
  * The clock may run late by the few ticks a restart takes, never early. Under QEMU on a
@@ -183,17 +183,30 @@ static void test_counter_clock_follows_time_to_the_tick(void **state)
 
 /* ------------------------------------------------------------ board_time.c */
 
-/* What delay() calls: the port's wait (sleep_ms above, as duet_cortex_m_wait sleeps without a
- * doorbell), the sleep to a tick (as wait.c's), duet_poll, and whether threads wait. */
+/* What delay() calls: the port's wait (wait.c's duet_cortex_m_wait on the test's doorbell,
+ * as the ports call it), wait.c's sleep to a tick, duet_poll, and the threads' wait. */
 static unsigned polls, waits, tick_sleeps;
-static bool threads;
+static bool in_port_wait;
+static volatile uint32_t bell;      /* the doorbell's flag, which its interrupt sets */
+static unsigned ring_after_poll;    /* the poll after which the doorbell rings (0: none) */
+static uint64_t rang_at, served_at; /* when it rang, and the first poll after that */
 unsigned duet_cortex_m_loop_watched;
+
+/* The WFI of wait.c: one outside the port's wait is a sleep to a tick. */
+void duet_cortex_m_wfi(void)
+{
+    if (!in_port_wait)
+        tick_sleeps++;
+    assert_true(fake_systick_wfi(2ull * LONGEST));
+}
 
 static void port_wait(duet_port *port, uint32_t timeout_ms)
 {
     (void)port;
     waits++;
-    sleep_ms(timeout_ms);
+    in_port_wait = true;
+    duet_cortex_m_wait(&bell, timeout_ms);
+    in_port_wait = false;
 }
 
 static duet_port port = {.wait = port_wait};
@@ -206,21 +219,21 @@ duet_port *duet_port_default(void)
 int duet_poll(void)
 {
     polls++;
+    if (rang_at && !served_at)
+        served_at = fake_systick_now();
+    if (polls == ring_after_poll) {
+        bell = 1; /* its interrupt ran just after this poll */
+        rang_at = fake_systick_now();
+    }
     return 0;
 }
 
-bool duet_cortex_m_threads_started(void)
+/* The threads' scheduler's wait (thread.c), in whole milliseconds. */
+static bool thread_wait(volatile uint32_t *flag, uint32_t timeout_ms)
 {
-    return threads;
-}
-
-void duet_cortex_m_sleep_ticks(uint32_t ticks)
-{
-    tick_sleeps++;
-    uint32_t mask = duet_cortex_m_irq_save();
-    duet_cortex_m_clock_alarm_ticks(ticks);
-    assert_true(fake_systick_wfi(2ull * LONGEST));
-    duet_cortex_m_irq_restore(mask);
+    (void)flag;
+    sleep_ms(timeout_ms);
+    return false;
 }
 
 /* delay(ms) from offset ticks into a millisecond: how many ticks it took. It served the other
@@ -230,6 +243,8 @@ static uint64_t timed_delay(uint32_t offset, uint32_t ms)
     start();
     fake_systick_idle(7u * TPM + offset);
     polls = waits = tick_sleeps = 0;
+    bell = 0;
+    rang_at = served_at = 0;
     uint64_t t = fake_systick_now();
     delay(ms);
     uint64_t took = fake_systick_now() - t;
@@ -244,7 +259,7 @@ static uint64_t timed_delay(uint32_t offset, uint32_t ms)
 static void test_delay_ends_at_its_tick(void **state)
 {
     (void)state;
-    threads = false;
+    duet_cortex_m_wait_by(NULL);
     const uint32_t offsets[] = {0, 1, 300, TPM / 2u, TPM - 1u};
     const uint32_t lengths[] = {0, 1, 2, 3, 17, 1000};
     for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
@@ -261,7 +276,7 @@ static void test_delay_ends_at_its_tick(void **state)
 static void test_delay_with_threads_ends_within_a_millisecond(void **state)
 {
     (void)state;
-    threads = true;
+    duet_cortex_m_wait_by(thread_wait);
     for (uint32_t offset = 0; offset < TPM; offset += 333u)
         for (uint32_t ms = 0; ms < 5; ms++) {
             uint64_t took = timed_delay(offset, ms);
@@ -270,7 +285,42 @@ static void test_delay_with_threads_ends_within_a_millisecond(void **state)
                          (unsigned long long)took);
             assert_int_equal(tick_sleeps, 0);
         }
-    threads = false;
+    duet_cortex_m_wait_by(NULL);
+}
+
+/* A ring that comes between a delay's last look and its sleep to the tick (its interrupt ran
+ * just after that poll) is served at once, not when the delay ends; the delay still ends at
+ * its tick. delay(2) from offset ticks into a millisecond: a poll, the port's wait to the
+ * start of the millisecond it ends in, a poll (the doorbell rings here), the sleep to the
+ * tick. */
+static void test_a_ring_before_the_sleep_to_the_tick_is_served_at_once(void **state)
+{
+    (void)state;
+    duet_cortex_m_wait_by(NULL);
+    const uint32_t offsets[] = {300, TPM / 2u, TPM - 100u}; /* a sleep to the tick follows */
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
+        ring_after_poll = 2;
+        start();
+        fake_systick_idle(7u * TPM + offsets[i]);
+        polls = waits = tick_sleeps = 0;
+        bell = 0;
+        rang_at = served_at = 0;
+        uint64_t t = fake_systick_now();
+        delay(2);
+        uint64_t took = fake_systick_now() - t;
+        ring_after_poll = 0;
+        if (!rang_at || !served_at)
+            fail_msg("from tick %u: rang at %llu, served at %llu", (unsigned)offsets[i],
+                     (unsigned long long)rang_at, (unsigned long long)served_at);
+        if (served_at - rang_at > 4u * SLACK)
+            fail_msg("from tick %u: a ring served %llu ticks after it came", (unsigned)offsets[i],
+                     (unsigned long long)(served_at - rang_at));
+        if (took < 2u * TPM || took > 2u * TPM + SHORTEST + 4u * SLACK)
+            fail_msg("from tick %u: delay(2) took %llu ticks", (unsigned)offsets[i], (unsigned long long)took);
+        assert_int_equal(bell, 0); /* the ring was taken */
+        /* Each look is followed by a wait, a sleep or the end, and the ring by one more look. */
+        assert_int_equal(polls, waits + tick_sleeps + 2u);
+    }
 }
 
 /* millis() and micros() are the clock's time, to the millisecond and to the microsecond (the
@@ -299,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_millis_and_micros_follow_the_clock),
         cmocka_unit_test(test_delay_ends_at_its_tick),
         cmocka_unit_test(test_delay_with_threads_ends_within_a_millisecond),
+        cmocka_unit_test(test_a_ring_before_the_sleep_to_the_tick_is_served_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,8 +63,11 @@ bool duet_cortex_m_wait(volatile uint32_t *flag, uint32_t timeout_ms);
 
 /* Sleeps in WFI until ticks processor-clock ticks have passed or an interrupt comes (the
  * other core's doorbell among them), without threads' scheduler: for the last millisecond
- * of a delay (board_time.c). */
-void duet_cortex_m_sleep_ticks(uint32_t ticks);
+ * of a delay (board_time.c). Not at all if the doorbell the port's wait waits on (the flag
+ * of the last duet_cortex_m_wait) rang since that wait saw it: it then clears the flag, as
+ * the wait would, and returns true, so that the caller serves the other core at once (the
+ * ring may have come between the caller's last look and this sleep). */
+bool duet_cortex_m_sleep_ticks(uint32_t ticks);
 
 /* Makes duet_cortex_m_wait() call wait instead of sleeping itself (thread.c, when a program
  * starts its first thread). */
@@ -87,10 +90,18 @@ static inline void duet_cortex_m_irq_restore(uint32_t primask)
 {
     __asm__ volatile("msr primask, %0\n\tisb" ::"r"(primask) : "memory");
 }
+
+/* Sleeps until an interrupt is pending (it ends the sleep even while interrupts are masked),
+ * once the memory accesses before it are done. */
+static inline void duet_cortex_m_wfi(void)
+{
+    __asm__ volatile("dsb\n\twfi" ::: "memory");
+}
 #else
-/* Off the chip (a host test of this code: tests/cortex_m), the test defines both. */
+/* Off the chip (a host test of this code: tests/cortex_m), the test defines all three. */
 uint32_t duet_cortex_m_irq_save(void);
 void duet_cortex_m_irq_restore(uint32_t primask);
+void duet_cortex_m_wfi(void);
 #endif
 
 /* ------------------------------------------------------------ threads (thread.c) */
