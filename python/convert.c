@@ -138,12 +138,17 @@ static int encode_bytes(duet_msgpack_writer *w, PyObject *obj)
 
 static int encode_ext(duet_msgpack_writer *w, PyObject *obj, const path *p)
 {
+    /* Ext's own constructor makes two items, but tuple.__new__(Ext, ...) makes an Ext of any
+     * length: look at the items only when both are there. */
+    if (PyTuple_GET_SIZE(obj) != 2)
+        return fail(PyExc_TypeError, p, "is an Ext that does not hold two items (type, data)");
     PyObject *type = PyTuple_GET_ITEM(obj, 0);
     PyObject *data = PyTuple_GET_ITEM(obj, 1);
-    long t = PyLong_Check(type) ? PyLong_AsLong(type) : 1000;
-    if (t == -1 && PyErr_Occurred())
-        PyErr_Clear();
-    if (t < -128 || t > 127 || (t == -1 && !PyLong_Check(type)))
+    /* An int past a long long is out of range too (not -1, which PyLong_AsLong's overflow
+     * error would have made it). */
+    int overflow = 0;
+    long long t = PyLong_Check(type) ? PyLong_AsLongLongAndOverflow(type, &overflow) : 1000;
+    if (overflow || t < -128 || t > 127)
         return fail(PyExc_ValueError, p, "is an Ext whose type is not an int from -128 to 127");
     if (!PyBytes_Check(data))
         return fail(PyExc_TypeError, p, "is an Ext whose data is not bytes");

@@ -106,3 +106,15 @@ def test_values_out_of_range_or_too_deep_or_too_large(up):
     with pytest.raises(ValueError, match="Ext whose type"):
         up.call("echo", msgpackrpc.Ext(300, b""))
     assert up.call("add", 2, 2) == 4
+
+
+def test_malformed_ext_is_refused_cleanly(up):
+    # tuple.__new__ makes an Ext of any length: the encoder used to read items that were not there.
+    for items in [(), (5,), (5, b"x", b"y")]:
+        with pytest.raises(TypeError, match=r"argument 1 is an Ext that does not hold two items"):
+            up.call("echo", tuple.__new__(msgpackrpc.Ext, items))
+    # A type past a long used to go out as ext type -1 (the overflow's -1 taken as the type).
+    for big in [2**64, 2**100, -(2**70)]:
+        with pytest.raises(ValueError, match="Ext whose type"):
+            up.call("echo", msgpackrpc.Ext(big, b""))
+    assert up.call("echo", msgpackrpc.Ext(-128, b"z")) == msgpackrpc.Ext(-128, b"z")
