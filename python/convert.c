@@ -126,11 +126,15 @@ static int encode_str(duet_msgpack_writer *w, PyObject *obj, const path *p)
     return 0;
 }
 
-static int encode_bytes(duet_msgpack_writer *w, PyObject *obj)
+static int encode_bytes(duet_msgpack_writer *w, PyObject *obj, const path *p)
 {
     Py_buffer view;
-    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
-        return -1;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) {
+        /* Only a memoryview refuses (a released one, ValueError; one whose bytes are not one
+         * run, as memoryview(b)[::2], BufferError): a TypeError that names the value. */
+        PyErr_Clear();
+        return fail(PyExc_TypeError, p, "is a memoryview that is released or not contiguous, which has no MessagePack form");
+    }
     duet_msgpack_write_bin(w, view.buf, (size_t)view.len);
     PyBuffer_Release(&view);
     return 0;
@@ -214,7 +218,7 @@ static int encode(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth
     if (PyUnicode_Check(obj))
         return encode_str(w, obj, p);
     if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyMemoryView_Check(obj))
-        return encode_bytes(w, obj);
+        return encode_bytes(w, obj, p);
     if (ext_type && PyObject_TypeCheck(obj, (PyTypeObject *)ext_type))
         return encode_ext(w, obj, p);
     if (PyList_Check(obj) || PyTuple_Check(obj)) {

@@ -118,3 +118,14 @@ def test_malformed_ext_is_refused_cleanly(up):
         with pytest.raises(ValueError, match="Ext whose type"):
             up.call("echo", msgpackrpc.Ext(big, b""))
     assert up.call("echo", msgpackrpc.Ext(-128, b"z")) == msgpackrpc.Ext(-128, b"z")
+
+
+def test_memoryview_without_plain_bytes_is_a_type_error_naming_the_argument(up):
+    # These used to raise BufferError or ValueError from the buffer protocol, naming nothing.
+    gone = memoryview(b"gone")
+    gone.release()
+    for view in [memoryview(b"abcd")[::2], gone]:
+        with pytest.raises(TypeError, match=r"argument 1\[0\] is a memoryview that is released or not contiguous"):
+            up.call("echo", [view])
+    assert up.call("echo", memoryview(b"abcd").cast("H")) == b"abcd"
+    assert up.call("echo", memoryview(b"ab")[::2]) == b"a"  # one item: contiguous
