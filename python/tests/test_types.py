@@ -129,3 +129,25 @@ def test_memoryview_without_plain_bytes_is_a_type_error_naming_the_argument(up):
             up.call("echo", [view])
     assert up.call("echo", memoryview(b"abcd").cast("H")) == b"abcd"
     assert up.call("echo", memoryview(b"ab")[::2]) == b"a"  # one item: contiguous
+
+
+def test_no_python_code_runs_while_a_value_is_encoded(up):
+    # The encoder used to take repr() of every dict key it passed (for its error text): a key
+    # whose repr() emptied the dict freed the key as it was being encoded.
+    class Key(int):
+        victim = None
+
+        def __repr__(self):
+            if Key.victim is not None:
+                Key.victim.clear()
+                Key.victim = None
+            return "Key"
+
+    d = {Key(1): "one"}
+    Key.victim = d
+    assert up.call("echo", d) == {1: "one"}
+    assert d == {1: "one"}  # repr() did not run
+    d[Key(2)] = {3, 4}
+    with pytest.raises(TypeError, match=r"argument 1\[Key\] is a set"):
+        up.call("echo", d)  # an error's text runs it: the dict is emptied, nothing breaks
+    assert d == {} and up.call("add", 1, 1) == 2
