@@ -210,6 +210,10 @@ static int encode_dict(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned 
         path_pop(p);
         if (r < 0)
             return -1;
+        /* Out of room in the key: the value is not looked at either (as for a list's
+         * elements), so a writer too small fails the way a large one does, or not at all. */
+        if (duet_msgpack_writer_error(w))
+            break;
         path_push_key(p, "[%s]", key);
         r = encode(w, value, p, depth + 1);
         path_pop(p);

@@ -151,3 +151,12 @@ def test_no_python_code_runs_while_a_value_is_encoded(up):
     with pytest.raises(TypeError, match=r"argument 1\[Key\] is a set"):
         up.call("echo", d)  # an error's text runs it: the dict is emptied, nothing breaks
     assert d == {} and up.call("add", 1, 1) == 2
+
+
+def test_a_dict_key_too_large_for_the_message_is_the_size_error(up):
+    # The value after a key that ran out of room used to be looked at anyway (here: an int
+    # out of range), unlike a list's elements after one that ran out of room.
+    with pytest.raises(ValueError, match="the arguments take more than"):
+        up.call("echo", {"x" * 100000: 2**64})
+    with pytest.raises(ValueError, match="the arguments take more than"):
+        up.call("echo", ["x" * 100000, 2**64])
