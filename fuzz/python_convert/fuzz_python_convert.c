@@ -480,11 +480,11 @@ static void check_decoded(duet_msgpack_reader *r, PyObject *obj)
     case DUET_MSGPACK_NIL: CHECK(obj == Py_None); break;
     case DUET_MSGPACK_BOOL: CHECK(obj == (t.v.b ? Py_True : Py_False)); break;
     case DUET_MSGPACK_UINT:
-        CHECK(PyLong_CheckExact(obj) && PyLong_AsUnsignedLongLong(obj) == t.v.u);
-        break;
-    case DUET_MSGPACK_INT: {
-        int overflow = 0;
-        CHECK(PyLong_CheckExact(obj) && PyLong_AsLongLongAndOverflow(obj, &overflow) == t.v.i && !overflow);
+    case DUET_MSGPACK_INT: { /* compared as Python ints: no C conversion that could wrap */
+        PyObject *want = t.type == DUET_MSGPACK_UINT ? PyLong_FromUnsignedLongLong(t.v.u) : PyLong_FromLongLong(t.v.i);
+        CHECK(want && PyLong_CheckExact(obj));
+        CHECK(PyObject_RichCompareBool(obj, want, Py_EQ) == 1);
+        Py_DECREF(want);
         break;
     }
     case DUET_MSGPACK_FLOAT32:
