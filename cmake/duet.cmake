@@ -39,7 +39,7 @@ function(duet_add_os_test name)
 endfunction()
 
 # duet_add_fuzz(NAME SOURCE [SEEDS dir] [SECONDS n] [SOURCES files...] [INCLUDES dirs...]
-#               [DEFINES defs...] [FLAGS flags...] [LIBS libs...] [OPTIONS opts...])
+#               [DEFINES defs...] [FLAGS flags...] [LIBS libs...])
 # Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources (duet_core's
 # list: no top level, no port), and a ctest test that runs it for DUET_FUZZ_SECONDS on a
 # copy of the seed corpus. Every target may include fuzz/fuzz_check.h (CHECK, fuzz_text).
@@ -47,10 +47,10 @@ endfunction()
 # are more -I dirs, DEFINES more -D (NAME or NAME=VALUE), FLAGS more compile flags (a
 # library's pkg-config cflags) and LIBS what it links (-lm, a library's pkg-config
 # ldflags). SECONDS runs its test shorter: it runs for the smaller of SECONDS and
-# DUET_FUZZ_SECONDS. OPTIONS are more libFuzzer options for its test (-detect_leaks=0).
+# DUET_FUZZ_SECONDS.
 find_program(DUET_CLANG NAMES clang clang-14 REQUIRED)
 function(duet_add_fuzz name source)
-  cmake_parse_arguments(F "" "SEEDS;SECONDS" "SOURCES;INCLUDES;DEFINES;FLAGS;LIBS;OPTIONS" ${ARGN})
+  cmake_parse_arguments(F "" "SEEDS;SECONDS" "SOURCES;INCLUDES;DEFINES;FLAGS;LIBS" ${ARGN})
   set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
   list(TRANSFORM F_INCLUDES PREPEND -I)
   list(TRANSFORM F_DEFINES PREPEND -D)
@@ -70,5 +70,5 @@ function(duet_add_fuzz name source)
   endif()
   set(corpus ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus)
   add_test(NAME ${name}
-    COMMAND ${CMAKE_SOURCE_DIR}/scripts/run-fuzz.sh ${out} ${corpus} ${F_SEEDS} ${seconds} ${F_OPTIONS})
+    COMMAND ${CMAKE_SOURCE_DIR}/scripts/run-fuzz.sh ${out} ${corpus} ${F_SEEDS} ${seconds})
 endfunction()
