@@ -31,63 +31,85 @@ int dpy_convert_init(PyObject *module)
 
 /* ------------------------------------------------------------ encoding */
 
-/* Where a value sits: "call('led'): argument 1" plus "[2]['key']" as the encoder descends. */
+/*
+ * Where a value sits: "call('led'): argument 1" plus "[2]['key']" as the encoder descends.
+ * The steps are kept, and written out as text only when a value fails: the text holds
+ * repr() of dict keys, and repr() of a str, int or tuple subclass is Python code, which
+ * could change or free the lists and dicts the encoder walks with borrowed references
+ * (a key whose repr() empties its dict freed the key being encoded). Each step holds a
+ * reference to its key, so that keys stay alive while the text is written.
+ */
+typedef struct step {
+    const char *fmt;  /* "[%zd]" for a list's element; " key %s" or "[%s]" with a key's repr */
+    Py_ssize_t index; /* the element's, for "[%zd]" */
+    PyObject *key;    /* a new reference, for the others */
+} step;
+
 typedef struct path {
     const char *what;
-    char at[160];
-    size_t len;
+    unsigned n;
+    step steps[DPY_MAX_DEPTH + 1]; /* a value deeper than that fails before it descends */
 } path;
 
-/* Adds n bytes just printed (snprintf's count) to the path, within its size. */
-static void path_grow(path *p, int n)
+/* Descends into element i of a list. */
+static void path_push_index(path *p, Py_ssize_t i)
 {
-    if (n > 0)
-        p->len = p->len + (size_t)n < sizeof p->at ? p->len + (size_t)n : sizeof p->at - 1;
+    p->steps[p->n++] = (step){.fmt = "[%zd]", .index = i, .key = NULL};
 }
 
-/* Descends into element i of a list: "[i]". Returns the length to go back to. */
-static size_t path_push_index(path *p, Py_ssize_t i)
+/* Descends into a dict's key (fmt " key %s") or value ("[%s]"): fmt has one %s, the key's repr. */
+static void path_push_key(path *p, const char *fmt, PyObject *key)
 {
-    size_t was = p->len;
-    if (p->len < sizeof p->at - 1)
-        path_grow(p, snprintf(p->at + p->len, sizeof p->at - p->len, "[%zd]", i));
-    return was;
+    Py_INCREF(key);
+    p->steps[p->n++] = (step){.fmt = fmt, .index = 0, .key = key};
 }
 
-/* Descends into a dict's key (" key 'k'") or value ("['k']"): fmt has one %s, the key's repr. */
-static size_t path_push_key(path *p, const char *fmt, PyObject *key)
+static void path_pop(path *p)
 {
-    size_t was = p->len;
-    if (p->len >= sizeof p->at - 1)
-        return was;
-    PyObject *r = PyObject_Repr(key);
-    const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
-    if (!s)
-        PyErr_Clear();
-    path_grow(p, snprintf(p->at + p->len, sizeof p->at - p->len, fmt, s ? s : "?"));
-    Py_XDECREF(r);
-    return was;
+    step *s = &p->steps[--p->n];
+    Py_XDECREF(s->key);
 }
 
-static void path_pop(path *p, size_t was)
+/* The steps as text into at (cap bytes), cut where it is full. Runs repr() of the keys. */
+static void path_text(const path *p, char *at, size_t cap)
 {
-    p->len = was;
-    p->at[was] = '\0';
+    size_t len = 0;
+    at[0] = '\0';
+    for (unsigned i = 0; i < p->n && len < cap - 1; i++) {
+        const step *s = &p->steps[i];
+        int n;
+        if (!s->key) {
+            n = snprintf(at + len, cap - len, s->fmt, s->index);
+        } else {
+            PyObject *r = PyObject_Repr(s->key);
+            const char *text = r ? PyUnicode_AsUTF8(r) : NULL;
+            if (!text)
+                PyErr_Clear();
+            n = snprintf(at + len, cap - len, s->fmt, text ? text : "?");
+            Py_XDECREF(r);
+        }
+        if (n > 0)
+            len = len + (size_t)n < cap ? len + (size_t)n : cap - 1;
+    }
 }
 
 static int fail(PyObject *type, const path *p, const char *problem)
 {
-    PyErr_Format(type, "%s%s %s", p->what, p->at, problem);
+    char at[160];
+    path_text(p, at, sizeof at);
+    PyErr_Format(type, "%s%s %s", p->what, at, problem);
     return -1;
 }
 
 static int no_form(const path *p, PyObject *obj)
 {
     const char *name = Py_TYPE(obj)->tp_name;
+    char at[160];
+    path_text(p, at, sizeof at);
     PyErr_Format(PyExc_TypeError,
                  "%s%s is %s %s, which has no MessagePack form (MessagePack carries None, bool, int, float, str, "
                  "bytes, list, tuple, dict and msgpackrpc.Ext)",
-                 p->what, p->at, strchr("aeiouAEIOU", name[0]) ? "an" : "a", name);
+                 p->what, at, strchr("aeiouAEIOU", name[0]) ? "an" : "a", name);
     return -1;
 }
 
@@ -126,11 +148,15 @@ static int encode_str(duet_msgpack_writer *w, PyObject *obj, const path *p)
     return 0;
 }
 
-static int encode_bytes(duet_msgpack_writer *w, PyObject *obj)
+static int encode_bytes(duet_msgpack_writer *w, PyObject *obj, const path *p)
 {
     Py_buffer view;
-    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0)
-        return -1;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) {
+        /* Only a memoryview refuses (a released one, ValueError; one whose bytes are not one
+         * run, as memoryview(b)[::2], BufferError): a TypeError that names the value. */
+        PyErr_Clear();
+        return fail(PyExc_TypeError, p, "is a memoryview that is released or not contiguous, which has no MessagePack form");
+    }
     duet_msgpack_write_bin(w, view.buf, (size_t)view.len);
     PyBuffer_Release(&view);
     return 0;
@@ -138,12 +164,17 @@ static int encode_bytes(duet_msgpack_writer *w, PyObject *obj)
 
 static int encode_ext(duet_msgpack_writer *w, PyObject *obj, const path *p)
 {
+    /* Ext's own constructor makes two items, but tuple.__new__(Ext, ...) makes an Ext of any
+     * length: look at the items only when both are there. */
+    if (PyTuple_GET_SIZE(obj) != 2)
+        return fail(PyExc_TypeError, p, "is an Ext that does not hold two items (type, data)");
     PyObject *type = PyTuple_GET_ITEM(obj, 0);
     PyObject *data = PyTuple_GET_ITEM(obj, 1);
-    long t = PyLong_Check(type) ? PyLong_AsLong(type) : 1000;
-    if (t == -1 && PyErr_Occurred())
-        PyErr_Clear();
-    if (t < -128 || t > 127 || (t == -1 && !PyLong_Check(type)))
+    /* An int past a long long is out of range too (not -1, which PyLong_AsLong's overflow
+     * error would have made it). */
+    int overflow = 0;
+    long long t = PyLong_Check(type) ? PyLong_AsLongLongAndOverflow(type, &overflow) : 1000;
+    if (overflow || t < -128 || t > 127)
         return fail(PyExc_ValueError, p, "is an Ext whose type is not an int from -128 to 127");
     if (!PyBytes_Check(data))
         return fail(PyExc_TypeError, p, "is an Ext whose data is not bytes");
@@ -158,9 +189,9 @@ static int encode_seq(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned d
         return fail(PyExc_ValueError, p, "is a list too long for MessagePack");
     duet_msgpack_write_array(w, (uint32_t)n);
     for (Py_ssize_t i = 0; i < n && !duet_msgpack_writer_error(w); i++) {
-        size_t was = path_push_index(p, i);
+        path_push_index(p, i);
         int r = encode(w, PySequence_Fast_GET_ITEM(obj, i), p, depth + 1);
-        path_pop(p, was);
+        path_pop(p);
         if (r < 0)
             return -1;
     }
@@ -174,14 +205,18 @@ static int encode_dict(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned 
     Py_ssize_t pos = 0;
     PyObject *key, *value;
     while (PyDict_Next(obj, &pos, &key, &value) && !duet_msgpack_writer_error(w)) {
-        size_t was = path_push_key(p, " key %s", key);
+        path_push_key(p, " key %s", key);
         int r = encode(w, key, p, depth + 1);
-        path_pop(p, was);
+        path_pop(p);
         if (r < 0)
             return -1;
-        was = path_push_key(p, "[%s]", key);
+        /* Out of room in the key: the value is not looked at either (as for a list's
+         * elements), so a writer too small fails the way a large one does, or not at all. */
+        if (duet_msgpack_writer_error(w))
+            break;
+        path_push_key(p, "[%s]", key);
         r = encode(w, value, p, depth + 1);
-        path_pop(p, was);
+        path_pop(p);
         if (r < 0)
             return -1;
     }
@@ -209,11 +244,12 @@ static int encode(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth
     if (PyUnicode_Check(obj))
         return encode_str(w, obj, p);
     if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyMemoryView_Check(obj))
-        return encode_bytes(w, obj);
+        return encode_bytes(w, obj, p);
     if (ext_type && PyObject_TypeCheck(obj, (PyTypeObject *)ext_type))
         return encode_ext(w, obj, p);
     if (PyList_Check(obj) || PyTuple_Check(obj)) {
-        /* A list may not change size under us: no Python code runs while we encode. */
+        /* A list may not change size under us: no Python code runs while we encode (a
+         * failure's text runs repr(), but nothing is looked at after it). */
         return encode_seq(w, obj, p, depth);
     }
     if (PyDict_Check(obj))
@@ -223,8 +259,7 @@ static int encode(duet_msgpack_writer *w, PyObject *obj, path *p, unsigned depth
 
 int dpy_encode(duet_msgpack_writer *w, PyObject *obj, const char *what)
 {
-    path p = {.what = what};
-    p.at[0] = '\0';
+    path p = {.what = what, .n = 0};
     return encode(w, obj, &p, 0);
 }
 

@@ -17,8 +17,11 @@ int dpy_convert_init(PyObject *module);
  * Writes obj as one MessagePack value: None, bool, int (int64 or uint64), float (float64),
  * str (UTF-8), bytes/bytearray/memoryview (bin), list/tuple (array), dict (map), Ext (ext).
  * what names the value in errors ("call('led'): argument 1"): TypeError for a value with
- * no MessagePack form, OverflowError for an int past 64 bits, ValueError for nesting
- * deeper than DPY_MAX_DEPTH. Running out of room is left in the writer's error.
+ * no MessagePack form (a released or non-contiguous memoryview, an Ext that is not two
+ * items or whose data is not bytes), OverflowError for an int past 64 bits, ValueError for
+ * nesting deeper than DPY_MAX_DEPTH, a str with a lone surrogate or an Ext type outside
+ * -128..127. Running out of room is left in the writer's error (and what follows is not
+ * looked at). No Python code runs while a value is encoded, only to name it in an error.
  * Returns 0, or -1 with an exception set.
  */
 int dpy_encode(duet_msgpack_writer *w, PyObject *obj, const char *what);

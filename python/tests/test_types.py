@@ -106,3 +106,57 @@ def test_values_out_of_range_or_too_deep_or_too_large(up):
     with pytest.raises(ValueError, match="Ext whose type"):
         up.call("echo", msgpackrpc.Ext(300, b""))
     assert up.call("add", 2, 2) == 4
+
+
+def test_malformed_ext_is_refused_cleanly(up):
+    # tuple.__new__ makes an Ext of any length: the encoder used to read items that were not there.
+    for items in [(), (5,), (5, b"x", b"y")]:
+        with pytest.raises(TypeError, match=r"argument 1 is an Ext that does not hold two items"):
+            up.call("echo", tuple.__new__(msgpackrpc.Ext, items))
+    # A type past a long used to go out as ext type -1 (the overflow's -1 taken as the type).
+    for big in [2**64, 2**100, -(2**70)]:
+        with pytest.raises(ValueError, match="Ext whose type"):
+            up.call("echo", msgpackrpc.Ext(big, b""))
+    assert up.call("echo", msgpackrpc.Ext(-128, b"z")) == msgpackrpc.Ext(-128, b"z")
+
+
+def test_memoryview_without_plain_bytes_is_a_type_error_naming_the_argument(up):
+    # These used to raise BufferError or ValueError from the buffer protocol, naming nothing.
+    gone = memoryview(b"gone")
+    gone.release()
+    for view in [memoryview(b"abcd")[::2], gone]:
+        with pytest.raises(TypeError, match=r"argument 1\[0\] is a memoryview that is released or not contiguous"):
+            up.call("echo", [view])
+    assert up.call("echo", memoryview(b"abcd").cast("H")) == b"abcd"
+    assert up.call("echo", memoryview(b"ab")[::2]) == b"a"  # one item: contiguous
+
+
+def test_no_python_code_runs_while_a_value_is_encoded(up):
+    # The encoder used to take repr() of every dict key it passed (for its error text): a key
+    # whose repr() emptied the dict freed the key as it was being encoded.
+    class Key(int):
+        victim = None
+
+        def __repr__(self):
+            if Key.victim is not None:
+                Key.victim.clear()
+                Key.victim = None
+            return "Key"
+
+    d = {Key(1): "one"}
+    Key.victim = d
+    assert up.call("echo", d) == {1: "one"}
+    assert d == {1: "one"}  # repr() did not run
+    d[Key(2)] = {3, 4}
+    with pytest.raises(TypeError, match=r"argument 1\[Key\] is a set"):
+        up.call("echo", d)  # an error's text runs it: the dict is emptied, nothing breaks
+    assert d == {} and up.call("add", 1, 1) == 2
+
+
+def test_a_dict_key_too_large_for_the_message_is_the_size_error(up):
+    # The value after a key that ran out of room used to be looked at anyway (here: an int
+    # out of range), unlike a list's elements after one that ran out of room.
+    with pytest.raises(ValueError, match="the arguments take more than"):
+        up.call("echo", {"x" * 100000: 2**64})
+    with pytest.raises(ValueError, match="the arguments take more than"):
+        up.call("echo", ["x" * 100000, 2**64])
