@@ -101,6 +101,8 @@ FIX = {
     "fix_equal_equal": seed("void take(std::array<int, N == 1> a) {}\n"),
     "fix_angle_depth": seed("int f(T<(1>2)> a, int b = 1) {}\n"),
     "fix_line_comment_splice": seed("// note \\\nint x =\nvoid g() {}\n"),
+    "fix_braces_in_parameters": seed("int f(int a, std::array<int, 2> b = {}) {}\nauto t = T(1, [] { return 2; });\n"
+                                     "void g() {}\n"),
 }
 
 write_seeds(__file__, INO, FRAG, MSG, FIX, width=34)

@@ -199,6 +199,13 @@ static void test_prototypes_between_declarations(void **state)
     assert_non_null(strstr(cpp, "void take ( std :: array < int , N == 1 > a , T < ( 1 > 2 ) > b , int c );\n"));
     free(cpp);
 
+    /* Braces in a default argument are no body: the definition is still found whole. */
+    cpp = translate("int x;\nint f(int a, std::array<int, 2> b = {}) {}\nauto t = T(1, [] { return 2; });\nvoid g() {}\n", &n);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(cpp, "#line 2 \"s.ino\"\nint f ( int a , std :: array < int , 2 > b );\n"
+                                "#line 4 \"s.ino\"\nvoid g ( );\n"));
+    free(cpp);
+
     /* Broken parameters or an unterminated literal: no prototype. */
     cpp = translate("void h(a}b = 1) {}\nvoid k(const char *s = \"x) {}\n", &n);
     assert_int_equal(n, 0);

@@ -392,6 +392,9 @@ static size_t find_definitions(const char *text, const token_list *l, definition
 {
     size_t found = 0;
     int depth = 0;
+    /* Parentheses and brackets open at file scope: braces in them (a default argument's {},
+     * a lambda passed to a constructor) are no body, and closing them ends no declaration. */
+    int paren = 0;
     size_t decl = SIZE_MAX; /* the first token of the declaration at file scope, if any */
     for (size_t k = 0; k < l->n; k++) {
         const token *t = &l->v[k];
@@ -400,18 +403,22 @@ static size_t find_definitions(const char *text, const token_list *l, definition
             continue;
         }
         if (t->kind == TOK_PUNCT && is(text, t, "{")) {
-            if (depth == 0 && decl != SIZE_MAX && k > decl) {
+            if (depth == 0 && paren == 0 && decl != SIZE_MAX && k > decl) {
                 size_t open = function_params(text, l->v, decl, k - 1);
                 if (open)
                     defs[found++] = (definition){decl, open, k - 1};
             }
             depth++;
         } else if (t->kind == TOK_PUNCT && is(text, t, "}")) {
-            if (depth > 0 && --depth == 0)
+            if (depth > 0 && --depth == 0 && paren == 0)
                 decl = SIZE_MAX;
         } else if (depth == 0) {
-            if (is(text, t, ";"))
-                decl = SIZE_MAX;
+            if (is(text, t, "(") || is(text, t, "["))
+                paren++;
+            else if ((is(text, t, ")") || is(text, t, "]")) && paren > 0)
+                paren--;
+            if (is(text, t, ";")) /* ends a declaration, and any parenthesis left open */
+                decl = SIZE_MAX, paren = 0;
             else if (decl == SIZE_MAX)
                 decl = k;
         }
