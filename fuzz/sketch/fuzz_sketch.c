@@ -12,7 +12,7 @@
  *    prototypes. (ASan and UBSan are on: no crash, no undefined behaviour, no leak.)
  * 2. The sketch's own text is there, unchanged and in order: the output is
  *      "#include <Arduino.h>\n", a #line directive, the text's lines up to a line start P,
- *      and, when it wrote prototypes, for each one a #line directive and the prototype, then
+ *      and, when it wrote prototypes, for each one a #line directive and the prototype's line, then
  *      a #line directive; then the rest of the text from P;
  *    taking out those added lines gives back the text exactly. A text that does not end in a
  *    newline gets one (sketch.h says so); NUL bytes are copied like any other byte. The
@@ -29,9 +29,9 @@
  *    and brace, parenthesis or bracket, and no declaration is under way there (the last
  *    token at file scope before it was a ';', a '}' closing to file scope, or there is none;
  *    directives do not count). P's line is no later than any prototype's line (so before the
- *    first function definition's line). Each prototype ends with ';' and has no default
- *    argument: no '=' on its own (not part of ==, <=, +=...) outside literals and deeper than
- *    the parameter list's own parentheses.
+ *    first function definition's line). Each prototype is one line ending in ';' with no
+ *    default argument: no '=' on its own (not part of ==, <=, +=...) outside literals and
+ *    deeper than the parameter list's own parentheses.
  * 5. Translating the same input again writes the same bytes and returns the same count.
  * 6. duet_sketch_explain, on the text cut at its first NUL taken as compiler messages and
  *    the path as sketch_name (a newline in the name made a space: a name on several lines is
@@ -348,20 +348,13 @@ static bool line_directive(const char **p, const char *end, const char *path, lo
     return true;
 }
 
-/* The prototype line at *p (it ends with ";\n" and the next line is a #line): checks it has
- * no default argument and moves *p past it. False if there is no such line. */
+/* The prototype line at *p (one line, ending with ";\n"): its text, and *p moved past it.
+ * False if there is no such line. */
 static bool prototype(const char **p, const char *end, const char **text, size_t *tlen)
 {
-    const char *q = *p;
-    for (;;) {
-        const char *nl = memchr(q, '\n', (size_t)(end - q));
-        if (!nl)
-            return false;
-        if (nl > *p && nl[-1] == ';' && starts(nl + 1, end, "#line "))
-            break;
-        q = nl + 1;
-    }
-    const char *nl = memchr(q, '\n', (size_t)(end - q));
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl || nl == *p || nl[-1] != ';')
+        return false;
     *text = *p;
     *tlen = (size_t)(nl - *p);
     *p = nl + 1;

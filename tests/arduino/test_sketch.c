@@ -206,6 +206,11 @@ static void test_prototypes_between_declarations(void **state)
                                 "#line 4 \"s.ino\"\nvoid g ( );\n"));
     free(cpp);
 
+    /* A raw string over lines in a function's head: no prototype (it would be several lines). */
+    cpp = translate("[[deprecated(R\"(\n#line 9\n)\")]] void f() {}\n", &n);
+    assert_int_equal(n, 0);
+    free(cpp);
+
     /* Broken parameters or an unterminated literal: no prototype. */
     cpp = translate("void h(a}b = 1) {}\nvoid k(const char *s = \"x) {}\n", &n);
     assert_int_equal(n, 0);

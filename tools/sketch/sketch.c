@@ -314,8 +314,10 @@ static size_t function_params(const char *s, const token *t, size_t first, size_
     for (size_t k = first; k < open; k++)
         if (is(s, &t[k], "=") || in_list(s, &t[k], not_a_function))
             return 0;
+    /* A prototype is one line: a literal over lines (a raw string, a splice) would carry its
+     * lines into it, and they could read as anything (a "#line" of its own). */
     for (size_t k = first; k <= last; k++)
-        if (t[k].kind == TOK_BROKEN)
+        if (t[k].kind == TOK_BROKEN || memchr(s + t[k].start, '\n', t[k].end - t[k].start))
             return 0;
     /* The parameters' brackets nest, the last ')' closing the first '(': a stray '}' in them
      * (f(a}b = 1)) is no parameter list, and would leave a default argument in. */

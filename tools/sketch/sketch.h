@@ -19,7 +19,8 @@ extern "C" {
  *  - #line directives keep the compiler's messages pointing at the sketch's own lines.
  * Prototypes leave out default arguments (the definition keeps them). Functions inside a
  * namespace, a class or extern "C" { }, member definitions (X::f) and templates get none,
- * nor does a definition with an unterminated literal or parameters whose brackets do not nest.
+ * nor does a definition with an unterminated literal, a literal over several lines, or
+ * parameters whose brackets do not nest.
  *
  * duet_sketch_translate writes the C++ for the sketch text (len bytes) to out; path is how
  * messages name the sketch. Returns the number of prototypes written, or -1 if out failed.
@@ -29,7 +30,7 @@ extern "C" {
  * byte (NUL bytes too), except that a last line without a newline gets one. The prototypes go
  * at the start of the latest line, no later than the first definition's, that begins between
  * declarations at file scope (not inside a comment, literal, directive, line splice,
- * brackets or a declaration; line 1 if no other), each ending in ';'.
+ * brackets or a declaration; line 1 if no other), each one line ending in ';'.
  * path is quoted in the #line directives as a C string ('"' and '\' escaped, a control byte
  * as an octal escape). Lines are counted at '\n'.
  */
