@@ -74,6 +74,7 @@ FRAG = {
     "frag_templates": seed("template <typename T, int N = 2>\nstruct A { T v[N]; };\n"
                            "std::vector<std::vector<int>> grid(int n) { return {}; }\n"
                            "void take(std::array<int, 3 == 3 ? 1 : 2> a) {}\nA<int, (3 > 2)> make(int k = 1) { return {}; }\n"),
+    "frag_number_quote": seed("int a = 1';'\n+ 2; void f() {}\nchar c = 1'2 ? 'x' : 'y';\n"),
     "frag_parens": seed("int v = f(\n  1); void g() {}\nvoid h(int a,\n       int b) {\n}\n"),
 }
 
@@ -88,6 +89,9 @@ MSG = {
                     "wifi.ino"),
     "msg_header": seed("wifi.ino:1:10: fatal error: WiFi.h: No such file or directory\ncompilation terminated.\n",
                        "wifi.ino"),
+    "msg_headers": seed("w.ino:1:1: error: 'A' was not declared in this scope\n"
+                        "w.ino:2:10: fatal error: B.h: No such file or directory\n"
+                        "w.ino:3:10: fatal error: C.h: No such file or directory\n", "wifi.ino"),
     "msg_many": seed("".join("a.ino:%d:1: error: 'n%d' was not declared in this scope\n" % (i, i) for i in range(20)) +
                      "a.ino:30:1: error: 'n17' was not declared in this scope\n", "a.ino"),
     "msg_odd": seed("error: '\nerror: 'x' is not a member of\nfatal error: : No such file or directory\n"
