@@ -207,6 +207,31 @@ static void directive(scan *c)
     }
 }
 
+/* Does a number start at c->i? */
+static bool number_at(const scan *c)
+{
+    return isdigit((unsigned char)c->s[c->i]) ||
+           (c->s[c->i] == '.' && c->i + 1 < c->len && isdigit((unsigned char)c->s[c->i + 1]));
+}
+
+/* From a number's first byte: past it (a pp-number, with e+ and digit separators). */
+static void number(scan *c)
+{
+    const char *s = c->s;
+    c->i++;
+    while (c->i < c->len) {
+        char n = s[c->i];
+        if ((n == '+' || n == '-') && strchr("eEpP", s[c->i - 1]))
+            c->i++;
+        else if (isalnum((unsigned char)n) || n == '_' || n == '.')
+            c->i++;
+        else if (n == '\'' && c->i + 1 < c->len && (isalnum((unsigned char)s[c->i + 1]) || s[c->i + 1] == '_'))
+            c->i += 2;
+        else
+            break;
+    }
+}
+
 /* What a token at file scope or deeper does to the nesting and the declaration under way. */
 static void token_seen(scan *c, char punct)
 {
@@ -268,19 +293,8 @@ static void ref_scan(const char *s, size_t len, bool *clean)
                     c.i++;
                 if (at(&c, c.i, '"') && raw_prefix(s + start, c.i - start))
                     raw_string(&c);
-            } else if (isdigit((unsigned char)ch) || (ch == '.' && c.i + 1 < len && isdigit((unsigned char)s[c.i + 1]))) {
-                c.i++;
-                while (c.i < len) {
-                    char n = s[c.i];
-                    if ((n == '+' || n == '-') && strchr("eEpP", s[c.i - 1]))
-                        c.i++;
-                    else if (isalnum((unsigned char)n) || n == '_' || n == '.')
-                        c.i++;
-                    else if (n == '\'' && c.i + 1 < len && (isalnum((unsigned char)s[c.i + 1]) || s[c.i + 1] == '_'))
-                        c.i += 2;
-                    else
-                        break;
-                }
+            } else if (number_at(&c)) {
+                number(&c);
             } else {
                 punct = ch;
                 c.i++;
@@ -377,6 +391,8 @@ static bool has_default_argument(const char *t, size_t n)
                 c.i++;
             if (at(&c, c.i, '"') && raw_prefix(t + start, c.i - start))
                 raw_string(&c);
+        } else if (number_at(&c)) {
+            number(&c);
         } else {
             if (ch == '=' && c.nest <= 1 && (c.i == 0 || !strchr(op, t[c.i - 1])) &&
                 (c.i + 1 == n || !strchr(op, t[c.i + 1])))

@@ -10,8 +10,8 @@ extern "C", default arguments, lambdas, attributes, operators, function pointers
 bytes, paths with quotes and backslashes), and compiler messages for duet_sketch_explain
 (msg_*). fix_* are the inputs of the fixes of sketch.c, each a prototype that went to a
 wrong place or came out wrong, or a path or name the output got wrong. The seeds the fuzzer
-found (found_unterminated_literal, found_stray_bracket, found_raw_string_head) are kept as
-they were found.
+found (found_unterminated_literal, found_stray_bracket, found_raw_string_head, and
+found_number_in_prototype, which the target's own check got wrong) are kept as they were found.
 """
 import glob
 import os
