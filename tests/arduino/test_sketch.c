@@ -158,6 +158,95 @@ static void test_explain_what_the_layer_lacks(void **state)
     free(text);
 }
 
+/* What the fuzz target (fuzz/sketch) found: prototypes put inside a comment, a declaration or
+ * a directive's comment; a path with quotes; operators split; a default argument kept. */
+static void test_prototypes_between_declarations(void **state)
+{
+    (void)state;
+    int n;
+    char *cpp = translate("/* a\n */ void f() {}\n", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\n"
+                             "#line 2 \"s.ino\"\nvoid f ( );\n#line 1 \"s.ino\"\n/* a\n */ void f() {}\n");
+    free(cpp);
+
+    cpp = translate("int y;\nint x =\n  5; void f() {}\n", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\nint y;\n"
+                             "#line 3 \"s.ino\"\nvoid f ( );\n#line 2 \"s.ino\"\nint x =\n  5; void f() {}\n");
+    free(cpp);
+
+    cpp = translate("#define ONE 1 /* the\n  one */\nvoid f() {}\n", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\n#define ONE 1 /* the\n  one */\n"
+                             "#line 3 \"s.ino\"\nvoid f ( );\n#line 3 \"s.ino\"\nvoid f() {}\n");
+    free(cpp);
+
+    /* A splice continues a // comment: "int x =" is the comment's, no declaration. */
+    cpp = translate("// note \\\nint x =\nvoid g() {}\n", &n);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(cpp, "int x =\n#line 3 \"s.ino\"\nvoid g ( );\n#line 3 \"s.ino\"\nvoid g() {}\n"));
+    free(cpp);
+
+    /* A raw string's quotes and braces are its own. */
+    cpp = translate("const char *r = R\"x(\" {\n)x\";\nvoid f() {}\n", &n);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(cpp, "#line 3 \"s.ino\"\nvoid f ( );\n#line 3 \"s.ino\"\nvoid f() {}\n"));
+    free(cpp);
+
+    cpp = translate("void take(std::array<int, N == 1> a, T<(1>2)> b, int c = 1) {}\n", &n);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(cpp, "void take ( std :: array < int , N == 1 > a , T < ( 1 > 2 ) > b , int c );\n"));
+    free(cpp);
+
+    /* Braces in a default argument are no body: the definition is still found whole. */
+    cpp = translate("int x;\nint f(int a, std::array<int, 2> b = {}) {}\nauto t = T(1, [] { return 2; });\nvoid g() {}\n", &n);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(cpp, "#line 2 \"s.ino\"\nint f ( int a , std :: array < int , 2 > b );\n"
+                                "#line 4 \"s.ino\"\nvoid g ( );\n"));
+    free(cpp);
+
+    /* A raw string over lines in a function's head: no prototype (it would be several lines). */
+    cpp = translate("[[deprecated(R\"(\n#line 9\n)\")]] void f() {}\n", &n);
+    assert_int_equal(n, 0);
+    free(cpp);
+
+    /* Broken parameters or an unterminated literal: no prototype. */
+    cpp = translate("void h(a}b = 1) {}\nvoid k(const char *s = \"x) {}\n", &n);
+    assert_int_equal(n, 0);
+    free(cpp);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    assert_int_equal(duet_sketch_translate("void f() {}", 11, "my \"dir\"\\a\n.ino", out), 1);
+    fclose(out);
+    assert_string_equal(text, "#include <Arduino.h>\n#line 1 \"my \\\"dir\\\"\\\\a\\012.ino\"\n"
+                              "#line 1 \"my \\\"dir\\\"\\\\a\\012.ino\"\nvoid f ( );\n"
+                              "#line 1 \"my \\\"dir\\\"\\\\a\\012.ino\"\nvoid f() {}\n");
+    free(text);
+}
+
+/* Past 16 names, a name that comes again is still explained once. */
+static void test_explain_each_name_once(void **state)
+{
+    (void)state;
+    char messages[4096] = "";
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 20; i++)
+            snprintf(messages + strlen(messages), sizeof messages - strlen(messages),
+                     "wifi.ino:%d:1: error: 'name%d' was not declared in this scope\n", i, i);
+    int count;
+    char *text = explain(messages, &count);
+    assert_int_equal(count, 20);
+    int lines = 0;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        lines++;
+    assert_int_equal(lines, 20);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +254,8 @@ int main(void)
         cmocka_unit_test(test_what_is_no_plain_function),
         cmocka_unit_test(test_sketch_without_functions),
         cmocka_unit_test(test_explain_what_the_layer_lacks),
+        cmocka_unit_test(test_prototypes_between_declarations),
+        cmocka_unit_test(test_explain_each_name_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

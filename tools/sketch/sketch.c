@@ -9,7 +9,9 @@
 
 /* ------------------------------------------------------------ tokens */
 
-typedef enum { TOK_IDENT, TOK_PUNCT, TOK_OTHER, TOK_DIRECTIVE } tok_kind;
+/* TOK_BROKEN: a literal without its closing quote (the compiler rejects it; it gets no
+ * prototype, where it would swallow what follows it on the prototype's line). */
+typedef enum { TOK_IDENT, TOK_PUNCT, TOK_OTHER, TOK_DIRECTIVE, TOK_BROKEN } tok_kind;
 
 typedef struct {
     tok_kind kind;
@@ -36,31 +38,111 @@ static bool push(token_list *l, tok_kind kind, size_t start, size_t end, int lin
     return true;
 }
 
-/* Punctuation kept whole, so that a prototype rebuilt from tokens reads the same. */
-static const char *const multi_punct[] = {"...", "::", "&&", "->", "<<", ">>", NULL};
+/* Punctuation kept whole, so that a prototype rebuilt from tokens (written with spaces
+ * between them) reads the same: "a == b" written "a = = b" would be two '=' (no longer C++,
+ * and taken for a default argument). The longest first. */
+static const char *const multi_punct[] = {"<<=", ">>=", "<=>", "->*", "...", "::", "&&", "||", "->", "<<", ">>",
+                                          "==",  "!=",  "<=",  ">=",  "+=",  "-=", "*=", "/=", "%=", "&=", "|=",
+                                          "^=",  "++",  "--",  ".*",  "##",  NULL};
 
-/* Skips a quoted literal starting at i (the quote); returns the index after it. */
-static size_t skip_quoted(const char *s, size_t len, size_t i, int *line)
+/* The text being split into tokens, its current line, and which lines begin inside
+ * something (a comment, a literal, a directive or a line splice): no place to put lines. */
+typedef struct {
+    const char *s;
+    size_t len;
+    int line;
+    bool *inside; /* by line, 1-based */
+    bool broken;  /* the last literal skipped had no end */
+} lexer;
+
+/* A newline inside a comment, literal, directive or splice. */
+static void newline_inside(lexer *x)
 {
-    char q = s[i++];
-    while (i < len && s[i] != q) {
-        if (s[i] == '\\' && i + 1 < len)
-            i++;
-        if (s[i] == '\n')
-            (*line)++;
-        i++;
-    }
-    return i < len ? i + 1 : len;
+    x->line++;
+    x->inside[x->line] = true;
 }
 
-/* If a comment starts at i, the index after it (newlines counted into *line); else i. */
-static size_t skip_comment(const char *s, size_t len, size_t i, int *line)
+/* The length of a line splice (a backslash, then \n or \r\n: the compiler joins the two
+ * lines) at i, or 0. Splices are honoured between tokens and in comments, literals and
+ * directives, not in the middle of a word. */
+static size_t splice_at(const lexer *x, size_t i)
 {
+    if (i >= x->len || x->s[i] != '\\')
+        return 0;
+    if (i + 1 < x->len && x->s[i + 1] == '\n')
+        return 2;
+    if (i + 2 < x->len && x->s[i + 1] == '\r' && x->s[i + 2] == '\n')
+        return 3;
+    return 0;
+}
+
+/* Skips a quoted literal starting at i (the quote); returns the index after it. An
+ * unterminated one ends before the newline (as the compiler ends it), not at a quote
+ * lines later. */
+static size_t skip_quoted(lexer *x, size_t i)
+{
+    const char *s = x->s;
+    char q = s[i++];
+    while (i < x->len && s[i] != q && s[i] != '\n') {
+        size_t sp = splice_at(x, i);
+        if (sp) {
+            newline_inside(x);
+            i += sp;
+        } else {
+            i += s[i] == '\\' && i + 1 < x->len ? 2 : 1;
+        }
+    }
+    if (i < x->len && s[i] == q)
+        return i + 1;
+    x->broken = true;
+    return i;
+}
+
+/* Is p (n bytes) the prefix of a raw string literal? */
+static bool raw_prefix(const char *p, size_t n)
+{
+    return (n == 1 && p[0] == 'R') || (n == 2 && p[1] == 'R' && (p[0] == 'L' || p[0] == 'u' || p[0] == 'U')) ||
+           (n == 3 && memcmp(p, "u8R", 3) == 0);
+}
+
+/* Skips a raw string literal whose '"' is at i: R"delim( ... )delim", where the text may hold
+ * quotes, backslashes and newlines. Without a valid delimiter (at most 16 printable bytes
+ * other than ( ) \ " and space, then '(') the '"' opens an ordinary literal. */
+static size_t skip_raw(lexer *x, size_t i)
+{
+    const char *s = x->s;
+    size_t d = i + 1, k = d;
+    while (k < x->len && k - d <= 16 && s[k] != '(' && (unsigned char)s[k] > 0x20 && (unsigned char)s[k] < 0x7f &&
+           s[k] != ')' && s[k] != '\\' && s[k] != '"')
+        k++;
+    if (k >= x->len || s[k] != '(' || k - d > 16)
+        return skip_quoted(x, i);
+    size_t n = k - d;
+    for (k++; k < x->len; k++) {
+        if (s[k] == ')' && k + n + 1 < x->len && memcmp(s + k + 1, s + d, n) == 0 && s[k + n + 1] == '"')
+            return k + n + 2;
+        if (s[k] == '\n')
+            newline_inside(x);
+    }
+    x->broken = true;
+    return x->len;
+}
+
+/* If a comment starts at i, the index after it (a // comment: up to its newline, which a
+ * splice continues); else i. */
+static size_t skip_comment(lexer *x, size_t i)
+{
+    const char *s = x->s;
+    size_t len = x->len;
     if (s[i] != '/' || i + 1 >= len)
         return i;
     if (s[i + 1] == '/') {
-        while (i < len && s[i] != '\n')
-            i++;
+        while (i < len && s[i] != '\n') {
+            size_t sp = splice_at(x, i);
+            if (sp)
+                newline_inside(x);
+            i += sp ? sp : 1;
+        }
         return i;
     }
     if (s[i + 1] != '*')
@@ -68,42 +150,67 @@ static size_t skip_comment(const char *s, size_t len, size_t i, int *line)
     i += 2;
     while (i + 1 < len && !(s[i] == '*' && s[i + 1] == '/')) {
         if (s[i] == '\n')
-            (*line)++;
+            newline_inside(x);
         i++;
     }
     return i + 2 < len ? i + 2 : len;
 }
 
 /* The end of the token that starts at i (not a space or comment), and its kind. */
-static size_t token_end(const char *s, size_t len, size_t i, bool line_start, int *line, tok_kind *kind)
+static size_t token_end(lexer *x, size_t i, bool line_start, tok_kind *kind)
 {
-    size_t start = i;
+    const char *s = x->s;
+    size_t len = x->len, start = i;
     char c = s[i];
     *kind = TOK_OTHER;
     if (c == '#' && line_start) {
-        /* To the end of the line, with its continuations. */
+        /* To the end of the line, with its continuations, and with the comments in it (a
+         * block comment's newlines do not end it) and its literals (a slash star in one
+         * opens no comment). */
+        i++;
         while (i < len && s[i] != '\n') {
-            if (s[i] == '\\' && i + 1 < len && s[i + 1] == '\n') {
-                (*line)++;
+            size_t sp = splice_at(x, i), after = skip_comment(x, i);
+            if (sp) {
+                newline_inside(x);
+                i += sp;
+            } else if (after != i) {
+                i = after;
+            } else if (s[i] == '"' || s[i] == '\'') {
+                i = skip_quoted(x, i);
+            } else {
                 i++;
             }
-            i++;
         }
         *kind = TOK_DIRECTIVE;
     } else if (c == '"' || c == '\'') {
-        i = skip_quoted(s, len, i, line);
+        i = skip_quoted(x, i);
+        *kind = x->broken ? TOK_BROKEN : TOK_OTHER;
     } else if (isalpha((unsigned char)c) || c == '_') {
         while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
             i++;
         *kind = TOK_IDENT;
-        /* A literal with a prefix (u8"..", L'x'): one token with its quotes. */
-        if (i < len && (s[i] == '"' || s[i] == '\'') && i - start <= 2) {
-            i = skip_quoted(s, len, i, line);
-            *kind = TOK_OTHER;
+        /* A literal with a prefix (u8"..", L'x', R"(..)"): one token with its quotes. */
+        if (i < len && s[i] == '"' && raw_prefix(s + start, i - start)) {
+            i = skip_raw(x, i);
+            *kind = x->broken ? TOK_BROKEN : TOK_OTHER;
+        } else if (i < len && (s[i] == '"' || s[i] == '\'') && i - start <= 2) {
+            i = skip_quoted(x, i);
+            *kind = x->broken ? TOK_BROKEN : TOK_OTHER;
         }
     } else if (isdigit((unsigned char)c)) {
-        while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '.' || s[i] == '\''))
-            i++;
+        /* A number as the compiler reads one: 1e+5 and 0x1p-3 whole, a ' only between
+         * digits or letters (1'000), so that 1'a' is no number swallowing a quote. */
+        i++;
+        while (i < len) {
+            if ((s[i] == '+' || s[i] == '-') && strchr("eEpP", s[i - 1]))
+                i++;
+            else if (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.')
+                i++;
+            else if (s[i] == '\'' && i + 1 < len && (isalnum((unsigned char)s[i + 1]) || s[i + 1] == '_'))
+                i += 2;
+            else
+                break;
+        }
     } else {
         *kind = TOK_PUNCT;
         i++;
@@ -116,29 +223,38 @@ static size_t token_end(const char *s, size_t len, size_t i, bool line_start, in
     return i;
 }
 
-/* Splits the text into tokens; comments and whitespace go, a preprocessor line is one
- * TOK_DIRECTIVE. False if memory ran out. */
-static bool tokenize(const char *s, size_t len, token_list *out)
+/* Splits the text into tokens; comments, whitespace and line splices go, a preprocessor
+ * line is one TOK_DIRECTIVE. inside (lines + 1 entries, zeroed) gets which lines begin
+ * inside something. False if memory ran out. */
+static bool tokenize(const char *s, size_t len, token_list *out, bool *inside)
 {
-    int line = 1;
-    bool line_start = true; /* only whitespace since the last newline */
+    lexer x = {s, len, 1, inside, false};
+    bool line_start = true; /* only whitespace and comments since the last newline */
     size_t i = 0;
     while (i < len) {
         char c = s[i];
         if (c == '\n') {
-            line++;
+            x.line++;
             line_start = true;
             i++;
             continue;
         }
-        size_t after = skip_comment(s, len, i, &line);
+        /* A splice outside any token joins two lines: the second continues the first. */
+        size_t sp = splice_at(&x, i);
+        if (sp) {
+            newline_inside(&x);
+            i += sp;
+            continue;
+        }
+        size_t after = skip_comment(&x, i);
         if (isspace((unsigned char)c) || after != i) {
             i = after != i ? after : i + 1;
             continue;
         }
-        int start_line = line;
+        int start_line = x.line;
         tok_kind kind;
-        size_t end = token_end(s, len, i, line_start, &line, &kind);
+        x.broken = false;
+        size_t end = token_end(&x, i, line_start, &kind);
         line_start = false;
         if (!push(out, kind, i, end, start_line))
             return false;
@@ -198,26 +314,49 @@ static size_t function_params(const char *s, const token *t, size_t first, size_
     for (size_t k = first; k < open; k++)
         if (is(s, &t[k], "=") || in_list(s, &t[k], not_a_function))
             return 0;
-    return open;
+    /* A prototype is one line: a literal over lines (a raw string, a splice) would carry its
+     * lines into it, and they could read as anything (a "#line" of its own). */
+    for (size_t k = first; k <= last; k++)
+        if (t[k].kind == TOK_BROKEN || memchr(s + t[k].start, '\n', t[k].end - t[k].start))
+            return 0;
+    /* The parameters' brackets nest, the last ')' closing the first '(': a stray '}' in them
+     * (f(a}b = 1)) is no parameter list, and would leave a default argument in. */
+    int nest = 0;
+    for (size_t k = open; k <= last; k++) {
+        if (is(s, &t[k], "(") || is(s, &t[k], "[") || is(s, &t[k], "{"))
+            nest++;
+        else if ((is(s, &t[k], ")") || is(s, &t[k], "]") || is(s, &t[k], "}")) && --nest == 0 && k < last)
+            return 0;
+    }
+    return nest == 0 ? open : 0;
 }
 
 /* Writes the prototype of the function whose tokens run first..last, parameters opening at
- * open, without default arguments. */
+ * open, without default arguments. Depth counts ( [ { only: '<' and '>' may be comparisons
+ * (T<(1>2)> made it negative, and "= 1" was kept). Only inside a default value (from its '='
+ * to the ',' that ends it) do they count too, as template brackets (the ',' of
+ * std::map<int, int>() ends no argument), never below 0. */
 static void write_prototype(FILE *out, const char *s, const token *t, size_t first, size_t open, size_t last)
 {
-    int depth = 0;
+    int depth = 0, angle = 0;
     bool skipping = false;
     for (size_t k = first; k <= last; k++) {
         if (k > open) {
-            if (is(s, &t[k], "(") || is(s, &t[k], "[") || is(s, &t[k], "{") || is(s, &t[k], "<"))
+            if (is(s, &t[k], "(") || is(s, &t[k], "[") || is(s, &t[k], "{"))
                 depth++;
-            else if (is(s, &t[k], ")") || is(s, &t[k], "]") || is(s, &t[k], "}") || is(s, &t[k], ">"))
+            else if (is(s, &t[k], ")") || is(s, &t[k], "]") || is(s, &t[k], "}"))
                 depth--;
-            else if (is(s, &t[k], ">>"))
-                depth -= 2;
-            if (depth == 0 && is(s, &t[k], "="))
+            else if (skipping && is(s, &t[k], "<"))
+                angle++;
+            else if (skipping && is(s, &t[k], ">"))
+                angle -= angle > 0;
+            else if (skipping && is(s, &t[k], ">>"))
+                angle -= angle > 1 ? 2 : angle;
+            if (depth == 0 && is(s, &t[k], "=") && !skipping) {
                 skipping = true;
-            if (skipping && ((depth == 0 && is(s, &t[k], ",")) || k == last))
+                angle = 0;
+            }
+            if (skipping && ((depth == 0 && angle == 0 && is(s, &t[k], ",")) || k == last))
                 skipping = false;
             if (skipping)
                 continue;
@@ -255,6 +394,9 @@ static size_t find_definitions(const char *text, const token_list *l, definition
 {
     size_t found = 0;
     int depth = 0;
+    /* Parentheses and brackets open at file scope: braces in them (a default argument's {},
+     * a lambda passed to a constructor) are no body, and closing them ends no declaration. */
+    int paren = 0;
     size_t decl = SIZE_MAX; /* the first token of the declaration at file scope, if any */
     for (size_t k = 0; k < l->n; k++) {
         const token *t = &l->v[k];
@@ -263,18 +405,22 @@ static size_t find_definitions(const char *text, const token_list *l, definition
             continue;
         }
         if (t->kind == TOK_PUNCT && is(text, t, "{")) {
-            if (depth == 0 && decl != SIZE_MAX && k > decl) {
+            if (depth == 0 && paren == 0 && decl != SIZE_MAX && k > decl) {
                 size_t open = function_params(text, l->v, decl, k - 1);
                 if (open)
                     defs[found++] = (definition){decl, open, k - 1};
             }
             depth++;
         } else if (t->kind == TOK_PUNCT && is(text, t, "}")) {
-            if (depth > 0 && --depth == 0)
+            if (depth > 0 && --depth == 0 && paren == 0)
                 decl = SIZE_MAX;
         } else if (depth == 0) {
-            if (is(text, t, ";"))
-                decl = SIZE_MAX;
+            if (is(text, t, "(") || is(text, t, "["))
+                paren++;
+            else if ((is(text, t, ")") || is(text, t, "]")) && paren > 0)
+                paren--;
+            if (is(text, t, ";")) /* ends a declaration, and any parenthesis left open */
+                decl = SIZE_MAX, paren = 0;
             else if (decl == SIZE_MAX)
                 decl = k;
         }
@@ -282,28 +428,90 @@ static size_t find_definitions(const char *text, const token_list *l, definition
     return found;
 }
 
+/* The line to put the prototypes before: the latest line, no later than the first
+ * definition's, whose start is a point between declarations at file scope. Not inside a
+ * comment, literal, directive or splice (inside[line]), nor inside braces, parentheses or
+ * brackets, nor in a declaration under way: the last token at file scope before it is a ';'
+ * or a '}' closing to file scope (directives do not count). The first definition's own line
+ * may not be one ("int x =\n 5; void f() {}", or a comment's second line before f), and
+ * prototypes put there would land inside the declaration or the comment. Line 1 always is. */
+static int insertion_line(const char *s, const token_list *l, const bool *inside, size_t first)
+{
+    int best = 1, nest = 0;
+    bool in_decl = false;
+    for (size_t k = 0; k <= first; k++) {
+        /* The lines that begin after token k - 1 and up to token k. */
+        for (int line = k ? l->v[k - 1].line + 1 : 2; line <= l->v[k].line; line++)
+            if (nest == 0 && !in_decl && !inside[line])
+                best = line;
+        const token *t = &l->v[k];
+        if (t->kind == TOK_DIRECTIVE)
+            continue;
+        if (is(s, t, "{") || is(s, t, "(") || is(s, t, "[")) {
+            in_decl |= nest == 0;
+            nest++;
+        } else if (is(s, t, "}") || is(s, t, ")") || is(s, t, "]")) {
+            if (nest > 0) {
+                if (--nest == 0 && is(s, t, "}"))
+                    in_decl = false;
+            } else {
+                in_decl = true;
+            }
+        } else if (is(s, t, ";")) {
+            if (nest == 0)
+                in_decl = false;
+        } else if (nest == 0) {
+            in_decl = true;
+        }
+    }
+    return best;
+}
+
+/* Writes `#line n "path"`, path quoted so that the compiler reads it back: a '"' or '\\'
+ * escaped, a control byte as an octal escape (a path may hold any of them). */
+static void write_line_directive(FILE *out, int n, const char *path)
+{
+    fprintf(out, "#line %d \"", n);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\%03o", *p);
+        else
+            fputc(*p, out);
+    }
+    fputs("\"\n", out);
+}
+
 int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *out)
 {
     token_list l = {0};
     definition *defs = NULL;
-    if (!tokenize(text, len, &l) || !(defs = malloc((l.n + 1) * sizeof *defs))) {
+    size_t lines = 1;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    bool *inside = calloc(lines + 1, sizeof *inside);
+    if (!inside || !tokenize(text, len, &l, inside) || !(defs = malloc((l.n + 1) * sizeof *defs))) {
+        free(inside);
         free(l.v);
         return -1;
     }
     size_t found = find_definitions(text, &l, defs);
-    fprintf(out, "#include <Arduino.h>\n#line 1 \"%s\"\n", path);
+    fputs("#include <Arduino.h>\n", out);
+    write_line_directive(out, 1, path);
     if (found == 0) {
         write_lines(out, text, len, 1, 0);
     } else {
-        int at = l.v[defs[0].first].line;
+        int at = insertion_line(text, &l, inside, defs[0].first);
         write_lines(out, text, len, 1, at);
         for (size_t f = 0; f < found; f++) {
-            fprintf(out, "#line %d \"%s\"\n", l.v[defs[f].first].line, path);
+            write_line_directive(out, l.v[defs[f].first].line, path);
             write_prototype(out, text, l.v, defs[f].first, defs[f].open, defs[f].last);
         }
-        fprintf(out, "#line %d \"%s\"\n", at, path);
+        write_line_directive(out, at, path);
         write_lines(out, text, len, at, 0);
     }
+    free(inside);
     free(l.v);
     free(defs);
     return ferror(out) ? -1 : (int)found;
@@ -387,7 +595,11 @@ static bool missing_in_line(const char *line, const char *end, char *what, size_
 
 int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out)
 {
-    char seen[16][300];
+    /* Every name explained so far, one after the other with their NULs: a name is explained
+     * once however many messages name it (a fixed table of 16 forgot the names past the
+     * 16th, and those came again). */
+    char *seen = NULL;
+    size_t seen_len = 0;
     int count = 0;
     for (const char *line = messages; line && *line;) {
         const char *end = strchr(line, '\n');
@@ -397,11 +609,16 @@ int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out
         bool header;
         if (missing_in_line(line, end, what, sizeof what, &header)) {
             bool again = false;
-            for (int i = 0; i < count && i < 16; i++)
-                again |= strcmp(seen[i], what) == 0;
+            for (size_t i = 0; i < seen_len && !again; i += strlen(seen + i) + 1)
+                again = strcmp(seen + i, what) == 0;
+            size_t n = strlen(what) + 1;
+            char *more = again ? seen : realloc(seen, seen_len + n);
+            if (!more)
+                break; /* out of memory: what was written is what was counted */
             if (!again) {
-                if (count < 16)
-                    snprintf(seen[count], sizeof seen[count], "%s", what);
+                seen = more;
+                memcpy(seen + seen_len, what, n);
+                seen_len += n;
                 count++;
                 if (header)
                     fprintf(out,
@@ -417,5 +634,6 @@ int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out
         }
         line = *end ? end + 1 : end;
     }
+    free(seen);
     return count;
 }

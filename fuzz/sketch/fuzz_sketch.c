@@ -1,0 +1,612 @@
+/*
+ * fuzz_sketch.c - libFuzzer target for the sketch translator (tools/sketch/sketch.c): a user
+ * may write any bytes in a .ino file, and compilers print anything.
+ *
+ * Input: byte 0 gives the length of the path (its low 5 bits, at most what is left), the
+ * path's bytes follow (a NUL among them becomes a backslash, so that a path holds any byte
+ * a C string can), and the rest is the sketch's text (any bytes, NUL included).
+ *
+ * duet_sketch_translate writes the text into a memory stream (open_memstream). Checked:
+ *
+ * 1. It returns a count >= 0 (a memory stream does not fail), and writes exactly that many
+ *    prototypes. (ASan and UBSan are on: no crash, no undefined behaviour, no leak.)
+ * 2. The sketch's own text is there, unchanged and in order: the output is
+ *      "#include <Arduino.h>\n", a #line directive, the text's lines up to a line start P,
+ *      and, when it wrote prototypes, for each one a #line directive and the prototype's line, then
+ *      a #line directive; then the rest of the text from P;
+ *    taking out those added lines gives back the text exactly. A text that does not end in a
+ *    newline gets one (sketch.h says so); NUL bytes are copied like any other byte. The
+ *    decomposition is searched for (every line start P the output allows), so a text that
+ *    holds lines like the added ones cannot confuse the check.
+ * 3. Every #line directive is `#line N "path"` and quotes path so that reading the quoted
+ *    string as C does (escapes \\ \" \n and octal ones) gives path back; N is the sketch line
+ *    of the line that follows it: 1 for the text's first line, the line of P for the text
+ *    after the prototypes; for a prototype, a line of the text at or after P's, not before
+ *    the previous prototype's, and on which the prototype's first word appears.
+ * 4. The prototypes go in at a point between top-level declarations: the start of line P is,
+ *    by a scanner of this file's own (ref_scan), outside every comment, literal (raw strings
+ *    included), preprocessor directive (with its continuations and comments), line splice
+ *    and brace, parenthesis or bracket, and no declaration is under way there (the last
+ *    token at file scope before it was a ';', a '}' closing to file scope, or there is none;
+ *    directives do not count). P's line is no later than any prototype's line (so before the
+ *    first function definition's line). Each prototype is one line ending in ';' with no
+ *    default argument: no '=' on its own (not part of ==, <=, +=...) outside literals and
+ *    deeper than the parameter list's own parentheses.
+ * 5. Translating the same input again writes the same bytes and returns the same count.
+ * 6. duet_sketch_explain, on the text cut at its first NUL taken as compiler messages and
+ *    the path as sketch_name (a newline in the name made a space: a name on several lines is
+ *    out of scope), writes exactly as many lines as it returns, each ending in a newline,
+ *    naming sketch_name, and no line twice (one line for each name).
+ *
+ * The lexical rules ref_scan follows (and the translator must too): line splices (a backslash
+ * then \n or \r\n) join lines between tokens, in // comments, literals and directives (not
+ * inside identifiers, numbers or a comment's "*" "/"); an ordinary literal ends at its quote
+ * or before an unescaped newline; a raw string is R, LR, uR, UR or u8R, '"', a delimiter of
+ * at most 16 printable bytes other than ( ) \ " and space, '(' ... ')' delimiter '"'
+ * (otherwise the '"' opens an ordinary literal); inside a directive a quote opens an
+ * ordinary literal; a number is a pp-number ('.' or a digit, then letters, digits, '_', '.',
+ * e+ e- p+ p-, and ' before a letter, digit or '_'); '#' opens a directive when only
+ * whitespace and comments come before it on its line; lines are counted at '\n' only.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sketch.h"
+
+#include "fuzz_check.h"
+
+/* ------------------------------------------------------------ the reference scanner */
+
+typedef struct {
+    const char *s;
+    size_t len, i;
+    int line;
+    bool *clean;     /* per line (1-based): its start is a place for prototypes; or NULL */
+    int nest;        /* open ( [ { */
+    bool in_decl;    /* a declaration at file scope is under way */
+    bool line_start; /* only whitespace and comments since the line began */
+} scan;
+
+/* The length of a line splice at i, or 0. */
+static size_t splice_at(const scan *c, size_t i)
+{
+    if (i >= c->len || c->s[i] != '\\')
+        return 0;
+    if (i + 1 < c->len && c->s[i + 1] == '\n')
+        return 2;
+    if (i + 2 < c->len && c->s[i + 1] == '\r' && c->s[i + 2] == '\n')
+        return 3;
+    return 0;
+}
+
+/* A newline inside something (comment, literal, directive, splice): no place for prototypes. */
+static void crossed(scan *c)
+{
+    c->line++;
+    if (c->clean)
+        c->clean[c->line] = false;
+}
+
+static bool at(const scan *c, size_t i, char ch) { return i < c->len && c->s[i] == ch; }
+
+/* From "//": up to (not including) the newline that ends it. */
+static void line_comment(scan *c)
+{
+    c->i += 2;
+    while (c->i < c->len) {
+        size_t sp = splice_at(c, c->i);
+        if (sp) {
+            crossed(c);
+            c->i += sp;
+        } else if (c->s[c->i] == '\n') {
+            return;
+        } else {
+            c->i++;
+        }
+    }
+}
+
+/* From the slash star: past the star slash (or to the end). */
+static void block_comment(scan *c)
+{
+    c->i += 2;
+    while (c->i < c->len) {
+        if (c->s[c->i] == '*' && at(c, c->i + 1, '/')) {
+            c->i += 2;
+            return;
+        }
+        if (c->s[c->i] == '\n')
+            crossed(c);
+        c->i++;
+    }
+}
+
+/* From a quote: past the closing quote, or up to an unescaped newline, or to the end. */
+static void literal(scan *c)
+{
+    char q = c->s[c->i++];
+    while (c->i < c->len) {
+        char ch = c->s[c->i];
+        if (ch == q) {
+            c->i++;
+            return;
+        }
+        if (ch == '\n')
+            return;
+        size_t sp = splice_at(c, c->i);
+        if (sp) {
+            crossed(c);
+            c->i += sp;
+        } else if (ch == '\\' && c->i + 1 < c->len) {
+            c->i += 2;
+        } else {
+            c->i++;
+        }
+    }
+}
+
+static bool raw_prefix(const char *p, size_t n)
+{
+    return (n == 1 && p[0] == 'R') || (n == 2 && p[1] == 'R' && (p[0] == 'L' || p[0] == 'u' || p[0] == 'U')) ||
+           (n == 3 && memcmp(p, "u8R", 3) == 0);
+}
+
+/* From the '"' after a raw prefix: a raw string, or an ordinary literal if no delimiter. */
+static void raw_string(scan *c)
+{
+    size_t d = c->i + 1, k = d;
+    while (k < c->len && k - d <= 16) {
+        unsigned char ch = (unsigned char)c->s[k];
+        if (ch == '(' || ch < 0x21 || ch > 0x7e || ch == ')' || ch == '\\' || ch == '"')
+            break;
+        k++;
+    }
+    if (!at(c, k, '(') || k - d > 16) {
+        literal(c);
+        return;
+    }
+    size_t dn = k - d;
+    for (c->i = k + 1; c->i < c->len; c->i++) {
+        if (c->s[c->i] == ')' && c->i + dn + 1 < c->len && memcmp(c->s + c->i + 1, c->s + d, dn) == 0 &&
+            c->s[c->i + dn + 1] == '"') {
+            c->i += dn + 2;
+            return;
+        }
+        if (c->s[c->i] == '\n')
+            crossed(c);
+    }
+}
+
+/* From '#': up to the newline that ends the directive. */
+static void directive(scan *c)
+{
+    c->i++;
+    while (c->i < c->len) {
+        size_t sp = splice_at(c, c->i);
+        char ch = c->s[c->i];
+        if (sp) {
+            crossed(c);
+            c->i += sp;
+        } else if (ch == '\n') {
+            return;
+        } else if (ch == '/' && at(c, c->i + 1, '/')) {
+            line_comment(c);
+        } else if (ch == '/' && at(c, c->i + 1, '*')) {
+            block_comment(c);
+        } else if (ch == '"' || ch == '\'') {
+            literal(c);
+        } else {
+            c->i++;
+        }
+    }
+}
+
+/* Does a number start at c->i? */
+static bool number_at(const scan *c)
+{
+    return isdigit((unsigned char)c->s[c->i]) ||
+           (c->s[c->i] == '.' && c->i + 1 < c->len && isdigit((unsigned char)c->s[c->i + 1]));
+}
+
+/* From a number's first byte: past it (a pp-number, with e+ and digit separators). */
+static void number(scan *c)
+{
+    const char *s = c->s;
+    c->i++;
+    while (c->i < c->len) {
+        char n = s[c->i];
+        if ((n == '+' || n == '-') && strchr("eEpP", s[c->i - 1]))
+            c->i++;
+        else if (isalnum((unsigned char)n) || n == '_' || n == '.')
+            c->i++;
+        else if (n == '\'' && c->i + 1 < c->len && (isalnum((unsigned char)s[c->i + 1]) || s[c->i + 1] == '_'))
+            c->i += 2;
+        else
+            break;
+    }
+}
+
+/* What a token at file scope or deeper does to the nesting and the declaration under way. */
+static void token_seen(scan *c, char punct)
+{
+    if (punct && strchr("{([", punct)) {
+        if (c->nest == 0)
+            c->in_decl = true;
+        c->nest++;
+    } else if (punct && strchr("})]", punct)) {
+        if (c->nest > 0) {
+            if (--c->nest == 0 && punct == '}')
+                c->in_decl = false;
+        } else {
+            c->in_decl = true;
+        }
+    } else if (punct == ';') {
+        if (c->nest == 0)
+            c->in_decl = false;
+    } else if (c->nest == 0) {
+        c->in_decl = true;
+    }
+}
+
+/* Scans s; clean[1..lines] (lines = newlines + 1) tell whether a line's start is a place
+ * between declarations at file scope. */
+static void ref_scan(const char *s, size_t len, bool *clean)
+{
+    scan c = {.s = s, .len = len, .line = 1, .clean = clean, .line_start = true};
+    clean[1] = true;
+    while (c.i < len) {
+        char ch = s[c.i];
+        size_t sp = splice_at(&c, c.i);
+        if (ch == '\n') {
+            c.line++;
+            clean[c.line] = c.nest == 0 && !c.in_decl;
+            c.line_start = true;
+            c.i++;
+        } else if (sp) {
+            crossed(&c);
+            c.i += sp;
+        } else if (isspace((unsigned char)ch)) {
+            c.i++;
+        } else if (ch == '/' && at(&c, c.i + 1, '/')) {
+            line_comment(&c);
+        } else if (ch == '/' && at(&c, c.i + 1, '*')) {
+            block_comment(&c);
+        } else {
+            bool first = c.line_start;
+            c.line_start = false;
+            if (ch == '#' && first) {
+                directive(&c);
+                continue;
+            }
+            char punct = 0;
+            if (ch == '"' || ch == '\'') {
+                literal(&c);
+            } else if (isalpha((unsigned char)ch) || ch == '_') {
+                size_t start = c.i;
+                while (c.i < len && (isalnum((unsigned char)s[c.i]) || s[c.i] == '_'))
+                    c.i++;
+                if (at(&c, c.i, '"') && raw_prefix(s + start, c.i - start))
+                    raw_string(&c);
+            } else if (number_at(&c)) {
+                number(&c);
+            } else {
+                punct = ch;
+                c.i++;
+            }
+            token_seen(&c, punct);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ reading the output */
+
+static bool starts(const char *p, const char *end, const char *with)
+{
+    size_t n = strlen(with);
+    return (size_t)(end - p) >= n && memcmp(p, with, n) == 0;
+}
+
+/* Reads `#line N "quoted"\n` at *p: N into *n, checks the quoted string reads back as path.
+ * Moves *p past it; false if it is not such a line. */
+static bool line_directive(const char **p, const char *end, const char *path, long *n)
+{
+    const char *q = *p;
+    if (!starts(q, end, "#line "))
+        return false;
+    q += 6;
+    if (q == end || !isdigit((unsigned char)*q))
+        return false;
+    *n = 0;
+    while (q < end && isdigit((unsigned char)*q) && *n < 100000000)
+        *n = *n * 10 + (*q++ - '0');
+    if (!starts(q, end, " \""))
+        return false;
+    q += 2;
+    size_t k = 0, plen = strlen(path);
+    for (;;) {
+        if (q == end || *q == '\n')
+            return false;
+        unsigned char ch = (unsigned char)*q++;
+        if (ch == '"')
+            break;
+        if (ch == '\\') {
+            if (q == end)
+                return false;
+            char e = *q++;
+            if (e >= '0' && e <= '7') {
+                unsigned v = (unsigned)(e - '0');
+                for (int d = 0; d < 2 && q < end && *q >= '0' && *q <= '7'; d++)
+                    v = v * 8 + (unsigned)(*q++ - '0');
+                ch = (unsigned char)v;
+            } else if (e == 'n') {
+                ch = '\n';
+            } else if (e == '\\' || e == '"' || e == '\'' || e == '?') {
+                ch = (unsigned char)e;
+            } else {
+                return false;
+            }
+        }
+        if (k >= plen || (unsigned char)path[k] != ch)
+            return false;
+        k++;
+    }
+    if (k != plen || !starts(q, end, "\n"))
+        return false;
+    *p = q + 1;
+    return true;
+}
+
+/* The prototype line at *p (one line, ending with ";\n"): its text, and *p moved past it.
+ * False if there is no such line. */
+static bool prototype(const char **p, const char *end, const char **text, size_t *tlen)
+{
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl || nl == *p || nl[-1] != ';')
+        return false;
+    *text = *p;
+    *tlen = (size_t)(nl - *p);
+    *p = nl + 1;
+    return true;
+}
+
+/* Does the prototype hold a default argument (see 4. at the top)? */
+static bool has_default_argument(const char *t, size_t n)
+{
+    scan c = {.s = t, .len = n, .line = 1};
+    bool found = false;
+    static const char op[] = "=!<>+-*/%&|^";
+    while (c.i < n && !found) {
+        char ch = t[c.i];
+        size_t start = c.i;
+        if (ch == '"' || ch == '\'') {
+            literal(&c);
+        } else if (isalpha((unsigned char)ch) || ch == '_') {
+            while (c.i < n && (isalnum((unsigned char)t[c.i]) || t[c.i] == '_'))
+                c.i++;
+            if (at(&c, c.i, '"') && raw_prefix(t + start, c.i - start))
+                raw_string(&c);
+        } else if (number_at(&c)) {
+            number(&c);
+        } else {
+            if (ch == '=' && c.nest <= 1 && (c.i == 0 || !strchr(op, t[c.i - 1])) &&
+                (c.i + 1 == n || !strchr(op, t[c.i + 1])))
+                found = true;
+            if (strchr("([{", ch))
+                c.nest++;
+            else if (strchr(")]}", ch) && c.nest > 0)
+                c.nest--;
+            c.i++;
+        }
+    }
+    return found;
+}
+
+/* The 1-based line that byte offset off of s starts on. */
+static long line_of(const char *s, size_t off)
+{
+    long line = 1;
+    for (size_t i = 0; i < off; i++)
+        line += s[i] == '\n';
+    return line;
+}
+
+/* The offset where line (1-based) starts in s, or len if it has no such line. */
+static size_t line_start_of(const char *s, size_t len, long line)
+{
+    size_t i = 0;
+    for (long l = 1; l < line && i < len; i++)
+        if (s[i] == '\n')
+            l++;
+    return i;
+}
+
+/* Checks the decomposition of out (after the first #line) as the text up to P, n prototypes
+ * and the rest of the text. True if it holds; the failing step is printed otherwise. */
+static bool decomposes(const char *in, size_t ilen, const char *r, size_t rlen, size_t P, int n, const char *path,
+                       const bool *clean, bool report)
+{
+    const char *p = r + P, *end = r + rlen;
+    long line_p = line_of(in, P), last = line_p;
+    for (int f = 0; f < n; f++) {
+        long at_line;
+        const char *t;
+        size_t tlen;
+        if (!line_directive(&p, end, path, &at_line) || !prototype(&p, end, &t, &tlen)) {
+            if (report)
+                fprintf(stderr, "P=%zu: prototype %d is not a #line and a line ending in ';'\n", P, f);
+            return false;
+        }
+        /* The prototype's line: at or after P's and the previous one's, and the first word
+         * of the prototype is on it. */
+        size_t word = 0;
+        while (word < tlen && t[word] != ' ')
+            word++;
+        size_t from = line_start_of(in, ilen, at_line), to = line_start_of(in, ilen, at_line + 1);
+        bool on_line = false;
+        for (size_t k = from; k < to && !on_line; k++)
+            on_line = k + word <= ilen && memcmp(in + k, t, word) == 0;
+        if (at_line < last || from >= ilen || !on_line || has_default_argument(t, tlen)) {
+            if (report)
+                fprintf(stderr,
+                        "P=%zu (line %ld): prototype %d '%.*s' at line %ld: before the last (%ld) %d, not a line %d, "
+                        "first word not there %d, default argument %d\n",
+                        P, line_p, f, (int)tlen, t, at_line, last, at_line < last, from >= ilen, !on_line,
+                        has_default_argument(t, tlen));
+            return false;
+        }
+        last = at_line;
+    }
+    long back;
+    if (!line_directive(&p, end, path, &back) || back != line_p) {
+        if (report)
+            fprintf(stderr, "P=%zu: no #line %ld after the prototypes\n", P, line_p);
+        return false;
+    }
+    if ((size_t)(end - p) != ilen - P || memcmp(p, in + P, ilen - P) != 0) {
+        if (report)
+            fprintf(stderr, "P=%zu: the rest of the text is not the text from P\n", P);
+        return false;
+    }
+    if (!clean[line_p]) {
+        if (report)
+            fprintf(stderr, "P=%zu: line %ld starts inside something or a declaration\n", P, line_p);
+        return false;
+    }
+    return true;
+}
+
+/* What duet_sketch_translate wrote, and what it returned. */
+static char *translate(const char *text, size_t len, const char *path, size_t *olen, int *ret)
+{
+    char *out = NULL;
+    FILE *f = open_memstream(&out, olen);
+    CHECK(f);
+    *ret = duet_sketch_translate(text, len, path, f);
+    CHECK(fclose(f) == 0);
+    return out;
+}
+
+static void check_translate(const char *text, size_t len, const char *path)
+{
+    size_t olen;
+    int ret;
+    char *out = translate(text, len, path, &olen, &ret);
+    CHECK(ret >= 0);
+
+    /* 5. Twice the same. */
+    size_t olen2;
+    int ret2;
+    char *out2 = translate(text, len, path, &olen2, &ret2);
+    CHECK(ret2 == ret && olen2 == olen && memcmp(out, out2, olen) == 0);
+    free(out2);
+
+    /* The text with the newline the translator gives a last line without one. */
+    size_t ilen = len + (len && text[len - 1] != '\n');
+    char *in = malloc(ilen + 1);
+    CHECK(in);
+    memcpy(in, text, len);
+    if (ilen > len)
+        in[len] = '\n';
+    in[ilen] = '\0';
+
+    const char *p = out, *end = out + olen;
+    long one;
+    CHECK(starts(p, end, "#include <Arduino.h>\n"));
+    p += strlen("#include <Arduino.h>\n");
+    CHECK(line_directive(&p, end, path, &one) && one == 1);
+    const char *r = p;
+    size_t rlen = (size_t)(end - p);
+
+    long lines = line_of(in, ilen);
+    bool *clean = calloc((size_t)lines + 2, sizeof *clean);
+    CHECK(clean);
+    ref_scan(in, ilen, clean);
+
+    if (ret == 0) {
+        CHECK(rlen == ilen && memcmp(r, in, ilen) == 0);
+    } else {
+        size_t common = 0;
+        while (common < rlen && common < ilen && r[common] == in[common])
+            common++;
+        bool found = false;
+        /* Every line start P <= common, the latest first. */
+        for (size_t P = common + 1; P-- > 0 && !found;)
+            if ((P == 0 || in[P - 1] == '\n') && P < ilen)
+                found = decomposes(in, ilen, r, rlen, P, ret, path, clean, false);
+        if (!found) {
+            for (size_t P = common + 1; P-- > 0;)
+                if ((P == 0 || in[P - 1] == '\n') && P < ilen)
+                    decomposes(in, ilen, r, rlen, P, ret, path, clean, true);
+            fprintf(stderr, "output:\n%.*s\n", (int)olen, out);
+        }
+        CHECK(found);
+    }
+    free(clean);
+    free(in);
+    free(out);
+}
+
+/* ------------------------------------------------------------ explain */
+
+static void check_explain(const char *messages, const char *name)
+{
+    char *out = NULL;
+    size_t olen = 0;
+    FILE *f = open_memstream(&out, &olen);
+    CHECK(f);
+    int count = duet_sketch_explain(messages, name, f);
+    CHECK(fclose(f) == 0);
+    CHECK(count >= 0);
+    CHECK(olen == 0 || out[olen - 1] == '\n');
+    int lines = 0;
+    for (const char *line = out; line < out + olen;) {
+        const char *nl = memchr(line, '\n', (size_t)(out + olen - line));
+        CHECK(nl);
+        size_t n = (size_t)(nl - line), nn = strlen(name);
+        bool named = false;
+        for (size_t k = 0; k + nn <= n && !named; k++)
+            named = memcmp(line + k, name, nn) == 0;
+        CHECK(named);
+        /* No line twice. */
+        for (const char *other = out; other < line;) {
+            const char *onl = memchr(other, '\n', (size_t)(line - other));
+            CHECK(!((size_t)(onl - other) == n && memcmp(other, line, n) == 0));
+            other = onl + 1;
+        }
+        lines++;
+        line = nl + 1;
+    }
+    CHECK(lines == count);
+    free(out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    size_t plen = data[0] & 31;
+    if (plen > size - 1)
+        plen = size - 1;
+    char path[32];
+    for (size_t k = 0; k < plen; k++)
+        path[k] = data[1 + k] ? (char)data[1 + k] : '\\';
+    path[plen] = '\0';
+    const char *text = (const char *)data + 1 + plen;
+    size_t len = size - 1 - plen;
+
+    check_translate(text, len, path);
+
+    char *messages = fuzz_text((const uint8_t *)text, len);
+    for (size_t k = 0; k < plen; k++)
+        if (path[k] == '\n')
+            path[k] = ' ';
+    check_explain(messages, path);
+    free(messages);
+    return 0;
+}
