@@ -156,6 +156,29 @@ static size_t skip_comment(lexer *x, size_t i)
     return i + 2 < len ? i + 2 : len;
 }
 
+/* The end of the preprocessor line whose '#' is at i: the end of the line, with its
+ * continuations, and with the comments in it (a block comment's newlines do not end it) and
+ * its literals (a slash star in one opens no comment). */
+static size_t directive_end(lexer *x, size_t i)
+{
+    const char *s = x->s;
+    i++;
+    while (i < x->len && s[i] != '\n') {
+        size_t sp = splice_at(x, i), after = skip_comment(x, i);
+        if (sp) {
+            newline_inside(x);
+            i += sp;
+        } else if (after != i) {
+            i = after;
+        } else if (s[i] == '"' || s[i] == '\'') {
+            i = skip_quoted(x, i);
+        } else {
+            i++;
+        }
+    }
+    return i;
+}
+
 /* The end of the token that starts at i (not a space or comment), and its kind. */
 static size_t token_end(lexer *x, size_t i, bool line_start, tok_kind *kind)
 {
@@ -164,23 +187,7 @@ static size_t token_end(lexer *x, size_t i, bool line_start, tok_kind *kind)
     char c = s[i];
     *kind = TOK_OTHER;
     if (c == '#' && line_start) {
-        /* To the end of the line, with its continuations, and with the comments in it (a
-         * block comment's newlines do not end it) and its literals (a slash star in one
-         * opens no comment). */
-        i++;
-        while (i < len && s[i] != '\n') {
-            size_t sp = splice_at(x, i), after = skip_comment(x, i);
-            if (sp) {
-                newline_inside(x);
-                i += sp;
-            } else if (after != i) {
-                i = after;
-            } else if (s[i] == '"' || s[i] == '\'') {
-                i = skip_quoted(x, i);
-            } else {
-                i++;
-            }
-        }
+        i = directive_end(x, i);
         *kind = TOK_DIRECTIVE;
     } else if (c == '"' || c == '\'') {
         i = skip_quoted(x, i);
