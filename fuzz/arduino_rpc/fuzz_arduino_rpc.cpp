@@ -3,10 +3,12 @@
  * (compat/arduino: RPC.h, rpc_types.h, rpc_bind.h, RPC.cpp) takes from the other core, which
  * may send anything.
  *
- * The input's first byte picks what runs on the bytes after it: (A) alone, (B) with the bytes
- * delivered at once, (B) with them delivered message by message, or (A) and (B) at once; one
- * of its bits adds the failed-call checks of (A). Each half checks against a model written
- * here from the MessagePack spec and docs/arduino.md, not with the layer's own code:
+ * The input's first byte picks what runs on the bytes after it: its low two bits 0, (A)
+ * alone; 1, (B) with the bytes delivered at once; 2, (B) with each whole value delivered alone
+ * (what is left after the last whole one as one more piece); 3, (A) then (B), delivered as 2
+ * does when bit 3 is set, else as 1 does. Bit 2 adds the failed-call checks of (A). Each half
+ * checks against a model written here from the MessagePack spec and docs/arduino.md, not with
+ * the layer's own code:
  *
  *   A. The bytes as the result of a call, read as every type as<T>() takes: int8..int64 and
  *      uint8..uint64 (as int8_t.., and as char, long, unsigned long, long long), bool, float,
