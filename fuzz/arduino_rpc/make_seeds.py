@@ -7,6 +7,7 @@ checks): each type's edges, in every encoding, for as<T>(). Requests (req_*, mod
 once; 2: message by message; 3: results and requests both): every function the harness binds
 called with values that fit, with values one past its type's range, with the wrong type and
 the wrong count; notifications, responses, malformed and truncated messages among them.
+res_int_as_bool is the input of the fix of rpc_type<bool>::decode (it wrote false on failure).
 """
 import os
 import struct
@@ -91,6 +92,8 @@ RESULT_SEEDS = {
     "res_c1": b"\xc1",
     "res_uint_truncated": b"\xcd\x01",
     "res_failed_call": b"\x01",
+    # The input the fuzzer found first: an int read as a bool, which decode() set to false.
+    "res_int_as_bool": b"\x05",
 }
 
 # The harness's functions (bind_all) and values that fit each, one past its range, and the wrong type.
