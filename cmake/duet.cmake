@@ -38,8 +38,8 @@ function(duet_add_os_test name)
   set_tests_properties(${name}_os PROPERTIES TIMEOUT 60)
 endfunction()
 
-# duet_add_fuzz(NAME SOURCE [SEEDS dir] [SECONDS n] [SOURCES files...] [INCLUDES dirs...]
-#               [DEFINES defs...] [FLAGS flags...] [LIBS libs...])
+# duet_add_fuzz(NAME SOURCE [CXX] [SEEDS dir] [SECONDS n] [SOURCES files...] [INCLUDES dirs...]
+#               [DEFINES defs...] [FLAGS flags...] [LIBS libs...] [DEPENDS files...])
 # Builds a libFuzzer target with clang (ASan+UBSan) over the core's sources (duet_core's
 # list: no top level, no port), and a ctest test that runs it for DUET_FUZZ_SECONDS on a
 # copy of the seed corpus. Every target may include fuzz/fuzz_check.h (CHECK, fuzz_text).
@@ -47,22 +47,56 @@ endfunction()
 # are more -I dirs, DEFINES more -D (NAME or NAME=VALUE), FLAGS more compile flags (a
 # library's pkg-config cflags) and LIBS what it links (-lm, a library's pkg-config
 # ldflags). SECONDS runs its test shorter: it runs for the smaller of SECONDS and
-# DUET_FUZZ_SECONDS.
+# DUET_FUZZ_SECONDS. DEPENDS are more files whose change rebuilds it (the headers it tests:
+# the sources are tracked, headers are not).
+# CXX: a target in C++ (the Arduino layer's). SOURCE and the SOURCES that are not .c files are
+# C++, compiled and linked with clang++ -std=c++17 (as compat/arduino is built); the core and
+# the .c files among SOURCES stay C11, each compiled by clang on its own into NAME.objects/.
 find_program(DUET_CLANG NAMES clang clang-14 REQUIRED)
+find_program(DUET_CLANGXX NAMES clang++ clang++-14)
 function(duet_add_fuzz name source)
-  cmake_parse_arguments(F "" "SEEDS;SECONDS" "SOURCES;INCLUDES;DEFINES;FLAGS;LIBS" ${ARGN})
+  cmake_parse_arguments(F "CXX" "SEEDS;SECONDS" "SOURCES;INCLUDES;DEFINES;FLAGS;LIBS;DEPENDS" ${ARGN})
   set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
   list(TRANSFORM F_INCLUDES PREPEND -I)
   list(TRANSFORM F_DEFINES PREPEND -D)
-  add_custom_command(OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
-    COMMAND ${DUET_CLANG} -std=c11 -g -O1 ${DUET_WARNINGS}
-            -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+  set(flags -g -O1 ${DUET_WARNINGS}
             -I${CMAKE_SOURCE_DIR}/include -I${DUET_GENERATED_INCLUDE_DIR} -I${CMAKE_SOURCE_DIR}/src
-            -I${CMAKE_SOURCE_DIR}/fuzz ${F_INCLUDES} ${F_DEFINES} ${F_FLAGS}
-            ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} -o ${out} ${F_LIBS}
-    DEPENDS ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_check.h
-    COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
+            -I${CMAKE_SOURCE_DIR}/fuzz ${F_INCLUDES} ${F_DEFINES} ${F_FLAGS})
+  set(sanitizers -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
+  if(NOT F_CXX)
+    add_custom_command(OUTPUT ${out}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
+      COMMAND ${DUET_CLANG} -std=c11 ${flags} ${sanitizers}
+              ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} -o ${out} ${F_LIBS}
+      DEPENDS ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_check.h ${F_DEPENDS}
+      COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
+  else()
+    if(NOT DUET_CLANGXX)
+      message(FATAL_ERROR "${name} needs clang++ (apt-get install clang)")
+    endif()
+    set(c_sources ${DUET_CORE_SOURCES} ${F_SOURCES})
+    list(FILTER c_sources INCLUDE REGEX "\\.c$")
+    set(cxx_sources ${F_SOURCES})
+    list(FILTER cxx_sources EXCLUDE REGEX "\\.c$")
+    set(objects)
+    foreach(src ${c_sources})
+      # One object per source, named after its path (two sources may share a file name).
+      file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR} ${src})
+      string(MAKE_C_IDENTIFIER ${rel} stem)
+      set(obj ${out}.objects/${stem}.o)
+      add_custom_command(OUTPUT ${obj}
+        COMMAND ${CMAKE_COMMAND} -E make_directory ${out}.objects
+        COMMAND ${DUET_CLANG} -std=c11 ${flags} -fsanitize=fuzzer-no-link,address,undefined
+                -fno-sanitize-recover=all -c ${src} -o ${obj}
+        DEPENDS ${src} VERBATIM)
+      list(APPEND objects ${obj})
+    endforeach()
+    add_custom_command(OUTPUT ${out}
+      COMMAND ${DUET_CLANGXX} -std=c++17 ${flags} ${sanitizers}
+              ${cxx_sources} ${source} ${objects} -o ${out} ${F_LIBS}
+      DEPENDS ${objects} ${cxx_sources} ${source} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_check.h ${F_DEPENDS}
+      COMMENT "fuzz target ${name} (clang++, libFuzzer)" VERBATIM)
+  endif()
   add_custom_target(${name} ALL DEPENDS ${out})
   set(seconds ${DUET_FUZZ_SECONDS})
   if(F_SECONDS AND F_SECONDS LESS seconds)

@@ -20,7 +20,7 @@
 /* The size bytes at data and a NUL after them, in memory of their own (free() it). */
 static inline char *fuzz_text(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = (char *)malloc(size + 1); /* the cast: C++ targets include it too */
     CHECK(text);
     memcpy(text, data, size);
     text[size] = '\0';

@@ -116,8 +116,11 @@ template <> struct rpc_type<bool> {
     static int put(duet_req *r, bool v) { return duet_return_bool(r, v); }
     static bool decode(const rpc_value &v, bool &out)
     {
-        out = v.type == DUET_MSGPACK_BOOL && v.v.b;
-        return v.type == DUET_MSGPACK_BOOL;
+        /* out is written only for a bool, as every decode() leaves it alone on failure. */
+        if (v.type != DUET_MSGPACK_BOOL)
+            return false;
+        out = v.v.b;
+        return true;
     }
 };
 

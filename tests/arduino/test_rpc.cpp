@@ -209,6 +209,40 @@ void test_as_never_gives_a_wrong_value(void **)
     assert_string_equal(text.as<String>().c_str(), "hello x");
 }
 
+/* rpc_type<T>::decode, what as<T>() reads a result with, writes nothing when the value does
+ * not fit T: a bool read from an int or a nil used to be set to false on the way out (as<T>()
+ * then halted, so no sketch saw it; fuzz/arduino_rpc checks every type). */
+void test_decode_leaves_output_on_failure(void **)
+{
+    static const uint8_t five[] = {0x05}, nil[] = {0xc0}, yes[] = {0xc3}, text[] = {0xa1, 'x'};
+    detail::rpc_value v;
+    bool b = true;
+    assert_true(detail::rpc_read_value(five, sizeof five, &v));
+    assert_false(detail::rpc_type<bool>::decode(v, b));
+    assert_true(b);
+    assert_true(detail::rpc_read_value(nil, sizeof nil, &v));
+    assert_false(detail::rpc_type<bool>::decode(v, b));
+    assert_true(b);
+    int i = 7;
+    assert_false(detail::rpc_type<int>::decode(v, i));
+    assert_int_equal(i, 7);
+    String s("kept");
+    assert_false(detail::rpc_type<String>::decode(v, s));
+    assert_string_equal(s.c_str(), "kept");
+    assert_true(detail::rpc_read_value(text, sizeof text, &v));
+    float f = 1.5f;
+    assert_false(detail::rpc_type<float>::decode(v, f));
+    assert_true(f == 1.5f);
+    /* What fits is still written. */
+    b = false;
+    assert_true(detail::rpc_read_value(yes, sizeof yes, &v));
+    assert_true(detail::rpc_type<bool>::decode(v, b));
+    assert_true(b);
+    assert_true(detail::rpc_read_value(five, sizeof five, &v));
+    assert_true(detail::rpc_type<int>::decode(v, i));
+    assert_int_equal(i, 5);
+}
+
 void test_nested_call(void **)
 {
     /* The M4's handler calls back into the M7 while the M7 waits for it. */
@@ -326,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_send_and_void),
         cmocka_unit_test(test_wrong_calls_are_errors),
         cmocka_unit_test(test_as_never_gives_a_wrong_value),
+        cmocka_unit_test(test_decode_leaves_output_on_failure),
         cmocka_unit_test(test_nested_call),
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_timeout),
