@@ -65,26 +65,50 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, cons
 }
 
 /* Whether the Host header names this server (a page of another name, reached through DNS
- * rebinding, is another site). */
+ * rebinding, is another site): the name, then ":" and the port in digits, or no port at all
+ * when the server's is 80 (browsers leave HTTP's own port out). The port used to be read
+ * with strtoul, which took "8080x", "+8080", " 8080" and 8080 + 2^32 for 8080, and a
+ * bracket left open ("[::1x") passed for an IPv6 name. */
 static bool host_ok(const board_web *w, const char *host)
 {
     if (!host)
         return false;
-    const char *colon = strrchr(host, ':');
-    if (!colon || (strchr(host, ']') && colon < strchr(host, ']')))
+    const char *end; /* the end of the name */
+    if (host[0] == '[') { /* an IPv6 address, bracketed in Host */
+        end = strchr(host, ']');
+        if (!end)
+            return false;
+        end++;
+    } else {
+        end = host + strcspn(host, ":[]");
+    }
+    if (*end == ':') {
+        unsigned long port = 0;
+        const char *d = end + 1;
+        if (!*d)
+            return false;
+        for (; *d; d++) {
+            if (*d < '0' || *d > '9' || port > 65535)
+                return false;
+            port = port * 10 + (unsigned long)(*d - '0');
+        }
+        if (port != w->port)
+            return false;
+    } else if (*end || w->port != 80) {
         return false;
-    if ((unsigned)strtoul(colon + 1, NULL, 10) != w->port)
-        return false;
+    }
     if (w->any_host)
         return true;
-    size_t n = (size_t)(colon - host);
+    size_t n = (size_t)(end - host);
     static const char *const local[] = {"127.0.0.1", "localhost", "[::1]"};
     for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
         if (strlen(local[i]) == n && strncasecmp(host, local[i], n) == 0)
             return true;
-    if (host[0] == '[') { /* an IPv6 address, bracketed in Host */
+    if (host[0] == '[') { /* the address given, when it is an IPv6 one */
+        if (!strchr(w->host, ':'))
+            return false;
         host++;
-        n -= n >= 2 ? 2 : n;
+        n -= 2;
     }
     return strlen(w->host) == n && strncasecmp(host, w->host, n) == 0;
 }
