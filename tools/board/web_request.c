@@ -327,9 +327,9 @@ enum MHD_Result web_request_on(void *cls, struct MHD_Connection *conn, const cha
     board_web *w = cls;
     web_request *rq = *req_cls;
     if (!rq) {
-        /* The headers are in: a body, if any, comes in the next calls. */
-        if (strcmp(method, "POST") != 0)
-            return answer(w, conn, url, method, NULL);
+        /* The headers are in: a body, if any, comes in the next calls, then the answer, for
+         * every method. An answer queued now, before the request is all read, made
+         * libmicrohttpd close the connection after it: no GET kept its connection alive. */
         rq = calloc(1, sizeof *rq);
         if (!rq)
             return MHD_NO;
