@@ -308,6 +308,11 @@ static enum MHD_Result answer(board_web *w, struct MHD_Connection *conn, const c
         if (w->pages.open >= WEB_PAGES_MAX)
             return refuse(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
                           "%d pages are watching the board already: close one and reload", WEB_PAGES_MAX);
+        /* A HEAD gets the stream's headers and no stream: for the stream libmicrohttpd sent
+         * its end (a last empty chunk) after a HEAD's headers, bytes that the client reads as
+         * the start of the next answer. */
+        if (strcmp(method, "HEAD") == 0)
+            return respond(conn, MHD_HTTP_OK, "text/event-stream", "", 0, NULL);
         return web_events_open(w, conn);
     }
     if (rq && rq->too_big)
