@@ -399,17 +399,23 @@ void board_web_stop(board_web *w)
     if (w->daemon) {
         if (w->dirty)
             frame(w);
+        /* Let the pages have their last bytes and the end of their streams (briefly). A
+         * stream may open meanwhile (a page that connects now, or a GET /api/events sent
+         * after another on the same connection, taken once that one ended): each round ends
+         * the new ones too. A stream left suspended, not to be resumed, made
+         * MHD_stop_daemon abort the program. */
+        uint64_t end = mono_ns() + 200000000u;
+        while (w->clients && mono_ns() < end) {
+            for (web_client *c = w->clients; c; c = c->next) {
+                c->closing = true;
+                client_wake(c);
+            }
+            MHD_run_wait(w->daemon, 10);
+        }
         for (web_client *c = w->clients; c; c = c->next) {
             c->closing = true;
             client_wake(c);
         }
-        /* Let the pages have their last bytes and the end of their streams (briefly). */
-        uint64_t end = mono_ns() + 200000000u;
-        while (w->clients && mono_ns() < end) {
-            MHD_run_wait(w->daemon, 10);
-        }
-        for (web_client *c = w->clients; c; c = c->next)
-            client_wake(c);
         MHD_stop_daemon(w->daemon);
     }
     if (w->trace_out)
