@@ -201,6 +201,56 @@ class WebApi(unittest.TestCase):
         self.assertLessEqual(ms, (time.monotonic() - t0) * 1000 + 50, (ms_before, ms))
         self.assertRunsOn()
 
+    def raw(self, data, port=None):
+        """The bytes answered to data sent on one connection, until it closes or is quiet."""
+        s = socket.create_connection((self.board.host, port or self.board.port), timeout=20)
+        s.sendall(data)
+        s.settimeout(1.5)
+        got = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        except socket.timeout:
+            pass
+        s.close()
+        return got
+
+    def test_one_connection_many_requests(self):
+        """Found by fuzz/web_request: every request is answered once, on a connection kept alive
+        (GETs used to close it), HEAD /api/events sends nothing after its headers, a refusal
+        that quotes bytes that are not UTF-8 is answered, and Host's port is the port."""
+        port = self.board.port
+        host = f"Host: 127.0.0.1:{port}\r\n".encode()
+        got = self.raw(b"GET /api/state HTTP/1.1\r\n" + host + b"\r\n"
+                       + b"HEAD /api/events HTTP/1.1\r\n" + host + b"\r\n"
+                       + b"GET /%FF%C3 HTTP/1.1\r\n" + host + b"\r\n"
+                       + f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{port}x\r\n\r\n".encode()
+                       + f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{port + (1 << 32)}\r\n\r\n".encode()
+                       + b"GET /page.css HTTP/1.1\r\n" + host + b"Connection: close\r\n\r\n")
+        self.assertEqual(re.findall(rb"HTTP/1\.1 (\d{3}) ", got), [b"200", b"200", b"404", b"403", b"403", b"200"], got[:3000])
+        head = got.index(b"text/event-stream")
+        self.assertTrue(got[got.index(b"\r\n\r\n", head) + 4:].startswith(b"HTTP/1.1 404 "), got[head:head + 300])
+        self.assertIn(b'"error":"there is no /?? here', got)
+        self.assertRunsOn()
+
+    def test_streams_opened_while_the_board_stops(self):
+        """Found by fuzz/web_request: a second GET /api/events on one connection opens its stream
+        while the board stops; duet-board used to abort in MHD_stop_daemon then."""
+        board = Board(TOOL, M7, args=["--quiet"])
+        try:
+            s = socket.create_connection((board.host, board.port), timeout=20)
+            get = f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{board.port}\r\n\r\n".encode()
+            s.sendall(get + get)
+            wait_for(lambda: board.request("GET", "/api/state")[1]["pages"]["open"] >= 1, 20, "the stream to open")
+        finally:
+            status = board.stop()
+            s.close()
+        self.assertGreaterEqual(status, 0, board.stderr.decode(errors="replace")[-2000:])
+        self.assertNotIn(b"Fatal error", board.stderr)
+
     def test_a_page_that_never_reads_does_not_slow_the_board(self):
         n0, ms0 = self.board.loops()
         time.sleep(1.0)

@@ -306,10 +306,19 @@ board_web *board_web_start(const char *spec, board_feed *feed, const board_web_a
         free(w);
         return NULL;
     }
-    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-    w->daemon = MHD_start_daemon(flags, (uint16_t)w->port, NULL, NULL, web_request_on, w, MHD_OPTION_SOCK_ADDR, &addr,
-                                 MHD_OPTION_NOTIFY_COMPLETED, web_request_completed, w, MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-                                 MHD_OPTION_CONNECTION_LIMIT,
+    return web_start(w, &addr, spec, why, cap);
+}
+
+board_web *web_start(board_web *w, const struct sockaddr_storage *addr, const char *spec, char *why, size_t cap)
+{
+    /* Without an address the server has no socket of its own: its connections are handed to
+     * it (MHD_add_connection). An IPv6 host is one with a colon in it. */
+    bool v6 = addr ? addr->ss_family == AF_INET6 : strchr(w->host, ':') != NULL;
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0) |
+                     (addr ? 0 : MHD_USE_NO_LISTEN_SOCKET);
+    w->daemon = MHD_start_daemon(flags, (uint16_t)w->port, NULL, NULL, web_request_on, w, MHD_OPTION_SOCK_ADDR,
+                                 (const struct sockaddr *)addr, MHD_OPTION_NOTIFY_COMPLETED, web_request_completed, w,
+                                 MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_CONNECTION_LIMIT,
                                  (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_END);
     if (!w->daemon) {
         snprintf(why, cap, "--web %s: cannot listen there (%s): give another port, or 0 for any free one", spec,
@@ -317,19 +326,18 @@ board_web *board_web_start(const char *spec, board_feed *feed, const board_web_a
         free(w);
         return NULL;
     }
-    const union MHD_DaemonInfo *port = MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *port = addr ? MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     const union MHD_DaemonInfo *fd = MHD_get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     if (port && port->port)
         w->port = port->port;
     w->epoll_fd = fd ? fd->epoll_fd : -1;
-    bool v6 = addr.ss_family == AF_INET6;
     snprintf(w->url, sizeof w->url, "http://%s%s%s:%u/", v6 ? "[" : "", w->any_host ? (v6 ? "::1" : "127.0.0.1") : w->host,
              v6 ? "]" : "", w->port);
     w->trace_out = fopencookie(w, "w", (cookie_io_functions_t){.write = trace_write});
     if (w->trace_out)
         setvbuf(w->trace_out, NULL, _IOLBF, 1024);
-    if (board_feed_subscribe(feed, (board_sink){on_event, NULL, w}) != 0 ||
-        (w->trace_out && board_trace_attach(&w->trace, w->trace_out, feed) != 0)) {
+    if (board_feed_subscribe(w->feed, (board_sink){on_event, NULL, w}) != 0 ||
+        (w->trace_out && board_trace_attach(&w->trace, w->trace_out, w->feed) != 0)) {
         snprintf(why, cap, "--web: the board has too many readers");
         board_web_stop(w);
         return NULL;
@@ -391,17 +399,23 @@ void board_web_stop(board_web *w)
     if (w->daemon) {
         if (w->dirty)
             frame(w);
+        /* Let the pages have their last bytes and the end of their streams (briefly). A
+         * stream may open meanwhile (a page that connects now, or a GET /api/events sent
+         * after another on the same connection, taken once that one ended): each round ends
+         * the new ones too. A stream left suspended, not to be resumed, made
+         * MHD_stop_daemon abort the program. */
+        uint64_t end = mono_ns() + 200000000u;
+        while (w->clients && mono_ns() < end) {
+            for (web_client *c = w->clients; c; c = c->next) {
+                c->closing = true;
+                client_wake(c);
+            }
+            MHD_run_wait(w->daemon, 10);
+        }
         for (web_client *c = w->clients; c; c = c->next) {
             c->closing = true;
             client_wake(c);
         }
-        /* Let the pages have their last bytes and the end of their streams (briefly). */
-        uint64_t end = mono_ns() + 200000000u;
-        while (w->clients && mono_ns() < end) {
-            MHD_run_wait(w->daemon, 10);
-        }
-        for (web_client *c = w->clients; c; c = c->next)
-            client_wake(c);
         MHD_stop_daemon(w->daemon);
     }
     if (w->trace_out)

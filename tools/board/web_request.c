@@ -53,7 +53,34 @@ static enum MHD_Result respond_json(struct MHD_Connection *conn, unsigned status
 static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, const char *allow, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* A 4xx with the sentence that says what to do, as {"error": "..."}. */
+/* The length of the well-formed UTF-8 character at p (1 to 4 bytes), 0 if there is none. */
+static size_t utf8_char(const unsigned char *p)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    else
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* A 4xx with the sentence that says what to do, as {"error": "..."}. The sentence quotes
+ * what the request sent (its path, Host, Origin, method, a pin), which may be any bytes, and
+ * may be cut short mid-character: each byte that is not part of a UTF-8 character becomes
+ * '?'. jansson takes only UTF-8, so such a refusal used to be no JSON, and no answer at all
+ * (the connection closed). */
 static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, const char *allow, const char *fmt, ...)
 {
     char why[512];
@@ -61,30 +88,61 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, cons
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
+    for (unsigned char *p = (unsigned char *)why; *p;) {
+        size_t n = utf8_char(p);
+        if (n)
+            p += n;
+        else
+            *p++ = '?';
+    }
     return respond_json(conn, status, json_pack("{s:s}", "error", why), allow);
 }
 
 /* Whether the Host header names this server (a page of another name, reached through DNS
- * rebinding, is another site). */
+ * rebinding, is another site): the name, then ":" and the port in digits, or no port at all
+ * when the server's is 80 (browsers leave HTTP's own port out). The port used to be read
+ * with strtoul, which took "8080x", "+8080", " 8080" and 8080 + 2^32 for 8080, and a
+ * bracket left open ("[::1x") passed for an IPv6 name. */
 static bool host_ok(const board_web *w, const char *host)
 {
     if (!host)
         return false;
-    const char *colon = strrchr(host, ':');
-    if (!colon || (strchr(host, ']') && colon < strchr(host, ']')))
+    const char *end; /* the end of the name */
+    if (host[0] == '[') { /* an IPv6 address, bracketed in Host */
+        end = strchr(host, ']');
+        if (!end)
+            return false;
+        end++;
+    } else {
+        end = host + strcspn(host, ":[]");
+    }
+    if (*end == ':') {
+        unsigned long port = 0;
+        const char *d = end + 1;
+        if (!*d)
+            return false;
+        for (; *d; d++) {
+            if (*d < '0' || *d > '9' || port > 65535)
+                return false;
+            port = port * 10 + (unsigned long)(*d - '0');
+        }
+        if (port != w->port)
+            return false;
+    } else if (*end || w->port != 80) {
         return false;
-    if ((unsigned)strtoul(colon + 1, NULL, 10) != w->port)
-        return false;
+    }
     if (w->any_host)
         return true;
-    size_t n = (size_t)(colon - host);
+    size_t n = (size_t)(end - host);
     static const char *const local[] = {"127.0.0.1", "localhost", "[::1]"};
     for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
         if (strlen(local[i]) == n && strncasecmp(host, local[i], n) == 0)
             return true;
-    if (host[0] == '[') { /* an IPv6 address, bracketed in Host */
+    if (host[0] == '[') { /* the address given, when it is an IPv6 one */
+        if (!strchr(w->host, ':'))
+            return false;
         host++;
-        n -= n >= 2 ? 2 : n;
+        n -= 2;
     }
     return strlen(w->host) == n && strncasecmp(host, w->host, n) == 0;
 }
@@ -250,6 +308,11 @@ static enum MHD_Result answer(board_web *w, struct MHD_Connection *conn, const c
         if (w->pages.open >= WEB_PAGES_MAX)
             return refuse(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
                           "%d pages are watching the board already: close one and reload", WEB_PAGES_MAX);
+        /* A HEAD gets the stream's headers and no stream: for the stream libmicrohttpd sent
+         * its end (a last empty chunk) after a HEAD's headers, bytes that the client reads as
+         * the start of the next answer. */
+        if (strcmp(method, "HEAD") == 0)
+            return respond(conn, MHD_HTTP_OK, "text/event-stream", "", 0, NULL);
         return web_events_open(w, conn);
     }
     if (rq && rq->too_big)
@@ -269,9 +332,9 @@ enum MHD_Result web_request_on(void *cls, struct MHD_Connection *conn, const cha
     board_web *w = cls;
     web_request *rq = *req_cls;
     if (!rq) {
-        /* The headers are in: a body, if any, comes in the next calls. */
-        if (strcmp(method, "POST") != 0)
-            return answer(w, conn, url, method, NULL);
+        /* The headers are in: a body, if any, comes in the next calls, then the answer, for
+         * every method. An answer queued now, before the request is all read, made
+         * libmicrohttpd close the connection after it: no GET kept its connection alive. */
         rq = calloc(1, sizeof *rq);
         if (!rq)
             return MHD_NO;

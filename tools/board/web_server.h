@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "trace.h"
 #include "web.h"
@@ -51,6 +52,13 @@ struct board_web {
     size_t trace_len;
     board_core_state shown_m7, shown_m4;  /* the cores' states the pages were last sent */
 };
+
+/* board_web_start once the address is known: starts w (feed, act, host, port and any_host
+ * set, the rest zero) serving at addr, as spec (for the sentences) says. With addr NULL it
+ * has no listening socket: its connections are handed to it with MHD_add_connection (the
+ * fuzz target fuzz/web_request does). Frees w and returns NULL, with a sentence in why, when
+ * it cannot start. */
+board_web *web_start(board_web *w, const struct sockaddr_storage *addr, const char *spec, char *why, size_t cap);
 
 /* Opens a page's event stream on conn: the board as it is now, then what changes (web.c).
  * MHD_NO when out of memory. The caller checks the number of pages first. */
