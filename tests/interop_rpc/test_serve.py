@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test_serve.py DUET_RPC [CASE...] - `duet-rpc serve` as a server real clients can lean on, with the
+"""test_serve.py DUET_RPC [--plugin PLUGIN.so] [CASE...] - `duet-rpc serve` as a server real clients can lean on, with the
 python3-msgpack peer as the client, over stdio and over TCP. Each case checks the answer, the
 exit status and that the next request is still served:
   1. a request over the 1 MiB message limit gets an error naming the limit; its body is skipped
@@ -16,8 +16,11 @@ exit status and that the next request is still served:
      calls are answered at once while its requests wait; once it reads, it gets every
      response, in order, whole; the server's memory stays bounded
   8. a client that reads nothing is dropped after --write-timeout, and the others are served
+  9. (with --plugin, tests/interop_rpc's plugin) one call whose handler sends 14 MB of
+     notifications to a client that reads nothing: more than its output buffer holds; the
+     others are served while the handler waits for room, then the client gets it all
 and bytes that are not MessagePack: said on stderr, counted, and exit 4 when the input ended
-inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 garbage (default: all)."""
+inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 garbage (default: all)."""
 import errno
 import fcntl
 import os
@@ -527,9 +530,56 @@ def case_unread_dropped_run(c, proc, port):
         r"serve #1: dropped: it read nothing for (1[5-9]|2\d)\d\d ms while \d+ bytes of responses waited", err), short(err))
 
 
+def case_unread_flood(c, duet, plugin):
+    proc, port = start_tcp(duet, "--load", plugin)
+    try:
+        case_unread_flood_run(c, proc, port)
+    finally:
+        if proc.poll() is None:  # a check raised: do not leave the server behind
+            proc.kill()
+            proc.wait()
+
+
+def case_unread_flood_run(c, proc, port):
+    count, size = 16, 900000
+    stuck = connect_unread(port)
+    stuck.sendall(pack([0, 1, "plugin.flood", [count, size]]))
+    other = connect(port, "client b")
+    last, since = None, time.monotonic()
+    while time.monotonic() - since < 0.5:
+        now = unread_bytes(stuck)
+        if now != last:
+            last, since = now, time.monotonic()
+        time.sleep(0.05)
+    c.check("9. a handler sends 14 MB of notifications to a client that reads nothing: they wait",
+            last < count * size // 2, "%d bytes arrived unread" % last)
+    results, slowest = timed_calls(other, 20, "client b")
+    c.equal("9. ...meanwhile client b's calls are answered (the handler waits for room)", results,
+            [i + 1000 for i in range(20)])
+    c.check("9. ...each at once (under 500 ms)", slowest < 0.5, "the slowest took %.3f s" % slowest)
+    c.equal("9. ...while the first client is still stuck", unread_bytes(stuck), last)
+    reader = Peer(stuck.fileno(), stuck.fileno(), "the client that read nothing")
+    c.equal("9. once it reads, the call returns", reader.wait(1, 30)[:2], (None, count))
+    c.equal("9. ...after every notification, in order and whole",
+            [(m, p[0], p[1] == bytes([p[0] % 256]) * size) for m, p in reader.notifications],
+            [("flood", i, True) for i in range(count)])
+    c.equal("9. ...and it is served on", reader.wait(reader.request("add", 1, 2, msgid=2))[:2], (None, 3))
+    for sock in (stuck, other.sock):
+        sock.close()
+    proc.send_signal(signal.SIGTERM)
+    c.equal("9. SIGTERM: exit 0", proc.wait(timeout=5), 0)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    c.check("9. no client was dropped", "dropped" not in err, short(err))
+
+
 def main():
     duet = sys.argv[1]
-    only = set(sys.argv[2:]) or {"1", "2", "3", "4", "5", "6", "7", "8", "garbage"}
+    args = sys.argv[2:]
+    plugin = None
+    if args[:1] == ["--plugin"]:
+        plugin, args = args[1], args[2:]
+    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "garbage"}
     c = Checks("interop_rpc duet-rpc serve (%s)" % os.path.basename(duet))
     per_transport = (("1", "1. oversized request", case_oversized), ("2", "2. header declaring 4 GiB", case_huge_header),
                      ("3", "3. end of input", case_end_of_input), ("4", "4. reading while a handler waits", case_reading_on),
@@ -547,6 +597,8 @@ def main():
         c.section("7. a client that reads nothing stalls no one", case_unread, c, duet)
     if "8" in only:
         c.section("8. a client that reads nothing is dropped", case_unread_dropped, c, duet)
+    if "9" in only and plugin:
+        c.section("9. one handler sends more than a client's output buffer holds", case_unread_flood, c, duet, plugin)
     return c.summary()
 
 
