@@ -158,12 +158,13 @@ static void conn_queue(conn *c, const uint8_t *data, size_t len)
 
 /* A handler sends more than c's buffer has room for: runs the loop (the others are served,
  * c's buffer drains as its client reads) until it has. False when c was dropped meanwhile
- * (its output did not move for the write timeout) or its client went away. */
+ * (its output did not move for the write timeout), its client went away, or a stop signal
+ * came (the server is ending). */
 static bool conn_wait_room(conn *c, size_t len)
 {
-    while (!c->ended && !c->out_failed && conn_room(c) < len)
+    while (!c->ended && !c->out_failed && !stop_requested && conn_room(c) < len)
         server_step(c->srv, UINT32_MAX, c);
-    return !c->ended && !c->out_failed;
+    return !c->ended && !c->out_failed && conn_room(c) >= len;
 }
 
 /*
