@@ -33,9 +33,28 @@ static int greet(duet_req *c)
     return duet_return_str(c, text);
 }
 
+/* plugin.flood(n, size): sends n notifications flood(i, <size bytes, all i % 256>) before
+ * it returns n: one handler sending more than a client's output buffer holds at once. */
+static int flood(duet_req *c)
+{
+    static uint8_t bytes[1000000];
+    uint32_t n = duet_arg_uint(c, 0), size = duet_arg_uint(c, 1);
+    if (size > sizeof bytes)
+        return duet_req_fail(c, DUET_ERR_RANGE, "size: at most 1000000 bytes");
+    duet_rpc *rpc = duet_req_rpc(c);
+    for (uint32_t i = 0; i < n; i++) {
+        memset(bytes, (int)(i % 256), size);
+        int err = duet_rpc_notify(rpc, "flood", "uy", i, bytes, (size_t)size);
+        if (err)
+            return duet_req_fail(c, err, duet_rpc_error_text(rpc));
+    }
+    return duet_return_int(c, n);
+}
+
 static const duet_rpc_method group[] = {
     {"shout", ":s", shout, NULL},
     {"greet", "s:s", greet, NULL},
+    {"flood", "uu:l", flood, NULL},
 };
 
 int duet_rpc_register(duet_rpc *rpc)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test_serve.py DUET_RPC [CASE...] - `duet-rpc serve` as a server real clients can lean on, with the
+"""test_serve.py DUET_RPC [--plugin PLUGIN.so] [CASE...] - `duet-rpc serve` as a server real clients can lean on, with the
 python3-msgpack peer as the client, over stdio and over TCP. Each case checks the answer, the
 exit status and that the next request is still served:
   1. a request over the 1 MiB message limit gets an error naming the limit; its body is skipped
@@ -12,13 +12,24 @@ exit status and that the next request is still served:
   5. many clients at once and one after another (TCP): an idle client, a waiting call_back or a
      sleep_ms blocks no one; idle timeout; --once; SIGTERM
   6. a method name sent as bin (old msgpack-RPC clients); a notification that fails is reported
+  7. a client that sends 20 MB of requests and reads nothing stalls no one (TCP): the others'
+     calls are answered at once while its requests wait; once it reads, it gets every
+     response, in order, whole; the server's memory stays bounded
+  8. a client that reads nothing is dropped after --write-timeout, and the others are served
+  9. (with --plugin, tests/interop_rpc's plugin) one call whose handler sends 14 MB of
+     notifications to a client that reads nothing: more than its output buffer holds; the
+     others are served while the handler waits for room, then the client gets it all
 and bytes that are not MessagePack: said on stderr, counted, and exit 4 when the input ended
-inside a message (case "garbage"). CASE: 1 2 3 4 5 6 garbage (default: all)."""
+inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 garbage (default: all)."""
 import errno
+import fcntl
 import os
 import re
+import select
 import signal
 import socket
+import struct
+import termios
 import subprocess
 import sys
 import threading
@@ -26,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import Checks  # noqa: E402
-from peer import Peer, pack  # noqa: E402
+from peer import Peer, RemoteError, pack  # noqa: E402
 
 LIMIT = 1 << 20
 ADD = pack([0, 99, "add", [1, 2]])  # "the next request", id 99: answered with 3
@@ -318,9 +329,257 @@ def case_many_clients(c, duet):
     proc.stderr.close()
 
 
+# ------------------------------------------------------------ a client that reads nothing (TCP)
+
+UNREAD_CALLS = 200
+UNREAD_BLOB = 100000  # 200 echo calls of 100 kB: 20 MB of requests, 20 MB of responses
+
+
+def unread_blob(i):
+    """The blob of call i: its own bytes, so that a response cut or swapped shows."""
+    return (b"%06d" % i) * (UNREAD_BLOB // 6)
+
+
+def connect_unread(port):
+    """A raw socket with a small receive buffer (set before connecting, so the kernel holds
+    few of the responses for it) that the test writes to from a thread and reads only later."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 128 * 1024)
+    sock.connect(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+class Flood(threading.Thread):
+    """Writes UNREAD_CALLS echo requests (msgids 1..UNREAD_CALLS) to sock and reads nothing.
+    sent counts the bytes written; error is why writing stopped early, if it did."""
+
+    def __init__(self, sock):
+        threading.Thread.__init__(self, daemon=True)
+        self.data = b"".join(pack([0, i, "echo", [unread_blob(i)]]) for i in range(1, UNREAD_CALLS + 1))
+        self.sock = sock
+        self.sent = 0
+        self.error = None
+        self.wfd = os.dup(sock.fileno())  # its own descriptor: the reader may close sock first
+
+    def run(self):
+        view = memoryview(self.data)
+        try:
+            while self.sent < len(view):
+                # (the reader's Peer makes the socket non-blocking: wait for room first)
+                select.select([], [self.wfd], [], 30)
+                try:
+                    self.sent += os.write(self.wfd, view[self.sent:self.sent + (1 << 16)])
+                except BlockingIOError:
+                    pass
+        except OSError as e:
+            self.error = e
+        finally:
+            os.close(self.wfd)
+
+
+def unread_bytes(sock):
+    """How many bytes wait in sock's receive buffer, unread."""
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def wait_stuck(sock, flood, quiet=0.5, timeout=20):
+    """Waits until neither what flood wrote nor what waits unread in sock moved for quiet s:
+    the server holds the rest. Returns (bytes written, bytes arrived unread)."""
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = (flood.sent, unread_bytes(sock))
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+        time.sleep(0.05)
+    return last
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def timed_calls(peer, count, label):
+    """Makes count add calls; returns (results, slowest call's seconds)."""
+    results, slowest = [], 0.0
+    for i in range(count):
+        t0 = time.monotonic()
+        try:
+            results.append(peer.call("add", i, 1000, timeout=5))
+        except (TimeoutError, RemoteError, EOFError, OSError) as e:
+            results.append("%s: %s" % (label, e))
+            slowest = max(slowest, time.monotonic() - t0)
+            break  # the next would wait as long
+        slowest = max(slowest, time.monotonic() - t0)
+    return results, slowest
+
+
+def case_unread(c, duet):
+    proc, port = start_tcp(duet)  # the default --write-timeout, 10 s: far longer than this takes
+    try:
+        case_unread_run(c, proc, port)
+    finally:
+        if proc.poll() is None:  # a check raised: do not leave the server behind
+            proc.kill()
+            proc.wait()
+
+
+def case_unread_run(c, proc, port):
+    stuck = connect_unread(port)
+    flood = Flood(stuck)
+    flood.start()
+    other = connect(port, "client b")
+    sent, arrived = wait_stuck(stuck, flood)
+    responses = sum(len(pack([1, i, None, [unread_blob(i)]])) for i in range(1, UNREAD_CALLS + 1))
+    c.check("7. a client sends 20 MB of requests and reads nothing: the server holds its responses back",
+            arrived < responses // 2, "%d of %d response bytes arrived unread" % (arrived, responses))
+
+    results, slowest = timed_calls(other, 20, "client b")
+    c.equal("7. ...meanwhile client b's 20 calls are answered", results, [i + 1000 for i in range(20)])
+    c.check("7. ...each at once (under 500 ms)", slowest < 0.5, "the slowest took %.3f s" % slowest)
+    t0 = time.monotonic()
+    c.equal("7. ...a sleep_ms of client b ends (its loop runs inside the handler)", other.call("sleep_ms", 300), None)
+    c.check("7. ...on time", time.monotonic() - t0 < 0.8, time.monotonic() - t0)
+    late = connect(port, "client c")
+    results, slowest = timed_calls(late, 20, "client c")
+    c.equal("7. ...a client that connects now is served", results, [i + 1000 for i in range(20)])
+    c.check("7. ...at once (under 500 ms each)", slowest < 0.5, "the slowest took %.3f s" % slowest)
+    c.equal("7. ...all while the first client's responses still wait (it is still stuck)",
+            unread_bytes(stuck), arrived)
+    rss = rss_kib(proc.pid)
+    c.check("7. the server's memory stays bounded (VmRSS under 64 MiB)", 0 < rss < 64 * 1024, "%d KiB" % rss)
+
+    reader = Peer(stuck.fileno(), stuck.fileno(), "the client that read nothing")
+    deadline = time.monotonic() + 60
+    try:
+        while len(reader.order) < UNREAD_CALLS and time.monotonic() < deadline:
+            reader.pump(deadline - time.monotonic())
+    except (TimeoutError, EOFError, OSError) as e:
+        c.check("7. reading, the first client gets its responses (raised %s)" % e, False)
+    flood.join(10)
+    c.equal("7. once it reads, it gets every response, in order (msgids 1..%d, no gap)" % UNREAD_CALLS,
+            reader.order, list(range(1, UNREAD_CALLS + 1)))
+    wrong = [i for i in range(1, UNREAD_CALLS + 1)
+             if reader.responses.get(i, (None, None))[:2] != (None, [unread_blob(i)])]
+    c.equal("7. ...each whole and right (its own 100 kB)", wrong, [])
+    c.equal("7. ...and nothing else", reader.unexpected, [])
+    c.equal("7. ...all its requests were taken", (flood.error, flood.sent), (None, len(flood.data)))
+    c.equal("7. ...and it is served on", reader.wait(reader.request("add", 1, 2, msgid=9999))[:2], (None, 3))
+    for sock in (stuck, other.sock, late.sock):
+        sock.close()
+    proc.send_signal(signal.SIGTERM)
+    c.equal("7. SIGTERM: exit 0", proc.wait(timeout=5), 0)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    c.check("7. no client was dropped", "dropped" not in err, short(err))
+
+
+def case_unread_dropped(c, duet):
+    proc, port = start_tcp(duet, "--write-timeout", "1500")
+    try:
+        case_unread_dropped_run(c, proc, port)
+    finally:
+        if proc.poll() is None:  # a check raised: do not leave the server behind
+            proc.kill()
+            proc.wait()
+
+
+def case_unread_dropped_run(c, proc, port):
+    stuck = connect_unread(port)
+    flood = Flood(stuck)
+    flood.start()
+    other = connect(port, "client b")
+    wait_stuck(stuck, flood, quiet=0.3)
+    t0 = time.monotonic()
+    results, slowest = [], 0.0
+    while time.monotonic() - t0 < 3.5:
+        r, s = timed_calls(other, 5, "client b")
+        results += r
+        slowest = max(slowest, s)
+        time.sleep(0.05)
+    c.equal("8. while a client that reads nothing waits to be dropped, client b is served",
+            [r for r in results if not isinstance(r, int)], [])
+    c.check("8. ...at once (under 500 ms each)", slowest < 0.5, "the slowest took %.3f s" % slowest)
+    flood.join(5)
+    gone = False
+    try:
+        stuck.settimeout(5)
+        while stuck.recv(1 << 20):
+            pass
+        gone = True
+    except OSError as e:  # ECONNRESET: it closed with our requests unread
+        gone = e.errno in (errno.ECONNRESET, errno.EPIPE)
+    c.check("8. the client that read nothing was dropped after --write-timeout", gone)
+    c.equal("8. ...and client b is still served", other.call("add", 2, 3), 5)
+    after = connect(port, "client c")
+    c.equal("8. ...and a new client", after.call("add", 3, 4), 7)
+    for sock in (stuck, other.sock, after.sock):
+        sock.close()
+    proc.send_signal(signal.SIGTERM)
+    c.equal("8. SIGTERM: exit 0", proc.wait(timeout=5), 0)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    c.check("8. stderr says why it was dropped", re.search(
+        r"serve #1: dropped: it read nothing for (1[5-9]|2\d)\d\d ms while \d+ bytes of responses waited", err), short(err))
+
+
+def case_unread_flood(c, duet, plugin):
+    proc, port = start_tcp(duet, "--load", plugin)
+    try:
+        case_unread_flood_run(c, proc, port)
+    finally:
+        if proc.poll() is None:  # a check raised: do not leave the server behind
+            proc.kill()
+            proc.wait()
+
+
+def case_unread_flood_run(c, proc, port):
+    count, size = 16, 900000
+    stuck = connect_unread(port)
+    stuck.sendall(pack([0, 1, "plugin.flood", [count, size]]))
+    other = connect(port, "client b")
+    last, since = None, time.monotonic()
+    while time.monotonic() - since < 0.5:
+        now = unread_bytes(stuck)
+        if now != last:
+            last, since = now, time.monotonic()
+        time.sleep(0.05)
+    c.check("9. a handler sends 14 MB of notifications to a client that reads nothing: they wait",
+            last < count * size // 2, "%d bytes arrived unread" % last)
+    results, slowest = timed_calls(other, 20, "client b")
+    c.equal("9. ...meanwhile client b's calls are answered (the handler waits for room)", results,
+            [i + 1000 for i in range(20)])
+    c.check("9. ...each at once (under 500 ms)", slowest < 0.5, "the slowest took %.3f s" % slowest)
+    c.equal("9. ...while the first client is still stuck", unread_bytes(stuck), last)
+    reader = Peer(stuck.fileno(), stuck.fileno(), "the client that read nothing")
+    c.equal("9. once it reads, the call returns", reader.wait(1, 30)[:2], (None, count))
+    c.equal("9. ...after every notification, in order and whole",
+            [(m, p[0], p[1] == bytes([p[0] % 256]) * size) for m, p in reader.notifications],
+            [("flood", i, True) for i in range(count)])
+    c.equal("9. ...and it is served on", reader.wait(reader.request("add", 1, 2, msgid=2))[:2], (None, 3))
+    for sock in (stuck, other.sock):
+        sock.close()
+    proc.send_signal(signal.SIGTERM)
+    c.equal("9. SIGTERM: exit 0", proc.wait(timeout=5), 0)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    c.check("9. no client was dropped", "dropped" not in err, short(err))
+
+
 def main():
     duet = sys.argv[1]
-    only = set(sys.argv[2:]) or {"1", "2", "3", "4", "5", "6", "garbage"}
+    args = sys.argv[2:]
+    plugin = None
+    if args[:1] == ["--plugin"]:
+        plugin, args = args[1], args[2:]
+    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "garbage"}
     c = Checks("interop_rpc duet-rpc serve (%s)" % os.path.basename(duet))
     per_transport = (("1", "1. oversized request", case_oversized), ("2", "2. header declaring 4 GiB", case_huge_header),
                      ("3", "3. end of input", case_end_of_input), ("4", "4. reading while a handler waits", case_reading_on),
@@ -334,6 +593,12 @@ def main():
         c.section("2. the next connection after a refused one", case_huge_header_next_connection, c, duet)
     if "5" in only:
         c.section("5. many clients", case_many_clients, c, duet)
+    if "7" in only:
+        c.section("7. a client that reads nothing stalls no one", case_unread, c, duet)
+    if "8" in only:
+        c.section("8. a client that reads nothing is dropped", case_unread_dropped, c, duet)
+    if "9" in only and plugin:
+        c.section("9. one handler sends more than a client's output buffer holds", case_unread_flood, c, duet, plugin)
     return c.summary()
 
 

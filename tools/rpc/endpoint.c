@@ -112,6 +112,35 @@ fail:
     return -1;
 }
 
+/* The byte link delivers here when a gate is set: up to the layer above if admitted. */
+static bool gate_deliver(void *up, const uint8_t *data, size_t len)
+{
+    endpoint *e = (endpoint *)up;
+    if (!e->admit(e->admit_ctx))
+        return false;
+    return e->above_deliver(e->above, data, len);
+}
+
+/* A message over the limit passes the gate: the layer above answers it by its msgid. */
+static void gate_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
+{
+    endpoint *e = (endpoint *)up;
+    if (e->above_dropped)
+        e->above_dropped(e->above, head, head_len, size, limit);
+}
+
+void endpoint_gate(endpoint *e, endpoint_admit_fn admit, void *ctx)
+{
+    duet_link *l = &e->bytes.link;
+    e->above_deliver = l->deliver;
+    e->above_dropped = l->dropped;
+    e->above = l->up;
+    e->admit = admit;
+    e->admit_ctx = ctx;
+    duet_link_attach(l, gate_deliver, e);
+    duet_link_attach_dropped(l, gate_dropped);
+}
+
 void endpoint_free(endpoint *e)
 {
     free(e->mem);

@@ -23,6 +23,10 @@
 
 typedef int (*register_fn)(duet_rpc *rpc);
 
+/* Asked before each message the byte link hands up: false holds it back in the link, which
+ * offers it again at a later poll (and delivers nothing after it meanwhile). */
+typedef bool (*endpoint_admit_fn)(void *ctx);
+
 /* What the command line says about every endpoint. */
 typedef struct tool_options {
     bool tracing;
@@ -43,6 +47,11 @@ typedef struct endpoint {
     uint8_t *mem;             /* rx, tx and result buffers, one allocation */
     char name[64];            /* "duet-rpc serve", "duet-rpc serve #3": trace and messages */
     bool input_broken;        /* the input ended inside a message, or declared one too large to skip */
+    endpoint_admit_fn admit;  /* the gate above the byte link (endpoint_gate); NULL: none */
+    void *admit_ctx;
+    duet_link_deliver_fn above_deliver; /* the layer the gate hands admitted messages to */
+    duet_link_dropped_fn above_dropped;
+    void *above;
 } endpoint;
 
 /*
@@ -54,6 +63,13 @@ typedef struct endpoint {
  * is left to free).
  */
 int endpoint_open(endpoint *e, const tool_options *o, int rfd, int wfd, const char *name, const duet_bytes_io *io);
+
+/* Puts a gate between the byte link and the layer above it (the trace or the engine): each
+ * message goes up only when admit(ctx) says so, else it waits in the link, in order, with
+ * what follows it (the link's deliver() may refuse; it offers the message again at the
+ * next poll). The head of a message over the limit still goes up at once (the engine
+ * answers it with one small error). Call it once, after endpoint_open. */
+void endpoint_gate(endpoint *e, endpoint_admit_fn admit, void *ctx);
 
 /* Frees what endpoint_open allocated (the descriptors stay the caller's). */
 void endpoint_free(endpoint *e);

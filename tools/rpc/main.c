@@ -27,6 +27,8 @@ static uint8_t answer_buf[MAX_MESSAGE];
 
 /* A TCP connection that sends nothing for this long is closed (--idle-timeout). */
 #define DEFAULT_IDLE_MS 60000u
+/* A TCP client whose responses wait unread this long is dropped (--write-timeout). */
+#define DEFAULT_WRITE_TIMEOUT_MS 10000u
 
 static serve_config T;
 
@@ -74,6 +76,9 @@ static const char help_text[] =
     "  --once            with --tcp: serves one connection, then exits with its status\n"
     "  --idle-timeout MS with --tcp: closes a connection that sent nothing for MS ms and\n"
     "                    has no call in flight (default 60000; 0: never)\n"
+    "  --write-timeout MS with --tcp: drops a client whose responses wait unread for MS\n"
+    "                    ms (default 10000; 0: never); until then its requests wait and\n"
+    "                    the other clients are served\n"
     "  --port DEVICE     a serial device or pty (--baud N)\n"
     "  --timeout MS      timeout of the calls call_back makes (default 5000)\n"
     "  --trace           prints every message on stderr\n"
@@ -435,6 +440,10 @@ static int serve_parse(int argc, char **argv, serve_args *a)
             if (!parse_uint(v, UINT32_MAX, &ms))
                 return usage_error("--idle-timeout: expected milliseconds (0: never), got '%s'", v);
             T.idle_ms = (uint32_t)ms;
+        } else if ((v = opt(argc, argv, &i, "--write-timeout", &missing))) {
+            if (!parse_uint(v, UINT32_MAX, &ms))
+                return usage_error("--write-timeout: expected milliseconds (0: never), got '%s'", v);
+            T.write_timeout_ms = (uint32_t)ms;
         } else if (missing) {
             return usage_error("%s needs a value", arg);
         } else {
@@ -497,6 +506,7 @@ int main(int argc, char **argv)
     duet_posix_ignore_sigpipe();
     T.tool.timeout_ms = DUET_RPC_DEFAULT_TIMEOUT_MS;
     T.idle_ms = DEFAULT_IDLE_MS;
+    T.write_timeout_ms = DEFAULT_WRITE_TIMEOUT_MS;
     if (argc < 2)
         return usage_error("no command given%s", "");
     const char *cmd = argv[1];

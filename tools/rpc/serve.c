@@ -9,13 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* While a handler waits (a nested call, sleep_ms), the loop runs inside it to serve the other
  * connections; those handlers may wait in turn. Past this depth only the waiting one is read. */
 #define MAX_NESTED_LOOPS 16
-/* How long a write to a TCP client that reads nothing may block before it is dropped. */
-#define WRITE_TIMEOUT_MS 10000
+/* What a TCP connection's output buffer holds at most: what its socket has not taken yet.
+ * A few messages: while it holds anything the connection's requests are not served, so it
+ * fills past one response only when a handler sends more than one message. */
+#define OUT_CAP ((size_t)4 * MAX_MESSAGE)
+_Static_assert(OUT_CAP >= MAX_MESSAGE, "the output buffer takes any one message");
 
 typedef struct server server;
 
@@ -25,8 +29,15 @@ typedef struct conn {
     bool busy;             /* inside duet_rpc_poll: its handlers may be running */
     bool ended;            /* input over and everything answered, or dropped */
     bool owns_fd;          /* a TCP socket, closed when the connection ends */
+    bool closing;          /* input over and everything answered: ends once out is sent */
+    bool out_failed;       /* a send failed (the client is gone): nothing more goes out */
     int status;            /* its exit status (serve_stream, --once) */
     uint32_t last_input;   /* when bytes last arrived (idle timeout) */
+    uint8_t *out;          /* TCP: output the socket has not taken yet, [out_head, out_len);
+                            * NULL: writes block (stdio, a serial port) */
+    size_t out_head;
+    size_t out_len;
+    uint32_t out_moved;    /* when out last moved, or began to hold something (write timeout) */
 } conn;
 
 struct server {
@@ -70,10 +81,118 @@ static long conn_read(void *ctx, uint8_t *buf, size_t cap)
     return n;
 }
 
+/* ------------------------------------------------------------ a TCP connection's output */
+
+/* Whether output waits in c's buffer for its socket. */
+static bool conn_pending(const conn *c)
+{
+    return c->out_len > c->out_head;
+}
+
+/* The admission test of c's gate: its requests are served only while nothing waits to go
+ * out (backpressure: a client that does not read has its requests wait, unread). */
+static bool conn_admits(void *ctx)
+{
+    return !conn_pending((const conn *)ctx);
+}
+
+/* Sends what c's socket takes now, without waiting. @retval the bytes sent, or -1 when the
+ * send failed (the client is gone: c sends nothing more). */
+static long conn_send_now(conn *c, const uint8_t *data, size_t len)
+{
+    size_t sent = 0;
+    while (sent < len) {
+        ssize_t n = send(c->ep.fd.write_fd, data + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            sent += (size_t)n;
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        else {
+            c->ep.fd.last_errno = n < 0 ? errno : EIO;
+            c->out_failed = true;
+            c->out_head = c->out_len = 0;
+            return -1;
+        }
+    }
+    return (long)sent;
+}
+
+/* Sends what c's buffer holds, as far as the socket takes it. Output that moves restarts
+ * the write timeout; once all of it is out, the idle timeout starts again too (the client
+ * had answers in flight until then). */
+static void conn_flush(conn *c)
+{
+    long n = conn_send_now(c, c->out + c->out_head, c->out_len - c->out_head);
+    if (n <= 0)
+        return;
+    uint32_t now = duet_posix_now_ms();
+    c->out_head += (size_t)n;
+    c->out_moved = now;
+    if (!conn_pending(c)) {
+        c->out_head = c->out_len = 0;
+        c->last_input = now;
+    }
+}
+
+/* The bytes c's buffer can still take. */
+static size_t conn_room(const conn *c)
+{
+    return OUT_CAP - (c->out_len - c->out_head);
+}
+
+/* Appends len bytes (conn_room has room for them) behind what c's buffer holds. */
+static void conn_queue(conn *c, const uint8_t *data, size_t len)
+{
+    if (!conn_pending(c))
+        c->out_moved = duet_posix_now_ms();
+    if (OUT_CAP - c->out_len < len) {
+        memmove(c->out, c->out + c->out_head, c->out_len - c->out_head);
+        c->out_len -= c->out_head;
+        c->out_head = 0;
+    }
+    memcpy(c->out + c->out_len, data, len);
+    c->out_len += len;
+}
+
+/* A handler sends more than c's buffer has room for: runs the loop (the others are served,
+ * c's buffer drains as its client reads) until it has. False when c was dropped meanwhile
+ * (its output did not move for the write timeout), its client went away, or a stop signal
+ * came (the server is ending). */
+static bool conn_wait_room(conn *c, size_t len)
+{
+    while (!c->ended && !c->out_failed && !stop_requested && conn_room(c) < len)
+        server_step(c->srv, UINT32_MAX, c);
+    return !c->ended && !c->out_failed && conn_room(c) >= len;
+}
+
+/*
+ * The engine's write. stdio and a serial port block until all is written. A TCP
+ * connection never blocks the loop: what its socket does not take now waits in its buffer,
+ * behind what waits there already, and goes out as the socket drains (server_step). Every
+ * message is taken whole, so none is lost or cut while the connection lives.
+ */
 static int conn_write(void *ctx, const uint8_t *data, size_t len)
 {
     conn *c = (conn *)ctx;
-    return duet_bytes_fd_write(&c->ep.fd, data, len);
+    if (!c->out)
+        return duet_bytes_fd_write(&c->ep.fd, data, len);
+    if (c->ended || c->out_failed)
+        return DUET_ERR_LINK_DOWN;
+    if (!conn_pending(c)) {
+        long n = conn_send_now(c, data, len);
+        if (n < 0)
+            return DUET_ERR_LINK_DOWN;
+        data += n;
+        len -= (size_t)n;
+        if (!len)
+            return DUET_OK;
+    }
+    if (!conn_wait_room(c, len))
+        return DUET_ERR_LINK_DOWN;
+    conn_queue(c, data, len);
+    return DUET_OK;
 }
 
 /* The engine waits (a handler's nested call): serve the others meanwhile. */
@@ -104,18 +223,36 @@ static void conn_sleep(builtin_host *host, uint32_t ms)
 
 /* ------------------------------------------------------------ connections */
 
+/* Frees c and what it holds. */
+static void conn_free(conn *c)
+{
+    endpoint_free(&c->ep);
+    free(c->out);
+    free(c);
+}
+
+/* Opens a connection over (rfd, wfd). A TCP one (owns_fd) gets an output buffer (its
+ * untouched pages cost no memory) and the gate that holds its requests back while output
+ * waits in it. */
 static conn *conn_open(server *s, int rfd, int wfd, const char *name, bool owns_fd)
 {
     conn *c = calloc(1, sizeof *c);
+    if (c && owns_fd && !(c->out = malloc(OUT_CAP))) {
+        free(c);
+        c = NULL;
+    }
     if (!c) {
         fprintf(stderr, "%s: out of memory\n", name);
         return NULL;
     }
     duet_bytes_io io = {conn_read, conn_write, conn_wait, conn_now, c};
     if (endpoint_open(&c->ep, &s->cfg->tool, rfd, wfd, name, &io) != 0) {
+        free(c->out);
         free(c);
         return NULL;
     }
+    if (c->out)
+        endpoint_gate(&c->ep, conn_admits, c);
     c->ep.host.sleep_ms = conn_sleep;
     c->srv = s;
     c->owns_fd = owns_fd;
@@ -125,15 +262,17 @@ static conn *conn_open(server *s, int rfd, int wfd, const char *name, bool owns_
             s->conns[i] = c;
             return c;
         }
-    endpoint_free(&c->ep); /* callers check for room first */
-    free(c);
+    conn_free(c); /* callers check for room first */
     return NULL;
 }
 
-/* The connection is over: its socket is closed now, its memory at the next reap. */
+/* The connection is over: its socket is closed now (what its buffer holds is dropped), its
+ * memory freed at the next reap. */
 static void conn_end(server *s, conn *c, int status)
 {
     c->ended = true;
+    c->closing = false;
+    c->out_head = c->out_len = 0;
     c->status = status;
     s->last_status = status;
     if (c->owns_fd && c->ep.fd.read_fd >= 0) {
@@ -148,8 +287,7 @@ static void server_reap(server *s)
     for (unsigned i = 0; i < SERVE_MAX_CONNS; i++) {
         conn *c = s->conns[i];
         if (c && c->ended && !c->busy) {
-            endpoint_free(&c->ep);
-            free(c);
+            conn_free(c);
             s->conns[i] = NULL;
         }
     }
@@ -163,6 +301,17 @@ static unsigned server_count(const server *s)
     return n;
 }
 
+/* c's input is over and everything is answered: it ends once its buffer is sent. */
+static void conn_finish(server *s, conn *c, int status)
+{
+    if (!conn_pending(c)) {
+        conn_end(s, c, status);
+        return;
+    }
+    c->closing = true;
+    c->status = status;
+}
+
 /* Handles what arrived on c; ends it when its input is over and everything is answered. */
 static void conn_serve(server *s, conn *c)
 {
@@ -171,8 +320,22 @@ static void conn_serve(server *s, conn *c)
     int n = duet_rpc_poll(&c->ep.rpc);
     s->depth--;
     c->busy = false;
-    if (n == DUET_ERR_LINK_DOWN)
-        conn_end(s, c, c->ep.input_broken ? EXIT_BAD_INPUT : 0);
+    if (n == DUET_ERR_LINK_DOWN && !c->ended)
+        conn_finish(s, c, c->ep.input_broken ? EXIT_BAD_INPUT : 0);
+}
+
+/* c's socket takes output again: sends what waits. Once all of it is out, c ends if it was
+ * closing, else what its input holds is served (the gate held it back), unless c is busy
+ * (its engine polls itself once its handler's wait returns) or the loop is nested too deep. */
+static void conn_writable(server *s, conn *c, conn *waiting, bool others)
+{
+    conn_flush(c);
+    if (conn_pending(c))
+        return;
+    if (c->closing)
+        conn_end(s, c, c->status);
+    else if (c != waiting && !c->busy && others)
+        conn_serve(s, c);
 }
 
 static void server_accept(server *s)
@@ -182,8 +345,7 @@ static void server_accept(server *s)
         fprintf(stderr, "duet-rpc serve: %s\n", duet_posix_error_text());
         return;
     }
-    /* Non-blocking, so that a client that stops reading is dropped after WRITE_TIMEOUT_MS
-     * instead of stopping everyone. */
+    /* Non-blocking: what the socket does not take waits in the connection's buffer. */
     int flags = fcntl(fd, F_GETFL);
     if (flags >= 0)
         fcntl(fd, F_SETFL, flags | O_NONBLOCK);
@@ -194,7 +356,6 @@ static void server_accept(server *s)
         close(fd);
         return;
     }
-    c->ep.fd.write_timeout_ms = WRITE_TIMEOUT_MS;
     s->accepted++;
     if (s->cfg->once) {
         close(s->listen_fd);
@@ -212,7 +373,7 @@ static uint32_t server_idle(server *s, conn *waiting)
     uint32_t now = duet_posix_now_ms();
     for (unsigned i = 0; i < SERVE_MAX_CONNS; i++) {
         conn *c = s->conns[i];
-        if (!c || c->ended || c->busy || c == waiting)
+        if (!c || c->ended || c->busy || c == waiting || conn_pending(c))
             continue;
         uint32_t quiet = now - c->last_input;
         if (quiet >= idle) {
@@ -225,10 +386,44 @@ static uint32_t server_idle(server *s, conn *waiting)
     return next;
 }
 
+/* Drops the connections whose buffered output did not move for the write timeout (their
+ * clients read nothing). Returns the milliseconds until the next one would be due
+ * (UINT32_MAX: none). */
+static uint32_t server_drop_stuck(server *s)
+{
+    uint32_t limit = s->cfg->write_timeout_ms, next = UINT32_MAX;
+    if (!limit)
+        return next;
+    uint32_t now = duet_posix_now_ms();
+    for (unsigned i = 0; i < SERVE_MAX_CONNS; i++) {
+        conn *c = s->conns[i];
+        if (!c || c->ended || !conn_pending(c))
+            continue;
+        uint32_t still = now - c->out_moved;
+        if (still >= limit) {
+            fprintf(stderr, "%s: dropped: it read nothing for %u ms while %zu bytes of responses waited (--write-timeout)\n",
+                    c->ep.name, (unsigned)still, c->out_len - c->out_head);
+            conn_end(s, c, 0);
+        } else if (limit - still < next) {
+            next = limit - still;
+        }
+    }
+    return next;
+}
+
+/* Whether c is watched for input in this turn of the loop: not while its output waits
+ * (backpressure), nor inside a handler unless it is the one waiting. */
+static bool conn_reads(const conn *c, const conn *waiting, bool others)
+{
+    return !conn_pending(c) && (c == waiting || (others && !c->busy));
+}
+
 /*
  * One turn of the loop: waits up to timeout_ms for input on any connection that is not
- * inside a handler (or for a new connection), and serves what came. With waiting (a
- * connection whose handler waits for its nested call), returns as soon as that one has input.
+ * inside a handler (or for a new connection), or for room in the socket of any connection
+ * whose output waits, and serves or sends what is due. With waiting (a connection whose
+ * handler waits for its nested call, or for room for its output), returns as soon as that
+ * one has input or took output. Sleeps in poll(): never spins.
  */
 static void server_step(server *s, uint32_t timeout_ms, conn *waiting)
 {
@@ -237,18 +432,27 @@ static void server_step(server *s, uint32_t timeout_ms, conn *waiting)
     nfds_t n = 0;
     bool others = s->depth < MAX_NESTED_LOOPS;
     uint32_t next_idle = others ? server_idle(s, waiting) : UINT32_MAX;
+    uint32_t next_drop = server_drop_stuck(s);
     if (next_idle < timeout_ms)
         timeout_ms = next_idle;
+    if (next_drop < timeout_ms)
+        timeout_ms = next_drop;
     if (others && s->listen_fd >= 0 && server_count(s) < SERVE_MAX_CONNS) {
         p[n] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN, .revents = 0};
         who[n++] = NULL;
     }
     for (unsigned i = 0; i < SERVE_MAX_CONNS; i++) {
         conn *c = s->conns[i];
-        if (c && !c->ended && (c == waiting || (others && !c->busy))) {
+        if (!c || c->ended)
+            continue;
+        /* Sending runs no handler: any connection's output goes out, busy or not. */
+        if (conn_pending(c))
+            p[n] = (struct pollfd){.fd = c->ep.fd.write_fd, .events = POLLOUT, .revents = 0};
+        else if (conn_reads(c, waiting, others))
             p[n] = (struct pollfd){.fd = c->ep.fd.read_fd, .events = POLLIN, .revents = 0};
-            who[n++] = c;
-        }
+        else
+            continue;
+        who[n++] = c;
     }
     if (poll(p, n, timeout_ms > 60000 ? 60000 : (int)timeout_ms) <= 0)
         return; /* timeout, or EINTR (a stop signal) */
@@ -258,7 +462,11 @@ static void server_step(server *s, uint32_t timeout_ms, conn *waiting)
         conn *c = who[k];
         if (!c)
             server_accept(s);
-        else if (c != waiting && !c->busy && !c->ended)
+        else if (c->ended)
+            continue; /* ended by a handler that ran in this turn */
+        else if (p[k].events & POLLOUT)
+            conn_writable(s, c, waiting, others);
+        else if (c != waiting && !c->busy)
             conn_serve(s, c);
     }
 }

@@ -18,6 +18,8 @@
 typedef struct serve_config {
     tool_options tool;
     uint32_t idle_ms;   /* a TCP connection silent this long is closed (0: never) */
+    uint32_t write_timeout_ms; /* a TCP connection whose responses wait unread this long is
+                                * dropped (0: never) */
     bool once;          /* TCP: serve one connection, then exit with its status */
 } serve_config;
 
