@@ -41,9 +41,7 @@ static json_t *pin_json(const board_state *s, int pin)
                      s->pwm[pin] < 0 ? json_null() : json_integer(s->pwm[pin]));
 }
 
-/* Length of a whole UTF-8 character at p (at most left bytes), or 0 if the bytes are not
- * one; *partial is set when they are the start of one cut short. */
-static size_t utf8_char(const uint8_t *p, size_t left, bool *partial)
+size_t web_utf8_char(const uint8_t *p, size_t left, bool *partial)
 {
     *partial = false;
     if (p[0] < 0x80)
@@ -76,7 +74,7 @@ static json_t *text_json(const uint8_t *data, size_t len)
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         bool partial;
-        size_t n = utf8_char(data + i, len - i, &partial);
+        size_t n = web_utf8_char(data + i, len - i, &partial);
         if (n == 0 || (n == 1 && data[i] == 0)) {
             memcpy(out + o, "\xef\xbf\xbd", 3);
             o += 3;
@@ -105,7 +103,7 @@ uint64_t web_changes_serial_ready(const board_state *s, const web_changes *ch)
     for (size_t back = 1; back <= 3 && back <= s->serial_len && total - back >= ch->serial_sent; back++) {
         const uint8_t *p = (const uint8_t *)s->serial_tail + s->serial_len - back;
         bool partial;
-        if (*p >= 0xc0 && utf8_char(p, back, &partial) == 0 && partial)
+        if (*p >= 0xc0 && web_utf8_char(p, back, &partial) == 0 && partial)
             return total - back;
     }
     return total;

@@ -66,4 +66,8 @@ void web_changes_trace(web_changes *ch, const char *line, size_t len);
  * unfinished UTF-8 character at the end, which waits for its last bytes). */
 uint64_t web_changes_serial_ready(const board_state *s, const web_changes *ch);
 
+/* The length of the whole UTF-8 character at p (of at most left bytes, left > 0), or 0 if
+ * the bytes are not one; *partial is set when they are the start of one cut short. */
+size_t web_utf8_char(const uint8_t *p, size_t left, bool *partial);
+
 #endif

@@ -53,29 +53,6 @@ static enum MHD_Result respond_json(struct MHD_Connection *conn, unsigned status
 static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, const char *allow, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* The length of the well-formed UTF-8 character at p (1 to 4 bytes), 0 if there is none. */
-static size_t utf8_char(const unsigned char *p)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2;
-    else if (c >= 0xe0 && c <= 0xef)
-        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-    else if (c >= 0xf0 && c <= 0xf4)
-        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-    else
-        return 0;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return n;
-}
-
 /* A 4xx with the sentence that says what to do, as {"error": "..."}. The sentence quotes
  * what the request sent (its path, Host, Origin, method, a pin), which may be any bytes, and
  * may be cut short mid-character: each byte that is not part of a UTF-8 character becomes
@@ -88,12 +65,14 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, cons
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    for (unsigned char *p = (unsigned char *)why; *p;) {
-        size_t n = utf8_char(p);
+    size_t len = strlen(why);
+    for (size_t i = 0; i < len;) {
+        bool partial;
+        size_t n = web_utf8_char((const uint8_t *)why + i, len - i, &partial);
         if (n)
-            p += n;
+            i += n;
         else
-            *p++ = '?';
+            why[i++] = '?';
     }
     return respond_json(conn, status, json_pack("{s:s}", "error", why), allow);
 }
