@@ -186,13 +186,14 @@ def test_duet_to_duet(c, duet):
 def test_usage(c, duet):
     rc, out, err, _ = run([duet, "--help"])
     c.equal("--help: exit 0", rc, 0)
-    for part in ('{"$bin": "<base64>"}', '{"$ext": TYPE, "data": "<base64>"}', "call_back(method, ...)", "Exit status"):
+    for part in ('{"$bin": "<base64>"}', '{"$ext": TYPE, "data": "<base64>"}', "call_back(method, ...)", "Exit status", "--write-timeout MS"):
         c.contains("--help documents %s" % part, out, part)
     for args, why in ((["call", "add"], "no transport"), (["bogus"], "unknown command"), ([], "no command"),
                       (["call", "--exec", "true"], "no method"), (["call", "--tcp", "a:1", "--port", "/dev/null", "m"], "two transports"),
                       (["call", "--timeout", "x", "--exec", "true", "m"], "bad --timeout"),
                       (["serve", "--tcp", "70000"], "bad port"),
-                      (["serve", "--once"], "--once without --tcp"), (["serve", "--tcp", "0", "--idle-timeout", "x"], "bad --idle-timeout"), (["call", "--frobnicate"], "unknown option")):
+                      (["serve", "--once"], "--once without --tcp"), (["serve", "--tcp", "0", "--idle-timeout", "x"], "bad --idle-timeout"),
+                      (["serve", "--tcp", "0", "--write-timeout", "-1"], "bad --write-timeout"), (["call", "--frobnicate"], "unknown option")):
         rc, out, err, _ = run([duet] + args, stdin=b"")
         c.equal("usage error (%s): exit 3" % why, rc, 3)
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "--", "-5"])
