@@ -247,6 +247,20 @@ class DuetBoard(unittest.TestCase):
                                    r"boot 0x08100000: cannot run .*0x08100000: Exec format error\n")
         self.assertNotRegex(r.stderr, r"M4 +running")
 
+    def test_upload_without_split_takes_the_m7_programs(self):
+        # docs/board.md and --help: upload's default split is that of the M7's program already
+        # on the board, 50_50 on a board with none
+        board = os.path.join(self.dir, "b_split")
+        r = self.tool("upload", "--board", board, "--core", "m7", "--split", "100_0", self.image("m7"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.tool("upload", "--board", board, "--core", "m4", self.image("m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("to the M4 at 0x60000000 (split 100_0: 2MB M7 + M4 in SDRAM)", r.stderr)
+        self.assertNotIn("note:", r.stderr)
+        r = self.tool("upload", "--board", os.path.join(self.dir, "b_split_fresh"), "--core", "m4", self.image("m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("to the M4 at 0x08100000 (split 50_50: 1MB M7 + 1MB M4)", r.stderr)
+
     def test_image_too_large_is_refused_with_both_sizes(self):
         src = os.path.join(self.dir, "big.c")
         with open(src, "w") as f:
