@@ -12,7 +12,8 @@ For every Markdown file git tracks (and the man pages, packaging/man/*.1):
 3. Each `make TARGET` (in backticks or a code block) is a target of the Makefile.
 4. Each option of a `duet-board VERB ...` or `duet-rpc call|serve ...` command (in backticks
    or a code block; in the man pages, every option) is one that the tool's --help lists,
-   and the verb is one of the tool's verbs.
+   and the verb is one of the tool's verbs. Each long option the --help lists is in the
+   tool's man page.
 5. Each DUET_... name (a macro, an enumerator, an environment variable, a CMake option) is
    in the code: include/, src/, ports/, tools/, compat/, python/, examples/ or the build
    files. A name ending in _* (`DUET_ERR_*`) must start at least one.
@@ -245,19 +246,26 @@ def check_command(name, n, tool, args, repo, breaches):
 
 
 def check_man_options(name, text, repo, breaches):
-    """Every option a man page names is one its tool's --help lists."""
+    """Every option a man page names is one its tool's --help lists, and every long option
+    the --help lists is in the man page."""
     tool = os.path.basename(name)[:-2]
     if tool not in repo.helps:
         return 0
     count = 0
-    plain = text.replace("\\-", "-").replace("\\fB", "").replace("\\fI", "").replace("\\fR", "").replace("\\fP", "")
+    plain = re.sub(r"\\f[BIRP]", "", text.replace("\\-", "-"))
+    named = set()
     for n, line in enumerate(plain.split("\n"), 1):
         if line.startswith(".\\\""):
             continue
         for o in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", line):
             count += 1
+            named.add(o)
             if o not in repo.helps[tool][1][""]:
                 breaches.append(f"{name}:{n}: {o}: {tool} --help lists no such option")
+    for o in sorted(o for o in repo.helps[tool][1][""] if o.startswith("--")):
+        count += 1
+        if o not in named:
+            breaches.append(f"{name}: {o}, which {tool} --help lists, is not in the man page")
     return count
 
 
@@ -309,7 +317,8 @@ def self_test():
     check_document("docs/a.md", doc, repo, breaches)
     man = ".TP\n\\fB\\-\\-core\\fR M7\n.TP\n\\fB\\-\\-cores\\fR\n"
     check_document("packaging/man/duet-board.1", man, repo, breaches)
-    expected.append("--cores: duet-board --help lists no such option")
+    expected += ["--cores: duet-board --help lists no such option",
+                 "--seconds, which duet-board --help lists, is not in the man page"]
     ok = len(breaches) == len(expected) and all(any(e in b for b in breaches) for e in expected)
     if not ok:
         for b in breaches:
