@@ -137,15 +137,22 @@ def run_help(tool):
 
 
 def code_spans(text):
-    """(line, text) of every inline code span and every line of a fenced code block."""
+    """(line, text) of every inline code span and every line of a fenced code block (a line
+    that ends in a backslash joined with the next, as the shell reads it)."""
     found = []
     fenced = False
+    held = None
     for n, line in enumerate(text.split("\n"), 1):
         if line.lstrip().startswith("```"):
             fenced = not fenced
             continue
         if fenced:
-            found.append((n, line))
+            if held:
+                line = held[1] + " " + line
+                n = held[0]
+            held = (n, line[:-1]) if line.endswith("\\") else None
+            if not held:
+                found.append((n, line))
         else:
             found += [(n, m.group(2)) for m in SPAN.finditer(line)]
     return found
@@ -307,12 +314,14 @@ def self_test():
         "`duet-board run --seconds 2`, `duet-board run --second 2`, `duet-board flash`,",
         "`duet-rpc serve --notify`, `DUET_SMALL`, `DUET_ERR_*`, `DUET_LARGE`.",
         "```sh",
-        "duet-board build --core m7 -o m7 -DX=1 m7.c",
+        "duet-board build --core m7 -o m7 -DX=1 m7.c \\",
+        "    --bogus",
         "make demo && make bench",
         "```",
     ])
     expected = ["link to missing.md", "path src/rpc/cal.c", "header duet/nothing.h", "make tests,",
-                "--second:", "no such verb", "an option of another verb", "DUET_LARGE", "make bench,"]
+                "--second:", "no such verb", "an option of another verb", "DUET_LARGE", "make bench,",
+                "--bogus:"]
     breaches = []
     check_document("docs/a.md", doc, repo, breaches)
     man = ".TP\n\\fB\\-\\-core\\fR M7\n.TP\n\\fB\\-\\-cores\\fR\n"
