@@ -17,6 +17,7 @@ For every Markdown file git tracks (and the man pages, packaging/man/*.1):
 5. Each DUET_... name (a macro, an enumerator, an environment variable, a CMake option) is
    in the code: include/, src/, ports/, tools/, compat/, python/, examples/ or the build
    files. A name ending in _* (`DUET_ERR_*`) must start at least one.
+6. Each duet_... name (a function, a type, a CMake target) is in the code, as in 5.
 
 Prints each breach as FILE:LINE: what, then `N checks passed, N failed`; exits 1 on any
 breach. A self-test first runs the checks on a small made-up document that has one breach of
@@ -54,6 +55,7 @@ HEADER = re.compile(r"(?<![\w./-])(duet/[A-Za-z0-9_/]+\.h)\b")
 MAKE = re.compile(r"(?:^|[\s`(;&|$])make((?:\s+[^\s;&|#`)]+)+)")
 TOOL = re.compile(r"(?:^|(?<=[\s(\"'/]))(duet-board|duet-rpc)(?=\s|$)")
 DUET_NAME = re.compile(r"(?<![A-Za-z0-9_])(DUET_[A-Z0-9_]*[A-Z0-9](?:_\*)?)(?![a-z0-9])")
+DUET_LOWER = re.compile(r"(?<![A-Za-z0-9_])(duet_[a-z0-9_]*[a-z0-9])(?![A-Za-z0-9_])")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![a-z])")
 
 
@@ -84,7 +86,7 @@ class Repo:
         self.tops = {f.split("/")[0] for f in files} - {""}
         self.make_targets = make_targets
         self.helps = helps          # tool -> (verbs, {verb or "": options})
-        self.code_names = set(DUET_NAME.findall(code_text))
+        self.code_names = set(DUET_NAME.findall(code_text)) | set(DUET_LOWER.findall(code_text))
 
     def exists(self, path):
         path = os.path.normpath(path)
@@ -279,7 +281,7 @@ def check_man_options(name, text, repo, breaches):
 def check_duet_names(name, text, repo, breaches):
     count = 0
     for n, line in enumerate(text.split("\n"), 1):
-        for d in DUET_NAME.findall(line):
+        for d in DUET_NAME.findall(line) + DUET_LOWER.findall(line):
             count += 1
             if d.endswith("_*"):
                 ok = any(c.startswith(d[:-1]) for c in repo.code_names)
@@ -307,12 +309,12 @@ def self_test():
                 {"duet-board": ({"build", "run"}, {"": {"--core", "--seconds", "-o", "-I", "-D"}}),
                  "duet-rpc": ({"call", "serve"}, {"": {"--tcp", "--notify", "--once"},
                                                    "call": {"--tcp", "--notify"}, "serve": {"--tcp", "--once"}})},
-                "#define DUET_SMALL 1\nenum { DUET_ERR_LINK_DOWN };")
+                "#define DUET_SMALL 1\nenum { DUET_ERR_LINK_DOWN };\nint duet_begin(void);")
     doc = "\n".join([
         "[good](a.md) and [bad](missing.md), `src/rpc/call.c`, `tools/board/target_NAME.c`,",
         "`src/rpc/cal.c`, `duet/board.h`, `duet/nothing.h`, `make test`, `make tests`,",
         "`duet-board run --seconds 2`, `duet-board run --second 2`, `duet-board flash`,",
-        "`duet-rpc serve --notify`, `DUET_SMALL`, `DUET_ERR_*`, `DUET_LARGE`.",
+        "`duet-rpc serve --notify`, `DUET_SMALL`, `DUET_ERR_*`, `DUET_LARGE`, duet_begin(), duet_end().",
         "```sh",
         "duet-board build --core m7 -o m7 -DX=1 m7.c \\",
         "    --bogus",
@@ -321,7 +323,7 @@ def self_test():
     ])
     expected = ["link to missing.md", "path src/rpc/cal.c", "header duet/nothing.h", "make tests,",
                 "--second:", "no such verb", "an option of another verb", "DUET_LARGE", "make bench,",
-                "--bogus:"]
+                "--bogus:", "duet_end,"]
     breaches = []
     check_document("docs/a.md", doc, repo, breaches)
     man = ".TP\n\\fB\\-\\-core\\fR M7\n.TP\n\\fB\\-\\-cores\\fR\n"
