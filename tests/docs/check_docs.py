@@ -8,7 +8,9 @@ For every Markdown file git tracks (and the man pages, packaging/man/*.1):
    `tools/board/`) exists: a path counts as one when its first part is a top-level file or
    folder of the repository. A `*` in it, or a placeholder in capitals (`target_NAME.c`),
    must match at least one file. A header named from its include folder (`duet/board.h`,
-   `duet/posix/events.h`) must be in one of the include folders.
+   `duet/posix/events.h`) must be in one of the include folders. A file name alone in
+   backticks (`setup.c`, `test_rpc_sensor.py`) must be the name of a file somewhere in the
+   repository (or of a template, NAME.in, the build fills in).
 3. Each `make TARGET` (in backticks or a code block) is a target of the Makefile.
 4. Each option of a `duet-board VERB ...` or `duet-rpc call|serve ...` command (in backticks
    or a code block; in the man pages, every option) is one that the tool's --help lists,
@@ -39,6 +41,14 @@ ALLOWED_PATHS = {
     "include/duet/an521.h",
 }
 
+# File names alone (rule 2) that are not in the repository on purpose.
+ALLOWED_NAMES = {
+    # docs/arduino.md: the guide's sketches, which the reader brings
+    "sensor_m4.ino", "sensor_m7.ino",
+    # docs/install.md: written by CMake's write_basic_package_version_file at install
+    "duetConfigVersion.cmake",
+}
+
 # Where a DUET_ name must be found (rule 5).
 CODE_PLACES = ["include", "src", "ports", "tools", "compat", "python", "examples", "cmake",
                "CMakeLists.txt", "Makefile", "scripts"]
@@ -57,6 +67,7 @@ TOOL = re.compile(r"(?:^|(?<=[\s(\"'/]))(duet-board|duet-rpc)(?=\s|$)")
 DUET_NAME = re.compile(r"(?<![A-Za-z0-9_])(DUET_[A-Z0-9_]*[A-Z0-9](?:_\*)?)(?![a-z0-9])")
 DUET_LOWER = re.compile(r"(?<![A-Za-z0-9_])(duet_[a-z0-9_]*[a-z0-9])(?![A-Za-z0-9_])")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![a-z])")
+FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(?:c|h|py|sh|cmake|cpp|ino|md)$")
 
 
 def tracked(repo):
@@ -74,7 +85,7 @@ def tracked(repo):
 
 class Repo:
     """What the checks compare against: the files, the Makefile's targets, the tools' --help,
-    the code's DUET_ names."""
+    the code's DUET_ and duet_ names."""
 
     def __init__(self, files, make_targets, helps, code_text):
         self.files = set(files)
@@ -84,6 +95,7 @@ class Repo:
                 d = os.path.dirname(d)
                 self.dirs.add(d)
         self.tops = {f.split("/")[0] for f in files} - {""}
+        self.names = {os.path.basename(f) for f in files}
         self.make_targets = make_targets
         self.helps = helps          # tool -> (verbs, {verb or "": options})
         self.code_names = set(DUET_NAME.findall(code_text)) | set(DUET_LOWER.findall(code_text))
@@ -171,6 +183,26 @@ def check_links(name, text, repo, breaches):
             count += 1
             if not repo.exists(os.path.join(base, target)):
                 breaches.append(f"{name}:{n}: link to {target}, which does not exist")
+    return count
+
+
+def check_file_names(name, text, repo, breaches):
+    """Rule 2's file names alone in backticks (outside code blocks)."""
+    count = 0
+    fenced = False
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if fenced:
+            continue
+        for m in SPAN.finditer(line):
+            f = m.group(2)
+            if not FILE_NAME.match(f) or f in ALLOWED_NAMES or f.split("/")[0] in repo.tops:
+                continue
+            count += 1
+            rx = re.compile(PLACEHOLDER.sub("[^/]+", re.escape(f)) + "$")
+            if f + ".in" not in repo.names and not any(rx.match(b) for b in repo.names):
+                breaches.append(f"{name}:{n}: {f}, a file name that is nowhere in the repository")
     return count
 
 
@@ -297,6 +329,7 @@ def check_document(name, text, repo, breaches):
         return check_man_options(name, text, repo, breaches) + check_duet_names(name, text, repo, breaches)
     spans = code_spans(text)
     return (check_links(name, text, repo, breaches) + check_paths(name, spans, repo, breaches)
+            + check_file_names(name, text, repo, breaches)
             + check_make(name, spans, repo, breaches) + check_tool_options(name, spans, repo, breaches)
             + check_duet_names(name, text, repo, breaches))
 
@@ -312,7 +345,7 @@ def self_test():
                 "#define DUET_SMALL 1\nenum { DUET_ERR_LINK_DOWN };\nint duet_begin(void);")
     doc = "\n".join([
         "[good](a.md) and [bad](missing.md), `src/rpc/call.c`, `tools/board/target_NAME.c`,",
-        "`src/rpc/cal.c`, `duet/board.h`, `duet/nothing.h`, `make test`, `make tests`,",
+        "`src/rpc/cal.c`, `duet/board.h`, `duet/nothing.h`, `make test`, `make tests`, `call.c`, `cal.c`,",
         "`duet-board run --seconds 2`, `duet-board run --second 2`, `duet-board flash`,",
         "`duet-rpc serve --notify`, `DUET_SMALL`, `DUET_ERR_*`, `DUET_LARGE`, duet_begin(), duet_end().",
         "```sh",
@@ -323,7 +356,7 @@ def self_test():
     ])
     expected = ["link to missing.md", "path src/rpc/cal.c", "header duet/nothing.h", "make tests,",
                 "--second:", "no such verb", "an option of another verb", "DUET_LARGE", "make bench,",
-                "--bogus:", "duet_end,"]
+                "--bogus:", "duet_end,", "cal.c, a file name"]
     breaches = []
     check_document("docs/a.md", doc, repo, breaches)
     man = ".TP\n\\fB\\-\\-core\\fR M7\n.TP\n\\fB\\-\\-cores\\fR\n"
