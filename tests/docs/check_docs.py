@@ -60,7 +60,8 @@ INCLUDE_DIRS = ["include", "ports/*/include", "compat/*/include", "compat/*"]
 
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 SPAN = re.compile(r"(`+)(.+?)\1")
-PATH = re.compile(r"(?<![\w./~$-])([A-Za-z0-9_.*-]+(?:/[A-Za-z0-9_.*-]+)+/?|[A-Za-z0-9_-]+\.(?:md|c|h|py|sh|cmake|txt|cpp|ino))(?![\w/])")
+PATH = re.compile(r"(?<![\w./~$-])([A-Za-z0-9_.*-]+(?:/[A-Za-z0-9_.*-]+)+/?"
+                  r"|[A-Za-z0-9_-]+\.(?:md|c|h|py|sh|cmake|txt|cpp|ino))(?![\w/])")
 HEADER = re.compile(r"(?<![\w./-])(duet/[A-Za-z0-9_/]+\.h)\b")
 MAKE = re.compile(r"(?:^|[\s`(;&|$])make((?:\s+[^\s;&|#`)]+)+)")
 TOOL = re.compile(r"(?:^|(?<=[\s(\"'/]))(duet-board|duet-rpc)(?=\s|$)")
