@@ -4,6 +4,7 @@ status, run (Serial Monitor on stdout both ways, event log, exit status, crashes
 Ctrl-C), reset, and its errors."""
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -260,6 +261,24 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("upload", "--board", os.path.join(self.dir, "b_split_fresh"), "--core", "m4", self.image("m4"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("to the M4 at 0x08100000 (split 50_50: 1MB M7 + 1MB M4)", r.stderr)
+
+    def test_a_program_built_for_the_other_core_is_refused(self):
+        # duet-board build marks a program with its core: upload and run refuse it in the other
+        # core's place, and say what to do; a program it did not build (no mark) is taken
+        board = os.path.join(self.dir, "b_swapped")
+        r = self.tool("upload", "--board", board, "--core", "m7", self.image("m4"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("p_m4 was built for the M4 (duet-board build --core m4), not the M7: give the M7 a program "
+                      "built with --core m7", r.stderr)
+        r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--m4", self.image("caller_m7"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("p_caller_m7 was built for the M7 (duet-board build --core m7), not the M4", r.stderr)
+        self.assertEqual(r.stdout, "")
+        unmarked = os.path.join(self.dir, "unmarked_m4")
+        shutil.copy(self.image("m4"), unmarked)
+        subprocess.run(["strip", unmarked], check=True)
+        r = self.tool("upload", "--board", board, "--core", "m4", unmarked)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_image_too_large_is_refused_with_both_sizes(self):
         src = os.path.join(self.dir, "big.c")

@@ -23,8 +23,20 @@ const board_split *posix_m7_split(const char *dir);
 /* Whether flash holds an image at address. */
 bool posix_flash_has(const char *dir, uint32_t address);
 
-/* Bytes of code and data of a host image, or -1 with the reason in why. */
+/* Bytes of code and data of a host image, or -1 with the reason in why (posix_image.c). */
 long posix_image_size(const char *path, char *why, size_t cap);
+
+/* The linker option duet-board build gives a program for the M7 (m7) or the M4: it marks
+ * the image with the core it is built for, which posix_image_core reads back. */
+const char *posix_core_flag(bool m7);
+
+/* The core an image was built for: 7 or 4, or 0 if it does not say (built without
+ * duet-board, or stripped). */
+int posix_image_core(const char *path);
+
+/* Refuses image, built for the other core, in the M7's place (m7) or the M4's: says so
+ * and what to do. Returns the exit status. */
+int posix_other_core_fail(const board_args *a, const char *image, bool m7);
 
 /* After a build: checks that out is a program for this PC and says what was built
  * ("duet-board build: blink_m7 for the M7 (18.2 KiB of code and data)"). 0 or exit status. */

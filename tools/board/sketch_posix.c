@@ -242,6 +242,7 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
     /* The layer first (its time() takes the C library's place), then as for a C program. */
     n = board_paths_libraries(p, true, argv, n);
     argv[n++] = "-pthread";
+    argv[n++] = posix_core_flag(m7);
     argv[n] = NULL;
     int rc = link_sketch(a, argv, sketch, cxx);
     if (rc)

@@ -7,9 +7,7 @@
 
 #include "posix_target.h"
 
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,41 +97,6 @@ bool posix_flash_has(const char *dir, uint32_t address)
     return access(path, X_OK) == 0;
 }
 
-/* ------------------------------------------------------------ images */
-
-/* The bytes an image puts into memory: its loadable segments, as `size` counts code and
- * data. -1 with a sentence in why if it is no executable for this PC. */
-long posix_image_size(const char *path, char *why, size_t cap)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, cap, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    Elf64_Ehdr eh;
-    long total = -1;
-    if (read(fd, &eh, sizeof eh) != (ssize_t)sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-        eh.e_ident[EI_CLASS] != ELFCLASS64 || (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||
-        eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > 256) {
-        snprintf(why, cap, "%s is not a program built for this PC (build it with duet-board build)", path);
-        goto out;
-    }
-    total = 0;
-    for (int i = 0; i < eh.e_phnum; i++) {
-        Elf64_Phdr ph;
-        if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * sizeof ph)) != (ssize_t)sizeof ph) {
-            snprintf(why, cap, "%s is cut short: build it again with duet-board build", path);
-            total = -1;
-            goto out;
-        }
-        if (ph.p_type == PT_LOAD)
-            total += (long)ph.p_filesz;
-    }
-out:
-    close(fd);
-    return total;
-}
-
 /* ------------------------------------------------------------ build */
 
 int posix_built(const board_args *a, const char *out, bool m7)
@@ -191,6 +154,7 @@ static int posix_build(const board_args *a)
      * its own), then the port and the top level, then the core. */
     n = board_paths_libraries(p, false, argv, n);
     argv[n++] = "-pthread";
+    argv[n++] = posix_core_flag(m7);
     argv[n] = NULL;
     int rc = board_run_command((char *const *)argv, a->verbose);
     if (rc == 127)
@@ -231,6 +195,8 @@ int posix_upload_image(const board_args *a, const char *dir, bool m7, const boar
     long bytes = posix_image_size(image, why, sizeof why);
     if (bytes < 0)
         return board_fail(a, "%s", why);
+    if (posix_image_core(image) == (m7 ? 4 : 7))
+        return posix_other_core_fail(a, image, m7);
     uint32_t address = m7 ? POSIX_M7_ADDRESS : split->m4_address;
     uint32_t room = m7 ? split->m7_size : split->m4_size;
     char have[32], fits[32];
