@@ -29,7 +29,9 @@ static const char usage_text[] =
     "                 split of the M7's program already there, else 50_50 (75_25 for a script)\n"
     "  --web [HOST:]PORT  serve the board's page for a browser there (HOST 127.0.0.1 unless given; PORT 0:\n"
     "                 any free one); run then goes on until Ctrl-C or --seconds (docs/web.md)\n"
-    "  -v             print the commands duet-board runs\n"
+    "  -o, --output IMAGE  what build writes (default: the first source's name + _m7 or _m4)\n"
+    "  -q, --quiet    no event log (run)\n"
+    "  -v, --verbose  print the commands duet-board runs\n"
     "\n"
     "stdout is the Serial Monitor (the M7's USB Serial); the event log goes to stderr.\n";
 

@@ -28,8 +28,12 @@
 /* Fails with a sentence unless every option the user gave is one this target honours. */
 static int refuse_unsupported(const board_args *a)
 {
-    const char *opt = a->board_dir ? "--board" : a->split ? "--split" : a->vcd_file ? "--vcd" : a->trace ? "--trace"
-                      : a->analog_count ? "--analog" : a->web ? "--web" : a->log_file ? "--log" : NULL;
+    if (a->board_dir || a->split)
+        return board_usage_fail(a, "%s is not supported by --target an521 (it keeps no flash between runs: run takes "
+                                   "the images, --m7 IMAGE --m4 IMAGE; see docs/an521.md)",
+                                a->board_dir ? "--board" : "--split");
+    const char *opt = a->vcd_file ? "--vcd" : a->trace ? "--trace" : a->analog_count ? "--analog" : a->web ? "--web"
+                      : a->log_file ? "--log" : NULL;
     if (opt)
         return board_usage_fail(a, "%s is not supported by --target an521 (QEMU has no such part; see docs/an521.md)", opt);
     return 0;
