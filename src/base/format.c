@@ -264,7 +264,8 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
         bool neg = is_signed && v >> 63;
         if (c == 'p')
             sp->prec = -1;
-        emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : sign_of(sp, neg),
+        /* + and space are for signed conversions: an unsigned one has no sign */
+        emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : is_signed ? sign_of(sp, neg) : "",
                  c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
     } else { /* unknown conversion: shown as written */
         put(k, pct, (size_t)(end - pct));

@@ -1,6 +1,7 @@
 /* test_text.c - src/base/text.h: duet's own strlen and memcmp (which let a firmware leave
  * libc's out) agree with libc's, and the text builder cuts what does not fit with "...";
  * duet/format.h: printf-style text into a buffer, as snprintf writes it where it fits. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +107,19 @@ static void test_format_text_cuts_with_dots(void **state)
     assert_int_equal(none[0], '\0');
 }
 
+/* + and space are flags of signed conversions: %u %x %X %o have no sign (fuzz_format's find). */
+static void test_format_unsigned_has_no_sign(void **state)
+{
+    (void)state;
+    char got[64], want[64];
+    const char *fmt = "%+u|% x|%+ X|% o|%+d|% i"; /* not a literal: the compiler warns of the flags */
+    size_t n = duet_format_text(got, sizeof got, fmt, 5u, 255u, 255u, 8u, 5, 5);
+    snprintf(want, sizeof want, fmt, 5u, 255u, 255u, 8u, 5, 5);
+    assert_string_equal(got, "5|ff|FF|10|+5| 5");
+    assert_string_equal(got, want);
+    assert_int_equal(n, strlen(want));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +129,7 @@ int main(void)
         cmocka_unit_test(test_builder_cuts_with_dots),
         cmocka_unit_test(test_format_text_is_snprintf_where_it_fits),
         cmocka_unit_test(test_format_text_cuts_with_dots),
+        cmocka_unit_test(test_format_unsigned_has_no_sign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
