@@ -142,10 +142,11 @@ static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, 
     emit_number(k, sp, prefix, p, sp->prec == 0 && mag == 0 ? 0 : (size_t)(end - p));
 }
 
-/* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up. Done on the
- * double's bits with integers, so that a core without a double-precision FPU needs none of
- * the compiler's floating-point routines. */
-static void emit_float(sink *k, spec *sp, double v)
+/* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up; beyond, an
+ * infinity of its sign, and a NaN without its sign (%F: INF, NAN). Done on the double's bits
+ * with integers, so that a core without a double-precision FPU needs none of the compiler's
+ * floating-point routines. */
+static void emit_float(sink *k, spec *sp, double v, bool upper)
 {
     union { double d; uint64_t b; } u = {v};
     bool neg = u.b >> 63;
@@ -153,7 +154,8 @@ static void emit_float(sink *k, spec *sp, double v)
     uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
     if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
         bool nan = e == 1024 && m != UINT64_C(1) << 52;
-        emit_text(k, sp, neg && !nan ? "-" : "", nan ? "nan" : "inf", 3);
+        const char *word = nan ? (upper ? "NAN" : "nan") : upper ? "INF" : "inf";
+        emit_text(k, sp, sign_of(sp, neg && !nan), word, 3);
         return;
     }
     int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
@@ -255,7 +257,7 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
     } else if (c == 's') {
         emit_str(k, sp, va_arg(*ap, const char *));
     } else if (c == 'f' || c == 'F') {
-        emit_float(k, sp, va_arg(*ap, double));
+        emit_float(k, sp, va_arg(*ap, double), c == 'F');
     } else if (c == '%') {
         put(k, "%", 1);
     } else if (find("diuxXop", c)) {

@@ -120,6 +120,21 @@ static void test_format_unsigned_has_no_sign(void **state)
     assert_int_equal(n, strlen(want));
 }
 
+/* An infinity takes the + and space flags as a number does; %F writes INF and NAN; a NaN has
+ * no sign; a value of 2^64 or more is written as an infinity (fuzz_format's finds). */
+static void test_format_float_infinity_and_nan(void **state)
+{
+    (void)state;
+    char got[96], want[96];
+    const char *fmt = "%+f|% f|%F|%+F|%-5f|%f|%+F";
+    duet_format_text(got, sizeof got, fmt, INFINITY, INFINITY, INFINITY, -INFINITY, -INFINITY, NAN, NAN);
+    snprintf(want, sizeof want, fmt, INFINITY, INFINITY, INFINITY, -INFINITY, -INFINITY, NAN, NAN);
+    assert_string_equal(got, "+inf| inf|INF|-INF|-inf |nan|+NAN");
+    assert_string_equal(got, want);
+    duet_format_text(got, sizeof got, "%+.2f|%F|%f", 1e30, -18446744073709551616.0, -NAN);
+    assert_string_equal(got, "+inf|-INF|nan");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_format_text_is_snprintf_where_it_fits),
         cmocka_unit_test(test_format_text_cuts_with_dots),
         cmocka_unit_test(test_format_unsigned_has_no_sign),
+        cmocka_unit_test(test_format_float_infinity_and_nan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
