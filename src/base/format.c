@@ -170,11 +170,16 @@ static void emit_float(sink *k, spec *sp, double v, bool upper)
         ip = ip << 1 | frac >> 63;
         frac <<= 1;
     }
-    for (; e < -1 && frac; e++)
-        frac >>= 1;
-    /* frac * scale / 2^64, rounded half up, in 32-bit pieces */
+    /* frac * scale / 2^32 in 32-bit pieces, then, for v below 1/2, the point shifted into
+     * place, each rounded down: the rounding below adds a half of 2^32 to a whole number, and
+     * what was dropped would not change its result. The shift after the product: frac's own
+     * bits shifted out before it would. */
     uint64_t hi = (frac >> 32) * scale, lo = (frac & 0xffffffffu) * scale;
-    uint32_t fp = (uint32_t)((hi + (lo >> 32) + (UINT64_C(1) << 31)) >> 32);
+    uint64_t scaled = hi + (lo >> 32);
+    for (; e < -1 && scaled; e++)
+        scaled >>= 1;
+    /* the decimals: scaled / 2^32, rounded half up */
+    uint32_t fp = (uint32_t)((scaled + (UINT64_C(1) << 31)) >> 32);
     if (fp >= scale) {
         ip++;
         fp -= scale;

@@ -135,6 +135,20 @@ static void test_format_float_infinity_and_nan(void **state)
     assert_string_equal(got, "+inf|-INF|nan");
 }
 
+/* %f rounds the value's exact decimals: a value below 2^-12 with a digit to round just
+ * above a half rounds up, as snprintf does (fuzz_format's find: its bits were shifted out
+ * before the rounding). */
+static void test_format_float_rounds_small_values(void **state)
+{
+    (void)state;
+    char got[64], want[64];
+    const char *fmt = "%.9f %.9f %.8f %.9f";
+    duet_format_text(got, sizeof got, fmt, 1.25005e-05, 5e-10, 2.5e-9, 1e-10);
+    snprintf(want, sizeof want, fmt, 1.25005e-05, 5e-10, 2.5e-9, 1e-10);
+    assert_string_equal(got, "0.000012501 0.000000001 0.00000000 0.000000000");
+    assert_string_equal(got, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_format_text_cuts_with_dots),
         cmocka_unit_test(test_format_unsigned_has_no_sign),
         cmocka_unit_test(test_format_float_infinity_and_nan),
+        cmocka_unit_test(test_format_float_rounds_small_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
