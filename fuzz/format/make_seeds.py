@@ -4,6 +4,7 @@ folder given as the first argument).
 
 A seed is the harness's input (fuzz_format.c: LLVMFuzzerTestOneInput, items()): a capacity,
 a callback limit, then items, each a kind byte and its fields. The helpers below write them.
+The found_* seeds are inputs the fuzzer found a bug with, kept as it wrote them.
 """
 import os
 import struct
