@@ -193,12 +193,13 @@ static void emit_float(sink *k, spec *sp, double v, bool upper)
     emit_number(k, sp, sign_of(sp, neg), p, (size_t)(end - p));
 }
 
+/* %s: at most the precision's bytes of s, which need no NUL after them (none is read). */
 static void emit_str(sink *k, spec *sp, const char *s)
 {
     if (!s)
         s = "(null)";
     size_t n = 0;
-    while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
+    while ((sp->prec < 0 || n < (size_t)sp->prec) && s[n])
         n++;
     emit_text(k, sp, "", s, n);
 }

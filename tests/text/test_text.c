@@ -1,6 +1,7 @@
 /* test_text.c - src/base/text.h: duet's own strlen and memcmp (which let a firmware leave
  * libc's out) agree with libc's, and the text builder cuts what does not fit with "...";
  * duet/format.h: printf-style text into a buffer, as snprintf writes it where it fits. */
+#define _GNU_SOURCE /* mmap's MAP_ANONYMOUS */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/text.h"
 #include "duet/format.h"
@@ -149,6 +152,24 @@ static void test_format_float_rounds_small_values(void **state)
     assert_string_equal(got, want);
 }
 
+/* %s with a precision reads no more bytes than it: the text may be an array without a NUL
+ * (fuzz_format's find: it read the byte after). The array ends where a page that cannot be
+ * read begins, so that reading past it stops the test. */
+static void test_format_string_reads_up_to_its_precision(void **state)
+{
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    char *pages = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(pages != MAP_FAILED);
+    assert_int_equal(mprotect(pages + page, (size_t)page, PROT_NONE), 0);
+    char *abc = pages + page - 3;
+    memcpy(abc, "abc", 3);
+    char got[16];
+    assert_int_equal(duet_format_text(got, sizeof got, "[%.3s|%.2s]", abc, abc), 8);
+    assert_string_equal(got, "[abc|ab]");
+    munmap(pages, 2 * (size_t)page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_format_unsigned_has_no_sign),
         cmocka_unit_test(test_format_float_infinity_and_nan),
         cmocka_unit_test(test_format_float_rounds_small_values),
+        cmocka_unit_test(test_format_string_reads_up_to_its_precision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
