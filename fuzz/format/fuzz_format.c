@@ -15,6 +15,8 @@
  *   - a documented conversion is glibc's snprintf of one conversion with the same flags,
  *     width and precision, where these are capped at MAX_FIELD (1024, as format.c caps
  *     them), a negative "*" width is "-" and its size, a negative "*" precision is none;
+ *     a %s argument longer than its precision is an array of that many bytes without a NUL
+ *     (C allows it; ASan sees a byte read past it);
  *     %f and %F: at most 9 decimals, rounded half up (a tie, which glibc rounds to even, is
  *     modelled from glibc's exact expansion of the value), a NaN without its sign, a finite
  *     value of 2^64 or more as an infinity of its sign; %c and %s lose the 0 flag and %c
@@ -110,6 +112,8 @@ typedef struct run {
     int nargs;
     char strings[MAX_ITEMS][260]; /* the %s arguments */
     int nstrings;
+    char *arrays[MAX_ITEMS]; /* %s arguments cut to their precision, without a NUL (heap) */
+    int narrays;
     int reserve; /* arguments the conversion being written still needs after its counts */
 } run;
 
@@ -363,7 +367,16 @@ static arg argument_of(run *r, reader *in, conv *cv)
         }
         s[i] = '\0';
         cv->string = s;
-        return (arg){'P', 0, 0, 0, cv->null_string ? NULL : s};
+        if (cv->null_string)
+            return (arg){'P', 0, 0, 0, NULL};
+        if (cv->prec < 0 || (size_t)cv->prec >= i)
+            return (arg){'P', 0, 0, 0, s};
+        /* an array of precision bytes and no NUL, as C allows: ASan sees a byte read past it */
+        char *cut = malloc(cv->prec ? (size_t)cv->prec : 1);
+        CHECK(cut);
+        memcpy(cut, s, (size_t)cv->prec);
+        r->arrays[r->narrays++] = cut;
+        return (arg){'P', 0, 0, 0, cut};
     }
     if (cv->c == 'c' || !cv->len[0] || cv->len[0] == 'h')
         return (arg){'I', (int)(uint32_t)cv->value, 0, 0, NULL};
@@ -595,9 +608,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.fmt.len = r.want.len = 0;
     add(&r.fmt, "", 0);
     add(&r.want, "", 0);
-    r.nargs = r.nstrings = r.reserve = 0;
+    r.nargs = r.nstrings = r.narrays = r.reserve = 0;
     items(&r, &in);
     check_callback(&r, limit);
     check_text(&r, cap);
+    for (int i = 0; i < r.narrays; i++)
+        free(r.arrays[i]);
     return 0;
 }
