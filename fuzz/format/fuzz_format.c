@@ -7,7 +7,8 @@
  * The input is a buffer capacity, a callback's limit and a list of items (see items()):
  * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %f %F with the flags
  * - 0 + space in any order and repeated, a width and a precision as digits, "*" or none
- * (".", ".007", huge digit strings, any int through "*"), a length h hh l ll z j t),
+ * (".", ".007", huge digit strings, any int through "*"), a length h hh l ll z j t; the
+ * doubles of %f also near the points where their rounding turns),
  * "%%" with flags and width, unknown conversions ("%-5.2q", "%lq", "%#x", "%n") and a
  * conversion cut by the end of fmt. Their arguments (at most MAX_ARGS) are passed with the
  * types the conversions read (dispatch()). The expected text is built item by item:
@@ -344,13 +345,30 @@ static void expect_conversion(bytes *out, conv *cv)
     add(out, text, (size_t)n);
 }
 
+/* The double of a %f: cv->value's bits (mode below 128), or one of the few doubles around a
+ * point where the rounding to cv's decimals turns ((k + 1/2) / 10^decimals, k from
+ * cv->value; random bits would seldom come this close). */
+static double float_of(const conv *cv, unsigned mode)
+{
+    double d;
+    memcpy(&d, &cv->value, sizeof d);
+    if (mode < 128)
+        return d;
+    int decimals = cv->prec < 0 ? 6 : cv->prec > 9 ? 9 : cv->prec;
+    uint64_t k = (cv->value & ~(UINT64_C(1) << 63)) >> (mode & 63);
+    d = ((double)k + 0.5) / pow(10, decimals);
+    for (int step = (int)(mode >> 4 & 7) - 3; step != 0; step += step < 0 ? 1 : -1)
+        d = nextafter(d, step < 0 ? 0 : INFINITY);
+    return cv->value >> 63 ? -d : d;
+}
+
 /* The argument duet is handed for cv, of the type its conversion reads. */
 static arg argument_of(run *r, reader *in, conv *cv)
 {
     cv->value = take(in, 8);
     if (cv->c == 'f' || cv->c == 'F') {
-        double d;
-        memcpy(&d, &cv->value, sizeof d);
+        double d = float_of(cv, (unsigned)take(in, 1));
+        memcpy(&cv->value, &d, sizeof d);
         return (arg){'D', 0, 0, d, NULL};
     }
     if (cv->c == 'p')

@@ -47,7 +47,8 @@ def spec(fl="", width=None, prec=None, length="", with_length=True):
 
 
 def conv(letter, value, **kw):
-    """A documented conversion; value is an int (its 64 bits), a float or a string (None: NULL)."""
+    """A documented conversion; value is an int (its 64 bits), a float, (k, mode) for a double
+    near a rounding point, or a string (None: NULL)."""
     out = b"\x02" + bytes([LETTERS.index(letter)]) + spec(**kw)
     if letter == "s":
         if value is None:
@@ -55,7 +56,9 @@ def conv(letter, value, **kw):
         data = value.encode()
         return out + b"\x01" + bytes([len(data)]) + bytes(6) + data
     if isinstance(value, float):
-        return out + struct.pack("<d", value)
+        return out + struct.pack("<d", value) + b"\x00"
+    if letter in "fF":  # (k, mode): a double near a rounding point (fuzz_format.c: float_of)
+        return out + struct.pack("<Q", value[0]) + bytes([value[1]])
     return out + struct.pack("<Q", value % 2**64)
 
 
@@ -95,6 +98,8 @@ SEEDS = {
     + conv("f", -0.125, prec=count(2)) + conv("f", 2**50 + 0.25, prec=count(1)),
     "float_near_tie": head(300) + conv("f", 1.25005e-05, prec=count(9)) + conv("f", 0.0000000005, prec=count(9))
     + conv("f", 5e-324, prec=count(9)),
+    "float_rounding_points": head(300) + conv("f", (12500, 0x80 | 0x40), prec=count(9))
+    + conv("f", (2**63 | 7, 0x80 | 0x20), prec=count(0)) + conv("F", (123456789, 0x80 | 0x30), prec=count(3)),
     "float_large": head(300) + conv("f", 2.0**64) + conv("f", -(2.0**64 - 2048)) + conv("F", 1e300, fl="+"),
     "float_special": head(300) + conv("f", float("nan"), fl="+") + conv("F", -float("inf"), fl="0", width=count(6))
     + conv("F", float("nan"), width=count(5)) + conv("f", float("inf"), fl=" "),
