@@ -1,7 +1,7 @@
 /*
- * fuzz_format.c - libFuzzer target for duet's formatter (src/base/format.c): duet_format_vtext
- * (the public duet_format_text's body, include/duet/format.h) and the callback form
- * duet_format (src/base/format.h), against glibc's snprintf and a model of what format.h
+ * fuzz_format.c - libFuzzer target for duet's formatter (src/base/format.c): duet_format_text
+ * and duet_format_vtext (include/duet/format.h) and the callback form duet_format
+ * (src/base/format.h), against glibc's snprintf and a model of what format.h
  * documents.
  *
  * The input is a buffer capacity, a callback's limit and a list of items (see items()):
@@ -34,8 +34,8 @@
  *   2. duet_format into a callback that takes at most a limit the input picks (cutting a
  *      piece short): it receives the expected text's first min(limit, length) bytes, returns
  *      that count, and is not called again after it took fewer bytes than it was handed;
- *   3. duet_format_vtext into an exact-size heap buffer of the capacity (ASan sees a write
- *      past it): cap 0 writes nothing and returns 0; a text that fits is in buf, NUL-terminated,
+ *   3. duet_format_vtext and duet_format_text (each) into an exact-size heap buffer of the
+ *      capacity (ASan sees a write past it): cap 0 writes nothing and returns 0; a text that fits is in buf, NUL-terminated,
  *      its length returned; one that does not is its first cap - 1 bytes with the last three
  *      "..." when cap >= 4, NUL-terminated, cap - 1 returned.
  */
@@ -472,7 +472,14 @@ static void items(run *r, reader *in)
 /* A call of duet with the format and the arguments. */
 typedef size_t (*caller)(void *ctx, const char *fmt, ...);
 
-/* Calls fn with fmt and the n arguments, each of its own type: one call site per list of
+/* The buffer duet_format_vtext and duet_format_text write: exactly cap bytes. */
+typedef struct text_buffer {
+    char *buf;
+    size_t cap;
+} text_buffer;
+
+/* Calls fn (NULL: duet_format_text into the text_buffer ctx, as a program calls it) with fmt
+ * and the n arguments, each of its own type: one call site per list of
  * types (four types, up to four arguments), written out by the preprocessor
  * (one macro per place: a macro does not expand inside its own expansion). */
 #define PICK0(next, ...)                                \
@@ -503,7 +510,9 @@ typedef size_t (*caller)(void *ctx, const char *fmt, ...);
     case 'D': next(__VA_ARGS__, args[3].d); break;        \
     default: next(__VA_ARGS__, args[3].p); break;         \
     }
-#define CALL(...) result = fn(__VA_ARGS__)
+#define CALL(ctx, ...)                                                                           \
+    result = fn ? fn(ctx, __VA_ARGS__)                                                           \
+                : duet_format_text(((text_buffer *)(ctx))->buf, ((text_buffer *)(ctx))->cap, __VA_ARGS__)
 #define ONE_OF_TWO(...) PICK1(CALL, __VA_ARGS__)
 #define ONE_OF_THREE(...) PICK1(TWO_OF_THREE, __VA_ARGS__)
 #define TWO_OF_THREE(...) PICK2(CALL, __VA_ARGS__)
@@ -515,7 +524,7 @@ static size_t dispatch(caller fn, void *ctx, const char *fmt, const arg *args, i
 {
     size_t result = 0;
     switch (n) {
-    case 0: result = fn(ctx, fmt); break;
+    case 0: CALL(ctx, fmt, 0); break; /* (an argument too many, which C allows) */
     case 1: PICK0(CALL, ctx, fmt); break;
     case 2: PICK0(ONE_OF_TWO, ctx, fmt); break;
     case 3: PICK0(ONE_OF_THREE, ctx, fmt); break;
@@ -551,12 +560,6 @@ static size_t call_format(void *ctx, const char *fmt, ...)
     va_end(ap);
     return n;
 }
-
-/* The buffer duet_format_vtext writes: exactly cap bytes. */
-typedef struct text_buffer {
-    char *buf;
-    size_t cap;
-} text_buffer;
 
 static size_t call_vtext(void *ctx, const char *fmt, ...)
 {
@@ -595,13 +598,14 @@ static void check_callback(const run *r, size_t limit)
     free(some.got.data);
 }
 
-/* Property 3: into a buffer of cap bytes, cut with "..." when the text does not fit. */
-static void check_text(const run *r, size_t cap)
+/* Property 3: into a buffer of cap bytes (fn: call_vtext, or NULL for duet_format_text),
+ * cut with "..." when the text does not fit. */
+static void check_text(const run *r, size_t cap, caller fn)
 {
     text_buffer t = {malloc(cap ? cap : 1), cap};
     CHECK(t.buf);
     t.buf[0] = 'x';
-    size_t n = dispatch(call_vtext, &t, r->fmt.data, r->args, r->nargs);
+    size_t n = dispatch(fn, &t, r->fmt.data, r->args, r->nargs);
     if (cap == 0) {
         CHECK(n == 0 && t.buf[0] == 'x');
     } else if (r->want.len < cap) {
@@ -629,7 +633,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.nargs = r.nstrings = r.narrays = r.reserve = 0;
     items(&r, &in);
     check_callback(&r, limit);
-    check_text(&r, cap);
+    check_text(&r, cap, call_vtext);
+    check_text(&r, cap, NULL);
     for (int i = 0; i < r.narrays; i++)
         free(r.arrays[i]);
     return 0;
