@@ -20,8 +20,12 @@ extern "C" {
 
 /* Formats fmt into buf (cap bytes), always NUL-terminated when cap > 0; a text that does not
  * fit is cut and, where cap is 4 or more, ends in "...". Conversions: %d %i %u %x %X %o %c %s
- * %p %% %f, flags - 0 + space, width, precision, length h hh l ll z j t; any other is
- * written as it stands. Returns the length of the text in buf. */
+ * %p %% %f %F, flags - 0 + space, width, precision (each up to 1024; '*' takes an int),
+ * length h hh l ll z j t (of the integers; the others ignore it); any other is written as
+ * it stands, and one that fmt ends inside is left out. Each as snprintf writes it, except:
+ * %f and %F have at most 9 decimals, rounded half up, and an infinity from 2^64 up; a NaN
+ * has no sign; %p is 0x and hex digits (NULL too: 0x0), without + space or precision; %s
+ * of NULL is (null). Returns the length of the text in buf. */
 size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT_CHECK(3, 4);
 
 /* duet_format_text with a va_list. */

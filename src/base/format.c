@@ -142,10 +142,11 @@ static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, 
     emit_number(k, sp, prefix, p, sp->prec == 0 && mag == 0 ? 0 : (size_t)(end - p));
 }
 
-/* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up. Done on the
- * double's bits with integers, so that a core without a double-precision FPU needs none of
- * the compiler's floating-point routines. */
-static void emit_float(sink *k, spec *sp, double v)
+/* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up; beyond, an
+ * infinity of its sign, and a NaN without its sign (%F: INF, NAN). Done on the double's bits
+ * with integers, so that a core without a double-precision FPU needs none of the compiler's
+ * floating-point routines. */
+static void emit_float(sink *k, spec *sp, double v, bool upper)
 {
     union { double d; uint64_t b; } u = {v};
     bool neg = u.b >> 63;
@@ -153,7 +154,8 @@ static void emit_float(sink *k, spec *sp, double v)
     uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
     if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
         bool nan = e == 1024 && m != UINT64_C(1) << 52;
-        emit_text(k, sp, neg && !nan ? "-" : "", nan ? "nan" : "inf", 3);
+        const char *word = nan ? (upper ? "NAN" : "nan") : upper ? "INF" : "inf";
+        emit_text(k, sp, sign_of(sp, neg && !nan), word, 3);
         return;
     }
     int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
@@ -168,11 +170,16 @@ static void emit_float(sink *k, spec *sp, double v)
         ip = ip << 1 | frac >> 63;
         frac <<= 1;
     }
-    for (; e < -1 && frac; e++)
-        frac >>= 1;
-    /* frac * scale / 2^64, rounded half up, in 32-bit pieces */
+    /* frac * scale / 2^32 in 32-bit pieces, then, for v below 1/2, the point shifted into
+     * place, each rounded down: the rounding below adds a half of 2^32 to a whole number, and
+     * what was dropped would not change its result. The shift after the product: frac's own
+     * bits shifted out before it would. */
     uint64_t hi = (frac >> 32) * scale, lo = (frac & 0xffffffffu) * scale;
-    uint32_t fp = (uint32_t)((hi + (lo >> 32) + (UINT64_C(1) << 31)) >> 32);
+    uint64_t scaled = hi + (lo >> 32);
+    for (; e < -1 && scaled; e++)
+        scaled >>= 1;
+    /* the decimals: scaled / 2^32, rounded half up */
+    uint32_t fp = (uint32_t)((scaled + (UINT64_C(1) << 31)) >> 32);
     if (fp >= scale) {
         ip++;
         fp -= scale;
@@ -186,12 +193,13 @@ static void emit_float(sink *k, spec *sp, double v)
     emit_number(k, sp, sign_of(sp, neg), p, (size_t)(end - p));
 }
 
+/* %s: at most the precision's bytes of s, which need no NUL after them (none is read). */
 static void emit_str(sink *k, spec *sp, const char *s)
 {
     if (!s)
         s = "(null)";
     size_t n = 0;
-    while (s[n] && (sp->prec < 0 || n < (size_t)sp->prec))
+    while ((sp->prec < 0 || n < (size_t)sp->prec) && s[n])
         n++;
     emit_text(k, sp, "", s, n);
 }
@@ -255,7 +263,7 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
     } else if (c == 's') {
         emit_str(k, sp, va_arg(*ap, const char *));
     } else if (c == 'f' || c == 'F') {
-        emit_float(k, sp, va_arg(*ap, double));
+        emit_float(k, sp, va_arg(*ap, double), c == 'F');
     } else if (c == '%') {
         put(k, "%", 1);
     } else if (find("diuxXop", c)) {
@@ -264,7 +272,8 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
         bool neg = is_signed && v >> 63;
         if (c == 'p')
             sp->prec = -1;
-        emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : sign_of(sp, neg),
+        /* + and space are for signed conversions: an unsigned one has no sign */
+        emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : is_signed ? sign_of(sp, neg) : "",
                  c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
     } else { /* unknown conversion: shown as written */
         put(k, pct, (size_t)(end - pct));

@@ -15,7 +15,8 @@ typedef struct duet_text {
     size_t len;
 } duet_text;
 
-/* Starts an empty text in buf (cap >= 4). */
+/* Starts an empty text in buf (cap bytes: 0 holds nothing, and a text cut to fewer than 4
+ * has no "..."; duet_format_vtext passes any cap). */
 static inline void duet_text_init(duet_text *t, char *buf, size_t cap)
 {
     t->buf = buf;

@@ -1,6 +1,8 @@
 /* test_text.c - src/base/text.h: duet's own strlen and memcmp (which let a firmware leave
  * libc's out) agree with libc's, and the text builder cuts what does not fit with "...";
  * duet/format.h: printf-style text into a buffer, as snprintf writes it where it fits. */
+#define _GNU_SOURCE /* mmap's MAP_ANONYMOUS */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/text.h"
 #include "duet/format.h"
@@ -106,6 +110,66 @@ static void test_format_text_cuts_with_dots(void **state)
     assert_int_equal(none[0], '\0');
 }
 
+/* + and space are flags of signed conversions: %u %x %X %o have no sign (fuzz_format's find). */
+static void test_format_unsigned_has_no_sign(void **state)
+{
+    (void)state;
+    char got[64], want[64];
+    const char *fmt = "%+u|% x|%+ X|% o|%+d|% i"; /* not a literal: the compiler warns of the flags */
+    size_t n = duet_format_text(got, sizeof got, fmt, 5u, 255u, 255u, 8u, 5, 5);
+    snprintf(want, sizeof want, fmt, 5u, 255u, 255u, 8u, 5, 5);
+    assert_string_equal(got, "5|ff|FF|10|+5| 5");
+    assert_string_equal(got, want);
+    assert_int_equal(n, strlen(want));
+}
+
+/* An infinity takes the + and space flags as a number does; %F writes INF and NAN; a NaN has
+ * no sign; a value of 2^64 or more is written as an infinity (fuzz_format's finds). */
+static void test_format_float_infinity_and_nan(void **state)
+{
+    (void)state;
+    char got[96], want[96];
+    const char *fmt = "%+f|% f|%F|%+F|%-5f|%f|%+F";
+    duet_format_text(got, sizeof got, fmt, INFINITY, INFINITY, INFINITY, -INFINITY, -INFINITY, NAN, NAN);
+    snprintf(want, sizeof want, fmt, INFINITY, INFINITY, INFINITY, -INFINITY, -INFINITY, NAN, NAN);
+    assert_string_equal(got, "+inf| inf|INF|-INF|-inf |nan|+NAN");
+    assert_string_equal(got, want);
+    duet_format_text(got, sizeof got, "%+.2f|%F|%f", 1e30, -18446744073709551616.0, -NAN);
+    assert_string_equal(got, "+inf|-INF|nan");
+}
+
+/* %f rounds the value's exact decimals: a value below 2^-12 with a digit to round just
+ * above a half rounds up, as snprintf does (fuzz_format's find: its bits were shifted out
+ * before the rounding). */
+static void test_format_float_rounds_small_values(void **state)
+{
+    (void)state;
+    char got[64], want[64];
+    const char *fmt = "%.9f %.9f %.8f %.9f";
+    duet_format_text(got, sizeof got, fmt, 1.25005e-05, 5e-10, 2.5e-9, 1e-10);
+    snprintf(want, sizeof want, fmt, 1.25005e-05, 5e-10, 2.5e-9, 1e-10);
+    assert_string_equal(got, "0.000012501 0.000000001 0.00000000 0.000000000");
+    assert_string_equal(got, want);
+}
+
+/* %s with a precision reads no more bytes than it: the text may be an array without a NUL
+ * (fuzz_format's find: it read the byte after). The array ends where a page that cannot be
+ * read begins, so that reading past it stops the test. */
+static void test_format_string_reads_up_to_its_precision(void **state)
+{
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    char *pages = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(pages != MAP_FAILED);
+    assert_int_equal(mprotect(pages + page, (size_t)page, PROT_NONE), 0);
+    char *abc = pages + page - 3;
+    memcpy(abc, "abc", 3);
+    char got[16];
+    assert_int_equal(duet_format_text(got, sizeof got, "[%.3s|%.2s]", abc, abc), 8);
+    assert_string_equal(got, "[abc|ab]");
+    munmap(pages, 2 * (size_t)page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +179,10 @@ int main(void)
         cmocka_unit_test(test_builder_cuts_with_dots),
         cmocka_unit_test(test_format_text_is_snprintf_where_it_fits),
         cmocka_unit_test(test_format_text_cuts_with_dots),
+        cmocka_unit_test(test_format_unsigned_has_no_sign),
+        cmocka_unit_test(test_format_float_infinity_and_nan),
+        cmocka_unit_test(test_format_float_rounds_small_values),
+        cmocka_unit_test(test_format_string_reads_up_to_its_precision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,641 @@
+/*
+ * fuzz_format.c - libFuzzer target for duet's formatter (src/base/format.c): duet_format_text
+ * and duet_format_vtext (include/duet/format.h) and the callback form duet_format
+ * (src/base/format.h), against glibc's snprintf and a model of what format.h
+ * documents.
+ *
+ * The input is a buffer capacity, a callback's limit and a list of items (see items()):
+ * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %f %F with the flags
+ * - 0 + space in any order and repeated, a width and a precision as digits, "*" or none
+ * (".", ".007", huge digit strings, any int through "*"), a length h hh l ll z j t; the
+ * doubles of %f also near the points where their rounding turns),
+ * "%%" with flags and width, unknown conversions ("%-5.2q", "%lq", "%#x", "%n") and a
+ * conversion cut by the end of fmt. Their arguments (at most MAX_ARGS) are passed with the
+ * types the conversions read (dispatch()). The expected text is built item by item:
+ *
+ *   - a documented conversion is glibc's snprintf of one conversion with the same flags,
+ *     width and precision, where these are capped at MAX_FIELD (1024, as format.c caps
+ *     them), a negative "*" width is "-" and its size, a negative "*" precision is none;
+ *     a %s argument longer than its precision is an array of that many bytes without a NUL
+ *     (C allows it; ASan sees a byte read past it);
+ *     %f and %F: at most 9 decimals, rounded half up (a tie, which glibc rounds to even, is
+ *     modelled from glibc's exact expansion of the value), a NaN without its sign, a finite
+ *     value of 2^64 or more as an infinity of its sign; %c and %s lose the 0 flag and %c
+ *     its precision (C leaves them undefined; format.c pads with spaces); %s of NULL is
+ *     "(null)"; %p is 0x and lower-case hex digits (NULL: 0x0) padded as a number, without
+ *     the + and space flags or a precision (glibc checks it where the pointer is not NULL);
+ *     a length modifier on c s p f is ignored;
+ *   - "%%" with any flags or width is "%"; an unknown conversion is written as it stands
+ *     (its "*" arguments taken); a conversion cut by the end of fmt writes nothing.
+ *
+ * Checked, for every input:
+ *   1. duet_format into a callback that takes everything: the bytes are exactly the expected
+ *      text, its return is their count, and it is never handed 0 bytes;
+ *   2. duet_format into a callback that takes at most a limit the input picks (cutting a
+ *      piece short): it receives the expected text's first min(limit, length) bytes, returns
+ *      that count, and is not called again after it took fewer bytes than it was handed;
+ *   3. duet_format_vtext and duet_format_text (each) into an exact-size heap buffer of the
+ *      capacity (ASan sees a write past it): cap 0 writes nothing and returns 0; a text that fits is in buf, NUL-terminated,
+ *      its length returned; one that does not is its first cap - 1 bytes with the last three
+ *      "..." when cap >= 4, NUL-terminated, cap - 1 returned.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "base/format.h"
+#include "duet/format.h"
+
+#include "fuzz_check.h"
+
+/* duet reads l, ll, z, j and t arguments and pointers as 64 bits; the harness passes each as
+ * a long long (or a pointer): the same size on this PC (LP64). */
+_Static_assert(sizeof(long) == 8 && sizeof(size_t) == 8 && sizeof(intmax_t) == 8 && sizeof(ptrdiff_t) == 8,
+               "an LP64 host");
+
+#define MAX_FIELD 1024
+#define MAX_ARGS 4
+#define MAX_ITEMS 10
+
+/* A growing byte buffer. */
+typedef struct bytes {
+    char *data;
+    size_t len, cap;
+} bytes;
+
+static void add(bytes *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->data = realloc(b->data, b->cap);
+        CHECK(b->data);
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void add_str(bytes *b, const char *s) { add(b, s, strlen(s)); }
+
+/* The input, read from the front; past its end every byte is 0. */
+typedef struct reader {
+    const uint8_t *p;
+    size_t n;
+} reader;
+
+static uint64_t take(reader *r, int count)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < count && r->n; i++, r->n--)
+        v |= (uint64_t)*r->p++ << (8 * i);
+    return v;
+}
+
+/* One argument as duet is handed it: I an int, L a long long, D a double, P a pointer. */
+typedef struct arg {
+    char cls;
+    int i;
+    long long l;
+    double d;
+    void *p;
+} arg;
+
+/* The formatting run: fmt for duet, the expected text, the arguments. */
+typedef struct run {
+    bytes fmt, want;
+    arg args[MAX_ARGS];
+    int nargs;
+    char strings[MAX_ITEMS][260]; /* the %s arguments */
+    int nstrings;
+    char *arrays[MAX_ITEMS]; /* %s arguments cut to their precision, without a NUL (heap) */
+    int narrays;
+    int reserve; /* arguments the conversion being written still needs after its counts */
+} run;
+
+/* A conversion's spec as the input picks it, and what format.c makes of it. */
+typedef struct conv {
+    char c;         /* the conversion letter */
+    unsigned flags; /* bits: 1 '-', 2 '0', 4 '+', 8 ' ' */
+    int width;      /* effective: 0..MAX_FIELD */
+    int prec;       /* effective: -1 none, else 0..MAX_FIELD */
+    const char *len;
+    uint64_t value;
+    bool null_string;
+    const char *string;
+} conv;
+
+enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8 };
+
+static const char *const lengths[] = {"", "hh", "h", "l", "ll", "z", "j", "t"};
+
+static bool full(const run *r, int more) { return r->nargs + more + r->reserve > MAX_ARGS; }
+
+static void push_arg(run *r, arg a)
+{
+    CHECK(r->nargs < MAX_ARGS);
+    r->args[r->nargs++] = a;
+}
+
+/* Writes the flags the byte picks (any order, some repeated) into fmt; returns their bits. */
+static unsigned write_flags(run *r, unsigned byte)
+{
+    static const char chars[] = "-0+ ";
+    unsigned bits = byte & 15;
+    for (int k = 0; k < 4; k++) {
+        int i = byte & 16 ? 3 - k : k;
+        if (bits & 1u << i) {
+            add(&r->fmt, &chars[i], 1);
+            if (byte & 32)
+                add(&r->fmt, &chars[i], 1);
+        }
+    }
+    return bits;
+}
+
+/* Writes a width or precision count the input picks into fmt: none (-1), digits (some
+ * far beyond MAX_FIELD, some with leading zeros where a precision), or '*' and an int
+ * argument. Returns the count as written (an int for '*', INT32_MAX for huge digits). */
+static long long write_count(run *r, reader *in, bool is_prec, bool *star)
+{
+    unsigned mode = (unsigned)take(in, 1) % 5;
+    *star = false;
+    if (mode == 0 || (mode == 4 && full(r, 1)))
+        return -1;
+    char text[40];
+    long long v;
+    if (mode == 1 || mode == 2) { /* mostly small, up to a little past MAX_FIELD */
+        v = (long long)(take(in, 2) % (mode == 1 ? 40 : 1100)) + (is_prec ? 0 : 1);
+        snprintf(text, sizeof text, is_prec && v % 3 == 0 ? "%03lld" : "%lld", v);
+        if (is_prec && v == 0 && mode == 2)
+            text[0] = '\0'; /* "." alone: precision 0 */
+    } else if (mode == 3) { /* huge: 10..29 digits */
+        int n = 10 + (int)(take(in, 1) % 20);
+        for (int i = 0; i < n; i++)
+            text[i] = (char)('1' + (i * 7) % 9);
+        text[n] = '\0';
+        v = INT32_MAX;
+    } else {
+        int32_t x = (int32_t)(uint32_t)take(in, 4);
+        v = x % 4 == 0 ? x : x % 1200; /* mostly small, any int too */
+        push_arg(r, (arg){'I', (int)v, 0, 0, NULL});
+        snprintf(text, sizeof text, "*");
+        *star = true;
+    }
+    add_str(&r->fmt, text);
+    return v;
+}
+
+/* Reads the flags, width, precision and length of a conversion into fmt and cv. */
+static void write_spec(run *r, reader *in, conv *cv, bool with_length)
+{
+    cv->flags = write_flags(r, (unsigned)take(in, 1));
+    bool star;
+    long long w = write_count(r, in, false, &star);
+    if (w < 0 && star)
+        cv->flags |= LEFT;
+    w = w < 0 ? (star ? -w : 0) : w;
+    cv->width = w > MAX_FIELD ? MAX_FIELD : (int)w;
+    cv->prec = -1;
+    if (take(in, 1) & 1) {
+        add(&r->fmt, ".", 1);
+        long long p = write_count(r, in, true, &star);
+        cv->prec = p < 0 ? (star ? -1 : 0) : p > MAX_FIELD ? MAX_FIELD : (int)p;
+    }
+    cv->len = with_length ? lengths[take(in, 1) % 8] : "";
+    add_str(&r->fmt, cv->len);
+}
+
+/* Pads text (after its prefix: a sign, "0x") to the width as a number is: spaces before,
+ * zeros after the prefix (ZERO), or spaces after (LEFT). */
+static void add_padded(bytes *out, const conv *cv, const char *prefix, const char *text)
+{
+    int fill = cv->width - (int)(strlen(prefix) + strlen(text));
+    bool zero = (cv->flags & (LEFT | ZERO)) == ZERO;
+    for (int i = 0; !(cv->flags & LEFT) && !zero && i < fill; i++)
+        add(out, " ", 1);
+    add_str(out, prefix);
+    for (int i = 0; zero && i < fill; i++)
+        add(out, "0", 1);
+    add_str(out, text);
+    for (int i = 0; cv->flags & LEFT && i < fill; i++)
+        add(out, " ", 1);
+}
+
+/* The reference format of cv for snprintf: its flags (less those in drop), width and
+ * precision (if keep_prec) as digits, the length (if keep_len) and the letter. */
+static void reference_format(char *out, size_t size, const conv *cv, unsigned drop, bool keep_prec, bool keep_len)
+{
+    unsigned f = cv->flags & ~drop;
+    char prec[16] = "";
+    if (keep_prec && cv->prec >= 0)
+        snprintf(prec, sizeof prec, ".%d", cv->prec);
+    snprintf(out, size, "%%%s%s%s%s%d%s%s%c", f & LEFT ? "-" : "", f & ZERO ? "0" : "", f & PLUS ? "+" : "",
+             f & SPACE ? " " : "", cv->width, prec, keep_len ? cv->len : "", cv->c);
+}
+
+/* glibc's text of an integer conversion, the argument of the type its length reads. */
+static void expect_integer(bytes *out, const conv *cv)
+{
+    char f[64], text[2 * MAX_FIELD + 64];
+    reference_format(f, sizeof f, cv, 0, true, true);
+    bool is_signed = cv->c == 'd' || cv->c == 'i';
+    uint64_t v = cv->value;
+    int n;
+    if (!cv->len[0] || cv->len[0] == 'h')
+        n = is_signed ? snprintf(text, sizeof text, f, (int)v) : snprintf(text, sizeof text, f, (unsigned)v);
+    else if (!strcmp(cv->len, "l"))
+        n = is_signed ? snprintf(text, sizeof text, f, (long)v) : snprintf(text, sizeof text, f, (unsigned long)v);
+    else if (!strcmp(cv->len, "ll"))
+        n = is_signed ? snprintf(text, sizeof text, f, (long long)v) : snprintf(text, sizeof text, f, (unsigned long long)v);
+    else if (cv->len[0] == 'z')
+        n = is_signed ? snprintf(text, sizeof text, f, (ssize_t)v) : snprintf(text, sizeof text, f, (size_t)v);
+    else if (cv->len[0] == 'j')
+        n = is_signed ? snprintf(text, sizeof text, f, (intmax_t)v) : snprintf(text, sizeof text, f, (uintmax_t)v);
+    else
+        n = snprintf(text, sizeof text, f, (ptrdiff_t)v);
+    CHECK(n >= 0 && (size_t)n < sizeof text);
+    add(out, text, (size_t)n);
+}
+
+/* The value's magnitude rounded half up to prec decimals, from glibc's exact expansion of
+ * it, into text; returns whether the value was a tie (then glibc, rounding to even, may
+ * differ from half up). */
+static bool round_half_up(double mag, int prec, char *text, size_t size)
+{
+    static char exact[1300];
+    snprintf(exact, sizeof exact, "%.1100f", mag);
+    char *point = strchr(exact, '.');
+    CHECK(point);
+    const char *rest = point + 1 + prec;
+    bool tie = rest[0] == '5' && strspn(rest + 1, "0") == strlen(rest + 1);
+    size_t keep = (size_t)(rest - exact) - (prec == 0);
+    CHECK(keep + 2 < size);
+    text[0] = '0'; /* room for a carry out of the first digit */
+    memcpy(text + 1, exact, keep);
+    text[keep + 1] = '\0';
+    for (size_t i = keep; rest[0] >= '5'; i--) {
+        if (text[i] == '.')
+            continue;
+        if (text[i] != '9') {
+            text[i]++;
+            break;
+        }
+        text[i] = '0';
+    }
+    if (text[0] == '0')
+        memmove(text, text + 1, keep + 1);
+    return tie;
+}
+
+/* %f / %F as format.h documents them (see the top of this file). */
+static void expect_float(bytes *out, conv *cv)
+{
+    double v;
+    memcpy(&v, &cv->value, sizeof v);
+    if (isnan(v))
+        v = fabs(v);
+    else if (fabs(v) >= 18446744073709551616.0)
+        v = copysign(INFINITY, v);
+    if (cv->prec > 9)
+        cv->prec = 9;
+    char f[64], text[MAX_FIELD + 400], rounded[400];
+    if (isfinite(v) && round_half_up(fabs(v), cv->prec < 0 ? 6 : cv->prec, rounded, sizeof rounded)) {
+        add_padded(out, cv, signbit(v) ? "-" : cv->flags & PLUS ? "+" : cv->flags & SPACE ? " " : "", rounded);
+        return;
+    }
+    reference_format(f, sizeof f, cv, 0, true, false);
+    int n = snprintf(text, sizeof text, f, v);
+    CHECK(n >= 0 && (size_t)n < sizeof text);
+    add(out, text, (size_t)n);
+}
+
+/* The expected text of a documented conversion. */
+static void expect_conversion(bytes *out, conv *cv)
+{
+    char f[64], text[2 * MAX_FIELD + 64];
+    int n = 0;
+    if (cv->c == 'f' || cv->c == 'F') {
+        expect_float(out, cv);
+        return;
+    } else if (cv->c == 'c') {
+        reference_format(f, sizeof f, cv, ZERO, false, false);
+        n = snprintf(text, sizeof text, f, (int)cv->value);
+    } else if (cv->c == 's') {
+        reference_format(f, sizeof f, cv, ZERO, true, false);
+        n = snprintf(text, sizeof text, f, cv->null_string ? "(null)" : cv->string);
+    } else if (cv->c == 'p' && cv->value) {
+        reference_format(f, sizeof f, cv, PLUS | SPACE, false, false);
+        n = snprintf(text, sizeof text, f, (void *)(uintptr_t)cv->value);
+    } else if (cv->c == 'p') {
+        conv plain = *cv;
+        plain.flags &= ~(unsigned)(PLUS | SPACE);
+        add_padded(out, &plain, "0x", "0");
+        return;
+    } else {
+        expect_integer(out, cv);
+        return;
+    }
+    CHECK(n >= 0 && (size_t)n < sizeof text);
+    add(out, text, (size_t)n);
+}
+
+/* The double of a %f: cv->value's bits (mode below 128), or one of the few doubles around a
+ * point where the rounding to cv's decimals turns ((k + 1/2) / 10^decimals, k from
+ * cv->value; random bits would seldom come this close). */
+static double float_of(const conv *cv, unsigned mode)
+{
+    double d;
+    memcpy(&d, &cv->value, sizeof d);
+    if (mode < 128)
+        return d;
+    int decimals = cv->prec < 0 ? 6 : cv->prec > 9 ? 9 : cv->prec;
+    uint64_t k = (cv->value & ~(UINT64_C(1) << 63)) >> (mode & 63);
+    d = ((double)k + 0.5) / pow(10, decimals);
+    for (int step = (int)(mode >> 4 & 7) - 3; step != 0; step += step < 0 ? 1 : -1)
+        d = nextafter(d, step < 0 ? 0 : INFINITY);
+    return cv->value >> 63 ? -d : d;
+}
+
+/* The argument duet is handed for cv, of the type its conversion reads. */
+static arg argument_of(run *r, reader *in, conv *cv)
+{
+    cv->value = take(in, 8);
+    if (cv->c == 'f' || cv->c == 'F') {
+        double d = float_of(cv, (unsigned)take(in, 1));
+        memcpy(&cv->value, &d, sizeof d);
+        return (arg){'D', 0, 0, d, NULL};
+    }
+    if (cv->c == 'p')
+        return (arg){'P', 0, 0, 0, (void *)(uintptr_t)cv->value};
+    if (cv->c == 's') {
+        cv->null_string = (cv->value & 0xff) == 0;
+        size_t n = (size_t)(cv->value >> 8 & 0xff);
+        char *s = r->strings[r->nstrings++];
+        size_t i = 0;
+        for (; i < n && in->n; i++) {
+            s[i] = (char)take(in, 1);
+            if (!s[i])
+                s[i] = '\t';
+        }
+        s[i] = '\0';
+        cv->string = s;
+        if (cv->null_string)
+            return (arg){'P', 0, 0, 0, NULL};
+        if (cv->prec < 0 || (size_t)cv->prec >= i)
+            return (arg){'P', 0, 0, 0, s};
+        /* an array of precision bytes and no NUL, as C allows: ASan sees a byte read past it */
+        char *cut = malloc(cv->prec ? (size_t)cv->prec : 1);
+        CHECK(cut);
+        memcpy(cut, s, (size_t)cv->prec);
+        r->arrays[r->narrays++] = cut;
+        return (arg){'P', 0, 0, 0, cut};
+    }
+    if (cv->c == 'c' || !cv->len[0] || cv->len[0] == 'h')
+        return (arg){'I', (int)(uint32_t)cv->value, 0, 0, NULL};
+    return (arg){'L', 0, (long long)cv->value, 0, NULL};
+}
+
+/* One documented conversion (or "%%"), its arguments, its expected text. */
+static void conversion_item(run *r, reader *in, bool percent)
+{
+    static const char letters[] = "diuxXocspfF";
+    conv cv = {0};
+    cv.c = percent ? '%' : letters[take(in, 1) % (sizeof letters - 1)];
+    r->reserve = !percent; /* its value */
+    add(&r->fmt, "%", 1);
+    write_spec(r, in, &cv, !percent);
+    add(&r->fmt, &cv.c, 1);
+    if (percent) {
+        add(&r->want, "%", 1);
+        return;
+    }
+    r->reserve = 0;
+    push_arg(r, argument_of(r, in, &cv));
+    expect_conversion(&r->want, &cv);
+}
+
+/* An unknown conversion (written as it stands) or, at the end, a conversion cut short. */
+static void unknown_item(run *r, reader *in, bool cut)
+{
+    static const char letters[] = "#qLnwbBaAeEgGkmyY!{~";
+    size_t start = r->fmt.len;
+    conv cv = {0};
+    add(&r->fmt, "%", 1);
+    write_spec(r, in, &cv, true);
+    if (cut)
+        return;
+    add(&r->fmt, &letters[take(in, 1) % (sizeof letters - 1)], 1);
+    add(&r->want, r->fmt.data + start, r->fmt.len - start);
+}
+
+/* Literal text: no '%' or NUL in it. */
+static void literal_item(run *r, reader *in)
+{
+    size_t n = (size_t)take(in, 1) % 24;
+    for (size_t i = 0; i < n && in->n; i++) {
+        char c = (char)take(in, 1);
+        if (c == '%' || c == '\0')
+            c = '_';
+        add(&r->fmt, &c, 1);
+        add(&r->want, &c, 1);
+    }
+}
+
+/* The items the input picks, into r. */
+static void items(run *r, reader *in)
+{
+    for (int i = 0; i < MAX_ITEMS && in->n; i++) {
+        unsigned kind = (unsigned)take(in, 1) % 8;
+        if (kind < 2)
+            literal_item(r, in);
+        else if (kind < 6 && !full(r, 1))
+            conversion_item(r, in, false);
+        else if (kind < 6)
+            literal_item(r, in);
+        else if (kind == 6)
+            conversion_item(r, in, true);
+        else if (i == MAX_ITEMS - 1 || in->n < 4) {
+            unknown_item(r, in, true);
+            break;
+        } else {
+            unknown_item(r, in, false);
+        }
+    }
+}
+
+/* A call of duet with the format and the arguments. */
+typedef size_t (*caller)(void *ctx, const char *fmt, ...);
+
+/* The buffer duet_format_vtext and duet_format_text write: exactly cap bytes. */
+typedef struct text_buffer {
+    char *buf;
+    size_t cap;
+} text_buffer;
+
+/* Calls fn (NULL: duet_format_text into the text_buffer ctx, as a program calls it) with fmt
+ * and the n arguments, each of its own type: one call site per list of
+ * types (four types, up to four arguments), written out by the preprocessor
+ * (one macro per place: a macro does not expand inside its own expansion). */
+#define PICK0(next, ...)                                \
+    switch (args[0].cls) {                                \
+    case 'I': next(__VA_ARGS__, args[0].i); break;        \
+    case 'L': next(__VA_ARGS__, args[0].l); break;        \
+    case 'D': next(__VA_ARGS__, args[0].d); break;        \
+    default: next(__VA_ARGS__, args[0].p); break;         \
+    }
+#define PICK1(next, ...)                                \
+    switch (args[1].cls) {                                \
+    case 'I': next(__VA_ARGS__, args[1].i); break;        \
+    case 'L': next(__VA_ARGS__, args[1].l); break;        \
+    case 'D': next(__VA_ARGS__, args[1].d); break;        \
+    default: next(__VA_ARGS__, args[1].p); break;         \
+    }
+#define PICK2(next, ...)                                \
+    switch (args[2].cls) {                                \
+    case 'I': next(__VA_ARGS__, args[2].i); break;        \
+    case 'L': next(__VA_ARGS__, args[2].l); break;        \
+    case 'D': next(__VA_ARGS__, args[2].d); break;        \
+    default: next(__VA_ARGS__, args[2].p); break;         \
+    }
+#define PICK3(next, ...)                                \
+    switch (args[3].cls) {                                \
+    case 'I': next(__VA_ARGS__, args[3].i); break;        \
+    case 'L': next(__VA_ARGS__, args[3].l); break;        \
+    case 'D': next(__VA_ARGS__, args[3].d); break;        \
+    default: next(__VA_ARGS__, args[3].p); break;         \
+    }
+#define CALL(ctx, ...)                                                                           \
+    result = fn ? fn(ctx, __VA_ARGS__)                                                           \
+                : duet_format_text(((text_buffer *)(ctx))->buf, ((text_buffer *)(ctx))->cap, __VA_ARGS__)
+#define ONE_OF_TWO(...) PICK1(CALL, __VA_ARGS__)
+#define ONE_OF_THREE(...) PICK1(TWO_OF_THREE, __VA_ARGS__)
+#define TWO_OF_THREE(...) PICK2(CALL, __VA_ARGS__)
+#define ONE_OF_FOUR(...) PICK1(TWO_OF_FOUR, __VA_ARGS__)
+#define TWO_OF_FOUR(...) PICK2(THREE_OF_FOUR, __VA_ARGS__)
+#define THREE_OF_FOUR(...) PICK3(CALL, __VA_ARGS__)
+
+static size_t dispatch(caller fn, void *ctx, const char *fmt, const arg *args, int n)
+{
+    size_t result = 0;
+    switch (n) {
+    case 0: CALL(ctx, fmt, 0); break; /* (an argument too many, which C allows) */
+    case 1: PICK0(CALL, ctx, fmt); break;
+    case 2: PICK0(ONE_OF_TWO, ctx, fmt); break;
+    case 3: PICK0(ONE_OF_THREE, ctx, fmt); break;
+    default: PICK0(ONE_OF_FOUR, ctx, fmt); break;
+    }
+    return result;
+}
+
+/* A callback that takes at most limit bytes in all, keeping them. */
+typedef struct collector {
+    bytes got;
+    size_t limit;
+    bool refused; /* it took fewer than it was handed */
+} collector;
+
+static size_t collect(void *arg, const char *s, size_t n)
+{
+    collector *c = arg;
+    CHECK(n > 0);
+    CHECK(!c->refused);
+    size_t room = c->limit - c->got.len;
+    size_t took = n < room ? n : room;
+    add(&c->got, s, took);
+    c->refused = took < n;
+    return took;
+}
+
+static size_t call_format(void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = duet_format(collect, ctx, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+static size_t call_vtext(void *ctx, const char *fmt, ...)
+{
+    text_buffer *t = ctx;
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = duet_format_vtext(t->buf, t->cap, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+/* Shows fmt, the expected text and duet's on stderr (before a failed check). */
+static void show(const run *r, const bytes *got)
+{
+    fprintf(stderr, "fmt  [%s] (%d arguments)\nwant [%.*s]\ngot  [%.*s]\n", r->fmt.data, r->nargs,
+            (int)r->want.len, r->want.data, (int)got->len, got->data ? got->data : "");
+}
+
+/* Properties 1 and 2: the callback form, taking everything and taking at most limit. */
+static void check_callback(const run *r, size_t limit)
+{
+    collector all = {{NULL, 0, 0}, SIZE_MAX, false};
+    size_t n = dispatch(call_format, &all, r->fmt.data, r->args, r->nargs);
+    if (all.got.len != r->want.len || memcmp(all.got.data ? all.got.data : "", r->want.data, r->want.len))
+        show(r, &all.got);
+    CHECK(n == all.got.len);
+    CHECK(all.got.len == r->want.len);
+    CHECK(memcmp(all.got.data ? all.got.data : "", r->want.data, r->want.len) == 0);
+    free(all.got.data);
+
+    collector some = {{NULL, 0, 0}, limit, false};
+    n = dispatch(call_format, &some, r->fmt.data, r->args, r->nargs);
+    size_t want = limit < r->want.len ? limit : r->want.len;
+    CHECK(n == want && some.got.len == want);
+    CHECK(memcmp(some.got.data ? some.got.data : "", r->want.data, want) == 0);
+    free(some.got.data);
+}
+
+/* Property 3: into a buffer of cap bytes (fn: call_vtext, or NULL for duet_format_text),
+ * cut with "..." when the text does not fit. */
+static void check_text(const run *r, size_t cap, caller fn)
+{
+    text_buffer t = {malloc(cap ? cap : 1), cap};
+    CHECK(t.buf);
+    t.buf[0] = 'x';
+    size_t n = dispatch(fn, &t, r->fmt.data, r->args, r->nargs);
+    if (cap == 0) {
+        CHECK(n == 0 && t.buf[0] == 'x');
+    } else if (r->want.len < cap) {
+        CHECK(n == r->want.len);
+        CHECK(memcmp(t.buf, r->want.data, n) == 0 && t.buf[n] == '\0');
+    } else {
+        CHECK(n == cap - 1 && t.buf[n] == '\0');
+        size_t kept = cap >= 4 ? cap - 4 : cap - 1;
+        CHECK(memcmp(t.buf, r->want.data, kept) == 0);
+        CHECK(cap < 4 || memcmp(t.buf + kept, "...", 3) == 0);
+    }
+    free(t.buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    reader in = {data, size};
+    unsigned pick = (unsigned)take(&in, 1);
+    size_t cap = pick & 0x80 ? (size_t)take(&in, 2) % 6000 : pick;
+    size_t limit = (size_t)take(&in, 2) % 3000;
+    static run r;
+    r.fmt.len = r.want.len = 0;
+    add(&r.fmt, "", 0);
+    add(&r.want, "", 0);
+    r.nargs = r.nstrings = r.narrays = r.reserve = 0;
+    items(&r, &in);
+    check_callback(&r, limit);
+    check_text(&r, cap, call_vtext);
+    check_text(&r, cap, NULL);
+    for (int i = 0; i < r.narrays; i++)
+        free(r.arrays[i]);
+    return 0;
+}
