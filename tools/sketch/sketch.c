@@ -493,20 +493,25 @@ static void write_line_directive(FILE *out, int n, const char *path)
 /* ------------------------------------------------------------ what the preprocessor keeps */
 
 /* The name of the directive t into name (cap bytes): the word after its '#' ("ifdef",
- * "endif"), past spaces, block comments and splices; "0" for a line marker ("# 12 ..."),
- * "" when there is no word. */
+ * "endif"), past white space, block comments and line splices; "0" for a line marker
+ * ("# 12 ..."), "" when there is no word. */
 static void directive_name(const char *s, const token *t, char *name, size_t cap)
 {
     size_t i = t->start + 1, n = 0;
+    lexer x = {s, t->end, 0, NULL, false};
     while (i < t->end) {
-        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\\' || s[i] == '\r' || s[i] == '\n')
+        size_t sp = splice_at(&x, i);
+        if (sp) {
+            i += sp;
+        } else if (s[i] != '\n' && isspace((unsigned char)s[i])) {
             i++;
-        else if (s[i] == '/' && i + 1 < t->end && s[i + 1] == '*') {
+        } else if (s[i] == '/' && i + 1 < t->end && s[i + 1] == '*') {
             for (i += 2; i + 1 < t->end && !(s[i] == '*' && s[i + 1] == '/');)
                 i++;
             i += 2;
-        } else
+        } else {
             break;
+        }
     }
     if (i < t->end && isdigit((unsigned char)s[i])) {
         snprintf(name, cap, "0");
