@@ -167,7 +167,7 @@ static int preprocess(const board_args *a, const char *text, size_t len, const c
 {
     char src[PATH_MAX], ii[PATH_MAX];
     if (snprintf(src, sizeof src, "%s/%s.lines.cpp", dir, base) >= (int)sizeof src ||
-        snprintf(ii, sizeof ii, "%s/%s.lines.ii", dir, base) >= (int)sizeof ii || n > 200)
+        snprintf(ii, sizeof ii, "%s/%s.lines.ii", dir, base) >= (int)sizeof ii || n > 64 + 2 * 256)
         return -1;
     FILE *f = fopen(src, "wb");
     if (!f)
@@ -176,7 +176,7 @@ static int preprocess(const board_args *a, const char *text, size_t len, const c
     fwrite(text, 1, len, f);
     if (fclose(f) != 0)
         return -1;
-    const char *argv[208];
+    const char *argv[64 + 2 * 256 + 5];
     memcpy(argv, compile, (size_t)n * sizeof *argv);
     argv[n++] = "-E";
     argv[n++] = src;

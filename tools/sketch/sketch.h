@@ -14,7 +14,8 @@ extern "C" {
 /*
  * The IDE's rules for a .ino file, the ones that matter for sketches:
  *  - it is C++ with "#include <Arduino.h>" in front;
- *  - every function defined at file scope gets a prototype, placed before the first function
+ *  - every function defined at file scope (that the build compiles: duet_sketch_translate_kept
+ *    below) gets a prototype, placed before the first function
  *    definition, so that a function may be used before it is defined (setup() calling
  *    blink() written below it);
  *  - #line directives keep the compiler's messages pointing at the sketch's own lines.
