@@ -651,7 +651,7 @@ static bool line_marker(const char *p, size_t n, const char *name, size_t *line,
     return true;
 }
 
-int duet_sketch_kept_lines(const char *output, size_t len, const char *name, bool *kept, size_t kept_lines)
+bool duet_sketch_kept_lines(const char *output, size_t len, const char *name, bool *kept, size_t kept_lines)
 {
     memset(kept, 0, kept_lines * sizeof *kept);
     size_t line = 0;

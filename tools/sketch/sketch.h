@@ -15,9 +15,8 @@ extern "C" {
  * The IDE's rules for a .ino file, the ones that matter for sketches:
  *  - it is C++ with "#include <Arduino.h>" in front;
  *  - every function defined at file scope (that the build compiles: duet_sketch_translate_kept
- *    below) gets a prototype, placed before the first function
- *    definition, so that a function may be used before it is defined (setup() calling
- *    blink() written below it);
+ *    below) gets a prototype, placed before the first function definition, so that a
+ *    function may be used before it is defined (setup() calling blink() written below it);
  *  - #line directives keep the compiler's messages pointing at the sketch's own lines.
  * Prototypes leave out default arguments (the definition keeps them). Functions inside a
  * namespace, a class or extern "C" { }, member definitions (X::f) and templates get none,
@@ -53,6 +52,9 @@ int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *
  * compiled stretches alone). A sketch with a #line directive of its own is translated as
  * if every line were kept (the preprocessor's numbers are then not the text's lines); so is
  * any sketch when kept is NULL. Every line kept gives what duet_sketch_translate gives.
+ * (duet-board runs the compiler of the build with -E and the build's options over the
+ * sketch after "#include <Arduino.h>" and `#line 1 "<sketch>"`, and when that fails uses
+ * duet_sketch_translate: the compile then reports what is wrong.)
  */
 int duet_sketch_translate_kept(const char *text, size_t len, const char *path, const bool *kept, size_t kept_lines,
                                FILE *out);
@@ -64,7 +66,7 @@ int duet_sketch_translate_kept(const char *text, size_t len, const char *path, c
  * it should need no escapes: "<sketch>"), the other entries false. Returns whether a line
  * marker named name (false: the output is not of the sketch, and says nothing).
  */
-int duet_sketch_kept_lines(const char *output, size_t len, const char *name, bool *kept, size_t kept_lines);
+bool duet_sketch_kept_lines(const char *output, size_t len, const char *name, bool *kept, size_t kept_lines);
 
 /* The number of conditionals (#if, #ifdef, #ifndef) in the sketch text, outside comments and
  * literals, or -1 if memory ran out. Without any, every line is kept: no need to ask the
