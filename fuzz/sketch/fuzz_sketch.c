@@ -595,7 +595,8 @@ static bool decomposes(const char *in, size_t ilen, const char *r, size_t rlen, 
     }
     if (!clean[line_p] || !line_live[line_p]) {
         if (report)
-            fprintf(stderr, "P=%zu: line %ld starts inside something or a declaration (%d), or in a skipped stretch (%d)\n",
+            fprintf(stderr,
+                    "P=%zu: line %ld starts inside something or a declaration (%d), or in a skipped stretch (%d)\n",
                     P, line_p, !clean[line_p], !line_live[line_p]);
         return false;
     }

@@ -128,7 +128,8 @@ static char *read_file(const char *path, size_t *len)
     return text;
 }
 
-/* Runs argv with its output and messages thrown away (--verbose shows the command). Returns the exit status, 128 + n for signal n, 127 if it could not run. */
+/* Runs argv with its output and messages thrown away (--verbose shows the command). Returns
+ * the exit status, 128 + n for signal n, 127 if it could not run. */
 static int run_quiet(char *const argv[], bool verbose)
 {
     if (verbose) {
@@ -145,6 +146,8 @@ static int run_quiet(char *const argv[], bool verbose)
         if (null >= 0) {
             dup2(null, 1);
             dup2(null, 2);
+            if (null > 2)
+                close(null);
         }
         execvp(argv[0], argv);
         _exit(127);
@@ -210,6 +213,10 @@ static bool *kept_lines(const board_args *a, const char *text, size_t len, const
         *count += text[i] == '\n';
     bool *kept = calloc(*count, sizeof *kept);
     if (kept && !duet_sketch_kept_lines(output, output_len, KEPT_NAME, kept, *count)) {
+        if (a->verbose)
+            fprintf(stderr,
+                    "duet-board: the preprocessor's output has no line of %s: every function gets a prototype\n",
+                    base);
         free(kept);
         kept = NULL;
     }

@@ -690,7 +690,8 @@ int duet_sketch_translate_kept(const char *text, size_t len, const char *path, c
     definition *defs = NULL;
     size_t lines = count_lines(text, len);
     bool *inside = calloc(lines + 1, sizeof *inside);
-    if (!inside || !tokenize(text, len, &l, inside) || (kept && !drop_skipped(text, &l, inside, lines, kept, kept_lines)) ||
+    if (!inside || !tokenize(text, len, &l, inside) ||
+        (kept && !drop_skipped(text, &l, inside, lines, kept, kept_lines)) ||
         !(defs = malloc((l.n + 1) * sizeof *defs))) {
         free(inside);
         free(l.v);
