@@ -310,7 +310,8 @@ static void test_kept_branch_of_each_core(void **state)
 }
 
 /* "#if 0" and nested conditionals: a stretch is compiled when a line of it is kept, or when
- * it is outside every conditional (the #endif's line below has no kept line of its own). */
+ * it is outside every conditional (below, setup() after "#if 0" gets its prototype with no
+ * line kept at all). */
 static void test_kept_nested_and_if_0(void **state)
 {
     (void)state;
