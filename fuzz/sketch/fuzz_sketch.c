@@ -33,6 +33,23 @@
  *    default argument: no '=' on its own (not part of ==, <=, +=...) outside literals and
  *    deeper than the parameter list's own parentheses.
  * 5. Translating the same input again writes the same bytes and returns the same count.
+ * With byte 0's bit 0x20 set, the byte after the path is a mask of kept lines (the lines the
+ * preprocessor printed something of): line n is kept when bit n % 8 of it is set (with bit
+ * 0x40 too, only the first half of the lines are in the set, the rest not kept), and
+ * duet_sketch_translate_kept gets them. Checked besides 1.-5.:
+ *
+ * 7. The reference scanner splits the text into stretches at the conditional directives
+ *    (#if #ifdef #ifndef #elif #else #elifdef #elifndef #endif, named by the word after '#'
+ *    past white space, splices and block comments): a stretch is compiled when it is outside
+ *    every conditional or a token or other directive of it starts on a kept line (every
+ *    stretch, when the text has a #line or a '#' then a digit). No prototype names a line
+ *    that begins in a skipped stretch, and line P begins in a compiled one; P's place between
+ *    declarations (4.) is judged on the compiled stretches' tokens alone.
+ * 8. Without kept lines: every line kept gives the same bytes and count as none given.
+ * 9. duet_sketch_conditionals counts the #if, #ifdef and #ifndef the reference finds.
+ * 10. The text as the preprocessor's output (duet_sketch_kept_lines, name "<sketch>"): no line
+ *    is kept unless "\"<sketch>\"" is in it and it says it named the sketch.
+ *
  * 6. duet_sketch_explain, on the text cut at its first NUL taken as compiler messages and
  *    the path as sketch_name (a newline in the name made a space: a name on several lines is
  *    out of scope), writes exactly as many lines as it returns, each ending in a newline,
@@ -63,6 +80,20 @@
 
 /* ------------------------------------------------------------ the reference scanner */
 
+/* The stretches of lines between conditional directives (#if #ifdef #ifndef #elif #else
+ * #elifdef #elifndef #endif; see 7. at the top) and which the compiler compiles. */
+typedef struct {
+    const bool *kept;  /* kept[n]: the preprocessor printed something of line n (n < kept_lines) */
+    size_t kept_lines;
+    bool *live;        /* per stretch: compiled (the first pass sets it, the second reads it) */
+    bool *line_live;   /* per line (1-based): begins in a compiled stretch; or NULL */
+    size_t stretch;    /* the current one */
+    int depth;         /* conditionals open */
+    int opens;         /* #if, #ifdef, #ifndef seen */
+    bool renumbered;   /* a #line or line marker: every stretch is compiled */
+    bool second;       /* the second pass: tokens of a skipped stretch do not count */
+} stretches;
+
 typedef struct {
     const char *s;
     size_t len, i;
@@ -71,6 +102,7 @@ typedef struct {
     int nest;        /* open ( [ { */
     bool in_decl;    /* a declaration at file scope is under way */
     bool line_start; /* only whitespace and comments since the line began */
+    stretches *st;   /* or NULL */
 } scan;
 
 /* The length of a line splice at i, or 0. */
@@ -91,6 +123,8 @@ static void crossed(scan *c)
     c->line++;
     if (c->clean)
         c->clean[c->line] = false;
+    if (c->st && c->st->line_live)
+        c->st->line_live[c->line] = c->st->live[c->st->stretch];
 }
 
 static bool at(const scan *c, size_t i, char ch) { return i < c->len && c->s[i] == ch; }
@@ -207,6 +241,62 @@ static void directive(scan *c)
     }
 }
 
+/* What the directive from '#' at start to c->i does to the stretches: 1 opens a conditional
+ * (#if #ifdef #ifndef), 2 goes to its next branch (#elif #else #elifdef #elifndef), 3 closes
+ * it (#endif), 4 numbers the lines anew (#line, or '#' then a digit), 0 nothing. Its name is
+ * the word after '#', white space other than newlines, line splices and block comments. */
+static int directive_kind(const scan *c, size_t start)
+{
+    size_t k = start + 1;
+    while (k < c->i) {
+        size_t sp = splice_at(c, k);
+        if (sp) {
+            k += sp;
+        } else if (c->s[k] != '\n' && isspace((unsigned char)c->s[k])) {
+            k++;
+        } else if (c->s[k] == '/' && k + 1 < c->i && c->s[k + 1] == '*') {
+            k += 2;
+            while (k + 1 < c->i && !(c->s[k] == '*' && c->s[k + 1] == '/'))
+                k++;
+            k += 2;
+        } else {
+            break;
+        }
+    }
+    if (k < c->i && isdigit((unsigned char)c->s[k]))
+        return 4;
+    size_t n = 0;
+    while (k + n < c->i && (isalnum((unsigned char)c->s[k + n]) || c->s[k + n] == '_'))
+        n++;
+    static const char *const names[] = {"if", "ifdef", "ifndef", "elif", "else", "elifdef", "elifndef", "endif",
+                                        "line"};
+    static const int kinds[] = {1, 1, 1, 2, 2, 2, 2, 3, 4};
+    for (size_t w = 0; w < sizeof names / sizeof names[0]; w++)
+        if (strlen(names[w]) == n && memcmp(c->s + k, names[w], n) == 0)
+            return kinds[w];
+    return 0;
+}
+
+/* A directive (from '#' at start, on line) or a token (directive false) seen: the stretches
+ * move on at a conditional directive; the first pass marks a stretch compiled when a token
+ * or other directive of it is on a kept line. */
+static void stretch_seen(scan *c, bool directive, size_t start, int line)
+{
+    stretches *st = c->st;
+    int kind = directive ? directive_kind(c, start) : 0;
+    if (kind >= 1 && kind <= 3) {
+        st->depth += kind == 1 ? 1 : kind == 3 ? -1 : 0;
+        st->opens += kind == 1 && !st->second;
+        st->stretch++;
+        if (!st->second)
+            st->live[st->stretch] = st->depth <= 0;
+    } else if (kind == 4) {
+        st->renumbered = true;
+    } else if (!st->second && (size_t)line < st->kept_lines && st->kept[line]) {
+        st->live[st->stretch] = true;
+    }
+}
+
 /* Does a number start at c->i? */
 static bool number_at(const scan *c)
 {
@@ -256,16 +346,20 @@ static void token_seen(scan *c, char punct)
 
 /* Scans s; clean[1..lines] (lines = newlines + 1) tell whether a line's start is a place
  * between declarations at file scope. */
-static void ref_scan(const char *s, size_t len, bool *clean)
+static void ref_scan(const char *s, size_t len, bool *clean, stretches *st)
 {
-    scan c = {.s = s, .len = len, .line = 1, .clean = clean, .line_start = true};
+    scan c = {.s = s, .len = len, .line = 1, .clean = clean, .line_start = true, .st = st};
     clean[1] = true;
+    if (st && st->line_live)
+        st->line_live[1] = true;
     while (c.i < len) {
         char ch = s[c.i];
         size_t sp = splice_at(&c, c.i);
         if (ch == '\n') {
             c.line++;
             clean[c.line] = c.nest == 0 && !c.in_decl;
+            if (st && st->line_live)
+                st->line_live[c.line] = st->live[st->stretch];
             c.line_start = true;
             c.i++;
         } else if (sp) {
@@ -279,16 +373,23 @@ static void ref_scan(const char *s, size_t len, bool *clean)
             block_comment(&c);
         } else {
             bool first = c.line_start;
+            int line = c.line;
+            size_t start = c.i;
             c.line_start = false;
             if (ch == '#' && first) {
                 directive(&c);
+                if (st)
+                    stretch_seen(&c, true, start, line);
                 continue;
             }
+            if (st)
+                stretch_seen(&c, false, start, line);
+            /* A token the compiler skips is no token for the places of prototypes. */
+            bool skipped = st && st->second && !st->live[st->stretch];
             char punct = 0;
             if (ch == '"' || ch == '\'') {
                 literal(&c);
             } else if (isalpha((unsigned char)ch) || ch == '_') {
-                size_t start = c.i;
                 while (c.i < len && (isalnum((unsigned char)s[c.i]) || s[c.i] == '_'))
                     c.i++;
                 if (at(&c, c.i, '"') && raw_prefix(s + start, c.i - start))
@@ -299,9 +400,27 @@ static void ref_scan(const char *s, size_t len, bool *clean)
                 punct = ch;
                 c.i++;
             }
-            token_seen(&c, punct);
+            if (!skipped)
+                token_seen(&c, punct);
         }
     }
+}
+
+/* Scans s (lines lines) with the kept lines st->kept: first the stretches and which are
+ * compiled (all of them when the text numbers its lines anew), then clean[] as ref_scan
+ * gives it over the compiled stretches' tokens alone, and st->line_live. */
+static void ref_scan_kept(const char *s, size_t len, long lines, bool *clean, stretches *st)
+{
+    bool *line_live = st->line_live;
+    st->line_live = NULL;
+    st->live[0] = true; /* before any conditional */
+    ref_scan(s, len, clean, st);
+    if (st->renumbered)
+        for (size_t k = 0; k <= st->stretch; k++)
+            st->live[k] = true;
+    memset(clean, 0, ((size_t)lines + 2) * sizeof *clean);
+    *st = (stretches){st->kept, st->kept_lines, st->live, line_live, 0, 0, st->opens, st->renumbered, true};
+    ref_scan(s, len, clean, st);
 }
 
 /* ------------------------------------------------------------ reading the output */
@@ -429,7 +548,7 @@ static size_t line_start_of(const char *s, size_t len, long line)
 /* Checks the decomposition of out (after the first #line) as the text up to P, n prototypes
  * and the rest of the text. True if it holds; the failing step is printed otherwise. */
 static bool decomposes(const char *in, size_t ilen, const char *r, size_t rlen, size_t P, int n, const char *path,
-                       const bool *clean, bool report)
+                       const bool *clean, const bool *line_live, bool report)
 {
     const char *p = r + P, *end = r + rlen;
     long line_p = line_of(in, P), last = line_p;
@@ -451,13 +570,14 @@ static bool decomposes(const char *in, size_t ilen, const char *r, size_t rlen, 
         bool on_line = false;
         for (size_t k = from; k < to && !on_line; k++)
             on_line = k + word <= ilen && memcmp(in + k, t, word) == 0;
-        if (at_line < last || from >= ilen || !on_line || has_default_argument(t, tlen)) {
+        bool skipped = at_line <= line_of(in, ilen) && !line_live[at_line];
+        if (at_line < last || from >= ilen || !on_line || has_default_argument(t, tlen) || skipped) {
             if (report)
                 fprintf(stderr,
                         "P=%zu (line %ld): prototype %d '%.*s' at line %ld: before the last (%ld) %d, not a line %d, "
-                        "first word not there %d, default argument %d\n",
+                        "first word not there %d, default argument %d, in a skipped stretch %d\n",
                         P, line_p, f, (int)tlen, t, at_line, last, at_line < last, from >= ilen, !on_line,
-                        has_default_argument(t, tlen));
+                        has_default_argument(t, tlen), skipped);
             return false;
         }
         last = at_line;
@@ -473,38 +593,54 @@ static bool decomposes(const char *in, size_t ilen, const char *r, size_t rlen, 
             fprintf(stderr, "P=%zu: the rest of the text is not the text from P\n", P);
         return false;
     }
-    if (!clean[line_p]) {
+    if (!clean[line_p] || !line_live[line_p]) {
         if (report)
-            fprintf(stderr, "P=%zu: line %ld starts inside something or a declaration\n", P, line_p);
+            fprintf(stderr,
+                    "P=%zu: line %ld starts inside something or a declaration (%d), or in a skipped stretch (%d)\n",
+                    P, line_p, !clean[line_p], !line_live[line_p]);
         return false;
     }
     return true;
 }
 
-/* What duet_sketch_translate wrote, and what it returned. */
-static char *translate(const char *text, size_t len, const char *path, size_t *olen, int *ret)
+/* What duet_sketch_translate wrote (duet_sketch_translate_kept with kept, if not NULL), and
+ * what it returned. */
+static char *translate(const char *text, size_t len, const char *path, const bool *kept, size_t kept_lines,
+                       size_t *olen, int *ret)
 {
     char *out = NULL;
     FILE *f = open_memstream(&out, olen);
     CHECK(f);
-    *ret = duet_sketch_translate(text, len, path, f);
+    *ret = kept ? duet_sketch_translate_kept(text, len, path, kept, kept_lines, f)
+                : duet_sketch_translate(text, len, path, f);
     CHECK(fclose(f) == 0);
     return out;
 }
 
-static void check_translate(const char *text, size_t len, const char *path)
+/* kept: the lines the preprocessor kept (kept_lines of them), or NULL for all. */
+static void check_translate(const char *text, size_t len, const char *path, const bool *kept, size_t kept_lines)
 {
     size_t olen;
     int ret;
-    char *out = translate(text, len, path, &olen, &ret);
+    char *out = translate(text, len, path, kept, kept_lines, &olen, &ret);
     CHECK(ret >= 0);
 
-    /* 5. Twice the same. */
-    size_t olen2;
+    /* 5. Twice the same. 8. Every line kept: the same as without kept lines. */
+    size_t olen2, lines_all = 2;
     int ret2;
-    char *out2 = translate(text, len, path, &olen2, &ret2);
+    char *out2 = translate(text, len, path, kept, kept_lines, &olen2, &ret2);
     CHECK(ret2 == ret && olen2 == olen && memcmp(out, out2, olen) == 0);
     free(out2);
+    for (size_t i = 0; i < len; i++)
+        lines_all += text[i] == '\n';
+    bool *all = malloc(lines_all * sizeof *all);
+    CHECK(all);
+    memset(all, 1, lines_all * sizeof *all);
+    if (!kept) {
+        out2 = translate(text, len, path, all, lines_all, &olen2, &ret2);
+        CHECK(ret2 == ret && olen2 == olen && memcmp(out, out2, olen) == 0);
+        free(out2);
+    }
 
     /* The text with the newline the translator gives a last line without one. */
     size_t ilen = len + (len && text[len - 1] != '\n');
@@ -525,8 +661,13 @@ static void check_translate(const char *text, size_t len, const char *path)
 
     long lines = line_of(in, ilen);
     bool *clean = calloc((size_t)lines + 2, sizeof *clean);
-    CHECK(clean);
-    ref_scan(in, ilen, clean);
+    bool *live = calloc((size_t)lines + 2, sizeof *live);
+    bool *line_live = calloc((size_t)lines + 2, sizeof *line_live);
+    CHECK(clean && live && line_live);
+    stretches st = {kept ? kept : all, kept ? kept_lines : lines_all, live, line_live, 0, 0, 0, false, false};
+    ref_scan_kept(in, ilen, lines, clean, &st);
+    /* 9. The conditionals counted as the reference counts them. */
+    CHECK(duet_sketch_conditionals(text, len) == st.opens);
 
     if (ret == 0) {
         CHECK(rlen == ilen && memcmp(r, in, ilen) == 0);
@@ -538,16 +679,19 @@ static void check_translate(const char *text, size_t len, const char *path)
         /* Every line start P <= common, the latest first. */
         for (size_t P = common + 1; P-- > 0 && !found;)
             if ((P == 0 || in[P - 1] == '\n') && P < ilen)
-                found = decomposes(in, ilen, r, rlen, P, ret, path, clean, false);
+                found = decomposes(in, ilen, r, rlen, P, ret, path, clean, line_live, false);
         if (!found) {
             for (size_t P = common + 1; P-- > 0;)
                 if ((P == 0 || in[P - 1] == '\n') && P < ilen)
-                    decomposes(in, ilen, r, rlen, P, ret, path, clean, true);
+                    decomposes(in, ilen, r, rlen, P, ret, path, clean, line_live, true);
             fprintf(stderr, "output:\n%.*s\n", (int)olen, out);
         }
         CHECK(found);
     }
     free(clean);
+    free(live);
+    free(line_live);
+    free(all);
     free(in);
     free(out);
 }
@@ -586,6 +730,21 @@ static void check_explain(const char *messages, const char *name)
     free(out);
 }
 
+/* 10. The text read as the preprocessor's output: a line is kept only after a line marker
+ * naming the sketch, and then only if it holds more than white space. */
+static void check_kept_lines(const char *text, size_t len)
+{
+    bool kept[24];
+    int seen = duet_sketch_kept_lines(text, len, "<sketch>", kept, sizeof kept);
+    CHECK(seen == 0 || seen == 1);
+    bool named = false;
+    for (size_t i = 0; i + 10 <= len && !named; i++)
+        named = memcmp(text + i, "\"<sketch>\"", 10) == 0;
+    CHECK(named || !seen);
+    for (size_t n = 0; n < sizeof kept && !seen; n++)
+        CHECK(!kept[n]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -597,10 +756,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t k = 0; k < plen; k++)
         path[k] = data[1 + k] ? (char)data[1 + k] : '\\';
     path[plen] = '\0';
-    const char *text = (const char *)data + 1 + plen;
-    size_t len = size - 1 - plen;
+    size_t skip = 1 + plen;
+    /* Kept lines: line n kept when bit n % 8 of the mask is set. */
+    bool with_kept = (data[0] & 0x20) && skip < size;
+    unsigned mask = with_kept ? data[skip++] : 0;
+    const char *text = (const char *)data + skip;
+    size_t len = size - skip;
 
-    check_translate(text, len, path);
+    if (with_kept) {
+        size_t kept_lines = 2;
+        for (size_t i = 0; i < len; i++)
+            kept_lines += text[i] == '\n';
+        if (data[0] & 0x40)
+            kept_lines /= 2; /* the later lines: not kept */
+        bool *kept = malloc(kept_lines * sizeof *kept);
+        CHECK(kept);
+        for (size_t n = 0; n < kept_lines; n++)
+            kept[n] = (mask >> (n % 8)) & 1;
+        check_translate(text, len, path, kept, kept_lines);
+        free(kept);
+    } else {
+        check_translate(text, len, path, NULL, 0);
+    }
+    check_kept_lines(text, len);
 
     char *messages = fuzz_text((const uint8_t *)text, len);
     for (size_t k = 0; k < plen; k++)

@@ -8,10 +8,13 @@ fragments with what makes a translator stumble (frag_*: comments, literals, raw 
 directives with continuations and comments, splices, templates, namespaces, classes,
 extern "C", default arguments, lambdas, attributes, operators, function pointers, CRLF, NUL
 bytes, paths with quotes and backslashes), and compiler messages for duet_sketch_explain
-(msg_*). fix_* are the inputs of the fixes of sketch.c, each a prototype that went to a
+(msg_*), sketches with conditionals and a mask of kept lines (kept_*; kept_markers is
+preprocessor output for duet_sketch_kept_lines). fix_* are the inputs of the fixes of sketch.c, each a prototype that went to a
 wrong place or came out wrong, or a path or name the output got wrong. The seeds the fuzzer
 found (found_unterminated_literal, found_stray_bracket, found_raw_string_head, and
-found_number_in_prototype, which the target's own check got wrong) are kept as they were found.
+found_number_in_prototype, which the target's own check got wrong, and
+found_stray_else_nothing_kept, where the check's stretches left out the one before any
+conditional) are kept as they were found.
 """
 import glob
 import os
@@ -25,11 +28,15 @@ from seed_files import write_seeds  # noqa: E402
 import guide_sketches  # noqa: E402
 
 
-def seed(text, path="s.ino"):
+def seed(text, path="s.ino", kept=None, half=False):
+    """An input: kept (a byte) is the mask of kept lines (line n kept when bit n % 8 is set),
+    half leaves the second half of the lines out of the kept set."""
     p = path.encode() if isinstance(path, str) else path
     t = text.encode() if isinstance(text, str) else text
     assert len(p) < 32
-    return bytes([len(p)]) + p + t
+    if kept is None:
+        return bytes([len(p)]) + p + t
+    return bytes([len(p) | 0x20 | (0x40 if half else 0)]) + p + bytes([kept]) + t
 
 
 INO = {}
@@ -78,6 +85,22 @@ FRAG = {
     "frag_parens": seed("int v = f(\n  1); void g() {}\nvoid h(int a,\n       int b) {\n}\n"),
 }
 
+# With kept lines (the lines the preprocessor kept, as duet_sketch_translate_kept takes them).
+BOTH_CORES = ("#include <RPC.h>\n#ifdef CORE_CM7\nstruct Led { int pin; };\nvoid setup() { blink(Led{1}); }\n"
+              "void blink(Led l) { }\n#else\nstruct Motor { int speed; };\nvoid setup() { spin(Motor{2}); }\n"
+              "void spin(Motor m) { }\n#endif\nvoid loop() { }\n")
+NESTED = ("int x =\n#if 0\n;\nint z;\n#else\n5\n#endif\n; void f() {}\n#ifdef A\n# /* c */ ifdef B\nvoid ab() {}\n"
+          "#elif C\nvoid a_only() {}\n#endif\nvoid a() {}\n#endif\n/* a\n */ void setup() {}\n")
+KEPT = {
+    "kept_both_cores_none": seed(BOTH_CORES, kept=0x00),
+    "kept_both_cores_odd": seed(BOTH_CORES, kept=0xAA),
+    "kept_both_cores_all": seed(BOTH_CORES, kept=0xFF),
+    "kept_nested_even": seed(NESTED, kept=0x55),
+    "kept_nested_half": seed(NESTED, kept=0x6C, half=True),
+    "kept_renumbered": seed("#line 40\n#if 0\nvoid f() {}\n#endif\nvoid g() {}\n", kept=0x00),
+    "kept_markers": seed('# 1 "<sketch>"\nint a;\n\n# 7 "<sketch>" 2\nvoid f() {}\n#line 3 "other"\nint b;\n'),
+}
+
 MSG = {
     "msg_gcc": seed("wifi.ino: In function \xe2\x80\x98void setup()\xe2\x80\x99:\n"
                     "wifi.ino:4:3: error: \xe2\x80\x98WiFi\xe2\x80\x99 was not declared in this scope\n"
@@ -110,4 +133,4 @@ FIX = {
                                      "void g() {}\n"),
 }
 
-write_seeds(__file__, INO, FRAG, MSG, FIX, width=34)
+write_seeds(__file__, INO, FRAG, KEPT, MSG, FIX, width=34)

@@ -6,7 +6,8 @@ Takes every sketch out of the guide (guide.txt, with guide_sketches.py), builds 
 `duet-board run`, checking what a person would see: the Serial Monitor (stdout), the LEDs,
 the servo and the RTC in the event log. Then sketches of this folder's own (sketches/):
 several argument types, float and string results, refusals, a thread that calls while
-loop() runs, a halt on a wrong as<T>(), and builds that fail with a clear message.
+loop() runs, a halt on a wrong as<T>(), one .ino for both cores (#ifdef CORE_CM7 / #else),
+and builds that fail with a clear message.
 
 usage: test_guide_sketches.py DUET_BOARD
 """
@@ -25,7 +26,7 @@ GUIDE_SKETCHES = guide_sketches.GUIDE_SKETCHES
 OWN_SKETCHES = {
     "types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "halt_m7.ino": ["m7"],
     "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"], "led_m7.ino": ["m7"], "hello_m7.cpp": ["m7"],
-    "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"],
+    "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -225,6 +226,16 @@ def test_mbed(b):
           "RPC.attach's function shows each line on the M7", repr(out))
 
 
+def test_both_cores(b):
+    # Each half has a type of its own and a function used before its definition: each core's
+    # prototypes must be its own half's, in that half (the preprocessor's pass).
+    status, out, err, ev = b.run("both_cores", "both_cores", 2)
+    check(status == 0, "both cores: the run ends normally", err)
+    check(serial_lines(out) == ["M4: twice 1 is 2", "M4: twice 2 is 4", "M4: twice 3 is 6", ""],
+          "both cores: one .ino with #ifdef CORE_CM7 / #else builds for each core, and the pair runs: the M4 "
+          "calls the M7's twice() and the M7 shows what the M4 prints", repr(out))
+
+
 def test_build_errors(b):
     p = b.build("missing", os.path.join(HERE, "sketches", "missing.ino"), "m7", expect_ok=False)
     check(p.returncode != 0, "missing: the build fails")
@@ -234,6 +245,16 @@ def test_build_errors(b):
     p = b.build("typo", os.path.join(HERE, "sketches", "typo.ino"), "m4", expect_ok=False)
     check(p.returncode != 0 and re.search(r"typo\.ino:6:1: error: expected", p.stderr),
           "typo: the compiler's message points at the sketch's own line", p.stderr)
+    # A sketch with #if whose preprocessor pass fails (a missing header): the build says so
+    # once, as the compile says it, with the line naming what the layer lacks.
+    wifi = os.path.join(b.work, "wifi_m7.ino")
+    with open(wifi, "w", encoding="utf-8") as f:
+        f.write("#ifdef CORE_CM7\n#include <WiFi.h>\n#endif\nvoid setup() {\n}\nvoid loop() {\n}\n")
+    p = b.build("wifi", wifi, "m7", expect_ok=False)
+    check(p.returncode != 0 and p.stderr.count("WiFi.h: No such file or directory") == 1
+          and "duet-board: wifi_m7.ino includes WiFi.h, which duet's Arduino layer does not have" in p.stderr
+          and re.search(r"wifi_m7\.ino:2:10: fatal error", p.stderr),
+          "wifi: a failed preprocessor pass leaves the compile's own message, once, at the sketch's line", p.stderr)
 
 
 def main():
@@ -255,7 +276,8 @@ def main():
         if failures:
             sys.exit("%d failed: %s" % (len(failures), failures))
         for test in (test_booting, test_core_identify, test_usb_serial, test_sensor, test_servo, test_rtc,
-                     test_micropython_led, test_types, test_cpp_sketch, test_halt, test_thread, test_mbed):
+                     test_micropython_led, test_types, test_cpp_sketch, test_halt, test_thread, test_mbed,
+                     test_both_cores):
             test(b)
         test_build_errors(b)
     finally:

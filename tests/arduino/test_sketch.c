@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -247,6 +248,212 @@ static void test_explain_each_name_once(void **state)
     free(text);
 }
 
+/* ------------------------------------------------------------ the lines the preprocessor kept */
+
+/* The C++ for a sketch whose kept lines are the numbers in lines (ending at 0); *prototypes
+ * gets the count. The caller frees. */
+static char *translate_kept(const char *sketch, const int *lines, int *prototypes)
+{
+    bool kept[64] = {false};
+    for (; *lines; lines++)
+        kept[*lines] = true;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    *prototypes = duet_sketch_translate_kept(sketch, strlen(sketch), "s.ino", kept, 64, out);
+    fclose(out);
+    return text;
+}
+
+/* A sketch for both cores (a common GIGA pattern): each branch a type of its own and a
+ * function used before its definition. Each core gets the prototypes of its own branch,
+ * inside that branch, which the compiler compiles for it. */
+static const char *const both_cores = "#include <RPC.h>\n"                   /* 1 */
+                                      "#ifdef CORE_CM7\n"                    /* 2 */
+                                      "struct Led { int pin; };\n"           /* 3 */
+                                      "void setup() { blink(Led{1}); }\n"    /* 4 */
+                                      "void blink(Led l) { }\n"              /* 5 */
+                                      "#else\n"                              /* 6 */
+                                      "struct Motor { int speed; };\n"       /* 7 */
+                                      "void setup() { spin(Motor{2}); }\n"   /* 8 */
+                                      "void spin(Motor m) { }\n"             /* 9 */
+                                      "#endif\n"                             /* 10 */
+                                      "void loop() { }\n";                   /* 11 */
+
+static void test_kept_branch_of_each_core(void **state)
+{
+    (void)state;
+    int n;
+    char *cpp = translate_kept(both_cores, (const int[]){7, 8, 9, 11, 0}, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\n"
+                             "#include <RPC.h>\n#ifdef CORE_CM7\nstruct Led { int pin; };\n"
+                             "void setup() { blink(Led{1}); }\nvoid blink(Led l) { }\n#else\n"
+                             "struct Motor { int speed; };\n"
+                             "#line 8 \"s.ino\"\nvoid setup ( );\n"
+                             "#line 9 \"s.ino\"\nvoid spin ( Motor m );\n"
+                             "#line 11 \"s.ino\"\nvoid loop ( );\n"
+                             "#line 8 \"s.ino\"\n"
+                             "void setup() { spin(Motor{2}); }\nvoid spin(Motor m) { }\n#endif\nvoid loop() { }\n");
+    free(cpp);
+
+    cpp = translate_kept(both_cores, (const int[]){3, 4, 5, 11, 0}, &n);
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(cpp, "struct Led { int pin; };\n"
+                                "#line 4 \"s.ino\"\nvoid setup ( );\n"
+                                "#line 5 \"s.ino\"\nvoid blink ( Led l );\n"
+                                "#line 11 \"s.ino\"\nvoid loop ( );\n"
+                                "#line 4 \"s.ino\"\nvoid setup() { blink(Led{1}); }\n"));
+    assert_null(strstr(cpp, "spin ("));
+    free(cpp);
+}
+
+/* "#if 0" and nested conditionals: a stretch is compiled when a line of it is kept, or when
+ * it is outside every conditional (below, setup() after "#if 0" gets its prototype with no
+ * line kept at all). */
+static void test_kept_nested_and_if_0(void **state)
+{
+    (void)state;
+    int n;
+    char *cpp = translate_kept("#if 0\nvoid old() { }\n#endif\n// the one\nvoid setup() { }\n", (const int[]){0}, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\n#if 0\nvoid old() { }\n#endif\n// the one\n"
+                             "#line 5 \"s.ino\"\nvoid setup ( );\n#line 5 \"s.ino\"\nvoid setup() { }\n");
+    free(cpp);
+
+    const char *nested = "#ifdef A\n"          /* 1 */
+                         "#ifdef B\n"          /* 2 */
+                         "void ab() {}\n"      /* 3 */
+                         "#else\n"             /* 4 */
+                         "void a_only() {}\n"  /* 5 */
+                         "#endif\n"            /* 6 */
+                         "void a() {}\n"       /* 7 */
+                         "#endif\n"            /* 8 */
+                         "void setup() {}\n";  /* 9 */
+    cpp = translate_kept(nested, (const int[]){5, 7, 9, 0}, &n); /* A, not B */
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(cpp, "#else\n#line 5 \"s.ino\"\nvoid a_only ( );\n#line 7 \"s.ino\"\nvoid a ( );\n"
+                                "#line 9 \"s.ino\"\nvoid setup ( );\n#line 5 \"s.ino\"\nvoid a_only() {}\n"));
+    free(cpp);
+
+    cpp = translate_kept(nested, (const int[]){3, 7, 9, 0}, &n); /* A and B */
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(cpp, "#ifdef B\n#line 3 \"s.ino\"\nvoid ab ( );\n#line 7 \"s.ino\"\nvoid a ( );\n"));
+    free(cpp);
+
+    cpp = translate_kept(nested, (const int[]){9, 0}, &n); /* neither */
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(cpp, "#endif\n#line 9 \"s.ino\"\nvoid setup ( );\n#line 9 \"s.ino\"\nvoid setup() {}\n"));
+    free(cpp);
+}
+
+/* The prototypes go at a line the compiler compiles, between the declarations it sees: not
+ * into a skipped branch (whose ';' ends no declaration for the compiler), nor into
+ * "int x = 5;" that the branches make. */
+static void test_kept_placement(void **state)
+{
+    (void)state;
+    const char *sketch = "int x =\n"         /* 1 */
+                         "#if 0\n"           /* 2 */
+                         ";\n"               /* 3 */
+                         "int z;\n"          /* 4 */
+                         "#else\n"           /* 5 */
+                         "5\n"               /* 6 */
+                         "#endif\n"          /* 7 */
+                         "; void f() {}\n";  /* 8 */
+    int n;
+    char *cpp = translate_kept(sketch, (const int[]){1, 6, 8, 0}, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\n"
+                             "#line 8 \"s.ino\"\nvoid f ( );\n#line 1 \"s.ino\"\n"
+                             "int x =\n#if 0\n;\nint z;\n#else\n5\n#endif\n; void f() {}\n");
+    free(cpp);
+
+    /* A comment's line in a kept branch is a place (the line itself has nothing the
+     * preprocessor prints); the lines after it are not (inside the comment, inside
+     * "int x = 5;"). */
+    cpp = translate_kept("int y;\n#ifdef CORE_CM7\n/* M7\n */ int x =\n  5; void f() {}\n#else\nvoid g() {}\n#endif\n",
+                         (const int[]){1, 4, 5, 0}, &n);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(cpp, "#ifdef CORE_CM7\n#line 5 \"s.ino\"\nvoid f ( );\n#line 3 \"s.ino\"\n/* M7\n"));
+    free(cpp);
+}
+
+/* Every line kept, or a sketch with a #line of its own: what duet_sketch_translate gives,
+ * byte for byte. */
+static void test_all_kept_is_the_old_translation(void **state)
+{
+    (void)state;
+    const char *sketches[] = {
+        both_cores,
+        "#if 0\nvoid old() { }\n#endif\nvoid setup() { }\n",
+        "int x =\n#if 0\n;\nint z;\n#else\n5\n#endif\n; void f() {}\n",
+        "struct P { int x; };\n#define TWO 2\nvoid f(int a = TWO) {}\n",
+    };
+    bool all[64];
+    for (int i = 0; i < 64; i++)
+        all[i] = true;
+    for (size_t k = 0; k < sizeof sketches / sizeof sketches[0]; k++) {
+        int n, m;
+        char *old = translate(sketches[k], &n);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        assert_non_null(out);
+        m = duet_sketch_translate_kept(sketches[k], strlen(sketches[k]), "s.ino", all, 64, out);
+        fclose(out);
+        assert_int_equal(m, n);
+        assert_string_equal(text, old);
+        free(text);
+        free(old);
+    }
+    /* #line renumbers the lines: the kept set (none here) cannot be trusted. */
+    int n;
+    char *cpp = translate_kept("#line 40\n#if 0\nvoid f() {}\n#endif\n", (const int[]){0}, &n);
+    assert_int_equal(n, 1);
+    free(cpp);
+}
+
+/* The preprocessor's output read back: the lines of the sketch it printed something of, by
+ * its line markers (blank lines count, the header's lines do not). */
+static void test_kept_lines_from_the_preprocessor(void **state)
+{
+    (void)state;
+    const char *output = "# 0 \"/tmp/d/s.ino.lines.cpp\"\n"
+                         "# 1 \"/usr/include/Arduino.h\" 1 3\n"
+                         "void pinMode(int, int);\n"
+                         "# 2 \"/tmp/d/s.ino.lines.cpp\" 2\n"
+                         "# 1 \"<sketch>\"\n"
+                         "\n"
+                         "struct A { int a; };\n"
+                         "void f(A a) {}\n"
+                         "   \n"
+                         "# 12 \"<sketch>\"\n"
+                         "void setup() {\n"
+                         "#pragma once\n"
+                         "#line 30 \"<sketch>\"\n"
+                         "}";
+    bool kept[40];
+    memset(kept, 1, sizeof kept);
+    assert_true(duet_sketch_kept_lines(output, strlen(output), "<sketch>", kept, 40));
+    for (int line = 0; line < 40; line++)
+        assert_int_equal(kept[line], line == 2 || line == 3 || line == 12 || line == 13 || line == 30);
+    assert_false(duet_sketch_kept_lines(output, strlen(output), "<other>", kept, 40));
+    for (int line = 0; line < 40; line++)
+        assert_false(kept[line]);
+    /* A line past kept_lines, a huge line number, and no marker at all. */
+    const char *far = "# 99999999999999999999999 \"<sketch>\"\nint a;\n# 5 \"<sketch>\"\nint b;\n";
+    assert_true(duet_sketch_kept_lines(far, strlen(far), "<sketch>", kept, 4));
+    assert_false(kept[0] || kept[1] || kept[2] || kept[3]);
+    assert_false(duet_sketch_kept_lines("int a;\n", 7, "<sketch>", kept, 4));
+
+    assert_int_equal(duet_sketch_conditionals(both_cores, strlen(both_cores)), 1);
+    const char *quiet = "// #if 0\nconst char *s = \"\\n#ifdef A\";\n#define IF #if\n";
+    assert_int_equal(duet_sketch_conditionals(quiet, strlen(quiet)), 0);
+    assert_int_equal(duet_sketch_conditionals("# /* */ ifndef X\n#  if 1\n", 25), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +463,11 @@ int main(void)
         cmocka_unit_test(test_explain_what_the_layer_lacks),
         cmocka_unit_test(test_prototypes_between_declarations),
         cmocka_unit_test(test_explain_each_name_once),
+        cmocka_unit_test(test_kept_branch_of_each_core),
+        cmocka_unit_test(test_kept_nested_and_if_0),
+        cmocka_unit_test(test_kept_placement),
+        cmocka_unit_test(test_all_kept_is_the_old_translation),
+        cmocka_unit_test(test_kept_lines_from_the_preprocessor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

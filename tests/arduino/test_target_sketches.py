@@ -5,8 +5,8 @@
 
 Takes the sketches out of the guide (guide.txt, with guide_sketches.py) and builds them with
 `duet-board build --target TARGET` for the core(s) each is written for, as a user would, with
-sketches of this folder's own (threads, mbed's Mutex/join/callback, RPC.attach; on the an521
-also a .cpp sketch and argument types). A build that breaks fails the test.
+sketches of this folder's own (threads, mbed's Mutex/join/callback, RPC.attach, one .ino for
+both cores; on the an521 also a .cpp sketch and argument types). A build that breaks fails the test.
 
 giga: each image is checked as the C examples' are (tests/giga/check_image.py: vector table,
 reset and doorbell vectors, sections inside the partition and the core's RAM, the .bin).
@@ -38,8 +38,9 @@ AN521_GUIDE = ["identifying_the_current_cpu_core", "usb_serial_using_rpc_m4", "u
                "rtc_rpc_m4", "rtc_rpc_m7", "micropython_rpc_led_m4"]
 OWN_SKETCHES = {
     "an521": {"types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"],
-              "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"]},
-    "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"]},
+              "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"],
+              "both_cores.ino": ["m7", "m4"]},
+    "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"]},
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -136,6 +137,11 @@ def run_an521(t):
     check(len(got) == 5 and all(got) and [int(m.group(1)) for m in got] == [1, 3, 6, 10, 15]
           and served == sorted(served) and served[-1] > served[0],
           "an521 thread: the M4's rtos::Thread calls the M7 five times while the M4 serves the M7's calls",
+          repr(out))
+
+    status, out, _ = t.run("both_cores", "both_cores", 4)
+    check(lines_of(out) == ["M4: twice 1 is 2", "M4: twice 2 is 4", "M4: twice 3 is 6"],
+          "an521 both cores: one .ino with #ifdef CORE_CM7 / #else, built for each core, runs as a pair",
           repr(out))
 
     status, out, _ = t.run("attach_m7", "mbed_m4", 6)

@@ -52,15 +52,11 @@ static int common(const board_args *a, bool m7, const char *const *flags, int fl
     return n;
 }
 
-/* Compiles src (C++ or C) into the next object of out. sketch: the sketch's own file, whose
- * failure is explained in terms of the layer. include: an extra -I option, or NULL. */
-static int compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
-                   const char *src, const char *include, const char *sketch, sketch_objects *out)
+/* The compiler (C++ or C) and the options that compile a source (include: an extra -I
+ * option, or NULL) into argv; their count. */
+static int command(const board_args *a, bool m7, const char *const *flags, int flag_count, bool cxx,
+                   const char *include, const char **argv)
 {
-    if (out->count == SKETCH_CROSS_OBJECTS)
-        return board_usage_fail(a, "at most %d source files in a sketch build", SKETCH_CROSS_OBJECTS - 20);
-    bool cxx = strcmp(sketch_extension(src), ".c") != 0;
-    const char *argv[ARGS_MAX];
     int n = 0;
     argv[n++] = cxx ? SKETCH_CROSS_CXX : SKETCH_CROSS_CC;
     if (cxx)
@@ -71,6 +67,18 @@ static int compile(const board_args *a, bool m7, const char *const *flags, int f
     n = common(a, m7, flags, flag_count, argv, n);
     if (include)
         argv[n++] = include;
+    return n;
+}
+
+/* Compiles src (C++ or C) into the next object of out. sketch: the sketch's own file, whose
+ * failure is explained in terms of the layer. include: an extra -I option, or NULL. */
+static int compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
+                   const char *src, const char *include, const char *sketch, sketch_objects *out)
+{
+    if (out->count == SKETCH_CROSS_OBJECTS)
+        return board_usage_fail(a, "at most %d source files in a sketch build", SKETCH_CROSS_OBJECTS - 20);
+    const char *argv[ARGS_MAX];
+    int n = command(a, m7, flags, flag_count, strcmp(sketch_extension(src), ".c") != 0, include, argv);
     char *obj = out->path[out->count];
     if (snprintf(obj, PATH_MAX, "%s/sketch%d.o", dir, out->count) >= PATH_MAX)
         return board_fail(a, "%s: the temporary path is too long", dir);
@@ -207,14 +215,16 @@ int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags,
                 return board_usage_fail(a, "%s and %s: build one .ino at a time (put shared code in .cpp files)",
                                         sketch, f);
             sketch = f;
-            char cpp[PATH_MAX];
-            rc = sketch_translate_file(a, f, dir, cpp, sizeof cpp);
-            if (rc)
-                return rc;
             /* Headers next to the sketch, as the IDE finds them. */
-            char here[PATH_MAX + 2];
+            char here[PATH_MAX + 2], cpp[PATH_MAX];
             const char *slash = strrchr(f, '/');
             snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
+            /* The command that will compile it, for its preprocessor. */
+            const char *compile_argv[ARGS_MAX];
+            int n = command(a, m7, flags, flag_count, true, here, compile_argv);
+            rc = sketch_translate_file(a, f, dir, compile_argv, n, cpp, sizeof cpp);
+            if (rc)
+                return rc;
             rc = compile(a, m7, flags, flag_count, dir, cpp, here, f, out);
         } else if (sketch_is_cxx(f) || strcmp(e, ".c") == 0) {
             rc = compile(a, m7, flags, flag_count, dir, f, NULL, f, out);

@@ -6,6 +6,7 @@
 #include "sketch_posix.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,38 +92,160 @@ static int run_captured(char *const argv[], bool verbose, char **messages)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The .ino as C++ in dir/<name>.cpp (path written into cpp). 0, or the exit status. */
-static int translate(const board_args *a, const char *ino, const char *dir, char *cpp, size_t cap)
+/* The bytes of the file path (the caller frees), their count in *len; NULL with errno set
+ * if it cannot be read. */
+static char *read_file(const char *path, size_t *len)
 {
-    FILE *in = fopen(ino, "rb");
+    FILE *in = fopen(path, "rb");
     if (!in)
-        return board_fail(a, "%s: %s", ino, strerror(errno));
+        return NULL;
     char *text = NULL;
-    size_t len = 0, room = 0;
+    size_t room = 0;
+    *len = 0;
     for (;;) {
-        if (len == room) {
+        if (*len == room) {
             char *more = realloc(text, room = room ? 2 * room : 65536);
             if (!more) {
                 free(text);
                 fclose(in);
-                return board_fail(a, "%s: out of memory", ino);
+                errno = ENOMEM;
+                return NULL;
             }
             text = more;
         }
-        size_t n = fread(text + len, 1, room - len, in);
+        size_t n = fread(text + *len, 1, room - *len, in);
         if (n == 0)
             break;
-        len += n;
+        *len += n;
     }
+    int failed = ferror(in) ? errno : 0;
     fclose(in);
-    const char *base = strrchr(ino, '/');
-    if (snprintf(cpp, cap, "%s/%s.cpp", dir, base ? base + 1 : ino) >= (int)cap) {
+    if (failed) {
+        free(text);
+        errno = failed;
+        return NULL;
+    }
+    return text;
+}
+
+/* Runs argv with its output and messages thrown away (--verbose shows the command). Returns
+ * the exit status, 128 + n for signal n, 127 if it could not run. */
+static int run_quiet(char *const argv[], bool verbose)
+{
+    if (verbose) {
+        for (int i = 0; argv[i]; i++)
+            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
+        fputc('\n', stderr);
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 127;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+            if (null > 2)
+                close(null);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The name the sketch's lines carry in the preprocessor's output (no escapes needed). */
+#define KEPT_NAME "<sketch>"
+
+/* Runs the preprocessor as compile (the compiler and the options of the real compile, n of
+ * them) with -E over the sketch text after its prelude, in dir/<base>.lines.cpp, its output
+ * into *output (the caller frees). 0 when it ran and succeeded. */
+static int preprocess(const board_args *a, const char *text, size_t len, const char *base, const char *dir,
+                      const char *const *compile, int n, char **output, size_t *output_len)
+{
+    char src[PATH_MAX], ii[PATH_MAX];
+    if (snprintf(src, sizeof src, "%s/%s.lines.cpp", dir, base) >= (int)sizeof src ||
+        snprintf(ii, sizeof ii, "%s/%s.lines.ii", dir, base) >= (int)sizeof ii || n > 64 + 2 * 256)
+        return -1;
+    FILE *f = fopen(src, "wb");
+    if (!f)
+        return -1;
+    fputs("#include <Arduino.h>\n#line 1 \"" KEPT_NAME "\"\n", f);
+    fwrite(text, 1, len, f);
+    if (fclose(f) != 0)
+        return -1;
+    const char *argv[64 + 2 * 256 + 5];
+    memcpy(argv, compile, (size_t)n * sizeof *argv);
+    argv[n++] = "-E";
+    argv[n++] = src;
+    argv[n++] = "-o";
+    argv[n++] = ii;
+    argv[n] = NULL;
+    if (run_quiet((char *const *)argv, a->verbose) != 0)
+        return -1;
+    *output = read_file(ii, output_len);
+    return *output ? 0 : -1;
+}
+
+/* Which lines of the sketch text the build compiles (duet_sketch_translate_kept), as the
+ * compiler's preprocessor tells (preprocess): kept[n] for line n < *count. NULL, every line
+ * kept as before, when the text has no #if to ask about or the preprocessor fails (a broken
+ * sketch, a missing header: the real compile then says what is wrong). */
+static bool *kept_lines(const board_args *a, const char *text, size_t len, const char *base, const char *dir,
+                        const char *const *compile, int n, size_t *count)
+{
+    if (!compile || duet_sketch_conditionals(text, len) <= 0)
+        return NULL;
+    char *output = NULL;
+    size_t output_len = 0;
+    if (preprocess(a, text, len, base, dir, compile, n, &output, &output_len) != 0) {
+        if (a->verbose)
+            fprintf(stderr, "duet-board: the preprocessor failed on %s: every function gets a prototype\n", base);
+        return NULL;
+    }
+    *count = 2;
+    for (size_t i = 0; i < len; i++)
+        *count += text[i] == '\n';
+    bool *kept = calloc(*count, sizeof *kept);
+    if (kept && !duet_sketch_kept_lines(output, output_len, KEPT_NAME, kept, *count)) {
+        if (a->verbose)
+            fprintf(stderr,
+                    "duet-board: the preprocessor's output has no line of %s: every function gets a prototype\n",
+                    base);
+        free(kept);
+        kept = NULL;
+    }
+    free(output);
+    return kept;
+}
+
+/* The .ino as C++ in dir/<name>.cpp (path written into cpp), with prototypes for the
+ * functions the compile command compile (n words; NULL: every function) compiles. 0, or the
+ * exit status. */
+static int translate(const board_args *a, const char *ino, const char *dir, const char *const *compile, int n,
+                     char *cpp, size_t cap)
+{
+    size_t len;
+    char *text = read_file(ino, &len);
+    if (!text)
+        return board_fail(a, "%s: %s", ino, strerror(errno));
+    const char *slash = strrchr(ino, '/');
+    const char *base = slash ? slash + 1 : ino;
+    if (snprintf(cpp, cap, "%s/%s.cpp", dir, base) >= (int)cap) {
         free(text);
         return board_fail(a, "%s: the path is too long", ino);
     }
+    size_t count = 0;
+    bool *kept = kept_lines(a, text, len, base, dir, compile, n, &count);
     FILE *out = fopen(cpp, "w");
-    int made = out ? duet_sketch_translate(text, len, ino, out) : -1;
+    int made = out ? duet_sketch_translate_kept(text, len, ino, kept, count, out) : -1;
     free(text);
+    free(kept);
     if (!out || fclose(out) != 0 || made < 0)
         return board_fail(a, "cannot write %s: %s", cpp, strerror(errno));
     return 0;
@@ -191,6 +314,27 @@ static int link_sketch(const board_args *a, const char **argv, const char *sketc
     return 0;
 }
 
+/* The .ino f as C++ in paths[*objects], for the compiler and options argv[0..flags_end)
+ * (which its preprocessor runs with), then -I its directory and the C++ added to argv at *n.
+ * 0, or the exit status. */
+static int add_ino(const board_args *a, const char *f, const char *dir, const char **argv, int flags_end, int *n,
+                   int *objects)
+{
+    /* Headers next to the sketch, as the IDE finds them. */
+    static char here[PATH_MAX + 2];
+    const char *slash = strrchr(f, '/');
+    snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
+    const char *compile[64 + 2 * 256];
+    memcpy(compile, argv, (size_t)flags_end * sizeof *argv);
+    compile[flags_end] = here;
+    int rc = translate(a, f, dir, compile, flags_end + 1, paths[*objects], sizeof paths[*objects]);
+    if (rc)
+        return rc;
+    argv[(*n)++] = here;
+    argv[(*n)++] = paths[(*objects)++];
+    return 0;
+}
+
 static int build_in(const board_args *a, const char *out, bool m7, const char *dir)
 {
     const char *cxx = board_compiler("CXX", "c++");
@@ -209,6 +353,7 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
     if (!strstr(cxx, "clang"))
         argv[n++] = "-ftrivial-auto-var-init=zero";
     n = common_flags(a, m7, argv, n);
+    int flags_end = n;
     for (int i = 0; i < a->file_count; i++) {
         const char *f = a->files[i];
         const char *e = extension(f);
@@ -217,15 +362,9 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
                 return board_usage_fail(a, "%s and %s: build one .ino at a time (put shared code in .cpp files)",
                                         sketch, f);
             sketch = f;
-            int rc = translate(a, f, dir, paths[objects], sizeof paths[objects]);
+            int rc = add_ino(a, f, dir, argv, flags_end, &n, &objects);
             if (rc)
                 return rc;
-            /* Headers next to the sketch, as the IDE finds them. */
-            static char here[PATH_MAX + 2];
-            const char *slash = strrchr(f, '/');
-            snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
-            argv[n++] = here;
-            argv[n++] = paths[objects++];
         } else if (is_cxx(f)) {
             argv[n++] = f;
         } else if (strcmp(e, ".c") == 0) {
@@ -275,9 +414,10 @@ bool sketch_is_cxx(const char *path)
     return is_cxx(path);
 }
 
-int sketch_translate_file(const board_args *a, const char *ino, const char *dir, char *cpp, size_t cap)
+int sketch_translate_file(const board_args *a, const char *ino, const char *dir, const char *const *compile, int n,
+                          char *cpp, size_t cap)
 {
-    return translate(a, ino, dir, cpp, cap);
+    return translate(a, ino, dir, compile, n, cpp, cap);
 }
 
 int sketch_run_captured(char *const argv[], bool verbose, char **messages)

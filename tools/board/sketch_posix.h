@@ -29,8 +29,13 @@ const char *sketch_extension(const char *path);
 bool sketch_is_cxx(const char *path);
 
 /* The .ino as C++ (the IDE's rules, tools/sketch) in dir/<name>.cpp, written into cpp.
- * Returns 0, or the exit status after a sentence on stderr. */
-int sketch_translate_file(const board_args *a, const char *ino, const char *dir, char *cpp, size_t cap);
+ * compile (n words) is the command that will compile it without its file names (the
+ * compiler and every option): its preprocessor (-E) tells which lines the build compiles,
+ * and only the functions on those get prototypes (every function if compile is NULL, the
+ * sketch has no #if, or the preprocessor fails: the compile then says why). Returns 0, or
+ * the exit status after a sentence on stderr. */
+int sketch_translate_file(const board_args *a, const char *ino, const char *dir, const char *const *compile, int n,
+                          char *cpp, size_t cap);
 
 /* Runs argv with its stderr shown as it comes and kept in *messages (NUL-terminated, the
  * caller frees). Returns the exit status, 128 + n for signal n, 127 if it could not run. */

@@ -490,15 +490,209 @@ static void write_line_directive(FILE *out, int n, const char *path)
     fputs("\"\n", out);
 }
 
-int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *out)
+/* ------------------------------------------------------------ what the preprocessor keeps */
+
+/* The name of the directive t into name (cap bytes): the word after its '#' ("ifdef",
+ * "endif"), past white space, block comments and line splices; "0" for a line marker
+ * ("# 12 ..."), "" when there is no word. */
+static void directive_name(const char *s, const token *t, char *name, size_t cap)
 {
-    token_list l = {0};
-    definition *defs = NULL;
+    size_t i = t->start + 1, n = 0;
+    lexer x = {s, t->end, 0, NULL, false};
+    while (i < t->end) {
+        size_t sp = splice_at(&x, i);
+        if (sp) {
+            i += sp;
+        } else if (s[i] != '\n' && isspace((unsigned char)s[i])) {
+            i++;
+        } else if (s[i] == '/' && i + 1 < t->end && s[i + 1] == '*') {
+            for (i += 2; i + 1 < t->end && !(s[i] == '*' && s[i + 1] == '/');)
+                i++;
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    if (i < t->end && isdigit((unsigned char)s[i])) {
+        snprintf(name, cap, "0");
+        return;
+    }
+    while (i < t->end && n + 1 < cap && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+        name[n++] = s[i++];
+    name[n] = '\0';
+}
+
+/* What the directive t does to the conditionals: COND_OPEN (#if, #ifdef, #ifndef),
+ * COND_NEXT (#elif, #else, #elifdef, #elifndef: the next branch), COND_CLOSE (#endif),
+ * COND_LINE (#line or a line marker: the lines are numbered anew), or COND_NONE. */
+typedef enum { COND_NONE, COND_OPEN, COND_NEXT, COND_CLOSE, COND_LINE } cond_kind;
+
+static cond_kind conditional(const char *s, const token *t)
+{
+    if (t->kind != TOK_DIRECTIVE)
+        return COND_NONE;
+    char name[16];
+    directive_name(s, t, name, sizeof name);
+    if (!strcmp(name, "if") || !strcmp(name, "ifdef") || !strcmp(name, "ifndef"))
+        return COND_OPEN;
+    if (!strcmp(name, "elif") || !strcmp(name, "else") || !strcmp(name, "elifdef") || !strcmp(name, "elifndef"))
+        return COND_NEXT;
+    if (!strcmp(name, "endif"))
+        return COND_CLOSE;
+    if (!strcmp(name, "line") || !strcmp(name, "0"))
+        return COND_LINE;
+    return COND_NONE;
+}
+
+/* The stretches of a sketch between its conditional directives ("#ifdef", "#else",
+ * "#endif"...): the compiler compiles all of a stretch or none of it. live[k] for the k-th
+ * (0: before the first directive): outside every conditional, or a line of it is kept. */
+static bool *live_stretches(const char *s, const token_list *l, const bool *kept, size_t kept_lines)
+{
+    size_t count = 1;
+    for (size_t k = 0; k < l->n; k++)
+        count += conditional(s, &l->v[k]) >= COND_OPEN && conditional(s, &l->v[k]) <= COND_CLOSE;
+    bool *live = calloc(count, sizeof *live);
+    if (!live)
+        return NULL;
+    size_t stretch = 0;
+    int depth = 0;
+    live[0] = true;
+    for (size_t k = 0; k < l->n; k++) {
+        const token *t = &l->v[k];
+        cond_kind c = conditional(s, t);
+        if (c >= COND_OPEN && c <= COND_CLOSE) {
+            depth += c == COND_OPEN ? 1 : c == COND_CLOSE ? -1 : 0;
+            live[++stretch] = depth <= 0; /* a stray #endif: the compiler says so */
+        } else if ((size_t)t->line < kept_lines && kept[t->line]) {
+            live[stretch] = true;
+        }
+    }
+    return live;
+}
+
+/* Takes out of l the tokens of the stretches the compiler skips (kept: see
+ * duet_sketch_translate_kept), and marks in no_place the lines that begin in one: prototypes
+ * there would not be compiled. Nothing changes for a sketch that numbers its lines anew
+ * (#line: kept's line numbers are not the text's). False if memory ran out. */
+static bool drop_skipped(const char *s, token_list *l, bool *no_place, size_t lines, const bool *kept,
+                         size_t kept_lines)
+{
+    for (size_t k = 0; k < l->n; k++)
+        if (conditional(s, &l->v[k]) == COND_LINE)
+            return true;
+    bool *live = live_stretches(s, l, kept, kept_lines);
+    if (!live)
+        return false;
+    size_t stretch = 0, n = 0, k = 0;
+    /* Line by line (and past the last, for the tokens on it): the tokens before the line
+     * kept or dropped, then the stretch the line begins in. */
+    for (size_t line = 1; line <= lines + 1; line++) {
+        for (; k < l->n && (size_t)l->v[k].line < line; k++) {
+            cond_kind c = conditional(s, &l->v[k]);
+            if (c >= COND_OPEN && c <= COND_CLOSE)
+                l->v[n++] = l->v[k], stretch++;
+            else if (live[stretch])
+                l->v[n++] = l->v[k];
+        }
+        if (line <= lines)
+            no_place[line] |= !live[stretch];
+    }
+    l->n = n;
+    free(live);
+    return true;
+}
+
+/* Counts the text's lines (at '\n'; a last line without one counts). */
+static size_t count_lines(const char *text, size_t len)
+{
     size_t lines = 1;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
+    return lines;
+}
+
+int duet_sketch_conditionals(const char *text, size_t len)
+{
+    token_list l = {0};
+    bool *inside = calloc(count_lines(text, len) + 1, sizeof *inside);
+    int found = 0;
+    if (!inside || !tokenize(text, len, &l, inside))
+        found = -1;
+    for (size_t k = 0; found >= 0 && k < l.n; k++)
+        found += conditional(text, &l.v[k]) == COND_OPEN;
+    free(inside);
+    free(l.v);
+    return found;
+}
+
+/* Reads the line marker (`# N "name"` or `#line N "name"`, flags after it) that p (n bytes)
+ * is: *line gets N and *ours whether its name is name (as written, without escapes). False
+ * if p is no line marker. */
+static bool line_marker(const char *p, size_t n, const char *name, size_t *line, bool *ours)
+{
+    size_t i = 1, len = strlen(name);
+    if (n < 2 || p[0] != '#')
+        return false;
+    if (n > 5 && memcmp(p + 1, "line", 4) == 0)
+        i = 5;
+    if (i >= n || p[i] != ' ')
+        return false;
+    i++;
+    if (i >= n || !isdigit((unsigned char)p[i]))
+        return false;
+    *line = 0;
+    for (; i < n && isdigit((unsigned char)p[i]); i++)
+        if (*line < SIZE_MAX / 10) /* past that: a line no sketch has */
+            *line = *line * 10 + (size_t)(p[i] - '0');
+    if (i + 1 >= n || p[i] != ' ' || p[i + 1] != '"')
+        return false;
+    *ours = i + 2 + len < n && memcmp(p + i + 2, name, len) == 0 && p[i + 2 + len] == '"';
+    return true;
+}
+
+bool duet_sketch_kept_lines(const char *output, size_t len, const char *name, bool *kept, size_t kept_lines)
+{
+    memset(kept, 0, kept_lines * sizeof *kept);
+    size_t line = 0;
+    bool ours = false, seen = false;
+    for (size_t i = 0; i < len;) {
+        const char *end = memchr(output + i, '\n', len - i);
+        size_t n = end ? (size_t)(end - (output + i)) : len - i;
+        size_t marked;
+        bool named;
+        if (line_marker(output + i, n, name, &marked, &named)) {
+            line = marked;
+            ours = named;
+            seen |= named;
+        } else {
+            bool tokens = false;
+            for (size_t k = i; k < i + n && !tokens; k++)
+                tokens = !isspace((unsigned char)output[k]);
+            if (ours && tokens && line < kept_lines)
+                kept[line] = true;
+            line++;
+        }
+        i += n + 1;
+    }
+    return seen;
+}
+
+int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *out)
+{
+    return duet_sketch_translate_kept(text, len, path, NULL, 0, out);
+}
+
+int duet_sketch_translate_kept(const char *text, size_t len, const char *path, const bool *kept, size_t kept_lines,
+                               FILE *out)
+{
+    token_list l = {0};
+    definition *defs = NULL;
+    size_t lines = count_lines(text, len);
     bool *inside = calloc(lines + 1, sizeof *inside);
-    if (!inside || !tokenize(text, len, &l, inside) || !(defs = malloc((l.n + 1) * sizeof *defs))) {
+    if (!inside || !tokenize(text, len, &l, inside) ||
+        (kept && !drop_skipped(text, &l, inside, lines, kept, kept_lines)) ||
+        !(defs = malloc((l.n + 1) * sizeof *defs))) {
         free(inside);
         free(l.v);
         return -1;

@@ -3,6 +3,7 @@
 #ifndef DUET_SKETCH_H
 #define DUET_SKETCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -13,9 +14,9 @@ extern "C" {
 /*
  * The IDE's rules for a .ino file, the ones that matter for sketches:
  *  - it is C++ with "#include <Arduino.h>" in front;
- *  - every function defined at file scope gets a prototype, placed before the first function
- *    definition, so that a function may be used before it is defined (setup() calling
- *    blink() written below it);
+ *  - every function defined at file scope (that the build compiles: duet_sketch_translate_kept
+ *    below) gets a prototype, placed before the first function definition, so that a
+ *    function may be used before it is defined (setup() calling blink() written below it);
  *  - #line directives keep the compiler's messages pointing at the sketch's own lines.
  * Prototypes leave out default arguments (the definition keeps them). Functions inside a
  * namespace, a class or extern "C" { }, member definitions (X::f) and templates get none,
@@ -35,6 +36,42 @@ extern "C" {
  * as an octal escape). Lines are counted at '\n'.
  */
 int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *out);
+
+/*
+ * The IDE runs the compiler's preprocessor over the sketch first (with the core's -D options:
+ * CORE_CM7 or CORE_CM4), so a function inside "#if 0" or inside the other core's "#ifdef"
+ * gets no prototype, and the prototypes go where the compiler compiles them. The same here:
+ *
+ * duet_sketch_translate_kept is duet_sketch_translate knowing which lines the preprocessor
+ * kept: kept[n] for line n (n < kept_lines; a later line is not kept), as
+ * duet_sketch_kept_lines reads them. The lines between two conditional directives (#if,
+ * #ifdef, #ifndef, #elif, #else, #endif) are compiled all or none: a stretch of them is
+ * compiled when one of its lines is kept, or when it is outside every conditional. Only
+ * functions defined in a compiled stretch get prototypes, and the prototypes go at the
+ * start of a line that begins in one (besides the rules above, which then look at the
+ * compiled stretches alone). A sketch with a #line directive of its own is translated as
+ * if every line were kept (the preprocessor's numbers are then not the text's lines); so is
+ * any sketch when kept is NULL. Every line kept gives what duet_sketch_translate gives.
+ * (duet-board runs the compiler of the build with -E and the build's options over the
+ * sketch after "#include <Arduino.h>" and `#line 1 "<sketch>"`, and when that fails uses
+ * duet_sketch_translate: the compile then reports what is wrong.)
+ */
+int duet_sketch_translate_kept(const char *text, size_t len, const char *path, const bool *kept, size_t kept_lines,
+                               FILE *out);
+
+/*
+ * Reads the preprocessor's output (len bytes: "g++ -E" of the sketch put after
+ * `#line 1 "name"`) and sets kept[n] (n < kept_lines) for each line n of the sketch it
+ * printed something of, by its line markers (`# N "name"`; name is compared as written, so
+ * it should need no escapes: "<sketch>"), the other entries false. Returns whether a line
+ * marker named name (false: the output is not of the sketch, and says nothing).
+ */
+bool duet_sketch_kept_lines(const char *output, size_t len, const char *name, bool *kept, size_t kept_lines);
+
+/* The number of conditionals (#if, #ifdef, #ifndef) in the sketch text, outside comments and
+ * literals, or -1 if memory ran out. Without any, every line is kept: no need to ask the
+ * preprocessor. */
+int duet_sketch_conditionals(const char *text, size_t len);
 
 /*
  * After a failed build: reads the compiler's (and linker's) messages and writes one line to
