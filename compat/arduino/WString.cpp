@@ -101,10 +101,13 @@ String::String(unsigned long long v, unsigned char base)
     *this = text;
 }
 String::String(float v, unsigned char decimals) : String((double)v, decimals) {}
+/* As Arduino's dtostrf(v, decimals + 2, decimals): "%*.*f", at most 10 decimals, every
+ * digit before the point (print's "ovf" is print's only). */
 String::String(double v, unsigned char decimals)
 {
-    char text[detail::number_text_size];
-    detail::format_float(v, decimals, text);
+    char text[detail::fixed_text_size];
+    unsigned d = decimals > detail::fixed_digits_max ? detail::fixed_digits_max : decimals;
+    detail::format_fixed(v, d, d + 2, text);
     *this = text;
 }
 

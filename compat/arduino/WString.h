@@ -19,8 +19,9 @@ namespace arduino {
 /*
  * A String owns a NUL-terminated buffer on the heap. As in Arduino, a String that could not
  * get memory is "invalid": its c_str() is "" and operator bool is false, and nothing else
- * breaks. Numbers convert as Arduino's do (String(255, HEX) is "ff", String(3.14159) is
- * "3.14", String(3.14159, 4) is "3.1416").
+ * breaks. Numbers convert as Arduino's do (String(255, HEX) is "ff"; a float is dtostrf's
+ * "%*.*f" with width decimals + 2, at most 10 decimals: String(3.14159) is "3.14",
+ * String(3.14159, 4) is "3.1416", String(5.0, 0) is " 5").
  */
 class String {
 public:

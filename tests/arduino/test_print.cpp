@@ -217,6 +217,29 @@ void test_stream_reads(void **)
     assert_true(until.findUntil("STOP", "NEVER"));
 }
 
+/* String(float, decimals) is Arduino's dtostrf: "%*.*f" with width decimals + 2, rounded
+ * exactly (a tie to even), at most 10 decimals, every digit (fuzz_arduino_text found the
+ * layer writing print's "ovf" and rounding half up). */
+void test_string_floats(void **)
+{
+    assert_string_equal(String(5.0, 0).c_str(), " 5");
+    assert_string_equal(String(2.5, 0).c_str(), " 2");
+    assert_string_equal(String(3.5, 0).c_str(), " 4");
+    assert_string_equal(String(0.125, 2).c_str(), "0.12");
+    assert_string_equal(String(1.005, 2).c_str(), "1.00"); /* 1.00499999999999989... */
+    assert_string_equal(String(5e9).c_str(), "5000000000.00");
+    assert_string_equal(String(1e20, 0).c_str(), "100000000000000000000");
+    assert_string_equal(String(1.5, 12).c_str(), "1.5000000000");
+    assert_string_equal(String(-0.001).c_str(), "-0.00");
+    assert_string_equal(String(NAN).c_str(), " nan");
+    assert_string_equal(String(-INFINITY, 3).c_str(), " -inf");
+    assert_string_equal(String(5e-324, 10).c_str(), "0.0000000000");
+    assert_int_equal(String(1.7976931348623157e308, 0).length(), 309);
+    String s("x");
+    s += 0.125f; /* a tie: to even */
+    assert_string_equal(s.c_str(), "x0.12");
+}
+
 void test_helpers(void **)
 {
     assert_int_equal(map(512, 0, 1023, 0, 180), 90);
@@ -281,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_print_text),     cmocka_unit_test(test_string_numbers),
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_string_floats),
         cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
