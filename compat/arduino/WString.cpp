@@ -21,6 +21,8 @@ bool String::reserve(size_t size)
 {
     if (buf_ && cap_ >= size)
         return true;
+    if (size == SIZE_MAX)
+        return false; /* no room for the NUL after it (realloc(p, 0) would free p) */
     char *p = static_cast<char *>(realloc(buf_, size + 1));
     if (!p)
         return false;

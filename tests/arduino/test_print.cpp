@@ -240,6 +240,17 @@ void test_string_floats(void **)
     assert_string_equal(s.c_str(), "x0.12");
 }
 
+/* reserve(SIZE_MAX) fails and keeps the text (found by fuzz_arduino_text: realloc(p, 0)
+ * freed the buffer the String went on using). */
+void test_string_reserve_max(void **)
+{
+    String s("abc");
+    assert_false(s.reserve(SIZE_MAX));
+    assert_string_equal(s.c_str(), "abc");
+    s += "d";
+    assert_string_equal(s.c_str(), "abcd");
+}
+
 void test_helpers(void **)
 {
     assert_int_equal(map(512, 0, 1023, 0, 180), 90);
@@ -304,7 +315,7 @@ int main(void)
         cmocka_unit_test(test_print_text),     cmocka_unit_test(test_string_numbers),
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
-        cmocka_unit_test(test_string_floats),
+        cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_reserve_max),
         cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
