@@ -240,6 +240,48 @@ void test_string_floats(void **)
     assert_string_equal(s.c_str(), "x0.12");
 }
 
+/* Arduino's String rules the layer missed (found by fuzz_arduino_text): String('\0') is
+ * empty, invalid Strings stay invalid through copies and sums, searches and comparisons take
+ * the text as a C string, an index at or past the end finds nothing. */
+void test_string_arduino_rules(void **)
+{
+    assert_int_equal(String('\0').length(), 0);
+    String a("abc");
+    String gone = static_cast<String &&>(a);
+    assert_false((bool)a);
+    String copy(a);
+    assert_false((bool)copy);
+    copy = "x";
+    copy = a;
+    assert_false((bool)copy);
+    assert_false(gone.concat(a));
+    assert_true(a.concat(""));
+    assert_false((bool)a);
+    assert_false((bool)(gone + a));
+    assert_false(a.startsWith(String("")));
+    assert_int_equal(a.indexOf(String("")), -1); /* was memcmp(nullptr, ...): UB */
+
+    String nul("a\0b", 3);
+    assert_true(nul.equals(String("a\0c", 3)));
+    assert_int_equal(nul.compareTo(String("a")), 0);
+    assert_true(String("\0a", 2).equals(static_cast<const char *>(nullptr)));
+    assert_int_equal(nul.indexOf('\0'), 1);
+    assert_int_equal(nul.indexOf('b'), -1);
+    assert_int_equal(gone.indexOf('\0'), 3);
+    assert_int_equal(gone.indexOf(String(""), 3), -1);
+    assert_int_equal(gone.indexOf(String(""), 1), 1);
+    assert_int_equal(gone.lastIndexOf('a', 10), -1);
+    assert_int_equal(gone.lastIndexOf('\0', 1), 2);
+    assert_int_equal(gone.lastIndexOf(String("")), -1);
+    unsigned char bytes[4];
+    memset(bytes, 0x55, sizeof bytes);
+    nul.getBytes(bytes, sizeof bytes);
+    assert_memory_equal(bytes, "a\0\0\0", 4);
+    nul.toUpperCase();
+    nul.replace('b', 'x');
+    assert_memory_equal(nul.c_str(), "A\0b", 4);
+}
+
 /* reserve(SIZE_MAX) fails and keeps the text (found by fuzz_arduino_text: realloc(p, 0)
  * freed the buffer the String went on using). */
 void test_string_reserve_max(void **)
@@ -315,7 +357,8 @@ int main(void)
         cmocka_unit_test(test_print_text),     cmocka_unit_test(test_string_numbers),
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
-        cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_reserve_max),
+        cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_arduino_rules),
+        cmocka_unit_test(test_string_reserve_max),
         cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
