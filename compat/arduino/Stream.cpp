@@ -39,22 +39,34 @@ bool Stream::findUntil(const char *target, const char *terminator)
     return find_until(target, strlen(target), terminator, terminator ? strlen(terminator) : 0);
 }
 
-/* A match restarts at the byte that broke it, which is enough for the texts people search
- * for (no repeated prefix). */
+/* After matched bytes of t were matched and c came: how many of t's first bytes the input
+ * now ends with (the longest), so that a repeated prefix is found too ("aab" in "aaab"). */
+static size_t match_more(const char *t, size_t matched, char c)
+{
+    for (size_t k = matched + 1; k > 0; k--)
+        if (t[k - 1] == c && memcmp(t, t + matched + 1 - k, k - 1) == 0)
+            return k;
+    return 0;
+}
+
+/* As Arduino: true once the input read ends with target (an empty one: at once), false once
+ * it ends with the terminator (an empty one: at once) or at the timeout. */
 bool Stream::find_until(const char *target, size_t tlen, const char *terminator, size_t elen)
 {
     size_t matched = 0, ended = 0;
     if (tlen == 0)
         return true;
+    if (terminator && elen == 0)
+        return false;
     for (;;) {
         int c = timedRead();
         if (c < 0)
             return false;
-        matched = (char)c == target[matched] ? matched + 1 : (char)c == target[0] ? 1 : 0;
+        matched = match_more(target, matched, (char)c);
         if (matched == tlen)
             return true;
-        if (elen) {
-            ended = (char)c == terminator[ended] ? ended + 1 : (char)c == terminator[0] ? 1 : 0;
+        if (terminator) {
+            ended = match_more(terminator, ended, (char)c);
             if (ended == elen)
                 return false;
         }

@@ -293,6 +293,21 @@ void test_string_reserve_max(void **)
     assert_string_equal(s.c_str(), "abcd");
 }
 
+/* find finds a target whose start repeats ("aab" in "aaab": a match restarted at the byte
+ * that broke it), an empty terminator stops findUntil at once (found by fuzz_arduino_text). */
+void test_stream_find_repeat(void **)
+{
+    TextStream repeat("aaab;rest");
+    repeat.setTimeout(5);
+    assert_true(repeat.find("aab"));
+    assert_false(repeat.findUntil("rest", ""));
+    assert_int_equal(repeat.read(), ';');
+    TextStream abab("abaabab!");
+    abab.setTimeout(5);
+    assert_true(abab.find("abab"));
+    assert_int_equal(abab.read(), '!');
+}
+
 void test_helpers(void **)
 {
     assert_int_equal(map(512, 0, 1023, 0, 180), 90);
@@ -358,7 +373,7 @@ int main(void)
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_arduino_rules),
-        cmocka_unit_test(test_string_reserve_max),
+        cmocka_unit_test(test_string_reserve_max), cmocka_unit_test(test_stream_find_repeat),
         cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
