@@ -1,10 +1,12 @@
 /* test_print.cpp - Arduino's String, Print and Stream as the layer has them: every print
  * overload's text and count, String's conversions and edits, Stream's reads with a timeout. */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmath>
 #include <string>
 
 extern "C" {
@@ -293,6 +295,19 @@ void test_string_reserve_max(void **)
     assert_string_equal(s.c_str(), "abcd");
 }
 
+/* A stream that counts its peeks past the end and fails a test that spins on them. */
+struct CountingStream : TextStream {
+    int empty_peeks = 0;
+    explicit CountingStream(const char *text) : TextStream(text) {}
+    int peek() override
+    {
+        int c = TextStream::peek();
+        if (c < 0 && ++empty_peeks > 1000)
+            fail_msg("a read spins on the end of the input");
+        return c;
+    }
+};
+
 /* find finds a target whose start repeats ("aab" in "aaab": a match restarted at the byte
  * that broke it), an empty terminator stops findUntil at once (found by fuzz_arduino_text). */
 void test_stream_find_repeat(void **)
@@ -306,6 +321,35 @@ void test_stream_find_repeat(void **)
     abab.setTimeout(5);
     assert_true(abab.find("abab"));
     assert_int_equal(abab.read(), '!');
+}
+
+/* Found by fuzz_arduino_text: an ignore char or terminator >= 0x80 is compared as a char and
+ * the timeout is never taken for it, parseInt wraps without overflowing, parseFloat of many
+ * decimals is no NaN. */
+void test_stream_parse_rules(void **)
+{
+    CountingStream ignore("1\xff" "2 3\xff");
+    ignore.setTimeout(5);
+    assert_int_equal(ignore.parseInt(SKIP_ALL, '\xff'), 12);
+    assert_int_equal(ignore.parseInt(SKIP_ALL, '\xff'), 3);
+    TextStream until("ab\xe9" "cd\xe9" "ef");
+    until.setTimeout(5);
+    assert_string_equal(until.readStringUntil('\xe9').c_str(), "ab");
+    char buf[8] = {0};
+    assert_int_equal(until.readBytesUntil('\xe9', buf, sizeof buf), 2);
+    assert_string_equal(buf, "cd");
+
+    TextStream big("123456789012345678901234567890 -9223372036854775808");
+    big.setTimeout(5);
+    big.parseInt(); /* wraps, with no undefined overflow (UBSan in _asan) */
+    assert_true(big.parseInt() == LONG_MIN);
+
+    std::string many = "1." + std::string(400, '1');
+    TextStream digits(many.c_str());
+    digits.setTimeout(5);
+    float f = digits.parseFloat();
+    assert_false(std::isnan(f));
+    assert_true(fabs(f - 1.1111111f) < 1e-6);
 }
 
 void test_helpers(void **)
@@ -373,7 +417,8 @@ int main(void)
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_arduino_rules),
-        cmocka_unit_test(test_string_reserve_max), cmocka_unit_test(test_stream_find_repeat),
+        cmocka_unit_test(test_string_reserve_max),
+        cmocka_unit_test(test_stream_find_repeat), cmocka_unit_test(test_stream_parse_rules),
         cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
