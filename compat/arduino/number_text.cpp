@@ -156,7 +156,9 @@ static void big_scale2(Big &x, int bits)
         big_mul_add(x, 1, 1);
 }
 
-/* v's text as "%.*f" writes it, without padding; digits is at most fixed_digits_max. */
+/* v's text as "%.*f" writes it, without padding, at the start of out (fixed_text_size bytes);
+ * digits is at most fixed_digits_max. The digits are made at the end of out, least
+ * significant first, then moved to the front (no second buffer on a thread's small stack). */
 static size_t fixed_text(double v, unsigned digits, char *out)
 {
     if (isnan(v))
@@ -179,27 +181,25 @@ static size_t fixed_text(double v, unsigned digits, char *out)
     for (unsigned i = 0; i < digits; i++)
         big_mul_add(x, 10, 0);
     big_scale2(x, exp - 1075); /* now v * 10^digits, rounded to a whole number */
-    char reversed[fixed_text_size];
-    size_t k = 0;
-    while (x.n || k <= digits)
-        reversed[k++] = (char)('0' + big_div(x, 10));
-    while (k > digits)
-        out[n++] = reversed[--k];
+    size_t at = fixed_text_size; /* the digits are out[at..fixed_text_size) */
+    while (x.n || fixed_text_size - at <= digits)
+        out[--at] = (char)('0' + big_div(x, 10));
+    for (size_t whole = fixed_text_size - at - digits; whole > 0; whole--)
+        out[n++] = out[at++]; /* n stays below at: at starts 5 or more bytes in */
     if (digits)
         out[n++] = '.';
-    while (k)
-        out[n++] = reversed[--k];
+    while (at < fixed_text_size)
+        out[n++] = out[at++];
     out[n] = '\0';
     return n;
 }
 
 size_t format_fixed(double v, unsigned digits, unsigned width, char *out)
 {
-    char text[fixed_text_size];
-    size_t n = fixed_text(v, digits > fixed_digits_max ? fixed_digits_max : digits, text);
+    size_t n = fixed_text(v, digits > fixed_digits_max ? fixed_digits_max : digits, out);
     size_t pad = width > n ? width - n : 0;
+    memmove(out + pad, out, n + 1);
     memset(out, ' ', pad);
-    memcpy(out + pad, text, n + 1);
     return pad + n;
 }
 

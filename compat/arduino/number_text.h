@@ -22,8 +22,8 @@ size_t format_unsigned(uint64_t v, unsigned base, char *out, bool upper = true);
 /* As format_unsigned, with a '-' for negative values. */
 size_t format_signed(int64_t v, unsigned base, char *out, bool upper = true);
 
-/* Room for any text format_fixed writes: a sign, 309 digits before the point, the point, 10
- * after it and the NUL. */
+/* The size of format_fixed's out: a sign, 309 digits before the point, the point, 10 after
+ * it and the NUL, with room to spare (format_fixed makes the digits at its end first). */
 constexpr size_t fixed_text_size = 324;
 
 /* Most digits after the point format_fixed writes (more are written as this many). */
