@@ -39,22 +39,34 @@ bool Stream::findUntil(const char *target, const char *terminator)
     return find_until(target, strlen(target), terminator, terminator ? strlen(terminator) : 0);
 }
 
-/* A match restarts at the byte that broke it, which is enough for the texts people search
- * for (no repeated prefix). */
+/* After matched bytes of t were matched and c came: how many of t's first bytes the input
+ * now ends with (the longest), so that a repeated prefix is found too ("aab" in "aaab"). */
+static size_t match_more(const char *t, size_t matched, char c)
+{
+    for (size_t k = matched + 1; k > 0; k--)
+        if (t[k - 1] == c && memcmp(t, t + matched + 1 - k, k - 1) == 0)
+            return k;
+    return 0;
+}
+
+/* As Arduino: true once the input read ends with target (an empty one: at once), false once
+ * it ends with the terminator (an empty one: at once) or at the timeout. */
 bool Stream::find_until(const char *target, size_t tlen, const char *terminator, size_t elen)
 {
     size_t matched = 0, ended = 0;
     if (tlen == 0)
         return true;
+    if (terminator && elen == 0)
+        return false;
     for (;;) {
         int c = timedRead();
         if (c < 0)
             return false;
-        matched = (char)c == target[matched] ? matched + 1 : (char)c == target[0] ? 1 : 0;
+        matched = match_more(target, matched, (char)c);
         if (matched == tlen)
             return true;
-        if (elen) {
-            ended = (char)c == terminator[ended] ? ended + 1 : (char)c == terminator[0] ? 1 : 0;
+        if (terminator) {
+            ended = match_more(terminator, ended, (char)c);
             if (ended == elen)
                 return false;
         }
@@ -76,24 +88,30 @@ int Stream::peekNextDigit(LookaheadMode lookahead, bool detect_decimal)
     }
 }
 
+/* Whether c is a byte equal to ignore (compared as chars, so a byte >= 0x80 matches too; the
+ * timeout never does). */
+static bool ignored(int c, char ignore) { return c >= 0 && (char)c == ignore; }
+
+/* The value wraps as a long does on the board when there are too many digits (in unsigned
+ * arithmetic: no undefined overflow). */
 long Stream::parseInt(LookaheadMode lookahead, char ignore)
 {
     int c = peekNextDigit(lookahead, false);
     if (c < 0)
         return 0;
     bool negative = false;
-    long value = 0;
+    unsigned long value = 0;
     do {
-        if (c == ignore) {
+        if (ignored(c, ignore)) {
         } else if (c == '-') {
             negative = true;
         } else if (c >= '0' && c <= '9') {
-            value = value * 10 + (c - '0');
+            value = value * 10 + (unsigned long)(c - '0');
         }
         read();
         c = timedPeek();
-    } while ((c >= '0' && c <= '9') || c == ignore);
-    return negative ? -value : value;
+    } while ((c >= '0' && c <= '9') || ignored(c, ignore));
+    return (long)(negative ? 0 - value : value);
 }
 
 float Stream::parseFloat(LookaheadMode lookahead, char ignore)
@@ -102,22 +120,22 @@ float Stream::parseFloat(LookaheadMode lookahead, char ignore)
     if (c < 0)
         return 0;
     bool negative = false, fraction = false;
-    double value = 0, scale = 1;
+    double value = 0, tenth = 1;
     do {
-        if (c == ignore) {
+        if (ignored(c, ignore)) {
         } else if (c == '-') {
             negative = true;
         } else if (c == '.') {
             fraction = true;
+        } else if (c >= '0' && c <= '9' && fraction) {
+            tenth *= 0.1; /* as Arduino: each digit after the point adds its tenth's share */
+            value += tenth * (c - '0');
         } else if (c >= '0' && c <= '9') {
-            value = value * 10 + (c - '0');
-            if (fraction)
-                scale *= 0.1;
+            value = value * 10 + c - '0';
         }
         read();
         c = timedPeek();
-    } while ((c >= '0' && c <= '9') || (c == '.' && !fraction) || c == ignore);
-    value *= scale;
+    } while ((c >= '0' && c <= '9') || (c == '.' && !fraction) || ignored(c, ignore));
     return (float)(negative ? -value : value);
 }
 
@@ -138,7 +156,7 @@ size_t Stream::readBytesUntil(char terminator, char *buffer, size_t length)
     size_t n = 0;
     while (n < length) {
         int c = timedRead();
-        if (c < 0 || c == terminator)
+        if (c < 0 || (char)c == terminator)
             break;
         buffer[n++] = (char)c;
     }
@@ -156,7 +174,7 @@ String Stream::readString()
 String Stream::readStringUntil(char terminator)
 {
     String s;
-    for (int c = timedRead(); c >= 0 && c != terminator; c = timedRead())
+    for (int c = timedRead(); c >= 0 && (char)c != terminator; c = timedRead())
         s += (char)c;
     return s;
 }

@@ -32,14 +32,17 @@ public:
     void setTimeout(unsigned long timeout) { timeout_ = timeout; }
     unsigned long getTimeout() { return timeout_; }
 
-    /* Reads until target was read (true) or the timeout passed (false). */
+    /* Reads until the input read ends with target (true; an empty one at once) or the
+     * timeout passed (false). */
     bool find(const char *target);
     bool find(const char *target, size_t length);
     bool find(char target) { return find(&target, 1); }
-    /* Reads until target (true), terminator or the timeout (false). */
+    /* Reads until target (true), terminator (false; an empty one at once) or the timeout. */
     bool findUntil(const char *target, const char *terminator);
 
-    /* The next integer or decimal number in the input (0 if none came in time). */
+    /* The next integer or decimal number in the input (0 if none came in time): what comes
+     * before it is skipped as lookahead says, a '-' in it makes it negative, ignore (compared
+     * as a char) is skipped inside it, and it ends at any other byte or the timeout. */
     long parseInt(LookaheadMode lookahead = SKIP_ALL, char ignore = NO_IGNORE_CHAR);
     float parseFloat(LookaheadMode lookahead = SKIP_ALL, char ignore = NO_IGNORE_CHAR);
 

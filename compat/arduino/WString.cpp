@@ -21,6 +21,8 @@ bool String::reserve(size_t size)
 {
     if (buf_ && cap_ >= size)
         return true;
+    if (size == SIZE_MAX)
+        return false; /* no room for the NUL after it (realloc(p, 0) would free p) */
     char *p = static_cast<char *>(realloc(buf_, size + 1));
     if (!p)
         return false;
@@ -67,9 +69,15 @@ String::String(const char *cstr, size_t length)
         copy(cstr, length);
 }
 
-String::String(const String &other) { copy(other.c_str(), other.len_); }
+/* A copy of an invalid String is invalid, as in Arduino. */
+String::String(const String &other)
+{
+    if (other.buf_)
+        copy(other.buf_, other.len_);
+}
 String::String(String &&other) noexcept { move(other); }
-String::String(char c) { copy(&c, 1); }
+/* As Arduino: the char as a C string, so String('\0') is "". */
+String::String(char c) { copy(&c, c ? 1 : 0); }
 
 /* Integers: base 10 keeps the sign; other bases show the bits of the value's own type, as
  * Arduino's itoa family does. */
@@ -101,19 +109,27 @@ String::String(unsigned long long v, unsigned char base)
     *this = text;
 }
 String::String(float v, unsigned char decimals) : String((double)v, decimals) {}
+/* As Arduino's dtostrf(v, decimals + 2, decimals): "%*.*f", at most 10 decimals, every
+ * digit before the point (print's "ovf" is print's only). */
 String::String(double v, unsigned char decimals)
 {
-    char text[detail::number_text_size];
-    detail::format_float(v, decimals, text);
+    char text[detail::fixed_text_size];
+    unsigned d = decimals > detail::fixed_digits_max ? detail::fixed_digits_max : decimals;
+    detail::format_fixed(v, d, d + 2, text);
     *this = text;
 }
 
 String::~String() { free(buf_); }
 
+/* Assigning an invalid String makes this one invalid, as in Arduino. */
 String &String::operator=(const String &rhs)
 {
-    if (this != &rhs)
-        copy(rhs.c_str(), rhs.len_);
+    if (this == &rhs)
+        return *this;
+    if (rhs.buf_)
+        copy(rhs.buf_, rhs.len_);
+    else
+        invalidate();
     return *this;
 }
 
@@ -140,7 +156,7 @@ bool String::concat(const char *cstr, size_t length)
     if (!cstr)
         return false;
     if (length == 0)
-        return reserve(len_);
+        return true; /* as Arduino: nothing to add, an invalid String stays invalid */
     /* cstr may lie inside this String's own buffer, which reserve may move. */
     size_t offset = (buf_ && cstr >= buf_ && cstr < buf_ + cap_ + 1) ? (size_t)(cstr - buf_) : SIZE_MAX;
     size_t want = len_ + length;
@@ -152,7 +168,8 @@ bool String::concat(const char *cstr, size_t length)
     return true;
 }
 
-bool String::concat(const String &s) { return concat(s.c_str(), s.len_); }
+/* An invalid String cannot be appended (false), as in Arduino. */
+bool String::concat(const String &s) { return concat(s.buf_, s.len_); }
 bool String::concat(const char *cstr) { return cstr && concat(cstr, strlen(cstr)); }
 bool String::concat(char c) { return concat(&c, 1); }
 bool String::concat(unsigned char n) { return concat(String(n)); }
@@ -165,61 +182,60 @@ bool String::concat(unsigned long long n) { return concat(String(n)); }
 bool String::concat(float n) { return concat(String(n)); }
 bool String::concat(double n) { return concat(String(n)); }
 
-String operator+(const String &lhs, const String &rhs)
+/* lhs with rhs appended; as in Arduino the sum is invalid when the append fails (rhs is
+ * nullptr or an invalid String, or memory ran out). */
+template <typename T> static String sum(const String &lhs, const T &rhs)
 {
     String s(lhs);
-    s.concat(rhs);
+    if (!s.concat(rhs))
+        s = static_cast<const char *>(nullptr);
     return s;
 }
-String operator+(const String &lhs, const char *rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const char *lhs, const String &rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const String &lhs, char rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const String &lhs, int rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const String &lhs, unsigned int rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const String &lhs, long rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const String &lhs, unsigned long rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const String &lhs, float rhs) { String s(lhs); s.concat(rhs); return s; }
-String operator+(const String &lhs, double rhs) { String s(lhs); s.concat(rhs); return s; }
+
+String operator+(const String &lhs, const String &rhs) { return sum(lhs, rhs); }
+String operator+(const String &lhs, const char *rhs) { return sum(lhs, rhs); }
+String operator+(const char *lhs, const String &rhs) { return sum(String(lhs), rhs); }
+String operator+(const String &lhs, char rhs) { return sum(lhs, rhs); }
+String operator+(const String &lhs, int rhs) { return sum(lhs, rhs); }
+String operator+(const String &lhs, unsigned int rhs) { return sum(lhs, rhs); }
+String operator+(const String &lhs, long rhs) { return sum(lhs, rhs); }
+String operator+(const String &lhs, unsigned long rhs) { return sum(lhs, rhs); }
+String operator+(const String &lhs, float rhs) { return sum(lhs, rhs); }
+String operator+(const String &lhs, double rhs) { return sum(lhs, rhs); }
 
 /* ------------------------------------------------------------ comparing */
 
-int String::compareTo(const String &s) const
-{
-    size_t n = len_ < s.len_ ? len_ : s.len_;
-    int c = memcmp(c_str(), s.c_str(), n);
-    if (c)
-        return c;
-    return len_ < s.len_ ? -1 : len_ > s.len_ ? 1 : 0;
-}
+/* As Arduino, the comparisons take the texts as C strings (strcmp: a NUL inside ends them),
+ * and equals also wants the lengths equal. */
+int String::compareTo(const String &s) const { return strcmp(c_str(), s.c_str()); }
 
 bool String::equals(const String &s) const { return len_ == s.len_ && compareTo(s) == 0; }
 
-bool String::equals(const char *cstr) const
-{
-    return cstr ? strlen(cstr) == len_ && memcmp(c_str(), cstr, len_) == 0 : len_ == 0;
-}
+bool String::equals(const char *cstr) const { return strcmp(c_str(), cstr ? cstr : "") == 0; }
 
 bool String::equalsIgnoreCase(const String &s) const
 {
     if (len_ != s.len_)
         return false;
-    for (size_t i = 0; i < len_; i++)
-        if (tolower((unsigned char)buf_[i]) != tolower((unsigned char)s.buf_[i]))
+    const char *a = c_str(), *b = s.c_str();
+    for (size_t i = 0; a[i]; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
             return false;
     return true;
 }
 
+/* False for an invalid String on either side, as in Arduino. */
 bool String::startsWith(const String &prefix, size_t offset) const
 {
-    return offset <= len_ && prefix.len_ <= len_ - offset &&
-           memcmp(c_str() + offset, prefix.c_str(), prefix.len_) == 0;
+    return buf_ && prefix.buf_ && prefix.len_ <= len_ && offset <= len_ - prefix.len_ &&
+           strncmp(buf_ + offset, prefix.buf_, prefix.len_) == 0;
 }
 
 bool String::startsWith(const String &prefix) const { return startsWith(prefix, 0); }
 
 bool String::endsWith(const String &suffix) const
 {
-    return suffix.len_ <= len_ && memcmp(c_str() + len_ - suffix.len_, suffix.c_str(), suffix.len_) == 0;
+    return buf_ && suffix.buf_ && suffix.len_ <= len_ && strcmp(buf_ + len_ - suffix.len_, suffix.buf_) == 0;
 }
 
 /* ------------------------------------------------------------ characters */
@@ -253,55 +269,64 @@ void String::getBytes(unsigned char *buf, size_t bufsize, size_t index) const
     size_t n = len_ - index;
     if (n > bufsize - 1)
         n = bufsize - 1;
-    memcpy(buf, c_str() + index, n);
+    /* As Arduino (strncpy): bytes after a NUL inside the text are written as NULs. */
+    strncpy(reinterpret_cast<char *>(buf), c_str() + index, n);
     buf[n] = 0;
 }
 
 /* ------------------------------------------------------------ searching */
 
+/* As Arduino, the searches take the text as a C string (strchr, strstr: a NUL inside ends
+ * it, and a NUL char finds the end), and find nothing from an index at or past the end. */
 int String::indexOf(char c, size_t from) const
 {
-    for (size_t i = from; i < len_; i++)
-        if (buf_[i] == c)
-            return (int)i;
-    return -1;
+    if (from >= len_)
+        return -1;
+    const char *p = strchr(buf_ + from, c);
+    return p ? (int)(p - buf_) : -1;
 }
 
 int String::indexOf(const String &s, size_t from) const
 {
-    if (s.len_ > len_)
+    if (from >= len_)
         return -1;
-    for (size_t i = from; i + s.len_ <= len_; i++)
-        if (memcmp(buf_ + i, s.c_str(), s.len_) == 0)
-            return (int)i;
-    return -1;
+    const char *p = strstr(buf_ + from, s.c_str());
+    return p ? (int)(p - buf_) : -1;
 }
 
-int String::lastIndexOf(char c) const { return len_ ? lastIndexOf(c, len_ - 1) : -1; }
+int String::lastIndexOf(char c) const { return lastIndexOf(c, len_ - 1); }
 
+/* The last c at or before from in the text's first from + 1 bytes taken as a C string (c
+ * a NUL: where that C string ends). */
 int String::lastIndexOf(char c, size_t from) const
 {
-    if (len_ == 0)
+    if (from >= len_)
         return -1;
-    for (size_t i = (from < len_ ? from : len_ - 1) + 1; i-- > 0;)
+    const char *nul = static_cast<const char *>(memchr(buf_, '\0', from + 1));
+    size_t end = nul ? (size_t)(nul - buf_) : from + 1;
+    if (c == '\0')
+        return (int)end;
+    for (size_t i = end; i-- > 0;)
         if (buf_[i] == c)
             return (int)i;
     return -1;
 }
 
-int String::lastIndexOf(const String &s) const
-{
-    return s.len_ > len_ ? -1 : lastIndexOf(s, len_ - s.len_);
-}
+int String::lastIndexOf(const String &s) const { return lastIndexOf(s, len_ - s.len_); }
 
+/* The last place at or before from (clipped to the end) where s, as a C string, is in the
+ * text as a C string; an empty s is never found, as in Arduino. */
 int String::lastIndexOf(const String &s, size_t from) const
 {
-    if (s.len_ > len_)
+    if (s.len_ == 0 || len_ == 0 || s.len_ > len_)
         return -1;
-    if (from > len_ - s.len_)
-        from = len_ - s.len_;
+    if (from >= len_)
+        from = len_ - 1;
+    size_t slen = strlen(s.buf_), text = strlen(buf_);
+    if (slen == 0)
+        return (int)from;
     for (size_t i = from + 1; i-- > 0;)
-        if (memcmp(c_str() + i, s.c_str(), s.len_) == 0)
+        if (i + slen <= text && memcmp(buf_ + i, s.buf_, slen) == 0)
             return (int)i;
     return -1;
 }
@@ -322,9 +347,10 @@ String String::substring(size_t begin, size_t end) const
 
 /* ------------------------------------------------------------ changing */
 
+/* As Arduino: up to the first NUL in the text. */
 void String::replace(char find, char replace)
 {
-    for (size_t i = 0; i < len_; i++)
+    for (size_t i = 0, n = strlen(c_str()); i < n; i++)
         if (buf_[i] == find)
             buf_[i] = replace;
 }
@@ -359,15 +385,16 @@ void String::remove(size_t index, size_t count)
     len_ -= count;
 }
 
+/* As Arduino, the case changes stop at the first NUL in the text. */
 void String::toLowerCase()
 {
-    for (size_t i = 0; i < len_; i++)
+    for (size_t i = 0, n = strlen(c_str()); i < n; i++)
         buf_[i] = (char)tolower((unsigned char)buf_[i]);
 }
 
 void String::toUpperCase()
 {
-    for (size_t i = 0; i < len_; i++)
+    for (size_t i = 0, n = strlen(c_str()); i < n; i++)
         buf_[i] = (char)toupper((unsigned char)buf_[i]);
 }
 

@@ -18,9 +18,12 @@ namespace arduino {
 
 /*
  * A String owns a NUL-terminated buffer on the heap. As in Arduino, a String that could not
- * get memory is "invalid": its c_str() is "" and operator bool is false, and nothing else
- * breaks. Numbers convert as Arduino's do (String(255, HEX) is "ff", String(3.14159) is
- * "3.14", String(3.14159, 4) is "3.1416").
+ * get memory, or was moved from, is "invalid": its c_str() is "" and operator bool is false,
+ * and nothing else breaks; a copy of it is invalid too, and appending it fails. Numbers
+ * convert as Arduino's do (String(255, HEX) is "ff"; a float is dtostrf's "%*.*f" with width
+ * decimals + 2, at most 10 decimals: String(3.14159) is "3.14", String(3.14159, 4) is
+ * "3.1416", String(5.0, 0) is " 5"). As in Arduino, the searches, comparisons and case
+ * changes take the text as a C string (a NUL inside, from concat('\0') or a length, ends it).
  */
 class String {
 public:
@@ -94,7 +97,7 @@ public:
     const char *begin() const { return c_str(); }
     const char *end() const { return c_str() + len_; }
 
-    /* Searching: the index found, or -1. */
+    /* Searching: the index found, or -1 (also from an index at or past the end). */
     int indexOf(char c, size_t from = 0) const;
     int indexOf(const String &s, size_t from = 0) const;
     int lastIndexOf(char c) const;

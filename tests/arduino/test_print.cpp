@@ -1,10 +1,12 @@
 /* test_print.cpp - Arduino's String, Print and Stream as the layer has them: every print
  * overload's text and count, String's conversions and edits, Stream's reads with a timeout. */
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmath>
 #include <string>
 
 extern "C" {
@@ -217,6 +219,139 @@ void test_stream_reads(void **)
     assert_true(until.findUntil("STOP", "NEVER"));
 }
 
+/* String(float, decimals) is Arduino's dtostrf: "%*.*f" with width decimals + 2, rounded
+ * exactly (a tie to even), at most 10 decimals, every digit (fuzz_arduino_text found the
+ * layer writing print's "ovf" and rounding half up). */
+void test_string_floats(void **)
+{
+    assert_string_equal(String(5.0, 0).c_str(), " 5");
+    assert_string_equal(String(2.5, 0).c_str(), " 2");
+    assert_string_equal(String(3.5, 0).c_str(), " 4");
+    assert_string_equal(String(0.125, 2).c_str(), "0.12");
+    assert_string_equal(String(1.005, 2).c_str(), "1.00"); /* 1.00499999999999989... */
+    assert_string_equal(String(5e9).c_str(), "5000000000.00");
+    assert_string_equal(String(1e20, 0).c_str(), "100000000000000000000");
+    assert_string_equal(String(1.5, 12).c_str(), "1.5000000000");
+    assert_string_equal(String(-0.001).c_str(), "-0.00");
+    assert_string_equal(String(NAN).c_str(), " nan");
+    assert_string_equal(String(-INFINITY, 3).c_str(), " -inf");
+    assert_string_equal(String(5e-324, 10).c_str(), "0.0000000000");
+    assert_int_equal(String(1.7976931348623157e308, 0).length(), 309);
+    String s("x");
+    s += 0.125f; /* a tie: to even */
+    assert_string_equal(s.c_str(), "x0.12");
+}
+
+/* Arduino's String rules the layer missed (found by fuzz_arduino_text): String('\0') is
+ * empty, invalid Strings stay invalid through copies and sums, searches and comparisons take
+ * the text as a C string, an index at or past the end finds nothing. */
+void test_string_arduino_rules(void **)
+{
+    assert_int_equal(String('\0').length(), 0);
+    String a("abc");
+    String gone = static_cast<String &&>(a);
+    assert_false((bool)a);
+    String copy(a);
+    assert_false((bool)copy);
+    copy = "x";
+    copy = a;
+    assert_false((bool)copy);
+    assert_false(gone.concat(a));
+    assert_true(a.concat(""));
+    assert_false((bool)a);
+    assert_false((bool)(gone + a));
+    assert_false(a.startsWith(String("")));
+    assert_int_equal(a.indexOf(String("")), -1); /* was memcmp(nullptr, ...): UB */
+
+    String nul("a\0b", 3);
+    assert_true(nul.equals(String("a\0c", 3)));
+    assert_int_equal(nul.compareTo(String("a")), 0);
+    assert_true(String("\0a", 2).equals(static_cast<const char *>(nullptr)));
+    assert_int_equal(nul.indexOf('\0'), 1);
+    assert_int_equal(nul.indexOf('b'), -1);
+    assert_int_equal(gone.indexOf('\0'), 3);
+    assert_int_equal(gone.indexOf(String(""), 3), -1);
+    assert_int_equal(gone.indexOf(String(""), 1), 1);
+    assert_int_equal(gone.lastIndexOf('a', 10), -1);
+    assert_int_equal(gone.lastIndexOf('\0', 1), 2);
+    assert_int_equal(gone.lastIndexOf(String("")), -1);
+    unsigned char bytes[4];
+    memset(bytes, 0x55, sizeof bytes);
+    nul.getBytes(bytes, sizeof bytes);
+    assert_memory_equal(bytes, "a\0\0\0", 4);
+    nul.toUpperCase();
+    nul.replace('b', 'x');
+    assert_memory_equal(nul.c_str(), "A\0b", 4);
+}
+
+/* reserve(SIZE_MAX) fails and keeps the text (found by fuzz_arduino_text: realloc(p, 0)
+ * freed the buffer the String went on using). */
+void test_string_reserve_max(void **)
+{
+    String s("abc");
+    assert_false(s.reserve(SIZE_MAX));
+    assert_string_equal(s.c_str(), "abc");
+    s += "d";
+    assert_string_equal(s.c_str(), "abcd");
+}
+
+/* A stream that counts its peeks past the end and fails a test that spins on them. */
+struct CountingStream : TextStream {
+    int empty_peeks = 0;
+    explicit CountingStream(const char *text) : TextStream(text) {}
+    int peek() override
+    {
+        int c = TextStream::peek();
+        if (c < 0 && ++empty_peeks > 1000)
+            fail_msg("a read spins on the end of the input");
+        return c;
+    }
+};
+
+/* find finds a target whose start repeats ("aab" in "aaab": a match restarted at the byte
+ * that broke it), an empty terminator stops findUntil at once (found by fuzz_arduino_text). */
+void test_stream_find_repeat(void **)
+{
+    TextStream repeat("aaab;rest");
+    repeat.setTimeout(5);
+    assert_true(repeat.find("aab"));
+    assert_false(repeat.findUntil("rest", ""));
+    assert_int_equal(repeat.read(), ';');
+    TextStream abab("abaabab!");
+    abab.setTimeout(5);
+    assert_true(abab.find("abab"));
+    assert_int_equal(abab.read(), '!');
+}
+
+/* Found by fuzz_arduino_text: an ignore char or terminator >= 0x80 is compared as a char and
+ * the timeout is never taken for it, parseInt wraps without overflowing, parseFloat of many
+ * decimals is no NaN. */
+void test_stream_parse_rules(void **)
+{
+    CountingStream ignore("1\xff" "2 3\xff");
+    ignore.setTimeout(5);
+    assert_int_equal(ignore.parseInt(SKIP_ALL, '\xff'), 12);
+    assert_int_equal(ignore.parseInt(SKIP_ALL, '\xff'), 3);
+    TextStream until("ab\xe9" "cd\xe9" "ef");
+    until.setTimeout(5);
+    assert_string_equal(until.readStringUntil('\xe9').c_str(), "ab");
+    char buf[8] = {0};
+    assert_int_equal(until.readBytesUntil('\xe9', buf, sizeof buf), 2);
+    assert_string_equal(buf, "cd");
+
+    TextStream big("123456789012345678901234567890 -9223372036854775808");
+    big.setTimeout(5);
+    big.parseInt(); /* wraps, with no undefined overflow (UBSan in _asan) */
+    assert_true(big.parseInt() == LONG_MIN);
+
+    std::string many = "1." + std::string(400, '1');
+    TextStream digits(many.c_str());
+    digits.setTimeout(5);
+    float f = digits.parseFloat();
+    assert_false(std::isnan(f));
+    assert_true(fabs(f - 1.1111111f) < 1e-6);
+}
+
 void test_helpers(void **)
 {
     assert_int_equal(map(512, 0, 1023, 0, 180), 90);
@@ -281,6 +416,9 @@ int main(void)
         cmocka_unit_test(test_print_text),     cmocka_unit_test(test_string_numbers),
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_arduino_rules),
+        cmocka_unit_test(test_string_reserve_max),
+        cmocka_unit_test(test_stream_find_repeat), cmocka_unit_test(test_stream_parse_rules),
         cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
