@@ -24,7 +24,10 @@
  *      unsigned 32-bit number) in decimal, '.' if digits > 0, and digits decimals, each the
  *      integer part of the rest times ten; digits below 0 are 0, above 20 are 20
  *      (number_text.h's float_digits_max);
- *   4. String(double, decimals) (decimals an unsigned char): the same text as print's.
+ *   4. String(double, decimals) (decimals an unsigned char): Arduino's dtostrf text, C's
+ *      "%*.*f" with width decimals + 2 and decimals (at most 10: number_text.h's
+ *      fixed_digits_max), exactly rounded: glibc's snprintf writes the reference (of a NaN
+ *      without its sign: "nan" whatever its sign, as number_text.h says).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -163,8 +166,13 @@ static void check_float(double v, int digits)
         fprintf(stderr, "print(%.17g, %d): [%s], want [%s]\n", v, digits, p.text.c_str(), want.c_str());
     CHECK(p.text == want);
     unsigned char decimals = (unsigned char)digits;
+    int places = decimals > 10 ? 10 : decimals;
+    char dtostrf_text[400];
+    snprintf(dtostrf_text, sizeof dtostrf_text, "%*.*f", places + 2, places, isnan(v) ? fabs(v) : v);
     String s(v, decimals);
-    CHECK(std::string(s.c_str()) == model_float(v, decimals));
+    if (std::string(s.c_str()) != dtostrf_text)
+        fprintf(stderr, "String(%.17g, %d): [%s], want [%s]\n", v, decimals, s.c_str(), dtostrf_text);
+    CHECK(std::string(s.c_str()) == dtostrf_text);
 }
 
 /* The double a record makes: mode 0 its bits; 1 a whole number of up to 33 bits and a
