@@ -30,6 +30,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from repo_files import tracked  # noqa: E402 (the tests folder, put on the path above)
+
 # Paths that docs name on purpose although they are not in the repository. Keep it short, and
 # say why. (Paths under build/ and other folders git does not track are never checked: their
 # first part is no top-level part of the repository.)
@@ -69,19 +72,6 @@ DUET_NAME = re.compile(r"(?<![A-Za-z0-9_])(DUET_[A-Z0-9_]*[A-Z0-9](?:_\*)?)(?![a
 DUET_LOWER = re.compile(r"(?<![A-Za-z0-9_])(duet_[a-z0-9_]*[a-z0-9])(?![A-Za-z0-9_])")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9]+(?![a-z])")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.(?:c|h|py|sh|cmake|cpp|ino|md)$")
-
-
-def tracked(repo):
-    """The files git tracks in repo; outside a git checkout (a source tarball), every file
-    except hidden ones and build trees."""
-    git = subprocess.run(["git", "-C", repo, "ls-files"], capture_output=True, text=True)
-    if git.returncode == 0:
-        return [p for p in git.stdout.split("\n") if p]
-    found = []
-    for top, dirs, names in os.walk(repo):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "build"))]
-        found += [os.path.relpath(os.path.join(top, n), repo) for n in names]
-    return found
 
 
 class Repo:

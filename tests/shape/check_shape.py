@@ -20,22 +20,12 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from repo_files import tracked  # noqa: E402 (the tests folder, put on the path above)
+
 MAX_FILE_LINES = 600
 MAX_FUNCTION_LINES = 60
 REPEAT_LINES = 6
-
-
-def tracked(repo):
-    """The files git tracks in repo; outside a git checkout (a source tarball), every file
-    except hidden ones and build trees."""
-    git = subprocess.run(["git", "-C", repo, "ls-files"], capture_output=True, text=True)
-    if git.returncode == 0:
-        return [p for p in git.stdout.split("\n") if p]
-    found = []
-    for top, dirs, names in os.walk(repo):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "build"))]
-        found += [os.path.relpath(os.path.join(top, n), repo) for n in names]
-    return found
 
 
 def blank_out(text, strings=True):

@@ -6,6 +6,7 @@
 #include "board_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -122,7 +123,9 @@ int board_remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int board_run_command(char *const argv[], bool verbose)
+/* Runs argv and waits for it (board_run_command), its output and messages to /dev/null when
+ * quiet. */
+static int run_child(char *const argv[], bool verbose, bool quiet)
 {
     if (verbose) {
         for (int i = 0; argv[i]; i++)
@@ -134,6 +137,13 @@ int board_run_command(char *const argv[], bool verbose)
     if (pid < 0)
         return 127;
     if (pid == 0) {
+        int null = quiet ? open("/dev/null", O_WRONLY) : -1;
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+            if (null > 2)
+                close(null);
+        }
         execvp(argv[0], argv);
         fprintf(stderr, "duet-board: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -145,6 +155,16 @@ int board_run_command(char *const argv[], bool verbose)
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return WEXITSTATUS(status);
+}
+
+int board_run_command(char *const argv[], bool verbose)
+{
+    return run_child(argv, verbose, false);
+}
+
+int board_run_quiet(char *const argv[], bool verbose)
+{
+    return run_child(argv, verbose, true);
 }
 
 const char *board_signal_name(int sig)

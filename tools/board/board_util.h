@@ -52,6 +52,10 @@ int board_remove_tree(const char *path);
  * Returns its exit status, 128 + n if signal n ended it, or 127 if it could not run. */
 int board_run_command(char *const argv[], bool verbose);
 
+/* board_run_command with the command's output and messages thrown away (--verbose still shows
+ * the command). */
+int board_run_quiet(char *const argv[], bool verbose);
+
 /* The compiler the environment variable var names (CC, CXX), or fallback when it is unset
  * or empty. */
 const char *board_compiler(const char *var, const char *fallback);

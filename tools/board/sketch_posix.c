@@ -6,7 +6,6 @@
 #include "sketch_posix.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,37 +127,6 @@ static char *read_file(const char *path, size_t *len)
     return text;
 }
 
-/* Runs argv with its output and messages thrown away (--verbose shows the command). Returns
- * the exit status, 128 + n for signal n, 127 if it could not run. */
-static int run_quiet(char *const argv[], bool verbose)
-{
-    if (verbose) {
-        for (int i = 0; argv[i]; i++)
-            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
-        fputc('\n', stderr);
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return 127;
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            dup2(null, 1);
-            dup2(null, 2);
-            if (null > 2)
-                close(null);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return 127;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* The name the sketch's lines carry in the preprocessor's output (no escapes needed). */
 #define KEPT_NAME "<sketch>"
 
@@ -186,7 +154,7 @@ static int preprocess(const board_args *a, const char *text, size_t len, const c
     argv[n++] = "-o";
     argv[n++] = ii;
     argv[n] = NULL;
-    if (run_quiet((char *const *)argv, a->verbose) != 0)
+    if (board_run_quiet((char *const *)argv, a->verbose) != 0)
         return -1;
     *output = read_file(ii, output_len);
     return *output ? 0 : -1;
