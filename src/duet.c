@@ -111,7 +111,7 @@ static inline bool keep_whole(char *capture)
 {
 #if !defined(__OPTIMIZE_SIZE__)
     const char *text = duet_rpc_error_text(&duet.rpc);
-    size_t n = duet_text_length(text);
+    size_t n = strlen(text); /* the C library's, word at a time where built for speed */
     if (n < DUET_RPC_ERROR_TEXT) {
         memcpy(capture, text, n + 1);
         return true;
