@@ -103,14 +103,20 @@ static HOT_INLINE int begin_message(duet_rpc *rpc, duet_msgpack_writer *w, size_
     head[1] = slot ? MSG_REQUEST : MSG_NOTIFY;
     if (slot) {
         uint32_t id = (*slot)->msgid = rpc->next_msgid++;
-        if (DUET_RPC_FOR_SIZE || id <= 0xffff) {
-            duet_msgpack_write_uint(w, id);
-        } else { /* a uint32, the commonest in a long run: written here */
+        if (!DUET_RPC_FOR_SIZE && id > 0xffff) { /* a uint32, the commonest in a long run: written here */
             uint8_t *p = duet_msgpack_writer_reserve(w, 5);
             if (p) {
                 p[0] = 0xce;
                 duet_msgpack_store32(p + 1, id);
             }
+        } else if (!DUET_RPC_FOR_SIZE && id > 0xff) { /* a uint16 (a program's first 65536 calls): here too */
+            uint8_t *p = duet_msgpack_writer_reserve(w, 3);
+            if (p) {
+                p[0] = 0xcd;
+                duet_msgpack_store16(p + 1, (uint16_t)id);
+            }
+        } else {
+            duet_msgpack_write_uint(w, id);
         }
     }
     put_name(w, method);

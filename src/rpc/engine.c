@@ -138,12 +138,13 @@ int duet_rpc_send_frame(duet_rpc *rpc, duet_msgpack_writer *w)
 {
     if (rpc->link_err)
         return rpc->link_err;
-    if (duet_msgpack_writer_error(w) == DUET_ERR_NOSPACE) {
+    int werr = duet_msgpack_writer_error(w);
+    if (werr) { /* one test on the way of every message */
+        if (werr != DUET_ERR_NOSPACE)
+            return werr;
         rpc->stats.send_failures++;
         return DUET_ERR_TOO_LARGE;
     }
-    if (duet_msgpack_writer_error(w))
-        return duet_msgpack_writer_error(w);
     int err = rpc->link->send(rpc->link, w->buf, duet_msgpack_writer_size(w));
     if (err) {
         rpc->stats.send_failures++;

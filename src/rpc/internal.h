@@ -194,7 +194,12 @@ static HOT_INLINE void response_head(duet_msgpack_writer *w, const uint8_t *msgi
         return;
     p[0] = 0x94; /* an array of 4 */
     p[1] = MSG_RESPONSE;
-    memcpy(p + 2, msgid, msgid_len);
+    if (!DUET_RPC_FOR_SIZE && msgid_len == 5) /* a uint32, duet's msgid in a long run: copied in place */
+        memcpy(p + 2, msgid, 5);
+    else if (!DUET_RPC_FOR_SIZE && msgid_len == 3) /* a uint16: a program's first 65536 calls */
+        memcpy(p + 2, msgid, 3);
+    else
+        memcpy(p + 2, msgid, msgid_len);
 }
 
 /* dispatch.c: serves a request for a bound method (duet_rpc.serve_bound, set by the first
