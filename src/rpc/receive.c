@@ -307,27 +307,11 @@ void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t s
     answer_head((duet_rpc *)up, head, head_len, text);
 }
 
-/* duet_msgpack_reader_init over a link's message: its fields set here where built for speed
- * (one call fewer per message; the same values as codec/token.c sets), through the codec
- * where built for size or without data. */
-static HOT_INLINE void reader_over(duet_msgpack_reader *r, const uint8_t *data, size_t len)
-{
-    if (DUET_RPC_FOR_SIZE || !data) {
-        duet_msgpack_reader_init(r, data, len);
-        return;
-    }
-    r->start = r->pos = data;
-    r->end = data + len;
-    r->err = DUET_OK;
-    r->found = DUET_MSGPACK_NONE;
-    r->max_depth = DUET_MSGPACK_MAX_DEPTH;
-}
-
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
 {
     duet_rpc *rpc = (duet_rpc *)up;
     duet_msgpack_reader r;
-    reader_over(&r, data, len);
+    duet_msgpack_reader_init(&r, data, len);
     while (duet_msgpack_reader_remaining(&r) > 0) {
         const uint8_t *start = duet_msgpack_reader_pos(&r);
         if (!handle_message(rpc, &r)) {
