@@ -368,6 +368,55 @@ static int giga_build(const board_args *args)
     return 0;
 }
 
+/* Where a .bin of size bytes whose reset handler is reset was built to lie: the start of the
+ * partition whose image holds that handler (the vector table opens the image), its core in
+ * *m4 and its split in *split (any for the M7's, which starts at the same address in every
+ * split); 0 if none. */
+static uint32_t bin_built_at(uint32_t reset, uint64_t size, bool *m4, const board_split **split)
+{
+    static const char *const names[] = {"50_50", "75_25", "100_0"};
+    for (int i = 0; i < 3; i++) {
+        const board_split *s = board_split_find(names[i]);
+        const uint32_t starts[2] = {s->m7_address, s->m4_address};
+        for (int c = 0; c < 2; c++)
+            if (reset >= starts[c] && reset - starts[c] < size) {
+                *m4 = c == 1;
+                *split = s;
+                return starts[c];
+            }
+    }
+    return 0;
+}
+
+/* Whether image (a .bin of size bytes that build wrote) was built for the partition at at:
+ * its vector table's reset handler lies inside the image placed there. 0, or the exit status
+ * after saying where it was built to lie. */
+static int check_bin_place(const board_args *args, const char *image, uint64_t size, bool m7,
+                           const board_split *split, uint32_t at)
+{
+    FILE *f = fopen(image, "rb");
+    if (!f)
+        return board_fail(args, "%s: %s", image, strerror(errno));
+    uint8_t v[8];
+    size_t got = fread(v, 1, sizeof v, f);
+    fclose(f);
+    uint32_t reset = got == sizeof v ? ((uint32_t)v[4] | (uint32_t)v[5] << 8 | (uint32_t)v[6] << 16 | (uint32_t)v[7] << 24) & ~1u
+                                     : 0;
+    if (reset >= at && reset - at < size)
+        return 0;
+    bool m4 = false;
+    const board_split *built_split = NULL;
+    uint32_t built = bin_built_at(reset, size, &m4, &built_split);
+    if (!built)
+        return board_fail(args, "%s is no image duet-board build made for the GIGA R1 (its reset vector, 0x%08lx, "
+                                "lies in no partition)", image, (unsigned long)reset);
+    char where[64];
+    snprintf(where, sizeof where, m4 ? "the M4's partition with --split %s" : "the M7's partition", built_split->name);
+    return board_fail(args, "%s was built to lie at 0x%08lx (%s), not at 0x%08lx (the %s's with --split %s): upload "
+                            "it with the --core and --split it was built with, or build it again",
+                      image, (unsigned long)built, where, (unsigned long)at, m7 ? "M7" : "M4", split->name);
+}
+
 /* dfu-util to the bootloader, at the address of the image's partition. */
 static int giga_upload(const board_args *args)
 {
@@ -388,6 +437,9 @@ static int giga_upload(const board_args *args)
     if ((uint64_t)st.st_size > room)
         return board_fail(args, "%s has %lld bytes; the %s's partition in split %s holds %lu", image,
                           (long long)st.st_size, core == 0 ? "M7" : "M4", split->name, (unsigned long)room);
+    int placed = check_bin_place(args, image, (uint64_t)st.st_size, core == 0, split, at);
+    if (placed)
+        return placed;
     argv_buf a = {0};
     arg(&a, "dfu-util");
     arg(&a, "--device");
