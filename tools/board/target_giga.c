@@ -400,8 +400,10 @@ static int check_bin_place(const board_args *args, const char *image, uint64_t s
     uint8_t v[8];
     size_t got = fread(v, 1, sizeof v, f);
     fclose(f);
-    uint32_t reset = got == sizeof v ? ((uint32_t)v[4] | (uint32_t)v[5] << 8 | (uint32_t)v[6] << 16 | (uint32_t)v[7] << 24) & ~1u
-                                     : 0;
+    /* word 1 of the vector table, little-endian, without its Thumb bit */
+    uint32_t reset = 0;
+    if (got == sizeof v)
+        reset = ((uint32_t)v[4] | (uint32_t)v[5] << 8 | (uint32_t)v[6] << 16 | (uint32_t)v[7] << 24) & ~1u;
     if (reset >= at && reset - at < size)
         return 0;
     bool m4 = false;
