@@ -104,23 +104,6 @@ static void top_lock(void *arg)
         duet.port->lock(duet.port);
 }
 
-/* Keeps the engine's text in capture as duet_text_add would, if it fits whole (the
- * engine's always does: "no error" at most calls, twice a call), with one copy of its bytes
- * and NUL; false if not (then duet_text_add cuts it). Built for size, always false: one way. */
-static inline bool keep_whole(char *capture)
-{
-#if !defined(__OPTIMIZE_SIZE__)
-    const char *text = duet_rpc_error_text(&duet.rpc);
-    size_t n = strlen(text); /* the C library's, word at a time where built for speed */
-    if (n < DUET_RPC_ERROR_TEXT) {
-        memcpy(capture, text, n + 1);
-        return true;
-    }
-#endif
-    (void)capture;
-    return false;
-}
-
 /* The engine's error text is one for all threads. While a thread's call runs, each release
  * of the lock keeps the engine's text in the call's own buffer (capture): the last release
  * is the engine's own at the call's end, under the lock its failure was recorded under, so
@@ -131,7 +114,7 @@ static void top_unlock(void *arg)
     if (duet.port && duet.port->unlock) {
         duet_port_error *e = thread_error();
         char *capture = e ? e->capture : NULL; /* the core's text is the engine's */
-        if (capture && !keep_whole(capture)) {
+        if (capture) {
             duet_text t;
             duet_text_init(&t, capture, DUET_RPC_ERROR_TEXT);
             duet_text_add(&t, duet_rpc_error_text(&duet.rpc));

@@ -52,6 +52,11 @@ static const board_split splits[] = {
     {"50_50", "1MB M7 + 1MB M4", 0x08040000u, 0xC0000u, 0x08100000u, 0x100000u},
 };
 
+const board_split *board_split_nth(size_t i)
+{
+    return i < sizeof splits / sizeof splits[0] ? &splits[i] : NULL;
+}
+
 const board_split *board_split_find(const char *name)
 {
     for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++)

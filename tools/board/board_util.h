@@ -25,6 +25,9 @@ typedef struct board_split {
     uint32_t m4_size;      /* bytes the M4's partition holds */
 } board_split;
 
+/* The i-th split of the board (0, 1, ...), or NULL past the last. */
+const board_split *board_split_nth(size_t i);
+
 /* The split named name, or NULL. */
 const board_split *board_split_find(const char *name);
 

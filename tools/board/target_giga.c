@@ -374,9 +374,8 @@ static int giga_build(const board_args *args)
  * split); 0 if none. */
 static uint32_t bin_built_at(uint32_t reset, uint64_t size, bool *m4, const board_split **split)
 {
-    static const char *const names[] = {"50_50", "75_25", "100_0"};
-    for (int i = 0; i < 3; i++) {
-        const board_split *s = board_split_find(names[i]);
+    const board_split *s;
+    for (size_t i = 0; (s = board_split_nth(i)); i++) {
         const uint32_t starts[2] = {s->m7_address, s->m4_address};
         for (int c = 0; c < 2; c++)
             if (reset >= starts[c] && reset - starts[c] < size) {
