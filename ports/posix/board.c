@@ -841,16 +841,24 @@ typedef struct reaper {
     board_maps maps;            /* its own mapping of the board */
 } reaper;
 
+/* "SIGSEGV" or "signal 40", for an exit status above 128 as m4_status keeps it. */
+static const char *m4_signal_text(int32_t status, char *buf, size_t cap)
+{
+    const char *name = sigabbrev_np(status - 128);
+    if (name)
+        snprintf(buf, cap, "SIG%s", name);
+    else
+        snprintf(buf, cap, "signal %d", (int)(status - 128));
+    return buf;
+}
+
 /* "the M4 stopped: SIGSEGV" or "the M4 program returned 3", for an exit status as m4_status
  * keeps it. */
 static const char *m4_end_text(int32_t status, char *buf, size_t cap)
 {
     if (status > 128) {
-        const char *name = sigabbrev_np(status - 128);
-        if (name)
-            snprintf(buf, cap, "the M4 stopped: SIG%s", name);
-        else
-            snprintf(buf, cap, "the M4 stopped: signal %d", (int)(status - 128));
+        char name[32];
+        snprintf(buf, cap, "the M4 stopped: %s", m4_signal_text(status, name, sizeof name));
     } else {
         snprintf(buf, cap, "the M4 program returned %d", (int)status);
     }
@@ -881,9 +889,13 @@ static void *reaper_main(void *arg)
         while (!__atomic_compare_exchange_n(bell, &old, next, true, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
         futex_wake(bell);
     }
+    /* The board's log says "M4  stopped: <text>": a signal's name alone, not the sentence
+     * the M7's errors give ("the M4 stopped: SIGSEGV"). */
     char text[64];
     if (reset && code == 128 + SIGTERM)
         snprintf(text, sizeof text, "the M4 was held in reset (stopped)");
+    else if (code > 128)
+        m4_signal_text(code, text, sizeof text);
     else
         m4_end_text(code, text, sizeof text);
     duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, code, text, strlen(text));

@@ -330,7 +330,7 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("duet-board run: the M4 crashed: SIGSEGV", r.stderr)
-        self.assertRegex(r.stderr, r"M4 +stopped: the M4 stopped: SIGSEGV")
+        self.assertRegex(r.stderr, r"M4 +stopped: SIGSEGV\n")
         m = re.search(r"die: (-?\d+) after (\d+) ms: (.*)", r.stdout)
         self.assertIsNotNone(m, r.stdout)
         self.assertEqual(int(m.group(1)), -9)  # DUET_ERR_LINK_DOWN

@@ -127,7 +127,7 @@ class WebPage(unittest.TestCase):
             box = self.part("serial-input")
             box.send_keys("crash", Keys.ENTER)  # the M7's program ends with SIGSEGV
             self.wait_value("m7", "stopped")
-            self.assertEqual(self.part("m7").get_attribute("aria-label"), "M7 core: stopped (the M7 stopped: SIGSEGV)")
+            self.assertEqual(self.part("m7").get_attribute("aria-label"), "M7 core: stopped (SIGSEGV)")
             self.assertEqual(self.d.find_element(By.ID, "m7-state").text, "stopped")
             # Typed text has no reader now: the page says so, and what to do.
             box.send_keys("anyone there?", Keys.ENTER)

@@ -399,7 +399,7 @@ static void reap_m7(run *r, bool stopped_by_us)
         if (stopped_by_us && (sig == SIGTERM || sig == SIGKILL))
             snprintf(why, sizeof why, "the board was powered off");
         else
-            snprintf(why, sizeof why, "the M7 stopped: %s", board_signal_name(sig));
+            snprintf(why, sizeof why, "%s", board_signal_name(sig)); /* "M7  stopped: SIGSEGV" */
     } else {
         value = WEXITSTATUS(status);
         snprintf(why, sizeof why, "the M7 program returned %d", value);
