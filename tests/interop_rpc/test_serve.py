@@ -19,8 +19,11 @@ exit status and that the next request is still served:
   9. (with --plugin, tests/interop_rpc's plugin) one call whose handler sends 14 MB of
      notifications to a client that reads nothing: more than its output buffer holds; the
      others are served while the handler waits for room, then the client gets it all
+ 10. SIGTERM while a client's responses wait unread: no more is served, but the responses
+     already made go out whole when it reads, then the server exits 0; a second SIGTERM
+     ends it at once
 and bytes that are not MessagePack: said on stderr, counted, and exit 4 when the input ended
-inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 garbage (default: all)."""
+inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 10 garbage (default: all)."""
 import errno
 import fcntl
 import os
@@ -38,6 +41,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import Checks  # noqa: E402
 from peer import Peer, RemoteError, pack  # noqa: E402
+import msgpack  # noqa: E402  (peer.py says how to install it if it is missing)
 
 LIMIT = 1 << 20
 ADD = pack([0, 99, "add", [1, 2]])  # "the next request", id 99: answered with 3
@@ -573,13 +577,84 @@ def case_unread_flood_run(c, proc, port):
     c.check("9. no client was dropped", "dropped" not in err, short(err))
 
 
+def case_stop_sends(c, duet):
+    proc, port = start_tcp(duet)
+    try:
+        case_stop_sends_run(c, proc, port)
+    finally:
+        if proc.poll() is None:  # a check raised: do not leave the server behind
+            proc.kill()
+            proc.wait()
+
+
+def read_to_end(sock, timeout):
+    """Every byte sock receives until the server closes it (or timeout s)."""
+    sock.setblocking(True)
+    sock.settimeout(timeout)
+    data = bytearray()
+    try:
+        while True:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, OSError):
+        pass
+    return bytes(data)
+
+
+def case_stop_sends_run(c, proc, port):
+    stuck = connect_unread(port)
+    flood = Flood(stuck)
+    flood.start()
+    wait_stuck(stuck, flood)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    c.equal("10. after SIGTERM the server waits while the responses it made still go out", proc.poll(), None)
+    data = read_to_end(stuck, 20)
+    unpacker = msgpack.Unpacker(raw=False)
+    unpacker.feed(data)
+    got = list(unpacker)
+    c.equal("10. the client reading then gets them up to the server's close, and no message cut",
+            unpacker.tell(), len(data))
+    c.check("10. ...more than the socket held (the server's buffer too)", len(data) > 4 * UNREAD_BLOB,
+            "%d bytes" % len(data))
+    c.equal("10. ...each whole and right, in order from the first",
+            got, [[1, i, None, [unread_blob(i)]] for i in range(1, len(got) + 1)])
+    c.equal("10. ...then the server exits 0", outcome(proc, 10)[0], 0)
+    stuck.close()
+
+
+def case_stop_twice(c, duet):
+    proc, port = start_tcp(duet)
+    try:
+        stuck = connect_unread(port)
+        flood = Flood(stuck)
+        flood.start()
+        idle = connect(port, "an idle client")
+        wait_stuck(stuck, flood)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        c.equal("10. a client that does not read keeps the server after SIGTERM", proc.poll(), None)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        c.equal("10. a second SIGTERM ends it: exit 0", outcome(proc, 5)[0], 0)
+        c.check("10. ...at once (under 1 s)", time.monotonic() - t0 < 1, time.monotonic() - t0)
+        for sock in (stuck, idle.sock):
+            sock.close()
+    finally:
+        if proc.poll() is None:  # a check raised: do not leave the server behind
+            proc.kill()
+            proc.wait()
+
+
 def main():
     duet = sys.argv[1]
     args = sys.argv[2:]
     plugin = None
     if args[:1] == ["--plugin"]:
         plugin, args = args[1], args[2:]
-    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "garbage"}
+    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "garbage"}
     c = Checks("interop_rpc duet-rpc serve (%s)" % os.path.basename(duet))
     per_transport = (("1", "1. oversized request", case_oversized), ("2", "2. header declaring 4 GiB", case_huge_header),
                      ("3", "3. end of input", case_end_of_input), ("4", "4. reading while a handler waits", case_reading_on),
@@ -597,6 +672,9 @@ def main():
         c.section("7. a client that reads nothing stalls no one", case_unread, c, duet)
     if "8" in only:
         c.section("8. a client that reads nothing is dropped", case_unread_dropped, c, duet)
+    if "10" in only:
+        c.section("10. SIGTERM sends the responses already made", case_stop_sends, c, duet)
+        c.section("10. a second SIGTERM drops them", case_stop_twice, c, duet)
     if "9" in only and plugin:
         c.section("9. one handler sends more than a client's output buffer holds", case_unread_flood, c, duet, plugin)
     return c.summary()

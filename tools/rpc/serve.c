@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +22,9 @@
  * fills past one response only when a handler sends more than one message. */
 #define OUT_CAP ((size_t)4 * MAX_MESSAGE)
 _Static_assert(OUT_CAP >= MAX_MESSAGE, "the output buffer takes any one message");
+/* After a stop signal, how often a socket whose last bytes its client has not received yet
+ * is looked at again. */
+#define LINGER_LOOK_MS 20
 
 typedef struct server server;
 
@@ -38,6 +43,8 @@ typedef struct conn {
     size_t out_head;
     size_t out_len;
     uint32_t out_moved;    /* when out last moved, or began to hold something (write timeout) */
+    bool lingering;        /* after a stop signal: all sent, its socket still holds some */
+    int unacked;           /* then what its socket holds that the client has not received */
 } conn;
 
 struct server {
@@ -49,12 +56,14 @@ struct server {
     int last_status;       /* the status of the last connection that ended */
 };
 
+/* How many stop signals came: the first stops serving, the second the sending too. */
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    if (stop_requested < 2)
+        stop_requested++;
 }
 
 /* SIGINT and SIGTERM end serve_tcp's loop (poll returns EINTR: no SA_RESTART). */
@@ -493,6 +502,104 @@ int serve_stream(const serve_config *cfg, int rfd, int wfd)
     return status;
 }
 
+/* The bytes c's socket has taken but its client has not yet acknowledged (0 if unknown). */
+static int conn_unacked(const conn *c)
+{
+    int queued = 0;
+    if (ioctl(c->ep.fd.write_fd, SIOCOUTQ, &queued) != 0)
+        return 0;
+    return queued;
+}
+
+/* After its last response went to c's socket, with some of it not yet received: no more
+ * output (the client reads the end of the stream once it has read everything), and what the
+ * client still sends is read and dropped: a socket closed with unread input is reset, and
+ * a reset throws away what the client has not received yet. */
+static void conn_linger(conn *c, int unacked)
+{
+    shutdown(c->ep.fd.write_fd, SHUT_WR);
+    c->lingering = true;
+    c->unacked = unacked;
+    c->out_moved = duet_posix_now_ms();
+}
+
+/* Whether c, lingering, is done: its client has received everything or went away, or
+ * received nothing for the write timeout (then dropped, with a sentence). Reads and drops
+ * what the client sent meanwhile. */
+static bool conn_lingered(const server *s, conn *c)
+{
+    uint8_t sink[4096];
+    ssize_t n;
+    while ((n = recv(c->ep.fd.read_fd, sink, sizeof sink, MSG_DONTWAIT)) > 0) {
+    }
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        return true;
+    int unacked = conn_unacked(c);
+    uint32_t now = duet_posix_now_ms(), limit = s->cfg->write_timeout_ms;
+    if (unacked != c->unacked) {
+        c->unacked = unacked;
+        c->out_moved = now;
+    } else if (unacked && limit && now - c->out_moved >= limit) {
+        fprintf(stderr, "%s: dropped: it read nothing for %u ms while %d bytes of responses waited (--write-timeout)\n",
+                c->ep.name, (unsigned)(now - c->out_moved), unacked);
+        return true;
+    }
+    return unacked == 0;
+}
+
+/*
+ * One turn of the drain after a stop signal over the connections whose output still waits
+ * in their buffer (sent as their sockets take it) or in their sockets (lingering: dropped
+ * input read). True while any does. Lingering sockets are looked at every LINGER_LOOK_MS
+ * (the kernel says nothing when a client receives); output that does not move for the
+ * write timeout is dropped as always.
+ */
+static bool server_drain_step(server *s)
+{
+    struct pollfd p[SERVE_MAX_CONNS];
+    conn *who[SERVE_MAX_CONNS];
+    nfds_t n = 0;
+    uint32_t timeout_ms = server_drop_stuck(s);
+    for (unsigned i = 0; i < SERVE_MAX_CONNS; i++) {
+        conn *c = s->conns[i];
+        if (!c || c->ended)
+            continue;
+        int unacked = c->lingering || conn_pending(c) ? 0 : conn_unacked(c);
+        if (c->lingering ? conn_lingered(s, c) : !conn_pending(c) && !unacked) {
+            conn_end(s, c, c->closing ? c->status : 0);
+            continue;
+        }
+        if (unacked)
+            conn_linger(c, unacked);
+        bool out = !c->lingering;
+        p[n] = (struct pollfd){.fd = out ? c->ep.fd.write_fd : c->ep.fd.read_fd, .events = out ? POLLOUT : POLLIN,
+                               .revents = 0};
+        who[n++] = c;
+        if (!out && timeout_ms > LINGER_LOOK_MS)
+            timeout_ms = LINGER_LOOK_MS;
+    }
+    if (!n)
+        return false;
+    if (poll(p, n, timeout_ms > 60000 ? 60000 : (int)timeout_ms) > 0)
+        for (nfds_t k = 0; k < n; k++)
+            if ((p[k].revents & POLLOUT) && !who[k]->ended)
+                conn_flush(who[k]);
+    return true;
+}
+
+/* After a stop signal: no connection is accepted and no request served any more, but the
+ * responses already made still reach clients that read them (server_drain_step); a second
+ * stop signal drops the rest at once. */
+static void server_drain(server *s)
+{
+    if (s->listen_fd >= 0) {
+        close(s->listen_fd);
+        s->listen_fd = -1;
+    }
+    while (stop_requested < 2 && server_drain_step(s)) {
+    }
+}
+
 int serve_tcp(const serve_config *cfg, int listen_fd)
 {
     server s;
@@ -506,6 +613,7 @@ int serve_tcp(const serve_config *cfg, int listen_fd)
         if (cfg->once && s.accepted > 0 && server_count(&s) == 0)
             break;
     }
+    server_drain(&s);
     for (unsigned i = 0; i < SERVE_MAX_CONNS; i++)
         if (s.conns[i])
             conn_end(&s, s.conns[i], 0);

@@ -28,7 +28,9 @@ typedef struct serve_config {
 int serve_stream(const serve_config *cfg, int rfd, int wfd);
 
 /* Serves every connection to listen_fd until SIGINT or SIGTERM (exit status 0), or with
- * cfg->once the first one only (its status). Closes listen_fd. */
+ * cfg->once the first one only (its status); after the signal, sends the responses its
+ * clients' buffers still hold (a second signal, or --write-timeout, drops them). Closes
+ * listen_fd. */
 int serve_tcp(const serve_config *cfg, int listen_fd);
 
 #endif
