@@ -201,19 +201,16 @@ static int compile_ino(const board_args *a, bool m7, const char *const *flags, i
     int count, rc = sketch_tabs(a, tabs, &count);
     if (rc)
         return rc;
-    const char *f = tabs[0];
-    *sketch = f;
-    /* Headers next to the sketch, as the IDE finds them. */
+    *sketch = tabs[0];
     char here[PATH_MAX + 2], cpp[PATH_MAX];
-    const char *slash = strrchr(f, '/');
-    snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
+    sketch_include_here(tabs[0], here, sizeof here);
     /* The command that will compile it, for its preprocessor. */
     const char *compile_argv[ARGS_MAX];
     int n = command(a, m7, flags, flag_count, true, here, compile_argv);
     rc = sketch_translate_file(a, tabs, count, dir, compile_argv, n, cpp, sizeof cpp);
     if (rc)
         return rc;
-    return compile(a, m7, flags, flag_count, dir, cpp, here, f, out);
+    return compile(a, m7, flags, flag_count, dir, cpp, here, tabs[0], out);
 }
 
 int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,

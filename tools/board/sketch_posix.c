@@ -210,6 +210,12 @@ int sketch_tabs(const board_args *a, const char **tabs, int *count)
     return 0;
 }
 
+void sketch_include_here(const char *main_tab, char *include, size_t cap)
+{
+    const char *slash = strrchr(main_tab, '/');
+    snprintf(include, cap, "-I%.*s", slash ? (int)(slash - main_tab) : 1, slash ? main_tab : ".");
+}
+
 const char *sketch_output_source(const board_args *a)
 {
     const char *tabs[SKETCH_TABS_MAX];
@@ -434,10 +440,8 @@ static int link_sketch(const board_args *a, const char **argv, const char *sketc
 static int add_ino(const board_args *a, const char *const *tabs, int count, const char *dir, const char **argv,
                    int flags_end, int *n, int *objects)
 {
-    /* Headers next to the sketch, as the IDE finds them. */
     static char here[PATH_MAX + 2];
-    const char *f = tabs[0], *slash = strrchr(f, '/');
-    snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
+    sketch_include_here(tabs[0], here, sizeof here);
     const char *compile[64 + 2 * 256];
     memcpy(compile, argv, (size_t)flags_end * sizeof *argv);
     compile[flags_end] = here;

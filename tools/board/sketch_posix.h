@@ -12,8 +12,8 @@ bool sketch_sources(const board_args *a);
 
 /*
  * Builds the sketch into the program out for one core (m7 or not): the .ino tabs
- * (sketch_tabs) become one C++ file with Arduino.h and the IDE's prototypes, .cpp files are compiled as C++ and
- * .c files as C, all linked with the Arduino layer, main() for setup()/loop(), the board and
+ * (sketch_tabs) become one C++ file with Arduino.h and the IDE's prototypes, .cpp files are
+ * compiled as C++ and .c files as C, all linked with the Arduino layer, main() for setup()/loop(), the board and
  * the core. The compiler's messages reach stderr as it prints them; after a failure a line
  * names each thing the sketch uses that the layer lacks. Returns the exit status (0, or 1
  * after a sentence on stderr).
@@ -37,6 +37,10 @@ bool sketch_is_cxx(const char *path);
  * same name, or from other folders than the main tab's, are refused. Returns 0, or the exit
  * status after a sentence on stderr. */
 int sketch_tabs(const board_args *a, const char **tabs, int *count);
+
+/* "-I<the folder of the main tab>" into include (cap bytes): headers next to the sketch, as
+ * the IDE finds them. */
+void sketch_include_here(const char *main_tab, char *include, size_t cap);
 
 /* The source the build's output is named after: the main tab (sketch_tabs) when the first
  * source is a .ino, else the first source. */
