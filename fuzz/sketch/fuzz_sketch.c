@@ -50,6 +50,11 @@
  * 10. The text as the preprocessor's output (duet_sketch_kept_lines, name "<sketch>"): no line
  *    is kept unless "\"<sketch>\"" is in it and it says it named the sketch.
  *
+ * 11. Tabs (duet_sketch_translate_tabs): the text cut in two at its middle, tab A (path) and
+ *    tab B ("tab2.ino"). The count is A's and B's own counts summed; when one of them has no
+ *    function, the output is exactly A's own translation followed by B's without its
+ *    "#include <Arduino.h>" line (the prototypes all in the one tab that has functions).
+ *
  * 6. duet_sketch_explain, on the text cut at its first NUL taken as compiler messages and
  *    the path as sketch_name (a newline in the name made a space: a name on several lines is
  *    out of scope), writes exactly as many lines as it returns, each ending in a newline,
@@ -745,6 +750,31 @@ static void check_kept_lines(const char *text, size_t len)
         CHECK(!kept[n]);
 }
 
+/* 11.: the text as two tabs, cut at its middle. */
+static void check_tabs(const char *text, size_t len, const char *path)
+{
+    static const char include[] = "#include <Arduino.h>\n";
+    size_t half = len / 2, alen, blen, olen;
+    int na, nb, n;
+    char *a = translate(text, half, path, NULL, 0, &alen, &na);
+    char *b = translate(text + half, len - half, "tab2.ino", NULL, 0, &blen, &nb);
+    const duet_sketch_tab tabs[] = {{text, half, path, NULL, 0}, {text + half, len - half, "tab2.ino", NULL, 0}};
+    char *out = NULL;
+    FILE *f = open_memstream(&out, &olen);
+    CHECK(f);
+    n = duet_sketch_translate_tabs(tabs, 2, f);
+    CHECK(fclose(f) == 0);
+    CHECK(n == na + nb);
+    CHECK(blen >= sizeof include - 1 && memcmp(b, include, sizeof include - 1) == 0);
+    if (na == 0 || nb == 0) {
+        size_t rest = blen - (sizeof include - 1);
+        CHECK(olen == alen + rest && memcmp(out, a, alen) == 0 && memcmp(out + alen, b + sizeof include - 1, rest) == 0);
+    }
+    free(a);
+    free(b);
+    free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -779,6 +809,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_translate(text, len, path, NULL, 0);
     }
     check_kept_lines(text, len);
+    check_tabs(text, len, path);
 
     char *messages = fuzz_text((const uint8_t *)text, len);
     for (size_t k = 0; k < plen; k++)

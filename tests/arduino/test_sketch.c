@@ -454,6 +454,160 @@ static void test_kept_lines_from_the_preprocessor(void **state)
     assert_int_equal(duet_sketch_conditionals("# /* */ ifndef X\n#  if 1\n", 25), 2);
 }
 
+
+/* ------------------------------------------------------------ several tabs */
+
+/* What duet_sketch_translate_tabs writes for count tabs, its result in *result. */
+static char *translate_tabs(const duet_sketch_tab *tabs, size_t count, int *result)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    *result = duet_sketch_translate_tabs(tabs, count, out);
+    fclose(out);
+    return text;
+}
+
+static duet_sketch_tab tab(const char *text, const char *path)
+{
+    return (duet_sketch_tab){text, strlen(text), path, NULL, 0};
+}
+
+static void test_tabs_joined_with_all_prototypes_once(void **state)
+{
+    (void)state;
+    /* The main tab calls helper() of the second; the second uses the main tab's type and
+     * global. The second tab has no newline at its end. */
+    const duet_sketch_tab tabs[] = {
+        tab("struct Point { int x; };\n" /* 1 */
+            "Point origin = {0};\n"      /* 2 */
+            "void setup() {\n"           /* 3 */
+            "  helper(origin);\n"        /* 4 */
+            "}\n"                        /* 5 */
+            "void loop() { }\n",         /* 6 */
+            "dir/tabs.ino"),
+        tab("// helpers\n"                    /* 1 */
+            "int helper(Point p, int n = 2) {\n" /* 2 */
+            "  return p.x + n;\n"              /* 3 */
+            "}",                               /* 4 */
+            "dir/helpers.ino"),
+    };
+    int n;
+    char *cpp = translate_tabs(tabs, 2, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(cpp, "#include <Arduino.h>\n"
+                             "#line 1 \"dir/tabs.ino\"\n"
+                             "struct Point { int x; };\n"
+                             "Point origin = {0};\n"
+                             "#line 3 \"dir/tabs.ino\"\n"
+                             "void setup ( );\n"
+                             "#line 6 \"dir/tabs.ino\"\n"
+                             "void loop ( );\n"
+                             "#line 2 \"dir/helpers.ino\"\n"
+                             "int helper ( Point p , int n );\n"
+                             "#line 3 \"dir/tabs.ino\"\n"
+                             "void setup() {\n"
+                             "  helper(origin);\n"
+                             "}\n"
+                             "void loop() { }\n"
+                             "#line 1 \"dir/helpers.ino\"\n"
+                             "// helpers\n"
+                             "int helper(Point p, int n = 2) {\n"
+                             "  return p.x + n;\n"
+                             "}\n");
+    free(cpp);
+}
+
+static void test_tabs_prototypes_in_first_tab_with_a_function(void **state)
+{
+    (void)state;
+    /* The main tab declares only; the prototypes go where the second tab's first function
+     * starts, and an empty tab is just its #line. */
+    const duet_sketch_tab tabs[] = {tab("int shared = 1;\n", "a.ino"), tab("", "b.ino"),
+                                    tab("int twice(int v) { return 2 * v; }\nvoid setup() { twice(shared); }\n",
+                                        "c.ino"),
+                                    tab("void loop() { }\n", "d.ino")};
+    int n;
+    char *cpp = translate_tabs(tabs, 4, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(cpp, "#include <Arduino.h>\n"
+                             "#line 1 \"a.ino\"\n"
+                             "int shared = 1;\n"
+                             "#line 1 \"b.ino\"\n"
+                             "#line 1 \"c.ino\"\n"
+                             "#line 1 \"c.ino\"\n"
+                             "int twice ( int v );\n"
+                             "#line 2 \"c.ino\"\n"
+                             "void setup ( );\n"
+                             "#line 1 \"d.ino\"\n"
+                             "void loop ( );\n"
+                             "#line 1 \"c.ino\"\n"
+                             "int twice(int v) { return 2 * v; }\n"
+                             "void setup() { twice(shared); }\n"
+                             "#line 1 \"d.ino\"\n"
+                             "void loop() { }\n");
+    free(cpp);
+    /* No function anywhere: the tabs joined, no prototype. */
+    const duet_sketch_tab plain[] = {tab("int a;", "a.ino"), tab("int b;\n", "b.ino")};
+    cpp = translate_tabs(plain, 2, &n);
+    assert_int_equal(n, 0);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"a.ino\"\nint a;\n#line 1 \"b.ino\"\nint b;\n");
+    free(cpp);
+}
+
+static void test_tabs_kept_lines_per_tab(void **state)
+{
+    (void)state;
+    /* The second tab's M4 half is not compiled for the M7: its function gets no prototype.
+     * The kept lines come from one preprocessor run over the joined tabs. */
+    const char *main_tab = "void setup() {\n  on_core();\n}\nvoid loop() { }\n";
+    const char *second = "#ifdef CORE_CM4\n"     /* 1 */
+                         "void on_core(M4Only x) { }\n" /* 2 */
+                         "#else\n"               /* 3 */
+                         "void on_core() { }\n"  /* 4 */
+                         "#endif\n";             /* 5 */
+    const char *output = "# 1 \"<tab 1>\"\n"
+                         "void setup() {\n"
+                         "  on_core();\n"
+                         "}\n"
+                         "void loop() { }\n"
+                         "# 1 \"<tab 2>\"\n"
+                         "\n\n\n"
+                         "void on_core() { }\n";
+    bool kept1[8], kept2[8];
+    assert_true(duet_sketch_kept_lines(output, strlen(output), "<tab 1>", kept1, 8));
+    assert_true(duet_sketch_kept_lines(output, strlen(output), "<tab 2>", kept2, 8));
+    for (int line = 0; line < 8; line++) {
+        assert_int_equal(kept1[line], line >= 1 && line <= 4);
+        assert_int_equal(kept2[line], line == 4);
+    }
+    const duet_sketch_tab tabs[] = {{main_tab, strlen(main_tab), "m.ino", kept1, 8},
+                                    {second, strlen(second), "s.ino", kept2, 8}};
+    int n;
+    char *cpp = translate_tabs(tabs, 2, &n);
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(cpp, "#line 4 \"s.ino\"\nvoid on_core ( );\n#line 1 \"m.ino\"\nvoid setup() {\n"));
+    assert_null(strstr(cpp, "M4Only x );"));
+    free(cpp);
+}
+
+static void test_one_tab_is_the_single_translation(void **state)
+{
+    (void)state;
+    const char *sketches[] = {both_cores, "int x;\n", "void f() {}", ""};
+    for (size_t k = 0; k < sizeof sketches / sizeof sketches[0]; k++) {
+        int n, m;
+        char *old = translate(sketches[k], &n);
+        duet_sketch_tab one = tab(sketches[k], "s.ino");
+        char *cpp = translate_tabs(&one, 1, &m);
+        assert_int_equal(m, n);
+        assert_string_equal(cpp, old);
+        free(cpp);
+        free(old);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +622,10 @@ int main(void)
         cmocka_unit_test(test_kept_placement),
         cmocka_unit_test(test_all_kept_is_the_old_translation),
         cmocka_unit_test(test_kept_lines_from_the_preprocessor),
+        cmocka_unit_test(test_tabs_joined_with_all_prototypes_once),
+        cmocka_unit_test(test_tabs_prototypes_in_first_tab_with_a_function),
+        cmocka_unit_test(test_tabs_kept_lines_per_tab),
+        cmocka_unit_test(test_one_tab_is_the_single_translation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

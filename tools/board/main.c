@@ -29,10 +29,13 @@ static const char usage_text[] =
     "                 split of the M7's program already there, else 50_50 (75_25 for a script)\n"
     "  --web [HOST:]PORT  serve the board's page for a browser there (HOST 127.0.0.1 unless given; PORT 0:\n"
     "                 any free one); run then goes on until Ctrl-C or --seconds (docs/web.md)\n"
-    "  -o, --output IMAGE  what build writes (default: the first source's name + _m7 or _m4)\n"
+    "  -o, --output IMAGE  what build writes (default: the first source's name + _m7 or _m4; for .ino\n"
+    "                 tabs, the main tab's: the one named after its folder, Blink/Blink.ino)\n"
     "  -q, --quiet    no event log (run)\n"
     "  -v, --verbose  print the commands duet-board runs\n"
     "\n"
+    "A sketch's .ino tabs, given together (build --core m7 Blink/*.ino), are joined into one, as the\n"
+    "Arduino IDE joins them: the main tab first, then the others by name.\n"
     "stdout is the Serial Monitor (the M7's USB Serial); the event log goes to stderr.\n";
 
 static void print_usage(FILE *out)

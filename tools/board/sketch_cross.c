@@ -192,6 +192,27 @@ static int compile_layer(const board_args *a, bool m7, const char *const *flags,
     return 0;
 }
 
+/* Joins the sketch's .ino tabs (sketch_tabs) into one C++ file and compiles it into the next
+ * object of out; *sketch gets the main tab. 0, or the exit status. */
+static int compile_ino(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
+                       const char **sketch, sketch_objects *out)
+{
+    const char *tabs[SKETCH_TABS_MAX];
+    int count, rc = sketch_tabs(a, tabs, &count);
+    if (rc)
+        return rc;
+    *sketch = tabs[0];
+    char here[PATH_MAX + 2], cpp[PATH_MAX];
+    sketch_include_here(tabs[0], here, sizeof here);
+    /* The command that will compile it, for its preprocessor. */
+    const char *compile_argv[ARGS_MAX];
+    int n = command(a, m7, flags, flag_count, true, here, compile_argv);
+    rc = sketch_translate_file(a, tabs, count, dir, compile_argv, n, cpp, sizeof cpp);
+    if (rc)
+        return rc;
+    return compile(a, m7, flags, flag_count, dir, cpp, here, tabs[0], out);
+}
+
 int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
                          sketch_objects *out)
 {
@@ -211,21 +232,9 @@ int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags,
         const char *e = sketch_extension(f);
         int rc;
         if (strcmp(e, ".ino") == 0) {
-            if (sketch)
-                return board_usage_fail(a, "%s and %s: build one .ino at a time (put shared code in .cpp files)",
-                                        sketch, f);
-            sketch = f;
-            /* Headers next to the sketch, as the IDE finds them. */
-            char here[PATH_MAX + 2], cpp[PATH_MAX];
-            const char *slash = strrchr(f, '/');
-            snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
-            /* The command that will compile it, for its preprocessor. */
-            const char *compile_argv[ARGS_MAX];
-            int n = command(a, m7, flags, flag_count, true, here, compile_argv);
-            rc = sketch_translate_file(a, f, dir, compile_argv, n, cpp, sizeof cpp);
-            if (rc)
-                return rc;
-            rc = compile(a, m7, flags, flag_count, dir, cpp, here, f, out);
+            if (sketch) /* every tab went in with the first */
+                continue;
+            rc = compile_ino(a, m7, flags, flag_count, dir, &sketch, out);
         } else if (sketch_is_cxx(f) || strcmp(e, ".c") == 0) {
             rc = compile(a, m7, flags, flag_count, dir, f, NULL, f, out);
         } else {

@@ -24,8 +24,8 @@ typedef struct sketch_objects {
 #define SKETCH_CROSS_AR "arm-none-eabi-gcc-ar" /* indexes the intermediate code of -flto objects too */
 
 /*
- * Compiles the sketch's sources (a->files: at most one .ino, .cpp and .c files) and every
- * source of duet's Arduino layer for one core (m7 or not) into objects in dir, each with the
+ * Compiles the sketch's sources (a->files: .ino tabs, joined in sketch_tabs's order, .cpp
+ * and .c files) and every source of duet's Arduino layer for one core (m7 or not) into objects in dir, each with the
  * target's flags (flag_count of them: the CPU's, the include directories of its port) and
  * the user's -I/-D (the layer as one archive, kept in duet-board's cache, build_cache.h).
  * The .ino gets the IDE's rules (tools/sketch). The compiler's messages

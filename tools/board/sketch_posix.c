@@ -127,24 +127,149 @@ static char *read_file(const char *path, size_t *len)
     return text;
 }
 
-/* The name the sketch's lines carry in the preprocessor's output (no escapes needed). */
-#define KEPT_NAME "<sketch>"
+/* ------------------------------------------------------------ the sketch's tabs */
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* The folder path is in, into dir (cap bytes): its real path, or as written when it has
+ * none (a folder that does not exist: the build then says so). */
+static void folder_of(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    char written[PATH_MAX];
+    if (!slash)
+        snprintf(written, sizeof written, ".");
+    else
+        snprintf(written, sizeof written, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    char real[PATH_MAX];
+    snprintf(dir, cap, "%s", realpath(written, real) ? real : written);
+}
+
+/* Whether the .ino path is named after its folder (Blink/Blink.ino): the sketch's main tab. */
+static bool is_namesake(const char *path)
+{
+    char dir[PATH_MAX];
+    folder_of(path, dir, sizeof dir);
+    const char *base = base_name(path), *folder = base_name(dir);
+    size_t stem = strlen(base) - strlen(".ino");
+    return strlen(folder) == stem && strncmp(base, folder, stem) == 0;
+}
+
+static int by_base_name(const void *x, const void *y)
+{
+    return strcmp(base_name(*(const char *const *)x), base_name(*(const char *const *)y));
+}
+
+/* The .ino files among the sources (SKETCH_TABS_MAX at most) into tabs in the IDE's order:
+ * the main tab (named after its folder, else the first given), then the others by name.
+ * Their count. */
+static int ordered_tabs(const board_args *a, const char **tabs)
+{
+    int count = 0, main_tab = -1;
+    for (int i = 0; i < a->file_count && count < SKETCH_TABS_MAX; i++)
+        if (strcmp(extension(a->files[i]), ".ino") == 0) {
+            if (main_tab < 0 && is_namesake(a->files[i]))
+                main_tab = count;
+            tabs[count++] = a->files[i];
+        }
+    if (count > 0) {
+        const char *first = tabs[main_tab < 0 ? 0 : main_tab];
+        tabs[main_tab < 0 ? 0 : main_tab] = tabs[0];
+        tabs[0] = first;
+        qsort(tabs + 1, (size_t)count - 1, sizeof *tabs, by_base_name);
+    }
+    return count;
+}
+
+int sketch_tabs(const board_args *a, const char **tabs, int *count)
+{
+    int given = 0;
+    for (int i = 0; i < a->file_count; i++)
+        given += strcmp(extension(a->files[i]), ".ino") == 0;
+    if (given > SKETCH_TABS_MAX)
+        return board_usage_fail(a, "at most %d .ino tabs in a sketch", SKETCH_TABS_MAX);
+    *count = ordered_tabs(a, tabs);
+    char main_dir[PATH_MAX], dir[PATH_MAX];
+    if (*count > 0)
+        folder_of(tabs[0], main_dir, sizeof main_dir);
+    for (int i = 0; i < *count; i++) {
+        for (int j = i + 1; j < *count; j++)
+            if (strcmp(base_name(tabs[i]), base_name(tabs[j])) == 0)
+                return board_usage_fail(a, "%s and %s: two tabs named %s (a sketch's tabs are the .ino files of "
+                                           "one folder, each once)",
+                                        tabs[i], tabs[j], base_name(tabs[i]));
+        folder_of(tabs[i], dir, sizeof dir);
+        if (strcmp(dir, main_dir) != 0)
+            return board_usage_fail(a, "%s and %s: the .ino tabs of a sketch are the files of one folder", tabs[0],
+                                    tabs[i]);
+    }
+    return 0;
+}
+
+void sketch_include_here(const char *main_tab, char *include, size_t cap)
+{
+    const char *slash = strrchr(main_tab, '/');
+    snprintf(include, cap, "-I%.*s", slash ? (int)(slash - main_tab) : 1, slash ? main_tab : ".");
+}
+
+const char *sketch_output_source(const board_args *a)
+{
+    const char *tabs[SKETCH_TABS_MAX];
+    if (strcmp(extension(a->files[0]), ".ino") != 0 || ordered_tabs(a, tabs) == 0)
+        return a->files[0];
+    return tabs[0];
+}
+
+/* The tabs of a sketch read, with the lines the build compiles in each (kept[t]: NULL for
+ * every line). */
+typedef struct {
+    duet_sketch_tab tab[SKETCH_TABS_MAX];
+    char *text[SKETCH_TABS_MAX];
+    bool *kept[SKETCH_TABS_MAX];
+    int count;
+} sketch_texts;
+
+static void texts_free(sketch_texts *t)
+{
+    for (int i = 0; i < t->count; i++) {
+        free(t->text[i]);
+        free(t->kept[i]);
+    }
+    t->count = 0;
+}
+
+/* The name tab t's lines carry in the preprocessor's output (no escapes needed). */
+static void kept_name(int t, char *name, size_t cap)
+{
+    snprintf(name, cap, "<tab %d>", t + 1);
+}
 
 /* Runs the preprocessor as compile (the compiler and the options of the real compile, n of
- * them) with -E over the sketch text after its prelude, in dir/<base>.lines.cpp, its output
- * into *output (the caller frees). 0 when it ran and succeeded. */
-static int preprocess(const board_args *a, const char *text, size_t len, const char *base, const char *dir,
+ * them) with -E over the tabs joined as the build joins them (each after `#line 1 "<tab N>"`,
+ * kept_name), in dir/<base>.lines.cpp, its output into *output (the caller frees). 0 when it
+ * ran and succeeded. */
+static int preprocess(const board_args *a, const sketch_texts *t, const char *base, const char *dir,
                       const char *const *compile, int n, char **output, size_t *output_len)
 {
-    char src[PATH_MAX], ii[PATH_MAX];
+    char src[PATH_MAX], ii[PATH_MAX], name[32];
     if (snprintf(src, sizeof src, "%s/%s.lines.cpp", dir, base) >= (int)sizeof src ||
         snprintf(ii, sizeof ii, "%s/%s.lines.ii", dir, base) >= (int)sizeof ii || n > 64 + 2 * 256)
         return -1;
     FILE *f = fopen(src, "wb");
     if (!f)
         return -1;
-    fputs("#include <Arduino.h>\n#line 1 \"" KEPT_NAME "\"\n", f);
-    fwrite(text, 1, len, f);
+    fputs("#include <Arduino.h>\n", f);
+    for (int i = 0; i < t->count; i++) {
+        kept_name(i, name, sizeof name);
+        fprintf(f, "#line 1 \"%s\"\n", name);
+        fwrite(t->tab[i].text, 1, t->tab[i].len, f);
+        if (t->tab[i].len && t->tab[i].text[t->tab[i].len - 1] != '\n')
+            fputc('\n', f);
+    }
     if (fclose(f) != 0)
         return -1;
     const char *argv[64 + 2 * 256 + 5];
@@ -160,60 +285,87 @@ static int preprocess(const board_args *a, const char *text, size_t len, const c
     return *output ? 0 : -1;
 }
 
-/* Which lines of the sketch text the build compiles (duet_sketch_translate_kept), as the
- * compiler's preprocessor tells (preprocess): kept[n] for line n < *count. NULL, every line
- * kept as before, when the text has no #if to ask about or the preprocessor fails (a broken
- * sketch, a missing header: the real compile then says what is wrong). */
-static bool *kept_lines(const board_args *a, const char *text, size_t len, const char *base, const char *dir,
-                        const char *const *compile, int n, size_t *count)
+/* Sets which lines of each tab the build compiles (duet_sketch_translate_kept), as the
+ * compiler's preprocessor tells (preprocess). Every line kept, as before, when no tab has
+ * an #if to ask about or the preprocessor fails (a broken sketch, a missing header: the real
+ * compile then says what is wrong). */
+static void kept_lines(const board_args *a, sketch_texts *t, const char *base, const char *dir,
+                       const char *const *compile, int n)
 {
-    if (!compile || duet_sketch_conditionals(text, len) <= 0)
-        return NULL;
+    int conditionals = 0;
+    for (int i = 0; i < t->count && compile; i++)
+        conditionals += duet_sketch_conditionals(t->tab[i].text, t->tab[i].len) != 0;
     char *output = NULL;
     size_t output_len = 0;
-    if (preprocess(a, text, len, base, dir, compile, n, &output, &output_len) != 0) {
+    if (conditionals == 0)
+        return;
+    if (preprocess(a, t, base, dir, compile, n, &output, &output_len) != 0) {
         if (a->verbose)
             fprintf(stderr, "duet-board: the preprocessor failed on %s: every function gets a prototype\n", base);
-        return NULL;
+        return;
     }
-    *count = 2;
-    for (size_t i = 0; i < len; i++)
-        *count += text[i] == '\n';
-    bool *kept = calloc(*count, sizeof *kept);
-    if (kept && !duet_sketch_kept_lines(output, output_len, KEPT_NAME, kept, *count)) {
-        if (a->verbose)
-            fprintf(stderr,
-                    "duet-board: the preprocessor's output has no line of %s: every function gets a prototype\n",
-                    base);
-        free(kept);
-        kept = NULL;
+    bool seen = false, ok = true;
+    for (int i = 0; i < t->count && ok; i++) {
+        char name[32];
+        size_t count = 2;
+        for (size_t k = 0; k < t->tab[i].len; k++)
+            count += t->tab[i].text[k] == '\n';
+        kept_name(i, name, sizeof name);
+        ok = (t->kept[i] = calloc(count, sizeof *t->kept[i])) != NULL;
+        seen |= ok && duet_sketch_kept_lines(output, output_len, name, t->kept[i], count);
+        t->tab[i].kept_lines = count;
     }
     free(output);
-    return kept;
+    if (a->verbose && ok && !seen)
+        fprintf(stderr, "duet-board: the preprocessor's output has no line of %s: every function gets a prototype\n",
+                base);
+    for (int i = 0; i < t->count; i++) {
+        if (!ok || !seen) {
+            free(t->kept[i]);
+            t->kept[i] = NULL;
+        }
+        t->tab[i].kept = t->kept[i];
+    }
 }
 
-/* The .ino as C++ in dir/<name>.cpp (path written into cpp), with prototypes for the
- * functions the compile command compile (n words; NULL: every function) compiles. 0, or the
- * exit status. */
-static int translate(const board_args *a, const char *ino, const char *dir, const char *const *compile, int n,
-                     char *cpp, size_t cap)
+/* Reads the tabs (count of them, main first) into t. 0, or the exit status. */
+static int read_tabs(const board_args *a, const char *const *tabs, int count, sketch_texts *t)
 {
-    size_t len;
-    char *text = read_file(ino, &len);
-    if (!text)
-        return board_fail(a, "%s: %s", ino, strerror(errno));
-    const char *slash = strrchr(ino, '/');
-    const char *base = slash ? slash + 1 : ino;
-    if (snprintf(cpp, cap, "%s/%s.cpp", dir, base) >= (int)cap) {
-        free(text);
-        return board_fail(a, "%s: the path is too long", ino);
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < count; i++) {
+        size_t len;
+        char *text = read_file(tabs[i], &len);
+        if (!text) {
+            int e = errno;
+            texts_free(t);
+            return board_fail(a, "%s: %s", tabs[i], strerror(e));
+        }
+        t->text[i] = text;
+        t->tab[i] = (duet_sketch_tab){text, len, tabs[i], NULL, 0};
+        t->count++;
     }
-    size_t count = 0;
-    bool *kept = kept_lines(a, text, len, base, dir, compile, n, &count);
+    return 0;
+}
+
+/* The .ino tabs (count of them, main first: sketch_tabs) as one C++ file in dir/<main>.cpp
+ * (path written into cpp), with prototypes for the functions the compile command compile (n
+ * words; NULL: every function) compiles. 0, or the exit status. */
+static int translate(const board_args *a, const char *const *tabs, int count, const char *dir,
+                     const char *const *compile, int n, char *cpp, size_t cap)
+{
+    static sketch_texts t;
+    int rc = read_tabs(a, tabs, count, &t);
+    if (rc)
+        return rc;
+    const char *base = base_name(tabs[0]);
+    if (snprintf(cpp, cap, "%s/%s.cpp", dir, base) >= (int)cap) {
+        texts_free(&t);
+        return board_fail(a, "%s: the path is too long", tabs[0]);
+    }
+    kept_lines(a, &t, base, dir, compile, n);
     FILE *out = fopen(cpp, "w");
-    int made = out ? duet_sketch_translate_kept(text, len, ino, kept, count, out) : -1;
-    free(text);
-    free(kept);
+    int made = out ? duet_sketch_translate_tabs(t.tab, (size_t)t.count, out) : -1;
+    texts_free(&t);
     if (!out || fclose(out) != 0 || made < 0)
         return board_fail(a, "cannot write %s: %s", cpp, strerror(errno));
     return 0;
@@ -282,20 +434,18 @@ static int link_sketch(const board_args *a, const char **argv, const char *sketc
     return 0;
 }
 
-/* The .ino f as C++ in paths[*objects], for the compiler and options argv[0..flags_end)
- * (which its preprocessor runs with), then -I its directory and the C++ added to argv at *n.
- * 0, or the exit status. */
-static int add_ino(const board_args *a, const char *f, const char *dir, const char **argv, int flags_end, int *n,
-                   int *objects)
+/* The sketch's .ino tabs (main first: sketch_tabs) as C++ in paths[*objects], for the
+ * compiler and options argv[0..flags_end) (which its preprocessor runs with), then -I their
+ * folder and the C++ added to argv at *n. 0, or the exit status. */
+static int add_ino(const board_args *a, const char *const *tabs, int count, const char *dir, const char **argv,
+                   int flags_end, int *n, int *objects)
 {
-    /* Headers next to the sketch, as the IDE finds them. */
     static char here[PATH_MAX + 2];
-    const char *slash = strrchr(f, '/');
-    snprintf(here, sizeof here, "-I%.*s", slash ? (int)(slash - f) : 1, slash ? f : ".");
+    sketch_include_here(tabs[0], here, sizeof here);
     const char *compile[64 + 2 * 256];
     memcpy(compile, argv, (size_t)flags_end * sizeof *argv);
     compile[flags_end] = here;
-    int rc = translate(a, f, dir, compile, flags_end + 1, paths[*objects], sizeof paths[*objects]);
+    int rc = translate(a, tabs, count, dir, compile, flags_end + 1, paths[*objects], sizeof paths[*objects]);
     if (rc)
         return rc;
     argv[(*n)++] = here;
@@ -326,13 +476,15 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
         const char *f = a->files[i];
         const char *e = extension(f);
         if (strcmp(e, ".ino") == 0) {
-            if (sketch)
-                return board_usage_fail(a, "%s and %s: build one .ino at a time (put shared code in .cpp files)",
-                                        sketch, f);
-            sketch = f;
-            int rc = add_ino(a, f, dir, argv, flags_end, &n, &objects);
+            if (sketch) /* every tab went in with the first */
+                continue;
+            const char *tabs[SKETCH_TABS_MAX];
+            int count, rc = sketch_tabs(a, tabs, &count);
+            if (!rc)
+                rc = add_ino(a, tabs, count, dir, argv, flags_end, &n, &objects);
             if (rc)
                 return rc;
+            sketch = tabs[0];
         } else if (is_cxx(f)) {
             argv[n++] = f;
         } else if (strcmp(e, ".c") == 0) {
@@ -382,10 +534,10 @@ bool sketch_is_cxx(const char *path)
     return is_cxx(path);
 }
 
-int sketch_translate_file(const board_args *a, const char *ino, const char *dir, const char *const *compile, int n,
-                          char *cpp, size_t cap)
+int sketch_translate_file(const board_args *a, const char *const *tabs, int count, const char *dir,
+                          const char *const *compile, int n, char *cpp, size_t cap)
 {
-    return translate(a, ino, dir, compile, n, cpp, cap);
+    return translate(a, tabs, count, dir, compile, n, cpp, cap);
 }
 
 int sketch_run_captured(char *const argv[], bool verbose, char **messages)

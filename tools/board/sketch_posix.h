@@ -11,9 +11,9 @@
 bool sketch_sources(const board_args *a);
 
 /*
- * Builds the sketch into the program out for one core (m7 or not): the .ino (at most one)
- * becomes C++ with Arduino.h and the IDE's prototypes, .cpp files are compiled as C++ and
- * .c files as C, all linked with the Arduino layer, main() for setup()/loop(), the board and
+ * Builds the sketch into the program out for one core (m7 or not): the .ino tabs
+ * (sketch_tabs) become one C++ file with Arduino.h and the IDE's prototypes, .cpp files are
+ * compiled as C++ and .c files as C, all linked with the Arduino layer, main() for setup()/loop(), the board and
  * the core. The compiler's messages reach stderr as it prints them; after a failure a line
  * names each thing the sketch uses that the layer lacks. Returns the exit status (0, or 1
  * after a sentence on stderr).
@@ -28,14 +28,33 @@ const char *sketch_extension(const char *path);
 /* Whether path is C++ by its name (.cpp, .cc, .cxx). */
 bool sketch_is_cxx(const char *path);
 
-/* The .ino as C++ (the IDE's rules, tools/sketch) in dir/<name>.cpp, written into cpp.
+/* Most .ino tabs in one sketch. */
+#define SKETCH_TABS_MAX 64
+
+/* The build's .ino files, the tabs of one sketch, into tabs (SKETCH_TABS_MAX entries) in the
+ * IDE's order: the main tab first (the one named after its folder, Blink/Blink.ino, else the
+ * first given), then the others by name; their count in *count (0: no .ino). Tabs with the
+ * same name, or from other folders than the main tab's, are refused. Returns 0, or the exit
+ * status after a sentence on stderr. */
+int sketch_tabs(const board_args *a, const char **tabs, int *count);
+
+/* "-I<the folder of the main tab>" into include (cap bytes): headers next to the sketch, as
+ * the IDE finds them. */
+void sketch_include_here(const char *main_tab, char *include, size_t cap);
+
+/* The source the build's output is named after: the main tab (sketch_tabs) when the first
+ * source is a .ino, else the first source. */
+const char *sketch_output_source(const board_args *a);
+
+/* The .ino tabs (count of them, main first: sketch_tabs) as one C++ file (the IDE's rules,
+ * tools/sketch: duet_sketch_translate_tabs) in dir/<main tab's name>.cpp, written into cpp.
  * compile (n words) is the command that will compile it without its file names (the
  * compiler and every option): its preprocessor (-E) tells which lines the build compiles,
- * and only the functions on those get prototypes (every function if compile is NULL, the
- * sketch has no #if, or the preprocessor fails: the compile then says why). Returns 0, or
- * the exit status after a sentence on stderr. */
-int sketch_translate_file(const board_args *a, const char *ino, const char *dir, const char *const *compile, int n,
-                          char *cpp, size_t cap);
+ * and only the functions on those get prototypes (every function if compile is NULL, no
+ * tab has an #if, or the preprocessor fails: the compile then says why). Returns 0, or the
+ * exit status after a sentence on stderr. */
+int sketch_translate_file(const board_args *a, const char *const *tabs, int count, const char *dir,
+                          const char *const *compile, int n, char *cpp, size_t cap);
 
 /* Runs argv with its stderr shown as it comes and kept in *messages (NUL-terminated, the
  * caller frees). Returns the exit status, 128 + n for signal n, 127 if it could not run. */

@@ -53,8 +53,8 @@ static void image_path(const board_args *a, char *out, size_t size)
         snprintf(out, size, "%s", a->output);
         return;
     }
-    const char *base = strrchr(a->files[0], '/');
-    base = base ? base + 1 : a->files[0];
+    const char *source = sketch_output_source(a), *base = strrchr(source, '/');
+    base = base ? base + 1 : source;
     snprintf(out, size, "%.*s_%s.elf", (int)strcspn(base, "."), base, a->core);
 }
 

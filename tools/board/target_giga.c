@@ -170,8 +170,8 @@ static bool image_paths(const board_args *args, char *elf, char *bin)
     if (args->output) {
         n = snprintf(elf, PATH_CAP, "%s", args->output);
     } else {
-        const char *base = strrchr(args->files[0], '/');
-        base = base ? base + 1 : args->files[0];
+        const char *source = sketch_output_source(args), *base = strrchr(source, '/');
+        base = base ? base + 1 : source;
         const char *dot = strrchr(base, '.');
         int len = dot ? (int)(dot - base) : (int)strlen(base);
         n = snprintf(elf, PATH_CAP, "%.*s_%s.elf", len, base, args->core);

@@ -118,8 +118,8 @@ static int posix_build(const board_args *a)
         snprintf(out, sizeof out, "%s", a->output);
     } else {
         /* blink.c -> blink_m7, in the current directory */
-        const char *base = strrchr(a->files[0], '/');
-        base = base ? base + 1 : a->files[0];
+        const char *source = sketch_output_source(a), *base = strrchr(source, '/');
+        base = base ? base + 1 : source;
         size_t stem = strcspn(base, ".");
         snprintf(out, sizeof out, "%.*s_%s", (int)stem, base, a->core);
     }

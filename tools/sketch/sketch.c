@@ -686,36 +686,80 @@ int duet_sketch_translate(const char *text, size_t len, const char *path, FILE *
 int duet_sketch_translate_kept(const char *text, size_t len, const char *path, const bool *kept, size_t kept_lines,
                                FILE *out)
 {
-    token_list l = {0};
-    definition *defs = NULL;
-    size_t lines = count_lines(text, len);
-    bool *inside = calloc(lines + 1, sizeof *inside);
-    if (!inside || !tokenize(text, len, &l, inside) ||
-        (kept && !drop_skipped(text, &l, inside, lines, kept, kept_lines)) ||
-        !(defs = malloc((l.n + 1) * sizeof *defs))) {
-        free(inside);
-        free(l.v);
-        return -1;
-    }
-    size_t found = find_definitions(text, &l, defs);
-    fputs("#include <Arduino.h>\n", out);
-    write_line_directive(out, 1, path);
-    if (found == 0) {
-        write_lines(out, text, len, 1, 0);
-    } else {
-        int at = insertion_line(text, &l, inside, defs[0].first);
-        write_lines(out, text, len, 1, at);
-        for (size_t f = 0; f < found; f++) {
-            write_line_directive(out, l.v[defs[f].first].line, path);
-            write_prototype(out, text, l.v, defs[f].first, defs[f].open, defs[f].last);
+    duet_sketch_tab tab = {text, len, path, kept, kept_lines};
+    return duet_sketch_translate_tabs(&tab, 1, out);
+}
+
+/* One tab read: its tokens (without the stretches the compiler skips), the lines that begin
+ * inside something or in a skipped stretch (no place for prototypes), its functions. */
+typedef struct {
+    token_list l;
+    bool *inside;
+    definition *defs;
+    size_t found;
+} tab_reading;
+
+/* Reads the tab into r (zeroed first; reading_free frees it). False if memory ran out. */
+static bool read_tab(const duet_sketch_tab *tab, tab_reading *r)
+{
+    size_t lines = count_lines(tab->text, tab->len);
+    memset(r, 0, sizeof *r);
+    r->inside = calloc(lines + 1, sizeof *r->inside);
+    if (!r->inside || !tokenize(tab->text, tab->len, &r->l, r->inside) ||
+        (tab->kept && !drop_skipped(tab->text, &r->l, r->inside, lines, tab->kept, tab->kept_lines)) ||
+        !(r->defs = malloc((r->l.n + 1) * sizeof *r->defs)))
+        return false;
+    r->found = find_definitions(tab->text, &r->l, r->defs);
+    return true;
+}
+
+static void reading_free(tab_reading *r)
+{
+    free(r->inside);
+    free(r->l.v);
+    free(r->defs);
+}
+
+/* The prototypes of every tab's functions, each after a #line naming its tab and line. */
+static void write_prototypes(FILE *out, const duet_sketch_tab *tabs, const tab_reading *r, size_t count)
+{
+    for (size_t t = 0; t < count; t++)
+        for (size_t f = 0; f < r[t].found; f++) {
+            const definition *d = &r[t].defs[f];
+            write_line_directive(out, r[t].l.v[d->first].line, tabs[t].path);
+            write_prototype(out, tabs[t].text, r[t].l.v, d->first, d->open, d->last);
         }
-        write_line_directive(out, at, path);
-        write_lines(out, text, len, at, 0);
+}
+
+int duet_sketch_translate_tabs(const duet_sketch_tab *tabs, size_t count, FILE *out)
+{
+    tab_reading *r = calloc(count ? count : 1, sizeof *r);
+    bool ok = r != NULL;
+    size_t total = 0, first = count; /* the first tab with a function: the prototypes go there */
+    for (size_t t = 0; ok && t < count; t++) {
+        ok = read_tab(&tabs[t], &r[t]);
+        total += r[t].found;
+        if (first == count && r[t].found)
+            first = t;
     }
-    free(inside);
-    free(l.v);
-    free(defs);
-    return ferror(out) ? -1 : (int)found;
+    if (ok) {
+        fputs("#include <Arduino.h>\n", out);
+        for (size_t t = 0; t < count; t++) {
+            const duet_sketch_tab *tab = &tabs[t];
+            write_line_directive(out, 1, tab->path);
+            int at = t == first ? insertion_line(tab->text, &r[t].l, r[t].inside, r[t].defs[0].first) : 0;
+            write_lines(out, tab->text, tab->len, 1, at);
+            if (t == first) {
+                write_prototypes(out, tabs, r, count);
+                write_line_directive(out, at, tab->path);
+                write_lines(out, tab->text, tab->len, at, 0);
+            }
+        }
+    }
+    for (size_t t = 0; r && t < count; t++)
+        reading_free(&r[t]);
+    free(r);
+    return !ok || ferror(out) ? -1 : (int)total;
 }
 
 /* ------------------------------------------------------------ messages explained */

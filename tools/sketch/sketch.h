@@ -60,6 +60,32 @@ int duet_sketch_translate_kept(const char *text, size_t len, const char *path, c
                                FILE *out);
 
 /*
+ * A sketch of several tabs, as the IDE builds a sketch folder's .ino files: one C++ text,
+ * "#include <Arduino.h>" in front, then each tab after a `#line 1 "<its path>"` (so the
+ * compiler's messages name the tab and its own line), in the order given (the IDE's: the tab
+ * named after the folder, then the others by name). The prototypes of the functions of all
+ * the tabs (those in compiled stretches, by each tab's kept lines, as for
+ * duet_sketch_translate_kept) go once, in the first tab that defines a function, where
+ * duet_sketch_translate would put its own: so a tab may call a function of a later one. Each
+ * prototype has a #line naming its tab and line, and a #line after them takes the tab on.
+ * A prototype whose types a later tab declares does not compile, as in the IDE.
+ * duet_sketch_translate_tabs writes that C++ to out: one tab gives what
+ * duet_sketch_translate_kept gives. Returns the number of prototypes written, or -1 if out
+ * failed or memory ran out.
+ * (duet-board runs the preprocessor over the tabs joined the same way, each after
+ * `#line 1 "<tab N>"`, and reads each tab's kept lines with duet_sketch_kept_lines.)
+ */
+typedef struct {
+    const char *text; /* the tab's bytes, len of them */
+    size_t len;
+    const char *path;      /* how messages name the tab */
+    const bool *kept;      /* which lines the preprocessor kept, or NULL: every line */
+    size_t kept_lines;     /* entries of kept */
+} duet_sketch_tab;
+
+int duet_sketch_translate_tabs(const duet_sketch_tab *tabs, size_t count, FILE *out);
+
+/*
  * Reads the preprocessor's output (len bytes: "g++ -E" of the sketch put after
  * `#line 1 "name"`) and sets kept[n] (n < kept_lines) for each line n of the sketch it
  * printed something of, by its line markers (`# N "name"`; name is compared as written, so

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""test_tabs.py - a sketch of several .ino tabs, built as the Arduino IDE builds a sketch folder.
+
+sketches/tabs/ has two tabs: tabs.ino (the main one, named after its folder) calls functions
+of helpers.ino, which use the main tab's type and global; helpers.ino has a function of an
+M4-only type under #ifdef CORE_CM4 (the preprocessor's pass over the joined tabs must give it
+no prototype on the M7). For the target given:
+
+posix: the sketch is built for both cores (tabs given in either order) and the M7's image runs
+       on the emulated board, its Serial Monitor checked; without -o the image is named after
+       the main tab (the namesake of the folder, else the first given, also when named from
+       the folder itself); a compile error in the second tab names that tab and its own line; two
+       tabs of one name from two folders, or tabs of two folders, are refused.
+giga:  built for both cores, each image checked as placed right (tests/giga/check_image.py).
+an521: built for both cores and run under QEMU, the M7's Serial checked.
+
+usage: test_tabs.py DUET_BOARD posix|giga|an521 SOURCE_DIR
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TABS = os.path.join(HERE, "sketches", "tabs")
+MAIN, HELPERS = os.path.join(TABS, "tabs.ino"), os.path.join(TABS, "helpers.ino")
+EXPECTED = ["alpha = 2", "beta = 4", "gamma = 6", "total 12"]
+failures = []
+
+
+def check(cond, what, detail=""):
+    print("%s: %s" % ("ok" if cond else "FAIL", what))
+    if not cond:
+        if detail:
+            print("  " + detail.replace("\n", "\n  ")[-3000:])
+        failures.append(what)
+    return cond
+
+
+def build(tool, target, core, sources, out=None, cwd=None):
+    cmd = [tool, "build", "--target", target, "--core", core] + sources + (["-o", out] if out else [])
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=cwd)
+
+
+def serial_lines(text):
+    return [l.rstrip("\r") for l in text.split("\n") if l.rstrip("\r")]
+
+
+def test_posix(tool, work):
+    for core in ("m7", "m4"):
+        # Given helper first: the tab named after the folder is the main one all the same.
+        p = build(tool, "posix", core, [HELPERS, MAIN], cwd=work)
+        image = os.path.join(work, "tabs_" + core)
+        check(p.returncode == 0 and os.path.exists(image),
+              "posix %s: the two tabs build into tabs_%s, named after the main tab" % (core, core), p.stderr)
+    board = os.path.join(work, "board")
+    p = subprocess.run([tool, "run", "--board", board, "--seconds", "1", "--quiet", "--m7",
+                        os.path.join(work, "tabs_m7")], capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0 and serial_lines(p.stdout) == EXPECTED,
+          "posix: the main tab calls the second tab's functions, which use the main tab's type and global",
+          repr(p.stdout) + p.stderr)
+
+    # Named without a folder, from the sketch's folder: the namesake is still the main tab.
+    p = build(tool, "posix", "m7", ["helpers.ino", "tabs.ino"], out=os.path.join(work, "here_m7"), cwd=TABS)
+    check(p.returncode == 0, "posix: tabs named from their folder build, tabs.ino as the main tab", p.stderr)
+    # No tab named after its folder: the first given is the main tab, and names the image.
+    plain = os.path.join(work, "plain")
+    os.makedirs(plain)
+    with open(os.path.join(plain, "zmain.ino"), "w") as f:
+        f.write("void setup() {\n  Serial.begin(115200);\n  greet();\n}\nvoid loop() {\n}\n")
+    with open(os.path.join(plain, "greet.ino"), "w") as f:
+        f.write("void greet() {\n  Serial.println(\"hello from greet.ino\");\n}\n")
+    p = build(tool, "posix", "m7", ["zmain.ino", "greet.ino"], cwd=plain)
+    check(p.returncode == 0 and os.path.exists(os.path.join(plain, "zmain_m7")),
+          "posix: without a tab named after the folder, the first given is the main tab (zmain_m7)", p.stderr)
+
+    # A compile error in the second tab: the message names that tab and its own line.
+    sketch = os.path.join(work, "broken")
+    os.makedirs(sketch)
+    with open(os.path.join(sketch, "broken.ino"), "w") as f:
+        f.write("void setup() {\n  helper();\n}\nvoid loop() {\n}\n")
+    with open(os.path.join(sketch, "more.ino"), "w") as f:
+        f.write("// more.ino\n\nvoid helper() {\n  int x = ;\n}\n")
+    p = build(tool, "posix", "m7", [os.path.join(sketch, "more.ino"), os.path.join(sketch, "broken.ino")],
+              out=os.path.join(work, "broken_m7"))
+    check(p.returncode != 0 and re.search(r"more\.ino:4:11: error: expected primary-expression", p.stderr)
+          and "broken.ino:" not in p.stderr,
+          "posix: an error in the second tab is reported at that tab's line (more.ino:4:11)", p.stderr)
+
+    # Two tabs of one name from two folders; tabs from two folders.
+    other = os.path.join(work, "other")
+    os.makedirs(other)
+    shutil.copy(HELPERS, os.path.join(other, "helpers.ino"))
+    shutil.copy(HELPERS, os.path.join(other, "extra.ino"))
+    p = build(tool, "posix", "m7", [MAIN, HELPERS, os.path.join(other, "helpers.ino")], out=os.path.join(work, "x"))
+    check(p.returncode == 2 and "two tabs named helpers.ino" in p.stderr,
+          "posix: two tabs named helpers.ino from two folders are refused", p.stderr)
+    p = build(tool, "posix", "m7", [MAIN, HELPERS, os.path.join(other, "extra.ino")], out=os.path.join(work, "x"))
+    check(p.returncode == 2 and "the .ino tabs of a sketch are the files of one folder" in p.stderr,
+          "posix: tabs from two folders are refused", p.stderr)
+
+
+def test_giga(tool, work, source_dir):
+    checker = os.path.join(source_dir, "tests", "giga", "check_image.py")
+    for core in ("m7", "m4"):
+        elf = os.path.join(work, "tabs_%s.elf" % core)
+        p = build(tool, "giga", core, [MAIN, HELPERS], out=elf)
+        if not check(p.returncode == 0, "giga %s: the two tabs build" % core, p.stderr):
+            continue
+        c = subprocess.run(["/usr/bin/python3", checker, "--core", core, "--split", "50_50", elf,
+                            elf[:-len(".elf")] + ".bin"], capture_output=True, text=True, timeout=120)
+        check(c.returncode == 0, "giga %s: the image is placed right" % core, c.stdout + c.stderr)
+
+
+def test_an521(tool, work, source_dir):
+    images = []
+    for core in ("m7", "m4"):
+        elf = os.path.join(work, "tabs_%s.elf" % core)
+        p = build(tool, "an521", core, [HELPERS, MAIN], out=elf)
+        check(p.returncode == 0, "an521 %s: the two tabs build" % core, p.stderr)
+        images.append(elf)
+    if failures:
+        return
+    script = os.path.join(source_dir, "scripts", "an521-qemu.sh")
+    p = subprocess.run([script, "--seconds", "3"] + images, capture_output=True, timeout=180)
+    out = p.stdout.decode("utf-8", "replace")
+    m7 = [l.rstrip("\r") for l in out.split("\n")[:-1] if l.rstrip("\r") and not l.startswith("M4| ")]
+    check(all(line in m7 for line in EXPECTED), "an521: the M7's two tabs run under QEMU",
+          out[-1500:] + p.stderr.decode("utf-8", "replace")[-600:])
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[2] not in ("posix", "giga", "an521"):
+        sys.exit("usage: test_tabs.py DUET_BOARD posix|giga|an521 SOURCE_DIR")
+    tool, target, source_dir = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
+    work = tempfile.mkdtemp(prefix="duet-tabs-")
+    try:
+        if target == "posix":
+            test_posix(tool, work)
+        elif target == "giga":
+            test_giga(tool, work, source_dir)
+        else:
+            test_an521(tool, work, source_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        sys.exit("%d failed: %s" % (len(failures), failures))
+    print("all passed")
+
+
+if __name__ == "__main__":
+    main()
