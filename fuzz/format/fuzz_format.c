@@ -6,10 +6,10 @@
  *
  * The input is a buffer capacity, a callback's limit and a list of items (see items()):
  * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %f %F with the flags
- * - 0 + space in any order and repeated, a width and a precision as digits, "*" or none
+ * - 0 + space # in any order and repeated, a width and a precision as digits, "*" or none
  * (".", ".007", huge digit strings, any int through "*"), a length h hh l ll z j t; the
  * doubles of %f also near the points where their rounding turns),
- * "%%" with flags and width, unknown conversions ("%-5.2q", "%lq", "%#x", "%n") and a
+ * "%%" with flags and width, unknown conversions ("%-5.2q", "%lq", "%#k", "%n") and a
  * conversion cut by the end of fmt. Their arguments (at most MAX_ARGS) are passed with the
  * types the conversions read (dispatch()). The expected text is built item by item:
  *
@@ -24,7 +24,8 @@
  *     its precision (C leaves them undefined; format.c pads with spaces); %s of NULL is
  *     "(null)"; %p is 0x and lower-case hex digits (NULL: 0x0) padded as a number, without
  *     the + and space flags or a precision (glibc checks it where the pointer is not NULL);
- *     a length modifier on c s p f is ignored;
+ *     a length modifier on c s p f is ignored; # on d i u c s p is ignored (glibc is
+ *     handed it only for o x X f F);
  *   - "%%" with any flags or width is "%"; an unknown conversion is written as it stands
  *     (its "*" arguments taken); a conversion cut by the end of fmt writes nothing.
  *
@@ -121,7 +122,7 @@ typedef struct run {
 /* A conversion's spec as the input picks it, and what format.c makes of it. */
 typedef struct conv {
     char c;         /* the conversion letter */
-    unsigned flags; /* bits: 1 '-', 2 '0', 4 '+', 8 ' ' */
+    unsigned flags; /* bits: 1 '-', 2 '0', 4 '+', 8 ' ', 16 '#' */
     int width;      /* effective: 0..MAX_FIELD */
     int prec;       /* effective: -1 none, else 0..MAX_FIELD */
     const char *len;
@@ -130,7 +131,7 @@ typedef struct conv {
     const char *string;
 } conv;
 
-enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8 };
+enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8, ALT = 16 };
 
 static const char *const lengths[] = {"", "hh", "h", "l", "ll", "z", "j", "t"};
 
@@ -145,10 +146,10 @@ static void push_arg(run *r, arg a)
 /* Writes the flags the byte picks (any order, some repeated) into fmt; returns their bits. */
 static unsigned write_flags(run *r, unsigned byte)
 {
-    static const char chars[] = "-0+ ";
-    unsigned bits = byte & 15;
-    for (int k = 0; k < 4; k++) {
-        int i = byte & 16 ? 3 - k : k;
+    static const char chars[] = "-0+ #";
+    unsigned bits = (byte & 15) | (byte & 64 ? ALT : 0);
+    for (int k = 0; k < 5; k++) {
+        int i = byte & 16 ? 4 - k : k;
         if (bits & 1u << i) {
             add(&r->fmt, &chars[i], 1);
             if (byte & 32)
@@ -235,8 +236,10 @@ static void reference_format(char *out, size_t size, const conv *cv, unsigned dr
     char prec[16] = "";
     if (keep_prec && cv->prec >= 0)
         snprintf(prec, sizeof prec, ".%d", cv->prec);
-    snprintf(out, size, "%%%s%s%s%s%d%s%s%c", f & LEFT ? "-" : "", f & ZERO ? "0" : "", f & PLUS ? "+" : "",
-             f & SPACE ? " " : "", cv->width, prec, keep_len ? cv->len : "", cv->c);
+    if (!strchr("oxXfF", cv->c))
+        f &= ~(unsigned)ALT;
+    snprintf(out, size, "%%%s%s%s%s%s%d%s%s%c", f & LEFT ? "-" : "", f & ZERO ? "0" : "", f & PLUS ? "+" : "",
+             f & SPACE ? " " : "", f & ALT ? "#" : "", cv->width, prec, keep_len ? cv->len : "", cv->c);
 }
 
 /* glibc's text of an integer conversion, the argument of the type its length reads. */
@@ -306,6 +309,8 @@ static void expect_float(bytes *out, conv *cv)
         cv->prec = 9;
     char f[64], text[MAX_FIELD + 400], rounded[400];
     if (isfinite(v) && round_half_up(fabs(v), cv->prec < 0 ? 6 : cv->prec, rounded, sizeof rounded)) {
+        if (cv->prec == 0 && (cv->flags & ALT))
+            strcat(rounded, "."); /* '#': a point without decimals */
         add_padded(out, cv, signbit(v) ? "-" : cv->flags & PLUS ? "+" : cv->flags & SPACE ? " " : "", rounded);
         return;
     }
@@ -423,7 +428,7 @@ static void conversion_item(run *r, reader *in, bool percent)
 /* An unknown conversion (written as it stands) or, at the end, a conversion cut short. */
 static void unknown_item(run *r, reader *in, bool cut)
 {
-    static const char letters[] = "#qLnwbBaAeEgGkmyY!{~";
+    static const char letters[] = "qLnwbBaAeEgGkmyY!{~"; /* '#' is a flag */
     size_t start = r->fmt.len;
     conv cv = {0};
     add(&r->fmt, "%", 1);

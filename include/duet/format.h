@@ -20,7 +20,8 @@ extern "C" {
 
 /* Formats fmt into buf (cap bytes), always NUL-terminated when cap > 0; a text that does not
  * fit is cut and, where cap is 4 or more, ends in "...". Conversions: %d %i %u %x %X %o %c %s
- * %p %% %f %F, flags - 0 + space, width, precision (each up to 1024; '*' takes an int),
+ * %p %% %f %F, flags - 0 + space # (# for o x X f F: a leading 0, 0x or 0X, a decimal point
+ * always; ignored elsewhere), width, precision (each up to 1024; '*' takes an int),
  * length h hh l ll z j t (of the integers; the others ignore it); any other is written as
  * it stands, and one that fmt ends inside is left out. Each as snprintf writes it, except:
  * %f and %F have at most 9 decimals, rounded half up, and an infinity from 2^64 up; a NaN

@@ -40,12 +40,12 @@ static const char *find(const char *set, char c)
 }
 
 /* The flags of a conversion, each the bit of its character's place in FLAGS. */
-#define FLAGS "-0+ "
-enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8 };
+#define FLAGS "-0+ #"
+enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8, ALT = 16 };
 
 /* One conversion's flags, width and precision. */
 typedef struct spec {
-    unsigned flags; /* LEFT, ZERO, PLUS, SPACE: the flag characters "-0+ " */
+    unsigned flags; /* LEFT, ZERO, PLUS, SPACE, ALT: the flag characters "-0+ #" */
     int width;
     int prec; /* -1: none */
 } spec;
@@ -134,12 +134,20 @@ static char *to_digits(char *end, uint64_t v, unsigned base, bool upper)
     return p;
 }
 
+/* An integer's digits after prefix; with '#', an octal one starts with a 0 (one more digit
+ * unless the value is 0 or the precision's zeros give it). */
 static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, unsigned base, bool upper)
 {
     char buf[24];
     char *end = buf + sizeof buf;
     char *p = to_digits(end, mag, base, upper);
-    emit_number(k, sp, prefix, p, sp->prec == 0 && mag == 0 ? 0 : (size_t)(end - p));
+    size_t n = sp->prec == 0 && mag == 0 ? 0 : (size_t)(end - p);
+    if (base == 8 && (sp->flags & ALT) && (n == 0 || *p != '0') && sp->prec <= (int)n) {
+        p = end - n - 1;
+        *p = '0';
+        n++;
+    }
+    emit_number(k, sp, prefix, p, n);
 }
 
 /* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up; beyond, an
@@ -188,7 +196,7 @@ static void emit_float(sink *k, spec *sp, double v, bool upper)
     char *end = buf + sizeof buf;
     char *p = to_digits(end, (uint64_t)scale + fp, 10, false); /* "1" and prec digits */
     *p = '.';
-    p = to_digits(prec > 0 ? p : end, ip, 10, false);
+    p = to_digits(prec > 0 || (sp->flags & ALT) ? p : end, ip, 10, false); /* '#': "1." */
     sp->prec = -1; /* the decimals are written: what is left is the width */
     emit_number(k, sp, sign_of(sp, neg), p, (size_t)(end - p));
 }
@@ -272,9 +280,14 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
         bool neg = is_signed && v >> 63;
         if (c == 'p')
             sp->prec = -1;
-        /* + and space are for signed conversions: an unsigned one has no sign */
-        emit_int(k, sp, neg ? 0 - v : v, c == 'p' ? "0x" : is_signed ? sign_of(sp, neg) : "",
-                 c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
+        /* + and space are for signed conversions: an unsigned one has no sign; '#' gives a
+         * hex one that is not 0 its 0x (%#o: emit_int) */
+        const char *prefix = c == 'p' ? "0x" : is_signed ? sign_of(sp, neg) : "";
+        if ((sp->flags & ALT) && v && (c == 'x' || c == 'X'))
+            prefix = c == 'x' ? "0x" : "0X";
+        else if (c != 'o')
+            sp->flags &= ~(unsigned)ALT;
+        emit_int(k, sp, neg ? 0 - v : v, prefix, c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
     } else { /* unknown conversion: shown as written */
         put(k, pct, (size_t)(end - pct));
     }

@@ -425,14 +425,21 @@ def timed_calls(peer, count, label):
     return results, slowest
 
 
-def case_unread(c, duet):
-    proc, port = start_tcp(duet)  # the default --write-timeout, 10 s: far longer than this takes
+def on_server(c, duet, run, *args):
+    """run(c, proc, port) against duet-rpc serve --tcp 0 ARGS; the server is killed if a
+    check raised (none is left behind)."""
+    proc, port = start_tcp(duet, *args)
     try:
-        case_unread_run(c, proc, port)
+        run(c, proc, port)
     finally:
-        if proc.poll() is None:  # a check raised: do not leave the server behind
+        if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def case_unread(c, duet):
+    # the default --write-timeout, 10 s: far longer than this takes
+    on_server(c, duet, case_unread_run)
 
 
 def case_unread_run(c, proc, port):
@@ -486,13 +493,7 @@ def case_unread_run(c, proc, port):
 
 
 def case_unread_dropped(c, duet):
-    proc, port = start_tcp(duet, "--write-timeout", "1500")
-    try:
-        case_unread_dropped_run(c, proc, port)
-    finally:
-        if proc.poll() is None:  # a check raised: do not leave the server behind
-            proc.kill()
-            proc.wait()
+    on_server(c, duet, case_unread_dropped_run, "--write-timeout", "1500")
 
 
 def case_unread_dropped_run(c, proc, port):
@@ -535,13 +536,7 @@ def case_unread_dropped_run(c, proc, port):
 
 
 def case_unread_flood(c, duet, plugin):
-    proc, port = start_tcp(duet, "--load", plugin)
-    try:
-        case_unread_flood_run(c, proc, port)
-    finally:
-        if proc.poll() is None:  # a check raised: do not leave the server behind
-            proc.kill()
-            proc.wait()
+    on_server(c, duet, case_unread_flood_run, "--load", plugin)
 
 
 def case_unread_flood_run(c, proc, port):
@@ -578,13 +573,7 @@ def case_unread_flood_run(c, proc, port):
 
 
 def case_stop_sends(c, duet):
-    proc, port = start_tcp(duet)
-    try:
-        case_stop_sends_run(c, proc, port)
-    finally:
-        if proc.poll() is None:  # a check raised: do not leave the server behind
-            proc.kill()
-            proc.wait()
+    on_server(c, duet, case_stop_sends_run)
 
 
 def read_to_end(sock, timeout):
@@ -626,26 +615,24 @@ def case_stop_sends_run(c, proc, port):
 
 
 def case_stop_twice(c, duet):
-    proc, port = start_tcp(duet)
-    try:
-        stuck = connect_unread(port)
-        flood = Flood(stuck)
-        flood.start()
-        idle = connect(port, "an idle client")
-        wait_stuck(stuck, flood)
-        proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        c.equal("10. a client that does not read keeps the server after SIGTERM", proc.poll(), None)
-        t0 = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        c.equal("10. a second SIGTERM ends it: exit 0", outcome(proc, 5)[0], 0)
-        c.check("10. ...at once (under 1 s)", time.monotonic() - t0 < 1, time.monotonic() - t0)
-        for sock in (stuck, idle.sock):
-            sock.close()
-    finally:
-        if proc.poll() is None:  # a check raised: do not leave the server behind
-            proc.kill()
-            proc.wait()
+    on_server(c, duet, case_stop_twice_run)
+
+
+def case_stop_twice_run(c, proc, port):
+    stuck = connect_unread(port)
+    flood = Flood(stuck)
+    flood.start()
+    idle = connect(port, "an idle client")
+    wait_stuck(stuck, flood)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    c.equal("10. a client that does not read keeps the server after SIGTERM", proc.poll(), None)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    c.equal("10. a second SIGTERM ends it: exit 0", outcome(proc, 5)[0], 0)
+    c.check("10. ...at once (under 1 s)", time.monotonic() - t0 < 1, time.monotonic() - t0)
+    for sock in (stuck, idle.sock):
+        sock.close()
 
 
 def main():

@@ -152,6 +152,22 @@ static void test_format_float_rounds_small_values(void **state)
     assert_string_equal(got, want);
 }
 
+/* The # flag: 0x / 0X before a hex value that is not 0, a leading 0 for an octal one (not
+ * added where the value is 0 or the precision's zeros give it), a point always for %f;
+ * ignored by the other conversions. */
+static void test_format_alternate_form(void **state)
+{
+    (void)state;
+    char got[128], want[128];
+    const char *fmt = "%#x|%#X|%#x|%#08x|%#-6x|%#o|%#o|%#.0o|%#.4o|%#5o|%#.0f|%#.1f|%#5.0f|%#d|%#u";
+    size_t n = duet_format_text(got, sizeof got, fmt, 255u, 255u, 0u, 255u, 10u, 8u, 0u, 0u, 8u, 8u, 2.6, 2.26, -3.0,
+                                7, 7u);
+    snprintf(want, sizeof want, fmt, 255u, 255u, 0u, 255u, 10u, 8u, 0u, 0u, 8u, 8u, 2.6, 2.26, -3.0, 7, 7u);
+    assert_string_equal(got, "0xff|0XFF|0|0x0000ff|0xa   |010|0|0|0010|  010|3.|2.3|  -3.|7|7");
+    assert_string_equal(got, want);
+    assert_int_equal(n, strlen(want));
+}
+
 /* %s with a precision reads no more bytes than it: the text may be an array without a NUL
  * (fuzz_format's find: it read the byte after). The array ends where a page that cannot be
  * read begins, so that reading past it stops the test. */
@@ -183,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_format_float_infinity_and_nan),
         cmocka_unit_test(test_format_float_rounds_small_values),
         cmocka_unit_test(test_format_string_reads_up_to_its_precision),
+        cmocka_unit_test(test_format_alternate_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
