@@ -18,13 +18,13 @@ void __call_exitprocs(int status, void *dso) __attribute__((weak));
 void _init(void) {}
 void _fini(void) {}
 
-void duet_cortex_m_reset(void)
+/* The program's start once the FPU is on: .data, .bss, constructors, main, exit. Never
+ * inlined into duet_cortex_m_reset: with link-time optimisation main and what it calls may
+ * be inlined here, and where they keep values in the FPU's callee-saved registers this
+ * function's prologue saves them (vpush {d8-d15}), a floating-point instruction that would
+ * run before the FPU is enabled (a UsageFault, NOCP, taken as a HardFault at reset). */
+__attribute__((noinline, noreturn)) static void start_program(void)
 {
-#if defined(__ARM_FP)
-    /* Full access to CP10 and CP11 (the FPU) before any floating-point instruction. */
-    CPACR |= 0xFu << 20;
-    __asm__ volatile("dsb\n\tisb" ::: "memory");
-#endif
     /* Word by word, as a board's own start-up code does: no memcpy() or memset() that a
      * program which never calls them would carry. The empty asm keeps the compiler from
      * turning each loop into a call of one. */
@@ -45,6 +45,18 @@ void duet_cortex_m_reset(void)
     if (__call_exitprocs)
         __call_exitprocs(status, NULL);
     _exit(status);
+    for (;;) {
+    }
+}
+
+void duet_cortex_m_reset(void)
+{
+#if defined(__ARM_FP)
+    /* Full access to CP10 and CP11 (the FPU) before any floating-point instruction. */
+    CPACR |= 0xFu << 20;
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
+    start_program();
 }
 
 /* The number of the active exception, from IPSR. */

@@ -15,6 +15,9 @@ map), written here independently of the linker scripts so that a wrong script fa
   - the M7's image boots the M4 where the split puts the M4's image (DUET_M4_BOOT);
   - the .bin is the flash image from the partition's start, fits the partition, and
     starts with the vector table;
+  - the reset entry (giga_reset, with what link-time optimisation inlined into it, and
+    duet_cortex_m_reset where it is a function of its own) runs no floating-point
+    instruction: the FPU is off until it turns it on (the M4 starts with it off);
   - with --no-long-division (a program that divides no 64-bit numbers itself): the image
     links none of libgcc's 64-bit division, 700 B that duet and the port never need;
   - with --no-libc-text (a program that handles text only through duet): the image links
@@ -84,6 +87,17 @@ def symbol(elf, name):
         if len(f) == 3 and (f[2] == name or f[2].startswith(name + ".")):
             return int(f[0], 16)
     return None
+
+
+def fpu_instructions(elf, name):
+    """The floating-point instructions (VFP: every mnemonic starting with v) of function name,
+    as objdump writes them; [] where the function is not in the image."""
+    found = []
+    for line in tool("objdump", "-d", f"--disassemble={name}", elf).splitlines():
+        f = line.split("\t")
+        if len(f) >= 3 and f[0].strip().endswith(":") and f[2].startswith("v"):
+            found.append(line.strip())
+    return found
 
 
 def main():
@@ -156,6 +170,11 @@ def main():
     if symbol(a.elf, "thread_entry") is None:
         check(symbol(a.elf, "duet_cortex_m_thread_switch") is None,
               "the thread scheduler is linked into a program that starts no thread")
+
+    for name in ("giga_reset", "duet_cortex_m_reset"):
+        fp = fpu_instructions(a.elf, name)
+        check(not fp, f"{name} has a floating-point instruction, {fp[:1]}: the FPU is off until it turns "
+                      f"it on (the program's start is ports/cortex_m/reset.c's start_program, never inlined)")
 
     if a.no_long_division:
         for name in ("__aeabi_uldivmod", "__aeabi_ldivmod", "__udivmoddi4"):
