@@ -132,14 +132,13 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
         how |= SEND_DELIVER;
     else if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
-    for (;;) {
-        size_t n = len < one ? len : one;
-        len -= n;
-        int err = duet_rpmsg_send_one(ep, p, (uint16_t)n, len ? (how & SEND_NOW) | SEND_MORE | FRAG_MORE : how);
-        if (err || !len)
+    /* Every fragment but the last says more follow. */
+    for (; len > one; len -= one, p += one) {
+        int err = duet_rpmsg_send_one(ep, p, (uint16_t)one, (how & SEND_NOW) | SEND_MORE | FRAG_MORE);
+        if (err)
             return err;
-        p += n;
     }
+    return duet_rpmsg_send_one(ep, p, (uint16_t)len, how);
 }
 
 int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
