@@ -79,15 +79,17 @@ static bool rings_apart(duet_rpmsg *dev, const duet_rpmsg_layout *l, size_t vs)
 }
 
 /* Starts dev afresh for role, checks the layout's vrings (and places them), buffers, pool and
- * table. DUET_OK;
+ * table. Returns the table, mapped; NULL with dev->err set:
  * DUET_ERR_NOT_SUPPORTED if this program was built without role's code (DUET_RPMSG_ROLES);
  * DUET_ERR_ARG (dev->why says why) if the layout breaks a rule. */
-static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
+static volatile uint8_t *dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay,
+                                   duet_rpmsg_role role)
 {
     memset(dev, 0, sizeof *dev);
     if (!role_linked(role)) {
         dev->why = duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)", "wrong core");
-        return dev->err = DUET_ERR_NOT_SUPPORTED;
+        dev->err = DUET_ERR_NOT_SUPPORTED;
+        return NULL;
     }
     dev->port = port;
     dev->lay.pool_da = lay->pool_da;
@@ -98,15 +100,18 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
     dev->send_timeout_ms = DUET_RPMSG_SEND_TIMEOUT_MS;
     dev->fragments = true;
     const duet_rpmsg_layout *l = lay;
-    if (!vrings_place(dev, l))
-        return dev->err = DUET_ERR_ARG;
-    dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
-    if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE && l->buf_size % 4 == 0 &&
-        l->pool_da % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num && l->rsc_da % 4 == 0 &&
-        l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE && duet_rpmsg_map(dev, l->rsc_da, l->rsc_size))
-        return DUET_OK;
-    dev->why = duet_text_pick("buffer size, pool or table invalid, too small or outside the region", "bad layout");
-    return dev->err = DUET_ERR_ARG;
+    volatile uint8_t *t = NULL;
+    if (vrings_place(dev, l)) {
+        dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
+        if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE &&
+            l->buf_size % 4 == 0 && l->pool_da % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num &&
+            l->rsc_da % 4 == 0 && l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE &&
+            (t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size)))
+            return t;
+        dev->why = duet_text_pick("buffer size, pool or table invalid, too small or outside the region", "bad layout");
+    }
+    dev->err = DUET_ERR_ARG;
+    return NULL;
 }
 
 /* ------------------------------------------------------------ host set-up */
@@ -137,13 +142,13 @@ static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
 
 int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay)
 {
-    if (dev_reset(dev, port, lay, DUET_RPMSG_HOST))
+    volatile uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_HOST);
+    if (!t)
         return dev->err;
     const duet_rpmsg_layout *l = lay;
     size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
     if (!rings_apart(dev, l, vsize))
         return dev->err = DUET_ERR_ARG;
-    volatile uint8_t *t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size);
     zero(t, l->rsc_size);
     zero(dev->rx.desc, vsize);
     zero(dev->tx.desc, vsize);
@@ -227,12 +232,12 @@ static int32_t wait_table(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t s
 
 int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms)
 {
-    if (dev_reset(dev, port, lay, DUET_RPMSG_REMOTE))
+    volatile const uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_REMOTE);
+    if (!t)
         return dev->err;
     /* Every receive buffer starts with the host (who hands its own over in init_host). */
     for (size_t i = 0; i < DUET_RPMSG_MAX_RING; i++)
         dev->rx_next[i] = DUET_RPMSG_ID_AWAY;
-    volatile const uint8_t *t = duet_rpmsg_map(dev, lay->rsc_da, lay->rsc_size);
     int32_t vdev = wait_table(dev, t, lay->rsc_size, timeout_ms);
     if (vdev < 0)
         return (int)vdev;
