@@ -61,19 +61,18 @@ static bool vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
 
 /*
  * Host: checks that the table, both vrings (vs bytes each) and the pool are pairwise apart.
- * Each of them lies inside the region (dev_reset checked), so their offsets in it and their
- * ends cannot overflow. False with dev->why set if they overlap.
+ * Each of them lies inside the region (dev_reset checked), so none wraps past the end of
+ * the 32-bit address space. False with dev->why set if they overlap.
  */
 static bool rings_apart(duet_rpmsg *dev, const duet_rpmsg_layout *l, size_t vs)
 {
-    uint32_t da0 = l->vring0_da, da1 = l->vring1_da;
-    /* None starts inside another (each is at least a byte long): none overlap. */
-    uint32_t da = dev->port->shm_da;
-    size_t start[4] = {l->rsc_da - da, da0 - da, da1 - da, l->pool_da - da};
-    size_t len[4] = {l->rsc_size, vs, vs, l->pool_size};
+    /* None starts inside another (each is at least a byte long): none overlap. Start j lies
+     * inside i if it is less than len[i] past start[i] (unsigned: one before it is far past). */
+    const uint32_t start[4] = {l->rsc_da, l->vring0_da, l->vring1_da, l->pool_da};
+    const uint32_t len[4] = {l->rsc_size, (uint32_t)vs, (uint32_t)vs, l->pool_size};
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++)
-            if (i != j && start[i] <= start[j] && start[j] < start[i] + len[i])
+            if (i != j && start[j] - start[i] < len[i])
                 return refuse(dev, duet_text_pick("table, vrings and pool overlap", "regions overlap"));
     return true;
 }
