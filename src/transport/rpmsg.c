@@ -150,7 +150,7 @@ int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
 
 static int ep_send(duet_link *link, const uint8_t *data, size_t len)
 {
-    return duet_rpmsg_send(ep_of(link), data, len);
+    return send_message(ep_of(link), data, len, 0);
 }
 
 /* Sends only if a buffer is free after one poll: never waits for the other core. */
