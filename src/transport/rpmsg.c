@@ -83,8 +83,10 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
     }
     if (dev->err) /* also when the take found shared memory corrupt */
         return dev->err;
-    duet_rpmsg_tx_put(dev, &b, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, data, len,
-                      (uint16_t)(how & FRAG_MORE));
+    put_header(b.p, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, len, (uint16_t)(how & FRAG_MORE));
+    /* The payload is plain bytes: copied in one go. */
+    memcpy((uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE), data, len);
+    duet_rpmsg_tx_give(dev, &b, len);
     if (!(how & SEND_MORE))
         duet_rpmsg_notify(dev);
     return DUET_OK;
