@@ -141,9 +141,9 @@ struct duet_rpmsg {
     volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
     uint16_t tx_free_count;
     uint16_t tx_bufs;           /* host: tx buffers the pool holds */
-    duet_rpmsg_pool_layout lay;
     duet_vring rx;              /* host: vring0, remote: vring1 */
     duet_vring tx;              /* host: vring1, remote: vring0 */
+    duet_rpmsg_pool_layout lay;
     duet_rpmsg_stats stats;
     const char *why;            /* what went wrong, for a person */
     uint32_t send_timeout_ms;
