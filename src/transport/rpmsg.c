@@ -63,8 +63,8 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
     tx_buf b;
     uint32_t start = 0;
     bool waited = false;
-    int got = 0;
-    while (!dev->err && (got = duet_rpmsg_tx_take(dev, &b)) == 0) {
+    int got;
+    while ((got = dev->err ? dev->err : duet_rpmsg_tx_take(dev, &b)) == 0) {
         uint32_t now = dev->port->now_ms(dev->port);
         if (!waited) {
             waited = true;
@@ -81,8 +81,8 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
         if ((how & SEND_DELIVER) && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
             duet_rpmsg_poll(dev);
     }
-    if (dev->err) /* also when the take found shared memory corrupt */
-        return dev->err;
+    if (got < 0) /* the link is down, or the take found shared memory corrupt */
+        return got;
     put_header(b.p, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, len, (uint16_t)(how & FRAG_MORE));
     /* The payload is plain bytes: copied in one go. */
     memcpy((uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE), data, len);
