@@ -83,7 +83,9 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
     }
     if (got < 0) /* the link is down, or the take found shared memory corrupt */
         return got;
-    put_header(b.p, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, len, (uint16_t)(how & FRAG_MORE));
+    /* FRAG_MORE comes only from send_message's fragments (DUET_RPMSG_FRAGMENTS). */
+    uint16_t flags = (uint16_t)(how & (DUET_RPMSG_FRAGMENTS ? FRAG_MORE : 0));
+    put_header(b.p, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, len, flags);
     /* The payload is plain bytes: copied in one go. */
     memcpy((uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE), data, len);
     duet_rpmsg_tx_give(dev, &b, len);

@@ -199,7 +199,8 @@ HOT int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
     if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
         return duet_rpmsg_corrupt(dev, duet_text_pick("receive ring names a buffer not its to give", "bad buffer id"));
     n = duet_rpmsg_rx_map(dev, (uint16_t)id, b);
-    if (take && n > 0)
+    /* Only link.read leaves one in the ring, where it is built (DUET_RPMSG_STREAM_PATHS). */
+    if ((take || !DUET_RPMSG_STREAM_PATHS) && n > 0)
         rx_took(dev, b);
     return n;
 }
