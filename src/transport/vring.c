@@ -139,10 +139,11 @@ void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
 
 void duet_rpmsg_publish(duet_rpmsg *dev)
 {
-    if (dev->tx.shadow != dev->tx.published)
-        publish(dev, &dev->tx);
-    if (dev->rx.shadow != dev->rx.published)
-        publish(dev, &dev->rx);
+    for (int i = 0; i < 2; i++) {
+        duet_vring *v = i ? &dev->rx : &dev->tx;
+        if (v->shadow != v->published)
+            publish(dev, v);
+    }
 }
 
 /* Whether the other side has published nothing on v that we have not taken. */
