@@ -102,9 +102,10 @@ static volatile uint8_t *dev_reset(duet_rpmsg *dev, duet_port *port, const duet_
     volatile uint8_t *t = NULL;
     if (vrings_place(dev, l)) {
         dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
+        /* Buffers, pool and table aligned to 4. */
         if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE &&
-            l->buf_size % 4 == 0 && l->pool_da % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num &&
-            l->rsc_da % 4 == 0 && l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE &&
+            (l->buf_size | l->pool_da | l->rsc_da) % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num &&
+            l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE &&
             (t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size)))
             return t;
         dev->why = duet_text_pick("buffer size, pool or table invalid, too small or outside the region", "bad layout");
