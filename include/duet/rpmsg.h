@@ -137,6 +137,11 @@ struct duet_rpmsg {
     uint8_t ep_count;           /* endpoint i has address DUET_RPMSG_FIRST_ADDR + i */
     uint8_t role;               /* duet_rpmsg_role */
     bool retry;                 /* fragments waited for a delivery under way: offer again */
+    /* Host: announcements of names it has no endpoint for yet, kept in their receive
+     * buffers (at most DUET_RPMSG_MAX_ENDPOINTS) until one is created: the first, linked
+     * through rx_next, and how many. */
+    duet_rpmsg_id ns_held;
+    uint8_t ns_count;
     duet_port *port;
     volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
     uint16_t tx_free_count;
@@ -154,11 +159,6 @@ struct duet_rpmsg {
     /* Host, per send buffer: DUET_RPMSG_ID_AWAY while the remote has it; free, the next
      * free one (DUET_RPMSG_ID_NONE: none). */
     duet_rpmsg_id tx_next[DUET_RPMSG_MAX_RING];
-    /* Host: announcements of names it has no endpoint for yet, kept in their receive
-     * buffers (at most DUET_RPMSG_MAX_ENDPOINTS) until one is created: the first, linked
-     * through rx_next, and how many. */
-    duet_rpmsg_id ns_held;
-    uint8_t ns_count;
 };
 
 /*
