@@ -42,9 +42,9 @@ static bool ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num
 /* Checks the layout's vrings and places them (vring0 carries the remote's messages to the
  * host): num descriptors, a power of two within DUET_RPMSG_MAX_RING; used rings aligned to
  * align, a power of two from 4 to 4096; each vring at an address aligned to it and to 16,
- * inside the shared region. False with dev->why set if not; nothing reads the rings before
- * the set-up has succeeded (a failed one leaves dev->err set). */
-static bool vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
+ * inside the shared region. Returns the size of a vring; 0 with dev->why set if not: nothing
+ * reads the rings before the set-up has succeeded (a failed one leaves dev->err set). */
+static size_t vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
 {
     uint32_t num = l->vring_num, align = l->vring_align;
     if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2)
@@ -56,7 +56,7 @@ static bool vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
         !ring_place(dev, host ? &dev->rx : &dev->tx, l->vring0_da, num, vs) ||
         !ring_place(dev, host ? &dev->tx : &dev->rx, l->vring1_da, num, vs))
         return refuse(dev, duet_text_pick("vring address or alignment invalid, or outside the region", "bad vring"));
-    return true;
+    return vs;
 }
 
 /*
@@ -77,12 +77,12 @@ static bool rings_apart(duet_rpmsg *dev, const duet_rpmsg_layout *l, size_t vs)
     return true;
 }
 
-/* Starts dev afresh for role, checks the layout's vrings (and places them), buffers, pool and
- * table. Returns the table, mapped; NULL with dev->err set:
+/* Starts dev afresh for role, checks the layout's vrings (and places them; *vs: the size of
+ * each), buffers, pool and table. Returns the table, mapped; NULL with dev->err set:
  * DUET_ERR_NOT_SUPPORTED if this program was built without role's code (DUET_RPMSG_ROLES);
  * DUET_ERR_ARG (dev->why says why) if the layout breaks a rule. */
 static volatile uint8_t *dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay,
-                                   duet_rpmsg_role role)
+                                   duet_rpmsg_role role, size_t *vs)
 {
     memset(dev, 0, sizeof *dev);
     if (!role_linked(role)) {
@@ -100,7 +100,7 @@ static volatile uint8_t *dev_reset(duet_rpmsg *dev, duet_port *port, const duet_
     dev->fragments = true;
     const duet_rpmsg_layout *l = lay;
     volatile uint8_t *t = NULL;
-    if (vrings_place(dev, l)) {
+    if ((*vs = vrings_place(dev, l)) != 0) {
         dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
         /* Buffers, pool and table aligned to 4. */
         if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE &&
@@ -142,11 +142,11 @@ static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
 
 int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay)
 {
-    volatile uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_HOST);
+    size_t vsize;
+    volatile uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_HOST, &vsize);
     if (!t)
         return dev->err;
     const duet_rpmsg_layout *l = lay;
-    size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
     if (!rings_apart(dev, l, vsize))
         return dev->err = DUET_ERR_ARG;
     zero(t, l->rsc_size);
@@ -232,7 +232,8 @@ static int32_t wait_table(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t s
 
 int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms)
 {
-    volatile const uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_REMOTE);
+    size_t vsize;
+    volatile const uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_REMOTE, &vsize);
     if (!t)
         return dev->err;
     /* Every receive buffer starts with the host (who hands its own over in init_host). */
