@@ -60,6 +60,15 @@ static inline void full_fence(void)
 #define COLD
 #endif
 
+/* A function the compiler would put into its caller's line where the build is for size,
+ * though the caller then grows by more than the function (its registers spill): out of line
+ * there. Where the build is for speed, the compiler decides. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE_SIZE__)
+#define OWN_LINE __attribute__((noinline))
+#else
+#define OWN_LINE
+#endif
+
 enum { RING_QUIET = 1 }; /* VRING_AVAIL_F_NO_INTERRUPT and VRING_USED_F_NO_NOTIFY: both 1 */
 
 /* Whether this program is the host. A constant where only one role is linked

@@ -246,7 +246,7 @@ static COLD void not_ready(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_bu
 /* Handles one received buffer. Returns 1 if a message was delivered. The payload stays in
  * shared memory; the layers above read it in place. They must treat it as untrusted bytes,
  * which the codec does. */
-static int dispatch(duet_rpmsg *dev, rx_buf *b)
+static OWN_LINE int dispatch(duet_rpmsg *dev, rx_buf *b)
 {
     uint32_t dst = ld32(b->p + 4);
     duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
