@@ -116,8 +116,8 @@ static volatile uint8_t *dev_reset(duet_rpmsg *dev, duet_port *port, const duet_
 
 /* ------------------------------------------------------------ host set-up */
 
-/* Host: writes the resource table (one vdev entry with its two vrings) into t, the status
- * still 0; returns the vdev entry's offset. */
+/* Host: writes the resource table (one vdev entry with its two vrings) into t, zeroed (what
+ * is 0 is left as it is), the status still 0; returns the vdev entry's offset. */
 static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
 {
     uint32_t vdev = TABLE_HEAD + 4;
@@ -135,7 +135,8 @@ static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
         st32(v + 0, da[i]);
         st32(v + 4, l->vring_align);
         st32(v + 8, l->vring_num);
-        st32(v + 12, i); /* notifyid */
+        if (i)
+            st32(v + 12, i); /* notifyid (the table is zeroed: vring0's is 0) */
     }
     return vdev;
 }
