@@ -137,13 +137,18 @@ struct duet_rpmsg {
     uint8_t ep_count;           /* endpoint i has address DUET_RPMSG_FIRST_ADDR + i */
     uint8_t role;               /* duet_rpmsg_role */
     bool retry;                 /* fragments waited for a delivery under way: offer again */
+    /* Host: announcements of names it has no endpoint for yet, kept in their receive
+     * buffers (at most DUET_RPMSG_MAX_ENDPOINTS) until one is created: the first, linked
+     * through rx_next, and how many. */
+    duet_rpmsg_id ns_held;
+    uint8_t ns_count;
     duet_port *port;
     volatile uint8_t *pool;     /* the buffer pool, mapped once its place is checked */
     uint16_t tx_free_count;
     uint16_t tx_bufs;           /* host: tx buffers the pool holds */
-    duet_rpmsg_pool_layout lay;
     duet_vring rx;              /* host: vring0, remote: vring1 */
     duet_vring tx;              /* host: vring1, remote: vring0 */
+    duet_rpmsg_pool_layout lay;
     duet_rpmsg_stats stats;
     const char *why;            /* what went wrong, for a person */
     uint32_t send_timeout_ms;
@@ -154,11 +159,6 @@ struct duet_rpmsg {
     /* Host, per send buffer: DUET_RPMSG_ID_AWAY while the remote has it; free, the next
      * free one (DUET_RPMSG_ID_NONE: none). */
     duet_rpmsg_id tx_next[DUET_RPMSG_MAX_RING];
-    /* Host: announcements of names it has no endpoint for yet, kept in their receive
-     * buffers (at most DUET_RPMSG_MAX_ENDPOINTS) until one is created: the first, linked
-     * through rx_next, and how many. */
-    duet_rpmsg_id ns_held;
-    uint8_t ns_count;
 };
 
 /*

@@ -60,6 +60,15 @@ static inline void full_fence(void)
 #define COLD
 #endif
 
+/* A function the compiler would put into its caller's line where the build is for size,
+ * though the caller then grows by more than the function (its registers spill): out of line
+ * there. Where the build is for speed, the compiler decides. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__OPTIMIZE_SIZE__)
+#define OWN_LINE __attribute__((noinline))
+#else
+#define OWN_LINE
+#endif
+
 enum { RING_QUIET = 1 }; /* VRING_AVAIL_F_NO_INTERRUPT and VRING_USED_F_NO_NOTIFY: both 1 */
 
 /* Whether this program is the host. A constant where only one role is linked
@@ -237,10 +246,19 @@ int duet_rpmsg_tx_reclaim(duet_rpmsg *dev);
  * With none free, it asks the other side to ring when it returns one. */
 int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b);
 
-/* Fills a send buffer with a header and payload, and hands it to the other side (seen there
- * once published). */
-void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data, uint16_t len,
-                       uint16_t flags);
+/* Writes a message's header into the send buffer at p. */
+static inline void put_header(volatile uint8_t *p, uint32_t src, uint32_t dst, uint16_t len, uint16_t flags)
+{
+    st32(p + 0, src);
+    st32(p + 4, dst);
+    st32(p + 8, 0);
+    st16(p + 12, len);
+    st16(p + 14, flags);
+}
+
+/* Hands a send buffer whose header and len bytes of payload are written to the other side
+ * (seen there once published: the fence before the index orders them). */
+void duet_rpmsg_tx_give(duet_rpmsg *dev, const tx_buf *b, uint16_t len);
 
 /* The bytes of a run (link.send_split): head's head_len (a stream's gathered bytes; may be
  * none), then data's len, as one sequence. */

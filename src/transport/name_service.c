@@ -33,10 +33,11 @@ uint32_t duet_rpmsg_marker_cap(const uint8_t *p, size_t n)
     return cap;
 }
 
-/* Whether the string own is the len bytes at name. */
+/* Whether the string own is the len bytes at name (no NUL among them: the comparison stops
+ * at own's NUL, if it comes first, as a difference). */
 static bool name_is(const char *own, const void *name, size_t len)
 {
-    return duet_text_length(own) == len && duet_bytes_equal(own, name, len);
+    return duet_bytes_equal(own, name, len) && !own[len];
 }
 
 duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *name, size_t len)

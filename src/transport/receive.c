@@ -9,6 +9,18 @@ static duet_rpmsg_endpoint *ep_by_addr(duet_rpmsg *dev, uint32_t addr)
     return i < dev->ep_count ? dev->eps[i] : NULL;
 }
 
+/* Whether ep has a reassembled message waiting; whether a reassembly is under way. Never
+ * where fragments are not linked in (DUET_RPMSG_FRAGMENTS 0): the compiler drops the rest. */
+static inline bool reasm_waiting(const duet_rpmsg_endpoint *ep)
+{
+    return DUET_RPMSG_FRAGMENTS && ep->reasm_ready;
+}
+
+static inline bool reasm_started(const duet_rpmsg_endpoint *ep)
+{
+    return DUET_RPMSG_FRAGMENTS && (ep->reasm_len || ep->reasm_overflow);
+}
+
 /* Copies a fragment into the endpoint's reassembly buffer; true when a whole message is there. */
 static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const uint8_t *data, uint16_t len, bool more)
 {
@@ -55,7 +67,7 @@ static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, ui
     const uint8_t *data = (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE);
     bool more = (ld16(b->p + 14) & FRAG_MORE) != 0;
     int n = 0;
-    if (!more && !ep->reasm_len && !ep->reasm_overflow) {
+    if (!more && !reasm_started(ep)) {
         if (!duet_link_deliver(&ep->link, data + off, b->msg_len > off ? (size_t)b->msg_len - off : 0))
             return -1;
         dev->stats.rx_msgs++;
@@ -108,7 +120,7 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
     for (;;) {
-        if (DUET_RPMSG_FRAGMENTS && ep->reasm_ready) {
+        if (reasm_waiting(ep)) {
             /* Being delivered (this is a poll nested in that): again once it returns. */
             dev->retry |= ep->reasm_busy;
             if (ep->reasm_busy || !offer_reassembled(dev, ep))
@@ -146,7 +158,7 @@ enum { READ_NONE, READ_HELD, READ_RING };
  * endpoint's message first. */
 static int first_readable(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, rx_buf *b)
 {
-    if (dev->err || ep->reasm_len || ep->reasm_ready || ep->reasm_overflow)
+    if (dev->err || reasm_started(ep) || reasm_waiting(ep))
         return READ_NONE;
     if (ep->held_count) {
         if (duet_rpmsg_rx_map(dev, ep->held_head, b) <= 0)
@@ -204,7 +216,7 @@ static int offer_all(duet_rpmsg *dev)
     for (unsigned i = 0; i < dev->ep_count && !dev->err; i++) {
         duet_rpmsg_endpoint *ep = dev->eps[i];
         count += offer_held(dev, ep);
-        dev->pending |= ep->held_count || ep->reasm_ready;
+        dev->pending |= ep->held_count || reasm_waiting(ep);
     }
     return count;
 }
@@ -234,7 +246,7 @@ static COLD void not_ready(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_bu
 /* Handles one received buffer. Returns 1 if a message was delivered. The payload stays in
  * shared memory; the layers above read it in place. They must treat it as untrusted bytes,
  * which the codec does. */
-static int dispatch(duet_rpmsg *dev, rx_buf *b)
+static OWN_LINE int dispatch(duet_rpmsg *dev, rx_buf *b)
 {
     uint32_t dst = ld32(b->p + 4);
     duet_rpmsg_endpoint *ep = ep_by_addr(dev, dst);
@@ -242,11 +254,11 @@ static int dispatch(duet_rpmsg *dev, rx_buf *b)
         not_ready(dev, ep, b, dst);
         return 0;
     }
-    int got = ep->held_count == 0 && !ep->reasm_ready ? consume(dev, ep, b, 0) : -1;
+    int got = ep->held_count == 0 && !reasm_waiting(ep) ? consume(dev, ep, b, 0) : -1;
     if (got >= 0)
         return got;
     hold(dev, ep, b->id, false);
-    dev->retry |= ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
+    dev->retry |= DUET_RPMSG_FRAGMENTS && ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
     dev->stats.held++;
     return 0;
 }
@@ -288,7 +300,7 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
     /* A message reassembled in this poll is offered now, and so are fragments held while
      * their endpoint was busy delivering (in a poll nested in that delivery): not at a next
      * poll that may not come soon. */
-    if (dev->retry) {
+    if (DUET_RPMSG_FRAGMENTS && dev->retry) {
         dev->retry = false;
         count += offer_all(dev);
     }

@@ -63,8 +63,8 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
     tx_buf b;
     uint32_t start = 0;
     bool waited = false;
-    int got = 0;
-    while (!dev->err && (got = duet_rpmsg_tx_take(dev, &b)) == 0) {
+    int got;
+    while ((got = dev->err ? dev->err : duet_rpmsg_tx_take(dev, &b)) == 0) {
         uint32_t now = dev->port->now_ms(dev->port);
         if (!waited) {
             waited = true;
@@ -81,10 +81,14 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
         if ((how & SEND_DELIVER) && dev->polling < DUET_RPMSG_MAX_NESTED_POLL)
             duet_rpmsg_poll(dev);
     }
-    if (dev->err) /* also when the take found shared memory corrupt */
-        return dev->err;
-    duet_rpmsg_tx_put(dev, &b, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, data, len,
-                      (uint16_t)(how & FRAG_MORE));
+    if (got < 0) /* the link is down, or the take found shared memory corrupt */
+        return got;
+    /* FRAG_MORE comes only from send_message's fragments (DUET_RPMSG_FRAGMENTS). */
+    uint16_t flags = (uint16_t)(how & (DUET_RPMSG_FRAGMENTS ? FRAG_MORE : 0));
+    put_header(b.p, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, len, flags);
+    /* The payload is plain bytes: copied in one go. */
+    memcpy((uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE), data, len);
+    duet_rpmsg_tx_give(dev, &b, len);
     if (!(how & SEND_MORE))
         duet_rpmsg_notify(dev);
     return DUET_OK;
@@ -132,14 +136,13 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
         how |= SEND_DELIVER;
     else if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
-    for (;;) {
-        size_t n = len < one ? len : one;
-        len -= n;
-        int err = duet_rpmsg_send_one(ep, p, (uint16_t)n, len ? (how & SEND_NOW) | SEND_MORE | FRAG_MORE : how);
-        if (err || !len)
+    /* Every fragment but the last says more follow. */
+    for (; len > one; len -= one, p += one) {
+        int err = duet_rpmsg_send_one(ep, p, (uint16_t)one, (how & SEND_NOW) | SEND_MORE | FRAG_MORE);
+        if (err)
             return err;
-        p += n;
     }
+    return duet_rpmsg_send_one(ep, p, (uint16_t)len, how);
 }
 
 int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
@@ -151,7 +154,7 @@ int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
 
 static int ep_send(duet_link *link, const uint8_t *data, size_t len)
 {
-    return duet_rpmsg_send(ep_of(link), data, len);
+    return send_message(ep_of(link), data, len, 0);
 }
 
 /* Sends only if a buffer is free after one poll: never waits for the other core. */

@@ -42,9 +42,9 @@ static bool ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num
 /* Checks the layout's vrings and places them (vring0 carries the remote's messages to the
  * host): num descriptors, a power of two within DUET_RPMSG_MAX_RING; used rings aligned to
  * align, a power of two from 4 to 4096; each vring at an address aligned to it and to 16,
- * inside the shared region. False with dev->why set if not; nothing reads the rings before
- * the set-up has succeeded (a failed one leaves dev->err set). */
-static bool vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
+ * inside the shared region. Returns the size of a vring; 0 with dev->why set if not: nothing
+ * reads the rings before the set-up has succeeded (a failed one leaves dev->err set). */
+static size_t vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
 {
     uint32_t num = l->vring_num, align = l->vring_align;
     if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2)
@@ -56,38 +56,39 @@ static bool vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
         !ring_place(dev, host ? &dev->rx : &dev->tx, l->vring0_da, num, vs) ||
         !ring_place(dev, host ? &dev->tx : &dev->rx, l->vring1_da, num, vs))
         return refuse(dev, duet_text_pick("vring address or alignment invalid, or outside the region", "bad vring"));
-    return true;
+    return vs;
 }
 
 /*
  * Host: checks that the table, both vrings (vs bytes each) and the pool are pairwise apart.
- * Each of them lies inside the region (dev_reset checked), so their offsets in it and their
- * ends cannot overflow. False with dev->why set if they overlap.
+ * Each of them lies inside the region (dev_reset checked), so none wraps past the end of
+ * the 32-bit address space. False with dev->why set if they overlap.
  */
 static bool rings_apart(duet_rpmsg *dev, const duet_rpmsg_layout *l, size_t vs)
 {
-    uint32_t da0 = l->vring0_da, da1 = l->vring1_da;
-    /* None starts inside another (each is at least a byte long): none overlap. */
-    uint32_t da = dev->port->shm_da;
-    size_t start[4] = {l->rsc_da - da, da0 - da, da1 - da, l->pool_da - da};
-    size_t len[4] = {l->rsc_size, vs, vs, l->pool_size};
+    /* None starts inside another (each is at least a byte long): none overlap. Start j lies
+     * inside i if it is less than len[i] past start[i] (unsigned: one before it is far past). */
+    const uint32_t start[4] = {l->rsc_da, l->vring0_da, l->vring1_da, l->pool_da};
+    const uint32_t len[4] = {l->rsc_size, (uint32_t)vs, (uint32_t)vs, l->pool_size};
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++)
-            if (i != j && start[i] <= start[j] && start[j] < start[i] + len[i])
+            if (i != j && start[j] - start[i] < len[i])
                 return refuse(dev, duet_text_pick("table, vrings and pool overlap", "regions overlap"));
     return true;
 }
 
-/* Starts dev afresh for role, checks the layout's vrings (and places them), buffers, pool and
- * table. DUET_OK;
+/* Starts dev afresh for role, checks the layout's vrings (and places them; *vs: the size of
+ * each), buffers, pool and table. Returns the table, mapped; NULL with dev->err set:
  * DUET_ERR_NOT_SUPPORTED if this program was built without role's code (DUET_RPMSG_ROLES);
  * DUET_ERR_ARG (dev->why says why) if the layout breaks a rule. */
-static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, duet_rpmsg_role role)
+static volatile uint8_t *dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay,
+                                   duet_rpmsg_role role, size_t *vs)
 {
     memset(dev, 0, sizeof *dev);
     if (!role_linked(role)) {
         dev->why = duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)", "wrong core");
-        return dev->err = DUET_ERR_NOT_SUPPORTED;
+        dev->err = DUET_ERR_NOT_SUPPORTED;
+        return NULL;
     }
     dev->port = port;
     dev->lay.pool_da = lay->pool_da;
@@ -98,21 +99,25 @@ static int dev_reset(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *
     dev->send_timeout_ms = DUET_RPMSG_SEND_TIMEOUT_MS;
     dev->fragments = true;
     const duet_rpmsg_layout *l = lay;
-    if (!vrings_place(dev, l))
-        return dev->err = DUET_ERR_ARG;
-    dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
-    if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE && l->buf_size % 4 == 0 &&
-        l->pool_da % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num && l->rsc_da % 4 == 0 &&
-        l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE && duet_rpmsg_map(dev, l->rsc_da, l->rsc_size))
-        return DUET_OK;
-    dev->why = duet_text_pick("buffer size, pool or table invalid, too small or outside the region", "bad layout");
-    return dev->err = DUET_ERR_ARG;
+    volatile uint8_t *t = NULL;
+    if ((*vs = vrings_place(dev, l)) != 0) {
+        dev->pool = duet_rpmsg_map(dev, l->pool_da, l->pool_size);
+        /* Buffers, pool and table aligned to 4. */
+        if (l->buf_size > DUET_RPMSG_HEADER_SIZE && l->buf_size <= 0xffff + DUET_RPMSG_HEADER_SIZE &&
+            (l->buf_size | l->pool_da | l->rsc_da) % 4 == 0 && dev->pool && l->pool_size / l->buf_size > l->vring_num &&
+            l->rsc_size >= TABLE_HEAD + 4 + VDEV_SIZE + 2 * VRING_ENTRY_SIZE &&
+            (t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size)))
+            return t;
+        dev->why = duet_text_pick("buffer size, pool or table invalid, too small or outside the region", "bad layout");
+    }
+    dev->err = DUET_ERR_ARG;
+    return NULL;
 }
 
 /* ------------------------------------------------------------ host set-up */
 
-/* Host: writes the resource table (one vdev entry with its two vrings) into t, the status
- * still 0; returns the vdev entry's offset. */
+/* Host: writes the resource table (one vdev entry with its two vrings) into t, zeroed (what
+ * is 0 is left as it is), the status still 0; returns the vdev entry's offset. */
 static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
 {
     uint32_t vdev = TABLE_HEAD + 4;
@@ -130,20 +135,21 @@ static uint32_t write_table(const duet_rpmsg_layout *l, volatile uint8_t *t)
         st32(v + 0, da[i]);
         st32(v + 4, l->vring_align);
         st32(v + 8, l->vring_num);
-        st32(v + 12, i); /* notifyid */
+        if (i)
+            st32(v + 12, i); /* notifyid (the table is zeroed: vring0's is 0) */
     }
     return vdev;
 }
 
 int duet_rpmsg_init_host(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay)
 {
-    if (dev_reset(dev, port, lay, DUET_RPMSG_HOST))
+    size_t vsize;
+    volatile uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_HOST, &vsize);
+    if (!t)
         return dev->err;
     const duet_rpmsg_layout *l = lay;
-    size_t vsize = duet_rpmsg_vring_size(l->vring_num, l->vring_align);
     if (!rings_apart(dev, l, vsize))
         return dev->err = DUET_ERR_ARG;
-    volatile uint8_t *t = duet_rpmsg_map(dev, l->rsc_da, l->rsc_size);
     zero(t, l->rsc_size);
     zero(dev->rx.desc, vsize);
     zero(dev->tx.desc, vsize);
@@ -227,12 +233,13 @@ static int32_t wait_table(duet_rpmsg *dev, volatile const uint8_t *t, uint32_t s
 
 int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_layout *lay, uint32_t timeout_ms)
 {
-    if (dev_reset(dev, port, lay, DUET_RPMSG_REMOTE))
+    size_t vsize;
+    volatile const uint8_t *t = dev_reset(dev, port, lay, DUET_RPMSG_REMOTE, &vsize);
+    if (!t)
         return dev->err;
     /* Every receive buffer starts with the host (who hands its own over in init_host). */
     for (size_t i = 0; i < DUET_RPMSG_MAX_RING; i++)
         dev->rx_next[i] = DUET_RPMSG_ID_AWAY;
-    volatile const uint8_t *t = duet_rpmsg_map(dev, lay->rsc_da, lay->rsc_size);
     int32_t vdev = wait_table(dev, t, lay->rsc_size, timeout_ms);
     if (vdev < 0)
         return (int)vdev;

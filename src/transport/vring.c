@@ -139,10 +139,11 @@ void duet_rpmsg_rx_release(duet_rpmsg *dev, uint16_t id, uint32_t len)
 
 void duet_rpmsg_publish(duet_rpmsg *dev)
 {
-    if (dev->tx.shadow != dev->tx.published)
-        publish(dev, &dev->tx);
-    if (dev->rx.shadow != dev->rx.published)
-        publish(dev, &dev->rx);
+    for (int i = 0; i < 2; i++) {
+        duet_vring *v = i ? &dev->rx : &dev->tx;
+        if (v->shadow != v->published)
+            publish(dev, v);
+    }
 }
 
 /* Whether the other side has published nothing on v that we have not taken. */
@@ -199,7 +200,8 @@ HOT int duet_rpmsg_rx_next(duet_rpmsg *dev, rx_buf *b, bool take)
     if (id >= v->num || dev->rx_next[id] != DUET_RPMSG_ID_AWAY || len > dev->lay.buf_size)
         return duet_rpmsg_corrupt(dev, duet_text_pick("receive ring names a buffer not its to give", "bad buffer id"));
     n = duet_rpmsg_rx_map(dev, (uint16_t)id, b);
-    if (take && n > 0)
+    /* Only link.read leaves one in the ring, where it is built (DUET_RPMSG_STREAM_PATHS). */
+    if ((take || !DUET_RPMSG_STREAM_PATHS) && n > 0)
         rx_took(dev, b);
     return n;
 }
@@ -264,34 +266,13 @@ HOT int duet_rpmsg_tx_take(duet_rpmsg *dev, tx_buf *b)
     return got;
 }
 
-/* Writes a message's header into the send buffer at p. */
-static HOT void put_header(volatile uint8_t *p, uint32_t src, uint32_t dst, uint16_t len, uint16_t flags)
-{
-    st32(p + 0, src);
-    st32(p + 4, dst);
-    st32(p + 8, 0);
-    st16(p + 12, len);
-    st16(p + 14, flags);
-}
-
-/* Hands a send buffer whose header and len bytes of payload are written to the other side
- * (seen there once published: the fence before the index orders them). */
-static HOT void tx_give(duet_rpmsg *dev, tx_buf *b, uint16_t len)
+HOT void duet_rpmsg_tx_give(duet_rpmsg *dev, const tx_buf *b, uint16_t len)
 {
     duet_vring *v = &dev->tx;
     give(dev, v, b->id, pool_addr(dev, (uint32_t)v->num + b->id), DUET_RPMSG_HEADER_SIZE + (uint32_t)len, 0);
     if (is_host(dev))
         dev->tx_next[b->id] = DUET_RPMSG_ID_AWAY;
     dev->stats.tx_msgs++;
-}
-
-HOT void duet_rpmsg_tx_put(duet_rpmsg *dev, tx_buf *b, uint32_t src, uint32_t dst, const uint8_t *data,
-                           uint16_t len, uint16_t flags)
-{
-    put_header(b->p, src, dst, len, flags);
-    /* The payload is plain bytes: copied in one go. */
-    memcpy((uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE), data, len);
-    tx_give(dev, b, len);
 }
 
 #if DUET_RPMSG_STREAM_PATHS
@@ -472,7 +453,7 @@ size_t duet_rpmsg_tx_run(duet_rpmsg *dev, uint32_t src, uint32_t dst, const tx_b
             size_t n = len - done < piece ? len - done : piece;
             put_header(b.p, src, dst, (uint16_t)n, 0);
             copy_bytes((uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE), run, at + done, n);
-            tx_give(dev, &b, (uint16_t)n);
+            duet_rpmsg_tx_give(dev, &b, (uint16_t)n);
             done += n;
         }
     }
