@@ -116,6 +116,15 @@ static inline void zero(volatile uint8_t *p, size_t n)
     memset((uint8_t *)(uintptr_t)p, 0, n);
 }
 
+/* Where a vring of num descriptors has its used ring (aligned to align), in bytes from its
+ * start: after the descriptors (16 bytes each) and the avail ring (6 + 2 * num). The used
+ * ring's 6 + 8 * num bytes end the vring (duet_rpmsg_vring_size). In line in the set-up, so
+ * that a firmware links no duet_rpmsg_vring_size. */
+static inline size_t vring_used_off(uint32_t num, uint32_t align)
+{
+    return (16 * (size_t)num + (6 + 2 * (size_t)num) + align - 1) & ~((size_t)align - 1);
+}
+
 /* Resource table and virtio constants (OpenAMP / Linux remoteproc). */
 enum {
     RSC_VDEV = 3,

@@ -25,16 +25,16 @@ static bool refuse(duet_rpmsg *dev, const char *why)
     return false;
 }
 
-/* Places one vring of vs bytes at da (num descriptors); false if it does not lie inside the
- * shared region. */
-static bool ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, size_t vs)
+/* Places one vring of vs bytes at da (num descriptors, the used ring at used); false if it
+ * does not lie inside the shared region. */
+static bool ring_place(duet_rpmsg *dev, duet_vring *v, uint32_t da, uint32_t num, size_t used, size_t vs)
 {
     volatile uint8_t *desc = duet_rpmsg_map(dev, da, vs);
     if (!desc)
         return false;
     v->desc = desc;
     v->avail = desc + 16 * (size_t)num;
-    v->used = desc + (vs - 6 - 8 * (size_t)num);
+    v->used = desc + used;
     v->num = (uint16_t)num;
     return true;
 }
@@ -50,11 +50,11 @@ static size_t vrings_place(duet_rpmsg *dev, const duet_rpmsg_layout *l)
     if ((num & (num - 1)) || num - 2 > DUET_RPMSG_MAX_RING - 2)
         return refuse(dev, duet_text_pick("vring size is not a power of two within DUET_RPMSG_MAX_RING", "bad vring"));
     /* With an align refused here, vs is garbage but unused. */
-    size_t vs = duet_rpmsg_vring_size(num, align);
+    size_t used = vring_used_off(num, align), vs = used + 6 + 8 * (size_t)num; /* duet_rpmsg_vring_size */
     bool host = is_host(dev);
     if ((align & (align - 1)) || align - 4 > 4096 - 4 || ((l->vring0_da | l->vring1_da) & ((align - 1) | 15)) ||
-        !ring_place(dev, host ? &dev->rx : &dev->tx, l->vring0_da, num, vs) ||
-        !ring_place(dev, host ? &dev->tx : &dev->rx, l->vring1_da, num, vs))
+        !ring_place(dev, host ? &dev->rx : &dev->tx, l->vring0_da, num, used, vs) ||
+        !ring_place(dev, host ? &dev->tx : &dev->rx, l->vring1_da, num, used, vs))
         return refuse(dev, duet_text_pick("vring address or alignment invalid, or outside the region", "bad vring"));
     return vs;
 }

@@ -2,13 +2,9 @@
  * handing back the buffers they carry, checking everything the other side wrote. */
 #include "transport/internal.h"
 
-/* Offsets inside a vring. */
-static size_t avail_size(uint32_t num) { return 6 + 2 * (size_t)num; }
-
 size_t duet_rpmsg_vring_size(uint32_t num, uint32_t align)
 {
-    size_t used_off = (16 * (size_t)num + avail_size(num) + align - 1) & ~((size_t)align - 1);
-    return used_off + 6 + 8 * (size_t)num;
+    return vring_used_off(num, align) + 6 + 8 * (size_t)num;
 }
 
 void *duet_rpmsg_map(const duet_rpmsg *dev, uint32_t da, size_t n)
