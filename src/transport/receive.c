@@ -226,11 +226,11 @@ static int offer_all(duet_rpmsg *dev)
  * data), or a bad one. Out of line: they come at the start, or never. */
 static COLD void not_ready(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, uint32_t dst)
 {
-    uint32_t src = ld32(b->p);
     if (is_host(dev) && dst == DUET_RPMSG_NS_ADDR) {
         duet_rpmsg_ns_buffer(dev, b);
         return;
     }
+    uint32_t src = is_host(dev) ? 0 : ld32(b->p); /* only the remote learns an address here */
     if (ep && !is_host(dev) && src >= DUET_RPMSG_FIRST_ADDR && src != DUET_RPMSG_ADDR_ANY) {
         ep->dest = src;
         ep->ready = true;
