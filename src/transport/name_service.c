@@ -42,7 +42,8 @@ static bool name_is(const char *own, const void *name, size_t len)
 
 duet_rpmsg_endpoint *duet_rpmsg_ep_by_name(const duet_rpmsg *dev, const void *name, size_t len)
 {
-    for (unsigned i = 0; i < dev->ep_count; i++)
+    /* From the last: names are unique (endpoint_create), so any order finds the one. */
+    for (unsigned i = dev->ep_count; i-- > 0;)
         if (name_is(dev->eps[i]->name, name, len))
             return dev->eps[i];
     return NULL;
@@ -130,8 +131,9 @@ void duet_rpmsg_host_answer(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, uint32_t a
     ep->ready = true;
     /* Answer with one byte so the remote learns our address; a duet remote that announced
      * its reassembly capacity hears ours back, and both may then send large messages. */
-    uint8_t hello[1 + sizeof duet_rpmsg_marker + 4] = {0};
+    uint8_t hello[1 + sizeof duet_rpmsg_marker + 4];
     uint16_t hello_len = 1;
+    hello[0] = 0; /* the rest, marker and capacity, written below if sent */
     if (cap && fragments_on(dev) && ep->reasm_cap) {
         uint32_t mine = (uint32_t)ep->reasm_cap;
         memcpy(hello + 1, duet_rpmsg_marker, sizeof duet_rpmsg_marker);
