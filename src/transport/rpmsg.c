@@ -72,8 +72,8 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
             start = now;
         } else {
             duet_rpmsg_notify(dev); /* what we sent and handed back reaches the other side first */
-            uint32_t timeout_ms = how & SEND_NOW ? 0 : dev->send_timeout_ms;
-            if (now - start >= timeout_ms)
+            uint32_t timeout_ms = dev->send_timeout_ms; /* SEND_NOW: none */
+            if ((how & SEND_NOW) || now - start >= timeout_ms)
                 return DUET_ERR_TIMEOUT;
             dev->port->wait(dev->port, timeout_ms - (now - start));
         }
