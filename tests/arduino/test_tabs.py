@@ -6,7 +6,7 @@ of helpers.ino, which use the main tab's type and global; helpers.ino has a func
 M4-only type under #ifdef CORE_CM4 (the preprocessor's pass over the joined tabs must give it
 no prototype on the M7). For the target given:
 
-posix: the sketch is built for both cores (tabs given in either order) and the M7's image runs
+posix: the sketch is built for both cores (tabs given in either order, or its folder) and the M7's image runs
        on the emulated board, its Serial Monitor checked; without -o the image is named after
        the main tab (the namesake of the folder, else the first given, also when named from
        the folder itself); a compile error in the second tab names that tab and its own line; two
@@ -61,6 +61,24 @@ def test_posix(tool, work):
     check(p.returncode == 0 and serial_lines(p.stdout) == EXPECTED,
           "posix: the main tab calls the second tab's functions, which use the main tab's type and global",
           repr(p.stdout) + p.stderr)
+
+    # The sketch folder itself, as arduino-cli takes it: its .ino tabs (and .cpp, .c files).
+    p = build(tool, "posix", "m7", [TABS], out=os.path.join(work, "folder_m7"))
+    check(p.returncode == 0, "posix: the sketch folder builds, its tabs joined", p.stderr)
+    p = subprocess.run([tool, "run", "--board", os.path.join(work, "board2"), "--seconds", "1", "--quiet", "--m7",
+                        os.path.join(work, "folder_m7")], capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0 and serial_lines(p.stdout) == EXPECTED, "posix: ...and runs as the tabs given do",
+          repr(p.stdout) + p.stderr)
+    p = build(tool, "posix", "m7", [TABS + "/"], cwd=work)
+    check(p.returncode == 0 and os.path.exists(os.path.join(work, "tabs_m7")),
+          "posix: without -o the folder's image is named after its main tab (tabs_m7)", p.stderr)
+    empty = os.path.join(work, "empty")
+    os.makedirs(empty)
+    p = build(tool, "posix", "m7", [empty], out=os.path.join(work, "x"))
+    check(p.returncode == 2 and "this one has none" in p.stderr, "posix: a folder without sources is refused", p.stderr)
+    p = build(tool, "posix", "m7", [TABS, MAIN], out=os.path.join(work, "x"))
+    check(p.returncode == 2 and "give a sketch folder alone" in p.stderr,
+          "posix: a folder among other sources is refused", p.stderr)
 
     # Named without a folder, from the sketch's folder: the namesake is still the main tab.
     p = build(tool, "posix", "m7", ["helpers.ino", "tabs.ino"], out=os.path.join(work, "here_m7"), cwd=TABS)

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "board_util.h"
 #include "duet/version.h"
+#include "sketch_posix.h"
 #include "target.h"
 
 static const char usage_text[] =
@@ -34,8 +37,9 @@ static const char usage_text[] =
     "  -q, --quiet    no event log (run)\n"
     "  -v, --verbose  print the commands duet-board runs\n"
     "\n"
-    "A sketch's .ino tabs, given together (build --core m7 Blink/*.ino), are joined into one, as the\n"
-    "Arduino IDE joins them: the main tab first, then the others by name.\n"
+    "A sketch's .ino tabs, given together (build --core m7 Blink/*.ino) or as its folder (build\n"
+    "--core m7 Blink: its .ino, .cpp and .c files), are joined into one, as the Arduino IDE joins\n"
+    "them: the main tab first, then the others by name.\n"
     "stdout is the Serial Monitor (the M7's USB Serial); the event log goes to stderr.\n";
 
 static void print_usage(FILE *out)
@@ -149,6 +153,29 @@ static int check(const board_args *a)
     return 0;
 }
 
+/* build of a sketch folder (its only file argument): its sources in its place. Returns 0 or
+ * the exit status. */
+static int expand_folder(board_args *a)
+{
+    struct stat st;
+    bool folder = false;
+    for (int i = 0; i < a->file_count && strcmp(a->verb, "build") == 0; i++)
+        if (stat(a->files[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (a->file_count > 1)
+                return board_usage_fail(a, "%s is a folder: give a sketch folder alone, or its files", a->files[i]);
+            folder = true;
+        }
+    if (!folder)
+        return 0;
+    const char **files = NULL;
+    int count = 0, rc = sketch_folder_sources(a, a->files[0], &files, &count);
+    if (rc == 0) {
+        a->files = files;
+        a->file_count = count;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
@@ -184,6 +211,8 @@ int main(int argc, char **argv)
         return board_usage_fail(&a, "--target %s: no such target (there are: %s)", a.target, names);
     }
     rc = check(&a);
+    if (rc == 0)
+        rc = expand_folder(&a);
     if (rc)
         return rc;
     int (*verb)(const board_args *) = strcmp(a.verb, "build") == 0    ? t->build

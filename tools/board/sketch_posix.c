@@ -5,6 +5,7 @@
 
 #include "sketch_posix.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -543,4 +544,50 @@ int sketch_translate_file(const board_args *a, const char *const *tabs, int coun
 int sketch_run_captured(char *const argv[], bool verbose, char **messages)
 {
     return run_captured(argv, verbose, messages);
+}
+
+/* Whether name is a source a sketch folder's build takes: .ino, C++ or C. */
+static bool folder_source(const char *name)
+{
+    return name[0] != '.' && (strcmp(extension(name), ".ino") == 0 || is_cxx(name) || strcmp(extension(name), ".c") == 0);
+}
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int sketch_folder_sources(const board_args *a, const char *folder, const char ***sources, int *count)
+{
+    DIR *d = opendir(folder);
+    if (!d)
+        return board_usage_fail(a, "%s: %s", folder, strerror(errno));
+    const char **files = NULL;
+    int n = 0, cap = 0;
+    bool out_of_memory = false;
+    struct dirent *e;
+    while (!out_of_memory && (e = readdir(d)) != NULL) {
+        if (!folder_source(e->d_name))
+            continue;
+        const char **more = n < cap ? files : realloc(files, (size_t)(cap = cap ? 2 * cap : 16) * sizeof *files);
+        char *path = more ? malloc(strlen(folder) + strlen(e->d_name) + 2) : NULL;
+        if (more)
+            files = more;
+        if (path) {
+            sprintf(path, "%s%s%s", folder, folder[strlen(folder) - 1] == '/' ? "" : "/", e->d_name);
+            files[n++] = path;
+        }
+        out_of_memory = !path;
+    }
+    closedir(d);
+    /* (on failure, what was allocated goes with the process) */
+    if (out_of_memory)
+        return board_fail(a, "%s: out of memory", folder);
+    if (n == 0)
+        return board_usage_fail(a, "%s: a sketch folder holds its .ino tabs (and .cpp, .c files); this one has none",
+                                folder);
+    qsort(files, (size_t)n, sizeof *files, by_name);
+    *sources = files;
+    *count = n;
+    return 0;
 }

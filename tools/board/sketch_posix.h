@@ -28,6 +28,13 @@ const char *sketch_extension(const char *path);
 /* Whether path is C++ by its name (.cpp, .cc, .cxx). */
 bool sketch_is_cxx(const char *path);
 
+/* The sources of a sketch folder given to build (duet-board build --core m7 Blink/, as
+ * arduino-cli takes one): its .ino tabs and its .cpp and .c files, by name, as paths in it,
+ * into *sources (an array that lasts as long as the process), their count in *count.
+ * Returns 0, or the exit status after a sentence on stderr (the folder cannot be read or
+ * has none). */
+int sketch_folder_sources(const board_args *a, const char *folder, const char ***sources, int *count);
+
 /* Most .ino tabs in one sketch. */
 #define SKETCH_TABS_MAX 64
 
