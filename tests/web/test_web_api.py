@@ -271,13 +271,17 @@ class WebApi(unittest.TestCase):
                 return None
             s = wait_for(flooded, 40, "the stuck page's queue to overflow")
             self.assertGreaterEqual(s["pages"]["open"], 1)
-            n2, ms2 = self.board.loops()
-            time.sleep(1.0)
-            n3, ms3 = self.board.loops()
-            pace_stuck = (n3 - n2) / max(1, ms3 - ms2)
             # The loop's pace (loops per ms) with the stuck page is that without (within what
-            # a loaded machine varies).
-            self.assertGreater(pace_stuck, 0.6 * pace_alone, (pace_alone, pace_stuck))
+            # a loaded machine varies): in one of up to three seconds (the M7 may still be
+            # printing the flood in the first, and a busy machine take a second from it; a
+            # board held up by the page would reach it in none).
+            paces = []
+            while len(paces) < 3 and (not paces or paces[-1] <= 0.6 * pace_alone):
+                n2, ms2 = self.board.loops()
+                time.sleep(1.0)
+                n3, ms3 = self.board.loops()
+                paces.append((n3 - n2) / max(1, ms3 - ms2))
+            self.assertGreater(max(paces), 0.6 * pace_alone, (pace_alone, paces))
         finally:
             stuck.close()
 
