@@ -395,6 +395,14 @@ static uint32_t server_idle(server *s, conn *waiting)
     return next;
 }
 
+/* Says on stderr that c is dropped: its client read nothing for ms while bytes of
+ * responses waited for it (--write-timeout). */
+static void say_dropped(const conn *c, uint32_t ms, size_t bytes)
+{
+    fprintf(stderr, "%s: dropped: it read nothing for %u ms while %zu bytes of responses waited (--write-timeout)\n",
+            c->ep.name, (unsigned)ms, bytes);
+}
+
 /* Drops the connections whose buffered output did not move for the write timeout (their
  * clients read nothing). Returns the milliseconds until the next one would be due
  * (UINT32_MAX: none). */
@@ -410,8 +418,7 @@ static uint32_t server_drop_stuck(server *s)
             continue;
         uint32_t still = now - c->out_moved;
         if (still >= limit) {
-            fprintf(stderr, "%s: dropped: it read nothing for %u ms while %zu bytes of responses waited (--write-timeout)\n",
-                    c->ep.name, (unsigned)still, c->out_len - c->out_head);
+            say_dropped(c, still, c->out_len - c->out_head);
             conn_end(s, c, 0);
         } else if (limit - still < next) {
             next = limit - still;
@@ -540,8 +547,7 @@ static bool conn_lingered(const server *s, conn *c)
         c->unacked = unacked;
         c->out_moved = now;
     } else if (unacked && limit && now - c->out_moved >= limit) {
-        fprintf(stderr, "%s: dropped: it read nothing for %u ms while %d bytes of responses waited (--write-timeout)\n",
-                c->ep.name, (unsigned)(now - c->out_moved), unacked);
+        say_dropped(c, now - c->out_moved, (size_t)unacked);
         return true;
     }
     return unacked == 0;
