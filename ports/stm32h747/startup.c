@@ -96,12 +96,25 @@ void giga_tim5_isr(void) __attribute__((weak, alias("unused_timer_isr")));
 
 #define GIGA_VECTORS (16 + GIGA_IRQ_LINES) /* 16 system exceptions, then the lines */
 
+/* The M7 image's boot record, which duet-board upload reads from the .bin to refuse an image
+ * built for another flash split than the one it is uploaded for: vector entry 7 holds
+ * GIGA_BOOT_RECORD_MARK ("DM4B" in the image's bytes; not a flash address, so never a
+ * handler's), entry 8 the address the M7 boots the M4 from (giga_m7.ld:
+ * DUET_M4_BOOT, port.c boots it). Exceptions 7 to 10 are reserved in Armv7-M, so the core
+ * never reads those entries. An M4 image (CORE_CM4) boots nothing and has no record. */
+#define GIGA_BOOT_RECORD_MARK 0x42344D44u
+extern const char DUET_M4_BOOT[];
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 __attribute__((section(".vectors"), used)) const uintptr_t giga_vectors[GIGA_VECTORS] = {
     [0] = (uintptr_t)__stack_top__,
     [1] = (uintptr_t)giga_reset,
     [2 ... GIGA_VECTORS - 1] = (uintptr_t)duet_cortex_m_fault,
+#if !defined(CORE_CM4)
+    [7] = GIGA_BOOT_RECORD_MARK,
+    [8] = (uintptr_t)DUET_M4_BOOT,
+#endif
     [15] = (uintptr_t)duet_cortex_m_systick_isr,
     [16 + IRQ_TIM2] = (uintptr_t)giga_tim2_isr,
     [16 + IRQ_TIM5] = (uintptr_t)giga_tim5_isr,

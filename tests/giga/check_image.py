@@ -12,7 +12,9 @@ map), written here independently of the linker scripts so that a wrong script fa
     16+126 on the M4) points at the port's HSEM handler;
   - every section that is loaded lies inside the partition, every RAM section inside
     the core's RAM;
-  - the M7's image boots the M4 where the split puts the M4's image (DUET_M4_BOOT);
+  - the M7's image boots the M4 where the split puts the M4's image (DUET_M4_BOOT), and its
+    .bin says so where duet-board upload reads it: vector entry 7 (reserved by Armv7-M) holds
+    the boot record's mark, the bytes "DM4B", entry 8 that address; an M4 image has no record;
   - the .bin is the flash image from the partition's start, fits the partition, and
     starts with the vector table;
   - the reset entry (giga_reset, with what link-time optimisation inlined into it, and
@@ -41,6 +43,7 @@ SPLITS = {
 M7_FLASH = 0x08040000  # after Arduino's bootloader
 RAM = {"m7": (0x24000000, 0x80000), "m4": (0x10000000, 0x48000)}  # AXI SRAM, D2 SRAM
 HSEM_VECTOR = {"m7": 16 + 125, "m4": 16 + 126}
+BOOT_RECORD_MARK = struct.unpack("<I", b"DM4B")[0]  # vector entry 7 of an M7 image
 VECTORS = 16 + 150
 
 failures = []
@@ -100,6 +103,17 @@ def fpu_instructions(elf, name):
     return found
 
 
+def check_boot_record(core, words, m4_start):
+    """The M7's record of where it boots the M4 (vector entries 7 and 8), none in an M4 image."""
+    if core == "m4":
+        check(words[7] != BOOT_RECORD_MARK, "the M4's image has the M7's boot record (vector entry 7)")
+        return
+    check(words[7] == BOOT_RECORD_MARK,
+          f"vector entry 7 is {words[7]:#x}, not the boot record's mark {BOOT_RECORD_MARK:#x} (\"DM4B\")")
+    check(words[8] == m4_start, f"the M7's boot record says it boots the M4 from {words[8]:#x}, "
+                                f"not from the split's M4 image {m4_start:#x}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--core", choices=("m7", "m4"), required=True)
@@ -145,6 +159,7 @@ def main():
               f"not giga_hsem_isr")
         reset = symbol(a.elf, "giga_reset")
         check(reset is not None and words[1] == reset | 1, "the reset entry is not giga_reset")
+        check_boot_record(a.core, words, m4_start)
     else:
         check(False, f"{a.bin}: too short to hold the vector table")
     if a.core == "m7":

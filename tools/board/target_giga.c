@@ -387,22 +387,39 @@ static uint32_t bin_built_at(uint32_t reset, uint64_t size, bool *m4, const boar
     return 0;
 }
 
-/* Whether image (a .bin of size bytes that build wrote) was built for the partition at at:
- * its vector table's reset handler lies inside the image placed there. 0, or the exit status
- * after saying where it was built to lie. */
-static int check_bin_place(const board_args *args, const char *image, uint64_t size, bool m7,
-                           const board_split *split, uint32_t at)
+/* The first words of a .bin that upload reads: the vector table's stack pointer and reset
+ * handler, and the M7 image's boot record in the reserved entries 7 and 8
+ * (ports/stm32h747/startup.c): GIGA_BOOT_RECORD_MARK, then the address it boots the M4 from. */
+#define HEAD_WORDS 9
+#define HEAD_RESET 1
+#define HEAD_RECORD_MARK 7
+#define HEAD_RECORD_M4_BOOT 8
+#define GIGA_BOOT_RECORD_MARK 0x42344D44u /* "DM4B" in the .bin */
+
+/* Reads image's first HEAD_WORDS words (little-endian) into w, zeros past its end; the number
+ * of whole words read, or -1 (errno set) if image cannot be opened. */
+static int read_head(const char *image, uint32_t w[HEAD_WORDS])
 {
     FILE *f = fopen(image, "rb");
     if (!f)
-        return board_fail(args, "%s: %s", image, strerror(errno));
-    uint8_t v[8];
-    size_t got = fread(v, 1, sizeof v, f);
+        return -1;
+    uint8_t b[HEAD_WORDS * 4] = {0};
+    size_t got = fread(b, 1, sizeof b, f);
     fclose(f);
-    /* word 1 of the vector table, little-endian, without its Thumb bit */
-    uint32_t reset = 0;
-    if (got == sizeof v)
-        reset = ((uint32_t)v[4] | (uint32_t)v[5] << 8 | (uint32_t)v[6] << 16 | (uint32_t)v[7] << 24) & ~1u;
+    for (int i = 0; i < HEAD_WORDS; i++) {
+        const uint8_t *p = b + 4 * i;
+        w[i] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    }
+    return (int)(got / 4);
+}
+
+/* Whether image (a .bin of size bytes that build wrote, whose reset handler is reset, 0 if
+ * it has none) was built for the partition at at: its reset handler lies inside the image
+ * placed there. 0, or the exit status after saying where it was built to lie. */
+static int check_bin_place(const board_args *args, const char *image, uint64_t size, uint32_t reset, bool m7,
+                           const board_split *split, uint32_t at)
+{
+    reset &= ~1u; /* without its Thumb bit */
     if (reset >= at && reset - at < size)
         return 0;
     bool m4 = false;
@@ -416,6 +433,46 @@ static int check_bin_place(const board_args *args, const char *image, uint64_t s
     return board_fail(args, "%s was built to lie at 0x%08lx (%s), not at 0x%08lx (the %s's with --split %s): upload "
                             "it with the --core and --split it was built with, or build it again",
                       image, (unsigned long)built, where, (unsigned long)at, m7 ? "M7" : "M4", split->name);
+}
+
+/* Whether the M7 image image, whose first words are w (words of them read), boots the M4 from
+ * split's M4 partition: its boot record names that address. 0, or the exit status after
+ * saying the split it was built for, or that it has no record. */
+static int check_m4_boot(const board_args *args, const char *image, const uint32_t w[HEAD_WORDS], int words,
+                         const board_split *split)
+{
+    if (words < HEAD_WORDS || w[HEAD_RECORD_MARK] != GIGA_BOOT_RECORD_MARK)
+        return board_fail(args, "%s does not say where it boots the M4 from (its vector table has no boot record: "
+                                "it was built by an older duet-board or by another tool): build it again with "
+                                "duet-board build --target giga --core m7 --split %s", image, split->name);
+    uint32_t boot = w[HEAD_RECORD_M4_BOOT];
+    if (boot == split->m4_address)
+        return 0;
+    const board_split *built = board_split_at(boot);
+    if (!built)
+        return board_fail(args, "%s boots the M4 from 0x%08lx, which is no split's M4 partition: build it again with "
+                                "duet-board build --target giga --core m7 --split %s", image, (unsigned long)boot,
+                          split->name);
+    return board_fail(args, "%s boots the M4 from 0x%08lx (--split %s), not 0x%08lx (--split %s): upload it with "
+                            "--split %s (and an M4 image built for %s), or build it again with --split %s",
+                      image, (unsigned long)boot, built->name, (unsigned long)split->m4_address, split->name,
+                      built->name, built->name, split->name);
+}
+
+/* Whether image, of size bytes, may be written to core's partition at at in split: built for
+ * that partition, and an M7 image booting the M4 from that split's. 0, or the exit status
+ * after saying why not. */
+static int check_bin(const board_args *args, const char *image, uint64_t size, int core, const board_split *split,
+                     uint32_t at)
+{
+    uint32_t w[HEAD_WORDS];
+    int words = read_head(image, w);
+    if (words < 0)
+        return board_fail(args, "%s: %s", image, strerror(errno));
+    int rc = check_bin_place(args, image, size, words > HEAD_RESET ? w[HEAD_RESET] : 0, core == 0, split, at);
+    if (!rc && core == 0)
+        rc = check_m4_boot(args, image, w, words, split);
+    return rc;
 }
 
 /* dfu-util to the bootloader, at the address of the image's partition. */
@@ -438,9 +495,9 @@ static int giga_upload(const board_args *args)
     if ((uint64_t)st.st_size > room)
         return board_fail(args, "%s has %lld bytes; the %s's partition in split %s holds %lu", image,
                           (long long)st.st_size, core == 0 ? "M7" : "M4", split->name, (unsigned long)room);
-    int placed = check_bin_place(args, image, (uint64_t)st.st_size, core == 0, split, at);
-    if (placed)
-        return placed;
+    int refused = check_bin(args, image, (uint64_t)st.st_size, core, split, at);
+    if (refused)
+        return refused;
     argv_buf a = {0};
     arg(&a, "dfu-util");
     arg(&a, "--device");
