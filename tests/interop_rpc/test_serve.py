@@ -22,8 +22,11 @@ exit status and that the next request is still served:
  10. SIGTERM while a client's responses wait unread: no more is served, but the responses
      already made go out whole when it reads, then the server exits 0; a second SIGTERM
      ends it at once
+ 11. --once whose client is dropped by --write-timeout (it read nothing; responses were
+     lost): exit 5, not the 0 of a connection that ended well; whose client is closed by
+     --idle-timeout: exit 0 at once (both waited a minute more before)
 and bytes that are not MessagePack: said on stderr, counted, and exit 4 when the input ended
-inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 10 garbage (default: all)."""
+inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 10 11 garbage (default: all)."""
 import errno
 import fcntl
 import os
@@ -635,13 +638,45 @@ def case_stop_twice_run(c, proc, port):
         sock.close()
 
 
+def case_once_dropped(c, duet):
+    on_server(c, duet, case_once_dropped_run, "--once", "--write-timeout", "1000")
+
+
+def case_once_dropped_run(c, proc, port):
+    stuck = connect_unread(port)
+    flood = Flood(stuck)
+    flood.start()
+    status, err = outcome(proc, 20)
+    c.equal("11. --once: the server whose one client read nothing exits 5 once it dropped it", status, 5)
+    c.check("11. ...and says why on stderr", re.search(
+        r"serve #1: dropped: it read nothing for \d+ ms while \d+ bytes of responses waited \(--write-timeout\)", err),
+        short(err))
+    flood.join(5)
+    stuck.close()
+
+
+def case_once_idle(c, duet):
+    on_server(c, duet, case_once_idle_run, "--once", "--idle-timeout", "300")
+
+
+def case_once_idle_run(c, proc, port):
+    idle = connect(port, "an idle client")
+    t0 = time.monotonic()
+    status, err = outcome(proc, 20)
+    c.equal("11. --once: the server whose one client sent nothing closes it and exits 0", status, 0)
+    c.check("11. ...at once after --idle-timeout (under 3 s), not after a minute", time.monotonic() - t0 < 3,
+            "%.1f s" % (time.monotonic() - t0))
+    c.contains("11. ...saying why", err, "no input for")
+    idle.sock.close()
+
+
 def main():
     duet = sys.argv[1]
     args = sys.argv[2:]
     plugin = None
     if args[:1] == ["--plugin"]:
         plugin, args = args[1], args[2:]
-    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "garbage"}
+    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "garbage"}
     c = Checks("interop_rpc duet-rpc serve (%s)" % os.path.basename(duet))
     per_transport = (("1", "1. oversized request", case_oversized), ("2", "2. header declaring 4 GiB", case_huge_header),
                      ("3", "3. end of input", case_end_of_input), ("4", "4. reading while a handler waits", case_reading_on),
@@ -662,6 +697,9 @@ def main():
     if "10" in only:
         c.section("10. SIGTERM sends the responses already made", case_stop_sends, c, duet)
         c.section("10. a second SIGTERM drops them", case_stop_twice, c, duet)
+    if "11" in only:
+        c.section("11. --once: a dropped client is a failure", case_once_dropped, c, duet)
+        c.section("11. --once: an idle client is closed, and the server exits", case_once_idle, c, duet)
     if "9" in only and plugin:
         c.section("9. one handler sends more than a client's output buffer holds", case_unread_flood, c, duet, plugin)
     return c.summary()

@@ -395,12 +395,13 @@ static uint32_t server_idle(server *s, conn *waiting)
     return next;
 }
 
-/* Says on stderr that c is dropped: its client read nothing for ms while bytes of
- * responses waited for it (--write-timeout). */
-static void say_dropped(const conn *c, uint32_t ms, size_t bytes)
+/* Drops c, saying why on stderr: its client read nothing for ms while bytes of responses
+ * waited for it (--write-timeout). It ends with EXIT_DROPPED: responses were lost. */
+static void conn_drop(server *s, conn *c, uint32_t ms, size_t bytes)
 {
     fprintf(stderr, "%s: dropped: it read nothing for %u ms while %zu bytes of responses waited (--write-timeout)\n",
             c->ep.name, (unsigned)ms, bytes);
+    conn_end(s, c, EXIT_DROPPED);
 }
 
 /* Drops the connections whose buffered output did not move for the write timeout (their
@@ -418,8 +419,7 @@ static uint32_t server_drop_stuck(server *s)
             continue;
         uint32_t still = now - c->out_moved;
         if (still >= limit) {
-            say_dropped(c, still, c->out_len - c->out_head);
-            conn_end(s, c, 0);
+            conn_drop(s, c, still, c->out_len - c->out_head);
         } else if (limit - still < next) {
             next = limit - still;
         }
@@ -470,6 +470,10 @@ static void server_step(server *s, uint32_t timeout_ms, conn *waiting)
             continue;
         who[n++] = c;
     }
+    /* Nothing to watch outside any handler: the timeouts above ended the last connection of
+     * --once (its listening socket is closed); the caller ends the loop. */
+    if (n == 0 && s->depth == 0)
+        return;
     if (poll(p, n, timeout_ms > 60000 ? 60000 : (int)timeout_ms) <= 0)
         return; /* timeout, or EINTR (a stop signal) */
     for (nfds_t k = 0; k < n; k++) {
@@ -531,9 +535,9 @@ static void conn_linger(conn *c, int unacked)
 }
 
 /* Whether c, lingering, is done: its client has received everything or went away, or
- * received nothing for the write timeout (then dropped, with a sentence). Reads and drops
- * what the client sent meanwhile. */
-static bool conn_lingered(const server *s, conn *c)
+ * received nothing for the write timeout (then dropped: conn_drop). Reads and drops what
+ * the client sent meanwhile. */
+static bool conn_lingered(server *s, conn *c)
 {
     uint8_t sink[4096];
     ssize_t n;
@@ -547,7 +551,7 @@ static bool conn_lingered(const server *s, conn *c)
         c->unacked = unacked;
         c->out_moved = now;
     } else if (unacked && limit && now - c->out_moved >= limit) {
-        say_dropped(c, now - c->out_moved, (size_t)unacked);
+        conn_drop(s, c, now - c->out_moved, (size_t)unacked);
         return true;
     }
     return unacked == 0;
@@ -572,7 +576,8 @@ static bool server_drain_step(server *s)
             continue;
         int unacked = c->lingering || conn_pending(c) ? 0 : conn_unacked(c);
         if (c->lingering ? conn_lingered(s, c) : !conn_pending(c) && !unacked) {
-            conn_end(s, c, c->closing ? c->status : 0);
+            if (!c->ended)
+                conn_end(s, c, c->closing ? c->status : 0);
             continue;
         }
         if (unacked)

@@ -12,6 +12,10 @@
  * declared a size too large to skip (the link was closed). */
 #define EXIT_BAD_INPUT 4
 
+/* Exit status of serve --tcp --once when its client was dropped by --write-timeout: it read
+ * nothing while responses waited, and they were lost. */
+#define EXIT_DROPPED 5
+
 /* Most TCP connections served at once (more wait in the listen queue). */
 #define SERVE_MAX_CONNS 128
 
