@@ -1,6 +1,9 @@
 # duet: the two commands (make demo, make test) and the rest. CMake does the building.
 BUILD ?= build
 JOBS ?= 2
+# ctest's slots: two per core, since a test that mostly waits takes one and a busy one two
+# (cmake/test_weights.cmake).
+TEST_SLOTS ?= $(shell echo $$((2 * $(JOBS))))
 CMAKE_FLAGS ?=
 
 .PHONY: all configure demo test bench size clean web-screenshot
@@ -26,7 +29,7 @@ demo:
 	@scripts/demo.sh $(DEMO_BUILD)
 
 test: all
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j$(TEST_SLOTS)
 
 bench:
 	@scripts/deps.sh test bench

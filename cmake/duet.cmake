@@ -105,4 +105,5 @@ function(duet_add_fuzz name source)
   set(corpus ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus)
   add_test(NAME ${name}
     COMMAND ${CMAKE_SOURCE_DIR}/scripts/run-fuzz.sh ${out} ${corpus} ${F_SEEDS} ${seconds})
+  duet_weigh_test(${name} busy) # a core, all its time (cmake/test_weights.cmake)
 endfunction()
