@@ -14,6 +14,12 @@ posix: the sketch is built for both cores (tabs given in either order, or its fo
 giga:  built for both cores, each image checked as placed right (tests/giga/check_image.py).
 an521: built for both cores and run under QEMU, the M7's Serial checked.
 
+A sketch folder with a src/ subfolder (src_sketch): its .cpp and .c files, at any depth, two
+of one base name, are built with the .ino, which calls them (posix: run; giga: placed right;
+an521: run under QEMU); a .ino, hidden files and folders under src/, and files in other
+subfolders are not compiled (each would fail the build); on posix an error in a src/ file
+names its path.
+
 usage: test_tabs.py DUET_BOARD posix|giga|an521 SOURCE_DIR
 """
 import os
@@ -48,6 +54,38 @@ def serial_lines(text):
     return [l.rstrip("\r") for l in text.split("\n") if l.rstrip("\r")]
 
 
+SRC_EXPECTED = ["twice 21 = 42", "square 7 = 49", "half 42 = 21"]
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def src_sketch(work):
+    """A sketch folder whose .ino uses src/x.h, defined by src/util/x.cpp, src/more/x.cpp
+    (the same base name) and src/more/deep/half.c; what arduino-cli does not compile (a .ino,
+    hidden files and folders under src/, a file in another subfolder) would fail to."""
+    sketch = os.path.join(work, "srcdir")
+    write(os.path.join(sketch, "srcdir.ino"),
+          '#include "src/x.h"\n\nvoid setup() {\n  Serial.begin(115200);\n'
+          '  Serial.print("twice 21 = ");\n  Serial.println(twice(21));\n'
+          '  Serial.print("square 7 = ");\n  Serial.println(square_of(7));\n'
+          '  Serial.print("half 42 = ");\n  Serial.println(half(42));\n}\n\nvoid loop() {\n}\n')
+    write(os.path.join(sketch, "src", "x.h"),
+          '#pragma once\nint twice(int v);\nint square_of(int v);\nextern "C" int half(int v);\n')
+    write(os.path.join(sketch, "src", "util", "x.cpp"), '#include "../x.h"\nint twice(int v) { return 2 * v; }\n')
+    write(os.path.join(sketch, "src", "more", "x.cpp"),
+          '#include "../x.h"\nint square_of(int v) { return v * v; }\n')
+    write(os.path.join(sketch, "src", "more", "deep", "half.c"), "int half(int v) { return v / 2; }\n")
+    broken = "this is not C or C++ (a build that compiles this file fails)\n"
+    for never in (("src", "notatab.ino"), ("src", ".hidden.cpp"), ("src", ".hidden", "h.cpp"),
+                  ("src", "CVS", "c.cpp"), ("lib", "other.cpp"), ("data", "d.c")):
+        write(os.path.join(sketch, *never), broken)
+    return sketch
+
+
 def test_posix(tool, work):
     for core in ("m7", "m4"):
         # Given helper first: the tab named after the folder is the main one all the same.
@@ -79,6 +117,21 @@ def test_posix(tool, work):
     p = build(tool, "posix", "m7", [TABS, MAIN], out=os.path.join(work, "x"))
     check(p.returncode == 2 and "give a sketch folder alone" in p.stderr,
           "posix: a folder among other sources is refused", p.stderr)
+
+    # src/: compiled recursively, as arduino-cli does; other subfolders, hidden files and
+    # .ino there are not.
+    sketch = src_sketch(work)
+    p = build(tool, "posix", "m7", [sketch], out=os.path.join(work, "srcdir_m7"))
+    check(p.returncode == 0, "posix: a folder's src/ files (two named x.cpp) are built with it, nothing else", p.stderr)
+    p = subprocess.run([tool, "run", "--board", os.path.join(work, "board3"), "--seconds", "1", "--quiet", "--m7",
+                        os.path.join(work, "srcdir_m7")], capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0 and serial_lines(p.stdout) == SRC_EXPECTED,
+          "posix: ...and the .ino calls the functions of src/util/x.cpp, src/more/x.cpp and src/more/deep/half.c",
+          repr(p.stdout) + p.stderr)
+    write(os.path.join(sketch, "src", "more", "deep", "broken.cpp"), "int broken() { return ; }\n")
+    p = build(tool, "posix", "m7", [sketch], out=os.path.join(work, "x"))
+    check(p.returncode == 1 and "src/more/deep/broken.cpp:1:" in p.stderr,
+          "posix: a compile error in a src/ file names its path", p.stderr)
 
     # Named without a folder, from the sketch's folder: the namesake is still the main tab.
     p = build(tool, "posix", "m7", ["helpers.ino", "tabs.ino"], out=os.path.join(work, "here_m7"), cwd=TABS)
@@ -130,6 +183,12 @@ def test_giga(tool, work, source_dir):
         c = subprocess.run(["/usr/bin/python3", checker, "--core", core, "--split", "50_50", elf,
                             elf[:-len(".elf")] + ".bin"], capture_output=True, text=True, timeout=120)
         check(c.returncode == 0, "giga %s: the image is placed right" % core, c.stdout + c.stderr)
+    elf = os.path.join(work, "srcdir_m7.elf")
+    p = build(tool, "giga", "m7", [src_sketch(work)], out=elf)
+    if check(p.returncode == 0, "giga m7: a folder's src/ files are built with it, nothing else", p.stderr):
+        c = subprocess.run(["/usr/bin/python3", checker, "--core", "m7", "--split", "50_50", elf,
+                            elf[:-len(".elf")] + ".bin"], capture_output=True, text=True, timeout=120)
+        check(c.returncode == 0, "giga m7: ...and the image is placed right", c.stdout + c.stderr)
 
 
 def test_an521(tool, work, source_dir):
@@ -146,6 +205,15 @@ def test_an521(tool, work, source_dir):
     out = p.stdout.decode("utf-8", "replace")
     m7 = [l.rstrip("\r") for l in out.split("\n")[:-1] if l.rstrip("\r") and not l.startswith("M4| ")]
     check(all(line in m7 for line in EXPECTED), "an521: the M7's two tabs run under QEMU",
+          out[-1500:] + p.stderr.decode("utf-8", "replace")[-600:])
+    elf = os.path.join(work, "srcdir_m7.elf")
+    p = build(tool, "an521", "m7", [src_sketch(work)], out=elf)
+    if not check(p.returncode == 0, "an521 m7: a folder's src/ files are built with it, nothing else", p.stderr):
+        return
+    p = subprocess.run([script, "--seconds", "3", elf], capture_output=True, timeout=180)
+    out = p.stdout.decode("utf-8", "replace")
+    check(all(line in out.replace("\r", "").split("\n") for line in SRC_EXPECTED),
+          "an521: ...and the .ino calls the src/ files' functions under QEMU",
           out[-1500:] + p.stderr.decode("utf-8", "replace")[-600:])
 
 

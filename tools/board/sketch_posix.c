@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -546,10 +547,24 @@ int sketch_run_captured(char *const argv[], bool verbose, char **messages)
     return run_captured(argv, verbose, messages);
 }
 
-/* Whether name is a source a sketch folder's build takes: .ino, C++ or C. */
+/* Whether name, in the sketch folder itself, is a source its build takes: .ino, C++ or C. */
 static bool folder_source(const char *name)
 {
     return name[0] != '.' && (strcmp(extension(name), ".ino") == 0 || is_cxx(name) || strcmp(extension(name), ".c") == 0);
+}
+
+/* Whether name, under the folder's src/, is compiled: C++ or C (no .ino: those are no tabs
+ * there, as in arduino-cli). */
+static bool src_source(const char *name)
+{
+    return is_cxx(name) || strcmp(extension(name), ".c") == 0;
+}
+
+/* Whether the file or folder name under src/ is looked at: not hidden, no version
+ * control's (CVS, RCS; the others' names are hidden), as arduino-cli skips them. */
+static bool src_entry_seen(const char *name)
+{
+    return name[0] != '.' && strcmp(name, "CVS") != 0 && strcmp(name, "RCS") != 0;
 }
 
 static int by_name(const void *x, const void *y)
@@ -557,37 +572,89 @@ static int by_name(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
+/* The paths of a sketch folder's sources, growing (they last as long as the process). */
+typedef struct {
+    const char **files;
+    int count, cap;
+} source_list;
+
+/* Adds dir/name to l; the path, or NULL if memory ran out. */
+static char *source_add(source_list *l, const char *dir, const char *name)
+{
+    if (l->count == l->cap) {
+        const char **more = realloc(l->files, (size_t)(l->cap ? 2 * l->cap : 16) * sizeof *more);
+        if (!more)
+            return NULL;
+        l->files = more;
+        l->cap = l->cap ? 2 * l->cap : 16;
+    }
+    char *path = malloc(strlen(dir) + strlen(name) + 2);
+    if (path) {
+        sprintf(path, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+        l->files[l->count++] = path;
+    }
+    return path;
+}
+
+/* Most folders src/ nests (a link to a folder above it would nest without end). */
+#define SRC_DEPTH_MAX 16
+
+/* The C++ and C files under dir (src/ of a sketch folder, at depth), its folders searched
+ * too, into l. 0, or the exit status. */
+static int add_src_folder(const board_args *a, const char *dir, int depth, source_list *l)
+{
+    if (depth > SRC_DEPTH_MAX)
+        return board_usage_fail(a, "%s: folders nested more than %d deep under a sketch's src/", dir, SRC_DEPTH_MAX);
+    DIR *d = opendir(dir);
+    if (!d)
+        return board_usage_fail(a, "%s: %s", dir, strerror(errno));
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        char path[PATH_MAX];
+        struct stat st;
+        if (!src_entry_seen(e->d_name))
+            continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+            rc = board_fail(a, "%s/%s: the path is too long", dir, e->d_name);
+        else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = add_src_folder(a, path, depth + 1, l);
+        else if (src_source(e->d_name) && !source_add(l, dir, e->d_name))
+            rc = board_fail(a, "%s: out of memory", dir);
+    }
+    closedir(d);
+    return rc;
+}
+
 int sketch_folder_sources(const board_args *a, const char *folder, const char ***sources, int *count)
 {
     DIR *d = opendir(folder);
     if (!d)
         return board_usage_fail(a, "%s: %s", folder, strerror(errno));
-    const char **files = NULL;
-    int n = 0, cap = 0;
+    source_list l = {0};
     bool out_of_memory = false;
     struct dirent *e;
-    while (!out_of_memory && (e = readdir(d)) != NULL) {
-        if (!folder_source(e->d_name))
-            continue;
-        const char **more = n < cap ? files : realloc(files, (size_t)(cap = cap ? 2 * cap : 16) * sizeof *files);
-        char *path = more ? malloc(strlen(folder) + strlen(e->d_name) + 2) : NULL;
-        if (more)
-            files = more;
-        if (path) {
-            sprintf(path, "%s%s%s", folder, folder[strlen(folder) - 1] == '/' ? "" : "/", e->d_name);
-            files[n++] = path;
-        }
-        out_of_memory = !path;
-    }
+    while (!out_of_memory && (e = readdir(d)) != NULL)
+        out_of_memory = folder_source(e->d_name) && !source_add(&l, folder, e->d_name);
     closedir(d);
     /* (on failure, what was allocated goes with the process) */
     if (out_of_memory)
         return board_fail(a, "%s: out of memory", folder);
-    if (n == 0)
+    if (l.count == 0)
         return board_usage_fail(a, "%s: a sketch folder holds its .ino tabs (and .cpp, .c files); this one has none",
                                 folder);
-    qsort(files, (size_t)n, sizeof *files, by_name);
-    *sources = files;
-    *count = n;
+    int own = l.count; /* the folder's own, then src/'s */
+    char src[PATH_MAX];
+    struct stat st;
+    snprintf(src, sizeof src, "%s%ssrc", folder, folder[strlen(folder) - 1] == '/' ? "" : "/");
+    if (stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+        int rc = add_src_folder(a, src, 1, &l);
+        if (rc)
+            return rc;
+    }
+    qsort(l.files, (size_t)own, sizeof *l.files, by_name);
+    qsort(l.files + own, (size_t)(l.count - own), sizeof *l.files, by_name);
+    *sources = l.files;
+    *count = l.count;
     return 0;
 }

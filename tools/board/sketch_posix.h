@@ -29,10 +29,12 @@ const char *sketch_extension(const char *path);
 bool sketch_is_cxx(const char *path);
 
 /* The sources of a sketch folder given to build (duet-board build --core m7 Blink/, as
- * arduino-cli takes one): its .ino tabs and its .cpp and .c files, by name, as paths in it,
- * into *sources (an array that lasts as long as the process), their count in *count.
- * Returns 0, or the exit status after a sentence on stderr (the folder cannot be read or
- * has none). */
+ * arduino-cli takes one): its .ino tabs and its .cpp and .c files, by name, then the .cpp
+ * and .c files anywhere under its src/ folder, by path (hidden files and folders, CVS and
+ * RCS skipped; a .ino there is no tab), as paths in it, into *sources (an array that lasts
+ * as long as the process), their count in *count. Returns 0, or the exit status after a
+ * sentence on stderr (a folder cannot be read, or the sketch folder has no source of its
+ * own). */
 int sketch_folder_sources(const board_args *a, const char *folder, const char ***sources, int *count);
 
 /* Most .ino tabs in one sketch. */
