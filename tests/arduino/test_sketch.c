@@ -229,6 +229,71 @@ static void test_prototypes_between_declarations(void **state)
     free(text);
 }
 
+/* Checks that translate() gives the sketch of one function, on one line, the prototype. */
+static void assert_prototype(const char *sketch, const char *prototype)
+{
+    int n;
+    char *cpp = translate(sketch, &n);
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             "#include <Arduino.h>\n#line 1 \"s.ino\"\n#line 1 \"s.ino\"\n%s\n#line 1 \"s.ino\"\n%s\n", prototype,
+             sketch);
+    assert_int_equal(n, 1);
+    assert_string_equal(cpp, expected);
+    free(cpp);
+}
+
+/* A '<' in a default value that is a comparison opens no template's brackets: the parameters
+ * after it stay in the prototype (they were dropped: the ',' after "x < y" was taken for one
+ * inside brackets). */
+static void test_default_value_with_a_comparison(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"void f(int a = x < y, int b) {}", "void f ( int a , int b );"},
+        {"int g(bool c = 1 < 2, int d = 3) { return d; }", "int g ( bool c , int d );"},
+        {"void h(bool a = f(x < y, z), int b) {}", "void h ( bool a , int b );"},
+        {"void k(bool a = x < y, std::array<int, 2> b) {}", "void k ( bool a , std :: array < int , 2 > b );"},
+        {"void m(bool a = x < y, bool b = y > z) {}", "void m ( bool a , bool b );"},
+        {"void n(bool a = x < y, T<int> b, int c = 0) {}", "void n ( bool a , T < int > b , int c );"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_prototype(cases[i][0], cases[i][1]);
+}
+
+/* Templates in parameter types and default values keep working: the ',' inside their
+ * brackets ends no parameter. */
+static void test_default_value_with_a_template(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"void p(std::pair<int, int> p, Foo<Bar<int>> q = {}) {}",
+         "void p ( std :: pair < int , int > p , Foo < Bar < int >> q );"},
+        {"void r(int a = b<c>(d), int e) {}", "void r ( int a , int e );"},
+        {"void s(std::map<int, int> m = std::map<int, int>(), int n = 1) {}",
+         "void s ( std :: map < int , int > m , int n );"},
+        {"void u(int a = std::numeric_limits<int>::max(), int b) {}", "void u ( int a , int b );"},
+        {"void v(int a = Foo<(1 > 2), 3>::value, int b) {}", "void v ( int a , int b );"},
+        {"void w(Foo<Bar<int>> q = Foo<Bar<int>>{}, int z = 2) {}", "void w ( Foo < Bar < int >> q , int z );"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_prototype(cases[i][0], cases[i][1]);
+}
+
+/* A trailing return type (auto f(int x) -> int): no prototype, as in the IDE, whose ctags
+ * makes no tag of such a function; a function after it still gets one, put before that
+ * function (the first with a prototype), as the IDE puts it. */
+static void test_trailing_return_type_gets_no_prototype(void **state)
+{
+    (void)state;
+    int n;
+    char *cpp = translate("auto f(int x) -> int { return x; }\nvoid g() {}\n", &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(cpp, "#include <Arduino.h>\n#line 1 \"s.ino\"\nauto f(int x) -> int { return x; }\n"
+                             "#line 2 \"s.ino\"\nvoid g ( );\n#line 2 \"s.ino\"\nvoid g() {}\n");
+    free(cpp);
+}
+
 /* Past 16 names, a name that comes again is still explained once. */
 static void test_explain_each_name_once(void **state)
 {
@@ -617,6 +682,9 @@ int main(void)
         cmocka_unit_test(test_explain_what_the_layer_lacks),
         cmocka_unit_test(test_prototypes_between_declarations),
         cmocka_unit_test(test_explain_each_name_once),
+        cmocka_unit_test(test_default_value_with_a_comparison),
+        cmocka_unit_test(test_default_value_with_a_template),
+        cmocka_unit_test(test_trailing_return_type_gets_no_prototype),
         cmocka_unit_test(test_kept_branch_of_each_core),
         cmocka_unit_test(test_kept_nested_and_if_0),
         cmocka_unit_test(test_kept_placement),

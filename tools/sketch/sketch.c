@@ -338,32 +338,66 @@ static size_t function_params(const char *s, const token *t, size_t first, size_
     return nest == 0 ? open : 0;
 }
 
+static bool opens(const char *s, const token *t)
+{
+    return is(s, t, "(") || is(s, t, "[") || is(s, t, "{");
+}
+
+static bool closes(const char *s, const token *t)
+{
+    return is(s, t, ")") || is(s, t, "]") || is(s, t, "}");
+}
+
+/* Whether the '<' at t[k] (k after the parameters' '(', up to last) in a default value opens
+ * a template's arguments: it follows a name, and a '>' closes it (nested ones counted, '>>'
+ * as two; those inside brackets are comparisons) before a '=' or ';' or a bracket closing
+ * what was open before it, none of which template arguments hold. The index of that '>' or
+ * '>>'; 0 when the '<' is a comparison ("x < y, int b": the ',' ends the value). */
+static size_t template_close(const char *s, const token *t, size_t k, size_t last)
+{
+    if (t[k - 1].kind != TOK_IDENT)
+        return 0;
+    int nest = 0, angle = 1;
+    for (size_t j = k + 1; j <= last; j++) {
+        if (opens(s, &t[j]))
+            nest++;
+        else if (closes(s, &t[j]) && nest-- == 0)
+            return 0;
+        if (nest > 0 || closes(s, &t[j]))
+            continue;
+        if (is(s, &t[j], "=") || is(s, &t[j], ";"))
+            return 0;
+        if (is(s, &t[j], "<") && t[j - 1].kind == TOK_IDENT)
+            angle++;
+        else if (is(s, &t[j], ">") || is(s, &t[j], ">>"))
+            angle -= is(s, &t[j], ">") ? 1 : 2;
+        if (angle <= 0)
+            return j;
+    }
+    return 0;
+}
+
 /* Writes the prototype of the function whose tokens run first..last, parameters opening at
- * open, without default arguments. Depth counts ( [ { only: '<' and '>' may be comparisons
- * (T<(1>2)> made it negative, and "= 1" was kept). Only inside a default value (from its '='
- * to the ',' that ends it) do they count too, as template brackets (the ',' of
- * std::map<int, int>() ends no argument), never below 0. */
+ * open, without default arguments: a default value runs from its '=' to the ',' (or the
+ * last ')') outside brackets that ends it. Brackets are ( [ { and, in a default value only, a
+ * template's < > (template_close: the ',' of std::map<int, int>() ends no value, that of
+ * "x < y, int b" does). In parameter types '<' and '>' are not counted at all: they may be
+ * comparisons (T<(1>2)>). */
 static void write_prototype(FILE *out, const char *s, const token *t, size_t first, size_t open, size_t last)
 {
-    int depth = 0, angle = 0;
+    int depth = 0;
     bool skipping = false;
     for (size_t k = first; k <= last; k++) {
         if (k > open) {
-            if (is(s, &t[k], "(") || is(s, &t[k], "[") || is(s, &t[k], "{"))
-                depth++;
-            else if (is(s, &t[k], ")") || is(s, &t[k], "]") || is(s, &t[k], "}"))
-                depth--;
-            else if (skipping && is(s, &t[k], "<"))
-                angle++;
-            else if (skipping && is(s, &t[k], ">"))
-                angle -= angle > 0;
-            else if (skipping && is(s, &t[k], ">>"))
-                angle -= angle > 1 ? 2 : angle;
-            if (depth == 0 && is(s, &t[k], "=") && !skipping) {
+            depth += opens(s, &t[k]) ? 1 : closes(s, &t[k]) ? -1 : 0;
+            if (depth == 0 && is(s, &t[k], "=") && !skipping)
                 skipping = true;
-                angle = 0;
+            size_t close = skipping && is(s, &t[k], "<") ? template_close(s, t, k, last) : 0;
+            if (close) {
+                k = close; /* the template's arguments, skipped whole */
+                continue;
             }
-            if (skipping && ((depth == 0 && angle == 0 && is(s, &t[k], ",")) || k == last))
+            if (skipping && ((depth == 0 && is(s, &t[k], ",")) || k == last))
                 skipping = false;
             if (skipping)
                 continue;
