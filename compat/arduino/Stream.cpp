@@ -163,20 +163,22 @@ size_t Stream::readBytesUntil(char terminator, char *buffer, size_t length)
     return n;
 }
 
-String Stream::readString()
+/* The bytes up to the terminator (not kept; terminator -1: none) or the timeout, read as
+ * Arduino's readString reads them. When memory runs out on the way the rest is still read and
+ * the String is invalid, never a text with bytes left out. */
+String Stream::read_string(int terminator)
 {
     String s;
-    for (int c = timedRead(); c >= 0; c = timedRead())
-        s += (char)c;
+    bool whole = (bool)s;
+    for (int c = timedRead(); c >= 0 && (terminator < 0 || (char)c != (char)terminator); c = timedRead())
+        whole = whole && s.concat((char)c);
+    if (!whole)
+        s = static_cast<const char *>(nullptr);
     return s;
 }
 
-String Stream::readStringUntil(char terminator)
-{
-    String s;
-    for (int c = timedRead(); c >= 0 && (char)c != terminator; c = timedRead())
-        s += (char)c;
-    return s;
-}
+String Stream::readString() { return read_string(-1); }
+
+String Stream::readStringUntil(char terminator) { return read_string((unsigned char)terminator); }
 
 } // namespace arduino

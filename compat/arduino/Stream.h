@@ -55,9 +55,10 @@ public:
     {
         return readBytesUntil(terminator, reinterpret_cast<char *>(buffer), length);
     }
-    /* Everything that comes until the timeout passes without a byte. */
+    /* Everything that comes until the timeout passes without a byte; an invalid String when
+     * memory ran out (what came is read all the same). */
     String readString();
-    /* Everything up to terminator (consumed, not kept) or the timeout. */
+    /* Everything up to terminator (consumed, not kept) or the timeout; invalid as readString. */
     String readStringUntil(char terminator);
 
 protected:
@@ -75,6 +76,7 @@ private:
     int timed(int (Stream::*next)());
     int peekNextDigit(LookaheadMode lookahead, bool detect_decimal);
     bool find_until(const char *target, size_t tlen, const char *terminator, size_t elen);
+    String read_string(int terminator);
 };
 
 } // namespace arduino

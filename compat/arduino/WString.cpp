@@ -157,6 +157,8 @@ bool String::concat(const char *cstr, size_t length)
         return false;
     if (length == 0)
         return true; /* as Arduino: nothing to add, an invalid String stays invalid */
+    if (length >= SIZE_MAX - len_ - 1)
+        return false; /* no length of memory holds both and the NUL */
     /* cstr may lie inside this String's own buffer, which reserve may move. */
     size_t offset = (buf_ && cstr >= buf_ && cstr < buf_ + cap_ + 1) ? (size_t)(cstr - buf_) : SIZE_MAX;
     size_t want = len_ + length;
@@ -182,19 +184,27 @@ bool String::concat(unsigned long long n) { return concat(String(n)); }
 bool String::concat(float n) { return concat(String(n)); }
 bool String::concat(double n) { return concat(String(n)); }
 
-/* lhs with rhs appended; as in Arduino the sum is invalid when the append fails (rhs is
- * nullptr or an invalid String, or memory ran out). */
+/* lhs with rhs appended. As in Arduino the sum is invalid when the append fails (rhs is
+ * nullptr or an invalid String, or memory ran out), and an invalid left side gives the right
+ * side's text. When the copy of a valid left side could not get memory the sum is invalid
+ * too, never the right side alone. */
 template <typename T> static String sum(const String &lhs, const T &rhs)
 {
     String s(lhs);
-    if (!s.concat(rhs))
+    if ((lhs && !s) || !s.concat(rhs))
         s = static_cast<const char *>(nullptr);
     return s;
 }
 
 String operator+(const String &lhs, const String &rhs) { return sum(lhs, rhs); }
 String operator+(const String &lhs, const char *rhs) { return sum(lhs, rhs); }
-String operator+(const char *lhs, const String &rhs) { return sum(String(lhs), rhs); }
+String operator+(const char *lhs, const String &rhs)
+{
+    String s(lhs);
+    if ((lhs && !s) || !s.concat(rhs))
+        s = static_cast<const char *>(nullptr);
+    return s;
+}
 String operator+(const String &lhs, char rhs) { return sum(lhs, rhs); }
 String operator+(const String &lhs, int rhs) { return sum(lhs, rhs); }
 String operator+(const String &lhs, unsigned int rhs) { return sum(lhs, rhs); }
@@ -355,22 +365,59 @@ void String::replace(char find, char replace)
             buf_[i] = replace;
 }
 
+/* How many times find is in the text, left to right and not overlapping, as replace finds
+ * it; 0 for an empty find. */
+size_t String::count(const String &find) const
+{
+    size_t n = 0;
+    if (find.len_ == 0)
+        return 0;
+    for (int at = indexOf(find, 0); at >= 0; at = indexOf(find, (size_t)at + find.len_))
+        n++;
+    return n;
+}
+
+/* Writes the text with each find replaced by with to out, which may be this String's own
+ * buffer when with is no longer than find (out never passes what is still to be read); with
+ * is not that buffer then. */
+void String::write_replaced(char *out, const String &find, const String &with) const
+{
+    size_t i = 0, o = 0;
+    for (int at; i < len_ && (at = indexOf(find, i)) >= 0; i = (size_t)at + find.len_) {
+        memmove(out + o, buf_ + i, (size_t)at - i);
+        o += (size_t)at - i;
+        memmove(out + o, with.c_str(), with.len_);
+        o += with.len_;
+    }
+    memmove(out + o, buf_ + i, len_ - i);
+    out[o + len_ - i] = '\0';
+}
+
+/* As Arduino's: the new length is known first, a text that does not grow is changed in place
+ * and one that grows gets its memory once, so when there is none the text stays as it was.
+ * find or replace may be this String itself (then the new text is built apart). */
 void String::replace(const String &find, const String &replace)
 {
     if (len_ == 0 || find.len_ == 0)
         return;
-    String out;
-    size_t i = 0;
-    while (i < len_) {
-        int at = indexOf(find, i);
-        if (at < 0)
-            break;
-        out.concat(c_str() + i, (size_t)at - i);
-        out.concat(replace);
-        i = (size_t)at + find.len_;
+    size_t n = count(find);
+    if (n == 0)
+        return;
+    if (replace.len_ > find.len_ && (replace.len_ - find.len_) > (SIZE_MAX - 1 - len_) / n)
+        return; /* longer than any memory */
+    size_t length = len_ - n * find.len_ + n * replace.len_;
+    if (length <= len_ && &find != this && &replace != this) {
+        write_replaced(buf_, find, replace);
+        len_ = length;
+        return;
     }
-    out.concat(c_str() + i, len_ - i);
-    *this = static_cast<String &&>(out);
+    char *out = static_cast<char *>(malloc(length + 1));
+    if (!out)
+        return;
+    write_replaced(out, find, replace);
+    free(buf_);
+    buf_ = out;
+    cap_ = len_ = length;
 }
 
 void String::remove(size_t index) { remove(index, len_); }

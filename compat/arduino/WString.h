@@ -107,7 +107,8 @@ public:
     String substring(size_t begin) const { return substring(begin, len_); }
     String substring(size_t begin, size_t end) const;
 
-    /* Changing in place. */
+    /* Changing in place. replace(find, replace) that cannot get the memory a longer text
+     * needs leaves the text as it was. */
     void replace(char find, char replace);
     void replace(const String &find, const String &replace);
     void remove(size_t index);
@@ -129,6 +130,8 @@ private:
     void invalidate();
     bool copy(const char *cstr, size_t length);
     void move(String &other);
+    size_t count(const String &find) const;
+    void write_replaced(char *out, const String &find, const String &with) const;
 };
 
 /* Concatenation: "Result is " + String(result), s + 5, s + 'c', ... */
