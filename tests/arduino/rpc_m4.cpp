@@ -49,6 +49,10 @@ int main()
                   return s;
               }) &&
               RPC.bind("ask_m7", [](int v) { return RPC.call("m7_square", v).as<long>() + 1; }) &&
+              RPC.bind("ask_m7_length", [](const char *text) { /* the M7's answer, or why it failed */
+                  auto r = RPC.call("m7_length", text);
+                  return r.ok() ? String(r.as<int>()) : String(r.errorText());
+              }) &&
               RPC.bind("say", [](int n) {
                   for (int i = 0; i < n; i++)
                       RPC.println("line " + String(i));

@@ -23,6 +23,7 @@ extern "C" {
 
 #include "RPC.h"
 #include "duet/posix/board.h"
+#include "failing_alloc.h"
 
 namespace {
 
@@ -30,6 +31,14 @@ char tmp_dir[] = "/tmp/duet-arduino-rpc-XXXXXX";
 char board_dir[sizeof tmp_dir + 8];
 
 long m7_square(int v) { return (long)v * v; }
+
+int m7_length_runs, m7_length_invalid;
+int m7_length(const String &text)
+{
+    m7_length_runs++;
+    m7_length_invalid += !text;
+    return (int)text.length();
+}
 
 bool contains(const char *text, const char *part) { return strstr(text, part) != nullptr; }
 
@@ -74,7 +83,7 @@ int setup(void **)
     setenv("DUET_BOARD", board_dir, 1);
     setenv("DUET_CORE", "m7", 1);
     unsetenv("DUET_BOOT_ADDRESS");
-    if (!RPC.bind("m7_square", m7_square))
+    if (!RPC.bind("m7_square", m7_square) || !RPC.bind("m7_length", m7_length))
         return -1;
     return RPC.begin() == 1 ? 0 : -1;
 }
@@ -250,6 +259,50 @@ void test_nested_call(void **)
     assert_int_equal(RPC.call("ask_m7", -3).as<int>(), 10);
 }
 
+/* A String argument that cannot get memory on the M7 is refused with an error that says so
+ * and the function does not run: the M4 asks the M7 once with each allocation the M7 makes
+ * while it serves that call failing in turn. A failure the call does not need (the empty
+ * String fetch then replaces) changes nothing; the function never sees an invalid String. */
+void test_string_argument_out_of_memory(void **)
+{
+    assert_string_equal(RPC.call("ask_m7_length", "four").as<String>().c_str(), "4");
+    assert_int_equal(m7_length_runs, 1);
+    failing_alloc_start(0);
+    {
+        auto counted = RPC.call("ask_m7_length", "four");
+    }
+    unsigned long allocs = failing_alloc_stop(), refused = 0;
+    for (unsigned long nth = 1; nth <= allocs; nth++) {
+        int runs = m7_length_runs;
+        failing_alloc_start(nth);
+        auto result = RPC.call("ask_m7_length", "four");
+        failing_alloc_stop();
+        String answer = result.as<String>();
+        if (strcmp(answer.c_str(), "4") == 0) {
+            assert_int_equal(m7_length_runs, runs + 1);
+        } else {
+            assert_string_equal(answer.c_str(), "m7_length: out of memory for a String argument");
+            assert_int_equal(m7_length_runs, runs);
+            refused++;
+        }
+    }
+    assert_true(refused >= 1);
+    assert_int_equal(m7_length_invalid, 0);
+    /* A String result that cannot get memory is an invalid String, as Arduino's sign of it. */
+    auto result = RPC.call("ask_m7_length", "four");
+    unsigned long invalid = 0;
+    for (unsigned long nth = 1;; nth++) {
+        failing_alloc_start(nth);
+        String answer = result.as<String>();
+        if (failing_alloc_stop() < nth)
+            break;
+        if (answer)
+            assert_string_equal(answer.c_str(), "4");
+        invalid += !answer;
+    }
+    assert_true(invalid >= 1);
+}
+
 void test_stream_both_ways(void **)
 {
     RPC.setTimeout(2000);
@@ -362,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_as_never_gives_a_wrong_value),
         cmocka_unit_test(test_decode_leaves_output_on_failure),
         cmocka_unit_test(test_nested_call),
+        cmocka_unit_test(test_string_argument_out_of_memory),
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_threads_call_at_once),
