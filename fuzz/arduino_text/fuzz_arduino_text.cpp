@@ -3,7 +3,8 @@
  * (compat/arduino: String in WString.h/.cpp with number_text.cpp, Stream in Stream.h/.cpp),
  * which take text the other core or a user sends.
  *
- * The input's first byte picks the half: even, (A) on the bytes after it; odd, (B). Each
+ * The input's first byte picks the half: even, (A) on the bytes after it (with bit 1 set,
+ * out of memory too); odd, (B). Each
  * half runs a small program the input spells and checks every step against a model written
  * here from Arduino's documented behaviour (the Arduino core's String and Stream, which the
  * layer's comments and docs/arduino.md say it follows), not with the layer's code.
@@ -43,9 +44,16 @@
  *        library's strtod of the text, the float rounded from it);
  *      - reserve (true and nothing changes; SIZE_MAX, which cannot be had: false and
  *        nothing changes, as WString.h documents);
+ *      - out of memory (bit 1 of the first byte): a byte before each operation picks which
+ *        of its allocations fails (failing_alloc.h: the target is linked with --wrap of
+ *        malloc, calloc and realloc), as when the heap is used up. Then, by Arduino's rules
+ *        as docs/arduino.md gives them, a construction, assignment, copy, number, sum or
+ *        substring gives an invalid String; concat and += return false and keep the text;
+ *        reserve returns false and changes nothing; replace keeps the text. An operation
+ *        that makes fewer allocations than the one picked runs as without;
  *      and after every operation, for every String: length() and the bytes agree with the
  *      model, c_str() has a NUL at length(), begin()/end() span length() bytes, operator
- *      bool says whether it is valid.
+ *      bool says whether it is valid. ASan sees a String's memory leaked.
  *   B. Stream: a Stream of the harness over bytes that arrive in pieces (a gap in ms before
  *      each piece), with a fake clock (streamMillis, which may start just before it wraps)
  *      moved only by waitForData (which may return before the time asked), and a program of
@@ -91,6 +99,7 @@
 #include "WString.h"
 #include "duet/board.h"
 
+#include "failing_alloc.h"
 #include "fuzz_check.h"
 
 using arduino::LookaheadMode;
@@ -371,6 +380,19 @@ struct Strings {
     Model m[4];
 };
 
+/* Out of memory: which allocation of the operation under way fails (1 for its first, 0 for
+ * none), chosen by the input for each operation, and whether it did fail. Only the String
+ * calls run between oom_begin and oom_end; the harness's own memory (std::string, new) is
+ * never counted. */
+static unsigned long oom_nth;
+static bool oom_failed;
+
+static void oom_begin() { failing_alloc_start(oom_nth); }
+
+static void oom_end() { oom_failed = failing_alloc_stop() >= oom_nth && oom_nth != 0; }
+
+static const Model INVALID{"", false};
+
 /* Every String agrees with its model: bytes, length, the NUL after them, validity. */
 static void check_strings(const Strings &st)
 {
@@ -395,8 +417,10 @@ static void model_assign_cstr(Model &m, const Text &t)
     m.s = t.null ? "" : std::string(t.c());
 }
 
+/* Construction and assignment: invalid when memory ran out. */
 static void op_assign(Strings &st, Input &in, unsigned kind, int a, int b)
 {
+    oom_begin();
     switch (kind % 7) {
     case 6: { /* a char, as a C string of it */
         char ch = (char)in.byte();
@@ -448,9 +472,13 @@ static void op_assign(Strings &st, Input &in, unsigned kind, int a, int b)
         break;
     }
     }
+    oom_end();
+    if (oom_failed)
+        st.m[a] = INVALID;
 }
 
-/* The number constructors: one integer type in a base, or a float or double. */
+/* The number constructors: one integer type in a base, or a float or double; invalid when
+ * memory runs out. */
 static void op_number(Strings &st, Input &in, int a)
 {
     uint8_t type = in.byte(), base = in.byte();
@@ -459,6 +487,7 @@ static void op_number(Strings &st, Input &in, int a)
     if (type & 0x40)
         v = (uint64_t)(int64_t)(int8_t)v;
     std::string want;
+    oom_begin();
     switch ((type & 0x3f) % 9) {
     case 0: st.s[a] = String((unsigned char)v, (unsigned char)b); want = model_integer((unsigned char)v, b); break;
     case 1: st.s[a] = String((int)v, (unsigned char)b); want = model_integer((int)v, b); break;
@@ -480,7 +509,8 @@ static void op_number(Strings &st, Input &in, int a)
         break;
     }
     }
-    st.m[a] = Model{want, true};
+    oom_end();
+    st.m[a] = oom_failed ? INVALID : Model{want, true};
 }
 
 /* Appends the model's text of a concat; ok says whether Arduino's concat succeeds. */
@@ -495,100 +525,78 @@ static bool model_concat(Model &m, const std::string &text, bool ok)
     return true;
 }
 
-/* concat and +=: of a String, a C string, bytes, a char, each number type. */
+/* concat and +=: of a String, a C string, bytes, a char, each number type. When memory runs
+ * out concat returns false and the text stays as it was. */
 static void op_concat(Strings &st, Input &in, unsigned kind, int a, int b)
 {
     String &s = st.s[a];
     Model &m = st.m[a];
-    bool got, want;
+    bool got = false, ok = true, reports = true;
+    std::string text; /* what the model appends; ok: whether Arduino's concat can */
     uint64_t v = kind % 12 >= 3 && kind % 12 <= 9 ? in.word(kind & 0x10 ? 8 : 1) : 0;
-    switch (kind % 12) {
-    case 0: {
-        Model other = st.m[b];
-        if (m.s.size() + other.s.size() > TEXT_MAX)
+    Text t = kind % 12 == 1 || kind % 12 == 2 ? text_operand(in) : Text{};
+    double d = kind % 12 >= 10 ? double_operand(in) : 0;
+    if (kind % 12 == 0) {
+        if (m.s.size() + st.m[b].s.size() > TEXT_MAX)
             return;
-        got = s.concat(st.s[b]);
-        want = model_concat(m, other.s, other.valid);
-        break;
+        text = st.m[b].s;
+        ok = st.m[b].valid;
     }
-    case 1: {
-        Text t = text_operand(in);
+    oom_begin();
+    switch (kind % 12) {
+    case 0: got = s.concat(st.s[b]); break;
+    case 1:
         got = s.concat(t.c());
-        want = model_concat(m, t.null ? "" : std::string(t.c()), !t.null);
+        text = t.null ? "" : std::string(t.c());
+        ok = !t.null;
         break;
+    case 2: got = s.concat(t.bytes.data(), t.bytes.size()); text = t.bytes; break;
+    case 3: got = s.concat((char)v); text = std::string(1, (char)v); break;
+    case 4: got = s.concat((unsigned char)v); text = model_integer((unsigned char)v, 10); break;
+    case 5: got = s.concat((int)v); text = model_integer((int)v, 10); break;
+    case 6: got = s.concat((unsigned)v); text = model_integer((unsigned)v, 10); break;
+    case 7: got = s.concat((long)v); text = model_integer((long)v, 10); break;
+    case 8: got = s.concat((unsigned long long)v); text = model_integer((unsigned long long)v, 10); break;
+    case 9: got = s.concat((long long)v); text = model_integer((long long)v, 10); break;
+    case 10: got = s.concat((float)d); text = model_float((float)d, 2); break;
+    default: s += d; text = model_float(d, 2); reports = false; break;
     }
-    case 2: {
-        Text t = text_operand(in);
-        got = s.concat(t.bytes.data(), t.bytes.size());
-        want = model_concat(m, t.bytes, true);
-        break;
-    }
-    case 3: got = s.concat((char)v); want = model_concat(m, std::string(1, (char)v), true); break;
-    case 4: got = s.concat((unsigned char)v); want = model_concat(m, model_integer((unsigned char)v, 10), true); break;
-    case 5: got = s.concat((int)v); want = model_concat(m, model_integer((int)v, 10), true); break;
-    case 6: got = s.concat((unsigned)v); want = model_concat(m, model_integer((unsigned)v, 10), true); break;
-    case 7: got = s.concat((long)v); want = model_concat(m, model_integer((long)v, 10), true); break;
-    case 8: got = s.concat((unsigned long long)v); want = model_concat(m, model_integer((unsigned long long)v, 10), true); break;
-    case 9: got = s.concat((long long)v); want = model_concat(m, model_integer((long long)v, 10), true); break;
-    case 10: {
-        float f = (float)double_operand(in);
-        got = s.concat(f);
-        want = model_concat(m, model_float(f, 2), true);
-        break;
-    }
-    default: {
-        double d = double_operand(in);
-        s += d;
-        got = want = model_concat(m, model_float(d, 2), true);
-        break;
-    }
-    }
-    CHECK(got == want);
+    oom_end();
+    bool want = model_concat(m, text, ok && !oom_failed);
+    CHECK(!reports || got == want);
 }
 
-/* operator+: a copy of the left side with the right side's concat; invalid if that failed. */
+/* operator+: a copy of the left side with the right side's concat; invalid if that failed
+ * (memory too: for the copy or the append). */
 static void op_plus(Strings &st, Input &in, unsigned kind, int a, int b, int c)
 {
-    Model left = st.m[b], right = st.m[c];
+    Model left = st.m[b];
+    std::string right; /* what the model appends; ok: whether Arduino's concat can */
+    bool ok = true;
+    Text t = kind % 5 == 1 || kind % 5 == 2 ? text_operand(in) : Text{};
+    char ch = kind % 5 == 3 ? (char)in.byte() : 0;
+    long v = kind % 5 == 4 ? (long)in.word(8) : 0;
+    if ((kind % 5 == 0 && left.s.size() + st.m[c].s.size() > TEXT_MAX) || (kind % 5 == 2 && t.null))
+        return;
     String result;
-    bool ok;
+    oom_begin();
     switch (kind % 5) {
-    case 0:
-        if (left.s.size() + right.s.size() > TEXT_MAX)
-            return;
-        result = st.s[b] + st.s[c];
-        ok = model_concat(left, right.s, right.valid);
-        break;
-    case 1: {
-        Text t = text_operand(in);
-        result = st.s[b] + t.c();
-        ok = model_concat(left, t.null ? "" : std::string(t.c()), !t.null);
-        break;
+    case 0: result = st.s[b] + st.s[c]; break;
+    case 1: result = st.s[b] + t.c(); break;
+    case 2: result = t.c() + st.s[c]; break;
+    case 3: result = st.s[b] + ch; break;
+    default: result = st.s[b] + v; break;
     }
-    case 2: {
-        Text t = text_operand(in);
-        if (t.null)
-            return;
-        result = t.c() + st.s[c];
-        left = Model{t.c(), true};
-        ok = model_concat(left, right.s, right.valid);
-        break;
-    }
-    case 3: {
-        char ch = (char)in.byte();
-        result = st.s[b] + ch;
-        ok = model_concat(left, std::string(1, ch), true);
-        break;
-    }
-    default: {
-        long v = (long)in.word(8);
-        result = st.s[b] + v;
-        ok = model_concat(left, model_integer(v, 10), true);
-        break;
-    }
+    oom_end();
+    switch (kind % 5) {
+    case 0: right = st.m[c].s; ok = st.m[c].valid; break;
+    case 1: right = t.null ? "" : std::string(t.c()); ok = !t.null; break;
+    case 2: left = Model{t.c(), true}; right = st.m[c].s; ok = st.m[c].valid; break;
+    case 3: right = std::string(1, ch); break;
+    default: right = model_integer(v, 10); break;
     }
     st.s[a] = std::move(result);
-    st.m[a] = ok ? left : Model{"", false};
+    st.m[a] = model_concat(left, right, ok && !oom_failed) ? left : INVALID;
 }
 
 /* Comparisons between two Strings, or a String and a C string. */
@@ -675,7 +683,8 @@ static void op_search(Strings &st, Input &in, int a, int b)
 
 static bool has_nul(const Model &m) { return m.clen() != m.s.size(); }
 
-/* substring, replace, remove, case, trim. */
+/* substring (invalid when memory runs out), replace (the text kept then), remove, case, trim,
+ * reserve (false and nothing changed then). */
 static void op_edit(Strings &st, Input &in, unsigned kind, int a, int b, int c)
 {
     String &s = st.s[a];
@@ -684,8 +693,10 @@ static void op_edit(Strings &st, Input &in, unsigned kind, int a, int b, int c)
     case 0: {
         size_t left = index_operand(in), right = kind & 8 ? SIZE_MAX : index_operand(in);
         std::string want = kind & 8 ? model_substring(st.m[b], left, SIZE_MAX) : model_substring(st.m[b], left, right);
+        oom_begin();
         s = kind & 8 ? st.s[b].substring(left) : st.s[b].substring(left, right);
-        m = Model{want, true};
+        oom_end();
+        m = oom_failed ? INVALID : Model{want, true};
         break;
     }
     case 1: {
@@ -702,8 +713,11 @@ static void op_edit(Strings &st, Input &in, unsigned kind, int a, int b, int c)
         if (m.s.size() * (st.m[c].s.size() + 1) > TEXT_MAX)
             break;
         std::string find = st.m[b].s, with = st.m[c].s;
+        oom_begin();
         s.replace(st.s[b], st.s[c]);
-        model_replace(m, find, with);
+        oom_end();
+        if (!oom_failed)
+            model_replace(m, find, with); /* else the text stays as it was */
         break;
     }
     case 3: {
@@ -733,8 +747,11 @@ static void op_edit(Strings &st, Input &in, unsigned kind, int a, int b, int c)
         size_t size = index_operand(in);
         if (size != SIZE_MAX && size > (1u << 20))
             size = 1u << 20; /* SIZE_MAX is the size that cannot be had */
-        bool can = size != SIZE_MAX;
-        CHECK(s.reserve(size) == can);
+        oom_begin();
+        bool got = s.reserve(size);
+        oom_end();
+        bool can = size != SIZE_MAX && !oom_failed; /* else false and nothing changes */
+        CHECK(got == can);
         if (can)
             m.valid = true;
         break;
@@ -755,10 +772,13 @@ static void op_parse(Strings &st, int a)
     CHECK(f == (float)d || (std::isnan(f) && std::isnan(d)));
 }
 
-static void run_strings(Input &in)
+/* The String program; with oom, a byte before each operation picks which of its allocations
+ * fails (its low 3 bits: 1 for the first, ..., 0 for none). */
+static void run_strings(Input &in, bool oom)
 {
     Strings st;
     for (unsigned steps = 0; in.n && steps < 64; steps++) {
+        oom_nth = oom ? in.byte() & 7 : 0;
         uint8_t op = in.byte(), vars = in.byte();
         int a = vars & 3, b = (vars >> 2) & 3, c = (vars >> 4) & 3;
         unsigned kind = op >> 3;
@@ -1091,6 +1111,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[0] & 1)
         run_stream(in);
     else
-        run_strings(in);
+        run_strings(in, data[0] & 2);
     return 0;
 }

@@ -8,7 +8,9 @@ the timeout, the clock, the operations' length, the operations, then the input's
 The inputs of the layer's fixes are among them: str_float_texts (String(float) is dtostrf's
 text), str_char_nul (String('\\0') is empty), str_invalid (copies and sums of an invalid
 String), str_nul_search (searches and comparisons take a C string), str_past_end (an index at
-the end finds nothing), str_reserve_max (reserve(SIZE_MAX) freed the text),
+the end finds nothing), str_reserve_max (reserve(SIZE_MAX) freed the text), str_oom_replace
+and str_oom_build (out of memory: a 2 byte first, each operation after the allocation that
+fails; replace kept a part of its new text, a sum became its right side alone),
 stream_find_repeat (a repeated prefix), stream_ignore_ff (an ignore char >= 0x80),
 stream_int_wrap (parseInt's overflow), stream_float_digits (parseFloat gave a NaN).
 """
@@ -68,6 +70,12 @@ def program(*ops):
     return b"\x00" + b"".join(ops)
 
 
+def oom_program(*steps):
+    """A String program that runs out of memory: each step is (n, operation), the n-th
+    allocation of the operation failing (0: none)."""
+    return b"\x02" + b"".join(bytes([n]) + o for n, o in steps)
+
+
 STRING_SEEDS = {
     "str_assign": program(op(ASSIGN, 0, 0), text(T_HELLO), op(ASSIGN, 1, 1), text(b"abc"),
                           op(ASSIGN, 2, 2), text(T_A_NUL_B), op(ASSIGN, 3, 3, 0), op(ASSIGN, 5, 1, 1),
@@ -108,6 +116,15 @@ STRING_SEEDS = {
                          op(CHARS, 6, 0), index(0) + b"-" + index(1) + index(20)),
     "str_reserve_max": program(op(ASSIGN, 0, 0), text(b"abc"), op(EDIT, 7, 0), index(SIZE_MAX_INDEX),
                                op(CONCAT, 1, 0), text(b"d"), op(EDIT, 7, 0), index(200)),
+    "str_oom_replace": oom_program((0, op(ASSIGN, 0, 0) + text(T_HELLO)), (0, op(ASSIGN, 0, 1) + text(T_L)),
+                                   (0, op(ASSIGN, 0, 2) + text(T_LL)), (1, op(EDIT, 2, 0, 1, 2)),
+                                   (0, op(EDIT, 2, 0, 1, 2)), (1, op(EDIT, 2, 0, 2, 1)), (1, op(EDIT, 2, 0, 0, 0))),
+    "str_oom_build": oom_program((1, op(ASSIGN, 0, 0) + text(T_HELLO)), (0, op(ASSIGN, 0, 0) + text(T_ABAB)),
+                                 (1, op(NUMBER, 0, 1) + number(1, 14, -1, True)), (0, op(ASSIGN, 1, 1) + text(b"x")),
+                                 (1, op(CONCAT, 0, 1, 0)), (2, op(CONCAT, 5, 1) + b"\x80"),
+                                 (1, op(PLUS, 0, 2, 0, 1)), (2, op(PLUS, 2, 3, 0, 1) + text(T_HELLO2)),
+                                 (3, op(PLUS, 4, 2, 1) + struct.pack("<q", -5)), (1, op(EDIT, 0, 3, 0) + index(1) + index(3)),
+                                 (1, op(EDIT, 7, 1) + index(200)), (1, op(ASSIGN, 3, 1, 0)), (1, op(ASSIGN, 4, 2, 0))),
 }
 
 
