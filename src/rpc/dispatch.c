@@ -63,19 +63,24 @@ static void add_hints(duet_req *c, duet_text *t)
 }
 #endif
 
-/* Appends "method: ", how each of the checks' errors begins. */
-static void say_method(const duet_req *c, duet_text *t)
+/* Appends "method: " and fmt (as duet_rpc_say): how each of the checks' errors is said.
+ * Returns false, the result of a check that failed. */
+static bool say_method(const duet_req *c, duet_text *t, const char *fmt, ...) DUET_RPC_FAIL_FORMAT;
+static bool say_method(const duet_req *c, duet_text *t, const char *fmt, ...)
 {
+    va_list ap;
     duet_rpc_say(t, "%.*s: ", (int)c->method_len, c->method);
+    va_start(ap, fmt);
+    duet_rpc_vsay(t, fmt, ap);
+    va_end(ap);
+    return false;
 }
 
 /* The count of arguments does not match the signature's. */
 static NOINLINE bool count_error(duet_req *c, duet_text *t)
 {
     unsigned want = duet_rpc_sig_count(c->bound.signature);
-    say_method(c, t);
-    duet_rpc_say(t, "expected %u argument%s, got %u", want, want == 1 ? "" : "s", (unsigned)c->argc);
-    return false;
+    return say_method(c, t, "expected %u argument%s, got %u", want, want == 1 ? "" : "s", (unsigned)c->argc);
 }
 
 /* Checks the arguments against the method's signature (the count first, then each type)
@@ -99,8 +104,7 @@ static bool check_args(duet_req *c, duet_text *t)
         } else if (!token_matches(tok, letter, &range)) {
             if (duet_rpc_sig_count(sig) != argc)
                 return count_error(c, t);
-            say_method(c, t);
-            duet_rpc_say(t, "argument %u: ", i + 1);
+            say_method(c, t, "argument %u: ", i + 1);
             duet_rpc_mismatch_text(t, letter, tok, range);
             return false;
         }
@@ -114,9 +118,8 @@ static bool check_result(duet_req *c, duet_text *t)
     duet_msgpack_writer *w = &c->out;
     int err = duet_msgpack_writer_error(w);
     if (err) {
-        say_method(c, t);
-        duet_rpc_say(t, "result %s", err == DUET_ERR_NOSPACE ? "too large for one message" : "could not be encoded");
-        return false;
+        return say_method(c, t, "result %s",
+                          err == DUET_ERR_NOSPACE ? "too large for one message" : "could not be encoded");
     }
     if (duet_msgpack_writer_size(w) == c->result_start)
         duet_msgpack_write_tag(w, 0xc0);
@@ -129,9 +132,7 @@ static bool check_result(duet_req *c, duet_text *t)
         duet_msgpack_reader_init(&r, duet_msgpack_writer_data(w) + c->result_start,
                                  duet_msgpack_writer_size(w) - c->result_start);
         if (!duet_msgpack_read_value(&r, &tok, 0) || duet_msgpack_reader_remaining(&r) != 0) {
-            say_method(c, t);
-            duet_text_add(t, duet_text_pick("the handler wrote more than one result value", "several results"));
-            return false;
+            return say_method(c, t, "%s", duet_text_pick("the handler wrote more than one result value", "several results"));
         }
     }
     if (!c->typed)
@@ -141,10 +142,8 @@ static bool check_result(duet_req *c, duet_text *t)
     bool range;
     if (token_matches(&tok, want, &range))
         return true;
-    say_method(c, t);
-    duet_rpc_say(t, duet_text_pick("the handler returned %s, its signature says %s", "returned %s, not %s"),
-                 duet_msgpack_type_name(tok.type), duet_rpc_letter_name(want));
-    return false;
+    return say_method(c, t, duet_text_pick("the handler returned %s, its signature says %s", "returned %s, not %s"),
+                      duet_msgpack_type_name(tok.type), duet_rpc_letter_name(want));
 }
 
 /* Runs the handler; on failure puts the error text in t. */
@@ -159,12 +158,9 @@ static bool run_handler(duet_req *c, duet_text *t)
     rpc->depth--;
     if (rc >= 0)
         return check_result(c, t);
-    if (c->error[0]) {
-        duet_text_add(t, c->error);
-    } else {
-        say_method(c, t);
-        duet_text_add(t, duet_strerror(rc));
-    }
+    if (!c->error[0])
+        return say_method(c, t, "%s", duet_strerror(rc));
+    duet_text_add(t, c->error);
     return false;
 }
 
@@ -186,9 +182,7 @@ bool duet_rpc_serve_bound(duet_req *c, duet_text *t)
     duet_msgpack_writer *w = &c->out;
     size_t frame;
     if (!frame_push(rpc, w, &frame)) { /* nested too deep for the tx buffer */
-        say_method(c, t);
-        duet_text_add(t, duet_rpc_text_no_frame);
-        return false;
+        return say_method(c, t, "%s", duet_rpc_text_no_frame);
     }
     response_head(w, c->msgid, c->msgid_len);
     duet_msgpack_write_tag(w, 0xc0);

@@ -10,8 +10,7 @@ const char duet_rpc_text_no_frame[] =
 #endif
 const char duet_rpc_text_no_method[] = "no method name (NULL)";
 
-/* duet_rpc_say with a va_list. */
-static void vsay(duet_text *t, const char *fmt, va_list ap)
+void duet_rpc_vsay(duet_text *t, const char *fmt, va_list ap)
 {
     for (const char *p = fmt; *p; p++) {
         const char *run = p;
@@ -36,7 +35,7 @@ void duet_rpc_say(duet_text *t, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsay(t, fmt, ap);
+    duet_rpc_vsay(t, fmt, ap);
     va_end(ap);
 }
 
@@ -45,7 +44,7 @@ int duet_rpc_fail(duet_rpc *rpc, int err, const char *fmt, ...)
     duet_text t = error_begin(rpc);
     va_list ap;
     va_start(ap, fmt);
-    vsay(&t, fmt, ap);
+    duet_rpc_vsay(&t, fmt, ap);
     va_end(ap);
     return err;
 }

@@ -97,6 +97,9 @@ static inline duet_text error_begin(duet_rpc *rpc)
  * and %u (an unsigned); nothing else. The error texts' one builder. */
 void duet_rpc_say(duet_text *t, const char *fmt, ...) DUET_RPC_SAY_FORMAT;
 
+/* duet_rpc_say with a va_list. */
+void duet_rpc_vsay(duet_text *t, const char *fmt, va_list ap);
+
 /* Sets the engine's error text to fmt (as duet_rpc_say) and returns err. */
 int duet_rpc_fail(duet_rpc *rpc, int err, const char *fmt, ...) DUET_RPC_FAIL_FORMAT;
 
