@@ -116,14 +116,15 @@ void duet_rpc_set_link(duet_rpc *rpc, duet_link *link)
     else
         max = tx / DUET_RPC_NESTING > MIN_FRAME ? tx / DUET_RPC_NESTING : tx;
     rpc->cfg.max_message = max;
-    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT; i++) {
-        if (rpc->slots[i].state == SLOT_PENDING) {
+    char *store = rpc->cfg.result_buffer; /* each slot's share of it, in turn */
+    for (duet_rpc_slot *s = rpc->slots; s < rpc->slots + DUET_RPC_MAX_INFLIGHT; s++, store += slot_size(rpc)) {
+        if (s->state == SLOT_PENDING) {
             duet_text t;
-            duet_text_init(&t, (char *)slot_store(rpc, &rpc->slots[i]), slot_size(rpc));
+            duet_text_init(&t, store, slot_size(rpc));
             duet_text_add(&t, duet_text_pick("link changed while the call waited", "link changed"));
-            rpc->slots[i].state = SLOT_DONE;
-            rpc->slots[i].err = DUET_ERR_LINK_DOWN;
-            rpc->slots[i].len = t.len;
+            s->state = SLOT_DONE;
+            s->err = DUET_ERR_LINK_DOWN;
+            s->len = t.len;
         }
     }
     if (link->deliver != duet_rpc_receive || link->up != rpc) { /* a link attached already may be const */
