@@ -23,14 +23,15 @@
 #define HOT_INLINE inline
 #endif
 
-/* The compiler checks the arguments of duet_rpc_say and duet_rpc_fail against the format. */
+/* The compiler checks the arguments of duet_rpc_say, duet_rpc_fail and the like against the
+ * format (parameter fmt, its arguments from parameter args on). */
 #if defined(__GNUC__) || defined(__clang__)
-#define DUET_RPC_SAY_FORMAT __attribute__((format(printf, 2, 3)))
-#define DUET_RPC_FAIL_FORMAT __attribute__((format(printf, 3, 4)))
+#define DUET_RPC_FORMAT(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
-#define DUET_RPC_SAY_FORMAT
-#define DUET_RPC_FAIL_FORMAT
+#define DUET_RPC_FORMAT(fmt, args)
 #endif
+#define DUET_RPC_SAY_FORMAT DUET_RPC_FORMAT(2, 3)
+#define DUET_RPC_FAIL_FORMAT DUET_RPC_FORMAT(3, 4)
 
 enum { MSG_REQUEST = 0, MSG_RESPONSE = 1, MSG_NOTIFY = 2 };
 enum { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };

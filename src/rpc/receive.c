@@ -282,29 +282,34 @@ static bool handle_message(duet_rpc *rpc, duet_msgpack_reader *r)
     return handle_request(rpc, r, msg, end, type == MSG_NOTIFY);
 }
 
-/* Answers with text the request whose first len bytes are msg, if it is a request and its
- * msgid is there whole (else there is no one to answer). */
-static void answer_head(duet_rpc *rpc, const uint8_t *msg, size_t len, const char *text)
+/* Answers the request whose first len bytes are msg, if it is a request and its msgid is
+ * there whole (else there is no one to answer), with fmt and its arguments (as duet_rpc_say). */
+static void answer_head(duet_rpc *rpc, const uint8_t *msg, size_t len, const char *fmt, ...) DUET_RPC_FORMAT(4, 5);
+static void answer_head(duet_rpc *rpc, const uint8_t *msg, size_t len, const char *fmt, ...)
 {
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, msg, len);
     if (read_kind(&r) != MSG_REQUEST)
         return;
     const uint8_t *msgid = duet_msgpack_reader_pos(&r);
-    if (read_request_msgid(&r, msg + len))
-        duet_rpc_reply_error(rpc, msgid, (size_t)(duet_msgpack_reader_pos(&r) - msgid), text);
+    if (!read_request_msgid(&r, msg + len))
+        return;
+    char text[120];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    va_list ap;
+    va_start(ap, fmt);
+    duet_rpc_vsay(&t, fmt, ap);
+    va_end(ap);
+    duet_rpc_reply_error(rpc, msgid, (size_t)(duet_msgpack_reader_pos(&r) - msgid), text);
 }
 
 void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
 {
-    char text[120];
-    duet_text t;
-    duet_text_init(&t, text, sizeof text);
-    duet_rpc_say(&t,
-                 duet_text_pick("request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
-                                "request too large: %u bytes, limit %u"),
-                 (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
-    answer_head((duet_rpc *)up, head, head_len, text);
+    answer_head((duet_rpc *)up, head, head_len,
+                duet_text_pick("request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
+                               "request too large: %u bytes, limit %u"),
+                (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
 }
 
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
@@ -318,10 +323,10 @@ bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)
             /* No way to find the next message's start: the rest of the buffer is lost.
              * A request whose head can be read still gets an answer. */
             rpc->stats.malformed++;
-            answer_head(rpc, start, (size_t)(data + len - start),
+            answer_head(rpc, start, (size_t)(data + len - start), MALFORMED "%s",
                         duet_msgpack_reader_error(&r) == DUET_ERR_DEPTH
-                            ? duet_text_pick(MALFORMED "nested deeper than DUET_MSGPACK_MAX_DEPTH", MALFORMED "too deep")
-                            : duet_text_pick(MALFORMED "not a whole MessagePack value", MALFORMED "truncated"));
+                            ? duet_text_pick("nested deeper than DUET_MSGPACK_MAX_DEPTH", "too deep")
+                            : duet_text_pick("not a whole MessagePack value", "truncated"));
             return true;
         }
     }

@@ -140,6 +140,28 @@ static void test_truncated(void **state)
     assert_int_equal(add_calls, 0);
 }
 
+/* The error answer of a request that is not one whole value says which way it is broken:
+ * cut short, or nested too deep to be read. */
+static void test_broken_request_texts(void **state)
+{
+    (void)state;
+    fx_response resp;
+    to_b(add_req, sizeof add_req - 1); /* the last argument cut off */
+    assert_int_equal(cap.n, 1);
+    fx_parse_response(cap.msg[0], cap.len[0], &resp);
+    assert_int_equal(resp.id[0], 0x07);
+    fx_assert_error(&resp, "malformed request: not a whole MessagePack value");
+    uint8_t deep[7 + DUET_MSGPACK_MAX_DEPTH + 1];
+    memcpy(deep, add_req, 7); /* [0, 7, "add", then params nested past the limit */
+    memset(deep + 7, 0x91, DUET_MSGPACK_MAX_DEPTH);
+    deep[sizeof deep - 1] = 0x00;
+    to_b(deep, sizeof deep);
+    assert_int_equal(cap.n, 2);
+    fx_parse_response(cap.msg[1], cap.len[1], &resp);
+    fx_assert_error(&resp, "malformed request: nested deeper than DUET_MSGPACK_MAX_DEPTH");
+    assert_int_equal(add_calls, 0);
+}
+
 /* ------------------------------------------------------------ several messages at once */
 
 static void test_several_in_one_buffer(void **state)
@@ -503,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_raw_request, setup_raw_a, fx_teardown),
         cmocka_unit_test_setup_teardown(test_invalid_msgpack, setup_raw_a, fx_teardown),
         cmocka_unit_test_setup_teardown(test_truncated, setup_raw_a, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_broken_request_texts, setup_raw_a, fx_teardown),
         cmocka_unit_test_setup_teardown(test_several_in_one_buffer, setup_raw_a, fx_teardown),
         cmocka_unit_test_setup_teardown(test_garbage_after_message, setup_raw_a, fx_teardown),
         cmocka_unit_test_setup_teardown(test_not_rpc_messages, setup_raw_a, fx_teardown),
