@@ -134,27 +134,25 @@ static bool utf8_valid(const uint8_t *s, size_t len)
 }
 
 /* The method name: a str, or a bin holding UTF-8 (clients of the old msgpack spec send raw
- * bytes). False if it is neither, with *len 0, or a bin that is not UTF-8, with *len not 0. */
-static bool read_method_name(duet_msgpack_reader *r, const char **name, uint32_t *len)
+ * bytes). NULL, or what is wrong with it (after MALFORMED): neither, or a bin that is not UTF-8. */
+static const char *read_method_name(duet_msgpack_reader *r, const char **name, uint32_t *len)
 {
     const uint8_t *p = duet_msgpack_reader_pos(r);
     size_t avail = duet_msgpack_reader_remaining(r);
     duet_msgpack_token t;
-    *len = 0;
     if (!DUET_RPC_FOR_SIZE && avail && (*p & 0xe0) == 0xa0 && (size_t)(*p & 0x1f) < avail) {
         *name = (const char *)p + 1; /* a fixstr, read here: the commonest name */
         *len = *p & 0x1f;
         duet_msgpack_reader_skip(r, 1 + *len);
-        return true;
+        return NULL;
     }
     if (!read_one(r, &t, 1) || (t.type != DUET_MSGPACK_STR && t.type != DUET_MSGPACK_BIN))
-        return false;
+        return duet_text_pick("the method name must be a string", "name not a string");
     *name = (const char *)t.v.bytes.ptr;
     *len = t.v.bytes.len;
     if (t.type == DUET_MSGPACK_STR || utf8_valid(t.v.bytes.ptr, *len))
-        return true;
-    *len = *len ? *len : 1;
-    return false;
+        return NULL;
+    return duet_text_pick("the method name is bin but not UTF-8; send it as a string", "bin name not UTF-8");
 }
 
 /* Reads the params to find where the message ends, and keeps the first DUET_RPC_MAX_ARGS
@@ -229,9 +227,7 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
                                     bool notification)
 {
     duet_req c;
-    c.rpc = rpc;
-    c.bound.user = NULL;
-    c.typed = false;
+    c.rpc = rpc; /* c.bound and c.typed: set where a bound method is found (dispatch.c) */
     c.notification = notification;
     c.msgid = duet_msgpack_reader_pos(r);
     c.msgid_len = 0;
@@ -240,17 +236,13 @@ static NOINLINE bool handle_request(duet_rpc *rpc, duet_msgpack_reader *r, const
             return skip_malformed(rpc, r, msg, end); /* no id to answer to */
         c.msgid_len = (size_t)(duet_msgpack_reader_pos(r) - c.msgid);
     }
-    const char *malformed = NULL;
     c.method = "";
     c.method_len = 0;
     c.argc = 0;
     c.params_read = false;
     c.params_start = c.params_end = msg; /* no params (a malformed request) */
-    if (!read_method_name(r, &c.method, &c.method_len))
-        malformed = c.method_len
-                        ? duet_text_pick("the method name is bin but not UTF-8; send it as a string", "bin name not UTF-8")
-                        : duet_text_pick("the method name must be a string", "name not a string");
-    else if (!read_array_head(r, &c.argc))
+    const char *malformed = read_method_name(r, &c.method, &c.method_len);
+    if (!malformed && !read_array_head(r, &c.argc))
         malformed = duet_text_pick("params must be an array", "params not an array");
     if (malformed) {
         if (!skip_malformed(rpc, r, msg, end))
