@@ -58,7 +58,9 @@
  * 6. duet_sketch_explain, on the text cut at its first NUL taken as compiler messages and
  *    the path as sketch_name (a newline in the name made a space: a name on several lines is
  *    out of scope), writes exactly as many lines as it returns, each ending in a newline,
- *    naming sketch_name, and no line twice (one line for each name).
+ *    each "duet-board: FILE uses/includes ..." where FILE is sketch_name or the name of a
+ *    file a message is about (FILE: and a digit, at a line's start or after a '/'), and no
+ *    line twice (one line for each name).
  *
  * The lexical rules ref_scan follows (and the translator must too): line splices (a backslash
  * then \n or \r\n) join lines between tokens, in // comments, literals and directives (not
@@ -703,6 +705,39 @@ static void check_translate(const char *text, size_t len, const char *path, cons
 
 /* ------------------------------------------------------------ explain */
 
+/* Whether text holds file (flen bytes) at the start of a line or after a '/', followed by
+ * ':' and a digit: a compiler's message about that file. */
+static bool message_about(const char *text, const char *file, size_t flen)
+{
+    for (const char *p = text; (p = strstr(p, ":")) != NULL; p++) {
+        if (!isdigit((unsigned char)p[1]) || (size_t)(p - text) < flen)
+            continue;
+        const char *start = p - flen;
+        if (memcmp(start, file, flen) == 0 && (start == text || start[-1] == '\n' || start[-1] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* Whether an explain line ("duet-board: FILE uses ..." or "... includes ...") names the sketch
+ * or a file that a message is about. */
+static bool explained_file_is_known(const char *line, size_t n, const char *messages, const char *name)
+{
+    static const char lead[] = "duet-board: ";
+    if (n < sizeof lead - 1 || memcmp(line, lead, sizeof lead - 1) != 0)
+        return false;
+    const char *file = line + sizeof lead - 1;
+    const char *uses = memmem(file, (size_t)(line + n - file), " uses ", 6);
+    const char *includes = memmem(file, (size_t)(line + n - file), " includes ", 10);
+    const char *end = uses && (!includes || uses < includes) ? uses : includes;
+    if (!end)
+        return false;
+    size_t flen = (size_t)(end - file);
+    if (flen == strlen(name) && memcmp(file, name, flen) == 0)
+        return true;
+    return memchr(file, '/', flen) == NULL && message_about(messages, file, flen);
+}
+
 static void check_explain(const char *messages, const char *name)
 {
     char *out = NULL;
@@ -717,11 +752,8 @@ static void check_explain(const char *messages, const char *name)
     for (const char *line = out; line < out + olen;) {
         const char *nl = memchr(line, '\n', (size_t)(out + olen - line));
         CHECK(nl);
-        size_t n = (size_t)(nl - line), nn = strlen(name);
-        bool named = false;
-        for (size_t k = 0; k + nn <= n && !named; k++)
-            named = memcmp(line + k, name, nn) == 0;
-        CHECK(named);
+        size_t n = (size_t)(nl - line);
+        CHECK(explained_file_is_known(line, n, messages, name));
         /* No line twice. */
         for (const char *other = out; other < line;) {
             const char *onl = memchr(other, '\n', (size_t)(line - other));

@@ -313,6 +313,27 @@ static void test_explain_each_name_once(void **state)
     free(text);
 }
 
+static void test_explain_names_the_file_of_each_message(void **state)
+{
+    (void)state;
+    const char *messages =
+        "/tmp/sketch/more.ino:4:3: error: 'WiFi' was not declared in this scope\n"
+        "/tmp/sketch/src/util/x.cpp:2:1: error: 'EthernetClient' does not name a type\n"
+        "/usr/bin/ld: /tmp/cc1.o: in function `loop':\n"
+        "helpers.ino:12: undefined reference to `analogReadResolution'\n"
+        "/usr/bin/ld: /tmp/cc2.o:(.text+0x8): undefined reference to `attachInterrupt'\n"
+        "/tmp/sketch/more.ino:9:1: error: 'WiFi' was not declared in this scope\n";
+    int count;
+    char *text = explain(messages, &count);
+    assert_int_equal(count, 4);
+    assert_non_null(strstr(text, "duet-board: more.ino uses WiFi, which"));
+    assert_non_null(strstr(text, "duet-board: x.cpp uses EthernetClient, which"));
+    assert_non_null(strstr(text, "duet-board: helpers.ino uses analogReadResolution, which"));
+    /* the linker's own line names no file of the sketch: the sketch's name */
+    assert_non_null(strstr(text, "duet-board: wifi.ino uses attachInterrupt, which"));
+    free(text);
+}
+
 /* ------------------------------------------------------------ the lines the preprocessor kept */
 
 /* The C++ for a sketch whose kept lines are the numbers in lines (ending at 0); *prototypes
@@ -682,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_explain_what_the_layer_lacks),
         cmocka_unit_test(test_prototypes_between_declarations),
         cmocka_unit_test(test_explain_each_name_once),
+        cmocka_unit_test(test_explain_names_the_file_of_each_message),
         cmocka_unit_test(test_default_value_with_a_comparison),
         cmocka_unit_test(test_default_value_with_a_template),
         cmocka_unit_test(test_trailing_return_type_gets_no_prototype),

@@ -160,6 +160,14 @@ def test_posix(tool, work):
           and "broken.ino:" not in p.stderr,
           "posix: an error in the second tab is reported at that tab's line (more.ino:4:11)", p.stderr)
 
+    # A name the Arduino layer lacks, used in the second tab: duet-board's line names that tab.
+    with open(os.path.join(sketch, "more.ino"), "w") as f:
+        f.write("// more.ino\n\nvoid helper() {\n  WiFi.begin();\n}\n")
+    p = build(tool, "posix", "m7", [os.path.join(sketch, "more.ino"), os.path.join(sketch, "broken.ino")],
+              out=os.path.join(work, "broken_m7"))
+    check(p.returncode != 0 and "duet-board: more.ino uses WiFi, which" in p.stderr,
+          "posix: a name the layer lacks, used in the second tab, is said of that tab (more.ino uses WiFi)", p.stderr)
+
     # Two tabs of one name from two folders; tabs from two folders.
     other = os.path.join(work, "other")
     os.makedirs(other)

@@ -872,6 +872,37 @@ static bool missing_in_line(const char *line, const char *end, char *what, size_
     return false;
 }
 
+/* Whether the len bytes at name end in one of a source's extensions. */
+static bool source_extension(const char *name, size_t len)
+{
+    static const char *const exts[] = {".ino", ".pde", ".cpp", ".cc", ".cxx", ".c", ".h", ".hpp"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t n = strlen(exts[i]);
+        if (len > n && memcmp(name + len - n, exts[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The file a message line is about, by its name alone ("more.ino" of
+ * "/x/sketch/more.ino:4:11: error: ..." or of "more.ino:12: undefined reference ..."), into
+ * name; sketch_name when the line names no source file at its start (the linker's own lines). */
+static const char *message_file(const char *line, const char *end, const char *sketch_name, char *name, size_t cap)
+{
+    const char *colon = memchr(line, ':', (size_t)(end - line));
+    if (!colon || colon == line || colon + 1 >= end || !isdigit((unsigned char)colon[1]) ||
+        !source_extension(line, (size_t)(colon - line)))
+        return sketch_name;
+    const char *base = colon;
+    while (base > line && base[-1] != '/')
+        base--;
+    if ((size_t)(colon - base) >= cap)
+        return sketch_name;
+    memcpy(name, base, (size_t)(colon - base));
+    name[colon - base] = '\0';
+    return name;
+}
+
 int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out)
 {
     /* Every name explained so far, one after the other with their NULs: a name is explained
@@ -884,9 +915,10 @@ int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out
         const char *end = strchr(line, '\n');
         if (!end)
             end = line + strlen(line);
-        char what[300];
+        char what[300], file[256];
         bool header;
         if (missing_in_line(line, end, what, sizeof what, &header)) {
+            const char *who = message_file(line, end, sketch_name, file, sizeof file);
             bool again = false;
             for (size_t i = 0; i < seen_len && !again; i += strlen(seen + i) + 1)
                 again = strcmp(seen + i, what) == 0;
@@ -903,12 +935,12 @@ int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out
                     fprintf(out,
                             "duet-board: %s includes %s, which duet's Arduino layer does not have (it has Arduino.h, "
                             "RPC.h, Servo.h, mbed.h and mbed_mktime.h; see docs/arduino.md)\n",
-                            sketch_name, what);
+                            who, what);
                 else
                     fprintf(out,
                             "duet-board: %s uses %s, which neither the sketch nor duet's Arduino layer defines "
                             "(docs/arduino.md lists what the layer has)\n",
-                            sketch_name, what);
+                            who, what);
             }
         }
         line = *end ? end + 1 : end;
