@@ -6,6 +6,7 @@
 #include "regs.h"
 
 #include "duet/cortex_m.h"
+#include "duet/giga.h"
 
 #define GIGA_IRQ_LINES 150u /* the STM32H747's interrupt lines (0..149) */
 
@@ -96,13 +97,12 @@ void giga_tim5_isr(void) __attribute__((weak, alias("unused_timer_isr")));
 
 #define GIGA_VECTORS (16 + GIGA_IRQ_LINES) /* 16 system exceptions, then the lines */
 
-/* The M7 image's boot record, which duet-board upload reads from the .bin to refuse an image
- * built for another flash split than the one it is uploaded for: vector entry 7 holds
- * GIGA_BOOT_RECORD_MARK ("DM4B" in the image's bytes; not a flash address, so never a
- * handler's), entry 8 the address the M7 boots the M4 from (giga_m7.ld:
- * DUET_M4_BOOT, port.c boots it). Exceptions 7 to 10 are reserved in Armv7-M, so the core
- * never reads those entries. An M4 image (CORE_CM4) boots nothing and has no record. */
-#define GIGA_BOOT_RECORD_MARK 0x42344D44u
+/* The M7 image's boot record (duet/giga.h), which duet-board upload reads from the .bin to
+ * refuse an image built for another flash split than the one it is uploaded for: the mark
+ * (not a flash address, so never a handler's), then the address the M7 boots the M4 from
+ * (giga_m7.ld: DUET_M4_BOOT, port.c boots it). Exceptions 7 to 10 are reserved in Armv7-M,
+ * so the core never reads those entries. An M4 image (CORE_CM4) boots nothing and has no
+ * record. */
 extern const char DUET_M4_BOOT[];
 
 #pragma GCC diagnostic push
@@ -112,8 +112,8 @@ __attribute__((section(".vectors"), used)) const uintptr_t giga_vectors[GIGA_VEC
     [1] = (uintptr_t)giga_reset,
     [2 ... GIGA_VECTORS - 1] = (uintptr_t)duet_cortex_m_fault,
 #if !defined(CORE_CM4)
-    [7] = GIGA_BOOT_RECORD_MARK,
-    [8] = (uintptr_t)DUET_M4_BOOT,
+    [DUET_GIGA_BOOT_RECORD_ENTRY] = DUET_GIGA_BOOT_RECORD_MARK,
+    [DUET_GIGA_BOOT_RECORD_ENTRY + 1] = (uintptr_t)DUET_M4_BOOT,
 #endif
     [15] = (uintptr_t)duet_cortex_m_systick_isr,
     [16 + IRQ_TIM2] = (uintptr_t)giga_tim2_isr,

@@ -28,6 +28,8 @@
 #if __has_include("giga_sources.h")
 #include "giga_sources.h"
 
+#include "duet/giga.h"
+
 #ifndef DUET_SOURCE_DIR
 #error "DUET_SOURCE_DIR must name the duet source tree"
 #endif
@@ -388,13 +390,12 @@ static uint32_t bin_built_at(uint32_t reset, uint64_t size, bool *m4, const boar
 }
 
 /* The first words of a .bin that upload reads: the vector table's stack pointer and reset
- * handler, and the M7 image's boot record in the reserved entries 7 and 8
- * (ports/stm32h747/startup.c): GIGA_BOOT_RECORD_MARK, then the address it boots the M4 from. */
-#define HEAD_WORDS 9
+ * handler, and the M7 image's boot record in reserved entries (duet/giga.h): its mark, then
+ * the address it boots the M4 from. */
 #define HEAD_RESET 1
-#define HEAD_RECORD_MARK 7
-#define HEAD_RECORD_M4_BOOT 8
-#define GIGA_BOOT_RECORD_MARK 0x42344D44u /* "DM4B" in the .bin */
+#define HEAD_RECORD_MARK DUET_GIGA_BOOT_RECORD_ENTRY
+#define HEAD_RECORD_M4_BOOT (DUET_GIGA_BOOT_RECORD_ENTRY + 1)
+#define HEAD_WORDS (HEAD_RECORD_M4_BOOT + 1)
 
 /* Reads image's first HEAD_WORDS words (little-endian) into w, zeros past its end; the number
  * of whole words read, or -1 (errno set) if image cannot be opened. */
@@ -441,7 +442,7 @@ static int check_bin_place(const board_args *args, const char *image, uint64_t s
 static int check_m4_boot(const board_args *args, const char *image, const uint32_t w[HEAD_WORDS], int words,
                          const board_split *split)
 {
-    if (words < HEAD_WORDS || w[HEAD_RECORD_MARK] != GIGA_BOOT_RECORD_MARK)
+    if (words < HEAD_WORDS || w[HEAD_RECORD_MARK] != DUET_GIGA_BOOT_RECORD_MARK)
         return board_fail(args, "%s does not say where it boots the M4 from (its vector table has no boot record: "
                                 "it was built by an older duet-board or by another tool): build it again with "
                                 "duet-board build --target giga --core m7 --split %s", image, split->name);

@@ -10,6 +10,13 @@
 #define DUET_GIGA_SDRAM_SIZE 0x800000u
 #define DUET_GIGA_M4_SDRAM_SIZE 0x40000u
 
+/* The M7 image's boot record, which `duet-board upload` reads from the .bin to refuse an
+ * image built for another flash split: vector table entry DUET_GIGA_BOOT_RECORD_ENTRY
+ * (reserved by Armv7-M, never read by the core) holds DUET_GIGA_BOOT_RECORD_MARK ("DM4B" in
+ * the image's bytes), the entry after it the address the M7 boots the M4 from. */
+#define DUET_GIGA_BOOT_RECORD_ENTRY 7
+#define DUET_GIGA_BOOT_RECORD_MARK 0x42344D44u
+
 /* Sets up the 8 MiB SDRAM at DUET_GIGA_SDRAM (pins, FMC, the chip's start-up, an uncached
  * MPU region); a second call does nothing. M7 only. Returns DUET_OK, DUET_ERR_NOT_SUPPORTED
  * on the M4, DUET_ERR_TIMEOUT if the controller never took a command. */
