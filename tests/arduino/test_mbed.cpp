@@ -77,7 +77,7 @@ std::atomic<int> steps;
 void slow_task()
 {
     delay(50);
-    steps = steps + 1;
+    steps.fetch_add(1);
 }
 
 void test_thread_join(void **state)
@@ -98,7 +98,7 @@ void test_thread_join(void **state)
     for (int round = 0; round < 2; round++) {
         rtos::Thread threads[DUET_THREAD_MAX];
         for (rtos::Thread &th : threads)
-            assert_int_equal(th.start(mbed::callback([] { steps = steps + 1; })), osOK);
+            assert_int_equal(th.start(mbed::callback([] { steps.fetch_add(1); })), osOK); /* one step: they run together */
         for (rtos::Thread &th : threads)
             assert_int_equal(th.join(), osOK);
     }
