@@ -14,11 +14,11 @@ posix: the sketch is built for both cores (tabs given in either order, or its fo
 giga:  built for both cores, each image checked as placed right (tests/giga/check_image.py).
 an521: built for both cores and run under QEMU, the M7's Serial checked.
 
-A sketch folder with a src/ subfolder (src_sketch): its .cpp and .c files, at any depth, two
-of one base name, are built with the .ino, which calls them (posix: run; giga: placed right;
-an521: run under QEMU); a .ino, hidden files and folders under src/, and files in other
-subfolders are not compiled (each would fail the build); on posix an error in a src/ file
-names its path.
+A sketch folder with a src/ subfolder (src_sketch): its .cpp, .c and .S files, at any depth,
+two of one base name, and a .S file beside the .ino, are built with the .ino, which calls them
+(posix: run; giga: placed right; an521: run under QEMU); a .ino, hidden files and folders
+under src/, and files in other subfolders are not compiled (each would fail the build); on
+posix an error in a src/ file names its path, and Arm assembly fails with a sentence on why.
 
 usage: test_tabs.py DUET_BOARD posix|giga|an521 SOURCE_DIR
 """
@@ -54,7 +54,36 @@ def serial_lines(text):
     return [l.rstrip("\r") for l in text.split("\n") if l.rstrip("\r")]
 
 
-SRC_EXPECTED = ["twice 21 = 42", "square 7 = 49", "half 42 = 21"]
+SRC_EXPECTED = ["twice 21 = 42", "square 7 = 49", "half 42 = 21", "triple 14 = 42", "negate 5 = -5"]
+
+# Assembly for the Cortex-M (giga, an521) and for this PC (posix), each under its #if: v * 3.
+TRIPLE_S = """#if defined(__arm__)
+    .syntax unified
+    .thumb
+    .text
+    .global triple
+    .type triple, %function
+triple:
+    add r0, r0, r0, lsl #1
+    bx lr
+#elif defined(__x86_64__)
+    .text
+    .globl triple
+triple:
+    leal (%rdi,%rdi,2), %eax
+    ret
+    .section .note.GNU-stack,"",@progbits
+#else
+#error "no triple for this processor"
+#endif
+"""
+
+# The same for -v, in src/ (a .S file there is compiled too).
+NEGATE_S = TRIPLE_S.replace("triple", "negate").replace("add r0, r0, r0, lsl #1", "rsbs r0, r0, #0").replace(
+    "leal (%rdi,%rdi,2), %eax", "movl %edi, %eax\n    negl %eax")
+
+# Arm assembly alone: the emulated board (this PC) cannot assemble it.
+ARM_ONLY_S = ".syntax unified\n.thumb\n.text\n.global arm_only\narm_only:\n    bx lr\n"
 
 
 def write(path, text):
@@ -72,16 +101,22 @@ def src_sketch(work):
           '#include "src/x.h"\n\nvoid setup() {\n  Serial.begin(115200);\n'
           '  Serial.print("twice 21 = ");\n  Serial.println(twice(21));\n'
           '  Serial.print("square 7 = ");\n  Serial.println(square_of(7));\n'
-          '  Serial.print("half 42 = ");\n  Serial.println(half(42));\n}\n\nvoid loop() {\n}\n')
+          '  Serial.print("half 42 = ");\n  Serial.println(half(42));\n'
+          '  Serial.print("triple 14 = ");\n  Serial.println(triple(14));\n'
+          '  Serial.print("negate 5 = ");\n  Serial.println(negate(5));\n}\n\nvoid loop() {\n}\n')
     write(os.path.join(sketch, "src", "x.h"),
-          '#pragma once\nint twice(int v);\nint square_of(int v);\nextern "C" int half(int v);\n')
+          '#pragma once\nint twice(int v);\nint square_of(int v);\nextern "C" int half(int v);\n'
+          'extern "C" int triple(int v);\nextern "C" int negate(int v);\n')
     write(os.path.join(sketch, "src", "util", "x.cpp"), '#include "../x.h"\nint twice(int v) { return 2 * v; }\n')
     write(os.path.join(sketch, "src", "more", "x.cpp"),
           '#include "../x.h"\nint square_of(int v) { return v * v; }\n')
     write(os.path.join(sketch, "src", "more", "deep", "half.c"), "int half(int v) { return v / 2; }\n")
+    write(os.path.join(sketch, "triple.S"), TRIPLE_S)
+    write(os.path.join(sketch, "src", "asm", "negate.S"), NEGATE_S)
     broken = "this is not C or C++ (a build that compiles this file fails)\n"
     for never in (("src", "notatab.ino"), ("src", ".hidden.cpp"), ("src", ".hidden", "h.cpp"),
-                  ("src", "CVS", "c.cpp"), ("lib", "other.cpp"), ("data", "d.c")):
+                  ("src", "CVS", "c.cpp"), ("src", ".hidden.S"), ("lib", "other.cpp"), ("data", "d.c"),
+                  ("data", "d.S")):
         write(os.path.join(sketch, *never), broken)
     return sketch
 
@@ -122,16 +157,22 @@ def test_posix(tool, work):
     # .ino there are not.
     sketch = src_sketch(work)
     p = build(tool, "posix", "m7", [sketch], out=os.path.join(work, "srcdir_m7"))
-    check(p.returncode == 0, "posix: a folder's src/ files (two named x.cpp) are built with it, nothing else", p.stderr)
+    check(p.returncode == 0, "posix: a folder's .S and src/ files (two named x.cpp, a .S) are built with it, nothing else", p.stderr)
     p = subprocess.run([tool, "run", "--board", os.path.join(work, "board3"), "--seconds", "1", "--quiet", "--m7",
                         os.path.join(work, "srcdir_m7")], capture_output=True, text=True, timeout=120)
     check(p.returncode == 0 and serial_lines(p.stdout) == SRC_EXPECTED,
-          "posix: ...and the .ino calls the functions of src/util/x.cpp, src/more/x.cpp and src/more/deep/half.c",
+          "posix: ...and the .ino calls the functions of src/util/x.cpp, src/more/x.cpp, src/more/deep/half.c, "
+          "triple.S and src/asm/negate.S",
           repr(p.stdout) + p.stderr)
     write(os.path.join(sketch, "src", "more", "deep", "broken.cpp"), "int broken() { return ; }\n")
     p = build(tool, "posix", "m7", [sketch], out=os.path.join(work, "x"))
     check(p.returncode == 1 and "src/more/deep/broken.cpp:1:" in p.stderr,
           "posix: a compile error in a src/ file names its path", p.stderr)
+    os.remove(os.path.join(sketch, "src", "more", "deep", "broken.cpp"))
+    write(os.path.join(sketch, "src", "arm_only.S"), ARM_ONLY_S)
+    p = build(tool, "posix", "m7", [sketch], out=os.path.join(work, "x"))
+    check(p.returncode == 1 and "src/arm_only.S" in p.stderr and "Arm assembly builds for --target giga or an521"
+          in p.stderr, "posix: Arm assembly fails with the assembler's messages and why", p.stderr)
 
     # Named without a folder, from the sketch's folder: the namesake is still the main tab.
     p = build(tool, "posix", "m7", ["helpers.ino", "tabs.ino"], out=os.path.join(work, "here_m7"), cwd=TABS)
@@ -193,7 +234,7 @@ def test_giga(tool, work, source_dir):
         check(c.returncode == 0, "giga %s: the image is placed right" % core, c.stdout + c.stderr)
     elf = os.path.join(work, "srcdir_m7.elf")
     p = build(tool, "giga", "m7", [src_sketch(work)], out=elf)
-    if check(p.returncode == 0, "giga m7: a folder's src/ files are built with it, nothing else", p.stderr):
+    if check(p.returncode == 0, "giga m7: a folder's .S and src/ files are built with it, nothing else", p.stderr):
         c = subprocess.run(["/usr/bin/python3", checker, "--core", "m7", "--split", "50_50", elf,
                             elf[:-len(".elf")] + ".bin"], capture_output=True, text=True, timeout=120)
         check(c.returncode == 0, "giga m7: ...and the image is placed right", c.stdout + c.stderr)
@@ -216,12 +257,12 @@ def test_an521(tool, work, source_dir):
           out[-1500:] + p.stderr.decode("utf-8", "replace")[-600:])
     elf = os.path.join(work, "srcdir_m7.elf")
     p = build(tool, "an521", "m7", [src_sketch(work)], out=elf)
-    if not check(p.returncode == 0, "an521 m7: a folder's src/ files are built with it, nothing else", p.stderr):
+    if not check(p.returncode == 0, "an521 m7: a folder's .S and src/ files are built with it, nothing else", p.stderr):
         return
     p = subprocess.run([script, "--seconds", "3", elf], capture_output=True, timeout=180)
     out = p.stdout.decode("utf-8", "replace")
     check(all(line in out.replace("\r", "").split("\n") for line in SRC_EXPECTED),
-          "an521: ...and the .ino calls the src/ files' functions under QEMU",
+          "an521: ...and the .ino calls the functions of src/ and the .S files under QEMU",
           out[-1500:] + p.stderr.decode("utf-8", "replace")[-600:])
 
 

@@ -38,8 +38,8 @@ static const char usage_text[] =
     "  -v, --verbose  print the commands duet-board runs\n"
     "\n"
     "A sketch's .ino tabs, given together (build --core m7 Blink/*.ino) or as its folder (build\n"
-    "--core m7 Blink: its .ino, .cpp and .c files, and the .cpp and .c files anywhere under its\n"
-    "src/ subfolder), are joined into one, as the Arduino IDE joins them: the main tab first,\n"
+    "--core m7 Blink: its .ino, .cpp, .c and .S files, and those anywhere under its src/\n"
+    "subfolder), are joined into one, as the Arduino IDE joins them: the main tab first,\n"
     "then the others by name.\n"
     "stdout is the Serial Monitor (the M7's USB Serial); the event log goes to stderr.\n";
 

@@ -52,17 +52,27 @@ static int common(const board_args *a, bool m7, const char *const *flags, int fl
     return n;
 }
 
-/* The compiler (C++ or C) and the options that compile a source (include: an extra -I
- * option, or NULL) into argv; their count. */
-static int command(const board_args *a, bool m7, const char *const *flags, int flag_count, bool cxx,
+/* The languages of a sketch's sources. */
+typedef enum { SOURCE_CXX, SOURCE_C, SOURCE_ASM } source_language;
+
+static source_language language_of(const char *path)
+{
+    if (strcmp(sketch_extension(path), ".c") == 0)
+        return SOURCE_C;
+    return sketch_is_asm(path) ? SOURCE_ASM : SOURCE_CXX;
+}
+
+/* The compiler (C++'s, or C's for C and assembly) and the options that compile a source of
+ * the language (include: an extra -I option, or NULL) into argv; their count. */
+static int command(const board_args *a, bool m7, const char *const *flags, int flag_count, source_language lang,
                    const char *include, const char **argv)
 {
     int n = 0;
-    argv[n++] = cxx ? SKETCH_CROSS_CXX : SKETCH_CROSS_CC;
-    if (cxx)
+    argv[n++] = lang == SOURCE_CXX ? SKETCH_CROSS_CXX : SKETCH_CROSS_CC;
+    if (lang == SOURCE_CXX)
         for (size_t i = 0; i < sizeof cxx_flags / sizeof cxx_flags[0]; i++)
             argv[n++] = cxx_flags[i];
-    else
+    else if (lang == SOURCE_C)
         argv[n++] = "-std=gnu11";
     n = common(a, m7, flags, flag_count, argv, n);
     if (include)
@@ -70,7 +80,7 @@ static int command(const board_args *a, bool m7, const char *const *flags, int f
     return n;
 }
 
-/* Compiles src (C++ or C) into the next object of out. sketch: the sketch's own file, whose
+/* Compiles src (C++, C or assembly) into the next object of out. sketch: the sketch's own file, whose
  * failure is explained in terms of the layer. include: an extra -I option, or NULL. */
 static int compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
                    const char *src, const char *include, const char *sketch, sketch_objects *out)
@@ -78,7 +88,7 @@ static int compile(const board_args *a, bool m7, const char *const *flags, int f
     if (out->count == SKETCH_CROSS_OBJECTS)
         return board_usage_fail(a, "at most %d source files in a sketch build", SKETCH_CROSS_OBJECTS - 20);
     const char *argv[ARGS_MAX];
-    int n = command(a, m7, flags, flag_count, strcmp(sketch_extension(src), ".c") != 0, include, argv);
+    int n = command(a, m7, flags, flag_count, language_of(src), include, argv);
     char *obj = out->path[out->count];
     if (snprintf(obj, PATH_MAX, "%s/sketch%d.o", dir, out->count) >= PATH_MAX)
         return board_fail(a, "%s: the temporary path is too long", dir);
@@ -206,7 +216,7 @@ static int compile_ino(const board_args *a, bool m7, const char *const *flags, i
     sketch_include_here(tabs[0], here, sizeof here);
     /* The command that will compile it, for its preprocessor. */
     const char *compile_argv[ARGS_MAX];
-    int n = command(a, m7, flags, flag_count, true, here, compile_argv);
+    int n = command(a, m7, flags, flag_count, SOURCE_CXX, here, compile_argv);
     rc = sketch_translate_file(a, tabs, count, dir, compile_argv, n, cpp, sizeof cpp);
     if (rc)
         return rc;
@@ -235,10 +245,10 @@ int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags,
             if (sketch) /* every tab went in with the first */
                 continue;
             rc = compile_ino(a, m7, flags, flag_count, dir, &sketch, out);
-        } else if (sketch_is_cxx(f) || strcmp(e, ".c") == 0) {
+        } else if (sketch_is_cxx(f) || strcmp(e, ".c") == 0 || sketch_is_asm(f)) {
             rc = compile(a, m7, flags, flag_count, dir, f, NULL, f, out);
         } else {
-            return board_usage_fail(a, "%s: a sketch is built from .ino, .cpp and .c files", f);
+            return board_usage_fail(a, "%s: a sketch is built from .ino, .cpp, .c and .S files", f);
         }
         if (rc)
             return rc;

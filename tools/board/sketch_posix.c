@@ -36,6 +36,12 @@ static bool is_cxx(const char *path)
     return strcmp(e, ".cpp") == 0 || strcmp(e, ".cc") == 0 || strcmp(e, ".cxx") == 0;
 }
 
+/* Assembly, which the C compiler preprocesses first (.S, as arduino-cli takes it). */
+static bool is_asm(const char *path)
+{
+    return strcmp(extension(path), ".S") == 0;
+}
+
 bool sketch_sources(const board_args *a)
 {
     for (int i = 0; i < a->file_count; i++)
@@ -390,17 +396,18 @@ static int common_flags(const board_args *a, bool m7, const char **argv, int n)
 }
 
 /* Compiles, links, explains; the temporary directory dir is the caller's to remove. */
-/* The translated sketch and the C files' objects of a build. */
+/* The translated sketch and the C and assembly files' objects of a build. */
 static char paths[256][PATH_MAX];
 
-/* Compiles the C file f as C, apart, into paths[object] in dir. */
+/* Compiles the C or assembly (.S) file f apart, into paths[object] in dir. */
 static int compile_c(const board_args *a, bool m7, const char *f, const char *dir, int object)
 {
     const char *cc = board_compiler("CC", "cc");
     const char *cargv[64 + 256];
     int m = 0;
     cargv[m++] = cc;
-    cargv[m++] = "-std=gnu11";
+    if (!is_asm(f))
+        cargv[m++] = "-std=gnu11";
     m = common_flags(a, m7, cargv, m);
     if (snprintf(paths[object], sizeof paths[object], "%s/%d.o", dir, object) >= PATH_MAX)
         return board_fail(a, "%s: the temporary path is too long", dir);
@@ -412,6 +419,11 @@ static int compile_c(const board_args *a, bool m7, const char *f, const char *di
     int rc = board_run_command((char *const *)cargv, a->verbose);
     if (rc == 127)
         return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
+    if (rc != 0 && is_asm(f))
+        return board_fail(a, "the compiler failed on %s (its messages are above): the emulated board runs the "
+                             "sketch on this PC, so its assembly is this PC's; Arm assembly builds for --target "
+                             "giga or an521, and a file for both keeps each under #if defined(__arm__) "
+                             "(docs/arduino.md)", f);
     if (rc != 0)
         return board_fail(a, "the compiler failed on %s (its messages are above)", f);
     return 0;
@@ -489,13 +501,13 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
             sketch = tabs[0];
         } else if (is_cxx(f)) {
             argv[n++] = f;
-        } else if (strcmp(e, ".c") == 0) {
+        } else if (strcmp(e, ".c") == 0 || is_asm(f)) {
             int rc = compile_c(a, m7, f, dir, objects);
             if (rc)
                 return rc;
             argv[n++] = paths[objects++];
         } else {
-            return board_usage_fail(a, "%s: a sketch is built from .ino, .cpp and .c files", f);
+            return board_usage_fail(a, "%s: a sketch is built from .ino, .cpp, .c and .S files", f);
         }
     }
     argv[n++] = "-o";
@@ -536,6 +548,11 @@ bool sketch_is_cxx(const char *path)
     return is_cxx(path);
 }
 
+bool sketch_is_asm(const char *path)
+{
+    return is_asm(path);
+}
+
 int sketch_translate_file(const board_args *a, const char *const *tabs, int count, const char *dir,
                           const char *const *compile, int n, char *cpp, size_t cap)
 {
@@ -547,17 +564,18 @@ int sketch_run_captured(char *const argv[], bool verbose, char **messages)
     return run_captured(argv, verbose, messages);
 }
 
-/* Whether name, in the sketch folder itself, is a source its build takes: .ino, C++ or C. */
-static bool folder_source(const char *name)
-{
-    return name[0] != '.' && (strcmp(extension(name), ".ino") == 0 || is_cxx(name) || strcmp(extension(name), ".c") == 0);
-}
-
-/* Whether name, under the folder's src/, is compiled: C++ or C (no .ino: those are no tabs
- * there, as in arduino-cli). */
+/* Whether name, under the folder's src/, is compiled: C++, C or assembly (no .ino: those are
+ * no tabs there, as in arduino-cli). */
 static bool src_source(const char *name)
 {
-    return is_cxx(name) || strcmp(extension(name), ".c") == 0;
+    return is_cxx(name) || strcmp(extension(name), ".c") == 0 || is_asm(name);
+}
+
+/* Whether name, in the sketch folder itself, is a source its build takes: .ino, C++, C or
+ * assembly. */
+static bool folder_source(const char *name)
+{
+    return name[0] != '.' && (strcmp(extension(name), ".ino") == 0 || src_source(name));
 }
 
 /* Whether the file or folder name under src/ is looked at: not hidden, no version

@@ -28,9 +28,12 @@ const char *sketch_extension(const char *path);
 /* Whether path is C++ by its name (.cpp, .cc, .cxx). */
 bool sketch_is_cxx(const char *path);
 
+/* Whether path is assembly the C compiler preprocesses first, by its name (.S). */
+bool sketch_is_asm(const char *path);
+
 /* The sources of a sketch folder given to build (duet-board build --core m7 Blink/, as
- * arduino-cli takes one): its .ino tabs and its .cpp and .c files, by name, then the .cpp
- * and .c files anywhere under its src/ folder, by path (hidden files and folders, CVS and
+ * arduino-cli takes one): its .ino tabs and its .cpp, .c and .S files, by name, then the
+ * .cpp, .c and .S files anywhere under its src/ folder, by path (hidden files and folders, CVS and
  * RCS skipped; a .ino there is no tab), as paths in it, into *sources (an array that lasts
  * as long as the process), their count in *count. Returns 0, or the exit status after a
  * sentence on stderr (a folder cannot be read, or the sketch folder has no source of its
