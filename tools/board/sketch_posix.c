@@ -395,7 +395,6 @@ static int common_flags(const board_args *a, bool m7, const char **argv, int n)
     return n;
 }
 
-/* Compiles, links, explains; the temporary directory dir is the caller's to remove. */
 /* The translated sketch and the C and assembly files' objects of a build. */
 static char paths[256][PATH_MAX];
 
@@ -467,6 +466,7 @@ static int add_ino(const board_args *a, const char *const *tabs, int count, cons
     return 0;
 }
 
+/* Compiles, links, explains; the temporary directory dir is the caller's to remove. */
 static int build_in(const board_args *a, const char *out, bool m7, const char *dir)
 {
     const char *cxx = board_compiler("CXX", "c++");
