@@ -378,8 +378,9 @@ size_t String::count(const String &find) const
 }
 
 /* Writes the text with each find replaced by with to out, which may be this String's own
- * buffer when with is no longer than find (out never passes what is still to be read); with
- * is not that buffer then. */
+ * buffer when with is no longer than find, or when the text was moved to the buffer's end
+ * (replace's growing in place): out never passes what is still to be read. find and with are
+ * not that buffer then. */
 void String::write_replaced(char *out, const String &find, const String &with) const
 {
     size_t i = 0, o = 0;
@@ -393,9 +394,9 @@ void String::write_replaced(char *out, const String &find, const String &with) c
     out[o + len_ - i] = '\0';
 }
 
-/* As Arduino's: the new length is known first, a text that does not grow is changed in place
- * and one that grows gets its memory once, so when there is none the text stays as it was.
- * find or replace may be this String itself (then the new text is built apart). */
+/* As Arduino's: the new length is known first, a text that fits the memory it has is changed
+ * in place, and one that does not gets its memory once, so when there is none the text stays
+ * as it was. find or replace may be this String itself (then the new text is built apart). */
 void String::replace(const String &find, const String &replace)
 {
     if (len_ == 0 || find.len_ == 0)
@@ -406,8 +407,17 @@ void String::replace(const String &find, const String &replace)
     if (replace.len_ > find.len_ && (replace.len_ - find.len_) > (SIZE_MAX - 1 - len_) / n)
         return; /* longer than any memory */
     size_t length = len_ - n * find.len_ + n * replace.len_;
-    if (length <= len_ && &find != this && &replace != this) {
-        write_replaced(buf_, find, replace);
+    if (length <= cap_ && &find != this && &replace != this) {
+        /* Growing: the text moves to the end of the buffer first and is read from there, n
+         * times the growth ahead of where it is written, which the replacements so far take
+         * up at most. */
+        char *start = buf_;
+        if (length > len_) {
+            memmove(start + (length - len_), start, len_ + 1);
+            buf_ = start + (length - len_);
+        }
+        write_replaced(start, find, replace);
+        buf_ = start;
         len_ = length;
         return;
     }

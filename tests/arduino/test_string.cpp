@@ -181,8 +181,9 @@ void test_substring(void **)
     expect_text(source, "hello world");
 }
 
-/* replace computes the new text's length first and allocates once, and only when it grows:
- * when that fails the text is as it was, never a part of the new one. */
+/* replace computes the new text's length first and allocates once, and only when the new text
+ * does not fit the memory the String has: when that fails the text is as it was, never a part
+ * of the new one. */
 void test_replace(void **)
 {
     String find("l"), longer("LL"), same("L"), none("");
@@ -213,6 +214,29 @@ void test_replace(void **)
         return NO_RESULT;
     });
     expect_text(find, "l");
+
+    /* Room reserved: the text grows in its own buffer, with no allocation that could fail,
+     * and reads as when it got a new one (found left to right, not overlapping). */
+    struct Case {
+        const char *before, *find, *with, *after;
+    } const cases[] = {
+        {"hello world", "l", "LL", "heLLLLo worLLd"}, {"aaaa", "aa", "bbb", "bbbbbb"},
+        {"aaa", "aa", "aaaa", "aaaaa"},               {"xyz", "xyz", "0123456789", "0123456789"},
+        {"-a-", "-", "<->", "<->a<->"},              {"abcabc", "c", "cc", "abccabcc"},
+    };
+    for (const Case &c : cases) {
+        String want(c.before);
+        want.replace(String(c.find), String(c.with)); /* the text it gets a new buffer for */
+        expect_text(want, c.after);
+        String s(c.before), find_it(c.find), with(c.with);
+        assert_true(s.reserve(strlen(c.after)));
+        const char *buffer = s.c_str();
+        failing_alloc_start(1); /* every allocation fails from here */
+        s.replace(find_it, with);
+        assert_int_equal(failing_alloc_stop(), 0); /* none was asked for */
+        expect_text(s, c.after);
+        assert_ptr_equal(s.c_str(), buffer);
+    }
 }
 
 /* A Stream over a fixed text that never waits. */
