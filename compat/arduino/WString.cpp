@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 
+#include <type_traits>
+
 #include "number_text.h"
 
 namespace arduino {
@@ -174,15 +176,30 @@ bool String::concat(const char *cstr, size_t length)
 bool String::concat(const String &s) { return concat(s.buf_, s.len_); }
 bool String::concat(const char *cstr) { return cstr && concat(cstr, strlen(cstr)); }
 bool String::concat(char c) { return concat(&c, 1); }
-bool String::concat(unsigned char n) { return concat(String(n)); }
-bool String::concat(int n) { return concat(String(n)); }
-bool String::concat(unsigned int n) { return concat(String(n)); }
-bool String::concat(long n) { return concat(String(n)); }
-bool String::concat(unsigned long n) { return concat(String(n)); }
-bool String::concat(long long n) { return concat(String(n)); }
-bool String::concat(unsigned long long n) { return concat(String(n)); }
-bool String::concat(float n) { return concat(String(n)); }
-bool String::concat(double n) { return concat(String(n)); }
+/* A number is appended as String(n) writes it, from a buffer on the stack (as Arduino's
+ * does): the only allocation is the text's own growth. */
+template <typename N> static bool append_decimal(String &s, N n)
+{
+    char text[detail::number_text_size];
+    size_t length = std::is_signed<N>::value ? detail::format_signed((int64_t)n, 10, text)
+                                             : detail::format_unsigned((uint64_t)n, 10, text, false);
+    return s.concat(text, length);
+}
+
+bool String::concat(unsigned char n) { return append_decimal(*this, n); }
+bool String::concat(int n) { return append_decimal(*this, n); }
+bool String::concat(unsigned int n) { return append_decimal(*this, n); }
+bool String::concat(long n) { return append_decimal(*this, n); }
+bool String::concat(unsigned long n) { return append_decimal(*this, n); }
+bool String::concat(long long n) { return append_decimal(*this, n); }
+bool String::concat(unsigned long long n) { return append_decimal(*this, n); }
+bool String::concat(float n) { return concat((double)n); }
+/* Two decimals, as String(n) and Arduino's dtostrf(n, 4, 2). */
+bool String::concat(double n)
+{
+    char text[detail::fixed_text_size];
+    return concat(text, detail::format_fixed(n, 2, 4, text));
+}
 
 /* lhs with rhs appended. As in Arduino the sum is invalid when the append fails (rhs is
  * nullptr or an invalid String, or memory ran out), and an invalid left side gives the right
