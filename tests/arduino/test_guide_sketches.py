@@ -245,6 +245,16 @@ def test_build_errors(b):
     p = b.build("typo", os.path.join(HERE, "sketches", "typo.ino"), "m4", expect_ok=False)
     check(p.returncode != 0 and re.search(r"typo\.ino:6:1: error: expected", p.stderr),
           "typo: the compiler's message points at the sketch's own line", p.stderr)
+    # C++ without exceptions and RTTI, as the GIGA's Arduino core builds a sketch: a throw or a
+    # typeid fails on the PC as on the board.
+    for name, body, lacks in (("throws", "  if (millis() > 1000)\n    throw 1;\n", "exceptions"),
+                              ("rtti", "  Serial.println(typeid(Serial).name());\n", "RTTI")):
+        path = os.path.join(b.work, name + ".ino")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("#include <typeinfo>\nvoid setup() {\n" + body + "}\nvoid loop() {\n}\n")
+        p = b.build(name, path, "m7", expect_ok=False)
+        check(p.returncode != 0 and re.search(r"%s\.ino:\d+:\d+: error: .*-f(no-)?(exceptions|rtti)" % name, p.stderr),
+              "%s: the sketch is compiled without %s, as on the board" % (name, lacks), p.stderr)
     # A sketch with #if whose preprocessor pass fails (a missing header): the build says so
     # once, as the compile says it, with the line naming what the layer lacks.
     wifi = os.path.join(b.work, "wifi_m7.ino")

@@ -480,6 +480,10 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
         return board_usage_fail(a, "at most 200 source files and compiler options");
     argv[n++] = cxx;
     argv[n++] = "-std=gnu++17";
+    /* No exceptions and no RTTI, as the GIGA's Arduino core compiles a sketch: a throw or a
+     * dynamic_cast fails here as it would on the board. */
+    argv[n++] = "-fno-exceptions";
+    argv[n++] = "-fno-rtti";
     /* A local variable the sketch forgot to set starts at 0, the same on every run (the
      * guide's core identify sketch counts from an unset int). GCC has the option. */
     if (!strstr(cxx, "clang"))
