@@ -76,7 +76,9 @@
  *        tenth that shrinks), bit for bit as a float;
  *      - readBytes and readBytesUntil into a buffer of exactly the length asked (ASan sees
  *        an overrun; the bytes after the count are untouched), readString,
- *        readStringUntil (NUL bytes kept; the terminator consumed, not kept);
+ *        readStringUntil (NUL bytes kept; the terminator consumed, not kept; with one of
+ *        the String's allocations failing, as the input picks: an invalid String, every
+ *        byte read all the same);
  *      - read(), peek() and available() untimed.
  *      No read waits when its byte has come, none waits past its timeout, and every wait
  *      asks for more than 0 ms.
@@ -1033,9 +1035,17 @@ static void stream_op(FeedStream &s, StreamModel &m, Input &in, uint8_t op)
     }
     case 8: case 9: {
         int terminator = op % 12 == 9 ? (char)in.byte() : 0;
+        /* Out of memory: the input picks which of the String's allocations fails (its low 3
+         * bits: 1 for the first, 0 for none). The harness's stream allocates nothing. */
+        unsigned long nth = in.byte() & 7;
+        failing_alloc_start(nth);
         String got = op % 12 == 8 ? s.readString() : s.readStringUntil((char)terminator);
+        bool failed = failing_alloc_stop() >= nth && nth != 0;
         std::string want = model_read_until(m, op % 12 == 8 ? nullptr : &terminator, SIZE_MAX);
-        CHECK(got.length() == want.size() && memcmp(got.c_str(), want.data(), want.size()) == 0);
+        if (failed) /* invalid, never a text with bytes left out; the bytes are read all the same */
+            CHECK(!got && got.length() == 0 && got.c_str()[0] == '\0');
+        else
+            CHECK(got && got.length() == want.size() && memcmp(got.c_str(), want.data(), want.size()) == 0);
         CHECK(got.c_str()[got.length()] == '\0');
         break;
     }
