@@ -157,7 +157,8 @@ def test_posix(tool, work):
     # .ino there are not.
     sketch = src_sketch(work)
     p = build(tool, "posix", "m7", [sketch], out=os.path.join(work, "srcdir_m7"))
-    check(p.returncode == 0, "posix: a folder's .S and src/ files (two named x.cpp, a .S) are built with it, nothing else", p.stderr)
+    check(p.returncode == 0,
+          "posix: a folder's .S and src/ files (two named x.cpp, a .S) are built with it, nothing else", p.stderr)
     p = subprocess.run([tool, "run", "--board", os.path.join(work, "board3"), "--seconds", "1", "--quiet", "--m7",
                         os.path.join(work, "srcdir_m7")], capture_output=True, text=True, timeout=120)
     check(p.returncode == 0 and serial_lines(p.stdout) == SRC_EXPECTED,

@@ -80,8 +80,9 @@ static int command(const board_args *a, bool m7, const char *const *flags, int f
     return n;
 }
 
-/* Compiles src (C++, C or assembly) into the next object of out. sketch: the sketch's own file, whose
- * failure is explained in terms of the layer. include: an extra -I option, or NULL. */
+/* Compiles src (C++, C or assembly) into the next object of out. sketch: the sketch's own
+ * file, whose failure is explained in terms of the layer. include: an extra -I option, or
+ * NULL. */
 static int compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
                    const char *src, const char *include, const char *sketch, sketch_objects *out)
 {
