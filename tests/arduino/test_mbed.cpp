@@ -97,8 +97,8 @@ void test_thread_join(void **state)
     /* A thread's place is free once it returned: DUET_THREAD_MAX at a time, twice over. */
     for (int round = 0; round < 2; round++) {
         rtos::Thread threads[DUET_THREAD_MAX];
-        for (rtos::Thread &th : threads)
-            assert_int_equal(th.start(mbed::callback([] { steps.fetch_add(1); })), osOK); /* one step: they run together */
+        for (rtos::Thread &th : threads) /* they run together: each adds in one atomic step */
+            assert_int_equal(th.start(mbed::callback([] { steps.fetch_add(1); })), osOK);
         for (rtos::Thread &th : threads)
             assert_int_equal(th.join(), osOK);
     }
