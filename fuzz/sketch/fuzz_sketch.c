@@ -719,23 +719,31 @@ static bool message_about(const char *text, const char *file, size_t flen)
     return false;
 }
 
-/* Whether an explain line ("duet-board: FILE uses ..." or "... includes ...") names the sketch
- * or a file that a message is about. */
-static bool explained_file_is_known(const char *line, size_t n, const char *messages, const char *name)
+/* Whether file (flen bytes) is the sketch's name or a file that a message is about. */
+static bool known_file(const char *file, size_t flen, const char *messages, const char *name)
 {
-    static const char lead[] = "duet-board: ";
-    if (n < sizeof lead - 1 || memcmp(line, lead, sizeof lead - 1) != 0)
-        return false;
-    const char *file = line + sizeof lead - 1;
-    const char *uses = memmem(file, (size_t)(line + n - file), " uses ", 6);
-    const char *includes = memmem(file, (size_t)(line + n - file), " includes ", 10);
-    const char *end = uses && (!includes || uses < includes) ? uses : includes;
-    if (!end)
-        return false;
-    size_t flen = (size_t)(end - file);
     if (flen == strlen(name) && memcmp(file, name, flen) == 0)
         return true;
     return memchr(file, '/', flen) == NULL && message_about(messages, file, flen);
+}
+
+/* Whether an explain line ("duet-board: FILE uses ..." or "... includes ...") names the sketch
+ * or a file that a message is about. A name may hold " uses " or " includes " itself, so each
+ * place either stands is tried as the end of FILE. */
+static bool explained_file_is_known(const char *line, size_t n, const char *messages, const char *name)
+{
+    static const char lead[] = "duet-board: ";
+    static const char *const words[] = {" uses ", " includes "};
+    if (n < sizeof lead - 1 || memcmp(line, lead, sizeof lead - 1) != 0)
+        return false;
+    const char *file = line + sizeof lead - 1;
+    for (size_t w = 0; w < 2; w++) {
+        size_t wlen = strlen(words[w]);
+        for (const char *at = file; (at = memmem(at, (size_t)(line + n - at), words[w], wlen)) != NULL; at++)
+            if (known_file(file, (size_t)(at - file), messages, name))
+                return true;
+    }
+    return false;
 }
 
 static void check_explain(const char *messages, const char *name)

@@ -14,7 +14,8 @@ wrong place or came out wrong, or a path or name the output got wrong. The seeds
 found (found_unterminated_literal, found_stray_bracket, found_raw_string_head, and
 found_number_in_prototype, which the target's own check got wrong, and
 found_stray_else_nothing_kept, where the check's stretches left out the one before any
-conditional) are kept as they were found.
+conditional, and found_name_holding_uses, a sketch named with " uses " in it, which the
+check's reading of an explain line got wrong) are kept as they were found.
 """
 import glob
 import os
