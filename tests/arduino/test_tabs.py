@@ -121,6 +121,19 @@ def src_sketch(work):
     return sketch
 
 
+def legacy_sketch(work):
+    """A sketch folder whose main tab has the deprecated .pde extension, beside a .ino tab."""
+    sketch = os.path.join(work, "legacy")
+    write(os.path.join(sketch, "legacy.pde"),
+          "void setup() {\n  Serial.begin(115200);\n  Serial.print(\"answer \");\n  Serial.println(answer());\n}\n"
+          "\nvoid loop() {\n}\n")
+    write(os.path.join(sketch, "extra.ino"), "int answer() {\n  return 42;\n}\n")
+    return sketch
+
+
+PDE_NOTE = "legacy.pde: the .pde extension is deprecated, as in arduino-cli (built all the same)"
+
+
 def test_posix(tool, work):
     for core in ("m7", "m4"):
         # Given helper first: the tab named after the folder is the main one all the same.
@@ -174,6 +187,15 @@ def test_posix(tool, work):
     p = build(tool, "posix", "m7", [sketch], out=os.path.join(work, "x"))
     check(p.returncode == 1 and "src/arm_only.S" in p.stderr and "Arm assembly builds for --target giga or an521"
           in p.stderr, "posix: Arm assembly fails with the assembler's messages and why", p.stderr)
+
+    # A main tab named .pde, as arduino-cli still takes it: built with a note, run.
+    p = build(tool, "posix", "m7", [legacy_sketch(work)], cwd=work)
+    check(p.returncode == 0 and PDE_NOTE in p.stderr and os.path.exists(os.path.join(work, "legacy_m7")),
+          "posix: a .pde main tab builds (into legacy_m7), with a note that the extension is deprecated", p.stderr)
+    p = subprocess.run([tool, "run", "--board", os.path.join(work, "board4"), "--seconds", "1", "--quiet", "--m7",
+                        os.path.join(work, "legacy_m7")], capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0 and serial_lines(p.stdout) == ["answer 42"],
+          "posix: ...and runs, calling its .ino tab's function", repr(p.stdout) + p.stderr)
 
     # Named without a folder, from the sketch's folder: the namesake is still the main tab.
     p = build(tool, "posix", "m7", ["helpers.ino", "tabs.ino"], out=os.path.join(work, "here_m7"), cwd=TABS)
@@ -233,6 +255,10 @@ def test_giga(tool, work, source_dir):
         c = subprocess.run(["/usr/bin/python3", checker, "--core", core, "--split", "50_50", elf,
                             elf[:-len(".elf")] + ".bin"], capture_output=True, text=True, timeout=120)
         check(c.returncode == 0, "giga %s: the image is placed right" % core, c.stdout + c.stderr)
+    elf = os.path.join(work, "legacy_m7.elf")
+    p = build(tool, "giga", "m7", [legacy_sketch(work)], out=elf)
+    check(p.returncode == 0 and PDE_NOTE in p.stderr and os.path.exists(elf), "giga m7: a .pde main tab builds",
+          p.stderr)
     elf = os.path.join(work, "srcdir_m7.elf")
     p = build(tool, "giga", "m7", [src_sketch(work)], out=elf)
     if check(p.returncode == 0, "giga m7: a folder's .S and src/ files are built with it, nothing else", p.stderr):

@@ -242,7 +242,7 @@ int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags,
         const char *f = a->files[i];
         const char *e = sketch_extension(f);
         int rc;
-        if (strcmp(e, ".ino") == 0) {
+        if (sketch_is_tab(f)) {
             if (sketch) /* every tab went in with the first */
                 continue;
             rc = compile_ino(a, m7, flags, flag_count, dir, &sketch, out);

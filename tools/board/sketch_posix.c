@@ -36,6 +36,13 @@ static bool is_cxx(const char *path)
     return strcmp(e, ".cpp") == 0 || strcmp(e, ".cc") == 0 || strcmp(e, ".cxx") == 0;
 }
 
+/* A tab of the sketch: .ino, or .pde, the extension arduino-cli still takes (deprecated). */
+static bool is_tab(const char *path)
+{
+    const char *e = extension(path);
+    return strcmp(e, ".ino") == 0 || strcmp(e, ".pde") == 0;
+}
+
 /* Assembly, which the C compiler preprocesses first (.S, as arduino-cli takes it). */
 static bool is_asm(const char *path)
 {
@@ -45,7 +52,7 @@ static bool is_asm(const char *path)
 bool sketch_sources(const board_args *a)
 {
     for (int i = 0; i < a->file_count; i++)
-        if (strcmp(extension(a->files[i]), ".ino") == 0 || is_cxx(a->files[i]))
+        if (is_tab(a->files[i]) || is_cxx(a->files[i]))
             return true;
     return false;
 }
@@ -157,13 +164,13 @@ static void folder_of(const char *path, char *dir, size_t cap)
     snprintf(dir, cap, "%s", realpath(written, real) ? real : written);
 }
 
-/* Whether the .ino path is named after its folder (Blink/Blink.ino): the sketch's main tab. */
+/* Whether the tab is named after its folder (Blink/Blink.ino): the sketch's main tab. */
 static bool is_namesake(const char *path)
 {
     char dir[PATH_MAX];
     folder_of(path, dir, sizeof dir);
     const char *base = base_name(path), *folder = base_name(dir);
-    size_t stem = strlen(base) - strlen(".ino");
+    size_t stem = strlen(base) - strlen(".ino"); /* or ".pde" */
     return strlen(folder) == stem && strncmp(base, folder, stem) == 0;
 }
 
@@ -179,7 +186,7 @@ static int ordered_tabs(const board_args *a, const char **tabs)
 {
     int count = 0, main_tab = -1;
     for (int i = 0; i < a->file_count && count < SKETCH_TABS_MAX; i++)
-        if (strcmp(extension(a->files[i]), ".ino") == 0) {
+        if (is_tab(a->files[i])) {
             if (main_tab < 0 && is_namesake(a->files[i]))
                 main_tab = count;
             tabs[count++] = a->files[i];
@@ -197,7 +204,7 @@ int sketch_tabs(const board_args *a, const char **tabs, int *count)
 {
     int given = 0;
     for (int i = 0; i < a->file_count; i++)
-        given += strcmp(extension(a->files[i]), ".ino") == 0;
+        given += is_tab(a->files[i]);
     if (given > SKETCH_TABS_MAX)
         return board_usage_fail(a, "at most %d .ino tabs in a sketch", SKETCH_TABS_MAX);
     *count = ordered_tabs(a, tabs);
@@ -215,6 +222,11 @@ int sketch_tabs(const board_args *a, const char **tabs, int *count)
             return board_usage_fail(a, "%s and %s: the .ino tabs of a sketch are the files of one folder", tabs[0],
                                     tabs[i]);
     }
+    for (int i = 0; i < *count; i++)
+        if (strcmp(extension(tabs[i]), ".pde") == 0)
+            fprintf(stderr, "duet-board build: note: %s: the .pde extension is deprecated, as in arduino-cli "
+                            "(built all the same); rename the tab to .ino\n",
+                    tabs[i]);
     return 0;
 }
 
@@ -227,7 +239,7 @@ void sketch_include_here(const char *main_tab, char *include, size_t cap)
 const char *sketch_output_source(const board_args *a)
 {
     const char *tabs[SKETCH_TABS_MAX];
-    if (strcmp(extension(a->files[0]), ".ino") != 0 || ordered_tabs(a, tabs) == 0)
+    if (!is_tab(a->files[0]) || ordered_tabs(a, tabs) == 0)
         return a->files[0];
     return tabs[0];
 }
@@ -493,7 +505,7 @@ static int build_in(const board_args *a, const char *out, bool m7, const char *d
     for (int i = 0; i < a->file_count; i++) {
         const char *f = a->files[i];
         const char *e = extension(f);
-        if (strcmp(e, ".ino") == 0) {
+        if (is_tab(f)) {
             if (sketch) /* every tab went in with the first */
                 continue;
             const char *tabs[SKETCH_TABS_MAX];
@@ -557,6 +569,11 @@ bool sketch_is_asm(const char *path)
     return is_asm(path);
 }
 
+bool sketch_is_tab(const char *path)
+{
+    return is_tab(path);
+}
+
 int sketch_translate_file(const board_args *a, const char *const *tabs, int count, const char *dir,
                           const char *const *compile, int n, char *cpp, size_t cap)
 {
@@ -579,7 +596,7 @@ static bool src_source(const char *name)
  * assembly. */
 static bool folder_source(const char *name)
 {
-    return name[0] != '.' && (strcmp(extension(name), ".ino") == 0 || src_source(name));
+    return name[0] != '.' && (is_tab(name) || src_source(name));
 }
 
 /* Whether the file or folder name under src/ is looked at: not hidden, no version

@@ -31,6 +31,9 @@ bool sketch_is_cxx(const char *path);
 /* Whether path is assembly the C compiler preprocesses first, by its name (.S). */
 bool sketch_is_asm(const char *path);
 
+/* Whether path is a tab of a sketch, by its name (.ino, or the deprecated .pde). */
+bool sketch_is_tab(const char *path);
+
 /* The sources of a sketch folder given to build (duet-board build --core m7 Blink/, as
  * arduino-cli takes one): its .ino tabs and its .cpp, .c and .S files, by name, then the
  * .cpp, .c and .S files anywhere under its src/ folder, by path (hidden files and folders, CVS and
