@@ -81,43 +81,46 @@ String::String(String &&other) noexcept { move(other); }
 /* As Arduino: the char as a C string, so String('\0') is "". */
 String::String(char c) { copy(&c, c ? 1 : 0); }
 
-/* Integers: base 10 keeps the sign; other bases show the bits of the value's own type, as
- * Arduino's itoa family does. */
+/* Integers: base 10 keeps the sign; other bases show the bits of the value's own type (U),
+ * as Arduino's itoa family does. Writes v into text; its length. */
+template <typename S, typename U> static size_t integer_text(S v, unsigned base, char *text)
+{
+    if (base != 10)
+        return detail::format_unsigned((U)v, base, text, false);
+    return std::is_signed<S>::value ? detail::format_signed((int64_t)v, 10, text)
+                                    : detail::format_unsigned((uint64_t)v, 10, text, false);
+}
+
 template <typename S, typename U> static void set_integer(String &s, S v, unsigned base)
 {
     char text[detail::number_text_size];
-    if (base == 10)
-        detail::format_signed((int64_t)v, 10, text);
-    else
-        detail::format_unsigned((U)v, base, text, false);
+    integer_text<S, U>(v, base, text);
     s = text;
+}
+
+/* As Arduino's dtostrf(v, decimals + 2, decimals): "%*.*f", at most 10 decimals, every
+ * digit before the point (print's "ovf" is print's only). Writes v into text; its length. */
+static size_t fixed_text(double v, unsigned decimals, char *text)
+{
+    unsigned d = decimals > detail::fixed_digits_max ? detail::fixed_digits_max : decimals;
+    return detail::format_fixed(v, d, d + 2, text);
 }
 
 String::String(unsigned char v, unsigned char base) { set_integer<unsigned, unsigned>(*this, v, base); }
 String::String(int v, unsigned char base) { set_integer<int, unsigned>(*this, v, base); }
 String::String(unsigned int v, unsigned char base) { set_integer<unsigned, unsigned>(*this, v, base); }
 String::String(long v, unsigned char base) { set_integer<long, unsigned long>(*this, v, base); }
-String::String(unsigned long v, unsigned char base)
-{
-    char text[detail::number_text_size];
-    detail::format_unsigned(v, base, text, false);
-    *this = text;
-}
+String::String(unsigned long v, unsigned char base) { set_integer<unsigned long, unsigned long>(*this, v, base); }
 String::String(long long v, unsigned char base) { set_integer<long long, unsigned long long>(*this, v, base); }
 String::String(unsigned long long v, unsigned char base)
 {
-    char text[detail::number_text_size];
-    detail::format_unsigned(v, base, text, false);
-    *this = text;
+    set_integer<unsigned long long, unsigned long long>(*this, v, base);
 }
 String::String(float v, unsigned char decimals) : String((double)v, decimals) {}
-/* As Arduino's dtostrf(v, decimals + 2, decimals): "%*.*f", at most 10 decimals, every
- * digit before the point (print's "ovf" is print's only). */
 String::String(double v, unsigned char decimals)
 {
     char text[detail::fixed_text_size];
-    unsigned d = decimals > detail::fixed_digits_max ? detail::fixed_digits_max : decimals;
-    detail::format_fixed(v, d, d + 2, text);
+    fixed_text(v, decimals, text);
     *this = text;
 }
 
@@ -181,9 +184,7 @@ bool String::concat(char c) { return concat(&c, 1); }
 template <typename N> static bool append_decimal(String &s, N n)
 {
     char text[detail::number_text_size];
-    size_t length = std::is_signed<N>::value ? detail::format_signed((int64_t)n, 10, text)
-                                             : detail::format_unsigned((uint64_t)n, 10, text, false);
-    return s.concat(text, length);
+    return s.concat(text, integer_text<N, typename std::make_unsigned<N>::type>(n, 10, text));
 }
 
 bool String::concat(unsigned char n) { return append_decimal(*this, n); }
@@ -194,11 +195,10 @@ bool String::concat(unsigned long n) { return append_decimal(*this, n); }
 bool String::concat(long long n) { return append_decimal(*this, n); }
 bool String::concat(unsigned long long n) { return append_decimal(*this, n); }
 bool String::concat(float n) { return concat((double)n); }
-/* Two decimals, as String(n) and Arduino's dtostrf(n, 4, 2). */
-bool String::concat(double n)
+bool String::concat(double n) /* two decimals, as String(n) */
 {
     char text[detail::fixed_text_size];
-    return concat(text, detail::format_fixed(n, 2, 4, text));
+    return concat(text, fixed_text(n, 2, text));
 }
 
 /* lhs with rhs appended. As in Arduino the sum is invalid when the append fails (rhs is

@@ -65,7 +65,7 @@ static void add_hints(duet_req *c, duet_text *t)
 
 /* Appends "method: " and fmt (as duet_rpc_say): how each of the checks' errors is said.
  * Returns false, the result of a check that failed. */
-static bool say_method(const duet_req *c, duet_text *t, const char *fmt, ...) DUET_RPC_FAIL_FORMAT;
+static bool say_method(const duet_req *c, duet_text *t, const char *fmt, ...) DUET_RPC_FORMAT(3, 4);
 static bool say_method(const duet_req *c, duet_text *t, const char *fmt, ...)
 {
     va_list ap;
