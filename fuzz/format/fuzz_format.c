@@ -5,10 +5,12 @@
  * documents.
  *
  * The input is a buffer capacity, a callback's limit and a list of items (see items()):
- * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %f %F with the flags
- * - 0 + space # in any order and repeated, a width and a precision as digits, "*" or none
- * (".", ".007", huge digit strings, any int through "*"), a length h hh l ll z j t; the
- * doubles of %f also near the points where their rounding turns),
+ * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %f %F %e %E %g %G %a
+ * %A with the flags - 0 + space # in any order and repeated, a width and a precision as
+ * digits, "*" or none (".", ".007", huge digit strings, any int through "*"), a length h hh
+ * l ll z j t, and L on the floating ones with a long double; their doubles also at or near
+ * the points where their rounding turns: decimal ties for %f %e %g, hexadecimal ones for
+ * %a),
  * "%%" with flags and width, unknown conversions ("%-5.2q", "%lq", "%#k", "%n") and a
  * conversion cut by the end of fmt. Their arguments (at most MAX_ARGS) are passed with the
  * types the conversions read (dispatch()). The expected text is built item by item:
@@ -18,14 +20,15 @@
  *     them), a negative "*" width is "-" and its size, a negative "*" precision is none;
  *     a %s argument longer than its precision is an array of that many bytes without a NUL
  *     (C allows it; ASan sees a byte read past it);
- *     %f and %F: at most 9 decimals, rounded half up (a tie, which glibc rounds to even, is
- *     modelled from glibc's exact expansion of the value), a NaN without its sign, a finite
- *     value of 2^64 or more as an infinity of its sign; %c and %s lose the 0 flag and %c
+ *     the floating conversions as glibc writes the double (for L, the double the long double
+ *     was made from), except %#g and %#G, modelled from C's rule with glibc's %e and %f
+ *     (glibc writes "1.e+06" for %#g of 999999.5, without the zeros # keeps: C says the
+ *     %e form with precision P - 1, "1.00000e+06"); %c and %s lose the 0 flag and %c
  *     its precision (C leaves them undefined; format.c pads with spaces); %s of NULL is
  *     "(null)"; %p is 0x and lower-case hex digits (NULL: 0x0) padded as a number, without
  *     the + and space flags or a precision (glibc checks it where the pointer is not NULL);
- *     a length modifier on c s p f is ignored; # on d i u c s p is ignored (glibc is
- *     handed it only for o x X f F);
+ *     a length modifier on c s p, and one other than L on the floating ones, is ignored;
+ *     # on d i u c s p is ignored (glibc is handed it only for o x X and the floating ones);
  *   - "%%" with any flags or width is "%"; an unknown conversion is written as it stands
  *     (its "*" arguments taken); a conversion cut by the end of fmt writes nothing.
  *
@@ -98,13 +101,15 @@ static uint64_t take(reader *r, int count)
     return v;
 }
 
-/* One argument as duet is handed it: I an int, L a long long, D a double, P a pointer. */
+/* One argument as duet is handed it: I an int, L a long long, D a double, X a long double,
+ * P a pointer. */
 typedef struct arg {
     char cls;
     int i;
     long long l;
     double d;
     void *p;
+    long double x;
 } arg;
 
 /* The formatting run: fmt for duet, the expected text, the arguments. */
@@ -134,6 +139,10 @@ typedef struct conv {
 enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8, ALT = 16 };
 
 static const char *const lengths[] = {"", "hh", "h", "l", "ll", "z", "j", "t"};
+static const char *const float_lengths[] = {"", "L", "", "L", "l", "ll", "h", "z"}; /* L: long double */
+
+/* Whether c is a floating conversion. */
+static bool is_float(char c) { return c && strchr("fFeEgGaA", c); }
 
 static bool full(const run *r, int more) { return r->nargs + more + r->reserve > MAX_ARGS; }
 
@@ -184,7 +193,7 @@ static long long write_count(run *r, reader *in, bool is_prec, bool *star)
     } else {
         int32_t x = (int32_t)(uint32_t)take(in, 4);
         v = x % 4 == 0 ? x : x % 1200; /* mostly small, any int too */
-        push_arg(r, (arg){'I', (int)v, 0, 0, NULL});
+        push_arg(r, (arg){'I', (int)v, 0, 0, NULL, 0});
         snprintf(text, sizeof text, "*");
         *star = true;
     }
@@ -208,7 +217,7 @@ static void write_spec(run *r, reader *in, conv *cv, bool with_length)
         long long p = write_count(r, in, true, &star);
         cv->prec = p < 0 ? (star ? -1 : 0) : p > MAX_FIELD ? MAX_FIELD : (int)p;
     }
-    cv->len = with_length ? lengths[take(in, 1) % 8] : "";
+    cv->len = !with_length ? "" : is_float(cv->c) ? float_lengths[take(in, 1) % 8] : lengths[take(in, 1) % 8];
     add_str(&r->fmt, cv->len);
 }
 
@@ -236,7 +245,7 @@ static void reference_format(char *out, size_t size, const conv *cv, unsigned dr
     char prec[16] = "";
     if (keep_prec && cv->prec >= 0)
         snprintf(prec, sizeof prec, ".%d", cv->prec);
-    if (!strchr("oxXfF", cv->c))
+    if (!strchr("oxXfFeEgGaA", cv->c))
         f &= ~(unsigned)ALT;
     snprintf(out, size, "%%%s%s%s%s%s%d%s%s%c", f & LEFT ? "-" : "", f & ZERO ? "0" : "", f & PLUS ? "+" : "",
              f & SPACE ? " " : "", f & ALT ? "#" : "", cv->width, prec, keep_len ? cv->len : "", cv->c);
@@ -266,55 +275,25 @@ static void expect_integer(bytes *out, const conv *cv)
     add(out, text, (size_t)n);
 }
 
-/* The value's magnitude rounded half up to prec decimals, from glibc's exact expansion of
- * it, into text; returns whether the value was a tie (then glibc, rounding to even, may
- * differ from half up). */
-static bool round_half_up(double mag, int prec, char *text, size_t size)
-{
-    static char exact[1300];
-    snprintf(exact, sizeof exact, "%.1100f", mag);
-    char *point = strchr(exact, '.');
-    CHECK(point);
-    const char *rest = point + 1 + prec;
-    bool tie = rest[0] == '5' && strspn(rest + 1, "0") == strlen(rest + 1);
-    size_t keep = (size_t)(rest - exact) - (prec == 0);
-    CHECK(keep + 2 < size);
-    text[0] = '0'; /* room for a carry out of the first digit */
-    memcpy(text + 1, exact, keep);
-    text[keep + 1] = '\0';
-    for (size_t i = keep; rest[0] >= '5'; i--) {
-        if (text[i] == '.')
-            continue;
-        if (text[i] != '9') {
-            text[i]++;
-            break;
-        }
-        text[i] = '0';
-    }
-    if (text[0] == '0')
-        memmove(text, text + 1, keep + 1);
-    return tie;
-}
-
-/* %f / %F as format.h documents them (see the top of this file). */
-static void expect_float(bytes *out, conv *cv)
+/* A floating conversion as format.h documents it: glibc's text of the double (see the top of
+ * this file). */
+static void expect_float(bytes *out, const conv *cv)
 {
     double v;
     memcpy(&v, &cv->value, sizeof v);
-    if (isnan(v))
-        v = fabs(v);
-    else if (fabs(v) >= 18446744073709551616.0)
-        v = copysign(INFINITY, v);
-    if (cv->prec > 9)
-        cv->prec = 9;
-    char f[64], text[MAX_FIELD + 400], rounded[400];
-    if (isfinite(v) && round_half_up(fabs(v), cv->prec < 0 ? 6 : cv->prec, rounded, sizeof rounded)) {
-        if (cv->prec == 0 && (cv->flags & ALT))
-            strcat(rounded, "."); /* '#': a point without decimals */
-        add_padded(out, cv, signbit(v) ? "-" : cv->flags & PLUS ? "+" : cv->flags & SPACE ? " " : "", rounded);
-        return;
+    static char e[MAX_FIELD + 64], text[MAX_FIELD + 400];
+    char f[64];
+    conv form = *cv;
+    if ((cv->c == 'g' || cv->c == 'G') && (cv->flags & ALT) && isfinite(v)) {
+        /* C's rule: X, the power of ten of %e with precision P - 1, picks %f or %e */
+        int p = cv->prec < 0 ? 6 : cv->prec == 0 ? 1 : cv->prec;
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        int x = atoi(strchr(e, 'e') + 1);
+        bool fixed = p > x && x >= -4;
+        form.c = (char)((fixed ? 'f' : 'e') - (cv->c == 'G' ? 32 : 0));
+        form.prec = fixed ? p - 1 - x : p - 1;
     }
-    reference_format(f, sizeof f, cv, 0, true, false);
+    reference_format(f, sizeof f, &form, 0, true, false);
     int n = snprintf(text, sizeof text, f, v);
     CHECK(n >= 0 && (size_t)n < sizeof text);
     add(out, text, (size_t)n);
@@ -325,7 +304,7 @@ static void expect_conversion(bytes *out, conv *cv)
 {
     char f[64], text[2 * MAX_FIELD + 64];
     int n = 0;
-    if (cv->c == 'f' || cv->c == 'F') {
+    if (is_float(cv->c)) {
         expect_float(out, cv);
         return;
     } else if (cv->c == 'c') {
@@ -350,19 +329,31 @@ static void expect_conversion(bytes *out, conv *cv)
     add(out, text, (size_t)n);
 }
 
-/* The double of a %f: cv->value's bits (mode below 128), or one of the few doubles around a
- * point where the rounding to cv's decimals turns ((k + 1/2) / 10^decimals, k from
- * cv->value; random bits would seldom come this close). */
+/* The double of a floating conversion: cv->value's bits (mode below 128), or one of the few
+ * doubles at or around a point where the rounding turns, which random bits would seldom
+ * come this close to: for %a, bits that end in a 1 and zeros (a tie of the hexadecimal
+ * digits above them); for %f, (k + 1/2) / 10^decimals; for %e and %g, (k + 1/2) times a
+ * power of ten (a tie where k has as many digits as are written); k from cv->value. */
 static double float_of(const conv *cv, unsigned mode)
 {
     double d;
     memcpy(&d, &cv->value, sizeof d);
     if (mode < 128)
         return d;
-    int decimals = cv->prec < 0 ? 6 : cv->prec > 9 ? 9 : cv->prec;
+    int step = (int)(mode >> 4 & 7) - 3;
+    if (cv->c == 'a' || cv->c == 'A') {
+        int drop = 4 * (int)(mode % 13 + 1);
+        uint64_t bits = (cv->value & ~((UINT64_C(1) << drop) - 1)) | UINT64_C(1) << (drop - 1);
+        bits += (uint64_t)(int64_t)step;
+        memcpy(&d, &bits, sizeof d);
+        return d;
+    }
     uint64_t k = (cv->value & ~(UINT64_C(1) << 63)) >> (mode & 63);
-    d = ((double)k + 0.5) / pow(10, decimals);
-    for (int step = (int)(mode >> 4 & 7) - 3; step != 0; step += step < 0 ? 1 : -1)
+    if (cv->c == 'f' || cv->c == 'F')
+        d = ((double)k + 0.5) / pow(10, cv->prec < 0 ? 6 : cv->prec > 30 ? 30 : cv->prec);
+    else
+        d = ((double)k + 0.5) * pow(10, (int)(cv->value >> 56 & 63) - 40);
+    for (; step != 0; step += step < 0 ? 1 : -1)
         d = nextafter(d, step < 0 ? 0 : INFINITY);
     return cv->value >> 63 ? -d : d;
 }
@@ -371,13 +362,15 @@ static double float_of(const conv *cv, unsigned mode)
 static arg argument_of(run *r, reader *in, conv *cv)
 {
     cv->value = take(in, 8);
-    if (cv->c == 'f' || cv->c == 'F') {
+    if (is_float(cv->c)) {
         double d = float_of(cv, (unsigned)take(in, 1));
         memcpy(&cv->value, &d, sizeof d);
-        return (arg){'D', 0, 0, d, NULL};
+        if (!strcmp(cv->len, "L"))
+            return (arg){'X', 0, 0, 0, NULL, (long double)d};
+        return (arg){'D', 0, 0, d, NULL, 0};
     }
     if (cv->c == 'p')
-        return (arg){'P', 0, 0, 0, (void *)(uintptr_t)cv->value};
+        return (arg){'P', 0, 0, 0, (void *)(uintptr_t)cv->value, 0};
     if (cv->c == 's') {
         cv->null_string = (cv->value & 0xff) == 0;
         size_t n = (size_t)(cv->value >> 8 & 0xff);
@@ -391,25 +384,25 @@ static arg argument_of(run *r, reader *in, conv *cv)
         s[i] = '\0';
         cv->string = s;
         if (cv->null_string)
-            return (arg){'P', 0, 0, 0, NULL};
+            return (arg){'P', 0, 0, 0, NULL, 0};
         if (cv->prec < 0 || (size_t)cv->prec >= i)
-            return (arg){'P', 0, 0, 0, s};
+            return (arg){'P', 0, 0, 0, s, 0};
         /* an array of precision bytes and no NUL, as C allows: ASan sees a byte read past it */
         char *cut = malloc(cv->prec ? (size_t)cv->prec : 1);
         CHECK(cut);
         memcpy(cut, s, (size_t)cv->prec);
         r->arrays[r->narrays++] = cut;
-        return (arg){'P', 0, 0, 0, cut};
+        return (arg){'P', 0, 0, 0, cut, 0};
     }
     if (cv->c == 'c' || !cv->len[0] || cv->len[0] == 'h')
-        return (arg){'I', (int)(uint32_t)cv->value, 0, 0, NULL};
-    return (arg){'L', 0, (long long)cv->value, 0, NULL};
+        return (arg){'I', (int)(uint32_t)cv->value, 0, 0, NULL, 0};
+    return (arg){'L', 0, (long long)cv->value, 0, NULL, 0};
 }
 
 /* One documented conversion (or "%%"), its arguments, its expected text. */
 static void conversion_item(run *r, reader *in, bool percent)
 {
-    static const char letters[] = "diuxXocspfF";
+    static const char letters[] = "diuxXocspfFeEgGaA";
     conv cv = {0};
     cv.c = percent ? '%' : letters[take(in, 1) % (sizeof letters - 1)];
     r->reserve = !percent; /* its value */
@@ -428,7 +421,7 @@ static void conversion_item(run *r, reader *in, bool percent)
 /* An unknown conversion (written as it stands) or, at the end, a conversion cut short. */
 static void unknown_item(run *r, reader *in, bool cut)
 {
-    static const char letters[] = "qLnwbBaAeEgGkmyY!{~"; /* '#' is a flag */
+    static const char letters[] = "qnwbBkmyYrRvV!{~"; /* '#' is a flag */
     size_t start = r->fmt.len;
     conv cv = {0};
     add(&r->fmt, "%", 1);
@@ -485,13 +478,14 @@ typedef struct text_buffer {
 
 /* Calls fn (NULL: duet_format_text into the text_buffer ctx, as a program calls it) with fmt
  * and the n arguments, each of its own type: one call site per list of
- * types (four types, up to four arguments), written out by the preprocessor
+ * types (five types, up to four arguments), written out by the preprocessor
  * (one macro per place: a macro does not expand inside its own expansion). */
 #define PICK0(next, ...)                                \
     switch (args[0].cls) {                                \
     case 'I': next(__VA_ARGS__, args[0].i); break;        \
     case 'L': next(__VA_ARGS__, args[0].l); break;        \
     case 'D': next(__VA_ARGS__, args[0].d); break;        \
+    case 'X': next(__VA_ARGS__, args[0].x); break;        \
     default: next(__VA_ARGS__, args[0].p); break;         \
     }
 #define PICK1(next, ...)                                \
@@ -499,6 +493,7 @@ typedef struct text_buffer {
     case 'I': next(__VA_ARGS__, args[1].i); break;        \
     case 'L': next(__VA_ARGS__, args[1].l); break;        \
     case 'D': next(__VA_ARGS__, args[1].d); break;        \
+    case 'X': next(__VA_ARGS__, args[1].x); break;        \
     default: next(__VA_ARGS__, args[1].p); break;         \
     }
 #define PICK2(next, ...)                                \
@@ -506,6 +501,7 @@ typedef struct text_buffer {
     case 'I': next(__VA_ARGS__, args[2].i); break;        \
     case 'L': next(__VA_ARGS__, args[2].l); break;        \
     case 'D': next(__VA_ARGS__, args[2].d); break;        \
+    case 'X': next(__VA_ARGS__, args[2].x); break;        \
     default: next(__VA_ARGS__, args[2].p); break;         \
     }
 #define PICK3(next, ...)                                \
@@ -513,6 +509,7 @@ typedef struct text_buffer {
     case 'I': next(__VA_ARGS__, args[3].i); break;        \
     case 'L': next(__VA_ARGS__, args[3].l); break;        \
     case 'D': next(__VA_ARGS__, args[3].d); break;        \
+    case 'X': next(__VA_ARGS__, args[3].x); break;        \
     default: next(__VA_ARGS__, args[3].p); break;         \
     }
 #define CALL(ctx, ...)                                                                           \

@@ -13,9 +13,10 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from seed_files import write_seeds  # noqa: E402
 
-LETTERS = "diuxXocspfF"
+LETTERS = "diuxXocspfFeEgGaA"
 LENGTHS = ["", "hh", "h", "l", "ll", "z", "j", "t"]
-UNKNOWN = "#qLnwbBaAeEgGkmyY!{~"
+FLOAT_LENGTHS = ["", "L"]  # the first two of fuzz_format.c's float_lengths
+UNKNOWN = "qnwbBkmyYrRvV!{~"
 
 
 def head(cap, limit=2999):
@@ -25,7 +26,7 @@ def head(cap, limit=2999):
 
 
 def flags(text="", doubled=False, reverse=False):
-    bits = sum(1 << "-0+ ".index(c) for c in text)
+    bits = sum(1 << "-0+ ".index(c) for c in text if c != "#") | (64 if "#" in text else 0)
     return bytes([bits | (16 if reverse else 0) | (32 if doubled else 0)])
 
 
@@ -40,16 +41,17 @@ def count(v=None, star=None, huge=None):
     return b"\x02" + struct.pack("<H", v)
 
 
-def spec(fl="", width=None, prec=None, length="", with_length=True):
+def spec(fl="", width=None, prec=None, length="", with_length=True, letter=""):
     out = flags(fl) + (width if width is not None else count())
     out += b"\x01" + prec if prec is not None else b"\x00"
-    return out + (bytes([LENGTHS.index(length)]) if with_length else b"")
+    lengths = FLOAT_LENGTHS if letter and letter in "fFeEgGaA" else LENGTHS
+    return out + (bytes([lengths.index(length)]) if with_length else b"")
 
 
 def conv(letter, value, **kw):
     """A documented conversion; value is an int (its 64 bits), a float, (k, mode) for a double
     near a rounding point, or a string (None: NULL)."""
-    out = b"\x02" + bytes([LETTERS.index(letter)]) + spec(**kw)
+    out = b"\x02" + bytes([LETTERS.index(letter)]) + spec(letter=letter, **kw)
     if letter == "s":
         if value is None:
             return out + b"\x00" + bytes(7)
@@ -57,7 +59,7 @@ def conv(letter, value, **kw):
         return out + b"\x01" + bytes([len(data)]) + bytes(6) + data
     if isinstance(value, float):
         return out + struct.pack("<d", value) + b"\x00"
-    if letter in "fF":  # (k, mode): a double near a rounding point (fuzz_format.c: float_of)
+    if letter in "fFeEgGaA":  # (k, mode): a double near a rounding point (fuzz_format.c: float_of)
         return out + struct.pack("<Q", value[0]) + bytes([value[1]])
     return out + struct.pack("<Q", value % 2**64)
 
@@ -103,6 +105,21 @@ SEEDS = {
     "float_large": head(300) + conv("f", 2.0**64) + conv("f", -(2.0**64 - 2048)) + conv("F", 1e300, fl="+"),
     "float_special": head(300) + conv("f", float("nan"), fl="+") + conv("F", -float("inf"), fl="0", width=count(6))
     + conv("F", float("nan"), width=count(5)) + conv("f", float("inf"), fl=" "),
+    "exponents": head(400) + conv("e", 6.02214076e23) + conv("E", -1e-300, prec=count(3), fl="+")
+    + conv("e", 9.96, prec=count(1)) + conv("e", 0.0, fl="#", prec=count(0)),
+    "general": head(400) + conv("g", 100000.0) + conv("g", 1e6) + conv("G", 1e-5, fl="-", width=count(12))
+    + conv("g", 0.0001, prec=count(3)),
+    "general_alt_carry": head(400) + conv("g", 999999.5, fl="#") + conv("G", 9.9951, fl="#", prec=count(3))
+    + conv("g", 0.0, fl="#", prec=count(0)),
+    "hex": head(400) + conv("a", 1.0) + conv("A", -0.1, fl="0", width=count(20)) + conv("a", 5e-324)
+    + conv("a", 1.96875, prec=count(1)),
+    "hex_ties": head(400) + conv("a", (0x3FF8000000000000, 0x80 | 0x30 | 12), prec=count(0))
+    + conv("a", (0x4004000000000000, 0x80 | 0x30 | 12), prec=count(0)),
+    "decimal_ties": head(400) + conv("e", (2**40, 0x80 | 0x30 | 40), prec=count(2))
+    + conv("g", (12345 << 20, 0x80 | 0x30 | 20), prec=count(5)),
+    "long_double": head(400) + conv("f", 0.1, length="L") + conv("e", -2.5, length="L", prec=count(20))
+    + conv("g", 1e-10, length="L"),
+    "float_exact_long": head(5000, 2999) + conv("f", 5e-324, prec=count(1024)) + conv("e", 5e-324, prec=count(800)),
     "float_negative_nan": head(100) + conv("f", struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000001))[0]),
     "widths_huge": head(5000) + conv("d", 1, width=count(huge=25)) + conv("s", "ab", prec=count(huge=12)),
     "widths_star": head(3000) + conv("d", 12, width=count(star=-7)) + conv("x", 1, width=count(star=-2**31)),
@@ -112,8 +129,8 @@ SEEDS = {
     "left_zero": head(100) + conv("d", -3, fl="-0", width=count(6)) + conv("d", -3, fl="0", width=count(6))
     + conv("f", -1.5, fl="0+", width=count(10)),
     "percent": head(100) + percent() + percent(fl="-", width=count(5)) + percent(width=count(star=9)),
-    "unknown": head(100) + unknown("q", fl="-", width=count(5), prec=count(2)) + unknown("L", length="l")
-    + unknown("#") + literal("x") + unknown("n", width=count(star=3)),
+    "unknown": head(100) + unknown("q", fl="-", width=count(5), prec=count(2)) + unknown("q", length="l")
+    + unknown("k") + literal("x") + unknown("n", width=count(star=3)),
     "cut_at_end": head(100) + literal("tail ") + cut(fl="-", width=count(star=4)),
     "cap_small_0": head(0) + literal("abc") + conv("d", 1234),
     "cap_small_1": head(1, 0) + conv("s", "abcdef"),

@@ -20,13 +20,19 @@ extern "C" {
 
 /* Formats fmt into buf (cap bytes), always NUL-terminated when cap > 0; a text that does not
  * fit is cut and, where cap is 4 or more, ends in "...". Conversions: %d %i %u %x %X %o %c %s
- * %p %% %f %F, flags - 0 + space # (# for o x X f F: a leading 0, 0x or 0X, a decimal point
- * always; ignored elsewhere), width, precision (each up to 1024; '*' takes an int),
- * length h hh l ll z j t (of the integers; the others ignore it); any other is written as
- * it stands, and one that fmt ends inside is left out. Each as snprintf writes it, except:
- * %f and %F have at most 9 decimals, rounded half up, and an infinity from 2^64 up; a NaN
- * has no sign; %p is 0x and hex digits (NULL too: 0x0), without + space or precision; %s
- * of NULL is (null). Returns the length of the text in buf. */
+ * %p %% %f %F %e %E %g %G %a %A, flags - 0 + space # (# for o x X: a leading 0, 0x or 0X;
+ * for the floating ones a decimal point always, and %g's trailing zeros kept; ignored
+ * elsewhere), width, precision (each up to 1024; '*' takes an int), length h hh l ll z j t
+ * (of the integers) and L (a long double, written as the double nearest it: the same type
+ * on the Cortex-M cores); other lengths are ignored; any other conversion is written as it
+ * stands, and one that fmt ends inside is left out. Each as glibc's snprintf writes it: the
+ * floating ones from the value's exact digits, rounded to nearest with ties to even (%.1f
+ * of 0.25 is 0.2, %f of 1e30 has all 31 digits of the double), a NaN with its sign. Except:
+ * %#g of a value that rounds up to the next power of ten keeps its zeros, as C says
+ * (999999.5: 1.00000e+06, where glibc writes 1.e+06); %p is 0x and hex digits (NULL too:
+ * 0x0), without + space or precision; %s of NULL is (null). Floating conversions use 32-bit
+ * integer arithmetic only (no FPU, no libgcc routine) and up to 800 bytes of stack in all
+ * (measured on a Cortex-M4). Returns the length of the text in buf. */
 size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT_CHECK(3, 4);
 
 /* duet_format_text with a va_list. */

@@ -3,6 +3,7 @@
 #include "format.h"
 
 #include "duet/format.h"
+#include "format_sink.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,25 +40,19 @@ static const char *find(const char *set, char c)
     return NULL;
 }
 
-/* The flags of a conversion, each the bit of its character's place in FLAGS. */
 #define FLAGS "-0+ #"
-enum { LEFT = 1, ZERO = 2, PLUS = 4, SPACE = 8, ALT = 16 };
+enum {
+    LEFT = DUET_FMT_LEFT,
+    ZERO = DUET_FMT_ZERO,
+    PLUS = DUET_FMT_PLUS,
+    SPACE = DUET_FMT_SPACE,
+    ALT = DUET_FMT_ALT,
+};
 
-/* One conversion's flags, width and precision. */
-typedef struct spec {
-    unsigned flags; /* LEFT, ZERO, PLUS, SPACE, ALT: the flag characters "-0+ #" */
-    int width;
-    int prec; /* -1: none */
-} spec;
+typedef duet_fmt_spec spec;
+typedef duet_fmt_sink sink;
 
-typedef struct sink {
-    duet_format_out out;
-    void *arg;
-    size_t total;
-    bool stopped;
-} sink;
-
-static void put(sink *k, const char *s, size_t n)
+void duet_fmt_put(sink *k, const char *s, size_t n)
 {
     if (k->stopped || n == 0)
         return;
@@ -67,45 +62,49 @@ static void put(sink *k, const char *s, size_t n)
         k->stopped = true;
 }
 
-static void pad(sink *k, char c, int n)
+void duet_fmt_pad(sink *k, char c, int n)
 {
     char buf[16];
     memset(buf, c, sizeof buf);
     while (n > 0) {
         int m = n < (int)sizeof buf ? n : (int)sizeof buf;
-        put(k, buf, (size_t)m);
+        duet_fmt_put(k, buf, (size_t)m);
         n -= m;
     }
+}
+
+int duet_fmt_field_start(sink *k, const spec *sp, const char *prefix, size_t body_len, bool zero_fill)
+{
+    size_t plen = duet_text_length(prefix);
+    size_t len = plen + body_len;
+    int fill = (size_t)sp->width > len ? sp->width - (int)len : 0;
+    if (!(sp->flags & LEFT) && !zero_fill)
+        duet_fmt_pad(k, ' ', fill);
+    duet_fmt_put(k, prefix, plen);
+    if (zero_fill)
+        duet_fmt_pad(k, '0', fill);
+    return sp->flags & LEFT ? fill : 0;
 }
 
 /* Writes sign/prefix, zero padding and the n digits, padded to the width. */
 static void emit_number(sink *k, const spec *sp, const char *prefix, const char *digits, size_t n)
 {
-    size_t plen = duet_text_length(prefix);
     int zeros = sp->prec > 0 && (size_t)sp->prec > n ? sp->prec - (int)n : 0;
-    size_t len = plen + (size_t)zeros + n;
-    int fill = (size_t)sp->width > len ? sp->width - (int)len : 0;
     bool zero_fill = (sp->flags & (LEFT | ZERO)) == ZERO && sp->prec < 0;
-    if (!(sp->flags & LEFT) && !zero_fill)
-        pad(k, ' ', fill);
-    put(k, prefix, plen);
-    pad(k, '0', (zero_fill ? fill : 0) + zeros);
-    put(k, digits, n);
-    if (sp->flags & LEFT)
-        pad(k, ' ', fill);
+    int after = duet_fmt_field_start(k, sp, prefix, (size_t)zeros + n, zero_fill);
+    duet_fmt_pad(k, '0', zeros);
+    duet_fmt_put(k, digits, n);
+    duet_fmt_pad(k, ' ', after);
 }
 
-/* prefix and n bytes of text, padded to the width with spaces (sp loses its zeros and
- * precision). */
-static void emit_text(sink *k, spec *sp, const char *prefix, const char *text, size_t n)
+void duet_fmt_text(sink *k, spec *sp, const char *prefix, const char *text, size_t n)
 {
     sp->prec = -1;
     sp->flags &= ~(unsigned)ZERO;
     emit_number(k, sp, prefix, text, n);
 }
 
-/* What goes before a number: its sign, or what the flags ask for a non-negative one. */
-static const char *sign_of(const spec *sp, bool neg)
+const char *duet_fmt_sign(const spec *sp, bool neg)
 {
     return neg ? "-" : sp->flags & PLUS ? "+" : sp->flags & SPACE ? " " : "";
 }
@@ -150,57 +149,6 @@ static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, 
     emit_number(k, sp, prefix, p, n);
 }
 
-/* Fixed-point %f: integer part below 2^64, up to 9 decimals, rounded half up; beyond, an
- * infinity of its sign, and a NaN without its sign (%F: INF, NAN). Done on the double's bits
- * with integers, so that a core without a double-precision FPU needs none of the compiler's
- * floating-point routines. */
-static void emit_float(sink *k, spec *sp, double v, bool upper)
-{
-    union { double d; uint64_t b; } u = {v};
-    bool neg = u.b >> 63;
-    int e = (int)(u.b >> 52 & 0x7ff) - 1023; /* v = m * 2^(e - 52) */
-    uint64_t m = (u.b & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
-    if (e >= 64) { /* too large, an infinity, or a NaN (exponent all ones, a fraction) */
-        bool nan = e == 1024 && m != UINT64_C(1) << 52;
-        const char *word = nan ? (upper ? "NAN" : "nan") : upper ? "INF" : "inf";
-        emit_text(k, sp, sign_of(sp, neg && !nan), word, 3);
-        return;
-    }
-    int prec = sp->prec < 0 ? 6 : sp->prec > 9 ? 9 : sp->prec;
-    uint32_t scale = 1;
-    for (int i = 0; i < prec; i++)
-        scale *= 10;
-    /* The integer part and the fraction (in units of 2^-64): v = (ip + frac / 2^64) * 2^(e + 1)
-     * until the point is shifted into place, one bit at a time (a few hundred cycles, and
-     * smaller than shifts by any count of 64-bit numbers on a 32-bit core). */
-    uint64_t ip = 0, frac = m << 11;
-    for (; e >= 0; e--) {
-        ip = ip << 1 | frac >> 63;
-        frac <<= 1;
-    }
-    /* frac * scale / 2^32 in 32-bit pieces, then, for v below 1/2, the point shifted into
-     * place, each rounded down: the rounding below adds a half of 2^32 to a whole number, and
-     * what was dropped would not change its result. The shift after the product: frac's own
-     * bits shifted out before it would. */
-    uint64_t hi = (frac >> 32) * scale, lo = (frac & 0xffffffffu) * scale;
-    uint64_t scaled = hi + (lo >> 32);
-    for (; e < -1 && scaled; e++)
-        scaled >>= 1;
-    /* the decimals: scaled / 2^32, rounded half up */
-    uint32_t fp = (uint32_t)((scaled + (UINT64_C(1) << 31)) >> 32);
-    if (fp >= scale) {
-        ip++;
-        fp -= scale;
-    }
-    char buf[48];
-    char *end = buf + sizeof buf;
-    char *p = to_digits(end, (uint64_t)scale + fp, 10, false); /* "1" and prec digits */
-    *p = '.';
-    p = to_digits(prec > 0 || (sp->flags & ALT) ? p : end, ip, 10, false); /* '#': "1." */
-    sp->prec = -1; /* the decimals are written: what is left is the width */
-    emit_number(k, sp, sign_of(sp, neg), p, (size_t)(end - p));
-}
-
 /* %s: at most the precision's bytes of s, which need no NUL after them (none is read). */
 static void emit_str(sink *k, spec *sp, const char *s)
 {
@@ -209,7 +157,7 @@ static void emit_str(sink *k, spec *sp, const char *s)
     size_t n = 0;
     while ((sp->prec < 0 || n < (size_t)sp->prec) && s[n])
         n++;
-    emit_text(k, sp, "", s, n);
+    duet_fmt_text(k, sp, "", s, n);
 }
 
 /* Reads an integer argument of the given length modifier: its value for a signed one
@@ -222,6 +170,7 @@ static uint64_t arg_int(va_list *ap, int len, bool is_signed)
     case 'H': v = (unsigned char)va_arg(*ap, unsigned); bits = 8 * sizeof(char); break;
     case 'h': v = (unsigned short)va_arg(*ap, unsigned); bits = 8 * sizeof(short); break;
     case 'l': v = va_arg(*ap, unsigned long); bits = 8 * sizeof(long); break;
+    case 'q': /* ll */
     case 'L': v = va_arg(*ap, unsigned long long); bits = 8 * sizeof(long long); break;
     case 'z': v = va_arg(*ap, size_t); bits = 8 * sizeof(size_t); break;
     case 'j': v = va_arg(*ap, uintmax_t); bits = 8 * sizeof(uintmax_t); break;
@@ -233,8 +182,9 @@ static uint64_t arg_int(va_list *ap, int len, bool is_signed)
     return v;
 }
 
-/* Reads a conversion's flags, width, precision and length modifier (*len: 0, or H h l L
- * z j t) at *fmt, the '%' behind it; leaves *fmt at the conversion letter. */
+/* Reads a conversion's flags, width, precision and length modifier (*len: 0, or H for hh,
+ * h, l, q for ll, L, z, j, t) at *fmt, the '%' behind it; leaves *fmt at the conversion
+ * letter. */
 static spec read_spec(const char **fmt, va_list *ap, int *len)
 {
     spec sp = {0, 0, -1};
@@ -252,9 +202,9 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
     }
     *len = 0;
     if (*f == 'h' || *f == 'l') {
-        *len = f[1] == f[0] ? (f[0] == 'h' ? 'H' : 'L') : f[0];
+        *len = f[1] == f[0] ? (f[0] == 'h' ? 'H' : 'q') : f[0];
         f += f[1] == f[0] ? 2 : 1;
-    } else if (*f == 'z' || *f == 'j' || *f == 't') {
+    } else if (*f == 'z' || *f == 'j' || *f == 't' || *f == 'L') {
         *len = *f++;
     }
     *fmt = f;
@@ -267,13 +217,13 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
 {
     if (c == 'c') {
         char one = (char)va_arg(*ap, int);
-        emit_text(k, sp, "", &one, 1);
+        duet_fmt_text(k, sp, "", &one, 1);
     } else if (c == 's') {
         emit_str(k, sp, va_arg(*ap, const char *));
-    } else if (c == 'f' || c == 'F') {
-        emit_float(k, sp, va_arg(*ap, double), c == 'F');
+    } else if (find("fFeEgGaA", c)) { /* L: a long double, as the double nearest it */
+        duet_fmt_float(k, sp, len == 'L' ? (double)va_arg(*ap, long double) : va_arg(*ap, double), c);
     } else if (c == '%') {
-        put(k, "%", 1);
+        duet_fmt_put(k, "%", 1);
     } else if (find("diuxXop", c)) {
         bool is_signed = c == 'd' || c == 'i';
         uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);
@@ -282,14 +232,14 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
             sp->prec = -1;
         /* + and space are for signed conversions: an unsigned one has no sign; '#' gives a
          * hex one that is not 0 its 0x (%#o: emit_int) */
-        const char *prefix = c == 'p' ? "0x" : is_signed ? sign_of(sp, neg) : "";
+        const char *prefix = c == 'p' ? "0x" : is_signed ? duet_fmt_sign(sp, neg) : "";
         if ((sp->flags & ALT) && v && (c == 'x' || c == 'X'))
             prefix = c == 'x' ? "0x" : "0X";
         else if (c != 'o')
             sp->flags &= ~(unsigned)ALT;
         emit_int(k, sp, neg ? 0 - v : v, prefix, c == 'o' ? 8 : is_signed || c == 'u' ? 10 : 16, c == 'X');
     } else { /* unknown conversion: shown as written */
-        put(k, pct, (size_t)(end - pct));
+        duet_fmt_put(k, pct, (size_t)(end - pct));
     }
 }
 
@@ -302,7 +252,7 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
         const char *pct = fmt;
         while (*pct && *pct != '%')
             pct++;
-        put(&k, fmt, (size_t)(pct - fmt));
+        duet_fmt_put(&k, fmt, (size_t)(pct - fmt));
         if (!*pct)
             break;
         fmt = pct + 1;

@@ -194,11 +194,10 @@ void check_numbers(void)
     check_int(duet_number_to_int64(4503599627370497.0), 4503599627370497, "to_int64(2^52+1)");
 }
 
-/* One formatted text against the text expected (as glibc's snprintf writes it, but for
- * duet's documented rounding of halves up: duet/format.h). */
+/* One formatted text against the text expected (as glibc's snprintf writes it). */
 #define FORMAT(want, ...)                                    \
     do {                                                     \
-        char got_[128];                                      \
+        char got_[400];                                      \
         duet_format_text(got_, sizeof got_, __VA_ARGS__);    \
         check_str(got_, want, "format " #__VA_ARGS__);       \
     } while (0)
@@ -218,10 +217,21 @@ void check_format(void)
     FORMAT("18446744073709549568.000000", "%f", 18446744073709549568.0);
     FORMAT("0.000", "%.3f", dbl(1));
     FORMAT("-001.500", "%08.3f", -1.5);
-    FORMAT("0.3", "%.1f", 0.25); /* a half rounds up (snprintf: 0.2) */
-    FORMAT("1", "%.0f", 0.5);
+    FORMAT("0.2|0.4|0|2|4", "%.1f|%.1f|%.0f|%.0f|%.0f", 0.25, 0.375, 0.5, 2.5, 3.5); /* ties to even */
     FORMAT("-INF|inf|+inf|nan", "%F|%f|%+f|%f", -(double)INFINITY, (double)INFINITY, (double)INFINITY, (double)NAN);
-    FORMAT("inf|-inf", "%.2f|%f", 1e30, -1e300); /* 2^64 and up */
+    FORMAT("1000000000000000019884624838656.00", "%.2f", 1e30);
+    FORMAT("0.1000000000000000055511151231257827", "%.34f", 0.1);
+    FORMAT("6.022141e+23|-1.00E-300|1.0e+01|4.940656e-324", "%e|%.2E|%.1e|%e", 6.02214076e23, -1e-300, 9.96,
+           dbl(1));
+    FORMAT("100000|1e+06|0.0001|1e-05|3.14159|1.00000e+06", "%g|%g|%g|%g|%g|%#g", 1e5, 1e6, 1e-4, 1e-5,
+           3.14159265, 999999.5);
+    FORMAT("0x1p+0|-0X1.999999999999AP-4|0x2p+0|0x0.0000000000001p-1022", "%a|%A|%.0a|%a", 1.0, -0.1, 1.5,
+           dbl(1));
+    FORMAT("179769313486231570814527423731704356798070567525844996598917476803157260780028538760589558632766878171"
+           "540458953514382464234321326889464182768467546703537516986049910576551282076245490090389328944075868508"
+           "455133942304583236903222948165808559332123348274797826204144723168738177180919299881250404026184124858"
+           "368",
+           "%.0f", 1.7976931348623157e308);
     FORMAT("-9223372036854775808 18446744073709551615 -1 -1 deadbeef 10", "%lld %llu %hhd %hd %x %o",
            (long long)INT64_MIN, (unsigned long long)UINT64_MAX, 255, 65535, 0xdeadbeefu, 8u);
     FORMAT("7|-2.50|x|-9000000000|0.125", "%d|%.2f|%c|%lld|%.3f", 7, -2.5, 'x', -9000000000LL, 0.125);

@@ -510,7 +510,8 @@ static void test_printf(void **state)
     GIVES("0", "%zu", (size_t)0);
     GIVES("x=-1 y=ff z=A s=str", "x=%d y=%x z=%c s=%s", -1, 255u, 'A', "str");
     GIVES("100%", "%d%%", 100);
-    /* %f: fixed point, default 6 decimals, at most 9, rounded half up. */
+    /* %f: fixed point, default 6 decimals, the value's exact digits rounded to nearest,
+     * ties to even. */
     GIVES("0.67", "%.2f", 2.0 / 3.0);
     GIVES("-0.500000", "%f", -0.5);
     GIVES("2", "%.0f", 2.4);
@@ -518,8 +519,12 @@ static void test_printf(void **state)
     GIVES("   3.142", "%8.3f", 3.14159);
     GIVES("3.14    |", "%-8.2f|", 3.14159);
     GIVES("-003.142", "%08.3f", -3.14159);
-    GIVES("1.500000000", "%.12f", 1.5);
+    GIVES("1.500000000000", "%.12f", 1.5);
+    GIVES("0.1000000000000000055511", "%.22f", 0.1);
     GIVES("+2.5", "%+.1f", 2.5);
+    GIVES("2|2|4", "%.0f|%.0f|%.0f", 1.5, 2.5, 3.5);
+    GIVES("1e+20|1.5e-07|2.500000E+00", "%g|%g|%E", 1e20, 1.5e-7, 2.5);
+    GIVES("0x1.8p+1", "%a", 3.0);
     GIVES("0.000000", "%f", 0.0);
     GIVES("inf", "%f", INFINITY);
     GIVES("-inf", "%f", -INFINITY);
@@ -550,6 +555,10 @@ static void test_printf(void **state)
     SAME_AS_LIBC("no conversions at all, a line\n");
     SAME_AS_LIBC("%f|%.1f|%.3f|%10.4f|%-10.1f|%+f", 1.0, 0.25 + 0.01, 123.4567, -9.87654, 5.55, 1.0 / 3.0);
     SAME_AS_LIBC("%.9f|%f", 0.123456789, 123456789.125);
+    SAME_AS_LIBC("%e|%.3e|%-12.2E|%+.0e|%#.0e", 6.02214076e23, -1.0 / 3.0, 1e-300, 9.5, 2.0);
+    SAME_AS_LIBC("%g|%g|%g|%.3g|%#g|%G|%.10g", 100000.0, 1e6, 1e-4, 0.0009995, 1.5, 1e-5, 3.14159265358979);
+    SAME_AS_LIBC("%a|%A|%.2a|%013.1a|%a", 1.0, -0.1, 1e10, 2.0 / 3.0, 4.9e-324);
+    SAME_AS_LIBC("%f|%.3f", 1e300, 1.7976931348623157e308);
     /* Longer than one message: split, nothing lost. */
     char many[1201];
     memset(many, 'm', 1200);

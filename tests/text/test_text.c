@@ -123,8 +123,9 @@ static void test_format_unsigned_has_no_sign(void **state)
     assert_int_equal(n, strlen(want));
 }
 
-/* An infinity takes the + and space flags as a number does; %F writes INF and NAN; a NaN has
- * no sign; a value of 2^64 or more is written as an infinity (fuzz_format's finds). */
+/* An infinity takes the + and space flags as a number does; %F writes INF and NAN; a NaN
+ * has its sign, as glibc writes it; a finite value is written whole however large (the
+ * formatter once wrote an infinity from 2^64 up). */
 static void test_format_float_infinity_and_nan(void **state)
 {
     (void)state;
@@ -134,8 +135,11 @@ static void test_format_float_infinity_and_nan(void **state)
     snprintf(want, sizeof want, fmt, INFINITY, INFINITY, INFINITY, -INFINITY, -INFINITY, NAN, NAN);
     assert_string_equal(got, "+inf| inf|INF|-INF|-inf |nan|+NAN");
     assert_string_equal(got, want);
-    duet_format_text(got, sizeof got, "%+.2f|%F|%f", 1e30, -18446744073709551616.0, -NAN);
-    assert_string_equal(got, "+inf|-INF|nan");
+    fmt = "%+.2f|%F|%f|%E|%+A";
+    duet_format_text(got, sizeof got, fmt, 1e30, -18446744073709551616.0, -NAN, -INFINITY, NAN);
+    snprintf(want, sizeof want, fmt, 1e30, -18446744073709551616.0, -NAN, -INFINITY, NAN);
+    assert_string_equal(got, "+1000000000000000019884624838656.00|-18446744073709551616.000000|-nan|-INF|+NAN");
+    assert_string_equal(got, want);
 }
 
 /* %f rounds the value's exact decimals: a value below 2^-12 with a digit to round just
@@ -150,6 +154,67 @@ static void test_format_float_rounds_small_values(void **state)
     snprintf(want, sizeof want, fmt, 1.25005e-05, 5e-10, 2.5e-9, 1e-10);
     assert_string_equal(got, "0.000012501 0.000000001 0.00000000 0.000000000");
     assert_string_equal(got, want);
+}
+
+/* %e %f %g %a write the value's exact digits, rounded to nearest with ties to even, as
+ * glibc's snprintf does: the smallest subnormal's 751 significant digits (and its first
+ * 1024 decimals, the most a precision gives), the largest double's 309 integer digits, ties
+ * in each conversion, a long double through L. */
+static void test_format_float_exact_digits(void **state)
+{
+    (void)state;
+    static char got[2048], want[2048];
+    static const char *const fmts[] = {"%.760e", "%.1024f", "%f", "%.17g", "%.0f|%.0f|%.0f|%.1f|%.1f",
+                                       "%.0e|%.1e|%.2g|%.3g", "%.0a|%.0a|%.1a|%.1a", "%Lf|%Le|%Lg"};
+    double smallest = 4.9406564584124654e-324, largest = 1.7976931348623157e308;
+    for (size_t i = 0; i < sizeof fmts / sizeof *fmts; i++) {
+        switch (i) {
+        case 4: /* ties: 0.5 2.5 to even 0 2, 3.5 to 4; 0.25 0.375 exactly between two decimals */
+            duet_format_text(got, sizeof got, fmts[i], 0.5, 2.5, 3.5, 0.25, 0.375);
+            snprintf(want, sizeof want, fmts[i], 0.5, 2.5, 3.5, 0.25, 0.375);
+            assert_string_equal(got, "0|2|4|0.2|0.4");
+            break;
+        case 5:
+            duet_format_text(got, sizeof got, fmts[i], 25.0, 1.25, 0.125, 1.0625);
+            snprintf(want, sizeof want, fmts[i], 25.0, 1.25, 0.125, 1.0625);
+            assert_string_equal(got, "2e+01|1.2e+00|0.12|1.06");
+            break;
+        case 6: /* hex digits: 0x1.8 to 0x2, 0x1.4p+1 to 0x1p+1, 0x1.08 to 0x1.0, 0x1.18 to 0x1.2 */
+            duet_format_text(got, sizeof got, fmts[i], 1.5, 2.5, 1.03125, 1.09375);
+            snprintf(want, sizeof want, fmts[i], 1.5, 2.5, 1.03125, 1.09375);
+            assert_string_equal(got, "0x2p+0|0x1p+1|0x1.0p+0|0x1.2p+0");
+            break;
+        case 7:
+            duet_format_text(got, sizeof got, fmts[i], (long double)0.1, (long double)-2.5, (long double)1e-10);
+            snprintf(want, sizeof want, fmts[i], (long double)0.1, (long double)-2.5, (long double)1e-10);
+            assert_string_equal(got, "0.100000|-2.500000e+00|1e-10");
+            break;
+        default:
+            duet_format_text(got, sizeof got, fmts[i], i < 2 ? smallest : largest);
+            snprintf(want, sizeof want, fmts[i], i < 2 ? smallest : largest);
+        }
+        assert_string_equal(got, want);
+    }
+    assert_int_equal(strlen(got), strlen(want));
+}
+
+/* Rounding that carries past the first digit: %f gains an integer digit, %e's power of ten
+ * grows by one, %g takes the form the rounded value's power of ten asks for, %a's leading
+ * digit becomes 2 (as glibc writes it). With # %g keeps its zeros after such a carry as C
+ * says (the %e form with precision P - 1): glibc writes "1.e+06" for the last one. */
+static void test_format_float_rounding_carries(void **state)
+{
+    (void)state;
+    char got[128], want[128];
+    const char *fmt = "%.1f|%.0f|%.2e|%.0e|%g|%.2g|%g|%.1a|%09.1f|%-9.0e|";
+    duet_format_text(got, sizeof got, fmt, 9.96, 99.5, 9.9999, 9.5, 999999.5, 0.000099999, 9.99999e-5, 1.96875,
+                     -9.96, 95.0);
+    snprintf(want, sizeof want, fmt, 9.96, 99.5, 9.9999, 9.5, 999999.5, 0.000099999, 9.99999e-5, 1.96875, -9.96,
+             95.0);
+    assert_string_equal(got, "10.0|100|1.00e+01|1e+01|1e+06|0.0001|9.99999e-05|0x2.0p+0|-000010.0|1e+02    |");
+    assert_string_equal(got, want);
+    duet_format_text(got, sizeof got, "%#g|%#.3g|%#.0g", 999999.5, 9.9951, 0.0);
+    assert_string_equal(got, "1.00000e+06|10.0|0.");
 }
 
 /* The # flag: 0x / 0X before a hex value that is not 0, a leading 0 for an octal one (not
@@ -198,6 +263,8 @@ int main(void)
         cmocka_unit_test(test_format_unsigned_has_no_sign),
         cmocka_unit_test(test_format_float_infinity_and_nan),
         cmocka_unit_test(test_format_float_rounds_small_values),
+        cmocka_unit_test(test_format_float_exact_digits),
+        cmocka_unit_test(test_format_float_rounding_carries),
         cmocka_unit_test(test_format_string_reads_up_to_its_precision),
         cmocka_unit_test(test_format_alternate_form),
     };
