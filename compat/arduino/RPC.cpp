@@ -45,7 +45,7 @@ void RPCResult::finish(int err)
     if (strncmp(why, method_, strlen(method_)) == 0 && why[strlen(method_)] == ':')
         copy_text(text_, sizeof text_, why);
     else
-        duet_format_text(text_, sizeof text_, "%s: %s", method_, why);
+        duet_format_text_nofloat(text_, sizeof text_, "%s: %s", method_, why);
 }
 
 RPCResult::~RPCResult()
@@ -199,7 +199,7 @@ bool rpc_slot_bind(rpc_slot *slot, const char *signature, duet_rpc_handler fn)
 int rpc_fail_range(duet_req *r, unsigned n, const char *type_name)
 {
     char text[64];
-    duet_format_text(text, sizeof text, "argument %u: the value does not fit %s", n + 1, type_name);
+    duet_format_text_nofloat(text, sizeof text, "argument %u: the value does not fit %s", n + 1, type_name);
     return duet_req_fail(r, DUET_ERR_RANGE, text);
 }
 

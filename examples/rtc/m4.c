@@ -12,8 +12,10 @@ static const char *local_time(char *buf, size_t cap)
 {
     duet_rtc_time t;
     duet_rtc_to_time(duet_rtc_get(), &t);
-    /* duet's formatter (duet_printf's), not snprintf: the image links one printf, not two */
-    duet_format_text(buf, cap, "%04d-%02d-%02d %2d:%02d:%02d", t.year, t.month, t.day, t.hour, t.minute, t.second);
+    /* duet's formatter, not snprintf, and without its floating conversions (the date has
+     * none): the image links neither libc's printf nor duet's 2 KiB of float formatting */
+    duet_format_text_nofloat(buf, cap, "%04d-%02d-%02d %2d:%02d:%02d", t.year, t.month, t.day, t.hour, t.minute,
+                             t.second);
     return buf;
 }
 

@@ -1,6 +1,7 @@
 /*
- * fuzz_format.c - libFuzzer target for duet's formatter (src/base/format.c): duet_format_text
- * and duet_format_vtext (include/duet/format.h) and the callback form duet_format
+ * fuzz_format.c - libFuzzer target for duet's formatter (src/base/format.c, format_float.c):
+ * duet_format_text and duet_format_vtext, with and without floating conversions
+ * (include/duet/format.h), and the callback form duet_format
  * (src/base/format.h), against glibc's snprintf and a model of what format.h
  * documents.
  *
@@ -42,6 +43,9 @@
  *      capacity (ASan sees a write past it): cap 0 writes nothing and returns 0; a text that fits is in buf, NUL-terminated,
  *      its length returned; one that does not is its first cap - 1 bytes with the last three
  *      "..." when cap >= 4, NUL-terminated, cap - 1 returned.
+  *   4. duet_format_vtext_nofloat and duet_format_text_nofloat as in 3, against the same
+ *      expected text but for each floating conversion, which is written as it stands (its
+ *      argument taken).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -115,6 +119,7 @@ typedef struct arg {
 /* The formatting run: fmt for duet, the expected text, the arguments. */
 typedef struct run {
     bytes fmt, want;
+    bytes plain; /* the expected text of the formatter without floating conversions */
     arg args[MAX_ARGS];
     int nargs;
     char strings[MAX_ITEMS][260]; /* the %s arguments */
@@ -404,6 +409,7 @@ static void conversion_item(run *r, reader *in, bool percent)
 {
     static const char letters[] = "diuxXocspfFeEgGaA";
     conv cv = {0};
+    size_t start = r->fmt.len;
     cv.c = percent ? '%' : letters[take(in, 1) % (sizeof letters - 1)];
     r->reserve = !percent; /* its value */
     add(&r->fmt, "%", 1);
@@ -411,11 +417,17 @@ static void conversion_item(run *r, reader *in, bool percent)
     add(&r->fmt, &cv.c, 1);
     if (percent) {
         add(&r->want, "%", 1);
+        add(&r->plain, "%", 1);
         return;
     }
     r->reserve = 0;
     push_arg(r, argument_of(r, in, &cv));
+    size_t before = r->want.len;
     expect_conversion(&r->want, &cv);
+    if (is_float(cv.c)) /* written as it stands: from its '%' to its letter */
+        add(&r->plain, r->fmt.data + start, r->fmt.len - start);
+    else
+        add(&r->plain, r->want.data + before, r->want.len - before);
 }
 
 /* An unknown conversion (written as it stands) or, at the end, a conversion cut short. */
@@ -430,6 +442,7 @@ static void unknown_item(run *r, reader *in, bool cut)
         return;
     add(&r->fmt, &letters[take(in, 1) % (sizeof letters - 1)], 1);
     add(&r->want, r->fmt.data + start, r->fmt.len - start);
+    add(&r->plain, r->fmt.data + start, r->fmt.len - start);
 }
 
 /* Literal text: no '%' or NUL in it. */
@@ -442,6 +455,7 @@ static void literal_item(run *r, reader *in)
             c = '_';
         add(&r->fmt, &c, 1);
         add(&r->want, &c, 1);
+        add(&r->plain, &c, 1);
     }
 }
 
@@ -470,13 +484,16 @@ static void items(run *r, reader *in)
 /* A call of duet with the format and the arguments. */
 typedef size_t (*caller)(void *ctx, const char *fmt, ...);
 
-/* The buffer duet_format_vtext and duet_format_text write: exactly cap bytes. */
+/* The buffer duet_format_vtext and duet_format_text write: exactly cap bytes; nofloat: the
+ * call is to their _nofloat forms. */
 typedef struct text_buffer {
     char *buf;
     size_t cap;
+    bool nofloat;
 } text_buffer;
 
-/* Calls fn (NULL: duet_format_text into the text_buffer ctx, as a program calls it) with fmt
+/* Calls fn (NULL: duet_format_text or duet_format_text_nofloat into the text_buffer ctx, as
+ * a program calls it) with fmt
  * and the n arguments, each of its own type: one call site per list of
  * types (five types, up to four arguments), written out by the preprocessor
  * (one macro per place: a macro does not expand inside its own expansion). */
@@ -512,9 +529,11 @@ typedef struct text_buffer {
     case 'X': next(__VA_ARGS__, args[3].x); break;        \
     default: next(__VA_ARGS__, args[3].p); break;         \
     }
-#define CALL(ctx, ...)                                                                           \
-    result = fn ? fn(ctx, __VA_ARGS__)                                                           \
-                : duet_format_text(((text_buffer *)(ctx))->buf, ((text_buffer *)(ctx))->cap, __VA_ARGS__)
+#define TEXT(ctx) ((text_buffer *)(ctx))
+#define CALL(ctx, ...)                                                                   \
+    result = fn                 ? fn(ctx, __VA_ARGS__)                                   \
+             : TEXT(ctx)->nofloat ? duet_format_text_nofloat(TEXT(ctx)->buf, TEXT(ctx)->cap, __VA_ARGS__) \
+                                  : duet_format_text(TEXT(ctx)->buf, TEXT(ctx)->cap, __VA_ARGS__)
 #define ONE_OF_TWO(...) PICK1(CALL, __VA_ARGS__)
 #define ONE_OF_THREE(...) PICK1(TWO_OF_THREE, __VA_ARGS__)
 #define TWO_OF_THREE(...) PICK2(CALL, __VA_ARGS__)
@@ -568,16 +587,16 @@ static size_t call_vtext(void *ctx, const char *fmt, ...)
     text_buffer *t = ctx;
     va_list ap;
     va_start(ap, fmt);
-    size_t n = duet_format_vtext(t->buf, t->cap, fmt, ap);
+    size_t n = (t->nofloat ? duet_format_vtext_nofloat : duet_format_vtext)(t->buf, t->cap, fmt, ap);
     va_end(ap);
     return n;
 }
 
 /* Shows fmt, the expected text and duet's on stderr (before a failed check). */
-static void show(const run *r, const bytes *got)
+static void show(const run *r, const bytes *want, const char *got, size_t got_len)
 {
     fprintf(stderr, "fmt  [%s] (%d arguments)\nwant [%.*s]\ngot  [%.*s]\n", r->fmt.data, r->nargs,
-            (int)r->want.len, r->want.data, (int)got->len, got->data ? got->data : "");
+            (int)want->len, want->data, (int)got_len, got ? got : "");
 }
 
 /* Properties 1 and 2: the callback form, taking everything and taking at most limit. */
@@ -586,7 +605,7 @@ static void check_callback(const run *r, size_t limit)
     collector all = {{NULL, 0, 0}, SIZE_MAX, false};
     size_t n = dispatch(call_format, &all, r->fmt.data, r->args, r->nargs);
     if (all.got.len != r->want.len || memcmp(all.got.data ? all.got.data : "", r->want.data, r->want.len))
-        show(r, &all.got);
+        show(r, &r->want, all.got.data, all.got.len);
     CHECK(n == all.got.len);
     CHECK(all.got.len == r->want.len);
     CHECK(memcmp(all.got.data ? all.got.data : "", r->want.data, r->want.len) == 0);
@@ -600,23 +619,26 @@ static void check_callback(const run *r, size_t limit)
     free(some.got.data);
 }
 
-/* Property 3: into a buffer of cap bytes (fn: call_vtext, or NULL for duet_format_text),
- * cut with "..." when the text does not fit. */
-static void check_text(const run *r, size_t cap, caller fn)
+/* Properties 3 and 4: into a buffer of cap bytes (fn: call_vtext, or NULL for
+ * duet_format_text; nofloat: their _nofloat forms), cut with "..." when the text, want,
+ * does not fit. */
+static void check_text(const run *r, const bytes *want, size_t cap, caller fn, bool nofloat)
 {
-    text_buffer t = {malloc(cap ? cap : 1), cap};
+    text_buffer t = {malloc(cap ? cap : 1), cap, nofloat};
     CHECK(t.buf);
     t.buf[0] = 'x';
     size_t n = dispatch(fn, &t, r->fmt.data, r->args, r->nargs);
     if (cap == 0) {
         CHECK(n == 0 && t.buf[0] == 'x');
-    } else if (r->want.len < cap) {
-        CHECK(n == r->want.len);
-        CHECK(memcmp(t.buf, r->want.data, n) == 0 && t.buf[n] == '\0');
+    } else if (want->len < cap) {
+        if (n != want->len || memcmp(t.buf, want->data, n))
+            show(r, want, t.buf, n);
+        CHECK(n == want->len);
+        CHECK(memcmp(t.buf, want->data, n) == 0 && t.buf[n] == '\0');
     } else {
         CHECK(n == cap - 1 && t.buf[n] == '\0');
         size_t kept = cap >= 4 ? cap - 4 : cap - 1;
-        CHECK(memcmp(t.buf, r->want.data, kept) == 0);
+        CHECK(memcmp(t.buf, want->data, kept) == 0);
         CHECK(cap < 4 || memcmp(t.buf + kept, "...", 3) == 0);
     }
     free(t.buf);
@@ -629,14 +651,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t cap = pick & 0x80 ? (size_t)take(&in, 2) % 6000 : pick;
     size_t limit = (size_t)take(&in, 2) % 3000;
     static run r;
-    r.fmt.len = r.want.len = 0;
+    r.fmt.len = r.want.len = r.plain.len = 0;
     add(&r.fmt, "", 0);
     add(&r.want, "", 0);
+    add(&r.plain, "", 0);
     r.nargs = r.nstrings = r.narrays = r.reserve = 0;
     items(&r, &in);
     check_callback(&r, limit);
-    check_text(&r, cap, call_vtext);
-    check_text(&r, cap, NULL);
+    check_text(&r, &r.want, cap, call_vtext, false);
+    check_text(&r, &r.want, cap, NULL, false);
+    check_text(&r, &r.plain, cap, call_vtext, true);
+    check_text(&r, &r.plain, cap, NULL, true);
     for (int i = 0; i < r.narrays; i++)
         free(r.arrays[i]);
     return 0;

@@ -38,6 +38,13 @@ size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT
 /* duet_format_text with a va_list. */
 size_t duet_format_vtext(char *buf, size_t cap, const char *fmt, va_list ap);
 
+/* duet_format_text and duet_format_vtext without the floating conversions: %f %F %e %E %g
+ * %G %a %A are written as they stand (their argument is taken), the rest as above. For
+ * texts with no floating value (error messages, dates): a program that formats only through
+ * these links none of the floating conversions' code (2 KiB on a Cortex-M4). */
+size_t duet_format_text_nofloat(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT_CHECK(3, 4);
+size_t duet_format_vtext_nofloat(char *buf, size_t cap, const char *fmt, va_list ap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,7 +12,7 @@ void giga_board_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    duet_format_vtext(error_text, sizeof error_text, fmt, ap); /* no libc printf in the image */
+    duet_format_vtext_nofloat(error_text, sizeof error_text, fmt, ap); /* no libc printf, no floats */
     va_end(ap);
 }
 

@@ -211,9 +211,13 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
     return sp;
 }
 
+/* Writes a floating conversion (duet_fmt_float), or none: the formatter without them. */
+typedef void (*float_writer)(sink *k, spec *sp, double v, char c);
+
 /* Writes one conversion c (its spec read) taking its argument from ap; pct..end is the
- * conversion as written, shown as it is when c is unknown. */
-static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end)
+ * conversion as written, shown as it is when c is unknown, or floating and floats is NULL. */
+static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, const char *pct, const char *end,
+                            float_writer floats)
 {
     if (c == 'c') {
         char one = (char)va_arg(*ap, int);
@@ -221,7 +225,11 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
     } else if (c == 's') {
         emit_str(k, sp, va_arg(*ap, const char *));
     } else if (find("fFeEgGaA", c)) { /* L: a long double, as the double nearest it */
-        duet_fmt_float(k, sp, len == 'L' ? (double)va_arg(*ap, long double) : va_arg(*ap, double), c);
+        double v = len == 'L' ? (double)va_arg(*ap, long double) : va_arg(*ap, double);
+        if (floats)
+            floats(k, sp, v, c);
+        else
+            duet_fmt_put(k, pct, (size_t)(end - pct));
     } else if (c == '%') {
         duet_fmt_put(k, "%", 1);
     } else if (find("diuxXop", c)) {
@@ -243,7 +251,8 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
     }
 }
 
-size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_in)
+/* duet_format, with floats writing the floating conversions (or none). */
+static size_t format_with(duet_format_out out, void *arg, const char *fmt, va_list ap_in, float_writer floats)
 {
     sink k = {out, arg, 0, false};
     va_list ap;
@@ -262,10 +271,15 @@ size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap_i
         if (!c)
             break;
         fmt++;
-        emit_conversion(&k, &sp, c, len, &ap, pct, fmt);
+        emit_conversion(&k, &sp, c, len, &ap, pct, fmt, floats);
     }
     va_end(ap);
     return k.total;
+}
+
+size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap)
+{
+    return format_with(out, arg, fmt, ap, duet_fmt_float);
 }
 
 /* duet_format's output into a duet_text (arg): cut to fit, ending in "...". Once a piece is
@@ -279,19 +293,39 @@ static size_t text_out(void *arg, const char *s, size_t n)
     return t->len - before;
 }
 
-size_t duet_format_vtext(char *buf, size_t cap, const char *fmt, va_list ap)
+/* The text into buf, with floats writing the floating conversions (or none). */
+static size_t text_with(char *buf, size_t cap, const char *fmt, va_list ap, float_writer floats)
 {
     duet_text t;
     duet_text_init(&t, buf, cap);
-    duet_format(text_out, &t, fmt, ap);
+    format_with(text_out, &t, fmt, ap, floats);
     return t.len;
+}
+
+size_t duet_format_vtext(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    return text_with(buf, cap, fmt, ap, duet_fmt_float);
 }
 
 size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    size_t n = duet_format_vtext(buf, cap, fmt, ap);
+    size_t n = text_with(buf, cap, fmt, ap, duet_fmt_float);
+    va_end(ap);
+    return n;
+}
+
+size_t duet_format_vtext_nofloat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    return text_with(buf, cap, fmt, ap, NULL);
+}
+
+size_t duet_format_text_nofloat(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = text_with(buf, cap, fmt, ap, NULL);
     va_end(ap);
     return n;
 }

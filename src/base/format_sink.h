@@ -46,7 +46,11 @@ void duet_fmt_text(duet_fmt_sink *k, duet_fmt_spec *sp, const char *prefix, cons
 int duet_fmt_field_start(duet_fmt_sink *k, const duet_fmt_spec *sp, const char *prefix, size_t body_len,
                          bool zero_fill);
 
-/* %f %F %e %E %g %G %a %A of v (c the conversion letter). */
+/* %f %F %e %E %g %G %a %A of v (c the conversion letter). Never inlined: its digits take
+ * some 500 bytes of stack, which a text without a floating conversion does not reserve. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
 void duet_fmt_float(duet_fmt_sink *k, duet_fmt_spec *sp, double v, char c);
 
 #endif

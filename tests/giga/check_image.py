@@ -2,7 +2,7 @@
 """check_image.py - checks a GIGA R1 image that duet-board built, without a board.
 
     check_image.py --core m7|m4 --split 50_50|75_25|100_0 [--no-long-division] [--no-libc-text]
-                   IMAGE.elf IMAGE.bin
+                   [--no-float-format] IMAGE.elf IMAGE.bin
 
 The addresses below are the board's (Arduino's flash splits, the STM32H747's memory
 map), written here independently of the linker scripts so that a wrong script fails:
@@ -25,7 +25,10 @@ map), written here independently of the linker scripts so that a wrong script fa
   - with --no-libc-text (a program that handles text only through duet): the image links
     none of newlib's printf (1.8 KiB that duet's own formatter, duet/format.h, makes
     needless) and none of its string functions but memcpy, memset and memmove (duet measures,
-    compares and searches strings with its own loops).
+    compares and searches strings with its own loops);
+  - with --no-float-format (a program that formats no text itself): the image links none
+    of the formatter's floating conversions (duet_fmt_float, 2 KiB), which duet and the
+    port leave out of their own texts (duet_format_vtext_nofloat).
 Prints one line per failed check and exits 1, or prints "ok ..." and exits 0.
 """
 import argparse
@@ -120,6 +123,7 @@ def main():
     ap.add_argument("--split", choices=tuple(SPLITS), required=True)
     ap.add_argument("--no-long-division", action="store_true")
     ap.add_argument("--no-libc-text", action="store_true")
+    ap.add_argument("--no-float-format", action="store_true")
     ap.add_argument("elf")
     ap.add_argument("bin")
     a = ap.parse_args()
@@ -195,6 +199,9 @@ def main():
         for name in ("__aeabi_uldivmod", "__aeabi_ldivmod", "__udivmoddi4"):
             check(symbol(a.elf, name) is None, f"{name} (libgcc's 64-bit division) is linked")
 
+    if a.no_float_format:
+        check(symbol(a.elf, "duet_fmt_float") is None,
+              "duet_fmt_float (the formatter's floating conversions) is linked")
     if a.no_libc_text:
         for name in ("_svfprintf_r", "_svfiprintf_r", "_vfprintf_r", "_vfiprintf_r"):
             check(symbol(a.elf, name) is None, f"{name} (newlib's printf) is linked")

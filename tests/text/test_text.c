@@ -217,6 +217,35 @@ static void test_format_float_rounding_carries(void **state)
     assert_string_equal(got, "1.00000e+06|10.0|0.");
 }
 
+/* duet_format_vtext_nofloat through a va_list, as a program's own printf-like function calls it. */
+static void va_list_nofloat(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    duet_format_vtext_nofloat(buf, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* The formatter without floating conversions writes them as they stand and takes their
+ * argument (the next conversion reads the next one); the rest as duet_format_text. */
+static void test_format_nofloat_skips_floating_conversions(void **state)
+{
+    (void)state;
+    char got[96], want[96];
+    size_t n = duet_format_text_nofloat(got, sizeof got, "%d|%-8.3e|%s|%Lf|%x|%G|%a", 7, 2.5, "s", (long double)1.5,
+                                        255u, 1e10, 0.5);
+    assert_string_equal(got, "7|%-8.3e|s|%Lf|ff|%G|%a");
+    assert_int_equal(n, strlen(got));
+    const char *fmt = "%+05d|%.2s|%#o|%c|%lld|%p";
+    duet_format_text_nofloat(got, sizeof got, fmt, 42, "abc", 8u, 'z', -5LL, (void *)0x10);
+    duet_format_text(want, sizeof want, fmt, 42, "abc", 8u, 'z', -5LL, (void *)0x10);
+    assert_string_equal(got, want);
+    va_list_nofloat(got, sizeof got, "%.1f|%u", 9.75, 3u);
+    assert_string_equal(got, "%.1f|3");
+    assert_int_equal(duet_format_text_nofloat(got, 6, "%s", "abcdefgh"), 5); /* cut as duet_format_text cuts */
+    assert_string_equal(got, "ab...");
+}
+
 /* The # flag: 0x / 0X before a hex value that is not 0, a leading 0 for an octal one (not
  * added where the value is 0 or the precision's zeros give it), a point always for %f;
  * ignored by the other conversions. */
@@ -265,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_format_float_rounds_small_values),
         cmocka_unit_test(test_format_float_exact_digits),
         cmocka_unit_test(test_format_float_rounding_carries),
+        cmocka_unit_test(test_format_nofloat_skips_floating_conversions),
         cmocka_unit_test(test_format_string_reads_up_to_its_precision),
         cmocka_unit_test(test_format_alternate_form),
     };
