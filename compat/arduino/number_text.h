@@ -22,8 +22,8 @@ size_t format_unsigned(uint64_t v, unsigned base, char *out, bool upper = true);
 /* As format_unsigned, with a '-' for negative values. */
 size_t format_signed(int64_t v, unsigned base, char *out, bool upper = true);
 
-/* The size of format_fixed's out: a sign, 309 digits before the point, the point, 10 after
- * it and the NUL, with room to spare (format_fixed makes the digits at its end first). */
+/* The size of format_fixed's out: spaces up to the width, or a sign, 309 digits before the
+ * point, the point, 10 after it and the NUL. */
 constexpr size_t fixed_text_size = 324;
 
 /* Most digits after the point format_fixed writes (more are written as this many). */
@@ -32,7 +32,8 @@ constexpr unsigned fixed_digits_max = 10;
 /* Writes v as C's "%*.*f" with width and digits (at most fixed_digits_max) does: every digit
  * before the point, rounded exactly to the nearest (a tie to even), "-" when v's sign bit is
  * set, "inf", "nan" for a NaN whatever its sign, spaces in front up to width (at most 12).
- * That is what Arduino's dtostrf, and so String(v, decimals), makes. Returns the length. */
+ * That is what Arduino's dtostrf, and so String(v, decimals), makes: duet's formatter
+ * writes it (duet/format.h). Returns the length. */
 size_t format_fixed(double v, unsigned digits, unsigned width, char *out);
 
 /* Writes v with digits after the point, rounded half up, as Arduino's Print::printFloat:
