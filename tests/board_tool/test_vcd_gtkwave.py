@@ -19,8 +19,11 @@ class VcdInGtkwave(unittest.TestCase):
     def test_gtkwave_reads_every_signal_and_change(self):
         for tool in ("vcd2fst", "fst2vcd"):
             self.assertIsNotNone(shutil.which(tool), f"{tool} missing: scripts/deps.sh test installs gtkwave")
-        # 4 s: on a loaded machine the M4 can take a second or more to boot and bind servo
-        board = Run(TOOL, M7, M4, seconds=4, analog=["A0=sine:0:1023:1Hz"], keep_vcd=True)
+        # 4 s: on a loaded machine the M4 can take a second or more to boot and bind servo.
+        # The M4 reads A0 about once a second: a 1 Hz sine would read nearly the same value
+        # (the servo's 90) each time, and the servo turn only when the calls' delays drift
+        # (a test that failed at random under load); at 0.3 Hz each read is another angle.
+        board = Run(TOOL, M7, M4, seconds=4, analog=["A0=sine:0:1023:0.3Hz"], keep_vcd=True)
         self.assertEqual(board.status, 0, board.stderr)
         with tempfile.TemporaryDirectory(prefix="duet-vcd.") as tmp:
             fst = os.path.join(tmp, "board.fst")
