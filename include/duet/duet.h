@@ -110,7 +110,7 @@ int duet_notify_values(const char *method, const duet_value *args, unsigned narg
 size_t duet_write(const void *data, size_t len);
 size_t duet_print(const char *str);
 size_t duet_println(const char *str);
-size_t duet_printf(const char *fmt, ...);
+size_t duet_printf(const char *fmt, ...) DUET_FORMAT_CHECK(1, 2);
 size_t duet_available(void);
 int duet_read(void);
 int duet_peek(void);

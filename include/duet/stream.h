@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "duet/error.h"
+#include "duet/format.h"
 #include "duet/link.h"
 
 #ifdef __cplusplus
@@ -64,7 +65,7 @@ size_t duet_stream_println(duet_stream *s, const char *str);
 /* printf-style: %d %i %u %x %X %o %c %s %p %% %f %F %e %E %g %G %a %A, flags - 0 + space #,
  * width, precision, length h hh l ll z j t L, as duet_format_text formats (duet/format.h
  * says how). No stdio involved. Returns the bytes taken. */
-size_t duet_stream_printf(duet_stream *s, const char *fmt, ...);
+size_t duet_stream_printf(duet_stream *s, const char *fmt, ...) DUET_FORMAT_CHECK(2, 3);
 size_t duet_stream_vprintf(duet_stream *s, const char *fmt, va_list ap);
 
 /* Sends what is gathered. @retval DUET_OK or the link's error. */

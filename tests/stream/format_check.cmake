@@ -1,0 +1,32 @@
+# format_check.cmake - compiles SOURCE with COMPILER, -Werror=format and INCLUDES, and fails
+# unless the compiler refuses it with an error on every line marked MISMATCH_ (the lines a
+# format check must catch), and on no other line.
+#   cmake -DCOMPILER=cc -DSOURCE=file.c -DINCLUDES="dir;dir" -P format_check.cmake
+set(flags -std=c11 -fsyntax-only -Wformat -Werror=format)
+foreach(dir ${INCLUDES})
+  list(APPEND flags -I${dir})
+endforeach()
+execute_process(COMMAND ${COMPILER} ${flags} ${SOURCE}
+  RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(result EQUAL 0)
+  message(FATAL_ERROR "${SOURCE} compiled: the format checks caught nothing")
+endif()
+get_filename_component(name ${SOURCE} NAME)
+file(STRINGS ${SOURCE} lines)
+set(number 0)
+set(marked 0)
+foreach(line IN LISTS lines)
+  math(EXPR number "${number} + 1")
+  if(line MATCHES "MISMATCH_")
+    math(EXPR marked "${marked} + 1")
+    if(NOT out MATCHES "${name}:${number}:[0-9]+: error")
+      message(FATAL_ERROR "no format error on line ${number} of ${name}:\n${out}")
+    endif()
+  endif()
+endforeach()
+string(REGEX MATCHALL "${name}:[0-9]+:[0-9]+: error" errors "${out}")
+list(LENGTH errors count)
+if(NOT count EQUAL marked)
+  message(FATAL_ERROR "${count} errors for ${marked} marked lines:\n${out}")
+endif()
+message(STATUS "${marked} mismatched formats refused, as expected")
