@@ -2,7 +2,6 @@
 #include "number_text.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "duet/format.h"
 

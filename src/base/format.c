@@ -40,6 +40,7 @@ static const char *find(const char *set, char c)
     return NULL;
 }
 
+/* The flag characters: each flag's bit (format_sink.h) is 1 << its place here. */
 #define FLAGS "-0+ #"
 enum {
     LEFT = DUET_FMT_LEFT,
