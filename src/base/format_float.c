@@ -183,6 +183,13 @@ typedef struct rounding {
     int last_nonzero; /* the last of them that is not 0, or -1 */
 } rounding;
 
+/* Whether rounding r carries past the first digit: all were 9s (base - 1) and round up, so
+ * they are written as a 1 and zeros (9.96 to 1 decimal: 10.0). */
+static bool carries(rounding r)
+{
+    return r.up && r.last_non9 < 0;
+}
+
 /* Reads count digits (at least 1) and the next one: how the count round. */
 static rounding round_at(decimal *d, int count)
 {
@@ -275,7 +282,7 @@ static decimal_form decimal_layout(decimal *d, bool exp_form, int prec, bool str
     if (!exp_form && d->int_digits)
         f.ints = d->int_digits;
     f.r = round_at(d, f.ints + prec);
-    f.carry = f.r.up && f.r.last_non9 < 0; /* 9.96 to 1 decimal: 10.0 */
+    f.carry = carries(f.r);
     if (f.carry && exp_form)
         f.x++;
     else if (f.carry)
@@ -298,7 +305,7 @@ static decimal_form decimal_choose(decimal *d, const duet_fmt_spec *sp, char c)
         int p = prec ? prec : 1;
         int x = start_exp(d);
         rounding r = round_at(d, p);
-        x += r.up && r.last_non9 < 0;
+        x += carries(r);
         style = p > x && x >= -4 ? 'f' : 'e';
         prec = style == 'f' ? p - 1 - x : p - 1;
     }
@@ -339,16 +346,15 @@ static void emit_finite(duet_fmt_sink *k, const duet_fmt_spec *sp, uint64_t m, i
                          : decimal_choose(&d, sp, c);
     char prefix[4], exp[8];
     int plen = 0, exp_len = 0;
-    for (; sign[plen]; plen++)
-        prefix[plen] = sign[plen];
+    if (*sign) /* "", or one of - + and space */
+        prefix[plen++] = *sign;
     if (hex) {
         prefix[plen++] = '0';
         prefix[plen++] = upper ? 'X' : 'x';
     }
     prefix[plen] = '\0';
     if (hex || f.exp_form) {
-        exp[0] = hex ? 'p' : 'e';
-        exp[0] = (char)(upper ? exp[0] - 32 : exp[0]);
+        exp[0] = hex ? (upper ? 'P' : 'p') : upper ? 'E' : 'e';
         exp_len = 1 + exponent_text(exp + 1, hex ? (m ? e2 + 52 : 0) : f.x, hex ? 1 : 2);
     }
     write_form(k, sp, &d, &f, prefix, exp, exp_len, upper);
