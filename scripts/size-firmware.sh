@@ -53,6 +53,11 @@ die() {
     exit 1
 }
 
+# The printf family's --wrap option, as every Cortex-M image is linked (ports/cortex_m/cortex_m.cmake).
+printf_wrap=$(sed -n 's/^set(DUET_CORTEX_M_PRINTF_WRAP "\(.*\)")$/\1/p' ports/cortex_m/cortex_m.cmake)
+[ -n "$printf_wrap" ] || die "no DUET_CORTEX_M_PRINTF_WRAP in ports/cortex_m/cortex_m.cmake"
+LDFLAGS="$LDFLAGS $printf_wrap"
+
 # Each core's program is built on its own, duet included, with CORE_CM7 or CORE_CM4 defined,
 # as Arduino's GIGA core builds it: a core links only its own transport role (duet/config.h,
 # DUET_RPMSG_ROLES).
@@ -79,8 +84,9 @@ cmake -DDUET_VERSION="$version" -DDUET_VERSION_HEADER="$tmp/include/duet/version
     -P cmake/version_header.cmake >/dev/null || die "could not generate duet/version.h (is cmake installed?)"
 
 # The files compiled without link-time optimisation: ports/cortex_m/cortex_m.cmake's
-# DUET_CORTEX_M_NO_LTO_SOURCES, one ${DUET_CORTEX_M_DIR}/NAME per line.
-no_lto=$(sed -n '/^set(DUET_CORTEX_M_NO_LTO_SOURCES/,/)/s|.*[$][{]DUET_CORTEX_M_DIR[}]/\([A-Za-z0-9_]*\.c\).*|ports/cortex_m/\1|p' \
+# DUET_CORTEX_M_NO_LTO_SOURCES, one ${DUET_CORTEX_M_DIR}/NAME or ${DUET_CORTEX_M_SRC}/PATH per line.
+no_lto=$(sed -n -e '/^set(DUET_CORTEX_M_NO_LTO_SOURCES/,/)/s|.*[$][{]DUET_CORTEX_M_DIR[}]/\([A-Za-z0-9_]*\.c\).*|ports/cortex_m/\1|p' \
+    -e '/^set(DUET_CORTEX_M_NO_LTO_SOURCES/,/)/s|.*[$][{]DUET_CORTEX_M_SRC[}]/\([A-Za-z0-9_/]*\.c\).*|src/\1|p' \
     ports/cortex_m/cortex_m.cmake | tr '\n' ' ')
 [ -n "$no_lto" ] || die "no DUET_CORTEX_M_NO_LTO_SOURCES in ports/cortex_m/cortex_m.cmake"
 

@@ -1,9 +1,8 @@
 /*
  * fuzz_format.c - libFuzzer target for duet's formatter (src/base/format.c, format_float.c):
- * duet_format_text and duet_format_vtext, with and without floating conversions
- * (include/duet/format.h), and the callback form duet_format
- * (src/base/format.h), against glibc's snprintf and a model of what format.h
- * documents.
+ * duet_format_text and duet_format_vtext, with and without floating conversions, and
+ * the callback form duet_format_vout (include/duet/format.h), against glibc's snprintf
+ * and a model of what format.h documents.
  *
  * The input is a buffer capacity, a callback's limit and a list of items (see items()):
  * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %f %F %e %E %g %G %a
@@ -34,9 +33,9 @@
  *     (its "*" arguments taken); a conversion cut by the end of fmt writes nothing.
  *
  * Checked, for every input:
- *   1. duet_format into a callback that takes everything: the bytes are exactly the expected
+ *   1. duet_format_vout into a callback that takes everything: the bytes are exactly the expected
  *      text, its return is their count, and it is never handed 0 bytes;
- *   2. duet_format into a callback that takes at most a limit the input picks (cutting a
+ *   2. duet_format_vout into a callback that takes at most a limit the input picks (cutting a
  *      piece short): it receives the expected text's first min(limit, length) bytes, returns
  *      that count, and is not called again after it took fewer bytes than it was handed;
  *   3. duet_format_vtext and duet_format_text (each) into an exact-size heap buffer of the
@@ -57,7 +56,6 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "base/format.h"
 #include "duet/format.h"
 
 #include "fuzz_check.h"
@@ -577,7 +575,7 @@ static size_t call_format(void *ctx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    size_t n = duet_format(collect, ctx, fmt, ap);
+    size_t n = duet_format_vout(collect, ctx, fmt, ap);
     va_end(ap);
     return n;
 }

@@ -1,7 +1,8 @@
-/* duet/format.h - printf-style text into a buffer, without stdio: the formatter duet's own
- * printing uses (duet_printf, the Serial's printf on the Cortex-M ports, the boards' error
- * texts), so a firmware that formats only through duet links none of libc's printf (about
- * 1.8 KiB of newlib's on a Cortex-M). */
+/* duet/format.h - printf-style text into a buffer or a callback, without stdio: the
+ * formatter duet's own printing uses (duet_printf, the Serial's printf on the Cortex-M
+ * ports, the boards' error texts), and on the Cortex-M ports C's printf family too
+ * (ports/cortex_m/stdio_printf.c), so a firmware links none of libc's printf (about 1.8 KiB
+ * of newlib's on a Cortex-M, which writes no %f and no %lld). */
 #ifndef DUET_FORMAT_H_PUBLIC
 #define DUET_FORMAT_H_PUBLIC
 
@@ -37,6 +38,16 @@ size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT
 
 /* duet_format_text with a va_list. */
 size_t duet_format_vtext(char *buf, size_t cap, const char *fmt, va_list ap);
+
+/* Receives formatted text in pieces, in order; returns how many of the n bytes it took
+ * (fewer: the formatting stops there). */
+typedef size_t (*duet_format_out)(void *arg, const char *s, size_t n);
+
+/* Formats fmt with ap as duet_format_vtext does, but hands the text to out (with arg) in
+ * pieces as it is written, with no bound on its length and nothing cut: for output of any
+ * length without a buffer for all of it (duet's streams, C's printf on the Cortex-M ports).
+ * Returns the bytes out took. */
+size_t duet_format_vout(duet_format_out out, void *arg, const char *fmt, va_list ap);
 
 /* duet_format_text and duet_format_vtext without the floating conversions: %f %F %e %E %g
  * %G %a %A are written as they stand (their argument is taken), the rest as above. For

@@ -5,7 +5,8 @@
 #                                     hardware FPU)
 #   DUET_CORTEX_M_SOURCES             the shared Cortex-M code (reset, SysTick, sleep and
 #                                     waiting, setup() and loop(),
-#                                     newlib's system calls, the Serial's text output,
+#                                     newlib's system calls, C's printf family on duet's
+#                                     formatter, the Serial's text output,
 #                                     threads); a port compiles them into its
 #                                     own library, as they call the port's hooks
 #   DUET_CORTEX_M_NO_LTO_SOURCES      those of them compiled without link-time optimisation
@@ -28,9 +29,14 @@ function(duet_cortex_m_cpu_flags var cpu)
   set(${var} -mcpu=${cpu} -mthumb -mfloat-abi=hard -mfpu=${fpu} PARENT_SCOPE)
 endfunction()
 
+# C's printf family on duet's formatter (stdio_printf.c): each call of these goes to its
+# __wrap_ function there, in place of newlib-nano's. One linker option (duet-board's targets
+# get it from ports/stm32h747/giga.cmake, scripts/size-firmware.sh reads it here).
+set(DUET_CORTEX_M_PRINTF_WRAP "-Wl,--wrap=printf,--wrap=fprintf,--wrap=vprintf,--wrap=vfprintf,--wrap=sprintf,--wrap=snprintf,--wrap=vsprintf,--wrap=vsnprintf,--wrap=iprintf,--wrap=fiprintf,--wrap=viprintf,--wrap=vfiprintf,--wrap=siprintf,--wrap=sniprintf,--wrap=vsiprintf,--wrap=vsniprintf")
+
 # Link options every image takes: newlib-nano, no crt files (duet_cortex_m_reset starts
-# the program), unused sections dropped.
-set(DUET_CORTEX_M_LINK_OPTIONS --specs=nano.specs -nostartfiles -Wl,--gc-sections)
+# the program), unused sections dropped, the printf family above.
+set(DUET_CORTEX_M_LINK_OPTIONS --specs=nano.specs -nostartfiles -Wl,--gc-sections ${DUET_CORTEX_M_PRINTF_WRAP})
 
 set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/reset.c
@@ -42,13 +48,22 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/serial_text.c
+  ${DUET_CORTEX_M_DIR}/stdio_printf.c
   ${DUET_CORTEX_M_DIR}/thread.c)
 
-# newlib's system calls are called only from newlib, which is machine code: compiled as
-# GCC's intermediate code, the linker would find them only after the optimiser has run,
-# and fail to resolve newlib's calls. So these stay machine code in an image linked with
-# -flto (duet-board's giga target gets the list from ports/stm32h747/giga.cmake,
-# scripts/size-firmware.sh reads it here: one name per line).
+# What the linker must find after the link-time optimiser has run stays machine code in an
+# image linked with -flto: newlib's system calls, which newlib (machine code) calls; the
+# printf family that takes the place of newlib's, as GCC leaves printf, a built-in function,
+# out of the intermediate code's list of the functions a program calls (the call comes to
+# light only in the optimiser's output); and what that family calls, duet's formatter and
+# the text helpers it uses, which the optimiser would otherwise have dropped before the call
+# was seen. duet-board's giga target gets the list from ports/stm32h747/giga.cmake,
+# scripts/size-firmware.sh reads it here: one name per line.
+get_filename_component(DUET_CORTEX_M_SRC ${DUET_CORTEX_M_DIR}/../../src ABSOLUTE)
 set(DUET_CORTEX_M_NO_LTO_SOURCES
   ${DUET_CORTEX_M_DIR}/console.c
-  ${DUET_CORTEX_M_DIR}/syscalls.c)
+  ${DUET_CORTEX_M_DIR}/stdio_printf.c
+  ${DUET_CORTEX_M_DIR}/syscalls.c
+  ${DUET_CORTEX_M_SRC}/base/format.c
+  ${DUET_CORTEX_M_SRC}/base/format_float.c
+  ${DUET_CORTEX_M_SRC}/base/text.c)

@@ -1,8 +1,7 @@
-/* format.c - printf-style formatting without stdio: into a callback (internal, format.h)
- * and into a buffer (duet/format.h). */
-#include "format.h"
-
+/* format.c - printf-style formatting without stdio, into a callback or a buffer
+ * (duet/format.h). */
 #include "duet/format.h"
+
 #include "format_sink.h"
 
 #include <stdbool.h>
@@ -252,7 +251,7 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
     }
 }
 
-/* duet_format, with floats writing the floating conversions (or none). */
+/* duet_format_vout, with floats writing the floating conversions (or none). */
 static size_t format_with(duet_format_out out, void *arg, const char *fmt, va_list ap_in, float_writer floats)
 {
     sink k = {out, arg, 0, false};
@@ -278,12 +277,12 @@ static size_t format_with(duet_format_out out, void *arg, const char *fmt, va_li
     return k.total;
 }
 
-size_t duet_format(duet_format_out out, void *arg, const char *fmt, va_list ap)
+size_t duet_format_vout(duet_format_out out, void *arg, const char *fmt, va_list ap)
 {
     return format_with(out, arg, fmt, ap, duet_fmt_float);
 }
 
-/* duet_format's output into a duet_text (arg): cut to fit, ending in "...". Once a piece is
+/* duet_format_vout's output into a duet_text (arg): cut to fit, ending in "...". Once a piece is
  * cut it takes fewer bytes than it was given, which ends the formatting: the rest would not
  * fit either. */
 static size_t text_out(void *arg, const char *s, size_t n)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "format.h"
+#include "duet/format.h"
 
 /* The flags of a conversion, each the bit of its character's place in "-0+ #". */
 enum { DUET_FMT_LEFT = 1, DUET_FMT_ZERO = 2, DUET_FMT_PLUS = 4, DUET_FMT_SPACE = 8, DUET_FMT_ALT = 16 };

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "base/format.h"
+#include "duet/format.h"
 #include "base/text.h"
 
 int duet_stream_init(duet_stream *s, duet_link *link, void *rx, size_t rx_cap, void *tx, size_t tx_cap)
@@ -159,7 +159,7 @@ static size_t format_out(void *arg, const char *str, size_t n)
 
 size_t duet_stream_vprintf(duet_stream *s, const char *fmt, va_list ap)
 {
-    return duet_format(format_out, s, fmt, ap);
+    return duet_format_vout(format_out, s, fmt, ap);
 }
 
 size_t duet_stream_printf(duet_stream *s, const char *fmt, ...)

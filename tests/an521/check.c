@@ -26,8 +26,7 @@ void check_equal(long long got, long long want, const char *file, int line, cons
 {
     if (got == want)
         return;
-    /* newlib-nano's printf has no %lld; the values checked fit a long or are shown cut. */
-    printf("  got %ld, want %ld\n", (long)got, (long)want);
+    printf("  got %lld, want %lld\n", got, want);
     failed(file, line, what);
 }
 

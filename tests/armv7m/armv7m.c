@@ -1,10 +1,12 @@
 /* armv7m.c - duet compiled as for the GIGA R1's cores (hard-float ABI, -Os, LTO), run on
  * QEMU's Cortex-M7 (mps2-an500) and Cortex-M4 (mps2-an386): src/base/number.c's
- * conversions, duet_format_text's numbers, and (rpc_checks.c) two RPC engines over the
- * in-memory link calling each other with every type the C API has. Ends with
- * "N passed, M failed" and exits with status 1 on any failure. */
+ * conversions, duet_format_text's numbers, (stdio_checks.c) C's printf family on the same
+ * formatter, and (rpc_checks.c) two RPC engines over the in-memory link calling each other
+ * with every type the C API has. Ends with "N passed, M failed" and exits with status 1 on
+ * any failure. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/number.h"
@@ -194,12 +196,15 @@ void check_numbers(void)
     check_int(duet_number_to_int64(4503599627370497.0), 4503599627370497, "to_int64(2^52+1)");
 }
 
-/* One formatted text against the text expected (as glibc's snprintf writes it). */
+/* One formatted text against the text expected (as glibc's snprintf writes it), from
+ * duet_format_text and from C's snprintf (ports/cortex_m/stdio_printf.c: the same formatter). */
 #define FORMAT(want, ...)                                    \
     do {                                                     \
         char got_[400];                                      \
         duet_format_text(got_, sizeof got_, __VA_ARGS__);    \
         check_str(got_, want, "format " #__VA_ARGS__);       \
+        snprintf(got_, sizeof got_, __VA_ARGS__);            \
+        check_str(got_, want, "snprintf " #__VA_ARGS__);     \
     } while (0)
 
 void check_format(void)
@@ -259,6 +264,7 @@ int main(void)
 #endif
     check_numbers();
     check_format();
+    check_stdio();
     check_rpc();
     char line[64];
     duet_format_text(line, sizeof line, "%u passed, %u failed\n", passed, failed);

@@ -23,9 +23,11 @@ void check_float_nan(float got, const char *what);
 void check_str(const char *got, const char *want, const char *what);
 void check_bytes(const void *got, size_t got_len, const void *want, size_t want_len, const char *what);
 
-/* The groups of checks: armv7m.c (numbers, text) and rpc_checks.c (the two engines). */
+/* The groups of checks: armv7m.c (numbers, text), stdio_checks.c (C's printf family) and
+ * rpc_checks.c (the two engines). */
 void check_numbers(void);
 void check_format(void);
+void check_stdio(void);
 void check_rpc(void);
 
 #endif

@@ -1,0 +1,49 @@
+/* stdio_printf.c - C's printf family as a program on a board uses it: plain C, no duet
+ * header. stdio_printf.sh builds it for the host (glibc's printf) and for the AN521 (the
+ * Cortex-M ports' printf, on duet's formatter) and compares what each writes to stdout. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* vprintf and vsnprintf, as a program's own logging function uses them. */
+static int log_line(const char *fmt, ...)
+{
+    char line[24];
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int cut = vsnprintf(line, sizeof line, fmt, ap);
+    int n = printf("log (%d bytes, %zu kept): [%s] ", cut, strlen(line), line);
+    n += vprintf(fmt, again);
+    va_end(again);
+    va_end(ap);
+    return n + printf("\n");
+}
+
+int main(void)
+{
+    int n = printf("floats: %f %.2f %e %.3E %g %G %a %.0f\n", 3.25, -0.125, 6.02214076e23, 1e-300, 0.0001,
+                   1e20, 1.0, 2.5);
+    printf("printf returned %d\n", n);
+    printf("integers: %lld %llu %hhd %hu %zu %jd %+d % d %#x %#o %-5d| %05d\n", (long long)INT64_MIN,
+           (unsigned long long)UINT64_MAX, 300, 70000, (size_t)42, (intmax_t)-7, 5, 6, 255, 8, 12, -34);
+    printf("text: %s|%10s|%-10s|%.3s|%c|%%\n", "duet", "right", "left", "abcdef", 'z');
+    printf("special: %f %F %e %g\n", (double)INFINITY, -(double)INFINITY, (double)NAN, -0.0);
+    /* A line longer than the printf's own buffer, and what puts and putchar write between. */
+    printf("long: %80.6f|%s\n", 123456.789, "end");
+    puts("puts between printfs");
+    putchar('c');
+    fprintf(stdout, " fprintf %.17g\n", 0.1);
+    char buf[16];
+    const char *volatile words = "cut here please"; /* its length unknown to the compiler's check */
+    n = snprintf(buf, sizeof buf, "%s-%d-%.1f", words, 12345, 9.75);
+    printf("snprintf: %d [%s]\n", n, buf);
+    n = snprintf(NULL, 0, "%.3e", 123.0);
+    printf("snprintf of nothing: %d\n", n);
+    n = sprintf(buf, "%05.1f|%x", -2.25, 0xbeefu);
+    printf("sprintf: %d [%s]\n", n, buf);
+    log_line("%s %f", "a value of", 2.0 / 3.0);
+    return 0;
+}

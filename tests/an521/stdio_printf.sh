@@ -1,0 +1,37 @@
+#!/bin/sh
+# stdio_printf.sh DUET_BOARD CC SOURCE_DIR WORK_DIR - C's printf family on the Cortex-M ports
+# (ports/cortex_m/stdio_printf.c, duet's formatter in place of newlib-nano's): stdio_printf.c,
+# plain C, built with the host's compiler and glibc, and with duet-board for the AN521's M7,
+# writes the same bytes to stdout (the M7's UART under QEMU); built for the GIGA's two cores,
+# it links with duet's printf and none of newlib's.
+set -eu
+board=$1
+cc=$2
+src=$3
+work=$4
+rm -rf "$work"
+mkdir -p "$work"
+program=$src/tests/an521/stdio_printf.c
+"$cc" -std=c11 -Wall -Wextra -Werror -o "$work/host" "$program" -lm
+"$work/host" >"$work/host.txt"
+"$board" build --target an521 --core m7 -o "$work/an521_m7.elf" "$program"
+"$board" run --target an521 --m7 "$work/an521_m7.elf" --seconds 20 >"$work/an521.txt"
+if ! cmp -s "$work/host.txt" "$work/an521.txt"; then
+    echo "stdio_printf.sh: the AN521's printf wrote otherwise than glibc's (< glibc, > AN521):" >&2
+    diff "$work/host.txt" "$work/an521.txt" >&2 || true
+    exit 1
+fi
+lines=$(wc -l <"$work/an521.txt")
+[ "$lines" -ge 10 ] || { echo "stdio_printf.sh: only $lines lines written" >&2; exit 1; }
+for core in m7 m4; do
+    "$board" build --target giga --core $core -o "$work/giga_$core.elf" "$program"
+    # Its printf is duet's, and none of newlib-nano's formatting (_printf_i) came with it.
+    arm-none-eabi-nm "$work/giga_$core.elf" >"$work/giga_$core.nm"
+    grep -q ' T __wrap_printf$' "$work/giga_$core.nm" ||
+        { echo "stdio_printf.sh: the GIGA's $core image has no __wrap_printf" >&2; exit 1; }
+    if grep -q ' T _printf_i$' "$work/giga_$core.nm"; then
+        echo "stdio_printf.sh: the GIGA's $core image links newlib-nano's printf (_printf_i)" >&2
+        exit 1
+    fi
+done
+echo "stdio_printf.sh: $lines lines, the same from the AN521's printf as from glibc's; the GIGA's images link"
