@@ -42,9 +42,13 @@
  *      capacity (ASan sees a write past it): cap 0 writes nothing and returns 0; a text that fits is in buf, NUL-terminated,
  *      its length returned; one that does not is its first cap - 1 bytes with the last three
  *      "..." when cap >= 4, NUL-terminated, cap - 1 returned.
-  *   4. duet_format_vtext_nofloat and duet_format_text_nofloat as in 3, against the same
+ *   4. duet_format_vtext_nofloat and duet_format_text_nofloat as in 3, against the same
  *      expected text but for each floating conversion, which is written as it stands (its
  *      argument taken).
+ *   5. C's vsnprintf on the Cortex-M ports (ports/cortex_m/stdio_printf.c's
+ *      __wrap_vsnprintf) into an exact-size heap buffer of the capacity (NULL for cap 0): it
+ *      returns the whole expected text's length, and writes its first min(length, cap - 1)
+ *      bytes and a NUL, with no "...".
  */
 #include <math.h>
 #include <stdarg.h>
@@ -580,6 +584,20 @@ static size_t call_format(void *ctx, const char *fmt, ...)
     return n;
 }
 
+/* C's vsnprintf as the Cortex-M ports link it (stdio_printf.c). */
+int __wrap_vsnprintf(char *str, size_t size, const char *fmt, va_list ap);
+
+static size_t call_vsnprintf(void *ctx, const char *fmt, ...)
+{
+    text_buffer *t = ctx;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = __wrap_vsnprintf(t->cap ? t->buf : NULL, t->cap, fmt, ap);
+    va_end(ap);
+    CHECK(n >= 0);
+    return (size_t)n;
+}
+
 static size_t call_vtext(void *ctx, const char *fmt, ...)
 {
     text_buffer *t = ctx;
@@ -642,6 +660,25 @@ static void check_text(const run *r, const bytes *want, size_t cap, caller fn, b
     free(t.buf);
 }
 
+/* Property 5: C's vsnprintf into a buffer of cap bytes: the whole length, the text cut
+ * plainly. */
+static void check_snprintf(const run *r, size_t cap)
+{
+    text_buffer t = {malloc(cap ? cap : 1), cap, false};
+    CHECK(t.buf);
+    t.buf[0] = 'x';
+    size_t n = dispatch(call_vsnprintf, &t, r->fmt.data, r->args, r->nargs);
+    size_t kept = r->want.len < cap ? r->want.len : cap - 1;
+    if (n != r->want.len || (cap && memcmp(t.buf, r->want.data, kept)))
+        show(r, &r->want, t.buf, cap ? kept : 0);
+    CHECK(n == r->want.len);
+    if (cap == 0)
+        CHECK(t.buf[0] == 'x');
+    else
+        CHECK(memcmp(t.buf, r->want.data, kept) == 0 && t.buf[kept] == '\0');
+    free(t.buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     reader in = {data, size};
@@ -660,6 +697,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_text(&r, &r.want, cap, NULL, false);
     check_text(&r, &r.plain, cap, call_vtext, true);
     check_text(&r, &r.plain, cap, NULL, true);
+    check_snprintf(&r, cap);
     for (int i = 0; i < r.narrays; i++)
         free(r.arrays[i]);
     return 0;

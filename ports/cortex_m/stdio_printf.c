@@ -84,9 +84,11 @@ static size_t text_put(void *arg, const char *s, size_t n)
 {
     text_out *o = arg;
     size_t w = n < o->room ? n : o->room;
-    memcpy(o->at, s, w);
-    o->at += w;
-    o->room -= w;
+    if (w) { /* at may be NULL: snprintf(NULL, 0, ...) counts */
+        memcpy(o->at, s, w);
+        o->at += w;
+        o->room -= w;
+    }
     return n;
 }
 
