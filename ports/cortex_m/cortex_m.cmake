@@ -5,7 +5,8 @@
 #                                     hardware FPU)
 #   DUET_CORTEX_M_SOURCES             the shared Cortex-M code (reset, SysTick, sleep and
 #                                     waiting, setup() and loop(),
-#                                     newlib's system calls, C's printf family on duet's
+#                                     newlib's system calls (the time's on the board's
+#                                     clocks), C's printf family on duet's
 #                                     formatter, the Serial's text output,
 #                                     threads); a port compiles them into its
 #                                     own library, as they call the port's hooks
@@ -49,6 +50,7 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/serial_text.c
   ${DUET_CORTEX_M_DIR}/stdio_printf.c
+  ${DUET_CORTEX_M_DIR}/time_syscalls.c
   ${DUET_CORTEX_M_DIR}/thread.c)
 
 # What the linker must find after the link-time optimiser has run stays machine code in an
@@ -64,6 +66,7 @@ set(DUET_CORTEX_M_NO_LTO_SOURCES
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/stdio_printf.c
   ${DUET_CORTEX_M_DIR}/syscalls.c
+  ${DUET_CORTEX_M_DIR}/time_syscalls.c
   ${DUET_CORTEX_M_SRC}/base/format.c
   ${DUET_CORTEX_M_SRC}/base/format_float.c
   ${DUET_CORTEX_M_SRC}/base/text.c)

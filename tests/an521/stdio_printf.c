@@ -1,5 +1,5 @@
 /* stdio_printf.c - C's printf family as a program on a board uses it: plain C, no duet
- * header. stdio_printf.sh builds it for the host (glibc's printf) and for the AN521 (the
+ * header. c_library.sh builds it for the host (glibc's printf) and for the AN521 (the
  * Cortex-M ports' printf, on duet's formatter) and compares what each writes to stdout. */
 #include <math.h>
 #include <stdarg.h>

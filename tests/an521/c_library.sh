@@ -1,0 +1,50 @@
+#!/bin/sh
+# c_library.sh DUET_BOARD CC SOURCE_DIR WORK_DIR - the C library as the Cortex-M ports give it.
+# C's printf family (ports/cortex_m/stdio_printf.c, duet's formatter in place of
+# newlib-nano's): stdio_printf.c, plain C, built with the host's compiler and glibc, and with
+# duet-board for the AN521's M7, writes the same bytes to stdout (the M7's UART under QEMU);
+# built for the GIGA's two cores, it links with duet's printf and none of newlib's. C's clocks
+# (ports/cortex_m/time_syscalls.c): c_time.c passes its checks on the AN521's M7 and links
+# for the GIGA.
+set -eu
+board=$1
+cc=$2
+src=$3
+work=$4
+rm -rf "$work"
+mkdir -p "$work"
+program=$src/tests/an521/stdio_printf.c
+"$cc" -std=c11 -Wall -Wextra -Werror -o "$work/host" "$program" -lm
+"$work/host" >"$work/host.txt"
+"$board" build --target an521 --core m7 -o "$work/an521_m7.elf" "$program"
+"$board" run --target an521 --m7 "$work/an521_m7.elf" --seconds 20 >"$work/an521.txt"
+if ! cmp -s "$work/host.txt" "$work/an521.txt"; then
+    echo "c_library.sh: the AN521's printf wrote otherwise than glibc's (< glibc, > AN521):" >&2
+    diff "$work/host.txt" "$work/an521.txt" >&2 || true
+    exit 1
+fi
+lines=$(wc -l <"$work/an521.txt")
+[ "$lines" -ge 10 ] || { echo "c_library.sh: only $lines lines written" >&2; exit 1; }
+for core in m7 m4; do
+    "$board" build --target giga --core $core -o "$work/giga_$core.elf" "$program"
+    # Its printf is duet's, and none of newlib-nano's formatting (_printf_i) came with it.
+    arm-none-eabi-nm "$work/giga_$core.elf" >"$work/giga_$core.nm"
+    grep -q ' T __wrap_printf$' "$work/giga_$core.nm" ||
+        { echo "c_library.sh: the GIGA's $core image has no __wrap_printf" >&2; exit 1; }
+    if grep -q ' T _printf_i$' "$work/giga_$core.nm"; then
+        echo "c_library.sh: the GIGA's $core image links newlib-nano's printf (_printf_i)" >&2
+        exit 1
+    fi
+done
+
+clock=$src/tests/an521/c_time.c
+"$board" build --target an521 --core m7 -o "$work/c_time.elf" "$clock"
+"$board" run --target an521 --m7 "$work/c_time.elf" --seconds 20 >"$work/c_time.txt" ||
+    { cat "$work/c_time.txt" >&2; echo "c_library.sh: c_time failed on the AN521" >&2; exit 1; }
+cat "$work/c_time.txt"
+grep -q '^c_time: [1-9][0-9]* checks passed, 0 failed$' "$work/c_time.txt" ||
+    { echo "c_library.sh: c_time did not pass its checks" >&2; exit 1; }
+for core in m7 m4; do
+    "$board" build --target giga --core $core -o "$work/giga_c_time_$core.elf" "$clock"
+done
+echo "c_library.sh: $lines lines, the same from the AN521's printf as from glibc's; C's clocks on the AN521; the GIGA's images link"

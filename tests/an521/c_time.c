@@ -1,0 +1,52 @@
+/* c_time.c - C's clocks on a Cortex-M board (ports/cortex_m/time_syscalls.c): time() and
+ * gettimeofday() read the board's real-time clock, clock() and times() count from the
+ * core's start in CLOCKS_PER_SEC. Prints "c_time: N checks passed" or a FAIL line each. */
+#include <stdio.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+
+#include "duet/board.h"
+
+static int failed, passed;
+
+static void check(int ok, const char *what, long long got)
+{
+    if (ok) {
+        passed++;
+        return;
+    }
+    failed++;
+    printf("FAIL %s (got %lld)\n", what, got);
+}
+
+int main(void)
+{
+    const time_t set = 1700000000; /* 2023-11-14 22:13:20 UTC */
+    check(duet_rtc_set((int64_t)set) == DUET_OK, "duet_rtc_set", 0);
+    time_t now = time(NULL);
+    check(now >= set && now <= set + 2, "time() reads the RTC that was set", (long long)now);
+    time_t stored = 0;
+    check(time(&stored) == stored && stored >= set, "time(&t) stores what it returns", (long long)stored);
+    struct timeval tv = {0, 1};
+    check(gettimeofday(&tv, NULL) == 0, "gettimeofday succeeds", 0);
+    check(tv.tv_sec >= set && tv.tv_sec <= set + 2 && tv.tv_usec == 0, "gettimeofday reads the RTC",
+          (long long)tv.tv_sec);
+    struct tm tm;
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime_r(&now, &tm));
+    check(date[0] == '2' && date[3] == '3' && date[5] == '1' && date[6] == '1', "gmtime of time() is 2023-11",
+          tm.tm_year + 1900);
+
+    clock_t before = clock();
+    struct tms t;
+    clock_t then = times(&t);
+    check(then >= before && t.tms_utime == then, "times() counts as clock()", (long long)then);
+    delay(300);
+    clock_t after = clock();
+    /* CLOCKS_PER_SEC is 100: 300 ms are 30 ticks (more on a busy host, never fewer). */
+    check(after - before >= 30 * CLOCKS_PER_SEC / 100 && after - before < 150 * CLOCKS_PER_SEC / 100,
+          "clock() counts 300 ms of delay() in CLOCKS_PER_SEC", (long long)(after - before));
+    printf("c_time: %d checks passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
