@@ -1,5 +1,7 @@
 /* console.c - C's stdio on the board's console: newlib's system calls for files 0, 1, 2.
- * Linked only when the program uses stdio (these are the functions stdio calls). */
+ * There is no file system: opening, removing or renaming a file fails with ENOENT (fopen()
+ * returns NULL), as on an Mbed board without one. Linked only when the program uses stdio (these
+ * are the functions stdio calls). */
 #include "duet/cortex_m.h"
 
 #include <errno.h>
@@ -12,6 +14,9 @@ int _fstat(int fd, struct stat *st);
 int _isatty(int fd);
 int _lseek(int fd, int offset, int whence);
 int _close(int fd);
+int _open(const char *path, int flags, int mode);
+int _unlink(const char *path);
+int _link(const char *old, const char *new);
 
 static bool console_fd(int fd)
 {
@@ -79,5 +84,29 @@ int _close(int fd)
 {
     (void)fd;
     errno = EBADF;
+    return -1;
+}
+
+int _open(const char *path, int flags, int mode)
+{
+    (void)path;
+    (void)flags;
+    (void)mode;
+    errno = ENOENT;
+    return -1;
+}
+
+int _unlink(const char *path)
+{
+    (void)path;
+    errno = ENOENT;
+    return -1;
+}
+
+int _link(const char *old, const char *new)
+{
+    (void)old;
+    (void)new;
+    errno = ENOENT;
     return -1;
 }

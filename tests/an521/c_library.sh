@@ -4,8 +4,8 @@
 # newlib-nano's): stdio_printf.c, plain C, built with the host's compiler and glibc, and with
 # duet-board for the AN521's M7, writes the same bytes to stdout (the M7's UART under QEMU);
 # built for the GIGA's two cores, it links with duet's printf and none of newlib's. C's clocks
-# (ports/cortex_m/time_syscalls.c): c_time.c passes its checks on the AN521's M7 and links
-# for the GIGA.
+# and files (ports/cortex_m/time_syscalls.c, console.c): c_system.c passes its checks on the
+# AN521's M7 and links for the GIGA.
 set -eu
 board=$1
 cc=$2
@@ -37,14 +37,14 @@ for core in m7 m4; do
     fi
 done
 
-clock=$src/tests/an521/c_time.c
-"$board" build --target an521 --core m7 -o "$work/c_time.elf" "$clock"
-"$board" run --target an521 --m7 "$work/c_time.elf" --seconds 20 >"$work/c_time.txt" ||
-    { cat "$work/c_time.txt" >&2; echo "c_library.sh: c_time failed on the AN521" >&2; exit 1; }
-cat "$work/c_time.txt"
-grep -q '^c_time: [1-9][0-9]* checks passed, 0 failed$' "$work/c_time.txt" ||
-    { echo "c_library.sh: c_time did not pass its checks" >&2; exit 1; }
+system_program=$src/tests/an521/c_system.c
+"$board" build --target an521 --core m7 -o "$work/c_system.elf" "$system_program"
+"$board" run --target an521 --m7 "$work/c_system.elf" --seconds 20 >"$work/c_system.txt" ||
+    { cat "$work/c_system.txt" >&2; echo "c_library.sh: c_system failed on the AN521" >&2; exit 1; }
+cat "$work/c_system.txt"
+grep -q '^c_system: [1-9][0-9]* checks passed, 0 failed$' "$work/c_system.txt" ||
+    { echo "c_library.sh: c_system did not pass its checks" >&2; exit 1; }
 for core in m7 m4; do
-    "$board" build --target giga --core $core -o "$work/giga_c_time_$core.elf" "$clock"
+    "$board" build --target giga --core $core -o "$work/giga_c_system_$core.elf" "$system_program"
 done
-echo "c_library.sh: $lines lines, the same from the AN521's printf as from glibc's; C's clocks on the AN521; the GIGA's images link"
+echo "c_library.sh: $lines lines, the same from the AN521's printf as from glibc's; C's clocks and files on the AN521; the GIGA's images link"

@@ -1,6 +1,10 @@
-/* c_time.c - C's clocks on a Cortex-M board (ports/cortex_m/time_syscalls.c): time() and
- * gettimeofday() read the board's real-time clock, clock() and times() count from the
- * core's start in CLOCKS_PER_SEC. Prints "c_time: N checks passed" or a FAIL line each. */
+/* c_system.c - what C's library asks of the system, on a Cortex-M board. The clocks
+ * (ports/cortex_m/time_syscalls.c): time() and gettimeofday() read the board's real-time
+ * clock, clock() and times() count from the core's start in CLOCKS_PER_SEC. Files
+ * (ports/cortex_m/console.c): there are none, so fopen(), remove() and rename() fail with
+ * ENOENT, and the program links. Prints "c_system: N checks passed, M failed", and a FAIL
+ * line for each failure. */
+#include <errno.h>
 #include <stdio.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -47,6 +51,16 @@ int main(void)
     /* CLOCKS_PER_SEC is 100: 300 ms are 30 ticks (more on a busy host, never fewer). */
     check(after - before >= 30 * CLOCKS_PER_SEC / 100 && after - before < 150 * CLOCKS_PER_SEC / 100,
           "clock() counts 300 ms of delay() in CLOCKS_PER_SEC", (long long)(after - before));
-    printf("c_time: %d checks passed, %d failed\n", passed, failed);
+
+    errno = 0;
+    FILE *f = fopen("data.txt", "w");
+    check(f == NULL && errno == ENOENT, "fopen fails with ENOENT", errno);
+    if (f)
+        fclose(f);
+    errno = 0;
+    check(remove("data.txt") == -1 && errno == ENOENT, "remove fails with ENOENT", errno);
+    errno = 0;
+    check(rename("a.txt", "b.txt") == -1 && errno == ENOENT, "rename fails with ENOENT", errno);
+    printf("c_system: %d checks passed, %d failed\n", passed, failed);
     return failed != 0;
 }
