@@ -53,10 +53,11 @@ die() {
     exit 1
 }
 
-# The printf family's --wrap option, as every Cortex-M image is linked (ports/cortex_m/cortex_m.cmake).
-printf_wrap=$(sed -n 's/^set(DUET_CORTEX_M_PRINTF_WRAP "\(.*\)")$/\1/p' ports/cortex_m/cortex_m.cmake)
-[ -n "$printf_wrap" ] || die "no DUET_CORTEX_M_PRINTF_WRAP in ports/cortex_m/cortex_m.cmake"
-LDFLAGS="$LDFLAGS $printf_wrap"
+# The printf and scanf families' --wrap option, as every Cortex-M image is linked
+# (ports/cortex_m/cortex_m.cmake).
+stdio_wrap=$(sed -n 's/^set(DUET_CORTEX_M_STDIO_WRAP "\(.*\)")$/\1/p' ports/cortex_m/cortex_m.cmake)
+[ -n "$stdio_wrap" ] || die "no DUET_CORTEX_M_STDIO_WRAP in ports/cortex_m/cortex_m.cmake"
+LDFLAGS="$LDFLAGS $stdio_wrap"
 
 # Each core's program is built on its own, duet included, with CORE_CM7 or CORE_CM4 defined,
 # as Arduino's GIGA core builds it: a core links only its own transport role (duet/config.h,

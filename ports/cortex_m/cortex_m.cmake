@@ -30,14 +30,15 @@ function(duet_cortex_m_cpu_flags var cpu)
   set(${var} -mcpu=${cpu} -mthumb -mfloat-abi=hard -mfpu=${fpu} PARENT_SCOPE)
 endfunction()
 
-# C's printf family on duet's formatter (stdio_printf.c): each call of these goes to its
-# __wrap_ function there, in place of newlib-nano's. One linker option (duet-board's targets
-# get it from ports/stm32h747/giga.cmake, scripts/size-firmware.sh reads it here).
-set(DUET_CORTEX_M_PRINTF_WRAP "-Wl,--wrap=printf,--wrap=fprintf,--wrap=vprintf,--wrap=vfprintf,--wrap=sprintf,--wrap=snprintf,--wrap=vsprintf,--wrap=vsnprintf,--wrap=iprintf,--wrap=fiprintf,--wrap=viprintf,--wrap=vfiprintf,--wrap=siprintf,--wrap=sniprintf,--wrap=vsiprintf,--wrap=vsniprintf")
+# C's printf family on duet's formatter (stdio_printf.c), and its scanf family with the float
+# scanner (stdio_scanf.c): each call of these goes to its __wrap_ function there. One linker
+# option (duet-board's targets get it from tools/board/CMakeLists.txt, scripts/size-firmware.sh
+# reads it here).
+set(DUET_CORTEX_M_STDIO_WRAP "-Wl,--wrap=printf,--wrap=fprintf,--wrap=vprintf,--wrap=vfprintf,--wrap=sprintf,--wrap=snprintf,--wrap=vsprintf,--wrap=vsnprintf,--wrap=iprintf,--wrap=fiprintf,--wrap=viprintf,--wrap=vfiprintf,--wrap=siprintf,--wrap=sniprintf,--wrap=vsiprintf,--wrap=vsniprintf,--wrap=scanf,--wrap=fscanf,--wrap=sscanf,--wrap=vscanf,--wrap=vfscanf,--wrap=vsscanf")
 
 # Link options every image takes: newlib-nano, no crt files (duet_cortex_m_reset starts
-# the program), unused sections dropped, the printf family above.
-set(DUET_CORTEX_M_LINK_OPTIONS --specs=nano.specs -nostartfiles -Wl,--gc-sections ${DUET_CORTEX_M_PRINTF_WRAP})
+# the program), unused sections dropped, the printf and scanf families above.
+set(DUET_CORTEX_M_LINK_OPTIONS --specs=nano.specs -nostartfiles -Wl,--gc-sections ${DUET_CORTEX_M_STDIO_WRAP})
 
 set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/reset.c
@@ -50,14 +51,15 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/serial_text.c
   ${DUET_CORTEX_M_DIR}/stdio_printf.c
+  ${DUET_CORTEX_M_DIR}/stdio_scanf.c
   ${DUET_CORTEX_M_DIR}/time_syscalls.c
   ${DUET_CORTEX_M_DIR}/thread.c)
 
 # What the linker must find after the link-time optimiser has run stays machine code in an
 # image linked with -flto: newlib's system calls, which newlib (machine code) calls; the
-# printf family that takes the place of newlib's, as GCC leaves printf, a built-in function,
-# out of the intermediate code's list of the functions a program calls (the call comes to
-# light only in the optimiser's output); and what that family calls, duet's formatter and
+# printf and scanf families in place of newlib's, as GCC leaves printf and scanf, built-in
+# functions, out of the intermediate code's list of the functions a program calls (the call
+# comes to light only in the optimiser's output); and what printf calls, duet's formatter and
 # the text helpers it uses, which the optimiser would otherwise have dropped before the call
 # was seen. duet-board's giga target gets the list from ports/stm32h747/giga.cmake,
 # scripts/size-firmware.sh reads it here: one name per line.
@@ -65,6 +67,7 @@ get_filename_component(DUET_CORTEX_M_SRC ${DUET_CORTEX_M_DIR}/../../src ABSOLUTE
 set(DUET_CORTEX_M_NO_LTO_SOURCES
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/stdio_printf.c
+  ${DUET_CORTEX_M_DIR}/stdio_scanf.c
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/time_syscalls.c
   ${DUET_CORTEX_M_SRC}/base/format.c

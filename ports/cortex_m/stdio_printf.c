@@ -4,7 +4,7 @@
  * program's printf uses on the emulated board (duet/format.h says where they differ).
  *
  * How it takes newlib's place: every Cortex-M image is linked with --wrap for each of these
- * functions (DUET_CORTEX_M_PRINTF_WRAP, cortex_m.cmake), which sends every call of printf,
+ * functions (DUET_CORTEX_M_STDIO_WRAP, cortex_m.cmake), which sends every call of printf,
  * the program's and newlib's own (assert's fiprintf, strftime's sniprintf), to
  * __wrap_printf here. Defining printf itself would not do: newlib keeps printf, iprintf,
  * _printf_r and _iprintf_r in one object, which its own functions can bring into the link

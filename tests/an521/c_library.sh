@@ -1,11 +1,11 @@
 #!/bin/sh
 # c_library.sh DUET_BOARD CC SOURCE_DIR WORK_DIR - the C library as the Cortex-M ports give it.
-# C's printf family (ports/cortex_m/stdio_printf.c, duet's formatter in place of
-# newlib-nano's): stdio_printf.c, plain C, built with the host's compiler and glibc, and with
-# duet-board for the AN521's M7, writes the same bytes to stdout (the M7's UART under QEMU);
-# built for the GIGA's two cores, it links with duet's printf and none of newlib's. C's clocks
-# and files (ports/cortex_m/time_syscalls.c, console.c): c_system.c passes its checks on the
-# AN521's M7 and links for the GIGA.
+# C's printf and scanf families (ports/cortex_m/stdio_printf.c, duet's formatter in place of
+# newlib-nano's; stdio_scanf.c, newlib's with its float scanner): c_stdio.c, plain C, built with
+# the host's compiler and glibc, and with duet-board for the AN521's M7, writes the same bytes
+# to stdout (the M7's UART under QEMU); built for the GIGA's two cores, it links with duet's
+# printf and none of newlib's. C's clocks and files (ports/cortex_m/time_syscalls.c, console.c):
+# c_system.c passes its checks on the AN521's M7 and links for the GIGA.
 set -eu
 board=$1
 cc=$2
@@ -13,13 +13,13 @@ src=$3
 work=$4
 rm -rf "$work"
 mkdir -p "$work"
-program=$src/tests/an521/stdio_printf.c
+program=$src/tests/an521/c_stdio.c
 "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/host" "$program" -lm
 "$work/host" >"$work/host.txt"
 "$board" build --target an521 --core m7 -o "$work/an521_m7.elf" "$program"
 "$board" run --target an521 --m7 "$work/an521_m7.elf" --seconds 20 >"$work/an521.txt"
 if ! cmp -s "$work/host.txt" "$work/an521.txt"; then
-    echo "c_library.sh: the AN521's printf wrote otherwise than glibc's (< glibc, > AN521):" >&2
+    echo "c_library.sh: the AN521's printf and scanf wrote otherwise than glibc's (< glibc, > AN521):" >&2
     diff "$work/host.txt" "$work/an521.txt" >&2 || true
     exit 1
 fi
@@ -35,6 +35,9 @@ for core in m7 m4; do
         echo "c_library.sh: the GIGA's $core image links newlib-nano's printf (_printf_i)" >&2
         exit 1
     fi
+    # Its sscanf reads floats: newlib-nano's float scanner came with it.
+    grep -q ' _scanf_float$' "$work/giga_$core.nm" ||
+        { echo "c_library.sh: the GIGA's $core image has no float scanner (_scanf_float)" >&2; exit 1; }
 done
 
 system_program=$src/tests/an521/c_system.c
@@ -46,5 +49,10 @@ grep -q '^c_system: [1-9][0-9]* checks passed, 0 failed$' "$work/c_system.txt" |
     { echo "c_library.sh: c_system did not pass its checks" >&2; exit 1; }
 for core in m7 m4; do
     "$board" build --target giga --core $core -o "$work/giga_c_system_$core.elf" "$system_program"
+    # It calls no scanf, only strftime (whose tzset calls newlib's siscanf): no float scanner.
+    if arm-none-eabi-nm "$work/giga_c_system_$core.elf" | grep -q ' _scanf_float$'; then
+        echo "c_library.sh: the GIGA's $core image of c_system.c links the float scanner" >&2
+        exit 1
+    fi
 done
-echo "c_library.sh: $lines lines, the same from the AN521's printf as from glibc's; C's clocks and files on the AN521; the GIGA's images link"
+echo "c_library.sh: $lines lines, the same from the AN521's printf and scanf as from glibc's; C's clocks and files on the AN521; the GIGA's images link"

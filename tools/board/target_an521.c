@@ -25,8 +25,8 @@
  * soft-float (and without the DSP extension, which CPU0 lacks too). */
 #define AN521_CPU_FLAGS "-mcpu=cortex-m33+nodsp+nofp", "-mthumb", "-mfloat-abi=soft"
 
-#ifndef DUET_CORTEX_M_PRINTF_WRAP
-#error "DUET_CORTEX_M_PRINTF_WRAP must be the linker option of C's printf family (ports/cortex_m/cortex_m.cmake)"
+#ifndef DUET_CORTEX_M_STDIO_WRAP
+#error "DUET_CORTEX_M_STDIO_WRAP must be the linker option of C's printf and scanf families (ports/cortex_m/cortex_m.cmake)"
 #endif
 
 /* Fails with a sentence unless every option the user gave is one this target honours. */
@@ -106,17 +106,17 @@ static int sketch_command(const board_args *a, bool m7, const char **cross, int 
 }
 
 /* CPU0's image at 0x10000000, CPU1's at 0x10200000 (ports/an521/cpu0.ld, cpu1.ld). The
- * port's library and newlib call each other (stdio's system calls, and the printf family
- * the port's library has in place of newlib's: DUET_CORTEX_M_PRINTF_WRAP): one group. The
- * library's objects carry intermediate code too (ports/an521/CMakeLists.txt): -fno-lto
- * links their machine code. */
+ * port's library and newlib call each other (stdio's system calls, and the printf and scanf
+ * families the port's library wraps: DUET_CORTEX_M_STDIO_WRAP): one group. The library's
+ * objects carry intermediate code too (ports/an521/CMakeLists.txt): -fno-lto links their
+ * machine code. */
 static void link_flags(const board_paths *p, bool m7, const char *out, an521_command *c)
 {
     static char ld_dir[PATH_MAX + 2], script[PATH_MAX + 16];
     snprintf(ld_dir, sizeof ld_dir, "-L%s", p->an521_ld);
     snprintf(script, sizeof script, "-T%s/%s", p->an521_ld, m7 ? "cpu0.ld" : "cpu1.ld");
     const char *tail[] = {
-        "-fno-lto", "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", DUET_CORTEX_M_PRINTF_WRAP, ld_dir, script,
+        "-fno-lto", "--specs=nano.specs", "-nostartfiles", "-Wl,--gc-sections", DUET_CORTEX_M_STDIO_WRAP, ld_dir, script,
         "-Wl,--undefined=duet_an521_vectors", "-Wl,--start-group", p->an521_lib, "-lc_nano",
         "-Wl,--end-group", "-o", out,
     };

@@ -42,8 +42,8 @@
 #ifndef DUET_GIGA_NO_LTO_SOURCES
 #error "DUET_GIGA_NO_LTO_SOURCES must list the sources compiled without link-time optimisation"
 #endif
-#ifndef DUET_CORTEX_M_PRINTF_WRAP
-#error "DUET_CORTEX_M_PRINTF_WRAP must be the linker option of C's printf family (ports/cortex_m/cortex_m.cmake)"
+#ifndef DUET_CORTEX_M_STDIO_WRAP
+#error "DUET_CORTEX_M_STDIO_WRAP must be the linker option of C's printf and scanf families (ports/cortex_m/cortex_m.cmake)"
 #endif
 
 #define CROSS "arm-none-eabi-"
@@ -297,7 +297,7 @@ static int link_image(const board_args *args, int core, const board_split *split
     arg(&cc, "--specs=nano.specs");
     arg(&cc, "-nostartfiles");
     arg(&cc, "-Wl,--gc-sections");
-    arg(&cc, DUET_CORTEX_M_PRINTF_WRAP);
+    arg(&cc, DUET_CORTEX_M_STDIO_WRAP);
     arg_fmt(&cc, "-L%s/ports/stm32h747/ld", tree.root);
     if (core == 0) {
         arg(&cc, "-Tgiga_m7.ld");

@@ -1,6 +1,7 @@
-/* stdio_printf.c - C's printf family as a program on a board uses it: plain C, no duet
- * header. c_library.sh builds it for the host (glibc's printf) and for the AN521 (the
- * Cortex-M ports' printf, on duet's formatter) and compares what each writes to stdout. */
+/* c_stdio.c - C's printf and scanf families as a program on a board uses them: plain C, no
+ * duet header. c_library.sh builds it for the host (glibc's) and for the AN521 (the Cortex-M
+ * ports': printf on duet's formatter, newlib's scanf with its float scanner) and compares
+ * what each writes to stdout. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -45,5 +46,16 @@ int main(void)
     n = sprintf(buf, "%05.1f|%x", -2.25, 0xbeefu);
     printf("sprintf: %d [%s]\n", n, buf);
     log_line("%s %f", "a value of", 2.0 / 3.0);
+
+    /* scanf's conversions, floats among them, each read back with printf. */
+    float f = 0;
+    double d = 0;
+    int i = 0;
+    unsigned u = 0;
+    char word[8] = "";
+    n = sscanf("2.5e3 -0.1 42 ff duet", "%f %lf %d %x %7s", &f, &d, &i, &u, word);
+    printf("sscanf: %d [%.9g %.17g %d %u %s]\n", n, f, d, i, u, word);
+    n = sscanf("1e-310 inf x", "%lf %lf %d", &d, &d, &i);
+    printf("sscanf stops at what does not match: %d [%g]\n", n, d);
     return 0;
 }
