@@ -1,7 +1,7 @@
 /* console.c - C's stdio on the board's console: newlib's system calls for files 0, 1, 2.
  * There is no file system: opening, removing or renaming a file fails with ENOENT (fopen()
- * returns NULL), as on an Mbed board without one. Linked only when the program uses stdio (these
- * are the functions stdio calls). */
+ * returns NULL), as on an Mbed board without one. Linked only when the program uses stdio
+ * (these are the functions stdio calls). */
 #include "duet/cortex_m.h"
 
 #include <errno.h>
