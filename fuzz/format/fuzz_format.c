@@ -5,13 +5,13 @@
  * and a model of what format.h documents.
  *
  * The input is a buffer capacity, a callback's limit and a list of items (see items()):
- * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %f %F %e %E %g %G %a
+ * literal text, documented conversions (%d %i %u %x %X %o %c %s %p %n %f %F %e %E %g %G %a
  * %A with the flags - 0 + space # in any order and repeated, a width and a precision as
  * digits, "*" or none (".", ".007", huge digit strings, any int through "*"), a length h hh
  * l ll z j t, and L on the floating ones with a long double; their doubles also at or near
  * the points where their rounding turns: decimal ties for %f %e %g, hexadecimal ones for
  * %a),
- * "%%" with flags and width, unknown conversions ("%-5.2q", "%lq", "%#k", "%n") and a
+ * "%%" with flags and width, unknown conversions ("%-5.2q", "%lq", "%#k", "%w") and a
  * conversion cut by the end of fmt. Their arguments (at most MAX_ARGS) are passed with the
  * types the conversions read (dispatch()). The expected text is built item by item:
  *
@@ -30,11 +30,14 @@
  *     a length modifier on c s p, and one other than L on the floating ones, is ignored;
  *     # on d i u c s p is ignored (glibc is handed it only for o x X and the floating ones);
  *   - "%%" with any flags or width is "%"; an unknown conversion is written as it stands
- *     (its "*" arguments taken); a conversion cut by the end of fmt writes nothing.
+ *     (its "*" arguments taken); a conversion cut by the end of fmt writes nothing;
+ *   - %n writes nothing and stores the length of the text before it, in the type of its
+ *     length modifier (flags, width and precision ignored, "*" arguments taken).
  *
  * Checked, for every input:
- *   1. duet_format_vout into a callback that takes everything: the bytes are exactly the expected
- *      text, its return is their count, and it is never handed 0 bytes;
+ *   1. duet_format_vout into a callback that takes everything: the bytes are exactly the
+ *      expected text, its return is their count, it is never handed 0 bytes, and each %n
+ *      stored its count in its type's bytes and no others;
  *   2. duet_format_vout into a callback that takes at most a limit the input picks (cutting a
  *      piece short): it receives the expected text's first min(limit, length) bytes, returns
  *      that count, and is not called again after it took fewer bytes than it was handed;
@@ -47,8 +50,8 @@
  *      argument taken).
  *   5. C's vsnprintf on the Cortex-M ports (ports/cortex_m/stdio_printf.c's
  *      __wrap_vsnprintf) into an exact-size heap buffer of the capacity (NULL for cap 0): it
- *      returns the whole expected text's length, and writes its first min(length, cap - 1)
- *      bytes and a NUL, with no "...".
+ *      returns the whole expected text's length, writes its first min(length, cap - 1)
+ *      bytes and a NUL, with no "...", and each %n stores as in 1, cut or not.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -119,6 +122,19 @@ typedef struct arg {
 } arg;
 
 /* The formatting run: fmt for duet, the expected text, the arguments. */
+/* Where a %n stores: room for any of its types, filled with SENTINEL before a call, and what
+ * it should hold after one that writes the whole text: the expected text's length before
+ * it, in the first `size` bytes (the type of its length modifier). */
+enum { SENTINEL = 0xa5 };
+typedef struct count_slot {
+    union {
+        long long ll;
+        unsigned char bytes[16];
+    } at;
+    size_t want;
+    size_t size;
+} count_slot;
+
 typedef struct run {
     bytes fmt, want;
     bytes plain; /* the expected text of the formatter without floating conversions */
@@ -128,6 +144,8 @@ typedef struct run {
     int nstrings;
     char *arrays[MAX_ITEMS]; /* %s arguments cut to their precision, without a NUL (heap) */
     int narrays;
+    count_slot counts[MAX_ITEMS]; /* where the %n conversions store */
+    int ncounts;
     int reserve; /* arguments the conversion being written still needs after its counts */
 } run;
 
@@ -311,6 +329,8 @@ static void expect_conversion(bytes *out, conv *cv)
 {
     char f[64], text[2 * MAX_FIELD + 64];
     int n = 0;
+    if (cv->c == 'n') /* no text: a count stored (count_slot) */
+        return;
     if (is_float(cv->c)) {
         expect_float(out, cv);
         return;
@@ -365,6 +385,27 @@ static double float_of(const conv *cv, unsigned mode)
     return cv->value >> 63 ? -d : d;
 }
 
+/* The bytes %n stores with the length modifier len: an int, or the type len names (L, as
+ * glibc reads it, a long long). */
+static size_t count_size(const char *len)
+{
+    if (!strcmp(len, "hh"))
+        return sizeof(signed char);
+    if (!strcmp(len, "h"))
+        return sizeof(short);
+    if (!strcmp(len, "l"))
+        return sizeof(long);
+    if (!strcmp(len, "ll") || !strcmp(len, "L"))
+        return sizeof(long long);
+    if (!strcmp(len, "z"))
+        return sizeof(size_t);
+    if (!strcmp(len, "j"))
+        return sizeof(intmax_t);
+    if (!strcmp(len, "t"))
+        return sizeof(ptrdiff_t);
+    return sizeof(int);
+}
+
 /* The argument duet is handed for cv, of the type its conversion reads. */
 static arg argument_of(run *r, reader *in, conv *cv)
 {
@@ -378,6 +419,12 @@ static arg argument_of(run *r, reader *in, conv *cv)
     }
     if (cv->c == 'p')
         return (arg){'P', 0, 0, 0, (void *)(uintptr_t)cv->value, 0};
+    if (cv->c == 'n') {
+        count_slot *slot = &r->counts[r->ncounts++];
+        slot->want = r->want.len;
+        slot->size = count_size(cv->len);
+        return (arg){'P', 0, 0, 0, slot->at.bytes, 0};
+    }
     if (cv->c == 's') {
         cv->null_string = (cv->value & 0xff) == 0;
         size_t n = (size_t)(cv->value >> 8 & 0xff);
@@ -409,7 +456,7 @@ static arg argument_of(run *r, reader *in, conv *cv)
 /* One documented conversion (or "%%"), its arguments, its expected text. */
 static void conversion_item(run *r, reader *in, bool percent)
 {
-    static const char letters[] = "diuxXocspfFeEgGaA";
+    static const char letters[] = "diuxXocspfFeEgGaAn";
     conv cv = {0};
     size_t start = r->fmt.len;
     cv.c = percent ? '%' : letters[take(in, 1) % (sizeof letters - 1)];
@@ -435,7 +482,7 @@ static void conversion_item(run *r, reader *in, bool percent)
 /* An unknown conversion (written as it stands) or, at the end, a conversion cut short. */
 static void unknown_item(run *r, reader *in, bool cut)
 {
-    static const char letters[] = "qnwbBkmyYrRvV!{~"; /* '#' is a flag */
+    static const char letters[] = "qwbBkmyYrRvV!{~"; /* '#' is a flag */
     size_t start = r->fmt.len;
     conv cv = {0};
     add(&r->fmt, "%", 1);
@@ -615,11 +662,38 @@ static void show(const run *r, const bytes *want, const char *got, size_t got_le
             (int)want->len, want->data, (int)got_len, got ? got : "");
 }
 
-/* Properties 1 and 2: the callback form, taking everything and taking at most limit. */
-static void check_callback(const run *r, size_t limit)
+/* Fills every %n's slot with SENTINEL, before a call whose counts are checked. */
+static void reset_counts(run *r)
+{
+    for (int i = 0; i < r->ncounts; i++)
+        memset(r->counts[i].at.bytes, SENTINEL, sizeof r->counts[i].at.bytes);
+}
+
+/* After a call that wrote the whole text: each %n stored the expected text's length before
+ * it, in the bytes of its type (little-endian, the value cut to them) and no others. */
+static void check_counts(const run *r)
+{
+    for (int i = 0; i < r->ncounts; i++) {
+        const count_slot *slot = &r->counts[i];
+        unsigned char want[sizeof slot->at.bytes];
+        memset(want, SENTINEL, sizeof want);
+        for (size_t b = 0; b < slot->size; b++)
+            want[b] = (unsigned char)((uint64_t)slot->want >> (8 * (b < 8 ? b : 7)));
+        if (memcmp(slot->at.bytes, want, sizeof want))
+            fprintf(stderr, "fmt  [%s]: %%n number %d stored otherwise than %zu in %zu bytes\n", r->fmt.data, i + 1,
+                    slot->want, slot->size);
+        CHECK(memcmp(slot->at.bytes, want, sizeof want) == 0);
+    }
+}
+
+/* Properties 1 and 2: the callback form, taking everything (with its %n counts) and taking
+ * at most limit. */
+static void check_callback(run *r, size_t limit)
 {
     collector all = {{NULL, 0, 0}, SIZE_MAX, false};
+    reset_counts(r);
     size_t n = dispatch(call_format, &all, r->fmt.data, r->args, r->nargs);
+    check_counts(r);
     if (all.got.len != r->want.len || memcmp(all.got.data ? all.got.data : "", r->want.data, r->want.len))
         show(r, &r->want, all.got.data, all.got.len);
     CHECK(n == all.got.len);
@@ -662,12 +736,14 @@ static void check_text(const run *r, const bytes *want, size_t cap, caller fn, b
 
 /* Property 5: C's vsnprintf into a buffer of cap bytes: the whole length, the text cut
  * plainly. */
-static void check_snprintf(const run *r, size_t cap)
+static void check_snprintf(run *r, size_t cap)
 {
     text_buffer t = {malloc(cap ? cap : 1), cap, false};
     CHECK(t.buf);
     t.buf[0] = 'x';
+    reset_counts(r);
     size_t n = dispatch(call_vsnprintf, &t, r->fmt.data, r->args, r->nargs);
+    check_counts(r); /* C's snprintf counts the whole text, cut or not */
     size_t kept = r->want.len < cap ? r->want.len : cap - 1;
     if (n != r->want.len || (cap && memcmp(t.buf, r->want.data, kept)))
         show(r, &r->want, t.buf, cap ? kept : 0);
@@ -690,7 +766,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     add(&r.fmt, "", 0);
     add(&r.want, "", 0);
     add(&r.plain, "", 0);
-    r.nargs = r.nstrings = r.narrays = r.reserve = 0;
+    r.nargs = r.nstrings = r.narrays = r.reserve = r.ncounts = 0;
     items(&r, &in);
     check_callback(&r, limit);
     check_text(&r, &r.want, cap, call_vtext, false);

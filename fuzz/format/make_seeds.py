@@ -13,10 +13,10 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from seed_files import write_seeds  # noqa: E402
 
-LETTERS = "diuxXocspfFeEgGaA"
+LETTERS = "diuxXocspfFeEgGaAn"
 LENGTHS = ["", "hh", "h", "l", "ll", "z", "j", "t"]
 FLOAT_LENGTHS = ["", "L"]  # the first two of fuzz_format.c's float_lengths
-UNKNOWN = "qnwbBkmyYrRvV!{~"
+UNKNOWN = "qwbBkmyYrRvV!{~"
 
 
 def head(cap, limit=2999):
@@ -130,7 +130,11 @@ SEEDS = {
     + conv("f", -1.5, fl="0+", width=count(10)),
     "percent": head(100) + percent() + percent(fl="-", width=count(5)) + percent(width=count(star=9)),
     "unknown": head(100) + unknown("q", fl="-", width=count(5), prec=count(2)) + unknown("q", length="l")
-    + unknown("k") + literal("x") + unknown("n", width=count(star=3)),
+    + unknown("k") + literal("x") + unknown("w", width=count(star=3)),
+    "counts": head(100, 6) + literal("abc") + conv("n", 0) + conv("d", 12345, width=count(8))
+    + conv("n", 0, length="hh") + conv("n", 0, length="h"),
+    "counts_wide": head(5) + conv("s", "xyz", width=count(300)) + conv("n", 0, length="ll")
+    + conv("n", 0, length="z", width=count(star=2)),
     "cut_at_end": head(100) + literal("tail ") + cut(fl="-", width=count(star=4)),
     "cap_small_0": head(0) + literal("abc") + conv("d", 1234),
     "cap_small_1": head(1, 0) + conv("s", "abcdef"),

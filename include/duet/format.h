@@ -21,7 +21,7 @@ extern "C" {
 
 /* Formats fmt into buf (cap bytes), always NUL-terminated when cap > 0; a text that does not
  * fit is cut and, where cap is 4 or more, ends in "...". Conversions: %d %i %u %x %X %o %c %s
- * %p %% %f %F %e %E %g %G %a %A, flags - 0 + space # (# for o x X: a leading 0, 0x or 0X;
+ * %p %n %% %f %F %e %E %g %G %a %A, flags - 0 + space # (# for o x X: a leading 0, 0x or 0X;
  * for the floating ones a decimal point always, and %g's trailing zeros kept; ignored
  * elsewhere), width, precision (each up to 1024; '*' takes an int), length h hh l ll z j t
  * (of the integers) and L (a long double, written as the double nearest it: the same type
@@ -31,7 +31,9 @@ extern "C" {
  * of 0.25 is 0.2, %f of 1e30 has all 31 digits of the double), a NaN with its sign. Except:
  * %#g of a value that rounds up to the next power of ten keeps its zeros, as C says
  * (999999.5: 1.00000e+06, where glibc writes 1.e+06); %p is 0x and hex digits (NULL too:
- * 0x0), without + space or precision; %s of NULL is (null). Floating conversions use 32-bit
+ * 0x0), without + space or precision; %s of NULL is (null); %n stores the count of bytes
+ * written so far where its argument points (an int, or the type of its length modifier;
+ * nothing for NULL), none once the text has been cut. Floating conversions use 32-bit
  * integer arithmetic only (no FPU, no libgcc routine) and up to 800 bytes of stack in all
  * (measured on a Cortex-M4). Returns the length of the text in buf. */
 size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT_CHECK(3, 4);

@@ -211,6 +211,25 @@ static spec read_spec(const char **fmt, va_list *ap, int *len)
     return sp;
 }
 
+/* %n: the count of bytes written so far stored where p points, in the type the length
+ * modifier names (nothing for NULL). */
+static void store_count(void *p, int len, size_t n)
+{
+    if (!p)
+        return;
+    switch (len) {
+    case 'H': *(signed char *)p = (signed char)n; break;
+    case 'h': *(short *)p = (short)n; break;
+    case 'l': *(long *)p = (long)n; break;
+    case 'q': /* ll */
+    case 'L': *(long long *)p = (long long)n; break;
+    case 'z': *(size_t *)p = n; break;
+    case 'j': *(intmax_t *)p = (intmax_t)n; break;
+    case 't': *(ptrdiff_t *)p = (ptrdiff_t)n; break;
+    default: *(int *)p = (int)n; break;
+    }
+}
+
 /* Writes a floating conversion (duet_fmt_float), or none: the formatter without them. */
 typedef void (*float_writer)(sink *k, spec *sp, double v, char c);
 
@@ -232,6 +251,10 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
             duet_fmt_put(k, pct, (size_t)(end - pct));
     } else if (c == '%') {
         duet_fmt_put(k, "%", 1);
+    } else if (c == 'n') {
+        void *p = va_arg(*ap, void *);
+        if (!k->stopped) /* the text was cut: the count would not be the text's */
+            store_count(p, len, k->total);
     } else if (find("diuxXop", c)) {
         bool is_signed = c == 'd' || c == 'i';
         uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);

@@ -46,6 +46,12 @@ int main(void)
     n = sprintf(buf, "%05.1f|%x", -2.25, 0xbeefu);
     printf("sprintf: %d [%s]\n", n, buf);
     log_line("%s %f", "a value of", 2.0 / 3.0);
+    int at = 0;
+    short cut_at = 0;
+    n = printf("count: %s%n|%d\n", "abc", &at, 7);
+    printf("count: %d of %d\n", at, n);
+    n = snprintf(buf, 4, "%s%hn", words, &cut_at);
+    printf("count when cut: %d of %d [%s]\n", cut_at, n, buf);
 
     /* scanf's conversions, floats among them, each read back with printf. */
     float f = 0;

@@ -262,6 +262,29 @@ static void test_format_alternate_form(void **state)
     assert_int_equal(n, strlen(want));
 }
 
+/* %n stores the count of bytes written before it, in its length's type, and takes its
+ * argument, so that those after it read theirs; after the text is cut it stores nothing. */
+static void test_format_count(void **state)
+{
+    (void)state;
+    char got[64];
+    int at = -1;
+    signed char small = -1;
+    long long wide = -1;
+    size_t n = duet_format_text(got, sizeof got, "ab%n%5d%hhn|%s%lln", &at, 42, &small, "xyz", &wide);
+    assert_string_equal(got, "ab   42|xyz");
+    assert_int_equal(n, 11);
+    assert_int_equal(at, 2);
+    assert_int_equal(small, 7);
+    assert_int_equal(wide, 11);
+    at = -1;
+    duet_format_text(got, 6, "abcdefgh%n", &at); /* cut: "ab..." */
+    assert_int_equal(at, -1);
+    int *volatile none = NULL; /* unknown to the compiler's check */
+    assert_int_equal(duet_format_text(got, sizeof got, "%n%d", none, 5), 1); /* nothing stored */
+    assert_string_equal(got, "5");
+}
+
 /* %s with a precision reads no more bytes than it: the text may be an array without a NUL
  * (fuzz_format's find: it read the byte after). The array ends where a page that cannot be
  * read begins, so that reading past it stops the test. */
@@ -297,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_format_nofloat_skips_floating_conversions),
         cmocka_unit_test(test_format_string_reads_up_to_its_precision),
         cmocka_unit_test(test_format_alternate_form),
+        cmocka_unit_test(test_format_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
