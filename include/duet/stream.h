@@ -62,7 +62,7 @@ size_t duet_stream_write(duet_stream *s, const void *data, size_t len);
 size_t duet_stream_print(duet_stream *s, const char *str);
 size_t duet_stream_println(duet_stream *s, const char *str);
 
-/* printf-style: %d %i %u %x %X %o %c %s %p %% %f %F %e %E %g %G %a %A, flags - 0 + space #,
+/* printf-style: %d %i %u %x %X %o %c %s %p %n %% %f %F %e %E %g %G %a %A, flags - 0 + space #,
  * width, precision, length h hh l ll z j t L, as duet_format_text formats (duet/format.h
  * says how). No stdio involved. Returns the bytes taken. */
 size_t duet_stream_printf(duet_stream *s, const char *fmt, ...) DUET_FORMAT_CHECK(2, 3);
