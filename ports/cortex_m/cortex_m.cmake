@@ -7,7 +7,8 @@
 #                                     waiting, setup() and loop(),
 #                                     newlib's system calls (the time's on the board's
 #                                     clocks), C's printf family on duet's
-#                                     formatter, the Serial's text output,
+#                                     formatter and its scanf with floats, the
+#                                     Serial's text output,
 #                                     threads); a port compiles them into its
 #                                     own library, as they call the port's hooks
 #   DUET_CORTEX_M_NO_LTO_SOURCES      those of them compiled without link-time optimisation

@@ -305,9 +305,9 @@ size_t duet_format_vout(duet_format_out out, void *arg, const char *fmt, va_list
     return format_with(out, arg, fmt, ap, duet_fmt_float);
 }
 
-/* duet_format_vout's output into a duet_text (arg): cut to fit, ending in "...". Once a piece is
- * cut it takes fewer bytes than it was given, which ends the formatting: the rest would not
- * fit either. */
+/* duet_format_vout's output into a duet_text (arg): cut to fit, ending in "...". Once a
+ * piece is cut it takes fewer bytes than it was given, which ends the formatting: the rest
+ * would not fit either. */
 static size_t text_out(void *arg, const char *s, size_t n)
 {
     duet_text *t = arg;
