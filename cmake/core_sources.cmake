@@ -4,6 +4,7 @@
 # (ports/an521): DUET_CORE_SOURCES and DUET_TOP_SOURCES are absolute paths.
 set(DUET_CORE_SOURCES
   src/base/error.c src/base/format.c src/base/format_float.c src/base/number.c src/base/text.c
+  src/base/text_add.c
   src/codec/writer.c src/codec/token.c src/codec/reader.c
   src/link/link_bytes.c src/link/link_mem.c
   src/transport/vring.c src/transport/setup.c src/transport/name_service.c src/transport/rpmsg.c

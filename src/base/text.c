@@ -24,19 +24,6 @@ bool duet_bytes_equal(const void *a, const void *b, size_t n)
     return true;
 }
 
-void duet_text_addn(duet_text *t, const char *s, size_t len)
-{
-    if (t->cap == 0)
-        return;
-    size_t room = t->cap - 1 - t->len;
-    size_t n = len <= room ? len : room;
-    memcpy(t->buf + t->len, s, n);
-    t->len += n;
-    if (n < len && t->cap >= 4) /* cut: it ends in "..." */
-        memcpy(t->buf + t->cap - 4, "...", 3);
-    t->buf[t->len] = '\0';
-}
-
 void duet_text_add(duet_text *t, const char *s)
 {
     duet_text_addn(t, s, duet_text_length(s));
