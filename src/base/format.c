@@ -75,12 +75,7 @@ void duet_fmt_pad(sink *k, char c, int n)
 
 int duet_fmt_field_start(sink *k, const spec *sp, const char *prefix, size_t body_len, bool zero_fill)
 {
-    /* A sign, 0x or both. Measured here, not with text.c's duet_text_length (see text_add.c),
-     * and in the form of its loop, which GCC does not turn into a call of libc's strlen. */
-    const char *end = prefix;
-    while (*end++)
-        ;
-    size_t plen = (size_t)(end - prefix - 1);
+    size_t plen = duet_text_length(prefix);
     size_t len = plen + body_len;
     int fill = (size_t)sp->width > len ? sp->width - (int)len : 0;
     if (!(sp->flags & LEFT) && !zero_fill)

@@ -3,18 +3,6 @@
 
 #include <string.h>
 
-size_t duet_text_length(const char *s)
-{
-#if !defined(__OPTIMIZE_SIZE__)
-    return strlen(s); /* the C library's, a word at a time, where built for speed */
-#else
-    const char *p = s; /* a firmware built for size links no strlen for duet */
-    while (*p++)
-        ;
-    return (size_t)(p - s - 1);
-#endif
-}
-
 bool duet_bytes_equal(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;

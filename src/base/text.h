@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "duet/config.h"
 
@@ -37,8 +38,19 @@ static inline const char *duet_text_pick(const char *full, const char *brief)
  * duet's own byte loops, so that a firmware that uses none of libc's string functions links
  * none for duet (newlib's strlen and memcmp are 316 B on a Cortex-M; duet's strings are
  * names and short texts). The loop is written so that GCC does not turn it back into a
- * call of strlen. */
-size_t duet_text_length(const char *s);
+ * call of strlen. The length is inline: the formatter, machine code on the Cortex-M ports
+ * (text_add.c says why), measures with it too. */
+static inline size_t duet_text_length(const char *s)
+{
+#if !defined(__OPTIMIZE_SIZE__)
+    return strlen(s); /* the C library's, a word at a time, where built for speed */
+#else
+    const char *p = s; /* a firmware built for size links no strlen for duet */
+    while (*p++)
+        ;
+    return (size_t)(p - s - 1);
+#endif
+}
 bool duet_bytes_equal(const void *a, const void *b, size_t n);
 
 /* Appends len bytes of s. */
