@@ -47,16 +47,24 @@ endfunction()
 # are more -I dirs, DEFINES more -D (NAME or NAME=VALUE), FLAGS more compile flags (a
 # library's pkg-config cflags) and LIBS what it links (-lm, a library's pkg-config
 # ldflags). SECONDS runs its test shorter: it runs for the smaller of SECONDS and
-# DUET_FUZZ_SECONDS. DEPENDS are more files whose change rebuilds it (the headers it tests:
-# the sources are tracked, headers are not).
+# DUET_FUZZ_SECONDS. A change of its sources, of duet's headers (include/, src/, fuzz/) or of
+# a header in an INCLUDES directory rebuilds it; DEPENDS are more files whose change does.
 # CXX: a target in C++ (the Arduino layer's). SOURCE and the SOURCES that are not .c files are
 # C++, compiled and linked with clang++ -std=c++17 (as compat/arduino is built); the core and
 # the .c files among SOURCES stay C11, each compiled by clang on its own into NAME.objects/.
 find_program(DUET_CLANG NAMES clang clang-14 REQUIRED)
 find_program(DUET_CLANGXX NAMES clang++ clang++-14)
+# A custom command rebuilds on a change of the files it names only: the headers are named.
+file(GLOB_RECURSE DUET_FUZZ_HEADERS CONFIGURE_DEPENDS
+     ${CMAKE_SOURCE_DIR}/include/*.h ${CMAKE_SOURCE_DIR}/src/*.h ${CMAKE_SOURCE_DIR}/fuzz/*.h)
 function(duet_add_fuzz name source)
   cmake_parse_arguments(F "CXX" "SEEDS;SECONDS" "SOURCES;INCLUDES;DEFINES;FLAGS;LIBS;DEPENDS" ${ARGN})
   set(out ${CMAKE_BINARY_DIR}/fuzz/${name})
+  set(headers ${DUET_FUZZ_HEADERS} ${F_DEPENDS})
+  foreach(dir ${F_INCLUDES})
+    file(GLOB dir_headers CONFIGURE_DEPENDS ${dir}/*.h)
+    list(APPEND headers ${dir_headers})
+  endforeach()
   list(TRANSFORM F_INCLUDES PREPEND -I)
   list(TRANSFORM F_DEFINES PREPEND -D)
   set(flags -g -O1 ${DUET_WARNINGS}
@@ -68,7 +76,7 @@ function(duet_add_fuzz name source)
       COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/fuzz
       COMMAND ${DUET_CLANG} -std=c11 ${flags} ${sanitizers}
               ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} -o ${out} ${F_LIBS}
-      DEPENDS ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_check.h ${F_DEPENDS}
+      DEPENDS ${DUET_CORE_SOURCES} ${F_SOURCES} ${source} ${headers}
       COMMENT "fuzz target ${name} (clang, libFuzzer)" VERBATIM)
   else()
     if(NOT DUET_CLANGXX)
@@ -88,13 +96,13 @@ function(duet_add_fuzz name source)
         COMMAND ${CMAKE_COMMAND} -E make_directory ${out}.objects
         COMMAND ${DUET_CLANG} -std=c11 ${flags} -fsanitize=fuzzer-no-link,address,undefined
                 -fno-sanitize-recover=all -c ${src} -o ${obj}
-        DEPENDS ${src} VERBATIM)
+        DEPENDS ${src} ${headers} VERBATIM)
       list(APPEND objects ${obj})
     endforeach()
     add_custom_command(OUTPUT ${out}
       COMMAND ${DUET_CLANGXX} -std=c++17 ${flags} ${sanitizers}
               ${cxx_sources} ${source} ${objects} -o ${out} ${F_LIBS}
-      DEPENDS ${objects} ${cxx_sources} ${source} ${CMAKE_SOURCE_DIR}/fuzz/fuzz_check.h ${F_DEPENDS}
+      DEPENDS ${objects} ${cxx_sources} ${source} ${headers}
       COMMENT "fuzz target ${name} (clang++, libFuzzer)" VERBATIM)
   endif()
   add_custom_target(${name} ALL DEPENDS ${out})
