@@ -1,6 +1,6 @@
-/* mbed_time.c - the C library's clock on the board: time() reads the board's real-time clock
- * (duet/board.h), set_time() sets it, and the time zone is UTC, as on an Mbed board. It is C
- * because it takes the place of the C library's own time() in the program. */
+/* mbed_time.c - Mbed's set_time(): sets the board's real-time clock (duet/board.h), which C's
+ * time() reads on every target (the Cortex-M ports' time_syscalls.c, the emulated board's
+ * board_libc.c); the time zone is UTC, as on an Mbed board. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -19,14 +19,6 @@ void set_time(time_t t)
         fputc('\n', stderr);
         fflush(stderr);
     }
-}
-
-time_t time(time_t *out)
-{
-    time_t now = (time_t)duet_rtc_get();
-    if (out)
-        *out = now;
-    return now;
 }
 
 /* mktime, localtime and strftime count in UTC, whatever the PC's time zone. */

@@ -25,8 +25,7 @@
  *     (glibc writes "1.e+06" for %#g of 999999.5, without the zeros # keeps: C says the
  *     %e form with precision P - 1, "1.00000e+06"); %c and %s lose the 0 flag and %c
  *     its precision (C leaves them undefined; format.c pads with spaces); %s of NULL is
- *     "(null)"; %p is 0x and lower-case hex digits (NULL: 0x0) padded as a number, without
- *     the + and space flags or a precision (glibc checks it where the pointer is not NULL);
+ *     "(null)"; %p as glibc writes it, flags and precision too (NULL: "(nil)");
  *     a length modifier on c s p, and one other than L on the floating ones, is ignored;
  *     # on d i u c s p is ignored (glibc is handed it only for o x X and the floating ones);
  *   - "%%" with any flags or width is "%"; an unknown conversion is written as it stands
@@ -246,22 +245,6 @@ static void write_spec(run *r, reader *in, conv *cv, bool with_length)
     add_str(&r->fmt, cv->len);
 }
 
-/* Pads text (after its prefix: a sign, "0x") to the width as a number is: spaces before,
- * zeros after the prefix (ZERO), or spaces after (LEFT). */
-static void add_padded(bytes *out, const conv *cv, const char *prefix, const char *text)
-{
-    int fill = cv->width - (int)(strlen(prefix) + strlen(text));
-    bool zero = (cv->flags & (LEFT | ZERO)) == ZERO;
-    for (int i = 0; !(cv->flags & LEFT) && !zero && i < fill; i++)
-        add(out, " ", 1);
-    add_str(out, prefix);
-    for (int i = 0; zero && i < fill; i++)
-        add(out, "0", 1);
-    add_str(out, text);
-    for (int i = 0; cv->flags & LEFT && i < fill; i++)
-        add(out, " ", 1);
-}
-
 /* The reference format of cv for snprintf: its flags (less those in drop), width and
  * precision (if keep_prec) as digits, the length (if keep_len) and the letter. */
 static void reference_format(char *out, size_t size, const conv *cv, unsigned drop, bool keep_prec, bool keep_len)
@@ -340,14 +323,9 @@ static void expect_conversion(bytes *out, conv *cv)
     } else if (cv->c == 's') {
         reference_format(f, sizeof f, cv, ZERO, true, false);
         n = snprintf(text, sizeof text, f, cv->null_string ? "(null)" : cv->string);
-    } else if (cv->c == 'p' && cv->value) {
-        reference_format(f, sizeof f, cv, PLUS | SPACE, false, false);
+    } else if (cv->c == 'p') { /* NULL too: (nil) */
+        reference_format(f, sizeof f, cv, 0, true, false);
         n = snprintf(text, sizeof text, f, (void *)(uintptr_t)cv->value);
-    } else if (cv->c == 'p') {
-        conv plain = *cv;
-        plain.flags &= ~(unsigned)(PLUS | SPACE);
-        add_padded(out, &plain, "0x", "0");
-        return;
     } else {
         expect_integer(out, cv);
         return;

@@ -30,10 +30,10 @@ extern "C" {
  * floating ones from the value's exact digits, rounded to nearest with ties to even (%.1f
  * of 0.25 is 0.2, %f of 1e30 has all 31 digits of the double), a NaN with its sign. Except:
  * %#g of a value that rounds up to the next power of ten keeps its zeros, as C says
- * (999999.5: 1.00000e+06, where glibc writes 1.e+06); %p is 0x and hex digits (NULL too:
- * 0x0), without + space or precision; %s of NULL is (null); %n stores the count of bytes
- * written so far where its argument points (an int, or the type of its length modifier;
- * nothing for NULL), none once the text has been cut. Floating conversions use 32-bit
+ * (999999.5: 1.00000e+06, where glibc writes 1.e+06). As glibc's, %p is %#x of the
+ * address with its flags and precision, and (nil) for NULL; %s of NULL is (null); %n stores
+ * the count of bytes written so far where its argument points (an int, or the type of its
+ * length modifier; nothing for NULL), none once the text has been cut. Floating conversions use 32-bit
  * integer arithmetic only (no FPU, no libgcc routine) and up to 800 bytes of stack in all
  * (measured on a Cortex-M4). Returns the length of the text in buf. */
 size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT_CHECK(3, 4);

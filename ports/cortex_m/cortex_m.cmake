@@ -54,6 +54,7 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/stdio_printf.c
   ${DUET_CORTEX_M_DIR}/stdio_scanf.c
   ${DUET_CORTEX_M_DIR}/time_syscalls.c
+  ${DUET_CORTEX_M_DIR}/sleep.c
   ${DUET_CORTEX_M_DIR}/thread.c)
 
 # What the linker must find after the link-time optimiser has run stays machine code in an

@@ -149,6 +149,12 @@ static void emit_int(sink *k, const spec *sp, uint64_t mag, const char *prefix, 
     emit_number(k, sp, prefix, p, n);
 }
 
+/* What goes before a pointer's hex digits: 0x, after the sign the flags ask for. */
+static const char *pointer_prefix(const spec *sp)
+{
+    return sp->flags & PLUS ? "+0x" : sp->flags & SPACE ? " 0x" : "0x";
+}
+
 /* %s: at most the precision's bytes of s, which need no NUL after them (none is read). */
 static void emit_str(sink *k, spec *sp, const char *s)
 {
@@ -258,12 +264,14 @@ static void emit_conversion(sink *k, spec *sp, char c, int len, va_list *ap, con
     } else if (find("diuxXop", c)) {
         bool is_signed = c == 'd' || c == 'i';
         uint64_t v = c == 'p' ? (uint64_t)(uintptr_t)va_arg(*ap, void *) : arg_int(ap, len, is_signed);
+        if (c == 'p' && !v) { /* glibc's NULL: a text, padded with spaces only */
+            duet_fmt_text(k, sp, "", "(nil)", 5);
+            return;
+        }
         bool neg = is_signed && v >> 63;
-        if (c == 'p')
-            sp->prec = -1;
-        /* + and space are for signed conversions: an unsigned one has no sign; '#' gives a
-         * hex one that is not 0 its 0x (%#o: emit_int) */
-        const char *prefix = c == 'p' ? "0x" : is_signed ? duet_fmt_sign(sp, neg) : "";
+        /* + and space are for signed conversions and %p (glibc's %p is %#x with them): an
+         * unsigned one has no sign; '#' gives a hex one that is not 0 its 0x (%#o: emit_int) */
+        const char *prefix = c == 'p' ? pointer_prefix(sp) : is_signed ? duet_fmt_sign(sp, neg) : "";
         if ((sp->flags & ALT) && v && (c == 'x' || c == 'X'))
             prefix = c == 'x' ? "0x" : "0X";
         else if (c != 'o')

@@ -5,7 +5,8 @@
 # the host's compiler and glibc, and with duet-board for the AN521's M7, writes the same bytes
 # to stdout (the M7's UART under QEMU); built for the GIGA's two cores, it links with duet's
 # printf and none of newlib's. C's clocks and files (ports/cortex_m/time_syscalls.c, console.c):
-# c_system.c passes its checks on the AN521's M7 and links for the GIGA.
+# c_system.c passes its checks on the AN521's M7 and on the emulated board's (its clocks and
+# sleeps: ports/posix/board_libc.c), and links for the GIGA.
 set -eu
 board=$1
 cc=$2
@@ -47,6 +48,14 @@ system_program=$src/tests/an521/c_system.c
 cat "$work/c_system.txt"
 grep -q '^c_system: [1-9][0-9]* checks passed, 0 failed$' "$work/c_system.txt" ||
     { echo "c_library.sh: c_system did not pass its checks" >&2; exit 1; }
+# The same clocks and sleeps on the emulated board (ports/posix/board_libc.c), whose
+# programs have the PC's files.
+"$board" build --core m7 -DC_SYSTEM_PC_FILES -o "$work/c_system_posix" "$system_program"
+"$board" run --m7 "$work/c_system_posix" --seconds 20 >"$work/c_system_posix.txt" ||
+    { cat "$work/c_system_posix.txt" >&2; echo "c_library.sh: c_system failed on the emulated board" >&2; exit 1; }
+cat "$work/c_system_posix.txt"
+grep -q '^c_system: [1-9][0-9]* checks passed, 0 failed$' "$work/c_system_posix.txt" ||
+    { echo "c_library.sh: c_system did not pass its checks on the emulated board" >&2; exit 1; }
 for core in m7 m4; do
     "$board" build --target giga --core $core -o "$work/giga_c_system_$core.elf" "$system_program"
     # It calls no scanf, only strftime (whose tzset calls newlib's siscanf): no float scanner.
@@ -55,4 +64,4 @@ for core in m7 m4; do
         exit 1
     fi
 done
-echo "c_library.sh: $lines lines, the same from the AN521's printf and scanf as from glibc's; C's clocks and files on the AN521; the GIGA's images link"
+echo "c_library.sh: $lines lines, the same from the AN521's printf and scanf as from glibc's; C's clocks, sleeps and files on the AN521 and the emulated board; the GIGA's images link"

@@ -45,6 +45,8 @@ int main(void)
     printf("snprintf of nothing: %d\n", n);
     n = sprintf(buf, "%05.1f|%x", -2.25, 0xbeefu);
     printf("sprintf: %d [%s]\n", n, buf);
+    printf("pointers: [%p] [%8p] [%-8p] [%p] [%10p]\n", NULL, NULL, NULL, (void *)(uintptr_t)0x1234,
+           (void *)(uintptr_t)0xbeef0);
     log_line("%s %f", "a value of", 2.0 / 3.0);
     int at = 0;
     short cut_at = 0;

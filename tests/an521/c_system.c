@@ -1,14 +1,17 @@
-/* c_system.c - what C's library asks of the system, on a Cortex-M board. The clocks
- * (ports/cortex_m/time_syscalls.c): time() and gettimeofday() read the board's real-time
- * clock, clock() and times() count from the core's start in CLOCKS_PER_SEC. Files
+/* c_system.c - what C's library asks of the system, on a Cortex-M board and on the emulated
+ * board. The clocks (ports/cortex_m/time_syscalls.c, ports/posix/board_libc.c): time() and
+ * gettimeofday() read the board's real-time clock, clock() and times() count from the core's
+ * start; sleep() and usleep() (ports/cortex_m/sleep.c) last at least as long as asked. Files
  * (ports/cortex_m/console.c): there are none, so fopen(), remove() and rename() fail with
- * ENOENT, and the program links. Prints "c_system: N checks passed, M failed", and a FAIL
+ * ENOENT, and the program links (built with -DC_SYSTEM_PC_FILES for the emulated board, whose
+ * programs have the PC's files, it leaves them out). Prints "c_system: N checks passed, M failed", and a FAIL
  * line for each failure. */
 #include <errno.h>
 #include <stdio.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "duet/board.h"
 
@@ -45,13 +48,30 @@ int main(void)
     clock_t before = clock();
     struct tms t;
     clock_t then = times(&t);
-    check(then >= before && t.tms_utime == then, "times() counts as clock()", (long long)then);
+    /* times() counts in ticks of 1/100 s on both (CLK_TCK), clock() in CLOCKS_PER_SEC (100
+     * on Arm, a million on the PC). */
+    check(then * (CLOCKS_PER_SEC / 100) >= before && t.tms_utime == then, "times() counts as clock()",
+          (long long)then);
     delay(300);
     clock_t after = clock();
     /* CLOCKS_PER_SEC is 100: 300 ms are 30 ticks (more on a busy host, never fewer). */
     check(after - before >= 30 * CLOCKS_PER_SEC / 100 && after - before < 150 * CLOCKS_PER_SEC / 100,
           "clock() counts 300 ms of delay() in CLOCKS_PER_SEC", (long long)(after - before));
 
+    /* usleep rounds up to whole milliseconds: 250.5 ms are 251. */
+    unsigned long start = millis();
+    check(usleep(250500) == 0, "usleep returns 0", 0);
+    unsigned long slept = millis() - start;
+    check(slept >= 251 && slept < 750, "usleep(250500) lasts 251 ms or more", (long long)slept);
+    start = millis();
+    check(sleep(1) == 0, "sleep returns 0", 0);
+    slept = millis() - start;
+    check(slept >= 1000 && slept < 1500, "sleep(1) lasts a second or more", (long long)slept);
+    start = millis();
+    check(sleep(0) == 0 && usleep(0) == 0, "sleep(0) and usleep(0) return 0", 0);
+    check(millis() - start < 100, "sleep(0) and usleep(0) return at once", (long long)(millis() - start));
+
+#ifndef C_SYSTEM_PC_FILES /* on the emulated board a program has the PC's files */
     errno = 0;
     FILE *f = fopen("data.txt", "w");
     check(f == NULL && errno == ENOENT, "fopen fails with ENOENT", errno);
@@ -61,6 +81,7 @@ int main(void)
     check(remove("data.txt") == -1 && errno == ENOENT, "remove fails with ENOENT", errno);
     errno = 0;
     check(rename("a.txt", "b.txt") == -1 && errno == ENOENT, "rename fails with ENOENT", errno);
+#endif
     printf("c_system: %d checks passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -61,9 +61,10 @@ static const char *const cpu_flags[2][4] = {
 /* -flto: the program and duet are optimised together when linked (the small functions each
  * layer calls in the one below are inlined across files), which makes a firmware ~1 KiB
  * smaller (docs/giga.md); the library is archived by gcc-ar, whose index names what the
- * intermediate code defines. */
+ * intermediate code defines. C is GNU C11, as on every other target (and in a sketch's .c
+ * files): newlib then declares POSIX's and BSD's functions (usleep, strdup) beside C's. */
 static const char *const c_flags[] = {
-    "-std=c11", "-Os", "-g", "-flto", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
+    "-std=gnu11", "-Os", "-g", "-flto", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
 };
 
 /* Where duet's sources and headers are: the source tree duet-board was built from, or the
