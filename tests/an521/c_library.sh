@@ -2,9 +2,9 @@
 # c_library.sh DUET_BOARD CC SOURCE_DIR WORK_DIR - the C library as the Cortex-M ports give it.
 # C's printf and scanf families (ports/cortex_m/stdio_printf.c, duet's formatter in place of
 # newlib-nano's; stdio_scanf.c, newlib's with its float scanner): c_stdio.c, plain C, built with
-# the host's compiler and glibc, and with duet-board for the AN521's M7, writes the same bytes
-# to stdout (the M7's UART under QEMU); built for the GIGA's two cores, it links with duet's
-# printf and none of newlib's. C's clocks and files (ports/cortex_m/time_syscalls.c, console.c):
+# the host's compiler and glibc, and with duet-board for the AN521's M7, given the same stdin
+# (the M7's UART under QEMU), writes the same bytes to stdout; built for the GIGA's two cores,
+# it links with duet's printf and none of newlib's. C's clocks and files (ports/cortex_m/time_syscalls.c, console.c):
 # c_system.c passes its checks on the AN521's M7 and on the emulated board's (its clocks and
 # sleeps: ports/posix/board_libc.c), and links for the GIGA.
 set -eu
@@ -16,9 +16,12 @@ rm -rf "$work"
 mkdir -p "$work"
 program=$src/tests/an521/c_stdio.c
 "$cc" -std=c11 -Wall -Wextra -Werror -o "$work/host" "$program" -lm
-"$work/host" >"$work/host.txt"
+# The console's input: the AN521's M7 reads it from its UART (QEMU's stdin).
+input='a line for fgets
+-17 0.125 word'
+printf '%s\n' "$input" | "$work/host" >"$work/host.txt"
 "$board" build --target an521 --core m7 -o "$work/an521_m7.elf" "$program"
-"$board" run --target an521 --m7 "$work/an521_m7.elf" --seconds 20 >"$work/an521.txt"
+printf '%s\n' "$input" | "$board" run --target an521 --m7 "$work/an521_m7.elf" --seconds 20 >"$work/an521.txt"
 if ! cmp -s "$work/host.txt" "$work/an521.txt"; then
     echo "c_library.sh: the AN521's printf and scanf wrote otherwise than glibc's (< glibc, > AN521):" >&2
     diff "$work/host.txt" "$work/an521.txt" >&2 || true

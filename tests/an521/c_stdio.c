@@ -1,7 +1,7 @@
 /* c_stdio.c - C's printf and scanf families as a program on a board uses them: plain C, no
  * duet header. c_library.sh builds it for the host (glibc's) and for the AN521 (the Cortex-M
- * ports': printf on duet's formatter, newlib's scanf with its float scanner) and compares
- * what each writes to stdout. */
+ * ports': printf on duet's formatter, newlib's scanf with its float scanner), gives both the
+ * same stdin and compares what each writes to stdout. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -65,5 +65,12 @@ int main(void)
     printf("sscanf: %d [%.9g %.17g %d %u %s]\n", n, f, d, i, u, word);
     n = sscanf("1e-310 inf x", "%lf %lf %d", &d, &d, &i);
     printf("sscanf stops at what does not match: %d [%g]\n", n, d);
+
+    /* stdin, the console's input (c_library.sh pipes the same lines to both): a line, then
+     * scanf's conversions. */
+    char line[64];
+    printf("fgets: [%s]\n", fgets(line, sizeof line, stdin) ? strtok(line, "\n") : "(end)");
+    n = scanf("%d %lf %7s", &i, &d, word);
+    printf("scanf: %d [%d %.17g %s]\n", n, i, d, word);
     return 0;
 }
