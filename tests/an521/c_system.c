@@ -1,13 +1,15 @@
 /* c_system.c - what C's library asks of the system, on a Cortex-M board and on the emulated
  * board. The clocks (ports/cortex_m/time_syscalls.c, ports/posix/board_libc.c): time() and
  * gettimeofday() read the board's real-time clock, clock() and times() count from the core's
- * start; sleep() and usleep() (ports/cortex_m/sleep.c) last at least as long as asked. Files
- * (ports/cortex_m/console.c): there are none, so fopen(), remove() and rename() fail with
- * ENOENT, and the program links (built with -DC_SYSTEM_PC_FILES for the emulated board, whose
- * programs have the PC's files, it leaves them out). Prints "c_system: N checks passed, M failed", and a FAIL
- * line for each failure. */
+ * start; sleep() and usleep() (ports/cortex_m/sleep.c) last at least as long as asked;
+ * rand() gives newlib's numbers. Files (ports/cortex_m/console.c): there are none, so
+ * fopen(), remove() and rename() fail with ENOENT, and the program links (built with
+ * -DC_SYSTEM_PC_FILES for the emulated board, whose programs have the PC's files, it leaves
+ * them out). Prints "c_system: N checks passed, M failed", and a FAIL line for each failure. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
@@ -70,6 +72,18 @@ int main(void)
     start = millis();
     check(sleep(0) == 0 && usleep(0) == 0, "sleep(0) and usleep(0) return 0", 0);
     check(millis() - start < 100, "sleep(0) and usleep(0) return at once", (long long)(millis() - start));
+
+    /* rand() is newlib's on every target: its 64-bit LCG, seeded with 1 until srand(). */
+    uint64_t next = 1;
+    int same = 1;
+    for (int k = 0; k < 5; k++) {
+        next = next * 6364136223846793005u + 1u;
+        same &= rand() == (int)((next >> 32) & RAND_MAX);
+    }
+    srand(7);
+    next = 7 * 6364136223846793005u + 1u;
+    same &= rand() == (int)((next >> 32) & RAND_MAX);
+    check(same, "rand() gives newlib's numbers, from seed 1 and after srand(7)", 0);
 
 #ifndef C_SYSTEM_PC_FILES /* on the emulated board a program has the PC's files */
     errno = 0;
