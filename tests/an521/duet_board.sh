@@ -40,4 +40,11 @@ if "$board" run --target an521 --board "$work/b" --m7 "$work/serial_m7.elf" 2>"$
 fi
 grep -q "^duet-board run: --board is not supported by --target an521 (it keeps no flash between runs" "$work/err.txt" ||
     { cat "$work/err.txt" >&2; exit 1; }
+# So are the verbs of a board that keeps its flash: the sentence says what to do instead.
+if "$board" upload --target an521 --core m7 "$work/serial_m7.elf" 2>"$work/err.txt"; then
+    echo "duet_board.sh: upload was accepted by --target an521" >&2
+    exit 1
+fi
+grep -q "^duet-board upload: target an521 has no upload: it keeps no flash between runs (give run the images" \
+    "$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }
 echo "duet_board.sh: build and run on --target an521 work"

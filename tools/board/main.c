@@ -222,6 +222,7 @@ int main(int argc, char **argv)
                                       : strcmp(a.verb, "reset") == 0  ? t->reset
                                                                       : t->status;
     if (!verb)
-        return board_usage_fail(&a, "target %s has no %s", t->name, a.verb);
+        return board_usage_fail(&a, "target %s has no %s%s%s", t->name, a.verb, t->instead ? ": " : "",
+                                t->instead ? t->instead : "");
     return verb(&a);
 }

@@ -60,6 +60,7 @@ typedef struct board_target {
     int (*run)(const board_args *args);
     int (*reset)(const board_args *args);
     int (*status)(const board_args *args);
+    const char *instead; /* for a verb it lacks (NULL above): what to do instead */
 } board_target;
 
 /* The table (targets.c), ended by NULL; the first is the default. */

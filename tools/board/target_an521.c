@@ -334,6 +334,7 @@ static int an521_run(const board_args *a)
 const board_target board_target_an521 = {
     "an521", "two Cortex-M33 under QEMU (mps2-an521): CPU0 as the M7, CPU1 as the M4",
     an521_build, NULL, an521_run, NULL, NULL,
+    "it keeps no flash between runs (give run the images: duet-board run --target an521 --m7 IMAGE [--m4 IMAGE])",
 };
 
 #else /* built without the AN521 port */
@@ -347,6 +348,7 @@ static int an521_missing(const board_args *a)
 const board_target board_target_an521 = {
     "an521", "two Cortex-M33 under QEMU (not built: configure with -DDUET_AN521=ON)",
     an521_missing, NULL, an521_missing, NULL, NULL,
+    "it keeps no flash between runs, and this duet-board was built without it (-DDUET_AN521=ON)",
 };
 
 #endif

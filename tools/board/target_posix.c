@@ -325,5 +325,5 @@ static int posix_status(const board_args *a)
 
 const board_target board_target_posix = {
     "posix", "the GIGA R1 emulated on this PC, each core a process",
-    posix_build, posix_upload, posix_run, posix_reset, posix_status,
+    posix_build, posix_upload, posix_run, posix_reset, posix_status, NULL,
 };
