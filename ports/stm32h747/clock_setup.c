@@ -46,11 +46,14 @@ static bool at_full_speed(void)
 }
 
 /* The LDO as the supply, unless it is set already; any other supply set since power-on
- * cannot be changed (PWR_CR3 is written once) and may not allow VOS0: false. */
+ * cannot be changed (PWR_CR3 is written once) and may not allow VOS0: false. Whether it was
+ * written is told by PWR_CR3 itself, as ST's HAL tells it (a value other than its power-on
+ * one), not by ACTVOSRDY, which is not known to read 0 before the first write. */
 static bool supply_ldo(void)
 {
-    if (PWR_CSR1 & PWR_CSR1_ACTVOSRDY)
-        return (PWR_CR3 & PWR_CR3_SUPPLY_MASK) == PWR_CR3_LDOEN;
+    uint32_t supply = PWR_CR3 & PWR_CR3_SUPPLY_MASK;
+    if (supply != PWR_CR3_SUPPLY_RESET)
+        return supply == PWR_CR3_LDOEN;
     giga_reg_update(&PWR_CR3, PWR_CR3_SUPPLY_MASK, PWR_CR3_LDOEN);
     return giga_reg_wait(&PWR_CSR1, PWR_CSR1_ACTVOSRDY, PWR_CSR1_ACTVOSRDY);
 }
@@ -80,6 +83,10 @@ static bool pll1_from_hse(void)
     if (!giga_reg_wait(&RCC_CR, RCC_CR_PLL1RDY, 0))
         return false;
     giga_reg_update(&RCC_PLLCKSELR, PLLCKSELR_MASK, PLLCKSELR_WANTED);
+    /* The source is the three PLLs' and takes no write while PLL2 or PLL3 runs (a
+     * bootloader's): then the M7 stays on the HSI rather than run PLL1 from another input. */
+    if (!giga_reg_wait(&RCC_PLLCKSELR, PLLCKSELR_MASK, PLLCKSELR_WANTED))
+        return false;
     giga_reg_update(&RCC_PLL1DIVR, PLL1DIVR_MASK, PLL1DIVR_WANTED);
     giga_reg_update(&RCC_PLLCFGR, RCC_PLLCFGR_PLL1FRACEN | RCC_PLLCFGR_PLL1VCOSEL | RCC_PLLCFGR_PLL1RGE_MASK,
                     RCC_PLLCFGR_PLL1RGE(PLL1_INPUT_RANGE) | RCC_PLLCFGR_DIVP1EN | RCC_PLLCFGR_DIVQ1EN |

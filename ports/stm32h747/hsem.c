@@ -49,6 +49,9 @@ void giga_hsem_isr(void)
     uint32_t line = giga_is_m7() ? 1u : 2u;
     uint32_t pending = HSEM_MISR(line);
     HSEM_ICR(line) = pending;
+    /* The clear reaches the HSEM before the handler returns: else the line may still be
+     * pending at the return (the write waits in the M7's buffer), and the handler runs twice. */
+    giga_barrier();
     giga_doorbell_flag = 1;
 }
 

@@ -19,10 +19,13 @@ bool giga_reg_wait(volatile uint32_t *reg, uint32_t mask, uint32_t value)
 void giga_delay_us(uint32_t us)
 {
     DEMCR |= DEMCR_TRCENA;
+    DWT_LAR = DWT_LAR_KEY; /* the M7's DWT ignores DWT_CTRL until it is unlocked */
     DWT_CTRL |= DWT_CTRL_CYCCNTENA;
     uint32_t cycles = us * (giga_clock_cpu_hz() / 1000000u);
     uint32_t start = DWT_CYCCNT;
-    while (DWT_CYCCNT - start < cycles) {
+    /* At most as many turns as cycles (each takes more than one): a counter that does not
+     * count ends the wait no sooner than it should, and not never. */
+    for (uint32_t turns = 0; DWT_CYCCNT - start < cycles && turns < cycles; turns++) {
         /* the SDRAM's power-up time: the chip needs it before its first command */
     }
 }

@@ -48,6 +48,7 @@
 /* Cache maintenance operations (Armv7-M B2.2.7): invalidate all I, D by set/way */
 #define SCB_ICIALLU REG32(0xE000EF50u)
 #define SCB_DCISW REG32(0xE000EF60u)
+#define SCB_DCCISW REG32(0xE000EF74u) /* clean and invalidate a data cache line by set/way */
 
 /* NVIC (Armv7-M B3.4): clear-enable and clear-pending, 32 lines per word */
 #define NVIC_ICER(n) REG32(0xE000E180u + 4u * (n))
@@ -73,6 +74,11 @@
 #define DWT_CTRL REG32(0xE0001000u)
 #define DWT_CTRL_CYCCNTENA (1u << 0)
 #define DWT_CYCCNT REG32(0xE0001004u)
+/* The DWT's software lock (the Cortex-M7's CoreSight lock access register; a Cortex-M4 has
+ * none, and the write is ignored there): DWT_CTRL takes no write until this key is written,
+ * unless a debugger has unlocked it already. */
+#define DWT_LAR REG32(0xE0001FB0u)
+#define DWT_LAR_KEY 0xC5ACCE55u
 
 /* ------------------------------------------------------------ RCC (RM0399 §9.7) */
 
@@ -157,6 +163,7 @@
 #define PWR_CR3_LDOEN (1u << 1)
 #define PWR_CR3_SDEN (1u << 2)
 #define PWR_CR3_SUPPLY_MASK (PWR_CR3_BYPASS | PWR_CR3_LDOEN | PWR_CR3_SDEN)
+#define PWR_CR3_SUPPLY_RESET (PWR_CR3_LDOEN | PWR_CR3_SDEN) /* its value at power-on: not yet written */
 /* §7.8.7 PWR_D3CR: VOS 15:14 (11: scale 1), VOSRDY bit 13. Scale 0 is scale 1 with the
  * overdrive on (SYSCFG_PWRCR.ODEN, §7.4 "voltage scaling"). */
 #define PWR_D3CR REG32(0x58024818u)
@@ -242,7 +249,8 @@
 #define FMC_SDCR_MWID_16 (1u << 4)                              /* a 16-bit data bus */
 #define FMC_SDCR_NB_4 (1u << 6)                                 /* four internal banks */
 #define FMC_SDCR_CAS(cycles) ((uint32_t)(cycles) << 7)          /* CAS latency 1..3 */
-#define FMC_SDCR_SDCLK_HCLK_2 (2u << 10)                        /* SDCLK = fmc_ker_ck / 2 */
+#define FMC_SDCR_SDCLK_HCLK_3 (3u << 10)                        /* SDCLK = fmc_ker_ck / 3 */
+#define FMC_SDCR_RBURST (1u << 12)                              /* reads in bursts (one CAS latency a burst) */
 #define FMC_SDCR_RPIPE(cycles) ((uint32_t)(cycles) << 13)       /* read pipe delay 0..2 */
 #define FMC_SDTR1 REG32(0x52004148u)
 /* Each timing in SDCLK cycles (1..16), stored minus one: TMRD 3:0, TXSR 7:4, TRAS 11:8,
@@ -252,7 +260,8 @@
      (((uint32_t)(trc) - 1u) << 12) | (((uint32_t)(twr) - 1u) << 16) | (((uint32_t)(trp) - 1u) << 20) | \
      (((uint32_t)(trcd) - 1u) << 24))
 /* FMC_SDCMR: MODE 2:0, CTB1 bit 4 (the command goes to bank 1), NRFS 8:5 (auto-refreshes
- * minus one), MRD 22:9 (the SDRAM's mode register) */
+ * minus one), MRD 21:9 (the SDRAM's mode register). The STM32H7's controller takes each
+ * command at once: its status register (FMC_SDSR) has no busy flag, unlike the F7's. */
 #define FMC_SDCMR REG32(0x52004150u)
 #define FMC_SDCMR_CLK_ENABLE 1u
 #define FMC_SDCMR_PALL 2u
@@ -264,9 +273,6 @@
 /* FMC_SDRTR: COUNT 13:1, the refresh timer (a refresh every COUNT + 1 SDCLK cycles) */
 #define FMC_SDRTR REG32(0x52004154u)
 #define FMC_SDRTR_COUNT(n) ((uint32_t)(n) << 1)
-/* FMC_SDSR: BUSY bit 5, the controller still takes a command */
-#define FMC_SDSR REG32(0x52004158u)
-#define FMC_SDSR_BUSY (1u << 5)
 
 /* ------------------------------------------------------------ GPIO (RM0399 §12.4) */
 
@@ -282,6 +288,7 @@
 #define GPIO_MODE_OUTPUT 1u
 #define GPIO_MODE_AF 2u
 #define GPIO_MODE_ANALOG 3u
+#define GPIO_SPEED_MEDIUM 1u /* OSPEEDR 01 (§12.4.3) */
 #define GPIO_PULL_NONE 0u
 #define GPIO_PULL_UP 1u
 

@@ -1,13 +1,18 @@
 /* sdram.c - the GIGA R1's SDRAM: 8 MiB, a 16-bit chip with 4 internal banks, 12 row and 8
  * column address bits, on the FMC's SDRAM bank 1 (SDCKE0/SDNE0). The board's wiring and the
- * chip's settings (CAS latency 2, SDCLK = the FMC's clock / 2, the timings below) are those
- * of Arduino's SDRAM library for this board; the registers and the start-up order are
- * RM0399's (FMC chapter, "SDRAM initialization"):
+ * chip's settings are those of Arduino's SDRAM library for this board since 2022 (CAS
+ * latency 2, burst length 1 with read bursts, no read pipe delay, the timings below in SDCLK
+ * cycles, 8 auto-refreshes, the pins at medium speed since 2025), with one difference: SDCLK
+ * is the FMC's clock (rcc_hclk3, 240 MHz) / 3, 80 MHz, where Arduino's is 100 MHz from PLL2.
+ * Each delay then lasts longer than Arduino's (TRCD 37.5 ns rather than 30), so the chip gets
+ * at least the times it gets there, and the port sets up no second PLL without a board to
+ * try it on. The registers and the start-up order are RM0399's (FMC chapter, "SDRAM
+ * initialization"):
  *   1. the pins (AF12), the FMC's clock and kernel clock (rcc_hclk3, §9.7.18)
  *   2. FMC_SDCR1 (the chip's shape) and FMC_SDTR1 (its timings), the FMC on (FMC_BCR1.FMCEN)
  *      with the SDRAM mapped at 0x60000000 (BMAP 01: banks swapped)
- *   3. commands to bank 1, each once the controller is not busy: clock enable; 100 us of
- *      power-up; precharge all; 4 auto-refreshes; load mode register
+ *   3. commands to bank 1 (the STM32H7's controller takes each at once): clock enable; 100
+ *      us of power-up; precharge all; 8 auto-refreshes; load mode register
  *   4. the refresh timer: 4096 rows every 64 ms
  *   5. MPU region 1 on the M7: normal memory, not cached (TEX 1, C 0, B 0), so the M4 image
  *      the M7 copies there is in the SDRAM when the M4 starts, with no cache to clean. */
@@ -19,23 +24,23 @@
 #define SDRAM_COLUMN_BITS 8u
 #define SDRAM_ROW_BITS 12u
 #define SDRAM_CAS 2u
-#define SDRAM_RPIPE 1u
 #define SDRAM_ROWS 4096u
 #define SDRAM_REFRESH_MS 64u /* every row within 64 ms */
 #define SDRAM_POWER_UP_US 100u
-#define SDRAM_AUTO_REFRESHES 4u
-/* The mode register: burst length 2 (001), sequential, CAS latency 2 (bits 6:4 = 010),
+#define SDRAM_AUTO_REFRESHES 8u
+#define SDRAM_SDCLK_DIVIDER 3u /* SDCLK = rcc_hclk3 / 3 (FMC_SDCR_SDCLK_HCLK_3) */
+/* The mode register: burst length 1 (000), sequential, CAS latency 2 (bits 6:4 = 010),
  * single-location writes (bit 9). */
-#define SDRAM_MODE (0x001u | (SDRAM_CAS << 4) | 0x200u)
+#define SDRAM_MODE ((SDRAM_CAS << 4) | 0x200u)
 #define SDRAM_MPU_REGION 1u /* region 0 is SRAM4 (startup.c) */
 #define SDRAM_SIZE_LOG2 23u /* 8 MiB */
 #define GPIO_AF_FMC 12u
 
 #define SDCR1_WANTED                                                                                          \
     (FMC_SDCR_NC(SDRAM_COLUMN_BITS) | FMC_SDCR_NR(SDRAM_ROW_BITS) | FMC_SDCR_MWID_16 | FMC_SDCR_NB_4 |         \
-     FMC_SDCR_CAS(SDRAM_CAS) | FMC_SDCR_SDCLK_HCLK_2 | FMC_SDCR_RPIPE(SDRAM_RPIPE))
-/* TMRD 2, TXSR 7, TRAS 4, TRC 7, TWR 2, TRP 2, TRCD 2 (SDCLK cycles) */
-#define SDTR1_WANTED FMC_SDTR_VALUE(2u, 7u, 4u, 7u, 2u, 2u, 2u)
+     FMC_SDCR_CAS(SDRAM_CAS) | FMC_SDCR_SDCLK_HCLK_3 | FMC_SDCR_RBURST | FMC_SDCR_RPIPE(0u))
+/* TMRD 2, TXSR 7, TRAS 5, TRC 7, TWR 2, TRP 3, TRCD 3 (SDCLK cycles) */
+#define SDTR1_WANTED FMC_SDTR_VALUE(2u, 7u, 5u, 7u, 2u, 3u, 3u)
 
 /* The FMC's pins on the GIGA R1, per GPIO port (D..H): address, data, control. */
 static const struct {
@@ -49,7 +54,7 @@ static const struct {
     {7, 0x002Cu}, /* PH2 (SDCKE0) PH3 (SDNE0) PH5 (SDNWE) */
 };
 
-/* Alternate function 12, very high speed, pulled up, for every pin of one port. */
+/* Alternate function 12, medium speed (OSPEEDR 01), pulled up, for every pin of one port. */
 static void pins_to_fmc(unsigned port, uint16_t pins)
 {
     uint32_t mask2 = 0, mode = 0, speed = 0, pull = 0, af_mask[2] = {0, 0}, af[2] = {0, 0};
@@ -58,7 +63,7 @@ static void pins_to_fmc(unsigned port, uint16_t pins)
             continue;
         mask2 |= 3u << (bit * 2u);
         mode |= GPIO_MODE_AF << (bit * 2u);
-        speed |= 3u << (bit * 2u);
+        speed |= GPIO_SPEED_MEDIUM << (bit * 2u);
         pull |= GPIO_PULL_UP << (bit * 2u);
         af_mask[bit / 8u] |= 0xFu << ((bit % 8u) * 4u);
         af[bit / 8u] |= GPIO_AF_FMC << ((bit % 8u) * 4u);
@@ -71,21 +76,18 @@ static void pins_to_fmc(unsigned port, uint16_t pins)
     giga_reg_update(&GPIO_MODER(port), mask2, mode);
 }
 
-/* One command to bank 1, once the controller takes commands. */
-static bool command(uint32_t cmd)
+/* One command to bank 1. */
+static void command(uint32_t cmd)
 {
-    if (!giga_reg_wait(&FMC_SDSR, FMC_SDSR_BUSY, 0))
-        return false;
     giga_reg_update(&FMC_SDCMR, 0xFFFFFFFFu, cmd | FMC_SDCMR_CTB1);
-    return true;
 }
 
 /* The refresh timer's count: one row's share of the refresh period in SDCLK cycles, less
  * the 20-cycle margin RM0399 gives for the refresh that waits behind a read. */
 static uint32_t refresh_count(void)
 {
-    uint32_t sdclk_khz = giga_clock_hclk_hz() / 2000u;
-    /* in 32 bits (no 64-bit division in the image): 64 ms x 120,000 kHz is 7,680,000 */
+    uint32_t sdclk_khz = giga_clock_hclk_hz() / (1000u * SDRAM_SDCLK_DIVIDER);
+    /* in 32 bits (no 64-bit division in the image): 64 ms x 80,000 kHz is 5,120,000 */
     return SDRAM_REFRESH_MS * sdclk_khz / SDRAM_ROWS - 20u;
 }
 
@@ -113,12 +115,11 @@ int giga_sdram_init(void)
     giga_reg_update(&FMC_SDCR1, 0x7FFFu, SDCR1_WANTED);
     giga_reg_update(&FMC_SDTR1, 0x0FFFFFFFu, SDTR1_WANTED);
     giga_reg_update(&FMC_BCR1, FMC_BCR1_BMAP_MASK, FMC_BCR1_BMAP_SWAP | FMC_BCR1_FMCEN);
-    if (!command(FMC_SDCMR_CLK_ENABLE))
-        return DUET_ERR_TIMEOUT;
+    command(FMC_SDCMR_CLK_ENABLE);
     giga_delay_us(SDRAM_POWER_UP_US);
-    if (!command(FMC_SDCMR_PALL) || !command(FMC_SDCMR_AUTO_REFRESH | FMC_SDCMR_NRFS(SDRAM_AUTO_REFRESHES)) ||
-        !command(FMC_SDCMR_LOAD_MODE | FMC_SDCMR_MRD(SDRAM_MODE)))
-        return DUET_ERR_TIMEOUT;
+    command(FMC_SDCMR_PALL);
+    command(FMC_SDCMR_AUTO_REFRESH | FMC_SDCMR_NRFS(SDRAM_AUTO_REFRESHES));
+    command(FMC_SDCMR_LOAD_MODE | FMC_SDCMR_MRD(SDRAM_MODE));
     giga_reg_update(&FMC_SDRTR, 0x3FFEu, FMC_SDRTR_COUNT(refresh_count()));
     mpu_region_uncached();
     return DUET_OK;

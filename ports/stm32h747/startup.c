@@ -33,6 +33,23 @@ static void m7_shared_uncached(void)
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 }
 
+/* Writes op (SCB_DCISW: invalidate, SCB_DCCISW: clean and invalidate) for every line of the
+ * M7's level 1 data cache, by set and way (Armv7-M B2.2.7, B4.8). */
+static void dcache_each_line(volatile uint32_t *op)
+{
+    SCB_CSSELR = 0; /* level 1 data cache */
+    __asm__ volatile("dsb" ::: "memory");
+    uint32_t id = SCB_CCSIDR;
+    uint32_t sets = ((id >> 13) & 0x7FFFu) + 1u;
+    uint32_t ways = ((id >> 3) & 0x3FFu) + 1u;
+    unsigned line_shift = (id & 7u) + 4u;
+    unsigned way_shift = ways > 1 ? (unsigned)__builtin_clz(ways - 1u) : 0u;
+    for (uint32_t set = 0; set < sets; set++)
+        for (uint32_t way = 0; way < ways; way++)
+            *op = (set << line_shift) | (way << way_shift);
+    __asm__ volatile("dsb" ::: "memory");
+}
+
 /* Invalidates the M7's caches, then enables them (Armv7-M B2.2.7, B4.8). */
 static void m7_caches_on(void)
 {
@@ -44,17 +61,7 @@ static void m7_caches_on(void)
         __asm__ volatile("dsb\n\tisb" ::: "memory");
     }
     if (!(SCB_CCR & SCB_CCR_DC)) {
-        SCB_CSSELR = 0; /* level 1 data cache */
-        __asm__ volatile("dsb" ::: "memory");
-        uint32_t id = SCB_CCSIDR;
-        uint32_t sets = ((id >> 13) & 0x7FFFu) + 1u;
-        uint32_t ways = ((id >> 3) & 0x3FFu) + 1u;
-        unsigned line_shift = (id & 7u) + 4u;
-        unsigned way_shift = ways > 1 ? (unsigned)__builtin_clz(ways - 1u) : 0u;
-        for (uint32_t set = 0; set < sets; set++)
-            for (uint32_t way = 0; way < ways; way++)
-                SCB_DCISW = (set << line_shift) | (way << way_shift);
-        __asm__ volatile("dsb" ::: "memory");
+        dcache_each_line(&SCB_DCISW);
         SCB_CCR |= SCB_CCR_DC;
         __asm__ volatile("dsb\n\tisb" ::: "memory");
     }
@@ -77,6 +84,11 @@ void giga_reset(void)
          * not start, the M7 goes on at the clock it has, which SysTick then reads. */
         giga_clock_setup();
         FMC_BCR1 = FMC_BCR1_BANK1_OFF;
+        /* A data cache the bootloader left on may hold lines of SRAM4: written back and
+         * dropped before SRAM4 stops being cached, so that none is written over the M4's
+         * data later. */
+        if (SCB_CCR & SCB_CCR_DC)
+            dcache_each_line(&SCB_DCCISW);
         m7_shared_uncached();
         m7_caches_on();
     } else {

@@ -18,8 +18,8 @@
 #define DUET_GIGA_BOOT_RECORD_MARK 0x42344D44u
 
 /* Sets up the 8 MiB SDRAM at DUET_GIGA_SDRAM (pins, FMC, the chip's start-up, an uncached
- * MPU region); a second call does nothing. M7 only. Returns DUET_OK, DUET_ERR_NOT_SUPPORTED
- * on the M4, DUET_ERR_TIMEOUT if the controller never took a command. */
+ * MPU region); a second call does nothing. M7 only. Returns DUET_OK, or
+ * DUET_ERR_NOT_SUPPORTED on the M4. */
 int duet_giga_sdram_begin(void);
 
 /* Sets up the SDRAM and copies the M4's image (the .bin of `duet-board build --target giga
