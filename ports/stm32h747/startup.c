@@ -1,7 +1,7 @@
 /* startup.c - the GIGA R1's reset entry and vector table, one for both cores: the M7
  * sets the clock tree to 480 MHz (clock_setup.c), makes SRAM4 non-cacheable and turns its
- * caches on, the M4 points VTOR at its image,
- * then both run the shared Cortex-M start-up (duet_cortex_m_reset: .data, .bss, main). */
+ * caches on, the M4 points VTOR at its image (and maps it strongly ordered when it lies in
+ * the SDRAM), then both run the shared Cortex-M start-up (duet_cortex_m_reset: .data, .bss, main). */
 #include "chip.h"
 #include "regs.h"
 
@@ -29,6 +29,21 @@ static void m7_shared_uncached(void)
     MPU_RNR = 0;
     MPU_RBAR = SRAM4_BASE;
     MPU_RASR = MPU_RASR_AP_FULL | MPU_RASR_TEX(1u) | MPU_RASR_SIZE(16u) | MPU_RASR_ENABLE;
+    MPU_CTRL = MPU_CTRL_ENABLE | MPU_CTRL_PRIVDEFENA;
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+}
+
+/* The M4 run from the SDRAM (split 100_0): its 1 MiB there as strongly-ordered memory
+ * (TEX 0, C 0, B 0), executable, through MPU region 1, as Arduino's core sets it for an M4
+ * booted from SDRAM ("must be configured as Strongly Ordered"); the M4 has no cache and does
+ * not prefetch speculatively, so the rest of the map keeps its default (PRIVDEFENA). */
+static void m4_sdram_strongly_ordered(void)
+{
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+    MPU_CTRL = 0;
+    MPU_RNR = 1;
+    MPU_RBAR = SDRAM_BASE;
+    MPU_RASR = MPU_RASR_AP_FULL | MPU_RASR_SIZE(20u) | MPU_RASR_ENABLE;
     MPU_CTRL = MPU_CTRL_ENABLE | MPU_CTRL_PRIVDEFENA;
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 }
@@ -93,6 +108,8 @@ void giga_reset(void)
         m7_caches_on();
     } else {
         giga_clock_enable(RCC_CN_AHB2ENR, RCC_AHB2ENR_SRAM123EN); /* its RAM: D2 SRAM */
+        if ((uintptr_t)giga_vectors >= SDRAM_BASE)
+            m4_sdram_strongly_ordered();
     }
     __asm__ volatile("dsb\n\tisb" ::: "memory");
     duet_cortex_m_reset();
