@@ -116,18 +116,19 @@ int digitalRead(int pin)
 }
 
 /* ADC1 from deep power-down to ready, once (RM0399 ADC chapter: "ADC on-off control",
- * "calibration"): kernel clock per_ck / 4, regulator on, linearity and offset
- * calibration, enable. Each step takes microseconds; the waits poll the ADC's flags. */
-static void adc_start(void)
+ * "calibration"): kernel clock per_ck / 4, out of deep power-down, regulator on, linearity
+ * and offset calibration, enable. Each step takes microseconds; the waits poll the ADC's
+ * flags, a bounded number of times (giga_reg_wait). False if a step never ended. */
+static bool adc_start(void)
 {
     static bool ready;
     if (ready)
-        return;
-    ready = true;
+        return true;
     giga_shared_update(&RCC_D3CCIPR, RCC_D3CCIPR_ADCSEL_MASK, RCC_D3CCIPR_ADCSEL_PER, GIGA_SEM_RCC);
     giga_clock_enable(RCC_CN_AHB1ENR, RCC_AHB1ENR_ADC12EN);
     ADC12_CCR = ADC_CCR_PRESC_DIV4;
-    ADC_CR = ADC_CR_ADVREGEN | ADC_CR_BOOST_LOW; /* DEEPPWD cleared */
+    ADC_CR = ADC_CR_BOOST_LOW;                   /* out of deep power-down (DEEPPWD cleared) */
+    ADC_CR = ADC_CR_ADVREGEN | ADC_CR_BOOST_LOW; /* then the regulator on, as ST's order has it */
     /* the regulator's start-up time (10 us), rounded up to the clock we have: two
      * milliseconds, asleep (millis() starts SysTick if nothing did) */
     static volatile uint32_t never;
@@ -135,12 +136,14 @@ static void adc_start(void)
     while (millis() - t0 < 2u)
         duet_cortex_m_sleep_unless(&never);
     ADC_CR |= ADC_CR_ADCAL | ADC_CR_ADCALLIN;
-    while (ADC_CR & ADC_CR_ADCAL) {
-    }
+    if (!giga_reg_wait(&ADC_CR, ADC_CR_ADCAL, 0))
+        return false;
     ADC_ISR = ADC_ISR_ADRDY;
     ADC_CR |= ADC_CR_ADEN;
-    while (!(ADC_ISR & ADC_ISR_ADRDY)) {
-    }
+    if (!giga_reg_wait(&ADC_ISR, ADC_ISR_ADRDY, ADC_ISR_ADRDY))
+        return false;
+    ready = true;
+    return true;
 }
 
 int analogRead(int pin)
@@ -156,14 +159,19 @@ int analogRead(int pin)
     if (!giga_pin("analogRead", pin, &port, &bit))
         return 0;
     set_mode(port, bit, GPIO_MODE_ANALOG);
-    adc_start();
+    if (!adc_start()) {
+        giga_board_fail("analogRead: the ADC did not start (its calibration or enable never ended)");
+        return 0;
+    }
     uint32_t ch = analog_channel[pin - A0];
     ADC_PCSEL |= 1u << ch;
     unsigned shift = (ch % 10u) * 3u;
     ADC_SMPR(ch) = (ADC_SMPR(ch) & ~(7u << shift)) | (5u << shift); /* 64.5 cycles */
     ADC_SQR1 = ch << 6; /* one conversion: SQ1 = ch, L = 0 */
     ADC_CR |= ADC_CR_ADSTART;
-    while (!(ADC_ISR & ADC_ISR_EOC)) {
+    if (!giga_reg_wait(&ADC_ISR, ADC_ISR_EOC, ADC_ISR_EOC)) {
+        giga_board_fail("analogRead: A%d's conversion never ended", pin - A0);
+        return 0;
     }
     return (int)((ADC_DR & 0xFFFFu) >> 6); /* 16-bit result, 10 bits as Arduino's default */
 }

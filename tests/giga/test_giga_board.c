@@ -109,6 +109,15 @@ static void test_pins_that_do_not_exist(void **state)
     assert_non_null(strstr(duet_board_error_text(), "not an analog input"));
 }
 
+/* An ADC whose calibration never ends (the fake register keeps ADCAL set): analogRead gives
+ * 0 and says why, after a bounded wait, rather than hang the core. */
+static void test_adc_that_never_calibrates(void **state)
+{
+    (void)state;
+    assert_int_equal(analogRead(A0), 0);
+    assert_non_null(strstr(duet_board_error_text(), "analogRead: the ADC did not start"));
+}
+
 static void test_rtc_round_trip(void **state)
 {
     (void)state;
@@ -196,6 +205,7 @@ int main(void)
         cmocka_unit_test_setup(test_digital_pins, fresh_board),
         cmocka_unit_test_setup(test_reads_tell_the_loop_they_looked, fresh_board),
         cmocka_unit_test_setup(test_pins_that_do_not_exist, fresh_board),
+        cmocka_unit_test_setup(test_adc_that_never_calibrates, fresh_board),
         cmocka_unit_test_setup(test_rtc_round_trip, fresh_board),
         cmocka_unit_test_setup(test_rtc_years_it_cannot_hold, fresh_board),
         cmocka_unit_test_setup(test_servo_pulses, fresh_board),
