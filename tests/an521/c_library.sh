@@ -6,7 +6,7 @@
 # (the M7's UART under QEMU), writes the same bytes to stdout; built for the GIGA's two cores,
 # it links with duet's printf and none of newlib's. C's clocks and files (ports/cortex_m/time_syscalls.c, console.c):
 # c_system.c passes its checks on the AN521's M7 and on the emulated board's (its clocks and
-# sleeps: ports/posix/board_libc.c), and links for the GIGA.
+# sleeps: ports/posix/board_libc.c), and links for the GIGA. Signals (syscalls.c): c_abort.c.
 set -eu
 board=$1
 cc=$2
@@ -51,6 +51,17 @@ system_program=$src/tests/an521/c_system.c
 cat "$work/c_system.txt"
 grep -q '^c_system: [1-9][0-9]* checks passed, 0 failed$' "$work/c_system.txt" ||
     { echo "c_library.sh: c_system did not pass its checks" >&2; exit 1; }
+# A signal raised with no handler: ignored by default (SIGCHLD) it returns, SIGABRT (a failed
+# assert) ends the program with status 1 and a line that names it.
+"$board" build --target an521 --core m7 -o "$work/c_abort.elf" "$src/tests/an521/c_abort.c"
+status=0
+"$board" run --target an521 --m7 "$work/c_abort.elf" --seconds 20 >"$work/c_abort.txt" 2>"$work/c_abort.err" || status=$?
+cat "$work/c_abort.txt"
+[ "$status" -eq 1 ] && grep -q "the M7 program returned 1" "$work/c_abort.err" &&
+    grep -q '^raise(SIGCHLD): 0' "$work/c_abort.txt" && grep -q 'assertion "x == 2" failed' "$work/c_abort.txt" &&
+    grep -q '^duet: stopped by signal 6 (SIGABRT)' "$work/c_abort.txt" && ! grep -q 'not reached' "$work/c_abort.txt" ||
+    { cat "$work/c_abort.err" >&2; echo "c_library.sh: abort() on the AN521 (status $status) did not end as it should" >&2; exit 1; }
+
 # The same clocks and sleeps on the emulated board (ports/posix/board_libc.c), whose
 # programs have the PC's files.
 "$board" build --core m7 -DC_SYSTEM_PC_FILES -o "$work/c_system_posix" "$system_program"
