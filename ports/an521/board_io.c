@@ -32,7 +32,7 @@ void duet_cortex_m_port_console_write(const void *data, size_t len)
 
 size_t duet_cortex_m_port_console_read(void *data, size_t len)
 {
-    duet_port_default(); /* the clock on: a reader that waits for a byte wakes every ms */
+    duet_an521_clock_begin(); /* a reader that waits for a byte wakes every ms */
     uint32_t base = console_uart();
     uint8_t *p = data;
     size_t n = 0;

@@ -119,13 +119,18 @@ static int boot(duet_port *p, uint32_t address)
     return DUET_OK;
 }
 
+void duet_an521_clock_begin(void)
+{
+    if (!duet_cortex_m_systick_running())
+        clock_start(duet_an521_core());
+}
+
 duet_port *duet_port_default(void)
 {
     if (port.ring)
         return &port;
     unsigned core = duet_an521_core();
-    if (!duet_cortex_m_systick_running())
-        clock_start(core);
+    duet_an521_clock_begin();
     bool cpu0 = core == 0;
     own_bank = AN521_MHU_BANK(core);
     peer_bank = AN521_MHU_BANK(1u - core);

@@ -30,6 +30,10 @@ unsigned duet_an521_core(void);
 /* Ends the emulator with a status (semihosting SYS_EXIT_EXTENDED). */
 void duet_an521_exit(int status) __attribute__((noreturn));
 
+/* Starts this core's millisecond clock if it is not running (duet_port_default() does it
+ * too): the console's reader, which sleeps a millisecond at a time, needs it. */
+void duet_an521_clock_begin(void);
+
 #ifdef __cplusplus
 }
 #endif
