@@ -33,9 +33,9 @@ extern "C" {
  * (999999.5: 1.00000e+06, where glibc writes 1.e+06). As glibc's, %p is %#x of the
  * address with its flags and precision, and (nil) for NULL; %s of NULL is (null); %n stores
  * the count of bytes written so far where its argument points (an int, or the type of its
- * length modifier; nothing for NULL), none once the text has been cut. Floating conversions use 32-bit
- * integer arithmetic only (no FPU, no libgcc routine) and up to 800 bytes of stack in all
- * (measured on a Cortex-M4). Returns the length of the text in buf. */
+ * length modifier; nothing for NULL), none once the text has been cut. Floating conversions
+ * use 32-bit integer arithmetic only (no FPU, no libgcc routine) and up to 800 bytes of
+ * stack in all (measured on a Cortex-M4). Returns the length of the text in buf. */
 size_t duet_format_text(char *buf, size_t cap, const char *fmt, ...) DUET_FORMAT_CHECK(3, 4);
 
 /* duet_format_text with a va_list. */

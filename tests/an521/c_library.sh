@@ -4,8 +4,8 @@
 # newlib-nano's; stdio_scanf.c, newlib's with its float scanner): c_stdio.c, plain C, built with
 # the host's compiler and glibc, and with duet-board for the AN521's M7, given the same stdin
 # (the M7's UART under QEMU), writes the same bytes to stdout; built for the GIGA's two cores,
-# it links with duet's printf and none of newlib's. C's clocks and files (ports/cortex_m/time_syscalls.c, console.c):
-# c_system.c passes its checks on the AN521's M7 and on the emulated board's (its clocks and
+# it links with duet's printf and none of newlib's. C's clocks and files
+# (ports/cortex_m/time_syscalls.c, console.c): c_system.c passes its checks on the AN521's M7 and on the emulated board's (its clocks and
 # sleeps: ports/posix/board_libc.c), and links for the GIGA. Signals (syscalls.c): c_abort.c.
 set -eu
 board=$1
