@@ -168,7 +168,7 @@ static int transport_fail(int err, const char *what)
 /* Sets up the transport for this core's role and waits for the handshake. */
 static int transport_up(duet_port *port)
 {
-    duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
+    const duet_rpmsg_layout *lay = &duet_rpmsg_giga_layout;
     int err;
     /* A program built for one core (DUET_RPMSG_ROLES, duet/config.h) links that core's
      * set-up only. */
@@ -177,11 +177,11 @@ static int transport_up(duet_port *port)
         return fail(DUET_ERR_NOT_SUPPORTED, "duet_begin",
                     duet_text_pick("built for the other core (CORE_CM7, CORE_CM4)", "wrong core"));
     if (m7) {
-        err = duet_rpmsg_init_host(&duet.dev, port, &lay);
+        err = duet_rpmsg_init_host(&duet.dev, port, lay);
         if (err)
             return transport_fail(err, "shared memory");
     } else {
-        err = duet_rpmsg_init_remote(&duet.dev, port, &lay, DUET_HANDSHAKE_TIMEOUT_MS);
+        err = duet_rpmsg_init_remote(&duet.dev, port, lay, DUET_HANDSHAKE_TIMEOUT_MS);
         if (err)
             return transport_fail(err, "waiting for the M7");
     }

@@ -44,6 +44,9 @@ typedef struct duet_rpmsg_layout {
 
 /* The GIGA R1 / Portenta H7 layout: table at 0x38000000, vrings at 0x38001400 and
  * 0x38000400 (64 descriptors, align 32), pool 0x38002400..0x38010000, 512-byte buffers. */
+extern const duet_rpmsg_layout duet_rpmsg_giga_layout;
+
+/* A copy of duet_rpmsg_giga_layout. */
 duet_rpmsg_layout duet_rpmsg_layout_giga(void);
 
 /* The size in bytes of a vring of num descriptors with the used ring aligned to align. */

@@ -2,20 +2,21 @@
  * the remote waits for them and checks them. */
 #include "transport/internal.h"
 
+const duet_rpmsg_layout duet_rpmsg_giga_layout = {
+    .rsc_da = 0x38000000u,
+    .rsc_size = 0x400,
+    .vring0_da = 0x38001400u,
+    .vring1_da = 0x38000400u,
+    .vring_num = 64,
+    .vring_align = 32,
+    .pool_da = 0x38002400u,
+    .pool_size = 0xdc00,
+    .buf_size = 512,
+};
+
 duet_rpmsg_layout duet_rpmsg_layout_giga(void)
 {
-    duet_rpmsg_layout l = {
-        .rsc_da = 0x38000000u,
-        .rsc_size = 0x400,
-        .vring0_da = 0x38001400u,
-        .vring1_da = 0x38000400u,
-        .vring_num = 64,
-        .vring_align = 32,
-        .pool_da = 0x38002400u,
-        .pool_size = 0xdc00,
-        .buf_size = 512,
-    };
-    return l;
+    return duet_rpmsg_giga_layout;
 }
 
 /* Fails the set-up: dev->why says why. */
