@@ -63,8 +63,8 @@ set(DUET_CORTEX_M_SOURCES
 # functions, out of the intermediate code's list of the functions a program calls (the call
 # comes to light only in the optimiser's output); and what printf calls, duet's formatter and
 # the text helper it uses (text_add.c), which the optimiser would otherwise have dropped
-# before the call was seen. duet-board's giga target gets the list from ports/stm32h747/giga.cmake,
-# scripts/size-firmware.sh reads it here: one name per line.
+# before the call was seen. duet-board's giga target gets the list from
+# ports/stm32h747/giga.cmake, scripts/size-firmware.sh reads it here: one name per line.
 get_filename_component(DUET_CORTEX_M_SRC ${DUET_CORTEX_M_DIR}/../../src ABSOLUTE)
 set(DUET_CORTEX_M_NO_LTO_SOURCES
   ${DUET_CORTEX_M_DIR}/console.c

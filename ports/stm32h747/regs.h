@@ -249,7 +249,7 @@
 #define FMC_SDCR_MWID_16 (1u << 4)                              /* a 16-bit data bus */
 #define FMC_SDCR_NB_4 (1u << 6)                                 /* four internal banks */
 #define FMC_SDCR_CAS(cycles) ((uint32_t)(cycles) << 7)          /* CAS latency 1..3 */
-#define FMC_SDCR_SDCLK_HCLK_3 (3u << 10)                        /* SDCLK = fmc_ker_ck / 3 */
+#define FMC_SDCR_SDCLK(div) ((uint32_t)(div) << 10)             /* SDCLK = fmc_ker_ck / div, 2 or 3 */
 #define FMC_SDCR_RBURST (1u << 12)                              /* reads in bursts (one CAS latency a burst) */
 #define FMC_SDCR_RPIPE(cycles) ((uint32_t)(cycles) << 13)       /* read pipe delay 0..2 */
 #define FMC_SDTR1 REG32(0x52004148u)

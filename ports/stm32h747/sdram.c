@@ -28,7 +28,7 @@
 #define SDRAM_REFRESH_MS 64u /* every row within 64 ms */
 #define SDRAM_POWER_UP_US 100u
 #define SDRAM_AUTO_REFRESHES 8u
-#define SDRAM_SDCLK_DIVIDER 3u /* SDCLK = rcc_hclk3 / 3 (FMC_SDCR_SDCLK_HCLK_3) */
+#define SDRAM_SDCLK_DIVIDER 3u /* SDCLK = rcc_hclk3 / 3 */
 /* The mode register: burst length 1 (000), sequential, CAS latency 2 (bits 6:4 = 010),
  * single-location writes (bit 9). */
 #define SDRAM_MODE ((SDRAM_CAS << 4) | 0x200u)
@@ -38,7 +38,7 @@
 
 #define SDCR1_WANTED                                                                                          \
     (FMC_SDCR_NC(SDRAM_COLUMN_BITS) | FMC_SDCR_NR(SDRAM_ROW_BITS) | FMC_SDCR_MWID_16 | FMC_SDCR_NB_4 |         \
-     FMC_SDCR_CAS(SDRAM_CAS) | FMC_SDCR_SDCLK_HCLK_3 | FMC_SDCR_RBURST | FMC_SDCR_RPIPE(0u))
+     FMC_SDCR_CAS(SDRAM_CAS) | FMC_SDCR_SDCLK(SDRAM_SDCLK_DIVIDER) | FMC_SDCR_RBURST | FMC_SDCR_RPIPE(0u))
 /* TMRD 2, TXSR 7, TRAS 5, TRC 7, TWR 2, TRP 3, TRCD 3 (SDCLK cycles) */
 #define SDTR1_WANTED FMC_SDTR_VALUE(2u, 7u, 5u, 7u, 2u, 3u, 3u)
 

@@ -1,8 +1,6 @@
 /* text.c - internal: short messages into a fixed buffer, without stdio. */
 #include "text.h"
 
-#include <string.h>
-
 bool duet_bytes_equal(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;

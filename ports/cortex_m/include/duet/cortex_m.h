@@ -40,7 +40,9 @@ void duet_cortex_m_fault(void);
 /* Writes len bytes to the board's console (the M7's Serial: C's stdout and stderr). */
 void duet_cortex_m_port_console_write(const void *data, size_t len) __attribute__((used));
 
-/* Reads up to len bytes the console has received; 0 when none has arrived. Never waits. */
+/* Reads up to len bytes the console has received; 0 when none has arrived. Never waits.
+ * Starts the core's clock if nothing has yet: console.c's _read sleeps a millisecond at a time
+ * between reads, woken by that clock (the console's UART raises no interrupt). */
 size_t duet_cortex_m_port_console_read(void *data, size_t len) __attribute__((used));
 
 /* Stops the program with a status (exit(), a return from main, a fault). A board under
