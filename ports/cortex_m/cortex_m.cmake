@@ -31,11 +31,12 @@ function(duet_cortex_m_cpu_flags var cpu)
   set(${var} -mcpu=${cpu} -mthumb -mfloat-abi=hard -mfpu=${fpu} PARENT_SCOPE)
 endfunction()
 
-# C's printf family on duet's formatter (stdio_printf.c), and its scanf family with the float
-# scanner (stdio_scanf.c): each call of these goes to its __wrap_ function there. One linker
+# C's printf family on duet's formatter (stdio_printf.c; newlib's `i` forms the same, its `_r`
+# forms in stdio_reent.c), and its scanf family with the float scanner (stdio_scanf.c): each
+# call of these goes to its __wrap_ function there. One linker
 # option (duet-board's targets get it from tools/board/CMakeLists.txt, scripts/size-firmware.sh
 # reads it here).
-set(DUET_CORTEX_M_STDIO_WRAP "-Wl,--wrap=printf,--wrap=fprintf,--wrap=vprintf,--wrap=vfprintf,--wrap=sprintf,--wrap=snprintf,--wrap=vsprintf,--wrap=vsnprintf,--wrap=iprintf,--wrap=fiprintf,--wrap=viprintf,--wrap=vfiprintf,--wrap=siprintf,--wrap=sniprintf,--wrap=vsiprintf,--wrap=vsniprintf,--wrap=scanf,--wrap=fscanf,--wrap=sscanf,--wrap=vscanf,--wrap=vfscanf,--wrap=vsscanf")
+set(DUET_CORTEX_M_STDIO_WRAP "-Wl,--wrap=printf,--wrap=fprintf,--wrap=vprintf,--wrap=vfprintf,--wrap=sprintf,--wrap=snprintf,--wrap=vsprintf,--wrap=vsnprintf,--wrap=asprintf,--wrap=vasprintf,--wrap=dprintf,--wrap=vdprintf,--wrap=iprintf,--wrap=fiprintf,--wrap=viprintf,--wrap=vfiprintf,--wrap=siprintf,--wrap=sniprintf,--wrap=vsiprintf,--wrap=vsniprintf,--wrap=asiprintf,--wrap=vasiprintf,--wrap=diprintf,--wrap=vdiprintf,--wrap=_printf_r,--wrap=_fprintf_r,--wrap=_vprintf_r,--wrap=_vfprintf_r,--wrap=_sprintf_r,--wrap=_snprintf_r,--wrap=_vsprintf_r,--wrap=_vsnprintf_r,--wrap=_asprintf_r,--wrap=_vasprintf_r,--wrap=_dprintf_r,--wrap=_vdprintf_r,--wrap=_iprintf_r,--wrap=_fiprintf_r,--wrap=_viprintf_r,--wrap=_vfiprintf_r,--wrap=_siprintf_r,--wrap=_sniprintf_r,--wrap=_vsiprintf_r,--wrap=_vsniprintf_r,--wrap=_asiprintf_r,--wrap=_vasiprintf_r,--wrap=_diprintf_r,--wrap=_vdiprintf_r,--wrap=scanf,--wrap=fscanf,--wrap=sscanf,--wrap=vscanf,--wrap=vfscanf,--wrap=vsscanf")
 
 # Link options every image takes: newlib-nano, no crt files (duet_cortex_m_reset starts
 # the program), unused sections dropped, the printf and scanf families above.
@@ -52,6 +53,7 @@ set(DUET_CORTEX_M_SOURCES
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/serial_text.c
   ${DUET_CORTEX_M_DIR}/stdio_printf.c
+  ${DUET_CORTEX_M_DIR}/stdio_reent.c
   ${DUET_CORTEX_M_DIR}/stdio_scanf.c
   ${DUET_CORTEX_M_DIR}/time_syscalls.c
   ${DUET_CORTEX_M_DIR}/sleep.c
@@ -69,6 +71,7 @@ get_filename_component(DUET_CORTEX_M_SRC ${DUET_CORTEX_M_DIR}/../../src ABSOLUTE
 set(DUET_CORTEX_M_NO_LTO_SOURCES
   ${DUET_CORTEX_M_DIR}/console.c
   ${DUET_CORTEX_M_DIR}/stdio_printf.c
+  ${DUET_CORTEX_M_DIR}/stdio_reent.c
   ${DUET_CORTEX_M_DIR}/stdio_scanf.c
   ${DUET_CORTEX_M_DIR}/syscalls.c
   ${DUET_CORTEX_M_DIR}/time_syscalls.c

@@ -2,11 +2,15 @@
  * duet header. c_library.sh builds it for the host (glibc's) and for the AN521 (the Cortex-M
  * ports': printf on duet's formatter, newlib's scanf with its float scanner), gives both the
  * same stdin and compares what each writes to stdout. */
+#define _GNU_SOURCE 1 /* asprintf, beside C11's functions */
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* vprintf and vsnprintf, as a program's own logging function uses them. */
 static int log_line(const char *fmt, ...)
@@ -54,6 +58,16 @@ int main(void)
     printf("count: %d of %d\n", at, n);
     n = snprintf(buf, 4, "%s%hn", words, &cut_at);
     printf("count when cut: %d of %d [%s]\n", cut_at, n, buf);
+
+    /* A text malloc() holds, and one written to the file descriptor under stdout (whose
+     * buffer is emptied first, so the lines keep their order). */
+    char *text = NULL;
+    n = asprintf(&text, "%s %.4f %lld %-6x|", "asprintf", M_PI, (long long)INT64_MAX, 0xabcu);
+    printf("asprintf: %d [%s]\n", n, text ? text : "(null)");
+    free(text);
+    fflush(stdout);
+    n = dprintf(STDOUT_FILENO, "dprintf: %e %+05d %90s|\n", -1.0 / 3, 42, "right");
+    printf("dprintf returned %d\n", n);
 
     /* scanf's conversions, floats among them, each read back with printf. */
     float f = 0;

@@ -1,12 +1,15 @@
 /* stdio_checks.c - C's printf family on a Cortex-M core (ports/cortex_m/stdio_printf.c, in
  * place of newlib-nano's): the results C gives them (snprintf's whole length, a cut text, an
- * error), a FILE's text through fprintf and vfprintf, newlib's `i` forms, and newlib's own
- * callers (strftime) and printf functions (asprintf) beside them. The texts of the
- * conversions themselves are checked with check_format's (armv7m.c). */
+ * error), a FILE's text through fprintf and vfprintf, asprintf's and dprintf's results,
+ * newlib's `i` and reentrant `_r` forms (stdio_reent.c), and newlib's own callers
+ * (strftime). The texts of the conversions themselves are checked with check_format's
+ * (armv7m.c). */
 /* fmemopen (POSIX), and newlib's integers-only forms and asprintf: declared by stdio.h
  * beside C11's only when asked for. */
 #define _GNU_SOURCE 1
 
+#include <errno.h>
+#include <reent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,23 +85,72 @@ static void check_files(void)
     fclose(fp);
 }
 
-/* newlib's functions beside these: strftime calls sniprintf (this one), asprintf stays
- * newlib's (its own formatter, integers only). */
+static int to_new_text(char **text, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(text, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+/* asprintf and vasprintf: the text whole, floats and 64-bit integers written (newlib-nano's
+ * wrote none); dprintf to a file descriptor that is not open fails with EBADF. */
+static void check_allocated(void)
+{
+    char *text = NULL;
+    check_int(asprintf(&text, "%d-%s|%.3f", 42, "x", 2.5), 10, "asprintf's length");
+    check_str(text ? text : "(null)", "42-x|2.500", "asprintf's text");
+    free(text);
+    text = NULL;
+    check_int(to_new_text(&text, "%lld %e|%100s", -5000000000LL, 0.25, "end"), 125, "vasprintf's length");
+    check_true(text && strncmp(text, "-5000000000 2.500000e-01|   ", 28) == 0, "vasprintf's text begins");
+    check_str(text ? text + 122 : "(null)", "end", "vasprintf's text ends");
+    free(text);
+    text = NULL;
+    check_int(asiprintf(&text, "%u", 7u), 1, "asiprintf (newlib's i form)");
+    check_str(text ? text : "(null)", "7", "asiprintf's text");
+    free(text);
+    errno = 0;
+    check_int(dprintf(7, "%d", 1), -1, "dprintf to a file descriptor not open");
+    check_int(errno, EBADF, "dprintf's errno");
+}
+
+/* newlib's reentrant forms: the same texts, and a failure's errno in the struct _reent. */
+static void check_reentrant(void)
+{
+    struct _reent r;
+    _REENT_INIT_PTR(&r);
+    char buf[40];
+    check_int(_snprintf_r(&r, buf, 8, "%s|%.1f", "abc", 12.25), 8, "_snprintf_r's length");
+    check_str(buf, "abc|12.", "_snprintf_r cuts");
+    check_int(_sprintf_r(&r, buf, "%lld", -1234567890123LL), 14, "_sprintf_r's length");
+    check_str(buf, "-1234567890123", "_sprintf_r's text");
+    check_int(_siprintf_r(&r, buf, "%x", 0xabcu), 3, "_siprintf_r (newlib's i form)");
+    check_str(buf, "abc", "_siprintf_r's text");
+    char *text = NULL;
+    check_int(_asprintf_r(&r, &text, "%g", 1e-5), 5, "_asprintf_r's length");
+    check_str(text ? text : "(null)", "1e-05", "_asprintf_r's text");
+    free(text);
+    r._errno = 0;
+    check_int(_dprintf_r(&r, 9, "%d", 1), -1, "_dprintf_r to a file descriptor not open");
+    check_int(r._errno, EBADF, "_dprintf_r's errno, in its struct _reent");
+}
+
+/* newlib's functions beside these: strftime calls sniprintf (this one). */
 static void check_newlib(void)
 {
     struct tm t = {.tm_year = 2026 - 1900, .tm_mon = 11, .tm_mday = 7, .tm_hour = 3, .tm_min = 4, .tm_sec = 5};
     char buf[40];
     check_int((int)strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &t), 19, "strftime's length");
     check_str(buf, "2026-12-07 03:04:05", "strftime");
-    char *text = NULL;
-    check_int(asprintf(&text, "%d-%s", 42, "x"), 4, "newlib's asprintf");
-    check_str(text ? text : "", "42-x", "newlib's asprintf's text");
-    free(text);
 }
 
 void check_stdio(void)
 {
     check_strings();
     check_files();
+    check_allocated();
+    check_reentrant();
     check_newlib();
 }
