@@ -51,6 +51,9 @@
  *      __wrap_vsnprintf) into an exact-size heap buffer of the capacity (NULL for cap 0): it
  *      returns the whole expected text's length, writes its first min(length, cap - 1)
  *      bytes and a NUL, with no "...", and each %n stores as in 1, cut or not.
+ *   6. C's vasprintf on the Cortex-M ports (__wrap_vasprintf): the whole expected text in a
+ *      heap buffer of exactly its length and a NUL (ASan sees a write past it), its length
+ *      returned, each %n stored as in 1.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -623,6 +626,20 @@ static size_t call_vsnprintf(void *ctx, const char *fmt, ...)
     return (size_t)n;
 }
 
+/* C's vasprintf as the Cortex-M ports link it (stdio_printf.c): ctx receives the text. */
+int __wrap_vasprintf(char **strp, const char *fmt, va_list ap);
+
+static size_t call_vasprintf(void *ctx, const char *fmt, ...)
+{
+    char **text = ctx;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = __wrap_vasprintf(text, fmt, ap);
+    va_end(ap);
+    CHECK(n >= 0 && *text != NULL);
+    return (size_t)n;
+}
+
 static size_t call_vtext(void *ctx, const char *fmt, ...)
 {
     text_buffer *t = ctx;
@@ -733,6 +750,20 @@ static void check_snprintf(run *r, size_t cap)
     free(t.buf);
 }
 
+/* Property 6: C's vasprintf, the whole text in memory of its size. */
+static void check_asprintf(run *r)
+{
+    char *text = NULL;
+    reset_counts(r);
+    size_t n = dispatch(call_vasprintf, &text, r->fmt.data, r->args, r->nargs);
+    check_counts(r);
+    if (n != r->want.len || memcmp(text, r->want.data, r->want.len))
+        show(r, &r->want, text, n);
+    CHECK(n == r->want.len);
+    CHECK(memcmp(text, r->want.data, n) == 0 && text[n] == '\0');
+    free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     reader in = {data, size};
@@ -752,6 +783,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_text(&r, &r.plain, cap, call_vtext, true);
     check_text(&r, &r.plain, cap, NULL, true);
     check_snprintf(&r, cap);
+    check_asprintf(&r);
     for (int i = 0; i < r.narrays; i++)
         free(r.arrays[i]);
     return 0;
