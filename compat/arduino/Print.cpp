@@ -47,11 +47,23 @@ size_t Print::print(unsigned long n, int base) { return print_unsigned(n, base);
 size_t Print::print(long long n, int base) { return print_signed(n, (unsigned long long)n, base); }
 size_t Print::print(unsigned long long n, int base) { return print_unsigned(n, base); }
 
+/* As Arduino's printFloat: a negative number of digits is 2; every digit asked for is written,
+ * a buffer at a time. */
 size_t Print::print(double n, int digits)
 {
+    unsigned left = digits < 0 ? 2 : (unsigned)digits;
     char text[detail::number_text_size];
-    size_t len = detail::format_float(n, digits < 0 ? 0 : (unsigned)digits, text);
-    return write(text, len);
+    double rest;
+    size_t count = write(text, detail::format_float_whole(n, left, text, &rest));
+    if (rest < 0.0)
+        return count;
+    while (left > 0) {
+        size_t len = 0;
+        for (; left > 0 && len < sizeof text; left--)
+            text[len++] = detail::format_float_next(&rest);
+        count += write(text, len);
+    }
+    return count;
 }
 
 size_t Print::print(const Printable &x) { return x.printTo(*this); }

@@ -21,7 +21,8 @@ class __FlashStringHelper;
  * A class that can print implements write(uint8_t) (and write(buffer, size) when it can do
  * better than byte by byte). print() writes numbers as Arduino does: integers in a base (DEC,
  * HEX, OCT, BIN; base 0 writes the byte itself), floats with a number of digits after the
- * point (2 by default). println() ends the line with "\r\n". Each returns the bytes written.
+ * point (2 by default and when negative; every digit asked for). println() ends the line
+ * with "\r\n". Each returns the bytes written.
  */
 class Print {
 public:

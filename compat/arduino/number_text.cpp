@@ -44,38 +44,39 @@ static size_t put_word(char *out, const char *word)
     return n;
 }
 
-size_t format_float(double v, unsigned digits, char *out)
+size_t format_float_whole(double v, unsigned digits, char *out, double *rest)
 {
+    *rest = -1.0;
     if (isnan(v))
         return put_word(out, "nan");
     if (isinf(v))
         return put_word(out, "inf");
     if (v > 4294967040.0 || v < -4294967040.0)
         return put_word(out, "ovf");
-    if (digits > float_digits_max)
-        digits = float_digits_max;
     size_t n = 0;
     if (v < 0.0) {
         out[n++] = '-';
         v = -v;
     }
     double rounding = 0.5;
-    for (unsigned i = 0; i < digits; i++)
+    for (unsigned i = 0; i < digits && rounding > 0.0; i++)
         rounding /= 10.0;
     v += rounding;
     uint32_t whole = (uint32_t)v;
-    double rest = v - (double)whole;
+    *rest = v - (double)whole;
     n += format_unsigned(whole, 10, out + n);
     if (digits)
         out[n++] = '.';
-    for (unsigned i = 0; i < digits; i++) {
-        rest *= 10.0;
-        unsigned d = (unsigned)rest;
-        out[n++] = (char)('0' + d);
-        rest -= d;
-    }
     out[n] = '\0';
     return n;
+}
+
+char format_float_next(double *rest)
+{
+    *rest *= 10.0;
+    unsigned d = (unsigned)*rest;
+    *rest -= d;
+    return (char)('0' + d);
 }
 
 size_t format_fixed(double v, unsigned digits, unsigned width, char *out)

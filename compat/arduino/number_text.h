@@ -11,9 +11,6 @@ namespace detail {
 /* Room for any number this file writes: 64 binary digits, a sign and the NUL. */
 constexpr size_t number_text_size = 72;
 
-/* Most digits after the point that a float is printed with (more are printed as this many). */
-constexpr unsigned float_digits_max = 20;
-
 /* Writes v in base (2..36; anything else is taken as 10) into out, NUL-terminated; returns
  * the length. Digits above 9 are upper case as print writes them ("FF"), or lower case as
  * String makes them ("ff"). */
@@ -36,9 +33,13 @@ constexpr unsigned fixed_digits_max = 10;
  * writes it (duet/format.h). Returns the length. */
 size_t format_fixed(double v, unsigned digits, unsigned width, char *out);
 
-/* Writes v with digits after the point, rounded half up, as Arduino's Print::printFloat:
- * "nan", "inf", "ovf" beyond +-4294967040. Returns the length. */
-size_t format_float(double v, unsigned digits, char *out);
+/* Arduino's Print::printFloat in two steps, since it writes as many digits after the point as
+ * it is asked for. format_float_whole writes v's sign, its whole part (v plus half of the last
+ * digit asked for) and the point when digits > 0, or "nan", "inf" or "ovf" (beyond
+ * +-4294967040) with no digits to follow (*rest is then -1); returns the length. Each
+ * format_float_next gives the next digit after the point from *rest. */
+size_t format_float_whole(double v, unsigned digits, char *out, double *rest);
+char format_float_next(double *rest);
 
 } // namespace detail
 } // namespace arduino

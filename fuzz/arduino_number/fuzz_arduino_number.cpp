@@ -22,8 +22,8 @@
  *      "inf", "ovf" above 4294967040.0 or below -4294967040.0; else '-' for a value below 0,
  *      then the magnitude plus 0.5 divided by ten digits times, its integer part (as an
  *      unsigned 32-bit number) in decimal, '.' if digits > 0, and digits decimals, each the
- *      integer part of the rest times ten; digits below 0 are 0, above 20 are 20
- *      (number_text.h's float_digits_max);
+ *      integer part of the rest times ten; digits below 0 are 2 (the API's default), and
+ *      every digit asked for is written (the digits byte goes up to 127);
  *   4. String(double, decimals) (decimals an unsigned char): Arduino's dtostrf text, C's
  *      "%*.*f" with width decimals + 2 and decimals (at most 10: number_text.h's
  *      fixed_digits_max), exactly rounded: glibc's snprintf writes the reference (of a NaN
@@ -131,7 +131,7 @@ static std::string model_float(double v, int digits)
         return "inf";
     if (v > 4294967040.0 || v < -4294967040.0)
         return "ovf";
-    digits = digits < 0 ? 0 : digits > 20 ? 20 : digits;
+    digits = digits < 0 ? 2 : digits;
     std::string out;
     if (v < 0.0) {
         out += '-';

@@ -90,6 +90,15 @@ void test_print_floats(void **)
     assert_string_equal(printed(-INFINITY).c_str(), "inf");
     assert_string_equal(printed(5e9).c_str(), "ovf");
     assert_string_equal(printed(123.456, 1).c_str(), "123.5");
+    /* Arduino's printFloat: fewer than 0 digits are its default 2, and it writes every digit
+     * asked for (its rest times ten, one digit at a time), not 20 at most. */
+    assert_string_equal(printed(3.14159, -1).c_str(), "3.14");
+    assert_string_equal(printed(-2.5, -7).c_str(), "-2.50");
+    assert_string_equal(printed(1.0 / 3, 30).c_str(), "0.333333333333333303727386009995");
+    assert_string_equal(printed(0.1, 100).c_str(), ("0." + std::string(99, '0')).insert(2, "1").c_str());
+    Sink s;
+    assert_int_equal(s.println(0.5, -1), 6);
+    assert_string_equal(s.out.c_str(), "0.50\r\n");
 }
 
 void test_print_text(void **)
