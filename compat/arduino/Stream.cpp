@@ -29,14 +29,22 @@ int Stream::timed(int (Stream::*next)())
 int Stream::timedRead() { return timed(&Stream::read); }
 int Stream::timedPeek() { return timed(&Stream::peek); }
 
-bool Stream::find(const char *target) { return target ? find_until(target, strlen(target), nullptr, 0) : true; }
-bool Stream::find(const char *target, size_t length) { return target ? find_until(target, length, nullptr, 0) : true; }
+bool Stream::find(const char *target) { return target ? findUntil(target, strlen(target), nullptr, 0) : true; }
+bool Stream::find(const char *target, size_t length) { return target ? findUntil(target, length, nullptr, 0) : true; }
 
 bool Stream::findUntil(const char *target, const char *terminator)
 {
     if (!target)
         return true;
-    return find_until(target, strlen(target), terminator, terminator ? strlen(terminator) : 0);
+    return findUntil(target, strlen(target), terminator, terminator ? strlen(terminator) : 0);
+}
+
+/* As Arduino: true once the input read ends with target (an empty one: at once), false once
+ * it ends with the terminator (an empty one: at once; none when it is NULL) or at the timeout. */
+bool Stream::findUntil(const char *target, size_t targetLen, const char *terminator, size_t termLen)
+{
+    MultiTarget t[2] = {{target, targetLen, 0}, {terminator, termLen, 0}};
+    return findMulti(t, terminator ? 2 : 1) == 0;
 }
 
 /* After matched bytes of t were matched and c came: how many of t's first bytes the input
@@ -49,26 +57,20 @@ static size_t match_more(const char *t, size_t matched, char c)
     return 0;
 }
 
-/* As Arduino: true once the input read ends with target (an empty one: at once), false once
- * it ends with the terminator (an empty one: at once) or at the timeout. */
-bool Stream::find_until(const char *target, size_t tlen, const char *terminator, size_t elen)
+int Stream::findMulti(struct MultiTarget *targets, int tCount)
 {
-    size_t matched = 0, ended = 0;
-    if (tlen == 0)
-        return true;
-    if (terminator && elen == 0)
-        return false;
+    for (int i = 0; i < tCount; i++)
+        if (targets[i].len == 0)
+            return i;
     for (;;) {
         int c = timedRead();
         if (c < 0)
-            return false;
-        matched = match_more(target, matched, (char)c);
-        if (matched == tlen)
-            return true;
-        if (terminator) {
-            ended = match_more(terminator, ended, (char)c);
-            if (ended == elen)
-                return false;
+            return -1;
+        for (int i = 0; i < tCount; i++) {
+            MultiTarget &t = targets[i];
+            t.index = match_more(t.str, t.index, (char)c);
+            if (t.index == t.len)
+                return i;
         }
     }
 }

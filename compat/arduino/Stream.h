@@ -35,10 +35,21 @@ public:
     /* Reads until the input read ends with target (true; an empty one at once) or the
      * timeout passed (false). */
     bool find(const char *target);
+    bool find(const uint8_t *target) { return find(reinterpret_cast<const char *>(target)); }
     bool find(const char *target, size_t length);
+    bool find(const uint8_t *target, size_t length) { return find(reinterpret_cast<const char *>(target), length); }
     bool find(char target) { return find(&target, 1); }
     /* Reads until target (true), terminator (false; an empty one at once) or the timeout. */
     bool findUntil(const char *target, const char *terminator);
+    bool findUntil(const uint8_t *target, const char *terminator)
+    {
+        return findUntil(reinterpret_cast<const char *>(target), terminator);
+    }
+    bool findUntil(const char *target, size_t targetLen, const char *terminator, size_t termLen);
+    bool findUntil(const uint8_t *target, size_t targetLen, const char *terminator, size_t termLen)
+    {
+        return findUntil(reinterpret_cast<const char *>(target), targetLen, terminator, termLen);
+    }
 
     /* The next integer or decimal number in the input (0 if none came in time): what comes
      * before it is skipped as lookahead says, a '-' in it makes it negative, ignore (compared
@@ -70,12 +81,25 @@ protected:
     int timedRead();
     int timedPeek();
 
+    /* As Arduino's protected overloads, for classes derived from Stream. */
+    long parseInt(char ignore) { return parseInt(SKIP_ALL, ignore); }
+    float parseFloat(char ignore) { return parseFloat(SKIP_ALL, ignore); }
+
+    /* One of findMulti's targets: its text, length, and how much of it the input ends with. */
+    struct MultiTarget {
+        const char *str;
+        size_t len;
+        size_t index;
+    };
+    /* Reads until the input ends with one of the targets: its index (an empty one's at once,
+     * the first in the array when two end together), or -1 at the timeout. */
+    int findMulti(struct MultiTarget *targets, int tCount);
+
 private:
     unsigned long timeout_ = 1000;
 
     int timed(int (Stream::*next)());
     int peekNextDigit(LookaheadMode lookahead, bool detect_decimal);
-    bool find_until(const char *target, size_t tlen, const char *terminator, size_t elen);
     String read_string(int terminator);
 };
 

@@ -332,6 +332,44 @@ void test_stream_find_repeat(void **)
     assert_int_equal(abab.read(), '!');
 }
 
+/* A Stream of the sketch's own that uses Stream's protected parts, as Arduino's allow:
+ * findMulti over several targets and parseInt/parseFloat with only an ignore char. */
+struct Replies : TextStream {
+    explicit Replies(const char *text) : TextStream(text) {}
+    int reply()
+    {
+        MultiTarget t[] = {{"OK", 2, 0}, {"ERROR", 5, 0}, {"BUSY", 4, 0}};
+        return findMulti(t, 3);
+    }
+    long number() { return parseInt(','); }
+    float decimal() { return parseFloat(','); }
+};
+
+/* The overloads of Arduino's Stream: find and findUntil of uint8_t text and of a length (a
+ * NUL inside the target is a byte like any other), and the protected ones above. */
+void test_stream_overloads(void **)
+{
+    const uint8_t nul_target[] = {'a', 0, 'b'};
+    static const char input[] = "xxa\0b;OK;END;zz";
+    TextStream bytes("");
+    bytes.in.assign(input, sizeof input - 1);
+    bytes.setTimeout(5);
+    assert_true(bytes.find(nul_target, sizeof nul_target));
+    assert_true(bytes.find(reinterpret_cast<const uint8_t *>("OK")));
+    assert_false(bytes.findUntil("zz", 2, "END;", 3));
+    assert_int_equal(bytes.read(), ';');
+    assert_true(bytes.findUntil(reinterpret_cast<const uint8_t *>("z"), ";"));
+
+    Replies r("AT+X\r\nBUSY\r\nERROR\r\n1,234 5,678.5 OK");
+    r.setTimeout(5);
+    assert_int_equal(r.reply(), 2);
+    assert_int_equal(r.reply(), 1);
+    assert_int_equal(r.number(), 1234);
+    assert_true(fabs(r.decimal() - 5678.5f) < 1e-3);
+    assert_int_equal(r.reply(), 0);
+    assert_int_equal(r.reply(), -1);
+}
+
 /* Found by fuzz_arduino_text: an ignore char or terminator >= 0x80 is compared as a char and
  * the timeout is never taken for it, parseInt wraps without overflowing, parseFloat of many
  * decimals is no NaN. */
@@ -427,7 +465,7 @@ int main(void)
         cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_arduino_rules),
         cmocka_unit_test(test_string_reserve_max),
-        cmocka_unit_test(test_stream_find_repeat), cmocka_unit_test(test_stream_parse_rules),
+        cmocka_unit_test(test_stream_find_repeat), cmocka_unit_test(test_stream_overloads), cmocka_unit_test(test_stream_parse_rules),
         cmocka_unit_test(test_rtc_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
