@@ -86,23 +86,46 @@ int RPCClass::begin()
         return 0;
     }
     begun_ = true;
-    attach(rx_);
+    listen();
     return 1;
+}
+
+/* Has the stream run on_receive when an attached function wants the text. */
+void RPCClass::listen()
+{
+    rx_seen_ = 0;
+    if (begun_)
+        duet_stream_on_receive(duet_stream_instance(), rx_ || raw_rx_ ? on_receive : nullptr, this);
 }
 
 void RPCClass::attach(void (*fn)(void))
 {
     rx_ = fn;
-    rx_seen_ = 0;
-    if (begun_)
-        duet_stream_on_receive(duet_stream_instance(), fn ? on_receive : nullptr, this);
+    raw_rx_ = nullptr;
+    listen();
 }
 
-/* The stream runs this at every poll while text waits: the attached function runs when more
- * has arrived than waited after its last run. */
+void RPCClass::attach(void (*fn)(const uint8_t *buf, size_t len))
+{
+    if (!fn)
+        return;
+    raw_rx_ = fn;
+    rx_ = nullptr;
+    listen();
+}
+
+/* The stream runs this at every poll while text waits: a raw receiver gets all of it; the
+ * attached function runs when more has arrived than waited after its last run. */
 void RPCClass::on_receive(duet_stream *s, void *self)
 {
     RPCClass *rpc = static_cast<RPCClass *>(self);
+    if (rpc->raw_rx_) {
+        uint8_t buf[256];
+        size_t n;
+        while (rpc->raw_rx_ && (n = duet_stream_read_bytes(s, buf, sizeof buf)) > 0)
+            rpc->raw_rx_(buf, n);
+        return;
+    }
     size_t waiting = duet_stream_available(s);
     if (!rpc->rx_ || waiting <= rpc->rx_seen_)
         return;
@@ -141,6 +164,15 @@ int RPCClass::peek() { return duet_peek(); }
 void RPCClass::flush() { duet_stream_flush(duet_stream_instance()); }
 size_t RPCClass::write(uint8_t c) { return duet_write(&c, 1); }
 size_t RPCClass::write(const uint8_t *buffer, size_t size) { return duet_write(buffer, size); }
+size_t RPCClass::write(const uint8_t *buffer, size_t size, bool raw)
+{
+    if (raw)
+        return write(buffer, size);
+    detail::report("RPC.write(buffer, %u, false): msgpack written to the RPC endpoint is not there; "
+                   "call functions with RPC.call and RPC.send",
+                   (unsigned)size);
+    return 0;
+}
 
 /* Serves the other core and sleeps until its doorbell (new text) or ms pass. */
 void RPCClass::waitForData(unsigned long ms)

@@ -134,6 +134,11 @@ public:
      * (fn may read it with read()). It runs where this core serves the other one: in delay(),
      * between two loop() calls, in a call that waits. nullptr: no function is called. */
     void attach(void (*fn)(void));
+    /* The Arduino library's raw receiver: fn gets the text from the other core as it arrives
+     * (where attach(fn) above would run), in pieces of up to 256 bytes, and read() does not
+     * see it. A null fn is ignored, as there; attach(nullptr) calls no function any more. */
+    void attach(void (*fn)(const uint8_t *buf, size_t len));
+    void attach(std::nullptr_t) { attach(static_cast<void (*)(void)>(nullptr)); }
 
     /* The timeout of call() (and of Stream's reads), in milliseconds. */
     void setTimeout(uint32_t milliseconds);
@@ -147,6 +152,9 @@ public:
     void flush() override;
     size_t write(uint8_t c) override;
     size_t write(const uint8_t *buffer, size_t size) override;
+    /* The Arduino library's write: raw (true) is the stream; false, its RPC endpoint's raw
+     * msgpack, is not there (0, and a line on the error output). */
+    size_t write(const uint8_t *buffer, size_t size, bool raw);
     using Print::write;
 
 protected:
@@ -157,9 +165,11 @@ private:
     bool timed_out_ = false;
     uint32_t timeout_ = DUET_RPC_DEFAULT_TIMEOUT_MS;
     void (*rx_)(void) = nullptr;
+    void (*raw_rx_)(const uint8_t *buf, size_t len) = nullptr;
     size_t rx_seen_ = 0; /* bytes waiting when rx_ last ran (so it runs for new text only) */
 
     static void on_receive(duet_stream *s, void *self);
+    void listen();
 
     void report_send(const char *name, int err);
 };

@@ -63,6 +63,12 @@ int main()
                   RPC.println(F("end"));
                   return n;
               }) &&
+              RPC.bind("heard", [] { /* what the M7 wrote to the stream, as it waits */
+                  String text;
+                  while (RPC.available())
+                      text += (char)RPC.read();
+                  return text;
+              }) &&
               RPC.bind("sleepy", [](int ms) { usleep((useconds_t)ms * 1000); return ms; }) &&
               RPC.bind("quit", [] { quit = true; });
     /* A second binding of a name is refused (and reported), the first one stays. */

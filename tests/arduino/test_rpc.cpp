@@ -317,6 +317,43 @@ void test_stream_both_ways(void **)
     RPC.setTimeout(DUET_RPC_DEFAULT_TIMEOUT_MS);
 }
 
+std::string raw_text;
+int raw_pieces;
+void raw_receiver(const uint8_t *buf, size_t len)
+{
+    raw_text.append(reinterpret_cast<const char *>(buf), len);
+    raw_pieces++;
+}
+
+/* The Arduino library's raw stream: attach(fn(buf, len)) gets the other core's text instead
+ * of read(), and write(buf, len, true) writes to the stream (false is refused). */
+void test_raw_stream(void **)
+{
+    RPC.attach(raw_receiver);
+    assert_int_equal(RPC.call("say", 1).as<int>(), 1);
+    for (int waited = 0; waited < 2000 && raw_text.find("end") == std::string::npos; waited += 10)
+        delay(10);
+    assert_string_equal(raw_text.c_str(), "line 0\r\nFF -2.500 end\r\n");
+    assert_true(raw_pieces >= 1);
+    assert_int_equal(RPC.available(), 0);
+    RPC.attach(static_cast<void (*)(const uint8_t *, size_t)>(nullptr)); /* ignored, as there */
+    RPC.attach(nullptr); /* duet's: no function any more */
+
+    const uint8_t ping[] = "Ping!";
+    assert_int_equal(RPC.write(ping, 5, true), 5);
+    std::string err;
+    assert_int_equal(in_child([&] { _exit((int)RPC.write(ping, 5, false)); }, err), 0);
+    assert_true(contains(err.c_str(), "RPC.write(buffer, 5, false)"));
+    RPC.flush();
+    assert_string_equal(RPC.call("heard").as<String>().c_str(), "Ping!");
+
+    assert_int_equal(RPC.call("say", 0).as<int>(), 0);
+    RPC.setTimeout(2000);
+    assert_string_equal(RPC.readStringUntil('\n').c_str(), "FF -2.500 end\r");
+    RPC.setTimeout(DUET_RPC_DEFAULT_TIMEOUT_MS);
+    assert_string_equal(raw_text.c_str(), "line 0\r\nFF -2.500 end\r\n");
+}
+
 void test_timeout(void **)
 {
     RPC.setTimeout(50);
@@ -417,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_nested_call),
         cmocka_unit_test(test_string_argument_out_of_memory),
         cmocka_unit_test(test_stream_both_ways),
+        cmocka_unit_test(test_raw_stream),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_threads_call_at_once),
         cmocka_unit_test(test_error_text_per_thread),
