@@ -1,4 +1,4 @@
-/* Arduino.cpp - Arduino's random numbers. */
+/* Arduino.cpp - Arduino's random numbers and delayMicroseconds. */
 #include "Arduino.h"
 
 namespace arduino {
@@ -23,5 +23,12 @@ static uint32_t next_random(void)
 
 long random(long max) { return max <= 0 ? 0 : (long)(next_random() % (unsigned long)max); }
 long random(long min, long max) { return min >= max ? min : min + random(max - min); }
+
+void delayMicroseconds(unsigned int us)
+{
+    unsigned long start = micros();
+    while (micros() - start < us) {
+    }
+}
 
 } // namespace arduino

@@ -3,6 +3,7 @@
 #ifndef DUET_ARDUINO_H
 #define DUET_ARDUINO_H
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +45,31 @@ template <typename T> T sq(T x) { return x * x; }
 inline double radians(double deg) { return deg * DEG_TO_RAD; }
 inline double degrees(double rad) { return rad * RAD_TO_DEG; }
 
+/* Busy-waits us microseconds on micros() (serving nothing meanwhile, as on the board). */
+void delayMicroseconds(unsigned int us);
+
+/* The Arduino API's WCharacter.h: C's <ctype.h> tests as bool, and its own few. */
+inline bool isAlphaNumeric(int c) { return isalnum(c) != 0; }
+inline bool isAlpha(int c) { return isalpha(c) != 0; }
+inline bool isAscii(int c) { return (c & ~0x7f) == 0; }
+inline bool isWhitespace(int c) { return c == '\t' || c == ' '; }
+inline bool isControl(int c) { return iscntrl(c) != 0; }
+inline bool isDigit(int c) { return isdigit(c) != 0; }
+inline bool isGraph(int c) { return isgraph(c) != 0; }
+inline bool isLowerCase(int c) { return c >= 'a' && c <= 'z'; }
+inline bool isPrintable(int c) { return isprint(c) != 0; }
+inline bool isSpace(int c) { return isspace(c) != 0; }
+inline bool isPunct(int c) { return isPrintable(c) && !isSpace(c) && !isAlphaNumeric(c); }
+inline bool isUpperCase(int c) { return isupper(c) != 0; }
+inline bool isHexadecimalDigit(int c) { return isxdigit(c) != 0; }
+inline int toAscii(int c) { return c & 0x7f; }
+inline int toLowerCase(int c) { return tolower(c); }
+inline int toUpperCase(int c) { return toupper(c); }
+
+/* A 16-bit word from itself or from its high and low bytes (word() is the same). */
+inline uint16_t makeWord(uint16_t w) { return w; }
+inline uint16_t makeWord(uint8_t h, uint8_t l) { return (uint16_t)((h << 8) | l); }
+
 /* Pseudo-random numbers, as Arduino's random(): [0, max) and [min, max). */
 void randomSeed(unsigned long seed);
 long random(long max);
@@ -56,6 +82,8 @@ long random(long min, long max);
 #define bitRead(value, bit) (((value) >> (bit)) & 0x01)
 #define bitSet(value, bit) ((value) |= (1UL << (bit)))
 #define bitClear(value, bit) ((value) &= ~(1UL << (bit)))
+#define bitToggle(value, bit) ((value) ^= (1UL << (bit)))
+#define word(...) makeWord(__VA_ARGS__)
 #define bitWrite(value, bit, bitvalue) ((bitvalue) ? bitSet(value, bit) : bitClear(value, bit))
 #define bit(b) (1UL << (b))
 

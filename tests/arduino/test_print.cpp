@@ -401,6 +401,24 @@ void test_stream_parse_rules(void **)
 
 void test_helpers(void **)
 {
+    /* What the Arduino API's Common.h and WCharacter.h have besides. */
+    assert_true(isDigit('7') && !isDigit('x') && isAlpha('q') && isAlphaNumeric('Z') && !isAlphaNumeric('_'));
+    assert_true(isWhitespace('\t') && !isWhitespace('\n') && isSpace('\n') && isPunct('!') && !isPunct(' '));
+    assert_true(isUpperCase('A') && !isLowerCase('A') && isHexadecimalDigit('f') && isAscii(0x7f) && !isAscii(0x80));
+    assert_true(isControl('\r') && isGraph('#') && !isGraph(' ') && isPrintable(' '));
+    assert_int_equal(toUpperCase('a'), 'A');
+    assert_int_equal(toLowerCase('Q'), 'q');
+    assert_int_equal(toAscii(0xC1), 'A');
+    assert_int_equal(word(0x12, 0x34), 0x1234);
+    assert_int_equal(makeWord(0xBEEF), 0xBEEF);
+    unsigned flags = 0x5;
+    bitToggle(flags, 1);
+    bitToggle(flags, 0);
+    assert_int_equal(flags, 0x6);
+    unsigned long t0 = micros();
+    delayMicroseconds(300);
+    assert_true(micros() - t0 >= 300);
+
     assert_int_equal(map(512, 0, 1023, 0, 180), 90);
     assert_int_equal(map(1023, 0, 1023, 0, 180), 180);
     assert_int_equal(map(0, 0, 1023, 0, 180), 0);
