@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <cmath>
 #include <string>
 
@@ -415,9 +416,26 @@ void test_helpers(void **)
     bitToggle(flags, 1);
     bitToggle(flags, 0);
     assert_int_equal(flags, 0x6);
+    /* Never shorter than asked, not rounded up to a millisecond's tick, and a sleep on the PC
+     * rather than a loop (the process's own time stays far below the wait's). */
     unsigned long t0 = micros();
     delayMicroseconds(300);
-    assert_true(micros() - t0 >= 300);
+    unsigned long took = micros() - t0;
+    assert_true(took >= 300);
+    assert_true(took < 20000);
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    t0 = micros();
+    delayMicroseconds(2500);
+    assert_true(micros() - t0 >= 2500);
+    for (int i = 0; i < 100; i++)
+        delayMicroseconds(200);
+    getrusage(RUSAGE_SELF, &after);
+    long cpu_us = (after.ru_utime.tv_sec - before.ru_utime.tv_sec) * 1000000L +
+                  (after.ru_utime.tv_usec - before.ru_utime.tv_usec) +
+                  (after.ru_stime.tv_sec - before.ru_stime.tv_sec) * 1000000L +
+                  (after.ru_stime.tv_usec - before.ru_stime.tv_usec);
+    assert_true(cpu_us < 12000); /* the waits took 22.5 ms at least */
 
     assert_int_equal(map(512, 0, 1023, 0, 180), 90);
     assert_int_equal(map(1023, 0, 1023, 0, 180), 180);
