@@ -398,10 +398,11 @@ static int open_raw(dpy_engine *e)
 
 int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned channels)
 {
-    if (atomic_load(&e->state) != DPY_IDLE) {
+    if (e->boot_tried) {
         set_why(e, "start() was called already (make a new MsgPackRPC to start again)");
         return DUET_ERR_STATE;
     }
+    e->boot_tried = true;
     int err = open_board(e);
     if (err)
         return err;
@@ -443,6 +444,11 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
     }
     e->service_running = true;
     return DUET_OK;
+}
+
+bool dpy_engine_boot_tried(const dpy_engine *e)
+{
+    return e->boot_tried;
 }
 
 int dpy_engine_wait_up(dpy_engine *e, uint32_t timeout_ms)

@@ -51,6 +51,7 @@ typedef struct dpy_engine {
     uint64_t gen;
     pthread_t service;
     bool service_running;       /* set by the thread that booted, before anyone else waits */
+    bool boot_tried;            /* dpy_engine_boot ran (a second one is refused) */
     atomic_bool stop;
     atomic_bool orphaned;       /* destroyed from its own handler: the service thread frees it */
     bool m4_stopped;            /* close() reset the board */
@@ -73,6 +74,9 @@ dpy_engine *dpy_engine_new(void);
  * channels: 1 waits for the "rpc" endpoint only, 2 for "raw" and "rpc".
  * @retval DUET_OK, or an error with e->why saying what to do. */
 int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned channels);
+
+/* Whether dpy_engine_boot ran already, whether it succeeded or not: an engine boots once. */
+bool dpy_engine_boot_tried(const dpy_engine *e);
 
 /* Waits up to timeout_ms for the M4's endpoints. DUET_OK once up (then calls work),
  * DUET_ERR_TIMEOUT to wait again, or another error with e->why. */

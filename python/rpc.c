@@ -159,6 +159,9 @@ static PyObject *rpc_start(rpc_object *self, PyObject *args, PyObject *kwargs)
         PyErr_SetString(PyExc_ValueError, "start: num_channels must be 1 (\"rpc\") or 2 (\"raw\" and \"rpc\")");
         return NULL;
     }
+    /* Refused before anything is touched: the link of a start() that worked stays up. */
+    if (dpy_engine_boot_tried(self->e))
+        return dpy_os_error("start() was called already (make a new MsgPackRPC to start again)");
     int err;
     Py_BEGIN_ALLOW_THREADS
     err = dpy_engine_boot(self->e, address, image, (unsigned)channels);

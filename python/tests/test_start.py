@@ -75,6 +75,22 @@ def test_start_argument_errors(rpc):
 def test_start_twice_is_refused(up):
     with pytest.raises(OSError, match="called already"):
         up.start()
+    # The refusal used to close the link it refused to start again.
+    assert up.call("add", 1, 2) == 3
+
+
+def test_start_again_after_a_failed_start_is_refused(board, monkeypatch):
+    # A start() that failed before the boot used to leave an object that a second start()
+    # brought up without its service thread, and whose close() left the M4 running.
+    monkeypatch.delenv("DUET_BOARD")
+    r = msgpackrpc.MsgPackRPC()
+    with pytest.raises(OSError, match="DUET_BOARD"):
+        r.start()
+    monkeypatch.setenv("DUET_BOARD", board)
+    with pytest.raises(OSError, match="called already .make a new MsgPackRPC"):
+        r.start()
+    r.close()
+    assert msgpackrpc._board_m4_pid(board) == 0
 
 
 def test_calls_before_start_say_so(rpc):
