@@ -406,6 +406,14 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
     int err = open_board(e);
     if (err)
         return err;
+    /* The shared memory set up below is the link of whoever booted a running M4: refuse
+     * before touching it (the board's boot would refuse, but only after that). */
+    pid_t pid = duet_posix_board_m4_pid(e->board_dir);
+    if (pid > 0) {
+        set_why(e, "the board's M4 was started already (pid %d, running): close() the MsgPackRPC that started it, "
+                   "or reset the board first", (int)pid);
+        return DUET_ERR_STATE;
+    }
     if (image) {
         err = duet_posix_board_upload(e->board_dir, address, image);
         if (err) {
@@ -436,6 +444,7 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
         set_why(e, "booting the M4 at 0x%08x: %s", (unsigned)address, duet_posix_board_error_text());
         return err;
     }
+    e->m4_booted = true;
     atomic_store(&e->state, DPY_STARTING);
     int rc = pthread_create(&e->service, NULL, service_main, e);
     if (rc != 0) {
@@ -498,10 +507,11 @@ static void link_down(dpy_engine *e)
 
 /* Holds the M4 in reset (safe while duet runs: the files are zeroed in place), as
  * MicroPython's RemoteProc finaliser does: the M4 stops with its M7's program. The board's
- * pins, analog inputs, RTC and time stay. */
+ * pins, analog inputs, RTC and time stay. Only an M4 this engine booted: a start() that
+ * failed before (the board's M4 runs for another object) leaves it alone. */
 static void stop_m4(dpy_engine *e)
 {
-    if (e->board_open && !e->m4_stopped && atomic_load(&e->m4_status) < 0)
+    if (e->board_open && e->m4_booted && !e->m4_stopped && atomic_load(&e->m4_status) < 0)
         (void)duet_posix_board_reset_m4(e->board_dir);
     e->m4_stopped = true;
 }

@@ -54,6 +54,7 @@ typedef struct dpy_engine {
     bool boot_tried;            /* dpy_engine_boot ran (a second one is refused) */
     atomic_bool stop;
     atomic_bool orphaned;       /* destroyed from its own handler: the service thread frees it */
+    bool m4_booted;             /* this engine booted the M4 (close() stops only that one) */
     bool m4_stopped;            /* close() reset the board */
     atomic_int state;           /* dpy_state */
     atomic_int m4_status;       /* -1 while the M4 runs, else its exit status (128+n: signal n) */

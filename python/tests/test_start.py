@@ -93,6 +93,17 @@ def test_start_again_after_a_failed_start_is_refused(board, monkeypatch):
     assert msgpackrpc._board_m4_pid(board) == 0
 
 
+def test_a_second_object_that_cannot_boot_leaves_the_running_m4_alone(up, board):
+    # Its failed start() used to reset the board's M4, which the first object had booted.
+    pid = msgpackrpc._board_m4_pid(board)
+    other = msgpackrpc.MsgPackRPC()
+    with pytest.raises(OSError, match="started already"):
+        other.start()
+    other.close()
+    assert msgpackrpc._board_m4_pid(board) == pid
+    assert up.call("add", 1, 2) == 3
+
+
 def test_calls_before_start_say_so(rpc):
     with pytest.raises(OSError, match="call start"):
         rpc.call("add", 1, 2)
