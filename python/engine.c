@@ -574,6 +574,11 @@ void dpy_engine_destroy(dpy_engine *e)
      * cannot be freed under that handler's feet, and stays allocated (link down, M4 stopped). */
 }
 
+void dpy_engine_wake(dpy_engine *e)
+{
+    bump(e);
+}
+
 size_t dpy_engine_max_message(dpy_engine *e)
 {
     return e->link.max_message;

@@ -99,6 +99,9 @@ void dpy_unlock(dpy_engine *e);
 /* wait() of the engine's port: blocks until a ring or timeout_ms (may return early). */
 void dpy_engine_wait(dpy_engine *e, uint32_t timeout_ms);
 
+/* Wakes every thread in dpy_engine_wait, as a ring does. */
+void dpy_engine_wake(dpy_engine *e);
+
 /* The largest message the engine sends now (a call's whole request). */
 size_t dpy_engine_max_message(dpy_engine *e);
 

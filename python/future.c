@@ -49,19 +49,48 @@ static PyObject *future_finish(future_object *f, int err, const uint8_t *buf, si
     return NULL;
 }
 
+/* The outcome of a finished call, again. */
+static PyObject *future_outcome(future_object *f)
+{
+    if (f->result) {
+        Py_INCREF(f->result);
+        return f->result;
+    }
+    if (f->error) {
+        PyErr_SetObject((PyObject *)Py_TYPE(f->error), f->error);
+        return NULL;
+    }
+    return dpy_os_error("join: this call was never sent");
+}
+
+/* Takes the answer if it is there (the GIL released): DUET_ERR_AGAIN if not yet, else the
+ * call's outcome (the result in buf, len bytes; an error's text in text). */
+static int future_take(future_object *f, uint8_t *buf, size_t cap, size_t *len, char *text, size_t text_cap)
+{
+    dpy_engine *e = f->rpc->e;
+    int err;
+    Py_BEGIN_ALLOW_THREADS
+    dpy_lock(e);
+    err = duet_future_poll(&e->rpc, &f->f);
+    if (err != DUET_ERR_AGAIN) {
+        /* Done (or failed): take it without waiting. */
+        err = duet_future_wait_raw(&e->rpc, &f->f, 1, buf, cap, len);
+        if (err == DUET_ERR_LINK_DOWN)
+            dpy_engine_why(e, text, text_cap);
+        else if (err)
+            snprintf(text, text_cap, "%s", duet_rpc_error_text(&e->rpc));
+    }
+    dpy_unlock(e);
+    Py_END_ALLOW_THREADS
+    return err;
+}
+
+/* Several threads may join one future: one at a time takes the answer (joining), the others
+ * wait and then return what it took. */
 PyObject *dpy_future_join_ms(future_object *f, double timeout)
 {
-    if (f->done) {
-        if (f->result) {
-            Py_INCREF(f->result);
-            return f->result;
-        }
-        if (f->error) {
-            PyErr_SetObject((PyObject *)Py_TYPE(f->error), f->error);
-            return NULL;
-        }
-        return dpy_os_error("join: this call was never sent");
-    }
+    if (f->done)
+        return future_outcome(f);
     dpy_engine *e = f->rpc->e;
     size_t cap = dpy_engine_result_size();
     uint8_t *buf = PyMem_Malloc(cap);
@@ -69,42 +98,37 @@ PyObject *dpy_future_join_ms(future_object *f, double timeout)
         return PyErr_NoMemory();
     char text[DUET_RPC_ERROR_TEXT + 600];
     uint32_t start = dpy_now_ms();
+    PyObject *r = NULL;
     for (;;) {
-        int err;
-        size_t len = 0;
-        Py_BEGIN_ALLOW_THREADS
-        dpy_lock(e);
-        err = duet_future_poll(&e->rpc, &f->f);
-        if (err != DUET_ERR_AGAIN) {
-            /* Done (or failed): take it without waiting. */
-            err = duet_future_wait_raw(&e->rpc, &f->f, 1, buf, cap, &len);
-            if (err == DUET_ERR_LINK_DOWN)
-                dpy_engine_why(e, text, sizeof text);
-            else if (err)
-                snprintf(text, sizeof text, "%s", duet_rpc_error_text(&e->rpc));
+        if (f->done) {
+            r = future_outcome(f);
+            break;
         }
-        dpy_unlock(e);
-        Py_END_ALLOW_THREADS
-        if (err != DUET_ERR_AGAIN) {
-            PyObject *r = future_finish(f, err, buf, len, text);
-            PyMem_Free(buf);
-            return r;
+        if (!f->joining) {
+            size_t len = 0;
+            f->joining = 1;
+            int err = future_take(f, buf, cap, &len, text, sizeof text);
+            f->joining = 0;
+            if (err != DUET_ERR_AGAIN) {
+                r = future_finish(f, err, buf, len, text);
+                dpy_engine_wake(e); /* the other joiners return it now */
+                break;
+            }
         }
         uint32_t chunk = dpy_next_chunk(start, timeout);
-        if (!chunk)
+        if (!chunk) {
+            /* As MicroPython; the future stays valid, join again to keep waiting. */
+            PyErr_Format(PyExc_OSError, "Timeout joining function %U", f->name);
             break;
+        }
         Py_BEGIN_ALLOW_THREADS
         dpy_engine_wait(e, chunk);
         Py_END_ALLOW_THREADS
-        if (PyErr_CheckSignals() < 0) {
-            PyMem_Free(buf);
-            return NULL;
-        }
+        if (PyErr_CheckSignals() < 0)
+            break;
     }
     PyMem_Free(buf);
-    /* As MicroPython; the future stays valid, join again to keep waiting. */
-    PyErr_Format(PyExc_OSError, "Timeout joining function %U", f->name);
-    return NULL;
+    return r;
 }
 
 static PyObject *future_join(future_object *f, PyObject *args, PyObject *kwargs)

@@ -38,6 +38,7 @@ typedef struct future_object {
     duet_future f;
     PyObject *name;
     int done;
+    int joining;           /* a thread takes the answer now (GIL released): others wait */
     PyObject *result;      /* once done: the value, or NULL with error set */
     PyObject *error;       /* the exception to raise again */
 } future_object;

@@ -262,6 +262,7 @@ static PyObject *rpc_call_async(rpc_object *self, PyObject *args)
     f->rpc = NULL;
     f->name = NULL;
     f->done = 1; /* nothing to drop until the request is out */
+    f->joining = 0;
     f->result = f->error = NULL;
     if (send_message(self, "call", cname, args, &f->f) < 0) {
         Py_DECREF(f);

@@ -99,6 +99,41 @@ def test_remote_error_through_join(up):
         f.join()
 
 
+def test_one_future_joined_from_several_threads_at_once(up):
+    # The threads that did not take the answer used to run the finish again on a future
+    # already taken: SystemError (a result returned with an exception set), and a leak.
+    for _ in range(5):
+        f = up.call_async("sleep_ms", 50)
+        got = []
+
+        def joiner():
+            try:
+                got.append(f.join(timeout=5000))
+            except Exception as e:  # noqa: BLE001 - compared below
+                got.append(e)
+
+        threads = [threading.Thread(target=joiner) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert got == [50, 50, 50]
+    g = up.call_async("fail", "busy")
+    errors = []
+
+    def fail_joiner():
+        with pytest.raises(OSError, match="fail: busy"):
+            g.join(timeout=5000)
+        errors.append(True)
+
+    threads = [threading.Thread(target=fail_joiner) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [True, True, True]
+
+
 def test_calls_from_several_threads(up):
     errors = []
 
