@@ -88,6 +88,22 @@ static int handle(duet_req *r)
     return rc;
 }
 
+/* Unlinks and frees the binding of b's name older than b (duet forgot it when b was bound).
+ * Its callable is released last: that may run Python code. */
+static void drop_older(binding *b)
+{
+    for (binding **p = &b->next; *p; p = &(*p)->next) {
+        if (strcmp((*p)->name, b->name) == 0) {
+            binding *old = *p;
+            PyObject *fn = old->fn;
+            *p = old->next;
+            PyMem_RawFree(old);
+            Py_XDECREF(fn);
+            return;
+        }
+    }
+}
+
 /* Binds fn under name (replacing what was bound there). 0, or -1 with an exception. */
 int dpy_bind_one(rpc_object *self, const char *name, PyObject *fn)
 {
@@ -122,6 +138,7 @@ int dpy_bind_one(rpc_object *self, const char *name, PyObject *fn)
     }
     b->next = self->bindings;
     self->bindings = b;
+    drop_older(b);
     return 0;
 }
 

@@ -14,8 +14,10 @@
 /* How often a wait wakes to let Python see a signal (Ctrl-C). */
 #define SIGNAL_CHECK_MS 100u
 
-/* One bound callable. Kept until the MsgPackRPC object dies (a handler may run while it is
- * rebound), linked so that dealloc frees them. */
+/* One bound callable, linked so that dealloc frees them. Freed too when its name is bound
+ * again: a handler that runs meanwhile (it rebinds its own name) uses it only before its
+ * callable is called, and another thread's bind() waits for the engine's lock, which a
+ * running handler holds. */
 typedef struct binding {
     struct binding *next;
     PyObject *fn;

@@ -24,6 +24,37 @@ def test_bind_works_after_start_and_replaces(up):
     assert call_from_m4(up, "f") == [True, "second"]
 
 
+def test_a_callable_bound_again_under_its_name_is_let_go(up):
+    # Every binding used to be kept until the MsgPackRPC died: binding a name again in a
+    # loop held every callable ever bound there (and its memory).
+    import gc
+    import weakref
+
+    class Handler:
+        def __init__(self, tag):
+            self.tag = tag
+
+        def __call__(self):
+            return self.tag
+
+    first = Handler("first")
+    gone = weakref.ref(first)
+    up.bind("h", first)
+    up.bind("h", Handler("second"))
+    del first
+    gc.collect()
+    assert gone() is None
+    assert call_from_m4(up, "h") == [True, "second"]
+
+    def rebinds_itself():  # the running handler's own binding goes: nothing breaks
+        up.bind("me", lambda: "after")
+        return "before"
+
+    up.bind("me", rebinds_itself)
+    assert call_from_m4(up, "me") == [True, "before"]
+    assert call_from_m4(up, "me") == [True, "after"]
+
+
 class Base:
     def scale(self, x):
         return x * self.k
