@@ -2,6 +2,7 @@
 #include "pymodule.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "convert.h"
@@ -59,14 +60,21 @@ int dpy_check_up(rpc_object *self)
     return -1;
 }
 
-/* The name argument as UTF-8 (valid while the object lives). */
+/* The name argument as UTF-8 (valid while the object lives). duet's names end at a NUL:
+ * one inside would send (or bind) another name. */
 const char *dpy_name_arg(PyObject *name, const char *what)
 {
     if (!PyUnicode_Check(name)) {
         PyErr_Format(PyExc_TypeError, "%s: the function name must be a str, not %s", what, Py_TYPE(name)->tp_name);
         return NULL;
     }
-    return PyUnicode_AsUTF8(name);
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(name, &len);
+    if (s && strlen(s) != (size_t)len) {
+        PyErr_Format(PyExc_ValueError, "%s: the function name holds a NUL character", what);
+        return NULL;
+    }
+    return s;
 }
 
 /* Encodes args[first..] as a params array into buf (cap bytes). Returns its length or -1. */

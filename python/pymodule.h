@@ -68,7 +68,8 @@ uint32_t dpy_next_chunk(uint32_t start, double limit);
 /* 0 if the M4 is up, else -1 with OSError saying why. */
 int dpy_check_up(rpc_object *self);
 
-/* The function name argument as UTF-8 (valid while the object lives), or NULL (TypeError). */
+/* The function name argument as UTF-8 (valid while the object lives), or NULL (TypeError;
+ * ValueError for a name with a NUL inside). */
 const char *dpy_name_arg(PyObject *name, const char *what);
 
 /* Encodes args[first..] as a params array into buf (cap bytes): its length, or -1. */

@@ -22,6 +22,16 @@ def test_call_takes_a_timeout_and_only_that_keyword(up):
         up.call(42)
 
 
+def test_a_name_with_a_nul_character_is_refused(up):
+    # The name used to be cut at the NUL: call("add\0junk") called "add".
+    for send in (up.call, up.call_async, up.notify):
+        with pytest.raises(ValueError, match="the function name holds a NUL character"):
+            send("add\0junk", 1, 2)
+    with pytest.raises(ValueError, match="the function name holds a NUL character"):
+        up.bind("py\0junk", print)
+    assert up.call("add", 1, 2) == 3
+
+
 def test_call_timeout_raises_and_the_late_answer_is_dropped(up):
     t = time.monotonic()
     with pytest.raises(OSError, match="Timeout joining function sleep_ms"):
