@@ -244,16 +244,18 @@ static int send_message(rpc_object *self, const char *verb, const char *name, Py
     return 0;
 }
 
-static PyObject *rpc_call_async(rpc_object *self, PyObject *args)
+/* Sends the call args (name, *params) and returns its Future; method ("call" or
+ * "call_async") is the one the script called, for the errors. */
+static PyObject *send_call(rpc_object *self, PyObject *args, const char *method)
 {
     if (dpy_rpc_ready(self) < 0)
         return NULL;
     if (PyTuple_GET_SIZE(args) < 1) {
-        PyErr_SetString(PyExc_TypeError, "call_async() needs the name of the function to call");
+        PyErr_Format(PyExc_TypeError, "%s() needs the name of the function to call", method);
         return NULL;
     }
     PyObject *name = PyTuple_GET_ITEM(args, 0);
-    const char *cname = dpy_name_arg(name, "call_async");
+    const char *cname = dpy_name_arg(name, method);
     if (!cname)
         return NULL;
     future_object *f = PyObject_New(future_object, &dpy_future_type);
@@ -276,6 +278,11 @@ static PyObject *rpc_call_async(rpc_object *self, PyObject *args)
     return (PyObject *)f;
 }
 
+static PyObject *rpc_call_async(rpc_object *self, PyObject *args)
+{
+    return send_call(self, args, "call_async");
+}
+
 static PyObject *rpc_call(rpc_object *self, PyObject *args, PyObject *kwargs)
 {
     double timeout = 0;
@@ -288,7 +295,7 @@ static PyObject *rpc_call(rpc_object *self, PyObject *args, PyObject *kwargs)
         if (dpy_timeout_arg(t, &timeout) < 0)
             return NULL;
     }
-    PyObject *f = rpc_call_async(self, args);
+    PyObject *f = send_call(self, args, "call");
     if (!f)
         return NULL;
     PyObject *r = dpy_future_join_ms((future_object *)f, timeout);

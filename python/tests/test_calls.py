@@ -18,8 +18,13 @@ def test_call_takes_a_timeout_and_only_that_keyword(up):
     assert up.call("add", 1, 2, timeout=1000) == 3
     with pytest.raises(TypeError, match="timeout"):
         up.call("add", 1, 2, retries=3)
-    with pytest.raises(TypeError, match="name"):
+    # Its errors used to name call_async, which the script did not call.
+    with pytest.raises(TypeError, match=r"^call: the function name must be a str, not int$"):
         up.call(42)
+    with pytest.raises(TypeError, match=r"^call\(\) needs the name of the function to call$"):
+        up.call()
+    with pytest.raises(TypeError, match=r"^call_async: the function name must be a str"):
+        up.call_async(42)
 
 
 def test_a_name_with_a_nul_character_is_refused(up):
