@@ -42,7 +42,9 @@ PyObject *dpy_rpc_read(rpc_object *self, PyObject *args, PyObject *kwargs)
     if (dpy_rpc_ready(self) < 0 || !PyArg_ParseTupleAndKeywords(args, kwargs, "|nO:read", names, &size, &timeout_obj) ||
         dpy_timeout_arg(timeout_obj, &timeout) < 0 || check_stream_to_read(self) < 0)
         return NULL;
-    size_t cap = size < 0 ? DPY_STREAM_RX : (size_t)size;
+    /* The stream keeps at most DPY_STREAM_RX bytes: a larger size could never be filled, and
+     * its buffer is allocated before anything is read. */
+    size_t cap = size < 0 || (size_t)size > DPY_STREAM_RX ? DPY_STREAM_RX : (size_t)size;
     PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)cap);
     if (!out)
         return NULL;

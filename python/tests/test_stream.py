@@ -31,6 +31,14 @@ def test_read_size_and_available(up):
     assert up.read(10) == b"cdef"
 
 
+def test_read_with_a_size_past_what_the_stream_holds(up):
+    # The buffer for size bytes used to be allocated whole: read(2**40) raised MemoryError.
+    up.call("print", "abc")
+    up.call("add", 0, 0)
+    assert up.read(2**40) == b"abc"
+    assert up.read(2**62, timeout=10) == b""
+
+
 def test_read_waits_for_text_up_to_its_timeout(up):
     import time
 
