@@ -1,6 +1,7 @@
 /* helpers.c - small things the parts of the msgpackrpc module share. */
 #include "pymodule.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,10 @@ int dpy_timeout_arg(PyObject *obj, double *ms)
     *ms = PyFloat_AsDouble(obj);
     if (*ms == -1.0 && PyErr_Occurred()) {
         PyErr_SetString(PyExc_TypeError, "timeout must be a number of milliseconds");
+        return -1;
+    }
+    if (isnan(*ms)) { /* it compares false with every limit: it would wait forever */
+        PyErr_SetString(PyExc_ValueError, "timeout must be a number of milliseconds, not NaN");
         return -1;
     }
     return 0;

@@ -55,7 +55,8 @@ extern rpc_object *dpy_started;
 /* Raises OSError(text); returns NULL. */
 PyObject *dpy_os_error(const char *text);
 
-/* Milliseconds from a Python number (None: 0); <= 0 means "no limit", as MicroPython's 0. */
+/* Milliseconds from a Python number (None: 0); <= 0 means "no limit", as MicroPython's 0.
+ * TypeError for what is not a number, ValueError for NaN. */
 int dpy_timeout_arg(PyObject *obj, double *ms);
 
 /* A monotonic millisecond clock. */

@@ -37,6 +37,20 @@ def test_a_name_with_a_nul_character_is_refused(up):
     assert up.call("add", 1, 2) == 3
 
 
+def test_a_nan_timeout_is_a_value_error(up):
+    # NaN compared false with everything, so it used to mean "wait forever", silently.
+    nan = float("nan")
+    with pytest.raises(ValueError, match="timeout must be a number of milliseconds, not NaN"):
+        up.call("add", 1, 2, timeout=nan)
+    with pytest.raises(ValueError, match="not NaN"):
+        up.call_async("add", 1, 2).join(timeout=nan)
+    with pytest.raises(ValueError, match="not NaN"):
+        up.read(timeout=nan)
+    with pytest.raises(ValueError, match="not NaN"):
+        msgpackrpc.MsgPackRPC().start(timeout=nan)
+    assert up.call("add", 1, 2, timeout=float("inf")) == 3
+
+
 def test_call_timeout_raises_and_the_late_answer_is_dropped(up):
     t = time.monotonic()
     with pytest.raises(OSError, match="Timeout joining function sleep_ms"):
