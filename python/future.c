@@ -49,7 +49,9 @@ static PyObject *future_finish(future_object *f, int err, const uint8_t *buf, si
     return NULL;
 }
 
-/* The outcome of a finished call, again. */
+/* The outcome of a finished call, again. A failure is raised as a new exception of the
+ * same type and arguments: raising the stored one again would add to its traceback (and
+ * set its __context__) at every join. */
 static PyObject *future_outcome(future_object *f)
 {
     if (f->result) {
@@ -57,7 +59,11 @@ static PyObject *future_outcome(future_object *f)
         return f->result;
     }
     if (f->error) {
-        PyErr_SetObject((PyObject *)Py_TYPE(f->error), f->error);
+        PyObject *args = PyObject_GetAttrString(f->error, "args");
+        if (args) {
+            PyErr_SetObject((PyObject *)Py_TYPE(f->error), args);
+            Py_DECREF(args);
+        }
         return NULL;
     }
     return dpy_os_error("join: this call was never sent");

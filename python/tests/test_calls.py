@@ -128,6 +128,23 @@ def test_remote_error_through_join(up):
         f.join()
 
 
+def test_joining_a_failed_future_again_does_not_grow_its_error(up):
+    # Each join raised the one stored exception again, and every raise added to its
+    # traceback (and, from an except block, set its __context__): it grew without end.
+    f = up.call_async("fail", "busy")
+    seen = []
+    for _ in range(50):
+        try:
+            f.join()
+        except OSError as e:
+            seen.append(e)
+    depth, tb = 0, seen[-1].__traceback__
+    while tb:
+        depth, tb = depth + 1, tb.tb_next
+    assert depth == 1
+    assert seen[-1].args == seen[0].args == ("fail: busy",) and seen[-1].__context__ is None
+
+
 def test_one_future_joined_from_several_threads_at_once(up):
     # The threads that did not take the answer used to run the finish again on a future
     # already taken: SystemError (a result returned with an exception set), and a leak.
