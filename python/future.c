@@ -5,8 +5,29 @@
 
 #include "convert.h"
 
+/* A Future may be part of a cycle (an object bound to the rpc keeps the futures of its
+ * calls: rpc -> binding -> object -> future -> rpc): the collector has to see through it. */
+static int future_traverse(future_object *f, visitproc visit, void *arg)
+{
+    Py_VISIT((PyObject *)f->rpc);
+    Py_VISIT(f->name);
+    Py_VISIT(f->result);
+    Py_VISIT(f->error);
+    return 0;
+}
+
+/* The result (a list that holds the future) may close a cycle; the rpc is kept for the drop in
+ * dealloc, and a cycle through it is broken by its own clear (its bindings). */
+static int future_clear(future_object *f)
+{
+    Py_CLEAR(f->result);
+    Py_CLEAR(f->error);
+    return 0;
+}
+
 static void future_dealloc(future_object *f)
 {
+    PyObject_GC_UnTrack(f);
     if (!f->done && f->rpc) {
         dpy_engine *e = f->rpc->e;
         Py_BEGIN_ALLOW_THREADS
@@ -17,7 +38,7 @@ static void future_dealloc(future_object *f)
     Py_XDECREF(f->name);
     Py_XDECREF(f->result);
     Py_XDECREF(f->error);
-    PyObject_Free(f);
+    PyObject_GC_Del(f);
 }
 
 /* The outcome of the finished call: the result, or the exception (kept for a second join). */
@@ -178,9 +199,11 @@ PyTypeObject dpy_future_type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "msgpackrpc.Future",
     .tp_basicsize = sizeof(future_object),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "The answer to a call_async(), to join().",
     .tp_dealloc = (destructor)future_dealloc,
+    .tp_traverse = (traverseproc)future_traverse,
+    .tp_clear = (inquiry)future_clear,
     .tp_methods = future_methods,
     .tp_getset = future_getset,
 };

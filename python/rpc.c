@@ -258,7 +258,7 @@ static PyObject *send_call(rpc_object *self, PyObject *args, const char *method)
     const char *cname = dpy_name_arg(name, method);
     if (!cname)
         return NULL;
-    future_object *f = PyObject_New(future_object, &dpy_future_type);
+    future_object *f = PyObject_GC_New(future_object, &dpy_future_type);
     if (!f)
         return NULL;
     f->rpc = NULL;
@@ -275,6 +275,7 @@ static PyObject *send_call(rpc_object *self, PyObject *args, const char *method)
     Py_INCREF(name);
     f->name = name;
     f->done = 0;
+    PyObject_GC_Track(f);
     return (PyObject *)f;
 }
 

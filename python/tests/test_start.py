@@ -140,6 +140,32 @@ def test_an_rpc_dropped_in_a_cycle_is_collected_and_its_m4_stops(board):
     assert msgpackrpc._board_m4_pid(board) == 0
 
 
+def test_an_rpc_in_a_cycle_through_a_future_is_collected(board):
+    # A Future was not known to the garbage collector: a cycle that went through one (an
+    # object bound to the rpc keeps the futures of its calls) was never collected, and its
+    # M4 ran on until the program ended.
+    import gc
+
+    class Device:
+        def __init__(self, rpc):
+            self.rpc = rpc
+            self.pending = []
+            rpc.bind("device", self)
+
+        def ask(self):
+            self.pending.append(self.rpc.call_async("add", 2, 3))
+
+    r = msgpackrpc.MsgPackRPC()
+    device = Device(r)
+    r.start(firmware=FIRMWARE)
+    device.ask()
+    assert device.pending[0].join() == 5
+    assert msgpackrpc._board_m4_pid(board) > 0
+    del r, device
+    gc.collect()
+    assert msgpackrpc._board_m4_pid(board) == 0
+
+
 def wait_for(condition, seconds):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
