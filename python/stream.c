@@ -89,6 +89,23 @@ PyObject *dpy_rpc_available(rpc_object *self, PyObject *unused)
     return PyLong_FromSize_t(n);
 }
 
+/* Raises the OSError of a write() that took n of len bytes and failed with err: bytes taken
+ * are sent or gathered (a gathered one goes out with a later flush), the rest are not. */
+static PyObject *write_failed(size_t n, Py_ssize_t len, int err)
+{
+    const char *slow = "sending timed out (the M4 does not read its stream fast enough)";
+    if (n < (size_t)len && err == DUET_ERR_TIMEOUT)
+        PyErr_Format(PyExc_OSError, "write: %zu of %zd bytes were taken before %s; the rest was not taken", n, len,
+                     slow);
+    else if (n < (size_t)len)
+        PyErr_Format(PyExc_OSError, "write: %zu of %zd bytes were taken: %s", n, len, duet_strerror(err));
+    else if (err == DUET_ERR_TIMEOUT)
+        PyErr_Format(PyExc_OSError, "write: the %zd bytes were taken, but %s: they go out once it reads", len, slow);
+    else
+        PyErr_Format(PyExc_OSError, "write: the %zd bytes were taken, but not sent: %s", len, duet_strerror(err));
+    return NULL;
+}
+
 PyObject *dpy_rpc_write(rpc_object *self, PyObject *arg)
 {
     if (dpy_rpc_ready(self) < 0 || check_stream(self) < 0)
@@ -111,10 +128,7 @@ PyObject *dpy_rpc_write(rpc_object *self, PyObject *arg)
     dpy_unlock(self->e);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    if (n < (size_t)view.len || err) {
-        PyErr_Format(PyExc_OSError, "write: %zu of %zd bytes reached the M4: %s", n, view.len,
-                     duet_strerror(err ? err : duet_stream_error(&self->e->stream)));
-        return NULL;
-    }
+    if (n < (size_t)view.len || err)
+        return write_failed(n, view.len, n < (size_t)view.len ? duet_stream_error(&self->e->stream) : err);
     return PyLong_FromSize_t(n);
 }

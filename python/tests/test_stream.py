@@ -1,4 +1,6 @@
 """The M4's "raw" stream text, readable from Python, never mixed into RPC."""
+import re
+
 import pytest
 
 from conftest import read_line
@@ -29,6 +31,20 @@ def test_read_size_and_available(up):
     assert up.available() == 6
     assert up.read(2) == b"ab"
     assert up.read(10) == b"cdef"
+
+
+def test_write_to_an_m4_that_does_not_read_says_what_became_of_the_bytes(up):
+    # The M4 here never reads its stream. The error used to say "1 of 1 bytes reached the
+    # M4" for bytes that were only gathered (they go out later), and that bytes reached it
+    # that did not.
+    with pytest.raises(OSError) as failed:
+        for _ in range(100):
+            up.write(b"x" * 4096)
+    assert re.fullmatch(r"write: (\d+) of 4096 bytes were taken before sending timed out .the M4 does "
+                        r"not read its stream fast enough.; the rest was not taken", str(failed.value))
+    with pytest.raises(OSError, match=r"^write: the 1 bytes were taken, but sending timed out .the M4 "
+                                      r"does not read its stream fast enough.: they go out once it reads$"):
+        up.write(b"y")
 
 
 def test_read_with_a_size_past_what_the_stream_holds(up):
