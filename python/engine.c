@@ -399,7 +399,7 @@ static int open_raw(dpy_engine *e)
 int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned channels)
 {
     if (e->boot_tried) {
-        set_why(e, "start() was called already (make a new MsgPackRPC to start again)");
+        set_why(e, "start() was called already (a new MsgPackRPC can start again)");
         return DUET_ERR_STATE;
     }
     e->boot_tried = true;

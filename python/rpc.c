@@ -161,7 +161,7 @@ static PyObject *rpc_start(rpc_object *self, PyObject *args, PyObject *kwargs)
     }
     /* Refused before anything is touched: the link of a start() that worked stays up. */
     if (dpy_engine_boot_tried(self->e))
-        return dpy_os_error("start() was called already (make a new MsgPackRPC to start again)");
+        return dpy_os_error("start() was called already (a new MsgPackRPC can start again)");
     int err;
     Py_BEGIN_ALLOW_THREADS
     err = dpy_engine_boot(self->e, address, image, (unsigned)channels);

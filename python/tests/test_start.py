@@ -87,7 +87,7 @@ def test_start_again_after_a_failed_start_is_refused(board, monkeypatch):
     with pytest.raises(OSError, match="DUET_BOARD"):
         r.start()
     monkeypatch.setenv("DUET_BOARD", board)
-    with pytest.raises(OSError, match="called already .make a new MsgPackRPC"):
+    with pytest.raises(OSError, match="called already .a new MsgPackRPC can start again"):
         r.start()
     r.close()
     assert msgpackrpc._board_m4_pid(board) == 0
