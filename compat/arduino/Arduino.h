@@ -33,6 +33,17 @@ typedef uint16_t word;
 #define RAD_TO_DEG 57.295779513082320876798154814105
 #endif
 
+/* AVR's C library's number-to-text functions, as Arduino's cores give them: radix 2..36 in
+ * lower case, '-' only in radix 10 (NULL for another radix); dtostrf is C's "%*.*f" of val.
+ * The buffer must hold the text (avr_stdlib.cpp). */
+extern "C" {
+char *itoa(int value, char *string, int radix);
+char *ltoa(long value, char *string, int radix);
+char *utoa(unsigned value, char *string, int radix);
+char *ultoa(unsigned long value, char *string, int radix);
+char *dtostrf(double val, signed char width, unsigned char prec, char *sout);
+}
+
 namespace arduino {
 
 template <typename T, typename L, typename H> typename std::common_type<T, L, H>::type constrain(T x, L low, H high)

@@ -400,6 +400,31 @@ void test_stream_parse_rules(void **)
     assert_true(fabs(f - 1.1111111f) < 1e-6);
 }
 
+void test_avr_stdlib(void **)
+{
+    /* AVR's itoa family and dtostrf, as Arduino's cores give them. */
+    char buf[400];
+    assert_ptr_equal(itoa(-255, buf, 10), buf);
+    assert_string_equal(buf, "-255");
+    assert_string_equal(itoa(-255, buf, 16), "ffffff01"); /* an int's bits, as on the board */
+    assert_string_equal(itoa(255, buf, 2), "11111111");
+    assert_null(itoa(5, buf, 37));
+    assert_null(itoa(5, buf, 1));
+    assert_null(itoa(5, nullptr, 10));
+    assert_string_equal(ltoa(-1L, buf, 10), "-1");
+    assert_string_equal(ltoa(35L, buf, 36), "z");
+    assert_string_equal(utoa(4000000000u, buf, 10), "4000000000");
+    assert_string_equal(ultoa(0ul, buf, 36), "0");
+    assert_ptr_equal(dtostrf(3.14159, 7, 2, buf), buf);
+    assert_string_equal(buf, "   3.14");
+    assert_string_equal(dtostrf(-2.5, -6, 1, buf), "-2.5  ");
+    assert_string_equal(dtostrf(2.5, 0, 0, buf), "2"); /* C's rounding: a tie to even */
+    assert_string_equal(dtostrf(1e20, 1, 0, buf), "100000000000000000000");
+    assert_string_equal(dtostrf(-NAN, 5, 1, buf), "  nan");
+    assert_string_equal(dtostrf(0.1, 3, 20, buf), "0.10000000000000000555");
+    assert_int_equal(strlen(dtostrf(1.0, 0, 255, buf)), 257); /* every digit asked for */
+}
+
 void test_helpers(void **)
 {
     /* What the Arduino API's Common.h and WCharacter.h have besides. */
@@ -498,7 +523,7 @@ int main(void)
         cmocka_unit_test(test_print_integers), cmocka_unit_test(test_print_floats),
         cmocka_unit_test(test_print_text),     cmocka_unit_test(test_string_numbers),
         cmocka_unit_test(test_string_building), cmocka_unit_test(test_string_edits),
-        cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_stream_reads),   cmocka_unit_test(test_helpers), cmocka_unit_test(test_avr_stdlib),
         cmocka_unit_test(test_string_floats),  cmocka_unit_test(test_string_arduino_rules),
         cmocka_unit_test(test_string_reserve_max),
         cmocka_unit_test(test_stream_find_repeat), cmocka_unit_test(test_stream_overloads), cmocka_unit_test(test_stream_parse_rules),
