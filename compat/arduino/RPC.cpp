@@ -249,6 +249,13 @@ int rpc_put_str(duet_req *r, const char *s, size_t len)
     return duet_msgpack_writer_error(w);
 }
 
+int rpc_put_bin(duet_req *r, const void *data, size_t len)
+{
+    duet_msgpack_writer *w = duet_req_result(r);
+    duet_msgpack_write_bin(w, data, len);
+    return duet_msgpack_writer_error(w);
+}
+
 bool rpc_read_value(const uint8_t *data, size_t len, rpc_value *out)
 {
     duet_msgpack_reader r;

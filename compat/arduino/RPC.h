@@ -113,8 +113,12 @@ public:
     {
         uint32_t timeout = timeout_;
         return RPCResult(name, [&](void *buf, size_t cap, size_t *len) {
-            int err = duet_call_timeout(name, timeout, detail::rpc_call_signature<A...>::text,
-                                        detail::rpc_type<detail::rpc_decayed<A>>::pass(args)..., buf, cap, len);
+            int err = std::apply(
+                [&](auto... passed) {
+                    return duet_call_timeout(name, timeout, detail::rpc_call_signature<A...>::text, passed..., buf, cap,
+                                             len);
+                },
+                std::tuple_cat(detail::rpc_pass(args)...));
             timed_out_ = err == DUET_ERR_TIMEOUT;
             return err;
         });
@@ -125,8 +129,11 @@ public:
      * the error output). */
     template <typename... A> void send(const char *name, A... args)
     {
-        report_send(name, duet_notify(name, detail::rpc_send_signature<A...>::text,
-                                      detail::rpc_type<detail::rpc_decayed<A>>::pass(args)...));
+        report_send(name, std::apply(
+                              [&](auto... passed) {
+                                  return duet_notify(name, detail::rpc_send_signature<A...>::text, passed...);
+                              },
+                              std::tuple_cat(detail::rpc_pass(args)...)));
     }
     template <typename... A> void send(const String &name, A... args) { send(name.c_str(), args...); }
 

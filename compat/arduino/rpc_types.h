@@ -1,12 +1,13 @@
 /* rpc_types.h - which C++ types travel over RPC, and how (internal to RPC.h).
  *
  * Each supported type T has an rpc_type<T> with:
- *   letter      its letter in a duet signature (duet/rpc.h): i u l k b f d s
+ *   letter      its letter in a duet signature (duet/rpc.h): i u l k b f d s y
  *   name        how error texts name it
  *   holder      what a handler keeps a received argument in
  *   fetch()     reads argument n of a request into a holder (a narrow integer is range-checked)
  *   use()       the argument as the bound function takes it
- *   pass()      the value as duet_rpc_call's variadic arguments take it
+ *   pass()      the value as duet_rpc_call's variadic arguments take it (rpc_pass() makes
+ *               a tuple of it; a byte vector's is two: its data and length)
  *   put()       writes a handler's result
  *   decode()    reads a result value for as<T>(); false if its type or range does not fit
  * Anything else fails to compile with a message naming what is allowed.
@@ -18,7 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <vector>
 
 #include "WString.h"
 #include "duet/rpc.h"
@@ -221,6 +224,51 @@ struct rpc_type<C *, typename std::enable_if<std::is_same<typename std::remove_c
     static int put(duet_req *r, const char *v) { return v ? rpc_put_str(r, v, strlen(v)) : rpc_put_str(r, "", 0); }
 };
 
+/* ------------------------------------------------------------ bytes */
+
+/* Writes a bin result of len bytes. */
+int rpc_put_bin(duet_req *r, const void *data, size_t len);
+
+/* std::vector<uint8_t> (byte) and std::vector<char> travel as bin, as the Arduino library's
+ * MessagePack (msgpack-c) packs them; a result is read from a bin or a str, as it reads it. */
+template <typename E>
+struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned char>::value ||
+                                                        std::is_same<E, char>::value>::type> {
+    static constexpr bool supported = true;
+    static constexpr char letter = 'y';
+    static constexpr const char *name = std::is_same<E, char>::value ? "std::vector<char>" : "std::vector<uint8_t>";
+    typedef std::vector<E> holder;
+    static int fetch(duet_req *r, unsigned n, holder &out)
+    {
+        uint32_t len = 0;
+        const E *p = reinterpret_cast<const E *>(duet_arg_bin(r, n, &len));
+        out.assign(p, p + len);
+        return DUET_OK;
+    }
+    static holder &use(holder &h) { return h; }
+    static std::tuple<const void *, size_t> pass(const holder &v) { return std::make_tuple((const void *)v.data(), v.size()); }
+    static int put(duet_req *r, const holder &v) { return rpc_put_bin(r, v.data(), v.size()); }
+    static bool decode(const rpc_value &v, holder &out)
+    {
+        if (v.type != DUET_MSGPACK_BIN && v.type != DUET_MSGPACK_STR)
+            return false;
+        const E *p = reinterpret_cast<const E *>(v.v.bytes.ptr);
+        out.assign(p, p + v.v.bytes.len);
+        return true;
+    }
+};
+
+/* ------------------------------------------------------------ passing */
+
+/* The variadic arguments one value gives duet_call and duet_notify, as a tuple. */
+template <typename R> std::tuple<R> rpc_pass_tuple(R v) { return std::tuple<R>(v); }
+template <typename... R> std::tuple<R...> rpc_pass_tuple(std::tuple<R...> v) { return v; }
+
+template <typename T> auto rpc_pass(const T &v) -> decltype(rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v)))
+{
+    return rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v));
+}
+
 /* ------------------------------------------------------------ signatures */
 
 template <typename T> using rpc_decayed = typename std::decay<T>::type;
@@ -228,7 +276,8 @@ template <typename T> using rpc_decayed = typename std::decay<T>::type;
 template <typename T> struct rpc_checked {
     static_assert(rpc_type<T>::supported,
                   "RPC: this type cannot travel between the cores. Arguments and results may be bool, "
-                  "integers, float, double, String, std::string or const char * (see docs/arduino.md)");
+                  "integers, float, double, String, std::string, const char * or a std::vector of uint8_t or "
+                  "char (see docs/arduino.md)");
     static constexpr char letter = rpc_type<T>::letter;
 };
 

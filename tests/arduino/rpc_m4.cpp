@@ -1,12 +1,15 @@
 /* rpc_m4.cpp - the M4 program of test_arduino_rpc: binds callables of every kind and type with
  * RPC.bind, calls back into the M7 from inside a handler, prints through RPC, and serves
  * until the M7 sends "quit". Exit status 0 when it was told to quit. */
+#include <algorithm>
 #include <stdio.h>
 #include <string>
 #include <functional>
 #include <unistd.h>
+#include <vector>
 
 #include "RPC.h"
+#include "SerialRPC.h"
 #include "duet/duet.h"
 
 static bool quit;
@@ -70,11 +73,32 @@ int main()
                   return text;
               }) &&
               RPC.bind("sleepy", [](int ms) { usleep((useconds_t)ms * 1000); return ms; }) &&
+              RPC.bind("bytes_reverse", [](std::vector<uint8_t> &v) { /* bytes both ways */
+                  std::reverse(v.begin(), v.end());
+                  return v;
+              }) &&
+              RPC.bind("chars_sum", [](const std::vector<char> &v) {
+                  int sum = 0;
+                  for (char c : v)
+                      sum += (unsigned char)c;
+                  return sum;
+              }) &&
+              RPC.bind("serial_rpc_say", [](int n) { /* SerialRPC as the M4's Serial */
+                  for (int i = 0; i < n; i++)
+                      SerialRPC.println("tty " + String(i));
+                  return n;
+              }) &&
+              RPC.bind("serial_rpc_heard", [] {
+                  String text;
+                  while (SerialRPC.available())
+                      text += (char)SerialRPC.read();
+                  return text;
+              }) &&
               RPC.bind("quit", [] { quit = true; });
     /* A second binding of a name is refused (and reported), the first one stays. */
     if (!ok || RPC.bind("add", half))
         return 2;
-    if (RPC.cpu_id() != CM4_CPUID || !RPC.begin())
+    if (RPC.cpu_id() != CM4_CPUID || !RPC.begin() || !SerialRPC.begin())
         return 3;
     duet_port *port = duet_port_default();
     while (!quit) {

@@ -7,7 +7,8 @@ Takes every sketch out of the guide (guide.txt, with guide_sketches.py), builds 
 the servo and the RTC in the event log. Then sketches of this folder's own (sketches/):
 several argument types, float and string results, refusals, a thread that calls while
 loop() runs, a halt on a wrong as<T>(), one .ino for both cores (#ifdef CORE_CM7 / #else),
-and builds that fail with a clear message.
+one that tells the cores apart as it runs and prints through SerialRPC with bytes sent as
+std::vector<uint8_t>, and builds that fail with a clear message.
 
 usage: test_guide_sketches.py DUET_BOARD
 """
@@ -27,6 +28,7 @@ OWN_SKETCHES = {
     "types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "halt_m7.ino": ["m7"],
     "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"], "led_m7.ino": ["m7"], "hello_m7.cpp": ["m7"],
     "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
+    "serial_rpc.ino": ["m7", "m4"],
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -236,6 +238,16 @@ def test_both_cores(b):
           "calls the M7's twice() and the M7 shows what the M4 prints", repr(out))
 
 
+def test_serial_rpc(b):
+    # The M4 prints through SerialRPC (the "tty" notification) and gets a checksum of 300 bytes
+    # from the M7 (std::vector<uint8_t> both ways): 300 bytes of i * 7 sum to 0x925E, xor to 0x14.
+    status, out, err, ev = b.run("serial_rpc", "serial_rpc", 2)
+    check(status == 0, "serial_rpc: the run ends normally", err)
+    check(serial_lines(out) == ["M4: checksum of 300 bytes: 92 5E 14 2C", ""],
+          "serial_rpc: one .ino for both cores (RPC.cpu_id()), the M4's SerialRPC prints on the M7's Serial and "
+          "its std::vector<uint8_t> call returns the M7's bytes", repr(out))
+
+
 def test_build_errors(b):
     p = b.build("missing", os.path.join(HERE, "sketches", "missing.ino"), "m7", expect_ok=False)
     check(p.returncode != 0, "missing: the build fails")
@@ -287,7 +299,7 @@ def main():
             sys.exit("%d failed: %s" % (len(failures), failures))
         for test in (test_booting, test_core_identify, test_usb_serial, test_sensor, test_servo, test_rtc,
                      test_micropython_led, test_types, test_cpp_sketch, test_halt, test_thread, test_mbed,
-                     test_both_cores):
+                     test_both_cores, test_serial_rpc):
             test(b)
         test_build_errors(b)
     finally:

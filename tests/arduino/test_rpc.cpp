@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string>
+#include <vector>
 #include <string.h>
 #include <sys/wait.h>
 #include <atomic>
@@ -22,6 +23,7 @@ extern "C" {
 }
 
 #include "RPC.h"
+#include "SerialRPC.h"
 #include "duet/posix/board.h"
 #include "failing_alloc.h"
 
@@ -354,6 +356,68 @@ void test_raw_stream(void **)
     assert_string_equal(raw_text.c_str(), "line 0\r\nFF -2.500 end\r\n");
 }
 
+/* std::vector<uint8_t> and std::vector<char> travel as bin, both ways, any length. */
+void test_byte_vectors(void **)
+{
+    std::vector<uint8_t> in = {0x00, 0x01, 0xff, 0x80, 0x7f};
+    std::vector<uint8_t> out = RPC.call("bytes_reverse", in).as<std::vector<uint8_t>>();
+    const uint8_t reversed[] = {0x7f, 0x80, 0xff, 0x01, 0x00};
+    assert_int_equal(out.size(), sizeof reversed);
+    assert_memory_equal(out.data(), reversed, sizeof reversed);
+    std::vector<uint8_t> big(300);
+    for (size_t i = 0; i < big.size(); i++)
+        big[i] = (uint8_t)i;
+    out = RPC.call("bytes_reverse", big).as<std::vector<uint8_t>>();
+    assert_int_equal(out.size(), 300);
+    assert_int_equal(out[0], (uint8_t)299);
+    assert_int_equal(out[299], 0);
+    assert_int_equal(RPC.call("bytes_reverse", std::vector<uint8_t>()).as<std::vector<uint8_t>>().size(), 0);
+    /* On the wire a bin both ways: duet's own 'y' (bin only) takes the result. */
+    uint8_t raw[8];
+    size_t raw_len = 0;
+    assert_int_equal(duet_call("bytes_reverse", "y:y", (const void *)"ab", (size_t)2, raw, sizeof raw, &raw_len), DUET_OK);
+    assert_int_equal(raw_len, 2);
+    assert_memory_equal(raw, "ba", 2);
+    assert_int_equal(RPC.call("chars_sum", std::vector<char>{'a', 'b', '\xff'}).as<int>(), 'a' + 'b' + 255);
+    /* A str result reads as bytes too, as the Arduino library's MessagePack reads it. */
+    std::vector<char> hello = RPC.call("greet", "x").as<std::vector<char>>();
+    assert_int_equal(hello.size(), 7);
+    assert_memory_equal(hello.data(), "hello x", 7);
+    /* Anything else where bytes are bound is refused before the function runs. */
+    auto wrong = RPC.call("bytes_reverse", 5);
+    assert_false(wrong.ok());
+    assert_non_null(strstr(wrong.errorText(), "bytes_reverse: argument 1: expected bin, got"));
+    RPC.send("chars_sum", std::vector<char>{'x'}); /* a notification carries bytes too */
+    assert_int_equal(RPC.call("add", 1, 1).as<int>(), 2);
+}
+
+static int serial_rpc_arrivals;
+
+/* SerialRPC: the M4's println reaches this core's SerialRPC, and this core's print the M4's. */
+void test_serial_rpc(void **)
+{
+    assert_int_equal(SerialRPC.begin(), 1);
+    assert_true((bool)SerialRPC);
+    SerialRPC.attach([] { serial_rpc_arrivals++; });
+    assert_int_equal(RPC.call("serial_rpc_say", 3).as<int>(), 3);
+    const char want[] = "tty 0\r\ntty 1\r\ntty 2\r\n";
+    unsigned long start = millis();
+    while (SerialRPC.available() < (int)strlen(want) && millis() - start < 3000)
+        delay(5);
+    assert_int_equal(SerialRPC.available(), strlen(want));
+    assert_int_equal(SerialRPC.peek(), 't');
+    String got;
+    while (SerialRPC.available())
+        got += (char)SerialRPC.read();
+    assert_string_equal(got.c_str(), want);
+    assert_int_equal(SerialRPC.read(), -1);
+    assert_int_equal(SerialRPC.peek(), -1);
+    assert_true(serial_rpc_arrivals >= 3); /* println sends its text and its line end apart */
+    assert_int_equal(SerialRPC.print("to the M4 "), 10);
+    SerialRPC.println(42);
+    assert_string_equal(RPC.call("serial_rpc_heard").as<String>().c_str(), "to the M4 42\r\n");
+}
+
 void test_timeout(void **)
 {
     RPC.setTimeout(50);
@@ -455,6 +519,8 @@ int main(void)
         cmocka_unit_test(test_string_argument_out_of_memory),
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_raw_stream),
+        cmocka_unit_test(test_byte_vectors),
+        cmocka_unit_test(test_serial_rpc),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_threads_call_at_once),
         cmocka_unit_test(test_error_text_per_thread),

@@ -39,8 +39,9 @@ AN521_GUIDE = ["identifying_the_current_cpu_core", "usb_serial_using_rpc_m4", "u
 OWN_SKETCHES = {
     "an521": {"types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"],
               "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"],
-              "both_cores.ino": ["m7", "m4"]},
-    "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"]},
+              "both_cores.ino": ["m7", "m4"], "serial_rpc.ino": ["m7", "m4"]},
+    "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
+             "serial_rpc.ino": ["m7", "m4"]},
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -143,6 +144,11 @@ def run_an521(t):
     check(lines_of(out) == ["M4: twice 1 is 2", "M4: twice 2 is 4", "M4: twice 3 is 6"],
           "an521 both cores: one .ino with #ifdef CORE_CM7 / #else, built for each core, runs as a pair",
           repr(out))
+
+    status, out, _ = t.run("serial_rpc", "serial_rpc", 4)
+    check(lines_of(out) == ["M4: checksum of 300 bytes: 92 5E 14 2C"],
+          "an521 serial_rpc: the M4's SerialRPC prints on the M7's Serial, bytes go both ways as "
+          "std::vector<uint8_t>", repr(out))
 
     status, out, _ = t.run("attach_m7", "mbed_m4", 6)
     check(lines_of(out) == ["M4 says joined: count 1000", "M4 says callback: duet #7", "M4 says lambda: 43"],
