@@ -8,9 +8,13 @@ arduino::HardwareSerial Serial;
 
 namespace arduino {
 
-void HardwareSerial::begin(unsigned long baud) { (void)duet_serial_begin(baud); }
+void HardwareSerial::begin(unsigned long baud)
+{
+    begun_ = true;
+    (void)duet_serial_begin(baud);
+}
 
-HardwareSerial::operator bool() { return duet_cpu_id() == DUET_CPU_M7; }
+HardwareSerial::operator bool() { return duet_cpu_id() == DUET_CPU_M7 || begun_; }
 
 int HardwareSerial::available() { return duet_serial_available(); }
 int HardwareSerial::read() { return duet_serial_read(); }

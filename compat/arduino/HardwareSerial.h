@@ -17,7 +17,9 @@ public:
     void begin(unsigned long baud);
     void begin(unsigned long baud, uint16_t config) { (void)config; begin(baud); }
     void end() {}
-    /* True on the M7, where the Serial Monitor is; false on the M4. */
+    /* True on the M7, where the Serial Monitor is. On the M4, true once begin() was called,
+     * as the M4's Serial (a UART there) is on Arduino's core: `while (!Serial) {}` after
+     * Serial.begin() goes on, on both cores. */
     explicit operator bool();
 
     int available() override;
@@ -28,6 +30,9 @@ public:
     size_t write(const uint8_t *buffer, size_t size) override;
     using Print::write;
     int availableForWrite() override { return 4096; }
+
+private:
+    bool begun_ = false;
 };
 
 } // namespace arduino

@@ -39,6 +39,10 @@ struct Accumulator {
 int main()
 {
     int base = 1000;
+    /* Serial on the M4: false until begun, then true, as the M4's UART on Arduino's core. */
+    bool serial_before = (bool)Serial;
+    Serial.begin(115200);
+    int serial_state = (serial_before ? 10 : 0) + ((bool)Serial ? 1 : 0);
     bool ok = RPC.bind("add", add) && RPC.bind("half", half) && RPC.bind("greet", greet) &&
               RPC.bind("small", small) && RPC.bind("note", note) && RPC.bind("mix", mix) &&
               RPC.bind("last_note", [] { return last_note; }) &&
@@ -94,6 +98,7 @@ int main()
                       text += (char)SerialRPC.read();
                   return text;
               }) &&
+              RPC.bind("serial_state", [serial_state] { return serial_state; }) &&
               RPC.bind("quit", [] { quit = true; });
     /* A second binding of a name is refused (and reported), the first one stays. */
     if (!ok || RPC.bind("add", half))

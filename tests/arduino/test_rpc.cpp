@@ -112,6 +112,8 @@ void test_cpu_id(void **)
     assert_int_equal(RPC.cpu_id(), CM7_CPUID);
     assert_int_equal(HAL_GetCurrentCPUID(), 3);
     assert_true((bool)RPC);
+    assert_true((bool)Serial); /* the M7's: the Serial Monitor */
+    assert_int_equal(RPC.call("serial_state").as<int>(), 1); /* the M4's: false, then true once begun */
 }
 
 void test_int_calls(void **)

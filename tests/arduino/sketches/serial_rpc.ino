@@ -24,8 +24,12 @@ bool onM7() {
 }
 
 void setup() {
+  // Both cores, as the library's examples do: the M4's Serial (a UART on the board) is
+  // there once begun, so the M4 goes on too.
+  Serial.begin(115200);
+  while (!Serial) {
+  }
   if (onM7()) {
-    Serial.begin(115200);
     RPC.bind("checksum", checksum);
   }
   if (!SerialRPC.begin()) {
