@@ -57,6 +57,16 @@ static void on_signal(int sig)
     errno = e;
 }
 
+/* The signals on_signal catches. */
+static void stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGCHLD);
+}
+
 static uint64_t mono_ns(void)
 {
     struct timespec ts;
@@ -297,6 +307,47 @@ static duet_posix_io *map_io(const char *dir)
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* The child that becomes the M7: the run's signals back to their defaults (they were
+ * blocked since the fork, and are let through only now), its pipes, the board's
+ * environment, then the M7's program from flash. */
+static _Noreturn void exec_m7(const run *r, const sigset_t *stops, const sigset_t *before, const int ev[2],
+                              const int out[2], const int in[2], const int m4out[2], uint32_t boot_address)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigismember(stops, sig) == 1)
+            signal(sig, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    sigprocmask(SIG_SETMASK, before, NULL);
+    /* A process group of its own (the M4 joins it): Ctrl-C reaches duet-board, which
+     * then stops the cores, instead of killing them under it. */
+    setpgid(0, 0);
+    dup2(out[1], STDOUT_FILENO);
+    dup2(in[0], STDIN_FILENO);
+    int keep = fcntl(ev[1], F_GETFD);
+    fcntl(ev[1], F_SETFD, keep & ~FD_CLOEXEC);
+    /* The M7 hands this to the M4 it boots as its stdout (ports/posix/board.c). */
+    keep = fcntl(m4out[1], F_GETFD);
+    fcntl(m4out[1], F_SETFD, keep & ~FD_CLOEXEC);
+    char image[PATH_MAX + 64], fd_text[16], boot[16], m4out_text[16];
+    snprintf(image, sizeof image, "%s/flash/0x%08x", r->dir, POSIX_M7_ADDRESS);
+    snprintf(fd_text, sizeof fd_text, "%d", ev[1]);
+    snprintf(boot, sizeof boot, "0x%08x", (unsigned)boot_address);
+    snprintf(m4out_text, sizeof m4out_text, "%d", m4out[1]);
+    setenv("DUET_BOARD_M4_STDOUT", m4out_text, 1);
+    setenv("DUET_BOARD", r->dir, 1);
+    setenv("DUET_CORE", "m7", 1);
+    setenv("DUET_BOOT_ADDRESS", boot, 1);
+    setenv("DUET_BOARD_EVENTS", fd_text, 1);
+    if (r->args->trace || r->args->web)
+        setenv("DUET_BOARD_TRACE", "1", 1);
+    else
+        unsetenv("DUET_BOARD_TRACE");
+    char *argv[] = {image, NULL};
+    execv(image, argv);
+    fprintf(stderr, "duet-board run: cannot start the M7's program %s: %s\n", image, strerror(errno));
+    _exit(127);
+}
+
 /* Starts the M7's image with the board's environment; its stdout and stdin are pipes to us. */
 static int start_m7(run *r, uint32_t boot_address)
 {
@@ -304,42 +355,20 @@ static int start_m7(run *r, uint32_t boot_address)
     if (pipe2(ev, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0 ||
         pipe2(m4out, O_CLOEXEC) != 0)
         return board_fail(r->args, "cannot make pipes: %s", strerror(errno));
-    char image[PATH_MAX + 64], fd_text[16], boot[16], m4out_text[16];
-    snprintf(image, sizeof image, "%s/flash/0x%08x", r->dir, POSIX_M7_ADDRESS);
-    snprintf(fd_text, sizeof fd_text, "%d", ev[1]);
-    snprintf(boot, sizeof boot, "0x%08x", (unsigned)boot_address);
     posix_python_environment(); /* an installed Python M7 program finds duet's module */
     fflush(NULL);
+    /* The signals that stop the run wait while the child still has our handlers: one that
+     * came before its exec would be caught by them and lost, and a power-off right after
+     * the boot would wait STOP_GRACE_MS for the SIGKILL. */
+    sigset_t stops, before;
+    stop_signals(&stops);
+    sigprocmask(SIG_BLOCK, &stops, &before);
     pid_t pid = fork();
+    if (pid == 0)
+        exec_m7(r, &stops, &before, ev, out, in, m4out, boot_address);
+    sigprocmask(SIG_SETMASK, &before, NULL);
     if (pid < 0)
         return board_fail(r->args, "cannot start the M7: %s", strerror(errno));
-    if (pid == 0) {
-        /* A process group of its own (the M4 joins it): Ctrl-C reaches duet-board, which
-         * then stops the cores, instead of killing them under it. */
-        setpgid(0, 0);
-        dup2(out[1], STDOUT_FILENO);
-        dup2(in[0], STDIN_FILENO);
-        int keep = fcntl(ev[1], F_GETFD);
-        fcntl(ev[1], F_SETFD, keep & ~FD_CLOEXEC);
-        /* The M7 hands this to the M4 it boots as its stdout (ports/posix/board.c). */
-        keep = fcntl(m4out[1], F_GETFD);
-        fcntl(m4out[1], F_SETFD, keep & ~FD_CLOEXEC);
-        snprintf(m4out_text, sizeof m4out_text, "%d", m4out[1]);
-        setenv("DUET_BOARD_M4_STDOUT", m4out_text, 1);
-        setenv("DUET_BOARD", r->dir, 1);
-        setenv("DUET_CORE", "m7", 1);
-        setenv("DUET_BOOT_ADDRESS", boot, 1);
-        setenv("DUET_BOARD_EVENTS", fd_text, 1);
-        if (r->args->trace || r->args->web)
-            setenv("DUET_BOARD_TRACE", "1", 1);
-        else
-            unsetenv("DUET_BOARD_TRACE");
-        signal(SIGPIPE, SIG_DFL);
-        char *argv[] = {image, NULL};
-        execv(image, argv);
-        fprintf(stderr, "duet-board run: cannot start the M7's program %s: %s\n", image, strerror(errno));
-        _exit(127);
-    }
     setpgid(pid, pid);
     close(ev[1]);
     close(out[1]);
@@ -671,10 +700,11 @@ static int power_on(run *r)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGCHLD, &sa, NULL);
+    sigset_t stops;
+    stop_signals(&stops);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigismember(&stops, sig) == 1)
+            sigaction(sig, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     return 0;
 }
