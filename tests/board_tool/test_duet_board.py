@@ -143,6 +143,17 @@ void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
 void loop(void) {}
 '''
 
+BURST_M7 = r'''
+#include "duet/board.h"
+int main(void)
+{
+    pinMode(2, OUTPUT);
+    for (int i = 0; i < 2000; i++)
+        digitalWrite(2, (i + 1) & 1); /* HIGH first: each a change */
+    return 0;
+}
+'''
+
 M4 = r'''
 #include "duet/board.h"
 #include "duet/duet.h"
@@ -171,7 +182,8 @@ class DuetBoard(unittest.TestCase):
         os.mkdir(cls.env["TMPDIR"])
         for core, text in (("m7", M7), ("m4", M4), ("crash_m4", CRASH_M4), ("caller_m7", CALLER_M7),
                            ("m7_crash", M7_CRASH), ("returning_m7", RETURNING_M7), ("share_m7", SHARE_M7),
-                           ("share_m4", SHARE_M4), ("idle_m7", IDLE_M7), ("idle_m4", IDLE_M4)):
+                           ("share_m4", SHARE_M4), ("idle_m7", IDLE_M7), ("idle_m4", IDLE_M4),
+                           ("burst_m7", BURST_M7)):
             src = os.path.join(cls.dir, f"p_{core}.c")
             with open(src, "w") as f:
                 f.write(text)
@@ -345,6 +357,19 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.stdout, "M7 returns\n")
         self.assertRegex(r.stderr, r"M7 +stopped: the M7 program returned 0\n")
         self.assertRegex(r.stderr, r"M4 +stopped: the M7 stopped, and the M4 with it\n")
+
+    def test_the_m7s_end_comes_after_what_it_did(self):
+        # the M7 drives D2 2000 times and returns at once: its records were still in the pipe
+        # when duet-board saw its process end, and its end line came among them (after a few
+        # hundred of the changes); the VCD and the page read the same feed
+        r = self.tool("run", "--seconds", "10", "--m7", self.image("burst_m7"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stderr.splitlines()
+        d2 = [i for i, line in enumerate(lines) if re.search(r"M7 +D2 (HIGH|LOW)$", line)]
+        self.assertEqual(len(d2), 2000, r.stderr[-2000:])
+        end = [i for i, line in enumerate(lines) if "M7    stopped: the M7 program returned 0" in line]
+        self.assertEqual(len(end), 1, r.stderr[-2000:])
+        self.assertGreater(end[0], d2[-1], "the M7's end line must come after its last change")
 
     def test_both_cores_on_one_peripheral_warn_once_naming_it_and_both_cores(self):
         r = self.tool("run", "--seconds", "1.5", "--m7", self.image("share_m7"), "--m4", self.image("share_m4"))

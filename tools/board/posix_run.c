@@ -409,7 +409,19 @@ static void keep_serial_in(run *r)
     }
 }
 
-/* Reaps the M7 if it ended; publishes its end. */
+/* Reads what fd holds now through read (read_events, read_serial), at most the bytes a pipe
+ * holds and some more: the M4 may still be writing. */
+static void read_now(run *r, int fd, bool (*read_fd)(run *))
+{
+    for (int i = 0; i < 256 && fd >= 0; i++) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) || !read_fd(r))
+            return;
+    }
+}
+
+/* Reaps the M7 if it ended; publishes its end, after what it reported and wrote before it
+ * (still in the pipes when the loop had not read them yet: its end must not come first). */
 static void reap_m7(run *r, bool stopped_by_us)
 {
     if (r->m7_ended || r->m7 <= 0)
@@ -420,6 +432,8 @@ static void reap_m7(run *r, bool stopped_by_us)
         return;
     r->m7_ended = true;
     r->m7_status = status;
+    read_now(r, r->events_fd, read_events);
+    read_now(r, r->serial_fd, read_serial);
     char why[96];
     int value;
     if (WIFSIGNALED(status)) {
