@@ -199,6 +199,15 @@ class WebPage(unittest.TestCase):
                 self.d.close()
                 self.d.switch_to.window(first)
 
+    def test_the_page_loads_with_nothing_in_the_console(self):
+        self.d.get_log("browser")  # what earlier tests left
+        with Board(TOOL, SERVO_M7, SERVO_M4) as board:
+            self.open(board)
+            self.wait_value("servo", lambda v: v != "none")
+            time.sleep(1)
+            # no error, no warning: the page asked for /favicon.ico, a 404 in every console
+            self.assertEqual([e["message"] for e in self.d.get_log("browser")], [])
+
     def test_every_part_has_an_accessible_name(self):
         with Board(TOOL, SERVO_M7, SERVO_M4) as board:
             self.open(board)
