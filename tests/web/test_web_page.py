@@ -208,6 +208,20 @@ class WebPage(unittest.TestCase):
             # no error, no warning: the page asked for /favicon.ico, a 404 in every console
             self.assertEqual([e["message"] for e in self.d.get_log("browser")], [])
 
+    def test_a_stopped_board_stops_the_pages_clocks(self):
+        board = Board(TOOL, RTC_M7, RTC_M4)
+        try:
+            self.open(board)
+            self.wait_value("rtc", lambda v: v.startswith("2024-10-01 11:58:"))
+            board.stop()
+            self.wait_value("connection", "lost")
+            shown = (self.part("time").text, self.value("rtc"))
+            time.sleep(2.2)
+            # the board is gone: its time and its RTC stay where they were (they counted on)
+            self.assertEqual((self.part("time").text, self.value("rtc")), shown)
+        finally:
+            board.stop()
+
     def test_every_part_has_an_accessible_name(self):
         with Board(TOOL, SERVO_M7, SERVO_M4) as board:
             self.open(board)

@@ -247,6 +247,13 @@ function connect() {
   events.addEventListener('error', () => {
     setValue(status, 'lost', 'connection: lost (the board stopped, or is starting again)');
     setText(status, 'board not reachable');
+    // The board's clock (and the RTC) stop where the page last had them: a board that is
+    // gone does not count on.
+    if (view.timeAt) {
+      view.time += (performance.now() - view.timeAt) / 1000;
+      view.timeAt = 0;
+      showTime();
+    }
   });
 }
 
