@@ -27,6 +27,29 @@ if [ "$lines" -lt 2 ]; then
     echo "duet_board.sh: expected at least 2 'Printed from M4 core' lines from the M7 in 15 s, got $lines" >&2
     exit 1
 fi
+# SIGTERM to duet-board alone (a process manager, kill, a test harness) ends the run with
+# 128 + 15 and stops the QEMU it started: duet-board used to end at once and leave QEMU
+# running, with nobody left to stop it.
+"$board" run --target an521 --m7 "$work/serial_m7.elf" --m4 "$work/serial_m4.elf" >"$work/term_out.txt" \
+    2>"$work/term_err.txt" &
+run_pid=$!
+sleep 2
+qemu_pid=$(pgrep -P "$run_pid" || true)
+[ -n "$qemu_pid" ] || { echo "duet_board.sh: no QEMU under duet-board run" >&2; cat "$work/term_err.txt" >&2; exit 1; }
+kill -TERM "$run_pid"
+status=0
+wait "$run_pid" || status=$?
+sleep 0.5
+if kill -0 "$qemu_pid" 2>/dev/null; then
+    kill "$qemu_pid"
+    echo "duet_board.sh: QEMU ($qemu_pid) still ran after duet-board run ended on SIGTERM" >&2
+    exit 1
+fi
+[ "$status" -eq 143 ] || { echo "duet_board.sh: run ended on SIGTERM with $status, not 143" >&2; exit 1; }
+if grep -q "qemu-system-arm" "$work/term_err.txt" "$work/term_out.txt"; then
+    echo "duet_board.sh: QEMU's words about the signal reached the terminal" >&2
+    exit 1
+fi
 # A part QEMU lacks is refused with a sentence, not ignored.
 if "$board" run --target an521 --m7 "$work/serial_m7.elf" --analog A0=512 2>"$work/err.txt"; then
     echo "duet_board.sh: --analog was accepted by --target an521" >&2

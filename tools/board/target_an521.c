@@ -191,17 +191,29 @@ static int an521_build(const board_args *a)
     return 0;
 }
 
-static volatile sig_atomic_t time_up;
+/* The QEMU the run waits for, which the handlers stop; the signal that stopped the run. */
+static pid_t qemu_pid;
+static volatile sig_atomic_t stop_signal;
 
+/* The end of --seconds. */
 static void on_alarm(int sig)
 {
     (void)sig;
-    time_up = 1;
+    kill(qemu_pid, SIGTERM);
+}
+
+/* Ctrl-C, SIGTERM, SIGHUP: QEMU stops first, and the run ends with it, as on the emulated
+ * board (duet-board ending at once left QEMU running, with nobody to stop it). */
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+    kill(qemu_pid, SIGTERM);
 }
 
 /* Copies what QEMU itself printed (an image it cannot load, a bad option) from its file to
  * stderr, and closes the file. Left out: the line QEMU prints when duet-board stops it at the
- * end of --seconds ("terminating on signal 15"), which would land in the Serial Monitor. */
+ * end of --seconds or at a signal ("terminating on signal 15"; 2 when Ctrl-C reached QEMU
+ * too), which would land in the Serial Monitor. */
 static void qemu_messages(int fd)
 {
     FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "r") : NULL;
@@ -211,7 +223,7 @@ static void qemu_messages(int fd)
     }
     char line[1024];
     while (fgets(line, sizeof line, f))
-        if (!strstr(line, "terminating on signal 15"))
+        if (!strstr(line, "terminating on signal "))
             fputs(line, stderr);
     fclose(f);
 }
@@ -272,14 +284,20 @@ static pid_t qemu_start(const board_args *a, int m4_fd, int err_fd)
     return pid;
 }
 
-/* Waits for QEMU, stopping it after --seconds; shows its messages (err_fd) and returns the
- * run's status, with a sentence on stderr for a failure. */
+/* Waits for QEMU, stopping it after --seconds or at a signal that stops the run (QEMU is
+ * not left running behind it); shows its messages (err_fd) and returns the run's status,
+ * with a sentence on stderr for a failure. */
 static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
 {
+    qemu_pid = pid;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alarm;
     sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     if (a->seconds > 0)
         alarm((unsigned)(a->seconds + 0.999));
     int status = 0;
@@ -288,13 +306,11 @@ static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
             qemu_messages(err_fd);
             return board_fail(a, "waiting for QEMU: %s", strerror(errno));
         }
-        if (time_up) {
-            kill(pid, SIGTERM);
-            time_up = 0;
-        }
     }
     alarm(0);
     qemu_messages(err_fd);
+    if (stop_signal)
+        return 128 + stop_signal;
     if (WIFSIGNALED(status))
         return WTERMSIG(status) == SIGTERM ? 0 : board_fail(a, "QEMU stopped: %s", board_signal_name(WTERMSIG(status)));
     int code = WEXITSTATUS(status);
