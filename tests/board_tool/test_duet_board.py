@@ -322,6 +322,8 @@ class DuetBoard(unittest.TestCase):
             (("upload", "--core", "m5", "x"), "--core m5: the GIGA R1's cores are m7 and m4"),
             (("upload", "--core", "m4", "--split", "60_40", "x"), "--split 60_40: the flash splits are"),
             (("run", "--seconds", "-1"), "--seconds -1: give a number of seconds above 0"),
+            # too long a run is refused saying what the limit is, not "above 0"
+            (("run", "--seconds", "2e6"), "--seconds 2e6: give a number of seconds above 0 and at most 1000000"),
             (("run", "--m4", "x"), "--m4 needs --m7 too"),
             (("frobnicate",), "unknown verb 'frobnicate'"),
             (("run", "--target", "z80"), "--target z80: no such target (there are: posix"),
