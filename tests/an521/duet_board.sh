@@ -50,6 +50,15 @@ if grep -q "qemu-system-arm" "$work/term_err.txt" "$work/term_out.txt"; then
     echo "duet_board.sh: QEMU's words about the signal reached the terminal" >&2
     exit 1
 fi
+# --seconds is kept to the fraction, as on the emulated board (it was rounded up to whole
+# seconds: 0.2 ran for one).
+start=$(date +%s%N)
+"$board" run --target an521 --m7 "$work/serial_m7.elf" --m4 "$work/serial_m4.elf" --seconds 0.2 >/dev/null 2>&1
+took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$took_ms" -ge 800 ]; then
+    echo "duet_board.sh: run --seconds 0.2 took $took_ms ms" >&2
+    exit 1
+fi
 # A part QEMU lacks is refused with a sentence, not ignored.
 if "$board" run --target an521 --m7 "$work/serial_m7.elf" --analog A0=512 2>"$work/err.txt"; then
     echo "duet_board.sh: --analog was accepted by --target an521" >&2

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -298,8 +299,13 @@ static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    if (a->seconds > 0)
-        alarm((unsigned)(a->seconds + 0.999));
+    if (a->seconds > 0) { /* to the microsecond, as on the emulated board (alarm() took whole seconds) */
+        time_t whole = (time_t)a->seconds;
+        struct itimerval t = {{0, 0}, {whole, (suseconds_t)((a->seconds - (double)whole) * 1e6)}};
+        if (t.it_value.tv_sec == 0 && t.it_value.tv_usec == 0)
+            t.it_value.tv_usec = 1;
+        setitimer(ITIMER_REAL, &t, NULL);
+    }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
@@ -307,7 +313,7 @@ static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
             return board_fail(a, "waiting for QEMU: %s", strerror(errno));
         }
     }
-    alarm(0);
+    setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
     qemu_messages(err_fd);
     if (stop_signal)
         return 128 + stop_signal;
