@@ -457,6 +457,19 @@ class DuetBoard(unittest.TestCase):
             self.assertLess(took, 0.5, r.stderr)
         self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
 
+    def test_a_damaged_board_says_what_to_do(self):
+        # a board directory whose memory files are damaged (here control, cut to nothing):
+        # run and reset say so, and what a person does about it, not which C function
+        # would make a board
+        board = os.path.join(self.dir, "b_damaged")
+        self.assertEqual(self.tool("upload", "--board", board, "--core", "m7", self.image("m7")).returncode, 0)
+        open(os.path.join(board, "control"), "w").close()
+        for verb in (("run", "--seconds", "1"), ("reset",)):
+            r = self.tool(*verb, "--board", board)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stderr, f"duet-board {verb[0]}: {board}/control: 0 bytes, not 4096: not a duet board: "
+                                       f"remove {board} and upload the programs again, or give another --board\n")
+
     def test_reset_keeps_the_flash(self):
         board = os.path.join(self.dir, "b_reset")
         self.assertEqual(self.tool("upload", "--board", board, "--core", "m7", self.image("m7")).returncode, 0)

@@ -658,7 +658,7 @@ static int press_reset(run *r, const board_split *split)
     r->events_fd = r->serial_fd = r->serial_in_fd = r->m4_stdout_fd = -1;
     r->m4_line_len = 0;
     if (duet_posix_board_reset(r->dir) != DUET_OK)
-        return board_fail(r->args, "%s", duet_posix_board_error_text());
+        return posix_board_fail(r->args, r->dir);
     r->io->power_on_ns = r->power_on_ns;
     for (int i = 0; i < 8; i++)
         __atomic_store_n(&r->io->analog[i], (uint32_t)board_feed_state(&r->feed)->analog[i], __ATOMIC_RELEASE);
@@ -699,7 +699,7 @@ static int power_on(run *r)
 {
     const board_args *a = r->args;
     if (duet_posix_board_reset(r->dir) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error_text());
+        return posix_board_fail(a, r->dir);
     r->io = map_io(r->dir);
     if (!r->io)
         return board_fail(a, "%s/io: cannot map the board's I/O: %s", r->dir, strerror(errno));

@@ -16,6 +16,8 @@ int posix_board_dir(const board_args *a, char *out, size_t cap);
 
 /* Makes sure a board is in dir (create: make one if not). 0, or the exit status. */
 int posix_board_open(const board_args *a, const char *dir, bool create);
+/* Fails (status 1) with why the board's library refused dir and what to do about it. */
+int posix_board_fail(const board_args *a, const char *dir);
 
 /* The split the M7's program was uploaded for, or NULL if there is none. */
 const board_split *posix_m7_split(const char *dir);

@@ -55,6 +55,18 @@ int posix_board_open(const board_args *a, const char *dir, bool create)
     return 0;
 }
 
+/* Fails with why the board's library refused dir, telling a person at the command line what
+ * to do where it names the library's own remedy (duet_posix_board_create, for programs). */
+int posix_board_fail(const board_args *a, const char *dir)
+{
+    const char *why = duet_posix_board_error_text();
+    const char *remedy = strstr(why, " (duet_posix_board_create() makes one)");
+    if (!remedy)
+        return board_fail(a, "%s", why);
+    return board_fail(a, "%.*s: remove %s and upload the programs again, or give another --board", (int)(remedy - why),
+                      why, dir);
+}
+
 /* ------------------------------------------------------------ what flash holds */
 
 static void flash_file(const char *dir, uint32_t address, const char *suffix, char *out, size_t cap)
@@ -271,7 +283,7 @@ static int posix_reset(const board_args *a)
     if (rc)
         return rc;
     if (duet_posix_board_reset(dir) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error_text());
+        return posix_board_fail(a, dir);
     fprintf(stderr, "duet-board reset: %s: both cores stopped, memory cleared, flash kept\n", dir);
     return 0;
 }
