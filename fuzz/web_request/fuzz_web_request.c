@@ -615,7 +615,7 @@ static expect model(const server *s, const request *r, int pages_open)
     json_t *j = NULL;
     if (strcmp(url, "/api/reset") == 0 && r->body.len == 0)
         return (expect){.status = 202, .has_call = true, .call = {'r', 0, 0, NULL, 0}};
-    j = json_loadb(r->body.b, r->body.len, 0, NULL);
+    j = json_loadb(r->body.b, r->body.len, JSON_ALLOW_NUL, NULL); /* Serial text may hold NUL */
     if (!json_is_object(j)) {
         json_decref(j);
         return (expect){.status = 400, .words = "the body is not a JSON object"};

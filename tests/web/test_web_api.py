@@ -66,6 +66,16 @@ class WebApi(unittest.TestCase):
         self.board.type_line("hello board")
         wait_for(lambda: "M7 got: hello board" in self.board.serial_text(), 20, "the M7's answer")
 
+    def test_serial_text_may_hold_a_nul_byte(self):
+        # Serial carries any byte, and JSON writes NUL as \u0000: it was refused with
+        # jansson's "\u0000 is not allowed without JSON_ALLOW_NUL"; a pin's name with one is not A0
+        status, answer = self.board.request("POST", "/api/serial", b'{"text": "nul\\u0000byte\\n"}')
+        self.assertEqual((status, answer), (200, {"typed": 9}))
+        wait_for(lambda: "M7 got: nul" in self.board.serial_text(), 20, "the M7's answer")  # it prints up to the NUL
+        status, answer = self.board.request("POST", "/api/analog", b'{"pin": "A0\\u0000x", "value": 5}')
+        self.assertEqual(status, 400, answer)
+        self.assertIn("unknown pin", answer["error"])
+
     def test_bad_input_is_refused_and_the_board_runs_on(self):
         before = self.board.state()["analog"]
         cases = [

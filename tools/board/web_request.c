@@ -171,7 +171,8 @@ static json_t *body_json(struct MHD_Connection *conn, const web_request *rq, boo
     if (len == 0 && empty_ok)
         return json_object();
     json_error_t err;
-    json_t *j = json_loadb(rq ? rq->body : "", len, 0, &err);
+    /* A string may hold NUL (\u0000): Serial carries any byte; a pin's name is checked whole. */
+    json_t *j = json_loadb(rq ? rq->body : "", len, JSON_ALLOW_NUL, &err);
     if (!j || !json_is_object(j)) {
         *result = refuse(conn, MHD_HTTP_BAD_REQUEST, NULL, "the body is not a JSON object (%s): send e.g. %s",
                          j ? "it is another JSON value" : err.text, example);
@@ -191,7 +192,7 @@ static enum MHD_Result post_analog(board_web *w, struct MHD_Connection *conn, co
     json_t *pin = json_object_get(j, "pin"), *value = json_object_get(j, "value");
     const char *name = json_string_value(pin);
     int input = -1;
-    if (name && name[0] == 'A' && name[1] >= '0' && name[1] <= '7' && !name[2])
+    if (name && json_string_length(pin) == 2 && name[0] == 'A' && name[1] >= '0' && name[1] <= '7')
         input = name[1] - '0';
     if (input < 0) {
         char *shown = pin ? json_dumps(pin, JSON_ENCODE_ANY) : NULL;
