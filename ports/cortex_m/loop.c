@@ -12,13 +12,16 @@
 unsigned duet_cortex_m_loop_watched;
 
 /* How long to sleep after this loop(): 0 after one that slept in delay(), a millisecond
- * after one that looked at an input or the time, or that leaves stream text unread. */
+ * after one that looked at an input or the time, that rang the other core, or that leaves
+ * stream text unread. A loop() that rang may have had its answer, and the other core's
+ * request with it, inside its call: both cores would then sleep, each for the other's
+ * doorbell, until the longer timeout. */
 static uint32_t idle_ms(void)
 {
     unsigned watched = duet_cortex_m_loop_watched;
     if (watched & DUET_CORTEX_M_WATCHED_SLEPT)
         return 0;
-    if ((watched & DUET_CORTEX_M_WATCHED_INPUT) || duet_available() > 0)
+    if ((watched & (DUET_CORTEX_M_WATCHED_INPUT | DUET_CORTEX_M_WATCHED_SENT)) || duet_available() > 0)
         return 1;
     return duet_cortex_m_threads_started() ? IDLE_THREADS_MS : IDLE_MS;
 }
