@@ -25,8 +25,12 @@ exit status and that the next request is still served:
  11. --once whose client is dropped by --write-timeout (it read nothing; responses were
      lost): exit 5, not the 0 of a connection that ended well; whose client is closed by
      --idle-timeout: exit 0 at once (both waited a minute more before)
+ 12. SIGTERM while a handler waits (a sleep_ms of 20 s, a call_back whose client never
+     answers): the wait ends at once, its caller gets an error saying the server is
+     stopping, and the server exits 0 within a second (it slept on, or waited out the
+     nested call's timeout, before)
 and bytes that are not MessagePack: said on stderr, counted, and exit 4 when the input ended
-inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 10 11 garbage (default: all)."""
+inside a message (case "garbage"). CASE: 1 2 3 4 5 6 7 8 9 10 11 12 garbage (default: all)."""
 import errno
 import fcntl
 import os
@@ -670,13 +674,38 @@ def case_once_idle_run(c, proc, port):
     idle.sock.close()
 
 
+def case_stop_waiting(c, duet, method, params):
+    on_server(c, duet, lambda c, proc, port: case_stop_waiting_run(c, proc, port, method, params), "--timeout", "60000")
+
+
+def case_stop_waiting_run(c, proc, port, method, params):
+    client = connect(port)
+    record_requests(client)  # call_back's nested call is never answered
+    other = connect(port, "another client")
+    client.send([0, 1, method, params])
+    time.sleep(0.5)
+    c.equal("12. %s: the other clients are served meanwhile" % method, other.call("add", 1, 2, timeout=5), 3)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    status, err = outcome(proc, 10)
+    took = time.monotonic() - t0
+    c.equal("12. %s: SIGTERM while it waits: exit 0" % method, status, 0)
+    c.check("12. ...at once (under 1 s), not when the wait would have ended", took < 1, "%.1f s" % took)
+    drain(client, 5)
+    got = response(client, 1)
+    c.check("12. ...and its caller is told why", got != "no response" and "server is stopping" in str(got[0]),
+            got)
+    for peer in (client, other):
+        peer.sock.close()
+
+
 def main():
     duet = sys.argv[1]
     args = sys.argv[2:]
     plugin = None
     if args[:1] == ["--plugin"]:
         plugin, args = args[1], args[2:]
-    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "garbage"}
+    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "garbage"}
     c = Checks("interop_rpc duet-rpc serve (%s)" % os.path.basename(duet))
     per_transport = (("1", "1. oversized request", case_oversized), ("2", "2. header declaring 4 GiB", case_huge_header),
                      ("3", "3. end of input", case_end_of_input), ("4", "4. reading while a handler waits", case_reading_on),
@@ -700,6 +729,9 @@ def main():
     if "11" in only:
         c.section("11. --once: a dropped client is a failure", case_once_dropped, c, duet)
         c.section("11. --once: an idle client is closed, and the server exits", case_once_idle, c, duet)
+    if "12" in only:
+        c.section("12. SIGTERM ends a sleep_ms at once", case_stop_waiting, c, duet, "sleep_ms", [20000])
+        c.section("12. SIGTERM ends a call_back's wait at once", case_stop_waiting, c, duet, "call_back", ["never"])
     if "9" in only and plugin:
         c.section("9. one handler sends more than a client's output buffer holds", case_unread_flood, c, duet, plugin)
     return c.summary()

@@ -38,13 +38,37 @@ static int h_sleep_ms(duet_req *c)
     if (ms > 600000)
         return duet_req_fail(c, DUET_ERR_RANGE, "at most 600000 ms");
     if (host->sleep_ms) {
-        host->sleep_ms(host, ms);
+        if (!host->sleep_ms(host, ms))
+            return duet_req_fail(c, DUET_ERR_STATE, "interrupted: the server is stopping");
         return DUET_OK;
     }
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
     return DUET_OK;
+}
+
+/* How often call_back's wait asks a host that can stop whether it is stopping. */
+#define STOP_LOOK_MS 100u
+
+/* Waits up to host->timeout_ms for call_back's nested call, its result going to out's free
+ * room (*len bytes). A host that can stop is asked every STOP_LOOK_MS: once it stops, the
+ * wait ends (DUET_ERR_TIMEOUT, *stopped set) instead of lasting out the timeout. */
+static int wait_nested(builtin_host *host, duet_rpc *rpc, duet_future *f, duet_msgpack_writer *out, size_t *len,
+                       bool *stopped)
+{
+    uint32_t left = host->timeout_ms;
+    for (;;) {
+        uint32_t slice = host->stopping && left > STOP_LOOK_MS ? STOP_LOOK_MS : left;
+        int err = duet_future_wait_raw(rpc, f, slice, out->buf + out->len, out->cap - out->len, len);
+        left -= slice;
+        if (err != DUET_ERR_TIMEOUT || !left)
+            return err;
+        if (host->stopping(host)) {
+            *stopped = true;
+            return DUET_ERR_TIMEOUT;
+        }
+    }
 }
 
 /* call_back(method, args...): method(args...) on the caller, nested on the same link. */
@@ -78,11 +102,12 @@ static int h_call_back(duet_req *c)
     duet_msgpack_write_raw(w, args, (size_t)(r->pos - args));
     int err = duet_rpc_end(rpc, w);
     char text[512];
+    bool stopped = false;
     if (!err) {
         /* The nested result goes straight into this call's result. */
         duet_msgpack_writer *out = duet_req_result(c);
         size_t len = 0;
-        err = duet_future_wait_raw(rpc, &f, host->timeout_ms, out->buf + out->len, out->cap - out->len, &len);
+        err = wait_nested(host, rpc, &f, out, &len, &stopped);
         if (err == DUET_ERR_TIMEOUT)
             duet_future_drop(rpc, &f);
         if (!err) {
@@ -90,7 +115,9 @@ static int h_call_back(duet_req *c)
             return DUET_OK;
         }
     }
-    if (err == DUET_ERR_REMOTE)
+    if (stopped)
+        snprintf(text, sizeof text, "calling back %s: interrupted: the server is stopping", name);
+    else if (err == DUET_ERR_REMOTE)
         snprintf(text, sizeof text, "%s failed: %s", name, duet_rpc_error_text(rpc));
     else
         snprintf(text, sizeof text, "calling back %s: %s", name, duet_rpc_error_text(rpc));

@@ -217,17 +217,27 @@ static uint32_t conn_now(void *ctx)
     return duet_posix_now_ms();
 }
 
-/* sleep_ms: the others are served while this connection's handler sleeps. */
-static void conn_sleep(builtin_host *host, uint32_t ms)
+/* sleep_ms: the others are served while this connection's handler sleeps. A stop signal
+ * ends the sleep (false): the server ends promptly, whatever the sleep asked for. */
+static bool conn_sleep(builtin_host *host, uint32_t ms)
 {
     conn *c = (conn *)((char *)host - offsetof(conn, ep.host));
     uint32_t start = duet_posix_now_ms();
     for (;;) {
+        if (stop_requested)
+            return false;
         uint32_t elapsed = duet_posix_now_ms() - start;
         if (elapsed >= ms)
-            return;
+            return true;
         server_step(c->srv, ms - elapsed, NULL);
     }
+}
+
+/* call_back's wait asks this: it ends once a stop signal came. */
+static bool conn_stopping(builtin_host *host)
+{
+    (void)host;
+    return stop_requested != 0;
 }
 
 /* ------------------------------------------------------------ connections */
@@ -263,6 +273,7 @@ static conn *conn_open(server *s, int rfd, int wfd, const char *name, bool owns_
     if (c->out)
         endpoint_gate(&c->ep, conn_admits, c);
     c->ep.host.sleep_ms = conn_sleep;
+    c->ep.host.stopping = conn_stopping;
     c->srv = s;
     c->owns_fd = owns_fd;
     c->last_input = duet_posix_now_ms();
