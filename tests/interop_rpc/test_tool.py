@@ -3,14 +3,16 @@
 TCP (serve --tcp / call --tcp), a pty as the serial port (call --port and serve --port
 against python3-msgpack on the master side), plugins (--load), the JSON mapping through
 a duet server, call_back into the calling duet-rpc, --trace on the server, exit statuses
-and usage errors."""
+and usage errors, and Ctrl-C or SIGTERM to call --exec (its child is ended too)."""
 import base64
 import json
 import os
 import pty
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tty
@@ -202,6 +204,49 @@ def test_usage(c, duet):
     c.equal("negative numbers are arguments, not options", (rc, out), (0, "-11\n"))
 
 
+def _alive(pid):
+    """Whether pid runs (a zombie no one reaped does not)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_signals(c, duet, tmp):
+    # Ctrl-C (SIGINT) or SIGTERM to call --exec while it waits: the child, in a process group
+    # of its own that the terminal's Ctrl-C does not reach, must not be left running.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        pidfile = os.path.join(tmp, "child.pid")
+        if os.path.exists(pidfile):
+            os.unlink(pidfile)
+        p = subprocess.Popen([duet, "call", "--timeout", "60000", "--exec", "echo $$ > %s; exec sleep 300" % pidfile, "add"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 5
+        while not os.path.exists(pidfile) or not open(pidfile).read().strip():
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        child = int(open(pidfile).read())
+        t0 = time.monotonic()
+        p.send_signal(sig)
+        try:
+            status = p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            status = "still running"
+        took = time.monotonic() - t0
+        c.equal("call --exec, %s while it waits: it ends by that signal" % sig.name, status, -sig)
+        c.check("...at once (under 1 s)", took < 1, "%.1f s" % took)
+        time.sleep(0.3)
+        alive = _alive(child)
+        if alive:
+            os.kill(child, signal.SIGKILL)
+        c.check("...and the command it ran is ended too, not left running", not alive, "pid %d" % child)
+        p.stdout.close()
+        p.stderr.close()
+
+
 def main():
     duet, plugin = sys.argv[1], sys.argv[2]
     c = Checks("interop_rpc duet-rpc tool")
@@ -210,6 +255,8 @@ def main():
     c.section("plugins", test_plugin, c, duet, plugin)
     c.section("duet to duet", test_duet_to_duet, c, duet)
     c.section("usage", test_usage, c, duet)
+    with tempfile.TemporaryDirectory() as tmp:
+        c.section("signals", test_signals, c, duet, tmp)
     return c.summary()
 
 

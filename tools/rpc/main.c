@@ -2,6 +2,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,31 @@ static bool call_encode(const call_args *a, duet_msgpack_writer *aw)
     return true;
 }
 
+/* The process group of the command --exec runs (0: none), for on_call_signal. */
+static volatile sig_atomic_t child_group;
+
+/* SIGINT, SIGTERM or SIGHUP while call runs: the command --exec ran has a process group of
+ * its own, which the terminal's Ctrl-C does not reach, so it is ended too (it would be left
+ * running); then call ends by the signal, as it would without this. */
+static void on_call_signal(int sig)
+{
+    if (child_group > 0)
+        kill(-(pid_t)child_group, SIGTERM);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_call_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_call_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 /* Opens the stream call talks over. false: said why. */
 static bool call_open(const call_args *a, duet_posix_child *child, int *rfd, int *wfd)
 {
@@ -318,6 +344,8 @@ static bool call_open(const call_args *a, duet_posix_child *child, int *rfd, int
         }
         *rfd = child->read_fd;
         *wfd = child->write_fd;
+        child_group = (sig_atomic_t)child->pid;
+        catch_call_signals();
         return true;
     }
     unsigned baud = T.tool.baud ? T.tool.baud : 115200;
@@ -402,10 +430,12 @@ static int cmd_call(int argc, char **argv)
         status = call_outcome(&a, &ep, err, len);
         endpoint_free(&ep);
     }
-    if (a.exec_cmd)
+    if (a.exec_cmd) {
         duet_posix_child_close(&child, 1000);
-    else
+        child_group = 0; /* reaped: its group id may be another's now */
+    } else {
         close(rfd);
+    }
     return status;
 }
 
