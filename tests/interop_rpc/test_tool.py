@@ -198,6 +198,14 @@ def test_usage(c, duet):
                       (["serve", "--tcp", "0", "--write-timeout", "-1"], "bad --write-timeout"), (["call", "--frobnicate"], "unknown option")):
         rc, out, err, _ = run([duet] + args, stdin=b"")
         c.equal("usage error (%s): exit 3" % why, rc, 3)
+    for arg in ("99999999999999999999999", "-9223372036854775809", "1e400", "[1, 18446744073709551615]"):
+        rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo", arg])
+        c.equal("a number past 64 bits (%s) is refused: exit 3, nothing sent" % arg, (rc, out), (3, ""))
+        c.contains("...saying so", err, "argument 1: a number past 64 bits")
+    c.contains("...and how to send one past int64 in an array", err, '{"$uint": "N"}')
+    rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo", '"1e400"', "18446744073709551615"])
+    c.equal("...while quoted it is a string, and a bare one to 2^64-1 an unsigned integer", (rc, out),
+            (0, '["1e400", 18446744073709551615]\n'))
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "--", "-5"])
     c.equal("arguments after METHOD may start with '-'", (rc, out), (1, ""))
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "-5", "-6"])

@@ -574,6 +574,17 @@ bool jm_write_json(duet_msgpack_writer *w, const json_t *j, unsigned max_depth, 
     return put(w, j, max_depth, err, err_len);
 }
 
+/* Whether jansson refused the text for a number that does not fit 64 bits (an integer past
+ * int64, a float past double): valid JSON all the same, which must not become a string. */
+static bool number_overflow(const json_error_t *e)
+{
+#if JANSSON_VERSION_HEX >= 0x020b00
+    return json_error_code(e) == json_error_numeric_overflow;
+#else
+    return strstr(e->text, "too big") || strstr(e->text, "overflow");
+#endif
+}
+
 json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len)
 {
     json_error_t e;
@@ -594,10 +605,18 @@ json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len)
             return o;
         }
     }
+    if (number_overflow(&e)) {
+        snprintf(why, why_len,
+                 "a number past 64 bits (%s): integers go from -9223372036854775808 to 18446744073709551615 "
+                 "(inside an array or object, past 9223372036854775807 as {\"$uint\": \"N\"}), floats to about "
+                 "1.8e308; to send the text, quote it as a JSON string",
+                 e.text);
+        return NULL;
+    }
     const char *s = arg;
     while (*s == ' ' || *s == '\t' || *s == '\n')
         s++;
-    if (*s == '[' || *s == '{' || *s == '"' || strstr(e.text, "too big")) {
+    if (*s == '[' || *s == '{' || *s == '"') {
         *note = true;
         snprintf(why, why_len, "%s", e.text);
     }

@@ -35,8 +35,10 @@ void sb_add_json_string(strbuf *b, const char *s, size_t n);
  * A command-line argument as JSON: valid JSON is parsed (any value, NUL allowed in strings);
  * a bare decimal integer above INT64_MAX becomes {"$uint": "..."}; anything else is the
  * text itself as a string ({"$str": base64} when it is not UTF-8, as jansson's strings are).
- * *note is set when the text looked like JSON but did not parse (starts with [, { or ", or
- * is an integer past int64 and uint64; the caller may warn). Returns a new reference.
+ * *note is set when the text looked like JSON but did not parse (starts with [, { or "; the
+ * caller may warn). Returns a new reference, or NULL with why set when the text is a number
+ * (or JSON with one) that fits no 64-bit integer or float: sent as a string, it would call
+ * the function with the wrong type.
  */
 json_t *jm_parse_arg(const char *arg, bool *note, char *why, size_t why_len);
 

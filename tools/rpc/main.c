@@ -118,6 +118,7 @@ static const char help_text[] =
     "  {\"$bin\": \"<base64>\"}            bin\n"
     "  {\"$ext\": TYPE, \"data\": \"<base64>\"}  ext of TYPE -128..127 (-1: timestamp)\n"
     "  An ARG that is not valid JSON is sent as a string: `duet-rpc call greet world`.\n"
+    "  A number past 64 bits (1e400, an integer past 18446744073709551615) is refused.\n"
     "  Arrays and maps nest at most 30 deep in an argument (32 with the message's own).\n"
     "  Results print the same way; a map prints as {\"$map\": ...} when a key is not a\n"
     "  UTF-8 string, a key repeats or the map would read back as one of the $ forms.\n"
@@ -290,8 +291,12 @@ static bool call_encode(const call_args *a, duet_msgpack_writer *aw)
     duet_msgpack_writer_init(aw, args_buf, sizeof args_buf);
     for (int k = 0; k < a->nargs; k++) {
         bool note;
-        char why[160] = "";
+        char why[400] = "";
         json_t *j = jm_parse_arg(a->args[k], &note, why, sizeof why);
+        if (!j) {
+            fprintf(stderr, "duet-rpc: argument %d: %s\n", k + 1, why);
+            return false;
+        }
         if (note)
             fprintf(stderr, "duet-rpc: note: argument %d is not valid JSON (%s); sent as a string\n", k + 1, why);
         char err[200];
