@@ -75,7 +75,11 @@ def test_errors(c, duet):
     c.contains("unknown function: python's text", err, "peer.py: no method 'no_such_function'")
     rc, out, err, _ = run(duet, "bad_error")
     c.equal("an error that is not a string: exit 1", rc, 1)
-    c.contains("...and says what it was", err, "error value of type array")
+    c.equal("...and says what it was, as JSON (not only its type)", err, 'duet-rpc: remote error: [1, "not a string"]\n')
+    rc, out, err, _ = run(duet, "fail", '"a\\u0000b\\u001b[2Jc"')  # JSON: a NUL, then ESC [2J
+    c.equal("an error text with a NUL and an escape sequence: exit 1", rc, 1)
+    c.equal("...printed whole and escaped, as a JSON string", err,
+            'duet-rpc: remote error: "boom: a\\u0000b\\u001b[2Jc"\n')
     rc, out, err, secs = run(duet, "--timeout", "300", "hang")
     c.equal("hang --timeout 300: exit 2", rc, 2)
     c.contains("hang: says it timed out", err, "timed out")

@@ -112,12 +112,15 @@ fail:
     return -1;
 }
 
-/* The byte link delivers here when a gate is set: up to the layer above if admitted. */
+/* The byte link delivers here when a gate or a watch is set: up to the layer above if
+ * admitted, shown to the watch first. */
 static bool gate_deliver(void *up, const uint8_t *data, size_t len)
 {
     endpoint *e = (endpoint *)up;
-    if (!e->admit(e->admit_ctx))
+    if (e->admit && !e->admit(e->admit_ctx))
         return false;
+    if (e->watch)
+        e->watch(e->watch_ctx, data, len);
     return e->above_deliver(e->above, data, len);
 }
 
@@ -129,16 +132,29 @@ static void gate_dropped(void *up, const uint8_t *head, size_t head_len, uint64_
         e->above_dropped(e->above, head, head_len, size, limit);
 }
 
-void endpoint_gate(endpoint *e, endpoint_admit_fn admit, void *ctx)
+/* Puts gate_deliver between the byte link and the layer above. */
+static void intercept(endpoint *e)
 {
     duet_link *l = &e->bytes.link;
     e->above_deliver = l->deliver;
     e->above_dropped = l->dropped;
     e->above = l->up;
-    e->admit = admit;
-    e->admit_ctx = ctx;
     duet_link_attach(l, gate_deliver, e);
     duet_link_attach_dropped(l, gate_dropped);
+}
+
+void endpoint_gate(endpoint *e, endpoint_admit_fn admit, void *ctx)
+{
+    e->admit = admit;
+    e->admit_ctx = ctx;
+    intercept(e);
+}
+
+void endpoint_watch(endpoint *e, endpoint_watch_fn watch, void *ctx)
+{
+    e->watch = watch;
+    e->watch_ctx = ctx;
+    intercept(e);
 }
 
 void endpoint_free(endpoint *e)

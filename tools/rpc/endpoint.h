@@ -27,6 +27,9 @@ typedef int (*register_fn)(duet_rpc *rpc);
  * offers it again at a later poll (and delivers nothing after it meanwhile). */
 typedef bool (*endpoint_admit_fn)(void *ctx);
 
+/* Shown each message the byte link hands up, before the layer above takes it. */
+typedef void (*endpoint_watch_fn)(void *ctx, const uint8_t *msg, size_t len);
+
 /* What the command line says about every endpoint. */
 typedef struct tool_options {
     bool tracing;
@@ -49,6 +52,8 @@ typedef struct endpoint {
     bool input_broken;        /* the input ended inside a message, or declared one too large to skip */
     endpoint_admit_fn admit;  /* the gate above the byte link (endpoint_gate); NULL: none */
     void *admit_ctx;
+    endpoint_watch_fn watch;  /* the watch above the byte link (endpoint_watch); NULL: none */
+    void *watch_ctx;
     duet_link_deliver_fn above_deliver; /* the layer the gate hands admitted messages to */
     duet_link_dropped_fn above_dropped;
     void *above;
@@ -70,6 +75,10 @@ int endpoint_open(endpoint *e, const tool_options *o, int rfd, int wfd, const ch
  * next poll). The head of a message over the limit still goes up at once (the engine
  * answers it with one small error). Call it once, after endpoint_open. */
 void endpoint_gate(endpoint *e, endpoint_admit_fn admit, void *ctx);
+
+/* Shows watch(ctx, ...) every message the byte link hands up, before the layer above (the
+ * trace or the engine) takes it. Call it once, after endpoint_open, not with endpoint_gate. */
+void endpoint_watch(endpoint *e, endpoint_watch_fn watch, void *ctx);
 
 /* Frees what endpoint_open allocated (the descriptors stay the caller's). */
 void endpoint_free(endpoint *e);

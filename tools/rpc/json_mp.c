@@ -199,6 +199,14 @@ static bool utf8_valid(const uint8_t *s, size_t n)
     return true;
 }
 
+bool jm_plain_text(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') || s[i] == 0x7f)
+            return false;
+    return utf8_valid(s, n);
+}
+
 void sb_add_json_string(strbuf *b, const char *s, size_t n)
 {
     sb_addn(b, "\"", 1);

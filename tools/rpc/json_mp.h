@@ -31,6 +31,10 @@ const char *sb_str(strbuf *b);
 /* Appends s (n bytes) as a JSON string literal, escaped. */
 void sb_add_json_string(strbuf *b, const char *s, size_t n);
 
+/* Whether n bytes at s print as they are: valid UTF-8 with no control characters but
+ * newline and tab (no NUL to cut them short, no escape sequence for a terminal). */
+bool jm_plain_text(const uint8_t *s, size_t n);
+
 /*
  * A command-line argument as JSON: valid JSON is parsed (any value, NUL allowed in strings);
  * a bare decimal integer above INT64_MAX becomes {"$uint": "..."}; anything else is the

@@ -62,7 +62,7 @@ static const char help_text[] =
     "                    after 2000 characters)\n"
     "  --load LIB.so     binds a plugin's functions (see serve)\n"
     "  Exit status: 0 the result is on stdout; 1 the remote function failed or is unknown\n"
-    "  there (its error text on stderr); 2 no answer: timed out, link down, or the\n"
+    "  there (its error text on stderr; as JSON when it is no plain string); 2 no answer: timed out, link down, or the\n"
     "  connection could not be made; 3 a usage or local error.\n"
     "\n"
     "serve: answers calls. On stdio or a serial port it serves the one stream until the\n"
@@ -360,8 +360,40 @@ static bool call_open(const call_args *a, duet_posix_child *child, int *rfd, int
     return *rfd >= 0;
 }
 
+/* The error of the response to call's own request as JSON, when the engine's text would not
+ * say it: an error that is no str (a map, a number: its text is only its type), or a str
+ * that does not print as it is (a NUL would cut it, an escape sequence work the terminal). */
+typedef struct error_watch {
+    uint32_t msgid;
+    bool armed;     /* the request went out: msgid is its id */
+    strbuf json;    /* empty: the engine's text says the error */
+} error_watch;
+
+/* The endpoint's watch: keeps w's response's error as JSON when it needs to be. */
+static void watch_error(void *ctx, const uint8_t *msg, size_t len)
+{
+    error_watch *w = (error_watch *)ctx;
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, msg, len);
+    uint32_t n, type;
+    duet_msgpack_token t;
+    if (!w->armed || !duet_msgpack_read_array(&r, &n) || n != 4 || !duet_msgpack_read_u32(&r, &type) || type != 1 ||
+        !duet_msgpack_read_token(&r, &t) || t.type != DUET_MSGPACK_UINT || t.v.u != w->msgid)
+        return;
+    duet_msgpack_reader e = r;
+    if (!duet_msgpack_read_token(&e, &t) || t.type == DUET_MSGPACK_NIL ||
+        (t.type == DUET_MSGPACK_STR && jm_plain_text(t.v.bytes.ptr, t.v.bytes.len)))
+        return;
+    sb_free(&w->json);
+    sb_init(&w->json, TRACE_MAX_JSON);
+    if (!jm_read_to_json(&r, &w->json) && !w->json.truncated)
+        sb_free(&w->json); /* not a whole value: the engine's text it is */
+    else if (w->json.truncated)
+        sb_printf(&w->json, "...");
+}
+
 /* Prints the outcome of the call (the result as JSON on stdout, or why not); the exit status. */
-static int call_outcome(const call_args *a, endpoint *ep, int err, size_t len)
+static int call_outcome(const call_args *a, endpoint *ep, error_watch *ew, int err, size_t len)
 {
     duet_rpc *rpc = &ep->rpc;
     switch (err) {
@@ -382,7 +414,7 @@ static int call_outcome(const call_args *a, endpoint *ep, int err, size_t len)
         return ok ? 0 : EXIT_LOCAL;
     }
     case DUET_ERR_REMOTE:
-        fprintf(stderr, "duet-rpc: remote error: %s\n", duet_rpc_error_text(rpc));
+        fprintf(stderr, "duet-rpc: remote error: %s\n", ew->json.len ? sb_str(&ew->json) : duet_rpc_error_text(rpc));
         return EXIT_REMOTE;
     case DUET_ERR_TIMEOUT:
         fprintf(stderr, "duet-rpc: %s: timed out: no response within %" PRIu32 " ms\n", a->method, T.tool.timeout_ms);
@@ -399,13 +431,15 @@ static int call_outcome(const call_args *a, endpoint *ep, int err, size_t len)
 }
 
 /* Sends the request (or notification) and waits for its response. */
-static int call_send(const call_args *a, endpoint *ep, const duet_msgpack_writer *aw, size_t *len)
+static int call_send(const call_args *a, endpoint *ep, const duet_msgpack_writer *aw, error_watch *ew, size_t *len)
 {
     duet_rpc *rpc = &ep->rpc;
     duet_future f;
     duet_msgpack_writer *w = a->notify ? duet_rpc_begin_notify(rpc, a->method) : duet_rpc_begin_call(rpc, &f, a->method);
     if (!w)
         return duet_rpc_link_error(rpc) ? duet_rpc_link_error(rpc) : DUET_ERR_STATE;
+    ew->armed = !a->notify;
+    ew->msgid = ew->armed ? f.msgid : 0;
     duet_msgpack_write_array(w, (uint32_t)a->nargs);
     duet_msgpack_write_raw(w, args_buf, duet_msgpack_writer_size(aw));
     int err = duet_rpc_end(rpc, w);
@@ -430,9 +464,12 @@ static int cmd_call(int argc, char **argv)
         return EXIT_NO_ANSWER;
     status = EXIT_LOCAL;
     if (endpoint_open(&ep, &T.tool, rfd, wfd, "duet-rpc call", NULL) == 0) {
+        error_watch ew = {0, false, {NULL, 0, 0, 0, false}};
+        endpoint_watch(&ep, watch_error, &ew);
         size_t len = 0;
-        int err = call_send(&a, &ep, &aw, &len);
-        status = call_outcome(&a, &ep, err, len);
+        int err = call_send(&a, &ep, &aw, &ew, &len);
+        status = call_outcome(&a, &ep, &ew, err, len);
+        sb_free(&ew.json);
         endpoint_free(&ep);
     }
     if (a.exec_cmd) {
