@@ -23,6 +23,16 @@ static int shout(duet_req *c)
     return duet_return_str(c, "HELLO");
 }
 
+/* plugin.say(text): prints text on stdout as plugins do, without fflush, and returns nil:
+ * what it prints goes to serve's stderr as it is printed, not when the server exits. */
+static int say(duet_req *c)
+{
+    uint32_t n;
+    const char *text = duet_arg_str(c, 0, &n);
+    printf("plugin.say: %.*s\n", (int)n, text);
+    return DUET_OK;
+}
+
 /* plugin.greet(name): "hello, NAME". */
 static int greet(duet_req *c)
 {
@@ -54,6 +64,7 @@ static int flood(duet_req *c)
 static const duet_rpc_method group[] = {
     {"shout", ":s", shout, NULL},
     {"greet", "s:s", greet, NULL},
+    {"say", "s:", say, NULL},
     {"flood", "uu:l", flood, NULL},
 };
 

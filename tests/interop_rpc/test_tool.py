@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -131,6 +132,19 @@ def test_plugin(c, duet, plugin):
     c.contains("...with its text", err, "mul: the product does not fit an int64")
     rc, out, err, _ = run([duet, "call", "--exec", server, "add", "1", "2"])
     c.equal("--load keeps the built-ins", (rc, out), (0, "3\n"))
+    # What a plugin prints (printf, no fflush) reaches serve's stderr as it is printed, in
+    # order with serve's own lines, even when stderr is a pipe or a log file.
+    srv = subprocess.Popen([duet, "serve", "--load", plugin], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    peer = Peer(srv.stdout.fileno(), srv.stdin.fileno(), "stdio client")
+    c.equal("--load: plugin.say answers", peer.call("plugin.say", "as it happens", timeout=5), None)
+    ready = select.select([srv.stderr], [], [], 2)[0]
+    said = os.read(srv.stderr.fileno(), 4096).decode() if ready else ""
+    c.contains("...and what it printed is on stderr while the server still runs", said, "plugin.say: as it happens")
+    srv.stdin.close()
+    c.equal("...which then exits 0", srv.wait(timeout=5), 0)
+    srv.stdout.close()
+    srv.stderr.close()
     rc, out, err, _ = run([duet, "serve", "--load", "/nonexistent/plugin.so"], stdin=b"")
     c.equal("--load of a missing file: exit 3", rc, 3)
     c.contains("...says so", err, "--load /nonexistent/plugin.so")

@@ -572,6 +572,9 @@ static int cmd_serve(int argc, char **argv)
             perror("duet-rpc: dup");
             return EXIT_LOCAL;
         }
+        /* Unbuffered, as stderr is: else (stdout was a pipe) what a plugin prints would
+         * wait for 4 KiB or the exit, out of order with the server's own lines. */
+        setvbuf(stdout, NULL, _IONBF, 0);
     }
     return serve_stream(&T, rfd, wfd);
 }
