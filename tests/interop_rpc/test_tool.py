@@ -220,6 +220,12 @@ def test_usage(c, duet):
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo", '"1e400"', "18446744073709551615"])
     c.equal("...while quoted it is a string, and a bare one to 2^64-1 an unsigned integer", (rc, out),
             (0, '["1e400", 18446744073709551615]\n'))
+    # 22 arguments that fit the 1 MiB of arguments, but not with the request's own head
+    # (one exec argument is at most 128 KiB).
+    big = ["a" * 48000] * 21 + ["a" * 40505]
+    rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo"] + big)
+    c.equal("a request just over 1 MiB: exit 3, saying so", (rc, out, err),
+            (3, "", "duet-rpc: echo: the request does not fit one message (1048576 bytes at most)\n"))
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "--", "-5"])
     c.equal("arguments after METHOD may start with '-'", (rc, out), (1, ""))
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "add", "-5", "-6"])

@@ -424,6 +424,10 @@ static int call_outcome(const call_args *a, endpoint *ep, error_watch *ew, int e
                 a->notify ? "" : " before answering", ep->fd.last_errno ? ": " : "",
                 ep->fd.last_errno ? strerror(ep->fd.last_errno) : "");
         return EXIT_NO_ANSWER;
+    case DUET_ERR_TOO_LARGE: /* the arguments fit, the request with its head did not */
+        fprintf(stderr, "duet-rpc: %s: the request does not fit one message (%u bytes at most)\n", a->method,
+                MAX_MESSAGE);
+        return EXIT_LOCAL;
     default:
         fprintf(stderr, "duet-rpc: %s: %s\n", a->method, duet_rpc_error_text(rpc));
         return EXIT_LOCAL;
