@@ -418,9 +418,17 @@ int duet_posix_spawn(const char *command, duet_posix_child *child)
     }
     if (pid == 0) {
         /* The child: its own process group (so that closing it reaches what the shell
-         * started too), stdin from to_child, stdout to from_child, SIGPIPE back to default. */
+         * started too), stdin from to_child, stdout to from_child, and the signals that end
+         * it at their defaults, none blocked, whatever its parent inherited (a command run
+         * in the background of a shell ignores SIGINT): closing it must end it. */
         setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
         if (dup2(to_child[0], 0) < 0 || dup2(from_child[1], 1) < 0)
             _exit(127);
         close(to_child[0]);
