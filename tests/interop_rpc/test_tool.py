@@ -217,6 +217,11 @@ def test_usage(c, duet):
         c.equal("a number past 64 bits (%s) is refused: exit 3, nothing sent" % arg, (rc, out), (3, ""))
         c.contains("...saying so", err, "argument 1: a number past 64 bits")
     c.contains("...and how to send one past int64 in an array", err, '{"$uint": "N"}')
+    for arg in ('{"$uint": "\\t5"}', '{"$uint": " 5"}', '{"$uint": "+5"}', '{"$uint": "-5"}', '{"$uint": "5 "}'):
+        rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo", arg])
+        c.equal("$uint of anything but digits (%s) is refused: exit 3, nothing sent" % arg, (rc, out), (3, ""))
+    rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo", '{"$uint": "18446744073709551615"}'])
+    c.equal("...and of digits taken", (rc, out), (0, "[18446744073709551615]\n"))
     rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo", '"1e400"', "18446744073709551615"])
     c.equal("...while quoted it is a string, and a bare one to 2^64-1 an unsigned integer", (rc, out),
             (0, '["1e400", 18446744073709551615]\n'))

@@ -467,7 +467,8 @@ static bool put_uint(duet_msgpack_writer *w, const json_t *v, char *err, size_t 
     char *end;
     errno = 0;
     unsigned long long u = strtoull(s, &end, 10);
-    if (!*s || *end || *s == '-' || *s == '+' || *s == ' ' || errno)
+    /* Digits only: strtoull would take leading white space and a sign. */
+    if (!*s || *end || *s < '0' || *s > '9' || errno)
         return fail(err, err_len, "$uint: expected a decimal string from 0 to 18446744073709551615");
     duet_msgpack_write_uint(w, (uint64_t)u);
     return true;
