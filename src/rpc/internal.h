@@ -243,7 +243,7 @@ duet_rpc_out duet_rpc_out_from_va(char c, va_list *ap);
 /* A response as receive.c read it: its error (type nil: none; a str's text) and its result
  * (len bytes at result, decoded in tok). */
 struct duet_rpc_response {
-    duet_msgpack_type error_type;
+    duet_msgpack_type error_type; /* DUET_MSGPACK_NONE: no response came whole (text says why) */
     const char *text;
     uint32_t text_len;
     const uint8_t *result;

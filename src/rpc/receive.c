@@ -296,12 +296,30 @@ static void answer_head(duet_rpc *rpc, const uint8_t *msg, size_t len, const cha
     duet_rpc_reply_error(rpc, msgid, (size_t)(duet_msgpack_reader_pos(&r) - msgid), text);
 }
 
+/* A message the link could not take whole (size bytes or more, over limit), whose first
+ * head_len bytes are head: a request whose msgid is there is answered, and the call that
+ * waits for a response fails at once, rather than waiting out its timeout. */
 void duet_rpc_dropped(void *up, const uint8_t *head, size_t head_len, uint64_t size, size_t limit)
 {
-    answer_head((duet_rpc *)up, head, head_len,
-                duet_text_pick("request too large: %u bytes or more, the limit is %u bytes per message; it was skipped",
-                               "request too large: %u bytes, limit %u"),
-                (unsigned)(size > UINT32_MAX ? UINT32_MAX : size), (unsigned)limit);
+    duet_rpc *rpc = (duet_rpc *)up;
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, head, head_len);
+    bool response = read_kind(&r) == MSG_RESPONSE;
+    char text[100];
+    duet_text t;
+    duet_text_init(&t, text, sizeof text);
+    duet_rpc_say(&t,
+                 duet_text_pick("%s too large: %u bytes or more, the limit is %u bytes per message",
+                                "%s too large: %u bytes, limit %u"),
+                 response ? "response" : "request", (unsigned)(size > UINT32_MAX ? UINT32_MAX : size),
+                 (unsigned)limit);
+    uint64_t id;
+    if (!response) {
+        answer_head(rpc, head, head_len, duet_text_pick("%s; it was skipped", "%s"), text);
+    } else if (rpc->take_response && read_response_id(&r, head + head_len, &id)) {
+        duet_rpc_response resp = {.error_type = DUET_MSGPACK_NONE, .text = text, .text_len = (uint32_t)t.len};
+        rpc->take_response(rpc, id, &resp);
+    }
 }
 
 bool duet_rpc_receive(void *up, const uint8_t *data, size_t len)

@@ -132,7 +132,10 @@ static NOINLINE void store_response(duet_rpc *rpc, duet_rpc_slot *s, const duet_
     uint8_t *store = slot_store(rpc, s);
     duet_text t;
     duet_text_init(&t, (char *)store, slot_size(rpc));
-    if (error_type != DUET_MSGPACK_NIL) {
+    if (error_type == DUET_MSGPACK_NONE) { /* too large to take whole (receive.c): its text */
+        s->err = DUET_ERR_TOO_LARGE;
+        duet_text_addn(&t, resp->text, resp->text_len);
+    } else if (error_type != DUET_MSGPACK_NIL) {
         s->err = DUET_ERR_REMOTE;
         if (resp->text)
             duet_text_addn(&t, resp->text, resp->text_len);

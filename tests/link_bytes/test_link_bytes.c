@@ -1046,6 +1046,41 @@ static void test_engines_bin_method_oversized_and_reports(void **state)
     assert_non_null(strstr(b_report, "nope"));
 }
 
+/* A response larger than A's 512-byte receive buffer fails the call that waits for it at
+ * once, saying so, rather than letting it wait out its timeout; A goes on. */
+static void test_engines_oversized_response(void **state)
+{
+    (void)state;
+    engines_open(READ_ALL, READ_ALL);
+    duet_future f;
+    assert_int_equal(duet_rpc_call_async(&rpc_a, &f, "add", "ii:i", 1, 2), DUET_OK);
+    /* A's request, [0, msgid, "add", [1, 2]], waits in its pipe to B, unread: its msgid
+     * (a positive fixint) is answered with 600 bytes. */
+    assert_true(ab.wr - ab.rd > 3 && ab.data[ab.rd] == 0x94 && ab.data[ab.rd + 1] == 0x00 && ab.data[ab.rd + 2] < 0x80);
+    uint8_t msgid = ab.data[ab.rd + 2];
+    ab.rd = ab.wr = 0;
+    uint8_t big[700];
+    duet_msgpack_writer w;
+    duet_msgpack_writer_init(&w, big, sizeof big);
+    duet_msgpack_write_array(&w, 4);
+    duet_msgpack_write_uint(&w, 1);
+    duet_msgpack_write_uint(&w, msgid);
+    duet_msgpack_write_nil(&w);
+    static const char many[600] = {0};
+    duet_msgpack_write_str(&w, many, sizeof many);
+    pipe_push(&ba, big, duet_msgpack_writer_size(&w));
+    int32_t r = 0;
+    uint32_t before = clock_ms;
+    assert_int_equal(duet_future_wait(&rpc_a, &f, 5000, &r), DUET_ERR_TOO_LARGE);
+    assert_true(clock_ms - before < 5000);
+    assert_non_null(strstr(duet_rpc_error_text(&rpc_a),
+                           "response too large: 607 bytes or more, the limit is 512 bytes per message"));
+    assert_int_equal(duet_link_bytes_get_stats(&link_a).oversized, 1);
+    /* A's next call is answered as ever. */
+    assert_int_equal(duet_rpc_call(&rpc_a, "add", "ii:i", 20, 22, &r), DUET_OK);
+    assert_int_equal(r, 42);
+}
+
 static void test_engines_timeout_and_eof(void **state)
 {
     (void)state;
@@ -1090,6 +1125,7 @@ int main(void)
         cmocka_unit_test(test_truncated_input_noted),
         cmocka_unit_test(test_reads_on_while_a_message_is_in_use),
         cmocka_unit_test(test_engines_bin_method_oversized_and_reports),
+        cmocka_unit_test(test_engines_oversized_response),
         cmocka_unit_test(test_refused_message_survives_more_input),
         cmocka_unit_test(test_engines_over_bytes),
         cmocka_unit_test(test_engines_garbage_in_stream),
