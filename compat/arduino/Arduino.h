@@ -56,10 +56,6 @@ template <typename T> T sq(T x) { return x * x; }
 inline double radians(double deg) { return deg * DEG_TO_RAD; }
 inline double degrees(double rad) { return rad * RAD_TO_DEG; }
 
-/* Waits at least us microseconds: whole milliseconds as delay() (sleeping, serving the other
- * core), the rest on the clock (a Cortex-M core reads it; a PC's process sleeps). */
-void delayMicroseconds(unsigned int us);
-
 /* The Arduino API's WCharacter.h: C's <ctype.h> tests as bool, and its own few. */
 inline bool isAlphaNumeric(int c) { return isalnum(c) != 0; }
 inline bool isAlpha(int c) { return isalpha(c) != 0; }

@@ -115,6 +115,15 @@ static inline long map(long value, long in_min, long in_max, long out_min, long 
  * between them. */
 void delay(unsigned long ms);
 
+/* Waits us microseconds, never fewer: whole milliseconds as delay(), then the rest asleep.
+ * A Cortex-M core sleeps in WFI to the clock's tick (at least 256 processor-clock ticks:
+ * 0.5 us at 480 MHz, 13 us on the 20 MHz AN521) and serves a doorbell from the other core
+ * meanwhile, as delay() does, so a call to this core can make the wait longer; where the
+ * program has started threads, the rest lasts until the next millisecond's start (the
+ * other threads run meanwhile). On the emulated board the process sleeps through the rest,
+ * and a call from the other core waits for its end. */
+void delayMicroseconds(unsigned int us);
+
 /* Milliseconds since this core started (wraps at 2^32 on a 32-bit board). */
 unsigned long millis(void);
 

@@ -1,6 +1,6 @@
 /* board_time.c - duet/board.h's time on every Cortex-M port: millis() and micros() from the
- * SysTick clock (systick.c), and delay(), never shorter than asked (as Arduino's), which
- * serves the other core while it sleeps. */
+ * SysTick clock (systick.c), and delay() and delayMicroseconds(), never shorter than asked
+ * (as Arduino's), which sleep and serve the other core meanwhile. */
 #include "duet/board.h"
 #include "duet/cortex_m.h"
 #include "duet/duet.h"
@@ -46,5 +46,30 @@ void delay(unsigned long ms_asked)
             duet_cortex_m_sleep_ticks(start_ticks - ticks);
         else
             port->wait(port, 1);
+    }
+}
+
+void delayMicroseconds(unsigned int us)
+{
+    duet_port *port = duet_port_default();
+    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
+    uint32_t per_ms = duet_cortex_m_ticks_per_ms();
+    uint64_t end = duet_cortex_m_ticks() + ((uint64_t)us * per_ms + 999u) / 1000u;
+    if (us >= 1000u)
+        delay(us / 1000u); /* whole milliseconds as delay(): sleeping, serving the other core */
+    for (;;) {
+        uint64_t now = duet_cortex_m_ticks();
+        if (now >= end)
+            return;
+        /* The rest (under a millisecond) asleep to its tick, as delay()'s last millisecond:
+         * a doorbell that ends the sleep is served, then the sleep goes on. Where threads
+         * wait through their scheduler, to the next millisecond's start instead. */
+        uint64_t left = end - now;
+        if (duet_cortex_m_threads_started()) {
+            port->wait(port, 1);
+            duet_poll();
+        } else if (duet_cortex_m_sleep_ticks(left > per_ms ? per_ms : (uint32_t)left)) {
+            duet_poll();
+        }
     }
 }

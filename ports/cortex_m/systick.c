@@ -173,6 +173,11 @@ uint64_t duet_cortex_m_ticks(void)
     return (uint64_t)ms * ticks_per_ms + ticks;
 }
 
+uint32_t duet_cortex_m_ticks_per_ms(void)
+{
+    return ticks_per_ms;
+}
+
 uint32_t duet_cortex_m_micros(void)
 {
     uint32_t ticks, ms = duet_cortex_m_now(&ticks);

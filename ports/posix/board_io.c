@@ -377,6 +377,20 @@ void delay(unsigned long ms)
     }
 }
 
+void delayMicroseconds(unsigned int us)
+{
+    board();
+    uint64_t end = mono_ns() + (uint64_t)us * 1000u;
+    if (us >= 1000u)
+        delay(us / 1000u); /* whole milliseconds serve the other core */
+    else if (us)
+        watched |= WATCHED_SLEPT;
+    /* The rest (under a millisecond) asleep: the other core's calls wait for its end. */
+    uint64_t now = mono_ns();
+    if (now < end)
+        sleep_ns(end - now);
+}
+
 /* ------------------------------------------------------------ servo */
 
 int duet_servo_attach(duet_servo *servo, int pin)

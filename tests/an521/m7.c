@@ -335,6 +335,25 @@ static void delay_check(void)
     CHECK(longest < 1100);
     CHECK(counted >= 1000 && counted <= 1060);
     CHECK(passed <= 1080); /* the FPGA's counter counts in 10 ms */
+
+    /* delayMicroseconds sleeps to its tick too: never shorter, late by the shortest alarm
+     * (256 ticks at 20 MHz: 13 us) and a wake-up's instructions at most. */
+    m0 = millis();
+    shortest = ~0ul;
+    longest = 0;
+    for (int i = 0; i < 1000; i++) {
+        unsigned long t = micros();
+        delayMicroseconds(300);
+        unsigned long took = micros() - t;
+        shortest = took < shortest ? took : shortest;
+        longest = took > longest ? took : longest;
+    }
+    counted = (uint32_t)(millis() - m0);
+    printf("delay: 1000 delayMicroseconds(300) in %u ms; each %lu to %lu us\n", (unsigned)counted, shortest,
+           longest);
+    CHECK(shortest >= 300);
+    CHECK(longest < 360);
+    CHECK(counted >= 300 && counted <= 340);
 }
 
 /* No image for the M4: duet_begin says so instead of waiting. */

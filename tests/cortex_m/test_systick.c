@@ -323,6 +323,72 @@ static void test_a_ring_before_the_sleep_to_the_tick_is_served_at_once(void **st
     }
 }
 
+/* delayMicroseconds(us) from offset ticks into a millisecond: how many ticks it took. */
+static uint64_t timed_delay_us(uint32_t offset, unsigned us)
+{
+    start();
+    fake_systick_idle(7u * TPM + offset);
+    polls = waits = tick_sleeps = 0;
+    rang_at = served_at = 0;
+    uint64_t t = fake_systick_now();
+    delayMicroseconds(us);
+    return fake_systick_now() - t;
+}
+
+/* delayMicroseconds is never shorter than asked and over at its tick, as delay(): what is
+ * under a millisecond is a sleep (one or two, not a loop of looks at the clock), and a
+ * doorbell that rang is served within it. The test's clock runs at 1 MHz: a tick is a
+ * microsecond. */
+static void test_delay_microseconds_sleeps_to_its_tick(void **state)
+{
+    (void)state;
+    duet_cortex_m_wait_by(NULL);
+    const uint32_t offsets[] = {0, 1, TPM / 2u, TPM - 1u};
+    const unsigned lengths[] = {0, 1, 100, 300, 999, 1000, 1001, 2500};
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        for (size_t j = 0; j < sizeof lengths / sizeof lengths[0]; j++) {
+            unsigned us = lengths[j];
+            bell = 0;
+            uint64_t took = timed_delay_us(offsets[i], us);
+            if (took < us || took > us + SHORTEST + 4u * SLACK)
+                fail_msg("delayMicroseconds(%u) from tick %u of a millisecond took %llu ticks", us,
+                         (unsigned)offsets[i], (unsigned long long)took);
+            if (us < 1000u) /* no delay() part: sleeps only, no look at the other core */
+                assert_int_equal(polls, 0);
+            /* delay()'s three at most, and as many for the rest (the short count after an
+             * alarm can end a sleep early, systick.c) */
+            if (tick_sleeps + waits > 6u)
+                fail_msg("delayMicroseconds(%u) from tick %u: %u sleeps and %u waits", us,
+                         (unsigned)offsets[i], tick_sleeps, waits);
+            if (us >= 100u && us < 1000u) /* (a microsecond passes in the clock's reads) */
+                assert_true(tick_sleeps >= 1u);
+        }
+    /* A doorbell that rang before the sleep is served, and the wait still ends at its tick. */
+    bell = 1;
+    uint64_t took = timed_delay_us(300, 500);
+    assert_int_equal(bell, 0);
+    assert_int_equal(polls, 1);
+    assert_true(took >= 500u && took <= 500u + SHORTEST + 4u * SLACK);
+}
+
+/* Where threads wait through their scheduler, what is under a millisecond lasts to the next
+ * millisecond's start: never shorter than asked, no sleep of the whole core. */
+static void test_delay_microseconds_with_threads(void **state)
+{
+    (void)state;
+    duet_cortex_m_wait_by(thread_wait);
+    for (uint32_t offset = 0; offset < TPM; offset += 250u)
+        for (unsigned us = 1; us < 3000u; us += 700u) {
+            bell = 0;
+            uint64_t took = timed_delay_us(offset, us);
+            if (took < us || took > us + TPM + 4u * SLACK)
+                fail_msg("delayMicroseconds(%u) from tick %u took %llu ticks", us, (unsigned)offset,
+                         (unsigned long long)took);
+            assert_int_equal(tick_sleeps, 0);
+        }
+    duet_cortex_m_wait_by(NULL);
+}
+
 /* millis() and micros() are the clock's time, to the millisecond and to the microsecond (the
  * clock's ticks times 1000 over its rate, in 32 bits), wrapping micros() at 2^32. */
 static void test_millis_and_micros_follow_the_clock(void **state)
@@ -350,6 +416,8 @@ int main(void)
         cmocka_unit_test(test_delay_ends_at_its_tick),
         cmocka_unit_test(test_delay_with_threads_ends_within_a_millisecond),
         cmocka_unit_test(test_a_ring_before_the_sleep_to_the_tick_is_served_at_once),
+        cmocka_unit_test(test_delay_microseconds_sleeps_to_its_tick),
+        cmocka_unit_test(test_delay_microseconds_with_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,6 +154,9 @@ uint32_t duet_cortex_m_micros(void);
  * plus the ticks of the current millisecond (for timing shorter than a millisecond). */
 uint64_t duet_cortex_m_ticks(void);
 
+/* The processor-clock ticks of a millisecond the clock was started with (0: not started). */
+uint32_t duet_cortex_m_ticks_per_ms(void);
+
 /* The SysTick exception's handler (vector 15 of the board's table). */
 void duet_cortex_m_systick_isr(void);
 
