@@ -321,9 +321,9 @@ class DuetBoard(unittest.TestCase):
             (("build", "x.c"), "say which core with --core m7 or --core m4"),
             (("upload", "--core", "m5", "x"), "--core m5: the GIGA R1's cores are m7 and m4"),
             (("upload", "--core", "m4", "--split", "60_40", "x"), "--split 60_40: the flash splits are"),
-            (("run", "--seconds", "-1"), "--seconds -1: give a number of seconds above 0"),
+            (("run", "--seconds", "-1"), "--seconds -1: give a decimal number of seconds above 0"),
             # too long a run is refused saying what the limit is, not "above 0"
-            (("run", "--seconds", "2e6"), "--seconds 2e6: give a number of seconds above 0 and at most 1000000"),
+            (("run", "--seconds", "2e6"), "--seconds 2e6: give a decimal number of seconds above 0 and at most 1000000"),
             (("run", "--m4", "x"), "--m4 needs --m7 too"),
             (("frobnicate",), "unknown verb 'frobnicate'"),
             (("run", "--target", "z80"), "--target z80: no such target (there are: posix"),
@@ -339,6 +339,15 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("status", "--board", os.path.join(self.dir, "nowhere"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("no board at", r.stderr)
+
+    def test_seconds_takes_a_decimal_number_only(self):
+        # strtod took hexadecimal (0x10: 16 s), "inf", "nan" and white space before the number
+        for value in ("0x10", "0x1p3", "inf", "nan", " 5", "5 ", "1,5", ""):
+            r = self.tool("run", "--seconds", value)
+            self.assertEqual(r.returncode, 2, value)
+            self.assertIn(f"--seconds {value}: give a decimal number of seconds", r.stderr, value)
+        r = self.tool("run", "--seconds", "5e-1", "--quiet", "--m7", self.image("m7"))
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))

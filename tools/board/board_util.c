@@ -172,6 +172,44 @@ int board_run_quiet(char *const argv[], bool verbose)
     return run_child(argv, verbose, true);
 }
 
+/* The end of the digits that start at s. */
+static const char *skip_digits(const char *s)
+{
+    while (*s >= '0' && *s <= '9')
+        s++;
+    return s;
+}
+
+bool board_decimal(const char *text, double *out)
+{
+    const char *s = text;
+    if (*s == '+' || *s == '-')
+        s++;
+    const char *whole = s;
+    s = skip_digits(s);
+    bool digits = s > whole;
+    if (*s == '.') {
+        const char *fraction = ++s;
+        s = skip_digits(s);
+        digits = digits || s > fraction;
+    }
+    if (!digits)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        const char *exponent = s;
+        s = skip_digits(s);
+        if (s == exponent)
+            return false;
+    }
+    if (*s)
+        return false;
+    *out = strtod(text, NULL);
+    return true;
+}
+
 const char *board_signal_name(int sig)
 {
     static char other[32];

@@ -63,6 +63,11 @@ int board_run_quiet(char *const argv[], bool verbose);
  * or empty. */
 const char *board_compiler(const char *var, const char *fallback);
 
+/* Reads text, all of it, as a decimal number: digits with an optional sign, fraction and
+ * exponent ("5", "0.25", "1e-3"), into *out. False for anything else: hexadecimal ("0x10"),
+ * "inf", "nan", white space, an empty string, trailing characters. */
+bool board_decimal(const char *text, double *out);
+
 /* "SIGSEGV" for 11, or "signal 42". */
 const char *board_signal_name(int sig);
 

@@ -94,11 +94,9 @@ static int parse(board_args *a, int argc, char **argv, const char **files, const
             const char *v = value_of(a, argc, argv, &i);
             if (!v)
                 return 2;
-            char *end;
-            a->seconds = strtod(v, &end);
-            if (*end || end == v || !(a->seconds > 0) || a->seconds > 1e6)
-                return board_usage_fail(a, "--seconds %s: give a number of seconds above 0 and at most 1000000 "
-                                           "(11.6 days), e.g. --seconds 5", v);
+            if (!board_decimal(v, &a->seconds) || !(a->seconds > 0) || a->seconds > 1e6)
+                return board_usage_fail(a, "--seconds %s: give a decimal number of seconds above 0 and at most "
+                                           "1000000 (11.6 days), e.g. --seconds 5", v);
         } else if (strcmp(o, "--analog") == 0) {
             const char *v = value_of(a, argc, argv, &i);
             if (!v)
