@@ -349,6 +349,15 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "5e-1", "--quiet", "--m7", self.image("m7"))
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_two_analogs_for_one_input_are_refused(self):
+        # the last one was kept, silently: a typo in the input's number lost a waveform
+        r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--analog", "A0=700",
+                      "--analog", "A1=3", "--analog", "A0=sine:0:1023:1Hz")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, "duet-board run: --analog A0=700 and --analog A0=sine:0:1023:1Hz both set A0: "
+                                   "give one --analog for each input\n")
+        self.assertEqual(r.stdout, "")
+
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))
         self.assertEqual(r.returncode, 1, r.stderr)

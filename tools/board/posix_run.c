@@ -674,21 +674,21 @@ static int press_reset(run *r, const board_split *split)
     return 0;
 }
 
-/* The --analog options into r->analog (a later one for the same input wins). */
+/* The --analog options into r->analog, one for each input at most. */
 static int take_analogs(run *r)
 {
     const board_args *a = r->args;
+    const char *given[8] = {NULL}; /* the option that set each input */
     for (int i = 0; i < a->analog_count; i++) {
         char why[512];
         board_analog parsed;
         if (!board_analog_parse(a->analog[i], &parsed, why, sizeof why))
             return board_usage_fail(a, "%s", why);
-        int k = 0;
-        while (k < r->analog_count && r->analog[k].input != parsed.input)
-            k++;
-        r->analog[k] = parsed;
-        if (k == r->analog_count)
-            r->analog_count++;
+        if (given[parsed.input])
+            return board_usage_fail(a, "--analog %s and --analog %s both set A%d: give one --analog for each input",
+                                    given[parsed.input], a->analog[i], parsed.input);
+        given[parsed.input] = a->analog[i];
+        r->analog[r->analog_count++] = parsed;
     }
     return 0;
 }
