@@ -358,6 +358,20 @@ class DuetBoard(unittest.TestCase):
                                    "give one --analog for each input\n")
         self.assertEqual(r.stdout, "")
 
+    def test_a_board_that_is_a_plain_file_is_not_a_directory(self):
+        # --board naming a file: status, reset and run said "no board at ... yet: upload a
+        # program first", and upload "FILE/flash: Not a directory"
+        path = os.path.join(self.dir, "a_file")
+        with open(path, "w") as f:
+            f.write("not a board\n")
+        for verb in (("status",), ("reset",), ("run", "--seconds", "1"), ("upload", "--core", "m7", self.image("m7"))):
+            r = self.tool(*verb, "--board", path)
+            self.assertEqual(r.returncode, 1, verb)
+            self.assertEqual(r.stderr, f"duet-board {verb[0]}: {path} is not a directory: give --board a board's "
+                                       "directory, or a path that does not exist yet for a new board\n", verb)
+        with open(path) as f:
+            self.assertEqual(f.read(), "not a board\n")
+
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))
         self.assertEqual(r.returncode, 1, r.stderr)

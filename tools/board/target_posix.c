@@ -42,8 +42,19 @@ static bool board_exists(const char *dir)
     return stat(path, &st) == 0;
 }
 
+/* Whether dir is there but no directory (a file), which no board can be. */
+static bool not_a_directory(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
 int posix_board_open(const board_args *a, const char *dir, bool create)
 {
+    if (not_a_directory(dir))
+        return board_fail(a, "%s is not a directory: give --board a board's directory, or a path that does not "
+                             "exist yet for a new board",
+                          dir);
     if (board_exists(dir))
         return 0;
     if (!create)
