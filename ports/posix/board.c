@@ -514,7 +514,7 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
     snprintf(tmp, sizeof tmp, "%s/flash/.0x%08x.%d", d, (unsigned)address, (int)getpid());
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
     if (out < 0) {
-        err = fail(DUET_ERR_STATE, "upload: %s: %s", tmp, strerror(errno));
+        err = fail(DUET_ERR_STATE, "upload: cannot write %s: %s", path, strerror(errno));
         close(in);
         return err;
     }
@@ -536,7 +536,7 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
     }
     if (rc != 0) {
         unlink(tmp);
-        return fail(DUET_ERR_STATE, "upload %s to %s: %s", program, path, strerror(e));
+        return fail(DUET_ERR_STATE, "upload: cannot write %s: %s", path, strerror(e));
     }
     return DUET_OK;
 }

@@ -372,6 +372,25 @@ class DuetBoard(unittest.TestCase):
         with open(path) as f:
             self.assertEqual(f.read(), "not a board\n")
 
+    def test_an_upload_the_board_refuses_names_the_boards_file_once(self):
+        # a board whose flash is read-only: upload said "upload: upload: BOARD/flash/.0x08040000.PID:
+        # Permission denied", the library's verb after the tool's, and a temporary file's name
+        top = tempfile.mkdtemp(dir=self.dir)
+        os.chmod(self.dir, 0o755)  # the user below reaches top
+        os.chmod(top, 0o755)
+        board, image = os.path.join(top, "board"), os.path.join(top, "p_m7")
+        shutil.copy(self.image("m7"), image)
+        self.assertEqual(self.tool("upload", "--board", board, "--core", "m7", image).returncode, 0)
+        os.chmod(os.path.join(board, "flash"), 0o555)
+        # root writes there anyway: the upload runs as nobody then, to whom the flash is read-only
+        as_user = dict(user=65534, group=65534, extra_groups=[]) if os.geteuid() == 0 else {}
+        for core, address in (("m7", "0x08040000"), ("m4", "0x08100000")):
+            r = self.tool("upload", "--board", board, "--core", core, image if core == "m7" else self.image("m4"),
+                          **as_user)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stderr, f"duet-board upload: cannot write {board}/flash/{address}: Permission denied\n")
+        os.chmod(os.path.join(board, "flash"), 0o755)
+
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))
         self.assertEqual(r.returncode, 1, r.stderr)

@@ -66,11 +66,22 @@ int posix_board_open(const board_args *a, const char *dir, bool create)
     return 0;
 }
 
+/* The board library's last failure, without its "upload: " (the function that failed) when
+ * that is the verb board_fail names already: upload said "upload: upload: ...". */
+static const char *library_text(const board_args *a)
+{
+    const char *why = duet_posix_board_error_text();
+    size_t n = a->verb ? strlen(a->verb) : 0;
+    if (n && strncmp(why, a->verb, n) == 0 && strncmp(why + n, ": ", 2) == 0)
+        return why + n + 2;
+    return why;
+}
+
 /* Fails with why the board's library refused dir, telling a person at the command line what
  * to do where it names the library's own remedy (duet_posix_board_create, for programs). */
 int posix_board_fail(const board_args *a, const char *dir)
 {
-    const char *why = duet_posix_board_error_text();
+    const char *why = library_text(a);
     const char *remedy = strstr(why, " (duet_posix_board_create() makes one)");
     if (!remedy)
         return board_fail(a, "%s", why);
@@ -240,7 +251,7 @@ int posix_upload_image(const board_args *a, const char *dir, bool m7, const boar
         unlink(path);
     }
     if (duet_posix_board_upload(dir, address, image) != DUET_OK)
-        return board_fail(a, "%s", duet_posix_board_error_text());
+        return posix_board_fail(a, dir);
     const char *named = script ? script : image;
     const char *base = strrchr(named, '/');
     flash_file(dir, address, ".name", path, sizeof path);
