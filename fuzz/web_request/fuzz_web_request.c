@@ -33,8 +33,9 @@
  *     listens on every address; with ":" and the port in digits, or no port when it is 80)
  *     and whose Origin, if any, is "http://" and that Host (the name in any case), with a
  *     body of at most WEB_BODY_MAX bytes that is a JSON object (read with jansson, as the
- *     server does) whose values are in range ("pin" "A0".."A7" and "value" a whole number
- *     0..1023; "text" a string; anything or nothing for reset); and then exactly once, with
+ *     server does) whose values are in range ("pin" "A0".."A7" and "value" a number whose
+ *     value is whole, 0..1023, 512.0 and 5e2 too; "text" a string; anything or nothing for
+ *     reset); and then exactly once, with
  *     the values of the body (the text's bytes exactly).
  * (3) every other request that reaches the handler is refused with the status the model
  *     expects (403 Host, 404, 405 with Allow, 403 Origin, 413, 400, 409 when the serial fake
@@ -54,6 +55,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -628,10 +630,11 @@ static expect model(const server *s, const request *r, int pages_open)
         if (!pin || strlen(pin) != 2 || pin[0] != 'A' || pin[1] < '0' || pin[1] > '7' ||
             json_string_length(json_object_get(j, "pin")) != 2)
             e = (expect){.status = 400, .words = "unknown pin "};
-        else if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1023)
+        else if (!json_is_number(v) || json_number_value(v) != floor(json_number_value(v)) ||
+                 json_number_value(v) < 0 || json_number_value(v) > 1023) /* 5e2 and 512.0 are whole */
             e = (expect){.status = 400, .words = "value "};
         else
-            e = (expect){.status = 200, .has_call = true, .call = {'a', pin[1] - '0', (int)json_integer_value(v), NULL, 0}};
+            e = (expect){.status = 200, .has_call = true, .call = {'a', pin[1] - '0', (int)json_number_value(v), NULL, 0}};
     } else {
         json_t *t = json_object_get(j, "text");
         if (!json_is_string(t)) {

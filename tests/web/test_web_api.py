@@ -62,6 +62,23 @@ class WebApi(unittest.TestCase):
         self.assertEqual((status, answer), (200, {"pin": "A3", "value": 777}))
         self.assertEqual(self.board.state()["analog"]["A3"], 777)
 
+    def test_analog_value_is_a_json_number_with_a_whole_value(self):
+        # JSON has one kind of number: 5e2 and 512.0 (Python's json.dumps of a float) are whole
+        # numbers, and were refused as "value 500.0 is not an analog reading: give a whole number"
+        for body, value in ((b'{"pin": "A4", "value": 5e2}', 500), (b'{"pin": "A4", "value": 512.0}', 512),
+                            (b'{"pin": "A4", "value": 1.023E+3}', 1023), (b'{"pin": "A4", "value": -0.0}', 0)):
+            with self.subTest(body=body):
+                status, answer = self.board.request("POST", "/api/analog", body)
+                self.assertEqual((status, answer), (200, {"pin": "A4", "value": value}))
+                self.assertEqual(self.board.state()["analog"]["A4"], value)
+        for body, shown in ((b'{"pin": "A4", "value": 511.5}', "511.5"), (b'{"pin": "A4", "value": 2e3}', "2000"),
+                            (b'{"pin": "A4", "value": 1e-2}', "0.01"), (b'{"pin": "A4", "value": -1E0}', "-1")):
+            with self.subTest(body=body):
+                status, answer = self.board.request("POST", "/api/analog", body)
+                self.assertEqual(status, 400, answer)
+                self.assertEqual(answer["error"], f"value {shown} is not an analog reading: give a whole number "
+                                                  "from 0 to 1023, e.g. {\"pin\":\"A0\",\"value\":512}")
+
     def test_serial_reaches_the_m7(self):
         self.board.type_line("hello board")
         wait_for(lambda: "M7 got: hello board" in self.board.serial_text(), 20, "the M7's answer")

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #endif
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,27 @@ static json_t *body_json(struct MHD_Connection *conn, const web_request *rq, boo
     return j;
 }
 
+/* An analog reading from a JSON number: a whole value from 0 to 1023, written as an integer
+ * or not (5e2, 512.0: JSON has one kind of number, and Python's json writes a float so). */
+static bool analog_reading(const json_t *value, int *out)
+{
+    double v = json_number_value(value);
+    if (!json_is_number(value) || v != floor(v) || v < 0 || v > 1023)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* A value quoted in a refusal: a number as a person writes it (2000 for 2e3, 0.01), anything
+ * else as JSON. Freed with free(). */
+static char *shown_value(const json_t *value)
+{
+    char *text = NULL;
+    if (json_is_real(value))
+        return asprintf(&text, "%.15g", json_real_value(value)) < 0 ? NULL : text;
+    return value ? json_dumps(value, JSON_ENCODE_ANY) : NULL;
+}
+
 static enum MHD_Result post_analog(board_web *w, struct MHD_Connection *conn, const web_request *rq)
 {
     static const char example[] = "{\"pin\":\"A0\",\"value\":512}";
@@ -191,7 +213,7 @@ static enum MHD_Result post_analog(board_web *w, struct MHD_Connection *conn, co
         return result;
     json_t *pin = json_object_get(j, "pin"), *value = json_object_get(j, "value");
     const char *name = json_string_value(pin);
-    int input = -1;
+    int input = -1, v = 0;
     if (name && json_string_length(pin) == 2 && name[0] == 'A' && name[1] >= '0' && name[1] <= '7')
         input = name[1] - '0';
     if (input < 0) {
@@ -199,14 +221,13 @@ static enum MHD_Result post_analog(board_web *w, struct MHD_Connection *conn, co
         result = refuse(conn, MHD_HTTP_BAD_REQUEST, NULL, "unknown pin %s: the analog inputs are \"A0\" to \"A7\", e.g. %s",
                         shown ? shown : "(none given)", example);
         free(shown);
-    } else if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > 1023) {
-        char *shown = value ? json_dumps(value, JSON_ENCODE_ANY) : NULL;
+    } else if (!analog_reading(value, &v)) {
+        char *shown = shown_value(value);
         result = refuse(conn, MHD_HTTP_BAD_REQUEST, NULL,
                         "value %s is not an analog reading: give a whole number from 0 to 1023, e.g. %s",
                         shown ? shown : "(none given)", example);
         free(shown);
     } else {
-        int v = (int)json_integer_value(value);
         w->act.analog(w->act.ctx, input, v);
         result = respond_json(conn, MHD_HTTP_OK, json_pack("{s:s, s:i}", "pin", name, "value", v), NULL);
     }
