@@ -14,6 +14,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from web_run import Board, read_event, wait_for  # noqa: E402
 
 TOOL, M7 = sys.argv[1], sys.argv[2]
+WEB_MD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "web.md")
+
+
+def documented_status(method, path):
+    """The status docs/web.md's tables give `METHOD PATH`, or None."""
+    with open(WEB_MD) as f:
+        rows = re.findall(r"^\| (.+?) \| (\d{3})\b", f.read(), re.M)
+    found = [int(status) for request, status in rows if f"`{method} {path}`" in request]
+    return found[0] if len(found) == 1 else None
 
 
 class WebApi(unittest.TestCase):
@@ -60,6 +69,7 @@ class WebApi(unittest.TestCase):
     def test_analog_input(self):
         status, answer = self.board.request("POST", "/api/analog", {"pin": "A3", "value": 777})
         self.assertEqual((status, answer), (200, {"pin": "A3", "value": 777}))
+        self.assertEqual(documented_status("POST", "/api/analog"), status)
         self.assertEqual(self.board.state()["analog"]["A3"], 777)
 
     def test_analog_value_is_a_json_number_with_a_whole_value(self):
@@ -198,6 +208,8 @@ class WebApi(unittest.TestCase):
         self.assertEqual(read_event(resp)[0], "state")
         status, answer = self.board.request("POST", "/api/reset")
         t0 = time.monotonic()
+        # 202: the reset is done after the answer, in the board's loop (docs/web.md did not say)
+        self.assertEqual(documented_status("POST", "/api/reset"), status)
         self.assertEqual((status, answer), (202, {"reset": True}))
         # The event stream brings each state the M7 passes through, in order, however short:
         # off (held in reset), booting (released, its program not started yet), running.
