@@ -14,6 +14,7 @@ import unittest
 
 TOOL = sys.argv.pop(1)
 SOURCE = sys.argv.pop(1)
+FAIL_FORK = sys.argv.pop(1)  # an LD_PRELOAD library: fork() fails, the pipes left at exit counted
 
 M7 = r'''
 #include <stdio.h>
@@ -390,6 +391,15 @@ class DuetBoard(unittest.TestCase):
             self.assertEqual(r.returncode, 1, r.stderr)
             self.assertEqual(r.stderr, f"duet-board upload: cannot write {board}/flash/{address}: Permission denied\n")
         os.chmod(os.path.join(board, "flash"), 0o755)
+
+    def test_a_failed_fork_leaves_no_pipes_open(self):
+        # when the M7's process could not be made, the run's pipes to it stayed open
+        env = dict(self.env, LD_PRELOAD=FAIL_FORK)
+        r = run("run", "--seconds", "1", "--m7", self.image("m7"), env=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("duet-board run: cannot start the M7: Resource temporarily unavailable\n", r.stderr)
+        self.assertTrue(r.stderr.endswith("open pipes at exit: 0\n"), r.stderr)
+        self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
 
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))

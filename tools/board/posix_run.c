@@ -57,6 +57,16 @@ static void on_signal(int sig)
     errno = e;
 }
 
+/* Closes the pipe on_signal wakes the loop through; a signal after that writes nowhere. */
+static void close_wake_pipe(void)
+{
+    int ends[2] = {wake_pipe[0], wake_pipe[1]};
+    wake_pipe[1] = wake_pipe[0] = -1;
+    for (int i = 0; i < 2; i++)
+        if (ends[i] >= 0)
+            close(ends[i]);
+}
+
 /* The signals on_signal catches. */
 static void stop_signals(sigset_t *set)
 {
@@ -348,12 +358,34 @@ static _Noreturn void exec_m7(const run *r, const sigset_t *stops, const sigset_
     _exit(127);
 }
 
+/* Closes both ends of the first count pipes, keeping errno. */
+static void close_pipes(int *const pipes[], int count)
+{
+    int e = errno;
+    for (int i = 0; i < count; i++) {
+        close(pipes[i][0]);
+        close(pipes[i][1]);
+    }
+    errno = e;
+}
+
+/* Makes count pipes, or none (those made closed again): false then, errno set. */
+static bool make_pipes(int *const pipes[], int count)
+{
+    for (int i = 0; i < count; i++)
+        if (pipe2(pipes[i], O_CLOEXEC) != 0) {
+            close_pipes(pipes, i);
+            return false;
+        }
+    return true;
+}
+
 /* Starts the M7's image with the board's environment; its stdout and stdin are pipes to us. */
 static int start_m7(run *r, uint32_t boot_address)
 {
     int ev[2], out[2], in[2], m4out[2];
-    if (pipe2(ev, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0 ||
-        pipe2(m4out, O_CLOEXEC) != 0)
+    int *const pipes[] = {ev, out, in, m4out};
+    if (!make_pipes(pipes, 4))
         return board_fail(r->args, "cannot make pipes: %s", strerror(errno));
     posix_python_environment(); /* an installed Python M7 program finds duet's module */
     fflush(NULL);
@@ -366,9 +398,12 @@ static int start_m7(run *r, uint32_t boot_address)
     pid_t pid = fork();
     if (pid == 0)
         exec_m7(r, &stops, &before, ev, out, in, m4out, boot_address);
+    int fork_error = errno;
     sigprocmask(SIG_SETMASK, &before, NULL);
-    if (pid < 0)
-        return board_fail(r->args, "cannot start the M7: %s", strerror(errno));
+    if (pid < 0) {
+        close_pipes(pipes, 4);
+        return board_fail(r->args, "cannot start the M7: %s", strerror(fork_error));
+    }
     setpgid(pid, pid);
     close(ev[1]);
     close(out[1]);
@@ -865,6 +900,7 @@ static void run_end(run *r)
         duet_posix_board_reset(r->dir);
         board_remove_tree(r->dir);
     }
+    close_wake_pipe();
 }
 
 int posix_run(const board_args *a)
