@@ -350,6 +350,23 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "5e-1", "--quiet", "--m7", self.image("m7"))
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_analog_takes_decimal_numbers_only(self):
+        # strtol and strtod took a sign and white space before a level, and a frequency in
+        # hexadecimal (0x10Hz: 16 Hz), as --seconds did
+        for spec, words in (("A0=+512", "the value must be 0..1023"), ("A0= 7", "the value must be 0..1023"),
+                            ("A0=sine:+0:1023:1Hz", "give the waveform as NAME:MIN:MAX:FREQ"),
+                            ("A0=ramp:0: 1023:1Hz", "give the waveform as NAME:MIN:MAX:FREQ"),
+                            ("A0=sine:0:1023:0x10Hz", "the frequency must be a decimal number"),
+                            ("A0=sine:0:1023: 1Hz", "the frequency must be a decimal number"),
+                            ("A0=sine:0:1023:Hz", "the frequency must be a decimal number")):
+            r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--analog", spec)
+            self.assertEqual(r.returncode, 2, spec)
+            self.assertIn(f"--analog {spec}: {words}", r.stderr, spec)
+        r = self.tool("run", "--seconds", "0.5", "--m7", self.image("m7"), "--analog", "A0=sine:0:1023:2.5e-1Hz",
+                      "--analog", "A1=0512")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("A1 = 512", r.stderr)
+
     def test_two_analogs_for_one_input_are_refused(self):
         # the last one was kept, silently: a typo in the input's number lost a waveform
         r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--analog", "A0=700",

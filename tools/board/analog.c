@@ -1,19 +1,41 @@
 /* analog.c - parsing --analog and computing a waveform's value at a time. */
 #include "analog.h"
+#include "board_util.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A level from s to end: decimal digits only (no sign, no white space), 0..1023. */
 static bool parse_level(const char *s, const char *end, int *out)
 {
-    char *stop;
-    long v = strtol(s, &stop, 10);
-    if (stop != end || s == end || v < 0 || v > 1023)
+    long v = 0;
+    if (s == end)
+        return false;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9' || v > 1023)
+            return false;
+        v = v * 10 + (*s - '0');
+    }
+    if (v > 1023)
         return false;
     *out = (int)v;
     return true;
+}
+
+/* A frequency: a decimal number (board_decimal) with "Hz", "hz" or nothing after it. */
+static bool parse_hz(const char *s, double *out)
+{
+    char number[64];
+    size_t n = strlen(s);
+    if (n >= 2 && (strcmp(s + n - 2, "Hz") == 0 || strcmp(s + n - 2, "hz") == 0))
+        n -= 2;
+    if (n >= sizeof number)
+        return false;
+    memcpy(number, s, n);
+    number[n] = 0;
+    return board_decimal(number, out);
 }
 
 bool board_analog_parse(const char *spec, board_analog *out, char *why, size_t cap)
@@ -60,11 +82,9 @@ bool board_analog_parse(const char *spec, board_analog *out, char *why, size_t c
                  example);
         return false;
     }
-    char *stop;
-    out->hz = strtod(c3 + 1, &stop);
-    if (stop == c3 + 1 || (strcmp(stop, "Hz") != 0 && strcmp(stop, "hz") != 0 && *stop) || !(out->hz > 0) ||
-        out->hz > 1000) {
-        snprintf(why, cap, "--analog %s: the frequency must be above 0 and at most 1000, in Hz (1Hz, 0.2Hz), %s",
+    if (!parse_hz(c3 + 1, &out->hz) || !(out->hz > 0) || out->hz > 1000) {
+        snprintf(why, cap, "--analog %s: the frequency must be a decimal number above 0 and at most 1000, in Hz "
+                           "(1Hz, 0.2Hz), %s",
                  spec, example);
         return false;
     }
