@@ -376,6 +376,15 @@ class DuetBoard(unittest.TestCase):
                                    "give one --analog for each input\n")
         self.assertEqual(r.stdout, "")
 
+    def test_an_upload_of_a_missing_image_makes_no_board(self):
+        # the board was made before the image was looked at: a typo left an empty board
+        board = os.path.join(self.dir, "b_typo")
+        missing = os.path.join(self.dir, "p_m7_typo")
+        r = self.tool("upload", "--board", board, "--core", "m7", missing)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, f"duet-board upload: {missing}: No such file or directory\n")
+        self.assertFalse(os.path.exists(board))
+
     def test_a_board_that_is_a_plain_file_is_not_a_directory(self):
         # --board naming a file: status, reset and run said "no board at ... yet: upload a
         # program first", and upload "FILE/flash: Not a directory"

@@ -274,6 +274,9 @@ int posix_upload_image(const board_args *a, const char *dir, bool m7, const boar
 
 static int posix_upload(const board_args *a)
 {
+    /* The image first: a name mistyped makes no board. */
+    if (access(a->files[0], R_OK) != 0)
+        return board_fail(a, "%s: %s", a->files[0], strerror(errno));
     char dir[PATH_MAX];
     int rc = posix_board_dir(a, dir, sizeof dir);
     if (!rc)
