@@ -367,6 +367,16 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("A1 = 512", r.stderr)
 
+    def test_web_takes_a_port_in_digits_and_a_host_before_its_colon(self):
+        # strtoul took "+8080" and " 8080" for 8080; ":8080" said ":8080:  is not an IP address"
+        for spec, words in (("+8080", "give a port from 0 to 65535"), (" 8080", "give a port from 0 to 65535"),
+                            ("127.0.0.1:+80", "give a port from 0 to 65535"), ("0x50", "give a port from 0 to 65535"),
+                            (":8080", "give the host before the ':' (e.g. 127.0.0.1:8080), or the port alone")):
+            r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--web", spec)
+            self.assertEqual(r.returncode, 2, spec)
+            self.assertIn(f"duet-board run: --web {spec}: {words}", r.stderr, spec)
+            self.assertEqual(r.stdout, "", spec)
+
     def test_two_analogs_for_one_input_are_refused(self):
         # the last one was kept, silently: a typo in the input's number lost a waveform
         r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--analog", "A0=700",

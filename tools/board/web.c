@@ -246,6 +246,23 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 
 /* ------------------------------------------------------------ starting, running, stopping */
 
+/* A port: decimal digits only (strtoul took a sign and white space), 0..65535. */
+static bool parse_port(const char *text, unsigned *out)
+{
+    unsigned long port = 0;
+    if (!text[0])
+        return false;
+    for (; *text; text++) {
+        if (*text < '0' || *text > '9' || port > 65535)
+            return false;
+        port = port * 10 + (unsigned long)(*text - '0');
+    }
+    if (port > 65535)
+        return false;
+    *out = (unsigned)port;
+    return true;
+}
+
 /* Parses [HOST:]PORT into w->host, w->port and the address to listen on. */
 static bool parse_spec(board_web *w, const char *spec, struct sockaddr_storage *addr, char *why, size_t cap)
 {
@@ -259,6 +276,9 @@ static bool parse_spec(board_web *w, const char *spec, struct sockaddr_storage *
         }
         snprintf(w->host, sizeof w->host, "%.*s", (int)(end - spec - 1), spec + 1);
         port_text = end + 2;
+    } else if (colon == spec) {
+        snprintf(why, cap, "--web %s: give the host before the ':' (e.g. 127.0.0.1:8080), or the port alone", spec);
+        return false;
     } else if (colon) {
         snprintf(w->host, sizeof w->host, "%.*s", (int)(colon - spec), spec);
         port_text = colon + 1;
@@ -267,13 +287,12 @@ static bool parse_spec(board_web *w, const char *spec, struct sockaddr_storage *
     }
     if (strcmp(w->host, "localhost") == 0)
         snprintf(w->host, sizeof w->host, "127.0.0.1");
-    char *end;
-    unsigned long port = strtoul(port_text, &end, 10);
-    if (!port_text[0] || *end || port > 65535) {
+    unsigned port;
+    if (!parse_port(port_text, &port)) {
         snprintf(why, cap, "--web %s: give a port from 0 to 65535 (0: any free one), e.g. --web 8080", spec);
         return false;
     }
-    w->port = (unsigned)port;
+    w->port = port;
     memset(addr, 0, sizeof *addr);
     struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
