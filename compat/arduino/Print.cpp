@@ -13,14 +13,34 @@ size_t Print::write(const uint8_t *buffer, size_t size)
     return n;
 }
 
+/* n in a base above 36, as Arduino's printNumber writes it: a digit d above 9 is the byte
+ * 'A' + d - 10, past 'Z'. Into out (number_text_size bytes); the length. */
+static size_t format_past_z(unsigned long long n, unsigned base, char *out)
+{
+    char tmp[detail::number_text_size];
+    size_t len = 0;
+    do {
+        unsigned d = (unsigned)(n % base);
+        tmp[len++] = (char)(uint8_t)(d < 10 ? '0' + d : 'A' + d - 10);
+        n /= base;
+    } while (n);
+    for (size_t i = 0; i < len; i++)
+        out[i] = tmp[len - 1 - i];
+    return len;
+}
+
 /* Base 0 writes the byte itself; base 10 keeps the sign; other bases print the bits of the
- * argument's own type, as Arduino's print does. */
+ * argument's own type, as Arduino's print does, which takes the base as a byte (256 is 0,
+ * -2 is 254) and 1 as 10. */
 size_t Print::print_unsigned(unsigned long long n, int base)
 {
     if (base == 0)
         return write((uint8_t)n);
+    unsigned b = (uint8_t)base;
+    if (b < 2)
+        b = 10;
     char text[detail::number_text_size];
-    size_t len = detail::format_unsigned(n, (unsigned)base, text);
+    size_t len = b <= 36 ? detail::format_unsigned(n, b, text) : format_past_z(n, b, text);
     return write(text, len);
 }
 

@@ -11,10 +11,11 @@
  *      unsigned long long, into a Print that keeps what it is written; it returns the count
  *      of bytes written and writes what Arduino's print does: base 0 the byte (uint8_t)n;
  *      base 10 the value in decimal, '-' first when negative; any other base the bits of n's
- *      own type as an unsigned number, in that base where it is 2..36 (base 1, as Arduino's
- *      printNumber, and any other, as number_text.h says, in decimal). The text is checked by
- *      reading it back (strtoull in its base gives the number; only the base's digits, upper
- *      case; no leading zero) and for bases 8, 10 and 16 against snprintf's %llo %llu %llX;
+ *      own type as an unsigned number, in the base as a byte (Arduino's printNumber takes a
+ *      uint8_t: -2 is 254), 1 being 10. The text of a base up to 36 is checked by reading it
+ *      back (strtoull in its base gives the number; only the base's digits, upper case; no
+ *      leading zero) and for bases 8, 10 and 16 against snprintf's %llo %llu %llX; above 36,
+ *      each digit d above 9 is the byte 'A' + d - 10, past 'Z';
  *   2. String(n, base) for the same types (base an unsigned char): the same text with lower
  *      case digits, except that base 0 is not special (it is decimal, as any base outside
  *      2..36);
@@ -104,6 +105,19 @@ static void check_integer_text(const std::string &text, long long n, bool is_sig
     }
 }
 
+/* v in a base above 36 as Arduino's printNumber writes it: each digit d the byte
+ * d < 10 ? '0' + d : 'A' + d - 10 (past 'Z'), most significant first. */
+static std::string past_z_text(unsigned long long v, unsigned base)
+{
+    std::string reversed;
+    do {
+        unsigned d = (unsigned)(v % base);
+        reversed += (char)(uint8_t)(d < 10 ? '0' + d : 'A' + d - 10);
+        v /= base;
+    } while (v);
+    return std::string(reversed.rbegin(), reversed.rend());
+}
+
 /* Properties 1 and 2 for one value of type T. */
 template <typename T> static void check_integer(T n, int base)
 {
@@ -112,10 +126,13 @@ template <typename T> static void check_integer(T n, int base)
     KeepingPrint p;
     size_t written = p.print(n, base);
     CHECK(written == p.text.size());
+    unsigned print_base = (uint8_t)base < 2 ? 10 : (uint8_t)base; /* print takes a byte */
     if (base == 0)
         CHECK(p.text.size() == 1 && (uint8_t)p.text[0] == (uint8_t)n);
+    else if (print_base > 36)
+        CHECK(p.text == past_z_text(as_unsigned, print_base));
     else
-        check_integer_text(p.text, (long long)n, is_signed, as_unsigned, base, true);
+        check_integer_text(p.text, (long long)n, is_signed, as_unsigned, base, true); /* base 1..36 */
     unsigned char string_base = (unsigned char)base;
     String s(n, string_base);
     CHECK(s.length() == strlen(s.c_str()));

@@ -78,6 +78,17 @@ void test_print_integers(void **)
     assert_string_equal(printed((unsigned char)65).c_str(), "65");
     assert_string_equal(printed('A').c_str(), "A");
     assert_string_equal(printed(66, 0).c_str(), "B"); /* base 0: the byte itself */
+    /* Arduino's printNumber takes the base as a byte, 1 as 10, and writes a digit d above 9
+     * as the byte 'A' + d - 10: past 'Z' for a base above 36. */
+    assert_string_equal(printed(255, 37).c_str(), "6X");
+    assert_string_equal(printed(36u, 37).c_str(), "[");
+    assert_string_equal(printed(254L, 255).c_str(), "5"); /* 'A' + 244 as a byte */
+    assert_string_equal(printed(10, 256).c_str(), "10"); /* the byte 0: base 10 */
+    assert_string_equal(printed(10, 266).c_str(), "10"); /* the byte 10 */
+    assert_string_equal(printed(-5, 266).c_str(), "4294967291"); /* base 10, not written as 10 */
+    assert_string_equal(printed(10, -2).c_str(), "A");   /* the byte 254 */
+    assert_string_equal(printed(5, 1).c_str(), "5");
+    assert_string_equal(printed(1234567ULL, 200).c_str(), "U\xe3\xde"); /* 30, 172, 167 */
 }
 
 void test_print_floats(void **)
