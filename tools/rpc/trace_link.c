@@ -193,14 +193,42 @@ static uint32_t t_now(duet_link *link)
     return inner_now((trace_link *)link);
 }
 
-/* The inner link delivers here: print, then hand over to the layer above. */
+/* A checksum of a message (FNV-1a), to know one the layer above refused when it comes again
+ * (the link may have moved its bytes meanwhile). */
+static uint64_t trace_sum(const uint8_t *data, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ data[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Whether data is the message the layer above refused last, offered again. */
+static bool offered_again(const trace_link *t, const uint8_t *data, size_t len)
+{
+    return t->held && t->held_len == len && t->held_sum == trace_sum(data, len);
+}
+
+/* The inner link delivers here: print, then hand over to the layer above. A message the
+ * layer above refuses (a gate holding requests back) is offered again until it is taken:
+ * it is printed once, when it first arrives, with one line saying it waits. */
 static bool t_deliver(void *up, const uint8_t *data, size_t len)
 {
     trace_link *t = (trace_link *)up;
-    trace_print(t, "<-", data, len, NULL);
+    bool again = offered_again(t, data, len);
+    if (!again)
+        trace_print(t, "<-", data, len, NULL);
     bool taken = duet_link_deliver(&t->link, data, len);
-    if (!taken)
-        fprintf(t->out, "%s: trace (refused by the layer above; offered again later)\n", t->name);
+    if (taken && again) {
+        t->held = false;
+    } else if (!taken && !again) {
+        fprintf(t->out, "%s: trace (refused by the layer above for now: it is taken later, not printed again)\n",
+                t->name);
+        fflush(t->out);
+        t->held = true;
+        t->held_len = len;
+        t->held_sum = trace_sum(data, len);
+    }
     return taken;
 }
 

@@ -3,6 +3,7 @@
 #ifndef DUET_RPC_TRACE_LINK_H
 #define DUET_RPC_TRACE_LINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,6 +29,9 @@ typedef struct trace_link {
     const char *name;
     uint32_t t0;
     size_t max_json;
+    bool held;             /* the layer above refused a message: the link offers it again */
+    size_t held_len;       /* ... this long */
+    uint64_t held_sum;     /* ... with this checksum (trace_sum) */
 } trace_link;
 
 /* Wraps inner: attach the layer above to &t->link. */
