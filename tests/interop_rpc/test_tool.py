@@ -11,6 +11,7 @@ import pty
 import re
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,22 @@ def test_plugin(c, duet, plugin):
     c.contains("...and what it printed is on stderr while the server still runs", said, "plugin.say: as it happens")
     srv.stdin.close()
     c.equal("...which then exits 0", srv.wait(timeout=5), 0)
+    srv.stdout.close()
+    srv.stderr.close()
+    # serve --tcp leaves stdout alone: what a plugin prints there reaches it as it is
+    # printed too (a pipe or a log file), not when the server exits.
+    srv = subprocess.Popen([duet, "serve", "--tcp", "0", "--once", "--load", plugin], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    m = re.search(r"listening on 127\.0\.0\.1:(\d+)", srv.stderr.readline().decode())
+    sock = socket.create_connection(("127.0.0.1", int(m.group(1))), timeout=5)
+    peer = Peer(sock.fileno(), sock.fileno(), "tcp client")
+    c.equal("serve --tcp --load: plugin.say answers", peer.call("plugin.say", "over tcp", timeout=5), None)
+    ready = select.select([srv.stdout], [], [], 2)[0]
+    said = os.read(srv.stdout.fileno(), 4096).decode() if ready else ""
+    c.contains("...and what it printed is on stdout (a pipe) while the server still runs", said,
+               "plugin.say: over tcp")
+    sock.close()
+    c.equal("...which then exits 0 (--once)", srv.wait(timeout=5), 0)
     srv.stdout.close()
     srv.stderr.close()
     rc, out, err, _ = run([duet, "serve", "--load", "/nonexistent/plugin.so"], stdin=b"")

@@ -541,12 +541,21 @@ static int serve_parse(int argc, char **argv, serve_args *a)
     return -1;
 }
 
+/* What plugins print on stdout goes out unbuffered, as stderr does, whatever the stream
+ * (with --stdio stdout is stderr then): else (stdout is a pipe or a file) it would wait for
+ * 4 KiB or the exit, out of order with the server's own lines. */
+static void unbuffer_plugin_output(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     serve_args a;
     int status = serve_parse(argc, argv, &a);
     if (status >= 0)
         return status;
+    unbuffer_plugin_output();
     if (a.tcp) {
         unsigned long n;
         if (!parse_uint(a.tcp, 65535, &n))
@@ -577,9 +586,6 @@ static int cmd_serve(int argc, char **argv)
             perror("duet-rpc: dup");
             return EXIT_LOCAL;
         }
-        /* Unbuffered, as stderr is: else (stdout was a pipe) what a plugin prints would
-         * wait for 4 KiB or the exit, out of order with the server's own lines. */
-        setvbuf(stdout, NULL, _IONBF, 0);
     }
     return serve_stream(&T, rfd, wfd);
 }
