@@ -229,6 +229,18 @@ def test_usage(c, duet):
                       (["serve", "--tcp", "0", "--write-timeout", "-1"], "bad --write-timeout"), (["call", "--frobnicate"], "unknown option")):
         rc, out, err, _ = run([duet] + args, stdin=b"")
         c.equal("usage error (%s): exit 3" % why, rc, 3)
+    # An option with a value given twice would keep the last in silence: refused, named.
+    srv = "%s serve" % duet
+    for args, name in ((["call", "--tcp", "127.0.0.1:1", "--tcp=127.0.0.1:2", "add"], "--tcp"),
+                       (["call", "--exec", srv, "--exec", srv, "add", "1", "2"], "--exec"),
+                       (["call", "--port", "/dev/null", "--port", "/dev/zero", "add"], "--port"),
+                       (["call", "--exec", srv, "--timeout", "100", "--timeout", "200", "add", "1", "2"], "--timeout"),
+                       (["serve", "--tcp", "0", "--tcp", "0"], "--tcp"),
+                       (["serve", "--port", "/dev/null", "--baud", "9600", "--baud=19200"], "--baud"),
+                       (["serve", "--tcp", "0", "--idle-timeout", "1", "--idle-timeout", "2"], "--idle-timeout")):
+        rc, out, err, _ = run([duet] + args, stdin=b"", timeout=10)
+        c.equal("%s given twice (%s): exit 3, nothing printed on stdout" % (name, " ".join(args[1:4])), (rc, out), (3, ""))
+        c.contains("...naming the option", err, "%s given twice" % name)
     for arg in ("99999999999999999999999", "-9223372036854775809", "1e400", "[1, 18446744073709551615]"):
         rc, out, err, _ = run([duet, "call", "--exec", "%s serve" % duet, "echo", arg])
         c.equal("a number past 64 bits (%s) is refused: exit 3, nothing sent" % arg, (rc, out), (3, ""))

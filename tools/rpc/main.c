@@ -50,6 +50,8 @@ static const char help_text[] =
     "message is one MessagePack array ([0, id, method, params], [1, id, error, result],\n"
     "[2, method, params]) with no length prefix. Messages up to 1 MiB each way.\n"
     "\n"
+    "An option that takes a value is given once (--load as often as needed).\n"
+    "\n"
     "call: sends METHOD(ARG...), waits for the response and prints the result as JSON on\n"
     "stdout. While it waits it answers the other side's calls (the built-ins below).\n"
     "  --port DEVICE     a serial device or pty, set to raw 8N1 at --baud (default 115200)\n"
@@ -185,6 +187,44 @@ static const char *opt(int argc, char **argv, int *i, const char *name, bool *mi
     return argv[++*i];
 }
 
+/* The options that take one value: given twice, the second would replace the first in
+ * silence, so it is refused. (--load is repeatable; the flags say the same thing twice.) */
+static const char *const single_options[] = {"--port",    "--tcp",          "--exec",         "--baud",
+                                             "--timeout", "--idle-timeout", "--write-timeout"};
+#define SINGLE_OPTIONS (sizeof single_options / sizeof single_options[0])
+
+/* Where each of them was given first: its index in argv, 0 while not given. */
+static int single_given_at[SINGLE_OPTIONS];
+
+/* The value of the option at argv[i]: after its '=', else the next argument. */
+static const char *value_at(int argc, char **argv, int i)
+{
+    const char *eq = strchr(argv[i], '=');
+    if (eq)
+        return eq + 1;
+    return i + 1 < argc ? argv[i + 1] : "";
+}
+
+/* Whether argv[i] gives a single-value option a second time (then says so: a usage error). */
+static bool option_repeated(int argc, char **argv, int i)
+{
+    size_t len = strcspn(argv[i], "=");
+    for (size_t k = 0; k < SINGLE_OPTIONS; k++) {
+        if (strlen(single_options[k]) != len || strncmp(argv[i], single_options[k], len) != 0)
+            continue;
+        if (!single_given_at[k]) {
+            single_given_at[k] = i;
+            return false;
+        }
+        char text[400];
+        snprintf(text, sizeof text, "%s given twice ('%.150s', then '%.150s'): give it once", single_options[k],
+                 value_at(argc, argv, single_given_at[k]), value_at(argc, argv, i));
+        usage_error("%s", text);
+        return true;
+    }
+    return false;
+}
+
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     char *end;
@@ -253,6 +293,8 @@ static int call_parse(int argc, char **argv, call_args *a)
         }
         if (arg[0] != '-' || arg[1] == '\0')
             break; /* METHOD: the rest are its arguments, even "-5" */
+        if (option_repeated(argc, argv, i))
+            return EXIT_LOCAL;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             fputs(help_text, stdout);
@@ -508,6 +550,8 @@ static int serve_parse(int argc, char **argv, serve_args *a)
             fputs(help_text, stdout);
             return 0;
         }
+        if (option_repeated(argc, argv, i))
+            return EXIT_LOCAL;
         if (strcmp(arg, "--stdio") == 0)
             a->stdio = true;
         else if (strcmp(arg, "--once") == 0)
