@@ -699,13 +699,51 @@ def case_stop_waiting_run(c, proc, port, method, params):
         peer.sock.close()
 
 
+def read_stderr_for(proc, seconds):
+    """What the server writes on stderr within seconds (it keeps running)."""
+    got = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if select.select([proc.stderr], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            chunk = os.read(proc.stderr.fileno(), 65536)
+            if not chunk:
+                break
+            got += chunk
+    return got.decode(errors="replace")
+
+
+def case_connection_limit(c, duet):
+    on_server(c, duet, case_connection_limit_run)
+
+
+def case_connection_limit_run(c, proc, port):
+    full = "serving 128 connections, the most it serves at once"
+    peers = [connect(port, "client %d" % k) for k in range(127)]
+    c.equal("13. 127 clients: each is served", [p.call("add", k, 1) for k, p in enumerate(peers)],
+            [k + 1 for k in range(127)])
+    c.equal("13. ...and nothing said about a limit yet", full in read_stderr_for(proc, 0.2), False)
+    peers.append(connect(port, "client 127"))
+    c.equal("13. the 128th is served", peers[-1].call("add", 127, 1), 128)
+    c.contains("13. ...and the server says on stderr that it serves the most it can", read_stderr_for(proc, 1), full)
+    waiting = [connect(port, "client %d" % k) for k in (128, 129)]
+    msgid = waiting[0].request("add", 1, 2)
+    c.check("13. the 129th client's call is not answered while 128 are served",
+            not select.select([waiting[0].sock], [], [], 0.5)[0])
+    c.equal("13. ...and the limit is said once only", read_stderr_for(proc, 0.2).count(full), 0)
+    peers.pop(0).sock.close()
+    c.equal("13. once one of the 128 ends, the 129th is served (it waited, it lost nothing)",
+            waiting[0].wait(msgid, 5)[:2], (None, 3))
+    for p in peers + waiting:
+        p.sock.close()
+
+
 def main():
     duet = sys.argv[1]
     args = sys.argv[2:]
     plugin = None
     if args[:1] == ["--plugin"]:
         plugin, args = args[1], args[2:]
-    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "garbage"}
+    only = set(args) or {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "garbage"}
     c = Checks("interop_rpc duet-rpc serve (%s)" % os.path.basename(duet))
     per_transport = (("1", "1. oversized request", case_oversized), ("2", "2. header declaring 4 GiB", case_huge_header),
                      ("3", "3. end of input", case_end_of_input), ("4", "4. reading while a handler waits", case_reading_on),
@@ -732,6 +770,8 @@ def main():
     if "12" in only:
         c.section("12. SIGTERM ends a sleep_ms at once", case_stop_waiting, c, duet, "sleep_ms", [20000])
         c.section("12. SIGTERM ends a call_back's wait at once", case_stop_waiting, c, duet, "call_back", ["never"])
+    if "13" in only:
+        c.section("13. the 129th client waits, and the server says so", case_connection_limit, c, duet)
     if "9" in only and plugin:
         c.section("9. one handler sends more than a client's output buffer holds", case_unread_flood, c, duet, plugin)
     return c.summary()

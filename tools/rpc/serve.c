@@ -22,6 +22,8 @@
  * fills past one response only when a handler sends more than one message. */
 #define OUT_CAP ((size_t)4 * MAX_MESSAGE)
 _Static_assert(OUT_CAP >= MAX_MESSAGE, "the output buffer takes any one message");
+/* A server that keeps reaching SERVE_MAX_CONNS says so at most once a minute. */
+#define FULL_SAY_AGAIN_MS 60000u
 /* After a stop signal, how often a socket whose last bytes its client has not received yet
  * is looked at again. */
 #define LINGER_LOOK_MS 20
@@ -54,6 +56,8 @@ struct server {
     unsigned accepted;
     unsigned depth;        /* loops running inside handlers */
     int last_status;       /* the status of the last connection that ended */
+    bool full_said;        /* "serving the most connections" was said ... */
+    uint32_t full_said_at; /* ... at this time (said again FULL_SAY_AGAIN_MS later at most) */
 };
 
 /* How many stop signals came: the first stops serving, the second the sending too. */
@@ -358,6 +362,22 @@ static void conn_writable(server *s, conn *c, conn *waiting, bool others)
         conn_serve(s, c);
 }
 
+/* Says on stderr when the server has just taken its SERVE_MAX_CONNS-th connection: the
+ * next clients wait in the listen queue, unanswered, until one ends (at most once a
+ * minute, so that a server that stays at the limit does not fill its log). */
+static void server_say_full(server *s)
+{
+    uint32_t now = duet_posix_now_ms();
+    if (server_count(s) < SERVE_MAX_CONNS || (s->full_said && now - s->full_said_at < FULL_SAY_AGAIN_MS))
+        return;
+    fprintf(stderr,
+            "duet-rpc serve: serving %d connections, the most it serves at once: new clients wait to be "
+            "accepted until one of these ends\n",
+            SERVE_MAX_CONNS);
+    s->full_said = true;
+    s->full_said_at = now;
+}
+
 static void server_accept(server *s)
 {
     int fd = duet_posix_tcp_accept(s->listen_fd);
@@ -377,6 +397,7 @@ static void server_accept(server *s)
         return;
     }
     s->accepted++;
+    server_say_full(s);
     if (s->cfg->once) {
         close(s->listen_fd);
         s->listen_fd = -1;
