@@ -271,27 +271,34 @@ static PyObject *bad(const char *what, const char *problem)
     return NULL;
 }
 
-static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth);
+/* Where a value is decoded: a map's key (and what it holds) must be hashable, so an array
+ * there becomes a tuple, anywhere else a list. */
+typedef enum { IN_VALUE, IN_KEY } place;
 
-static PyObject *decode_array(duet_msgpack_reader *r, const char *what, unsigned depth, uint32_t n)
+static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth, place at);
+
+static PyObject *decode_array(duet_msgpack_reader *r, const char *what, unsigned depth, uint32_t n, place at)
 {
     if (n > duet_msgpack_reader_remaining(r))
         return bad(what, "an array longer than its message (invalid MessagePack)");
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    if (!list)
+    PyObject *seq = at == IN_KEY ? PyTuple_New((Py_ssize_t)n) : PyList_New((Py_ssize_t)n);
+    if (!seq)
         return NULL;
     for (uint32_t i = 0; i < n; i++) {
-        PyObject *item = decode(r, what, depth + 1);
+        PyObject *item = decode(r, what, depth + 1, at);
         if (!item) {
-            Py_DECREF(list);
+            Py_DECREF(seq);
             return NULL;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, item);
+        if (at == IN_KEY)
+            PyTuple_SET_ITEM(seq, (Py_ssize_t)i, item);
+        else
+            PyList_SET_ITEM(seq, (Py_ssize_t)i, item);
     }
-    return list;
+    return seq;
 }
 
-static PyObject *decode_map(duet_msgpack_reader *r, const char *what, unsigned depth, uint32_t n)
+static PyObject *decode_map(duet_msgpack_reader *r, const char *what, unsigned depth, uint32_t n, place at)
 {
     if (n > duet_msgpack_reader_remaining(r) / 2)
         return bad(what, "a map longer than its message (invalid MessagePack)");
@@ -299,8 +306,8 @@ static PyObject *decode_map(duet_msgpack_reader *r, const char *what, unsigned d
     if (!dict)
         return NULL;
     for (uint32_t i = 0; i < n; i++) {
-        PyObject *key = decode(r, what, depth + 1);
-        PyObject *value = key ? decode(r, what, depth + 1) : NULL;
+        PyObject *key = decode(r, what, depth + 1, IN_KEY);
+        PyObject *value = key ? decode(r, what, depth + 1, at) : NULL;
         if (!value) {
             Py_XDECREF(key);
             Py_DECREF(dict);
@@ -339,7 +346,7 @@ static PyObject *decode_str(const char *what, const char *s, uint32_t len)
     return NULL;
 }
 
-static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth)
+static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth, place at)
 {
     if (depth > DPY_MAX_DEPTH)
         return bad(what, "arrays and maps nested deeper than 32 levels");
@@ -358,8 +365,8 @@ static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth
     case DUET_MSGPACK_FLOAT64: return PyFloat_FromDouble(t.v.d);
     case DUET_MSGPACK_STR: return decode_str(what, (const char *)t.v.bytes.ptr, t.v.bytes.len);
     case DUET_MSGPACK_BIN: return PyBytes_FromStringAndSize((const char *)t.v.bytes.ptr, (Py_ssize_t)t.v.bytes.len);
-    case DUET_MSGPACK_ARRAY: return decode_array(r, what, depth, t.v.count);
-    case DUET_MSGPACK_MAP: return decode_map(r, what, depth, t.v.count);
+    case DUET_MSGPACK_ARRAY: return decode_array(r, what, depth, t.v.count, at);
+    case DUET_MSGPACK_MAP: return decode_map(r, what, depth, t.v.count, at);
     case DUET_MSGPACK_EXT:
         return PyObject_CallFunction(ext_type, "iy#", (int)t.v.bytes.ext_type, (const char *)t.v.bytes.ptr,
                                      (Py_ssize_t)t.v.bytes.len);
@@ -369,14 +376,14 @@ static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth
 
 PyObject *dpy_decode(duet_msgpack_reader *r, const char *what)
 {
-    return decode(r, what, 0);
+    return decode(r, what, 0, IN_VALUE);
 }
 
 PyObject *dpy_decode_bytes(const void *data, size_t len, const char *what)
 {
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, data, len);
-    PyObject *v = decode(&r, what, 0);
+    PyObject *v = decode(&r, what, 0, IN_VALUE);
     if (v && duet_msgpack_reader_remaining(&r)) {
         Py_DECREF(v);
         return bad(what, "more bytes after the value (invalid MessagePack)");

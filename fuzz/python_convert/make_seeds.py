@@ -57,6 +57,8 @@ MSGPACK = {
     "mp_not_utf8": arr(mp_str(b"ok"), mp_str(b"\xed\xa0\x80"), mp_str(b"\xc0\x80")),
     "mp_list_key": mp_map((arr(b"\x01"), b"\x02")),
     "mp_dict_key": mp_map((mp_map(), b"\x02")),
+    "mp_nested_list_key": mp_map((arr(b"\x01", arr(b"\x02")), arr(b"\x03"))),  # {(1, (2,)): [3]}
+    "mp_dict_in_list_key": mp_map((arr(b"\x01", mp_map()), b"\x02")),  # {(1, {}): 2}: unhashable
     "mp_key_after_bad_value": mp_map((arr(), mp_str(b"\xff"))),
     "mp_truncated": b"\x93\x01\x02",
     "mp_count_too_big": b"\xdd\xff\xff\xff\xff\x00",

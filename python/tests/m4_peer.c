@@ -192,6 +192,12 @@ static int bad(duet_req *r)
         duet_msgpack_write_array(w, 1);
         duet_msgpack_write_int(w, 1);
         duet_msgpack_write_int(w, 2);
+    } else if (len == 10 && !memcmp(kind, "mapkey_map", 10)) {
+        duet_msgpack_write_map(w, 1);
+        duet_msgpack_write_map(w, 1);
+        duet_msgpack_write_int(w, 1);
+        duet_msgpack_write_int(w, 2);
+        duet_msgpack_write_int(w, 3);
     } else if (len == 3 && !memcmp(kind, "ext", 3)) {
         duet_msgpack_write_ext(w, 5, "\x01\x02\x03", 3);
     } else if (len == 7 && !memcmp(kind, "float32", 7)) {

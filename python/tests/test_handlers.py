@@ -187,8 +187,8 @@ def test_hostile_arguments_from_the_m4_never_reach_the_handler(up):
     # params [ "ok\xff" ]: a str that is not UTF-8
     ok, text = up.call("call_py_raw", "echo_py", b"\x91\xa3ok\xff")
     assert not ok and "argument 1 of 'echo_py': a str that is not valid UTF-8" in text
-    # params [ {[1]: 2} ]: a map key Python cannot hold
-    ok, text = up.call("call_py_raw", "echo_py", b"\x91\x81\x91\x01\x02")
-    assert not ok and "map key of type list" in text
+    # params [ {{}: 2} ]: a map key Python cannot hold
+    ok, text = up.call("call_py_raw", "echo_py", b"\x91\x81\x80\x02")
+    assert not ok and "map key of type dict" in text
     assert called == []
     assert up.call("call_py_raw", "echo_py", b"\x92\x01\xa1a") == [True, [1, "a"]]

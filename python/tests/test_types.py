@@ -66,9 +66,24 @@ def test_values_only_c_sends(up):
 def test_hostile_answers_raise_a_clear_error_and_the_link_stays_up(up):
     with pytest.raises(ValueError, match="the M4's answer to 'bad': a str that is not valid UTF-8 \\(at byte 2"):
         up.call("bad", "utf8")
-    with pytest.raises(ValueError, match="map key of type list"):
-        up.call("bad", "mapkey")
+    with pytest.raises(ValueError, match="map key of type dict"):
+        up.call("bad", "mapkey_map")
     assert up.call("add", 1, 1) == 2
+
+
+def test_an_array_as_a_map_key_comes_back_as_a_tuple(up):
+    got = up.call("bad", "mapkey")  # {[1]: 2}, from C
+    assert got == {(1,): 2} and type(next(iter(got))) is tuple
+    value = {(1, (2, "x")): [3, [4]], "k": [(5, 6)]}
+    got = up.call("echo", value)
+    assert got == {(1, (2, "x")): [3, [4]], "k": [[5, 6]]}
+    key = next(iter(got))
+    assert type(key) is tuple and type(key[1]) is tuple  # arrays inside a key are tuples too
+    assert type(got[key]) is list and type(got[key][1]) is list  # values stay lists
+    up.bind("echo_py", lambda v: v)
+    ok, got = up.call("call_py", "echo_py", [value])  # decoded as a handler's argument too
+    assert ok, got
+    assert got == {(1, (2, "x")): [3, [4]], "k": [[5, 6]]}
 
 
 def test_a_value_without_messagepack_form_is_a_type_error_naming_the_argument(up):
