@@ -142,51 +142,72 @@ int dpy_bind_one(rpc_object *self, const char *name, PyObject *fn)
     return 0;
 }
 
-/* Binds every public method of obj as "name.method" (the class's, and its bases'). */
+/* Whether obj is something whose functions bind() binds: an instance of a class written in
+ * Python (a heap type) or a module. Built-in values (an int, a str, a list, None) are not:
+ * their methods are the type's, nothing a caller means to serve. */
+static bool has_bindable_functions(PyObject *obj)
+{
+    return PyModule_Check(obj) || (Py_TYPE(obj)->tp_flags & Py_TPFLAGS_HEAPTYPE);
+}
+
+/* Binds attribute key of obj as "name.key" if it is a public function (callable, not a
+ * class). @retval 1 bound, 0 not a public function, -1 error (exception set). */
+static int bind_attribute(rpc_object *self, const char *name, PyObject *obj, PyObject *key)
+{
+    const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+    if (!k) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (k[0] == '_')
+        return 0;
+    PyObject *fn = PyObject_GetAttr(obj, key);
+    if (!fn) {
+        PyErr_Clear(); /* listed by dir() but not there (a property that raises) */
+        return 0;
+    }
+    int r = 0;
+    if (PyCallable_Check(fn) && !PyType_Check(fn)) {
+        PyObject *full = PyUnicode_FromFormat("%s.%s", name, k);
+        const char *cfull = full ? PyUnicode_AsUTF8(full) : NULL;
+        r = cfull && dpy_bind_one(self, cfull, fn) == 0 ? 1 : -1;
+        Py_XDECREF(full);
+    }
+    Py_DECREF(fn);
+    return r;
+}
+
+/* Binds every public function of obj as "name.function": what dir(obj) lists that is
+ * callable, not a class, and does not start with '_' (the methods of its class and its
+ * bases, callables set on the object itself, a module's functions). */
 int dpy_bind_object(rpc_object *self, const char *name, PyObject *obj)
 {
-    PyObject *mro = Py_TYPE(obj)->tp_mro;
-    PyObject *seen = PySet_New(NULL);
-    if (!seen)
+    const char *tname = Py_TYPE(obj)->tp_name;
+    if (!has_bindable_functions(obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "bind('%s', obj): obj is %s %s, which is neither callable nor an object whose functions can be "
+                     "bound (give a function, a method, a callable object, an instance of a class of yours, or a "
+                     "module)",
+                     name, strchr("aeiouAEIOU", tname[0]) ? "an" : "a", tname);
+        return -1;
+    }
+    PyObject *names = PyObject_Dir(obj);
+    if (!names)
         return -1;
     int bound = 0;
-    for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); i++) {
-        PyObject *cls = PyTuple_GET_ITEM(mro, i);
-        if (cls == (PyObject *)&PyBaseObject_Type)
-            continue;
-        PyObject *dict = ((PyTypeObject *)cls)->tp_dict;
-        PyObject *key, *value;
-        Py_ssize_t pos = 0;
-        while (dict && PyDict_Next(dict, &pos, &key, &value)) {
-            const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
-            if (!k || k[0] == '_' || PySet_Contains(seen, key))
-                continue;
-            if (PySet_Add(seen, key) < 0)
-                goto fail;
-            PyObject *method = PyObject_GetAttr(obj, key);
-            if (!method) {
-                PyErr_Clear();
-                continue;
-            }
-            int ok = 0;
-            if (PyCallable_Check(method)) {
-                PyObject *full = PyUnicode_FromFormat("%s.%s", name, k);
-                ok = full ? dpy_bind_one(self, PyUnicode_AsUTF8(full), method) : -1;
-                Py_XDECREF(full);
-                bound++;
-            }
-            Py_DECREF(method);
-            if (ok < 0)
-                goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(names); i++) {
+        int r = bind_attribute(self, name, obj, PyList_GET_ITEM(names, i));
+        if (r < 0) {
+            Py_DECREF(names);
+            return -1;
         }
+        bound += r;
     }
-    Py_DECREF(seen);
+    Py_DECREF(names);
     if (!bound) {
-        PyErr_Format(PyExc_TypeError, "bind('%s', obj): obj is neither callable nor has public methods", name);
+        PyErr_Format(PyExc_TypeError, "bind('%s', obj): obj (%s %s) has no public functions to bind", name,
+                     strchr("aeiouAEIOU", tname[0]) ? "an" : "a", tname);
         return -1;
     }
     return 0;
-fail:
-    Py_DECREF(seen);
-    return -1;
 }

@@ -347,7 +347,8 @@ static PyObject *rpc_get_streaming(rpc_object *self, void *closure)
 
 static PyMethodDef rpc_methods[] = {
     {"bind", (PyCFunction)rpc_bind, METH_VARARGS,
-     "bind(name, obj): serve obj (a callable) under name; for an object, each public method as \"name.method\"."},
+     "bind(name, obj): serve obj (a callable) under name; for an object of a class of yours or a module, each "
+     "public function as \"name.function\"; TypeError for anything else."},
     {"start", (PyCFunction)(void (*)(void))rpc_start, METH_VARARGS | METH_KEYWORDS,
      "start(firmware=0x08180000, num_channels=2, timeout=3000): boot the M4 and wait (timeout ms, 0: forever) "
      "for its endpoints. OSError if it does not come up."},

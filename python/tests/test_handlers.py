@@ -99,11 +99,41 @@ def test_bound_method_and_callable_instance(up):
     assert call_from_m4(up, "sub", 2, 1) == [True, 3]
 
 
+def test_bind_object_binds_what_is_set_on_it_too_and_a_module_s_functions(up):
+    import types
+
+    foo = Foo()
+    foo.extra = lambda: "set on the object"
+    foo.Inner = Base  # a class is no function: not bound
+    up.bind("foo2", foo)
+    assert call_from_m4(up, "foo2.extra") == [True, "set on the object"]
+    assert call_from_m4(up, "foo2.add", 1, 2) == [True, 3]
+    ok, text = call_from_m4(up, "foo2.Inner")
+    assert not ok and "could not find function 'foo2.Inner'" in text
+    leds = types.ModuleType("leds")
+    leds.on = lambda pin: "on %d" % pin
+    leds._private = lambda: "no"
+    up.bind("leds", leds)
+    assert call_from_m4(up, "leds.on", 3) == [True, "on 3"]
+    ok, text = call_from_m4(up, "leds._private")
+    assert not ok and "could not find function 'leds._private'" in text
+
+
 def test_bind_refuses_what_it_cannot_bind(rpc):
     with pytest.raises(TypeError, match="name must be a str"):
         rpc.bind(1, print)
-    with pytest.raises(TypeError, match="neither callable nor has public methods"):
-        rpc.bind("x", object())
+    # A built-in value is no object to serve: binding its type's methods (5's bit_length,
+    # to_bytes ...) was never what was meant.
+    for value, kind in ((5, "an int"), ("led", "a str"), ([print], "a list"), (None, "a NoneType"),
+                        (object(), "an object")):
+        with pytest.raises(TypeError, match=r"bind\('x', obj\): obj is %s, which is neither callable" % kind):
+            rpc.bind("x", value)
+
+    class Empty:
+        pass
+
+    with pytest.raises(TypeError, match=r"obj \(an Empty\) has no public functions to bind"):
+        rpc.bind("x", Empty())
     with pytest.raises(ValueError, match="1 to 200"):
         rpc.bind("", print)
 
