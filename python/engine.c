@@ -7,11 +7,13 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "duet/posix/board.h"
 
@@ -396,33 +398,71 @@ static int open_raw(dpy_engine *e)
     return err;
 }
 
-int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned channels)
+/* The bytes of an ELF header that say which machine its program runs on: class and byte
+ * order (e_ident[4], [5]), e_machine (bytes 18 and 19). */
+#define ELF_HEAD 20
+
+/* The first ELF_HEAD bytes of path into head (fewer if it is shorter). @retval how many,
+ * or -1 when it cannot be read. */
+static ssize_t read_head(const char *path, uint8_t *head)
 {
-    if (e->boot_tried) {
-        set_why(e, "start() was called already (a new MsgPackRPC can start again)");
-        return DUET_ERR_STATE;
-    }
-    e->boot_tried = true;
-    int err = open_board(e);
-    if (err)
-        return err;
-    /* The shared memory set up below is the link of whoever booted a running M4: refuse
-     * before touching it (the board's boot would refuse, but only after that). */
-    pid_t pid = duet_posix_board_m4_pid(e->board_dir);
-    if (pid > 0) {
-        set_why(e, "the board's M4 was started already (pid %d, running): close() the MsgPackRPC that started it, "
-                   "or reset the board first", (int)pid);
-        return DUET_ERR_STATE;
-    }
-    if (image) {
-        err = duet_posix_board_upload(e->board_dir, address, image);
-        if (err) {
-            set_why(e, "uploading %s: %s", image, duet_posix_board_error_text());
-            return err;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = 0;
+    while (n < ELF_HEAD) {
+        ssize_t got = read(fd, head + n, (size_t)(ELF_HEAD - n));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            n = -1;
+            break;
         }
+        if (got == 0)
+            break;
+        n += got;
     }
+    close(fd);
+    return n;
+}
+
+/* e_machine of an ELF header, in its byte order. */
+static unsigned elf_machine(const uint8_t *head)
+{
+    return head[5] == 2 ? (unsigned)(head[18] << 8 | head[19]) : (unsigned)(head[19] << 8 | head[18]);
+}
+
+/* Whether image can be the M4's program: the emulated M4 is a process of this host, so an
+ * ELF for the machine this process runs on, or a script ("#!"). Checked before the upload,
+ * which would put in flash, in place of what was there, an image the boot then refuses.
+ * A file that cannot be read passes: the upload says why. False: why in e->why. */
+static bool image_runnable(dpy_engine *e, const char *image)
+{
+    uint8_t head[ELF_HEAD], self[ELF_HEAD];
+    ssize_t n = read_head(image, head);
+    if (n < 0 || (n >= 2 && head[0] == '#' && head[1] == '!'))
+        return true;
+    if (n < ELF_HEAD || memcmp(head, "\177ELF", 4) != 0) {
+        set_why(e, "start: %s is no program the M4 can run (neither an ELF executable nor a #! script): nothing was "
+                   "uploaded", image);
+        return false;
+    }
+    if (read_head("/proc/self/exe", self) == ELF_HEAD &&
+        (head[4] != self[4] || head[5] != self[5] || elf_machine(head) != elf_machine(self))) {
+        set_why(e, "start: %s is an ELF program for another machine (e_machine %u, this host's is %u): the emulated "
+                   "M4 runs programs built for this host; nothing was uploaded", image, elf_machine(head),
+                elf_machine(self));
+        return false;
+    }
+    return true;
+}
+
+/* Sets up the shared memory and the endpoints, boots the M4 at address and starts the
+ * service thread. */
+static int boot_m4(dpy_engine *e, uint32_t address, unsigned channels)
+{
     duet_rpmsg_layout lay = duet_rpmsg_layout_giga();
-    err = duet_rpmsg_init_host(&e->dev, &e->port, &lay);
+    int err = duet_rpmsg_init_host(&e->dev, &e->port, &lay);
     if (err) {
         set_why(e, "setting up the shared memory: %s", duet_rpmsg_error_text(&e->dev));
         return err;
@@ -453,6 +493,48 @@ int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned
     }
     e->service_running = true;
     return DUET_OK;
+}
+
+/* Adds to e->why that image is in flash now: the boot failed after the upload. */
+static void say_uploaded(dpy_engine *e, const char *image, uint32_t address)
+{
+    size_t len = strlen(e->why);
+    snprintf(e->why + len, sizeof e->why - len,
+             " (%s was uploaded to 0x%08x before that: it is the image there now, in place of the one before)", image,
+             (unsigned)address);
+}
+
+int dpy_engine_boot(dpy_engine *e, uint32_t address, const char *image, unsigned channels)
+{
+    if (e->boot_tried) {
+        set_why(e, "start() was called already (a new MsgPackRPC can start again)");
+        return DUET_ERR_STATE;
+    }
+    e->boot_tried = true;
+    int err = open_board(e);
+    if (err)
+        return err;
+    /* The shared memory set up below is the link of whoever booted a running M4: refuse
+     * before touching it (the board's boot would refuse, but only after that). */
+    pid_t pid = duet_posix_board_m4_pid(e->board_dir);
+    if (pid > 0) {
+        set_why(e, "the board's M4 was started already (pid %d, running): close() the MsgPackRPC that started it, "
+                   "or reset the board first", (int)pid);
+        return DUET_ERR_STATE;
+    }
+    if (image) {
+        if (!image_runnable(e, image))
+            return DUET_ERR_ARG;
+        err = duet_posix_board_upload(e->board_dir, address, image);
+        if (err) {
+            set_why(e, "uploading %s: %s", image, duet_posix_board_error_text());
+            return err;
+        }
+    }
+    err = boot_m4(e, address, channels);
+    if (err && image)
+        say_uploaded(e, image, address);
+    return err;
 }
 
 bool dpy_engine_boot_tried(const dpy_engine *e)

@@ -32,6 +32,44 @@ def test_start_with_a_path_uploads_and_boots_it(rpc, board):
     assert rpc.call("add", 20, 22) == 42
 
 
+def _flash(board):
+    with open(os.path.join(board, "flash", "0x08180000"), "rb") as f:
+        return f.read()
+
+
+def test_start_with_a_path_the_m4_cannot_run_uploads_nothing(rpc, board, tmp_path):
+    # Such a file used to be uploaded over the image in flash, and only the boot refused it.
+    before = _flash(board)
+    text = tmp_path / "m4.c"
+    text.write_text("int main(void) { return 0; }\n")
+    with pytest.raises(OSError, match="m4.c is no program the M4 can run .*nothing was uploaded"):
+        rpc.start(firmware=str(text))
+    other = msgpackrpc.MsgPackRPC()
+    arm = tmp_path / "m4_arm.elf"  # an ELF header for another machine (e_machine 40, ARM; or 62 on ARM hosts)
+    with open("/proc/self/exe", "rb") as f:
+        own = bytearray(f.read(64))
+    machine = 62 if own[18:20] == bytes([40, 0]) else 40
+    arm.write_bytes(bytes(own[:18]) + bytes([machine, 0]) + bytes(own[20:]))
+    with pytest.raises(OSError, match="m4_arm.elf is an ELF program for another machine .e_machine %d" % machine):
+        other.start(firmware=str(arm))
+    other.close()
+    assert _flash(board) == before
+
+
+def test_start_with_a_path_refused_at_boot_says_it_was_uploaded(board, monkeypatch):
+    # The M4 of the first object exits; its start failed, but the M4 was started once: the
+    # board refuses a second boot until it is reset. The upload has happened by then.
+    monkeypatch.setenv("DUET_PY_M4", "exit")
+    first = msgpackrpc.MsgPackRPC()
+    with pytest.raises(OSError, match="exited"):
+        first.start(timeout=5000)
+    second = msgpackrpc.MsgPackRPC()
+    with pytest.raises(OSError, match=r"started already.*python_m4_peer was uploaded to 0x08180000 before that"):
+        second.start(firmware=M4_PEER)
+    first.close()
+    second.close()
+
+
 def test_start_other_split_address(rpc, board):
     msgpackrpc._board_upload(board, 0x08100000, M4_PEER)
     rpc.start(firmware=0x08100000, num_channels=1, timeout=2000)
