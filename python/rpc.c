@@ -201,6 +201,16 @@ static PyObject *rpc_start(rpc_object *self, PyObject *args, PyObject *kwargs)
     Py_RETURN_NONE;
 }
 
+/* The text for a request or notification that does not fit one message: the engine's own
+ * begins with the whole name, which for a long name leaves no room for the reason. */
+static void too_large_text(char *text, size_t cap, const char *verb, const char *name, size_t max)
+{
+    size_t len = strlen(name);
+    snprintf(text, cap, "%s('%.80s%s'): the function name (%zu bytes) and the arguments take more than the %zu bytes "
+                        "one message to the M4 carries",
+             verb, name, len > 80 ? "..." : "", len, max);
+}
+
 /* Sends a request (future) or a notification (future NULL). 0, or -1 with an exception. */
 static int send_message(rpc_object *self, const char *verb, const char *name, PyObject *args, duet_future *future)
 {
@@ -231,12 +241,18 @@ static int send_message(rpc_object *self, const char *verb, const char *name, Py
     }
     if (err == DUET_ERR_LINK_DOWN)
         dpy_engine_why(e, text, sizeof text);
+    else if (err == DUET_ERR_TOO_LARGE)
+        too_large_text(text, sizeof text, verb, name, cap);
     else if (err)
         snprintf(text, sizeof text, "%s('%.80s'): %s%s", verb, name, duet_rpc_error_text(&e->rpc),
                  strstr(duet_rpc_error_text(&e->rpc), "in flight") ? " (join some of the futures first)" : "");
     dpy_unlock(e);
     Py_END_ALLOW_THREADS
     PyMem_Free(buf);
+    if (err == DUET_ERR_TOO_LARGE) {
+        PyErr_SetString(PyExc_ValueError, text); /* as for arguments too large (dpy_encode_params) */
+        return -1;
+    }
     if (err) {
         dpy_os_error(text);
         return -1;

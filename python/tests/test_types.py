@@ -116,6 +116,13 @@ def test_values_out_of_range_or_too_deep_or_too_large(up):
         up.call("echo", loop)
     with pytest.raises(ValueError, match="the arguments take more than"):
         up.call("echo", "x" * 100000)
+    # A name too long for a message: the error used to be the name itself, cut at 400
+    # characters before the reason.
+    for send in (up.call, up.call_async, up.notify):
+        with pytest.raises(ValueError, match=r"\('x{80}\.\.\.'\): the function name \(100000 bytes\) and the arguments "
+                                             r"take more than the \d+ bytes one message to the M4 carries"):
+            send("x" * 100000)
+    assert up.call("add", 1, 2) == 3
     with pytest.raises(ValueError, match="surrogate"):
         up.call("echo", "\udc80")
     with pytest.raises(ValueError, match="Ext whose type"):
