@@ -173,7 +173,7 @@ static int write_typed(duet_rpc *rpc, duet_msgpack_writer *w, message *m)
 {
     if (m->n > DUET_RPC_MAX_ARGS) {
         duet_text t = error_begin(rpc);
-        duet_rpc_say(&t, "%s: ", m->method);
+        duet_rpc_say_name(&t, m->method);
         duet_rpc_say_too_many(&t, m->n, "arguments");
         return DUET_ERR_ARG;
     }

@@ -23,12 +23,23 @@ void duet_rpc_vsay(duet_text *t, const char *fmt, va_list ap)
             duet_text_add_uint(t, va_arg(ap, unsigned));
         } else if (*p == 's') {
             duet_text_add(t, va_arg(ap, const char *));
-        } else { /* %.*s */
-            int n = va_arg(ap, int);
-            duet_text_addn(t, va_arg(ap, const char *), (size_t)n);
+        } else { /* %.*s: a name, cut at DUET_RPC_NAME_SHOWN bytes */
+            size_t n = (size_t)va_arg(ap, int);
+            const char *s = va_arg(ap, const char *);
+            if (n > DUET_RPC_NAME_SHOWN) {
+                duet_text_addn(t, s, DUET_RPC_NAME_SHOWN);
+                s = "...";
+                n = 3;
+            }
+            duet_text_addn(t, s, n);
             p += 2;
         }
     }
+}
+
+void duet_rpc_say_name(duet_text *t, const char *name)
+{
+    duet_rpc_say(t, "%.*s: ", (int)duet_text_length(name), name);
 }
 
 void duet_rpc_say(duet_text *t, const char *fmt, ...)
@@ -53,7 +64,7 @@ int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *det
 {
     duet_text t = error_begin(rpc);
     if (what)
-        duet_rpc_say(&t, "%s: ", what);
+        duet_rpc_say_name(&t, what);
     duet_text_add(&t, detail ? detail : duet_strerror(err));
     return err;
 }
@@ -61,7 +72,7 @@ int duet_rpc_set_error(duet_rpc *rpc, int err, const char *what, const char *det
 int duet_rpc_signature_error(duet_rpc *rpc, const char *what, const char *sig)
 {
     duet_text t = error_begin(rpc);
-    duet_rpc_say(&t, "%s: ", what);
+    duet_rpc_say_name(&t, what);
     duet_rpc_sig_explain(sig, &t);
     return DUET_ERR_ARG;
 }

@@ -94,9 +94,17 @@ static inline duet_text error_begin(duet_rpc *rpc)
     return t;
 }
 
-/* Appends fmt to t with its conversions: %s (a string), %.*s (an int length and its bytes)
- * and %u (an unsigned); nothing else. The error texts' one builder. */
+/* The most bytes of a name (a method's) an error text quotes, "..." standing for the rest:
+ * a long name leaves room for the reason. */
+#define DUET_RPC_NAME_SHOWN 48
+
+/* Appends fmt to t with its conversions: %s (a string), %.*s (a name: an int length and its
+ * bytes, at most DUET_RPC_NAME_SHOWN of them, then "..." if there are more) and %u (an
+ * unsigned); nothing else. The error texts' one builder. */
 void duet_rpc_say(duet_text *t, const char *fmt, ...) DUET_RPC_SAY_FORMAT;
+
+/* Appends "name: " (name as %.*s: cut when long). */
+void duet_rpc_say_name(duet_text *t, const char *name);
 
 /* duet_rpc_say with a va_list. */
 void duet_rpc_vsay(duet_text *t, const char *fmt, va_list ap);

@@ -171,7 +171,9 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, cons
 {
     const uint8_t *store = slot_store(rpc, s);
     if (s->err) {
-        return duet_rpc_fail(rpc, s->err, "%.*s", (int)s->len, (const char *)store);
+        duet_text t = error_begin(rpc);
+        duet_text_addn(&t, (const char *)store, s->len);
+        return s->err;
     }
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, store, s->len);
@@ -184,7 +186,8 @@ static int take_result(duet_rpc *rpc, duet_rpc_slot *s, const char *method, cons
     bool range = false;
     if (c != 0 && !token_matches(&tok, c, &range)) {
         duet_text t = error_begin(rpc);
-        duet_rpc_say(&t, "%s: result: ", method);
+        duet_rpc_say_name(&t, method);
+        duet_text_add(&t, "result: ");
         duet_rpc_mismatch_text(&t, c, &tok, range);
         return range ? DUET_ERR_RANGE : DUET_ERR_TYPE;
     }

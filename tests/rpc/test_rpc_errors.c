@@ -153,6 +153,32 @@ static void test_unknown_method(void **state)
     assert_stats(RA, 9, 9, 0, 0, 0, 0);
 }
 
+/* A long method name does not crowd the reason out of an error text: at most 48 bytes of it
+ * are quoted, then "...". */
+static void test_long_names_keep_the_reason(void **state)
+{
+    (void)state;
+    char name[201], shown[64];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    snprintf(shown, sizeof shown, "%.48s...", name);
+    /* The other side's answer for a name it does not know. */
+    char want[512];
+    snprintf(want, sizeof want, "rpclib: server could not find function '%s' with argument count 1.", shown);
+    assert_remote(want, name, "i", 1);
+    /* This side's own error: the call does not fit a message. */
+    char big[300];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(duet_rpc_call(RA, name, "s", big), DUET_ERR_TOO_LARGE);
+    snprintf(want, sizeof want, "%s: message too large", shown);
+    assert_string_equal(duet_rpc_error_text(RA), want);
+    /* A name of 48 bytes is quoted whole. */
+    name[48] = '\0';
+    snprintf(want, sizeof want, "rpclib: server could not find function '%s' with argument count 0.", name);
+    assert_remote(want, name, "");
+}
+
 /* ------------------------------------------------------------ arguments */
 
 static void test_wrong_arg_count(void **state)
@@ -306,17 +332,24 @@ static void test_result_too_large_return_str(void **state)
     assert_stats(RB, 1, 1, 0, 0, 1, 0);
 }
 
+/* A handler's failure with a text of 300 bytes. */
+static int h_fail_long(duet_req *c)
+{
+    char text[301];
+    memset(text, 'x', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    return duet_req_fail(c, DUET_ERR_ARG, text);
+}
+
 /* Error texts longer than DUET_RPC_ERROR_TEXT are cut and end in "...". */
 static void test_long_error_text(void **state)
 {
     (void)state;
-    char name[101];
-    memset(name, 'n', 100);
-    name[100] = '\0';
-    assert_int_equal(duet_rpc_call(RA, name, ""), DUET_ERR_REMOTE);
+    assert_int_equal(duet_rpc_bind(RB, "fail_long", "", h_fail_long, NULL), DUET_OK);
+    assert_int_equal(duet_rpc_call(RA, "fail_long", ""), DUET_ERR_REMOTE);
     const char *text = duet_rpc_error_text(RA);
     assert_int_equal(strlen(text), DUET_RPC_ERROR_TEXT - 1);
-    assert_memory_equal(text, "rpclib: server could not find function 'nnn", 43);
+    assert_memory_equal(text, "fail_long: xxx", 14);
     assert_string_equal(text + DUET_RPC_ERROR_TEXT - 4, "...");
 }
 
@@ -647,6 +680,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unknown_method, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_long_names_keep_the_reason, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_arg_count, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_arg_type, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_arg_out_of_range, setup, fx_teardown),
