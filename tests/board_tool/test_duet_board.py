@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import sys
@@ -376,6 +377,18 @@ class DuetBoard(unittest.TestCase):
             self.assertEqual(r.returncode, 2, spec)
             self.assertIn(f"duet-board run: --web {spec}: {words}", r.stderr, spec)
             self.assertEqual(r.stdout, "", spec)
+
+    def test_a_web_port_in_use_is_a_failure_not_a_wrong_option(self):
+        # a port another program listens on exited 2, as a mistyped option does; the
+        # command line was right, the machine said no: 1, as docs/board.md's table has it
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            port = taken.getsockname()[1]
+            r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--web", str(port))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"duet-board run: --web {port}: cannot listen there (", r.stderr)
+        self.assertEqual(r.stdout, "")
 
     def test_two_analogs_for_one_input_are_refused(self):
         # the last one was kept, silently: a typo in the input's number lost a waveform

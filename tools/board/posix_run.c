@@ -589,9 +589,10 @@ static int web_start(run *r)
 {
     board_web_actions act = {web_now, web_analog, web_serial, web_reset, r};
     char why[512];
-    r->web = board_web_start(r->args->web, &r->feed, &act, why, sizeof why);
+    bool wrong_spec;
+    r->web = board_web_start(r->args->web, &r->feed, &act, why, sizeof why, &wrong_spec);
     if (!r->web)
-        return board_usage_fail(r->args, "%s", why);
+        return wrong_spec ? board_usage_fail(r->args, "%s", why) : board_fail(r->args, "%s", why);
     fprintf(stderr, "board at %s\n", board_web_url(r->web));
     fflush(stderr);
     return 0;

@@ -311,8 +311,10 @@ static bool parse_spec(board_web *w, const char *spec, struct sockaddr_storage *
     return true;
 }
 
-board_web *board_web_start(const char *spec, board_feed *feed, const board_web_actions *actions, char *why, size_t cap)
+board_web *board_web_start(const char *spec, board_feed *feed, const board_web_actions *actions, char *why, size_t cap,
+                           bool *wrong_spec)
 {
+    *wrong_spec = false;
     board_web *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(why, cap, "--web: out of memory");
@@ -322,6 +324,7 @@ board_web *board_web_start(const char *spec, board_feed *feed, const board_web_a
     w->act = *actions;
     struct sockaddr_storage addr;
     if (!parse_spec(w, spec, &addr, why, cap)) {
+        *wrong_spec = true;
         free(w);
         return NULL;
     }

@@ -33,9 +33,11 @@ typedef struct board_web_actions {
 } board_web_actions;
 
 /* Starts serving at spec ("8080", "0" for a free port, "127.0.0.1:8080", "0.0.0.0:8080",
- * "[::1]:8080") and subscribes to feed. Returns the server, or NULL with a sentence in why. */
+ * "[::1]:8080") and subscribes to feed. Returns the server, or NULL with a sentence in why and
+ * *wrong_spec true when spec itself is wrong (a usage error), false when it is right but
+ * serving there failed (the port taken, the address not this machine's). */
 board_web *board_web_start(const char *spec, board_feed *feed, const board_web_actions *actions, char *why,
-                           size_t cap);
+                           size_t cap, bool *wrong_spec);
 
 /* The page's address, e.g. "http://127.0.0.1:8080/". */
 const char *board_web_url(const board_web *w);
