@@ -17,12 +17,15 @@
 #   python      a MicroPython script as the M7 (python/add_m7.py: duet-board run --m7 SCRIPT.py,
 #               the installed module) with the sketch pair's M4 built by the installed duet-board
 #   version     check_version.c (DUET_VERSION_* against duet_version()), built the cc way
+#   headers     each installed header alone in a file of its own, compiled with -pedantic -Werror
+#               as C11 and as C++11 (duet/*.h, duet/posix/*.h) and as C++17 (duet/arduino/*.h,
+#               which sketches use, with duet-board's include path)
 #   too-new     find_package(duet 99.0) must fail, and say which version there is
 # Every pair runs on a fresh emulated board with the installed duet-board; the M4's answer,
 # add(40, 2) = 42, must come back through the M7. WORK keeps the logs.
 set -eu
 
-[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|an521|giga|python|version|too-new PREFIX WORK SOURCE BUILD" >&2; exit 2; }
+[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|an521|giga|python|version|headers|too-new PREFIX WORK SOURCE BUILD" >&2; exit 2; }
 way=$1
 prefix=$2
 work=$3/$way
@@ -30,6 +33,7 @@ src=$4
 build=$5
 here=$(cd "$(dirname "$0")" && pwd)
 cc=${CC:-cc}
+cxx=${CXX:-c++}
 
 # First pass: copy, hide the trees, run the second pass there.
 if [ -z "${DUET_CONSUMER_AWAY:-}" ]; then
@@ -178,6 +182,37 @@ version)
     "$cc" -std=c11 -Wall -Wextra -Werror "$here/version/check_version.c" -I"$prefix/include" \
         -L"$libdir" -lduet -Wl,-rpath,"$libdir" -o "$work/check_version"
     "$work/check_version"
+    ;;
+headers)
+    # header_alone COMPILER SUFFIX HEADER OPTION... - HEADER as the one include of a file.
+    header_alone() {
+        compiler=$1 suffix=$2 header=$3
+        shift 3
+        file=$work/alone.$suffix
+        printf '#include "%s"\nint duet_header_alone;\n' "$header" >"$file"
+        "$compiler" "$@" -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$prefix/include" "$file" \
+            >"$work/alone.log" 2>&1 || {
+            cat "$work/alone.log"
+            echo "consumer.sh ($way): $header alone does not compile with $compiler $*" >&2
+            failed=1
+        }
+    }
+    failed=0
+    count=0
+    for header in "$prefix"/include/duet/*.h "$prefix"/include/duet/posix/*.h; do
+        header=${header#"$prefix/include/"}
+        header_alone "$cc" c "$header" -std=c11
+        header_alone "$cxx" cpp "$header" -std=c++11
+        count=$((count + 1))
+    done
+    for header in "$prefix"/include/duet/arduino/*.h; do
+        header=${header#"$prefix/include/"}
+        header_alone "$cxx" cpp "$header" -std=c++17 -I"$prefix/include/duet/arduino"
+        count=$((count + 1))
+    done
+    [ "$count" -gt 30 ] || { echo "consumer.sh ($way): only $count headers in $prefix/include/duet" >&2; exit 1; }
+    [ "$failed" -eq 0 ] || exit 1
+    echo "consumer.sh ($way): $count headers compile alone"
     ;;
 too-new)
     if cmake -S "$here/too_new" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" >"$work/cmake.log" 2>&1; then
