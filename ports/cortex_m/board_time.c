@@ -22,7 +22,8 @@ unsigned long micros(void)
 void delay(unsigned long ms_asked)
 {
     duet_port *port = duet_port_default();
-    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
+    if (ms_asked) /* delay(0) waits for nothing: a loop() of it alone is not one that slept */
+        duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
     uint32_t ms = (uint32_t)ms_asked;
     /* It ends ms milliseconds after now, to the tick: in the millisecond start + ms, once
      * that millisecond's ticks have reached the start's (whole milliseconds and ticks kept
@@ -52,7 +53,8 @@ void delay(unsigned long ms_asked)
 void delayMicroseconds(unsigned int us)
 {
     duet_port *port = duet_port_default();
-    duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
+    if (us)
+        duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_SLEPT);
     uint32_t per_ms = duet_cortex_m_ticks_per_ms();
     uint64_t end = duet_cortex_m_ticks() + ((uint64_t)us * per_ms + 999u) / 1000u;
     if (us >= 1000u)

@@ -389,6 +389,26 @@ static void test_delay_microseconds_with_threads(void **state)
     duet_cortex_m_wait_by(NULL);
 }
 
+/* A delay that waits marks loop() as having slept (the loop then calls it again at once); a
+ * delay of 0 waits for nothing and marks nothing, or a loop() of delay(0) alone would run
+ * again and again without a sleep. */
+static void test_only_a_delay_that_waits_counts_as_sleeping(void **state)
+{
+    (void)state;
+    duet_cortex_m_wait_by(NULL);
+    start();
+    duet_cortex_m_loop_watched = 0;
+    delay(0);
+    delayMicroseconds(0);
+    assert_int_equal(duet_cortex_m_loop_watched, 0);
+    delay(1);
+    assert_int_equal(duet_cortex_m_loop_watched, DUET_CORTEX_M_WATCHED_SLEPT);
+    duet_cortex_m_loop_watched = 0;
+    delayMicroseconds(5);
+    assert_int_equal(duet_cortex_m_loop_watched, DUET_CORTEX_M_WATCHED_SLEPT);
+    duet_cortex_m_loop_watched = 0;
+}
+
 /* millis() and micros() are the clock's time, to the millisecond and to the microsecond (the
  * clock's ticks times 1000 over its rate, in 32 bits), wrapping micros() at 2^32. */
 static void test_millis_and_micros_follow_the_clock(void **state)
@@ -418,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_a_ring_before_the_sleep_to_the_tick_is_served_at_once),
         cmocka_unit_test(test_delay_microseconds_sleeps_to_its_tick),
         cmocka_unit_test(test_delay_microseconds_with_threads),
+        cmocka_unit_test(test_only_a_delay_that_waits_counts_as_sleeping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
