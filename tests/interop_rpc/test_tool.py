@@ -79,6 +79,8 @@ def test_pty(c, duet):
             base64.b64decode(json_of(out)[0]["$bin"]) if rc == 0 else (rc, err), blob)
     rc, out, err, _ = run([duet, "call", "--port", name, "--baud", "12345", "sum"])
     c.equal("--baud 12345: exit 2 (not a standard rate)", rc, 2)
+    rc, out, err, _ = run([duet, "call", "--port", name, "--baud", "0", "sum"])
+    c.equal("--baud 0: exit 3, a usage error (it ran at 115200 before)", (rc, "--baud" in err), (3, True))
     os.close(slave)
     t.join(2)
     os.close(master)

@@ -256,8 +256,8 @@ static int common_option(tool_options *t, int argc, char **argv, int *i)
         return 1;
     }
     if ((v = opt(argc, argv, i, "--baud", &missing))) {
-        if (!parse_uint(v, 4000000, &n))
-            return usage_error("--baud: expected a baud rate, got '%s'", v), -1;
+        if (!parse_uint(v, 4000000, &n) || n == 0)
+            return usage_error("--baud: expected a baud rate (e.g. 115200), got '%s'", v), -1;
         t->baud = (unsigned)n;
         return 1;
     }
