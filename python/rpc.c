@@ -119,11 +119,17 @@ static int firmware_arg(PyObject *firmware, uint32_t *address, const char **imag
         return 0;
     if (PyUnicode_Check(firmware)) {
         /* A path to the M4's program: uploaded at the default address, then booted. */
-        *image = PyUnicode_AsUTF8(firmware);
+        Py_ssize_t len;
+        *image = PyUnicode_AsUTF8AndSize(firmware, &len);
+        if (*image && strlen(*image) != (size_t)len) {
+            PyErr_SetString(PyExc_ValueError, "start: the firmware's path has a NUL character in it");
+            return -1;
+        }
         return *image ? 0 : -1;
     }
-    unsigned long v = PyLong_Check(firmware) ? PyLong_AsUnsignedLong(firmware) : 0;
-    if (!PyLong_Check(firmware) || (v == (unsigned long)-1 && PyErr_Occurred()) || v > 0xffffffffu) {
+    /* A bool is an int to Python, but True is no flash address. */
+    unsigned long v = PyLong_Check(firmware) && !PyBool_Check(firmware) ? PyLong_AsUnsignedLong(firmware) : 0;
+    if (!PyLong_Check(firmware) || PyBool_Check(firmware) || (v == (unsigned long)-1 && PyErr_Occurred()) || v > 0xffffffffu) {
         PyErr_Clear();
         PyErr_SetString(PyExc_TypeError, "start: firmware must be a flash address (an int such as 0x08180000) or "
                                          "the path of the M4's program");

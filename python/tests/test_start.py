@@ -108,6 +108,10 @@ def test_start_argument_errors(rpc):
         rpc.start(num_channels=3)
     with pytest.raises(TypeError, match="firmware"):
         rpc.start(firmware=1.5)
+    with pytest.raises(TypeError, match="firmware"):
+        rpc.start(firmware=True)  # a bool is an int in Python: it was taken as address 1
+    with pytest.raises(ValueError, match="NUL"):
+        rpc.start(firmware="m4\0.elf")  # the path was cut at the NUL
 
 
 def test_start_twice_is_refused(up):
