@@ -56,13 +56,24 @@ clean:
 PREFIX ?= /usr/local
 
 # Installs into PREFIX (headers, libraries, tools, CMake and pkg-config files, docs);
-# DESTDIR=... stages it elsewhere. docs/install.md has the details.
-install: all
-	cmake --install $(BUILD) --prefix $(PREFIX)
+# DESTDIR=... stages it elsewhere. docs/install.md has the details. It builds in a tree of
+# its own without the tests (so it needs only the build's packages, and the cross compiler
+# and QEMU for the AN521 port, which the installed duet-board --target an521 links and runs).
+INSTALL_BUILD = $(BUILD)/for-install
+install:
+	@scripts/deps.sh build qemu
+	@cmake -S . -B $(INSTALL_BUILD) -DDUET_TESTS=OFF -DDUET_AN521=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(INSTALL_BUILD) -j$(JOBS)
+	cmake --install $(INSTALL_BUILD) --prefix $(PREFIX)
 
-# Removes what the last make install from this build put there (its install_manifest.txt).
+# Removes what the last make install put there (its build's install_manifest.txt; that of
+# $(BUILD) after a cmake --install from it).
 uninstall:
-	@cmake -DMANIFEST=$(BUILD)/install_manifest.txt -P cmake/uninstall.cmake
+	@if [ -f $(INSTALL_BUILD)/install_manifest.txt ]; then \
+		cmake -DMANIFEST=$(INSTALL_BUILD)/install_manifest.txt -P cmake/uninstall.cmake; \
+	else \
+		cmake -DMANIFEST=$(BUILD)/install_manifest.txt -P cmake/uninstall.cmake; \
+	fi
 
 # Debian packages into build-deb/deb/ (CPack; docs/install.md says which and why).
 deb:
