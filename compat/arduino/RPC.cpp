@@ -256,6 +256,29 @@ int rpc_put_bin(duet_req *r, const void *data, size_t len)
     return duet_msgpack_writer_error(w);
 }
 
+int rpc_fail_array(duet_req *r, unsigned n, const char *elem_name, bool integer, const rpc_array_problem &problem)
+{
+    char text[96];
+    const char *found = duet_msgpack_type_name(problem.found.type);
+    if (problem.at < 0)
+        duet_format_text_nofloat(text, sizeof text, "argument %u: expected an array of %s, got %s", n + 1, elem_name,
+                                 found);
+    else
+        duet_format_text_nofloat(text, sizeof text, "argument %u: element %ld: expected %s, got %s%s", n + 1,
+                                 problem.at + 1, elem_name, found,
+                                 integer && (problem.found.type == DUET_MSGPACK_INT || problem.found.type == DUET_MSGPACK_UINT)
+                                     ? " out of its range"
+                                     : "");
+    return duet_req_fail(r, DUET_ERR_TYPE, text);
+}
+
+int rpc_put_raw(duet_req *r, const std::vector<uint8_t> &encoded)
+{
+    duet_msgpack_writer *w = duet_req_result(r);
+    duet_msgpack_write_raw(w, encoded.data(), encoded.size());
+    return duet_msgpack_writer_error(w);
+}
+
 bool rpc_read_value(const uint8_t *data, size_t len, rpc_value *out)
 {
     duet_msgpack_reader r;

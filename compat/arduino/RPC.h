@@ -52,8 +52,13 @@ public:
         looked_ = true;
         if (err_ != DUET_OK)
             fail_call(type::name);
-        if (!detail::rpc_read_value(raw_, len_, &v) || !type::decode(v, out))
+        if constexpr (type::letter == 'v') { /* an array: read whole */
+            (void)v;
+            if (!type::decode_raw(raw_, len_, out))
+                fail_type(type::name, false);
+        } else if (!detail::rpc_read_value(raw_, len_, &v) || !type::decode(v, out)) {
             fail_type(type::name, std::is_integral<T>::value && !std::is_same<T, bool>::value);
+        }
         return out;
     }
 
@@ -112,13 +117,14 @@ public:
     template <typename... A> RPCResult call(const char *name, A... args)
     {
         uint32_t timeout = timeout_;
+        detail::rpc_arena arena; /* the arrays' encodings, until the request has gone */
         return RPCResult(name, [&](void *buf, size_t cap, size_t *len) {
             int err = std::apply(
                 [&](auto... passed) {
                     return duet_call_timeout(name, timeout, detail::rpc_call_signature<A...>::text, passed..., buf, cap,
                                              len);
                 },
-                std::tuple_cat(detail::rpc_pass(args)...));
+                std::tuple_cat(detail::rpc_pass(arena, args)...));
             timed_out_ = err == DUET_ERR_TIMEOUT;
             return err;
         });
@@ -129,11 +135,12 @@ public:
      * the error output). */
     template <typename... A> void send(const char *name, A... args)
     {
+        detail::rpc_arena arena;
         report_send(name, std::apply(
                               [&](auto... passed) {
                                   return duet_notify(name, detail::rpc_send_signature<A...>::text, passed...);
                               },
-                              std::tuple_cat(detail::rpc_pass(args)...)));
+                              std::tuple_cat(detail::rpc_pass(arena, args)...)));
     }
     template <typename... A> void send(const String &name, A... args) { send(name.c_str(), args...); }
 

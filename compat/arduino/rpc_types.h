@@ -79,6 +79,14 @@ struct rpc_type<T, typename std::enable_if<std::is_integral<T>::value && !std::i
     static T &use(holder &h) { return h; }
     static passed pass(T v) { return (passed)v; }
     static int put(duet_req *r, T v) { return is_signed ? duet_return_int(r, (int64_t)v) : duet_return_uint(r, (uint64_t)v); }
+    static constexpr size_t most = 9; /* bytes write() takes at most */
+    static void write(duet_msgpack_writer *w, T v)
+    {
+        if (is_signed)
+            duet_msgpack_write_int(w, (int64_t)v);
+        else
+            duet_msgpack_write_uint(w, (uint64_t)v);
+    }
     static bool decode(const rpc_value &v, T &out)
     {
         if (v.type == DUET_MSGPACK_UINT && fits_unsigned(v.v.u)) {
@@ -117,6 +125,8 @@ template <> struct rpc_type<bool> {
     static bool &use(holder &h) { return h; }
     static int pass(bool v) { return v ? 1 : 0; }
     static int put(duet_req *r, bool v) { return duet_return_bool(r, v); }
+    static constexpr size_t most = 1;
+    static void write(duet_msgpack_writer *w, bool v) { duet_msgpack_write_bool(w, v); }
     static bool decode(const rpc_value &v, bool &out)
     {
         /* out is written only for a bool, as every decode() leaves it alone on failure. */
@@ -147,6 +157,14 @@ template <typename T> struct rpc_type<T, typename std::enable_if<std::is_floatin
     static T &use(holder &h) { return h; }
     static double pass(T v) { return (double)v; }
     static int put(duet_req *r, T v) { return single ? rpc_put_float(r, (float)v) : duet_return_double(r, (double)v); }
+    static constexpr size_t most = 9;
+    static void write(duet_msgpack_writer *w, T v)
+    {
+        if (single)
+            duet_msgpack_write_float(w, (float)v);
+        else
+            duet_msgpack_write_double(w, (double)v);
+    }
     static bool decode(const rpc_value &v, T &out)
     {
         double d;
@@ -177,6 +195,8 @@ template <> struct rpc_type<String> {
     static String &use(holder &h) { return h; }
     static const char *pass(const String &v) { return v.c_str(); }
     static int put(duet_req *r, const String &v) { return rpc_put_str(r, v.c_str(), v.length()); }
+    static size_t size(const String &v) { return 5 + v.length(); }
+    static void write(duet_msgpack_writer *w, const String &v) { duet_msgpack_write_str(w, v.c_str(), v.length()); }
     static bool decode(const rpc_value &v, String &out)
     {
         if (v.type != DUET_MSGPACK_STR)
@@ -201,6 +221,8 @@ template <> struct rpc_type<std::string> {
     static std::string &use(holder &h) { return h; }
     static const char *pass(const std::string &v) { return v.c_str(); }
     static int put(duet_req *r, const std::string &v) { return rpc_put_str(r, v.data(), v.size()); }
+    static size_t size(const std::string &v) { return 5 + v.size(); }
+    static void write(duet_msgpack_writer *w, const std::string &v) { duet_msgpack_write_str(w, v.data(), v.size()); }
     static bool decode(const rpc_value &v, std::string &out)
     {
         if (v.type != DUET_MSGPACK_STR)
@@ -258,15 +280,136 @@ struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned
     }
 };
 
+/* ------------------------------------------------------------ arrays */
+
+/* Whether E can be an element of an array: a scalar or a text (not const char *, not bytes,
+ * not another array). */
+template <typename E, typename = void> struct rpc_element : std::false_type {};
+template <typename E>
+struct rpc_element<E, typename std::enable_if<std::is_arithmetic<E>::value || std::is_same<E, String>::value ||
+                                              std::is_same<E, std::string>::value>::type> : std::true_type {};
+
+/* The most bytes an element takes written: fixed for a scalar, its length and head for a text. */
+template <typename E> size_t rpc_element_size(const E &v)
+{
+    if constexpr (std::is_arithmetic<E>::value) {
+        (void)v;
+        return rpc_type<E>::most;
+    } else {
+        return rpc_type<E>::size(v);
+    }
+}
+
+/* Writes v as a MessagePack array into out (sized for it), as msgpack-c packs a vector. */
+template <typename E> void rpc_array_encode(const std::vector<E> &v, std::vector<uint8_t> &out)
+{
+    size_t most = 5;
+    for (const E &e : v)
+        most += rpc_element_size(e);
+    out.resize(most);
+    duet_msgpack_writer w;
+    duet_msgpack_writer_init(&w, out.data(), out.size());
+    duet_msgpack_write_array(&w, (uint32_t)v.size());
+    for (const E &e : v)
+        rpc_type<E>::write(&w, e);
+    out.resize(duet_msgpack_writer_size(&w));
+}
+
+/* Why an array could not be read: not an array (at = -1, found its type), or element at is
+ * found (of another type, or out of the element type's range). */
+struct rpc_array_problem {
+    long at;
+    duet_msgpack_token found;
+};
+
+/* Reads the MessagePack array in data into out; false with the problem when it is no array
+ * or an element is no E. */
+template <typename E>
+bool rpc_array_decode(const uint8_t *data, size_t len, std::vector<E> &out, rpc_array_problem *problem)
+{
+    duet_msgpack_reader r;
+    duet_msgpack_reader_init(&r, data, len);
+    problem->at = -1;
+    if (!duet_msgpack_read_token(&r, &problem->found) || problem->found.type != DUET_MSGPACK_ARRAY)
+        return false;
+    uint32_t count = problem->found.v.count;
+    if (count > duet_msgpack_reader_remaining(&r)) /* each element takes a byte at least */
+        return false;
+    std::vector<E> got(count);
+    for (uint32_t i = 0; i < count; i++) {
+        problem->at = (long)i;
+        E e{};
+        if (!duet_msgpack_read_token(&r, &problem->found) || !rpc_type<E>::decode(problem->found, e))
+            return false;
+        got[i] = e;
+    }
+    out.swap(got);
+    return true;
+}
+
+/* Fails a request whose argument n is no array of elem_name (problem says where; integer:
+ * elem_name is an integer type, whose range an integer found may miss). */
+int rpc_fail_array(duet_req *r, unsigned n, const char *elem_name, bool integer, const rpc_array_problem &problem);
+
+/* Writes an array result. */
+int rpc_put_raw(duet_req *r, const std::vector<uint8_t> &encoded);
+
+/* std::vector<E> of scalars or texts travels as a MessagePack array, as the Arduino library's
+ * MessagePack (msgpack-c) packs it; each element is checked as a value of E is. */
+template <typename E>
+struct rpc_type<std::vector<E>, typename std::enable_if<rpc_element<E>::value && !std::is_same<E, unsigned char>::value &&
+                                                        !std::is_same<E, char>::value>::type> {
+    static constexpr bool supported = true;
+    static constexpr char letter = 'v';
+    static constexpr const char *name = "std::vector";
+    typedef std::vector<E> holder;
+    static int fetch(duet_req *r, unsigned n, holder &out)
+    {
+        uint32_t len = 0;
+        const uint8_t *data = duet_arg_value(r, n, &len);
+        rpc_array_problem problem;
+        if (!rpc_array_decode(data, len, out, &problem))
+            return rpc_fail_array(r, n, rpc_type<E>::name, std::is_integral<E>::value && !std::is_same<E, bool>::value,
+                                  problem);
+        return DUET_OK;
+    }
+    static holder &use(holder &h) { return h; }
+    static int put(duet_req *r, const holder &v)
+    {
+        std::vector<uint8_t> encoded;
+        rpc_array_encode(v, encoded);
+        return rpc_put_raw(r, encoded);
+    }
+    /* A result, read whole (the token alone does not hold the elements). */
+    static bool decode_raw(const uint8_t *data, size_t len, holder &out)
+    {
+        rpc_array_problem problem;
+        return rpc_array_decode(data, len, out, &problem);
+    }
+};
+
 /* ------------------------------------------------------------ passing */
+
+/* What a call's arrays are encoded into, kept until the call has sent them. */
+typedef std::vector<std::vector<uint8_t>> rpc_arena;
 
 /* The variadic arguments one value gives duet_call and duet_notify, as a tuple. */
 template <typename R> std::tuple<R> rpc_pass_tuple(R v) { return std::tuple<R>(v); }
 template <typename... R> std::tuple<R...> rpc_pass_tuple(std::tuple<R...> v) { return v; }
 
-template <typename T> auto rpc_pass(const T &v) -> decltype(rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v)))
+template <typename T>
+auto rpc_pass(rpc_arena &, const T &v) -> decltype(rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v)))
 {
     return rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v));
+}
+
+/* An array: its encoding (in the arena) and length, as 'v' takes a value. */
+template <typename E, typename std::enable_if<rpc_type<std::vector<E>>::letter == 'v', int>::type = 0>
+std::tuple<const void *, size_t> rpc_pass(rpc_arena &arena, const std::vector<E> &v)
+{
+    arena.emplace_back();
+    rpc_array_encode(v, arena.back());
+    return std::make_tuple((const void *)arena.back().data(), arena.back().size());
 }
 
 /* ------------------------------------------------------------ signatures */
@@ -276,8 +419,8 @@ template <typename T> using rpc_decayed = typename std::decay<T>::type;
 template <typename T> struct rpc_checked {
     static_assert(rpc_type<T>::supported,
                   "RPC: this type cannot travel between the cores. Arguments and results may be bool, "
-                  "integers, float, double, String, std::string, const char * or a std::vector of uint8_t or "
-                  "char (see docs/arduino.md)");
+                  "integers, float, double, String, std::string, const char *, a std::vector of uint8_t or "
+                  "char (bytes), or a std::vector of numbers, bools or strings (see docs/arduino.md)");
     static constexpr char letter = rpc_type<T>::letter;
 };
 

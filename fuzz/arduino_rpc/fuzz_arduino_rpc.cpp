@@ -28,6 +28,9 @@
  *        uint8" for an integer of T's kind, "M returned str, which is no int32" otherwise;
  *        ok() holds, isNil() says whether the bytes are exactly one nil, and nothing is
  *        reported when the result goes away;
+ *      - as<std::vector<E>>() for E int64_t, uint16_t, bool, float and String (decode_raw):
+ *        a vector only when the first value is an array (else the output is left alone),
+ *        and that vector, written as an array again (rpc_array_encode), reads back equal;
  *      - with the flag bit: an RPC.call() that nothing answers fails (DUET_ERR_TIMEOUT,
  *        timedOut()) with an errorText() that names the function, as<T>() halts with "the
  *        call failed", and a failed result nobody looked at is reported exactly once when it
@@ -569,6 +572,26 @@ template <typename T> static void check_failed_call()
     }
 }
 
+/* The bytes as a result read as<std::vector<E>>(): never a vector unless the first value is
+ * an array (left alone otherwise), as many elements as the array has, and the vector
+ * written again as an array (as a call's argument is) reads back as the same vector. */
+template <typename E> static void check_array_result(const uint8_t *data, size_t size, const mp_head &h)
+{
+    typedef arduino::detail::rpc_type<std::vector<E>> t;
+    std::vector<E> out(1);
+    bool ok = t::decode_raw(data, size, out);
+    if (strcmp(h.other, "array") != 0 || !ok) {
+        CHECK(!ok && out.size() == 1);
+        return;
+    }
+    std::vector<uint8_t> again;
+    arduino::detail::rpc_array_encode(out, again);
+    std::vector<E> back;
+    CHECK(t::decode_raw(again.data(), again.size(), back) && back.size() == out.size());
+    for (size_t i = 0; i < out.size(); i++)
+        CHECK(back[i] == out[i] || (back[i] != back[i] && out[i] != out[i])); /* NaN stays NaN */
+}
+
 static void run_results(const uint8_t *data, size_t size, bool failed_call)
 {
     mp_head h = mp_decode(data, size);
@@ -590,6 +613,11 @@ static void run_results(const uint8_t *data, size_t size, bool failed_call)
     check_result_type<double>(data, size, h);
     check_result_type<String>(data, size, h);
     check_result_type<std::string>(data, size, h);
+    check_array_result<int64_t>(data, size, h);
+    check_array_result<uint16_t>(data, size, h);
+    check_array_result<bool>(data, size, h);
+    check_array_result<float>(data, size, h);
+    check_array_result<String>(data, size, h);
     CHECK(g_reports.empty()); /* results that were read are never reported */
     if (!failed_call)
         return;

@@ -87,6 +87,24 @@ int main()
                       sum += (unsigned char)c;
                   return sum;
               }) &&
+              RPC.bind("ints_sum", [](const std::vector<int> &v) { /* arrays both ways */
+                  long sum = 0;
+                  for (int x : v)
+                      sum += x;
+                  return sum;
+              }) &&
+              RPC.bind("scaled", [](std::vector<double> v, float by) {
+                  for (double &x : v)
+                      x *= by;
+                  return v;
+              }) &&
+              RPC.bind("words", [](const std::vector<String> &v, uint8_t times) {
+                  std::vector<std::string> out;
+                  for (uint8_t t = 0; t < times; t++)
+                      for (const String &w : v)
+                          out.push_back(std::string(w.c_str()) + "!");
+                  return out;
+              }) &&
               RPC.bind("serial_rpc_say", [](int n) { /* SerialRPC as the M4's Serial */
                   for (int i = 0; i < n; i++)
                       SerialRPC.println("tty " + String(i));

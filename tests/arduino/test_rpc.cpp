@@ -393,6 +393,52 @@ void test_byte_vectors(void **)
     assert_int_equal(RPC.call("add", 1, 1).as<int>(), 2);
 }
 
+/* std::vector of numbers and texts travels as a MessagePack array, both ways, each element
+ * checked as a value of its type. */
+void test_arrays(void **)
+{
+    assert_int_equal(RPC.call("ints_sum", std::vector<int>{1, -2, 300, 70000}).as<long>(), 1 - 2 + 300 + 70000);
+    assert_int_equal(RPC.call("ints_sum", std::vector<int>()).as<long>(), 0);
+    std::vector<int> many(1000, 3);
+    assert_int_equal(RPC.call("ints_sum", many).as<long>(), 3000);
+    std::vector<double> scaled = RPC.call("scaled", std::vector<double>{1.5, -2, 1e300}, 2.0f).as<std::vector<double>>();
+    assert_int_equal(scaled.size(), 3);
+    assert_true(scaled[0] == 3.0 && scaled[1] == -4.0 && scaled[2] == 2e300);
+    std::vector<std::string> words =
+        RPC.call("words", std::vector<String>{"ab", "", "c d"}, 2).as<std::vector<std::string>>();
+    assert_int_equal(words.size(), 6);
+    assert_string_equal(words[0].c_str(), "ab!");
+    assert_string_equal(words[1].c_str(), "!");
+    assert_string_equal(words[5].c_str(), "c d!");
+    std::vector<String> as_strings = RPC.call("words", std::vector<std::string>{"x"}, 1).as<std::vector<String>>();
+    assert_int_equal(as_strings.size(), 1);
+    assert_string_equal(as_strings[0].c_str(), "x!");
+    /* On the wire an array, as msgpack-c packs std::vector<int>: [1, -2, 300]. */
+    uint8_t raw[32];
+    size_t raw_len = 0;
+    const uint8_t ints[] = {0x93, 0x01, 0xfe, 0xcd, 0x01, 0x2c};
+    assert_int_equal(duet_call("ints_sum", "v:v", (const void *)ints, sizeof ints, raw, sizeof raw, &raw_len), DUET_OK);
+    assert_int_equal(raw_len, 3);
+    assert_memory_equal(raw, "\xcd\x01\x2b", 3); /* 299, as msgpack-c packs it too */
+    /* Wrong elements are refused before the function runs, naming the argument and element. */
+    auto wrong = RPC.call("ints_sum", std::vector<String>{"1"});
+    assert_false(wrong.ok());
+    assert_non_null(strstr(wrong.errorText(), "ints_sum: argument 1: element 1: expected int32, got str"));
+    auto not_array = RPC.call("ints_sum", 5);
+    assert_non_null(strstr(not_array.errorText(), "ints_sum: argument 1: expected an array of int32, got"));
+    auto too_big = RPC.call("ints_sum", std::vector<long long>{1, 1LL << 40});
+    assert_non_null(strstr(too_big.errorText(), "ints_sum: argument 1: element 2: expected int32, got int out of its range"));
+    auto words_range = RPC.call("words", std::vector<String>{"a"}, 300);
+    assert_false(words_range.ok());
+    /* A result that is no array of the type asked for stops the sketch, as as<T>() does. */
+    std::string err;
+    auto number = RPC.call("add", 1, 2); /* (the child only reads it: it must not talk to the M4) */
+    assert_int_equal(in_child([&] { (void)number.as<std::vector<int>>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"add\").as<std::vector>(): add returned int, which is no std::vector"));
+    RPC.send("ints_sum", std::vector<int>{4}); /* a notification carries arrays too */
+    assert_int_equal(RPC.call("add", 1, 1).as<int>(), 2);
+}
+
 static int serial_rpc_arrivals;
 
 /* SerialRPC: the M4's println reaches this core's SerialRPC, and this core's print the M4's. */
@@ -522,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_raw_stream),
         cmocka_unit_test(test_byte_vectors),
+        cmocka_unit_test(test_arrays),
         cmocka_unit_test(test_serial_rpc),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_threads_call_at_once),
