@@ -115,6 +115,16 @@ int digitalRead(int pin)
     return (GPIO_IDR(port) >> bit) & 1u ? HIGH : LOW;
 }
 
+/* A short hardware settling time (microseconds), rounded up to the clock we have: two
+ * milliseconds, asleep (millis() starts SysTick if nothing did). */
+static void adc_settle(void)
+{
+    static volatile uint32_t never;
+    uint32_t t0 = millis();
+    while (millis() - t0 < 2u)
+        duet_cortex_m_sleep_unless(&never);
+}
+
 /* ADC1 from deep power-down to ready, once (RM0399 ADC chapter: "ADC on-off control",
  * "calibration"): kernel clock per_ck / 4, out of deep power-down, regulator on, linearity
  * and offset calibration, enable. Each step takes microseconds; the waits poll the ADC's
@@ -129,15 +139,14 @@ static bool adc_start(void)
     ADC12_CCR = ADC_CCR_PRESC_DIV4;
     ADC_CR = ADC_CR_BOOST_LOW;                   /* out of deep power-down (DEEPPWD cleared) */
     ADC_CR = ADC_CR_ADVREGEN | ADC_CR_BOOST_LOW; /* then the regulator on, as ST's order has it */
-    /* the regulator's start-up time (10 us), rounded up to the clock we have: two
-     * milliseconds, asleep (millis() starts SysTick if nothing did) */
-    static volatile uint32_t never;
-    uint32_t t0 = millis();
-    while (millis() - t0 < 2u)
-        duet_cortex_m_sleep_unless(&never);
+    adc_settle(); /* the regulator's start-up time (10 us) */
     ADC_CR |= ADC_CR_ADCAL | ADC_CR_ADCALLIN;
     if (!giga_reg_wait(&ADC_CR, ADC_CR_ADCAL, 0))
         return false;
+    /* ST's ADC driver for the STM32H7 asks for at least 4 ADC clock cycles between the end
+     * of the calibration and ADEN (LL_ADC_DELAY_CALIB_ENABLE_ADC_CYCLES): under a
+     * microsecond at per_ck / 4, here the same settling wait */
+    adc_settle();
     ADC_ISR = ADC_ISR_ADRDY;
     ADC_CR |= ADC_CR_ADEN;
     if (!giga_reg_wait(&ADC_ISR, ADC_ISR_ADRDY, ADC_ISR_ADRDY))
