@@ -20,13 +20,28 @@ static unsigned from_bcd(uint32_t v)
     return (unsigned)((v >> 4) & 0xFu) * 10u + (v & 0xFu);
 }
 
+/* Makes the backup domain (RCC_BDCR, the RTC's registers) writable: PWR_CR1.DBP, then a
+ * wait until it reads back set before the first write there, as ST's HAL waits for it
+ * (HAL_RCC_OscConfig, HAL_RCCEx_PeriphCLKConfig): PWR_CR1 is on APB4, RCC_BDCR on AHB4,
+ * and a write to it still on its way leaves the next write to the backup domain ignored.
+ * False (and the board's error) if DBP never reads set. */
+static bool backup_domain_writable(const char *fn)
+{
+    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC);
+    if (giga_reg_wait(&PWR_CR1, PWR_CR1_DBP, PWR_CR1_DBP))
+        return true;
+    giga_board_fail("%s: the backup domain stayed write-protected (PWR_CR1.DBP never read set)", fn);
+    return false;
+}
+
 /* Turns the RTC's clock on if nothing did (a board without its backup battery). */
 static bool rtc_clock_on(void)
 {
     giga_clock_enable(RCC_CN_APB4ENR, RCC_APB4ENR_RTCAPBEN);
     if (RCC_BDCR & RCC_BDCR_RTCEN)
         return true;
-    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC); /* backup domain writable */
+    if (!backup_domain_writable("rtc"))
+        return false;
     giga_shared_update(&RCC_BDCR, 0, RCC_BDCR_LSEON, GIGA_SEM_RCC);
     static volatile uint32_t never;
     unsigned long t0 = millis(); /* millis() starts SysTick, which ends each sleep below
@@ -57,7 +72,8 @@ int duet_rtc_set(int64_t unix_seconds)
         return DUET_ERR_NOT_SUPPORTED;
     /* 1970-01-01 was a Thursday; the RTC counts Monday as 1 .. Sunday as 7. */
     unsigned weekday = ((uint32_t)unix_seconds / 86400u + 3u) % 7u + 1u; /* < 2100: 32 bits */
-    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC);
+    if (!backup_domain_writable("duet_rtc_set"))
+        return DUET_ERR_NOT_SUPPORTED;
     RTC_WPR = RTC_KEY1;
     RTC_WPR = RTC_KEY2;
     RTC_ISR |= RTC_ISR_INIT;
