@@ -12,11 +12,15 @@
 #define PORT_B 1u
 #define AF7_USART1 7u
 
+/* The pin to alternate function af, pulled up as the Arduino core's GIGA pin map sets
+ * USART1's TX and RX: an RX pin with nothing on it then idles high rather than float and
+ * read noise as bytes. */
 static void pin_af(unsigned port, unsigned pin, unsigned af)
 {
     giga_clock_enable(RCC_CN_AHB4ENR, RCC_AHB4ENR_GPIOEN(port));
     unsigned shift = (pin & 7u) * 4u;
     giga_shared_update(&GPIO_AFR(port, pin), 0xFu << shift, af << shift, GIGA_SEM_GPIO);
+    giga_shared_update(&GPIO_PUPDR(port), 3u << (pin * 2u), GPIO_PULL_UP << (pin * 2u), GIGA_SEM_GPIO);
     giga_shared_update(&GPIO_MODER(port), 3u << (pin * 2u), GPIO_MODE_AF << (pin * 2u), GIGA_SEM_GPIO);
 }
 

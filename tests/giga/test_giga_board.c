@@ -1,10 +1,11 @@
 /* test_giga_board.c - the GIGA R1's duet/board.h on the host, over a fake register file:
- * the pin table (LEDs, D0..D102), the RTC's BCD round trip, the pulse trains of servos and
- * analogWrite. What the silicon does with the writes is not shown here. */
+ * the pin table (LEDs, D0..D102), the USART1 console, the RTC's BCD round trip, the pulse
+ * trains of servos and analogWrite. What the silicon does with the writes is not shown here. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -15,6 +16,7 @@
 
 #include "duet/board.h"
 #include "duet/cortex_m.h"
+#include "duet/duet.h"
 
 /* ports/cortex_m, as far as the board files use it */
 static unsigned irq_enabled;
@@ -26,8 +28,12 @@ unsigned long millis(void) { return fake_ms += 1; }
 bool duet_cortex_m_sleep_unless(volatile uint32_t *flag) { (void)flag; return false; }
 /* loop.c: what loop() looked at */
 unsigned duet_cortex_m_loop_watched;
+/* what uart.c calls beyond the board: the port (port.c) and the end of a program (irq.c) */
+duet_port *duet_port_default(void) { return NULL; }
+void duet_cortex_m_halt(void) { abort(); }
 
 #define PORT_A 0u
+#define PORT_B 1u
 #define PORT_D 3u
 #define PORT_E 4u
 #define PORT_J 9u
@@ -118,6 +124,25 @@ static void test_adc_that_never_calibrates(void **state)
     assert_non_null(strstr(duet_board_error_text(), "analogRead: the ADC did not start"));
 }
 
+/* The console (uart.c): USART1 on D1 = PA9 (TX) and D0 = PB7 (RX), alternate function 7,
+ * both pulled up as the Arduino core's pin map has them, 115200 baud from pclk2 (the HSI's
+ * 64 MHz on this fresh board). */
+static void test_uart_on_d0_d1(void **state)
+{
+    (void)state;
+    giga_uart_init();
+    assert_int_equal((GPIO_AFR(PORT_A, 9) >> 4) & 0xFu, 7u);
+    assert_int_equal(mode_of(PORT_A, 9), GPIO_MODE_AF);
+    assert_int_equal((GPIO_PUPDR(PORT_A) >> 18) & 3u, GPIO_PULL_UP);
+    assert_int_equal((GPIO_AFR(PORT_B, 7) >> 28) & 0xFu, 7u);
+    assert_int_equal(mode_of(PORT_B, 7), GPIO_MODE_AF);
+    assert_int_equal((GPIO_PUPDR(PORT_B) >> 14) & 3u, GPIO_PULL_UP);
+    assert_true(REG32(RCC_C1_BLOCK + RCC_CN_APB2ENR) & RCC_APB2ENR_USART1EN);
+    assert_int_equal(USART_BRR(USART1_BASE), 556u); /* 64 MHz / 115200, rounded */
+    assert_int_equal(USART_CR1(USART1_BASE), USART_CR1_UE | USART_CR1_TE | USART_CR1_RE);
+    assert_int_equal(HSEM_R(GIGA_SEM_GPIO), 3u << 8); /* the GPIO lock given back */
+}
+
 static void test_rtc_round_trip(void **state)
 {
     (void)state;
@@ -206,6 +231,7 @@ int main(void)
         cmocka_unit_test_setup(test_reads_tell_the_loop_they_looked, fresh_board),
         cmocka_unit_test_setup(test_pins_that_do_not_exist, fresh_board),
         cmocka_unit_test_setup(test_adc_that_never_calibrates, fresh_board),
+        cmocka_unit_test_setup(test_uart_on_d0_d1, fresh_board),
         cmocka_unit_test_setup(test_rtc_round_trip, fresh_board),
         cmocka_unit_test_setup(test_rtc_years_it_cannot_hold, fresh_board),
         cmocka_unit_test_setup(test_servo_pulses, fresh_board),
