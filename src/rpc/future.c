@@ -32,21 +32,26 @@ int duet_future_poll(duet_rpc *rpc, const duet_future *future)
     return err;
 }
 
-/* Takes the lock and the slot the future waits for, its result letter set to c (0: the
- * call's own); NULL if it waits for none. */
-static duet_rpc_slot *wait_begin(duet_rpc *rpc, const duet_future *future, char c)
+/* Takes the lock and the slot the future waits for; NULL if it waits for none. */
+static duet_rpc_slot *wait_begin(duet_rpc *rpc, const duet_future *future)
 {
     duet_rpc_lock(rpc);
-    duet_rpc_slot *s = future_slot(rpc, future);
-    if (s && c)
-        s->result_sig = c;
-    return s;
+    return future_slot(rpc, future);
 }
 
-/* Waits for the slot (if any), stores its result where o says and releases the lock. */
-static int wait_end(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const duet_rpc_out *o)
+/* Waits for the slot (if any) with result letter c (0: the call's own), stores its result
+ * where o says and releases the lock. A wait that times out gives the call its own letter
+ * back, for the next wait to read its result pointers by. */
+static int wait_end(duet_rpc *rpc, duet_rpc_slot *s, uint32_t timeout_ms, const duet_rpc_out *o, char c)
 {
-    int err = s ? duet_rpc_join(rpc, s, timeout_ms, "future", o) : DUET_ERR_ARG;
+    int err = DUET_ERR_ARG;
+    if (s) {
+        char own = s->result_sig;
+        s->result_sig = c ? c : own;
+        err = duet_rpc_join(rpc, s, timeout_ms, "future", o);
+        if (err == DUET_ERR_TIMEOUT)
+            s->result_sig = own;
+    }
     duet_rpc_unlock(rpc);
     return err;
 }
@@ -57,9 +62,9 @@ int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ..
 {
     va_list ap;
     va_start(ap, timeout_ms);
-    duet_rpc_slot *s = wait_begin(rpc, future, 0);
+    duet_rpc_slot *s = wait_begin(rpc, future);
     duet_rpc_out out = s ? duet_rpc_out_from_va(s->result_sig, &ap) : (duet_rpc_out){NULL, 0, NULL, NULL};
-    int err = wait_end(rpc, s, timeout_ms, &out);
+    int err = wait_end(rpc, s, timeout_ms, &out, 0);
     va_end(ap);
     return err;
 }
@@ -67,13 +72,13 @@ int duet_future_wait(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, ..
 int duet_future_wait_value(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, duet_result result)
 {
     duet_rpc_out out = {result.p, result.cap, NULL, result.store};
-    return wait_end(rpc, wait_begin(rpc, future, result.letter), timeout_ms, &out); /* letter 0 (NULL): the call's own */
+    return wait_end(rpc, wait_begin(rpc, future), timeout_ms, &out, result.letter); /* letter 0 (NULL): the call's own */
 }
 
 int duet_future_wait_raw(duet_rpc *rpc, duet_future *future, uint32_t timeout_ms, void *buf, size_t cap, size_t *len)
 {
     duet_rpc_out raw = {buf, cap, len, NULL};
-    return wait_end(rpc, wait_begin(rpc, future, 'v'), timeout_ms, &raw);
+    return wait_end(rpc, wait_begin(rpc, future), timeout_ms, &raw, 'v');
 }
 
 void duet_future_drop(duet_rpc *rpc, duet_future *future)

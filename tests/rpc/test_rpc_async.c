@@ -195,6 +195,36 @@ static void test_future_wait_timeout_then_again(void **state)
     assert_int_equal(raw[1], 200);
 }
 
+/* A wait that timed out with a result kind of its own (raw, or typed by its pointer) leaves
+ * the future as the call made it: a later duet_future_wait reads the result pointers the
+ * call's signature names, and stores what they hold. */
+static void test_future_wait_after_timed_out_wait_of_another_kind(void **state)
+{
+    (void)state;
+    duet_future f;
+    struct {
+        int32_t r;
+        int32_t guard; /* right after r: a 64-bit store into r would reach it */
+    } x = {0, 0x55555555};
+    uint8_t raw[4];
+    size_t len = 0;
+    duet_link_mem_set_idle(&FA.link, NULL, NULL);
+    assert_int_equal(duet_rpc_call_async(RA, &f, "add", "ii:i", 3, 4), DUET_OK);
+    assert_int_equal(duet_future_wait_raw(RA, &f, 1, raw, sizeof raw, &len), DUET_ERR_TIMEOUT);
+    duet_link_mem_set_idle(&FA.link, fx_idle_poll, RB);
+    assert_int_equal(duet_future_wait(RA, &f, 10, &x.r), DUET_OK);
+    assert_int_equal(x.r, 7);
+    /* The same after a typed wait for an int64. */
+    duet_link_mem_set_idle(&FA.link, NULL, NULL);
+    assert_int_equal(duet_rpc_call_async(RA, &f, "add", "ii:i", 5, 6), DUET_OK);
+    int64_t wide = 0;
+    assert_int_equal(DUET_FUTURE_WAIT(RA, &f, 1, &wide), DUET_ERR_TIMEOUT);
+    duet_link_mem_set_idle(&FA.link, fx_idle_poll, RB);
+    assert_int_equal(duet_future_wait(RA, &f, 10, &x.r), DUET_OK);
+    assert_int_equal(x.r, 11);
+    assert_int_equal(x.guard, 0x55555555);
+}
+
 static void test_future_drop(void **state)
 {
     (void)state;
@@ -733,6 +763,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_future_poll_then_wait, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_future_wait, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_future_wait_timeout_then_again, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_future_wait_after_timed_out_wait_of_another_kind, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_future_drop, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_inflight_limit, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_ten_thousand_async, setup, fx_teardown),
