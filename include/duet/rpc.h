@@ -203,7 +203,8 @@ int duet_rpc_call_timeout(duet_rpc *rpc, uint32_t timeout_ms, const char *method
 int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const char *signature, va_list ap);
 
 /* Sends a request and returns at once; *future waits for the response. Takes the
- * parameter arguments only; the result's are given to duet_future_wait. Errors as duet_rpc_call. */
+ * parameter arguments only; the result's are given to duet_future_wait. Errors as duet_rpc_call,
+ * and DUET_ERR_ARG without a future (NULL: for no answer, send a notification). */
 int duet_rpc_call_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, ...);
 
 /* Whether the response is there, without blocking (serves incoming messages first).

@@ -289,8 +289,22 @@ int duet_rpc_vcall(duet_rpc *rpc, uint32_t timeout_ms, const char *method, const
     return run_signed(rpc, method, signature, true, &next, false, ap);
 }
 
+/* The refusal of an asynchronous call without a future: nothing could wait for it or drop
+ * it, and it would keep its slot. */
+static int no_future(duet_rpc *rpc, const char *method)
+{
+    duet_rpc_lock(rpc);
+    int err = duet_rpc_set_error(rpc, DUET_ERR_ARG, method,
+                                 duet_text_pick("no future (NULL) to wait with: for no answer send a notification",
+                                                "no future"));
+    duet_rpc_unlock(rpc);
+    return err;
+}
+
 int duet_rpc_vcall_async(duet_rpc *rpc, duet_future *future, const char *method, const char *signature, va_list ap)
 {
+    if (!future)
+        return no_future(rpc, method);
     then next = {0, future};
     return run_signed(rpc, method, signature, false, &next, false, ap);
 }
@@ -363,6 +377,8 @@ int duet_rpc_call_values(duet_rpc *rpc, const char *method, duet_result result, 
 int duet_rpc_call_async_values(duet_rpc *rpc, duet_future *future, const char *method, const duet_value *args,
                                unsigned nargs)
 {
+    if (!future)
+        return no_future(rpc, method);
     then next = {0, future};
     return run_typed(rpc, method, args, nargs, NULL, &next, false);
 }

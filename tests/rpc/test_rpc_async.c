@@ -260,6 +260,24 @@ static void test_future_drop(void **state)
     assert_int_equal(duet_future_wait(RA, &bad, 0), DUET_ERR_ARG);
 }
 
+/* An asynchronous call without a future is refused, sending nothing: there would be no way
+ * to wait for it or drop it, and each such call would keep a slot of the in-flight table. */
+static void test_call_async_without_future(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < DUET_RPC_MAX_INFLIGHT + 1; i++) {
+        assert_int_equal(duet_rpc_call_async(RA, NULL, "add", "ii:i", 1, 2), DUET_ERR_ARG);
+        assert_string_equal(duet_rpc_error_text(RA),
+                            "add: no future (NULL) to wait with: for no answer send a notification");
+        assert_int_equal(DUET_RPC_CALL_ASYNC(RA, NULL, "add", 1, 2), DUET_ERR_ARG);
+    }
+    assert_stats(RA, 0, 0, 0, 0, 0, 0);
+    int32_t r = 0;
+    assert_int_equal(duet_rpc_call(RA, "add", "ii:i", 1, 2, &r), DUET_OK);
+    assert_int_equal(r, 3);
+    assert_int_equal(add_calls, 1);
+}
+
 static void test_inflight_limit(void **state)
 {
     (void)state;
@@ -765,6 +783,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_future_wait_timeout_then_again, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_future_wait_after_timed_out_wait_of_another_kind, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_future_drop, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_call_async_without_future, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_inflight_limit, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_ten_thousand_async, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_notify, setup, fx_teardown),
