@@ -230,6 +230,8 @@ int duet_rpc_notify(duet_rpc *rpc, const char *method, const char *signature, ..
  * Low-level calls, for arguments a signature cannot describe: begin writes the message
  * head and returns the writer for the params array (write the array header yourself);
  * end sends it. A future from begin_call is then waited on with duet_future_wait_raw.
+ * begin returns NULL (duet_rpc_error_text() says why) without a method, without a future
+ * for begin_call, or while another low-level message is open.
  */
 duet_msgpack_writer *duet_rpc_begin_call(duet_rpc *rpc, duet_future *future, const char *method);
 duet_msgpack_writer *duet_rpc_begin_notify(duet_rpc *rpc, const char *method);

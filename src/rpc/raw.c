@@ -1,9 +1,10 @@
 /* rpc/raw.c - low-level calls: the caller encodes the params into the engine's frame. */
 #include "rpc/internal.h"
 
-/* Opens the engine's one low-level message: a request (future != NULL, whose slot is
- * reserved) or a notification. fn names the function in the error text. */
-static duet_msgpack_writer *begin_open(duet_rpc *rpc, duet_future *future, const char *method, const char *fn)
+/* Opens the engine's one low-level message: a request (request, its slot reserved for
+ * *future) or a notification. fn names the function in the error text. */
+static duet_msgpack_writer *begin_open(duet_rpc *rpc, bool request, duet_future *future, const char *method,
+                                       const char *fn)
 {
     duet_rpc_slot *s = NULL;
     duet_msgpack_writer *w = NULL;
@@ -12,7 +13,11 @@ static duet_msgpack_writer *begin_open(duet_rpc *rpc, duet_future *future, const
         future->slot = 0xff;
         future->msgid = 0;
     }
-    if (rpc->open_frame || !method) {
+    if (request && !future) {
+        duet_rpc_set_error(rpc, DUET_ERR_ARG, fn,
+                           duet_text_pick("no future (NULL) to wait with: for no answer use duet_rpc_begin_notify",
+                                          "no future"));
+    } else if (rpc->open_frame || !method) {
         duet_rpc_set_error(rpc, DUET_ERR_STATE, fn,
                            method ? "another low-level message is open: finish it with duet_rpc_end() first"
                                   : duet_rpc_text_no_method);
@@ -32,12 +37,12 @@ static duet_msgpack_writer *begin_open(duet_rpc *rpc, duet_future *future, const
 
 duet_msgpack_writer *duet_rpc_begin_call(duet_rpc *rpc, duet_future *future, const char *method)
 {
-    return begin_open(rpc, future, method, "duet_rpc_begin_call");
+    return begin_open(rpc, true, future, method, "duet_rpc_begin_call");
 }
 
 duet_msgpack_writer *duet_rpc_begin_notify(duet_rpc *rpc, const char *method)
 {
-    return begin_open(rpc, NULL, method, "duet_rpc_begin_notify");
+    return begin_open(rpc, false, NULL, method, "duet_rpc_begin_notify");
 }
 
 int duet_rpc_end(duet_rpc *rpc, duet_msgpack_writer *w)

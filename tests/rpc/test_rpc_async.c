@@ -601,6 +601,10 @@ static void test_low_level_state_errors(void **state)
     assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_call: no method name (NULL)");
     assert_null(duet_rpc_begin_notify(RA, NULL));
     assert_string_equal(duet_rpc_error_text(RA), "duet_rpc_begin_notify: no method name (NULL)");
+    /* A call without a future is refused: it is no notification. */
+    assert_null(duet_rpc_begin_call(RA, NULL, "count"));
+    assert_string_equal(duet_rpc_error_text(RA),
+                        "duet_rpc_begin_call: no future (NULL) to wait with: for no answer use duet_rpc_begin_notify");
 
     duet_msgpack_writer *w = duet_rpc_begin_call(RA, &f, "add");
     assert_non_null(w);
