@@ -80,8 +80,8 @@ typedef struct duet_rpc_config {
     void *result_buffer;        /* where responses wait for their caller (required) */
     size_t result_size;         /* split evenly among DUET_RPC_MAX_INFLIGHT calls */
     uint32_t timeout_ms;        /* default call timeout (0: DUET_RPC_DEFAULT_TIMEOUT_MS) */
-    size_t max_message;         /* largest message sent, one tx frame (0: the link's max_message if the
-                                 * tx buffer holds it, else tx_size / DUET_RPC_NESTING) */
+    size_t max_message;         /* largest message sent, one tx frame, at least 48 bytes (0: the link's
+                                 * max_message if the tx buffer holds it, else tx_size / DUET_RPC_NESTING) */
     /* Optional lock hooks for engines shared by threads: taken by every public function,
      * released while a call waits. Handlers run with it held, so it must be recursive. */
     void (*lock)(void *lock_arg);
@@ -151,7 +151,8 @@ struct duet_rpc {
 
 /* ------------------------------------------------------------ set-up */
 
-/* Sets up an engine over link. @retval DUET_OK, DUET_ERR_ARG (missing buffers). */
+/* Sets up an engine over link. @retval DUET_OK, DUET_ERR_ARG (missing or too small buffers,
+ * a max_message below 48 bytes). */
 int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg) DUET_MUST_CHECK;
 
 /* duet_rpc_init without its checks, for a caller whose link and configuration are fixed when

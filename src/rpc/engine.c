@@ -94,6 +94,8 @@ int duet_rpc_init(duet_rpc *rpc, duet_link *link, const duet_rpc_config *cfg)
         why = "lock and unlock hooks go together";
     else if (cfg->tx_size < MIN_FRAME || cfg->result_size / DUET_RPC_MAX_INFLIGHT < 16)
         why = "tx or result buffer too small";
+    else if (cfg->max_message && cfg->max_message < MIN_FRAME)
+        why = "max_message below 48 bytes, the smallest message";
     if (why)
         return duet_rpc_set_error(rpc, DUET_ERR_ARG, "duet_rpc_init", why);
     duet_rpc_start(rpc, link, cfg);

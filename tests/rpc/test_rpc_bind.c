@@ -87,6 +87,14 @@ static void test_init_errors(void **state)
     assert_string_equal(duet_rpc_error_text(&rpc), "duet_rpc_init: tx or result buffer too small");
     cfg.result_size = 16 * DUET_RPC_MAX_INFLIGHT;
     assert_int_equal(duet_rpc_init(&rpc, &FA.link.link, &cfg), DUET_OK);
+    /* A max_message that no message fits: refused here, not by every call later ("calls
+     * nested too deep"). */
+    cfg = fx_config(&FA);
+    cfg.max_message = 47;
+    assert_int_equal(duet_rpc_init(&rpc, &FA.link.link, &cfg), DUET_ERR_ARG);
+    assert_string_equal(duet_rpc_error_text(&rpc), "duet_rpc_init: max_message below 48 bytes, the smallest message");
+    cfg.max_message = 48;
+    assert_int_equal(duet_rpc_init(&rpc, &FA.link.link, &cfg), DUET_OK);
 
     cfg = fx_config(&FA);
     cfg.lock = (void (*)(void *))fx_idle_poll; /* any function: only its presence matters here */
