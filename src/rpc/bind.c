@@ -128,6 +128,17 @@ int duet_rpc_bind_group(duet_rpc *rpc, const char *prefix, const duet_rpc_method
     return err;
 }
 
+/* Says why nothing answered to name (a group's prefix, with group set). */
+static void unbind_error(duet_rpc *rpc, const char *name, bool group)
+{
+    if (!name)
+        duet_rpc_set_error(rpc, DUET_ERR_NOT_FOUND, group ? "unbind_group" : "unbind",
+                           group ? duet_text_pick("no prefix (NULL)", "no prefix") : duet_rpc_text_no_method);
+    else
+        duet_rpc_set_error(rpc, DUET_ERR_NOT_FOUND, name,
+                           group ? duet_text_pick("no group bound under this prefix", "no such group") : "not bound");
+}
+
 /* Removes every binding that answers to name (one at most), or, with group set, every
  * member of the group whose prefix is name. */
 static int unbind(duet_rpc *rpc, const char *name, bool group)
@@ -147,6 +158,8 @@ static int unbind(duet_rpc *rpc, const char *name, bool group)
     }
     if (name)
         rpc->method_count = kept;
+    if (err)
+        unbind_error(rpc, name, group);
     duet_rpc_unlock(rpc);
     return err;
 }

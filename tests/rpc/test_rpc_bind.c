@@ -230,9 +230,14 @@ static void test_unbind(void **state)
     assert_int_equal(duet_rpc_call(RA, "add", "ii:i", 1, 1, &r), DUET_ERR_REMOTE);
     assert_int_equal(duet_rpc_call(RA, "sub", "ii:i", 5, 1, &r), DUET_OK);
     assert_int_equal(r, 4);
+    /* A failed unbind says why in the error text (not an older failure's text). */
+    assert_int_equal(duet_rpc_bind(RB, "sub", "ii:i", h_sub, NULL), DUET_ERR_EXISTS);
     assert_int_equal(duet_rpc_unbind(RB, "add"), DUET_ERR_NOT_FOUND);
+    assert_string_equal(duet_rpc_error_text(RB), "add: not bound");
     assert_int_equal(duet_rpc_unbind(RB, NULL), DUET_ERR_NOT_FOUND);
+    assert_string_equal(duet_rpc_error_text(RB), "unbind: no method name (NULL)");
     assert_int_equal(duet_rpc_unbind(RB, "foo1"), DUET_ERR_NOT_FOUND); /* a prefix is no name */
+    assert_string_equal(duet_rpc_error_text(RB), "foo1: not bound");
     assert_int_equal(FB.rpc.method_count, 5);
 
     /* One group member. */
@@ -248,7 +253,9 @@ static void test_unbind(void **state)
     assert_int_equal(duet_rpc_call(RA, "foo.sub", "ii:i", 5, 1, &r), DUET_OK);
     assert_int_equal(duet_rpc_unbind_group(RB, "foo1"), DUET_ERR_NOT_FOUND);
     assert_int_equal(duet_rpc_unbind_group(RB, "fo"), DUET_ERR_NOT_FOUND);
+    assert_string_equal(duet_rpc_error_text(RB), "fo: no group bound under this prefix");
     assert_int_equal(duet_rpc_unbind_group(RB, NULL), DUET_ERR_NOT_FOUND);
+    assert_string_equal(duet_rpc_error_text(RB), "unbind_group: no prefix (NULL)");
     assert_int_equal(duet_rpc_unbind_group(RB, "sub"), DUET_ERR_NOT_FOUND); /* plain bindings are no group */
     assert_int_equal(FB.rpc.method_count, 3);
     assert_int_equal(duet_rpc_unbind_group(RB, "foo"), DUET_OK);
