@@ -66,11 +66,18 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
                                   duet_text_pick("a name and a function are required", "name and function required"));
     if (m->signature && !duet_rpc_sig_parse(m->signature, &n, &r))
         return duet_rpc_signature_error(rpc, m->name, m->signature);
+    /* A plain name is looked up as it is, whatever its length; a group member's full name
+     * is put together first. */
+    const char *name = m->name;
     char full[DUET_RPC_ERROR_TEXT];
-    duet_text t;
-    duet_text_init(&t, full, sizeof full);
-    duet_rpc_add_name(&t, prefix, m->name);
-    if (duet_rpc_find_binding(rpc, full, t.len))
+    duet_text t = {full, sizeof full, 0};
+    if (prefix) {
+        duet_rpc_add_name(&t, prefix, name);
+        name = full;
+    } else {
+        t.len = duet_text_length(name);
+    }
+    if (duet_rpc_find_binding(rpc, name, t.len))
         return duet_rpc_set_error(rpc, DUET_ERR_EXISTS, m->name, "already bound");
     return DUET_OK;
 }

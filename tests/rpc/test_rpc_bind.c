@@ -280,6 +280,13 @@ static void test_bind_duplicate(void **state)
     assert_int_equal(duet_rpc_bind(RB, "add", NULL, h_sub, NULL), DUET_ERR_EXISTS);
     assert_int_equal(duet_rpc_call(RA, "add", "ii:i", 5, 1, &r), DUET_OK);
     assert_int_equal(r, 6); /* the first binding stays */
+    /* A name longer than an error text is compared whole: bound once only. */
+    static char longer[DUET_RPC_ERROR_TEXT + 40];
+    memset(longer, 'n', sizeof longer - 1);
+    assert_int_equal(duet_rpc_bind(RB, longer, "", h_add, NULL), DUET_OK);
+    assert_int_equal(duet_rpc_bind(RB, longer, "", h_sub, NULL), DUET_ERR_EXISTS);
+    assert_int_equal(duet_rpc_unbind(RB, longer), DUET_OK);
+    assert_int_equal(duet_rpc_unbind(RB, longer), DUET_ERR_NOT_FOUND);
 
     /* A plain name that equals a group member's full name, both ways round. */
     assert_int_equal(duet_rpc_bind(RB, "foo1.sub", "ii:i", h_add, NULL), DUET_OK);
