@@ -57,7 +57,62 @@ const duet_rpc_method *duet_rpc_find_binding(duet_rpc *rpc, const char *name, si
     return NULL;
 }
 
-static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method *m)
+/* A full name in its pieces: prefix "." name for a group member, name alone (prefix NULL)
+ * for a plain binding; read a byte at a time, so that names of any length compare whole. */
+typedef struct full_name {
+    const char *at;   /* the piece being read */
+    const char *then; /* the piece after the '.', once at is read (NULL: none) */
+} full_name;
+
+static full_name full_name_of(const char *prefix, const char *name)
+{
+    return prefix ? (full_name){prefix, name} : (full_name){name, NULL};
+}
+
+static char full_name_next(full_name *f)
+{
+    if (*f->at)
+        return *f->at++;
+    if (!f->then)
+        return '\0';
+    f->at = f->then;
+    f->then = NULL;
+    return '.';
+}
+
+static bool same_full_name(full_name x, full_name y)
+{
+    for (;;) {
+        char c = full_name_next(&x);
+        if (c != full_name_next(&y))
+            return false;
+        if (!c)
+            return true;
+    }
+}
+
+/* Is the group member prefix.name bound already (as a member or a plain name)? */
+static bool member_bound(duet_rpc *rpc, const char *prefix, const char *name)
+{
+    for (unsigned i = 0; i < rpc->method_count; i++) {
+        const duet_rpc_binding *b = &rpc->methods[i];
+        full_name bound = b->own.name ? full_name_of(NULL, b->own.name)
+                                      : full_name_of(b->member.prefix, b->member.method->name);
+        if (same_full_name(bound, full_name_of(prefix, name)))
+            return true;
+    }
+    return false;
+}
+
+/* The error of a method bound already. */
+static int already_bound(duet_rpc *rpc, const duet_rpc_method *m)
+{
+    return duet_rpc_set_error(rpc, DUET_ERR_EXISTS, m->name, "already bound");
+}
+
+/* The error of a method without a name or function, with a bad signature or (plain: its
+ * name alone) bound already, or DUET_OK. A plain name is looked up as it is. */
+static int check_method(duet_rpc *rpc, const duet_rpc_method *m, bool plain)
 {
     unsigned n;
     char r;
@@ -66,19 +121,8 @@ static int check_method(duet_rpc *rpc, const char *prefix, const duet_rpc_method
                                   duet_text_pick("a name and a function are required", "name and function required"));
     if (m->signature && !duet_rpc_sig_parse(m->signature, &n, &r))
         return duet_rpc_signature_error(rpc, m->name, m->signature);
-    /* A plain name is looked up as it is, whatever its length; a group member's full name
-     * is put together first. */
-    const char *name = m->name;
-    char full[DUET_RPC_ERROR_TEXT];
-    duet_text t = {full, sizeof full, 0};
-    if (prefix) {
-        duet_rpc_add_name(&t, prefix, name);
-        name = full;
-    } else {
-        t.len = duet_text_length(name);
-    }
-    if (duet_rpc_find_binding(rpc, name, t.len))
-        return duet_rpc_set_error(rpc, DUET_ERR_EXISTS, m->name, "already bound");
+    if (plain && duet_rpc_find_binding(rpc, m->name, duet_text_length(m->name)))
+        return already_bound(rpc, m);
     return DUET_OK;
 }
 
@@ -98,7 +142,7 @@ int duet_rpc_bind(duet_rpc *rpc, const char *name, const char *signature, duet_r
     duet_rpc_lock(rpc);
     int err = check_room(rpc, 1);
     if (!err)
-        err = check_method(rpc, NULL, &m);
+        err = check_method(rpc, &m, true);
     if (!err)
         rpc->methods[rpc->method_count++].own = m;
     duet_rpc_unlock(rpc);
@@ -113,7 +157,9 @@ static int bind_many(duet_rpc *rpc, const char *prefix, const duet_rpc_method *t
                                   prefix ? "a prefix and a table are required" : "a prefix is required");
     int err = check_room(rpc, count);
     for (size_t i = 0; !err && i < count; i++) {
-        err = check_method(rpc, prefix, &table[i]);
+        err = check_method(rpc, &table[i], false);
+        if (!err && member_bound(rpc, prefix, table[i].name))
+            err = already_bound(rpc, &table[i]);
         for (size_t j = 0; !err && j < i; j++)
             if (duet_rpc_same_name(table[j].name, table[i].name, duet_text_length(table[i].name)))
                 err = duet_rpc_set_error(rpc, DUET_ERR_EXISTS, table[i].name, "listed twice in the table");

@@ -287,6 +287,18 @@ static void test_bind_duplicate(void **state)
     assert_int_equal(duet_rpc_bind(RB, longer, "", h_sub, NULL), DUET_ERR_EXISTS);
     assert_int_equal(duet_rpc_unbind(RB, longer), DUET_OK);
     assert_int_equal(duet_rpc_unbind(RB, longer), DUET_ERR_NOT_FOUND);
+    /* A group member's full name too, against a member and against a plain name. */
+    static const duet_rpc_method m_table[] = {{"m", "", h_add, NULL}}, n_table[] = {{"n", "", h_add, NULL}};
+    static char dotted[sizeof longer]; /* "nnn...n.n", a plain name */
+    memcpy(dotted, longer, sizeof longer);
+    dotted[sizeof dotted - 3] = '.';
+    longer[sizeof longer - 3] = '\0'; /* the prefix "nnn...n" */
+    assert_int_equal(duet_rpc_bind(RB, dotted, "", h_add, NULL), DUET_OK);
+    assert_int_equal(duet_rpc_bind_group(RB, longer, m_table, 1), DUET_OK); /* "nnn...n.m" */
+    assert_int_equal(duet_rpc_bind_group(RB, longer, m_table, 1), DUET_ERR_EXISTS);
+    assert_int_equal(duet_rpc_bind_group(RB, longer, n_table, 1), DUET_ERR_EXISTS); /* the plain name */
+    assert_int_equal(duet_rpc_unbind_group(RB, longer), DUET_OK);
+    assert_int_equal(duet_rpc_unbind(RB, dotted), DUET_OK);
 
     /* A plain name that equals a group member's full name, both ways round. */
     assert_int_equal(duet_rpc_bind(RB, "foo1.sub", "ii:i", h_add, NULL), DUET_OK);
