@@ -92,22 +92,31 @@ void duet_result_store_bool(void *p, const struct duet_msgpack_token *t);
 void duet_result_store_float(void *p, const struct duet_msgpack_token *t);
 void duet_result_store_double(void *p, const struct duet_msgpack_token *t);
 
-/* One function per type: the compiler converts the value to the parameter's type. The union's
- * member is set after the initializer, not with a designated one, which C++ has only from C++20
- * (a C++ program includes this header through duet.h). */
-static inline duet_value duet_value_int(int64_t v) { duet_value x = {'i', duet_value_put_int, {0}}; x.v.i = v; return x; }
-static inline duet_value duet_value_int64(int64_t v) { duet_value x = {'l', duet_value_put_int, {0}}; x.v.i = v; return x; }
-static inline duet_value duet_value_uint(uint64_t v) { duet_value x = {'u', duet_value_put_uint, {0}}; x.v.u = v; return x; }
-static inline duet_value duet_value_uint64(uint64_t v) { duet_value x = {'k', duet_value_put_uint, {0}}; x.v.u = v; return x; }
+/* A value of letter, written by put; the caller sets the union's member it uses (set after,
+ * not with a designated initializer, which C++ has only from C++20: a C++ program includes
+ * this header through duet.h; nor zeroed first, which costs code on every call). */
+static inline duet_value duet_value_of(char letter, void (*put)(struct duet_msgpack_writer *, const duet_value *))
+{
+    duet_value x;
+    x.letter = letter;
+    x.put = put;
+    return x;
+}
+
+/* One function per type: the compiler converts the value to the parameter's type. */
+static inline duet_value duet_value_int(int64_t v) { duet_value x = duet_value_of('i', duet_value_put_int); x.v.i = v; return x; }
+static inline duet_value duet_value_int64(int64_t v) { duet_value x = duet_value_of('l', duet_value_put_int); x.v.i = v; return x; }
+static inline duet_value duet_value_uint(uint64_t v) { duet_value x = duet_value_of('u', duet_value_put_uint); x.v.u = v; return x; }
+static inline duet_value duet_value_uint64(uint64_t v) { duet_value x = duet_value_of('k', duet_value_put_uint); x.v.u = v; return x; }
 static inline duet_value duet_value_long(long v) { return sizeof v > 4 ? duet_value_int64(v) : duet_value_int(v); }
 static inline duet_value duet_value_ulong(unsigned long v) { return sizeof v > 4 ? duet_value_uint64(v) : duet_value_uint(v); }
-static inline duet_value duet_value_bool(bool v) { duet_value x = {'b', duet_value_put_bool, {0}}; x.v.u = v; return x; }
-static inline duet_value duet_value_float(float v) { duet_value x = {'f', duet_value_put_float, {0}}; x.v.d = v; return x; }
-static inline duet_value duet_value_double(double v) { duet_value x = {'d', duet_value_put_double, {0}}; x.v.d = v; return x; }
-static inline duet_value duet_value_str(const char *v) { duet_value x = {'s', duet_value_put_str, {0}}; x.v.s = v ? v : ""; return x; }
+static inline duet_value duet_value_bool(bool v) { duet_value x = duet_value_of('b', duet_value_put_bool); x.v.u = v; return x; }
+static inline duet_value duet_value_float(float v) { duet_value x = duet_value_of('f', duet_value_put_float); x.v.d = v; return x; }
+static inline duet_value duet_value_double(double v) { duet_value x = duet_value_of('d', duet_value_put_double); x.v.d = v; return x; }
+static inline duet_value duet_value_str(const char *v) { duet_value x = duet_value_of('s', duet_value_put_str); x.v.s = v ? v : ""; return x; }
 static inline duet_value duet_value_bin(duet_bin v)
 {
-    duet_value x = {'y', duet_value_put_bin, {0}};
+    duet_value x = duet_value_of('y', duet_value_put_bin);
     x.v.bin.data = v.data;
     x.v.bin.len = v.len;
     return x;
