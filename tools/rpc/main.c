@@ -372,6 +372,15 @@ static void on_call_signal(int sig)
     raise(sig);
 }
 
+/* The signals on_call_signal catches, in set. */
+static void call_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+
 static void catch_call_signals(void)
 {
     struct sigaction sa;
@@ -387,14 +396,24 @@ static void catch_call_signals(void)
 static bool call_open(const call_args *a, duet_posix_child *child, int *rfd, int *wfd)
 {
     if (a->exec_cmd) {
-        if (duet_posix_spawn(a->exec_cmd, child) != 0) {
+        /* Held back from the fork until their handler knows the command's group: a signal
+         * that came in between ended duet-rpc and left the command running (the child
+         * starts with none blocked: duet_posix_spawn). */
+        sigset_t stops, before;
+        call_signals(&stops);
+        sigprocmask(SIG_BLOCK, &stops, &before);
+        bool spawned = duet_posix_spawn(a->exec_cmd, child) == 0;
+        if (spawned) {
+            child_group = (sig_atomic_t)child->pid;
+            catch_call_signals();
+        }
+        sigprocmask(SIG_SETMASK, &before, NULL);
+        if (!spawned) {
             fprintf(stderr, "duet-rpc: --exec: %s\n", duet_posix_error_text());
             return false;
         }
         *rfd = child->read_fd;
         *wfd = child->write_fd;
-        child_group = (sig_atomic_t)child->pid;
-        catch_call_signals();
         return true;
     }
     unsigned baud = T.tool.baud ? T.tool.baud : 115200;
