@@ -202,7 +202,11 @@ static size_t ep_send_split(duet_link *link, const uint8_t *head, size_t head_le
 
 static int ep_poll(duet_link *link)
 {
-    return duet_rpmsg_poll(ep_of(link)->dev);
+    int n = duet_rpmsg_poll(ep_of(link)->dev);
+    /* Rings the other side broke stay broken (every later poll says so): to the layer above
+     * the link is down for good, and a call waiting for its answer ends now, not at its
+     * timeout. The device's error text says why. */
+    return n == DUET_ERR_CORRUPT ? DUET_ERR_LINK_DOWN : n;
 }
 
 static void ep_wait(duet_link *link, uint32_t timeout_ms)

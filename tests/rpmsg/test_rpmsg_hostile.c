@@ -12,6 +12,8 @@
  */
 #include "harness.h"
 
+#include "duet/rpc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -809,6 +811,38 @@ static void test_remote_rejects_bad_layout(void **state)
     hx_shm = NULL;
 }
 
+/* ================================================= a call waiting when the rings break */
+
+static uint8_t call_tx[4096], call_res[DUET_RPC_MAX_INFLIGHT * 512];
+
+/* A call that waits for its answer when the other side breaks the rings ends at once with
+ * DUET_ERR_LINK_DOWN and says why, rather than waiting out its timeout and saying "timed out":
+ * the rings stay broken (every later poll fails the same), so no answer can come. */
+static void test_a_waiting_call_ends_when_the_rings_break(void **state)
+{
+    (void)state;
+    quiet_pair();
+    duet_rpc rpc;
+    duet_rpc_config cfg = {.tx_buffer = call_tx, .tx_size = sizeof call_tx, .result_buffer = call_res,
+                           .result_size = sizeof call_res,
+                           .max_message = duet_rpmsg_endpoint_max_message(&HX_H.rpc)};
+    assert_int_equal(duet_rpc_init(&rpc, &HX_H.rpc.link, &cfg), DUET_OK);
+    remote_sends("x");
+    hx_st32(HX_USED_ID(HX_VRING0, last_used0_slot()), 0xffff); /* found by the call's first poll */
+    unsigned waits = HX_H.waits;
+    int32_t r = 0;
+    assert_int_equal(duet_rpc_call_timeout(&rpc, 5000, "add", "ii:i", 1, 2, &r), DUET_ERR_LINK_DOWN);
+    assert_true(HX_H.waits - waits < 3); /* not 5000 waits of a virtual millisecond */
+    assert_string_equal(duet_rpc_error_text(&rpc), "add: link down"); /* the device says why: */
+    assert_int_equal(HX_H.dev.err, DUET_ERR_CORRUPT);
+    assert_string_not_equal(duet_rpmsg_error_text(&HX_H.dev), "no error");
+    assert_int_equal(duet_rpc_link_error(&rpc), DUET_ERR_LINK_DOWN);
+    /* Every later call fails at once, and polling says the link is down. */
+    assert_int_equal(duet_rpc_call_timeout(&rpc, 5000, "add", "ii:i", 1, 2, &r), DUET_ERR_LINK_DOWN);
+    assert_int_equal(duet_rpc_poll(&rpc), DUET_ERR_LINK_DOWN);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).corrupt, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -836,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_remote_starts_first),
         cmocka_unit_test(test_host_rejects_bad_layout),
         cmocka_unit_test(test_remote_rejects_bad_layout),
+        cmocka_unit_test(test_a_waiting_call_ends_when_the_rings_break),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
