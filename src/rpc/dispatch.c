@@ -90,6 +90,8 @@ static bool check_args(duet_req *c, duet_text *t)
 {
     const char *sig = c->bound.signature;
     unsigned argc = c->argc;
+    if (argc > DUET_RPC_MAX_ARGS) /* more than any signature takes, and than the tables hold */
+        return count_error(c, t);
     for (unsigned i = 0; i < argc; i++) {
         char letter = sig[i];
         duet_msgpack_token *tok = &c->args[i];

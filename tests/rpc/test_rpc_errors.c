@@ -197,6 +197,30 @@ static void test_wrong_arg_count(void **state)
     assert_stats(RB, 7, 7, 0, 0, 7, 0);
 }
 
+/* More arguments than any signature takes (DUET_RPC_MAX_ARGS), to a function whose last
+ * parameter is 'v': a count error, read within the engine's per-argument tables (it read
+ * one entry past them, which UBSan's bounds check in the _asan build shows). */
+static void test_more_arguments_than_any_signature_takes(void **state)
+{
+    (void)state;
+    assert_int_equal(duet_rpc_bind(RB, "v8", "iiiiiiiv", h_nop, NULL), DUET_OK);
+    for (unsigned n = DUET_RPC_MAX_ARGS + 1; n <= DUET_RPC_MAX_ARGS + 3; n++) {
+        duet_future f;
+        duet_msgpack_writer *w = duet_rpc_begin_call(RA, &f, "v8");
+        assert_non_null(w);
+        duet_msgpack_write_array(w, n);
+        for (unsigned i = 0; i < n; i++)
+            duet_msgpack_write_int(w, (int64_t)i);
+        assert_int_equal(duet_rpc_end(RA, w), DUET_OK);
+        uint8_t raw[16];
+        size_t len = 0;
+        assert_int_equal(duet_future_wait_raw(RA, &f, 100, raw, sizeof raw, &len), DUET_ERR_REMOTE);
+        char want[64];
+        snprintf(want, sizeof want, "v8: expected 8 arguments, got %u", n);
+        assert_string_equal(duet_rpc_error_text(RA), want);
+    }
+}
+
 static void test_wrong_arg_type(void **state)
 {
     (void)state;
@@ -682,6 +706,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_method, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_long_names_keep_the_reason, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_arg_count, setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_more_arguments_than_any_signature_takes, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_arg_type, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_arg_out_of_range, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_handler_fails, setup, fx_teardown),
