@@ -272,13 +272,6 @@ int rpc_fail_array(duet_req *r, unsigned n, const char *elem_name, bool integer,
     return duet_req_fail(r, DUET_ERR_TYPE, text);
 }
 
-int rpc_put_raw(duet_req *r, const std::vector<uint8_t> &encoded)
-{
-    duet_msgpack_writer *w = duet_req_result(r);
-    duet_msgpack_write_raw(w, encoded.data(), encoded.size());
-    return duet_msgpack_writer_error(w);
-}
-
 bool rpc_read_value(const uint8_t *data, size_t len, rpc_value *out)
 {
     duet_msgpack_reader r;

@@ -300,7 +300,15 @@ template <typename E> size_t rpc_element_size(const E &v)
     }
 }
 
-/* Writes v as a MessagePack array into out (sized for it), as msgpack-c packs a vector. */
+/* Writes v as a MessagePack array, as msgpack-c packs a vector. */
+template <typename E> void rpc_array_write(duet_msgpack_writer *w, const std::vector<E> &v)
+{
+    duet_msgpack_write_array(w, (uint32_t)v.size());
+    for (const E &e : v)
+        rpc_type<E>::write(w, e);
+}
+
+/* Writes v as a MessagePack array into out (sized for it): a call's argument. */
 template <typename E> void rpc_array_encode(const std::vector<E> &v, std::vector<uint8_t> &out)
 {
     size_t most = 5;
@@ -309,9 +317,7 @@ template <typename E> void rpc_array_encode(const std::vector<E> &v, std::vector
     out.resize(most);
     duet_msgpack_writer w;
     duet_msgpack_writer_init(&w, out.data(), out.size());
-    duet_msgpack_write_array(&w, (uint32_t)v.size());
-    for (const E &e : v)
-        rpc_type<E>::write(&w, e);
+    rpc_array_write(&w, v);
     out.resize(duet_msgpack_writer_size(&w));
 }
 
@@ -351,9 +357,6 @@ bool rpc_array_decode(const uint8_t *data, size_t len, std::vector<E> &out, rpc_
  * elem_name is an integer type, whose range an integer found may miss). */
 int rpc_fail_array(duet_req *r, unsigned n, const char *elem_name, bool integer, const rpc_array_problem &problem);
 
-/* Writes an array result. */
-int rpc_put_raw(duet_req *r, const std::vector<uint8_t> &encoded);
-
 /* std::vector<E> of scalars or texts travels as a MessagePack array, as the Arduino library's
  * MessagePack (msgpack-c) packs it; each element is checked as a value of E is. */
 template <typename E>
@@ -376,9 +379,9 @@ struct rpc_type<std::vector<E>, typename std::enable_if<rpc_element<E>::value &&
     static holder &use(holder &h) { return h; }
     static int put(duet_req *r, const holder &v)
     {
-        std::vector<uint8_t> encoded;
-        rpc_array_encode(v, encoded);
-        return rpc_put_raw(r, encoded);
+        duet_msgpack_writer *w = duet_req_result(r); /* straight into the response */
+        rpc_array_write(w, v);
+        return duet_msgpack_writer_error(w);
     }
     /* A result, read whole (the token alone does not hold the elements). */
     static bool decode_raw(const uint8_t *data, size_t len, holder &out)

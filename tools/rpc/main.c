@@ -372,13 +372,16 @@ static void on_call_signal(int sig)
     raise(sig);
 }
 
-/* The signals on_call_signal catches, in set. */
+/* The signals on_call_signal catches. */
+static const int call_signal_list[] = {SIGINT, SIGTERM, SIGHUP};
+#define CALL_SIGNALS (sizeof call_signal_list / sizeof call_signal_list[0])
+
+/* Those signals, in set. */
 static void call_signals(sigset_t *set)
 {
     sigemptyset(set);
-    sigaddset(set, SIGINT);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGHUP);
+    for (size_t i = 0; i < CALL_SIGNALS; i++)
+        sigaddset(set, call_signal_list[i]);
 }
 
 static void catch_call_signals(void)
@@ -387,9 +390,8 @@ static void catch_call_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_call_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (size_t i = 0; i < CALL_SIGNALS; i++)
+        sigaction(call_signal_list[i], &sa, NULL);
 }
 
 /* Opens the stream call talks over. false: said why. */
