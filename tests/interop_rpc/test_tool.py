@@ -223,6 +223,16 @@ def test_usage(c, duet):
     c.equal("--help: exit 0", rc, 0)
     for part in ('{"$bin": "<base64>"}', '{"$ext": TYPE, "data": "<base64>"}', "call_back(method, ...)", "Exit status", "--write-timeout MS"):
         c.contains("--help documents %s" % part, out, part)
+    # The synopsis (printed by --help and with every usage error) names each option of its verb.
+    rc, out, err, _ = run([duet], stdin=b"")
+    synopsis = err[:err.find("Try 'duet-rpc --help'")]
+    call_line, serve_line = synopsis.split("duet-rpc serve")[0], synopsis.split("duet-rpc serve")[1].split("duet-rpc --help")[0]
+    for verb, line, options in (("call", call_line, ("--port", "--baud", "--tcp", "--exec", "--notify", "--timeout", "--trace", "--load")),
+                                ("serve", serve_line, ("--stdio", "--tcp", "--port", "--baud", "--once", "--idle-timeout",
+                                                       "--write-timeout", "--timeout", "--trace", "--load"))):
+        for o in options:
+            named = re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(o), line) is not None
+            c.equal("the usage synopsis of %s names %s" % (verb, o), named, True)
     for args, why in ((["call", "add"], "no transport"), (["bogus"], "unknown command"), ([], "no command"),
                       (["call", "--exec", "true"], "no method"), (["call", "--tcp", "a:1", "--port", "/dev/null", "m"], "two transports"),
                       (["call", "--timeout", "x", "--exec", "true", "m"], "bad --timeout"),

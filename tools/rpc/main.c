@@ -39,6 +39,7 @@ static const char usage_text[] =
     "usage: duet-rpc call [--port DEVICE [--baud N] | --tcp HOST:PORT | --exec \"COMMAND\"]\n"
     "                     [--notify] [--timeout MS] [--trace] [--load LIB.so] METHOD [ARG...]\n"
     "       duet-rpc serve [--stdio | --tcp PORT | --port DEVICE [--baud N]]\n"
+    "                     [--once] [--idle-timeout MS] [--write-timeout MS]\n"
     "                     [--timeout MS] [--trace] [--load LIB.so ...]\n"
     "       duet-rpc --help\n"
     "       duet-rpc --version\n";
