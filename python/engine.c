@@ -6,6 +6,7 @@
 
 #include "engine.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -432,10 +433,51 @@ static unsigned elf_machine(const uint8_t *head)
     return head[5] == 2 ? (unsigned)(head[18] << 8 | head[19]) : (unsigned)(head[19] << 8 | head[18]);
 }
 
+/* The absolute symbol duet-board build --core m7 puts in a program (tools/board/posix_image.c):
+ * duet-board's upload and run refuse such a program in the M4's place, where it would run the
+ * M7's part of its code. */
+#define M7_MARK "duet_board_core_m7"
+
+/* Whether the 64-bit ELF image carries the M7's mark in its symbol table. */
+static bool marked_for_m7(const char *image)
+{
+    int fd = open(image, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    Elf64_Ehdr eh;
+    bool m7 = false;
+    if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+        eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shnum <= 4096) {
+        for (unsigned i = 0; i < eh.e_shnum && !m7; i++) {
+            Elf64_Shdr sh, strtab;
+            if (pread(fd, &sh, sizeof sh, (off_t)(eh.e_shoff + (uint64_t)i * sizeof sh)) != (ssize_t)sizeof sh)
+                break;
+            if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_link >= eh.e_shnum ||
+                pread(fd, &strtab, sizeof strtab, (off_t)(eh.e_shoff + (uint64_t)sh.sh_link * sizeof strtab)) !=
+                    (ssize_t)sizeof strtab)
+                continue;
+            uint64_t count = sh.sh_size / sizeof(Elf64_Sym);
+            for (uint64_t k = 0; k < count && k < (1u << 20) && !m7; k++) {
+                Elf64_Sym sym;
+                char name[sizeof M7_MARK];
+                if (pread(fd, &sym, sizeof sym, (off_t)(sh.sh_offset + k * sizeof sym)) != (ssize_t)sizeof sym)
+                    break;
+                if (sym.st_name == 0 || sym.st_name >= strtab.sh_size || sym.st_shndx != SHN_ABS)
+                    continue;
+                m7 = pread(fd, name, sizeof name, (off_t)(strtab.sh_offset + sym.st_name)) == (ssize_t)sizeof name &&
+                     memcmp(name, M7_MARK, sizeof name) == 0;
+            }
+        }
+    }
+    close(fd);
+    return m7;
+}
+
 /* Whether image can be the M4's program: the emulated M4 is a process of this host, so an
- * ELF for the machine this process runs on, or a script ("#!"). Checked before the upload,
- * which would put in flash, in place of what was there, an image the boot then refuses.
- * A file that cannot be read passes: the upload says why. False: why in e->why. */
+ * ELF for the machine this process runs on (not one duet-board built for the M7), or a script
+ * ("#!"). Checked before the upload, which would put in flash, in place of what was there, an
+ * image the boot then refuses (or, built for the M7, runs as the wrong core). A file that
+ * cannot be read passes: the upload says why. False: why in e->why. */
 static bool image_runnable(dpy_engine *e, const char *image)
 {
     uint8_t head[ELF_HEAD], self[ELF_HEAD];
@@ -452,6 +494,11 @@ static bool image_runnable(dpy_engine *e, const char *image)
         set_why(e, "start: %s is an ELF program for another machine (e_machine %u, this host's is %u): the emulated "
                    "M4 runs programs built for this host; nothing was uploaded", image, elf_machine(head),
                 elf_machine(self));
+        return false;
+    }
+    if (marked_for_m7(image)) {
+        set_why(e, "start: %s was built for the M7 (duet-board build --core m7), not the M4: give start() a program "
+                   "built with --core m4; nothing was uploaded", image);
         return false;
     }
     return true;

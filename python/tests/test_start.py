@@ -1,5 +1,7 @@
 """start(): booting the M4, its defaults, and every way it fails with OSError."""
 import os
+import shutil
+import subprocess
 import time
 
 import pytest
@@ -54,6 +56,32 @@ def test_start_with_a_path_the_m4_cannot_run_uploads_nothing(rpc, board, tmp_pat
         other.start(firmware=str(arm))
     other.close()
     assert _flash(board) == before
+
+
+def test_start_with_a_program_built_for_the_m7_uploads_nothing(rpc, board, tmp_path):
+    # duet-board build --core m7 marks the program (the absolute symbol duet_board_core_m7);
+    # duet-board's upload and run refuse it in the M4's place, where it would run the M7's
+    # part. start(firmware=PATH) uploaded it and booted it as the M4.
+    cc = shutil.which("cc")
+    if not cc:
+        pytest.skip("no cc to build a marked program with")
+    src = tmp_path / "blink.c"
+    src.write_text("int main(void) { return 0; }\n")
+    m7 = tmp_path / "blink_m7"
+    subprocess.run([cc, str(src), "-o", str(m7), "-Wl,--defsym=duet_board_core_m7=0"], check=True)
+    before = _flash(board)
+    with pytest.raises(OSError, match="blink_m7 was built for the M7 .duet-board build --core m7., not the M4: "
+                                      ".*--core m4; nothing was uploaded"):
+        rpc.start(firmware=str(m7))
+    assert _flash(board) == before
+    # A program marked for the M4, or not marked (built without duet-board), is taken.
+    m4 = tmp_path / "blink_m4"
+    subprocess.run([cc, str(src), "-o", str(m4), "-Wl,--defsym=duet_board_core_m4=0"], check=True)
+    other = msgpackrpc.MsgPackRPC()
+    with pytest.raises(OSError, match="the M4 stopped: its program exited"):
+        other.start(firmware=str(m4))  # uploaded and booted: it exits at once
+    other.close()
+    assert _flash(board) != before
 
 
 def test_start_with_a_path_refused_at_boot_says_it_was_uploaded(board, monkeypatch):
