@@ -8,7 +8,7 @@
  *   int duet_rpc_register(duet_rpc *rpc) { return duet_rpc_bind(rpc, "mul", "ll:l", mul, NULL); }
  *
  * Build it against the same duet headers and configuration (DUET_RPC_* sizes) as duet-rpc:
- *   cc -shared -fPIC -I include plugin.c -o plugin.so
+ *   cc -shared -fPIC -I include -I tools/rpc plugin.c -o plugin.so      (from the repository)
  * Do not link duet_core into it: the duet functions it calls are those of duet-rpc, which
  * exports the whole core. duet-rpc calls duet_rpc_register once for every engine it sets
  * up (once per connection); names and tables given to bind must stay valid (static). */
