@@ -62,7 +62,7 @@ PREFIX ?= /usr/local
 INSTALL_BUILD = $(BUILD)/for-install
 install:
 	@scripts/deps.sh build qemu
-	@cmake -S . -B $(INSTALL_BUILD) -DDUET_TESTS=OFF -DDUET_AN521=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(INSTALL_BUILD) -DDUET_TESTS=OFF -DDUET_AN521=ON -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(INSTALL_BUILD) -j$(JOBS)
 	cmake --install $(INSTALL_BUILD) --prefix $(PREFIX)
 
