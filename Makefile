@@ -65,14 +65,19 @@ install:
 	@cmake -S . -B $(INSTALL_BUILD) -DDUET_TESTS=OFF -DDUET_AN521=ON -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(INSTALL_BUILD) -j$(JOBS)
 	cmake --install $(INSTALL_BUILD) --prefix $(PREFIX)
+	@printf '%s\n' '$(DESTDIR)' > $(INSTALL_BUILD)/install_destdir.txt
 
 # Removes what the last make install put there (its build's install_manifest.txt; that of
 # $(BUILD) after a cmake --install from it).
+# The manifest lists paths without DESTDIR: a staged install's files are removed under the
+# DESTDIR given here, else the one make install recorded.
 uninstall:
 	@if [ -f $(INSTALL_BUILD)/install_manifest.txt ]; then \
-		cmake -DMANIFEST=$(INSTALL_BUILD)/install_manifest.txt -P cmake/uninstall.cmake; \
+		destdir='$(DESTDIR)'; \
+		[ -n "$$destdir" ] || destdir=$$(cat $(INSTALL_BUILD)/install_destdir.txt 2>/dev/null || true); \
+		cmake -DMANIFEST=$(INSTALL_BUILD)/install_manifest.txt -DDESTDIR="$$destdir" -P cmake/uninstall.cmake; \
 	else \
-		cmake -DMANIFEST=$(BUILD)/install_manifest.txt -P cmake/uninstall.cmake; \
+		cmake -DMANIFEST=$(BUILD)/install_manifest.txt -DDESTDIR='$(DESTDIR)' -P cmake/uninstall.cmake; \
 	fi
 
 # Debian packages into build-deb/deb/ (CPack; docs/install.md says which and why).

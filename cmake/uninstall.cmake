@@ -1,5 +1,7 @@
 # Removes what `cmake --install` installed, as its manifest lists it:
-#   cmake -DMANIFEST=build/install_manifest.txt -P cmake/uninstall.cmake   (make uninstall)
+#   cmake -DMANIFEST=build/install_manifest.txt [-DDESTDIR=DIR] -P cmake/uninstall.cmake   (make uninstall)
+# The manifest lists the paths without the DESTDIR a staged install wrote under: DESTDIR puts
+# them there again (else the files at the listed paths, another install's, would go).
 # Then duet's own directories (include/duet, lib/cmake/duet, lib/duet, libexec/duet,
 # share/duet, share/doc/duet and what is below them) go when they are empty; directories
 # others share (bin, lib, include, python's) stay.
@@ -7,7 +9,11 @@ if(NOT DEFINED MANIFEST OR NOT EXISTS "${MANIFEST}")
   message(FATAL_ERROR "uninstall: no install manifest '${MANIFEST}': the build directory that "
     "installed duet has it (make install writes build/install_manifest.txt); give that one")
 endif()
-file(STRINGS "${MANIFEST}" files)
+file(STRINGS "${MANIFEST}" listed_files)
+set(files "")
+foreach(f IN LISTS listed_files)
+  list(APPEND files "${DESTDIR}${f}")
+endforeach()
 set(dirs "")
 set(removed 0)
 foreach(f IN LISTS files)
@@ -40,4 +46,8 @@ foreach(d IN LISTS candidates)
   endif()
 endforeach()
 list(LENGTH files listed)
-message(STATUS "uninstall: removed ${removed} of the ${listed} files ${MANIFEST} lists")
+if(DESTDIR)
+  message(STATUS "uninstall: removed ${removed} of the ${listed} files ${MANIFEST} lists, under DESTDIR ${DESTDIR}")
+else()
+  message(STATUS "uninstall: removed ${removed} of the ${listed} files ${MANIFEST} lists")
+endif()
