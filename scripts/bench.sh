@@ -100,6 +100,12 @@ rounded() {
 }
 
 # ratio A B - A / B with two decimals.
+# median NUMBER... - the middle one of the numbers (the upper of the two middle ones for an
+# even count).
+median() {
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'
+}
+
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'
 }
@@ -163,8 +169,14 @@ suite_codec() {
 #   rpc.tcp.clients_1.calls_per_s, rpc.tcp.clients_50.calls_per_s
 #                               the same add over TCP (loopback) against one `duet-rpc serve
 #                               --tcp` (bench/rpc_tcp/): 1 and 50 concurrent clients, each
-#                               making 200 synchronous calls with its own engine; the median
+#                               with its own engine, 10000 synchronous calls in all; the median
 #                               of BENCH_TCP_ROUNDS runs (default 5), beside rpc.sync.calls_per_s
+#   rpc.tcp.raw.clients_N.round_trips_per_s
+#                               the baseline: the same clients and round trips with no RPC
+#                               (a 16-byte message each way, answered by one poll() loop in
+#                               another process: bench_rpc_tcp --raw), each of its runs right
+#                               before duet's; the median likewise
+#   rpc.tcp.clients_N.ratio     duet's median / the baseline's (1: as fast as bare TCP)
 suite_rpc() {
     prog=$(bench_program bench_rpc)
     base=$(callgrind_count rpc.empty "$prog" empty "$BENCH_N")
@@ -179,13 +191,20 @@ suite_rpc() {
     case $tcp_rounds in '' | *[!0-9]* | 0*) die "BENCH_TCP_ROUNDS must be a positive integer" ;; esac
     for clients in 1 50; do
         rates=""
+        raw_rates=""
         r=1
         while [ "$r" -le "$tcp_rounds" ]; do
-            rates="$rates $(wall_clock_rate "rpc.tcp.clients_$clients.$r" "$tcp_prog" "$BUILD/bin/duet-rpc" "$clients" 200)"
+            raw_rates="$raw_rates $(wall_clock_rate "rpc.tcp.raw.clients_$clients.$r" "$tcp_prog" --raw "$clients" $((10000 / clients)))"
+            rates="$rates $(wall_clock_rate "rpc.tcp.clients_$clients.$r" "$tcp_prog" "$BUILD/bin/duet-rpc" "$clients" $((10000 / clients)))"
             r=$((r + 1))
         done
-        # shellcheck disable=SC2086 # the words of $rates
-        figure "rpc.tcp.clients_$clients.calls_per_s" "$(printf '%s\n' $rates | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" calls/s
+        # shellcheck disable=SC2086 # the words of $rates and $raw_rates
+        duet_rate=$(median $rates)
+        # shellcheck disable=SC2086
+        raw_rate=$(median $raw_rates)
+        figure "rpc.tcp.clients_$clients.calls_per_s" "$duet_rate" calls/s
+        figure "rpc.tcp.raw.clients_$clients.round_trips_per_s" "$raw_rate" round_trips/s
+        figure "rpc.tcp.clients_$clients.ratio" "$(ratio "$duet_rate" "$raw_rate")"
     done
 }
 

@@ -7,11 +7,19 @@
  *   calls_per_s <CLIENTS * CALLS / seconds from the start signal to the last client's end>
  *
  * then stops the server with SIGTERM and checks that it exits 0.
+ *
+ * bench_rpc_tcp --raw CLIENTS CALLS is the baseline: the same clients and round trips with
+ * no RPC, against a server process that answers each RAW_BYTES-byte message with one of the
+ * same size from one poll() loop, as duet-rpc serves its connections (what TCP over the
+ * loopback between two processes allows at best). Each client writes a message and reads the
+ * answer CALLS times, checking its bytes; the line printed is the same (calls_per_s: round
+ * trips per second).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +35,9 @@
 
 #define MAX_CLIENTS 256
 #define MESSAGE 4096
+/* A raw message's size: about an add(k, i) request ([0, id, "add", [k, i]], 13 to 17
+ * bytes) and its response ([1, id, nil, sum], 6 to 10 bytes) together, one way. */
+#define RAW_BYTES 16
 
 typedef struct client {
     pthread_t thread;
@@ -40,6 +51,7 @@ typedef struct client {
 
 static client clients[MAX_CLIENTS];
 static long calls;
+static bool raw;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t start_cond = PTHREAD_COND_INITIALIZER;
 static bool started;
@@ -104,6 +116,84 @@ static pid_t start_server(const char *duet, unsigned *port)
     return pid;
 }
 
+/* The raw baseline's server: answers every RAW_BYTES bytes a connection sends with the
+ * same bytes, from one poll() loop over the listening socket and every connection, until
+ * SIGTERM (its default action) ends it. */
+static void raw_serve(int listener)
+{
+    struct pollfd p[MAX_CLIENTS + 1];
+    size_t have[MAX_CLIENTS + 1];
+    uint8_t buf[MAX_CLIENTS + 1][RAW_BYTES];
+    nfds_t n = 1;
+    p[0] = (struct pollfd){.fd = listener, .events = POLLIN};
+    for (;;) {
+        if (poll(p, n, -1) < 0 && errno != EINTR)
+            die("raw server: poll: %s", strerror(errno));
+        if ((p[0].revents & POLLIN) && n <= MAX_CLIENTS) {
+            int fd = duet_posix_tcp_accept(listener);
+            if (fd < 0)
+                die("raw server: %s", duet_posix_error_text());
+            have[n] = 0;
+            p[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+        }
+        for (nfds_t i = 1; i < n; i++) {
+            if (!p[i].revents)
+                continue;
+            ssize_t r = read(p[i].fd, buf[i] + have[i], RAW_BYTES - have[i]);
+            if (r <= 0) { /* the client is done: its place goes to the last one */
+                close(p[i].fd);
+                p[i] = p[--n];
+                have[i] = have[n];
+                memcpy(buf[i], buf[n], RAW_BYTES);
+                i--;
+                continue;
+            }
+            have[i] += (size_t)r;
+            if (have[i] == RAW_BYTES) {
+                if (write(p[i].fd, buf[i], RAW_BYTES) != RAW_BYTES)
+                    die("raw server: write: %s", strerror(errno));
+                have[i] = 0;
+            }
+        }
+    }
+}
+
+/* Starts the raw baseline's server process on a loopback port it picks. */
+static pid_t start_raw_server(unsigned *port)
+{
+    uint16_t bound;
+    int listener = duet_posix_tcp_listen(0, &bound);
+    if (listener < 0)
+        die("raw server: %s", duet_posix_error_text());
+    *port = bound;
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork: %s", strerror(errno));
+    if (pid == 0)
+        raw_serve(listener);
+    close(listener);
+    return pid;
+}
+
+/* One raw round trip: RAW_BYTES out, the same RAW_BYTES back. */
+static void raw_round_trip(client *c, long i)
+{
+    uint8_t out[RAW_BYTES], in[RAW_BYTES];
+    memset(out, (int)(i & 0xff), sizeof out);
+    memcpy(out, &c->k, sizeof c->k);
+    if (write(c->fd, out, sizeof out) != (ssize_t)sizeof out)
+        die("client %d: write: %s", c->k, strerror(errno));
+    size_t got = 0;
+    while (got < sizeof in) {
+        ssize_t r = read(c->fd, in + got, sizeof in - got);
+        if (r <= 0)
+            die("client %d, round trip %ld: %s", c->k, i, r ? strerror(errno) : "the server closed");
+        got += (size_t)r;
+    }
+    if (memcmp(in, out, sizeof in) != 0)
+        die("client %d, round trip %ld: the answer is not what was sent", c->k, i);
+}
+
 static void client_connect(client *c, unsigned port)
 {
     char where[32];
@@ -111,6 +201,8 @@ static void client_connect(client *c, unsigned port)
     c->fd = duet_posix_tcp_connect(where);
     if (c->fd < 0)
         die("client %d: %s", c->k, duet_posix_error_text());
+    if (raw)
+        return;
     duet_bytes_fd_init(&c->io_fd, c->fd, c->fd);
     duet_bytes_io io = duet_bytes_fd_io(&c->io_fd);
     duet_link_bytes_init(&c->link, &io, c->rx, sizeof c->rx, MESSAGE);
@@ -132,7 +224,9 @@ static void *client_run(void *arg)
     while (!started)
         pthread_cond_wait(&start_cond, &start_lock);
     pthread_mutex_unlock(&start_lock);
-    for (long i = 0; i < calls; i++) {
+    for (long i = 0; raw && i < calls; i++)
+        raw_round_trip(c, i);
+    for (long i = 0; !raw && i < calls; i++) {
         int64_t sum = -1;
         int err = duet_rpc_call(&c->rpc, "add", "ll:l", (int64_t)c->k, (int64_t)i, &sum);
         if (err)
@@ -147,14 +241,15 @@ static void *client_run(void *arg)
 int main(int argc, char **argv)
 {
     if (argc != 4)
-        die("usage: bench_rpc_tcp DUET_RPC CLIENTS CALLS");
+        die("usage: bench_rpc_tcp DUET_RPC|--raw CLIENTS CALLS");
     int n = atoi(argv[2]);
     calls = atol(argv[3]);
     if (n < 1 || n > MAX_CLIENTS || calls < 1)
         die("CLIENTS must be 1..%d and CALLS 1 or more", MAX_CLIENTS);
     duet_posix_ignore_sigpipe();
+    raw = strcmp(argv[1], "--raw") == 0;
     unsigned port;
-    pid_t server = start_server(argv[1], &port);
+    pid_t server = raw ? start_raw_server(&port) : start_server(argv[1], &port);
     for (int k = 0; k < n; k++) {
         clients[k].k = k;
         client_connect(&clients[k], port);
@@ -173,7 +268,9 @@ int main(int argc, char **argv)
     printf("calls_per_s %.0f\n", (double)n * (double)calls / secs);
     kill(server, SIGTERM);
     int status;
-    if (waitpid(server, &status, 0) != server || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        die("the server did not exit 0 on SIGTERM");
+    if (waitpid(server, &status, 0) != server)
+        die("waitpid: %s", strerror(errno));
+    if (raw ? !WIFSIGNALED(status) || WTERMSIG(status) != SIGTERM : !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die("the server did not %s on SIGTERM", raw ? "end" : "exit 0");
     return 0;
 }

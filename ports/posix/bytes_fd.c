@@ -78,11 +78,14 @@ duet_bytes_io duet_bytes_fd_io(duet_bytes_fd *f)
     return io;
 }
 
-/* What read() or recv() returned, as duet_bytes_fd_read returns it. */
-static long read_result(duet_bytes_fd *f, ssize_t n)
+/* What read() or recv() returned, as duet_bytes_fd_read returns it; cap is what it was
+ * given room for. */
+static long read_result(duet_bytes_fd *f, ssize_t n, size_t cap)
 {
-    if (n > 0)
+    if (n > 0) {
+        f->drained = (size_t)n < cap;
         return (long)n;
+    }
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
         return 0;
     f->last_errno = n < 0 ? errno : 0; /* 0: end of stream; EIO: a pty's other end closed */
@@ -97,10 +100,18 @@ long duet_bytes_fd_read(void *ctx, uint8_t *buf, size_t cap)
         return DUET_ERR_LINK_DOWN;
     if (cap == 0)
         return 0;
+    /* A read that came back short found the descriptor empty behind its bytes: the read
+     * right after it says 0 without asking the kernel again (a link reads until it is told
+     * 0, so each message it takes in would cost a second system call only to learn there is
+     * no more). The one after that asks; a wait in between (poll) sees what came since. */
+    if (f->drained) {
+        f->drained = false;
+        return 0;
+    }
     if (cap > (size_t)SSIZE_MAX)
         cap = (size_t)SSIZE_MAX;
     if (f->read_is_socket)
-        return read_result(f, recv(f->read_fd, buf, cap, MSG_DONTWAIT));
+        return read_result(f, recv(f->read_fd, buf, cap, MSG_DONTWAIT), cap);
     struct pollfd p = {.fd = f->read_fd, .events = POLLIN, .revents = 0};
     int r = poll(&p, 1, 0);
     if (r < 0)
@@ -112,7 +123,7 @@ long duet_bytes_fd_read(void *ctx, uint8_t *buf, size_t cap)
         f->eof = true;
         return DUET_ERR_LINK_DOWN;
     }
-    return read_result(f, read(f->read_fd, buf, cap));
+    return read_result(f, read(f->read_fd, buf, cap), cap);
 }
 
 int duet_bytes_fd_write(void *ctx, const uint8_t *data, size_t len)
@@ -153,6 +164,7 @@ void duet_bytes_fd_wait(void *ctx, uint32_t timeout_ms)
     duet_bytes_fd *f = (duet_bytes_fd *)ctx;
     if (f->eof)
         return;
+    f->drained = false; /* the read after a wait asks the kernel */
     struct pollfd p = {.fd = f->read_fd, .events = POLLIN, .revents = 0};
     poll(&p, 1, timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms);
 }

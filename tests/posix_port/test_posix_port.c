@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #ifdef __linux__
@@ -27,6 +28,7 @@
 #include <cmocka.h>
 
 #include "duet/posix/board.h"
+#include "duet/posix/bytes_fd.h"
 #include "duet/rpmsg.h"
 #include "m4_program.h"
 
@@ -832,9 +834,58 @@ static void test_rpmsg_two_processes(void **state)
     duet_posix_port_close(&m7);
 }
 
+/* A read of a byte stream that came back short found it empty: the read right after says 0
+ * without asking the kernel (so a message costs one read, not two), the one after that
+ * reads again, and so does the first read after a wait. A read that filled its room asks
+ * again at once. Over a socket (recv) and a pipe (poll and read) alike. */
+static void test_bytes_fd_short_reads(void **state)
+{
+    (void)state;
+    for (int way = 0; way < 2; way++) {
+        int fds[2];
+        if (way == 0)
+            assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+        else
+            assert_int_equal(pipe(fds), 0);
+        int rfd = fds[0], wfd = fds[1];
+        duet_bytes_fd f;
+        duet_bytes_fd_init(&f, rfd, wfd);
+        uint8_t buf[64];
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), 0); /* nothing yet */
+        assert_int_equal(write(wfd, "hello", 5), 5);
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), 5);
+        assert_memory_equal(buf, "hello", 5);
+        assert_int_equal(write(wfd, "abc", 3), 3);
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), 0); /* short before: not asked */
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), 3);
+        assert_memory_equal(buf, "abc", 3);
+        /* A wait in between: the read after it asks. */
+        assert_int_equal(write(wfd, "de", 2), 2);
+        duet_bytes_fd_wait(&f, 0);
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), 2);
+        assert_memory_equal(buf, "de", 2);
+        /* Reads that fill their room go on reading. */
+        assert_int_equal(write(wfd, "0123456789", 10), 10);
+        duet_bytes_fd_wait(&f, 0);
+        assert_int_equal(duet_bytes_fd_read(&f, buf, 4), 4);
+        assert_int_equal(duet_bytes_fd_read(&f, buf + 4, 4), 4);
+        assert_int_equal(duet_bytes_fd_read(&f, buf + 8, 4), 2);
+        assert_memory_equal(buf, "0123456789", 10);
+        /* The end of the stream, after a short read, is seen by the read after the next. */
+        assert_int_equal(write(wfd, "z", 1), 1);
+        close(wfd);
+        duet_bytes_fd_wait(&f, 0);
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), 1);
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), 0);
+        assert_int_equal(duet_bytes_fd_read(&f, buf, sizeof buf), DUET_ERR_LINK_DOWN);
+        close(rfd);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bytes_fd_short_reads),
         cmocka_unit_test_setup_teardown(test_board_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_board_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload, setup, teardown),

@@ -36,6 +36,7 @@ typedef struct duet_bytes_fd {
     bool write_is_socket;   /* use send(MSG_NOSIGNAL) */
     bool read_is_socket;    /* use recv(MSG_DONTWAIT): one system call instead of two */
     bool eof;               /* the read side reached end of stream */
+    bool drained;           /* the last read filled less than it was given room for */
     int last_errno;         /* errno of the last failure, 0 if none */
 } duet_bytes_fd;
 
@@ -45,7 +46,10 @@ void duet_bytes_fd_init(duet_bytes_fd *f, int read_fd, int write_fd);
 /* The duet_bytes_io for duet_link_bytes_init, with ctx = f. */
 duet_bytes_io duet_bytes_fd_io(duet_bytes_fd *f);
 
-/* The four functions of that io, for callers that wrap them. ctx is a duet_bytes_fd *. */
+/* The four functions of that io, for callers that wrap them. ctx is a duet_bytes_fd *.
+ * A read that came back short (fewer bytes than cap) found the descriptor empty: the read
+ * right after it returns 0 without a system call; the next one, or the first after a wait,
+ * reads again. */
 long duet_bytes_fd_read(void *ctx, uint8_t *buf, size_t cap);
 int duet_bytes_fd_write(void *ctx, const uint8_t *data, size_t len);
 void duet_bytes_fd_wait(void *ctx, uint32_t timeout_ms);
