@@ -21,11 +21,14 @@
 #               as C11 and as C++11 (duet/*.h, duet/posix/*.h) and as C++17 (duet/arduino/*.h,
 #               which sketches use, with duet-board's include path)
 #   too-new     find_package(duet 99.0) must fail, and say which version there is
+#   plugin      a duet-rpc plugin (plugin/plugin.c, duet/rpc_plugin.h) built with
+#               $(pkg-config --cflags duet), loaded by the installed duet-rpc serve --stdio and
+#               called through the installed duet-rpc call --exec: mul(6, 7) = 42
 # Every pair runs on a fresh emulated board with the installed duet-board; the M4's answer,
 # add(40, 2) = 42, must come back through the M7. WORK keeps the logs.
 set -eu
 
-[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|an521|giga|python|version|headers|too-new PREFIX WORK SOURCE BUILD" >&2; exit 2; }
+[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|an521|giga|python|version|headers|too-new|plugin PREFIX WORK SOURCE BUILD" >&2; exit 2; }
 way=$1
 prefix=$2
 work=$3/$way
@@ -44,7 +47,8 @@ if [ -z "${DUET_CONSUMER_AWAY:-}" ]; then
     trap 'rm -rf "$away"' EXIT
     cp -a "$prefix" "$away/duet"
     mkdir "$away/project"
-    cp -a "$here/pair" "$here/sketch" "$here/python" "$here/version" "$here/too_new" "$here/consumer.sh" "$away/project/"
+    cp -a "$here/pair" "$here/sketch" "$here/python" "$here/version" "$here/too_new" "$here/plugin" "$here/consumer.sh" \
+        "$away/project/"
     status=0
     if unshare --user --map-root-user --mount mount -t tmpfs none "$away/project" 2>/dev/null; then
         echo "consumer.sh: duet moved to $away/duet; $src and $build hidden"
@@ -182,6 +186,16 @@ version)
     "$cc" -std=c11 -Wall -Wextra -Werror "$here/version/check_version.c" -I"$prefix/include" \
         -L"$libdir" -lduet -Wl,-rpath,"$libdir" -o "$work/check_version"
     "$work/check_version"
+    ;;
+plugin)
+    export PKG_CONFIG_LIBDIR="$libdir/pkgconfig"
+    flags=$(pkg-config --cflags duet)
+    echo "pkg-config --cflags duet: $flags"
+    # shellcheck disable=SC2086
+    "$cc" -std=c11 -Wall -Wextra -Werror -shared -fPIC $flags "$here/plugin/plugin.c" -o "$work/plugin.so"
+    answer=$("$prefix/bin/duet-rpc" call --exec "\"$prefix/bin/duet-rpc\" serve --stdio --load \"$work/plugin.so\"" mul 6 7)
+    echo "mul(6, 7) = $answer"
+    [ "$answer" = 42 ] || { echo "consumer.sh ($way): the plugin's mul(6, 7) answered '$answer'" >&2; exit 1; }
     ;;
 headers)
     # header_alone COMPILER SUFFIX HEADER OPTION... - HEADER as the one include of a file.

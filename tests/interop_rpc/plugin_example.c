@@ -1,10 +1,10 @@
 /* plugin_example.c - a plugin for `duet-rpc serve --load`: binds C functions into the tool's
- * engine through duet_rpc_register (tools/rpc/duet_rpc_plugin.h). */
+ * engine through duet_rpc_register (duet/rpc_plugin.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "duet/rpc.h"
-#include "duet_rpc_plugin.h"
+#include "duet/rpc_plugin.h"
 
 /* mul(a, b): a * b as int64, an error if it overflows. */
 static int mul(duet_req *c)
