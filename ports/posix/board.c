@@ -879,6 +879,17 @@ static void *reaper_main(void *arg)
                    : WIFEXITED(status)   ? WEXITSTATUS(status)
                    : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                          : 255;
+    /* The board's log says "M4  stopped: <text>": a signal's name alone, not the sentence
+     * the M7's errors give ("the M4 stopped: SIGSEGV"). Written before the M7 learns it: an
+     * M7 that ends at once on learning it takes this thread with it, and the end was lost. */
+    char text[64];
+    if (reset && code == 128 + SIGTERM)
+        snprintf(text, sizeof text, "the M4 was held in reset (stopped)");
+    else if (code > 128)
+        m4_signal_text(code, text, sizeof text);
+    else
+        m4_end_text(code, text, sizeof text);
+    duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, code, text, strlen(text));
     if (!reset && c->m4_pid == (int32_t)r->pid) {
         st((uint32_t *)&c->m4_status, (uint32_t)code);
         st(&c->m4_ended, 1);
@@ -889,16 +900,6 @@ static void *reaper_main(void *arg)
         while (!__atomic_compare_exchange_n(bell, &old, next, true, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
         futex_wake(bell);
     }
-    /* The board's log says "M4  stopped: <text>": a signal's name alone, not the sentence
-     * the M7's errors give ("the M4 stopped: SIGSEGV"). */
-    char text[64];
-    if (reset && code == 128 + SIGTERM)
-        snprintf(text, sizeof text, "the M4 was held in reset (stopped)");
-    else if (code > 128)
-        m4_signal_text(code, text, sizeof text);
-    else
-        m4_end_text(code, text, sizeof text);
-    duet_posix_event_emit_as(DUET_CPU_M4, DUET_EV_END, -1, code, text, strlen(text));
     unmap_board(&r->maps);
     free(r);
     return NULL;

@@ -139,6 +139,19 @@ void setup(void)
 void loop(void) { delay(1000); }
 '''
 
+# The M4 crashes before its duet_begin(); the M7's duet_begin() fails with why, and the M7's
+# program returns at once.
+EARLY_CRASH_M4 = r'''
+#include "duet/board.h"
+void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
+void loop(void) {}
+'''
+
+BEGIN_OR_QUIT_M7 = r'''
+#include "duet/duet.h"
+int main(void) { return duet_begin() ? 0 : 4; }
+'''
+
 M7_CRASH = r'''
 #include "duet/board.h"
 void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
@@ -185,7 +198,8 @@ class DuetBoard(unittest.TestCase):
         for core, text in (("m7", M7), ("m4", M4), ("crash_m4", CRASH_M4), ("caller_m7", CALLER_M7),
                            ("m7_crash", M7_CRASH), ("returning_m7", RETURNING_M7), ("share_m7", SHARE_M7),
                            ("share_m4", SHARE_M4), ("idle_m7", IDLE_M7), ("idle_m4", IDLE_M4),
-                           ("burst_m7", BURST_M7)):
+                           ("burst_m7", BURST_M7), ("early_crash_m4", EARLY_CRASH_M4),
+                           ("begin_or_quit_m7", BEGIN_OR_QUIT_M7)):
             src = os.path.join(cls.dir, f"p_{core}.c")
             with open(src, "w") as f:
                 f.write(text)
@@ -462,6 +476,18 @@ class DuetBoard(unittest.TestCase):
         # the failing call's own text says why, not only the next duet_poll()
         self.assertEqual(m.group(3), "die: link down: the M4 stopped: SIGSEGV")
         self.assertIn("poll: -9 link: the M4 stopped: SIGSEGV", r.stdout)
+
+    def test_an_m4_crash_the_m7_learned_is_never_lost_when_the_m7_ends_at_once(self):
+        # the M7's thread that reaps the M4 told the M7 first and wrote the M4's end to the
+        # board's log after: an M7 whose duet_begin() failed for it and returned at once took
+        # that thread with it (about one run in four), and the log said "M4 stopped: the M7
+        # stopped, and the M4 with it", the run "the M7 program returned 4": the crash lost
+        for _ in range(12):
+            r = self.tool("run", "--seconds", "5", "--m7", self.image("begin_or_quit_m7"), "--m4",
+                          self.image("early_crash_m4"))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertRegex(r.stderr, r"\] M4 +stopped: SIGSEGV\n")
+            self.assertTrue(r.stderr.endswith("duet-board run: the M4 crashed: SIGSEGV\n"), r.stderr)
 
     def test_the_m4_stops_with_the_m7_and_both_have_an_end_line(self):
         r = self.tool("run", "--seconds", "10", "--m7", self.image("returning_m7"), "--m4", self.image("m4"))
