@@ -79,4 +79,53 @@ if "$board" upload --target an521 --core m7 "$work/serial_m7.elf" 2>"$work/err.t
 fi
 grep -q "^duet-board upload: target an521 has no upload: it keeps no flash between runs (give run the images" \
     "$work/err.txt" || { cat "$work/err.txt" >&2; exit 1; }
+# The M4's UART into a file (2>FILE) keeps what the M4 printed: it went into the file through
+# a description of its own, and duet-board's sentence at the end, written at the start of
+# the file, went over it (the M4's line and its fault's were lost). A fault of the M4 is not
+# told as the M7 program's return.
+cat >"$work/fault_m4.c" <<'EOF_C'
+#include <stdio.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void) { duet_begin(); printf("M4 about to fault\n"); __builtin_trap(); }
+void loop(void) {}
+EOF_C
+cat >"$work/wait_m7.c" <<'EOF_C'
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void) { duet_begin(); }
+void loop(void) { delay(10); }
+EOF_C
+"$board" build --target an521 --core m4 -o "$work/fault_m4.elf" "$work/fault_m4.c" 2>/dev/null
+"$board" build --target an521 --core m7 -o "$work/wait_m7.elf" "$work/wait_m7.c" 2>/dev/null
+status=0
+"$board" run --target an521 --m7 "$work/wait_m7.elf" --m4 "$work/fault_m4.elf" --seconds 10 >/dev/null \
+    2>"$work/fault_err.txt" || status=$?
+[ "$status" -eq 1 ] || { echo "duet_board.sh: a faulting M4 ended the run with $status, not 1" >&2; exit 1; }
+for want in "^M4 about to fault" "^duet: unexpected exception 00[0-9] at pc 102" \
+    "^duet-board run: a core faulted (status 13[0-9]: 128 + exception [0-9]); the pc in its line above says which"; do
+    grep -q "$want" "$work/fault_err.txt" ||
+        { echo "duet_board.sh: no '$want' in stderr (a file):" >&2; cat "$work/fault_err.txt" >&2; exit 1; }
+done
+# An image for the other CPU, or for this PC, is refused with a sentence before QEMU starts
+# (QEMU locked up on it and printed its registers, "QEMU stopped: SIGABRT").
+refused() { # WANT ARGS...: run with ARGS fails with status 1 and the sentence WANT
+    want=$1
+    shift
+    status=0
+    "$board" run --target an521 "$@" --seconds 5 >"$work/out.txt" 2>"$work/err.txt" || status=$?
+    if [ "$status" -ne 1 ] || [ "$(cat "$work/err.txt")" != "$want" ]; then
+        echo "duet_board.sh: run $* ended with $status and said:" >&2
+        cat "$work/err.txt" >&2
+        echo "(expected 1 and: $want)" >&2
+        exit 1
+    fi
+}
+refused "duet-board run: $work/fault_m4.elf was built for the M4 (duet-board build --target an521 --core m4), not the \
+M7: give the M7 a program built with --core m7" --m7 "$work/fault_m4.elf"
+refused "duet-board run: $work/wait_m7.elf was built for the M7 (duet-board build --target an521 --core m7), not the \
+M4: give the M4 a program built with --core m4" --m7 "$work/wait_m7.elf" --m4 "$work/wait_m7.elf"
+cp "$board" "$work/pc_program" # a program for this PC
+refused "duet-board run: $work/pc_program is not a program for the AN521 (a Cortex-M ELF image): build it with \
+duet-board build --target an521" --m7 "$work/pc_program"
 echo "duet_board.sh: build and run on --target an521 work"

@@ -3,12 +3,15 @@
  * program against the port's library; run starts QEMU with both images, the M7's UART on
  * stdout (C's stdout and the Serial) and the M4's on stderr. There is no flash to keep
  * images in between runs: run takes them with --m7 and --m4. */
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -229,6 +232,73 @@ static void qemu_messages(int fd)
     fclose(f);
 }
 
+/* Where each CPU's image lies (ports/an521/cpu0.ld, cpu1.ld): 2 MiB of ssram-0 each. */
+#define AN521_M7_IMAGE 0x10000000u
+#define AN521_M4_IMAGE 0x10200000u
+#define AN521_IMAGE_SIZE 0x00200000u
+
+/* The address an ELF image for a 32-bit Arm core loads its first bytes at (the lowest
+ * physical address of a loadable segment with contents), or 0 when path is no such image;
+ * why then says so. */
+static uint32_t arm_image_address(const char *path, char *why, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, cap, "%s: %s", path, strerror(errno));
+        return 0;
+    }
+    Elf32_Ehdr eh;
+    uint32_t lowest = 0;
+    if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+        eh.e_ident[EI_CLASS] == ELFCLASS32 && eh.e_machine == EM_ARM && eh.e_type == ET_EXEC &&
+        eh.e_phentsize == sizeof(Elf32_Phdr) && eh.e_phnum <= 256) {
+        for (int i = 0; i < eh.e_phnum; i++) {
+            Elf32_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)eh.e_phoff + (off_t)i * (off_t)sizeof ph) != (ssize_t)sizeof ph)
+                break;
+            if (ph.p_type == PT_LOAD && ph.p_filesz > 0 && (lowest == 0 || ph.p_paddr < lowest))
+                lowest = ph.p_paddr;
+        }
+    }
+    close(fd);
+    if (lowest == 0)
+        snprintf(why, cap, "%s is not a program for the AN521 (a Cortex-M ELF image): build it with duet-board build "
+                           "--target an521", path);
+    return lowest;
+}
+
+/* Fails with a sentence unless image is a program for the core's CPU: QEMU would start one
+ * for the other CPU, or for this PC, and lock up with its registers on the terminal. */
+static int check_image(const board_args *a, const char *image, bool m7)
+{
+    char why[4300];
+    uint32_t at = arm_image_address(image, why, sizeof why);
+    if (at == 0)
+        return board_fail(a, "%s", why);
+    uint32_t own = m7 ? AN521_M7_IMAGE : AN521_M4_IMAGE, other = m7 ? AN521_M4_IMAGE : AN521_M7_IMAGE;
+    if (at - own < AN521_IMAGE_SIZE)
+        return 0;
+    const char *want = m7 ? "M7" : "M4", *core = m7 ? "m7" : "m4";
+    if (at - other < AN521_IMAGE_SIZE)
+        return board_fail(a, "%s was built for the %s (duet-board build --target an521 --core %s), not the %s: give the "
+                             "%s a program built with --core %s",
+                          image, m7 ? "M4" : "M7", m7 ? "m4" : "m7", want, want, core);
+    return board_fail(a, "%s lies at 0x%08x, not in the AN521's image of the %s (0x%08x): build it with duet-board "
+                         "build --target an521 --core %s",
+                      image, (unsigned)at, want, (unsigned)own, core);
+}
+
+/* A regular file as stderr (2>FILE) is written at the end only: QEMU writes the M4's UART
+ * there through a description of its own (/dev/fd/N, append=on), and duet-board's own
+ * sentences, written at stderr's offset, went over what the M4 had printed. */
+static void stderr_appends(void)
+{
+    struct stat st;
+    int flags = fcntl(STDERR_FILENO, F_GETFL);
+    if (flags >= 0 && !(flags & O_APPEND) && fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+        fcntl(STDERR_FILENO, F_SETFL, flags | O_APPEND);
+}
+
 /* The images to run, readable; 0 or the status after a sentence on stderr. */
 static int run_inputs(const board_args *a)
 {
@@ -240,8 +310,8 @@ static int run_inputs(const board_args *a)
                                    "(the an521 keeps no flash between runs)");
     const char *images[] = {a->m7_image, a->m4_image};
     for (int i = 0; i < 2; i++)
-        if (images[i] && access(images[i], R_OK) != 0)
-            return board_fail(a, "%s: %s", images[i], strerror(errno));
+        if (images[i] && (rc = check_image(a, images[i], i == 0)) != 0)
+            return rc;
     return 0;
 }
 
@@ -322,9 +392,17 @@ static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
     int code = WEXITSTATUS(status);
     if (code == 127)
         return 1; /* it could not start, and said why */
+    /* Either core ends QEMU with its status: the M7's program when it returns, the M4's when
+     * it fails (ports/an521/board_io.c), and a fault on either (128 + the exception's number,
+     * after a line on that core's UART with the fault's pc). */
+    if (code > 128)
+        return board_fail(a, "a core faulted (status %d: 128 + exception %d); the pc in its line above says which: "
+                             "0x%03xxxxxx is in the M7's image, 0x%03xxxxxx in the M4's",
+                          code, code - 128, AN521_M7_IMAGE >> 20, AN521_M4_IMAGE >> 20);
     if (code != 0)
-        return board_fail(a, "the M7 program returned %d%s", code,
-                          code > 128 ? " (128 + an exception number: it faulted)" : "");
+        return board_fail(a, "the M7 program returned %d, or the M4's did (an M4 program that fails ends the emulator "
+                             "too)",
+                          code);
     return 0;
 }
 
@@ -335,6 +413,7 @@ static int an521_run(const board_args *a)
         return rc;
     /* The M4's UART goes to our stderr through a descriptor of its own; QEMU's own stderr
      * goes to a file, shown after the run (see qemu_messages). */
+    stderr_appends();
     int m4_fd = dup(STDERR_FILENO);
     char qemu_err[] = "/tmp/duet-board-qemu.XXXXXX";
     int err_fd = m4_fd < 0 ? -1 : mkstemp(qemu_err);
