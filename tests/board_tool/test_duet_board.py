@@ -308,6 +308,34 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("upload", "--board", board, "--core", "m4", unmarked)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_a_cortex_m_program_is_refused_saying_where_it_runs(self):
+        # an image duet-board build --target an521 or giga made was refused as "not a program
+        # built for this PC (build it with duet-board build)", which is how it was built
+        import struct
+
+        def arm_elf(name, entry):
+            path = os.path.join(self.dir, name)
+            header = b"\x7fELF" + bytes([1, 1, 1]) + bytes(9)  # 32-bit, little-endian, version 1
+            header += struct.pack("<HHIIIIIHHHHHH", 2, 40, 1, entry, 52, 0, 0x5000200, 52, 32, 0, 40, 0, 0)
+            with open(path, "wb") as f:
+                f.write(header)
+            return path
+
+        an521 = arm_elf("an521_m7.elf", 0x10000101)  # EM_ARM, ET_EXEC, entry in the AN521's ssram-0
+        giga = arm_elf("giga_m7.elf", 0x08040201)
+        for verb in (("run", "--seconds", "1", "--m7"), ("upload", "--board", os.path.join(self.dir, "b_arm"),
+                                                          "--core", "m7")):
+            r = self.tool(*verb, an521)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stderr, f"duet-board {verb[0]}: {an521} is a program for the AN521 under QEMU (duet-board "
+                                       "build --target an521), not for this PC: run it with duet-board run --target "
+                                       "an521, or build it again without --target\n")
+            r = self.tool(*verb, giga)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stderr, f"duet-board {verb[0]}: {giga} is a program for a Cortex-M board (the GIGA R1 "
+                                       "itself: duet-board build --target giga), not for this PC: build it again "
+                                       "without --target\n")
+
     def test_image_too_large_is_refused_with_both_sizes(self):
         src = os.path.join(self.dir, "big.c")
         with open(src, "w") as f:

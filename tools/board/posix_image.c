@@ -43,7 +43,21 @@ long posix_image_size(const char *path, char *why, size_t cap)
     Elf64_Ehdr eh;
     long total = -1;
     if (!read_header(fd, &eh)) {
-        snprintf(why, cap, "%s is not a program built for this PC (build it with duet-board build)", path);
+        /* One that duet-board build --target an521 or giga made: say where it runs. */
+        Elf32_Ehdr arm;
+        bool cortex_m = pread(fd, &arm, sizeof arm, 0) == (ssize_t)sizeof arm &&
+                        memcmp(arm.e_ident, ELFMAG, SELFMAG) == 0 && arm.e_ident[EI_CLASS] == ELFCLASS32 &&
+                        arm.e_machine == EM_ARM;
+        if (cortex_m && arm.e_entry >> 24 == 0x10) /* ssram-0 of the AN521 */
+            snprintf(why, cap, "%s is a program for the AN521 under QEMU (duet-board build --target an521), not for this "
+                               "PC: run it with duet-board run --target an521, or build it again without --target",
+                     path);
+        else if (cortex_m)
+            snprintf(why, cap, "%s is a program for a Cortex-M board (the GIGA R1 itself: duet-board build --target "
+                               "giga), not for this PC: build it again without --target",
+                     path);
+        else
+            snprintf(why, cap, "%s is not a program built for this PC (build it with duet-board build)", path);
         goto out;
     }
     total = 0;
