@@ -364,14 +364,15 @@ static int giga_build(const board_args *args)
     char used[32], total[32];
     board_format_size((uint64_t)st.st_size, used, sizeof used);
     board_format_size(room, total, sizeof total);
-    printf("built %s and %s for the %s (split %s, %s): %s of %s at 0x%08lx\n", elf, bin,
-           core == 0 ? "M7" : "M4", split->name, split->label, used, total, (unsigned long)at);
+    /* On stderr, as the other targets' build says what it wrote: stdout is the Serial's. */
+    fprintf(stderr, "duet-board build: %s and %s for the %s (split %s, %s): %s of %s at 0x%08lx\n", elf, bin,
+            core == 0 ? "M7" : "M4", split->name, split->label, used, total, (unsigned long)at);
     if (at >= 0x60000000u)
-        printf("the M4 runs from SDRAM: the M7 program copies %s to 0x%08lx with "
-               "duet_giga_m4_to_sdram() before duet_begin() (duet/giga.h, docs/giga.md)\n", bin, (unsigned long)at);
+        fprintf(stderr, "duet-board build: the M4 runs from SDRAM: the M7 program copies %s to 0x%08lx with "
+                "duet_giga_m4_to_sdram() before duet_begin() (duet/giga.h, docs/giga.md)\n", bin, (unsigned long)at);
     else
-        printf("upload: double-press RESET, then duet-board upload --target giga --core %s --split %s %s\n",
-               args->core, split->name, bin);
+        fprintf(stderr, "duet-board build: to upload it, double-press RESET, then duet-board upload --target giga --core "
+                "%s --split %s %s\n", args->core, split->name, bin);
     return 0;
 }
 
