@@ -634,6 +634,47 @@ class DuetBoard(unittest.TestCase):
             self.assertEqual(r.stderr, f"duet-board {verb[0]}: {board}/control: 0 bytes, not 4096: not a duet board: "
                                        f"remove {board} and upload the programs again, or give another --board\n")
 
+    def test_reset_and_a_second_run_on_a_running_board(self):
+        # duet-board reset while a run ran the board cleared the board under it: the M4 was
+        # stopped ("held in reset"), the M7 went on with its memory gone, and reset said "both
+        # cores stopped"; a second run on the same board did the same to the first. Now reset
+        # is the running board's reset button, and a second run is refused.
+        board = os.path.join(self.dir, "b_running")
+        for core in ("m7", "m4"):
+            self.assertEqual(self.tool("upload", "--board", board, "--core", core, self.image(core)).returncode, 0)
+        p = subprocess.Popen([TOOL, "run", "--board", board, "--seconds", "4"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=self.env)
+        try:
+            for _ in range(100):  # until its M4 runs
+                time.sleep(0.05)
+                if "the M4 runs" in self.tool("status", "--board", board).stdout:
+                    break
+            r = self.tool("status", "--board", board)
+            self.assertIn(f"running: yes (duet-board run, pid {p.pid}; the M4 runs)\n", r.stdout)
+            r = self.tool("run", "--board", board, "--seconds", "1")
+            self.assertEqual((r.returncode, r.stdout), (1, ""), r.stderr)
+            self.assertEqual(r.stderr, f"duet-board run: the board at {board} is running already (duet-board run, pid "
+                                       f"{p.pid}): stop that run first, press its reset with duet-board reset, or give "
+                                       "another --board\n")
+            time.sleep(0.3)
+            r = self.tool("reset", "--board", board)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stderr, f"duet-board reset: {board}: the reset button of the running board (duet-board "
+                                       f"run, pid {p.pid}): both cores stop and the M7 starts again from flash\n")
+            out, err = p.communicate(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertNotIn("held in reset", err)
+        self.assertIn("] board reset: both cores start again from flash\n", err)
+        self.assertEqual(len(re.findall(r"\] M7 +boots from", err)), 2, err)
+        self.assertEqual(len(re.findall(r"\] M4 +running", err)), 2, err)
+        self.assertEqual(out, "M7 up\nsensor 0\nM7 up\nsensor 0\n")
+        r = self.tool("status", "--board", board)
+        self.assertTrue(r.stdout.endswith("running: no\n"), r.stdout)
+
     def test_reset_keeps_the_flash(self):
         board = os.path.join(self.dir, "b_reset")
         self.assertEqual(self.tool("upload", "--board", board, "--core", "m7", self.image("m7")).returncode, 0)

@@ -44,12 +44,15 @@ _Static_assert((int)BOARD_EV_BOOT == (int)DUET_EV_BOOT && (int)BOARD_EV_LINK == 
 
 /* Written by the signal handler, read by the loop: which signal asked us to stop. */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reset_signal; /* SIGUSR1: duet-board reset of this board */
 static int wake_pipe[2] = {-1, -1};
 
 static void on_signal(int sig)
 {
     int e = errno;
-    if (sig != SIGCHLD)
+    if (sig == SIGUSR1)
+        reset_signal = 1;
+    else if (sig != SIGCHLD)
         stop_signal = sig;
     char c = (char)sig;
     ssize_t w = write(wake_pipe[1], &c, 1);
@@ -112,6 +115,7 @@ typedef struct run {
     size_t m4_line_len;
     uint64_t m4_line_ns;         /* when that began */
     bool forward_stdin;
+    int lock_fd;                 /* the board's run lock (run.lock), or -1 */
     int m7_status;               /* waitpid status, once it ended */
     bool m7_ended;
     int m4_crash_signal;         /* a signal that ended the M4, or 0 */
@@ -650,6 +654,21 @@ static int prepare_board(run *r)
         rc = posix_board_open(a, r->dir, false);
     if (rc)
         return rc;
+    /* One run at a time: a second one's power-on stopped the first's M4 under it. */
+    r->lock_fd = posix_run_lock(r->dir);
+    if (r->lock_fd < 0) {
+        if (errno != EWOULDBLOCK)
+            return board_fail(a, "%s/run.lock: %s", r->dir, strerror(errno));
+        long runner = posix_board_runner(r->dir);
+        char pid[32] = "";
+        if (runner > 0)
+            snprintf(pid, sizeof pid, ", pid %ld", runner);
+        rc = board_fail(a, "the board at %s is running already (duet-board run%s): stop that run first, press its "
+                           "reset with duet-board reset, or give another --board",
+                        r->dir, pid);
+        r->dir[0] = '\0'; /* not ours to reset at the end */
+        return rc;
+    }
     if (!posix_flash_has(r->dir, POSIX_M7_ADDRESS))
         return board_fail(a, "the board at %s has no M7 program: upload one (duet-board upload --core m7 IMAGE) or "
                              "give --m7 IMAGE",
@@ -756,6 +775,14 @@ static int power_on(run *r)
         if (sigismember(&stops, sig) == 1)
             sigaction(sig, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (r->lock_fd >= 0) {
+        /* duet-board reset finds this run by its id, and presses its reset (SIGUSR1). */
+        sigaction(SIGUSR1, &sa, NULL);
+        char pid[32];
+        int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        if (ftruncate(r->lock_fd, 0) != 0 || pwrite(r->lock_fd, pid, (size_t)n, 0) != n)
+            return board_fail(a, "%s/run.lock: %s", r->dir, strerror(errno));
+    }
     return 0;
 }
 
@@ -817,6 +844,10 @@ static int run_loop(run *r, const board_split *split, bool *time_up)
     uint64_t next_analog = mono_ns() + ANALOG_PERIOD_MS * 1000000u;
     run_inputs in = {true, true, true};
     while ((!r->m7_ended || r->web) && !stop_signal) {
+        if (reset_signal) { /* duet-board reset, from another terminal */
+            reset_signal = 0;
+            r->reset_pending = true;
+        }
         if (r->reset_pending) {
             r->reset_pending = false;
             int rc = press_reset(r, split);
@@ -901,6 +932,11 @@ static void run_end(run *r)
         duet_posix_board_reset(r->dir);
         board_remove_tree(r->dir);
     }
+    if (r->lock_fd >= 0) { /* emptied: its id would name a process that may be another's now */
+        if (ftruncate(r->lock_fd, 0) != 0) {
+        }
+        close(r->lock_fd);
+    }
     close_wake_pipe();
 }
 
@@ -909,7 +945,7 @@ int posix_run(const board_args *a)
     static run r;
     memset(&r, 0, sizeof r);
     r.args = a;
-    r.events_fd = r.serial_fd = r.serial_in_fd = r.m4_stdout_fd = -1;
+    r.events_fd = r.serial_fd = r.serial_in_fd = r.m4_stdout_fd = r.lock_fd = -1;
     int rc = run_board(&r);
     run_end(&r);
     return rc;

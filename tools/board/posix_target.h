@@ -71,6 +71,15 @@ void posix_script_path(const char *dir, char *out, size_t cap);
 /* Copies script there (its size into *bytes). 0, or the exit status after a message. */
 int posix_store_script(const board_args *a, const char *dir, const char *script, long *bytes);
 
+/* The board's run lock, DIR/run.lock: a run on a board directory holds it (flock, freed
+ * when that process ends however it ends) and writes its process id into it. */
+/* Takes it for this process: the descriptor, or -1 with errno (EWOULDBLOCK: a run holds it,
+ * whose id posix_board_runner gives). */
+int posix_run_lock(const char *dir);
+/* The id of the duet-board run that holds dir's board now, -1 when one holds it but has not
+ * written its id yet, or 0 when no run holds it. */
+long posix_board_runner(const char *dir);
+
 /* duet-board run on the emulated board (posix_run.c). */
 int posix_run(const board_args *a);
 

@@ -8,10 +8,13 @@
 #include "posix_target.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -297,8 +300,53 @@ static int posix_upload(const board_args *a)
     return 0;
 }
 
+/* ------------------------------------------------------------ the run lock */
+
+static void run_lock_path(const char *dir, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/run.lock", dir);
+}
+
+int posix_run_lock(const char *dir)
+{
+    char path[PATH_MAX + 16];
+    run_lock_path(dir, path, sizeof path);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+long posix_board_runner(const char *dir)
+{
+    char path[PATH_MAX + 16];
+    run_lock_path(dir, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    long pid = 0;
+    if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+        char text[32] = {0};
+        ssize_t n = pread(fd, text, sizeof text - 1, 0);
+        pid = n > 0 ? strtol(text, NULL, 10) : 0;
+        if (pid <= 0)
+            pid = -1;
+    }
+    close(fd);
+    return pid;
+}
+
 /* ------------------------------------------------------------ reset, status */
 
+/* On a board a run is running, reset is its reset button (SIGUSR1 to that run, which does
+ * what the page's button does): clearing the board under it stopped the M4 alone, and the
+ * M7 went on with its memory gone. */
 static int posix_reset(const board_args *a)
 {
     char dir[PATH_MAX];
@@ -307,6 +355,18 @@ static int posix_reset(const board_args *a)
         rc = posix_board_open(a, dir, false);
     if (rc)
         return rc;
+    long runner = posix_board_runner(dir);
+    if (runner < 0)
+        return board_fail(a, "%s: a duet-board run is starting on this board: reset it once it runs", dir);
+    if (runner > 0) {
+        if (kill((pid_t)runner, SIGUSR1) != 0)
+            return board_fail(a, "%s: cannot reach the duet-board run of this board (pid %ld): %s", dir, runner,
+                              strerror(errno));
+        fprintf(stderr, "duet-board reset: %s: the reset button of the running board (duet-board run, pid %ld): "
+                        "both cores stop and the M7 starts again from flash\n",
+                dir, runner);
+        return 0;
+    }
     if (duet_posix_board_reset(dir) != DUET_OK)
         return posix_board_fail(a, dir);
     fprintf(stderr, "duet-board reset: %s: both cores stopped, memory cleared, flash kept\n", dir);
@@ -356,7 +416,11 @@ static int posix_status(const board_args *a)
         status_line(dir, "M4", s->m4_address, s->m4_size, boots ? "  <- the M7 boots the M4 from here" : "");
     }
     pid_t m4 = duet_posix_board_m4_pid(dir);
-    printf("running: %s\n", m4 > 0 ? "yes (the M4 runs)" : "no");
+    long runner = posix_board_runner(dir);
+    if (runner > 0)
+        printf("running: yes (duet-board run, pid %ld; the M4 %s)\n", runner, m4 > 0 ? "runs" : "does not run");
+    else
+        printf("running: %s\n", runner < 0 ? "yes (duet-board run, starting)" : m4 > 0 ? "yes (the M4 runs)" : "no");
     return 0;
 }
 
