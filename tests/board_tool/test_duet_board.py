@@ -350,6 +350,15 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("upload", "--board", board, "--core", "m4", "--split", "75_25", img)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_a_compiler_that_is_not_there_is_said_once(self):
+        # "duet-board: cannot run nonexistent-cc: No such file or directory" came first, from
+        # the child, then the verb's own sentence said it again with what to do
+        src = os.path.join(self.dir, "p_m7.c")
+        r = run("build", "--core", "m7", "-o", os.path.join(self.dir, "never"), src,
+                env=dict(self.env, CC="nonexistent-cc"))
+        self.assertEqual((r.returncode, r.stderr), (1, "duet-board build: could not run the C compiler 'nonexistent-cc' "
+                                                       "(install gcc, or set CC)\n"))
+
     def test_compiler_errors_show_as_the_compiler_prints_them(self):
         src = os.path.join(self.dir, "broken.c")
         with open(src, "w") as f:

@@ -150,7 +150,8 @@ static int run_child(char *const argv[], bool verbose, bool quiet)
                 close(null);
         }
         execvp(argv[0], argv);
-        fprintf(stderr, "duet-board: cannot run %s: %s\n", argv[0], strerror(errno));
+        /* Status 127: the caller says what could not run and what to install, in one
+         * sentence of its verb (this said it first, a second time, without the verb). */
         _exit(127);
     }
     int status;

@@ -193,7 +193,10 @@ static int compile_layer(const board_args *a, bool m7, const char *const *flags,
     ar[n] = NULL;
     if (!rc) {
         rc = board_run_command((char *const *)ar, a->verbose);
-        rc = rc ? board_fail(a, "archiving duet's Arduino layer failed (%s's messages are above)", SKETCH_CROSS_AR) : 0;
+        if (rc == 127)
+            rc = board_fail(a, "could not run %s (install the cross compiler: scripts/deps.sh qemu)", SKETCH_CROSS_AR);
+        else if (rc)
+            rc = board_fail(a, "archiving duet's Arduino layer failed (%s's messages are above)", SKETCH_CROSS_AR);
     }
     free(layer);
     if (rc)
