@@ -958,6 +958,39 @@ static int m4_start_refused(duet_posix_control *c, uint32_t address, uint32_t wa
     return DUET_OK;
 }
 
+/* The split whose M4 starts at address, as duet-board and the IDE name it. */
+static const char *split_of(uint32_t address)
+{
+    return address == DUET_POSIX_BOOT_1MB ? "50_50" : address == DUET_POSIX_BOOT_1_5MB ? "75_25" : "100_0";
+}
+
+/* Says why the M7's boot from address found no program: where the M4's program is, if it is
+ * uploaded for another split (the M7 boots the address its program names or its split's).
+ * On the board, the M4 would run the erased flash there and fault; here the boot fails, and
+ * the board's log has a warning that says what to do. */
+static int no_m4_image(const char *dir, uint32_t address)
+{
+    static const uint32_t m4_addresses[] = {DUET_POSIX_BOOT_1MB, DUET_POSIX_BOOT_1_5MB, DUET_POSIX_BOOT_SDRAM};
+    char other[PATH_MAX];
+    struct stat s;
+    for (size_t i = 0; i < sizeof m4_addresses / sizeof m4_addresses[0]; i++) {
+        uint32_t at = m4_addresses[i];
+        if (at == address || image_path(other, sizeof other, dir, at) != DUET_OK || stat(other, &s) != 0)
+            continue;
+        fail(DUET_ERR_BOOT,
+             "boot 0x%08x: no M4 program there (the %s split's place); the M4's program is at 0x%08x (the %s "
+             "split's): upload it for the %s split (duet-board --split %s), or boot from 0x%08x",
+             (unsigned)address, split_of(address), (unsigned)at, split_of(at), split_of(address), split_of(address),
+             (unsigned)at);
+        duet_posix_event_emit_as(DUET_CPU_M7, DUET_EV_WARN, -1, 0, error_text, strlen(error_text));
+        return DUET_ERR_BOOT;
+    }
+    fail(DUET_ERR_BOOT, "boot 0x%08x: no M4 program there (the %s split's place): upload one (duet-board upload "
+                        "--core m4 --split %s IMAGE)", (unsigned)address, split_of(address), split_of(address));
+    duet_posix_event_emit_as(DUET_CPU_M7, DUET_EV_WARN, -1, 0, error_text, strlen(error_text));
+    return DUET_ERR_BOOT;
+}
+
 /* The path of the image uploaded for address into path (PATH_MAX bytes), or why none can run. */
 static int m4_image(board_port *x, uint32_t address, char *path)
 {
@@ -966,7 +999,7 @@ static int m4_image(board_port *x, uint32_t address, char *path)
         return err;
     struct stat s;
     if (stat(path, &s) != 0)
-        return fail(DUET_ERR_BOOT, "boot 0x%08x: no image at %s (upload one first)", (unsigned)address, path);
+        return no_m4_image(x->dir, address);
     if (!S_ISREG(s.st_mode) || access(path, X_OK) != 0)
         return fail(DUET_ERR_BOOT, "boot 0x%08x: %s is not an executable file", (unsigned)address, path);
     return DUET_OK;

@@ -121,7 +121,7 @@ def test_start_fails_when_the_m4_program_exits(rpc, monkeypatch):
 
 
 def test_start_fails_with_nothing_in_flash(rpc):
-    with pytest.raises(OSError, match="no image"):
+    with pytest.raises(OSError, match=r"boot 0x60000000: no M4 program there \(the 100_0 split's place\)"):
         rpc.start(firmware=0x60000000)
 
 

@@ -152,6 +152,18 @@ BEGIN_OR_QUIT_M7 = r'''
 int main(void) { return duet_begin() ? 0 : 4; }
 '''
 
+BOOT_75_M7 = r'''
+#include <stdio.h>
+#include "duet/duet.h"
+int main(void)
+{
+    duet_set_boot_address(0x08180000); /* as the guide's MicroPython script starts the M4 */
+    if (!duet_begin())
+        printf("begin failed: %s\n", duet_error_text());
+    return 0;
+}
+'''
+
 M7_CRASH = r'''
 #include "duet/board.h"
 void setup(void) { delay(100); volatile int *p = NULL; *p = 1; }
@@ -199,7 +211,7 @@ class DuetBoard(unittest.TestCase):
                            ("m7_crash", M7_CRASH), ("returning_m7", RETURNING_M7), ("share_m7", SHARE_M7),
                            ("share_m4", SHARE_M4), ("idle_m7", IDLE_M7), ("idle_m4", IDLE_M4),
                            ("burst_m7", BURST_M7), ("early_crash_m4", EARLY_CRASH_M4),
-                           ("begin_or_quit_m7", BEGIN_OR_QUIT_M7)):
+                           ("begin_or_quit_m7", BEGIN_OR_QUIT_M7), ("boot75_m7", BOOT_75_M7)):
             src = os.path.join(cls.dir, f"p_{core}.c")
             with open(src, "w") as f:
                 f.write(text)
@@ -260,6 +272,26 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("begin failed: booting the M4: no program at the boot address", r.stdout)
+
+    def test_a_boot_where_no_m4_program_is_says_where_it_is(self):
+        # The M7 boots the M4 from the 75_25 split's address, the M4's program is the 50_50
+        # split's: the board's log says where it is and which --split puts it in place.
+        r = self.tool("run", "--seconds", "1", "--m7", self.image("boot75_m7"), "--m4", self.image("m4"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("begin failed: booting the M4: no program at the boot address", r.stdout)
+        self.assertIn("M7    warning: boot 0x08180000: no M4 program there (the 75_25 split's place); the M4's "
+                      "program is at 0x08100000 (the 50_50 split's): upload it for the 75_25 split (duet-board "
+                      "--split 75_25), or boot from 0x08100000\n", r.stderr)
+        self.assertNotIn("M4    boots", r.stderr)
+        r = self.tool("run", "--seconds", "1", "--m7", self.image("boot75_m7"), "--m4", self.image("m4"),
+                      "--split", "75_25")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("begin failed", r.stdout)
+        self.assertIn("M4    boots from 0x08180000", r.stderr)
+        # No M4 program at all: the warning says to upload one for the split.
+        r = self.tool("run", "--seconds", "1", "--m7", self.image("boot75_m7"))
+        self.assertIn("M7    warning: boot 0x08180000: no M4 program there (the 75_25 split's place): upload one "
+                      "(duet-board upload --core m4 --split 75_25 IMAGE)\n", r.stderr)
 
     def test_an_m4_that_cannot_start_boots_then_stops_with_the_reason(self):
         board = os.path.join(self.dir, "b_bad_m4")

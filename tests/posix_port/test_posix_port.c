@@ -502,7 +502,9 @@ static void test_boot_errors(void **state)
 
     /* Nothing uploaded. */
     assert_int_equal(m7.boot(&m7, DUET_POSIX_BOOT_1MB), DUET_ERR_BOOT);
-    assert_non_null(strstr(duet_posix_board_error_text(), "no image"));
+    assert_string_equal(duet_posix_board_error_text(), "boot 0x08100000: no M4 program there (the 50_50 split's "
+                                                       "place): upload one (duet-board upload --core m4 --split 50_50 "
+                                                       "IMAGE)");
     assert_int_equal(m7.boot(&m7, 0x12345678u), DUET_ERR_BOOT);
 
     /* An image that is not executable, and one the system cannot run. */
