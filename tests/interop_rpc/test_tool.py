@@ -278,6 +278,38 @@ def test_usage(c, duet):
     c.equal("negative numbers are arguments, not options", (rc, out), (0, "-11\n"))
 
 
+def test_unwritable_output(c, duet):
+    # stdout on a full disk (/dev/full: every write fails with ENOSPC). The result of a call,
+    # the responses of serve --stdio, --help and --version were lost with exit 0 and no word.
+    if not os.path.exists("/dev/full"):
+        c.check("/dev/full is there", False, "no /dev/full on this host")
+        return
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([duet, "call", "--exec", "%s serve" % duet, "add", "1", "2"], stdout=full,
+                           stderr=subprocess.PIPE, timeout=30)
+        c.equal("call's result to a full stdout: exit 3, saying so", (p.returncode, p.stderr.decode()),
+                (3, "duet-rpc: add: the result (2 bytes of JSON) could not be written to stdout: "
+                    "No space left on device\n"))
+        request = bytes([0x94, 0, 1, 0xa3]) + b"add" + bytes([0x92, 1, 2])
+        p = subprocess.run([duet, "serve", "--stdio"], input=request * 2, stdout=full, stderr=subprocess.PIPE,
+                           timeout=30)
+        c.equal("serve --stdio with a full stdout: exit 5 (responses lost), saying so once",
+                (p.returncode, p.stderr.decode()),
+                (5, "duet-rpc serve: its responses could not be written (No space left on device): they are lost, "
+                    "and nothing more is served\n"))
+        for arg in ("--help", "--version"):
+            p = subprocess.run([duet, arg], stdout=full, stderr=subprocess.PIPE, timeout=30)
+            c.equal("%s to a full stdout: exit 3" % arg, p.returncode, 3)
+            c.contains("...saying so", p.stderr.decode(), "could not be written to stdout: No space left on device")
+    # A reader that went away is the end of serve's stream, as before: exit 0, nothing said.
+    r, w = os.pipe()
+    os.close(r)
+    p = subprocess.run([duet, "serve", "--stdio"], input=request, stdout=w, stderr=subprocess.PIPE, timeout=30)
+    os.close(w)
+    c.equal("serve --stdio whose reader is gone (EPIPE): exit 0, nothing said", (p.returncode, p.stderr.decode()),
+            (0, ""))
+
+
 def _alive(pid):
     """Whether pid runs (a zombie no one reaped does not)."""
     try:
@@ -341,6 +373,7 @@ def main():
     c.section("plugins", test_plugin, c, duet, plugin)
     c.section("duet to duet", test_duet_to_duet, c, duet)
     c.section("usage", test_usage, c, duet)
+    c.section("output that cannot be written", test_unwritable_output, c, duet)
     with tempfile.TemporaryDirectory() as tmp:
         c.section("signals", test_signals, c, duet, tmp, slow_fork)
     return c.summary()

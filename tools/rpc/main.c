@@ -23,6 +23,23 @@
 /* Exit statuses. */
 enum { EXIT_REMOTE = 1, EXIT_NO_ANSWER = 2, EXIT_LOCAL = 3 };
 
+/* Whether everything written to stdout went out: flushed, and no write of it failed (a full
+ * disk, a closed pipe: SIGPIPE is ignored). errno says why not. */
+static bool stdout_written(void)
+{
+    return fflush(stdout) == 0 && !ferror(stdout);
+}
+
+/* The exit status of a verb that only printed on stdout (--help, --version): 0, or
+ * EXIT_LOCAL with a sentence when that did not reach stdout. */
+static int printed(const char *what)
+{
+    if (stdout_written())
+        return 0;
+    fprintf(stderr, "duet-rpc: %s could not be written to stdout: %s\n", what, strerror(errno));
+    return EXIT_LOCAL;
+}
+
 static uint8_t args_buf[MAX_MESSAGE];
 static uint8_t answer_buf[MAX_MESSAGE];
 
@@ -66,7 +83,8 @@ static const char help_text[] =
     "  --load LIB.so     binds a plugin's functions (see serve)\n"
     "  Exit status: 0 the result is on stdout; 1 the remote function failed or is unknown\n"
     "  there (its error text on stderr; as JSON when it is no plain string); 2 no answer:\n"
-    "  timed out, link down, or the connection could not be made; 3 a usage or local error.\n"
+    "  timed out, link down, or the connection could not be made; 3 a usage or local error\n"
+    "  (the result could not be written to stdout included).\n"
     "\n"
     "serve: answers calls. On stdio or a serial port it serves the one stream until the\n"
     "other side closes it (end of input), answers everything still in flight, then exits.\n"
@@ -97,8 +115,9 @@ static const char help_text[] =
     "  naming the limit), a notification that failed.\n"
     "  Exit status: 0 the stream ended between messages and everything was answered; 4 the\n"
     "  input was broken (it ended inside a message, or a message declared a size too large\n"
-    "  to skip); 3 a usage or local error; 2 the port could not be opened; 5 (--once) its\n"
-    "  client was dropped by --write-timeout, with responses unread.\n"
+    "  to skip); 3 a usage or local error; 2 the port could not be opened; 5 responses were\n"
+    "  lost: (--once) its client was dropped by --write-timeout with responses unread, or\n"
+    "  (stdio, a serial port) they could not be written (a reader gone, EPIPE, is an end: 0).\n"
     "  Built-in functions:\n"
     "    add(a, b)                 a + b, int64 (error if it overflows)\n"
     "    echo(...)                 its params array, as received\n"
@@ -300,7 +319,7 @@ static int call_parse(int argc, char **argv, call_args *a)
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             fputs(help_text, stdout);
-            return 0;
+            return printed("the help");
         }
         if (strcmp(arg, "--notify") == 0)
             a->notify = true;
@@ -469,15 +488,20 @@ static int call_outcome(const call_args *a, endpoint *ep, error_watch *ew, int e
         strbuf out;
         sb_init(&out, 0);
         bool ok = jm_value_to_json(answer_buf, len, &out);
+        int status = ok ? 0 : EXIT_LOCAL;
         if (ok) {
             sb_add(&out, "\n");
             fwrite(sb_str(&out), 1, out.len, stdout);
-            fflush(stdout);
+            if (!stdout_written()) {
+                fprintf(stderr, "duet-rpc: %s: the result (%zu bytes of JSON) could not be written to stdout: %s\n",
+                        a->method, out.len, strerror(errno));
+                status = EXIT_LOCAL;
+            }
         } else {
             fprintf(stderr, "duet-rpc: %s: the result is no valid MessagePack value\n", a->method);
         }
         sb_free(&out);
-        return ok ? 0 : EXIT_LOCAL;
+        return status;
     }
     case DUET_ERR_REMOTE:
         fprintf(stderr, "duet-rpc: remote error: %s\n", ew->json.len ? sb_str(&ew->json) : duet_rpc_error_text(rpc));
@@ -571,7 +595,7 @@ static int serve_parse(int argc, char **argv, serve_args *a)
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             fputs(help_text, stdout);
-            return 0;
+            return printed("the help");
         }
         if (option_repeated(argc, argv, i))
             return EXIT_LOCAL;
@@ -669,11 +693,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_text, stdout);
         fputs(help_text, stdout);
-        return 0;
+        return printed("the help");
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("duet-rpc %s\n", duet_version_string());
-        return 0;
+        return printed("the version");
     }
     if (strcmp(cmd, "call") == 0) {
         return cmd_call(argc, argv);

@@ -38,6 +38,7 @@ typedef struct conn {
     bool owns_fd;          /* a TCP socket, closed when the connection ends */
     bool closing;          /* input over and everything answered: ends once out is sent */
     bool out_failed;       /* a send failed (the client is gone): nothing more goes out */
+    int write_errno;       /* stdio, a serial port: why a write failed (0: none did) */
     int status;            /* its exit status (serve_stream, --once) */
     uint32_t last_input;   /* when bytes last arrived (idle timeout) */
     uint8_t *out;          /* TCP: output the socket has not taken yet, [out_head, out_len);
@@ -189,8 +190,12 @@ static bool conn_wait_room(conn *c, size_t len)
 static int conn_write(void *ctx, const uint8_t *data, size_t len)
 {
     conn *c = (conn *)ctx;
-    if (!c->out)
-        return duet_bytes_fd_write(&c->ep.fd, data, len);
+    if (!c->out) {
+        int err = duet_bytes_fd_write(&c->ep.fd, data, len);
+        if (err == DUET_ERR_LINK_DOWN && !c->write_errno)
+            c->write_errno = c->ep.fd.last_errno ? c->ep.fd.last_errno : EIO;
+        return err;
+    }
     if (c->ended || c->out_failed)
         return DUET_ERR_LINK_DOWN;
     if (!conn_pending(c)) {
@@ -336,6 +341,20 @@ static void conn_finish(server *s, conn *c, int status)
     c->status = status;
 }
 
+/* The exit status of c when its link went down: its input was broken, or (stdio, a serial
+ * port) its responses could not be written, which is said here; a reader that went away
+ * (EPIPE) ends the stream as the end of its input does. */
+static int conn_down_status(const conn *c)
+{
+    if (c->ep.input_broken)
+        return EXIT_BAD_INPUT;
+    if (!c->write_errno || c->write_errno == EPIPE)
+        return 0;
+    fprintf(stderr, "%s: its responses could not be written (%s): they are lost, and nothing more is served\n",
+            c->ep.name, strerror(c->write_errno));
+    return EXIT_DROPPED;
+}
+
 /* Handles what arrived on c; ends it when its input is over and everything is answered. */
 static void conn_serve(server *s, conn *c)
 {
@@ -345,7 +364,7 @@ static void conn_serve(server *s, conn *c)
     s->depth--;
     c->busy = false;
     if (n == DUET_ERR_LINK_DOWN && !c->ended)
-        conn_finish(s, c, c->ep.input_broken ? EXIT_BAD_INPUT : 0);
+        conn_finish(s, c, conn_down_status(c));
 }
 
 /* c's socket takes output again: sends what waits. Once all of it is out, c ends if it was

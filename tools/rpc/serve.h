@@ -13,7 +13,8 @@
 #define EXIT_BAD_INPUT 4
 
 /* Exit status of serve --tcp --once when its client was dropped by --write-timeout: it read
- * nothing while responses waited, and they were lost. */
+ * nothing while responses waited, and they were lost; and of serve on stdio or a serial
+ * port whose responses could not be written (a full disk, an I/O error; not EPIPE). */
 #define EXIT_DROPPED 5
 
 /* Most TCP connections served at once (more wait in the listen queue). */
@@ -27,8 +28,8 @@ typedef struct serve_config {
     bool once;          /* TCP: serve one connection, then exit with its status */
 } serve_config;
 
-/* Serves the stream (rfd, wfd) until it ends. @retval the exit status: 0, EXIT_BAD_INPUT, or
- * 3 if the engine could not be set up. */
+/* Serves the stream (rfd, wfd) until it ends. @retval the exit status: 0, EXIT_BAD_INPUT,
+ * EXIT_DROPPED (a write failed), or 3 if the engine could not be set up. */
 int serve_stream(const serve_config *cfg, int rfd, int wfd);
 
 /* Serves every connection to listen_fd until SIGINT or SIGTERM (exit status 0), or with
