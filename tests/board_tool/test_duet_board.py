@@ -533,6 +533,43 @@ class DuetBoard(unittest.TestCase):
         self.assertTrue(r.stderr.endswith("open pipes at exit: 0\n"), r.stderr)
         self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
 
+    def test_output_that_cannot_be_written_is_a_failure_said(self):
+        # stdout, --log or --vcd on a full disk (/dev/full: every write fails with ENOSPC):
+        # what went there was lost, with exit 0 and no word
+        one_shot = ["run", "--seconds", "0.5", "--m7", self.image("m7"), "--m4", self.image("m4")]
+
+        def tool_to(stdout, *args):
+            return subprocess.run([TOOL, *args], stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60,
+                                  env=self.env)
+
+        full = "No space left on device"
+        with open("/dev/full", "w") as dev_full:
+            r = tool_to(dev_full, *one_shot)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            said = ("duet-board run: the Serial output could not be written to stdout (%s): what the M7 prints "
+                    "from here is lost\n" % full)
+            self.assertEqual(r.stderr.count(said), 1, r.stderr)
+            self.assertRegex(r.stderr, r"\] M7 +stopped: the board was powered off\n")
+            board = os.path.join(self.dir, "full_board")
+            self.assertEqual(self.tool("upload", "--core", "m7", "--board", board, self.image("m7")).returncode, 0)
+            for args in (["status", "--board", board], ["--help"], ["--version"]):
+                r = tool_to(dev_full, *args)
+                self.assertEqual(r.returncode, 1, (args, r.stderr))
+                self.assertIn("what it printed could not be written to stdout: %s\n" % full, r.stderr)
+        for option, what in (("--log", "the event log"), ("--vcd", "the waveform")):
+            r = tool_to(subprocess.DEVNULL, *one_shot, option, "/dev/full", *(["--quiet"] if option == "--vcd" else []))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(r.stderr, "duet-board run: %s /dev/full: %s could not be written whole: %s\n"
+                             % (option, what, full))
+        # a reader that went away (EPIPE) is no failure of the run: the event log goes on
+        rfd, wfd = os.pipe()
+        os.close(rfd)
+        r = tool_to(wfd, *one_shot)
+        os.close(wfd)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("could not be written", r.stderr)
+        self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
+
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))
         self.assertEqual(r.returncode, 1, r.stderr)

@@ -1,6 +1,7 @@
 /* log.c - the event log: one line per change, with the time, the core and what changed. */
 #include "log.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -126,7 +127,8 @@ static void log_event(void *ctx, const board_event *ev)
     if (!board_log_format(ev, line, sizeof line))
         return;
     fprintf(log->out, "%s\n", line);
-    fflush(log->out);
+    if (fflush(log->out) != 0 && !log->write_errno)
+        log->write_errno = errno;
 }
 
 int board_log_attach(board_log *log, FILE *out, board_feed *feed)

@@ -14,6 +14,7 @@ typedef struct board_log {
     int last_servo;   /* the last angle logged, so a servo written again at one angle is one line */
     uint64_t analog_us[8]; /* when each analog input was last logged: a waveform is shown at
                               most every BOARD_LOG_ANALOG_US (the VCD has every sample) */
+    int write_errno;  /* why a line could not be written to out (the first time), or 0 */
 } board_log;
 
 /* A log onto out (stderr, or the --log file), subscribed to feed. Returns 0 or -1. */

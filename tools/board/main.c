@@ -1,6 +1,7 @@
 /* main.c - duet-board: build, upload and run programs for the GIGA R1's two cores, on the
  * emulated board (--target posix, the default) or another target. Parses the command line
  * once and hands it to the target's verb (target.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +180,7 @@ static int expand_folder(board_args *a)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int board_main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         print_usage(argc < 2 ? stderr : stdout);
@@ -227,4 +228,18 @@ int main(int argc, char **argv)
         return board_usage_fail(&a, "target %s has no %s%s%s", t->name, a.verb, t->instead ? ": " : "",
                                 t->instead ? t->instead : "");
     return verb(&a);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = board_main(argc, argv);
+    /* What went to stdout (status, --help, --version) and could not be written there (a
+     * full disk, a closed pipe) is a failure, said as one: it exited 0 with nothing printed. */
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    int e = errno;
+    const char *verb = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+    fprintf(stderr, "duet-board%s%s: what it printed could not be written to stdout: %s\n", verb ? " " : "",
+            verb ? verb : "", strerror(e));
+    return rc ? rc : 1;
 }

@@ -116,6 +116,7 @@ typedef struct run {
     uint64_t m4_line_ns;         /* when that began */
     bool forward_stdin;
     int lock_fd;                 /* the board's run lock (run.lock), or -1 */
+    int stdout_errno;            /* why the Serial output could not go to our stdout, or 0 */
     int m7_status;               /* waitpid status, once it ended */
     bool m7_ended;
     int m4_crash_signal;         /* a signal that ended the M4, or 0 */
@@ -205,12 +206,21 @@ static bool read_serial(run *r)
         return errno == EINTR || errno == EAGAIN;
     if (n == 0)
         return false;
-    for (ssize_t done = 0; done < n;) {
+    for (ssize_t done = r->stdout_errno ? n : 0; done < n;) {
         ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
-            break; /* nobody reads our stdout any more: the feed still gets it */
+        if (w <= 0) {
+            /* Nobody reads our stdout any more (EPIPE): the feed still gets it. Any other
+             * failure (a full disk) loses the Serial Monitor's output: said once, and the
+             * run fails (verdict). Nothing more goes there, so that it has no hole. */
+            r->stdout_errno = w < 0 ? errno : EIO;
+            if (r->stdout_errno != EPIPE)
+                fprintf(stderr, "duet-board run: the Serial output could not be written to stdout (%s): what the M7 "
+                                "prints from here is lost\n",
+                        strerror(r->stdout_errno));
+            break;
+        }
         done += w;
     }
     publish(r, BOARD_EV_SERIAL, BOARD_CORE_M7, -1, 0, buf, (size_t)n);
@@ -694,7 +704,7 @@ static int verdict(run *r, bool time_up)
         return board_fail(a, "the M4 program returned %d", r->m4_exit);
     if (stop_signal && stop_signal != SIGCHLD)
         return 128 + stop_signal;
-    return 0;
+    return r->stdout_errno && r->stdout_errno != EPIPE ? 1 : 0;
 }
 
 /* The reset button: both cores stop, the board's memory is cleared and the M7 starts again
@@ -907,7 +917,31 @@ static int run_board(run *r)
     return verdict(r, time_up);
 }
 
-static void run_end(run *r)
+/* Closes what the run wrote to (--vcd, --log). @retval 0, or 1 when one of them could not be
+ * written whole, which is said. */
+static int close_outputs(run *r)
+{
+    const board_args *a = r->args;
+    int rc = 0;
+    if (r->vcd_open && board_vcd_close(&r->vcd) != 0)
+        rc = board_fail(a, "--vcd %s: the waveform could not be written whole: %s", a->vcd_file, strerror(errno));
+    r->vcd_open = false;
+    if (r->log_file) {
+        /* Each line is flushed as it is logged: why the first that failed did is kept. */
+        int e = r->log.write_errno ? r->log.write_errno : r->trace.write_errno;
+        if (!e && ferror(r->log_file))
+            e = EIO;
+        if (fclose(r->log_file) != 0 && !e)
+            e = errno;
+        r->log_file = NULL;
+        if (e)
+            rc = board_fail(a, "--log %s: the event log could not be written whole: %s", a->log_file, strerror(e));
+    }
+    return rc;
+}
+
+/* @retval 0, or 1 when what the run wrote to could not be written whole. */
+static int run_end(run *r)
 {
     power_off(r);
     if (r->dir[0] && !r->temp_dir && r->io)
@@ -916,10 +950,7 @@ static void run_end(run *r)
         munmap(r->io, DUET_POSIX_IO_SIZE);
     board_feed_close(&r->feed);
     board_web_stop(r->web);
-    if (r->vcd_open)
-        board_vcd_close(&r->vcd);
-    if (r->log_file)
-        fclose(r->log_file);
+    int rc = close_outputs(r);
     if (r->events_fd >= 0)
         close(r->events_fd);
     if (r->serial_fd >= 0)
@@ -937,6 +968,7 @@ static void run_end(run *r)
         close(r->lock_fd);
     }
     close_wake_pipe();
+    return rc;
 }
 
 int posix_run(const board_args *a)
@@ -946,6 +978,6 @@ int posix_run(const board_args *a)
     r.args = a;
     r.events_fd = r.serial_fd = r.serial_in_fd = r.m4_stdout_fd = r.lock_fd = -1;
     int rc = run_board(&r);
-    run_end(&r);
-    return rc;
+    int end = run_end(&r);
+    return rc ? rc : end;
 }

@@ -1,6 +1,7 @@
 /* trace.c - --trace: RPC messages decoded and paired with their answers, stream bytes. */
 #include "trace.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
@@ -128,7 +129,8 @@ static const char *arrow(int core)
 static void line(board_trace *tr, uint64_t time_us, const char *s)
 {
     fprintf(tr->out, "[%8.3f s] trace %s\n", (double)time_us / 1e6, s);
-    fflush(tr->out);
+    if (fflush(tr->out) != 0 && !tr->write_errno)
+        tr->write_errno = errno;
 }
 
 /* A request: kept until its answer comes (printed then, with the answer). */

@@ -24,6 +24,7 @@ typedef struct board_trace_call {
 typedef struct board_trace {
     FILE *out;
     board_trace_call calls[BOARD_TRACE_PENDING];
+    int write_errno;     /* why a line could not be written to out (the first time), or 0 */
 } board_trace;
 
 /* A trace onto out, subscribed to feed. Returns 0 or -1. */

@@ -148,15 +148,26 @@ int board_vcd_close(board_vcd *v)
         if (v->used[sig])
             fprintf(v->out, width(sig) == 1 ? "x%s\n" : "bx %s\n", v->id[sig]);
     fprintf(v->out, "$end\n");
+    /* A change that could not be written to the body (its temporary file, a full /tmp) is
+     * a hole in the waveform: the file is not whole. */
+    int e = fflush(v->body) != 0 ? errno : ferror(v->body) ? EIO : 0;
     rewind(v->body);
     char buf[65536];
     size_t n;
-    int rc = 0;
     while ((n = fread(buf, 1, sizeof buf, v->body)) > 0)
-        if (fwrite(buf, 1, n, v->out) != n)
-            rc = -1;
+        if (fwrite(buf, 1, n, v->out) != n && !e)
+            e = errno;
+    if (ferror(v->body) && !e)
+        e = EIO;
     fclose(v->body);
-    if (fclose(v->out) != 0)
-        rc = -1;
+    if (fflush(v->out) != 0 && !e)
+        e = errno;
+    if (ferror(v->out) && !e)
+        e = EIO;
+    if (fclose(v->out) != 0 && !e)
+        e = errno;
+    int rc = e ? -1 : 0;
+    if (rc)
+        errno = e;
     return rc;
 }

@@ -26,7 +26,8 @@ typedef struct board_vcd {
  * file is whole once board_vcd_close has run (the header names only the signals used). */
 int board_vcd_open(board_vcd *v, const char *path, board_feed *feed);
 
-/* Writes the header and the changes; closes the file. Returns 0 or -1. */
+/* Writes the header and the changes; closes the file. Returns 0, or -1 with errno set when
+ * the file could not be written whole. */
 int board_vcd_close(board_vcd *v);
 
 #endif
