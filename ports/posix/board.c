@@ -459,6 +459,8 @@ pid_t duet_posix_board_m4_pid(const char *dir)
 
 /* ------------------------------------------------------------ flash */
 
+/* Copies from into to. @retval 0, -1 when a write failed, 1 when a read failed (errno says
+ * why). */
 static int copy_fd(int from, int to)
 {
     char buf[65536];
@@ -469,7 +471,7 @@ static int copy_fd(int from, int to)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return -1;
+            return 1;
         }
         for (ssize_t done = 0; done < n;) {
             ssize_t w = write(to, buf + done, (size_t)(n - done));
@@ -507,7 +509,12 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
     int in = open(program, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return fail(errno == ENOENT ? DUET_ERR_NOT_FOUND : DUET_ERR_STATE, "upload: %s: %s", program, strerror(errno));
-    if (fstat(in, &s) != 0 || !S_ISREG(s.st_mode)) {
+    if (fstat(in, &s) != 0) {
+        err = fail(DUET_ERR_STATE, "upload: %s: %s", program, strerror(errno));
+        close(in);
+        return err;
+    }
+    if (!S_ISREG(s.st_mode)) {
         close(in);
         return fail(DUET_ERR_ARG, "upload: %s is not a regular file", program);
     }
@@ -521,6 +528,11 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
     int rc = copy_fd(in, out);
     int e = errno;
     close(in);
+    if (rc > 0) { /* the program could not be read: the flash is not to blame */
+        close(out);
+        unlink(tmp);
+        return fail(DUET_ERR_STATE, "upload: cannot read %s: %s", program, strerror(e));
+    }
     if (rc == 0 && fchmod(out, 0755) != 0) {
         rc = -1;
         e = errno;

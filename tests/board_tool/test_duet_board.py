@@ -16,6 +16,7 @@ import unittest
 TOOL = sys.argv.pop(1)
 SOURCE = sys.argv.pop(1)
 FAIL_FORK = sys.argv.pop(1)  # an LD_PRELOAD library: fork() fails, the pipes left at exit counted
+FAIL_READ = sys.argv.pop(1)  # an LD_PRELOAD library: read() of $FAIL_READ_PATH fails with EIO
 
 M7 = r'''
 #include <stdio.h>
@@ -569,6 +570,17 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("could not be written", r.stderr)
         self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
+
+    def test_an_image_that_cannot_be_read_is_named_not_the_flash(self):
+        # a read of the program that failed (a failing disk) was said as 'cannot write
+        # BOARD/flash/0x08040000: Input/output error', which sent the user to the board
+        image = os.path.realpath(self.image("m7"))
+        board = os.path.join(self.dir, "read_board")
+        env = dict(self.env, LD_PRELOAD=FAIL_READ, FAIL_READ_PATH=image)
+        r = run("upload", "--core", "m7", "--board", board, image, env=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stderr, f"duet-board upload: cannot read {image}: Input/output error\n")
+        self.assertEqual(sorted(os.listdir(os.path.join(board, "flash"))), [])
 
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))

@@ -1,0 +1,35 @@
+/* fail_read.c - loaded into duet-board by test_duet_board (LD_PRELOAD): read() of the file
+ * that $FAIL_READ_PATH names fails with EIO, as on a failing disk; every other read is the
+ * real one. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+ssize_t read(int fd, void *buf, size_t count)
+{
+    static ssize_t (*real)(int, void *, size_t);
+    if (!real)
+        real = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+    const char *failing = getenv("FAIL_READ_PATH");
+    if (failing) {
+        char link[64], target[4096];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = 0;
+            if (strcmp(target, failing) == 0) {
+                errno = EIO;
+                return -1;
+            }
+        }
+    }
+    return real(fd, buf, count);
+}
