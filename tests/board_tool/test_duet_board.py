@@ -16,7 +16,7 @@ import unittest
 TOOL = sys.argv.pop(1)
 SOURCE = sys.argv.pop(1)
 FAIL_FORK = sys.argv.pop(1)  # an LD_PRELOAD library: fork() fails, the pipes left at exit counted
-FAIL_READ = sys.argv.pop(1)  # an LD_PRELOAD library: read() of $FAIL_READ_PATH fails with EIO
+FAIL_IO = sys.argv.pop(1)  # an LD_PRELOAD library: read() of $FAIL_READ_PATH, unlink() of $FAIL_UNLINK_NAME fail (EIO)
 
 M7 = r'''
 #include <stdio.h>
@@ -576,11 +576,25 @@ class DuetBoard(unittest.TestCase):
         # BOARD/flash/0x08040000: Input/output error', which sent the user to the board
         image = os.path.realpath(self.image("m7"))
         board = os.path.join(self.dir, "read_board")
-        env = dict(self.env, LD_PRELOAD=FAIL_READ, FAIL_READ_PATH=image)
+        env = dict(self.env, LD_PRELOAD=FAIL_IO, FAIL_READ_PATH=image)
         r = run("upload", "--core", "m7", "--board", board, image, env=env)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertEqual(r.stderr, f"duet-board upload: cannot read {image}: Input/output error\n")
         self.assertEqual(sorted(os.listdir(os.path.join(board, "flash"))), [])
+
+    def test_a_one_shot_board_that_cannot_be_removed_is_said(self):
+        # the one-shot board's directory was left in $TMPDIR in silence when a file of it could
+        # not be removed (and the removal stopped there)
+        env = dict(self.env, LD_PRELOAD=FAIL_IO, FAIL_UNLINK_NAME="sram4")
+        r = run("run", "--quiet", "--seconds", "0.3", "--m7", self.image("m7"), "--m4", self.image("m4"), env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        left = os.listdir(self.env["TMPDIR"])
+        self.assertEqual(len(left), 1, left)
+        board = os.path.join(self.env["TMPDIR"], left[0])
+        self.assertEqual(r.stderr, f"duet-board run: the one-shot board {board} could not be removed "
+                                   "(Input/output error): remove it by hand\n")
+        self.assertEqual(os.listdir(board), ["sram4"])  # the rest was removed
+        shutil.rmtree(board)
 
     def test_m4_crash_reaches_the_m7_at_once(self):
         r = self.tool("run", "--seconds", "3", "--m7", self.image("caller_m7"), "--m4", self.image("crash_m4"))

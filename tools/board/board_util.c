@@ -116,16 +116,25 @@ int board_mkdirs(const char *path)
     return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+static int remove_errno; /* why the first entry that could not be removed was not */
+
+/* Removes one entry, and goes on past one that cannot be: as much as can go goes. */
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
     (void)ftw;
-    return (flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT ? -1 : 0;
+    if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT && !remove_errno)
+        remove_errno = errno;
+    return 0;
 }
 
 int board_remove_tree(const char *path)
 {
-    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    remove_errno = 0;
+    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        return errno == ENOENT ? 0 : -1;
+    errno = remove_errno;
+    return remove_errno ? -1 : 0;
 }
 
 /* Runs argv and waits for it (board_run_command), its output and messages to /dev/null when

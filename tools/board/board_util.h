@@ -48,7 +48,8 @@ int board_default_dir(const char *target, char *out, size_t cap);
 /* Makes a directory and its parents. Returns 0 or -1 (errno set). */
 int board_mkdirs(const char *path);
 
-/* Removes a directory and all it holds. Returns 0 or -1. */
+/* Removes a directory and all it holds (nothing there: 0). Returns 0, or -1 with errno set
+ * when something in it could not be removed (the rest is). */
 int board_remove_tree(const char *path);
 
 /* Runs argv[0] (looked up in PATH) with stdout and stderr as ours, waits for it.

@@ -961,7 +961,9 @@ static int run_end(run *r)
         close(r->m4_stdout_fd);
     if (r->temp_dir) {
         duet_posix_board_reset(r->dir);
-        board_remove_tree(r->dir);
+        if (board_remove_tree(r->dir) != 0)
+            fprintf(stderr, "duet-board run: the one-shot board %s could not be removed (%s): remove it by hand\n",
+                    r->dir, strerror(errno));
     }
     if (r->lock_fd >= 0) { /* emptied: its id would name a process that may be another's now */
         (void)!ftruncate(r->lock_fd, 0); /* nothing to do if it fails: the lock goes with the descriptor */

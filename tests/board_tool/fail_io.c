@@ -1,6 +1,7 @@
-/* fail_read.c - loaded into duet-board by test_duet_board (LD_PRELOAD): read() of the file
- * that $FAIL_READ_PATH names fails with EIO, as on a failing disk; every other read is the
- * real one. */
+/* fail_io.c - loaded into duet-board by test_duet_board (LD_PRELOAD), as on a failing disk:
+ * read() of the file that $FAIL_READ_PATH names fails with EIO, and so does unlink() of a
+ * file named $FAIL_UNLINK_NAME (in any directory); every other read and unlink is the real
+ * one. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -32,4 +33,18 @@ ssize_t read(int fd, void *buf, size_t count)
         }
     }
     return real(fd, buf, count);
+}
+
+int unlink(const char *path)
+{
+    static int (*real)(const char *);
+    if (!real)
+        real = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+    const char *failing = getenv("FAIL_UNLINK_NAME");
+    const char *base = strrchr(path, '/');
+    if (failing && strcmp(base ? base + 1 : path, failing) == 0) {
+        errno = EIO;
+        return -1;
+    }
+    return real(path);
 }
