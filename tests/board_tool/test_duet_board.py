@@ -571,6 +571,40 @@ class DuetBoard(unittest.TestCase):
         self.assertNotIn("could not be written", r.stderr)
         self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
 
+    def test_a_full_non_blocking_stdout_is_waited_for_not_dropped(self):
+        # a stdout made non-blocking by whoever shares it, and full when the Serial output
+        # came: the write's EAGAIN dropped that output (as if nobody read stdout)
+        import fcntl
+        import threading
+        rfd, wfd = os.pipe()
+        fcntl.fcntl(wfd, fcntl.F_SETFL, fcntl.fcntl(wfd, fcntl.F_GETFL) | os.O_NONBLOCK)
+        filler = 0
+        try:
+            while True:
+                filler += os.write(wfd, b"x" * 4096)
+        except BlockingIOError:
+            pass
+        got = []
+
+        def read_later():
+            time.sleep(0.5)
+            while True:
+                chunk = os.read(rfd, 65536)
+                if not chunk:
+                    break
+                got.append(chunk)
+
+        reader = threading.Thread(target=read_later)
+        reader.start()
+        r = subprocess.run([TOOL, "run", "--quiet", "--seconds", "1", "--analog", "A0=9", "--m7", self.image("m7"),
+                            "--m4", self.image("m4")], stdout=wfd, stderr=subprocess.PIPE, text=True, timeout=60,
+                           env=self.env)
+        os.close(wfd)
+        reader.join()
+        os.close(rfd)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertEqual(b"".join(got)[filler:], b"M7 up\nsensor 9\n")
+
     def test_an_image_that_cannot_be_read_is_named_not_the_flash(self):
         # a read of the program that failed (a failing disk) was said as 'cannot write
         # BOARD/flash/0x08040000: Input/output error', which sent the user to the board

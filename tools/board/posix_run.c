@@ -210,6 +210,13 @@ static bool read_serial(run *r)
         ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* A stdout set non-blocking by whoever shares it, and full: it takes the rest
+             * once its reader reads, as a blocking one would. */
+            struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
+            if (poll(&p, 1, -1) >= 0 || errno == EINTR)
+                continue;
+        }
         if (w <= 0) {
             /* Nobody reads our stdout any more (EPIPE): the feed still gets it. Any other
              * failure (a full disk) loses the Serial Monitor's output: said once, and the
