@@ -232,6 +232,11 @@ static int board_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Buffered, unlike the port's programs (ports/posix/board.c makes C's stdout unbuffered
+     * in all that link it, this tool too): what status and --help print goes out at the end,
+     * whose failure below then says why, not a later call's errno. */
+    static char out[65536]; /* a buffer of its own: glibc keeps its 1-byte one after _IONBF */
+    setvbuf(stdout, out, _IOFBF, sizeof out);
     int rc = board_main(argc, argv);
     /* What went to stdout (status, --help, --version) and could not be written there (a
      * full disk, a closed pipe) is a failure, said as one: it exited 0 with nothing printed. */
