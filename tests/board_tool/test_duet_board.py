@@ -605,6 +605,40 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (0, ""))
         self.assertEqual(b"".join(got)[filler:], b"M7 up\nsensor 9\n")
 
+    def test_a_split_record_that_cannot_be_read_is_said(self):
+        # flash/m7.split (the split the M7's program was uploaded for) that could not be read
+        # was taken as no M7 program: run booted the M4 from 50_50's address, status said 'none
+        # yet (no M7 program uploaded)', and an M4 upload went to 50_50's partition, all in silence
+        board = os.path.join(self.dir, "split_board")
+        for core in ("m7", "m4"):
+            r = self.tool("upload", "--core", core, "--split", "75_25", "--board", board, self.image(core))
+            self.assertEqual(r.returncode, 0, r.stderr)
+        record = os.path.join(board, "flash", "m7.split")
+        os.unlink(record)
+        os.mkdir(record)  # read() of it fails: EISDIR
+        want = (f"{record}: Is a directory: cannot tell the split the M7's program was uploaded for")
+        r = self.tool("run", "--board", board, "--seconds", "0.5")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"duet-board run: {want}, so nor where it boots the M4 from: upload it again", r.stderr)
+        self.assertNotIn("boots from", r.stderr)
+        r = self.tool("upload", "--core", "m4", "--board", board, self.image("m4"))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"duet-board upload: {want}: upload it again", r.stderr)
+        r = self.tool("status", "--board", board)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"flash split: cannot tell ({record}: Is a directory): upload the M7's program again\n", r.stdout)
+        os.rmdir(record)
+        with open(record, "w") as f:
+            f.write("75_52\n")
+        r = self.tool("run", "--board", board, "--seconds", "0.5")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"{record} holds '75_52', which is no split", r.stderr)
+        # the M7's upload writes it anew
+        r = self.tool("upload", "--core", "m7", "--split", "75_25", "--board", board, self.image("m7"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.tool("run", "--board", board, "--seconds", "1", "--analog", "A0=3")
+        self.assertEqual((r.returncode, r.stdout), (0, "M7 up\nsensor 3\n"), r.stderr)
+
     def test_an_image_that_cannot_be_read_is_named_not_the_flash(self):
         # a read of the program that failed (a failing disk) was said as 'cannot write
         # BOARD/flash/0x08040000: Input/output error', which sent the user to the board

@@ -902,7 +902,12 @@ static int run_board(run *r)
         rc = setup_readers(r);
     if (rc)
         return rc;
-    const board_split *split = posix_m7_split(r->dir);
+    const board_split *split;
+    char why[PATH_MAX + 128];
+    if (posix_m7_split(r->dir, &split, why, sizeof why) != 0)
+        return board_fail(r->args, "%s: cannot tell the split the M7's program was uploaded for, so nor where it "
+                                   "boots the M4 from: upload it again (duet-board upload --core m7 [--split S] IMAGE)",
+                          why);
     if (!split)
         split = board_split_default();
     rc = power_on(r);

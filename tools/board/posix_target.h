@@ -19,8 +19,9 @@ int posix_board_open(const board_args *a, const char *dir, bool create);
 /* Fails (status 1) with why the board's library refused dir and what to do about it. */
 int posix_board_fail(const board_args *a, const char *dir);
 
-/* The split the M7's program was uploaded for, or NULL if there is none. */
-const board_split *posix_m7_split(const char *dir);
+/* The split the M7's program was uploaded for into *split, NULL when none was: 0; or -1 with
+ * why (cap bytes) when the board's record of it cannot be read or names no split. */
+int posix_m7_split(const char *dir, const board_split **split, char *why, size_t cap);
 
 /* Whether flash holds an image at address. */
 bool posix_flash_has(const char *dir, uint32_t address);

@@ -99,16 +99,22 @@ static void flash_file(const char *dir, uint32_t address, const char *suffix, ch
     snprintf(out, cap, "%s/flash/0x%08x%s", dir, (unsigned)address, suffix);
 }
 
-static bool read_line(const char *path, char *out, size_t cap)
+/* The first line of path into out: 1; 0 when there is no such file; -1 when it cannot be read
+ * (errno) or holds nothing (errno 0). */
+static int read_line(const char *path, char *out, size_t cap)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return false;
+        return errno == ENOENT ? 0 : -1;
+    errno = 0;
     bool ok = fgets(out, (int)cap, f) != NULL;
+    int e = ferror(f) ? errno : 0;
     fclose(f);
-    if (ok)
-        out[strcspn(out, "\n")] = 0;
-    return ok && out[0];
+    errno = e;
+    if (!ok)
+        return -1;
+    out[strcspn(out, "\n")] = 0;
+    return out[0] ? 1 : -1;
 }
 
 static bool write_line(const char *path, const char *text)
@@ -120,11 +126,23 @@ static bool write_line(const char *path, const char *text)
     return fclose(f) == 0 && ok;
 }
 
-const board_split *posix_m7_split(const char *dir)
+int posix_m7_split(const char *dir, const board_split **split, char *why, size_t cap)
 {
     char path[PATH_MAX + 32], name[32];
     snprintf(path, sizeof path, "%s/flash/m7.split", dir);
-    return read_line(path, name, sizeof name) ? board_split_find(name) : NULL;
+    *split = NULL;
+    int got = read_line(path, name, sizeof name);
+    if (got == 0)
+        return 0;
+    if (got < 0) {
+        snprintf(why, cap, "%s: %s", path, errno ? strerror(errno) : "empty");
+        return -1;
+    }
+    if (!(*split = board_split_find(name))) {
+        snprintf(why, cap, "%s holds '%s', which is no split (%s)", path, name, board_split_names());
+        return -1;
+    }
+    return 0;
 }
 
 bool posix_flash_has(const char *dir, uint32_t address)
@@ -287,7 +305,14 @@ static int posix_upload(const board_args *a)
     if (rc)
         return rc;
     bool m7 = strcmp(a->core, "m7") == 0;
-    const board_split *m7_split = posix_m7_split(dir);
+    const board_split *m7_split;
+    char why[PATH_MAX + 128];
+    /* A record of the M7's split that cannot be read: an upload for the M7 writes it anew;
+     * one for the M4 would not know which partition boots. */
+    if (posix_m7_split(dir, &m7_split, why, sizeof why) != 0 && !m7)
+        return board_fail(a, "%s: cannot tell the split the M7's program was uploaded for: upload it again "
+                             "(duet-board upload --core m7 [--split S] IMAGE)",
+                          why);
     const board_split *split = posix_upload_split(a, m7, a->files[0], m7_split);
     rc = posix_upload_image(a, dir, m7, split, a->files[0], true);
     if (rc)
@@ -384,7 +409,7 @@ static void status_line(const char *dir, const char *core, uint32_t address, uin
     }
     long bytes = posix_image_size(path, why, sizeof why);
     flash_file(dir, address, ".name", path, sizeof path);
-    if (!read_line(path, name, sizeof name))
+    if (read_line(path, name, sizeof name) <= 0)
         snprintf(name, sizeof name, "?");
     if (bytes < 0)
         snprintf(have, sizeof have, "corrupt");
@@ -401,9 +426,13 @@ static int posix_status(const board_args *a)
         rc = posix_board_open(a, dir, false);
     if (rc)
         return rc;
-    const board_split *split = posix_m7_split(dir);
+    const board_split *split;
+    char why[PATH_MAX + 128];
+    bool split_known = posix_m7_split(dir, &split, why, sizeof why) == 0;
     printf("board %s (target posix: the GIGA R1 emulated on this PC)\n", dir);
-    if (split)
+    if (!split_known)
+        printf("flash split: cannot tell (%s): upload the M7's program again\n", why);
+    else if (split)
         printf("flash split %s (%s), as the M7's program was uploaded\n", split->name, split->label);
     else
         printf("flash split: none yet (no M7 program uploaded)\n");
