@@ -1,7 +1,7 @@
-/* fail_io.c - loaded into duet-board by test_duet_board (LD_PRELOAD), as on a failing disk:
- * read() of the file that $FAIL_READ_PATH names fails with EIO, and so does unlink() of a
- * file named $FAIL_UNLINK_NAME (in any directory); every other read and unlink is the real
- * one. */
+/* fail_io.c - loaded into duet-board by test_duet_board (LD_PRELOAD), as on a failing or
+ * full disk: read() of the file that $FAIL_READ_PATH names fails with EIO, and so does
+ * unlink() of a file named $FAIL_UNLINK_NAME (in any directory); fopen() for writing of a
+ * path that ends in $FAIL_WRITE_SUFFIX fails with ENOSPC. Every other call is the real one. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -47,4 +47,36 @@ int unlink(const char *path)
         return -1;
     }
     return real(path);
+}
+
+/* Whether fopen(path, mode) is to fail: a write to a path ending in $FAIL_WRITE_SUFFIX. */
+static int write_fails(const char *path, const char *mode)
+{
+    const char *suffix = getenv("FAIL_WRITE_SUFFIX");
+    size_t n = strlen(path), k = suffix ? strlen(suffix) : 0;
+    return suffix && k && n >= k && strcmp(path + n - k, suffix) == 0 && strpbrk(mode, "wa+");
+}
+
+FILE *fopen(const char *path, const char *mode)
+{
+    static FILE *(*real)(const char *, const char *);
+    if (!real)
+        real = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
+    if (write_fails(path, mode)) {
+        errno = ENOSPC;
+        return NULL;
+    }
+    return real(path, mode);
+}
+
+FILE *fopen64(const char *path, const char *mode)
+{
+    static FILE *(*real)(const char *, const char *);
+    if (!real)
+        real = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen64");
+    if (write_fails(path, mode)) {
+        errno = ENOSPC;
+        return NULL;
+    }
+    return real(path, mode);
 }

@@ -16,7 +16,7 @@ import unittest
 TOOL = sys.argv.pop(1)
 SOURCE = sys.argv.pop(1)
 FAIL_FORK = sys.argv.pop(1)  # an LD_PRELOAD library: fork() fails, the pipes left at exit counted
-FAIL_IO = sys.argv.pop(1)  # an LD_PRELOAD library: read() of $FAIL_READ_PATH, unlink() of $FAIL_UNLINK_NAME fail (EIO)
+FAIL_IO = sys.argv.pop(1)  # an LD_PRELOAD library: read(), unlink(), fopen() for writing fail (fail_io.c)
 
 M7 = r'''
 #include <stdio.h>
@@ -638,6 +638,27 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         r = self.tool("run", "--board", board, "--seconds", "1", "--analog", "A0=3")
         self.assertEqual((r.returncode, r.stdout), (0, "M7 up\nsensor 3\n"), r.stderr)
+
+    def test_a_build_that_cannot_start_the_compiler_or_write_says_so(self):
+        # fork failed (the process limit): 'could not run the C compiler 'cc' (install gcc,
+        # or set CC)' sent the user to install what was there
+        env = dict(self.env, LD_PRELOAD=FAIL_FORK)
+        src = os.path.join(self.dir, "p_m4.c")
+        sketch = os.path.join(SOURCE, "tests", "arduino", "sketches", "tabs")
+        for args, cc in ((["--core", "m4", src], "cc"), (["--core", "m7", sketch], "c++")):
+            r = run("build", "-o", os.path.join(self.dir, "unbuilt"), *args, env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(f"duet-board: cannot start {cc}: Resource temporarily unavailable\n", r.stderr)
+            self.assertNotIn("install g", r.stderr)
+        # the sketch's preprocessing (which lines each core keeps) could not write its input (a
+        # full $TMPDIR): the build went on without it and failed on the other core's code,
+        # 'helpers.ino uses M4Only, which neither the sketch nor duet's Arduino layer defines'
+        env = dict(self.env, LD_PRELOAD=FAIL_IO, FAIL_WRITE_SUFFIX=".lines.cpp")
+        r = run("build", "--core", "m7", "-o", os.path.join(self.dir, "unbuilt"), sketch, env=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, r"^duet-board build: cannot write \S+/duet-sketch-\w+/tabs\.ino\.lines\.cpp: "
+                                   r"No space left on device\n$")
+        self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
 
     def test_an_image_that_cannot_be_read_is_named_not_the_flash(self):
         # a read of the program that failed (a failing disk) was said as 'cannot write

@@ -148,8 +148,10 @@ static int run_child(char *const argv[], bool verbose, bool quiet)
     }
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0)
-        return 127;
+    if (pid < 0) {
+        fprintf(stderr, "duet-board: cannot start %s: %s\n", argv[0], strerror(errno));
+        return BOARD_RUN_NOT_STARTED;
+    }
     if (pid == 0) {
         int null = quiet ? open("/dev/null", O_WRONLY) : -1;
         if (null >= 0) {
@@ -165,8 +167,10 @@ static int run_child(char *const argv[], bool verbose, bool quiet)
     }
     int status;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return 127;
+        if (errno != EINTR) {
+            fprintf(stderr, "duet-board: cannot wait for %s: %s\n", argv[0], strerror(errno));
+            return BOARD_RUN_NOT_STARTED;
+        }
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return WEXITSTATUS(status);

@@ -52,8 +52,13 @@ int board_mkdirs(const char *path);
  * when something in it could not be removed (the rest is). */
 int board_remove_tree(const char *path);
 
+/* board_run_command's status when no process could be started for the command (fork failed:
+ * the process limit, memory), or waited for; said on stderr. */
+#define BOARD_RUN_NOT_STARTED (-1)
+
 /* Runs argv[0] (looked up in PATH) with stdout and stderr as ours, waits for it.
- * Returns its exit status, 128 + n if signal n ended it, or 127 if it could not run. */
+ * Returns its exit status, 128 + n if signal n ended it, 127 if it could not run (not
+ * found, not executable), or BOARD_RUN_NOT_STARTED. */
 int board_run_command(char *const argv[], bool verbose);
 
 /* board_run_command with the command's output and messages thrown away (--verbose still shows

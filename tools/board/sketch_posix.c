@@ -68,14 +68,17 @@ static int run_captured(char *const argv[], bool verbose, char **messages)
     }
     *messages = calloc(1, MESSAGES_MAX + 1);
     int fds[2];
-    if (!*messages || pipe(fds) != 0)
-        return 127;
+    if (!*messages || pipe(fds) != 0) {
+        fprintf(stderr, "duet-board: cannot start %s: %s\n", argv[0], *messages ? strerror(errno) : "out of memory");
+        return BOARD_RUN_NOT_STARTED;
+    }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
+        fprintf(stderr, "duet-board: cannot start %s: %s\n", argv[0], strerror(errno));
         close(fds[0]);
         close(fds[1]);
-        return 127;
+        return BOARD_RUN_NOT_STARTED;
     }
     if (pid == 0) {
         dup2(fds[1], 2);
@@ -101,8 +104,10 @@ static int run_captured(char *const argv[], bool verbose, char **messages)
     close(fds[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return 127;
+        if (errno != EINTR) {
+            fprintf(stderr, "duet-board: cannot wait for %s: %s\n", argv[0], strerror(errno));
+            return BOARD_RUN_NOT_STARTED;
+        }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -271,17 +276,20 @@ static void kept_name(int t, char *name, size_t cap)
 /* Runs the preprocessor as compile (the compiler and the options of the real compile, n of
  * them) with -E over the tabs joined as the build joins them (each after `#line 1 "<tab N>"`,
  * kept_name), in dir/<base>.lines.cpp, its output into *output (the caller frees). 0 when it
- * ran and succeeded. */
+ * ran and succeeded; 1 when it failed (the sketch's fault: the real compile says what); -1
+ * when it could not be run (a file of it not written or read, no process), which is said. */
 static int preprocess(const board_args *a, const sketch_texts *t, const char *base, const char *dir,
                       const char *const *compile, int n, char **output, size_t *output_len)
 {
     char src[PATH_MAX], ii[PATH_MAX], name[32];
     if (snprintf(src, sizeof src, "%s/%s.lines.cpp", dir, base) >= (int)sizeof src ||
         snprintf(ii, sizeof ii, "%s/%s.lines.ii", dir, base) >= (int)sizeof ii || n > 64 + 2 * 256)
-        return -1;
+        return 1;
     FILE *f = fopen(src, "wb");
-    if (!f)
+    if (!f) {
+        board_fail(a, "cannot write %s: %s", src, strerror(errno));
         return -1;
+    }
     fputs("#include <Arduino.h>\n", f);
     for (int i = 0; i < t->count; i++) {
         kept_name(i, name, sizeof name);
@@ -290,8 +298,12 @@ static int preprocess(const board_args *a, const sketch_texts *t, const char *ba
         if (t->tab[i].len && t->tab[i].text[t->tab[i].len - 1] != '\n')
             fputc('\n', f);
     }
-    if (fclose(f) != 0)
+    bool written = !ferror(f);
+    int e = errno;
+    if (fclose(f) != 0 || !written) {
+        board_fail(a, "cannot write %s: %s", src, strerror(written ? errno : e));
         return -1;
+    }
     const char *argv[64 + 2 * 256 + 5];
     memcpy(argv, compile, (size_t)n * sizeof *argv);
     argv[n++] = "-E";
@@ -299,18 +311,24 @@ static int preprocess(const board_args *a, const sketch_texts *t, const char *ba
     argv[n++] = "-o";
     argv[n++] = ii;
     argv[n] = NULL;
-    if (board_run_quiet((char *const *)argv, a->verbose) != 0)
+    int rc = board_run_quiet((char *const *)argv, a->verbose);
+    if (rc == BOARD_RUN_NOT_STARTED)
+        return -1; /* said why */
+    if (rc != 0)
+        return 1;
+    if (!(*output = read_file(ii, output_len))) {
+        board_fail(a, "cannot read %s: %s", ii, strerror(errno));
         return -1;
-    *output = read_file(ii, output_len);
-    return *output ? 0 : -1;
+    }
+    return 0;
 }
 
 /* Sets which lines of each tab the build compiles (duet_sketch_translate_kept), as the
  * compiler's preprocessor tells (preprocess). Every line kept, as before, when no tab has
  * an #if to ask about or the preprocessor fails (a broken sketch, a missing header: the real
- * compile then says what is wrong). */
-static void kept_lines(const board_args *a, sketch_texts *t, const char *base, const char *dir,
-                       const char *const *compile, int n)
+ * compile then says what is wrong). 0, or 1 when the preprocessor could not be run (said). */
+static int kept_lines(const board_args *a, sketch_texts *t, const char *base, const char *dir,
+                      const char *const *compile, int n)
 {
     int conditionals = 0;
     for (int i = 0; i < t->count && compile; i++)
@@ -318,11 +336,14 @@ static void kept_lines(const board_args *a, sketch_texts *t, const char *base, c
     char *output = NULL;
     size_t output_len = 0;
     if (conditionals == 0)
-        return;
-    if (preprocess(a, t, base, dir, compile, n, &output, &output_len) != 0) {
+        return 0;
+    int rc = preprocess(a, t, base, dir, compile, n, &output, &output_len);
+    if (rc < 0)
+        return 1;
+    if (rc > 0) {
         if (a->verbose)
             fprintf(stderr, "duet-board: the preprocessor failed on %s: every function gets a prototype\n", base);
-        return;
+        return 0;
     }
     bool seen = false, ok = true;
     for (int i = 0; i < t->count && ok; i++) {
@@ -346,6 +367,7 @@ static void kept_lines(const board_args *a, sketch_texts *t, const char *base, c
         }
         t->tab[i].kept = t->kept[i];
     }
+    return 0;
 }
 
 /* Reads the tabs (count of them, main first) into t. 0, or the exit status. */
@@ -382,7 +404,10 @@ static int translate(const board_args *a, const char *const *tabs, int count, co
         texts_free(&t);
         return board_fail(a, "%s: the path is too long", tabs[0]);
     }
-    kept_lines(a, &t, base, dir, compile, n);
+    if (kept_lines(a, &t, base, dir, compile, n) != 0) {
+        texts_free(&t);
+        return 1;
+    }
     FILE *out = fopen(cpp, "w");
     int made = out ? duet_sketch_translate_tabs(t.tab, (size_t)t.count, out) : -1;
     texts_free(&t);
@@ -428,6 +453,8 @@ static int compile_c(const board_args *a, bool m7, const char *f, const char *di
     cargv[m++] = paths[object];
     cargv[m] = NULL;
     int rc = board_run_command((char *const *)cargv, a->verbose);
+    if (rc == BOARD_RUN_NOT_STARTED)
+        return 1; /* said why */
     if (rc == 127)
         return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
     if (rc != 0 && is_asm(f))
@@ -446,12 +473,14 @@ static int link_sketch(const board_args *a, const char **argv, const char *sketc
 {
     char *messages = NULL;
     int rc = run_captured((char *const *)argv, a->verbose, &messages);
-    if (rc != 0 && rc != 127 && messages) {
+    if (rc > 0 && rc != 127 && messages) {
         const char *name = sketch ? sketch : a->files[0];
         const char *base = strrchr(name, '/');
         duet_sketch_explain(messages, base ? base + 1 : name, stderr);
     }
     free(messages);
+    if (rc == BOARD_RUN_NOT_STARTED)
+        return 1; /* said why */
     if (rc == 127)
         return board_fail(a, "could not run the C++ compiler '%s' (install g++, or set CXX)", cxx);
     if (rc != 0)
@@ -548,7 +577,9 @@ int sketch_posix_build(const board_args *a, const char *out, bool m7)
         return board_fail(a, "cannot make a temporary directory in %s: %s", tmp && tmp[0] ? tmp : "/tmp",
                           strerror(errno));
     int rc = build_in(a, out, m7, dir);
-    board_remove_tree(dir);
+    if (board_remove_tree(dir) != 0)
+        fprintf(stderr, "duet-board build: its temporary directory %s could not be removed (%s): remove it by hand\n",
+                dir, strerror(errno));
     return rc;
 }
 

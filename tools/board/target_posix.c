@@ -212,6 +212,8 @@ static int posix_build(const board_args *a)
     argv[n++] = posix_core_flag(m7);
     argv[n] = NULL;
     int rc = board_run_command((char *const *)argv, a->verbose);
+    if (rc == BOARD_RUN_NOT_STARTED)
+        return 1; /* said why */
     if (rc == 127)
         return board_fail(a, "could not run the C compiler '%s' (install gcc, or set CC)", cc);
     if (rc != 0)
