@@ -1,11 +1,13 @@
 /* fail_io.c - loaded into duet-board by test_duet_board (LD_PRELOAD), as on a failing or
  * full disk: read() of the file that $FAIL_READ_PATH names fails with EIO, and so does
  * unlink() of a file named $FAIL_UNLINK_NAME (in any directory); fopen() for writing of a
- * path that ends in $FAIL_WRITE_SUFFIX fails with ENOSPC. Every other call is the real one. */
+ * path that ends in $FAIL_WRITE_SUFFIX fails with ENOSPC; with $FAIL_READDIR set, readdir()
+ * fails with EIO. Every other call is the real one. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
@@ -79,4 +81,16 @@ FILE *fopen64(const char *path, const char *mode)
         return NULL;
     }
     return real(path, mode);
+}
+
+struct dirent *readdir(DIR *d)
+{
+    static struct dirent *(*real)(DIR *);
+    if (!real)
+        real = (struct dirent * (*)(DIR *)) dlsym(RTLD_NEXT, "readdir");
+    if (getenv("FAIL_READDIR")) {
+        errno = EIO;
+        return NULL;
+    }
+    return real(d);
 }

@@ -659,6 +659,11 @@ class DuetBoard(unittest.TestCase):
         self.assertRegex(r.stderr, r"^duet-board build: cannot write \S+/duet-sketch-\w+/tabs\.ino\.lines\.cpp: "
                                    r"No space left on device\n$")
         self.assertEqual(os.listdir(self.env["TMPDIR"]), [])
+        # a sketch folder whose listing failed (EIO) was said to hold no tabs, as a usage error
+        env = dict(self.env, LD_PRELOAD=FAIL_IO, FAIL_READDIR="1")
+        r = run("build", "--core", "m7", "-o", os.path.join(self.dir, "unbuilt"), sketch, env=env)
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, f"duet-board build: cannot read the folder {sketch}: Input/output error\n"))
 
     def test_an_image_that_cannot_be_read_is_named_not_the_flash(self):
         # a read of the program that failed (a failing disk) was said as 'cannot write

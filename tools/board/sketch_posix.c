@@ -680,7 +680,7 @@ static int add_src_folder(const board_args *a, const char *dir, int depth, sourc
         return board_usage_fail(a, "%s: %s", dir, strerror(errno));
     int rc = 0;
     struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
+    while (rc == 0 && (errno = 0, e = readdir(d)) != NULL) {
         char path[PATH_MAX];
         struct stat st;
         if (!src_entry_seen(e->d_name))
@@ -692,6 +692,8 @@ static int add_src_folder(const board_args *a, const char *dir, int depth, sourc
         else if (src_source(e->d_name) && !source_add(l, dir, e->d_name))
             rc = board_fail(a, "%s: out of memory", dir);
     }
+    if (rc == 0 && !e && errno) /* not the end: a failure, and the rest of the folder unread */
+        rc = board_fail(a, "cannot read the folder %s: %s", dir, strerror(errno));
     closedir(d);
     return rc;
 }
@@ -704,12 +706,15 @@ int sketch_folder_sources(const board_args *a, const char *folder, const char **
     source_list l = {0};
     bool out_of_memory = false;
     struct dirent *e;
-    while (!out_of_memory && (e = readdir(d)) != NULL)
+    while (!out_of_memory && (errno = 0, e = readdir(d)) != NULL)
         out_of_memory = folder_source(e->d_name) && !source_add(&l, folder, e->d_name);
+    int unread = out_of_memory ? 0 : errno; /* not the end: the rest of the folder unread */
     closedir(d);
     /* (on failure, what was allocated goes with the process) */
     if (out_of_memory)
         return board_fail(a, "%s: out of memory", folder);
+    if (unread)
+        return board_fail(a, "cannot read the folder %s: %s", folder, strerror(unread));
     if (l.count == 0)
         return board_usage_fail(a, "%s: a sketch folder holds its .ino tabs (and .cpp, .c files); this one has none",
                                 folder);
