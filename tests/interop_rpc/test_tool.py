@@ -310,6 +310,23 @@ def test_unwritable_output(c, duet):
             (0, ""))
 
 
+def test_exec_ended(c, duet):
+    # The command --exec ran closed the stream by ending (not found, exited, crashed): call
+    # said only 'link down: the other side closed the stream before answering'.
+    for cmd, why in (("exit 3", "the command exited with status 3"),
+                     ("/nonexistent/server", "the command exited with status 127"),
+                     ("kill -SEGV $$", "the command ended with status 139: signal 11, Segmentation fault")):
+        rc, out, err, took = run([duet, "call", "--exec", cmd, "add", "1", "2"])
+        c.equal("call --exec '%s': exit 2, nothing on stdout" % cmd, (rc, out), (2, ""))
+        c.contains("...saying how the command ended", err,
+                   "duet-rpc: add: link down: the other side closed the stream before answering (%s)\n" % why)
+    # one that closed its output and runs on is not waited for past half a second (then ended)
+    rc, out, err, took = run([duet, "call", "--exec", "exec 1>&-; sleep 30", "add", "1", "2"])
+    c.equal("call --exec of a command that closes its output and runs on: exit 2", rc, 2)
+    c.check("...at once (the command ended by call, under 3 s)", took < 3, "%.1f s" % took)
+    c.check("...without a status it did not end with", "(the command" not in err, err)
+
+
 def _alive(pid):
     """Whether pid runs (a zombie no one reaped does not)."""
     try:
@@ -374,6 +391,7 @@ def main():
     c.section("duet to duet", test_duet_to_duet, c, duet)
     c.section("usage", test_usage, c, duet)
     c.section("output that cannot be written", test_unwritable_output, c, duet)
+    c.section("a command --exec ran that ended", test_exec_ended, c, duet)
     with tempfile.TemporaryDirectory() as tmp:
         c.section("signals", test_signals, c, duet, tmp, slow_fork)
     return c.summary()

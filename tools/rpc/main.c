@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -477,6 +478,31 @@ static void watch_error(void *ctx, const uint8_t *msg, size_t len)
         sb_printf(&w->json, "...");
 }
 
+/* How the command --exec ran ended when the link went down (duet_posix_child_close's status:
+ * its exit status, 128 + n for signal n), or -1: not known, or no command. */
+static int exec_status = -1;
+
+/* How child ended, if it does by itself within ms (reaped then): its exit status, 128 + n for
+ * signal n; else -1, and it is left to duet_posix_child_close. */
+static int ended_status(duet_posix_child *child, uint32_t ms)
+{
+    for (uint32_t waited = 0; child->pid > 0; waited += 10) {
+        int st;
+        pid_t r = waitpid(child->pid, &st, WNOHANG);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == child->pid) {
+            child->pid = -1; /* reaped: duet_posix_child_close only closes its pipes */
+            return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+        }
+        if (r < 0 || waited >= ms)
+            break;
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
 /* Prints the outcome of the call (the result as JSON on stdout, or why not); the exit status. */
 static int call_outcome(const call_args *a, endpoint *ep, error_watch *ew, int err, size_t len)
 {
@@ -509,11 +535,18 @@ static int call_outcome(const call_args *a, endpoint *ep, error_watch *ew, int e
     case DUET_ERR_TIMEOUT:
         fprintf(stderr, "duet-rpc: %s: timed out: no response within %" PRIu32 " ms\n", a->method, T.tool.timeout_ms);
         return EXIT_NO_ANSWER;
-    case DUET_ERR_LINK_DOWN:
-        fprintf(stderr, "duet-rpc: %s: link down: the other side closed the stream%s%s%s\n", a->method,
+    case DUET_ERR_LINK_DOWN: {
+        char ended[128] = "";
+        if (exec_status >= 0 && exec_status > 128 && exec_status < 128 + NSIG)
+            snprintf(ended, sizeof ended, " (the command ended with status %d: signal %d, %s)", exec_status,
+                     exec_status - 128, strsignal(exec_status - 128));
+        else if (exec_status >= 0)
+            snprintf(ended, sizeof ended, " (the command exited with status %d)", exec_status);
+        fprintf(stderr, "duet-rpc: %s: link down: the other side closed the stream%s%s%s%s\n", a->method,
                 a->notify ? "" : " before answering", ep->fd.last_errno ? ": " : "",
-                ep->fd.last_errno ? strerror(ep->fd.last_errno) : "");
+                ep->fd.last_errno ? strerror(ep->fd.last_errno) : "", ended);
         return EXIT_NO_ANSWER;
+    }
     case DUET_ERR_TOO_LARGE: /* the arguments fit, the request with its head did not */
         fprintf(stderr, "duet-rpc: %s: the request does not fit one message (%u bytes at most)\n", a->method,
                 MAX_MESSAGE);
@@ -562,6 +595,10 @@ static int cmd_call(int argc, char **argv)
         endpoint_watch(&ep, watch_error, &ew);
         size_t len = 0;
         int err = call_send(&a, &ep, &aw, &ew, &len);
+        /* The command closed the stream: it has ended, or ends now (its pipes closed), and
+         * how is the likeliest why (not found, a crash). */
+        if (err == DUET_ERR_LINK_DOWN && a.exec_cmd)
+            exec_status = ended_status(&child, 500);
         status = call_outcome(&a, &ep, &ew, err, len);
         sb_free(&ew.json);
         endpoint_free(&ep);
