@@ -504,7 +504,10 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
     if (err)
         return err;
     struct stat s;
-    if (stat(flash, &s) != 0 || !S_ISDIR(s.st_mode))
+    int seen = stat(flash, &s);
+    if (seen != 0 && errno != ENOENT && errno != ENOTDIR) /* there, maybe, but not to be seen */
+        return fail(DUET_ERR_STATE, "upload: %s: %s", flash, strerror(errno));
+    if (seen != 0 || !S_ISDIR(s.st_mode))
         return fail(DUET_ERR_NOT_FOUND, "%s: no board there (duet_posix_board_create() makes one)", d);
     int in = open(program, O_RDONLY | O_CLOEXEC);
     if (in < 0)

@@ -2,7 +2,8 @@
  * full disk: read() of the file that $FAIL_READ_PATH names fails with EIO, and so does
  * unlink() of a file named $FAIL_UNLINK_NAME (in any directory); fopen() for writing of a
  * path that ends in $FAIL_WRITE_SUFFIX fails with ENOSPC; with $FAIL_READDIR set, readdir()
- * fails with EIO. Every other call is the real one. */
+ * fails with EIO; stat() of a path that ends in $FAIL_STAT_SUFFIX fails with EIO. Every other
+ * call is the real one. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -93,4 +95,18 @@ struct dirent *readdir(DIR *d)
         return NULL;
     }
     return real(d);
+}
+
+int stat(const char *restrict path, struct stat *restrict st)
+{
+    static int (*real)(const char *restrict, struct stat *restrict);
+    if (!real)
+        real = (int (*)(const char *restrict, struct stat *restrict))dlsym(RTLD_NEXT, "stat");
+    const char *suffix = getenv("FAIL_STAT_SUFFIX");
+    size_t n = strlen(path), k = suffix ? strlen(suffix) : 0;
+    if (k && n >= k && strcmp(path + n - k, suffix) == 0) {
+        errno = EIO;
+        return -1;
+    }
+    return real(path, st);
 }

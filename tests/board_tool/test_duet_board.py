@@ -675,6 +675,12 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertEqual(r.stderr, f"duet-board upload: cannot read {image}: Input/output error\n")
         self.assertEqual(sorted(os.listdir(os.path.join(board, "flash"))), [])
+        # the board's flash that could not be looked at (EIO) was said to be no board, with the
+        # advice to remove the board (its flash with it)
+        env = dict(self.env, LD_PRELOAD=FAIL_IO, FAIL_STAT_SUFFIX="/flash")
+        r = run("upload", "--core", "m7", "--board", board, self.image("m7"), env=env)
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, f"duet-board upload: {board}/flash: Input/output error\n"))
 
     def test_a_one_shot_board_that_cannot_be_removed_is_said(self):
         # the one-shot board's directory was left in $TMPDIR in silence when a file of it could
