@@ -537,7 +537,7 @@ static int call_outcome(const call_args *a, endpoint *ep, error_watch *ew, int e
         return EXIT_NO_ANSWER;
     case DUET_ERR_LINK_DOWN: {
         char ended[128] = "";
-        if (exec_status >= 0 && exec_status > 128 && exec_status < 128 + NSIG)
+        if (exec_status > 128 && exec_status < 128 + NSIG)
             snprintf(ended, sizeof ended, " (the command ended with status %d: signal %d, %s)", exec_status,
                      exec_status - 128, strsignal(exec_status - 128));
         else if (exec_status >= 0)
