@@ -485,6 +485,40 @@ static int copy_fd(int from, int to)
     }
 }
 
+/* The board's flash directory into flash (PATH_MAX bytes), or why d has none. */
+static int board_flash(const char *d, char *flash)
+{
+    int err = join_path(flash, PATH_MAX, d, "flash");
+    if (err)
+        return err;
+    struct stat s;
+    int seen = stat(flash, &s);
+    if (seen != 0 && errno != ENOENT && errno != ENOTDIR) /* there, maybe, but not to be seen */
+        return fail(DUET_ERR_STATE, "upload: %s: %s", flash, strerror(errno));
+    if (seen != 0 || !S_ISDIR(s.st_mode))
+        return fail(DUET_ERR_NOT_FOUND, "%s: no board there (duet_posix_board_create() makes one)", d);
+    return DUET_OK;
+}
+
+/* Opens the program to upload (a regular file): its descriptor, or -1 with *err why not. */
+static int open_program(const char *program, int *err)
+{
+    int in = open(program, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        *err = fail(errno == ENOENT ? DUET_ERR_NOT_FOUND : DUET_ERR_STATE, "upload: %s: %s", program, strerror(errno));
+        return -1;
+    }
+    struct stat s;
+    if (fstat(in, &s) != 0)
+        *err = fail(DUET_ERR_STATE, "upload: %s: %s", program, strerror(errno));
+    else if (!S_ISREG(s.st_mode))
+        *err = fail(DUET_ERR_ARG, "upload: %s is not a regular file", program);
+    else
+        return in;
+    close(in);
+    return -1;
+}
+
 int duet_posix_board_upload(const char *dir, uint32_t address, const char *program)
 {
     const char *d = need_board_dir(dir);
@@ -500,27 +534,12 @@ int duet_posix_board_upload(const char *dir, uint32_t address, const char *progr
     char path[PATH_MAX], tmp[PATH_MAX + 32], flash[PATH_MAX];
     int err = image_path(path, sizeof path, d, address);
     if (!err)
-        err = join_path(flash, sizeof flash, d, "flash");
+        err = board_flash(d, flash);
     if (err)
         return err;
-    struct stat s;
-    int seen = stat(flash, &s);
-    if (seen != 0 && errno != ENOENT && errno != ENOTDIR) /* there, maybe, but not to be seen */
-        return fail(DUET_ERR_STATE, "upload: %s: %s", flash, strerror(errno));
-    if (seen != 0 || !S_ISDIR(s.st_mode))
-        return fail(DUET_ERR_NOT_FOUND, "%s: no board there (duet_posix_board_create() makes one)", d);
-    int in = open(program, O_RDONLY | O_CLOEXEC);
+    int in = open_program(program, &err);
     if (in < 0)
-        return fail(errno == ENOENT ? DUET_ERR_NOT_FOUND : DUET_ERR_STATE, "upload: %s: %s", program, strerror(errno));
-    if (fstat(in, &s) != 0) {
-        err = fail(DUET_ERR_STATE, "upload: %s: %s", program, strerror(errno));
-        close(in);
         return err;
-    }
-    if (!S_ISREG(s.st_mode)) {
-        close(in);
-        return fail(DUET_ERR_ARG, "upload: %s is not a regular file", program);
-    }
     snprintf(tmp, sizeof tmp, "%s/flash/.0x%08x.%d", d, (unsigned)address, (int)getpid());
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
     if (out < 0) {
