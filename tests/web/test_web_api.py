@@ -290,6 +290,31 @@ class WebApi(unittest.TestCase):
         self.assertGreaterEqual(status, 0, board.stderr.decode(errors="replace")[-2000:])
         self.assertNotIn(b"Fatal error", board.stderr)
 
+    def test_pages_that_went_away_free_their_places_on_an_idle_board(self):
+        """A stream waiting for news (suspended) was not watched for its page going away: on a
+        board with nothing changing, a closed page kept its place until the next ping (10 s), so
+        that a page reloaded 16 times in 10 s was refused (503), and the page, whose
+        EventSource does not retry after a 503, stayed "board not reachable"."""
+        board = Board(TOOL, M7, args=["--quiet"])
+        try:
+            wait_for(lambda: "ready" in board.serial_text(), 20, "the program's 'ready'")
+            board.type_line("crash")  # the M7 stops: nothing changes on the board any more
+            wait_for(lambda: board.state()["cores"]["m7"]["state"] == "stopped", 20, "the M7 to stop")
+            get = f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{board.port}\r\n\r\n".encode()
+            for round in range(3):
+                pages = []
+                for _ in range(16):
+                    s = socket.create_connection((board.host, board.port), timeout=20)
+                    s.sendall(get)
+                    self.assertTrue(s.recv(65536).startswith(b"HTTP/1.1 200 "), f"round {round}")
+                    pages.append(s)
+                time.sleep(0.2)  # each stream has its state and waits for news
+                for s in pages:
+                    s.close()
+                wait_for(lambda: board.state()["pages"]["open"] == 0, 3, f"the closed pages' places (round {round})")
+        finally:
+            board.stop()
+
     def test_a_page_that_never_reads_does_not_slow_the_board(self):
         n0, ms0 = self.board.loops()
         time.sleep(1.0)

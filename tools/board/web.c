@@ -171,6 +171,41 @@ static ssize_t client_read(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)n;
 }
 
+/* Whether a page's stream waiting for news (suspended) lost its page: libmicrohttpd does not
+ * watch a suspended connection, so a page that went away (closed, reloaded) kept its place
+ * among the WEB_PAGES_MAX until the stream had something to send, on an idle board the next
+ * ping, 10 s on. Its socket then reads as ended (or failed) without waiting. */
+static bool client_gone(const web_client *c)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!info)
+        return false;
+    char byte;
+    ssize_t n = recv(info->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* Ends the streams whose pages went away (libmicrohttpd frees them in its next run), and
+ * returns how many pages are still there. */
+static unsigned clients_reap(board_web *w)
+{
+    unsigned live = 0;
+    w->last_reap_ns = mono_ns();
+    for (web_client *c = w->clients; c; c = c->next) {
+        if (c->suspended && !c->closing && client_gone(c)) {
+            c->closing = true;
+            client_wake(c);
+        }
+        live += !c->closing;
+    }
+    return live;
+}
+
+unsigned web_pages_live(board_web *w)
+{
+    return clients_reap(w);
+}
+
 static void client_free(void *cls)
 {
     web_client *c = cls;
@@ -386,6 +421,11 @@ int board_web_timeout(const board_web *w, int timeout_ms)
         wait = (int64_t)(w->last_frame_ns + WEB_FRAME_MS * 1000000ull) - (int64_t)now;
     else if (w->clients)
         wait = (int64_t)(w->last_ping_ns + WEB_PING_MS * 1000000ull) - (int64_t)now;
+    if (w->clients) { /* the pages that went away are looked for this often */
+        int64_t reap = (int64_t)(w->last_reap_ns + WEB_REAP_MS * 1000000ull) - (int64_t)now;
+        if (wait < 0 || reap < wait)
+            wait = reap;
+    }
     MHD_UNSIGNED_LONG_LONG mhd;
     if (MHD_get_timeout(w->daemon, &mhd) == MHD_YES && (wait < 0 || (int64_t)mhd * 1000000 < wait))
         wait = (int64_t)mhd * 1000000;
@@ -410,6 +450,8 @@ void board_web_run(board_web *w)
             if (client_append(c, ping, sizeof ping - 1))
                 client_wake(c);
     }
+    if (w->clients && now >= w->last_reap_ns + WEB_REAP_MS * 1000000ull)
+        clients_reap(w);
     if (w->clients)
         MHD_run(w->daemon); /* the pages just woken take their bytes now */
 }

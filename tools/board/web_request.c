@@ -306,7 +306,7 @@ static enum MHD_Result answer(board_web *w, struct MHD_Connection *conn, const c
                       "a page from %s may not drive this board: only its own page (%s) and scripts without a page may",
                       origin, w->url);
     if (strcmp(url, "/api/events") == 0) {
-        if (w->pages.open >= WEB_PAGES_MAX)
+        if (web_pages_live(w) >= WEB_PAGES_MAX)
             return refuse(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
                           "%d pages are watching the board already: close one and reload", WEB_PAGES_MAX);
         /* A HEAD gets the stream's headers and no stream: for the stream libmicrohttpd sent

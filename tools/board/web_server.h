@@ -17,6 +17,7 @@
 
 #define WEB_FRAME_MS 25               /* the pages get what changed at most this often */
 #define WEB_PING_MS 10000             /* an idle event stream says it is alive this often */
+#define WEB_REAP_MS 250               /* the pages that went away are looked for this often */
 #define WEB_BODY_MAX 65536            /* the largest request body taken */
 #define WEB_QUEUE_MAX (256 * 1024)    /* bytes waiting for one page, at most */
 #define WEB_PAGES_MAX 16              /* event streams open at once, at most */
@@ -45,7 +46,7 @@ struct board_web {
     web_pages pages;
     web_changes ch;
     bool dirty;
-    uint64_t last_frame_ns, last_ping_ns;
+    uint64_t last_frame_ns, last_ping_ns, last_reap_ns;
     board_trace trace;
     FILE *trace_out;
     char trace_line[WEB_TRACE_LINE];
@@ -63,6 +64,10 @@ board_web *web_start(board_web *w, const struct sockaddr_storage *addr, const ch
 /* Opens a page's event stream on conn: the board as it is now, then what changes (web.c).
  * MHD_NO when out of memory. The caller checks the number of pages first. */
 enum MHD_Result web_events_open(board_web *w, struct MHD_Connection *conn);
+
+/* The pages reading the event stream now: the streams of pages that went away are ended
+ * first (web.c), so that they do not keep a new page out. */
+unsigned web_pages_live(board_web *w);
 
 /* libmicrohttpd's request handler and its end (web_request.c); cls is the board_web. */
 enum MHD_Result web_request_on(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
