@@ -6,6 +6,7 @@ Serial Monitor's input line reaches the M7 and its answer shows, a second page s
 board, and a kHz pin is drawn at the screen's rate with its count.
 usage: test_web_page.py DUET_BOARD WEB_BOARD_M7 CORE_IDENTIFY RPC_SERVO_M7 RPC_SERVO_M4 RTC_M7 RTC_M4"""
 import os
+import socket
 import sys
 import time
 import unittest
@@ -138,6 +139,32 @@ class WebPage(unittest.TestCase):
             self.assertEqual(self.part("m7").get_attribute("aria-label"), "M7 core: running")
             box.send_keys("back again", Keys.ENTER)
             wait_for(lambda: "M7 got: back again" in self.part("serial").text, 20, "the M7's answer after the reset")
+
+    def test_a_page_past_the_sixteenth_says_so_and_comes_in_when_one_leaves(self):
+        """The 17th page's event stream is refused (503): its EventSource gives up for good on a
+        status that is not 200, and the page said "board not reachable" (the board stopped, or is
+        starting again) and stayed so, its place never taken when another page left. It says
+        the board's sentence now, and tries again."""
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            get = f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{board.port}\r\n\r\n".encode()
+            others = []
+            try:
+                for _ in range(16):
+                    s = socket.create_connection((board.host, board.port), timeout=20)
+                    s.sendall(get)
+                    others.append(s)
+                wait_for(lambda: board.state()["pages"]["open"] == 16, 20, "16 pages")
+                self.d.get(board.url)
+                wait_for(lambda: "pages are watching the board already" in self.part("message").text, 20,
+                         f"the page to say why it has no events (it says {self.part('message').text!r})")
+                self.assertEqual(self.value("connection"), "lost")
+                others.pop().close()
+                self.wait_value("connection", "live")
+                self.wait_value("m7", "running")
+                self.assertEqual(self.part("message").text, "")
+            finally:
+                for s in others:
+                    s.close()
 
     def test_the_rtc_shows_the_date_and_time_the_m4_set(self):
         with Board(TOOL, RTC_M7, RTC_M4) as board:

@@ -235,6 +235,27 @@ function setupReset() {
 
 // ------------------------------------------------------------ the event stream
 
+let refusedSaid = false; // the message says why the board refused the event stream
+
+// The board answered the event stream with an error (16 pages already, another Host): an
+// EventSource never tries again after a status that is not 200. Say the board's sentence,
+// and try again, so that the page comes in once another leaves.
+async function refused() {
+  try {
+    const r = await fetch('/api/events');
+    if (r.ok) {
+      await r.body.cancel(); // a place just came free: the EventSource takes it
+    } else {
+      const answer = await r.json().catch(() => ({}));
+      showMessage(answer.error || `the board refused the page's events (HTTP ${r.status})`);
+      refusedSaid = true;
+    }
+  } catch (e) {
+    // The board is gone: the connection's part says so.
+  }
+  setTimeout(connect, 2000);
+}
+
 function connect() {
   const status = part('connection');
   const events = new EventSource('/api/events');
@@ -243,6 +264,8 @@ function connect() {
   events.addEventListener('open', () => {
     setValue(status, 'live', 'connection: live');
     setText(status, 'live');
+    if (refusedSaid) showMessage('');
+    refusedSaid = false;
   });
   events.addEventListener('error', () => {
     setValue(status, 'lost', 'connection: lost (the board stopped, or is starting again)');
@@ -254,6 +277,7 @@ function connect() {
       view.timeAt = 0;
       showTime();
     }
+    if (events.readyState === EventSource.CLOSED) refused();
   });
 }
 
