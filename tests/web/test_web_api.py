@@ -154,6 +154,27 @@ class WebApi(unittest.TestCase):
         self.assertEqual(self.board.state()["analog"]["A5"], 101)
         self.assertRunsOn()
 
+    def test_a_board_on_every_address_still_keeps_other_names_out(self):
+        """With --web 0.0.0.0:PORT any Host was taken: a site that points its own name at the
+        machine (DNS rebinding) read the board and drove it, its Origin matching its Host. Its
+        addresses, localhost and the machine's name are taken; another name gets 403."""
+        board = Board(TOOL, M7, args=["--quiet"], web="0.0.0.0:0")
+        try:
+            p = board.port
+            hostname = socket.gethostname()
+            for host, status in ((f"evil.example:{p}", 403), (f"127.0.0.1.evil.example:{p}", 403),
+                                 (f"127.0.0.1:{p}", 200), (f"localhost:{p}", 200), (f"[::1]:{p}", 200),
+                                 (f"192.168.1.20:{p}", 200), (f"{hostname}:{p}", 200), (f"{hostname}.local:{p}", 200)):
+                got, answer = board.request("GET", "/api/state", headers={"Host": host})
+                self.assertEqual(got, status, (host, answer))
+                got, answer = board.request("POST", "/api/analog", {"pin": "A1", "value": 9},
+                                            headers={"Host": host, "Origin": f"http://{host}"})
+                self.assertEqual(got, status, (host, answer))
+            _, answer = board.request("GET", "/api/state", headers={"Host": f"evil.example:{p}"})
+            self.assertIn("is not this board's address", answer["error"])
+        finally:
+            board.stop()
+
     def test_events_start_with_the_state_then_bring_changes(self):
         conn, resp = self.board.events()
         self.assertEqual(resp.status, 200)

@@ -25,12 +25,13 @@ def wait_for(condition, timeout=20.0, what="the condition"):
 
 
 class Board:
-    """duet-board run --web 0 with the given images and options (a context manager)."""
+    """duet-board run --web WEB (0: 127.0.0.1, a free port) with the given images and options (a
+    context manager)."""
 
-    def __init__(self, tool, m7, m4=None, args=(), seconds=120):
+    def __init__(self, tool, m7, m4=None, args=(), seconds=120, web="0"):
         self.tmp = tempfile.TemporaryDirectory(prefix="duet-web.")
         env = dict(os.environ, DUET_BOARD_HOME=os.path.join(self.tmp.name, "home"), TMPDIR=self.tmp.name)
-        cmd = [tool, "run", "--web", "0", "--seconds", str(seconds), "--m7", m7]
+        cmd = [tool, "run", "--web", web, "--seconds", str(seconds), "--m7", m7]
         if m4:
             cmd += ["--m4", m4]
         cmd += list(args)

@@ -5,12 +5,14 @@
 #define _GNU_SOURCE
 #endif
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "web_assets.h"
 #include "web_server.h"
@@ -78,6 +80,31 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, cons
     return respond_json(conn, status, json_pack("{s:s}", "error", why), allow);
 }
 
+/* On a server listening on every address (0.0.0.0, [::]), whether a Host's name (n bytes) may
+ * be this machine's: an IP address (one of its own, or one that forwards to it), or its host
+ * name, alone or with ".local" (mDNS). Any name used to be taken, and with it a site that
+ * points its own name at the machine (DNS rebinding), its Origin matching its Host. */
+static bool any_host_name(const char *name, size_t n)
+{
+    char text[256], self[256];
+    if (n == 0 || n >= sizeof text)
+        return false;
+    memcpy(text, name, n);
+    text[n] = 0;
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (text[0] == '[') {
+        text[n - 1] = 0; /* host_ok found the ']' */
+        return inet_pton(AF_INET6, text + 1, addr) == 1;
+    }
+    if (inet_pton(AF_INET, text, addr) == 1)
+        return true;
+    if (gethostname(self, sizeof self) != 0)
+        return false;
+    self[sizeof self - 1] = 0;
+    size_t len = strlen(self);
+    return len && strncasecmp(text, self, len) == 0 && (!text[len] || strcasecmp(text + len, ".local") == 0);
+}
+
 /* Whether the Host header names this server (a page of another name, reached through DNS
  * rebinding, is another site): the name, then ":" and the port in digits, or no port at all
  * when the server's is 80 (browsers leave HTTP's own port out). The port used to be read
@@ -111,13 +138,13 @@ static bool host_ok(const board_web *w, const char *host)
     } else if (*end || w->port != 80) {
         return false;
     }
-    if (w->any_host)
-        return true;
     size_t n = (size_t)(end - host);
     static const char *const local[] = {"127.0.0.1", "localhost", "[::1]"};
     for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
         if (strlen(local[i]) == n && strncasecmp(host, local[i], n) == 0)
             return true;
+    if (w->any_host) /* listening on every address: which one was asked is not known */
+        return any_host_name(host, n);
     if (host[0] == '[') { /* the address given, when it is an IPv6 one */
         if (!strchr(w->host, ':'))
             return false;
