@@ -52,6 +52,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -523,7 +524,8 @@ static bool digit(char c)
 
 /* Host: a name, then ":" and the port in digits, or nothing when the port is 80. The name is
  * 127.0.0.1, localhost, [::1] or the server's own address (an IPv6 one in brackets), in any
- * case; any name when the server listens on every address. */
+ * case. When the server listens on every address: an IP address, localhost, or the machine's
+ * host name, alone or with ".local" (any name used to be taken: DNS rebinding). */
 static bool model_host_ok(const server *s, const char *host)
 {
     const char *end;
@@ -551,8 +553,23 @@ static bool model_host_ok(const server *s, const char *host)
         return false;
     }
     size_t n = (size_t)(end - host);
-    if (s->any_host)
-        return true;
+    if (s->any_host) {
+        char name[300], self[256];
+        if (n >= sizeof name || gethostname(self, sizeof self) != 0)
+            return false;
+        self[sizeof self - 1] = 0;
+        snprintf(name, sizeof name, "%.*s", (int)n, host);
+        struct in6_addr a6;
+        struct in_addr a4;
+        if (name[0] == '[') {
+            name[n - 1] = 0;
+            return inet_pton(AF_INET6, name + 1, &a6) == 1;
+        }
+        char local[270];
+        snprintf(local, sizeof local, "%s.local", self);
+        return inet_pton(AF_INET, name, &a4) == 1 || strcasecmp(name, "localhost") == 0 ||
+               (self[0] && (strcasecmp(name, self) == 0 || strcasecmp(name, local) == 0));
+    }
     char own[80];
     snprintf(own, sizeof own, s->v6 ? "[%s]" : "%s", s->host);
     const char *names[] = {"127.0.0.1", "localhost", "[::1]", own};
