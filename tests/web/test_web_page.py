@@ -166,6 +166,42 @@ class WebPage(unittest.TestCase):
                 for s in others:
                     s.close()
 
+    def test_hidden_tabs_leave_the_browser_room_for_the_shown_one(self):
+        """A browser keeps at most six connections to one address and each page's event stream
+        held one: with six tabs of the board open, no page's POST (slider, input line, reset)
+        left the browser, and a seventh tab did not load. A hidden page gives its stream up
+        and takes the board again when shown. (Headless chromium shows every tab: the test
+        hides them as a browser's window does when another tab is chosen.)"""
+        hide = """Object.defineProperty(document, 'hidden', {value: arguments[0], configurable: true});
+                  Object.defineProperty(document, 'visibilityState', {value: arguments[0] ? 'hidden' : 'visible', configurable: true});
+                  document.dispatchEvent(new Event('visibilitychange'));"""
+        post = """const c = new AbortController(); setTimeout(() => c.abort(), 5000);
+                  return fetch('/api/analog', {method: 'POST', body: JSON.stringify({pin: 'A3', value: arguments[0]}), signal: c.signal})
+                    .then((r) => r.status, (e) => 'no answer: ' + e.message);"""
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            first = self.d.current_window_handle
+            try:
+                for tab in range(6):
+                    if tab:
+                        self.d.execute_script(hide, True)
+                        self.d.switch_to.new_window("tab")
+                    self.open(board)
+                wait_for(lambda: board.state()["pages"]["open"] == 1, 10, "the hidden pages to give their streams up")
+                self.assertEqual(self.d.execute_script(post, 77), 200)
+                self.assertEqual(board.state()["analog"]["A3"], 77)
+                self.d.execute_script(hide, True)
+                self.d.switch_to.window(first)
+                self.d.execute_script(hide, False)  # the first tab shown again: the board as it is now
+                self.wait_value("connection", "live")
+                self.wait_value("A3", "77")
+                self.assertEqual(self.d.execute_script(post, 78), 200)
+            finally:
+                for handle in self.d.window_handles:
+                    if handle != first:
+                        self.d.switch_to.window(handle)
+                        self.d.close()
+                self.d.switch_to.window(first)
+
     def test_the_rtc_shows_the_date_and_time_the_m4_set(self):
         with Board(TOOL, RTC_M7, RTC_M4) as board:
             self.open(board)
@@ -195,7 +231,8 @@ class WebPage(unittest.TestCase):
             wait_for(lambda: "M7 got: before the pages" in board.serial_text(), 20, "the M7's answer")
             self.open(board)
             first = self.d.current_window_handle
-            self.d.switch_to.new_window("tab")
+            # A window of its own: both pages shown (a tab behind another gives its stream up)
+            self.d.switch_to.new_window("window")
             try:
                 self.open(board)
                 # The late page shows the board as it is, not a blank board.

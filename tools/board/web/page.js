@@ -256,18 +256,23 @@ async function refused() {
   setTimeout(connect, 2000);
 }
 
+// The page's event stream; none while the page is hidden (below).
+let events = null;
+
 function connect() {
+  if (document.hidden || (events && events.readyState !== EventSource.CLOSED)) return;
   const status = part('connection');
-  const events = new EventSource('/api/events');
-  events.addEventListener('state', (e) => apply(JSON.parse(e.data), true));
-  events.addEventListener('update', (e) => apply(JSON.parse(e.data), false));
-  events.addEventListener('open', () => {
+  const stream = new EventSource('/api/events');
+  events = stream;
+  stream.addEventListener('state', (e) => apply(JSON.parse(e.data), true));
+  stream.addEventListener('update', (e) => apply(JSON.parse(e.data), false));
+  stream.addEventListener('open', () => {
     setValue(status, 'live', 'connection: live');
     setText(status, 'live');
     if (refusedSaid) showMessage('');
     refusedSaid = false;
   });
-  events.addEventListener('error', () => {
+  stream.addEventListener('error', () => {
     setValue(status, 'lost', 'connection: lost (the board stopped, or is starting again)');
     setText(status, 'board not reachable');
     // The board's clock (and the RTC) stop where the page last had them: a board that is
@@ -277,9 +282,22 @@ function connect() {
       view.timeAt = 0;
       showTime();
     }
-    if (events.readyState === EventSource.CLOSED) refused();
+    if (stream.readyState === EventSource.CLOSED) refused();
   });
 }
+
+// A browser keeps at most six connections to one address, and each page's stream holds one:
+// with six pages of the board open (tabs), every page's POSTs waited for ever and a seventh
+// page did not load. A page hidden (another tab shown) gives its stream up, and takes the
+// board as it is now when shown again.
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden && events) {
+    events.close();
+    events = null;
+  } else {
+    connect();
+  }
+});
 
 async function start() {
   makeSliders();
