@@ -7,7 +7,7 @@
   web.pin_to_page.median_ms, .max_ms   the first less the second: from the POST's answer (when
                                        the M7 has the line) to the page showing the change
   web.pace.blank.loops_per_s           the test program's loops a second, the browser's three
-                                       tabs blank
+                                       windows blank
   web.pace.three_pages.loops_per_s     the same with three windows on the board's page
   web.pace.three_pages.ratio_pct       the second over the first, in percent
 
