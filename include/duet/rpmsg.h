@@ -62,7 +62,8 @@ typedef struct duet_rpmsg_stats {
     uint32_t rx_msgs;        /* messages delivered to endpoints */
     uint32_t tx_msgs;        /* messages sent (fragments count one each) */
     uint32_t corrupt;        /* shared-memory violations seen (the link is down after the first) */
-    uint32_t bad_messages;   /* messages with an unknown destination, or bad name-service messages */
+    uint32_t bad_messages;   /* messages with an unknown destination, bad name-service messages,
+                              * or a message in part whose sender gave up on it */
     uint32_t buffer_waits;   /* sends that had to wait for a free buffer */
     uint32_t held;           /* messages an endpoint could not take at once (kept, offered again) */
     uint32_t dropped_large;  /* reassembled messages over an endpoint's reassembly buffer */
@@ -100,6 +101,8 @@ typedef struct duet_rpmsg_endpoint {
     duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     uint16_t held_count;
     uint16_t held_off;          /* bytes of the first held message already read (link.read) */
+    bool tx_cut;                /* the peer has fragments of a message not finished: the next
+                                 * message sent says so (a send that failed part-way) */
     uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
     size_t reasm_cap;
     size_t reasm_len;
@@ -200,7 +203,9 @@ int duet_rpmsg_wait_ready(duet_rpmsg *dev, uint32_t timeout_ms);
  * Sends len bytes to the endpoint's peer. Up to one buffer's payload (496 bytes on the
  * GIGA) always; more only between two duet sides (carried in several buffers), else
  * DUET_ERR_TOO_LARGE and nothing is sent. Waits up to send_timeout_ms for free buffers,
- * serving what arrives meanwhile.
+ * serving what arrives meanwhile. A message that fails is not delivered: when a large one
+ * finds no buffer in time part-way, the next message sent tells the duet peer to drop the
+ * fragments it has of it.
  * @retval DUET_OK, DUET_ERR_TOO_LARGE, DUET_ERR_TIMEOUT, DUET_ERR_STATE (handshake not done),
  *         DUET_ERR_CORRUPT, DUET_ERR_LINK_DOWN
  */

@@ -142,6 +142,9 @@ enum {
 
 /* Header flag of a duet fragment that more fragments follow (duet peers only). */
 #define FRAG_MORE 0x8000u
+/* Header flag of the first buffer of a message sent after one whose sending failed part-way
+ * (a fragment found no buffer in time): the fragments of it the peer has are no message. */
+#define FRAG_RESTART 0x4000u
 
 /* After the NUL of an announced name, a duet side writes this and its reassembly capacity. */
 extern const char duet_rpmsg_marker[6];
@@ -165,7 +168,8 @@ void duet_rpmsg_set_peer_cap(duet_rpmsg_endpoint *ep, uint32_t cap);
 /* How duet_rpmsg_send_one sends: serving what arrives while it waits for a buffer; with
  * more messages to follow at once (the other side hears of them with the last); without
  * waiting for a free buffer; to the name service instead of the endpoint's peer; and
- * (FRAG_MORE, the header's flag) with more fragments to follow. */
+ * (FRAG_MORE and FRAG_RESTART, the header's flags) with more fragments to follow, after a
+ * message cut part-way. */
 enum { SEND_DELIVER = 1, SEND_MORE = 2, SEND_NOW = 4, SEND_NS = 8 };
 
 /* rpmsg.c: sends one buffer's worth from ep to its peer (how: SEND_* and FRAG_MORE; see the

@@ -65,8 +65,15 @@ static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, uint16_t off)
 {
     const uint8_t *data = (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE);
-    bool more = (ld16(b->p + 14) & FRAG_MORE) != 0;
+    uint16_t flags = ld16(b->p + 14);
+    bool more = (flags & FRAG_MORE) != 0;
     int n = 0;
+    if ((flags & FRAG_RESTART) && reasm_started(ep)) {
+        /* The sender gave up on the message these fragments began: dropped, not joined. */
+        ep->reasm_len = 0;
+        ep->reasm_overflow = false;
+        dev->stats.bad_messages++;
+    }
     if (!more && !reasm_started(ep)) {
         if (!duet_link_deliver(&ep->link, data + off, b->msg_len > off ? (size_t)b->msg_len - off : 0))
             return -1;

@@ -83,8 +83,8 @@ int duet_rpmsg_send_one(const duet_rpmsg_endpoint *ep, const uint8_t *data, uint
     }
     if (got < 0) /* the link is down, or the take found shared memory corrupt */
         return got;
-    /* FRAG_MORE comes only from send_message's fragments (DUET_RPMSG_FRAGMENTS). */
-    uint16_t flags = (uint16_t)(how & (DUET_RPMSG_FRAGMENTS ? FRAG_MORE : 0));
+    /* FRAG_MORE and FRAG_RESTART come only from send_message (DUET_RPMSG_FRAGMENTS). */
+    uint16_t flags = (uint16_t)(how & (DUET_RPMSG_FRAGMENTS ? FRAG_MORE | FRAG_RESTART : 0));
     put_header(b.p, ep->addr, how & SEND_NS ? DUET_RPMSG_NS_ADDR : ep->dest, len, flags);
     /* The payload is plain bytes: copied in one go. */
     memcpy((uint8_t *)(uintptr_t)(b.p + DUET_RPMSG_HEADER_SIZE), data, len);
@@ -136,13 +136,22 @@ static int send_message(duet_rpmsg_endpoint *ep, const void *data, size_t len, u
         how |= SEND_DELIVER;
     else if (!DUET_RPMSG_FRAGMENTS || len > ep->peer_cap)
         return DUET_ERR_TOO_LARGE;
-    /* Every fragment but the last says more follow. */
+    /* Every fragment but the last says more follow. The first buffer says, after a message
+     * whose fragments stopped part-way (no buffer in time), that those are no message: the
+     * peer drops them rather than reassemble them with this one. tx_cut holds from the first
+     * fragment out to the last: a fragment that fails leaves the peer a message in part. */
+    unsigned restart = DUET_RPMSG_FRAGMENTS && ep->tx_cut ? FRAG_RESTART : 0;
     for (; len > one; len -= one, p += one) {
-        int err = duet_rpmsg_send_one(ep, p, (uint16_t)one, (how & SEND_NOW) | SEND_MORE | FRAG_MORE);
+        int err = duet_rpmsg_send_one(ep, p, (uint16_t)one, (how & SEND_NOW) | SEND_MORE | FRAG_MORE | restart);
         if (err)
             return err;
+        ep->tx_cut = true;
+        restart = 0;
     }
-    return duet_rpmsg_send_one(ep, p, (uint16_t)len, how);
+    int err = duet_rpmsg_send_one(ep, p, (uint16_t)len, how | restart);
+    if (DUET_RPMSG_FRAGMENTS && !err)
+        ep->tx_cut = false;
+    return err;
 }
 
 int duet_rpmsg_send(duet_rpmsg_endpoint *ep, const void *data, size_t len)
@@ -182,8 +191,9 @@ static size_t ep_send_split(duet_link *link, const uint8_t *head, size_t head_le
     size_t done = 0, total = head_len + len;
     *err = DUET_OK;
     while (done < total && !*err) {
-        /* Into the buffers free now, in one go. */
-        if (piece <= payload_max(dev) && ep->ready && !dev->err)
+        /* Into the buffers free now, in one go (after a message cut part-way, the first goes
+         * as send_message sends it: it says so). */
+        if (piece <= payload_max(dev) && ep->ready && !dev->err && !ep->tx_cut)
             done += duet_rpmsg_tx_run(dev, ep->addr, ep->dest, &run, done, piece, err);
         if (done == total || *err)
             break;

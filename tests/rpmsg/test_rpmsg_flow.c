@@ -274,6 +274,68 @@ static void test_fragmented_waits_behind_held(void **state)
     assert_memory_equal(got + 5, big, sizeof big);
 }
 
+/* A fragmented send that finds no buffer in time part-way fails with DUET_ERR_TIMEOUT, but
+ * the fragments before it are out: the receiver must not take them as the start of the
+ * endpoint's next message (it reassembled them with it, and delivered the two glued as one,
+ * 496 bytes of the failed message before "next": found by fuzz/rpmsg_rx's honest-peer model). */
+static void test_fragmented_send_cut_by_timeout_is_not_glued(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    HX_R.dev.send_timeout_ms = 10;
+    static uint8_t raw_got[64 * 4], got[4096];
+    hx_cap raw = {.buf = raw_got, .cap = sizeof raw_got};
+    hx_cap c = {.buf = got, .cap = sizeof got};
+    duet_link_attach(&HX_H.raw.link, hx_cap_deliver, &raw);
+    duet_link_attach(&HX_H.rpc.link, hx_cap_deliver, &c);
+    /* The remote has the 64 buffers of vring0: 63 go, one is left for a 1000-byte message's
+     * three fragments. */
+    for (int i = 0; i < 63; i++)
+        assert_int_equal(duet_rpmsg_send(&HX_R.raw, "m", 1), DUET_OK);
+    static uint8_t big[1000];
+    memset(big, 'B', sizeof big);
+    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, big, sizeof big), DUET_ERR_TIMEOUT);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 63); /* and the first fragment, reassembled */
+    assert_int_equal(c.msgs, 0);
+    duet_rpmsg_stats h0 = duet_rpmsg_get_stats(&HX_H.dev);
+    /* The next message arrives as it was sent, alone. */
+    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, "next", 4), DUET_OK);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 1);
+    assert_int_equal(c.msgs, 1);
+    assert_int_equal(c.last_len, 4);
+    assert_memory_equal(got, "next", 4);
+    /* What the receiver dropped is counted; the link stays up, and large messages go again. */
+    duet_rpmsg_stats h = duet_rpmsg_get_stats(&HX_H.dev);
+    assert_int_equal(h.bad_messages, h0.bad_messages + 1);
+    assert_int_equal(h.corrupt, 0);
+    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, big, sizeof big), DUET_OK);
+    assert_int_equal(duet_rpmsg_poll(&HX_H.dev), 1);
+    assert_int_equal(c.msgs, 2);
+    assert_int_equal(c.last_len, sizeof big);
+    assert_memory_equal(got + 4, big, sizeof big);
+
+    /* The same from the host, whose 46 send buffers run out: a message cut part-way, then
+     * a large one (its first fragment says the cut one is over). */
+    HX_H.dev.send_timeout_ms = 10;
+    static uint8_t rgot[8192];
+    hx_cap r = {.buf = rgot, .cap = sizeof rgot};
+    duet_link_attach(&HX_R.rpc.link, hx_cap_deliver, &r);
+    for (int i = 0; i < 45; i++)
+        assert_int_equal(duet_rpmsg_send(&HX_H.raw, "m", 1), DUET_OK);
+    assert_int_equal(duet_rpmsg_send(&HX_H.rpc, big, sizeof big), DUET_ERR_TIMEOUT);
+    hx_cap rraw = {0};
+    duet_link_attach(&HX_R.raw.link, hx_cap_deliver, &rraw);
+    assert_int_equal(duet_rpmsg_poll(&HX_R.dev), 45);
+    assert_true(duet_rpmsg_poll(&HX_H.dev) >= 0); /* takes its buffers back */
+    static uint8_t big2[1200];
+    memset(big2, 'C', sizeof big2);
+    assert_int_equal(duet_rpmsg_send(&HX_H.rpc, big2, sizeof big2), DUET_OK);
+    assert_int_equal(duet_rpmsg_poll(&HX_R.dev), 1);
+    assert_int_equal(r.msgs, 1);
+    assert_int_equal(r.last_len, sizeof big2);
+    assert_memory_equal(rgot, big2, sizeof big2);
+}
+
 /* ------------------------------------------------------------ nested calls from deliver() */
 
 /* The link contract (link.h): deliver() may send and poll again, and the bytes passed to
@@ -551,6 +613,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_held_fills_ring, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_held_then_fragmented_keeps_order, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_fragmented_waits_behind_held, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_fragmented_send_cut_by_timeout_is_not_glued, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_nested_poll_keeps_reassembled_bytes, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_nested_poll_during_held_offer, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_reply_from_deliver, hx_setup, hx_teardown),
