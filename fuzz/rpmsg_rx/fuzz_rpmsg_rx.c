@@ -16,6 +16,8 @@
  *               flight: a small one each way, and a fragmented 1000-byte one from the remote)
  *     bit 3     the host's endpoints refuse what they are offered (messages are held)
  *     bit 4     the remote's endpoints refuse
+ *     bit 7     honest peers (modes 0, 1, 3): the ops that write shared memory are read and
+ *               skipped, so that the model below always holds
  *   then ops until the input ends:
  *     0x00-0x3f  patch: n = (op & 7) + 1 bytes at base[(op >> 3) & 7] + u16 offset, where the
  *                bases are the table, vring1 desc/avail/used, vring0 desc/avail/used, the pool
@@ -33,6 +35,15 @@
  * error; corrupt > 0 means down with DUET_ERR_CORRUPT and a reason; held/reassembly/free
  * counts stay within their arrays; every delivered message lies inside the pool (at most
  * one buffer's payload) or inside the endpoint's reassembly buffer, and is read in full.
+ *
+ * Honest peers (modes 0, 1, 3 with no op that writes shared memory, or with bit 7: polls,
+ * sends and refusals only): a model of each direction of each endpoint (raw and rpc, host to remote
+ * and back) checks what the transport promises its layer above. Neither side goes down;
+ * every message a send returned DUET_OK for is taken (a delivery not refused) exactly once,
+ * whole, with its bytes, in the order sent, by the other side's endpoint of the same name;
+ * one whose send failed (DUET_ERR_TIMEOUT: no free buffer in time, perhaps after some of its
+ * fragments went) is never taken, nor any of it glued to another message (rpmsg.h); and once
+ * both sides take again and poll, everything sent is taken.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -67,6 +78,20 @@ static uint32_t clk;
 static unsigned depth;
 static volatile uint32_t sink;
 static uint8_t payload[65536];
+
+/* The honest-peer model: per direction and endpoint, the messages sent and not yet taken. */
+#define MODEL_MAX 2048
+typedef struct sent {
+    const uint8_t *p;
+    size_t len;
+} sent;
+typedef struct queue {
+    sent m[MODEL_MAX];
+    unsigned head, tail;
+} queue;
+static queue model[2][2]; /* [receiving side: 0 host, 1 remote][endpoint: 0 raw, 1 rpc] */
+static bool tampered;     /* an op wrote shared memory: the model is off */
+static bool honest;       /* flags bit 7: ops that would write shared memory are skipped */
 
 static side *other(duet_port *p) { return p == &H.port ? &R : &H; }
 
@@ -112,7 +137,28 @@ static bool deliver(void *up, const uint8_t *d, size_t len)
     for (size_t i = 0; i < len; i++)
         sum += d[i];
     sink += sum;
-    return !s->refuse;
+    if (s->refuse)
+        return false;
+    if (!tampered) {
+        queue *q = &model[s == &R][ep == &s->rpc];
+        CHECK(q->head != q->tail); /* nothing was sent that this could be */
+        const sent *m = &q->m[q->head % MODEL_MAX];
+        CHECK(m->len == len);
+        CHECK(!len || memcmp(m->p, d, len) == 0);
+        q->head++;
+    }
+    return true;
+}
+
+/* A send's outcome into the model of what the other side takes. */
+static void model_sent(side *s, bool rpc, const void *p, size_t len, int rc)
+{
+    if (tampered || rc != DUET_OK)
+        return;
+    queue *q = &model[s == &H][rpc];
+    CHECK(q->tail - q->head < MODEL_MAX);
+    q->m[q->tail % MODEL_MAX] = (sent){(const uint8_t *)p, len};
+    q->tail++;
 }
 
 static void port_init(side *s, int cpu)
@@ -181,6 +227,7 @@ static void do_send(side *s, bool rpc, size_t len)
     duet_rpmsg_endpoint *ep = rpc ? &s->rpc : &s->raw;
     bool was_down = s->dev.err != 0;
     int rc = duet_rpmsg_send(ep, payload, len);
+    model_sent(s, rpc, payload, len, rc);
     CHECK(rc <= 0);
     if (was_down)
         CHECK(rc == s->dev.err);
@@ -260,6 +307,9 @@ static bool take(input *in, void *out, size_t n)
 
 static void patch(uint32_t off, const void *src, size_t n)
 {
+    if (honest)
+        return;
+    tampered = true;
     off %= SHM_SIZE;
     if (n > SHM_SIZE - off)
         n = SHM_SIZE - off;
@@ -348,9 +398,13 @@ static void exchange(void)
 {
     H.live = R.live = false; /* nobody polls the other meanwhile */
     CHECK(duet_rpmsg_send(&R.raw, "remote says hi", 14) == DUET_OK);
+    model_sent(&R, false, "remote says hi", 14, DUET_OK);
     CHECK(duet_rpmsg_send(&R.rpc, payload, 1000) == DUET_OK);
+    model_sent(&R, true, payload, 1000, DUET_OK);
     CHECK(duet_rpmsg_send(&H.raw, "host says hi", 12) == DUET_OK);
+    model_sent(&H, false, "host says hi", 12, DUET_OK);
     CHECK(duet_rpmsg_send(&H.rpc, payload, 300) == DUET_OK);
+    model_sent(&H, true, payload, 300, DUET_OK);
     H.live = R.live = true;
 }
 
@@ -368,6 +422,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t flags = data[0];
     unsigned mode = flags & 3;
 
+    tampered = true; /* the model holds from setup_pair's handshake on (below) */
+    honest = false;
     if (mode == 2) {
         /* The remote starts after the ops: its table, rings and pool are what the input left. */
         memset(shm, 0, sizeof shm);
@@ -396,6 +452,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
+    tampered = false;
+    honest = (flags & 0x80) != 0;
+    memset(model, 0, sizeof model);
     CHECK(setup_pair());
     H.dev.send_timeout_ms = R.dev.send_timeout_ms = mode == 1 ? 10 : 50;
     if (flags & 4)
@@ -413,6 +472,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         do_poll(&R);
         do_poll(&H);
         H.refuse = R.refuse = false;
+    }
+    if (!tampered) {
+        /* Both sides take again: everything sent arrives. */
+        for (int k = 0; k < 8; k++) {
+            do_poll(&H);
+            do_poll(&R);
+        }
+        CHECK(!H.dev.err && !R.dev.err);
+        for (int i = 0; i < 4; i++) {
+            const queue *q = &model[i >> 1][i & 1];
+            CHECK(q->head == q->tail);
+        }
     }
     if (mode == 3) {
         /* A second remote reading what the table now says (it must check it all again). */

@@ -1,14 +1,16 @@
 /*
  * make_seeds.c - writes the seed corpus of fuzz_rpmsg_rx (see its input format). Not part
  * of the build; run by hand after changing the format:
- *   clang -std=c11 -I include src/[a-z]*.c fuzz/rpmsg_rx/make_seeds.c -o /tmp/make_seeds
+ *   clang -std=c11 -I include -I build/include -I src -I fuzz $(find src -mindepth 2 -name '*.c') \
+ *         fuzz/rpmsg_rx/make_seeds.c -o /tmp/make_seeds
  *   /tmp/make_seeds fuzz/rpmsg_rx/seeds
  * It includes the fuzz target to set up the very state every input starts from, and reads
  * ring positions from it, so each seed hits the field it names.
  *
  * Seeds: the failures other RPMsg stacks had (a descriptor id used unchecked as an index,
- * a peer's length passed on unclamped, a 16-bit index jump), broken resource tables, and
- * valid exchanges (driven by ops, and as a snapshot of the shared memory after one).
+ * a peer's length passed on unclamped, a 16-bit index jump), broken resource tables,
+ * valid exchanges (driven by ops, and as a snapshot of the shared memory after one), and
+ * honest peers whose large messages run out of buffers part-way.
  *
  * The snapshot seed copies the bytes an exchange changed over the fresh state, but not the
  * senders' private indices: both sides take the messages, then find that the rings now
@@ -255,6 +257,35 @@ int main(int argc, char **argv)
     patch32(s, 0, 7);
     put8(s, 0x60);
     save(s, "table_changed_later.bin");
+
+    /* 7. Honest peers (bit 7, the model of what arrives): the remote refuses while the host
+     *    sends 2999-byte messages (7 fragments) with a short timeout, until one finds no
+     *    buffer part-way; then the remote takes again. Its 4 fragments out must not be
+     *    glued to the next message (they were: a 3184-byte message of 1984 + 1200). */
+    s->n = 0;
+    put8(s, 0x80 | 0x10 | 0x01);
+    for (int i = 0; i < 12; i++) {
+        put8(s, 0x82);
+        put16(s, 2999);
+    }
+    put8(s, 0xa2);
+    put8(s, 0x61);
+    put8(s, 0x61);
+    put8(s, 0x60);
+    save(s, "honest_cut_fragments.bin");
+    /* The same from the remote, the host refusing, with a small message after the cut one. */
+    s->n = 0;
+    put8(s, 0x80 | 0x08 | 0x01);
+    for (int i = 0; i < 12; i++) {
+        put8(s, 0x83);
+        put16(s, 2999);
+    }
+    put8(s, 0xa1);
+    put8(s, 0x60);
+    put8(s, 0x83);
+    put16(s, 20);
+    put8(s, 0x60);
+    save(s, "honest_cut_fragments_remote.bin");
     free(s);
     return 0;
 }
