@@ -1,7 +1,8 @@
 /* test_trace.c - duet-board's --trace (tools/board/trace.c) on events fed to it directly:
  * a call and its answer on one line, in either order of arrival (each core's events reach
  * the board on their own, so an answer can come before the call it answers), a call never
- * answered, an answer to no call, a notification, and bytes that are no RPC message. */
+ * answered, an answer to no call, a notification, and bytes that are no RPC message; and the
+ * RPMsg buffers that --trace decodes into those messages (tools/board/rpmsg_decode.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "duet/msgpack.h"
 #include "feed.h"
+#include "rpmsg_decode.h"
 #include "trace.h"
 
 typedef struct fixture {
@@ -120,6 +122,51 @@ static void test_notification_and_garbage(void **state)
     assert_non_null(strstr(traced(f), "trace M7->M4 4 bytes that are no msgpack-RPC message\n"));
 }
 
+/* One RPMsg buffer (header and payload) a core sent, decoded into the trace. */
+static void buffer(fixture *f, rpmsg_decoder *d, int core, uint64_t time_us, uint32_t src, uint32_t dst,
+                   uint16_t flags, const void *payload, uint16_t n)
+{
+    uint8_t b[16 + 64];
+    uint32_t zero = 0;
+    assert_true(n <= 64);
+    memcpy(b, &src, 4);
+    memcpy(b + 4, &dst, 4);
+    memcpy(b + 8, &zero, 4);
+    memcpy(b + 12, &n, 2);
+    memcpy(b + 14, &flags, 2);
+    memcpy(b + 16, payload, n);
+    rpmsg_decode(d, &f->feed, core, time_us, b, 16u + n);
+}
+
+/* A large message whose sender gave up part-way (a fragment found no buffer in time) left
+ * fragments out; the first buffer of the next message is flagged 0x4000 (docs/wire.md) and
+ * the receiver drops them. The trace did not: it joined them to that message, and showed
+ * the two as bytes that are no message. */
+static void test_decoded_message_after_a_cut_one(void **state)
+{
+    fixture *f = *state;
+    static rpmsg_decoder d;
+    rpmsg_decoder_init(&d);
+    uint8_t ns[40] = "rpc";
+    uint32_t addr = 1024, create = 0;
+    memcpy(ns + 32, &addr, 4);
+    memcpy(ns + 36, &create, 4);
+    buffer(f, &d, BOARD_CORE_M4, 1, 1024, 0x35, 0, ns, sizeof ns);
+    buffer(f, &d, BOARD_CORE_M7, 2, 1024, 1024, 0, "", 1); /* the handshake */
+    const uint8_t cut[] = {0x94, 0x00, 0x07, 0xa3, 's', 'u', 'b'};
+    buffer(f, &d, BOARD_CORE_M4, 10, 1024, 1024, 0x8000, cut, sizeof cut);
+    const uint8_t call[] = {0x94, 0x00, 0x03, 0xa3, 'a', 'd', 'd', 0x92, 0x01, 0x02};
+    buffer(f, &d, BOARD_CORE_M4, 20, 1024, 1024, 0x4000, call, sizeof call);
+    const uint8_t cut2[] = {0x94, 0x01};
+    buffer(f, &d, BOARD_CORE_M7, 30, 1024, 1024, 0x8000, cut2, sizeof cut2);
+    const uint8_t part1[] = {0x94, 0x01, 0x03}, part2[] = {0xc0, 0x03};
+    buffer(f, &d, BOARD_CORE_M7, 41, 1024, 1024, 0x8000 | 0x4000, part1, sizeof part1);
+    buffer(f, &d, BOARD_CORE_M7, 42, 1024, 1024, 0, part2, sizeof part2);
+    const char *t = traced(f);
+    assert_non_null(strstr(t, "trace M4->M7 call #3 add(1, 2) -> 3 in 22 us\n"));
+    assert_null(strstr(t, "no msgpack-RPC message"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +174,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_answer_before_its_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_early_answer_pairs_with_the_other_core, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notification_and_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decoded_message_after_a_cut_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

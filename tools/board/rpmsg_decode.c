@@ -7,6 +7,7 @@
 #define NS_SIZE 40u
 #define NS_DESTROY 1u
 #define FRAG_MORE 0x8000u
+#define FRAG_RESTART 0x4000u /* the first buffer after a message whose fragments stopped part-way */
 
 void rpmsg_decoder_init(rpmsg_decoder *d)
 {
@@ -76,6 +77,8 @@ void rpmsg_decode(rpmsg_decoder *d, board_feed *feed, int core, uint64_t time_us
         return;
     }
     int who = m7 ? 1 : 0;
+    if (flags & FRAG_RESTART)
+        ep->part_len[who] = 0; /* the sender gave up on the message joined so far: no message */
     if (ep->part_len[who] + n > RPMSG_DECODE_MESSAGE) {
         ep->part_len[who] = 0; /* larger than the trace keeps: shown in part */
         if (n > RPMSG_DECODE_MESSAGE)

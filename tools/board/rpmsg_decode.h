@@ -1,6 +1,7 @@
 /* rpmsg_decode.h - turns the RPMsg buffers the cores report (--trace) into the feed's RPC
  * messages and stream text: learns the endpoints from the name service, skips the
- * handshake, joins the fragments of large messages. */
+ * handshake, joins the fragments of large messages (and drops those of one its sender gave
+ * up on: docs/wire.md's flag 0x4000). */
 #ifndef DUET_BOARD_RPMSG_DECODE_H
 #define DUET_BOARD_RPMSG_DECODE_H
 
