@@ -26,7 +26,14 @@
  *      trace (as in B) and a sink that checks them: only BOARD_EV_RPC or BOARD_EV_STREAM, at
  *      most RPMSG_DECODE_MESSAGE bytes, from the core that sent the buffer. After each
  *      buffer: at most RPMSG_DECODE_ENDPOINTS endpoints, names NUL-terminated, no partial
- *      message larger than RPMSG_DECODE_MESSAGE.
+ *      message larger than RPMSG_DECODE_MESSAGE. And each buffer's events are what a model
+ *      of the wire (docs/wire.md, rpmsg_decode.h) predicts: the M4 announces endpoints to
+ *      the name service (up to RPMSG_DECODE_ENDPOINTS; again at an address: a fresh one; a
+ *      destroy forgets it); the M7's first message to one is the handshake, not shown; a
+ *      message to or from one is joined from its fragments (flag 0x8000) per sender, and
+ *      what was joined is dropped at a buffer flagged 0x4000 (the sender gave up on it);
+ *      a whole message on "rpc" or "raw" is one event of its kind with exactly the joined
+ *      bytes (when they fit RPMSG_DECODE_MESSAGE, else some of them), others none.
  *   D. the input as a NUL-terminated text (cut at its first NUL) for board_analog_parse
  *      (analog.c, --analog). On failure the reason is NUL-terminated in its buffer; on success
  *      the input is A0..A7, min and max are 0..1023, a constant has min == max and no
@@ -182,8 +189,12 @@ static void events(const uint8_t *data, size_t size)
 
 /* ------------------------------------------------------------ C: RPMsg buffers */
 
-/* The core that sent the buffer being decoded, for the sink. */
+/* The core that sent the buffer being decoded, for the sink; the events of that buffer. */
 static int g_sender;
+static unsigned g_events;
+static int g_kind;
+static uint8_t g_data[RPMSG_DECODE_MESSAGE];
+static size_t g_len;
 
 static void rpmsg_sink(void *ctx, const board_event *ev)
 {
@@ -192,6 +203,100 @@ static void rpmsg_sink(void *ctx, const board_event *ev)
     CHECK(ev->core == g_sender);
     CHECK(ev->len <= RPMSG_DECODE_MESSAGE);
     CHECK(ev->len == 0 || ev->data != NULL);
+    g_events++;
+    g_kind = ev->kind;
+    g_len = ev->len;
+    if (ev->len)
+        memcpy(g_data, ev->data, ev->len);
+}
+
+/* The model of the decoder: the endpoints the M4 announced, and per endpoint and sender the
+ * bytes of the message being joined (len counts them all; past RPMSG_DECODE_MESSAGE only
+ * the count is kept, and the event's bytes are not checked). */
+typedef struct model_ep {
+    uint32_t addr;
+    char name[32];
+    bool answered;
+    uint8_t part[2][RPMSG_DECODE_MESSAGE];
+    size_t len[2];
+} model_ep;
+
+static model_ep g_eps[RPMSG_DECODE_ENDPOINTS];
+static int g_neps;
+
+static uint32_t get32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static model_ep *model_find(uint32_t addr)
+{
+    for (int i = 0; i < g_neps; i++)
+        if (g_eps[i].addr == addr)
+            return &g_eps[i];
+    return NULL;
+}
+
+/* What decoding buf (len bytes, from the M7 or not) must publish: 1 and the event's kind,
+ * bytes (*data, *n; NULL when they are past the model's keeping), or 0. */
+static int model_decode(bool m7, const uint8_t *buf, size_t len, int *kind, const uint8_t **data, size_t *n)
+{
+    if (len < 16)
+        return 0;
+    uint32_t src = get32(buf), dst = get32(buf + 4);
+    uint16_t size, flags;
+    memcpy(&size, buf + 12, 2);
+    memcpy(&flags, buf + 14, 2);
+    if (size > len - 16)
+        return 0;
+    const uint8_t *p = buf + 16;
+    if (dst == 53) {
+        if (m7 || size < 40)
+            return 0;
+        uint32_t addr = get32(p + 32);
+        model_ep *ep = model_find(addr);
+        if (get32(p + 36) & 1) {
+            if (ep)
+                ep->addr = 0xffffffffu;
+            return 0;
+        }
+        if (!ep) {
+            if (g_neps == RPMSG_DECODE_ENDPOINTS)
+                return 0;
+            ep = &g_eps[g_neps++];
+        }
+        ep->addr = addr;
+        memcpy(ep->name, p, 31);
+        ep->name[31] = 0;
+        ep->answered = false;
+        ep->len[0] = ep->len[1] = 0;
+        return 0;
+    }
+    model_ep *ep = model_find(m7 ? dst : src);
+    if (!ep)
+        return 0;
+    if (m7 && !ep->answered) {
+        ep->answered = true;
+        return 0;
+    }
+    int who = m7;
+    if (flags & 0x4000)
+        ep->len[who] = 0;
+    if (ep->len[who] + size <= RPMSG_DECODE_MESSAGE)
+        memcpy(ep->part[who] + ep->len[who], p, size);
+    ep->len[who] += size;
+    if (flags & 0x8000)
+        return 0;
+    size_t joined = ep->len[who];
+    ep->len[who] = 0;
+    *kind = strcmp(ep->name, "rpc") == 0 ? BOARD_EV_RPC : strcmp(ep->name, "raw") == 0 ? BOARD_EV_STREAM : 0;
+    if (!*kind)
+        return 0;
+    *data = joined <= RPMSG_DECODE_MESSAGE ? ep->part[who] : NULL;
+    *n = joined;
+    return 1;
 }
 
 /*
@@ -199,8 +304,9 @@ static void rpmsg_sink(void *ctx, const board_event *ev)
  * buffer (fewer at the end of the input). c bit 0: the sender (M4, M7); bit 1: the buffer is
  * the n bytes of the input as they are; else (bit 1 clear) a header is made for them: src =
  * 1024 + (c >> 2 & 3), dst = 53 when c bit 4 is set else 1024 + (c >> 5 & 3), len = n,
- * flags = the fragment bit from c bit 7 - so that sequences of well-formed buffers are easy
- * to reach.
+ * flags = the fragment bit 0x8000 from c bit 7, and 0x4000 (a message given up before it)
+ * when the address the decoder does not read is the last (the M4's dst, the M7's src: bits
+ * 3 3) - so that sequences of well-formed buffers are easy to reach.
  */
 static void buffers(const uint8_t *data, size_t size)
 {
@@ -208,6 +314,7 @@ static void buffers(const uint8_t *data, size_t size)
     board_feed feed;
     board_trace trace;
     rpmsg_decoder_init(&d);
+    g_neps = 0;
     board_feed_init(&feed);
     CHECK(board_trace_attach(&trace, devnull(), &feed) == 0);
     CHECK(board_feed_subscribe(&feed, (board_sink){rpmsg_sink, NULL, NULL}) == 0);
@@ -225,6 +332,8 @@ static void buffers(const uint8_t *data, size_t size)
         if (!raw) {
             uint32_t src = 1024 + (c >> 2 & 3), dst = c & 16 ? 53 : 1024 + (c >> 5 & 3), zero = 0;
             uint16_t n16 = (uint16_t)n, flags = c & 128 ? 0x8000 : 0;
+            if ((c & 1 ? c >> 2 & 3 : c >> 5 & 3) == 3 && !(c & 16))
+                flags |= 0x4000;
             memcpy(buf, &src, 4);
             memcpy(buf + 4, &dst, 4);
             memcpy(buf + 8, &zero, 4);
@@ -236,8 +345,21 @@ static void buffers(const uint8_t *data, size_t size)
         p += n;
         g_sender = c & 1 ? BOARD_CORE_M7 : BOARD_CORE_M4;
         time_us += 100;
+        int kind = 0;
+        const uint8_t *want = NULL;
+        size_t want_n = 0;
+        int events = model_decode(c & 1, buf, len, &kind, &want, &want_n);
+        g_events = 0;
         rpmsg_decode(&d, &feed, g_sender, time_us, buf, len);
         free(buf);
+        CHECK(g_events == (unsigned)events);
+        if (events) {
+            CHECK(g_kind == kind);
+            if (want) {
+                CHECK(g_len == want_n);
+                CHECK(!want_n || memcmp(g_data, want, want_n) == 0);
+            }
+        }
         CHECK(d.count >= 0 && d.count <= RPMSG_DECODE_ENDPOINTS);
         for (int i = 0; i < d.count; i++) {
             CHECK(memchr(d.eps[i].name, 0, sizeof d.eps[i].name) != NULL);

@@ -76,8 +76,12 @@ EVENTS = {
 
 
 # ------------------------------------------------------------ RPMsg buffers (walk C)
-def buf(core, payload, dst_ns=False, src=0, dst=0, more=False):
-    """A buffer whose header the target makes: c bit 0 core, src 1024+src, dst 53 or 1024+dst."""
+def buf(core, payload, dst_ns=False, src=0, dst=0, more=False, restart=False):
+    """A buffer whose header the target makes: c bit 0 core, src 1024+src, dst 53 or 1024+dst;
+    restart: flag 0x4000, which the target sets when the address the decoder does not read for
+    that core (the M4's dst, the M7's src) is 3."""
+    if restart:
+        src, dst = (3, dst) if core == M7 else (src, 3)
     c = core | (src << 2) | (16 if dst_ns else 0) | (dst << 5) | (128 if more else 0)
     return bytes([c]) + struct.pack("<H", len(payload)) + payload
 
@@ -112,6 +116,15 @@ RPMSG = {
     + raw_buf(M4, 1024, 53, announce("rpc", 1024, 1))
     + raw_buf(M4, 1024, 1024, b"\xc0", length=200),
     "rpmsg_nine_endpoints": b"".join(buf(M4, announce("rpc", 2000 + i), dst_ns=True) for i in range(9)),
+    # A message given up part-way (its fragments out, then the sender's timeout): the next
+    # message's first buffer is flagged 0x4000, and the trace shows it alone, each way.
+    "rpmsg_cut_fragments": buf(M4, announce("rpc", 1024), dst_ns=True)
+    + buf(M7, b"\0")
+    + buf(M4, b"\x94\x00\x01\xa1", more=True)
+    + buf(M4, add_1_2, restart=True)
+    + buf(M7, b"\x94\x01", more=True)
+    + buf(M7, b"\x94\x01\x01", more=True, restart=True)
+    + buf(M7, b"\xc0\x03"),
     # One buffer of 4200 bytes: more than rpmsg_decode keeps (RPMSG_DECODE_MESSAGE).
     "rpmsg_buffer_4200": buf(M4, announce("rpc", 1024), dst_ns=True) + buf(M7, b"\0") + buf(M4, b"\xc0" * 4200),
 }
