@@ -24,7 +24,9 @@
  *     0x40-0x5f  block: u16 offset, u8 n, n bytes copied there (clipped to the region)
  *     0x60-0x7f  poll: op & 1 selects host or remote
  *     0x80-0x9f  send: op & 1 side, op & 2 endpoint (raw / rpc), u16 length (mod 600 / 3000)
- *     0xa0-0xbf  toggle refusal: op & 1 host, op & 2 remote
+ *     0xa0-0xbf  without op & 4: toggle refusal: op & 1 host, op & 2 remote; with op & 4: a
+ *                stream's read (link.read) of up to u8 n bytes on op & 1's side, op & 2's
+ *                endpoint (raw / rpc)
  *     0xc0-0xdf  u16 value into an index: avail/used idx of vring0/vring1 (op & 3)
  *     0xe0-0xff  u32 value into a ring entry: op & 3 ring (vring0 avail/used, vring1 avail/
  *                used), u8 slot, u32 value (avail: low 16 bits; used: the id, op & 4: the len)
@@ -43,7 +45,9 @@
  * whole, with its bytes, in the order sent, by the other side's endpoint of the same name;
  * one whose send failed (DUET_ERR_TIMEOUT: no free buffer in time, perhaps after some of its
  * fragments went) is never taken, nor any of it glued to another message (rpmsg.h); and once
- * both sides take again and poll, everything sent is taken.
+ * both sides take again and poll, everything sent is taken. A link.read takes the same bytes
+ * in the same order (link.h: what was not delivered, in order; a message copied in part is
+ * kept with the rest, which deliver() then gets); an empty message it may take unseen.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -88,6 +92,7 @@ typedef struct sent {
 typedef struct queue {
     sent m[MODEL_MAX];
     unsigned head, tail;
+    size_t off; /* bytes of the first that link.read took */
 } queue;
 static queue model[2][2]; /* [receiving side: 0 host, 1 remote][endpoint: 0 raw, 1 rpc] */
 static bool tampered;     /* an op wrote shared memory: the model is off */
@@ -141,11 +146,17 @@ static bool deliver(void *up, const uint8_t *d, size_t len)
         return false;
     if (!tampered) {
         queue *q = &model[s == &R][ep == &s->rpc];
+        /* Empty messages before it may have gone to a read, unseen. */
+        while (len && q->head != q->tail && q->m[q->head % MODEL_MAX].len == q->off) {
+            q->head++;
+            q->off = 0;
+        }
         CHECK(q->head != q->tail); /* nothing was sent that this could be */
         const sent *m = &q->m[q->head % MODEL_MAX];
-        CHECK(m->len == len);
-        CHECK(!len || memcmp(m->p, d, len) == 0);
+        CHECK(m->len - q->off == len);
+        CHECK(!len || memcmp(m->p + q->off, d, len) == 0);
         q->head++;
+        q->off = 0;
     }
     return true;
 }
@@ -234,6 +245,42 @@ static void do_send(side *s, bool rpc, size_t len)
     if (rc == DUET_ERR_TOO_LARGE)
         CHECK(len > duet_rpmsg_endpoint_max_message(ep));
     check_rc(s, rc);
+}
+
+/* A stream's read of up to n bytes on an endpoint: what arrived and was not delivered. */
+static void do_read(side *s, bool rpc, size_t n)
+{
+    if (!s->live)
+        return;
+    duet_rpmsg_endpoint *ep = rpc ? &s->rpc : &s->raw;
+    if (!ep->link.read)
+        return;
+    uint8_t buf[256];
+    bool was_down = s->dev.err != 0;
+    size_t got = ep->link.read(&ep->link, buf, n);
+    CHECK(got <= n);
+    if (was_down)
+        CHECK(got == 0);
+    check_dev(s);
+    if (tampered)
+        return;
+    queue *q = &model[s == &R][rpc];
+    for (size_t at = 0; at < got;) {
+        while (q->head != q->tail && q->m[q->head % MODEL_MAX].len == q->off) {
+            q->head++; /* an empty message, read unseen */
+            q->off = 0;
+        }
+        CHECK(q->head != q->tail); /* nothing was sent that these bytes could be */
+        const sent *m = &q->m[q->head % MODEL_MAX];
+        size_t k = m->len - q->off < got - at ? m->len - q->off : got - at;
+        CHECK(memcmp(m->p + q->off, buf + at, k) == 0);
+        at += k;
+        q->off += k;
+        if (q->off == m->len) {
+            q->head++;
+            q->off = 0;
+        }
+    }
 }
 
 static bool setup_host(void)
@@ -351,6 +398,14 @@ static void run_ops(input *in, bool sides_live)
             if (sides_live)
                 do_send(op & 1 ? &R : &H, rpc, n);
         } else if (op < 0xc0) {
+            if (op & 4) {
+                uint8_t n;
+                if (!take(in, &n, 1))
+                    return;
+                if (sides_live)
+                    do_read(op & 1 ? &R : &H, op & 2, n);
+                continue;
+            }
             if (op & 1)
                 H.refuse = !H.refuse;
             if (op & 2)
@@ -481,7 +536,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         CHECK(!H.dev.err && !R.dev.err);
         for (int i = 0; i < 4; i++) {
-            const queue *q = &model[i >> 1][i & 1];
+            queue *q = &model[i >> 1][i & 1];
+            while (q->head != q->tail && q->m[q->head % MODEL_MAX].len == q->off) {
+                q->head++; /* an empty message, read unseen */
+                q->off = 0;
+            }
             CHECK(q->head == q->tail);
         }
     }

@@ -286,6 +286,19 @@ int main(int argc, char **argv)
     put16(s, 20);
     put8(s, 0x60);
     save(s, "honest_cut_fragments_remote.bin");
+    /* Reads (link.read) of the messages in flight, in part: the rest is delivered. */
+    s->n = 0;
+    put8(s, 0x80 | 0x04);
+    put8(s, 0xa4); put8(s, 5);     /* host, raw: "remot" */
+    put8(s, 0xa4); put8(s, 3);     /* "e s" */
+    put8(s, 0x60);                 /* the rest, "ays hi", delivered; the 1000 bytes too */
+    put8(s, 0x81); put16(s, 0);    /* the remote: an empty message, then 30 bytes */
+    put8(s, 0x81); put16(s, 30);
+    put8(s, 0xa4); put8(s, 200);   /* host reads both */
+    put8(s, 0xa5); put8(s, 7);     /* remote, raw: "host sa" */
+    put8(s, 0xa7); put8(s, 100);   /* remote, rpc: 100 of the 300 bytes */
+    put8(s, 0x61);
+    save(s, "honest_reads.bin");
     free(s);
     return 0;
 }
