@@ -23,7 +23,10 @@
  *                bases are the table, vring1 desc/avail/used, vring0 desc/avail/used, the pool
  *     0x40-0x5f  block: u16 offset, u8 n, n bytes copied there (clipped to the region)
  *     0x60-0x7f  poll: op & 1 selects host or remote
- *     0x80-0x9f  send: op & 1 side, op & 2 endpoint (raw / rpc), u16 length (mod 600 / 3000)
+ *     0x80-0x9f  send: op & 1 side, op & 2 endpoint (raw / rpc), u16 length (mod 600 / 3000);
+ *                with op & 4, a stream's link.send_split of that many bytes instead, in
+ *                messages of 1, 57, 496 or 700 bytes (op >> 3 & 3), the last two with 3 of
+ *                the bytes as its head
  *     0xa0-0xbf  without op & 4: toggle refusal: op & 1 host, op & 2 remote; with op & 4: a
  *                stream's read (link.read) of up to u8 n bytes on op & 1's side, op & 2's
  *                endpoint (raw / rpc)
@@ -47,7 +50,10 @@
  * fragments went) is never taken, nor any of it glued to another message (rpmsg.h); and once
  * both sides take again and poll, everything sent is taken. A link.read takes the same bytes
  * in the same order (link.h: what was not delivered, in order; a message copied in part is
- * kept with the rest, which deliver() then gets); an empty message it may take unseen.
+ * kept with the rest, which deliver() then gets); an empty message it may take unseen. A
+ * send_split's run is taken as the bytes it says it sent, in order, in messages of at most
+ * the piece's size (a stream's: where they end is the link's; rpmsg sends the head alone
+ * when it cannot fill buffers straight).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -84,10 +90,11 @@ static volatile uint32_t sink;
 static uint8_t payload[65536];
 
 /* The honest-peer model: per direction and endpoint, the messages sent and not yet taken. */
-#define MODEL_MAX 2048
+#define MODEL_MAX 16384 /* more messages in flight: the model goes off (send_split of 1-byte pieces) */
 typedef struct sent {
     const uint8_t *p;
     size_t len;
+    size_t piece; /* a send_split's run: messages of at most piece bytes (0: one message) */
 } sent;
 typedef struct queue {
     sent m[MODEL_MAX];
@@ -153,10 +160,20 @@ static bool deliver(void *up, const uint8_t *d, size_t len)
         }
         CHECK(q->head != q->tail); /* nothing was sent that this could be */
         const sent *m = &q->m[q->head % MODEL_MAX];
-        CHECK(m->len - q->off == len);
-        CHECK(!len || memcmp(m->p + q->off, d, len) == 0);
-        q->head++;
-        q->off = 0;
+        if (m->piece) {
+            /* The next bytes of a run. */
+            CHECK(len > 0 && len <= m->piece && len <= m->len - q->off);
+            CHECK(memcmp(m->p + q->off, d, len) == 0);
+            q->off += len;
+        } else {
+            CHECK(m->len - q->off == len);
+            CHECK(!len || memcmp(m->p + q->off, d, len) == 0);
+            q->off = m->len;
+        }
+        if (q->off == m->len) {
+            q->head++;
+            q->off = 0;
+        }
     }
     return true;
 }
@@ -167,8 +184,11 @@ static void model_sent(side *s, bool rpc, const void *p, size_t len, int rc)
     if (tampered || rc != DUET_OK)
         return;
     queue *q = &model[s == &H][rpc];
-    CHECK(q->tail - q->head < MODEL_MAX);
-    q->m[q->tail % MODEL_MAX] = (sent){(const uint8_t *)p, len};
+    if (q->tail - q->head >= MODEL_MAX) {
+        tampered = true;
+        return;
+    }
+    q->m[q->tail % MODEL_MAX] = (sent){(const uint8_t *)p, len, 0};
     q->tail++;
 }
 
@@ -245,6 +265,49 @@ static void do_send(side *s, bool rpc, size_t len)
     if (rc == DUET_ERR_TOO_LARGE)
         CHECK(len > duet_rpmsg_endpoint_max_message(ep));
     check_rc(s, rc);
+}
+
+/* A stream's send_split of len bytes in messages of piece bytes, the first head_len of them
+ * as its head: whole messages, the bytes it returns. */
+static void do_send_split(side *s, bool rpc, size_t len, size_t piece, size_t head_len)
+{
+    if (!s->live)
+        return;
+    duet_rpmsg_endpoint *ep = rpc ? &s->rpc : &s->raw;
+    if (!ep->link.send_split)
+        return;
+    if (head_len > len)
+        head_len = len;
+    bool was_down = s->dev.err != 0;
+    /* Its first messages may be taken while it waits to send the rest: in the model before. */
+    queue *q = &model[s == &H][rpc];
+    unsigned tail0 = q->tail;
+    if (len) {
+        model_sent(s, rpc, payload, len, DUET_OK);
+        if (q->tail != tail0)
+            q->m[tail0 % MODEL_MAX].piece = piece;
+    }
+    int err = -1000;
+    size_t done = ep->link.send_split(&ep->link, payload, head_len, payload + head_len, len - head_len, piece, &err);
+    CHECK(err <= 0 && err >= -23);
+    CHECK(done <= len);
+    CHECK(err != DUET_OK || done == len);
+    /* (Nothing to send: DUET_OK, on a link that is down too.) */
+    if (was_down && len)
+        CHECK(err == s->dev.err && done == 0);
+    if (!tampered && len) {
+        /* Nothing taken past what went; the run is what went. */
+        if (q->head == tail0)
+            CHECK(q->off <= done);
+        else if ((int)(q->head - tail0) > 0)
+            CHECK(done == len);
+        if (q->tail == tail0 + 1u) {
+            q->m[tail0 % MODEL_MAX].len = done;
+            if (!done)
+                q->tail = tail0; /* nothing went (a run taken in part stays: off < done) */
+        }
+    }
+    check_rc(s, err);
 }
 
 /* A stream's read of up to n bytes on an endpoint: what arrived and was not delivered. */
@@ -395,7 +458,11 @@ static void run_ops(input *in, bool sides_live)
                 return;
             bool rpc = op & 2;
             size_t n = rpc ? len % 3000u : len % 600u; /* rpc: fragmented up to 3000 bytes */
-            if (sides_live)
+            static const size_t pieces[4] = {1, 57, 496, 700};
+            size_t piece = pieces[op >> 3 & 3];
+            if (sides_live && (op & 4))
+                do_send_split(op & 1 ? &R : &H, rpc, n, piece, op & 0x10 ? 3 : 0);
+            else if (sides_live)
                 do_send(op & 1 ? &R : &H, rpc, n);
         } else if (op < 0xc0) {
             if (op & 4) {

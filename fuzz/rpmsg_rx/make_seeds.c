@@ -299,6 +299,19 @@ int main(int argc, char **argv)
     put8(s, 0xa7); put8(s, 100);   /* remote, rpc: 100 of the 300 bytes */
     put8(s, 0x61);
     save(s, "honest_reads.bin");
+    /* A stream's runs (link.send_split) each way, short of buffers: 1-byte pieces past the
+     *    host's 46 send buffers, 57-byte ones, 700-byte ones with a head (over one buffer: the
+     *    head goes alone, the rest fragmented on rpc), read and delivered. */
+    s->n = 0;
+    put8(s, 0x80 | 0x01);
+    put8(s, 0x84); put16(s, 100);  /* host, raw: 100 messages of 1 byte */
+    put8(s, 0x8d); put16(s, 590);  /* remote, raw: 57-byte pieces */
+    put8(s, 0xa4); put8(s, 60);    /* host reads 60 bytes of them */
+    put8(s, 0x9e); put16(s, 2000); /* host, rpc: 700-byte pieces, head 3 */
+    put8(s, 0x96); put16(s, 1500); /* host, rpc: 496-byte pieces, head 3 */
+    put8(s, 0x61);
+    put8(s, 0x60);
+    save(s, "honest_send_split.bin");
     free(s);
     return 0;
 }
