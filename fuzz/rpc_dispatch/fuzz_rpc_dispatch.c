@@ -30,9 +30,13 @@
  *   3. the input split in two at a point chosen by its first byte, each part in a buffer of its
  *      own size (ASan sees any read past a part), handed to duet_rpc_receive one after the other;
  *   4. the input sent through A's link end as one link message, then B polled;
- *   5. both engines polled a few times, the futures of step 1 polled and waited for (any
- *      outcome but a crash is fine; result buffers are exact-size heap blocks); a future that
- *      timed out is waited for again or dropped;
+ *   5. both engines polled a few times, the futures of step 1 polled and waited for (an
+ *      outcome among those documented; result buffers are exact-size heap blocks); a future
+ *      that timed out is waited for again or dropped. Where nothing in the input can be a
+ *      response (no array of 4 whose first element is 1 in any encoding) and A answers, a
+ *      call whose result letter is the one of the value aecho echoes that succeeds gives that
+ *      very value (-7, 70000, -2^40, UINT64_MAX, true, 1.5f, 2.25, "hello", bin 01 02 03,
+ *      [1, "x"]; the low-level call's raw result is 42's byte);
  *   6. a normal call A->B (add 2 3 = 5) and B->A (bounce 0 = 0) must still work.
  *
  * Checked throughout: stats counters never go down; duet_rpc_error_text is a NUL-terminated
@@ -854,6 +858,7 @@ static size_t sample_value(char k, uint8_t *buf, size_t cap)
 typedef struct pending {
     duet_future f;
     char letter;  /* result letter; 0 for the low-level call (duet_future_wait_raw) */
+    char sample;  /* the letter of the value sent (aecho echoes it) */
     bool started;
     size_t cap;   /* buffer size for s, y, v and raw results */
 } pending;
@@ -871,6 +876,7 @@ static void start_async(const uint8_t *data, size_t size)
         uint8_t val[32];
         size_t n = sample_value(LETTERS[(pick / 11) % (sizeof LETTERS - 1)], val, sizeof val);
         p->letter = sig[2];
+        p->sample = LETTERS[(pick / 11) % (sizeof LETTERS - 1)];
         p->cap = (size_t)(pick >> 4); /* 0 to 15: sometimes too small */
         CHECK(duet_rpc_call_async(RB, &p->f, "aecho", sig, val, n) == DUET_OK);
         p->started = true;
@@ -888,6 +894,29 @@ static void start_async(const uint8_t *data, size_t size)
         p->cap = size ? data[size / 2] % 4 : 1;
     }
     check_idle();
+}
+
+/* Whether the input may hold a response: an array of 4 (fixarray, array 16, array 32) whose
+ * first element is 1 in any integer encoding. If not, B's calls can be answered only by A. */
+static bool g_values_known;
+
+static bool may_hold_response(const uint8_t *d, size_t n)
+{
+    static const uint8_t one[][10] = {
+        {1, 0x01}, {2, 0xcc, 1}, {3, 0xcd, 0, 1}, {5, 0xce, 0, 0, 0, 1}, {9, 0xcf, 0, 0, 0, 0, 0, 0, 0, 1},
+        {2, 0xd0, 1}, {3, 0xd1, 0, 1}, {5, 0xd2, 0, 0, 0, 1}, {9, 0xd3, 0, 0, 0, 0, 0, 0, 0, 1},
+    };
+    for (size_t i = 0; i < n; i++) {
+        size_t h = d[i] == 0x94 ? 1 : d[i] == 0xdc && i + 2 < n && d[i + 1] == 0 && d[i + 2] == 4 ? 3
+                 : d[i] == 0xdd && i + 4 < n && d[i + 1] == 0 && d[i + 2] == 0 && d[i + 3] == 0 && d[i + 4] == 4 ? 5
+                 : 0;
+        if (!h)
+            continue;
+        for (size_t k = 0; k < sizeof one / sizeof one[0]; k++)
+            if (i + h + one[k][0] <= n && memcmp(d + i + h, one[k] + 1, one[k][0]) == 0)
+                return true;
+    }
+    return false;
 }
 
 static bool allowed_result_error(int err)
@@ -929,6 +958,25 @@ static int wait_one(pending *p)
     default: err = duet_future_wait(RB, f, WAIT_TIMEOUT_MS); break;
     }
     CHECK(allowed_result_error(err));
+    if (err == DUET_OK && g_values_known && (p->letter == p->sample || p->letter == 0)) {
+        /* aecho's echo of what was sent, and nothing else could answer. */
+        uint8_t want[32];
+        size_t n = sample_value(p->sample, want, sizeof want);
+        switch (p->letter) {
+        case 0: CHECK(len == 1 && buf[0] == 42); break;
+        case 'i': CHECK(out.i == -7); break;
+        case 'u': CHECK(out.u == 70000); break;
+        case 'l': CHECK(out.l == -((int64_t)1 << 40)); break;
+        case 'k': CHECK(out.k == UINT64_MAX); break;
+        case 'b': CHECK(out.b); break;
+        case 'f': CHECK(out.f == 1.5f); break;
+        case 'd': CHECK(out.d == 2.25); break;
+        case 's': CHECK(strcmp((const char *)buf, "hello") == 0); break;
+        case 'y': CHECK(len == 3 && memcmp(buf, "\x01\x02\x03", 3) == 0); break;
+        case 'v': CHECK(len == n && memcmp(buf, want, n) == 0); break;
+        default: break;
+        }
+    }
     if (err == DUET_OK && p->letter == 's')
         CHECK(memchr(buf, '\0', p->cap) != NULL);
     if (err == DUET_OK && (p->letter == 'y' || p->letter == 'v' || p->letter == 0))
@@ -1013,6 +1061,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup(data, size);
     bool poll_a = !g_cfg.a_deaf;
+    g_values_known = !g_cfg.a_deaf && !may_hold_response(data, size);
 
     /* 1. Calls from B waiting for A, so that responses in the input can find them. */
     start_async(data, size);
