@@ -392,6 +392,22 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (1, "duet-board build: could not run the C compiler 'nonexistent-cc' "
                                                        "(install gcc, or set CC)\n"))
 
+    def test_verbose_commands_run_again_in_a_shell(self):
+        # build -v printed each word as it stands, so a path with a space or a quote made a
+        # line that a shell splits or refuses (copied to run the compiler by hand)
+        folder = os.path.join(self.dir, "it's a dir $HOME")
+        os.makedirs(folder, exist_ok=True)
+        src = os.path.join(folder, "p m7.c")
+        shutil.copy(os.path.join(self.dir, "p_m7.c"), src)
+        out = os.path.join(folder, "out image")
+        r = self.tool("build", "-v", "--core", "m7", "-o", out, src)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        line = [l for l in r.stderr.splitlines() if "p m7.c" in l][-1]
+        os.unlink(out)
+        again = subprocess.run(["sh", "-c", line], capture_output=True, text=True, env=self.env)
+        self.assertEqual(again.returncode, 0, line + "\n" + again.stderr)
+        self.assertTrue(os.path.exists(out), line)
+
     def test_compiler_errors_show_as_the_compiler_prints_them(self):
         src = os.path.join(self.dir, "broken.c")
         with open(src, "w") as f:

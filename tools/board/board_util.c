@@ -137,15 +137,34 @@ int board_remove_tree(const char *path)
     return remove_errno ? -1 : 0;
 }
 
+void board_print_command(char *const argv[])
+{
+    for (int i = 0; argv[i]; i++) {
+        const char *w = argv[i];
+        fputs(i ? " " : "", stderr);
+        if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
+            fputs(w, stderr);
+            continue;
+        }
+        /* In single quotes, where only ' itself needs more: '\'' ends, adds and reopens. */
+        fputc('\'', stderr);
+        for (; *w; w++) {
+            if (*w == '\'')
+                fputs("'\\''", stderr);
+            else
+                fputc(*w, stderr);
+        }
+        fputc('\'', stderr);
+    }
+    fputc('\n', stderr);
+}
+
 /* Runs argv and waits for it (board_run_command), its output and messages to /dev/null when
  * quiet. */
 static int run_child(char *const argv[], bool verbose, bool quiet)
 {
-    if (verbose) {
-        for (int i = 0; argv[i]; i++)
-            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
-        fputc('\n', stderr);
-    }
+    if (verbose)
+        board_print_command(argv);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {

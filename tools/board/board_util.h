@@ -52,6 +52,10 @@ int board_mkdirs(const char *path);
  * when something in it could not be removed (the rest is). */
 int board_remove_tree(const char *path);
 
+/* Prints argv on stderr as a line a POSIX shell runs again: a word with characters the
+ * shell reads (a space, a quote, $...) or an empty one in single quotes (--verbose). */
+void board_print_command(char *const argv[]);
+
 /* board_run_command's status when no process could be started for the command (fork failed:
  * the process limit, memory), or waited for; said on stderr. */
 #define BOARD_RUN_NOT_STARTED (-1)

@@ -61,11 +61,8 @@ bool sketch_sources(const board_args *a)
  * caller frees). Returns the exit status, 128 + n for signal n, 127 if it could not run. */
 static int run_captured(char *const argv[], bool verbose, char **messages)
 {
-    if (verbose) {
-        for (int i = 0; argv[i]; i++)
-            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
-        fputc('\n', stderr);
-    }
+    if (verbose)
+        board_print_command(argv);
     *messages = calloc(1, MESSAGES_MAX + 1);
     int fds[2];
     if (!*messages || pipe(fds) != 0) {

@@ -334,11 +334,8 @@ static pid_t qemu_start(const board_args *a, int m4_fd, int err_fd)
         "-nic", "user,restrict=on,ipv6=off", "-semihosting-config", "enable=on,target=native", "-serial", "stdio",
         "-chardev", m4_chardev, "-serial", "chardev:m4", "-kernel", a->m7_image, a->m4_image ? "-device" : NULL, loader, NULL,
     };
-    if (a->verbose) {
-        for (int i = 0; argv[i]; i++)
-            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
-        fputc('\n', stderr);
-    }
+    if (a->verbose)
+        board_print_command((char *const *)argv);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
