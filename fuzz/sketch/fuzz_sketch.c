@@ -58,7 +58,7 @@
  * 6. duet_sketch_explain, on the text cut at its first NUL taken as compiler messages and
  *    the path as sketch_name (a newline in the name made a space: a name on several lines is
  *    out of scope), writes exactly as many lines as it returns, each ending in a newline,
- *    each "duet-board: FILE uses/includes ..." where FILE is sketch_name or the name of a
+ *    each "duet-board build: FILE uses/includes ..." where FILE is sketch_name or the name of a
  *    file a message is about (FILE: and a digit, at a line's start or after a '/'), and no
  *    line twice (one line for each name).
  *
@@ -727,12 +727,12 @@ static bool known_file(const char *file, size_t flen, const char *messages, cons
     return memchr(file, '/', flen) == NULL && message_about(messages, file, flen);
 }
 
-/* Whether an explain line ("duet-board: FILE uses ..." or "... includes ...") names the sketch
- * or a file that a message is about. A name may hold " uses " or " includes " itself, so each
- * place either stands is tried as the end of FILE. */
+/* Whether an explain line ("duet-board build: FILE uses ..." or "... includes ...") names the
+ * sketch or a file that a message is about. A name may hold " uses " or " includes " itself, so
+ * each place either stands is tried as the end of FILE. */
 static bool explained_file_is_known(const char *line, size_t n, const char *messages, const char *name)
 {
-    static const char lead[] = "duet-board: ";
+    static const char lead[] = "duet-board build: ";
     static const char *const words[] = {" uses ", " includes "};
     if (n < sizeof lead - 1 || memcmp(line, lead, sizeof lead - 1) != 0)
         return false;

@@ -251,8 +251,8 @@ def test_serial_rpc(b):
 def test_build_errors(b):
     p = b.build("missing", os.path.join(HERE, "sketches", "missing.ino"), "m7", expect_ok=False)
     check(p.returncode != 0, "missing: the build fails")
-    check("duet-board: missing.ino uses WiFi, which neither the sketch nor duet's Arduino layer defines" in p.stderr
-          and "duet-board: missing.ino uses rtos::Thread::get_id," in p.stderr,
+    check("duet-board build: missing.ino uses WiFi, which neither the sketch nor duet's Arduino layer defines" in p.stderr
+          and "duet-board build: missing.ino uses rtos::Thread::get_id," in p.stderr,
           "missing: the build names what the layer lacks", p.stderr)
     p = b.build("typo", os.path.join(HERE, "sketches", "typo.ino"), "m4", expect_ok=False)
     check(p.returncode != 0 and re.search(r"typo\.ino:6:1: error: expected", p.stderr),
@@ -274,7 +274,7 @@ def test_build_errors(b):
         f.write("#ifdef CORE_CM7\n#include <WiFi.h>\n#endif\nvoid setup() {\n}\nvoid loop() {\n}\n")
     p = b.build("wifi", wifi, "m7", expect_ok=False)
     check(p.returncode != 0 and p.stderr.count("WiFi.h: No such file or directory") == 1
-          and "duet-board: wifi_m7.ino includes WiFi.h, which duet's Arduino layer does not have" in p.stderr
+          and "duet-board build: wifi_m7.ino includes WiFi.h, which duet's Arduino layer does not have" in p.stderr
           and re.search(r"wifi_m7\.ino:2:10: fatal error", p.stderr),
           "wifi: a failed preprocessor pass leaves the compile's own message, once, at the sketch's line", p.stderr)
 

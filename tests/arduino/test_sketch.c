@@ -140,7 +140,7 @@ static void test_explain_what_the_layer_lacks(void **state)
     int count;
     char *text = explain(messages, &count);
     assert_int_equal(count, 5);
-    assert_non_null(strstr(text, "duet-board: wifi.ino uses WiFi, which neither the sketch nor duet's Arduino layer "
+    assert_non_null(strstr(text, "duet-board build: wifi.ino uses WiFi, which neither the sketch nor duet's Arduino layer "
                                  "defines (docs/arduino.md lists what the layer has)\n"));
     assert_non_null(strstr(text, "uses RPCClass::attach,"));
     assert_non_null(strstr(text, "uses rtos::Mutex,"));
@@ -150,7 +150,7 @@ static void test_explain_what_the_layer_lacks(void **state)
 
     text = explain("wifi.ino:1:10: fatal error: WiFi.h: No such file or directory\ncompilation terminated.\n", &count);
     assert_int_equal(count, 1);
-    assert_non_null(strstr(text, "duet-board: wifi.ino includes WiFi.h, which duet's Arduino layer does not have"));
+    assert_non_null(strstr(text, "duet-board build: wifi.ino includes WiFi.h, which duet's Arduino layer does not have"));
     free(text);
 
     text = explain("wifi.ino:9:4: error: expected ';' before '}' token\n", &count);
@@ -326,11 +326,11 @@ static void test_explain_names_the_file_of_each_message(void **state)
     int count;
     char *text = explain(messages, &count);
     assert_int_equal(count, 4);
-    assert_non_null(strstr(text, "duet-board: more.ino uses WiFi, which"));
-    assert_non_null(strstr(text, "duet-board: x.cpp uses EthernetClient, which"));
-    assert_non_null(strstr(text, "duet-board: helpers.ino uses analogReadResolution, which"));
+    assert_non_null(strstr(text, "duet-board build: more.ino uses WiFi, which"));
+    assert_non_null(strstr(text, "duet-board build: x.cpp uses EthernetClient, which"));
+    assert_non_null(strstr(text, "duet-board build: helpers.ino uses analogReadResolution, which"));
     /* the linker's own line names no file of the sketch: the sketch's name */
-    assert_non_null(strstr(text, "duet-board: wifi.ino uses attachInterrupt, which"));
+    assert_non_null(strstr(text, "duet-board build: wifi.ino uses attachInterrupt, which"));
     free(text);
 }
 

@@ -161,7 +161,8 @@ def test_posix(tool, work):
     empty = os.path.join(work, "empty")
     os.makedirs(empty)
     p = build(tool, "posix", "m7", [empty], out=os.path.join(work, "x"))
-    check(p.returncode == 2 and "this one has none" in p.stderr, "posix: a folder without sources is refused", p.stderr)
+    check(p.returncode == 2 and "holds its .ino tabs (and .cpp, .c, .S files); this one has none" in p.stderr,
+          "posix: a folder without sources is refused, naming every kind of file it takes", p.stderr)
     p = build(tool, "posix", "m7", [TABS, MAIN], out=os.path.join(work, "x"))
     check(p.returncode == 2 and "give a sketch folder alone" in p.stderr,
           "posix: a folder among other sources is refused", p.stderr)
@@ -229,7 +230,7 @@ def test_posix(tool, work):
         f.write("// more.ino\n\nvoid helper() {\n  WiFi.begin();\n}\n")
     p = build(tool, "posix", "m7", [os.path.join(sketch, "more.ino"), os.path.join(sketch, "broken.ino")],
               out=os.path.join(work, "broken_m7"))
-    check(p.returncode != 0 and "duet-board: more.ino uses WiFi, which" in p.stderr,
+    check(p.returncode != 0 and "duet-board build: more.ino uses WiFi, which" in p.stderr,
           "posix: a name the layer lacks, used in the second tab, is said of that tab (more.ino uses WiFi)", p.stderr)
 
     # Two tabs of one name from two folders; tabs from two folders.

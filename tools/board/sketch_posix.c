@@ -713,7 +713,7 @@ int sketch_folder_sources(const board_args *a, const char *folder, const char **
     if (unread)
         return board_fail(a, "cannot read the folder %s: %s", folder, strerror(unread));
     if (l.count == 0)
-        return board_usage_fail(a, "%s: a sketch folder holds its .ino tabs (and .cpp, .c files); this one has none",
+        return board_usage_fail(a, "%s: a sketch folder holds its .ino tabs (and .cpp, .c, .S files); this one has none",
                                 folder);
     int own = l.count; /* the folder's own, then src/'s */
     char src[PATH_MAX];

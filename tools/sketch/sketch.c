@@ -933,12 +933,12 @@ int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out
                 count++;
                 if (header)
                     fprintf(out,
-                            "duet-board: %s includes %s, which duet's Arduino layer does not have (it has Arduino.h, "
+                            "duet-board build: %s includes %s, which duet's Arduino layer does not have (it has Arduino.h, "
                             "RPC.h, Servo.h, mbed.h and mbed_mktime.h; see docs/arduino.md)\n",
                             who, what);
                 else
                     fprintf(out,
-                            "duet-board: %s uses %s, which neither the sketch nor duet's Arduino layer defines "
+                            "duet-board build: %s uses %s, which neither the sketch nor duet's Arduino layer defines "
                             "(docs/arduino.md lists what the layer has)\n",
                             who, what);
             }
