@@ -20,8 +20,10 @@
  * web: each document dumps (as web.c does) as JSON jansson reads back, with each part its
  *   changes name (all in a state); the cores' states and why (as ref_text shows bytes) and
  *   the pins it lists are the feed's (a state lists every pin in use). The page's Serial text
- *   (a state replaces it, a frame's is appended) is always ref_text of the Serial bytes
- *   published from where it was replaced up to those web_changes_serial_ready counts, which
+ *   (a state replaces it, a frame's is appended; each says where it starts and ends, and a
+ *   frame starts past the last one's end only when more than WEB_SERIAL_PENDING bytes came
+ *   between the two: then it starts over, from its own start) is always ref_text of the Serial
+ *   bytes published from where it was replaced up to those web_changes_serial_ready counts, which
  *   hold back at most the start of an unfinished character; its trace pane has the lines of
  *   the warnings, link and core steps (board_log_format, cut to WEB_TRACE_LINE - 1 bytes),
  *   each once, the last WEB_TRACE_LINES of them after a state.
@@ -110,6 +112,7 @@ typedef struct vcd_change {
  * as they were sent); it has the trace lines before trace_next. */
 typedef struct page {
     uint64_t serial_at;
+    uint64_t serial_end;    /* where its Serial text ends (the last piece's "end") */
     bytes text;
     size_t trace_next;
 } page;
@@ -300,10 +303,20 @@ static void check_serial(page *pg, json_t *serial, const board_state *s, bool al
     }
     json_t *text = json_object_get(serial, "text");
     CHECK(json_is_string(text) && json_is_boolean(json_object_get(serial, "reset")));
-    if (json_is_true(json_object_get(serial, "reset")))
+    json_t *from_j = json_object_get(serial, "from"), *end_j = json_object_get(serial, "end");
+    CHECK(json_is_integer(from_j) && json_is_integer(end_j) && (uint64_t)json_integer_value(end_j) == ready);
+    uint64_t from = (uint64_t)json_integer_value(from_j);
+    if (json_is_true(json_object_get(serial, "reset"))) {
         pg->serial_at = ready - (s->serial_len - held), pg->text.len = 0; /* the Monitor's last bytes */
-    else
+        CHECK(from == pg->serial_at);
+    } else if (from != pg->serial_end) {
+        /* A gap: more than the ring holds came since the last frame; the text is its bytes. */
+        CHECK(!all && from > pg->serial_end && g.ch.serial_total - from == WEB_SERIAL_PENDING);
+        pg->serial_at = from, pg->text.len = 0;
+    } else {
         CHECK(!all);
+    }
+    pg->serial_end = ready;
     put(&pg->text, json_string_value(text), json_string_length(text));
     bytes want = {0};
     ref_text(&want, g.serial.b + pg->serial_at, ready - pg->serial_at);

@@ -223,6 +223,33 @@ class WebApi(unittest.TestCase):
             stop.set()
             thread.join()
 
+    def test_a_serial_burst_reaches_the_page_whole(self):
+        """The M7 prints 200 lines of 115 bytes (23 KiB) in one loop: more than 4 KiB between two
+        frames. Each update held only the Serial Monitor's last 4 KiB then (reset: true), so a
+        page lost the rest of the burst without a word. Now every line comes, in order, and
+        each piece of text says where it starts and ends in the Serial output (from, end), so
+        that a gap, if the server ever had to make one, shows."""
+        conn, resp = self.board.events()
+        name, state = read_event(resp)
+        self.assertEqual(name, "state")
+        pieces = []
+        self.board.type_line("flood 200")
+        t0 = time.monotonic()
+        while "flood    199" not in "".join(p["text"] for p in pieces[-2:]):
+            self.assertLess(time.monotonic() - t0, 30, pieces[-1:])
+            serial = read_event(resp)[1].get("serial")
+            if serial:
+                pieces.append(serial)
+        conn.close()
+        text = "".join(p["text"] for p in pieces)
+        seen = [int(n) for n in re.findall(r"flood +(\d+) y{95}\r\n", text)]
+        self.assertEqual(seen, list(range(200)))
+        self.assertEqual([p["reset"] for p in pieces], [False] * len(pieces), "an update replaced the page's text")
+        end = state["serial"]["end"]
+        for p in pieces:
+            self.assertEqual(p["from"], end, "a gap in the Serial text")
+            end = p["end"]
+
     def test_reset_starts_the_cores_again(self):
         _, ms_before = self.board.loops()
         conn, resp = self.board.events()

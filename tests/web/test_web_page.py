@@ -6,6 +6,7 @@ Serial Monitor's input line reaches the M7 and its answer shows, a second page s
 board, and a kHz pin is drawn at the screen's rate with its count.
 usage: test_web_page.py DUET_BOARD WEB_BOARD_M7 CORE_IDENTIFY RPC_SERVO_M7 RPC_SERVO_M4 RTC_M7 RTC_M4"""
 import os
+import re
 import socket
 import sys
 import time
@@ -223,6 +224,16 @@ class WebPage(unittest.TestCase):
             wait_for(lambda: "M7 got: hello from the page" in self.part("serial").text, 20,
                      "the M7's answer in the Serial Monitor")
             self.assertEqual(box.get_attribute("value"), "")
+
+    def test_a_serial_burst_shows_whole(self):
+        """23 KiB printed at once (over 4 KiB between two updates) showed as its last 4 KiB."""
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            self.open(board)
+            self.part("serial-input").send_keys("flood 200", Keys.ENTER)
+            wait_for(lambda: "flood    199" in self.part("serial").get_attribute("textContent"), 20, "the burst's end")
+            text = self.part("serial").get_attribute("textContent")
+            self.assertEqual([int(n) for n in re.findall(r"flood +(\d+) y{95}\r\n", text)], list(range(200)))
+            self.assertNotIn("dropped", text)
 
     def test_second_page_sees_the_same_board_and_a_khz_pin_at_screen_rate(self):
         with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:

@@ -109,15 +109,36 @@ uint64_t web_changes_serial_ready(const board_state *s, const web_changes *ch)
     return total;
 }
 
+/* A frame's Serial text: the bytes from the last frame's end (or the oldest the ring still
+ * has) to ready. */
+static json_t *serial_fresh_json(const web_changes *ch, uint64_t ready, uint64_t *from)
+{
+    uint64_t oldest = ch->serial_total > WEB_SERIAL_PENDING ? ch->serial_total - WEB_SERIAL_PENDING : 0;
+    *from = ch->serial_sent > oldest ? ch->serial_sent : oldest;
+    size_t n = (size_t)(ready - *from);
+    uint8_t *bytes = malloc(n ? n : 1);
+    if (!bytes)
+        return json_string("");
+    for (size_t i = 0; i < n; i++)
+        bytes[i] = ch->serial_ring[(*from + i) % WEB_SERIAL_PENDING];
+    json_t *j = text_json(bytes, n);
+    free(bytes);
+    return j;
+}
+
 static json_t *serial_json(const board_state *s, const web_changes *ch, bool all)
 {
-    uint64_t ready = web_changes_serial_ready(s, ch);
-    uint64_t fresh = ready - ch->serial_sent;
-    uint64_t held = ch->serial_total - ready;
-    size_t have = s->serial_len - (size_t)held;
-    bool reset = all || fresh > have;
-    size_t n = reset ? have : (size_t)fresh;
-    return json_pack("{s:o, s:b}", "text", text_json((const uint8_t *)s->serial_tail + have - n, n), "reset", reset);
+    uint64_t ready = web_changes_serial_ready(s, ch), from;
+    json_t *text;
+    if (all) {
+        size_t have = s->serial_len - (size_t)(ch->serial_total - ready);
+        from = ready - have;
+        text = text_json((const uint8_t *)s->serial_tail, have);
+    } else {
+        text = serial_fresh_json(ch, ready, &from);
+    }
+    return json_pack("{s:o, s:b, s:I, s:I}", "text", text, "reset", all, "from", (json_int_t)from, "end",
+                     (json_int_t)ready);
 }
 
 static json_t *trace_json(const web_changes *ch, bool all)
@@ -230,6 +251,8 @@ bool web_changes_event(web_changes *ch, const board_event *ev)
         ch->parts |= WEB_PART_RTC;
         break;
     case BOARD_EV_SERIAL:
+        for (size_t i = ev->len > WEB_SERIAL_PENDING ? ev->len - WEB_SERIAL_PENDING : 0; i < ev->len; i++)
+            ch->serial_ring[(ch->serial_total + i) % WEB_SERIAL_PENDING] = ev->data[i];
         ch->serial_total += ev->len;
         break;
     case BOARD_EV_RESET:

@@ -21,6 +21,10 @@ enum {
 
 #define WEB_TRACE_LINES 200
 #define WEB_TRACE_LINE 240
+/* The Serial bytes kept for the next frame: a burst of up to this many between two frames
+ * reaches the pages whole. More, and a frame's text starts later than where the last one
+ * ended: the pages see the gap ("from" and "end" in each piece of text, web_json_board). */
+#define WEB_SERIAL_PENDING 65536
 
 /* What changed since the last frame; the values themselves are read from the feed's state. */
 typedef struct web_changes {
@@ -28,6 +32,9 @@ typedef struct web_changes {
     uint8_t pin[BOARD_PINS];  /* 1: this pin's level, mode, PWM or count changed */
     uint64_t serial_total;    /* bytes the Serial Monitor showed since power-on */
     uint64_t serial_sent;     /* of which the pages have (in the frames sent) */
+    /* The last Serial bytes, a ring: byte k (since power-on) is serial_ring[k % size] while
+     * k >= serial_total - WEB_SERIAL_PENDING. */
+    uint8_t serial_ring[WEB_SERIAL_PENDING];
     /* The trace pane's last lines (the --trace lines, warnings), a ring. */
     char trace[WEB_TRACE_LINES][WEB_TRACE_LINE];
     uint64_t trace_total, trace_sent;
@@ -40,7 +47,11 @@ typedef struct web_pages {
 } web_pages;
 
 /* The board as JSON: everything (all), or only what ch says changed since the last frame
- * (then the serial text and trace lines are those after ch's *_sent). now_us: the board's
+ * (then the serial text and trace lines are those after ch's *_sent). The Serial text says
+ * where it starts and ends among the bytes the M7 wrote since power-on ("from", "end"): a
+ * state's is the Serial Monitor's last bytes (BOARD_SERIAL_TAIL), a frame's every byte since
+ * the last frame, or its last WEB_SERIAL_PENDING when more came (from is then past the last
+ * frame's end: a gap a page can show). now_us: the board's
  * time now. The caller owns the result. Everything holds the Serial bytes and trace lines
  * not sent yet too, so a page that gets it must get it in place of a frame's changes or
  * right after a frame: else the next frame brings it some of them again. */

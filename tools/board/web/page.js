@@ -139,6 +139,28 @@ function appendText(el, piece, keep) {
   if (follow) el.scrollTop = el.scrollHeight;
 }
 
+// The Serial Monitor's text after a piece of it (an event's serial: its text, whether it
+// replaces what came before, and where it starts and ends among the bytes the M7 wrote since
+// power-on) joins what a reader has ({text, end}, or null: nothing yet). A piece that starts
+// past the end of the last one follows bytes the server could not keep (a burst of over
+// 64 KiB in one frame, a page too slow for its events): the text says how many, where they
+// were.
+function joinSerial(have, piece) {
+  const gap = have && piece.from > have.end ? piece.from - have.end : 0;
+  let text;
+  if (gap) text = `${have.text}\n[${gap} bytes of the Serial output dropped here: the page did not keep up]\n${piece.text}`;
+  else text = piece.reset || !have ? piece.text : have.text + piece.text;
+  if (text.length > SERIAL_KEEP) text = text.slice(text.length - SERIAL_KEEP);
+  return { text, end: piece.end };
+}
+
+let serialHave = null; // the Serial Monitor's text and where it ends (joinSerial)
+
+function showSerial(piece) {
+  serialHave = joinSerial(serialHave, piece);
+  appendText(part('serial'), { text: serialHave.text, reset: true }, SERIAL_KEEP);
+}
+
 function appendLines(el, trace) {
   appendText(el, { text: trace.lines.map((l) => l + '\n').join(''), reset: trace.reset }, 1 << 20);
   const lines = el.textContent.split('\n');
@@ -160,7 +182,7 @@ function apply(msg, full) {
   if ('servo' in msg) showServo(msg.servo);
   if (msg.analog) showAnalog(msg.analog);
   if ('rtc' in msg) view.rtc = msg.rtc;
-  if (msg.serial) appendText(part('serial'), msg.serial, SERIAL_KEEP);
+  if (msg.serial) showSerial(msg.serial);
   if (msg.trace) appendLines(part('trace'), msg.trace);
   showTime();
 }
@@ -264,6 +286,7 @@ function connect() {
   const status = part('connection');
   const stream = new EventSource('/api/events');
   events = stream;
+  serialHave = null; // the first state replaces the text: what came while hidden is no gap
   stream.addEventListener('state', (e) => apply(JSON.parse(e.data), true));
   stream.addEventListener('update', (e) => apply(JSON.parse(e.data), false));
   stream.addEventListener('open', () => {
