@@ -1,6 +1,7 @@
 """duet-board run --web over plain HTTP: the state, the event stream, the POSTs, bad input and
 foreign pages refused while the board runs on, and a page that never reads its events.
 usage: test_web_api.py DUET_BOARD WEB_BOARD_M7"""
+import http.client
 import json
 import os
 import re
@@ -361,6 +362,60 @@ class WebApi(unittest.TestCase):
                     s.close()
                 wait_for(lambda: board.state()["pages"]["open"] == 0, 3, f"the closed pages' places (round {round})")
         finally:
+            board.stop()
+
+    def test_half_sent_requests_do_not_hold_the_server(self):
+        """64 clients that connect and send half a request's header held all of the server's
+        64 connections (libmicrohttpd waits 60 s for the rest, and has no deadline for a whole
+        header): no page, from this machine or another address, was served meanwhile. A page
+        from another address and one from this machine are served at once now, the slow
+        clients are cut off after the deadline for a request, and a page's event stream,
+        which never ends, goes on throughout."""
+        board = Board(TOOL, M7, args=["--quiet"], web="0.0.0.0:0")
+        slow = []
+        try:
+            wait_for(lambda: "ready" in board.serial_text(), 20, "the program's 'ready'")
+            conn, resp = board.events()
+            self.assertEqual(read_event(resp)[0], "state")
+            half = f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{board.port}\r\nX-Slow: ".encode()
+            for _ in range(64):
+                s = socket.create_connection(("127.0.0.1", board.port), timeout=20)
+                s.sendall(half)
+                slow.append(s)
+            time.sleep(0.5)  # the server has taken them in (it may have let some go already)
+
+            def get_state(source):
+                c = http.client.HTTPConnection("127.0.0.1", board.port, timeout=10, source_address=(source, 0))
+                try:
+                    c.request("GET", "/api/state")
+                    r = c.getresponse()
+                    return r.status, json.loads(r.read())
+                finally:
+                    c.close()
+            for source in ("127.0.0.2", "127.0.0.1"):  # another address, then this machine's
+                t0 = time.monotonic()
+                status, state = get_state(source)
+                self.assertEqual(status, 200)
+                self.assertLess(time.monotonic() - t0, 5, source)
+            self.assertEqual(state["pages"]["open"], 1)
+
+            def cut_off(s):
+                try:
+                    s.settimeout(0.05)
+                    return s.recv(1) == b""
+                except socket.timeout:
+                    return False
+                except OSError:
+                    return True
+            wait_for(lambda: all(cut_off(s) for s in slow), 30, "the slow clients to be cut off")
+            # The stream opened before them still brings what changes.
+            board.request("POST", "/api/analog", {"pin": "A5", "value": 345})
+            while read_event(resp)[1].get("analog", {}).get("A5") != 345:
+                pass
+            conn.close()
+        finally:
+            for s in slow:
+                s.close()
             board.stop()
 
     def test_a_page_that_never_reads_does_not_slow_the_board(self):

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,18 +266,23 @@ enum MHD_Result web_events_open(board_web *w, struct MHD_Connection *conn)
     return ok;
 }
 
-/* A page's socket holds at most WEB_SOCKET_BUFFER bytes on their way: a slow page then gets
- * the board's state from its queue soon, not megabytes of old events from the kernel. */
+/* A connection starts or ends: it is watched for a request that never comes whole
+ * (web_conn.c). A page's socket holds at most WEB_SOCKET_BUFFER bytes on their way: a slow
+ * page then gets the board's state from its queue soon, not megabytes of old events from the
+ * kernel. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_cls, enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
-    (void)socket_cls;
-    if (code != MHD_CONNECTION_NOTIFY_STARTED)
+    board_web *w = cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        web_conn_closed(w, socket_cls);
         return;
+    }
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     int size = WEB_SOCKET_BUFFER / 2; /* the kernel doubles it */
-    if (info)
-        setsockopt(info->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    if (!info)
+        return;
+    setsockopt(info->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    web_conn_started(w, info->connect_fd, socket_cls);
 }
 
 /* ------------------------------------------------------------ starting, running, stopping */
@@ -376,7 +382,8 @@ board_web *web_start(board_web *w, const struct sockaddr_storage *addr, const ch
     w->daemon = MHD_start_daemon(flags, (uint16_t)w->port, NULL, NULL, web_request_on, w, MHD_OPTION_SOCK_ADDR,
                                  (const struct sockaddr *)addr, MHD_OPTION_NOTIFY_COMPLETED, web_request_completed, w,
                                  MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_CONNECTION_LIMIT,
-                                 (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_END);
+                                 (unsigned)WEB_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_S,
+                                 MHD_OPTION_END);
     if (!w->daemon) {
         snprintf(why, cap, "--web %s: cannot listen there (%s): give another port, or 0 for any free one", spec,
                  errno ? strerror(errno) : "the address is taken or not this machine's");
@@ -413,26 +420,36 @@ int board_web_fd(const board_web *w)
     return w->epoll_fd;
 }
 
+static void sooner(int64_t *wait, int64_t ns)
+{
+    if (ns < *wait)
+        *wait = ns;
+}
+
 int board_web_timeout(const board_web *w, int timeout_ms)
 {
-    uint64_t now = mono_ns();
-    int64_t wait = -1;
+    /* What is due soonest, in ns from now (what is overdue: 0). An overdue frame used to count
+     * as nothing due, and with a page open the next look for pages gone (up to WEB_REAP_MS)
+     * took its place: a change on an idle board could reach the pages up to 250 ms late. */
+    int64_t now = (int64_t)mono_ns(), wait = INT64_MAX;
     if (w->dirty)
-        wait = (int64_t)(w->last_frame_ns + WEB_FRAME_MS * 1000000ull) - (int64_t)now;
+        sooner(&wait, (int64_t)(w->last_frame_ns + WEB_FRAME_MS * 1000000ull) - now);
     else if (w->clients)
-        wait = (int64_t)(w->last_ping_ns + WEB_PING_MS * 1000000ull) - (int64_t)now;
-    if (w->clients) { /* the pages that went away are looked for this often */
-        int64_t reap = (int64_t)(w->last_reap_ns + WEB_REAP_MS * 1000000ull) - (int64_t)now;
-        if (wait < 0 || reap < wait)
-            wait = reap;
-    }
+        sooner(&wait, (int64_t)(w->last_ping_ns + WEB_PING_MS * 1000000ull) - now);
+    if (w->clients) /* the pages that went away are looked for this often */
+        sooner(&wait, (int64_t)(w->last_reap_ns + WEB_REAP_MS * 1000000ull) - now);
+    int64_t cut = web_conn_wait_ns(w); /* a connection that waited too long for its request */
+    if (cut >= 0)
+        sooner(&wait, cut);
     MHD_UNSIGNED_LONG_LONG mhd;
-    if (MHD_get_timeout(w->daemon, &mhd) == MHD_YES && (wait < 0 || (int64_t)mhd * 1000000 < wait))
-        wait = (int64_t)mhd * 1000000;
-    if (wait < 0 && !w->dirty && !w->clients && MHD_get_timeout(w->daemon, &mhd) != MHD_YES)
+    if (MHD_get_timeout(w->daemon, &mhd) == MHD_YES)
+        sooner(&wait, mhd < (MHD_UNSIGNED_LONG_LONG)INT_MAX ? (int64_t)mhd * 1000000 : (int64_t)INT_MAX * 1000000);
+    if (wait == INT64_MAX)
         return timeout_ms;
-    int ms = wait <= 0 ? 0 : (int)((wait + 999999) / 1000000);
-    return timeout_ms < 0 || ms < timeout_ms ? ms : timeout_ms;
+    int64_t ms = wait <= 0 ? 0 : (wait + 999999) / 1000000;
+    if (ms > INT_MAX)
+        ms = INT_MAX;
+    return timeout_ms < 0 || ms < timeout_ms ? (int)ms : timeout_ms;
 }
 
 void board_web_run(board_web *w)
@@ -452,6 +469,7 @@ void board_web_run(board_web *w)
     }
     if (w->clients && now >= w->last_reap_ns + WEB_REAP_MS * 1000000ull)
         clients_reap(w);
+    web_conn_check(w); /* libmicrohttpd closes the connections cut off in its next run */
     if (w->clients)
         MHD_run(w->daemon); /* the pages just woken take their bytes now */
 }

@@ -382,6 +382,7 @@ enum MHD_Result web_request_on(void *cls, struct MHD_Connection *conn, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    web_conn_answering(conn, true); /* whole: not cut off now, an event stream above all */
     return answer(w, conn, url, method, rq);
 }
 
@@ -389,8 +390,8 @@ void web_request_completed(void *cls, struct MHD_Connection *conn, void **req_cl
                            enum MHD_RequestTerminationCode code)
 {
     (void)cls;
-    (void)conn;
     (void)code;
+    web_conn_answering(conn, false);
     free(*req_cls);
     *req_cls = NULL;
 }

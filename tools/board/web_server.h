@@ -22,6 +22,19 @@
 #define WEB_QUEUE_MAX (256 * 1024)    /* bytes waiting for one page, at most */
 #define WEB_PAGES_MAX 16              /* event streams open at once, at most */
 #define WEB_SOCKET_BUFFER 65536       /* the kernel's send buffer for one page, at most */
+#define WEB_CONNECTIONS_MAX 64        /* connections at once, at most */
+#define WEB_IDLE_S 60                 /* libmicrohttpd closes a connection silent this long */
+#define WEB_WAIT_MS 10000             /* a connection waits this long for a whole request, at most */
+#define WEB_WAITING_MAX 16            /* connections waiting for a request at once, at most */
+
+/* A connection, watched for a request that never comes whole (web_conn.c). */
+typedef struct web_conn {
+    struct web_conn *next;
+    int fd;
+    uint64_t since_ns;                /* its start, or the end of its last answer */
+    bool answering;                   /* a request of it is being answered */
+    bool cut;                         /* cut off: libmicrohttpd closes it in its next run */
+} web_conn;
 
 typedef struct web_client {
     struct web_client *next;
@@ -43,6 +56,7 @@ struct board_web {
     bool any_host;                    /* listening on every address: any Host is ours */
     int epoll_fd;
     web_client *clients;
+    web_conn *conns;
     web_pages pages;
     web_changes ch;
     bool dirty;
@@ -68,6 +82,22 @@ enum MHD_Result web_events_open(board_web *w, struct MHD_Connection *conn);
 /* The pages reading the event stream now: the streams of pages that went away are ended
  * first (web.c), so that they do not keep a new page out. */
 unsigned web_pages_live(board_web *w);
+
+/* A connection started (its socket fd): it is watched from now on, *socket_cls its note; and
+ * when WEB_WAITING_MAX connections wait for a request, the one that waited longest is cut
+ * off. web_conn_closed forgets it (libmicrohttpd closed it). */
+void web_conn_started(board_web *w, int fd, void **socket_cls);
+void web_conn_closed(board_web *w, void **socket_cls);
+
+/* conn's request is whole and being answered (answering), or its answer was sent: it waits for
+ * the next request from now on. */
+void web_conn_answering(struct MHD_Connection *conn, bool answering);
+
+/* Cuts off the connections that waited WEB_WAIT_MS for a request. */
+void web_conn_check(board_web *w);
+
+/* The time until a connection waited WEB_WAIT_MS (ns; 0: now, -1: none waits). */
+int64_t web_conn_wait_ns(const board_web *w);
 
 /* libmicrohttpd's request handler and its end (web_request.c); cls is the board_web. */
 enum MHD_Result web_request_on(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
