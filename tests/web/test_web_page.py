@@ -172,7 +172,9 @@ class WebPage(unittest.TestCase):
         held one: with six tabs of the board open, no page's POST (slider, input line, reset)
         left the browser, and a seventh tab did not load. A hidden page gives its stream up
         and takes the board again when shown. (Headless chromium shows every tab: the test
-        hides them as a browser's window does when another tab is chosen.)"""
+        hides them as a browser's window does when another tab is chosen.) The pages share one
+        stream now (a SharedWorker's): a hidden page still reads no events, and shown again it
+        has the board as it is."""
         hide = """Object.defineProperty(document, 'hidden', {value: arguments[0], configurable: true});
                   Object.defineProperty(document, 'visibilityState', {value: arguments[0] ? 'hidden' : 'visible', configurable: true});
                   document.dispatchEvent(new Event('visibilitychange'));"""
@@ -196,6 +198,65 @@ class WebPage(unittest.TestCase):
                 self.wait_value("connection", "live")
                 self.wait_value("A3", "77")
                 self.assertEqual(self.d.execute_script(post, 78), 200)
+            finally:
+                for handle in self.d.window_handles:
+                    if handle != first:
+                        self.d.switch_to.window(handle)
+                        self.d.close()
+                self.d.switch_to.window(first)
+
+    def test_seven_windows_of_one_browser_all_drive_and_see_the_board(self):
+        """Seven windows of the board shown at once in one browser. Each page held an event
+        stream of its own, and a browser opens at most six connections to one address: the
+        seventh page did not load, and no page's POST (slider, input line, reset) left the
+        browser. The pages of one browser share one stream now (a SharedWorker holds it), so
+        every page's hands act and every page sees the board."""
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            first = self.d.current_window_handle
+            try:
+                self.open(board)
+                for _ in range(6):
+                    self.d.switch_to.new_window("window")
+                    self.open(board)
+                handles = self.d.window_handles
+                self.assertEqual(len(handles), 7)
+                for i, handle in enumerate(handles):
+                    self.d.switch_to.window(handle)
+                    self.assertFalse(self.d.execute_script("return document.hidden"))
+                    self.part("serial-input").send_keys(f"window {i}", Keys.ENTER)
+                    wait_for(lambda: f"M7 got: window {i}\r\n" in board.serial_text(), 20,
+                             f"window {i}'s line to reach the M7 (the page says {self.part('message').text!r})")
+                    self.part(f"A{i}").send_keys(Keys.END)
+                    wait_for(lambda: board.state()["analog"][f"A{i}"] == 1023, 20, f"window {i}'s slider A{i}")
+                self.assertEqual(board.state()["pages"]["open"], 1)  # one stream for the browser
+                for i, handle in enumerate(handles):
+                    self.d.switch_to.window(handle)
+                    for j in range(7):
+                        wait_for(lambda: f"M7 got: window {j}" in self.part("serial").text, 20,
+                                 f"window {j}'s answer on window {i}")
+                        self.wait_value(f"A{j}", "1023")
+                    self.wait_value("connection", "live")
+            finally:
+                for handle in self.d.window_handles:
+                    if handle != first:
+                        self.d.switch_to.window(handle)
+                        self.d.close()
+                self.d.switch_to.window(first)
+
+    def test_without_shared_workers_each_page_reads_a_stream_of_its_own(self):
+        """A browser without SharedWorker: each page holds its stream, as before."""
+        no_worker = {"source": "delete window.SharedWorker;"}
+        with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
+            first = self.d.current_window_handle
+            try:
+                for _ in range(2):
+                    self.d.switch_to.new_window("window")
+                    self.d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", no_worker)
+                    self.open(board)
+                    self.assertEqual(self.d.execute_script("return typeof SharedWorker"), "undefined")
+                wait_for(lambda: board.state()["pages"]["open"] == 2, 10, "a stream for each page")
+                self.part("serial-input").send_keys("on my own", Keys.ENTER)
+                wait_for(lambda: "M7 got: on my own" in self.part("serial").text, 20, "the M7's answer")
             finally:
                 for handle in self.d.window_handles:
                     if handle != first:
@@ -250,7 +311,7 @@ class WebPage(unittest.TestCase):
                 self.wait_value("A2", "600")
                 self.assertIn("M7 got: before the pages", self.part("serial").text)
                 self.wait_value("D13", lambda v: v in ("0", "1"))
-                self.assertEqual(board.state()["pages"]["open"], 2)
+                self.assertEqual(board.state()["pages"]["open"], 1)  # one browser: one stream for both
                 # D2 toggles every millisecond: the page shows it at the screen's rate, with its count.
                 counts = self.d.execute_script("""
                     const el = document.querySelector('[data-part="D2"]');

@@ -1,6 +1,8 @@
 // page.js - the board's page: draws the board from the server's events (GET /api/events:
 // a "state" event with the whole board, then "update" events with what changed, at most
 // one a frame) and sends the page's hands (sliders, Serial input, reset) to the /api/ POSTs.
+// The same file is the SharedWorker that holds the one event stream of a browser's pages of
+// the board and relays its events to them (sharedStream, at the end).
 'use strict';
 
 const SERIAL_KEEP = 65536;   // characters the Serial Monitor keeps
@@ -257,70 +259,121 @@ function setupReset() {
 
 // ------------------------------------------------------------ the event stream
 
-let refusedSaid = false; // the message says why the board refused the event stream
-
 // The board answered the event stream with an error (16 pages already, another Host): an
-// EventSource never tries again after a status that is not 200. Say the board's sentence,
-// and try again, so that the page comes in once another leaves.
-async function refused() {
+// EventSource never tries again after a status that is not 200. The board's sentence (null
+// when a place just came free, or the board is gone), so that the page says it and tries
+// again, and comes in once another page leaves.
+async function refusal() {
   try {
     const r = await fetch('/api/events');
     if (r.ok) {
       await r.body.cancel(); // a place just came free: the EventSource takes it
-    } else {
-      const answer = await r.json().catch(() => ({}));
-      showMessage(answer.error || `the board refused the page's events (HTTP ${r.status})`);
-      refusedSaid = true;
+      return null;
     }
+    const answer = await r.json().catch(() => ({}));
+    return answer.error || `the board refused the page's events (HTTP ${r.status})`;
   } catch (e) {
-    // The board is gone: the connection's part says so.
+    return null; // the board is gone: the connection's part says so
   }
-  setTimeout(connect, 2000);
 }
 
-// The page's event stream; none while the page is hidden (below).
-let events = null;
+let refusedSaid = false; // the message says why the board refused the event stream
+
+function showLive() {
+  const status = part('connection');
+  setValue(status, 'live', 'connection: live');
+  setText(status, 'live');
+  if (refusedSaid) showMessage('');
+  refusedSaid = false;
+}
+
+function showLost() {
+  const status = part('connection');
+  setValue(status, 'lost', 'connection: lost (the board stopped, or is starting again)');
+  setText(status, 'board not reachable');
+  // The board's clock (and the RTC) stop where the page last had them: a board that is
+  // gone does not count on.
+  if (view.timeAt) {
+    view.time += (performance.now() - view.timeAt) / 1000;
+    view.timeAt = 0;
+    showTime();
+  }
+}
+
+function showRefused(text) {
+  showLost();
+  showMessage(text);
+  refusedSaid = true;
+}
+
+// The events come from the browser's one shared stream (the worker below, through this
+// port), or, where the browser has no SharedWorker, from the page's own (connect).
+let shared = null;
+let events = null; // the page's own stream; none while the page is hidden (below)
 
 function connect() {
   if (document.hidden || (events && events.readyState !== EventSource.CLOSED)) return;
-  const status = part('connection');
   const stream = new EventSource('/api/events');
   events = stream;
   serialHave = null; // the first state replaces the text: what came while hidden is no gap
   stream.addEventListener('state', (e) => apply(JSON.parse(e.data), true));
   stream.addEventListener('update', (e) => apply(JSON.parse(e.data), false));
-  stream.addEventListener('open', () => {
-    setValue(status, 'live', 'connection: live');
-    setText(status, 'live');
-    if (refusedSaid) showMessage('');
-    refusedSaid = false;
-  });
-  stream.addEventListener('error', () => {
-    setValue(status, 'lost', 'connection: lost (the board stopped, or is starting again)');
-    setText(status, 'board not reachable');
-    // The board's clock (and the RTC) stop where the page last had them: a board that is
-    // gone does not count on.
-    if (view.timeAt) {
-      view.time += (performance.now() - view.timeAt) / 1000;
-      view.timeAt = 0;
-      showTime();
-    }
-    if (stream.readyState === EventSource.CLOSED) refused();
+  stream.addEventListener('open', showLive);
+  stream.addEventListener('error', async () => {
+    showLost();
+    if (stream.readyState !== EventSource.CLOSED) return;
+    const why = await refusal();
+    if (why) showRefused(why);
+    setTimeout(connect, 2000);
   });
 }
 
-// A browser keeps at most six connections to one address, and each page's stream holds one:
-// with six pages of the board open (tabs), every page's POSTs waited for ever and a seventh
-// page did not load. A page hidden (another tab shown) gives its stream up, and takes the
-// board as it is now when shown again.
-document.addEventListener('visibilitychange', () => {
-  if (document.hidden && events) {
-    events.close();
-    events = null;
-  } else {
-    connect();
+function fromWorker(m) {
+  if (m.kind === 'state' || m.kind === 'update') apply(m.msg, m.kind === 'state');
+  else if (m.kind === 'live') showLive();
+  else if (m.kind === 'lost') showLost();
+  else if (m.kind === 'refused') showRefused(m.text);
+}
+
+// A browser keeps at most six connections to one address (HTTP/1.1), and each page's stream
+// held one: with six windows of the board shown, every page's POSTs waited for ever and a
+// seventh page did not load. The pages of one browser share one stream now, held by a
+// SharedWorker (this same file, below); without one, each page holds its own.
+function startEvents() {
+  if (typeof SharedWorker === 'function') {
+    try {
+      const worker = new SharedWorker('/page.js', { name: 'duet-board events' });
+      worker.addEventListener('error', () => { // the worker did not start: a stream of its own
+        shared = null;
+        connect();
+      });
+      shared = worker.port;
+      shared.onmessage = (e) => fromWorker(e.data);
+      if (!document.hidden) shared.postMessage('join');
+      return;
+    } catch (e) {
+      shared = null;
+    }
   }
-});
+  connect();
+}
+
+// A page hidden (another tab shown) reads no events (with a stream of its own, it gives it
+// up), and takes the board as it is now when shown again. A page closed leaves the shared
+// stream; the last page to leave closes it.
+function watchVisibility() {
+  document.addEventListener('visibilitychange', () => {
+    if (shared) shared.postMessage(document.hidden ? 'leave' : 'join');
+    else if (document.hidden && events) {
+      events.close();
+      events = null;
+    } else {
+      connect();
+    }
+  });
+  window.addEventListener('pagehide', () => shared && shared.postMessage('leave'));
+  window.addEventListener('pageshow', (e) => shared && e.persisted && !document.hidden && shared.postMessage('join'));
+}
 
 async function start() {
   makeSliders();
@@ -328,8 +381,84 @@ async function start() {
   setupReset();
   const r = await fetch('/board.svg');
   document.getElementById('board').innerHTML = await r.text();
-  connect();
+  watchVisibility();
+  startEvents();
   setInterval(showTime, 250);
 }
 
-start();
+// ------------------------------------------------------------ the shared stream (a SharedWorker)
+
+// The trace pane's lines after an event's trace joins those a reader has.
+function joinTrace(have, trace) {
+  const lines = trace.reset ? trace.lines.slice() : have.concat(trace.lines);
+  return lines.length > TRACE_KEEP ? lines.slice(lines.length - TRACE_KEEP) : lines;
+}
+
+// The worker: one event stream for every page of the board shown in this browser. It relays
+// each event to them, and keeps the board as the events built it, which a page that joins
+// gets as its state (with the Serial Monitor's and trace pane's text the other pages have).
+function sharedStream() {
+  const ports = new Set();
+  let stream = null, retry = null, board = null, serial = null, trace = [], link = null;
+  const tell = (m) => { for (const p of ports) p.postMessage(m); };
+  const say = (m) => { link = m; tell(m); };
+
+  function keep(msg, full) {
+    if (full) board = { ...msg, pins: { ...msg.pins } };
+    else for (const [k, v] of Object.entries(msg)) if (k === 'pins') Object.assign(board.pins, v); else board[k] = v;
+    if (msg.serial) serial = joinSerial(serial, msg.serial);
+    if (msg.trace) trace = joinTrace(trace, msg.trace);
+  }
+
+  function snapshot() {
+    return { ...board, serial: { text: serial ? serial.text : '', reset: true, end: serial ? serial.end : 0 },
+      trace: { lines: trace, reset: true } };
+  }
+
+  function open() {
+    retry = null;
+    if (stream || !ports.size) return;
+    const s = new EventSource('/api/events');
+    stream = s;
+    for (const name of ['state', 'update'])
+      s.addEventListener(name, (e) => {
+        const msg = JSON.parse(e.data);
+        keep(msg, name === 'state');
+        tell({ kind: name, msg });
+      });
+    s.addEventListener('open', () => say({ kind: 'live' }));
+    s.addEventListener('error', async () => {
+      say({ kind: 'lost' });
+      if (s.readyState !== EventSource.CLOSED || stream !== s) return;
+      stream = null;
+      const why = await refusal();
+      if (why) say({ kind: 'refused', text: why });
+      if (ports.size && !retry) retry = setTimeout(open, 2000);
+    });
+  }
+
+  function close() {
+    if (stream) stream.close();
+    if (retry) clearTimeout(retry);
+    stream = retry = board = serial = link = null;
+    trace = [];
+  }
+
+  self.onconnect = (e) => {
+    const port = e.ports[0];
+    port.onmessage = (m) => {
+      if (m.data === 'join') {
+        ports.add(port);
+        if (board) port.postMessage({ kind: 'state', msg: snapshot() });
+        if (link) port.postMessage(link);
+        open();
+      } else if (m.data === 'leave') {
+        ports.delete(port);
+        if (!ports.size) close();
+      }
+    };
+  };
+}
+
+if (typeof document === 'undefined') sharedStream();
+else start();
