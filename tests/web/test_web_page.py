@@ -295,6 +295,23 @@ class WebPage(unittest.TestCase):
             text = self.part("serial").get_attribute("textContent")
             self.assertEqual([int(n) for n in re.findall(r"flood +(\d+) y{95}\r\n", text)], list(range(200)))
             self.assertNotIn("dropped", text)
+            # A window opened now in the same browser has what the first has (the shared
+            # stream's copy), not only the server's last 4 KiB.
+            first = self.d.current_window_handle
+            self.d.switch_to.new_window("window")
+            try:
+                self.open(board)
+                wait_for(lambda: "flood    199" in self.part("serial").get_attribute("textContent"), 20, "the burst")
+                self.assertEqual(self.part("serial").get_attribute("textContent"), text)
+            finally:
+                self.d.close()
+                self.d.switch_to.window(first)
+            # Bytes the server could not keep (over 64 KiB in one update) are said where they were.
+            joined = self.d.execute_script("""
+                const a = joinSerial(null, {text: 'one\\n', reset: true, from: 0, end: 4});
+                const b = joinSerial(a, {text: 'two\\n', reset: false, from: 4, end: 8});
+                return joinSerial(b, {text: 'five\\n', reset: false, from: 70008, end: 70013}).text;""")
+            self.assertEqual(joined, "one\ntwo\n\n[70000 bytes of the Serial output dropped here: the page did not keep up]\nfive\n")
 
     def test_second_page_sees_the_same_board_and_a_khz_pin_at_screen_rate(self):
         with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:
