@@ -121,7 +121,7 @@ def read_event(resp):
     """The next (name, data) of an event stream, skipping comments and retry lines."""
     name, data = None, None
     while True:
-        line = resp.fp.readline()
+        line = resp.readline()  # the stream is chunked: an event may straddle two chunks
         if not line:
             return None
         line = line.rstrip(b"\r\n").decode()
