@@ -156,7 +156,7 @@ class WebPage(unittest.TestCase):
                     others.append(s)
                 wait_for(lambda: board.state()["pages"]["open"] == 16, 20, "16 pages")
                 self.d.get(board.url)
-                wait_for(lambda: "pages are watching the board already" in self.part("message").text, 20,
+                wait_for(lambda: "event streams are open already" in self.part("message").text, 20,
                          f"the page to say why it has no events (it says {self.part('message').text!r})")
                 self.assertEqual(self.value("connection"), "lost")
                 others.pop().close()

@@ -42,7 +42,7 @@ typedef struct web_changes {
 
 /* The pages' counters, shown in the state. */
 typedef struct web_pages {
-    int open;            /* pages reading /api/events now */
+    int open;            /* event streams open now (the pages of one browser share one) */
     uint64_t resyncs;    /* times a page too slow for the events got the state instead */
 } web_pages;
 

@@ -335,7 +335,9 @@ static enum MHD_Result answer(board_web *w, struct MHD_Connection *conn, const c
     if (strcmp(url, "/api/events") == 0) {
         if (web_pages_live(w) >= WEB_PAGES_MAX)
             return refuse(conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
-                          "%d pages are watching the board already: close one and reload", WEB_PAGES_MAX);
+                          "%d event streams are open already (one for each browser, however many of its pages "
+                          "show the board, and one for each script): close one, and this page comes in by itself",
+                          WEB_PAGES_MAX);
         /* A HEAD gets the stream's headers and no stream: for the stream libmicrohttpd sent
          * its end (a last empty chunk) after a HEAD's headers, bytes that the client reads as
          * the start of the next answer. */
