@@ -20,11 +20,13 @@
  * web: each document dumps (as web.c does) as JSON jansson reads back, with each part its
  *   changes name (all in a state); the cores' states and why (as ref_text shows bytes) and
  *   the pins it lists are the feed's (a state lists every pin in use). The page's Serial text
- *   (a state replaces it, a frame's is appended; each says where it starts and ends, and a
- *   frame starts past the last one's end only when more than WEB_SERIAL_PENDING bytes came
- *   between the two: then it starts over, from its own start) is always ref_text of the Serial
- *   bytes published from where it was replaced up to those web_changes_serial_ready counts, which
- *   hold back at most the start of an unfinished character; its trace pane has the lines of
+ *   (a state replaces it with the last BOARD_SERIAL_TAIL bytes the frames sent; a frame's is
+ *   appended, at most WEB_SERIAL_FRAME bytes, all that web_changes_serial_ready counts or cut
+ *   before a character's start; each says where it starts and ends, and a frame starts past
+ *   the last one's end only when the ring, WEB_SERIAL_RING bytes, lost some: then the page
+ *   starts over, from there) is always ref_text of the Serial bytes published from where it
+ *   was replaced up to its end; web_changes_serial_ready holds back at most the start of an
+ *   unfinished character; its trace pane has the lines of
  *   the warnings, link and core steps (board_log_format, cut to WEB_TRACE_LINE - 1 bytes),
  *   each once, the last WEB_TRACE_LINES of them after a state.
  */
@@ -304,26 +306,34 @@ static void check_serial(page *pg, json_t *serial, const board_state *s, bool al
     json_t *text = json_object_get(serial, "text");
     CHECK(json_is_string(text) && json_is_boolean(json_object_get(serial, "reset")));
     json_t *from_j = json_object_get(serial, "from"), *end_j = json_object_get(serial, "end");
-    CHECK(json_is_integer(from_j) && json_is_integer(end_j) && (uint64_t)json_integer_value(end_j) == ready);
-    uint64_t from = (uint64_t)json_integer_value(from_j);
+    CHECK(json_is_integer(from_j) && json_is_integer(end_j));
+    uint64_t from = (uint64_t)json_integer_value(from_j), end = (uint64_t)json_integer_value(end_j);
+    uint64_t oldest = g.ch.serial_total > WEB_SERIAL_RING ? g.ch.serial_total - WEB_SERIAL_RING : 0;
+    uint64_t sent = g.ch.serial_sent > oldest ? g.ch.serial_sent : oldest;
+    CHECK(from <= end && end <= ready);
     if (json_is_true(json_object_get(serial, "reset"))) {
-        pg->serial_at = ready - (s->serial_len - held), pg->text.len = 0; /* the Monitor's last bytes */
-        CHECK(from == pg->serial_at);
-    } else if (from != pg->serial_end) {
-        /* A gap: more than the ring holds came since the last frame; the text is its bytes. */
-        CHECK(!all && from > pg->serial_end && g.ch.serial_total - from == WEB_SERIAL_PENDING);
+        /* A state: the last bytes the frames sent (the next frame goes on from its end). */
+        CHECK(all && end == sent && from == (end - oldest > BOARD_SERIAL_TAIL ? end - BOARD_SERIAL_TAIL : oldest));
         pg->serial_at = from, pg->text.len = 0;
     } else {
-        CHECK(!all);
+        /* A frame: on from the last one's end (or from the oldest byte the ring has: the gap
+         * the page shows), all that is ready or a frame's worth less a character's start. */
+        CHECK(!all && from == sent && end - from <= WEB_SERIAL_FRAME);
+        CHECK(end == ready || (end + 3 >= from + WEB_SERIAL_FRAME &&
+                               ((g.serial.b[end] & 0xc0) != 0x80 || end + 3 == from + WEB_SERIAL_FRAME)));
+        if (from != pg->serial_end) {
+            CHECK(from > pg->serial_end && from == oldest);
+            pg->serial_at = from, pg->text.len = 0;
+        }
     }
-    pg->serial_end = ready;
+    pg->serial_end = end;
     put(&pg->text, json_string_value(text), json_string_length(text));
     bytes want = {0};
-    ref_text(&want, g.serial.b + pg->serial_at, ready - pg->serial_at);
+    ref_text(&want, g.serial.b + pg->serial_at, end - pg->serial_at);
     CHECK(want.len == pg->text.len && same(want.b, pg->text.b, want.len));
     /* Right so far: keep only the text from the last byte that is not a continuation byte on
      * (no character straddles it, whatever comes next). */
-    uint64_t cut = ready;
+    uint64_t cut = end;
     while (cut > pg->serial_at && (g.serial.b[cut - 1] & 0xc0) == 0x80)
         cut--;
     if (cut-- > pg->serial_at) {
@@ -474,9 +484,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         uint8_t *data = next_event(&p, end, &ev, &h, &time_us);
         if (ev.kind == 30) { /* the frame's changes go to the other pages, the state to this one */
             check_doc(s, false, true);
-            check_doc(s, true, false);
-            web_changes_sent(&g.ch, s);
+            web_changes_sent(&g.ch, s); /* web.c's frame: sent, then a page too slow gets the state */
             g.due = 0, memset(g.pin_due, 0, sizeof g.pin_due);
+            check_doc(s, true, false);
         } else if (ev.kind == 31) {
             check_doc(s, true, true);
         } else {

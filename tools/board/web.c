@@ -138,17 +138,18 @@ static void frame(board_web *w)
     w->last_frame_ns = mono_ns();
     w->shown_m7 = board_feed_state(w->feed)->m7;
     w->shown_m4 = board_feed_state(w->feed)->m4;
-    if (w->clients) {
-        size_t len;
-        char *text = event_text(w, "update", false, &len);
-        if (text) {
-            for (web_client *c = w->clients; c; c = c->next)
-                client_send(w, c, text, len);
-            free(text);
-        }
+    size_t len;
+    char *text = w->clients ? event_text(w, "update", false, &len) : NULL;
+    /* What the frame holds is sent from here on: a page too slow for it gets the state made
+     * now (client_resync), whose Serial text ends where the next frame's starts. Serial bytes
+     * past what one frame sends go in the next; bytes held back (a character cut short) go
+     * with the next ones that come. */
+    w->dirty = web_changes_sent(&w->ch, board_feed_state(w->feed));
+    if (text) {
+        for (web_client *c = w->clients; c; c = c->next)
+            client_send(w, c, text, len);
+        free(text);
     }
-    web_changes_sent(&w->ch, board_feed_state(w->feed));
-    w->dirty = false; /* bytes held back (a character cut short) go with the next ones */
 }
 
 static ssize_t client_read(void *cls, uint64_t pos, char *buf, size_t max)

@@ -109,18 +109,35 @@ uint64_t web_changes_serial_ready(const board_state *s, const web_changes *ch)
     return total;
 }
 
-/* A frame's Serial text: the bytes from the last frame's end (or the oldest the ring still
- * has) to ready. */
-static json_t *serial_fresh_json(const web_changes *ch, uint64_t ready, uint64_t *from)
+static uint64_t ring_oldest(const web_changes *ch)
 {
-    uint64_t oldest = ch->serial_total > WEB_SERIAL_PENDING ? ch->serial_total - WEB_SERIAL_PENDING : 0;
+    return ch->serial_total > WEB_SERIAL_RING ? ch->serial_total - WEB_SERIAL_RING : 0;
+}
+
+uint64_t web_changes_serial_next(const board_state *s, const web_changes *ch, uint64_t *from)
+{
+    uint64_t ready = web_changes_serial_ready(s, ch), oldest = ring_oldest(ch);
     *from = ch->serial_sent > oldest ? ch->serial_sent : oldest;
-    size_t n = (size_t)(ready - *from);
+    if (ready <= *from)
+        return *from;
+    if (ready - *from <= WEB_SERIAL_FRAME)
+        return ready;
+    /* Cut before a character that would straddle the end (continuation bytes: 10xxxxxx). */
+    uint64_t end = *from + WEB_SERIAL_FRAME;
+    for (int back = 0; back < 3 && end > *from + 1 && (ch->serial_ring[end % WEB_SERIAL_RING] & 0xc0) == 0x80; back++)
+        end--;
+    return end;
+}
+
+/* Serial bytes [from, end) from the ring, as text. */
+static json_t *ring_text(const web_changes *ch, uint64_t from, uint64_t end)
+{
+    size_t n = (size_t)(end - from);
     uint8_t *bytes = malloc(n ? n : 1);
     if (!bytes)
         return json_string("");
     for (size_t i = 0; i < n; i++)
-        bytes[i] = ch->serial_ring[(*from + i) % WEB_SERIAL_PENDING];
+        bytes[i] = ch->serial_ring[(from + i) % WEB_SERIAL_RING];
     json_t *j = text_json(bytes, n);
     free(bytes);
     return j;
@@ -128,17 +145,16 @@ static json_t *serial_fresh_json(const web_changes *ch, uint64_t ready, uint64_t
 
 static json_t *serial_json(const board_state *s, const web_changes *ch, bool all)
 {
-    uint64_t ready = web_changes_serial_ready(s, ch), from;
-    json_t *text;
-    if (all) {
-        size_t have = s->serial_len - (size_t)(ch->serial_total - ready);
-        from = ready - have;
-        text = text_json((const uint8_t *)s->serial_tail, have);
+    uint64_t from, end;
+    if (all) { /* the last bytes the frames sent: the next frame goes on from there */
+        uint64_t oldest = ring_oldest(ch);
+        end = ch->serial_sent > oldest ? ch->serial_sent : oldest;
+        from = end - oldest > BOARD_SERIAL_TAIL ? end - BOARD_SERIAL_TAIL : oldest;
     } else {
-        text = serial_fresh_json(ch, ready, &from);
+        end = web_changes_serial_next(s, ch, &from);
     }
-    return json_pack("{s:o, s:b, s:I, s:I}", "text", text, "reset", all, "from", (json_int_t)from, "end",
-                     (json_int_t)ready);
+    return json_pack("{s:o, s:b, s:I, s:I}", "text", ring_text(ch, from, end), "reset", all, "from",
+                     (json_int_t)from, "end", (json_int_t)end);
 }
 
 static json_t *trace_json(const web_changes *ch, bool all)
@@ -251,8 +267,8 @@ bool web_changes_event(web_changes *ch, const board_event *ev)
         ch->parts |= WEB_PART_RTC;
         break;
     case BOARD_EV_SERIAL:
-        for (size_t i = ev->len > WEB_SERIAL_PENDING ? ev->len - WEB_SERIAL_PENDING : 0; i < ev->len; i++)
-            ch->serial_ring[(ch->serial_total + i) % WEB_SERIAL_PENDING] = ev->data[i];
+        for (size_t i = ev->len > WEB_SERIAL_RING ? ev->len - WEB_SERIAL_RING : 0; i < ev->len; i++)
+            ch->serial_ring[(ch->serial_total + i) % WEB_SERIAL_RING] = ev->data[i];
         ch->serial_total += ev->len;
         break;
     case BOARD_EV_RESET:
@@ -272,10 +288,12 @@ bool web_changes_event(web_changes *ch, const board_event *ev)
     return ev->kind != BOARD_EV_STREAM && ev->kind != BOARD_EV_RPC && ev->kind != BOARD_EV_SERIAL_IN;
 }
 
-void web_changes_sent(web_changes *ch, const board_state *s)
+bool web_changes_sent(web_changes *ch, const board_state *s)
 {
-    ch->serial_sent = web_changes_serial_ready(s, ch);
+    uint64_t from;
+    ch->serial_sent = web_changes_serial_next(s, ch, &from);
     ch->trace_sent = ch->trace_total;
     ch->parts = 0;
     memset(ch->pin, 0, sizeof ch->pin);
+    return web_changes_serial_next(s, ch, &from) > from;
 }

@@ -21,10 +21,16 @@ enum {
 
 #define WEB_TRACE_LINES 200
 #define WEB_TRACE_LINE 240
-/* The Serial bytes kept for the next frame: a burst of up to this many between two frames
- * reaches the pages whole. More, and a frame's text starts later than where the last one
- * ended: the pages see the gap ("from" and "end" in each piece of text, web_json_board). */
-#define WEB_SERIAL_PENDING 65536
+/* The Serial bytes kept for the pages until the frames have sent them, and the most one frame
+ * sends: a burst comes whole, in as many frames as it takes (a megabyte in 16 frames, 0.4 s).
+ * Only when more than WEB_SERIAL_RING bytes wait does a frame's text start later than where
+ * the last one ended: the pages see the gap ("from" and "end" in each piece of text). */
+#ifndef WEB_SERIAL_RING /* fuzz/board_readers builds them smaller, to reach their ends */
+#define WEB_SERIAL_RING (1024 * 1024)
+#endif
+#ifndef WEB_SERIAL_FRAME
+#define WEB_SERIAL_FRAME 65536
+#endif
 
 /* What changed since the last frame; the values themselves are read from the feed's state. */
 typedef struct web_changes {
@@ -33,8 +39,8 @@ typedef struct web_changes {
     uint64_t serial_total;    /* bytes the Serial Monitor showed since power-on */
     uint64_t serial_sent;     /* of which the pages have (in the frames sent) */
     /* The last Serial bytes, a ring: byte k (since power-on) is serial_ring[k % size] while
-     * k >= serial_total - WEB_SERIAL_PENDING. */
-    uint8_t serial_ring[WEB_SERIAL_PENDING];
+     * k >= serial_total - WEB_SERIAL_RING. */
+    uint8_t serial_ring[WEB_SERIAL_RING];
     /* The trace pane's last lines (the --trace lines, warnings), a ring. */
     char trace[WEB_TRACE_LINES][WEB_TRACE_LINE];
     uint64_t trace_total, trace_sent;
@@ -49,12 +55,12 @@ typedef struct web_pages {
 /* The board as JSON: everything (all), or only what ch says changed since the last frame
  * (then the serial text and trace lines are those after ch's *_sent). The Serial text says
  * where it starts and ends among the bytes the M7 wrote since power-on ("from", "end"): a
- * state's is the Serial Monitor's last bytes (BOARD_SERIAL_TAIL), a frame's every byte since
- * the last frame, or its last WEB_SERIAL_PENDING when more came (from is then past the last
- * frame's end: a gap a page can show). now_us: the board's
- * time now. The caller owns the result. Everything holds the Serial bytes and trace lines
- * not sent yet too, so a page that gets it must get it in place of a frame's changes or
- * right after a frame: else the next frame brings it some of them again. */
+ * state's is the last BOARD_SERIAL_TAIL bytes the frames sent (it ends where the next frame
+ * starts), a frame's the bytes after the last frame's, WEB_SERIAL_FRAME at most
+ * (web_changes_serial_next; from is past the last frame's end only when the ring lost bytes:
+ * a gap a page can show). now_us: the board's time now. The caller owns the result.
+ * Everything holds the trace lines not sent yet too, so a page that gets it must get it
+ * right after a frame (web_changes_sent): else the next frame brings it some of them again. */
 json_t *web_json_board(const board_state *s, const web_changes *ch, bool all, uint64_t now_us,
                        const web_pages *pages);
 
@@ -67,11 +73,18 @@ json_t *web_json_board(const board_state *s, const web_changes *ch, bool all, ui
 bool web_changes_event(web_changes *ch, const board_event *ev);
 
 /* A frame made from s and ch went to the pages: what it held is sent (the Serial bytes
- * web_changes_serial_ready counted, the trace lines), no part or pin changed since. */
-void web_changes_sent(web_changes *ch, const board_state *s);
+ * web_changes_serial_next gave, the trace lines), no part or pin changed since. Returns
+ * whether Serial bytes wait for the next frame (not a character's start alone). */
+bool web_changes_sent(web_changes *ch, const board_state *s);
 
 /* Adds a line to the trace pane's ring. */
 void web_changes_trace(web_changes *ch, const char *line, size_t len);
+
+/* Where the next frame's Serial text starts (*from: serial_sent, or the oldest byte the ring
+ * still has) and ends: WEB_SERIAL_FRAME bytes on at most, not inside a character, and not past
+ * web_changes_serial_ready. Those bytes go in the frame; more wait when the end is short of
+ * web_changes_serial_ready (the frame after sends them). */
+uint64_t web_changes_serial_next(const board_state *s, const web_changes *ch, uint64_t *from);
 
 /* The count of the Serial Monitor's bytes to send now (all those after serial_sent, less an
  * unfinished UTF-8 character at the end, which waits for its last bytes). */
