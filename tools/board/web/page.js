@@ -259,7 +259,7 @@ function setupReset() {
 
 // ------------------------------------------------------------ the event stream
 
-// The board answered the event stream with an error (16 pages already, another Host): an
+// The board answered the event stream with an error (16 streams already, another Host): an
 // EventSource never tries again after a status that is not 200. The board's sentence (null
 // when a place just came free, or the board is gone), so that the page says it and tries
 // again, and comes in once another page leaves.
@@ -343,7 +343,10 @@ function startEvents() {
   if (typeof SharedWorker === 'function') {
     try {
       const worker = new SharedWorker('/page.js', { name: 'duet-board events' });
-      worker.addEventListener('error', () => { // the worker did not start: a stream of its own
+      worker.addEventListener('error', () => { // the worker failed: a stream of its own
+        if (!shared) return;
+        shared.onmessage = null;
+        shared.postMessage('leave');
         shared = null;
         connect();
       });
