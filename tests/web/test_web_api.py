@@ -399,9 +399,9 @@ class WebApi(unittest.TestCase):
             board.stop()
 
     def test_half_sent_requests_do_not_hold_the_server(self):
-        """64 clients that connect and send half a request's header held all of the server's
-        64 connections (libmicrohttpd waits 60 s for the rest, and has no deadline for a whole
-        header): no page, from this machine or another address, was served meanwhile. A page
+        """64 clients that connect and send half a request's header (or its header and half its
+        body) held all of the server's 64 connections (libmicrohttpd waits 60 s for the rest,
+        and has no deadline for a whole request): no page, from this machine or another address, was served meanwhile. A page
         from another address and one from this machine are served at once now, the slow
         clients are cut off after the deadline for a request, and a page's event stream,
         which never ends, goes on throughout."""
@@ -412,9 +412,12 @@ class WebApi(unittest.TestCase):
             conn, resp = board.events()
             self.assertEqual(read_event(resp)[0], "state")
             half = f"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:{board.port}\r\nX-Slow: ".encode()
-            for _ in range(64):
+            # and half a body: the header whole, the body not
+            body = (f"POST /api/serial HTTP/1.1\r\nHost: 127.0.0.1:{board.port}\r\n"
+                    "Content-Length: 100\r\n\r\n{\"text\": \"").encode()
+            for i in range(64):
                 s = socket.create_connection(("127.0.0.1", board.port), timeout=20)
-                s.sendall(half)
+                s.sendall(body if i % 2 else half)
                 slow.append(s)
             time.sleep(0.5)  # the server has taken them in (it may have let some go already)
 
