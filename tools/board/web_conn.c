@@ -4,12 +4,14 @@
  * the server's connections, and no page was served. Each connection is noted from its start
  * (web_conn_started) to its end; while none of its requests is being answered it is waiting
  * (for its first request, the rest of one, or the next one on a kept-alive connection). A
- * connection that waited WEB_WAIT_MS is cut off, and when a new one comes while
- * WEB_WAITING_MAX wait, the one that waited longest is cut off to make room: a slow client
- * holds at most WEB_WAITING_MAX connections, for at most WEB_WAIT_MS, and a page that sends
- * its request at once is served. A connection being answered is never cut off: a page's
- * event stream never ends. Cut off: its socket shut down, which libmicrohttpd sees as the
- * client's end and closes it in its next run. */
+ * connection that waited WEB_WAIT_MS is cut off, and while more than WEB_WAITING_MAX wait,
+ * those that waited WEB_ROOM_MS are cut off, the longest waiting first, down to
+ * WEB_WAITING_MAX: a slow client holds at most WEB_WAITING_MAX connections for long, and at
+ * most WEB_WAIT_MS, and a page that sends its request at once is served. A connection that
+ * just came is not cut off to make room: the server may take in several before it reads any
+ * (a page's 16 event streams opened at once, then its next request). A connection being
+ * answered is never cut off: a page's event stream never ends. Cut off: its socket shut down,
+ * which libmicrohttpd sees as the client's end and closes it in its next run. */
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -30,7 +32,7 @@ static void conn_cut(web_conn *c)
 }
 
 /* The connection that has waited longest (not cut off yet), and how many wait. */
-static web_conn *longest_waiting(board_web *w, unsigned *count)
+static web_conn *longest_waiting(const board_web *w, unsigned *count)
 {
     web_conn *oldest = NULL;
     *count = 0;
@@ -51,10 +53,6 @@ void web_conn_started(board_web *w, int fd, void **socket_cls)
         return; /* not watched: libmicrohttpd's own timeout still ends it */
     c->fd = fd;
     c->since_ns = now_ns();
-    unsigned waiting;
-    web_conn *oldest = longest_waiting(w, &waiting);
-    if (oldest && waiting >= WEB_WAITING_MAX)
-        conn_cut(oldest);
     c->next = w->conns;
     w->conns = c;
     *socket_cls = c;
@@ -89,7 +87,8 @@ void web_conn_answering(struct MHD_Connection *conn, bool answering)
     }
 }
 
-/* When the next waiting connection's time is up (0: none waits). */
+/* When the next waiting connection's time is up (0: none waits): WEB_WAIT_MS after it began
+ * to wait, or WEB_ROOM_MS for the longest waiting one while more than WEB_WAITING_MAX wait. */
 static uint64_t next_due(const board_web *w)
 {
     uint64_t next = 0;
@@ -98,6 +97,10 @@ static uint64_t next_due(const board_web *w)
         if (!c->answering && !c->cut && (!next || due < next))
             next = due;
     }
+    unsigned waiting;
+    const web_conn *oldest = longest_waiting(w, &waiting);
+    if (oldest && waiting > WEB_WAITING_MAX && oldest->since_ns + WEB_ROOM_MS * 1000000ull < next)
+        next = oldest->since_ns + WEB_ROOM_MS * 1000000ull;
     return next;
 }
 
@@ -113,4 +116,9 @@ void web_conn_check(board_web *w)
     for (web_conn *c = w->conns; c; c = c->next)
         if (!c->answering && !c->cut && now >= c->since_ns + WEB_WAIT_MS * 1000000ull)
             conn_cut(c);
+    unsigned waiting;
+    web_conn *oldest;
+    while ((oldest = longest_waiting(w, &waiting)) && waiting > WEB_WAITING_MAX &&
+           now >= oldest->since_ns + WEB_ROOM_MS * 1000000ull)
+        conn_cut(oldest);
 }

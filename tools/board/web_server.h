@@ -25,7 +25,8 @@
 #define WEB_CONNECTIONS_MAX 64        /* connections at once, at most */
 #define WEB_IDLE_S 60                 /* libmicrohttpd closes a connection silent this long */
 #define WEB_WAIT_MS 10000             /* a connection waits this long for a whole request, at most */
-#define WEB_WAITING_MAX 16            /* connections waiting for a request at once, at most */
+#define WEB_WAITING_MAX 16            /* connections waiting for a request for long, at most */
+#define WEB_ROOM_MS 1000              /* past WEB_WAITING_MAX, one that waited this long is cut off */
 
 /* A connection, watched for a request that never comes whole (web_conn.c). */
 typedef struct web_conn {
@@ -83,9 +84,8 @@ enum MHD_Result web_events_open(board_web *w, struct MHD_Connection *conn);
  * first (web.c), so that they do not keep a new page out. */
 unsigned web_pages_live(board_web *w);
 
-/* A connection started (its socket fd): it is watched from now on, *socket_cls its note; and
- * when WEB_WAITING_MAX connections wait for a request, the one that waited longest is cut
- * off. web_conn_closed forgets it (libmicrohttpd closed it). */
+/* A connection started (its socket fd): it is watched from now on, *socket_cls its note.
+ * web_conn_closed forgets it (libmicrohttpd closed it). */
 void web_conn_started(board_web *w, int fd, void **socket_cls);
 void web_conn_closed(board_web *w, void **socket_cls);
 
@@ -93,7 +93,8 @@ void web_conn_closed(board_web *w, void **socket_cls);
  * the next request from now on. */
 void web_conn_answering(struct MHD_Connection *conn, bool answering);
 
-/* Cuts off the connections that waited WEB_WAIT_MS for a request. */
+/* Cuts off the connections that waited WEB_WAIT_MS for a request, and while more than
+ * WEB_WAITING_MAX wait, those that waited WEB_ROOM_MS, the longest waiting first. */
 void web_conn_check(board_web *w);
 
 /* The time until a connection waited WEB_WAIT_MS (ns; 0: now, -1: none waits). */
