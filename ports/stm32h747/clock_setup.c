@@ -58,6 +58,12 @@ static bool supply_ldo(void)
     return giga_reg_wait(&PWR_CSR1, PWR_CSR1_ACTVOSRDY, PWR_CSR1_ACTVOSRDY);
 }
 
+/* VOS1, then the overdrive (§7.4, "voltage scaling"). The overdrive's write goes to SYSCFG
+ * on APB4, the ready flags are read from PWR on AHB4: until SYSCFG_PWRCR reads ODEN back the
+ * write may still be on its way, and VOSRDY still VOS1's (ST's HAL reads ODEN back there,
+ * __HAL_PWR_VOLTAGESCALING_CONFIG). Then both ready flags: VOSRDY (PWR_D3CR, §7.8.7) and
+ * the active level's ACTVOSRDY (PWR_CSR1, §7.8.2), which HAL_PWREx_ControlVoltageScaling
+ * waits for before the clock is raised. */
 static bool voltage_vos0(void)
 {
     giga_reg_update(&PWR_D3CR, PWR_D3CR_VOS_MASK, PWR_D3CR_VOS1);
@@ -65,7 +71,9 @@ static bool voltage_vos0(void)
         return false;
     giga_clock_enable(RCC_CN_APB4ENR, RCC_APB4ENR_SYSCFGEN);
     giga_reg_update(&SYSCFG_PWRCR, 0, SYSCFG_PWRCR_ODEN);
-    return giga_reg_wait(&PWR_D3CR, PWR_D3CR_VOSRDY, PWR_D3CR_VOSRDY);
+    return giga_reg_wait(&SYSCFG_PWRCR, SYSCFG_PWRCR_ODEN, SYSCFG_PWRCR_ODEN) &&
+           giga_reg_wait(&PWR_D3CR, PWR_D3CR_VOSRDY, PWR_D3CR_VOSRDY) &&
+           giga_reg_wait(&PWR_CSR1, PWR_CSR1_ACTVOSRDY, PWR_CSR1_ACTVOSRDY);
 }
 
 /* PLL1 from the HSE; the system runs on the HSI while PLL1 is stopped and set. */

@@ -142,6 +142,23 @@ static void test_clock_setup_order(void **state)
     assert_int_equal(sws, op_count - 1); /* nothing after the switch */
 }
 
+/* VOS0: the overdrive's write reaches SYSCFG (it reads back set) before the wait on the
+ * regulator, so that the wait does not end on VOS1's ready flag still standing; then the
+ * active voltage is ready (PWR_CSR1.ACTVOSRDY), as ST's HAL waits for it. */
+static void test_clock_setup_overdrive_settles(void **state)
+{
+    (void)state;
+    assert_true(giga_clock_setup());
+    int overdrive = find(OP_UPDATE, &SYSCFG_PWRCR, SYSCFG_PWRCR_ODEN);
+    int read_back = find(OP_WAIT, &SYSCFG_PWRCR, SYSCFG_PWRCR_ODEN);
+    int vos0_ready = find_last(OP_WAIT, &PWR_D3CR, PWR_D3CR_VOSRDY);
+    int active_ready = find_last(OP_WAIT, &PWR_CSR1, PWR_CSR1_ACTVOSRDY);
+    int hse = find(OP_UPDATE, &RCC_CR, RCC_CR_HSEON);
+    assert_true(overdrive >= 0);
+    assert_true(read_back > overdrive && read_back < vos0_ready);
+    assert_true(active_ready > vos0_ready && active_ready < hse);
+}
+
 /* A tree already at 480 MHz (a second call, or a bootloader that set it) is left alone. */
 static void test_clock_setup_once(void **state)
 {
@@ -335,6 +352,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_clock_setup_reaches_480_mhz, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_order, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_overdrive_settles, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_once, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_leaves_pll1_first, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_without_hse, setup_m7),
