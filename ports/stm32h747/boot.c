@@ -32,7 +32,7 @@ int giga_boot_m4(uint32_t address)
     if (RCC_GCR & RCC_GCR_BOOT_C2)
         return DUET_ERR_STATE;
     if (FLASH_OPTSR_CUR & FLASH_OPTSR_BCM4) {
-        giga_clear_bcm4_and_reset(); /* does not return: the program starts again */
+        giga_clear_bcm4_and_reset(); /* the program starts again, unless the change failed */
         return DUET_ERR_BOOT;
     }
     /* The boot address keeps its top 16 bits only: an image must start on 64 KiB. */

@@ -64,8 +64,10 @@ void giga_sem_give(uint32_t sem);
 /* *reg = (*reg & ~clear) | set, holding semaphore sem meanwhile. */
 void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, uint32_t sem);
 
-/* Clears the option byte BCM4 (the M4 no longer starts at reset) and resets the chip.
- * Does not return. */
+/* Clears the option byte BCM4 (the M4 no longer starts at reset): true once the option
+ * bytes took the change. giga_clear_bcm4_and_reset then resets the chip, and returns only
+ * if the option bytes could not be changed (the M4 then still starts at every reset). */
+bool giga_option_bcm4_clear(void);
 void giga_clear_bcm4_and_reset(void);
 
 /* The start-up sequences (the clock tree, the SDRAM) write their registers through these

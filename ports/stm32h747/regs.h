@@ -193,6 +193,9 @@
 #define FLASH_OPTSR_PRG REG32(FLASH_BASE_R + 0x20u) /* FLASH_OPTSR_PRG */
 #define FLASH_OPTSR_OPT_BUSY (1u << 0)
 #define FLASH_OPTSR_BCM4 (1u << 22)
+#define FLASH_OPTSR_OPTCHANGEERR (1u << 30) /* the last option-byte change failed */
+#define FLASH_OPTCCR REG32(FLASH_BASE_R + 0x24u)    /* FLASH_OPTCCR: CLR_OPTCHANGEERR bit 30 */
+#define FLASH_OPTCCR_CLR_OPTCHANGEERR (1u << 30)
 
 /* ------------------------------------------------------------ SYSCFG (RM0399 §13.3) */
 

@@ -347,6 +347,51 @@ static void test_sdram_not_on_the_m4(void **state)
     assert_int_equal(op_count, 0);
 }
 
+/* ------------------------------------------------------------ the option byte BCM4 */
+
+#define OPTSR_ARDUINO 0x0B86AAF0u /* what Arduino's bootloader burn writes: BCM7 1, BCM4 0 */
+
+/* Option bytes already unlocked: no key is written (a key written to unlocked option bytes
+ * is a wrong sequence, a bus error; ST's HAL_FLASH_OB_Unlock writes them only when OPTLOCK
+ * reads set), and the change is made: BCM4 cleared in OPTSR_PRG, the rest kept, the change
+ * started, the option bytes locked again. */
+static void test_option_bcm4_clear_unlocked_writes_no_key(void **state)
+{
+    (void)state;
+    FLASH_OPTCR = 0;
+    FLASH_OPTSR_PRG = OPTSR_ARDUINO | FLASH_OPTSR_BCM4;
+    FLASH_OPTSR_CUR = OPTSR_ARDUINO;
+    assert_true(giga_option_bcm4_clear());
+    assert_int_equal(FLASH_OPTKEYR, 0u);
+    assert_int_equal(FLASH_OPTSR_PRG, OPTSR_ARDUINO);
+    assert_true(FLASH_OPTCR & FLASH_OPTCR_OPTSTART);
+    assert_true(FLASH_OPTCR & FLASH_OPTCR_OPTLOCK);
+}
+
+/* Keys that do not unlock: nothing is programmed, false. */
+static void test_option_bcm4_clear_still_locked(void **state)
+{
+    (void)state;
+    FLASH_OPTCR = FLASH_OPTCR_OPTLOCK;
+    FLASH_OPTSR_PRG = OPTSR_ARDUINO | FLASH_OPTSR_BCM4;
+    assert_false(giga_option_bcm4_clear());
+    assert_int_equal(FLASH_OPTSR_PRG, OPTSR_ARDUINO | FLASH_OPTSR_BCM4);
+    assert_false(FLASH_OPTCR & FLASH_OPTCR_OPTSTART);
+}
+
+/* A change the flash refused (OPTCHANGEERR): false, the error cleared, the option bytes
+ * locked; the caller then does not reset into the same refusal for ever. */
+static void test_option_bcm4_clear_refused(void **state)
+{
+    (void)state;
+    FLASH_OPTCR = 0;
+    FLASH_OPTSR_PRG = OPTSR_ARDUINO | FLASH_OPTSR_BCM4;
+    FLASH_OPTSR_CUR = OPTSR_ARDUINO | FLASH_OPTSR_BCM4 | FLASH_OPTSR_OPTCHANGEERR;
+    assert_false(giga_option_bcm4_clear());
+    assert_int_equal(FLASH_OPTCCR, FLASH_OPTCCR_CLR_OPTCHANGEERR);
+    assert_true(FLASH_OPTCR & FLASH_OPTCR_OPTLOCK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +410,9 @@ int main(void)
         cmocka_unit_test_setup(test_sdram_mpu_region, setup_m7_480),
         cmocka_unit_test_setup(test_sdram_init_once, setup_m7_480),
         cmocka_unit_test_setup(test_sdram_not_on_the_m4, setup_m7_480),
+        cmocka_unit_test_setup(test_option_bcm4_clear_unlocked_writes_no_key, setup_m7),
+        cmocka_unit_test_setup(test_option_bcm4_clear_still_locked, setup_m7),
+        cmocka_unit_test_setup(test_option_bcm4_clear_refused, setup_m7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
