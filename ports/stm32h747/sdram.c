@@ -69,11 +69,15 @@ static void pins_to_fmc(unsigned port, uint16_t pins)
         af[bit / 8u] |= GPIO_AF_FMC << ((bit % 8u) * 4u);
     }
     giga_clock_enable(RCC_CN_AHB4ENR, RCC_AHB4ENR_GPIOEN(port));
+    /* The M4 may be running and writing other pins of these ports (D6, D13, D14, D16, ...):
+     * the read-modify-writes hold the GPIO semaphore, as every other GPIO write of the port. */
+    giga_sem_take(GIGA_SEM_GPIO);
     giga_reg_update(&GPIO_AFR(port, 0), af_mask[0], af[0]);
     giga_reg_update(&GPIO_AFR(port, 8), af_mask[1], af[1]);
     giga_reg_update(&GPIO_OSPEEDR(port), mask2, speed);
     giga_reg_update(&GPIO_PUPDR(port), mask2, pull);
     giga_reg_update(&GPIO_MODER(port), mask2, mode);
+    giga_sem_give(GIGA_SEM_GPIO);
 }
 
 /* One command to bank 1. */
@@ -111,7 +115,9 @@ int giga_sdram_init(void)
     for (unsigned i = 0; i < sizeof sdram_pins / sizeof sdram_pins[0]; i++)
         pins_to_fmc(sdram_pins[i].port, sdram_pins[i].pins);
     giga_clock_enable(RCC_CN_AHB3ENR, RCC_AHB3ENR_FMCEN);
+    giga_sem_take(GIGA_SEM_RCC); /* RCC_D1CCIPR is both cores' (the RCC semaphore) */
     giga_reg_update(&RCC_D1CCIPR, RCC_D1CCIPR_FMCSEL_MASK, 0); /* rcc_hclk3 */
+    giga_sem_give(GIGA_SEM_RCC);
     giga_reg_update(&FMC_SDCR1, 0x7FFFu, SDCR1_WANTED);
     giga_reg_update(&FMC_SDTR1, 0x0FFFFFFFu, SDTR1_WANTED);
     giga_reg_update(&FMC_BCR1, FMC_BCR1_BMAP_MASK, FMC_BCR1_BMAP_SWAP | FMC_BCR1_FMCEN);

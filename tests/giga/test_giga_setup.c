@@ -15,7 +15,7 @@
 
 #include "duet/error.h"
 
-enum op_kind { OP_UPDATE, OP_WAIT, OP_DELAY };
+enum op_kind { OP_UPDATE, OP_WAIT, OP_DELAY, OP_TAKE, OP_GIVE };
 
 typedef struct {
     enum op_kind kind;
@@ -53,6 +53,28 @@ bool giga_reg_wait(volatile uint32_t *reg, uint32_t mask, uint32_t value)
 void giga_delay_us(uint32_t us)
 {
     record(OP_DELAY, NULL, us, 0);
+}
+
+/* hsem.c's cross-core locks, recorded: taking and giving back semaphore sem. */
+void giga_sem_take(uint32_t sem)
+{
+    record(OP_TAKE, NULL, sem, 0);
+}
+
+void giga_sem_give(uint32_t sem)
+{
+    record(OP_GIVE, NULL, sem, 0);
+}
+
+/* True if op i lies between a take of semaphore sem and its give. */
+static bool under_lock(int i, uint32_t sem)
+{
+    bool held = false;
+    for (int j = 0; j < i; j++) {
+        if ((ops[j].kind == OP_TAKE || ops[j].kind == OP_GIVE) && ops[j].clear_or_mask == sem)
+            held = ops[j].kind == OP_TAKE;
+    }
+    return held;
 }
 
 /* The index of the first recorded op of that kind on reg whose set bits (or waited value)
@@ -313,6 +335,36 @@ static void test_sdram_pins(void **state)
     assert_true(find_last(OP_UPDATE, &GPIO_MODER(7), 0) < find(OP_UPDATE, &FMC_SDCR1, 0));
 }
 
+/* The M4 may run while the M7 sets the SDRAM up (duet_giga_sdram_begin in any split but
+ * 100_0), and write the same GPIO ports and RCC's kernel clock selections: each
+ * read-modify-write of a GPIO register is made holding semaphore 5 (GPIO), that of
+ * RCC_D1CCIPR holding semaphore 3 (RCC), mbed's numbering as the rest of the port uses. */
+static void test_sdram_shared_registers_locked(void **state)
+{
+    (void)state;
+    assert_int_equal(giga_sdram_init(), DUET_OK);
+    int gpio_writes = 0;
+    for (int i = 0; i < op_count; i++) {
+        if (ops[i].kind != OP_UPDATE)
+            continue;
+        uintptr_t a = (uintptr_t)ops[i].reg;
+        for (unsigned port = 3; port <= 7; port++) {
+            bool gpio = a == (uintptr_t)&GPIO_MODER(port) || a == (uintptr_t)&GPIO_OSPEEDR(port) ||
+                        a == (uintptr_t)&GPIO_PUPDR(port) || a == (uintptr_t)&GPIO_AFR(port, 0) ||
+                        a == (uintptr_t)&GPIO_AFR(port, 8);
+            if (gpio) {
+                assert_true(under_lock(i, GIGA_SEM_GPIO));
+                gpio_writes++;
+            }
+        }
+        if (a == (uintptr_t)&RCC_D1CCIPR)
+            assert_true(under_lock(i, GIGA_SEM_RCC));
+    }
+    assert_int_equal(gpio_writes, 5 * 5);
+    assert_false(under_lock(op_count, GIGA_SEM_GPIO)); /* given back */
+    assert_false(under_lock(op_count, GIGA_SEM_RCC));
+}
+
 /* MPU region 1 on the M7: 8 MiB at 0x60000000, normal memory, not cached (TEX 1, C 0,
  * B 0), full access, after the SDRAM answers. */
 static void test_sdram_mpu_region(void **state)
@@ -407,6 +459,7 @@ int main(void)
         cmocka_unit_test_setup(test_clock_setup_not_on_the_m4, setup_m7),
         cmocka_unit_test_setup(test_sdram_init_sequence, setup_m7_480),
         cmocka_unit_test_setup(test_sdram_pins, setup_m7_480),
+        cmocka_unit_test_setup(test_sdram_shared_registers_locked, setup_m7_480),
         cmocka_unit_test_setup(test_sdram_mpu_region, setup_m7_480),
         cmocka_unit_test_setup(test_sdram_init_once, setup_m7_480),
         cmocka_unit_test_setup(test_sdram_not_on_the_m4, setup_m7_480),
