@@ -8,6 +8,7 @@
 3. No run of six or more lines stands twice in src/, letter for letter once comments, blank
    lines and lines of braces alone are left out (same-shape repeats with other names need a
    reader's judgement and are reviewed with a tool, not here).
+4. No build product is tracked: compiled Python (__pycache__, .pyc), objects and libraries.
 
 Prints each breach as FILE:LINE: what, then `N checks, N failed`; exits 1 on any breach.
 The C scanner is a small one: it skips comments, strings and character literals and treats a
@@ -139,6 +140,10 @@ def check(repo):
     files = tracked(repo)
     breaches = []
     checks = 0
+    for p in files:
+        checks += 1
+        if "__pycache__/" in p or p.endswith((".pyc", ".o", ".a", ".so")):
+            breaches.append(f"{p}:1: a build product, tracked (.gitignore leaves them out)")
     core = [p for p in files if p.startswith("src/") and p.endswith((".c", ".h"))]
     for p in core:
         checks += 1
