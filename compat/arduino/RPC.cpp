@@ -75,6 +75,17 @@ void RPCResult::fail_type(const char *type_name, bool integer) const
                  duet_msgpack_type_name(v.type), type_name);
 }
 
+/* A container or struct asked for: a value of another type is told as fail_type tells it;
+ * one whose inside does not fit gets where and what. */
+void RPCResult::fail_value(const char *type_name, const detail::rpc_problem &p) const
+{
+    if (p.kind == detail::rpc_problem::MISMATCH && p.at_top())
+        fail_type(type_name, false);
+    char text[DUET_RPC_ERROR_TEXT];
+    detail::rpc_problem_text(p, text, sizeof text);
+    detail::halt("RPC.call(\"%s\").as<%s>(): the result of %s does not fit: %s", method_, type_name, method_, text);
+}
+
 /* ------------------------------------------------------------ the RPC object */
 
 int RPCClass::begin()
@@ -256,19 +267,209 @@ int rpc_put_bin(duet_req *r, const void *data, size_t len)
     return duet_msgpack_writer_error(w);
 }
 
-int rpc_fail_array(duet_req *r, unsigned n, const char *elem_name, bool integer, const rpc_array_problem &problem)
+/* ------------------------------------------------------------ containers (rpc_values.h) */
+
+bool rpc_mismatch(rpc_problem *p, const duet_msgpack_token &found, const char *want, const char *want_of, bool range)
 {
-    char text[96];
-    const char *found = duet_msgpack_type_name(problem.found.type);
-    if (problem.at < 0)
-        duet_format_text_nofloat(text, sizeof text, "argument %u: expected an array of %s, got %s", n + 1, elem_name,
-                                 found);
+    p->kind = range ? rpc_problem::RANGE : rpc_problem::MISMATCH;
+    p->found = found;
+    p->want = want;
+    p->want_of = want_of;
+    return false;
+}
+
+bool rpc_wrong_count(rpc_problem *p, const duet_msgpack_token &found, uint32_t want)
+{
+    p->kind = rpc_problem::COUNT;
+    p->found = found;
+    p->count = want;
+    return false;
+}
+
+bool rpc_wrong_length(rpc_problem *p, const duet_msgpack_token &found, uint32_t want)
+{
+    p->bytes = true;
+    return rpc_wrong_count(p, found, want);
+}
+
+bool rpc_missing(rpc_problem *p, const char *key, size_t len)
+{
+    p->kind = rpc_problem::MISSING;
+    p->key = key;
+    p->key_len = len;
+    return false;
+}
+
+/* Puts text before the path (what does not fit is cut, and "...: " says so). */
+static bool prepend(rpc_problem *p, const char *text)
+{
+    size_t n = strlen(text);
+    if (p->cut)
+        return false;
+    if (n > p->path_at) {
+        p->cut = true;
+        return false;
+    }
+    p->path_at -= n;
+    memcpy(p->path + p->path_at, text, n);
+    return false;
+}
+
+bool rpc_in_element(rpc_problem *p, uint32_t i)
+{
+    char text[24];
+    duet_format_text_nofloat(text, sizeof text, "element %lu: ", (unsigned long)i + 1);
+    return prepend(p, text);
+}
+
+bool rpc_in_key(rpc_problem *p, uint32_t i)
+{
+    char text[32];
+    duet_format_text_nofloat(text, sizeof text, "key of entry %lu: ", (unsigned long)i + 1);
+    return prepend(p, text);
+}
+
+bool rpc_in_value(rpc_problem *p, const uint8_t *key_at, size_t avail, uint32_t i)
+{
+    char text[48];
+    duet_msgpack_token key;
+    if (!rpc_read_value(key_at, avail, &key))
+        key.type = DUET_MSGPACK_NONE;
+    if (key.type == DUET_MSGPACK_STR && key.v.bytes.len <= 32)
+        duet_format_text_nofloat(text, sizeof text, "key \"%.*s\": ", (int)key.v.bytes.len,
+                                 (const char *)key.v.bytes.ptr);
+    else if (key.type == DUET_MSGPACK_UINT)
+        duet_format_text_nofloat(text, sizeof text, "key %llu: ", (unsigned long long)key.v.u);
+    else if (key.type == DUET_MSGPACK_INT)
+        duet_format_text_nofloat(text, sizeof text, "key %lld: ", (long long)key.v.i);
     else
-        duet_format_text_nofloat(text, sizeof text, "argument %u: element %ld: expected %s, got %s%s", n + 1,
-                                 problem.at + 1, elem_name, found,
-                                 integer && (problem.found.type == DUET_MSGPACK_INT || problem.found.type == DUET_MSGPACK_UINT)
-                                     ? " out of its range"
-                                     : "");
+        duet_format_text_nofloat(text, sizeof text, "value of entry %lu: ", (unsigned long)i + 1);
+    return prepend(p, text);
+}
+
+bool rpc_open(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_type want, const char *want_text,
+              const char *want_of, duet_msgpack_token *t)
+{
+    if (!duet_msgpack_read_token(r, t))
+        t->type = DUET_MSGPACK_NONE;
+    if (t->type != want)
+        return rpc_mismatch(p, *t, want_text, want_of, false);
+    if (++p->depth > DUET_ARDUINO_RPC_DEPTH) {
+        p->kind = rpc_problem::DEEP;
+        return false;
+    }
+    /* Each element takes a byte at least (a map's entry two): a count beyond what remains is
+     * no value (and must not size a container). */
+    if ((uint64_t)t->v.count * (want == DUET_MSGPACK_MAP ? 2 : 1) > duet_msgpack_reader_remaining(r)) {
+        t->type = DUET_MSGPACK_NONE;
+        return rpc_mismatch(p, *t, want_text, want_of, false);
+    }
+    return true;
+}
+
+bool rpc_open_exact(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_type want, uint32_t n, duet_msgpack_token *t)
+{
+    char text[32];
+    duet_format_text_nofloat(text, sizeof text, "%lu", (unsigned long)n);
+    if (!rpc_open(r, p, want, "an array of ", n == 1 ? "1 element" : "elements", t)) {
+        if (p->kind == rpc_problem::MISMATCH && p->want_of[0] == 'e')
+            return rpc_wrong_count(p, p->found, n); /* says the count */
+        return false;
+    }
+    if (t->v.count != n)
+        return rpc_wrong_count(p, *t, n);
+    return true;
+}
+
+bool rpc_skip(duet_msgpack_reader *r, rpc_problem *p)
+{
+    unsigned left = p->depth < DUET_ARDUINO_RPC_DEPTH ? DUET_ARDUINO_RPC_DEPTH - p->depth : 1;
+    duet_msgpack_reader_set_max_depth(r, left);
+    if (duet_msgpack_skip(r))
+        return true;
+    p->kind = rpc_problem::DEEP;
+    return false;
+}
+
+bool rpc_member_name(const char *list, size_t i, const char **name, size_t *len)
+{
+    const char *s = list;
+    for (;;) {
+        int nest = 0;
+        while (*s == ' ')
+            s++;
+        const char *start = s;
+        for (; *s && (nest > 0 || *s != ','); s++)
+            nest += (*s == '(' || *s == '[' || *s == '{') - (*s == ')' || *s == ']' || *s == '}');
+        const char *end = s;
+        while (end > start && end[-1] == ' ')
+            end--;
+        if (i == 0 && (end > start || *s)) {
+            *name = start;
+            *len = (size_t)(end - start);
+            return true;
+        }
+        if (!*s)
+            return false;
+        s++;
+        i--;
+    }
+}
+
+long rpc_member_find(const char *list, const char *name, size_t len)
+{
+    const char *item;
+    size_t n;
+    for (size_t i = 0; rpc_member_name(list, i, &item, &n); i++)
+        if (n == len && memcmp(item, name, len) == 0)
+            return (long)i;
+    return -1;
+}
+
+bool rpc_read_member_key(duet_msgpack_reader *r, rpc_problem *p, uint32_t i, const char *names, long *member)
+{
+    duet_msgpack_token t;
+    if (!duet_msgpack_read_token(r, &t) || t.type != DUET_MSGPACK_STR) {
+        rpc_mismatch(p, t, "str", "", false);
+        return rpc_in_key(p, i);
+    }
+    *member = rpc_member_find(names, (const char *)t.v.bytes.ptr, t.v.bytes.len);
+    return true;
+}
+
+void rpc_problem_text(const rpc_problem &p, char *buf, size_t cap)
+{
+    const char *path = p.cut ? "...: " : "";
+    const char *found = duet_msgpack_type_name(p.found.type);
+    switch (p.kind) {
+    case rpc_problem::DEEP:
+        duet_format_text_nofloat(buf, cap, "nested deeper than %d levels (DUET_ARDUINO_RPC_DEPTH)", DUET_ARDUINO_RPC_DEPTH);
+        return;
+    case rpc_problem::MISSING:
+        duet_format_text_nofloat(buf, cap, "%s%skey \"%.*s\": missing", path, p.where(), (int)p.key_len, p.key);
+        return;
+    case rpc_problem::COUNT:
+        if (p.bytes)
+            duet_format_text_nofloat(buf, cap, "%s%sexpected %lu bytes, got %s of %lu", path, p.where(),
+                                     (unsigned long)p.count, found, (unsigned long)p.found.v.bytes.len);
+        else if (p.found.type == DUET_MSGPACK_ARRAY)
+            duet_format_text_nofloat(buf, cap, "%s%sexpected an array of %lu, got an array of %lu", path, p.where(),
+                                     (unsigned long)p.count, (unsigned long)p.found.v.count);
+        else
+            duet_format_text_nofloat(buf, cap, "%s%sexpected an array of %lu, got %s", path, p.where(),
+                                     (unsigned long)p.count, found);
+        return;
+    default:
+        duet_format_text_nofloat(buf, cap, "%s%sexpected %s%s, got %s%s", path, p.where(), p.want, p.want_of, found,
+                                 p.kind == rpc_problem::RANGE ? " out of its range" : "");
+    }
+}
+
+int rpc_fail_value(duet_req *r, unsigned n, const rpc_problem &p)
+{
+    char text[DUET_RPC_ERROR_TEXT];
+    size_t head = duet_format_text_nofloat(text, sizeof text, "argument %u: ", n + 1);
+    rpc_problem_text(p, text + head, sizeof text - head);
     return duet_req_fail(r, DUET_ERR_TYPE, text);
 }
 

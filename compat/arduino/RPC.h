@@ -42,7 +42,8 @@ public:
     RPCResult &operator=(const RPCResult &) = delete;
     ~RPCResult();
 
-    /* The result as a T (bool, an integer, float, double, String, std::string). */
+    /* The result as a T (bool, an integer, float, double, String, std::string, a container
+     * or a MSGPACK_DEFINE struct: rpc_types.h, rpc_values.h). */
     template <typename T> T as() const
     {
         typedef detail::rpc_type<detail::rpc_decayed<T>> type;
@@ -52,10 +53,11 @@ public:
         looked_ = true;
         if (err_ != DUET_OK)
             fail_call(type::name);
-        if constexpr (type::letter == 'v') { /* an array: read whole */
+        if constexpr (type::letter == 'v') { /* a container or struct: read whole */
             (void)v;
-            if (!type::decode_raw(raw_, len_, out))
-                fail_type(type::name, false);
+            detail::rpc_problem problem;
+            if (!type::decode_raw(raw_, len_, out, &problem))
+                fail_value(type::name, problem);
         } else if (!detail::rpc_read_value(raw_, len_, &v) || !type::decode(v, out)) {
             fail_type(type::name, std::is_integral<T>::value && !std::is_same<T, bool>::value);
         }
@@ -84,6 +86,7 @@ private:
     void finish(int err);
     [[noreturn]] void fail_call(const char *type_name) const;
     [[noreturn]] void fail_type(const char *type_name, bool integer) const;
+    [[noreturn]] void fail_value(const char *type_name, const detail::rpc_problem &p) const;
 };
 
 /*

@@ -10,12 +10,17 @@
  *               a tuple of it; a byte vector's is two: its data and length)
  *   put()       writes a handler's result
  *   decode()    reads a result value for as<T>(); false if its type or range does not fit
- * Anything else fails to compile with a message naming what is allowed.
+ *   write()     writes the value into a container's encoding, size() or most the bytes it
+ *               takes at most (not for const char *)
+ * Containers (std::vector, std::array, std::map, std::tuple ...) and MSGPACK_DEFINE structs
+ * travel as one value of letter 'v' (rpc_values.h). Anything else fails to compile with a
+ * message naming what is allowed.
  */
 #ifndef DUET_ARDUINO_RPC_TYPES_H
 #define DUET_ARDUINO_RPC_TYPES_H
 
 #include <limits>
+#include <string.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string>
@@ -270,6 +275,8 @@ struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned
     static holder &use(holder &h) { return h; }
     static std::tuple<const void *, size_t> pass(const holder &v) { return std::make_tuple((const void *)v.data(), v.size()); }
     static int put(duet_req *r, const holder &v) { return rpc_put_bin(r, v.data(), v.size()); }
+    static size_t size(const holder &v) { return 5 + v.size(); }
+    static void write(duet_msgpack_writer *w, const holder &v) { duet_msgpack_write_bin(w, v.data(), v.size()); }
     static bool decode(const rpc_value &v, holder &out)
     {
         if (v.type != DUET_MSGPACK_BIN && v.type != DUET_MSGPACK_STR)
@@ -280,116 +287,15 @@ struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned
     }
 };
 
-/* ------------------------------------------------------------ arrays */
+/* ------------------------------------------------------------ containers and structs */
 
-/* Whether E can be an element of an array: a scalar or a text (not const char *, not bytes,
- * not another array). */
-template <typename E, typename = void> struct rpc_element : std::false_type {};
-template <typename E>
-struct rpc_element<E, typename std::enable_if<std::is_arithmetic<E>::value || std::is_same<E, String>::value ||
-                                              std::is_same<E, std::string>::value>::type> : std::true_type {};
+} // namespace detail
+} // namespace arduino
 
-/* The most bytes an element takes written: fixed for a scalar, its length and head for a text. */
-template <typename E> size_t rpc_element_size(const E &v)
-{
-    if constexpr (std::is_arithmetic<E>::value) {
-        (void)v;
-        return rpc_type<E>::most;
-    } else {
-        return rpc_type<E>::size(v);
-    }
-}
+#include "rpc_values.h"
 
-/* Writes v as a MessagePack array, as msgpack-c packs a vector. */
-template <typename E> void rpc_array_write(duet_msgpack_writer *w, const std::vector<E> &v)
-{
-    duet_msgpack_write_array(w, (uint32_t)v.size());
-    for (const E &e : v)
-        rpc_type<E>::write(w, e);
-}
-
-/* Writes v as a MessagePack array into out (sized for it): a call's argument. */
-template <typename E> void rpc_array_encode(const std::vector<E> &v, std::vector<uint8_t> &out)
-{
-    size_t most = 5;
-    for (const E &e : v)
-        most += rpc_element_size(e);
-    out.resize(most);
-    duet_msgpack_writer w;
-    duet_msgpack_writer_init(&w, out.data(), out.size());
-    rpc_array_write(&w, v);
-    out.resize(duet_msgpack_writer_size(&w));
-}
-
-/* Why an array could not be read: not an array (at = -1, found its type), or element at is
- * found (of another type, or out of the element type's range). */
-struct rpc_array_problem {
-    long at;
-    duet_msgpack_token found;
-};
-
-/* Reads the MessagePack array in data into out; false with the problem when it is no array
- * or an element is no E. */
-template <typename E>
-bool rpc_array_decode(const uint8_t *data, size_t len, std::vector<E> &out, rpc_array_problem *problem)
-{
-    duet_msgpack_reader r;
-    duet_msgpack_reader_init(&r, data, len);
-    problem->at = -1;
-    if (!duet_msgpack_read_token(&r, &problem->found) || problem->found.type != DUET_MSGPACK_ARRAY)
-        return false;
-    uint32_t count = problem->found.v.count;
-    if (count > duet_msgpack_reader_remaining(&r)) /* each element takes a byte at least */
-        return false;
-    std::vector<E> got(count);
-    for (uint32_t i = 0; i < count; i++) {
-        problem->at = (long)i;
-        E e{};
-        if (!duet_msgpack_read_token(&r, &problem->found) || !rpc_type<E>::decode(problem->found, e))
-            return false;
-        got[i] = e;
-    }
-    out.swap(got);
-    return true;
-}
-
-/* Fails a request whose argument n is no array of elem_name (problem says where; integer:
- * elem_name is an integer type, whose range an integer found may miss). */
-int rpc_fail_array(duet_req *r, unsigned n, const char *elem_name, bool integer, const rpc_array_problem &problem);
-
-/* std::vector<E> of scalars or texts travels as a MessagePack array, as the Arduino library's
- * MessagePack (msgpack-c) packs it; each element is checked as a value of E is. */
-template <typename E>
-struct rpc_type<std::vector<E>, typename std::enable_if<rpc_element<E>::value && !std::is_same<E, unsigned char>::value &&
-                                                        !std::is_same<E, char>::value>::type> {
-    static constexpr bool supported = true;
-    static constexpr char letter = 'v';
-    static constexpr const char *name = "std::vector";
-    typedef std::vector<E> holder;
-    static int fetch(duet_req *r, unsigned n, holder &out)
-    {
-        uint32_t len = 0;
-        const uint8_t *data = duet_arg_value(r, n, &len);
-        rpc_array_problem problem;
-        if (!rpc_array_decode(data, len, out, &problem))
-            return rpc_fail_array(r, n, rpc_type<E>::name, std::is_integral<E>::value && !std::is_same<E, bool>::value,
-                                  problem);
-        return DUET_OK;
-    }
-    static holder &use(holder &h) { return h; }
-    static int put(duet_req *r, const holder &v)
-    {
-        duet_msgpack_writer *w = duet_req_result(r); /* straight into the response */
-        rpc_array_write(w, v);
-        return duet_msgpack_writer_error(w);
-    }
-    /* A result, read whole (the token alone does not hold the elements). */
-    static bool decode_raw(const uint8_t *data, size_t len, holder &out)
-    {
-        rpc_array_problem problem;
-        return rpc_array_decode(data, len, out, &problem);
-    }
-};
+namespace arduino {
+namespace detail {
 
 /* ------------------------------------------------------------ passing */
 
@@ -406,12 +312,12 @@ auto rpc_pass(rpc_arena &, const T &v) -> decltype(rpc_pass_tuple(rpc_type<typen
     return rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v));
 }
 
-/* An array: its encoding (in the arena) and length, as 'v' takes a value. */
-template <typename E, typename std::enable_if<rpc_type<std::vector<E>>::letter == 'v', int>::type = 0>
-std::tuple<const void *, size_t> rpc_pass(rpc_arena &arena, const std::vector<E> &v)
+/* A container or struct: its encoding (in the arena) and length, as 'v' takes a value. */
+template <typename T, typename std::enable_if<rpc_is_value<T>::value, int>::type = 0>
+std::tuple<const void *, size_t> rpc_pass(rpc_arena &arena, const T &v)
 {
     arena.emplace_back();
-    rpc_array_encode(v, arena.back());
+    rpc_value_encode(v, arena.back());
     return std::make_tuple((const void *)arena.back().data(), arena.back().size());
 }
 
@@ -423,7 +329,8 @@ template <typename T> struct rpc_checked {
     static_assert(rpc_type<T>::supported,
                   "RPC: this type cannot travel between the cores. Arguments and results may be bool, "
                   "integers, float, double, String, std::string, const char *, a std::vector of uint8_t or "
-                  "char (bytes), or a std::vector of numbers, bools or strings (see docs/arduino.md)");
+                  "char (bytes), and std::vector, std::array, std::map, std::unordered_map, std::tuple, "
+                  "std::pair and MSGPACK_DEFINE structs of these but const char * (see docs/arduino.md)");
     static constexpr char letter = rpc_type<T>::letter;
 };
 

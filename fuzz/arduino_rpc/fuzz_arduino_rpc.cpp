@@ -30,7 +30,7 @@
  *        reported when the result goes away;
  *      - as<std::vector<E>>() for E int64_t, uint16_t, bool, float and String (decode_raw):
  *        a vector only when the first value is an array (else the output is left alone),
- *        and that vector, written as an array again (rpc_array_encode), reads back equal;
+ *        and that vector, written as an array again (rpc_value_encode), reads back equal;
  *      - with the flag bit: an RPC.call() that nothing answers fails (DUET_ERR_TIMEOUT,
  *        timedOut()) with an errorText() that names the function, as<T>() halts with "the
  *        call failed", and a failed result nobody looked at is reported exactly once when it
@@ -585,7 +585,7 @@ template <typename E> static void check_array_result(const uint8_t *data, size_t
         return;
     }
     std::vector<uint8_t> again;
-    arduino::detail::rpc_array_encode(out, again);
+    arduino::detail::rpc_value_encode(out, again);
     std::vector<E> back;
     CHECK(t::decode_raw(again.data(), again.size(), back) && back.size() == out.size());
     for (size_t i = 0; i < out.size(); i++)
