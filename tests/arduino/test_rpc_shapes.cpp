@@ -1,0 +1,241 @@
+/* test_rpc_shapes.cpp - containers and MSGPACK_DEFINE structs through RPC.h on both cores of
+ * the emulated board. This program is the M7: it boots the M4 (rpc_shapes_m4.cpp) with
+ * RPC.begin() and calls its functions with nested vectors, maps, tuples, pairs, std::arrays
+ * and structs, checking the results, their bytes on the wire, and each refusal word for word
+ * (test_rpc.cpp has the M4 of the other types, whose table of functions is full). */
+#include <array>
+#include <ftw.h>
+#include <map>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <string>
+#include <sys/wait.h>
+#include <tuple>
+#include <unistd.h>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+extern "C" {
+#include <cmocka.h>
+}
+
+#include "RPC.h"
+#include "duet/posix/board.h"
+#include "rpc_shapes.h"
+
+namespace {
+
+char tmp_dir[] = "/tmp/duet-arduino-shapes-XXXXXX";
+char board_dir[sizeof tmp_dir + 8];
+
+bool contains(const char *text, const char *part) { return strstr(text, part) != nullptr; }
+
+/* Runs fn in a child process and returns its exit status and what it wrote on stderr. */
+template <typename Fn> int in_child(Fn fn, std::string &err)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        fn();
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[512];
+    ssize_t n;
+    err.clear();
+    while ((n = read(fds[0], buf, sizeof buf)) > 0)
+        err.append(buf, (size_t)n);
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+int setup(void **)
+{
+    if (!mkdtemp(tmp_dir))
+        return -1;
+    snprintf(board_dir, sizeof board_dir, "%s/board", tmp_dir);
+    if (duet_posix_board_create(board_dir) != DUET_OK ||
+        duet_posix_board_upload(board_dir, DUET_POSIX_BOOT_1MB, ARDUINO_RPC_M4) != DUET_OK) {
+        fprintf(stderr, "board: %s\n", duet_posix_board_error_text());
+        return -1;
+    }
+    setenv("DUET_BOARD", board_dir, 1);
+    setenv("DUET_CORE", "m7", 1);
+    unsetenv("DUET_BOOT_ADDRESS");
+    return RPC.begin() == 1 ? 0 : -1;
+}
+
+int remove_one(const char *path, const struct stat *, int, struct FTW *) { return remove(path); }
+
+int teardown(void **)
+{
+    int status = -1;
+    if (RPC.call("quit").ok())
+        status = duet_posix_port_m4_join(duet_port_default(), 5000);
+    RPC.end();
+    nftw(tmp_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    if (status != 0)
+        fprintf(stderr, "the M4 ended with status %d\n", status);
+    return status == 0 ? 0 : -1;
+}
+
+/* Nested vectors, maps, tuples, pairs, std::arrays and MSGPACK_DEFINE structs travel both
+ * ways, as arguments and results. */
+void test_containers(void **)
+{
+    auto sums = RPC.call("row_sums", std::vector<std::vector<int>>{{1, 2}, {}, {-3, 70000}}).as<std::vector<long>>();
+    assert_true(sums == (std::vector<long>{3, 0, 69997}));
+    std::vector<std::vector<String>> texts = {{"a", "bc"}, {}, {""}};
+    assert_true(RPC.call("nested_echo", texts).as<std::vector<std::vector<String>>>() == texts);
+    auto doubled = RPC.call("map_double", std::map<String, int>{{"a", 1}, {"b", -20}}).as<std::map<std::string, long>>();
+    assert_true(doubled == (std::map<std::string, long>{{"a", 2}, {"b", -40}}));
+    std::unordered_map<int, std::string> umap = {{3, "three"}, {-1, "minus"}, {10, ""}};
+    auto sorted = RPC.call("umap_sorted", umap).as<std::map<int, String>>();
+    assert_true(sorted == (std::map<int, String>{{-1, "minus"}, {3, "three"}, {10, ""}}));
+    assert_true((RPC.call("umap_sorted", umap).as<std::unordered_map<long, std::string>>().at(-1)) == "minus");
+    auto turned = RPC.call("tuple_turn", std::make_tuple(7, String("x"), 2.5)).as<std::tuple<double, std::string, int>>();
+    assert_true(turned == std::make_tuple(2.5, std::string("x"), 7));
+    auto flipped = RPC.call("pair_flip", std::make_pair(String("p"), false)).as<std::pair<bool, String>>();
+    assert_true(flipped.first && flipped.second == "p");
+    assert_true((RPC.call("array_reverse", std::array<int, 3>{1, 2, 3}).as<std::array<int, 3>>()) ==
+                (std::array<int, 3>{3, 2, 1}));
+    assert_true((RPC.call("bytes4_reverse", std::array<uint8_t, 4>{0, 1, 0xfe, 0xff}).as<std::array<uint8_t, 4>>()) ==
+                (std::array<uint8_t, 4>{0xff, 0xfe, 1, 0}));
+    Point moved = RPC.call("point_move", Point{3, -4}, 10).as<Point>();
+    assert_int_equal(moved.x, 13);
+    assert_int_equal(moved.y, -14);
+    auto named = RPC.call("points_named", std::vector<Point>{{1, 2}, {3, 4}}).as<std::map<String, Point>>();
+    assert_int_equal(named.size(), 2);
+    assert_int_equal(named["p1"].x, 3);
+    assert_int_equal(named["p1"].y, 4);
+    Record grown = RPC.call("record_grow", Record{"r", {5}}).as<Record>();
+    assert_string_equal(grown.name.c_str(), "r+");
+    assert_true(grown.values == (std::vector<int>{5, 1}));
+    Node tree{1, {Node{2, {}}, Node{3, {Node{4, {}}}}}};
+    assert_int_equal(RPC.call("tree_sum", tree).as<long>(), 10);
+    Node chain = RPC.call("tree_chain", 8).as<Node>(); /* 16 levels: as deep as may be */
+    assert_int_equal(chain.value, 8);
+    assert_int_equal(RPC.call("tree_sum", chain).as<long>(), 36);
+    RPC.send("point_move", Point{1, 1}, 1); /* a notification carries them too */
+    /* On the wire as msgpack-c packs them: a MSGPACK_DEFINE_MAP struct as a map from the
+     * members' names, a MSGPACK_DEFINE one as an array. */
+    uint8_t raw[64];
+    size_t raw_len = 0;
+    const uint8_t point[] = {0x82, 0xa1, 'x', 0x01, 0xa1, 'y', 0xff};
+    assert_int_equal(duet_call("point_move", "vi:v", (const void *)point, sizeof point, 2, raw, sizeof raw, &raw_len),
+                     DUET_OK);
+    assert_int_equal(raw_len, 7);
+    assert_memory_equal(raw, "\x82\xa1x\x03\xa1y\xfd", 7);
+    const uint8_t record[] = {0x92, 0xa1, 'r', 0x90};
+    assert_int_equal(duet_call("record_grow", "v:v", (const void *)record, sizeof record, raw, sizeof raw, &raw_len),
+                     DUET_OK);
+    assert_int_equal(raw_len, 6);
+    assert_memory_equal(raw, "\x92\xa2r+\x91\x00", 6);
+}
+
+/* A text in place of Point's int x. */
+struct PointText {
+    String x;
+    int y = 0;
+    MSGPACK_DEFINE_MAP(x, y);
+};
+
+/* Each call's refusal, word for word (after the function's name). */
+void expect_refusal(const RPCResult &r, const char *method, const char *text)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s: %s", method, text);
+    assert_false(r.ok());
+    if (!contains(r.errorText(), want))
+        fail_msg("got \"%s\", wanted \"%s\"", r.errorText(), want);
+}
+
+/* A value of the wrong shape is refused before the function runs, naming the argument and
+ * where in it. */
+void test_container_refusals(void **)
+{
+    expect_refusal(RPC.call("point_move", std::vector<PointText>{{"1", 2}}, 1), "point_move",
+                   "argument 1: expected a map, got array");
+    expect_refusal(RPC.call("point_move", PointText{"1", 2}, 1), "point_move",
+                   "argument 1: key \"x\": expected int32, got str");
+    expect_refusal(RPC.call("points_named", std::vector<PointText>{{"", 1}}), "points_named",
+                   "argument 1: element 1: key \"x\": expected int32, got str");
+    expect_refusal(RPC.call("points_named", std::make_tuple(Point{}, PointText{})), "points_named",
+                   "argument 1: element 2: key \"x\": expected int32, got str");
+    expect_refusal(RPC.call("point_move", std::map<String, int>{{"x", 1}}, 1), "point_move",
+                   "argument 1: key \"y\": missing");
+    expect_refusal(RPC.call("point_move", std::map<int, int>{{1, 2}}, 1), "point_move",
+                   "argument 1: key of entry 1: expected str, got int");
+    expect_refusal(RPC.call("point_move", std::map<String, long long>{{"x", 1}, {"y", 1LL << 40}}, 1), "point_move",
+                   "argument 1: key \"y\": expected int32, got int out of its range");
+    expect_refusal(RPC.call("map_double", std::map<int, int>{{5, 1}}), "map_double",
+                   "argument 1: key of entry 1: expected String, got int");
+    expect_refusal(RPC.call("map_double", std::map<String, String>{{"k", "v"}}), "map_double",
+                   "argument 1: key \"k\": expected int32, got str");
+    expect_refusal(RPC.call("umap_sorted", std::map<int, int>{{-7, 1}}), "umap_sorted",
+                   "argument 1: key -7: expected std::string, got int");
+    expect_refusal(RPC.call("map_double", 5), "map_double", "argument 1: expected a map, got int");
+    expect_refusal(RPC.call("row_sums", std::vector<int>{1}), "row_sums",
+                   "argument 1: element 1: expected an array of int32, got int");
+    expect_refusal(RPC.call("row_sums", std::vector<std::vector<String>>{{}, {"1"}}), "row_sums",
+                   "argument 1: element 2: element 1: expected int32, got str");
+    expect_refusal(RPC.call("tuple_turn", std::make_tuple(1, String("x"))), "tuple_turn",
+                   "argument 1: expected an array of 3, got an array of 2");
+    expect_refusal(RPC.call("tuple_turn", std::make_tuple(1, 2, 3.0)), "tuple_turn",
+                   "argument 1: element 2: expected String, got int");
+    expect_refusal(RPC.call("pair_flip", String("p")), "pair_flip", "argument 1: expected an array of 2, got str");
+    expect_refusal(RPC.call("record_grow", std::make_tuple(String("r"))), "record_grow",
+                   "argument 1: expected an array of 2, got an array of 1");
+    expect_refusal(RPC.call("array_reverse", std::array<int, 2>{1, 2}), "array_reverse",
+                   "argument 1: expected an array of 3, got an array of 2");
+    expect_refusal(RPC.call("bytes4_reverse", std::vector<uint8_t>{1, 2, 3}), "bytes4_reverse",
+                   "argument 1: expected 4 bytes, got bin of 3");
+    expect_refusal(RPC.call("bytes4_reverse", std::array<int, 4>{}), "bytes4_reverse",
+                   "argument 1: expected bin, got array");
+    /* A hostile nesting is refused where it passes DUET_ARDUINO_RPC_DEPTH (16): a chain of 9
+     * nodes is 18 levels deep. */
+    expect_refusal(RPC.call("tree_sum", node_chain(9)), "tree_sum",
+                   "argument 1: nested deeper than 16 levels (DUET_ARDUINO_RPC_DEPTH)");
+    assert_int_equal(RPC.call("tree_sum", node_chain(8)).as<long>(), 36);
+    /* A result of the wrong shape stops the sketch, saying where. */
+    std::string err;
+    auto deep = RPC.call("tree_chain", 9);
+    assert_true(deep.ok());
+    assert_int_equal(in_child([&] { (void)deep.as<Node>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"tree_chain\").as<struct>(): the result of tree_chain does not fit: "
+                                      "nested deeper than 16 levels (DUET_ARDUINO_RPC_DEPTH)"));
+    auto half = RPC.call("map_double", std::map<String, int>{{"x", 1}});
+    assert_int_equal(in_child([&] { (void)half.as<Point>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"map_double\").as<struct>(): the result of map_double does not fit: "
+                                      "key \"y\": missing"));
+    auto number = RPC.call("tree_sum", Node{});
+    assert_int_equal(in_child([&] { (void)number.as<std::map<int, int>>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"tree_sum\").as<std::map>(): tree_sum returned int, which is no std::map"));
+    assert_int_equal(RPC.call("tree_sum", Node{5, {}}).as<int>(), 5); /* the M4 goes on */
+}
+
+} // namespace
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_containers),
+        cmocka_unit_test(test_container_refusals),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
