@@ -347,6 +347,23 @@ bool rpc_in_value(rpc_problem *p, const uint8_t *key_at, size_t avail, uint32_t 
     return prepend(p, text);
 }
 
+/* A container found opens one level deeper (false past DUET_ARDUINO_RPC_DEPTH); its count is
+ * checked against what remains: each element takes a byte at least (a map's entry two), and
+ * a count beyond that is no value (and must not size a container). */
+static bool enter(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_token *t, const char *want_text,
+                  const char *want_of)
+{
+    if (++p->depth > DUET_ARDUINO_RPC_DEPTH) {
+        p->kind = rpc_problem::DEEP;
+        return false;
+    }
+    if ((uint64_t)t->v.count * (t->type == DUET_MSGPACK_MAP ? 2 : 1) > duet_msgpack_reader_remaining(r)) {
+        t->type = DUET_MSGPACK_NONE;
+        return rpc_mismatch(p, *t, want_text, want_of, false);
+    }
+    return true;
+}
+
 bool rpc_open(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_type want, const char *want_text,
               const char *want_of, duet_msgpack_token *t)
 {
@@ -354,31 +371,16 @@ bool rpc_open(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_type want, co
         t->type = DUET_MSGPACK_NONE;
     if (t->type != want)
         return rpc_mismatch(p, *t, want_text, want_of, false);
-    if (++p->depth > DUET_ARDUINO_RPC_DEPTH) {
-        p->kind = rpc_problem::DEEP;
-        return false;
-    }
-    /* Each element takes a byte at least (a map's entry two): a count beyond what remains is
-     * no value (and must not size a container). */
-    if ((uint64_t)t->v.count * (want == DUET_MSGPACK_MAP ? 2 : 1) > duet_msgpack_reader_remaining(r)) {
-        t->type = DUET_MSGPACK_NONE;
-        return rpc_mismatch(p, *t, want_text, want_of, false);
-    }
-    return true;
+    return enter(r, p, t, want_text, want_of);
 }
 
-bool rpc_open_exact(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_type want, uint32_t n, duet_msgpack_token *t)
+bool rpc_open_array(duet_msgpack_reader *r, rpc_problem *p, uint32_t n, duet_msgpack_token *t)
 {
-    char text[32];
-    duet_format_text_nofloat(text, sizeof text, "%lu", (unsigned long)n);
-    if (!rpc_open(r, p, want, "an array of ", n == 1 ? "1 element" : "elements", t)) {
-        if (p->kind == rpc_problem::MISMATCH && p->want_of[0] == 'e')
-            return rpc_wrong_count(p, p->found, n); /* says the count */
-        return false;
-    }
-    if (t->v.count != n)
+    if (!duet_msgpack_read_token(r, t))
+        t->type = DUET_MSGPACK_NONE;
+    if (t->type != DUET_MSGPACK_ARRAY || t->v.count != n)
         return rpc_wrong_count(p, *t, n);
-    return true;
+    return enter(r, p, t, "an array", "");
 }
 
 bool rpc_skip(duet_msgpack_reader *r, rpc_problem *p)

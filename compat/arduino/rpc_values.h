@@ -82,8 +82,9 @@ struct rpc_problem {
     const char *key = "";          /* MISSING: the member's name */
     size_t key_len = 0;
     unsigned depth = 0;            /* containers open at the value being read */
-    char path[72] = {};
+    char path[72];
     size_t path_at = sizeof path - 1; /* the path is path[path_at..], NUL-terminated */
+    rpc_problem() { path[sizeof path - 1] = '\0'; }
     bool cut = false;                 /* an outer part of the path did not fit */
     /* The path as text. */
     const char *where() const { return path + path_at; }
@@ -107,9 +108,9 @@ bool rpc_in_value(rpc_problem *p, const uint8_t *key_at, size_t avail, uint32_t 
  * want (then want_text and want_of say what was expected). Opens one level. */
 bool rpc_open(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_type want, const char *want_text,
               const char *want_of, duet_msgpack_token *t);
-/* The same, and false when its count is not n. */
-bool rpc_open_exact(duet_msgpack_reader *r, rpc_problem *p, duet_msgpack_type want, uint32_t n,
-                    duet_msgpack_token *t);
+/* Reads an array's header: false (with the problem) when it is nested too deep or is no
+ * array of n elements. Opens one level. */
+bool rpc_open_array(duet_msgpack_reader *r, rpc_problem *p, uint32_t n, duet_msgpack_token *t);
 inline void rpc_close(rpc_problem *p) { p->depth--; }
 
 /* The problem as text: "element 2: expected int32, got str". */
@@ -225,13 +226,18 @@ template <typename E> struct rpc_codec<std::vector<E>, typename std::enable_if<!
         duet_msgpack_token t;
         if (!rpc_open(r, p, DUET_MSGPACK_ARRAY, "an array of ", rpc_codec<E>::name, &t))
             return false;
-        out.clear();
-        out.reserve(t.v.count); /* rpc_open checked that as many values may follow */
+        out.assign(t.v.count, E{}); /* rpc_open checked that as many values may follow */
         for (uint32_t i = 0; i < t.v.count; i++) {
-            E e{};
-            if (!rpc_codec<E>::read(r, e, p))
+            bool ok;
+            if constexpr (std::is_same<E, bool>::value) { /* (a bit, not a bool &) */
+                bool b = false;
+                ok = rpc_codec<bool>::read(r, b, p);
+                out[i] = b;
+            } else {
+                ok = rpc_codec<E>::read(r, out[i], p);
+            }
+            if (!ok)
                 return rpc_in_element(p, i);
-            out.push_back(std::move(e));
         }
         rpc_close(p);
         return true;
@@ -268,7 +274,7 @@ template <typename E, size_t N> struct rpc_codec<std::array<E, N>> {
             memcpy(out.data(), t.v.bytes.ptr, N);
             return true;
         } else {
-            if (!rpc_open_exact(r, p, DUET_MSGPACK_ARRAY, (uint32_t)N, &t))
+            if (!rpc_open_array(r, p, (uint32_t)N, &t))
                 return false;
             for (uint32_t i = 0; i < N; i++)
                 if (!rpc_codec<E>::read(r, out[i], p))
@@ -343,7 +349,7 @@ template <typename T> struct rpc_tuple_codec {
     static bool read(duet_msgpack_reader *r, T &out, rpc_problem *p)
     {
         duet_msgpack_token t;
-        if (!rpc_open_exact(r, p, DUET_MSGPACK_ARRAY, (uint32_t)std::tuple_size<T>::value, &t) ||
+        if (!rpc_open_array(r, p, (uint32_t)std::tuple_size<T>::value, &t) ||
             !rpc_read_each(r, out, p, each{}))
             return false;
         rpc_close(p);
@@ -406,7 +412,7 @@ template <typename T> struct rpc_codec<T, typename std::enable_if<rpc_has_member
         check();
         duet_msgpack_token t;
         if constexpr (names == nullptr) {
-            if (!rpc_open_exact(r, p, DUET_MSGPACK_ARRAY, (uint32_t)count, &t) ||
+            if (!rpc_open_array(r, p, (uint32_t)count, &t) ||
                 !rpc_read_each(r, out.duet_rpc_members(), p, each{}))
                 return false;
         } else if (!rpc_open(r, p, DUET_MSGPACK_MAP, "a map", "", &t) || !read_named(r, t.v.count, out, p)) {
