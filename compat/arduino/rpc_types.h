@@ -287,16 +287,6 @@ struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned
     }
 };
 
-/* ------------------------------------------------------------ containers and structs */
-
-} // namespace detail
-} // namespace arduino
-
-#include "rpc_values.h"
-
-namespace arduino {
-namespace detail {
-
 /* ------------------------------------------------------------ passing */
 
 /* What a call's arrays are encoded into, kept until the call has sent them. */
@@ -310,15 +300,6 @@ template <typename T>
 auto rpc_pass(rpc_arena &, const T &v) -> decltype(rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v)))
 {
     return rpc_pass_tuple(rpc_type<typename std::decay<T>::type>::pass(v));
-}
-
-/* A container or struct: its encoding (in the arena) and length, as 'v' takes a value. */
-template <typename T, typename std::enable_if<rpc_is_value<T>::value, int>::type = 0>
-std::tuple<const void *, size_t> rpc_pass(rpc_arena &arena, const T &v)
-{
-    arena.emplace_back();
-    rpc_value_encode(v, arena.back());
-    return std::make_tuple((const void *)arena.back().data(), arena.back().size());
 }
 
 /* ------------------------------------------------------------ signatures */
@@ -361,5 +342,8 @@ template <typename... A> struct rpc_send_signature {
 
 } // namespace detail
 } // namespace arduino
+
+/* Containers and structs (letter 'v'), after all of the above, which they build on. */
+#include "rpc_values.h"
 
 #endif

@@ -1,6 +1,6 @@
 /* rpc_values.h - values that travel as one MessagePack value (duet/rpc.h's letter 'v'), as
- * msgpack-c, the Arduino library's MessagePack, packs them (internal to RPC.h, included by
- * rpc_types.h):
+ * msgpack-c, the Arduino library's MessagePack, packs them (internal to RPC.h, included at
+ * the end of rpc_types.h, whose types it builds on):
  *   std::vector<E>                 array (bytes, E uint8_t or char, are rpc_types.h's bin)
  *   std::array<E, N>               array of N (E uint8_t or char: bin of N bytes)
  *   std::map, std::unordered_map   map, in the container's order
@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "duet/rpc.h"
+#include "rpc_types.h"
 
 /* How deep values may nest in one another (a vector of vectors is 2): a value nested deeper
  * is refused before it is read further, so that a hostile one cannot exhaust the stack. */
@@ -535,6 +536,15 @@ template <typename T> struct rpc_value_type {
 };
 
 template <typename T> struct rpc_type<T, typename std::enable_if<rpc_is_value<T>::value>::type> : rpc_value_type<T> {};
+
+/* A container or struct: its encoding (in the arena) and length, as 'v' takes a value. */
+template <typename T, typename std::enable_if<rpc_is_value<T>::value, int>::type = 0>
+std::tuple<const void *, size_t> rpc_pass(rpc_arena &arena, const T &v)
+{
+    arena.emplace_back();
+    rpc_value_encode(v, arena.back());
+    return std::make_tuple((const void *)arena.back().data(), arena.back().size());
+}
 
 } // namespace detail
 } // namespace arduino
