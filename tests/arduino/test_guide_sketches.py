@@ -28,7 +28,7 @@ OWN_SKETCHES = {
     "types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "halt_m7.ino": ["m7"],
     "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"], "led_m7.ino": ["m7"], "hello_m7.cpp": ["m7"],
     "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
-    "serial_rpc.ino": ["m7", "m4"],
+    "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"],
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -194,6 +194,17 @@ def test_types(b):
           "results; wrong calls refused with the function's name", repr(out))
 
 
+SHAPES_LINES = ["11,12", "3 0 -3", "2 2", "refused: move: argument 1: expected a map, got array",
+                "refused: sums: argument 1: element 2: element 1: expected int32, got str", "done"]
+
+
+def test_shapes(b):
+    status, out, err, ev = b.run("shapes_m7", "shapes_m4", 2)
+    check(status == 0 and serial_lines(out) == SHAPES_LINES + [""],
+          "shapes: a MSGPACK_DEFINE_MAP struct, a vector of vectors, a map and a tuple both ways; a value of the "
+          "wrong shape refused saying where", repr(out) + err)
+
+
 def test_cpp_sketch(b):
     status, out, err, ev = b.run("hello_m7", "types_m4", 2)
     check(status == 0 and serial_lines(out) == ["hello from a .cpp sketch", "-7", ""],
@@ -298,7 +309,7 @@ def main():
         if failures:
             sys.exit("%d failed: %s" % (len(failures), failures))
         for test in (test_booting, test_core_identify, test_usb_serial, test_sensor, test_servo, test_rtc,
-                     test_micropython_led, test_types, test_cpp_sketch, test_halt, test_thread, test_mbed,
+                     test_micropython_led, test_types, test_shapes, test_cpp_sketch, test_halt, test_thread, test_mbed,
                      test_both_cores, test_serial_rpc):
             test(b)
         test_build_errors(b)

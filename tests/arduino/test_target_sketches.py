@@ -6,7 +6,8 @@
 Takes the sketches out of the guide (guide.txt, with guide_sketches.py) and builds them with
 `duet-board build --target TARGET` for the core(s) each is written for, as a user would, with
 sketches of this folder's own (threads, mbed's Mutex/join/callback, RPC.attach, one .ino for
-both cores; on the an521 also a .cpp sketch and argument types). A build that breaks fails the test.
+both cores, containers and a MSGPACK_DEFINE struct; on the an521 also a .cpp sketch and argument
+types). A build that breaks fails the test.
 
 giga: each image is checked as the C examples' are (tests/giga/check_image.py: vector table,
 reset and doorbell vectors, sections inside the partition and the core's RAM, the .bin).
@@ -39,9 +40,10 @@ AN521_GUIDE = ["identifying_the_current_cpu_core", "usb_serial_using_rpc_m4", "u
 OWN_SKETCHES = {
     "an521": {"types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"],
               "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"],
-              "both_cores.ino": ["m7", "m4"], "serial_rpc.ino": ["m7", "m4"]},
+              "both_cores.ino": ["m7", "m4"], "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"],
+              "shapes_m7.ino": ["m7"]},
     "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
-             "serial_rpc.ino": ["m7", "m4"]},
+             "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"]},
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -128,6 +130,12 @@ def run_an521(t):
                             "refused: average: expected 3 arguments, got 2", "done"],
           "an521 types: arguments and results of every type, wrong calls refused with the function's name",
           repr(out))
+
+    status, out, _ = t.run("shapes_m7", "shapes_m4", 4)
+    check(lines_of(out) == ["11,12", "3 0 -3", "2 2", "refused: move: argument 1: expected a map, got array",
+                            "refused: sums: argument 1: element 2: element 1: expected int32, got str", "done"],
+          "an521 shapes: a MSGPACK_DEFINE_MAP struct, a vector of vectors, a map and a tuple both ways; a value "
+          "of the wrong shape refused saying where", repr(out))
 
     status, out, _ = t.run("hello_m7", "types_m4", 3)
     check(lines_of(out) == ["hello from a .cpp sketch", "-7"], "an521: a .cpp sketch builds and runs", repr(out))
