@@ -31,6 +31,12 @@
  *      - as<std::vector<E>>() for E int64_t, uint16_t, bool, float and String (decode_raw):
  *        a vector only when the first value is an array (else the output is left alone),
  *        and that vector, written as an array again (rpc_value_encode), reads back equal;
+ *      - the containers and structs of rpc_values.h (a map of vectors, an unordered_map, a
+ *        tuple, a vector of bins, a byte std::array, a MSGPACK_DEFINE_MAP struct and a
+ *        recursive MSGPACK_DEFINE one): a value only when the first value is an array or
+ *        map (a bin or str for the byte std::array), else the output is left alone, and on
+ *        failure a problem text that is not empty; a value read, written again, reads back
+ *        equal, its nesting within DUET_ARDUINO_RPC_DEPTH;
  *      - with the flag bit: an RPC.call() that nothing answers fails (DUET_ERR_TIMEOUT,
  *        timedOut()) with an errorText() that names the function, as<T>() halts with "the
  *        call failed", and a failed result nobody looked at is reported exactly once when it
@@ -68,14 +74,18 @@
  */
 #include <cmath>
 #include <functional>
+#include <array>
 #include <limits>
+#include <map>
 #include <memory>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "RPC.h"
@@ -592,6 +602,67 @@ template <typename E> static void check_array_result(const uint8_t *data, size_t
         CHECK(back[i] == out[i] || (back[i] != back[i] && out[i] != out[i])); /* NaN stays NaN */
 }
 
+/* A struct of each form, as sketches declare them. */
+struct fuzz_named {
+    int32_t x = 0;
+    String name;
+    MSGPACK_DEFINE_MAP(x, name);
+    bool operator==(const fuzz_named &o) const { return x == o.x && name == o.name; }
+};
+struct fuzz_node {
+    int64_t value = 0;
+    std::vector<fuzz_node> kids;
+    MSGPACK_DEFINE(value, kids);
+    bool operator==(const fuzz_node &o) const { return value == o.value && kids == o.kids; }
+    unsigned depth() const /* its nesting: 2 a level, the last one's kids 1 */
+    {
+        unsigned most = 0;
+        for (const fuzz_node &k : kids)
+            most = std::max(most, k.depth());
+        return 2 + most;
+    }
+};
+
+/* The bytes as a result read as<T>() for a container or struct T: a value only when the first
+ * value is of T's kind (kind, or also kind2), the output left alone otherwise; a value read
+ * and written again reads back equal. */
+template <typename T>
+static void check_shape_result(const uint8_t *data, size_t size, const mp_head &h, const char *kind,
+                               const char *kind2, const T &before)
+{
+    typedef arduino::detail::rpc_type<T> t;
+    T out = before;
+    arduino::detail::rpc_problem problem;
+    bool ok = t::decode_raw(data, size, out, &problem);
+    if (!ok) {
+        char text[DUET_RPC_ERROR_TEXT];
+        arduino::detail::rpc_problem_text(problem, text, sizeof text);
+        CHECK(out == before && text[0] != '\0');
+        return;
+    }
+    bool str = h.kind == 's' && strcmp(kind2, "str") == 0;
+    CHECK(strcmp(h.other, kind) == 0 || str || (kind2[0] && strcmp(h.other, kind2) == 0));
+    std::vector<uint8_t> again;
+    arduino::detail::rpc_value_encode(out, again);
+    T back{};
+    CHECK(t::decode_raw(again.data(), again.size(), back) && back == out);
+}
+
+static void run_shapes(const uint8_t *data, size_t size, const mp_head &h)
+{
+    check_shape_result(data, size, h, "map", "", std::map<String, std::vector<int64_t>>{{"k", {1}}});
+    check_shape_result(data, size, h, "map", "", std::unordered_map<int32_t, bool>{{-1, true}});
+    check_shape_result(data, size, h, "array", "", std::tuple<int16_t, std::string, bool>{7, "t", true});
+    check_shape_result(data, size, h, "array", "", std::vector<std::vector<uint8_t>>{{9}});
+    check_shape_result(data, size, h, "bin", "str", std::array<uint8_t, 4>{{1, 2, 3, 4}});
+    check_shape_result(data, size, h, "map", "", fuzz_named{5, "n"});
+    fuzz_node node{3, {fuzz_node{4, {}}}};
+    check_shape_result(data, size, h, "array", "", node);
+    fuzz_node read;
+    if (arduino::detail::rpc_type<fuzz_node>::decode_raw(data, size, read))
+        CHECK(read.depth() <= DUET_ARDUINO_RPC_DEPTH);
+}
+
 static void run_results(const uint8_t *data, size_t size, bool failed_call)
 {
     mp_head h = mp_decode(data, size);
@@ -618,6 +689,7 @@ static void run_results(const uint8_t *data, size_t size, bool failed_call)
     check_array_result<bool>(data, size, h);
     check_array_result<float>(data, size, h);
     check_array_result<String>(data, size, h);
+    run_shapes(data, size, h);
     CHECK(g_reports.empty()); /* results that were read are never reported */
     if (!failed_call)
         return;

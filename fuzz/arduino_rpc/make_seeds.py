@@ -94,6 +94,13 @@ RESULT_SEEDS = {
     "res_failed_call": b"\x01",
     # The input the fuzzer found first: an int read as a bool, which decode() set to false.
     "res_int_as_bool": b"\x05",
+    # Containers and structs (rpc_values.h): a map of vectors, a map struct's {"x": 5, "name":
+    # "n"}, a tuple, and a chain of nodes ([value, [kids]]) 16 levels deep (the limit) and 18.
+    "res_map_of_vectors": b"\x81" + mp_str("k") + arr(b"\x01", b"\x02"),
+    "res_map_struct": b"\x82" + mp_str("x") + b"\x05" + mp_str("name") + mp_str("n"),
+    "res_tuple": arr(b"\x07", mp_str("t"), TRUE),
+    "res_node_chain_16": b"\x92\x01\x91" * 7 + b"\x92\x01\x90",
+    "res_node_chain_18": b"\x92\x01\x91" * 8 + b"\x92\x01\x90",
 }
 
 # The harness's functions (bind_all) and values that fit each, one past its range, and the wrong type.
