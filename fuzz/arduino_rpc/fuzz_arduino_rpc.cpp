@@ -1,6 +1,6 @@
 /*
  * fuzz_arduino_rpc.cpp - libFuzzer target for the values the Arduino layer's RPC object
- * (compat/arduino: RPC.h, rpc_types.h, rpc_bind.h, RPC.cpp) takes from the other core, which
+ * (compat/arduino: RPC.h, rpc_types.h, rpc_values.h, rpc_bind.h, RPC.cpp) takes from the other core, which
  * may send anything.
  *
  * The input's first byte picks what runs on the bytes after it: its low two bits 0, (A)
