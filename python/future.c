@@ -11,6 +11,7 @@ static int future_traverse(future_object *f, visitproc visit, void *arg)
 {
     Py_VISIT((PyObject *)f->rpc);
     Py_VISIT(f->name);
+    Py_VISIT(f->fargs);
     Py_VISIT(f->result);
     Py_VISIT(f->error);
     return 0;
@@ -20,6 +21,7 @@ static int future_traverse(future_object *f, visitproc visit, void *arg)
  * dealloc, and a cycle through it is broken by its own clear (its bindings). */
 static int future_clear(future_object *f)
 {
+    Py_CLEAR(f->fargs);
     Py_CLEAR(f->result);
     Py_CLEAR(f->error);
     return 0;
@@ -36,6 +38,7 @@ static void future_dealloc(future_object *f)
     }
     Py_XDECREF(f->rpc);
     Py_XDECREF(f->name);
+    Py_XDECREF(f->fargs);
     Py_XDECREF(f->result);
     Py_XDECREF(f->error);
     PyObject_GC_Del(f);
@@ -182,6 +185,15 @@ static PyObject *future_get_msgid(future_object *f, void *closure)
     return PyLong_FromUnsignedLong(f->f.msgid);
 }
 
+static PyObject *future_get_fargs(future_object *f, void *closure)
+{
+    (void)closure;
+    if (!f->fargs) /* cleared by the collector */
+        return PyList_New(0);
+    Py_INCREF(f->fargs);
+    return f->fargs;
+}
+
 static PyMethodDef future_methods[] = {
     {"join", (PyCFunction)(void (*)(void))future_join, METH_VARARGS | METH_KEYWORDS,
      "join(timeout=0): wait for the answer (timeout ms; 0: forever) and return the result. OSError carries the "
@@ -192,6 +204,7 @@ static PyMethodDef future_methods[] = {
 static PyGetSetDef future_getset[] = {
     {"fname", (getter)future_get_name, NULL, "The name of the function called.", NULL},
     {"msgid", (getter)future_get_msgid, NULL, "The call's msgid.", NULL},
+    {"fargs", (getter)future_get_fargs, NULL, "The call's arguments, a list.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

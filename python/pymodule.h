@@ -39,6 +39,7 @@ typedef struct future_object {
     rpc_object *rpc;
     duet_future f;
     PyObject *name;
+    PyObject *fargs;       /* the call's arguments, a list (MicroPython's Future.fargs) */
     int done;
     int joining;           /* a thread takes the answer now (GIL released): others wait */
     PyObject *result;      /* once done: the value, or NULL with error set */

@@ -93,10 +93,11 @@ int dpy_rpc_ready(rpc_object *self)
     return -1;
 }
 
-static PyObject *rpc_bind(rpc_object *self, PyObject *args)
+static PyObject *rpc_bind(rpc_object *self, PyObject *args, PyObject *kwargs)
 {
+    static char *names[] = {"name", "obj", NULL};
     PyObject *name, *obj;
-    if (dpy_rpc_ready(self) < 0 || !PyArg_ParseTuple(args, "OO:bind", &name, &obj))
+    if (dpy_rpc_ready(self) < 0 || !PyArg_ParseTupleAndKeywords(args, kwargs, "OO:bind", names, &name, &obj))
         return NULL;
     const char *cname = dpy_name_arg(name, "bind");
     if (!cname)
@@ -288,7 +289,10 @@ static PyObject *send_call(rpc_object *self, PyObject *args, const char *method)
     f->done = 1; /* nothing to drop until the request is out */
     f->joining = 0;
     f->result = f->error = NULL;
-    if (send_message(self, "call", cname, args, &f->f) < 0) {
+    PyObject *params = PyTuple_GetSlice(args, 1, PyTuple_GET_SIZE(args));
+    f->fargs = params ? PySequence_List(params) : NULL;
+    Py_XDECREF(params);
+    if (!f->fargs || send_message(self, "call", cname, args, &f->f) < 0) {
         Py_DECREF(f);
         return NULL;
     }
@@ -368,7 +372,7 @@ static PyObject *rpc_get_streaming(rpc_object *self, void *closure)
 }
 
 static PyMethodDef rpc_methods[] = {
-    {"bind", (PyCFunction)rpc_bind, METH_VARARGS,
+    {"bind", (PyCFunction)(void (*)(void))rpc_bind, METH_VARARGS | METH_KEYWORDS,
      "bind(name, obj): serve obj (a callable) under name; for an object of a class of yours or a module, each "
      "public function as \"name.function\"; TypeError for anything else."},
     {"start", (PyCFunction)(void (*)(void))rpc_start, METH_VARARGS | METH_KEYWORDS,
