@@ -390,3 +390,38 @@ PyObject *dpy_decode_bytes(const void *data, size_t len, const char *what)
     }
     return v;
 }
+
+/* The largest packb() output: past it a value is refused (MemoryError). */
+#define PACKB_MAX ((size_t)1 << 26)
+
+PyObject *dpy_packb(PyObject *module, PyObject *obj)
+{
+    (void)module;
+    for (size_t cap = 256;; cap *= 2) {
+        uint8_t *buf = PyMem_Malloc(cap);
+        if (!buf)
+            return PyErr_NoMemory();
+        duet_msgpack_writer w;
+        duet_msgpack_writer_init(&w, buf, cap);
+        PyObject *r = NULL;
+        int err = dpy_encode(&w, obj, "packb: the value");
+        if (err == 0 && duet_msgpack_writer_error(&w) == DUET_OK)
+            r = PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)duet_msgpack_writer_size(&w));
+        PyMem_Free(buf);
+        if (err < 0 || r)
+            return r;
+        if (duet_msgpack_writer_error(&w) != DUET_ERR_NOSPACE || cap >= PACKB_MAX)
+            return PyErr_Format(PyExc_MemoryError, "packb: the value takes more than %zu bytes", (size_t)PACKB_MAX);
+    }
+}
+
+PyObject *dpy_unpackb(PyObject *module, PyObject *data)
+{
+    (void)module;
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    PyObject *v = dpy_decode_bytes(view.buf, (size_t)view.len, "unpackb: the data");
+    PyBuffer_Release(&view);
+    return v;
+}

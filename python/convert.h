@@ -37,4 +37,10 @@ PyObject *dpy_decode(duet_msgpack_reader *r, const char *what);
 /* dpy_decode over len bytes holding exactly one value. */
 PyObject *dpy_decode_bytes(const void *data, size_t len, const char *what);
 
+/* msgpackrpc._packb(obj): obj as MessagePack bytes (dpy_encode). */
+PyObject *dpy_packb(PyObject *module, PyObject *obj);
+
+/* msgpackrpc._unpackb(data): the one value that data (bytes-like) holds (dpy_decode_bytes). */
+PyObject *dpy_unpackb(PyObject *module, PyObject *data);
+
 #endif

@@ -68,6 +68,8 @@ static PyMethodDef module_methods[] = {
     {"_board_upload", board_upload, METH_VARARGS,
      "_board_upload(dir, address, program): put the M4's program in the board's flash at address."},
     {"_board_m4_pid", board_m4_pid, METH_VARARGS, "_board_m4_pid(dir): the M4's process id, 0 if none runs."},
+    {"_packb", dpy_packb, METH_O, "_packb(obj): obj as MessagePack bytes, as the M4 is sent it."},
+    {"_unpackb", dpy_unpackb, METH_O, "_unpackb(data): the MessagePack value data holds, as the M4's is read."},
     {"_close_all", close_all, METH_NOARGS, "Closes every dpy_started MsgPackRPC (run at exit)."},
     {NULL, NULL, 0, NULL},
 };

@@ -18,3 +18,28 @@ def test_bind_takes_its_arguments_by_keyword_too(up):
     assert up.call("call_py", "py_add", [1, 2]) == [True, 3]
     up.bind("py_sub", obj=lambda a, b: a - b)
     assert up.call("call_py", "py_sub", [5, 2]) == [True, 3]
+
+
+def test_a_script_run_by_duet_m7_finds_micropythons_msgpack_module(board, tmp_path):
+    # On the board a script takes Ext from the msgpack module that msgpackrpc uses
+    # (msgpack.Ext); CPython's own msgpack (if installed) has no Ext. duet_m7.py gives the
+    # script a msgpack module with Ext, packb and unpackb, on duet's converter.
+    import os
+    import subprocess
+    import sys
+
+    from conftest import FIRMWARE, RUNNER
+
+    script = tmp_path / "ext.py"
+    script.write_text(
+        "import msgpack\n"
+        "import msgpackrpc\n"
+        "rpc = msgpackrpc.MsgPackRPC()\n"
+        "rpc.start(firmware=%d)\n"
+        "e = msgpack.Ext(5, b'ab')\n"
+        "print(e.type, e.data, rpc.call('echo', e) == e)\n"
+        "print(msgpack.packb([1, 'a', None]).hex(), msgpack.unpackb(b'\\x92\\x01\\xa1a'))\n" % FIRMWARE)
+    out = subprocess.run([sys.executable, RUNNER, str(script)], env=dict(os.environ), capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["5 b'ab' True", "9301a161c0 [1, 'a']"]
