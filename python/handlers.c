@@ -150,6 +150,17 @@ static bool has_bindable_functions(PyObject *obj)
     return PyModule_Check(obj) || (Py_TYPE(obj)->tp_flags & Py_TPFLAGS_HEAPTYPE);
 }
 
+/* Whether obj's class (or a base) has key as a descriptor that computes a value when read
+ * (a property, a cached_property): reading it would run its getter while binding, and what
+ * it gives is no method of the class. Functions, staticmethods and classmethods are not. */
+static bool is_property(PyObject *obj, PyObject *key)
+{
+    PyObject *attr = _PyType_Lookup(Py_TYPE(obj), key); /* borrowed; no code runs */
+    if (!attr || !Py_TYPE(attr)->tp_descr_get || PyCallable_Check(attr))
+        return false;
+    return !PyObject_TypeCheck(attr, &PyClassMethod_Type);
+}
+
 /* Binds attribute key of obj as "name.key" if it is a public function (callable, not a
  * class). @retval 1 bound, 0 not a public function, -1 error (exception set). */
 static int bind_attribute(rpc_object *self, const char *name, PyObject *obj, PyObject *key)
@@ -159,7 +170,7 @@ static int bind_attribute(rpc_object *self, const char *name, PyObject *obj, PyO
         PyErr_Clear();
         return 0;
     }
-    if (k[0] == '_')
+    if (k[0] == '_' || is_property(obj, key))
         return 0;
     PyObject *fn = PyObject_GetAttr(obj, key);
     if (!fn) {

@@ -43,3 +43,49 @@ def test_a_script_run_by_duet_m7_finds_micropythons_msgpack_module(board, tmp_pa
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["5 b'ab' True", "9301a161c0 [1, 'a']"]
+
+
+def test_bind_of_an_object_does_not_read_its_properties(up):
+    # MicroPython's bind(name, obj) looks at the callables in the dictionary of obj's class,
+    # where a property is a property object (not callable): it is never read. duet's bind
+    # used to getattr every name dir(obj) lists, running each property's getter (a sensor
+    # read, a getter that raises) while binding. Classmethods and staticmethods are still
+    # bound, as before.
+    import functools
+
+    reads = []
+
+    class Sensor:
+        @property
+        def temperature(self):
+            reads.append("temperature")
+            return 21
+
+        @functools.cached_property
+        def calibration(self):
+            reads.append("calibration")
+            return 1
+
+        @property
+        def broken(self):
+            raise RuntimeError("not wired")
+
+        def measure(self):
+            return 7
+
+        @classmethod
+        def kind(cls):
+            return cls.__name__
+
+        @staticmethod
+        def unit():
+            return "C"
+
+    s = Sensor()
+    up.bind("sensor", s)
+    assert reads == []
+    assert up.call("call_py", "sensor.measure", []) == [True, 7]
+    assert up.call("call_py", "sensor.kind", []) == [True, "Sensor"]
+    assert up.call("call_py", "sensor.unit", []) == [True, "C"]
+    ok, text = up.call("call_py", "sensor.temperature", [])
+    assert not ok and "could not find function 'sensor.temperature'" in text
