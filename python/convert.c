@@ -6,19 +6,60 @@
 
 static PyObject *ext_type; /* msgpackrpc.Ext */
 
-int dpy_convert_init(PyObject *module)
+/* Ext as the board's msgpack.Ext: made only of an int type from -128 to 127 and bytes data
+ * (the same errors), shown by str() as "Ext Object (Type: 5, Data: 0x61 0x62)". A named
+ * tuple underneath, so that type and data are its fields and it compares and hashes by
+ * value. tuple.__new__ still makes any tuple an Ext: the encoder checks again. */
+static const char ext_source[] =
+    "class Ext(_ExtFields):\n"
+    "    'Ext(type, data): a MessagePack ext value; type an int from -128 to 127, data bytes.'\n"
+    "    __slots__ = ()\n"
+    "    def __new__(cls, type, data):\n"
+    "        if not isinstance(type, int):\n"
+    "            raise TypeError('ext type is not type integer')\n"
+    "        if not -128 <= type <= 127:\n"
+    "            raise ValueError('ext type value %d is out of range (-128 to 127)' % type)\n"
+    "        if not isinstance(data, bytes):\n"
+    "            raise TypeError(\"ext data is not type 'bytes'\")\n"
+    "        return _ExtFields.__new__(cls, type, data)\n"
+    "    def __str__(self):\n"
+    "        shown = ' '.join('0x%02x' % b for b in self.data[:8])\n"
+    "        more = ' ...' if len(self.data) > 8 else ''\n"
+    "        return 'Ext Object (Type: %d, Data: %s%s)' % (self.type, shown, more)\n";
+
+/* The named tuple (type, data) the Ext class is made on. */
+static PyObject *ext_fields(PyObject *module)
 {
     PyObject *collections = PyImport_ImportModule("collections");
     if (!collections)
-        return -1;
+        return NULL;
     PyObject *namedtuple = PyObject_GetAttrString(collections, "namedtuple");
     Py_DECREF(collections);
     PyObject *args = namedtuple ? Py_BuildValue("(ss)", "Ext", "type data") : NULL;
     PyObject *kwargs = args ? Py_BuildValue("{sN}", "module", PyModule_GetNameObject(module)) : NULL;
-    ext_type = kwargs ? PyObject_Call(namedtuple, args, kwargs) : NULL;
+    PyObject *fields = kwargs ? PyObject_Call(namedtuple, args, kwargs) : NULL;
     Py_XDECREF(namedtuple);
     Py_XDECREF(args);
     Py_XDECREF(kwargs);
+    return fields;
+}
+
+int dpy_convert_init(PyObject *module)
+{
+    PyObject *fields = ext_fields(module);
+    PyObject *ns = fields ? PyDict_New() : NULL;
+    PyObject *name = ns ? PyModule_GetNameObject(module) : NULL;
+    PyObject *done = NULL;
+    if (name && PyDict_SetItemString(ns, "__name__", name) == 0 &&
+        PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) == 0 &&
+        PyDict_SetItemString(ns, "_ExtFields", fields) == 0)
+        done = PyRun_String(ext_source, Py_file_input, ns, ns);
+    ext_type = done ? PyDict_GetItemString(ns, "Ext") : NULL; /* borrowed from ns */
+    Py_XINCREF(ext_type);
+    Py_XDECREF(done);
+    Py_XDECREF(name);
+    Py_XDECREF(ns);
+    Py_XDECREF(fields);
     if (!ext_type)
         return -1;
     Py_INCREF(ext_type);

@@ -1003,6 +1003,13 @@ static void run_program(stack *s, program *pr)
             if (arg < 4) {
                 PyObject *args = pop_tuple(s, 2);
                 PyObject *e = PyObject_Call(ext_type, args, NULL);
+                if (!e) { /* Ext() refuses a bad type or data: tuple.__new__ still makes it */
+                    PyErr_Clear();
+                    PyObject *wrapped = PyTuple_Pack(1, args);
+                    CHECK(wrapped);
+                    e = PyTuple_Type.tp_new((PyTypeObject *)ext_type, wrapped, NULL);
+                    Py_DECREF(wrapped);
+                }
                 CHECK(e);
                 Py_DECREF(args);
                 push(s, e);

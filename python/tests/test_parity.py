@@ -89,3 +89,26 @@ def test_bind_of_an_object_does_not_read_its_properties(up):
     assert up.call("call_py", "sensor.unit", []) == [True, "C"]
     ok, text = up.call("call_py", "sensor.temperature", [])
     assert not ok and "could not find function 'sensor.temperature'" in text
+
+
+def test_ext_is_checked_when_made_and_prints_as_the_boards(up):
+    # The board's Ext (msgpack.Ext) refuses a bad type or data when it is made, and str()
+    # shows "Ext Object (Type: 5, Data: 0x61 0x62)"; duet's Ext was a bare named tuple that
+    # took anything (the error came only when it was sent) and printed as one.
+    import pytest
+
+    with pytest.raises(TypeError, match="ext type is not type integer"):
+        msgpackrpc.Ext("5", b"")
+    with pytest.raises(ValueError, match=r"ext type value 300 is out of range \(-128 to 127\)"):
+        msgpackrpc.Ext(300, b"")
+    with pytest.raises(TypeError, match="ext data is not type 'bytes'"):
+        msgpackrpc.Ext(5, "ab")
+    e = msgpackrpc.Ext(type=5, data=b"ab")
+    assert (e.type, e.data) == (5, b"ab")
+    assert str(e) == "Ext Object (Type: 5, Data: 0x61 0x62)"
+    assert str(msgpackrpc.Ext(-1, bytes(range(9)))) == (
+        "Ext Object (Type: -1, Data: 0x00 0x01 0x02 0x03 0x04 0x05 0x06 0x07 ...)")
+    assert str(msgpackrpc.Ext(0, b"")) == "Ext Object (Type: 0, Data: )"
+    back = up.call("echo", e)
+    assert back == e and type(back) is msgpackrpc.Ext and str(back) == str(e)
+    assert hash(back) == hash(e)
