@@ -250,6 +250,13 @@ class WebApi(unittest.TestCase):
         for p in pieces:
             self.assertEqual(p["from"], end, "a gap in the Serial text")
             end = p["end"]
+        # Every piece says which run of duet-board it comes from; another run says another.
+        self.assertEqual({p["run"] for p in pieces}, {state["serial"]["run"]})
+        other = Board(TOOL, M7, args=["--quiet"])
+        try:
+            self.assertNotEqual(other.state()["serial"]["run"], state["serial"]["run"])
+        finally:
+            other.stop()
 
     def test_a_serial_flood_comes_whole_or_says_where_bytes_were_dropped(self):
         """575 KB printed as fast as the M7 can (here within one frame, 25 ms): it comes in

@@ -312,6 +312,13 @@ class WebPage(unittest.TestCase):
                 const b = joinSerial(a, {text: 'two\\n', reset: false, from: 4, end: 8});
                 return joinSerial(b, {text: 'five\\n', reset: false, from: 70008, end: 70013}).text;""")
             self.assertEqual(joined, "one\ntwo\n\n[70000 bytes of the Serial output dropped here: the page did not keep up]\nfive\n")
+            # A duet-board started again on the same port, whose Serial text is ahead of the
+            # old one's: its text, not a gap in the old one's (that was said as one).
+            joined = self.d.execute_script("""
+                const a = joinSerial(null, {text: 'old\\n', reset: true, from: 0, end: 4, run: 1});
+                const b = joinSerial(a, {text: 'new\\n', reset: true, from: 9000, end: 9004, run: 2});
+                return joinSerial(b, {text: 'more\\n', reset: false, from: 9004, end: 9009, run: 2}).text;""")
+            self.assertEqual(joined, "new\nmore\n")
 
     def test_second_page_sees_the_same_board_and_a_khz_pin_at_screen_rate(self):
         with Board(TOOL, WEB_BOARD, args=["--quiet"]) as board:

@@ -364,6 +364,9 @@ board_web *board_web_start(const char *spec, board_feed *feed, const board_web_a
     }
     w->feed = feed;
     w->act = *actions;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    w->ch.run = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
     struct sockaddr_storage addr;
     if (!parse_spec(w, spec, &addr, why, cap)) {
         *wrong_spec = true;

@@ -153,8 +153,8 @@ static json_t *serial_json(const board_state *s, const web_changes *ch, bool all
     } else {
         end = web_changes_serial_next(s, ch, &from);
     }
-    return json_pack("{s:o, s:b, s:I, s:I}", "text", ring_text(ch, from, end), "reset", all, "from",
-                     (json_int_t)from, "end", (json_int_t)end);
+    return json_pack("{s:o, s:b, s:I, s:I, s:I}", "text", ring_text(ch, from, end), "reset", all, "from",
+                     (json_int_t)from, "end", (json_int_t)end, "run", (json_int_t)ch->run);
 }
 
 static json_t *trace_json(const web_changes *ch, bool all)

@@ -36,6 +36,8 @@ enum {
 typedef struct web_changes {
     unsigned parts;
     uint8_t pin[BOARD_PINS];  /* 1: this pin's level, mode, PWM or count changed */
+    uint64_t run;             /* this run of duet-board (its start, in us since 1970): a
+                               * page that reads another's Serial text starts afresh */
     uint64_t serial_total;    /* bytes the Serial Monitor showed since power-on */
     uint64_t serial_sent;     /* of which the pages have (in the frames sent) */
     /* The last Serial bytes, a ring: byte k (since power-on) is serial_ring[k % size] while

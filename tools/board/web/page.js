@@ -148,12 +148,14 @@ function appendText(el, piece, keep) {
 // 64 KiB in one frame, a page too slow for its events): the text says how many, where they
 // were.
 function joinSerial(have, piece) {
-  const gap = have && piece.from > have.end ? piece.from - have.end : 0;
+  // Another run of duet-board (started again on the same port): its text, not a gap in ours.
+  const same = have && have.run === piece.run;
+  const gap = same && piece.from > have.end ? piece.from - have.end : 0;
   let text;
   if (gap) text = `${have.text}\n[${gap} bytes of the Serial output dropped here: the page did not keep up]\n${piece.text}`;
-  else text = piece.reset || !have ? piece.text : have.text + piece.text;
+  else text = piece.reset || !same ? piece.text : have.text + piece.text;
   if (text.length > SERIAL_KEEP) text = text.slice(text.length - SERIAL_KEEP);
-  return { text, end: piece.end };
+  return { text, end: piece.end, run: piece.run };
 }
 
 let serialHave = null; // the Serial Monitor's text and where it ends (joinSerial)
@@ -414,8 +416,8 @@ function sharedStream() {
   }
 
   function snapshot() {
-    return { ...board, serial: { text: serial ? serial.text : '', reset: true, end: serial ? serial.end : 0 },
-      trace: { lines: trace, reset: true } };
+    const text = serial ? serial.text : '', end = serial ? serial.end : 0, run = serial ? serial.run : 0;
+    return { ...board, serial: { text, reset: true, end, run }, trace: { lines: trace, reset: true } };
   }
 
   function open() {
