@@ -80,7 +80,7 @@ static int fail(int err, const char *what, const char *detail)
     *error_code(e) = err;
     duet_text t = {why, DUET_RPC_ERROR_TEXT, 0};
     if (what == why || detail == why) /* the error's own text: kept */
-        t.len = duet_text_length(why);
+        t.len = duet_text_length(t.buf);
     else if (what)
         duet_text_add(&t, what);
     if (what)

@@ -275,9 +275,9 @@ static int run_signed(duet_rpc *rpc, const char *method, const char *sig, bool s
                       va_list ap)
 {
     va_list args;
+    va_copy(args, ap);
     duet_rpc_out out = {NULL, 0, NULL, NULL};
     message m = {NULL, method, NULL, 0, sig, &args, 0, sync ? &out : NULL, write_signed};
-    va_copy(args, ap);
     int err = run(rpc, &m, next, notify, true);
     va_end(args);
     return err;
