@@ -7,7 +7,7 @@ set -eu
 packages_for() {
     case "$1" in
     build) echo "cmake gcc g++ make libjansson-dev pkg-config" ;;
-    test) echo "cmake gcc g++ make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev libmsgpack-cxx-dev python3 python3-msgpack clang libclang-rt-14-dev libtsan2 $(packages_for qemu)" ;;
+    test) echo "cmake gcc g++ make pkg-config libjansson-dev libcmocka-dev libmsgpack-dev libmsgpack-cxx-dev python3 python3-msgpack clang libclang-rt-14-dev libtsan2 cppcheck $(packages_for qemu)" ;;
     bench) echo "cmake gcc make pkg-config libjansson-dev libmsgpack-dev valgrind" ;;
     size) echo "cmake gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib" ;;
     qemu) echo "qemu-system-arm gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib" ;;
