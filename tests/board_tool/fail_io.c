@@ -2,8 +2,9 @@
  * full disk: read() of the file that $FAIL_READ_PATH names fails with EIO, and so does
  * unlink() of a file named $FAIL_UNLINK_NAME (in any directory); fopen() for writing of a
  * path that ends in $FAIL_WRITE_SUFFIX fails with ENOSPC; with $FAIL_READDIR set, readdir()
- * fails with EIO; stat() of a path that ends in $FAIL_STAT_SUFFIX fails with EIO. Every other
- * call is the real one. */
+ * fails with EIO; stat() of a path that ends in $FAIL_STAT_SUFFIX fails with EIO; strdup() of
+ * a string that ends in $FAIL_STRDUP_SUFFIX fails with ENOMEM, as with no memory left. Every
+ * other call is the real one. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -109,4 +110,18 @@ int stat(const char *restrict path, struct stat *restrict st)
         return -1;
     }
     return real(path, st);
+}
+
+char *strdup(const char *s)
+{
+    static char *(*real)(const char *);
+    if (!real)
+        real = (char *(*)(const char *))dlsym(RTLD_NEXT, "strdup");
+    const char *suffix = getenv("FAIL_STRDUP_SUFFIX");
+    size_t n = strlen(s), k = suffix ? strlen(suffix) : 0;
+    if (k && n >= k && strcmp(s + n - k, suffix) == 0) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return real(s);
 }

@@ -681,6 +681,17 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr),
                          (1, f"duet-board build: cannot read the folder {sketch}: Input/output error\n"))
 
+    def test_a_cross_build_out_of_memory_for_a_layer_file_name_says_so(self):
+        # a name of duet's Arduino layer that strdup() could not copy stayed NULL in the list
+        # compile_layer (sketch_cross.c) sorted: duet-board crashed in qsort (SIGSEGV). The
+        # layer is built only when the cache lacks it: an empty cache here.
+        cache = os.path.join(self.dir, "empty_cache")
+        env = dict(self.env, LD_PRELOAD=FAIL_IO, FAIL_STRDUP_SUFFIX="Print.cpp", DUET_BOARD_CACHE=cache)
+        sketch = os.path.join(SOURCE, "tests", "arduino", "sketches", "led_m7.ino")
+        r = run("build", "--target", "an521", "--core", "m7", "-o", os.path.join(self.dir, "unbuilt.elf"), sketch,
+                env=env)
+        self.assertEqual((r.returncode, r.stderr), (1, "duet-board build: out of memory\n"))
+
     def test_an_image_that_cannot_be_read_is_named_not_the_flash(self):
         # a read of the program that failed (a failing disk) was said as 'cannot write
         # BOARD/flash/0x08040000: Input/output error', which sent the user to the board

@@ -142,6 +142,32 @@ static void layer_key(const board_args *a, bool m7, const char *const *flags, in
     sources[k] = NULL;
 }
 
+/* Most sources of the Arduino layer a build takes. */
+#define LAYER_FILES_MAX 64
+
+/* The names of the layer's .cpp and .c files, in name order, each allocated (the caller frees
+ * them, on failure too). 0, or the exit status. */
+static int layer_names(const board_args *a, char *names[LAYER_FILES_MAX], int *count)
+{
+    DIR *d = opendir(layer_sources);
+    if (!d)
+        return board_fail(a, "%s: %s (duet's Arduino layer)", layer_sources, strerror(errno));
+    int n = 0, rc = 0;
+    for (struct dirent *e; !rc && (e = readdir(d)) && n < LAYER_FILES_MAX;) {
+        const char *ext = sketch_extension(e->d_name);
+        if (strcmp(ext, ".cpp") != 0 && strcmp(ext, ".c") != 0)
+            continue;
+        if ((names[n] = strdup(e->d_name)) != NULL)
+            n++;
+        else
+            rc = board_fail(a, "out of memory");
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], by_name);
+    *count = n;
+    return rc;
+}
+
 /* Every .cpp and .c of the layer, in name order, into dir/libduet_arduino.a: from the cache
  * when it has the layer built with the same options from the same files. */
 static int compile_layer(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
@@ -158,21 +184,12 @@ static int compile_layer(const board_args *a, bool m7, const char *const *flags,
         snprintf(out->path[out->count++], PATH_MAX, "%s", archive);
         return 0;
     }
-    DIR *d = opendir(layer_sources);
-    if (!d)
-        return board_fail(a, "%s: %s (duet's Arduino layer)", layer_sources, strerror(errno));
-    char *names[64];
-    int count = 0;
-    for (struct dirent *e; (e = readdir(d)) && count < 64;) {
-        const char *ext = sketch_extension(e->d_name);
-        if (strcmp(ext, ".cpp") == 0 || strcmp(ext, ".c") == 0)
-            names[count++] = strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, (size_t)count, sizeof names[0], by_name);
+    char *names[LAYER_FILES_MAX];
+    int count = 0, rc = layer_names(a, names, &count);
     /* The layer's objects go into the archive, not into the link's list. */
-    sketch_objects *layer = calloc(1, sizeof *layer);
-    int rc = layer ? 0 : board_fail(a, "out of memory");
+    sketch_objects *layer = rc ? NULL : calloc(1, sizeof *layer);
+    if (!rc && !layer)
+        rc = board_fail(a, "out of memory");
     if (layer)
         layer->count = out->count; /* object names after the sketch's */
     const char *ar[ARGS_MAX];
