@@ -443,10 +443,12 @@ int duet_posix_spawn(const char *command, duet_posix_child *child)
         signal(SIGHUP, SIG_DFL);
         if (dup2(to_child[0], 0) < 0 || dup2(from_child[1], 1) < 0)
             _exit(127);
-        close(to_child[0]);
-        close(to_child[1]);
-        close(from_child[0]);
-        close(from_child[1]);
+        /* A caller started without stdin or stdout got that descriptor from pipe(): it is
+         * the child's stdin or stdout now, not one to close. */
+        int ends[4] = {to_child[0], to_child[1], from_child[0], from_child[1]};
+        for (int i = 0; i < 4; i++)
+            if (ends[i] > 1)
+                close(ends[i]);
         execl("/bin/sh", "sh", "-c", command, (char *)NULL);
         _exit(127);
     }

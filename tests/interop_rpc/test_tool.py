@@ -329,6 +329,16 @@ def test_exec_ended(c, duet):
     c.check("...without a status it did not end with", "(the command" not in err, err)
 
 
+def test_exec_without_stdin(c, duet):
+    # call --exec from a program started with its stdin closed: pipe() gave the command's
+    # stdin that descriptor (0), and the child closed it after dup2(0, 0), so the command read
+    # nothing and call timed out ('add: timed out: no response within 3000 ms').
+    p = subprocess.run([duet, "call", "--timeout", "3000", "--exec", "%s serve --stdio" % duet, "add", "1", "2"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(0), timeout=30)
+    c.equal("call --exec with its stdin closed: the result, exit 0, no error",
+            (p.returncode, p.stdout.decode(), p.stderr.decode()), (0, "3\n", ""))
+
+
 def _alive(pid):
     """Whether pid runs (a zombie no one reaped does not)."""
     try:
@@ -394,6 +404,7 @@ def main():
     c.section("usage", test_usage, c, duet)
     c.section("output that cannot be written", test_unwritable_output, c, duet)
     c.section("a command --exec ran that ended", test_exec_ended, c, duet)
+    c.section("call --exec without stdin", test_exec_without_stdin, c, duet)
     with tempfile.TemporaryDirectory() as tmp:
         c.section("signals", test_signals, c, duet, tmp, slow_fork)
     return c.summary()
