@@ -681,7 +681,7 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr),
                          (1, f"duet-board build: cannot read the folder {sketch}: Input/output error\n"))
 
-    def test_a_cross_build_out_of_memory_for_a_layer_file_name_says_so(self):
+    def test_a_cross_build_out_of_memory_says_so(self):
         # a name of duet's Arduino layer that strdup() could not copy stayed NULL in the list
         # compile_layer (sketch_cross.c) sorted: duet-board crashed in qsort (SIGSEGV). The
         # layer is built only when the cache lacks it: an empty cache here.
@@ -691,6 +691,13 @@ class DuetBoard(unittest.TestCase):
         r = run("build", "--target", "an521", "--core", "m7", "-o", os.path.join(self.dir, "unbuilt.elf"), sketch,
                 env=env)
         self.assertEqual((r.returncode, r.stderr), (1, "duet-board build: out of memory\n"))
+        # The GIGA's compile commands: a copy of one of their words that could not be made was
+        # said as "too many files for one command (at most N)"
+        env = dict(self.env, LD_PRELOAD=FAIL_IO, FAIL_STRDUP_SUFFIX="-DCORE_CM7")
+        r = run("build", "--target", "giga", "--core", "m7", "-o", os.path.join(self.dir, "unbuilt_giga"),
+                os.path.join(self.dir, "p_m7.c"), env=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, r"^duet-board build: [^\n]*: out of memory\n$")
 
     def test_an_image_that_cannot_be_read_is_named_not_the_flash(self):
         # a read of the program that failed (a failing disk) was said as 'cannot write

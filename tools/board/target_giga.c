@@ -102,12 +102,14 @@ static int find_tree(const board_args *args)
 typedef struct argv_buf {
     char *v[MAX_ARGS + 1];
     int n;
-    bool full;
+    bool full;          /* an argument was left out: */
+    bool out_of_memory; /* ... as no copy of it could be made (else MAX_ARGS were there) */
 } argv_buf;
 
 static void arg(argv_buf *a, const char *s)
 {
     if (a->n >= MAX_ARGS || !(a->v[a->n] = strdup(s))) {
+        a->out_of_memory |= a->n < MAX_ARGS;
         a->full = true;
         return;
     }
@@ -132,7 +134,7 @@ static void args_free(argv_buf *a)
     for (int i = 0; i < a->n; i++)
         free(a->v[i]);
     a->n = 0;
-    a->full = false;
+    a->full = a->out_of_memory = false;
 }
 
 static void common_flags(argv_buf *a, int core)
@@ -152,7 +154,10 @@ static void common_flags(argv_buf *a, int core)
 static int run(const board_args *args, argv_buf *a, const char *what)
 {
     if (a->full) {
+        bool memory = a->out_of_memory;
         args_free(a);
+        if (memory)
+            return board_fail(args, "%s: out of memory", what);
         return board_fail(args, "%s: too many files for one command (at most %d)", what, MAX_ARGS);
     }
     int rc = board_run_command(a->v, args->verbose);
