@@ -27,72 +27,24 @@ extern "C" {
 
 #include "RPC.h"
 #include "duet/posix/board.h"
+#include "m7_fixture.h"
 #include "rpc_shapes.h"
 
 namespace {
 
+using namespace m7_fixture;
+
 char tmp_dir[] = "/tmp/duet-arduino-shapes-XXXXXX";
 char board_dir[sizeof tmp_dir + 8];
 
-bool contains(const char *text, const char *part) { return strstr(text, part) != nullptr; }
-
-/* Runs fn in a child process and returns its exit status and what it wrote on stderr. */
-template <typename Fn> int in_child(Fn fn, std::string &err)
-{
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        close(fds[0]);
-        fn();
-        _exit(0);
-    }
-    close(fds[1]);
-    char buf[512];
-    ssize_t n;
-    err.clear();
-    while ((n = read(fds[0], buf, sizeof buf)) > 0)
-        err.append(buf, (size_t)n);
-    close(fds[0]);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
 int setup(void **)
 {
-    if (!mkdtemp(tmp_dir))
+    if (board_for_m7(tmp_dir, board_dir, sizeof board_dir, ARDUINO_RPC_M4) != 0)
         return -1;
-    snprintf(board_dir, sizeof board_dir, "%s/board", tmp_dir);
-    if (duet_posix_board_create(board_dir) != DUET_OK ||
-        duet_posix_board_upload(board_dir, DUET_POSIX_BOOT_1MB, ARDUINO_RPC_M4) != DUET_OK) {
-        fprintf(stderr, "board: %s\n", duet_posix_board_error_text());
-        return -1;
-    }
-    setenv("DUET_BOARD", board_dir, 1);
-    setenv("DUET_CORE", "m7", 1);
-    unsetenv("DUET_BOOT_ADDRESS");
     return RPC.begin() == 1 ? 0 : -1;
 }
 
-int remove_one(const char *path, const struct stat *, int, struct FTW *) { return remove(path); }
-
-int teardown(void **)
-{
-    int status = -1;
-    if (RPC.call("quit").ok())
-        status = duet_posix_port_m4_join(duet_port_default(), 5000);
-    RPC.end();
-    nftw(tmp_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-    if (status != 0)
-        fprintf(stderr, "the M4 ended with status %d\n", status);
-    return status == 0 ? 0 : -1;
-}
+int teardown(void **) { return board_end(tmp_dir); }
 
 /* Nested vectors, maps, tuples, pairs, std::arrays and MSGPACK_DEFINE structs travel both
  * ways, as arguments and results. */
