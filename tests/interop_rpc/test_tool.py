@@ -308,6 +308,16 @@ def test_unwritable_output(c, duet):
     os.close(w)
     c.equal("serve --stdio whose reader is gone (EPIPE): exit 0, nothing said", (p.returncode, p.stderr.decode()),
             (0, ""))
+    # Input that cannot be read (here a folder: EISDIR) ended serve as the end of its input
+    # does, exit 0 and no word.
+    folder = os.open("/", os.O_RDONLY)
+    try:
+        p = subprocess.run([duet, "serve", "--stdio"], stdin=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=30)
+    finally:
+        os.close(folder)
+    c.equal("serve --stdio whose input cannot be read: exit 4, saying so", (p.returncode, p.stderr.decode()),
+            (4, "duet-rpc serve: its input could not be read (Is a directory): nothing more is served\n"))
 
 
 def test_exec_ended(c, duet):

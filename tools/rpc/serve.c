@@ -342,12 +342,19 @@ static void conn_finish(server *s, conn *c, int status)
 }
 
 /* The exit status of c when its link went down: its input was broken, or (stdio, a serial
- * port) its responses could not be written, which is said here; a reader that went away
- * (EPIPE) ends the stream as the end of its input does. */
+ * port) its input could not be read or its responses could not be written, which is said
+ * here; a reader that went away (EPIPE) ends the stream as the end of its input does, and so
+ * does a terminal or serial port that hung up (EIO). */
 static int conn_down_status(const conn *c)
 {
     if (c->ep.input_broken)
         return EXIT_BAD_INPUT;
+    int read_errno = c->ep.fd.last_errno;
+    if (!c->write_errno && !c->owns_fd && read_errno && read_errno != EIO) {
+        fprintf(stderr, "%s: its input could not be read (%s): nothing more is served\n", c->ep.name,
+                strerror(read_errno));
+        return EXIT_BAD_INPUT;
+    }
     if (!c->write_errno || c->write_errno == EPIPE)
         return 0;
     fprintf(stderr, "%s: its responses could not be written (%s): they are lost, and nothing more is served\n",
