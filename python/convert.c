@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static PyObject *ext_type; /* msgpackrpc.Ext */
+static PyObject *ext_type;            /* msgpackrpc.Ext */
+static PyObject *invalid_string_type; /* msgpackrpc.InvalidString */
 
-/* Ext as the board's msgpack.Ext: made only of an int type from -128 to 127 and bytes data
+/* InvalidString as the board's msgpack.InvalidString: a str from the M4 that is not UTF-8
+ * holds its bytes in one (u-msgpack's allow_invalid_utf8, on by default in Arduino's copy).
+ * Ext as the board's msgpack.Ext: made only of an int type from -128 to 127 and bytes data
  * (the same errors), shown by str() as "Ext Object (Type: 5, Data: 0x61 0x62)". A named
  * tuple underneath, so that type and data are its fields and it compares and hashes by
  * value. tuple.__new__ still makes any tuple an Ext: the encoder checks again. */
@@ -25,7 +28,10 @@ static const char ext_source[] =
     "    def __str__(self):\n"
     "        shown = ' '.join('0x%02x' % b for b in self.data[:8])\n"
     "        more = ' ...' if len(self.data) > 8 else ''\n"
-    "        return 'Ext Object (Type: %d, Data: %s%s)' % (self.type, shown, more)\n";
+    "        return 'Ext Object (Type: %d, Data: %s%s)' % (self.type, shown, more)\n"
+    "class InvalidString(bytes):\n"
+    "    'Subclass of bytes to hold invalid UTF-8 strings.'\n"
+    "    __slots__ = ()\n";
 
 /* The named tuple (type, data) the Ext class is made on. */
 static PyObject *ext_fields(PyObject *module)
@@ -44,6 +50,17 @@ static PyObject *ext_fields(PyObject *module)
     return fields;
 }
 
+/* Adds a type to module, which holds a reference of its own. */
+static int add_type(PyObject *module, const char *name, PyObject *type)
+{
+    Py_INCREF(type);
+    if (PyModule_AddObject(module, name, type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
+
 int dpy_convert_init(PyObject *module)
 {
     PyObject *fields = ext_fields(module);
@@ -55,19 +72,16 @@ int dpy_convert_init(PyObject *module)
         PyDict_SetItemString(ns, "_ExtFields", fields) == 0)
         done = PyRun_String(ext_source, Py_file_input, ns, ns);
     ext_type = done ? PyDict_GetItemString(ns, "Ext") : NULL; /* borrowed from ns */
+    invalid_string_type = done ? PyDict_GetItemString(ns, "InvalidString") : NULL;
     Py_XINCREF(ext_type);
+    Py_XINCREF(invalid_string_type);
     Py_XDECREF(done);
     Py_XDECREF(name);
     Py_XDECREF(ns);
     Py_XDECREF(fields);
-    if (!ext_type)
+    if (!ext_type || !invalid_string_type)
         return -1;
-    Py_INCREF(ext_type);
-    if (PyModule_AddObject(module, "Ext", ext_type) < 0) {
-        Py_DECREF(ext_type);
-        return -1;
-    }
-    return 0;
+    return add_type(module, "Ext", ext_type) < 0 || add_type(module, "InvalidString", invalid_string_type) < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ encoding */
@@ -370,21 +384,13 @@ static PyObject *decode_map(duet_msgpack_reader *r, const char *what, unsigned d
     return dict;
 }
 
-static PyObject *decode_str(const char *what, const char *s, uint32_t len)
+PyObject *dpy_text(const char *s, size_t len)
 {
     PyObject *str = PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "strict");
     if (str || !PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
         return str;
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    Py_ssize_t at = 0;
-    if (value && PyUnicodeDecodeError_GetStart(value, &at) < 0)
-        PyErr_Clear();
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    PyErr_Format(PyExc_ValueError, "%s: a str that is not valid UTF-8 (at byte %zd of %u)", what, at, (unsigned)len);
-    return NULL;
+    PyErr_Clear();
+    return PyObject_CallFunction(invalid_string_type, "y#", s, (Py_ssize_t)len);
 }
 
 static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth, place at)
@@ -404,7 +410,7 @@ static PyObject *decode(duet_msgpack_reader *r, const char *what, unsigned depth
     case DUET_MSGPACK_INT: return PyLong_FromLongLong(t.v.i);
     case DUET_MSGPACK_FLOAT32: return PyFloat_FromDouble((double)t.v.f);
     case DUET_MSGPACK_FLOAT64: return PyFloat_FromDouble(t.v.d);
-    case DUET_MSGPACK_STR: return decode_str(what, (const char *)t.v.bytes.ptr, t.v.bytes.len);
+    case DUET_MSGPACK_STR: return dpy_text((const char *)t.v.bytes.ptr, t.v.bytes.len);
     case DUET_MSGPACK_BIN: return PyBytes_FromStringAndSize((const char *)t.v.bytes.ptr, (Py_ssize_t)t.v.bytes.len);
     case DUET_MSGPACK_ARRAY: return decode_array(r, what, depth, t.v.count, at);
     case DUET_MSGPACK_MAP: return decode_map(r, what, depth, t.v.count, at);

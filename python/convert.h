@@ -10,7 +10,8 @@
 /* Deepest nesting of lists and dicts converted either way. */
 #define DPY_MAX_DEPTH DUET_MSGPACK_MAX_DEPTH
 
-/* Makes msgpackrpc.Ext (a named tuple: type, data) and adds it to module. 0, or -1 with an exception. */
+/* Makes msgpackrpc.Ext (a named tuple: type, data) and msgpackrpc.InvalidString (a bytes
+ * subclass) and adds them to module. 0, or -1 with an exception. */
 int dpy_convert_init(PyObject *module);
 
 /*
@@ -26,10 +27,14 @@ int dpy_convert_init(PyObject *module);
  */
 int dpy_encode(duet_msgpack_writer *w, PyObject *obj, const char *what);
 
+/* A str the M4 sent: a str if its bytes are UTF-8 (CPython's strict check), else an
+ * InvalidString holding them, as on the board. New reference, or NULL with an exception. */
+PyObject *dpy_text(const char *s, size_t len);
+
 /*
- * Reads one value: nil None, bool, int, float, str (must be UTF-8), bin bytes, array list,
- * map dict, ext Ext. A value Python cannot hold (a str that is not UTF-8, a map key that
- * cannot be a dict key, invalid MessagePack) is a ValueError naming what.
+ * Reads one value: nil None, bool, int, float, str (dpy_text: an InvalidString if not
+ * UTF-8), bin bytes, array list, map dict, ext Ext. A value Python cannot hold (a map key
+ * that cannot be a dict key, invalid MessagePack) is a ValueError naming what.
  * Returns a new reference, or NULL with an exception set.
  */
 PyObject *dpy_decode(duet_msgpack_reader *r, const char *what);

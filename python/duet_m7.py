@@ -46,13 +46,14 @@ def add_micropython_names():
 
 
 def add_msgpack_module():
-    """Gives the script the msgpack module msgpackrpc uses on the board: Ext, packb and
-    unpackb (on duet's converter). It takes the place of CPython's msgpack, if installed,
+    """Gives the script the msgpack module msgpackrpc uses on the board: Ext,
+    InvalidString, packb and unpackb (on duet's converter). It takes the place of CPython's msgpack, if installed,
     whose names differ (ExtType)."""
     import msgpackrpc
 
     mp = types.ModuleType("msgpack", "The board's msgpack module, as far as msgpackrpc's scripts use it.")
     mp.Ext = msgpackrpc.Ext
+    mp.InvalidString = msgpackrpc.InvalidString
     mp.packb = msgpackrpc._packb
     mp.unpackb = msgpackrpc._unpackb
     sys.modules["msgpack"] = mp

@@ -2,6 +2,7 @@
 #include "pymodule.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "convert.h"
 
@@ -54,7 +55,10 @@ static PyObject *future_finish(future_object *f, int err, const uint8_t *buf, si
         snprintf(what, sizeof what, "the M4's answer to '%.80s'", name ? name : "?");
         f->result = dpy_decode_bytes(buf, len, what);
     } else if (err == DUET_ERR_REMOTE) {
-        PyErr_SetString(PyExc_OSError, text); /* as MicroPython: OSError(the remote error) */
+        PyObject *error = dpy_text(text, strlen(text)); /* as MicroPython: OSError(the remote error) */
+        if (error)
+            PyErr_SetObject(PyExc_OSError, error);
+        Py_XDECREF(error);
     } else {
         PyErr_Format(PyExc_OSError, "call('%s'): %s", name ? name : "?", text);
     }

@@ -12,10 +12,9 @@
  *      1. It returns an object with no exception set, or NULL with one set: never both,
  *         never neither. A failure is a ValueError whose message starts with the `what`
  *         given, and its kind is the first problem a reader meets in reading order, as
- *         scan() finds it on its own (its own UTF-8 check, its own depth count): invalid
+ *         scan() finds it on its own (its own depth count): invalid
  *         MessagePack (a bad or cut token, an array or map header that counts more elements
- *         than bytes remain, bytes after the value), nesting too deep, a str that is not
- *         UTF-8 (surrogates and overlong forms included), or a map key that is a map or
+ *         than bytes remain, bytes after the value), nesting too deep, or a map key that is a map or
  *         holds one at any depth (a dict, or a tuple holding one, which Python cannot hash;
  *         checked after the key's and the value's own contents). Each kind is recognised by
  *         its message.
@@ -24,7 +23,9 @@
  *      3. A value that decodes is the input's value, element by element (check_decoded):
  *         nil None, bool the same bool, integers an exact int of the same value, a float32
  *         a float of the same value (bit for bit, NaN payloads included), float64 the same
- *         bits, str the same UTF-8, bin bytes, ext an Ext(int type, bytes), array a list
+ *         bits, str the same UTF-8 or, when it is not strict UTF-8 (its own check:
+ *         surrogates and overlong forms are not), an InvalidString (the board's bytes
+ *         subclass) of its bytes, bin bytes, ext an Ext(int type, bytes), array a list
  *         (a tuple in a map's key, and so are the arrays inside that key).
  *         Duplicate map keys: a dict is what inserting every pair in order gives, with
  *         Python's equality (1, 1.0 and True are one key): the first key object stays, in
@@ -92,6 +93,7 @@
 #define WHAT "fuzz value"
 
 static PyObject *ext_type;     /* msgpackrpc.Ext, as dpy_convert_init made it */
+static PyObject *invalid_string_type; /* msgpackrpc.InvalidString, likewise */
 static PyObject *hostile_type; /* an int subclass whose repr() empties HostileKey.victim */
 static PyObject *int_sub_type, *str_sub_type, *dict_sub_type, *list_sub_type;
 static PyObject *constants;    /* a tuple of objects the program pushes by index */
@@ -144,6 +146,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     CHECK(dpy_convert_init(module) == 0);
     ext_type = PyObject_GetAttrString(module, "Ext");
     CHECK(ext_type);
+    invalid_string_type = PyObject_GetAttrString(module, "InvalidString");
+    CHECK(invalid_string_type && PyType_Check(invalid_string_type));
     Py_DECREF(module);
 
     PyObject *globals = PyDict_New();
@@ -307,7 +311,9 @@ static bool matches_at(PyObject *orig, PyObject *dec, bool in_key)
         return PyUnicode_Compare(orig, dec) == 0;
     }
     if (PyBytes_Check(orig) || PyByteArray_Check(orig) || PyMemoryView_Check(orig)) {
-        if (!PyBytes_CheckExact(dec))
+        /* An InvalidString goes out as bin (bytes back), and is one when decoded again alone. */
+        bool invalid = Py_TYPE(orig) == (PyTypeObject *)invalid_string_type;
+        if (!PyBytes_CheckExact(dec) && !(invalid && Py_TYPE(dec) == Py_TYPE(orig)))
             return false;
         PyObject *b = bytes_of(orig);
         CHECK(b);
@@ -434,7 +440,7 @@ static void check_round_trip(PyObject *obj, const uint8_t *bytes, size_t len)
 
 /* ------------------------------------------------------------------ walk A: decoding */
 
-enum problem { P_OK, P_INVALID, P_DEPTH, P_UTF8, P_KEY };
+enum problem { P_OK, P_INVALID, P_DEPTH, P_KEY };
 
 /* The first problem of the value at r (nested in depth arrays and maps), read in order;
  * *has_map: it is a map or holds one (a map key that does cannot be hashed: its arrays
@@ -449,7 +455,6 @@ static enum problem scan(duet_msgpack_reader *r, unsigned depth, bool *has_map)
     *has_map = t.type == DUET_MSGPACK_MAP;
     bool sub = false;
     switch (t.type) {
-    case DUET_MSGPACK_STR: return utf8_valid(t.v.bytes.ptr, t.v.bytes.len) ? P_OK : P_UTF8;
     case DUET_MSGPACK_ARRAY:
         if (t.v.count > duet_msgpack_reader_remaining(r))
             return P_INVALID;
@@ -502,8 +507,12 @@ static void check_decoded(duet_msgpack_reader *r, PyObject *obj)
         CHECK(PyFloat_CheckExact(obj) && float_bits_equal(PyFloat_AS_DOUBLE(obj), t.v.d));
         break;
     case DUET_MSGPACK_STR: {
-        Py_ssize_t len;
-        const char *s = PyUnicode_CheckExact(obj) ? PyUnicode_AsUTF8AndSize(obj, &len) : NULL;
+        Py_ssize_t len = 0;
+        const char *s = NULL;
+        if (utf8_valid(t.v.bytes.ptr, t.v.bytes.len)) /* a str; else the board's bytes subclass */
+            s = PyUnicode_CheckExact(obj) ? PyUnicode_AsUTF8AndSize(obj, &len) : NULL;
+        else if (Py_TYPE(obj) == (PyTypeObject *)invalid_string_type)
+            s = PyBytes_AS_STRING(obj), len = PyBytes_GET_SIZE(obj);
         CHECK(s && (size_t)len == t.v.bytes.len && memcmp(s, t.v.bytes.ptr, (size_t)len) == 0);
         break;
     }
@@ -585,7 +594,7 @@ static void walk_decode(const uint8_t *data, size_t size)
         char msg[512];
         PyObject *type = take_error(msg, sizeof msg);
         static const char *const words[] = {
-            [P_INVALID] = "MessagePack", [P_DEPTH] = "nested deeper", [P_UTF8] = "not valid UTF-8", [P_KEY] = "map key"};
+            [P_INVALID] = "MessagePack", [P_DEPTH] = "nested deeper", [P_KEY] = "map key"};
         if (want == P_OK)
             fprintf(stderr, "refused a valid value: %s\n", msg);
         CHECK(want != P_OK);

@@ -55,6 +55,8 @@ MSGPACK = {
     "mp_too_deep": nested(33),
     "mp_too_deep_map": b"\x81\xc0" * 33 + b"\xc0",
     "mp_not_utf8": arr(mp_str(b"ok"), mp_str(b"\xed\xa0\x80"), mp_str(b"\xc0\x80")),
+    # an InvalidString key equal to a bin key: one key, the first object, the last value
+    "mp_not_utf8_key": mp_map((mp_str(b"\xe9t\xe9"), b"\x01"), (b"\xc4\x03\xe9t\xe9", b"\x02")),
     "mp_list_key": mp_map((arr(b"\x01"), b"\x02")),
     "mp_dict_key": mp_map((mp_map(), b"\x02")),
     "mp_nested_list_key": mp_map((arr(b"\x01", arr(b"\x02")), arr(b"\x03"))),  # {(1, (2,)): [3]}

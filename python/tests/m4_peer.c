@@ -45,6 +45,25 @@ static int fail(duet_req *r)
     return duet_req_fail(r, DUET_ERR_ARG, text);
 }
 
+/* answer_raw(bytes): answers with those bytes as the result's MessagePack (any value). */
+static int answer_raw(duet_req *r)
+{
+    uint32_t n;
+    const uint8_t *value = duet_arg_bin(r, 0, &n);
+    duet_msgpack_write_raw(duet_req_result(r), value, n);
+    return DUET_OK;
+}
+
+/* fail_raw(bytes): fails with those bytes as the error text (not UTF-8, say). */
+static int fail_raw(duet_req *r)
+{
+    static char text[128];
+    uint32_t n;
+    const uint8_t *s = duet_arg_bin(r, 0, &n);
+    snprintf(text, sizeof text, "%.*s", (int)n, (const char *)s);
+    return duet_req_fail(r, DUET_ERR_ARG, text);
+}
+
 static int sleep_ms(duet_req *r)
 {
     int32_t ms = duet_arg_int(r, 0);
@@ -126,6 +145,23 @@ static int call_py_raw(duet_req *r)
     snprintf(name, sizeof name, "%.*s", (int)len, s);
     const uint8_t *params = duet_arg_bin(r, 1, &n);
     return call_m7(r, name, params, n);
+}
+
+/* notify_py_raw(name, bytes): the same with params given as bytes (a str that is not UTF-8). */
+static int notify_py_raw(duet_req *r)
+{
+    char name[64];
+    uint32_t len, n;
+    const char *s = duet_arg_str(r, 0, &len);
+    snprintf(name, sizeof name, "%.*s", (int)len, s);
+    const uint8_t *params = duet_arg_bin(r, 1, &n);
+    duet_rpc *rpc = duet_req_rpc(r);
+    duet_msgpack_writer *w = duet_rpc_begin_notify(rpc, name);
+    if (!w)
+        return duet_req_fail(r, DUET_ERR_STATE, duet_rpc_error_text(rpc));
+    duet_msgpack_write_raw(w, params, n);
+    int err = duet_rpc_end(rpc, w);
+    return err ? duet_req_fail(r, err, duet_rpc_error_text(rpc)) : DUET_OK;
 }
 
 /* notify_py(name, args): sends the M7 a notification. */
@@ -239,6 +275,8 @@ static const duet_rpc_method functions[] = {
     {"add", "ii:i", add, NULL},
     {"echo", "v:v", echo, NULL},
     {"fail", "s:", fail, NULL},
+    {"fail_raw", "y:", fail_raw, NULL},
+    {"answer_raw", "y:v", answer_raw, NULL},
     {"sleep_ms", "i:i", sleep_ms, NULL},
     {"print", "s:i", print, NULL},
     {"cpu", ":i", cpu, NULL},
@@ -246,6 +284,7 @@ static const duet_rpc_method functions[] = {
     {"call_py_after", "isv:v", call_py_after, NULL},
     {"call_py_raw", "sy:v", call_py_raw, NULL},
     {"notify_py", "sv:", notify_py, NULL},
+    {"notify_py_raw", "sy:", notify_py_raw, NULL},
     {"m4_note", NULL, m4_note, NULL},
     {"notes", ":v", get_notes, NULL},
     {"bad", "s:v", bad, NULL},

@@ -38,11 +38,12 @@ def test_a_script_run_by_duet_m7_finds_micropythons_msgpack_module(board, tmp_pa
         "rpc.start(firmware=%d)\n"
         "e = msgpack.Ext(5, b'ab')\n"
         "print(e.type, e.data, rpc.call('echo', e) == e)\n"
-        "print(msgpack.packb([1, 'a', None]).hex(), msgpack.unpackb(b'\\x92\\x01\\xa1a'))\n" % FIRMWARE)
+        "print(msgpack.packb([1, 'a', None]).hex(), msgpack.unpackb(b'\\x92\\x01\\xa1a'))\n"
+        "print(type(msgpack.unpackb(b'\\xa1\\xff')) is msgpack.InvalidString)\n" % FIRMWARE)
     out = subprocess.run([sys.executable, RUNNER, str(script)], env=dict(os.environ), capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == ["5 b'ab' True", "9301a161c0 [1, 'a']"]
+    assert out.stdout.splitlines() == ["5 b'ab' True", "9301a161c0 [1, 'a']", "True"]
 
 
 def test_bind_of_an_object_does_not_read_its_properties(up):
