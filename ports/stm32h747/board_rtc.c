@@ -24,14 +24,24 @@ static unsigned from_bcd(uint32_t v)
  * wait until it reads back set before the first write there, as ST's HAL waits for it
  * (HAL_RCC_OscConfig, HAL_RCCEx_PeriphCLKConfig): PWR_CR1 is on APB4, RCC_BDCR on AHB4,
  * and a write to it still on its way leaves the next write to the backup domain ignored.
- * False (and the board's error) if DBP never reads set. */
-static bool backup_domain_writable(const char *fn)
+ * False (and the board's error) if DBP never reads set. The caller holds GIGA_SEM_RCC: the
+ * semaphore's 1-step lock is no counting lock (a take inside would succeed at once, and
+ * its give would free the caller's hold early). */
+static bool backup_domain_writable_locked(const char *fn)
 {
-    giga_shared_update(&PWR_CR1, 0, PWR_CR1_DBP, GIGA_SEM_RCC);
+    giga_reg_update(&PWR_CR1, 0, PWR_CR1_DBP);
     if (giga_reg_wait(&PWR_CR1, PWR_CR1_DBP, PWR_CR1_DBP))
         return true;
     giga_board_fail("%s: the backup domain stayed write-protected (PWR_CR1.DBP never read set)", fn);
     return false;
+}
+
+static bool backup_domain_writable(const char *fn)
+{
+    giga_sem_take(GIGA_SEM_RCC);
+    bool writable = backup_domain_writable_locked(fn);
+    giga_sem_give(GIGA_SEM_RCC);
+    return writable;
 }
 
 /* Turns the RTC's clock on if nothing did (a board without its backup battery). */
@@ -59,6 +69,36 @@ static bool rtc_clock_on(void)
     return true;
 }
 
+/* The calendar's write (RM0399 RTC chapter, "RTC initialization and configuration"): the
+ * write-protection keys, init mode, TR and DR, init mode off, the protection back on. Both
+ * cores may set the RTC: the caller holds GIGA_SEM_RCC, as Arduino's mbed core holds it
+ * while it sets the RTC, so that the other core's sequence does not interleave with this one
+ * (its keys, or its protection put back on in the middle of this one's). */
+static int rtc_write_locked(const duet_rtc_time *t, unsigned weekday)
+{
+    if (!backup_domain_writable_locked("duet_rtc_set"))
+        return DUET_ERR_NOT_SUPPORTED;
+    giga_reg_update(&RTC_WPR, 0xFFu, RTC_KEY1);
+    giga_reg_update(&RTC_WPR, 0xFFu, RTC_KEY2);
+    giga_reg_update(&RTC_ISR, 0, RTC_ISR_INIT);
+    /* at most two RTC clock cycles (61 us) */
+    bool init = giga_reg_wait(&RTC_ISR, RTC_ISR_INITF, RTC_ISR_INITF);
+    if (init) {
+        giga_reg_update(&RTC_TR, 0xFFFFFFFFu,
+                        bcd((unsigned)t->hour) << 16 | bcd((unsigned)t->minute) << 8 |
+                            bcd((unsigned)t->second));
+        giga_reg_update(&RTC_DR, 0xFFFFFFFFu,
+                        bcd((unsigned)t->year - 2000u) << 16 | weekday << 13 |
+                            bcd((unsigned)t->month) << 8 | bcd((unsigned)t->day));
+    }
+    giga_reg_update(&RTC_ISR, RTC_ISR_INIT | RTC_ISR_RSF, 0);
+    giga_reg_update(&RTC_WPR, 0xFFu, 0xFFu); /* write protection back on */
+    if (init)
+        return DUET_OK;
+    giga_board_fail("duet_rtc_set: the RTC did not enter its init mode (RTC_ISR.INITF never read set)");
+    return DUET_ERR_NOT_SUPPORTED;
+}
+
 int duet_rtc_set(int64_t unix_seconds)
 {
     duet_rtc_time t;
@@ -68,24 +108,16 @@ int duet_rtc_set(int64_t unix_seconds)
                         unix_seconds < 0 ? 1969 : t.year);
         return DUET_ERR_ARG;
     }
+    /* Without the lock: the LSE's start may take seconds, and the other core's RCC writes
+     * would wait that long for it. */
     if (!rtc_clock_on())
         return DUET_ERR_NOT_SUPPORTED;
     /* 1970-01-01 was a Thursday; the RTC counts Monday as 1 .. Sunday as 7. */
     unsigned weekday = ((uint32_t)unix_seconds / 86400u + 3u) % 7u + 1u; /* < 2100: 32 bits */
-    if (!backup_domain_writable("duet_rtc_set"))
-        return DUET_ERR_NOT_SUPPORTED;
-    RTC_WPR = RTC_KEY1;
-    RTC_WPR = RTC_KEY2;
-    RTC_ISR |= RTC_ISR_INIT;
-    while (!(RTC_ISR & RTC_ISR_INITF)) {
-        /* at most two RTC clock cycles (61 us) */
-    }
-    RTC_TR = bcd((unsigned)t.hour) << 16 | bcd((unsigned)t.minute) << 8 | bcd((unsigned)t.second);
-    RTC_DR = bcd((unsigned)t.year - 2000u) << 16 | weekday << 13 | bcd((unsigned)t.month) << 8 |
-             bcd((unsigned)t.day);
-    RTC_ISR &= ~(RTC_ISR_INIT | RTC_ISR_RSF);
-    RTC_WPR = 0xFFu; /* write protection back on */
-    return DUET_OK;
+    giga_sem_take(GIGA_SEM_RCC);
+    int rc = rtc_write_locked(&t, weekday);
+    giga_sem_give(GIGA_SEM_RCC);
+    return rc;
 }
 
 int64_t duet_rtc_get(void)

@@ -7,12 +7,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
+#include "board_impl.h"
 #include "chip.h"
 #include "regs.h"
 
+#include "duet/cortex_m.h"
 #include "duet/error.h"
 
 enum op_kind { OP_UPDATE, OP_WAIT, OP_DELAY, OP_TAKE, OP_GIVE };
@@ -55,17 +59,6 @@ void giga_delay_us(uint32_t us)
     record(OP_DELAY, NULL, us, 0);
 }
 
-/* hsem.c's cross-core locks, recorded: taking and giving back semaphore sem. */
-void giga_sem_take(uint32_t sem)
-{
-    record(OP_TAKE, NULL, sem, 0);
-}
-
-void giga_sem_give(uint32_t sem)
-{
-    record(OP_GIVE, NULL, sem, 0);
-}
-
 /* True if op i lies between a take of semaphore sem and its give. */
 static bool under_lock(int i, uint32_t sem)
 {
@@ -75,6 +68,57 @@ static bool under_lock(int i, uint32_t sem)
             held = ops[j].kind == OP_TAKE;
     }
     return held;
+}
+
+/* hsem.c's cross-core locks, recorded: taking and giving back semaphore sem. A take of a
+ * semaphore this core holds already fails the test: the HSEM's 1-step lock is no counting
+ * lock (the read succeeds at once for its owner), and the inner give frees the outer hold. */
+void giga_sem_take(uint32_t sem)
+{
+    assert_false(under_lock(op_count, sem));
+    record(OP_TAKE, NULL, sem, 0);
+}
+
+void giga_sem_give(uint32_t sem)
+{
+    record(OP_GIVE, NULL, sem, 0);
+}
+
+void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, uint32_t sem)
+{
+    giga_sem_take(sem);
+    giga_reg_update(reg, clear, set);
+    giga_sem_give(sem);
+}
+
+/* What board_rtc.c uses beyond the registers: the board's error, the millisecond clock (a
+ * clock that moves on at each look; the LSE becomes ready at lse_ready_ms if not 0, and no
+ * core may wait for it holding the RCC semaphore) and the sleep between looks. */
+static char board_error[160];
+static unsigned long fake_ms, lse_ready_ms;
+unsigned duet_cortex_m_loop_watched;
+
+void giga_board_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(board_error, sizeof board_error, fmt, ap);
+    va_end(ap);
+}
+
+unsigned long millis(void)
+{
+    assert_false(under_lock(op_count, GIGA_SEM_RCC));
+    fake_ms++;
+    if (lse_ready_ms && fake_ms >= lse_ready_ms)
+        RCC_BDCR |= RCC_BDCR_LSERDY;
+    return fake_ms;
+}
+
+bool duet_cortex_m_sleep_unless(volatile uint32_t *flag)
+{
+    (void)flag;
+    return false;
 }
 
 /* The index of the first recorded op of that kind on reg whose set bits (or waited value)
@@ -106,6 +150,8 @@ static int setup_m7(void **state)
     op_count = 0;
     never_reg = NULL;
     never_mask = 0;
+    board_error[0] = 0;
+    fake_ms = lse_ready_ms = 0;
     SCB_CPUID = CPUID_M7;
     RCC_CR = 1u | (1u << 2); /* HSION, HSIRDY: as after reset */
     PWR_CR3 = PWR_CR3_SDEN | PWR_CR3_LDOEN; /* the reset value, not yet confirmed */
@@ -444,6 +490,75 @@ static void test_option_bcm4_clear_refused(void **state)
     assert_true(FLASH_OPTCR & FLASH_OPTCR_OPTLOCK);
 }
 
+/* ------------------------------------------------------------ the RTC */
+
+static bool rtc_or_backup_reg(volatile uint32_t *reg)
+{
+    return reg == &RTC_TR || reg == &RTC_DR || reg == &RTC_ISR || reg == &RTC_WPR || reg == &PWR_CR1 ||
+           reg == &RCC_BDCR;
+}
+
+#define T_2026 1767272645 /* 2026-01-01 13:04:05 */
+
+/* Both cores may set the RTC: its sequence (the keys, init mode, TR and DR, init mode off,
+ * the protection back on) is made in one hold of semaphore 3 (RCC), as Arduino's mbed core
+ * holds it there, so that the other core's keys or its protection put back on cannot land in
+ * the middle; the backup domain's write enable in the same hold, and no take inside it. */
+static void test_rtc_set_under_the_rcc_lock(void **state)
+{
+    (void)state;
+    RCC_BDCR = RCC_BDCR_RTCEN; /* the clock already runs */
+    assert_int_equal(duet_rtc_set(T_2026), DUET_OK);
+    int first_key = find(OP_UPDATE, &RTC_WPR, 0xCAu);
+    int protect = find_last(OP_UPDATE, &RTC_WPR, 0xFFu);
+    int tr = find(OP_UPDATE, &RTC_TR, 0x130405u);
+    int dr = find(OP_UPDATE, &RTC_DR, 0x26u << 16 | 4u << 13 | 0x01u << 8 | 0x01u);
+    assert_true(first_key >= 0 && first_key < tr && tr < dr && dr < protect);
+    assert_int_equal(RTC_WPR, 0xFFu);
+    int rtc_ops = 0;
+    for (int i = 0; i < op_count; i++) {
+        if (ops[i].kind == OP_GIVE)
+            assert_true(i > protect || i < first_key); /* one hold from the keys to the protection */
+        if ((ops[i].kind == OP_UPDATE || ops[i].kind == OP_WAIT) && rtc_or_backup_reg(ops[i].reg)) {
+            assert_true(under_lock(i, GIGA_SEM_RCC));
+            rtc_ops++;
+        }
+    }
+    assert_true(rtc_ops >= 9); /* DBP and its wait, 2 keys, INIT and its wait, TR, DR, INIT off, WPR */
+    assert_false(under_lock(op_count, GIGA_SEM_RCC)); /* given back */
+}
+
+/* The LSE's start (a board without its backup battery) is waited for without the lock
+ * (millis() fails the test if it is held), and its writes each hold it. */
+static void test_rtc_set_waits_for_the_lse_unlocked(void **state)
+{
+    (void)state;
+    lse_ready_ms = 3;
+    assert_int_equal(duet_rtc_set(T_2026), DUET_OK);
+    assert_true(fake_ms >= 3);
+    assert_true(RCC_BDCR & RCC_BDCR_RTCEN);
+    for (int i = 0; i < op_count; i++)
+        if (ops[i].kind == OP_UPDATE && rtc_or_backup_reg(ops[i].reg))
+            assert_true(under_lock(i, GIGA_SEM_RCC));
+    assert_false(under_lock(op_count, GIGA_SEM_RCC));
+}
+
+/* An RTC that never enters init mode: no time written, the protection back on, the lock given
+ * back, and the board's error says why. */
+static void test_rtc_set_init_mode_never_comes(void **state)
+{
+    (void)state;
+    RCC_BDCR = RCC_BDCR_RTCEN;
+    never_reg = &RTC_ISR;
+    never_mask = RTC_ISR_INITF;
+    assert_int_equal(duet_rtc_set(T_2026), DUET_ERR_NOT_SUPPORTED);
+    assert_int_equal(find(OP_UPDATE, &RTC_TR, 0), -1);
+    assert_int_equal(RTC_WPR, 0xFFu);
+    assert_false(RTC_ISR & RTC_ISR_INIT);
+    assert_false(under_lock(op_count, GIGA_SEM_RCC));
+    assert_non_null(strstr(board_error, "INITF"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +581,9 @@ int main(void)
         cmocka_unit_test_setup(test_option_bcm4_clear_unlocked_writes_no_key, setup_m7),
         cmocka_unit_test_setup(test_option_bcm4_clear_still_locked, setup_m7),
         cmocka_unit_test_setup(test_option_bcm4_clear_refused, setup_m7),
+        cmocka_unit_test_setup(test_rtc_set_under_the_rcc_lock, setup_m7),
+        cmocka_unit_test_setup(test_rtc_set_waits_for_the_lse_unlocked, setup_m7),
+        cmocka_unit_test_setup(test_rtc_set_init_mode_never_comes, setup_m7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
