@@ -490,6 +490,19 @@ static void test_option_bcm4_clear_refused(void **state)
     assert_true(FLASH_OPTCR & FLASH_OPTCR_OPTLOCK);
 }
 
+/* An option-byte change that never ends (OPT_BUSY stays set): the wait ends within its
+ * limit, the option bytes are locked again and the answer is false (giga_boot_m4 then says
+ * DUET_ERR_BOOT and does not reset). */
+static void test_option_bcm4_clear_busy_for_ever(void **state)
+{
+    (void)state;
+    FLASH_OPTCR = 0;
+    FLASH_OPTSR_PRG = OPTSR_ARDUINO | FLASH_OPTSR_BCM4;
+    FLASH_OPTSR_CUR = OPTSR_ARDUINO | FLASH_OPTSR_BCM4 | FLASH_OPTSR_OPT_BUSY;
+    assert_false(giga_option_bcm4_clear());
+    assert_true(FLASH_OPTCR & FLASH_OPTCR_OPTLOCK);
+}
+
 /* ------------------------------------------------------------ the RTC */
 
 static bool rtc_or_backup_reg(volatile uint32_t *reg)
@@ -581,6 +594,7 @@ int main(void)
         cmocka_unit_test_setup(test_option_bcm4_clear_unlocked_writes_no_key, setup_m7),
         cmocka_unit_test_setup(test_option_bcm4_clear_still_locked, setup_m7),
         cmocka_unit_test_setup(test_option_bcm4_clear_refused, setup_m7),
+        cmocka_unit_test_setup(test_option_bcm4_clear_busy_for_ever, setup_m7),
         cmocka_unit_test_setup(test_rtc_set_under_the_rcc_lock, setup_m7),
         cmocka_unit_test_setup(test_rtc_set_waits_for_the_lse_unlocked, setup_m7),
         cmocka_unit_test_setup(test_rtc_set_init_mode_never_comes, setup_m7),
