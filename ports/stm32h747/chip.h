@@ -82,9 +82,11 @@ void giga_delay_us(uint32_t us);
 
 /* Sets the clock tree to the GIGA R1's full speed (clock_setup.c), on the M7 before the M4
  * starts: PLL1 from the 16 MHz HSE to 480 MHz for the M7, 240 MHz for the M4 and the AXI
- * and AHB buses, 120 MHz for the APBs, VOS0, 4 flash wait states. Returns false (and leaves
- * the clock on what ran before) if the HSE or the PLL did not start, or the supply
- * configuration is not the GIGA's. Done once: a tree already at 480 MHz is kept. */
+ * and AHB buses, 120 MHz for the APBs, VOS0, 4 flash wait states, then the I/O compensation
+ * cell. Returns false (and leaves the clock on what ran before) if the HSE or the PLL did not
+ * start, or the supply configuration is not the GIGA's; false too, at full speed, if the
+ * compensation cell never read ready (it is off again). Done once: a tree already at 480 MHz
+ * is kept (the cell is turned on if it is not). */
 bool giga_clock_setup(void);
 
 /* The GIGA R1's SDRAM (sdram.c): the FMC's pins, clock and timings, the SDRAM's start-up

@@ -9,6 +9,7 @@
  *   buses    M7 = sys_ck / 1 = 480 MHz; HPRE / 2: the M4, AXI and AHBs at 240 MHz; every APB
  *            / 2: 120 MHz (RCC_D1CFGR, D2CFGR, D3CFGR, §9.7.7-9)
  *   switch   sys_ck from PLL1 (RCC_CFGR.SW, §9.7.6)
+ *   I/O      the I/O compensation cell on (SYSCFG_CCCSR, §13.3), once the clock is raised
  * The order is the manual's for raising a clock: the voltage first, then the flash's wait
  * states, then the prescalers, the switch last. The same tree as Arduino's GIGA core (its
  * mbed target), except VOS0 where it keeps VOS1. The millisecond clock follows by itself:
@@ -103,12 +104,31 @@ static bool pll1_from_hse(void)
     return giga_reg_wait(&RCC_CR, RCC_CR_PLL1RDY, RCC_CR_PLL1RDY);
 }
 
+/* The I/O compensation cell (SYSCFG_CCCSR, RM0399 §13.3: EN bit 0, READY bit 8, offset 0x20
+ * as ST's stm32h747xx.h has it), which ST recommends for I/O speeds above 50 MHz (the
+ * SDRAM's pins run at 100 MHz). As Arduino's GIGA core does once its clock is raised
+ * (system_clock_override.c: the CSI on, SYSCFG's clock on, HAL_EnableCompensationCell):
+ * the CSI, which clocks the cell, then EN; then READY, with a limit. A cell that never reads
+ * READY is turned off again (the I/Os work as before, uncompensated): false. */
+static bool io_compensation_on(void)
+{
+    if (SYSCFG_CCCSR & SYSCFG_CCCSR_READY)
+        return true;
+    giga_clock_enable(RCC_CN_APB4ENR, RCC_APB4ENR_SYSCFGEN);
+    giga_reg_update(&RCC_CR, 0, RCC_CR_CSION);
+    giga_reg_update(&SYSCFG_CCCSR, 0, SYSCFG_CCCSR_EN);
+    if (giga_reg_wait(&SYSCFG_CCCSR, SYSCFG_CCCSR_READY, SYSCFG_CCCSR_READY))
+        return true;
+    giga_reg_update(&SYSCFG_CCCSR, SYSCFG_CCCSR_EN, 0);
+    return false;
+}
+
 bool giga_clock_setup(void)
 {
     if (!giga_is_m7())
         return false; /* the M4 never sets the clocks */
     if (at_full_speed())
-        return true;
+        return io_compensation_on();
     if (!supply_ldo() || !voltage_vos0() || !pll1_from_hse())
         return false;
     giga_reg_update(&FLASH_ACR, FLASH_ACR_LATENCY_MASK | FLASH_ACR_WRHIGHFREQ_MASK,
@@ -120,5 +140,5 @@ bool giga_clock_setup(void)
     giga_reg_update(&RCC_D2CFGR, D2CFGR_MASK, D2CFGR_WANTED);
     giga_reg_update(&RCC_D3CFGR, D3CFGR_MASK, D3CFGR_WANTED);
     giga_reg_update(&RCC_CFGR, RCC_CFGR_SW_MASK, RCC_CFGR_SW_PLL1);
-    return giga_reg_wait(&RCC_CFGR, SWS_MASK, RCC_CFGR_SW_PLL1 << 3);
+    return giga_reg_wait(&RCC_CFGR, SWS_MASK, RCC_CFGR_SW_PLL1 << 3) && io_compensation_on();
 }

@@ -85,6 +85,7 @@
 #define RCC_BASE 0x58024400u
 #define RCC_CR REG32(RCC_BASE + 0x000u)        /* §9.7.2 */
 #define RCC_CR_HSIDIV(v) (((v) >> 3) & 3u)
+#define RCC_CR_CSION (1u << 7) /* the 4 MHz CSI, the I/O compensation cell's clock */
 #define RCC_CR_HSEON (1u << 16)
 #define RCC_CR_HSERDY (1u << 17)
 #define RCC_CR_HSEBYP (1u << 18)
@@ -209,6 +210,11 @@
 /* §13.3 SYSCFG_PWRCR (offset 0x2C): ODEN bit 0, the overdrive that makes VOS1 into VOS0 */
 #define SYSCFG_PWRCR REG32((SYSCFG_BASE + 0x02Cu))
 #define SYSCFG_PWRCR_ODEN (1u << 0)
+/* §13.3 SYSCFG_CCCSR (offset 0x20, ST's stm32h747xx.h): the I/O compensation cell, EN bit 0,
+ * READY bit 8 */
+#define SYSCFG_CCCSR REG32((SYSCFG_BASE + 0x020u))
+#define SYSCFG_CCCSR_EN (1u << 0)
+#define SYSCFG_CCCSR_READY (1u << 8)
 
 /* ------------------------------------------------------------ HSEM (RM0399 §11.4) */
 

@@ -41,6 +41,8 @@ static void record(enum op_kind kind, volatile uint32_t *reg, uint32_t a, uint32
 
 void giga_reg_update(volatile uint32_t *reg, uint32_t clear, uint32_t set)
 {
+    if (reg == &SYSCFG_CCCSR) /* SYSCFG's registers take writes only with its clock on */
+        assert_true(REG32(RCC_C1_BLOCK + RCC_CN_APB4ENR) & RCC_APB4ENR_SYSCFGEN);
     record(OP_UPDATE, reg, clear, set);
     *reg = (*reg & ~clear) | set;
 }
@@ -207,7 +209,42 @@ static void test_clock_setup_order(void **state)
     }
     assert_true(dividers > source && dividers < pll_on);
     assert_true(apb > flash && apb < sw);
-    assert_int_equal(sws, op_count - 1); /* nothing after the switch */
+    /* after the switch only the I/O compensation cell: the CSI, EN, then READY */
+    int csi = find(OP_UPDATE, &RCC_CR, RCC_CR_CSION);
+    int cell = find(OP_UPDATE, &SYSCFG_CCCSR, SYSCFG_CCCSR_EN);
+    int cell_ready = find(OP_WAIT, &SYSCFG_CCCSR, SYSCFG_CCCSR_READY);
+    assert_true(sws < csi && csi < cell && cell < cell_ready);
+    assert_int_equal(cell_ready, op_count - 1);
+}
+
+/* The I/O compensation cell (SYSCFG_CCCSR.EN), which ST recommends for I/O speeds above
+ * 50 MHz and Arduino's GIGA core turns on once the clock is raised: on, and ready; a tree a
+ * bootloader raised gets it too. */
+static void test_clock_setup_io_compensation(void **state)
+{
+    (void)state;
+    assert_true(giga_clock_setup());
+    assert_true(SYSCFG_CCCSR & SYSCFG_CCCSR_EN);
+    assert_true(SYSCFG_CCCSR & SYSCFG_CCCSR_READY);
+    assert_true(RCC_CR & RCC_CR_CSION);
+    SYSCFG_CCCSR = 0; /* raised by a bootloader that left the cell off */
+    op_count = 0;
+    assert_true(giga_clock_setup());
+    assert_true(find(OP_UPDATE, &SYSCFG_CCCSR, SYSCFG_CCCSR_EN) >= 0);
+    assert_int_equal(find(OP_UPDATE, &RCC_CFGR, 0), -1); /* the tree itself left alone */
+}
+
+/* A cell that never reads READY: the wait ends, the cell is off again (the I/Os as before),
+ * and the set-up says false, as for its other waits; the clock runs at 480 MHz all the same. */
+static void test_clock_setup_io_compensation_never_ready(void **state)
+{
+    (void)state;
+    never_reg = &SYSCFG_CCCSR;
+    never_mask = SYSCFG_CCCSR_READY;
+    assert_false(giga_clock_setup());
+    assert_true(find(OP_WAIT, &SYSCFG_CCCSR, SYSCFG_CCCSR_READY) >= 0);
+    assert_false(SYSCFG_CCCSR & SYSCFG_CCCSR_EN);
+    assert_int_equal(giga_clock_cpu_hz(), 480000000u);
 }
 
 /* VOS0: the overdrive's write reaches SYSCFG (it reads back set) before the wait on the
@@ -579,6 +616,8 @@ int main(void)
         cmocka_unit_test_setup(test_clock_setup_order, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_overdrive_settles, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_once, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_io_compensation, setup_m7),
+        cmocka_unit_test_setup(test_clock_setup_io_compensation_never_ready, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_leaves_pll1_first, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_without_hse, setup_m7),
         cmocka_unit_test_setup(test_clock_setup_keeps_another_supply, setup_m7),
