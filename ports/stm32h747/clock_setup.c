@@ -106,7 +106,7 @@ static bool pll1_from_hse(void)
 
 /* The I/O compensation cell (SYSCFG_CCCSR, RM0399 §13.3: EN bit 0, READY bit 8, offset 0x20
  * as ST's stm32h747xx.h has it), which ST recommends for I/O speeds above 50 MHz (the
- * SDRAM's pins run at 100 MHz). As Arduino's GIGA core does once its clock is raised
+ * SDRAM's clock runs at 80 MHz). As Arduino's GIGA core does once its clock is raised
  * (system_clock_override.c: the CSI on, SYSCFG's clock on, HAL_EnableCompensationCell):
  * the CSI, which clocks the cell, then EN; then READY, with a limit. A cell that never reads
  * READY is turned off again (the I/Os work as before, uncompensated): false. */
