@@ -70,8 +70,8 @@ void giga_shared_update(volatile uint32_t *reg, uint32_t clear, uint32_t set, ui
 bool giga_option_bcm4_clear(void);
 void giga_clear_bcm4_and_reset(void);
 
-/* The start-up sequences (the clock tree, the SDRAM) and the RTC's set write their registers through these
- * (regio.c), so that each wait has a limit and the unit tests can watch the order:
+/* The start-up sequences (the clock tree, the SDRAM) and the RTC's set write their registers
+ * through these (regio.c), so that each wait has a limit and the unit tests can watch the order:
  * update is *reg = (*reg & ~clear) | set; wait polls until (*reg & mask) == value, and
  * returns false if that did not happen within GIGA_WAIT_POLLS reads; delay_us waits that
  * many microseconds on the DWT's cycle counter (a hardware settling time, tens of us). */
