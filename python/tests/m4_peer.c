@@ -36,13 +36,19 @@ static int echo(duet_req *r)
     return DUET_OK;
 }
 
-static int fail(duet_req *r)
+/* Fails r with the n bytes at s as the error text (at most 127 of them). */
+static int fail_with(duet_req *r, const char *s, uint32_t n)
 {
     static char text[128];
+    snprintf(text, sizeof text, "%.*s", (int)n, s);
+    return duet_req_fail(r, DUET_ERR_ARG, text);
+}
+
+static int fail(duet_req *r)
+{
     uint32_t len;
     const char *s = duet_arg_str(r, 0, &len);
-    snprintf(text, sizeof text, "%.*s", (int)len, s);
-    return duet_req_fail(r, DUET_ERR_ARG, text);
+    return fail_with(r, s, len);
 }
 
 /* answer_raw(bytes): answers with those bytes as the result's MessagePack (any value). */
@@ -57,11 +63,9 @@ static int answer_raw(duet_req *r)
 /* fail_raw(bytes): fails with those bytes as the error text (not UTF-8, say). */
 static int fail_raw(duet_req *r)
 {
-    static char text[128];
     uint32_t n;
     const uint8_t *s = duet_arg_bin(r, 0, &n);
-    snprintf(text, sizeof text, "%.*s", (int)n, (const char *)s);
-    return duet_req_fail(r, DUET_ERR_ARG, text);
+    return fail_with(r, (const char *)s, n);
 }
 
 static int sleep_ms(duet_req *r)
