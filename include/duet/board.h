@@ -170,7 +170,10 @@ typedef struct duet_rtc_time {
 int duet_rtc_set(int64_t unix_seconds);
 
 /* The clock's time in seconds since 1970-01-01 UTC. Until a core sets it, it counts from
- * 2000-01-01 00:00:00 at power-on, the STM32 RTC's reset value. */
+ * 2000-01-01 00:00:00 at power-on, the STM32 RTC's reset value. 0 (1970-01-01) if the
+ * clock does not run (on the GIGA R1: its 32.768 kHz crystal did not start, or the RTC
+ * never copied its calendar out within a few milliseconds), and duet_board_error_text()
+ * says which. */
 int64_t duet_rtc_get(void);
 
 /*

@@ -120,16 +120,45 @@ int duet_rtc_set(int64_t unix_seconds)
     return rc;
 }
 
+/* Reads RTC_TR then RTC_DR (reading TR holds DR's shadow until DR is read) twice, and a third
+ * time if the two differ (RM0399's rule for reads that bypass the shadow registers: the
+ * calendar changes at most once between them). That also covers a set on the other core
+ * landing between this core's TR and DR: the read writes no register, so it takes no lock,
+ * as ST's HAL_RTC_GetTime/GetDate and Arduino's mbed core take none to read. */
+static void rtc_read_calendar(uint32_t *tr, uint32_t *dr)
+{
+    uint32_t tr1 = RTC_TR;
+    uint32_t dr1 = RTC_DR;
+    *tr = RTC_TR;
+    *dr = RTC_DR;
+    if (*tr != tr1 || *dr != dr1) {
+        *tr = RTC_TR;
+        *dr = RTC_DR;
+    }
+}
+
+/* Through the shadow registers (BYPSHAD clear), the read waits for RSF: a set clears it, and
+ * the new calendar reaches the shadows two RTC clock cycles (61 us) later; a set on the other
+ * core holds it cleared while in init mode (about as long). The wait is giga_reg_wait's
+ * (GIGA_WAIT_POLLS reads, milliseconds): RSF still clear after it means the RTC's clock does
+ * not run, and the read would have waited for ever. It does not clear RSF itself (ST's
+ * HAL_RTC_WaitForSynchro does, after a wake-up from Stop mode, which duet never enters): RSF
+ * is write-protected, and its clear would need the keys the set holds the RCC semaphore for.
+ * With BYPSHAD set (Arduino's mbed core sets it; it lives in the backup domain and outlives a
+ * reset and a new sketch) the hardware holds RSF cleared: no wait, the reads go to the
+ * counters themselves. */
 int64_t duet_rtc_get(void)
 {
     duet_cortex_m_loop_watch(DUET_CORTEX_M_WATCHED_INPUT);
     if (!rtc_clock_on())
         return 0;
-    while (!(RTC_ISR & RTC_ISR_RSF)) {
-        /* the shadow registers follow the counters after at most two RTC cycles */
+    if (!(RTC_CR & RTC_CR_BYPSHAD) && !giga_reg_wait(&RTC_ISR, RTC_ISR_RSF, RTC_ISR_RSF)) {
+        giga_board_fail("duet_rtc_get: the RTC's clock (the 32.768 kHz crystal, LSE) does not "
+                        "run: RTC_ISR.RSF never read set; 0 returned");
+        return 0;
     }
-    uint32_t tr = RTC_TR; /* reading TR freezes DR until DR is read */
-    uint32_t dr = RTC_DR;
+    uint32_t tr, dr;
+    rtc_read_calendar(&tr, &dr);
     duet_rtc_time t = {
         .year = 2000 + (int)from_bcd(dr >> 16),
         .month = (int)from_bcd((dr >> 8) & 0x1Fu),

@@ -367,8 +367,10 @@
 #define RTC_BASE 0x58004000u
 #define RTC_TR REG32(RTC_BASE + 0x00u)  /* time, BCD: HT 21:20 HU 19:16 MNT 14:12 MNU 11:8 ST 6:4 SU 3:0 */
 #define RTC_DR REG32(RTC_BASE + 0x04u)  /* date, BCD: YT 23:20 YU 19:16 WDU 15:13 MT 12 MU 11:8 DT 5:4 DU 3:0 */
+#define RTC_CR REG32(RTC_BASE + 0x08u)
 #define RTC_ISR REG32(RTC_BASE + 0x0Cu)
 #define RTC_WPR REG32(RTC_BASE + 0x24u)
+#define RTC_CR_BYPSHAD (1u << 5) /* reads of TR, DR come from the counters, not the shadows */
 #define RTC_ISR_RSF (1u << 5)
 #define RTC_ISR_INITF (1u << 6)
 #define RTC_ISR_INIT (1u << 7)

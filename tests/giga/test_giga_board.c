@@ -157,6 +157,17 @@ static void test_rtc_round_trip(void **state)
     assert_int_equal(duet_rtc_get(), t);
 }
 
+/* An RTC whose clock does not run never sets RSF: the read gives up after regio.c's
+ * GIGA_WAIT_POLLS reads with 0 and says why (it waited for ever before). */
+static void test_rtc_clock_that_does_not_run(void **state)
+{
+    (void)state;
+    RCC_BDCR = RCC_BDCR_RTCEN; /* enabled, but nothing sets RSF */
+    RTC_TR = 0x130405u;
+    assert_int_equal(duet_rtc_get(), 0);
+    assert_non_null(strstr(duet_board_error_text(), "does not run: RTC_ISR.RSF never read set"));
+}
+
 static void test_rtc_years_it_cannot_hold(void **state)
 {
     (void)state;
@@ -234,6 +245,7 @@ int main(void)
         cmocka_unit_test_setup(test_uart_on_d0_d1, fresh_board),
         cmocka_unit_test_setup(test_rtc_round_trip, fresh_board),
         cmocka_unit_test_setup(test_rtc_years_it_cannot_hold, fresh_board),
+        cmocka_unit_test_setup(test_rtc_clock_that_does_not_run, fresh_board),
         cmocka_unit_test_setup(test_servo_pulses, fresh_board),
         cmocka_unit_test_setup(test_too_many_servos, fresh_board),
         cmocka_unit_test_setup(test_analog_write, fresh_board),

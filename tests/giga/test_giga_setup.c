@@ -609,6 +609,67 @@ static void test_rtc_set_init_mode_never_comes(void **state)
     assert_non_null(strstr(board_error, "INITF"));
 }
 
+/* A read of the RTC writes none of its registers and takes no lock: RSF is left for the set
+ * to clear (clearing it needs the write-protection keys), and TR and DR are read twice. */
+static void rtc_read_wrote_nothing(void)
+{
+    for (int i = 0; i < op_count; i++) {
+        assert_false(ops[i].kind == OP_UPDATE && rtc_or_backup_reg(ops[i].reg));
+        assert_false(ops[i].kind == OP_TAKE);
+    }
+    assert_int_equal(RTC_WPR, 0u); /* no key written */
+}
+
+/* An RTC whose clock does not run (the LSE stopped, RTCEN still set) never copies its
+ * calendar to the shadow registers: RSF never reads set. The read waits a bounded time, then
+ * returns 0 and the board's error says why (it waited for ever before). */
+static void test_rtc_get_clock_stopped(void **state)
+{
+    (void)state;
+    RCC_BDCR = RCC_BDCR_RTCEN;
+    RTC_TR = 0x130405u;
+    RTC_DR = 0x26u << 16 | 4u << 13 | 0x01u << 8 | 0x01u;
+    never_reg = &RTC_ISR;
+    never_mask = RTC_ISR_RSF;
+    assert_int_equal(duet_rtc_get(), 0);
+    assert_true(find(OP_WAIT, &RTC_ISR, RTC_ISR_RSF) >= 0);
+    assert_non_null(strstr(board_error, "RSF"));
+    assert_non_null(strstr(board_error, "LSE"));
+    rtc_read_wrote_nothing();
+}
+
+/* The shadow registers bypassed (RTC_CR.BYPSHAD, in the backup domain: Arduino's mbed core
+ * sets it, and it outlives a reset and a new sketch): the hardware holds RSF cleared, so the
+ * read does not wait for it and reads the calendar itself (it waited for ever before). */
+static void test_rtc_get_shadow_bypassed(void **state)
+{
+    (void)state;
+    RCC_BDCR = RCC_BDCR_RTCEN;
+    RTC_CR = RTC_CR_BYPSHAD;
+    RTC_TR = 0x130405u;
+    RTC_DR = 0x26u << 16 | 4u << 13 | 0x01u << 8 | 0x01u;
+    never_reg = &RTC_ISR;
+    never_mask = RTC_ISR_RSF;
+    assert_int_equal(duet_rtc_get(), T_2026);
+    assert_int_equal(find(OP_WAIT, &RTC_ISR, RTC_ISR_RSF), -1);
+    assert_string_equal(board_error, "");
+    rtc_read_wrote_nothing();
+}
+
+/* Through the shadow registers: the read waits for RSF (a set on the other core cleared it
+ * until the new calendar reached them), then reads the time. */
+static void test_rtc_get_waits_for_the_shadow(void **state)
+{
+    (void)state;
+    RCC_BDCR = RCC_BDCR_RTCEN;
+    RTC_TR = 0x130405u;
+    RTC_DR = 0x26u << 16 | 4u << 13 | 0x01u << 8 | 0x01u;
+    assert_int_equal(duet_rtc_get(), T_2026);
+    assert_true(find(OP_WAIT, &RTC_ISR, RTC_ISR_RSF) >= 0);
+    assert_string_equal(board_error, "");
+    rtc_read_wrote_nothing();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +698,9 @@ int main(void)
         cmocka_unit_test_setup(test_rtc_set_under_the_rcc_lock, setup_m7),
         cmocka_unit_test_setup(test_rtc_set_waits_for_the_lse_unlocked, setup_m7),
         cmocka_unit_test_setup(test_rtc_set_init_mode_never_comes, setup_m7),
+        cmocka_unit_test_setup(test_rtc_get_clock_stopped, setup_m7),
+        cmocka_unit_test_setup(test_rtc_get_shadow_bypassed, setup_m7),
+        cmocka_unit_test_setup(test_rtc_get_waits_for_the_shadow, setup_m7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
