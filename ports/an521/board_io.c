@@ -53,6 +53,12 @@ void duet_an521_exit(int status)
         __asm__ volatile("cpsid i\n\twfi" ::: "memory");
 }
 
+/* CPU0 plays the M7, CPU1 the M4. */
+const char *duet_cortex_m_port_core_name(void)
+{
+    return duet_an521_core() == 0 ? "M7" : "M4";
+}
+
 /* CPU0 (the M7) ends the emulator with its status. CPU1 (the M4) returning 0 from main
  * only stops that core, as on the board; a failure (non-zero, a fault) ends the emulator
  * too, so that it is seen at once. */

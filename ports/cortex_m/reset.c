@@ -74,8 +74,12 @@ void duet_cortex_m_fault_report(const uint32_t *frame) __attribute__((used));
  * with no buffer to initialise (which would call memset). */
 void duet_cortex_m_fault_report(const uint32_t *frame)
 {
-    static const char head[] = "\r\nduet: unexpected exception ", at[] = " at pc ";
+    static const char head[] = "\r\nduet: unexpected exception ", on[] = " on the ", at[] = " at pc ";
     unsigned n = active_exception();
+    const char *core = duet_cortex_m_port_core_name();
+    size_t core_len = 0;
+    while (core[core_len] != '\0') /* no strlen(), which a program may not link otherwise */
+        core_len++;
     char number[3] = {(char)('0' + n / 100), (char)('0' + n / 10 % 10), (char)('0' + n % 10)};
     char pc[10];
     for (int i = 0; i < 8; i++)
@@ -84,6 +88,8 @@ void duet_cortex_m_fault_report(const uint32_t *frame)
     pc[9] = '\n';
     duet_cortex_m_port_console_write(head, sizeof head - 1);
     duet_cortex_m_port_console_write(number, sizeof number);
+    duet_cortex_m_port_console_write(on, sizeof on - 1);
+    duet_cortex_m_port_console_write(core, core_len);
     duet_cortex_m_port_console_write(at, sizeof at - 1);
     duet_cortex_m_port_console_write(pc, sizeof pc);
     duet_cortex_m_port_exit(128 + (int)n);

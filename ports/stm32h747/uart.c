@@ -82,6 +82,12 @@ size_t duet_cortex_m_port_console_read(void *data, size_t len)
     return n;
 }
 
+/* The core it runs on, whatever it was built for: both cores' reports go to USART1. */
+const char *duet_cortex_m_port_core_name(void)
+{
+    return giga_cpuid_is_m7() ? "M7" : "M4";
+}
+
 /* A program that ends (or faults) waits for the last byte to leave, then sleeps for good:
  * the board has nothing to return to. */
 void duet_cortex_m_port_exit(int status)

@@ -102,10 +102,34 @@ status=0
 "$board" run --target an521 --m7 "$work/wait_m7.elf" --m4 "$work/fault_m4.elf" --seconds 10 >/dev/null \
     2>"$work/fault_err.txt" || status=$?
 [ "$status" -eq 1 ] || { echo "duet_board.sh: a faulting M4 ended the run with $status, not 1" >&2; exit 1; }
-for want in "^M4 about to fault" "^duet: unexpected exception 00[0-9] at pc 102" \
-    "^duet-board run: a core faulted (status 13[0-9]: 128 + exception [0-9]); the pc in its line above says which"; do
+for want in "^M4 about to fault" "^duet: unexpected exception 00[0-9] on the M4 at pc 102" \
+    "^duet-board run: a core faulted (status 13[0-9]: 128 + exception [0-9]); its line above names it (on the M7 or the M4)"; do
     grep -q "$want" "$work/fault_err.txt" ||
         { echo "duet_board.sh: no '$want' in stderr (a file):" >&2; cat "$work/fault_err.txt" >&2; exit 1; }
+done
+# A fault of the M7 while the M4 runs: its report, on the M7's UART (stdout), names the M7.
+cat >"$work/fault_m7.c" <<'EOF_C'
+#include <stdio.h>
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void) { duet_begin(); delay(100); printf("M7 about to fault\n"); __builtin_trap(); }
+void loop(void) {}
+EOF_C
+cat >"$work/wait_m4.c" <<'EOF_C'
+#include "duet/board.h"
+#include "duet/duet.h"
+void setup(void) { duet_begin(); }
+void loop(void) { delay(10); }
+EOF_C
+"$board" build --target an521 --core m7 -o "$work/fault_m7.elf" "$work/fault_m7.c" 2>/dev/null
+"$board" build --target an521 --core m4 -o "$work/wait_m4.elf" "$work/wait_m4.c" 2>/dev/null
+status=0
+"$board" run --target an521 --m7 "$work/fault_m7.elf" --m4 "$work/wait_m4.elf" --seconds 10 >"$work/fault_out.txt" \
+    2>"$work/fault_err.txt" || status=$?
+[ "$status" -eq 1 ] || { echo "duet_board.sh: a faulting M7 ended the run with $status, not 1" >&2; exit 1; }
+for want in "^M7 about to fault" "^duet: unexpected exception 00[0-9] on the M7 at pc 100"; do
+    grep -q "$want" "$work/fault_out.txt" ||
+        { echo "duet_board.sh: no '$want' on stdout:" >&2; cat "$work/fault_out.txt" >&2; exit 1; }
 done
 # An image for the other CPU, or for this PC, is refused with a sentence before QEMU starts
 # (QEMU locked up on it and printed its registers, "QEMU stopped: SIGABRT").

@@ -391,10 +391,10 @@ static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
         return 1; /* it could not start, and said why */
     /* Either core ends QEMU with its status: the M7's program when it returns, the M4's when
      * it fails (ports/an521/board_io.c), and a fault on either (128 + the exception's number,
-     * after a line on that core's UART with the fault's pc). */
+     * after a line on that core's UART that names the core and the fault's pc). */
     if (code > 128)
-        return board_fail(a, "a core faulted (status %d: 128 + exception %d); the pc in its line above says which: "
-                             "0x%03xxxxxx is in the M7's image, 0x%03xxxxxx in the M4's",
+        return board_fail(a, "a core faulted (status %d: 128 + exception %d); its line above names it (on the M7 or "
+                             "the M4) and the pc (0x%03xxxxxx is in the M7's image, 0x%03xxxxxx in the M4's)",
                           code, code - 128, AN521_M7_IMAGE >> 20, AN521_M4_IMAGE >> 20);
     if (code != 0)
         return board_fail(a, "the M7 program returned %d, or the M4's did (an M4 program that fails ends the emulator "

@@ -44,3 +44,11 @@ void duet_cortex_m_port_exit(int status)
     for (;;)
         __asm__ volatile("wfi");
 }
+
+/* The CPU QEMU runs the image on, from CPUID's part number (0xC27: Cortex-M7, else the
+ * Cortex-M4's 0xC24): an image built for the other CPU names the one that faulted. */
+const char *duet_cortex_m_port_core_name(void)
+{
+    uint32_t cpuid = *(volatile const uint32_t *)0xE000ED00u;
+    return ((cpuid >> 4) & 0xFFFu) == 0xC27u ? "M7" : "M4";
+}

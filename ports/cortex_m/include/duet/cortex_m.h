@@ -27,7 +27,8 @@ extern "C" {
 void duet_cortex_m_reset(void);
 
 /* The handler for every exception and interrupt a board does not use: it writes the
- * exception's number and the address it happened at to the console, and stops with
+ * exception's number, the core it happened on and the address it happened at to the
+ * console ("duet: unexpected exception 003 on the M4 at pc 102001bc"), and stops with
  * duet_cortex_m_port_exit(128 + the number). */
 void duet_cortex_m_fault(void);
 
@@ -48,6 +49,10 @@ size_t duet_cortex_m_port_console_read(void *data, size_t len) __attribute__((us
 /* Stops the program with a status (exit(), a return from main, a fault). A board under
  * an emulator ends the emulator with that status; hardware sleeps for good. */
 void duet_cortex_m_port_exit(int status) __attribute__((noreturn, used));
+
+/* The core the program runs on, as the fault report names it: "M7" or "M4" (the GIGA's
+ * cores; on the AN521, CPU0 and CPU1). Safe in a fault handler: it reads a register only. */
+const char *duet_cortex_m_port_core_name(void);
 
 /* Records a board function's misuse for duet_board_error_text(): "what: why". */
 void duet_cortex_m_port_board_fail(const char *what, const char *why);
