@@ -5,6 +5,7 @@
 #endif
 
 #include "duet/posix/board.h"
+#include "board_access.h"
 #include "board_io.h"
 #include "board_tap.h"
 
@@ -282,6 +283,9 @@ static int map_file(const char *dir, const char *name, size_t size, bool create,
     if (fd < 0) {
         if (errno == ENOENT)
             return fail(DUET_ERR_NOT_FOUND, "%s: no board there (duet_posix_board_create() makes one)", path);
+        char why[sizeof error_text];
+        if (duet_posix_access_explain(why, sizeof why, path, errno))
+            return fail(DUET_ERR_STATE, "%s", why);
         return fail(DUET_ERR_STATE, "%s: %s", path, strerror(errno));
     }
     struct stat s;
@@ -1185,8 +1189,13 @@ int duet_posix_port_open(duet_port *port, const char *dir, int cpu_id)
     if (!x)
         return fail(DUET_ERR_STATE, "port_open: out of memory");
     if (!realpath(d, x->dir)) {
-        err = fail(errno == ENOENT ? DUET_ERR_NOT_FOUND : DUET_ERR_STATE, "%s: %s%s", d, strerror(errno),
-                   errno == ENOENT ? " (duet_posix_board_create() makes a board)" : "");
+        int e = errno;
+        char why[sizeof error_text];
+        if (duet_posix_access_explain(why, sizeof why, d, e))
+            err = fail(DUET_ERR_STATE, "%s", why);
+        else
+            err = fail(e == ENOENT ? DUET_ERR_NOT_FOUND : DUET_ERR_STATE, "%s: %s%s", d, strerror(e),
+                       e == ENOENT ? " (duet_posix_board_create() makes a board)" : "");
         free(x);
         return err;
     }
