@@ -379,13 +379,16 @@ int duet_posix_tcp_listen(uint16_t port, uint16_t *bound_port)
         close(fd);
         return -1;
     }
-    if (bound_port) {
-        socklen_t len = sizeof a;
-        if (getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-            *bound_port = ntohs(a.sin_port);
-        else
-            *bound_port = port;
+    /* Port 0: the system picks one, and only getsockname() tells which. A socket whose port
+     * is unknown is given up: a caller would say it listens on port 0, where no one can come. */
+    socklen_t len = sizeof a;
+    if (port == 0 && getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        set_error("listen 127.0.0.1:0: getsockname: %s (the port the system gave is unknown)", strerror(errno));
+        close(fd);
+        return -1;
     }
+    if (bound_port)
+        *bound_port = ntohs(a.sin_port);
     return fd;
 }
 

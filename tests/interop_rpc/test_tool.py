@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test_tool.py DUET_RPC PLUGIN.so - duet-rpc against itself and over every transport:
+"""test_tool.py DUET_RPC PLUGIN.so SLOW_FORK.so FAIL_GETSOCKNAME.so - duet-rpc against itself and over every transport:
 TCP (serve --tcp / call --tcp), a pty as the serial port (call --port and serve --port
 against python3-msgpack on the master side), plugins (--load), the JSON mapping through
 a duet server, call_back into the calling duet-rpc, --trace on the server, exit statuses
@@ -35,6 +35,20 @@ def json_of(text):
         return json.loads(text)
     except ValueError as e:
         return "not JSON (%s): %r" % (e, text)
+
+
+def test_tcp_port_unknown(c, duet, fail_getsockname):
+    # serve --tcp 0 whose getsockname() fails (fail_getsockname.c) cannot say where it listens:
+    # it says why and exits 2, as when it cannot listen at all, rather than "listening on
+    # 127.0.0.1:0" and serving on a port nobody knows.
+    env = dict(os.environ, LD_PRELOAD=fail_getsockname)
+    p = subprocess.run([duet, "serve", "--tcp", "0", "--once"], capture_output=True, timeout=10, env=env)
+    err = p.stderr.decode()
+    c.equal("serve --tcp 0 without getsockname: exit 2", p.returncode, 2)
+    c.contains("...says it cannot learn its port", err,
+               "duet-rpc: listen 127.0.0.1:0: getsockname: No buffer space available (the port the system gave is "
+               "unknown)")
+    c.check("...and not that it listens", "listening on" not in err, err)
 
 
 def test_tcp(c, duet):
@@ -405,9 +419,10 @@ def test_signals(c, duet, tmp, slow_fork):
 
 
 def main():
-    duet, plugin, slow_fork = sys.argv[1], sys.argv[2], sys.argv[3]
+    duet, plugin, slow_fork, fail_getsockname = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     c = Checks("interop_rpc duet-rpc tool")
     c.section("tcp", test_tcp, c, duet)
+    c.section("tcp, its port unknown", test_tcp_port_unknown, c, duet, fail_getsockname)
     c.section("pty as a serial port", test_pty, c, duet)
     c.section("plugins", test_plugin, c, duet, plugin)
     c.section("duet to duet", test_duet_to_duet, c, duet)
