@@ -176,6 +176,33 @@ class WebApi(unittest.TestCase):
         finally:
             board.stop()
 
+    def test_a_board_on_every_ipv6_address_takes_a_link_local_host_with_its_zone(self):
+        """With --web [::]:PORT a browser that opens the page at a link-local address names the
+        interface in the URL, and sends it in Host percent-encoded: [fe80::1%25eth0]:PORT. That
+        was refused (403) as not this board's address. A zone is taken on a link-local address
+        that is otherwise taken; a zone that is empty, not percent-encoded, holds other bytes, or
+        sits on another address (global, or a name) is still refused."""
+        board = Board(TOOL, M7, args=["--quiet"], web="[::]:0")
+        try:
+            p = board.port
+            for host, status in ((f"[fe80::1%25eth0]:{p}", 200), (f"[FE80::abcd:1%25enp0s31f6]:{p}", 200),
+                                 (f"[fe80::1%2511]:{p}", 200), (f"[fe80::1]:{p}", 200),
+                                 (f"[fe80::1%25]:{p}", 403), (f"[fe80::1%eth0]:{p}", 403),
+                                 (f"[fe80::1%25eth0/x]:{p}", 403), (f"[fe80::1%25eth%200]:{p}", 403),
+                                 (f"[fe80::1%25eth0%25eth1]:{p}", 403), (f"[2001:db8::1%25eth0]:{p}", 403),
+                                 (f"[evil.example%25eth0]:{p}", 403), (f"[fe80::1%25eth0]:{p + 1}", 403)):
+                with socket.create_connection(("::1", p), timeout=20) as s:
+                    s.sendall(f"GET /api/state HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+                    answer = b""
+                    while chunk := s.recv(65536):
+                        answer += chunk
+                got = int(answer.split(b" ", 2)[1])
+                self.assertEqual(got, status, (host, answer[:300]))
+                if status == 403:
+                    self.assertIn(b"is not this board's address", answer)
+        finally:
+            board.stop()
+
     def test_events_start_with_the_state_then_bring_changes(self):
         conn, resp = self.board.events()
         self.assertEqual(resp.status, 200)

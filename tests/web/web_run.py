@@ -42,7 +42,8 @@ class Board:
                         threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr), daemon=True)]
         for t in self.readers:
             t.start()
-        m = wait_for(lambda: re.search(rb"board at (http://([\d.]+):(\d+)/)\n", self.stderr) or self.proc.poll() is not None,
+        m = wait_for(lambda: re.search(rb"board at (http://([\d.]+|\[[\da-f:]+\]):(\d+)/)\n", self.stderr)
+                     or self.proc.poll() is not None,
                      30, "the 'board at' line")
         if m is True:
             raise AssertionError(f"duet-board ended before serving: {self.stderr.decode(errors='replace')}")

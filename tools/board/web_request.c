@@ -80,10 +80,30 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status, cons
     return respond_json(conn, status, json_pack("{s:s}", "error", why), allow);
 }
 
+/* Whether text (what Host holds between its brackets) is an IPv6 address: alone, or a
+ * link-local one with its zone, the interface the browser reaches it through, as browsers
+ * send it (RFC 6874: the '%' percent-encoded, "fe80::1%25eth0"). The zone: one or more of
+ * URI's unreserved characters (an interface's name or number); a zone on any other address
+ * names no link, and is refused with everything else. */
+static bool ipv6_name(char *text)
+{
+    struct in6_addr addr;
+    char *pct = strstr(text, "%25");
+    if (!pct)
+        return inet_pton(AF_INET6, text, &addr) == 1;
+    static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    const char *zone = pct + 3;
+    if (!*zone || zone[strspn(zone, unreserved)] != 0)
+        return false;
+    *pct = 0;
+    return inet_pton(AF_INET6, text, &addr) == 1 && IN6_IS_ADDR_LINKLOCAL(&addr);
+}
+
 /* On a server listening on every address (0.0.0.0, [::]), whether a Host's name (n bytes) may
- * be this machine's: an IP address (one of its own, or one that forwards to it), or its host
- * name, alone or with ".local" (mDNS). Any name used to be taken, and with it a site that
- * points its own name at the machine (DNS rebinding), its Origin matching its Host. */
+ * be this machine's: an IP address (one of its own, or one that forwards to it; a link-local
+ * IPv6 one with its zone), or its host name, alone or with ".local" (mDNS). Any name used to
+ * be taken, and with it a site that points its own name at the machine (DNS rebinding), its
+ * Origin matching its Host. */
 static bool any_host_name(const char *name, size_t n)
 {
     char text[256], self[256];
@@ -91,10 +111,10 @@ static bool any_host_name(const char *name, size_t n)
         return false;
     memcpy(text, name, n);
     text[n] = 0;
-    unsigned char addr[sizeof(struct in6_addr)];
+    unsigned char addr[sizeof(struct in_addr)];
     if (text[0] == '[') {
         text[n - 1] = 0; /* host_ok found the ']' */
-        return inet_pton(AF_INET6, text + 1, addr) == 1;
+        return ipv6_name(text + 1);
     }
     if (inet_pton(AF_INET, text, addr) == 1)
         return true;
