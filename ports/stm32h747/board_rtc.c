@@ -71,9 +71,10 @@ static bool rtc_clock_on(void)
 
 /* The calendar's write (RM0399 RTC chapter, "RTC initialization and configuration"): the
  * write-protection keys, init mode, TR and DR, init mode off, the protection back on. Both
- * cores may set the RTC: the caller holds GIGA_SEM_RCC, as Arduino's mbed core holds it
- * while it sets the RTC, so that the other core's sequence does not interleave with this one
- * (its keys, or its protection put back on in the middle of this one's). */
+ * cores may set the RTC: the caller holds GIGA_SEM_RCC (the semaphore Arduino's mbed core
+ * holds around its RTC's clock set-up; its own calendar write takes none), so that the other
+ * core's sequence does not interleave with this one (its keys, or its protection put back on
+ * in the middle of this one's). */
 static int rtc_write_locked(const duet_rtc_time *t, unsigned weekday)
 {
     if (!backup_domain_writable_locked("duet_rtc_set"))

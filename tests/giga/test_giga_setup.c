@@ -551,8 +551,8 @@ static bool rtc_or_backup_reg(volatile uint32_t *reg)
 #define T_2026 1767272645 /* 2026-01-01 13:04:05 */
 
 /* Both cores may set the RTC: its sequence (the keys, init mode, TR and DR, init mode off,
- * the protection back on) is made in one hold of semaphore 3 (RCC), as Arduino's mbed core
- * holds it there, so that the other core's keys or its protection put back on cannot land in
+ * the protection back on) is made in one hold of semaphore 3 (RCC), the one Arduino's mbed core
+ * holds around its RTC's clock set-up, so that the other core's keys or its protection put back on cannot land in
  * the middle; the backup domain's write enable in the same hold, and no take inside it. */
 static void test_rtc_set_under_the_rcc_lock(void **state)
 {
