@@ -59,7 +59,8 @@ public:
             if (!type::decode_raw(raw_, len_, out, &problem))
                 fail_value(type::name, problem);
         } else if (!detail::rpc_read_value(raw_, len_, &v) || !type::decode(v, out)) {
-            fail_type(type::name, std::is_integral<T>::value && !std::is_same<T, bool>::value);
+            fail_type(type::name, (std::is_integral<T>::value && !std::is_same<T, bool>::value) ||
+                                      std::is_same<detail::rpc_decayed<T>, std::byte>::value);
         }
         return out;
     }

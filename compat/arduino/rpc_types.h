@@ -12,13 +12,15 @@
  *   decode()    reads a result value for as<T>(); false if its type or range does not fit
  *   write()     writes the value into a container's encoding, size() or most the bytes it
  *               takes at most (not for const char *)
- * Containers (std::vector, std::array, std::map, std::tuple ...) and MSGPACK_DEFINE structs
- * travel as one value of letter 'v' (rpc_values.h). Anything else fails to compile with a
+ * Containers (std::vector, std::array, std::map, std::tuple, std::set, std::list, std::optional
+ * ...) and MSGPACK_DEFINE structs travel as one value of letter 'v' (rpc_values.h,
+ * rpc_values_std.h); std::byte is an integer of letter 'u' (rpc_values_std.h). Anything else fails to compile with a
  * message naming what is allowed.
  */
 #ifndef DUET_ARDUINO_RPC_TYPES_H
 #define DUET_ARDUINO_RPC_TYPES_H
 
+#include <cstddef>
 #include <limits>
 #include <string.h>
 #include <stddef.h>
@@ -256,14 +258,18 @@ struct rpc_type<C *, typename std::enable_if<std::is_same<typename std::remove_c
 /* Writes a bin result of len bytes. */
 int rpc_put_bin(duet_req *r, const void *data, size_t len);
 
-/* std::vector<uint8_t> (byte) and std::vector<char> travel as bin, as the Arduino library's
- * MessagePack (msgpack-c) packs them; a result is read from a bin or a str, as it reads it. */
+/* std::vector<uint8_t> (byte), std::vector<char> and std::vector<std::byte> travel as bin, as
+ * the Arduino library's MessagePack (msgpack-c) packs them; a result is read from a bin or a
+ * str, as it reads it. */
 template <typename E>
 struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned char>::value ||
-                                                        std::is_same<E, char>::value>::type> {
+                                                        std::is_same<E, char>::value ||
+                                                        std::is_same<E, std::byte>::value>::type> {
     static constexpr bool supported = true;
     static constexpr char letter = 'y';
-    static constexpr const char *name = std::is_same<E, char>::value ? "std::vector<char>" : "std::vector<uint8_t>";
+    static constexpr const char *name = std::is_same<E, char>::value        ? "std::vector<char>"
+                                        : std::is_same<E, std::byte>::value ? "std::vector<std::byte>"
+                                                                            : "std::vector<uint8_t>";
     typedef std::vector<E> holder;
     static int fetch(duet_req *r, unsigned n, holder &out)
     {
@@ -309,9 +315,11 @@ template <typename T> using rpc_decayed = typename std::decay<T>::type;
 template <typename T> struct rpc_checked {
     static_assert(rpc_type<T>::supported,
                   "RPC: this type cannot travel between the cores. Arguments and results may be bool, "
-                  "integers, float, double, String, std::string, const char *, a std::vector of uint8_t or "
-                  "char (bytes), and std::vector, std::array, std::map, std::unordered_map, std::tuple, "
-                  "std::pair and MSGPACK_DEFINE structs of these but const char * (see docs/arduino.md)");
+                  "integers, std::byte, float, double, String, std::string, const char *, a std::vector of "
+                  "uint8_t, char or std::byte (bytes), and std::vector, std::array, std::map, std::unordered_map, "
+                  "std::set, std::multiset, std::unordered_set, std::list, std::deque, std::forward_list, "
+                  "std::tuple, std::pair, std::optional and MSGPACK_DEFINE structs of these but const char * "
+                  "(see docs/arduino.md)");
     static constexpr char letter = rpc_type<T>::letter;
 };
 

@@ -7,7 +7,9 @@
  *   std::tuple, std::pair          array of their elements
  *   a MSGPACK_DEFINE(_ARRAY) struct  array of its members; MSGPACK_DEFINE_MAP: map from each
  *                                  member's name (the text between the commas) to its value
- * nested in one another and holding any type of rpc_types.h but const char *.
+ *   (sets, lists, std::optional and std::byte: rpc_values_std.h)
+ * nested in one another and holding any type of rpc_types.h but const char *. A struct's list
+ * may hold msgpack-c's MSGPACK_BASE (the base's value, nested) and, in a map, MSGPACK_NVP.
  *
  * Each such type T has an rpc_codec<T> with:
  *   supported   whether T and all it holds may travel
@@ -35,6 +37,7 @@
 #include <vector>
 
 #include "duet/rpc.h"
+#include "rpc_keys.h"
 #include "rpc_types.h"
 
 /* How deep values may nest in one another (a vector of vectors is 2): a value nested deeper
@@ -65,7 +68,6 @@
 #define MSGPACK_DEFINE MSGPACK_DEFINE_ARRAY
 #endif
 #endif
-
 namespace arduino {
 namespace detail {
 
@@ -145,7 +147,7 @@ template <typename T> constexpr const char *rpc_plain_name()
 
 template <typename T> constexpr bool rpc_is_byte()
 {
-    return std::is_same<T, unsigned char>::value || std::is_same<T, char>::value;
+    return std::is_same<T, unsigned char>::value || std::is_same<T, char>::value || std::is_same<T, std::byte>::value;
 }
 
 /* A single value: read as a token and checked as rpc_type<T>::decode checks a result. */
@@ -169,7 +171,8 @@ template <typename T, typename = void> struct rpc_codec {
             t.type = DUET_MSGPACK_NONE;
         if (t.type != DUET_MSGPACK_NONE && rpc_type<T>::decode(t, out))
             return true;
-        constexpr bool integer = std::is_integral<T>::value && !std::is_same<T, bool>::value;
+        constexpr bool integer =
+            (std::is_integral<T>::value && !std::is_same<T, bool>::value) || std::is_same<T, std::byte>::value;
         return rpc_mismatch(p, t, "", name, integer && (t.type == DUET_MSGPACK_INT || t.type == DUET_MSGPACK_UINT));
     }
 };
@@ -384,10 +387,14 @@ template <typename T> struct rpc_codec<T, typename std::enable_if<rpc_has_member
     static constexpr bool supported = true;
     static constexpr const char *name = "struct";
     static constexpr const char *names = T::duet_rpc_member_names();
+    static constexpr bool keyed = rpc_names_keyed(names);
     static void check()
     {
         static_assert(rpc_all_supported<members>(each{}),
                       "RPC: a member named in MSGPACK_DEFINE cannot travel between the cores (see docs/arduino.md)");
+        static_assert(rpc_nvp_names_plain(names),
+                      "RPC: MSGPACK_NVP's name must be one string literal without escapes, MSGPACK_NVP(\"key\", member) "
+                      "(the key is read from the list's text; see docs/arduino.md)");
     }
     static size_t size(const T &v)
     {
@@ -428,7 +435,8 @@ private:
     {
         const char *key;
         size_t len;
-        ((rpc_member_name(names, I, &key, &len), duet_msgpack_write_str(w, key, len),
+        (((keyed ? rpc_member_key(names, I, &key, &len) : rpc_member_name(names, I, &key, &len)),
+          duet_msgpack_write_str(w, key, len),
           rpc_codec<std::decay_t<std::tuple_element_t<I, members>>>::write(w, std::get<I>(m))),
          ...);
     }
@@ -450,7 +458,7 @@ private:
             const uint8_t *key_at = duet_msgpack_reader_pos(r);
             size_t avail = duet_msgpack_reader_remaining(r);
             long k;
-            if (!rpc_read_member_key(r, p, i, names, &k))
+            if (!(keyed ? rpc_read_keyed_member(r, p, i, names, &k) : rpc_read_member_key(r, p, i, names, &k)))
                 return false;
             if (k < 0 || seen[k]) {
                 if (!rpc_skip(r, p))
@@ -464,7 +472,7 @@ private:
         for (size_t k = 0; k < count; k++) {
             const char *key;
             size_t len;
-            if (!seen[k] && rpc_member_name(names, k, &key, &len))
+            if (!seen[k] && (keyed ? rpc_member_key(names, k, &key, &len) : rpc_member_name(names, k, &key, &len)))
                 return rpc_missing(p, key, len);
         }
         return true;
@@ -548,5 +556,8 @@ std::tuple<const void *, size_t> rpc_pass(rpc_arena &arena, const T &v)
 
 } // namespace detail
 } // namespace arduino
+
+/* The rest of the standard types (sets, lists, std::optional, std::byte), which build on the above. */
+#include "rpc_values_std.h"
 
 #endif

@@ -28,6 +28,33 @@ struct Node {
     MSGPACK_DEFINE_ARRAY(value, kids);
 };
 
+/* msgpack-c's other items: members under keys of their own, {"first": 1, "second key": "s"}. */
+struct Named {
+    int a = 0;
+    String b;
+    MSGPACK_DEFINE_MAP(MSGPACK_NVP("first", a), MSGPACK_NVP("second key", b));
+};
+
+/* A base's part, nested: [[id], "label"]. */
+struct Base {
+    int id = 0;
+    MSGPACK_DEFINE(id);
+};
+struct Derived : Base {
+    String label;
+    MSGPACK_DEFINE(MSGPACK_BASE(Base), label);
+};
+
+/* In a map, under the base's name: {"w": 0.5, "Keyed": {"id": 9}}. */
+struct Keyed {
+    int id = 0;
+    MSGPACK_DEFINE_MAP(id);
+};
+struct DerivedMap : Keyed {
+    double w = 0;
+    MSGPACK_DEFINE_MAP(w, MSGPACK_BASE_MAP(Keyed));
+};
+
 /* A chain of depth nodes, each the only child of the one before. */
 inline Node node_chain(int depth)
 {

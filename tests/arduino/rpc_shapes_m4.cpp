@@ -3,10 +3,17 @@
  * sends "quit". Exit status 0 when it was told to quit. */
 #include <algorithm>
 #include <array>
+#include <cstddef>
+#include <deque>
+#include <forward_list>
+#include <list>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -77,9 +84,64 @@ static bool bind_shapes()
            RPC.bind("tree_chain", [](int depth) { return node_chain(depth); });
 }
 
+/* msgpack-c's other standard types and struct items: sets, lists, std::optional, std::byte,
+ * MSGPACK_NVP and MSGPACK_BASE. */
+static bool bind_more_shapes()
+{
+    return RPC.bind("set_grow", [](std::set<int> s, int v) {
+               s.insert(v);
+               return s;
+           }) &&
+           RPC.bind("multiset_echo", [](const std::multiset<String> &m) { return m; }) &&
+           RPC.bind("uset_sorted", [](const std::unordered_set<std::string> &u) {
+               return std::set<std::string>(u.begin(), u.end());
+           }) &&
+           RPC.bind("list_reverse", [](std::list<String> l) {
+               l.reverse();
+               return l;
+           }) &&
+           RPC.bind("deque_rotate", [](std::deque<int> d) {
+               if (!d.empty()) {
+                   d.push_back(d.front());
+                   d.pop_front();
+               }
+               return d;
+           }) &&
+           RPC.bind("flist_bytes", [](const std::forward_list<std::byte> &f) { /* each one's complement */
+               std::forward_list<std::byte> out;
+               auto tail = out.before_begin();
+               for (std::byte b : f)
+                   tail = out.insert_after(tail, ~b);
+               return out;
+           }) &&
+           RPC.bind("maybe_half", [](std::optional<int> v) {
+               return v && *v % 2 == 0 ? std::optional<int>(*v / 2) : std::nullopt;
+           }) &&
+           RPC.bind("byte_not", [](std::byte b) { return ~b; }) &&
+           RPC.bind("std_bytes_reverse", [](std::vector<std::byte> v, std::array<std::byte, 2> a) {
+               std::reverse(v.begin(), v.end());
+               v.insert(v.end(), a.begin(), a.end());
+               return std::make_pair(v, std::array<std::byte, 2>{a[1], a[0]});
+           }) &&
+           RPC.bind("named_swap", [](Named n) {
+               n.a = -n.a;
+               n.b += "!";
+               return n;
+           }) &&
+           RPC.bind("derived_next", [](Derived d) {
+               d.id++;
+               return d;
+           }) &&
+           RPC.bind("derived_map_next", [](DerivedMap d) {
+               d.id++;
+               d.w *= 2;
+               return d;
+           });
+}
+
 int main()
 {
-    if (!bind_shapes() || !RPC.bind("quit", [] { quit = true; }))
+    if (!bind_shapes() || !bind_more_shapes() || !RPC.bind("quit", [] { quit = true; }))
         return 2;
     if (RPC.cpu_id() != CM4_CPUID || !RPC.begin())
         return 3;

@@ -4,8 +4,14 @@
  * and structs, checking the results, their bytes on the wire, and each refusal word for word
  * (test_rpc.cpp has the M4 of the other types, whose table of functions is full). */
 #include <array>
+#include <cstddef>
+#include <deque>
+#include <forward_list>
 #include <ftw.h>
+#include <list>
 #include <map>
+#include <optional>
+#include <set>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +24,7 @@
 #include <tuple>
 #include <unistd.h>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -98,6 +105,73 @@ void test_containers(void **)
                      DUET_OK);
     assert_int_equal(raw_len, 6);
     assert_memory_equal(raw, "\x92\xa2r+\x91\x00", 6);
+}
+
+/* msgpack-c's other standard types (sets, lists, std::optional, std::byte) and struct items
+ * (MSGPACK_NVP, MSGPACK_BASE) travel both ways, as arguments and results, and in a notification. */
+void test_more_types(void **)
+{
+    assert_true((RPC.call("set_grow", std::set<int>{3, -1}, 2).as<std::set<long>>()) == (std::set<long>{-1, 2, 3}));
+    std::multiset<String> m = {"b", "a", "b"};
+    assert_true(RPC.call("multiset_echo", m).as<std::multiset<String>>() == m);
+    assert_true((RPC.call("uset_sorted", std::unordered_set<std::string>{"z", "", "y"}).as<std::list<String>>()) ==
+                (std::list<String>{"", "y", "z"}));
+    assert_true((RPC.call("uset_sorted", std::unordered_set<std::string>{"k"}).as<std::unordered_set<std::string>>()) ==
+                (std::unordered_set<std::string>{"k"}));
+    assert_true((RPC.call("list_reverse", std::list<String>{"1", "", "3"}).as<std::deque<std::string>>()) ==
+                (std::deque<std::string>{"3", "", "1"}));
+    assert_true((RPC.call("deque_rotate", std::deque<int>{1, 2, 3}).as<std::forward_list<int>>()) ==
+                (std::forward_list<int>{2, 3, 1}));
+    assert_true((RPC.call("flist_bytes", std::forward_list<std::byte>{std::byte{0}, std::byte{0x0f}})
+                     .as<std::list<int>>()) == (std::list<int>{0xff, 0xf0})); /* an array of integers, no bin */
+    assert_true(RPC.call("maybe_half", std::optional<int>(8)).as<std::optional<int>>() == 4);
+    assert_false(RPC.call("maybe_half", std::optional<int>(7)).as<std::optional<int>>().has_value());
+    assert_false(RPC.call("maybe_half", std::optional<int>()).as<std::optional<long>>().has_value());
+    assert_true(RPC.call("maybe_half", 6).as<int>() == 3); /* a plain int is a present value */
+    assert_true(RPC.call("byte_not", std::byte{0x0f}).as<std::byte>() == std::byte{0xf0});
+    assert_int_equal(RPC.call("byte_not", 0).as<uint8_t>(), 0xff);
+    auto reversed = RPC.call("std_bytes_reverse", std::vector<std::byte>{std::byte{1}, std::byte{2}},
+                             std::array<std::byte, 2>{std::byte{3}, std::byte{4}})
+                        .as<std::pair<std::vector<uint8_t>, std::array<std::byte, 2>>>();
+    assert_true(reversed.first == (std::vector<uint8_t>{2, 1, 3, 4}));
+    assert_true(reversed.second == (std::array<std::byte, 2>{std::byte{4}, std::byte{3}}));
+    Named named = RPC.call("named_swap", Named{5, "n"}).as<Named>();
+    assert_int_equal(named.a, -5);
+    assert_string_equal(named.b.c_str(), "n!");
+    Derived derived;
+    derived.id = 41;
+    derived.label = "d";
+    Derived next = RPC.call("derived_next", derived).as<Derived>();
+    assert_int_equal(next.id, 42);
+    assert_string_equal(next.label.c_str(), "d");
+    DerivedMap dm;
+    dm.id = 9;
+    dm.w = 0.25;
+    DerivedMap dm_next = RPC.call("derived_map_next", dm).as<DerivedMap>();
+    assert_int_equal(dm_next.id, 10);
+    assert_true(dm_next.w == 0.5);
+    RPC.send("set_grow", std::set<int>{1}, 2); /* a notification carries them too */
+    RPC.send("maybe_half", std::optional<int>());
+    /* On the wire as msgpack-c packs them. */
+    uint8_t raw[64];
+    size_t raw_len = 0;
+    const uint8_t nil[] = {0xc0};
+    assert_int_equal(duet_call("maybe_half", "v:v", (const void *)nil, sizeof nil, raw, sizeof raw, &raw_len), DUET_OK);
+    assert_int_equal(raw_len, 1);
+    assert_int_equal(raw[0], 0xc0);
+    const uint8_t keyed[] = {0x82, 0xa5, 'f', 'i', 'r', 's', 't', 0x02, 0xaa, 's', 'e', 'c', 'o', 'n', 'd', ' ', 'k', 'e', 'y', 0xa0};
+    assert_int_equal(duet_call("named_swap", "v:v", (const void *)keyed, sizeof keyed, raw, sizeof raw, &raw_len), DUET_OK);
+    assert_int_equal(raw_len, sizeof keyed + 1);
+    assert_memory_equal(raw, "\x82\xa5" "first\xfe\xaa" "second key\xa1!", sizeof keyed + 1);
+    const uint8_t based[] = {0x92, 0x91, 0x07, 0xa1, 'b'};
+    assert_int_equal(duet_call("derived_next", "v:v", (const void *)based, sizeof based, raw, sizeof raw, &raw_len), DUET_OK);
+    assert_int_equal(raw_len, sizeof based);
+    assert_memory_equal(raw, "\x92\x91\x08\xa1" "b", sizeof based);
+    const uint8_t byte_set[] = {0x93, 0x02, 0xcc, 0x80, 0x01}; /* a byte is an integer, 0x80 as uint8 */
+    assert_int_equal(duet_call("flist_bytes", "v:v", (const void *)byte_set, sizeof byte_set, raw, sizeof raw, &raw_len),
+                     DUET_OK);
+    assert_int_equal(raw_len, 6);
+    assert_memory_equal(raw, "\x93\xcc\xfd\x7f\xcc\xfe", 6);
 }
 
 /* A text in place of Point's int x. */
@@ -181,6 +255,67 @@ void test_container_refusals(void **)
     assert_int_equal(RPC.call("tree_sum", Node{5, {}}).as<int>(), 5); /* the M4 goes on */
 }
 
+/* The other standard types and struct items are refused as the containers above are. */
+void test_more_refusals(void **)
+{
+    expect_refusal(RPC.call("set_grow", std::map<int, int>{}, 1), "set_grow",
+                   "argument 1: expected an array of int32, got map");
+    expect_refusal(RPC.call("set_grow", std::list<String>{"x"}, 1), "set_grow",
+                   "argument 1: element 1: expected int32, got str");
+    expect_refusal(RPC.call("multiset_echo", std::multiset<int>{1}), "multiset_echo",
+                   "argument 1: element 1: expected String, got int");
+    expect_refusal(RPC.call("uset_sorted", std::vector<std::vector<int>>{{}}), "uset_sorted",
+                   "argument 1: element 1: expected std::string, got array");
+    expect_refusal(RPC.call("list_reverse", std::string("l")), "list_reverse",
+                   "argument 1: expected an array of String, got str");
+    expect_refusal(RPC.call("deque_rotate", std::deque<double>{1.5}), "deque_rotate",
+                   "argument 1: element 1: expected int32, got float64");
+    expect_refusal(RPC.call("flist_bytes", std::set<int>{-1}), "flist_bytes",
+                   "argument 1: element 1: expected std::byte, got int out of its range");
+    expect_refusal(RPC.call("flist_bytes", std::deque<int>{1, 256}), "flist_bytes",
+                   "argument 1: element 2: expected std::byte, got int out of its range");
+    expect_refusal(RPC.call("maybe_half", String("x")), "maybe_half", "argument 1: expected int32, got str");
+    expect_refusal(RPC.call("byte_not", 256), "byte_not", "argument 1: the value does not fit std::byte");
+    expect_refusal(RPC.call("std_bytes_reverse", std::list<int>{1}, std::array<std::byte, 2>{}), "std_bytes_reverse",
+                   "argument 1: expected bin, got array");
+    expect_refusal(RPC.call("std_bytes_reverse", std::vector<std::byte>{}, std::array<std::byte, 3>{}),
+                   "std_bytes_reverse", "argument 2: expected 2 bytes, got bin of 3");
+    expect_refusal(RPC.call("named_swap", std::map<String, int>{{"first", 1}}), "named_swap",
+                   "argument 1: key \"second key\": missing");
+    expect_refusal(RPC.call("named_swap", std::map<String, int>{{"a", 1}, {"b", 2}}), "named_swap",
+                   "argument 1: key \"first\": missing");
+    expect_refusal(RPC.call("named_swap", std::map<String, String>{{"first", "1"}}), "named_swap",
+                   "argument 1: key \"first\": expected int32, got str");
+    expect_refusal(RPC.call("named_swap", std::map<int, int>{{1, 1}}), "named_swap",
+                   "argument 1: key of entry 1: expected str, got int");
+    expect_refusal(RPC.call("derived_next", std::make_tuple(1, String("l"))), "derived_next",
+                   "argument 1: element 1: expected an array of 1, got int");
+    expect_refusal(RPC.call("derived_next", std::make_tuple(std::make_tuple(String("x")), String("l"))), "derived_next",
+                   "argument 1: element 1: element 1: expected int32, got str");
+    expect_refusal(RPC.call("derived_map_next", std::map<String, double>{{"w", 1}}), "derived_map_next",
+                   "argument 1: key \"Keyed\": missing");
+    expect_refusal(RPC.call("derived_map_next", std::map<String, std::map<String, String>>{{"Keyed", {{"id", "x"}}}}),
+                   "derived_map_next", "argument 1: key \"Keyed\": key \"id\": expected int32, got str");
+    /* A result of the wrong shape stops the sketch, saying where. */
+    std::string err;
+    auto texts = RPC.call("list_reverse", std::list<String>{"a"});
+    assert_int_equal(in_child([&] { (void)texts.as<std::set<int>>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"list_reverse\").as<std::set>(): the result of list_reverse does not fit: "
+                                      "element 1: expected int32, got str"));
+    assert_int_equal(in_child([&] { (void)texts.as<std::optional<int>>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"list_reverse\").as<std::optional>(): list_reverse returned array, "
+                                      "which is no std::optional"));
+    auto big = RPC.call("maybe_half", 600);
+    assert_int_equal(in_child([&] { (void)big.as<std::byte>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"maybe_half\").as<std::byte>(): maybe_half returned 300, which does "
+                                      "not fit std::byte"));
+    auto named = RPC.call("named_swap", Named{1, "x"});
+    assert_int_equal(in_child([&] { (void)named.as<DerivedMap>(); }, err), 1);
+    assert_true(contains(err.c_str(), "RPC.call(\"named_swap\").as<struct>(): the result of named_swap does not fit: "
+                                      "key \"w\": missing"));
+    assert_int_equal(RPC.call("byte_not", 1).as<int>(), 0xfe); /* the M4 goes on */
+}
+
 } // namespace
 
 int main(void)
@@ -188,6 +323,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_containers),
         cmocka_unit_test(test_container_refusals),
+        cmocka_unit_test(test_more_types),
+        cmocka_unit_test(test_more_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,7 +3,13 @@
  * what msgpack::pack packs (wire_msgpack.cpp), msgpack-c reads it back as the value, and
  * RPC.h reads msgpack-c's bytes as the value. */
 #include <array>
+#include <cstddef>
+#include <deque>
+#include <forward_list>
+#include <list>
 #include <map>
+#include <optional>
+#include <set>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,8 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <string>
+#include <strings.h>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -55,6 +63,35 @@ struct Odd {
     bool operator==(const Odd &o) const { return inner.z == o.inner.z && w == o.w; }
 };
 
+/* msgpack-c's other items: a member under a key of its own, a base class's part. */
+struct Named {
+    int a;
+    String b;
+    MSGPACK_DEFINE_MAP(MSGPACK_NVP("first", a), MSGPACK_NVP( "second key" , b));
+    bool operator==(const Named &o) const { return a == o.a && b == o.b; }
+};
+
+struct Base {
+    int id;
+    MSGPACK_DEFINE(id);
+};
+
+struct Derived : Base {
+    String label;
+    MSGPACK_DEFINE(MSGPACK_BASE(Base), label);
+    bool operator==(const Derived &o) const { return id == o.id && label == o.label; }
+};
+
+struct Keyed {
+    int id;
+    MSGPACK_DEFINE_MAP(id);
+};
+
+struct DerivedMap : Keyed {
+    double w;
+    MSGPACK_DEFINE_MAP(w, MSGPACK_BASE_MAP( Keyed ));
+    bool operator==(const DerivedMap &o) const { return id == o.id && w == o.w; }
+};
 
 /* One case on RPC.h's side: its encoding, and whether bytes decode to its value. */
 struct duet_case {
@@ -98,6 +135,20 @@ typedef std::vector<Point> points;
 typedef std::map<std::string, Record> records;
 typedef std::tuple<> nothing;
 typedef std::tuple<double, float> whole;
+typedef std::set<int> int_set;
+typedef std::set<String> text_set;
+typedef std::multiset<int> int_multiset;
+typedef std::unordered_set<int> int_uset;
+typedef std::list<String> text_list;
+typedef std::list<unsigned char> byte_list;
+typedef std::deque<double> number_deque;
+typedef std::forward_list<int> int_flist;
+typedef std::optional<int> maybe_int;
+typedef std::vector<std::optional<std::string>> maybe_texts;
+typedef std::map<std::string, std::set<int>> map_of_sets;
+typedef std::vector<std::byte> std_bytes;
+typedef std::array<std::byte, 3> std_bytes3;
+typedef std::tuple<std::byte, std::byte> two_bytes;
 
 /* The same values as wire_msgpack.cpp's, in the same order. */
 const duet_case cases[] = {
@@ -122,6 +173,24 @@ const duet_case cases[] = {
     CASE("recursive struct", Node, {1, {{2, {}}, {3, {{4, {}}}}}}),
     CASE("member expressions as keys", Odd, {{5}, 0.25}),
     CASE("read only: whole numbers in float and double", whole, {-2.0, 3.0f}),
+    CASE("std::set", int_set, {3, -1, 200}),
+    CASE("std::set of strings", text_set, {"b", "a", ""}),
+    CASE("std::multiset", int_multiset, {2, 1, 2, 2}),
+    CASE("std::unordered_set", int_uset, {5, 70000, -5}),
+    CASE("std::list", text_list, {"x", "", "yz"}),
+    CASE("std::list of bytes", byte_list, {0, 255}),
+    CASE("std::deque", number_deque, {0.5, -1.25}),
+    CASE("std::forward_list", int_flist, {1, 2, 3}),
+    CASE("std::optional", maybe_int, {-9}),
+    CASE("empty std::optional", maybe_int, {}),
+    CASE("vector of optionals", maybe_texts, {{"a"}, std::nullopt, {""}}),
+    CASE("map of sets", map_of_sets, {{"k", {2, 1}}, {"l", {}}}),
+    CASE("std::vector<std::byte>", std_bytes, {std::byte{0}, std::byte{0x80}, std::byte{0xff}}),
+    CASE("std::array<std::byte, 3>", std_bytes3, {{std::byte{1}, std::byte{2}, std::byte{0xfe}}}),
+    CASE("std::byte", two_bytes, {std::byte{0x7f}, std::byte{0xff}}),
+    CASE("MSGPACK_NVP", Named, {7, "seven"}),
+    CASE("MSGPACK_BASE", Derived, {{4}, "four"}),
+    CASE("MSGPACK_BASE_MAP", DerivedMap, {{9}, 0.5}),
 };
 
 std::string hex(const std::string &bytes)
@@ -189,6 +258,39 @@ void test_unordered_read_whole(void **)
     assert_true(back == many);
 }
 
+/* Orders strings without regard to case: "A" and "a" are equivalent. */
+struct nocase {
+    bool operator()(const std::string &a, const std::string &b) const { return strcasecmp(a.c_str(), b.c_str()) < 0; }
+};
+
+template <typename S> std::string reread(const std::string &bytes)
+{
+    S got;
+    arduino::detail::rpc_problem problem;
+    if (!arduino::detail::rpc_value_decode(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size(), got, &problem))
+        return "(not read)";
+    return encode(got);
+}
+
+/* Of equivalent elements a set keeps the last and a multiset holds them in the reverse of
+ * their order in the array, as msgpack-c reads them (from the last element to the first). */
+void test_sets_keep_what_msgpack_c_keeps(void **)
+{
+    const std::vector<std::vector<std::string>> arrays = {
+        {"A", "a"}, {"b", "A", "B", "a", "c"}, {"x"}, {}, {"Q", "q", "Q"}};
+    for (const auto &array : arrays) {
+        std::string bytes = encode(array);
+        std::string set = reread<std::set<std::string, nocase>>(bytes);
+        std::string multiset = reread<std::multiset<std::string, nocase>>(bytes);
+        assert_string_equal(hex(set).c_str(), hex(wire_msgpack_nocase(false, bytes)).c_str());
+        assert_string_equal(hex(multiset).c_str(), hex(wire_msgpack_nocase(true, bytes)).c_str());
+    }
+    /* The first array as each keeps it: "a"; "a" then "A". */
+    assert_string_equal(hex(reread<std::set<std::string, nocase>>(encode(arrays[0]))).c_str(), "91 a1 61 ");
+    assert_string_equal(hex(reread<std::multiset<std::string, nocase>>(encode(arrays[0]))).c_str(),
+                        "92 a1 61 a1 41 ");
+}
+
 } // namespace
 
 int main(void)
@@ -198,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_bytes_are_msgpack_cs),
         cmocka_unit_test(test_each_reads_the_other),
         cmocka_unit_test(test_unordered_read_whole),
+        cmocka_unit_test(test_sets_keep_what_msgpack_c_keeps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

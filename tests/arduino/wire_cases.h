@@ -14,5 +14,9 @@ const char *wire_case_name(int i);
 std::string wire_msgpack_pack(int i);
 /* Whether bytes unpack with msgpack-c and convert (msgpack::object::as) to case i's value. */
 bool wire_msgpack_reads(int i, const std::string &bytes);
+/* bytes read by msgpack-c as a std::set (multi false) or std::multiset (true) of strings
+ * ordered without regard to case, and packed again: which of equivalent elements it keeps, in
+ * which order. */
+std::string wire_msgpack_nocase(bool multi, const std::string &bytes);
 
 #endif

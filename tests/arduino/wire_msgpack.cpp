@@ -2,11 +2,19 @@
  * library's MessagePack): each case's value packed with msgpack::pack, and bytes read back
  * with msgpack::unpack and converted, as a sketch on the Arduino library's core does. */
 #include <array>
+#include <cstddef>
+#include <deque>
+#include <forward_list>
+#include <list>
 #include <map>
 #include <msgpack.hpp>
+#include <optional>
+#include <set>
 #include <string>
+#include <strings.h>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -45,6 +53,35 @@ struct Odd {
     bool operator==(const Odd &o) const { return inner.z == o.inner.z && w == o.w; }
 };
 
+/* msgpack-c's other items: a member under a key of its own, a base class's part. */
+struct Named {
+    int a;
+    std::string b;
+    MSGPACK_DEFINE_MAP(MSGPACK_NVP("first", a), MSGPACK_NVP( "second key" , b));
+    bool operator==(const Named &o) const { return a == o.a && b == o.b; }
+};
+
+struct Base {
+    int id;
+    MSGPACK_DEFINE(id);
+};
+
+struct Derived : Base {
+    std::string label;
+    MSGPACK_DEFINE(MSGPACK_BASE(Base), label);
+    bool operator==(const Derived &o) const { return id == o.id && label == o.label; }
+};
+
+struct Keyed {
+    int id;
+    MSGPACK_DEFINE_MAP(id);
+};
+
+struct DerivedMap : Keyed {
+    double w;
+    MSGPACK_DEFINE_MAP(w, MSGPACK_BASE_MAP( Keyed ));
+    bool operator==(const DerivedMap &o) const { return id == o.id && w == o.w; }
+};
 
 template <typename T> struct value_case {
     static std::string pack(const T &v)
@@ -90,6 +127,20 @@ typedef std::vector<Point> points;
 typedef std::map<std::string, Record> records;
 typedef std::tuple<> nothing;
 typedef std::tuple<double, float> whole;
+typedef std::set<int> int_set;
+typedef std::set<std::string> text_set;
+typedef std::multiset<int> int_multiset;
+typedef std::unordered_set<int> int_uset;
+typedef std::list<std::string> text_list;
+typedef std::list<unsigned char> byte_list;
+typedef std::deque<double> number_deque;
+typedef std::forward_list<int> int_flist;
+typedef std::optional<int> maybe_int;
+typedef std::vector<std::optional<std::string>> maybe_texts;
+typedef std::map<std::string, std::set<int>> map_of_sets;
+typedef std::vector<std::byte> std_bytes;
+typedef std::array<std::byte, 3> std_bytes3;
+typedef std::tuple<std::byte, std::byte> two_bytes;
 
 const wire_case cases[] = {
     CASE("vector of vectors", ints2, {{1, -2}, {}, {300, 70000, -40000}}),
@@ -113,6 +164,24 @@ const wire_case cases[] = {
     CASE("recursive struct", Node, {1, {{2, {}}, {3, {{4, {}}}}}}),
     CASE("member expressions as keys", Odd, {{5}, 0.25}),
     CASE("read only: whole numbers in float and double", whole, {-2.0, 3.0f}),
+    CASE("std::set", int_set, {3, -1, 200}),
+    CASE("std::set of strings", text_set, {"b", "a", ""}),
+    CASE("std::multiset", int_multiset, {2, 1, 2, 2}),
+    CASE("std::unordered_set", int_uset, {5, 70000, -5}),
+    CASE("std::list", text_list, {"x", "", "yz"}),
+    CASE("std::list of bytes", byte_list, {0, 255}),
+    CASE("std::deque", number_deque, {0.5, -1.25}),
+    CASE("std::forward_list", int_flist, {1, 2, 3}),
+    CASE("std::optional", maybe_int, {-9}),
+    CASE("empty std::optional", maybe_int, {}),
+    CASE("vector of optionals", maybe_texts, {{"a"}, std::nullopt, {""}}),
+    CASE("map of sets", map_of_sets, {{"k", {2, 1}}, {"l", {}}}),
+    CASE("std::vector<std::byte>", std_bytes, {std::byte{0}, std::byte{0x80}, std::byte{0xff}}),
+    CASE("std::array<std::byte, 3>", std_bytes3, {{std::byte{1}, std::byte{2}, std::byte{0xfe}}}),
+    CASE("std::byte", two_bytes, {std::byte{0x7f}, std::byte{0xff}}),
+    CASE("MSGPACK_NVP", Named, {7, "seven"}),
+    CASE("MSGPACK_BASE", Derived, {{4}, "four"}),
+    CASE("MSGPACK_BASE_MAP", DerivedMap, {{9}, 0.5}),
 };
 
 } // namespace
@@ -121,3 +190,20 @@ int wire_case_count() { return (int)(sizeof cases / sizeof cases[0]); }
 const char *wire_case_name(int i) { return cases[i].name; }
 std::string wire_msgpack_pack(int i) { return cases[i].pack(); }
 bool wire_msgpack_reads(int i, const std::string &bytes) { return cases[i].reads(bytes); }
+
+namespace {
+/* Orders strings without regard to case: "A" and "a" are equivalent. */
+struct nocase {
+    bool operator()(const std::string &a, const std::string &b) const { return strcasecmp(a.c_str(), b.c_str()) < 0; }
+};
+template <typename S> std::string reread(const std::string &bytes)
+{
+    msgpack::object_handle oh = msgpack::unpack(bytes.data(), bytes.size());
+    return value_case<S>::pack(oh.get().as<S>());
+}
+} // namespace
+
+std::string wire_msgpack_nocase(bool multi, const std::string &bytes)
+{
+    return multi ? reread<std::multiset<std::string, nocase>>(bytes) : reread<std::set<std::string, nocase>>(bytes);
+}
