@@ -318,8 +318,8 @@ template <typename T> struct rpc_checked {
                   "integers, std::byte, float, double, String, std::string, const char *, a std::vector of "
                   "uint8_t, char or std::byte (bytes), and std::vector, std::array, std::map, std::unordered_map, "
                   "std::set, std::multiset, std::unordered_set, std::list, std::deque, std::forward_list, "
-                  "std::tuple, std::pair, std::optional and MSGPACK_DEFINE structs of these but const char * "
-                  "(see docs/arduino.md)");
+                  "std::tuple, std::pair, std::optional and MSGPACK_DEFINE structs of these (a const char * in "
+                  "them is only sent) (see docs/arduino.md)");
     static constexpr char letter = rpc_type<T>::letter;
 };
 

@@ -8,8 +8,9 @@
  *   a MSGPACK_DEFINE(_ARRAY) struct  array of its members; MSGPACK_DEFINE_MAP: map from each
  *                                  member's name (the text between the commas) to its value
  *   (sets, lists, std::optional and std::byte: rpc_values_std.h)
- * nested in one another and holding any type of rpc_types.h but const char *. A struct's list
- * may hold msgpack-c's MSGPACK_BASE (the base's value, nested) and, in a map, MSGPACK_NVP.
+ * nested in one another and holding any type of rpc_types.h (a const char * is only sent:
+ * rpc_values_std.h). A struct's list may hold msgpack-c's MSGPACK_BASE (the base's value,
+ * nested) and, in a map, MSGPACK_NVP.
  *
  * Each such type T has an rpc_codec<T> with:
  *   supported   whether T and all it holds may travel

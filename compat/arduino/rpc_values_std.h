@@ -8,6 +8,7 @@
  *   std::optional<T>               nil when empty, else T's value; nil reads as empty
  *   std::byte                      an integer 0..255 (rpc_types.h's uint8); a std::vector or
  *                                  std::array of std::byte is bin, as one of uint8_t
+ *   const char * in a container    str, sent only (a compile-time error where one is read)
  */
 #ifndef DUET_ARDUINO_RPC_VALUES_STD_H
 #define DUET_ARDUINO_RPC_VALUES_STD_H
@@ -20,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <stdint.h>
+#include <string.h>
 #include <unordered_set>
 #include <utility>
 
@@ -198,6 +200,27 @@ template <typename T> struct rpc_codec<std::optional<T>> {
             return false;
         out = std::move(v);
         return true;
+    }
+};
+
+/* ------------------------------------------------------------ const char * */
+
+template <typename T> constexpr bool rpc_never = false;
+
+/* A const char * (or char *) in a container or struct: sent as a str of its text, as msgpack-c
+ * packs one (a null pointer as ""), never read: a received str is not NUL-terminated and
+ * nothing would keep a copy (msgpack-c cannot read into one either). */
+template <typename C>
+struct rpc_codec<C *, typename std::enable_if<std::is_same<typename std::remove_cv<C>::type, char>::value>::type> {
+    static constexpr bool supported = true;
+    static constexpr const char *name = "const char *";
+    static size_t size(const C *v) { return 5 + (v ? strlen(v) : 0); }
+    static void write(duet_msgpack_writer *w, const C *v) { duet_msgpack_write_str(w, v ? v : "", v ? strlen(v) : 0); }
+    template <typename U = C> static bool read(duet_msgpack_reader *, C *&, rpc_problem *)
+    {
+        static_assert(rpc_never<U>, "RPC: a const char * in a container or struct is only sent, never received: "
+                                    "nothing would keep its text; take String or std::string there (see docs/arduino.md)");
+        return false;
     }
 };
 

@@ -132,6 +132,11 @@ static bool bind_more_shapes()
                d.id++;
                return d;
            }) &&
+           RPC.bind("literals", [](int n) { /* texts the M4 keeps: sent as str */
+               static const char *const words[] = {"zero", "one", ""};
+               std::vector<const char *> out(words, words + (n < 0 || n > 3 ? 0 : n));
+               return std::make_tuple(out, std::array<const char *, 1>{nullptr});
+           }) &&
            RPC.bind("derived_map_next", [](DerivedMap d) {
                d.id++;
                d.w *= 2;

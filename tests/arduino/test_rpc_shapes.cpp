@@ -150,6 +150,12 @@ void test_more_types(void **)
     DerivedMap dm_next = RPC.call("derived_map_next", dm).as<DerivedMap>();
     assert_int_equal(dm_next.id, 10);
     assert_true(dm_next.w == 0.5);
+    /* A const char * in a container is sent as a str, both ways (read as String or std::string). */
+    assert_true((RPC.call("list_reverse", std::vector<const char *>{"a", "", "c"}).as<std::vector<std::string>>()) ==
+                (std::vector<std::string>{"c", "", "a"}));
+    auto words = RPC.call("literals", 3).as<std::tuple<std::list<String>, std::array<std::string, 1>>>();
+    assert_true(std::get<0>(words) == (std::list<String>{"zero", "one", ""}));
+    assert_true(std::get<1>(words)[0].empty()); /* a null pointer is "" */
     RPC.send("set_grow", std::set<int>{1}, 2); /* a notification carries them too */
     RPC.send("maybe_half", std::optional<int>());
     /* On the wire as msgpack-c packs them. */

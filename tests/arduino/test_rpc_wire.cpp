@@ -291,6 +291,14 @@ void test_sets_keep_what_msgpack_c_keeps(void **)
                         "92 a1 61 a1 41 ");
 }
 
+/* A const char * in a container is written as msgpack-c packs it, and read as a string. */
+void test_literals_are_msgpack_cs(void **)
+{
+    std::string ours = encode(std::vector<const char *>{"one", "", "three"});
+    assert_string_equal(hex(ours).c_str(), hex(wire_msgpack_pack_literals()).c_str());
+    assert_true(decodes(std::vector<std::string>{"one", "", "three"}, ours));
+}
+
 } // namespace
 
 int main(void)
@@ -301,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_each_reads_the_other),
         cmocka_unit_test(test_unordered_read_whole),
         cmocka_unit_test(test_sets_keep_what_msgpack_c_keeps),
+        cmocka_unit_test(test_literals_are_msgpack_cs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

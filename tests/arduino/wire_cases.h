@@ -18,5 +18,8 @@ bool wire_msgpack_reads(int i, const std::string &bytes);
  * ordered without regard to case, and packed again: which of equivalent elements it keeps, in
  * which order. */
 std::string wire_msgpack_nocase(bool multi, const std::string &bytes);
+/* {"one", "", "three"} as std::vector<const char *>, packed by msgpack::pack (which packs a
+ * const char * but cannot read one). */
+std::string wire_msgpack_pack_literals();
 
 #endif

@@ -207,3 +207,8 @@ std::string wire_msgpack_nocase(bool multi, const std::string &bytes)
 {
     return multi ? reread<std::multiset<std::string, nocase>>(bytes) : reread<std::set<std::string, nocase>>(bytes);
 }
+
+std::string wire_msgpack_pack_literals()
+{
+    return value_case<std::vector<const char *>>::pack({"one", "", "three"});
+}
