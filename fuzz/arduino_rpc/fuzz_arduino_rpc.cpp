@@ -33,10 +33,14 @@
  *        and that vector, written as an array again (rpc_value_encode), reads back equal;
  *      - the containers and structs of rpc_values.h (a map of vectors, an unordered_map, a
  *        tuple, a vector of bins, a byte std::array, a MSGPACK_DEFINE_MAP struct and a
- *        recursive MSGPACK_DEFINE one): a value only when the first value is an array or
- *        map (a bin or str for the byte std::array), else the output is left alone, and on
+ *        recursive MSGPACK_DEFINE one) and of rpc_values_std.h (a set, a multiset, an
+ *        unordered_set, a list, a deque, a forward_list of std::byte, a std::byte std::array,
+ *        a vector of optionals, a struct with MSGPACK_NVP and MSGPACK_BASE_MAP): a value only
+ *        when the first value is an array or map (a bin or str for the byte std::arrays), else
+ *        the output is left alone, and on
  *        failure a problem text that is not empty; a value read, written again, reads back
- *        equal, its nesting within DUET_ARDUINO_RPC_DEPTH;
+ *        equal, its nesting within DUET_ARDUINO_RPC_DEPTH; a std::optional of a vector is
+ *        empty only from a nil and a value only from an array;
  *      - with the flag bit: an RPC.call() that nothing answers fails (DUET_ERR_TIMEOUT,
  *        timedOut()) with an errorText() that names the function, as<T>() halts with "the
  *        call failed", and a failed result nobody looked at is reported exactly once when it
@@ -73,8 +77,15 @@
  * delay) is a stub: RPC.begin() is never called.
  */
 #include <cmath>
+#include <cstddef>
+#include <deque>
+#include <forward_list>
 #include <functional>
 #include <array>
+#include <list>
+#include <optional>
+#include <set>
+#include <unordered_set>
 #include <limits>
 #include <map>
 #include <memory>
@@ -648,8 +659,49 @@ static void check_shape_result(const uint8_t *data, size_t size, const mp_head &
     CHECK(t::decode_raw(again.data(), again.size(), back) && back == out);
 }
 
+/* msgpack-c's other items: keys of their own, a base's part nested. */
+struct fuzz_keyed : fuzz_named {
+    int16_t k = 0;
+    MSGPACK_DEFINE_MAP(MSGPACK_NVP("key", k), MSGPACK_BASE_MAP(fuzz_named));
+    bool operator==(const fuzz_keyed &o) const { return k == o.k && fuzz_named::operator==(o); }
+};
+
+/* An optional: empty only from a nil, a value only from an array (of its vector), the
+ * output left alone otherwise; a value read and written again reads back equal. */
+static void check_optional_result(const uint8_t *data, size_t size, const mp_head &h)
+{
+    typedef std::optional<std::vector<int16_t>> T;
+    typedef arduino::detail::rpc_type<T> t;
+    T out = std::vector<int16_t>{5};
+    if (!t::decode_raw(data, size, out)) {
+        CHECK(out == T(std::vector<int16_t>{5}));
+        return;
+    }
+    CHECK(out ? strcmp(h.other, "array") == 0 : h.kind == 'n');
+    std::vector<uint8_t> again;
+    arduino::detail::rpc_value_encode(out, again);
+    T back{std::vector<int16_t>{}};
+    CHECK(t::decode_raw(again.data(), again.size(), back) && back == out);
+}
+
+/* The rest of msgpack-c's standard types (rpc_values_std.h). */
+static void run_std_shapes(const uint8_t *data, size_t size, const mp_head &h)
+{
+    check_shape_result(data, size, h, "array", "", std::set<int32_t>{1, 2});
+    check_shape_result(data, size, h, "array", "", std::multiset<String>{"m", "m"});
+    check_shape_result(data, size, h, "array", "", std::unordered_set<int16_t>{-3});
+    check_shape_result(data, size, h, "array", "", std::list<int64_t>{1, -1});
+    check_shape_result(data, size, h, "array", "", std::deque<bool>{true});
+    check_shape_result(data, size, h, "array", "", std::forward_list<std::byte>{std::byte{7}});
+    check_shape_result(data, size, h, "bin", "str", std::array<std::byte, 2>{{std::byte{1}, std::byte{2}}});
+    check_shape_result(data, size, h, "array", "", std::vector<std::optional<std::string>>{std::nullopt, {"o"}});
+    check_shape_result(data, size, h, "map", "", fuzz_keyed{});
+    check_optional_result(data, size, h);
+}
+
 static void run_shapes(const uint8_t *data, size_t size, const mp_head &h)
 {
+    run_std_shapes(data, size, h);
     check_shape_result(data, size, h, "map", "", std::map<String, std::vector<int64_t>>{{"k", {1}}});
     check_shape_result(data, size, h, "map", "", std::unordered_map<int32_t, bool>{{-1, true}});
     check_shape_result(data, size, h, "array", "", std::tuple<int16_t, std::string, bool>{7, "t", true});

@@ -101,6 +101,20 @@ RESULT_SEEDS = {
     "res_tuple": arr(b"\x07", mp_str("t"), TRUE),
     "res_node_chain_16": b"\x92\x01\x91" * 7 + b"\x92\x01\x90",
     "res_node_chain_18": b"\x92\x01\x91" * 8 + b"\x92\x01\x90",
+    # The rest of msgpack-c's types (rpc_values_std.h): a set with a repeated element, strings
+    # of a multiset, a byte list with one past 255, an optional's nil, a vector of optionals,
+    # byte std::arrays as bin and str, and a struct with MSGPACK_NVP and MSGPACK_BASE_MAP's
+    # {"key": 3, "fuzz_named": {"x": 5, "name": "n"}}.
+    "res_set_repeated": arr(b"\x02", b"\x01", b"\x02"),
+    "res_multiset": arr(mp_str("m"), mp_str("a"), mp_str("m")),
+    "res_bytes_past": arr(b"\x07", uint(255), uint(256)),
+    "res_nil_optional": NIL,
+    "res_optionals": arr(NIL, mp_str("o"), NIL),
+    "res_std_bytes_bin": b"\xc4\x02\x01\x02",
+    "res_std_bytes_str": mp_str("ab"),
+    "res_keyed_struct": b"\x82" + mp_str("key") + b"\x03" + mp_str("fuzz_named")
+    + b"\x82" + mp_str("x") + b"\x05" + mp_str("name") + mp_str("n"),
+    "res_keyed_struct_no_base": b"\x81" + mp_str("key") + b"\x03",
 }
 
 # The harness's functions (bind_all) and values that fit each, one past its range, and the wrong type.

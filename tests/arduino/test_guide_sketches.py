@@ -197,15 +197,20 @@ def test_types(b):
           "results; wrong calls refused with the function's name", repr(out))
 
 
-SHAPES_LINES = ["11,12", "3 0 -3", "2 2", "refused: move: argument 1: expected a map, got array",
-                "refused: sums: argument 1: element 2: element 1: expected int32, got str", "done"]
+SHAPES_LINES = ["11,12", "3 0 -3", "2 2", "1 2 3 (3)", "4 none", "F0", "p! -5,6",
+                "refused: move: argument 1: expected a map, got array",
+                "refused: sums: argument 1: element 2: element 1: expected int32, got str",
+                "refused: merge: argument 2: element 1: expected int32, got str",
+                "refused: flip: argument 1: the value does not fit std::byte",
+                "refused: rename: argument 1: expected a map, got int", "done"]
 
 
 def test_shapes(b):
     status, out, err, ev = b.run("shapes_m7", "shapes_m4", 2)
     check(status == 0 and serial_lines(out) == SHAPES_LINES + [""],
-          "shapes: a MSGPACK_DEFINE_MAP struct, a vector of vectors, a map and a tuple both ways; a value of the "
-          "wrong shape refused saying where", repr(out) + err)
+          "shapes: MSGPACK_DEFINE_MAP structs (with MSGPACK_NVP and MSGPACK_BASE_MAP), a vector of vectors, a map, "
+          "a tuple, a set, a list, an optional and a std::byte both ways; a value of the wrong shape refused saying "
+          "where", repr(out) + err)
 
 
 def test_cpp_sketch(b):

@@ -132,10 +132,15 @@ def run_an521(t):
           repr(out))
 
     status, out, _ = t.run("shapes_m7", "shapes_m4", 4)
-    check(lines_of(out) == ["11,12", "3 0 -3", "2 2", "refused: move: argument 1: expected a map, got array",
-                            "refused: sums: argument 1: element 2: element 1: expected int32, got str", "done"],
-          "an521 shapes: a MSGPACK_DEFINE_MAP struct, a vector of vectors, a map and a tuple both ways; a value "
-          "of the wrong shape refused saying where", repr(out))
+    check(lines_of(out) == ["11,12", "3 0 -3", "2 2", "1 2 3 (3)", "4 none", "F0", "p! -5,6",
+                            "refused: move: argument 1: expected a map, got array",
+                            "refused: sums: argument 1: element 2: element 1: expected int32, got str",
+                            "refused: merge: argument 2: element 1: expected int32, got str",
+                            "refused: flip: argument 1: the value does not fit std::byte",
+                            "refused: rename: argument 1: expected a map, got int", "done"],
+          "an521 shapes: MSGPACK_DEFINE_MAP structs (with MSGPACK_NVP and MSGPACK_BASE_MAP), a vector of vectors, "
+          "a map, a tuple, a set, a list, an optional and a std::byte both ways; a value of the wrong shape refused "
+          "saying where", repr(out))
 
     status, out, _ = t.run("hello_m7", "types_m4", 3)
     check(lines_of(out) == ["hello from a .cpp sketch", "-7"], "an521: a .cpp sketch builds and runs", repr(out))
