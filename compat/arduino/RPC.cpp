@@ -300,6 +300,13 @@ bool rpc_missing(rpc_problem *p, const char *key, size_t len)
     return false;
 }
 
+bool rpc_no_memory(rpc_problem *p, const char *type_name)
+{
+    p->kind = rpc_problem::NOMEM;
+    p->want_of = type_name;
+    return false;
+}
+
 /* Puts text before the path (what does not fit is cut, and "...: " says so). */
 static bool prepend(rpc_problem *p, const char *text)
 {
@@ -447,6 +454,9 @@ void rpc_problem_text(const rpc_problem &p, char *buf, size_t cap)
     case rpc_problem::DEEP:
         duet_format_text_nofloat(buf, cap, "nested deeper than %d levels (DUET_ARDUINO_RPC_DEPTH)", DUET_ARDUINO_RPC_DEPTH);
         return;
+    case rpc_problem::NOMEM:
+        duet_format_text_nofloat(buf, cap, "%s%sout of memory for a %s", path, p.where(), p.want_of);
+        return;
     case rpc_problem::MISSING:
         duet_format_text_nofloat(buf, cap, "%s%skey \"%.*s\": missing", path, p.where(), (int)p.key_len, p.key);
         return;
@@ -472,7 +482,7 @@ int rpc_fail_value(duet_req *r, unsigned n, const rpc_problem &p)
     char text[DUET_RPC_ERROR_TEXT];
     size_t head = duet_format_text_nofloat(text, sizeof text, "argument %u: ", n + 1);
     rpc_problem_text(p, text + head, sizeof text - head);
-    return duet_req_fail(r, DUET_ERR_TYPE, text);
+    return duet_req_fail(r, p.kind == rpc_problem::NOMEM ? DUET_ERR_NOSPACE : DUET_ERR_TYPE, text);
 }
 
 bool rpc_read_value(const uint8_t *data, size_t len, rpc_value *out)

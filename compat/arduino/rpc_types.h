@@ -46,6 +46,20 @@ typedef duet_msgpack_token rpc_value;
 /* Reads one value into *out; false (with the reason in the reader) if there is none. */
 bool rpc_read_value(const uint8_t *data, size_t len, rpc_value *out);
 
+/* Holds bytes of the heap for the copy of an argument about to be made, which gets them when
+ * the heap has no other room: false when there are not that many (the argument is then
+ * refused). rpc_room_release() gives back what the copy did not take. */
+bool rpc_room_hold(size_t bytes);
+void rpc_room_release();
+
+/* The bytes a std::string of len bytes asks for when it is assigned them (none when they fit
+ * in the string itself), at least as many as libstdc++'s growth takes. */
+inline size_t rpc_string_room(size_t len)
+{
+    const size_t inside = std::string().capacity();
+    return len <= inside ? 0 : (len < 2 * inside ? 2 * inside : len) + 1;
+}
+
 /* ------------------------------------------------------------ integers */
 
 template <typename T>
@@ -222,7 +236,10 @@ template <> struct rpc_type<std::string> {
     {
         uint32_t len = 0;
         const char *s = duet_arg_str(r, n, &len);
+        if (!rpc_room_hold(rpc_string_room(len)))
+            return duet_req_fail(r, DUET_ERR_NOSPACE, "out of memory for a std::string argument");
         out.assign(s, len);
+        rpc_room_release();
         return DUET_OK;
     }
     static std::string &use(holder &h) { return h; }
@@ -275,7 +292,13 @@ struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned
     {
         uint32_t len = 0;
         const E *p = reinterpret_cast<const E *>(duet_arg_bin(r, n, &len));
+        if (!rpc_room_hold(len))
+            return duet_req_fail(r, DUET_ERR_NOSPACE,
+                                 std::is_same<E, char>::value        ? "out of memory for a std::vector<char> argument"
+                                 : std::is_same<E, std::byte>::value ? "out of memory for a std::vector<std::byte> argument"
+                                                                     : "out of memory for a std::vector<uint8_t> argument");
         out.assign(p, p + len);
+        rpc_room_release();
         return DUET_OK;
     }
     static holder &use(holder &h) { return h; }

@@ -77,10 +77,10 @@ namespace detail {
 /* Why a value could not be read: what was expected and found where. The path ("element 2:
  * key \"x\": ") is written from its end as the reads return, innermost first. */
 struct rpc_problem {
-    enum kind_t : uint8_t { MISMATCH, RANGE, COUNT, MISSING, DEEP } kind = MISMATCH;
+    enum kind_t : uint8_t { MISMATCH, RANGE, COUNT, MISSING, DEEP, NOMEM } kind = MISMATCH;
     duet_msgpack_token found{};    /* MISMATCH, RANGE, COUNT: the value found (its header) */
     const char *want = "";         /* MISMATCH, RANGE: "int32", "an array of " ... */
-    const char *want_of = "";      /*   ... and what follows it ("int32") */
+    const char *want_of = "";      /*   ... and what follows it ("int32"); NOMEM: the type */
     uint32_t count = 0;            /* COUNT: the elements (or bytes) expected */
     bool bytes = false;            /* COUNT: of a bin (a byte std::array) */
     const char *key = "";          /* MISSING: the member's name */
@@ -100,6 +100,8 @@ bool rpc_mismatch(rpc_problem *p, const duet_msgpack_token &found, const char *w
 bool rpc_wrong_count(rpc_problem *p, const duet_msgpack_token &found, uint32_t want);
 bool rpc_wrong_length(rpc_problem *p, const duet_msgpack_token &found, uint32_t want);
 bool rpc_missing(rpc_problem *p, const char *key, size_t len);
+/* No memory for a value of the type named. */
+bool rpc_no_memory(rpc_problem *p, const char *type_name);
 /* Puts "element i+1: " before the path. */
 bool rpc_in_element(rpc_problem *p, uint32_t i);
 /* Puts "key of entry i+1: " before the path. */
@@ -178,6 +180,32 @@ template <typename T, typename = void> struct rpc_codec {
     }
 };
 
+/* A std::string or String in a container: refused, never left invalid, when the heap has no
+ * room for its text (the primary template, rpc_codec<T, bool>, does the rest). */
+template <> struct rpc_codec<std::string> : rpc_codec<std::string, bool> {
+    static bool read(duet_msgpack_reader *r, std::string &out, rpc_problem *p)
+    {
+        duet_msgpack_reader at = *r;
+        duet_msgpack_token t;
+        if (!duet_msgpack_read_token(&at, &t) || t.type != DUET_MSGPACK_STR)
+            return rpc_codec<std::string, bool>::read(r, out, p);
+        if (!rpc_room_hold(rpc_string_room(t.v.bytes.len)))
+            return rpc_no_memory(p, name);
+        out.assign(reinterpret_cast<const char *>(t.v.bytes.ptr), t.v.bytes.len);
+        rpc_room_release();
+        *r = at;
+        return true;
+    }
+};
+template <> struct rpc_codec<String> : rpc_codec<String, bool> {
+    static bool read(duet_msgpack_reader *r, String &out, rpc_problem *p)
+    {
+        if (!rpc_codec<String, bool>::read(r, out, p))
+            return false;
+        return out ? true : rpc_no_memory(p, name);
+    }
+};
+
 /* The elements of a container, one after the other (a tuple's, a struct's). */
 template <typename Tuple, size_t... I> size_t rpc_size_each(const Tuple &t, std::index_sequence<I...>)
 {
@@ -231,7 +259,11 @@ template <typename E> struct rpc_codec<std::vector<E>, typename std::enable_if<!
         duet_msgpack_token t;
         if (!rpc_open(r, p, DUET_MSGPACK_ARRAY, "an array of ", rpc_codec<E>::name, &t))
             return false;
-        out.assign(t.v.count, E{}); /* rpc_open checked that as many values may follow */
+        /* rpc_open checked that as many values may follow; the heap may still have no room */
+        if (!rpc_room_hold(t.v.count * sizeof(E)))
+            return rpc_no_memory(p, name);
+        out.assign(t.v.count, E{});
+        rpc_room_release();
         for (uint32_t i = 0; i < t.v.count; i++) {
             bool ok;
             if constexpr (std::is_same<E, bool>::value) { /* (a bit, not a bool &) */

@@ -43,3 +43,5 @@ void *__wrap_calloc(size_t count, size_t size) { return failing_alloc_fails() ? 
 
 /* A failed realloc leaves p as it was, as the C library's does. */
 void *__wrap_realloc(void *p, size_t size) { return failing_alloc_fails() ? NULL : __real_realloc(p, size); }
+
+int failing_alloc_count_one(void) { return failing_alloc_fails(); }

@@ -56,6 +56,13 @@ int main()
                   return s;
               }) &&
               RPC.bind("ask_m7", [](int v) { return RPC.call("m7_square", v).as<long>() + 1; }) &&
+              RPC.bind("ask_m7_raw", [](const String &name, const std::vector<uint8_t> &value) {
+                  /* name(value) on the M7, value its MessagePack: the result's int, or why it failed */
+                  uint8_t raw[16];
+                  size_t len = 0;
+                  int err = duet_call(name.c_str(), "v:v", (const void *)value.data(), value.size(), raw, sizeof raw, &len);
+                  return err == DUET_OK ? String("ok") : String(duet_error_text());
+              }) &&
               RPC.bind("ask_m7_length", [](const char *text) { /* the M7's answer, or why it failed */
                   auto r = RPC.call("m7_length", text);
                   return r.ok() ? String(r.as<int>()) : String(r.errorText());

@@ -45,11 +45,22 @@ int m7_length(const String &text)
     return (int)text.length();
 }
 
+/* Functions of std::string and std::vector arguments, each counting its runs. */
+int m7_copies_runs;
+bool bind_m7_copies()
+{
+    return RPC.bind("m7_std_length", [](const std::string &s) { return (int)(++m7_copies_runs, s.size()); }) &&
+           RPC.bind("m7_bytes_count", [](const std::vector<uint8_t> &v) { return (int)(++m7_copies_runs, v.size()); }) &&
+           RPC.bind("m7_ints_count", [](const std::vector<int> &v) { return (int)(++m7_copies_runs, v.size()); }) &&
+           RPC.bind("m7_words_count", [](const std::vector<std::string> &v) { return (int)(++m7_copies_runs, v.size()); }) &&
+           RPC.bind("m7_texts_count", [](const std::vector<String> &v) { return (int)(++m7_copies_runs, v.size()); });
+}
+
 int setup(void **)
 {
     if (board_for_m7(tmp_dir, board_dir, sizeof board_dir, ARDUINO_RPC_M4) != 0)
         return -1;
-    if (!RPC.bind("m7_square", m7_square) || !RPC.bind("m7_length", m7_length))
+    if (!RPC.bind("m7_square", m7_square) || !RPC.bind("m7_length", m7_length) || !bind_m7_copies())
         return -1;
     return RPC.begin() == 1 ? 0 : -1;
 }
@@ -254,6 +265,93 @@ void test_string_argument_out_of_memory(void **)
         invalid += !answer;
     }
     assert_true(invalid >= 1);
+}
+
+/* The MessagePack of a str or bin of n bytes 'x', or an array of n of them (each a str of 40
+ * 'w', an int 1000 or a str of 20 't'). */
+std::vector<uint8_t> raw_value(char kind, size_t n)
+{
+    std::vector<uint8_t> v;
+    if (kind == 's' || kind == 'b')
+        v = {kind == 's' ? (uint8_t)0xd9 : (uint8_t)0xc4, (uint8_t)n};
+    else
+        v = {(uint8_t)(0x90 | n)};
+    for (size_t i = 0; i < n; i++) {
+        if (kind == 's' || kind == 'b') {
+            v.push_back('x');
+        } else if (kind == 'i') {
+            v.insert(v.end(), {0xcd, 0x03, 0xe8});
+        } else {
+            size_t len = kind == 'w' ? 40 : 20;
+            v.push_back((uint8_t)(0xa0 | (len & 0x1f)));
+            if (len > 31)
+                v.back() = 0xd9, v.push_back((uint8_t)len);
+            v.insert(v.end(), len, kind == 'w' ? 'w' : 't');
+        }
+    }
+    return v;
+}
+
+/* The M4's ask_m7_raw(method, value) through duet_call, which allocates nothing: its str. */
+std::string ask_raw(const char *method, const std::vector<uint8_t> &value)
+{
+    uint8_t raw[DUET_RPC_ERROR_TEXT + 8];
+    size_t len = 0;
+    if (duet_call("ask_m7_raw", "sy:v", method, (const void *)value.data(), value.size(), raw, sizeof raw, &len) != DUET_OK)
+        return std::string("the call failed: ") + duet_error_text();
+    detail::rpc_value v;
+    std::string text;
+    if (!detail::rpc_read_value(raw, len, &v) || !detail::rpc_type<std::string>::decode(v, text))
+        return "no str";
+    return text;
+}
+
+/* A std::string or std::vector argument (or a string in one) that cannot get memory on the
+ * M7 is refused saying so, never aborts the M7: the M4 passes it on (ask_m7_raw) once with
+ * each allocation the M7 makes while it serves the call failing in turn. */
+void test_copies_out_of_memory(void **)
+{
+    struct {
+        const char *method;
+        char kind;
+        size_t n;
+        const char *refusal;
+    } cases[] = {
+        {"m7_ints_count", 'i', 12, "m7_ints_count: argument 1: out of memory for a std::vector"},
+        {"m7_bytes_count", 'b', 100, "m7_bytes_count: out of memory for a std::vector<uint8_t> argument"},
+        {"m7_std_length", 's', 100, "m7_std_length: out of memory for a std::string argument"},
+        {"m7_words_count", 'w', 3, "m7_words_count: argument 1: element 2: out of memory for a std::string"},
+        {"m7_texts_count", 't', 3, "m7_texts_count: argument 1: element 2: out of memory for a String"},
+    };
+    for (const auto &c : cases) {
+        std::vector<uint8_t> value = raw_value(c.kind, c.n);
+        assert_string_equal(ask_raw(c.method, value).c_str(), "ok");
+        failing_alloc_start(0);
+        (void)ask_raw(c.method, value);
+        unsigned long allocs = failing_alloc_stop(), refused = 0;
+        for (unsigned long nth = 1; nth <= allocs; nth++) {
+            int runs = m7_copies_runs;
+            failing_alloc_start(nth);
+            std::string answer = ask_raw(c.method, value);
+            failing_alloc_stop();
+            if (answer == "ok") {
+                assert_int_equal(m7_copies_runs, runs + 1);
+                continue;
+            }
+            /* A vector of strings: its own memory, or one of its strings' (element 1, 2 or 3). */
+            std::string vector = std::string(c.method) + ": argument 1: out of memory for a std::vector";
+            std::string element = answer;
+            size_t digit = strlen(c.method) + strlen(": argument 1: element ");
+            if (element.size() > digit && contains(c.refusal, "element 2") && (element[digit] == '1' || element[digit] == '3'))
+                element[digit] = '2';
+            if (answer != c.refusal && answer != vector && element != c.refusal)
+                fail_msg("%s, allocation %lu failing: \"%s\"", c.method, nth, answer.c_str());
+            assert_int_equal(m7_copies_runs, runs);
+            refused += answer == c.refusal;
+        }
+        if (refused == 0) /* the refusal above came once at least */
+            fail_msg("%s: no allocation's failure was refused as \"%s\" (%lu allocations)", c.method, c.refusal, allocs);
+    }
 }
 
 void test_stream_both_ways(void **)
@@ -514,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_decode_leaves_output_on_failure),
         cmocka_unit_test(test_nested_call),
         cmocka_unit_test(test_string_argument_out_of_memory),
+        cmocka_unit_test(test_copies_out_of_memory),
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_raw_stream),
         cmocka_unit_test(test_byte_vectors),
