@@ -299,6 +299,30 @@ void test_literals_are_msgpack_cs(void **)
     assert_true(decodes(std::vector<std::string>{"one", "", "three"}, ours));
 }
 
+/* The key of each item of a MSGPACK_DEFINE_MAP list, as msgpack-c names it: MSGPACK_BASE
+ * (the map form where MSGPACK_USE_DEFINE_MAP is defined) and MSGPACK_BASE_MAP by the base's
+ * name, MSGPACK_NVP by its literal, any other item by its text. */
+void test_member_keys(void **)
+{
+    const char *list = "w, MSGPACK_BASE( ns::Keyed ), MSGPACK_NVP( \"a b\" , m.x), MSGPACK_BASE_MAP(B), p.q";
+    const char *want[] = {"w", "ns::Keyed", "a b", "B", "p.q"};
+    static_assert(arduino::detail::rpc_names_keyed("x, MSGPACK_BASE(B)") && !arduino::detail::rpc_names_keyed("x, y"), "");
+    static_assert(arduino::detail::rpc_nvp_names_plain("MSGPACK_NVP(\"k\", v)") &&
+                      !arduino::detail::rpc_nvp_names_plain("MSGPACK_NVP(name, v)") &&
+                      !arduino::detail::rpc_nvp_names_plain("MSGPACK_NVP(\"a\\\"b\", v)") &&
+                      !arduino::detail::rpc_nvp_names_plain("MSGPACK_NVP(\"a\" \"b\", v)"),
+                  "");
+    for (size_t i = 0; i < 5; i++) {
+        const char *key;
+        size_t len;
+        assert_true(arduino::detail::rpc_member_key(list, i, &key, &len));
+        assert_string_equal(std::string(key, len).c_str(), want[i]);
+    }
+    const char *key;
+    size_t len;
+    assert_false(arduino::detail::rpc_member_key(list, 5, &key, &len));
+}
+
 } // namespace
 
 int main(void)
@@ -310,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_unordered_read_whole),
         cmocka_unit_test(test_sets_keep_what_msgpack_c_keeps),
         cmocka_unit_test(test_literals_are_msgpack_cs),
+        cmocka_unit_test(test_member_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
