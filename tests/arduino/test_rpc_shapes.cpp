@@ -135,6 +135,9 @@ void test_more_types(void **)
                         .as<std::pair<std::vector<uint8_t>, std::array<std::byte, 2>>>();
     assert_true(reversed.first == (std::vector<uint8_t>{2, 1, 3, 4}));
     assert_true(reversed.second == (std::array<std::byte, 2>{std::byte{4}, std::byte{3}}));
+    auto bytes4 = RPC.call("bytes4_reverse", std::array<std::byte, 4>{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}})
+                      .as<std::vector<std::byte>>(); /* bin both ways */
+    assert_true(bytes4 == (std::vector<std::byte>{std::byte{4}, std::byte{3}, std::byte{2}, std::byte{1}}));
     Named named = RPC.call("named_swap", Named{5, "n"}).as<Named>();
     assert_int_equal(named.a, -5);
     assert_string_equal(named.b.c_str(), "n!");
