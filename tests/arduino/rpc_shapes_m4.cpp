@@ -22,6 +22,7 @@
 #include "rpc_shapes.h"
 
 static bool quit;
+static std::list<std::optional<std::byte>> kept; /* what the last "keep" notification carried */
 
 static long tree_sum(const Node &n)
 {
@@ -84,8 +85,10 @@ static bool bind_shapes()
            RPC.bind("tree_chain", [](int depth) { return node_chain(depth); });
 }
 
+static bool bind_struct_items();
+
 /* msgpack-c's other standard types and struct items: sets, lists, std::optional, std::byte,
- * MSGPACK_NVP and MSGPACK_BASE. */
+ * const char * in containers, MSGPACK_NVP and MSGPACK_BASE. */
 static bool bind_more_shapes()
 {
     return RPC.bind("set_grow", [](std::set<int> s, int v) {
@@ -123,7 +126,13 @@ static bool bind_more_shapes()
                v.insert(v.end(), a.begin(), a.end());
                return std::make_pair(v, std::array<std::byte, 2>{a[1], a[0]});
            }) &&
-           RPC.bind("named_swap", [](Named n) {
+           bind_struct_items();
+}
+
+/* Structs with MSGPACK_NVP and MSGPACK_BASE, and a notification's value kept for the M7. */
+static bool bind_struct_items()
+{
+    return RPC.bind("named_swap", [](Named n) {
                n.a = -n.a;
                n.b += "!";
                return n;
@@ -137,6 +146,8 @@ static bool bind_more_shapes()
                std::vector<const char *> out(words, words + (n < 0 || n > 3 ? 0 : n));
                return std::make_tuple(out, std::array<const char *, 1>{nullptr});
            }) &&
+           RPC.bind("keep", [](std::list<std::optional<std::byte>> v) { kept = std::move(v); }) &&
+           RPC.bind("kept", [] { return kept; }) &&
            RPC.bind("derived_map_next", [](DerivedMap d) {
                d.id++;
                d.w *= 2;
