@@ -159,6 +159,30 @@ static void test_explain_what_the_layer_lacks(void **state)
     free(text);
 }
 
+/* A name the layer declares in a header the sketch did not include (RPC.h, Servo.h...) is
+ * no name the layer lacks: the line says which #include to add. */
+static void test_explain_names_the_header_to_include(void **state)
+{
+    (void)state;
+    const char *messages =
+        "blink.ino:6:3: error: \xe2\x80\x98RPC\xe2\x80\x99 was not declared in this scope\n"
+        "blink.ino:2:1: error: 'Servo' does not name a type\n"
+        "blink.ino:3:17: error: 'rtos' is not a namespace-name\n"
+        "blink.ino:9:3: error: 'SerialRPC' was not declared in this scope\n"
+        "blink.ino:10:3: error: 'WiFi' was not declared in this scope\n";
+    int count;
+    char *text = explain(messages, &count);
+    assert_int_equal(count, 5);
+    assert_non_null(strstr(text, "duet-board build: blink.ino uses RPC, which duet's Arduino layer declares in RPC.h: "
+                                 "add #include <RPC.h> to the sketch (the Arduino IDE needs it too)\n"));
+    assert_non_null(strstr(text, "uses Servo, which duet's Arduino layer declares in Servo.h: add #include <Servo.h>"));
+    assert_non_null(strstr(text, "uses rtos, which duet's Arduino layer declares in mbed.h: add #include <mbed.h>"));
+    assert_non_null(strstr(text, "uses SerialRPC, which duet's Arduino layer declares in SerialRPC.h"));
+    assert_non_null(strstr(text, "uses WiFi, which neither the sketch nor duet's Arduino layer defines"));
+    assert_null(strstr(text, "uses RPC, which neither"));
+    free(text);
+}
+
 /* What the fuzz target (fuzz/sketch) found: prototypes put inside a comment, a declaration or
  * a directive's comment; a path with quotes; operators split; a default argument kept. */
 static void test_prototypes_between_declarations(void **state)
@@ -702,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_sketch_without_functions),
         cmocka_unit_test(test_explain_what_the_layer_lacks),
         cmocka_unit_test(test_prototypes_between_declarations),
+        cmocka_unit_test(test_explain_names_the_header_to_include),
         cmocka_unit_test(test_explain_each_name_once),
         cmocka_unit_test(test_explain_names_the_file_of_each_message),
         cmocka_unit_test(test_default_value_with_a_comparison),

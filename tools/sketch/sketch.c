@@ -849,7 +849,8 @@ static bool missing_in_line(const char *line, const char *end, char *what, size_
         if (!after)
             return false;
         if (strstr(after, " was not declared in this scope") == after ||
-            strstr(after, " does not name a type") == after || strstr(after, " has not been declared") == after) {
+            strstr(after, " does not name a type") == after || strstr(after, " has not been declared") == after ||
+            strstr(after, " is not a namespace-name") == after) {
             snprintf(what, cap, "%s", a);
             return true;
         }
@@ -903,6 +904,56 @@ static const char *message_file(const char *line, const char *end, const char *s
     return name;
 }
 
+/* The header of duet's Arduino layer that declares name, for a name that Arduino.h (which every
+ * sketch gets) leaves out, as in the IDE; NULL for any other name. */
+static const char *layer_header_of(const char *name)
+{
+    static const char *const names[][2] = {
+        {"RPC", "RPC.h"},
+        {"HAL_GetCurrentCPUID", "RPC.h"},
+        {"CM7_CPUID", "RPC.h"},
+        {"CM4_CPUID", "RPC.h"},
+        {"MSGPACK_DEFINE", "RPC.h"},
+        {"MSGPACK_DEFINE_ARRAY", "RPC.h"},
+        {"MSGPACK_DEFINE_MAP", "RPC.h"},
+        {"SerialRPC", "SerialRPC.h"},
+        {"Servo", "Servo.h"},
+        {"rtos", "mbed.h"},
+        {"mbed", "mbed.h"},
+        {"set_time", "mbed.h"},
+        {"_rtc_localtime", "mbed_mktime.h"},
+        {"_rtc_maketime", "mbed_mktime.h"},
+        {"_rtc_is_leap_year", "mbed_mktime.h"},
+        {"RTC_4_YEAR_LEAP_YEAR_SUPPORT", "mbed_mktime.h"},
+        {"RTC_FULL_LEAP_YEAR_SUPPORT", "mbed_mktime.h"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i][0]) == 0)
+            return names[i][1];
+    return NULL;
+}
+
+/* Writes the line that explains one missing name or header (what) in the file who. */
+static void explain_one(FILE *out, const char *who, const char *what, bool header)
+{
+    const char *in = header ? NULL : layer_header_of(what);
+    if (header)
+        fprintf(out,
+                "duet-board build: %s includes %s, which duet's Arduino layer does not have (it has Arduino.h, "
+                "RPC.h, SerialRPC.h, Servo.h, mbed.h and mbed_mktime.h; see docs/arduino.md)\n",
+                who, what);
+    else if (in)
+        fprintf(out,
+                "duet-board build: %s uses %s, which duet's Arduino layer declares in %s: add #include <%s> to "
+                "the sketch (the Arduino IDE needs it too)\n",
+                who, what, in, in);
+    else
+        fprintf(out,
+                "duet-board build: %s uses %s, which neither the sketch nor duet's Arduino layer defines "
+                "(docs/arduino.md lists what the layer has)\n",
+                who, what);
+}
+
 int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out)
 {
     /* Every name explained so far, one after the other with their NULs: a name is explained
@@ -931,16 +982,7 @@ int duet_sketch_explain(const char *messages, const char *sketch_name, FILE *out
                 memcpy(seen + seen_len, what, n);
                 seen_len += n;
                 count++;
-                if (header)
-                    fprintf(out,
-                            "duet-board build: %s includes %s, which duet's Arduino layer does not have (it has Arduino.h, "
-                            "RPC.h, Servo.h, mbed.h and mbed_mktime.h; see docs/arduino.md)\n",
-                            who, what);
-                else
-                    fprintf(out,
-                            "duet-board build: %s uses %s, which neither the sketch nor duet's Arduino layer defines "
-                            "(docs/arduino.md lists what the layer has)\n",
-                            who, what);
+                explain_one(out, who, what, header);
             }
         }
         line = *end ? end + 1 : end;

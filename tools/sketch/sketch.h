@@ -103,7 +103,8 @@ int duet_sketch_conditionals(const char *text, size_t len);
  * After a failed build: reads the compiler's (and linker's) messages and writes one line to
  * out for each name or header the sketch uses that neither the sketch nor duet's Arduino
  * layer defines ("duet-board build: blink.ino uses WiFi, which neither the sketch nor duet's
- * Arduino layer defines (docs/arduino.md lists what the layer has)"), each name once however often it comes. Each
+ * Arduino layer defines (docs/arduino.md lists what the layer has)"; for a name one of the
+ * layer's headers declares, RPC say, which #include to add), each name once however often it comes. Each
  * line names the file the compiler's message is about (another tab, a .cpp of the sketch),
  * or sketch_name when the message names none. Returns how many it wrote.
  */
