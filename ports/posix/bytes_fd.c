@@ -369,14 +369,11 @@ int duet_posix_tcp_listen(uint16_t port, uint16_t *bound_port)
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        set_error("listen 127.0.0.1:%u: %s", (unsigned)port, strerror(errno));
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int err = errno;
+        set_error("listen 127.0.0.1:%u: %s", (unsigned)port, strerror(err));
         close(fd);
-        return -1;
-    }
-    if (listen(fd, SOMAXCONN) != 0) {
-        set_error("listen 127.0.0.1:%u: %s", (unsigned)port, strerror(errno));
-        close(fd);
+        errno = err; /* the caller may tell a port in use (EADDRINUSE) from other failures */
         return -1;
     }
     /* Port 0: the system picks one, and only getsockname() tells which. A socket whose port

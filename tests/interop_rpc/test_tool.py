@@ -58,6 +58,12 @@ def test_tcp(c, duet):
     if not c.check("serve --tcp 0 --once says where it listens", m, line):
         server.kill()
         return
+    # A second server on the port the first holds: a sentence that says what to do.
+    rc, out, err, _ = run([duet, "serve", "--tcp", m.group(1), "--once"], timeout=10)
+    c.equal("serve --tcp on a port in use: exit 2, nothing on stdout", (rc, out), (2, ""))
+    c.equal("...saying it is taken and what to give instead", err,
+            "duet-rpc serve: --tcp %s: cannot listen there (Address already in use): another program listens on "
+            "that port; give another port, or 0 for any free one\n" % m.group(1))
     rc, out, err, _ = run([duet, "call", "--tcp", "127.0.0.1:%s" % m.group(1), "add", "2", "3"])
     c.equal("call --tcp 127.0.0.1:PORT add 2 3", (rc, out, err), (0, "5\n", ""))
     try:

@@ -690,6 +690,13 @@ static int cmd_serve(int argc, char **argv)
             return usage_error("serve --tcp: expected a port number, got '%s'", a.tcp);
         uint16_t bound = 0;
         int lfd = duet_posix_tcp_listen((uint16_t)n, &bound);
+        if (lfd < 0 && errno == EADDRINUSE) {
+            fprintf(stderr,
+                    "duet-rpc serve: --tcp %s: cannot listen there (%s): another program listens on that port; "
+                    "give another port, or 0 for any free one\n",
+                    a.tcp, strerror(EADDRINUSE));
+            return EXIT_NO_ANSWER;
+        }
         if (lfd < 0) {
             fprintf(stderr, "duet-rpc: %s\n", duet_posix_error_text());
             return EXIT_NO_ANSWER;

@@ -77,7 +77,8 @@ int duet_posix_tcp_connect(const char *host_port);
 
 /* A listening TCP socket on 127.0.0.1:port (0: any free port). *bound_port, if given,
  * receives the port it listens on. -1 and duet_posix_error_text() on failure, among them a
- * port 0 whose number getsockname() cannot tell. */
+ * port 0 whose number getsockname() cannot tell; errno says why (EADDRINUSE: the port is
+ * taken). */
 int duet_posix_tcp_listen(uint16_t port, uint16_t *bound_port);
 
 /* Waits for one connection on a listening socket (TCP_NODELAY set). */
