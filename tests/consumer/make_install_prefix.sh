@@ -43,7 +43,25 @@ check() {
     [ "$1" != /usr ] || case $libdir in lib/*-linux-*) ;; *) echo "FAIL: libdir $libdir is not lib/<multiarch>" >&2; status=1 ;; esac
 }
 
+# unsearched PREFIX - for a prefix python3 does not search, make install's configure says on
+# stderr (the recipe sends its stdout to /dev/null) where the module goes and that it needs
+# PYTHONPATH.
+unsearched() {
+    build=$work/build
+    rm -rf "$build"
+    configure=$(cd "$src" && make -s -n install PREFIX="$1" BUILD="$build" | grep '^cmake -S ')
+    (cd "$src" && sh -c "$configure -DDUET_AN521=OFF" 2>"$work/configure.err") || {
+        cat "$work/configure.err"; echo "make_install_prefix.sh: the configure failed" >&2; exit 1; }
+    want="make install puts msgpackrpc in $1/lib/python$minor/dist-packages (import it with PYTHONPATH set to that directory)"
+    tr '\n' ' ' <"$work/configure.err" | tr -s ' ' | grep -qF "$want" || {
+        cat "$work/configure.err"
+        echo "FAIL: make install PREFIX=$1 does not say, where a user sees it, that the module needs PYTHONPATH" >&2
+        status=1
+    }
+}
+
 check /usr lib/python3/dist-packages
+unsearched /opt/duet-unsearched
 # A user's own prefix, as `make install PREFIX=$HOME/.local` (python3's user site).
 HOME=$work/home
 export HOME
