@@ -408,6 +408,25 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(again.returncode, 0, line + "\n" + again.stderr)
         self.assertTrue(os.path.exists(out), line)
 
+    def test_a_file_build_cannot_compile_is_refused_with_a_sentence(self):
+        # a text file went to the linker ("file format not recognized; treating as linker
+        # script"), a built program too ("stdout: invalid version 2 (max 0)")
+        notes = os.path.join(self.dir, "notes.txt")
+        with open(notes, "w") as f:
+            f.write("hi\n")
+        r = self.tool("build", "--core", "m7", "-o", os.path.join(self.dir, "never"), notes)
+        self.assertEqual((r.returncode, r.stderr),
+                         (2, f"duet-board build: {notes}: not a file build takes: give C sources (.c), assembly "
+                             "(.S, .s), objects and libraries (.o, .a, .so), or an Arduino sketch (.ino, .cpp)\n"))
+        r = self.tool("build", "--core", "m7", "-o", os.path.join(self.dir, "never"), self.image("m7"))
+        self.assertEqual((r.returncode, r.stderr),
+                         (2, f"duet-board build: {self.image('m7')} is a program built already, not a source: give "
+                             "build the program's source files, or run it with duet-board run\n"))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "never")))
+        r = self.tool("build", "--target", "an521", "--core", "m7", "-o", os.path.join(self.dir, "never"), notes)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("not a file build takes", r.stderr)
+
     def test_compiler_errors_show_as_the_compiler_prints_them(self):
         src = os.path.join(self.dir, "broken.c")
         with open(src, "w") as f:

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "board_util.h"
 #include "duet/version.h"
@@ -157,6 +158,43 @@ static int check(const board_args *a)
     return 0;
 }
 
+/* Whether the file at path begins as an ELF file does. */
+static bool is_elf(const char *path)
+{
+    char magic[4] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return n == sizeof magic && memcmp(magic, "\x7f" "ELF", 4) == 0;
+}
+
+/* build of C (no sketch among the files, which sketch_posix.c and sketch_cross.c check): each
+ * file one the compiler takes by its extension, or one that is not there (the target says so).
+ * A text file went to the linker as a linker script, a built program as an object, with the
+ * linker's puzzling messages. Returns 0 or the exit status. */
+static int check_c_sources(const board_args *a)
+{
+    static const char *const taken[] = {".c", ".S", ".s", ".o", ".a", ".so"};
+    if (strcmp(a->verb, "build") != 0 || sketch_sources(a))
+        return 0;
+    for (int i = 0; i < a->file_count; i++) {
+        const char *f = a->files[i], *e = sketch_extension(f);
+        bool ok = access(f, F_OK) != 0;
+        for (size_t k = 0; k < sizeof taken / sizeof taken[0] && !ok; k++)
+            ok = strcmp(e, taken[k]) == 0;
+        if (ok)
+            continue;
+        if (is_elf(f))
+            return board_usage_fail(a, "%s is a program built already, not a source: give build the program's "
+                                       "source files, or run it with duet-board run", f);
+        return board_usage_fail(a, "%s: not a file build takes: give C sources (.c), assembly (.S, .s), objects "
+                                   "and libraries (.o, .a, .so), or an Arduino sketch (.ino, .cpp)", f);
+    }
+    return 0;
+}
+
 /* build of a sketch folder (its only file argument): its sources in its place. Returns 0 or
  * the exit status. */
 static int expand_folder(board_args *a)
@@ -217,6 +255,8 @@ static int board_main(int argc, char **argv)
     rc = check(&a);
     if (rc == 0)
         rc = expand_folder(&a);
+    if (rc == 0)
+        rc = check_c_sources(&a);
     if (rc)
         return rc;
     int (*verb)(const board_args *) = strcmp(a.verb, "build") == 0    ? t->build
