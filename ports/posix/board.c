@@ -1017,9 +1017,10 @@ static int no_m4_image(const char *dir, uint32_t address)
             continue;
         fail(DUET_ERR_BOOT,
              "boot 0x%08x: no M4 program there (the %s split's place); the M4's program is at 0x%08x (the %s "
-             "split's): upload it for the %s split (duet-board --split %s), or boot from 0x%08x",
+             "split's): upload it for the %s split (duet-board upload --core m4 --split %s IMAGE, or run --m7 IMAGE "
+             "--m4 IMAGE --split %s), or boot from 0x%08x",
              (unsigned)address, split_of(address), (unsigned)at, split_of(at), split_of(address), split_of(address),
-             (unsigned)at);
+             split_of(address), (unsigned)at);
         duet_posix_event_emit_as(DUET_CPU_M7, DUET_EV_WARN, -1, 0, error_text, strlen(error_text));
         return DUET_ERR_BOOT;
     }

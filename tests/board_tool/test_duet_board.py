@@ -282,7 +282,8 @@ class DuetBoard(unittest.TestCase):
         self.assertIn("begin failed: booting the M4: no program at the boot address", r.stdout)
         self.assertIn("M7    warning: boot 0x08180000: no M4 program there (the 75_25 split's place); the M4's "
                       "program is at 0x08100000 (the 50_50 split's): upload it for the 75_25 split (duet-board "
-                      "--split 75_25), or boot from 0x08100000\n", r.stderr)
+                      "upload --core m4 --split 75_25 IMAGE, or run --m7 IMAGE --m4 IMAGE --split 75_25), or boot "
+                      "from 0x08100000\n", r.stderr)
         self.assertNotIn("M4    boots", r.stderr)
         r = self.tool("run", "--seconds", "1", "--m7", self.image("boot75_m7"), "--m4", self.image("m4"),
                       "--split", "75_25")
