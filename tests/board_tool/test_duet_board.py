@@ -448,6 +448,10 @@ class DuetBoard(unittest.TestCase):
             (("run", "--seconds", "2e6"), "--seconds 2e6: give a decimal number of seconds above 0 and at most 1000000"),
             (("run", "--m4", "x"), "--m4 needs --m7 too"),
             (("frobnicate",), "unknown verb 'frobnicate'"),
+            # an option before the verb was taken for a verb: "unknown verb '--target'"
+            (("--target", "an521", "build", "--core", "m7", "x.c"),
+             "duet-board: the verb comes first, then the options: duet-board VERB [--target NAME] [options], "
+             "e.g. duet-board build --target an521 (duet-board --help)"),
             (("run", "--target", "z80"), "--target z80: no such target (there are: posix"),
             (("status", "--bogus"), "unknown option --bogus"),
         ]

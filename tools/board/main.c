@@ -218,6 +218,25 @@ static int expand_folder(board_args *a)
     return rc;
 }
 
+/* An option where the verb goes (duet-board --target an521 build ...): says that the verb comes
+ * first, with the command as it should be when a verb follows the options. Returns 2. */
+static int options_first(const board_args *a, int argc, char **argv, const char *const *verbs, size_t verb_count)
+{
+    int at = 0;
+    for (int i = 2; i < argc && !at; i++)
+        for (size_t k = 0; k < verb_count && !at; k++)
+            at = strcmp(argv[i], verbs[k]) == 0 ? i : 0;
+    if (!at)
+        return board_usage_fail(a, "the verb comes first, then the options: duet-board VERB [--target NAME] "
+                                   "[options], VERB one of build, upload, run, reset or status (duet-board --help)");
+    char example[256];
+    int n = snprintf(example, sizeof example, "duet-board %s", argv[at]);
+    for (int i = 1; i < at && n > 0 && (size_t)n < sizeof example; i++)
+        n += snprintf(example + n, sizeof example - (size_t)n, " %s", argv[i]);
+    return board_usage_fail(a, "the verb comes first, then the options: duet-board VERB [--target NAME] [options], "
+                               "e.g. %s (duet-board --help)", example);
+}
+
 static int board_main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
@@ -239,6 +258,8 @@ static int board_main(int argc, char **argv)
         known = known || strcmp(a.verb, verbs[i]) == 0;
     if (!known) {
         a.verb = NULL;
+        if (argv[1][0] == '-')
+            return options_first(&a, argc, argv, verbs, sizeof verbs / sizeof verbs[0]);
         return board_usage_fail(&a, "unknown verb '%s': build, upload, run, reset or status (duet-board --help)",
                                 argv[1]);
     }
