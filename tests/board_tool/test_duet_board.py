@@ -514,6 +514,14 @@ class DuetBoard(unittest.TestCase):
         self.assertIn(f"duet-board run: --web {port}: cannot listen there (", r.stderr)
         self.assertEqual(r.stdout, "")
 
+    def test_a_web_address_not_this_machines_says_so(self):
+        # it said "give another port", which no port helps: the address is the wrong one
+        r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--web", "192.0.2.1:8080")
+        self.assertEqual((r.returncode, r.stdout), (1, ""), r.stderr)
+        self.assertIn("duet-board run: --web 192.0.2.1:8080: cannot listen there (Cannot assign requested address): "
+                      "192.0.2.1 is no address of this machine: give 127.0.0.1 (this machine alone), 0.0.0.0 (all of "
+                      "its addresses) or one of its own\n", r.stderr)
+
     def test_two_analogs_for_one_input_are_refused(self):
         # the last one was kept, silently: a typo in the input's number lost a waveform
         r = self.tool("run", "--seconds", "1", "--m7", self.image("m7"), "--analog", "A0=700",

@@ -389,8 +389,15 @@ board_web *web_start(board_web *w, const struct sockaddr_storage *addr, const ch
                                  (unsigned)WEB_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_S,
                                  MHD_OPTION_END);
     if (!w->daemon) {
-        snprintf(why, cap, "--web %s: cannot listen there (%s): give another port, or 0 for any free one", spec,
-                 errno ? strerror(errno) : "the address is taken or not this machine's");
+        int err = errno;
+        if (err == EADDRNOTAVAIL)
+            snprintf(why, cap,
+                     "--web %s: cannot listen there (%s): %s is no address of this machine: give 127.0.0.1 (this "
+                     "machine alone), 0.0.0.0 (all of its addresses) or one of its own",
+                     spec, strerror(err), w->host);
+        else
+            snprintf(why, cap, "--web %s: cannot listen there (%s): give another port, or 0 for any free one", spec,
+                     err ? strerror(err) : "the address is taken or not this machine's");
         free(w);
         return NULL;
     }
