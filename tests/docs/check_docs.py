@@ -47,7 +47,7 @@ ALLOWED_PATHS = {
 # File names alone (rule 2) that are not in the repository on purpose.
 ALLOWED_NAMES = {
     # docs/arduino.md: the guide's sketches, which the reader brings
-    "sensor_m4.ino", "sensor_m7.ino",
+    "sensor_m4.ino", "sensor_m7.ino", "usb_m4.ino", "usb_m7.ino",
     # docs/install.md: written by CMake's write_basic_package_version_file at install
     "duetConfigVersion.cmake",
 }
