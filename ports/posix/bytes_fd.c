@@ -23,7 +23,7 @@
 
 /* ------------------------------------------------------------ errors */
 
-static _Thread_local char error_text[256] = "no error";
+static _Thread_local char error_text[512] = "no error";
 
 static void set_error(const char *fmt, ...)
 {
@@ -231,7 +231,11 @@ int duet_posix_open_serial(const char *path, unsigned baud)
     /* O_NONBLOCK so that open does not wait for a modem's carrier; cleared below. */
     int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        set_error("open %s: %s", path, strerror(errno));
+        int err = errno;
+        set_error("open %s: %s%s", path, strerror(err),
+                  err == ENOENT ? " (no such serial port: is the board plugged in? ls /dev/ttyACM* /dev/ttyUSB* "
+                                  "lists the ports there are)"
+                                : "");
         return -1;
     }
     set_cloexec(fd);
@@ -346,7 +350,10 @@ int duet_posix_tcp_connect(const char *host_port)
     int err = errno;
     freeaddrinfo(res);
     if (fd < 0) {
-        set_error("connect %s: %s", host_port, strerror(err));
+        set_error("connect %s: %s%s", host_port, strerror(err),
+                  err == ECONNREFUSED ? " (nothing listens on that port: start the server first, or give the "
+                                        "HOST:PORT it listens on)"
+                                      : "");
         return -1;
     }
     set_cloexec(fd);

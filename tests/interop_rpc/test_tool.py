@@ -76,6 +76,13 @@ def test_tcp(c, duet):
     rc, out, err, _ = run([duet, "call", "--tcp", "127.0.0.1:1", "add", "1", "2"])
     c.equal("call --tcp to a closed port: exit 2", rc, 2)
     c.contains("...Connection refused", err, "Connection refused")
+    c.contains("...and what to do about it", err,
+               "connect 127.0.0.1:1: Connection refused (nothing listens on that port: start the server first, or "
+               "give the HOST:PORT it listens on)")
+    rc, out, err, _ = run([duet, "call", "--port", "/dev/ttyNOSUCH0", "add", "1", "2"])
+    c.equal("call --port of a device that is not there: exit 2, saying what to do", (rc, err),
+            (2, "duet-rpc: open /dev/ttyNOSUCH0: No such file or directory (no such serial port: is the board "
+                "plugged in? ls /dev/ttyACM* /dev/ttyUSB* lists the ports there are)\n"))
     rc, out, err, _ = run([duet, "call", "--tcp", "no-port-here", "add"])
     c.equal("call --tcp without a port: exit 2", rc, 2)
 
