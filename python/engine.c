@@ -482,6 +482,11 @@ static bool image_runnable(dpy_engine *e, const char *image)
 {
     uint8_t head[ELF_HEAD], self[ELF_HEAD];
     ssize_t n = read_head(image, head);
+    if (n < 0 && errno == ENOENT) {
+        set_why(e, "start: %s: %s: give start() the path of an M4 program (duet-board build --core m4) or its flash "
+                   "address, e.g. 0x08180000; nothing was uploaded", image, strerror(ENOENT));
+        return false;
+    }
     if (n < 0 || (n >= 2 && head[0] == '#' && head[1] == '!'))
         return true;
     if (n < ELF_HEAD || memcmp(head, "\177ELF", 4) != 0) {

@@ -39,6 +39,19 @@ def _flash(board):
         return f.read()
 
 
+def test_start_with_a_path_that_is_not_there_says_so_once(rpc, board, tmp_path):
+    # It said "uploading PATH: upload: PATH: No such file or directory", with no word on what
+    # start() takes.
+    before = _flash(board)
+    missing = str(tmp_path / "m4_typo")
+    with pytest.raises(OSError) as e:
+        rpc.start(firmware=missing)
+    assert str(e.value) == ("start: %s: No such file or directory: give start() the path of an M4 program "
+                            "(duet-board build --core m4) or its flash address, e.g. 0x08180000; nothing was "
+                            "uploaded" % missing)
+    assert _flash(board) == before
+
+
 def test_start_with_a_path_the_m4_cannot_run_uploads_nothing(rpc, board, tmp_path):
     # Such a file used to be uploaded over the image in flash, and only the boot refused it.
     before = _flash(board)
