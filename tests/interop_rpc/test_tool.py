@@ -162,6 +162,13 @@ def test_plugin(c, duet, plugin):
     c.contains("...with its text", err, "mul: the product does not fit an int64")
     rc, out, err, _ = run([duet, "call", "--exec", server, "add", "1", "2"])
     c.equal("--load keeps the built-ins", (rc, out), (0, "3\n"))
+    # A plugin named without a directory, in the current one (as docs/rpc.md builds it:
+    # -o plugin.so): dlopen looked for it in the library path only, "cannot open shared
+    # object file: No such file or directory" for a file that is there.
+    here = subprocess.run([duet, "call", "--exec", "%s serve --load %s" % (duet, os.path.basename(plugin)),
+                           "mul", "6", "7"], capture_output=True, text=True, timeout=30, cwd=os.path.dirname(plugin))
+    c.equal("--load NAME.so of the current directory: mul 6 7", (here.returncode, here.stdout, here.stderr),
+            (0, "42\n", ""))
     # What a plugin prints (printf, no fflush) reaches serve's stderr as it is printed, in
     # order with serve's own lines, even when stderr is a pipe or a log file.
     srv = subprocess.Popen([duet, "serve", "--load", plugin], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -110,7 +110,8 @@ static const char help_text[] =
     "  --timeout MS      timeout of the calls call_back makes (default 5000)\n"
     "  --trace           prints every message on stderr\n"
     "  --load LIB.so     dlopens LIB.so and calls its int duet_rpc_register(duet_rpc *rpc),\n"
-    "                    which binds its functions (duet/rpc_plugin.h); repeatable\n"
+    "                    which binds its functions (duet/rpc_plugin.h); repeatable; a name\n"
+    "                    without a directory is a file of the current one, if there is one\n"
     "  Bad input is reported on stderr, never skipped in silence: bytes that are not\n"
     "  MessagePack, a message over the 1 MiB limit (a request gets an error response\n"
     "  naming the limit), a notification that failed.\n"
@@ -171,7 +172,12 @@ static int load_plugin(tool_options *t, const char *path)
         fprintf(stderr, "duet-rpc: at most %d --load\n", MAX_PLUGINS);
         return -1;
     }
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* A name without a directory is dlopen's to look up in the library path; one that is a
+     * file here is that file, as for every other file a command line names. */
+    char here[4096];
+    bool local = !strchr(path, '/') && access(path, F_OK) == 0 &&
+                 (size_t)snprintf(here, sizeof here, "./%s", path) < sizeof here;
+    void *h = dlopen(local ? here : path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         fprintf(stderr, "duet-rpc: --load %s: %s\n", path, dlerror());
         return -1;
