@@ -494,6 +494,9 @@ static int giga_upload(const board_args *args)
     const board_split *split = args->split ? board_split_find(args->split) : board_split_default();
     const char *image = args->files[0];
     size_t n = strlen(image);
+    if (n >= 4 && strcmp(image + n - 4, ".elf") == 0)
+        return board_usage_fail(args, "upload %.*s.bin, the .bin that build wrote next to %s, not the ELF file",
+                                (int)(n - 4), image, image);
     if (n < 4 || strcmp(image + n - 4, ".bin") != 0)
         return board_usage_fail(args, "upload the .bin that build wrote next to the ELF file, not %s", image);
     uint32_t at = core == 0 ? split->m7_address : split->m4_address;
