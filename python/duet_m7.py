@@ -3,10 +3,12 @@ CPython, as the M7 of duet's emulated board ($DUET_BOARD): the msgpackrpc module
 and the MicroPython names such a script uses (time.sleep_ms, time.ticks_ms, ...,
 micropython.const) are provided. print() reaches stdout (the Serial Monitor) as it is
 written."""
+import builtins
+import linecache
 import os
-import runpy
 import sys
 import time
+import traceback
 import types
 
 _TICKS_PERIOD = 1 << 30  # MicroPython's ticks wrap at 2**30
@@ -71,10 +73,44 @@ def main(argv):
     add_micropython_names()
     sys.argv = argv[1:]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    return run_script(script)
+
+
+def shown_name(script):
+    """The name a traceback gives the script: the one it was uploaded as, which duet-board
+    keeps next to it (flash/0x08040000.py's in 0x08040000.name), else its path."""
     try:
-        runpy.run_path(script, run_name="__main__")
+        with open(os.path.splitext(script)[0] + ".name", encoding="utf-8") as f:
+            name = f.read().strip()
+    except (OSError, UnicodeError):
+        return script
+    return name if name.endswith(".py") else script
+
+
+def run_script(script):
+    """Runs script as __main__; an exception it does not catch is printed as Python prints
+    one, without this file's frames (the user's own start at the script), and ends it with 1."""
+    main_module = types.ModuleType("__main__")
+    main_module.__file__ = script
+    main_module.__builtins__ = builtins
+    sys.modules["__main__"] = main_module
+    try:
+        with open(script, "rb") as f:
+            source = f.read()
+        name = shown_name(script)
+        # A traceback shows the script's lines under that name, wherever the run's directory is.
+        text = source.decode("utf-8", "replace")
+        linecache.cache[name] = (len(text), None, text.splitlines(True), name)
+        code = compile(source, name, "exec")
+        exec(code, main_module.__dict__)
     except KeyboardInterrupt:
         return 130
+    except SystemExit:
+        raise
+    except BaseException as e:
+        tb = e.__traceback__.tb_next if isinstance(e, Exception) and e.__traceback__ else None
+        traceback.print_exception(type(e), e, tb if not isinstance(e, SyntaxError) else None)
+        return 1
     return 0
 
 

@@ -122,6 +122,28 @@ def test_the_m7_image_runs_the_script_uploaded_next_to_it_or_named(tmp_path, boa
     assert p.returncode == 127 and "DUET_M7_SCRIPT" in p.stderr
 
 
+def test_a_scripts_traceback_names_the_script_as_uploaded(tmp_path):
+    # duet-board uploads SCRIPT.py as flash/0x08040000.py (with its name in 0x08040000.name):
+    # a traceback named that file, in a board directory the run removed, after frames of
+    # duet_m7.py and runpy that are not the user's.
+    image = tmp_path / "0x08040000"
+    shutil.copy(LAUNCHER, image)
+    (tmp_path / "0x08040000.py").write_text("x = 1\n\nraise ValueError('boom')\n")
+    (tmp_path / "0x08040000.name").write_text("mine.py")
+    p = subprocess.run([str(image)], env=dict(os.environ, PYTHONPATH=""), capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1, p.stderr
+    assert p.stderr == ('Traceback (most recent call last):\n  File "mine.py", line 3, in <module>\n'
+                        "    raise ValueError('boom')\nValueError: boom\n"), p.stderr
+    # Run by hand on a script of its own, the script's own path.
+    script = tmp_path / "own.py"
+    script.write_text("def f():\n    return 1 / 0\nf()\n")
+    p = subprocess.run([sys.executable, RUNNER, str(script)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1, p.stderr
+    assert p.stderr.startswith('Traceback (most recent call last):\n  File "%s", line 3, in <module>\n' % script), p.stderr
+    assert "duet_m7.py" not in p.stderr and "runpy" not in p.stderr, p.stderr
+    assert p.stderr.endswith("ZeroDivisionError: division by zero\n"), p.stderr
+
+
 def test_runner_without_a_script(tmp_path):
     p = subprocess.run([sys.executable, RUNNER, str(tmp_path / "missing.py")], capture_output=True, text=True)
     assert p.returncode == 2 and "no such script" in p.stderr
