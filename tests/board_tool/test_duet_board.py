@@ -466,6 +466,17 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("no board at", r.stderr)
 
+    def test_an_option_and_its_value_may_be_joined_by_an_equals_sign(self):
+        # "--seconds=1" was "unknown option --seconds=1", an option duet-board has
+        out = os.path.join(self.dir, "joined_m7")
+        r = self.tool("build", "--core=m7", f"--output={out}", os.path.join(self.dir, "p_m7.c"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.tool("run", "--seconds=0.5", "--quiet", f"--m7={out}", "--analog=A0=512")
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        r = self.tool("run", "--seconds=abc", f"--m7={out}")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--seconds abc: give a decimal number of seconds", r.stderr)
+
     def test_seconds_takes_a_decimal_number_only(self):
         # strtod took hexadecimal (0x10: 16 s), "inf", "nan" and white space before the number
         for value in ("0x10", "0x1p3", "inf", "nan", " 5", "5 ", "1,5", ""):

@@ -237,6 +237,22 @@ static int options_first(const board_args *a, int argc, char **argv, const char 
                                "e.g. %s (duet-board --help)", example);
 }
 
+/* args: argv with each --NAME=VALUE after the verb as --NAME and VALUE (the '=' ends the
+ * option's name in its own string); args has room for 2 * argc. Returns their count. */
+static int split_equals(int argc, char **argv, char **args)
+{
+    int count = 0;
+    for (int i = 0; i < argc; i++) {
+        char *eq = i >= 2 && strncmp(argv[i], "--", 2) == 0 ? strchr(argv[i], '=') : NULL;
+        args[count++] = argv[i];
+        if (eq) {
+            *eq = '\0';
+            args[count++] = eq + 1;
+        }
+    }
+    return count;
+}
+
 static int board_main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
@@ -247,9 +263,9 @@ static int board_main(int argc, char **argv)
         printf("duet-board %s\n", duet_version_string());
         return 0;
     }
-    const char *files[argc];
-    const char *analog[argc];
-    const char *cflags[argc];
+    const char *files[2 * argc];
+    const char *analog[2 * argc];
+    const char *cflags[2 * argc];
     board_args a = {.verb = argv[1], .target = board_targets[0]->name, .files = files, .analog = analog,
                     .cflags = cflags};
     static const char *const verbs[] = {"build", "upload", "run", "reset", "status"};
@@ -263,7 +279,8 @@ static int board_main(int argc, char **argv)
         return board_usage_fail(&a, "unknown verb '%s': build, upload, run, reset or status (duet-board --help)",
                                 argv[1]);
     }
-    int rc = parse(&a, argc, argv, files, analog, cflags);
+    char *args[2 * argc];
+    int rc = parse(&a, split_equals(argc, argv, args), args, files, analog, cflags);
     if (rc)
         return rc;
     const board_target *t = board_target_find(a.target);
