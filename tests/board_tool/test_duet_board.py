@@ -428,6 +428,36 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("not a file build takes", r.stderr)
 
+    def test_headers_among_the_sources_are_left_to_the_includes(self):
+        # a sketch folder's files given as Tabs/* (its .h tab among them) were refused: "a
+        # sketch is built from .ino, .cpp, .c and .S files"; a C build handed the .h to cc
+        folder = os.path.join(self.dir, "Tabs")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "Tabs.ino"), "w") as f:
+            f.write('#include "util.h"\nvoid setup() { Serial.begin(9600); Serial.println(half(10)); }\n'
+                    "void loop() { delay(100); }\n")
+        with open(os.path.join(folder, "util.h"), "w") as f:
+            f.write("int half(int v);\n")
+        with open(os.path.join(folder, "util.cpp"), "w") as f:
+            f.write('#include "util.h"\nint half(int v) { return v / 2; }\n')
+        files = sorted(os.path.join(folder, n) for n in os.listdir(folder))
+        out = os.path.join(self.dir, "tabs_star_m7")
+        r = self.tool("build", "--core", "m7", "-o", out, *files)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.tool("run", "--seconds", "0.5", "--quiet", "--m7", out)
+        self.assertEqual((r.returncode, r.stdout), (0, "5\n"), r.stderr)  # text mode: println's "\r\n" reads as "\n"
+        c = os.path.join(self.dir, "with_header.c")
+        h = os.path.join(self.dir, "with_header.h")
+        with open(h, "w") as f:
+            f.write("#define ANSWER 42\n")
+        with open(c, "w") as f:
+            f.write('#include "with_header.h"\nint main(void) { return ANSWER - 42; }\n')
+        r = self.tool("build", "--core", "m7", "-o", os.path.join(self.dir, "with_header"), h, c)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.tool("build", "--core", "m7", h)
+        self.assertEqual((r.returncode, r.stderr),
+                         (2, f"duet-board build: {h} is a header: give build the sources that include it\n"))
+
     def test_compiler_errors_show_as_the_compiler_prints_them(self):
         src = os.path.join(self.dir, "broken.c")
         with open(src, "w") as f:

@@ -195,6 +195,34 @@ static int check_c_sources(const board_args *a)
     return 0;
 }
 
+/* build: headers among the files (a sketch's .h tab, all of Blink given) are compiled where
+ * the sources include them, not on their own: they are taken out of the list. Returns 0 or
+ * the exit status. */
+static int drop_headers(board_args *a)
+{
+    static const char *const headers[] = {".h", ".hh", ".hpp", ".hxx"};
+    if (strcmp(a->verb, "build") != 0)
+        return 0;
+    const char **kept = malloc(sizeof *kept * (size_t)a->file_count);
+    if (!kept)
+        return board_fail(a, "out of memory");
+    int n = 0;
+    for (int i = 0; i < a->file_count; i++) {
+        bool header = false;
+        for (size_t k = 0; k < sizeof headers / sizeof headers[0] && !header; k++)
+            header = strcmp(sketch_extension(a->files[i]), headers[k]) == 0;
+        if (!header)
+            kept[n++] = a->files[i];
+    }
+    if (n == 0) {
+        free(kept);
+        return board_usage_fail(a, "%s is a header: give build the sources that include it", a->files[0]);
+    }
+    a->files = kept; /* the process's to the end, as the folder's list */
+    a->file_count = n;
+    return 0;
+}
+
 /* build of a sketch folder (its only file argument): its sources in its place. Returns 0 or
  * the exit status. */
 static int expand_folder(board_args *a)
@@ -293,6 +321,8 @@ static int board_main(int argc, char **argv)
     rc = check(&a);
     if (rc == 0)
         rc = expand_folder(&a);
+    if (rc == 0)
+        rc = drop_headers(&a);
     if (rc == 0)
         rc = check_c_sources(&a);
     if (rc)
