@@ -446,6 +446,12 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         r = self.tool("run", "--seconds", "0.5", "--quiet", "--m7", out)
         self.assertEqual((r.returncode, r.stdout), (0, "5\n"), r.stderr)  # text mode: println's "\r\n" reads as "\n"
+        # Its tabs alone: util.cpp is not built, and the note says so and how to build it whole.
+        r = self.tool("build", "--core", "m7", "-o", out, os.path.join(folder, "Tabs.ino"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"duet-board build: note: {folder} holds 1 source that was not given ({folder}/util.cpp): give "
+                      f"the folder to build the sketch whole, as the IDE does (duet-board build --core m7 {folder})\n",
+                      r.stderr)
         c = os.path.join(self.dir, "with_header.c")
         h = os.path.join(self.dir, "with_header.h")
         with open(h, "w") as f:

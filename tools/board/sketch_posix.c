@@ -464,6 +464,35 @@ static int compile_c(const board_args *a, bool m7, const char *f, const char *di
     return 0;
 }
 
+/* After a link that missed functions: when the sketch's tabs were given as files and their
+ * folder holds sources that were not given (its .cpp, .c, .S files, src/), says so and how to
+ * build them all; a sketch built as its folder has every one of them. */
+static void note_sources_not_given(const board_args *a, const char *sketch)
+{
+    const char *slash = strrchr(sketch, '/');
+    char folder[PATH_MAX];
+    snprintf(folder, sizeof folder, "%.*s", slash ? (int)(slash - sketch) : 1, slash ? sketch : ".");
+    const char **all = NULL;
+    int count = 0, missing = 0;
+    const char *first = NULL;
+    if (sketch_folder_sources(a, folder, &all, &count) != 0)
+        return;
+    for (int i = 0; i < count; i++) {
+        bool given = false;
+        for (int k = 0; k < a->file_count && !given; k++)
+            given = strcmp(all[i] + (strncmp(all[i], "./", 2) == 0 ? 2 : 0), a->files[k]) == 0 ||
+                    strcmp(all[i], a->files[k]) == 0;
+        if (!given && missing++ == 0)
+            first = all[i];
+    }
+    if (missing)
+        fprintf(stderr,
+                "duet-board build: note: %s holds %d source%s that %s not given (%s%s): give the folder to build "
+                "the sketch whole, as the IDE does (duet-board build --core %s %s)\n",
+                folder, missing, missing == 1 ? "" : "s", missing == 1 ? "was" : "were", first,
+                missing > 1 ? ", ..." : "", a->core, folder);
+}
+
 /* Runs the C++ compiler's command argv that compiles and links the sketch; on failure the
  * compiler's messages are explained in the sketch's terms. */
 static int link_sketch(const board_args *a, const char **argv, const char *sketch, const char *cxx)
@@ -474,6 +503,8 @@ static int link_sketch(const board_args *a, const char **argv, const char *sketc
         const char *name = sketch ? sketch : a->files[0];
         const char *base = strrchr(name, '/');
         duet_sketch_explain(messages, base ? base + 1 : name, stderr);
+        if (sketch && strstr(messages, "undefined reference"))
+            note_sources_not_given(a, sketch);
     }
     free(messages);
     if (rc == BOARD_RUN_NOT_STARTED)
