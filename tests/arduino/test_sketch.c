@@ -353,6 +353,11 @@ static void test_explain_names_the_file_of_each_message(void **state)
     assert_non_null(strstr(text, "duet-board build: more.ino uses WiFi, which"));
     assert_non_null(strstr(text, "duet-board build: x.cpp uses EthernetClient, which"));
     assert_non_null(strstr(text, "duet-board build: helpers.ino uses analogReadResolution, which"));
+    /* the joined tabs' C++ (duet-board's NAME.ino.cpp in a temporary folder) is the tab */
+    char *joined = explain("/tmp/duet-sketch-x/Tabs.ino.cpp:2: undefined reference to `half(int)'\n", &count);
+    assert_int_equal(count, 1);
+    assert_non_null(strstr(joined, "duet-board build: Tabs.ino uses half(int), which"));
+    free(joined);
     /* the linker's own line names no file of the sketch: the sketch's name */
     assert_non_null(strstr(text, "duet-board build: wifi.ino uses attachInterrupt, which"));
     free(text);

@@ -897,10 +897,14 @@ static const char *message_file(const char *line, const char *end, const char *s
     const char *base = colon;
     while (base > line && base[-1] != '/')
         base--;
-    if ((size_t)(colon - base) >= cap)
+    size_t len = (size_t)(colon - base);
+    /* the joined tabs' C++ (NAME.ino.cpp, in a temporary folder) is the tab NAME.ino */
+    if (len > 8 && memcmp(colon - 8, ".ino.cpp", 8) == 0)
+        len -= 4;
+    if (len >= cap)
         return sketch_name;
-    memcpy(name, base, (size_t)(colon - base));
-    name[colon - base] = '\0';
+    memcpy(name, base, len);
+    name[len] = '\0';
     return name;
 }
 
