@@ -428,6 +428,23 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("not a file build takes", r.stderr)
 
+    def test_an_output_that_is_a_source_is_refused_before_it_is_written(self):
+        # -o NAME.ino NAME.ino linked the program over the sketch: its text was lost
+        sketch = os.path.join(self.dir, "keep.ino")
+        text = "void setup() {}\nvoid loop() { delay(100); }\n"
+        with open(sketch, "w") as f:
+            f.write(text)
+        for target in ("posix", "an521"):
+            r = self.tool("build", "--target", target, "--core", "m7", "-o", sketch, sketch)
+            self.assertEqual((r.returncode, r.stderr),
+                             (2, f"duet-board build: -o {sketch} is one of the sources: give the program another "
+                                 "name, or leave -o out (the image is then named after the first source)\n"), target)
+            with open(sketch) as f:
+                self.assertEqual(f.read(), text, target)
+        # the same file by another path
+        r = self.tool("build", "--core", "m7", "-o", os.path.join(self.dir, ".", "keep.ino"), sketch)
+        self.assertEqual(r.returncode, 2, r.stderr)
+
     def test_headers_among_the_sources_are_left_to_the_includes(self):
         # a sketch folder's files given as Tabs/* (its .h tab among them) were refused: "a
         # sketch is built from .ino, .cpp, .c and .S files"; a C build handed the .h to cc

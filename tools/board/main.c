@@ -195,6 +195,20 @@ static int check_c_sources(const board_args *a)
     return 0;
 }
 
+/* build -o IMAGE where IMAGE is one of the sources (the same file by any path): the link would
+ * write the program over it. Returns 0 or the exit status. */
+static int check_output(const board_args *a)
+{
+    struct stat out, src;
+    if (strcmp(a->verb, "build") != 0 || !a->output || stat(a->output, &out) != 0)
+        return 0;
+    for (int i = 0; i < a->file_count; i++)
+        if (stat(a->files[i], &src) == 0 && src.st_dev == out.st_dev && src.st_ino == out.st_ino)
+            return board_usage_fail(a, "-o %s is one of the sources: give the program another name, or leave -o "
+                                       "out (the image is then named after the first source)", a->output);
+    return 0;
+}
+
 /* build: headers among the files (a sketch's .h tab, all of Blink given) are compiled where
  * the sources include them, not on their own: they are taken out of the list. Returns 0 or
  * the exit status. */
@@ -321,6 +335,8 @@ static int board_main(int argc, char **argv)
     rc = check(&a);
     if (rc == 0)
         rc = expand_folder(&a);
+    if (rc == 0)
+        rc = check_output(&a);
     if (rc == 0)
         rc = drop_headers(&a);
     if (rc == 0)
