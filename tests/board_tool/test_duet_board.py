@@ -985,6 +985,12 @@ class DuetBoard(unittest.TestCase):
                     break
             r = self.tool("status", "--board", board)
             self.assertIn(f"running: yes (duet-board run, pid {p.pid}; the M4 runs)\n", r.stdout)
+            # an upload to the running board said nothing of when its program would run
+            r = self.tool("upload", "--board", board, "--core", "m4", self.image("m4"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"duet-board upload: note: the board runs (duet-board run, pid {p.pid}): its cores go on "
+                          "with the programs they started with; this one runs from the board's next reset "
+                          "(duet-board reset)\n", r.stderr)
             r = self.tool("run", "--board", board, "--seconds", "1")
             self.assertEqual((r.returncode, r.stdout), (1, ""), r.stderr)
             self.assertEqual(r.stderr, f"duet-board run: the board at {board} is running already (duet-board run, pid "

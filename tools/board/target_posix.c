@@ -324,6 +324,14 @@ static int posix_upload(const board_args *a)
         fprintf(stderr, "duet-board upload: note: the M7's program was uploaded for split %s and boots the M4 from "
                         "0x%08x; upload it again with --split %s to boot this one\n",
                 m7_split->name, (unsigned)m7_split->m4_address, split->name);
+    long runner = posix_board_runner(dir);
+    char who[48] = "duet-board run, starting";
+    if (runner > 0)
+        snprintf(who, sizeof who, "duet-board run, pid %ld", runner);
+    if (runner != 0)
+        fprintf(stderr, "duet-board upload: note: the board runs (%s): its cores go on with the programs they "
+                        "started with; this one runs from the board's next reset (duet-board reset)\n",
+                who);
     return 0;
 }
 
