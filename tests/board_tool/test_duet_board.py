@@ -393,6 +393,26 @@ class DuetBoard(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (1, "duet-board build: could not run the C compiler 'nonexistent-cc' "
                                                        "(install gcc, or set CC)\n"))
 
+    def test_missing_cross_tools_are_named_as_debian_packages(self):
+        # the sentences said "scripts/deps.sh qemu", a script of duet's source tree that an
+        # installed duet-board (make install, the Debian packages) does not come with
+        env = dict(self.env, PATH="/nonexistent")
+        src = os.path.join(self.dir, "p_m7.c")
+        out = os.path.join(self.dir, "never.elf")
+        r = run("build", "--target", "an521", "--core", "m7", "-o", out, src, env=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("could not run arm-none-eabi-gcc (install the cross compiler: apt-get install "
+                      "gcc-arm-none-eabi libnewlib-arm-none-eabi)\n", r.stderr)
+        sketch = os.path.join(self.dir, "cross.ino")
+        with open(sketch, "w") as f:
+            f.write("void setup() {}\nvoid loop() {}\n")
+        r = run("build", "--target", "an521", "--core", "m7", "-o", out, sketch,
+                env=dict(env, DUET_BOARD_CACHE=os.path.join(self.dir, "cross_cache")))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("(install the cross compiler and newlib's C++ library: apt-get install gcc-arm-none-eabi "
+                      "libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)\n", r.stderr)
+        self.assertNotIn("deps.sh", r.stderr)
+
     def test_verbose_commands_run_again_in_a_shell(self):
         # build -v printed each word as it stands, so a path with a space or a quote made a
         # line that a shell splits or refuses (copied to run the compiler by hand)

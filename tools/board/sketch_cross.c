@@ -106,8 +106,8 @@ static int compile(const board_args *a, bool m7, const char *const *flags, int f
     }
     free(messages);
     if (rc == 127)
-        return board_fail(a, "could not run %s (install the cross compiler and newlib's C++ library: "
-                             "scripts/deps.sh qemu)", argv[0]);
+        return board_fail(a, "could not run %s (install the cross compiler and newlib's C++ library: apt-get install "
+                             "gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)", argv[0]);
     if (rc != 0)
         return board_fail(a, "the compiler failed on %s (its messages are above)", sketch ? sketch : src);
     out->count++;
@@ -211,7 +211,8 @@ static int compile_layer(const board_args *a, bool m7, const char *const *flags,
     if (!rc) {
         rc = board_run_command((char *const *)ar, a->verbose);
         if (rc == 127)
-            rc = board_fail(a, "could not run %s (install the cross compiler: scripts/deps.sh qemu)", SKETCH_CROSS_AR);
+            rc = board_fail(a, "could not run %s (install the cross compiler: apt-get install gcc-arm-none-eabi "
+                               "binutils-arm-none-eabi)", SKETCH_CROSS_AR);
         else if (rc)
             rc = board_fail(a, "archiving duet's Arduino layer failed (%s's messages are above)", SKETCH_CROSS_AR);
     }

@@ -187,7 +187,8 @@ static int an521_build(const board_args *a)
     if (sketch)
         board_remove_tree(dir);
     if (rc == 127)
-        return board_fail(a, "could not run %s (install the cross compiler: scripts/deps.sh qemu)", c.argv[0]);
+        return board_fail(a, "could not run %s (install the cross compiler: apt-get install gcc-arm-none-eabi "
+                             "libnewlib-arm-none-eabi)", c.argv[0]);
     if (rc != 0)
         return board_fail(a, "the compiler failed (its messages are above)");
     fprintf(stderr, "duet-board build: %s for the %s (CPU%d of the AN521, image at 0x%08x)\n", out,
@@ -345,7 +346,8 @@ static pid_t qemu_start(const board_args *a, int m4_fd, int err_fd)
     if (pid == 0) {
         dup2(err_fd, STDERR_FILENO);
         execvp(argv[0], (char *const *)argv);
-        dprintf(m4_fd, "duet-board run: could not run qemu-system-arm: %s (install it: scripts/deps.sh test)\n",
+        dprintf(m4_fd, "duet-board run: could not run qemu-system-arm: %s (install it: apt-get install "
+                       "qemu-system-arm)\n",
                 strerror(errno));
         _exit(127);
     }
