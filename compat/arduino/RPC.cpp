@@ -83,6 +83,9 @@ void RPCResult::fail_value(const char *type_name, const detail::rpc_problem &p) 
         fail_type(type_name, false);
     char text[DUET_RPC_ERROR_TEXT];
     detail::rpc_problem_text(p, text, sizeof text);
+    if (p.kind == detail::rpc_problem::NOMEM) /* (the heap had no room for it, or a part of it) */
+        detail::halt("RPC.call(\"%s\").as<%s>(): the result of %s could not be kept: %s", method_, type_name, method_,
+                     text);
     detail::halt("RPC.call(\"%s\").as<%s>(): the result of %s does not fit: %s", method_, type_name, method_, text);
 }
 

@@ -24,8 +24,8 @@ namespace arduino {
  * as it arrived until as<T>() reads it as a T.
  *
  * as<T>() never gives a wrong value. When the call failed (unknown function, wrong arguments,
- * timeout, link down) or the result is not a T (a str read as<int>(), 300 read as<uint8_t>()),
- * it stops the sketch with a line naming the function and the reason, as an error halts an
+ * timeout, link down), the result is not a T (a str read as<int>(), 300 read as<uint8_t>()) or
+ * the heap has no room for it (a std::string, a container: rpc_room.h), it stops the sketch with a line naming the function and the reason, as an error halts an
  * mbed core. A sketch that wants to go on after a failure asks ok() first (duet's addition
  * to the Arduino API), and a failed call whose result nobody reads is reported once on the
  * error output, never dropped in silence.
@@ -48,8 +48,14 @@ public:
     {
         typedef detail::rpc_type<detail::rpc_decayed<T>> type;
         static_assert(detail::rpc_checked<detail::rpc_decayed<T>>::letter != 0, "");
+        constexpr size_t made = detail::rpc_room_of<detail::rpc_decayed<T>>::made; /* a deque's first block */
         detail::rpc_value v;
+        if constexpr (made > 0)
+            if (!detail::rpc_room_hold(made))
+                fail_value(type::name, detail::rpc_problem(detail::rpc_problem::NOMEM, type::name));
         T out{};
+        if constexpr (made > 0)
+            detail::rpc_room_release();
         looked_ = true;
         if (err_ != DUET_OK)
             fail_call(type::name);
@@ -57,6 +63,10 @@ public:
             (void)v;
             detail::rpc_problem problem;
             if (!type::decode_raw(raw_, len_, out, &problem))
+                fail_value(type::name, problem);
+        } else if constexpr (detail::rpc_has_room<detail::rpc_decayed<T>>::value) { /* text or bytes: room held */
+            detail::rpc_problem problem;
+            if (!detail::rpc_read_value(raw_, len_, &v) || !detail::rpc_decode_held(v, out, &problem))
                 fail_value(type::name, problem);
         } else if (!detail::rpc_read_value(raw_, len_, &v) || !type::decode(v, out)) {
             fail_type(type::name, (std::is_integral<T>::value && !std::is_same<T, bool>::value) ||

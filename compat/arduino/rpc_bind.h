@@ -54,11 +54,29 @@ rpc_slot *rpc_slot_claim(const char *name);
  * on failure frees the slot (destroying its callable) and reports why. */
 bool rpc_slot_bind(rpc_slot *slot, const char *signature, duet_rpc_handler fn);
 
+/* The first of the arguments A that takes memory when it is made (a deque), or -1. */
+template <typename... A> constexpr int rpc_first_made()
+{
+    const size_t made[] = {rpc_room_of<rpc_decayed<A>>::made..., 0};
+    for (size_t i = 0; i < sizeof...(A); i++)
+        if (made[i] > 0)
+            return (int)i;
+    return -1;
+}
+
 /* Reads the request's arguments into holders, calls f, writes its result. */
 template <typename Fn, typename R, typename... A, size_t... I>
 int rpc_invoke(duet_req *r, Fn &f, std::tuple<A...> *, std::index_sequence<I...>)
 {
+    constexpr int first_made = rpc_first_made<A...>();
+    if constexpr (first_made >= 0) { /* a deque's first block: held, as its elements are */
+        typedef rpc_decayed<std::tuple_element_t<(size_t)first_made, std::tuple<A...>>> made;
+        if (!rpc_room_hold((rpc_room_of<rpc_decayed<A>>::made + ... + 0)))
+            return rpc_fail_value(r, (unsigned)first_made, rpc_problem(rpc_problem::NOMEM, rpc_type<made>::name));
+    }
     std::tuple<typename rpc_type<rpc_decayed<A>>::holder...> held;
+    if constexpr (first_made >= 0)
+        rpc_room_release();
     int err = DUET_OK;
     (void)r;
     /* Each argument in turn; after one that does not fit, the rest are left alone. */

@@ -1,7 +1,7 @@
-/* rpc_room.cpp - room on the heap for a std::string or std::vector argument (rpc_types.h):
- * the bytes its copy takes are held before it is made, and given to the copy's allocation if
- * the heap has no other room, so that a sketch compiled without exceptions gets an error
- * rather than std::bad_alloc's abort. */
+/* rpc_room.cpp - room on the heap for what an argument or result is read into (rpc_types.h,
+ * rpc_room.h): the bytes an allocation of the read takes are held before it is made, and
+ * given to it if the heap has no other room, so that a sketch compiled without exceptions
+ * gets an error rather than std::bad_alloc's abort. */
 #include <new>
 #include <stdlib.h>
 

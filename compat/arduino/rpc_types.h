@@ -242,6 +242,8 @@ template <> struct rpc_type<std::string> {
         rpc_room_release();
         return DUET_OK;
     }
+    /* The bytes decode() asks the heap for (rpc_decode_held holds them first). */
+    static size_t room(const rpc_value &v) { return v.type == DUET_MSGPACK_STR ? rpc_string_room(v.v.bytes.len) : 0; }
     static std::string &use(holder &h) { return h; }
     static const char *pass(const std::string &v) { return v.c_str(); }
     static int put(duet_req *r, const std::string &v) { return rpc_put_str(r, v.data(), v.size()); }
@@ -300,6 +302,11 @@ struct rpc_type<std::vector<E>, typename std::enable_if<std::is_same<E, unsigned
         out.assign(p, p + len);
         rpc_room_release();
         return DUET_OK;
+    }
+    /* The bytes decode() asks the heap for (rpc_decode_held holds them first). */
+    static size_t room(const rpc_value &v)
+    {
+        return v.type == DUET_MSGPACK_BIN || v.type == DUET_MSGPACK_STR ? v.v.bytes.len : 0;
     }
     static holder &use(holder &h) { return h; }
     static std::tuple<const void *, size_t> pass(const holder &v) { return std::make_tuple((const void *)v.data(), v.size()); }

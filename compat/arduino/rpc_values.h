@@ -89,6 +89,7 @@ struct rpc_problem {
     char path[72];
     size_t path_at = sizeof path - 1; /* the path is path[path_at..], NUL-terminated */
     rpc_problem() { path[sizeof path - 1] = '\0'; }
+    rpc_problem(kind_t k, const char *of) : rpc_problem() { kind = k, want_of = of; }
     bool cut = false;                 /* an outer part of the path did not fit */
     /* The path as text. */
     const char *where() const { return path + path_at; }
@@ -180,31 +181,15 @@ template <typename T, typename = void> struct rpc_codec {
     }
 };
 
-/* A std::string or String in a container: refused, never left invalid, when the heap has no
- * room for its text (the primary template, rpc_codec<T, bool>, does the rest). */
-template <> struct rpc_codec<std::string> : rpc_codec<std::string, bool> {
-    static bool read(duet_msgpack_reader *r, std::string &out, rpc_problem *p)
-    {
-        duet_msgpack_reader at = *r;
-        duet_msgpack_token t;
-        if (!duet_msgpack_read_token(&at, &t) || t.type != DUET_MSGPACK_STR)
-            return rpc_codec<std::string, bool>::read(r, out, p);
-        if (!rpc_room_hold(rpc_string_room(t.v.bytes.len)))
-            return rpc_no_memory(p, name);
-        out.assign(reinterpret_cast<const char *>(t.v.bytes.ptr), t.v.bytes.len);
-        rpc_room_release();
-        *r = at;
-        return true;
-    }
-};
-template <> struct rpc_codec<String> : rpc_codec<String, bool> {
-    static bool read(duet_msgpack_reader *r, String &out, rpc_problem *p)
-    {
-        if (!rpc_codec<String, bool>::read(r, out, p))
-            return false;
-        return out ? true : rpc_no_memory(p, name);
-    }
-};
+} // namespace detail
+} // namespace arduino
+
+/* Room on the heap for what a read allocates, and the codecs of std::string, String and
+ * byte vectors, which hold theirs (rpc_room.h, built on the above). */
+#include "rpc_room.h"
+
+namespace arduino {
+namespace detail {
 
 /* The elements of a container, one after the other (a tuple's, a struct's). */
 template <typename Tuple, size_t... I> size_t rpc_size_each(const Tuple &t, std::index_sequence<I...>)
@@ -358,7 +343,8 @@ template <typename M> struct rpc_map_codec {
             V v{};
             if (!rpc_codec<V>::read(r, v, p))
                 return rpc_in_value(p, key_at, avail, i);
-            out[std::move(k)] = std::move(v);
+            if (!rpc_room_put(out, p, rpc_codec<M>::name, [&] { out[std::move(k)] = std::move(v); }))
+                return false;
         }
         rpc_close(p);
         return true;
@@ -530,10 +516,20 @@ template <typename T> bool rpc_value_decode(const uint8_t *data, size_t len, T &
 {
     duet_msgpack_reader r;
     duet_msgpack_reader_init(&r, data, len);
-    T got{};
-    if (!rpc_codec<T>::read(&r, got, p))
-        return false;
-    out = std::move(got);
+    if constexpr (rpc_room_of<T>::made > 0) { /* a deque: made with a block, swapped without one */
+        if (!rpc_room_hold(rpc_room_of<T>::made))
+            return rpc_no_memory(p, rpc_codec<T>::name);
+        T got{};
+        rpc_room_release();
+        if (!rpc_codec<T>::read(&r, got, p))
+            return false;
+        out.swap(got);
+    } else {
+        T got{};
+        if (!rpc_codec<T>::read(&r, got, p))
+            return false;
+        out = std::move(got);
+    }
     return true;
 }
 

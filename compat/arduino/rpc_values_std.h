@@ -94,7 +94,8 @@ template <typename S> struct rpc_set_codec {
             E e{};
             if (!rpc_codec<E>::read(r, e, p))
                 return rpc_in_element(p, i);
-            rpc_set_put(out, std::move(e));
+            if (!rpc_room_put(out, p, rpc_codec<S>::name, [&] { rpc_set_put(out, std::move(e)); }))
+                return false;
         }
         rpc_close(p);
         return true;
@@ -114,8 +115,9 @@ struct rpc_codec<std::unordered_set<T, H, E, A>> : rpc_set_codec<std::unordered_
 
 /* ------------------------------------------------------------ lists */
 
-/* std::list, std::deque, std::forward_list: an array of any length, in order. */
-template <typename L> struct rpc_list_codec {
+/* std::list, std::deque, std::forward_list: an array of any length, in order (Named: the
+ * container, whose name a refusal gives). */
+template <typename L, typename Named = L> struct rpc_list_codec {
     typedef typename L::value_type E;
     static constexpr bool supported = rpc_codec<E>::supported;
     static size_t size(const L &v) { return rpc_size_all(v); }
@@ -136,7 +138,8 @@ template <typename L> struct rpc_list_codec {
             E e{};
             if (!rpc_codec<E>::read(r, e, p))
                 return rpc_in_element(p, i);
-            tail = out.insert_after(tail, std::move(e));
+            if (!rpc_room_put(out, p, rpc_codec<Named>::name, [&] { tail = out.insert_after(tail, std::move(e)); }))
+                return false;
         }
         rpc_close(p);
         return true;
@@ -159,8 +162,13 @@ template <typename L> struct rpc_back_codec : rpc_list_codec<L> {
     static bool read(duet_msgpack_reader *r, L &out, rpc_problem *p)
     {
         rpc_back_inserter<L> at{out};
-        return rpc_list_codec<rpc_back_inserter<L>>::read(r, at, p);
+        return rpc_list_codec<rpc_back_inserter<L>, L>::read(r, at, p);
     }
+};
+/* Its room is the list's or deque's. */
+template <typename L> struct rpc_room_of<rpc_back_inserter<L>> {
+    static constexpr size_t made = 0;
+    static size_t insert(const rpc_back_inserter<L> &at) { return rpc_room_of<L>::insert(at.list); }
 };
 
 template <typename T, typename A> struct rpc_codec<std::list<T, A>> : rpc_back_codec<std::list<T, A>> {

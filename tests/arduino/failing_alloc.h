@@ -2,8 +2,9 @@
  * the Arduino layer does when memory runs out. A test that uses it links failing_alloc.c with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc: then every malloc, calloc and realloc of
  * the code linked into it (the layer's own, not the C++ or C library's) goes through here; with
- * failing_new.cpp and --wrap=_Znwm the operator new its own code calls (a std::vector's, not a
- * std::string's, which the C++ library allocates itself) counts too. */
+ * failing_new.cpp and --wrap=_Znwm the operator new its own code calls (a std::vector's, a set's,
+ * list's, map's or deque's, not a std::string's, which the C++ library allocates itself)
+ * counts too. */
 #ifndef DUET_TEST_FAILING_ALLOC_H
 #define DUET_TEST_FAILING_ALLOC_H
 

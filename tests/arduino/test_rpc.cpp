@@ -10,7 +10,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <deque>
+#include <forward_list>
+#include <list>
+#include <map>
+#include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 #include <string.h>
 #include <sys/wait.h>
@@ -45,15 +52,30 @@ int m7_length(const String &text)
     return (int)text.length();
 }
 
-/* Functions of std::string and std::vector arguments, each counting its runs. */
+/* Functions of std::string and std::vector arguments, and of containers of nodes (one
+ * allocation per element), each counting its runs. */
 int m7_copies_runs;
+template <typename C> int m7_count(const C &c) { return (int)(++m7_copies_runs, std::distance(c.begin(), c.end())); }
+bool bind_m7_nodes()
+{
+    return RPC.bind("m7_set_count", m7_count<std::set<int>>) &&
+           RPC.bind("m7_multiset_count", m7_count<std::multiset<int>>) &&
+           RPC.bind("m7_uset_count", m7_count<std::unordered_set<int>>) &&
+           RPC.bind("m7_list_count", m7_count<std::list<int>>) &&
+           RPC.bind("m7_deque_count", m7_count<std::deque<int>>) &&
+           RPC.bind("m7_flist_count", m7_count<std::forward_list<int>>) &&
+           RPC.bind("m7_map_count", m7_count<std::map<int, int>>) &&
+           RPC.bind("m7_umap_count", m7_count<std::unordered_map<int, int>>) &&
+           RPC.bind("m7_words_list", m7_count<std::list<std::string>>);
+}
 bool bind_m7_copies()
 {
     return RPC.bind("m7_std_length", [](const std::string &s) { return (int)(++m7_copies_runs, s.size()); }) &&
            RPC.bind("m7_bytes_count", [](const std::vector<uint8_t> &v) { return (int)(++m7_copies_runs, v.size()); }) &&
            RPC.bind("m7_ints_count", [](const std::vector<int> &v) { return (int)(++m7_copies_runs, v.size()); }) &&
            RPC.bind("m7_words_count", [](const std::vector<std::string> &v) { return (int)(++m7_copies_runs, v.size()); }) &&
-           RPC.bind("m7_texts_count", [](const std::vector<String> &v) { return (int)(++m7_copies_runs, v.size()); });
+           RPC.bind("m7_texts_count", [](const std::vector<String> &v) { return (int)(++m7_copies_runs, v.size()); }) &&
+           bind_m7_nodes();
 }
 
 int setup(void **)
@@ -267,20 +289,24 @@ void test_string_argument_out_of_memory(void **)
     assert_true(invalid >= 1);
 }
 
-/* The MessagePack of a str or bin of n bytes 'x', or an array of n of them (each a str of 40
- * 'w', an int 1000 or a str of 20 't'). */
+/* The MessagePack of a str or bin of n bytes 'x', an array of n of them (each a str of 40
+ * 'w', an int 1000, a str of 20 't' or an int 1000 + its index: 'n'), or a map of n entries
+ * (1000 + index to its index: 'm'). */
 std::vector<uint8_t> raw_value(char kind, size_t n)
 {
     std::vector<uint8_t> v;
     if (kind == 's' || kind == 'b')
         v = {kind == 's' ? (uint8_t)0xd9 : (uint8_t)0xc4, (uint8_t)n};
     else
-        v = {(uint8_t)(0x90 | n)};
+        v = {(uint8_t)((kind == 'm' ? 0x80 : 0x90) | n)};
     for (size_t i = 0; i < n; i++) {
         if (kind == 's' || kind == 'b') {
             v.push_back('x');
-        } else if (kind == 'i') {
-            v.insert(v.end(), {0xcd, 0x03, 0xe8});
+        } else if (kind == 'i' || kind == 'n' || kind == 'm') {
+            unsigned x = kind == 'i' ? 1000 : 1000 + (unsigned)i;
+            v.insert(v.end(), {0xcd, (uint8_t)(x >> 8), (uint8_t)x});
+            if (kind == 'm')
+                v.push_back((uint8_t)i);
         } else {
             size_t len = kind == 'w' ? 40 : 20;
             v.push_back((uint8_t)(0xa0 | (len & 0x1f)));
@@ -306,9 +332,24 @@ std::string ask_raw(const char *method, const std::vector<uint8_t> &value)
     return text;
 }
 
-/* A std::string or std::vector argument (or a string in one) that cannot get memory on the
- * M7 is refused saying so, never aborts the M7: the M4 passes it on (ask_m7_raw) once with
- * each allocation the M7 makes while it serves the call failing in turn. */
+/* Whether answer is one of the refusals (an element's, "element 1" or "element 3" too). */
+bool refused_as(const std::string &answer, const char *refusal, const char *also)
+{
+    if (answer == refusal || (also && answer == also))
+        return true;
+    const char *at = strstr(refusal, "element 2: ");
+    size_t digit = at ? (size_t)(at - refusal) + strlen("element ") : 0;
+    if (!at || answer.size() <= digit || (answer[digit] != '1' && answer[digit] != '3'))
+        return false;
+    std::string element = answer;
+    element[digit] = '2';
+    return element == refusal;
+}
+
+/* A std::string or std::vector argument (or a string in one), or a container of nodes (a
+ * set's, a list's, a map's, a deque's blocks), that cannot get memory on the M7 is refused
+ * saying so, never aborts the M7: the M4 passes it on (ask_m7_raw) once with each allocation
+ * the M7 makes while it serves the call failing in turn. */
 void test_copies_out_of_memory(void **)
 {
     struct {
@@ -316,12 +357,25 @@ void test_copies_out_of_memory(void **)
         char kind;
         size_t n;
         const char *refusal;
+        const char *also; /* a container's own memory, when the refusal is an element's */
     } cases[] = {
-        {"m7_ints_count", 'i', 12, "m7_ints_count: argument 1: out of memory for a std::vector"},
-        {"m7_bytes_count", 'b', 100, "m7_bytes_count: out of memory for a std::vector<uint8_t> argument"},
-        {"m7_std_length", 's', 100, "m7_std_length: out of memory for a std::string argument"},
-        {"m7_words_count", 'w', 3, "m7_words_count: argument 1: element 2: out of memory for a std::string"},
-        {"m7_texts_count", 't', 3, "m7_texts_count: argument 1: element 2: out of memory for a String"},
+        {"m7_ints_count", 'i', 12, "m7_ints_count: argument 1: out of memory for a std::vector", nullptr},
+        {"m7_bytes_count", 'b', 100, "m7_bytes_count: out of memory for a std::vector<uint8_t> argument", nullptr},
+        {"m7_std_length", 's', 100, "m7_std_length: out of memory for a std::string argument", nullptr},
+        {"m7_words_count", 'w', 3, "m7_words_count: argument 1: element 2: out of memory for a std::string",
+         "m7_words_count: argument 1: out of memory for a std::vector"},
+        {"m7_texts_count", 't', 3, "m7_texts_count: argument 1: element 2: out of memory for a String",
+         "m7_texts_count: argument 1: out of memory for a std::vector"},
+        {"m7_set_count", 'n', 5, "m7_set_count: argument 1: out of memory for a std::set", nullptr},
+        {"m7_multiset_count", 'i', 5, "m7_multiset_count: argument 1: out of memory for a std::multiset", nullptr},
+        {"m7_uset_count", 'n', 15, "m7_uset_count: argument 1: out of memory for a std::unordered_set", nullptr},
+        {"m7_list_count", 'n', 5, "m7_list_count: argument 1: out of memory for a std::list", nullptr},
+        {"m7_deque_count", 'n', 15, "m7_deque_count: argument 1: out of memory for a std::deque", nullptr},
+        {"m7_flist_count", 'n', 5, "m7_flist_count: argument 1: out of memory for a std::forward_list", nullptr},
+        {"m7_map_count", 'm', 5, "m7_map_count: argument 1: out of memory for a std::map", nullptr},
+        {"m7_umap_count", 'm', 15, "m7_umap_count: argument 1: out of memory for a std::unordered_map", nullptr},
+        {"m7_words_list", 'w', 3, "m7_words_list: argument 1: element 2: out of memory for a std::string",
+         "m7_words_list: argument 1: out of memory for a std::list"},
     };
     for (const auto &c : cases) {
         std::vector<uint8_t> value = raw_value(c.kind, c.n);
@@ -338,13 +392,7 @@ void test_copies_out_of_memory(void **)
                 assert_int_equal(m7_copies_runs, runs + 1);
                 continue;
             }
-            /* A vector of strings: its own memory, or one of its strings' (element 1, 2 or 3). */
-            std::string vector = std::string(c.method) + ": argument 1: out of memory for a std::vector";
-            std::string element = answer;
-            size_t digit = strlen(c.method) + strlen(": argument 1: element ");
-            if (element.size() > digit && contains(c.refusal, "element 2") && (element[digit] == '1' || element[digit] == '3'))
-                element[digit] = '2';
-            if (answer != c.refusal && answer != vector && element != c.refusal)
+            if (!refused_as(answer, c.refusal, c.also))
                 fail_msg("%s, allocation %lu failing: \"%s\"", c.method, nth, answer.c_str());
             assert_int_equal(m7_copies_runs, runs);
             refused += answer == c.refusal;
@@ -352,6 +400,77 @@ void test_copies_out_of_memory(void **)
         if (refused == 0) /* the refusal above came once at least */
             fail_msg("%s: no allocation's failure was refused as \"%s\" (%lu allocations)", c.method, c.refusal, allocs);
     }
+}
+
+/* A result of len bytes of MessagePack, as RPC.call("r") would leave it. */
+struct raw_result : RPCResult {
+    explicit raw_result(const std::vector<uint8_t> &raw)
+        : RPCResult("r", [&](void *buf, size_t cap, size_t *len) {
+              assert_true(raw.size() <= cap);
+              memcpy(buf, raw.data(), raw.size());
+              *len = raw.size();
+              return DUET_OK;
+          })
+    {
+    }
+};
+
+/* as<T>() of value with each of its allocations failing in turn (in a child, which it may
+ * stop): T's value, or a stop with the line "...as<name>(): the result of r could not be
+ * kept: " and one of the refusals, never an abort. */
+template <typename T> void result_out_of_memory(const char *name, const std::vector<uint8_t> &value, const char *refusal,
+                                                const char *also = nullptr)
+{
+    raw_result r(value);
+    const T whole = r.as<T>();
+    size_t size = (size_t)std::distance(whole.begin(), whole.end());
+    failing_alloc_start(0);
+    (void)r.as<T>();
+    unsigned long allocs = failing_alloc_stop(), stopped = 0;
+    std::string head = std::string("M7: RPC.call(\"r\").as<") + name + ">(): the result of r could not be kept: ", err;
+    for (unsigned long nth = 1; nth <= allocs; nth++) {
+        int status = in_child([&] {
+            failing_alloc_start(nth);
+            T got = r.as<T>();
+            failing_alloc_stop();
+            _exit((size_t)std::distance(got.begin(), got.end()) == size ? 0 : 2);
+        }, err);
+        if (status == 0)
+            continue;
+        std::string line = err.substr(0, err.find('\n'));
+        if (status != 1 || line.compare(0, head.size(), head) != 0 ||
+            !refused_as(line.substr(head.size()), refusal, also))
+            fail_msg("as<%s>(), allocation %lu failing: status %d, \"%s\"", name, nth, status, err.c_str());
+        stopped += line.substr(head.size()) == refusal;
+    }
+    if (stopped == 0)
+        fail_msg("as<%s>(): no allocation's failure stopped it as \"%s\" (%lu allocations)", name, refusal, allocs);
+}
+
+/* A result the M7 cannot get memory for stops the sketch with a line saying so, as a result
+ * of the wrong type does (as<T>() never gives a wrong value), never an abort. */
+void test_results_out_of_memory(void **)
+{
+    result_out_of_memory<std::string>("std::string", raw_value('s', 100), "out of memory for a std::string");
+    result_out_of_memory<std::vector<uint8_t>>("std::vector<uint8_t>", raw_value('b', 100),
+                                               "out of memory for a std::vector<uint8_t>");
+    result_out_of_memory<std::vector<int>>("std::vector", raw_value('i', 12), "out of memory for a std::vector");
+    result_out_of_memory<std::vector<std::string>>("std::vector", raw_value('w', 3),
+                                                   "element 2: out of memory for a std::string",
+                                                   "out of memory for a std::vector");
+    result_out_of_memory<std::set<int>>("std::set", raw_value('n', 5), "out of memory for a std::set");
+    result_out_of_memory<std::multiset<int>>("std::multiset", raw_value('i', 5), "out of memory for a std::multiset");
+    result_out_of_memory<std::unordered_set<int>>("std::unordered_set", raw_value('n', 15),
+                                                  "out of memory for a std::unordered_set");
+    result_out_of_memory<std::list<int>>("std::list", raw_value('n', 5), "out of memory for a std::list");
+    result_out_of_memory<std::deque<int>>("std::deque", raw_value('n', 15), "out of memory for a std::deque");
+    result_out_of_memory<std::forward_list<int>>("std::forward_list", raw_value('n', 5),
+                                                 "out of memory for a std::forward_list");
+    result_out_of_memory<std::map<int, int>>("std::map", raw_value('m', 5), "out of memory for a std::map");
+    result_out_of_memory<std::unordered_map<int, int>>("std::unordered_map", raw_value('m', 15),
+                                                       "out of memory for a std::unordered_map");
+    result_out_of_memory<std::list<std::string>>("std::list", raw_value('w', 3), "element 2: out of memory for a std::string",
+                                                 "out of memory for a std::list");
 }
 
 void test_stream_both_ways(void **)
@@ -613,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_nested_call),
         cmocka_unit_test(test_string_argument_out_of_memory),
         cmocka_unit_test(test_copies_out_of_memory),
+        cmocka_unit_test(test_results_out_of_memory),
         cmocka_unit_test(test_stream_both_ways),
         cmocka_unit_test(test_raw_stream),
         cmocka_unit_test(test_byte_vectors),
