@@ -289,16 +289,18 @@ void test_string_argument_out_of_memory(void **)
     assert_true(invalid >= 1);
 }
 
-/* The MessagePack of a str or bin of n bytes 'x', an array of n of them (each a str of 40
- * 'w', an int 1000, a str of 20 't' or an int 1000 + its index: 'n'), or a map of n entries
- * (1000 + index to its index: 'm'). */
+/* The MessagePack of a str or bin of n (< 256) bytes 'x', an array of n of them (each a str of
+ * 40 'w', an int 1000, a str of 20 't' or an int 1000 + its index: 'n'), or a map of n entries
+ * (1000 + index to its index (its low byte): 'm'). */
 std::vector<uint8_t> raw_value(char kind, size_t n)
 {
     std::vector<uint8_t> v;
     if (kind == 's' || kind == 'b')
         v = {kind == 's' ? (uint8_t)0xd9 : (uint8_t)0xc4, (uint8_t)n};
-    else
+    else if (n < 16)
         v = {(uint8_t)((kind == 'm' ? 0x80 : 0x90) | n)};
+    else /* array 16, map 16 */
+        v = {kind == 'm' ? (uint8_t)0xde : (uint8_t)0xdc, (uint8_t)(n >> 8), (uint8_t)n};
     for (size_t i = 0; i < n; i++) {
         if (kind == 's' || kind == 'b') {
             v.push_back('x');
@@ -370,7 +372,8 @@ void test_copies_out_of_memory(void **)
         {"m7_multiset_count", 'i', 5, "m7_multiset_count: argument 1: out of memory for a std::multiset", nullptr},
         {"m7_uset_count", 'n', 15, "m7_uset_count: argument 1: out of memory for a std::unordered_set", nullptr},
         {"m7_list_count", 'n', 5, "m7_list_count: argument 1: out of memory for a std::list", nullptr},
-        {"m7_deque_count", 'n', 15, "m7_deque_count: argument 1: out of memory for a std::deque", nullptr},
+        /* 150 ints: a deque of two blocks of 128 */
+        {"m7_deque_count", 'n', 150, "m7_deque_count: argument 1: out of memory for a std::deque", nullptr},
         {"m7_flist_count", 'n', 5, "m7_flist_count: argument 1: out of memory for a std::forward_list", nullptr},
         {"m7_map_count", 'm', 5, "m7_map_count: argument 1: out of memory for a std::map", nullptr},
         {"m7_umap_count", 'm', 15, "m7_umap_count: argument 1: out of memory for a std::unordered_map", nullptr},
@@ -463,7 +466,7 @@ void test_results_out_of_memory(void **)
     result_out_of_memory<std::unordered_set<int>>("std::unordered_set", raw_value('n', 15),
                                                   "out of memory for a std::unordered_set");
     result_out_of_memory<std::list<int>>("std::list", raw_value('n', 5), "out of memory for a std::list");
-    result_out_of_memory<std::deque<int>>("std::deque", raw_value('n', 15), "out of memory for a std::deque");
+    result_out_of_memory<std::deque<int>>("std::deque", raw_value('n', 150), "out of memory for a std::deque");
     result_out_of_memory<std::forward_list<int>>("std::forward_list", raw_value('n', 5),
                                                  "out of memory for a std::forward_list");
     result_out_of_memory<std::map<int, int>>("std::map", raw_value('m', 5), "out of memory for a std::map");
