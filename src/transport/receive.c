@@ -45,6 +45,7 @@ static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const uint8_t *
 static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     ep->reasm_busy = true;
+    dev->pending |= ep->held_count != 0; /* a poll nested in the delivery offers those held */
     bool taken = duet_link_deliver(&ep->link, ep->reasm, ep->reasm_len);
     ep->reasm_busy = false;
     if (!taken)
@@ -67,14 +68,18 @@ static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, ui
     const uint8_t *data = (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE);
     uint16_t flags = ld16(b->p + 14);
     bool more = (flags & FRAG_MORE) != 0;
+    /* While the reassembled message is delivered (a poll nested in its handler), reasm holds
+     * that whole message, no reassembly is under way: a whole message goes past it, read in
+     * place (the callers hold fragments until the delivery ends). */
+    bool delivering = DUET_RPMSG_FRAGMENTS && ep->reasm_busy;
     int n = 0;
-    if ((flags & FRAG_RESTART) && reasm_started(ep)) {
+    if ((flags & FRAG_RESTART) && reasm_started(ep) && !delivering) {
         /* The sender gave up on the message these fragments began: dropped, not joined. */
         ep->reasm_len = 0;
         ep->reasm_overflow = false;
         dev->stats.bad_messages++;
     }
-    if (!more && !reasm_started(ep)) {
+    if (!more && (!reasm_started(ep) || delivering)) {
         if (!duet_link_deliver(&ep->link, data + off, b->msg_len > off ? (size_t)b->msg_len - off : 0))
             return -1;
         dev->stats.rx_msgs++;
@@ -120,6 +125,13 @@ static uint16_t unhold_first(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     return id;
 }
 
+/* Whether ep's first held message is a fragment (or cannot be read: then it waits too). */
+static bool held_fragment(duet_rpmsg *dev, const duet_rpmsg_endpoint *ep)
+{
+    rx_buf b;
+    return duet_rpmsg_rx_map(dev, ep->held_head, &b) < 0 || (ld16(b.p + 14) & FRAG_MORE);
+}
+
 /* Offers an endpoint's kept messages again, in order: a reassembled one first, then those
  * held (a fragment among them may complete the next reassembled one). Returns how many it
  * took. */
@@ -127,14 +139,17 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
     for (;;) {
+        bool delivering = false;
         if (reasm_waiting(ep)) {
-            /* Being delivered (this is a poll nested in that): again once it returns. */
-            dev->retry |= ep->reasm_busy;
-            if (ep->reasm_busy || !offer_reassembled(dev, ep))
+            /* Being delivered (this is a poll nested in that): again once it returns; the
+             * whole messages held behind it are offered meanwhile, a fragment is not. */
+            delivering = ep->reasm_busy;
+            dev->retry |= delivering;
+            if (!delivering && !offer_reassembled(dev, ep))
                 return n;
-            n++;
+            n += !delivering;
         }
-        if (!ep->held_count)
+        if (!ep->held_count || (delivering && held_fragment(dev, ep)))
             return n;
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
         /* Only link.read leaves a message read in part (held_off), where it is built. */
@@ -261,7 +276,9 @@ static OWN_LINE int dispatch(duet_rpmsg *dev, rx_buf *b)
         not_ready(dev, ep, b, dst);
         return 0;
     }
-    int got = ep->held_count == 0 && !reasm_waiting(ep) ? consume(dev, ep, b, 0) : -1;
+    /* Behind a delivery in progress only a whole message goes on (consume). */
+    bool behind = reasm_waiting(ep) && (!ep->reasm_busy || (ld16(b->p + 14) & FRAG_MORE));
+    int got = ep->held_count == 0 && !behind ? consume(dev, ep, b, 0) : -1;
     if (got >= 0)
         return got;
     hold(dev, ep, b->id, false);

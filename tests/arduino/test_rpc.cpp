@@ -245,6 +245,7 @@ void test_nested_call(void **)
     assert_int_equal(RPC.call("ask_m7", -3).as<int>(), 10);
 }
 
+
 /* A String argument that cannot get memory on the M7 is refused with an error that says so
  * and the function does not run: the M4 asks the M7 once with each allocation the M7 makes
  * while it serves that call failing in turn. A failure the call does not need (the empty
@@ -332,6 +333,18 @@ std::string ask_raw(const char *method, const std::vector<uint8_t> &value)
     if (!detail::rpc_read_value(raw, len, &v) || !detail::rpc_type<std::string>::decode(v, text))
         return "no str";
     return text;
+}
+
+/* A call nested in the handler of a message over one RPMsg buffer (reassembled from its
+ * fragments, and read in place while the handler runs) gets its answer: the M4's handler of
+ * a 935-byte request calls the M7 with the 903 bytes and waits for the M7's answer. */
+void test_nested_call_in_a_large_request(void **)
+{
+    std::vector<uint8_t> value = raw_value('n', 300);
+    assert_true(value.size() > 496); /* one buffer's payload on the GIGA's layout */
+    int runs = m7_copies_runs;
+    assert_string_equal(ask_raw("m7_ints_count", value).c_str(), "ok");
+    assert_int_equal(m7_copies_runs, runs + 1);
 }
 
 /* Whether answer is one of the refusals (an element's, "element 1" or "element 3" too). */
@@ -733,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_as_never_gives_a_wrong_value),
         cmocka_unit_test(test_decode_leaves_output_on_failure),
         cmocka_unit_test(test_nested_call),
+        cmocka_unit_test(test_nested_call_in_a_large_request),
         cmocka_unit_test(test_string_argument_out_of_memory),
         cmocka_unit_test(test_copies_out_of_memory),
         cmocka_unit_test(test_results_out_of_memory),

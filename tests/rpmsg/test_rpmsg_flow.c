@@ -347,6 +347,8 @@ typedef struct nester {
     uint8_t first[2048];
     size_t first_len;
     bool first_intact;
+    unsigned in_nested; /* messages the nested poll delivered */
+    size_t nested_len;  /* the length of the last of them */
     hx_cap log;
 } nester;
 
@@ -359,7 +361,10 @@ static bool nest_deliver(void *up, const uint8_t *data, size_t len)
         memcpy(n->first, data, len < sizeof n->first ? len : sizeof n->first);
         n->first_len = len;
         n->nested_polls++;
+        unsigned before = n->log.msgs;
         (void)duet_rpmsg_poll(&HX_H.dev); /* a handler that polls (e.g. an rpc call back) */
+        n->in_nested = n->log.msgs - before;
+        n->nested_len = n->log.last_len;
         n->first_intact = memcmp(data, n->first, n->first_len) == 0;
         n->depth--;
     }
@@ -384,6 +389,35 @@ static void test_nested_poll_keeps_reassembled_bytes(void **state)
     assert_int_equal(n.nested_polls, 1);
     assert_int_equal(n.log.msgs, 2);
     assert_true(n.first_intact);
+}
+
+/* A large (reassembled) message's deliver() polls, as a handler that makes a call waits for
+ * its answer: a whole message that came after it (the answer) is delivered in that nested
+ * poll, read in place; the next large message, whose fragments need the buffer the first is
+ * delivered from, waits until that delivery ends. Before, every message behind the delivery
+ * waited, and a call made from the handler of a large request never got its answer. */
+static void test_nested_poll_gets_a_whole_message_behind_a_reassembled_one(void **state)
+{
+    (void)state;
+    HX_H.poll_other = HX_R.poll_other = false;
+    static nester n;
+    memset(&n, 0, sizeof n);
+    duet_link_attach(&HX_H.rpc.link, nest_deliver, &n);
+    static uint8_t m1[1000], m2[1000];
+    memset(m1, '1', sizeof m1);
+    memset(m2, '2', sizeof m2);
+    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, m1, sizeof m1), DUET_OK);
+    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, "answer", 6), DUET_OK);
+    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, m2, sizeof m2), DUET_OK);
+    assert_true(duet_rpmsg_poll(&HX_H.dev) >= 0);
+    assert_int_equal(n.nested_polls, 1);
+    assert_int_equal(n.in_nested, 1);
+    assert_int_equal(n.nested_len, 6);
+    assert_true(n.first_intact);
+    assert_int_equal(n.log.msgs, 3);
+    assert_int_equal(n.log.last_len, sizeof m2);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, 0);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).dropped_large, 0);
 }
 
 /* A held message is offered again; its deliver() polls; the nested poll offers the same
@@ -615,6 +649,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fragmented_waits_behind_held, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_fragmented_send_cut_by_timeout_is_not_glued, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_nested_poll_keeps_reassembled_bytes, hx_setup, hx_teardown),
+        cmocka_unit_test_setup_teardown(test_nested_poll_gets_a_whole_message_behind_a_reassembled_one, hx_setup,
+                                        hx_teardown),
         cmocka_unit_test_setup_teardown(test_nested_poll_during_held_offer, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_reply_from_deliver, hx_setup, hx_teardown),
         cmocka_unit_test_teardown(test_late_host_endpoint, hx_teardown),
