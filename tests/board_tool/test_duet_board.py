@@ -489,6 +489,15 @@ class DuetBoard(unittest.TestCase):
         self.assertIn(f"duet-board build: note: {folder} holds 1 source that was not given ({folder}/util.cpp): give "
                       f"the folder to build the sketch whole, as the IDE does (duet-board build --core m7 {folder})\n",
                       r.stderr)
+        # The same on the Cortex-M targets: their link failed with no note
+        for target in ("an521", "giga"):
+            r = self.tool("build", "--target", target, "--core", "m7", "-o", os.path.join(self.dir, f"tabs_{target}"),
+                          os.path.join(folder, "Tabs.ino"))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("undefined reference to `half(int)'", r.stderr)
+            self.assertIn(f"duet-board build: note: {folder} holds 1 source that was not given ({folder}/util.cpp): "
+                          "give the folder to build the sketch whole, as the IDE does (duet-board build --target "
+                          f"{target} --core m7 {folder})\n", r.stderr)
         c = os.path.join(self.dir, "with_header.c")
         h = os.path.join(self.dir, "with_header.h")
         with open(h, "w") as f:

@@ -277,3 +277,15 @@ int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags,
     }
     return compile_layer(a, m7, flags, flag_count, dir, out);
 }
+
+int sketch_cross_link(const board_args *a, char *const argv[])
+{
+    char *messages = NULL;
+    int rc = sketch_run_captured(argv, a->verbose, &messages);
+    const char *tabs[SKETCH_TABS_MAX];
+    int count = 0;
+    if (rc > 0 && rc != 127 && messages && sketch_tabs(a, tabs, &count) == 0 && count > 0)
+        sketch_note_sources_not_given(a, tabs[0], messages);
+    free(messages);
+    return rc;
+}

@@ -36,6 +36,12 @@ typedef struct sketch_objects {
 int sketch_cross_compile(const board_args *a, bool m7, const char *const *flags, int flag_count, const char *dir,
                          sketch_objects *out);
 
+/* Runs argv, the command that links a sketch's objects, as board_run_command does (its
+ * messages reach stderr as it prints them; the same status); when the link missed functions
+ * and the sketch's folder holds sources that were not given, a note says so
+ * (sketch_note_sources_not_given). */
+int sketch_cross_link(const board_args *a, char *const argv[]);
+
 /* The linker options every sketch image takes besides the target's: C++ without exceptions
  * and newlib-nano's libstdc++ (NULL-terminated). */
 extern const char *const sketch_cross_link_flags[];

@@ -464,11 +464,10 @@ static int compile_c(const board_args *a, bool m7, const char *f, const char *di
     return 0;
 }
 
-/* After a link that missed functions: when the sketch's tabs were given as files and their
- * folder holds sources that were not given (its .cpp, .c, .S files, src/), says so and how to
- * build them all; a sketch built as its folder has every one of them. */
-static void note_sources_not_given(const board_args *a, const char *sketch)
+void sketch_note_sources_not_given(const board_args *a, const char *sketch, const char *messages)
 {
+    if (!sketch || !messages || !strstr(messages, "undefined reference"))
+        return;
     const char *slash = strrchr(sketch, '/');
     char folder[PATH_MAX];
     snprintf(folder, sizeof folder, "%.*s", slash ? (int)(slash - sketch) : 1, slash ? sketch : ".");
@@ -485,12 +484,13 @@ static void note_sources_not_given(const board_args *a, const char *sketch)
         if (!given && missing++ == 0)
             first = all[i];
     }
+    bool posix = !a->target || strcmp(a->target, "posix") == 0;
     if (missing)
         fprintf(stderr,
                 "duet-board build: note: %s holds %d source%s that %s not given (%s%s): give the folder to build "
-                "the sketch whole, as the IDE does (duet-board build --core %s %s)\n",
+                "the sketch whole, as the IDE does (duet-board build%s%s --core %s %s)\n",
                 folder, missing, missing == 1 ? "" : "s", missing == 1 ? "was" : "were", first,
-                missing > 1 ? ", ..." : "", a->core, folder);
+                missing > 1 ? ", ..." : "", posix ? "" : " --target ", posix ? "" : a->target, a->core, folder);
 }
 
 /* Runs the C++ compiler's command argv that compiles and links the sketch; on failure the
@@ -503,8 +503,7 @@ static int link_sketch(const board_args *a, const char **argv, const char *sketc
         const char *name = sketch ? sketch : a->files[0];
         const char *base = strrchr(name, '/');
         duet_sketch_explain(messages, base ? base + 1 : name, stderr);
-        if (sketch && strstr(messages, "undefined reference"))
-            note_sources_not_given(a, sketch);
+        sketch_note_sources_not_given(a, sketch, messages);
     }
     free(messages);
     if (rc == BOARD_RUN_NOT_STARTED)

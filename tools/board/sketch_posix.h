@@ -43,6 +43,12 @@ bool sketch_is_tab(const char *path);
  * own). */
 int sketch_folder_sources(const board_args *a, const char *folder, const char ***sources, int *count);
 
+/* After a link of the sketch whose main tab is sketch (NULL: no .ino) failed with messages:
+ * when they say it missed functions and the sketch's folder holds sources that were not
+ * given (its .cpp, .c, .S files, src/), a note on stderr says so and how to build them all
+ * (a sketch built as its folder has every one of them). */
+void sketch_note_sources_not_given(const board_args *a, const char *sketch, const char *messages);
+
 /* Most .ino tabs in one sketch. */
 #define SKETCH_TABS_MAX 64
 

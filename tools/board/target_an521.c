@@ -183,7 +183,7 @@ static int an521_build(const board_args *a)
             c.argv[c.n++] = a->files[i];
     }
     link_flags(p, m7, out, &c);
-    rc = board_run_command((char *const *)c.argv, a->verbose);
+    rc = sketch ? sketch_cross_link(a, (char *const *)c.argv) : board_run_command((char *const *)c.argv, a->verbose);
     if (sketch)
         board_remove_tree(dir);
     if (rc == 127)

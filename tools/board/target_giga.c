@@ -150,8 +150,9 @@ static void common_flags(argv_buf *a, int core)
         arg(a, tree.include[i]);
 }
 
-/* Runs a and frees it; a failure is reported with what the command was for. */
-static int run(const board_args *args, argv_buf *a, const char *what)
+/* Runs a and frees it; a failure is reported with what the command was for. sketch_link: a is
+ * the link of a sketch (sketch_cross_link: a note when the sketch left sources out). */
+static int run(const board_args *args, argv_buf *a, const char *what, bool sketch_link)
 {
     if (a->full) {
         bool memory = a->out_of_memory;
@@ -160,7 +161,7 @@ static int run(const board_args *args, argv_buf *a, const char *what)
             return board_fail(args, "%s: out of memory", what);
         return board_fail(args, "%s: too many files for one command (at most %d)", what, MAX_ARGS);
     }
-    int rc = board_run_command(a->v, args->verbose);
+    int rc = sketch_link ? sketch_cross_link(args, a->v) : board_run_command(a->v, args->verbose);
     char tool[PATH_CAP];
     snprintf(tool, sizeof tool, "%s", a->v[0]);
     args_free(a);
@@ -271,14 +272,14 @@ static int build_library_now(const board_args *args, int core, const char *dir)
         arg(&cc, "-o");
         snprintf(obj, sizeof obj, "%s/%d.o", dir, n++);
         arg(&cc, obj);
-        int rc = run(args, &cc, "compiling duet for the GIGA R1");
+        int rc = run(args, &cc, "compiling duet for the GIGA R1", false);
         if (rc) {
             args_free(&ar);
             return rc;
         }
         arg(&ar, obj);
     }
-    return run(args, &ar, "archiving duet for the GIGA R1");
+    return run(args, &ar, "archiving duet for the GIGA R1", false);
 }
 
 /* Links the program (its C sources, or a sketch's objects) against the library for the
@@ -317,7 +318,7 @@ static int link_image(const board_args *args, int core, const board_split *split
     }
     arg(&cc, "-o");
     arg(&cc, elf);
-    int rc = run(args, &cc, "building the program");
+    int rc = run(args, &cc, "building the program", sketch != NULL);
     if (rc)
         return rc;
     argv_buf oc = {0};
@@ -326,7 +327,7 @@ static int link_image(const board_args *args, int core, const board_split *split
     arg(&oc, "binary");
     arg(&oc, elf);
     arg(&oc, bin);
-    return run(args, &oc, "writing the flash image");
+    return run(args, &oc, "writing the flash image", false);
 }
 
 static int giga_build(const board_args *args)
