@@ -54,13 +54,26 @@ if [ -n "$leds" ]; then
     trace="-d trace:mps2_fpgaio_write -D $trace_log"
 fi
 
-status=0
-# shellcheck disable=SC2086
-timeout --kill-after=5 "$seconds" qemu-system-arm -M mps2-an521 $mode \
-    -display none -monitor none -nodefaults -nic user,restrict=on,ipv6=off \
-    -semihosting-config enable=on,target=native \
-    -serial stdio -serial "file:$m4_log" \
-    -kernel "$1" $loader $trace </dev/null || status=$?
+# QEMU's stderr goes through a filter that drops the one line QEMU prints when timeout ends it
+# at the end of --seconds ("qemu-system-arm: terminating on signal 15 from pid N (timeout)"),
+# and passes every other line on as QEMU writes it (sed -u: unbuffered), its errors among
+# them. QEMU's stdout (the M7's UART) goes straight to ours (descriptor 3). The status of
+# timeout, which the pipe would lose, goes through a file.
+status_file=$(mktemp "${TMPDIR:-/tmp}/duet-an521-status.XXXXXX")
+trap 'rm -f "$m4_log" "$status_file" ${trace_log:+"$trace_log"}' EXIT
+{
+    {
+        status=0
+        # shellcheck disable=SC2086
+        timeout --kill-after=5 "$seconds" qemu-system-arm -M mps2-an521 $mode \
+            -display none -monitor none -nodefaults -nic user,restrict=on,ipv6=off \
+            -semihosting-config enable=on,target=native \
+            -serial stdio -serial "file:$m4_log" \
+            -kernel "$1" $loader $trace </dev/null 2>&1 1>&3 3>&- || status=$?
+        echo "$status" >"$status_file"
+    } | sed -u '/^qemu-system-arm: terminating on signal 15 from pid [0-9]* (timeout)$/d' >&2
+} 3>&1
+status=$(cat "$status_file")
 
 if [ -n "$leds" ]; then
     sed -n 's/.*FPGAIO write: offset 0x0 data \(0x[0-9a-f]*\) .*/\1/p' "$trace_log" >"$leds"
