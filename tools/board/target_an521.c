@@ -18,6 +18,7 @@
 
 #include "board_paths.h"
 #include "board_util.h"
+#include "qemu_stderr.h"
 #include "sketch_cross.h"
 #include "sketch_posix.h"
 #include "target.h"
@@ -215,22 +216,26 @@ static void on_stop(int sig)
     kill(qemu_pid, SIGTERM);
 }
 
-/* Copies what QEMU itself printed (an image it cannot load, a bad option) from its file to
- * stderr, and closes the file. Left out: the line QEMU prints when duet-board stops it at the
- * end of --seconds or at a signal ("terminating on signal 15"; 2 when Ctrl-C reached QEMU
- * too), which would land in the Serial Monitor. */
+/* Passes QEMU's own messages (an image it cannot load, a bad option, a fault it reports)
+ * from err_fd, the pipe of its stderr, to ours as QEMU writes them, until QEMU ends, less the
+ * line QEMU prints when duet-board stops it at the end of --seconds or at a signal
+ * (qemu_stderr.h), which would land in the Serial Monitor; closes err_fd. */
 static void qemu_messages(int fd)
 {
-    FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "r") : NULL;
-    if (!f) {
-        close(fd);
-        return;
+    qemu_stderr f;
+    qemu_stderr_begin(&f, getpid());
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue; /* the end of --seconds or a stop signal: QEMU ends, the pipe with it */
+        if (n <= 0)
+            break;
+        f.stopped = stop_signal != 0;
+        qemu_stderr_feed(&f, buf, (size_t)n, STDERR_FILENO);
     }
-    char line[1024];
-    while (fgets(line, sizeof line, f))
-        if (!strstr(line, "terminating on signal "))
-            fputs(line, stderr);
-    fclose(f);
+    qemu_stderr_end(&f, STDERR_FILENO);
+    close(fd);
 }
 
 /* Where each CPU's image lies (ports/an521/cpu0.ld, cpu1.ld): 2 MiB of ssram-0 each. */
@@ -375,15 +380,12 @@ static int qemu_finish(const board_args *a, pid_t pid, int err_fd)
             t.it_value.tv_usec = 1;
         setitimer(ITIMER_REAL, &t, NULL);
     }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            qemu_messages(err_fd);
-            return board_fail(a, "waiting for QEMU: %s", strerror(errno));
-        }
-    }
-    setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
     qemu_messages(err_fd);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return board_fail(a, "waiting for QEMU: %s", strerror(errno));
+    setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
     if (stop_signal)
         return 128 + stop_signal;
     if (WIFSIGNALED(status))
@@ -411,24 +413,25 @@ static int an521_run(const board_args *a)
     if (rc)
         return rc;
     /* The M4's UART goes to our stderr through a descriptor of its own; QEMU's own stderr
-     * goes to a file, shown after the run (see qemu_messages). */
+     * through a pipe, passed on as it comes (see qemu_messages). */
     stderr_appends();
     int m4_fd = dup(STDERR_FILENO);
-    char qemu_err[] = "/tmp/duet-board-qemu.XXXXXX";
-    int err_fd = m4_fd < 0 ? -1 : mkstemp(qemu_err);
-    if (err_fd < 0) {
+    int err[2] = {-1, -1};
+    if (m4_fd < 0 || pipe(err) != 0) {
+        int e = errno;
         if (m4_fd >= 0)
             close(m4_fd);
-        return board_fail(a, "cannot make a file for QEMU's messages in /tmp: %s", strerror(errno));
+        return board_fail(a, "cannot make a pipe for QEMU's messages: %s", strerror(e));
     }
-    unlink(qemu_err);
-    pid_t pid = qemu_start(a, m4_fd, err_fd);
+    fcntl(err[0], F_SETFD, FD_CLOEXEC);
+    pid_t pid = qemu_start(a, m4_fd, err[1]);
     close(m4_fd);
+    close(err[1]);
     if (pid < 0) {
-        close(err_fd);
+        close(err[0]);
         return 1;
     }
-    return qemu_finish(a, pid, err_fd);
+    return qemu_finish(a, pid, err[0]);
 }
 
 const board_target board_target_an521 = {
