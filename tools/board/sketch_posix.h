@@ -20,7 +20,9 @@ bool sketch_sources(const board_args *a);
  */
 int sketch_posix_build(const board_args *a, const char *out, bool m7);
 
-/* What the other targets' sketch builds share (sketch_cross.c). */
+/* What the other targets' sketch builds share (sketch_cross.c): which files make a sketch
+ * (sketch_files.c), its tabs as one C++ file (sketch_translate.c), a compiler run whose
+ * messages are kept (sketch_posix.c). */
 
 /* ".ino" of "dir/blink.ino"; "" when the name has none. */
 const char *sketch_extension(const char *path);
