@@ -9,6 +9,10 @@
  *   a deque's blocks                       as it grows, and the first one it is made with
  * The bytes are an estimate from libstdc++'s layout, at least what it takes.
  */
+/* Included on its own, this file's place is inside rpc_values.h, which includes it there: so
+ * rpc_values.h comes first, outside this file's guard (from rpc_values.h, it is guarded). */
+#include "rpc_values.h"
+
 #ifndef DUET_ARDUINO_RPC_ROOM_H
 #define DUET_ARDUINO_RPC_ROOM_H
 
