@@ -177,7 +177,10 @@ def case_oversized(c, duet, T):
 def case_huge_header(c, duet, T):
     t = T(duet)
     t.peer.send_bytes(b"\x94\x00\x01\xdb\xff\xff\xff\xff")  # [0, 1, <str of 4 GiB>
-    t.peer.send_bytes(ADD)
+    try:
+        t.peer.send_bytes(ADD)
+    except BrokenPipeError:
+        pass  # the server answered and closed the stream already: what this case checks
     t0 = time.monotonic()
     status, err = t.finish()
     c.contains("[%s] 2. a 4 GiB header: error response at once, by its msgid" % T.name,
