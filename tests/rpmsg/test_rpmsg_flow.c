@@ -371,11 +371,11 @@ static bool nest_deliver(void *up, const uint8_t *data, size_t len)
     return hx_cap_deliver(&n->log, data, len);
 }
 
-/* Two large (fragmented) messages queued; deliver() of the first polls, which reassembles
- * the second into the same buffer the first is being delivered from. */
-static void test_nested_poll_keeps_reassembled_bytes(void **state)
+/* Sends two large (fragmented) messages, 1,000 bytes of '1' then of '2', with the whole
+ * message between (NULL: none) between them, to a host endpoint whose deliver() of the first
+ * polls (nest_deliver), and polls the host: what was delivered, and when, in the nester. */
+static const nester *nest_two_large(const char *between)
 {
-    (void)state;
     HX_H.poll_other = HX_R.poll_other = false;
     static nester n;
     memset(&n, 0, sizeof n);
@@ -384,11 +384,22 @@ static void test_nested_poll_keeps_reassembled_bytes(void **state)
     memset(m1, '1', sizeof m1);
     memset(m2, '2', sizeof m2);
     assert_int_equal(duet_rpmsg_send(&HX_R.rpc, m1, sizeof m1), DUET_OK);
+    if (between)
+        assert_int_equal(duet_rpmsg_send(&HX_R.rpc, between, strlen(between)), DUET_OK);
     assert_int_equal(duet_rpmsg_send(&HX_R.rpc, m2, sizeof m2), DUET_OK);
     assert_true(duet_rpmsg_poll(&HX_H.dev) >= 0);
-    assert_int_equal(n.nested_polls, 1);
-    assert_int_equal(n.log.msgs, 2);
-    assert_true(n.first_intact);
+    return &n;
+}
+
+/* Two large messages queued; deliver() of the first polls, which reassembles the second into
+ * the same buffer the first is being delivered from. */
+static void test_nested_poll_keeps_reassembled_bytes(void **state)
+{
+    (void)state;
+    const nester *n = nest_two_large(NULL);
+    assert_int_equal(n->nested_polls, 1);
+    assert_int_equal(n->log.msgs, 2);
+    assert_true(n->first_intact);
 }
 
 /* A large (reassembled) message's deliver() polls, as a handler that makes a call waits for
@@ -399,23 +410,13 @@ static void test_nested_poll_keeps_reassembled_bytes(void **state)
 static void test_nested_poll_gets_a_whole_message_behind_a_reassembled_one(void **state)
 {
     (void)state;
-    HX_H.poll_other = HX_R.poll_other = false;
-    static nester n;
-    memset(&n, 0, sizeof n);
-    duet_link_attach(&HX_H.rpc.link, nest_deliver, &n);
-    static uint8_t m1[1000], m2[1000];
-    memset(m1, '1', sizeof m1);
-    memset(m2, '2', sizeof m2);
-    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, m1, sizeof m1), DUET_OK);
-    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, "answer", 6), DUET_OK);
-    assert_int_equal(duet_rpmsg_send(&HX_R.rpc, m2, sizeof m2), DUET_OK);
-    assert_true(duet_rpmsg_poll(&HX_H.dev) >= 0);
-    assert_int_equal(n.nested_polls, 1);
-    assert_int_equal(n.in_nested, 1);
-    assert_int_equal(n.nested_len, 6);
-    assert_true(n.first_intact);
-    assert_int_equal(n.log.msgs, 3);
-    assert_int_equal(n.log.last_len, sizeof m2);
+    const nester *n = nest_two_large("answer");
+    assert_int_equal(n->nested_polls, 1);
+    assert_int_equal(n->in_nested, 1);
+    assert_int_equal(n->nested_len, 6);
+    assert_true(n->first_intact);
+    assert_int_equal(n->log.msgs, 3);
+    assert_int_equal(n->log.last_len, 1000);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, 0);
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).dropped_large, 0);
 }
