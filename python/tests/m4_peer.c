@@ -151,14 +151,14 @@ static int call_py_raw(duet_req *r)
     return call_m7(r, name, params, n);
 }
 
-/* notify_py_raw(name, bytes): the same with params given as bytes (a str that is not UTF-8). */
-static int notify_py_raw(duet_req *r)
+/* Sends the M7 the notification named by r's first argument, params (n bytes of MessagePack)
+ * its arguments. */
+static int notify_m7(duet_req *r, const uint8_t *params, uint32_t n)
 {
     char name[64];
-    uint32_t len, n;
+    uint32_t len;
     const char *s = duet_arg_str(r, 0, &len);
     snprintf(name, sizeof name, "%.*s", (int)len, s);
-    const uint8_t *params = duet_arg_bin(r, 1, &n);
     duet_rpc *rpc = duet_req_rpc(r);
     duet_msgpack_writer *w = duet_rpc_begin_notify(rpc, name);
     if (!w)
@@ -168,21 +168,21 @@ static int notify_py_raw(duet_req *r)
     return err ? duet_req_fail(r, err, duet_rpc_error_text(rpc)) : DUET_OK;
 }
 
+/* notify_py_raw(name, bytes): sends the M7 a notification, its arguments given as bytes (a str
+ * that is not UTF-8 among them). */
+static int notify_py_raw(duet_req *r)
+{
+    uint32_t n;
+    const uint8_t *params = duet_arg_bin(r, 1, &n);
+    return notify_m7(r, params, n);
+}
+
 /* notify_py(name, args): sends the M7 a notification. */
 static int notify_py(duet_req *r)
 {
-    char name[64];
-    uint32_t len, n;
-    const char *s = duet_arg_str(r, 0, &len);
-    snprintf(name, sizeof name, "%.*s", (int)len, s);
+    uint32_t n;
     const uint8_t *params = duet_arg_value(r, 1, &n);
-    duet_rpc *rpc = duet_req_rpc(r);
-    duet_msgpack_writer *w = duet_rpc_begin_notify(rpc, name);
-    if (!w)
-        return duet_req_fail(r, DUET_ERR_STATE, duet_rpc_error_text(rpc));
-    duet_msgpack_write_raw(w, params, n);
-    int err = duet_rpc_end(rpc, w);
-    return err ? duet_req_fail(r, err, duet_rpc_error_text(rpc)) : DUET_OK;
+    return notify_m7(r, params, n);
 }
 
 /* m4_note(...): a notification from the M7 (raw handler: any arguments). */
