@@ -1052,6 +1052,23 @@ class DuetBoard(unittest.TestCase):
         r = self.tool("status", "--board", board)
         self.assertIn("p_m7", r.stdout)
 
+    def test_a_long_path_keeps_the_advice_after_it(self):
+        # Error texts were cut at 1024 bytes (and 512 for an image's), so a long --board or
+        # image path lost the sentence after it: what to do.
+        deep = os.path.join(self.dir, *(["d" * 200] * 8))  # about 1,650 characters, not there
+        r = self.tool("status", "--board", deep)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, f"duet-board status: no board at {deep} yet: upload a program first "
+                         "(duet-board upload --core m7 IMAGE)\n")
+        os.makedirs(deep)
+        image = os.path.join(deep, "notes.txt")  # there, and no program
+        with open(image, "w") as f:
+            f.write("not a program\n")
+        r = self.tool("upload", "--core", "m7", "--board", os.path.join(self.dir, "long"), image)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr, f"duet-board upload: {image} is not a program built for this PC (build it with "
+                         "duet-board build)\n")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -17,12 +17,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Prints "duet-board VERB: TEXT" on one line, however long the text (a path may be long,
+ * and the advice comes last). Only when memory runs out is it cut, at 1024 bytes. */
 static int vfail(const board_args *args, int status, const char *fmt, va_list ap)
 {
-    char text[1024];
-    vsnprintf(text, sizeof text, fmt, ap);
+    char cut[1024];
+    char *text = NULL;
+    va_list copy;
+    va_copy(copy, ap);
+    if (vasprintf(&text, fmt, copy) < 0) {
+        text = NULL;
+        vsnprintf(cut, sizeof cut, fmt, ap);
+    }
+    va_end(copy);
     fprintf(stderr, "duet-board%s%s: %s\n", args && args->verb ? " " : "", args && args->verb ? args->verb : "",
-            text);
+            text ? text : cut);
+    free(text);
     return status;
 }
 

@@ -156,7 +156,7 @@ bool posix_flash_has(const char *dir, uint32_t address)
 
 int posix_built(const board_args *a, const char *out, bool m7)
 {
-    char why[512], size[32];
+    char why[PATH_MAX + 512], size[32];
     long bytes = posix_image_size(out, why, sizeof why);
     if (bytes < 0)
         return board_fail(a, "%s", why);
@@ -248,7 +248,7 @@ int posix_upload_image(const board_args *a, const char *dir, bool m7, const boar
         if (!(image = posix_python_m7(a)))
             return 1;
     }
-    char why[512];
+    char why[PATH_MAX + 512];
     long bytes = posix_image_size(image, why, sizeof why);
     if (bytes < 0)
         return board_fail(a, "%s", why);
@@ -410,7 +410,7 @@ static int posix_reset(const board_args *a)
 
 static void status_line(const char *dir, const char *core, uint32_t address, uint32_t room, const char *note)
 {
-    char path[PATH_MAX], name[256], have[32], fits[32], why[512];
+    char path[PATH_MAX], name[256], have[32], fits[32], why[PATH_MAX + 512];
     board_format_size(room, fits, sizeof fits);
     flash_file(dir, address, "", path, sizeof path);
     if (access(path, F_OK) != 0) {
