@@ -1,4 +1,6 @@
-/* duet/port.h - what a target gives the portable core: a duet_port, and duet_port_default(). */
+/* duet/port.h - what a target gives the portable core: a duet_port, and duet_port_default().
+ * docs/porting.md says what a port must give and in what order to write it, and how the port
+ * check (tools/port_check) proves one on its board. */
 #ifndef DUET_PORT_H
 #define DUET_PORT_H
 

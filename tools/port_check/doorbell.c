@@ -1,0 +1,207 @@
+/* doorbell.c - ring() and wait() as the transport uses them: a ring wakes the other core's
+ * wait() long before its timeout, also a ring that came before the wait; many in a row, both
+ * ways, none lost; a wait with no ring ends by its timeout (it may end sooner: port.h). Each
+ * core reports what its own wait() did; the steps say who waits and who rings. */
+#include "port_check.h"
+
+/* Steps: the wake and pending checks of direction d at 50 + 8 * d and 54 + 8 * d. */
+enum { WAKE = 50, PENDING = 54, PINGPONG = 66, IDLE = 72 };
+
+#define AWAIT_MS 5000u
+#define WAIT_MS 2000u     /* a wait that a ring should end long before */
+#define RING_AFTER_MS 20u /* the ringer lets the waiter fall asleep first */
+#define ROUNDS 200u
+#define IDLE_MS 200u
+#define IDLE_LATE_MS 100u /* how much later than its timeout an idle wait may end */
+
+/* Takes a ring that may be pending, so that the next wait starts from none. */
+static void drain(duet_port *p)
+{
+    p->wait(p, 0);
+    p->wait(p, 0);
+}
+
+/* Waits until the other core's step reaches step or limit_ms passed, calling wait(); the
+ * milliseconds it took. */
+static uint32_t wait_for_step(const pc_ctx *c, uint32_t step, uint32_t limit_ms)
+{
+    duet_port *p = c->port;
+    uint32_t start = p->now_ms(p), spent = 0;
+    while (pc_theirs(c)->step < step && (spent = p->now_ms(p) - start) < limit_ms)
+        p->wait(p, limit_ms - spent);
+    return p->now_ms(p) - start;
+}
+
+/* One core sleeps in wait(WAIT_MS); the other rings RING_AFTER_MS after it said so. */
+static bool wake(const pc_ctx *c, bool i_wait, uint32_t base)
+{
+    duet_port *p = c->port;
+    if (!i_wait) {
+        if (!pc_await(c, base + 1, AWAIT_MS, NULL, 0))
+            return false;
+        pc_spin(c, RING_AFTER_MS);
+        pc_post(c, base + 2, NULL, 0); /* what a ring covers is written before it */
+        p->ring(p);
+        return true;
+    }
+    drain(p);
+    pc_post(c, base + 1, NULL, 0);
+    uint32_t took = wait_for_step(c, base + 2, WAIT_MS);
+    bool rang = pc_theirs(c)->step >= base + 2;
+    if (!rang) {
+        pc_fail("doorbell wakes", "the other core did not say within %u ms that it rang", (unsigned)WAIT_MS);
+        return false;
+    }
+    pc_check(took < WAIT_MS / 2, "doorbell wakes", "a ring %u ms after this core went to sleep in wait(%u) ended it after %lu ms%s",
+             (unsigned)RING_AFTER_MS, (unsigned)WAIT_MS, (unsigned long)took,
+             took < WAIT_MS / 2 ? "" : ": the ring does not wake a sleeping core (its interrupt not enabled or not "
+                                      "routed to this core, or it does not end the sleep): every call would wait out "
+                                      "its timeout");
+    return true;
+}
+
+/* The other core rings while this one is not waiting; this core's next wait must end at once. */
+static bool pending(const pc_ctx *c, bool i_wait, uint32_t base)
+{
+    duet_port *p = c->port;
+    if (!i_wait) {
+        if (!pc_await(c, base + 1, AWAIT_MS, NULL, 0))
+            return false;
+        p->ring(p);
+        pc_post(c, base + 2, NULL, 0); /* after the ring: the waiter's wait comes after it */
+        return true;
+    }
+    drain(p);
+    pc_post(c, base + 1, NULL, 0);
+    if (!pc_await(c, base + 2, AWAIT_MS, NULL, 0))
+        return false;
+    uint32_t t0 = p->now_ms(p);
+    p->wait(p, WAIT_MS);
+    uint32_t took = p->now_ms(p) - t0;
+    pc_check(took < WAIT_MS / 2, "doorbell pending", "a ring that came before wait(%u) ended it after %lu ms%s",
+             (unsigned)WAIT_MS, (unsigned long)took,
+             took < WAIT_MS / 2 ? "" : ": a ring while this core was not waiting was lost. The transport looks at "
+                                      "the rings, then waits: a ring between the two must end that wait (a flag the "
+                                      "interrupt sets and wait() clears), or a call waits out its timeout, now and then");
+    return true;
+}
+
+/* Rounds of ping-pong through the mailbox's counters, a ring each way per round. */
+typedef struct rounds {
+    uint32_t lost, early, longest;
+} rounds;
+
+/* What the rounds' counter says when a core stops them (LOST_MAX lost rings). */
+#define STOP 0xffffffffu
+#define LOST_MAX 3u
+
+/* Waits for the other core's counter to reach n; false after ten waits' worth, or when the
+ * other core stopped the rounds. A wait that slept its whole timeout with the counter
+ * already there slept through a ring. */
+static bool await_count(const pc_ctx *c, uint32_t n, uint32_t wait_ms, rounds *r)
+{
+    duet_port *p = c->port;
+    volatile pc_side *s = pc_theirs(c);
+    uint32_t start = p->now_ms(p);
+    while (s->count != n) {
+        if (s->count == STOP || p->now_ms(p) - start >= 10 * wait_ms)
+            return false;
+        uint32_t t = p->now_ms(p);
+        p->wait(p, wait_ms);
+        bool slept = p->now_ms(p) - t >= wait_ms;
+        if (slept && s->count == n)
+            r->lost++;
+        else if (!slept && s->count != n)
+            r->early++;
+    }
+    pc_fence();
+    uint32_t took = p->now_ms(p) - start;
+    r->longest = took > r->longest ? took : r->longest;
+    return r->lost < LOST_MAX;
+}
+
+/* The rounds' line: what this core's waits did, or why the rounds stopped. */
+static void rounds_report(const pc_ctx *c, uint32_t i, uint32_t wait_ms, const rounds *r)
+{
+    if (r->lost || i > ROUNDS)
+        pc_check(!r->lost, "doorbell rounds", "%lu rounds, a ring each way: %lu of the other core's rings slept "
+                 "through (the longest round %lu ms; %lu waits ended before their ring, which port.h allows)%s",
+                 (unsigned long)(i > ROUNDS ? ROUNDS : i), (unsigned long)r->lost, (unsigned long)r->longest,
+                 (unsigned long)r->early, r->lost ? ": a ring was lost: wait() must end for every ring since it last "
+                 "returned" : "");
+    else if (pc_theirs(c)->count == STOP)
+        pc_note("doorbell rounds", "the other core stopped the rounds at %lu: its rings were lost (its lines say so)",
+                (unsigned long)i);
+    else
+        pc_fail("doorbell rounds", "round %lu of %u: no answer within %lu ms", (unsigned long)i, (unsigned)ROUNDS,
+                (unsigned long)(10 * wait_ms));
+}
+
+/* The M7 waits 300 ms at a time, the M4 1000: a ring the M7 lost ends the M4's wait late, and
+ * the M4's answer then ends the M7's (not at its timeout), so each core counts its own. */
+static bool ping_pong(const pc_ctx *c)
+{
+    duet_port *p = c->port;
+    rounds r = {0, 0, 0};
+    uint32_t wait_ms = c->m7 ? 300u : 1000u, i;
+    drain(p);
+    pc_post(c, PINGPONG + 1, NULL, 0);
+    if (!pc_await(c, PINGPONG + 1, AWAIT_MS, NULL, 0))
+        return false;
+    for (i = 1; i <= ROUNDS; i++) {
+        if (!c->m7 && !await_count(c, i, wait_ms, &r))
+            break;
+        pc_mine(c)->count = i;
+        pc_fence();
+        p->ring(p);
+        if (c->m7 && !await_count(c, i, wait_ms, &r))
+            break;
+    }
+    if (r.lost >= LOST_MAX) {
+        pc_mine(c)->count = STOP;
+        pc_fence();
+        p->ring(p);
+    }
+    rounds_report(c, i, wait_ms, &r);
+    pc_post(c, PINGPONG + 2, NULL, 0);
+    return pc_await(c, PINGPONG + 2, AWAIT_MS, NULL, 0);
+}
+
+/* One core waits IDLE_MS with no ring coming; the other watches that it comes back. */
+static bool idle(const pc_ctx *c, bool i_wait, uint32_t base)
+{
+    duet_port *p = c->port;
+    if (!i_wait) {
+        if (pc_await(c, base + 1, AWAIT_MS, NULL, 0) && pc_await(c, base + 2, AWAIT_MS, NULL, 0))
+            return true;
+        pc_fail("doorbell timeout", "the %s did not come back from wait(%u) within %u ms: its wait() does not end at "
+                "its timeout (nothing wakes the sleep at the deadline)", c->m7 ? "M4" : "M7", (unsigned)IDLE_MS,
+                (unsigned)AWAIT_MS);
+        return false;
+    }
+    drain(p);
+    pc_post(c, base + 1, NULL, 0);
+    uint32_t t0 = p->now_ms(p);
+    p->wait(p, IDLE_MS);
+    uint32_t took = p->now_ms(p) - t0;
+    pc_post(c, base + 2, NULL, 0);
+    pc_check(took <= IDLE_MS + IDLE_LATE_MS, "doorbell timeout", "wait(%u) with no ring returned after %lu ms%s",
+             (unsigned)IDLE_MS, (unsigned long)took,
+             took <= IDLE_MS + IDLE_LATE_MS ? "" : ": later than its timeout: every wait for an answer ends that late");
+    if (took < IDLE_MS)
+        pc_note("doorbell timeout", "it returned before its timeout: port.h allows it (callers look again), but a "
+                "wait() that never sleeps keeps the core busy");
+    return true;
+}
+
+bool pc_doorbell(pc_ctx *c)
+{
+    for (unsigned d = 0; d < 2; d++) {
+        bool i_wait = c->m7 == (d == 0); /* the M7 waits first */
+        if (!wake(c, i_wait, WAKE + 8 * d) || !pending(c, i_wait, PENDING + 8 * d))
+            return false;
+    }
+    if (!ping_pong(c))
+        return false;
+    return idle(c, c->m7, IDLE) && idle(c, !c->m7, IDLE + 3);
+}
