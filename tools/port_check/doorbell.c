@@ -4,7 +4,7 @@
  * core reports what its own wait() did; the steps say who waits and who rings. */
 #include "port_check.h"
 
-/* Steps: the wake and pending checks of direction d at 50 + 8 * d and 54 + 8 * d. */
+/* Steps: the wake and pending checks of direction d from 50 + 8 * d and 54 + 8 * d on. */
 enum { WAKE = 50, PENDING = 54, PINGPONG = 66, IDLE = 72 };
 
 #define AWAIT_MS 5000u
@@ -32,23 +32,26 @@ static uint32_t wait_for_step(const pc_ctx *c, uint32_t step, uint32_t limit_ms)
     return p->now_ms(p) - start;
 }
 
-/* One core sleeps in wait(WAIT_MS); the other rings RING_AFTER_MS after it said so. */
+/* One core sleeps in wait(WAIT_MS); the other rings RING_AFTER_MS after it said so. The ringer
+ * says first that it is there (base + 1): it may still be in a wait of the check before. */
 static bool wake(const pc_ctx *c, bool i_wait, uint32_t base)
 {
     duet_port *p = c->port;
     if (!i_wait) {
-        if (!pc_await(c, base + 1, AWAIT_MS, NULL, 0))
+        pc_post(c, base + 1, NULL, 0);
+        if (!pc_await(c, base + 2, AWAIT_MS, NULL, 0))
             return false;
         pc_spin(c, RING_AFTER_MS);
-        pc_post(c, base + 2, NULL, 0); /* what a ring covers is written before it */
+        pc_post(c, base + 3, NULL, 0); /* what a ring covers is written before it */
         p->ring(p);
         return true;
     }
+    if (!pc_await(c, base + 1, AWAIT_MS, NULL, 0))
+        return false;
     drain(p);
-    pc_post(c, base + 1, NULL, 0);
-    uint32_t took = wait_for_step(c, base + 2, WAIT_MS);
-    bool rang = pc_theirs(c)->step >= base + 2;
-    if (!rang) {
+    pc_post(c, base + 2, NULL, 0);
+    uint32_t took = wait_for_step(c, base + 3, WAIT_MS);
+    if (pc_theirs(c)->step < base + 3) {
         pc_fail("doorbell wakes", "the other core did not say within %u ms that it rang", (unsigned)WAIT_MS);
         return false;
     }
