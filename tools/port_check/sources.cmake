@@ -1,6 +1,7 @@
 # The port check's sources (tools/port_check), for every build of it: the host's (the posix
-# port, tools/port_check/CMakeLists.txt) and the AN521's images (tests/port_check/images.cmake).
-# A program per core adds its main(): port_check_m7.c or port_check_m4.c.
+# port, tools/port_check/CMakeLists.txt), the AN521's images (tests/port_check/images.cmake)
+# and the GIGA R1's (tests/giga, with duet-board build --target giga). A program per core adds
+# its main(): port_check_m7.c or port_check_m4.c.
 set(DUET_PORT_CHECK_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(DUET_PORT_CHECK_SOURCES
   ${DUET_PORT_CHECK_DIR}/report.c
