@@ -12,6 +12,8 @@
 #                                    linker scripts (headers duet/an521.h, duet/cortex_m.h)
 #   share/duet/giga/                 duet's sources for the GIGA R1 (duet-board --target giga;
 #                                    header duet/giga.h)
+#   share/duet/port_check/           the port check's sources (tools/port_check), which a porter
+#                                    builds for a board of their own (docs/porting.md)
 #   lib/cmake/duet/                  duetConfig.cmake, duetConfigVersion.cmake, the targets
 #   lib/pkgconfig/                   duet.pc, duet-posix.pc
 #   bin/                             the tools (duet-board, duet-rpc)
@@ -190,6 +192,11 @@ foreach(port cortex_m stm32h747)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/ports/${port}/ DESTINATION ${DUET_GIGA_DIR}/ports/${port} COMPONENT dev
     FILES_MATCHING PATTERN "*.c" PATTERN "*.h" PATTERN "*.ld" PATTERN include EXCLUDE)
 endforeach()
+
+# The port check (docs/porting.md): its sources and sources.cmake, which lists them for a CMake
+# build, as in the source tree; a porter compiles them into an image per core for the board.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/tools/port_check/ DESTINATION ${CMAKE_INSTALL_DATADIR}/duet/port_check
+  COMPONENT dev FILES_MATCHING PATTERN "*.c" PATTERN "*.h" PATTERN "sources.cmake")
 
 # The tools: duet-rpc, duet-board (its build verb finds the files above from its own place).
 foreach(tool duet-rpc duet-board)

@@ -21,6 +21,8 @@
 #               as C11 and as C++11 (duet/*.h, duet/posix/*.h) and as C++17 (duet/arduino/*.h,
 #               which sketches use, with duet-board's include path)
 #   too-new     find_package(duet 99.0) must fail, and say which version there is
+#   port-check  the port check's installed sources (share/duet/port_check) built with plain cc,
+#               an image per core, and run with the installed duet-board: every check passes
 #   plugin      a duet-rpc plugin (plugin/plugin.c, duet/rpc_plugin.h) built with
 #               $(pkg-config --cflags duet), loaded by the installed duet-rpc serve --stdio and
 #               called through the installed duet-rpc call --exec: mul(6, 7) = 42
@@ -28,7 +30,7 @@
 # add(40, 2) = 42, must come back through the M7. WORK keeps the logs.
 set -eu
 
-[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|an521|giga|python|version|headers|too-new|plugin PREFIX WORK SOURCE BUILD" >&2; exit 2; }
+[ $# -eq 5 ] || { echo "usage: consumer.sh cmake|pkg-config|cc|board|sketch|an521|giga|python|version|headers|too-new|plugin|port-check PREFIX WORK SOURCE BUILD" >&2; exit 2; }
 way=$1
 prefix=$2
 work=$3/$way
@@ -147,6 +149,25 @@ cc)
             -L"$libdir" -lduet-posix -lduet -Wl,-rpath,"$libdir" -o "$work/pair_$core"
     done
     run_pair "$work/pair_m7" "$work/pair_m4" 20
+    ;;
+port-check)
+    pc=$prefix/share/duet/port_check
+    [ -f "$pc/sources.cmake" ] || { echo "consumer.sh ($way): no port check in $pc" >&2; exit 1; }
+    for core in m7 m4; do
+        other=m4
+        [ $core = m4 ] && other=m7
+        # shellcheck disable=SC2046 # the check's files, one word each
+        "$cc" -std=c11 -Wall -Wextra -Werror -I"$pc" -I"$prefix/include" $(ls "$pc"/*.c | grep -v "/port_check_$other\.c$") \
+            -L"$libdir" -lduet-posix -lduet -Wl,-rpath,"$libdir" -o "$work/port_check_$core"
+    done
+    "$prefix/bin/duet-board" run --board "$work/board" --seconds 60 --m7 "$work/port_check_m7" \
+        --m4 "$work/port_check_m4" >"$work/out.txt" 2>"$work/err.txt" || {
+        cat "$work/out.txt" "$work/err.txt"
+        echo "consumer.sh ($way): the port check failed on the board" >&2
+        exit 1
+    }
+    cat "$work/out.txt"
+    grep -q "^port check: PASS, " "$work/out.txt"
     ;;
 board)
     "$prefix/bin/duet-board" --version

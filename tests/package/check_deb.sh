@@ -76,7 +76,7 @@ expect usr/include/duet/duet.h usr/include/duet/version.h usr/include/duet/posix
     usr/bin/duet-rpc usr/bin/duet-board usr/share/man/man1/duet-rpc.1.gz usr/share/man/man1/duet-board.1.gz \
     usr/share/doc/duet/README.md usr/share/doc/duet/examples/rpc_sensor/m7.c \
     usr/include/duet/cortex_m.h usr/include/duet/giga.h usr/share/duet/giga/ports/stm32h747/ld/giga_m7.ld \
-    usr/share/duet/giga/src/duet.c usr/share/duet/arduino/Arduino.cpp \
+    usr/share/duet/giga/src/duet.c usr/share/duet/arduino/Arduino.cpp usr/share/duet/port_check/sources.cmake \
     usr/libexec/duet/duet-m7-python usr/lib/python3/dist-packages/duet_m7.py
 ls "$root"/usr/lib/python3/dist-packages/msgpackrpc.cpython-*.so >/dev/null 2>&1 ||
     fail "no msgpackrpc module in /usr/lib/python3/dist-packages"
