@@ -95,6 +95,13 @@ static int boot_twice(duet_port *p, uint32_t address)
     return ++boots == 1 ? real->boot(real, address) : DUET_OK;
 }
 
+static int boot_error(duet_port *p, uint32_t address)
+{
+    (void)p;
+    (void)address;
+    return DUET_ERR_BOOT;
+}
+
 static int boot_none(duet_port *p, uint32_t address)
 {
     (void)p;
@@ -151,6 +158,10 @@ static bool put(const char *name)
     if (!strcmp(name, "cpu_id")) faulty.cpu_id = faulty.cpu_id == DUET_CPU_M7 ? DUET_CPU_M4 : DUET_CPU_M7;
     else if (!strcmp(name, "size")) faulty.shm_size /= 2;
     else if (!strcmp(name, "layout")) faulty.shm_da += 0x100;
+    else if (!strcmp(name, "alignment")) faulty.shm_size -= 2;
+    else if (!strcmp(name, "map")) faulty.shm_da = 0xffff8000u;
+    else if (!strcmp(name, "functions")) faulty.ring = NULL;
+    else if (!strcmp(name, "boot_error")) faulty.boot = boot_error;
     else if (!strcmp(name, "region")) return region_private();
     else if (!strcmp(name, "clock_stopped")) faulty.now_ms = clock_stopped;
     else if (!strcmp(name, "clock_slow")) faulty.now_ms = clock_slow;
