@@ -95,6 +95,15 @@ long random(long min, long max);
 #define bitWrite(value, bit, bitvalue) ((bitvalue) ? bitSet(value, bit) : bitClear(value, bit))
 #define bit(b) (1UL << (b))
 
+/* Starts the M4 at the flash split's address, at once and without RPC, as the Arduino core's
+ * bootM4() does (its GIGA and Portenta variants declare it for every sketch): the M4's sketch
+ * runs from its setup(), and RPC.begin() on the M7 afterwards finds it running and does not
+ * boot it again. The M7's alone: on the M4 it does nothing. */
+void bootM4();
+
+/* STM32's LL function that older Portenta sketches call to start the M4: bootM4(). */
+inline void LL_RCC_ForceCM4Boot() { bootM4(); }
+
 using namespace arduino;
 
 #endif

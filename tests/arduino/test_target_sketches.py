@@ -6,8 +6,9 @@
 Takes the sketches out of the guide (guide.txt, with guide_sketches.py) and builds them with
 `duet-board build --target TARGET` for the core(s) each is written for, as a user would, with
 sketches of this folder's own (threads, mbed's Mutex/join/callback, RPC.attach, one .ino for
-both cores, containers and a MSGPACK_DEFINE struct; on the an521 also a .cpp sketch and argument
-types). A build that breaks fails the test.
+both cores, containers and a MSGPACK_DEFINE struct, the M4 booted with bootM4() or
+LL_RCC_ForceCM4Boot(); on the an521 also a .cpp sketch and argument types). A build that
+breaks fails the test.
 
 giga: each image is checked as the C examples' are (tests/giga/check_image.py: vector table,
 reset and doorbell vectors, sections inside the partition and the core's RAM, the .bin).
@@ -41,9 +42,10 @@ OWN_SKETCHES = {
     "an521": {"types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"],
               "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"],
               "both_cores.ino": ["m7", "m4"], "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"],
-              "shapes_m7.ino": ["m7"]},
+              "shapes_m7.ino": ["m7"], "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"]},
     "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
-             "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"]},
+             "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"],
+             "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"]},
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -163,6 +165,12 @@ def run_an521(t):
           "an521 serial_rpc: the M4's SerialRPC prints on the M7's Serial, bytes go both ways as "
           "std::vector<uint8_t>", repr(out))
 
+    status, out, _ = t.run("force_boot", "force_boot", 3)
+    check(status == 124 and len(lines_of(out)) >= 2
+          and lines_of(out) == ["M4 says %d" % (i + 1) for i in range(len(lines_of(out)))],
+          "an521 force_boot: the M4 started by LL_RCC_ForceCM4Boot() (bootM4()) runs, and RPC.begin() after it "
+          "links the cores", repr(out))
+
     status, out, _ = t.run("attach_m7", "mbed_m4", 6)
     check(lines_of(out) == ["M4 says joined: count 1000", "M4 says callback: duet #7", "M4 says lambda: 43"],
           "an521 mbed: two threads count under a Mutex and are joined, mbed::callback calls a method and a "
@@ -192,7 +200,7 @@ def main():
                     t.build(name, path, core)
         for file, cores in sorted(OWN_SKETCHES[target].items()):
             for core in cores:
-                t.build(os.path.splitext(file)[0], os.path.join(HERE, "sketches", file), core)
+                t.build(os.path.splitext(os.path.basename(file))[0], os.path.join(HERE, "sketches", file), core)
         if target == "an521":
             run_an521(t)
     finally:

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""test_user_sketches.py - dual-core sketches as GIGA R1 and Portenta H7 users write them.
+
+    test_user_sketches.py DUET_BOARD
+
+The sketches in sketches/users/ are ours, each written to a pattern that sketches on
+Arduino's forum and docs use beyond the guide's (docs/arduino.md, "Sketches as users write
+them"): booting the M4 with bootM4() or LL_RCC_ForceCM4Boot(). Each is built with
+`duet-board build` for the emulated board and run, and what a person would see (the Serial
+Monitor, the LEDs in the event log) is checked. test_target_sketches.py builds them for the
+GIGA R1 and the AN521.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from guide_sketches import check, failures  # noqa: E402
+from test_guide_sketches import Board, events_of, serial_lines  # noqa: E402
+
+USERS = os.path.join(HERE, "sketches", "users")
+
+
+def build_both(b, name):
+    ok = True
+    for core in ("m7", "m4"):
+        p = b.build(name, os.path.join(USERS, name + ".ino"), core)
+        ok = ok and p.returncode == 0
+    return ok
+
+
+def test_boot_m4(b):
+    """bootM4() on the M7 starts the M4 at once, with no RPC on either core."""
+    if not build_both(b, "boot_m4"):
+        return
+    status, out, err, ev = b.run("boot_m4", "boot_m4", 2)
+    check(status == 0, "boot_m4: the run ends normally", err)
+    check(serial_lines(out)[:2] == ["M7: starting the M4", "M7: the M4 is on its way"],
+          "boot_m4: the M7's setup() goes on after bootM4()", repr(out))
+    boots = events_of(ev, "M4", r"boots.*")
+    red = events_of(ev, "M4", r"LEDR on")
+    blue = events_of(ev, "M7", r"LEDB on")
+    check(len(boots) == 1 and boots[0][0] < 500, "boot_m4: bootM4() boots the M4 once, at once",
+          "boots at %s ms" % [round(t) for t, _ in boots])
+    check(len(red) >= 2 and len(blue) >= 2, "boot_m4: both cores blink their LEDs",
+          "%d red, %d blue" % (len(red), len(blue)))
+    # With no M4 program on the board, bootM4() says so and the M7 goes on.
+    board = os.path.join(b.work, "empty_board")
+    p = subprocess.run([b.tool, "run", "--board", board, "--m7", b.images[("boot_m4", "m7")], "--seconds", "1"],
+                       capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0 and "M7: bootM4(): no program at 0x08100000 to boot (upload one for the M4)" in p.stderr
+          and "M7: the M4 is on its way" in p.stdout,
+          "boot_m4: without an M4 program bootM4() says so, and the M7's sketch goes on", p.stdout + p.stderr)
+
+
+def test_force_boot(b):
+    """LL_RCC_ForceCM4Boot() on the M7, then RPC.begin() on both: the M4's prints arrive."""
+    if not build_both(b, "force_boot"):
+        return
+    status, out, err, ev = b.run("force_boot", "force_boot", 2)
+    check(status == 0, "force_boot: the run ends normally", err)
+    lines = [l for l in serial_lines(out) if l]
+    check(2 <= len(lines) <= 5 and lines == ["M4 says %d" % (i + 1) for i in range(len(lines))],
+          "force_boot: the M4 started by LL_RCC_ForceCM4Boot() prints through RPC", repr(out))
+    check(len(events_of(ev, "M4", r"boots.*")) == 1, "force_boot: the M4 boots once (RPC.begin() after it)")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: test_user_sketches.py DUET_BOARD")
+    tool = os.path.abspath(sys.argv[1])
+    work = tempfile.mkdtemp(prefix="duet-user-sketches-")
+    try:
+        b = Board(tool, work)
+        for test in (test_boot_m4, test_force_boot):
+            test(b)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        sys.exit("%d failed: %s" % (len(failures), failures))
+    print("all passed")
+
+
+if __name__ == "__main__":
+    main()
