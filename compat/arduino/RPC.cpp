@@ -48,15 +48,32 @@ void RPCResult::finish(int err)
         duet_format_text_nofloat(text_, sizeof text_, "%s: %s", method_, why);
 }
 
+/* What a timed-out call's line adds: the other core answers only where its sketch waits, and
+ * a loop that never waits (on the board the RPC library's thread would answer) is the usual
+ * reason. "" for another failure. */
+static const char *timeout_hint(int err, char *buf, size_t cap)
+{
+    if (err != DUET_ERR_TIMEOUT)
+        return "";
+    duet_format_text_nofloat(buf, cap,
+                             " (the %s answers a call only where its sketch waits: in delay(), between two loop() "
+                             "calls, in a call or read of its own; a loop that never waits keeps it from answering)",
+                             HAL_GetCurrentCPUID() == CM7_CPUID ? "M4" : "M7");
+    return buf;
+}
+
 RPCResult::~RPCResult()
 {
+    char hint[200];
     if (err_ != DUET_OK && !looked_)
-        detail::report("RPC.call(\"%s\") failed: %s", method_, text_);
+        detail::report("RPC.call(\"%s\") failed: %s%s", method_, text_, timeout_hint(err_, hint, sizeof hint));
 }
 
 void RPCResult::fail_call(const char *type_name) const
 {
-    detail::halt("RPC.call(\"%s\").as<%s>(): the call failed: %s", method_, type_name, text_);
+    char hint[200];
+    detail::halt("RPC.call(\"%s\").as<%s>(): the call failed: %s%s", method_, type_name, text_,
+                 timeout_hint(err_, hint, sizeof hint));
 }
 
 /* An integer asked for gets the value that did not fit; anything else the type found. */

@@ -68,6 +68,17 @@ def test_force_boot(b):
     check(len(events_of(ev, "M4", r"boots.*")) == 1, "force_boot: the M4 boots once (RPC.begin() after it)")
 
 
+def test_busy_loop(b):
+    """The M4 never waits, so it never answers: the M7's call times out saying why."""
+    if not build_both(b, "busy_loop"):
+        return
+    status, out, err, ev = b.run("busy_loop", "busy_loop", 8, "--analog", "A0=300")
+    check(status != 0 and out == "" and "M7: RPC.call(\"sample\").as<int32>(): the call failed: sample: timed out "
+          "(the M4 answers a call only where its sketch waits: in delay(), between two loop() calls, in a call or "
+          "read of its own; a loop that never waits keeps it from answering)" in err,
+          "busy_loop: a call the M4 never serves stops the M7 saying where the M4 would answer", err)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_user_sketches.py DUET_BOARD")
@@ -75,7 +86,7 @@ def main():
     work = tempfile.mkdtemp(prefix="duet-user-sketches-")
     try:
         b = Board(tool, work)
-        for test in (test_boot_m4, test_force_boot):
+        for test in (test_boot_m4, test_force_boot, test_busy_loop):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
