@@ -30,6 +30,12 @@ public:
     size_t write(const uint8_t *buffer, size_t size) override;
     using Print::write;
     int availableForWrite() override { return 4096; }
+#ifndef CORE_CM4
+    /* C's printf to the Serial Monitor, as the GIGA's USB Serial (an mbed Stream) has it: no
+     * "\r" added, any length; returns the bytes written. The M4's Serial, a UART on Arduino's
+     * core, has none, and neither has it here. */
+    int printf(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#endif
 
 private:
     bool begun_ = false;

@@ -7,7 +7,7 @@ Takes the sketches out of the guide (guide.txt, with guide_sketches.py) and buil
 `duet-board build --target TARGET` for the core(s) each is written for, as a user would, with
 sketches of this folder's own (threads, mbed's Mutex/join/callback, RPC.attach, one .ino for
 both cores, containers and a MSGPACK_DEFINE struct, the M4 booted with bootM4() or
-LL_RCC_ForceCM4Boot(); on the an521 also a .cpp sketch and argument types). A build that
+LL_RCC_ForceCM4Boot(), calls as forum sketches make them; on the an521 also a .cpp sketch and argument types). A build that
 breaks fails the test.
 
 giga: each image is checked as the C examples' are (tests/giga/check_image.py: vector table,
@@ -42,10 +42,12 @@ OWN_SKETCHES = {
     "an521": {"types_m4.ino": ["m4"], "types_m7.ino": ["m7"], "thread_m4.ino": ["m4"], "thread_m7.ino": ["m7"],
               "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"],
               "both_cores.ino": ["m7", "m4"], "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"],
-              "shapes_m7.ino": ["m7"], "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"]},
+              "shapes_m7.ino": ["m7"], "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"],
+              "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"]},
     "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
              "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"],
-             "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"]},
+             "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"],
+             "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"]},
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -170,6 +172,12 @@ def run_an521(t):
           and lines_of(out) == ["M4 says %d" % (i + 1) for i in range(len(lines_of(out)))],
           "an521 force_boot: the M4 started by LL_RCC_ForceCM4Boot() (bootM4()) runs, and RPC.begin() after it "
           "links the cores", repr(out))
+
+    status, out, _ = t.run("calls_m7", "calls_m4", 3)
+    check(lines_of(out) == ["%d,%d,%d,%d first=%d item %d sum=%d t=21 scaled=3.75" % (
+              1000 + i, 150 + i, 1200 + i, 300 + i, 1000 + i, i + 1, 4000000001 + i) for i in range(3)],
+          "an521 calls: char *, String and uint32_t results, lambdas, a call without .as<>(), Serial.printf",
+          repr(out))
 
     status, out, _ = t.run("attach_m7", "mbed_m4", 6)
     check(lines_of(out) == ["M4 says joined: count 1000", "M4 says callback: duet #7", "M4 says lambda: 43"],

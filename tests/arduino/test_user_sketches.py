@@ -4,11 +4,11 @@
     test_user_sketches.py DUET_BOARD
 
 The sketches in sketches/users/ are ours, each written to a pattern that sketches on
-Arduino's forum and docs use beyond the guide's (docs/arduino.md, "Sketches as users write
-them"): booting the M4 with bootM4() or LL_RCC_ForceCM4Boot(). Each is built with
-`duet-board build` for the emulated board and run, and what a person would see (the Serial
-Monitor, the LEDs in the event log) is checked. test_target_sketches.py builds them for the
-GIGA R1 and the AN521.
+Arduino's forum and docs use beyond the guide's (docs/arduino.md, "How it is tested"):
+booting the M4 with bootM4() or LL_RCC_ForceCM4Boot(), a core that never waits, the ways
+they call between the cores and print. Each is built with `duet-board build` for the
+emulated board and run, and what a person would see (the Serial Monitor, the LEDs in the
+event log) is checked. test_target_sketches.py builds them for the GIGA R1 and the AN521.
 """
 import os
 import shutil
@@ -79,6 +79,32 @@ def test_busy_loop(b):
           "busy_loop: a call the M4 never serves stops the M7 saying where the M4 would answer", err)
 
 
+def test_calls(b):
+    """The ways forum sketches call between the cores, and Serial.printf on the M7."""
+    for core in ("m7", "m4"):
+        if b.build("calls_" + core, os.path.join(USERS, "calls_%s.ino" % core), core).returncode != 0:
+            return
+    status, out, err, ev = b.run("calls_m7", "calls_m4", 2)
+    check(status == 0, "calls: the run ends normally", err)
+    want = ["%d,%d,%d,%d first=%d item %d sum=%d t=21 scaled=3.75" % (1000 + i, 150 + i, 1200 + i, 300 + i, 1000 + i,
+                                                                     i + 1, 4000000001 + i)
+            for i in range(3)]
+    check(out == "\n".join(want) + "\n",
+          "calls: a char * result (values packed in a text), a String, a uint32_t, lambdas and a call without "
+          ".as<>(), printed with Serial.printf", repr(out))
+    leds = [t.group(0) for _, t in events_of(ev, "M4", r"LEDG (on|off)")]
+    check(leds[-3:] == ["LEDG on", "LEDG off", "LEDG on"], "calls: setLed(bool), called without .as<>(), runs",
+          repr(leds))
+    check("RPC failed" not in out + err and "failed" not in err, "calls: no call fails", err)
+    # The M4's Serial is a UART on Arduino's core, which has no printf: neither has it here.
+    path = os.path.join(b.work, "printf_m4.ino")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('void setup() {\n  Serial.printf("%d\\n", 1);\n}\nvoid loop() {\n}\n')
+    p = b.build("printf_m4", path, "m4", expect_ok=False)
+    check(p.returncode != 0 and "printf_m4.ino uses HardwareSerial::printf" in p.stderr,
+          "calls: Serial.printf in a sketch for the M4 fails to build, as in the IDE", p.stderr)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_user_sketches.py DUET_BOARD")
@@ -86,7 +112,7 @@ def main():
     work = tempfile.mkdtemp(prefix="duet-user-sketches-")
     try:
         b = Board(tool, work)
-        for test in (test_boot_m4, test_force_boot, test_busy_loop):
+        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
