@@ -31,11 +31,19 @@ void RPCResult::start(const char *method)
     text_[0] = '\0';
 }
 
+/* Whether RPC.begin() was called on this core and failed (it said why then). */
+static bool begin_failed = false;
+
 void RPCResult::finish(int err)
 {
     err_ = err;
     if (err == DUET_OK)
         return;
+    if (err == DUET_ERR_STATE && !RPC) { /* duet's own text would name duet_begin() */
+        duet_format_text_nofloat(text_, sizeof text_, "%s: RPC.begin() has not succeeded on this core (%s)", method_,
+                                 begin_failed ? "the line of its failure is above" : "call it first");
+        return;
+    }
     /* The calling thread's own error (duet_error_text is per thread). The engine's text names
      * the function for remote and type errors; local failures (timeout, link down) get the
      * name here. */
@@ -113,9 +121,15 @@ int RPCClass::begin()
     if (begun_)
         return 1;
     if (!duet_begin()) {
-        detail::report("RPC.begin() failed: %s", duet_error_text());
+        begin_failed = true;
+        /* The other core never answered: most often its sketch has no RPC.begin(). */
+        bool silent = duet_error() == DUET_ERR_TIMEOUT;
+        detail::report("RPC.begin() failed: %s%s%s%s", duet_error_text(), silent ? " (the " : "",
+                       silent ? (HAL_GetCurrentCPUID() == CM7_CPUID ? "M4" : "M7") : "",
+                       silent ? "'s sketch must call RPC.begin() too)" : "");
         return 0;
     }
+    begin_failed = false;
     begun_ = true;
     listen();
     return 1;

@@ -105,6 +105,21 @@ def test_calls(b):
           "calls: Serial.printf in a sketch for the M4 fails to build, as in the IDE", p.stderr)
 
 
+def test_no_begin(b):
+    """An M4 that never calls RPC.begin(): the M7's begin fails, and its call says so."""
+    for core in ("m7", "m4"):
+        if b.build("no_begin_" + core, os.path.join(USERS, "no_begin_%s.ino" % core), core).returncode != 0:
+            return
+    status, out, err, ev = b.run("no_begin_m7", "no_begin_m4", 7)
+    check(status != 0 and out == "RPC.begin() failed\r\n"
+          and "M7: RPC.begin() failed: handshake: the other core did not answer within 5 s (the M4's sketch must "
+          "call RPC.begin() too)" in err
+          and "M7: RPC.call(\"answer\").as<int32>(): the call failed: answer: RPC.begin() has not succeeded on "
+          "this core (the line of its failure is above)" in err,
+          "no_begin: the M7's RPC.begin() fails saying the M4 must call it too, and its call says RPC.begin() failed",
+          repr(out) + "\n" + err)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_user_sketches.py DUET_BOARD")
@@ -112,7 +127,7 @@ def main():
     work = tempfile.mkdtemp(prefix="duet-user-sketches-")
     try:
         b = Board(tool, work)
-        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls):
+        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls, test_no_begin):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
