@@ -120,6 +120,19 @@ def test_no_begin(b):
           repr(out) + "\n" + err)
 
 
+def test_flood(b):
+    """An M4 that calls and prints with no delay: every line reaches the Serial Monitor, in order."""
+    for core in ("m7", "m4"):
+        if b.build("flood_" + core, os.path.join(USERS, "flood_%s.ino" % core), core).returncode != 0:
+            return
+    status, out, err, ev = b.run("flood_m7", "flood_m4", 2)
+    check(status == 0 and "failed" not in err, "flood: the run ends normally", err)
+    lines = out.split("\r\n")[:-1]  # the last, cut off by the end of the run, does not count
+    check(len(lines) >= 50 and lines == [str(i + 1) for i in range(len(lines))],
+          "flood: every answer the M4 prints as fast as it can reaches the M7's Serial, in order, none lost",
+          "%d lines, first %r, last %r" % (len(lines), lines[:3], lines[-3:]))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_user_sketches.py DUET_BOARD")
@@ -127,7 +140,7 @@ def main():
     work = tempfile.mkdtemp(prefix="duet-user-sketches-")
     try:
         b = Board(tool, work)
-        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls, test_no_begin):
+        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls, test_no_begin, test_flood):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
