@@ -6,9 +6,10 @@
 The sketches in sketches/users/ are ours, each written to a pattern that sketches on
 Arduino's forum and docs use beyond the guide's (docs/arduino.md, "How it is tested"):
 booting the M4 with bootM4() or LL_RCC_ForceCM4Boot(), a core that never waits, the ways
-they call between the cores and print. Each is built with `duet-board build` for the
-emulated board and run, and what a person would see (the Serial Monitor, the LEDs in the
-event log) is checked. test_target_sketches.py builds them for the GIGA R1 and the AN521.
+they call between the cores and print, and what duet has not. Each is built with
+`duet-board build` for the emulated board and run, and what a person would see (the Serial
+Monitor, the LEDs in the event log) is checked. test_target_sketches.py builds them for the
+GIGA R1 and the AN521.
 """
 import os
 import shutil
@@ -133,6 +134,24 @@ def test_flood(b):
           "%d lines, first %r, last %r" % (len(lines), lines[:3], lines[-3:]))
 
 
+def test_not_there(b):
+    """What users' sketches use that duet has not: the build names each, and says it is not there."""
+    cases = (("msgpack_m7", '#include <RPC.h>\n#include <MsgPack.h>\nvoid setup() {\n}\nvoid loop() {\n}\n',
+              ["duet-board build: msgpack_m7.ino includes MsgPack.h, which duet's Arduino layer does not have"]),
+             ("pins_m4", "volatile int ticks = 0;\nvoid tick() {\n  ticks++;\n}\nvoid setup() {\n"
+              "  analogReadResolution(12);\n  attachInterrupt(digitalPinToInterrupt(2), tick, RISING);\n"
+              "  Serial1.begin(9600);\n  Serial1.println(pulseIn(3, HIGH));\n}\nvoid loop() {\n}\n",
+              ["duet-board build: pins_m4.ino uses %s, which neither the sketch nor duet's Arduino layer defines" % n
+               for n in ("analogReadResolution", "attachInterrupt", "Serial1", "pulseIn")]))
+    for name, text, lines in cases:
+        path = os.path.join(b.work, name + ".ino")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        p = b.build(name, path, name[-2:], expect_ok=False)
+        check(p.returncode != 0 and all(l in p.stderr for l in lines),
+              "not there: %s fails to build with a line naming each thing duet has not" % name, p.stderr)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: test_user_sketches.py DUET_BOARD")
@@ -140,7 +159,7 @@ def main():
     work = tempfile.mkdtemp(prefix="duet-user-sketches-")
     try:
         b = Board(tool, work)
-        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls, test_no_begin, test_flood):
+        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls, test_no_begin, test_flood, test_not_there):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
