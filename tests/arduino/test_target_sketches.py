@@ -43,11 +43,11 @@ OWN_SKETCHES = {
               "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"],
               "both_cores.ino": ["m7", "m4"], "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"],
               "shapes_m7.ino": ["m7"], "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"],
-              "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"]},
+              "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"], "users/robot.ino": ["m7", "m4"]},
     "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
              "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"],
              "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"],
-             "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"]},
+             "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"], "users/robot.ino": ["m7", "m4"]},
 }
 
 from guide_sketches import check, failures  # noqa: E402
@@ -178,6 +178,13 @@ def run_an521(t):
               1000 + i, 150 + i, 1200 + i, 300 + i, 1000 + i, i + 1, 4000000001 + i) for i in range(3)],
           "an521 calls: char *, String and uint32_t results, lambdas, a call without .as<>(), Serial.printf",
           repr(out))
+
+    status, out, _ = t.run("robot", "robot", 3)
+    got = [re.fullmatch(r"front (\d+) back (\d+)", l) for l in lines_of(out)]
+    check(len(got) >= 2 and all(got) and all(2 * int(m.group(1)) == int(m.group(2)) for m in got)
+          and all(int(a.group(1)) < int(c.group(1)) for a, c in zip(got, got[1:])),
+          "an521 robot: one sketch whose setup() runs each core's loop forever; the M7 reads the M4's "
+          "MSGPACK_DEFINE_ARRAY struct twice a second", repr(out))
 
     status, out, _ = t.run("attach_m7", "mbed_m4", 6)
     check(lines_of(out) == ["M4 says joined: count 1000", "M4 says callback: duet #7", "M4 says lambda: 43"],

@@ -6,12 +6,13 @@
 The sketches in sketches/users/ are ours, each written to a pattern that sketches on
 Arduino's forum and docs use beyond the guide's (docs/arduino.md, "How it is tested"):
 booting the M4 with bootM4() or LL_RCC_ForceCM4Boot(), a core that never waits, the ways
-they call between the cores and print, and what duet has not. Each is built with
-`duet-board build` for the emulated board and run, and what a person would see (the Serial
-Monitor, the LEDs in the event log) is checked. test_target_sketches.py builds them for the
-GIGA R1 and the AN521.
+they call between the cores and print (a setup() that runs each core's loop forever too),
+and what duet has not. Each is built with `duet-board build` for the emulated board and
+run, and what a person would see (the Serial Monitor, the LEDs in the event log) is checked.
+test_target_sketches.py builds them for the GIGA R1 and the AN521.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -78,6 +79,20 @@ def test_busy_loop(b):
           "(the M4 answers a call only where its sketch waits: in delay(), between two loop() calls, in a call or "
           "read of its own; a loop that never waits keeps it from answering)" in err,
           "busy_loop: a call the M4 never serves stops the M7 saying where the M4 would answer", err)
+
+
+def test_robot(b):
+    """setup() runs each core's loop forever, the M4's waiting in delay(): calls are served."""
+    if not build_both(b, "robot"):
+        return
+    status, out, err, ev = b.run("robot", "robot", 2.2)
+    lines = [l for l in serial_lines(out) if l]
+    got = [re.fullmatch(r"front (\d+) back (\d+)", l) for l in lines]
+    check(status == 0 and 2 <= len(got) <= 6 and all(got)
+          and all(2 * int(m.group(1)) == int(m.group(2)) for m in got)
+          and all(int(a.group(1)) < int(c.group(1)) for a, c in zip(got, got[1:])),
+          "robot: a MSGPACK_DEFINE_ARRAY struct read .as<struct ranges>() twice a second from an M4 whose setup() "
+          "never returns", repr(out) + err)
 
 
 def test_calls(b):
@@ -159,7 +174,8 @@ def main():
     work = tempfile.mkdtemp(prefix="duet-user-sketches-")
     try:
         b = Board(tool, work)
-        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_calls, test_no_begin, test_flood, test_not_there):
+        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_robot, test_calls, test_no_begin, test_flood,
+                     test_not_there):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
