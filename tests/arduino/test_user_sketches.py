@@ -134,6 +134,17 @@ def test_no_begin(b):
           "this core (the line of its failure is above)" in err,
           "no_begin: the M7's RPC.begin() fails saying the M4 must call it too, and its call says RPC.begin() failed",
           repr(out) + "\n" + err)
+    # A call on a core whose sketch never called RPC.begin().
+    path = os.path.join(b.work, "never_begun_m7.ino")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('#include <RPC.h>\nvoid setup() {\n}\nvoid loop() {\n  RPC.call("answer").as<int>();\n}\n')
+    if b.build("never_begun", path, "m7").returncode != 0:
+        return
+    p = subprocess.run([b.tool, "run", "--board", os.path.join(b.work, "never_begun_board"), "--m7",
+                        b.images[("never_begun", "m7")], "--seconds", "2"], capture_output=True, text=True, timeout=60)
+    check(p.returncode != 0 and "M7: RPC.call(\"answer\").as<int32>(): the call failed: answer: RPC.begin() has not "
+          "succeeded on this core (call it first)" in p.stderr,
+          "no_begin: a call on a core that never called RPC.begin() says to call it first", p.stderr)
 
 
 def test_flood(b):
