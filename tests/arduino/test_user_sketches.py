@@ -95,6 +95,18 @@ def test_robot(b):
           "never returns", repr(out) + err)
 
 
+def test_current_cpu(b):
+    """One sketch for both cores that tells them apart with a String from HAL_GetCurrentCPUID()."""
+    if not build_both(b, "current_cpu"):
+        return
+    status, out, err, ev = b.run("current_cpu", "current_cpu", 2)
+    lines = [l for l in serial_lines(out) if l]
+    check(status == 0 and 2 <= len(lines) <= 5
+          and lines == ["hello from the M4 #%d" % (i + 1) for i in range(len(lines))],
+          "current_cpu: currentCPU() == \"M4\" on the M4 prints through the M7, whose own branch forwards it",
+          repr(out) + err)
+
+
 def test_calls(b):
     """The ways forum sketches call between the cores, and Serial.printf on the M7."""
     for core in ("m7", "m4"):
@@ -185,8 +197,8 @@ def main():
     work = tempfile.mkdtemp(prefix="duet-user-sketches-")
     try:
         b = Board(tool, work)
-        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_robot, test_calls, test_no_begin, test_flood,
-                     test_not_there):
+        for test in (test_boot_m4, test_force_boot, test_busy_loop, test_robot, test_current_cpu, test_calls,
+                     test_no_begin, test_flood, test_not_there):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
