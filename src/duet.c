@@ -19,7 +19,7 @@ static struct {
     bool begun;
     uint8_t rpc_tx[DUET_RPC_NESTING * DUET_MAX_MESSAGE]; /* a frame per nesting level */
     uint8_t rpc_results[DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE];
-    uint8_t rpc_reasm[DUET_MAX_MESSAGE];
+    uint8_t rpc_reasm[DUET_REASM_DEPTH * DUET_MAX_MESSAGE]; /* a large message per level */
     uint8_t stream_rx[DUET_STREAM_RX_SIZE];
     uint8_t stream_tx[DUET_STREAM_TX_SIZE];
 } duet;
@@ -188,9 +188,11 @@ static int transport_up(duet_port *port)
     /* The M4 announces "raw" first, then "rpc", as the Arduino library does. */
     err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_raw, "raw", NULL, 0);
     if (!err)
-        err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_rpc, "rpc", duet.rpc_reasm, sizeof duet.rpc_reasm);
+        err = duet_rpmsg_endpoint_create(&duet.dev, &duet.ep_rpc, "rpc", duet.rpc_reasm, DUET_MAX_MESSAGE);
     if (err)
         return transport_fail(err, "endpoints");
+    if (DUET_REASM_DEPTH > 1) /* room above a large message being delivered for the next */
+        duet_rpmsg_endpoint_reasm_room(&duet.ep_rpc, sizeof duet.rpc_reasm);
     if (m7) {
         uint32_t at = duet.boot_address ? duet.boot_address
                       : port->boot_address ? port->boot_address

@@ -16,6 +16,10 @@
  *               flight: a small one each way, and a fragmented 1000-byte one from the remote)
  *     bit 3     the host's endpoints refuse what they are offered (messages are held)
  *     bit 4     the remote's endpoints refuse
+ *     bit 5     (modes 0, 1, 3) an endpoint's deliver() polls its own side, nested, up to two
+ *               deep, as a handler that calls the other core and waits; the "rpc" endpoints
+ *               reassemble messages of up to REASM / 2 bytes in room for two, so that a
+ *               nested poll reassembles above the message being delivered
  *     bit 7     honest peers (modes 0, 1, 3): the ops that write shared memory are read and
  *               skipped, so that the model below always holds
  *   then ops until the input ends:
@@ -39,7 +43,9 @@
  * are >= 0 or a duet error code; once a side is down every later call fails with the same
  * error; corrupt > 0 means down with DUET_ERR_CORRUPT and a reason; held/reassembly/free
  * counts stay within their arrays; every delivered message lies inside the pool (at most
- * one buffer's payload) or inside the endpoint's reassembly buffer, and is read in full.
+ * one buffer's payload) or inside the endpoint's reassembly buffer (then right below where
+ * the endpoint reassembles while it is delivered), is read in full, and a reassembled one
+ * keeps its bytes through the polls nested in its delivery.
  *
  * Honest peers (modes 0, 1, 3 with no op that writes shared memory, or with bit 7: polls,
  * sends and refusals only): a model of each direction of each endpoint (raw and rpc, host to remote
@@ -86,6 +92,8 @@ static _Alignas(16) uint8_t shm[SHM_SIZE];
 static side H, R;
 static uint32_t clk;
 static unsigned depth;
+static bool nest;       /* flags bit 5: deliver() polls, nested */
+static unsigned nested; /* deliveries under way that poll */
 static volatile uint32_t sink;
 static uint8_t payload[65536];
 
@@ -132,6 +140,8 @@ static uint32_t now_fn(duet_port *p)
     return clk;
 }
 
+static void deliver_model(side *s, const duet_rpmsg_endpoint *ep, const uint8_t *d, size_t len);
+
 /* Everything delivered must lie in the pool (one payload at most) or the reassembly buffer. */
 static bool deliver(void *up, const uint8_t *d, size_t len)
 {
@@ -143,7 +153,7 @@ static bool deliver(void *up, const uint8_t *d, size_t len)
         bool in_pool = d >= shm + POOL_OFF && d + len <= shm + SHM_SIZE && len <= 496;
         CHECK(in_reasm || in_pool);
         if (in_reasm)
-            CHECK(d == ep->reasm && len <= ep->reasm_cap);
+            CHECK(d + len == ep->reasm && len <= ep->reasm_cap);
     }
     uint32_t sum = 0;
     for (size_t i = 0; i < len; i++)
@@ -151,6 +161,23 @@ static bool deliver(void *up, const uint8_t *d, size_t len)
     sink += sum;
     if (s->refuse)
         return false;
+    deliver_model(s, ep, d, len);
+    if (nest && nested < 2) {
+        /* A handler that waits for an answer: what comes meanwhile is delivered nested. */
+        nested++;
+        CHECK(duet_rpmsg_poll(&s->dev) >= -23);
+        nested--;
+        uint32_t again = 0;
+        for (size_t i = 0; i < len; i++)
+            again += d[i];
+        CHECK(again == sum || (d < s->reasm || d >= s->reasm + sizeof s->reasm));
+    }
+    return true;
+}
+
+/* What deliver() took (ep's message at d, len bytes) against the model of what was sent. */
+static void deliver_model(side *s, const duet_rpmsg_endpoint *ep, const uint8_t *d, size_t len)
+{
     if (!tampered) {
         queue *q = &model[s == &R][ep == &s->rpc];
         /* Empty messages before it may have gone to a read, unseen. */
@@ -175,7 +202,6 @@ static bool deliver(void *up, const uint8_t *d, size_t len)
             q->off = 0;
         }
     }
-    return true;
 }
 
 /* A send's outcome into the model of what the other side takes. */
@@ -352,7 +378,8 @@ static bool setup_host(void)
     CHECK(duet_rpmsg_init_host(&H.dev, &H.port, &l) == DUET_OK);
     H.live = true;
     CHECK(duet_rpmsg_endpoint_create(&H.dev, &H.raw, "raw", NULL, 0) == DUET_OK);
-    CHECK(duet_rpmsg_endpoint_create(&H.dev, &H.rpc, "rpc", H.reasm, sizeof H.reasm) == DUET_OK);
+    CHECK(duet_rpmsg_endpoint_create(&H.dev, &H.rpc, "rpc", H.reasm, nest ? REASM / 2 : REASM) == DUET_OK);
+    duet_rpmsg_endpoint_reasm_room(&H.rpc, REASM);
     duet_link_attach(&H.raw.link, deliver, &H.raw);
     duet_link_attach(&H.rpc.link, deliver, &H.rpc);
     return true;
@@ -378,7 +405,8 @@ static bool setup_remote(uint32_t timeout_ms)
     CHECK(rc <= 0);
     if (rc == 0)
         duet_link_attach(&R.raw.link, deliver, &R.raw);
-    int rc2 = duet_rpmsg_endpoint_create(&R.dev, &R.rpc, "rpc", R.reasm, sizeof R.reasm);
+    int rc2 = duet_rpmsg_endpoint_create(&R.dev, &R.rpc, "rpc", R.reasm, nest ? REASM / 2 : REASM);
+    duet_rpmsg_endpoint_reasm_room(&R.rpc, REASM);
     CHECK(rc2 <= 0);
     if (rc2 == 0)
         duet_link_attach(&R.rpc.link, deliver, &R.rpc);
@@ -543,6 +571,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input in = {data + 1, size - 1};
     uint8_t flags = data[0];
     unsigned mode = flags & 3;
+    nest = mode != 2 && (flags & 0x20);
+    nested = 0;
 
     tampered = true; /* the model holds from setup_pair's handshake on (below) */
     honest = false;

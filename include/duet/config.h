@@ -165,6 +165,21 @@
 #ifndef DUET_MAX_MESSAGE
 #define DUET_MAX_MESSAGE (DUET_SMALL ? 496 : 1024)
 #endif
+/* How many messages over one RPMsg buffer (reassembled from their fragments, up to
+ * DUET_MAX_MESSAGE bytes each) a core holds at once, each DUET_MAX_MESSAGE bytes of RAM: one
+ * being delivered, and above it one that arrives while its handler waits for a call's
+ * answer (that answer, or a request of the other core). 2 lets a handler of a large request
+ * get a large answer; each further level of large requests served in each other's handlers
+ * takes one more. A message that finds no room waits until the delivery below it ends
+ * (docs/design.md). 1 without fragments (DUET_RPMSG_FRAGMENTS 0). */
+#ifndef DUET_REASM_DEPTH
+#define DUET_REASM_DEPTH (DUET_RPMSG_FRAGMENTS ? 2 : 1)
+#endif
+
+#if DUET_REASM_DEPTH < 1
+#error "DUET_REASM_DEPTH must be at least 1"
+#endif
+
 /* Bytes of each waiting call's result (DUET_RPC_MAX_INFLIGHT of them): by default as large
  * as the largest message, so that any result that arrives fits. */
 #ifndef DUET_RESULT_SIZE

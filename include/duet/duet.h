@@ -20,12 +20,13 @@ extern "C" {
 #endif
 
 /* The bytes duet_begin's static instance holds for the sizes in duet/config.h: RPC frames
- * for calls nested DUET_RPC_NESTING deep, a result slot per waiting call, the reassembly of a large message,
- * received stream text, and one RPMsg buffer's payload of stream text being gathered.
+ * for calls nested DUET_RPC_NESTING deep, a result slot per waiting call, the reassembly of
+ * DUET_REASM_DEPTH large messages, received stream text, and one RPMsg buffer's payload of
+ * stream text being gathered.
  * (`make size` counts duet's RAM beyond these.) */
 #define DUET_BUFFER_BYTES                                                                     \
     (DUET_RPC_NESTING * DUET_MAX_MESSAGE + DUET_RPC_MAX_INFLIGHT * DUET_RESULT_SIZE +          \
-     DUET_MAX_MESSAGE + DUET_STREAM_RX_SIZE + DUET_STREAM_TX_SIZE)
+     DUET_REASM_DEPTH * DUET_MAX_MESSAGE + DUET_STREAM_RX_SIZE + DUET_STREAM_TX_SIZE)
 
 /*
  * A program for either core reads like the guide's sketches:

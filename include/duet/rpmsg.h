@@ -96,16 +96,19 @@ typedef struct duet_rpmsg_endpoint {
     bool ready;                 /* handshake done: dest known */
     bool reasm_overflow;
     bool reasm_ready;           /* reasm holds a whole message not yet taken */
-    bool reasm_busy;            /* reasm is being delivered: fragments wait */
     duet_rpmsg_id held_head;    /* messages not taken yet, in order: their receive buffers, */
     duet_rpmsg_id held_tail;    /* linked through the device's rx_next */
     uint16_t held_count;
     uint16_t held_off;          /* bytes of the first held message already read (link.read) */
     bool tx_cut;                /* the peer has fragments of a message not finished: the next
                                  * message sent says so (a send that failed part-way) */
-    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only) */
-    size_t reasm_cap;
+    uint8_t *reasm;             /* reassembly of fragmented messages (duet peers only); while
+                                 * one is delivered, the room above it */
+    size_t reasm_cap;           /* the largest message reassembled (announced to the peer) */
     size_t reasm_len;
+#if DUET_RPMSG_FRAGMENTS
+    size_t reasm_room;          /* bytes at reasm (at least reasm_cap) */
+#endif
     uint32_t peer_cap;          /* largest message the peer reassembles (0: one buffer only) */
     const char *name;           /* the caller's (endpoint_create keeps the pointer) */
     duet_link link;             /* the layer above's: &ep->link */
@@ -142,7 +145,7 @@ struct duet_rpmsg {
     uint8_t polling;            /* polls running (nested in a send that waits) */
     uint8_t ep_count;           /* endpoint i has address DUET_RPMSG_FIRST_ADDR + i */
     uint8_t role;               /* duet_rpmsg_role */
-    bool retry;                 /* fragments waited for a delivery under way: offer again */
+    bool retry;                 /* a message was reassembled in this poll: offer it at its end */
     /* Host: announcements of names it has no endpoint for yet, kept in their receive
      * buffers (at most DUET_RPMSG_MAX_ENDPOINTS) until one is created: the first, linked
      * through rx_next, and how many. */
@@ -194,6 +197,22 @@ int duet_rpmsg_init_remote(duet_rpmsg *dev, duet_port *port, const duet_rpmsg_la
  */
 int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const char *name, void *reasm_buf,
                                size_t reasm_cap);
+
+/* Tells ep that its reassembly buffer (endpoint_create's reasm_buf) holds bytes, more than
+ * the largest message it reassembles (reasm_cap): while a reassembled message is delivered
+ * (a poll nested in its handler), the next one is reassembled in the room above it if a
+ * message of reasm_cap bytes fits there; else its fragments wait, in order, until the
+ * delivery ends. Call it after endpoint_create; fewer bytes than reasm_cap change nothing. */
+static inline void duet_rpmsg_endpoint_reasm_room(duet_rpmsg_endpoint *ep, size_t bytes)
+{
+#if DUET_RPMSG_FRAGMENTS
+    if (bytes > ep->reasm_cap)
+        ep->reasm_room = bytes;
+#else
+    (void)ep;
+    (void)bytes;
+#endif
+}
 
 /* Polls until every endpoint created so far is ready, or timeout_ms.
  * @retval DUET_OK, DUET_ERR_TIMEOUT, DUET_ERR_CORRUPT, DUET_ERR_LINK_DOWN. */

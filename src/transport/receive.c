@@ -21,6 +21,23 @@ static inline bool reasm_started(const duet_rpmsg_endpoint *ep)
     return DUET_RPMSG_FRAGMENTS && (ep->reasm_len || ep->reasm_overflow);
 }
 
+/* The bytes of ep's reassembly buffer (a field only where fragments are linked in; the
+ * code that reads it is never reached without them). */
+#if DUET_RPMSG_FRAGMENTS
+#define REASM_ROOM(ep) ((ep)->reasm_room)
+#else
+#define REASM_ROOM(ep) ((ep)->reasm_cap)
+#endif
+
+/* Whether a fragment that begins a message must wait: ep is delivering a reassembled message
+ * (this is a poll nested in that delivery) and the room left above it is less than the
+ * largest message the peer was told it may send (reasm_cap). It is held, in order with what
+ * comes behind it, until the delivery below ends. */
+static inline bool no_room(const duet_rpmsg_endpoint *ep)
+{
+    return DUET_RPMSG_FRAGMENTS && !reasm_started(ep) && REASM_ROOM(ep) < ep->reasm_cap;
+}
+
 /* Copies a fragment into the endpoint's reassembly buffer; true when a whole message is there. */
 static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const uint8_t *data, uint16_t len, bool more)
 {
@@ -41,17 +58,32 @@ static bool reassemble(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const uint8_t *
     return true;
 }
 
-/* Offers the reassembled message. While it is delivered, new fragments wait (held). */
+/* Offers the reassembled message. While it is delivered, the endpoint's reassembly is the
+ * room above it: a poll nested in the delivery reassembles the next message there (or holds
+ * its fragments: no_room), and what it left there, whole or in part, comes down after. */
 static bool offer_reassembled(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
-    ep->reasm_busy = true;
-    dev->pending |= ep->held_count != 0; /* a poll nested in the delivery offers those held */
-    bool taken = duet_link_deliver(&ep->link, ep->reasm, ep->reasm_len);
-    ep->reasm_busy = false;
-    if (!taken)
-        return false; /* kept in reasm, offered again at the next poll */
-    ep->reasm_ready = false;
+    uint8_t *msg = ep->reasm;
+    size_t len = ep->reasm_len, room = REASM_ROOM(ep);
+    ep->reasm = msg + len;
+    REASM_ROOM(ep) = room - len;
     ep->reasm_len = 0;
+    ep->reasm_ready = false;
+    dev->pending |= ep->held_count != 0; /* a poll nested in the delivery offers those held */
+    bool taken = duet_link_deliver(&ep->link, msg, len);
+    ep->reasm = msg;
+    REASM_ROOM(ep) = room;
+    if (!taken) {
+        /* Kept, offered again at the next poll. A layer that refuses has not polled: the
+         * room above it is empty. */
+        ep->reasm_len = len;
+        ep->reasm_ready = true;
+        return false;
+    }
+    /* Down by len bytes: in pieces of len, which do not overlap (memcpy, which the firmware
+     * links already; memmove would add its own code). */
+    for (size_t at = 0; len && at < ep->reasm_len; at += len)
+        memcpy(msg + at, msg + len + at, ep->reasm_len - at < len ? ep->reasm_len - at : len);
     dev->stats.rx_msgs++;
     return true;
 }
@@ -68,18 +100,16 @@ static int consume(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const rx_buf *b, ui
     const uint8_t *data = (const uint8_t *)(uintptr_t)(b->p + DUET_RPMSG_HEADER_SIZE);
     uint16_t flags = ld16(b->p + 14);
     bool more = (flags & FRAG_MORE) != 0;
-    /* While the reassembled message is delivered (a poll nested in its handler), reasm holds
-     * that whole message, no reassembly is under way: a whole message goes past it, read in
-     * place (the callers hold fragments until the delivery ends). */
-    bool delivering = DUET_RPMSG_FRAGMENTS && ep->reasm_busy;
+    /* In a poll nested in the delivery of a reassembled message, the reassembly under way is
+     * the one above it (the callers hold a fragment that finds no room there: no_room). */
     int n = 0;
-    if ((flags & FRAG_RESTART) && reasm_started(ep) && !delivering) {
+    if ((flags & FRAG_RESTART) && reasm_started(ep)) {
         /* The sender gave up on the message these fragments began: dropped, not joined. */
         ep->reasm_len = 0;
         ep->reasm_overflow = false;
         dev->stats.bad_messages++;
     }
-    if (!more && (!reasm_started(ep) || delivering)) {
+    if (!more && !reasm_started(ep)) {
         if (!duet_link_deliver(&ep->link, data + off, b->msg_len > off ? (size_t)b->msg_len - off : 0))
             return -1;
         dev->stats.rx_msgs++;
@@ -125,7 +155,8 @@ static uint16_t unhold_first(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
     return id;
 }
 
-/* Whether ep's first held message is a fragment (or cannot be read: then it waits too). */
+/* Whether ep's first held message is a fragment (or cannot be read: then it waits too):
+ * where it finds no room (no_room), it waits. */
 static bool held_fragment(duet_rpmsg *dev, const duet_rpmsg_endpoint *ep)
 {
     rx_buf b;
@@ -139,17 +170,12 @@ static int offer_held(duet_rpmsg *dev, duet_rpmsg_endpoint *ep)
 {
     int n = 0;
     for (;;) {
-        bool delivering = false;
         if (reasm_waiting(ep)) {
-            /* Being delivered (this is a poll nested in that): again once it returns; the
-             * whole messages held behind it are offered meanwhile, a fragment is not. */
-            delivering = ep->reasm_busy;
-            dev->retry |= delivering;
-            if (!delivering && !offer_reassembled(dev, ep))
+            if (!offer_reassembled(dev, ep))
                 return n;
-            n += !delivering;
+            n++;
         }
-        if (!ep->held_count || (delivering && held_fragment(dev, ep)))
+        if (!ep->held_count || (no_room(ep) && held_fragment(dev, ep)))
             return n;
         /* Taken off the list before it is offered: a nested poll must not offer it again. */
         /* Only link.read leaves a message read in part (held_off), where it is built. */
@@ -276,13 +302,13 @@ static OWN_LINE int dispatch(duet_rpmsg *dev, rx_buf *b)
         not_ready(dev, ep, b, dst);
         return 0;
     }
-    /* Behind a delivery in progress only a whole message goes on (consume). */
-    bool behind = reasm_waiting(ep) && (!ep->reasm_busy || (ld16(b->p + 14) & FRAG_MORE));
+    /* Behind a reassembled message not taken yet everything waits; a fragment that finds no
+     * room above one being delivered waits too (no_room), until that delivery ends. */
+    bool behind = reasm_waiting(ep) || (no_room(ep) && (ld16(b->p + 14) & FRAG_MORE));
     int got = ep->held_count == 0 && !behind ? consume(dev, ep, b, 0) : -1;
     if (got >= 0)
         return got;
     hold(dev, ep, b->id, false);
-    dev->retry |= DUET_RPMSG_FRAGMENTS && ep->reasm_busy; /* held behind a delivery in progress, not a refusal */
     dev->stats.held++;
     return 0;
 }
@@ -321,9 +347,8 @@ int duet_rpmsg_poll(duet_rpmsg *dev)
         duet_rpmsg_quiet(dev, &dev->rx, quiet);
         count += take_all(dev);
     } while (!dev->err && duet_rpmsg_quiet(dev, &dev->rx, false)); /* more came as we stopped looking */
-    /* A message reassembled in this poll is offered now, and so are fragments held while
-     * their endpoint was busy delivering (in a poll nested in that delivery): not at a next
-     * poll that may not come soon. */
+    /* A message reassembled in this poll is offered now, and what waits behind it: not at a
+     * next poll that may not come soon. */
     if (DUET_RPMSG_FRAGMENTS && dev->retry) {
         dev->retry = false;
         count += offer_all(dev);

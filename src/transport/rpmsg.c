@@ -261,6 +261,9 @@ int duet_rpmsg_endpoint_create(duet_rpmsg *dev, duet_rpmsg_endpoint *ep, const c
     ep->dest = DUET_RPMSG_ADDR_ANY;
     ep->reasm = (uint8_t *)reasm_buf;
     ep->reasm_cap = reasm_cap;
+#if DUET_RPMSG_FRAGMENTS
+    ep->reasm_room = reasm_cap;
+#endif
     dev->eps[dev->ep_count++] = ep;
     return duet_rpmsg_ns_created(dev, ep);
 }

@@ -63,6 +63,16 @@ int main()
                   int err = duet_call(name.c_str(), "v:v", (const void *)value.data(), value.size(), raw, sizeof raw, &len);
                   return err == DUET_OK ? String("ok") : String(duet_error_text());
               }) &&
+              RPC.bind("ask_m7_bytes", [](const std::vector<uint8_t> &request, int n) {
+                  /* m7_bytes(n) from the handler of a request of any size: how many of its
+                   * bytes are 0xab, or why the call failed */
+                  (void)request;
+                  auto r = RPC.call("m7_bytes", n);
+                  if (!r.ok())
+                      return String(r.errorText());
+                  std::vector<uint8_t> v = r.as<std::vector<uint8_t>>();
+                  return String((int)std::count(v.begin(), v.end(), (uint8_t)0xab));
+              }) &&
               RPC.bind("ask_m7_length", [](const char *text) { /* the M7's answer, or why it failed */
                   auto r = RPC.call("m7_length", text);
                   return r.ok() ? String(r.as<int>()) : String(r.errorText());

@@ -82,7 +82,8 @@ int setup(void **)
 {
     if (board_for_m7(tmp_dir, board_dir, sizeof board_dir, ARDUINO_RPC_M4) != 0)
         return -1;
-    if (!RPC.bind("m7_square", m7_square) || !RPC.bind("m7_length", m7_length) || !bind_m7_copies())
+    if (!RPC.bind("m7_square", m7_square) || !RPC.bind("m7_length", m7_length) || !bind_m7_copies() ||
+        !RPC.bind("m7_bytes", [](int n) { return std::vector<uint8_t>((size_t)n, 0xab); }))
         return -1;
     return RPC.begin() == 1 ? 0 : -1;
 }
@@ -345,6 +346,18 @@ void test_nested_call_in_a_large_request(void **)
     int runs = m7_copies_runs;
     assert_string_equal(ask_raw("m7_ints_count", value).c_str(), "ok");
     assert_int_equal(m7_copies_runs, runs + 1);
+}
+
+/* A call nested in the handler of a large request gets a large answer: the M4's handler of
+ * a 900-byte request calls the M7, whose 600-byte result (over one RPMsg buffer too) is
+ * reassembled above the request, which is still being delivered. Before, the answer's
+ * fragments waited until the handler returned, and the call timed out. */
+void test_large_answer_to_a_call_in_a_large_request(void **)
+{
+    std::vector<uint8_t> request(900, 0x5a);
+    assert_string_equal(RPC.call("ask_m7_bytes", request, 600).as<String>().c_str(), "600");
+    /* and the large request behind it still comes through, as does a small answer */
+    assert_string_equal(RPC.call("ask_m7_bytes", request, 10).as<String>().c_str(), "10");
 }
 
 /* Whether answer is one of the refusals (an element's, "element 1" or "element 3" too). */
@@ -747,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_decode_leaves_output_on_failure),
         cmocka_unit_test(test_nested_call),
         cmocka_unit_test(test_nested_call_in_a_large_request),
+        cmocka_unit_test(test_large_answer_to_a_call_in_a_large_request),
         cmocka_unit_test(test_string_argument_out_of_memory),
         cmocka_unit_test(test_copies_out_of_memory),
         cmocka_unit_test(test_results_out_of_memory),

@@ -82,9 +82,12 @@ void hx_pair(const hx_opts *opts)
     assert_int_equal(duet_rpmsg_init_host(&HX_H.dev, &HX_H.port, &l), DUET_OK);
     HX_H.live = true;
     assert_int_equal(duet_rpmsg_endpoint_create(&HX_H.dev, &HX_H.raw, "raw", NULL, 0), DUET_OK);
+    size_t host_cap = opts->host_rpc_cap ? opts->host_rpc_cap : sizeof hx_reasm_h;
+    assert_true(opts->host_rpc_room <= sizeof hx_reasm_h);
     assert_int_equal(duet_rpmsg_endpoint_create(&HX_H.dev, &HX_H.rpc, "rpc", opts->host_rpc_no_reasm ? NULL : hx_reasm_h,
-                                                opts->host_rpc_no_reasm ? 0 : sizeof hx_reasm_h),
+                                                opts->host_rpc_no_reasm ? 0 : host_cap),
                      DUET_OK);
+    duet_rpmsg_endpoint_reasm_room(&HX_H.rpc, opts->host_rpc_room);
     assert_int_equal(duet_rpmsg_init_remote(&HX_R.dev, &HX_R.port, &l, 100), DUET_OK);
     HX_R.live = true;
     if (opts->remote_no_fragments)

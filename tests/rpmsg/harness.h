@@ -88,6 +88,9 @@ extern uint8_t hx_reasm_h[HX_REASM], hx_reasm_r[HX_REASM];
 typedef struct hx_opts {
     bool remote_rpc_no_reasm;   /* the remote's "rpc" endpoint gets no reassembly buffer */
     bool host_rpc_no_reasm;
+    size_t host_rpc_cap;        /* not 0: the host's "rpc" endpoint reassembles messages up to this
+                                 * many bytes (announced), in host_rpc_room bytes of hx_reasm_h */
+    size_t host_rpc_room;
     bool remote_no_fragments;   /* duet_rpmsg_set_fragments(remote, false) */
 } hx_opts;
 

@@ -421,6 +421,142 @@ static void test_nested_poll_gets_a_whole_message_behind_a_reassembled_one(void 
     assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).dropped_large, 0);
 }
 
+/* A deliver() that polls while it is polls_at or fewer deep, as a handler that calls the
+ * other core waits for its answer: how deep each message was delivered, its length and fill
+ * byte, and whether every message kept its bytes through the polls nested in its delivery. */
+typedef struct stacker {
+    int depth, polls_at;
+    unsigned msgs;
+    int depth_of[8];
+    size_t len_of[8];
+    char fill_of[8];
+    bool broken; /* a message's bytes were not all its fill byte, before or after a nested poll */
+} stacker;
+
+static bool filled_with(const uint8_t *data, size_t len, uint8_t fill)
+{
+    for (size_t i = 0; i < len; i++)
+        if (data[i] != fill)
+            return false;
+    return true;
+}
+
+static bool stack_deliver(void *up, const uint8_t *data, size_t len)
+{
+    stacker *s = (stacker *)up;
+    unsigned i = s->msgs++;
+    assert_true(i < 8 && len > 0);
+    s->depth_of[i] = s->depth;
+    s->len_of[i] = len;
+    s->fill_of[i] = (char)data[0];
+    s->broken |= !filled_with(data, len, data[0]);
+    if (s->depth < s->polls_at) {
+        uint8_t fill = data[0];
+        s->depth++;
+        assert_true(duet_rpmsg_poll(&HX_H.dev) >= 0);
+        s->depth--;
+        s->broken |= !filled_with(data, len, fill);
+    }
+    return true;
+}
+
+/* Sets up a pair whose host "rpc" endpoint announces messages of up to 1,200 bytes and
+ * reassembles them in room bytes (taking only taken bytes, if not 0), whose deliver() polls
+ * up to polls_at deep (stack_deliver); the remote sends the messages of lens (up to 8, 0
+ * ends them), filled with '1', '2'... in turn; the host polls once. Returns what the host
+ * delivered. */
+static const stacker *stack_large(size_t room, size_t taken, int polls_at, const size_t *lens)
+{
+    hx_opts o = {.host_rpc_cap = 1200, .host_rpc_room = room};
+    hx_pair(&o);
+    if (taken)
+        HX_H.rpc.reasm_cap = taken; /* takes less than it announced */
+    HX_H.poll_other = HX_R.poll_other = false;
+    static stacker s;
+    memset(&s, 0, sizeof s);
+    s.polls_at = polls_at;
+    duet_link_attach(&HX_H.rpc.link, stack_deliver, &s);
+    static uint8_t m[8][1100];
+    for (unsigned i = 0; i < 8 && lens[i]; i++) {
+        assert_true(lens[i] <= sizeof m[i]);
+        memset(m[i], '1' + (int)i, lens[i]);
+        assert_int_equal(duet_rpmsg_send(&HX_R.rpc, m[i], lens[i]), DUET_OK);
+    }
+    assert_true(duet_rpmsg_poll(&HX_H.dev) >= 0);
+    assert_false(s.broken);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).corrupt, 0);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).bad_messages, 0);
+    return &s;
+}
+
+/* Asserts that the host delivered the messages filled with fills, in that order, each
+ * whole (lens) and as deep as depths says, and keeps nothing. */
+static void expect_stacked(const stacker *s, const char *fills, const size_t *lens, const int *depths)
+{
+    unsigned n = (unsigned)strlen(fills);
+    assert_int_equal(s->msgs, n);
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(s->fill_of[i], fills[i]);
+        assert_int_equal(s->len_of[i], lens[i]);
+        assert_int_equal(s->depth_of[i], depths[i]);
+    }
+    assert_int_equal(HX_H.rpc.held_count, 0);
+    assert_false(HX_H.rpc.reasm_ready);
+    assert_int_equal(HX_H.rpc.reasm_len, 0);
+}
+
+/* A handler of a large (reassembled) message that calls the other core gets a large answer:
+ * with room for two messages of 1,200 bytes, the poll nested in the first message's delivery
+ * reassembles the second above it and delivers it there. Before, the second waited until
+ * the first's delivery ended, and a call waiting for it timed out. */
+static void test_nested_poll_reassembles_a_large_message_behind_a_reassembled_one(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {1000, 1000, 0};
+    const stacker *s = stack_large(2400, 0, 1, lens);
+    expect_stacked(s, "12", lens, (const int[]){0, 1});
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).rx_msgs, 2);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).dropped_large, 0);
+}
+
+/* Two deep: with room for three, the delivery of the second (nested in the first's) polls
+ * and reassembles the third above both; the 300-byte fourth, behind them, comes in place
+ * in that poll too. */
+static void test_nested_polls_reassemble_two_deep(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {1000, 1000, 1000, 300, 0};
+    const stacker *s = stack_large(3600, 0, 3, lens);
+    expect_stacked(s, "1234", lens, (const int[]){0, 1, 2, 3});
+}
+
+/* Deeper than the room: with room for two, the third message's fragments find no room above
+ * the second (1,000 + 1,000 of 2,400 bytes taken) and wait, held, with the whole message
+ * behind them; when the second's delivery ends they are reassembled where it was and
+ * delivered, then the whole one: in order, one level up. Nothing is lost. */
+static void test_nested_poll_deeper_than_the_room_holds_then_delivers(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {1000, 1000, 1000, 5, 0};
+    const stacker *s = stack_large(2400, 0, 2, lens);
+    expect_stacked(s, "1234", lens, (const int[]){0, 1, 1, 2});
+    assert_true(duet_rpmsg_get_stats(&HX_H.dev).held >= 1);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).dropped_large, 0);
+}
+
+/* A message over the endpoint's capacity reassembled in a nested poll is dropped and
+ * counted as at the top (the host here takes less than it announced), never delivered
+ * cut short; the message behind it is delivered in the same nested poll. */
+static void test_nested_poll_counts_an_overflow(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {1000, 1100, 800, 0};
+    const stacker *s = stack_large(2400, 1024, 1, lens);
+    expect_stacked(s, "13", (const size_t[]){1000, 800}, (const int[]){0, 1});
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).dropped_large, 1);
+    assert_int_equal(duet_rpmsg_get_stats(&HX_H.dev).rx_msgs, 2);
+}
+
 /* A held message is offered again; its deliver() polls; the nested poll offers the same
  * held message again (it is still at the head): delivered twice, buffer released twice. */
 static void test_nested_poll_during_held_offer(void **state)
@@ -652,6 +788,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nested_poll_keeps_reassembled_bytes, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_nested_poll_gets_a_whole_message_behind_a_reassembled_one, hx_setup,
                                         hx_teardown),
+        cmocka_unit_test_teardown(test_nested_poll_reassembles_a_large_message_behind_a_reassembled_one, hx_teardown),
+        cmocka_unit_test_teardown(test_nested_polls_reassemble_two_deep, hx_teardown),
+        cmocka_unit_test_teardown(test_nested_poll_deeper_than_the_room_holds_then_delivers, hx_teardown),
+        cmocka_unit_test_teardown(test_nested_poll_counts_an_overflow, hx_teardown),
         cmocka_unit_test_setup_teardown(test_nested_poll_during_held_offer, hx_setup, hx_teardown),
         cmocka_unit_test_setup_teardown(test_reply_from_deliver, hx_setup, hx_teardown),
         cmocka_unit_test_teardown(test_late_host_endpoint, hx_teardown),
