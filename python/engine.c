@@ -335,11 +335,13 @@ static int init(dpy_engine *e)
     atomic_init(&e->m4_status, -1);
     e->port.ctx = e;
 
-    size_t tx_size = 4 * DPY_MAX_MESSAGE;
+    size_t tx_size = DPY_NESTING * DPY_MAX_MESSAGE;
     size_t results_size = (size_t)DUET_RPC_MAX_INFLIGHT * DPY_MAX_MESSAGE;
     e->tx = malloc(tx_size);
     e->results = malloc(results_size);
-    e->reasm = malloc(DPY_MAX_MESSAGE);
+    /* A large message per level of nesting: a handler of a large request that calls the M4
+     * gets a large answer (the transport reassembles it above the request). */
+    e->reasm = malloc(DPY_NESTING * DPY_MAX_MESSAGE);
     e->stream_rx = malloc(DPY_STREAM_RX);
     if (!e->tx || !e->results || !e->reasm || !e->stream_rx)
         return DUET_ERR_STATE;
@@ -526,6 +528,8 @@ static int boot_m4(dpy_engine *e, uint32_t address, unsigned channels)
         err = open_raw(e);
     if (!err)
         err = duet_rpmsg_endpoint_create(&e->dev, &e->ep_rpc, "rpc", e->reasm, DPY_MAX_MESSAGE);
+    if (!err)
+        duet_rpmsg_endpoint_reasm_room(&e->ep_rpc, DPY_NESTING * DPY_MAX_MESSAGE);
     if (err) {
         set_why(e, "creating the endpoints: %s", duet_strerror(err));
         return err;

@@ -14,6 +14,9 @@
 
 /* Largest message the M4 may send us (our reassembly buffer), and each waiting call's result. */
 #define DPY_MAX_MESSAGE 16384u
+/* Calls nested in handlers (M4 -> Python -> M4 ...): a frame and a large message's
+ * reassembly for each level. */
+#define DPY_NESTING 4u
 /* Bytes of the M4's stream text kept until the script reads them. */
 #define DPY_STREAM_RX 65536u
 /* Bytes of stream text gathered before it is sent: one GIGA buffer's payload. */
@@ -62,7 +65,8 @@ typedef struct dpy_engine {
     char why[512];              /* why the link is down, or why start failed */
     uint8_t *tx;                /* the rpc engine's frames */
     uint8_t *results;           /* the waiting calls' results */
-    uint8_t *reasm;             /* messages from the M4 larger than one buffer */
+    uint8_t *reasm;             /* messages from the M4 larger than one buffer: one per level
+                                 * of calls nested in the handlers of such messages */
     uint8_t *stream_rx;
     uint8_t stream_tx[DPY_STREAM_TX];
 } dpy_engine;

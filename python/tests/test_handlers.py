@@ -163,6 +163,18 @@ def test_nested_calls_between_python_and_c(up):
     assert call_from_m4(up, "twice_add", 2, 3) == [True, 10]
 
 
+def test_a_handler_of_a_large_request_gets_a_large_answer(up):
+    # Each message is over one RPMsg buffer (496 bytes), so each travels in fragments: the
+    # M4's request to Python is reassembled, and the answer to the call its handler makes
+    # (the M4's echo, 600 bytes) arrives while that request is still being delivered.
+    def measure(data):
+        return len(up.call("echo", data[:600], timeout=3000))
+
+    up.bind("measure", measure)
+    for fill in (b"x", b"y"):  # and again, from the start
+        assert up.call("call_py", "measure", [fill * 700], timeout=20000) == [True, 600]
+
+
 def test_notifications_from_the_m4_reach_a_handler(up):
     got = []
     done = threading.Event()
