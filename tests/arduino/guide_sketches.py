@@ -38,6 +38,13 @@ def check(cond, what, detail=""):
     return cond
 
 
+def summary():
+    """Ends a run of checks: the failed ones named and status 1, else 'all passed'."""
+    if failures:
+        sys.exit("%d failed: %s" % (len(failures), failures))
+    print("all passed")
+
+
 def slug(title):
     return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
 

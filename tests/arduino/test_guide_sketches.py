@@ -32,7 +32,7 @@ OWN_SKETCHES = {
     "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"],
 }
 
-from guide_sketches import check, failures  # noqa: E402
+from guide_sketches import check, failures, summary  # noqa: E402
 
 
 class Board:
@@ -323,9 +323,7 @@ def main():
         test_build_errors(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        sys.exit("%d failed: %s" % (len(failures), failures))
-    print("all passed")
+    summary()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from guide_sketches import check, failures  # noqa: E402
+from guide_sketches import check, summary  # noqa: E402
 from test_guide_sketches import Board, events_of, serial_lines  # noqa: E402
 
 USERS = os.path.join(HERE, "sketches", "users")
@@ -202,9 +202,7 @@ def main():
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        sys.exit("%d failed: %s" % (len(failures), failures))
-    print("all passed")
+    summary()
 
 
 if __name__ == "__main__":
