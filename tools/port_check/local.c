@@ -1,9 +1,12 @@
 /* local.c - what one core checks of its port alone: the fields, cpu_id, the region's
- * alignment and bounds and duet's layout in it, lock and unlock, thread_error, the clock. */
+ * alignment and bounds and duet's layout in it, lock and unlock, thread_error, wait() ending
+ * by its timeout, the clock. */
 #include "port_check.h"
 
 /* Reads of now_ms() a running clock must advance within: some seconds of reads anywhere. */
 #define CLOCK_READS 10000000u
+#define IDLE_MS 200u
+#define IDLE_LATE_MS 200u /* how much later than its timeout an idle wait may end (a loaded PC) */
 
 /* The functions every port gives: ring, wait and now_ms; boot on the M7. */
 static bool functions(const duet_port *p, bool m7)
@@ -65,15 +68,19 @@ static void lock_and_errors(duet_port *p)
              !p->lock == !p->unlock ? "" : ": give both or neither (duet takes the one and releases with the other)");
     if (!p->thread_error)
         return;
+    pc_start("thread_error", "two calls");
     duet_port_error *e = p->thread_error(p);
     bool ok = e && e == p->thread_error(p) && e->err == 0 && e->why[0] == '\0' && !e->capture;
     pc_check(ok, "thread_error", "%s", ok ? "the same zeroed place on two calls"
                                           : "NULL, another place on a second call, or not zeroed before its first use");
 }
 
-/* The clock advances: within CLOCK_READS reads, and by 10 ms within ten times as many. */
-static bool clock_runs(duet_port *p)
+/* The clock advances within CLOCK_READS reads, and by 10 ms within ten times as many: read
+ * in a loop only when a wait of IDLE_MS did not show it advance (the clock stopped, or the
+ * wait returned at once, which port.h allows). */
+static bool clock_reads(duet_port *p)
 {
+    pc_start("clock", "now_ms() did not advance over a wait: reading it up to %lu times", 10ul * CLOCK_READS);
     uint32_t t0 = p->now_ms(p), t = t0;
     uint32_t reads = 0;
     while (t - t0 < 10 && reads < 10 * CLOCK_READS) {
@@ -92,6 +99,31 @@ static bool clock_runs(duet_port *p)
     return false;
 }
 
+/* wait(0) returns, and wait(IDLE_MS) with no ring coming returns by its timeout, on this core
+ * alone before any check of the pair: every wait for the other core later sleeps in wait(). A
+ * wait that never returns stops the core here, after this check's line. The same wait shows
+ * the clock running; false if it does not. */
+static bool wait_alone(duet_port *p)
+{
+    pc_start("doorbell timeout", "wait(0) twice, then wait(%u) with no ring coming", (unsigned)IDLE_MS);
+    p->wait(p, 0); /* takes a ring that may be pending */
+    p->wait(p, 0);
+    uint32_t t0 = p->now_ms(p);
+    p->wait(p, IDLE_MS);
+    uint32_t took = p->now_ms(p) - t0;
+    if (took)
+        pc_pass("clock", "now_ms() advanced %lu ms over wait(%u)", (unsigned long)took, (unsigned)IDLE_MS);
+    else if (!clock_reads(p))
+        return false;
+    pc_check(took <= IDLE_MS + IDLE_LATE_MS, "doorbell timeout", "wait(%u) with no ring returned after %lu ms (wait(0) "
+             "before it returned)%s", (unsigned)IDLE_MS, (unsigned long)took,
+             took <= IDLE_MS + IDLE_LATE_MS ? "" : ": later than its timeout: every wait for an answer ends that late");
+    if (took < IDLE_MS)
+        pc_note("doorbell timeout", "it returned before its timeout: port.h allows it (callers look again), but a "
+                "wait() that never sleeps keeps the core busy");
+    return true;
+}
+
 bool pc_check_local(duet_port *p, bool m7)
 {
     if (!p) {
@@ -106,7 +138,7 @@ bool pc_check_local(duet_port *p, bool m7)
     else
         layout_and_map(p);
     lock_and_errors(p);
-    return go && clock_runs(p);
+    return go && wait_alone(p);
 }
 
 void pc_check_peer_running(duet_port *p)
@@ -115,6 +147,7 @@ void pc_check_peer_running(duet_port *p)
         pc_note("peer_stopped", "not given (optional: a call to a core that stopped then ends at its timeout)");
         return;
     }
+    pc_start("peer_stopped", "while the other core runs");
     const char *why = p->peer_stopped(p);
     pc_check(!why, "peer_stopped", "%s%s", why ? why : "NULL while the other core runs",
              why ? ": said while the other core runs, the transport takes the link down" : "");

@@ -6,6 +6,7 @@
 enum { CLOCK = 30, A = 1, A_SEEN = 2, B = 3, B_SEEN = 4, LOCK = 80, LOCK_GO = 1, LOCK_DONE = 2 };
 
 #define AWAIT_MS 5000u
+#define LOCK_MS 2000u /* lock() twice returns at once; under -icount a stuck core spins this long */
 #define SPAN_MS 500u
 
 /* The M4 reads its clock at each of two moments the M7 marks SPAN_MS apart by its own. The M7
@@ -29,6 +30,7 @@ static bool clock_m4(pc_ctx *c)
 bool pc_clock_rate(pc_ctx *c)
 {
     duet_port *p = c->port;
+    pc_start("clock rate", "the two clocks over the same %u ms", (unsigned)SPAN_MS);
     if (!c->m7)
         return clock_m4(c);
     uint32_t a0 = p->now_ms(p), d4;
@@ -36,7 +38,7 @@ bool pc_clock_rate(pc_ctx *c)
     if (!pc_await(c, CLOCK + A_SEEN, AWAIT_MS, NULL, 0))
         return false;
     uint32_t a1 = p->now_ms(p);
-    pc_spin(c, SPAN_MS);
+    pc_sleep(c, SPAN_MS);
     uint32_t b0 = p->now_ms(p);
     pc_post(c, CLOCK + B, NULL, 0);
     if (!pc_await(c, CLOCK + B_SEEN, AWAIT_MS, &d4, 1))
@@ -56,6 +58,7 @@ static void lock_twice(const pc_ctx *c, uint32_t base)
     duet_port *p = c->port;
     pc_post(c, base + LOCK_GO, NULL, 0);
     if (p->lock && p->unlock) {
+        pc_start("lock", "lock() twice, then unlock() twice");
         p->lock(p);
         p->lock(p);
         p->unlock(p);
@@ -70,11 +73,11 @@ static bool watch_lock(const pc_ctx *c, uint32_t base)
 {
     if (!pc_await(c, base + LOCK_GO, AWAIT_MS, NULL, 0))
         return false;
-    if (pc_await(c, base + LOCK_DONE, AWAIT_MS, NULL, 0))
+    if (pc_await(c, base + LOCK_DONE, LOCK_MS, NULL, 0))
         return true;
     pc_fail("lock", "the %s took its lock twice and did not come back within %u ms: its lock is not recursive "
                     "(duet takes it again inside a call it holds it for)",
-            c->m7 ? "M4" : "M7", (unsigned)AWAIT_MS);
+            c->m7 ? "M4" : "M7", (unsigned)LOCK_MS);
     return false;
 }
 

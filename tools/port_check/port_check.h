@@ -30,6 +30,10 @@ void pc_report_core(const char *core);
 void pc_pass(const char *name, const char *fmt, ...) PC_PRINTF(2, 3);
 void pc_fail(const char *name, const char *fmt, ...) PC_PRINTF(2, 3);
 
+/* A check that calls the port starts: "  .. M7 name: text", flushed at once, so that a port
+ * function that never returns leaves the check's name as the core's last line. */
+void pc_start(const char *name, const char *fmt, ...) PC_PRINTF(2, 3);
+
 /* What was seen that is no failure: "  -- M7 name: text". */
 void pc_note(const char *name, const char *fmt, ...) PC_PRINTF(2, 3);
 
@@ -84,21 +88,31 @@ volatile pc_side *pc_theirs(const pc_ctx *c);
 /* Says step with n values (up to 6): the values, a barrier, then the step. */
 void pc_post(const pc_ctx *c, uint32_t step, const uint32_t *values, unsigned n);
 
-/* Waits, reading the region only (no doorbell), until the other core said step or a later
- * one; its n values into values. False after timeout_ms of this core's clock. */
+/* The longest wait() of a core that waits for the other: it looks at the mailbox after each
+ * (the other core does not ring for a step, and a faulty port may lose a ring). */
+#define PC_NAP_MS 5u
+
+/* One short sleep in wait() (PC_NAP_MS at most, never past start + timeout_ms); false,
+ * without sleeping, once timeout_ms of this core's clock passed since start. */
+bool pc_nap(duet_port *p, uint32_t start, uint32_t timeout_ms);
+
+/* Waits, sleeping in wait() between looks at the region, until the other core said step or a
+ * later one; its n values into values. False after timeout_ms of this core's clock. */
 bool pc_await(const pc_ctx *c, uint32_t step, uint32_t timeout_ms, uint32_t *values, unsigned n);
 
 /* The M7: zeroes the mailbox at offset, then writes the magic. */
 void pc_mailbox_set_up(pc_ctx *c, size_t offset);
 
-/* Spins for ms of this core's clock, touching nothing shared. */
-void pc_spin(const pc_ctx *c, uint32_t ms);
+/* Sleeps ms of this core's clock in wait() (again where a ring or an early return ends it),
+ * touching nothing shared. */
+void pc_sleep(const pc_ctx *c, uint32_t ms);
 
 /* ------------------------------------------------------------ local.c: one core alone */
 
 /* The port's fields, its cpu_id, the region's alignment and bounds, duet's layout in it,
- * lock/unlock and thread_error, the clock running. False if the pair cannot be checked
- * (no port, a function missing, no region, no clock). */
+ * lock/unlock and thread_error, wait(0) and a wait with no ring ending by its timeout, the
+ * clock running. False if the pair cannot be checked (no port, a function missing, no
+ * region, no clock). */
 bool pc_check_local(duet_port *port, bool m7);
 
 /* Where given: peer_stopped() is NULL while the other core runs. */
@@ -113,8 +127,8 @@ bool pc_region(pc_ctx *c);
 /* The two clocks over the same half second. */
 bool pc_clock_rate(pc_ctx *c);
 
-/* A ring wakes a sleeping wait; a ring before a wait ends it; many in a row; a wait with no
- * ring ends by its timeout. False if the cores lost each other. */
+/* A ring wakes a sleeping wait; a ring before a wait ends it; many in a row. False if the
+ * cores lost each other. */
 bool pc_doorbell(pc_ctx *c);
 
 /* lock() twice, unlock() twice, where given, each core watched by the other. */

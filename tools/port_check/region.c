@@ -120,6 +120,7 @@ static bool move(pc_ctx *c)
 
 bool pc_region(pc_ctx *c)
 {
+    pc_start("region", "a pattern over every byte, each way, with the other core");
     bool ok = part(c, 0, PC_MAILBOX_SIZE, c->size - PC_MAILBOX_SIZE) && move(c) && part(c, 1, 0, PC_MAILBOX_SIZE);
     if (!ok)
         pc_fail("region", "the other core did not go on within %u ms: it stopped, or the region broke the mailbox",

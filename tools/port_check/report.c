@@ -1,5 +1,7 @@
 /* report.c - the port check's lines: one per check, PASS or FAIL with what was seen and what
- * it means for the port, notes for what is allowed but worth knowing, and the counts. */
+ * it means for the port, notes for what is allowed but worth knowing, a line before each check
+ * that calls the port (the last one a core printed names the check a hung function stopped),
+ * and the counts. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -45,6 +47,15 @@ void pc_fail(const char *name, const char *fmt, ...)
     line("FAIL", name, fmt, ap);
     va_end(ap);
     failed++;
+}
+
+void pc_start(const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line("  ..", name, fmt, ap);
+    va_end(ap);
+    fflush(stdout);
 }
 
 void pc_note(const char *name, const char *fmt, ...)

@@ -1,5 +1,7 @@
 /* shared.c - the mailbox the two cores of the port check talk through: a few words in the
- * shared region, each written by one core only, read by the other after a barrier. */
+ * shared region, each written by one core only, read by the other after a barrier. A core
+ * waiting for the other sleeps in its port's wait(), a short one at a time, and looks again
+ * after each: nothing here busy-waits. */
 #include "port_check.h"
 
 _Static_assert(sizeof(pc_mailbox) == PC_MAILBOX_SIZE, "the mailbox is PC_MAILBOX_SIZE bytes");
@@ -29,13 +31,23 @@ void pc_post(const pc_ctx *c, uint32_t step, const uint32_t *values, unsigned n)
     pc_fence();
 }
 
+bool pc_nap(duet_port *p, uint32_t start, uint32_t timeout_ms)
+{
+    uint32_t spent = p->now_ms(p) - start;
+    if (spent >= timeout_ms)
+        return false;
+    uint32_t left = timeout_ms - spent;
+    p->wait(p, left < PC_NAP_MS ? left : PC_NAP_MS);
+    return true;
+}
+
 bool pc_await(const pc_ctx *c, uint32_t step, uint32_t timeout_ms, uint32_t *values, unsigned n)
 {
     duet_port *p = c->port;
     volatile pc_side *s = pc_theirs(c);
     uint32_t start = p->now_ms(p);
     while (s->step < step) {
-        if (p->now_ms(p) - start >= timeout_ms)
+        if (!pc_nap(p, start, timeout_ms))
             return false;
     }
     pc_fence();
@@ -56,10 +68,10 @@ void pc_mailbox_set_up(pc_ctx *c, size_t offset)
     c->mb = mb;
 }
 
-void pc_spin(const pc_ctx *c, uint32_t ms)
+void pc_sleep(const pc_ctx *c, uint32_t ms)
 {
     duet_port *p = c->port;
-    uint32_t start = p->now_ms(p);
-    while (p->now_ms(p) - start < ms) {
-    }
+    uint32_t start = p->now_ms(p), spent;
+    while ((spent = p->now_ms(p) - start) < ms)
+        p->wait(p, ms - spent);
 }

@@ -16,7 +16,7 @@ static bool find_mailbox(pc_ctx *c)
     volatile pc_mailbox *mb = (volatile pc_mailbox *)(void *)p->shm;
     uint32_t start = p->now_ms(p);
     while (mb->magic != PC_MAGIC) {
-        if (p->now_ms(p) - start >= MAGIC_MS) {
+        if (!pc_nap(p, start, MAGIC_MS)) {
             pc_fail("hello", "the M7's mark is not at the region's start (0x%08lx there, not 0x%08lx): this core does "
                     "not see what the M7 wrote before it booted this one (a cache, or shm at other memory)",
                     (unsigned long)mb->magic, (unsigned long)PC_MAGIC);

@@ -16,6 +16,7 @@ static bool boot(pc_ctx *c)
 {
     duet_port *p = c->port;
     unsigned long at = p->boot_address ? p->boot_address : DUET_BOOT_ADDRESS;
+    pc_start("boot", "boot(0x%08lx), then the M4's hello within %u ms", at, (unsigned)HELLO_MS);
     int err = p->boot(p, (uint32_t)at);
     if (!pc_check(err == DUET_OK, "boot", "boot(0x%08lx) returned %d%s", at, err,
                   err == DUET_OK              ? " (DUET_OK)"
@@ -37,6 +38,7 @@ static bool boot(pc_ctx *c)
              "core's 0x%lx at 0x%08lx%s", (unsigned long)v[1], (unsigned long)v[2], (unsigned long)p->shm_size,
              (unsigned long)p->shm_da, v[1] == p->shm_size && v[2] == p->shm_da ? "" : ": both cores must see the same "
              "region at the same device addresses");
+    pc_start("boot again", "a second boot(0x%08lx)", at);
     err = p->boot(p, (uint32_t)at);
     pc_check(err == DUET_ERR_STATE, "boot again", "a second boot(0x%08lx) returned %d%s", at, err,
              err == DUET_ERR_STATE ? " (DUET_ERR_STATE: it runs already)"
@@ -51,6 +53,7 @@ static void finish(pc_ctx *c, unsigned *m4_passed, unsigned *m4_failed)
 {
     duet_port *p = c->port;
     uint32_t v[2];
+    pc_start("finish", "the M4's counts within %u ms", (unsigned)FINISH_MS);
     if (!pc_await(c, FINISHED, FINISH_MS, v, 2)) {
         pc_fail("finish", "the M4 did not finish within %u ms", (unsigned)FINISH_MS);
         return;
@@ -61,9 +64,10 @@ static void finish(pc_ctx *c, unsigned *m4_passed, unsigned *m4_failed)
         printf("the M4's first failure: %.*s\n", (int)PC_TEXT_SIZE - 1, (const char *)(uintptr_t)c->mb->text);
     if (!p->peer_stopped)
         return;
+    pc_start("peer_stopped", "once the M4's main() returned, within %u ms", (unsigned)STOPPED_MS);
     uint32_t start = p->now_ms(p);
     const char *why = NULL;
-    while (!(why = p->peer_stopped(p)) && p->now_ms(p) - start < STOPPED_MS) {
+    while (!(why = p->peer_stopped(p)) && pc_nap(p, start, STOPPED_MS)) {
     }
     pc_check(why != NULL, "peer_stopped", "%s%s", why ? why : "still NULL",
              why ? " (the M4's main() returned)"
