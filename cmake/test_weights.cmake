@@ -28,7 +28,7 @@ set(DUET_LIGHT_TESTS
   interop_rpc_serve_asan          # 0.26
   test_two_core                   # 0.11: two processes, a core that stops answering
   port_check_posix                # 0.05: the port check's pair, each core asleep in wait() between checks
-  port_check_posix_faults         # 0.23: the port check's pair with a fault, timeouts that pass
+  port_check_posix_faults         # 0.01: the port check's pair with a fault, timeouts that pass
   example_core_identify           # 0.03: the guide's examples, each run for some seconds
   example_rpc_serial              # 0.05
   example_rpc_sensor              # 0.04
