@@ -62,9 +62,11 @@ extern "C" {
 /* Pins 0 .. DUET_BOARD_PIN_COUNT - 1 exist (the GIGA R1's NUM_DIGITAL_PINS). */
 #define DUET_BOARD_PIN_COUNT 103
 
-/* analogRead() returns 0 .. DUET_ANALOG_MAX (10 bits, Arduino's default resolution). */
+/* analogRead() returns 0 .. DUET_ANALOG_MAX (10 bits, Arduino's default resolution) until
+ * analogReadResolution() sets another. */
 #define DUET_ANALOG_MAX 1023
-/* analogWrite() takes a duty of 0 .. DUET_PWM_MAX (8 bits, Arduino's default). */
+/* analogWrite() takes a duty of 0 .. DUET_PWM_MAX (8 bits, Arduino's default) until
+ * analogWriteResolution() sets another. */
 #define DUET_PWM_MAX 255
 
 /* ------------------------------------------------------------ a program: setup() and loop() */
@@ -93,12 +95,26 @@ void digitalWrite(int pin, int value);
  * and LOW without; a pin the other core drives reads that core's level. */
 int digitalRead(int pin);
 
-/* The analog input on A0..A7: 0..DUET_ANALOG_MAX. On the emulated board the value is set
- * from outside (duet-board run --analog A0=512 or a waveform). Other pins: 0 and an error. */
+/* The analog input on A0..A7: 0..DUET_ANALOG_MAX, or 0..2^bits - 1 after
+ * analogReadResolution(bits). On the emulated board the value is set from outside
+ * (duet-board run --analog A0=512 or a waveform, 10 bits). Other pins: 0 and an error. */
 int analogRead(int pin);
 
-/* PWM output on a pin: duty 0..DUET_PWM_MAX (clamped), as Arduino's analogWrite. */
+/* PWM output on a pin: duty 0..DUET_PWM_MAX (clamped), or 0..2^bits - 1 after
+ * analogWriteResolution(bits), as Arduino's analogWrite. */
 void analogWrite(int pin, int value);
+
+/* The resolution of analogRead() on this core from now on: 1..16 bits (it starts at 10),
+ * one setting for every pin, as on Arduino. A reading is the ADC's 16-bit one shifted down,
+ * as Arduino's core for the GIGA R1 gives it (12 bits: 0..4095 for the same voltages).
+ * Another number changes nothing and says so in duet_board_error_text(). */
+void analogReadResolution(int bits);
+
+/* The resolution of analogWrite()'s duty on this core from now on: 1..31 bits (it starts at
+ * 8), one setting for every pin: the duty is a fraction of 2^bits - 1, as on Arduino's core
+ * for the GIGA R1 (12 bits: 4095 is high all the time). Another number changes nothing and
+ * says so in duet_board_error_text(). */
+void analogWriteResolution(int bits);
 
 /* Arduino's map(): value scaled from [in_min, in_max] to [out_min, out_max] in integers. */
 static inline long map(long value, long in_min, long in_max, long out_min, long out_max)

@@ -117,6 +117,19 @@ void analogWrite(int pin, int value)
     duet_an521_board_fail("analogWrite", "the AN521 under QEMU has no PWM outputs (pin %d unchanged)", pin);
 }
 
+/* The resolutions are checked as on the GIGA R1 and change nothing: no ADC, no PWM here. */
+void analogReadResolution(int bits)
+{
+    if (bits < 1 || bits > 16)
+        duet_an521_board_fail("analogReadResolution", "%d bits is not 1..16 (the resolution stays as it was)", bits);
+}
+
+void analogWriteResolution(int bits)
+{
+    if (bits < 1 || bits > 31)
+        duet_an521_board_fail("analogWriteResolution", "%d bits is not 1..31 (the resolution stays as it was)", bits);
+}
+
 int duet_servo_attach(duet_servo *servo, int pin)
 {
     servo->pin = -1;

@@ -48,6 +48,10 @@ static struct {
 
 static _Thread_local char error_text[256];
 
+/* analogRead's and analogWrite's resolutions on this core, in bits (Arduino's defaults). */
+static int read_bits = 10;
+static int write_bits = 8;
+
 /* What this thread looked at since duet_posix_io_loop_start: loop() of the sketch's main
  * (sketch_main.c) sleeps after it according to these. */
 #define WATCHED_INPUT 1u /* the time, a pin, an analog input, the RTC, Serial input */
@@ -315,7 +319,24 @@ int analogRead(int pin)
     share(DUET_POSIX_SHARED_ADC, "the ADC", "analogRead", pin,
           "the board's ADC is one for both: read the inputs on one core and hand the values to the other by RPC");
     uint32_t v = __atomic_load_n(&B.io->analog[pin - A0], __ATOMIC_ACQUIRE);
-    return v > DUET_ANALOG_MAX ? DUET_ANALOG_MAX : (int)v;
+    if (v > DUET_ANALOG_MAX)
+        v = DUET_ANALOG_MAX;
+    /* The 10-bit input as the ADC's 16-bit reading (its top bits repeated below it, so that
+     * 1023 reads 65535), shifted down to the resolution asked for, as Arduino's core shifts
+     * the GIGA's: at 10 bits the input itself. */
+    uint32_t v16 = v << 6 | v >> 4;
+    return (int)(v16 >> (16 - __atomic_load_n(&read_bits, __ATOMIC_RELAXED)));
+}
+
+void analogReadResolution(int bits)
+{
+    board();
+    if (bits < 1 || bits > 16) {
+        misuse("analogReadResolution: %d bits is not 1..16 (the ADC's reading has 16; the resolution stays %d bits)",
+               bits, __atomic_load_n(&read_bits, __ATOMIC_RELAXED));
+        return;
+    }
+    __atomic_store_n(&read_bits, bits, __ATOMIC_RELAXED);
 }
 
 void analogWrite(int pin, int value)
@@ -323,12 +344,24 @@ void analogWrite(int pin, int value)
     board();
     if (!pin_ok("analogWrite", pin))
         return;
-    if (value < 0)
-        value = 0;
-    if (value > DUET_PWM_MAX)
-        value = DUET_PWM_MAX;
+    uint32_t max = (1u << __atomic_load_n(&write_bits, __ATOMIC_RELAXED)) - 1u;
+    uint32_t duty = value < 0 ? 0u : (uint32_t)value > max ? max : (uint32_t)value;
     drive(pin, DUET_POSIX_USE_PWM);
-    duet_posix_event_emit(DUET_EV_PWM, pin, value, NULL, 0);
+    /* The record carries the duty as 0..255 whatever the resolution (rounded): the event
+     * log, the VCD and the web page show it as a fraction of 255. */
+    uint64_t duty8 = ((uint64_t)duty * DUET_PWM_MAX + max / 2u) / max;
+    duet_posix_event_emit(DUET_EV_PWM, pin, (int32_t)duty8, NULL, 0);
+}
+
+void analogWriteResolution(int bits)
+{
+    board();
+    if (bits < 1 || bits > 31) {
+        misuse("analogWriteResolution: %d bits is not 1..31 (the resolution stays %d bits)", bits,
+               __atomic_load_n(&write_bits, __ATOMIC_RELAXED));
+        return;
+    }
+    __atomic_store_n(&write_bits, bits, __ATOMIC_RELAXED);
 }
 
 /* ------------------------------------------------------------ time */

@@ -38,6 +38,9 @@ static const uint8_t pins[DUET_BOARD_PIN_COUNT] = {
 /* ADC1 input channels of A0..A7 (INP4, 8, 9, 5, 13, 12, 10, 16). */
 static const uint8_t analog_channel[8] = {4, 8, 9, 5, 13, 12, 10, 16};
 
+/* analogRead's resolution on this core, in bits (Arduino's default). */
+static int read_bits = 10;
+
 bool giga_pin(const char *fn, int pin, unsigned *port, unsigned *bit)
 {
     if (pin < 0 || pin >= DUET_BOARD_PIN_COUNT) {
@@ -182,5 +185,17 @@ int analogRead(int pin)
         giga_board_fail("analogRead: A%d's conversion never ended", pin - A0);
         return 0;
     }
-    return (int)((ADC_DR & 0xFFFFu) >> 6); /* 16-bit result, 10 bits as Arduino's default */
+    /* The ADC converts at 16 bits (its reset resolution): shifted down to the bits asked for,
+     * as Arduino's core shifts its 16-bit reading. */
+    return (int)((ADC_DR & 0xFFFFu) >> (16 - read_bits));
+}
+
+void analogReadResolution(int bits)
+{
+    if (bits < 1 || bits > 16) {
+        giga_board_fail("analogReadResolution: %d bits is not 1..16 (the ADC's reading has 16; the resolution "
+                        "stays %d bits)", bits, read_bits);
+        return;
+    }
+    read_bits = bits;
 }

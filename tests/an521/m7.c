@@ -278,6 +278,12 @@ static void board(void)
     CHECK(strstr(duet_board_error_text(), "pin 200 does not exist") != NULL);
     CHECK_EQ(analogRead(A0), 0);
     CHECK(strstr(duet_board_error_text(), "no analog inputs") != NULL);
+    analogReadResolution(12); /* accepted, as on the GIGA R1: A0 still reads 0 */
+    CHECK_EQ(analogRead(A0), 0);
+    analogReadResolution(17);
+    CHECK(strstr(duet_board_error_text(), "analogReadResolution: 17 bits is not 1..16") != NULL);
+    analogWriteResolution(0);
+    CHECK(strstr(duet_board_error_text(), "analogWriteResolution: 0 bits is not 1..31") != NULL);
     duet_servo servo;
     CHECK_EQ(duet_servo_attach(&servo, 9), DUET_ERR_NOT_SUPPORTED);
     CHECK_EQ(duet_servo_read(&servo), -1);

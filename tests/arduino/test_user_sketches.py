@@ -177,10 +177,10 @@ def test_not_there(b):
     cases = (("msgpack_m7", '#include <RPC.h>\n#include <MsgPack.h>\nvoid setup() {\n}\nvoid loop() {\n}\n',
               ["duet-board build: msgpack_m7.ino includes MsgPack.h, which duet's Arduino layer does not have"]),
              ("pins_m4", "volatile int ticks = 0;\nvoid tick() {\n  ticks++;\n}\nvoid setup() {\n"
-              "  analogReadResolution(12);\n  attachInterrupt(digitalPinToInterrupt(2), tick, RISING);\n"
+              "  tone(5, 440);\n  attachInterrupt(digitalPinToInterrupt(2), tick, RISING);\n"
               "  Serial1.begin(9600);\n  Serial1.println(pulseIn(3, HIGH));\n}\nvoid loop() {\n}\n",
               ["duet-board build: pins_m4.ino uses %s, which neither the sketch nor duet's Arduino layer defines" % n
-               for n in ("analogReadResolution", "attachInterrupt", "Serial1", "pulseIn")]))
+               for n in ("tone", "attachInterrupt", "Serial1", "pulseIn")]))
     for name, text, lines in cases:
         path = os.path.join(b.work, name + ".ino")
         with open(path, "w", encoding="utf-8") as f:

@@ -234,6 +234,35 @@ static void test_analog_write(void **state)
     assert_int_equal(GPIO_BSRR(PORT_D), 1u << (13 + 16)); /* held low */
 }
 
+/* analogWriteResolution: a duty is a fraction of 2^bits - 1 of the 2 ms frame, as Arduino's
+ * core divides it; past 16 bits it is cut to its top 16 first (no 64-bit division). */
+static void test_analog_write_resolution(void **state)
+{
+    (void)state;
+    analogWriteResolution(12);
+    analogWrite(6, 2048);
+    TIM_SR(TIM5_BASE) = TIM_SR_UIF;
+    TIM_CNT(TIM5_BASE) = 0;
+    giga_tim5_isr();
+    assert_int_equal(TIM_CCR1(TIM5_BASE), 2048u * 2000u / 4095u);
+    analogWrite(6, 4095); /* full scale at 12 bits: high all the frame */
+    TIM_SR(TIM5_BASE) = TIM_SR_UIF;
+    giga_tim5_isr();
+    assert_int_equal(TIM_CCR1(TIM5_BASE), 2000u);
+    analogWriteResolution(31);
+    analogWrite(6, 0x40000000);
+    TIM_SR(TIM5_BASE) = TIM_SR_UIF;
+    giga_tim5_isr();
+    assert_int_equal(TIM_CCR1(TIM5_BASE), 32768u * 2000u / 65535u);
+    analogWriteResolution(32);
+    assert_non_null(strstr(duet_board_error_text(),
+                           "analogWriteResolution: 32 bits is not 1..31 (the resolution stays 31 bits)"));
+    analogReadResolution(0);
+    assert_non_null(strstr(duet_board_error_text(), "analogReadResolution: 0 bits is not 1..16"));
+    analogWriteResolution(8);
+    analogWrite(6, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +278,7 @@ int main(void)
         cmocka_unit_test_setup(test_servo_pulses, fresh_board),
         cmocka_unit_test_setup(test_too_many_servos, fresh_board),
         cmocka_unit_test_setup(test_analog_write, fresh_board),
+        cmocka_unit_test_setup(test_analog_write_resolution, fresh_board),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
