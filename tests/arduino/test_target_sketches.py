@@ -7,7 +7,8 @@ Takes the sketches out of the guide (guide.txt, with guide_sketches.py) and buil
 `duet-board build --target TARGET` for the core(s) each is written for, as a user would, with
 sketches of this folder's own (threads, mbed's Mutex/join/callback, RPC.attach, one .ino for
 both cores, containers and a MSGPACK_DEFINE struct, the M4 booted with bootM4() or
-LL_RCC_ForceCM4Boot(), calls as forum sketches make them; on the an521 also a .cpp sketch and argument types). A build that
+LL_RCC_ForceCM4Boot(), calls as forum sketches make them, analogReadResolution and
+analogWriteResolution; on the an521 also a .cpp sketch and argument types). A build that
 breaks fails the test.
 
 giga: each image is checked as the C examples' are (tests/giga/check_image.py: vector table,
@@ -43,11 +44,13 @@ OWN_SKETCHES = {
               "attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "hello_m7.cpp": ["m7"], "led_check_m7.ino": ["m7"],
               "both_cores.ino": ["m7", "m4"], "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"],
               "shapes_m7.ino": ["m7"], "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"],
-              "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"], "users/robot.ino": ["m7", "m4"]},
+              "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"], "users/robot.ino": ["m7", "m4"],
+              "users/resolution_m7.ino": ["m7"], "users/resolution_m4.ino": ["m4"]},
     "giga": {"attach_m7.ino": ["m7"], "mbed_m4.ino": ["m4"], "both_cores.ino": ["m7", "m4"],
              "serial_rpc.ino": ["m7", "m4"], "shapes_m4.ino": ["m4"], "shapes_m7.ino": ["m7"],
              "users/boot_m4.ino": ["m7", "m4"], "users/force_boot.ino": ["m7", "m4"],
-             "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"], "users/robot.ino": ["m7", "m4"]},
+             "users/calls_m7.ino": ["m7"], "users/calls_m4.ino": ["m4"], "users/robot.ino": ["m7", "m4"],
+             "users/resolution_m7.ino": ["m7"], "users/resolution_m4.ino": ["m4"]},
 }
 
 from guide_sketches import check, summary  # noqa: E402

@@ -172,6 +172,27 @@ def test_flood(b):
           "%d lines, first %r, last %r" % (len(lines), lines[:3], lines[-3:]))
 
 
+def test_resolution(b):
+    """analogReadResolution(12) on the M7 and analogWriteResolution(12) on the M4, as GIGA sketches
+    ask for a finer reading: A0's 10-bit input reads at 12 bits, the duty is a fraction of 4095."""
+    for core in ("m7", "m4"):
+        if b.build("resolution_" + core, os.path.join(USERS, "resolution_%s.ino" % core), core).returncode != 0:
+            return
+    status, out, err, ev = b.run("resolution_m7", "resolution_m4", 2, "--analog", "A0=700")
+    check(status == 0 and "failed" not in err, "resolution: the run ends normally", err)
+    lines = [l for l in serial_lines(out) if l]
+    # 700 of 1023 at 12 bits: 700 << 2 with 700's top two bits below it, as a 16-bit reading
+    # shifted down; the M4 writes it at 12 bits: 2802 / 4095 of 255 is 174.
+    check(len(lines) >= 3 and lines[0] == "A0 at 12 bits: 2802" and "D6 at 2802/4095" in lines,
+          "resolution: the M7 reads A0=700 at 12 bits as 2802 and the M4 gets it", repr(out))
+    check(len(events_of(ev, "M4", r"D6 PWM 174/255")) >= 1 and len(events_of(ev, "M4", r"D7 PWM 175/255")) >= 1,
+          "resolution: the event log shows the 12-bit duty 2802 and the 8-bit duty 175 as fractions of 255",
+          "\n".join(ev))
+    check(len(events_of(ev, "M7", r"warning: analogReadResolution: 17 bits is not 1\.\.16 .*"
+                        r"the resolution stays 12 bits.*")) == 1,
+          "resolution: analogReadResolution(17) is refused with a line on the event log", "\n".join(ev))
+
+
 def test_not_there(b):
     """What users' sketches use that duet has not: the build names each, and says it is not there."""
     cases = (("msgpack_m7", '#include <RPC.h>\n#include <MsgPack.h>\nvoid setup() {\n}\nvoid loop() {\n}\n',
@@ -198,7 +219,7 @@ def main():
     try:
         b = Board(tool, work)
         for test in (test_boot_m4, test_force_boot, test_busy_loop, test_robot, test_current_cpu, test_calls,
-                     test_no_begin, test_flood, test_not_there):
+                     test_no_begin, test_flood, test_resolution, test_not_there):
             test(b)
     finally:
         shutil.rmtree(work, ignore_errors=True)
