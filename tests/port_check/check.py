@@ -42,7 +42,6 @@ FAULTS = {
     "clock_stopped_m7": [r"FAIL M7 clock: now_ms\(\) read 1000\.\.1000"],
     "clock_slow_m4": [r"FAIL M7 clock rate: the M4's now_ms\(\) counted 2\d\d ms while the M7's counted 5\d\d to 5\d\d"],
     "ring_none_m4": [r"FAIL M7 doorbell wakes: .*the ring does not wake a sleeping core"],
-    "ring_lost_m7": [r"FAIL M4 doorbell rounds: .* 1 of the other core's rings slept through"],
     "pending_lost_m7": [r"FAIL M7 doorbell pending: .*a ring while this core was not waiting was lost"],
     "wait_late_m4": [r"FAIL M4 doorbell timeout: wait\(200\) with no ring returned after [6-9]\d\d ms"],
     "wait_forever_m4": [r"FAIL M7 hello: no word from the M4", r"last M4 doorbell timeout: wait\(0\) twice, then wait\(200\)"],

@@ -20,7 +20,7 @@
 
 static duet_port *real;
 static duet_port faulty;
-static unsigned rings, boots;
+static unsigned boots;
 static volatile int lock_held;
 
 /* The real port's functions, called with the real port (whose functions may look at it): the
@@ -50,14 +50,6 @@ static void copy(duet_port *port)
 }
 
 static void ring_none(duet_port *p) { (void)p; }
-
-/* The 40th ring goes nowhere (a ring lost: one of the rounds' rings). */
-static void ring_lost(duet_port *p)
-{
-    (void)p;
-    if (++rings != 40)
-        real->ring(real);
-}
 
 /* A wait that clears a pending ring before it sleeps. */
 static void wait_drops_pending(duet_port *p, uint32_t ms)
@@ -166,7 +158,6 @@ static bool put(const char *name)
     else if (!strcmp(name, "clock_stopped")) faulty.now_ms = clock_stopped;
     else if (!strcmp(name, "clock_slow")) faulty.now_ms = clock_slow;
     else if (!strcmp(name, "ring_none")) faulty.ring = ring_none;
-    else if (!strcmp(name, "ring_lost")) faulty.ring = ring_lost;
     else if (!strcmp(name, "pending_lost")) faulty.wait = wait_drops_pending;
     else if (!strcmp(name, "wait_late")) faulty.wait = wait_late;
     else if (!strcmp(name, "wait_forever")) faulty.wait = wait_forever;
